@@ -1,0 +1,176 @@
+/* config: the plain, immutable data svd runs from. config_load() builds one
+ * generation from etc/svd.yaml plus the services and cgroups directories; nothing in
+ * here changes afterwards (a reload builds a new generation). Every value that
+ * came from a file keeps its position so later checks can name file:line:col. */
+#ifndef SVD_CONFIG_H
+#define SVD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+struct cfg_pos {
+        const char *file; /* points into svd_config.files (owned there) */
+        int line;         /* 1-based */
+        int col;          /* 1-based */
+};
+
+enum svc_type { SVC_SIMPLE, SVC_ONESHOT, SVC_NOTIFY, _SVC_TYPE_MAX };
+enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED, _RESTART_MAX };
+enum dep_condition { DEP_STARTED, DEP_HEALTHY, DEP_COMPLETED, _DEP_MAX };
+
+const char *svc_type_name(enum svc_type t);
+const char *restart_policy_name(enum restart_policy r);
+const char *dep_condition_name(enum dep_condition c);
+
+struct dep_config {
+        char *name;
+        enum dep_condition condition;
+        bool restart;        /* restart this service when the dependency restarts */
+        size_t index;        /* index of the dependency in svd_config.svcs (set by validation;
+                              * SIZE_MAX while unresolved, which graph.c ignores) */
+        struct cfg_pos pos;  /* of the dependency's name */
+};
+
+struct backoff_config {
+        usec_t initial;
+        usec_t max;
+        double factor;
+        usec_t reset_after;  /* a run at least this long resets the backoff */
+};
+
+struct start_limit_config {
+        unsigned burst;      /* this many starts ... */
+        usec_t interval;     /* ... within this window -> failed; burst 0 = no limit */
+};
+
+struct stop_config {
+        int signal;
+        usec_t timeout;      /* then SIGKILL to the whole process group */
+};
+
+/* A size that may be a share of host RAM. */
+struct cfg_size {
+        bool set;
+        bool percent;        /* value is a percentage of host RAM */
+        double pct;
+        uint64_t bytes;
+        struct cfg_pos pos;  /* of the value, for limit-vs-slice errors */
+};
+
+/* cgroup v2 knobs: top level in a slice file, under resources: in a service. */
+struct resources_config {
+        struct cfg_size memory_max, memory_high, memory_low, memory_min, memory_swap_max;
+        double cpus;          /* 0 = unset; 0.5 = half a CPU (cpu.max) */
+        unsigned cpu_weight;  /* 0 = unset; 1..10000 */
+        unsigned long long pids_max; /* 0 = unset */
+        unsigned io_weight;   /* 0 = unset; 1..10000 */
+        char **io_max;        /* "MAJ:MIN rbps=... wbps=..." lines, verbatim */
+        char *cpuset_cpus;
+        struct cfg_pos pos;   /* of the resources mapping (or slice file) */
+};
+
+struct svc_config {
+        char *name;          /* file stem */
+        const char *file;
+        char *description;
+        char **command;      /* argv; with shell: true, one string run by /bin/sh -c */
+        bool shell;
+        char **environment;  /* "KEY=VALUE" */
+        char *env_file;      /* absolute */
+        char *working_dir;   /* absolute */
+        char *user;
+        char *group;
+        bool has_uid, has_gid;
+        uid_t uid;
+        gid_t gid;
+        char *home;          /* of user, for HOME= */
+        enum svc_type type;
+        struct dep_config *deps;
+        size_t n_deps;
+        enum restart_policy restart;
+        struct backoff_config backoff;
+        struct start_limit_config start_limit;
+        struct stop_config stop;
+        bool enabled;
+        char *slice;         /* NULL = default */
+        struct cfg_pos slice_pos;
+        struct resources_config resources;
+        struct cfg_pos pos;  /* of the document root */
+};
+
+struct slice_config {
+        char *name;
+        const char *file;
+        char *parent;        /* NULL = root of svd's tree */
+        struct cfg_pos parent_pos;
+        struct resources_config resources;
+        struct cfg_pos pos;
+};
+
+/* Defaults for service settings, from the main file's `defaults:` mapping. */
+struct svc_defaults {
+        enum restart_policy restart;
+        struct backoff_config backoff;
+        struct start_limit_config start_limit;
+        struct stop_config stop;
+        char **environment;
+        char *user;
+        char *group;
+        char *working_dir;
+};
+
+struct svd_config {
+        char *file;          /* main file, absolute */
+        char *dir;           /* its directory: relative paths resolve against it */
+        char *services_dir, *slices_dir, *state_dir, *log_dir, *run_dir;
+        char *control_socket;
+        char *admin_group;
+        bool has_admin_gid;
+        gid_t admin_gid;
+        struct svc_defaults defaults;
+        struct svc_config *svcs;  /* sorted by name */
+        size_t n_svcs;
+        struct slice_config *slices;
+        size_t n_slices;
+        char **files;        /* owned copies of every file name read (cfg_pos.file) */
+};
+
+/* Errors are collected, not printed: each message is a full line
+ * "FILE:LINE:COL: KEY: what is wrong".
+ * FILE is the main file's path exactly as passed to config_load(); for service
+ * and slice files it is the absolute services_dir/slices_dir (realpath'd when
+ * the directory exists) joined with the file name, e.g.
+ * "/etc/svd/services/web.yaml". KEY is the dotted path from the document root
+ * ("backoff.initial", "command[1]", "depends_on.db.condition"); semantic errors
+ * about a dependency use "depends_on.NAME" whichever form depends_on took.
+ * LINE:COL (1-based) point at the offending value, or at the key for unknown and
+ * duplicate keys. Errors about a file as a whole (invalid or duplicate service
+ * name, not a mapping) have no KEY and point at 1:1 or the root node; a file
+ * that cannot be read has neither position nor KEY: "FILE: cannot read: ...".
+ * cfg_error() drops ":LINE:COL" when pos->line is 0 and "KEY: " when key is NULL. */
+struct cfg_errors {
+        char **msgs;
+        size_t n;
+};
+void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+void cfg_errors_free(struct cfg_errors *e);
+
+/* Loads and validates a whole generation. Returns 0, or -EINVAL with every
+ * problem in errs (other -errno for allocation failures). */
+int config_load(const char *main_file, struct svd_config **ret, struct cfg_errors *errs);
+void config_free(struct svd_config *c);
+
+/* Semantic checks after parsing (deps resolved, cycles, slices, memory limits
+ * against slices). Called by config_load(); exposed for tests. svcs and slices
+ * must be sorted by name. Users and groups are resolved earlier, by config_load,
+ * while the YAML positions are still at hand. */
+int config_validate(struct svd_config *c, struct cfg_errors *errs);
+
+const struct svc_config *config_find_svc(const struct svd_config *c, const char *name);
+ssize_t config_svc_index(const struct svd_config *c, const char *name);
+
+#endif

@@ -1,0 +1,769 @@
+/* config_load: builds one immutable svd_config generation from the main file,
+ * every slice file and every service file. It walks the node trees from
+ * config_yaml, checks every key against a closed list (an unknown key is an
+ * error, with a "did you mean"), converts values with util's strict parsers and
+ * resolves user and group names while the nodes, and so the positions, are at
+ * hand. Errors are collected rather than returned at the first one so a single
+ * `svd --check` shows everything; semantic checks across files live in
+ * config_validate.c; the typed value readers in config_parse.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config_parse.h"
+#include "config_yaml.h"
+
+static const char *const svc_type_names[_SVC_TYPE_MAX] = { "simple", "oneshot", "notify" };
+static const char *const restart_names[_RESTART_MAX] = { "no", "on-failure", "always", "unless-stopped" };
+static const char *const dep_condition_names[_DEP_MAX] = { "started", "healthy", "completed" };
+
+const char *svc_type_name(enum svc_type t)
+{
+        return t < _SVC_TYPE_MAX ? svc_type_names[t] : NULL;
+}
+const char *restart_policy_name(enum restart_policy r)
+{
+        return r < _RESTART_MAX ? restart_names[r] : NULL;
+}
+const char *dep_condition_name(enum dep_condition c)
+{
+        return c < _DEP_MAX ? dep_condition_names[c] : NULL;
+}
+
+void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key, const char *fmt, ...)
+{
+        _cleanup_(freep) char *msg = NULL;
+        char **nm;
+        char *line;
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        if (n < 0 || !(msg = malloc((size_t)n + 1)))
+                return;
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        if (pos && pos->line > 0)
+                line = strdup_printf("%s:%d:%d: %s%s%s", pos->file, pos->line, pos->col, key ? key : "",
+                                     key ? ": " : "", msg);
+        else
+                line = strdup_printf("%s: %s%s%s", pos ? pos->file : "?", key ? key : "", key ? ": " : "",
+                                     msg);
+        if (!line)
+                return;
+        nm = realloc(e->msgs, (e->n + 1) * sizeof *nm);
+        if (!nm) {
+                free(line);
+                return;
+        }
+        e->msgs = nm;
+        e->msgs[e->n++] = line;
+}
+
+void cfg_errors_free(struct cfg_errors *e)
+{
+        if (!e)
+                return;
+        for (size_t i = 0; i < e->n; i++)
+                free(e->msgs[i]);
+        free(e->msgs);
+        e->msgs = NULL;
+        e->n = 0;
+}
+
+void config_resources_done(struct resources_config *r)
+{
+        strv_free(r->io_max);
+        free(r->cpuset_cpus);
+}
+
+void config_svc_done(struct svc_config *s)
+{
+        free(s->name);
+        free(s->description);
+        strv_free(s->command);
+        strv_free(s->environment);
+        free(s->env_file);
+        free(s->working_dir);
+        free(s->user);
+        free(s->group);
+        free(s->home);
+        for (size_t i = 0; i < s->n_deps; i++)
+                free(s->deps[i].name);
+        free(s->deps);
+        free(s->slice);
+        config_resources_done(&s->resources);
+}
+
+void config_free(struct svd_config *c)
+{
+        if (!c)
+                return;
+        free(c->file);
+        free(c->dir);
+        free(c->services_dir);
+        free(c->slices_dir);
+        free(c->state_dir);
+        free(c->log_dir);
+        free(c->run_dir);
+        free(c->control_socket);
+        free(c->admin_group);
+        strv_free(c->defaults.environment);
+        free(c->defaults.user);
+        free(c->defaults.group);
+        free(c->defaults.working_dir);
+        for (size_t i = 0; i < c->n_svcs; i++)
+                config_svc_done(&c->svcs[i]);
+        free(c->svcs);
+        for (size_t i = 0; i < c->n_slices; i++) {
+                free(c->slices[i].name);
+                free(c->slices[i].parent);
+                config_resources_done(&c->slices[i].resources);
+        }
+        free(c->slices);
+        strv_free(c->files);
+        free(c);
+}
+
+const struct svc_config *config_find_svc(const struct svd_config *c, const char *name)
+{
+        ssize_t i = config_svc_index(c, name);
+
+        return i < 0 ? NULL : &c->svcs[i];
+}
+
+ssize_t config_svc_index(const struct svd_config *c, const char *name)
+{
+        size_t lo = 0, hi = c->n_svcs;
+
+        /* svcs is sorted by name (config_load guarantees it). */
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int cmp = strcmp(name, c->svcs[mid].name);
+
+                if (cmp == 0)
+                        return (ssize_t)mid;
+                if (cmp < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        return -ENOENT;
+}
+
+bool config_name_valid(const char *s)
+{
+        size_t n = strlen(s);
+
+        if (n < 1 || n > 64)
+                return false;
+        for (; *s; s++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@-", *s))
+                        return false;
+        return true;
+}
+
+/* Keeps a file name alive for the generation's lifetime; cfg_pos points here. */
+static const char *own_file(struct svd_config *c, char *path)
+{
+        if (!path || strv_push(&c->files, path) < 0) {
+                free(path);
+                return NULL;
+        }
+        free(path);
+        return c->files[strv_length(c->files) - 1];
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.yaml and *.yml names in dir, sorted bytewise (not by locale). */
+static int list_yaml(const char *dir, char ***ret)
+{
+        _cleanup_(strv_freep) char **names = NULL;
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int r = 0;
+
+        if (!d)
+                return -errno;
+        while ((de = readdir(d))) {
+                const char *dot = strrchr(de->d_name, '.');
+
+                if (de->d_name[0] == '.' || !dot || (strcmp(dot, ".yaml") != 0 && strcmp(dot, ".yml") != 0))
+                        continue;
+                if ((r = strv_push(&names, de->d_name)) < 0)
+                        break;
+        }
+        closedir(d);
+        if (r < 0)
+                return r;
+        if (names)
+                qsort(names, strv_length(names), sizeof *names, cmp_str);
+        *ret = names;
+        names = NULL;
+        return 0;
+}
+
+/* services_dir etc.: the configured value (made absolute) or the default. */
+static int main_path(struct cload *l, const struct ynode *root, const char *key, const char *def, char **out)
+{
+        const struct ynode *n = ynode_get(root, key);
+        char *p = NULL;
+
+        if (n && cp_str(l, n, key, &p) < 0)
+                n = NULL;
+        if (!n && !p && !(p = strdup(def)))
+                return -ENOMEM;
+        *out = path_join(l->c->dir, p);
+        free(p);
+        return *out ? 0 : -ENOMEM;
+}
+
+static int parse_main(struct cload *l, const struct ynode *root)
+{
+        static const char *const keys[] = { "services_dir", "slices_dir", "state_dir",
+                                            "log_dir",      "run_dir",    "control_socket",
+                                            "admin_group",  "defaults",   NULL };
+        struct svd_config *c = l->c;
+        const struct ynode *n;
+        int r;
+
+        if (root && root->kind != YNODE_MAPPING && !ynode_is_null(root)) {
+                cp_err(l, root, NULL, "expected a mapping");
+                root = NULL;
+        }
+        if (root && root->kind != YNODE_MAPPING)
+                root = NULL;
+        cp_check_keys(l, root, "", keys);
+        if ((r = main_path(l, root, "services_dir", "services", &c->services_dir)) < 0 ||
+            (r = main_path(l, root, "slices_dir", "cgroups", &c->slices_dir)) < 0 ||
+            (r = main_path(l, root, "state_dir", "/var/lib/svd", &c->state_dir)) < 0 ||
+            (r = main_path(l, root, "log_dir", "/var/log/svd", &c->log_dir)) < 0 ||
+            (r = main_path(l, root, "run_dir", "/run/svd", &c->run_dir)) < 0)
+                return r;
+        if ((n = ynode_get(root, "control_socket")) &&
+            cp_path(l, n, "control_socket", &c->control_socket) < 0)
+                n = NULL;
+        if (!c->control_socket && !(c->control_socket = path_join(c->run_dir, "control.sock")))
+                return -ENOMEM;
+        if ((n = ynode_get(root, "admin_group")) && cp_str(l, n, "admin_group", &c->admin_group) >= 0) {
+                r = cp_lookup_group(c->admin_group, &c->admin_gid);
+                if (r < 0)
+                        cp_err(l, n, "admin_group", "unknown group '%s'", c->admin_group);
+                c->has_admin_gid = r >= 0;
+        }
+        return cp_defaults(l, ynode_get(root, "defaults"));
+}
+
+/* The directory's canonical name when it exists, so FILE in errors is stable. */
+static char *canonical_dir(const char *dir)
+{
+        char *rp = realpath(dir, NULL);
+
+        return rp ? rp : strdup(dir);
+}
+
+static const char *const knob_keys[] = { "memory_max",      "memory_high", "memory_low",  "memory_min",
+                                         "memory_swap_max", "cpus",        "cpu_weight",  "pids_max",
+                                         "io_weight",       "io_max",      "cpuset_cpus", NULL };
+
+static void load_size(struct cload *l, const struct ynode *n, const char *key, struct cfg_size *out)
+{
+        uint64_t bytes;
+        double pct = 0;
+
+        if (!cp_is_scalar(n)) {
+                cp_err(l, n, key, "expected a size (e.g. 512K, 10M, 4G or 25%%)");
+                return;
+        }
+        if (parse_size(n->value, &bytes, &pct) < 0) {
+                cp_err(l, n, key, "bad size '%s' (use e.g. 512K, 10M, 4G or 25%%)", n->value);
+                return;
+        }
+        *out = (struct cfg_size){ .set = true,
+                                  .percent = pct > 0,
+                                  .pct = pct,
+                                  .bytes = bytes,
+                                  .pos = { l->file, n->line, n->col } };
+}
+
+/* The cgroup knobs, shared by slice files (top level) and services (resources:). */
+static void load_resources(struct cload *l, const struct ynode *map, const char *prefix,
+                           struct resources_config *r)
+{
+        struct cfg_size *sizes[] = { &r->memory_max, &r->memory_high, &r->memory_low, &r->memory_min,
+                                     &r->memory_swap_max };
+        char key[KEYLEN];
+        const struct ynode *v;
+        unsigned long long u;
+
+        r->pos = (struct cfg_pos){ l->file, map ? map->line : 1, map ? map->col : 1 };
+        for (size_t i = 0; i < ELEMENTSOF(sizes); i++)
+                if ((v = ynode_get(map, knob_keys[i])))
+                        load_size(l, v, cp_key(key, prefix, knob_keys[i]), sizes[i]);
+        if ((v = ynode_get(map, "cpus"))) {
+                double d;
+
+                if (!cp_is_scalar(v) || parse_double(v->value, &d) < 0 || !(d > 0) || d > 65536)
+                        cp_err(l, v, cp_key(key, prefix, "cpus"),
+                               "expected a positive number (e.g. 0.5, 2)");
+                else
+                        r->cpus = d;
+        }
+        if ((v = ynode_get(map, "cpu_weight")) &&
+            cp_uint(l, v, cp_key(key, prefix, "cpu_weight"), 1, 10000, &u) >= 0)
+                r->cpu_weight = (unsigned)u;
+        /* 4194304 is the kernel's ceiling for pid_max. */
+        if ((v = ynode_get(map, "pids_max")) &&
+            cp_uint(l, v, cp_key(key, prefix, "pids_max"), 1, 4194304, &u) >= 0)
+                r->pids_max = u;
+        if ((v = ynode_get(map, "io_weight")) &&
+            cp_uint(l, v, cp_key(key, prefix, "io_weight"), 1, 10000, &u) >= 0)
+                r->io_weight = (unsigned)u;
+        if ((v = ynode_get(map, "io_max")))
+                cp_strv(l, v, cp_key(key, prefix, "io_max"), &r->io_max);
+        if ((v = ynode_get(map, "cpuset_cpus"))) {
+                cp_key(key, prefix, "cpuset_cpus");
+                if (cp_is_scalar(v) && (!*v->value || strspn(v->value, "0123456789,-") != strlen(v->value)))
+                        cp_err(l, v, key, "bad CPU list '%s' (use e.g. 0-1,3)", v->value);
+                else
+                        cp_str(l, v, key, &r->cpuset_cpus);
+        }
+}
+
+static int add_dep(struct cload *l, struct svc_config *s, const struct ynode *name_node, const char *key)
+{
+        struct dep_config *nd;
+
+        for (size_t i = 0; i < s->n_deps; i++)
+                if (strcmp(s->deps[i].name, name_node->value) == 0) {
+                        cp_err(l, name_node, key, "duplicate dependency '%s'", name_node->value);
+                        return -EINVAL;
+                }
+        nd = realloc(s->deps, (s->n_deps + 1) * sizeof *nd);
+        if (!nd)
+                return -ENOMEM;
+        s->deps = nd;
+        nd[s->n_deps] = (struct dep_config){ .name = strdup(name_node->value),
+                                             .condition = DEP_STARTED,
+                                             .index = SIZE_MAX,
+                                             .pos = { l->file, name_node->line, name_node->col } };
+        if (!nd[s->n_deps].name)
+                return -ENOMEM;
+        s->n_deps++;
+        return 0;
+}
+
+/* depends_on: [a, b]  or  depends_on: { a: {condition: healthy, restart: true}, b: } */
+static void load_deps(struct cload *l, const struct ynode *n, struct svc_config *s)
+{
+        static const char *const keys[] = { "condition", "restart", NULL };
+        const char *names[_DEP_MAX];
+        char key[KEYLEN], sub[KEYLEN];
+        int r, e;
+
+        for (int i = 0; i < _DEP_MAX; i++)
+                names[i] = dep_condition_name((enum dep_condition)i);
+        if (ynode_is_null(n))
+                return;
+        if (n->kind == YNODE_SEQUENCE) {
+                for (size_t i = 0; i < n->n; i++) {
+                        snprintf(key, sizeof key, "depends_on[%zu]", i);
+                        if (!cp_is_scalar(n->items[i]))
+                                cp_err(l, n->items[i], key, "expected a service name");
+                        else if (add_dep(l, s, n->items[i], key) == -ENOMEM)
+                                l->oom = true;
+                }
+                return;
+        }
+        if (n->kind != YNODE_MAPPING) {
+                cp_err(l, n, "depends_on", "expected a list or a mapping of service names");
+                return;
+        }
+        for (size_t i = 0; i < n->n; i++) {
+                const struct ynode *v = n->values[i];
+                struct dep_config *d;
+
+                cp_key(key, "depends_on", n->items[i]->value);
+                if (!ynode_is_null(v) && v->kind != YNODE_MAPPING) {
+                        cp_err(l, v, key, "expected a mapping (condition, restart) or nothing");
+                        continue;
+                }
+                if ((r = add_dep(l, s, n->items[i], key)) < 0) {
+                        l->oom |= r == -ENOMEM;
+                        continue;
+                }
+                d = &s->deps[s->n_deps - 1];
+                cp_check_keys(l, v, key, keys);
+                if (ynode_get(v, "condition") &&
+                    cp_enum(l, ynode_get(v, "condition"), cp_key(sub, key, "condition"), names, _DEP_MAX,
+                            &e) >= 0)
+                        d->condition = (enum dep_condition)e;
+                if (ynode_get(v, "restart"))
+                        cp_bool(l, ynode_get(v, "restart"), cp_key(sub, key, "restart"), &d->restart);
+        }
+}
+
+static void load_command(struct cload *l, const struct ynode *root, struct svc_config *s)
+{
+        const struct ynode *n = ynode_get(root, "command");
+        _cleanup_(strv_freep) char **v = NULL;
+
+        if (!n) {
+                cp_err(l, root, "command", "required key missing");
+                return;
+        }
+        if (s->shell && cp_is_scalar(n)) {
+                if (strv_push(&v, n->value) < 0)
+                        l->oom = true;
+        } else if (cp_strv(l, n, "command", &v) < 0) {
+                return;
+        } else if (!v[0]) {
+                cp_err(l, n, "command", "must not be empty");
+                return;
+        } else if (s->shell && v[1]) {
+                /* One string for /bin/sh -c, however the user chose to wrap it. */
+                size_t len = 0;
+                char *joined, *p;
+
+                for (size_t i = 0; v[i]; i++)
+                        len += strlen(v[i]) + 1;
+                if (!(p = joined = malloc(len))) {
+                        l->oom = true;
+                        return;
+                }
+                for (size_t i = 0; v[i]; i++)
+                        p += sprintf(p, "%s%s", i ? " " : "", v[i]);
+                strv_free(v);
+                v = NULL;
+                if (strv_push(&v, joined) < 0)
+                        l->oom = true;
+                free(joined);
+        }
+        s->command = v;
+        v = NULL;
+}
+
+static const char *const svc_keys[] = { "description", "command", "shell", "environment", "env_file",
+                                        "working_dir", "user", "group", "type", "depends_on", "restart",
+                                        "backoff", "start_limit", "stop", "enabled", "slice", "resources",
+                                        /* Accepted (shape-checked) now, implemented by later modules: */
+                                        "healthcheck", "sandbox", "logging", "secrets", "profiles", "limits",
+                                        "start_when", "schedule", "watchdog", NULL };
+
+static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_config *s)
+{
+        static const char *const later_maps[] = { "healthcheck", "sandbox",    "logging", "secrets",
+                                                  "limits",      "start_when", "schedule" };
+        const struct svc_defaults *d = &l->c->defaults;
+        const char *types[_SVC_TYPE_MAX], *restarts[_RESTART_MAX];
+        const struct ynode *v;
+        usec_t wd;
+        int e;
+
+        for (int i = 0; i < _SVC_TYPE_MAX; i++)
+                types[i] = svc_type_name((enum svc_type)i);
+        for (int i = 0; i < _RESTART_MAX; i++)
+                restarts[i] = restart_policy_name((enum restart_policy)i);
+        cp_check_keys(l, root, "", svc_keys);
+        if ((v = ynode_get(root, "description")))
+                cp_str(l, v, "description", &s->description);
+        if ((v = ynode_get(root, "shell")))
+                cp_bool(l, v, "shell", &s->shell);
+        load_command(l, root, s);
+        if (d->environment && !(s->environment = strv_copy(d->environment)))
+                l->oom = true;
+        if ((v = ynode_get(root, "environment")))
+                cp_env(l, v, "environment", &s->environment);
+        if ((v = ynode_get(root, "env_file")))
+                cp_path(l, v, "env_file", &s->env_file);
+        if (d->working_dir && !(s->working_dir = strdup(d->working_dir)))
+                l->oom = true;
+        if ((v = ynode_get(root, "working_dir")))
+                cp_path(l, v, "working_dir", &s->working_dir);
+        cp_creds(l, s, ynode_get(root, "user"), "user", ynode_get(root, "group"), "group");
+        if ((v = ynode_get(root, "type")) && cp_enum(l, v, "type", types, _SVC_TYPE_MAX, &e) >= 0)
+                s->type = (enum svc_type)e;
+        if ((v = ynode_get(root, "depends_on")))
+                load_deps(l, v, s);
+        if ((v = ynode_get(root, "restart")) && cp_enum(l, v, "restart", restarts, _RESTART_MAX, &e) >= 0)
+                s->restart = (enum restart_policy)e;
+        if ((v = ynode_get(root, "backoff")))
+                cp_backoff(l, v, "", &s->backoff);
+        if ((v = ynode_get(root, "start_limit")))
+                cp_start_limit(l, v, "", &s->start_limit);
+        if ((v = ynode_get(root, "stop")))
+                cp_stop(l, v, "", &s->stop);
+        if ((v = ynode_get(root, "enabled")))
+                cp_bool(l, v, "enabled", &s->enabled);
+        if ((v = ynode_get(root, "slice")) && cp_str(l, v, "slice", &s->slice) >= 0)
+                s->slice_pos = (struct cfg_pos){ l->file, v->line, v->col };
+        if ((v = ynode_get(root, "resources")) && cp_expect_map(l, v, "resources") >= 0) {
+                cp_check_keys(l, v, "resources", knob_keys);
+                load_resources(l, v, "resources", &s->resources);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(later_maps); i++)
+                if ((v = ynode_get(root, later_maps[i])))
+                        cp_expect_map(l, v, later_maps[i]);
+        if ((v = ynode_get(root, "profiles")) && v->kind != YNODE_SEQUENCE)
+                cp_err(l, v, "profiles", "expected a list");
+        if ((v = ynode_get(root, "watchdog")))
+                cp_duration(l, v, "watchdog", &wd);
+}
+
+static int load_svc(struct cload *l, const struct ynode *root, const char *name, const char *file)
+{
+        struct svd_config *c = l->c;
+        const struct svc_defaults *d = &c->defaults;
+        struct svc_config s = { 0 }, *ns;
+
+        for (size_t i = 0; i < c->n_svcs; i++)
+                if (strcmp(c->svcs[i].name, name) == 0) {
+                        struct cfg_pos pos = { file, 1, 1 };
+
+                        cfg_error(l->errs, &pos, NULL, "duplicate service name '%s' (also defined in %s)",
+                                  name, c->svcs[i].file);
+                        return 0;
+                }
+        if (ynode_is_null(root))
+                root = NULL;
+        if (root && root->kind != YNODE_MAPPING) {
+                cp_err(l, root, NULL, "expected a mapping");
+                return 0;
+        }
+        s.file = file;
+        s.pos = (struct cfg_pos){ file, root ? root->line : 1, root ? root->col : 1 };
+        s.type = SVC_SIMPLE;
+        s.restart = d->restart;
+        s.backoff = d->backoff;
+        s.start_limit = d->start_limit;
+        s.stop = d->stop;
+        s.enabled = true;
+        load_svc_keys(l, root, &s);
+        ns = realloc(c->svcs, (c->n_svcs + 1) * sizeof *ns);
+        if (!ns || !(s.name = strdup(name))) {
+                config_svc_done(&s);
+                return -ENOMEM;
+        }
+        c->svcs = ns;
+        c->svcs[c->n_svcs++] = s;
+        return l->oom ? -ENOMEM : 0;
+}
+
+static int load_slice(struct cload *l, const struct ynode *root, const char *name, const char *file)
+{
+        static const char *const keys[] = { "parent",      "description", "memory_max",      "memory_high",
+                                            "memory_low",  "memory_min",  "memory_swap_max", "cpus",
+                                            "cpu_weight",  "pids_max",    "io_weight",       "io_max",
+                                            "cpuset_cpus", NULL };
+        struct svd_config *c = l->c;
+        struct slice_config s = { 0 }, *ns;
+        _cleanup_(freep) char *desc = NULL;
+        const struct ynode *v;
+
+        for (size_t i = 0; i < c->n_slices; i++)
+                if (strcmp(c->slices[i].name, name) == 0) {
+                        struct cfg_pos pos = { file, 1, 1 };
+
+                        cfg_error(l->errs, &pos, NULL, "duplicate slice name '%s' (also defined in %s)",
+                                  name, c->slices[i].file);
+                        return 0;
+                }
+        if (ynode_is_null(root))
+                root = NULL;
+        if (root && root->kind != YNODE_MAPPING) {
+                cp_err(l, root, NULL, "expected a mapping");
+                return 0;
+        }
+        s.file = file;
+        s.pos = (struct cfg_pos){ file, root ? root->line : 1, root ? root->col : 1 };
+        cp_check_keys(l, root, "", keys);
+        if ((v = ynode_get(root, "parent")) && cp_str(l, v, "parent", &s.parent) >= 0)
+                s.parent_pos = (struct cfg_pos){ file, v->line, v->col };
+        if ((v = ynode_get(root, "description")))
+                cp_str(l, v, "description", &desc);
+        load_resources(l, root, "", &s.resources);
+        ns = realloc(c->slices, (c->n_slices + 1) * sizeof *ns);
+        if (!ns || !(s.name = strdup(name))) {
+                free(s.parent);
+                config_resources_done(&s.resources);
+                return -ENOMEM;
+        }
+        c->slices = ns;
+        c->slices[c->n_slices++] = s;
+        return l->oom ? -ENOMEM : 0;
+}
+
+struct msg_key {
+        long line, col;
+        size_t idx;
+        char *msg;
+};
+
+static int cmp_msg_key(const void *a, const void *b)
+{
+        const struct msg_key *x = a, *y = b;
+
+        if (x->line != y->line)
+                return x->line < y->line ? -1 : 1;
+        if (x->col != y->col)
+                return x->col < y->col ? -1 : 1;
+        return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Puts the errors from one file (msgs[from..]) in line order: keys are checked
+ * in a fixed order, but a reader fixes a file top to bottom. */
+static void sort_file_errors(struct cfg_errors *e, size_t from, const char *file)
+{
+        size_t n = e->n - from, flen = strlen(file);
+        _cleanup_(freep) struct msg_key *k = NULL;
+
+        if (n < 2 || !(k = calloc(n, sizeof *k)))
+                return;
+        for (size_t i = 0; i < n; i++) {
+                const char *m = e->msgs[from + i];
+                char *end = NULL;
+
+                k[i] = (struct msg_key){ .idx = i, .msg = e->msgs[from + i] };
+                if (strncmp(m, file, flen) != 0 || m[flen] != ':')
+                        continue;
+                k[i].line = strtol(m + flen + 1, &end, 10);
+                if (end && *end == ':')
+                        k[i].col = strtol(end + 1, NULL, 10);
+        }
+        qsort(k, n, sizeof *k, cmp_msg_key);
+        for (size_t i = 0; i < n; i++)
+                e->msgs[from + i] = k[i].msg;
+}
+
+static int load_dir(struct cload *l, const struct ynode *main_root, const char *key, char **dirp,
+                    bool slices)
+{
+        _cleanup_(strv_freep) char **names = NULL;
+        struct svd_config *c = l->c;
+        char *canon = canonical_dir(*dirp);
+        int r;
+
+        if (!canon)
+                return -ENOMEM;
+        free(*dirp);
+        *dirp = canon;
+        r = list_yaml(*dirp, &names);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                const struct ynode *n = ynode_get(main_root, key);
+
+                /* A missing default directory just means none; a configured one
+                 * that cannot be read is a mistake worth naming. */
+                if (n) {
+                        l->file = c->files[0];
+                        cp_err(l, n, key, "cannot open directory '%s': %s", *dirp, strerror(-r));
+                }
+                return 0;
+        }
+        for (size_t i = 0; names && names[i]; i++) {
+                _cleanup_(ynode_freep) struct ynode *root = NULL;
+                size_t n0 = l->errs->n;
+                _cleanup_(freep) char *name = strndup(names[i], strrchr(names[i], '.') - names[i]);
+                const char *file = own_file(c, path_join(*dirp, names[i]));
+
+                if (!name || !file)
+                        return -ENOMEM;
+                l->file = file;
+                if (config_yaml_load(file, &root, l->errs) < 0)
+                        continue;
+                if (!config_name_valid(name)) {
+                        struct cfg_pos pos = { file, 1, 1 };
+
+                        cfg_error(l->errs, &pos, NULL,
+                                  "invalid %s name '%s' (use 1 to 64 of A-Z a-z 0-9 _ . @ -)",
+                                  slices ? "slice" : "service", name);
+                        continue;
+                }
+                r = slices ? load_slice(l, root, name, file) : load_svc(l, root, name, file);
+                if (r < 0)
+                        return r;
+                sort_file_errors(l->errs, n0, file);
+        }
+        return 0;
+}
+
+static int cmp_svc(const void *a, const void *b)
+{
+        return strcmp(((const struct svc_config *)a)->name, ((const struct svc_config *)b)->name);
+}
+
+static int cmp_slice(const void *a, const void *b)
+{
+        return strcmp(((const struct slice_config *)a)->name, ((const struct slice_config *)b)->name);
+}
+
+int config_load(const char *main_file, struct svd_config **ret, struct cfg_errors *errs)
+{
+        _cleanup_(ynode_freep) struct ynode *root = NULL;
+        struct svd_config *c = calloc(1, sizeof *c);
+        struct cload l = { .c = c, .errs = errs };
+        size_t n0 = errs->n;
+        char *slash;
+        int r;
+
+        if (!c)
+                return -ENOMEM;
+        if (!own_file(c, strdup(main_file))) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        l.file = c->files[0];
+        cp_defaults_builtin(&c->defaults);
+        c->file = realpath(main_file, NULL);
+        if (!c->file) {
+                struct cfg_pos pos = { .file = l.file };
+
+                cfg_error(errs, &pos, NULL, "cannot read: %s", strerror(errno));
+                r = -EINVAL;
+                goto fail;
+        }
+        if (!(c->dir = strdup(c->file))) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        slash = strrchr(c->dir, '/');
+        slash[slash == c->dir ? 1 : 0] = 0;
+        if ((r = config_yaml_load(l.file, &root, errs)) < 0) {
+                r = r == -ENOMEM ? r : -EINVAL;
+                goto fail;
+        }
+        r = parse_main(&l, root);
+        sort_file_errors(errs, n0, l.file);
+        if (r < 0 || (r = load_dir(&l, root, "slices_dir", &c->slices_dir, true)) < 0 ||
+            (r = load_dir(&l, root, "services_dir", &c->services_dir, false)) < 0)
+                goto fail;
+        if (c->n_slices)
+                qsort(c->slices, c->n_slices, sizeof *c->slices, cmp_slice);
+        if (c->n_svcs)
+                qsort(c->svcs, c->n_svcs, sizeof *c->svcs, cmp_svc);
+        r = config_validate(c, errs);
+        if (r == -ENOMEM)
+                goto fail;
+        if (errs->n > n0) {
+                r = -EINVAL;
+                goto fail;
+        }
+        *ret = c;
+        return 0;
+fail:
+        config_free(c);
+        return r;
+}

@@ -1,0 +1,522 @@
+/* config_parse: the typed readers behind config_load. Each reader takes a node
+ * and its dotted key, accepts exactly one shape, and names the expected shape
+ * when the node has another: strict typing is what makes a typo an error instead
+ * of a silently different service. Services start from the main file's
+ * `defaults:` and override per key (per variable for environment). Users and
+ * groups are resolved here, where the node positions are still known. */
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config_parse.h"
+
+const char *cp_key(char *buf, const char *prefix, const char *key)
+{
+        int n = snprintf(buf, KEYLEN, "%s%s%s", prefix, *prefix ? "." : "", key);
+
+        /* Keys come from the file; a silly-long one is shown cut, with a mark. */
+        if (n >= KEYLEN)
+                memcpy(buf + KEYLEN - 4, "...", 4);
+        return buf;
+}
+
+void cp_err(struct cload *l, const struct ynode *n, const char *key, const char *fmt, ...)
+{
+        struct cfg_pos pos = { .file = l->file, .line = n ? n->line : 1, .col = n ? n->col : 1 };
+        char msg[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        cfg_error(l->errs, &pos, key, "%s", msg);
+}
+
+static void oom(struct cload *l)
+{
+        l->oom = true;
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+        for (; *list; list++)
+                if (strcmp(*list, s) == 0)
+                        return true;
+        return false;
+}
+
+void cp_check_keys(struct cload *l, const struct ynode *map, const char *prefix, const char *const *known)
+{
+        char key[KEYLEN];
+
+        for (size_t i = 0; map && map->kind == YNODE_MAPPING && i < map->n; i++) {
+                const struct ynode *k = map->items[i];
+                const char *best = NULL;
+                size_t best_d = 4;
+
+                if (in_list(known, k->value))
+                        continue;
+                for (const char *const *c = known; *c; c++) {
+                        size_t d = str_distance(k->value, *c);
+
+                        if (d < best_d) {
+                                best_d = d;
+                                best = *c;
+                        }
+                }
+                cp_key(key, prefix, k->value);
+                if (best)
+                        cp_err(l, k, key, "unknown key (did you mean '%s'?)", best);
+                else
+                        cp_err(l, k, key, "unknown key");
+        }
+}
+
+bool cp_is_scalar(const struct ynode *n)
+{
+        return n && n->kind == YNODE_SCALAR && !ynode_is_null(n);
+}
+
+int cp_expect_map(struct cload *l, const struct ynode *n, const char *key)
+{
+        if (n && n->kind == YNODE_MAPPING)
+                return 0;
+        cp_err(l, n, key, "expected a mapping");
+        return -EINVAL;
+}
+
+int cp_str(struct cload *l, const struct ynode *n, const char *key, char **out)
+{
+        char *s;
+
+        if (!cp_is_scalar(n)) {
+                cp_err(l, n, key, "expected a string");
+                return -EINVAL;
+        }
+        if (!(s = strdup(n->value))) {
+                oom(l);
+                return -ENOMEM;
+        }
+        free(*out);
+        *out = s;
+        return 0;
+}
+
+int cp_path(struct cload *l, const struct ynode *n, const char *key, char **out)
+{
+        _cleanup_(freep) char *s = NULL;
+        char *p;
+        int r;
+
+        if ((r = cp_str(l, n, key, &s)) < 0)
+                return r;
+        /* Relative paths are relative to the main file, not svd's cwd. */
+        if (!(p = path_join(l->c->dir, s))) {
+                oom(l);
+                return -ENOMEM;
+        }
+        free(*out);
+        *out = p;
+        return 0;
+}
+
+int cp_bool(struct cload *l, const struct ynode *n, const char *key, bool *out)
+{
+        static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", NULL };
+        static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO", NULL };
+
+        if (cp_is_scalar(n) && in_list(yes, n->value)) {
+                *out = true;
+                return 0;
+        }
+        if (cp_is_scalar(n) && in_list(no, n->value)) {
+                *out = false;
+                return 0;
+        }
+        cp_err(l, n, key, "expected a boolean (true/false)");
+        return -EINVAL;
+}
+
+int cp_duration(struct cload *l, const struct ynode *n, const char *key, usec_t *out)
+{
+        if (cp_is_scalar(n) && parse_duration(n->value, out) >= 0)
+                return 0;
+        if (cp_is_scalar(n))
+                cp_err(l, n, key, "bad duration '%s' (use e.g. 250ms, 10s, 5m, 1h)", n->value);
+        else
+                cp_err(l, n, key, "expected a duration (e.g. 250ms, 10s, 5m, 1h)");
+        return -EINVAL;
+}
+
+int cp_uint(struct cload *l, const struct ynode *n, const char *key, unsigned long long min,
+            unsigned long long max, unsigned long long *out)
+{
+        unsigned long long v;
+
+        if (cp_is_scalar(n) && parse_uint(n->value, max, &v) >= 0 && v >= min) {
+                *out = v;
+                return 0;
+        }
+        cp_err(l, n, key, "expected an integer %llu..%llu", min, max);
+        return -EINVAL;
+}
+
+int cp_enum(struct cload *l, const struct ynode *n, const char *key, const char *const *names, size_t count,
+            int *out)
+{
+        char expected[256] = "";
+
+        for (size_t i = 0; cp_is_scalar(n) && i < count; i++)
+                if (strcmp(n->value, names[i]) == 0) {
+                        *out = (int)i;
+                        return 0;
+                }
+        for (size_t i = 0; i < count; i++) {
+                strncat(expected, names[i], sizeof expected - strlen(expected) - 1);
+                if (i + 1 < count)
+                        strncat(expected, ", ", sizeof expected - strlen(expected) - 1);
+        }
+        if (cp_is_scalar(n))
+                cp_err(l, n, key, "unknown value '%s' (expected %s)", n->value, expected);
+        else
+                cp_err(l, n, key, "expected one of %s", expected);
+        return -EINVAL;
+}
+
+/* A list of non-empty strings. */
+int cp_strv(struct cload *l, const struct ynode *n, const char *key, char ***out)
+{
+        _cleanup_(strv_freep) char **v = NULL;
+        char sub[KEYLEN];
+        int r = 0;
+
+        if (!n || n->kind != YNODE_SEQUENCE) {
+                cp_err(l, n, key, "expected a list of strings");
+                return -EINVAL;
+        }
+        for (size_t i = 0; i < n->n; i++) {
+                snprintf(sub, sizeof sub, "%s[%zu]", key, i);
+                if (!cp_is_scalar(n->items[i]) || !*n->items[i]->value) {
+                        cp_err(l, n->items[i], sub, "expected a string");
+                        r = -EINVAL;
+                } else if (strv_push(&v, n->items[i]->value) < 0) {
+                        oom(l);
+                        return -ENOMEM;
+                }
+        }
+        if (r < 0)
+                return r;
+        if (!v && !(v = calloc(1, sizeof *v))) {
+                oom(l);
+                return -ENOMEM;
+        }
+        strv_free(*out);
+        *out = v;
+        v = NULL;
+        return 0;
+}
+
+static bool env_name_valid(const char *s, size_t len)
+{
+        if (len == 0 || isdigit((unsigned char)s[0]))
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+                        return false;
+        return true;
+}
+
+/* Sets or replaces "NAME=..." in *env so a service overrides a default per key. */
+static int env_set(char ***env, const char *kv)
+{
+        size_t nl = strchr(kv, '=') - kv;
+
+        for (size_t i = 0; *env && (*env)[i]; i++)
+                if (strncmp((*env)[i], kv, nl + 1) == 0) {
+                        char *d = strdup(kv);
+
+                        if (!d)
+                                return -ENOMEM;
+                        free((*env)[i]);
+                        (*env)[i] = d;
+                        return 0;
+                }
+        return strv_push(env, kv);
+}
+
+/* environment: a NAME: value mapping or a list of "NAME=value"; merged into *env. */
+void cp_env(struct cload *l, const struct ynode *n, const char *key, char ***env)
+{
+        char sub[KEYLEN];
+
+        if (n && n->kind == YNODE_MAPPING) {
+                for (size_t i = 0; i < n->n; i++) {
+                        const char *name = n->items[i]->value;
+                        const struct ynode *v = n->values[i];
+                        _cleanup_(freep) char *kv = NULL;
+
+                        cp_key(sub, key, name);
+                        if (!env_name_valid(name, strlen(name))) {
+                                cp_err(l, n->items[i], sub, "invalid variable name '%s'", name);
+                                continue;
+                        }
+                        if (v->kind != YNODE_SCALAR) {
+                                cp_err(l, v, sub, "expected a string");
+                                continue;
+                        }
+                        kv = strdup_printf("%s=%s", name, ynode_is_null(v) ? "" : v->value);
+                        if (!kv || env_set(env, kv) < 0)
+                                oom(l);
+                }
+        } else if (n && n->kind == YNODE_SEQUENCE) {
+                for (size_t i = 0; i < n->n; i++) {
+                        const struct ynode *v = n->items[i];
+                        const char *eq = cp_is_scalar(v) ? strchr(v->value, '=') : NULL;
+
+                        snprintf(sub, sizeof sub, "%s[%zu]", key, i);
+                        if (!eq || !env_name_valid(v->value, (size_t)(eq - v->value)))
+                                cp_err(l, v, sub, "expected NAME=value");
+                        else if (env_set(env, v->value) < 0)
+                                oom(l);
+                }
+        } else {
+                cp_err(l, n, key, "expected a mapping or a list of NAME=value");
+        }
+}
+
+void cp_backoff(struct cload *l, const struct ynode *n, const char *prefix, struct backoff_config *b)
+{
+        static const char *const keys[] = { "initial", "max", "factor", "reset_after", NULL };
+        char key[KEYLEN], sub[KEYLEN];
+        const struct ynode *v, *ini, *max;
+
+        cp_key(key, prefix, "backoff");
+        if (cp_expect_map(l, n, key) < 0)
+                return;
+        cp_check_keys(l, n, key, keys);
+        if ((ini = ynode_get(n, "initial")))
+                cp_duration(l, ini, cp_key(sub, key, "initial"), &b->initial);
+        if ((max = ynode_get(n, "max")))
+                cp_duration(l, max, cp_key(sub, key, "max"), &b->max);
+        if ((v = ynode_get(n, "reset_after")))
+                cp_duration(l, v, cp_key(sub, key, "reset_after"), &b->reset_after);
+        if ((v = ynode_get(n, "factor"))) {
+                double f;
+
+                if (!cp_is_scalar(v) || parse_double(v->value, &f) < 0 || f < 1.0)
+                        cp_err(l, v, cp_key(sub, key, "factor"), "expected a number >= 1.0");
+                else
+                        b->factor = f;
+        }
+        if (b->initial > b->max) {
+                char a[32], m[32];
+
+                cp_err(l,
+                       ini   ? ini
+                       : max ? max
+                             : n,
+                       cp_key(sub, key, ini ? "initial" : "max"), "initial (%s) must not exceed max (%s)",
+                       format_duration(b->initial, a, sizeof a), format_duration(b->max, m, sizeof m));
+        }
+}
+
+void cp_start_limit(struct cload *l, const struct ynode *n, const char *prefix, struct start_limit_config *s)
+{
+        static const char *const keys[] = { "burst", "interval", NULL };
+        char key[KEYLEN], sub[KEYLEN];
+        const struct ynode *v;
+        unsigned long long u;
+
+        cp_key(key, prefix, "start_limit");
+        if (cp_expect_map(l, n, key) < 0)
+                return;
+        cp_check_keys(l, n, key, keys);
+        /* The start history is a fixed ring, hence the cap. */
+        if ((v = ynode_get(n, "burst")) && cp_uint(l, v, cp_key(sub, key, "burst"), 0, 64, &u) >= 0)
+                s->burst = (unsigned)u;
+        if ((v = ynode_get(n, "interval")))
+                cp_duration(l, v, cp_key(sub, key, "interval"), &s->interval);
+}
+
+void cp_stop(struct cload *l, const struct ynode *n, const char *prefix, struct stop_config *s)
+{
+        static const char *const keys[] = { "signal", "timeout", NULL };
+        char key[KEYLEN], sub[KEYLEN];
+        const struct ynode *v;
+
+        cp_key(key, prefix, "stop");
+        if (cp_expect_map(l, n, key) < 0)
+                return;
+        cp_check_keys(l, n, key, keys);
+        if ((v = ynode_get(n, "signal"))) {
+                cp_key(sub, key, "signal");
+                if (!cp_is_scalar(v))
+                        cp_err(l, v, sub, "expected a signal name");
+                else if (parse_signal(v->value, &s->signal) < 0)
+                        cp_err(l, v, sub, "unknown signal '%s' (use e.g. SIGTERM, SIGINT, 15)", v->value);
+        }
+        if ((v = ynode_get(n, "timeout")))
+                cp_duration(l, v, cp_key(sub, key, "timeout"), &s->timeout);
+}
+
+int cp_lookup_group(const char *name, gid_t *ret)
+{
+        unsigned long long id;
+        struct group *g;
+
+        if (parse_uint(name, (gid_t)-2, &id) >= 0) {
+                *ret = (gid_t)id;
+                return 0;
+        }
+        errno = 0;
+        g = getgrnam(name);
+        if (!g)
+                return errno ? -errno : -ESRCH;
+        *ret = g->gr_gid;
+        return 0;
+}
+
+static int lookup_user(const char *name, uid_t *uid, gid_t *gid, bool *has_gid, char **home)
+{
+        unsigned long long id;
+        struct passwd *pw;
+        bool numeric = parse_uint(name, (uid_t)-2, &id) >= 0;
+
+        errno = 0;
+        pw = numeric ? getpwuid((uid_t)id) : getpwnam(name);
+        if (!pw) {
+                if (!numeric)
+                        return errno ? -errno : -ESRCH;
+                /* A bare uid without a passwd entry is fine, it just has no group. */
+                *uid = (uid_t)id;
+                *has_gid = false;
+                return 0;
+        }
+        *uid = pw->pw_uid;
+        *gid = pw->pw_gid;
+        *has_gid = true;
+        if (pw->pw_dir && !(*home = strdup(pw->pw_dir)))
+                return -ENOMEM;
+        return 0;
+}
+
+/* user/group for a service (or the defaults when s is NULL: only checked). A
+ * service without user: inherits the defaults' user; a user without group: runs
+ * with that user's primary group rather than the default group. */
+void cp_creds(struct cload *l, struct svc_config *s, const struct ynode *un, const char *ukey,
+              const struct ynode *gn, const char *gkey)
+{
+        const struct svc_defaults *d = &l->c->defaults;
+        _cleanup_(freep) char *user = NULL, *group = NULL, *home = NULL;
+        bool has_uid = false, has_gid = false, reported = false;
+        uid_t uid = 0;
+        gid_t gid = 0;
+        int r;
+
+        if (un && cp_str(l, un, ukey, &user) < 0)
+                return;
+        if (gn && cp_str(l, gn, gkey, &group) < 0)
+                return;
+        if (user) {
+                r = lookup_user(user, &uid, &gid, &has_gid, &home);
+                if (r == -ENOMEM) {
+                        oom(l);
+                        return;
+                }
+                if (r < 0) {
+                        cp_err(l, un, ukey, "unknown user '%s'", user);
+                        return;
+                }
+                has_uid = true;
+                if (geteuid() != 0 && uid != geteuid()) {
+                        cp_err(l, un, ukey, "running as user %s needs root", user);
+                        reported = true;
+                }
+        } else if (s && d->user) {
+                /* Errors about the default user were reported once, at the main file. */
+                if (lookup_user(d->user, &uid, &gid, &has_gid, &home) < 0)
+                        return;
+                has_uid = true;
+                if (!(user = strdup(d->user))) {
+                        oom(l);
+                        return;
+                }
+        }
+        if (gn) {
+                if (cp_lookup_group(group, &gid) < 0) {
+                        cp_err(l, gn, gkey, "unknown group '%s'", group);
+                        return;
+                }
+                has_gid = true;
+        } else if (s && !un && d->group) {
+                if (!(group = strdup(d->group))) {
+                        oom(l);
+                        return;
+                }
+                if (cp_lookup_group(group, &gid) < 0)
+                        return;
+                has_gid = true;
+        } else if (has_uid && !has_gid) {
+                if (un && !reported)
+                        cp_err(l, un, ukey, "user '%s' has no passwd entry: set group too", user);
+                return;
+        }
+        if (!s)
+                return;
+        s->has_uid = has_uid;
+        s->has_gid = has_gid;
+        s->uid = uid;
+        s->gid = gid;
+        s->user = user;
+        s->group = group;
+        s->home = home;
+        user = group = home = NULL;
+}
+
+void cp_defaults_builtin(struct svc_defaults *d)
+{
+        d->restart = RESTART_ON_FAILURE;
+        d->backoff = (struct backoff_config){ 1 * USEC_PER_SEC, 60 * USEC_PER_SEC, 2.0, 300 * USEC_PER_SEC };
+        d->start_limit = (struct start_limit_config){ 5, 10 * USEC_PER_SEC };
+        d->stop = (struct stop_config){ SIGTERM, 10 * USEC_PER_SEC };
+}
+
+int cp_defaults(struct cload *l, const struct ynode *n)
+{
+        static const char *const keys[] = { "restart",     "backoff",     "stop",
+                                            "start_limit", "environment", "user",
+                                            "group",       "working_dir", NULL };
+        struct svc_defaults *d = &l->c->defaults;
+        const struct ynode *v;
+        const char *names[_RESTART_MAX];
+        int e;
+
+        for (int i = 0; i < _RESTART_MAX; i++)
+                names[i] = restart_policy_name((enum restart_policy)i);
+        if (!n || ynode_is_null(n) || cp_expect_map(l, n, "defaults") < 0)
+                return l->oom ? -ENOMEM : 0;
+        cp_check_keys(l, n, "defaults", keys);
+        if ((v = ynode_get(n, "restart")) && cp_enum(l, v, "defaults.restart", names, _RESTART_MAX, &e) >= 0)
+                d->restart = (enum restart_policy)e;
+        if ((v = ynode_get(n, "backoff")))
+                cp_backoff(l, v, "defaults", &d->backoff);
+        if ((v = ynode_get(n, "start_limit")))
+                cp_start_limit(l, v, "defaults", &d->start_limit);
+        if ((v = ynode_get(n, "stop")))
+                cp_stop(l, v, "defaults", &d->stop);
+        if ((v = ynode_get(n, "environment")))
+                cp_env(l, v, "defaults.environment", &d->environment);
+        if ((v = ynode_get(n, "working_dir")))
+                cp_path(l, v, "defaults.working_dir", &d->working_dir);
+        cp_creds(l, NULL, ynode_get(n, "user"), "defaults.user", ynode_get(n, "group"), "defaults.group");
+        if ((v = ynode_get(n, "user")) && cp_is_scalar(v) && !(d->user = strdup(v->value)))
+                oom(l);
+        if ((v = ynode_get(n, "group")) && cp_is_scalar(v) && !(d->group = strdup(v->value)))
+                oom(l);
+        return l->oom ? -ENOMEM : 0;
+}

@@ -1,0 +1,63 @@
+/* config_parse: internal to the config_* modules (not for the rest of svd).
+ * Typed readers from config_yaml nodes into config structs; each reports its own
+ * error through cfg_error (with file:line:col and the dotted key) and returns
+ * < 0, so callers just skip the value. Allocation failure sets cload.oom, which
+ * config_load turns into -ENOMEM. */
+#ifndef SVD_CONFIG_PARSE_H
+#define SVD_CONFIG_PARSE_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "config_yaml.h"
+
+struct cload {
+        struct svd_config *c;
+        struct cfg_errors *errs;
+        const char *file; /* file being read (owned by c->files) */
+        bool oom;
+};
+
+/* Longest dotted key path kept in messages. */
+#define KEYLEN 256
+
+/* prefix.key (just key when prefix is ""), into buf of KEYLEN bytes. */
+const char *cp_key(char *buf, const char *prefix, const char *key);
+void cp_err(struct cload *l, const struct ynode *n, const char *key, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+/* Reports every key of map not in the NULL-terminated known list. */
+void cp_check_keys(struct cload *l, const struct ynode *map, const char *prefix, const char *const *known);
+int cp_str(struct cload *l, const struct ynode *n, const char *key, char **out);
+int cp_path(struct cload *l, const struct ynode *n, const char *key, char **out);
+int cp_lookup_group(const char *name, gid_t *ret);
+bool cp_is_scalar(const struct ynode *n); /* a scalar that is not null */
+int cp_expect_map(struct cload *l, const struct ynode *n, const char *key);
+int cp_bool(struct cload *l, const struct ynode *n, const char *key, bool *out);
+int cp_duration(struct cload *l, const struct ynode *n, const char *key, usec_t *out);
+int cp_uint(struct cload *l, const struct ynode *n, const char *key, unsigned long long min,
+            unsigned long long max, unsigned long long *out);
+/* names[0..count) are the accepted spellings; *out gets the index. */
+int cp_enum(struct cload *l, const struct ynode *n, const char *key, const char *const *names, size_t count,
+            int *out);
+int cp_strv(struct cload *l, const struct ynode *n, const char *key, char ***out);
+/* Merges a mapping or a NAME=value list into *env (later values replace). */
+void cp_env(struct cload *l, const struct ynode *n, const char *key, char ***env);
+/* backoff:/start_limit:/stop: under prefix, overriding fields of *out. */
+void cp_backoff(struct cload *l, const struct ynode *n, const char *prefix, struct backoff_config *out);
+void cp_start_limit(struct cload *l, const struct ynode *n, const char *prefix,
+                    struct start_limit_config *out);
+void cp_stop(struct cload *l, const struct ynode *n, const char *prefix, struct stop_config *out);
+/* Resolves user:/group: (un/gn may be NULL) into s, falling back to the
+ * defaults; with s NULL only checks (used for the defaults themselves). */
+void cp_creds(struct cload *l, struct svc_config *s, const struct ynode *un, const char *ukey,
+              const struct ynode *gn, const char *gkey);
+
+void cp_defaults_builtin(struct svc_defaults *d);
+/* The main file's defaults: mapping (n may be NULL). -ENOMEM only. */
+int cp_defaults(struct cload *l, const struct ynode *n);
+
+bool config_name_valid(const char *s);
+void config_svc_done(struct svc_config *s);
+void config_resources_done(struct resources_config *r);
+
+#endif

@@ -1,0 +1,215 @@
+/* config_validate: the checks that need the whole generation, not one file:
+ * dependency names resolve (and dep_config.index gets set), the dependency
+ * graph has no cycles, slices exist and form a tree, and a memory limit is not
+ * larger than the limit of the slice it runs in (which the kernel would quietly
+ * cap, so the configured value would be a lie). Every problem is reported at the
+ * position of the value that has to change. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "graph.h"
+
+static const char *svc_name_at(const struct svd_config *c, size_t i)
+{
+        return c->svcs[i].name;
+}
+static const char *slice_name_at(const struct svd_config *c, size_t i)
+{
+        return c->slices[i].name;
+}
+
+/* The candidate closest to name if it is a plausible typo (distance <= 3). */
+static const char *closest(const struct svd_config *c, const char *name, bool slices, const char *skip)
+{
+        const char *best = NULL;
+        size_t best_d = 4;
+        size_t n = slices ? c->n_slices : c->n_svcs;
+
+        for (size_t i = 0; i < n; i++) {
+                const char *cand = slices ? slice_name_at(c, i) : svc_name_at(c, i);
+                size_t d;
+
+                if (skip && strcmp(cand, skip) == 0)
+                        continue;
+                d = str_distance(name, cand);
+                if (d < best_d) {
+                        best_d = d;
+                        best = cand;
+                }
+        }
+        return best;
+}
+
+static void unknown_name(struct cfg_errors *errs, const struct cfg_pos *pos, const char *key,
+                         const char *what, const char *name, const char *suggest)
+{
+        if (suggest)
+                cfg_error(errs, pos, key, "unknown %s '%s' (did you mean '%s'?)", what, name, suggest);
+        else
+                cfg_error(errs, pos, key, "unknown %s '%s'", what, name);
+}
+
+static void resolve_deps(struct svd_config *c, struct cfg_errors *errs)
+{
+        char key[300];
+
+        for (size_t i = 0; i < c->n_svcs; i++) {
+                struct svc_config *s = &c->svcs[i];
+
+                for (size_t j = 0; j < s->n_deps; j++) {
+                        struct dep_config *d = &s->deps[j];
+                        ssize_t idx = config_svc_index(c, d->name);
+
+                        d->index = idx < 0 ? SIZE_MAX : (size_t)idx;
+                        if (idx >= 0)
+                                continue;
+                        snprintf(key, sizeof key, "depends_on.%s", d->name);
+                        unknown_name(errs, &d->pos, key, "service", d->name,
+                                     closest(c, d->name, false, s->name));
+                }
+        }
+}
+
+/* Reports each cycle once. After reporting, the closing edge is cut (and put
+ * back at the end) so a second, independent cycle is still found. */
+static int check_cycles(struct svd_config *c, struct cfg_errors *errs)
+{
+        struct dep_config *cut[64];
+        size_t n_cut = 0;
+        size_t first;
+        char *cycle;
+        char key[300];
+
+        while (n_cut < ELEMENTSOF(cut) && (cycle = graph_find_cycle(c, &first))) {
+                struct svc_config *s = &c->svcs[first];
+                /* "a -> b -> ...": names cannot contain spaces, so b ends at the next blank. */
+                const char *next = strstr(cycle, " -> ") + 4;
+                size_t next_len = strcspn(next, " ");
+                struct dep_config *d = NULL;
+
+                for (size_t j = 0; j < s->n_deps && !d; j++)
+                        if (s->deps[j].index < c->n_svcs && strlen(s->deps[j].name) == next_len &&
+                            strncmp(s->deps[j].name, next, next_len) == 0)
+                                d = &s->deps[j];
+                if (!d) { /* cannot happen: the cycle came from these edges */
+                        free(cycle);
+                        return -EINVAL;
+                }
+                snprintf(key, sizeof key, "depends_on.%s", d->name);
+                cfg_error(errs, &d->pos, key, "dependency cycle: %s", cycle);
+                free(cycle);
+                d->index = SIZE_MAX;
+                cut[n_cut++] = d;
+        }
+        for (size_t k = 0; k < n_cut; k++)
+                cut[k]->index = (size_t)config_svc_index(c, cut[k]->name);
+        return 0;
+}
+
+static const struct slice_config *find_slice(const struct svd_config *c, const char *name)
+{
+        for (size_t i = 0; name && i < c->n_slices; i++)
+                if (strcmp(c->slices[i].name, name) == 0)
+                        return &c->slices[i];
+        return NULL;
+}
+
+static void check_slices(struct svd_config *c, struct cfg_errors *errs)
+{
+        for (size_t i = 0; i < c->n_slices; i++) {
+                const struct slice_config *sl = &c->slices[i], *p = sl;
+                size_t steps = 0;
+                bool lowest = true;
+
+                if (!sl->parent)
+                        continue;
+                if (!find_slice(c, sl->parent)) {
+                        unknown_name(errs, &sl->parent_pos, "parent", "slice", sl->parent,
+                                     closest(c, sl->parent, true, sl->name));
+                        continue;
+                }
+                /* Walk up; coming back to sl means a loop, reported by its
+                 * first member in name order only. */
+                while ((p = find_slice(c, p->parent)) && p != sl && steps++ < c->n_slices)
+                        if (p < sl)
+                                lowest = false;
+                if (p != sl || !lowest)
+                        continue;
+                char buf[1024];
+                size_t off = 0;
+
+                p = sl;
+                do {
+                        off += (size_t)snprintf(buf + off, sizeof buf - off, "%s -> ", p->name);
+                        p = find_slice(c, p->parent);
+                } while (p != sl && off < sizeof buf);
+                if (off < sizeof buf)
+                        snprintf(buf + off, sizeof buf - off, "%s", sl->name);
+                cfg_error(errs, &sl->parent_pos, "parent", "slice cycle: %s", buf);
+        }
+}
+
+/* The nearest slice at or above `name` that sets memory_max. */
+static const struct slice_config *limiting_slice(const struct svd_config *c, const char *name)
+{
+        const struct slice_config *p = find_slice(c, name);
+
+        for (size_t steps = 0; p && steps <= c->n_slices; steps++) {
+                if (p->resources.memory_max.set)
+                        return p;
+                p = find_slice(c, p->parent);
+        }
+        return NULL;
+}
+
+static void check_limit(struct cfg_errors *errs, const struct cfg_size *v, const char *key,
+                        const struct slice_config *lim)
+{
+        const struct cfg_size *m = lim ? &lim->resources.memory_max : NULL;
+        char a[32], b[32];
+
+        /* Bytes against a share of RAM depends on the host: nothing to say here. */
+        if (!v->set || !m || v->percent != m->percent)
+                return;
+        if (v->percent && v->pct > m->pct)
+                cfg_error(errs, &v->pos, key, "%g%% exceeds memory_max %g%% of slice '%s'", v->pct, m->pct,
+                          lim->name);
+        else if (!v->percent && v->bytes > m->bytes)
+                cfg_error(errs, &v->pos, key, "%s exceeds memory_max %s of slice '%s'",
+                          format_size(v->bytes, a, sizeof a), format_size(m->bytes, b, sizeof b), lim->name);
+}
+
+static void check_svc_slices(struct svd_config *c, struct cfg_errors *errs)
+{
+        for (size_t i = 0; i < c->n_slices; i++)
+                check_limit(errs, &c->slices[i].resources.memory_max, "memory_max",
+                            limiting_slice(c, c->slices[i].parent));
+        for (size_t i = 0; i < c->n_svcs; i++) {
+                const struct svc_config *s = &c->svcs[i];
+
+                if (!s->slice)
+                        continue;
+                if (!find_slice(c, s->slice)) {
+                        unknown_name(errs, &s->slice_pos, "slice", "slice", s->slice,
+                                     closest(c, s->slice, true, NULL));
+                        continue;
+                }
+                check_limit(errs, &s->resources.memory_max, "resources.memory_max",
+                            limiting_slice(c, s->slice));
+        }
+}
+
+int config_validate(struct svd_config *c, struct cfg_errors *errs)
+{
+        size_t n0 = errs->n;
+        int r;
+
+        resolve_deps(c, errs);
+        if ((r = check_cycles(c, errs)) < 0)
+                return r;
+        check_slices(c, errs);
+        check_svc_slices(c, errs);
+        return errs->n > n0 ? -EINVAL : 0;
+}

@@ -1,0 +1,352 @@
+/* config_yaml: libyaml's event stream folded into an owned node tree. Working on
+ * events (not libyaml's document API) lets us keep every mark, refuse aliases and
+ * bound depth while building, and convert libyaml's error conventions into
+ * cfg_errors lines here, so no other module needs to know libyaml exists. The
+ * whole file is read first (bounded) so reader errors, which carry only a byte
+ * offset, can still be given a line and column. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "config_yaml.h"
+
+struct yload {
+        yaml_parser_t parser;
+        const char *path;
+        const unsigned char *buf;
+        size_t len;
+        struct cfg_errors *errs;
+};
+
+void ynode_free(struct ynode *n)
+{
+        if (!n)
+                return;
+        for (size_t i = 0; i < n->n; i++) {
+                ynode_free(n->items[i]);
+                if (n->values)
+                        ynode_free(n->values[i]);
+        }
+        free(n->items);
+        free(n->values);
+        free(n->value);
+        free(n);
+}
+
+const struct ynode *ynode_get(const struct ynode *map, const char *key)
+{
+        if (!map || map->kind != YNODE_MAPPING)
+                return NULL;
+        for (size_t i = 0; i < map->n; i++)
+                if (strcmp(map->items[i]->value, key) == 0)
+                        return map->values[i];
+        return NULL;
+}
+
+bool ynode_is_null(const struct ynode *n)
+{
+        return n && n->kind == YNODE_SCALAR && n->plain &&
+               (!*n->value || strcmp(n->value, "~") == 0 || strcmp(n->value, "null") == 0 ||
+                strcmp(n->value, "Null") == 0 || strcmp(n->value, "NULL") == 0);
+}
+
+static void yerr(struct yload *l, size_t line0, size_t col0, const char *msg)
+{
+        struct cfg_pos pos = { .file = l->path, .line = (int)line0 + 1, .col = (int)col0 + 1 };
+
+        cfg_error(l->errs, &pos, "yaml", "%s", msg);
+}
+
+static void yerr_mark(struct yload *l, const yaml_mark_t *m, const char *msg)
+{
+        yerr(l, m->line, m->column, msg);
+}
+
+static void report_parser_error(struct yload *l)
+{
+        const yaml_parser_t *p = &l->parser;
+        const char *problem = p->problem ? p->problem : "cannot parse";
+
+        if (p->error == YAML_READER_ERROR) {
+                /* Only a byte offset is known: count lines up to it. */
+                size_t line = 0, col = 0, off = p->problem_offset < l->len ? p->problem_offset : l->len;
+
+                for (size_t i = 0; i < off; i++) {
+                        if (l->buf[i] == '\n') {
+                                line++;
+                                col = 0;
+                        } else {
+                                col++;
+                        }
+                }
+                yerr(l, line, col, problem);
+        } else if (p->error == YAML_MEMORY_ERROR) {
+                yerr(l, 0, 0, "out of memory");
+        } else {
+                yerr_mark(l, &p->problem_mark, problem);
+        }
+}
+
+static int next_event(struct yload *l, yaml_event_t *ev)
+{
+        if (!yaml_parser_parse(&l->parser, ev)) {
+                report_parser_error(l);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static struct ynode *node_new(enum ynode_kind kind, const yaml_mark_t *m)
+{
+        struct ynode *n = calloc(1, sizeof *n);
+
+        if (!n)
+                return NULL;
+        n->kind = kind;
+        n->line = (int)m->line + 1;
+        n->col = (int)m->column + 1;
+        return n;
+}
+
+static int node_append(struct ynode *parent, size_t *cap, struct ynode *item, struct ynode *value)
+{
+        if (parent->n == *cap) {
+                size_t nc = *cap ? *cap * 2 : 4;
+                struct ynode **ni = realloc(parent->items, nc * sizeof *ni);
+
+                if (!ni)
+                        return -ENOMEM;
+                parent->items = ni;
+                if (parent->kind == YNODE_MAPPING) {
+                        struct ynode **nv = realloc(parent->values, nc * sizeof *nv);
+
+                        if (!nv)
+                                return -ENOMEM;
+                        parent->values = nv;
+                }
+                *cap = nc;
+        }
+        parent->items[parent->n] = item;
+        if (parent->kind == YNODE_MAPPING)
+                parent->values[parent->n] = value;
+        parent->n++;
+        return 0;
+}
+
+static const char *event_anchor(const yaml_event_t *ev)
+{
+        switch (ev->type) {
+        case YAML_SCALAR_EVENT:
+                return (const char *)ev->data.scalar.anchor;
+        case YAML_SEQUENCE_START_EVENT:
+                return (const char *)ev->data.sequence_start.anchor;
+        case YAML_MAPPING_START_EVENT:
+                return (const char *)ev->data.mapping_start.anchor;
+        default:
+                return NULL;
+        }
+}
+
+static int parse_node(struct yload *l, yaml_event_t *ev, const char *path, int depth, struct ynode **ret);
+
+static int parse_children(struct yload *l, struct ynode *n, const char *path, int depth)
+{
+        yaml_event_type_t end = n->kind == YNODE_MAPPING ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+        size_t cap = 0;
+        char sub[512];
+        int r;
+
+        for (;;) {
+                yaml_event_t ev;
+                struct ynode *key = NULL, *val = NULL;
+
+                if ((r = next_event(l, &ev)) < 0)
+                        return r;
+                if (ev.type == end) {
+                        yaml_event_delete(&ev);
+                        return 0;
+                }
+                if (n->kind == YNODE_SEQUENCE) {
+                        snprintf(sub, sizeof sub, "%s[%zu]", path, n->n);
+                        if ((r = parse_node(l, &ev, sub, depth + 1, &val)) < 0)
+                                return r;
+                        if ((r = node_append(n, &cap, val, NULL)) < 0) {
+                                ynode_free(val);
+                                return r;
+                        }
+                        continue;
+                }
+                if (ev.type != YAML_SCALAR_EVENT) {
+                        yerr_mark(l, &ev.start_mark, "mapping keys must be plain strings");
+                        yaml_event_delete(&ev);
+                        return -EINVAL;
+                }
+                if ((r = parse_node(l, &ev, path, depth + 1, &key)) < 0)
+                        return r;
+                snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key->value);
+                if ((r = next_event(l, &ev)) < 0 || (r = parse_node(l, &ev, sub, depth + 1, &val)) < 0) {
+                        ynode_free(key);
+                        return r;
+                }
+                /* A repeated key silently overriding the first is a classic source
+                 * of "my setting is ignored": report it, keep the first. */
+                for (size_t i = 0; i < n->n; i++) {
+                        if (strcmp(n->items[i]->value, key->value) != 0)
+                                continue;
+                        struct cfg_pos pos = { .file = l->path, .line = key->line, .col = key->col };
+
+                        cfg_error(l->errs, &pos, sub, "duplicate key '%s' (first on line %d)", key->value,
+                                  n->items[i]->line);
+                        ynode_free(key);
+                        ynode_free(val);
+                        key = NULL;
+                        break;
+                }
+                if (key && (r = node_append(n, &cap, key, val)) < 0) {
+                        ynode_free(key);
+                        ynode_free(val);
+                        return r;
+                }
+        }
+}
+
+/* Consumes *ev (always deleted) and whatever events belong to its node. */
+static int parse_node(struct yload *l, yaml_event_t *ev, const char *path, int depth, struct ynode **ret)
+{
+        _cleanup_(ynode_freep) struct ynode *n = NULL;
+        int r = 0;
+
+        if (ev->type == YAML_ALIAS_EVENT || event_anchor(ev)) {
+                yerr_mark(l, &ev->start_mark, "anchors and aliases are not supported");
+                r = -EINVAL;
+        } else if (depth > CONFIG_YAML_MAX_DEPTH) {
+                yerr_mark(l, &ev->start_mark, "nesting too deep");
+                r = -EINVAL;
+        } else if (ev->type == YAML_SCALAR_EVENT) {
+                n = node_new(YNODE_SCALAR, &ev->start_mark);
+                if (!n) {
+                        r = -ENOMEM;
+                } else if (memchr(ev->data.scalar.value, 0, ev->data.scalar.length)) {
+                        yerr_mark(l, &ev->start_mark, "NUL character in string");
+                        r = -EINVAL;
+                } else {
+                        n->value = strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+                        n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+                        if (!n->value)
+                                r = -ENOMEM;
+                }
+        } else if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
+                n = node_new(ev->type == YAML_MAPPING_START_EVENT ? YNODE_MAPPING : YNODE_SEQUENCE,
+                             &ev->start_mark);
+                if (!n)
+                        r = -ENOMEM;
+        } else {
+                yerr_mark(l, &ev->start_mark, "unexpected event");
+                r = -EINVAL;
+        }
+        yaml_event_delete(ev);
+        if (r < 0)
+                return r;
+        if (n->kind != YNODE_SCALAR && (r = parse_children(l, n, path, depth)) < 0)
+                return r;
+        *ret = n;
+        n = NULL;
+        return 0;
+}
+
+static int read_file(const char *path, unsigned char **ret, size_t *ret_len)
+{
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_(freep) unsigned char *buf = NULL;
+        size_t len = 0;
+        struct stat st;
+
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EISDIR;
+        if (st.st_size > CONFIG_YAML_MAX_BYTES)
+                return -EFBIG;
+        buf = malloc((size_t)st.st_size + 1);
+        if (!buf)
+                return -ENOMEM;
+        /* Read at most what fstat promised (+1 to notice growth). */
+        while (len <= (size_t)st.st_size) {
+                ssize_t k = read(fd, buf + len, (size_t)st.st_size + 1 - len);
+
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                len += (size_t)k;
+        }
+        if (len > (size_t)st.st_size)
+                return -EFBIG;
+        *ret = buf;
+        *ret_len = len;
+        buf = NULL;
+        return 0;
+}
+
+int config_yaml_load(const char *path, struct ynode **ret, struct cfg_errors *errs)
+{
+        _cleanup_(freep) unsigned char *buf = NULL;
+        _cleanup_(ynode_freep) struct ynode *root = NULL;
+        struct yload l = { .path = path, .errs = errs };
+        yaml_event_t ev;
+        bool done = false;
+        int r;
+
+        r = read_file(path, &buf, &l.len);
+        if (r < 0) {
+                struct cfg_pos pos = { .file = path };
+
+                cfg_error(errs, &pos, NULL, "cannot read: %s",
+                          r == -EFBIG ? "file too large" : strerror(-r));
+                return r;
+        }
+        l.buf = buf;
+        if (!yaml_parser_initialize(&l.parser))
+                return -ENOMEM;
+        yaml_parser_set_input_string(&l.parser, buf, l.len);
+        while (!done) {
+                if ((r = next_event(&l, &ev)) < 0)
+                        break;
+                switch (ev.type) {
+                case YAML_STREAM_END_EVENT:
+                        done = true;
+                        /* fall through */
+                case YAML_STREAM_START_EVENT:
+                case YAML_DOCUMENT_END_EVENT:
+                        yaml_event_delete(&ev);
+                        break;
+                case YAML_DOCUMENT_START_EVENT:
+                        if (root) {
+                                yerr_mark(&l, &ev.start_mark, "expected a single document");
+                                r = -EINVAL;
+                                done = true;
+                        }
+                        yaml_event_delete(&ev);
+                        break;
+                default:
+                        r = parse_node(&l, &ev, "", 0, &root);
+                        if (r < 0)
+                                done = true;
+                        break;
+                }
+        }
+        yaml_parser_delete(&l.parser);
+        if (r < 0)
+                return r;
+        *ret = root;
+        root = NULL;
+        return 0;
+}

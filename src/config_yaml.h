@@ -1,0 +1,49 @@
+/* config_yaml: turns one YAML file into a small owned tree of nodes (mapping,
+ * sequence, scalar), each with its 1-based line and column, so the rest of the
+ * config code never sees libyaml. This is the only module that includes <yaml.h>.
+ * Anchors, aliases and multi-document streams are refused: a service file should
+ * read the same to a human as to svd. */
+#ifndef SVD_CONFIG_YAML_H
+#define SVD_CONFIG_YAML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+enum ynode_kind { YNODE_SCALAR, YNODE_MAPPING, YNODE_SEQUENCE };
+
+struct ynode {
+        enum ynode_kind kind;
+        int line, col;         /* 1-based, of the node's first character */
+        char *value;           /* YNODE_SCALAR: the text (never NULL) */
+        bool plain;            /* YNODE_SCALAR: unquoted (so "~", "null", "" mean null) */
+        struct ynode **items;  /* SEQUENCE: n items; MAPPING: n keys and n values */
+        struct ynode **values; /* MAPPING only: values[i] belongs to items[i] */
+        size_t n;
+};
+
+/* Largest config file read, and deepest nesting accepted. */
+#define CONFIG_YAML_MAX_BYTES (1024 * 1024)
+#define CONFIG_YAML_MAX_DEPTH 32
+
+/* Loads path into *ret (NULL for an empty file). Errors go to errs as
+ * "PATH:LINE:COL: yaml: problem" with PATH as given. A syntax error returns
+ * -EINVAL and no tree. A duplicate mapping key is reported as
+ * "PATH:LINE:COL: KEY.PATH: duplicate key 'k' (first on line N)" at the second
+ * key; the later pair is dropped and the tree is still returned with 0, so the
+ * caller can go on collecting errors (config_load fails on any error anyway). */
+int config_yaml_load(const char *path, struct ynode **ret, struct cfg_errors *errs);
+
+void ynode_free(struct ynode *n);
+static inline void ynode_freep(struct ynode **n)
+{
+        ynode_free(*n);
+}
+
+/* The value under key in a mapping, or NULL. */
+const struct ynode *ynode_get(const struct ynode *map, const char *key);
+/* A plain scalar spelling null ("", "~", "null"). */
+bool ynode_is_null(const struct ynode *n);
+
+#endif

@@ -1,0 +1,328 @@
+/* control: the socket server (see control.h). Reads are non-blocking and
+ * buffered per client until a whole frame is there; replies are queued and
+ * written when the socket is writable, so a client that stops reading can
+ * only fill its own bounded queue and is then dropped. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "control.h"
+#include "log.h"
+#include "proto.h"
+#include "svd.h"
+
+struct client {
+        struct control *ctl;
+        int fd;
+        ev_io rio, wio;
+        ev_timer idle;
+        char *rbuf;
+        size_t rlen, rcap;
+        char *wbuf;
+        size_t wlen, woff;
+        bool closing; /* flush what is queued, then close */
+        struct control_peer peer;
+};
+
+struct control {
+        struct svd *m;
+        int fd;
+        char *path;
+        ev_io accept_io;
+        struct client *clients[CONTROL_MAX_CLIENTS];
+        size_t n_clients;
+};
+
+static void client_free(struct client *cl) {
+        struct control *c = cl->ctl;
+        struct ev_loop *loop = c->m->loop;
+        ev_io_stop(loop, &cl->rio);
+        ev_io_stop(loop, &cl->wio);
+        ev_timer_stop(loop, &cl->idle);
+        close(cl->fd);
+        for (size_t i = 0; i < c->n_clients; i++)
+                if (c->clients[i] == cl) {
+                        c->clients[i] = c->clients[--c->n_clients];
+                        break;
+                }
+        free(cl->rbuf);
+        free(cl->wbuf);
+        free(cl);
+}
+
+static void client_flush(struct client *cl) {
+        while (cl->woff < cl->wlen) {
+                ssize_t n = send(cl->fd, cl->wbuf + cl->woff, cl->wlen - cl->woff, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                ev_io_start(cl->ctl->m->loop, &cl->wio);
+                                return;
+                        }
+                        client_free(cl);
+                        return;
+                }
+                cl->woff += (size_t)n;
+        }
+        cl->woff = cl->wlen = 0;
+        ev_io_stop(cl->ctl->m->loop, &cl->wio);
+        if (cl->closing)
+                client_free(cl);
+}
+
+/* Queues a reply; returns false if the client was dropped. */
+static bool client_queue(struct client *cl, const cJSON *reply) {
+        char *buf = NULL;
+        size_t len = 0;
+        if (proto_frame_encode(reply, &buf, &len) < 0)
+                return true; /* cannot happen for our own small replies; skip it */
+        if (cl->wlen - cl->woff + len > CONTROL_MAX_PENDING) {
+                free(buf);
+                log_warn("control: dropping client pid %d: it does not read its replies", (int)cl->peer.pid);
+                client_free(cl);
+                return false;
+        }
+        if (cl->woff) {
+                memmove(cl->wbuf, cl->wbuf + cl->woff, cl->wlen - cl->woff);
+                cl->wlen -= cl->woff;
+                cl->woff = 0;
+        }
+        char *nb = realloc(cl->wbuf, cl->wlen + len);
+        if (!nb) {
+                free(buf);
+                client_free(cl);
+                return false;
+        }
+        cl->wbuf = nb;
+        memcpy(cl->wbuf + cl->wlen, buf, len);
+        cl->wlen += len;
+        free(buf);
+        return true;
+}
+
+static void write_cb(struct ev_loop *loop, ev_io *w, int revents) {
+        client_flush(w->data);
+}
+
+static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        client_free(w->data);
+}
+
+/* Sends a final error and closes once it is written. */
+static void client_fail(struct client *cl, enum proto_code code, const char *msg) {
+        cJSON *r = proto_reply_error(code, "%s", msg);
+        ev_io_stop(cl->ctl->m->loop, &cl->rio);
+        cl->closing = true;
+        if (r && !client_queue(cl, r)) {
+                cJSON_Delete(r);
+                return;
+        }
+        cJSON_Delete(r);
+        client_flush(cl);
+}
+
+static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
+        struct client *cl = w->data;
+        if (cl->rcap - cl->rlen < 4096) {
+                size_t ncap = cl->rcap ? cl->rcap * 2 : 8192;
+                if (ncap > PROTO_MAX_FRAME + PROTO_HDR_SIZE + 8192)
+                        ncap = PROTO_MAX_FRAME + PROTO_HDR_SIZE + 8192;
+                char *nb = ncap > cl->rcap ? realloc(cl->rbuf, ncap) : cl->rbuf;
+                if (!nb) {
+                        client_free(cl);
+                        return;
+                }
+                cl->rbuf = nb;
+                cl->rcap = ncap;
+        }
+        ssize_t n = recv(cl->fd, cl->rbuf + cl->rlen, cl->rcap - cl->rlen, MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return;
+        if (n <= 0) {
+                client_free(cl);
+                return;
+        }
+        cl->rlen += (size_t)n;
+        ev_timer_again(loop, &cl->idle);
+
+        size_t off = 0;
+        for (;;) {
+                cJSON *req = NULL;
+                size_t used = 0;
+                int r = proto_frame_decode(cl->rbuf + off, cl->rlen - off, &req, &used);
+                if (r == 0)
+                        break;
+                if (r == -EMSGSIZE) {
+                        char msg[128];
+                        snprintf(msg, sizeof(msg), "frame too large (limit %u bytes)", PROTO_MAX_FRAME);
+                        client_fail(cl, PROTO_E_BAD_REQUEST, msg);
+                        return;
+                }
+                if (r < 0) {
+                        client_fail(cl, PROTO_E_BAD_REQUEST, "bad frame: the payload is not a JSON object");
+                        return;
+                }
+                off += used;
+                cJSON *reply = control_handle(cl->ctl->m, req, &cl->peer);
+                cJSON_Delete(req);
+                if (reply) {
+                        bool alive = client_queue(cl, reply);
+                        cJSON_Delete(reply);
+                        if (!alive)
+                                return;
+                }
+        }
+        if (off) {
+                memmove(cl->rbuf, cl->rbuf + off, cl->rlen - off);
+                cl->rlen -= off;
+        }
+        client_flush(cl);
+}
+
+/* Whether the peer may change state: root, or a member of admin_group
+ * (primary or supplementary group of the connecting process). */
+static bool peer_is_admin(const struct svd_config *cfg, const struct ucred *uc) {
+        if (uc->uid == 0)
+                return true;
+        if (!cfg->has_admin_gid)
+                return false;
+        if (uc->gid == cfg->admin_gid)
+                return true;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)uc->pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return false;
+        char line[4096];
+        bool found = false;
+        while (fgets(line, sizeof(line), f))
+                if (strncmp(line, "Groups:", 7) == 0) {
+                        char *p = line + 7, *end;
+                        for (;;) {
+                                unsigned long g = strtoul(p, &end, 10);
+                                if (end == p)
+                                        break;
+                                if ((gid_t)g == cfg->admin_gid)
+                                        found = true;
+                                p = end;
+                        }
+                        break;
+                }
+        fclose(f);
+        return found;
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
+        struct control *c = w->data;
+        int fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+                return;
+        if (c->n_clients >= CONTROL_MAX_CLIENTS) {
+                cJSON *r = proto_reply_error(PROTO_E_BUSY, "too many clients (limit %d)", CONTROL_MAX_CLIENTS);
+                char *buf;
+                size_t len;
+                if (r && proto_frame_encode(r, &buf, &len) == 0) {
+                        (void)!send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+                        free(buf);
+                }
+                cJSON_Delete(r);
+                close(fd);
+                return;
+        }
+        struct ucred uc;
+        socklen_t ul = sizeof(uc);
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) < 0) {
+                close(fd);
+                return;
+        }
+        struct client *cl = calloc(1, sizeof(*cl));
+        if (!cl) {
+                close(fd);
+                return;
+        }
+        cl->ctl = c;
+        cl->fd = fd;
+        cl->peer = (struct control_peer){uc.pid, uc.uid, uc.gid, peer_is_admin(c->m->cfg, &uc)};
+        ev_io_init(&cl->rio, read_cb, fd, EV_READ);
+        ev_io_init(&cl->wio, write_cb, fd, EV_WRITE);
+        ev_init(&cl->idle, idle_cb);
+        cl->idle.repeat = CONTROL_IDLE_TIMEOUT;
+        cl->rio.data = cl->wio.data = cl->idle.data = cl;
+        c->clients[c->n_clients++] = cl;
+        ev_io_start(loop, &cl->rio);
+        ev_timer_again(loop, &cl->idle);
+}
+
+int control_open(struct svd *m, struct control **ret) {
+        const char *path = m->cfg->control_socket;
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, path);
+
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        /* A socket file left by a previous svd is removed, but never one that
+         * a running svd still answers on. */
+        struct stat st;
+        if (lstat(path, &st) == 0) {
+                if (!S_ISSOCK(st.st_mode)) {
+                        close(fd);
+                        return -EEXIST;
+                }
+                int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+                        close(probe);
+                        close(fd);
+                        return -EADDRINUSE;
+                }
+                if (probe >= 0)
+                        close(probe);
+                unlink(path);
+        }
+        /* Readers (any local user) may connect; what they may do is decided
+         * per request from SO_PEERCRED. */
+        mode_t old = umask(0);
+        int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+        umask(old);
+        if (r < 0 || chmod(path, 0666) < 0 || listen(fd, 128) < 0) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        struct control *c = calloc(1, sizeof(*c));
+        if (!c || !(c->path = strdup(path))) {
+                free(c);
+                close(fd);
+                unlink(path);
+                return -ENOMEM;
+        }
+        c->m = m;
+        c->fd = fd;
+        ev_io_init(&c->accept_io, accept_cb, fd, EV_READ);
+        c->accept_io.data = c;
+        ev_io_start(m->loop, &c->accept_io);
+        *ret = c;
+        return 0;
+}
+
+void control_close(struct control *c) {
+        if (!c)
+                return;
+        while (c->n_clients)
+                client_free(c->clients[0]);
+        ev_io_stop(c->m->loop, &c->accept_io);
+        close(c->fd);
+        unlink(c->path);
+        free(c->path);
+        free(c);
+}

@@ -1,0 +1,34 @@
+/* control: the control socket server. A Unix stream socket; each client sends
+ * frames (proto.h) and gets one reply frame per request, in order. Peers are
+ * identified with SO_PEERCRED: uid 0 and members of admin_group may change
+ * state, everyone else may only read. Everything is bounded: clients, frame
+ * size, pending output per client, idle time. */
+#ifndef SVD_CONTROL_H
+#define SVD_CONTROL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+struct svd;
+struct control;
+
+#define CONTROL_MAX_CLIENTS 64
+#define CONTROL_MAX_PENDING (4u << 20) /* unsent reply bytes per client */
+#define CONTROL_IDLE_TIMEOUT 60.0      /* seconds without a request */
+
+struct control_peer {
+        pid_t pid;
+        uid_t uid;
+        gid_t gid;
+        bool admin;
+};
+
+int control_open(struct svd *m, struct control **ret);
+void control_close(struct control *c);
+
+/* Handles one request; returns the reply (never NULL unless out of memory). */
+cJSON *control_handle(struct svd *m, const cJSON *req, const struct control_peer *peer);
+
+#endif

@@ -1,0 +1,158 @@
+/* control_ops: one handler per protocol operation. Validates the request's
+ * fields (errors name the field), checks authorization for mutating
+ * operations and builds the reply with cJSON. Mutating requests are logged
+ * with the peer's identity, accepted or not. */
+#include <errno.h>
+#include <string.h>
+
+#include "control.h"
+#include "log.h"
+#include "proto.h"
+#include "svd.h"
+
+static double usec_to_sec(usec_t u) {
+        return (double)u / 1e6;
+}
+
+static cJSON *svc_to_json(const struct svc *s, usec_t now_m) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+                return NULL;
+        char buf[64];
+        cJSON_AddStringToObject(o, "name", s->cfg->name);
+        cJSON_AddStringToObject(o, "state", svc_state_name(s->state));
+        cJSON_AddStringToObject(o, "health", svc_health_name(s->health));
+        cJSON_AddStringToObject(o, "type", svc_type_name(s->cfg->type));
+        if (s->pid > 0)
+                cJSON_AddNumberToObject(o, "pid", s->pid);
+        else
+                cJSON_AddNullToObject(o, "pid");
+        cJSON_AddNumberToObject(o, "restarts", s->restarts);
+        cJSON_AddNumberToObject(o, "since", usec_to_sec(s->since_real));
+        if (s->has_exit)
+                cJSON_AddStringToObject(o, "last_exit", svc_format_exit(s->exit_status, buf, sizeof(buf)));
+        else
+                cJSON_AddNullToObject(o, "last_exit");
+        if (s->reason[0])
+                cJSON_AddStringToObject(o, "reason", s->reason);
+        else
+                cJSON_AddNullToObject(o, "reason");
+        if (s->pid > 0)
+                cJSON_AddNumberToObject(o, "uptime_usec", (double)(now_m - s->spawned_mono));
+        if (s->status_text[0])
+                cJSON_AddStringToObject(o, "status", s->status_text);
+        cJSON_AddBoolToObject(o, "held", s->held);
+        cJSON_AddBoolToObject(o, "enabled", s->cfg->enabled);
+        return o;
+}
+
+static cJSON *op_status(struct svd *m, const cJSON *req) {
+        const cJSON *names = cJSON_GetObjectItemCaseSensitive(req, "names");
+        if (names && !cJSON_IsNull(names) && !cJSON_IsArray(names))
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'names': expected a list of service names");
+        const cJSON *n;
+        cJSON_ArrayForEach(n, names) {
+                if (!cJSON_IsString(n))
+                        return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'names': expected strings");
+                if (!svd_find(m, n->valuestring))
+                        return proto_reply_error(PROTO_E_NOT_FOUND, "unknown service '%s'", n->valuestring);
+        }
+        cJSON *r = proto_reply_ok();
+        cJSON *arr = cJSON_AddArrayToObject(r, "services");
+        usec_t now_m = now_mono();
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                const struct svc *s = &m->svcs[i];
+                if (cJSON_GetArraySize(names) > 0) {
+                        bool want = false;
+                        cJSON_ArrayForEach(n, names) if (strcmp(n->valuestring, s->cfg->name) == 0) want = true;
+                        if (!want)
+                                continue;
+                }
+                cJSON_AddItemToArray(arr, svc_to_json(s, now_m));
+        }
+        cJSON_AddNumberToObject(r, "now", usec_to_sec(now_real()));
+        return r;
+}
+
+static cJSON *op_order(struct svd *m) {
+        cJSON *r = proto_reply_ok();
+        cJSON *waves = cJSON_AddArrayToObject(r, "waves");
+        for (unsigned w = 0; w < m->n_waves; w++) {
+                cJSON *wave = cJSON_CreateArray();
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        if (m->wave_of[i] == w)
+                                cJSON_AddItemToArray(wave, cJSON_CreateString(m->svcs[i].cfg->name));
+                cJSON_AddItemToArray(waves, wave);
+        }
+        return r;
+}
+
+static cJSON *op_version(void) {
+        cJSON *r = proto_reply_ok();
+        cJSON_AddStringToObject(r, "version", SVD_VERSION);
+        cJSON_AddNumberToObject(r, "protocol", PROTO_VERSION);
+        return r;
+}
+
+static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const struct control_peer *peer) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "name");
+        const char *opn = proto_op_name(op);
+        if (!name)
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'name': missing");
+        if (!cJSON_IsString(name) || !name->valuestring[0])
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'name': expected a service name");
+        if (!peer->admin) {
+                log_warn("control: refused %s %s from uid %u pid %d: not an administrator", opn,
+                         name->valuestring, (unsigned)peer->uid, (int)peer->pid);
+                return proto_reply_error(PROTO_E_DENIED, "permission denied: %s needs root or the admin group",
+                                         opn);
+        }
+        struct svc *s = svd_find(m, name->valuestring);
+        if (!s)
+                return proto_reply_error(PROTO_E_NOT_FOUND, "unknown service '%s'", name->valuestring);
+        int r;
+        switch (op) {
+        case OP_START:
+                r = svd_request_start(m, s);
+                break;
+        case OP_STOP:
+                r = svd_request_stop(m, s);
+                break;
+        default:
+                r = svd_request_restart(m, s);
+                break;
+        }
+        log_info("control: %s %s from uid %u pid %d: %s", opn, s->cfg->name, (unsigned)peer->uid,
+                 (int)peer->pid, r < 0 ? strerror(-r) : "ok");
+        if (r == -ESHUTDOWN)
+                return proto_reply_error(PROTO_E_FAILED, "svd is shutting down");
+        if (r < 0)
+                return proto_reply_error(PROTO_E_FAILED, "%s %s: %s", opn, s->cfg->name, strerror(-r));
+        cJSON *rep = proto_reply_ok();
+        cJSON_AddStringToObject(rep, "name", s->cfg->name);
+        cJSON_AddStringToObject(rep, "state", svc_state_name(s->state));
+        if (s->reason[0])
+                cJSON_AddStringToObject(rep, "reason", s->reason);
+        return rep;
+}
+
+cJSON *control_handle(struct svd *m, const cJSON *req, const struct control_peer *peer) {
+        enum proto_op op;
+        char err[256];
+        if (proto_request_parse(req, &op, err, sizeof(err)) < 0)
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "%s", err);
+        switch (op) {
+        case OP_STATUS:
+                return op_status(m, req);
+        case OP_ORDER:
+                return op_order(m);
+        case OP_VERSION:
+                return op_version();
+        case OP_START:
+        case OP_STOP:
+        case OP_RESTART:
+                return op_change(m, op, req, peer);
+        default:
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'op': unsupported operation");
+        }
+}

@@ -1,0 +1,135 @@
+/* main: svd's entry point. Parses the command line, loads and validates the
+ * configuration, then either prints the check result (--check) or builds the
+ * manager and runs the loop until every service has stopped. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "config.h"
+#include "graph.h"
+#include "log.h"
+#include "svd.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+static void usage(FILE *f) {
+        fprintf(f,
+                "Usage: svd [OPTIONS]\n"
+                "Native process supervisor: starts services in dependency order, restarts them\n"
+                "by policy and answers svctl on its control socket.\n\n"
+                "  -c, --config FILE   main configuration file (default %s/svd/svd.yaml)\n"
+                "      --check         validate the configuration, print the start order, exit\n"
+                "  -v, --verbose       log debug messages\n"
+                "  -h, --help          show this help\n"
+                "  -V, --version       print the version\n",
+                SYSCONFDIR);
+}
+
+static void print_order(const struct svd_config *cfg) {
+        unsigned *wave = calloc(cfg->n_svcs ? cfg->n_svcs : 1, sizeof(unsigned));
+        if (!wave)
+                return;
+        int n = graph_waves(cfg, wave);
+        printf("start order (services on one line start in parallel):\n");
+        for (int w = 0; w < n; w++) {
+                printf("  %d:", w + 1);
+                for (size_t i = 0; i < cfg->n_svcs; i++)
+                        if (wave[i] == (unsigned)w)
+                                printf(" %s%s", cfg->svcs[i].name, cfg->svcs[i].enabled ? "" : " (disabled)");
+                printf("\n");
+        }
+        free(wave);
+}
+
+int main(int argc, char **argv) {
+        static const struct option opts[] = {
+                {"config", required_argument, NULL, 'c'},
+                {"check", no_argument, NULL, 'C'},
+                {"verbose", no_argument, NULL, 'v'},
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, 'V'},
+                {0},
+        };
+        const char *config_file = SYSCONFDIR "/svd/svd.yaml";
+        bool check = false;
+        int c;
+        while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
+                switch (c) {
+                case 'c':
+                        config_file = optarg;
+                        break;
+                case 'C':
+                        check = true;
+                        break;
+                case 'v':
+                        log_set_level(LOG_LVL_DEBUG);
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                case 'V':
+                        printf("svd %s\n", SVD_VERSION);
+                        return 0;
+                default:
+                        fprintf(stderr, "svd: see 'svd --help'\n");
+                        return 2;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "svd: unexpected argument '%s'; see 'svd --help'\n", argv[optind]);
+                return 2;
+        }
+
+        struct svd_config *cfg = NULL;
+        struct cfg_errors errs = {0};
+        int r = config_load(config_file, &cfg, &errs);
+        if (r < 0) {
+                for (size_t i = 0; i < errs.n; i++)
+                        fprintf(stderr, "%s\n", errs.msgs[i]);
+                if (errs.n == 0)
+                        fprintf(stderr, "svd: %s: %s\n", config_file, strerror(-r));
+                else
+                        fprintf(stderr, "svd: %s: %zu error%s\n", config_file, errs.n, errs.n == 1 ? "" : "s");
+                cfg_errors_free(&errs);
+                return 1;
+        }
+        cfg_errors_free(&errs);
+
+        if (check) {
+                printf("%s: OK, %zu service%s, %zu slice%s\n", config_file, cfg->n_svcs,
+                       cfg->n_svcs == 1 ? "" : "s", cfg->n_slices, cfg->n_slices == 1 ? "" : "s");
+                print_order(cfg);
+                config_free(cfg);
+                return 0;
+        }
+
+        struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+        if (!loop) {
+                fprintf(stderr, "svd: cannot initialise the event loop\n");
+                config_free(cfg);
+                return 1;
+        }
+        struct svd m;
+        r = svd_init(&m, loop, cfg);
+        if (r < 0) {
+                log_err("startup failed: %s", strerror(-r));
+                svd_done(&m);
+                config_free(cfg);
+                return 1;
+        }
+        log_info("svd %s: %zu services from %s, control socket %s", SVD_VERSION, cfg->n_svcs, config_file,
+                 cfg->control_socket);
+        svd_boot(&m);
+        ev_run(loop, 0);
+        svd_done(&m);
+        config_free(cfg);
+        ev_loop_destroy(loop);
+        log_info("svd exiting");
+        return 0;
+}

@@ -1,0 +1,178 @@
+/* notify: sd_notify datagrams to service events (see notify.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "log.h"
+#include "notify.h"
+#include "sched.h"
+#include "svd.h"
+
+struct notify {
+        struct svd *m;
+        int fd;
+        char *path;
+        ev_io io;
+};
+
+int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
+        struct notify_msg msg = {0};
+        const char *p = buf, *end = buf + len;
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                size_t l = (size_t)((nl ? nl : end) - p);
+                if (memchr(p, 0, l))
+                        return -EINVAL;
+                if (l == 7 && memcmp(p, "READY=1", 7) == 0)
+                        msg.ready = true;
+                else if (l == 10 && memcmp(p, "STOPPING=1", 10) == 0)
+                        msg.stopping = true;
+                else if (l == 11 && memcmp(p, "RELOADING=1", 11) == 0)
+                        msg.reloading = true;
+                else if (l == 10 && memcmp(p, "WATCHDOG=1", 10) == 0)
+                        msg.watchdog = true;
+                else if (l > 7 && memcmp(p, "STATUS=", 7) == 0) {
+                        size_t n = l - 7 < sizeof(msg.status) - 1 ? l - 7 : sizeof(msg.status) - 1;
+                        memcpy(msg.status, p + 7, n);
+                        msg.status[n] = 0;
+                        msg.has_status = true;
+                } else if (l > 8 && memcmp(p, "MAINPID=", 8) == 0) {
+                        char tmp[24];
+                        size_t n = l - 8;
+                        if (n >= sizeof(tmp))
+                                return -EINVAL;
+                        memcpy(tmp, p + 8, n);
+                        tmp[n] = 0;
+                        char *e;
+                        long v = strtol(tmp, &e, 10);
+                        if (*e || v <= 0)
+                                return -EINVAL;
+                        msg.mainpid = (pid_t)v;
+                }
+                p += l + 1;
+        }
+        *ret = msg;
+        return 0;
+}
+
+static struct svc *attribute(struct svd *m, pid_t pid) {
+        pid_t pgid = getpgid(pid);
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = &m->svcs[i];
+                if (s->pid > 0 && (s->pid == pid || s->pid == pgid))
+                        return s;
+        }
+        return NULL;
+}
+
+static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
+        struct notify *n = w->data;
+        /* Drain a bounded number per wake-up so a chatty service cannot
+         * monopolise the loop. */
+        for (int round = 0; round < 64; round++) {
+                char buf[NOTIFY_MAX_MSG + 1];
+                union {
+                        struct cmsghdr h;
+                        char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
+                } cm;
+                struct iovec iov = {buf, NOTIFY_MAX_MSG};
+                struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm)};
+                ssize_t len = recvmsg(n->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+                if (len < 0)
+                        return;
+                struct ucred *uc = NULL;
+                for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+                                uc = (struct ucred *)CMSG_DATA(c);
+                        else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                                /* fd passing (FDSTORE) is not supported: never leak them */
+                                int *fds = (int *)CMSG_DATA(c);
+                                size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                                for (size_t i = 0; i < nfd; i++)
+                                        close(fds[i]);
+                        }
+                }
+                if (!uc || (size_t)len > NOTIFY_MAX_MSG || (mh.msg_flags & MSG_TRUNC))
+                        continue;
+                struct svc *s = attribute(n->m, uc->pid);
+                if (!s) {
+                        log_debug("notify: message from pid %d which belongs to no service", (int)uc->pid);
+                        continue;
+                }
+                struct notify_msg msg;
+                if (notify_parse(buf, (size_t)len, &msg) < 0) {
+                        log_warn("%s: malformed notify message ignored", s->cfg->name);
+                        continue;
+                }
+                if (msg.has_status)
+                        snprintf(s->status_text, sizeof(s->status_text), "%s", msg.status);
+                if (msg.ready && s->cfg->type == SVC_NOTIFY)
+                        svc_dispatch(s, SE_READY, 0);
+                sched_run(n->m);
+        }
+}
+
+int notify_open(struct svd *m, struct notify **ret) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        char *path = path_join(m->cfg->run_dir, "notify.sock");
+        if (!path)
+                return -ENOMEM;
+        if (strlen(path) >= sizeof(sa.sun_path)) {
+                free(path);
+                return -ENAMETOOLONG;
+        }
+        strcpy(sa.sun_path, path);
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+                free(path);
+                return -errno;
+        }
+        int one = 1;
+        (void)unlink(path);
+        /* Services run as their own users and must be able to send here. */
+        mode_t old = umask(0);
+        int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+        umask(old);
+        if (r < 0 || chmod(path, 0666) < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+                r = -errno;
+                close(fd);
+                free(path);
+                return r;
+        }
+        struct notify *n = calloc(1, sizeof(*n));
+        if (!n) {
+                close(fd);
+                unlink(path);
+                free(path);
+                return -ENOMEM;
+        }
+        n->m = m;
+        n->fd = fd;
+        n->path = path;
+        ev_io_init(&n->io, read_cb, fd, EV_READ);
+        n->io.data = n;
+        ev_io_start(m->loop, &n->io);
+        *ret = n;
+        return 0;
+}
+
+void notify_close(struct notify *n) {
+        if (!n)
+                return;
+        ev_io_stop(n->m->loop, &n->io);
+        close(n->fd);
+        unlink(n->path);
+        free(n->path);
+        free(n);
+}
+
+const char *notify_socket_path(const struct notify *n) {
+        return n ? n->path : NULL;
+}

@@ -1,0 +1,332 @@
+/* proto: the one implementation of the control protocol's framing and common
+ * fields, shared by svd (non-blocking, through proto_frame_decode on its own
+ * buffers) and svctl (blocking, through proto_send/proto_recv). A frame is a
+ * big-endian u32 payload length followed by one JSON object. Every length is
+ * checked against PROTO_MAX_FRAME from the header alone, so a peer can never
+ * make us buffer more than one bounded frame. cJSON's NULL-on-failure style is
+ * turned into -errno here; nothing in this file logs. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "util.h"
+
+static const char *const op_names[_OP_MAX] = {
+        [OP_INVALID] = NULL, /* never named: it is what unknown names map to */
+        [OP_STATUS] = "status",
+        [OP_START] = "start",
+        [OP_STOP] = "stop",
+        [OP_RESTART] = "restart",
+        [OP_ORDER] = "order",
+        [OP_VERSION] = "version",
+};
+
+const char *proto_op_name(enum proto_op op)
+{
+        if ((int)op <= OP_INVALID || op >= _OP_MAX)
+                return NULL;
+        return op_names[op];
+}
+
+enum proto_op proto_op_from_name(const char *name)
+{
+        if (!name)
+                return OP_INVALID;
+        for (int i = OP_INVALID + 1; i < _OP_MAX; i++)
+                if (op_names[i] && strcmp(op_names[i], name) == 0)
+                        return (enum proto_op)i;
+        return OP_INVALID;
+}
+
+bool proto_op_mutating(enum proto_op op)
+{
+        switch (op) {
+        case OP_START:
+        case OP_STOP:
+        case OP_RESTART:
+                return true;
+        default:
+                return false;
+        }
+}
+
+static uint32_t get_be32(const unsigned char *p)
+{
+        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+        p[0] = (unsigned char)(v >> 24);
+        p[1] = (unsigned char)(v >> 16);
+        p[2] = (unsigned char)(v >> 8);
+        p[3] = (unsigned char)v;
+}
+
+/* Validates an announced payload length before any payload is read, so an
+ * oversize frame is refused without buffering it. */
+static int check_frame_len(uint32_t n)
+{
+        if (n == 0)
+                return -EBADMSG;
+        if (n > PROTO_MAX_FRAME)
+                return -EMSGSIZE;
+        return 0;
+}
+
+/* Parses exactly n payload bytes as one JSON object. cJSON stops at the end
+ * of the first value, so trailing bytes (a second value, NULs, garbage) are
+ * checked here: anything but whitespace makes the frame invalid. */
+static int parse_payload(const char *p, size_t n, cJSON **ret_msg)
+{
+        const char *end = NULL;
+        cJSON *msg = cJSON_ParseWithLengthOpts(p, n, &end, false);
+        if (!msg)
+                return -EBADMSG;
+        for (; end && end < p + n; end++)
+                if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r') {
+                        cJSON_Delete(msg);
+                        return -EBADMSG;
+                }
+        if (!cJSON_IsObject(msg)) {
+                cJSON_Delete(msg);
+                return -EBADMSG;
+        }
+        *ret_msg = msg;
+        return 0;
+}
+
+int proto_frame_encode(const cJSON *msg, char **ret_buf, size_t *ret_len)
+{
+        if (!msg || !ret_buf || !ret_len)
+                return -EINVAL;
+
+        _cleanup_(freep) char *json = cJSON_PrintUnformatted(msg);
+        if (!json)
+                return -ENOMEM;
+        size_t n = strlen(json);
+        if (n > PROTO_MAX_FRAME)
+                return -EMSGSIZE;
+
+        char *buf = malloc(PROTO_HDR_SIZE + n);
+        if (!buf)
+                return -ENOMEM;
+        put_be32((unsigned char *)buf, (uint32_t)n);
+        memcpy(buf + PROTO_HDR_SIZE, json, n);
+
+        *ret_buf = buf;
+        *ret_len = PROTO_HDR_SIZE + n;
+        return 0;
+}
+
+int proto_frame_decode(const char *buf, size_t len, cJSON **ret_msg, size_t *ret_consumed)
+{
+        if ((!buf && len > 0) || !ret_msg || !ret_consumed)
+                return -EINVAL;
+        if (len < PROTO_HDR_SIZE)
+                return 0;
+
+        uint32_t n = get_be32((const unsigned char *)buf);
+        int r = check_frame_len(n);
+        if (r < 0)
+                return r;
+        if (len - PROTO_HDR_SIZE < n)
+                return 0;
+
+        cJSON *msg = NULL;
+        r = parse_payload(buf + PROTO_HDR_SIZE, n, &msg);
+        if (r < 0)
+                return r;
+        *ret_msg = msg;
+        *ret_consumed = PROTO_HDR_SIZE + (size_t)n;
+        return 1;
+}
+
+/* Copies a peer-supplied string for an error message with control bytes
+ * replaced, so a hostile "op" cannot inject lines into svd's log or escape
+ * sequences into a terminal. Long names are cut: the message stays one line. */
+static void sanitize(const char *s, char *out, size_t outlen)
+{
+        size_t i = 0;
+        if (outlen == 0)
+                return;
+        for (; s[i] && i + 1 < outlen && i < 64; i++) {
+                unsigned char c = (unsigned char)s[i];
+                out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+        }
+        out[i] = '\0';
+}
+
+static int request_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int request_error(char *err, size_t errlen, const char *fmt, ...)
+{
+        if (err && errlen > 0) {
+                va_list ap;
+                va_start(ap, fmt);
+                vsnprintf(err, errlen, fmt, ap);
+                va_end(ap);
+        }
+        return -EINVAL;
+}
+
+int proto_request_parse(const cJSON *req, enum proto_op *ret_op, char *err, size_t errlen)
+{
+        if (!cJSON_IsObject(req))
+                return request_error(err, errlen, "request: expected a JSON object");
+
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "v");
+        if (!v)
+                return request_error(err, errlen, "field 'v': missing");
+        if (!cJSON_IsNumber(v))
+                return request_error(err, errlen, "field 'v': expected a number");
+        if (v->valuedouble != PROTO_VERSION)
+                return request_error(err, errlen, "field 'v': unsupported protocol version %g (this svd speaks %d)",
+                                     v->valuedouble, PROTO_VERSION);
+
+        const cJSON *op = cJSON_GetObjectItemCaseSensitive(req, "op");
+        if (!op)
+                return request_error(err, errlen, "field 'op': missing");
+        if (!cJSON_IsString(op) || !op->valuestring)
+                return request_error(err, errlen, "field 'op': expected a string");
+        enum proto_op o = proto_op_from_name(op->valuestring);
+        if (o == OP_INVALID) {
+                char name[72];
+                sanitize(op->valuestring, name, sizeof(name));
+                return request_error(err, errlen, "field 'op': unknown operation '%s'", name);
+        }
+
+        if (ret_op)
+                *ret_op = o;
+        return 0;
+}
+
+cJSON *proto_reply_ok(void)
+{
+        cJSON *r = cJSON_CreateObject();
+        if (!r)
+                return NULL;
+        if (!cJSON_AddNumberToObject(r, "v", PROTO_VERSION) || !cJSON_AddTrueToObject(r, "ok")) {
+                cJSON_Delete(r);
+                return NULL;
+        }
+        return r;
+}
+
+/* vasprintf would do, but it needs _GNU_SOURCE, which the build does not
+ * define for every file; measuring first is portable. */
+static char *format_alloc(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static char *format_alloc(const char *fmt, va_list ap)
+{
+        va_list aq;
+        va_copy(aq, ap);
+        int n = vsnprintf(NULL, 0, fmt, aq);
+        va_end(aq);
+        if (n < 0)
+                return NULL;
+        char *s = malloc((size_t)n + 1);
+        if (s)
+                vsnprintf(s, (size_t)n + 1, fmt, ap);
+        return s;
+}
+
+cJSON *proto_reply_error(enum proto_code code, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        _cleanup_(freep) char *msg = format_alloc(fmt, ap);
+        va_end(ap);
+        if (!msg)
+                return NULL;
+
+        cJSON *r = cJSON_CreateObject();
+        if (!r || !cJSON_AddNumberToObject(r, "v", PROTO_VERSION) || !cJSON_AddFalseToObject(r, "ok") ||
+            !cJSON_AddStringToObject(r, "error", msg) || !cJSON_AddNumberToObject(r, "code", code)) {
+                cJSON_Delete(r);
+                return NULL;
+        }
+        return r;
+}
+
+/* send() with MSG_NOSIGNAL so a peer that went away yields -EPIPE instead of
+ * killing svctl with SIGPIPE; plain write() for fds that are not sockets. */
+static ssize_t write_some(int fd, const char *p, size_t n)
+{
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == ENOTSOCK)
+                w = write(fd, p, n);
+        return w;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+        while (n > 0) {
+                ssize_t w = write_some(fd, p, n);
+                if (w < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (w == 0)
+                        return -EIO;
+                p += w;
+                n -= (size_t)w;
+        }
+        return 0;
+}
+
+/* Reads exactly n bytes. EOF before the last one is -ECONNRESET: for a frame
+ * protocol a half-delivered frame is a broken connection, not a short message. */
+static int read_all(int fd, char *p, size_t n)
+{
+        while (n > 0) {
+                ssize_t r = read(fd, p, n);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (r == 0)
+                        return -ECONNRESET;
+                p += r;
+                n -= (size_t)r;
+        }
+        return 0;
+}
+
+int proto_send(int fd, const cJSON *msg)
+{
+        _cleanup_(freep) char *buf = NULL;
+        size_t len = 0;
+        int r = proto_frame_encode(msg, &buf, &len);
+        if (r < 0)
+                return r;
+        return write_all(fd, buf, len);
+}
+
+int proto_recv(int fd, cJSON **ret_msg)
+{
+        if (!ret_msg)
+                return -EINVAL;
+
+        unsigned char hdr[PROTO_HDR_SIZE];
+        int r = read_all(fd, (char *)hdr, sizeof(hdr));
+        if (r < 0)
+                return r;
+        uint32_t n = get_be32(hdr);
+        r = check_frame_len(n);
+        if (r < 0)
+                return r;
+
+        _cleanup_(freep) char *payload = malloc(n);
+        if (!payload)
+                return -ENOMEM;
+        r = read_all(fd, payload, n);
+        if (r < 0)
+                return r;
+        return parse_payload(payload, n, ret_msg);
+}

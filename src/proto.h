@@ -1,0 +1,70 @@
+/* proto: the control protocol, defined once for svd and svctl.
+ * A frame is a big-endian u32 length followed by that many bytes of UTF-8 JSON
+ * holding one object. Requests: {"v":1,"op":"start","name":"postgres"}.
+ * Replies: {"v":1,"ok":true,...} or {"v":1,"ok":false,"error":"...","code":N}.
+ * Never a C struct on the wire. */
+#ifndef SVD_PROTO_H
+#define SVD_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#define PROTO_VERSION 1
+#define PROTO_HDR_SIZE 4
+#define PROTO_MAX_FRAME (1u << 20) /* payload bytes */
+
+/* Explicit numbers: they are part of the protocol's history, never reused. */
+enum proto_op {
+        OP_INVALID = 0,
+        OP_STATUS = 1,
+        OP_START = 2,
+        OP_STOP = 3,
+        OP_RESTART = 4,
+        OP_ORDER = 5,
+        OP_VERSION = 6,
+        _OP_MAX
+};
+
+/* Reply error codes ("code"). */
+enum proto_code {
+        PROTO_OK = 0,
+        PROTO_E_FAILED = 1,      /* the request was valid but could not be done */
+        PROTO_E_BAD_REQUEST = 2, /* malformed; "error" names the field */
+        PROTO_E_DENIED = 3,      /* the peer may not do this */
+        PROTO_E_NOT_FOUND = 4,   /* no such service */
+        PROTO_E_BUSY = 5,        /* too many clients */
+};
+
+const char *proto_op_name(enum proto_op op);
+enum proto_op proto_op_from_name(const char *name); /* OP_INVALID if unknown */
+bool proto_op_mutating(enum proto_op op);
+
+/* Encodes msg as one frame (header + JSON) into a malloc'd buffer.
+ * -EMSGSIZE if the JSON exceeds PROTO_MAX_FRAME. */
+int proto_frame_encode(const cJSON *msg, char **ret_buf, size_t *ret_len);
+
+/* Decodes one frame from the start of buf. Returns 0 if more bytes are needed,
+ * 1 with *ret_msg (caller frees) and *ret_consumed set when a frame was read,
+ * -EMSGSIZE if the announced length exceeds PROTO_MAX_FRAME, -EBADMSG if the
+ * payload is not a JSON object. */
+int proto_frame_decode(const char *buf, size_t len, cJSON **ret_msg, size_t *ret_consumed);
+
+/* Checks the common request fields ("v", "op"); on failure returns -EINVAL and
+ * writes a one-line message naming the field into err. */
+int proto_request_parse(const cJSON *req, enum proto_op *ret_op, char *err, size_t errlen);
+
+/* Builders for replies. */
+cJSON *proto_reply_ok(void);
+cJSON *proto_reply_error(enum proto_code code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Blocking helpers for clients: whole frame out / in. */
+int proto_send(int fd, const cJSON *msg);
+int proto_recv(int fd, cJSON **ret_msg);
+
+/* For _cleanup_(proto_msg_freep) cJSON *msg = ...; */
+static inline void proto_msg_freep(cJSON **p) { cJSON_Delete(*p); }
+
+#endif

@@ -1,0 +1,170 @@
+/* sched: dependency propagation (see sched.h). Every state change enqueues
+ * the service; draining the queue re-evaluates its dependents. During
+ * shutdown a full pass stops each service whose dependents are all down, so
+ * the stop order is the reverse of the start order by construction. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "sched.h"
+
+int sched_init(struct svd *m) {
+        m->queue = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(size_t));
+        if (!m->queue)
+                return -ENOMEM;
+        m->q_head = m->q_len = 0;
+
+        /* Reverse edges, so a change reaches its dependents directly. */
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                const struct svc_config *c = m->svcs[i].cfg;
+                for (size_t d = 0; d < c->n_deps; d++) {
+                        struct svc *dep = &m->svcs[c->deps[d].index];
+                        size_t *n = realloc(dep->rdeps, (dep->n_rdeps + 1) * sizeof(size_t));
+                        if (!n)
+                                return -ENOMEM;
+                        dep->rdeps = n;
+                        dep->rdeps[dep->n_rdeps++] = i;
+                }
+        }
+        return 0;
+}
+
+void sched_done(struct svd *m) {
+        if (m->svcs)
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        free(m->svcs[i].rdeps);
+        free(m->queue);
+        m->queue = NULL;
+}
+
+void sched_enqueue(struct svd *m, struct svc *s) {
+        if (s->queued)
+                return;
+        s->queued = true;
+        m->queue[(m->q_head + m->q_len) % m->n_svcs] = s->index;
+        m->q_len++;
+}
+
+bool sched_deps_met(const struct svd *m, const struct svc *s) {
+        for (size_t d = 0; d < s->cfg->n_deps; d++) {
+                const struct dep_config *dc = &s->cfg->deps[d];
+                if (!svc_dep_satisfied(&m->svcs[dc->index], dc->condition))
+                        return false;
+        }
+        return true;
+}
+
+void sched_pull_in(struct svd *m, struct svc *s) {
+        /* Iterative DFS over dependencies; the graph is acyclic (validated). */
+        size_t *stack = malloc(sizeof(size_t) * (m->n_svcs + 1));
+        bool *seen = calloc(m->n_svcs, sizeof(bool));
+        if (!stack || !seen) {
+                free(stack);
+                free(seen);
+                return;
+        }
+        size_t sp = 0;
+        stack[sp++] = s->index;
+        seen[s->index] = true;
+        while (sp) {
+                struct svc *cur = &m->svcs[stack[--sp]];
+                for (size_t d = 0; d < cur->cfg->n_deps; d++) {
+                        size_t di = cur->cfg->deps[d].index;
+                        if (seen[di])
+                                continue;
+                        seen[di] = true;
+                        struct svc *dep = &m->svcs[di];
+                        if (dep->state == ST_STOPPED || dep->state == ST_FAILED) {
+                                dep->held = false;
+                                svc_dispatch(dep, SE_START, 0);
+                        } else if (dep->state == ST_BACKOFF)
+                                svc_dispatch(dep, SE_TIMER, 0); /* come back now */
+                        stack[sp++] = di;
+                }
+        }
+        free(stack);
+        free(seen);
+}
+
+/* Re-evaluates dependent d after a change of its dependency s. */
+static void reevaluate(struct svd *m, struct svc *d, struct svc *s) {
+        if (d->state == ST_WAITING) {
+                if (m->shutting_down)
+                        return; /* it is about to be stopped, never started */
+                for (size_t i = 0; i < d->cfg->n_deps; i++) {
+                        const struct dep_config *dc = &d->cfg->deps[i];
+                        struct svc *dep = &m->svcs[dc->index];
+                        if (svc_dep_broken(dep, dc->condition)) {
+                                svc_set_reason(d, "dependency %s %s", dep->cfg->name,
+                                               dep->state == ST_FAILED ? "failed" : "exited");
+                                svc_dispatch(d, SE_DEP_FAILED, 0);
+                                return;
+                        }
+                }
+                if (sched_deps_met(m, d))
+                        svc_dispatch(d, SE_DEPS_MET, 0);
+                return;
+        }
+        /* Follow a dependency that went down, if asked to (depends_on.X.restart). */
+        if (m->shutting_down || (d->state != ST_RUNNING && d->state != ST_STARTING))
+                return;
+        if (s->state == ST_RUNNING || s->state == ST_EXITED || s->state == ST_STARTING)
+                return;
+        for (size_t i = 0; i < d->cfg->n_deps; i++) {
+                const struct dep_config *dc = &d->cfg->deps[i];
+                if (dc->index == s->index && dc->restart) {
+                        log_info("%s: restarting because %s went %s", d->cfg->name, s->cfg->name,
+                                 svc_state_name(s->state));
+                        d->restart_after_stop = true;
+                        d->stop_requested = true;
+                        svc_dispatch(d, SE_STOP, 0);
+                        return;
+                }
+        }
+}
+
+static void shutdown_pass(struct svd *m) {
+        bool any_active = false;
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = &m->svcs[i];
+                if (!svc_state_active(s->state))
+                        continue;
+                any_active = true;
+                if (s->state == ST_STOPPING)
+                        continue;
+                bool dependents_up = false;
+                for (size_t r = 0; r < s->n_rdeps; r++) {
+                        enum svc_state rs = m->svcs[s->rdeps[r]].state;
+                        if (svc_state_active(rs) && rs != ST_WAITING && rs != ST_BACKOFF) {
+                                dependents_up = true;
+                                break;
+                        }
+                }
+                if (!dependents_up) {
+                        s->stop_requested = true;
+                        svc_dispatch(s, SE_STOP, 0);
+                }
+        }
+        if (!any_active) {
+                log_info("all services stopped");
+                ev_break(m->loop, EVBREAK_ALL);
+        }
+}
+
+void sched_run(struct svd *m) {
+        for (;;) {
+                while (m->q_len) {
+                        struct svc *s = &m->svcs[m->queue[m->q_head]];
+                        m->q_head = (m->q_head + 1) % m->n_svcs;
+                        m->q_len--;
+                        s->queued = false;
+                        for (size_t r = 0; r < s->n_rdeps; r++)
+                                reevaluate(m, &m->svcs[s->rdeps[r]], s);
+                }
+                if (!m->shutting_down)
+                        return;
+                shutdown_pass(m);
+                if (!m->q_len)
+                        return;
+        }
+}

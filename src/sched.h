@@ -1,0 +1,21 @@
+/* sched: start and stop propagation along the dependency graph. State changes
+ * enqueue a service; sched_run() drains the queue, re-evaluating dependents
+ * (start when their conditions hold, fail when a dependency cannot come up,
+ * restart when asked to follow a dependency) and, during shutdown, stopping
+ * each service once everything that depends on it has stopped. A queue rather
+ * than recursion keeps stack depth flat for long dependency chains. */
+#ifndef SVD_SCHED_H
+#define SVD_SCHED_H
+
+#include "svd.h"
+
+int sched_init(struct svd *m);
+void sched_done(struct svd *m);
+void sched_enqueue(struct svd *m, struct svc *s);
+void sched_run(struct svd *m);
+/* Wants s and, recursively, every dependency that is not up yet. */
+void sched_pull_in(struct svd *m, struct svc *s);
+/* Whether all of s's dependencies hold their conditions. */
+bool sched_deps_met(const struct svd *m, const struct svc *s);
+
+#endif

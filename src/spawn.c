@@ -1,0 +1,190 @@
+/* spawn: vfork-style child creation with a fixed order of setup stages
+ * (signals, session, stdio, working directory, groups, gid, uid, exec). See
+ * spawn.h for why CLONE_VM|CLONE_VFORK. Later stages (cgroup, namespaces,
+ * rlimits, capabilities, no_new_privs, seccomp) slot in before exec in the
+ * same fixed order. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spawn.h"
+
+static const char *const stage_names[_SPAWN_STAGE_MAX] = {
+        [SPAWN_STAGE_NONE] = "none",       [SPAWN_STAGE_CLONE] = "clone",
+        [SPAWN_STAGE_SIGNALS] = "signals", [SPAWN_STAGE_SESSION] = "session",
+        [SPAWN_STAGE_STDIO] = "stdio",     [SPAWN_STAGE_CHDIR] = "chdir",
+        [SPAWN_STAGE_GROUPS] = "groups",   [SPAWN_STAGE_GID] = "setgid",
+        [SPAWN_STAGE_UID] = "setuid",      [SPAWN_STAGE_EXEC] = "exec",
+};
+
+const char *spawn_stage_name(enum spawn_stage s) {
+        return (unsigned)s < _SPAWN_STAGE_MAX ? stage_names[s] : "unknown";
+}
+
+struct child_args {
+        const struct spawn_req *req;
+        const sigset_t *oldmask;
+        volatile struct spawn_error err; /* written by the child, read after it execs or dies */
+};
+
+/* Moves fd to target, even when fd already is target (then only clears
+ * CLOEXEC, which dup2 would not do). */
+static int move_fd(int fd, int target) {
+        if (fd == target) {
+                int fl = fcntl(fd, F_GETFD);
+                if (fl < 0 || fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+                        return -1;
+                return 0;
+        }
+        return dup2(fd, target) < 0 ? -1 : 0;
+}
+
+/* Not instrumented: it runs on a private stack in a vfork-style child, where
+ * sanitizer bookkeeping would touch the parent's shadow state. */
+__attribute__((no_sanitize("address", "undefined")))
+static int child_main(void *p) {
+        struct child_args *a = p;
+        const struct spawn_req *r = a->req;
+        enum spawn_stage st;
+
+        /* Signal handlers belong to svd and share our memory: reset them all
+         * before anything can be delivered, then restore the caller's mask. */
+        st = SPAWN_STAGE_SIGNALS;
+        struct sigaction sa = {.sa_handler = SIG_DFL};
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)sigaction(sig, &sa, NULL);
+        sigset_t empty;
+        sigemptyset(&empty);
+        if (sigprocmask(SIG_SETMASK, &empty, NULL) < 0)
+                goto fail;
+
+        st = SPAWN_STAGE_SESSION;
+        if (setsid() < 0)
+                goto fail;
+
+        st = SPAWN_STAGE_STDIO;
+        /* Lift the fds above 2 first so that moving one into place cannot
+         * clobber another that still has to move. */
+        int fds[3] = {r->stdin_fd, r->stdout_fd, r->stderr_fd};
+        for (int i = 0; i < 3; i++)
+                if (fds[i] < 3) {
+                        fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+                        if (fds[i] < 0)
+                                goto fail;
+                }
+        for (int i = 0; i < 3; i++)
+                if (move_fd(fds[i], i) < 0)
+                        goto fail;
+
+        st = SPAWN_STAGE_CHDIR;
+        if (chdir(r->cwd ? r->cwd : "/") < 0)
+                goto fail;
+
+        if (r->set_ids) {
+                st = SPAWN_STAGE_GROUPS;
+                if (setgroups(r->n_groups, r->groups) < 0)
+                        goto fail;
+                st = SPAWN_STAGE_GID;
+                if (setresgid(r->gid, r->gid, r->gid) < 0)
+                        goto fail;
+                st = SPAWN_STAGE_UID;
+                if (setresuid(r->uid, r->uid, r->uid) < 0)
+                        goto fail;
+        }
+
+        st = SPAWN_STAGE_EXEC;
+        execve(r->path, r->argv, r->envp);
+fail:
+        a->err.stage = st;
+        a->err.err = errno;
+        _exit(127);
+}
+
+/* One stack for every spawn: the parent is suspended while the child uses it
+ * (CLONE_VFORK), and svd spawns from one thread only. */
+#define CHILD_STACK_SIZE (64 * 1024)
+static void *child_stack;
+
+int spawn_start(const struct spawn_req *req, pid_t *ret_pid, struct spawn_error *ret_err) {
+        if (!child_stack) {
+                child_stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+                if (child_stack == MAP_FAILED) {
+                        child_stack = NULL;
+                        return -ENOMEM;
+                }
+        }
+
+        struct child_args a = {.req = req};
+        sigset_t all, old;
+        sigfillset(&all);
+        /* No handler of ours may run in the child while it shares our memory. */
+        sigprocmask(SIG_SETMASK, &all, &old);
+        a.oldmask = &old;
+        pid_t pid = clone(child_main, (char *)child_stack + CHILD_STACK_SIZE,
+                          CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+        int clone_errno = errno;
+        sigprocmask(SIG_SETMASK, &old, NULL);
+
+        if (pid < 0) {
+                if (ret_err)
+                        *ret_err = (struct spawn_error){SPAWN_STAGE_CLONE, clone_errno};
+                return -clone_errno;
+        }
+        if (a.err.stage != SPAWN_STAGE_NONE) {
+                /* The child has already _exit()ed (vfork semantics): reap it so
+                 * it never shows up as a service exit. */
+                int status;
+                while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                        ;
+                if (ret_err)
+                        *ret_err = (struct spawn_error){a.err.stage, a.err.err};
+                return -a.err.err;
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
+char *spawn_find_executable(const char *name, const char *path_env) {
+        if (strchr(name, '/')) {
+                if (access(name, X_OK) < 0)
+                        return NULL;
+                return strdup(name);
+        }
+        if (!path_env)
+                path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        size_t nlen = strlen(name);
+        const char *p = path_env;
+        int last_err = ENOENT;
+        while (*p) {
+                const char *e = strchrnul(p, ':');
+                size_t dlen = (size_t)(e - p);
+                char *cand = malloc(dlen + nlen + 3);
+                if (!cand)
+                        return NULL;
+                if (dlen == 0)
+                        memcpy(cand, ".", (dlen = 1));
+                else
+                        memcpy(cand, p, dlen);
+                cand[dlen] = '/';
+                memcpy(cand + dlen + 1, name, nlen + 1);
+                struct stat stt;
+                if (stat(cand, &stt) == 0 && S_ISREG(stt.st_mode) && access(cand, X_OK) == 0)
+                        return cand;
+                if (errno == EACCES)
+                        last_err = EACCES;
+                free(cand);
+                p = *e ? e + 1 : e;
+        }
+        errno = last_err;
+        return NULL;
+}

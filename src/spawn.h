@@ -1,0 +1,59 @@
+/* spawn: starts one child process with a staged setup and reports which stage
+ * failed. The child is created with clone(CLONE_VM|CLONE_VFORK): it shares
+ * svd's memory until execve, so spawning costs the same whatever svd's size
+ * (no page-table copy as with fork), and the parent resumes only once the
+ * child has exec'd or died, so the stage and errno of a failure are read
+ * straight from shared memory with no pipe or extra syscall. Everything the
+ * child needs (argv, envp, resolved path) is prepared by the caller: the child
+ * never allocates. */
+#ifndef SVD_SPAWN_H
+#define SVD_SPAWN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum spawn_stage {
+        SPAWN_STAGE_NONE,
+        SPAWN_STAGE_CLONE,
+        SPAWN_STAGE_SIGNALS,
+        SPAWN_STAGE_SESSION,
+        SPAWN_STAGE_STDIO,
+        SPAWN_STAGE_CHDIR,
+        SPAWN_STAGE_GROUPS,
+        SPAWN_STAGE_GID,
+        SPAWN_STAGE_UID,
+        SPAWN_STAGE_EXEC,
+        _SPAWN_STAGE_MAX
+};
+
+const char *spawn_stage_name(enum spawn_stage s);
+
+struct spawn_req {
+        const char *path;   /* absolute path of the executable */
+        char *const *argv;
+        char *const *envp;
+        const char *cwd;    /* NULL: "/" */
+        bool set_ids;       /* switch to uid/gid/groups */
+        uid_t uid;
+        gid_t gid;
+        const gid_t *groups;
+        size_t n_groups;
+        int stdin_fd;       /* -1: /dev/null is opened by the caller; must be valid */
+        int stdout_fd;
+        int stderr_fd;
+};
+
+struct spawn_error {
+        enum spawn_stage stage;
+        int err;            /* errno */
+};
+
+/* Returns 0 with *ret_pid on success (the child has exec'd). On a child-stage
+ * failure returns -err, fills *ret_err and has already reaped the child. */
+int spawn_start(const struct spawn_req *req, pid_t *ret_pid, struct spawn_error *ret_err);
+
+/* Resolves a command name through PATH (colon list) to an executable path.
+ * Returns a malloc'd path, or NULL with errno set. */
+char *spawn_find_executable(const char *name, const char *path_env);
+
+#endif

@@ -1,0 +1,402 @@
+/* svc: one service at run time. svc_dispatch() is the single entry point for
+ * every event; it asks the pure state machine what to do and does it. The
+ * process-level work (building argv/envp, opening the output file, spawning,
+ * signalling the process group) lives here too; propagation to other
+ * services is left to sched through its queue. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "notify.h"
+#include "sched.h"
+#include "svc.h"
+#include "svd.h"
+
+void svc_set_reason(struct svc *s, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+        va_end(ap);
+}
+
+const char *svc_format_exit(int status, char *buf, size_t len) {
+        if (WIFEXITED(status))
+                snprintf(buf, len, "exited %d", WEXITSTATUS(status));
+        else if (WIFSIGNALED(status)) {
+                const char *n = signal_name(WTERMSIG(status));
+                if (n)
+                        snprintf(buf, len, "killed by %s%s", n, WCOREDUMP(status) ? " (core dumped)" : "");
+                else
+                        snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+        } else
+                snprintf(buf, len, "status 0x%x", (unsigned)status);
+        return buf;
+}
+
+bool svc_dep_satisfied(const struct svc *d, enum dep_condition cond) {
+        switch (cond) {
+        case DEP_STARTED:
+                return d->state == ST_RUNNING || d->state == ST_EXITED;
+        case DEP_HEALTHY:
+                /* A service without a health check is healthy once it runs. */
+                return d->state == ST_RUNNING && (d->health == HEALTH_NONE || d->health == HEALTH_HEALTHY);
+        case DEP_COMPLETED:
+                return d->state == ST_EXITED;
+        default:
+                return false;
+        }
+}
+
+bool svc_dep_broken(const struct svc *d, enum dep_condition cond) {
+        if (d->state == ST_FAILED)
+                return true;
+        /* Ran to completion but the condition needs it up: it will not come back. */
+        return d->state == ST_EXITED && cond == DEP_HEALTHY;
+}
+
+static void set_state(struct svc *s, enum svc_state next) {
+        if (s->state == next)
+                return;
+        enum svc_state prev = s->state;
+        s->state = next;
+        s->since_real = now_real();
+        s->since_mono = now_mono();
+        log_info("%s: %s -> %s%s%s", s->cfg->name, svc_state_name(prev), svc_state_name(next),
+                 s->reason[0] ? ": " : "", s->reason);
+        sched_enqueue(s->m, s);
+}
+
+/* ---- spawning ---- */
+
+static int env_set(char ***env, const char *kv) {
+        size_t klen = strcspn(kv, "=");
+        for (char **e = *env; e && *e; e++)
+                if (strncmp(*e, kv, klen) == 0 && (*e)[klen] == '=') {
+                        char *c = strdup(kv);
+                        if (!c)
+                                return -ENOMEM;
+                        free(*e);
+                        *e = c;
+                        return 0;
+                }
+        return strv_push(env, kv);
+}
+
+/* Reads KEY=VALUE lines; blank lines and # comments are skipped, one level of
+ * matching single or double quotes around the value is removed. */
+static int env_file_read(const char *path, char ***env) {
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        int r = 0;
+        while ((n = getline(&line, &cap, f)) >= 0) {
+                while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                        line[--n] = 0;
+                char *p = line + strspn(line, " \t");
+                if (!*p || *p == '#')
+                        continue;
+                if (strncmp(p, "export ", 7) == 0)
+                        p += 7;
+                char *eq = strchr(p, '=');
+                if (!eq || eq == p) {
+                        r = -EINVAL;
+                        break;
+                }
+                char *v = eq + 1;
+                size_t vl = strlen(v);
+                if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
+                        memmove(v, v + 1, vl - 2);
+                        v[vl - 2] = 0;
+                }
+                if ((r = env_set(env, p)) < 0)
+                        break;
+        }
+        free(line);
+        fclose(f);
+        return r;
+}
+
+static char **build_env(const struct svc *s, int *ret_err) {
+        const struct svc_config *c = s->cfg;
+        char **env = NULL;
+        char buf[4096];
+        *ret_err = 0;
+        strv_push(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        if (c->user) {
+                snprintf(buf, sizeof(buf), "USER=%s", c->user);
+                strv_push(&env, buf);
+                snprintf(buf, sizeof(buf), "LOGNAME=%s", c->user);
+                strv_push(&env, buf);
+                if (c->home) {
+                        snprintf(buf, sizeof(buf), "HOME=%s", c->home);
+                        strv_push(&env, buf);
+                }
+        }
+        snprintf(buf, sizeof(buf), "SVD_SERVICE=%s", c->name);
+        strv_push(&env, buf);
+        if (c->type == SVC_NOTIFY && notify_socket_path(s->m->notify)) {
+                snprintf(buf, sizeof(buf), "NOTIFY_SOCKET=%s", notify_socket_path(s->m->notify));
+                strv_push(&env, buf);
+        }
+        for (char **e = c->environment; e && *e; e++)
+                env_set(&env, *e);
+        if (c->env_file) {
+                int r = env_file_read(c->env_file, &env);
+                if (r < 0) {
+                        *ret_err = r;
+                        strv_free(env);
+                        return NULL;
+                }
+        }
+        return env;
+}
+
+static const char *env_get(char **env, const char *key) {
+        size_t kl = strlen(key);
+        for (char **e = env; e && *e; e++)
+                if (strncmp(*e, key, kl) == 0 && (*e)[kl] == '=')
+                        return *e + kl + 1;
+        return NULL;
+}
+
+static int open_output(const struct svc *s) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s.log", s->m->cfg->log_dir, s->cfg->name);
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        if (fd < 0)
+                return -errno;
+        if (s->cfg->has_uid && geteuid() == 0)
+                (void)fchown(fd, s->cfg->uid, (gid_t)-1);
+        return fd;
+}
+
+/* Spawns the main process; returns 0 or -errno with s->reason set. */
+static int do_spawn(struct svc *s) {
+        const struct svc_config *c = s->cfg;
+        int r;
+        _cleanup_(strv_freep) char **env = build_env(s, &r);
+        if (!env) {
+                svc_set_reason(s, "env_file: %s: %s", c->env_file ? c->env_file : "environment",
+                               strerror(r ? -r : ENOMEM));
+                return r ? r : -ENOMEM;
+        }
+
+        char *sh_argv[4] = {"sh", "-c", NULL, NULL};
+        char *const *argv = c->command;
+        _cleanup_(freep) char *path = NULL;
+        if (c->shell) {
+                sh_argv[2] = c->command[0];
+                argv = sh_argv;
+                path = strdup("/bin/sh");
+        } else
+                path = spawn_find_executable(c->command[0], env_get(env, "PATH"));
+        if (!path) {
+                int e = errno ? errno : ENOENT;
+                svc_set_reason(s, "exec: %s: %s", c->command[0], strerror(e));
+                return -e;
+        }
+
+        gid_t *groups = NULL;
+        int ngroups = 0;
+        bool set_ids = c->has_uid || c->has_gid;
+        if (set_ids) {
+                if (c->user) {
+                        ngroups = 32;
+                        for (;;) {
+                                gid_t *g = realloc(groups, sizeof(gid_t) * (size_t)ngroups);
+                                if (!g) {
+                                        free(groups);
+                                        svc_set_reason(s, "groups: %s", strerror(ENOMEM));
+                                        return -ENOMEM;
+                                }
+                                groups = g;
+                                int want = ngroups;
+                                if (getgrouplist(c->user, c->gid, groups, &want) >= 0) {
+                                        ngroups = want;
+                                        break;
+                                }
+                                if (want <= ngroups)
+                                        want = ngroups * 2;
+                                ngroups = want;
+                        }
+                }
+        }
+
+        int out = open_output(s);
+        if (out < 0) {
+                free(groups);
+                svc_set_reason(s, "stdio: %s/%s.log: %s", s->m->cfg->log_dir, c->name, strerror(-out));
+                return out;
+        }
+
+        struct spawn_req req = {
+                .path = path,
+                .argv = argv,
+                .envp = env,
+                .cwd = c->working_dir ? c->working_dir : (c->home && c->user ? c->home : "/"),
+                .set_ids = set_ids,
+                .uid = c->has_uid ? c->uid : geteuid(),
+                .gid = c->has_gid ? c->gid : getegid(),
+                .groups = groups,
+                .n_groups = (size_t)ngroups,
+                .stdin_fd = s->m->devnull_fd,
+                .stdout_fd = out,
+                .stderr_fd = out,
+        };
+        /* A home directory that does not exist is no reason to fail when the
+         * operator did not ask for a working directory. */
+        if (!c->working_dir && access(req.cwd, X_OK) < 0)
+                req.cwd = "/";
+
+        struct spawn_error se = {0};
+        pid_t pid = 0;
+        r = spawn_start(&req, &pid, &se);
+        close(out);
+        free(groups);
+        if (r < 0) {
+                if (se.stage == SPAWN_STAGE_CHDIR)
+                        svc_set_reason(s, "chdir: %s: %s", req.cwd, strerror(se.err));
+                else if (se.stage == SPAWN_STAGE_EXEC)
+                        svc_set_reason(s, "exec: %s: %s", path, strerror(se.err));
+                else
+                        svc_set_reason(s, "%s: %s", spawn_stage_name(se.stage), strerror(se.err));
+                return r;
+        }
+        s->pid = pid;
+        s->status_text[0] = 0;
+        s->spawned_mono = now_mono();
+        start_history_add(&s->starts, s->spawned_mono);
+        return 0;
+}
+
+static void kill_group(struct svc *s, int sig) {
+        if (s->pid <= 0)
+                return;
+        if (kill(-s->pid, sig) < 0 && errno == ESRCH)
+                (void)kill(s->pid, sig); /* it left its group: reach it directly */
+        if (sig != SIGKILL && sig != SIGCONT)
+                (void)kill(-s->pid, SIGCONT); /* a stopped process could not act on it */
+}
+
+static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct svc *s = w->data;
+        svc_dispatch(s, SE_TIMER, 0);
+        sched_run(s->m);
+}
+
+static void arm_timer(struct svc *s, usec_t delay) {
+        ev_timer_stop(s->m->loop, &s->timer);
+        ev_timer_init(&s->timer, timer_cb, (double)delay / 1e6, 0.);
+        s->timer.data = s;
+        ev_timer_start(s->m->loop, &s->timer);
+}
+
+void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
+        const struct svc_config *c = s->cfg;
+        struct svd *m = s->m;
+        struct sm_ctx ctx = {
+                .deps_met = sched_deps_met(m, s),
+                .needs_ready = c->type == SVC_ONESHOT || c->type == SVC_NOTIFY,
+                .oneshot = c->type == SVC_ONESHOT,
+        };
+        char exitbuf[64] = "";
+        usec_t now = now_mono();
+
+        if (ev == SE_EXIT) {
+                pid_t old = s->pid;
+                s->has_exit = true;
+                s->exit_status = ev_data;
+                svc_format_exit(ev_data, exitbuf, sizeof(exitbuf));
+                /* Leftovers of the group would hold ports and files the next
+                 * run needs; the main process defines the service's life. */
+                s->pid = old;
+                kill_group(s, SIGKILL);
+                s->pid = 0;
+                ctx.exit_ok = WIFEXITED(ev_data) && WEXITSTATUS(ev_data) == 0;
+                bool asked = s->stop_requested || s->held || m->shutting_down;
+                ctx.restart = restart_wanted(c->restart, ctx.exit_ok, asked);
+                if (ctx.oneshot && ctx.exit_ok)
+                        ctx.restart = false;
+                if (s->spawned_mono && now - s->spawned_mono >= c->backoff.reset_after)
+                        s->attempt = 0;
+                if (ctx.restart)
+                        ctx.limit_hit = start_limit_hit(&s->starts, &c->start_limit, now);
+        }
+
+        unsigned act = 0;
+        enum svc_state next = sm_next(s->state, ev, &ctx, &act);
+
+        if (act & ACT_RESET) {
+                s->attempt = 0;
+                s->restarts = 0;
+                s->stop_requested = false;
+                start_history_reset(&s->starts);
+                s->reason[0] = 0;
+        }
+        if (act & ACT_CANCEL_TIMER)
+                ev_timer_stop(m->loop, &s->timer);
+
+        /* Reasons explain the state the service is about to enter. */
+        if (ev == SE_EXIT) {
+                if (next == ST_FAILED && ctx.limit_hit) {
+                        char ib[32];
+                        svc_set_reason(s, "start limit hit: %u starts within %s (last: %s)",
+                                       c->start_limit.burst,
+                                       format_duration(c->start_limit.interval, ib, sizeof(ib)), exitbuf);
+                } else if (next == ST_FAILED)
+                        svc_set_reason(s, "%s", exitbuf);
+                else if (next == ST_EXITED || next == ST_STOPPED)
+                        s->reason[0] = 0;
+        }
+        if (next == ST_WAITING && s->state != ST_WAITING)
+                svc_set_reason(s, "waiting for dependencies");
+        if ((next == ST_STARTING || next == ST_RUNNING) && s->state != next && ev != SE_SPAWNED)
+                s->reason[0] = 0;
+
+        usec_t delay = 0;
+        if (act & ACT_ARM_BACKOFF) {
+                s->attempt++;
+                s->restarts++;
+                delay = backoff_delay(&c->backoff, s->attempt);
+                char db[32];
+                svc_set_reason(s, "%s; restart %u in %s", exitbuf, s->restarts,
+                               format_duration(delay, db, sizeof(db)));
+        }
+        if (next == ST_STOPPED && ev != SE_EXIT)
+                s->reason[0] = 0;
+
+        set_state(s, next);
+
+        if (act & ACT_ARM_BACKOFF)
+                arm_timer(s, delay);
+        if (act & ACT_SIGNAL_STOP) {
+                kill_group(s, c->stop.signal);
+                arm_timer(s, c->stop.timeout);
+        }
+        if (act & ACT_SIGNAL_KILL) {
+                log_warn("%s: did not stop within its timeout, sending SIGKILL", c->name);
+                kill_group(s, SIGKILL);
+        }
+        if (act & ACT_SPAWN) {
+                s->reason[0] = 0;
+                if (do_spawn(s) < 0) {
+                        log_err("%s: %s", c->name, s->reason);
+                        svc_dispatch(s, SE_SPAWN_FAILED, 0);
+                } else
+                        svc_dispatch(s, SE_SPAWNED, 0);
+        }
+        if (ev == SE_EXIT && next == ST_STOPPED && s->restart_after_stop) {
+                s->restart_after_stop = false;
+                svc_dispatch(s, SE_START, 0);
+        }
+}

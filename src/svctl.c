@@ -1,0 +1,396 @@
+/* svctl: the admin client. It parses the command line, sends one request frame
+ * over svd's control socket, waits for one reply and hands it to svctl_output
+ * for printing. Exit codes are part of its interface so scripts can tell the
+ * cases apart: 0 done, 1 svd refused or failed (or replied nonsense), 2 the
+ * command line was wrong (nothing was sent), 3 svd could not be reached. It
+ * links only util/log/proto, never daemon internals: everything it knows about
+ * svd comes through the protocol. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "svctl_output.h"
+#include "util.h"
+
+#ifndef SVD_VERSION
+#define SVD_VERSION "unknown"
+#endif
+
+#define SVCTL_DEFAULT_SOCKET "/run/svd/control.sock"
+/* A wedged daemon must not hang scripts forever; svd answers every request
+ * without waiting for services, so this only fires when svd itself is stuck. */
+#define SVCTL_TIMEOUT_SEC 30
+
+enum {
+        SVCTL_EXIT_OK = 0,
+        SVCTL_EXIT_FAILED = 1,
+        SVCTL_EXIT_USAGE = 2,
+        SVCTL_EXIT_UNREACHABLE = 3,
+};
+
+struct command {
+        const char *name;
+        enum proto_op op; /* OP_INVALID: handled locally */
+        size_t min_args;
+        size_t max_args;
+        const char *args; /* for usage errors */
+};
+
+#define ARGS_ANY ((size_t)-1)
+
+static const struct command commands[] = {
+        { "status", OP_STATUS, 0, ARGS_ANY, "[NAME...]" },
+        { "start", OP_START, 1, 1, "NAME" },
+        { "stop", OP_STOP, 1, 1, "NAME" },
+        { "restart", OP_RESTART, 1, 1, "NAME" },
+        { "order", OP_ORDER, 0, 0, "" },
+        { "version", OP_VERSION, 0, 0, "" },
+        { "help", OP_INVALID, 0, ARGS_ANY, "" },
+};
+
+struct args {
+        const char *socket;
+        bool json;
+        bool help;
+        bool version;
+        const char *cmd_name;
+        const struct command *cmd;
+        char **names; /* borrowed from argv; the array itself is owned */
+        size_t n_names;
+};
+
+static void args_done(struct args *a)
+{
+        free(a->names);
+}
+
+static void usage(FILE *f)
+{
+        fputs("Usage: svctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
+              "\n"
+              "Control the svd service supervisor.\n"
+              "\n"
+              "Commands:\n"
+              "  status [NAME...]      show the state of all services, or of the named ones\n"
+              "  start NAME            start a service\n"
+              "  stop NAME             stop a service\n"
+              "  restart NAME          stop a service, then start it again\n"
+              "  order                 show the start order, one wave per line\n"
+              "  version               show the versions of svctl and the running svd\n"
+              "  help                  show this help\n"
+              "\n"
+              "Options (anywhere on the line):\n"
+              "  -s, --socket SOCKET   control socket (default: $SVD_SOCKET, else " SVCTL_DEFAULT_SOCKET ")\n"
+              "      --json            print JSON instead of tables\n"
+              "  -h, --help            show this help\n"
+              "      --version         show the version of svctl\n"
+              "\n"
+              "Exit status: 0 ok, 1 refused or failed, 2 usage error, 3 svd unreachable.\n",
+              f);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+        va_list ap;
+        fputs("svctl: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputs(" (see 'svctl --help')\n", stderr);
+        return -EINVAL;
+}
+
+static const struct command *command_find(const char *name)
+{
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (strcmp(commands[i].name, name) == 0)
+                        return &commands[i];
+        return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+        const char *best = NULL;
+        size_t best_d = 3; /* farther than two edits is not a typo */
+
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+                /* An abbreviation ("stat") beats a closer but different word ("start"). */
+                size_t d = strncmp(name, commands[i].name, strlen(name)) == 0 ? 0 : str_distance(name, commands[i].name);
+                if (d < best_d) {
+                        best_d = d;
+                        best = commands[i].name;
+                }
+        }
+        if (best)
+                return usage_error("unknown command '%s'; did you mean '%s'?", name, best);
+        return usage_error("unknown command '%s'", name);
+}
+
+/* Options may appear anywhere ("svctl status --json" and "svctl --json
+ * status" are the same); "--" ends options so a NAME may start with '-'.
+ * On error prints one line and returns -EINVAL. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+        bool options_done = false;
+
+        a->names = calloc((size_t)argc + 1, sizeof(char *));
+        if (!a->names)
+                return -ENOMEM;
+
+        for (int i = 1; i < argc; i++) {
+                const char *arg = argv[i];
+
+                if (options_done || arg[0] != '-' || arg[1] == '\0') {
+                        if (!a->cmd_name)
+                                a->cmd_name = arg;
+                        else
+                                a->names[a->n_names++] = argv[i];
+                } else if (strcmp(arg, "--") == 0) {
+                        options_done = true;
+                } else if (strcmp(arg, "--json") == 0) {
+                        a->json = true;
+                } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+                        a->help = true;
+                } else if (strcmp(arg, "--version") == 0) {
+                        a->version = true;
+                } else if (strcmp(arg, "-s") == 0 || strcmp(arg, "--socket") == 0) {
+                        if (i + 1 >= argc)
+                                return usage_error("option '%s' needs a SOCKET path", arg);
+                        a->socket = argv[++i];
+                } else if (strncmp(arg, "--socket=", 9) == 0) {
+                        a->socket = arg + 9;
+                } else if (strncmp(arg, "-s", 2) == 0) {
+                        a->socket = arg + 2;
+                } else {
+                        return usage_error("unknown option '%s'", arg);
+                }
+        }
+        if (a->socket && a->socket[0] == '\0')
+                return usage_error("the SOCKET path is empty");
+        if (a->help || a->version)
+                return 0;
+
+        if (!a->cmd_name)
+                return usage_error("missing command");
+        a->cmd = command_find(a->cmd_name);
+        if (!a->cmd)
+                return unknown_command(a->cmd_name);
+        if (a->n_names < a->cmd->min_args)
+                return usage_error("'%s' needs a service %s", a->cmd->name, a->cmd->args);
+        if (a->n_names > a->cmd->max_args) {
+                if (a->cmd->max_args == 0)
+                        return usage_error("'%s' takes no arguments", a->cmd->name);
+                return usage_error("'%s' takes exactly one %s, got %zu", a->cmd->name, a->cmd->args, a->n_names);
+        }
+        return 0;
+}
+
+static cJSON *build_request(const struct args *a)
+{
+        _cleanup_(proto_msg_freep) cJSON *req = cJSON_CreateObject();
+
+        if (!req || !cJSON_AddNumberToObject(req, "v", PROTO_VERSION) ||
+            !cJSON_AddStringToObject(req, "op", proto_op_name(a->cmd->op)))
+                return NULL;
+
+        if (a->cmd->op == OP_STATUS) {
+                if (a->n_names > 0) {
+                        cJSON *names = cJSON_AddArrayToObject(req, "names");
+                        if (!names)
+                                return NULL;
+                        for (size_t i = 0; i < a->n_names; i++) {
+                                cJSON *s = cJSON_CreateString(a->names[i]);
+                                if (!s)
+                                        return NULL;
+                                cJSON_AddItemToArray(names, s);
+                        }
+                }
+        } else if (a->cmd->max_args == 1) {
+                if (!cJSON_AddStringToObject(req, "name", a->names[0]))
+                        return NULL;
+        }
+
+        cJSON *ret = req;
+        req = NULL;
+        return ret;
+}
+
+static int connect_socket(const char *path, int *ret_fd)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct timeval tv = { .tv_sec = SVCTL_TIMEOUT_SEC };
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+
+        _cleanup_(closep) int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+                return -errno;
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return -errno;
+
+        *ret_fd = fd;
+        fd = -1;
+        return 0;
+}
+
+/* Sends the request and reads the reply; prints the failure itself and
+ * returns the exit code (or SVCTL_EXIT_OK with *ret_reply set). */
+static int exchange(const char *path, const cJSON *req, cJSON **ret_reply)
+{
+        _cleanup_(closep) int fd = -1;
+        cJSON *reply = NULL;
+
+        int r = connect_socket(path, &fd);
+        if (r < 0) {
+                bool not_there = r == -ENOENT || r == -ECONNREFUSED;
+                fprintf(stderr, "svctl: cannot connect to %s: %s%s\n", path, strerror(-r),
+                        not_there ? " (is svd running?)" : "");
+                return SVCTL_EXIT_UNREACHABLE;
+        }
+
+        r = proto_send(fd, req);
+        if (r < 0) {
+                fprintf(stderr, "svctl: cannot send the request to svd: %s\n", strerror(-r));
+                return SVCTL_EXIT_UNREACHABLE;
+        }
+
+        r = proto_recv(fd, &reply);
+        switch (r) {
+        case 0:
+                break;
+        case -EAGAIN:
+                fprintf(stderr, "svctl: no reply from svd within %ds\n", SVCTL_TIMEOUT_SEC);
+                return SVCTL_EXIT_UNREACHABLE;
+        case -ECONNRESET:
+                fprintf(stderr, "svctl: svd closed the connection without replying\n");
+                return SVCTL_EXIT_UNREACHABLE;
+        case -EBADMSG:
+                fprintf(stderr, "svctl: malformed reply from svd (not a framed JSON object)\n");
+                return SVCTL_EXIT_FAILED;
+        case -EMSGSIZE:
+                fprintf(stderr, "svctl: reply from svd exceeds the %u-byte frame limit\n", PROTO_MAX_FRAME);
+                return SVCTL_EXIT_FAILED;
+        default:
+                fprintf(stderr, "svctl: cannot read the reply from svd: %s\n", strerror(-r));
+                return SVCTL_EXIT_UNREACHABLE;
+        }
+
+        *ret_reply = reply;
+        return SVCTL_EXIT_OK;
+}
+
+/* Prints an accepted reply; returns the exit code. */
+static int print_reply(const struct args *a, const cJSON *reply)
+{
+        int r;
+
+        switch (a->cmd->op) {
+        case OP_STATUS:
+                r = svctl_print_status(stdout, reply, a->json);
+                break;
+        case OP_ORDER:
+                r = svctl_print_order(stdout, reply, a->json);
+                break;
+        case OP_VERSION:
+                r = svctl_print_version(stdout, reply, SVD_VERSION, a->json);
+                break;
+        default:
+                r = svctl_print_action(stdout, reply, a->names[0], a->json);
+                break;
+        }
+        if (r == -EBADMSG) {
+                fprintf(stderr, "svctl: malformed reply from svd to '%s'\n", a->cmd->name);
+                return SVCTL_EXIT_FAILED;
+        }
+        if (r < 0) {
+                fprintf(stderr, "svctl: %s\n", strerror(-r));
+                return SVCTL_EXIT_FAILED;
+        }
+        return SVCTL_EXIT_OK;
+}
+
+static int run(const struct args *a)
+{
+        const char *path = a->socket;
+        if (!path) {
+                path = getenv("SVD_SOCKET");
+                if (!path || !*path)
+                        path = SVCTL_DEFAULT_SOCKET;
+        }
+
+        _cleanup_(proto_msg_freep) cJSON *req = build_request(a);
+        if (!req) {
+                fprintf(stderr, "svctl: %s\n", strerror(ENOMEM));
+                return SVCTL_EXIT_FAILED;
+        }
+
+        _cleanup_(proto_msg_freep) cJSON *reply = NULL;
+        int code = exchange(path, req, &reply);
+        if (code != SVCTL_EXIT_OK)
+                return code;
+
+        /* A reply in another protocol version may mean anything; do not guess. */
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(reply, "v");
+        if (cJSON_IsNumber(v) && v->valuedouble != PROTO_VERSION) {
+                fprintf(stderr, "svctl: svd speaks protocol version %g, this svctl speaks %d\n", v->valuedouble,
+                        PROTO_VERSION);
+                return SVCTL_EXIT_FAILED;
+        }
+
+        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
+        if (!cJSON_IsBool(ok)) {
+                fprintf(stderr, "svctl: malformed reply from svd: no 'ok' field\n");
+                return SVCTL_EXIT_FAILED;
+        }
+        if (cJSON_IsFalse(ok)) {
+                if (svctl_print_error(stderr, reply) < 0)
+                        fprintf(stderr, "svctl: request refused\n");
+                return SVCTL_EXIT_FAILED;
+        }
+        return print_reply(a, reply);
+}
+
+int main(int argc, char **argv)
+{
+        _cleanup_(args_done) struct args a = { 0 };
+
+        int r = parse_args(argc, argv, &a);
+        if (r == -ENOMEM) {
+                fprintf(stderr, "svctl: %s\n", strerror(ENOMEM));
+                return SVCTL_EXIT_FAILED;
+        }
+        if (r < 0)
+                return SVCTL_EXIT_USAGE;
+
+        int code;
+        if (a.help || (a.cmd && a.cmd->op == OP_INVALID)) {
+                usage(stdout);
+                code = SVCTL_EXIT_OK;
+        } else if (a.version) {
+                printf("svctl %s\n", SVD_VERSION);
+                code = SVCTL_EXIT_OK;
+        } else {
+                code = run(&a);
+        }
+
+        /* A full disk or closed pipe must not turn into a silent success. */
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "svctl: cannot write output: %s\n", strerror(errno));
+                if (code == SVCTL_EXIT_OK)
+                        code = SVCTL_EXIT_FAILED;
+        }
+        return code;
+}

@@ -1,0 +1,337 @@
+/* svctl_output: rendering of svd's replies for svctl. Every value read from a
+ * reply goes through a typed getter that falls back to "-" (tables) or null
+ * (JSON), because the daemon may be older, newer or simply wrong, and a status
+ * command must still show what it can. Strings are copied with control bytes
+ * replaced before they reach a terminal, so a service name or exit reason can
+ * not smuggle escape sequences into the operator's screen. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+#include "svctl_output.h"
+#include "util.h"
+
+/* Longest cell we print; a runaway "reason" must not wreck the table. */
+#define CELL_MAX 160
+/* Error messages get more room: they are the one line explaining a refusal. */
+#define ERROR_MAX 1024
+
+static const char *get_str(const cJSON *o, const char *key)
+{
+        const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+        return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static bool get_num(const cJSON *o, const char *key, double *ret)
+{
+        const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+        if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
+                return false;
+        *ret = it->valuedouble;
+        return true;
+}
+
+/* Heap copy of s (or "-" for NULL) safe to print on a terminal, cut to max
+ * bytes (max >= 3). */
+static char *safe_dup(const char *s, size_t max)
+{
+        if (!s)
+                s = "-";
+        size_t n = strnlen(s, max + 1);
+        bool cut = n > max;
+        if (cut)
+                n = max;
+        char *c = malloc(n + 1);
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                unsigned char ch = (unsigned char)s[i];
+                c[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+        }
+        if (cut)
+                memcpy(c + n - 3, "...", 3);
+        c[n] = '\0';
+        return c;
+}
+
+static char *cell_dup(const char *s)
+{
+        return safe_dup(s, CELL_MAX);
+}
+
+const char *svctl_format_age(uint64_t usec, char *buf, size_t len)
+{
+        static const struct {
+                uint64_t sec;
+                const char *suffix;
+        } units[] = { { 86400, "d" }, { 3600, "h" }, { 60, "m" }, { 1, "s" } };
+        uint64_t s = usec / 1000000;
+
+        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+                if (s < units[i].sec && units[i].sec > 1)
+                        continue;
+                uint64_t major = s / units[i].sec, rest = s % units[i].sec;
+                if (i + 1 < ELEMENTSOF(units) && rest / units[i + 1].sec > 0)
+                        snprintf(buf, len, "%" PRIu64 "%s%" PRIu64 "%s", major, units[i].suffix,
+                                 rest / units[i + 1].sec, units[i + 1].suffix);
+                else
+                        snprintf(buf, len, "%" PRIu64 "%s", major, units[i].suffix);
+                return buf;
+        }
+        snprintf(buf, len, "0s");
+        return buf;
+}
+
+static int print_json(FILE *f, const cJSON *o)
+{
+        _cleanup_(freep) char *s = cJSON_PrintUnformatted(o);
+        if (!s)
+                return -ENOMEM;
+        fprintf(f, "%s\n", s);
+        return 0;
+}
+
+/* ---- status ---- */
+
+enum col { COL_NAME, COL_STATE, COL_HEALTH, COL_PID, COL_UPTIME, COL_RESTARTS, COL_LAST_EXIT, COL_REASON, _COL_MAX };
+
+static const char *const col_titles[_COL_MAX] = {
+        "NAME", "STATE", "HEALTH", "PID", "UPTIME", "RESTARTS", "LAST-EXIT", "REASON",
+};
+
+struct table {
+        size_t n_rows;
+        char *(*cells)[_COL_MAX];
+};
+
+static void table_free(struct table *t)
+{
+        if (!t->cells)
+                return;
+        for (size_t r = 0; r < t->n_rows; r++)
+                for (size_t c = 0; c < _COL_MAX; c++)
+                        free(t->cells[r][c]);
+        free(t->cells);
+        t->cells = NULL;
+}
+
+static const char *uptime_cell(const cJSON *svc, double now, bool have_now, char *buf, size_t len)
+{
+        double v, since;
+        const char *state = get_str(svc, "state");
+
+        /* Bounds keep the double -> integer conversion defined (~31 years). */
+        if (get_num(svc, "uptime_usec", &v) && v >= 0 && v < 1e15)
+                return svctl_format_age((uint64_t)v, buf, len);
+        /* Older or terser servers: derive it from the last state change. */
+        if (state && (strcmp(state, "running") == 0 || strcmp(state, "starting") == 0) && have_now &&
+            get_num(svc, "since", &since) && now >= since && now - since < 1e9)
+                return svctl_format_age((uint64_t)((now - since) * 1e6), buf, len);
+        return NULL;
+}
+
+static int fill_row(char **row, const cJSON *svc, double now, bool have_now)
+{
+        char pid[32], restarts[32], uptime[32];
+        const char *cell[_COL_MAX] = { NULL };
+        double v;
+
+        cell[COL_NAME] = get_str(svc, "name");
+        cell[COL_STATE] = get_str(svc, "state");
+        cell[COL_HEALTH] = get_str(svc, "health");
+        if (get_num(svc, "pid", &v) && v >= 1 && v <= INT32_MAX) {
+                snprintf(pid, sizeof(pid), "%" PRId32, (int32_t)v);
+                cell[COL_PID] = pid;
+        }
+        cell[COL_UPTIME] = uptime_cell(svc, now, have_now, uptime, sizeof(uptime));
+        if (get_num(svc, "restarts", &v) && v >= 0 && v <= UINT32_MAX) {
+                snprintf(restarts, sizeof(restarts), "%" PRIu32, (uint32_t)v);
+                cell[COL_RESTARTS] = restarts;
+        }
+        cell[COL_LAST_EXIT] = get_str(svc, "last_exit");
+        cell[COL_REASON] = get_str(svc, "reason");
+
+        for (size_t c = 0; c < _COL_MAX; c++) {
+                row[c] = cell_dup(cell[c]);
+                if (!row[c])
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int print_status_table(FILE *f, const cJSON *services, double now, bool have_now)
+{
+        _cleanup_(table_free) struct table t = { 0 };
+        size_t width[_COL_MAX];
+        bool any_reason = false;
+        const cJSON *svc;
+
+        t.cells = calloc((size_t)cJSON_GetArraySize(services) + 1, sizeof(*t.cells));
+        if (!t.cells)
+                return -ENOMEM;
+        cJSON_ArrayForEach(svc, services) {
+                if (!cJSON_IsObject(svc))
+                        continue;
+                int r = fill_row(t.cells[t.n_rows++], svc, now, have_now);
+                if (r < 0)
+                        return r;
+                if (get_str(svc, "reason"))
+                        any_reason = true;
+        }
+
+        /* REASON only earns a column when some service has one. */
+        size_t n_cols = any_reason ? _COL_MAX : COL_REASON;
+        for (size_t c = 0; c < n_cols; c++) {
+                width[c] = strlen(col_titles[c]);
+                for (size_t r = 0; r < t.n_rows; r++)
+                        if (strlen(t.cells[r][c]) > width[c])
+                                width[c] = strlen(t.cells[r][c]);
+        }
+
+        for (size_t r = 0; r <= t.n_rows; r++)
+                for (size_t c = 0; c < n_cols; c++) {
+                        const char *s = r == 0 ? col_titles[c] : t.cells[r - 1][c];
+                        if (c + 1 == n_cols)
+                                fprintf(f, "%s\n", s); /* no trailing blanks */
+                        else
+                                fprintf(f, "%-*s  ", (int)width[c], s);
+                }
+        return 0;
+}
+
+static const char *const status_keys[] = { "name", "state", "health", "pid", "restarts", "since", "last_exit" };
+
+static int print_status_json(FILE *f, const cJSON *services)
+{
+        _cleanup_(proto_msg_freep) cJSON *out = cJSON_CreateObject();
+        cJSON *arr = out ? cJSON_AddArrayToObject(out, "services") : NULL;
+        const cJSON *svc;
+
+        if (!arr)
+                return -ENOMEM;
+        cJSON_ArrayForEach(svc, services) {
+                if (!cJSON_IsObject(svc))
+                        continue;
+                cJSON *copy = cJSON_Duplicate(svc, true);
+                if (!copy)
+                        return -ENOMEM;
+                cJSON_AddItemToArray(arr, copy);
+                /* A stable schema for scripts: the documented keys are always there. */
+                for (size_t i = 0; i < ELEMENTSOF(status_keys); i++)
+                        if (!cJSON_HasObjectItem(copy, status_keys[i]) && !cJSON_AddNullToObject(copy, status_keys[i]))
+                                return -ENOMEM;
+        }
+        return print_json(f, out);
+}
+
+int svctl_print_status(FILE *f, const cJSON *reply, bool json)
+{
+        const cJSON *services = cJSON_GetObjectItemCaseSensitive(reply, "services");
+        double now = 0;
+
+        if (!cJSON_IsArray(services))
+                return -EBADMSG;
+        if (json)
+                return print_status_json(f, services);
+        bool have_now = get_num(reply, "now", &now);
+        return print_status_table(f, services, now, have_now);
+}
+
+/* ---- order, version, actions ---- */
+
+int svctl_print_order(FILE *f, const cJSON *reply, bool json)
+{
+        const cJSON *waves = cJSON_GetObjectItemCaseSensitive(reply, "waves");
+        const cJSON *wave, *name;
+        int i = 0;
+
+        if (!cJSON_IsArray(waves))
+                return -EBADMSG;
+        if (json) {
+                _cleanup_(proto_msg_freep) cJSON *out = cJSON_CreateObject();
+                cJSON *copy = cJSON_Duplicate(waves, true);
+                if (!out || !copy || !cJSON_AddItemToObject(out, "waves", copy)) {
+                        cJSON_Delete(copy);
+                        return -ENOMEM;
+                }
+                return print_json(f, out);
+        }
+
+        cJSON_ArrayForEach(wave, waves) {
+                fprintf(f, "%d:", ++i);
+                if (!cJSON_IsArray(wave)) {
+                        fprintf(f, " -\n");
+                        continue;
+                }
+                cJSON_ArrayForEach(name, wave) {
+                        _cleanup_(freep) char *s = cell_dup(cJSON_IsString(name) ? name->valuestring : NULL);
+                        if (!s)
+                                return -ENOMEM;
+                        fprintf(f, " %s", s);
+                }
+                fputc('\n', f);
+        }
+        return 0;
+}
+
+int svctl_print_version(FILE *f, const cJSON *reply, const char *client_version, bool json)
+{
+        const char *server = get_str(reply, "version");
+        double proto;
+        bool have_proto = get_num(reply, "protocol", &proto) && proto >= 0 && proto <= INT32_MAX;
+
+        if (json) {
+                _cleanup_(proto_msg_freep) cJSON *out = cJSON_CreateObject();
+                if (!out || !cJSON_AddStringToObject(out, "svctl", client_version) ||
+                    !(server ? cJSON_AddStringToObject(out, "svd", server) : cJSON_AddNullToObject(out, "svd")) ||
+                    !(have_proto ? cJSON_AddNumberToObject(out, "protocol", proto)
+                                 : cJSON_AddNullToObject(out, "protocol")))
+                        return -ENOMEM;
+                return print_json(f, out);
+        }
+
+        _cleanup_(freep) char *s = cell_dup(server);
+        if (!s)
+                return -ENOMEM;
+        if (have_proto)
+                fprintf(f, "svctl %s, svd %s (protocol %" PRId32 ")\n", client_version, s, (int32_t)proto);
+        else
+                fprintf(f, "svctl %s, svd %s (protocol -)\n", client_version, s);
+        return 0;
+}
+
+int svctl_print_action(FILE *f, const cJSON *reply, const char *requested_name, bool json)
+{
+        const char *name = get_str(reply, "name");
+        const char *state = get_str(reply, "state");
+
+        if (!name)
+                name = requested_name;
+        if (json) {
+                _cleanup_(proto_msg_freep) cJSON *out = cJSON_CreateObject();
+                if (!out || !(name ? cJSON_AddStringToObject(out, "name", name) : cJSON_AddNullToObject(out, "name")) ||
+                    !(state ? cJSON_AddStringToObject(out, "state", state) : cJSON_AddNullToObject(out, "state")))
+                        return -ENOMEM;
+                return print_json(f, out);
+        }
+
+        _cleanup_(freep) char *n = cell_dup(name);
+        _cleanup_(freep) char *s = cell_dup(state);
+        if (!n || !s)
+                return -ENOMEM;
+        fprintf(f, "%s: %s\n", n, s);
+        return 0;
+}
+
+int svctl_print_error(FILE *f, const cJSON *reply)
+{
+        const char *err = get_str(reply, "error");
+        _cleanup_(freep) char *s = safe_dup(err ? err : "svd refused the request without saying why", ERROR_MAX);
+        if (!s)
+                return -ENOMEM;
+        fprintf(f, "svctl: %s\n", s);
+        return 0;
+}

@@ -1,0 +1,38 @@
+/* svctl_output: turns svd's replies into what svctl prints, as aligned tables
+ * for people or as JSON for scripts. Replies come from another process and are
+ * not trusted: a missing or mistyped field prints "-", control bytes are
+ * replaced, and only a reply missing its core payload (e.g. no "services"
+ * array) is an error. Functions return 0, or -EBADMSG when the reply is
+ * unusable, or -errno (e.g. -ENOMEM); they print nothing on failure. */
+#ifndef SVD_SVCTL_OUTPUT_H
+#define SVD_SVCTL_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+/* "0s", "42s", "2m10s", "1h4m", "3d2h": two units at most, for table columns.
+ * buf must hold at least 32 bytes. */
+const char *svctl_format_age(uint64_t usec, char *buf, size_t len);
+
+/* status: table (NAME STATE HEALTH PID UPTIME RESTARTS LAST-EXIT [REASON]) or
+ * {"services":[...]} with name/state/health/pid/restarts/since/last_exit always
+ * present (null when svd did not send them) and any extra keys passed through. */
+int svctl_print_status(FILE *f, const cJSON *reply, bool json);
+
+/* order: "1: a b" per wave, or {"waves":[[...],...]}. */
+int svctl_print_order(FILE *f, const cJSON *reply, bool json);
+
+/* version: "svctl X, svd Y (protocol N)", or {"svctl":X,"svd":Y,"protocol":N}. */
+int svctl_print_version(FILE *f, const cJSON *reply, const char *client_version, bool json);
+
+/* start/stop/restart: "name: state", or {"name":..,"state":..}. requested_name
+ * is used when the reply does not name the service. */
+int svctl_print_action(FILE *f, const cJSON *reply, const char *requested_name, bool json);
+
+/* A refusal ({"ok":false,"error":...}): "svctl: <error>" on one line. */
+int svctl_print_error(FILE *f, const cJSON *reply);
+
+#endif

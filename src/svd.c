@@ -1,0 +1,210 @@
+/* svd: the manager. Builds the runtime services from a config generation,
+ * owns the loop watchers (signals, children) and turns operator requests into
+ * service events. Everything is driven from the libev loop; nothing blocks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "graph.h"
+#include "log.h"
+#include "notify.h"
+#include "sched.h"
+#include "svd.h"
+
+struct svc *svd_find(struct svd *m, const char *name) {
+        ssize_t i = config_svc_index(m->cfg, name);
+        return i < 0 ? NULL : &m->svcs[i];
+}
+
+static struct svc *find_by_pid(struct svd *m, pid_t pid) {
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (m->svcs[i].pid == pid)
+                        return &m->svcs[i];
+        return NULL;
+}
+
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
+        struct svd *m = w->data;
+        int st = w->rstatus;
+        /* libev also reports stops and continues; only an end is an exit. */
+        if (!WIFEXITED(st) && !WIFSIGNALED(st))
+                return;
+        struct svc *s = find_by_pid(m, w->rpid);
+        if (!s)
+                return; /* an orphan we adopted as subreaper: reaped, nothing else */
+        svc_dispatch(s, SE_EXIT, st);
+        sched_run(m);
+}
+
+static void term_cb(struct ev_loop *loop, ev_signal *w, int revents) {
+        struct svd *m = w->data;
+        log_info("received %s, stopping all services", signal_name(w->signum));
+        svd_shutdown(m);
+}
+
+static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents) {
+        log_warn("SIGHUP: configuration reload is not supported yet; ignoring");
+}
+
+int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
+        int r;
+        memset(m, 0, sizeof(*m));
+        m->loop = loop;
+        m->cfg = cfg;
+        m->devnull_fd = -1;
+        m->n_svcs = cfg->n_svcs;
+
+        if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+                return -errno;
+
+        const char *dirs[] = {cfg->run_dir, cfg->log_dir, cfg->state_dir};
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                if (dirs[i] && (r = mkdir_p(dirs[i], 0755)) < 0) {
+                        log_err("cannot create %s: %s", dirs[i], strerror(-r));
+                        return r;
+                }
+
+        m->devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (m->devnull_fd < 0)
+                return -errno;
+
+        m->svcs = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(struct svc));
+        m->wave_of = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(unsigned));
+        if (!m->svcs || !m->wave_of)
+                return -ENOMEM;
+        r = graph_waves(cfg, m->wave_of);
+        if (r < 0)
+                return r;
+        m->n_waves = (unsigned)r;
+
+        usec_t now = now_real(), mono = now_mono();
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = &m->svcs[i];
+                s->m = m;
+                s->cfg = &cfg->svcs[i];
+                s->index = i;
+                s->state = ST_STOPPED;
+                s->health = HEALTH_NONE;
+                s->since_real = now;
+                s->since_mono = mono;
+                ev_timer_init(&s->timer, NULL, 0., 0.);
+                s->timer.data = s;
+        }
+        if ((r = sched_init(m)) < 0)
+                return r;
+
+        ev_signal_init(&m->sig_term, term_cb, SIGTERM);
+        ev_signal_init(&m->sig_int, term_cb, SIGINT);
+        ev_signal_init(&m->sig_hup, hup_cb, SIGHUP);
+        m->sig_term.data = m->sig_int.data = m->sig_hup.data = m;
+        ev_signal_start(loop, &m->sig_term);
+        ev_signal_start(loop, &m->sig_int);
+        ev_signal_start(loop, &m->sig_hup);
+        /* A service writing to a closed pipe must not take svd down. */
+        signal(SIGPIPE, SIG_IGN);
+
+        ev_child_init(&m->child, child_cb, 0, 0);
+        m->child.data = m;
+        ev_child_start(loop, &m->child);
+
+        r = notify_open(m, &m->notify);
+        if (r < 0) {
+                log_err("notify socket in %s: %s", cfg->run_dir, strerror(-r));
+                return r;
+        }
+        r = control_open(m, &m->ctl);
+        if (r < 0) {
+                log_err("control socket %s: %s", cfg->control_socket, strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+void svd_boot(struct svd *m) {
+        /* Wave order keeps the log readable; correctness does not depend on it
+         * since a service whose dependencies are not met just waits. */
+        for (unsigned w = 0; w < m->n_waves; w++)
+                for (size_t i = 0; i < m->n_svcs; i++) {
+                        struct svc *s = &m->svcs[i];
+                        if (m->wave_of[i] != w || !s->cfg->enabled || s->state != ST_STOPPED)
+                                continue;
+                        sched_pull_in(m, s);
+                        svc_dispatch(s, SE_START, 0);
+                }
+        sched_run(m);
+}
+
+void svd_shutdown(struct svd *m) {
+        if (!m->shutting_down) {
+                m->shutting_down = true;
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        m->svcs[i].restart_after_stop = false;
+        }
+        sched_run(m);
+}
+
+int svd_request_start(struct svd *m, struct svc *s) {
+        if (m->shutting_down)
+                return -ESHUTDOWN;
+        s->held = false;
+        sched_pull_in(m, s);
+        if (s->state == ST_BACKOFF)
+                svc_dispatch(s, SE_TIMER, 0); /* the operator asked: no more waiting */
+        else if (s->state == ST_STOPPING)
+                s->restart_after_stop = true;
+        else
+                svc_dispatch(s, SE_START, 0);
+        sched_run(m);
+        return 0;
+}
+
+int svd_request_stop(struct svd *m, struct svc *s) {
+        s->held = true;
+        s->stop_requested = true;
+        s->restart_after_stop = false;
+        svc_dispatch(s, SE_STOP, 0);
+        sched_run(m);
+        return 0;
+}
+
+int svd_request_restart(struct svd *m, struct svc *s) {
+        if (m->shutting_down)
+                return -ESHUTDOWN;
+        if (s->state == ST_RUNNING || s->state == ST_STARTING) {
+                s->held = false;
+                s->stop_requested = true;
+                s->restart_after_stop = true;
+                svc_dispatch(s, SE_STOP, 0);
+                sched_run(m);
+                return 0;
+        }
+        return svd_request_start(m, s);
+}
+
+void svd_done(struct svd *m) {
+        control_close(m->ctl);
+        m->ctl = NULL;
+        notify_close(m->notify);
+        m->notify = NULL;
+        if (m->loop) {
+                ev_signal_stop(m->loop, &m->sig_term);
+                ev_signal_stop(m->loop, &m->sig_int);
+                ev_signal_stop(m->loop, &m->sig_hup);
+                ev_child_stop(m->loop, &m->child);
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        ev_timer_stop(m->loop, &m->svcs[i].timer);
+        }
+        sched_done(m);
+        free(m->svcs);
+        free(m->wave_of);
+        if (m->devnull_fd >= 0)
+                close(m->devnull_fd);
+        m->svcs = NULL;
+}

@@ -1,0 +1,56 @@
+/* svd: the one manager object, passed explicitly everywhere (no globals). It
+ * owns the config generation, the service array, the loop watchers and the
+ * control server. */
+#ifndef SVD_SVD_H
+#define SVD_SVD_H
+
+#include <stdbool.h>
+
+#include <ev.h>
+
+#include "config.h"
+#include "svc.h"
+
+struct control;
+struct notify;
+
+struct svd {
+        struct ev_loop *loop;
+        struct svd_config *cfg;
+        struct svc *svcs;
+        size_t n_svcs;
+        unsigned *wave_of;
+        unsigned n_waves;
+
+        ev_signal sig_term, sig_int, sig_hup;
+        ev_child child;
+
+        struct control *ctl;
+        struct notify *notify;
+
+        /* sched queue of services whose dependents must be re-evaluated */
+        size_t *queue;
+        size_t q_head, q_len;
+
+        bool shutting_down;
+        int exit_code;
+        int devnull_fd;
+};
+
+/* Builds the manager from a loaded config: creates directories, the control
+ * socket and the watchers. Returns 0 or -errno (logged by the caller). */
+int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg);
+/* Starts every enabled service (in dependency order, in parallel). */
+void svd_boot(struct svd *m);
+/* Asks everything to stop in reverse dependency order; the loop ends when done. */
+void svd_shutdown(struct svd *m);
+void svd_done(struct svd *m);
+
+struct svc *svd_find(struct svd *m, const char *name);
+
+/* Operator requests (control socket). Return 0 or -errno. */
+int svd_request_start(struct svd *m, struct svc *s);
+int svd_request_stop(struct svd *m, struct svc *s);
+int svd_request_restart(struct svd *m, struct svc *s);
+
+#endif

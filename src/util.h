@@ -1,0 +1,63 @@
+/* util: small pure helpers shared by svd, svctl and the tests: time in usec_t,
+ * parsers for durations, sizes and signal names, string vectors, fd helpers.
+ * Every function returns >= 0 on success or -errno; out-params are left untouched
+ * on failure. No function here logs. */
+#ifndef SVD_UTIL_H
+#define SVD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef uint64_t usec_t;
+#define USEC_PER_MSEC ((usec_t)1000)
+#define USEC_PER_SEC ((usec_t)1000000)
+#define USEC_INFINITY ((usec_t)-1)
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+usec_t now_mono(void);     /* CLOCK_MONOTONIC */
+usec_t now_real(void);     /* CLOCK_REALTIME */
+
+/* "250ms", "10s", "5m", "1h", "1d", "1h30m", "0"; bare numbers are seconds. */
+int parse_duration(const char *s, usec_t *ret);
+/* Prints a duration compactly ("1.5s", "2m", "3h4m"); buf of at least 32 bytes. */
+const char *format_duration(usec_t u, char *buf, size_t len);
+
+/* Sizes: "512K", "10M", "4G", "1T" (powers of 1024), bare bytes, or "25%".
+ * ret_percent is set (and ret_bytes 0) for a percentage; ret_percent may be NULL
+ * to refuse percentages. */
+int parse_size(const char *s, uint64_t *ret_bytes, double *ret_percent);
+/* Prints bytes with the largest exact unit ("512K", "4G", "1000"). */
+const char *format_size(uint64_t bytes, char *buf, size_t len);
+
+/* "SIGTERM", "TERM", "term" or a number 1..64. */
+int parse_signal(const char *s, int *ret);
+const char *signal_name(int sig); /* "SIGTERM"; NULL for unknown */
+
+int parse_uint(const char *s, unsigned long long max, unsigned long long *ret);
+int parse_double(const char *s, double *ret);
+
+/* NULL-terminated vectors of heap strings. */
+size_t strv_length(char *const *v);
+char **strv_copy(char *const *v);
+int strv_push(char ***v, const char *s); /* copies s */
+void strv_free(char **v);
+static inline void strv_freep(char ***v) { strv_free(*v); }
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
+
+/* Levenshtein distance, for "did you mean" suggestions. */
+size_t str_distance(const char *a, const char *b);
+
+int fd_nonblock_cloexec(int fd);
+int mkdir_p(const char *path, unsigned mode);
+/* Joins dir and path unless path is absolute; returns malloc'd string or NULL. */
+char *path_join(const char *dir, const char *path);
+/* printf into a new heap string; NULL on allocation failure. */
+char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

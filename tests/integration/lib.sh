@@ -1,0 +1,102 @@
+# Shared helpers for the integration tests: each test gets its own temporary
+# tree (config, services, state, logs, control socket), a real svd, and
+# svctl. Waits poll svctl with a deadline instead of sleeping blindly.
+set -eu
+
+: "${SVD:?SVD must point at the svd binary}"
+: "${SVCTL:?SVCTL must point at the svctl binary}"
+
+T=$(mktemp -d /tmp/svd-it.XXXXXX)
+chmod 755 "$T"
+mkdir -p "$T/etc" "$T/services" "$T/cgroups" "$T/out"
+chmod 777 "$T/out"
+SOCK="$T/run/control.sock"
+SVD_PID=
+export SVD_SOCKET="$SOCK"
+
+cat > "$T/etc/svd.yaml" <<EOF2
+services_dir: ../services
+slices_dir: ../cgroups
+state_dir: ../state
+log_dir: ../log
+run_dir: ../run
+defaults:
+  backoff: { initial: 100ms, max: 2s }
+EOF2
+
+fail() { echo "FAIL: $*" >&2; dump; exit 1; }
+dump() {
+        echo "--- svd output ---" >&2; cat "$T/svd.out" >&2 2>/dev/null || true
+        for f in "$T"/log/*.log; do [ -f "$f" ] && { echo "--- $f ---" >&2; tail -n 20 "$f" >&2; }; done
+        return 0
+}
+cleanup() {
+        if [ -n "$SVD_PID" ] && kill -0 "$SVD_PID" 2>/dev/null; then
+                kill -TERM "$SVD_PID" 2>/dev/null || true
+                for _ in $(seq 100); do kill -0 "$SVD_PID" 2>/dev/null || break; sleep 0.1; done
+                kill -KILL "$SVD_PID" 2>/dev/null || true
+        fi
+        rm -rf "$T"
+}
+trap cleanup EXIT
+
+# service NAME <<YAML
+service() { cat > "$T/services/$1.yaml"; }
+
+svctl() { "$SVCTL" -s "$SOCK" "$@"; }
+
+start_svd() {
+        "$SVD" -c "$T/etc/svd.yaml" > "$T/svd.out" 2>&1 &
+        SVD_PID=$!
+        for _ in $(seq 200); do
+                [ -S "$SOCK" ] && svctl version >/dev/null 2>&1 && return 0
+                kill -0 "$SVD_PID" 2>/dev/null || fail "svd exited during startup"
+                sleep 0.05
+        done
+        fail "svd did not open its control socket"
+}
+
+# field NAME KEY: one field of svctl status --json for a service
+field() {
+        svctl status --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for s in d["services"]:
+    if s["name"] == sys.argv[1]:
+        v = s.get(sys.argv[2])
+        print("" if v is None else v)
+' "$1" "$2"
+}
+
+# wait_state NAME STATE [SECONDS]
+wait_state() {
+        local deadline=$(( $(date +%s) + ${3:-10} )) st=
+        while :; do
+                st=$(field "$1" state 2>/dev/null || true)
+                [ "$st" = "$2" ] && return 0
+                [ "$(date +%s)" -gt "$deadline" ] && fail "$1: state '$st', expected '$2'"
+                sleep 0.05
+        done
+}
+
+# wait_for COMMAND... : until it succeeds, 10 s at most
+wait_for() {
+        local deadline=$(( $(date +%s) + 10 ))
+        until "$@"; do
+                [ "$(date +%s)" -gt "$deadline" ] && fail "timed out waiting for: $*"
+                sleep 0.05
+        done
+}
+
+stop_svd() {
+        kill -TERM "$SVD_PID"
+        local rc=0
+        wait "$SVD_PID" || rc=$?
+        SVD_PID=
+        return $rc
+}
+
+assert_eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"; }
+# float comparison: assert_le A B [what]  (A <= B)
+assert_le() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' "$1" "$2" || fail "${3:-}: $1 > $2"; }
+now() { date +%s.%N; }

@@ -1,0 +1,23 @@
+#!/bin/bash
+# An unprivileged client may read status but not change state; the refusal is
+# logged by svd with the peer's uid.
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || { echo "needs root to switch users"; exit 77; }
+command -v setpriv >/dev/null || { echo "setpriv missing"; exit 77; }
+
+service web <<EOF
+command: [sleep, "1000"]
+EOF
+start_svd
+wait_state web running
+chmod 755 "$T/run"
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$SVCTL" -s "$SOCK" "$@"; }
+as_nobody status > "$T/ro.out" || fail "nobody cannot read status"
+grep -q '^web  *running' "$T/ro.out" || fail "status as nobody: $(cat "$T/ro.out")"
+rc=0; as_nobody stop web 2> "$T/err" || rc=$?
+assert_eq "$rc" "1" "refused exit code"
+grep -q 'permission denied' "$T/err" || fail "refusal message: $(cat "$T/err")"
+assert_eq "$(field web state)" "running" "still running"
+grep -q "refused stop web from uid $(id -u nobody)" "$T/svd.out" || fail "refusal not logged"
+stop_svd || fail "svd exit status"
+echo "unpriv: ok"

@@ -1,0 +1,79 @@
+/* Backoff arithmetic, restart policy decisions and the start-limit window. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "backoff.h"
+
+static const struct backoff_config b = {
+        .initial = 1 * USEC_PER_SEC, .max = 60 * USEC_PER_SEC, .factor = 2.0, .reset_after = 300 * USEC_PER_SEC};
+
+START_TEST(test_delays) {
+        ck_assert_uint_eq(backoff_delay(&b, 0), USEC_PER_SEC);
+        ck_assert_uint_eq(backoff_delay(&b, 1), USEC_PER_SEC);
+        ck_assert_uint_eq(backoff_delay(&b, 2), 2 * USEC_PER_SEC);
+        ck_assert_uint_eq(backoff_delay(&b, 3), 4 * USEC_PER_SEC);
+        ck_assert_uint_eq(backoff_delay(&b, 6), 32 * USEC_PER_SEC);
+        ck_assert_uint_eq(backoff_delay(&b, 7), 60 * USEC_PER_SEC); /* capped */
+        ck_assert_uint_eq(backoff_delay(&b, 1000), 60 * USEC_PER_SEC); /* no overflow */
+        struct backoff_config f = {.initial = 100 * USEC_PER_MSEC, .max = USEC_PER_SEC, .factor = 1.5};
+        ck_assert_uint_eq(backoff_delay(&f, 2), 150 * USEC_PER_MSEC);
+        struct backoff_config one = {.initial = 500 * USEC_PER_MSEC, .max = 10 * USEC_PER_SEC, .factor = 1.0};
+        ck_assert_uint_eq(backoff_delay(&one, 50), 500 * USEC_PER_MSEC); /* factor 1: fixed */
+        struct backoff_config inv = {.initial = 5 * USEC_PER_SEC, .max = USEC_PER_SEC, .factor = 2.0};
+        ck_assert_uint_eq(backoff_delay(&inv, 1), USEC_PER_SEC);
+}
+END_TEST
+
+START_TEST(test_policy) {
+        ck_assert(!restart_wanted(RESTART_NO, false, false));
+        ck_assert(restart_wanted(RESTART_ON_FAILURE, false, false));
+        ck_assert(!restart_wanted(RESTART_ON_FAILURE, true, false));
+        ck_assert(restart_wanted(RESTART_ALWAYS, true, false));
+        ck_assert(restart_wanted(RESTART_UNLESS_STOPPED, false, false));
+        for (int p = 0; p < _RESTART_MAX; p++)
+                ck_assert(!restart_wanted(p, false, true)); /* a requested stop never restarts */
+}
+END_TEST
+
+START_TEST(test_start_limit) {
+        struct start_limit_config l = {.burst = 3, .interval = 10 * USEC_PER_SEC};
+        struct start_history h;
+        start_history_reset(&h);
+        usec_t t = 1000 * USEC_PER_SEC;
+        ck_assert(!start_limit_hit(&h, &l, t));
+        start_history_add(&h, t);
+        start_history_add(&h, t + USEC_PER_SEC);
+        ck_assert(!start_limit_hit(&h, &l, t + 2 * USEC_PER_SEC));
+        start_history_add(&h, t + 2 * USEC_PER_SEC);
+        /* 3 starts within 10 s: a 4th would exceed the burst */
+        ck_assert(start_limit_hit(&h, &l, t + 3 * USEC_PER_SEC));
+        /* once the oldest start leaves the window, starting is allowed again */
+        ck_assert(!start_limit_hit(&h, &l, t + 10 * USEC_PER_SEC));
+        /* burst 0 means no limit */
+        struct start_limit_config none = {.burst = 0, .interval = 10 * USEC_PER_SEC};
+        ck_assert(!start_limit_hit(&h, &none, t + 3 * USEC_PER_SEC));
+        /* the ring wraps without losing the order */
+        start_history_reset(&h);
+        for (unsigned i = 0; i < START_LIMIT_MAX * 3; i++)
+                start_history_add(&h, t + i * 20 * USEC_PER_SEC);
+        ck_assert(!start_limit_hit(&h, &l, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC));
+        start_history_add(&h, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC);
+        start_history_add(&h, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC + 1);
+        start_history_add(&h, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC + 2);
+        ck_assert(start_limit_hit(&h, &l, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC + 3));
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("backoff");
+        TCase *tc = tcase_create("core");
+        tcase_add_test(tc, test_delays);
+        tcase_add_test(tc, test_policy);
+        tcase_add_test(tc, test_start_limit);
+        suite_add_tcase(s, tc);
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,161 @@
+/* Walks every (state, event) pair of the service state machine, under the
+ * fact combinations that change its answer, and checks both the next state
+ * and the actions against an explicit table. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "state.h"
+
+struct expect {
+        enum svc_state next;
+        unsigned act;
+};
+
+/* Facts: dependencies met, simple service, exit was a failure, policy
+ * restarts, limit not hit. */
+static const struct sm_ctx base = {.deps_met = true, .restart = true};
+
+#define S(st, a) {st, a}
+static const struct expect table[_ST_MAX][_SE_MAX] = {
+        [ST_STOPPED] = {
+                [SE_START] = S(ST_STARTING, ACT_SPAWN | ACT_RESET), [SE_STOP] = S(ST_STOPPED, 0),
+                [SE_DEPS_MET] = S(ST_STOPPED, 0), [SE_DEP_FAILED] = S(ST_STOPPED, 0),
+                [SE_SPAWNED] = S(ST_STOPPED, 0), [SE_SPAWN_FAILED] = S(ST_STOPPED, 0),
+                [SE_READY] = S(ST_STOPPED, 0), [SE_EXIT] = S(ST_STOPPED, 0), [SE_TIMER] = S(ST_STOPPED, 0),
+        },
+        [ST_WAITING] = {
+                [SE_START] = S(ST_WAITING, 0), [SE_STOP] = S(ST_STOPPED, 0),
+                [SE_DEPS_MET] = S(ST_STARTING, ACT_SPAWN), [SE_DEP_FAILED] = S(ST_FAILED, 0),
+                [SE_SPAWNED] = S(ST_WAITING, 0), [SE_SPAWN_FAILED] = S(ST_WAITING, 0),
+                [SE_READY] = S(ST_WAITING, 0), [SE_EXIT] = S(ST_WAITING, 0), [SE_TIMER] = S(ST_WAITING, 0),
+        },
+        [ST_STARTING] = {
+                [SE_START] = S(ST_STARTING, 0), [SE_STOP] = S(ST_STOPPING, ACT_SIGNAL_STOP),
+                [SE_DEPS_MET] = S(ST_STARTING, 0), [SE_DEP_FAILED] = S(ST_STARTING, 0),
+                [SE_SPAWNED] = S(ST_RUNNING, 0), [SE_SPAWN_FAILED] = S(ST_FAILED, 0),
+                [SE_READY] = S(ST_RUNNING, 0), [SE_EXIT] = S(ST_BACKOFF, ACT_ARM_BACKOFF),
+                [SE_TIMER] = S(ST_STARTING, 0),
+        },
+        [ST_RUNNING] = {
+                [SE_START] = S(ST_RUNNING, 0), [SE_STOP] = S(ST_STOPPING, ACT_SIGNAL_STOP),
+                [SE_DEPS_MET] = S(ST_RUNNING, 0), [SE_DEP_FAILED] = S(ST_RUNNING, 0),
+                [SE_SPAWNED] = S(ST_RUNNING, 0), [SE_SPAWN_FAILED] = S(ST_RUNNING, 0),
+                [SE_READY] = S(ST_RUNNING, 0), [SE_EXIT] = S(ST_BACKOFF, ACT_ARM_BACKOFF),
+                [SE_TIMER] = S(ST_RUNNING, 0),
+        },
+        [ST_STOPPING] = {
+                [SE_START] = S(ST_STOPPING, 0), [SE_STOP] = S(ST_STOPPING, 0),
+                [SE_DEPS_MET] = S(ST_STOPPING, 0), [SE_DEP_FAILED] = S(ST_STOPPING, 0),
+                [SE_SPAWNED] = S(ST_STOPPING, 0), [SE_SPAWN_FAILED] = S(ST_STOPPING, 0),
+                [SE_READY] = S(ST_STOPPING, 0), [SE_EXIT] = S(ST_STOPPED, ACT_CANCEL_TIMER),
+                [SE_TIMER] = S(ST_STOPPING, ACT_SIGNAL_KILL),
+        },
+        [ST_BACKOFF] = {
+                [SE_START] = S(ST_BACKOFF, 0), [SE_STOP] = S(ST_STOPPED, ACT_CANCEL_TIMER),
+                [SE_DEPS_MET] = S(ST_BACKOFF, 0), [SE_DEP_FAILED] = S(ST_BACKOFF, 0),
+                [SE_SPAWNED] = S(ST_BACKOFF, 0), [SE_SPAWN_FAILED] = S(ST_BACKOFF, 0),
+                [SE_READY] = S(ST_BACKOFF, 0), [SE_EXIT] = S(ST_BACKOFF, 0),
+                [SE_TIMER] = S(ST_STARTING, ACT_SPAWN),
+        },
+        [ST_FAILED] = {
+                [SE_START] = S(ST_STARTING, ACT_SPAWN | ACT_RESET), [SE_STOP] = S(ST_STOPPED, 0),
+                [SE_DEPS_MET] = S(ST_FAILED, 0), [SE_DEP_FAILED] = S(ST_FAILED, 0),
+                [SE_SPAWNED] = S(ST_FAILED, 0), [SE_SPAWN_FAILED] = S(ST_FAILED, 0),
+                [SE_READY] = S(ST_FAILED, 0), [SE_EXIT] = S(ST_FAILED, 0), [SE_TIMER] = S(ST_FAILED, 0),
+        },
+        [ST_EXITED] = {
+                [SE_START] = S(ST_STARTING, ACT_SPAWN | ACT_RESET), [SE_STOP] = S(ST_STOPPED, 0),
+                [SE_DEPS_MET] = S(ST_EXITED, 0), [SE_DEP_FAILED] = S(ST_EXITED, 0),
+                [SE_SPAWNED] = S(ST_EXITED, 0), [SE_SPAWN_FAILED] = S(ST_EXITED, 0),
+                [SE_READY] = S(ST_EXITED, 0), [SE_EXIT] = S(ST_EXITED, 0), [SE_TIMER] = S(ST_EXITED, 0),
+        },
+};
+
+START_TEST(test_every_pair) {
+        for (int st = 0; st < _ST_MAX; st++)
+                for (int ev = 0; ev < _SE_MAX; ev++) {
+                        unsigned act = 0;
+                        enum svc_state n = sm_next(st, ev, &base, &act);
+                        ck_assert_msg(n == table[st][ev].next && act == table[st][ev].act,
+                                      "%s + %s: got %s/0x%x, want %s/0x%x", svc_state_name(st),
+                                      svc_event_name(ev), svc_state_name(n), act,
+                                      svc_state_name(table[st][ev].next), table[st][ev].act);
+                }
+}
+END_TEST
+
+/* Whatever the facts, the machine never leaves the state set, and it asks
+ * for a spawn only when it enters starting. */
+START_TEST(test_invariants_all_facts) {
+        for (unsigned bits = 0; bits < 64; bits++) {
+                struct sm_ctx c = {
+                        .deps_met = bits & 1, .needs_ready = bits & 2, .oneshot = bits & 4,
+                        .exit_ok = bits & 8, .restart = bits & 16, .limit_hit = bits & 32,
+                };
+                for (int st = 0; st < _ST_MAX; st++)
+                        for (int ev = 0; ev < _SE_MAX; ev++) {
+                                unsigned act = 0;
+                                enum svc_state n = sm_next(st, ev, &c, &act);
+                                ck_assert_int_lt(n, _ST_MAX);
+                                if (act & ACT_SPAWN)
+                                        ck_assert_int_eq(n, ST_STARTING);
+                                if (act & ACT_ARM_BACKOFF)
+                                        ck_assert_int_eq(n, ST_BACKOFF);
+                                if (act & ACT_SIGNAL_STOP)
+                                        ck_assert_int_eq(n, ST_STOPPING);
+                        }
+        }
+}
+END_TEST
+
+START_TEST(test_exit_outcomes) {
+        unsigned act = 0;
+        struct sm_ctx c = {.exit_ok = true};
+        ck_assert_int_eq(sm_next(ST_RUNNING, SE_EXIT, &c, &act), ST_EXITED);
+        c = (struct sm_ctx){.exit_ok = false};
+        ck_assert_int_eq(sm_next(ST_RUNNING, SE_EXIT, &c, &act), ST_FAILED);
+        c = (struct sm_ctx){.restart = true, .limit_hit = true};
+        act = 0;
+        ck_assert_int_eq(sm_next(ST_RUNNING, SE_EXIT, &c, &act), ST_FAILED);
+        ck_assert_uint_eq(act, 0);
+        /* oneshot success completes */
+        c = (struct sm_ctx){.oneshot = true, .needs_ready = true, .exit_ok = true};
+        ck_assert_int_eq(sm_next(ST_STARTING, SE_EXIT, &c, &act), ST_EXITED);
+        /* notify/oneshot stays starting after spawn */
+        ck_assert_int_eq(sm_next(ST_STARTING, SE_SPAWNED, &c, &act), ST_STARTING);
+        /* not met: start waits, backoff expiry waits */
+        c = (struct sm_ctx){.deps_met = false};
+        act = 0;
+        ck_assert_int_eq(sm_next(ST_STOPPED, SE_START, &c, &act), ST_WAITING);
+        ck_assert_uint_eq(act, ACT_RESET);
+        act = 0;
+        ck_assert_int_eq(sm_next(ST_BACKOFF, SE_TIMER, &c, &act), ST_WAITING);
+        ck_assert_uint_eq(act, 0);
+}
+END_TEST
+
+START_TEST(test_names) {
+        for (int st = 0; st < _ST_MAX; st++)
+                ck_assert_int_eq(svc_state_from_name(svc_state_name(st)), st);
+        ck_assert_int_lt(svc_state_from_name("bogus"), 0);
+        ck_assert_str_eq(svc_state_name(ST_BACKOFF), "backoff");
+        ck_assert_str_eq(svc_health_name(HEALTH_UNHEALTHY), "unhealthy");
+        for (int ev = 0; ev < _SE_MAX; ev++)
+                ck_assert_str_ne(svc_event_name(ev), "invalid");
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("state");
+        TCase *tc = tcase_create("core");
+        tcase_add_test(tc, test_every_pair);
+        tcase_add_test(tc, test_invariants_all_facts);
+        tcase_add_test(tc, test_exit_outcomes);
+        tcase_add_test(tc, test_names);
+        suite_add_tcase(s, tc);
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
