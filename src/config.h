@@ -72,6 +72,30 @@ struct resources_config {
         struct cfg_pos pos;   /* of the resources mapping (or slice file) */
 };
 
+enum probe_kind { PROBE_NONE, PROBE_EXEC, PROBE_TCP, PROBE_HTTP };
+enum on_unhealthy { ON_UNHEALTHY_RESTART, ON_UNHEALTHY_NONE, _ON_UNHEALTHY_MAX };
+
+/* healthcheck: one probe per service; Compose's parameter names. */
+struct probe_config {
+        enum probe_kind kind;
+        char **exec;            /* PROBE_EXEC: argv */
+        char *host;             /* PROBE_TCP */
+        unsigned port;
+        char *url;              /* PROBE_HTTP */
+        unsigned status_min, status_max;
+        char *body_contains;
+        char **headers;         /* "Name: value" */
+        bool follow_redirects;
+        usec_t interval;        /* between probes once healthy or unhealthy */
+        usec_t timeout;         /* one probe */
+        unsigned retries;       /* consecutive failures -> unhealthy */
+        usec_t start_period;    /* failures do not count while starting */
+        usec_t start_interval;  /* between probes while starting */
+        usec_t start_timeout;   /* never healthy within it -> failed; 0 = none */
+        enum on_unhealthy on_unhealthy;
+        struct cfg_pos pos;
+};
+
 struct svc_config {
         char *name;          /* file stem */
         const char *file;
@@ -98,6 +122,8 @@ struct svc_config {
         char *slice;         /* NULL = default */
         struct cfg_pos slice_pos;
         struct resources_config resources;
+        struct probe_config health;
+        usec_t watchdog;     /* notify services: WATCHDOG=1 at least this often; 0 = off */
         struct cfg_pos pos;  /* of the document root */
 };
 

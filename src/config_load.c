@@ -101,6 +101,7 @@ void config_svc_done(struct svc_config *s)
         free(s->deps);
         free(s->slice);
         config_resources_done(&s->resources);
+        config_probe_done(&s->health);
 }
 
 void config_free(struct svd_config *c)
@@ -458,18 +459,18 @@ static void load_command(struct cload *l, const struct ynode *root, struct svc_c
 static const char *const svc_keys[] = { "description", "command", "shell", "environment", "env_file",
                                         "working_dir", "user", "group", "type", "depends_on", "restart",
                                         "backoff", "start_limit", "stop", "enabled", "slice", "resources",
+                                        "healthcheck", "watchdog",
                                         /* Accepted (shape-checked) now, implemented by later modules: */
-                                        "healthcheck", "sandbox", "logging", "secrets", "profiles", "limits",
-                                        "start_when", "schedule", "watchdog", NULL };
+                                        "sandbox", "logging", "secrets", "profiles", "limits",
+                                        "start_when", "schedule", NULL };
 
 static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_config *s)
 {
-        static const char *const later_maps[] = { "healthcheck", "sandbox",    "logging", "secrets",
-                                                  "limits",      "start_when", "schedule" };
+        static const char *const later_maps[] = { "sandbox", "logging", "secrets", "limits", "start_when",
+                                                  "schedule" };
         const struct svc_defaults *d = &l->c->defaults;
         const char *types[_SVC_TYPE_MAX], *restarts[_RESTART_MAX];
         const struct ynode *v;
-        usec_t wd;
         int e;
 
         for (int i = 0; i < _SVC_TYPE_MAX; i++)
@@ -518,8 +519,14 @@ static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_
                         cp_expect_map(l, v, later_maps[i]);
         if ((v = ynode_get(root, "profiles")) && v->kind != YNODE_SEQUENCE)
                 cp_err(l, v, "profiles", "expected a list");
-        if ((v = ynode_get(root, "watchdog")))
-                cp_duration(l, v, "watchdog", &wd);
+        if ((v = ynode_get(root, "watchdog")) && cp_duration(l, v, "watchdog", &s->watchdog) >= 0 &&
+            s->watchdog && s->type != SVC_NOTIFY)
+                cp_err(l, v, "watchdog", "needs type: notify (the service must send WATCHDOG=1)");
+        if ((v = ynode_get(root, "healthcheck"))) {
+                cp_healthcheck(l, v, s);
+                if (s->type == SVC_ONESHOT)
+                        cp_err(l, v, "healthcheck", "a oneshot service has no health to check");
+        }
 }
 
 static int load_svc(struct cload *l, const struct ynode *root, const char *name, const char *file)

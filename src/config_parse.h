@@ -56,6 +56,10 @@ void cp_defaults_builtin(struct svc_defaults *d);
 /* The main file's defaults: mapping (n may be NULL). -ENOMEM only. */
 int cp_defaults(struct cload *l, const struct ynode *n);
 
+/* healthcheck: (config_health.c), and the watchdog/type rules that involve it. */
+void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s);
+void config_probe_done(struct probe_config *p);
+
 bool config_name_valid(const char *s);
 void config_svc_done(struct svc_config *s);
 void config_resources_done(struct resources_config *r);

@@ -39,6 +39,16 @@ static cJSON *svc_to_json(const struct svc *s, usec_t now_m) {
                 cJSON_AddNullToObject(o, "reason");
         if (s->pid > 0)
                 cJSON_AddNumberToObject(o, "uptime_usec", (double)(now_m - s->spawned_mono));
+        if (s->cfg->health.kind != PROBE_NONE) {
+                cJSON_AddNumberToObject(o, "health_since", usec_to_sec(s->health_since_real));
+                cJSON_AddNumberToObject(o, "probe_failures", s->probe_failures);
+                if (s->probe_detail[0])
+                        cJSON_AddStringToObject(o, "last_probe", s->probe_detail);
+                if (s->last_probe_real)
+                        cJSON_AddNumberToObject(o, "last_probe_at", usec_to_sec(s->last_probe_real));
+                if (s->cfg->health.kind == PROBE_EXEC)
+                        cJSON_AddStringToObject(o, "probe_output", s->probe_output);
+        }
         if (s->status_text[0])
                 cJSON_AddStringToObject(o, "status", s->status_text);
         cJSON_AddBoolToObject(o, "held", s->held);

@@ -115,6 +115,8 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         snprintf(s->status_text, sizeof(s->status_text), "%s", msg.status);
                 if (msg.ready && s->cfg->type == SVC_NOTIFY)
                         svc_dispatch(s, SE_READY, 0);
+                if (msg.watchdog)
+                        health_on_watchdog(s);
                 sched_run(n->m);
         }
 }

@@ -74,16 +74,32 @@ static int child_main(void *p) {
         st = SPAWN_STAGE_STDIO;
         /* Lift the fds above 2 first so that moving one into place cannot
          * clobber another that still has to move. */
-        int fds[3] = {r->stdin_fd, r->stdout_fd, r->stderr_fd};
-        for (int i = 0; i < 3; i++)
-                if (fds[i] < 3) {
-                        fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+        int nfd = r->extra_fd >= 0 ? 4 : 3;
+        int fds[4] = {r->stdin_fd, r->stdout_fd, r->stderr_fd, r->extra_fd};
+        for (int i = 0; i < nfd; i++)
+                if (fds[i] < nfd) {
+                        fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, nfd);
                         if (fds[i] < 0)
                                 goto fail;
                 }
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < nfd; i++)
                 if (move_fd(fds[i], i) < 0)
                         goto fail;
+
+        if (r->pid_env) {
+                /* No snprintf here: format our pid by hand after the '='. */
+                char *q = strchr(r->pid_env, '=');
+                if (q) {
+                        char digits[24];
+                        int n = 0;
+                        for (unsigned long v = (unsigned long)getpid(); v || !n; v /= 10)
+                                digits[n++] = (char)('0' + v % 10);
+                        q++;
+                        while (n)
+                                *q++ = digits[--n];
+                        *q = 0;
+                }
+        }
 
         st = SPAWN_STAGE_CHDIR;
         if (chdir(r->cwd ? r->cwd : "/") < 0)

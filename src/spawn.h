@@ -41,6 +41,9 @@ struct spawn_req {
         int stdin_fd;       /* -1: /dev/null is opened by the caller; must be valid */
         int stdout_fd;
         int stderr_fd;
+        int extra_fd;       /* -1, or an fd that becomes fd 3 */
+        char *pid_env;      /* NULL, or an envp entry "NAME=" with room for 20 digits
+                               after '=': the child writes its own pid there */
 };
 
 struct spawn_error {

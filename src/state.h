@@ -43,6 +43,8 @@ struct sm_ctx {
         bool exit_ok;      /* SE_EXIT: the exit counts as success */
         bool restart;      /* SE_EXIT: policy says restart */
         bool limit_hit;    /* SE_EXIT: the start limit is exhausted */
+        bool fail_stop;    /* SE_EXIT while stopping: the stop was a failure (liveness,
+                              start timeout), so decide like an unrequested exit */
 };
 
 enum sm_action {

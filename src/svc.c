@@ -73,6 +73,25 @@ static void set_state(struct svc *s, enum svc_state next) {
         sched_enqueue(s->m, s);
 }
 
+void svc_set_health(struct svc *s, enum svc_health h) {
+        if (s->health == h)
+                return;
+        log_info("%s: health %s -> %s%s%s", s->cfg->name, svc_health_name(s->health), svc_health_name(h),
+                 s->probe_detail[0] ? ": " : "", s->probe_detail);
+        s->health = h;
+        s->health_since_real = now_real();
+        sched_enqueue(s->m, s);
+}
+
+void svc_fail(struct svc *s, enum stop_outcome outcome, const char *reason) {
+        if (s->state != ST_RUNNING && s->state != ST_STARTING)
+                return;
+        log_err("%s: %s", s->cfg->name, reason);
+        svc_set_reason(s, "%s", reason);
+        s->stop_outcome = outcome;
+        svc_dispatch(s, SE_STOP, 0);
+}
+
 /* ---- spawning ---- */
 
 static int env_set(char ***env, const char *kv) {
@@ -126,7 +145,7 @@ static int env_file_read(const char *path, char ***env) {
         return r;
 }
 
-static char **build_env(const struct svc *s, int *ret_err) {
+char **svc_build_env(const struct svc *s, int *ret_err) {
         const struct svc_config *c = s->cfg;
         char **env = NULL;
         char buf[4096];
@@ -147,6 +166,12 @@ static char **build_env(const struct svc *s, int *ret_err) {
         if (c->type == SVC_NOTIFY && notify_socket_path(s->m->notify)) {
                 snprintf(buf, sizeof(buf), "NOTIFY_SOCKET=%s", notify_socket_path(s->m->notify));
                 strv_push(&env, buf);
+                if (c->watchdog) {
+                        snprintf(buf, sizeof(buf), "WATCHDOG_USEC=%llu", (unsigned long long)c->watchdog);
+                        strv_push(&env, buf);
+                        /* the child writes its pid over the zeros (spawn.h) */
+                        strv_push(&env, "WATCHDOG_PID=00000000000000000000");
+                }
         }
         for (char **e = c->environment; e && *e; e++)
                 env_set(&env, *e);
@@ -184,7 +209,7 @@ static int open_output(const struct svc *s) {
 static int do_spawn(struct svc *s) {
         const struct svc_config *c = s->cfg;
         int r;
-        _cleanup_(strv_freep) char **env = build_env(s, &r);
+        _cleanup_(strv_freep) char **env = svc_build_env(s, &r);
         if (!env) {
                 svc_set_reason(s, "env_file: %s: %s", c->env_file ? c->env_file : "environment",
                                strerror(r ? -r : ENOMEM));
@@ -239,10 +264,16 @@ static int do_spawn(struct svc *s) {
                 return out;
         }
 
+        char *pid_env = NULL;
+        for (char **e = env; *e; e++)
+                if (strncmp(*e, "WATCHDOG_PID=", 13) == 0)
+                        pid_env = *e;
         struct spawn_req req = {
                 .path = path,
                 .argv = argv,
                 .envp = env,
+                .extra_fd = -1,
+                .pid_env = pid_env,
                 .cwd = c->working_dir ? c->working_dir : (c->home && c->user ? c->home : "/"),
                 .set_ids = set_ids,
                 .uid = c->has_uid ? c->uid : geteuid(),
@@ -273,6 +304,7 @@ static int do_spawn(struct svc *s) {
                 return r;
         }
         s->pid = pid;
+        s->stop_outcome = STOP_OUTCOME_STOPPED;
         s->status_text[0] = 0;
         s->spawned_mono = now_mono();
         start_history_add(&s->starts, s->spawned_mono);
@@ -309,7 +341,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 .needs_ready = c->type == SVC_ONESHOT || c->type == SVC_NOTIFY,
                 .oneshot = c->type == SVC_ONESHOT,
         };
-        char exitbuf[64] = "";
+        char exitbuf[320] = "";
         usec_t now = now_mono();
 
         if (ev == SE_EXIT) {
@@ -324,7 +356,12 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 s->pid = 0;
                 ctx.exit_ok = WIFEXITED(ev_data) && WEXITSTATUS(ev_data) == 0;
                 bool asked = s->stop_requested || s->held || m->shutting_down;
+                ctx.fail_stop = s->state == ST_STOPPING && s->stop_outcome != STOP_OUTCOME_STOPPED && !asked;
+                if (ctx.fail_stop)
+                        ctx.exit_ok = false; /* we killed it because it failed a check */
                 ctx.restart = restart_wanted(c->restart, ctx.exit_ok, asked);
+                if (ctx.fail_stop && s->stop_outcome == STOP_OUTCOME_FAILED)
+                        ctx.restart = false;
                 if (ctx.oneshot && ctx.exit_ok)
                         ctx.restart = false;
                 if (s->spawned_mono && now - s->spawned_mono >= c->backoff.reset_after)
@@ -347,13 +384,18 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 ev_timer_stop(m->loop, &s->timer);
 
         /* Reasons explain the state the service is about to enter. */
+        if (ev == SE_EXIT && ctx.fail_stop) {
+                /* the reason (unhealthy, watchdog, start timeout) stays; with
+                 * a restart, say when */
+                snprintf(exitbuf, sizeof(exitbuf), "%s", s->reason);
+        }
         if (ev == SE_EXIT) {
                 if (next == ST_FAILED && ctx.limit_hit) {
                         char ib[32];
                         svc_set_reason(s, "start limit hit: %u starts within %s (last: %s)",
                                        c->start_limit.burst,
                                        format_duration(c->start_limit.interval, ib, sizeof(ib)), exitbuf);
-                } else if (next == ST_FAILED)
+                } else if (next == ST_FAILED && !ctx.fail_stop)
                         svc_set_reason(s, "%s", exitbuf);
                 else if (next == ST_EXITED || next == ST_STOPPED)
                         s->reason[0] = 0;
@@ -375,7 +417,15 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         if (next == ST_STOPPED && ev != SE_EXIT)
                 s->reason[0] = 0;
 
+        if (ev == SE_EXIT)
+                health_on_exit(s);
+        if (ev == SE_STOP && s->stop_requested)
+                s->stop_outcome = STOP_OUTCOME_STOPPED;
+
         set_state(s, next);
+
+        if (ev == SE_READY && next == ST_RUNNING)
+                health_on_ready(s);
 
         if (act & ACT_ARM_BACKOFF)
                 arm_timer(s, delay);
@@ -392,8 +442,10 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 if (do_spawn(s) < 0) {
                         log_err("%s: %s", c->name, s->reason);
                         svc_dispatch(s, SE_SPAWN_FAILED, 0);
-                } else
+                } else {
+                        health_on_spawn(s);
                         svc_dispatch(s, SE_SPAWNED, 0);
+                }
         }
         if (ev == SE_EXIT && next == ST_STOPPED && s->restart_after_stop) {
                 s->restart_after_stop = false;

@@ -13,10 +13,18 @@
 
 #include "backoff.h"
 #include "config.h"
+#include "health.h"
 #include "spawn.h"
 #include "state.h"
 
 struct svd;
+
+/* What a stop means once the process is gone. */
+enum stop_outcome {
+        STOP_OUTCOME_STOPPED, /* asked for: stopped */
+        STOP_OUTCOME_RESTART, /* liveness failure: restart by policy, like a failed exit */
+        STOP_OUTCOME_FAILED,  /* start_timeout: failed, no restart */
+};
 
 struct svc {
         struct svd *m;
@@ -46,6 +54,24 @@ struct svc {
 
         ev_timer timer;          /* backoff delay or stop timeout */
 
+        /* health (health.c) */
+        enum stop_outcome stop_outcome; /* what the current stop means */
+        unsigned probe_failures;        /* consecutive */
+        bool probe_passed;              /* since the last spawn */
+        char probe_detail[256];         /* last probe's result, one line */
+        char probe_output[HEALTH_OUTPUT_MAX + 1]; /* exec probe output (first 1 KiB) */
+        size_t probe_output_len;
+        usec_t last_probe_real;
+        pid_t probe_pid;                /* running exec probe */
+        bool probe_stale;               /* probe_pid belongs to a run that is over */
+        int probe_fd;                   /* its output pipe, -1 if none */
+        int64_t probe_id;               /* in-flight svd-probe request, 0 if none */
+        ev_timer probe_timer;           /* next probe */
+        ev_timer probe_timeout;         /* kills a hung exec probe */
+        ev_io probe_io;
+        ev_timer start_timer;           /* start_timeout */
+        ev_timer watchdog_timer;
+
         /* sched bookkeeping */
         bool queued;
         size_t *rdeps;           /* services that depend on this one */
@@ -54,6 +80,15 @@ struct svc {
 
 /* Feeds one event to the service. ev_data: the wait status for SE_EXIT. */
 void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data);
+/* Health changed: record it and let dependents see it. */
+void svc_set_health(struct svc *s, enum svc_health h);
+
+/* Stops a running service because it failed a check; reason says why. */
+void svc_fail(struct svc *s, enum stop_outcome outcome, const char *reason);
+
+/* The environment a process of this service gets (main process and exec
+ * probes). NULL with *ret_err on failure. */
+char **svc_build_env(const struct svc *s, int *ret_err);
 
 /* Sets the human-readable reason (printf-style); "" clears it. */
 void svc_set_reason(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

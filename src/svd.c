@@ -15,6 +15,7 @@
 #include "graph.h"
 #include "log.h"
 #include "notify.h"
+#include "prober.h"
 #include "sched.h"
 #include "svd.h"
 
@@ -37,9 +38,14 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
         if (!WIFEXITED(st) && !WIFSIGNALED(st))
                 return;
         struct svc *s = find_by_pid(m, w->rpid);
-        if (!s)
-                return; /* an orphan we adopted as subreaper: reaped, nothing else */
-        svc_dispatch(s, SE_EXIT, st);
+        if (s)
+                svc_dispatch(s, SE_EXIT, st);
+        else if (!prober_child_exited(m, w->rpid, st)) {
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        if (health_child_exited(&m->svcs[i], w->rpid, st))
+                                break;
+                /* else: an orphan we adopted as subreaper: reaped, nothing else */
+        }
         sched_run(m);
 }
 
@@ -193,6 +199,9 @@ void svd_done(struct svd *m) {
         m->ctl = NULL;
         notify_close(m->notify);
         m->notify = NULL;
+        prober_done(m);
+        for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
+                health_done(&m->svcs[i]);
         if (m->loop) {
                 ev_signal_stop(m->loop, &m->sig_term);
                 ev_signal_stop(m->loop, &m->sig_int);

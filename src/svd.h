@@ -13,6 +13,7 @@
 
 struct control;
 struct notify;
+struct prober;
 
 struct svd {
         struct ev_loop *loop;
@@ -27,6 +28,7 @@ struct svd {
 
         struct control *ctl;
         struct notify *notify;
+        struct prober *prober;
 
         /* sched queue of services whose dependents must be re-evaluated */
         size_t *queue;

@@ -1,0 +1,218 @@
+/* config_health: the healthcheck: mapping of a service file. One probe kind
+ * per service (exec, tcp or http) plus Compose-named timing parameters; the
+ * checks that tie it to the service type (watchdog needs notify, a oneshot
+ * has no liveness) live here too so every rule about health is in one place. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_parse.h"
+
+static const char *const health_keys[] = { "exec", "tcp", "http", "interval", "timeout", "retries",
+                                           "start_period", "start_interval", "start_timeout",
+                                           "on_unhealthy", NULL };
+static const char *const http_keys[] = { "url", "status", "body_contains", "headers", "follow_redirects",
+                                         NULL };
+
+void config_probe_done(struct probe_config *p)
+{
+        strv_free(p->exec);
+        free(p->host);
+        free(p->url);
+        free(p->body_contains);
+        strv_free(p->headers);
+        memset(p, 0, sizeof(*p));
+}
+
+/* "HOST:PORT" or "[V6]:PORT". */
+static void load_tcp(struct cload *l, const struct ynode *n, struct probe_config *p)
+{
+        if (!cp_is_scalar(n)) {
+                cp_err(l, n, "healthcheck.tcp", "expected HOST:PORT");
+                return;
+        }
+        const char *v = n->value, *colon;
+        char *host;
+        if (v[0] == '[') {
+                const char *close = strchr(v, ']');
+                if (!close || close[1] != ':') {
+                        cp_err(l, n, "healthcheck.tcp", "bad address '%s' (use HOST:PORT or [IPV6]:PORT)", v);
+                        return;
+                }
+                host = strndup(v + 1, (size_t)(close - v - 1));
+                colon = close + 1;
+        } else {
+                colon = strrchr(v, ':');
+                if (!colon || colon == v) {
+                        cp_err(l, n, "healthcheck.tcp", "bad address '%s' (use HOST:PORT or [IPV6]:PORT)", v);
+                        return;
+                }
+                host = strndup(v, (size_t)(colon - v));
+        }
+        unsigned long long port;
+        if (parse_uint(colon + 1, 65535, &port) < 0 || port == 0) {
+                free(host);
+                cp_err(l, n, "healthcheck.tcp", "bad port in '%s' (1..65535)", v);
+                return;
+        }
+        if (!host) {
+                l->oom = true;
+                return;
+        }
+        p->kind = PROBE_TCP;
+        p->host = host;
+        p->port = (unsigned)port;
+}
+
+/* "200", "200-399" */
+static int parse_status(const char *s, unsigned *lo, unsigned *hi)
+{
+        unsigned long long a, b;
+        const char *dash = strchr(s, '-');
+        if (!dash) {
+                if (parse_uint(s, 599, &a) < 0 || a < 100)
+                        return -EINVAL;
+                *lo = *hi = (unsigned)a;
+                return 0;
+        }
+        char first[8];
+        size_t fl = (size_t)(dash - s);
+        if (fl == 0 || fl >= sizeof(first))
+                return -EINVAL;
+        memcpy(first, s, fl);
+        first[fl] = 0;
+        if (parse_uint(first, 599, &a) < 0 || parse_uint(dash + 1, 599, &b) < 0 || a < 100 || b < a)
+                return -EINVAL;
+        *lo = (unsigned)a;
+        *hi = (unsigned)b;
+        return 0;
+}
+
+static void load_http(struct cload *l, const struct ynode *n, struct probe_config *p)
+{
+        const struct ynode *v;
+        p->status_min = 200;
+        p->status_max = 399;
+        if (cp_is_scalar(n)) {
+                v = n; /* shorthand: http: URL */
+        } else {
+                if (cp_expect_map(l, n, "healthcheck.http") < 0)
+                        return;
+                cp_check_keys(l, n, "healthcheck.http", http_keys);
+                v = ynode_get(n, "url");
+                if (!v) {
+                        cp_err(l, n, "healthcheck.http.url", "required key missing");
+                        return;
+                }
+        }
+        const char *key = v == n ? "healthcheck.http" : "healthcheck.http.url";
+        if (cp_str(l, v, key, &p->url) < 0)
+                return;
+        if (strncmp(p->url, "http://", 7) != 0 && strncmp(p->url, "https://", 8) != 0) {
+                cp_err(l, v, key, "bad URL '%s' (only http:// and https:// are probed)", p->url);
+                return;
+        }
+        p->kind = PROBE_HTTP;
+        if (v == n)
+                return;
+        if ((v = ynode_get(n, "status"))) {
+                if (!cp_is_scalar(v) || parse_status(v->value, &p->status_min, &p->status_max) < 0)
+                        cp_err(l, v, "healthcheck.http.status", "bad status '%s' (use e.g. 200 or 200-399)",
+                               cp_is_scalar(v) ? v->value : "");
+        }
+        if ((v = ynode_get(n, "body_contains")))
+                cp_str(l, v, "healthcheck.http.body_contains", &p->body_contains);
+        if ((v = ynode_get(n, "follow_redirects")))
+                cp_bool(l, v, "healthcheck.http.follow_redirects", &p->follow_redirects);
+        if ((v = ynode_get(n, "headers"))) {
+                if (v->kind == YNODE_MAPPING) {
+                        for (size_t i = 0; i < v->n; i++) {
+                                const struct ynode *k = v->items[i], *val = v->values[i];
+                                char key2[KEYLEN];
+                                if (!cp_is_scalar(val) || strpbrk(val->value, "\r\n") ||
+                                    strpbrk(k->value, ":\r\n ")) {
+                                        cp_err(l, val, cp_key(key2, "healthcheck.http.headers", k->value),
+                                               "expected a single-line header value");
+                                        continue;
+                                }
+                                char *h = strdup_printf("%s: %s", k->value, val->value);
+                                if (!h || strv_push(&p->headers, h) < 0)
+                                        l->oom = true;
+                                free(h);
+                        }
+                } else
+                        cp_err(l, v, "healthcheck.http.headers", "expected a mapping of header: value");
+        }
+}
+
+void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s)
+{
+        struct probe_config *p = &s->health;
+        const struct ynode *v;
+        unsigned long long u;
+        int e;
+
+        p->interval = 30 * USEC_PER_SEC;
+        p->timeout = 5 * USEC_PER_SEC;
+        p->retries = 3;
+        p->start_interval = 1 * USEC_PER_SEC;
+        p->on_unhealthy = ON_UNHEALTHY_RESTART;
+        p->pos = (struct cfg_pos){ l->file, n->line, n->col };
+        if (cp_expect_map(l, n, "healthcheck") < 0)
+                return;
+        cp_check_keys(l, n, "healthcheck", health_keys);
+
+        int kinds = !!ynode_get(n, "exec") + !!ynode_get(n, "tcp") + !!ynode_get(n, "http");
+        if (kinds != 1) {
+                cp_err(l, n, "healthcheck", kinds ? "only one of exec, tcp, http may be given"
+                                                  : "one of exec, tcp, http is required");
+                return;
+        }
+        if ((v = ynode_get(n, "exec"))) {
+                if (cp_is_scalar(v)) {
+                        /* a string runs through the shell, like Compose's CMD-SHELL */
+                        if (strv_push(&p->exec, "/bin/sh") < 0 || strv_push(&p->exec, "-c") < 0 ||
+                            strv_push(&p->exec, v->value) < 0)
+                                l->oom = true;
+                        p->kind = PROBE_EXEC;
+                } else if (cp_strv(l, v, "healthcheck.exec", &p->exec) >= 0) {
+                        if (!p->exec || !p->exec[0])
+                                cp_err(l, v, "healthcheck.exec", "must not be empty");
+                        else
+                                p->kind = PROBE_EXEC;
+                }
+        }
+        if ((v = ynode_get(n, "tcp")))
+                load_tcp(l, v, p);
+        if ((v = ynode_get(n, "http")))
+                load_http(l, v, p);
+
+        if ((v = ynode_get(n, "interval")))
+                cp_duration(l, v, "healthcheck.interval", &p->interval);
+        if ((v = ynode_get(n, "timeout")))
+                cp_duration(l, v, "healthcheck.timeout", &p->timeout);
+        if ((v = ynode_get(n, "start_period")))
+                cp_duration(l, v, "healthcheck.start_period", &p->start_period);
+        if ((v = ynode_get(n, "start_interval")))
+                cp_duration(l, v, "healthcheck.start_interval", &p->start_interval);
+        if ((v = ynode_get(n, "start_timeout")))
+                cp_duration(l, v, "healthcheck.start_timeout", &p->start_timeout);
+        if ((v = ynode_get(n, "retries")) && cp_uint(l, v, "healthcheck.retries", 1, 1000, &u) >= 0)
+                p->retries = (unsigned)u;
+        if ((v = ynode_get(n, "on_unhealthy"))) {
+                static const char *const acts[] = { "restart", "none" };
+                if (cp_enum(l, v, "healthcheck.on_unhealthy", acts, 2, &e) >= 0)
+                        p->on_unhealthy = (enum on_unhealthy)e;
+        }
+        const char *zero = NULL;
+        if (p->interval < 10 * USEC_PER_MSEC)
+                zero = "interval";
+        else if (p->start_interval < 10 * USEC_PER_MSEC)
+                zero = "start_interval";
+        else if (p->timeout < 10 * USEC_PER_MSEC)
+                zero = "timeout";
+        if (zero) {
+                char key[KEYLEN];
+                cp_err(l, ynode_get(n, zero), cp_key(key, "healthcheck", zero), "must be at least 10ms");
+        }
+}

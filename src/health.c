@@ -1,0 +1,335 @@
+/* health: probe scheduling and the health state of a service (see health.h).
+ * Timing follows Compose: probes every start_interval until the first pass,
+ * then every interval; retries consecutive failures make the service
+ * unhealthy. Unlike Compose, failures before the first pass count only after
+ * an explicit start_period (0 = until the first pass), because here unhealthy
+ * means restart. svd adds what Compose
+ * lacks: unhealthy restarts the service (on_unhealthy: restart) through the
+ * normal backoff and start limit, and start_timeout fails a service that
+ * never becomes healthy so its dependents fail instead of waiting forever. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "health.h"
+#include "log.h"
+#include "prober.h"
+#include "sched.h"
+#include "spawn.h"
+#include "svc.h"
+#include "svd.h"
+
+static double secs(usec_t u) {
+        return (double)u / 1e6;
+}
+
+static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+static void schedule_probe(struct svc *s) {
+        const struct probe_config *p = &s->cfg->health;
+        usec_t next = s->health == HEALTH_STARTING ? p->start_interval : p->interval;
+        ev_timer_stop(s->m->loop, &s->probe_timer);
+        ev_timer_set(&s->probe_timer, secs(next), 0.);
+        ev_timer_start(s->m->loop, &s->probe_timer);
+}
+
+static void kill_exec_probe(struct svc *s) {
+        struct ev_loop *loop = s->m->loop;
+        ev_timer_stop(loop, &s->probe_timeout);
+        if (s->probe_pid > 0)
+                (void)kill(-s->probe_pid, SIGKILL);
+        /* the pid stays recorded until it is reaped, so its exit is not
+         * mistaken for anything else */
+}
+
+static void close_probe_pipe(struct svc *s) {
+        if (s->probe_fd >= 0) {
+                ev_io_stop(s->m->loop, &s->probe_io);
+                close(s->probe_fd);
+                s->probe_fd = -1;
+        }
+}
+
+static void drain_probe_pipe(struct svc *s) {
+        char buf[4096];
+        for (;;) {
+                ssize_t n = read(s->probe_fd, buf, sizeof(buf));
+                if (n > 0) {
+                        size_t room = HEALTH_OUTPUT_MAX - s->probe_output_len;
+                        size_t take = (size_t)n < room ? (size_t)n : room;
+                        memcpy(s->probe_output + s->probe_output_len, buf, take);
+                        s->probe_output_len += take;
+                        s->probe_output[s->probe_output_len] = 0;
+                        continue;
+                }
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n == 0)
+                        close_probe_pipe(s);
+                return; /* EAGAIN: more later */
+        }
+}
+
+static void probe_io_cb(struct ev_loop *loop, ev_io *w, int revents) {
+        drain_probe_pipe(w->data);
+}
+
+static void probe_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct svc *s = w->data;
+        char tb[32];
+        snprintf(s->probe_detail, sizeof(s->probe_detail), "timed out after %s",
+                 format_duration(s->cfg->health.timeout, tb, sizeof(tb)));
+        kill_exec_probe(s);
+}
+
+static void start_exec_probe(struct svc *s) {
+        const struct probe_config *p = &s->cfg->health;
+        int r, fds[2];
+        if (s->probe_pid > 0)
+                return; /* the previous one is still running: never overlap */
+        _cleanup_(strv_freep) char **env = svc_build_env(s, &r);
+        _cleanup_(freep) char *path = NULL;
+        if (env)
+                path = spawn_find_executable(p->exec[0], NULL);
+        if (!env || !path) {
+                health_probe_result(s, false, true, !env ? "probe: cannot build environment"
+                                                         : "probe: executable not found");
+                return;
+        }
+        if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+                health_probe_result(s, false, false, "probe: pipe failed");
+                return;
+        }
+        /* the probe writes into a blocking pipe end; only ours is non-blocking */
+        fcntl(fds[1], F_SETFL, 0);
+        const struct svc_config *c = s->cfg;
+        gid_t *groups = NULL;
+        int ngroups = 0;
+        if (c->user) {
+                ngroups = 64;
+                groups = calloc((size_t)ngroups, sizeof(gid_t));
+                if (groups && getgrouplist(c->user, c->gid, groups, &ngroups) < 0)
+                        ngroups = 0;
+        }
+        struct spawn_req req = {
+                .path = path,
+                .argv = p->exec,
+                .envp = env,
+                .cwd = c->working_dir,
+                .set_ids = c->has_uid || c->has_gid,
+                .uid = c->has_uid ? c->uid : geteuid(),
+                .gid = c->has_gid ? c->gid : getegid(),
+                .groups = groups,
+                .n_groups = (size_t)(ngroups > 0 ? ngroups : 0),
+                .stdin_fd = s->m->devnull_fd,
+                .stdout_fd = fds[1],
+                .stderr_fd = fds[1],
+                .extra_fd = -1,
+        };
+        struct spawn_error se = {0};
+        pid_t pid;
+        r = spawn_start(&req, &pid, &se);
+        close(fds[1]);
+        free(groups);
+        if (r < 0) {
+                close(fds[0]);
+                char d[128];
+                snprintf(d, sizeof(d), "probe: %s: %s", spawn_stage_name(se.stage), strerror(se.err));
+                health_probe_result(s, false, true, d);
+                return;
+        }
+        s->probe_pid = pid;
+        s->probe_fd = fds[0];
+        s->probe_output_len = 0;
+        s->probe_output[0] = 0;
+        ev_io_set(&s->probe_io, fds[0], EV_READ);
+        ev_io_start(s->m->loop, &s->probe_io);
+        ev_timer_set(&s->probe_timeout, secs(p->timeout), 0.);
+        ev_timer_start(s->m->loop, &s->probe_timeout);
+        s->probe_detail[0] = 0;
+}
+
+static void run_probe(struct svc *s) {
+        switch (s->cfg->health.kind) {
+        case PROBE_EXEC:
+                start_exec_probe(s);
+                break;
+        case PROBE_TCP:
+        case PROBE_HTTP:
+                if (s->probe_id == 0) {
+                        int r = prober_submit(s->m, s);
+                        if (r < 0)
+                                health_probe_result(s, false, false, "prober unavailable");
+                }
+                break;
+        default:
+                break;
+        }
+}
+
+static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct svc *s = w->data;
+        run_probe(s);
+        sched_run(s->m);
+}
+
+bool health_child_exited(struct svc *s, pid_t pid, int status) {
+        if (pid != s->probe_pid || pid <= 0)
+                return false;
+        s->probe_pid = 0;
+        if (s->probe_stale) {
+                s->probe_stale = false;
+                return true;
+        }
+        bool timed_out = !ev_is_active(&s->probe_timeout);
+        ev_timer_stop(s->m->loop, &s->probe_timeout);
+        if (s->probe_fd >= 0) {
+                drain_probe_pipe(s);
+                close_probe_pipe(s); /* a leftover grandchild may hold it open */
+        }
+        /* probe processes are only ours while the service runs */
+        if (s->state != ST_RUNNING && s->state != ST_STARTING)
+                return true;
+        char d[256];
+        if (timed_out)
+                snprintf(d, sizeof(d), "%s", s->probe_detail[0] ? s->probe_detail : "timed out");
+        else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                snprintf(d, sizeof(d), "exit 0");
+        else
+                svc_format_exit(status, d, sizeof(d));
+        health_probe_result(s, !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0, true, d);
+        return true;
+}
+
+void health_probe_result(struct svc *s, bool pass, bool counted, const char *detail) {
+        const struct probe_config *p = &s->cfg->health;
+        if (s->state != ST_RUNNING && s->state != ST_STARTING)
+                return;
+        snprintf(s->probe_detail, sizeof(s->probe_detail), "%s", detail);
+        s->last_probe_real = now_real();
+        if (pass) {
+                s->probe_failures = 0;
+                s->probe_passed = true;
+                /* a notify service is healthy only once READY=1 came too */
+                if (s->state == ST_RUNNING && s->health != HEALTH_HEALTHY)
+                        svc_set_health(s, HEALTH_HEALTHY);
+        } else if (counted) {
+                /* Before its first pass a service is still starting: its
+                 * failures count only once an explicit start_period is over
+                 * (start_timeout, if set, bounds the wait). Restarting a slow
+                 * starter for being slow would never let it come up. */
+                bool in_start_period = s->health == HEALTH_STARTING &&
+                                       (p->start_period == 0 || now_mono() - s->spawned_mono < p->start_period);
+                if (!in_start_period) {
+                        s->probe_failures++;
+                        if (s->probe_failures >= p->retries && s->health != HEALTH_UNHEALTHY) {
+                                svc_set_health(s, HEALTH_UNHEALTHY);
+                                if (p->on_unhealthy == ON_UNHEALTHY_RESTART) {
+                                        char why[320];
+                                        snprintf(why, sizeof(why), "unhealthy: %u failed probes (last: %s)",
+                                                 s->probe_failures, detail);
+                                        svc_fail(s, STOP_OUTCOME_RESTART, why);
+                                        return;
+                                }
+                        }
+                }
+        }
+        schedule_probe(s);
+}
+
+static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct svc *s = w->data;
+        if (svc_dep_satisfied(s, DEP_HEALTHY))
+                return;
+        char tb[32], why[320];
+        snprintf(why, sizeof(why), "not healthy within start_timeout %s%s%s",
+                 format_duration(s->cfg->health.start_timeout, tb, sizeof(tb)), s->probe_detail[0] ? " (last probe: " : "",
+                 s->probe_detail[0] ? s->probe_detail : "");
+        if (s->probe_detail[0])
+                strncat(why, ")", sizeof(why) - strlen(why) - 1);
+        svc_fail(s, STOP_OUTCOME_FAILED, why);
+        sched_run(s->m);
+}
+
+static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct svc *s = w->data;
+        char tb[32], why[128];
+        snprintf(why, sizeof(why), "watchdog timeout: no WATCHDOG=1 within %s",
+                 format_duration(s->cfg->watchdog, tb, sizeof(tb)));
+        svc_fail(s, STOP_OUTCOME_RESTART, why);
+        sched_run(s->m);
+}
+
+static void init_watchers(struct svc *s) {
+        if (s->probe_timer.data == s)
+                return;
+        ev_init(&s->probe_timer, probe_timer_cb);
+        ev_init(&s->probe_timeout, probe_timeout_cb);
+        ev_init(&s->probe_io, probe_io_cb);
+        ev_init(&s->start_timer, start_timer_cb);
+        ev_init(&s->watchdog_timer, watchdog_cb);
+        s->probe_timer.data = s->probe_timeout.data = s->probe_io.data = s;
+        s->start_timer.data = s->watchdog_timer.data = s;
+        s->probe_fd = -1;
+}
+
+void health_on_spawn(struct svc *s) {
+        const struct svc_config *c = s->cfg;
+        init_watchers(s);
+        s->probe_failures = 0;
+        s->probe_passed = false;
+        s->probe_detail[0] = 0;
+        s->probe_output_len = 0;
+        s->probe_output[0] = 0;
+        s->probe_id = 0;
+        if (c->health.kind != PROBE_NONE) {
+                svc_set_health(s, HEALTH_STARTING);
+                schedule_probe(s);
+        }
+        if (c->health.start_timeout) {
+                ev_timer_set(&s->start_timer, secs(c->health.start_timeout), 0.);
+                ev_timer_start(s->m->loop, &s->start_timer);
+        }
+        if (c->watchdog) {
+                ev_timer_set(&s->watchdog_timer, 0., secs(c->watchdog));
+                ev_timer_again(s->m->loop, &s->watchdog_timer);
+        }
+}
+
+void health_on_ready(struct svc *s) {
+        if (s->cfg->health.kind != PROBE_NONE && s->probe_passed)
+                svc_set_health(s, HEALTH_HEALTHY);
+}
+
+void health_on_watchdog(struct svc *s) {
+        if (s->cfg->watchdog && ev_is_active(&s->watchdog_timer))
+                ev_timer_again(s->m->loop, &s->watchdog_timer);
+}
+
+void health_on_exit(struct svc *s) {
+        struct ev_loop *loop = s->m->loop;
+        init_watchers(s);
+        ev_timer_stop(loop, &s->probe_timer);
+        ev_timer_stop(loop, &s->start_timer);
+        ev_timer_stop(loop, &s->watchdog_timer);
+        kill_exec_probe(s);
+        if (s->probe_pid > 0)
+                s->probe_stale = true;
+        close_probe_pipe(s);
+        if (s->probe_id)
+                prober_cancel(s->m, s);
+        s->probe_id = 0;
+        if (s->health != HEALTH_NONE)
+                svc_set_health(s, HEALTH_NONE);
+}
+
+void health_done(struct svc *s) {
+        if (!s->m || s->probe_timer.data != s)
+                return;
+        health_on_exit(s);
+}

@@ -1,0 +1,33 @@
+/* health: readiness and liveness of one service. Schedules its probe (exec
+ * probes run here as children in the service's identity; TCP and HTTP checks
+ * go to the svd-probe process through prober), counts consecutive failures,
+ * moves svc->health, enforces start_timeout and the sd_notify watchdog, and
+ * asks svc to restart or fail the service when a check says so. */
+#ifndef SVD_HEALTH_H
+#define SVD_HEALTH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct svc;
+
+#define HEALTH_OUTPUT_MAX 1024 /* bytes of exec probe output kept */
+
+/* The main process was spawned / became ready (READY=1) / is gone. */
+void health_on_spawn(struct svc *s);
+void health_on_ready(struct svc *s);
+void health_on_exit(struct svc *s);
+/* WATCHDOG=1 received. */
+void health_on_watchdog(struct svc *s);
+
+/* Outcome of one probe. counted: false when the probe itself could not run
+ * for reasons that are not the service's (the prober restarted). */
+void health_probe_result(struct svc *s, bool pass, bool counted, const char *detail);
+
+/* A child exited: returns true if it was this service's exec probe. */
+bool health_child_exited(struct svc *s, pid_t pid, int status);
+
+/* Frees watchers and buffers. */
+void health_done(struct svc *s);
+
+#endif

@@ -1,0 +1,97 @@
+/* probe_proto: the message format between svd and svd-probe, defined once and
+ * linked by both (it lives in libsvdcommon: cJSON only, no libcurl, no libev).
+ * Transport: a SOCK_SEQPACKET socketpair made by svd, the prober's end is its
+ * fd 3 (PROBE_FD). One JSON object per packet, at most PROBE_MAX_MSG bytes; the
+ * packet boundary is the frame, so there is no length header.
+ *
+ *   svd -> probe  {"id":1,"kind":"tcp","host":"127.0.0.1","port":5432,"timeout_ms":3000}
+ *                 {"id":2,"kind":"http","url":"http://127.0.0.1:8080/health",
+ *                  "status_min":200,"status_max":399,"body_contains":"ok",
+ *                  "headers":["X-Key: v"],"follow_redirects":false,"timeout_ms":3000}
+ *   probe -> svd  {"id":1,"ok":true,"detail":"connected in 0.4ms"}
+ *
+ * Many checks are in flight at once; replies come in completion order and are
+ * matched by id. A malformed request gets {"id":N or -1,"ok":false,"detail":
+ * "bad request: field 'port': ..."}. On EOF of its fd 3 the prober exits 0.
+ * Functions return >= 0 or -errno; decoders write a one-line message naming
+ * the offending field into err. Nothing here logs. */
+#ifndef SVD_PROBE_PROTO_H
+#define SVD_PROBE_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROBE_FD 3                            /* the prober's end of the socketpair */
+#define PROBE_MAX_MSG (64u * 1024)            /* bytes per packet, both directions */
+#define PROBE_ID_MAX ((INT64_C(1) << 53) - 1) /* ids are JSON numbers: exact as doubles */
+#define PROBE_HOST_MAX 255                    /* bytes, without the NUL */
+#define PROBE_URL_MAX 4096
+#define PROBE_HEADERS_MAX 32
+#define PROBE_HEADER_MAX 1024
+#define PROBE_BODY_CONTAINS_MAX 1024
+#define PROBE_TIMEOUT_MS_MAX (3600u * 1000)   /* one hour */
+#define PROBE_DETAIL_MAX 255                  /* bytes, without the NUL */
+
+enum probe_req_kind {
+        PROBE_REQ_TCP,
+        PROBE_REQ_HTTP,
+};
+
+struct probe_req {
+        int64_t id;                 /* 0..PROBE_ID_MAX */
+        enum probe_req_kind kind;
+        unsigned timeout_ms;        /* 1..PROBE_TIMEOUT_MS_MAX */
+        /* tcp */
+        char host[PROBE_HOST_MAX + 1]; /* IP literal or name */
+        unsigned port;              /* 1..65535 */
+        /* http; heap fields are owned by the struct, see probe_req_done() */
+        char *url;                  /* http:// or https:// */
+        unsigned status_min, status_max; /* 100..599, min <= max; default 200..399 */
+        char *body_contains;        /* NULL: body not checked */
+        char **headers;             /* NULL-terminated "Name: value" strv, or NULL */
+        bool follow_redirects;
+};
+
+struct probe_result {
+        int64_t id;                 /* -1 when a request's id could not be read */
+        bool ok;
+        char detail[PROBE_DETAIL_MAX + 1];
+};
+
+/* How the prober's check modules hand a finished check back to its loop. */
+typedef void (*probe_done_fn)(const struct probe_result *res, void *userdata);
+
+/* Checks the values of a request (ranges, formats, kind-specific required
+ * fields). -EINVAL with the field named in err. */
+int probe_req_check(const struct probe_req *req, char *err, size_t errlen);
+
+/* Encodes a checked request as one packet (malloc'd, not NUL-terminated
+ * semantics: *ret_len bytes of JSON; a NUL follows for convenience).
+ * -EINVAL (message in err) if the request does not pass probe_req_check,
+ * -EMSGSIZE if the JSON exceeds PROBE_MAX_MSG. */
+int probe_req_encode(const struct probe_req *req, char **ret_buf, size_t *ret_len, char *err, size_t errlen);
+
+/* Decodes and checks one packet. Unknown fields, fields of the other kind,
+ * wrong types and out-of-range values are refused with -EINVAL and a message
+ * naming the field ("field 'port': expected an integer in 1..65535").
+ * Exception to the out-param rule, so the prober can address its error reply:
+ * on failure *ret is reset to an empty request (nothing to free) whose id is
+ * the packet's id when one could be read, else -1. */
+int probe_req_decode(const char *buf, size_t len, struct probe_req *ret, char *err, size_t errlen);
+
+/* Frees the heap fields and resets the struct; safe on a zeroed or reset one. */
+void probe_req_done(struct probe_req *req);
+
+/* Fills a result; detail is printf-formatted, truncated to PROBE_DETAIL_MAX
+ * bytes at a UTF-8 character boundary. */
+void probe_result_set(struct probe_result *res, int64_t id, bool ok, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+int probe_result_encode(const struct probe_result *res, char **ret_buf, size_t *ret_len);
+
+/* Decodes a reply. svd does not trust the prober (it parses network replies),
+ * so everything is checked again and control bytes in detail become '?'. */
+int probe_result_decode(const char *buf, size_t len, struct probe_result *ret, char *err, size_t errlen);
+
+#endif
