@@ -20,4 +20,18 @@ grep -q 'permission denied' "$T/err" || fail "refusal message: $(cat "$T/err")"
 assert_eq "$(field web state)" "running" "still running"
 grep -q "refused stop web from uid $(id -u nobody)" "$T/svd.out" || fail "refusal not logged"
 stop_svd || fail "svd exit status"
+
+# A member of admin_group may change state (checked from the peer's groups).
+getent group svd-test-adm >/dev/null || groupadd --system svd-test-adm
+echo "admin_group: svd-test-adm" >> "$T/etc/svd.yaml"
+start_svd
+wait_state web running
+chmod 755 "$T/run"
+gid=$(getent group svd-test-adm | cut -d: -f3)
+setpriv --reuid=nobody --regid=nogroup --groups="$gid" "$SVCTL" -s "$SOCK" stop web > /dev/null || fail "admin group member refused"
+wait_state web stopped
+rc=0; as_nobody start web 2>/dev/null || rc=$?
+assert_eq "$rc" "1" "non-member still refused"
+assert_eq "$(field web state)" "stopped" "non-member did not start it"
+stop_svd || fail "svd exit status"
 echo "unpriv: ok"
