@@ -223,8 +223,13 @@ static int do_spawn(struct svc *s) {
                 sh_argv[2] = c->command[0];
                 argv = sh_argv;
                 path = strdup("/bin/sh");
-        } else
+        } else if (s->exe_path && access(s->exe_path, X_OK) == 0)
+                path = strdup(s->exe_path); /* one access() instead of a PATH walk */
+        else {
                 path = spawn_find_executable(c->command[0], env_get(env, "PATH"));
+                free(s->exe_path);
+                s->exe_path = path ? strdup(path) : NULL;
+        }
         if (!path) {
                 int e = errno ? errno : ENOENT;
                 svc_set_reason(s, "exec: %s: %s", c->command[0], strerror(e));
@@ -257,8 +262,13 @@ static int do_spawn(struct svc *s) {
                 }
         }
 
-        int out = open_output(s);
+        /* The output file stays open across restarts: one open per service
+         * for svd's lifetime, not per spawn. */
+        if (s->out_fd < 0)
+                s->out_fd = open_output(s);
+        int out = s->out_fd;
         if (out < 0) {
+                s->out_fd = -1;
                 free(groups);
                 svc_set_reason(s, "stdio: %s/%s.log: %s", s->m->cfg->log_dir, c->name, strerror(-out));
                 return out;
@@ -292,7 +302,6 @@ static int do_spawn(struct svc *s) {
         struct spawn_error se = {0};
         pid_t pid = 0;
         r = spawn_start(&req, &pid, &se);
-        close(out);
         free(groups);
         if (r < 0) {
                 if (se.stage == SPAWN_STAGE_CHDIR)

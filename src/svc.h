@@ -47,6 +47,8 @@ struct svc {
         int exit_status;         /* wait status of the last main-process exit */
         char reason[256];        /* why failed/waiting/stopped; "" if none */
         char status_text[256];   /* last sd_notify STATUS= */
+        char *exe_path;          /* resolved command[0], checked again at each spawn */
+        int out_fd;              /* the output file, opened at the first spawn, -1 before */
 
         bool held;               /* operator said stop: no restart, not pulled in */
         bool stop_requested;     /* the current stop was asked for */

@@ -97,6 +97,7 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
                 s->cfg = &cfg->svcs[i];
                 s->index = i;
                 s->state = ST_STOPPED;
+                s->out_fd = -1;
                 s->health = HEALTH_NONE;
                 s->since_real = now;
                 s->since_mono = mono;
@@ -200,8 +201,13 @@ void svd_done(struct svd *m) {
         notify_close(m->notify);
         m->notify = NULL;
         prober_done(m);
-        for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
-                health_done(&m->svcs[i]);
+        for (size_t i = 0; m->svcs && i < m->n_svcs; i++) {
+                struct svc *s = &m->svcs[i];
+                health_done(s);
+                free(s->exe_path);
+                if (s->out_fd >= 0)
+                        close(s->out_fd);
+        }
         if (m->loop) {
                 ev_signal_stop(m->loop, &m->sig_term);
                 ev_signal_stop(m->loop, &m->sig_int);
