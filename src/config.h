@@ -72,6 +72,33 @@ struct resources_config {
         struct cfg_pos pos;   /* of the resources mapping (or slice file) */
 };
 
+/* logging: per service (defaults.logging in the main file). Written by
+ * config_logging.c; used by logpipe/logrotate. */
+struct logging_config {
+        char *file;             /* NULL: <log_dir>/<service>.log; absolute otherwise */
+        uint64_t max_size;      /* rotate before the file would exceed it; 0 = never */
+        unsigned max_files;     /* rotated files kept */
+        uint64_t max_total;     /* bytes of all this service's files; 0 = no limit */
+        usec_t max_age;         /* rotate a current file older than this; 0 = off */
+        bool rotate_daily;      /* rotate_every: daily (at UTC midnight) */
+        bool compress;          /* gzip rotated files */
+        bool timestamps;        /* prefix lines with time and stream */
+        size_t max_line;        /* longer lines are split and marked */
+        unsigned rate_burst;    /* lines per rate_interval; 0 = no limit */
+        usec_t rate_interval;
+        bool on_full_block;     /* on_full: block (back-pressure) instead of drop */
+        struct cfg_pos pos;
+};
+
+enum cgroups_mode { CGROUPS_AUTO, CGROUPS_REQUIRED, CGROUPS_OPTIONAL, _CGROUPS_MAX };
+
+/* start_when: a heavy service waits until the host can take it. */
+struct start_when_config {
+        struct cfg_size memory_available; /* MemAvailable at least this */
+        double memory_pressure_max;       /* PSI memory "some avg10" below this %; 0 = unset */
+        struct cfg_pos pos;
+};
+
 enum probe_kind { PROBE_NONE, PROBE_EXEC, PROBE_TCP, PROBE_HTTP };
 enum on_unhealthy { ON_UNHEALTHY_RESTART, ON_UNHEALTHY_NONE, _ON_UNHEALTHY_MAX };
 
@@ -123,6 +150,8 @@ struct svc_config {
         struct cfg_pos slice_pos;
         struct resources_config resources;
         struct probe_config health;
+        struct logging_config logging;
+        struct start_when_config start_when;
         usec_t watchdog;     /* notify services: WATCHDOG=1 at least this often; 0 = off */
         struct cfg_pos pos;  /* of the document root */
 };
@@ -146,6 +175,7 @@ struct svc_defaults {
         char *user;
         char *group;
         char *working_dir;
+        struct logging_config logging;
 };
 
 struct svd_config {
@@ -156,6 +186,9 @@ struct svd_config {
         char *admin_group;
         bool has_admin_gid;
         gid_t admin_gid;
+        char *cgroup_root;   /* svd's subtree under the cgroup2 mount (default "svd") */
+        enum cgroups_mode cgroups;
+        uint64_t log_max_total; /* all services' log files together; 0 = no limit */
         struct svc_defaults defaults;
         struct svc_config *svcs;  /* sorted by name */
         size_t n_svcs;

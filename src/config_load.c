@@ -102,6 +102,7 @@ void config_svc_done(struct svc_config *s)
         free(s->slice);
         config_resources_done(&s->resources);
         config_probe_done(&s->health);
+        logging_config_done(&s->logging);
 }
 
 void config_free(struct svd_config *c)
@@ -117,10 +118,12 @@ void config_free(struct svd_config *c)
         free(c->run_dir);
         free(c->control_socket);
         free(c->admin_group);
+        free(c->cgroup_root);
         strv_free(c->defaults.environment);
         free(c->defaults.user);
         free(c->defaults.group);
         free(c->defaults.working_dir);
+        logging_config_done(&c->defaults.logging);
         for (size_t i = 0; i < c->n_svcs; i++)
                 config_svc_done(&c->svcs[i]);
         free(c->svcs);
@@ -235,7 +238,8 @@ static int parse_main(struct cload *l, const struct ynode *root)
 {
         static const char *const keys[] = { "services_dir", "slices_dir", "state_dir",
                                             "log_dir",      "run_dir",    "control_socket",
-                                            "admin_group",  "defaults",   NULL };
+                                            "admin_group",  "defaults",   "cgroup_root",
+                                            "cgroups",      "log_max_total", NULL };
         struct svd_config *c = l->c;
         const struct ynode *n;
         int r;
@@ -263,6 +267,22 @@ static int parse_main(struct cload *l, const struct ynode *root)
                 if (r < 0)
                         cp_err(l, n, "admin_group", "unknown group '%s'", c->admin_group);
                 c->has_admin_gid = r >= 0;
+        }
+        if ((n = ynode_get(root, "cgroup_root")) && cp_str(l, n, "cgroup_root", &c->cgroup_root) >= 0 &&
+            (c->cgroup_root[0] == '/' || strstr(c->cgroup_root, "..")))
+                cp_err(l, n, "cgroup_root", "expected a relative path below the cgroup2 mount");
+        if (!c->cgroup_root && !(c->cgroup_root = strdup("svd")))
+                return -ENOMEM;
+        if ((n = ynode_get(root, "cgroups"))) {
+                static const char *const modes[] = { "auto", "required", "optional" };
+                int e;
+                if (cp_enum(l, n, "cgroups", modes, _CGROUPS_MAX, &e) >= 0)
+                        c->cgroups = (enum cgroups_mode)e;
+        }
+        if ((n = ynode_get(root, "log_max_total"))) {
+                if (!cp_is_scalar(n) || parse_size(n->value, &c->log_max_total, NULL) < 0)
+                        cp_err(l, n, "log_max_total", "bad size '%s' (use e.g. 512M, 4G)",
+                               cp_is_scalar(n) ? n->value : "");
         }
         return cp_defaults(l, ynode_get(root, "defaults"));
 }
@@ -466,8 +486,7 @@ static const char *const svc_keys[] = { "description", "command", "shell", "envi
 
 static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_config *s)
 {
-        static const char *const later_maps[] = { "sandbox", "logging", "secrets", "limits", "start_when",
-                                                  "schedule" };
+        static const char *const later_maps[] = { "sandbox", "secrets", "limits", "schedule" };
         const struct svc_defaults *d = &l->c->defaults;
         const char *types[_SVC_TYPE_MAX], *restarts[_RESTART_MAX];
         const struct ynode *v;
@@ -522,6 +541,10 @@ static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_
         if ((v = ynode_get(root, "watchdog")) && cp_duration(l, v, "watchdog", &s->watchdog) >= 0 &&
             s->watchdog && s->type != SVC_NOTIFY)
                 cp_err(l, v, "watchdog", "needs type: notify (the service must send WATCHDOG=1)");
+        if ((v = ynode_get(root, "logging")))
+                cp_logging(l, v, "logging", &s->logging);
+        if ((v = ynode_get(root, "start_when")))
+                cp_start_when(l, v, &s->start_when);
         if ((v = ynode_get(root, "healthcheck"))) {
                 cp_healthcheck(l, v, s);
                 if (s->type == SVC_ONESHOT)
@@ -557,6 +580,8 @@ static int load_svc(struct cload *l, const struct ynode *root, const char *name,
         s.start_limit = d->start_limit;
         s.stop = d->stop;
         s.enabled = true;
+        if (logging_config_copy(&s.logging, &d->logging) < 0)
+                return -ENOMEM;
         load_svc_keys(l, root, &s);
         ns = realloc(c->svcs, (c->n_svcs + 1) * sizeof *ns);
         if (!ns || !(s.name = strdup(name))) {

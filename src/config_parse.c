@@ -484,13 +484,14 @@ void cp_defaults_builtin(struct svc_defaults *d)
         d->backoff = (struct backoff_config){ 1 * USEC_PER_SEC, 60 * USEC_PER_SEC, 2.0, 300 * USEC_PER_SEC };
         d->start_limit = (struct start_limit_config){ 5, 10 * USEC_PER_SEC };
         d->stop = (struct stop_config){ SIGTERM, 10 * USEC_PER_SEC };
+        logging_config_defaults(&d->logging);
 }
 
 int cp_defaults(struct cload *l, const struct ynode *n)
 {
         static const char *const keys[] = { "restart",     "backoff",     "stop",
                                             "start_limit", "environment", "user",
-                                            "group",       "working_dir", NULL };
+                                            "group",       "working_dir", "logging", NULL };
         struct svc_defaults *d = &l->c->defaults;
         const struct ynode *v;
         const char *names[_RESTART_MAX];
@@ -513,6 +514,8 @@ int cp_defaults(struct cload *l, const struct ynode *n)
                 cp_env(l, v, "defaults.environment", &d->environment);
         if ((v = ynode_get(n, "working_dir")))
                 cp_path(l, v, "defaults.working_dir", &d->working_dir);
+        if ((v = ynode_get(n, "logging")))
+                cp_logging(l, v, "defaults.logging", &d->logging);
         cp_creds(l, NULL, ynode_get(n, "user"), "defaults.user", ynode_get(n, "group"), "defaults.group");
         if ((v = ynode_get(n, "user")) && cp_is_scalar(v) && !(d->user = strdup(v->value)))
                 oom(l);

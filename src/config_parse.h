@@ -56,6 +56,14 @@ void cp_defaults_builtin(struct svc_defaults *d);
 /* The main file's defaults: mapping (n may be NULL). -ENOMEM only. */
 int cp_defaults(struct cload *l, const struct ynode *n);
 
+/* logging: and start_when: (config_logging.c). prefix is "logging" or
+ * "defaults.logging". */
+void cp_logging(struct cload *l, const struct ynode *n, const char *prefix, struct logging_config *o);
+void cp_start_when(struct cload *l, const struct ynode *n, struct start_when_config *o);
+void logging_config_defaults(struct logging_config *o);
+void logging_config_done(struct logging_config *o);
+int logging_config_copy(struct logging_config *dst, const struct logging_config *src);
+
 /* healthcheck: (config_health.c), and the watchdog/type rules that involve it. */
 void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s);
 void config_probe_done(struct probe_config *p);
