@@ -384,7 +384,7 @@ static int req_field(const cJSON *f, struct probe_req *req, char *err, size_t er
                 if (strcmp(k, "status_min") == 0 || strcmp(k, "status_max") == 0) {
                         r = get_int(f, k, 100, 599, &n, err, errlen);
                         if (r >= 0)
-                                *(k[7] == 'i' ? &req->status_min : &req->status_max) = (unsigned)n;
+                                *(strcmp(k, "status_min") == 0 ? &req->status_min : &req->status_max) = (unsigned)n;
                         return r;
                 }
                 if (strcmp(k, "body_contains") == 0)

@@ -24,7 +24,7 @@
 
 #define PROBE_FD 3                            /* the prober's end of the socketpair */
 #define PROBE_MAX_MSG (64u * 1024)            /* bytes per packet, both directions */
-#define PROBE_ID_MAX ((INT64_C(1) << 53) - 1) /* ids are JSON numbers: exact as doubles */
+#define PROBE_ID_MAX INT64_C(999999999999999) /* ids are JSON numbers: cJSON prints 15 digits exactly */
 #define PROBE_HOST_MAX 255                    /* bytes, without the NUL */
 #define PROBE_URL_MAX 4096
 #define PROBE_HEADERS_MAX 32

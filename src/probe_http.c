@@ -1,0 +1,375 @@
+/* probe_http: the libcurl multi <-> libev glue and the per-check transfer.
+ * One struct http_xfer per check (CURLOPT_PRIVATE points back to it); one
+ * struct http_sock per socket curl asks us to watch (curl_multi_assign keeps
+ * it with the socket). Both are kept on lists so probe_http_free can release
+ * everything even with checks in flight. curl is never re-entered from its own
+ * callbacks: they only (re)arm watchers; socket_action runs from libev. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "probe_http.h"
+#include "util.h"
+
+#ifndef SVD_VERSION
+#define SVD_VERSION "dev"
+#endif
+
+struct http_sock {
+        ev_io io;
+        struct http_sock *prev, *next;
+};
+
+struct http_xfer {
+        struct probe_http *h;
+        struct http_xfer *prev, *next;
+        CURL *easy;
+        struct curl_slist *headers;
+        int64_t id;
+        unsigned timeout_ms, status_min, status_max;
+        char *needle;
+        char *body; /* first PROBE_HTTP_CAPTURE_MAX bytes, only with a needle */
+        size_t body_len, body_cap;
+        uint64_t total;
+        bool too_big;
+        char errbuf[CURL_ERROR_SIZE];
+};
+
+struct probe_http {
+        struct ev_loop *loop;
+        CURLM *multi;
+        ev_timer timer;
+        probe_done_fn done;
+        void *userdata;
+        struct http_xfer *xfers;
+        struct http_sock *socks;
+};
+
+#define LIST_PUSH(head, x)                    \
+        do {                                  \
+                (x)->prev = NULL;             \
+                (x)->next = (head);           \
+                if (head)                     \
+                        (head)->prev = (x);   \
+                (head) = (x);                 \
+        } while (0)
+#define LIST_DROP(head, x)                          \
+        do {                                        \
+                if ((x)->prev)                      \
+                        (x)->prev->next = (x)->next; \
+                else                                \
+                        (head) = (x)->next;         \
+                if ((x)->next)                      \
+                        (x)->next->prev = (x)->prev; \
+        } while (0)
+
+static void xfer_free(struct http_xfer *x)
+{
+        if (!x)
+                return;
+        if (x->easy) {
+                /* Removing returns the connection to the multi's cache (kept
+                 * for reuse); the easy handle itself holds nothing we need. */
+                curl_multi_remove_handle(x->h->multi, x->easy);
+                curl_easy_cleanup(x->easy);
+        }
+        LIST_DROP(x->h->xfers, x);
+        curl_slist_free_all(x->headers);
+        free(x->needle);
+        free(x->body);
+        free(x);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *userdata)
+{
+        struct http_xfer *x = userdata;
+        size_t len = size * n;
+
+        x->total += len;
+        if (x->total > PROBE_HTTP_BODY_MAX) {
+                x->too_big = true;
+                return 0; /* aborts with CURLE_WRITE_ERROR */
+        }
+        if (x->needle && x->body_len < PROBE_HTTP_CAPTURE_MAX) {
+                size_t take = len;
+                if (take > PROBE_HTTP_CAPTURE_MAX - x->body_len)
+                        take = PROBE_HTTP_CAPTURE_MAX - x->body_len;
+                if (x->body_len + take > x->body_cap) {
+                        size_t cap = x->body_cap ? x->body_cap : 4096;
+                        while (cap < x->body_len + take)
+                                cap *= 2;
+                        if (cap > PROBE_HTTP_CAPTURE_MAX)
+                                cap = PROBE_HTTP_CAPTURE_MAX;
+                        char *b = realloc(x->body, cap);
+                        if (!b)
+                                return 0;
+                        x->body = b;
+                        x->body_cap = cap;
+                }
+                memcpy(x->body + x->body_len, p, take);
+                x->body_len += take;
+        }
+        return len;
+}
+
+/* For quoting request text back in a detail: one short line. */
+static const char *quote(const char *s, char *buf, size_t len)
+{
+        size_t i = 0;
+        for (; s[i] && i + 1 < len; i++)
+                buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+        buf[i] = '\0';
+        return buf;
+}
+
+static void xfer_result(struct http_xfer *x, CURLcode rc, struct probe_result *res)
+{
+        long status = 0, conns = 0, oserr = 0;
+        curl_off_t total_us = 0;
+        char q[65];
+
+        curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &conns);
+        switch (rc) {
+        case CURLE_OK:
+                break;
+        case CURLE_OPERATION_TIMEDOUT:
+                probe_result_set(res, x->id, false, "timeout after %ums", x->timeout_ms);
+                return;
+        case CURLE_COULDNT_CONNECT:
+                curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
+                if (oserr)
+                        probe_result_set(res, x->id, false, "connect: %s", strerror((int)oserr));
+                else
+                        probe_result_set(res, x->id, false, "connect: %s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+                return;
+        case CURLE_COULDNT_RESOLVE_HOST:
+                probe_result_set(res, x->id, false, "resolve: %s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+                return;
+        case CURLE_FILESIZE_EXCEEDED:
+        case CURLE_WRITE_ERROR:
+                if (rc == CURLE_FILESIZE_EXCEEDED || x->too_big) {
+                        probe_result_set(res, x->id, false, "body larger than %llu bytes",
+                                         (unsigned long long)PROBE_HTTP_BODY_MAX);
+                        return;
+                }
+                /* fallthrough */
+        default:
+                probe_result_set(res, x->id, false, "curl: %s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+                return;
+        }
+
+        curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+        double ms = (double)total_us / 1000.0;
+        if (status < (long)x->status_min || status > (long)x->status_max) {
+                probe_result_set(res, x->id, false, "HTTP %ld (%.1fms, new connections: %ld)", status, ms, conns);
+                return;
+        }
+        if (x->needle && !(x->body && memmem(x->body, x->body_len, x->needle, strlen(x->needle)))) {
+                probe_result_set(res, x->id, false, "body does not contain '%s'%s", quote(x->needle, q, sizeof(q)),
+                                 x->total > x->body_len ? " (first 64 KiB searched)" : "");
+                return;
+        }
+        probe_result_set(res, x->id, true, "HTTP %ld in %.1fms (new connections: %ld)", status, ms, conns);
+}
+
+/* Reports every finished transfer. */
+static void drain(struct probe_http *h)
+{
+        CURLMsg *msg;
+        int left;
+
+        while ((msg = curl_multi_info_read(h->multi, &left))) {
+                if (msg->msg != CURLMSG_DONE)
+                        continue;
+                struct http_xfer *x = NULL;
+                struct probe_result res;
+                CURLcode rc = msg->data.result;
+                curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+                xfer_result(x, rc, &res);
+                xfer_free(x); /* msg is invalid from here on */
+                h->done(&res, h->userdata);
+        }
+}
+
+static void on_io(struct ev_loop *loop, ev_io *w, int revents)
+{
+        struct probe_http *h = w->data;
+        int action = (revents & EV_READ ? CURL_CSELECT_IN : 0) | (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
+        int running;
+
+        curl_multi_socket_action(h->multi, w->fd, action, &running);
+        drain(h);
+}
+
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct probe_http *h = w->data;
+        int running;
+
+        curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        drain(h);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: watch s for what curl asks, or stop watching. */
+static int curl_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+        struct probe_http *h = userp;
+        struct http_sock *hs = socketp;
+
+        if (what == CURL_POLL_REMOVE) {
+                if (hs) {
+                        ev_io_stop(h->loop, &hs->io);
+                        LIST_DROP(h->socks, hs);
+                        free(hs);
+                        curl_multi_assign(h->multi, s, NULL);
+                }
+                return 0;
+        }
+        int events = (what & CURL_POLL_IN ? EV_READ : 0) | (what & CURL_POLL_OUT ? EV_WRITE : 0);
+        if (!hs) {
+                hs = calloc(1, sizeof(*hs));
+                if (!hs)
+                        return -1;
+                ev_io_init(&hs->io, on_io, s, events);
+                hs->io.data = h;
+                LIST_PUSH(h->socks, hs);
+                curl_multi_assign(h->multi, s, hs);
+        } else {
+                ev_io_stop(h->loop, &hs->io);
+                ev_io_set(&hs->io, s, events);
+        }
+        ev_io_start(h->loop, &hs->io);
+        return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: one timer; -1 disarms, 0 means "as soon as you can"
+ * (a zero libev timer fires on the next iteration, outside this callback). */
+static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+        struct probe_http *h = userp;
+
+        ev_timer_stop(h->loop, &h->timer);
+        if (timeout_ms >= 0) {
+                ev_timer_set(&h->timer, (double)timeout_ms / 1000.0, 0.);
+                ev_timer_start(h->loop, &h->timer);
+        }
+        return 0;
+}
+
+int probe_http_new(struct ev_loop *loop, probe_done_fn done, void *userdata, struct probe_http **ret)
+{
+        struct probe_http *h = calloc(1, sizeof(*h));
+        if (!h)
+                return -ENOMEM;
+        h->loop = loop;
+        h->done = done;
+        h->userdata = userdata;
+        ev_timer_init(&h->timer, on_timer, 0., 0.);
+        h->timer.data = h;
+        h->multi = curl_multi_init();
+        if (!h->multi) {
+                free(h);
+                return -ENOMEM;
+        }
+        if (curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb) != CURLM_OK ||
+            curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h) != CURLM_OK ||
+            curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb) != CURLM_OK ||
+            curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h) != CURLM_OK ||
+            curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)PROBE_HTTP_MAXCONNECTS) != CURLM_OK) {
+                probe_http_free(h);
+                return -EINVAL;
+        }
+        *ret = h;
+        return 0;
+}
+
+void probe_http_free(struct probe_http *h)
+{
+        if (!h)
+                return;
+        while (h->xfers)
+                xfer_free(h->xfers);
+        if (h->multi)
+                curl_multi_cleanup(h->multi); /* closes cached connections */
+        /* Watchers curl did not ask us to remove while cleaning up. */
+        while (h->socks) {
+                struct http_sock *hs = h->socks;
+                ev_io_stop(h->loop, &hs->io);
+                LIST_DROP(h->socks, hs);
+                free(hs);
+        }
+        ev_timer_stop(h->loop, &h->timer);
+        free(h);
+}
+
+#define SET(opt, val)                                                 \
+        do {                                                          \
+                if (curl_easy_setopt(x->easy, opt, val) != CURLE_OK) { \
+                        what = #opt;                                  \
+                        goto fail;                                    \
+                }                                                     \
+        } while (0)
+
+int probe_http_start(struct probe_http *h, const struct probe_req *req, struct probe_result *ret_now)
+{
+        const char *what = "allocation";
+        struct http_xfer *x = calloc(1, sizeof(*x));
+
+        if (!x) {
+                probe_result_set(ret_now, req->id, false, "curl: %s failed", what);
+                return 1;
+        }
+        x->h = h;
+        x->id = req->id;
+        x->timeout_ms = req->timeout_ms;
+        x->status_min = req->status_min;
+        x->status_max = req->status_max;
+        LIST_PUSH(h->xfers, x);
+        if (req->body_contains && !(x->needle = strdup(req->body_contains)))
+                goto fail;
+        for (char **hd = req->headers; hd && *hd; hd++) {
+                struct curl_slist *l = curl_slist_append(x->headers, *hd);
+                if (!l)
+                        goto fail;
+                x->headers = l;
+        }
+        x->easy = curl_easy_init();
+        if (!x->easy)
+                goto fail;
+
+        SET(CURLOPT_PRIVATE, x);
+        SET(CURLOPT_ERRORBUFFER, x->errbuf);
+        SET(CURLOPT_URL, req->url);
+        SET(CURLOPT_PROTOCOLS_STR, "http,https");
+        SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        SET(CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
+        SET(CURLOPT_MAXREDIRS, 5L);
+        /* Health checks go straight to the service: never through a proxy
+         * named by the (service manager's) environment. */
+        SET(CURLOPT_PROXY, "");
+        SET(CURLOPT_NOPROXY, "*");
+        SET(CURLOPT_NOSIGNAL, 1L);
+        SET(CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
+        SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PROBE_HTTP_BODY_MAX);
+        SET(CURLOPT_WRITEFUNCTION, on_body);
+        SET(CURLOPT_WRITEDATA, x);
+        SET(CURLOPT_USERAGENT, "svd-probe/" SVD_VERSION);
+        if (x->headers)
+                SET(CURLOPT_HTTPHEADER, x->headers);
+
+        if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) {
+                what = "curl_multi_add_handle";
+                goto fail;
+        }
+        return 0;
+fail:
+        probe_result_set(ret_now, req->id, false, "curl: %s failed", what);
+        curl_easy_cleanup(x->easy);
+        x->easy = NULL;
+        xfer_free(x);
+        return 1;
+}

@@ -1,0 +1,25 @@
+/* probe_tcp: TCP connect checks for svd-probe. A check is a non-blocking
+ * connect() watched by an ev_io for writability plus an ev_timer for the
+ * deadline; SO_ERROR decides the outcome. Host names are resolved with
+ * getaddrinfo(), which blocks the prober's loop (never svd's): acceptable for
+ * the local names health checks use, and IP literals never touch DNS. */
+#ifndef SVD_PROBE_TCP_H
+#define SVD_PROBE_TCP_H
+
+#include <ev.h>
+
+#include "probe_proto.h"
+
+struct probe_tcp;
+
+/* done(res, userdata) is called from the loop once per started check. */
+int probe_tcp_new(struct ev_loop *loop, probe_done_fn done, void *userdata, struct probe_tcp **ret);
+/* Aborts checks in flight (without calling done). */
+void probe_tcp_free(struct probe_tcp *t);
+
+/* Starts the check described by req (kind tcp; req is not kept). Returns 0
+ * when the check is under way, or 1 when it finished at once (e.g. an
+ * unresolvable name) with *ret_now filled and done never called. */
+int probe_tcp_start(struct probe_tcp *t, const struct probe_req *req, struct probe_result *ret_now);
+
+#endif

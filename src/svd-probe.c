@@ -1,0 +1,289 @@
+/* svd-probe: the prober process svd spawns to run TCP and HTTP health checks,
+ * so that libcurl and TLS never load into svd (which may be PID 1) and network
+ * replies are parsed by an unprivileged, seccomp-confined process. svd has
+ * already dropped to the prober's uid; here we only confine ourselves: close
+ * every fd but 0-3, initialise libcurl and the libev loop (which open what
+ * they need up front), then set no_new_privs and load an allow-list seccomp
+ * filter before the first request is read. Requests arrive one JSON object per
+ * SOCK_SEQPACKET packet on fd 3 (probe_proto.h); checks run concurrently and
+ * replies go back in completion order. In-flight checks plus queued replies
+ * are bounded: at the bound we stop reading fd 3, so a svd that stops reading
+ * replies cannot make us grow. EOF on fd 3 means svd is done with us: exit 0.
+ * SVD_PROBE_NO_SECCOMP=1 skips the filter, for debugging only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <ev.h>
+
+#include "log.h"
+#include "probe_http.h"
+#include "probe_proto.h"
+#include "probe_seccomp.h"
+#include "probe_tcp.h"
+#include "util.h"
+
+#define PROBER_MAX_PENDING 1024 /* checks in flight + replies not yet sent */
+#define PROBER_READ_BATCH 64    /* packets read per wakeup, to keep replies flowing */
+
+struct reply {
+        struct reply *next;
+        size_t len;
+        char buf[];
+};
+
+struct prober {
+        struct ev_loop *loop;
+        ev_io in, out;
+        struct probe_tcp *tcp;
+        struct probe_http *http;
+        unsigned inflight;
+        struct reply *q_head, *q_tail;
+        unsigned q_len;
+        int exit_code;
+        char pkt[PROBE_MAX_MSG + 1];
+};
+
+static void update_reading(struct prober *p)
+{
+        bool room = p->inflight + p->q_len < PROBER_MAX_PENDING;
+
+        if (room && !ev_is_active(&p->in))
+                ev_io_start(p->loop, &p->in);
+        else if (!room && ev_is_active(&p->in))
+                ev_io_stop(p->loop, &p->in);
+}
+
+static void peer_gone(struct prober *p, int err)
+{
+        if (err != EPIPE && err != ECONNRESET) {
+                log_err("fd %d: %s", PROBE_FD, strerror(err));
+                p->exit_code = 1;
+        }
+        ev_break(p->loop, EVBREAK_ALL);
+}
+
+/* Sends queued replies until the socket is full; returns false if svd is gone. */
+static bool flush(struct prober *p)
+{
+        while (p->q_head) {
+                struct reply *r = p->q_head;
+                if (send(PROBE_FD, r->buf, r->len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+                        if (errno == EAGAIN || errno == EINTR || errno == ENOBUFS)
+                                break;
+                        peer_gone(p, errno);
+                        return false;
+                }
+                p->q_head = r->next;
+                if (!p->q_head)
+                        p->q_tail = NULL;
+                p->q_len--;
+                free(r);
+        }
+        if (p->q_head && !ev_is_active(&p->out))
+                ev_io_start(p->loop, &p->out);
+        else if (!p->q_head && ev_is_active(&p->out))
+                ev_io_stop(p->loop, &p->out);
+        return true;
+}
+
+static void reply(struct prober *p, const struct probe_result *res)
+{
+        _cleanup_(freep) char *json = NULL;
+        size_t len;
+        int r = probe_result_encode(res, &json, &len);
+        if (r < 0) {
+                log_err("cannot encode reply %lld: %s", (long long)res->id, strerror(-r));
+                return;
+        }
+        struct reply *q = malloc(sizeof(*q) + len);
+        if (!q) {
+                log_err("cannot queue reply %lld: out of memory", (long long)res->id);
+                return;
+        }
+        q->next = NULL;
+        q->len = len;
+        memcpy(q->buf, json, len);
+        if (p->q_tail)
+                p->q_tail->next = q;
+        else
+                p->q_head = q;
+        p->q_tail = q;
+        p->q_len++;
+        if (flush(p))
+                update_reading(p);
+}
+
+static void on_check_done(const struct probe_result *res, void *userdata)
+{
+        struct prober *p = userdata;
+
+        p->inflight--;
+        reply(p, res);
+}
+
+static void handle_packet(struct prober *p, const char *buf, size_t len)
+{
+        _cleanup_(probe_req_done) struct probe_req req = { 0 };
+        struct probe_result res;
+        char err[200];
+        int r;
+
+        r = probe_req_decode(buf, len, &req, err, sizeof(err));
+        if (r < 0) {
+                probe_result_set(&res, req.id, false, "bad request: %s", err);
+                reply(p, &res);
+                return;
+        }
+        if (req.kind == PROBE_REQ_TCP)
+                r = probe_tcp_start(p->tcp, &req, &res);
+        else
+                r = probe_http_start(p->http, &req, &res);
+        if (r == 0)
+                p->inflight++;
+        else
+                reply(p, &res);
+}
+
+static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+        struct prober *p = w->data;
+
+        for (int i = 0; i < PROBER_READ_BATCH && ev_is_active(&p->in); i++) {
+                struct iovec iov = { .iov_base = p->pkt, .iov_len = sizeof(p->pkt) };
+                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+                ssize_t n = recvmsg(PROBE_FD, &mh, MSG_DONTWAIT);
+                if (n < 0) {
+                        if (errno == EAGAIN || errno == EINTR)
+                                return;
+                        peer_gone(p, errno);
+                        return;
+                }
+                if (n == 0) { /* svd never sends empty packets: this is EOF */
+                        ev_break(loop, EVBREAK_ALL);
+                        return;
+                }
+                if ((mh.msg_flags & MSG_TRUNC) || (size_t)n > PROBE_MAX_MSG) {
+                        struct probe_result res;
+                        probe_result_set(&res, -1, false, "bad request: message: larger than %u bytes",
+                                         PROBE_MAX_MSG);
+                        reply(p, &res);
+                        continue;
+                }
+                handle_packet(p, p->pkt, (size_t)n);
+        }
+}
+
+static void on_writable(struct ev_loop *loop, ev_io *w, int revents)
+{
+        struct prober *p = w->data;
+
+        if (flush(p))
+                update_reading(p);
+}
+
+/* Only 0, 1, 2 and our socket survive: svd may hand us nothing else, and a
+ * leaked descriptor is exactly what a confined process must not hold. */
+static int close_other_fds(void)
+{
+        if (close_range(PROBE_FD + 1, ~0U, 0) == 0)
+                return 0;
+        long max = sysconf(_SC_OPEN_MAX);
+        for (long fd = PROBE_FD + 1; fd < (max > 0 ? max : 65536); fd++)
+                close((int)fd);
+        return 0;
+}
+
+static int check_socket(void)
+{
+        struct stat st;
+        int type = 0;
+        socklen_t len = sizeof(type);
+
+        if (fstat(PROBE_FD, &st) < 0)
+                return -errno;
+        if (!S_ISSOCK(st.st_mode))
+                return -ENOTSOCK;
+        if (getsockopt(PROBE_FD, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+                return -errno;
+        if (type != SOCK_SEQPACKET)
+                return -EPROTOTYPE;
+        return fd_nonblock_cloexec(PROBE_FD);
+}
+
+int main(int argc, char **argv)
+{
+        static struct prober p; /* pkt buffer: keep it off the stack */
+        int r;
+
+        if (argc > 1) {
+                fprintf(stderr,
+                        "Usage: svd-probe\n"
+                        "Started by svd with a SOCK_SEQPACKET socket as fd %d; runs the TCP and HTTP\n"
+                        "health checks it is sent and replies with their results.\n",
+                        PROBE_FD);
+                return 2;
+        }
+        close_other_fds();
+        r = check_socket();
+        if (r < 0) {
+                log_err("fd %d is not a usable SOCK_SEQPACKET socket (%s); svd-probe is started by svd",
+                        PROBE_FD, strerror(-r));
+                return 2;
+        }
+        signal(SIGPIPE, SIG_IGN);
+
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+                log_err("curl_global_init failed");
+                return 1;
+        }
+        /* Not ev_default_loop: that one installs a SIGCHLD handler we have no use for. */
+        p.loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOENV);
+        if (!p.loop) {
+                log_err("cannot create the event loop");
+                return 1;
+        }
+        r = probe_tcp_new(p.loop, on_check_done, &p, &p.tcp);
+        if (r >= 0)
+                r = probe_http_new(p.loop, on_check_done, &p, &p.http);
+        if (r < 0) {
+                log_err("cannot set up libcurl: %s", strerror(-r));
+                return 1;
+        }
+
+        const char *no = getenv("SVD_PROBE_NO_SECCOMP");
+        if (no && strcmp(no, "1") == 0) {
+                log_warn("SVD_PROBE_NO_SECCOMP=1: running WITHOUT the seccomp filter (debugging only)");
+        } else {
+                r = probe_seccomp_install();
+                if (r < 0) {
+                        log_err("cannot confine myself with seccomp: %s", strerror(-r));
+                        return 1;
+                }
+        }
+
+        ev_io_init(&p.in, on_readable, PROBE_FD, EV_READ);
+        p.in.data = &p;
+        ev_io_init(&p.out, on_writable, PROBE_FD, EV_WRITE);
+        p.out.data = &p;
+        ev_io_start(p.loop, &p.in);
+        ev_run(p.loop, 0);
+
+        probe_http_free(p.http);
+        probe_tcp_free(p.tcp);
+        while (p.q_head) {
+                struct reply *q = p.q_head;
+                p.q_head = q->next;
+                free(q);
+        }
+        ev_loop_destroy(p.loop);
+        curl_global_cleanup();
+        return p.exit_code;
+}

@@ -1,0 +1,361 @@
+/* check_probe_proto: the svd <-> svd-probe messages. Requests and results
+ * roundtrip through encode/decode; every malformed field is refused with a
+ * message naming it, the id of a refused request is still reported (so the
+ * error reply can be matched), and results from the prober are re-checked and
+ * scrubbed of control bytes before svd would log them. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe_proto.h"
+#include "util.h"
+
+static struct probe_req http_req(void)
+{
+        struct probe_req r = {
+                .id = 124,
+                .kind = PROBE_REQ_HTTP,
+                .timeout_ms = 3000,
+                .url = strdup("http://127.0.0.1:8080/health"),
+                .status_min = 200,
+                .status_max = 399,
+                .body_contains = strdup("ok \"quoted\" \xc3\xa9"),
+                .follow_redirects = true,
+        };
+        strv_push(&r.headers, "X-Key: v");
+        strv_push(&r.headers, "Accept: */*");
+        return r;
+}
+
+START_TEST(test_tcp_roundtrip)
+{
+        struct probe_req in = { .id = PROBE_ID_MAX, .kind = PROBE_REQ_TCP, .port = 5432, .timeout_ms = 3000 };
+        _cleanup_(probe_req_done) struct probe_req out = { 0 };
+        _cleanup_(freep) char *buf = NULL;
+        size_t len;
+        char err[200] = "";
+
+        snprintf(in.host, sizeof(in.host), "db.internal");
+        ck_assert_int_eq(probe_req_encode(&in, &buf, &len, err, sizeof(err)), 0);
+        ck_assert_uint_eq(len, strlen(buf));
+        ck_assert_int_eq(probe_req_decode(buf, len, &out, err, sizeof(err)), 0);
+        ck_assert_int_eq(out.id, PROBE_ID_MAX);
+        ck_assert_int_eq(out.kind, PROBE_REQ_TCP);
+        ck_assert_str_eq(out.host, "db.internal");
+        ck_assert_uint_eq(out.port, 5432);
+        ck_assert_uint_eq(out.timeout_ms, 3000);
+        ck_assert_ptr_null(out.url);
+}
+END_TEST
+
+START_TEST(test_http_roundtrip)
+{
+        _cleanup_(probe_req_done) struct probe_req in = http_req();
+        _cleanup_(probe_req_done) struct probe_req out = { 0 };
+        _cleanup_(freep) char *buf = NULL;
+        size_t len;
+        char err[200] = "";
+
+        ck_assert_int_eq(probe_req_encode(&in, &buf, &len, err, sizeof(err)), 0);
+        ck_assert_int_eq(probe_req_decode(buf, len, &out, err, sizeof(err)), 0);
+        ck_assert_int_eq(out.id, 124);
+        ck_assert_int_eq(out.kind, PROBE_REQ_HTTP);
+        ck_assert_str_eq(out.url, in.url);
+        ck_assert_str_eq(out.body_contains, in.body_contains);
+        ck_assert_uint_eq(strv_length(out.headers), 2);
+        ck_assert_str_eq(out.headers[0], "X-Key: v");
+        ck_assert_str_eq(out.headers[1], "Accept: */*");
+        ck_assert(out.follow_redirects);
+        ck_assert_uint_eq(out.status_min, 200);
+        ck_assert_uint_eq(out.status_max, 399);
+}
+END_TEST
+
+START_TEST(test_http_defaults)
+{
+        const char *j = "{\"id\":0,\"kind\":\"http\",\"url\":\"https://x/\",\"timeout_ms\":1}";
+        _cleanup_(probe_req_done) struct probe_req out = { 0 };
+        char err[200];
+
+        ck_assert_int_eq(probe_req_decode(j, strlen(j), &out, err, sizeof(err)), 0);
+        ck_assert_uint_eq(out.status_min, 200);
+        ck_assert_uint_eq(out.status_max, 399);
+        ck_assert(!out.follow_redirects);
+        ck_assert_ptr_null(out.body_contains);
+        ck_assert_ptr_null(out.headers);
+}
+END_TEST
+
+/* Each malformed packet, the id the failed decode must report, and the start
+ * of the error message. */
+static const struct bad {
+        const char *json;
+        int64_t id;
+        const char *err;
+} bad[] = {
+        { "", -1, "message: empty" },
+        { "{", -1, "message: not valid JSON" },
+        { "[1]", -1, "message: expected a JSON object" },
+        { "{} {}", -1, "message: trailing data" },
+        { "{\"kind\":\"tcp\"}", -1, "field 'id': missing" },
+        { "{\"id\":\"1\",\"kind\":\"tcp\"}", -1, "field 'id': expected an integer" },
+        { "{\"id\":-1,\"kind\":\"tcp\"}", -1, "field 'id': expected an integer in 0.." },
+        { "{\"id\":1.5,\"kind\":\"tcp\"}", -1, "field 'id': expected an integer in" },
+        { "{\"id\":1e300,\"kind\":\"tcp\"}", -1, "field 'id': expected an integer in" },
+        { "{\"id\":1000000000000000,\"kind\":\"tcp\"}", -1, "field 'id': expected an integer in" },
+        { "{\"id\":7}", 7, "field 'kind': missing" },
+        { "{\"id\":7,\"kind\":\"udp\"}", 7, "field 'kind': expected \"tcp\" or \"http\"" },
+        { "{\"id\":7,\"kind\":1}", 7, "field 'kind': expected" },
+        /* tcp */
+        { "{\"id\":8,\"kind\":\"tcp\",\"port\":1,\"timeout_ms\":1}", 8, "field 'host': missing" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"timeout_ms\":1}", 8, "field 'port': missing" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"port\":1}", 8, "field 'timeout_ms': missing" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":5,\"port\":1,\"timeout_ms\":1}", 8, "field 'host': expected a string" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"\",\"port\":1,\"timeout_ms\":1}", 8, "field 'host': expected an IP" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"a b\",\"port\":1,\"timeout_ms\":1}", 8, "field 'host': expected an IP" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"a\\nb\",\"port\":1,\"timeout_ms\":1}", 8, "field 'host': expected an IP" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"port\":0,\"timeout_ms\":1}", 8, "field 'port': expected an integer in 1..65535" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"port\":65536,\"timeout_ms\":1}", 8, "field 'port': expected an integer in 1..65535" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"port\":\"80\",\"timeout_ms\":1}", 8, "field 'port': expected an integer" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"port\":80,\"timeout_ms\":0}", 8, "field 'timeout_ms': expected an integer in 1.." },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"port\":80,\"timeout_ms\":3600001}", 8, "field 'timeout_ms': expected an integer in 1.." },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"port\":80,\"timeout_ms\":true}", 8, "field 'timeout_ms': expected an integer" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"port\":80,\"timeout_ms\":1,\"url\":\"http://h/\"}", 8, "field 'url': unknown for kind 'tcp'" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"port\":80,\"timeout_ms\":1,\"prot\":1}", 8, "field 'prot': unknown for kind 'tcp'" },
+        /* http */
+        { "{\"id\":9,\"kind\":\"http\",\"timeout_ms\":1}", 9, "field 'url': missing" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\"}", 9, "field 'timeout_ms': missing" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":[],\"timeout_ms\":1}", 9, "field 'url': expected a string" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"ftp://h/\",\"timeout_ms\":1}", 9, "field 'url': expected an http://" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"file:///etc/passwd\",\"timeout_ms\":1}", 9, "field 'url': expected an http://" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http:///x\",\"timeout_ms\":1}", 9, "field 'url': expected an http://" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/a b\",\"timeout_ms\":1}", 9, "field 'url': expected an http://" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"status_min\":99}", 9, "field 'status_min': expected an integer in 100..599" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"status_max\":600}", 9, "field 'status_max': expected an integer in 100..599" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"status_min\":300,\"status_max\":299}", 9, "field 'status_max': less than status_min" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"body_contains\":\"\"}", 9, "field 'body_contains': expected 1.." },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"body_contains\":1}", 9, "field 'body_contains': expected a string" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"headers\":\"X: y\"}", 9, "field 'headers': expected an array" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"headers\":[1]}", 9, "field 'headers[0]': expected a string" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"headers\":[\"X: y\",\"nocolon\"]}", 9, "field 'headers[1]': expected \"Name: value\"" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"headers\":[\": y\"]}", 9, "field 'headers[0]': expected \"Name: value\"" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"headers\":[\"X: a\\r\\nY: b\"]}", 9, "field 'headers[0]': expected \"Name: value\"" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"follow_redirects\":1}", 9, "field 'follow_redirects': expected true or false" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"port\":80}", 9, "field 'port': unknown for kind 'http'" },
+};
+
+START_TEST(test_bad_request)
+{
+        const struct bad *b = &bad[_i];
+        struct probe_req out = { .url = NULL };
+        char err[200] = "";
+
+        ck_assert_msg(probe_req_decode(b->json, strlen(b->json), &out, err, sizeof(err)) == -EINVAL, "accepted: %s",
+                      b->json);
+        ck_assert_msg(strncmp(err, b->err, strlen(b->err)) == 0, "%s\n  got:    %s\n  wanted: %s", b->json, err,
+                      b->err);
+        ck_assert_int_eq(out.id, b->id);
+        ck_assert_ptr_null(out.url);
+        ck_assert_ptr_null(out.headers);
+        ck_assert_ptr_null(out.body_contains);
+}
+END_TEST
+
+START_TEST(test_too_many_headers)
+{
+        _cleanup_(probe_req_done) struct probe_req in = http_req();
+        _cleanup_(freep) char *buf = NULL;
+        size_t len;
+        char err[200] = "";
+
+        for (int i = 0; i < PROBE_HEADERS_MAX; i++)
+                strv_push(&in.headers, "X-More: 1");
+        ck_assert_int_eq(probe_req_encode(&in, &buf, &len, err, sizeof(err)), -EINVAL);
+        ck_assert_str_eq(err, "field 'headers': more than 32 headers");
+}
+END_TEST
+
+START_TEST(test_encode_checks)
+{
+        _cleanup_(freep) char *buf = NULL;
+        size_t len;
+        char err[200] = "";
+        struct probe_req tcp = { .id = 1, .kind = PROBE_REQ_TCP, .port = 70000, .timeout_ms = 1 };
+
+        snprintf(tcp.host, sizeof(tcp.host), "h");
+        ck_assert_int_eq(probe_req_encode(&tcp, &buf, &len, err, sizeof(err)), -EINVAL);
+        ck_assert_str_eq(err, "field 'port': expected an integer in 1..65535");
+        ck_assert_ptr_null(buf);
+
+        struct probe_req http = { .id = 1, .kind = PROBE_REQ_HTTP, .timeout_ms = 1, .status_min = 200, .status_max = 399 };
+        ck_assert_int_eq(probe_req_encode(&http, &buf, &len, err, sizeof(err)), -EINVAL);
+        ck_assert_str_eq(err, "field 'url': missing");
+}
+END_TEST
+
+START_TEST(test_oversize)
+{
+        size_t n = PROBE_MAX_MSG + 10;
+        _cleanup_(freep) char *big = malloc(n + 1);
+        struct probe_req out = { 0 };
+        char err[200];
+
+        memset(big, ' ', n);
+        big[n] = '\0';
+        memcpy(big, "{\"id\":3}", 8);
+        ck_assert_int_eq(probe_req_decode(big, n, &out, err, sizeof(err)), -EINVAL);
+        ck_assert_str_eq(err, "message: larger than 65536 bytes");
+        ck_assert_int_eq(out.id, -1);
+
+        /* A URL long enough to push the encoded request past the limit. */
+        _cleanup_(probe_req_done) struct probe_req in = http_req();
+        _cleanup_(freep) char *buf = NULL;
+        size_t len;
+        for (int i = 0; i < PROBE_HEADERS_MAX - 2; i++) {
+                char h[PROBE_HEADER_MAX + 1];
+                memset(h, 'v', sizeof(h) - 1);
+                h[PROBE_HEADER_MAX] = '\0';
+                memcpy(h, "X-Pad: ", 7);
+                strv_push(&in.headers, h);
+        }
+        free(in.body_contains);
+        in.body_contains = malloc(PROBE_BODY_CONTAINS_MAX + 1);
+        memset(in.body_contains, '\x01', PROBE_BODY_CONTAINS_MAX); /* \u0001: six bytes each */
+        in.body_contains[PROBE_BODY_CONTAINS_MAX] = '\0';
+        free(in.url);
+        in.url = malloc(PROBE_URL_MAX + 1);
+        memset(in.url, 'u', PROBE_URL_MAX);
+        memcpy(in.url, "http://h/", 9);
+        in.url[PROBE_URL_MAX] = '\0';
+        int r = probe_req_encode(&in, &buf, &len, err, sizeof(err));
+        ck_assert_msg(r == 0 || r == -EMSGSIZE, "r=%d %s", r, err);
+        if (r == 0)
+                ck_assert_uint_le(len, PROBE_MAX_MSG);
+}
+END_TEST
+
+START_TEST(test_result_roundtrip)
+{
+        struct probe_result in, out;
+        _cleanup_(freep) char *buf = NULL;
+        size_t len;
+        char err[200];
+
+        probe_result_set(&in, 123, true, "connected in %.1fms", 0.4);
+        ck_assert_int_eq(probe_result_encode(&in, &buf, &len), 0);
+        ck_assert_str_eq(buf, "{\"id\":123,\"ok\":true,\"detail\":\"connected in 0.4ms\"}");
+        ck_assert_int_eq(probe_result_decode(buf, len, &out, err, sizeof(err)), 0);
+        ck_assert_int_eq(out.id, 123);
+        ck_assert(out.ok);
+        ck_assert_str_eq(out.detail, "connected in 0.4ms");
+
+        free(buf);
+        buf = NULL;
+        probe_result_set(&in, -1, false, "bad request: %s", "field 'port'");
+        ck_assert_int_eq(probe_result_encode(&in, &buf, &len), 0);
+        ck_assert_int_eq(probe_result_decode(buf, len, &out, err, sizeof(err)), 0);
+        ck_assert_int_eq(out.id, -1);
+        ck_assert(!out.ok);
+
+        in.id = -2;
+        ck_assert_int_eq(probe_result_encode(&in, &buf, &len), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_result_truncation)
+{
+        struct probe_result r;
+        char s[400];
+
+        /* 2-byte characters straddling the limit: cut before, never inside one. */
+        for (size_t i = 0; i + 2 < sizeof(s); i += 2)
+                memcpy(s + i, "\xc3\xa9", 2);
+        s[sizeof(s) - 2] = '\0';
+        probe_result_set(&r, 1, false, "x%s", s); /* odd offset */
+        ck_assert_uint_le(strlen(r.detail), PROBE_DETAIL_MAX);
+        size_t n = strlen(r.detail);
+        ck_assert_uint_eq(n % 2, 1);
+        ck_assert_uint_eq((unsigned char)r.detail[n - 1], 0xa9);
+}
+END_TEST
+
+static const struct bad bad_results[] = {
+        { "{\"ok\":true,\"detail\":\"\"}", 0, "field 'id': missing" },
+        { "{\"id\":-2,\"ok\":true,\"detail\":\"\"}", 0, "field 'id': expected an integer in -1.." },
+        { "{\"id\":1,\"detail\":\"\"}", 0, "field 'ok': missing" },
+        { "{\"id\":1,\"ok\":1,\"detail\":\"\"}", 0, "field 'ok': expected true or false" },
+        { "{\"id\":1,\"ok\":true}", 0, "field 'detail': missing" },
+        { "{\"id\":1,\"ok\":true,\"detail\":null}", 0, "field 'detail': expected a string" },
+        { "{\"id\":1,\"ok\":true,\"detail\":\"\",\"extra\":1}", 0, "field 'extra': unknown" },
+        { "nope", 0, "message: not valid JSON" },
+};
+
+START_TEST(test_bad_result)
+{
+        const struct bad *b = &bad_results[_i];
+        struct probe_result out = { .id = 77 };
+        char err[200] = "";
+
+        ck_assert_int_eq(probe_result_decode(b->json, strlen(b->json), &out, err, sizeof(err)), -EINVAL);
+        ck_assert_msg(strncmp(err, b->err, strlen(b->err)) == 0, "%s: got %s", b->json, err);
+        ck_assert_int_eq(out.id, 77); /* untouched */
+}
+END_TEST
+
+START_TEST(test_result_scrubbed)
+{
+        const char *j = "{\"id\":1,\"ok\":false,\"detail\":\"line\\nbreak\\u001b[31m\"}";
+        struct probe_result out;
+        char err[200];
+        char long_detail[400];
+
+        ck_assert_int_eq(probe_result_decode(j, strlen(j), &out, err, sizeof(err)), 0);
+        ck_assert_str_eq(out.detail, "line?break?[31m");
+
+        snprintf(long_detail, sizeof(long_detail), "{\"id\":1,\"ok\":true,\"detail\":\"%0300d\"}", 0);
+        ck_assert_int_eq(probe_result_decode(long_detail, strlen(long_detail), &out, err, sizeof(err)), -EINVAL);
+        ck_assert_str_eq(err, "field 'detail': longer than 255 bytes");
+}
+END_TEST
+
+START_TEST(test_req_done_null)
+{
+        struct probe_req z = { 0 };
+
+        probe_req_done(NULL);
+        probe_req_done(&z);
+        probe_req_done(&z);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+        Suite *s = suite_create("probe_proto");
+        TCase *tc = tcase_create("core");
+
+        tcase_add_test(tc, test_tcp_roundtrip);
+        tcase_add_test(tc, test_http_roundtrip);
+        tcase_add_test(tc, test_http_defaults);
+        tcase_add_loop_test(tc, test_bad_request, 0, (int)ELEMENTSOF(bad));
+        tcase_add_test(tc, test_too_many_headers);
+        tcase_add_test(tc, test_encode_checks);
+        tcase_add_test(tc, test_oversize);
+        tcase_add_test(tc, test_result_roundtrip);
+        tcase_add_test(tc, test_result_truncation);
+        tcase_add_loop_test(tc, test_bad_result, 0, (int)ELEMENTSOF(bad_results));
+        tcase_add_test(tc, test_result_scrubbed);
+        tcase_add_test(tc, test_req_done_null);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void)
+{
+        SRunner *sr = srunner_create(suite());
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
