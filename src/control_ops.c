@@ -3,8 +3,10 @@
  * operations and builds the reply with cJSON. Mutating requests are logged
  * with the peer's identity, accepted or not. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "control.h"
 #include "log.h"
 #include "proto.h"
@@ -12,6 +14,44 @@
 
 static double usec_to_sec(usec_t u) {
         return (double)u / 1e6;
+}
+
+static bool has_limits(const struct svc_config *c) {
+        const struct resources_config *r = &c->resources;
+        return c->slice || r->memory_max.set || r->memory_high.set || r->memory_low.set || r->memory_min.set ||
+               r->memory_swap_max.set || r->cpus > 0 || r->cpu_weight || r->pids_max || r->io_weight || r->io_max ||
+               r->cpuset_cpus;
+}
+
+/* cgroup usage; CPU% is over the time since the previous status request
+ * (svctl top asks every second), so svd samples nothing while idle. */
+static void add_cgroup_fields(cJSON *o, struct svc *s, usec_t now_m) {
+        struct cg_stats st;
+        cJSON_AddNumberToObject(o, "oom_kills", (double)s->oom_kills);
+        if (cgroup_stats(s, &st) == 0) {
+                cJSON_AddNumberToObject(o, "cpu_usage_usec", (double)st.cpu_usage_usec);
+                cJSON_AddNumberToObject(o, "cpu_throttled_usec", (double)st.cpu_throttled_usec);
+                cJSON_AddNumberToObject(o, "nr_throttled", (double)st.nr_throttled);
+                cJSON_AddNumberToObject(o, "memory_current", (double)st.memory_current);
+                if (st.has_memory_peak)
+                        cJSON_AddNumberToObject(o, "memory_peak", (double)st.memory_peak);
+                cJSON_AddNumberToObject(o, "pids_current", (double)st.pids_current);
+                if (s->cpu_prev_mono && now_m > s->cpu_prev_mono && st.cpu_usage_usec >= s->cpu_prev_usec)
+                        cJSON_AddNumberToObject(o, "cpu_percent",
+                                                100.0 * (double)(st.cpu_usage_usec - s->cpu_prev_usec) /
+                                                        (double)(now_m - s->cpu_prev_mono));
+                s->cpu_prev_usec = st.cpu_usage_usec;
+                s->cpu_prev_mono = now_m;
+                if (s->cg_path)
+                        cJSON_AddStringToObject(o, "cgroup", s->cg_path);
+        }
+        const char *why = cgroup_unavailable_reason(s->m);
+        if (why && has_limits(s->cfg)) {
+                cJSON *w = cJSON_AddArrayToObject(o, "warnings");
+                char buf[400];
+                snprintf(buf, sizeof(buf), "resource limits not applied: %s", why);
+                cJSON_AddItemToArray(w, cJSON_CreateString(buf));
+        }
 }
 
 static cJSON *svc_to_json(const struct svc *s, usec_t now_m) {
@@ -51,6 +91,7 @@ static cJSON *svc_to_json(const struct svc *s, usec_t now_m) {
         }
         if (s->status_text[0])
                 cJSON_AddStringToObject(o, "status", s->status_text);
+        add_cgroup_fields(o, (struct svc *)s, now_m);
         cJSON_AddBoolToObject(o, "held", s->held);
         cJSON_AddBoolToObject(o, "enabled", s->cfg->enabled);
         return o;

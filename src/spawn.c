@@ -20,6 +20,7 @@
 static const char *const stage_names[_SPAWN_STAGE_MAX] = {
         [SPAWN_STAGE_NONE] = "none",       [SPAWN_STAGE_CLONE] = "clone",
         [SPAWN_STAGE_SIGNALS] = "signals", [SPAWN_STAGE_SESSION] = "session",
+        [SPAWN_STAGE_CGROUP] = "cgroup",
         [SPAWN_STAGE_STDIO] = "stdio",     [SPAWN_STAGE_CHDIR] = "chdir",
         [SPAWN_STAGE_GROUPS] = "groups",   [SPAWN_STAGE_GID] = "setgid",
         [SPAWN_STAGE_UID] = "setuid",      [SPAWN_STAGE_EXEC] = "exec",
@@ -69,6 +70,12 @@ static int child_main(void *p) {
 
         st = SPAWN_STAGE_SESSION;
         if (setsid() < 0)
+                goto fail;
+
+        /* Join the service's cgroup while svd waits (vfork): the limits hold
+         * from the first instruction of the service. "0" means "me". */
+        st = SPAWN_STAGE_CGROUP;
+        if (r->cgroup_procs_fd >= 0 && write(r->cgroup_procs_fd, "0", 1) < 0)
                 goto fail;
 
         st = SPAWN_STAGE_STDIO;

@@ -17,6 +17,7 @@ enum spawn_stage {
         SPAWN_STAGE_CLONE,
         SPAWN_STAGE_SIGNALS,
         SPAWN_STAGE_SESSION,
+        SPAWN_STAGE_CGROUP,
         SPAWN_STAGE_STDIO,
         SPAWN_STAGE_CHDIR,
         SPAWN_STAGE_GROUPS,
@@ -42,6 +43,7 @@ struct spawn_req {
         int stdout_fd;
         int stderr_fd;
         int extra_fd;       /* -1, or an fd that becomes fd 3 */
+        int cgroup_procs_fd; /* -1, or a cgroup.procs the child joins before exec */
         char *pid_env;      /* NULL, or an envp entry "NAME=" with room for 20 digits
                                after '=': the child writes its own pid there */
 };

@@ -75,6 +75,8 @@ enum svc_state sm_next(enum svc_state cur, enum svc_event ev, const struct sm_ct
         case ST_WAITING:
                 switch (ev) {
                 case SE_DEPS_MET:
+                        if (!c->deps_met)
+                                return cur; /* a start gate (start_when) still holds it */
                         *a |= ACT_SPAWN;
                         return ST_STARTING;
                 case SE_DEP_FAILED:

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
+#include "gate.h"
 #include "log.h"
 #include "notify.h"
 #include "sched.h"
@@ -262,6 +264,14 @@ static int do_spawn(struct svc *s) {
                 }
         }
 
+        if (cgroup_enabled(s->m) && (r = cgroup_prepare(s->m, s)) < 0) {
+                /* never run a service outside its limits */
+                if (!s->reason[0])
+                        svc_set_reason(s, "cgroup: %s: %s", s->cg_path ? s->cg_path : c->name, strerror(-r));
+                free(groups);
+                return r;
+        }
+
         /* The output file stays open across restarts: one open per service
          * for svd's lifetime, not per spawn. */
         if (s->out_fd < 0)
@@ -283,6 +293,7 @@ static int do_spawn(struct svc *s) {
                 .argv = argv,
                 .envp = env,
                 .extra_fd = -1,
+                .cgroup_procs_fd = s->cg_procs_fd,
                 .pid_env = pid_env,
                 .cwd = c->working_dir ? c->working_dir : (c->home && c->user ? c->home : "/"),
                 .set_ids = set_ids,
@@ -329,6 +340,41 @@ static void kill_group(struct svc *s, int sig) {
                 (void)kill(-s->pid, SIGCONT); /* a stopped process could not act on it */
 }
 
+static void exit_wait_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct svc *s = w->data;
+        /* Processes in uninterruptible sleep can outlive SIGKILL for a while;
+         * the service is reported down anyway rather than stuck. */
+        log_warn("%s: cgroup %s still not empty 5s after the main process exited", s->cfg->name, s->cg_path);
+        svc_cgroup_empty(s);
+        sched_run(s->m);
+}
+
+void svc_main_exited(struct svc *s, int status) {
+        if (s->cg_path && cgroup_populated(s)) {
+                kill_group(s, SIGKILL);
+                s->pid = 0;
+                cgroup_kill(s);
+                s->exit_pending = true;
+                s->pending_status = status;
+                ev_timer_init(&s->exit_wait, exit_wait_cb, 5., 0.);
+                s->exit_wait.data = s;
+                ev_timer_start(s->m->loop, &s->exit_wait);
+                /* a second look: the leaf may have emptied before the watch saw it */
+                if (!cgroup_populated(s))
+                        svc_cgroup_empty(s);
+                return;
+        }
+        svc_dispatch(s, SE_EXIT, status);
+}
+
+void svc_cgroup_empty(struct svc *s) {
+        if (!s->exit_pending)
+                return;
+        s->exit_pending = false;
+        ev_timer_stop(s->m->loop, &s->exit_wait);
+        svc_dispatch(s, SE_EXIT, s->pending_status);
+}
+
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct svc *s = w->data;
         svc_dispatch(s, SE_TIMER, 0);
@@ -351,7 +397,17 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 .oneshot = c->type == SVC_ONESHOT,
         };
         char exitbuf[320] = "";
+        char gate_why[160] = "";
         usec_t now = now_mono();
+
+        /* start_when is checked only when it could matter: at a start with
+         * dependencies met (it reads /proc). */
+        if (ctx.deps_met && gate_configured(&c->start_when) &&
+            (ev == SE_START || ev == SE_DEPS_MET || (ev == SE_TIMER && s->state == ST_BACKOFF)) &&
+            !gate_open(&c->start_when, gate_why, sizeof(gate_why))) {
+                ctx.deps_met = false;
+                svd_gate_wait(m);
+        }
 
         if (ev == SE_EXIT) {
                 pid_t old = s->pid;
@@ -409,7 +465,9 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 else if (next == ST_EXITED || next == ST_STOPPED)
                         s->reason[0] = 0;
         }
-        if (next == ST_WAITING && s->state != ST_WAITING)
+        if (next == ST_WAITING && gate_why[0])
+                svc_set_reason(s, "%s", gate_why);
+        else if (next == ST_WAITING && s->state != ST_WAITING)
                 svc_set_reason(s, "waiting for dependencies");
         if ((next == ST_STARTING || next == ST_RUNNING) && s->state != next && ev != SE_SPAWNED)
                 s->reason[0] = 0;
@@ -445,6 +503,8 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         if (act & ACT_SIGNAL_KILL) {
                 log_warn("%s: did not stop within its timeout, sending SIGKILL", c->name);
                 kill_group(s, SIGKILL);
+                if (s->cg_path)
+                        cgroup_kill(s); /* and everything that left the process group */
         }
         if (act & ACT_SPAWN) {
                 s->reason[0] = 0;

@@ -74,11 +74,29 @@ struct svc {
         ev_timer start_timer;           /* start_timeout */
         ev_timer watchdog_timer;
 
+        /* cgroup (cgroup.c) */
+        char *cg_path;           /* absolute leaf path, NULL without cgroups */
+        int cg_procs_fd;         /* its cgroup.procs, for the spawned child */
+        int cg_wd_events, cg_wd_memory; /* inotify watches */
+        uint64_t oom_seen;       /* memory.events oom_kill already accounted */
+        uint64_t oom_kills;
+        bool exit_pending;       /* main process gone, waiting for the leaf to empty */
+        int pending_status;
+        ev_timer exit_wait;
+        uint64_t cpu_prev_usec;  /* for CPU% between two status requests */
+        usec_t cpu_prev_mono;
+
         /* sched bookkeeping */
         bool queued;
         size_t *rdeps;           /* services that depend on this one */
         size_t n_rdeps;
 };
+
+/* The main process was reaped. With cgroups, the service is down only once
+ * its leaf is empty: leftovers are killed and SE_EXIT waits for that. */
+void svc_main_exited(struct svc *s, int status);
+/* cgroup.events says the leaf is empty. */
+void svc_cgroup_empty(struct svc *s);
 
 /* Feeds one event to the service. ev_data: the wait status for SE_EXIT. */
 void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data);

@@ -16,6 +16,8 @@
 #include "log.h"
 #include "notify.h"
 #include "prober.h"
+#include "cgroup.h"
+#include "gate.h"
 #include "sched.h"
 #include "svd.h"
 
@@ -39,7 +41,7 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
                 return;
         struct svc *s = find_by_pid(m, w->rpid);
         if (s)
-                svc_dispatch(s, SE_EXIT, st);
+                svc_main_exited(s, st);
         else if (!prober_child_exited(m, w->rpid, st)) {
                 for (size_t i = 0; i < m->n_svcs; i++)
                         if (health_child_exited(&m->svcs[i], w->rpid, st))
@@ -47,6 +49,27 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
                 /* else: an orphan we adopted as subreaper: reaped, nothing else */
         }
         sched_run(m);
+}
+
+static void mem_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct svd *m = w->data;
+        bool waiting = false;
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = &m->svcs[i];
+                if (s->state != ST_WAITING || !gate_configured(&s->cfg->start_when) || !sched_deps_met(m, s))
+                        continue;
+                svc_dispatch(s, SE_DEPS_MET, 0);
+                if (s->state == ST_WAITING)
+                        waiting = true;
+        }
+        if (!waiting)
+                ev_timer_stop(loop, w);
+        sched_run(m);
+}
+
+void svd_gate_wait(struct svd *m) {
+        if (!ev_is_active(&m->mem_timer))
+                ev_timer_again(m->loop, &m->mem_timer);
 }
 
 static void term_cb(struct ev_loop *loop, ev_signal *w, int revents) {
@@ -98,6 +121,7 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
                 s->index = i;
                 s->state = ST_STOPPED;
                 s->out_fd = -1;
+                s->cg_procs_fd = s->cg_wd_events = s->cg_wd_memory = -1;
                 s->health = HEALTH_NONE;
                 s->since_real = now;
                 s->since_mono = mono;
@@ -106,6 +130,20 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
         }
         if ((r = sched_init(m)) < 0)
                 return r;
+
+        char why[300];
+        r = cgroup_init(m, why, sizeof(why));
+        bool required = cfg->cgroups == CGROUPS_REQUIRED || (cfg->cgroups == CGROUPS_AUTO && getpid() == 1);
+        if (r == -ENODEV && required) {
+                log_err("cgroups are required (cgroups: %s) but unavailable: %s",
+                        cfg->cgroups == CGROUPS_AUTO ? "auto, as PID 1" : "required", why);
+                return r;
+        } else if (r == -ENODEV)
+                log_warn("cgroups unavailable, services run without resource limits: %s", why);
+        else if (r < 0) {
+                log_err("cgroup setup failed: %s", r == -EINVAL ? why : strerror(-r));
+                return r;
+        }
 
         ev_signal_init(&m->sig_term, term_cb, SIGTERM);
         ev_signal_init(&m->sig_int, term_cb, SIGINT);
@@ -116,6 +154,10 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
         ev_signal_start(loop, &m->sig_hup);
         /* A service writing to a closed pipe must not take svd down. */
         signal(SIGPIPE, SIG_IGN);
+
+        ev_init(&m->mem_timer, mem_timer_cb);
+        m->mem_timer.repeat = 1.;
+        m->mem_timer.data = m;
 
         ev_child_init(&m->child, child_cb, 0, 0);
         m->child.data = m;
@@ -201,6 +243,7 @@ void svd_done(struct svd *m) {
         notify_close(m->notify);
         m->notify = NULL;
         prober_done(m);
+        cgroup_done(m);
         for (size_t i = 0; m->svcs && i < m->n_svcs; i++) {
                 struct svc *s = &m->svcs[i];
                 health_done(s);
@@ -213,6 +256,7 @@ void svd_done(struct svd *m) {
                 ev_signal_stop(m->loop, &m->sig_int);
                 ev_signal_stop(m->loop, &m->sig_hup);
                 ev_child_stop(m->loop, &m->child);
+                ev_timer_stop(m->loop, &m->mem_timer);
                 for (size_t i = 0; i < m->n_svcs; i++)
                         ev_timer_stop(m->loop, &m->svcs[i].timer);
         }

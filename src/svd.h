@@ -14,6 +14,7 @@
 struct control;
 struct notify;
 struct prober;
+struct cgroup_mgr;
 
 struct svd {
         struct ev_loop *loop;
@@ -29,6 +30,8 @@ struct svd {
         struct control *ctl;
         struct notify *notify;
         struct prober *prober;
+        struct cgroup_mgr *cg;
+        ev_timer mem_timer;      /* rechecks start_when gates while a service waits */
 
         /* sched queue of services whose dependents must be re-evaluated */
         size_t *queue;
@@ -49,6 +52,9 @@ void svd_shutdown(struct svd *m);
 void svd_done(struct svd *m);
 
 struct svc *svd_find(struct svd *m, const char *name);
+/* A service waits on a start_when gate: recheck the gates every second until
+ * none waits (no timer otherwise, so an idle svd makes no syscalls). */
+void svd_gate_wait(struct svd *m);
 
 /* Operator requests (control socket). Return 0 or -errno. */
 int svd_request_start(struct svd *m, struct svc *s);

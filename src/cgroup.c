@@ -1,0 +1,527 @@
+/* cgroup: see cgroup.h. All paths are built from svd's own cgroup and the
+ * configuration; nothing is ever written outside svd's subtree, and nothing
+ * at all when the v2 controllers are not available. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "sched.h"
+#include "svd.h"
+
+struct cgroup_mgr {
+        bool enabled;
+        char reason[256];
+        char *root;        /* absolute: <mount><own cgroup>/<cgroup_root> */
+        char controllers[256]; /* enabled in our subtree, space separated */
+        bool has_kill;
+        uint64_t host_ram;
+        int ino_fd;
+        ev_io ino_io;
+        char **slice_paths; /* absolute, per slice */
+};
+
+const char *const cgroup_knob_files[] = { "memory.max", "memory.high", "memory.low", "memory.min",
+                                          "memory.swap.max", "cpu.max", "cpu.weight", "pids.max",
+                                          "io.weight", "cpuset.cpus", NULL };
+
+static int write_file(const char *dir, const char *file, const char *val) {
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/%s", dir, file);
+        int fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = write(fd, val, strlen(val));
+        int r = n < 0 ? -errno : 0;
+        close(fd);
+        return r;
+}
+
+static int read_file(const char *dir, const char *file, char *buf, size_t len) {
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/%s", dir, file);
+        int fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = read(fd, buf, len - 1);
+        int r = n < 0 ? -errno : (int)n;
+        close(fd);
+        buf[n > 0 ? n : 0] = 0;
+        return r;
+}
+
+/* "key value" lines: the value of key, or -ENOENT. */
+static int read_key(const char *dir, const char *file, const char *key, uint64_t *ret) {
+        char buf[4096];
+        int r = read_file(dir, file, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        size_t kl = strlen(key);
+        for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (strncmp(l, key, kl) == 0 && l[kl] == ' ') {
+                        *ret = strtoull(l + kl + 1, NULL, 10);
+                        return 0;
+                }
+        return -ENOENT;
+}
+
+static int read_u64(const char *dir, const char *file, uint64_t *ret) {
+        char buf[64];
+        int r = read_file(dir, file, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        *ret = strtoull(buf, NULL, 10);
+        return 0;
+}
+
+static uint64_t mem_total(void) {
+        FILE *f = fopen("/proc/meminfo", "re");
+        unsigned long long kb = 0;
+        char line[256];
+        if (!f)
+                return 0;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+                        break;
+        fclose(f);
+        return (uint64_t)kb * 1024;
+}
+
+static uint64_t size_bytes(const struct cfg_size *s, uint64_t host_ram) {
+        if (!s->percent)
+                return s->bytes;
+        return (uint64_t)((double)host_ram * s->pct / 100.0);
+}
+
+int cgroup_knob_value(const struct resources_config *r, const char *file, uint64_t host_ram, char *buf,
+                      size_t len) {
+        const struct cfg_size *sz = NULL;
+        if (strcmp(file, "memory.max") == 0)
+                sz = &r->memory_max;
+        else if (strcmp(file, "memory.high") == 0)
+                sz = &r->memory_high;
+        else if (strcmp(file, "memory.low") == 0)
+                sz = &r->memory_low;
+        else if (strcmp(file, "memory.min") == 0)
+                sz = &r->memory_min;
+        else if (strcmp(file, "memory.swap.max") == 0)
+                sz = &r->memory_swap_max;
+        if (sz) {
+                if (!sz->set)
+                        return -ENOENT;
+                snprintf(buf, len, "%llu", (unsigned long long)size_bytes(sz, host_ram));
+                return 0;
+        }
+        if (strcmp(file, "cpu.max") == 0) {
+                if (r->cpus <= 0)
+                        return -ENOENT;
+                /* quota per 100 ms period; at least 1 ms, the kernel's floor */
+                unsigned long long q = (unsigned long long)(r->cpus * 100000.0 + 0.5);
+                snprintf(buf, len, "%llu 100000", q < 1000 ? 1000 : q);
+                return 0;
+        }
+        if (strcmp(file, "cpu.weight") == 0 && r->cpu_weight) {
+                snprintf(buf, len, "%u", r->cpu_weight);
+                return 0;
+        }
+        if (strcmp(file, "pids.max") == 0 && r->pids_max) {
+                snprintf(buf, len, "%llu", r->pids_max);
+                return 0;
+        }
+        if (strcmp(file, "io.weight") == 0 && r->io_weight) {
+                snprintf(buf, len, "default %u", r->io_weight);
+                return 0;
+        }
+        if (strcmp(file, "cpuset.cpus") == 0 && r->cpuset_cpus) {
+                snprintf(buf, len, "%s", r->cpuset_cpus);
+                return 0;
+        }
+        return -ENOENT;
+}
+
+/* Writes every configured knob; a knob whose controller is missing is an
+ * error only if it was asked for. */
+static int apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, char *err,
+                       size_t errlen) {
+        char val[256];
+        for (size_t i = 0; cgroup_knob_files[i]; i++) {
+                if (cgroup_knob_value(r, cgroup_knob_files[i], g->host_ram, val, sizeof(val)) < 0)
+                        continue;
+                int e = write_file(dir, cgroup_knob_files[i], val);
+                if (e < 0) {
+                        snprintf(err, errlen, "%s: %s", cgroup_knob_files[i], strerror(-e));
+                        return e;
+                }
+        }
+        for (char **l = r->io_max; l && *l; l++) {
+                int e = write_file(dir, "io.max", *l);
+                if (e < 0) {
+                        snprintf(err, errlen, "io.max '%s': %s", *l, strerror(-e));
+                        return e;
+                }
+        }
+        return 0;
+}
+
+static char *find_mount(void) {
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return NULL;
+        char *line = NULL, *found = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) > 0) {
+                char *sep = strstr(line, " - ");
+                if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0)
+                        continue;
+                char mp[4096];
+                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1) {
+                        found = strdup(mp);
+                        break;
+                }
+        }
+        free(line);
+        fclose(f);
+        return found;
+}
+
+static char *own_cgroup(void) {
+        FILE *f = fopen("/proc/self/cgroup", "re");
+        if (!f)
+                return NULL;
+        char line[4096], *r = NULL;
+        while (fgets(line, sizeof(line), f))
+                if (strncmp(line, "0::", 3) == 0) {
+                        line[strcspn(line, "\n")] = 0;
+                        r = strdup(line + 3);
+                        break;
+                }
+        fclose(f);
+        return r;
+}
+
+static bool has_word(const char *list, const char *w) {
+        size_t l = strlen(w);
+        for (const char *p = list; (p = strstr(p, w)); p += l)
+                if ((p == list || p[-1] == ' ') && (p[l] == 0 || p[l] == ' ' || p[l] == '\n'))
+                        return true;
+        return false;
+}
+
+/* Enables our controllers for the children of dir. */
+static int enable_controllers(struct cgroup_mgr *g, const char *dir) {
+        char want[160] = "";
+        const char *ctl[] = { "cpu", "memory", "pids", "io", "cpuset" };
+        for (size_t i = 0; i < ELEMENTSOF(ctl); i++)
+                if (has_word(g->controllers, ctl[i])) {
+                        strcat(want, want[0] ? " +" : "+");
+                        strcat(want, ctl[i]);
+                }
+        return want[0] ? write_file(dir, "cgroup.subtree_control", want) : 0;
+}
+
+static void ino_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+__attribute__((format(printf, 4, 5))) static int unavailable(struct cgroup_mgr *g, char *reason, size_t rlen,
+                                                              const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(g->reason, sizeof(g->reason), fmt, ap);
+        va_end(ap);
+        snprintf(reason, rlen, "%s", g->reason);
+        g->enabled = false;
+        return -ENODEV;
+}
+
+int cgroup_init(struct svd *m, char *reason, size_t rlen) {
+        struct cgroup_mgr *g = calloc(1, sizeof(*g));
+        if (!g)
+                return -ENOMEM;
+        g->ino_fd = -1;
+        m->cg = g;
+        g->host_ram = mem_total();
+
+        _cleanup_(freep) char *mnt = find_mount();
+        if (!mnt && getpid() == 1) {
+                (void)mkdir("/sys/fs/cgroup", 0755);
+                if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                          "nsdelegate") == 0)
+                        mnt = strdup("/sys/fs/cgroup");
+        }
+        if (!mnt)
+                return unavailable(g, reason, rlen, "no cgroup2 file system is mounted");
+        _cleanup_(freep) char *own = own_cgroup();
+        if (!own)
+                return unavailable(g, reason, rlen, "cannot read /proc/self/cgroup");
+        char base[4096];
+        snprintf(base, sizeof(base), "%s%s", mnt, strcmp(own, "/") == 0 ? "" : own);
+        char ctl[256];
+        if (read_file(base, "cgroup.controllers", ctl, sizeof(ctl)) < 0 || !has_word(ctl, "memory") ||
+            !has_word(ctl, "pids"))
+                /* A hybrid/v1 host: its controllers live in v1 hierarchies that
+                 * belong to the host. Touch nothing. */
+                return unavailable(g, reason, rlen,
+                                   "no cgroup v2 memory/pids controllers at %.160s (hybrid or v1 layout)", base);
+        ctl[strcspn(ctl, "\n")] = 0;
+        snprintf(g->controllers, sizeof(g->controllers), "%s", ctl);
+
+        g->root = strdup_printf("%s/%s", base, m->cfg->cgroup_root);
+        if (!g->root)
+                return -ENOMEM;
+        char sup[4200];
+        snprintf(sup, sizeof(sup), "%s/supervisor", g->root);
+        if ((mkdir(g->root, 0755) < 0 && errno != EEXIST) || (mkdir(sup, 0755) < 0 && errno != EEXIST)) {
+                int e = errno;
+                return unavailable(g, reason, rlen, "cannot create svd's cgroup subtree: %s", strerror(e));
+        }
+        char pid[32];
+        snprintf(pid, sizeof(pid), "%d", (int)getpid());
+        int r = write_file(sup, "cgroup.procs", pid);
+        if (r < 0)
+                return unavailable(g, reason, rlen, "cannot move svd into its supervisor cgroup: %s", strerror(-r));
+        /* Our old cgroup may now enable controllers for its children (it is
+         * the root, or it has no processes left: no-internal-processes rule). */
+        r = enable_controllers(g, base);
+        if (r < 0 && r != -EBUSY)
+                log_warn("cgroup: enabling controllers in %s: %s", base, strerror(-r));
+        if ((r = enable_controllers(g, g->root)) < 0)
+                return unavailable(g, reason, rlen, "cannot enable controllers in svd's subtree: %s", strerror(-r));
+        char kp[4300];
+        snprintf(kp, sizeof(kp), "%s/cgroup.kill", sup);
+        g->has_kill = access(kp, F_OK) == 0; /* Linux 5.14+ */
+
+        /* Slices, parents first: a slice path is the chain of its parents. */
+        g->slice_paths = calloc(m->cfg->n_slices + 1, sizeof(char *));
+        if (!g->slice_paths)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->cfg->n_slices; i++) {
+                _cleanup_(freep) char *rel = cgroup_slice_path(m->cfg, &m->cfg->slices[i]);
+                if (!rel)
+                        return -ENOMEM;
+                char *abs = strdup_printf("%s/%s", g->root, rel);
+                if (!abs)
+                        return -ENOMEM;
+                g->slice_paths[i] = abs;
+                if ((r = mkdir_p(abs, 0755)) < 0)
+                        return r;
+                /* every level needs the controllers for the next one */
+                for (char *p = abs + strlen(g->root); (p = strchr(p + 1, '/'));) {
+                        *p = 0;
+                        enable_controllers(g, abs);
+                        *p = '/';
+                }
+                enable_controllers(g, abs);
+                char err[256];
+                if (apply_knobs(g, abs, &m->cfg->slices[i].resources, err, sizeof(err)) < 0) {
+                        snprintf(reason, rlen, "slice %s: %s", m->cfg->slices[i].name, err);
+                        return -EINVAL;
+                }
+        }
+
+        g->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (g->ino_fd < 0)
+                return -errno;
+        ev_io_init(&g->ino_io, ino_cb, g->ino_fd, EV_READ);
+        g->ino_io.data = m;
+        ev_io_start(m->loop, &g->ino_io);
+        g->enabled = true;
+        return 0;
+}
+
+bool cgroup_enabled(const struct svd *m) {
+        return m->cg && m->cg->enabled;
+}
+
+const char *cgroup_unavailable_reason(const struct svd *m) {
+        return m->cg && !m->cg->enabled ? m->cg->reason : NULL;
+}
+
+static const struct slice_config *find_slice(const struct svd_config *c, const char *name) {
+        for (size_t i = 0; i < c->n_slices; i++)
+                if (strcmp(c->slices[i].name, name) == 0)
+                        return &c->slices[i];
+        return NULL;
+}
+
+char *cgroup_slice_path(const struct svd_config *c, const struct slice_config *sl) {
+        char *p = strdup_printf("%s.slice", sl->name);
+        /* validation guarantees parents exist and form no cycle; bound anyway */
+        for (int depth = 0; p && sl && sl->parent && depth < 64; depth++) {
+                sl = find_slice(c, sl->parent);
+                if (!sl)
+                        break;
+                char *n = strdup_printf("%s.slice/%s", sl->name, p);
+                free(p);
+                p = n;
+        }
+        return p;
+}
+
+char *cgroup_service_path(const struct svd_config *c, const struct svc_config *s) {
+        const struct slice_config *sl = s->slice ? find_slice(c, s->slice) : NULL;
+        if (!sl)
+                return strdup_printf("%s.service", s->name);
+        _cleanup_(freep) char *sp = cgroup_slice_path(c, sl);
+        return sp ? strdup_printf("%s/%s.service", sp, s->name) : NULL;
+}
+
+int cgroup_prepare(struct svd *m, struct svc *s) {
+        struct cgroup_mgr *g = m->cg;
+        int r;
+        if (!s->cg_path) {
+                _cleanup_(freep) char *rel = cgroup_service_path(m->cfg, s->cfg);
+                if (!rel || !(s->cg_path = strdup_printf("%s/%s", g->root, rel)))
+                        return -ENOMEM;
+        }
+        if (mkdir(s->cg_path, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        if (cgroup_populated(s)) {
+                /* leftovers from an earlier run (svd crashed?): they would share
+                 * the new run's limits and confuse "down" */
+                log_warn("%s: processes left in %s from an earlier run; killing them", s->cfg->name, s->cg_path);
+                cgroup_kill(s);
+        }
+        char err[256];
+        if ((r = apply_knobs(g, s->cg_path, &s->cfg->resources, err, sizeof(err))) < 0) {
+                svc_set_reason(s, "cgroup: %s", err);
+                return r;
+        }
+        if (s->cg_procs_fd < 0) {
+                char p[4200];
+                snprintf(p, sizeof(p), "%s/cgroup.procs", s->cg_path);
+                s->cg_procs_fd = open(p, O_WRONLY | O_CLOEXEC);
+                if (s->cg_procs_fd < 0)
+                        return -errno;
+        }
+        if (s->cg_wd_events < 0) {
+                char p[4200];
+                snprintf(p, sizeof(p), "%s/cgroup.events", s->cg_path);
+                s->cg_wd_events = inotify_add_watch(g->ino_fd, p, IN_MODIFY);
+                snprintf(p, sizeof(p), "%s/memory.events", s->cg_path);
+                s->cg_wd_memory = inotify_add_watch(g->ino_fd, p, IN_MODIFY);
+                uint64_t v = 0;
+                if (read_key(s->cg_path, "memory.events", "oom_kill", &v) == 0)
+                        s->oom_seen = v;
+        }
+        return 0;
+}
+
+bool cgroup_populated(struct svc *s) {
+        uint64_t v = 0;
+        if (!s->cg_path)
+                return false;
+        return read_key(s->cg_path, "cgroup.events", "populated", &v) == 0 && v != 0;
+}
+
+int cgroup_kill(struct svc *s) {
+        if (!s->cg_path)
+                return -ENOENT;
+        struct cgroup_mgr *g = s->m->cg;
+        if (g->has_kill)
+                return write_file(s->cg_path, "cgroup.kill", "1");
+        char buf[65536];
+        if (read_file(s->cg_path, "cgroup.procs", buf, sizeof(buf)) < 0)
+                return -errno;
+        for (char *p = buf; *p;) {
+                char *e;
+                long pid = strtol(p, &e, 10);
+                if (e == p)
+                        break;
+                if (pid > 0)
+                        (void)kill((pid_t)pid, SIGKILL);
+                p = e + (*e ? 1 : 0);
+        }
+        return 0;
+}
+
+static int stats_of(const char *dir, struct cg_stats *r) {
+        memset(r, 0, sizeof(*r));
+        if (read_key(dir, "cpu.stat", "usage_usec", &r->cpu_usage_usec) < 0)
+                return -ENOENT;
+        (void)read_key(dir, "cpu.stat", "throttled_usec", &r->cpu_throttled_usec);
+        (void)read_key(dir, "cpu.stat", "nr_throttled", &r->nr_throttled);
+        (void)read_u64(dir, "memory.current", &r->memory_current);
+        r->has_memory_peak = read_u64(dir, "memory.peak", &r->memory_peak) == 0; /* 5.19+ */
+        (void)read_u64(dir, "pids.current", &r->pids_current);
+        r->valid = true;
+        return 0;
+}
+
+int cgroup_stats(struct svc *s, struct cg_stats *ret) {
+        if (!s->cg_path || !cgroup_enabled(s->m))
+                return -ENOENT;
+        return stats_of(s->cg_path, ret);
+}
+
+int cgroup_slice_stats(struct svd *m, size_t slice, struct cg_stats *ret) {
+        if (!cgroup_enabled(m) || slice >= m->cfg->n_slices)
+                return -ENOENT;
+        return stats_of(m->cg->slice_paths[slice], ret);
+}
+
+static void ino_cb(struct ev_loop *loop, ev_io *w, int revents) {
+        struct svd *m = w->data;
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+        for (;;) {
+                ssize_t n = read(m->cg->ino_fd, buf, sizeof(buf));
+                if (n <= 0)
+                        break;
+                for (char *p = buf; p < buf + n;) {
+                        struct inotify_event *ev = (struct inotify_event *)p;
+                        p += sizeof(*ev) + ev->len;
+                        for (size_t i = 0; i < m->n_svcs; i++) {
+                                struct svc *s = &m->svcs[i];
+                                if (ev->wd == s->cg_wd_events && !cgroup_populated(s))
+                                        svc_cgroup_empty(s);
+                                else if (ev->wd == s->cg_wd_memory) {
+                                        uint64_t v = 0;
+                                        if (read_key(s->cg_path, "memory.events", "oom_kill", &v) == 0 &&
+                                            v > s->oom_seen) {
+                                                s->oom_kills += v - s->oom_seen;
+                                                s->oom_seen = v;
+                                                log_err("%s: the OOM killer killed a process (memory.max reached; %llu so far)",
+                                                        s->cfg->name, (unsigned long long)s->oom_kills);
+                                        }
+                                }
+                        }
+                }
+        }
+        sched_run(m);
+}
+
+void cgroup_done(struct svd *m) {
+        struct cgroup_mgr *g = m->cg;
+        if (!g)
+                return;
+        for (size_t i = 0; m->svcs && i < m->n_svcs; i++) {
+                struct svc *s = &m->svcs[i];
+                if (s->cg_procs_fd >= 0)
+                        close(s->cg_procs_fd);
+                s->cg_procs_fd = -1;
+                /* an empty leaf is removed; one with processes stays visible */
+                if (s->cg_path)
+                        (void)rmdir(s->cg_path);
+                free(s->cg_path);
+                s->cg_path = NULL;
+        }
+        if (g->ino_fd >= 0) {
+                ev_io_stop(m->loop, &g->ino_io);
+                close(g->ino_fd);
+        }
+        for (size_t i = 0; g->slice_paths && g->slice_paths[i]; i++)
+                free(g->slice_paths[i]);
+        free(g->slice_paths);
+        free(g->root);
+        free(g);
+        m->cg = NULL;
+}

@@ -1,0 +1,66 @@
+/* cgroup: cgroup v2 for services. svd finds the cgroup2 mount (mounting it
+ * when PID 1), creates its subtree below its own cgroup (cgroup_root, default
+ * "svd"), moves itself into <root>/supervisor (no internal processes), builds
+ * the slice tree (<root>/<a>.slice/<b>.slice) with its limits, and gives each
+ * service a leaf <slice path>/<name>.service whose limits are written before
+ * the service's first instruction runs: the spawned child joins its leaf
+ * before execve while svd waits (vfork semantics), so there is no window in
+ * which a service runs unconstrained. Leaves are watched with inotify on
+ * cgroup.events (empty = down) and memory.events (OOM kills), never polled.
+ *
+ * On hosts without usable v2 controllers (hybrid/v1 layouts) nothing is
+ * created or written; cgroups: optional runs services without limits and says
+ * so in their status, cgroups: required refuses to start. */
+#ifndef SVD_CGROUP_H
+#define SVD_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct svd;
+struct svc;
+
+struct cg_stats {
+        bool valid;
+        uint64_t cpu_usage_usec;
+        uint64_t cpu_throttled_usec;
+        uint64_t nr_throttled;
+        uint64_t memory_current;
+        bool has_memory_peak;
+        uint64_t memory_peak;
+        uint64_t pids_current;
+};
+
+/* Sets up svd's subtree and slices. 0 when cgroups are in use, -ENODEV when
+ * they are unavailable (reason set, nothing touched), other -errno on error. */
+int cgroup_init(struct svd *m, char *reason, size_t reason_len);
+bool cgroup_enabled(const struct svd *m);
+const char *cgroup_unavailable_reason(const struct svd *m);
+
+/* Creates the service's leaf, writes its limits, opens its cgroup.procs for
+ * the spawned child and starts watching it. -errno on failure (the service
+ * must then not start). */
+int cgroup_prepare(struct svd *m, struct svc *s);
+/* Whether the leaf still has processes. */
+bool cgroup_populated(struct svc *s);
+/* Kills every process in the leaf (cgroup.kill, or SIGKILL to each pid on
+ * kernels without it). */
+int cgroup_kill(struct svc *s);
+int cgroup_stats(struct svc *s, struct cg_stats *ret);
+int cgroup_slice_stats(struct svd *m, size_t slice, struct cg_stats *ret);
+
+/* Pure: the leaf path of a service relative to svd's root, e.g.
+ * "system.slice/db.slice/postgres.service"; malloc'd, NULL on error. */
+char *cgroup_service_path(const struct svd_config *c, const struct svc_config *s);
+char *cgroup_slice_path(const struct svd_config *c, const struct slice_config *sl);
+/* Pure: the cgroup v2 file contents for a knob. Returns 0 with buf filled, or
+ * -ENOENT when the knob is unset. host_ram is MemTotal in bytes. */
+int cgroup_knob_value(const struct resources_config *r, const char *file, uint64_t host_ram, char *buf,
+                      size_t len);
+extern const char *const cgroup_knob_files[];
+
+void cgroup_done(struct svd *m);
+
+#endif
