@@ -56,8 +56,18 @@ start_svd() {
         fail "svd did not open its control socket"
 }
 
-# field NAME KEY: one field of svctl status --json for a service
+# Deadlines scale with SVD_TEST_SCALE (the VM under TCG runs several times
+# slower than the host).
+SCALE=${SVD_TEST_SCALE:-1}
+
+# field NAME KEY: one field of svctl status --json for a service (jq: a
+# python3 start costs most of a second in the VM)
 field() {
+        if command -v jq >/dev/null; then
+                svctl status --json | jq -r --arg n "$1" --arg k "$2" \
+                        '.services[] | select(.name == $n) | .[$k] | if . == null then "" elif . == true then "True" elif . == false then "False" else . end'
+                return
+        fi
         svctl status --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -70,7 +80,7 @@ for s in d["services"]:
 
 # wait_state NAME STATE [SECONDS]
 wait_state() {
-        local deadline=$(( $(date +%s) + ${3:-10} )) st=
+        local deadline=$(( $(date +%s) + ${3:-10} * SCALE )) st=
         while :; do
                 st=$(field "$1" state 2>/dev/null || true)
                 [ "$st" = "$2" ] && return 0
@@ -81,7 +91,7 @@ wait_state() {
 
 # wait_for COMMAND... : until it succeeds, 10 s at most
 wait_for() {
-        local deadline=$(( $(date +%s) + 10 ))
+        local deadline=$(( $(date +%s) + 10 * SCALE ))
         until "$@"; do
                 [ "$(date +%s)" -gt "$deadline" ] && fail "timed out waiting for: $*"
                 sleep 0.05
