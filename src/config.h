@@ -123,6 +123,38 @@ struct probe_config {
         struct cfg_pos pos;
 };
 
+/* limits: one rlimit (config_sandbox.c); both values RLIM_INFINITY-able. */
+#define SVC_RLIMIT_MAX 8
+struct rlimit_config {
+        bool set;
+        int resource;        /* RLIMIT_* */
+        uint64_t soft, hard; /* UINT64_MAX = infinity */
+};
+const char *config_rlimit_name(size_t i); /* "nofile" for limits[i] */
+const char *config_errno_name(int e);     /* "EPERM" for seccomp.errno, NULL if unnamed */
+
+enum sbx_seccomp { SBX_SECCOMP_DEFAULT, SBX_SECCOMP_NONE, SBX_SECCOMP_ALLOW, SBX_SECCOMP_DENY, _SBX_SECCOMP_MAX };
+enum sbx_action { SBX_ACTION_ERRNO, SBX_ACTION_KILL, SBX_ACTION_LOG, _SBX_ACTION_MAX };
+enum sbx_protect_system { SBX_PS_NO, SBX_PS_YES, SBX_PS_FULL, SBX_PS_STRICT, _SBX_PS_MAX };
+enum sbx_protect_home { SBX_PH_NO, SBX_PH_YES, SBX_PH_READ_ONLY, SBX_PH_TMPFS, _SBX_PH_MAX };
+
+/* sandbox: (config_sandbox.c; applied by spawn through sandbox.h). */
+struct sandbox_config {
+        uint64_t caps;          /* bounding set kept: bit n = capability n */
+        bool caps_all;          /* capabilities: all (nothing dropped) */
+        uint64_t ambient;       /* raised for the service; always a subset of caps */
+        bool no_new_privileges;
+        enum sbx_seccomp seccomp;
+        char **syscalls;        /* allow/deny entries (names and @groups, checked at load) */
+        enum sbx_action action;
+        int errno_value;        /* for SBX_ACTION_ERRNO */
+        bool private_tmp;
+        enum sbx_protect_system protect_system;
+        enum sbx_protect_home protect_home;
+        char **read_write_paths, **read_only_paths, **inaccessible_paths; /* absolute */
+        struct cfg_pos pos;
+};
+
 struct svc_config {
         char *name;          /* file stem */
         const char *file;
@@ -138,6 +170,14 @@ struct svc_config {
         uid_t uid;
         gid_t gid;
         char *home;          /* of user, for HOME= */
+        char **supplementary_groups; /* names, as written */
+        gid_t *sup_gids;     /* resolved, added to the user's own groups */
+        size_t n_sup_gids;
+        bool has_umask;
+        mode_t umask;
+        bool allow_root;     /* false: refuse to run as uid 0 */
+        struct rlimit_config limits[SVC_RLIMIT_MAX];
+        struct sandbox_config sandbox;
         enum svc_type type;
         struct dep_config *deps;
         size_t n_deps;
@@ -189,6 +229,11 @@ struct svd_config {
         char *cgroup_root;   /* svd's subtree under the cgroup2 mount (default "svd") */
         enum cgroups_mode cgroups;
         uint64_t log_max_total; /* all services' log files together; 0 = no limit */
+        /* PID 1 (init.c) */
+        char *hostname;
+        bool root_rw;        /* root: rw remounts / read-write at boot */
+        int ctrl_alt_del;    /* enum shutdown_action; default reboot */
+        char *emergency_shell;
         struct svc_defaults defaults;
         struct svc_config *svcs;  /* sorted by name */
         size_t n_svcs;

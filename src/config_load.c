@@ -103,6 +103,7 @@ void config_svc_done(struct svc_config *s)
         config_resources_done(&s->resources);
         config_probe_done(&s->health);
         logging_config_done(&s->logging);
+        config_sandbox_done(s);
 }
 
 void config_free(struct svd_config *c)
@@ -119,6 +120,8 @@ void config_free(struct svd_config *c)
         free(c->control_socket);
         free(c->admin_group);
         free(c->cgroup_root);
+        free(c->hostname);
+        free(c->emergency_shell);
         strv_free(c->defaults.environment);
         free(c->defaults.user);
         free(c->defaults.group);
@@ -239,7 +242,8 @@ static int parse_main(struct cload *l, const struct ynode *root)
         static const char *const keys[] = { "services_dir", "slices_dir", "state_dir",
                                             "log_dir",      "run_dir",    "control_socket",
                                             "admin_group",  "defaults",   "cgroup_root",
-                                            "cgroups",      "log_max_total", NULL };
+                                            "cgroups",      "log_max_total", "hostname",
+                                            "root",         "ctrl_alt_del", "emergency_shell", NULL };
         struct svd_config *c = l->c;
         const struct ynode *n;
         int r;
@@ -284,6 +288,25 @@ static int parse_main(struct cload *l, const struct ynode *root)
                         cp_err(l, n, "log_max_total", "bad size '%s' (use e.g. 512M, 4G)",
                                cp_is_scalar(n) ? n->value : "");
         }
+        if ((n = ynode_get(root, "hostname")) && cp_str(l, n, "hostname", &c->hostname) >= 0 &&
+            (strlen(c->hostname) > 64 || strpbrk(c->hostname, " /\t")))
+                cp_err(l, n, "hostname", "expected a host name of at most 64 characters");
+        if ((n = ynode_get(root, "root"))) {
+                static const char *const modes[] = { "ro", "rw" };
+                int e;
+                if (cp_enum(l, n, "root", modes, 2, &e) >= 0)
+                        c->root_rw = e == 1;
+        }
+        c->ctrl_alt_del = 2; /* SHUTDOWN_REBOOT */
+        if ((n = ynode_get(root, "ctrl_alt_del"))) {
+                /* the same order as enum shutdown_action (init.h) */
+                static const char *const acts[] = { "ignore", "poweroff", "reboot", "halt" };
+                int e;
+                if (cp_enum(l, n, "ctrl_alt_del", acts, 4, &e) >= 0)
+                        c->ctrl_alt_del = e;
+        }
+        if ((n = ynode_get(root, "emergency_shell")))
+                cp_path(l, n, "emergency_shell", &c->emergency_shell);
         return cp_defaults(l, ynode_get(root, "defaults"));
 }
 
@@ -453,6 +476,9 @@ static void load_command(struct cload *l, const struct ynode *root, struct svc_c
         } else if (!v[0]) {
                 cp_err(l, n, "command", "must not be empty");
                 return;
+        } else if (!v[0][0]) {
+                cp_err(l, n->items[0], "command[0]", "the program name must not be empty");
+                return;
         } else if (s->shell && v[1]) {
                 /* One string for /bin/sh -c, however the user chose to wrap it. */
                 size_t len = 0;
@@ -479,14 +505,15 @@ static void load_command(struct cload *l, const struct ynode *root, struct svc_c
 static const char *const svc_keys[] = { "description", "command", "shell", "environment", "env_file",
                                         "working_dir", "user", "group", "type", "depends_on", "restart",
                                         "backoff", "start_limit", "stop", "enabled", "slice", "resources",
-                                        "healthcheck", "watchdog",
+                                        "healthcheck", "watchdog", "sandbox", "limits",
+                                        "supplementary_groups", "umask", "allow_root",
                                         /* Accepted (shape-checked) now, implemented by later modules: */
-                                        "sandbox", "logging", "secrets", "profiles", "limits",
+                                        "logging", "secrets", "profiles",
                                         "start_when", "schedule", NULL };
 
 static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_config *s)
 {
-        static const char *const later_maps[] = { "sandbox", "secrets", "limits", "schedule" };
+        static const char *const later_maps[] = { "secrets", "schedule" };
         const struct svc_defaults *d = &l->c->defaults;
         const char *types[_SVC_TYPE_MAX], *restarts[_RESTART_MAX];
         const struct ynode *v;
@@ -513,6 +540,11 @@ static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_
         if ((v = ynode_get(root, "working_dir")))
                 cp_path(l, v, "working_dir", &s->working_dir);
         cp_creds(l, s, ynode_get(root, "user"), "user", ynode_get(root, "group"), "group");
+        cp_identity(l, root, s);
+        if ((v = ynode_get(root, "limits")))
+                cp_limits(l, v, s);
+        if ((v = ynode_get(root, "sandbox")))
+                cp_sandbox(l, v, s);
         if ((v = ynode_get(root, "type")) && cp_enum(l, v, "type", types, _SVC_TYPE_MAX, &e) >= 0)
                 s->type = (enum svc_type)e;
         if ((v = ynode_get(root, "depends_on")))
@@ -580,6 +612,7 @@ static int load_svc(struct cload *l, const struct ynode *root, const char *name,
         s.start_limit = d->start_limit;
         s.stop = d->stop;
         s.enabled = true;
+        config_sandbox_defaults(&s);
         if (logging_config_copy(&s.logging, &d->logging) < 0)
                 return -ENOMEM;
         load_svc_keys(l, root, &s);

@@ -201,7 +201,8 @@ int cp_strv(struct cload *l, const struct ynode *n, const char *key, char ***out
         }
         for (size_t i = 0; i < n->n; i++) {
                 snprintf(sub, sizeof sub, "%s[%zu]", key, i);
-                if (!cp_is_scalar(n->items[i]) || !*n->items[i]->value) {
+                /* a quoted "" is a real (empty) argument, e.g. --save "" */
+                if (!cp_is_scalar(n->items[i])) {
                         cp_err(l, n->items[i], sub, "expected a string");
                         r = -EINVAL;
                 } else if (strv_push(&v, n->items[i]->value) < 0) {

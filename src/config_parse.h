@@ -68,6 +68,14 @@ int logging_config_copy(struct logging_config *dst, const struct logging_config 
 void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s);
 void config_probe_done(struct probe_config *p);
 
+/* Identity keys beside user/group, limits: and sandbox: (config_sandbox.c).
+ * cp_identity runs after cp_creds (allow_root needs the resolved uid). */
+void config_sandbox_defaults(struct svc_config *s);
+void config_sandbox_done(struct svc_config *s);
+void cp_identity(struct cload *l, const struct ynode *root, struct svc_config *s);
+void cp_limits(struct cload *l, const struct ynode *n, struct svc_config *s);
+void cp_sandbox(struct cload *l, const struct ynode *n, struct svc_config *s);
+
 bool config_name_valid(const char *s);
 void config_svc_done(struct svc_config *s);
 void config_resources_done(struct resources_config *r);

@@ -15,6 +15,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "logfollow.h"
 #include "proto.h"
 #include "svd.h"
 
@@ -28,6 +29,7 @@ struct client {
         char *wbuf;
         size_t wlen, woff;
         bool closing; /* flush what is queued, then close */
+        bool follower; /* logs_follow: gets frames of lines, never times out */
         struct control_peer peer;
 };
 
@@ -46,6 +48,8 @@ static void client_free(struct client *cl) {
         ev_io_stop(loop, &cl->rio);
         ev_io_stop(loop, &cl->wio);
         ev_timer_stop(loop, &cl->idle);
+        if (cl->follower)
+                logs_unfollow(c->m, cl);
         close(cl->fd);
         for (size_t i = 0; i < c->n_clients; i++)
                 if (c->clients[i] == cl) {
@@ -108,6 +112,29 @@ static bool client_queue(struct client *cl, const cJSON *reply) {
         return true;
 }
 
+bool control_client_send(void *client, const cJSON *msg) {
+        struct client *cl = client;
+        if (!client_queue(cl, msg))
+                return false;
+        client_flush(cl);
+        return true;
+}
+
+/* logs_follow: subscribe this client; its idle timeout no longer applies. */
+static cJSON *client_follow(struct client *cl, const cJSON *req) {
+        cJSON *reply = logs_op_follow(cl->ctl->m, req, cl);
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")) && !cl->follower) {
+                cl->follower = true;
+                ev_timer_stop(cl->ctl->m->loop, &cl->idle);
+        }
+        return reply;
+}
+
+static bool is_follow(const cJSON *req) {
+        const cJSON *op = cJSON_GetObjectItemCaseSensitive(req, "op");
+        return cJSON_IsString(op) && proto_op_from_name(op->valuestring) == OP_LOGS_FOLLOW;
+}
+
 static void write_cb(struct ev_loop *loop, ev_io *w, int revents) {
         client_flush(w->data);
 }
@@ -151,7 +178,8 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 return;
         }
         cl->rlen += (size_t)n;
-        ev_timer_again(loop, &cl->idle);
+        if (!cl->follower)
+                ev_timer_again(loop, &cl->idle);
 
         size_t off = 0;
         for (;;) {
@@ -171,7 +199,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         return;
                 }
                 off += used;
-                cJSON *reply = control_handle(cl->ctl->m, req, &cl->peer);
+                cJSON *reply = is_follow(req) ? client_follow(cl, req) : control_handle(cl->ctl->m, req, &cl->peer);
                 cJSON_Delete(req);
                 if (reply) {
                         bool alive = client_queue(cl, reply);

@@ -8,7 +8,11 @@
 
 #include "cgroup.h"
 #include "control.h"
+#include "control_sandbox.h"
+#include "init.h"
 #include "log.h"
+#include "logfollow.h"
+#include "logpipe.h"
 #include "proto.h"
 #include "svd.h"
 
@@ -87,15 +91,20 @@ static cJSON *svc_to_json(const struct svc *s, usec_t now_m) {
                 if (s->last_probe_real)
                         cJSON_AddNumberToObject(o, "last_probe_at", usec_to_sec(s->last_probe_real));
                 if (s->cfg->health.kind == PROBE_EXEC)
-                        cJSON_AddStringToObject(o, "probe_output", s->probe_output);
+                        cJSON_AddStringToObject(o, "probe_output", s->probe_output ? s->probe_output : "");
         }
         if (s->status_text[0])
                 cJSON_AddStringToObject(o, "status", s->status_text);
         add_cgroup_fields(o, (struct svc *)s, now_m);
+        if (s->last_failure[0])
+                cJSON_AddStringToObject(o, "last_failure", s->last_failure);
         cJSON_AddBoolToObject(o, "held", s->held);
         cJSON_AddBoolToObject(o, "enabled", s->cfg->enabled);
+        cJSON_AddNumberToObject(o, "log_dropped_bytes", (double)logpipe_dropped_bytes(s->log));
         return o;
 }
+
+static void add_boot(cJSON *r, struct svd *m);
 
 static cJSON *op_status(struct svd *m, const cJSON *req) {
         const cJSON *names = cJSON_GetObjectItemCaseSensitive(req, "names");
@@ -122,7 +131,43 @@ static cJSON *op_status(struct svd *m, const cJSON *req) {
                 cJSON_AddItemToArray(arr, svc_to_json(s, now_m));
         }
         cJSON_AddNumberToObject(r, "now", usec_to_sec(now_real()));
+        add_boot(r, m);
         return r;
+}
+
+/* poweroff/reboot/halt: the reply goes out first, then the ordered stop
+ * begins; only an init can power off, a plain svd refuses. */
+static cJSON *op_power(struct svd *m, enum proto_op op, const struct control_peer *peer) {
+        const char *opn = proto_op_name(op);
+        if (!peer->admin) {
+                log_warn("control: refused %s from uid %u pid %d: not an administrator", opn, (unsigned)peer->uid,
+                         (int)peer->pid);
+                return proto_reply_error(PROTO_E_DENIED, "permission denied: %s needs root or the admin group", opn);
+        }
+        if (!init_is_pid1())
+                return proto_reply_error(PROTO_E_FAILED,
+                                         "svd is not PID 1: it cannot %s the machine (SIGTERM stops svd and its services)",
+                                         opn);
+        int action = op == OP_REBOOT ? SHUTDOWN_REBOOT : op == OP_HALT ? SHUTDOWN_HALT : SHUTDOWN_POWEROFF;
+        log_info("control: %s from uid %u pid %d", opn, (unsigned)peer->uid, (int)peer->pid);
+        svd_shutdown_for(m, action);
+        cJSON *r = proto_reply_ok();
+        cJSON_AddStringToObject(r, "action", opn);
+        return r;
+}
+
+/* Boot timing: svd start to each service's first "up". */
+static void add_boot(cJSON *r, struct svd *m) {
+        cJSON *b = cJSON_AddObjectToObject(r, "boot");
+        cJSON_AddNumberToObject(b, "started", usec_to_sec(m->boot_real));
+        if (m->boot_done_mono)
+                cJSON_AddNumberToObject(b, "settled_usec", (double)(m->boot_done_mono - m->boot_mono));
+        else
+                cJSON_AddNullToObject(b, "settled_usec");
+        cJSON *sv = cJSON_AddObjectToObject(b, "services");
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (m->svcs[i].up_mono)
+                        cJSON_AddNumberToObject(sv, m->svcs[i].cfg->name, (double)(m->svcs[i].up_mono - m->boot_mono));
 }
 
 static cJSON *op_order(struct svd *m) {
@@ -199,10 +244,24 @@ cJSON *control_handle(struct svd *m, const cJSON *req, const struct control_peer
                 return op_order(m);
         case OP_VERSION:
                 return op_version();
+        case OP_LOGS:
+                return logs_op_list(m, req);
+        case OP_REOPEN_LOGS:
+                return logs_op_reopen(m, peer);
+        case OP_LOGS_FOLLOW: /* control.c subscribes the client itself */
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "logs_follow needs its own connection");
         case OP_START:
         case OP_STOP:
         case OP_RESTART:
                 return op_change(m, op, req, peer);
+        case OP_POWEROFF:
+        case OP_REBOOT:
+        case OP_HALT:
+                return op_power(m, op, peer);
+        case OP_AUDIT:
+                return control_op_audit(m);
+        case OP_SHOW:
+                return control_op_show(m, req);
         default:
                 return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'op': unsupported operation");
         }

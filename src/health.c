@@ -60,11 +60,13 @@ static void drain_probe_pipe(struct svc *s) {
         for (;;) {
                 ssize_t n = read(s->probe_fd, buf, sizeof(buf));
                 if (n > 0) {
-                        size_t room = HEALTH_OUTPUT_MAX - s->probe_output_len;
+                        if (!s->probe_buf && !(s->probe_buf = malloc(HEALTH_OUTPUT_MAX + 1)))
+                                continue; /* output is a courtesy; drain anyway */
+                        size_t room = HEALTH_OUTPUT_MAX - s->probe_buf_len;
                         size_t take = (size_t)n < room ? (size_t)n : room;
-                        memcpy(s->probe_output + s->probe_output_len, buf, take);
-                        s->probe_output_len += take;
-                        s->probe_output[s->probe_output_len] = 0;
+                        memcpy(s->probe_buf + s->probe_buf_len, buf, take);
+                        s->probe_buf_len += take;
+                        s->probe_buf[s->probe_buf_len] = 0;
                         continue;
                 }
                 if (n < 0 && errno == EINTR)
@@ -81,9 +83,7 @@ static void probe_io_cb(struct ev_loop *loop, ev_io *w, int revents) {
 
 static void probe_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct svc *s = w->data;
-        char tb[32];
-        snprintf(s->probe_detail, sizeof(s->probe_detail), "timed out after %s",
-                 format_duration(s->cfg->health.timeout, tb, sizeof(tb)));
+        s->probe_timed_out = true;
         kill_exec_probe(s);
 }
 
@@ -146,13 +146,16 @@ static void start_exec_probe(struct svc *s) {
         }
         s->probe_pid = pid;
         s->probe_fd = fds[0];
-        s->probe_output_len = 0;
-        s->probe_output[0] = 0;
+        /* The last completed probe's detail and output stay visible while
+         * this one runs; its own output collects in probe_buf. */
+        s->probe_buf_len = 0;
+        if (s->probe_buf)
+                s->probe_buf[0] = 0;
+        s->probe_timed_out = false;
         ev_io_set(&s->probe_io, fds[0], EV_READ);
         ev_io_start(s->m->loop, &s->probe_io);
         ev_timer_set(&s->probe_timeout, secs(p->timeout), 0.);
         ev_timer_start(s->m->loop, &s->probe_timeout);
-        s->probe_detail[0] = 0;
 }
 
 static void run_probe(struct svc *s) {
@@ -187,7 +190,7 @@ bool health_child_exited(struct svc *s, pid_t pid, int status) {
                 s->probe_stale = false;
                 return true;
         }
-        bool timed_out = !ev_is_active(&s->probe_timeout);
+        bool timed_out = s->probe_timed_out;
         ev_timer_stop(s->m->loop, &s->probe_timeout);
         if (s->probe_fd >= 0) {
                 drain_probe_pipe(s);
@@ -196,9 +199,13 @@ bool health_child_exited(struct svc *s, pid_t pid, int status) {
         /* probe processes are only ours while the service runs */
         if (s->state != ST_RUNNING && s->state != ST_STARTING)
                 return true;
-        char d[256];
+        if (!s->probe_output)
+                s->probe_output = calloc(1, HEALTH_OUTPUT_MAX + 1);
+        if (s->probe_output)
+                memcpy(s->probe_output, s->probe_buf ? s->probe_buf : "", s->probe_buf ? s->probe_buf_len + 1 : 1);
+        char d[256], tb[32];
         if (timed_out)
-                snprintf(d, sizeof(d), "%s", s->probe_detail[0] ? s->probe_detail : "timed out");
+                snprintf(d, sizeof(d), "timed out after %s", format_duration(s->cfg->health.timeout, tb, sizeof(tb)));
         else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
                 snprintf(d, sizeof(d), "exit 0");
         else
@@ -285,8 +292,8 @@ void health_on_spawn(struct svc *s) {
         s->probe_failures = 0;
         s->probe_passed = false;
         s->probe_detail[0] = 0;
-        s->probe_output_len = 0;
-        s->probe_output[0] = 0;
+        if (s->probe_output)
+                s->probe_output[0] = 0;
         s->probe_id = 0;
         if (c->health.kind != PROBE_NONE) {
                 svc_set_health(s, HEALTH_STARTING);
@@ -330,7 +337,9 @@ void health_on_exit(struct svc *s) {
 }
 
 void health_done(struct svc *s) {
-        if (!s->m || s->probe_timer.data != s)
-                return;
-        health_on_exit(s);
+        if (s->m && s->probe_timer.data == s)
+                health_on_exit(s);
+        free(s->probe_output);
+        free(s->probe_buf);
+        s->probe_output = s->probe_buf = NULL;
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "graph.h"
 #include "log.h"
+#include "init.h"
 #include "svd.h"
 
 #ifndef SYSCONFDIR
@@ -86,6 +87,10 @@ int main(int argc, char **argv) {
                 return 2;
         }
 
+        bool pid1 = !check && init_is_pid1();
+        if (pid1)
+                init_early_mounts();
+
         struct svd_config *cfg = NULL;
         struct cfg_errors errs = {0};
         int r = config_load(config_file, &cfg, &errs);
@@ -97,6 +102,8 @@ int main(int argc, char **argv) {
                 else
                         fprintf(stderr, "svd: %s: %zu error%s\n", config_file, errs.n, errs.n == 1 ? "" : "s");
                 cfg_errors_free(&errs);
+                if (pid1) /* PID 1 must never exit: that panics the kernel */
+                        init_emergency("the configuration is invalid (see above)", NULL);
                 return 1;
         }
         cfg_errors_free(&errs);
@@ -109,6 +116,9 @@ int main(int argc, char **argv) {
                 return 0;
         }
 
+        if (pid1)
+                init_early_config(cfg);
+
         struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
         if (!loop) {
                 fprintf(stderr, "svd: cannot initialise the event loop\n");
@@ -119,6 +129,8 @@ int main(int argc, char **argv) {
         r = svd_init(&m, loop, cfg);
         if (r < 0) {
                 log_err("startup failed: %s", strerror(-r));
+                if (pid1)
+                        init_emergency("startup failed", cfg->emergency_shell);
                 svd_done(&m);
                 config_free(cfg);
                 return 1;
@@ -127,9 +139,12 @@ int main(int argc, char **argv) {
                  cfg->control_socket);
         svd_boot(&m);
         ev_run(loop, 0);
+        int action = m.shutdown_action;
         svd_done(&m);
         config_free(cfg);
         ev_loop_destroy(loop);
+        if (pid1)
+                init_finish(action); /* does not return */
         log_info("svd exiting");
         return 0;
 }

@@ -24,6 +24,14 @@ static const char *const op_names[_OP_MAX] = {
         [OP_RESTART] = "restart",
         [OP_ORDER] = "order",
         [OP_VERSION] = "version",
+        [OP_LOGS] = "logs",
+        [OP_LOGS_FOLLOW] = "logs_follow",
+        [OP_REOPEN_LOGS] = "reopen_logs",
+        [OP_POWEROFF] = "poweroff",
+        [OP_REBOOT] = "reboot",
+        [OP_HALT] = "halt",
+        [OP_AUDIT] = "audit",
+        [OP_SHOW] = "show",
 };
 
 const char *proto_op_name(enum proto_op op)
@@ -49,6 +57,10 @@ bool proto_op_mutating(enum proto_op op)
         case OP_START:
         case OP_STOP:
         case OP_RESTART:
+        case OP_REOPEN_LOGS:
+        case OP_POWEROFF:
+        case OP_REBOOT:
+        case OP_HALT:
                 return true;
         default:
                 return false;

@@ -25,6 +25,14 @@ enum proto_op {
         OP_RESTART = 4,
         OP_ORDER = 5,
         OP_VERSION = 6,
+        OP_LOGS = 7,          /* list a service's log files, oldest first */
+        OP_LOGS_FOLLOW = 8,   /* the same, then one frame per batch of new lines */
+        OP_REOPEN_LOGS = 9,   /* reopen log files by name (as SIGUSR1) */
+        OP_POWEROFF = 20,     /* stop everything in order, then power off (PID 1) */
+        OP_REBOOT = 21,
+        OP_HALT = 22,
+        OP_AUDIT = 23,        /* each service's sandbox exposure, with a score */
+        OP_SHOW = 24,         /* one service's effective sandbox */
         _OP_MAX
 };
 

@@ -161,8 +161,10 @@ void sched_run(struct svd *m) {
                         for (size_t r = 0; r < s->n_rdeps; r++)
                                 reevaluate(m, &m->svcs[s->rdeps[r]], s);
                 }
-                if (!m->shutting_down)
+                if (!m->shutting_down) {
+                        svd_check_boot(m);
                         return;
+                }
                 shutdown_pass(m);
                 if (!m->q_len)
                         return;

@@ -1,8 +1,8 @@
 /* spawn: vfork-style child creation with a fixed order of setup stages
  * (signals, session, stdio, working directory, groups, gid, uid, exec). See
- * spawn.h for why CLONE_VM|CLONE_VFORK. Later stages (cgroup, namespaces,
- * rlimits, capabilities, no_new_privs, seccomp) slot in before exec in the
- * same fixed order. */
+ * spawn.h for why CLONE_VM|CLONE_VFORK. The sandbox stages (mounts, rlimits,
+ * securebits, capabilities, no_new_privs, seccomp) come from a plan the
+ * parent built (sandbox.h) and run in the fixed order below, seccomp last. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "spawn.h"
 
 static const char *const stage_names[_SPAWN_STAGE_MAX] = {
@@ -24,6 +25,9 @@ static const char *const stage_names[_SPAWN_STAGE_MAX] = {
         [SPAWN_STAGE_STDIO] = "stdio",     [SPAWN_STAGE_CHDIR] = "chdir",
         [SPAWN_STAGE_GROUPS] = "groups",   [SPAWN_STAGE_GID] = "setgid",
         [SPAWN_STAGE_UID] = "setuid",      [SPAWN_STAGE_EXEC] = "exec",
+        [SPAWN_STAGE_MOUNTS] = "mounts",   [SPAWN_STAGE_RLIMITS] = "rlimits",
+        [SPAWN_STAGE_SECUREBITS] = "securebits", [SPAWN_STAGE_CAPS] = "capabilities",
+        [SPAWN_STAGE_NNP] = "no_new_privs", [SPAWN_STAGE_SECCOMP] = "seccomp",
 };
 
 const char *spawn_stage_name(enum spawn_stage s) {
@@ -108,8 +112,19 @@ static int child_main(void *p) {
                 }
         }
 
+        /* The sandbox stages (sandbox_child.c explains the order); the
+         * working directory is entered once the mounts are final. */
+        const struct sandbox_plan *sb = r->sandbox;
+        st = SPAWN_STAGE_MOUNTS;
+        if (sb && sandbox_child_mounts(sb) < 0)
+                goto fail;
+
         st = SPAWN_STAGE_CHDIR;
         if (chdir(r->cwd ? r->cwd : "/") < 0)
+                goto fail;
+
+        st = SPAWN_STAGE_RLIMITS;
+        if (sb && sandbox_child_rlimits(sb) < 0)
                 goto fail;
 
         if (r->set_ids) {
@@ -119,10 +134,24 @@ static int child_main(void *p) {
                 st = SPAWN_STAGE_GID;
                 if (setresgid(r->gid, r->gid, r->gid) < 0)
                         goto fail;
+                st = SPAWN_STAGE_SECUREBITS;
+                if (sb && sandbox_child_securebits(sb) < 0)
+                        goto fail;
                 st = SPAWN_STAGE_UID;
                 if (setresuid(r->uid, r->uid, r->uid) < 0)
                         goto fail;
         }
+
+        st = SPAWN_STAGE_CAPS;
+        if (sb && sandbox_child_caps(sb) < 0)
+                goto fail;
+        st = SPAWN_STAGE_NNP;
+        if (sb && sandbox_child_nnp(sb) < 0)
+                goto fail;
+        /* last: nothing above runs under the filter */
+        st = SPAWN_STAGE_SECCOMP;
+        if (sb && sandbox_child_seccomp(sb) < 0)
+                goto fail;
 
         st = SPAWN_STAGE_EXEC;
         execve(r->path, r->argv, r->envp);

@@ -19,15 +19,23 @@ enum spawn_stage {
         SPAWN_STAGE_SESSION,
         SPAWN_STAGE_CGROUP,
         SPAWN_STAGE_STDIO,
+        SPAWN_STAGE_MOUNTS,
         SPAWN_STAGE_CHDIR,
+        SPAWN_STAGE_RLIMITS,
         SPAWN_STAGE_GROUPS,
         SPAWN_STAGE_GID,
+        SPAWN_STAGE_SECUREBITS,
         SPAWN_STAGE_UID,
+        SPAWN_STAGE_CAPS,
+        SPAWN_STAGE_NNP,
+        SPAWN_STAGE_SECCOMP,
         SPAWN_STAGE_EXEC,
         _SPAWN_STAGE_MAX
 };
 
 const char *spawn_stage_name(enum spawn_stage s);
+
+struct sandbox_plan;
 
 struct spawn_req {
         const char *path;   /* absolute path of the executable */
@@ -46,6 +54,7 @@ struct spawn_req {
         int cgroup_procs_fd; /* -1, or a cgroup.procs the child joins before exec */
         char *pid_env;      /* NULL, or an envp entry "NAME=" with room for 20 digits
                                after '=': the child writes its own pid there */
+        const struct sandbox_plan *sandbox; /* NULL: none (sandbox.h) */
 };
 
 struct spawn_error {

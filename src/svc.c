@@ -16,7 +16,9 @@
 #include "cgroup.h"
 #include "gate.h"
 #include "log.h"
+#include "logpipe.h"
 #include "notify.h"
+#include "sandbox.h"
 #include "sched.h"
 #include "svc.h"
 #include "svd.h"
@@ -196,17 +198,6 @@ static const char *env_get(char **env, const char *key) {
         return NULL;
 }
 
-static int open_output(const struct svc *s) {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s.log", s->m->cfg->log_dir, s->cfg->name);
-        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-        if (fd < 0)
-                return -errno;
-        if (s->cfg->has_uid && geteuid() == 0)
-                (void)fchown(fd, s->cfg->uid, (gid_t)-1);
-        return fd;
-}
-
 /* Spawns the main process; returns 0 or -errno with s->reason set. */
 static int do_spawn(struct svc *s) {
         const struct svc_config *c = s->cfg;
@@ -240,7 +231,12 @@ static int do_spawn(struct svc *s) {
 
         gid_t *groups = NULL;
         int ngroups = 0;
-        bool set_ids = c->has_uid || c->has_gid;
+        bool set_ids = c->has_uid || c->has_gid || c->n_sup_gids;
+        uid_t uid = c->has_uid ? c->uid : geteuid();
+        if (!c->allow_root && uid == 0) {
+                svc_set_reason(s, "setuid: allow_root is false but the service would run as root");
+                return -EPERM;
+        }
         if (set_ids) {
                 if (c->user) {
                         ngroups = 32;
@@ -262,6 +258,25 @@ static int do_spawn(struct svc *s) {
                                 ngroups = want;
                         }
                 }
+                /* supplementary_groups come on top of the user's own */
+                gid_t *g = c->n_sup_gids ? realloc(groups, sizeof(gid_t) * ((size_t)ngroups + c->n_sup_gids)) : groups;
+                if (!g && c->n_sup_gids) {
+                        free(groups);
+                        svc_set_reason(s, "groups: %s", strerror(ENOMEM));
+                        return -ENOMEM;
+                }
+                groups = g;
+                for (size_t i = 0; i < c->n_sup_gids; i++)
+                        groups[ngroups++] = c->sup_gids[i];
+        }
+
+        /* built in the parent: the child only applies it (sandbox.h) */
+        _cleanup_(sandbox_plan_done) struct sandbox_plan sbx = {0};
+        char why[256];
+        if ((r = sandbox_plan_build(c, uid, &sbx, why, sizeof(why))) < 0) {
+                free(groups);
+                svc_set_reason(s, "%s", why);
+                return r;
         }
 
         if (cgroup_enabled(s->m) && (r = cgroup_prepare(s->m, s)) < 0) {
@@ -272,16 +287,20 @@ static int do_spawn(struct svc *s) {
                 return r;
         }
 
-        /* The output file stays open across restarts: one open per service
-         * for svd's lifetime, not per spawn. */
-        if (s->out_fd < 0)
-                s->out_fd = open_output(s);
-        int out = s->out_fd;
-        if (out < 0) {
-                s->out_fd = -1;
+        /* The output pipes (and the file behind them) stay open across
+         * restarts: what a crashing process wrote is still read. */
+        r = logpipe_open(s);
+        if (r < 0) {
                 free(groups);
-                svc_set_reason(s, "stdio: %s/%s.log: %s", s->m->cfg->log_dir, c->name, strerror(-out));
-                return out;
+                svc_set_reason(s, "stdio: log pipes for %s: %s", c->name, strerror(-r));
+                return r;
+        }
+        /* A pipe belongs to its creator (svd, mode 0600): a service that
+         * reopens /dev/stdout or /proc/self/fd/2 after the uid change (nginx
+         * does) needs the pipe to be its own. */
+        if (set_ids && geteuid() == 0) {
+                (void)fchown(logpipe_out_fd(s->log), uid, c->has_gid ? c->gid : (gid_t)-1);
+                (void)fchown(logpipe_err_fd(s->log), uid, c->has_gid ? c->gid : (gid_t)-1);
         }
 
         char *pid_env = NULL;
@@ -302,8 +321,9 @@ static int do_spawn(struct svc *s) {
                 .groups = groups,
                 .n_groups = (size_t)ngroups,
                 .stdin_fd = s->m->devnull_fd,
-                .stdout_fd = out,
-                .stderr_fd = out,
+                .stdout_fd = logpipe_out_fd(s->log),
+                .stderr_fd = logpipe_err_fd(s->log),
+                .sandbox = &sbx,
         };
         /* A home directory that does not exist is no reason to fail when the
          * operator did not ask for a working directory. */
@@ -419,6 +439,9 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 s->pid = old;
                 kill_group(s, SIGKILL);
                 s->pid = 0;
+                /* what it wrote just before the end is in the pipes: write it
+                 * out, partial last line included */
+                logpipe_flush(s->log);
                 ctx.exit_ok = WIFEXITED(ev_data) && WEXITSTATUS(ev_data) == 0;
                 bool asked = s->stop_requested || s->held || m->shutting_down;
                 ctx.fail_stop = s->state == ST_STOPPING && s->stop_outcome != STOP_OUTCOME_STOPPED && !asked;
@@ -480,6 +503,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 char db[32];
                 svc_set_reason(s, "%s; restart %u in %s", exitbuf, s->restarts,
                                format_duration(delay, db, sizeof(db)));
+                snprintf(s->last_failure, sizeof(s->last_failure), "%s", exitbuf);
         }
         if (next == ST_STOPPED && ev != SE_EXIT)
                 s->reason[0] = 0;

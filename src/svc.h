@@ -39,6 +39,7 @@ struct svc {
 
         pid_t pid;               /* main process, 0 if none */
         usec_t spawned_mono;     /* when pid was spawned */
+        usec_t up_mono;          /* first time up (running+healthy, or exited 0) since boot */
         unsigned restarts;       /* automatic restarts since the last fresh start */
         unsigned attempt;        /* consecutive failed runs, for the backoff */
         struct start_history starts;
@@ -47,8 +48,9 @@ struct svc {
         int exit_status;         /* wait status of the last main-process exit */
         char reason[256];        /* why failed/waiting/stopped; "" if none */
         char status_text[256];   /* last sd_notify STATUS= */
+        char last_failure[256];  /* why the last automatic restart happened */
         char *exe_path;          /* resolved command[0], checked again at each spawn */
-        int out_fd;              /* the output file, opened at the first spawn, -1 before */
+        struct logsink *log;     /* output pipes and file (logpipe.h), from the first spawn */
 
         bool held;               /* operator said stop: no restart, not pulled in */
         bool stop_requested;     /* the current stop was asked for */
@@ -61,8 +63,11 @@ struct svc {
         unsigned probe_failures;        /* consecutive */
         bool probe_passed;              /* since the last spawn */
         char probe_detail[256];         /* last probe's result, one line */
-        char probe_output[HEALTH_OUTPUT_MAX + 1]; /* exec probe output (first 1 KiB) */
-        size_t probe_output_len;
+        char *probe_output;             /* last completed exec probe's output (first 1 KiB);
+                                           heap, only for services with exec probes */
+        char *probe_buf;                /* output of the running exec probe */
+        size_t probe_buf_len;
+        bool probe_timed_out;
         usec_t last_probe_real;
         pid_t probe_pid;                /* running exec probe */
         bool probe_stale;               /* probe_pid belongs to a run that is over */

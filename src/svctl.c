@@ -17,6 +17,7 @@
 
 #include "proto.h"
 #include "svctl_output.h"
+#include "svctl_sandbox.h"
 #include "util.h"
 
 #ifndef SVD_VERSION
@@ -52,6 +53,13 @@ static const struct command commands[] = {
         { "restart", OP_RESTART, 1, 1, "NAME" },
         { "order", OP_ORDER, 0, 0, "" },
         { "version", OP_VERSION, 0, 0, "" },
+        { "reopen-logs", OP_REOPEN_LOGS, 0, 0, "" },
+        { "logs", OP_LOGS, 0, 1, "[NAME]" }, /* svctl_logs.c */
+        { "poweroff", OP_POWEROFF, 0, 0, "" },
+        { "reboot", OP_REBOOT, 0, 0, "" },
+        { "halt", OP_HALT, 0, 0, "" },
+        { "audit", OP_AUDIT, 0, 0, "" },     /* svctl_sandbox.c */
+        { "show", OP_SHOW, 1, 1, "NAME" },
         { "help", OP_INVALID, 0, ARGS_ANY, "" },
 };
 
@@ -84,6 +92,14 @@ static void usage(FILE *f)
               "  restart NAME          stop a service, then start it again\n"
               "  order                 show the start order, one wave per line\n"
               "  version               show the versions of svctl and the running svd\n"
+              "  audit                 show each service's sandbox exposure and score\n"
+              "  show NAME             show a service's effective sandbox\n"
+              "  logs [NAME]           show service output (all services merged by time);\n"
+              "                        -n N last N lines, -f follow, --since TIME,\n"
+              "                        --stream out|err, --json (one object per line)\n"
+              "  reopen-logs           reopen every service's log file (like SIGUSR1)\n"
+              "  poweroff|reboot|halt  stop every service in reverse order, then power off,\n"
+              "                        reboot or halt the machine (svd as PID 1; admin only)\n"
               "  help                  show this help\n"
               "\n"
               "Options (anywhere on the line):\n"
@@ -307,6 +323,25 @@ static int print_reply(const struct args *a, const cJSON *reply)
         case OP_VERSION:
                 r = svctl_print_version(stdout, reply, SVD_VERSION, a->json);
                 break;
+        case OP_REOPEN_LOGS:
+                r = 0;
+                if (a->json)
+                        fputs("{\"reopened\":true}\n", stdout);
+                break;
+        case OP_AUDIT:
+                r = svctl_print_audit(stdout, reply, a->json);
+                break;
+        case OP_SHOW:
+                r = svctl_print_show(stdout, reply, a->json);
+                break;
+        case OP_POWEROFF:
+        case OP_REBOOT:
+        case OP_HALT:
+                if (a->json)
+                        r = svctl_print_action(stdout, reply, a->cmd->name, true);
+                else
+                        r = printf("%s: services are stopping\n", a->cmd->name) < 0 ? -EIO : 0;
+                break;
         default:
                 r = svctl_print_action(stdout, reply, a->names[0], a->json);
                 break;
@@ -366,6 +401,19 @@ static int run(const struct args *a)
 int main(int argc, char **argv)
 {
         _cleanup_(args_done) struct args a = { 0 };
+
+        /* logs has options of its own (-n, -f, ...): its own parser */
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0) {
+                        i++;
+                        continue;
+                }
+                if (argv[i][0] == '-')
+                        continue;
+                if (strcmp(argv[i], "logs") == 0)
+                        return svctl_logs_main(argc, argv);
+                break;
+        }
 
         int r = parse_args(argc, argv, &a);
         if (r == -ENOMEM) {

@@ -32,6 +32,9 @@ int svctl_print_version(FILE *f, const cJSON *reply, const char *client_version,
  * is used when the reply does not name the service. */
 int svctl_print_action(FILE *f, const cJSON *reply, const char *requested_name, bool json);
 
+/* svctl logs (svctl_logs.c): parses its own argv; returns the exit code. */
+int svctl_logs_main(int argc, char **argv);
+
 /* A refusal ({"ok":false,"error":...}): "svctl: <error>" on one line. */
 int svctl_print_error(FILE *f, const cJSON *reply);
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -14,10 +15,12 @@
 #include "control.h"
 #include "graph.h"
 #include "log.h"
+#include "logpipe.h"
 #include "notify.h"
 #include "prober.h"
 #include "cgroup.h"
 #include "gate.h"
+#include "init.h"
 #include "sched.h"
 #include "svd.h"
 
@@ -42,7 +45,7 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
         struct svc *s = find_by_pid(m, w->rpid);
         if (s)
                 svc_main_exited(s, st);
-        else if (!prober_child_exited(m, w->rpid, st)) {
+        else if (!prober_child_exited(m, w->rpid, st) && !logs_child_exited(m, w->rpid, st)) {
                 for (size_t i = 0; i < m->n_svcs; i++)
                         if (health_child_exited(&m->svcs[i], w->rpid, st))
                                 break;
@@ -72,10 +75,80 @@ void svd_gate_wait(struct svd *m) {
                 ev_timer_again(m->loop, &m->mem_timer);
 }
 
+/* As an init: SIGINT is Ctrl-Alt-Del (ctrl_alt_del:, default reboot),
+ * SIGTERM and SIGUSR2 power off. Otherwise SIGINT/SIGTERM/SIGUSR2 stop every
+ * service and svd exits. */
 static void term_cb(struct ev_loop *loop, ev_signal *w, int revents) {
         struct svd *m = w->data;
-        log_info("received %s, stopping all services", signal_name(w->signum));
+        int action = SHUTDOWN_EXIT;
+        if (init_is_pid1()) {
+                if (w->signum == SIGINT) {
+                        action = m->cfg->ctrl_alt_del;
+                        if (action == SHUTDOWN_EXIT) {
+                                log_info("Ctrl-Alt-Del ignored (ctrl_alt_del: ignore)");
+                                return;
+                        }
+                } else
+                        action = SHUTDOWN_POWEROFF;
+        }
+        log_info("received %s, stopping all services%s%s", signal_name(w->signum),
+                 action != SHUTDOWN_EXIT ? ", then " : "", action != SHUTDOWN_EXIT ? shutdown_action_name(action) : "");
+        svd_shutdown_for(m, action);
+}
+
+void svd_shutdown_for(struct svd *m, int action) {
+        if (!m->shutting_down || action != SHUTDOWN_EXIT)
+                m->shutdown_action = action;
+        init_notify("STOPPING=1");
         svd_shutdown(m);
+}
+
+static bool settled(const struct svc *s) {
+        switch (s->state) {
+        case ST_RUNNING:
+                return s->health == HEALTH_NONE || s->health == HEALTH_HEALTHY;
+        case ST_EXITED:
+        case ST_FAILED:
+        case ST_STOPPED:
+                return true;
+        default:
+                return false;
+        }
+}
+
+void svd_check_boot(struct svd *m) {
+        if (m->boot_done_mono || m->shutting_down)
+                return;
+        usec_t now = now_mono();
+        bool all = true;
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = &m->svcs[i];
+                if (!s->up_mono && ((s->state == ST_RUNNING && settled(s)) || s->state == ST_EXITED))
+                        s->up_mono = now;
+                if (!settled(s))
+                        all = false;
+        }
+        if (!all)
+                return;
+        m->boot_done_mono = now;
+        char line[4096], db[32];
+        size_t off = 0;
+        for (size_t i = 0; i < m->n_svcs && off < sizeof(line) - 80; i++) {
+                const struct svc *s = &m->svcs[i];
+                if (s->up_mono)
+                        off += (size_t)snprintf(line + off, sizeof(line) - off, " %s=%s", s->cfg->name,
+                                                format_duration(s->up_mono - m->boot_mono, db, sizeof(db)));
+                else if (s->state == ST_FAILED)
+                        off += (size_t)snprintf(line + off, sizeof(line) - off, " %s=failed", s->cfg->name);
+        }
+        log_info("boot: settled in %s:%s", format_duration(now - m->boot_mono, db, sizeof(db)), off ? line : " (no services)");
+        init_notify("READY=1\nSTATUS=all services settled");
+}
+
+static void usr1_cb(struct ev_loop *loop, ev_signal *w, int revents) {
+        struct svd *m = w->data;
+        int failed = logs_reopen_all(m);
+        log_info("SIGUSR1: reopened service log files%s", failed ? " (some failed; retried at the next write)" : "");
 }
 
 static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents) {
@@ -89,6 +162,8 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
         m->cfg = cfg;
         m->devnull_fd = -1;
         m->n_svcs = cfg->n_svcs;
+        m->boot_mono = now_mono();
+        m->boot_real = now_real();
 
         if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
                 return -errno;
@@ -120,7 +195,6 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
                 s->cfg = &cfg->svcs[i];
                 s->index = i;
                 s->state = ST_STOPPED;
-                s->out_fd = -1;
                 s->cg_procs_fd = s->cg_wd_events = s->cg_wd_memory = -1;
                 s->health = HEALTH_NONE;
                 s->since_real = now;
@@ -129,6 +203,8 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
                 s->timer.data = s;
         }
         if ((r = sched_init(m)) < 0)
+                return r;
+        if ((r = logs_init(m)) < 0)
                 return r;
 
         char why[300];
@@ -152,6 +228,12 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
         ev_signal_start(loop, &m->sig_term);
         ev_signal_start(loop, &m->sig_int);
         ev_signal_start(loop, &m->sig_hup);
+        ev_signal_init(&m->sig_usr2, term_cb, SIGUSR2);
+        m->sig_usr2.data = m;
+        ev_signal_start(loop, &m->sig_usr2);
+        ev_signal_init(&m->sig_usr1, usr1_cb, SIGUSR1);
+        m->sig_usr1.data = m;
+        ev_signal_start(loop, &m->sig_usr1);
         /* A service writing to a closed pipe must not take svd down. */
         signal(SIGPIPE, SIG_IGN);
 
@@ -248,19 +330,22 @@ void svd_done(struct svd *m) {
                 struct svc *s = &m->svcs[i];
                 health_done(s);
                 free(s->exe_path);
-                if (s->out_fd >= 0)
-                        close(s->out_fd);
+                logpipe_free(s->log);
+                s->log = NULL;
         }
         if (m->loop) {
                 ev_signal_stop(m->loop, &m->sig_term);
                 ev_signal_stop(m->loop, &m->sig_int);
                 ev_signal_stop(m->loop, &m->sig_hup);
+                ev_signal_stop(m->loop, &m->sig_usr1);
+                ev_signal_stop(m->loop, &m->sig_usr2);
                 ev_child_stop(m->loop, &m->child);
                 ev_timer_stop(m->loop, &m->mem_timer);
                 for (size_t i = 0; i < m->n_svcs; i++)
                         ev_timer_stop(m->loop, &m->svcs[i].timer);
         }
         sched_done(m);
+        logs_done(m);
         free(m->svcs);
         free(m->wave_of);
         if (m->devnull_fd >= 0)

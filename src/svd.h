@@ -24,12 +24,13 @@ struct svd {
         unsigned *wave_of;
         unsigned n_waves;
 
-        ev_signal sig_term, sig_int, sig_hup;
+        ev_signal sig_term, sig_int, sig_hup, sig_usr1;
         ev_child child;
 
         struct control *ctl;
         struct notify *notify;
         struct prober *prober;
+        struct logs *logs;       /* log compression jobs and followers (logpipe.h) */
         struct cgroup_mgr *cg;
         ev_timer mem_timer;      /* rechecks start_when gates while a service waits */
 
@@ -39,6 +40,10 @@ struct svd {
 
         bool shutting_down;
         int exit_code;
+        int shutdown_action;     /* enum shutdown_action (init.h): what follows the stop */
+        ev_signal sig_usr2;
+        usec_t boot_mono, boot_real; /* svd start */
+        usec_t boot_done_mono;   /* every enabled service settled; 0 = not yet */
         int devnull_fd;
 };
 
@@ -49,6 +54,10 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg);
 void svd_boot(struct svd *m);
 /* Asks everything to stop in reverse dependency order; the loop ends when done. */
 void svd_shutdown(struct svd *m);
+/* Shutdown followed by poweroff/reboot/halt (as PID 1), or just exit. */
+void svd_shutdown_for(struct svd *m, int action);
+/* Called after every scheduling pass: notices when the boot has settled. */
+void svd_check_boot(struct svd *m);
 void svd_done(struct svd *m);
 
 struct svc *svd_find(struct svd *m, const char *name);

@@ -1,0 +1,31 @@
+/* init: PID-1 duties. Early boot (mount what is missing of /proc, /sys, /dev,
+ * /dev/pts, /dev/shm, /run; hostname; optional rw remount of /; console on
+ * /dev/console; loopback up), the final act of a shutdown (kill what is left,
+ * sync, remount read-only, reboot(2)), an emergency mode that never exits
+ * (PID 1 exiting panics the kernel), and sd_notify to our own supervisor when
+ * svd runs under systemd. */
+#ifndef SVD_INIT_H
+#define SVD_INIT_H
+
+#include <stdbool.h>
+
+struct svd_config;
+
+enum shutdown_action { SHUTDOWN_EXIT, SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT, SHUTDOWN_HALT, _SHUTDOWN_MAX };
+const char *shutdown_action_name(enum shutdown_action a);
+
+bool init_is_pid1(void);
+/* Before the config is read: the file systems every later step needs. */
+void init_early_mounts(void);
+/* After the config is read: hostname, root rw, loopback. Errors are logged. */
+void init_early_config(const struct svd_config *cfg);
+/* Kills every process left (SIGTERM, grace, SIGKILL), syncs, remounts / read
+ * only and calls reboot(2). Never returns when PID 1. */
+void init_finish(enum shutdown_action a);
+/* Never returns: reaps forever, keeps an emergency shell on the console if
+ * one is configured (shell may be NULL). */
+void init_emergency(const char *reason, const char *shell) __attribute__((noreturn));
+/* sd_notify to $NOTIFY_SOCKET (svd under systemd, Type=notify); no-op without. */
+void init_notify(const char *msg);
+
+#endif

@@ -1,0 +1,290 @@
+/* logfmt: the service log format (see logfmt.h). Shared by svd and svctl, so
+ * it lives in the common library and stays free of I/O. Timestamps are formed
+ * by hand with a one-second cache because svd stamps every line it writes:
+ * strftime per line would cost more than the write itself. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "logfmt.h"
+
+static const char *const stream_names[_LOGFMT_STREAM_MAX] = {
+        [LOGFMT_OUT] = "out",
+        [LOGFMT_ERR] = "err",
+        [LOGFMT_SVD] = "svd",
+};
+
+const char *logfmt_stream_name(enum logfmt_stream s) {
+        return (unsigned)s < _LOGFMT_STREAM_MAX ? stream_names[s] : "?";
+}
+
+int logfmt_stream_from_name(const char *s, size_t len) {
+        for (int i = 0; i < _LOGFMT_STREAM_MAX; i++)
+                if (len == 3 && memcmp(s, stream_names[i], 3) == 0)
+                        return i;
+        return -EINVAL;
+}
+
+static void put_digits(char *p, unsigned v, int n) {
+        while (n--) {
+                p[n] = (char)('0' + v % 10);
+                v /= 10;
+        }
+}
+
+char *logfmt_time(usec_t t, char *buf) {
+        /* One cache entry: consecutive lines nearly always share the second. */
+        static time_t cached_sec = (time_t)-1;
+        static char cached[20];
+        time_t sec = (time_t)(t / USEC_PER_SEC);
+        if (sec != cached_sec) {
+                struct tm tm;
+                gmtime_r(&sec, &tm);
+                put_digits(cached, (unsigned)tm.tm_year + 1900, 4);
+                cached[4] = '-';
+                put_digits(cached + 5, (unsigned)tm.tm_mon + 1, 2);
+                cached[7] = '-';
+                put_digits(cached + 8, (unsigned)tm.tm_mday, 2);
+                cached[10] = 'T';
+                put_digits(cached + 11, (unsigned)tm.tm_hour, 2);
+                cached[13] = ':';
+                put_digits(cached + 14, (unsigned)tm.tm_min, 2);
+                cached[16] = ':';
+                put_digits(cached + 17, (unsigned)tm.tm_sec, 2);
+                cached[19] = '.';
+                cached_sec = sec;
+        }
+        memcpy(buf, cached, 20);
+        put_digits(buf + 20, (unsigned)(t % USEC_PER_SEC), 6);
+        buf[26] = 'Z';
+        buf[27] = 0;
+        return buf;
+}
+
+static int get_digits(const char *p, int n, unsigned *ret) {
+        unsigned v = 0;
+        for (int i = 0; i < n; i++) {
+                if (p[i] < '0' || p[i] > '9')
+                        return -EINVAL;
+                v = v * 10 + (unsigned)(p[i] - '0');
+        }
+        *ret = v;
+        return 0;
+}
+
+static int make_time(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s, unsigned us,
+                     usec_t *ret) {
+        if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || us > 999999)
+                return -EINVAL;
+        struct tm tm = {.tm_year = (int)y - 1900, .tm_mon = (int)mo - 1, .tm_mday = (int)d,
+                        .tm_hour = (int)h, .tm_min = (int)mi, .tm_sec = (int)s};
+        time_t t = timegm(&tm);
+        if (t < 0)
+                return -EINVAL;
+        *ret = (usec_t)t * USEC_PER_SEC + us;
+        return 0;
+}
+
+int logfmt_parse_time(const char *s, size_t len, usec_t *ret) {
+        unsigned y, mo, d, h, mi, sec, us;
+        if (len < LOGFMT_TIME_LEN || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+            s[16] != ':' || s[19] != '.' || s[26] != 'Z')
+                return -EINVAL;
+        if (get_digits(s, 4, &y) < 0 || get_digits(s + 5, 2, &mo) < 0 || get_digits(s + 8, 2, &d) < 0 ||
+            get_digits(s + 11, 2, &h) < 0 || get_digits(s + 14, 2, &mi) < 0 || get_digits(s + 17, 2, &sec) < 0 ||
+            get_digits(s + 20, 6, &us) < 0)
+                return -EINVAL;
+        return make_time(y, mo, d, h, mi, sec, us, ret);
+}
+
+int logfmt_parse_since(const char *s, usec_t now, usec_t *ret) {
+        if (!s || !*s)
+                return -EINVAL;
+        if (s[0] == '@') {
+                char *end;
+                errno = 0;
+                double v = strtod(s + 1, &end);
+                if (errno || *end || end == s + 1 || v < 0)
+                        return -EINVAL;
+                *ret = (usec_t)(v * 1e6);
+                return 0;
+        }
+        size_t n = strlen(s);
+        if (n >= 10 && s[4] == '-' && s[7] == '-') {
+                /* Fill what was left out from a template, then parse it whole. */
+                char full[LOGFMT_TIME_LEN + 1] = "1970-01-01T00:00:00.000000Z";
+                if (n > LOGFMT_TIME_LEN)
+                        return -EINVAL;
+                if (s[n - 1] == 'Z')
+                        n--;
+                memcpy(full, s, n);
+                if (n > 10 && full[10] == ' ')
+                        full[10] = 'T';
+                /* the shortened forms must end where a field ends */
+                if (n != 10 && n != 16 && n != 19 && !(n > 20 && n <= 26))
+                        return -EINVAL;
+                return logfmt_parse_time(full, LOGFMT_TIME_LEN, ret);
+        }
+        usec_t d;
+        if (parse_duration(s, &d) < 0)
+                return -EINVAL;
+        *ret = d > now ? 0 : now - d;
+        return 0;
+}
+
+int logfmt_next_line(const char *buf, size_t len, size_t max_line, bool flush, size_t *ret_len,
+                     size_t *ret_consumed, bool *ret_cont) {
+        if (len == 0)
+                return 0;
+        size_t look = len < max_line + 1 ? len : max_line + 1;
+        const char *nl = memchr(buf, '\n', look);
+        if (nl && (size_t)(nl - buf) <= max_line) {
+                *ret_len = (size_t)(nl - buf);
+                *ret_consumed = *ret_len + 1;
+                *ret_cont = false;
+                return 1;
+        }
+        if (len > max_line) {
+                *ret_len = max_line;
+                *ret_consumed = max_line;
+                *ret_cont = true;
+                return 1;
+        }
+        if (!flush)
+                return 0;
+        *ret_len = len;
+        *ret_consumed = len;
+        *ret_cont = false;
+        return 1;
+}
+
+int logfmt_parse_line(const char *line, size_t len, struct logfmt_rec *ret) {
+        usec_t t;
+        if (len < LOGFMT_TIME_LEN + 4 || line[LOGFMT_TIME_LEN] != ' ')
+                return -EINVAL;
+        if (logfmt_parse_time(line, LOGFMT_TIME_LEN, &t) < 0)
+                return -EINVAL;
+        const char *p = line + LOGFMT_TIME_LEN + 1;
+        size_t left = len - LOGFMT_TIME_LEN - 1;
+        int st = logfmt_stream_from_name(p, 3);
+        if (st < 0)
+                return -EINVAL;
+        bool cont = left > 3 && p[3] == '+';
+        size_t skip = cont ? 4 : 3;
+        if (left > skip && p[skip] != ' ')
+                return -EINVAL;
+        if (left > skip)
+                skip++;
+        ret->time = t;
+        ret->stream = (enum logfmt_stream)st;
+        ret->cont = cont;
+        ret->text = p + skip;
+        ret->text_len = left - skip;
+        return 0;
+}
+
+char *logfmt_rotated_name(const char *base, usec_t t, char *buf, size_t len) {
+        char ts[LOGFMT_TIME_LEN + 1];
+        logfmt_time(t, ts);
+        /* 2026-11-22T00:30:43.123456Z -> 20261122T003043.123456Z */
+        snprintf(buf, len, "%s.%.4s%.2s%.2sT%.2s%.2s%.2s.%.6sZ", base, ts, ts + 5, ts + 8, ts + 11, ts + 14,
+                 ts + 17, ts + 20);
+        return buf;
+}
+
+bool logfmt_rotated_match(const char *base, const char *name, usec_t *ret_time, bool *ret_gz) {
+        size_t bl = strlen(base), nl = strlen(name);
+        if (nl < bl + 1 + LOGFMT_STAMP_LEN || strncmp(name, base, bl) != 0 || name[bl] != '.')
+                return false;
+        const char *s = name + bl + 1;
+        size_t rest = nl - bl - 1 - LOGFMT_STAMP_LEN;
+        bool gz;
+        if (rest == 0)
+                gz = false;
+        else if (rest == 3 && strcmp(s + LOGFMT_STAMP_LEN, ".gz") == 0)
+                gz = true;
+        else
+                return false;
+        unsigned y, mo, d, h, mi, sec, us;
+        if (s[8] != 'T' || s[15] != '.' || s[22] != 'Z' || get_digits(s, 4, &y) < 0 ||
+            get_digits(s + 4, 2, &mo) < 0 || get_digits(s + 6, 2, &d) < 0 || get_digits(s + 9, 2, &h) < 0 ||
+            get_digits(s + 11, 2, &mi) < 0 || get_digits(s + 13, 2, &sec) < 0 || get_digits(s + 16, 6, &us) < 0)
+                return false;
+        usec_t t;
+        if (make_time(y, mo, d, h, mi, sec, us, &t) < 0)
+                return false;
+        if (ret_time)
+                *ret_time = t;
+        if (ret_gz)
+                *ret_gz = gz;
+        return true;
+}
+
+size_t logfmt_retention(struct logfmt_file *files, size_t n, unsigned max_files, uint64_t max_total,
+                        uint64_t current_size) {
+        size_t marked = 0, keep_from = n > max_files ? n - max_files : 0;
+        uint64_t total = current_size;
+        for (size_t i = 0; i < n; i++)
+                if (!files[i].del)
+                        total += files[i].size;
+        for (size_t i = 0; i < n; i++) {
+                if (files[i].del)
+                        continue;
+                bool over = max_total && total > max_total;
+                if (i < keep_from || over) {
+                        files[i].del = true;
+                        total -= files[i].size;
+                        marked++;
+                }
+        }
+        return marked;
+}
+
+size_t logfmt_retention_global(struct logfmt_file *files, size_t n, uint64_t limit, uint64_t current_total) {
+        uint64_t total = current_total;
+        for (size_t i = 0; i < n; i++)
+                if (!files[i].del)
+                        total += files[i].size;
+        size_t marked = 0;
+        while (limit && total > limit) {
+                size_t oldest = n;
+                for (size_t i = 0; i < n; i++)
+                        if (!files[i].del && (oldest == n || files[i].time < files[oldest].time))
+                                oldest = i;
+                if (oldest == n)
+                        break;
+                files[oldest].del = true;
+                total -= files[oldest].size;
+                marked++;
+        }
+        return marked;
+}
+
+/* JSON strings are UTF-8 without NUL: invalid bytes and NUL become U+FFFD.
+ * out: room for 3 * len + 1. */
+void logfmt_utf8_clean(const char *s, size_t len, char *out) {
+        const unsigned char *p = (const unsigned char *)s;
+        char *o = out;
+        size_t i = 0;
+        while (i < len) {
+                unsigned char c = p[i];
+                size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+                bool ok = n && c != 0 && i + n <= len;
+                for (size_t j = 1; ok && j < n; j++)
+                        ok = (p[i + j] & 0xc0) == 0x80;
+                if (ok && n == 2 && c < 0xc2)
+                        ok = false; /* overlong */
+                if (ok) {
+                        memcpy(o, p + i, n);
+                        o += n;
+                        i += n;
+                } else {
+                        memcpy(o, "\xef\xbf\xbd", 3);
+                        o += 3;
+                        i++;
+                }
+        }
+        *o = 0;
+}

@@ -1,0 +1,549 @@
+/* logpipe: reading service output and writing it to the service's log file
+ * (see logpipe.h). Reads are coalesced: after a wake-up that found a lot of
+ * data the io watchers stop and a short timer lets the pipe fill, so a busy
+ * service costs a few wake-ups per second instead of one per line. All lines
+ * of a wake-up share one timestamp and go out in one writev. A write error
+ * (disk full) never stops the draining: the bytes are counted and dropped and
+ * a note marks the gap once writing works again, unless the service chose
+ * on_full: block, which stops reading its pipes (back-pressure) until a retry
+ * succeeds. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "logsink.h"
+#include "svd.h"
+
+#define OUT_FLUSH_AT (256u << 10) /* write out a batch this big even mid-read */
+#define COALESCE_MIN 4096         /* a wake-up reading less than this does not pause */
+
+static unsigned pipe_size(void) {
+        static unsigned cached;
+        if (!cached) {
+                cached = LOGPIPE_PIPE_SIZE;
+                FILE *f = fopen("/proc/sys/fs/pipe-max-size", "re");
+                unsigned long v;
+                if (f && fscanf(f, "%lu", &v) == 1 && v < cached)
+                        cached = (unsigned)v;
+                if (f)
+                        fclose(f);
+        }
+        return cached;
+}
+
+int logpipe_out_fd(const struct logsink *k) {
+        return k->st[0].wfd;
+}
+
+int logpipe_err_fd(const struct logsink *k) {
+        return k->st[1].wfd;
+}
+
+uint64_t logpipe_dropped_bytes(const struct logsink *k) {
+        return k ? k->dropped_bytes : 0;
+}
+
+int logsink_open_file(struct logsink *k) {
+        const struct svd_config *cfg = k->m->cfg;
+        int fd = open(k->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        /* Readable by the admin group so svctl logs works without root. */
+        if (geteuid() == 0 && cfg->has_admin_gid && st.st_gid != cfg->admin_gid)
+                (void)fchown(fd, (uid_t)-1, cfg->admin_gid);
+        if ((st.st_mode & 07777) != 0640)
+                (void)fchmod(fd, 0640);
+        if (k->fd >= 0)
+                close(k->fd);
+        k->fd = fd;
+        k->size = (uint64_t)st.st_size;
+        /* The age of a file svd did not create is counted from its birth when
+         * the filesystem knows it, else from now. */
+        k->opened_real = now_real();
+        struct statx sx;
+        if (st.st_size > 0 && statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &sx) == 0 && (sx.stx_mask & STATX_BTIME))
+                k->opened_real = (usec_t)sx.stx_btime.tv_sec * USEC_PER_SEC + sx.stx_btime.tv_nsec / 1000;
+        return 0;
+}
+
+static int out_reserve(struct logsink *k, size_t more) {
+        if (k->olen + more <= k->ocap)
+                return 0;
+        size_t ncap = k->ocap ? k->ocap : 64 * 1024;
+        while (ncap < k->olen + more)
+                ncap *= 2;
+        char *nb = realloc(k->out, ncap);
+        if (!nb)
+                return -ENOMEM;
+        k->out = nb;
+        k->ocap = ncap;
+        return 0;
+}
+
+/* Formats one record into the output buffer. */
+static void out_record(struct logsink *k, enum logfmt_stream which, bool cont, const char *text, size_t len,
+                       usec_t now) {
+        if (out_reserve(k, LOGFMT_TIME_LEN + 8 + len) < 0) {
+                k->dropped_bytes += len + 1;
+                return;
+        }
+        char *p = k->out + k->olen;
+        if (k->lc->timestamps) {
+                logfmt_time(now, p);
+                p += LOGFMT_TIME_LEN;
+                *p++ = ' ';
+                memcpy(p, logfmt_stream_name(which), 3);
+                p += 3;
+                if (cont)
+                        *p++ = '+';
+                *p++ = ' ';
+        } else if (which == LOGFMT_SVD) {
+                memcpy(p, "[svd] ", 6);
+                p += 6;
+        }
+        memcpy(p, text, len);
+        p += len;
+        if (cont && !k->lc->timestamps)
+                *p++ = '\\';
+        *p++ = '\n';
+        k->olen = (size_t)(p - k->out);
+        if (which != LOGFMT_SVD) {
+                k->oraw += len + 1;
+                k->olines++;
+        }
+}
+
+static size_t record_size(const struct logsink *k, size_t len) {
+        return (k->lc->timestamps ? LOGFMT_TIME_LEN + 6 : 2) + len;
+}
+
+void logsink_note(struct logsink *k, const char *fmt, ...) {
+        char buf[512];
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        out_record(k, LOGFMT_SVD, false, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, now_real());
+}
+
+static void stop_reading(struct logsink *k) {
+        for (int i = 0; i < 2; i++)
+                ev_io_stop(k->m->loop, &k->st[i].io);
+        ev_timer_stop(k->m->loop, &k->coalesce);
+        k->paused = false;
+}
+
+static void start_reading(struct logsink *k) {
+        for (int i = 0; i < 2; i++)
+                ev_io_start(k->m->loop, &k->st[i].io);
+}
+
+/* Writes all of buf..; on a short write goes on, on an error undoes the
+ * partial batch so the file never ends in half a record. */
+static int write_all(struct logsink *k, struct iovec *iov, int n) {
+        uint64_t start = k->size;
+        size_t total = 0;
+        for (int i = 0; i < n; i++)
+                total += iov[i].iov_len;
+        size_t done = 0;
+        while (done < total) {
+                ssize_t w = writev(k->fd, iov, n);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0) {
+                        int r = w < 0 ? -errno : -ENOSPC;
+                        if (done)
+                                (void)!ftruncate(k->fd, (off_t)start);
+                        return r;
+                }
+                done += (size_t)w;
+                size_t skip = (size_t)w;
+                while (n && skip >= iov[0].iov_len) {
+                        skip -= iov[0].iov_len;
+                        iov++;
+                        n--;
+                }
+                if (n) {
+                        iov[0].iov_base = (char *)iov[0].iov_base + skip;
+                        iov[0].iov_len -= skip;
+                }
+        }
+        k->size += total;
+        return 0;
+}
+
+static size_t stream_read(struct logstream *st);
+static void after_read(struct logsink *k, size_t got);
+
+static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct logsink *k = w->data;
+        bool was_blocked = k->blocked;
+        logsink_write_out(k);
+        if (k->blocked || k->gap_bytes)
+                return; /* still failing: the timer repeats */
+        ev_timer_stop(loop, &k->retry);
+        if (was_blocked) {
+                /* back-pressure lifted: form the records that waited and read on */
+                size_t got = 0;
+                for (int i = 0; i < 2; i++)
+                        got += stream_read(&k->st[i]);
+                start_reading(k);
+                after_read(k, got);
+        }
+}
+
+void logsink_write_out(struct logsink *k) {
+        if (k->olen == 0 && k->gap_bytes == 0)
+                return;
+        int r = -EBADF;
+        if (k->fd < 0)
+                (void)logsink_open_file(k);
+        if (k->fd >= 0) {
+                char note[256];
+                size_t nl = 0;
+                if (k->gap_bytes) {
+                        char e[64];
+                        snprintf(e, sizeof(e), "%s", strerror(k->gap_err));
+                        char text[200];
+                        int tl = snprintf(text, sizeof(text), "dropped %llu bytes (%llu lines) of output: %s",
+                                          (unsigned long long)k->gap_bytes, (unsigned long long)k->gap_lines, e);
+                        if (k->lc->timestamps) {
+                                char ts[LOGFMT_TIME_LEN + 1];
+                                nl = (size_t)snprintf(note, sizeof(note), "%s svd %.*s\n", logfmt_time(now_real(), ts),
+                                                      tl, text);
+                        } else
+                                nl = (size_t)snprintf(note, sizeof(note), "[svd] %.*s\n", tl, text);
+                        if (nl >= sizeof(note))
+                                nl = sizeof(note) - 1;
+                }
+                struct iovec iov[2];
+                int n = 0;
+                if (nl)
+                        iov[n++] = (struct iovec){note, nl};
+                if (k->olen)
+                        iov[n++] = (struct iovec){k->out, k->olen};
+                r = write_all(k, iov, n);
+        }
+        if (r == 0) {
+                k->gap_bytes = k->gap_lines = 0;
+                k->olen = 0;
+                k->oraw = 0;
+                k->olines = 0;
+                if (k->blocked) {
+                        k->blocked = false;
+                        ev_timer_stop(k->m->loop, &k->retry);
+                }
+                return;
+        }
+        if (k->lc->on_full_block) {
+                /* keep the batch; stop reading so the service feels it */
+                if (!k->blocked) {
+                        k->blocked = true;
+                        stop_reading(k);
+                        ev_timer_again(k->m->loop, &k->retry);
+                }
+                return;
+        }
+        k->dropped_bytes += k->oraw;
+        k->gap_bytes += k->oraw;
+        k->gap_lines += k->olines;
+        k->gap_err = -r;
+        k->olen = 0;
+        k->oraw = 0;
+        k->olines = 0;
+        /* the note about the gap goes out as soon as the disk takes it,
+         * even if the service says nothing more */
+        if (!ev_is_active(&k->retry))
+                ev_timer_again(k->m->loop, &k->retry);
+}
+
+/* Rate limit: fixed windows; the count of what a window dropped is written
+ * when the window ends. Returns false if the line is dropped. */
+static bool rate_ok(struct logsink *k, usec_t now) {
+        const struct logging_config *lc = k->lc;
+        if (!lc->rate_burst)
+                return true;
+        if (now - k->win_start >= lc->rate_interval) {
+                if (k->win_dropped)
+                        logsink_note(k, "rate limit: dropped %llu lines (limit %u per %.3gs)",
+                                     (unsigned long long)k->win_dropped, lc->rate_burst,
+                                     (double)lc->rate_interval / 1e6);
+                ev_timer_stop(k->m->loop, &k->rate);
+                k->win_start = now;
+                k->win_lines = 0;
+                k->win_dropped = 0;
+        }
+        if (k->win_lines < lc->rate_burst) {
+                k->win_lines++;
+                return true;
+        }
+        if (k->win_dropped++ == 0) {
+                usec_t left = k->win_start + lc->rate_interval - now;
+                ev_timer_set(&k->rate, (double)left / 1e6 + 0.001, 0.);
+                ev_timer_start(k->m->loop, &k->rate);
+        }
+        return false;
+}
+
+static void rate_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct logsink *k = w->data;
+        (void)rate_ok(k, now_real()); /* the window is over: writes the note */
+        k->win_lines = 0;
+        logsink_write_out(k);
+}
+
+/* Forms records out of a stream's buffer. flush: partial lines too. */
+static void process(struct logsink *k, struct logstream *st, bool flush) {
+        struct logs *L = k->m->logs;
+        usec_t now = now_real();
+        size_t off = 0, l, c;
+        bool cont;
+        bool follow = L && L->n_followers > 0;
+        size_t nrecs = 0;
+        while (!k->blocked && logfmt_next_line(st->buf + off, st->len - off, k->lc->max_line, flush, &l, &c, &cont)) {
+                if (!rate_ok(k, now)) {
+                        off += c;
+                        continue;
+                }
+                size_t need = record_size(k, l);
+                if (k->olen + need > OUT_FLUSH_AT || logrotate_due(k, k->olen + need, now)) {
+                        logsink_write_out(k);
+                        if (k->blocked)
+                                break;
+                        if (logrotate_due(k, need, now))
+                                (void)logrotate_rotate(k);
+                }
+                out_record(k, st->which, cont, st->buf + off, l, now);
+                if (follow) {
+                        if (nrecs == L->cap_recs) {
+                                size_t ncap = L->cap_recs ? L->cap_recs * 2 : 256;
+                                struct logfmt_rec *nr = realloc(L->recs, ncap * sizeof(*nr));
+                                if (nr) {
+                                        L->recs = nr;
+                                        L->cap_recs = ncap;
+                                }
+                        }
+                        if (nrecs < L->cap_recs)
+                                L->recs[nrecs++] = (struct logfmt_rec){now, st->which, cont, st->buf + off, l};
+                }
+                off += c;
+        }
+        if (nrecs)
+                logfollow_publish(L, k, L->recs, nrecs);
+        if (off) {
+                memmove(st->buf, st->buf + off, st->len - off);
+                st->len -= off;
+        }
+}
+
+/* Reads what the pipe holds (bounded per wake-up) and forms records.
+ * Returns the bytes read. */
+static size_t stream_read(struct logstream *st) {
+        struct logsink *k = st->k;
+        size_t total = 0;
+        while (!k->blocked && total < LOGPIPE_WAKE_MAX) {
+                if (st->cap - st->len < 4096)
+                        process(k, st, false);
+                if (st->cap - st->len < 4096)
+                        break; /* blocked with a full buffer */
+                size_t room = st->cap - st->len;
+                ssize_t n = read(st->rfd, st->buf + st->len, room);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                st->len += (size_t)n;
+                total += (size_t)n;
+                if ((size_t)n < room)
+                        break; /* a short read: the pipe is empty, skip the EAGAIN round */
+        }
+        process(k, st, false);
+        return total;
+}
+
+static void after_read(struct logsink *k, size_t got) {
+        struct ev_loop *loop = k->m->loop;
+        logsink_write_out(k);
+        if (k->st[0].len || k->st[1].len)
+                ev_timer_again(loop, &k->idle);
+        else
+                ev_timer_stop(loop, &k->idle);
+        if (k->blocked)
+                return;
+        /* A wake-up that found the pipe half full or more reads on at once:
+         * pausing then would only make the service wait on a full pipe. */
+        if (got >= COALESCE_MIN && got < pipe_size() / 2) {
+                if (!k->paused) {
+                        for (int i = 0; i < 2; i++)
+                                ev_io_stop(loop, &k->st[i].io);
+                        k->paused = true;
+                }
+                ev_timer_set(&k->coalesce, LOGPIPE_COALESCE, 0.);
+                ev_timer_start(loop, &k->coalesce);
+        } else if (k->paused) {
+                k->paused = false;
+                start_reading(k);
+        }
+}
+
+static void io_cb(struct ev_loop *loop, ev_io *w, int revents) {
+        struct logstream *st = w->data;
+        after_read(st->k, stream_read(st));
+}
+
+static void coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct logsink *k = w->data;
+        size_t got = stream_read(&k->st[0]) + stream_read(&k->st[1]);
+        after_read(k, got);
+}
+
+static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct logsink *k = w->data;
+        for (int i = 0; i < 2; i++)
+                process(k, &k->st[i], true);
+        ev_timer_stop(loop, &k->idle);
+        logsink_write_out(k);
+}
+
+void logpipe_flush(struct logsink *k) {
+        if (!k)
+                return;
+        for (int i = 0; i < 2; i++) {
+                /* bounded: a leftover child may still be writing */
+                for (int n = 0; n < 16 && !k->blocked && stream_read(&k->st[i]) > 0; n++)
+                        ;
+                process(k, &k->st[i], true);
+        }
+        ev_timer_stop(k->m->loop, &k->idle);
+        logsink_write_out(k);
+}
+
+static int stream_open(struct logsink *k, struct logstream *st, enum logfmt_stream which) {
+        int p[2];
+        st->k = k;
+        st->which = which;
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        st->rfd = p[0];
+        st->wfd = p[1];
+        /* Only svd's end is non-blocking: O_NONBLOCK lives in the open file
+         * description, and the service's end must block when the pipe is full. */
+        if (fcntl(st->rfd, F_SETFL, O_NONBLOCK) < 0)
+                return -errno;
+        (void)fcntl(st->rfd, F_SETPIPE_SZ, pipe_size());
+        st->cap = k->lc->max_line + LOGPIPE_READ_CHUNK;
+        st->buf = malloc(st->cap);
+        if (!st->buf)
+                return -ENOMEM;
+        ev_io_init(&st->io, io_cb, st->rfd, EV_READ);
+        st->io.data = st;
+        return 0;
+}
+
+int logpipe_open(struct svc *s) {
+        if (s->log)
+                return 0;
+        struct svd *m = s->m;
+        struct logsink *k = calloc(1, sizeof(*k));
+        if (!k)
+                return -ENOMEM;
+        k->m = m;
+        k->s = s;
+        k->lc = &s->cfg->logging;
+        k->fd = -1;
+        k->st[0].rfd = k->st[0].wfd = k->st[1].rfd = k->st[1].wfd = -1;
+        s->log = k;
+        int r = -ENOMEM;
+        k->path = k->lc->file ? strdup(k->lc->file) : strdup_printf("%s/%s.log", m->cfg->log_dir, s->cfg->name);
+        if (!k->path)
+                goto fail;
+        char *slash = strrchr(k->path, '/');
+        k->dir = slash ? strndup(k->path, (size_t)(slash - k->path)) : strdup(".");
+        k->base = strdup(slash ? slash + 1 : k->path);
+        if (!k->dir || !k->base)
+                goto fail;
+        if (k->dir[0] == 0) {
+                free(k->dir);
+                if (!(k->dir = strdup("/")))
+                        goto fail;
+        }
+        ev_init(&k->coalesce, coalesce_cb);
+        ev_init(&k->idle, idle_cb);
+        k->idle.repeat = LOGPIPE_IDLE_FLUSH;
+        ev_init(&k->retry, retry_cb);
+        k->retry.repeat = LOGPIPE_RETRY;
+        ev_init(&k->rate, rate_cb);
+        k->coalesce.data = k->idle.data = k->retry.data = k->rate.data = k;
+        if ((r = stream_open(k, &k->st[0], LOGFMT_OUT)) < 0 || (r = stream_open(k, &k->st[1], LOGFMT_ERR)) < 0)
+                goto fail;
+        if ((r = mkdir_p(k->dir, 0755)) < 0 || (r = logsink_open_file(k)) < 0)
+                goto fail;
+        logrotate_startup(k);
+        start_reading(k);
+        return 0;
+fail:
+        logpipe_free(k);
+        s->log = NULL;
+        return r;
+}
+
+void logpipe_free(struct logsink *k) {
+        if (!k)
+                return;
+        struct ev_loop *loop = k->m->loop;
+        if (k->st[0].buf && k->st[1].buf) {
+                k->blocked = false; /* last chance: one more try, then drop */
+                logpipe_flush(k);
+        }
+        stop_reading(k);
+        ev_timer_stop(loop, &k->idle);
+        ev_timer_stop(loop, &k->retry);
+        ev_timer_stop(loop, &k->age);
+        ev_timer_stop(loop, &k->rate);
+        for (int i = 0; i < 2; i++) {
+                if (k->st[i].rfd >= 0)
+                        close(k->st[i].rfd);
+                if (k->st[i].wfd >= 0)
+                        close(k->st[i].wfd);
+                free(k->st[i].buf);
+        }
+        if (k->fd >= 0)
+                close(k->fd);
+        free(k->out);
+        free(k->path);
+        free(k->dir);
+        free(k->base);
+        free(k);
+}
+
+int logs_reopen_all(struct svd *m) {
+        int failed = 0;
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct logsink *k = m->svcs[i].log;
+                if (!k)
+                        continue;
+                logsink_write_out(k);
+                if (logsink_open_file(k) < 0) {
+                        failed++;
+                        if (k->fd >= 0)
+                                close(k->fd);
+                        k->fd = -1; /* retried at the next write */
+                }
+                logrotate_arm_age(k);
+        }
+        return failed;
+}

@@ -1,0 +1,44 @@
+/* logpipe: service output. Each service's stdout and stderr are pipes whose
+ * both ends svd holds for its whole life, so a restart reuses them and nothing
+ * a crashing process wrote is lost. svd reads them non-blocking on the loop,
+ * cuts lines, stamps them, and appends them to the service's log file with one
+ * writev per batch. Rotation, compression and retention are in logrotate,
+ * live followers (svctl logs -f) in logfollow; all three share logsink.h. */
+#ifndef SVD_LOGPIPE_H
+#define SVD_LOGPIPE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct svc;
+struct svd;
+struct logsink;
+
+/* Manager-wide state (compression jobs, followers); called from svd_init and
+ * svd_done. */
+int logs_init(struct svd *m);
+void logs_done(struct svd *m);
+
+/* Creates the service's sink on first use (pipes and file); later calls are
+ * no-ops. Returns 0 or -errno. */
+int logpipe_open(struct svc *s);
+/* The write ends a child gets as stdout and stderr. */
+int logpipe_out_fd(const struct logsink *k);
+int logpipe_err_fd(const struct logsink *k);
+/* The main process exited: read what is left in the pipes and write out
+ * partial lines. */
+void logpipe_flush(struct logsink *k);
+/* Drains, writes out and closes everything; NULL is fine. */
+void logpipe_free(struct logsink *k);
+/* Bytes of service output lost to write errors (disk full) since svd started. */
+uint64_t logpipe_dropped_bytes(const struct logsink *k);
+
+/* SIGUSR1 / svctl reopen-logs: reopen every service's file by name. Returns
+ * the number of files that could not be reopened (each also counted as a
+ * write error until it succeeds). */
+int logs_reopen_all(struct svd *m);
+
+/* A child process of svd exited: true if it was a compression job. */
+bool logs_child_exited(struct svd *m, pid_t pid, int status);
+
+#endif

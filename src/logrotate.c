@@ -1,0 +1,440 @@
+/* logrotate: rotation, compression and retention of service log files.
+ * Rotation is a rename on the loop (cheap); compression runs in `gzip -c`
+ * children writing NAME.gz.tmp, renamed over only when gzip succeeded, so a
+ * half-written archive never replaces a good file and the loop never waits for
+ * zlib. Retention (max_files, max_total per service, log_max_total across
+ * services) is decided by the pure selectors in logfmt.c from a directory scan
+ * done at each rotation. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "logsink.h"
+#include "spawn.h"
+#include "svd.h"
+
+struct gzjob {
+        struct gzjob *next;
+        char *src, *tmp, *dst;
+        pid_t pid;      /* 0 while queued */
+        bool cancelled; /* src was deleted by retention while gzip ran */
+};
+
+int logs_init(struct svd *m) {
+        m->logs = calloc(1, sizeof(struct logs));
+        if (!m->logs)
+                return -ENOMEM;
+        m->logs->m = m;
+        return 0;
+}
+
+static void job_free(struct gzjob *j) {
+        free(j->src);
+        free(j->tmp);
+        free(j->dst);
+        free(j);
+}
+
+void logrotate_done(struct logs *L) {
+        /* Running children finish on their own; their .tmp is removed at the
+         * next start. */
+        while (L->jobs) {
+                struct gzjob *j = L->jobs;
+                L->jobs = j->next;
+                job_free(j);
+        }
+}
+
+void logs_done(struct svd *m) {
+        if (!m->logs)
+                return;
+        logfollow_done(m->logs);
+        logrotate_done(m->logs);
+        free(m->logs->recs);
+        free(m->logs);
+        m->logs = NULL;
+}
+
+static bool day_changed(usec_t a, usec_t b) {
+        return a / (86400 * USEC_PER_SEC) != b / (86400 * USEC_PER_SEC);
+}
+
+bool logrotate_due(const struct logsink *k, uint64_t adding, usec_t now) {
+        const struct logging_config *lc = k->lc;
+        if (k->size + k->olen == 0)
+                return false;
+        if (lc->max_size && k->size + adding > lc->max_size)
+                return true;
+        if (lc->max_age && now - k->opened_real >= lc->max_age)
+                return true;
+        return lc->rotate_daily && day_changed(now, k->opened_real);
+}
+
+/* ---- compression ---- */
+
+static void jobs_run(struct logs *L);
+
+static void job_start(struct logs *L, struct gzjob *j) {
+        struct svd *m = L->m;
+        int in = open(j->src, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (in < 0)
+                return; /* gone: nothing to compress */
+        int out = open(j->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0640);
+        if (out < 0) {
+                close(in);
+                return;
+        }
+        if (geteuid() == 0 && m->cfg->has_admin_gid)
+                (void)fchown(out, (uid_t)-1, m->cfg->admin_gid);
+        static char *gzip_path;
+        if (!gzip_path)
+                gzip_path = spawn_find_executable("gzip", "/usr/local/bin:/usr/bin:/bin");
+        char *argv[] = {"gzip", "-c", "-6", NULL};
+        char *envp[] = {"PATH=/usr/bin:/bin", NULL};
+        struct spawn_req req = {
+                .path = gzip_path ? gzip_path : "/bin/gzip",
+                .argv = argv,
+                .envp = envp,
+                .cwd = "/",
+                .stdin_fd = in,
+                .stdout_fd = out,
+                .stderr_fd = m->devnull_fd,
+                .extra_fd = -1,
+                .cgroup_procs_fd = -1,
+        };
+        struct spawn_error se = {0};
+        pid_t pid = 0;
+        int r = spawn_start(&req, &pid, &se);
+        close(in);
+        close(out);
+        if (r < 0) {
+                log_warn("logs: cannot run gzip for %s: %s: %s", j->src, spawn_stage_name(se.stage), strerror(-r));
+                unlink(j->tmp);
+                return;
+        }
+        j->pid = pid;
+        L->running++;
+}
+
+static void jobs_run(struct logs *L) {
+        for (struct gzjob **pp = &L->jobs; *pp && L->running < LOGS_MAX_GZIP;) {
+                struct gzjob *j = *pp;
+                if (j->pid) {
+                        pp = &j->next;
+                        continue;
+                }
+                job_start(L, j);
+                if (!j->pid) { /* could not start: leave the file uncompressed */
+                        *pp = j->next;
+                        job_free(j);
+                        continue;
+                }
+                pp = &j->next;
+        }
+}
+
+static void job_queue(struct logs *L, const char *src) {
+        struct gzjob *j = calloc(1, sizeof(*j));
+        if (!j)
+                return;
+        j->src = strdup(src);
+        j->dst = strdup_printf("%s.gz", src);
+        j->tmp = strdup_printf("%s.gz.tmp", src);
+        if (!j->src || !j->dst || !j->tmp) {
+                job_free(j);
+                return;
+        }
+        struct gzjob **pp = &L->jobs;
+        while (*pp)
+                pp = &(*pp)->next;
+        *pp = j;
+        jobs_run(L);
+}
+
+bool logs_child_exited(struct svd *m, pid_t pid, int status) {
+        struct logs *L = m->logs;
+        if (!L)
+                return false;
+        for (struct gzjob **pp = &L->jobs; *pp; pp = &(*pp)->next) {
+                struct gzjob *j = *pp;
+                if (j->pid != pid)
+                        continue;
+                *pp = j->next;
+                L->running--;
+                bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !j->cancelled;
+                if (ok && access(j->src, F_OK) == 0 && rename(j->tmp, j->dst) == 0)
+                        unlink(j->src);
+                else {
+                        unlink(j->tmp);
+                        if (!j->cancelled)
+                                log_warn("logs: compressing %s failed; kept uncompressed", j->src);
+                }
+                job_free(j);
+                jobs_run(L);
+                return true;
+        }
+        return false;
+}
+
+/* Retention deletes src: drop its queued job, or tell the running gzip's
+ * completion not to resurrect it. */
+static void job_cancel(struct logs *L, const char *src) {
+        for (struct gzjob **pp = &L->jobs; *pp;) {
+                struct gzjob *j = *pp;
+                if (strcmp(j->src, src) != 0) {
+                        pp = &j->next;
+                        continue;
+                }
+                if (j->pid) {
+                        j->cancelled = true;
+                        pp = &j->next;
+                } else {
+                        *pp = j->next;
+                        job_free(j);
+                }
+        }
+}
+
+static bool job_pending(const struct logs *L, const char *src) {
+        for (const struct gzjob *j = L->jobs; j; j = j->next)
+                if (strcmp(j->src, src) == 0)
+                        return true;
+        return false;
+}
+
+/* ---- scanning and retention ---- */
+
+struct rfile {
+        char *path;
+        bool gz;
+        struct logfmt_file f;
+};
+
+static int rfile_cmp(const void *a, const void *b) {
+        const struct rfile *x = a, *y = b;
+        return x->f.time < y->f.time ? -1 : x->f.time > y->f.time;
+}
+
+/* Rotated files of k, oldest first; *ret_n. NULL (n 0) if none or on error. */
+static struct rfile *scan(const struct logsink *k, size_t owner, size_t *ret_n) {
+        *ret_n = 0;
+        DIR *d = opendir(k->dir);
+        if (!d)
+                return NULL;
+        struct rfile *v = NULL;
+        size_t n = 0, cap = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                usec_t t;
+                bool gz;
+                if (!logfmt_rotated_match(k->base, de->d_name, &t, &gz))
+                        continue;
+                if (n == cap) {
+                        cap = cap ? cap * 2 : 16;
+                        struct rfile *nv = realloc(v, cap * sizeof(*v));
+                        if (!nv)
+                                break;
+                        v = nv;
+                }
+                char *p = strdup_printf("%s/%s", k->dir, de->d_name);
+                struct stat st;
+                if (!p || stat(p, &st) < 0) {
+                        free(p);
+                        continue;
+                }
+                v[n++] = (struct rfile){p, gz, {t, (uint64_t)st.st_size, owner, false}};
+        }
+        closedir(d);
+        if (n)
+                qsort(v, n, sizeof(*v), rfile_cmp);
+        *ret_n = n;
+        return v;
+}
+
+static void rfiles_free(struct rfile *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(v[i].path);
+        free(v);
+}
+
+static void delete_file(struct logs *L, const char *path) {
+        job_cancel(L, path);
+        (void)unlink(path);
+}
+
+char **logrotate_list(const struct logsink *k) {
+        size_t n;
+        struct rfile *v = scan(k, 0, &n);
+        char **out = calloc(n + 1, sizeof(char *));
+        for (size_t i = 0; out && i < n; i++) {
+                out[i] = v[i].path;
+                v[i].path = NULL;
+        }
+        rfiles_free(v, n);
+        return out;
+}
+
+/* The current file counts at the size it may grow to before it rotates, so
+ * the limits hold at every moment, not just right after a rotation. */
+static uint64_t current_budget(const struct logsink *k) {
+        return k->size > k->lc->max_size ? k->size : k->lc->max_size;
+}
+
+static void retention_service(struct logsink *k) {
+        size_t n;
+        struct rfile *v = scan(k, 0, &n);
+        if (!n)
+                return;
+        struct logfmt_file *f = calloc(n, sizeof(*f));
+        if (f) {
+                for (size_t i = 0; i < n; i++)
+                        f[i] = v[i].f;
+                logfmt_retention(f, n, k->lc->max_files, k->lc->max_total, current_budget(k));
+                for (size_t i = 0; i < n; i++)
+                        if (f[i].del)
+                                delete_file(k->m->logs, v[i].path);
+                free(f);
+        }
+        rfiles_free(v, n);
+}
+
+static void retention_global(struct svd *m) {
+        uint64_t limit = m->cfg->log_max_total;
+        if (!limit)
+                return;
+        struct rfile *all = NULL;
+        size_t n = 0;
+        uint64_t current = 0;
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct logsink *k = m->svcs[i].log;
+                if (!k)
+                        continue;
+                current += current_budget(k);
+                size_t kn;
+                struct rfile *v = scan(k, i, &kn);
+                if (!kn)
+                        continue;
+                struct rfile *na = realloc(all, (n + kn) * sizeof(*all));
+                if (!na) {
+                        rfiles_free(v, kn);
+                        continue;
+                }
+                all = na;
+                memcpy(all + n, v, kn * sizeof(*v));
+                n += kn;
+                free(v);
+        }
+        struct logfmt_file *f = n ? calloc(n, sizeof(*f)) : NULL;
+        if (f) {
+                for (size_t i = 0; i < n; i++)
+                        f[i] = all[i].f;
+                logfmt_retention_global(f, n, limit, current);
+                for (size_t i = 0; i < n; i++)
+                        if (f[i].del)
+                                delete_file(m->logs, all[i].path);
+                free(f);
+        }
+        rfiles_free(all, n);
+}
+
+/* ---- rotation ---- */
+
+static void age_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct logsink *k = w->data;
+        logsink_write_out(k);
+        if (logrotate_due(k, 0, now_real()) && !k->blocked)
+                (void)logrotate_rotate(k);
+        logrotate_arm_age(k);
+}
+
+void logrotate_arm_age(struct logsink *k) {
+        const struct logging_config *lc = k->lc;
+        struct ev_loop *loop = k->m->loop;
+        ev_timer_stop(loop, &k->age);
+        if (!lc->max_age && !lc->rotate_daily)
+                return;
+        usec_t now = now_real(), at = USEC_INFINITY;
+        if (lc->max_age)
+                at = k->opened_real + lc->max_age;
+        if (lc->rotate_daily) {
+                usec_t day = 86400 * USEC_PER_SEC, midnight = (k->opened_real / day + 1) * day;
+                if (midnight < at)
+                        at = midnight;
+        }
+        /* An empty file is not rotated; look again one period later. */
+        if (at <= now)
+                at = now + (lc->max_age ? lc->max_age : 86400 * USEC_PER_SEC);
+        ev_timer_init(&k->age, age_cb, (double)(at - now) / 1e6 + 0.001, 0.);
+        k->age.data = k;
+        ev_timer_start(loop, &k->age);
+}
+
+int logrotate_rotate(struct logsink *k) {
+        usec_t t = now_real();
+        if (t <= k->last_rotated)
+                t = k->last_rotated + 1; /* names must stay unique and ordered */
+        size_t len = strlen(k->path) + LOGFMT_STAMP_LEN + 8;
+        char *dst = malloc(len);
+        if (!dst)
+                return -ENOMEM;
+        logfmt_rotated_name(k->path, t, dst, len);
+        if (rename(k->path, dst) < 0) {
+                int r = -errno;
+                free(dst);
+                k->opened_real = now_real(); /* do not retry at every line */
+                return r;
+        }
+        k->last_rotated = t;
+        int r = logsink_open_file(k);
+        if (r < 0) {
+                close(k->fd);
+                k->fd = -1; /* retried at the next write */
+                k->size = 0;
+        }
+        k->opened_real = t;
+        if (k->lc->compress)
+                job_queue(k->m->logs, dst);
+        free(dst);
+        retention_service(k);
+        retention_global(k->m);
+        logrotate_arm_age(k);
+        return r;
+}
+
+void logrotate_startup(struct logsink *k) {
+        size_t n;
+        struct rfile *v = scan(k, 0, &n);
+        /* leftovers of a compression that did not finish */
+        DIR *d = opendir(k->dir);
+        if (d) {
+                struct dirent *de;
+                size_t bl = strlen(k->base);
+                while ((de = readdir(d))) {
+                        size_t nl = strlen(de->d_name);
+                        if (nl > bl + 7 && strncmp(de->d_name, k->base, bl) == 0 &&
+                            strcmp(de->d_name + nl - 7, ".gz.tmp") == 0) {
+                                char *p = strdup_printf("%s/%s", k->dir, de->d_name);
+                                if (p)
+                                        unlink(p);
+                                free(p);
+                        }
+                }
+                closedir(d);
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (v[i].f.time > k->last_rotated)
+                        k->last_rotated = v[i].f.time;
+                if (k->lc->compress && !v[i].gz && !job_pending(k->m->logs, v[i].path))
+                        job_queue(k->m->logs, v[i].path);
+        }
+        rfiles_free(v, n);
+        retention_service(k);
+        logrotate_arm_age(k);
+}

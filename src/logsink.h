@@ -1,0 +1,109 @@
+/* logsink: the shared, private picture of one service's log sink and of the
+ * manager-wide log state, for logpipe.c (reading and writing), logrotate.c
+ * (rotation, compression, retention) and logfollow.c (live followers). Nothing
+ * outside those three files includes it. */
+#ifndef SVD_LOGSINK_H
+#define SVD_LOGSINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <ev.h>
+
+#include "config.h"
+#include "logfmt.h"
+#include "logpipe.h"
+
+struct svd;
+struct svc;
+
+#define LOGPIPE_COALESCE 0.005    /* s: let a busy pipe fill before the next read */
+#define LOGPIPE_IDLE_FLUSH 0.1    /* s: a partial line older than this is written out */
+#define LOGPIPE_RETRY 0.25        /* s: retry writing after an error (on_full: block) */
+#define LOGPIPE_READ_CHUNK (256u << 10) /* read buffer beyond max_line */
+#define LOGPIPE_WAKE_MAX (1u << 20)     /* bytes read per stream per wake-up, for fairness */
+#define LOGPIPE_PIPE_SIZE (1u << 20)    /* wanted, capped at /proc/sys/fs/pipe-max-size */
+#define LOGS_MAX_GZIP 2            /* compression children at once */
+
+struct logstream {
+        struct logsink *k;
+        enum logfmt_stream which;
+        int rfd, wfd;
+        ev_io io;
+        char *buf;               /* bytes read, not yet formed into records */
+        size_t len, cap;
+};
+
+struct logsink {
+        struct svd *m;
+        struct svc *s;
+        const struct logging_config *lc;
+        char *path;              /* current file */
+        char *dir;               /* its directory */
+        char *base;              /* its name within dir */
+        int fd;                  /* -1 while it cannot be opened */
+        uint64_t size;           /* bytes in the current file */
+        usec_t opened_real;      /* start of the current file, for max_age / daily */
+        usec_t last_rotated;     /* last rotated name's time: names stay unique */
+
+        struct logstream st[2];
+        ev_timer coalesce;       /* paused reading: resume after LOGPIPE_COALESCE */
+        bool paused;
+        ev_timer idle;           /* flushes partial lines */
+        ev_timer retry;          /* write errors */
+        ev_timer age;            /* max_age / rotate_every */
+        ev_timer rate;           /* rate-limit window end: writes the drop note */
+
+        /* formatted output waiting for writev */
+        char *out;
+        size_t olen, ocap;
+        uint64_t oraw;           /* service bytes in out (for the drop count) */
+        size_t olines;
+
+        /* write errors */
+        uint64_t dropped_bytes;  /* total, shown in status */
+        uint64_t gap_bytes, gap_lines; /* since the last successful write */
+        int gap_err;
+        bool blocked;            /* on_full: block, waiting for the disk */
+
+        /* rate limit: fixed windows of rate_interval */
+        usec_t win_start;
+        unsigned win_lines;
+        uint64_t win_dropped;
+};
+
+struct gzjob;
+struct follower;
+
+struct logs {
+        struct svd *m;
+        struct gzjob *jobs;      /* queued and running, oldest first */
+        unsigned running;
+        struct follower **followers;
+        size_t n_followers;
+        struct logfmt_rec *recs; /* scratch: the records of one batch, for followers */
+        size_t cap_recs;
+};
+
+/* logpipe.c: writes out whatever is formatted (may rotate first). */
+void logsink_write_out(struct logsink *k);
+/* logpipe.c: appends one note from svd itself ("svd" stream). */
+void logsink_note(struct logsink *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* logpipe.c: opens k->path (O_APPEND|O_CLOEXEC, 0640, admin group). */
+int logsink_open_file(struct logsink *k);
+
+/* logrotate.c */
+bool logrotate_due(const struct logsink *k, uint64_t adding, usec_t now);
+int logrotate_rotate(struct logsink *k);
+void logrotate_arm_age(struct logsink *k);
+void logrotate_startup(struct logsink *k);
+void logrotate_done(struct logs *L);
+/* Lists rotated files of k, oldest first, as malloc'd paths (NULL-terminated). */
+char **logrotate_list(const struct logsink *k);
+
+/* logfollow.c */
+void logfollow_publish(struct logs *L, const struct logsink *k, const struct logfmt_rec *recs, size_t n);
+void logfollow_done(struct logs *L);
+
+#endif

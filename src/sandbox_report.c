@@ -1,0 +1,199 @@
+/* sandbox_report: JSON views of a service's sandbox (see sandbox_report.h).
+ * The audit score weighs what a compromised service could do to the host:
+ * running as root and keeping capabilities count most, then the system-call
+ * surface, then the filesystem view. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "sandbox_groups.h"
+#include "sandbox_report.h"
+
+static const char *const seccomp_names[_SBX_SECCOMP_MAX] = { "default", "none", "allow", "deny" };
+static const char *const action_names[_SBX_ACTION_MAX] = { "errno", "kill", "log" };
+static const char *const ps_names[_SBX_PS_MAX] = { "no", "yes", "full", "strict" };
+static const char *const ph_names[_SBX_PH_MAX] = { "no", "yes", "read-only", "tmpfs" };
+
+static bool runs_as_root(const struct svc_config *c)
+{
+        return c->has_uid ? c->uid == 0 : geteuid() == 0;
+}
+
+static cJSON *caps_array(uint64_t mask)
+{
+        cJSON *a = cJSON_CreateArray();
+
+        for (int i = 0; a && i < 64; i++) {
+                if (!((mask >> i) & 1))
+                        continue;
+                char *n = cap_to_name((cap_value_t)i), buf[64];
+                snprintf(buf, sizeof buf, "%s", n ? n : "?");
+                cap_free(n);
+                for (char *p = buf; *p; p++)
+                        *p = (char)toupper((unsigned char)*p);
+                cJSON_AddItemToArray(a, cJSON_CreateString(buf));
+        }
+        return a;
+}
+
+static int popcount(uint64_t m)
+{
+        return __builtin_popcountll(m);
+}
+
+static cJSON *strv_array(char **v)
+{
+        cJSON *a = cJSON_CreateArray();
+
+        for (; a && v && *v; v++)
+                cJSON_AddItemToArray(a, cJSON_CreateString(*v));
+        return a;
+}
+
+static void add_user(cJSON *o, const struct svc_config *c)
+{
+        char buf[32];
+
+        if (c->user)
+                cJSON_AddStringToObject(o, "user", c->user);
+        else {
+                snprintf(buf, sizeof buf, "%s", runs_as_root(c) ? "root" : "(svd's user)");
+                cJSON_AddStringToObject(o, "user", buf);
+        }
+        cJSON_AddBoolToObject(o, "root", runs_as_root(c));
+}
+
+static const char *fs_summary(const struct sandbox_config *b, char *buf, size_t len)
+{
+        snprintf(buf, len, "%s%s%s%s", b->protect_system ? ps_names[b->protect_system] : "-",
+                 b->private_tmp ? "+tmp" : "", b->protect_home ? "+home" : "",
+                 b->inaccessible_paths ? "+hidden" : "");
+        return buf;
+}
+
+cJSON *sandbox_report_show(const struct svc_config *c)
+{
+        const struct sandbox_config *b = &c->sandbox;
+        cJSON *o = cJSON_CreateObject();
+        char buf[32];
+
+        if (!o)
+                return NULL;
+        cJSON_AddStringToObject(o, "name", c->name);
+        add_user(o, c);
+        if (c->group)
+                cJSON_AddStringToObject(o, "group", c->group);
+        cJSON_AddItemToObject(o, "supplementary_groups", strv_array(c->supplementary_groups));
+        if (c->has_umask) {
+                snprintf(buf, sizeof buf, "%04o", (unsigned)c->umask);
+                cJSON_AddStringToObject(o, "umask", buf);
+        }
+        cJSON_AddBoolToObject(o, "allow_root", c->allow_root);
+        cJSON *lim = cJSON_AddObjectToObject(o, "limits");
+        for (size_t i = 0; i < SVC_RLIMIT_MAX; i++) {
+                if (!c->limits[i].set)
+                        continue;
+                cJSON *l = cJSON_AddObjectToObject(lim, config_rlimit_name(i));
+                if (c->limits[i].soft == UINT64_MAX)
+                        cJSON_AddStringToObject(l, "soft", "infinity");
+                else
+                        cJSON_AddNumberToObject(l, "soft", (double)c->limits[i].soft);
+                if (c->limits[i].hard == UINT64_MAX)
+                        cJSON_AddStringToObject(l, "hard", "infinity");
+                else
+                        cJSON_AddNumberToObject(l, "hard", (double)c->limits[i].hard);
+        }
+        if (b->caps_all)
+                cJSON_AddStringToObject(o, "capabilities", "all");
+        else
+                cJSON_AddItemToObject(o, "capabilities", caps_array(b->caps));
+        cJSON_AddItemToObject(o, "ambient_capabilities", caps_array(b->ambient));
+        cJSON_AddStringToObject(o, "securebits",
+                                runs_as_root(c) ? "unchanged" : "noroot,no_setuid_fixup,keep_caps (locked)");
+        cJSON_AddBoolToObject(o, "no_new_privileges", b->no_new_privileges);
+        cJSON *sc = cJSON_AddObjectToObject(o, "seccomp");
+        cJSON_AddStringToObject(sc, "mode", seccomp_names[b->seccomp]);
+        if (b->seccomp != SBX_SECCOMP_NONE) {
+                cJSON_AddStringToObject(sc, "action", action_names[b->action]);
+                if (b->action == SBX_ACTION_ERRNO) {
+                        const char *en = config_errno_name(b->errno_value);
+                        if (en)
+                                cJSON_AddStringToObject(sc, "errno", en);
+                        else
+                                cJSON_AddNumberToObject(sc, "errno", b->errno_value);
+                }
+                if (b->seccomp == SBX_SECCOMP_DEFAULT)
+                        cJSON_AddItemToObject(sc, "deny", strv_array((char **)sbx_default_deny));
+                else
+                        cJSON_AddItemToObject(sc, seccomp_names[b->seccomp], strv_array(b->syscalls));
+        }
+        cJSON_AddStringToObject(o, "protect_system", ps_names[b->protect_system]);
+        cJSON_AddStringToObject(o, "protect_home", ph_names[b->protect_home]);
+        cJSON_AddBoolToObject(o, "private_tmp", b->private_tmp);
+        cJSON_AddItemToObject(o, "read_write_paths", strv_array(b->read_write_paths));
+        cJSON_AddItemToObject(o, "read_only_paths", strv_array(b->read_only_paths));
+        cJSON_AddItemToObject(o, "inaccessible_paths", strv_array(b->inaccessible_paths));
+        return o;
+}
+
+cJSON *sandbox_report_audit(const struct svc_config *c)
+{
+        const struct sandbox_config *b = &c->sandbox;
+        bool root = runs_as_root(c);
+        cJSON *o = cJSON_CreateObject();
+        double score = 0;
+        char buf[64];
+
+        if (!o)
+                return NULL;
+        /* exposure, 0 (confined) .. 10 (nothing confined) */
+        if (root)
+                score += 3;
+        if (b->caps_all)
+                score += 2;
+        else if (root)
+                score += popcount(b->caps) * 0.3 > 1.5 ? 1.5 : popcount(b->caps) * 0.3;
+        else
+                score += popcount(b->ambient) * 0.3 > 1.5 ? 1.5 : popcount(b->ambient) * 0.3;
+        if (!b->no_new_privileges)
+                score += 1;
+        if (b->seccomp == SBX_SECCOMP_NONE)
+                score += 2;
+        else if (b->action == SBX_ACTION_LOG)
+                score += 1.5;
+        else if (b->seccomp == SBX_SECCOMP_DENY)
+                score += 0.5;
+        score += b->protect_system == SBX_PS_NO       ? 1
+                 : b->protect_system == SBX_PS_STRICT ? 0
+                 : b->protect_system == SBX_PS_FULL   ? 0.4
+                                                      : 0.6;
+        if (!b->private_tmp)
+                score += 0.5;
+        if (b->protect_home == SBX_PH_NO)
+                score += 0.5;
+        if (score > 10)
+                score = 10;
+
+        cJSON_AddStringToObject(o, "name", c->name);
+        add_user(o, c);
+        if (b->caps_all)
+                cJSON_AddStringToObject(o, "capabilities", "all");
+        else
+                cJSON_AddItemToObject(o, "capabilities", caps_array(root ? b->caps : b->ambient));
+        snprintf(buf, sizeof buf, "%s%s%s", seccomp_names[b->seccomp],
+                 b->seccomp == SBX_SECCOMP_NONE ? "" : "/",
+                 b->seccomp == SBX_SECCOMP_NONE ? "" : action_names[b->action]);
+        cJSON_AddStringToObject(o, "seccomp", buf);
+        cJSON_AddBoolToObject(o, "no_new_privileges", b->no_new_privileges);
+        cJSON_AddStringToObject(o, "fs", fs_summary(b, buf, sizeof buf));
+        cJSON_AddNumberToObject(o, "score", (double)(int)(score * 10 + 0.5) / 10);
+        cJSON_AddStringToObject(o, "rating",
+                                score <= 2     ? "good"
+                                : score <= 5   ? "medium"
+                                : score <= 7.5 ? "exposed"
+                                               : "unsafe");
+        return o;
+}

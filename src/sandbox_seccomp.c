@@ -1,0 +1,107 @@
+/* sandbox_seccomp: compiles a service's seccomp: setting to classic BPF in
+ * the parent, with libseccomp, so the child only has to hand the finished
+ * program to prctl(PR_SET_SECCOMP). The filter covers the native
+ * architecture only: a system call made through another ABI (i386 int 0x80,
+ * x32 on x86-64) kills the process, so no compat entry point slips past a
+ * deny list. In allow mode @default (exit, execve, signal return, ...) is
+ * always allowed, or the service could not even be exec'd. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#include "config.h"
+#include "sandbox.h"
+#include "sandbox_groups.h"
+
+/* Adds name (a call or an @group) with action; unknown names on this
+ * architecture are skipped (config_sandbox.c rejected true typos). */
+static int add_name(scmp_filter_ctx ctx, uint32_t action, const char *name, int depth)
+{
+        if (name[0] == '@') {
+                const char *const *g = sbx_group_get(name);
+                if (!g || depth > 4)
+                        return -EINVAL;
+                for (; *g; g++) {
+                        int r = add_name(ctx, action, *g, depth + 1);
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        }
+        int nr = seccomp_syscall_resolve_name(name);
+        if (nr == __NR_SCMP_ERROR)
+                return 0;
+        int r = seccomp_rule_add(ctx, action, nr, 0);
+        /* -EEXIST: listed twice; -EDOM: a pseudo number this arch lacks */
+        return r == -EEXIST || r == -EDOM ? 0 : r;
+}
+
+static int add_list(scmp_filter_ctx ctx, uint32_t action, char *const *names)
+{
+        for (; names && *names; names++) {
+                int r = add_name(ctx, action, *names, 0);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int export(scmp_filter_ctx ctx, struct sandbox_plan *p)
+{
+        int fd = memfd_create("svd-seccomp", MFD_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = seccomp_export_bpf(ctx, fd);
+        off_t len = r < 0 ? -1 : lseek(fd, 0, SEEK_END);
+        if (r >= 0 && (len <= 0 || len % (off_t)sizeof(struct sock_filter) || len > 65536 * 8))
+                r = -EINVAL;
+        void *buf = r < 0 ? NULL : malloc((size_t)len);
+        if (r >= 0 && !buf)
+                r = -ENOMEM;
+        if (r >= 0 && pread(fd, buf, (size_t)len, 0) != len)
+                r = -EIO;
+        close(fd);
+        if (r < 0) {
+                free(buf);
+                return r;
+        }
+        p->prog.filter = buf;
+        p->prog.len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
+        return 0;
+}
+
+int sandbox_seccomp_build(const struct svc_config *c, struct sandbox_plan *p)
+{
+        const struct sandbox_config *b = &c->sandbox;
+        uint32_t action = b->action == SBX_ACTION_KILL  ? SCMP_ACT_KILL_PROCESS
+                          : b->action == SBX_ACTION_LOG ? SCMP_ACT_LOG
+                                                        : SCMP_ACT_ERRNO((uint32_t)b->errno_value);
+        bool allow = b->seccomp == SBX_SECCOMP_ALLOW;
+        scmp_filter_ctx ctx = seccomp_init(allow ? action : SCMP_ACT_ALLOW);
+        int r;
+
+        if (!ctx)
+                return -ENOMEM;
+        /* svd sets no_new_privs itself (or deliberately not) */
+        if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0 ||
+            (r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0)
+                goto out;
+        if (allow) {
+                char *def[] = { "@default", NULL };
+                if ((r = add_list(ctx, SCMP_ACT_ALLOW, def)) < 0 ||
+                    (r = add_list(ctx, SCMP_ACT_ALLOW, b->syscalls)) < 0)
+                        goto out;
+        } else if (b->seccomp == SBX_SECCOMP_DENY) {
+                if ((r = add_list(ctx, action, b->syscalls)) < 0)
+                        goto out;
+        } else if ((r = add_list(ctx, action, (char *const *)sbx_default_deny)) < 0)
+                goto out;
+        r = export(ctx, p);
+out:
+        seccomp_release(ctx);
+        return r;
+}

@@ -1,0 +1,411 @@
+/* svctl_logs: `svctl logs [NAME] [-n N] [-f] [--since TIME] [--stream out|err]
+ * [--json]`. svd only says which files hold a service's log (op "logs",
+ * chronological order); svctl reads them itself, so a big history never
+ * passes through the daemon's loop. That needs read access to the files (root
+ * or the admin group: they are 0640, group admin). Rotated .gz files are read
+ * through `gzip -dc`, so svctl does not link zlib. With -f the request is
+ * "logs_follow": svd subscribes the connection before it answers and reports
+ * the current file's size at that instant; svctl prints the files up to that
+ * size, then every line frame svd sends, which is why a rotation in between
+ * neither loses nor repeats a line. Several services are merged by timestamp. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "logfmt.h"
+#include "proto.h"
+#include "svctl_output.h"
+#include "util.h"
+
+extern char **environ;
+
+struct largs {
+        const char *socket;
+        const char *name;
+        long n;             /* -1: all */
+        bool follow;
+        bool json;
+        bool has_since;
+        usec_t since;
+        int stream;         /* -1: both */
+};
+
+struct rec {
+        usec_t time;
+        size_t seq;         /* order within the input: keeps the merge stable */
+        const char *service;
+        const char *line;   /* the whole line as in the file */
+        size_t line_len;
+        const char *text;   /* the text alone */
+        size_t text_len;
+        int stream;         /* -1: no timestamps, unknown */
+        bool cont;
+};
+
+struct recs {
+        struct rec *v;
+        size_t n, cap;
+        char **bufs;        /* file contents the records point into */
+        size_t n_bufs;
+};
+
+static int lusage(const char *msg, const char *arg) {
+        fprintf(stderr, "svctl: %s%s%s (see 'svctl --help')\n", msg, arg ? " " : "", arg ? arg : "");
+        return 2;
+}
+
+/* Reads a whole file, through gzip -dc for .gz. NULL with errno on failure. */
+static char *slurp(const char *path, size_t limit, size_t *ret_len) {
+        size_t pl = strlen(path);
+        bool gz = pl > 3 && strcmp(path + pl - 3, ".gz") == 0;
+        int fd;
+        pid_t pid = 0;
+        if (gz) {
+                int p[2];
+                if (pipe2(p, O_CLOEXEC) < 0)
+                        return NULL;
+                posix_spawn_file_actions_t fa;
+                posix_spawn_file_actions_init(&fa);
+                posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+                char *argv[] = {"gzip", "-dc", "--", (char *)path, NULL};
+                int r = posix_spawnp(&pid, "gzip", &fa, NULL, argv, environ);
+                posix_spawn_file_actions_destroy(&fa);
+                close(p[1]);
+                if (r != 0) {
+                        close(p[0]);
+                        errno = r;
+                        return NULL;
+                }
+                fd = p[0];
+        } else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+                return NULL;
+        size_t len = 0, cap = 1 << 16;
+        char *buf = malloc(cap);
+        while (buf && len < limit) {
+                if (len == cap) {
+                        char *nb = realloc(buf, cap *= 2);
+                        if (!nb) {
+                                free(buf);
+                                buf = NULL;
+                                break;
+                        }
+                        buf = nb;
+                }
+                size_t want = cap - len < limit - len ? cap - len : limit - len;
+                ssize_t n = read(fd, buf + len, want);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += (size_t)n;
+        }
+        close(fd);
+        if (pid) {
+                int st;
+                while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        *ret_len = len;
+        return buf;
+}
+
+static int rec_push(struct recs *R, const struct rec *r) {
+        if (R->n == R->cap) {
+                size_t nc = R->cap ? R->cap * 2 : 1024;
+                struct rec *nv = realloc(R->v, nc * sizeof(*nv));
+                if (!nv)
+                        return -ENOMEM;
+                R->v = nv;
+                R->cap = nc;
+        }
+        R->v[R->n] = *r;
+        R->v[R->n].seq = R->n;
+        R->n++;
+        return 0;
+}
+
+static int add_file(struct recs *R, const struct largs *a, const char *service, const char *path, size_t limit,
+                    bool timestamps) {
+        size_t len;
+        char *buf = slurp(path, limit, &len);
+        if (!buf && errno == ENOENT) {
+                /* compressed since svd listed it */
+                char *gz = strdup_printf("%s.gz", path);
+                if (gz)
+                        buf = slurp(gz, limit, &len);
+                free(gz);
+        }
+        if (!buf)
+                return errno == ENOENT ? 0 : -errno;
+        char **nb = realloc(R->bufs, (R->n_bufs + 1) * sizeof(char *));
+        if (!nb) {
+                free(buf);
+                return -ENOMEM;
+        }
+        R->bufs = nb;
+        R->bufs[R->n_bufs++] = buf;
+        for (size_t off = 0; off < len;) {
+                char *nl = memchr(buf + off, '\n', len - off);
+                if (!nl)
+                        break; /* a partial last line (cut at the follow size, or being written) */
+                size_t ll = (size_t)(nl - (buf + off));
+                struct rec r = {.service = service, .line = buf + off, .line_len = ll, .text = buf + off,
+                                .text_len = ll, .stream = -1};
+                struct logfmt_rec lr;
+                if (timestamps && logfmt_parse_line(buf + off, ll, &lr) == 0) {
+                        r.time = lr.time;
+                        r.stream = (int)lr.stream;
+                        r.cont = lr.cont;
+                        r.text = lr.text;
+                        r.text_len = lr.text_len;
+                }
+                off += ll + 1;
+                if (a->has_since && r.time < a->since)
+                        continue;
+                if (a->stream >= 0 && r.stream != a->stream)
+                        continue;
+                if (rec_push(R, &r) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int rec_cmp(const void *x, const void *y) {
+        const struct rec *a = x, *b = y;
+        if (a->time != b->time)
+                return a->time < b->time ? -1 : 1;
+        return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void print_json(const char *service, const char *time, const char *stream, const char *text, size_t len,
+                       bool cont) {
+        char *clean = malloc(3 * len + 1);
+        if (!clean)
+                return;
+        logfmt_utf8_clean(text, len, clean);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "service", service);
+        if (time)
+                cJSON_AddStringToObject(o, "time", time);
+        else
+                cJSON_AddNullToObject(o, "time");
+        if (stream)
+                cJSON_AddStringToObject(o, "stream", stream);
+        else
+                cJSON_AddNullToObject(o, "stream");
+        cJSON_AddStringToObject(o, "text", clean);
+        if (cont)
+                cJSON_AddBoolToObject(o, "cont", true);
+        char *s = cJSON_PrintUnformatted(o);
+        if (s)
+                printf("%s\n", s);
+        free(s);
+        cJSON_Delete(o);
+        free(clean);
+}
+
+static void print_rec(const struct largs *a, const struct rec *r) {
+        if (a->json) {
+                char ts[LOGFMT_TIME_LEN + 1];
+                print_json(r->service, r->stream >= 0 ? logfmt_time(r->time, ts) : NULL,
+                           r->stream >= 0 ? logfmt_stream_name((enum logfmt_stream)r->stream) : NULL, r->text,
+                           r->text_len, r->cont);
+                return;
+        }
+        if (!a->name)
+                printf("%s ", r->service);
+        fwrite(r->line, 1, r->line_len, stdout);
+        putchar('\n');
+}
+
+static int connect_to(const char *path) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, path);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+static int parse(int argc, char **argv, struct largs *a) {
+        bool seen_cmd = false;
+        for (int i = 1; i < argc; i++) {
+                const char *s = argv[i];
+                const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+                if (strcmp(s, "-s") == 0 || strcmp(s, "--socket") == 0) {
+                        if (!v)
+                                return lusage("option needs a SOCKET path:", s);
+                        a->socket = argv[++i];
+                } else if (strncmp(s, "--socket=", 9) == 0)
+                        a->socket = s + 9;
+                else if (strcmp(s, "--json") == 0)
+                        a->json = true;
+                else if (strcmp(s, "-f") == 0 || strcmp(s, "--follow") == 0)
+                        a->follow = true;
+                else if (strcmp(s, "-n") == 0 || strcmp(s, "--lines") == 0) {
+                        unsigned long long n;
+                        if (!v || parse_uint(v, 100000000, &n) < 0)
+                                return lusage("-n needs a number of lines, got", v ? v : "nothing");
+                        a->n = (long)n;
+                        i++;
+                } else if (strcmp(s, "--since") == 0) {
+                        if (!v || logfmt_parse_since(v, now_real(), &a->since) < 0)
+                                return lusage("--since needs a time (2026-11-22T00:30, @EPOCH, 5m), got",
+                                              v ? v : "nothing");
+                        a->has_since = true;
+                        i++;
+                } else if (strcmp(s, "--stream") == 0) {
+                        if (!v || (strcmp(v, "out") != 0 && strcmp(v, "err") != 0))
+                                return lusage("--stream needs out or err, got", v ? v : "nothing");
+                        a->stream = strcmp(v, "out") == 0 ? LOGFMT_OUT : LOGFMT_ERR;
+                        i++;
+                } else if (s[0] == '-' && s[1])
+                        return lusage("unknown option for logs:", s);
+                else if (!seen_cmd)
+                        seen_cmd = true; /* "logs" itself */
+                else if (!a->name)
+                        a->name = s;
+                else
+                        return lusage("'logs' takes at most one service NAME, got another:", s);
+        }
+        return 0;
+}
+
+static int follow_loop(const struct largs *a, int fd) {
+        for (;;) {
+                cJSON *msg = NULL;
+                int r = proto_recv(fd, &msg);
+                if (r < 0) {
+                        if (r == -ECONNRESET || r == -EPIPE)
+                                fprintf(stderr, "svctl: svd closed the log stream\n");
+                        else
+                                fprintf(stderr, "svctl: reading the log stream: %s\n", strerror(-r));
+                        return 1;
+                }
+                const cJSON *lines = cJSON_GetObjectItemCaseSensitive(msg, "lines"), *l;
+                cJSON_ArrayForEach(l, lines) {
+                        const cJSON *sv = cJSON_GetObjectItemCaseSensitive(l, "service");
+                        const cJSON *tm = cJSON_GetObjectItemCaseSensitive(l, "time");
+                        const cJSON *st = cJSON_GetObjectItemCaseSensitive(l, "stream");
+                        const cJSON *tx = cJSON_GetObjectItemCaseSensitive(l, "text");
+                        bool cont = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "cont"));
+                        if (!cJSON_IsString(sv) || !cJSON_IsString(tx))
+                                continue;
+                        const char *tms = cJSON_IsString(tm) ? tm->valuestring : NULL;
+                        const char *sts = cJSON_IsString(st) ? st->valuestring : NULL;
+                        if (a->json)
+                                print_json(sv->valuestring, tms, sts, tx->valuestring, strlen(tx->valuestring), cont);
+                        else {
+                                if (!a->name)
+                                        printf("%s ", sv->valuestring);
+                                printf("%s %s%s %s\n", tms ? tms : "-", sts ? sts : "-", cont ? "+" : "",
+                                       tx->valuestring);
+                        }
+                }
+                cJSON_Delete(msg);
+                if (fflush(stdout) != 0)
+                        return 1;
+        }
+}
+
+int svctl_logs_main(int argc, char **argv) {
+        struct largs a = {.n = -1, .stream = -1};
+        int code = parse(argc, argv, &a);
+        if (code)
+                return code;
+        if (a.follow && a.n < 0)
+                a.n = 10;
+        const char *path = a.socket;
+        if (!path && !((path = getenv("SVD_SOCKET")) && *path))
+                path = "/run/svd/control.sock";
+
+        int fd = connect_to(path);
+        if (fd < 0) {
+                fprintf(stderr, "svctl: cannot connect to %s: %s\n", path, strerror(-fd));
+                return 3;
+        }
+        cJSON *req = cJSON_CreateObject();
+        cJSON_AddNumberToObject(req, "v", PROTO_VERSION);
+        cJSON_AddStringToObject(req, "op", proto_op_name(a.follow ? OP_LOGS_FOLLOW : OP_LOGS));
+        if (a.name)
+                cJSON_AddStringToObject(req, "name", a.name);
+        if (a.stream >= 0)
+                cJSON_AddStringToObject(req, "stream", logfmt_stream_name((enum logfmt_stream)a.stream));
+        cJSON *reply = NULL;
+        int r = proto_send(fd, req);
+        cJSON_Delete(req);
+        if (r >= 0)
+                r = proto_recv(fd, &reply);
+        if (r < 0) {
+                fprintf(stderr, "svctl: no reply from svd: %s\n", strerror(-r));
+                close(fd);
+                return 3;
+        }
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
+                if (svctl_print_error(stderr, reply) < 0)
+                        fprintf(stderr, "svctl: request refused\n");
+                cJSON_Delete(reply);
+                close(fd);
+                return 1;
+        }
+
+        struct recs R = {0};
+        const cJSON *svcs = cJSON_GetObjectItemCaseSensitive(reply, "services"), *s;
+        code = 0;
+        cJSON_ArrayForEach(s, svcs) {
+                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(s, "name");
+                const cJSON *files = cJSON_GetObjectItemCaseSensitive(s, "files"), *f;
+                const cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
+                const cJSON *size = cJSON_GetObjectItemCaseSensitive(s, "size");
+                bool ts = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "timestamps"));
+                if (!cJSON_IsString(nm))
+                        continue;
+                cJSON_ArrayForEach(f, files) {
+                        if (cJSON_IsString(f) && (r = add_file(&R, &a, nm->valuestring, f->valuestring, SIZE_MAX, ts)) < 0) {
+                                fprintf(stderr, "svctl: %s: %s\n", f->valuestring, strerror(-r));
+                                code = 1;
+                        }
+                }
+                if (cJSON_IsString(cur)) {
+                        /* following: exactly what was written before the subscription */
+                        size_t limit = a.follow && cJSON_IsNumber(size) ? (size_t)size->valuedouble : SIZE_MAX;
+                        if ((r = add_file(&R, &a, nm->valuestring, cur->valuestring, limit, ts)) < 0) {
+                                fprintf(stderr, "svctl: %s: %s\n", cur->valuestring, strerror(-r));
+                                code = 1;
+                        }
+                }
+        }
+        if (!a.name && R.n > 1)
+                qsort(R.v, R.n, sizeof(*R.v), rec_cmp);
+        size_t from = a.n >= 0 && (size_t)a.n < R.n ? R.n - (size_t)a.n : 0;
+        for (size_t i = from; i < R.n; i++)
+                print_rec(&a, &R.v[i]);
+        fflush(stdout);
+        for (size_t i = 0; i < R.n_bufs; i++)
+                free(R.bufs[i]);
+        free(R.bufs);
+        free(R.v);
+        if (a.follow) {
+                signal(SIGPIPE, SIG_DFL); /* svctl logs -f | head ends quietly */
+                code = follow_loop(&a, fd);
+        }
+        cJSON_Delete(reply);
+        close(fd);
+        return code;
+}

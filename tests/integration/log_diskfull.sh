@@ -1,0 +1,38 @@
+#!/bin/bash
+# A full disk does not block the service: svd keeps draining its pipes,
+# counts the dropped bytes (svctl status: log_dropped_bytes) and, once space
+# is back, writes a line recording the gap. Runs in a private mount namespace
+# on a 2 MiB tmpfs so the host is untouched.
+if [ -z "${SVD_IN_NS:-}" ]; then
+        unshare --mount --propagation private true 2>/dev/null || { echo "unshare --mount not permitted"; exit 77; }
+        exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+mkdir -p "$T/log"
+mount -t tmpfs -o size=2M tmpfs "$T/log" 2>/dev/null || { echo "cannot mount tmpfs"; trap - EXIT; rm -rf "$T"; exit 77; }
+cleanup_ns() { umount "$T/log" 2>/dev/null || true; }
+
+PAD=$(printf 'z%.0s' $(seq 500))
+service chatty <<EOF
+command: ["sh", "-c", "i=0; while :; do date +%s%N > $T/out/hb; echo \"line \$i $PAD\"; i=\$((i+1)); sleep 0.005; done"]
+EOF
+# leave little room
+dd if=/dev/zero of="$T/log/filler" bs=1K count=1900 status=none 2>/dev/null || true
+start_svd
+wait_for sh -c "[ \$($SVCTL -s $SOCK status --json | python3 -c 'import json,sys; print(int(json.load(sys.stdin)[\"services\"][0][\"log_dropped_bytes\"]))') -gt 10000 ]"
+# the service is not blocked: its heartbeat moves on while output is dropped
+hb1=$(cat "$T/out/hb"); sleep 0.5; hb2=$(cat "$T/out/hb")
+[ "$hb2" -gt "$hb1" ] || fail "service blocked while the disk is full"
+assert_eq "$(field chatty state)" "running" "state"
+rm -f "$T/log/filler"
+wait_for grep -q ' svd dropped [0-9]* bytes ([0-9]* lines) of output: No space left on device' "$T/log/chatty.log"
+# framing intact: every record is whole
+python3 - "$T/log/chatty.log" <<'PY' || fail "broken records"
+import re, sys
+rec = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z (out|svd) (line \d+ z{500}|dropped .*)$")
+for l in open(sys.argv[1], "rb").read().split(b"\n")[:-1]:
+    assert rec.match(l), l[:100]
+PY
+stop_svd || fail "svd exit status"
+cleanup_ns
+echo "log_diskfull: ok"

@@ -1,0 +1,84 @@
+#!/bin/bash
+# Rotation and retention: no file exceeds max_size by more than one line,
+# max_files and max_total hold per service, log_max_total evicts the oldest
+# rotated files across services, compressed files are valid gzip, and the
+# newest lines are always kept. SIGUSR1 reopens files moved away by a tool.
+. "$(dirname "$0")/lib.sh"
+
+LOGGEN="$TOP_BUILDDIR/tests/helpers/loggen"
+CHECK="$TOP_SRCDIR/tests/helpers/logcheck.py"
+PAD=$(printf 'x%.0s' $(seq 60))
+
+service a <<EOF
+command: ["$LOGGEN", "-", "20000", "-", "$PAD"]
+restart: no
+logging: { max_size: 100K, max_files: 3, compress: true }
+EOF
+service b <<EOF
+command: ["$LOGGEN", "-", "10000", "-", "$PAD"]
+restart: no
+logging: { max_size: 50K, max_files: 100, max_total: 250K, compress: false }
+EOF
+
+start_svd
+for s in a b; do wait_state $s exited 30; done
+# compression runs in the background
+wait_for sh -c "! ls '$T/log' | grep -qE '^a\\.log\\.[0-9T.]+Z(\\.gz\\.tmp)?\$'"
+ls -l "$T/log" >&2
+
+size() { stat -c %s "$1"; }
+for f in "$T"/log/*; do
+        case "$f" in
+        *.gz) gzip -t "$f" || fail "$f: bad gzip"; n=$(gzip -dc "$f" | wc -c) ;;
+        *) n=$(size "$f") ;;
+        esac
+        [ "$n" -le $((100 * 1024 + 200)) ] || fail "$f: $n bytes, more than max_size plus a line"
+done
+# b has a 50K max_size
+for f in "$T"/log/b.log*; do
+        [ "$(size "$f")" -le $((50 * 1024 + 200)) ] || fail "$f exceeds max_size 50K"
+done
+n_a=$(ls "$T/log" | grep -cE '^a\.log\.' || true)
+[ "$n_a" -le 3 ] && [ "$n_a" -ge 2 ] || fail "a: $n_a rotated files, max_files is 3"
+total_b=$(cat "$T"/log/b.log* | wc -c)
+[ "$total_b" -le $((250 * 1024)) ] || fail "b: $total_b bytes, max_total is 250K"
+# the newest lines survive retention, in order
+python3 "$CHECK" lines "$T/log" a.log | awk '{print $2}' | sort -c || fail "a: lines out of order"
+
+# SIGUSR1: a tool moved the file away; svd writes a new one
+cat > "$T/services/e.yaml" <<EOF
+command: ["sh", "-c", "while :; do echo tick; sleep 0.05; done"]
+EOF
+stop_svd || fail "svd exit status"
+start_svd
+wait_state e running
+wait_for grep -q tick "$T/log/e.log"
+mv "$T/log/e.log" "$T/log/e.log.moved"
+kill -USR1 "$SVD_PID"
+wait_for test -s "$T/log/e.log"
+svctl reopen-logs || fail "svctl reopen-logs"
+stop_svd || fail "svd exit status"
+
+# log_max_total: the oldest rotated files go first, whichever service they
+# belong to
+rm -f "$T"/services/*.yaml "$T"/log/*
+echo "log_max_total: 1M" >> "$T/etc/svd.yaml"
+for s in c d; do
+service $s <<EOF
+command: ["$LOGGEN", "-", "15000", "-", "$PAD"]
+restart: no
+logging: { max_size: 100K, max_files: 100, compress: false }
+EOF
+done
+start_svd
+wait_state c exited 30
+wait_state d exited 30
+ls -l "$T/log" >&2
+total=$(du -cb "$T"/log/* | tail -1 | cut -f1)
+[ "$total" -le $((1024 * 1024)) ] || fail "all: $total bytes, log_max_total is 1M"
+for s in c d; do
+        # current files are never evicted
+        [ "$(stat -c %s "$T/log/$s.log")" -gt 0 ] || fail "$s: current file emptied"
+done
+stop_svd || fail "svd exit status"
+echo "log_rotate: ok"

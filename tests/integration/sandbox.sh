@@ -1,0 +1,239 @@
+#!/bin/bash
+# The sandbox, asserted from inside: tests/helpers/sbx-report runs as the
+# service and writes what it finds (ids, umask, rlimits, capability sets,
+# no_new_privs, seccomp mode) and what it may do (mount, reboot, init_module,
+# swapon, bind :80, writes under protect_system). Covers: identity keys,
+# limits, the empty default bounding set, ambient capabilities for a non-root
+# service, the default seccomp profile (EPERM, and SIGSYS with action: kill),
+# foreign-ABI calls killed, protect_system strict/full, read_write_paths,
+# read_only_paths, inaccessible_paths, private_tmp isolation, stage failures
+# as a failed state naming the stage, and svctl audit/show.
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || { echo "needs root (users, capabilities, mount namespaces)"; exit 77; }
+R="$TOP_BUILDDIR/tests/helpers/sbx-report"
+[ -x "$R" ] || fail "missing $R (make check builds it)"
+
+# private_tmp hides $T (it lives in /tmp): those services report into /dev/shm
+SHM=$(mktemp -d /dev/shm/svd-sbx.XXXXXX)
+chmod 777 "$SHM"
+HOSTMARK=/tmp/svd-sbx-host.$$
+touch "$HOSTMARK"
+trap 'rm -rf "$SHM" "$HOSTMARK" /tmp/svd-sbx-marker /etc/svd-sbx-test.$$ /usr/svd-sbx-test.$$; cleanup' EXIT
+getent group svd-test-sbx >/dev/null || groupadd --system svd-test-sbx
+SBXGID=$(getent group svd-test-sbx | cut -d: -f3)
+mkdir -p "$T/rw" "$T/rodir" "$T/other" "$T/secret"
+echo hidden > "$T/secret/file"
+
+# get FILE KEY: one value of a report
+get() { sed -n "s|^$2=||p" "$1"; }
+# expect FILE KEY VALUE
+expect() { local v; v=$(get "$1" "$2"); [ "$v" = "$3" ] || fail "$(basename "$1"): $2 = '$v', expected '$3'"; }
+wait_file() { wait_for test -s "$1"; }
+
+service ident <<EOF
+type: oneshot
+restart: "no"
+user: nobody
+group: nogroup
+supplementary_groups: [svd-test-sbx]
+umask: "0027"
+allow_root: false
+limits:
+  nofile: { soft: 1000, hard: 2000 }
+  core: 0
+  memlock: 4M
+  stack: 16M
+  nproc: 4000
+command: [$R, $T/out/ident, work, bind80, forbidden, i386]
+EOF
+service netbind <<EOF
+type: oneshot
+restart: "no"
+user: nobody
+group: nogroup
+sandbox:
+  ambient_capabilities: [CAP_NET_BIND_SERVICE]
+command: [$R, $T/out/netbind, bind80]
+EOF
+# root keeping CAP_SYS_ADMIN and CAP_SYS_MODULE: without the filter, these
+# calls would fail with ENOENT/EFAULT (harmless arguments), so EPERM is the
+# filter's doing; reboot is only tried under a filter and without CAP_SYS_BOOT
+service forbidden <<EOF
+type: oneshot
+restart: "no"
+sandbox:
+  capabilities: [CAP_SYS_ADMIN, CAP_SYS_MODULE]
+command: [$R, $T/out/forbidden, forbidden, work, i386]
+EOF
+service nofilter <<EOF
+type: oneshot
+restart: "no"
+sandbox:
+  capabilities: [CAP_SYS_ADMIN]
+  seccomp: none
+command: [$R, $T/out/nofilter, forbidden]
+EOF
+service killer <<EOF
+restart: "no"
+user: nobody
+group: nogroup
+limits: { core: 0 }
+sandbox:
+  seccomp: { action: kill }
+command: [$R, $T/out/killer, mount-last]
+EOF
+service nnpoff <<EOF
+type: oneshot
+restart: "no"
+user: nobody
+group: nogroup
+sandbox:
+  no_new_privileges: false
+  seccomp: none
+command: [$R, $T/out/nnpoff]
+EOF
+service strict <<EOF
+type: oneshot
+restart: "no"
+sandbox:
+  protect_system: strict
+  read_write_paths: [$T/rw, $T/out]
+  inaccessible_paths: [$T/secret]
+command: [$R, $T/out/strict, work, write:/etc/svd-sbx-test.$$, write:/usr/svd-sbx-test.$$, write:$T/rw/f, write:$T/other/f, exists:$T/secret/file]
+EOF
+service full <<EOF
+type: oneshot
+restart: "no"
+sandbox:
+  protect_system: full
+  read_only_paths: [$T/rodir]
+command: [$R, $T/out/full, write:/etc/svd-sbx-test.$$, write:$T/rodir/f, write:$T/other/g]
+EOF
+service tmpa <<EOF
+restart: "no"
+sandbox: { private_tmp: true }
+command: [/bin/sh, -c, 'echo a > /tmp/svd-sbx-marker && $R $SHM/tmpa exists:/tmp/svd-sbx-marker exists:$HOSTMARK && exec sleep 1000']
+EOF
+service tmpb <<EOF
+type: oneshot
+restart: "no"
+enabled: false
+sandbox: { private_tmp: true }
+command: [$R, $SHM/tmpb, exists:/tmp/svd-sbx-marker, write:/tmp/svd-sbx-b]
+EOF
+service rl <<EOF
+restart: "no"
+limits: { nofile: 1073741824 }
+command: [sleep, "1000"]
+EOF
+service rwmissing <<EOF
+restart: "no"
+sandbox: { protect_system: strict, read_write_paths: [$T/nope] }
+command: [sleep, "1000"]
+EOF
+
+start_svd
+for f in ident netbind forbidden nofilter nnpoff strict full; do wait_state $f exited; done
+
+# identity, umask, rlimits; no capabilities at all; nnp and the filter on
+r=$T/out/ident
+expect $r uid "$(id -u nobody)"
+expect $r gid "$(getent group nogroup | cut -d: -f3)"
+case ",$(get $r groups)," in *",$SBXGID,"*) ;; *) fail "groups '$(get $r groups)' lack svd-test-sbx ($SBXGID)" ;; esac
+expect $r umask 0027
+expect $r rlimit_nofile 1000:2000
+expect $r rlimit_core 0:0
+expect $r rlimit_memlock 4194304:4194304
+expect $r rlimit_stack 16777216:16777216
+expect $r rlimit_nproc 4000:4000
+for k in CapBnd CapPrm CapEff CapAmb; do expect $r $k 0000000000000000; done
+expect $r NoNewPrivs 1
+expect $r Seccomp 2
+expect $r reopen_stderr ok     # the output pipe belongs to the service user
+expect $r work ok
+expect $r bind80 EACCES
+expect $r mount EPERM
+expect $r reboot EPERM
+expect $r swapon EPERM
+expect $r init_module EPERM
+[ "$(uname -m)" = x86_64 ] && expect $r i386 SYS   # foreign ABI: killed
+
+# a non-root service binds :80 with one ambient capability, nothing else
+r=$T/out/netbind
+expect $r uid "$(id -u nobody)"
+expect $r bind80 ok
+for k in CapBnd CapPrm CapEff CapAmb; do expect $r $k 0000000000000400; done
+
+# the default profile denies what the kept capabilities would allow
+r=$T/out/forbidden
+expect $r uid 0
+expect $r CapEff 0000000000210000
+expect $r mount EPERM
+expect $r swapon EPERM
+expect $r init_module EPERM
+expect $r reboot EPERM
+expect $r work ok
+r=$T/out/nofilter
+expect $r Seccomp 0
+expect $r mount ENOENT
+expect $r swapon ENOENT
+expect $r reboot skipped
+
+# action: kill -> SIGSYS, and the service says so
+wait_state killer failed
+wait_file $T/out/killer
+expect $T/out/killer Seccomp 2
+case "$(field killer reason)" in "killed by SIGSYS"*) ;; *) fail "killer reason: $(field killer reason)" ;; esac
+
+expect $T/out/nnpoff NoNewPrivs 0
+expect $T/out/nnpoff Seccomp 0
+
+# filesystem protection
+r=$T/out/strict
+expect $r work ok
+expect $r write:/etc/svd-sbx-test.$$ EROFS
+expect $r write:/usr/svd-sbx-test.$$ EROFS
+expect $r write:$T/rw/f ok
+expect $r write:$T/other/f EROFS
+expect $r exists:$T/secret/file no
+[ -s "$T/rw/f" ] || fail "read_write_paths write did not reach the host"
+[ ! -e /etc/svd-sbx-test.$$ ] || fail "/etc written"
+r=$T/out/full
+expect $r write:/etc/svd-sbx-test.$$ EROFS
+expect $r write:$T/rodir/f EROFS
+expect $r write:$T/other/g ok
+
+# private_tmp: each service its own /tmp, neither sees the host's
+wait_file $SHM/tmpa
+expect $SHM/tmpa exists:/tmp/svd-sbx-marker yes
+expect $SHM/tmpa exists:$HOSTMARK no
+[ ! -e /tmp/svd-sbx-marker ] || fail "tmpa's /tmp leaked to the host"
+svctl start tmpb > /dev/null
+wait_state tmpb exited
+expect $SHM/tmpb exists:/tmp/svd-sbx-marker no
+expect $SHM/tmpb write:/tmp/svd-sbx-b ok
+[ ! -e /tmp/svd-sbx-b ] || fail "tmpb's /tmp leaked to the host"
+
+# a stage that fails is a failed state naming the stage; nothing ran
+wait_state rl failed
+assert_eq "$(field rl reason)" "rlimits: Operation not permitted" "rl reason"
+wait_state rwmissing failed
+assert_eq "$(field rwmissing reason)" "mounts: read_write_paths: $T/nope: No such file or directory" "rwmissing reason"
+
+# audit: one line per service; show: the effective sandbox
+svctl audit > $T/audit || fail "svctl audit"
+head -1 $T/audit | grep -q '^NAME  *USER  *CAPS  *SECCOMP  *NNP  *FS  *SCORE  *RATING$' || fail "audit header: $(head -1 $T/audit)"
+grep -q '^netbind  *nobody  *CAP_NET_BIND_SERVICE  *default/errno  *yes ' $T/audit || fail "audit netbind: $(cat $T/audit)"
+grep -q '^nofilter  *root  *CAP_SYS_ADMIN  *none  *yes ' $T/audit || fail "audit nofilter: $(cat $T/audit)"
+assert_eq "$(svctl audit --json | jq ".services | length")" "12" "audit entries"
+assert_le "$(svctl audit --json | jq '.services[] | select(.name=="netbind") | .score')" \
+        "$(svctl audit --json | jq '.services[] | select(.name=="nofilter") | .score')" "netbind less exposed than nofilter"
+svctl show netbind > $T/show || fail "svctl show"
+grep -qx 'ambient_capabilities: CAP_NET_BIND_SERVICE' $T/show || fail "show: $(cat $T/show)"
+grep -qx 'seccomp.mode: default' $T/show || fail "show seccomp: $(cat $T/show)"
+assert_eq "$(svctl show strict --json | jq -r .protect_system)" "strict" "show --json"
+rc=0; svctl show nosuch 2>/dev/null || rc=$?
+assert_eq "$rc" "1" "show of an unknown service"
+
+stop_svd || fail "svd exit status"
+echo "sandbox: ok"

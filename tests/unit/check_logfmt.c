@@ -1,0 +1,141 @@
+/* The log format's pure parts: line splitting (partial lines, max_line
+ * pieces), timestamps, rotated names and their order, retention selection. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "logfmt.h"
+
+START_TEST(test_split) {
+        size_t l, c;
+        bool cont;
+        const char *b = "abc\ndef";
+        ck_assert_int_eq(logfmt_next_line(b, 7, 100, false, &l, &c, &cont), 1);
+        ck_assert_uint_eq(l, 3);
+        ck_assert_uint_eq(c, 4);
+        ck_assert(!cont);
+        /* "def" is partial: not a record unless flushed */
+        ck_assert_int_eq(logfmt_next_line(b + 4, 3, 100, false, &l, &c, &cont), 0);
+        ck_assert_int_eq(logfmt_next_line(b + 4, 3, 100, true, &l, &c, &cont), 1);
+        ck_assert_uint_eq(l, 3);
+        ck_assert_uint_eq(c, 3);
+        ck_assert_int_eq(logfmt_next_line(b, 0, 100, true, &l, &c, &cont), 0);
+        /* max_line: a 10-byte line with max 4 -> 4 (cont), 4 (cont), 2 */
+        const char *lng = "0123456789\n";
+        ck_assert_int_eq(logfmt_next_line(lng, 11, 4, false, &l, &c, &cont), 1);
+        ck_assert_uint_eq(l, 4);
+        ck_assert_uint_eq(c, 4);
+        ck_assert(cont);
+        ck_assert_int_eq(logfmt_next_line(lng + 8, 3, 4, false, &l, &c, &cont), 1);
+        ck_assert_uint_eq(l, 2);
+        ck_assert(!cont);
+        /* exactly max_line bytes then newline: one record, not split */
+        ck_assert_int_eq(logfmt_next_line("0123\n", 5, 4, false, &l, &c, &cont), 1);
+        ck_assert_uint_eq(l, 4);
+        ck_assert_uint_eq(c, 5);
+        ck_assert(!cont);
+        /* a partial line already longer than max_line is cut without flush */
+        ck_assert_int_eq(logfmt_next_line("012345", 6, 4, false, &l, &c, &cont), 1);
+        ck_assert(cont);
+        /* NUL bytes are ordinary bytes */
+        ck_assert_int_eq(logfmt_next_line("a\0b\n", 4, 100, false, &l, &c, &cont), 1);
+        ck_assert_uint_eq(l, 3);
+}
+END_TEST
+
+START_TEST(test_time) {
+        char buf[LOGFMT_TIME_LEN + 1];
+        usec_t t = 1795307443123456ULL; /* 2026-11-22T00:30:43.123456Z */
+        ck_assert_str_eq(logfmt_time(t, buf), "2026-11-22T00:30:43.123456Z");
+        ck_assert_str_eq(logfmt_time(t + 1, buf), "2026-11-22T00:30:43.123457Z");
+        ck_assert_str_eq(logfmt_time(0, buf), "1970-01-01T00:00:00.000000Z");
+        usec_t back;
+        ck_assert_int_eq(logfmt_parse_time("2026-11-22T00:30:43.123456Z", LOGFMT_TIME_LEN, &back), 0);
+        ck_assert_uint_eq(back, t);
+        ck_assert_int_lt(logfmt_parse_time("2026-11-22 00:30:43.123456Z", LOGFMT_TIME_LEN, &back), 0);
+        ck_assert_int_eq(logfmt_parse_since("2026-11-22T00:30", 0, &back), 0);
+        ck_assert_uint_eq(back, t - 43123456);
+        ck_assert_int_eq(logfmt_parse_since("2026-11-22 00:30:43Z", 0, &back), 0);
+        ck_assert_uint_eq(back, t - 123456);
+        ck_assert_int_eq(logfmt_parse_since("@10.5", 0, &back), 0);
+        ck_assert_uint_eq(back, 10500000);
+        ck_assert_int_eq(logfmt_parse_since("5m", 600 * USEC_PER_SEC, &back), 0);
+        ck_assert_uint_eq(back, 300 * USEC_PER_SEC);
+        ck_assert_int_lt(logfmt_parse_since("yesterday", 0, &back), 0);
+
+        struct logfmt_rec r;
+        const char *line = "2026-11-22T00:30:43.123456Z err+ hello";
+        ck_assert_int_eq(logfmt_parse_line(line, strlen(line), &r), 0);
+        ck_assert_uint_eq(r.time, t);
+        ck_assert_int_eq(r.stream, LOGFMT_ERR);
+        ck_assert(r.cont);
+        ck_assert_uint_eq(r.text_len, 5);
+        ck_assert(memcmp(r.text, "hello", 5) == 0);
+        ck_assert_int_lt(logfmt_parse_line("plain text", 10, &r), 0);
+}
+END_TEST
+
+START_TEST(test_names) {
+        char a[128], b[128];
+        usec_t t = 1795307443123456ULL, back;
+        bool gz;
+        ck_assert_str_eq(logfmt_rotated_name("web.log", t, a, sizeof(a)), "web.log.20261122T003043.123456Z");
+        ck_assert(logfmt_rotated_match("web.log", a, &back, &gz));
+        ck_assert_uint_eq(back, t);
+        ck_assert(!gz);
+        strcat(a, ".gz");
+        ck_assert(logfmt_rotated_match("web.log", a, &back, &gz));
+        ck_assert(gz);
+        strcat(a, ".tmp");
+        ck_assert(!logfmt_rotated_match("web.log", a, NULL, NULL));
+        ck_assert(!logfmt_rotated_match("web.log", "web.log", NULL, NULL));
+        ck_assert(!logfmt_rotated_match("web", "web.log.20261122T003043.123456Z", NULL, NULL));
+        /* names sort as times do, across a second and a day boundary */
+        logfmt_rotated_name("x", t + 876544, a, sizeof(a)); /* 00:30:44.000000 */
+        logfmt_rotated_name("x", t + 876543, b, sizeof(b));
+        ck_assert_int_lt(strcmp(b, a), 0);
+        logfmt_rotated_name("x", t + 86400 * USEC_PER_SEC, b, sizeof(b));
+        ck_assert_int_lt(strcmp(a, b), 0);
+}
+END_TEST
+
+START_TEST(test_retention) {
+        struct logfmt_file f[5];
+        for (int i = 0; i < 5; i++)
+                f[i] = (struct logfmt_file){.time = (usec_t)i, .size = 100};
+        ck_assert_uint_eq(logfmt_retention(f, 5, 3, 0, 50), 2);
+        ck_assert(f[0].del && f[1].del && !f[2].del && !f[3].del && !f[4].del);
+        for (int i = 0; i < 5; i++)
+                f[i].del = false;
+        /* max_total 350 with a current file of 50: keeps the 3 newest */
+        ck_assert_uint_eq(logfmt_retention(f, 5, 10, 350, 50), 2);
+        ck_assert(f[1].del && !f[2].del);
+        for (int i = 0; i < 5; i++)
+                f[i].del = false;
+        ck_assert_uint_eq(logfmt_retention(f, 5, 0, 0, 0), 5); /* max_files 0 keeps none */
+
+        /* global: two services, interleaved ages */
+        struct logfmt_file g[4] = {{.time = 40, .size = 100, .owner = 0},
+                                   {.time = 10, .size = 100, .owner = 1},
+                                   {.time = 30, .size = 100, .owner = 1},
+                                   {.time = 20, .size = 100, .owner = 0}};
+        ck_assert_uint_eq(logfmt_retention_global(g, 4, 300, 100), 2);
+        ck_assert(g[1].del && g[3].del && !g[0].del && !g[2].del);
+        ck_assert_uint_eq(logfmt_retention_global(g, 4, 0, 100), 0); /* no limit */
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("logfmt");
+        TCase *tc = tcase_create("core");
+        tcase_add_test(tc, test_split);
+        tcase_add_test(tc, test_time);
+        tcase_add_test(tc, test_names);
+        tcase_add_test(tc, test_retention);
+        suite_add_tcase(s, tc);
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

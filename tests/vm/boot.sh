@@ -1,0 +1,106 @@
+#!/bin/bash
+# svd as PID 1 of a VM (vmrun --init), twice on the same PostgreSQL data
+# directory: boot 1 brings up initdb -> postgres (notify + pg_isready probe)
+# -> app, a TERM-ignoring service with children, and a oneshot that records
+# `svctl status --json` and then runs `svctl poweroff`; the VM must end with
+# rc 0 and PostgreSQL must log a clean shutdown. Boot 2 finds boot 1's row and
+# PostgreSQL reports no crash recovery. Runs on the host (it calls vmrun);
+# state lives under the build tree, which the VM shares.
+set -eu
+: "${SVD:?}" "${SVCTL:?}" "${VMRUN:?}"
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$PGBIN/postgres" ] || { echo "no PostgreSQL server installed"; exit 77; }
+
+D=$(pwd -P)/vm-boot.$$
+rm -rf "$D"; mkdir -p "$D/etc" "$D/services" "$D/cgroups" "$D/log" "$D/state" "$D/out"
+chmod 755 "$D" "$D/state"
+chmod 777 "$D/out"   # the app writes there as postgres
+trap 'rm -rf "$D"' EXIT
+fail() { echo "FAIL: $*" >&2; for f in "$D"/log/*.log "$D"/console.*; do [ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }; done >&2; exit 1; }
+
+cat > "$D/etc/svd.yaml" <<EOF
+services_dir: ../services
+slices_dir: ../cgroups
+state_dir: ../state
+log_dir: ../log
+run_dir: /run/svd-boot          # no Unix sockets on the shared directory
+hostname: svd-appliance
+EOF
+SOCK=/run/svd-boot/control.sock
+cat > "$D/services/pg-init.yaml" <<EOF
+type: oneshot
+command: [/bin/sh, -c, 'mkdir -p /run/pgsock && chown postgres /run/pgsock && if [ ! -f $D/state/pg/PG_VERSION ]; then mkdir -p $D/state/pg && chown postgres $D/state/pg && chmod 700 $D/state/pg && runuser -u postgres -- $PGBIN/initdb -N -A trust -D $D/state/pg >/dev/null; fi']
+EOF
+cat > "$D/services/pg.yaml" <<EOF
+type: notify
+user: postgres
+command: [$PGBIN/postgres, -D, $D/state/pg, -c, listen_addresses=127.0.0.1, -c, port=5439, -c, unix_socket_directories=/run/pgsock, -c, fsync=on]
+depends_on: { pg-init: { condition: completed } }
+stop: { signal: SIGINT, timeout: 60s }
+healthcheck:
+  exec: [$PGBIN/pg_isready, -h, 127.0.0.1, -p, "5439"]
+  start_interval: 500ms
+  timeout: 10s
+EOF
+cat > "$D/services/app.yaml" <<EOF
+type: oneshot
+user: postgres
+command: [/bin/sh, -c, '$PGBIN/psql -h 127.0.0.1 -p 5439 -d postgres -Atc "create table if not exists boots(n int); insert into boots values (1); select count(*) from boots" > $D/out/app.\$\$']
+depends_on: { pg: { condition: healthy } }
+restart: "no"
+EOF
+# If anything above fails the VM must still end: power off after a deadline.
+cat > "$D/services/deadline.yaml" <<EOF
+command: [/bin/sh, -c, 'sleep 300; echo "deadline reached" > $D/out/deadline; $SVCTL -s $SOCK poweroff']
+EOF
+cat > "$D/services/stubborn.yaml" <<EOF
+command: [/bin/sh, -c, 'trap "" TERM; sleep 1000 & sleep 1000 & while :; do sleep 1; done']
+stop: { timeout: 2s }
+EOF
+cat > "$D/services/report.yaml" <<EOF
+type: oneshot
+command: [/bin/sh, -c, '$SVCTL -s $SOCK status --json > $D/out/status.json; hostname > $D/out/hostname; date +%s.%N > $D/out/poweroff.at; $SVCTL -s $SOCK poweroff']
+depends_on: { app: { condition: completed }, stubborn: { condition: started } }
+EOF
+
+boot() {
+        local rc=0 t0 t1
+        t0=$(date +%s.%N)
+        "$VMRUN" --init --timeout 420 -- "$SVD" -c "$D/etc/svd.yaml" > "$D/console.$1" 2>&1 || rc=$?
+        t1=$(date +%s.%N)
+        [ "$rc" = 0 ] || fail "boot $1: vmrun exited $rc"
+        echo "boot $1: $(python3 -c "print(round($t1 - $t0, 1))") s (VM included)"
+}
+
+boot 1
+[ -f "$D/out/status.json" ] || fail "boot 1: report did not run"
+[ -f "$D/out/deadline" ] && fail "boot 1: the deadline powered off, not the stack"
+assert_status() {
+        python3 - "$D/out/status.json" <<'EOF' || fail "status after boot"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = {x["name"]: x for x in d["services"]}
+assert s["pg"]["state"] == "running" and s["pg"]["health"] == "healthy", s["pg"]
+assert s["pg-init"]["state"] == "exited" and s["app"]["state"] == "exited", (s["pg-init"], s["app"])
+assert s["stubborn"]["state"] == "running"
+EOF
+}
+assert_status
+[ "$(cat "$D/out/hostname")" = svd-appliance ] || fail "hostname: $(cat "$D/out/hostname")"
+grep -q 'database system is shut down' "$D/log/pg.log" || fail "boot 1: no clean PostgreSQL shutdown"
+grep -q 'stubborn: did not stop within its timeout' "$D/console.1" || fail "stubborn was not killed at its timeout"
+grep -q 'init: poweroff' "$D/console.1" || fail "no poweroff"
+grep 'boot: settled' "$D/console.1" || true
+cp "$D/log/pg.log" "$D/pg.boot1.log"
+
+rm -f "$D/out/status.json"
+boot 2
+[ -f "$D/out/status.json" ] || fail "boot 2: report did not run"
+assert_status
+cat "$D"/out/app.* | sort | tr '\n' ' ' | grep -q '2' || fail "boot 2 did not see boot 1's row: $(cat "$D"/out/app.*)"
+tail -n +$(( $(wc -l < "$D/pg.boot1.log") + 1 )) "$D/log/pg.log" > "$D/pg.boot2.log"
+if grep -Eq 'was interrupted|automatic recovery|crash' "$D/pg.boot2.log"; then
+        fail "boot 2: PostgreSQL ran crash recovery"
+fi
+grep 'boot: settled' "$D/console.2" || true
+echo "boot: ok"
