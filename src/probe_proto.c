@@ -22,17 +22,6 @@ static void cjson_deletep(cJSON **p)
         cJSON_Delete(*p);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-        if (err && errlen > 0) {
-                va_list ap;
-                va_start(ap, fmt);
-                vsnprintf(err, errlen, fmt, ap);
-                va_end(ap);
-        }
-        return -EINVAL;
-}
 
 static bool has_ctl(const char *s)
 {
@@ -107,55 +96,55 @@ int probe_req_check(const struct probe_req *req, char *err, size_t errlen)
         if (!req)
                 return -EINVAL;
         if (req->id < 0 || req->id > PROBE_ID_MAX)
-                return fail(err, errlen, "field 'id': expected an integer in 0..%lld", (long long)PROBE_ID_MAX);
+                return errf(err, errlen, "field 'id': expected an integer in 0..%lld", (long long)PROBE_ID_MAX);
         if (req->timeout_ms < 1 || req->timeout_ms > PROBE_TIMEOUT_MS_MAX)
-                return fail(err, errlen, "field 'timeout_ms': expected an integer in 1..%u", PROBE_TIMEOUT_MS_MAX);
+                return errf(err, errlen, "field 'timeout_ms': expected an integer in 1..%u", PROBE_TIMEOUT_MS_MAX);
 
         switch (req->kind) {
         case PROBE_REQ_TCP:
                 if (strnlen(req->host, sizeof(req->host)) > PROBE_HOST_MAX)
-                        return fail(err, errlen, "field 'host': longer than %d bytes", PROBE_HOST_MAX);
+                        return errf(err, errlen, "field 'host': longer than %d bytes", PROBE_HOST_MAX);
                 if (!host_valid(req->host))
-                        return fail(err, errlen, "field 'host': expected an IP address or host name");
+                        return errf(err, errlen, "field 'host': expected an IP address or host name");
                 if (req->port < 1 || req->port > 65535)
-                        return fail(err, errlen, "field 'port': expected an integer in 1..65535");
+                        return errf(err, errlen, "field 'port': expected an integer in 1..65535");
                 return 0;
         case PROBE_REQ_HTTP:
                 if (!req->url)
-                        return fail(err, errlen, "field 'url': missing");
+                        return errf(err, errlen, "field 'url': missing");
                 if (strlen(req->url) > PROBE_URL_MAX)
-                        return fail(err, errlen, "field 'url': longer than %d bytes", PROBE_URL_MAX);
+                        return errf(err, errlen, "field 'url': longer than %d bytes", PROBE_URL_MAX);
                 if (!url_valid(req->url))
-                        return fail(err, errlen, "field 'url': expected an http:// or https:// URL with a host and no blanks");
+                        return errf(err, errlen, "field 'url': expected an http:// or https:// URL with a host and no blanks");
                 if (req->status_min < 100 || req->status_min > 599)
-                        return fail(err, errlen, "field 'status_min': expected an integer in 100..599");
+                        return errf(err, errlen, "field 'status_min': expected an integer in 100..599");
                 if (req->status_max < 100 || req->status_max > 599)
-                        return fail(err, errlen, "field 'status_max': expected an integer in 100..599");
+                        return errf(err, errlen, "field 'status_max': expected an integer in 100..599");
                 if (req->status_min > req->status_max)
-                        return fail(err, errlen, "field 'status_max': less than status_min");
+                        return errf(err, errlen, "field 'status_max': less than status_min");
                 if (req->body_contains) {
                         size_t n = strlen(req->body_contains);
                         if (n == 0 || n > PROBE_BODY_CONTAINS_MAX)
-                                return fail(err, errlen, "field 'body_contains': expected 1..%d bytes",
+                                return errf(err, errlen, "field 'body_contains': expected 1..%d bytes",
                                             PROBE_BODY_CONTAINS_MAX);
                 }
                 if (req->headers) {
                         size_t n = strv_length(req->headers);
                         if (n > PROBE_HEADERS_MAX)
-                                return fail(err, errlen, "field 'headers': more than %d headers", PROBE_HEADERS_MAX);
+                                return errf(err, errlen, "field 'headers': more than %d headers", PROBE_HEADERS_MAX);
                         for (size_t i = 0; i < n; i++) {
                                 if (strlen(req->headers[i]) > PROBE_HEADER_MAX)
-                                        return fail(err, errlen, "field 'headers[%zu]': longer than %d bytes", i,
+                                        return errf(err, errlen, "field 'headers[%zu]': longer than %d bytes", i,
                                                     PROBE_HEADER_MAX);
                                 if (!header_valid(req->headers[i]))
-                                        return fail(err, errlen,
+                                        return errf(err, errlen,
                                                     "field 'headers[%zu]': expected \"Name: value\" without control characters",
                                                     i);
                         }
                 }
                 return 0;
         }
-        return fail(err, errlen, "field 'kind': expected \"tcp\" or \"http\"");
+        return errf(err, errlen, "field 'kind': expected \"tcp\" or \"http\"");
 }
 
 void probe_req_done(struct probe_req *req)
@@ -261,21 +250,21 @@ int probe_result_encode(const struct probe_result *res, char **ret_buf, size_t *
 static int parse_object(const char *buf, size_t len, cJSON **ret, char *err, size_t errlen)
 {
         if (!buf || len == 0)
-                return fail(err, errlen, "message: empty");
+                return errf(err, errlen, "message: empty");
         if (len > PROBE_MAX_MSG)
-                return fail(err, errlen, "message: larger than %u bytes", PROBE_MAX_MSG);
+                return errf(err, errlen, "message: larger than %u bytes", PROBE_MAX_MSG);
         const char *end = NULL;
         cJSON *o = cJSON_ParseWithLengthOpts(buf, len, &end, false);
         if (!o)
-                return fail(err, errlen, "message: not valid JSON");
+                return errf(err, errlen, "message: not valid JSON");
         for (; end && end < buf + len; end++)
                 if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r') {
                         cJSON_Delete(o);
-                        return fail(err, errlen, "message: trailing data after the JSON object");
+                        return errf(err, errlen, "message: trailing data after the JSON object");
                 }
         if (!cJSON_IsObject(o)) {
                 cJSON_Delete(o);
-                return fail(err, errlen, "message: expected a JSON object");
+                return errf(err, errlen, "message: expected a JSON object");
         }
         *ret = o;
         return 0;
@@ -287,10 +276,10 @@ static int get_int(const cJSON *v, const char *name, int64_t min, int64_t max, i
                    size_t errlen)
 {
         if (!cJSON_IsNumber(v))
-                return fail(err, errlen, "field '%s': expected an integer", name);
+                return errf(err, errlen, "field '%s': expected an integer", name);
         double d = v->valuedouble;
         if (!(d >= (double)min && d <= (double)max) || (double)(int64_t)d != d)
-                return fail(err, errlen, "field '%s': expected an integer in %lld..%lld", name, (long long)min,
+                return errf(err, errlen, "field '%s': expected an integer in %lld..%lld", name, (long long)min,
                             (long long)max);
         *ret = (int64_t)d;
         return 0;
@@ -299,9 +288,9 @@ static int get_int(const cJSON *v, const char *name, int64_t min, int64_t max, i
 static int get_str(const cJSON *v, const char *name, size_t max, const char **ret, char *err, size_t errlen)
 {
         if (!cJSON_IsString(v) || !v->valuestring)
-                return fail(err, errlen, "field '%s': expected a string", name);
+                return errf(err, errlen, "field '%s': expected a string", name);
         if (strlen(v->valuestring) > max)
-                return fail(err, errlen, "field '%s': longer than %zu bytes", name, max);
+                return errf(err, errlen, "field '%s': longer than %zu bytes", name, max);
         *ret = v->valuestring;
         return 0;
 }
@@ -314,7 +303,7 @@ static int dup_str(const cJSON *v, const char *name, size_t max, char **ret, cha
                 return r;
         char *c = strdup(s);
         if (!c)
-                return fail(err, errlen, "field '%s': out of memory", name);
+                return errf(err, errlen, "field '%s': out of memory", name);
         free(*ret);
         *ret = c;
         return 0;
@@ -323,13 +312,13 @@ static int dup_str(const cJSON *v, const char *name, size_t max, char **ret, cha
 static int get_headers(const cJSON *v, char ***ret, char *err, size_t errlen)
 {
         if (!cJSON_IsArray(v))
-                return fail(err, errlen, "field 'headers': expected an array of strings");
+                return errf(err, errlen, "field 'headers': expected an array of strings");
         int n = cJSON_GetArraySize(v);
         if (n > PROBE_HEADERS_MAX)
-                return fail(err, errlen, "field 'headers': more than %d headers", PROBE_HEADERS_MAX);
+                return errf(err, errlen, "field 'headers': more than %d headers", PROBE_HEADERS_MAX);
         _cleanup_(strv_freep) char **hs = calloc(1, sizeof(char *));
         if (!hs)
-                return fail(err, errlen, "field 'headers': out of memory");
+                return errf(err, errlen, "field 'headers': out of memory");
         int i = 0;
         const cJSON *h;
         cJSON_ArrayForEach(h, v)
@@ -341,7 +330,7 @@ static int get_headers(const cJSON *v, char ***ret, char *err, size_t errlen)
                 if (r < 0)
                         return r;
                 if (strv_push(&hs, s) < 0)
-                        return fail(err, errlen, "field 'headers': out of memory");
+                        return errf(err, errlen, "field 'headers': out of memory");
         }
         strv_free(*ret);
         *ret = hs;
@@ -393,7 +382,7 @@ static int req_field(const cJSON *f, struct probe_req *req, char *err, size_t er
                         return get_headers(f, &req->headers, err, errlen);
                 if (strcmp(k, "follow_redirects") == 0) {
                         if (!cJSON_IsBool(f))
-                                return fail(err, errlen, "field '%s': expected true or false", k);
+                                return errf(err, errlen, "field '%s': expected true or false", k);
                         req->follow_redirects = cJSON_IsTrue(f);
                         return 0;
                 }
@@ -403,7 +392,7 @@ static int req_field(const cJSON *f, struct probe_req *req, char *err, size_t er
         for (; k[i] && i < 64; i++)
                 name[i] = ((unsigned char)k[i] < 0x20 || k[i] == 0x7f) ? '?' : k[i];
         name[i] = '\0';
-        return fail(err, errlen, "field '%s': unknown for kind '%s'", name,
+        return errf(err, errlen, "field '%s': unknown for kind '%s'", name,
                     req->kind == PROBE_REQ_TCP ? "tcp" : "http");
 }
 
@@ -419,7 +408,7 @@ static int req_decode(const char *buf, size_t len, struct probe_req *req, char *
 
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "id");
         if (!f)
-                return fail(err, errlen, "field 'id': missing");
+                return errf(err, errlen, "field 'id': missing");
         r = get_int(f, "id", 0, PROBE_ID_MAX, &n, err, errlen);
         if (r < 0)
                 return r;
@@ -427,13 +416,13 @@ static int req_decode(const char *buf, size_t len, struct probe_req *req, char *
 
         f = cJSON_GetObjectItemCaseSensitive(o, "kind");
         if (!f)
-                return fail(err, errlen, "field 'kind': missing");
+                return errf(err, errlen, "field 'kind': missing");
         if (cJSON_IsString(f) && f->valuestring && strcmp(f->valuestring, "tcp") == 0)
                 req->kind = PROBE_REQ_TCP;
         else if (cJSON_IsString(f) && f->valuestring && strcmp(f->valuestring, "http") == 0)
                 req->kind = PROBE_REQ_HTTP;
         else
-                return fail(err, errlen, "field 'kind': expected \"tcp\" or \"http\"");
+                return errf(err, errlen, "field 'kind': expected \"tcp\" or \"http\"");
 
         cJSON_ArrayForEach(f, o)
         {
@@ -449,7 +438,7 @@ static int req_decode(const char *buf, size_t len, struct probe_req *req, char *
         size_t nreq = req->kind == PROBE_REQ_TCP ? ELEMENTSOF(tcp_required) : ELEMENTSOF(http_required);
         for (size_t i = 0; i < nreq; i++)
                 if (!cJSON_GetObjectItemCaseSensitive(o, req_names[i]))
-                        return fail(err, errlen, "field '%s': missing", req_names[i]);
+                        return errf(err, errlen, "field '%s': missing", req_names[i]);
         return probe_req_check(req, err, errlen);
 }
 
@@ -496,7 +485,7 @@ int probe_result_decode(const char *buf, size_t len, struct probe_result *ret, c
                         have_id = true;
                 } else if (strcmp(f->string, "ok") == 0) {
                         if (!cJSON_IsBool(f))
-                                return fail(err, errlen, "field 'ok': expected true or false");
+                                return errf(err, errlen, "field 'ok': expected true or false");
                         res.ok = cJSON_IsTrue(f);
                         have_ok = true;
                 } else if (strcmp(f->string, "detail") == 0) {
@@ -510,15 +499,15 @@ int probe_result_decode(const char *buf, size_t len, struct probe_result *ret, c
                                         *p = '?';
                         have_detail = true;
                 } else {
-                        return fail(err, errlen, "field '%.64s': unknown", has_ctl(f->string) ? "?" : f->string);
+                        return errf(err, errlen, "field '%.64s': unknown", has_ctl(f->string) ? "?" : f->string);
                 }
         }
         if (!have_id)
-                return fail(err, errlen, "field 'id': missing");
+                return errf(err, errlen, "field 'id': missing");
         if (!have_ok)
-                return fail(err, errlen, "field 'ok': missing");
+                return errf(err, errlen, "field 'ok': missing");
         if (!have_detail)
-                return fail(err, errlen, "field 'detail': missing");
+                return errf(err, errlen, "field 'detail': missing");
         *ret = res;
         return 0;
 }

@@ -174,42 +174,31 @@ static void sanitize(const char *s, char *out, size_t outlen)
         out[i] = '\0';
 }
 
-static int request_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int request_error(char *err, size_t errlen, const char *fmt, ...)
-{
-        if (err && errlen > 0) {
-                va_list ap;
-                va_start(ap, fmt);
-                vsnprintf(err, errlen, fmt, ap);
-                va_end(ap);
-        }
-        return -EINVAL;
-}
 
 int proto_request_parse(const cJSON *req, enum proto_op *ret_op, char *err, size_t errlen)
 {
         if (!cJSON_IsObject(req))
-                return request_error(err, errlen, "request: expected a JSON object");
+                return errf(err, errlen, "request: expected a JSON object");
 
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "v");
         if (!v)
-                return request_error(err, errlen, "field 'v': missing");
+                return errf(err, errlen, "field 'v': missing");
         if (!cJSON_IsNumber(v))
-                return request_error(err, errlen, "field 'v': expected a number");
+                return errf(err, errlen, "field 'v': expected a number");
         if (v->valuedouble != PROTO_VERSION)
-                return request_error(err, errlen, "field 'v': unsupported protocol version %g (this svd speaks %d)",
+                return errf(err, errlen, "field 'v': unsupported protocol version %g (this svd speaks %d)",
                                      v->valuedouble, PROTO_VERSION);
 
         const cJSON *op = cJSON_GetObjectItemCaseSensitive(req, "op");
         if (!op)
-                return request_error(err, errlen, "field 'op': missing");
+                return errf(err, errlen, "field 'op': missing");
         if (!cJSON_IsString(op) || !op->valuestring)
-                return request_error(err, errlen, "field 'op': expected a string");
+                return errf(err, errlen, "field 'op': expected a string");
         enum proto_op o = proto_op_from_name(op->valuestring);
         if (o == OP_INVALID) {
                 char name[72];
                 sanitize(op->valuestring, name, sizeof(name));
-                return request_error(err, errlen, "field 'op': unknown operation '%s'", name);
+                return errf(err, errlen, "field 'op': unknown operation '%s'", name);
         }
 
         if (ret_op)

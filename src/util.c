@@ -530,3 +530,14 @@ char *strdup_printf(const char *fmt, ...)
         va_end(ap);
         return r;
 }
+
+int errf(char *err, size_t errlen, const char *fmt, ...)
+{
+        if (err && errlen > 0) {
+                va_list ap;
+                va_start(ap, fmt);
+                vsnprintf(err, errlen, fmt, ap);
+                va_end(ap);
+        }
+        return -EINVAL;
+}

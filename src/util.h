@@ -58,6 +58,9 @@ int mkdir_p(const char *path, unsigned mode);
 /* Joins dir and path unless path is absolute; returns malloc'd string or NULL. */
 char *path_join(const char *dir, const char *path);
 /* printf into a new heap string; NULL on allocation failure. */
+/* Formats a one-line error message into err (if given) and returns -EINVAL:
+ * `return errf(err, len, "field 'v': ...");` in validators. */
+int errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -110,3 +110,37 @@ assert_eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"; }
 # float comparison: assert_le A B [what]  (A <= B)
 assert_le() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' "$1" "$2" || fail "${3:-}: $1 > $2"; }
 now() { date +%s.%N; }
+
+# a free TCP port on loopback
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# epoch seconds of the first line of svd's log matching a grep -E pattern
+logtime() {
+        local line
+        line=$(grep -m1 -E "$1" "$T/svd.out") || fail "not in svd's log: $1"
+        python3 -c '
+import datetime, sys
+ts = sys.argv[1].split()[0]
+print("%.6f" % datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp())
+' "$line"
+}
+
+# pg_setup: PGBIN (the newest installed server; binaries called directly,
+# not through Debian's Perl wrappers), PORT, and a fresh cluster in
+# $T/pgdata with its socket directory $T/pgsock. Skips (77) without a server.
+pg_setup() {
+        [ "$(id -u)" = 0 ] || { echo "needs root to run postgres as user postgres"; exit 77; }
+        PGBIN=
+        local d
+        for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5n); do
+                [ -x "$d/postgres" ] && [ -x "$d/initdb" ] && PGBIN=$d
+        done
+        [ -n "$PGBIN" ] || { echo "no PostgreSQL server installed"; exit 77; }
+        id postgres >/dev/null 2>&1 || fail "PostgreSQL is installed but there is no postgres user"
+        PORT=$(free_port)
+        mkdir -p "$T/pgdata" "$T/pgsock"
+        chown postgres: "$T/pgdata" "$T/pgsock"
+        chmod 700 "$T/pgdata"
+        runuser -u postgres -- "$PGBIN/initdb" -D "$T/pgdata" -A trust -N -U postgres \
+                --locale=C -E UTF8 > "$T/initdb.out" 2>&1 || { cat "$T/initdb.out" >&2; fail "initdb failed"; }
+}

@@ -5,35 +5,9 @@
 # (no retry loop) succeeds on the first try. Stopping it with SIGINT (a
 # "fast" shutdown) leaves a cleanly shut down cluster and no processes.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || { echo "needs root to run postgres as user postgres"; exit 77; }
-
-# the newest installed server; the binaries are called directly, not through
-# Debian's Perl wrappers in /usr/bin
-PGBIN=
-for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5n); do
-        [ -x "$d/postgres" ] && [ -x "$d/initdb" ] && PGBIN=$d
-done
-[ -n "$PGBIN" ] || { echo "no PostgreSQL server installed"; exit 77; }
-id postgres >/dev/null 2>&1 || fail "PostgreSQL is installed but there is no postgres user"
+pg_setup
 echo "using $PGBIN"
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$T/pgdata" "$T/pgsock"
-chown postgres: "$T/pgdata" "$T/pgsock"
-chmod 700 "$T/pgdata"
-runuser -u postgres -- "$PGBIN/initdb" -D "$T/pgdata" -A trust -N -U postgres \
-        --locale=C -E UTF8 > "$T/initdb.out" 2>&1 || { cat "$T/initdb.out" >&2; fail "initdb failed"; }
-
-# epoch seconds of the first line of svd's log matching a grep -E pattern
-logtime() {
-        local line
-        line=$(grep -m1 -E "$1" "$T/svd.out") || fail "not in svd's log: $1"
-        python3 -c '
-import datetime, sys
-ts = sys.argv[1].split()[0]
-print("%.6f" % datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp())
-' "$line"
-}
 
 service pg <<EOF
 type: notify

@@ -14,20 +14,10 @@ REDIS_CLI=$(command -v redis-cli)
 RUN_AS=$(id -un)
 if [ "$(id -u)" = 0 ] && id redis >/dev/null 2>&1; then RUN_AS=redis; fi
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 mkdir -p "$T/redis"
 chown "$RUN_AS:" "$T/redis"
 
-# epoch seconds of the first line of svd's log matching a grep -E pattern
-logtime() {
-        local line
-        line=$(grep -m1 -E "$1" "$T/svd.out") || fail "not in svd's log: $1"
-        python3 -c '
-import datetime, sys
-ts = sys.argv[1].split()[0]
-print("%.6f" % datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp())
-' "$line"
-}
 
 # `--save ""` cannot be given as arguments: svd refuses an empty string in
 # `command`, so that one setting comes from a config file (the first argument)

@@ -7,21 +7,8 @@
 # come up healthy (sd_notify READY=1 + pg_isready), accept writes, and shut
 # down cleanly; the confinement is read back from /proc of the postmaster.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || { echo "needs root to run postgres as user postgres"; exit 77; }
-
-PGBIN=
-for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5n); do
-        [ -x "$d/postgres" ] && [ -x "$d/initdb" ] && PGBIN=$d
-done
-[ -n "$PGBIN" ] || { echo "no PostgreSQL server installed"; exit 77; }
-id postgres >/dev/null 2>&1 || fail "PostgreSQL is installed but there is no postgres user"
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$T/pgdata" "$T/pgsock"
-chown postgres: "$T/pgdata" "$T/pgsock"
-chmod 700 "$T/pgdata"
-runuser -u postgres -- "$PGBIN/initdb" -D "$T/pgdata" -A trust -N -U postgres \
-        --locale=C -E UTF8 > "$T/initdb.out" 2>&1 || { cat "$T/initdb.out" >&2; fail "initdb failed"; }
+pg_setup
+echo "using $PGBIN"
 
 service pg <<EOF
 type: notify

@@ -24,16 +24,6 @@ for s in ss:
 print(*[s.getsockname()[1] for s in ss])
 ')
 
-# epoch seconds of the first line of svd's log matching a grep -E pattern
-logtime() {
-        local line
-        line=$(grep -m1 -E "$1" "$T/svd.out") || fail "not in svd's log: $1"
-        python3 -c '
-import datetime, sys
-ts = sys.argv[1].split()[0]
-print("%.6f" % datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp())
-' "$line"
-}
 
 # has NAME KEY TEXT: a status field contains TEXT
 has() { case "$(field "$1" "$2")" in *"$3"*) return 0 ;; *) return 1 ;; esac; }
