@@ -106,6 +106,27 @@ static cJSON *svc_to_json(const struct svc *s, usec_t now_m) {
 
 static void add_boot(cJSON *r, struct svd *m);
 
+/* Slice usage (cgroup v2), for svctl top and metrics. */
+static void add_slices(cJSON *r, struct svd *m) {
+        if (!cgroup_enabled(m))
+                return;
+        cJSON *arr = cJSON_AddArrayToObject(r, "slices");
+        for (size_t i = 0; i < m->cfg->n_slices; i++) {
+                struct cg_stats st;
+                if (cgroup_slice_stats(m, i, &st) < 0)
+                        continue;
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "name", m->cfg->slices[i].name);
+                cJSON_AddNumberToObject(o, "cpu_usage_usec", (double)st.cpu_usage_usec);
+                cJSON_AddNumberToObject(o, "cpu_throttled_usec", (double)st.cpu_throttled_usec);
+                cJSON_AddNumberToObject(o, "memory_current", (double)st.memory_current);
+                if (st.has_memory_peak)
+                        cJSON_AddNumberToObject(o, "memory_peak", (double)st.memory_peak);
+                cJSON_AddNumberToObject(o, "pids_current", (double)st.pids_current);
+                cJSON_AddItemToArray(arr, o);
+        }
+}
+
 static cJSON *op_status(struct svd *m, const cJSON *req) {
         const cJSON *names = cJSON_GetObjectItemCaseSensitive(req, "names");
         if (names && !cJSON_IsNull(names) && !cJSON_IsArray(names))
@@ -132,6 +153,7 @@ static cJSON *op_status(struct svd *m, const cJSON *req) {
         }
         cJSON_AddNumberToObject(r, "now", usec_to_sec(now_real()));
         add_boot(r, m);
+        add_slices(r, m);
         return r;
 }
 
@@ -164,10 +186,17 @@ static void add_boot(cJSON *r, struct svd *m) {
                 cJSON_AddNumberToObject(b, "settled_usec", (double)(m->boot_done_mono - m->boot_mono));
         else
                 cJSON_AddNullToObject(b, "settled_usec");
+        /* per service, from svd's start: first spawn and first "up"; up minus
+         * spawned is the service's own readiness time */
         cJSON *sv = cJSON_AddObjectToObject(b, "services");
-        for (size_t i = 0; i < m->n_svcs; i++)
-                if (m->svcs[i].up_mono)
-                        cJSON_AddNumberToObject(sv, m->svcs[i].cfg->name, (double)(m->svcs[i].up_mono - m->boot_mono));
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                const struct svc *s = &m->svcs[i];
+                if (!s->up_mono)
+                        continue;
+                cJSON *o = cJSON_AddObjectToObject(sv, s->cfg->name);
+                cJSON_AddNumberToObject(o, "spawned_usec", (double)(s->first_spawn_mono - m->boot_mono));
+                cJSON_AddNumberToObject(o, "up_usec", (double)(s->up_mono - m->boot_mono));
+        }
 }
 
 static cJSON *op_order(struct svd *m) {

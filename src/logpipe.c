@@ -21,7 +21,7 @@
 #include "svd.h"
 
 #define OUT_FLUSH_AT (256u << 10) /* write out a batch this big even mid-read */
-#define COALESCE_MIN 4096         /* a wake-up reading less than this does not pause */
+#define COALESCE_MIN 4096         /* a read below this is a trickle: pause LOGPIPE_TRICKLE */
 
 static unsigned pipe_size(void) {
         static unsigned cached;
@@ -385,14 +385,16 @@ static void after_read(struct logsink *k, size_t got) {
         if (k->blocked)
                 return;
         /* A wake-up that found the pipe half full or more reads on at once:
-         * pausing then would only make the service wait on a full pipe. */
-        if (got >= COALESCE_MIN && got < pipe_size() / 2) {
+         * pausing then would only make the service wait on a full pipe. Any
+         * smaller read pauses: briefly for a busy pipe, longer for a trickle,
+         * so fan-in from many quiet services costs few wake-ups. */
+        if (got > 0 && got < pipe_size() / 2) {
                 if (!k->paused) {
                         for (int i = 0; i < 2; i++)
                                 ev_io_stop(loop, &k->st[i].io);
                         k->paused = true;
                 }
-                ev_timer_set(&k->coalesce, LOGPIPE_COALESCE, 0.);
+                ev_timer_set(&k->coalesce, got >= COALESCE_MIN ? LOGPIPE_COALESCE : LOGPIPE_TRICKLE, 0.);
                 ev_timer_start(loop, &k->coalesce);
         } else if (k->paused) {
                 k->paused = false;

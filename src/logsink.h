@@ -19,6 +19,9 @@ struct svd;
 struct svc;
 
 #define LOGPIPE_COALESCE 0.005    /* s: let a busy pipe fill before the next read */
+#define LOGPIPE_TRICKLE 0.05      /* s: after a small read, let lines gather (a service
+                                     writing a line every few ms costs ~20 wake-ups/s,
+                                     not one per line; lines stay safe in the pipe) */
 #define LOGPIPE_IDLE_FLUSH 0.1    /* s: a partial line older than this is written out */
 #define LOGPIPE_RETRY 0.25        /* s: retry writing after an error (on_full: block) */
 #define LOGPIPE_READ_CHUNK (256u << 10) /* read buffer beyond max_line */

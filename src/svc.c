@@ -347,6 +347,8 @@ static int do_spawn(struct svc *s) {
         s->stop_outcome = STOP_OUTCOME_STOPPED;
         s->status_text[0] = 0;
         s->spawned_mono = now_mono();
+        if (!s->first_spawn_mono)
+                s->first_spawn_mono = s->spawned_mono;
         start_history_add(&s->starts, s->spawned_mono);
         return 0;
 }

@@ -40,6 +40,7 @@ struct svc {
         pid_t pid;               /* main process, 0 if none */
         usec_t spawned_mono;     /* when pid was spawned */
         usec_t up_mono;          /* first time up (running+healthy, or exited 0) since boot */
+        usec_t first_spawn_mono; /* first spawn since boot */
         unsigned restarts;       /* automatic restarts since the last fresh start */
         unsigned attempt;        /* consecutive failed runs, for the backoff */
         struct start_history starts;

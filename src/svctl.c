@@ -91,6 +91,9 @@ static void usage(FILE *f)
               "  stop NAME             stop a service\n"
               "  restart NAME          stop a service, then start it again\n"
               "  order                 show the start order, one wave per line\n"
+              "  top [--sort cpu|mem|name] [-d SECS] [-n COUNT]\n"
+              "                        refreshing table of CPU%, memory, pids, OOM kills per\n"
+              "                        service and slice (cgroup v2)\n"
               "  version               show the versions of svctl and the running svd\n"
               "  audit                 show each service's sandbox exposure and score\n"
               "  show NAME             show a service's effective sandbox\n"
@@ -316,6 +319,8 @@ static int print_reply(const struct args *a, const cJSON *reply)
         switch (a->cmd->op) {
         case OP_STATUS:
                 r = svctl_print_status(stdout, reply, a->json);
+                if (r >= 0 && !a->json && a->n_names > 0)
+                        r = svctl_print_details(stdout, reply);
                 break;
         case OP_ORDER:
                 r = svctl_print_order(stdout, reply, a->json);
@@ -412,6 +417,8 @@ int main(int argc, char **argv)
                         continue;
                 if (strcmp(argv[i], "logs") == 0)
                         return svctl_logs_main(argc, argv);
+                if (strcmp(argv[i], "top") == 0)
+                        return svctl_top_main(argc, argv);
                 break;
         }
 

@@ -240,6 +240,61 @@ int svctl_print_status(FILE *f, const cJSON *reply, bool json)
         return print_status_table(f, services, now, have_now);
 }
 
+/* `svctl status NAME`: below the table, what a table cell cannot hold. Text
+ * from services (probe output, STATUS=) is made safe for a terminal; probe
+ * output keeps its line breaks, indented. */
+static void print_detail_line(FILE *f, const char *label, const char *text)
+{
+        char *t = text ? safe_dup(text, 200) : NULL;
+        if (t)
+                fprintf(f, "  %-13s %s\n", label, t);
+        free(t);
+}
+
+int svctl_print_details(FILE *f, const cJSON *reply)
+{
+        const cJSON *services = cJSON_GetObjectItemCaseSensitive(reply, "services"), *s;
+        if (!cJSON_IsArray(services))
+                return -EBADMSG;
+        cJSON_ArrayForEach(s, services) {
+                char *name = safe_dup(get_str(s, "name"), 80);
+                fprintf(f, "\n%s:\n", name ? name : "?");
+                free(name);
+                print_detail_line(f, "reason:", get_str(s, "reason"));
+                print_detail_line(f, "status:", get_str(s, "status"));
+                print_detail_line(f, "last failure:", get_str(s, "last_failure"));
+                double fails;
+                const char *lp = get_str(s, "last_probe");
+                if (lp) {
+                        char line[320];
+                        if (get_num(s, "probe_failures", &fails) && fails > 0)
+                                snprintf(line, sizeof(line), "%s (%.0f consecutive failures)", lp, fails);
+                        else
+                                snprintf(line, sizeof(line), "%s", lp);
+                        print_detail_line(f, "last probe:", line);
+                }
+                const char *out = get_str(s, "probe_output");
+                if (out && *out) {
+                        fprintf(f, "  %-13s\n", "probe output:");
+                        /* line by line, each made terminal-safe */
+                        const char *p = out;
+                        while (*p) {
+                                size_t l = strcspn(p, "\n");
+                                char *seg = strndup(p, l);
+                                char *safe = seg ? safe_dup(seg, 1024) : NULL;
+                                if (safe)
+                                        fprintf(f, "    %s\n", safe);
+                                free(safe);
+                                free(seg);
+                                p += l + (p[l] ? 1 : 0);
+                        }
+                }
+                const cJSON *w = cJSON_GetObjectItemCaseSensitive(s, "warnings"), *it;
+                cJSON_ArrayForEach(it, w) if (cJSON_IsString(it)) print_detail_line(f, "warning:", it->valuestring);
+        }
+        return 0;
+}
+
 /* ---- order, version, actions ---- */
 
 int svctl_print_order(FILE *f, const cJSON *reply, bool json)

@@ -34,6 +34,9 @@ int svctl_print_action(FILE *f, const cJSON *reply, const char *requested_name, 
 
 /* svctl logs (svctl_logs.c): parses its own argv; returns the exit code. */
 int svctl_logs_main(int argc, char **argv);
+int svctl_top_main(int argc, char **argv); /* svctl_top.c */
+/* svctl status NAME...: reason, STATUS=, last probe and its output. */
+int svctl_print_details(FILE *f, const cJSON *reply);
 
 /* A refusal ({"ok":false,"error":...}): "svctl: <error>" on one line. */
 int svctl_print_error(FILE *f, const cJSON *reply);

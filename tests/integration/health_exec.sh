@@ -54,6 +54,9 @@ wait_state client running
 assert_eq "$(field web health)" "healthy" "web health"
 assert_le "$(cat "$T/out/up")" "$(cat "$T/out/client.start")" "client started after web was healthy"
 [ "$(field web probe_output)" = "probing" ] || fail "probe output: '$(field web probe_output)'"
+svctl status web > "$T/detail.out"
+grep -q '^  last probe: *exit 0' "$T/detail.out" || fail "status NAME lacks the last probe: $(cat "$T/detail.out")"
+grep -A1 '^  probe output:' "$T/detail.out" | grep -q '^    probing$' || fail "status NAME lacks the probe output"
 
 # unhealthy -> restarted through the restart policy
 pid1=$(field web pid)

@@ -80,6 +80,12 @@ echo "busy: ${pct}% of a CPU, nr_throttled $(field busy nr_throttled)"
 [ "$(field busy nr_throttled)" -gt 0 ] || fail "busy not throttled"
 python3 -c "import sys; sys.exit(0 if 10 <= $pct <= 30 else 1)" || fail "busy used ${pct}%, want about 20%"
 
+# svctl top: the busiest first when sorted by CPU, slices listed too
+svctl top -n 2 -d 1 --sort cpu > "$T/top.out" || fail "svctl top"
+first=$(awk '/^NAME/ {n++; next} n == 2 {print $1; exit}' "$T/top.out")
+assert_eq "$first" "busy" "top's busiest service"
+grep -q '^box.slice' "$T/top.out" || fail "top lacks slices: $(cat "$T/top.out")"
+
 # the slice's 100M is shared: 2 x 70M cannot both live
 wait_for sh -c "$SVCTL -s $SOCK status --json | python3 -c 'import json,sys; s={x[\"name\"]:x for x in json.load(sys.stdin)[\"services\"]}; sys.exit(0 if s[\"box_a\"].get(\"oom_kills\",0)+s[\"box_b\"].get(\"oom_kills\",0) >= 1 else 1)'"
 
