@@ -16,6 +16,10 @@ R="$TOP_BUILDDIR/tests/helpers/sbx-report"
 # private_tmp hides $T (it lives in /tmp): those services report into /dev/shm
 SHM=$(mktemp -d /dev/shm/svd-sbx.XXXXXX)
 chmod 777 "$SHM"
+# the build tree may itself live under /tmp, which private_tmp hides: run
+# the reporter from /dev/shm too
+cp "$R" "$SHM/sbx-report"
+R="$SHM/sbx-report"
 HOSTMARK=/tmp/svd-sbx-host.$$
 touch "$HOSTMARK"
 trap 'rm -rf "$SHM" "$HOSTMARK" /tmp/svd-sbx-marker /etc/svd-sbx-test.$$ /usr/svd-sbx-test.$$; cleanup' EXIT

@@ -59,6 +59,7 @@ command: [/bin/sh, -c, 'trap "" TERM; sleep 1000 & sleep 1000 & while :; do slee
 stop: { timeout: 2s }
 EOF
 cat > "$D/services/report.yaml" <<EOF
+environment: { ASAN_OPTIONS: detect_leaks=0 }   # a sanitizer build of svctl under seccomp
 type: oneshot
 command: [/bin/sh, -c, '$SVCTL -s $SOCK status --json > $D/out/status.json; python3 $TOP_SRCDIR/tests/helpers/ctl.py $SOCK "{\\"v\\":1,\\"op\\":\\"status\\"}" > $D/out/raw.json; hostname > $D/out/hostname; date +%s.%N > $D/out/poweroff.at; $SVCTL -s $SOCK poweroff']
 depends_on: { app: { condition: completed }, stubborn: { condition: started } }
