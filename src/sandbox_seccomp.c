@@ -6,6 +6,7 @@
  * deny list. In allow mode @default (exit, execve, signal return, ...) is
  * always allowed, or the service could not even be exec'd. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -74,7 +75,82 @@ static int export(scmp_filter_ctx ctx, struct sandbox_plan *p)
         return 0;
 }
 
+/* Compiling a filter costs milliseconds (libseccomp builds and optimises the
+ * BPF), and every spawn needs one: compiled programs are cached by their
+ * inputs, so the default profile shared by most services is built once per
+ * svd. Config generations are immutable, so the key fully determines the
+ * program. Bounded; when full, filters are simply not cached. */
+#define CACHE_MAX 64
+static struct {
+        char *key;
+        struct sock_filter *filter;
+        unsigned short len;
+} cache[CACHE_MAX];
+
+static char *cache_key(const struct sandbox_config *b)
+{
+        size_t len = 64;
+        for (char *const *s = b->syscalls; s && *s; s++)
+                len += strlen(*s) + 1;
+        char *k = malloc(len), *q = k;
+        if (!k)
+                return NULL;
+        q += sprintf(q, "%d:%d:%d:", (int)b->seccomp, (int)b->action, (int)b->errno_value);
+        for (char *const *s = b->syscalls; s && *s; s++)
+                q += sprintf(q, "%s,", *s);
+        return k;
+}
+
+static int cache_get(const char *key, struct sandbox_plan *p)
+{
+        for (size_t i = 0; i < CACHE_MAX && cache[i].key; i++)
+                if (strcmp(cache[i].key, key) == 0) {
+                        size_t n = cache[i].len * sizeof(struct sock_filter);
+                        if (!(p->prog.filter = malloc(n)))
+                                return -ENOMEM;
+                        memcpy(p->prog.filter, cache[i].filter, n);
+                        p->prog.len = cache[i].len;
+                        return 1;
+                }
+        return 0;
+}
+
+static void cache_put(char *key, const struct sandbox_plan *p)
+{
+        for (size_t i = 0; i < CACHE_MAX; i++)
+                if (!cache[i].key) {
+                        size_t n = p->prog.len * sizeof(struct sock_filter);
+                        struct sock_filter *f = malloc(n);
+                        if (!f)
+                                break;
+                        memcpy(f, p->prog.filter, n);
+                        cache[i].key = key;
+                        cache[i].filter = f;
+                        cache[i].len = p->prog.len;
+                        return;
+                }
+        free(key);
+}
+
+static int build_filter(const struct svc_config *c, struct sandbox_plan *p);
+
 int sandbox_seccomp_build(const struct svc_config *c, struct sandbox_plan *p)
+{
+        char *key = cache_key(&c->sandbox);
+        int r = key ? cache_get(key, p) : 0;
+        if (r != 0) {
+                free(key);
+                return r < 0 ? r : 0;
+        }
+        r = build_filter(c, p);
+        if (r >= 0 && key)
+                cache_put(key, p);
+        else
+                free(key);
+        return r;
+}
+
+static int build_filter(const struct svc_config *c, struct sandbox_plan *p)
 {
         const struct sandbox_config *b = &c->sandbox;
         uint32_t action = b->action == SBX_ACTION_KILL  ? SCMP_ACT_KILL_PROCESS
