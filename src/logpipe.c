@@ -415,6 +415,10 @@ static void coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents) {
 
 static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct logsink *k = w->data;
+        /* the rest of the line may be waiting in a paused pipe: read first */
+        for (int i = 0; i < 2; i++)
+                if (!k->blocked)
+                        (void)stream_read(&k->st[i]);
         for (int i = 0; i < 2; i++)
                 process(k, &k->st[i], true);
         ev_timer_stop(loop, &k->idle);

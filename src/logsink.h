@@ -22,7 +22,9 @@ struct svc;
 #define LOGPIPE_TRICKLE 0.05      /* s: after a small read, let lines gather (a service
                                      writing a line every few ms costs ~20 wake-ups/s,
                                      not one per line; lines stay safe in the pipe) */
-#define LOGPIPE_IDLE_FLUSH 0.1    /* s: a partial line older than this is written out */
+#define LOGPIPE_IDLE_FLUSH 1.0    /* s: a partial line older than this is written out; long
+                                     enough that a writer stalled mid-line on a loaded
+                                     machine (stdio flushes 4 KiB blocks) is not split */
 #define LOGPIPE_RETRY 0.25        /* s: retry writing after an error (on_full: block) */
 #define LOGPIPE_READ_CHUNK (256u << 10) /* read buffer beyond max_line */
 #define LOGPIPE_WAKE_MAX (1u << 20)     /* bytes read per stream per wake-up, for fairness */
