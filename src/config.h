@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cron.h"
 #include "util.h"
 
 struct cfg_pos {
@@ -155,6 +156,48 @@ struct sandbox_config {
         struct cfg_pos pos;
 };
 
+/* secrets: (config_secrets.c). A definition lives in one service file and is
+ * shared by name; any service may use it (secrets.h delivers the values). */
+enum secret_kind { SECRET_PASSWORD, SECRET_HEX, SECRET_BASE64, SECRET_UUID, SECRET_JWT, SECRET_FROM_FILE,
+                   SECRET_VALUE, _SECRET_KIND_MAX };
+const char *secret_kind_name(enum secret_kind k);
+
+struct secret_config {
+        char *name;
+        enum secret_kind kind;
+        unsigned length;      /* password: characters */
+        char *charset;        /* password: NULL = A-Z a-z 0-9 */
+        unsigned bytes;       /* hex, base64: random bytes */
+        char *jwt_secret;     /* jwt: the signing secret's name ... */
+        size_t jwt_index;     /* ... and its index in svd_config.secrets (validation) */
+        char *jwt_claims;     /* jwt: the claims as compact JSON */
+        usec_t expires_in;    /* jwt: 0 = no exp claim */
+        char *path;           /* from_file: absolute */
+        char *value;          /* value: a literal from the config file */
+        bool allow_weak;      /* accept a publicly known or short value */
+        char *on_rotate;      /* a oneshot run with the new value before consumers restart */
+        struct cfg_pos pos;   /* of the definition */
+};
+
+/* A secret a service may see: declared in its secrets: or named in its
+ * environment as ${secret:NAME}. */
+struct secret_use {
+        char *name;
+        size_t index;         /* in svd_config.secrets (validation) */
+        struct cfg_pos pos;
+};
+
+/* schedule: a oneshot run by a timer (config_schedule.c; run by timer.c). */
+struct schedule_config {
+        bool set;
+        usec_t every;        /* > 0: every this long; 0: cron */
+        char *cron_text;     /* as written, for status */
+        struct cron_spec cron;
+        bool persistent;     /* run a missed job at boot (last run kept in state_dir) */
+        usec_t random_delay; /* up to this much added to every due time */
+        struct cfg_pos pos;
+};
+
 struct svc_config {
         char *name;          /* file stem */
         const char *file;
@@ -193,6 +236,12 @@ struct svc_config {
         struct logging_config logging;
         struct start_when_config start_when;
         usec_t watchdog;     /* notify services: WATCHDOG=1 at least this often; 0 = off */
+        struct secret_use *secrets;
+        size_t n_secrets;
+        struct schedule_config schedule;
+        char **profiles;     /* profiles: (config_schedule.c); NULL = always in */
+        char *install_hint;  /* appended to "not installed" (profile.c) */
+        bool not_in_profile; /* set by profile_select() after loading */
         struct cfg_pos pos;  /* of the document root */
 };
 
@@ -218,6 +267,11 @@ struct svc_defaults {
         struct logging_config logging;
 };
 
+struct profile_set {
+        char *name;
+        char **profiles;
+};
+
 struct svd_config {
         char *file;          /* main file, absolute */
         char *dir;           /* its directory: relative paths resolve against it */
@@ -229,6 +283,8 @@ struct svd_config {
         char *cgroup_root;   /* svd's subtree under the cgroup2 mount (default "svd") */
         enum cgroups_mode cgroups;
         uint64_t log_max_total; /* all services' log files together; 0 = no limit */
+        char *metrics_textfile; /* metrics.textfile: Prometheus file, absolute; NULL = off */
+        usec_t metrics_interval; /* metrics.interval (config_metrics.c) */
         /* PID 1 (init.c) */
         char *hostname;
         bool root_rw;        /* root: rw remounts / read-write at boot */
@@ -239,6 +295,13 @@ struct svd_config {
         size_t n_svcs;
         struct slice_config *slices;
         size_t n_slices;
+        struct secret_config *secrets; /* in definition order */
+        size_t n_secrets;
+        bool secrets_passphrase; /* secrets_key: passphrase (else a host key file) */
+        char **profiles;     /* profiles: selected in the main file (svd --profile overrides) */
+        struct profile_set *profile_sets; /* profile_sets: NAME: [profiles] */
+        size_t n_profile_sets;
+        char **selected_profiles; /* expanded selection (profile_select); NULL = all */
         char **files;        /* owned copies of every file name read (cfg_pos.file) */
 };
 

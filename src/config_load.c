@@ -104,6 +104,8 @@ void config_svc_done(struct svc_config *s)
         config_probe_done(&s->health);
         logging_config_done(&s->logging);
         config_sandbox_done(s);
+        config_svc_secrets_done(s);
+        config_schedule_done(s);
 }
 
 void config_free(struct svd_config *c)
@@ -122,6 +124,7 @@ void config_free(struct svd_config *c)
         free(c->cgroup_root);
         free(c->hostname);
         free(c->emergency_shell);
+        free(c->metrics_textfile);
         strv_free(c->defaults.environment);
         free(c->defaults.user);
         free(c->defaults.group);
@@ -136,6 +139,8 @@ void config_free(struct svd_config *c)
                 config_resources_done(&c->slices[i].resources);
         }
         free(c->slices);
+        config_secrets_done(c);
+        config_profiles_done(c);
         strv_free(c->files);
         free(c);
 }
@@ -243,7 +248,9 @@ static int parse_main(struct cload *l, const struct ynode *root)
                                             "log_dir",      "run_dir",    "control_socket",
                                             "admin_group",  "defaults",   "cgroup_root",
                                             "cgroups",      "log_max_total", "hostname",
-                                            "root",         "ctrl_alt_del", "emergency_shell", NULL };
+                                            "root",         "ctrl_alt_del", "emergency_shell",
+                                            "metrics",      "secrets_key", "profiles",
+                                            "profile_sets", NULL };
         struct svd_config *c = l->c;
         const struct ynode *n;
         int r;
@@ -307,6 +314,14 @@ static int parse_main(struct cload *l, const struct ynode *root)
         }
         if ((n = ynode_get(root, "emergency_shell")))
                 cp_path(l, n, "emergency_shell", &c->emergency_shell);
+        if ((n = ynode_get(root, "secrets_key"))) {
+                static const char *const modes[] = { "host", "passphrase" };
+                int e;
+                if (cp_enum(l, n, "secrets_key", modes, 2, &e) >= 0)
+                        c->secrets_passphrase = e == 1;
+        }
+        cp_metrics(l, ynode_get(root, "metrics")); /* config_metrics.c */
+        cp_main_profiles(l, root);                 /* config_schedule.c */
         return cp_defaults(l, ynode_get(root, "defaults"));
 }
 
@@ -509,11 +524,10 @@ static const char *const svc_keys[] = { "description", "command", "shell", "envi
                                         "supplementary_groups", "umask", "allow_root",
                                         /* Accepted (shape-checked) now, implemented by later modules: */
                                         "logging", "secrets", "profiles",
-                                        "start_when", "schedule", NULL };
+                                        "start_when", "schedule", "install_hint", NULL };
 
 static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_config *s)
 {
-        static const char *const later_maps[] = { "secrets", "schedule" };
         const struct svc_defaults *d = &l->c->defaults;
         const char *types[_SVC_TYPE_MAX], *restarts[_RESTART_MAX];
         const struct ynode *v;
@@ -565,11 +579,10 @@ static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_
                 cp_check_keys(l, v, "resources", knob_keys);
                 load_resources(l, v, "resources", &s->resources);
         }
-        for (size_t i = 0; i < ELEMENTSOF(later_maps); i++)
-                if ((v = ynode_get(root, later_maps[i])))
-                        cp_expect_map(l, v, later_maps[i]);
-        if ((v = ynode_get(root, "profiles")) && v->kind != YNODE_SEQUENCE)
-                cp_err(l, v, "profiles", "expected a list");
+        if ((v = ynode_get(root, "schedule")))
+                cp_schedule(l, v, s); /* config_schedule.c */
+        cp_secrets(l, root, s);
+        cp_profiles(l, root, s);
         if ((v = ynode_get(root, "watchdog")) && cp_duration(l, v, "watchdog", &s->watchdog) >= 0 &&
             s->watchdog && s->type != SVC_NOTIFY)
                 cp_err(l, v, "watchdog", "needs type: notify (the service must send WATCHDOG=1)");
@@ -820,6 +833,8 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
         if (c->n_svcs)
                 qsort(c->svcs, c->n_svcs, sizeof *c->svcs, cmp_svc);
         r = config_validate(c, errs);
+        if (r >= 0)
+                r = config_secrets_validate(c, errs);
         if (r == -ENOMEM)
                 goto fail;
         if (errs->n > n0) {

@@ -66,6 +66,8 @@ int logging_config_copy(struct logging_config *dst, const struct logging_config 
 
 /* healthcheck: (config_health.c), and the watchdog/type rules that involve it. */
 void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s);
+/* config_metrics.c: the main file's metrics: mapping (n may be NULL). */
+void cp_metrics(struct cload *l, const struct ynode *n);
 void config_probe_done(struct probe_config *p);
 
 /* Identity keys beside user/group, limits: and sandbox: (config_sandbox.c).
@@ -75,6 +77,22 @@ void config_sandbox_done(struct svc_config *s);
 void cp_identity(struct cload *l, const struct ynode *root, struct svc_config *s);
 void cp_limits(struct cload *l, const struct ynode *n, struct svc_config *s);
 void cp_sandbox(struct cload *l, const struct ynode *n, struct svc_config *s);
+
+/* secrets: of a service, the ${secret:NAME} references in its environment
+ * node, and the cross-file checks (config_secrets.c). */
+void cp_secrets(struct cload *l, const struct ynode *root, struct svc_config *s);
+int config_secrets_validate(struct svd_config *c, struct cfg_errors *errs);
+void config_secrets_done(struct svd_config *c);
+void config_svc_secrets_done(struct svc_config *s);
+
+/* schedule:, profiles:, install_hint: of a service; profiles: and
+ * profile_sets: of the main file (config_schedule.c). cp_schedule runs after
+ * type: is known. */
+void cp_schedule(struct cload *l, const struct ynode *n, struct svc_config *s);
+void cp_profiles(struct cload *l, const struct ynode *root, struct svc_config *s);
+void cp_main_profiles(struct cload *l, const struct ynode *root);
+void config_schedule_done(struct svc_config *s);
+void config_profiles_done(struct svd_config *c);
 
 bool config_name_valid(const char *s);
 void config_svc_done(struct svc_config *s);

@@ -13,7 +13,9 @@
 
 #include <ev.h>
 
+#include "audit.h"
 #include "control.h"
+#include "events.h"
 #include "log.h"
 #include "logfollow.h"
 #include "proto.h"
@@ -48,8 +50,10 @@ static void client_free(struct client *cl) {
         ev_io_stop(loop, &cl->rio);
         ev_io_stop(loop, &cl->wio);
         ev_timer_stop(loop, &cl->idle);
-        if (cl->follower)
+        if (cl->follower) {
                 logs_unfollow(c->m, cl);
+                events_unfollow(c->m, cl);
+        }
         close(cl->fd);
         for (size_t i = 0; i < c->n_clients; i++)
                 if (c->clients[i] == cl) {
@@ -122,7 +126,9 @@ bool control_client_send(void *client, const cJSON *msg) {
 
 /* logs_follow: subscribe this client; its idle timeout no longer applies. */
 static cJSON *client_follow(struct client *cl, const cJSON *req) {
-        cJSON *reply = logs_op_follow(cl->ctl->m, req, cl);
+        const cJSON *op = cJSON_GetObjectItemCaseSensitive(req, "op");
+        cJSON *reply = proto_op_from_name(op->valuestring) == OP_EVENTS ? events_op_follow(cl->ctl->m, req, cl)
+                                                                       : logs_op_follow(cl->ctl->m, req, cl);
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")) && !cl->follower) {
                 cl->follower = true;
                 ev_timer_stop(cl->ctl->m->loop, &cl->idle);
@@ -132,7 +138,9 @@ static cJSON *client_follow(struct client *cl, const cJSON *req) {
 
 static bool is_follow(const cJSON *req) {
         const cJSON *op = cJSON_GetObjectItemCaseSensitive(req, "op");
-        return cJSON_IsString(op) && proto_op_from_name(op->valuestring) == OP_LOGS_FOLLOW;
+        enum proto_op o = cJSON_IsString(op) ? proto_op_from_name(op->valuestring) : OP_INVALID;
+        return o == OP_LOGS_FOLLOW ||
+               (o == OP_EVENTS && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "follow")));
 }
 
 static void write_cb(struct ev_loop *loop, ev_io *w, int revents) {
@@ -200,6 +208,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 }
                 off += used;
                 cJSON *reply = is_follow(req) ? client_follow(cl, req) : control_handle(cl->ctl->m, req, &cl->peer);
+                audit_request(cl->ctl->m, &cl->peer, req, reply);
                 cJSON_Delete(req);
                 if (reply) {
                         bool alive = client_queue(cl, reply);
@@ -253,7 +262,16 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
         int fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
                 return;
-        if (c->n_clients >= CONTROL_MAX_CLIENTS) {
+        struct ucred uc;
+        socklen_t ul = sizeof(uc);
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) < 0) {
+                close(fd);
+                return;
+        }
+        /* The last CONTROL_ADMIN_RESERVE slots are for administrators, so
+         * connections an unprivileged user holds open cannot lock root out. */
+        bool admin = peer_is_admin(c->m->cfg, &uc);
+        if (c->n_clients >= (admin ? CONTROL_MAX_CLIENTS : CONTROL_MAX_CLIENTS - CONTROL_ADMIN_RESERVE)) {
                 cJSON *r = proto_reply_error(PROTO_E_BUSY, "too many clients (limit %d)", CONTROL_MAX_CLIENTS);
                 char *buf;
                 size_t len;
@@ -265,12 +283,6 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 close(fd);
                 return;
         }
-        struct ucred uc;
-        socklen_t ul = sizeof(uc);
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) < 0) {
-                close(fd);
-                return;
-        }
         struct client *cl = calloc(1, sizeof(*cl));
         if (!cl) {
                 close(fd);
@@ -278,7 +290,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
         }
         cl->ctl = c;
         cl->fd = fd;
-        cl->peer = (struct control_peer){uc.pid, uc.uid, uc.gid, peer_is_admin(c->m->cfg, &uc)};
+        cl->peer = (struct control_peer){uc.pid, uc.uid, uc.gid, admin};
         ev_io_init(&cl->rio, read_cb, fd, EV_READ);
         ev_io_init(&cl->wio, write_cb, fd, EV_WRITE);
         ev_init(&cl->idle, idle_cb);

@@ -15,6 +15,7 @@ struct svd;
 struct control;
 
 #define CONTROL_MAX_CLIENTS 64
+#define CONTROL_ADMIN_RESERVE 8         /* of those, only for root and admin_group */
 #define CONTROL_MAX_PENDING (4u << 20) /* unsent reply bytes per client */
 #define CONTROL_IDLE_TIMEOUT 60.0      /* seconds without a request */
 

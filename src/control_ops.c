@@ -9,12 +9,16 @@
 #include "cgroup.h"
 #include "control.h"
 #include "control_sandbox.h"
+#include "control_secrets.h"
+#include "events.h"
 #include "init.h"
+#include "metrics.h"
 #include "log.h"
 #include "logfollow.h"
 #include "logpipe.h"
 #include "proto.h"
 #include "svd.h"
+#include "timer.h"
 
 static double usec_to_sec(usec_t u) {
         return (double)u / 1e6;
@@ -101,6 +105,7 @@ static cJSON *svc_to_json(const struct svc *s, usec_t now_m) {
         cJSON_AddBoolToObject(o, "held", s->held);
         cJSON_AddBoolToObject(o, "enabled", s->cfg->enabled);
         cJSON_AddNumberToObject(o, "log_dropped_bytes", (double)logpipe_dropped_bytes(s->log));
+        timer_add_json(o, s); /* scheduled jobs only */
         return o;
 }
 
@@ -291,6 +296,18 @@ cJSON *control_handle(struct svd *m, const cJSON *req, const struct control_peer
                 return control_op_audit(m);
         case OP_SHOW:
                 return control_op_show(m, req);
+        case OP_SECRET_LIST:
+        case OP_SECRET_GET:
+        case OP_SECRET_SET:
+        case OP_SECRET_ROTATE:
+        case OP_UNLOCK:
+                return control_op_secrets(m, op, req, peer);
+        case OP_METRICS:
+                return metrics_op(m);
+        case OP_EVENTS: /* with "follow": true, control.c subscribes the client itself */
+                return events_op_list(m, req);
+        case OP_RUN:
+                return timer_op_run(m, req, peer);
         default:
                 return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'op': unsupported operation");
         }

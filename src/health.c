@@ -33,6 +33,33 @@ static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void schedule_probe(struct svc *s) {
         const struct probe_config *p = &s->cfg->health;
         usec_t next = s->health == HEALTH_STARTING ? p->start_interval : p->interval;
+        /* Services started together would otherwise probe in lockstep for
+         * ever: spread the steady-state interval by +-5 %. Not
+         * start_interval, which paces how soon a starting service is seen
+         * ready. */
+        if (s->health != HEALTH_STARTING && next >= 20) {
+                /* xorshift64*, seeded once: spread, not secrecy */
+                static uint64_t x;
+                if (!x)
+                        x = ((uint64_t)now_mono() ^ ((uint64_t)getpid() << 32)) | 1;
+                x ^= x >> 12;
+                x ^= x << 25;
+                x ^= x >> 27;
+                usec_t span = next / 10; /* [-5 %, +5 %) */
+                next = next - span / 2 + (usec_t)((x * 0x2545f4914f6cdd1dull) % span);
+                /* ...then, for checks run by svd-probe, align the due time
+                 * to a grid of interval/20 (at most 50 ms, so +-2.5 % more):
+                 * probes due in the same slot fire in one loop iteration and
+                 * reach svd-probe as one batch, and its replies come back
+                 * batched too. What such a check costs is mostly the wakeups
+                 * of svd and svd-probe, not the work per check. */
+                usec_t g = p->interval / 20 < 50 * USEC_PER_MSEC ? p->interval / 20 : 50 * USEC_PER_MSEC;
+                if ((p->kind == PROBE_TCP || p->kind == PROBE_HTTP) && g >= USEC_PER_MSEC) {
+                        usec_t now = (usec_t)(ev_now(s->m->loop) * 1e6);
+                        usec_t due = (now + next + g / 2) / g * g;
+                        next = due > now ? due - now : g;
+                }
+        }
         ev_timer_stop(s->m->loop, &s->probe_timer);
         ev_timer_set(&s->probe_timer, secs(next), 0.);
         ev_timer_start(s->m->loop, &s->probe_timer);

@@ -13,6 +13,7 @@
 #include "graph.h"
 #include "log.h"
 #include "init.h"
+#include "profile.h"
 #include "svd.h"
 
 #ifndef SYSCONFDIR
@@ -26,6 +27,8 @@ static void usage(FILE *f) {
                 "by policy and answers svctl on its control socket.\n\n"
                 "  -c, --config FILE   main configuration file (default %s/svd/svd.yaml)\n"
                 "      --check         validate the configuration, print the start order, exit\n"
+                "      --profile NAME  run the services of this profile or profile set\n"
+                "                      (repeatable; overrides profiles: in the main file)\n"
                 "  -v, --verbose       log debug messages\n"
                 "  -h, --help          show this help\n"
                 "  -V, --version       print the version\n",
@@ -52,6 +55,7 @@ int main(int argc, char **argv) {
         static const struct option opts[] = {
                 {"config", required_argument, NULL, 'c'},
                 {"check", no_argument, NULL, 'C'},
+                {"profile", required_argument, NULL, 'P'},
                 {"verbose", no_argument, NULL, 'v'},
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, 'V'},
@@ -59,6 +63,7 @@ int main(int argc, char **argv) {
         };
         const char *config_file = SYSCONFDIR "/svd/svd.yaml";
         bool check = false;
+        char **profiles = NULL; /* --profile, in order */
         int c;
         while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
                 switch (c) {
@@ -67,6 +72,10 @@ int main(int argc, char **argv) {
                         break;
                 case 'C':
                         check = true;
+                        break;
+                case 'P':
+                        if (strv_push(&profiles, optarg) < 0)
+                                return 1;
                         break;
                 case 'v':
                         log_set_level(LOG_LVL_DEBUG);
@@ -94,6 +103,11 @@ int main(int argc, char **argv) {
         struct svd_config *cfg = NULL;
         struct cfg_errors errs = {0};
         int r = config_load(config_file, &cfg, &errs);
+        if (r >= 0 && (r = profile_select(cfg, profiles, &errs)) < 0) {
+                config_free(cfg);
+                cfg = NULL;
+        }
+        strv_free(profiles);
         if (r < 0) {
                 for (size_t i = 0; i < errs.n; i++)
                         fprintf(stderr, "%s\n", errs.msgs[i]);
@@ -112,6 +126,7 @@ int main(int argc, char **argv) {
                 printf("%s: OK, %zu service%s, %zu slice%s\n", config_file, cfg->n_svcs,
                        cfg->n_svcs == 1 ? "" : "s", cfg->n_slices, cfg->n_slices == 1 ? "" : "s");
                 print_order(cfg);
+                profile_print_check(cfg, stdout);
                 config_free(cfg);
                 return 0;
         }

@@ -51,8 +51,9 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
                         memcpy(tmp, p + 8, n);
                         tmp[n] = 0;
                         char *e;
+                        /* strtol saturates at LONG_MAX, which (pid_t) turns negative. */
                         long v = strtol(tmp, &e, 10);
-                        if (*e || v <= 0)
+                        if (*e || v <= 0 || v > 0x7fffffffL)
                                 return -EINVAL;
                         msg.mainpid = (pid_t)v;
                 }

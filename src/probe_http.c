@@ -1,13 +1,28 @@
 /* probe_http: the libcurl multi <-> libev glue and the per-check transfer.
- * One struct http_xfer per check (CURLOPT_PRIVATE points back to it); one
- * struct http_sock per socket curl asks us to watch (curl_multi_assign keeps
- * it with the socket). Both are kept on lists so probe_http_free can release
- * everything even with checks in flight. curl is never re-entered from its own
- * callbacks: they only (re)arm watchers; socket_action runs from libev. */
+ * One struct http_xfer per check in flight (CURLOPT_PRIVATE points back to
+ * it). A finished one keeps its easy handle, options already set, on an idle
+ * list of at most PROBE_HTTP_IDLE_MAX: the next check of the same URL with the
+ * same headers reuses it (curl_multi_remove_handle/add_handle) instead of
+ * building a new handle and setting every option again. Sockets: one struct
+ * http_sock per fd number, in a table indexed by fd. curl opens and closes its
+ * connection sockets through our CURLOPT_OPENSOCKETFUNCTION and
+ * CLOSESOCKETFUNCTION, so we know which fds are connections and stop their
+ * watcher before the fd is closed (libev must never see an fd closed and
+ * reopened under an active watcher). When a transfer ends curl says
+ * CURL_POLL_REMOVE for its connection although the connection stays open in
+ * the cache; we leave that watcher armed for reading ("parked") rather than
+ * stopping it, because libev does not remove a stopped fd from epoll and its
+ * re-add on the next check would be a failing EPOLL_CTL_ADD plus a MOD per
+ * check. A parked socket that turns readable (the server closed it) is simply
+ * stopped; curl notices the dead connection when it next tries to reuse it.
+ * curl is never re-entered from its own callbacks: they only (re)arm watchers;
+ * socket_action runs from libev. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -20,7 +35,8 @@
 
 struct http_sock {
         ev_io io;
-        struct http_sock *prev, *next;
+        bool conn;   /* opened by our opensocket callback: closed by ours */
+        bool parked; /* curl is not watching it: an idle connection */
 };
 
 struct http_xfer {
@@ -28,6 +44,8 @@ struct http_xfer {
         struct http_xfer *prev, *next;
         CURL *easy;
         struct curl_slist *headers;
+        char *url;          /* with headers: what a reuse must match */
+        uint64_t key;       /* hash of url and headers */
         int64_t id;
         unsigned timeout_ms, status_min, status_max;
         char *needle;
@@ -44,8 +62,11 @@ struct probe_http {
         ev_timer timer;
         probe_done_fn done;
         void *userdata;
-        struct http_xfer *xfers;
-        struct http_sock *socks;
+        struct http_xfer *xfers; /* in flight */
+        struct http_xfer *idle;  /* finished, easy handle kept for reuse */
+        unsigned n_idle;
+        struct http_sock **socks; /* by fd */
+        size_t n_socks;
 };
 
 #define LIST_PUSH(head, x)                    \
@@ -66,21 +87,81 @@ struct probe_http {
                         (x)->next->prev = (x)->prev; \
         } while (0)
 
-static void xfer_free(struct http_xfer *x)
+static void xfer_free(struct http_xfer *x, bool idle)
 {
         if (!x)
                 return;
         if (x->easy) {
                 /* Removing returns the connection to the multi's cache (kept
                  * for reuse); the easy handle itself holds nothing we need. */
-                curl_multi_remove_handle(x->h->multi, x->easy);
+                if (!idle)
+                        curl_multi_remove_handle(x->h->multi, x->easy);
                 curl_easy_cleanup(x->easy);
         }
-        LIST_DROP(x->h->xfers, x);
+        if (idle) {
+                LIST_DROP(x->h->idle, x);
+                x->h->n_idle--;
+        } else {
+                LIST_DROP(x->h->xfers, x);
+        }
         curl_slist_free_all(x->headers);
+        free(x->url);
         free(x->needle);
         free(x->body);
         free(x);
+}
+
+/* A finished transfer: its easy handle goes idle for reuse, or away. */
+static void xfer_release(struct http_xfer *x)
+{
+        struct probe_http *h = x->h;
+
+        if (h->n_idle >= PROBE_HTTP_IDLE_MAX || !x->url) {
+                xfer_free(x, false);
+                return;
+        }
+        curl_multi_remove_handle(h->multi, x->easy);
+        LIST_DROP(h->xfers, x);
+        LIST_PUSH(h->idle, x);
+        h->n_idle++;
+}
+
+static uint64_t fnv(uint64_t hash, const char *s)
+{
+        for (; *s; s++)
+                hash = (hash ^ (unsigned char)*s) * 0x100000001b3ull;
+        return (hash ^ 0xff) * 0x100000001b3ull; /* separator */
+}
+
+static uint64_t req_key(const struct probe_req *req)
+{
+        uint64_t k = fnv(0xcbf29ce484222325ull, req->url);
+        for (char **hd = req->headers; hd && *hd; hd++)
+                k = fnv(k, *hd);
+        return k;
+}
+
+static bool same_headers(const struct curl_slist *l, char **hd)
+{
+        for (; l && hd && *hd; l = l->next, hd++)
+                if (strcmp(l->data, *hd) != 0)
+                        return false;
+        return !l && !(hd && *hd);
+}
+
+/* An idle transfer set up for the same URL and headers, taken off the list. */
+static struct http_xfer *take_idle(struct probe_http *h, const struct probe_req *req)
+{
+        if (!h->idle)
+                return NULL;
+        uint64_t key = req_key(req);
+        for (struct http_xfer *x = h->idle; x; x = x->next)
+                if (x->key == key && strcmp(x->url, req->url) == 0 && same_headers(x->headers, req->headers)) {
+                        LIST_DROP(h->idle, x);
+                        h->n_idle--;
+                        return x;
+                }
+        return NULL;
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *userdata)
@@ -190,17 +271,25 @@ static void drain(struct probe_http *h)
                 CURLcode rc = msg->data.result;
                 curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
                 xfer_result(x, rc, &res);
-                xfer_free(x); /* msg is invalid from here on */
+                xfer_release(x); /* msg is invalid from here on */
                 h->done(&res, h->userdata);
         }
 }
 
 static void on_io(struct ev_loop *loop, ev_io *w, int revents)
 {
+        struct http_sock *hs = (struct http_sock *)w;
         struct probe_http *h = w->data;
         int action = (revents & EV_READ ? CURL_CSELECT_IN : 0) | (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
         int running;
 
+        if (hs->parked) {
+                /* An idle connection closed by the server (or sending junk):
+                 * nothing for curl until it tries to reuse it. */
+                ev_io_stop(loop, w);
+                hs->parked = false;
+                return;
+        }
         curl_multi_socket_action(h->multi, w->fd, action, &running);
         drain(h);
 }
@@ -214,36 +303,106 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
         drain(h);
 }
 
+/* The entry for fd, made on first use; NULL when out of memory. */
+static struct http_sock *sock_get(struct probe_http *h, curl_socket_t s)
+{
+        if (s < 0)
+                return NULL;
+        if ((size_t)s >= h->n_socks) {
+                size_t n = h->n_socks ? h->n_socks : 64;
+                while (n <= (size_t)s)
+                        n *= 2;
+                struct http_sock **t = realloc(h->socks, n * sizeof(*t));
+                if (!t)
+                        return NULL;
+                memset(t + h->n_socks, 0, (n - h->n_socks) * sizeof(*t));
+                h->socks = t;
+                h->n_socks = n;
+        }
+        if (!h->socks[s]) {
+                struct http_sock *hs = calloc(1, sizeof(*hs));
+                if (!hs)
+                        return NULL;
+                ev_io_init(&hs->io, on_io, s, EV_READ);
+                hs->io.data = h;
+                h->socks[s] = hs;
+        }
+        return h->socks[s];
+}
+
+static int io_events(const ev_io *w)
+{
+        return w->events & (EV_READ | EV_WRITE);
+}
+
+/* Arms hs for events, touching libev only if that changes anything. */
+static void sock_watch(struct probe_http *h, struct http_sock *hs, int events)
+{
+        if (ev_is_active(&hs->io) && io_events(&hs->io) == events)
+                return;
+        ev_io_stop(h->loop, &hs->io);
+        ev_io_set(&hs->io, hs->io.fd, events);
+        ev_io_start(h->loop, &hs->io);
+}
+
 /* CURLMOPT_SOCKETFUNCTION: watch s for what curl asks, or stop watching. */
 static int curl_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
         struct probe_http *h = userp;
-        struct http_sock *hs = socketp;
+        struct http_sock *hs = sock_get(h, s);
 
         if (what == CURL_POLL_REMOVE) {
-                if (hs) {
+                if (!hs)
+                        return 0;
+                if (hs->conn) {
+                        /* Idle in the cache (or about to be closed through
+                         * close_socket_cb, which stops it): stay armed for
+                         * reading only, see the top of the file. */
+                        sock_watch(h, hs, EV_READ);
+                        hs->parked = true;
+                } else {
                         ev_io_stop(h->loop, &hs->io);
-                        LIST_DROP(h->socks, hs);
-                        free(hs);
-                        curl_multi_assign(h->multi, s, NULL);
                 }
                 return 0;
         }
-        int events = (what & CURL_POLL_IN ? EV_READ : 0) | (what & CURL_POLL_OUT ? EV_WRITE : 0);
-        if (!hs) {
-                hs = calloc(1, sizeof(*hs));
-                if (!hs)
-                        return -1;
-                ev_io_init(&hs->io, on_io, s, events);
-                hs->io.data = h;
-                LIST_PUSH(h->socks, hs);
-                curl_multi_assign(h->multi, s, hs);
-        } else {
-                ev_io_stop(h->loop, &hs->io);
-                ev_io_set(&hs->io, s, events);
-        }
-        ev_io_start(h->loop, &hs->io);
+        if (!hs)
+                return -1;
+        hs->parked = false;
+        sock_watch(h, hs, (what & CURL_POLL_IN ? EV_READ : 0) | (what & CURL_POLL_OUT ? EV_WRITE : 0));
         return 0;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: a connection socket; remembered as one. */
+static curl_socket_t open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+        struct probe_http *h = clientp;
+        int fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+
+        if (fd < 0)
+                return CURL_SOCKET_BAD;
+        struct http_sock *hs = sock_get(h, fd);
+        if (!hs) {
+                close(fd);
+                return CURL_SOCKET_BAD;
+        }
+        /* A previous user of this fd number was stopped when it was closed. */
+        ev_io_stop(h->loop, &hs->io);
+        hs->conn = true;
+        hs->parked = false;
+        return fd;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION: stop watching before the number is reused. */
+static int close_socket_cb(void *clientp, curl_socket_t s)
+{
+        struct probe_http *h = clientp;
+
+        if (s >= 0 && (size_t)s < h->n_socks && h->socks[s]) {
+                struct http_sock *hs = h->socks[s];
+                ev_io_stop(h->loop, &hs->io);
+                hs->conn = hs->parked = false;
+        }
+        return close(s);
 }
 
 /* CURLMOPT_TIMERFUNCTION: one timer; -1 disarms, 0 means "as soon as you can"
@@ -292,16 +451,19 @@ void probe_http_free(struct probe_http *h)
         if (!h)
                 return;
         while (h->xfers)
-                xfer_free(h->xfers);
+                xfer_free(h->xfers, false);
+        while (h->idle)
+                xfer_free(h->idle, true);
         if (h->multi)
                 curl_multi_cleanup(h->multi); /* closes cached connections */
         /* Watchers curl did not ask us to remove while cleaning up. */
-        while (h->socks) {
-                struct http_sock *hs = h->socks;
-                ev_io_stop(h->loop, &hs->io);
-                LIST_DROP(h->socks, hs);
-                free(hs);
+        for (size_t i = 0; i < h->n_socks; i++) {
+                if (h->socks[i]) {
+                        ev_io_stop(h->loop, &h->socks[i]->io);
+                        free(h->socks[i]);
+                }
         }
+        free(h->socks);
         ev_timer_stop(h->loop, &h->timer);
         free(h);
 }
@@ -314,22 +476,51 @@ void probe_http_free(struct probe_http *h)
                 }                                                     \
         } while (0)
 
+/* Per-check state of a transfer that is set up (new or reused). */
+static int xfer_arm(struct http_xfer *x, const struct probe_req *req)
+{
+        x->id = req->id;
+        x->timeout_ms = req->timeout_ms;
+        x->status_min = req->status_min;
+        x->status_max = req->status_max;
+        x->body_len = 0;
+        x->total = 0;
+        x->too_big = false;
+        x->errbuf[0] = '\0';
+        if (!(x->needle && req->body_contains && strcmp(x->needle, req->body_contains) == 0)) {
+                free(x->needle);
+                x->needle = NULL;
+                if (req->body_contains && !(x->needle = strdup(req->body_contains)))
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 int probe_http_start(struct probe_http *h, const struct probe_req *req, struct probe_result *ret_now)
 {
         const char *what = "allocation";
-        struct http_xfer *x = calloc(1, sizeof(*x));
+        struct http_xfer *x = take_idle(h, req);
 
+        if (x) {
+                LIST_PUSH(h->xfers, x);
+                if (xfer_arm(x, req) < 0)
+                        goto fail;
+                SET(CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
+                SET(CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
+                if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) {
+                        what = "curl_multi_add_handle";
+                        goto fail;
+                }
+                return 0;
+        }
+        x = calloc(1, sizeof(*x));
         if (!x) {
                 probe_result_set(ret_now, req->id, false, "curl: %s failed", what);
                 return 1;
         }
         x->h = h;
-        x->id = req->id;
-        x->timeout_ms = req->timeout_ms;
-        x->status_min = req->status_min;
-        x->status_max = req->status_max;
         LIST_PUSH(h->xfers, x);
-        if (req->body_contains && !(x->needle = strdup(req->body_contains)))
+        if (xfer_arm(x, req) < 0)
                 goto fail;
         for (char **hd = req->headers; hd && *hd; hd++) {
                 struct curl_slist *l = curl_slist_append(x->headers, *hd);
@@ -353,10 +544,15 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
         SET(CURLOPT_PROXY, "");
         SET(CURLOPT_NOPROXY, "*");
         SET(CURLOPT_NOSIGNAL, 1L);
+        SET(CURLOPT_TCP_NODELAY, 1L);
         SET(CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
         SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PROBE_HTTP_BODY_MAX);
         SET(CURLOPT_WRITEFUNCTION, on_body);
         SET(CURLOPT_WRITEDATA, x);
+        SET(CURLOPT_OPENSOCKETFUNCTION, open_socket_cb);
+        SET(CURLOPT_OPENSOCKETDATA, h);
+        SET(CURLOPT_CLOSESOCKETFUNCTION, close_socket_cb);
+        SET(CURLOPT_CLOSESOCKETDATA, h);
         SET(CURLOPT_USERAGENT, "svd-probe/" SVD_VERSION);
         if (x->headers)
                 SET(CURLOPT_HTTPHEADER, x->headers);
@@ -365,11 +561,14 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
                 what = "curl_multi_add_handle";
                 goto fail;
         }
+        /* Set up and added: from now on it may be kept for reuse. */
+        x->url = strdup(req->url);
+        x->key = req_key(req);
         return 0;
 fail:
         probe_result_set(ret_now, req->id, false, "curl: %s failed", what);
         curl_easy_cleanup(x->easy);
         x->easy = NULL;
-        xfer_free(x);
+        xfer_free(x, false);
         return 1;
 }

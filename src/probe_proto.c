@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -157,21 +158,170 @@ void probe_req_done(struct probe_req *req)
         memset(req, 0, sizeof(*req));
 }
 
-/* ---- encoding ---- */
+/* ---- encoding ----
+ * Hand-written rather than through cJSON: svd encodes a request per probe and
+ * svd-probe a reply per probe, and cJSON's number printing (sprintf "%1.15g"
+ * and a re-parse) and its tree of small allocations cost more than the rest of
+ * svd's work per probe. The output is what cJSON_PrintUnformatted printed for
+ * the same object (same field order, same string escapes, integers in plain
+ * decimal), so either side can be older than the other. A writer that runs out
+ * of room keeps counting, so one pass with no buffer measures a message. */
 
-static int print_packet(const cJSON *o, char **ret_buf, size_t *ret_len)
+struct jw {
+        char *buf;
+        size_t cap, len; /* len may exceed cap: then only counting */
+};
+
+static void jw_mem(struct jw *w, const char *s, size_t n)
 {
-        char *json = cJSON_PrintUnformatted(o);
-        if (!json)
-                return -ENOMEM;
-        size_t n = strlen(json);
-        if (n > PROBE_MAX_MSG) {
-                free(json);
-                return -EMSGSIZE;
+        if (w->len < w->cap) {
+                size_t room = w->cap - w->len;
+                memcpy(w->buf + w->len, s, n < room ? n : room);
         }
-        *ret_buf = json;
-        *ret_len = n;
+        w->len += n;
+}
+
+static void jw_lit(struct jw *w, const char *s)
+{
+        jw_mem(w, s, strlen(s));
+}
+
+static void jw_char(struct jw *w, char c)
+{
+        if (w->len < w->cap)
+                w->buf[w->len] = c;
+        w->len++;
+}
+
+/* Formats v in decimal; returns the length (at most 20 + sign). */
+size_t probe_fmt_int(int64_t v, char out[static 21])
+{
+        char tmp[21];
+        size_t n = 0, i = 0;
+        uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+        do {
+                tmp[n++] = (char)('0' + u % 10);
+                u /= 10;
+        } while (u);
+        if (v < 0)
+                out[i++] = '-';
+        while (n)
+                out[i++] = tmp[--n];
+        return i;
+}
+
+static void jw_int(struct jw *w, int64_t v)
+{
+        char b[21];
+        jw_mem(w, b, probe_fmt_int(v, b));
+}
+
+/* A JSON string as cJSON prints it: ", \ and control bytes escaped (\b \f \n
+ * \r \t, else \u00XX), everything else (UTF-8, DEL) verbatim. */
+static void jw_str(struct jw *w, const char *s)
+{
+        static const char hex[] = "0123456789abcdef";
+
+        jw_char(w, '"');
+        for (;;) {
+                const char *run = s;
+                while ((unsigned char)*s >= 0x20 && *s != '"' && *s != '\\')
+                        s++;
+                jw_mem(w, run, (size_t)(s - run));
+                unsigned char c = (unsigned char)*s;
+                if (!c)
+                        break;
+                char e[6] = { '\\', 0 };
+                size_t n = 2;
+                switch (c) {
+                case '"': e[1] = '"'; break;
+                case '\\': e[1] = '\\'; break;
+                case '\b': e[1] = 'b'; break;
+                case '\f': e[1] = 'f'; break;
+                case '\n': e[1] = 'n'; break;
+                case '\r': e[1] = 'r'; break;
+                case '\t': e[1] = 't'; break;
+                default:
+                        memcpy(e + 1, "u00", 3);
+                        e[4] = hex[c >> 4];
+                        e[5] = hex[c & 15];
+                        n = 6;
+                }
+                jw_mem(w, e, n);
+                s++;
+        }
+        jw_char(w, '"');
+}
+
+static void req_write(struct jw *w, const struct probe_req *req)
+{
+        jw_lit(w, "{\"id\":");
+        jw_int(w, req->id);
+        if (req->kind == PROBE_REQ_TCP) {
+                jw_lit(w, ",\"kind\":\"tcp\",\"host\":");
+                jw_str(w, req->host);
+                jw_lit(w, ",\"port\":");
+                jw_int(w, req->port);
+        } else {
+                jw_lit(w, ",\"kind\":\"http\",\"url\":");
+                jw_str(w, req->url);
+                jw_lit(w, ",\"status_min\":");
+                jw_int(w, req->status_min);
+                jw_lit(w, ",\"status_max\":");
+                jw_int(w, req->status_max);
+                jw_lit(w, req->follow_redirects ? ",\"follow_redirects\":true" : ",\"follow_redirects\":false");
+                if (req->body_contains) {
+                        jw_lit(w, ",\"body_contains\":");
+                        jw_str(w, req->body_contains);
+                }
+                if (req->headers && req->headers[0]) {
+                        jw_lit(w, ",\"headers\":[");
+                        for (char **h = req->headers; *h; h++) {
+                                if (h != req->headers)
+                                        jw_char(w, ',');
+                                jw_str(w, *h);
+                        }
+                        jw_char(w, ']');
+                }
+        }
+        jw_lit(w, ",\"timeout_ms\":");
+        jw_int(w, req->timeout_ms);
+        jw_char(w, '}');
+}
+
+static void result_write(struct jw *w, const struct probe_result *res)
+{
+        jw_lit(w, "{\"id\":");
+        jw_int(w, res->id);
+        jw_lit(w, res->ok ? ",\"ok\":true,\"detail\":" : ",\"ok\":false,\"detail\":");
+        jw_str(w, res->detail);
+        jw_char(w, '}');
+}
+
+/* Finishes a message written into buf/cap: NUL-terminates it, or says why not. */
+static int jw_finish(const struct jw *w, size_t *ret_len)
+{
+        if (w->len > PROBE_MAX_MSG)
+                return -EMSGSIZE;
+        if (w->len >= w->cap)
+                return -ENOBUFS;
+        w->buf[w->len] = '\0';
+        *ret_len = w->len;
         return 0;
+}
+
+int probe_req_encode_into(const struct probe_req *req, char *buf, size_t cap, size_t *ret_len, char *err,
+                          size_t errlen)
+{
+        if (!req || (!buf && cap) || !ret_len)
+                return -EINVAL;
+        int r = probe_req_check(req, err, errlen);
+        if (r < 0)
+                return r;
+        struct jw w = { .buf = buf, .cap = cap };
+        req_write(&w, req);
+        return jw_finish(&w, ret_len);
 }
 
 int probe_req_encode(const struct probe_req *req, char **ret_buf, size_t *ret_len, char *err, size_t errlen)
@@ -181,38 +331,21 @@ int probe_req_encode(const struct probe_req *req, char **ret_buf, size_t *ret_le
         int r = probe_req_check(req, err, errlen);
         if (r < 0)
                 return r;
-
-        _cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
-        if (!o || !cJSON_AddNumberToObject(o, "id", (double)req->id))
+        struct jw w = { 0 };
+        req_write(&w, req); /* measure */
+        if (w.len > PROBE_MAX_MSG)
+                return -EMSGSIZE;
+        w = (struct jw){ .buf = malloc(w.len + 1), .cap = w.len + 1 };
+        if (!w.buf)
                 return -ENOMEM;
-        if (req->kind == PROBE_REQ_TCP) {
-                if (!cJSON_AddStringToObject(o, "kind", "tcp") || !cJSON_AddStringToObject(o, "host", req->host) ||
-                    !cJSON_AddNumberToObject(o, "port", req->port))
-                        return -ENOMEM;
-        } else {
-                if (!cJSON_AddStringToObject(o, "kind", "http") || !cJSON_AddStringToObject(o, "url", req->url) ||
-                    !cJSON_AddNumberToObject(o, "status_min", req->status_min) ||
-                    !cJSON_AddNumberToObject(o, "status_max", req->status_max) ||
-                    !cJSON_AddBoolToObject(o, "follow_redirects", req->follow_redirects))
-                        return -ENOMEM;
-                if (req->body_contains && !cJSON_AddStringToObject(o, "body_contains", req->body_contains))
-                        return -ENOMEM;
-                if (req->headers && req->headers[0]) {
-                        cJSON *a = cJSON_AddArrayToObject(o, "headers");
-                        if (!a)
-                                return -ENOMEM;
-                        for (char **h = req->headers; *h; h++) {
-                                cJSON *s = cJSON_CreateString(*h);
-                                if (!s || !cJSON_AddItemToArray(a, s)) {
-                                        cJSON_Delete(s);
-                                        return -ENOMEM;
-                                }
-                        }
-                }
+        req_write(&w, req);
+        r = jw_finish(&w, ret_len);
+        if (r < 0) {
+                free(w.buf);
+                return r;
         }
-        if (!cJSON_AddNumberToObject(o, "timeout_ms", req->timeout_ms))
-                return -ENOMEM;
-        return print_packet(o, ret_buf, ret_len);
+        *ret_buf = w.buf;
+        return 0;
 }
 
 void probe_result_set(struct probe_result *res, int64_t id, bool ok, const char *fmt, ...)
@@ -233,15 +366,307 @@ void probe_result_set(struct probe_result *res, int64_t id, bool ok, const char 
         }
 }
 
+int probe_result_encode_into(const struct probe_result *res, char *buf, size_t cap, size_t *ret_len)
+{
+        if (!res || (!buf && cap) || !ret_len || res->id < -1 || res->id > PROBE_ID_MAX)
+                return -EINVAL;
+        struct jw w = { .buf = buf, .cap = cap };
+        result_write(&w, res);
+        return jw_finish(&w, ret_len);
+}
+
 int probe_result_encode(const struct probe_result *res, char **ret_buf, size_t *ret_len)
 {
         if (!res || !ret_buf || !ret_len || res->id < -1 || res->id > PROBE_ID_MAX)
                 return -EINVAL;
-        _cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
-        if (!o || !cJSON_AddNumberToObject(o, "id", (double)res->id) || !cJSON_AddBoolToObject(o, "ok", res->ok) ||
-            !cJSON_AddStringToObject(o, "detail", res->detail))
+        struct jw w = { 0 };
+        result_write(&w, res); /* measure */
+        if (w.len > PROBE_MAX_MSG)
+                return -EMSGSIZE;
+        w = (struct jw){ .buf = malloc(w.len + 1), .cap = w.len + 1 };
+        if (!w.buf)
                 return -ENOMEM;
-        return print_packet(o, ret_buf, ret_len);
+        result_write(&w, res);
+        int r = jw_finish(&w, ret_len);
+        if (r < 0) {
+                free(w.buf);
+                return r;
+        }
+        *ret_buf = w.buf;
+        return 0;
+}
+
+/* ---- fast decoding ----
+ * Messages as the encoders above write them (no blanks, no \u escapes, known
+ * fields, each once) are read by a small scanner without building a cJSON
+ * tree; anything else -- including every invalid message -- goes to the
+ * cJSON path below, which alone produces error messages. So the fast path
+ * only ever accepts what the cJSON path would accept, with the same result. */
+
+struct jr {
+        const char *p, *end;
+};
+
+static bool jr_lit(struct jr *r, const char *s, size_t n)
+{
+        if ((size_t)(r->end - r->p) < n || memcmp(r->p, s, n) != 0)
+                return false;
+        r->p += n;
+        return true;
+}
+
+#define JR_LIT(r, s) jr_lit((r), (s), sizeof(s) - 1)
+
+/* A non-negative integer of 1..15 digits without leading zeros. */
+static bool jr_uint(struct jr *r, int64_t *ret)
+{
+        int64_t v = 0;
+        const char *s = r->p;
+
+        while (r->p < r->end && *r->p >= '0' && *r->p <= '9' && r->p - s < 16)
+                v = v * 10 + (*r->p++ - '0');
+        size_t n = (size_t)(r->p - s);
+        if (n == 0 || n > 15 || (n > 1 && *s == '0'))
+                return false;
+        if (r->p < r->end && (*r->p == '.' || *r->p == 'e' || *r->p == 'E' || (*r->p >= '0' && *r->p <= '9')))
+                return false;
+        *ret = v;
+        return true;
+}
+
+static bool jr_bool(struct jr *r, bool *ret)
+{
+        if (JR_LIT(r, "true"))
+                *ret = true;
+        else if (JR_LIT(r, "false"))
+                *ret = false;
+        else
+                return false;
+        return true;
+}
+
+/* The raw length of the string at r->p (after its opening quote), or -1 if it
+ * holds anything but plain bytes >= 0x20 and two-character escapes. */
+static ssize_t jr_str_span(const struct jr *r)
+{
+        const char *p = r->p;
+
+        if (p >= r->end || *p != '"')
+                return -1;
+        for (p++; p < r->end; p++) {
+                unsigned char c = (unsigned char)*p;
+                if (c == '"')
+                        return p - r->p - 1;
+                if (c < 0x20)
+                        return -1;
+                if (c == '\\') {
+                        if (++p >= r->end || !*p || !strchr("\"\\/bfnrt", *p))
+                                return -1;
+                }
+        }
+        return -1;
+}
+
+/* Decodes the string at r->p into out (cap bytes with the NUL); false if it is
+ * not simple (see jr_str_span) or does not fit. */
+static bool jr_str(struct jr *r, char *out, size_t cap)
+{
+        ssize_t span = jr_str_span(r);
+        if (span < 0)
+                return false;
+        const char *p = r->p + 1, *end = p + span;
+        size_t n = 0;
+        while (p < end) {
+                char c = *p++;
+                if (c == '\\') {
+                        switch (*p++) {
+                        case 'b': c = '\b'; break;
+                        case 'f': c = '\f'; break;
+                        case 'n': c = '\n'; break;
+                        case 'r': c = '\r'; break;
+                        case 't': c = '\t'; break;
+                        default: c = p[-1]; /* " \ / */
+                        }
+                }
+                if (n + 1 >= cap)
+                        return false;
+                out[n++] = c;
+        }
+        out[n] = '\0';
+        r->p = end + 1;
+        return true;
+}
+
+/* Like jr_str into a new allocation of at most max bytes (without the NUL). */
+static bool jr_strdup(struct jr *r, size_t max, char **ret)
+{
+        ssize_t span = jr_str_span(r);
+        if (span < 0)
+                return false;
+        size_t cap = ((size_t)span < max ? (size_t)span : max) + 1;
+        char *s = malloc(cap);
+        if (!s || !jr_str(r, s, cap)) {
+                free(s);
+                return false;
+        }
+        free(*ret);
+        *ret = s;
+        return true;
+}
+
+static bool jr_end(struct jr *r)
+{
+        if (!JR_LIT(r, "}"))
+                return false;
+        for (; r->p < r->end; r->p++)
+                if (*r->p != ' ' && *r->p != '\t' && *r->p != '\n' && *r->p != '\r')
+                        return false;
+        return true;
+}
+
+enum {
+        F_TIMEOUT = 1 << 0,
+        F_HOST = 1 << 1,
+        F_PORT = 1 << 2,
+        F_URL = 1 << 3,
+        F_SMIN = 1 << 4,
+        F_SMAX = 1 << 5,
+        F_FOLLOW = 1 << 6,
+        F_BODY = 1 << 7,
+        F_HEADERS = 1 << 8,
+};
+
+static bool fast_headers(struct jr *r, char ***ret)
+{
+        char h[PROBE_HEADER_MAX + 1];
+        _cleanup_(strv_freep) char **hs = calloc(1, sizeof(char *));
+        size_t n = 0;
+
+        if (!hs || !JR_LIT(r, "["))
+                return false;
+        if (!JR_LIT(r, "]")) {
+                do {
+                        if (++n > PROBE_HEADERS_MAX || !jr_str(r, h, sizeof(h)) || strv_push(&hs, h) < 0)
+                                return false;
+                } while (JR_LIT(r, ","));
+                if (!JR_LIT(r, "]"))
+                        return false;
+        }
+        strv_free(*ret);
+        *ret = hs;
+        hs = NULL;
+        return true;
+}
+
+/* One field of a request; false to fall back. */
+static bool fast_req_field(struct jr *r, struct probe_req *req, unsigned *seen)
+{
+        struct field {
+                const char *name;
+                unsigned flag;
+                bool tcp, http;
+        };
+        static const struct field fields[] = {
+                { "\"timeout_ms\":", F_TIMEOUT, true, true }, { "\"host\":", F_HOST, true, false },
+                { "\"port\":", F_PORT, true, false },         { "\"url\":", F_URL, false, true },
+                { "\"status_min\":", F_SMIN, false, true },   { "\"status_max\":", F_SMAX, false, true },
+                { "\"follow_redirects\":", F_FOLLOW, false, true },
+                { "\"body_contains\":", F_BODY, false, true }, { "\"headers\":", F_HEADERS, false, true },
+        };
+        const struct field *f = NULL;
+        int64_t n;
+
+        for (size_t i = 0; i < ELEMENTSOF(fields) && !f; i++)
+                if (jr_lit(r, fields[i].name, strlen(fields[i].name)))
+                        f = &fields[i];
+        if (!f || (*seen & f->flag) || !(req->kind == PROBE_REQ_TCP ? f->tcp : f->http))
+                return false;
+        *seen |= f->flag;
+        switch (f->flag) {
+        case F_TIMEOUT:
+                if (!jr_uint(r, &n) || n < 1 || n > PROBE_TIMEOUT_MS_MAX)
+                        return false;
+                req->timeout_ms = (unsigned)n;
+                return true;
+        case F_HOST:
+                return jr_str(r, req->host, sizeof(req->host));
+        case F_PORT:
+                if (!jr_uint(r, &n) || n < 1 || n > 65535)
+                        return false;
+                req->port = (unsigned)n;
+                return true;
+        case F_URL:
+                return jr_strdup(r, PROBE_URL_MAX, &req->url);
+        case F_SMIN:
+        case F_SMAX:
+                if (!jr_uint(r, &n) || n < 100 || n > 599)
+                        return false;
+                *(f->flag == F_SMIN ? &req->status_min : &req->status_max) = (unsigned)n;
+                return true;
+        case F_FOLLOW:
+                return jr_bool(r, &req->follow_redirects);
+        case F_BODY:
+                return jr_strdup(r, PROBE_BODY_CONTAINS_MAX, &req->body_contains);
+        case F_HEADERS:
+                return fast_headers(r, &req->headers);
+        }
+        return false;
+}
+
+/* 0 and *req filled, or -1 (nothing to free in *req) to use the cJSON path. */
+static int fast_req_decode(const char *buf, size_t len, struct probe_req *req)
+{
+        struct jr r = { buf, buf + len };
+        unsigned seen = 0;
+        int64_t id;
+
+        if (!buf || len > PROBE_MAX_MSG || !JR_LIT(&r, "{\"id\":") || !jr_uint(&r, &id))
+                return -1;
+        req->id = id;
+        if (JR_LIT(&r, ",\"kind\":\"tcp\""))
+                req->kind = PROBE_REQ_TCP;
+        else if (JR_LIT(&r, ",\"kind\":\"http\""))
+                req->kind = PROBE_REQ_HTTP;
+        else
+                return -1;
+        while (JR_LIT(&r, ","))
+                if (!fast_req_field(&r, req, &seen))
+                        goto fallback;
+        unsigned need = req->kind == PROBE_REQ_TCP ? F_HOST | F_PORT | F_TIMEOUT : F_URL | F_TIMEOUT;
+        if (!jr_end(&r) || (seen & need) != need || probe_req_check(req, NULL, 0) < 0 /* errf takes no buffer */)
+                goto fallback;
+        return 0;
+fallback:
+        free(req->url);
+        free(req->body_contains);
+        strv_free(req->headers);
+        req->url = req->body_contains = NULL;
+        req->headers = NULL;
+        return -1;
+}
+
+/* 0 and *ret filled, or -1 to use the cJSON path. */
+static int fast_result_decode(const char *buf, size_t len, struct probe_result *ret)
+{
+        struct jr r = { buf, buf + len };
+        int64_t id;
+
+        if (!buf || len > PROBE_MAX_MSG || !JR_LIT(&r, "{\"id\":"))
+                return -1;
+        if (JR_LIT(&r, "-1"))
+                id = -1;
+        else if (!jr_uint(&r, &id))
+                return -1;
+        if (r.p < r.end && *r.p >= '0' && *r.p <= '9')
+                return -1; /* -12... */
+        ret->id = id;
+        if (!JR_LIT(&r, ",\"ok\":") || !jr_bool(&r, &ret->ok) || !JR_LIT(&r, ",\"detail\":") ||
+            !jr_str(&r, ret->detail, sizeof(ret->detail)) || !jr_end(&r))
+                return -1;
+        for (char *p = ret->detail; *p; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        *p = '?';
+        return 0;
 }
 
 /* ---- decoding ---- */
@@ -448,6 +873,11 @@ int probe_req_decode(const char *buf, size_t len, struct probe_req *ret, char *e
 
         if (!ret)
                 return -EINVAL;
+        if (fast_req_decode(buf, len, &req) == 0) {
+                *ret = req;
+                return 0;
+        }
+        req = (struct probe_req){ .id = -1, .status_min = 200, .status_max = 399 };
         int r = req_decode(buf, len, &req, err, errlen);
         if (r < 0) {
                 int64_t id = req.id;
@@ -470,6 +900,11 @@ int probe_result_decode(const char *buf, size_t len, struct probe_result *ret, c
 
         if (!ret)
                 return -EINVAL;
+        if (fast_result_decode(buf, len, &res) == 0) {
+                *ret = res;
+                return 0;
+        }
+        res = (struct probe_result){ 0 };
         r = parse_object(buf, len, &o, err, errlen);
         if (r < 0)
                 return r;

@@ -14,7 +14,9 @@
  * matched by id. A malformed request gets {"id":N or -1,"ok":false,"detail":
  * "bad request: field 'port': ..."}. On EOF of its fd 3 the prober exits 0.
  * Functions return >= 0 or -errno; decoders write a one-line message naming
- * the offending field into err. Nothing here logs. */
+ * the offending field into err. Nothing here logs. Encoders write compact JSON
+ * by hand (what cJSON_PrintUnformatted would); decoders take a fast path for
+ * messages in exactly that shape and parse anything else with cJSON. */
 #ifndef SVD_PROBE_PROTO_H
 #define SVD_PROBE_PROTO_H
 
@@ -32,6 +34,9 @@
 #define PROBE_BODY_CONTAINS_MAX 1024
 #define PROBE_TIMEOUT_MS_MAX (3600u * 1000)   /* one hour */
 #define PROBE_DETAIL_MAX 255                  /* bytes, without the NUL */
+/* An encoded reply: the fixed parts, the id, and a detail escaped at worst
+ * six bytes per byte (\u00XX), plus the NUL. */
+#define PROBE_RESULT_MSG_MAX (64 + 21 + 6 * PROBE_DETAIL_MAX + 1)
 
 enum probe_req_kind {
         PROBE_REQ_TCP,
@@ -72,6 +77,12 @@ int probe_req_check(const struct probe_req *req, char *err, size_t errlen);
  * -EMSGSIZE if the JSON exceeds PROBE_MAX_MSG. */
 int probe_req_encode(const struct probe_req *req, char **ret_buf, size_t *ret_len, char *err, size_t errlen);
 
+/* The same JSON into the caller's buf of cap bytes (a NUL follows the *ret_len
+ * bytes), without allocating: what svd uses per probe. Also -ENOBUFS when it
+ * does not fit in cap (but would in PROBE_MAX_MSG). */
+int probe_req_encode_into(const struct probe_req *req, char *buf, size_t cap, size_t *ret_len, char *err,
+                          size_t errlen);
+
 /* Decodes and checks one packet. Unknown fields, fields of the other kind,
  * wrong types and out-of-range values are refused with -EINVAL and a message
  * naming the field ("field 'port': expected an integer in 1..65535").
@@ -89,6 +100,12 @@ void probe_result_set(struct probe_result *res, int64_t id, bool ok, const char 
         __attribute__((format(printf, 4, 5)));
 
 int probe_result_encode(const struct probe_result *res, char **ret_buf, size_t *ret_len);
+/* Into the caller's buffer, as probe_req_encode_into (-ENOBUFS if cap is too
+ * small; a reply always fits in PROBE_RESULT_MSG_MAX). */
+int probe_result_encode_into(const struct probe_result *res, char *buf, size_t cap, size_t *ret_len);
+
+/* v in decimal into out (no NUL); returns the number of bytes. */
+size_t probe_fmt_int(int64_t v, char out[static 21]);
 
 /* Decodes a reply. svd does not trust the prober (it parses network replies),
  * so everything is checked again and control bytes in detail become '?'. */

@@ -49,11 +49,13 @@ static const char *const allowed[] = {
         /* event loop: epoll (libev), poll (curl, glibc resolver) */
         "epoll_wait", "epoll_pwait" /* * */, "epoll_ctl", "poll", "ppoll" /* * */,
         /* sockets (socket() and socketpair() are argument-filtered below); bind
-         * only for glibc's netlink interface scan, connect for checks, DNS, nscd */
+         * only for glibc's netlink interface scan, connect for checks, DNS, nscd;
+         * sendmmsg for the resolver and for svd-probe's batched replies */
         "connect", "bind" /* * */, "getsockopt", "setsockopt", "getsockname", "getpeername",
         "sendto", "recvfrom", "sendmsg" /* * */, "recvmsg", "sendmmsg", "shutdown" /* * */,
-        /* time: normally the vDSO */
-        "clock_gettime" /* * */, "gettimeofday" /* * */, "clock_nanosleep" /* * */, "nanosleep" /* * */,
+        /* time: normally the vDSO; clock_nanosleep is libev's io collect
+         * sleep (svd-probe.c batches wakeups) */
+        "clock_gettime" /* * */, "gettimeofday" /* * */, "clock_nanosleep", "nanosleep" /* * */,
         /* threads (curl's threaded resolver; clone itself is filtered below) */
         "futex", "set_robust_list", "rseq", "sched_yield" /* * */, "exit", "exit_group",
         "getpid", "gettid" /* * */,

@@ -30,6 +30,12 @@ struct prober {
         pid_t pid;
         ev_io io;
         int64_t next_id;
+        /* Request id -> index in m->svcs + 1, direct-mapped on the id's low
+         * bits (ids are sequential, so in-flight ones rarely collide). A
+         * lookup is verified against the service's probe_id and falls back to
+         * a scan, so a stale or overwritten slot only costs time. */
+        uint32_t *slots;
+        size_t n_slots; /* a power of two */
         usec_t started_mono;
         usec_t not_before; /* restart throttle after a crash */
 };
@@ -63,6 +69,37 @@ static void fail_in_flight(struct svd *m, const char *why) {
         }
 }
 
+static struct svc *find_svc(struct prober *p, int64_t id) {
+        struct svd *m = p->m;
+        if (id <= 0)
+                return NULL;
+        if (p->n_slots) {
+                uint32_t i = p->slots[(uint64_t)id & (p->n_slots - 1)];
+                if (i && i <= m->n_svcs && m->svcs[i - 1].probe_id == id)
+                        return &m->svcs[i - 1];
+        }
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (m->svcs[i].probe_id == id)
+                        return &m->svcs[i];
+        return NULL;
+}
+
+static void remember(struct prober *p, struct svc *s, int64_t id) {
+        struct svd *m = p->m;
+        size_t want = 64;
+        while (want < 2 * m->n_svcs)
+                want *= 2;
+        if (p->n_slots < want) {
+                uint32_t *n = calloc(want, sizeof(*n));
+                if (!n)
+                        return; /* lookups scan */
+                free(p->slots);
+                p->slots = n;
+                p->n_slots = want;
+        }
+        p->slots[(uint64_t)id & (p->n_slots - 1)] = (uint32_t)(s - m->svcs) + 1;
+}
+
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct prober *p = w->data;
         struct svd *m = p->m;
@@ -84,13 +121,10 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         log_warn("svd-probe sent a bad reply: %s", err);
                         continue;
                 }
-                for (size_t i = 0; i < m->n_svcs; i++) {
-                        struct svc *s = &m->svcs[i];
-                        if (s->probe_id == res.id && res.id) {
-                                s->probe_id = 0;
-                                health_probe_result(s, res.ok, true, res.detail);
-                                break;
-                        }
+                struct svc *s = find_svc(p, res.id);
+                if (s) {
+                        s->probe_id = 0;
+                        health_probe_result(s, res.ok, true, res.detail);
                 }
         }
         sched_run(m);
@@ -184,18 +218,25 @@ int prober_submit(struct svd *m, struct svc *s) {
         };
         if (pc->kind == PROBE_TCP)
                 snprintf(req.host, sizeof(req.host), "%s", pc->host);
-        char *buf = NULL, err[256];
+        /* Typical requests fit the stack buffer; long headers or URLs take
+         * the allocating encoder. */
+        char small[1024], *buf = small, err[256];
+        _cleanup_(freep) char *big = NULL;
         size_t len;
-        r = probe_req_encode(&req, &buf, &len, err, sizeof(err));
+        r = probe_req_encode_into(&req, small, sizeof(small), &len, err, sizeof(err));
+        if (r == -ENOBUFS) {
+                r = probe_req_encode(&req, &big, &len, err, sizeof(err));
+                buf = big;
+        }
         if (r < 0) {
                 log_err("%s: cannot encode probe: %s", s->cfg->name, r == -EINVAL ? err : strerror(-r));
                 return r;
         }
         ssize_t n = send(p->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-        free(buf);
         if (n < 0)
                 return -errno;
         s->probe_id = req.id;
+        remember(p, s, req.id);
         return 0;
 }
 
@@ -234,6 +275,7 @@ void prober_done(struct svd *m) {
         }
         if (p->pid > 0)
                 (void)kill(p->pid, SIGTERM);
+        free(p->slots);
         free(p);
         m->prober = NULL;
 }

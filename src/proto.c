@@ -32,6 +32,14 @@ static const char *const op_names[_OP_MAX] = {
         [OP_HALT] = "halt",
         [OP_AUDIT] = "audit",
         [OP_SHOW] = "show",
+        [OP_SECRET_LIST] = "secret_list",
+        [OP_SECRET_GET] = "secret_get",
+        [OP_SECRET_SET] = "secret_set",
+        [OP_SECRET_ROTATE] = "secret_rotate",
+        [OP_UNLOCK] = "unlock",
+        [OP_METRICS] = "metrics",
+        [OP_EVENTS] = "events",
+        [OP_RUN] = "run",
 };
 
 const char *proto_op_name(enum proto_op op)
@@ -61,6 +69,11 @@ bool proto_op_mutating(enum proto_op op)
         case OP_POWEROFF:
         case OP_REBOOT:
         case OP_HALT:
+        case OP_SECRET_GET: /* not a change, but it reveals a secret: audited like one */
+        case OP_SECRET_SET:
+        case OP_SECRET_ROTATE:
+        case OP_UNLOCK:
+        case OP_RUN:
                 return true;
         default:
                 return false;

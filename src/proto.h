@@ -33,6 +33,14 @@ enum proto_op {
         OP_HALT = 22,
         OP_AUDIT = 23,        /* each service's sandbox exposure, with a score */
         OP_SHOW = 24,         /* one service's effective sandbox */
+        OP_SECRET_LIST = 30,  /* names, kinds, creation times, consumers: never values */
+        OP_SECRET_GET = 31,   /* one value (admin only) */
+        OP_SECRET_SET = 32,   /* "name", "value" (admin only) */
+        OP_SECRET_ROTATE = 33, /* regenerate, re-mint JWTs, restart consumers (admin only) */
+        OP_UNLOCK = 34,       /* "passphrase": opens a passphrase-keyed store (admin only) */
+        OP_METRICS = 40,      /* Prometheus text exposition of every service */
+        OP_EVENTS = 41,       /* recent state/health changes; "follow": then stream them */
+        OP_RUN = 50,          /* run a oneshot (scheduled job) now; never overlapping (admin only) */
         _OP_MAX
 };
 

@@ -14,14 +14,18 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "events.h"
 #include "gate.h"
 #include "log.h"
 #include "logpipe.h"
 #include "notify.h"
 #include "sandbox.h"
 #include "sched.h"
+#include "secrets.h"
 #include "svc.h"
 #include "svd.h"
+#include "profile.h"
+#include "timer.h"
 
 void svc_set_reason(struct svc *s, const char *fmt, ...) {
         va_list ap;
@@ -74,6 +78,9 @@ static void set_state(struct svc *s, enum svc_state next) {
         s->since_mono = now_mono();
         log_info("%s: %s -> %s%s%s", s->cfg->name, svc_state_name(prev), svc_state_name(next),
                  s->reason[0] ? ": " : "", s->reason);
+        events_emit(s->m, s, "state", svc_state_name(prev), svc_state_name(next));
+        secrets_svc_state(s);
+        timer_svc_state(s, prev, next); /* scheduled jobs: last run, result, duration */
         sched_enqueue(s->m, s);
 }
 
@@ -82,6 +89,7 @@ void svc_set_health(struct svc *s, enum svc_health h) {
                 return;
         log_info("%s: health %s -> %s%s%s", s->cfg->name, svc_health_name(s->health), svc_health_name(h),
                  s->probe_detail[0] ? ": " : "", s->probe_detail);
+        events_emit(s->m, s, "health", svc_health_name(s->health), svc_health_name(h));
         s->health = h;
         s->health_since_real = now_real();
         sched_enqueue(s->m, s);
@@ -167,6 +175,10 @@ char **svc_build_env(const struct svc *s, int *ret_err) {
         }
         snprintf(buf, sizeof(buf), "SVD_SERVICE=%s", c->name);
         strv_push(&env, buf);
+        /* where the service files are: shipped jobs find their scripts
+         * (services/scripts/) from a checkout and after install alike */
+        snprintf(buf, sizeof(buf), "SVD_SERVICES_DIR=%s", s->m->cfg->services_dir);
+        strv_push(&env, buf);
         if (c->type == SVC_NOTIFY && notify_socket_path(s->m->notify)) {
                 snprintf(buf, sizeof(buf), "NOTIFY_SOCKET=%s", notify_socket_path(s->m->notify));
                 strv_push(&env, buf);
@@ -187,6 +199,12 @@ char **svc_build_env(const struct svc *s, int *ret_err) {
                         return NULL;
                 }
         }
+        int sr = secrets_env_expand(s, &env);
+        if (sr < 0) {
+                *ret_err = sr;
+                secrets_env_freep(&env);
+                return NULL;
+        }
         return env;
 }
 
@@ -202,7 +220,13 @@ static const char *env_get(char **env, const char *key) {
 static int do_spawn(struct svc *s) {
         const struct svc_config *c = s->cfg;
         int r;
-        _cleanup_(strv_freep) char **env = svc_build_env(s, &r);
+        char sec_why[256];
+        /* credential files are written here, in the parent, before the spawn */
+        if ((r = secrets_svc_prepare(s, sec_why, sizeof(sec_why))) < 0) {
+                svc_set_reason(s, "%s", sec_why);
+                return r;
+        }
+        _cleanup_(secrets_env_freep) char **env = svc_build_env(s, &r);
         if (!env) {
                 svc_set_reason(s, "env_file: %s: %s", c->env_file ? c->env_file : "environment",
                                strerror(r ? -r : ENOMEM));
@@ -422,6 +446,13 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         char gate_why[160] = "";
         usec_t now = now_mono();
 
+        /* not in the selected profiles, program not installed, or a dependency
+         * is either (profile.c): stopped with the reason, never a crash loop */
+        if (ev == SE_START && !svc_state_active(s->state) && profile_blocked(s)) {
+                set_state(s, ST_STOPPED);
+                return;
+        }
+
         /* start_when is checked only when it could matter: at a start with
          * dependencies met (it reads /proc). */
         if (ctx.deps_met && gate_configured(&c->start_when) &&
@@ -429,6 +460,11 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
             !gate_open(&c->start_when, gate_why, sizeof(gate_why))) {
                 ctx.deps_met = false;
                 svd_gate_wait(m);
+        }
+        /* passphrase mode: consumers wait for svctl unlock */
+        if (ctx.deps_met && secrets_locked(s)) {
+                ctx.deps_met = false;
+                snprintf(gate_why, sizeof(gate_why), "secrets locked");
         }
 
         if (ev == SE_EXIT) {

@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "svctl_metrics.h"
 #include "svctl_output.h"
 #include "svctl_sandbox.h"
+#include "svctl_secret.h"
 #include "util.h"
 
 #ifndef SVD_VERSION
@@ -60,12 +62,14 @@ static const struct command commands[] = {
         { "halt", OP_HALT, 0, 0, "" },
         { "audit", OP_AUDIT, 0, 0, "" },     /* svctl_sandbox.c */
         { "show", OP_SHOW, 1, 1, "NAME" },
+        { "run", OP_RUN, 1, 1, "NAME" },     /* a oneshot/scheduled job, now */
         { "help", OP_INVALID, 0, ARGS_ANY, "" },
 };
 
 struct args {
         const char *socket;
         bool json;
+        bool boot;  /* status --boot: the boot timing summary */
         bool help;
         bool version;
         const char *cmd_name;
@@ -87,9 +91,11 @@ static void usage(FILE *f)
               "\n"
               "Commands:\n"
               "  status [NAME...]      show the state of all services, or of the named ones\n"
+              "  status --boot         time from svd's start to each service's first \"up\"\n"
               "  start NAME            start a service\n"
               "  stop NAME             stop a service\n"
               "  restart NAME          stop a service, then start it again\n"
+              "  run NAME              run a oneshot (scheduled) job now; refused while it runs\n"
               "  order                 show the start order, one wave per line\n"
               "  top [--sort cpu|mem|name] [-d SECS] [-n COUNT]\n"
               "                        refreshing table of CPU%, memory, pids, OOM kills per\n"
@@ -101,6 +107,15 @@ static void usage(FILE *f)
               "                        -n N last N lines, -f follow, --since TIME,\n"
               "                        --stream out|err, --json (one object per line)\n"
               "  reopen-logs           reopen every service's log file (like SIGUSR1)\n"
+              "  secret list           secrets: name, kind, created, consumers (never values)\n"
+              "  secret get NAME       print a secret's value (admin only)\n"
+              "  secret set NAME       set a secret from stdin, restart its consumers (admin only)\n"
+              "  secret rotate NAME    regenerate a secret and its JWTs, run on_rotate, restart\n"
+              "                        consumers in dependency order (admin only)\n"
+              "  unlock                give the secrets passphrase (stdin; admin only)\n"
+              "  events [-f] [-n N]    show recent state and health changes; -f follow,\n"
+              "                        -n N at most N past events, --json (one object per line)\n"
+              "  metrics               print Prometheus metrics (text exposition format)\n"
               "  poweroff|reboot|halt  stop every service in reverse order, then power off,\n"
               "                        reboot or halt the machine (svd as PID 1; admin only)\n"
               "  help                  show this help\n"
@@ -176,6 +191,8 @@ static int parse_args(int argc, char **argv, struct args *a)
                         options_done = true;
                 } else if (strcmp(arg, "--json") == 0) {
                         a->json = true;
+                } else if (strcmp(arg, "--boot") == 0) {
+                        a->boot = true;
                 } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
                         a->help = true;
                 } else if (strcmp(arg, "--version") == 0) {
@@ -318,6 +335,10 @@ static int print_reply(const struct args *a, const cJSON *reply)
 
         switch (a->cmd->op) {
         case OP_STATUS:
+                if (a->boot) {
+                        r = svctl_print_boot(stdout, reply, a->json);
+                        break;
+                }
                 r = svctl_print_status(stdout, reply, a->json);
                 if (r >= 0 && !a->json && a->n_names > 0)
                         r = svctl_print_details(stdout, reply);
@@ -417,6 +438,14 @@ int main(int argc, char **argv)
                         continue;
                 if (strcmp(argv[i], "logs") == 0)
                         return svctl_logs_main(argc, argv);
+                if (strcmp(argv[i], "secret") == 0 || strcmp(argv[i], "unlock") == 0) /* svctl_secret.c */
+                        return svctl_secret_main(argc, argv);
+                if (strcmp(argv[i], "metrics") == 0) /* svctl_metrics.c */
+                        return svctl_metrics_main(argc, argv);
+                if (strcmp(argv[i], "events") == 0)
+                        return svctl_events_main(argc, argv);
+                if (strcmp(argv[i], "__complete") == 0)
+                        return svctl_complete_main(argc, argv);
                 if (strcmp(argv[i], "top") == 0)
                         return svctl_top_main(argc, argv);
                 break;

@@ -263,6 +263,7 @@ int svctl_print_details(FILE *f, const cJSON *reply)
                 print_detail_line(f, "reason:", get_str(s, "reason"));
                 print_detail_line(f, "status:", get_str(s, "status"));
                 print_detail_line(f, "last failure:", get_str(s, "last_failure"));
+                svctl_print_timer_details(f, s);
                 double fails;
                 const char *lp = get_str(s, "last_probe");
                 if (lp) {
@@ -291,6 +292,32 @@ int svctl_print_details(FILE *f, const cJSON *reply)
                 }
                 const cJSON *w = cJSON_GetObjectItemCaseSensitive(s, "warnings"), *it;
                 cJSON_ArrayForEach(it, w) if (cJSON_IsString(it)) print_detail_line(f, "warning:", it->valuestring);
+        }
+        return 0;
+}
+
+int svctl_print_boot(FILE *f, const cJSON *reply, bool json)
+{
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(reply, "boot");
+        if (!cJSON_IsObject(b))
+                return -EBADMSG;
+        if (json)
+                return print_json(f, b);
+        double settled;
+        char buf[32];
+        if (get_num(b, "settled_usec", &settled))
+                fprintf(f, "boot settled %s after svd started\n", format_duration((usec_t)settled, buf, sizeof(buf)));
+        else
+                fprintf(f, "boot not settled yet\n");
+        fprintf(f, "%-28s %12s %12s %12s\n", "SERVICE", "SPAWNED", "UP", "OWN");
+        const cJSON *sv = cJSON_GetObjectItemCaseSensitive(b, "services"), *s;
+        cJSON_ArrayForEach(s, sv) {
+                double sp, up;
+                if (!get_num(s, "spawned_usec", &sp) || !get_num(s, "up_usec", &up))
+                        continue;
+                char *name = safe_dup(s->string, 28);
+                fprintf(f, "%-28s %11.3fs %11.3fs %11.3fs\n", name ? name : "?", sp / 1e6, up / 1e6, (up - sp) / 1e6);
+                free(name);
         }
         return 0;
 }

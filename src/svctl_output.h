@@ -37,6 +37,10 @@ int svctl_logs_main(int argc, char **argv);
 int svctl_top_main(int argc, char **argv); /* svctl_top.c */
 /* svctl status NAME...: reason, STATUS=, last probe and its output. */
 int svctl_print_details(FILE *f, const cJSON *reply);
+/* svctl status --boot: svd start to each service's first "up", its own part. */
+int svctl_print_boot(FILE *f, const cJSON *reply, bool json);
+/* The scheduled-job lines of one service's details (svctl_timer.c). */
+void svctl_print_timer_details(FILE *f, const cJSON *svc);
 
 /* A refusal ({"ok":false,"error":...}): "svctl: <error>" on one line. */
 int svctl_print_error(FILE *f, const cJSON *reply);

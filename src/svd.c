@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "events.h"
 #include "graph.h"
+#include "metrics.h"
 #include "log.h"
 #include "logpipe.h"
 #include "notify.h"
@@ -22,7 +24,9 @@
 #include "gate.h"
 #include "init.h"
 #include "sched.h"
+#include "secrets.h"
 #include "svd.h"
+#include "timer.h"
 
 struct svc *svd_find(struct svd *m, const char *name) {
         ssize_t i = config_svc_index(m->cfg, name);
@@ -204,6 +208,8 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
         }
         if ((r = sched_init(m)) < 0)
                 return r;
+        if ((r = timers_init(m)) < 0)
+                return r;
         if ((r = logs_init(m)) < 0)
                 return r;
 
@@ -250,12 +256,15 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
                 log_err("notify socket in %s: %s", cfg->run_dir, strerror(-r));
                 return r;
         }
+        /* a store that cannot be read is logged and fails only its consumers */
+        if ((r = secrets_init(m)) < 0)
+                return r;
         r = control_open(m, &m->ctl);
         if (r < 0) {
                 log_err("control socket %s: %s", cfg->control_socket, strerror(-r));
                 return r;
         }
-        return 0;
+        return metrics_start(m);
 }
 
 void svd_boot(struct svd *m) {
@@ -264,17 +273,20 @@ void svd_boot(struct svd *m) {
         for (unsigned w = 0; w < m->n_waves; w++)
                 for (size_t i = 0; i < m->n_svcs; i++) {
                         struct svc *s = &m->svcs[i];
-                        if (m->wave_of[i] != w || !s->cfg->enabled || s->state != ST_STOPPED)
+                        if (m->wave_of[i] != w || !s->cfg->enabled || s->state != ST_STOPPED ||
+                            timer_scheduled(s)) /* a scheduled job waits for its timer */
                                 continue;
                         sched_pull_in(m, s);
                         svc_dispatch(s, SE_START, 0);
                 }
+        timers_boot(m);
         sched_run(m);
 }
 
 void svd_shutdown(struct svd *m) {
         if (!m->shutting_down) {
                 m->shutting_down = true;
+                timers_stop(m);
                 for (size_t i = 0; i < m->n_svcs; i++)
                         m->svcs[i].restart_after_stop = false;
         }
@@ -322,9 +334,12 @@ int svd_request_restart(struct svd *m, struct svc *s) {
 void svd_done(struct svd *m) {
         control_close(m->ctl);
         m->ctl = NULL;
+        metrics_stop(m);
+        events_done(m);
         notify_close(m->notify);
         m->notify = NULL;
         prober_done(m);
+        secrets_done(m);
         cgroup_done(m);
         for (size_t i = 0; m->svcs && i < m->n_svcs; i++) {
                 struct svc *s = &m->svcs[i];
@@ -344,6 +359,7 @@ void svd_done(struct svd *m) {
                 for (size_t i = 0; i < m->n_svcs; i++)
                         ev_timer_stop(m->loop, &m->svcs[i].timer);
         }
+        timers_done(m);
         sched_done(m);
         logs_done(m);
         free(m->svcs);

@@ -32,6 +32,10 @@ struct svd {
         struct prober *prober;
         struct logs *logs;       /* log compression jobs and followers (logpipe.h) */
         struct cgroup_mgr *cg;
+        struct secrets *secrets; /* store and credential files (secrets.h); NULL without secrets */
+        struct events *events;   /* recent state/health changes, followers (events.h) */
+        struct metrics *metrics; /* metrics.textfile writer (metrics.h) */
+        struct timers *timers;   /* scheduled jobs (timer.h) */
         ev_timer mem_timer;      /* rechecks start_when gates while a service waits */
 
         /* sched queue of services whose dependents must be re-evaluated */

@@ -38,6 +38,9 @@ wait_for test -S "$SOCK"
 wait_state app running
 wait_state forker exited
 grep -q 'boot: settled in' "$T/svd.out" || fail "no boot summary"
+svctl status --boot > "$T/boot.out" || fail "svctl status --boot"
+grep -q '^boot settled ' "$T/boot.out" || fail "status --boot: $(cat "$T/boot.out")"
+grep -Eq '^app +[0-9.]+s +[0-9.]+s +[0-9.]+s$' "$T/boot.out" || fail "status --boot lacks app: $(cat "$T/boot.out")"
 python3 -c 'import json,sys; b=json.load(sys.stdin)["boot"]; assert b["settled_usec"] > 0 and "app" in b["services"]' \
         < <(python3 "$TOP_SRCDIR/tests/helpers/ctl.py" "$SOCK" '{"v":1,"op":"status"}') || fail "status boot"
 

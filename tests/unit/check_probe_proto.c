@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "probe_proto.h"
 #include "util.h"
 
@@ -330,6 +332,212 @@ START_TEST(test_req_done_null)
 }
 END_TEST
 
+
+/* The hand-written encoders print what cJSON_PrintUnformatted printed for the
+ * same object, byte for byte: escapes, UTF-8, large ids, field order. */
+static char *cjson_req(const struct probe_req *q)
+{
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "id", (double)q->id);
+        if (q->kind == PROBE_REQ_TCP) {
+                cJSON_AddStringToObject(o, "kind", "tcp");
+                cJSON_AddStringToObject(o, "host", q->host);
+                cJSON_AddNumberToObject(o, "port", q->port);
+        } else {
+                cJSON_AddStringToObject(o, "kind", "http");
+                cJSON_AddStringToObject(o, "url", q->url);
+                cJSON_AddNumberToObject(o, "status_min", q->status_min);
+                cJSON_AddNumberToObject(o, "status_max", q->status_max);
+                cJSON_AddBoolToObject(o, "follow_redirects", q->follow_redirects);
+                if (q->body_contains)
+                        cJSON_AddStringToObject(o, "body_contains", q->body_contains);
+                if (q->headers && q->headers[0]) {
+                        cJSON *a = cJSON_AddArrayToObject(o, "headers");
+                        for (char **h = q->headers; *h; h++)
+                                cJSON_AddItemToArray(a, cJSON_CreateString(*h));
+                }
+        }
+        cJSON_AddNumberToObject(o, "timeout_ms", q->timeout_ms);
+        char *s = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        return s;
+}
+
+START_TEST(test_encode_like_cjson)
+{
+        static const int64_t ids[] = { 0, 1, 9, 10, 2147483647, 2147483648LL, 10000000000LL, PROBE_ID_MAX };
+        _cleanup_(probe_req_done) struct probe_req h = http_req();
+        char err[200] = "", small[1024];
+        size_t len, len2;
+
+        free(h.body_contains);
+        h.body_contains = strdup("q\" b\\ s/ \b\f\n\r\t \x01\x1f \x7f \xc3\xa9 \xe2\x82\xac end");
+        for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+                h.id = ids[i];
+                h.follow_redirects = i % 2;
+                _cleanup_(freep) char *want = cjson_req(&h);
+                _cleanup_(freep) char *got = NULL;
+                ck_assert_int_eq(probe_req_encode(&h, &got, &len, err, sizeof(err)), 0);
+                ck_assert_str_eq(got, want);
+                ck_assert_uint_eq(len, strlen(want));
+                ck_assert_int_eq(probe_req_encode_into(&h, small, sizeof(small), &len2, err, sizeof(err)), 0);
+                ck_assert_str_eq(small, want);
+                ck_assert_uint_eq(len2, len);
+        }
+
+        struct probe_req t = { .id = 77, .kind = PROBE_REQ_TCP, .port = 65535, .timeout_ms = PROBE_TIMEOUT_MS_MAX };
+        snprintf(t.host, sizeof(t.host), "fe80::1%%eth0");
+        _cleanup_(freep) char *want = cjson_req(&t);
+        ck_assert_int_eq(probe_req_encode_into(&t, small, sizeof(small), &len, err, sizeof(err)), 0);
+        ck_assert_str_eq(small, want);
+
+        /* no headers, no body: the optional fields are left out */
+        struct probe_req m = { .id = 5, .kind = PROBE_REQ_HTTP, .url = "http://h/", .status_min = 100,
+                               .status_max = 599, .timeout_ms = 1 };
+        _cleanup_(freep) char *want2 = cjson_req(&m);
+        ck_assert_int_eq(probe_req_encode_into(&m, small, sizeof(small), &len, err, sizeof(err)), 0);
+        ck_assert_str_eq(small, want2);
+}
+END_TEST
+
+START_TEST(test_encode_into_sizes)
+{
+        struct probe_req t = { .id = 12, .kind = PROBE_REQ_TCP, .port = 80, .timeout_ms = 1000 };
+        _cleanup_(freep) char *full = NULL;
+        char buf[256], err[200] = "";
+        size_t len, len2;
+
+        snprintf(t.host, sizeof(t.host), "h");
+        ck_assert_int_eq(probe_req_encode(&t, &full, &len, err, sizeof(err)), 0);
+        /* len bytes plus the NUL: one less is too small, and nothing past cap is written */
+        memset(buf, 'x', sizeof(buf));
+        ck_assert_int_eq(probe_req_encode_into(&t, buf, len, &len2, err, sizeof(err)), -ENOBUFS);
+        ck_assert_int_eq(buf[len], 'x');
+        ck_assert_int_eq(probe_req_encode_into(&t, buf, len + 1, &len2, err, sizeof(err)), 0);
+        ck_assert_uint_eq(len2, len);
+        ck_assert_str_eq(buf, full);
+        ck_assert_int_eq(probe_req_encode_into(&t, NULL, 0, &len2, err, sizeof(err)), -ENOBUFS);
+        /* still checked first */
+        t.port = 0;
+        ck_assert_int_eq(probe_req_encode_into(&t, buf, sizeof(buf), &len2, err, sizeof(err)), -EINVAL);
+        ck_assert_str_eq(err, "field 'port': expected an integer in 1..65535");
+
+        /* the worst reply fits PROBE_RESULT_MSG_MAX */
+        struct probe_result r = { .id = PROBE_ID_MAX, .ok = false };
+        memset(r.detail, '\x01', PROBE_DETAIL_MAX);
+        r.detail[PROBE_DETAIL_MAX] = '\0';
+        char rb[PROBE_RESULT_MSG_MAX];
+        ck_assert_int_eq(probe_result_encode_into(&r, rb, sizeof(rb), &len), 0);
+        ck_assert_uint_eq(len, strlen(rb));
+        ck_assert_int_eq(probe_result_encode_into(&r, rb, 10, &len), -ENOBUFS);
+        r.id = -2;
+        ck_assert_int_eq(probe_result_encode_into(&r, rb, sizeof(rb), &len), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_result_like_cjson)
+{
+        static const char *const details[] = { "", "HTTP 200 in 0.4ms (new connections: 0)", "q\"b\\s/\n\x01\x7f\xc3\xa9" };
+        static const int64_t ids[] = { -1, 0, 123, 4294967296LL, PROBE_ID_MAX };
+
+        for (size_t i = 0; i < ELEMENTSOF(ids); i++)
+                for (size_t d = 0; d < ELEMENTSOF(details); d++) {
+                        struct probe_result in, out;
+                        char err[200];
+                        size_t len;
+                        _cleanup_(freep) char *got = NULL;
+                        probe_result_set(&in, ids[i], d % 2, "%s", details[d]);
+                        cJSON *o = cJSON_CreateObject();
+                        cJSON_AddNumberToObject(o, "id", (double)in.id);
+                        cJSON_AddBoolToObject(o, "ok", in.ok);
+                        cJSON_AddStringToObject(o, "detail", in.detail);
+                        _cleanup_(freep) char *want = cJSON_PrintUnformatted(o);
+                        cJSON_Delete(o);
+                        ck_assert_int_eq(probe_result_encode(&in, &got, &len), 0);
+                        ck_assert_str_eq(got, want);
+                        ck_assert_int_eq(probe_result_decode(got, len, &out, err, sizeof(err)), 0);
+                        ck_assert_int_eq(out.id, in.id);
+                        ck_assert_int_eq(out.ok, in.ok);
+                        for (char *p = in.detail; *p; p++)
+                                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                                        *p = '?';
+                        ck_assert_str_eq(out.detail, in.detail);
+                }
+}
+END_TEST
+
+START_TEST(test_fmt_int)
+{
+        static const struct {
+                int64_t v;
+                const char *s;
+        } c[] = {
+                { 0, "0" }, { 7, "7" }, { -1, "-1" }, { 10, "10" }, { PROBE_ID_MAX, "999999999999999" },
+                { INT64_MAX, "9223372036854775807" }, { INT64_MIN, "-9223372036854775808" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(c); i++) {
+                char b[21];
+                size_t n = probe_fmt_int(c[i].v, b);
+                ck_assert_uint_eq(n, strlen(c[i].s));
+                ck_assert_int_eq(memcmp(b, c[i].s, n), 0);
+        }
+}
+END_TEST
+
+/* Messages not in the encoders' exact shape (blanks, other field order,
+ * \u escapes, repeated fields, leading zeros) decode as cJSON reads them. */
+START_TEST(test_decode_other_shapes)
+{
+        char err[200] = "";
+        struct probe_result res;
+        {
+                const char *j = " {\"kind\":\"http\", \"timeout_ms\":5,\"id\":3,\"url\":\"http:\\/\\/h\\u002fx\"}";
+                _cleanup_(probe_req_done) struct probe_req q = { 0 };
+                ck_assert_int_eq(probe_req_decode(j, strlen(j), &q, err, sizeof(err)), 0);
+                ck_assert_int_eq(q.id, 3);
+                ck_assert_str_eq(q.url, "http://h/x");
+                ck_assert_uint_eq(q.timeout_ms, 5);
+        }
+        {
+                const char *j = "{\"id\":4,\"kind\":\"http\",\"url\":\"http://a/\",\"url\":\"http://b/\",\"timeout_ms\":1}";
+                _cleanup_(probe_req_done) struct probe_req q = { 0 };
+                ck_assert_int_eq(probe_req_decode(j, strlen(j), &q, err, sizeof(err)), 0);
+                ck_assert_str_eq(q.url, "http://b/"); /* the last one, as before */
+        }
+        {
+                const char *j = "{\"id\":04,\"kind\":\"tcp\",\"host\":\"h\",\"port\":80,\"timeout_ms\":1.0}";
+                _cleanup_(probe_req_done) struct probe_req q = { 0 };
+                ck_assert_int_eq(probe_req_decode(j, strlen(j), &q, err, sizeof(err)), 0);
+                ck_assert_int_eq(q.id, 4);
+                ck_assert_uint_eq(q.timeout_ms, 1);
+        }
+        {
+                /* canonical shape, but a value out of range: the cJSON path names it */
+                const char *j = "{\"id\":4,\"kind\":\"tcp\",\"host\":\"h\",\"port\":80,\"timeout_ms\":1,\"port\":0}";
+                _cleanup_(probe_req_done) struct probe_req q = { 0 };
+                ck_assert_int_eq(probe_req_decode(j, strlen(j), &q, err, sizeof(err)), -EINVAL);
+                ck_assert_str_eq(err, "field 'port': expected an integer in 1..65535");
+                ck_assert_int_eq(q.id, 4);
+        }
+        {
+                const char *j = "{\"id\":4,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"headers\":[]}";
+                _cleanup_(probe_req_done) struct probe_req q = { 0 };
+                ck_assert_int_eq(probe_req_decode(j, strlen(j), &q, err, sizeof(err)), 0);
+                ck_assert_ptr_nonnull(q.headers);
+                ck_assert_ptr_null(q.headers[0]);
+        }
+        const char *r = "{\"detail\":\"a\\u00e9\\u0007\",\"ok\":false,\"id\":5}\n";
+        ck_assert_int_eq(probe_result_decode(r, strlen(r), &res, err, sizeof(err)), 0);
+        ck_assert_int_eq(res.id, 5);
+        ck_assert_str_eq(res.detail, "a\xc3\xa9?");
+        r = "{\"id\":-10,\"ok\":true,\"detail\":\"\"}";
+        ck_assert_int_eq(probe_result_decode(r, strlen(r), &res, err, sizeof(err)), -EINVAL);
+        r = "{\"id\":1,\"ok\":true,\"detail\":\"x\"} x";
+        ck_assert_int_eq(probe_result_decode(r, strlen(r), &res, err, sizeof(err)), -EINVAL);
+        ck_assert_str_eq(err, "message: trailing data after the JSON object");
+}
+END_TEST
+
 static Suite *suite(void)
 {
         Suite *s = suite_create("probe_proto");
@@ -347,6 +555,11 @@ static Suite *suite(void)
         tcase_add_loop_test(tc, test_bad_result, 0, (int)ELEMENTSOF(bad_results));
         tcase_add_test(tc, test_result_scrubbed);
         tcase_add_test(tc, test_req_done_null);
+        tcase_add_test(tc, test_encode_like_cjson);
+        tcase_add_test(tc, test_encode_into_sizes);
+        tcase_add_test(tc, test_result_like_cjson);
+        tcase_add_test(tc, test_fmt_int);
+        tcase_add_test(tc, test_decode_other_shapes);
         suite_add_tcase(s, tc);
         return s;
 }

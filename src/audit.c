@@ -1,0 +1,119 @@
+/* audit: the audit log of mutating control requests (see audit.h). A write
+ * that fails is logged once to svd's own log and never affects the request. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "control.h"
+#include "log.h"
+#include "logfmt.h"
+#include "proto.h"
+#include "svd.h"
+
+/* Appends v to p with spaces, quotes, backslashes and control bytes escaped,
+ * quoted when it needs to be; returns the new end. */
+static size_t put_value(char *p, size_t off, size_t cap, const char *v) {
+        bool quote = !*v || strpbrk(v, " \"\\=") != NULL;
+        for (const char *c = v; *c && !quote; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                        quote = true;
+        if (quote && off + 1 < cap)
+                p[off++] = '"';
+        for (; *v && off + 5 < cap; v++) {
+                unsigned char c = (unsigned char)*v;
+                if (c == '"' || c == '\\') {
+                        p[off++] = '\\';
+                        p[off++] = (char)c;
+                } else if (c < 0x20 || c == 0x7f)
+                        off += (size_t)snprintf(p + off, cap - off, "\\x%02x", c);
+                else
+                        p[off++] = (char)c;
+        }
+        if (quote && off + 1 < cap)
+                p[off++] = '"';
+        p[off] = 0;
+        return off;
+}
+
+static void peer_comm(pid_t pid, char *buf, size_t len) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+        snprintf(buf, len, "?");
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        ssize_t n = read(fd, buf, len - 1);
+        close(fd);
+        if (n <= 0) {
+                snprintf(buf, len, "?");
+                return;
+        }
+        buf[n] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+}
+
+static void rotate(const char *path) {
+        char from[4096], to[4096];
+        for (int i = AUDIT_KEEP - 1; i >= 1; i--) {
+                if ((size_t)snprintf(from, sizeof(from), "%s.%d", path, i) >= sizeof(from) ||
+                    (size_t)snprintf(to, sizeof(to), "%s.%d", path, i + 1) >= sizeof(to))
+                        return;
+                (void)rename(from, to); /* ENOENT while fewer exist */
+        }
+        if ((size_t)snprintf(to, sizeof(to), "%s.1", path) < sizeof(to))
+                (void)rename(path, to);
+}
+
+void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *req, const cJSON *reply) {
+        const cJSON *opj = cJSON_GetObjectItemCaseSensitive(req, "op");
+        if (!cJSON_IsString(opj) || !proto_op_mutating(proto_op_from_name(opj->valuestring)))
+                return;
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "name");
+        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(reply, "code");
+        const cJSON *err = cJSON_GetObjectItemCaseSensitive(reply, "error");
+        bool accepted = cJSON_IsTrue(ok);
+        bool denied = cJSON_IsNumber(code) && code->valueint == PROTO_E_DENIED;
+
+        char line[2048], ts[LOGFMT_TIME_LEN + 1], comm[64];
+        peer_comm(peer->pid, comm, sizeof(comm));
+        size_t off = (size_t)snprintf(line, sizeof(line), "%s uid=%u pid=%d admin=%s comm=",
+                                      logfmt_time(now_real(), ts), (unsigned)peer->uid, (int)peer->pid,
+                                      peer->admin ? "yes" : "no");
+        off = put_value(line, off, sizeof(line), comm);
+        off += (size_t)snprintf(line + off, sizeof(line) - off, " op=");
+        off = put_value(line, off, sizeof(line), opj->valuestring);
+        if (cJSON_IsString(name)) {
+                off += (size_t)snprintf(line + off, sizeof(line) - off, " name=");
+                off = put_value(line, off, sizeof(line), name->valuestring);
+        }
+        off += (size_t)snprintf(line + off, sizeof(line) - off, " result=%s",
+                                accepted ? "ok" : denied ? "denied" : "failed");
+        if (!accepted && cJSON_IsNumber(code))
+                off += (size_t)snprintf(line + off, sizeof(line) - off, " code=%d", code->valueint);
+        if (!accepted && cJSON_IsString(err)) {
+                off += (size_t)snprintf(line + off, sizeof(line) - off, " error=");
+                off = put_value(line, off, sizeof(line), err->valuestring);
+        }
+        if (off > sizeof(line) - 2)
+                off = sizeof(line) - 2;
+        line[off++] = '\n';
+
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/audit.log", m->cfg->log_dir);
+        struct stat st;
+        if (stat(path, &st) == 0 && st.st_size + (off_t)off > (off_t)AUDIT_MAX_SIZE)
+                rotate(path);
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+        if (fd < 0 || write(fd, line, off) != (ssize_t)off) {
+                static int warned;
+                if (!warned++)
+                        log_warn("audit: cannot write %s: %s", path, strerror(errno));
+        }
+        if (fd >= 0)
+                close(fd);
+}

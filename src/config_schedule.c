@@ -1,0 +1,153 @@
+/* config_schedule: the keys that decide when and whether a service runs at
+ * all: schedule: (a oneshot started by a timer, every N or on a cron
+ * expression), profiles: and install_hint: in a service file, and profiles: /
+ * profile_sets: in the main file. Only parsing and shape checks live here; the
+ * timers are timer.c, the profile selection profile.c. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_parse.h"
+
+static const char *const schedule_keys[] = { "every", "cron", "persistent", "random_delay", NULL };
+
+void config_schedule_done(struct svc_config *s)
+{
+        free(s->schedule.cron_text);
+        strv_free(s->profiles);
+        free(s->install_hint);
+        s->schedule.cron_text = NULL;
+        s->profiles = NULL;
+        s->install_hint = NULL;
+}
+
+void config_profiles_done(struct svd_config *c)
+{
+        strv_free(c->profiles);
+        for (size_t i = 0; i < c->n_profile_sets; i++) {
+                free(c->profile_sets[i].name);
+                strv_free(c->profile_sets[i].profiles);
+        }
+        free(c->profile_sets);
+        strv_free(c->selected_profiles);
+}
+
+/* A list of profile names (each a valid name). */
+static int load_names(struct cload *l, const struct ynode *n, const char *key, char ***out)
+{
+        char **v = NULL;
+
+        if (n->kind != YNODE_SEQUENCE) {
+                cp_err(l, n, key, "expected a list");
+                return -EINVAL;
+        }
+        if (cp_strv(l, n, key, &v) < 0)
+                return -EINVAL;
+        for (size_t i = 0; v && v[i]; i++)
+                if (!config_name_valid(v[i])) {
+                        cp_err(l, n->items[i], key, "invalid profile name '%s'", v[i]);
+                        strv_free(v);
+                        return -EINVAL;
+                }
+        *out = v;
+        return 0;
+}
+
+void cp_schedule(struct cload *l, const struct ynode *n, struct svc_config *s)
+{
+        struct schedule_config *sc = &s->schedule;
+        const struct ynode *v, *every, *cron;
+
+        if (cp_expect_map(l, n, "schedule") < 0)
+                return;
+        cp_check_keys(l, n, "schedule", schedule_keys);
+        sc->pos = (struct cfg_pos){ l->file, n->line, n->col };
+        every = ynode_get(n, "every");
+        cron = ynode_get(n, "cron");
+        if (every && cron) {
+                cp_err(l, cron, "schedule.cron", "give either every: or cron:, not both");
+                return;
+        }
+        if (!every && !cron) {
+                cp_err(l, n, "schedule", "needs every: (e.g. 6h) or cron: (e.g. \"0 3 * * *\")");
+                return;
+        }
+        if (every) {
+                if (cp_duration(l, every, "schedule.every", &sc->every) < 0)
+                        return;
+                if (sc->every < USEC_PER_SEC) {
+                        cp_err(l, every, "schedule.every", "must be at least 1s");
+                        return;
+                }
+        } else {
+                char err[200];
+                if (!cp_is_scalar(cron)) {
+                        cp_err(l, cron, "schedule.cron", "expected a cron expression (e.g. \"0 3 * * *\")");
+                        return;
+                }
+                if (cron_parse(cron->value, &sc->cron, err, sizeof(err)) < 0) {
+                        cp_err(l, cron, "schedule.cron", "%s", err);
+                        return;
+                }
+                if (cron_next(&sc->cron, 0) < 0) {
+                        cp_err(l, cron, "schedule.cron", "'%s' never matches", cron->value);
+                        return;
+                }
+                if (!(sc->cron_text = strdup(cron->value))) {
+                        l->oom = true;
+                        return;
+                }
+        }
+        if ((v = ynode_get(n, "persistent")))
+                cp_bool(l, v, "schedule.persistent", &sc->persistent);
+        if ((v = ynode_get(n, "random_delay")))
+                cp_duration(l, v, "schedule.random_delay", &sc->random_delay);
+        if (s->type != SVC_ONESHOT) {
+                cp_err(l, n, "schedule", "needs type: oneshot (a scheduled job runs to completion)");
+                return;
+        }
+        sc->set = true;
+}
+
+void cp_profiles(struct cload *l, const struct ynode *root, struct svc_config *s)
+{
+        const struct ynode *v;
+
+        if ((v = ynode_get(root, "profiles")))
+                load_names(l, v, "profiles", &s->profiles);
+        if ((v = ynode_get(root, "install_hint")))
+                cp_str(l, v, "install_hint", &s->install_hint);
+}
+
+void cp_main_profiles(struct cload *l, const struct ynode *root)
+{
+        struct svd_config *c = l->c;
+        const struct ynode *v;
+        char key[KEYLEN];
+
+        if ((v = ynode_get(root, "profiles")))
+                load_names(l, v, "profiles", &c->profiles);
+        if (!(v = ynode_get(root, "profile_sets")) || cp_expect_map(l, v, "profile_sets") < 0)
+                return;
+        if (!(c->profile_sets = calloc(v->n ? v->n : 1, sizeof(*c->profile_sets)))) {
+                l->oom = true;
+                return;
+        }
+        for (size_t i = 0; i < v->n; i++) {
+                const struct ynode *k = v->items[i];
+                struct profile_set *ps = &c->profile_sets[c->n_profile_sets];
+
+                if (!config_name_valid(k->value)) {
+                        cp_err(l, k, "profile_sets", "invalid profile set name '%s'", k->value);
+                        continue;
+                }
+                if (load_names(l, v->values[i], cp_key(key, "profile_sets", k->value), &ps->profiles) < 0)
+                        continue;
+                if (!(ps->name = strdup(k->value))) {
+                        l->oom = true;
+                        strv_free(ps->profiles);
+                        return;
+                }
+                c->n_profile_sets++;
+        }
+}

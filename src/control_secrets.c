@@ -1,0 +1,114 @@
+/* control_secrets: svctl secret list/get/set/rotate and svctl unlock. list is
+ * open to everyone and never carries a value; everything else needs root or
+ * the admin group, and every request is logged with the peer's identity and
+ * the secret's name (never its value). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "control_secrets.h"
+#include "log.h"
+#include "secrets.h"
+#include "svd.h"
+
+static cJSON *op_list(struct svd *m)
+{
+        const struct svd_config *c = m->cfg;
+        cJSON *r = proto_reply_ok();
+        cJSON *arr = cJSON_AddArrayToObject(r, "secrets");
+
+        cJSON_AddStringToObject(r, "store", secrets_status_name(secrets_status(m)));
+        if (secrets_status(m) == SECRETS_BROKEN)
+                cJSON_AddStringToObject(r, "error", secrets_error(m));
+        if (secrets_pending_job(m))
+                cJSON_AddStringToObject(r, "rotating", secrets_pending_job(m));
+        for (size_t i = 0; i < c->n_secrets; i++) {
+                const struct secret_config *d = &c->secrets[i];
+                cJSON *o = cJSON_CreateObject(), *cons;
+                uint64_t created = secrets_created(m, d->name);
+
+                cJSON_AddStringToObject(o, "name", d->name);
+                cJSON_AddStringToObject(o, "kind", secret_kind_name(d->kind));
+                if (created)
+                        cJSON_AddNumberToObject(o, "created", (double)created);
+                else
+                        cJSON_AddNullToObject(o, "created");
+                if (d->kind == SECRET_JWT && d->jwt_secret)
+                        cJSON_AddStringToObject(o, "signed_with", d->jwt_secret);
+                if (d->on_rotate)
+                        cJSON_AddStringToObject(o, "on_rotate", d->on_rotate);
+                cons = cJSON_AddArrayToObject(o, "consumers");
+                for (size_t j = 0; j < c->n_svcs; j++)
+                        for (size_t k = 0; k < c->svcs[j].n_secrets; k++)
+                                if (c->svcs[j].secrets[k].index == i) {
+                                        cJSON_AddItemToArray(cons, cJSON_CreateString(c->svcs[j].name));
+                                        break;
+                                }
+                cJSON_AddItemToArray(arr, o);
+        }
+        return r;
+}
+
+cJSON *control_op_secrets(struct svd *m, enum proto_op op, const cJSON *req, const struct control_peer *peer)
+{
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "name");
+        const char *opn = proto_op_name(op);
+        char why[300] = "";
+        int r;
+
+        if (op == OP_SECRET_LIST)
+                return op_list(m);
+        if (op != OP_UNLOCK && (!cJSON_IsString(name) || !name->valuestring[0]))
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'name': expected a secret name");
+        if (!peer->admin) {
+                log_warn("control: refused %s %s from uid %u pid %d: not an administrator", opn,
+                         op == OP_UNLOCK ? "" : name->valuestring, (unsigned)peer->uid, (int)peer->pid);
+                return proto_reply_error(PROTO_E_DENIED,
+                                         "permission denied: %s needs root or the admin group", opn);
+        }
+        if (op == OP_UNLOCK) {
+                const cJSON *p = cJSON_GetObjectItemCaseSensitive(req, "passphrase");
+
+                if (!cJSON_IsString(p))
+                        return proto_reply_error(PROTO_E_BAD_REQUEST,
+                                                 "field 'passphrase': expected a string");
+                r = secrets_unlock(m, p->valuestring, strlen(p->valuestring), why, sizeof why);
+                log_info("control: unlock from uid %u pid %d: %s", (unsigned)peer->uid, (int)peer->pid,
+                         r < 0 ? why : "ok");
+                return r < 0 ? proto_reply_error(PROTO_E_FAILED, "unlock: %s", why) : proto_reply_ok();
+        }
+        if (op == OP_SECRET_GET) {
+                struct secrets_buf v = { 0 };
+                cJSON *rep;
+
+                r = secrets_get(m, name->valuestring, &v, why, sizeof why);
+                log_info("control: secret get %s from uid %u pid %d: %s", name->valuestring,
+                         (unsigned)peer->uid, (int)peer->pid, r < 0 ? why : "ok");
+                if (r < 0)
+                        return proto_reply_error(r == -ENOENT ? PROTO_E_NOT_FOUND : PROTO_E_FAILED, "%s",
+                                                 why);
+                rep = proto_reply_ok();
+                cJSON_AddStringToObject(rep, "name", name->valuestring);
+                cJSON_AddStringToObject(rep, "value", (const char *)v.p);
+                secrets_buf_free(&v);
+                return rep;
+        }
+        if (op == OP_SECRET_SET) {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "value");
+
+                if (!cJSON_IsString(v))
+                        return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'value': expected a string");
+                r = secrets_change(m, name->valuestring, v->valuestring, strlen(v->valuestring), why,
+                                   sizeof why);
+        } else
+                r = secrets_change(m, name->valuestring, NULL, 0, why, sizeof why);
+        log_info("control: %s %s from uid %u pid %d: %s", opn, name->valuestring, (unsigned)peer->uid,
+                 (int)peer->pid, r < 0 ? why : "ok");
+        if (r < 0)
+                return proto_reply_error(r == -ENOENT ? PROTO_E_NOT_FOUND : PROTO_E_FAILED, "%s", why);
+        cJSON *rep = proto_reply_ok();
+        cJSON_AddStringToObject(rep, "name", name->valuestring);
+        if (secrets_pending_job(m))
+                cJSON_AddStringToObject(rep, "on_rotate", secrets_pending_job(m));
+        return rep;
+}

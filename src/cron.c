@@ -1,0 +1,218 @@
+/* cron: parsing and next-match computation for 5-field cron expressions (see
+ * cron.h). Matching walks forward from the next minute, skipping whole months,
+ * days and hours that cannot match, so the worst case (a Feb 29 that is years
+ * away) is a few thousand steps. Time is UTC and epoch-based: no DST, and a
+ * day is always 86400 seconds. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cron.h"
+
+struct field {
+        const char *name;
+        unsigned lo, hi;
+        const char *const *names; /* names[i] is value lo+i (NULL: numbers only) */
+};
+
+static const char *const month_names[] = { "jan", "feb", "mar", "apr", "may", "jun",
+                                           "jul", "aug", "sep", "oct", "nov", "dec", NULL };
+static const char *const dow_names[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL };
+
+static const struct field fields[5] = {
+        { "minute", 0, 59, NULL },
+        { "hour", 0, 23, NULL },
+        { "day-of-month", 1, 31, NULL },
+        { "month", 1, 12, month_names },
+        { "day-of-week", 0, 7, dow_names }, /* 7 = Sunday too */
+};
+
+static int parse_value(const struct field *f, const char **p, unsigned *out)
+{
+        const char *s = *p;
+
+        if (f->names)
+                for (unsigned i = 0; f->names[i]; i++)
+                        if (strncasecmp(s, f->names[i], 3) == 0) {
+                                *out = f->lo + i;
+                                *p = s + 3;
+                                return 0;
+                        }
+        if (*s < '0' || *s > '9')
+                return -EINVAL;
+        char *end;
+        unsigned long v = strtoul(s, &end, 10);
+        if (v < f->lo || v > f->hi)
+                return -ERANGE;
+        *out = (unsigned)v;
+        *p = end;
+        return 0;
+}
+
+/* One comma-separated field into a bit mask. */
+static int parse_field(const struct field *f, const char *text, uint64_t *mask, bool *star, char *err, size_t errlen)
+{
+        const char *p = text;
+
+        *mask = 0;
+        *star = text[0] == '*';
+        for (;;) {
+                unsigned a, b, step = 1;
+                int r = 0;
+
+                if (*p == '*') {
+                        a = f->lo;
+                        b = f->hi;
+                        p++;
+                } else {
+                        if ((r = parse_value(f, &p, &a)) < 0)
+                                goto bad;
+                        b = a;
+                        if (*p == '-') {
+                                p++;
+                                if ((r = parse_value(f, &p, &b)) < 0)
+                                        goto bad;
+                                if (b < a) {
+                                        snprintf(err, errlen, "%s: range '%s' goes backwards", f->name, text);
+                                        return -EINVAL;
+                                }
+                        } else if (*p == '/')
+                                b = f->hi; /* "a/s": from a to the end */
+                }
+                if (*p == '/') {
+                        char *end;
+                        unsigned long s;
+                        p++;
+                        if (*p < '0' || *p > '9' || (s = strtoul(p, &end, 10)) < 1 || s > f->hi) {
+                                snprintf(err, errlen, "%s: bad step in '%s'", f->name, text);
+                                return -EINVAL;
+                        }
+                        step = (unsigned)s;
+                        p = end;
+                }
+                for (unsigned v = a; v <= b; v += step)
+                        *mask |= 1ull << v;
+                if (*p == ',') {
+                        p++;
+                        continue;
+                }
+                if (*p == 0)
+                        return 0;
+                r = -EINVAL;
+        bad:
+                if (r == -ERANGE)
+                        snprintf(err, errlen, "%s: value out of range %u-%u in '%s'", f->name, f->lo, f->hi, text);
+                else
+                        snprintf(err, errlen, "%s: cannot parse '%s'", f->name, text);
+                return -EINVAL;
+        }
+}
+
+int cron_parse(const char *text, struct cron_spec *out, char *err, size_t errlen)
+{
+        static const struct {
+                const char *name, *expr;
+        } macros[] = {
+                { "@hourly", "0 * * * *" },  { "@daily", "0 0 * * *" },   { "@midnight", "0 0 * * *" },
+                { "@weekly", "0 0 * * 0" },  { "@monthly", "0 0 1 * *" }, { "@yearly", "0 0 1 1 *" },
+                { "@annually", "0 0 1 1 *" },
+        };
+        char buf[256], *tok[6], *save = NULL;
+        struct cron_spec c = { 0 };
+        size_t n = 0;
+
+        if (text[0] == '@') {
+                const char *expr = NULL;
+                for (size_t i = 0; i < sizeof(macros) / sizeof(macros[0]); i++)
+                        if (strcmp(text, macros[i].name) == 0)
+                                expr = macros[i].expr;
+                if (!expr) {
+                        snprintf(err, errlen, "unknown macro '%s' (@hourly, @daily, @weekly, @monthly, @yearly)", text);
+                        return -EINVAL;
+                }
+                text = expr;
+        }
+        if (strlen(text) >= sizeof(buf)) {
+                snprintf(err, errlen, "expression too long");
+                return -EINVAL;
+        }
+        strcpy(buf, text);
+        for (char *t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+                if (n == 5) {
+                        n++;
+                        break;
+                }
+                tok[n++] = t;
+        }
+        if (n != 5) {
+                snprintf(err, errlen, "expected 5 fields (minute hour day-of-month month day-of-week), got %s",
+                         n > 5 ? "more" : n == 0 ? "none" : "fewer");
+                return -EINVAL;
+        }
+        uint64_t m[5];
+        bool star[5];
+        for (size_t i = 0; i < 5; i++)
+                if (parse_field(&fields[i], tok[i], &m[i], &star[i], err, errlen) < 0)
+                        return -EINVAL;
+        c.minute = m[0];
+        c.hour = (uint32_t)m[1];
+        c.dom = (uint32_t)m[2];
+        c.month = (uint16_t)m[3];
+        c.dow = (uint8_t)((m[4] | (m[4] >> 7)) & 0x7f); /* 7 is Sunday */
+        c.dom_star = star[2];
+        c.dow_star = star[4];
+        *out = c;
+        return 0;
+}
+
+static bool day_matches(const struct cron_spec *c, const struct tm *tm)
+{
+        bool dom = c->dom >> tm->tm_mday & 1, dow = c->dow >> tm->tm_wday & 1;
+
+        if (c->dom_star && c->dow_star)
+                return true;
+        if (c->dom_star)
+                return dow;
+        if (c->dow_star)
+                return dom;
+        return dom || dow;
+}
+
+time_t cron_next(const struct cron_spec *c, time_t after)
+{
+        if (after < -1)
+                after = -1;
+        time_t t = after - after % 60 + 60; /* the next whole minute */
+        if (after < 0)
+                t = 0;
+        const time_t limit = t + (time_t)10 * 366 * 86400;
+        struct tm tm;
+
+        while (t <= limit) {
+                if (!gmtime_r(&t, &tm))
+                        return -1;
+                if (!(c->month >> (tm.tm_mon + 1) & 1)) {
+                        tm.tm_mon++;
+                        tm.tm_mday = 1;
+                        tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+                        t = timegm(&tm); /* normalizes December + 1 */
+                        continue;
+                }
+                if (!day_matches(c, &tm)) {
+                        t = t - t % 86400 + 86400;
+                        continue;
+                }
+                if (!(c->hour >> tm.tm_hour & 1)) {
+                        t = t - t % 3600 + 3600;
+                        continue;
+                }
+                if (!(c->minute >> tm.tm_min & 1)) {
+                        t += 60;
+                        continue;
+                }
+                return t;
+        }
+        return -1;
+}

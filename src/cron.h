@@ -1,0 +1,34 @@
+/* cron: 5-field cron expressions (minute hour day-of-month month day-of-week),
+ * evaluated in UTC. Pure: no clock, no I/O, so the unit tests drive it with any
+ * "now" they like. Syntax per field: `*`, numbers, lists `a,b`, ranges `a-b`,
+ * steps `*`/s, `a-b/s` and `a/s` (a to the field's maximum); month and weekday
+ * names (jan, mon); day-of-week 0-7 with both 0 and 7 Sunday; the macros
+ * @hourly @daily @midnight @weekly @monthly @yearly @annually. As in Vixie cron,
+ * when both day fields are restricted a day matches if EITHER matches; a field
+ * that starts with `*` counts as unrestricted. */
+#ifndef SVD_CRON_H
+#define SVD_CRON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct cron_spec {
+        uint64_t minute;   /* bit n: minute n (0-59) */
+        uint32_t hour;     /* bit n: hour n (0-23) */
+        uint32_t dom;      /* bit n: day n (1-31) */
+        uint16_t month;    /* bit n: month n (1-12) */
+        uint8_t dow;       /* bit n: weekday n (0-6, 0 = Sunday) */
+        bool dom_star, dow_star;
+};
+
+/* Parses text into *out. On failure returns -EINVAL and writes one line
+ * naming the field into err; *out is untouched. */
+int cron_parse(const char *text, struct cron_spec *out, char *err, size_t errlen);
+
+/* The first matching minute strictly after `after` (epoch seconds, UTC), or
+ * -1 when nothing matches within ten years (e.g. "0 0 30 2 *"). */
+time_t cron_next(const struct cron_spec *c, time_t after);
+
+#endif

@@ -1,0 +1,145 @@
+/* events: the ring of recent state/health changes and their followers (see
+ * events.h). Nothing here blocks: a follower's frame is queued by control.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "logfmt.h"
+#include "logfollow.h"
+#include "proto.h"
+#include "svd.h"
+
+struct event {
+        usec_t time;
+        char service[64];
+        char kind[8];
+        char from[16], to[16];
+        char reason[160];
+};
+
+struct events {
+        struct event ring[EVENTS_RING];
+        size_t head, n; /* oldest at (head + EVENTS_RING - n) % EVENTS_RING */
+        void **followers;
+        size_t n_followers, cap_followers;
+};
+
+static struct events *get(struct svd *m) {
+        if (!m->events)
+                m->events = calloc(1, sizeof(struct events));
+        return m->events;
+}
+
+static cJSON *event_json(const struct event *e) {
+        char ts[LOGFMT_TIME_LEN + 1];
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+                return NULL;
+        cJSON_AddStringToObject(o, "time", logfmt_time(e->time, ts));
+        cJSON_AddStringToObject(o, "service", e->service);
+        cJSON_AddStringToObject(o, "kind", e->kind);
+        cJSON_AddStringToObject(o, "from", e->from);
+        cJSON_AddStringToObject(o, "to", e->to);
+        if (e->reason[0])
+                cJSON_AddStringToObject(o, "reason", e->reason);
+        else
+                cJSON_AddNullToObject(o, "reason");
+        return o;
+}
+
+/* truncating copy, always terminated */
+static void copy(char *dst, size_t len, const char *src) {
+        size_t n = src ? strnlen(src, len - 1) : 0;
+        if (n)
+                memcpy(dst, src, n);
+        dst[n] = 0;
+}
+
+void events_emit(struct svd *m, const struct svc *s, const char *kind, const char *from, const char *to) {
+        struct events *E = get(m);
+        if (!E)
+                return;
+        struct event *e = &E->ring[E->head];
+        e->time = now_real();
+        copy(e->service, sizeof(e->service), s->cfg->name);
+        copy(e->kind, sizeof(e->kind), kind);
+        copy(e->from, sizeof(e->from), from);
+        copy(e->to, sizeof(e->to), to);
+        copy(e->reason, sizeof(e->reason), strcmp(kind, "health") == 0 ? s->probe_detail : s->reason);
+        E->head = (E->head + 1) % EVENTS_RING;
+        if (E->n < EVENTS_RING)
+                E->n++;
+        if (!E->n_followers)
+                return;
+        cJSON *frame = cJSON_CreateObject();
+        if (!frame)
+                return;
+        cJSON_AddNumberToObject(frame, "v", PROTO_VERSION);
+        cJSON_AddItemToObject(frame, "event", event_json(e));
+        /* backwards: a follower dropped while sending is swapped with the last */
+        for (size_t i = E->n_followers; i-- > 0;)
+                if (i < E->n_followers)
+                        control_client_send(E->followers[i], frame);
+        cJSON_Delete(frame);
+}
+
+static cJSON *list(struct svd *m, const cJSON *req) {
+        const cJSON *nj = cJSON_GetObjectItemCaseSensitive(req, "n");
+        if (nj && (!cJSON_IsNumber(nj) || nj->valuedouble < 0))
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'n': expected a number >= 0");
+        struct events *E = get(m);
+        if (!E)
+                return proto_reply_error(PROTO_E_FAILED, "out of memory");
+        size_t want = nj && nj->valuedouble < (double)E->n ? (size_t)nj->valuedouble : E->n;
+        cJSON *r = proto_reply_ok();
+        cJSON *arr = cJSON_AddArrayToObject(r, "events");
+        for (size_t k = E->n - want; k < E->n; k++)
+                cJSON_AddItemToArray(arr, event_json(&E->ring[(E->head + EVENTS_RING - E->n + k) % EVENTS_RING]));
+        return r;
+}
+
+cJSON *events_op_list(struct svd *m, const cJSON *req) {
+        return list(m, req);
+}
+
+cJSON *events_op_follow(struct svd *m, const cJSON *req, void *client) {
+        cJSON *r = list(m, req);
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")))
+                return r;
+        struct events *E = m->events;
+        for (size_t i = 0; i < E->n_followers; i++)
+                if (E->followers[i] == client)
+                        return r;
+        if (E->n_followers == E->cap_followers) {
+                size_t nc = E->cap_followers ? 2 * E->cap_followers : 4;
+                void **nf = realloc(E->followers, nc * sizeof(void *));
+                if (!nf) {
+                        cJSON_Delete(r);
+                        return proto_reply_error(PROTO_E_FAILED, "out of memory");
+                }
+                E->followers = nf;
+                E->cap_followers = nc;
+        }
+        E->followers[E->n_followers++] = client;
+        return r;
+}
+
+void events_unfollow(struct svd *m, void *client) {
+        struct events *E = m->events;
+        if (!E)
+                return;
+        for (size_t i = 0; i < E->n_followers; i++)
+                if (E->followers[i] == client) {
+                        E->followers[i] = E->followers[--E->n_followers];
+                        return;
+                }
+}
+
+void events_done(struct svd *m) {
+        if (!m->events)
+                return;
+        free(m->events->followers);
+        free(m->events);
+        m->events = NULL;
+}

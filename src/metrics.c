@@ -1,0 +1,267 @@
+/* metrics: see metrics.h. The text is built in one growing buffer; every
+ * family is written with its HELP and TYPE lines even when no service has a
+ * sample for it, so scrapers always see the same families. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "logpipe.h"
+#include "metrics.h"
+#include "proto.h"
+#include "svd.h"
+
+struct metrics {
+        struct svd *m;
+        ev_timer timer;
+        int last_err; /* logged once until a write works again */
+};
+
+struct buf {
+        char *p;
+        size_t len, cap;
+        bool oom;
+};
+
+static void bprintf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bprintf(struct buf *b, const char *fmt, ...) {
+        if (b->oom)
+                return;
+        for (;;) {
+                va_list ap;
+                va_start(ap, fmt);
+                int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+                va_end(ap);
+                if (n < 0) {
+                        b->oom = true;
+                        return;
+                }
+                if (b->p && (size_t)n < b->cap - b->len) {
+                        b->len += (size_t)n;
+                        return;
+                }
+                size_t nc = b->cap ? b->cap * 2 : 4096;
+                while (nc < b->len + (size_t)n + 1)
+                        nc *= 2;
+                char *np = realloc(b->p, nc);
+                if (!np) {
+                        b->oom = true;
+                        return;
+                }
+                b->p = np;
+                b->cap = nc;
+        }
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static void blabel(struct buf *b, const char *v) {
+        for (; v && *v; v++) {
+                if (*v == '\\' || *v == '"')
+                        bprintf(b, "\\%c", *v);
+                else if (*v == '\n')
+                        bprintf(b, "\\n");
+                else
+                        bprintf(b, "%c", *v);
+        }
+}
+
+static void labels(struct buf *b, const struct svc *s) {
+        bprintf(b, "{service=\"");
+        blabel(b, s->cfg->name);
+        bprintf(b, "\",slice=\"");
+        blabel(b, s->cfg->slice ? s->cfg->slice : "");
+        bprintf(b, "\"}");
+}
+
+static void family(struct buf *b, const char *name, const char *type, const char *help) {
+        bprintf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+enum metric {
+        M_UP,
+        M_HEALTHY,
+        M_RESTARTS,
+        M_OOM,
+        M_CPU,
+        M_MEM,
+        M_DROPPED,
+        _M_MAX,
+};
+
+static const struct {
+        const char *name, *type, *help;
+} metric_info[_M_MAX] = {
+        [M_UP] = { "svd_service_up", "gauge", "Whether the service is running (1) or not (0)." },
+        [M_HEALTHY] = { "svd_service_healthy", "gauge",
+                        "1 when the service runs and is healthy (or has no health check), else 0." },
+        [M_RESTARTS] = { "svd_service_restarts_total", "counter",
+                         "Automatic restarts since the service was last started by hand or at boot." },
+        [M_OOM] = { "svd_service_oom_kills_total", "counter",
+                    "Processes of the service killed by the kernel OOM killer (cgroup v2)." },
+        [M_CPU] = { "svd_service_cpu_seconds_total", "counter",
+                    "CPU time used by the service's cgroup (user + system), in seconds." },
+        [M_MEM] = { "svd_service_memory_bytes", "gauge", "Memory used by the service's cgroup (memory.current)." },
+        [M_DROPPED] = { "svd_log_dropped_bytes_total", "counter",
+                        "Bytes of service output that could not be written to its log file." },
+};
+
+char *metrics_render(struct svd *m) {
+        struct buf b = { 0 };
+        struct cg_stats *st = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*st));
+        if (!st)
+                return NULL;
+        for (size_t i = 0; i < m->n_svcs; i++)
+                st[i].valid = cgroup_stats(&m->svcs[i], &st[i]) == 0;
+
+        for (int k = 0; k < _M_MAX; k++) {
+                family(&b, metric_info[k].name, metric_info[k].type, metric_info[k].help);
+                for (size_t i = 0; i < m->n_svcs; i++) {
+                        const struct svc *s = &m->svcs[i];
+                        double v;
+                        switch (k) {
+                        case M_UP:
+                                v = s->state == ST_RUNNING;
+                                break;
+                        case M_HEALTHY:
+                                v = s->state == ST_RUNNING &&
+                                    (s->health == HEALTH_NONE || s->health == HEALTH_HEALTHY);
+                                break;
+                        case M_RESTARTS:
+                                v = s->restarts;
+                                break;
+                        case M_OOM:
+                                v = (double)s->oom_kills;
+                                break;
+                        case M_CPU:
+                                if (!st[i].valid)
+                                        continue;
+                                v = (double)st[i].cpu_usage_usec / 1e6;
+                                break;
+                        case M_MEM:
+                                if (!st[i].valid)
+                                        continue;
+                                v = (double)st[i].memory_current;
+                                break;
+                        default:
+                                v = (double)logpipe_dropped_bytes(s->log);
+                                break;
+                        }
+                        bprintf(&b, "%s", metric_info[k].name);
+                        labels(&b, s);
+                        bprintf(&b, " %.17g\n", v);
+                }
+        }
+        /* one series per service, 1 for its current state: alerts on "failed" */
+        family(&b, "svd_service_state", "gauge", "The service's current state (1 for the state it is in).");
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                const struct svc *s = &m->svcs[i];
+                bprintf(&b, "svd_service_state{service=\"");
+                blabel(&b, s->cfg->name);
+                bprintf(&b, "\",slice=\"");
+                blabel(&b, s->cfg->slice ? s->cfg->slice : "");
+                bprintf(&b, "\",state=\"%s\"} 1\n", svc_state_name(s->state));
+        }
+        family(&b, "svd_build_info", "gauge", "svd's version, always 1.");
+        bprintf(&b, "svd_build_info{version=\"");
+        blabel(&b, SVD_VERSION);
+        bprintf(&b, "\"} 1\n");
+        free(st);
+        if (b.oom) {
+                free(b.p);
+                return NULL;
+        }
+        return b.p;
+}
+
+cJSON *metrics_op(struct svd *m) {
+        char *text = metrics_render(m);
+        if (!text)
+                return proto_reply_error(PROTO_E_FAILED, "out of memory");
+        cJSON *r = proto_reply_ok();
+        cJSON_AddStringToObject(r, "format", "text/plain; version=0.0.4");
+        cJSON_AddStringToObject(r, "text", text);
+        free(text);
+        return r;
+}
+
+int metrics_write_file(struct svd *m, const char *path) {
+        _cleanup_(freep) char *text = metrics_render(m);
+        _cleanup_(freep) char *tmp = strdup_printf("%s.tmp", path); /* not *.prom: node_exporter skips it */
+        if (!text || !tmp)
+                return -ENOMEM;
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0 && errno == ENOENT) {
+                _cleanup_(freep) char *dir = strdup(path);
+                char *slash = dir ? strrchr(dir, '/') : NULL;
+                if (slash && slash != dir) {
+                        *slash = 0;
+                        (void)mkdir_p(dir, 0755);
+                }
+                fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        }
+        if (fd < 0)
+                return -errno;
+        size_t len = strlen(text), off = 0;
+        int r = 0;
+        while (off < len) {
+                ssize_t n = write(fd, text + off, len - off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        r = n < 0 ? -errno : -EIO;
+                        break;
+                }
+                off += (size_t)n;
+        }
+        if (fchmod(fd, 0644) < 0 && r == 0)
+                r = -errno;
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}
+
+static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct metrics *M = w->data;
+        const char *path = M->m->cfg->metrics_textfile;
+        int r = metrics_write_file(M->m, path);
+        if (r < 0 && r != M->last_err)
+                log_warn("metrics: cannot write %s: %s", path, strerror(-r));
+        else if (r == 0 && M->last_err)
+                log_info("metrics: writing %s again", path);
+        M->last_err = r;
+}
+
+int metrics_start(struct svd *m) {
+        if (!m->cfg->metrics_textfile || m->metrics)
+                return 0;
+        struct metrics *M = calloc(1, sizeof(*M));
+        if (!M)
+                return -ENOMEM;
+        M->m = m;
+        double every = (double)m->cfg->metrics_interval / 1e6;
+        ev_timer_init(&M->timer, timer_cb, 0., every > 0 ? every : 15.);
+        M->timer.data = M;
+        ev_timer_start(m->loop, &M->timer);
+        m->metrics = M;
+        return 0;
+}
+
+void metrics_stop(struct svd *m) {
+        struct metrics *M = m->metrics;
+        if (!M)
+                return;
+        ev_timer_stop(m->loop, &M->timer);
+        unlink(m->cfg->metrics_textfile);
+        free(M);
+        m->metrics = NULL;
+}

@@ -1,0 +1,26 @@
+/* metrics: Prometheus text exposition (format 0.0.4) of every service, built
+ * from the same data as `svctl status` (state, health, restarts, OOM kills,
+ * cgroup v2 usage, dropped log bytes). One renderer serves both the "metrics"
+ * control op (`svctl metrics`) and the metrics.textfile writer, which replaces
+ * the file atomically (temp file + rename) every metrics.interval for
+ * node_exporter's textfile collector. */
+#ifndef SVD_METRICS_H
+#define SVD_METRICS_H
+
+#include <cjson/cJSON.h>
+
+struct svd;
+
+/* malloc'd text, NULL when out of memory. */
+char *metrics_render(struct svd *m);
+/* "metrics": {"ok":true,"text":"..."} */
+cJSON *metrics_op(struct svd *m);
+/* Writes <path> atomically; 0 or -errno. */
+int metrics_write_file(struct svd *m, const char *path);
+
+/* Starts the textfile timer when metrics.textfile is set. */
+int metrics_start(struct svd *m);
+/* Stops it and removes the file (stale "up" values must not outlive svd). */
+void metrics_stop(struct svd *m);
+
+#endif

@@ -1,0 +1,927 @@
+/* secrets: store lifecycle, generation on first need, JWT minting, weak-value
+ * checks and delivery (see secrets.h). Values are read from the table (stored
+ * kinds: generated and JWTs), from the operator's file (from_file, read at each
+ * use) or from the config (value). Credential files are written by the parent
+ * before the spawn (the vfork child must not allocate); as root they go to a
+ * small tmpfs mounted on <run_dir>/credentials so plaintext never reaches a
+ * persistent disk. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "sched.h"
+#include "secrets.h"
+#include "secrets_store.h"
+#include "svd.h"
+
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+
+struct secrets {
+        struct svd *m;
+        enum secrets_status status;
+        char error[256];
+        struct secrets_buf key;
+        struct secrets_table t;
+        bool have_store; /* a store file exists (its salt is t.salt) */
+        char *store_path, *key_path, *cred_root;
+        bool cred_ready, cred_mounted;
+        /* a rotation waiting for its on_rotate job */
+        bool rot_active, rot_job_ran;
+        size_t rot_job, rot_secret;
+        struct secrets_table rot_old; /* previous values, restored if the job fails */
+        ev_timer rot_timer;           /* finishes the rotation outside svc_dispatch */
+        bool *restart_set;            /* consumers stopped for a new value, to start again */
+        ev_timer start_timer;
+        bool rot_ok;
+};
+
+static const char *const status_names[] = { "none", "ok", "locked", "broken" };
+
+const char *secrets_status_name(enum secrets_status s)
+{
+        return (unsigned)s < ELEMENTSOF(status_names) ? status_names[s] : "invalid";
+}
+
+enum secrets_status secrets_status(const struct svd *m)
+{
+        return m->secrets ? m->secrets->status : SECRETS_NONE;
+}
+
+const char *secrets_error(const struct svd *m)
+{
+        return m->secrets ? m->secrets->error : "";
+}
+
+static const struct secret_config *def_of(const struct svd *m, const char *name, size_t *ret_index)
+{
+        for (size_t i = 0; i < m->cfg->n_secrets; i++)
+                if (strcmp(m->cfg->secrets[i].name, name) == 0) {
+                        if (ret_index)
+                                *ret_index = i;
+                        return &m->cfg->secrets[i];
+                }
+        return NULL;
+}
+
+static bool stored_kind(enum secret_kind k)
+{
+        return k != SECRET_FROM_FILE && k != SECRET_VALUE;
+}
+
+/* A copy of the current value of definition d. -ENOENT: not generated yet. */
+static int value_of(struct secrets *x, const struct secret_config *d, struct secrets_buf *ret, char *why,
+                    size_t wl)
+{
+        struct secrets_entry *e;
+        unsigned char *buf = NULL;
+        size_t len;
+        int r;
+
+        switch (d->kind) {
+        case SECRET_VALUE:
+                return secrets_buf_dup(ret, d->value, strlen(d->value));
+        case SECRET_FROM_FILE:
+                if ((r = secrets_file_read(d->path, &buf, &len)) < 0) {
+                        snprintf(why, wl, "secret %s: from_file %s: %s", d->name, d->path, strerror(-r));
+                        return r;
+                }
+                /* one trailing newline is the editor's, not the secret's */
+                if (len && buf[len - 1] == '\n')
+                        len--;
+                if (len && buf[len - 1] == '\r')
+                        len--;
+                r = secrets_buf_dup(ret, buf, len);
+                sodium_memzero(buf, len);
+                free(buf);
+                return r;
+        default:
+                if (!(e = secrets_table_find(&x->t, d->name))) {
+                        snprintf(why, wl, "secret %s: not generated", d->name);
+                        return -ENOENT;
+                }
+                return secrets_buf_dup(ret, e->value.p, e->value.len);
+        }
+}
+
+static int write_store(struct secrets *x, char *why, size_t wl)
+{
+        _cleanup_(freep) unsigned char *blob = NULL;
+        size_t len;
+        int r;
+
+        x->t.mode = x->m->cfg->secrets_passphrase ? 1 : 0;
+        if ((r = secrets_store_seal(&x->t, x->key.p, &blob, &len)) < 0 ||
+            (r = secrets_file_write_atomic(x->store_path, blob, len, 0600)) < 0) {
+                snprintf(why, wl, "secrets store %s: cannot write: %s", x->store_path, strerror(-r));
+                return r;
+        }
+        x->have_store = true;
+        return 0;
+}
+
+static int mint(struct secrets *x, const struct secret_config *d, uint64_t now, char *why, size_t wl)
+{
+        const struct secret_config *sd = &x->m->cfg->secrets[d->jwt_index];
+        struct secrets_buf key = { 0 }, tok = { 0 };
+        int r;
+
+        if ((r = value_of(x, sd, &key, why, wl)) < 0)
+                return r;
+        r = secrets_jwt_mint(d->jwt_claims, now, d->expires_in / USEC_PER_SEC, key.p, key.len, &tok);
+        secrets_buf_free(&key);
+        if (r < 0) {
+                snprintf(why, wl, "secret %s: cannot mint the JWT: %s", d->name, strerror(-r));
+                return r;
+        }
+        return secrets_table_put(&x->t, d->name, now, &tok);
+}
+
+/* Whether a stored JWT is still signed with its signing secret's current
+ * value (an operator's file may have changed, or the secret was set). */
+static bool jwt_current(struct secrets *x, const struct secret_config *d)
+{
+        struct secrets_entry *e = secrets_table_find(&x->t, d->name);
+        struct secrets_buf key = { 0 };
+        char why[256];
+        bool ok;
+
+        if (d->jwt_index == SIZE_MAX ||
+            value_of(x, &x->m->cfg->secrets[d->jwt_index], &key, why, sizeof why) < 0)
+                return true; /* nothing to re-mint with */
+        ok = secrets_jwt_verify(e->value.p, e->value.len, key.p, key.len) == 0;
+        secrets_buf_free(&key);
+        return ok;
+}
+
+/* Generates every stored secret that is missing (first need), then writes. */
+static int fill_missing(struct secrets *x, char *why, size_t wl)
+{
+        const struct svd_config *c = x->m->cfg;
+        uint64_t now = now_real() / USEC_PER_SEC;
+        size_t added = 0;
+        int r;
+
+        for (int pass = 0; pass < 2; pass++) /* plain values first: JWTs are signed with them */
+                for (size_t i = 0; i < c->n_secrets; i++) {
+                        const struct secret_config *d = &c->secrets[i];
+                        struct secrets_buf v = { 0 };
+
+                        if (!stored_kind(d->kind) || (d->kind == SECRET_JWT) != (pass == 1))
+                                continue;
+                        if (secrets_table_find(&x->t, d->name) &&
+                            (d->kind != SECRET_JWT || jwt_current(x, d)))
+                                continue;
+                        if (d->kind == SECRET_JWT) {
+                                if (d->jwt_index == SIZE_MAX)
+                                        continue;
+                                if ((r = mint(x, d, now, why, wl)) == -ENOENT ||
+                                    (r < 0 && c->secrets[d->jwt_index].kind == SECRET_FROM_FILE))
+                                        continue; /* its signing file is not there yet */
+                        } else if ((r = secrets_gen_value(d, &v)) >= 0)
+                                r = secrets_table_put(&x->t, d->name, now, &v);
+                        secrets_buf_free(&v);
+                        if (r < 0) {
+                                if (!*why)
+                                        snprintf(why, wl, "secret %s: %s", d->name, strerror(-r));
+                                return r;
+                        }
+                        log_info("secrets: %s %s (%s)", d->kind == SECRET_JWT ? "minted" : "generated",
+                                 d->name, secret_kind_name(d->kind));
+                        added++;
+                }
+        return added ? write_store(x, why, wl) : 0;
+}
+
+static void set_broken(struct secrets *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_broken(struct secrets *x, const char *fmt, ...)
+{
+        va_list ap;
+
+        x->status = SECRETS_BROKEN;
+        va_start(ap, fmt);
+        vsnprintf(x->error, sizeof x->error, fmt, ap);
+        va_end(ap);
+        log_err("secrets: %s; services that use secrets will fail, the store is left untouched", x->error);
+}
+
+static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+int secrets_init(struct svd *m)
+{
+        const struct svd_config *c = m->cfg;
+        _cleanup_(freep) unsigned char *blob = NULL;
+        struct secrets *x;
+        char why[300] = "";
+        size_t len = 0;
+        int r;
+
+        if (!c->n_secrets)
+                return 0;
+        if (!(x = calloc(1, sizeof *x)))
+                return -ENOMEM;
+        m->secrets = x;
+        x->m = m;
+        ev_timer_init(&x->rot_timer, rot_timer_cb, 0., 0.);
+        x->rot_timer.data = m;
+        ev_timer_init(&x->start_timer, start_timer_cb, 0., 0.);
+        x->start_timer.data = m;
+        if (!(x->restart_set = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool))))
+                return -ENOMEM;
+        x->store_path = path_join(c->state_dir, "secrets");
+        x->key_path = path_join(c->state_dir, "secrets.key");
+        x->cred_root = path_join(c->run_dir, "credentials");
+        if (!x->store_path || !x->key_path || !x->cred_root)
+                return -ENOMEM;
+        if (secrets_gen_init() < 0) {
+                set_broken(x, "libsodium failed to initialize");
+                return 0;
+        }
+        r = secrets_file_read(x->store_path, &blob, &len);
+        if (r < 0 && r != -ENOENT) {
+                set_broken(x, "cannot read the store %s: %s", x->store_path, strerror(-r));
+                return 0;
+        }
+        if (r >= 0) {
+                uint8_t mode;
+
+                if (secrets_store_peek(blob, len, &mode, x->t.salt) < 0) {
+                        set_broken(x, "%s: %s", x->store_path, "not a secrets store (bad header)");
+                        return 0;
+                }
+                if (mode != (c->secrets_passphrase ? 1 : 0)) {
+                        set_broken(x, "%s: %s", x->store_path,
+                                   mode ? "encrypted with a passphrase but secrets_key is host"
+                                        : "encrypted with the host key but secrets_key is passphrase");
+                        return 0;
+                }
+                x->have_store = true;
+        }
+        if (c->secrets_passphrase) {
+                x->status = SECRETS_LOCKED;
+                log_warn("secrets: locked; services that use secrets wait for 'svctl unlock'");
+                return 0;
+        }
+        /* Host key: a store without its key is never replaced by a new pair. */
+        r = secrets_key_load(x->key_path, !x->have_store, &x->key);
+        if (r == -ENOENT) {
+                set_broken(x, "the store %s exists but its key %s is missing", x->store_path, x->key_path);
+                return 0;
+        }
+        if (r < 0) {
+                set_broken(x, "key %s: %s", x->key_path,
+                           r == -EBADMSG ? "not a 32-byte key"
+                           : r == -EPERM ? "readable by group or others"
+                                         : strerror(-r));
+                return 0;
+        }
+        if (x->have_store && (r = secrets_store_open(blob, len, x->key.p, &x->t)) < 0) {
+                set_broken(x, "%s: %s", x->store_path,
+                           r == -EKEYREJECTED ? "cannot decrypt (wrong key, or the file was modified)"
+                                              : "corrupted records");
+                return 0;
+        }
+        x->status = SECRETS_OK;
+        if (fill_missing(x, why, sizeof why) < 0)
+                log_err("secrets: %s", why); /* retried at each consumer's spawn */
+        log_info("secrets: store %s open, %zu values", x->store_path, x->t.n);
+        return 0;
+}
+
+/* Empties and removes dir (credential files only: no recursion below one level). */
+static void remove_dir(const char *dir)
+{
+        DIR *d = opendir(dir);
+        struct dirent *de;
+
+        if (!d)
+                return;
+        (void)chmod(dir, 0700);
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.')
+                        (void)unlinkat(dirfd(d), de->d_name, 0);
+        closedir(d);
+        (void)rmdir(dir);
+}
+
+void secrets_done(struct svd *m)
+{
+        struct secrets *x = m->secrets;
+
+        if (!x)
+                return;
+        if (m->loop) {
+                ev_timer_stop(m->loop, &x->rot_timer);
+                ev_timer_stop(m->loop, &x->start_timer);
+        }
+        free(x->restart_set);
+        for (size_t i = 0; x->cred_root && i < m->n_svcs; i++) {
+                _cleanup_(freep) char *dir = path_join(x->cred_root, m->cfg->svcs[i].name);
+
+                if (dir)
+                        remove_dir(dir);
+        }
+        if (x->cred_mounted)
+                (void)umount2(x->cred_root, MNT_DETACH);
+        if (x->cred_ready)
+                (void)rmdir(x->cred_root);
+        secrets_table_clear(&x->t);
+        secrets_table_clear(&x->rot_old);
+        secrets_buf_free(&x->key);
+        free(x->store_path);
+        free(x->key_path);
+        free(x->cred_root);
+        free(x);
+        m->secrets = NULL;
+}
+
+bool secrets_locked(const struct svc *s)
+{
+        return s->m->secrets && s->m->secrets->status == SECRETS_LOCKED && s->cfg->n_secrets;
+}
+
+/* <run_dir>/credentials: a tmpfs as root, else a plain directory. */
+static int cred_root_ready(struct secrets *x)
+{
+        struct statfs sf;
+
+        if (x->cred_ready)
+                return 0;
+        if (mkdir(x->cred_root, 0711) < 0 && errno != EEXIST)
+                return -errno;
+        if (geteuid() == 0) {
+                if (statfs(x->cred_root, &sf) == 0 && (unsigned long)sf.f_type == TMPFS_MAGIC)
+                        x->cred_mounted = true; /* ours from a run that did not clean up */
+                else if (mount("svd-credentials", x->cred_root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                               "size=4m,mode=0711") == 0)
+                        x->cred_mounted = true;
+                else
+                        log_warn("secrets: cannot mount a tmpfs on %s (%s); credential files go to a 0711 "
+                                 "directory there",
+                                 x->cred_root, strerror(errno));
+        }
+        (void)chmod(x->cred_root, 0711);
+        x->cred_ready = true;
+        return 0;
+}
+
+static int write_cred(int dfd, const char *name, const struct secrets_buf *v, uid_t uid, gid_t gid)
+{
+        int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
+        size_t off = 0;
+        int r = 0;
+
+        if (fd < 0)
+                return -errno;
+        while (off < v->len) {
+                ssize_t n = write(fd, v->p + off, v->len - off);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        break;
+                }
+                off += (size_t)n;
+        }
+        if (r == 0 && geteuid() == 0 && fchown(fd, uid, gid) < 0)
+                r = -errno;
+        close(fd);
+        return r;
+}
+
+/* Checks one used secret (and the signing secret behind a JWT). */
+static int check_weak(struct secrets *x, const struct secret_config *d, const struct secrets_buf *v,
+                      bool signing, char *why, size_t wl)
+{
+        const char *weak;
+
+        if (d->allow_weak || !(weak = secrets_weak_reason(v->p, v->len, signing)))
+                return 0;
+        snprintf(why, wl, "secret %s %s; set allow_weak: true to accept it", d->name, weak);
+        return -EPERM;
+}
+
+int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
+{
+        const struct svc_config *c = s->cfg;
+        struct secrets *x = s->m->secrets;
+        _cleanup_(freep) char *dir = NULL;
+        _cleanup_(closep) int dfd = -1;
+        uid_t uid = c->has_uid ? c->uid : geteuid();
+        gid_t gid = c->has_gid ? c->gid : getegid();
+        int r;
+
+        *why = 0;
+        if (!c->n_secrets)
+                return 0;
+        if (!x || x->status == SECRETS_LOCKED) {
+                snprintf(why, wl, "secrets locked");
+                return -EAGAIN;
+        }
+        if (x->status != SECRETS_OK) {
+                snprintf(why, wl, "secrets store: %s", x->error);
+                return -EKEYREJECTED;
+        }
+        if ((r = fill_missing(x, why, wl)) < 0)
+                return r;
+        if ((r = cred_root_ready(x)) < 0) {
+                snprintf(why, wl, "credentials: %s: %s", x->cred_root, strerror(-r));
+                return r;
+        }
+        if (!(dir = path_join(x->cred_root, c->name)))
+                return -ENOMEM;
+        remove_dir(dir);
+        if (mkdir(dir, 0700) < 0 || (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+                snprintf(why, wl, "credentials: %s: %s", dir, strerror(errno));
+                return -errno;
+        }
+        for (size_t i = 0; i < c->n_secrets; i++) {
+                const struct secret_config *d = &s->m->cfg->secrets[c->secrets[i].index];
+                struct secrets_buf v = { 0 };
+
+                if ((r = value_of(x, d, &v, why, wl)) < 0)
+                        goto fail;
+                r = check_weak(x, d, &v, false, why, wl);
+                if (r >= 0 && d->kind == SECRET_JWT) {
+                        const struct secret_config *sd = &s->m->cfg->secrets[d->jwt_index];
+                        struct secrets_buf sv = { 0 };
+
+                        if ((r = value_of(x, sd, &sv, why, wl)) >= 0)
+                                r = check_weak(x, sd, &sv, true, why, wl);
+                        secrets_buf_free(&sv);
+                }
+                /* a secret used to sign JWTs must be long enough even where it is used directly */
+                for (size_t j = 0; r >= 0 && j < s->m->cfg->n_secrets; j++)
+                        if (s->m->cfg->secrets[j].kind == SECRET_JWT &&
+                            s->m->cfg->secrets[j].jwt_index == c->secrets[i].index) {
+                                r = check_weak(x, d, &v, true, why, wl);
+                                break;
+                        }
+                if (r >= 0 && (r = write_cred(dfd, d->name, &v, uid, gid)) < 0)
+                        snprintf(why, wl, "credentials: %s/%s: %s", dir, d->name, strerror(-r));
+                secrets_buf_free(&v);
+                if (r < 0)
+                        goto fail;
+        }
+        if ((geteuid() == 0 && fchown(dfd, uid, gid) < 0) || fchmod(dfd, 0500) < 0) {
+                r = -errno;
+                snprintf(why, wl, "credentials: %s: %s", dir, strerror(-r));
+                goto fail;
+        }
+        return 0;
+fail:
+        remove_dir(dir);
+        return r;
+}
+
+void secrets_env_wipe(char **env)
+{
+        for (char **e = env; e && *e; e++)
+                sodium_memzero(*e, strlen(*e));
+}
+
+/* Grows a buffer that may hold secret bytes: the old copy is wiped, not
+ * left behind by realloc. */
+static int grow(char **buf, size_t len, size_t *cap, size_t need)
+{
+        char *n;
+
+        if (need <= *cap)
+                return 0;
+        if (!(n = malloc(need)))
+                return -ENOMEM;
+        memcpy(n, *buf, len + 1);
+        sodium_memzero(*buf, len);
+        free(*buf);
+        *buf = n;
+        *cap = need;
+        return 0;
+}
+
+static bool declared(const struct svc_config *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_secrets; i++)
+                if (strcmp(c->secrets[i].name, name) == 0)
+                        return true;
+        return false;
+}
+
+/* One value with every ${secret:NAME} replaced; NULL with *err. */
+static char *expand_one(const struct svc *s, const char *val, int *err)
+{
+        struct secrets *x = s->m->secrets;
+        size_t cap = strlen(val) + 1, len = 0;
+        char *out = malloc(cap), why[256];
+        const char *p = val;
+
+        while (out) {
+                const char *ref = strstr(p, "${secret:"), *end;
+                const struct secret_config *d;
+                struct secrets_buf v = { 0 };
+                size_t chunk = ref ? (size_t)(ref - p) : strlen(p);
+                char name[80];
+
+                if (len + chunk + 1 > cap && grow(&out, len, &cap, len + chunk + 1) < 0)
+                        break;
+                memcpy(out + len, p, chunk);
+                len += chunk;
+                out[len] = 0;
+                if (!ref)
+                        return out;
+                end = strchr(ref + 9, '}');
+                if (!end || (size_t)(end - ref - 9) >= sizeof name) {
+                        *err = -EINVAL;
+                        break;
+                }
+                memcpy(name, ref + 9, (size_t)(end - ref - 9));
+                name[end - ref - 9] = 0;
+                if (!declared(s->cfg, name)) {
+                        /* e.g. from an env_file: only declared secrets are given out */
+                        size_t lit = (size_t)(end + 1 - ref);
+                        if (grow(&out, len, &cap, len + lit + strlen(end + 1) + 1) < 0)
+                                break;
+                        memcpy(out + len, ref, lit);
+                        len += lit;
+                        out[len] = 0;
+                        p = end + 1;
+                        continue;
+                }
+                if (!x || !(d = def_of(s->m, name, NULL)) || value_of(x, d, &v, why, sizeof why) < 0) {
+                        *err = -ENOKEY;
+                        break;
+                }
+                if (grow(&out, len, &cap, len + v.len + strlen(end + 1) + 1) < 0) {
+                        secrets_buf_free(&v);
+                        break;
+                }
+                memcpy(out + len, v.p, v.len);
+                len += v.len;
+                out[len] = 0;
+                secrets_buf_free(&v);
+                p = end + 1;
+        }
+        if (out) {
+                sodium_memzero(out, len);
+                free(out);
+        }
+        if (!*err)
+                *err = -ENOMEM;
+        return NULL;
+}
+
+int secrets_env_expand(const struct svc *s, char ***env)
+{
+        struct secrets *x = s->m->secrets;
+        int err = 0;
+
+        if (!s->cfg->n_secrets)
+                return 0;
+        for (char **e = *env; e && *e; e++) {
+                char *n;
+
+                if (!strstr(*e, "${secret:"))
+                        continue;
+                if (!(n = expand_one(s, *e, &err)))
+                        return err;
+                free(*e);
+                *e = n;
+        }
+        if (x && x->cred_root) {
+                _cleanup_(freep) char *kv =
+                        strdup_printf("CREDENTIALS_DIRECTORY=%s/%s", x->cred_root, s->cfg->name);
+
+                if (!kv || strv_push(env, kv) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+bool secrets_svc_affected(const struct svd *m, size_t svc_index, size_t sec_index)
+{
+        const struct svc_config *c = &m->cfg->svcs[svc_index];
+
+        for (size_t i = 0; i < c->n_secrets; i++) {
+                size_t k = c->secrets[i].index;
+
+                if (k == sec_index || (k < m->cfg->n_secrets && m->cfg->secrets[k].kind == SECRET_JWT &&
+                                       m->cfg->secrets[k].jwt_index == sec_index))
+                        return true;
+        }
+        return false;
+}
+
+/* Restarts the running consumers of secret k in dependency order: all are
+ * stopped first (last wave first), and started again, first wave first,
+ * once every one of them is down, so none starts beside an old dependency. */
+static void restart_consumers(struct svd *m, size_t k, size_t skip)
+{
+        struct secrets *x = m->secrets;
+        bool any = false;
+
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = &m->svcs[i];
+
+                if (i == skip || !secrets_svc_affected(m, i, k) || x->restart_set[i])
+                        continue;
+                if (s->state != ST_RUNNING && s->state != ST_STARTING)
+                        continue; /* picks up the new value at its next start */
+                x->restart_set[i] = any = true;
+        }
+        if (!any)
+                return;
+        for (unsigned w = m->n_waves; w-- > 0;)
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        if (m->wave_of[i] == w && x->restart_set[i]) {
+                                log_info("secrets: restarting %s for the new %s", m->svcs[i].cfg->name,
+                                         m->cfg->secrets[k].name);
+                                svd_request_stop(m, &m->svcs[i]);
+                        }
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (x->restart_set[i]) {
+                        secrets_svc_state(&m->svcs[i]); /* they may all be down already */
+                        break;
+                }
+}
+
+static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct svd *m = w->data;
+        struct secrets *x = m->secrets;
+
+        for (unsigned wv = 0; wv < m->n_waves; wv++)
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        if (m->wave_of[i] == wv && x->restart_set[i]) {
+                                x->restart_set[i] = false;
+                                svd_request_start(m, &m->svcs[i]);
+                        }
+        sched_run(m);
+}
+
+static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct svd *m = w->data;
+        struct secrets *x = m->secrets;
+        const char *name = m->cfg->secrets[x->rot_secret].name;
+        char why[300] = "";
+
+        x->rot_active = false;
+        if (x->rot_ok) {
+                log_info("secrets: on_rotate job %s done; restarting consumers of %s",
+                         m->cfg->svcs[x->rot_job].name, name);
+                restart_consumers(m, x->rot_secret, x->rot_job);
+        } else {
+                /* the job could not install the new value: keep the old one */
+                for (size_t i = 0; i < x->rot_old.n; i++)
+                        secrets_table_put(&x->t, x->rot_old.v[i].name, x->rot_old.v[i].created,
+                                          &x->rot_old.v[i].value);
+                if (write_store(x, why, sizeof why) < 0)
+                        log_err("secrets: %s", why);
+                log_err("secrets: on_rotate job %s failed; %s keeps its previous value",
+                        m->cfg->svcs[x->rot_job].name, name);
+        }
+        secrets_table_clear(&x->rot_old);
+        sched_run(m);
+}
+
+void secrets_svc_state(struct svc *s)
+{
+        struct secrets *x = s->m->secrets;
+        struct svd *m = s->m;
+
+        if (!x)
+                return;
+        if (x->restart_set && x->restart_set[s->index] && !ev_is_active(&x->start_timer)) {
+                bool down = true;
+
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        if (x->restart_set[i] && svc_state_active(m->svcs[i].state))
+                                down = false;
+                if (down) {
+                        ev_timer_set(&x->start_timer, 0., 0.);
+                        ev_timer_start(m->loop, &x->start_timer);
+                }
+        }
+        if (!s->cfg->n_secrets)
+                return;
+        if (x->rot_active && s->index == x->rot_job) {
+                if (s->state == ST_STARTING || s->state == ST_RUNNING)
+                        x->rot_job_ran = true;
+                else if (x->rot_job_ran && (s->state == ST_EXITED || s->state == ST_FAILED) &&
+                         !ev_is_active(&x->rot_timer)) {
+                        x->rot_ok = s->state == ST_EXITED;
+                        ev_timer_set(&x->rot_timer, 0., 0.);
+                        ev_timer_start(s->m->loop, &x->rot_timer);
+                }
+        }
+        if (x->cred_root && (s->state == ST_STOPPED || s->state == ST_FAILED || s->state == ST_EXITED)) {
+                _cleanup_(freep) char *dir = path_join(x->cred_root, s->cfg->name);
+
+                if (dir)
+                        remove_dir(dir);
+        }
+}
+
+uint64_t secrets_created(const struct svd *m, const char *name)
+{
+        struct secrets_entry *e;
+
+        if (!m->secrets || !(e = secrets_table_find(&m->secrets->t, name)))
+                return 0;
+        return e->created;
+}
+
+static int usable(struct secrets *x, char *why, size_t wl)
+{
+        if (!x)
+                return errf(why, wl, "no secrets are defined");
+        if (x->status == SECRETS_LOCKED) {
+                snprintf(why, wl, "secrets are locked (svctl unlock)");
+                return -EAGAIN;
+        }
+        if (x->status != SECRETS_OK) {
+                snprintf(why, wl, "secrets store: %s", x->error);
+                return -EIO;
+        }
+        return 0;
+}
+
+int secrets_get(struct svd *m, const char *name, struct secrets_buf *ret, char *why, size_t wl)
+{
+        struct secrets *x = m->secrets;
+        const struct secret_config *d;
+        int r;
+
+        if ((r = usable(x, why, wl)) < 0)
+                return r;
+        if (!(d = def_of(m, name, NULL))) {
+                snprintf(why, wl, "unknown secret '%s'", name);
+                return -ENOENT;
+        }
+        if ((r = fill_missing(x, why, wl)) < 0)
+                return r;
+        return value_of(x, d, ret, why, wl);
+}
+
+int secrets_change(struct svd *m, const char *name, const void *value, size_t len, char *why, size_t wl)
+{
+        struct secrets *x = m->secrets;
+        const struct svd_config *c = m->cfg;
+        const struct secret_config *d;
+        uint64_t now = now_real() / USEC_PER_SEC;
+        struct secrets_buf v = { 0 };
+        size_t k;
+        ssize_t job = -1;
+        int r;
+
+        if ((r = usable(x, why, wl)) < 0)
+                return r;
+        if (!(d = def_of(m, name, &k))) {
+                snprintf(why, wl, "unknown secret '%s'", name);
+                return -ENOENT;
+        }
+        if (!stored_kind(d->kind)) {
+                snprintf(why, wl, "secret %s comes from %s; change it there", name,
+                         d->kind == SECRET_FROM_FILE ? d->path : "the configuration (value:)");
+                return -EPERM;
+        }
+        if (value && d->kind == SECRET_JWT)
+                return errf(why, wl, "secret %s is a JWT minted by svd; rotate its signing secret instead",
+                            name);
+        if (x->rot_active)
+                return errf(why, wl, "a rotation of %s is still waiting for %s",
+                            c->secrets[x->rot_secret].name, c->svcs[x->rot_job].name);
+        if (d->on_rotate && (job = config_svc_index(c, d->on_rotate)) < 0)
+                return errf(why, wl, "on_rotate: unknown service");
+        /* keep the previous values until the on_rotate job has installed the new one */
+        secrets_table_clear(&x->rot_old);
+        for (size_t i = 0; i < c->n_secrets; i++) {
+                struct secrets_entry *e = secrets_table_find(&x->t, c->secrets[i].name);
+                struct secrets_buf old;
+
+                if (!e || (i != k && !(c->secrets[i].kind == SECRET_JWT && c->secrets[i].jwt_index == k)))
+                        continue;
+                if ((r = secrets_buf_dup(&old, e->value.p, e->value.len)) < 0 ||
+                    (r = secrets_table_put(&x->rot_old, e->name, e->created, &old)) < 0)
+                        return errf(why, wl, "%s", strerror(-r));
+        }
+        if (value) {
+                const char *weak = secrets_weak_reason(value, len, false);
+
+                if (weak && !d->allow_weak)
+                        return errf(why, wl, "the new value %s; set allow_weak: true to accept it", weak);
+                r = secrets_buf_dup(&v, value, len);
+        } else if (d->kind == SECRET_JWT)
+                r = mint(x, d, now, why, wl);
+        else
+                r = secrets_gen_value(d, &v);
+        if (r >= 0 && d->kind != SECRET_JWT)
+                r = secrets_table_put(&x->t, name, now, &v);
+        secrets_buf_free(&v);
+        for (size_t i = 0; r >= 0 && i < c->n_secrets; i++)
+                if (c->secrets[i].kind == SECRET_JWT && c->secrets[i].jwt_index == k)
+                        r = mint(x, &c->secrets[i], now, why, wl);
+        if (r >= 0)
+                r = write_store(x, why, wl);
+        if (r < 0) {
+                if (!*why)
+                        snprintf(why, wl, "%s", strerror(-r));
+                for (size_t i = 0; i < x->rot_old.n; i++)
+                        secrets_table_put(&x->t, x->rot_old.v[i].name, x->rot_old.v[i].created,
+                                          &x->rot_old.v[i].value);
+                secrets_table_clear(&x->rot_old);
+                return r;
+        }
+        log_info("secrets: %s %s (and its JWTs)", value ? "set" : "rotated", name);
+        if (job >= 0) {
+                x->rot_active = true;
+                x->rot_job_ran = false;
+                x->rot_job = (size_t)job;
+                x->rot_secret = k;
+                log_info("secrets: running on_rotate job %s for %s", d->on_rotate, name);
+                svd_request_restart(m, &m->svcs[job]);
+                return 0;
+        }
+        secrets_table_clear(&x->rot_old);
+        restart_consumers(m, k, SIZE_MAX);
+        return 0;
+}
+
+const char *secrets_pending_job(const struct svd *m)
+{
+        const struct secrets *x = m->secrets;
+
+        return x && x->rot_active ? m->cfg->svcs[x->rot_job].name : NULL;
+}
+
+int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_t wl)
+{
+        struct secrets *x = m->secrets;
+        _cleanup_(freep) unsigned char *blob = NULL;
+        struct secrets_buf key = { 0 };
+        size_t blen = 0;
+        int r;
+
+        if (!x || !m->cfg->secrets_passphrase)
+                return errf(why, wl, "secrets_key is not passphrase: nothing to unlock");
+        if (x->status != SECRETS_LOCKED)
+                return errf(why, wl, "secrets are %s", secrets_status_name(x->status));
+        if (len < 8)
+                return errf(why, wl, "the passphrase must have at least 8 characters");
+        if (!x->have_store)
+                randombytes_buf(x->t.salt, sizeof x->t.salt);
+        else if ((r = secrets_file_read(x->store_path, &blob, &blen)) < 0) {
+                snprintf(why, wl, "cannot read the store %s: %s", x->store_path, strerror(-r));
+                return r;
+        }
+        if ((r = secrets_key_derive(pass, len, x->t.salt, &key)) < 0)
+                return errf(why, wl, "cannot derive the key: out of memory");
+        if (x->have_store) {
+                unsigned char salt[SECRETS_SALT_BYTES];
+
+                memcpy(salt, x->t.salt, sizeof salt);
+                r = secrets_store_open(blob, blen, key.p, &x->t);
+                memcpy(x->t.salt, salt, sizeof salt);
+                if (r < 0) {
+                        secrets_buf_free(&key);
+                        if (r == -EKEYREJECTED)
+                                snprintf(why, wl, "wrong passphrase (or the store was modified)");
+                        else
+                                snprintf(why, wl, "%s: corrupted records", x->store_path);
+                        return r;
+                }
+        }
+        x->key = key;
+        x->status = SECRETS_OK;
+        log_info("secrets: unlocked");
+        if (fill_missing(x, why, wl) < 0)
+                log_err("secrets: %s", why);
+        *why = 0;
+        /* the services that waited for the secrets can start now */
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = &m->svcs[i];
+
+                if (s->state == ST_WAITING && s->cfg->n_secrets && sched_deps_met(m, s))
+                        svc_dispatch(s, SE_DEPS_MET, 0);
+        }
+        sched_run(m);
+        return 0;
+}
+
+void secrets_env_freep(char ***env)
+{
+        secrets_env_wipe(*env);
+        strv_free(*env);
+}

@@ -1,0 +1,63 @@
+/* secrets: the run-time side of secrets: the store opened at start (host key,
+ * or a passphrase given later with `svctl unlock`), values generated on first
+ * need, JWTs minted, and delivery to services: ${secret:NAME} in environment
+ * values and files in <run_dir>/credentials/<service>/ (CREDENTIALS_DIRECTORY,
+ * as systemd). A service sees only the secrets it declares or references.
+ * An unreadable store is never overwritten: services that need secrets fail
+ * with the reason, the others run. Values are never logged or put in status.
+ * This module logs its own events (it is orchestration, like svc.c). */
+#ifndef SVD_SECRETS_H
+#define SVD_SECRETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "secrets_gen.h"
+
+struct svd;
+struct svc;
+
+enum secrets_status { SECRETS_NONE, SECRETS_OK, SECRETS_LOCKED, SECRETS_BROKEN };
+
+/* Opens (or creates) the store when the config defines secrets. Returns 0 or
+ * -ENOMEM; a store that cannot be read is logged and makes consumers fail. */
+int secrets_init(struct svd *m);
+/* Wipes every value and key, removes credential files (and their tmpfs). */
+void secrets_done(struct svd *m);
+
+enum secrets_status secrets_status(const struct svd *m);
+const char *secrets_status_name(enum secrets_status s);
+const char *secrets_error(const struct svd *m); /* why BROKEN, else "" */
+
+/* Passphrase mode before `svctl unlock`, for a service that uses secrets:
+ * it waits ("secrets locked") instead of starting. */
+bool secrets_locked(const struct svc *s);
+/* Before a spawn: generates what is missing, checks for weak values and
+ * writes the credential files. -errno with why set (becomes the reason). */
+int secrets_svc_prepare(struct svc *s, char *why, size_t why_len);
+/* Replaces ${secret:NAME} in env values and adds CREDENTIALS_DIRECTORY. */
+int secrets_env_expand(const struct svc *s, char ***env);
+/* Overwrites every string of env (before it is freed); the _freep form
+ * wipes and frees, for _cleanup_. */
+void secrets_env_wipe(char **env);
+void secrets_env_freep(char ***env);
+/* Called on every state change: removes a stopped service's credential files
+ * and carries a pending rotation forward. */
+void secrets_svc_state(struct svc *s);
+
+/* Whether service svc_index sees secret sec_index, directly or through a
+ * JWT signed with it. */
+bool secrets_svc_affected(const struct svd *m, size_t svc_index, size_t sec_index);
+/* Operator requests (control_secrets.c). Return 0 or -errno with why set. */
+uint64_t secrets_created(const struct svd *m, const char *name); /* 0: not stored */
+int secrets_get(struct svd *m, const char *name, struct secrets_buf *ret, char *why, size_t why_len);
+/* value NULL: regenerate (rotate); else set. Re-mints dependent JWTs, runs
+ * on_rotate, then restarts the running consumers in wave order. */
+int secrets_change(struct svd *m, const char *name, const void *value, size_t len, char *why,
+                   size_t why_len);
+int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_t why_len);
+/* The on_rotate job a rotation is waiting for, or NULL. */
+const char *secrets_pending_job(const struct svd *m);
+
+#endif

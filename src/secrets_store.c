@@ -1,0 +1,320 @@
+/* secrets_store: the encrypted store file, the host key and the table of
+ * values in memory (format in secrets_store.h). The plaintext records are
+ * only ever assembled in sodium memory, and wiped with it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "secrets_store.h"
+
+#define HDR_LEN  (8 + 1 + SECRETS_SALT_BYTES + crypto_secretbox_NONCEBYTES)
+#define MAX_FILE (16u << 20)
+
+void secrets_table_clear(struct secrets_table *t)
+{
+        for (size_t i = 0; i < t->n; i++) {
+                free(t->v[i].name);
+                secrets_buf_free(&t->v[i].value);
+        }
+        free(t->v);
+        t->v = NULL;
+        t->n = 0;
+}
+
+struct secrets_entry *secrets_table_find(struct secrets_table *t, const char *name)
+{
+        for (size_t i = 0; i < t->n; i++)
+                if (strcmp(t->v[i].name, name) == 0)
+                        return &t->v[i];
+        return NULL;
+}
+
+int secrets_table_put(struct secrets_table *t, const char *name, uint64_t created, struct secrets_buf *value)
+{
+        struct secrets_entry *e = secrets_table_find(t, name), *nv;
+
+        if (strlen(name) > 255)
+                return -EINVAL;
+        if (!e) {
+                char *n = strdup(name);
+
+                if (!n || !(nv = realloc(t->v, (t->n + 1) * sizeof *nv))) {
+                        free(n);
+                        return -ENOMEM;
+                }
+                t->v = nv;
+                e = &t->v[t->n++];
+                *e = (struct secrets_entry){ .name = n };
+        }
+        secrets_buf_free(&e->value);
+        e->value = *value;
+        e->created = created;
+        *value = (struct secrets_buf){ 0 };
+        return 0;
+}
+
+static void put_be(unsigned char *p, uint64_t v, int bytes)
+{
+        for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+                p[i] = (unsigned char)v;
+}
+
+static uint64_t get_be(const unsigned char *p, int bytes)
+{
+        uint64_t v = 0;
+
+        for (int i = 0; i < bytes; i++)
+                v = v << 8 | p[i];
+        return v;
+}
+
+int secrets_store_seal(const struct secrets_table *t, const unsigned char *key, unsigned char **ret,
+                       size_t *ret_len)
+{
+        struct secrets_buf plain;
+        unsigned char *blob, *p;
+        size_t len = 0, blen;
+        int r;
+
+        for (size_t i = 0; i < t->n; i++)
+                len += 1 + strlen(t->v[i].name) + 8 + 4 + t->v[i].value.len;
+        if ((r = secrets_buf_alloc(&plain, len)) < 0)
+                return r;
+        p = plain.p;
+        for (size_t i = 0; i < t->n; i++) {
+                size_t nl = strlen(t->v[i].name);
+
+                *p++ = (unsigned char)nl;
+                memcpy(p, t->v[i].name, nl);
+                p += nl;
+                put_be(p, t->v[i].created, 8);
+                p += 8;
+                put_be(p, t->v[i].value.len, 4);
+                p += 4;
+                if (t->v[i].value.len)
+                        memcpy(p, t->v[i].value.p, t->v[i].value.len);
+                p += t->v[i].value.len;
+        }
+        blen = HDR_LEN + crypto_secretbox_MACBYTES + len;
+        if (!(blob = malloc(blen))) {
+                secrets_buf_free(&plain);
+                return -ENOMEM;
+        }
+        memcpy(blob, SECRETS_MAGIC, 8);
+        blob[8] = t->mode;
+        memcpy(blob + 9, t->salt, SECRETS_SALT_BYTES);
+        randombytes_buf(blob + 9 + SECRETS_SALT_BYTES, crypto_secretbox_NONCEBYTES);
+        crypto_secretbox_easy(blob + HDR_LEN, plain.p, len, blob + 9 + SECRETS_SALT_BYTES, key);
+        secrets_buf_free(&plain);
+        *ret = blob;
+        *ret_len = blen;
+        return 0;
+}
+
+int secrets_store_peek(const unsigned char *blob, size_t len, uint8_t *ret_mode, unsigned char *ret_salt)
+{
+        if (len < HDR_LEN + crypto_secretbox_MACBYTES || memcmp(blob, SECRETS_MAGIC, 8) != 0 || blob[8] > 1)
+                return -EBADMSG;
+        *ret_mode = blob[8];
+        memcpy(ret_salt, blob + 9, SECRETS_SALT_BYTES);
+        return 0;
+}
+
+int secrets_store_open(const unsigned char *blob, size_t len, const unsigned char *key,
+                       struct secrets_table *t)
+{
+        struct secrets_table nt = { 0 };
+        struct secrets_buf plain;
+        size_t plen, off = 0;
+        int r;
+
+        if ((r = secrets_store_peek(blob, len, &nt.mode, nt.salt)) < 0)
+                return r;
+        plen = len - HDR_LEN - crypto_secretbox_MACBYTES;
+        if ((r = secrets_buf_alloc(&plain, plen)) < 0)
+                return r;
+        if (crypto_secretbox_open_easy(plain.p, blob + HDR_LEN, len - HDR_LEN, blob + 9 + SECRETS_SALT_BYTES,
+                                       key) != 0) {
+                secrets_buf_free(&plain);
+                return -EKEYREJECTED;
+        }
+        while (off < plen) {
+                char name[256];
+                size_t nl = plain.p[off++], vl;
+                uint64_t created;
+                struct secrets_buf v;
+
+                if (nl == 0 || off + nl + 12 > plen)
+                        goto bad;
+                memcpy(name, plain.p + off, nl);
+                name[nl] = 0;
+                off += nl;
+                created = get_be(plain.p + off, 8);
+                vl = (size_t)get_be(plain.p + off + 8, 4);
+                off += 12;
+                if (vl > plen - off || memchr(name, 0, nl))
+                        goto bad;
+                if ((r = secrets_buf_dup(&v, plain.p + off, vl)) < 0 ||
+                    (r = secrets_table_put(&nt, name, created, &v)) < 0) {
+                        secrets_buf_free(&v);
+                        secrets_buf_free(&plain);
+                        secrets_table_clear(&nt);
+                        return r;
+                }
+                off += vl;
+        }
+        secrets_buf_free(&plain);
+        secrets_table_clear(t);
+        *t = nt;
+        return 0;
+bad:
+        secrets_buf_free(&plain);
+        secrets_table_clear(&nt);
+        return -EPROTO;
+}
+
+int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len)
+{
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        unsigned char *buf;
+        struct stat st;
+        size_t off = 0;
+
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE)
+                return -EFBIG;
+        if (!(buf = malloc((size_t)st.st_size + 1)))
+                return -ENOMEM;
+        while (off < (size_t)st.st_size) {
+                ssize_t n = read(fd, buf + off, (size_t)st.st_size - off);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        int e = n < 0 ? errno : EIO;
+
+                        free(buf);
+                        return -e;
+                }
+                off += (size_t)n;
+        }
+        *ret = buf;
+        *ret_len = off;
+        return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+        const unsigned char *p = data;
+
+        while (len) {
+                ssize_t n = write(fd, p, len);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
+int secrets_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+        _cleanup_(freep) char *tmp = strdup_printf("%s.tmp", path);
+        _cleanup_(freep) char *dir = strdup(path);
+        _cleanup_(closep) int dfd = -1;
+        int fd, r;
+
+        if (!tmp || !dir)
+                return -ENOMEM;
+        (void)unlink(tmp);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return -errno;
+        if ((r = write_all(fd, data, len)) < 0 || (fchmod(fd, mode) < 0 && (r = -errno)) ||
+            (fsync(fd) < 0 && (r = -errno))) {
+                close(fd);
+                unlink(tmp);
+                return r;
+        }
+        close(fd);
+        if (rename(tmp, path) < 0) {
+                r = -errno;
+                unlink(tmp);
+                return r;
+        }
+        dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0 && fsync(dfd) < 0)
+                return -errno;
+        return 0;
+}
+
+int secrets_key_load(const char *path, bool create, struct secrets_buf *ret_key)
+{
+        struct secrets_buf k;
+        struct stat st;
+        int fd, r;
+
+        if ((r = secrets_buf_alloc(&k, SECRETS_KEY_BYTES)) < 0)
+                return r;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 && errno == ENOENT && create) {
+                randombytes_buf(k.p, SECRETS_KEY_BYTES);
+                r = secrets_file_write_atomic(path, k.p, SECRETS_KEY_BYTES, 0400);
+                if (r < 0) {
+                        secrets_buf_free(&k);
+                        return r;
+                }
+                *ret_key = k;
+                return 0;
+        }
+        if (fd < 0) {
+                r = -errno;
+                secrets_buf_free(&k);
+                return r;
+        }
+        r = 0;
+        if (fstat(fd, &st) < 0)
+                r = -errno;
+        else if (!S_ISREG(st.st_mode) || st.st_size != SECRETS_KEY_BYTES)
+                r = -EBADMSG;
+        else if (st.st_mode & 0077)
+                r = -EPERM; /* readable by others: not a key to trust */
+        else if (read(fd, k.p, SECRETS_KEY_BYTES) != SECRETS_KEY_BYTES)
+                r = -EIO;
+        close(fd);
+        if (r < 0) {
+                secrets_buf_free(&k);
+                return r;
+        }
+        *ret_key = k;
+        return 0;
+}
+
+int secrets_key_derive(const void *pass, size_t pass_len, const unsigned char *salt,
+                       struct secrets_buf *ret_key)
+{
+        struct secrets_buf k;
+        int r;
+
+        if ((r = secrets_buf_alloc(&k, SECRETS_KEY_BYTES)) < 0)
+                return r;
+        if (crypto_pwhash(k.p, SECRETS_KEY_BYTES, pass, pass_len, salt, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+                secrets_buf_free(&k);
+                return -ENOMEM; /* the only failure: the memory limit could not be met */
+        }
+        *ret_key = k;
+        return 0;
+}

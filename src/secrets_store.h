@@ -1,0 +1,66 @@
+/* secrets_store: the on-disk form of the secrets, <state_dir>/secrets.
+ *
+ *   "SVDSEC01" | mode u8 (0 host key, 1 passphrase) | salt[16] | nonce[24] |
+ *   crypto_secretbox_easy(records)          (XSalsa20-Poly1305: MAC + ciphertext)
+ *   record: name_len u8 | name | created u64be | value_len u32be | value
+ *
+ * The key is 256 bits: a host key file (<state_dir>/secrets.key, 0400) or
+ * crypto_pwhash(passphrase, salt). A fresh nonce per write. Decryption fails
+ * the same way for a wrong key and for a flipped byte (the MAC decides), and
+ * nothing here ever rewrites a file it could not read. Writes are atomic:
+ * temp file, fsync, rename, fsync of the directory. Values and keys live in
+ * sodium memory (secrets_buf). Returns -errno; nothing here logs. */
+#ifndef SVD_SECRETS_STORE_H
+#define SVD_SECRETS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "secrets_gen.h"
+
+#define SECRETS_KEY_BYTES  32
+#define SECRETS_SALT_BYTES 16
+#define SECRETS_MAGIC      "SVDSEC01"
+
+struct secrets_entry {
+        char *name;
+        uint64_t created; /* unix seconds */
+        struct secrets_buf value;
+};
+
+struct secrets_table {
+        struct secrets_entry *v;
+        size_t n;
+        uint8_t mode; /* 0 host key, 1 passphrase */
+        unsigned char salt[SECRETS_SALT_BYTES];
+};
+
+void secrets_table_clear(struct secrets_table *t);
+struct secrets_entry *secrets_table_find(struct secrets_table *t, const char *name);
+/* Replaces (or adds) name's value; takes ownership of *value (emptied). */
+int secrets_table_put(struct secrets_table *t, const char *name, uint64_t created,
+                      struct secrets_buf *value);
+
+/* Encrypts t under key into a malloc'd blob (ciphertext only, no secret). */
+int secrets_store_seal(const struct secrets_table *t, const unsigned char *key, unsigned char **ret,
+                       size_t *ret_len);
+/* Decrypts blob into *t (cleared first). -EBADMSG: not a store (bad magic or
+ * truncated); -EKEYREJECTED: wrong key or tampered; -EPROTO: bad records. */
+int secrets_store_open(const unsigned char *blob, size_t len, const unsigned char *key,
+                       struct secrets_table *t);
+/* Reads the header's mode and salt without a key (for passphrase mode). */
+int secrets_store_peek(const unsigned char *blob, size_t len, uint8_t *ret_mode, unsigned char *ret_salt);
+
+/* Whole-file helpers. read: -ENOENT if missing; bounded at 16 MiB. */
+int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len);
+int secrets_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
+
+/* Host key: loads path (exactly 32 bytes, must not be readable by others) or,
+ * when create is set and it does not exist, makes a new one (0400).
+ * *ret_key: sodium_malloc'd SECRETS_KEY_BYTES. */
+int secrets_key_load(const char *path, bool create, struct secrets_buf *ret_key);
+/* Passphrase key: crypto_pwhash (Argon2id, interactive limits). */
+int secrets_key_derive(const void *pass, size_t pass_len, const unsigned char *salt,
+                       struct secrets_buf *ret_key);
+
+#endif

@@ -1,0 +1,259 @@
+/* svctl_secret: the secrets commands.
+ *   svctl secret list               name, kind, created, consumers (never values)
+ *   svctl secret get NAME           the value on stdout (root/admin)
+ *   svctl secret set NAME           the new value read from stdin (root/admin)
+ *   svctl secret rotate NAME        regenerate, re-mint JWTs, restart consumers
+ *   svctl unlock                    passphrase from stdin (no echo on a terminal)
+ * Values and passphrases only pass through this process's memory and the
+ * control socket; buffers holding them are wiped before exit. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "svctl_secret.h"
+#include "util.h"
+
+#define MAX_VALUE (64u << 10)
+
+static int susage(const char *msg)
+{
+        fprintf(stderr, "svctl: %s (see 'svctl --help')\n", msg);
+        return 2;
+}
+
+static void wipe(void *p, size_t n)
+{
+        volatile unsigned char *v = p;
+
+        while (n--)
+                *v++ = 0;
+}
+
+/* Reads stdin (one trailing newline dropped); prompts without echo on a tty. */
+static char *read_input(const char *prompt)
+{
+        bool tty = isatty(0);
+        struct termios old, raw;
+        char *buf = calloc(1, MAX_VALUE + 1);
+        size_t len = 0;
+
+        if (!buf)
+                return NULL;
+        if (tty) {
+                fprintf(stderr, "%s: ", prompt);
+                if (tcgetattr(0, &old) == 0) {
+                        raw = old;
+                        raw.c_lflag &= ~(tcflag_t)ECHO;
+                        (void)tcsetattr(0, TCSAFLUSH, &raw);
+                }
+                if (fgets(buf, MAX_VALUE + 1, stdin))
+                        len = strlen(buf);
+                (void)tcsetattr(0, TCSAFLUSH, &old);
+                fputc('\n', stderr);
+        } else {
+                size_t n;
+
+                while (len < MAX_VALUE && (n = fread(buf + len, 1, MAX_VALUE - len, stdin)) > 0)
+                        len += n;
+        }
+        if (len && buf[len - 1] == '\n')
+                buf[--len] = 0;
+        if (memchr(buf, 0, len)) {
+                wipe(buf, MAX_VALUE);
+                free(buf);
+                errno = EINVAL;
+                return NULL;
+        }
+        return buf;
+}
+
+static int connect_to(const char *path)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct timeval tv = { .tv_sec = 60 };
+        int fd;
+
+        if (strlen(path) >= sizeof sa.sun_path)
+                return -ENAMETOOLONG;
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+        if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+                return -errno;
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+                int e = errno;
+
+                close(fd);
+                return -e;
+        }
+        return fd;
+}
+
+static void print_list(const cJSON *rep, bool json)
+{
+        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(rep, "secrets"), *o;
+        const cJSON *store = cJSON_GetObjectItemCaseSensitive(rep, "store");
+        const cJSON *err = cJSON_GetObjectItemCaseSensitive(rep, "error");
+
+        if (json) {
+                cJSON *copy = cJSON_Duplicate(rep, true);
+                char *s;
+
+                cJSON_DeleteItemFromObjectCaseSensitive(copy, "v");
+                cJSON_DeleteItemFromObjectCaseSensitive(copy, "ok");
+                if ((s = cJSON_PrintUnformatted(copy)))
+                        printf("%s\n", s);
+                free(s);
+                cJSON_Delete(copy);
+                return;
+        }
+        if (cJSON_IsString(store) && strcmp(store->valuestring, "ok") != 0)
+                printf("store: %s%s%s\n", store->valuestring, cJSON_IsString(err) ? ": " : "",
+                       cJSON_IsString(err) ? err->valuestring : "");
+        printf("%-24s %-10s %-20s %s\n", "NAME", "KIND", "CREATED", "CONSUMERS");
+        cJSON_ArrayForEach(o, arr)
+        {
+                const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name");
+                const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "kind");
+                const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "created");
+                const cJSON *cons = cJSON_GetObjectItemCaseSensitive(o, "consumers"), *x;
+                char when[32] = "-";
+
+                if (cJSON_IsNumber(c)) {
+                        time_t t = (time_t)c->valuedouble;
+                        struct tm tm;
+
+                        if (gmtime_r(&t, &tm))
+                                strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+                }
+                printf("%-24s %-10s %-20s", cJSON_IsString(n) ? n->valuestring : "-",
+                       cJSON_IsString(k) ? k->valuestring : "-", when);
+                bool first = true;
+                cJSON_ArrayForEach(x, cons)
+                {
+                        if (cJSON_IsString(x))
+                                printf("%s%s", first ? " " : ",", x->valuestring);
+                        first = false;
+                }
+                printf("\n");
+        }
+}
+
+int svctl_secret_main(int argc, char **argv)
+{
+        const char *sock = getenv("SVD_SOCKET"), *words[3] = { 0 };
+        size_t nw = 0;
+        bool json = false;
+        char *input = NULL;
+        enum proto_op op;
+        int fd, r, code = 0;
+
+        if (!sock || !*sock)
+                sock = "/run/svd/control.sock";
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0) {
+                        if (++i >= argc)
+                                return susage("option '-s' needs a SOCKET path");
+                        sock = argv[i];
+                } else if (strncmp(argv[i], "--socket=", 9) == 0)
+                        sock = argv[i] + 9;
+                else if (strcmp(argv[i], "--json") == 0)
+                        json = true;
+                else if (argv[i][0] == '-')
+                        return susage("unknown option");
+                else if (nw < ELEMENTSOF(words))
+                        words[nw++] = argv[i];
+                else
+                        return susage("too many arguments");
+        }
+        if (nw >= 1 && strcmp(words[0], "unlock") == 0) {
+                if (nw != 1)
+                        return susage("'unlock' takes no arguments (the passphrase is read from stdin)");
+                op = OP_UNLOCK;
+        } else {
+                const char *sub = nw >= 2 ? words[1] : "";
+
+                if (strcmp(sub, "list") == 0 && nw == 2)
+                        op = OP_SECRET_LIST;
+                else if (nw != 3)
+                        return susage("usage: svctl secret list | get NAME | set NAME | rotate NAME");
+                else if (strcmp(sub, "get") == 0)
+                        op = OP_SECRET_GET;
+                else if (strcmp(sub, "set") == 0)
+                        op = OP_SECRET_SET;
+                else if (strcmp(sub, "rotate") == 0)
+                        op = OP_SECRET_ROTATE;
+                else
+                        return susage("usage: svctl secret list | get NAME | set NAME | rotate NAME");
+        }
+        if (op == OP_SECRET_SET || op == OP_UNLOCK) {
+                if (!(input = read_input(op == OP_UNLOCK ? "passphrase" : "value"))) {
+                        fprintf(stderr, "svctl: cannot read the %s from stdin: %s\n",
+                                op == OP_UNLOCK ? "passphrase" : "value", strerror(errno));
+                        return 1;
+                }
+        }
+        cJSON *req = cJSON_CreateObject(), *rep = NULL;
+        cJSON_AddNumberToObject(req, "v", PROTO_VERSION);
+        cJSON_AddStringToObject(req, "op", proto_op_name(op));
+        if (nw == 3)
+                cJSON_AddStringToObject(req, "name", words[2]);
+        if (input)
+                cJSON_AddStringToObject(req, op == OP_UNLOCK ? "passphrase" : "value", input);
+        if ((fd = connect_to(sock)) < 0) {
+                fprintf(stderr, "svctl: cannot connect to %s: %s\n", sock, strerror(-fd));
+                code = 3;
+        } else {
+                if ((r = proto_send(fd, req)) < 0 || (r = proto_recv(fd, &rep)) < 0) {
+                        fprintf(stderr, "svctl: %s\n", strerror(-r));
+                        code = 3;
+                }
+                close(fd);
+        }
+        /* the request held the value or passphrase */
+        const cJSON *sv = cJSON_GetObjectItemCaseSensitive(req, op == OP_UNLOCK ? "passphrase" : "value");
+        if (cJSON_IsString(sv))
+                wipe(sv->valuestring, strlen(sv->valuestring));
+        cJSON_Delete(req);
+        if (input) {
+                wipe(input, MAX_VALUE);
+                free(input);
+        }
+        if (code)
+                return code;
+        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(rep, "ok");
+        const cJSON *err = cJSON_GetObjectItemCaseSensitive(rep, "error");
+        if (!cJSON_IsTrue(ok)) {
+                fprintf(stderr, "svctl: %s\n", cJSON_IsString(err) ? err->valuestring : "request refused");
+                code = 1;
+        } else if (op == OP_SECRET_LIST)
+                print_list(rep, json);
+        else if (op == OP_SECRET_GET) {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(rep, "value");
+
+                if (cJSON_IsString(v)) {
+                        fputs(v->valuestring, stdout);
+                        fputc('\n', stdout);
+                        wipe(v->valuestring, strlen(v->valuestring));
+                } else
+                        code = 1;
+        } else if (op == OP_UNLOCK)
+                fprintf(stderr, "svctl: secrets unlocked\n");
+        else {
+                const cJSON *job = cJSON_GetObjectItemCaseSensitive(rep, "on_rotate");
+
+                printf("%s: %s%s%s\n", words[2], op == OP_SECRET_SET ? "set" : "rotated",
+                       cJSON_IsString(job) ? "; running " : "", cJSON_IsString(job) ? job->valuestring : "");
+        }
+        cJSON_Delete(rep);
+        if (fflush(stdout) != 0)
+                code = 1;
+        return code;
+}

@@ -1,0 +1,58 @@
+/* svctl_timer: the scheduled-job lines of `svctl status NAME` (schedule, last
+ * run with its result and duration, next run, skipped runs), from the fields
+ * svd's timer.c adds to a scheduled service's status. Times are UTC. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "svctl_output.h"
+
+static const char *utc(double sec, char *buf, size_t len)
+{
+        time_t t = (time_t)sec;
+        struct tm tm;
+
+        if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
+                snprintf(buf, len, "?");
+        return buf;
+}
+
+void svctl_print_timer_details(FILE *f, const cJSON *s)
+{
+        const cJSON *sch = cJSON_GetObjectItemCaseSensitive(s, "schedule");
+        const cJSON *last = cJSON_GetObjectItemCaseSensitive(s, "last_run");
+        const cJSON *res = cJSON_GetObjectItemCaseSensitive(s, "last_result");
+        const cJSON *dur = cJSON_GetObjectItemCaseSensitive(s, "last_duration_usec");
+        const cJSON *next = cJSON_GetObjectItemCaseSensitive(s, "next_run");
+        const cJSON *skipped = cJSON_GetObjectItemCaseSensitive(s, "skipped");
+        const cJSON *pers = cJSON_GetObjectItemCaseSensitive(s, "persistent");
+        char tb[64], db[32], line[400];
+
+        if (!cJSON_IsString(sch))
+                return;
+        snprintf(line, sizeof(line), "%s%s", sch->valuestring, cJSON_IsTrue(pers) ? ", persistent" : "");
+        fprintf(f, "  %-13s %s\n", "schedule:", line);
+        if (cJSON_IsNumber(last)) {
+                snprintf(line, sizeof(line), "%s", utc(last->valuedouble, tb, sizeof(tb)));
+                if (cJSON_IsString(res)) {
+                        char safe[200];
+                        size_t i = 0;
+                        for (const char *p = res->valuestring; *p && i + 1 < sizeof(safe); p++)
+                                safe[i++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+                        safe[i] = 0;
+                        size_t off = strlen(line);
+                        if (cJSON_IsNumber(dur))
+                                snprintf(line + off, sizeof(line) - off, " (%s, took %s)", safe,
+                                         svctl_format_age((uint64_t)dur->valuedouble, db, sizeof(db)));
+                        else
+                                snprintf(line + off, sizeof(line) - off, " (%s)", safe);
+                }
+                fprintf(f, "  %-13s %s\n", "last run:", line);
+        } else
+                fprintf(f, "  %-13s %s\n", "last run:", "never");
+        fprintf(f, "  %-13s %s\n", "next run:",
+                cJSON_IsNumber(next) ? utc(next->valuedouble, tb, sizeof(tb)) : "not scheduled");
+        if (cJSON_IsNumber(skipped) && skipped->valuedouble > 0)
+                fprintf(f, "  %-13s %.0f (a run was due while the previous one was still running)\n",
+                        "skipped:", skipped->valuedouble);
+}

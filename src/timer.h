@@ -1,0 +1,49 @@
+/* timer: scheduled jobs. A service with schedule: is a oneshot that svd does
+ * not start at boot; one ev_periodic per job (absolute wall-clock time, so a
+ * clock step moves it too) is armed for the next due time and starts the job
+ * through the normal start path (svd_request_start: same sandbox, cgroup and
+ * logs as any service). Nothing polls: an idle svd wakes only when a job is
+ * due. A run due while the previous one is still active is skipped and
+ * counted. With persistent: true the last run time is kept in
+ * <state_dir>/timers/<name> (written atomically) and a run missed while svd
+ * was down is made at boot. */
+#ifndef SVD_TIMER_H
+#define SVD_TIMER_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "state.h"
+#include "util.h"
+
+struct svd;
+struct svc;
+struct control_peer;
+
+/* Pure: the first due time after t (usec, CLOCK_REALTIME) for a job whose
+ * previous run (or anchor) was at t: t + every, or the next cron match after
+ * t's second. USEC_INFINITY if a cron expression never matches again. */
+usec_t timer_due_after(const struct schedule_config *sc, usec_t t);
+
+/* The persistent state file's content: "SECONDS[.FRACTION]\n[RESULT\n[DURATION_USEC\n]]".
+ * Parses buf; returns 0 with *ret_last (usec) or -EINVAL. result (may be NULL)
+ * gets the second line, *ret_duration the third (0 if absent). */
+int timer_stamp_parse(const char *buf, usec_t *ret_last, char *result, size_t result_len, usec_t *ret_duration);
+
+int timers_init(struct svd *m);  /* after the services exist: loads the state files */
+void timers_boot(struct svd *m); /* arms every job; persistent catch-up */
+void timers_stop(struct svd *m); /* shutdown: no new runs */
+void timers_done(struct svd *m);
+
+bool timer_scheduled(const struct svc *s); /* has a schedule (and is enabled) */
+/* svc.c's set_state calls this on every state change. */
+void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next);
+/* last_run, last_result, last_duration_usec, next_run, runs, skipped, schedule. */
+void timer_add_json(cJSON *o, const struct svc *s);
+
+/* OP_RUN: start a oneshot now (admin only); refuses while it is active. */
+cJSON *timer_op_run(struct svd *m, const cJSON *req, const struct control_peer *peer);
+
+#endif

@@ -1,0 +1,47 @@
+/* timer_ctl: OP_RUN ("svctl run NAME"): start a oneshot now, through the same
+ * path as svctl start, but never on top of a run that is still active (a
+ * scheduled job never overlaps itself, whoever asks). Admin only. */
+#include <errno.h>
+#include <string.h>
+
+#include "control.h"
+#include "log.h"
+#include "proto.h"
+#include "svd.h"
+#include "timer.h"
+
+cJSON *timer_op_run(struct svd *m, const cJSON *req, const struct control_peer *peer)
+{
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "name");
+
+        if (!name)
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'name': missing");
+        if (!cJSON_IsString(name) || !name->valuestring[0])
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'name': expected a service name");
+        if (!peer->admin) {
+                log_warn("control: refused run %s from uid %u pid %d: not an administrator", name->valuestring,
+                         (unsigned)peer->uid, (int)peer->pid);
+                return proto_reply_error(PROTO_E_DENIED, "permission denied: run needs root or the admin group");
+        }
+        struct svc *s = svd_find(m, name->valuestring);
+        if (!s)
+                return proto_reply_error(PROTO_E_NOT_FOUND, "unknown service '%s'", name->valuestring);
+        if (s->cfg->type != SVC_ONESHOT)
+                return proto_reply_error(PROTO_E_FAILED, "%s is not a oneshot job (use svctl start)", s->cfg->name);
+        if (svc_state_active(s->state))
+                return proto_reply_error(PROTO_E_FAILED, "%s is already running (%s): runs never overlap",
+                                         s->cfg->name, svc_state_name(s->state));
+        int r = svd_request_start(m, s);
+        log_info("control: run %s from uid %u pid %d: %s", s->cfg->name, (unsigned)peer->uid, (int)peer->pid,
+                 r < 0 ? strerror(-r) : "ok");
+        if (r == -ESHUTDOWN)
+                return proto_reply_error(PROTO_E_FAILED, "svd is shutting down");
+        if (r < 0)
+                return proto_reply_error(PROTO_E_FAILED, "run %s: %s", s->cfg->name, strerror(-r));
+        cJSON *rep = proto_reply_ok();
+        cJSON_AddStringToObject(rep, "name", s->cfg->name);
+        cJSON_AddStringToObject(rep, "state", svc_state_name(s->state));
+        if (s->reason[0])
+                cJSON_AddStringToObject(rep, "reason", s->reason);
+        return rep;
+}

@@ -1,0 +1,88 @@
+#!/bin/bash
+# svctl secret rotate: a new value, the JWTs signed with it re-minted, the
+# running consumers restarted in dependency (wave) order and nothing else
+# restarted; svctl secret set takes a value from stdin the same way. The
+# new values survive a restart of svd.
+. "$(dirname "$0")/lib.sh"
+
+service base <<YAML
+secrets:
+  jwt_secret: { generate: base64, bytes: 48 }
+  anon_key: { jwt: { secret: jwt_secret, claims: { role: anon }, expires_in: 1h } }
+  other_pw: { generate: password }
+command: [/bin/sh, -c, 'echo "base \$(cat \$CREDENTIALS_DIRECTORY/jwt_secret)" >> $T/out/starts; exec sleep 1000']
+YAML
+service mid <<YAML
+depends_on: [base]
+secrets: [anon_key]
+command: [/bin/sh, -c, 'echo "mid \$(cat \$CREDENTIALS_DIRECTORY/anon_key)" >> $T/out/starts; exec sleep 1000']
+YAML
+service top <<YAML
+depends_on: [mid]
+environment: { KEY: "\${secret:anon_key}" }
+command: [/bin/sh, -c, 'echo "top \$KEY" >> $T/out/starts; exec sleep 1000']
+YAML
+service bystander <<YAML
+secrets: [other_pw]
+command: [/bin/sh, -c, 'exec sleep 1000']
+YAML
+
+start_svd
+for s in base mid top bystander; do wait_state $s running; done
+old_jwt=$(svctl secret get jwt_secret)
+old_anon=$(svctl secret get anon_key)
+old_pw=$(svctl secret get other_pw)
+declare -A pid
+for s in base mid top bystander; do pid[$s]=$(field $s pid); done
+assert_eq "$(wc -l < "$T/out/starts")" 3 "starts before"
+
+out=$(svctl secret rotate jwt_secret) || fail "rotate: $out"
+nstarts() { [ "$(wc -l < "$T/out/starts")" -ge "$1" ]; }
+wait_for nstarts 6
+for s in base mid top; do wait_state $s running; done
+new_jwt=$(svctl secret get jwt_secret)
+new_anon=$(svctl secret get anon_key)
+[ "$new_jwt" != "$old_jwt" ] || fail "jwt_secret did not change"
+[ "$new_anon" != "$old_anon" ] || fail "anon_key was not re-minted"
+assert_eq "$(svctl secret get other_pw)" "$old_pw" "other_pw untouched"
+python3 - "$new_jwt" "$new_anon" <<'PY' || fail "anon_key not signed with the new jwt_secret"
+import base64, hashlib, hmac, sys
+h, p, s = sys.argv[2].split(".")
+want = base64.urlsafe_b64encode(hmac.new(sys.argv[1].encode(), (h + "." + p).encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+sys.exit(0 if s == want else 1)
+PY
+# each consumer restarted once, with the new value
+assert_eq "$(sed -n 4,6p "$T/out/starts" | sort)" "base $new_jwt
+mid $new_anon
+top $new_anon" "starts after the rotation"
+# stopped last wave first, started again in wave order once all were down
+assert_eq "$(grep -o 'secrets: restarting [a-z]*' "$T/svd.out" | awk '{print $3}' | tr '\n' ' ')" "top mid base " "stop order"
+assert_eq "$(sed -n '/secrets: rotated/,$p' "$T/svd.out" | grep -Eo '(base|mid|top): [a-z]+ -> starting' | cut -d: -f1 | tr '\n' ' ')" \
+        "base mid top " "start order"
+last_stop=$(grep -nE '(base|mid|top): stopping -> stopped' "$T/svd.out" | tail -1 | cut -d: -f1)
+first_start=$(sed -n '/secrets: rotated/,$p' "$T/svd.out" | grep -nE '(base|mid|top): [a-z]+ -> starting' | head -1 | cut -d: -f1)
+first_start=$(( first_start + $(grep -n 'secrets: rotated' "$T/svd.out" | cut -d: -f1) - 1 ))
+[ "$last_stop" -lt "$first_start" ] || fail "a consumer started before all were stopped"
+for s in base mid top; do [ "$(field $s pid)" != "${pid[$s]}" ] || fail "$s not restarted"; done
+assert_eq "$(field bystander pid)" "${pid[bystander]}" "bystander restarted"
+
+# set: the value from stdin
+printf 'an-operator-chosen-value-1234567890\n' | svctl secret set other_pw > /dev/null || fail "set"
+assert_eq "$(svctl secret get other_pw)" "an-operator-chosen-value-1234567890" "set value"
+pid_changed() { local p; p=$(field "$1" pid); [ -n "$p" ] && [ "$p" != "$2" ]; }
+wait_for pid_changed bystander "${pid[bystander]}"
+wait_state bystander running
+# a known weak value is refused
+out=$(echo changeme | svctl secret set other_pw 2>&1) && fail "weak value accepted"
+echo "$out" | grep -q 'publicly known default' || fail "weak set: $out"
+out=$(svctl secret rotate nosuch 2>&1) && fail "rotate of an unknown secret"
+
+# the rotated values are what the next svd uses
+stop_svd || fail "svd exit status $?"
+start_svd
+wait_state top running
+assert_eq "$(svctl secret get jwt_secret)" "$new_jwt" "jwt_secret after restart"
+assert_eq "$(svctl secret get anon_key)" "$new_anon" "anon_key after restart"
+assert_eq "$(svctl secret get other_pw)" "an-operator-chosen-value-1234567890" "other_pw after restart"
+stop_svd || fail "svd exit status $?"
+echo "secrets_rotate: ok"

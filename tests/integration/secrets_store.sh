@@ -1,0 +1,83 @@
+#!/bin/bash
+# A secrets store that cannot be read is a clear error at start and is never
+# overwritten: with one byte flipped, with a wrong key, or with its key file
+# gone, svd still runs the services that need no secrets, and those that do
+# are failed with the reason. The store's checksum is the same before, during
+# and after; a missing key is not silently replaced.
+. "$(dirname "$0")/lib.sh"
+
+service app <<YAML
+secrets:
+  pw: { generate: password, length: 24 }
+command: [/bin/sh, -c, 'exec sleep 1000']
+YAML
+service free <<YAML
+command: [/bin/sh, -c, 'exec sleep 1000']
+YAML
+
+start_svd
+wait_state app running
+wait_state free running
+pw=$(svctl secret get pw)
+stop_svd || fail "svd exit status $?"
+cp "$T/state/secrets" "$T/good.store"
+cp -p "$T/state/secrets.key" "$T/good.key"
+sum=$(sha256sum < "$T/good.store")
+
+# expect_refused WHAT REASON-PATTERN
+expect_refused() {
+        local before
+        before=$(sha256sum < "$T/state/secrets")
+        start_svd
+        wait_state free running
+        wait_state app failed
+        field app reason | grep -q "$2" || fail "$1: app's reason: $(field app reason)"
+        svctl secret list | grep -q "^store: broken" || fail "$1: secret list: $(svctl secret list)"
+        out=$(svctl secret get pw 2>&1) && fail "$1: get worked"
+        echo "$out" | grep -q "$2" || fail "$1: get said: $out"
+        out=$(svctl secret rotate pw 2>&1) && fail "$1: rotate worked"
+        grep -q "secrets: .*$2.*the store is left untouched" "$T/svd.out" || fail "$1: not in svd's log"
+        # an operator restart does not help, nor rewrite anything
+        svctl restart app > /dev/null || true
+        wait_state app failed
+        assert_eq "$(sha256sum < "$T/state/secrets")" "$before" "$1: store while svd runs"
+        stop_svd || fail "svd exit status $?"
+        assert_eq "$(sha256sum < "$T/state/secrets")" "$before" "$1: store after svd stopped"
+}
+
+# one byte flipped in the ciphertext
+python3 - "$T/state/secrets" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0x01
+open(p, "wb").write(b)
+PY
+[ "$(sha256sum < "$T/state/secrets")" != "$sum" ] || fail "the flip did not change the file"
+expect_refused "tampered" "cannot decrypt (wrong key, or the file was modified)"
+
+# the right store under a wrong key
+cp "$T/good.store" "$T/state/secrets"
+rm -f "$T/state/secrets.key"
+head -c 32 /dev/urandom > "$T/state/secrets.key"
+chmod 400 "$T/state/secrets.key"
+expect_refused "wrong key" "cannot decrypt (wrong key, or the file was modified)"
+
+# the key file is gone: not replaced by a new one
+rm -f "$T/state/secrets.key"
+expect_refused "no key" "its key .* is missing"
+[ ! -e "$T/state/secrets.key" ] || fail "a new key was created beside the old store"
+
+# a key others can read is not trusted
+cp -p "$T/good.key" "$T/state/secrets.key"
+chmod 444 "$T/state/secrets.key"
+expect_refused "open key" "readable by group or others"
+
+# the right key again: everything as before
+chmod 400 "$T/state/secrets.key"
+start_svd
+wait_state app running
+assert_eq "$(svctl secret get pw)" "$pw" "pw with the right key"
+assert_eq "$(sha256sum < "$T/state/secrets")" "$sum" "store"
+stop_svd || fail "svd exit status $?"
+echo "secrets_store: ok"

@@ -1,0 +1,172 @@
+/* Cron expressions and interval schedules with a fake clock: next_run is a
+ * pure function of the spec and "now", so every case here is a fixed UTC
+ * instant: month ends, Feb 29, day-of-month/day-of-week OR semantics, steps. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cron.h"
+#include "timer.h"
+
+/* "YYYY-MM-DD HH:MM" UTC -> epoch seconds */
+static time_t at(const char *s)
+{
+        struct tm tm = { 0 };
+        ck_assert_ptr_nonnull(strptime(s, "%Y-%m-%d %H:%M", &tm));
+        return timegm(&tm);
+}
+
+static time_t next(const char *expr, const char *now)
+{
+        struct cron_spec c;
+        char err[200];
+        ck_assert_msg(cron_parse(expr, &c, err, sizeof(err)) == 0, "%s: %s", expr, err);
+        return cron_next(&c, at(now));
+}
+
+#define NEXT_IS(expr, now, want) ck_assert_int_eq(next(expr, now), at(want))
+
+START_TEST(test_basic)
+{
+        NEXT_IS("0 3 * * *", "2024-05-10 01:00", "2024-05-10 03:00");
+        NEXT_IS("0 3 * * *", "2024-05-10 03:00", "2024-05-11 03:00"); /* strictly after */
+        NEXT_IS("0 3 * * *", "2024-05-10 02:59", "2024-05-10 03:00");
+        NEXT_IS("* * * * *", "2024-05-10 02:59", "2024-05-10 03:00");
+        NEXT_IS("30 * * * *", "2024-12-31 23:45", "2025-01-01 00:30"); /* year wrap */
+        NEXT_IS("@daily", "2024-05-10 01:00", "2024-05-11 00:00");
+        NEXT_IS("@hourly", "2024-05-10 01:00", "2024-05-10 02:00");
+        NEXT_IS("@weekly", "2024-05-10 01:00", "2024-05-12 00:00"); /* a Sunday */
+        /* a second into the minute still counts as that minute */
+        struct cron_spec c;
+        char err[200];
+        ck_assert_int_eq(cron_parse("0 3 * * *", &c, err, sizeof(err)), 0);
+        ck_assert_int_eq(cron_next(&c, at("2024-05-10 03:00") + 1), at("2024-05-11 03:00"));
+        ck_assert_int_eq(cron_next(&c, at("2024-05-10 02:59") + 59), at("2024-05-10 03:00"));
+}
+END_TEST
+
+START_TEST(test_month_ends)
+{
+        NEXT_IS("0 0 31 * *", "2024-04-01 00:00", "2024-05-31 00:00"); /* April has 30 days */
+        NEXT_IS("0 0 31 * *", "2024-05-31 00:00", "2024-07-31 00:00"); /* June too */
+        NEXT_IS("0 0 30 * *", "2024-01-30 12:00", "2024-03-30 00:00"); /* February never */
+        NEXT_IS("59 23 * * *", "2024-01-31 23:59", "2024-02-01 23:59");
+        NEXT_IS("0 0 1 * *", "2024-12-15 00:00", "2025-01-01 00:00");
+        NEXT_IS("0 12 28-31 2 *", "2023-02-28 13:00", "2024-02-28 12:00");
+}
+END_TEST
+
+START_TEST(test_feb29)
+{
+        NEXT_IS("0 0 29 2 *", "2023-03-01 00:00", "2024-02-29 00:00");
+        NEXT_IS("0 0 29 2 *", "2024-02-29 00:00", "2028-02-29 00:00");
+        NEXT_IS("0 0 29 2 *", "2097-01-01 00:00", "2104-02-29 00:00"); /* 2100 is not a leap year */
+        NEXT_IS("0 0 29 feb *", "2023-03-01 00:00", "2024-02-29 00:00");
+        /* never: parse succeeds, next is -1 */
+        struct cron_spec c;
+        char err[200];
+        ck_assert_int_eq(cron_parse("0 0 30 2 *", &c, err, sizeof(err)), 0);
+        ck_assert_int_eq(cron_next(&c, at("2024-01-01 00:00")), -1);
+}
+END_TEST
+
+START_TEST(test_dow_dom_or)
+{
+        /* 2024-05-10 is a Friday. Both restricted: either matches. */
+        NEXT_IS("0 0 13 * 1", "2024-05-10 12:00", "2024-05-13 00:00"); /* Monday the 13th: both */
+        NEXT_IS("0 0 15 * 6", "2024-05-10 12:00", "2024-05-11 00:00"); /* Saturday before the 15th */
+        NEXT_IS("0 0 11 * 0", "2024-05-10 12:00", "2024-05-11 00:00"); /* the 11th before Sunday */
+        /* Only one restricted: only that one counts. */
+        NEXT_IS("0 0 * * 0", "2024-05-10 12:00", "2024-05-12 00:00");
+        NEXT_IS("0 0 * * 7", "2024-05-10 12:00", "2024-05-12 00:00"); /* 7 = Sunday */
+        NEXT_IS("0 0 * * sun", "2024-05-10 12:00", "2024-05-12 00:00");
+        NEXT_IS("0 0 20 * *", "2024-05-10 12:00", "2024-05-20 00:00");
+        /* a field starting with '*' is unrestricted, even with a step */
+        NEXT_IS("0 0 */10 * 1", "2024-05-10 12:00", "2024-05-13 00:00");
+        NEXT_IS("0 0 1 * mon-fri", "2024-05-10 12:00", "2024-05-13 00:00");
+        NEXT_IS("0 0 * * 5-7", "2024-05-11 12:00", "2024-05-12 00:00"); /* sat..sun */
+}
+END_TEST
+
+START_TEST(test_steps_lists_ranges)
+{
+        NEXT_IS("*/15 * * * *", "2024-05-10 10:07", "2024-05-10 10:15");
+        NEXT_IS("*/15 * * * *", "2024-05-10 10:45", "2024-05-10 11:00");
+        NEXT_IS("10-40/10 * * * *", "2024-05-10 10:35", "2024-05-10 10:40");
+        NEXT_IS("10-40/10 * * * *", "2024-05-10 10:40", "2024-05-10 11:10");
+        NEXT_IS("5/20 * * * *", "2024-05-10 10:46", "2024-05-10 11:05"); /* 5,25,45 */
+        NEXT_IS("0 1,13 * * *", "2024-05-10 02:00", "2024-05-10 13:00");
+        NEXT_IS("0 9-17/4 * * *", "2024-05-10 13:00", "2024-05-10 17:00"); /* 9,13,17 */
+        NEXT_IS("0 0 1 jan,jul *", "2024-02-01 00:00", "2024-07-01 00:00");
+        NEXT_IS("0 0 1 */6 *", "2024-02-01 00:00", "2024-07-01 00:00"); /* 1,7 */
+}
+END_TEST
+
+START_TEST(test_parse_errors)
+{
+        static const char *const bad[] = { "", "* * * *", "* * * * * *", "60 * * * *", "* 24 * * *", "* * 0 * *",
+                                           "* * 32 * *", "* * * 13 *", "* * * * 8", "5-1 * * * *", "*/0 * * * *",
+                                           "a * * * *", "1,,2 * * * *", "@sometimes", "1- * * * *" };
+        struct cron_spec c;
+        char err[200];
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                err[0] = 0;
+                ck_assert_msg(cron_parse(bad[i], &c, err, sizeof(err)) < 0, "'%s' accepted", bad[i]);
+                ck_assert_msg(err[0], "no message for '%s'", bad[i]);
+        }
+        ck_assert_int_lt(cron_parse("60 * * * *", &c, err, sizeof(err)), 0);
+        ck_assert_str_eq(err, "minute: value out of range 0-59 in '60'");
+}
+END_TEST
+
+START_TEST(test_every_and_cron_due)
+{
+        struct schedule_config every = { .set = true, .every = 2 * USEC_PER_SEC };
+        ck_assert_uint_eq(timer_due_after(&every, 1000 * USEC_PER_SEC), 1002 * USEC_PER_SEC);
+        ck_assert_uint_eq(timer_due_after(&every, 1000 * USEC_PER_SEC + 5), 1002 * USEC_PER_SEC + 5);
+        struct schedule_config cron = { .set = true };
+        char err[200];
+        ck_assert_int_eq(cron_parse("0 3 * * *", &cron.cron, err, sizeof(err)), 0);
+        usec_t t = (usec_t)at("2024-05-10 03:00") * USEC_PER_SEC + 500000; /* 03:00:00.5 */
+        ck_assert_uint_eq(timer_due_after(&cron, t), (usec_t)at("2024-05-11 03:00") * USEC_PER_SEC);
+        ck_assert_int_eq(cron_parse("0 0 30 2 *", &cron.cron, err, sizeof(err)), 0);
+        ck_assert_uint_eq(timer_due_after(&cron, t), USEC_INFINITY);
+}
+END_TEST
+
+START_TEST(test_stamp)
+{
+        usec_t last, dur;
+        char res[64];
+        ck_assert_int_eq(timer_stamp_parse("1700000000\n", &last, res, sizeof(res), &dur), 0);
+        ck_assert_uint_eq(last, 1700000000 * USEC_PER_SEC);
+        ck_assert_str_eq(res, "");
+        ck_assert_int_eq(timer_stamp_parse("1700000000.25\nsuccess\n1500\n", &last, res, sizeof(res), &dur), 0);
+        ck_assert_uint_eq(last, 1700000000 * USEC_PER_SEC + 250000);
+        ck_assert_str_eq(res, "success");
+        ck_assert_uint_eq(dur, 1500);
+        ck_assert_int_lt(timer_stamp_parse("yesterday\n", &last, res, sizeof(res), &dur), 0);
+        ck_assert_int_lt(timer_stamp_parse("17x\n", &last, res, sizeof(res), &dur), 0);
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("cron");
+        TCase *tc = tcase_create("cron");
+        tcase_add_test(tc, test_basic);
+        tcase_add_test(tc, test_month_ends);
+        tcase_add_test(tc, test_feb29);
+        tcase_add_test(tc, test_dow_dom_or);
+        tcase_add_test(tc, test_steps_lists_ranges);
+        tcase_add_test(tc, test_parse_errors);
+        tcase_add_test(tc, test_every_and_cron_due);
+        tcase_add_test(tc, test_stamp);
+        suite_add_tcase(s, tc);
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
