@@ -1,0 +1,41 @@
+#!/bin/bash
+# logging.on_full: block opts a service into back-pressure: while the log
+# disk is full svd stops draining its pipe, so the service blocks on write
+# (its heartbeat stops) and nothing is dropped; once space is back it runs on
+# and every line is in the file, in order, with no gap. Private mount
+# namespace on a 2 MiB tmpfs, as log_diskfull.sh.
+if [ -z "${SVD_IN_NS:-}" ]; then
+        unshare --mount --propagation private true 2>/dev/null || { echo "unshare --mount not permitted"; exit 77; }
+        exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+mkdir -p "$T/log"
+mount -t tmpfs -o size=2M tmpfs "$T/log" 2>/dev/null || { echo "cannot mount tmpfs"; trap - EXIT; rm -rf "$T"; exit 77; }
+
+PAD=$(printf 'z%.0s' $(seq 200))
+service careful <<EOF
+command: ["sh", "-c", "i=0; while :; do date +%s%N > $T/out/hb; echo \"line \$i $PAD\"; i=\$((i+1)); done"]
+logging: { on_full: block, max_size: 100M }
+EOF
+dd if=/dev/zero of="$T/log/filler" bs=1K count=1900 status=none 2>/dev/null || true
+start_svd
+# the pipe fills, then the writer blocks: the heartbeat stops moving
+stalled() { local a b; a=$(cat "$T/out/hb"); sleep 1; b=$(cat "$T/out/hb"); [ "$a" = "$b" ]; }
+wait_for stalled
+assert_eq "$(field careful log_dropped_bytes)" "0" "nothing dropped while blocking"
+assert_eq "$(field careful state)" "running" "state"
+rm -f "$T/log/filler"
+# space is back: the service runs on
+hb1=$(cat "$T/out/hb")
+wait_for sh -c "[ \"\$(cat $T/out/hb)\" != $hb1 ]"
+sleep 0.5
+stop_svd || fail "svd exit status"
+python3 - "$T/log/careful.log" <<'PY' || fail "lines lost or out of order"
+import re, sys
+nums = [int(m.group(1)) for m in re.finditer(rb" out line (\d+) z+\n", open(sys.argv[1], "rb").read())]
+assert nums and nums == list(range(nums[0], nums[0] + len(nums))), "gap or disorder"
+assert nums[0] == 0, nums[0]
+print("lines:", len(nums))
+PY
+umount "$T/log" 2>/dev/null || true
+echo "log_onfull_block: ok"
