@@ -308,6 +308,8 @@ static void rate_cb(struct ev_loop *loop, ev_timer *w, int revents) {
 
 /* Forms records out of a stream's buffer. flush: partial lines too. */
 static void process(struct logsink *k, struct logstream *st, bool flush) {
+        if (!st->buf || !st->len)
+                return; /* nothing read yet (the buffer comes with the first output) */
         struct logs *L = k->m->logs;
         usec_t now = now_real();
         size_t off = 0, l, c;
@@ -355,6 +357,11 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
 static size_t stream_read(struct logstream *st) {
         struct logsink *k = st->k;
         size_t total = 0;
+        /* Allocated at the first output, not at setup: most services' stderr
+         * (and many stdouts) never carry a byte, and a malloc'd chunk of this
+         * size costs a touched page and a mapping even when unused. */
+        if (!st->buf && !(st->buf = malloc(st->cap)))
+                return 0;
         while (!k->blocked && total < LOGPIPE_WAKE_MAX) {
                 if (st->cap - st->len < 4096)
                         process(k, st, false);
@@ -452,9 +459,7 @@ static int stream_open(struct logsink *k, struct logstream *st, enum logfmt_stre
                 return -errno;
         (void)fcntl(st->rfd, F_SETPIPE_SZ, pipe_size());
         st->cap = k->lc->max_line + LOGPIPE_READ_CHUNK;
-        st->buf = malloc(st->cap);
-        if (!st->buf)
-                return -ENOMEM;
+        st->buf = NULL; /* on first output: stream_read() */
         ev_io_init(&st->io, io_cb, st->rfd, EV_READ);
         st->io.data = st;
         return 0;

@@ -3,6 +3,7 @@
  * manager and runs the loop until every service has stopped. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,9 @@ int main(int argc, char **argv) {
         log_info("svd %s: %zu services from %s, control socket %s", SVD_VERSION, cfg->n_svcs, config_file,
                  cfg->control_socket);
         svd_boot(&m);
+        /* Loading the configuration parsed every file into node trees that
+         * are gone now: give those pages back, svd lives for months. */
+        malloc_trim(0);
         ev_run(loop, 0);
         int action = m.shutdown_action;
         svd_done(&m);
