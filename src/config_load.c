@@ -59,6 +59,11 @@ void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key,
                                      msg);
         if (!line)
                 return;
+        /* One error, one line: a value echoed in the message (a multi-line
+         * scalar, a quoted "\n") must not start a line of its own. */
+        for (char *p = line; *p; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        *p = *p == '\n' || *p == '\t' ? ' ' : '?';
         nm = realloc(e->msgs, (e->n + 1) * sizeof *nm);
         if (!nm) {
                 free(line);

@@ -104,12 +104,54 @@ static int check_frame_len(uint32_t n)
         return 0;
 }
 
+/* Strict UTF-8 (RFC 3629: no overlong forms, surrogates or code points past
+ * U+10FFFF). cJSON copies string bytes as they are, so without this check a
+ * request's invalid bytes would come back in a reply (an unknown name is
+ * echoed) and make svd's own frame invalid for a strict client. */
+static bool utf8_valid(const unsigned char *p, size_t n)
+{
+        size_t i = 0;
+        while (i < n) {
+                unsigned char c = p[i];
+                size_t len;
+                uint32_t cp;
+                if (c < 0x80) {
+                        i++;
+                        continue;
+                } else if (c >= 0xc2 && c <= 0xdf) {
+                        len = 2;
+                        cp = c & 0x1f;
+                } else if (c >= 0xe0 && c <= 0xef) {
+                        len = 3;
+                        cp = c & 0x0f;
+                } else if (c >= 0xf0 && c <= 0xf4) {
+                        len = 4;
+                        cp = c & 0x07;
+                } else
+                        return false;
+                if (n - i < len)
+                        return false;
+                for (size_t j = 1; j < len; j++) {
+                        if ((p[i + j] & 0xc0) != 0x80)
+                                return false;
+                        cp = (cp << 6) | (p[i + j] & 0x3f);
+                }
+                if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+                    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+                        return false;
+                i += len;
+        }
+        return true;
+}
+
 /* Parses exactly n payload bytes as one JSON object. cJSON stops at the end
  * of the first value, so trailing bytes (a second value, NULs, garbage) are
  * checked here: anything but whitespace makes the frame invalid. */
 static int parse_payload(const char *p, size_t n, cJSON **ret_msg)
 {
         const char *end = NULL;
+        if (!utf8_valid((const unsigned char *)p, n))
+                return -EBADMSG;
         cJSON *msg = cJSON_ParseWithLengthOpts(p, n, &end, false);
         if (!msg)
                 return -EBADMSG;
@@ -184,6 +226,10 @@ static void sanitize(const char *s, char *out, size_t outlen)
                 unsigned char c = (unsigned char)s[i];
                 out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
         }
+        /* a cut must not split a UTF-8 sequence */
+        if (s[i])
+                while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
+                        i--;
         out[i] = '\0';
 }
 

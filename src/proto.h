@@ -65,7 +65,7 @@ int proto_frame_encode(const cJSON *msg, char **ret_buf, size_t *ret_len);
 /* Decodes one frame from the start of buf. Returns 0 if more bytes are needed,
  * 1 with *ret_msg (caller frees) and *ret_consumed set when a frame was read,
  * -EMSGSIZE if the announced length exceeds PROTO_MAX_FRAME, -EBADMSG if the
- * payload is not a JSON object. */
+ * payload is not a JSON object or not valid UTF-8. */
 int proto_frame_decode(const char *buf, size_t len, cJSON **ret_msg, size_t *ret_consumed);
 
 /* Checks the common request fields ("v", "op"); on failure returns -EINVAL and

@@ -298,12 +298,15 @@ static int exchange(const char *path, const cJSON *req, cJSON **ret_reply)
         }
 
         r = proto_send(fd, req);
-        if (r < 0) {
+        /* svd answers a client over its limit "busy" and closes at once: that
+         * reply can be waiting for us when the send fails. */
+        bool early = (r == -EPIPE || r == -ECONNRESET) && proto_recv(fd, &reply) == 0;
+        if (r < 0 && !early) {
                 fprintf(stderr, "svctl: cannot send the request to svd: %s\n", strerror(-r));
                 return SVCTL_EXIT_UNREACHABLE;
         }
 
-        r = proto_recv(fd, &reply);
+        r = early ? 0 : proto_recv(fd, &reply);
         switch (r) {
         case 0:
                 break;

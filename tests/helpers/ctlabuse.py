@@ -18,6 +18,7 @@ import os
 import random
 import resource
 import select
+import signal
 import socket
 import struct
 import sys
@@ -75,9 +76,12 @@ def flood(path, n, out, hold):
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 64), hard))
     socks, connect_errors = [], {}
     t0 = time.monotonic()
+    signal.alarm(60)  # the blocking connects below: never hang the test
     for _ in range(n):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(10)
+        # blocking: a Unix connect waits for room in the listen backlog
+        # (with a timeout Python makes the socket non-blocking: EAGAIN)
+        s.setblocking(True)
         try:
             s.connect(path)
         except OSError as e:
@@ -87,6 +91,7 @@ def flood(path, n, out, hold):
             continue
         s.setblocking(False)
         socks.append(s)
+    signal.alarm(0)
     connect_s = time.monotonic() - t0
     # Classify: a refused connection gets a busy frame and/or EOF at once;
     # an accepted one stays silent. Wait until nothing changes for 1.5 s.
