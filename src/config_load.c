@@ -232,103 +232,6 @@ static int list_yaml(const char *dir, char ***ret)
         return 0;
 }
 
-/* services_dir etc.: the configured value (made absolute) or the default. */
-static int main_path(struct cload *l, const struct ynode *root, const char *key, const char *def, char **out)
-{
-        const struct ynode *n = ynode_get(root, key);
-        char *p = NULL;
-
-        if (n && cp_str(l, n, key, &p) < 0)
-                n = NULL;
-        if (!n && !p && !(p = strdup(def)))
-                return -ENOMEM;
-        *out = path_join(l->c->dir, p);
-        free(p);
-        return *out ? 0 : -ENOMEM;
-}
-
-static int parse_main(struct cload *l, const struct ynode *root)
-{
-        static const char *const keys[] = { "services_dir", "slices_dir", "state_dir",
-                                            "log_dir",      "run_dir",    "control_socket",
-                                            "admin_group",  "defaults",   "cgroup_root",
-                                            "cgroups",      "log_max_total", "hostname",
-                                            "root",         "ctrl_alt_del", "emergency_shell",
-                                            "metrics",      "secrets_key", "profiles",
-                                            "profile_sets", NULL };
-        struct svd_config *c = l->c;
-        const struct ynode *n;
-        int r;
-
-        if (root && root->kind != YNODE_MAPPING && !ynode_is_null(root)) {
-                cp_err(l, root, NULL, "expected a mapping");
-                root = NULL;
-        }
-        if (root && root->kind != YNODE_MAPPING)
-                root = NULL;
-        cp_check_keys(l, root, "", keys);
-        if ((r = main_path(l, root, "services_dir", "services", &c->services_dir)) < 0 ||
-            (r = main_path(l, root, "slices_dir", "cgroups", &c->slices_dir)) < 0 ||
-            (r = main_path(l, root, "state_dir", "/var/lib/svd", &c->state_dir)) < 0 ||
-            (r = main_path(l, root, "log_dir", "/var/log/svd", &c->log_dir)) < 0 ||
-            (r = main_path(l, root, "run_dir", "/run/svd", &c->run_dir)) < 0)
-                return r;
-        if ((n = ynode_get(root, "control_socket")) &&
-            cp_path(l, n, "control_socket", &c->control_socket) < 0)
-                n = NULL;
-        if (!c->control_socket && !(c->control_socket = path_join(c->run_dir, "control.sock")))
-                return -ENOMEM;
-        if ((n = ynode_get(root, "admin_group")) && cp_str(l, n, "admin_group", &c->admin_group) >= 0) {
-                r = cp_lookup_group(c->admin_group, &c->admin_gid);
-                if (r < 0)
-                        cp_err(l, n, "admin_group", "unknown group '%s'", c->admin_group);
-                c->has_admin_gid = r >= 0;
-        }
-        if ((n = ynode_get(root, "cgroup_root")) && cp_str(l, n, "cgroup_root", &c->cgroup_root) >= 0 &&
-            (c->cgroup_root[0] == '/' || strstr(c->cgroup_root, "..")))
-                cp_err(l, n, "cgroup_root", "expected a relative path below the cgroup2 mount");
-        if (!c->cgroup_root && !(c->cgroup_root = strdup("svd")))
-                return -ENOMEM;
-        if ((n = ynode_get(root, "cgroups"))) {
-                static const char *const modes[] = { "auto", "required", "optional" };
-                int e;
-                if (cp_enum(l, n, "cgroups", modes, _CGROUPS_MAX, &e) >= 0)
-                        c->cgroups = (enum cgroups_mode)e;
-        }
-        if ((n = ynode_get(root, "log_max_total"))) {
-                if (!cp_is_scalar(n) || parse_size(n->value, &c->log_max_total, NULL) < 0)
-                        cp_err(l, n, "log_max_total", "bad size '%s' (use e.g. 512M, 4G)",
-                               cp_is_scalar(n) ? n->value : "");
-        }
-        if ((n = ynode_get(root, "hostname")) && cp_str(l, n, "hostname", &c->hostname) >= 0 &&
-            (strlen(c->hostname) > 64 || strpbrk(c->hostname, " /\t")))
-                cp_err(l, n, "hostname", "expected a host name of at most 64 characters");
-        if ((n = ynode_get(root, "root"))) {
-                static const char *const modes[] = { "ro", "rw" };
-                int e;
-                if (cp_enum(l, n, "root", modes, 2, &e) >= 0)
-                        c->root_rw = e == 1;
-        }
-        c->ctrl_alt_del = 2; /* SHUTDOWN_REBOOT */
-        if ((n = ynode_get(root, "ctrl_alt_del"))) {
-                /* the same order as enum shutdown_action (init.h) */
-                static const char *const acts[] = { "ignore", "poweroff", "reboot", "halt" };
-                int e;
-                if (cp_enum(l, n, "ctrl_alt_del", acts, 4, &e) >= 0)
-                        c->ctrl_alt_del = e;
-        }
-        if ((n = ynode_get(root, "emergency_shell")))
-                cp_path(l, n, "emergency_shell", &c->emergency_shell);
-        if ((n = ynode_get(root, "secrets_key"))) {
-                static const char *const modes[] = { "host", "passphrase" };
-                int e;
-                if (cp_enum(l, n, "secrets_key", modes, 2, &e) >= 0)
-                        c->secrets_passphrase = e == 1;
-        }
-        cp_metrics(l, ynode_get(root, "metrics")); /* config_metrics.c */
-        cp_main_profiles(l, root);                 /* config_schedule.c */
-        return cp_defaults(l, ynode_get(root, "defaults"));
-}
 
 /* The directory's canonical name when it exists, so FILE in errors is stable. */
 static char *canonical_dir(const char *dir)
@@ -828,7 +731,7 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
                 r = r == -ENOMEM ? r : -EINVAL;
                 goto fail;
         }
-        r = parse_main(&l, root);
+        r = config_parse_main(&l, root);
         sort_file_errors(errs, n0, l.file);
         if (r < 0 || (r = load_dir(&l, root, "slices_dir", &c->slices_dir, true)) < 0 ||
             (r = load_dir(&l, root, "services_dir", &c->services_dir, false)) < 0)

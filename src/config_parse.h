@@ -94,6 +94,9 @@ void cp_main_profiles(struct cload *l, const struct ynode *root);
 void config_schedule_done(struct svc_config *s);
 void config_profiles_done(struct svd_config *c);
 
+/* The main file's keys (config_main.c). */
+int config_parse_main(struct cload *l, const struct ynode *root);
+
 bool config_name_valid(const char *s);
 void config_svc_done(struct svc_config *s);
 void config_resources_done(struct resources_config *r);

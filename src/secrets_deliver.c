@@ -1,0 +1,290 @@
+/* secrets_deliver: how a service gets its secrets, both ways written by the
+ * parent before the spawn (the vfork child must not allocate): credential
+ * files under <run_dir>/credentials/<service> (a small tmpfs as root, so
+ * plaintext never reaches a persistent disk; 0400, owned by the service user;
+ * CREDENTIALS_DIRECTORY) with the weak-value checks, and ${secret:NAME} in
+ * environment values. Every buffer that held a value is wiped. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "log.h"
+#include "sched.h"
+#include "secrets.h"
+#include "secrets_store.h"
+#include "secrets_int.h"
+#include "svd.h"
+
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+
+/* <run_dir>/credentials: a tmpfs as root, else a plain directory. */
+static int cred_root_ready(struct secrets *x)
+{
+        struct statfs sf;
+
+        if (x->cred_ready)
+                return 0;
+        if (mkdir(x->cred_root, 0711) < 0 && errno != EEXIST)
+                return -errno;
+        if (geteuid() == 0) {
+                if (statfs(x->cred_root, &sf) == 0 && (unsigned long)sf.f_type == TMPFS_MAGIC)
+                        x->cred_mounted = true; /* ours from a run that did not clean up */
+                else if (mount("svd-credentials", x->cred_root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                               "size=4m,mode=0711") == 0)
+                        x->cred_mounted = true;
+                else
+                        log_warn("secrets: cannot mount a tmpfs on %s (%s); credential files go to a 0711 "
+                                 "directory there",
+                                 x->cred_root, strerror(errno));
+        }
+        (void)chmod(x->cred_root, 0711);
+        x->cred_ready = true;
+        return 0;
+}
+
+static int write_cred(int dfd, const char *name, const struct secrets_buf *v, uid_t uid, gid_t gid)
+{
+        int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
+        size_t off = 0;
+        int r = 0;
+
+        if (fd < 0)
+                return -errno;
+        while (off < v->len) {
+                ssize_t n = write(fd, v->p + off, v->len - off);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        break;
+                }
+                off += (size_t)n;
+        }
+        if (r == 0 && geteuid() == 0 && fchown(fd, uid, gid) < 0)
+                r = -errno;
+        close(fd);
+        return r;
+}
+
+/* Checks one used secret (and the signing secret behind a JWT). */
+static int check_weak(struct secrets *x, const struct secret_config *d, const struct secrets_buf *v,
+                      bool signing, char *why, size_t wl)
+{
+        const char *weak;
+
+        if (d->allow_weak || !(weak = secrets_weak_reason(v->p, v->len, signing)))
+                return 0;
+        snprintf(why, wl, "secret %s %s; set allow_weak: true to accept it", d->name, weak);
+        return -EPERM;
+}
+
+int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
+{
+        const struct svc_config *c = s->cfg;
+        struct secrets *x = s->m->secrets;
+        _cleanup_(freep) char *dir = NULL;
+        _cleanup_(closep) int dfd = -1;
+        uid_t uid = c->has_uid ? c->uid : geteuid();
+        gid_t gid = c->has_gid ? c->gid : getegid();
+        int r;
+
+        *why = 0;
+        if (!c->n_secrets)
+                return 0;
+        if (!x || x->status == SECRETS_LOCKED) {
+                snprintf(why, wl, "secrets locked");
+                return -EAGAIN;
+        }
+        if (x->status != SECRETS_OK) {
+                snprintf(why, wl, "secrets store: %s", x->error);
+                return -EKEYREJECTED;
+        }
+        if ((r = secrets_fill_missing(x, why, wl)) < 0)
+                return r;
+        if ((r = cred_root_ready(x)) < 0) {
+                snprintf(why, wl, "credentials: %s: %s", x->cred_root, strerror(-r));
+                return r;
+        }
+        if (!(dir = path_join(x->cred_root, c->name)))
+                return -ENOMEM;
+        secrets_remove_dir(dir);
+        if (mkdir(dir, 0700) < 0 || (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+                snprintf(why, wl, "credentials: %s: %s", dir, strerror(errno));
+                return -errno;
+        }
+        for (size_t i = 0; i < c->n_secrets; i++) {
+                const struct secret_config *d = &s->m->cfg->secrets[c->secrets[i].index];
+                struct secrets_buf v = { 0 };
+
+                if ((r = secrets_value_of(x, d, &v, why, wl)) < 0)
+                        goto fail;
+                r = check_weak(x, d, &v, false, why, wl);
+                if (r >= 0 && d->kind == SECRET_JWT) {
+                        const struct secret_config *sd = &s->m->cfg->secrets[d->jwt_index];
+                        struct secrets_buf sv = { 0 };
+
+                        if ((r = secrets_value_of(x, sd, &sv, why, wl)) >= 0)
+                                r = check_weak(x, sd, &sv, true, why, wl);
+                        secrets_buf_free(&sv);
+                }
+                /* a secret used to sign JWTs must be long enough even where it is used directly */
+                for (size_t j = 0; r >= 0 && j < s->m->cfg->n_secrets; j++)
+                        if (s->m->cfg->secrets[j].kind == SECRET_JWT &&
+                            s->m->cfg->secrets[j].jwt_index == c->secrets[i].index) {
+                                r = check_weak(x, d, &v, true, why, wl);
+                                break;
+                        }
+                if (r >= 0 && (r = write_cred(dfd, d->name, &v, uid, gid)) < 0)
+                        snprintf(why, wl, "credentials: %s/%s: %s", dir, d->name, strerror(-r));
+                secrets_buf_free(&v);
+                if (r < 0)
+                        goto fail;
+        }
+        if ((geteuid() == 0 && fchown(dfd, uid, gid) < 0) || fchmod(dfd, 0500) < 0) {
+                r = -errno;
+                snprintf(why, wl, "credentials: %s: %s", dir, strerror(-r));
+                goto fail;
+        }
+        return 0;
+fail:
+        secrets_remove_dir(dir);
+        return r;
+}
+
+void secrets_env_wipe(char **env)
+{
+        for (char **e = env; e && *e; e++)
+                sodium_memzero(*e, strlen(*e));
+}
+
+/* Grows a buffer that may hold secret bytes: the old copy is wiped, not
+ * left behind by realloc. */
+static int grow(char **buf, size_t len, size_t *cap, size_t need)
+{
+        char *n;
+
+        if (need <= *cap)
+                return 0;
+        if (!(n = malloc(need)))
+                return -ENOMEM;
+        memcpy(n, *buf, len + 1);
+        sodium_memzero(*buf, len);
+        free(*buf);
+        *buf = n;
+        *cap = need;
+        return 0;
+}
+
+static bool declared(const struct svc_config *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_secrets; i++)
+                if (strcmp(c->secrets[i].name, name) == 0)
+                        return true;
+        return false;
+}
+
+/* One value with every ${secret:NAME} replaced; NULL with *err. */
+static char *expand_one(const struct svc *s, const char *val, int *err)
+{
+        struct secrets *x = s->m->secrets;
+        size_t cap = strlen(val) + 1, len = 0;
+        char *out = malloc(cap), why[256];
+        const char *p = val;
+
+        while (out) {
+                const char *ref = strstr(p, "${secret:"), *end;
+                const struct secret_config *d;
+                struct secrets_buf v = { 0 };
+                size_t chunk = ref ? (size_t)(ref - p) : strlen(p);
+                char name[80];
+
+                if (len + chunk + 1 > cap && grow(&out, len, &cap, len + chunk + 1) < 0)
+                        break;
+                memcpy(out + len, p, chunk);
+                len += chunk;
+                out[len] = 0;
+                if (!ref)
+                        return out;
+                end = strchr(ref + 9, '}');
+                if (!end || (size_t)(end - ref - 9) >= sizeof name) {
+                        *err = -EINVAL;
+                        break;
+                }
+                memcpy(name, ref + 9, (size_t)(end - ref - 9));
+                name[end - ref - 9] = 0;
+                if (!declared(s->cfg, name)) {
+                        /* e.g. from an env_file: only declared secrets are given out */
+                        size_t lit = (size_t)(end + 1 - ref);
+                        if (grow(&out, len, &cap, len + lit + strlen(end + 1) + 1) < 0)
+                                break;
+                        memcpy(out + len, ref, lit);
+                        len += lit;
+                        out[len] = 0;
+                        p = end + 1;
+                        continue;
+                }
+                if (!x || !(d = secrets_def_of(s->m, name, NULL)) || secrets_value_of(x, d, &v, why, sizeof why) < 0) {
+                        *err = -ENOKEY;
+                        break;
+                }
+                if (grow(&out, len, &cap, len + v.len + strlen(end + 1) + 1) < 0) {
+                        secrets_buf_free(&v);
+                        break;
+                }
+                memcpy(out + len, v.p, v.len);
+                len += v.len;
+                out[len] = 0;
+                secrets_buf_free(&v);
+                p = end + 1;
+        }
+        if (out) {
+                sodium_memzero(out, len);
+                free(out);
+        }
+        if (!*err)
+                *err = -ENOMEM;
+        return NULL;
+}
+
+int secrets_env_expand(const struct svc *s, char ***env)
+{
+        struct secrets *x = s->m->secrets;
+        int err = 0;
+
+        if (!s->cfg->n_secrets)
+                return 0;
+        for (char **e = *env; e && *e; e++) {
+                char *n;
+
+                if (!strstr(*e, "${secret:"))
+                        continue;
+                if (!(n = expand_one(s, *e, &err)))
+                        return err;
+                free(*e);
+                *e = n;
+        }
+        if (x && x->cred_root) {
+                _cleanup_(freep) char *kv =
+                        strdup_printf("CREDENTIALS_DIRECTORY=%s/%s", x->cred_root, s->cfg->name);
+
+                if (!kv || strv_push(env, kv) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+void secrets_env_freep(char ***env)
+{
+        secrets_env_wipe(*env);
+        strv_free(*env);
+}
