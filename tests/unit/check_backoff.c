@@ -1,5 +1,7 @@
 /* Backoff arithmetic, restart policy decisions and the start-limit window. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 
 #include "backoff.h"
@@ -71,9 +73,5 @@ int main(void) {
         tcase_add_test(tc, test_policy);
         tcase_add_test(tc, test_start_limit);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return check_run(s);
 }

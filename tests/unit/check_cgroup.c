@@ -2,6 +2,8 @@
  * and the cgroup v2 file contents for each knob (sizes, percentages of host
  * RAM, cpu.max quota, weights). Runs on any host: nothing is written. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,9 +76,5 @@ int main(void) {
         tcase_add_test(tc, test_paths);
         tcase_add_test(tc, test_knobs);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return check_run(s);
 }

@@ -4,6 +4,8 @@
  * Expected lines are written with the main file as "MAIN" and other files
  * relative to the (realpath'd) scenario directory. */
 #include <check.h>
+
+#include "check_run.h"
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -463,8 +465,6 @@ int main(void)
 {
         Suite *s = suite_create("config");
         TCase *tc = tcase_create("load");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, test_good);
         tcase_add_test(tc, test_builtin_defaults);
@@ -480,9 +480,5 @@ int main(void)
         tcase_add_test(tc, test_names_and_errors);
         tcase_add_test(tc, test_yaml_tree);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return check_run(s);
 }

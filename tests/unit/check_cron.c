@@ -2,6 +2,8 @@
  * pure function of the spec and "now", so every case here is a fixed UTC
  * instant: month ends, Feb 29, day-of-month/day-of-week OR semantics, steps. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -164,9 +166,5 @@ int main(void)
         tcase_add_test(tc, test_every_and_cron_due);
         tcase_add_test(tc, test_stamp);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return check_run(s);
 }

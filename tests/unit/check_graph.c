@@ -2,6 +2,8 @@
  * shape is explicit), plus the path through config_load for a real tree and for
  * a dependency on a service that does not exist. */
 #include <check.h>
+
+#include "check_run.h"
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -180,8 +182,6 @@ int main(void)
 {
         Suite *s = suite_create("graph");
         TCase *tc = tcase_create("core");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, test_diamond);
         tcase_add_test(tc, test_chain);
@@ -192,9 +192,5 @@ int main(void)
         tcase_add_test(tc, test_through_config);
         tcase_add_test(tc, test_missing_dep_through_config);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return check_run(s);
 }

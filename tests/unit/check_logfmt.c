@@ -1,6 +1,8 @@
 /* The log format's pure parts: line splitting (partial lines, max_line
  * pieces), timestamps, rotated names and their order, retention selection. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,9 +135,5 @@ int main(void) {
         tcase_add_test(tc, test_names);
         tcase_add_test(tc, test_retention);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return check_run(s);
 }

@@ -4,6 +4,8 @@
  * truncation, garbage and non-objects; the blocking helpers are exercised over
  * a real socketpair, including a peer that hangs up mid-frame. */
 #include <check.h>
+
+#include "check_run.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -531,9 +533,5 @@ static Suite *proto_suite(void)
 
 int main(void)
 {
-        SRunner *sr = srunner_create(proto_suite());
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+        return check_run(proto_suite());
 }

@@ -4,6 +4,8 @@
  * a filter that compiles, paths that must exist. Error lines are asserted
  * exactly, as svd --check prints them. */
 #include <check.h>
+
+#include "check_run.h"
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -215,8 +217,6 @@ int main(void)
 {
         Suite *s = suite_create("sandbox");
         TCase *tc = tcase_create("config");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, test_good);
         tcase_add_test(tc, test_bad);
@@ -224,9 +224,5 @@ int main(void)
         tcase_add_test(tc, test_groups);
         tcase_add_test(tc, test_plan);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return check_run(s);
 }

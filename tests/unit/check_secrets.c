@@ -4,6 +4,8 @@
  * weak-value check, and the secrets: config syntax (definitions shared by
  * name, conflicting definitions naming both places, unknown references). */
 #include <check.h>
+
+#include "check_run.h"
 #include <errno.h>
 #include <regex.h>
 #include <stdio.h>
@@ -318,8 +320,6 @@ int main(void)
 {
         Suite *s = suite_create("secrets");
         TCase *tc = tcase_create("core");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, test_store_roundtrip);
         tcase_add_test(tc, test_store_tamper_and_wrong_key);
@@ -330,9 +330,5 @@ int main(void)
         tcase_add_test(tc, test_config_shared);
         tcase_add_test(tc, test_config_errors);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return check_run(s);
 }

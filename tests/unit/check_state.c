@@ -2,6 +2,8 @@
  * fact combinations that change its answer, and checks both the next state
  * and the actions against an explicit table. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 
 #include "state.h"
@@ -165,9 +167,5 @@ int main(void) {
         tcase_add_test(tc, test_exit_outcomes);
         tcase_add_test(tc, test_names);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return check_run(s);
 }

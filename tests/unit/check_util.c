@@ -2,6 +2,8 @@
  * and the small fs/fd helpers. The parsers are the first line of config
  * validation, so both what they accept and what they refuse are pinned here. */
 #include <check.h>
+
+#include "check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -348,8 +350,6 @@ int main(void)
 {
         Suite *s = suite_create("util");
         TCase *tc = tcase_create("core");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, test_parse_duration_ok);
         tcase_add_test(tc, test_parse_duration_bad);
@@ -364,9 +364,5 @@ int main(void)
         tcase_add_test(tc, test_fs_helpers);
         tcase_add_test(tc, test_clocks);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return check_run(s);
 }
