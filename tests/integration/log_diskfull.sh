@@ -11,15 +11,18 @@ fi
 mkdir -p "$T/log"
 mount -t tmpfs -o size=2M tmpfs "$T/log" 2>/dev/null || { echo "cannot mount tmpfs"; trap - EXIT; rm -rf "$T"; exit 77; }
 cleanup_ns() { umount "$T/log" 2>/dev/null || true; }
+# unmount before lib.sh's EXIT trap removes $T (also on failure)
+trap 'cleanup 2>/dev/null; cleanup_ns; rm -rf "$T"' EXIT
 
 PAD=$(printf 'z%.0s' $(seq 500))
 service chatty <<EOF
-command: ["sh", "-c", "i=0; while :; do date +%s%N > $T/out/hb; echo \"line \$i $PAD\"; i=\$((i+1)); sleep 0.005; done"]
+command: ["sh", "-c", "i=0; while :; do date +%s%N > $T/out/hb.tmp; mv -f $T/out/hb.tmp $T/out/hb; echo \"line \$i $PAD\"; i=\$((i+1)); sleep 0.005; done"]
 EOF
 # leave little room
 dd if=/dev/zero of="$T/log/filler" bs=1K count=1900 status=none 2>/dev/null || true
 start_svd
 wait_for sh -c "[ \$($SVCTL -s $SOCK status --json | python3 -c 'import json,sys; print(int(json.load(sys.stdin)[\"services\"][0][\"log_dropped_bytes\"]))') -gt 10000 ]"
+wait_for test -s "$T/out/hb"   # replaced atomically: never read half-written
 # the service is not blocked: its heartbeat moves on while output is dropped
 hb1=$(cat "$T/out/hb"); sleep 0.5; hb2=$(cat "$T/out/hb")
 [ "$hb2" -gt "$hb1" ] || fail "service blocked while the disk is full"
