@@ -480,7 +480,7 @@ static void ino_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         struct inotify_event *ev = (struct inotify_event *)p;
                         p += sizeof(*ev) + ev->len;
                         for (size_t i = 0; i < m->n_svcs; i++) {
-                                struct svc *s = &m->svcs[i];
+                                struct svc *s = m->svcs[i];
                                 if (ev->wd == s->cg_wd_events && !cgroup_populated(s))
                                         svc_cgroup_empty(s);
                                 else if (ev->wd == s->cg_wd_memory) {
@@ -504,7 +504,7 @@ void cgroup_done(struct svd *m) {
         if (!g)
                 return;
         for (size_t i = 0; m->svcs && i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
+                struct svc *s = m->svcs[i];
                 if (s->cg_procs_fd >= 0)
                         close(s->cg_procs_fd);
                 s->cg_procs_fd = -1;

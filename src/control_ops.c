@@ -147,7 +147,7 @@ static cJSON *op_status(struct svd *m, const cJSON *req) {
         cJSON *arr = cJSON_AddArrayToObject(r, "services");
         usec_t now_m = now_mono();
         for (size_t i = 0; i < m->n_svcs; i++) {
-                const struct svc *s = &m->svcs[i];
+                const struct svc *s = m->svcs[i];
                 if (cJSON_GetArraySize(names) > 0) {
                         bool want = false;
                         cJSON_ArrayForEach(n, names) if (strcmp(n->valuestring, s->cfg->name) == 0) want = true;
@@ -195,7 +195,7 @@ static void add_boot(cJSON *r, struct svd *m) {
          * spawned is the service's own readiness time */
         cJSON *sv = cJSON_AddObjectToObject(b, "services");
         for (size_t i = 0; i < m->n_svcs; i++) {
-                const struct svc *s = &m->svcs[i];
+                const struct svc *s = m->svcs[i];
                 if (!s->up_mono)
                         continue;
                 cJSON *o = cJSON_AddObjectToObject(sv, s->cfg->name);
@@ -211,7 +211,7 @@ static cJSON *op_order(struct svd *m) {
                 cJSON *wave = cJSON_CreateArray();
                 for (size_t i = 0; i < m->n_svcs; i++)
                         if (m->wave_of[i] == w)
-                                cJSON_AddItemToArray(wave, cJSON_CreateString(m->svcs[i].cfg->name));
+                                cJSON_AddItemToArray(wave, cJSON_CreateString(m->svcs[i]->cfg->name));
                 cJSON_AddItemToArray(waves, wave);
         }
         return r;

@@ -15,7 +15,7 @@ cJSON *control_op_audit(struct svd *m)
                 return proto_reply_error(PROTO_E_FAILED, "out of memory");
         }
         for (size_t i = 0; i < m->n_svcs; i++)
-                cJSON_AddItemToArray(arr, sandbox_report_audit(m->svcs[i].cfg));
+                cJSON_AddItemToArray(arr, sandbox_report_audit(m->svcs[i]->cfg));
         return r;
 }
 

@@ -123,7 +123,7 @@ static cJSON *list_reply(struct svd *m, const cJSON *req, const char **ret_name)
         cJSON_AddStringToObject(r, "format", "svd-log-1");
         cJSON *arr = cJSON_AddArrayToObject(r, "services");
         for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
+                struct svc *s = m->svcs[i];
                 if (*ret_name && strcmp(s->cfg->name, *ret_name) != 0)
                         continue;
                 cJSON *o = cJSON_CreateObject();

@@ -544,7 +544,7 @@ void logpipe_free(struct logsink *k) {
 int logs_reopen_all(struct svd *m) {
         int failed = 0;
         for (size_t i = 0; i < m->n_svcs; i++) {
-                struct logsink *k = m->svcs[i].log;
+                struct logsink *k = m->svcs[i]->log;
                 if (!k)
                         continue;
                 logsink_write_out(k);

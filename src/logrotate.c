@@ -313,7 +313,7 @@ static void retention_global(struct svd *m) {
         size_t n = 0;
         uint64_t current = 0;
         for (size_t i = 0; i < m->n_svcs; i++) {
-                struct logsink *k = m->svcs[i].log;
+                struct logsink *k = m->svcs[i]->log;
                 if (!k)
                         continue;
                 current += current_budget(k);

@@ -117,12 +117,12 @@ char *metrics_render(struct svd *m) {
         if (!st)
                 return NULL;
         for (size_t i = 0; i < m->n_svcs; i++)
-                st[i].valid = cgroup_stats(&m->svcs[i], &st[i]) == 0;
+                st[i].valid = cgroup_stats(m->svcs[i], &st[i]) == 0;
 
         for (int k = 0; k < _M_MAX; k++) {
                 family(&b, metric_info[k].name, metric_info[k].type, metric_info[k].help);
                 for (size_t i = 0; i < m->n_svcs; i++) {
-                        const struct svc *s = &m->svcs[i];
+                        const struct svc *s = m->svcs[i];
                         double v;
                         switch (k) {
                         case M_UP:
@@ -160,7 +160,7 @@ char *metrics_render(struct svd *m) {
         /* one series per service, 1 for its current state: alerts on "failed" */
         family(&b, "svd_service_state", "gauge", "The service's current state (1 for the state it is in).");
         for (size_t i = 0; i < m->n_svcs; i++) {
-                const struct svc *s = &m->svcs[i];
+                const struct svc *s = m->svcs[i];
                 bprintf(&b, "svd_service_state{service=\"");
                 blabel(&b, s->cfg->name);
                 bprintf(&b, "\",slice=\"");

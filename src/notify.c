@@ -66,7 +66,7 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
 static struct svc *attribute(struct svd *m, pid_t pid) {
         pid_t pgid = getpgid(pid);
         for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
+                struct svc *s = m->svcs[i];
                 if (s->pid > 0 && (s->pid == pid || s->pid == pgid))
                         return s;
         }

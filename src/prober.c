@@ -61,7 +61,7 @@ static char *find_program(void) {
 
 static void fail_in_flight(struct svd *m, const char *why) {
         for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
+                struct svc *s = m->svcs[i];
                 if (s->probe_id) {
                         s->probe_id = 0;
                         health_probe_result(s, false, false, why);
@@ -75,12 +75,12 @@ static struct svc *find_svc(struct prober *p, int64_t id) {
                 return NULL;
         if (p->n_slots) {
                 uint32_t i = p->slots[(uint64_t)id & (p->n_slots - 1)];
-                if (i && i <= m->n_svcs && m->svcs[i - 1].probe_id == id)
-                        return &m->svcs[i - 1];
+                if (i && i <= m->n_svcs && m->svcs[i - 1]->probe_id == id)
+                        return m->svcs[i - 1];
         }
         for (size_t i = 0; i < m->n_svcs; i++)
-                if (m->svcs[i].probe_id == id)
-                        return &m->svcs[i];
+                if (m->svcs[i]->probe_id == id)
+                        return m->svcs[i];
         return NULL;
 }
 
@@ -97,7 +97,7 @@ static void remember(struct prober *p, struct svc *s, int64_t id) {
                 p->slots = n;
                 p->n_slots = want;
         }
-        p->slots[(uint64_t)id & (p->n_slots - 1)] = (uint32_t)(s - m->svcs) + 1;
+        p->slots[(uint64_t)id & (p->n_slots - 1)] = (uint32_t)s->index + 1;
 }
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {

@@ -170,14 +170,14 @@ bool profile_blocked(struct svc *s)
         stack[sp++] = s->index;
         seen[s->index] = true;
         while (sp && !blocked) {
-                const struct svc_config *cur = m->svcs[stack[--sp]].cfg;
+                const struct svc_config *cur = m->svcs[stack[--sp]]->cfg;
                 for (size_t d = 0; d < cur->n_deps && !blocked; d++) {
                         size_t di = cur->deps[d].index;
                         if (seen[di])
                                 continue;
                         seen[di] = true;
-                        if (profile_unavailable(m->cfg, m->svcs[di].cfg, why, sizeof(why))) {
-                                svc_set_reason(s, "blocked: dependency %s %s", m->svcs[di].cfg->name, why);
+                        if (profile_unavailable(m->cfg, m->svcs[di]->cfg, why, sizeof(why))) {
+                                svc_set_reason(s, "blocked: dependency %s %s", m->svcs[di]->cfg->name, why);
                                 blocked = true;
                         }
                         stack[sp++] = di;

@@ -16,9 +16,9 @@ int sched_init(struct svd *m) {
 
         /* Reverse edges, so a change reaches its dependents directly. */
         for (size_t i = 0; i < m->n_svcs; i++) {
-                const struct svc_config *c = m->svcs[i].cfg;
+                const struct svc_config *c = m->svcs[i]->cfg;
                 for (size_t d = 0; d < c->n_deps; d++) {
-                        struct svc *dep = &m->svcs[c->deps[d].index];
+                        struct svc *dep = m->svcs[c->deps[d].index];
                         size_t *n = realloc(dep->rdeps, (dep->n_rdeps + 1) * sizeof(size_t));
                         if (!n)
                                 return -ENOMEM;
@@ -32,7 +32,7 @@ int sched_init(struct svd *m) {
 void sched_done(struct svd *m) {
         if (m->svcs)
                 for (size_t i = 0; i < m->n_svcs; i++)
-                        free(m->svcs[i].rdeps);
+                        free(m->svcs[i]->rdeps);
         free(m->queue);
         m->queue = NULL;
 }
@@ -48,7 +48,7 @@ void sched_enqueue(struct svd *m, struct svc *s) {
 bool sched_deps_met(const struct svd *m, const struct svc *s) {
         for (size_t d = 0; d < s->cfg->n_deps; d++) {
                 const struct dep_config *dc = &s->cfg->deps[d];
-                if (!svc_dep_satisfied(&m->svcs[dc->index], dc->condition))
+                if (!svc_dep_satisfied(m->svcs[dc->index], dc->condition))
                         return false;
         }
         return true;
@@ -67,13 +67,13 @@ void sched_pull_in(struct svd *m, struct svc *s) {
         stack[sp++] = s->index;
         seen[s->index] = true;
         while (sp) {
-                struct svc *cur = &m->svcs[stack[--sp]];
+                struct svc *cur = m->svcs[stack[--sp]];
                 for (size_t d = 0; d < cur->cfg->n_deps; d++) {
                         size_t di = cur->cfg->deps[d].index;
                         if (seen[di])
                                 continue;
                         seen[di] = true;
-                        struct svc *dep = &m->svcs[di];
+                        struct svc *dep = m->svcs[di];
                         if (dep->state == ST_STOPPED || dep->state == ST_FAILED) {
                                 dep->held = false;
                                 svc_dispatch(dep, SE_START, 0);
@@ -93,7 +93,7 @@ static void reevaluate(struct svd *m, struct svc *d, struct svc *s) {
                         return; /* it is about to be stopped, never started */
                 for (size_t i = 0; i < d->cfg->n_deps; i++) {
                         const struct dep_config *dc = &d->cfg->deps[i];
-                        struct svc *dep = &m->svcs[dc->index];
+                        struct svc *dep = m->svcs[dc->index];
                         if (svc_dep_broken(dep, dc->condition)) {
                                 svc_set_reason(d, "dependency %s %s", dep->cfg->name,
                                                dep->state == ST_FAILED ? "failed" : "exited");
@@ -126,7 +126,7 @@ static void reevaluate(struct svd *m, struct svc *d, struct svc *s) {
 static void shutdown_pass(struct svd *m) {
         bool any_active = false;
         for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
+                struct svc *s = m->svcs[i];
                 if (!svc_state_active(s->state))
                         continue;
                 any_active = true;
@@ -134,7 +134,7 @@ static void shutdown_pass(struct svd *m) {
                         continue;
                 bool dependents_up = false;
                 for (size_t r = 0; r < s->n_rdeps; r++) {
-                        enum svc_state rs = m->svcs[s->rdeps[r]].state;
+                        enum svc_state rs = m->svcs[s->rdeps[r]]->state;
                         if (svc_state_active(rs) && rs != ST_WAITING && rs != ST_BACKOFF) {
                                 dependents_up = true;
                                 break;
@@ -154,12 +154,12 @@ static void shutdown_pass(struct svd *m) {
 void sched_run(struct svd *m) {
         for (;;) {
                 while (m->q_len) {
-                        struct svc *s = &m->svcs[m->queue[m->q_head]];
+                        struct svc *s = m->svcs[m->queue[m->q_head]];
                         m->q_head = (m->q_head + 1) % m->n_svcs;
                         m->q_len--;
                         s->queued = false;
                         for (size_t r = 0; r < s->n_rdeps; r++)
-                                reevaluate(m, &m->svcs[s->rdeps[r]], s);
+                                reevaluate(m, m->svcs[s->rdeps[r]], s);
                 }
                 if (!m->shutting_down) {
                         svd_check_boot(m);

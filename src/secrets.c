@@ -359,7 +359,7 @@ static void restart_consumers(struct svd *m, size_t k, size_t skip)
         bool any = false;
 
         for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
+                struct svc *s = m->svcs[i];
 
                 if (i == skip || !secrets_svc_affected(m, i, k) || x->restart_set[i])
                         continue;
@@ -372,13 +372,13 @@ static void restart_consumers(struct svd *m, size_t k, size_t skip)
         for (unsigned w = m->n_waves; w-- > 0;)
                 for (size_t i = 0; i < m->n_svcs; i++)
                         if (m->wave_of[i] == w && x->restart_set[i]) {
-                                log_info("secrets: restarting %s for the new %s", m->svcs[i].cfg->name,
+                                log_info("secrets: restarting %s for the new %s", m->svcs[i]->cfg->name,
                                          m->cfg->secrets[k].name);
-                                svd_request_stop(m, &m->svcs[i]);
+                                svd_request_stop(m, m->svcs[i]);
                         }
         for (size_t i = 0; i < m->n_svcs; i++)
                 if (x->restart_set[i]) {
-                        secrets_svc_state(&m->svcs[i]); /* they may all be down already */
+                        secrets_svc_state(m->svcs[i]); /* they may all be down already */
                         break;
                 }
 }
@@ -392,7 +392,7 @@ static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
                 for (size_t i = 0; i < m->n_svcs; i++)
                         if (m->wave_of[i] == wv && x->restart_set[i]) {
                                 x->restart_set[i] = false;
-                                svd_request_start(m, &m->svcs[i]);
+                                svd_request_start(m, m->svcs[i]);
                         }
         sched_run(m);
 }
@@ -434,7 +434,7 @@ void secrets_svc_state(struct svc *s)
                 bool down = true;
 
                 for (size_t i = 0; i < m->n_svcs; i++)
-                        if (x->restart_set[i] && svc_state_active(m->svcs[i].state))
+                        if (x->restart_set[i] && svc_state_active(m->svcs[i]->state))
                                 down = false;
                 if (down) {
                         ev_timer_set(&x->start_timer, 0., 0.);
@@ -578,7 +578,7 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
                 x->rot_job = (size_t)job;
                 x->rot_secret = k;
                 log_info("secrets: running on_rotate job %s for %s", d->on_rotate, name);
-                svd_request_restart(m, &m->svcs[job]);
+                svd_request_restart(m, m->svcs[job]);
                 return 0;
         }
         secrets_table_clear(&x->rot_old);
@@ -638,7 +638,7 @@ int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_
         *why = 0;
         /* the services that waited for the secrets can start now */
         for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
+                struct svc *s = m->svcs[i];
 
                 if (s->state == ST_WAITING && s->cfg->n_secrets && sched_deps_met(m, s))
                         svc_dispatch(s, SE_DEPS_MET, 0);

@@ -427,6 +427,24 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         sched_run(s->m);
 }
 
+struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index) {
+        struct svc *s = calloc(1, sizeof(*s));
+        if (!s)
+                return NULL;
+        s->m = m;
+        s->cfg = cfg;
+        s->index = index;
+        s->state = ST_STOPPED;
+        s->cg_procs_fd = s->cg_wd_events = s->cg_wd_memory = -1;
+        s->probe_fd = -1;
+        s->health = HEALTH_NONE;
+        s->since_real = now_real();
+        s->since_mono = now_mono();
+        ev_timer_init(&s->timer, timer_cb, 0., 0.);
+        s->timer.data = s;
+        return s;
+}
+
 static void arm_timer(struct svc *s, usec_t delay) {
         ev_timer_stop(s->m->loop, &s->timer);
         ev_timer_init(&s->timer, timer_cb, (double)delay / 1e6, 0.);

@@ -98,6 +98,9 @@ struct svc {
         size_t n_rdeps;
 };
 
+/* A new service object in ST_STOPPED for cfg, at m->svcs[index]. NULL if out of memory. */
+struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index);
+
 /* The main process was reaped. With cgroups, the service is down only once
  * its leaf is empty: leftovers are killed and SE_EXIT waits for that. */
 void svc_main_exited(struct svc *s, int status);

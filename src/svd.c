@@ -30,13 +30,13 @@
 
 struct svc *svd_find(struct svd *m, const char *name) {
         ssize_t i = config_svc_index(m->cfg, name);
-        return i < 0 ? NULL : &m->svcs[i];
+        return i < 0 ? NULL : m->svcs[i];
 }
 
 static struct svc *find_by_pid(struct svd *m, pid_t pid) {
         for (size_t i = 0; i < m->n_svcs; i++)
-                if (m->svcs[i].pid == pid)
-                        return &m->svcs[i];
+                if (m->svcs[i]->pid == pid)
+                        return m->svcs[i];
         return NULL;
 }
 
@@ -51,7 +51,7 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
                 svc_main_exited(s, st);
         else if (!prober_child_exited(m, w->rpid, st) && !logs_child_exited(m, w->rpid, st)) {
                 for (size_t i = 0; i < m->n_svcs; i++)
-                        if (health_child_exited(&m->svcs[i], w->rpid, st))
+                        if (health_child_exited(m->svcs[i], w->rpid, st))
                                 break;
                 /* else: an orphan we adopted as subreaper: reaped, nothing else */
         }
@@ -62,7 +62,7 @@ static void mem_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct svd *m = w->data;
         bool waiting = false;
         for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
+                struct svc *s = m->svcs[i];
                 if (s->state != ST_WAITING || !gate_configured(&s->cfg->start_when) || !sched_deps_met(m, s))
                         continue;
                 svc_dispatch(s, SE_DEPS_MET, 0);
@@ -126,7 +126,7 @@ void svd_check_boot(struct svd *m) {
         usec_t now = now_mono();
         bool all = true;
         for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
+                struct svc *s = m->svcs[i];
                 if (!s->up_mono && ((s->state == ST_RUNNING && settled(s)) || s->state == ST_EXITED))
                         s->up_mono = now;
                 if (!settled(s))
@@ -138,7 +138,7 @@ void svd_check_boot(struct svd *m) {
         char line[4096], db[32];
         size_t off = 0;
         for (size_t i = 0; i < m->n_svcs && off < sizeof(line) - 80; i++) {
-                const struct svc *s = &m->svcs[i];
+                const struct svc *s = m->svcs[i];
                 if (s->up_mono)
                         off += (size_t)snprintf(line + off, sizeof(line) - off, " %s=%s", s->cfg->name,
                                                 format_duration(s->up_mono - m->boot_mono, db, sizeof(db)));
@@ -183,29 +183,18 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
         if (m->devnull_fd < 0)
                 return -errno;
 
-        m->svcs = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(struct svc));
+        m->svcs = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(struct svc *));
         m->wave_of = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(unsigned));
         if (!m->svcs || !m->wave_of)
                 return -ENOMEM;
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (!(m->svcs[i] = svc_new(m, &cfg->svcs[i], i)))
+                        return -ENOMEM;
         r = graph_waves(cfg, m->wave_of);
         if (r < 0)
                 return r;
         m->n_waves = (unsigned)r;
 
-        usec_t now = now_real(), mono = now_mono();
-        for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
-                s->m = m;
-                s->cfg = &cfg->svcs[i];
-                s->index = i;
-                s->state = ST_STOPPED;
-                s->cg_procs_fd = s->cg_wd_events = s->cg_wd_memory = -1;
-                s->health = HEALTH_NONE;
-                s->since_real = now;
-                s->since_mono = mono;
-                ev_timer_init(&s->timer, NULL, 0., 0.);
-                s->timer.data = s;
-        }
         if ((r = sched_init(m)) < 0)
                 return r;
         if ((r = timers_init(m)) < 0)
@@ -272,7 +261,7 @@ void svd_boot(struct svd *m) {
          * since a service whose dependencies are not met just waits. */
         for (unsigned w = 0; w < m->n_waves; w++)
                 for (size_t i = 0; i < m->n_svcs; i++) {
-                        struct svc *s = &m->svcs[i];
+                        struct svc *s = m->svcs[i];
                         if (m->wave_of[i] != w || !s->cfg->enabled || s->state != ST_STOPPED ||
                             timer_scheduled(s)) /* a scheduled job waits for its timer */
                                 continue;
@@ -288,7 +277,7 @@ void svd_shutdown(struct svd *m) {
                 m->shutting_down = true;
                 timers_stop(m);
                 for (size_t i = 0; i < m->n_svcs; i++)
-                        m->svcs[i].restart_after_stop = false;
+                        m->svcs[i]->restart_after_stop = false;
         }
         sched_run(m);
 }
@@ -342,9 +331,12 @@ void svd_done(struct svd *m) {
         secrets_done(m);
         cgroup_done(m);
         for (size_t i = 0; m->svcs && i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
+                struct svc *s = m->svcs[i];
+                if (!s)
+                        continue;
                 health_done(s);
                 free(s->exe_path);
+                s->exe_path = NULL;
                 logpipe_free(s->log);
                 s->log = NULL;
         }
@@ -356,12 +348,15 @@ void svd_done(struct svd *m) {
                 ev_signal_stop(m->loop, &m->sig_usr2);
                 ev_child_stop(m->loop, &m->child);
                 ev_timer_stop(m->loop, &m->mem_timer);
-                for (size_t i = 0; i < m->n_svcs; i++)
-                        ev_timer_stop(m->loop, &m->svcs[i].timer);
+                for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
+                        if (m->svcs[i])
+                                ev_timer_stop(m->loop, &m->svcs[i]->timer);
         }
         timers_done(m);
         sched_done(m);
         logs_done(m);
+        for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
+                free(m->svcs[i]);
         free(m->svcs);
         free(m->wave_of);
         if (m->devnull_fd >= 0)

@@ -19,7 +19,7 @@ struct cgroup_mgr;
 struct svd {
         struct ev_loop *loop;
         struct svd_config *cfg;
-        struct svc *svcs;
+        struct svc **svcs;       /* each allocated on its own: a reload keeps unchanged ones in place */
         size_t n_svcs;
         unsigned *wave_of;
         unsigned n_waves;

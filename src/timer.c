@@ -107,7 +107,7 @@ static struct timer_job *job_of(const struct svc *s)
 
 static const struct schedule_config *sched_of(const struct timer_job *j)
 {
-        return &j->m->svcs[j->index].cfg->schedule;
+        return &j->m->svcs[j->index]->cfg->schedule;
 }
 
 static const char *fmt_time(usec_t real, char *buf, size_t len)
@@ -142,7 +142,7 @@ static void stamp_write(struct timer_job *j)
                 return;
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0) {
-                log_warn("%s: cannot write %s: %s", j->m->svcs[j->index].cfg->name, tmp, strerror(errno));
+                log_warn("%s: cannot write %s: %s", j->m->svcs[j->index]->cfg->name, tmp, strerror(errno));
                 return;
         }
         int n = dprintf(fd, "%llu.%06llu\n%s\n%llu\n", (unsigned long long)(j->last_run / USEC_PER_SEC),
@@ -151,7 +151,7 @@ static void stamp_write(struct timer_job *j)
         bool ok = n > 0 && fsync(fd) == 0;
         close(fd);
         if (!ok || rename(tmp, j->stamp_path) < 0) {
-                log_warn("%s: cannot write %s: %s", j->m->svcs[j->index].cfg->name, j->stamp_path, strerror(errno));
+                log_warn("%s: cannot write %s: %s", j->m->svcs[j->index]->cfg->name, j->stamp_path, strerror(errno));
                 unlink(tmp);
         }
 }
@@ -171,7 +171,7 @@ static void stamp_load(struct timer_job *j)
         buf[n] = 0;
         usec_t last, dur;
         if (timer_stamp_parse(buf, &last, j->last_result, sizeof(j->last_result), &dur) < 0) {
-                log_warn("%s: ignoring %s: not a timestamp", j->m->svcs[j->index].cfg->name, j->stamp_path);
+                log_warn("%s: ignoring %s: not a timestamp", j->m->svcs[j->index]->cfg->name, j->stamp_path);
                 j->last_result[0] = 0;
                 return;
         }
@@ -211,7 +211,7 @@ static usec_t next_from(const struct schedule_config *sc, usec_t from, usec_t no
 static const char *held_dependency(struct svd *m, const struct svc *s)
 {
         for (size_t d = 0; d < s->cfg->n_deps; d++) {
-                const struct svc *dep = &m->svcs[s->cfg->deps[d].index];
+                const struct svc *dep = m->svcs[s->cfg->deps[d].index];
                 if (dep->held)
                         return dep->cfg->name;
         }
@@ -222,7 +222,7 @@ static void fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 {
         struct timer_job *j = w->data;
         struct svd *m = j->m;
-        struct svc *s = &m->svcs[j->index];
+        struct svc *s = m->svcs[j->index];
         const struct schedule_config *sc = sched_of(j);
         usec_t base = j->next_base, now = now_real();
         const char *dep;
@@ -263,7 +263,7 @@ int timers_init(struct svd *m)
         if (!(t->jobs = calloc(t->n ? t->n : 1, sizeof(*t->jobs))))
                 return -ENOMEM;
         for (size_t i = 0; i < t->n; i++)
-                any |= m->svcs[i].cfg->schedule.set;
+                any |= m->svcs[i]->cfg->schedule.set;
         if (!any)
                 return 0;
         _cleanup_(freep) char *dir = strdup_printf("%s/timers", m->cfg->state_dir);
@@ -274,13 +274,13 @@ int timers_init(struct svd *m)
                 log_warn("cannot create %s: %s (last run times are not kept)", dir, strerror(-r));
         for (size_t i = 0; i < t->n; i++) {
                 struct timer_job *j = &t->jobs[i];
-                if (!m->svcs[i].cfg->schedule.set)
+                if (!m->svcs[i]->cfg->schedule.set)
                         continue;
                 j->m = m;
                 j->index = i;
                 ev_periodic_init(&j->w, fire_cb, 0., 0., NULL);
                 j->w.data = j;
-                if (r >= 0 && !(j->stamp_path = strdup_printf("%s/%s", dir, m->svcs[i].cfg->name)))
+                if (r >= 0 && !(j->stamp_path = strdup_printf("%s/%s", dir, m->svcs[i]->cfg->name)))
                         return -ENOMEM;
                 if (j->stamp_path)
                         stamp_load(j);
@@ -295,7 +295,7 @@ void timers_boot(struct svd *m)
 
         for (size_t i = 0; t && i < t->n; i++) {
                 struct timer_job *j = &t->jobs[i];
-                if (!j->m || !m->svcs[i].cfg->enabled)
+                if (!j->m || !m->svcs[i]->cfg->enabled)
                         continue;
                 const struct schedule_config *sc = sched_of(j);
                 usec_t now = now_real();
@@ -303,7 +303,7 @@ void timers_boot(struct svd *m)
                         usec_t due = timer_due_after(sc, j->last_run);
                         if (due <= now) {
                                 log_info("%s: the run due at %s was missed (last run %s): running it now",
-                                         m->svcs[i].cfg->name, fmt_time(due, tb, sizeof(tb)),
+                                         m->svcs[i]->cfg->name, fmt_time(due, tb, sizeof(tb)),
                                          fmt_time(j->last_run, db, sizeof(db)));
                                 arm_at(j, now);
                                 continue;
@@ -312,7 +312,7 @@ void timers_boot(struct svd *m)
                 } else
                         arm_at(j, timer_due_after(sc, now));
                 if (j->next_at)
-                        log_debug("%s: next run %s", m->svcs[i].cfg->name, fmt_time(j->next_at, tb, sizeof(tb)));
+                        log_debug("%s: next run %s", m->svcs[i]->cfg->name, fmt_time(j->next_at, tb, sizeof(tb)));
         }
 }
 
