@@ -243,6 +243,100 @@ __attribute__((format(printf, 4, 5))) static int unavailable(struct cgroup_mgr *
         return -ENODEV;
 }
 
+/* Creates every slice of m->cfg (parents first: a slice path is the chain of
+ * its parents) with its limits; *ret: absolute paths, per slice. */
+static int setup_slices(struct svd *m, char ***ret, char *reason, size_t rlen) {
+        struct cgroup_mgr *g = m->cg;
+        char **paths = calloc(m->cfg->n_slices + 1, sizeof(char *));
+        int r;
+        if (!paths)
+                return -ENOMEM;
+        *ret = paths;
+        for (size_t i = 0; i < m->cfg->n_slices; i++) {
+                _cleanup_(freep) char *rel = cgroup_slice_path(m->cfg, &m->cfg->slices[i]);
+                if (!rel || !(paths[i] = strdup_printf("%s/%s", g->root, rel)))
+                        return -ENOMEM;
+        }
+        /* every path is known now (slice stats index them); a failing slice
+         * does not keep the others from being set up */
+        int first = 0;
+        for (size_t i = 0; i < m->cfg->n_slices; i++) {
+                char *abs = paths[i];
+                if ((r = mkdir_p(abs, 0755)) < 0) {
+                        if (!first) {
+                                snprintf(reason, rlen, "slice %s: cannot create %s: %s", m->cfg->slices[i].name,
+                                         abs, strerror(-r));
+                                first = -EINVAL;
+                        }
+                        continue;
+                }
+                /* every level needs the controllers for the next one */
+                for (char *p = abs + strlen(g->root); (p = strchr(p + 1, '/'));) {
+                        *p = 0;
+                        enable_controllers(g, abs);
+                        *p = '/';
+                }
+                enable_controllers(g, abs);
+                char err[256];
+                if (apply_knobs(g, abs, &m->cfg->slices[i].resources, err, sizeof(err)) < 0 && !first) {
+                        snprintf(reason, rlen, "slice %s: %s", m->cfg->slices[i].name, err);
+                        first = -EINVAL;
+                }
+        }
+        return first;
+}
+
+static void free_paths(char **paths) {
+        for (size_t i = 0; paths && paths[i]; i++)
+                free(paths[i]);
+        free(paths);
+}
+
+void cgroup_reload_slices(struct svd *m) {
+        struct cgroup_mgr *g = m->cg;
+        char **paths = NULL, why[300] = "";
+        if (!g || !g->enabled)
+                return;
+        int r = setup_slices(m, &paths, why, sizeof(why));
+        if (r < 0)
+                log_err("reload: slices: %s", r == -EINVAL ? why : strerror(-r));
+        /* slices no longer configured go once empty (deepest first) */
+        size_t n = 0;
+        while (g->slice_paths && g->slice_paths[n])
+                n++;
+        for (size_t i = n; i-- > 0;) {
+                bool kept = false;
+                for (size_t k = 0; paths && paths[k] && !kept; k++)
+                        kept = strcmp(paths[k], g->slice_paths[i]) == 0;
+                if (!kept)
+                        (void)rmdir(g->slice_paths[i]);
+        }
+        if (r == -ENOMEM) {
+                free_paths(paths);
+                return;
+        }
+        free_paths(g->slice_paths);
+        g->slice_paths = paths;
+}
+
+void cgroup_forget(struct svd *m, struct svc *s) {
+        struct cgroup_mgr *g = m->cg;
+        if (s->cg_procs_fd >= 0)
+                close(s->cg_procs_fd);
+        s->cg_procs_fd = -1;
+        if (g && g->ino_fd >= 0) {
+                if (s->cg_wd_events >= 0)
+                        (void)inotify_rm_watch(g->ino_fd, s->cg_wd_events);
+                if (s->cg_wd_memory >= 0)
+                        (void)inotify_rm_watch(g->ino_fd, s->cg_wd_memory);
+        }
+        s->cg_wd_events = s->cg_wd_memory = -1;
+        if (s->cg_path)
+                (void)rmdir(s->cg_path); /* an empty leaf goes; one with processes stays visible */
+        free(s->cg_path);
+        s->cg_path = NULL;
+}
+
 int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         struct cgroup_mgr *g = calloc(1, sizeof(*g));
         if (!g)
@@ -300,33 +394,8 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         snprintf(kp, sizeof(kp), "%s/cgroup.kill", sup);
         g->has_kill = access(kp, F_OK) == 0; /* Linux 5.14+ */
 
-        /* Slices, parents first: a slice path is the chain of its parents. */
-        g->slice_paths = calloc(m->cfg->n_slices + 1, sizeof(char *));
-        if (!g->slice_paths)
-                return -ENOMEM;
-        for (size_t i = 0; i < m->cfg->n_slices; i++) {
-                _cleanup_(freep) char *rel = cgroup_slice_path(m->cfg, &m->cfg->slices[i]);
-                if (!rel)
-                        return -ENOMEM;
-                char *abs = strdup_printf("%s/%s", g->root, rel);
-                if (!abs)
-                        return -ENOMEM;
-                g->slice_paths[i] = abs;
-                if ((r = mkdir_p(abs, 0755)) < 0)
-                        return r;
-                /* every level needs the controllers for the next one */
-                for (char *p = abs + strlen(g->root); (p = strchr(p + 1, '/'));) {
-                        *p = 0;
-                        enable_controllers(g, abs);
-                        *p = '/';
-                }
-                enable_controllers(g, abs);
-                char err[256];
-                if (apply_knobs(g, abs, &m->cfg->slices[i].resources, err, sizeof(err)) < 0) {
-                        snprintf(reason, rlen, "slice %s: %s", m->cfg->slices[i].name, err);
-                        return -EINVAL;
-                }
-        }
+        if ((r = setup_slices(m, &g->slice_paths, reason, rlen)) < 0)
+                return r;
 
         g->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (g->ino_fd < 0)
@@ -518,9 +587,7 @@ void cgroup_done(struct svd *m) {
                 ev_io_stop(m->loop, &g->ino_io);
                 close(g->ino_fd);
         }
-        for (size_t i = 0; g->slice_paths && g->slice_paths[i]; i++)
-                free(g->slice_paths[i]);
-        free(g->slice_paths);
+        free_paths(g->slice_paths);
         free(g->root);
         free(g);
         m->cg = NULL;

@@ -62,5 +62,11 @@ int cgroup_knob_value(const struct resources_config *r, const char *file, uint64
 extern const char *const cgroup_knob_files[];
 
 void cgroup_done(struct svd *m);
+/* Reload: creates the new generation's slices and applies their limits again;
+ * slices no longer configured are removed once empty. */
+void cgroup_reload_slices(struct svd *m);
+/* A service's leaf is dropped (removed if empty): the next start makes it
+ * again from the current definition. */
+void cgroup_forget(struct svd *m, struct svc *s);
 
 #endif

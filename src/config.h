@@ -178,6 +178,8 @@ struct secret_config {
         char *on_rotate;      /* a oneshot run with the new value before consumers restart */
         struct cfg_pos pos;   /* of the definition */
 };
+/* Same definition (all but the name); reload uses it to see secrets changed. */
+bool secret_config_equal(const struct secret_config *a, const struct secret_config *b);
 
 /* A secret a service may see: declared in its secrets: or named in its
  * environment as ${secret:NAME}. */
@@ -243,6 +245,7 @@ struct svc_config {
         char *install_hint;  /* appended to "not installed" (profile.c) */
         bool not_in_profile; /* set by profile_select() after loading */
         struct cfg_pos pos;  /* of the document root */
+        uint8_t digest[32];  /* of the file's node tree (config_digest.h), for reload */
 };
 
 struct slice_config {
@@ -252,6 +255,7 @@ struct slice_config {
         struct cfg_pos parent_pos;
         struct resources_config resources;
         struct cfg_pos pos;
+        uint8_t digest[32];  /* of the file's node tree, for reload */
 };
 
 /* Defaults for service settings, from the main file's `defaults:` mapping. */
@@ -303,6 +307,7 @@ struct svd_config {
         size_t n_profile_sets;
         char **selected_profiles; /* expanded selection (profile_select); NULL = all */
         char **files;        /* owned copies of every file name read (cfg_pos.file) */
+        uint8_t defaults_digest[32]; /* of the main file's defaults: (reload) */
 };
 
 /* Errors are collected, not printed: each message is a full line

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "config_parse.h"
+#include "config_digest.h"
 #include "config_yaml.h"
 
 static const char *const svc_type_names[_SVC_TYPE_MAX] = { "simple", "oneshot", "notify" };
@@ -537,6 +538,7 @@ static int load_svc(struct cload *l, const struct ynode *root, const char *name,
         if (logging_config_copy(&s.logging, &d->logging) < 0)
                 return -ENOMEM;
         load_svc_keys(l, root, &s);
+        config_digest_node(root, s.digest);
         ns = realloc(c->svcs, (c->n_svcs + 1) * sizeof *ns);
         if (!ns || !(s.name = strdup(name))) {
                 config_svc_done(&s);
@@ -580,6 +582,7 @@ static int load_slice(struct cload *l, const struct ynode *root, const char *nam
         if ((v = ynode_get(root, "description")))
                 cp_str(l, v, "description", &desc);
         load_resources(l, root, "", &s.resources);
+        config_digest_node(root, s.digest);
         ns = realloc(c->slices, (c->n_slices + 1) * sizeof *ns);
         if (!ns || !(s.name = strdup(name))) {
                 free(s.parent);
@@ -732,6 +735,7 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
                 goto fail;
         }
         r = config_parse_main(&l, root);
+        config_digest_node(ynode_get(root, "defaults"), c->defaults_digest);
         sort_file_errors(errs, n0, l.file);
         if (r < 0 || (r = load_dir(&l, root, "slices_dir", &c->slices_dir, true)) < 0 ||
             (r = load_dir(&l, root, "services_dir", &c->services_dir, false)) < 0)

@@ -71,7 +71,7 @@ static bool streq0(const char *a, const char *b)
         return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static bool secret_config_equal(const struct secret_config *a, const struct secret_config *b)
+bool secret_config_equal(const struct secret_config *a, const struct secret_config *b)
 {
         return a->kind == b->kind && a->length == b->length && streq0(a->charset, b->charset) &&
                a->bytes == b->bytes && streq0(a->jwt_secret, b->jwt_secret) &&

@@ -17,6 +17,7 @@
 #include "logfollow.h"
 #include "logpipe.h"
 #include "proto.h"
+#include "reload.h"
 #include "svd.h"
 #include "timer.h"
 
@@ -308,6 +309,8 @@ cJSON *control_handle(struct svd *m, const cJSON *req, const struct control_peer
                 return events_op_list(m, req);
         case OP_RUN:
                 return timer_op_run(m, req, peer);
+        case OP_RELOAD:
+                return reload_op(m, req, peer);
         default:
                 return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'op': unsupported operation");
         }

@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "logsink.h"
 #include "svd.h"
 
@@ -465,6 +466,66 @@ static int stream_open(struct logsink *k, struct logstream *st, enum logfmt_stre
         return 0;
 }
 
+/* k->path, dir and base from the service's logging settings. */
+static int set_path(struct logsink *k) {
+        const struct svc *s = k->s;
+        char *path = k->lc->file ? strdup(k->lc->file) : strdup_printf("%s/%s.log", k->m->cfg->log_dir, s->cfg->name);
+        if (!path)
+                return -ENOMEM;
+        char *slash = strrchr(path, '/');
+        char *dir = slash ? (slash == path ? strdup("/") : strndup(path, (size_t)(slash - path))) : strdup(".");
+        char *base = strdup(slash ? slash + 1 : path);
+        if (!dir || !base) {
+                free(path);
+                free(dir);
+                free(base);
+                return -ENOMEM;
+        }
+        free(k->path);
+        free(k->dir);
+        free(k->base);
+        k->path = path;
+        k->dir = dir;
+        k->base = base;
+        return 0;
+}
+
+int logpipe_reconfigure(struct logsink *k) {
+        const struct logging_config *lc = &k->s->cfg->logging;
+        for (int i = 0; i < 2; i++) {
+                struct logstream *st = &k->st[i];
+                size_t cap = lc->max_line + LOGPIPE_READ_CHUNK;
+                if (cap <= st->cap)
+                        continue;
+                if (st->buf) {
+                        char *b = realloc(st->buf, cap);
+                        if (!b)
+                                return -ENOMEM;
+                        st->buf = b;
+                }
+                st->cap = cap;
+        }
+        k->lc = lc;
+        _cleanup_(freep) char *old = strdup(k->path);
+        if (!old || set_path(k) < 0)
+                return -ENOMEM;
+        if (strcmp(old, k->path) == 0)
+                return 0;
+        /* a new file: what is formatted goes to the old one first */
+        logsink_write_out(k);
+        int r = mkdir_p(k->dir, 0755);
+        if (r >= 0)
+                r = logsink_open_file(k);
+        if (r < 0) {
+                if (k->fd >= 0)
+                        close(k->fd);
+                k->fd = -1; /* retried at the next write */
+                log_warn("%s: cannot open the log file %s: %s (retried at the next write)", k->s->cfg->name,
+                         k->path, strerror(-r));
+        }
+        return 0;
+}
+
 int logpipe_open(struct svc *s) {
         if (s->log)
                 return 0;
@@ -479,19 +540,8 @@ int logpipe_open(struct svc *s) {
         k->st[0].rfd = k->st[0].wfd = k->st[1].rfd = k->st[1].wfd = -1;
         s->log = k;
         int r = -ENOMEM;
-        k->path = k->lc->file ? strdup(k->lc->file) : strdup_printf("%s/%s.log", m->cfg->log_dir, s->cfg->name);
-        if (!k->path)
+        if (set_path(k) < 0)
                 goto fail;
-        char *slash = strrchr(k->path, '/');
-        k->dir = slash ? strndup(k->path, (size_t)(slash - k->path)) : strdup(".");
-        k->base = strdup(slash ? slash + 1 : k->path);
-        if (!k->dir || !k->base)
-                goto fail;
-        if (k->dir[0] == 0) {
-                free(k->dir);
-                if (!(k->dir = strdup("/")))
-                        goto fail;
-        }
         ev_init(&k->coalesce, coalesce_cb);
         ev_init(&k->idle, idle_cb);
         k->idle.repeat = LOGPIPE_IDLE_FLUSH;

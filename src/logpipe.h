@@ -30,6 +30,9 @@ int logpipe_err_fd(const struct logsink *k);
 void logpipe_flush(struct logsink *k);
 /* Drains, writes out and closes everything; NULL is fine. */
 void logpipe_free(struct logsink *k);
+/* Reload: the service's (possibly new) logging settings apply; a new file
+ * name opens the new file, keeping the pipes (nothing in them is lost). */
+int logpipe_reconfigure(struct logsink *k);
 /* Bytes of service output lost to write errors (disk full) since svd started. */
 uint64_t logpipe_dropped_bytes(const struct logsink *k);
 

@@ -108,8 +108,8 @@ int main(int argc, char **argv) {
                 config_free(cfg);
                 cfg = NULL;
         }
-        strv_free(profiles);
         if (r < 0) {
+                strv_free(profiles);
                 for (size_t i = 0; i < errs.n; i++)
                         fprintf(stderr, "%s\n", errs.msgs[i]);
                 if (errs.n == 0)
@@ -129,6 +129,7 @@ int main(int argc, char **argv) {
                 print_order(cfg);
                 profile_print_check(cfg, stdout);
                 config_free(cfg);
+                strv_free(profiles);
                 return 0;
         }
 
@@ -139,10 +140,12 @@ int main(int argc, char **argv) {
         if (!loop) {
                 fprintf(stderr, "svd: cannot initialise the event loop\n");
                 config_free(cfg);
+                strv_free(profiles);
                 return 1;
         }
         struct svd m;
         r = svd_init(&m, loop, cfg);
+        m.cli_profiles = profiles; /* reloads select the same profiles */
         if (r < 0) {
                 log_err("startup failed: %s", strerror(-r));
                 if (pid1)
@@ -159,8 +162,10 @@ int main(int argc, char **argv) {
         malloc_trim(0);
         ev_run(loop, 0);
         int action = m.shutdown_action;
+        cfg = m.cfg; /* a reload may have replaced it */
         svd_done(&m);
         config_free(cfg);
+        strv_free(profiles);
         ev_loop_destroy(loop);
         if (pid1)
                 init_finish(action); /* does not return */

@@ -40,6 +40,7 @@ static const char *const op_names[_OP_MAX] = {
         [OP_METRICS] = "metrics",
         [OP_EVENTS] = "events",
         [OP_RUN] = "run",
+        [OP_RELOAD] = "reload",
 };
 
 const char *proto_op_name(enum proto_op op)
@@ -74,6 +75,7 @@ bool proto_op_mutating(enum proto_op op)
         case OP_SECRET_ROTATE:
         case OP_UNLOCK:
         case OP_RUN:
+        case OP_RELOAD:
                 return true;
         default:
                 return false;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "reload.h"
 #include "sched.h"
 
 int sched_init(struct svd *m) {
@@ -163,7 +164,10 @@ void sched_run(struct svd *m) {
                 }
                 if (!m->shutting_down) {
                         svd_check_boot(m);
-                        return;
+                        reload_progress(m); /* may stop services: their events queue up */
+                        if (!m->q_len)
+                                return;
+                        continue;
                 }
                 shutdown_pass(m);
                 if (!m->q_len)

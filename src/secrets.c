@@ -331,6 +331,21 @@ void secrets_done(struct svd *m)
         m->secrets = NULL;
 }
 
+int secrets_reindex(struct svd *m)
+{
+        struct secrets *x = m->secrets;
+        bool *n;
+
+        if (!x)
+                return 0;
+        /* no rotation is under way (reload_apply refuses then): nothing to carry */
+        if (!(n = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool))))
+                return -ENOMEM;
+        free(x->restart_set);
+        x->restart_set = n;
+        return 0;
+}
+
 bool secrets_locked(const struct svc *s)
 {
         return s->m->secrets && s->m->secrets->status == SECRETS_LOCKED && s->cfg->n_secrets;

@@ -18,6 +18,7 @@
 #include "proto.h"
 #include "svctl_metrics.h"
 #include "svctl_output.h"
+#include "svctl_reload.h"
 #include "svctl_sandbox.h"
 #include "svctl_secret.h"
 #include "util.h"
@@ -63,6 +64,7 @@ static const struct command commands[] = {
         { "audit", OP_AUDIT, 0, 0, "" },     /* svctl_sandbox.c */
         { "show", OP_SHOW, 1, 1, "NAME" },
         { "run", OP_RUN, 1, 1, "NAME" },     /* a oneshot/scheduled job, now */
+        { "reload", OP_RELOAD, 0, 0, "" },   /* svctl_reload.c */
         { "help", OP_INVALID, 0, ARGS_ANY, "" },
 };
 
@@ -70,6 +72,7 @@ struct args {
         const char *socket;
         bool json;
         bool boot;  /* status --boot: the boot timing summary */
+        bool dry_run; /* reload --dry-run: the plan only */
         bool help;
         bool version;
         const char *cmd_name;
@@ -96,6 +99,10 @@ static void usage(FILE *f)
               "  stop NAME             stop a service\n"
               "  restart NAME          stop a service, then start it again\n"
               "  run NAME              run a oneshot (scheduled) job now; refused while it runs\n"
+              "  reload [--dry-run]    load the configuration again and apply the difference:\n"
+              "                        start new services, stop removed ones, restart changed\n"
+              "                        ones, leave the rest alone; --dry-run prints the plan\n"
+              "                        (admin only; a broken file changes nothing)\n"
               "  order                 show the start order, one wave per line\n"
               "  top [--sort cpu|mem|name] [-d SECS] [-n COUNT]\n"
               "                        refreshing table of CPU%, memory, pids, OOM kills per\n"
@@ -193,6 +200,8 @@ static int parse_args(int argc, char **argv, struct args *a)
                         a->json = true;
                 } else if (strcmp(arg, "--boot") == 0) {
                         a->boot = true;
+                } else if (strcmp(arg, "--dry-run") == 0) {
+                        a->dry_run = true;
                 } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
                         a->help = true;
                 } else if (strcmp(arg, "--version") == 0) {
@@ -219,6 +228,8 @@ static int parse_args(int argc, char **argv, struct args *a)
         a->cmd = command_find(a->cmd_name);
         if (!a->cmd)
                 return unknown_command(a->cmd_name);
+        if (a->dry_run && a->cmd->op != OP_RELOAD)
+                return usage_error("--dry-run goes with reload only");
         if (a->n_names < a->cmd->min_args)
                 return usage_error("'%s' needs a service %s", a->cmd->name, a->cmd->args);
         if (a->n_names > a->cmd->max_args) {
@@ -249,6 +260,9 @@ static cJSON *build_request(const struct args *a)
                                 cJSON_AddItemToArray(names, s);
                         }
                 }
+        } else if (a->cmd->op == OP_RELOAD) {
+                if (a->dry_run && !cJSON_AddTrueToObject(req, "dry_run"))
+                        return NULL;
         } else if (a->cmd->max_args == 1) {
                 if (!cJSON_AddStringToObject(req, "name", a->names[0]))
                         return NULL;
@@ -363,6 +377,9 @@ static int print_reply(const struct args *a, const cJSON *reply)
         case OP_SHOW:
                 r = svctl_print_show(stdout, reply, a->json);
                 break;
+        case OP_RELOAD:
+                r = svctl_print_reload(stdout, reply, a->json);
+                break;
         case OP_POWEROFF:
         case OP_REBOOT:
         case OP_HALT:
@@ -422,6 +439,7 @@ static int run(const struct args *a)
         if (cJSON_IsFalse(ok)) {
                 if (svctl_print_error(stderr, reply) < 0)
                         fprintf(stderr, "svctl: request refused\n");
+                svctl_print_error_lines(stderr, reply);
                 return SVCTL_EXIT_FAILED;
         }
         return print_reply(a, reply);

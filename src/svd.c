@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "gate.h"
 #include "init.h"
+#include "reload.h"
 #include "sched.h"
 #include "secrets.h"
 #include "svd.h"
@@ -156,7 +157,7 @@ static void usr1_cb(struct ev_loop *loop, ev_signal *w, int revents) {
 }
 
 static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents) {
-        log_warn("SIGHUP: configuration reload is not supported yet; ignoring");
+        reload_from_signal(w->data);
 }
 
 int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
@@ -232,6 +233,8 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
         /* A service writing to a closed pipe must not take svd down. */
         signal(SIGPIPE, SIG_IGN);
 
+        ev_init(&m->reload_timer, reload_swap_cb);
+        m->reload_timer.data = m;
         ev_init(&m->mem_timer, mem_timer_cb);
         m->mem_timer.repeat = 1.;
         m->mem_timer.data = m;
@@ -275,6 +278,7 @@ void svd_boot(struct svd *m) {
 void svd_shutdown(struct svd *m) {
         if (!m->shutting_down) {
                 m->shutting_down = true;
+                reload_abort(m);
                 timers_stop(m);
                 for (size_t i = 0; i < m->n_svcs; i++)
                         m->svcs[i]->restart_after_stop = false;
@@ -348,10 +352,13 @@ void svd_done(struct svd *m) {
                 ev_signal_stop(m->loop, &m->sig_usr2);
                 ev_child_stop(m->loop, &m->child);
                 ev_timer_stop(m->loop, &m->mem_timer);
+                ev_timer_stop(m->loop, &m->reload_timer);
                 for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
                         if (m->svcs[i])
                                 ev_timer_stop(m->loop, &m->svcs[i]->timer);
         }
+        reload_plan_free(m->reload);
+        m->reload = NULL;
         timers_done(m);
         sched_done(m);
         logs_done(m);

@@ -15,6 +15,7 @@ struct control;
 struct notify;
 struct prober;
 struct cgroup_mgr;
+struct reload_plan;
 
 struct svd {
         struct ev_loop *loop;
@@ -49,6 +50,11 @@ struct svd {
         usec_t boot_mono, boot_real; /* svd start */
         usec_t boot_done_mono;   /* every enabled service settled; 0 = not yet */
         int devnull_fd;
+
+        /* reload (reload.h) */
+        char **cli_profiles;     /* svd --profile, kept for reloads */
+        struct reload_plan *reload; /* being applied; NULL if none */
+        ev_timer reload_timer;   /* switches generations outside service callbacks */
 };
 
 /* Builds the manager from a loaded config: creates directories, the control

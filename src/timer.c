@@ -288,31 +288,37 @@ int timers_init(struct svd *m)
         return 0;
 }
 
+/* Arms job j for the first time: persistent catch-up of a missed run. */
+static void boot_job(struct svd *m, struct timer_job *j)
+{
+        char tb[40], db[32];
+        const char *name = m->svcs[j->index]->cfg->name;
+        const struct schedule_config *sc = sched_of(j);
+        usec_t now = now_real();
+
+        if (sc->persistent && j->last_run) {
+                usec_t due = timer_due_after(sc, j->last_run);
+                if (due <= now) {
+                        log_info("%s: the run due at %s was missed (last run %s): running it now", name,
+                                 fmt_time(due, tb, sizeof(tb)), fmt_time(j->last_run, db, sizeof(db)));
+                        arm_at(j, now);
+                        return;
+                }
+                arm_at(j, due);
+        } else
+                arm_at(j, timer_due_after(sc, now));
+        if (j->next_at)
+                log_debug("%s: next run %s", name, fmt_time(j->next_at, tb, sizeof(tb)));
+}
+
 void timers_boot(struct svd *m)
 {
         struct timers *t = m->timers;
-        char tb[40], db[32];
 
         for (size_t i = 0; t && i < t->n; i++) {
                 struct timer_job *j = &t->jobs[i];
-                if (!j->m || !m->svcs[i]->cfg->enabled)
-                        continue;
-                const struct schedule_config *sc = sched_of(j);
-                usec_t now = now_real();
-                if (sc->persistent && j->last_run) {
-                        usec_t due = timer_due_after(sc, j->last_run);
-                        if (due <= now) {
-                                log_info("%s: the run due at %s was missed (last run %s): running it now",
-                                         m->svcs[i]->cfg->name, fmt_time(due, tb, sizeof(tb)),
-                                         fmt_time(j->last_run, db, sizeof(db)));
-                                arm_at(j, now);
-                                continue;
-                        }
-                        arm_at(j, due);
-                } else
-                        arm_at(j, timer_due_after(sc, now));
-                if (j->next_at)
-                        log_debug("%s: next run %s", m->svcs[i]->cfg->name, fmt_time(j->next_at, tb, sizeof(tb)));
+                if (j->m && m->svcs[i]->cfg->enabled)
+                        boot_job(m, j);
         }
 }
 
@@ -330,6 +336,17 @@ void timers_stop(struct svd *m)
                 }
 }
 
+static void timers_free(struct svd *m, struct timers *t)
+{
+        for (size_t i = 0; t->jobs && i < t->n; i++) {
+                if (t->jobs[i].m && m->loop)
+                        ev_periodic_stop(m->loop, &t->jobs[i].w);
+                free(t->jobs[i].stamp_path);
+        }
+        free(t->jobs);
+        free(t);
+}
+
 void timers_done(struct svd *m)
 {
         struct timers *t = m->timers;
@@ -338,11 +355,57 @@ void timers_done(struct svd *m)
                 return;
         if (m->loop)
                 timers_stop(m);
-        for (size_t i = 0; t->jobs && i < t->n; i++)
-                free(t->jobs[i].stamp_path);
-        free(t->jobs);
-        free(t);
+        timers_free(m, t);
         m->timers = NULL;
+}
+
+struct timers *timers_detach(struct svd *m)
+{
+        struct timers *t = m->timers;
+
+        m->timers = NULL;
+        return t;
+}
+
+int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_svcs, size_t n_old,
+                    const bool *unchanged)
+{
+        int r = timers_init(m);
+
+        for (size_t i = 0; r >= 0 && i < m->timers->n; i++) {
+                struct timer_job *j = &m->timers->jobs[i];
+                const struct timer_job *o = NULL;
+                if (!j->m)
+                        continue;
+                for (size_t k = 0; old && k < old->n && k < n_old; k++)
+                        if (old->jobs[k].m && old_svcs[k] == m->svcs[i]) {
+                                o = &old->jobs[k];
+                                break;
+                        }
+                if (o) { /* the same job: its history stays */
+                        j->running = o->running;
+                        j->spawned = o->spawned;
+                        j->spawn_mono = o->spawn_mono;
+                        j->last_run = o->last_run;
+                        memcpy(j->last_result, o->last_result, sizeof(j->last_result));
+                        j->last_duration = o->last_duration;
+                        j->has_duration = o->has_duration;
+                        j->runs = o->runs;
+                        j->skipped = o->skipped;
+                }
+                if (!m->svcs[i]->cfg->enabled)
+                        continue;
+                if (o && unchanged[i] && o->next_at) { /* same schedule: same due time */
+                        j->next_base = o->next_base;
+                        j->next_at = o->next_at;
+                        ev_periodic_set(&j->w, (double)j->next_at / 1e6, 0., NULL);
+                        ev_periodic_start(m->loop, &j->w);
+                } else
+                        boot_job(m, j);
+        }
+        if (old)
+                timers_free(m, old);
+        return r;
 }
 
 bool timer_scheduled(const struct svc *s)

@@ -36,6 +36,13 @@ int timers_init(struct svd *m);  /* after the services exist: loads the state fi
 void timers_boot(struct svd *m); /* arms every job; persistent catch-up */
 void timers_stop(struct svd *m); /* shutdown: no new runs */
 void timers_done(struct svd *m);
+/* Reload (reload_swap.c): takes the jobs away before services move; then
+ * builds the new generation's jobs. A job of the same service object keeps
+ * its history (last run, result, counters, a run in progress), and its due
+ * time if unchanged[new index]; others are armed as at boot. Frees old. */
+struct timers *timers_detach(struct svd *m);
+int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_svcs, size_t n_old,
+                    const bool *unchanged);
 
 bool timer_scheduled(const struct svc *s); /* has a schedule (and is enabled) */
 /* svc.c's set_state calls this on every state change. */

@@ -1,0 +1,373 @@
+/* reload: see reload.h. reload_prepare() is pure with respect to the running
+ * services (it only reads them); reload_apply() stops what must go, and
+ * swap() (reload_swap.c) switches generations from a zero-delay timer, outside
+ * any service callback, once those services are down. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "log.h"
+#include "profile.h"
+#include "proto.h"
+#include "reload.h"
+#include "sched.h"
+#include "secrets_int.h"
+#include "svd.h"
+
+static const char *const action_names[] = { "keep", "add", "remove", "change" };
+
+const char *reload_action_name(enum reload_action a)
+{
+        return a <= RELOAD_CHANGE ? action_names[a] : "?";
+}
+
+void reload_plan_free(struct reload_plan *p)
+{
+        if (!p)
+                return;
+        for (size_t i = 0; i < p->n_items; i++)
+                free(p->items[i].name);
+        free(p->items);
+        config_free(p->cfg);
+        free(p);
+}
+
+static bool streq0(const char *a, const char *b)
+{
+        return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Settings the running services were built on: refused, naming the key. */
+static void check_fixed(const struct svd_config *o, const struct svd_config *n, struct cfg_errors *errs)
+{
+        struct cfg_pos pos = { n->files[0], 0, 0 };
+        const struct {
+                const char *key, *was, *now;
+        } dirs[] = {
+                { "state_dir", o->state_dir, n->state_dir },
+                { "log_dir", o->log_dir, n->log_dir },
+                { "run_dir", o->run_dir, n->run_dir },
+                { "control_socket", o->control_socket, n->control_socket },
+                { "cgroup_root", o->cgroup_root, n->cgroup_root },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                if (!streq0(dirs[i].was, dirs[i].now))
+                        cfg_error(errs, &pos, dirs[i].key,
+                                  "changed from '%s' to '%s': this takes a restart of svd (reload keeps '%s')",
+                                  dirs[i].was ? dirs[i].was : "", dirs[i].now ? dirs[i].now : "",
+                                  dirs[i].was ? dirs[i].was : "");
+        if (o->cgroups != n->cgroups)
+                cfg_error(errs, &pos, "cgroups", "changed: this takes a restart of svd");
+        if (o->secrets_passphrase != n->secrets_passphrase)
+                cfg_error(errs, &pos, "secrets_key", "changed: this takes a restart of svd");
+        bool same = o->n_secrets == n->n_secrets;
+        for (size_t i = 0; same && i < o->n_secrets; i++)
+                same = strcmp(o->secrets[i].name, n->secrets[i].name) == 0 &&
+                       secret_config_equal(&o->secrets[i], &n->secrets[i]);
+        if (!same)
+                cfg_error(errs, &pos, "secrets",
+                          "definitions changed: the store and the credentials of running services depend on "
+                          "them, this takes a restart of svd (values can be changed live with svctl secret "
+                          "set/rotate)");
+}
+
+static const struct slice_config *slice_of(const struct svd_config *c, const char *name)
+{
+        for (size_t i = 0; name && i < c->n_slices; i++)
+                if (strcmp(c->slices[i].name, name) == 0)
+                        return &c->slices[i];
+        return NULL;
+}
+
+/* The slice chains (names and file digests, leaf to root) are the same. */
+static bool same_slices(const struct svd_config *oc, const char *on, const struct svd_config *nc, const char *nn)
+{
+        for (int depth = 0; depth < 64; depth++) {
+                const struct slice_config *a = slice_of(oc, on), *b = slice_of(nc, nn);
+                if (!a || !b)
+                        return !a && !b && streq0(on, nn);
+                if (strcmp(a->name, b->name) != 0 || memcmp(a->digest, b->digest, sizeof a->digest) != 0)
+                        return false;
+                on = a->parent;
+                nn = b->parent;
+        }
+        return false;
+}
+
+/* What differs between a running definition and its new one; NULL if nothing. */
+static const char *difference(const struct svd_config *oc, const struct svc_config *o, const struct svd_config *nc,
+                              const struct svc_config *n)
+{
+        if (memcmp(o->digest, n->digest, sizeof o->digest) != 0)
+                return "service file";
+        if (memcmp(oc->defaults_digest, nc->defaults_digest, sizeof oc->defaults_digest) != 0)
+                return "defaults";
+        if (!same_slices(oc, o->slice, nc, n->slice))
+                return "slice";
+        if (o->enabled != n->enabled || o->not_in_profile != n->not_in_profile)
+                return n->not_in_profile != o->not_in_profile ? "profile selection" : "enabled";
+        if (o->has_uid != n->has_uid || o->uid != n->uid || o->has_gid != n->has_gid || o->gid != n->gid ||
+            o->n_sup_gids != n->n_sup_gids || !streq0(o->home, n->home) ||
+            (o->n_sup_gids && memcmp(o->sup_gids, n->sup_gids, o->n_sup_gids * sizeof(gid_t)) != 0))
+                return "user or groups (system user database)";
+        return NULL;
+}
+
+static int add_item(struct reload_plan *p, const char *name, enum reload_action a, const char *why,
+                    struct svc *obj)
+{
+        struct reload_item *n = realloc(p->items, (p->n_items + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        p->items = n;
+        n = &p->items[p->n_items];
+        *n = (struct reload_item){ .name = strdup(name), .action = a, .why = why, .obj = obj };
+        if (!n->name)
+                return -ENOMEM;
+        p->n_items++;
+        p->count[a]++;
+        return 0;
+}
+
+/* Both service lists are sorted by name (config_load): one merge walk. */
+static int diff(struct svd *m, struct reload_plan *p)
+{
+        const struct svd_config *oc = m->cfg, *nc = p->cfg;
+        size_t i = 0, j = 0;
+        int r = 0;
+
+        while (r >= 0 && (i < m->n_svcs || j < nc->n_svcs)) {
+                struct svc *s = i < m->n_svcs ? m->svcs[i] : NULL;
+                const struct svc_config *n = j < nc->n_svcs ? &nc->svcs[j] : NULL;
+                int c = !s ? 1 : !n ? -1 : strcmp(s->cfg->name, n->name);
+                if (c < 0) {
+                        r = add_item(p, s->cfg->name, RELOAD_REMOVE, NULL, s);
+                        i++;
+                } else if (c > 0) {
+                        r = add_item(p, n->name, RELOAD_ADD, NULL, NULL);
+                        j++;
+                } else {
+                        const char *why = difference(oc, s->cfg, nc, n);
+                        r = add_item(p, n->name, why ? RELOAD_CHANGE : RELOAD_KEEP, why, s);
+                        i++;
+                        j++;
+                }
+        }
+        return r;
+}
+
+int reload_prepare(struct svd *m, struct reload_plan **ret, struct cfg_errors *errs)
+{
+        struct reload_plan *p = calloc(1, sizeof(*p));
+        size_t n0 = errs->n;
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        r = config_load(m->cfg->file, &p->cfg, errs);
+        if (r >= 0)
+                r = profile_select(p->cfg, m->cli_profiles, errs);
+        if (r >= 0) {
+                check_fixed(m->cfg, p->cfg, errs);
+                if (errs->n > n0)
+                        r = -EINVAL;
+        }
+        if (r >= 0)
+                r = diff(m, p);
+        if (r < 0) {
+                reload_plan_free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+static bool down(const struct svc *s)
+{
+        return (s->state == ST_STOPPED || s->state == ST_EXITED || s->state == ST_FAILED) && !s->pid &&
+               !s->exit_pending;
+}
+
+int reload_apply(struct svd *m, struct reload_plan *p)
+{
+        if (m->shutting_down)
+                return -ESHUTDOWN;
+        if (m->reload || (m->secrets && (m->secrets->rot_active || ev_is_active(&m->secrets->start_timer))))
+                return -EBUSY;
+        m->reload = p;
+        log_info("reload: %zu to add, %zu to remove, %zu changed, %zu unchanged", p->count[RELOAD_ADD],
+                 p->count[RELOAD_REMOVE], p->count[RELOAD_CHANGE], p->count[RELOAD_KEEP]);
+        for (size_t i = 0; i < p->n_items; i++) {
+                struct reload_item *it = &p->items[i];
+                struct svc *s = it->obj;
+                if (it->action != RELOAD_REMOVE && it->action != RELOAD_CHANGE)
+                        continue;
+                if (it->action == RELOAD_CHANGE)
+                        log_info("%s: definition changed (%s)%s", s->cfg->name, it->why,
+                                 down(s) && s->state != ST_FAILED ? "" : ": restarting");
+                else
+                        log_info("%s: removed from the configuration: stopping", s->cfg->name);
+                /* wanted before: runs again with the new definition */
+                it->start_after = !s->held && ((svc_state_active(s->state) && s->state != ST_STOPPING) ||
+                                               s->state == ST_FAILED || s->restart_after_stop);
+                s->held = true; /* nothing may pull it back in meanwhile */
+                s->restart_after_stop = false;
+                it->must_stop = svc_state_active(s->state);
+        }
+        sched_run(m); /* calls reload_progress() */
+        return 0;
+}
+
+static bool leaving(const struct reload_item *it)
+{
+        return it->action == RELOAD_REMOVE || it->action == RELOAD_CHANGE;
+}
+
+/* A leaving service stops once no leaving dependent of it is still up, so the
+ * set goes down in reverse dependency order, as at shutdown. */
+static bool dependents_down(const struct reload_plan *p, const struct svc *s)
+{
+        for (size_t r = 0; r < s->n_rdeps; r++) {
+                const struct svc *d = s->m->svcs[s->rdeps[r]];
+                for (size_t i = 0; i < p->n_items; i++)
+                        if (p->items[i].obj == d && leaving(&p->items[i]) && !down(d))
+                                return false;
+        }
+        return true;
+}
+
+void reload_progress(struct svd *m)
+{
+        struct reload_plan *p = m->reload;
+        bool all_down = true;
+        if (!p || ev_is_active(&m->reload_timer))
+                return;
+        for (size_t i = 0; i < p->n_items; i++) {
+                struct reload_item *it = &p->items[i];
+                struct svc *s = it->obj;
+                if (!leaving(it) || down(s))
+                        continue;
+                all_down = false;
+                if (it->must_stop && s->state != ST_STOPPING && dependents_down(p, s)) {
+                        it->must_stop = false;
+                        s->stop_requested = true;
+                        svc_dispatch(s, SE_STOP, 0); /* enqueues: the caller's pass continues */
+                }
+        }
+        if (!all_down)
+                return;
+        ev_timer_set(&m->reload_timer, 0., 0.);
+        ev_timer_start(m->loop, &m->reload_timer);
+}
+
+void reload_abort(struct svd *m)
+{
+        if (!m->reload)
+                return;
+        ev_timer_stop(m->loop, &m->reload_timer);
+        log_warn("reload: abandoned (shutting down)");
+        reload_plan_free(m->reload);
+        m->reload = NULL;
+}
+
+static cJSON *plan_json(cJSON *rep, const struct reload_plan *p)
+{
+        cJSON *arr = cJSON_AddArrayToObject(rep, "changes");
+        for (size_t i = 0; arr && i < p->n_items; i++) {
+                const struct reload_item *it = &p->items[i];
+                cJSON *o = cJSON_CreateObject();
+                if (!o)
+                        break;
+                cJSON_AddStringToObject(o, "name", it->name);
+                cJSON_AddStringToObject(o, "action", reload_action_name(it->action));
+                if (it->why)
+                        cJSON_AddStringToObject(o, "why", it->why);
+                cJSON_AddItemToArray(arr, o);
+        }
+        cJSON *c = cJSON_AddObjectToObject(rep, "count");
+        for (int a = RELOAD_KEEP; c && a <= RELOAD_CHANGE; a++)
+                cJSON_AddNumberToObject(c, reload_action_name((enum reload_action)a), (double)p->count[a]);
+        return rep;
+}
+
+cJSON *reload_op(struct svd *m, const cJSON *req, const struct control_peer *peer)
+{
+        const cJSON *dry = cJSON_GetObjectItemCaseSensitive(req, "dry_run");
+        if (dry && !cJSON_IsBool(dry))
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'dry_run': expected true or false");
+        bool dry_run = cJSON_IsTrue(dry);
+        if (!peer->admin) {
+                log_warn("control: refused reload from uid %u pid %d: not an administrator", (unsigned)peer->uid,
+                         (int)peer->pid);
+                return proto_reply_error(PROTO_E_DENIED, "permission denied: reload needs root or the admin group");
+        }
+        if (m->reload)
+                return proto_reply_error(PROTO_E_FAILED, "a reload is already under way");
+        struct cfg_errors errs = { 0 };
+        struct reload_plan *p = NULL;
+        int r = reload_prepare(m, &p, &errs);
+        if (r < 0) {
+                log_warn("control: reload from uid %u pid %d refused: %zu error%s in the configuration",
+                         (unsigned)peer->uid, (int)peer->pid, errs.n, errs.n == 1 ? "" : "s");
+                for (size_t i = 0; i < errs.n; i++)
+                        log_warn("reload: %s", errs.msgs[i]);
+                cJSON *rep = errs.n ? proto_reply_error(PROTO_E_FAILED,
+                                                        "the configuration has %zu error%s; nothing was changed",
+                                                        errs.n, errs.n == 1 ? "" : "s")
+                                    : proto_reply_error(PROTO_E_FAILED, "reload: %s; nothing was changed",
+                                                        strerror(-r));
+                cJSON *arr = rep ? cJSON_AddArrayToObject(rep, "errors") : NULL;
+                for (size_t i = 0; arr && i < errs.n; i++)
+                        cJSON_AddItemToArray(arr, cJSON_CreateString(errs.msgs[i]));
+                cfg_errors_free(&errs);
+                return rep;
+        }
+        cfg_errors_free(&errs);
+        cJSON *rep = proto_reply_ok();
+        if (rep) {
+                cJSON_AddBoolToObject(rep, "dry_run", dry_run);
+                plan_json(rep, p);
+        }
+        if (dry_run) {
+                reload_plan_free(p);
+                return rep;
+        }
+        log_info("control: reload from uid %u pid %d", (unsigned)peer->uid, (int)peer->pid);
+        r = reload_apply(m, p);
+        if (r < 0) {
+                reload_plan_free(p);
+                cJSON_Delete(rep);
+                return proto_reply_error(PROTO_E_FAILED, "%s; nothing was changed",
+                                         r == -ESHUTDOWN ? "svd is shutting down"
+                                         : r == -EBUSY   ? "a reload or a secret rotation is under way"
+                                                         : strerror(-r));
+        }
+        return rep;
+}
+
+void reload_from_signal(struct svd *m)
+{
+        struct cfg_errors errs = { 0 };
+        struct reload_plan *p = NULL;
+        if (m->reload) {
+                log_warn("SIGHUP: a reload is already under way; ignored");
+                return;
+        }
+        int r = reload_prepare(m, &p, &errs);
+        if (r < 0) {
+                for (size_t i = 0; i < errs.n; i++)
+                        log_err("reload: %s", errs.msgs[i]);
+                log_err("SIGHUP: reload refused (%s); the running configuration stays",
+                        errs.n ? "configuration errors above" : strerror(-r));
+                cfg_errors_free(&errs);
+                return;
+        }
+        cfg_errors_free(&errs);
+        log_info("SIGHUP: reloading %s", m->cfg->file);
+        if ((r = reload_apply(m, p)) < 0) {
+                log_err("SIGHUP: reload refused: %s", r == -EBUSY ? "a secret rotation is under way" : strerror(-r));
+                reload_plan_free(p);
+        }
+}

@@ -1,0 +1,74 @@
+/* reload: a new configuration generation applied by difference (svctl reload,
+ * SIGHUP). The new files are loaded and validated completely first; any error
+ * leaves the running generation untouched. Otherwise each service is compared
+ * with its running self (config_digest.h: its file, the main file's defaults,
+ * its slice chain, the profile selection, its resolved user):
+ *   add     new: started (if enabled and not a scheduled job)
+ *   remove  gone: stopped (dependents first, as at shutdown), then forgotten
+ *   change  different: stopped, then started with the new definition if it was
+ *           wanted (or had failed: the edit is likely the fix); dependents with
+ *           depends_on.X.restart follow it down and up as on svctl restart
+ *   keep    same: not touched at all (same process, same counters)
+ * The switch to the new generation happens once every removed and changed
+ * service is down. Settings that cannot change under running services (the
+ * directories, the control socket, the cgroup root and mode, the secrets and
+ * their key) are refused with an error naming the key: they take a restart of
+ * svd. */
+#ifndef SVD_RELOAD_H
+#define SVD_RELOAD_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+#include <ev.h>
+
+#include "config.h"
+
+struct svd;
+struct svc;
+struct control_peer;
+
+enum reload_action { RELOAD_KEEP, RELOAD_ADD, RELOAD_REMOVE, RELOAD_CHANGE };
+
+struct reload_item {
+        char *name;
+        enum reload_action action;
+        const char *why;      /* what differs (change), static text */
+        struct svc *obj;      /* the running object (keep, change, remove) */
+        bool start_after;     /* change: start with the new definition */
+        bool must_stop;       /* remove, change: a stop is still to be sent */
+};
+
+struct reload_plan {
+        struct svd_config *cfg; /* the new generation; owned until applied */
+        struct reload_item *items;
+        size_t n_items;
+        size_t count[4];        /* by enum reload_action */
+};
+
+const char *reload_action_name(enum reload_action a);
+
+/* Loads and validates the configuration again (same main file, same
+ * --profile) and computes the plan. On failure every problem is in errs
+ * ("FILE:LINE:COL: KEY: message") and nothing changed. */
+int reload_prepare(struct svd *m, struct reload_plan **ret, struct cfg_errors *errs);
+void reload_plan_free(struct reload_plan *p);
+
+/* Starts applying the plan (takes ownership). -EBUSY while another reload
+ * or a secret rotation is under way, -ESHUTDOWN during shutdown. */
+int reload_apply(struct svd *m, struct reload_plan *p);
+/* After each scheduling pass: switches generations once the services being
+ * replaced are down. */
+void reload_progress(struct svd *m);
+/* Shutdown: drops a pending plan. */
+void reload_abort(struct svd *m);
+/* m->reload_timer's callback: the switch to the new generation (reload_swap.c). */
+void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+/* OP_RELOAD: {"dry_run": bool}; admin only. The reply carries the plan
+ * ("changes": [{"name","action","why"}]) or, on errors, "errors": [lines]. */
+cJSON *reload_op(struct svd *m, const cJSON *req, const struct control_peer *peer);
+/* SIGHUP: the same, results in the log. */
+void reload_from_signal(struct svd *m);
+
+#endif

@@ -1,0 +1,171 @@
+/* reload_swap: the switch to a new configuration generation (see reload.h).
+ * Runs from a zero-delay timer once every removed and changed service is
+ * down, so no service callback is on the stack. Service objects of kept and
+ * changed services move to the new array as they are (their watchers are
+ * live); everything indexed by service position is rebuilt; the old
+ * generation is freed last. Nothing here fails half-way: every allocation
+ * comes first, and on failure the old generation stays. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup.h"
+#include "graph.h"
+#include "health.h"
+#include "log.h"
+#include "logpipe.h"
+#include "metrics.h"
+#include "reload.h"
+#include "sched.h"
+#include "secrets.h"
+#include "svd.h"
+#include "timer.h"
+
+static struct reload_item *item_of(struct reload_plan *p, const char *name)
+{
+        for (size_t i = 0; i < p->n_items; i++)
+                if (strcmp(p->items[i].name, name) == 0)
+                        return &p->items[i];
+        return NULL;
+}
+
+/* A removed service: its watchers, cgroup leaf and log pipes go (its
+ * credentials went when it stopped). */
+static void retire(struct svd *m, struct svc *s)
+{
+        health_done(s);
+        ev_timer_stop(m->loop, &s->timer);
+        cgroup_forget(m, s);
+        logpipe_free(s->log);
+        s->log = NULL;
+        free(s->exe_path);
+        free(s->rdeps);
+        free(s);
+}
+
+/* A changed service starts afresh: new limits, new command, no history. */
+static void renew(struct svd *m, struct svc *s)
+{
+        cgroup_forget(m, s); /* its slice may differ; the leaf is empty */
+        free(s->exe_path);
+        s->exe_path = NULL;
+        s->restarts = s->attempt = 0;
+        memset(&s->starts, 0, sizeof(s->starts));
+        s->has_exit = false;
+        s->reason[0] = s->last_failure[0] = s->status_text[0] = 0;
+        s->held = s->stop_requested = s->restart_after_stop = false;
+}
+
+static void rollback(struct svd *m, struct reload_plan *p, const char *why)
+{
+        log_err("reload: %s; the running configuration stays", why);
+        for (size_t i = 0; i < p->n_items; i++) {
+                struct reload_item *it = &p->items[i];
+                if (it->action == RELOAD_CHANGE && it->start_after)
+                        svd_request_start(m, it->obj);
+        }
+}
+
+void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct svd *m = w->data;
+        struct reload_plan *p = m->reload;
+        struct svd_config *old = m->cfg, *c = p->cfg;
+        size_t n = c->n_svcs, n_old = m->n_svcs;
+        struct svc **nv = calloc(n ? n : 1, sizeof(*nv)), **ov = m->svcs;
+        unsigned *nw = calloc(n ? n : 1, sizeof(*nw));
+        bool *unchanged = calloc(n ? n : 1, sizeof(bool));
+        bool ok = nv && nw && unchanged;
+
+        m->reload = NULL;
+        for (size_t i = 0; ok && i < n; i++) {
+                struct reload_item *it = item_of(p, c->svcs[i].name);
+                if (it && it->obj)
+                        nv[i] = it->obj;
+                else if (!(nv[i] = svc_new(m, &c->svcs[i], i)))
+                        ok = false;
+                unchanged[i] = it && it->action == RELOAD_KEEP;
+        }
+        int waves = ok ? graph_waves(c, nw) : -1;
+        if (waves < 0)
+                ok = false;
+        if (!ok) {
+                for (size_t i = 0; nv && i < n; i++) {
+                        struct reload_item *it = item_of(p, c->svcs[i].name);
+                        if (nv[i] && !(it && it->obj))
+                                free(nv[i]);
+                }
+                free(nv);
+                free(nw);
+                free(unchanged);
+                rollback(m, p, "out of memory");
+                reload_plan_free(p);
+                return;
+        }
+
+        /* Everything indexed by position goes first, while ov is intact. */
+        struct timers *old_timers = timers_detach(m);
+        sched_done(m);
+        for (size_t i = 0; i < n_old; i++) {
+                ov[i]->rdeps = NULL;
+                ov[i]->n_rdeps = 0;
+        }
+        for (size_t i = 0; i < p->n_items; i++) {
+                struct reload_item *it = &p->items[i];
+                if (it->action == RELOAD_REMOVE) {
+                        log_info("%s: removed", it->name);
+                        retire(m, it->obj);
+                        it->obj = NULL;
+                } else if (it->action == RELOAD_CHANGE)
+                        renew(m, it->obj);
+        }
+        free(m->wave_of);
+        m->svcs = nv;
+        m->n_svcs = n;
+        m->wave_of = nw;
+        m->n_waves = (unsigned)waves;
+        for (size_t i = 0; i < n; i++) {
+                struct svc *s = nv[i];
+                s->cfg = &c->svcs[i];
+                s->index = i;
+                if (s->log && logpipe_reconfigure(s->log) < 0)
+                        log_warn("%s: log settings: out of memory; the old ones stay", s->cfg->name);
+        }
+        m->cfg = c;
+        p->cfg = NULL;
+
+        int r = sched_init(m);
+        if (r >= 0)
+                r = timers_reattach(m, old_timers, ov, n_old, unchanged);
+        if (r >= 0)
+                r = secrets_reindex(m);
+        if (r < 0)
+                log_err("reload: rebuilding the schedule: %s", strerror(-r));
+        cgroup_reload_slices(m);
+        metrics_stop(m);
+        if (metrics_start(m) < 0)
+                log_warn("reload: metrics.textfile writer not restarted");
+        free(ov);
+        free(unchanged);
+        config_free(old);
+
+        /* Start what is new, and what changed and was wanted. */
+        for (size_t i = 0; i < p->n_items; i++) {
+                struct reload_item *it = &p->items[i];
+                struct svc *s;
+                if (it->action == RELOAD_ADD)
+                        s = svd_find(m, it->name);
+                else if (it->action == RELOAD_CHANGE && it->start_after)
+                        s = it->obj;
+                else
+                        continue;
+                if (!s || !s->cfg->enabled || timer_scheduled(s))
+                        continue;
+                sched_pull_in(m, s);
+                svc_dispatch(s, SE_START, 0);
+        }
+        log_info("reload: done: %zu added, %zu removed, %zu changed, %zu unchanged", p->count[RELOAD_ADD],
+                 p->count[RELOAD_REMOVE], p->count[RELOAD_CHANGE], p->count[RELOAD_KEEP]);
+        reload_plan_free(p);
+        sched_run(m);
+}
