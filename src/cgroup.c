@@ -485,6 +485,20 @@ int cgroup_prepare(struct svd *m, struct svc *s) {
         return 0;
 }
 
+void cgroup_adopt(struct svd *m, struct svc *s) {
+        struct cgroup_mgr *g = m->cg;
+        _cleanup_(freep) char *rel = cgroup_service_path(m->cfg, s->cfg);
+        if (!rel || !(s->cg_path = strdup_printf("%s/%s", g->root, rel)))
+                return;
+        char p[4200];
+        snprintf(p, sizeof(p), "%s/cgroup.events", s->cg_path);
+        s->cg_wd_events = inotify_add_watch(g->ino_fd, p, IN_MODIFY);
+        snprintf(p, sizeof(p), "%s/memory.events", s->cg_path);
+        s->cg_wd_memory = inotify_add_watch(g->ino_fd, p, IN_MODIFY);
+        if (s->cg_wd_events < 0)
+                log_warn("%s: cannot watch %s: %s", s->cfg->name, p, strerror(errno));
+}
+
 bool cgroup_populated(struct svc *s) {
         uint64_t v = 0;
         if (!s->cg_path)

@@ -68,5 +68,8 @@ void cgroup_reload_slices(struct svd *m);
 /* A service's leaf is dropped (removed if empty): the next start makes it
  * again from the current definition. */
 void cgroup_forget(struct svd *m, struct svc *s);
+/* daemon-reexec: a running service's existing leaf, watched again (its
+ * oom_seen count comes from the saved state). */
+void cgroup_adopt(struct svd *m, struct svc *s);
 
 #endif

@@ -308,7 +308,10 @@ int control_open(struct svd *m, struct control **ret) {
                 return -ENAMETOOLONG;
         strcpy(sa.sun_path, path);
 
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        int fd = svd_inherited_fd(m, "control");
+        if (fd >= 0)
+                goto listening; /* kept across daemon-reexec: queued clients wait */
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
         /* A socket file left by a previous svd is removed, but never one that
@@ -339,6 +342,7 @@ int control_open(struct svd *m, struct control **ret) {
                 close(fd);
                 return r;
         }
+listening:;
         struct control *c = calloc(1, sizeof(*c));
         if (!c || !(c->path = strdup(path))) {
                 free(c);
@@ -353,6 +357,26 @@ int control_open(struct svd *m, struct control **ret) {
         ev_io_start(m->loop, &c->accept_io);
         *ret = c;
         return 0;
+}
+
+int control_listen_fd(const struct control *c) {
+        return c ? c->fd : -1;
+}
+
+void control_flush_all(struct control *c) {
+        for (size_t i = 0; c && i < c->n_clients; i++) {
+                struct client *cl = c->clients[i];
+                /* a short blocking write: these are small replies */
+                for (int tries = 0; cl->woff < cl->wlen && tries < 100; tries++) {
+                        ssize_t n = write(cl->fd, cl->wbuf + cl->woff, cl->wlen - cl->woff);
+                        if (n > 0)
+                                cl->woff += (size_t)n;
+                        else if (n < 0 && errno != EAGAIN && errno != EINTR)
+                                break;
+                        else if (n < 0 && errno == EAGAIN)
+                                usleep(10000);
+                }
+        }
 }
 
 void control_close(struct control *c) {

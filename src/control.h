@@ -27,6 +27,10 @@ struct control_peer {
 };
 
 int control_open(struct svd *m, struct control **ret);
+/* daemon-reexec: the listening socket (kept) and the replies still queued,
+ * written out before the exec closes every client. */
+int control_listen_fd(const struct control *c);
+void control_flush_all(struct control *c);
 void control_close(struct control *c);
 
 /* Handles one request; returns the reply (never NULL unless out of memory). */

@@ -17,6 +17,7 @@
 #include "logfollow.h"
 #include "logpipe.h"
 #include "proto.h"
+#include "reexec.h"
 #include "reload.h"
 #include "svd.h"
 #include "timer.h"
@@ -311,6 +312,8 @@ cJSON *control_handle(struct svd *m, const cJSON *req, const struct control_peer
                 return timer_op_run(m, req, peer);
         case OP_RELOAD:
                 return reload_op(m, req, peer);
+        case OP_REEXEC:
+                return reexec_op(m, req, peer);
         default:
                 return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'op': unsupported operation");
         }

@@ -370,3 +370,23 @@ void health_done(struct svc *s) {
         free(s->probe_buf);
         s->probe_output = s->probe_buf = NULL;
 }
+
+void health_on_restore(struct svc *s, unsigned probe_failures, bool probe_passed, double start_left_usec,
+                       double watchdog_left_usec) {
+        const struct svc_config *c = s->cfg;
+        init_watchers(s);
+        s->probe_failures = probe_failures;
+        s->probe_passed = probe_passed;
+        s->probe_id = 0;
+        if (c->health.kind != PROBE_NONE)
+                schedule_probe(s);
+        if (c->health.start_timeout && start_left_usec >= 0) {
+                ev_timer_set(&s->start_timer, start_left_usec / 1e6, 0.);
+                ev_timer_start(s->m->loop, &s->start_timer);
+        }
+        if (c->watchdog) {
+                ev_timer_set(&s->watchdog_timer, watchdog_left_usec >= 0 ? watchdog_left_usec / 1e6 : secs(c->watchdog),
+                             secs(c->watchdog));
+                ev_timer_start(s->m->loop, &s->watchdog_timer);
+        }
+}

@@ -27,6 +27,11 @@ void health_probe_result(struct svc *s, bool pass, bool counted, const char *det
 /* A child exited: returns true if it was this service's exec probe. */
 bool health_child_exited(struct svc *s, pid_t pid, int status);
 
+/* daemon-reexec: a running or starting service taken over from the previous
+ * instance: probing resumes with its counters, start_timeout and the
+ * watchdog with the time they had left (< 0: not armed). */
+void health_on_restore(struct svc *s, unsigned probe_failures, bool probe_passed, double start_left_usec,
+                       double watchdog_left_usec);
 /* Frees watchers and buffers. */
 void health_done(struct svc *s);
 

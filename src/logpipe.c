@@ -446,11 +446,17 @@ void logpipe_flush(struct logsink *k) {
         logsink_write_out(k);
 }
 
-static int stream_open(struct logsink *k, struct logstream *st, enum logfmt_stream which) {
+static int stream_open(struct logsink *k, struct logstream *st, enum logfmt_stream which, const int *fds) {
         int p[2];
         st->k = k;
         st->which = which;
-        if (pipe2(p, O_CLOEXEC) < 0)
+        if (fds) { /* daemon-reexec: the pipe the service writes to already */
+                p[0] = fds[0];
+                p[1] = fds[1];
+                if (p[0] < 0 || p[1] < 0 || fcntl(p[0], F_SETFD, FD_CLOEXEC) < 0 ||
+                    fcntl(p[1], F_SETFD, FD_CLOEXEC) < 0)
+                        return -EBADF;
+        } else if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
         st->rfd = p[0];
         st->wfd = p[1];
@@ -526,7 +532,38 @@ int logpipe_reconfigure(struct logsink *k) {
         return 0;
 }
 
+static int sink_open(struct svc *s, const int *fds);
+
 int logpipe_open(struct svc *s) {
+        return sink_open(s, NULL);
+}
+
+int logpipe_adopt(struct svc *s, const int fds[4]) {
+        return sink_open(s, fds);
+}
+
+void logpipe_restore_partial(struct logsink *k, int stream, const char *p, size_t n) {
+        struct logstream *st = &k->st[stream];
+        if (!st->buf && !(st->buf = malloc(st->cap)))
+                return;
+        if (n > st->cap)
+                n = st->cap;
+        memcpy(st->buf, p, n);
+        st->len = n;
+        ev_timer_again(k->m->loop, &k->idle); /* flushed as partial if nothing follows */
+}
+
+void logpipe_restore_pending(struct logsink *k, const char *p, size_t n, size_t lines, uint64_t raw) {
+        if (out_reserve(k, n) < 0)
+                return;
+        memcpy(k->out + k->olen, p, n);
+        k->olen += n;
+        k->olines += lines;
+        k->oraw += raw;
+        logsink_write_out(k);
+}
+
+static int sink_open(struct svc *s, const int *fds) {
         if (s->log)
                 return 0;
         struct svd *m = s->m;
@@ -549,7 +586,8 @@ int logpipe_open(struct svc *s) {
         k->retry.repeat = LOGPIPE_RETRY;
         ev_init(&k->rate, rate_cb);
         k->coalesce.data = k->idle.data = k->retry.data = k->rate.data = k;
-        if ((r = stream_open(k, &k->st[0], LOGFMT_OUT)) < 0 || (r = stream_open(k, &k->st[1], LOGFMT_ERR)) < 0)
+        if ((r = stream_open(k, &k->st[0], LOGFMT_OUT, fds)) < 0 ||
+            (r = stream_open(k, &k->st[1], LOGFMT_ERR, fds ? fds + 2 : NULL)) < 0)
                 goto fail;
         if ((r = mkdir_p(k->dir, 0755)) < 0 || (r = logsink_open_file(k)) < 0)
                 goto fail;

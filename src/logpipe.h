@@ -22,6 +22,13 @@ void logs_done(struct svd *m);
 /* Creates the service's sink on first use (pipes and file); later calls are
  * no-ops. Returns 0 or -errno. */
 int logpipe_open(struct svc *s);
+/* daemon-reexec: the sink of a service taken over, on its existing pipes
+ * (fds: out read, out write, err read, err write); then the bytes that were
+ * read but not yet a whole line, per stream (0 out, 1 err), and the
+ * formatted records not yet written. */
+int logpipe_adopt(struct svc *s, const int fds[4]);
+void logpipe_restore_partial(struct logsink *k, int stream, const char *p, size_t n);
+void logpipe_restore_pending(struct logsink *k, const char *p, size_t n, size_t lines, uint64_t raw);
 /* The write ends a child gets as stdout and stderr. */
 int logpipe_out_fd(const struct logsink *k);
 int logpipe_err_fd(const struct logsink *k);

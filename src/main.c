@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
 #include <ev.h>
 
 #include "config.h"
@@ -15,6 +19,8 @@
 #include "log.h"
 #include "init.h"
 #include "profile.h"
+#include "reexec.h"
+#include "snapshot.h"
 #include "svd.h"
 
 #ifndef SYSCONFDIR
@@ -34,6 +40,33 @@ static void usage(FILE *f) {
                 "  -h, --help          show this help\n"
                 "  -V, --version       print the version\n",
                 SYSCONFDIR);
+}
+
+/* The state a daemon-reexec left in fd (a memfd); NULL (and a fresh boot's
+ * behaviour for anything it does not name) if it is unreadable or of another
+ * format. */
+static cJSON *read_state(int fd) {
+        struct stat st;
+        char *buf = NULL;
+        cJSON *j = NULL;
+        if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (64 << 20) && (buf = malloc((size_t)st.st_size + 1))) {
+                ssize_t n = pread(fd, buf, (size_t)st.st_size, 0);
+                if (n == st.st_size) {
+                        buf[n] = 0;
+                        j = cJSON_Parse(buf);
+                }
+        }
+        free(buf);
+        close(fd);
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "format"), *v = cJSON_GetObjectItemCaseSensitive(j, "version");
+        if (!j || !cJSON_IsString(f) || strcmp(f->valuestring, REEXEC_STATE_FORMAT) != 0 || !cJSON_IsNumber(v) ||
+            v->valueint != REEXEC_STATE_VERSION) {
+                log_err("daemon-reexec: the previous instance's state is unreadable or of another format; "
+                        "services it ran are not taken over");
+                cJSON_Delete(j);
+                return NULL;
+        }
+        return j;
 }
 
 static void print_order(const struct svd_config *cfg) {
@@ -60,10 +93,13 @@ int main(int argc, char **argv) {
                 {"verbose", no_argument, NULL, 'v'},
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, 'V'},
+                {"state-format", no_argument, NULL, 'F'},  /* daemon-reexec's compatibility check */
+                {"restore-fd", required_argument, NULL, 'R'}, /* set by daemon-reexec only */
                 {0},
         };
         const char *config_file = SYSCONFDIR "/svd/svd.yaml";
         bool check = false;
+        int restore_fd = -1;
         char **profiles = NULL; /* --profile, in order */
         int c;
         while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
@@ -87,6 +123,12 @@ int main(int argc, char **argv) {
                 case 'V':
                         printf("svd %s\n", SVD_VERSION);
                         return 0;
+                case 'F':
+                        printf("%s %d\n", REEXEC_STATE_FORMAT, REEXEC_STATE_VERSION);
+                        return 0;
+                case 'R':
+                        restore_fd = atoi(optarg);
+                        break;
                 default:
                         fprintf(stderr, "svd: see 'svd --help'\n");
                         return 2;
@@ -143,9 +185,11 @@ int main(int argc, char **argv) {
                 strv_free(profiles);
                 return 1;
         }
+        cJSON *restore = restore_fd >= 0 ? read_state(restore_fd) : NULL;
         struct svd m;
-        r = svd_init(&m, loop, cfg);
+        r = svd_init(&m, loop, cfg, restore);
         m.cli_profiles = profiles; /* reloads select the same profiles */
+        m.argv = argv;
         if (r < 0) {
                 log_err("startup failed: %s", strerror(-r));
                 if (pid1)
@@ -156,7 +200,12 @@ int main(int argc, char **argv) {
         }
         log_info("svd %s: %zu services from %s, control socket %s", SVD_VERSION, cfg->n_svcs, config_file,
                  cfg->control_socket);
-        svd_boot(&m);
+        if (m.restore) {
+                snapshot_restore(&m);
+                cJSON_Delete(m.restore);
+                m.restore = NULL;
+        } else
+                svd_boot(&m);
         /* Loading the configuration parsed every file into node trees that
          * are gone now: give those pages back, svd lives for months. */
         malloc_trim(0);

@@ -132,12 +132,14 @@ int notify_open(struct svd *m, struct notify **ret) {
                 return -ENAMETOOLONG;
         }
         strcpy(sa.sun_path, path);
-        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        int one = 1, fd = svd_inherited_fd(m, "notify");
+        if (fd >= 0)
+                goto bound; /* kept across daemon-reexec: no datagram is lost */
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {
                 free(path);
                 return -errno;
         }
-        int one = 1;
         (void)unlink(path);
         /* Services run as their own users and must be able to send here. */
         mode_t old = umask(0);
@@ -149,6 +151,7 @@ int notify_open(struct svd *m, struct notify **ret) {
                 free(path);
                 return r;
         }
+bound:;
         struct notify *n = calloc(1, sizeof(*n));
         if (!n) {
                 close(fd);
@@ -174,6 +177,10 @@ void notify_close(struct notify *n) {
         unlink(n->path);
         free(n->path);
         free(n);
+}
+
+int notify_fd(const struct notify *n) {
+        return n ? n->fd : -1;
 }
 
 const char *notify_socket_path(const struct notify *n) {

@@ -28,6 +28,8 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret);
 
 int notify_open(struct svd *m, struct notify **ret);
 void notify_close(struct notify *n);
+/* daemon-reexec keeps the socket. */
+int notify_fd(const struct notify *n);
 const char *notify_socket_path(const struct notify *n);
 
 #endif

@@ -41,6 +41,7 @@ static const char *const op_names[_OP_MAX] = {
         [OP_EVENTS] = "events",
         [OP_RUN] = "run",
         [OP_RELOAD] = "reload",
+        [OP_REEXEC] = "daemon_reexec",
 };
 
 const char *proto_op_name(enum proto_op op)
@@ -76,6 +77,7 @@ bool proto_op_mutating(enum proto_op op)
         case OP_UNLOCK:
         case OP_RUN:
         case OP_RELOAD:
+        case OP_REEXEC:
                 return true;
         default:
                 return false;

@@ -42,6 +42,7 @@ enum proto_op {
         OP_EVENTS = 41,       /* recent state/health changes; "follow": then stream them */
         OP_RUN = 50,          /* run a oneshot (scheduled job) now; never overlapping (admin only) */
         OP_RELOAD = 60,       /* load the configuration again and apply the difference; "dry_run" (admin only) */
+        OP_REEXEC = 61,       /* svd executes itself again, keeping every service (admin only) */
         _OP_MAX
 };
 

@@ -81,14 +81,16 @@ static const struct slice_config *slice_of(const struct svd_config *c, const cha
         return NULL;
 }
 
-/* The slice chains (names and file digests, leaf to root) are the same. */
+/* The slice chains (leaf to root) have the same names, so the service's
+ * cgroup path is the same. A slice's limits are not compared: they change
+ * live (cgroup_reload_slices) without restarting anyone. */
 static bool same_slices(const struct svd_config *oc, const char *on, const struct svd_config *nc, const char *nn)
 {
         for (int depth = 0; depth < 64; depth++) {
                 const struct slice_config *a = slice_of(oc, on), *b = slice_of(nc, nn);
                 if (!a || !b)
                         return !a && !b && streq0(on, nn);
-                if (strcmp(a->name, b->name) != 0 || memcmp(a->digest, b->digest, sizeof a->digest) != 0)
+                if (strcmp(a->name, b->name) != 0)
                         return false;
                 on = a->parent;
                 nn = b->parent;
@@ -105,7 +107,7 @@ static const char *difference(const struct svd_config *oc, const struct svc_conf
         if (memcmp(oc->defaults_digest, nc->defaults_digest, sizeof oc->defaults_digest) != 0)
                 return "defaults";
         if (!same_slices(oc, o->slice, nc, n->slice))
-                return "slice";
+                return "slice path";
         if (o->enabled != n->enabled || o->not_in_profile != n->not_in_profile)
                 return n->not_in_profile != o->not_in_profile ? "profile selection" : "enabled";
         if (o->has_uid != n->has_uid || o->uid != n->uid || o->has_gid != n->has_gid || o->gid != n->gid ||

@@ -452,6 +452,18 @@ static void arm_timer(struct svc *s, usec_t delay) {
         ev_timer_start(s->m->loop, &s->timer);
 }
 
+void svc_restore_timers(struct svc *s, double timer_left_usec) {
+        if (timer_left_usec >= 0)
+                arm_timer(s, (usec_t)timer_left_usec);
+        if (s->exit_pending) {
+                ev_timer_init(&s->exit_wait, exit_wait_cb, 5., 0.);
+                s->exit_wait.data = s;
+                ev_timer_start(s->m->loop, &s->exit_wait);
+                if (!s->cg_path || !cgroup_populated(s))
+                        svc_cgroup_empty(s);
+        }
+}
+
 void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         const struct svc_config *c = s->cfg;
         struct svd *m = s->m;

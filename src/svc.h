@@ -101,6 +101,11 @@ struct svc {
 /* A new service object in ST_STOPPED for cfg, at m->svcs[index]. NULL if out of memory. */
 struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index);
 
+/* daemon-reexec: re-arms the service timer (backoff delay, stop timeout)
+ * with the time it had left (< 0: not armed), and the wait for an emptying
+ * cgroup. */
+void svc_restore_timers(struct svc *s, double timer_left_usec);
+
 /* The main process was reaped. With cgroups, the service is down only once
  * its leaf is empty: leftovers are killed and SE_EXIT waits for that. */
 void svc_main_exited(struct svc *s, int status);

@@ -65,6 +65,7 @@ static const struct command commands[] = {
         { "show", OP_SHOW, 1, 1, "NAME" },
         { "run", OP_RUN, 1, 1, "NAME" },     /* a oneshot/scheduled job, now */
         { "reload", OP_RELOAD, 0, 0, "" },   /* svctl_reload.c */
+        { "daemon-reexec", OP_REEXEC, 0, 0, "" },
         { "help", OP_INVALID, 0, ARGS_ANY, "" },
 };
 
@@ -103,6 +104,8 @@ static void usage(FILE *f)
               "                        start new services, stop removed ones, restart changed\n"
               "                        ones, leave the rest alone; --dry-run prints the plan\n"
               "                        (admin only; a broken file changes nothing)\n"
+              "  daemon-reexec         svd executes its (upgraded) binary again, keeping every\n"
+              "                        service, PID, counter and log line (admin only)\n"
               "  order                 show the start order, one wave per line\n"
               "  top [--sort cpu|mem|name] [-d SECS] [-n COUNT]\n"
               "                        refreshing table of CPU%, memory, pids, OOM kills per\n"
@@ -379,6 +382,12 @@ static int print_reply(const struct args *a, const cJSON *reply)
                 break;
         case OP_RELOAD:
                 r = svctl_print_reload(stdout, reply, a->json);
+                break;
+        case OP_REEXEC:
+                if (a->json)
+                        r = svctl_print_action(stdout, reply, a->cmd->name, true);
+                else
+                        r = printf("daemon-reexec: svd is executing itself again; services keep running\n") < 0 ? -EIO : 0;
                 break;
         case OP_POWEROFF:
         case OP_REBOOT:

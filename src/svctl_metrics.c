@@ -228,7 +228,8 @@ int svctl_complete_main(int argc, char **argv) {
         static const char *const commands[] = { "status", "start",  "stop",        "restart", "order",
                                                 "top",    "version", "audit",      "show",    "logs",
                                                 "events", "metrics", "reopen-logs", "poweroff", "reboot",
-                                                "halt",   "secret",  "unlock",      "help" };
+                                                "halt",   "secret",  "unlock",      "run",     "reload", "daemon-reexec",
+                                                "help" };
         struct xargs a = { 0 };
         if (parse(argc, argv, "__complete", false, &a))
                 return 2;

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "control.h"
 #include "events.h"
 #include "graph.h"
@@ -23,6 +25,7 @@
 #include "cgroup.h"
 #include "gate.h"
 #include "init.h"
+#include "reexec.h"
 #include "reload.h"
 #include "sched.h"
 #include "secrets.h"
@@ -160,9 +163,21 @@ static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents) {
         reload_from_signal(w->data);
 }
 
-int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
+int svd_inherited_fd(struct svd *m, const char *what) {
+        const cJSON *fds = cJSON_GetObjectItemCaseSensitive(m->restore, "fds");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(fds, what);
+        if (!cJSON_IsNumber(v) || v->valuedouble < 3 || v->valuedouble >= 1 << 20)
+                return -1;
+        int fd = (int)v->valuedouble;
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+                return -1;
+        return fd;
+}
+
+int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct cJSON *restore) {
         int r;
         memset(m, 0, sizeof(*m));
+        m->restore = restore;
         m->loop = loop;
         m->cfg = cfg;
         m->devnull_fd = -1;
@@ -233,6 +248,8 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
         /* A service writing to a closed pipe must not take svd down. */
         signal(SIGPIPE, SIG_IGN);
 
+        ev_init(&m->reexec_timer, reexec_cb);
+        m->reexec_timer.data = m;
         ev_init(&m->reload_timer, reload_swap_cb);
         m->reload_timer.data = m;
         ev_init(&m->mem_timer, mem_timer_cb);
@@ -353,12 +370,15 @@ void svd_done(struct svd *m) {
                 ev_child_stop(m->loop, &m->child);
                 ev_timer_stop(m->loop, &m->mem_timer);
                 ev_timer_stop(m->loop, &m->reload_timer);
+                ev_timer_stop(m->loop, &m->reexec_timer);
                 for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
                         if (m->svcs[i])
                                 ev_timer_stop(m->loop, &m->svcs[i]->timer);
         }
         reload_plan_free(m->reload);
         m->reload = NULL;
+        cJSON_Delete(m->restore);
+        m->restore = NULL;
         timers_done(m);
         sched_done(m);
         logs_done(m);

@@ -16,6 +16,7 @@ struct notify;
 struct prober;
 struct cgroup_mgr;
 struct reload_plan;
+struct cJSON;
 
 struct svd {
         struct ev_loop *loop;
@@ -55,11 +56,18 @@ struct svd {
         char **cli_profiles;     /* svd --profile, kept for reloads */
         struct reload_plan *reload; /* being applied; NULL if none */
         ev_timer reload_timer;   /* switches generations outside service callbacks */
+
+        /* daemon-reexec (reexec.h) */
+        char **argv;             /* as started, for the exec */
+        struct cJSON *restore;   /* the previous instance's state; NULL at a fresh start */
+        ev_timer reexec_timer;   /* the exec, once the reply is queued */
 };
 
 /* Builds the manager from a loaded config: creates directories, the control
- * socket and the watchers. Returns 0 or -errno (logged by the caller). */
-int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg);
+ * socket and the watchers. restore: the state of the instance this one
+ * replaces (daemon-reexec; owned by m from here), else NULL. Returns 0 or
+ * -errno (logged by the caller). */
+int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct cJSON *restore);
 /* Starts every enabled service (in dependency order, in parallel). */
 void svd_boot(struct svd *m);
 /* Asks everything to stop in reverse dependency order; the loop ends when done. */
@@ -71,6 +79,9 @@ void svd_check_boot(struct svd *m);
 void svd_done(struct svd *m);
 
 struct svc *svd_find(struct svd *m, const char *name);
+/* An fd the previous instance kept for `what` across daemon-reexec ("control",
+ * "notify"), or -1. */
+int svd_inherited_fd(struct svd *m, const char *what);
 /* A service waits on a start_when gate: recheck the gates every second until
  * none waits (no timer otherwise, so an idle svd makes no syscalls). */
 void svd_gate_wait(struct svd *m);

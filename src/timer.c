@@ -35,6 +35,7 @@ struct timer_job {
         bool has_duration;
         unsigned runs, skipped; /* since svd started */
         char *stamp_path;
+        bool restored;          /* armed from daemon-reexec state */
 };
 
 struct timers {
@@ -406,6 +407,72 @@ int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_sv
         if (old)
                 timers_free(m, old);
         return r;
+}
+
+cJSON *timer_save_json(const struct svc *s)
+{
+        struct timer_job *j = job_of(s);
+        cJSON *o;
+
+        if (!j || !(o = cJSON_CreateObject()))
+                return NULL;
+        cJSON_AddBoolToObject(o, "running", j->running);
+        cJSON_AddBoolToObject(o, "spawned", j->spawned);
+        cJSON_AddNumberToObject(o, "spawn_mono", (double)j->spawn_mono);
+        cJSON_AddNumberToObject(o, "last_run", (double)j->last_run);
+        cJSON_AddStringToObject(o, "last_result", j->last_result);
+        cJSON_AddNumberToObject(o, "last_duration", (double)j->last_duration);
+        cJSON_AddBoolToObject(o, "has_duration", j->has_duration);
+        cJSON_AddNumberToObject(o, "runs", j->runs);
+        cJSON_AddNumberToObject(o, "skipped", j->skipped);
+        cJSON_AddNumberToObject(o, "next_base", (double)j->next_base);
+        cJSON_AddNumberToObject(o, "next_at", (double)j->next_at);
+        return o;
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+        return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+void timer_restore_json(struct svc *s, const cJSON *o)
+{
+        struct timer_job *j = job_of(s);
+        const cJSON *v;
+
+        if (!j || !cJSON_IsObject(o))
+                return;
+        j->running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "running"));
+        j->spawned = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "spawned"));
+        j->spawn_mono = (usec_t)jnum(o, "spawn_mono");
+        if (jnum(o, "last_run") > 0)
+                j->last_run = (usec_t)jnum(o, "last_run");
+        if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(o, "last_result")))
+                snprintf(j->last_result, sizeof(j->last_result), "%s", v->valuestring);
+        j->last_duration = (usec_t)jnum(o, "last_duration");
+        j->has_duration = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "has_duration"));
+        j->runs = (unsigned)jnum(o, "runs");
+        j->skipped = (unsigned)jnum(o, "skipped");
+        usec_t at = (usec_t)jnum(o, "next_at");
+        if (at && s->cfg->enabled) { /* the same due time as before */
+                j->next_base = (usec_t)jnum(o, "next_base");
+                j->next_at = at;
+                ev_periodic_set(&j->w, (double)at / 1e6, 0., NULL);
+                ev_periodic_start(s->m->loop, &j->w);
+                j->restored = true;
+        }
+}
+
+void timers_boot_unrestored(struct svd *m)
+{
+        struct timers *t = m->timers;
+
+        for (size_t i = 0; t && i < t->n; i++) {
+                struct timer_job *j = &t->jobs[i];
+                if (j->m && !j->restored && m->svcs[i]->cfg->enabled)
+                        boot_job(m, j);
+        }
 }
 
 bool timer_scheduled(const struct svc *s)

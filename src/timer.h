@@ -45,6 +45,11 @@ int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_sv
                     const bool *unchanged);
 
 bool timer_scheduled(const struct svc *s); /* has a schedule (and is enabled) */
+/* daemon-reexec: a job's history and due time (NULL: not a job), and back;
+ * then every job that got no due time from the state is armed as at boot. */
+cJSON *timer_save_json(const struct svc *s);
+void timer_restore_json(struct svc *s, const cJSON *o);
+void timers_boot_unrestored(struct svd *m);
 /* svc.c's set_state calls this on every state change. */
 void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next);
 /* last_run, last_result, last_duration_usec, next_run, runs, skipped, schedule. */

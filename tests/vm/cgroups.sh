@@ -3,7 +3,8 @@
 # (run by `make check-vm` through ../shared/vm/vmrun; one VM boot for all of
 # these): OOM kill counted and restarted without touching a sibling, a fork
 # bomb contained by pids_max, cpus throttled, a slice limit shared by its
-# services, double-forking leftovers gone after a stop, start_when gating.
+# services and changed in place by a reload, double-forking leftovers gone
+# after a stop, start_when gating.
 . "$(dirname "$0")/../integration/lib.sh"
 grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null || { echo "not in a cgroup v2 VM"; exit 77; }
 echo "cgroups: required" >> "$T/etc/svd.yaml"
@@ -37,7 +38,7 @@ restart: "no"
 EOF
 done
 service stubborn <<EOF
-command: [/bin/sh, -c, '(setsid sh -c "trap \"\" TERM; while :; do sleep 1; done" &); trap "" TERM; while :; do sleep 1; done']
+command: [/bin/sh, -c, '(setsid sh -c "trap \"\" TERM; while :; do sleep 30; done" &); trap "" TERM; while :; do sleep 30; done']
 stop: { timeout: 1s }
 EOF
 service huge <<EOF
@@ -88,6 +89,17 @@ grep -q '^box.slice' "$T/top.out" || fail "top lacks slices: $(cat "$T/top.out")
 
 # the slice's 100M is shared: 2 x 70M cannot both live
 wait_for sh -c "$SVCTL -s $SOCK status --json | python3 -c 'import json,sys; s={x[\"name\"]:x for x in json.load(sys.stdin)[\"services\"]}; sys.exit(0 if s[\"box_a\"].get(\"oom_kills\",0)+s[\"box_b\"].get(\"oom_kills\",0) >= 1 else 1)'"
+
+# reload: a slice's new limit applies in place, nobody restarts
+slice_dir=$(dirname "$(field box_a cgroup)")
+assert_eq "$(cat "$slice_dir/memory.max")" "104857600" "box.slice memory.max before reload"
+sib=$(field sibling pid) box_pid=$(field box_a pid)$(field box_b pid)
+echo "memory_max: 300M" > "$T/cgroups/box.yaml"
+svctl reload > "$T/reload.out" || fail "reload: $(cat "$T/reload.out")"
+grep -q "0 to add, 0 to remove, 0 changed" "$T/reload.out" || fail "slice limit counted as a change: $(cat "$T/reload.out")"
+wait_for sh -c "[ \"\$(cat $slice_dir/memory.max)\" = 314572800 ]"
+assert_eq "$(field sibling pid)" "$sib" "sibling after reload"
+assert_eq "$(field box_a pid)$(field box_b pid)" "$box_pid" "box services after reload"
 
 # stop: the double-forked, TERM-ignoring grandchild is gone with its cgroup
 cg=$(field stubborn cgroup)

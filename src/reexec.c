@@ -1,0 +1,202 @@
+/* reexec: see reexec.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "log.h"
+#include "proto.h"
+#include "reexec.h"
+#include "snapshot.h"
+#include "svd.h"
+
+char *reexec_binary(void)
+{
+        char buf[4096];
+        ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return NULL;
+        buf[n] = 0;
+        /* a package upgrade replaced the file we run from: exec the new one */
+        size_t l = strlen(buf), d = strlen(" (deleted)");
+        if (l > d && strcmp(buf + l - d, " (deleted)") == 0)
+                buf[l - d] = 0;
+        return strdup(buf);
+}
+
+/* Asks bin which state format it reads ("svd-state 1"); 0 if it matches ours,
+ * else -EPROTO with why filled in. Bounded: 5 s. */
+static int check_format(const char *bin, char *why, size_t wl)
+{
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                close(p[0]);
+                close(p[1]);
+                return -e;
+        }
+        if (pid == 0) {
+                dup2(p[1], STDOUT_FILENO);
+                /* a file just written (an upgrade in progress) can be busy for a moment */
+                for (int tries = 0; tries < 40; tries++) {
+                        execl(bin, bin, "--state-format", (char *)NULL);
+                        if (errno != ETXTBSY)
+                                break;
+                        usleep(50000);
+                }
+                dprintf(STDOUT_FILENO, "(cannot execute: %s)\n", strerror(errno));
+                _exit(127);
+        }
+        close(p[1]);
+        char out[128] = "";
+        size_t got = 0;
+        struct pollfd pf = { .fd = p[0], .events = POLLIN };
+        while (got < sizeof(out) - 1 && poll(&pf, 1, 5000) > 0) {
+                ssize_t n = read(p[0], out + got, sizeof(out) - 1 - got);
+                if (n <= 0)
+                        break;
+                got += (size_t)n;
+        }
+        close(p[0]);
+        kill(pid, SIGKILL); /* it has answered (or never will) */
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        out[got] = 0;
+        out[strcspn(out, "\n")] = 0;
+        char want[64];
+        snprintf(want, sizeof(want), "%s %d", REEXEC_STATE_FORMAT, REEXEC_STATE_VERSION);
+        if (strcmp(out, want) == 0)
+                return 0;
+        snprintf(why, wl, "%s reads state format '%s', this svd writes '%s'", bin, out[0] ? out : "(none)", want);
+        return -EPROTO;
+}
+
+cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *peer)
+{
+        char why[512];
+        if (!peer->admin) {
+                log_warn("control: refused daemon-reexec from uid %u pid %d: not an administrator",
+                         (unsigned)peer->uid, (int)peer->pid);
+                return proto_reply_error(PROTO_E_DENIED,
+                                         "permission denied: daemon-reexec needs root or the admin group");
+        }
+        if (m->shutting_down)
+                return proto_reply_error(PROTO_E_FAILED, "svd is shutting down");
+        if (m->reload || ev_is_active(&m->reexec_timer))
+                return proto_reply_error(PROTO_E_FAILED, "a reload or a re-exec is already under way");
+        _cleanup_(freep) char *bin = reexec_binary();
+        if (!bin || access(bin, X_OK) < 0)
+                return proto_reply_error(PROTO_E_FAILED, "cannot find the svd binary to execute (%s)",
+                                         bin ? bin : "/proc/self/exe");
+        int r = check_format(bin, why, sizeof(why));
+        if (r < 0) {
+                log_err("daemon-reexec refused: %s", r == -EPROTO ? why : strerror(-r));
+                return proto_reply_error(PROTO_E_FAILED, "%s; nothing was changed (restart svd instead)",
+                                         r == -EPROTO ? why : strerror(-r));
+        }
+        log_info("control: daemon-reexec from uid %u pid %d: executing %s", (unsigned)peer->uid, (int)peer->pid,
+                 bin);
+        ev_timer_set(&m->reexec_timer, 0., 0.);
+        ev_timer_start(m->loop, &m->reexec_timer);
+        cJSON *rep = proto_reply_ok();
+        if (rep)
+                cJSON_AddStringToObject(rep, "binary", bin);
+        return rep;
+}
+
+static void set_cloexec(const int *fds, bool on)
+{
+        for (const int *f = fds; f && *f >= 0; f++) {
+                int fl = fcntl(*f, F_GETFD);
+                if (fl >= 0)
+                        fcntl(*f, F_SETFD, on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC);
+        }
+}
+
+/* argv for the new instance: ours without an earlier --restore-fd, plus the new one. */
+static char **new_argv(char **argv, int fd)
+{
+        size_t n = 0;
+        while (argv && argv[n])
+                n++;
+        char **v = calloc(n + 3, sizeof(char *));
+        size_t k = 0;
+        if (!v)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                if (strncmp(argv[i], "--restore-fd=", 13) != 0)
+                        v[k++] = argv[i];
+        if (!k)
+                v[k++] = (char *)"svd";
+        if (!(v[k] = strdup_printf("--restore-fd=%d", fd))) {
+                free(v);
+                return NULL;
+        }
+        return v;
+}
+
+void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct svd *m = w->data;
+        _cleanup_(freep) int *fds = NULL;
+        _cleanup_(freep) char *bin = reexec_binary();
+        cJSON *state = snapshot_save(m, &fds);
+        char *text = state ? cJSON_PrintUnformatted(state) : NULL;
+        cJSON_Delete(state);
+        if (!bin || !text) {
+                log_err("daemon-reexec: out of memory; carrying on");
+                free(text);
+                return;
+        }
+        int fd = memfd_create("svd-state", 0); /* inherited on purpose */
+        size_t len = strlen(text), off = 0;
+        while (fd >= 0 && off < len) {
+                ssize_t n = write(fd, text + off, len - off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        close(fd);
+                        fd = -1;
+                        break;
+                }
+                off += (size_t)n;
+        }
+        free(text);
+        char **argv = fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 ? new_argv(m->argv, fd) : NULL;
+        if (!argv) {
+                log_err("daemon-reexec: cannot write the state: %s; carrying on", strerror(errno));
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        log_info("daemon-reexec: %zu services, executing %s", m->n_svcs, bin);
+        control_flush_all(m->ctl);
+        set_cloexec(fds, false);
+        /* The signal mask stays as the loop set it (the signals svd handles
+         * blocked): one arriving now waits, pending, for the new instance's
+         * loop instead of taking the default action. */
+        for (int tries = 0; tries < 40; tries++) {
+                execv(bin, argv);
+                if (errno != ETXTBSY)
+                        break;
+                usleep(50000);
+        }
+        int e = errno;
+        set_cloexec(fds, true);
+        close(fd);
+        log_err("daemon-reexec: executing %s failed: %s; carrying on as before", bin, strerror(e));
+        for (size_t i = 0; argv[i]; i++)
+                if (strncmp(argv[i], "--restore-fd=", 13) == 0)
+                        free(argv[i]);
+        free(argv);
+}

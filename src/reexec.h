@@ -1,0 +1,31 @@
+/* reexec: `svctl daemon-reexec` — svd replaces itself with the (possibly
+ * upgraded) binary without touching a service. The state (every service's
+ * state, PID, health, counters, timers, pending log bytes, scheduled jobs'
+ * history) is written as JSON to a memfd; the control and notify sockets and
+ * every log pipe stay open across execve; the new instance reads the state
+ * (restore.c), adopts the processes (still its children: same PID) and
+ * carries on. Before the exec, the new binary is asked which state format it
+ * reads (`svd --state-format`): an incompatible one is refused and nothing
+ * changes. If execve itself fails, svd logs it and keeps running as it was. */
+#ifndef SVD_REEXEC_H
+#define SVD_REEXEC_H
+
+#include <cjson/cJSON.h>
+#include <ev.h>
+
+#define REEXEC_STATE_FORMAT "svd-state"
+#define REEXEC_STATE_VERSION 1
+
+struct svd;
+struct control_peer;
+
+/* OP_REEXEC: admin only; the reply is written before the exec. */
+cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *peer);
+/* m->reexec_timer's callback. */
+void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+/* The path of the running binary (an upgraded one if the package replaced
+ * it); NULL if unknown. Caller frees. */
+char *reexec_binary(void);
+
+#endif

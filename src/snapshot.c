@@ -1,0 +1,385 @@
+/* snapshot: see snapshot.h. Saving reads the running objects; restoring
+ * writes fresh ones (built by svd_init from the configuration) and re-arms
+ * their watchers through the owning modules (svc, health, logpipe, cgroup,
+ * timer), which know what each state needs running. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cgroup.h"
+#include "control.h"
+#include "health.h"
+#include "log.h"
+#include "logpipe.h"
+#include "logsink.h"
+#include "notify.h"
+#include "reexec.h"
+#include "sched.h"
+#include "snapshot.h"
+#include "svd.h"
+#include "timer.h"
+
+/* ---- saving ---- */
+
+static void put(cJSON *o, const char *k, double v)
+{
+        cJSON_AddNumberToObject(o, k, v);
+}
+
+static double left_of(struct ev_loop *loop, ev_timer *w)
+{
+        return ev_is_active(w) ? ev_timer_remaining(loop, w) * 1e6 : -1;
+}
+
+static char *b64(const char *p, size_t n)
+{
+        size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+        char *out = malloc(len);
+        if (out)
+                sodium_bin2base64(out, len, (const unsigned char *)p, n, sodium_base64_VARIANT_ORIGINAL);
+        return out;
+}
+
+static int push_fd(int **fds, size_t *n, int fd)
+{
+        if (fd < 0)
+                return 0;
+        int *p = realloc(*fds, (*n + 2) * sizeof(int));
+        if (!p)
+                return -ENOMEM;
+        p[(*n)++] = fd;
+        p[*n] = -1;
+        *fds = p;
+        return 0;
+}
+
+static cJSON *save_log(struct logsink *k, int **fds, size_t *nfds)
+{
+        cJSON *o = cJSON_CreateObject();
+        static const char *const names[] = { "out", "err" };
+        if (!o)
+                return NULL;
+        logsink_write_out(k); /* what can be written goes to the file now */
+        for (int i = 0; i < 2; i++) {
+                struct logstream *st = &k->st[i];
+                cJSON *so = cJSON_AddObjectToObject(o, names[i]);
+                if (!so || push_fd(fds, nfds, st->rfd) < 0 || push_fd(fds, nfds, st->wfd) < 0)
+                        goto fail;
+                put(so, "rfd", st->rfd);
+                put(so, "wfd", st->wfd);
+                if (st->buf && st->len) { /* a line still without its end */
+                        _cleanup_(freep) char *e = b64(st->buf, st->len);
+                        if (!e || !cJSON_AddStringToObject(so, "partial", e))
+                                goto fail;
+                }
+        }
+        if (k->olen) { /* formatted, not written (disk full): the file gets it later */
+                _cleanup_(freep) char *e = b64(k->out, k->olen);
+                if (!e || !cJSON_AddStringToObject(o, "pending", e))
+                        goto fail;
+                put(o, "pending_lines", (double)k->olines);
+                put(o, "pending_raw", (double)k->oraw);
+        }
+        put(o, "dropped_bytes", (double)k->dropped_bytes);
+        return o;
+fail:
+        cJSON_Delete(o);
+        return NULL;
+}
+
+static cJSON *save_svc(struct svd *m, struct svc *s, int **fds, size_t *nfds)
+{
+        cJSON *o = cJSON_CreateObject();
+        char hex[2 * sizeof(s->cfg->digest) + 1];
+        if (!o)
+                return NULL;
+        sodium_bin2hex(hex, sizeof hex, s->cfg->digest, sizeof(s->cfg->digest));
+        cJSON_AddStringToObject(o, "name", s->cfg->name);
+        cJSON_AddStringToObject(o, "digest", hex);
+        cJSON_AddStringToObject(o, "state", svc_state_name(s->state));
+        cJSON_AddStringToObject(o, "health", svc_health_name(s->health));
+        put(o, "pid", s->pid);
+        put(o, "since_real", (double)s->since_real);
+        put(o, "since_mono", (double)s->since_mono);
+        put(o, "health_since_real", (double)s->health_since_real);
+        put(o, "spawned_mono", (double)s->spawned_mono);
+        put(o, "up_mono", (double)s->up_mono);
+        put(o, "first_spawn_mono", (double)s->first_spawn_mono);
+        put(o, "restarts", s->restarts);
+        put(o, "attempt", s->attempt);
+        cJSON *st = cJSON_AddArrayToObject(o, "starts");
+        for (unsigned i = 0; st && i < s->starts.n; i++) /* oldest first */
+                cJSON_AddItemToArray(st, cJSON_CreateNumber((double)s->starts.t[(s->starts.head + START_LIMIT_MAX -
+                                                                                  s->starts.n + i) %
+                                                                                 START_LIMIT_MAX]));
+        cJSON_AddBoolToObject(o, "has_exit", s->has_exit);
+        put(o, "exit_status", s->exit_status);
+        cJSON_AddStringToObject(o, "reason", s->reason);
+        cJSON_AddStringToObject(o, "status_text", s->status_text);
+        cJSON_AddStringToObject(o, "last_failure", s->last_failure);
+        cJSON_AddBoolToObject(o, "held", s->held);
+        cJSON_AddBoolToObject(o, "stop_requested", s->stop_requested);
+        cJSON_AddBoolToObject(o, "restart_after_stop", s->restart_after_stop);
+        put(o, "stop_outcome", s->stop_outcome);
+        put(o, "probe_failures", s->probe_failures);
+        cJSON_AddBoolToObject(o, "probe_passed", s->probe_passed);
+        cJSON_AddStringToObject(o, "probe_detail", s->probe_detail);
+        put(o, "last_probe_real", (double)s->last_probe_real);
+        put(o, "oom_seen", (double)s->oom_seen);
+        put(o, "oom_kills", (double)s->oom_kills);
+        cJSON_AddBoolToObject(o, "exit_pending", s->exit_pending);
+        put(o, "pending_status", s->pending_status);
+        put(o, "timer_left", left_of(m->loop, &s->timer));
+        put(o, "start_left", s->probe_timer.data == s ? left_of(m->loop, &s->start_timer) : -1);
+        put(o, "watchdog_left", s->probe_timer.data == s ? left_of(m->loop, &s->watchdog_timer) : -1);
+        if (s->log) {
+                cJSON *l = save_log(s->log, fds, nfds);
+                if (!l) {
+                        cJSON_Delete(o);
+                        return NULL;
+                }
+                cJSON_AddItemToObject(o, "log", l);
+        }
+        cJSON *t = timer_save_json(s);
+        if (t)
+                cJSON_AddItemToObject(o, "timer", t);
+        return o;
+}
+
+cJSON *snapshot_save(struct svd *m, int **ret_fds)
+{
+        cJSON *root = cJSON_CreateObject(), *arr;
+        int *fds = NULL;
+        size_t nfds = 0;
+        if (!root || push_fd(&fds, &nfds, control_listen_fd(m->ctl)) < 0 ||
+            push_fd(&fds, &nfds, notify_fd(m->notify)) < 0)
+                goto fail;
+        cJSON_AddStringToObject(root, "format", REEXEC_STATE_FORMAT);
+        put(root, "version", REEXEC_STATE_VERSION);
+        cJSON_AddStringToObject(root, "svd", SVD_VERSION);
+        cJSON *b = cJSON_AddObjectToObject(root, "boot");
+        cJSON *f = cJSON_AddObjectToObject(root, "fds");
+        if (!b || !f || !(arr = cJSON_AddArrayToObject(root, "services")))
+                goto fail;
+        put(b, "mono", (double)m->boot_mono);
+        put(b, "real", (double)m->boot_real);
+        put(b, "done_mono", (double)m->boot_done_mono);
+        put(f, "control", control_listen_fd(m->ctl));
+        put(f, "notify", notify_fd(m->notify));
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                cJSON *o = save_svc(m, m->svcs[i], &fds, &nfds);
+                if (!o)
+                        goto fail;
+                cJSON_AddItemToArray(arr, o);
+        }
+        *ret_fds = fds;
+        return root;
+fail:
+        free(fds);
+        cJSON_Delete(root);
+        return NULL;
+}
+
+/* ---- restoring ---- */
+
+static double num(const cJSON *o, const char *k, double dflt)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+        return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+static bool flag(const cJSON *o, const char *k)
+{
+        return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static void text(const cJSON *o, const char *k, char *buf, size_t len)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+        snprintf(buf, len, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+static int fd_of(const cJSON *o, const char *k)
+{
+        double v = num(o, k, -1);
+        return v >= 0 && v < 1 << 20 ? (int)v : -1;
+}
+
+static int state_of(const char *name)
+{
+        for (int i = 0; name && i < _ST_MAX; i++)
+                if (strcmp(svc_state_name((enum svc_state)i), name) == 0)
+                        return i;
+        return -1;
+}
+
+static int health_of(const char *name)
+{
+        for (int i = 0; name && i < _HEALTH_MAX; i++)
+                if (strcmp(svc_health_name((enum svc_health)i), name) == 0)
+                        return i;
+        return HEALTH_NONE;
+}
+
+/* Decoded base64 of o[k] into *ret (malloc'd), or 0 bytes. */
+static size_t unb64(const cJSON *o, const char *k, char **ret)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+        size_t n = 0, len;
+        *ret = NULL;
+        if (!cJSON_IsString(v) || !(len = strlen(v->valuestring)))
+                return 0;
+        if (!(*ret = malloc(len)) ||
+            sodium_base642bin((unsigned char *)*ret, len, v->valuestring, len, NULL, &n, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0) {
+                free(*ret);
+                *ret = NULL;
+                return 0;
+        }
+        return n;
+}
+
+static void restore_log(struct svc *s, const cJSON *l)
+{
+        static const char *const names[] = { "out", "err" };
+        int fds[4];
+        for (int i = 0; i < 2; i++) {
+                const cJSON *so = cJSON_GetObjectItemCaseSensitive(l, names[i]);
+                fds[2 * i] = fd_of(so, "rfd");
+                fds[2 * i + 1] = fd_of(so, "wfd");
+        }
+        if (logpipe_adopt(s, fds) < 0) {
+                log_err("%s: cannot take over its log pipes; output from now on may be lost", s->cfg->name);
+                return;
+        }
+        struct logsink *k = s->log;
+        for (int i = 0; i < 2; i++) {
+                char *p;
+                size_t n = unb64(cJSON_GetObjectItemCaseSensitive(l, names[i]), "partial", &p);
+                if (n)
+                        logpipe_restore_partial(k, i, p, n);
+                free(p);
+        }
+        char *p;
+        size_t n = unb64(l, "pending", &p);
+        if (n)
+                logpipe_restore_pending(k, p, n, (size_t)num(l, "pending_lines", 0), (uint64_t)num(l, "pending_raw", 0));
+        free(p);
+        k->dropped_bytes = (uint64_t)num(l, "dropped_bytes", 0);
+}
+
+static void restore_svc(struct svd *m, struct svc *s, const cJSON *o)
+{
+        int st = state_of(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state")));
+        s->state = st >= 0 ? (enum svc_state)st : ST_STOPPED;
+        s->health = (enum svc_health)health_of(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "health")));
+        s->pid = (pid_t)num(o, "pid", 0);
+        s->since_real = (usec_t)num(o, "since_real", (double)s->since_real);
+        s->since_mono = (usec_t)num(o, "since_mono", (double)s->since_mono);
+        s->health_since_real = (usec_t)num(o, "health_since_real", 0);
+        s->spawned_mono = (usec_t)num(o, "spawned_mono", 0);
+        s->up_mono = (usec_t)num(o, "up_mono", 0);
+        s->first_spawn_mono = (usec_t)num(o, "first_spawn_mono", 0);
+        s->restarts = (unsigned)num(o, "restarts", 0);
+        s->attempt = (unsigned)num(o, "attempt", 0);
+        const cJSON *t;
+        cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(o, "starts"))
+                if (cJSON_IsNumber(t))
+                        start_history_add(&s->starts, (usec_t)t->valuedouble);
+        s->has_exit = flag(o, "has_exit");
+        s->exit_status = (int)num(o, "exit_status", 0);
+        text(o, "reason", s->reason, sizeof(s->reason));
+        text(o, "status_text", s->status_text, sizeof(s->status_text));
+        text(o, "last_failure", s->last_failure, sizeof(s->last_failure));
+        s->held = flag(o, "held");
+        s->stop_requested = flag(o, "stop_requested");
+        s->restart_after_stop = flag(o, "restart_after_stop");
+        s->stop_outcome = (enum stop_outcome)num(o, "stop_outcome", STOP_OUTCOME_STOPPED);
+        s->oom_seen = (uint64_t)num(o, "oom_seen", 0);
+        s->oom_kills = (uint64_t)num(o, "oom_kills", 0);
+        s->exit_pending = flag(o, "exit_pending");
+        s->pending_status = (int)num(o, "pending_status", 0);
+        if (s->pid > 0 && kill(s->pid, 0) < 0 && errno == ESRCH)
+                log_warn("%s: pid %d from the previous instance is gone; its exit is reaped next", s->cfg->name,
+                         (int)s->pid);
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "log");
+        if (l)
+                restore_log(s, l);
+        if (cgroup_enabled(m) && (s->pid > 0 || s->exit_pending))
+                cgroup_adopt(m, s);
+        if (s->pid > 0 && (s->state == ST_STARTING || s->state == ST_RUNNING)) {
+                health_on_restore(s, (unsigned)num(o, "probe_failures", 0), flag(o, "probe_passed"),
+                                  num(o, "start_left", -1), num(o, "watchdog_left", -1));
+                text(o, "probe_detail", s->probe_detail, sizeof(s->probe_detail));
+                s->last_probe_real = (usec_t)num(o, "last_probe_real", 0);
+        }
+        svc_restore_timers(s, num(o, "timer_left", -1));
+        timer_restore_json(s, cJSON_GetObjectItemCaseSensitive(o, "timer"));
+        char hex[2 * sizeof(s->cfg->digest) + 1];
+        sodium_bin2hex(hex, sizeof hex, s->cfg->digest, sizeof(s->cfg->digest));
+        const char *was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "digest"));
+        if (was && strcmp(was, hex) != 0)
+                log_warn("%s: its definition changed on disk; it applies at the next restart (or svctl reload "
+                         "after restarting it)", s->cfg->name);
+}
+
+/* A service the state names but the configuration no longer has. */
+static void orphan(const cJSON *o)
+{
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name"));
+        pid_t pid = (pid_t)num(o, "pid", 0);
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "log");
+        static const char *const names[] = { "out", "err" };
+        for (int i = 0; l && i < 2; i++) {
+                const cJSON *so = cJSON_GetObjectItemCaseSensitive(l, names[i]);
+                int r = fd_of(so, "rfd"), w = fd_of(so, "wfd");
+                if (r > 2)
+                        close(r);
+                if (w > 2)
+                        close(w);
+        }
+        if (pid > 0) {
+                log_warn("%s: no longer configured; stopping its pid %d", name ? name : "?", (int)pid);
+                kill(pid, SIGTERM);
+        }
+}
+
+void snapshot_restore(struct svd *m)
+{
+        const cJSON *root = m->restore, *o;
+        bool *seen = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool));
+        size_t n = 0;
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "boot");
+        m->boot_mono = (usec_t)num(b, "mono", (double)m->boot_mono);
+        m->boot_real = (usec_t)num(b, "real", (double)m->boot_real);
+        m->boot_done_mono = (usec_t)num(b, "done_mono", 0);
+        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(root, "services")) {
+                const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name"));
+                struct svc *s = name ? svd_find(m, name) : NULL;
+                if (!s) {
+                        orphan(o);
+                        continue;
+                }
+                restore_svc(m, s, o);
+                if (seen)
+                        seen[s->index] = true;
+                n++;
+        }
+        log_info("daemon-reexec: %zu services taken over", n);
+        /* the rest is new to this instance: as at boot */
+        for (unsigned w = 0; w < m->n_waves; w++)
+                for (size_t i = 0; i < m->n_svcs; i++) {
+                        struct svc *s = m->svcs[i];
+                        if (m->wave_of[i] != w || (seen && seen[i]) || !s->cfg->enabled || timer_scheduled(s))
+                                continue;
+                        sched_pull_in(m, s);
+                        svc_dispatch(s, SE_START, 0);
+                }
+        free(seen);
+        timers_boot_unrestored(m);
+        /* exits that happened during the exec are waiting to be reaped */
+        sched_run(m);
+}
