@@ -5,7 +5,7 @@
 # `sleep 100000` services running, from /proc/PID/smaps_rollup, after all
 # services are up and a settle delay (SETTLE_S, default 1 s).
 #
-#   svd          the svd process
+#   svd          the svd process and its svd-fdstore
 #   s6           s6-svscan + all its s6-supervise processes (summed)
 #   supervisord  the supervisord process (if installed)
 #
@@ -43,7 +43,11 @@ measure_svd() {
         svd_start "$t"
         if svd_wait_running "$t" "$1"; then
                 sleep "$SETTLE_S"
-                m="$(sum_mem "$SVD_PID") 1"
+                # svd-fdstore (holds the log pipes across a crash) is part of the supervisor
+                local store
+                store=$(pgrep -P "$SVD_PID" -x svd-fdstore || true)
+                # shellcheck disable=SC2086
+                m="$(sum_mem "$SVD_PID" $store) $((1 + $(echo $store | wc -w)))"
         else
                 m="n/a n/a 0"
         fi

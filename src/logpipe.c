@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "fdstore.h"
 #include "log.h"
 #include "logsink.h"
 #include "svd.h"
@@ -593,6 +594,9 @@ static int sink_open(struct svc *s, const int *fds) {
                 goto fail;
         logrotate_startup(k);
         start_reading(k);
+        int keep[4] = { k->st[0].rfd, k->st[0].wfd, k->st[1].rfd, k->st[1].wfd };
+        if (!fds) /* (adopted ones are in the store already) */
+                fdstore_put(m, s->cfg->name, keep);
         return 0;
 fail:
         logpipe_free(k);
@@ -603,6 +607,7 @@ fail:
 void logpipe_free(struct logsink *k) {
         if (!k)
                 return;
+        fdstore_drop(k->m, k->s->cfg->name);
         struct ev_loop *loop = k->m->loop;
         if (k->st[0].buf && k->st[1].buf) {
                 k->blocked = false; /* last chance: one more try, then drop */

@@ -21,6 +21,7 @@
 #include "profile.h"
 #include "reexec.h"
 #include "snapshot.h"
+#include "statefile.h"
 #include "svd.h"
 
 #ifndef SYSCONFDIR
@@ -46,16 +47,8 @@ static void usage(FILE *f) {
  * behaviour for anything it does not name) if it is unreadable or of another
  * format. */
 static cJSON *read_state(int fd) {
-        struct stat st;
-        char *buf = NULL;
-        cJSON *j = NULL;
-        if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (64 << 20) && (buf = malloc((size_t)st.st_size + 1))) {
-                ssize_t n = pread(fd, buf, (size_t)st.st_size, 0);
-                if (n == st.st_size) {
-                        buf[n] = 0;
-                        j = cJSON_Parse(buf);
-                }
-        }
+        char *buf = read_fd_all(fd, 64 << 20);
+        cJSON *j = buf ? cJSON_Parse(buf) : NULL;
         free(buf);
         close(fd);
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "format"), *v = cJSON_GetObjectItemCaseSensitive(j, "version");
@@ -186,6 +179,8 @@ int main(int argc, char **argv) {
                 return 1;
         }
         cJSON *restore = restore_fd >= 0 ? read_state(restore_fd) : NULL;
+        if (!restore && restore_fd < 0 && !pid1 && (restore = statefile_load_orphaned(cfg)))
+                cJSON_AddTrueToObject(restore, "adopt"); /* svd was killed: take its services over */
         struct svd m;
         r = svd_init(&m, loop, cfg, restore);
         m.cli_profiles = profiles; /* reloads select the same profiles */

@@ -20,9 +20,6 @@
 #include "spawn.h"
 #include "svd.h"
 
-#ifndef PKGLIBEXECDIR
-#define PKGLIBEXECDIR "/usr/libexec/svd"
-#endif
 
 struct prober {
         struct svd *m;
@@ -39,25 +36,6 @@ struct prober {
         usec_t started_mono;
         usec_t not_before; /* restart throttle after a crash */
 };
-
-/* svd-probe next to the running svd (a build tree, or a relocated install),
- * else the configured libexec directory. */
-static char *find_program(void) {
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n > 0) {
-                self[n] = 0;
-                char *slash = strrchr(self, '/');
-                if (slash) {
-                        *slash = 0;
-                        char *p = strdup_printf("%s/svd-probe", self);
-                        if (p && access(p, X_OK) == 0)
-                                return p;
-                        free(p);
-                }
-        }
-        return strdup(PKGLIBEXECDIR "/svd-probe");
-}
 
 static void fail_in_flight(struct svd *m, const char *why) {
         for (size_t i = 0; i < m->n_svcs; i++) {
@@ -134,7 +112,7 @@ static int start(struct svd *m, struct prober *p) {
         usec_t now = now_mono();
         if (now < p->not_before)
                 return -EAGAIN;
-        _cleanup_(freep) char *path = find_program();
+        _cleanup_(freep) char *path = svd_helper_path("svd-probe");
         if (!path)
                 return -ENOMEM;
         int sv[2];

@@ -61,8 +61,19 @@ static int check_format(const char *bin, char *why, size_t wl)
         char out[128] = "";
         size_t got = 0;
         struct pollfd pf = { .fd = p[0], .events = POLLIN };
-        while (got < sizeof(out) - 1 && poll(&pf, 1, 5000) > 0) {
+        usec_t deadline = now_mono() + 5 * USEC_PER_SEC;
+        while (got < sizeof(out) - 1) {
+                usec_t now = now_mono();
+                if (now >= deadline)
+                        break;
+                int pr = poll(&pf, 1, (int)((deadline - now) / 1000) + 1);
+                if (pr < 0 && errno == EINTR) /* SIGCHLD of a service */
+                        continue;
+                if (pr <= 0)
+                        break;
                 ssize_t n = read(p[0], out + got, sizeof(out) - 1 - got);
+                if (n < 0 && errno == EINTR)
+                        continue;
                 if (n <= 0)
                         break;
                 got += (size_t)n;

@@ -34,6 +34,7 @@ static struct reload_item *item_of(struct reload_plan *p, const char *name)
 static void retire(struct svd *m, struct svc *s)
 {
         health_done(s);
+        svc_unwatch_adopted(s);
         ev_timer_stop(m->loop, &s->timer);
         cgroup_forget(m, s);
         logpipe_free(s->log);

@@ -9,7 +9,10 @@
 
 #include <sodium.h>
 
+#include <sys/wait.h>
+
 #include "cgroup.h"
+#include "fdstore.h"
 #include "control.h"
 #include "health.h"
 #include "log.h"
@@ -19,6 +22,7 @@
 #include "reexec.h"
 #include "sched.h"
 #include "snapshot.h"
+#include "statefile.h"
 #include "svd.h"
 #include "timer.h"
 
@@ -164,6 +168,7 @@ cJSON *snapshot_save(struct svd *m, int **ret_fds)
         cJSON *f = cJSON_AddObjectToObject(root, "fds");
         if (!b || !f || !(arr = cJSON_AddArrayToObject(root, "services")))
                 goto fail;
+        put(root, "saved_mono", (double)now_mono());
         put(b, "mono", (double)m->boot_mono);
         put(b, "real", (double)m->boot_real);
         put(b, "done_mono", (double)m->boot_done_mono);
@@ -242,10 +247,21 @@ static size_t unb64(const cJSON *o, const char *k, char **ret)
         return n;
 }
 
-static void restore_log(struct svc *s, const cJSON *l)
+static void restore_log(struct svd *m, struct svc *s, const cJSON *l)
 {
         static const char *const names[] = { "out", "err" };
         int fds[4];
+        if (m->adopting) {
+                /* after a kill: the pipes come from svd-fdstore; what the dead
+                 * svd had buffered is lost with it (the state file is older) */
+                if (!fdstore_take(m, s->cfg->name, fds))
+                        return;
+                if (logpipe_adopt(s, fds) < 0)
+                        log_err("%s: cannot take over its log pipes", s->cfg->name);
+                else
+                        s->log->dropped_bytes = (uint64_t)num(l, "dropped_bytes", 0);
+                return;
+        }
         for (int i = 0; i < 2; i++) {
                 const cJSON *so = cJSON_GetObjectItemCaseSensitive(l, names[i]);
                 fds[2 * i] = fd_of(so, "rfd");
@@ -271,7 +287,14 @@ static void restore_log(struct svc *s, const cJSON *l)
         k->dropped_bytes = (uint64_t)num(l, "dropped_bytes", 0);
 }
 
-static void restore_svc(struct svd *m, struct svc *s, const cJSON *o)
+/* A saved "time left" minus the time since the save (>= 0), or < 0 if none. */
+static double left(const cJSON *o, const char *k, double elapsed)
+{
+        double v = num(o, k, -1);
+        return v < 0 ? v : v > elapsed ? v - elapsed : 0;
+}
+
+static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double elapsed)
 {
         int st = state_of(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state")));
         s->state = st >= 0 ? (enum svc_state)st : ST_STOPPED;
@@ -302,21 +325,31 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o)
         s->oom_kills = (uint64_t)num(o, "oom_kills", 0);
         s->exit_pending = flag(o, "exit_pending");
         s->pending_status = (int)num(o, "pending_status", 0);
-        if (s->pid > 0 && kill(s->pid, 0) < 0 && errno == ESRCH)
+        bool lost = false; /* after a kill: the process ended while svd was down */
+        if (m->adopting && s->pid > 0) {
+                unsigned long long was = (unsigned long long)num(o, "pid_start", 0);
+                if (!was || statefile_pid_start(s->pid) != was)
+                        lost = true;
+                else if (svc_watch_adopted(s) < 0) {
+                        log_warn("%s: cannot watch pid %d: %s", s->cfg->name, (int)s->pid, strerror(errno));
+                        lost = true;
+                } else
+                        log_info("%s: took over pid %d", s->cfg->name, (int)s->pid);
+        } else if (s->pid > 0 && kill(s->pid, 0) < 0 && errno == ESRCH)
                 log_warn("%s: pid %d from the previous instance is gone; its exit is reaped next", s->cfg->name,
                          (int)s->pid);
         const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "log");
         if (l)
-                restore_log(s, l);
+                restore_log(m, s, l);
         if (cgroup_enabled(m) && (s->pid > 0 || s->exit_pending))
                 cgroup_adopt(m, s);
         if (s->pid > 0 && (s->state == ST_STARTING || s->state == ST_RUNNING)) {
                 health_on_restore(s, (unsigned)num(o, "probe_failures", 0), flag(o, "probe_passed"),
-                                  num(o, "start_left", -1), num(o, "watchdog_left", -1));
+                                  left(o, "start_left", elapsed), left(o, "watchdog_left", elapsed));
                 text(o, "probe_detail", s->probe_detail, sizeof(s->probe_detail));
                 s->last_probe_real = (usec_t)num(o, "last_probe_real", 0);
         }
-        svc_restore_timers(s, num(o, "timer_left", -1));
+        svc_restore_timers(s, left(o, "timer_left", elapsed));
         timer_restore_json(s, cJSON_GetObjectItemCaseSensitive(o, "timer"));
         char hex[2 * sizeof(s->cfg->digest) + 1];
         sodium_bin2hex(hex, sizeof hex, s->cfg->digest, sizeof(s->cfg->digest));
@@ -324,16 +357,20 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o)
         if (was && strcmp(was, hex) != 0)
                 log_warn("%s: its definition changed on disk; it applies at the next restart (or svctl reload "
                          "after restarting it)", s->cfg->name);
+        if (lost) {
+                log_warn("%s: pid %d ended while svd was down; its exit status is unknown", s->cfg->name, (int)s->pid);
+                svc_main_exited(s, W_EXITCODE(255, 0));
+        }
 }
 
 /* A service the state names but the configuration no longer has. */
-static void orphan(const cJSON *o)
+static void orphan(struct svd *m, const cJSON *o)
 {
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name"));
         pid_t pid = (pid_t)num(o, "pid", 0);
         const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "log");
         static const char *const names[] = { "out", "err" };
-        for (int i = 0; l && i < 2; i++) {
+        for (int i = 0; l && !m->adopting && i < 2; i++) {
                 const cJSON *so = cJSON_GetObjectItemCaseSensitive(l, names[i]);
                 int r = fd_of(so, "rfd"), w = fd_of(so, "wfd");
                 if (r > 2)
@@ -341,7 +378,8 @@ static void orphan(const cJSON *o)
                 if (w > 2)
                         close(w);
         }
-        if (pid > 0) {
+        unsigned long long was = (unsigned long long)num(o, "pid_start", 0);
+        if (pid > 0 && (!m->adopting || (was && statefile_pid_start(pid) == was))) {
                 log_warn("%s: no longer configured; stopping its pid %d", name ? name : "?", (int)pid);
                 kill(pid, SIGTERM);
         }
@@ -352,6 +390,8 @@ void snapshot_restore(struct svd *m)
         const cJSON *root = m->restore, *o;
         bool *seen = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool));
         size_t n = 0;
+        double saved = num(root, "saved_mono", 0), now = (double)now_mono();
+        double elapsed = saved > 0 && now > saved ? now - saved : 0;
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "boot");
         m->boot_mono = (usec_t)num(b, "mono", (double)m->boot_mono);
         m->boot_real = (usec_t)num(b, "real", (double)m->boot_real);
@@ -360,15 +400,19 @@ void snapshot_restore(struct svd *m)
                 const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name"));
                 struct svc *s = name ? svd_find(m, name) : NULL;
                 if (!s) {
-                        orphan(o);
+                        orphan(m, o);
                         continue;
                 }
-                restore_svc(m, s, o);
+                restore_svc(m, s, o, elapsed);
                 if (seen)
                         seen[s->index] = true;
                 n++;
         }
-        log_info("daemon-reexec: %zu services taken over", n);
+        if (m->adopting) {
+                log_info("svd was not stopped cleanly: %zu services taken over from its state", n);
+                fdstore_forget_unclaimed(m);
+        } else
+                log_info("daemon-reexec: %zu services taken over", n);
         /* the rest is new to this instance: as at boot */
         for (unsigned w = 0; w < m->n_waves; w++)
                 for (size_t i = 0; i < m->n_svcs; i++) {

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "cgroup.h"
@@ -22,6 +23,7 @@
 #include "sandbox.h"
 #include "sched.h"
 #include "secrets.h"
+#include "statefile.h"
 #include "svc.h"
 #include "svd.h"
 #include "profile.h"
@@ -82,6 +84,7 @@ static void set_state(struct svc *s, enum svc_state next) {
         secrets_svc_state(s);
         timer_svc_state(s, prev, next); /* scheduled jobs: last run, result, duration */
         sched_enqueue(s->m, s);
+        statefile_touch(s->m);
 }
 
 void svc_set_health(struct svc *s, enum svc_health h) {
@@ -93,6 +96,7 @@ void svc_set_health(struct svc *s, enum svc_health h) {
         s->health = h;
         s->health_since_real = now_real();
         sched_enqueue(s->m, s);
+        statefile_touch(s->m);
 }
 
 void svc_fail(struct svc *s, enum stop_outcome outcome, const char *reason) {
@@ -437,6 +441,7 @@ struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index) {
         s->state = ST_STOPPED;
         s->cg_procs_fd = s->cg_wd_events = s->cg_wd_memory = -1;
         s->probe_fd = -1;
+        s->pidfd = -1;
         s->health = HEALTH_NONE;
         s->since_real = now_real();
         s->since_mono = now_mono();
@@ -450,6 +455,39 @@ static void arm_timer(struct svc *s, usec_t delay) {
         ev_timer_init(&s->timer, timer_cb, (double)delay / 1e6, 0.);
         s->timer.data = s;
         ev_timer_start(s->m->loop, &s->timer);
+}
+
+static void pidfd_cb(struct ev_loop *loop, ev_io *w, int revents) {
+        struct svc *s = w->data;
+        pid_t pid = s->pid;
+        svc_unwatch_adopted(s);
+        if (s->pid != pid || pid <= 0)
+                return;
+        /* not our child: nobody can tell us how it ended */
+        log_warn("%s: pid %d (taken over after svd restarted) is gone; its exit status is unknown",
+                 s->cfg->name, (int)pid);
+        svc_main_exited(s, W_EXITCODE(255, 0));
+        sched_run(s->m);
+}
+
+int svc_watch_adopted(struct svc *s) {
+        int fd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+        if (fd < 0)
+                return -errno;
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+        s->pidfd = fd;
+        ev_io_init(&s->pidfd_io, pidfd_cb, fd, EV_READ);
+        s->pidfd_io.data = s;
+        ev_io_start(s->m->loop, &s->pidfd_io);
+        return 0;
+}
+
+void svc_unwatch_adopted(struct svc *s) {
+        if (s->pidfd < 0)
+                return;
+        ev_io_stop(s->m->loop, &s->pidfd_io);
+        close(s->pidfd);
+        s->pidfd = -1;
 }
 
 void svc_restore_timers(struct svc *s, double timer_left_usec) {

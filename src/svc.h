@@ -92,6 +92,10 @@ struct svc {
         uint64_t cpu_prev_usec;  /* for CPU% between two status requests */
         usec_t cpu_prev_mono;
 
+        /* a main process taken over from a killed svd (not our child) */
+        int pidfd;
+        ev_io pidfd_io;
+
         /* sched bookkeeping */
         bool queued;
         size_t *rdeps;           /* services that depend on this one */
@@ -100,6 +104,11 @@ struct svc {
 
 /* A new service object in ST_STOPPED for cfg, at m->svcs[index]. NULL if out of memory. */
 struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index);
+
+/* After svd was killed: a running main process that is not svd's child is
+ * watched through a pidfd (its exit status is unknown: reported as 255). */
+int svc_watch_adopted(struct svc *s);
+void svc_unwatch_adopted(struct svc *s);
 
 /* daemon-reexec: re-arms the service timer (backoff delay, stop timeout)
  * with the time it had left (< 0: not armed), and the wait for an emptying

@@ -25,7 +25,9 @@
 #include "cgroup.h"
 #include "gate.h"
 #include "init.h"
+#include "fdstore.h"
 #include "reexec.h"
+#include "statefile.h"
 #include "reload.h"
 #include "sched.h"
 #include "secrets.h"
@@ -164,6 +166,8 @@ static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents) {
 }
 
 int svd_inherited_fd(struct svd *m, const char *what) {
+        if (m->adopting)
+                return -1; /* a dead process's fd numbers mean nothing here */
         const cJSON *fds = cJSON_GetObjectItemCaseSensitive(m->restore, "fds");
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(fds, what);
         if (!cJSON_IsNumber(v) || v->valuedouble < 3 || v->valuedouble >= 1 << 20)
@@ -178,6 +182,7 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
         int r;
         memset(m, 0, sizeof(*m));
         m->restore = restore;
+        m->adopting = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(restore, "adopt"));
         m->loop = loop;
         m->cfg = cfg;
         m->devnull_fd = -1;
@@ -248,6 +253,10 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
         /* A service writing to a closed pipe must not take svd down. */
         signal(SIGPIPE, SIG_IGN);
 
+        ev_init(&m->state_timer, statefile_cb);
+        m->state_timer.data = m;
+        if (getpid() != 1)
+                fdstore_open(m);
         ev_init(&m->reexec_timer, reexec_cb);
         m->reexec_timer.data = m;
         ev_init(&m->reload_timer, reload_swap_cb);
@@ -356,6 +365,7 @@ void svd_done(struct svd *m) {
                 if (!s)
                         continue;
                 health_done(s);
+                svc_unwatch_adopted(s);
                 free(s->exe_path);
                 s->exe_path = NULL;
                 logpipe_free(s->log);
@@ -371,6 +381,7 @@ void svd_done(struct svd *m) {
                 ev_timer_stop(m->loop, &m->mem_timer);
                 ev_timer_stop(m->loop, &m->reload_timer);
                 ev_timer_stop(m->loop, &m->reexec_timer);
+                ev_timer_stop(m->loop, &m->state_timer);
                 for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
                         if (m->svcs[i])
                                 ev_timer_stop(m->loop, &m->svcs[i]->timer);
@@ -382,6 +393,10 @@ void svd_done(struct svd *m) {
         timers_done(m);
         sched_done(m);
         logs_done(m);
+        /* svd stops for good: no pipes to keep, no state to take over */
+        if (m->cfg && m->shutting_down)
+                statefile_remove(m);
+        fdstore_close(m, m->shutting_down);
         for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
                 free(m->svcs[i]);
         free(m->svcs);

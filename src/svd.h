@@ -17,6 +17,7 @@ struct prober;
 struct cgroup_mgr;
 struct reload_plan;
 struct cJSON;
+struct fdstore;
 
 struct svd {
         struct ev_loop *loop;
@@ -61,6 +62,11 @@ struct svd {
         char **argv;             /* as started, for the exec */
         struct cJSON *restore;   /* the previous instance's state; NULL at a fresh start */
         ev_timer reexec_timer;   /* the exec, once the reply is queued */
+
+        /* surviving a crash of svd (statefile.h, fdstore.h) */
+        struct fdstore *fdstore; /* keeps log pipes open while svd is down */
+        ev_timer state_timer;    /* writes <run_dir>/state.json after changes */
+        bool adopting;           /* m->restore is a crashed instance's state file */
 };
 
 /* Builds the manager from a loaded config: creates directories, the control

@@ -541,3 +541,50 @@ int errf(char *err, size_t errlen, const char *fmt, ...)
         }
         return -EINVAL;
 }
+
+#ifndef PKGLIBEXECDIR
+#define PKGLIBEXECDIR "/usr/libexec/svd"
+#endif
+
+char *svd_helper_path(const char *name) {
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n > 0) {
+                self[n] = 0;
+                char *slash = strrchr(self, '/');
+                if (slash) {
+                        *slash = 0;
+                        char *p = strdup_printf("%s/%s", self, name);
+                        if (p && access(p, X_OK) == 0)
+                                return p;
+                        free(p);
+                }
+        }
+        return strdup_printf("%s/%s", PKGLIBEXECDIR, name);
+}
+
+char *read_fd_all(int fd, size_t max) {
+        size_t len = 0, cap = 4096;
+        char *buf = malloc(cap);
+        while (buf) {
+                if (len + 1 >= cap) {
+                        char *n = cap < max ? realloc(buf, cap * 2) : NULL;
+                        if (!n)
+                                break;
+                        buf = n;
+                        cap *= 2;
+                }
+                ssize_t r = pread(fd, buf + len, cap - 1 - len, (off_t)len);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        break;
+                if (r == 0) {
+                        buf[len] = 0;
+                        return buf;
+                }
+                len += (size_t)r;
+        }
+        free(buf);
+        return NULL;
+}

@@ -63,4 +63,11 @@ char *path_join(const char *dir, const char *path);
 int errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A helper program of svd (svd-probe, svd-fdstore): next to the running
+ * binary (a build tree, a relocated install), else in PKGLIBEXECDIR. */
+char *svd_helper_path(const char *name);
+/* The whole content of fd from offset 0, NUL-terminated; NULL if unreadable
+ * or longer than max. */
+char *read_fd_all(int fd, size_t max);
+
 #endif

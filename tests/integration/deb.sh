@@ -27,7 +27,7 @@ else
         tar -C "$top" -cf - --exclude=.git --exclude='*.o' --exclude='*.lo' --exclude='*.la' --exclude=.libs \
                 --exclude=.deps --exclude=autom4te.cache --exclude=config.status --exclude=config.log \
                 --exclude=libtool --exclude=Makefile --exclude='*.log' --exclude='*.trs' --exclude=node_modules \
-                --exclude=./svd --exclude=./svctl --exclude=./svd-probe --exclude='./tests/unit/check_[a-z_]*[a-z]' \
+                --exclude=./svd --exclude=./svctl --exclude=./svd-probe --exclude=./svd-fdstore --exclude='./tests/unit/check_[a-z_]*[a-z]' \
                 --exclude=debian/svd --exclude='debian/.debhelper' . | tar -C "$src" -xf -
 fi
 
@@ -50,7 +50,7 @@ else
 fi
 
 dpkg -c "$deb" | awk '{print $6}' | sed 's|^\./|/|; s|/$||' > "$W/contents"
-for p in /usr/sbin/svd /usr/bin/svctl /usr/libexec/svd/svd-probe \
+for p in /usr/sbin/svd /usr/bin/svctl /usr/libexec/svd/svd-probe /usr/libexec/svd/svd-fdstore \
         /etc/svd/svd.yaml /etc/svd/services /etc/svd/cgroups \
         /usr/share/man/man8/svd.8.gz /usr/share/man/man8/svctl.8.gz /usr/share/man/man5/svd.yaml.5.gz \
         /usr/share/bash-completion/completions/svctl /lib/systemd/system/svd.service; do

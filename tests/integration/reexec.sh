@@ -10,7 +10,7 @@
 # svd runs from a copy, so the test can replace "the package's" binary
 mkdir -p "$T/bin"
 cp "$SVD" "$T/bin/svd"
-cp "$(dirname "$SVD")/svd-probe" "$T/bin/" # found next to svd
+cp "$(dirname "$SVD")/svd-probe" "$(dirname "$SVD")/svd-fdstore" "$T/bin/" # found next to svd
 SVD_ORIG=$SVD
 SVD=$T/bin/svd
 PORT=$(free_port)

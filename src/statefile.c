@@ -1,0 +1,135 @@
+/* statefile: see statefile.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "init.h"
+#include "log.h"
+#include "snapshot.h"
+#include "statefile.h"
+#include "svd.h"
+
+#define STATEFILE_DELAY 0.05
+
+unsigned long long statefile_pid_start(pid_t pid)
+{
+        char path[64], buf[1024];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return 0;
+        buf[n] = 0;
+        /* after the last ')' (the command may contain anything): field 3 on */
+        char *p = strrchr(buf, ')');
+        if (!p)
+                return 0;
+        unsigned long long v = 0;
+        p++;
+        for (int field = 3; field <= 22 && *p; field++) {
+                while (*p == ' ')
+                        p++;
+                if (field == 22)
+                        v = strtoull(p, NULL, 10);
+                while (*p && *p != ' ')
+                        p++;
+        }
+        return v;
+}
+
+static char *path_of(const struct svd_config *cfg, const char *name)
+{
+        return path_join(cfg->run_dir, name);
+}
+
+void statefile_touch(struct svd *m)
+{
+        if (m->state_timer.data != m || init_is_pid1() || ev_is_active(&m->state_timer) || m->shutting_down)
+                return;
+        ev_timer_set(&m->state_timer, STATEFILE_DELAY, 0.);
+        ev_timer_start(m->loop, &m->state_timer);
+}
+
+void statefile_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct svd *m = w->data;
+        _cleanup_(freep) int *fds = NULL;
+        _cleanup_(freep) char *path = path_of(m->cfg, "state.json"), *tmp = path_of(m->cfg, "state.json.tmp");
+        cJSON *st = snapshot_save(m, &fds);
+        if (!st || !path || !tmp) {
+                cJSON_Delete(st);
+                return;
+        }
+        cJSON_AddNumberToObject(st, "svd_pid", getpid());
+        cJSON_AddNumberToObject(st, "svd_start", (double)statefile_pid_start(getpid()));
+        cJSON_DeleteItemFromObjectCaseSensitive(st, "fds"); /* meaningless to another process */
+        const cJSON *o;
+        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(st, "services")) {
+                const cJSON *pid = cJSON_GetObjectItemCaseSensitive(o, "pid");
+                if (cJSON_IsNumber(pid) && pid->valueint > 0)
+                        cJSON_AddNumberToObject((cJSON *)o, "pid_start",
+                                                (double)statefile_pid_start((pid_t)pid->valueint));
+        }
+        char *text = cJSON_PrintUnformatted(st);
+        cJSON_Delete(st);
+        if (!text)
+                return;
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        size_t len = strlen(text), off = 0;
+        while (fd >= 0 && off < len) {
+                ssize_t n = write(fd, text + off, len - off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                off += (size_t)n;
+        }
+        free(text);
+        /* no fsync: the file matters only while this boot lasts (it lives in run_dir) */
+        if (fd < 0 || close(fd) < 0 || off < len || rename(tmp, path) < 0) {
+                log_warn("cannot write %s: %s (a crash of svd would restart services)", path, strerror(errno));
+                (void)unlink(tmp);
+        }
+}
+
+void statefile_remove(struct svd *m)
+{
+        _cleanup_(freep) char *path = path_of(m->cfg, "state.json");
+        if (path)
+                (void)unlink(path);
+}
+
+cJSON *statefile_load_orphaned(const struct svd_config *cfg)
+{
+        _cleanup_(freep) char *path = path_of(cfg, "state.json");
+        _cleanup_(freep) char *buf = NULL;
+        int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+        if (fd < 0)
+                return NULL;
+        buf = read_fd_all(fd, 64 << 20);
+        close(fd);
+        if (!buf)
+                return NULL;
+        cJSON *j = cJSON_Parse(buf);
+        const cJSON *pid = cJSON_GetObjectItemCaseSensitive(j, "svd_pid");
+        const cJSON *start = cJSON_GetObjectItemCaseSensitive(j, "svd_start");
+        if (!j || !cJSON_IsNumber(pid)) {
+                cJSON_Delete(j);
+                return NULL;
+        }
+        /* still running (the same process, not a reused pid): not ours to take */
+        if (pid->valueint > 0 && pid->valueint != getpid() && cJSON_IsNumber(start) &&
+            statefile_pid_start((pid_t)pid->valueint) == (unsigned long long)start->valuedouble) {
+                cJSON_Delete(j);
+                return NULL;
+        }
+        return j;
+}

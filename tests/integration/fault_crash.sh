@@ -1,0 +1,73 @@
+#!/bin/bash
+# kill -9 of svd (not PID 1), then svd started again: it finds the state
+# file and svd-fdstore the first one left, takes the running services over
+# (0 duplicates, 0 restarts, same PIDs), their output keeps flowing into the
+# same log (numbered lines complete: no SIGPIPE, nothing lost), and a taken
+# over process that dies later is noticed and restarted by policy.
+. "$(dirname "$0")/lib.sh"
+
+service counter <<EOF2
+command: [sh, -c, "i=0; while :; do echo \"n \$i\"; i=\$((i+1)); sleep 0.002; done; : $T"]
+EOF2
+service db <<EOF2
+command: [sh, -c, "sleep 100000; : $T"]
+EOF2
+service app <<EOF2
+command: [sh, -c, "trap 'exit 0' TERM; while :; do sleep 0.1; done"]
+depends_on: { db: { condition: started } }
+restart: always
+backoff: { initial: 100ms }
+EOF2
+service done <<EOF2
+type: oneshot
+command: [true]
+EOF2
+start_svd
+for n in counter db app; do wait_state $n running; done
+wait_state done exited
+pids() { svctl status --json | jq -c '[.services[] | {name, pid, restarts, state}] | sort_by(.name)'; }
+before=$(pids)
+sleep 0.3
+store=$(pgrep -f "svd-fdstore $T/" || true)
+[ -n "$store" ] || fail "no svd-fdstore running"
+[ -s "$T/run/state.json" ] || fail "no state file"
+
+kill -9 "$SVD_PID"
+wait "$SVD_PID" 2>/dev/null || true
+SVD_PID=
+sleep 1 # output piles up in the pipes meanwhile
+kill -0 "$(echo "$before" | jq -r '.[] | select(.name=="counter") | .pid')" || fail "counter died with svd (SIGPIPE?)"
+start_svd
+grep -q "svd was not stopped cleanly: 4 services taken over" "$T/svd.out" || fail "no take-over logged"
+assert_eq "$(pids)" "$before" "services after svd was killed and started again"
+# (commands name $T: other tests may run at the same time)
+for c in "sleep 100000; : $T" "sleep 0.002; done; : $T"; do
+        assert_eq "$(pgrep -f -c -- "$c")" "1" "processes running '$c'"
+done
+assert_eq "$(pgrep -f "svd-fdstore $T/")" "$store" "the same svd-fdstore"
+
+# lines written while svd was down arrive, none lost
+sleep 0.5
+python3 - "$T/log/counter.log" <<'PY' || fail "lines lost"
+import re, sys
+nums = [int(m.group(1)) for m in re.finditer(rb" out n (\d+)$", open(sys.argv[1], "rb").read(), re.M)]
+gaps = [(a, b) for a, b in zip(nums, nums[1:]) if b != a + 1]
+print("counter: %d lines, gaps %s" % (len(nums), gaps[:3]))
+sys.exit(1 if gaps or nums[0] != 0 else 0)
+PY
+
+# a taken-over process is still supervised: killed, it is restarted
+app1=$(field app pid)
+kill -9 "$app1"
+wait_for sh -c "[ \"\$($SVCTL -s $SOCK status --json | jq -r '.services[] | select(.name==\"app\") | .pid')\" != $app1 ]"
+wait_state app running
+assert_eq "$(field app restarts)" "1" "app restarts"
+# and stopping works on it
+svctl stop db > /dev/null
+wait_state db stopped
+pgrep -f -- "sleep 100000; : $T" >/dev/null && fail "db's process survived its stop"
+
+stop_svd || fail "svd exit status"
+[ -e "$T/run/state.json" ] && fail "state file left after a clean stop"
+wait_for sh -c "! kill -0 $store 2>/dev/null || grep -q '^State:.Z' /proc/$store/status"
+echo "fault_crash: ok"
