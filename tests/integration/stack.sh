@@ -62,6 +62,9 @@ pct() { sed -n "s/^$2: \([0-9]*\)%$/\1/p" "$top/cgroups/$1.yaml"; }
 low=0
 for s in db app gateway; do low=$(( low + $(pct "$s" memory_low) )); done
 [ "$low" -lt "$(pct system memory_high)" ] || fail "protected memory $low% >= system's memory_high"
+# a child's protection is limited by its parent's
+[ "$(pct system memory_low)" -ge "$low" ] || fail "system's memory_low is below its children's sum ($low%)"
+[ "$(pct system memory_min)" -ge "$(pct db memory_min)" ] || fail "system's memory_min is below db's"
 [ -z "$(pct ai memory_low)" ] && [ -z "$(pct ai memory_min)" ] || fail "the ai slice must not be protected"
 [ $(( $(pct ai memory_max) + $(pct db memory_low) )) -le "$(pct system memory_max)" ] ||
         fail "ai's cap and db's protection do not fit in system"
