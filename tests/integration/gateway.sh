@@ -43,6 +43,9 @@ mkdir -p "$T/etc/kong"
 cp "$top/etc/kong/kong.yml" "$T/etc/kong/"
 grep -q "listen 127.0.0.1:$GW_PORT;" "$T/etc/gateway/nginx.conf" || fail "rewrite of nginx.conf"
 grep -q "APP_PORT: \"$APP_PORT\"" "$T/services/app.yaml" || fail "rewrite of app.yaml"
+# password logins over TCP, as postgres-init.yaml's cluster has them
+sed -i '/^host/s/trust$/scram-sha-256/' "$T/pgdata/pg_hba.conf"
+grep -q '^host.*scram-sha-256$' "$T/pgdata/pg_hba.conf" || fail "pg_hba.conf: $(grep '^host' "$T/pgdata/pg_hba.conf")"
 # the shipped postgres.yaml runs initdb's cluster in /var/lib/svd; this one
 # runs pg_setup's, with the same socket directory and port layout
 service postgres <<EOF2
@@ -142,6 +145,28 @@ up() { [ "$(code "$url/health")" = 200 ]; }
 wait_for up
 assert_eq "$(code -H "apikey: $anon" "$url/")" 401 "old anon key after rotation"
 assert_eq "$(code -H "apikey: $anon2" "$url/")" 200 "new anon key"
+
+# postgres-setup made GoTrue's and PostgREST's roles, with the generated
+# passwords: they log in over TCP; authenticator may become anon and read the
+# app's table, supabase_auth_admin owns schema auth and works in it
+tcp() { PGPASSWORD="$1" runuser -u nobody -- "$PGBIN/psql" -X -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$2" -d app -c "$3" 2>&1; }
+rest_pw=$(svctl secret get rest_db_password)
+auth_pw=$(svctl secret get auth_db_password)
+[ ${#rest_pw} -eq 32 ] && [ ${#auth_pw} -eq 32 ] || fail "generated passwords"
+n=$(psql_app "SELECT count(*) FROM visits")
+assert_eq "$(tcp "$rest_pw" authenticator "SET ROLE anon; SELECT count(*) FROM visits" | tail -n 1)" "$n" "authenticator as anon"
+tcp "$rest_pw" authenticator "SET ROLE anon; INSERT INTO visits (path) VALUES ('x')" | grep -q 'permission denied' ||
+        fail "anon may write visits"
+assert_eq "$(tcp "$auth_pw" supabase_auth_admin "SHOW search_path")" "auth" "supabase_auth_admin's search_path"
+assert_eq "$(tcp "$auth_pw" supabase_auth_admin "CREATE TABLE probe (x int); SELECT to_regclass('auth.probe') IS NOT NULL; DROP TABLE probe" | tail -n 2 | head -n 1)" "t" "table in schema auth"
+tcp wrong authenticator "SELECT 1" | grep -q 'password authentication failed' || fail "a wrong password logged in"
+# a rotated password is set by postgres-setup (on_rotate) before anything else
+svctl secret rotate rest_db_password >/dev/null || fail "rotate rest_db_password"
+wait_for grep -q 'on_rotate job postgres-setup done' "$T/svd.out"
+rest_pw2=$(svctl secret get rest_db_password)
+[ "$rest_pw2" != "$rest_pw" ] || fail "rest_db_password unchanged"
+assert_eq "$(tcp "$rest_pw2" authenticator "SELECT current_user")" "authenticator" "new password"
+tcp "$rest_pw" authenticator "SELECT 1" | grep -q 'password authentication failed' || fail "the old password still works"
 
 # Kong's declarative file (kong-config.yaml, as shipped) holds the same keys
 svctl start kong-config >/dev/null || fail "svctl start kong-config"
