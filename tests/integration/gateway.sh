@@ -80,6 +80,8 @@ for p in $(pgrep -P "$(field gateway pid)"); do
         [ "$(ps -o user= -p "$p")" = svd-gateway ] || fail "nginx worker $p not running as svd-gateway"
 done
 
+# the gateway gets its two keys, not the secret they are signed with
+assert_eq "$(ls "$T/run/credentials/gateway" | tr '\n' ' ')" "anon_key service_role_key " "gateway's credential files"
 anon=$(svctl secret get anon_key)
 service_key=$(svctl secret get service_role_key)
 [ -n "$anon" ] && [ -n "$service_key" ] && [ "$anon" != "$service_key" ] || fail "keys"
