@@ -60,7 +60,28 @@ local function role_of(candidate)
     return found
 end
 
+-- A browser's CORS preflight (OPTIONS with Origin and
+-- Access-Control-Request-Method) carries no key: it is answered here, before
+-- the key check, as Kong's cors plugin does with its defaults. The actual
+-- request then needs a key like any other (nginx.conf adds
+-- Access-Control-Allow-Origin to every answer).
+local function preflight()
+    if ngx.req.get_method() ~= "OPTIONS" or not ngx.var.http_origin
+        or not ngx.var.http_access_control_request_method then
+        return false
+    end
+    ngx.header["Access-Control-Allow-Methods"] = "GET, HEAD, PUT, PATCH, POST, DELETE, OPTIONS"
+    ngx.header["Access-Control-Allow-Headers"] = ngx.var.http_access_control_request_headers
+        or "apikey, authorization, content-type"
+    ngx.header["Access-Control-Max-Age"] = "3600"
+    ngx.exit(ngx.HTTP_NO_CONTENT)
+    return true
+end
+
 function M.check()
+    if preflight() then
+        return
+    end
     ngx.req.clear_header("X-Consumer-Username")
     local h = ngx.req.get_headers()
     -- a repeated header arrives as a table: ambiguous, never a match

@@ -128,8 +128,20 @@ jq -e '.consumer == "anon"' "$T/body" >/dev/null || fail "spoofed consumer reach
 # an upstream that is not running (PostgREST is not part of this test) is a JSON 502
 assert_eq "$(code -H "apikey: $anon" "$url/rest/v1/visits")" 502 "rest without PostgREST"
 jq -e '.error' "$T/body" >/dev/null || fail "502 body: $(cat "$T/body")"
-# the gateway's own health needs no key; the app's port stays on loopback
+# the gateway's own health needs no key
 assert_eq "$(code "$url/health")" 200 "health"
+# GoTrue's e-mail links carry no key: open (502 here, GoTrue is not running)
+assert_eq "$(code "$url/auth/v1/verify?token=x&type=signup")" 502 "auth verify without a key"
+# CORS: a preflight needs no key; answers, also 401, allow any origin
+assert_eq "$(code -X OPTIONS -H "Origin: http://example.test" -H "Access-Control-Request-Method: GET" \
+        -H "Access-Control-Request-Headers: apikey" "$url/rest/v1/visits")" 204 "preflight"
+curl -s -D - -o /dev/null -X OPTIONS -H "Origin: http://example.test" -H "Access-Control-Request-Method: GET" \
+        -H "Access-Control-Request-Headers: apikey" "$url/" | tr -d '\r' > "$T/hdr"
+grep -qx 'Access-Control-Allow-Headers: apikey' "$T/hdr" || fail "preflight headers: $(cat "$T/hdr")"
+grep -qx 'Access-Control-Allow-Origin: \*' "$T/hdr" || fail "preflight origin: $(cat "$T/hdr")"
+assert_eq "$(code -X OPTIONS "$url/")" 401 "OPTIONS that is no preflight"
+curl -s -D - -o /dev/null -H "Origin: http://example.test" "$url/" | tr -d '\r' > "$T/hdr"
+grep -q '^HTTP/1.1 401' "$T/hdr" && grep -qx 'Access-Control-Allow-Origin: \*' "$T/hdr" || fail "401 without CORS: $(cat "$T/hdr")"
 # nginx's access log reaches svd's log file through stdout
 wait_for grep -q '"GET / HTTP/1.1" 401' "$T/log/gateway.log"
 grep -q '"GET / HTTP/1.1" 200' "$T/log/gateway.log" || fail "access log: $(tail -n 5 "$T/log/gateway.log")"
