@@ -13,7 +13,7 @@
 
 static const char *const builtin_minimal[] = { "core", NULL };
 static const char *const builtin_recommended[] = { "core", "app", "backup", NULL };
-static const char *const builtin_full[] = { "core", "app", "backup", "ai", "monitoring", NULL };
+static const char *const builtin_full[] = { "core", "app", "backup", "ai", "monitoring", "supabase", NULL };
 static const struct {
         const char *name;
         const char *const *profiles;
@@ -189,14 +189,20 @@ out:
         return blocked;
 }
 
-/* --check: one set. in[i]: would be in the run; then drop what cannot run. */
+/* --check: one set. in[i]: would be in the run; then drop what cannot run:
+ * a program not installed, a dependency outside the set, and (transitively,
+ * until nothing changes; the graph is acyclic) a dependency dropped itself. */
 static void print_set(const struct svd_config *c, FILE *f, const char *name, char **sel)
 {
         bool *in = calloc(c->n_svcs ? c->n_svcs : 1, sizeof(bool));
+        bool *out = calloc(c->n_svcs ? c->n_svcs : 1, sizeof(bool));
         char why[256];
 
-        if (!in)
+        if (!in || !out) {
+                free(in);
+                free(out);
                 return;
+        }
         for (size_t i = 0; i < c->n_svcs; i++)
                 in[i] = selected(&c->svcs[i], (const char *const *)sel);
         fprintf(f, "  %s:", name);
@@ -210,16 +216,34 @@ static void print_set(const struct svd_config *c, FILE *f, const char *name, cha
                         continue;
                 if (not_installed(s, why, sizeof(why))) {
                         fprintf(f, "      %s: %s\n", s->name, why);
+                        out[i] = true;
                         continue;
                 }
                 for (size_t d = 0; d < s->n_deps; d++)
                         if (s->deps[d].index < c->n_svcs && !in[s->deps[d].index]) {
                                 fprintf(f, "      %s: blocked: dependency %s is not in this profile\n", s->name,
                                         s->deps[d].name);
+                                out[i] = true;
                                 break;
                         }
         }
+        for (bool changed = true; changed;) {
+                changed = false;
+                for (size_t i = 0; i < c->n_svcs; i++) {
+                        const struct svc_config *s = &c->svcs[i];
+                        if (!in[i] || out[i])
+                                continue;
+                        for (size_t d = 0; d < s->n_deps; d++)
+                                if (s->deps[d].index < c->n_svcs && out[s->deps[d].index]) {
+                                        fprintf(f, "      %s: blocked: dependency %s cannot run\n", s->name,
+                                                s->deps[d].name);
+                                        out[i] = changed = true;
+                                        break;
+                                }
+                }
+        }
         free(in);
+        free(out);
 }
 
 void profile_print_check(const struct svd_config *c, FILE *f)

@@ -1,6 +1,8 @@
 // svd's example app: GET / records a visit in PostgreSQL and answers with the
 // database's clock and the visit count, as JSON. GET /healthz answers without
-// touching the database. Connection settings come from the standard libpq
+// touching the database. Behind the gateway (etc/gateway, or Kong), the answer
+// also names the key the caller used (X-Consumer-Username: anon or
+// service_role, set by the gateway after its key check). Connection settings come from the standard libpq
 // variables (PGHOST, PGPORT, PGUSER, PGDATABASE) that services/app.yaml sets; with
 // PGHOST a directory, pg connects over the Unix socket and PostgreSQL's peer
 // authentication matches the OS user (svd-app) to the role of the same name.
@@ -81,6 +83,7 @@ const server = http.createServer((req, res) => {
         role: row.role,
         database: row.database,
         postgres: row.version,
+        consumer: req.headers['x-consumer-username'] || null,
         pid: process.pid,
       }),
     (err) => {
