@@ -286,6 +286,29 @@ static int setup_slices(struct svd *m, char ***ret, char *reason, size_t rlen) {
         return first;
 }
 
+/* A cgroup's memory.min/low protection is capped by its parent's, and svd's
+ * own subtree root has none by default: the protection a slice or service
+ * asks for would be cut to nothing. The root therefore lets it through
+ * ("max": what the subtree claims is what it gets) whenever something in
+ * the configuration asks for protection. */
+static void protect_root(struct svd *m) {
+        struct cgroup_mgr *g = m->cg;
+        bool min = false, low = false;
+        for (size_t i = 0; i < m->cfg->n_slices; i++) {
+                min |= m->cfg->slices[i].resources.memory_min.set;
+                low |= m->cfg->slices[i].resources.memory_low.set;
+        }
+        for (size_t i = 0; i < m->cfg->n_svcs; i++) {
+                min |= m->cfg->svcs[i].resources.memory_min.set;
+                low |= m->cfg->svcs[i].resources.memory_low.set;
+        }
+        int r;
+        if (min && (r = write_file(g->root, "memory.min", "max")) < 0)
+                log_warn("cgroup: memory.min of %s: %s (memory_min of slices is not effective)", g->root, strerror(-r));
+        if ((low || min) && (r = write_file(g->root, "memory.low", "max")) < 0)
+                log_warn("cgroup: memory.low of %s: %s (memory_low of slices is not effective)", g->root, strerror(-r));
+}
+
 static void free_paths(char **paths) {
         for (size_t i = 0; paths && paths[i]; i++)
                 free(paths[i]);
@@ -300,6 +323,7 @@ void cgroup_reload_slices(struct svd *m) {
         int r = setup_slices(m, &paths, why, sizeof(why));
         if (r < 0)
                 log_err("reload: slices: %s", r == -EINVAL ? why : strerror(-r));
+        protect_root(m);
         /* slices no longer configured go once empty (deepest first) */
         size_t n = 0;
         while (g->slice_paths && g->slice_paths[n])
@@ -349,6 +373,8 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         if (!mnt && getpid() == 1) {
                 (void)mkdir("/sys/fs/cgroup", 0755);
                 if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                          "nsdelegate,memory_recursiveprot") == 0 ||
+                    mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                           "nsdelegate") == 0)
                         mnt = strdup("/sys/fs/cgroup");
         }
@@ -396,6 +422,7 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
 
         if ((r = setup_slices(m, &g->slice_paths, reason, rlen)) < 0)
                 return r;
+        protect_root(m);
 
         g->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (g->ino_fd < 0)

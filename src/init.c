@@ -67,7 +67,11 @@ void init_early_mounts(void) {
         mount_if_missing("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666");
         mount_if_missing("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
         mount_if_missing("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
-        mount_if_missing("cgroup2", "/sys/fs/cgroup", "cgroup2", nse, "nsdelegate");
+        /* memory_recursiveprot (Linux 5.7+): a slice's memory.min/low also
+         * protects the services in it, as under systemd */
+        if (mounted("/sys/fs/cgroup") ||
+            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", nse, "nsdelegate,memory_recursiveprot") < 0)
+                mount_if_missing("cgroup2", "/sys/fs/cgroup", "cgroup2", nse, "nsdelegate");
 
         /* Output of svd and of services without their own log goes to the
          * console, where an appliance's operator looks. */

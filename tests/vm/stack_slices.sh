@@ -44,5 +44,9 @@ assert_eq "$(cat "$ai/memory.low")" 0 "ai memory.low"
 assert_eq "$(cat "$ai/memory.swap.max")" 0 "ai memory.swap.max"
 assert_eq "$(cat "$ai/cpu.max")" "150000 100000" "ai cpu.max"
 assert_eq "$(cat "$ai/cpu.weight")" 50 "ai cpu.weight"
+# svd's own subtree root lets the slices' protection through (a child's is capped by its parent's)
+root=$(dirname "$system")
+assert_eq "$(cat "$root/memory.min")" max "svd root memory.min"
+assert_eq "$(cat "$root/memory.low")" max "svd root memory.low"
 stop_svd || fail "svd exit status"
 echo "stack_slices: ok"
