@@ -161,31 +161,11 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
         struct svd *m = w->data;
         _cleanup_(freep) int *fds = NULL;
         _cleanup_(freep) char *bin = reexec_binary();
-        cJSON *state = snapshot_save(m, &fds);
-        char *text = state ? cJSON_PrintUnformatted(state) : NULL;
-        cJSON_Delete(state);
-        if (!bin || !text) {
-                log_err("daemon-reexec: out of memory; carrying on");
-                free(text);
-                return;
-        }
         int fd = memfd_create("svd-state", 0); /* inherited on purpose */
-        size_t len = strlen(text), off = 0;
-        while (fd >= 0 && off < len) {
-                ssize_t n = write(fd, text + off, len - off);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0) {
-                        close(fd);
-                        fd = -1;
-                        break;
-                }
-                off += (size_t)n;
-        }
-        free(text);
-        char **argv = fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 ? new_argv(m->argv, fd) : NULL;
+        int r = !bin ? -ENOMEM : fd < 0 ? -errno : snapshot_write(m, fd, true, &fds);
+        char **argv = r >= 0 ? new_argv(m->argv, fd) : NULL;
         if (!argv) {
-                log_err("daemon-reexec: cannot write the state: %s; carrying on", strerror(errno));
+                log_err("daemon-reexec: cannot write the state: %s; carrying on", strerror(r < 0 ? -r : ENOMEM));
                 if (fd >= 0)
                         close(fd);
                 return;

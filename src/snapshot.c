@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -153,39 +154,87 @@ static cJSON *save_svc(struct svd *m, struct svc *s, int **fds, size_t *nfds)
         return o;
 }
 
-cJSON *snapshot_save(struct svd *m, int **ret_fds)
+static int write_all(int fd, const char *p, size_t n)
 {
-        cJSON *root = cJSON_CreateObject(), *arr;
-        int *fds = NULL;
-        size_t nfds = 0;
-        if (!root || push_fd(&fds, &nfds, control_listen_fd(m->ctl)) < 0 ||
-            push_fd(&fds, &nfds, notify_fd(m->notify)) < 0)
-                goto fail;
-        cJSON_AddStringToObject(root, "format", REEXEC_STATE_FORMAT);
-        put(root, "version", REEXEC_STATE_VERSION);
-        cJSON_AddStringToObject(root, "svd", SVD_VERSION);
-        cJSON *b = cJSON_AddObjectToObject(root, "boot");
-        cJSON *f = cJSON_AddObjectToObject(root, "fds");
-        if (!b || !f || !(arr = cJSON_AddArrayToObject(root, "services")))
-                goto fail;
-        put(root, "saved_mono", (double)now_mono());
-        put(b, "mono", (double)m->boot_mono);
-        put(b, "real", (double)m->boot_real);
-        put(b, "done_mono", (double)m->boot_done_mono);
-        put(f, "control", control_listen_fd(m->ctl));
-        put(f, "notify", notify_fd(m->notify));
-        for (size_t i = 0; i < m->n_svcs; i++) {
-                cJSON *o = save_svc(m, m->svcs[i], &fds, &nfds);
-                if (!o)
-                        goto fail;
-                cJSON_AddItemToArray(arr, o);
+        while (n) {
+                ssize_t w = write(fd, p, n);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0)
+                        return w < 0 ? -errno : -EIO;
+                p += w;
+                n -= (size_t)w;
         }
-        *ret_fds = fds;
-        return root;
-fail:
-        free(fds);
-        cJSON_Delete(root);
-        return NULL;
+        return 0;
+}
+
+/* An object printed and freed; 0 or -errno. */
+static int write_json(int fd, cJSON *o, bool open_ended)
+{
+        char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+        cJSON_Delete(o);
+        if (!text)
+                return -ENOMEM;
+        size_t n = strlen(text);
+        if (open_ended && n >= 2)
+                n--; /* the closing brace comes after the services */
+        int r = write_all(fd, text, n);
+        free(text);
+        return r;
+}
+
+int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
+{
+        cJSON *h = cJSON_CreateObject();
+        int *fds = NULL, r;
+        size_t nfds = 0;
+        if (!h)
+                return -ENOMEM;
+        cJSON_AddStringToObject(h, "format", REEXEC_STATE_FORMAT);
+        put(h, "version", REEXEC_STATE_VERSION);
+        cJSON_AddStringToObject(h, "svd", SVD_VERSION);
+        put(h, "saved_mono", (double)now_mono());
+        cJSON *b = cJSON_AddObjectToObject(h, "boot");
+        if (b) {
+                put(b, "mono", (double)m->boot_mono);
+                put(b, "real", (double)m->boot_real);
+                put(b, "done_mono", (double)m->boot_done_mono);
+        }
+        if (exec) {
+                cJSON *f = cJSON_AddObjectToObject(h, "fds");
+                if (!f || push_fd(&fds, &nfds, control_listen_fd(m->ctl)) < 0 ||
+                    push_fd(&fds, &nfds, notify_fd(m->notify)) < 0) {
+                        cJSON_Delete(h);
+                        free(fds);
+                        return -ENOMEM;
+                }
+                put(f, "control", control_listen_fd(m->ctl));
+                put(f, "notify", notify_fd(m->notify));
+        } else { /* the state file: who wrote it, to tell a dead svd from a live one */
+                put(h, "svd_pid", getpid());
+                put(h, "svd_start", (double)statefile_pid_start(getpid()));
+        }
+        r = write_json(fd, h, true);
+        if (r >= 0)
+                r = write_all(fd, ",\"services\":[", 13);
+        /* one service at a time: memory stays small whatever their number */
+        for (size_t i = 0; r >= 0 && i < m->n_svcs; i++) {
+                struct svc *s = m->svcs[i];
+                cJSON *o = save_svc(m, s, &fds, &nfds);
+                if (o && !exec && s->pid > 0)
+                        put(o, "pid_start", (double)statefile_pid_start(s->pid));
+                if (i)
+                        r = write_all(fd, ",", 1);
+                if (r >= 0)
+                        r = write_json(fd, o, false);
+        }
+        if (r >= 0)
+                r = write_all(fd, "]}", 2);
+        if (r >= 0 && ret_fds)
+                *ret_fds = fds;
+        else
+                free(fds);
+        return r;
 }
 
 /* ---- restoring ---- */

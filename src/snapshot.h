@@ -16,9 +16,12 @@
 struct svd;
 struct svc;
 
-/* The whole state; fds listed in it must stay open (no CLOEXEC) across the
- * exec: *ret_fds gets them, -1 terminated (caller frees). NULL on ENOMEM. */
-cJSON *snapshot_save(struct svd *m, int **ret_fds);
+/* Writes the whole state to fd as one JSON object, a service at a time (the
+ * memory it takes does not grow with the number of services). exec: for
+ * daemon-reexec, the fds to keep open across the exec are listed and
+ * returned in *ret_fds (-1 terminated, caller frees); else for the state
+ * file, with svd's pid and each pid's start time. 0 or -errno. */
+int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds);
 
 /* After svd_init() with m->restore set: puts every service named in the
  * state (and still configured) back as it was: state, PID, counters,

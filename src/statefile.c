@@ -61,41 +61,18 @@ void statefile_touch(struct svd *m)
 void statefile_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
         struct svd *m = w->data;
-        _cleanup_(freep) int *fds = NULL;
         _cleanup_(freep) char *path = path_of(m->cfg, "state.json"), *tmp = path_of(m->cfg, "state.json.tmp");
-        cJSON *st = snapshot_save(m, &fds);
-        if (!st || !path || !tmp) {
-                cJSON_Delete(st);
-                return;
-        }
-        cJSON_AddNumberToObject(st, "svd_pid", getpid());
-        cJSON_AddNumberToObject(st, "svd_start", (double)statefile_pid_start(getpid()));
-        cJSON_DeleteItemFromObjectCaseSensitive(st, "fds"); /* meaningless to another process */
-        const cJSON *o;
-        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(st, "services")) {
-                const cJSON *pid = cJSON_GetObjectItemCaseSensitive(o, "pid");
-                if (cJSON_IsNumber(pid) && pid->valueint > 0)
-                        cJSON_AddNumberToObject((cJSON *)o, "pid_start",
-                                                (double)statefile_pid_start((pid_t)pid->valueint));
-        }
-        char *text = cJSON_PrintUnformatted(st);
-        cJSON_Delete(st);
-        if (!text)
+        if (!path || !tmp)
                 return;
         int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        size_t len = strlen(text), off = 0;
-        while (fd >= 0 && off < len) {
-                ssize_t n = write(fd, text + off, len - off);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                off += (size_t)n;
-        }
-        free(text);
+        int r = fd < 0 ? -errno : snapshot_write(m, fd, false, NULL);
         /* no fsync: the file matters only while this boot lasts (it lives in run_dir) */
-        if (fd < 0 || close(fd) < 0 || off < len || rename(tmp, path) < 0) {
-                log_warn("cannot write %s: %s (a crash of svd would restart services)", path, strerror(errno));
+        if (fd >= 0 && close(fd) < 0 && r >= 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0) {
+                log_warn("cannot write %s: %s (a crash of svd would restart services)", path, strerror(-r));
                 (void)unlink(tmp);
         }
 }
