@@ -63,7 +63,7 @@ assert_eq "$(cat "$cg/memory.high")" "$want_high" "llama-server's memory.high (3
 # the slice's own cap (cgroups/ai.yaml, shared by all model servers) is set
 # and not below the service's
 slice_max=$(cat "$(dirname "$cg")/memory.max")
-[ "$slice_max" != max ] && [ "$slice_max" -ge "$want_svc" ] || fail "ai.slice's memory.max: $slice_max"
+if [ "$slice_max" = max ] || [ "$slice_max" -lt "$want_svc" ]; then fail "ai.slice's memory.max: $slice_max"; fi
 echo "memory.max: llama-server $want_svc, ai.slice $slice_max (MemTotal $((kb * 1024)))"
 
 # svd's HTTP probe (svd-probe) of /health, every 2s while starting
@@ -74,7 +74,7 @@ while [ "$(field llama-server health)" != healthy ]; do
         sleep 0.5
 done
 t2=$(now)
-echo "last probe: $(field llama-server last_probe)"
+svctl status llama-server
 
 # A completion: the tiny model's words are noise, but they are generated.
 # ignore_eos: a random model may well pick </s> first.
