@@ -10,7 +10,9 @@ tests/vm/pressure.sh while a fault runs. Until SIGTERM, every 100 ms it
     it saw, the largest gap before a beat it saw (a beat's line stays ~100 ms,
     so the beat after a stall is seen), and steady's own longest gap since it
     started;
-  - reads svd's VmRSS;
+  - reads svd's VmRSS, and notes it at the first sample after an OOM kill
+    (the sum of oom_kills over the services rose): a base after svd has
+    handled one kill, exit and restart;
   - reads each FILE (a cgroup counter such as pids.current) as an integer.
 
 On SIGTERM it writes one JSON object with those figures to OUT and exits.
@@ -76,6 +78,7 @@ def read_int(path):
 lat, errors, svcs = [], [], {}
 hb = {"max_age": 0.0, "max_gap": 0.0, "self_maxgap": 0.0, "first_seq": None, "last_seq": None, "pids": set()}
 rss = []
+oom_first, rss_after_oom = None, None
 fstat = {n: {"min": None, "max": None, "samples": 0, "last": None} for n in files}
 t_start = time.monotonic()
 while not stop:
@@ -83,6 +86,10 @@ while not stop:
     try:
         st = request({"v": 1, "op": "status"})
         lat.append(time.monotonic() - t0)
+        ooms = sum(s.get("oom_kills") or 0 for s in st.get("services", []))
+        oom_first = ooms if oom_first is None else oom_first
+        if rss_after_oom is None and ooms > oom_first:
+            rss_after_oom = rss_kb()
         for s in st.get("services", []):
             r = svcs.setdefault(s["name"], {"pids": set(), "states": set(), "health": set(), "oom_kills": 0,
                                              "restarts": 0, "probe_failures": 0})
@@ -129,7 +136,8 @@ res = {
     "services": {n: dict(r, pids=sorted(r["pids"]), states=sorted(map(str, r["states"])),
                          health=sorted(map(str, r["health"]))) for n, r in svcs.items()},
     "hb": dict(hb, pids=sorted(hb["pids"])),
-    "rss_kb": {"first": rss[0], "min": min(rss), "max": max(rss), "last": rss[-1]} if rss else None,
+    "rss_kb": {"first": rss[0], "min": min(rss), "max": max(rss), "last": rss[-1], "after_oom": rss_after_oom}
+    if rss else None,
     "files": fstat,
 }
 with open(out, "w") as f:
