@@ -554,6 +554,17 @@ int cgroup_kill(struct svc *s) {
         return 0;
 }
 
+bool cgroup_oom_check(struct svc *s) {
+        uint64_t v = 0;
+        if (!s->cg_path || read_key(s->cg_path, "memory.events", "oom_kill", &v) < 0 || v <= s->oom_seen)
+                return false;
+        s->oom_kills += v - s->oom_seen;
+        s->oom_seen = v;
+        log_err("%s: the OOM killer killed a process (memory.max reached; %llu so far)", s->cfg->name,
+                (unsigned long long)s->oom_kills);
+        return true;
+}
+
 static int stats_of(const char *dir, struct cg_stats *r) {
         memset(r, 0, sizeof(*r));
         if (read_key(dir, "cpu.stat", "usage_usec", &r->cpu_usage_usec) < 0)
@@ -593,16 +604,8 @@ static void ino_cb(struct ev_loop *loop, ev_io *w, int revents) {
                                 struct svc *s = m->svcs[i];
                                 if (ev->wd == s->cg_wd_events && !cgroup_populated(s))
                                         svc_cgroup_empty(s);
-                                else if (ev->wd == s->cg_wd_memory) {
-                                        uint64_t v = 0;
-                                        if (read_key(s->cg_path, "memory.events", "oom_kill", &v) == 0 &&
-                                            v > s->oom_seen) {
-                                                s->oom_kills += v - s->oom_seen;
-                                                s->oom_seen = v;
-                                                log_err("%s: the OOM killer killed a process (memory.max reached; %llu so far)",
-                                                        s->cfg->name, (unsigned long long)s->oom_kills);
-                                        }
-                                }
+                                else if (ev->wd == s->cg_wd_memory)
+                                        (void)cgroup_oom_check(s);
                         }
                 }
         }

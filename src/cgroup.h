@@ -48,6 +48,9 @@ bool cgroup_populated(struct svc *s);
 /* Kills every process in the leaf (cgroup.kill, or SIGKILL to each pid on
  * kernels without it). */
 int cgroup_kill(struct svc *s);
+/* Reads the leaf's memory.events: OOM kills not accounted yet are added to
+ * s->oom_kills and logged. Whether there were any. */
+bool cgroup_oom_check(struct svc *s);
 int cgroup_stats(struct svc *s, struct cg_stats *ret);
 int cgroup_slice_stats(struct svd *m, size_t slice, struct cg_stats *ret);
 

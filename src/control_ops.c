@@ -80,7 +80,7 @@ static cJSON *svc_to_json(const struct svc *s, usec_t now_m) {
         cJSON_AddNumberToObject(o, "restarts", s->restarts);
         cJSON_AddNumberToObject(o, "since", usec_to_sec(s->since_real));
         if (s->has_exit)
-                cJSON_AddStringToObject(o, "last_exit", svc_format_exit(s->exit_status, buf, sizeof(buf)));
+                cJSON_AddStringToObject(o, "last_exit", svc_exit_text(s, buf, sizeof(buf)));
         else
                 cJSON_AddNullToObject(o, "last_exit");
         if (s->reason[0])

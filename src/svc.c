@@ -50,6 +50,15 @@ const char *svc_format_exit(int status, char *buf, size_t len) {
         return buf;
 }
 
+const char *svc_exit_text(const struct svc *s, char *buf, size_t len) {
+        svc_format_exit(s->exit_status, buf, len);
+        if (s->exit_oom) {
+                size_t n = strlen(buf);
+                snprintf(buf + n, len - n, " (OOM killer)");
+        }
+        return buf;
+}
+
 bool svc_dep_satisfied(const struct svc *d, enum dep_condition cond) {
         switch (cond) {
         case DEP_STARTED:
@@ -375,6 +384,7 @@ static int do_spawn(struct svc *s) {
         s->stop_outcome = STOP_OUTCOME_STOPPED;
         s->status_text[0] = 0;
         s->spawned_mono = now_mono();
+        s->oom_at_spawn = s->oom_kills;
         if (!s->first_spawn_mono)
                 s->first_spawn_mono = s->spawned_mono;
         start_history_add(&s->starts, s->spawned_mono);
@@ -539,7 +549,12 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 pid_t old = s->pid;
                 s->has_exit = true;
                 s->exit_status = ev_data;
-                svc_format_exit(ev_data, exitbuf, sizeof(exitbuf));
+                /* the memory.events watch may not have been read yet; the
+                 * kernel counts an OOM kill before its victim can exit */
+                (void)cgroup_oom_check(s);
+                s->exit_oom = WIFSIGNALED(ev_data) && WTERMSIG(ev_data) == SIGKILL &&
+                              s->state != ST_STOPPING && s->oom_kills > s->oom_at_spawn;
+                svc_exit_text(s, exitbuf, sizeof(exitbuf));
                 /* Leftovers of the group would hold ports and files the next
                  * run needs; the main process defines the service's life. */
                 s->pid = old;

@@ -47,6 +47,7 @@ struct svc {
 
         bool has_exit;
         int exit_status;         /* wait status of the last main-process exit */
+        bool exit_oom;           /* ... and that was the OOM killer's SIGKILL */
         char reason[256];        /* why failed/waiting/stopped; "" if none */
         char status_text[256];   /* last sd_notify STATUS= */
         char last_failure[256];  /* why the last automatic restart happened */
@@ -86,6 +87,7 @@ struct svc {
         int cg_wd_events, cg_wd_memory; /* inotify watches */
         uint64_t oom_seen;       /* memory.events oom_kill already accounted */
         uint64_t oom_kills;
+        uint64_t oom_at_spawn;   /* oom_kills when the current run began */
         bool exit_pending;       /* main process gone, waiting for the leaf to empty */
         int pending_status;
         ev_timer exit_wait;
@@ -138,6 +140,9 @@ void svc_set_reason(struct svc *s, const char *fmt, ...) __attribute__((format(p
 
 /* "exited 0", "exited 3", "killed by SIGKILL"; buf >= 48 bytes. */
 const char *svc_format_exit(int status, char *buf, size_t len);
+/* The service's last exit as svc_format_exit says it, with " (OOM killer)"
+ * when the cgroup's OOM killer sent that SIGKILL; buf >= 64 bytes. */
+const char *svc_exit_text(const struct svc *s, char *buf, size_t len);
 
 /* Whether dependency dep (of s) satisfies its condition now; whether it can no
  * longer come up by itself (failed, or completed with a non-zero status). */

@@ -263,6 +263,12 @@ int svctl_print_details(FILE *f, const cJSON *reply)
                 print_detail_line(f, "reason:", get_str(s, "reason"));
                 print_detail_line(f, "status:", get_str(s, "status"));
                 print_detail_line(f, "last failure:", get_str(s, "last_failure"));
+                double ooms;
+                if (get_num(s, "oom_kills", &ooms) && ooms > 0) {
+                        char line[32];
+                        snprintf(line, sizeof(line), "%.0f", ooms);
+                        print_detail_line(f, "OOM kills:", line);
+                }
                 svctl_print_timer_details(f, s);
                 double fails;
                 const char *lp = get_str(s, "last_probe");
