@@ -196,7 +196,8 @@ int reload_apply(struct svd *m, struct reload_plan *p)
 {
         if (m->shutting_down)
                 return -ESHUTDOWN;
-        if (m->reload || (m->secrets && (m->secrets->rot_active || ev_is_active(&m->secrets->start_timer))))
+        if (m->reload || ev_is_active(&m->reexec_timer) ||
+            (m->secrets && (m->secrets->rot_active || ev_is_active(&m->secrets->start_timer))))
                 return -EBUSY;
         m->reload = p;
         log_info("reload: %zu to add, %zu to remove, %zu changed, %zu unchanged", p->count[RELOAD_ADD],
@@ -343,7 +344,7 @@ cJSON *reload_op(struct svd *m, const cJSON *req, const struct control_peer *pee
                 cJSON_Delete(rep);
                 return proto_reply_error(PROTO_E_FAILED, "%s; nothing was changed",
                                          r == -ESHUTDOWN ? "svd is shutting down"
-                                         : r == -EBUSY   ? "a reload or a secret rotation is under way"
+                                         : r == -EBUSY   ? "a reload, a re-exec or a secret rotation is under way"
                                                          : strerror(-r));
         }
         return rep;
@@ -369,7 +370,8 @@ void reload_from_signal(struct svd *m)
         cfg_errors_free(&errs);
         log_info("SIGHUP: reloading %s", m->cfg->file);
         if ((r = reload_apply(m, p)) < 0) {
-                log_err("SIGHUP: reload refused: %s", r == -EBUSY ? "a secret rotation is under way" : strerror(-r));
+                log_err("SIGHUP: reload refused: %s",
+                        r == -EBUSY ? "a re-exec or a secret rotation is under way" : strerror(-r));
                 reload_plan_free(p);
         }
 }
