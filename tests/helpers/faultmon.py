@@ -19,10 +19,10 @@ On SIGTERM it writes one JSON object with those figures to OUT and exits.
 It never forks, so it does not disturb a process count taken around it."""
 import json
 import signal
-import socket
-import struct
 import sys
 import time
+
+import svdproto  # tests/helpers: found next to this script
 
 sock, svd_pid, hbfile, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 files = dict(a.split("=", 1) for a in sys.argv[5:])
@@ -38,21 +38,7 @@ signal.signal(signal.SIGTERM, on_term)
 
 
 def request(obj):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(30)
-    try:
-        s.connect(sock)
-        body = json.dumps(obj).encode()
-        s.sendall(struct.pack(">I", len(body)) + body)
-        buf = b""
-        while len(buf) < 4 or len(buf) < 4 + struct.unpack(">I", buf[:4])[0]:
-            chunk = s.recv(65536)
-            if not chunk:
-                raise OSError("svd closed the connection before a full reply")
-            buf += chunk
-        return json.loads(buf[4:4 + struct.unpack(">I", buf[:4])[0]])
-    finally:
-        s.close()
+    return svdproto.request(sock, obj, 30)
 
 
 def rss_kb():

@@ -8,29 +8,17 @@ per service, and svd's fd count and RSS after WARMUP kills and at the end."""
 import json
 import os
 import random
-import socket
-import struct
 import sys
 import time
+
+import svdproto  # tests/helpers: found next to this script
 
 sock, svd_pid = sys.argv[1], int(sys.argv[2])
 kills_wanted, seconds, warmup = int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
 
 
 def request(obj):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.connect(sock)
-    body = json.dumps(obj).encode()
-    s.sendall(struct.pack(">I", len(body)) + body)
-    buf = b""
-    while len(buf) < 4 or len(buf) < 4 + struct.unpack(">I", buf[:4])[0]:
-        chunk = s.recv(65536)
-        if not chunk:
-            raise SystemExit("svd closed the connection before a full reply")
-        buf += chunk
-    s.close()
-    return json.loads(buf[4:4 + struct.unpack(">I", buf[:4])[0]])
+    return svdproto.request(sock, obj, 10)
 
 
 def services():
