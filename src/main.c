@@ -179,8 +179,13 @@ int main(int argc, char **argv) {
                 return 1;
         }
         cJSON *restore = restore_fd >= 0 ? read_state(restore_fd) : NULL;
-        if (!restore && restore_fd < 0 && !pid1 && (restore = statefile_load_orphaned(cfg)))
-                cJSON_AddTrueToObject(restore, "adopt"); /* svd was killed: take its services over */
+        /* svd was killed, or a re-exec's state is unreadable: take the
+         * services over from the state file (by PID and start time) */
+        if (!restore && !pid1 && (restore = statefile_load_orphaned(cfg))) {
+                cJSON_AddTrueToObject(restore, "adopt");
+                if (restore_fd >= 0)
+                        log_warn("daemon-reexec: falling back to %s/state.json", cfg->run_dir);
+        }
         struct svd m;
         r = svd_init(&m, loop, cfg, restore);
         m.cli_profiles = profiles; /* reloads select the same profiles */

@@ -102,7 +102,9 @@ cJSON *statefile_load_orphaned(const struct svd_config *cfg)
                 cJSON_Delete(j);
                 return NULL;
         }
-        /* still running (the same process, not a reused pid): not ours to take */
+        /* still running (the same process, not a reused pid): not ours to
+         * take, unless it is this very process (a daemon-reexec whose state
+         * could not be read: the file is the fallback) */
         if (pid->valueint > 0 && pid->valueint != getpid() && cJSON_IsNumber(start) &&
             statefile_pid_start((pid_t)pid->valueint) == (unsigned long long)start->valuedouble) {
                 cJSON_Delete(j);

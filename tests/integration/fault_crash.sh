@@ -56,6 +56,18 @@ print("counter: %d lines, gaps %s" % (len(nums), gaps[:3]))
 sys.exit(1 if gaps or nums[0] != 0 else 0)
 PY
 
+# a state that cannot be read (as if a daemon-reexec's memfd were garbage):
+# the state file is the fallback, nothing is started twice
+before=$(pids)
+kill -9 "$SVD_PID"
+wait "$SVD_PID" 2>/dev/null || true
+echo "not json" > "$T/garbage"
+"$SVD" -c "$T/etc/svd.yaml" --restore-fd=9 9<"$T/garbage" >> "$T/svd.out" 2>&1 &
+SVD_PID=$!
+wait_for sh -c "$SVCTL -s $SOCK version >/dev/null 2>&1"
+grep -q "falling back to .*state.json" "$T/svd.out" || fail "no fallback to the state file"
+assert_eq "$(pids)" "$before" "services after an unreadable re-exec state"
+
 # a taken-over process is still supervised: killed, it is restarted
 app1=$(field app pid)
 kill -9 "$app1"
