@@ -224,7 +224,7 @@ bool health_child_exited(struct svc *s, pid_t pid, int status) {
                 close_probe_pipe(s); /* a leftover grandchild may hold it open */
         }
         /* probe processes are only ours while the service runs */
-        if (s->state != ST_RUNNING && s->state != ST_STARTING)
+        if (!svc_state_up(s->state) && s->state != ST_STARTING)
                 return true;
         if (!s->probe_output)
                 s->probe_output = calloc(1, HEALTH_OUTPUT_MAX + 1);
@@ -243,7 +243,7 @@ bool health_child_exited(struct svc *s, pid_t pid, int status) {
 
 void health_probe_result(struct svc *s, bool pass, bool counted, const char *detail) {
         const struct probe_config *p = &s->cfg->health;
-        if (s->state != ST_RUNNING && s->state != ST_STARTING)
+        if (!svc_state_up(s->state) && s->state != ST_STARTING)
                 return;
         snprintf(s->probe_detail, sizeof(s->probe_detail), "%s", detail);
         s->last_probe_real = now_real();
@@ -251,7 +251,7 @@ void health_probe_result(struct svc *s, bool pass, bool counted, const char *det
                 s->probe_failures = 0;
                 s->probe_passed = true;
                 /* a notify service is healthy only once READY=1 came too */
-                if (s->state == ST_RUNNING && s->health != HEALTH_HEALTHY)
+                if (svc_state_up(s->state) && s->health != HEALTH_HEALTHY)
                         svc_set_health(s, HEALTH_HEALTHY);
         } else if (counted) {
                 /* Before its first pass a service is still starting: its
