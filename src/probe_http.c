@@ -65,6 +65,8 @@ struct probe_http {
         struct http_xfer *xfers; /* in flight */
         struct http_xfer *idle;  /* finished, easy handle kept for reuse */
         unsigned n_idle;
+        unsigned n_inflight; /* transfers added and not yet done */
+        long max_conns;      /* CURLMOPT_MAXCONNECTS now */
         struct http_sock **socks; /* by fd */
         size_t n_socks;
 };
@@ -272,6 +274,7 @@ static void drain(struct probe_http *h)
                 curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
                 xfer_result(x, rc, &res);
                 xfer_release(x); /* msg is invalid from here on */
+                h->n_inflight--;
                 h->done(&res, h->userdata);
         }
 }
@@ -429,6 +432,7 @@ int probe_http_new(struct ev_loop *loop, probe_done_fn done, void *userdata, str
         h->userdata = userdata;
         ev_timer_init(&h->timer, on_timer, 0., 0.);
         h->timer.data = h;
+        h->max_conns = PROBE_HTTP_MAXCONNECTS;
         h->multi = curl_multi_init();
         if (!h->multi) {
                 free(h);
@@ -476,6 +480,22 @@ void probe_http_free(struct probe_http *h)
                 }                                                     \
         } while (0)
 
+/* One more transfer in flight. The connection cache must hold at least as
+ * many connections as are in use at once, or every batch of checks larger
+ * than it opens new connections and closes others: it grows to twice the
+ * peak in flight (within PROBE_HTTP_MAXCONNECTS_MAX; one fd each). */
+static void added(struct probe_http *h)
+{
+        h->n_inflight++;
+        if (h->n_inflight > (unsigned)h->max_conns && h->max_conns < PROBE_HTTP_MAXCONNECTS_MAX) {
+                long want = 2 * (long)h->n_inflight;
+                if (want > PROBE_HTTP_MAXCONNECTS_MAX)
+                        want = PROBE_HTTP_MAXCONNECTS_MAX;
+                if (curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, want) == CURLM_OK)
+                        h->max_conns = want;
+        }
+}
+
 /* Per-check state of a transfer that is set up (new or reused). */
 static int xfer_arm(struct http_xfer *x, const struct probe_req *req)
 {
@@ -511,6 +531,7 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
                         what = "curl_multi_add_handle";
                         goto fail;
                 }
+                added(h);
                 return 0;
         }
         x = calloc(1, sizeof(*x));
@@ -564,6 +585,7 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
         /* Set up and added: from now on it may be kept for reuse. */
         x->url = strdup(req->url);
         x->key = req_key(req);
+        added(h);
         return 0;
 fail:
         probe_result_set(ret_now, req->id, false, "curl: %s failed", what);
