@@ -23,6 +23,14 @@
 #include "spawn.h"
 #include "svd.h"
 
+/* A request packet is sent once it would grow past this (the protocol allows
+ * PROBE_MAX_MSG): a burst of checks (every service at boot) goes as several
+ * packets, and svd never holds more than this much for one. */
+#define PROBER_PACKET_MAX (16u * 1024)
+/* Batch buffers larger than this (after a burst) are freed once sent, not
+ * kept for the small batches of the steady state. */
+#define PROBER_KEEP_BYTES 4096
+
 #ifndef PKGLIBEXECDIR
 #define PKGLIBEXECDIR "/usr/libexec/svd"
 #endif
@@ -167,9 +175,18 @@ static void send_pending(struct prober *p) {
                 if (p->fd >= 0)
                         log_warn("cannot send %zu checks to svd-probe: %s", p->n_pend, strerror(errno));
                 fail_pending(p);
-                return;
         }
         p->n_pend = p->out_len = 0;
+        if (p->out_cap > PROBER_KEEP_BYTES) {
+                free(p->out);
+                p->out = NULL;
+                p->out_cap = 0;
+        }
+        if (p->cap_pend * sizeof(*p->pend) > PROBER_KEEP_BYTES) {
+                free(p->pend);
+                p->pend = NULL;
+                p->cap_pend = 0;
+        }
 }
 
 static void flush_cb(struct ev_loop *loop, ev_prepare *w, int revents) {
@@ -181,7 +198,7 @@ static void flush_cb(struct ev_loop *loop, ev_prepare *w, int revents) {
 
 /* Appends msg to the packet being built (sending it first if full). */
 static int queue(struct prober *p, struct svc *s, int64_t id, const char *msg, size_t len) {
-        if (p->out_len && p->out_len + 1 + len > PROBE_MAX_MSG)
+        if (p->out_len && p->out_len + 1 + len > PROBER_PACKET_MAX)
                 send_pending(p);
         size_t need = p->out_len + 1 + len;
         if (need > p->out_cap) {

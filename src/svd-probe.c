@@ -36,6 +36,9 @@
 #define PROBER_MAX_PENDING 1024 /* checks in flight + replies not yet sent */
 #define PROBER_READ_BATCH 64    /* packets read per wakeup, to keep replies flowing */
 #define PROBER_PACK_IOV 256     /* replies packed into one packet, at most */
+/* Bytes per reply packet (the protocol allows PROBE_MAX_MSG): svd reads a
+ * packet into a stack buffer, and every page one touches stays with svd. */
+#define PROBER_PACK_BYTES (8u * 1024)
 /* libev's io collect interval: after a wakeup, events arriving within this
  * time are handled together. At hundreds of checks a second the prober's CPU
  * is mostly wakeups, one per request packet and per HTTP response; batching
@@ -82,15 +85,15 @@ static void peer_gone(struct prober *p, int err)
 }
 
 /* Sends queued replies until the socket is full, as many per packet as fit
- * in PROBE_MAX_MSG; returns false if svd is gone. */
+ * in PROBER_PACK_BYTES; returns false if svd is gone. */
 static bool flush(struct prober *p)
 {
         while (p->q_head) {
                 struct iovec iov[PROBER_PACK_IOV];
                 unsigned n = 0;
                 size_t total = 0;
-                for (struct reply *r = p->q_head; r && n < PROBER_PACK_IOV && total + r->len <= PROBE_MAX_MSG;
-                     r = r->next, n++) {
+                for (struct reply *r = p->q_head;
+                     r && n < PROBER_PACK_IOV && (n == 0 || total + r->len <= PROBER_PACK_BYTES); r = r->next, n++) {
                         iov[n] = (struct iovec){ .iov_base = r->buf, .iov_len = r->len };
                         total += r->len;
                 }
