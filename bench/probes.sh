@@ -17,6 +17,12 @@
 #    running curl costs). Its CPU is the rusage of the curl processes only
 #    (bash `times`, children), not counting the loop's bash; the loop total
 #    under `perf stat` (bash forks included) is shown too when perf works.
+#    Second peer, same run, same server: bench/curl_reuse.c (compiled into
+#    the temp dir), one libcurl easy handle reused for CURL_REUSE_RUNS
+#    sequential GETs on one kept-alive connection, CPU per request from
+#    CLOCK_PROCESS_CPUTIME_ID: the least any libcurl client can spend per
+#    check on this machine (svd/floor is printed; no target, it is context
+#    for the % of a core, which depends on the machine).
 #    Targets: curl/svd CPU per probe >= 100, svd + svd-probe <= 2 % of a core.
 # 2. PSS of svd (smaps_rollup) with N services without any check vs the same
 #    N with HTTP checks (after the CPU window); target: unchanged within 5 %.
@@ -34,7 +40,7 @@
 #                   (svd's part + clone + execve + dynamic loading)
 #    Target: median of svd's part < 1 ms.
 #
-# Knobs: CURL_RUNS (200), REPS (20), SETTLE_S (2), READY_DELAY_MS (20: the
+# Knobs: CURL_RUNS (200), CURL_REUSE_RUNS (2000), REPS (20), SETTLE_S (2), READY_DELAY_MS (20: the
 # notify service waits this long before READY=1, so that the dependent's
 # stop has surely finished), plus those of common.sh. Needs python3 (server),
 # cc (latency part), curl (peer; skipped if missing), perf (optional).
@@ -45,6 +51,7 @@ set -euo pipefail
 N=${1:-500}
 SECS=${2:-30}
 CURL_RUNS=${CURL_RUNS:-200}
+CURL_REUSE_RUNS=${CURL_REUSE_RUNS:-2000}
 REPS=${REPS:-20}
 SETTLE_S=${SETTLE_S:-2}
 READY_DELAY_MS=${READY_DELAY_MS:-20}
@@ -221,6 +228,16 @@ else
         log "curl not installed: curl peer skipped"
 fi
 
+# ---------------------------------------------------------------- libcurl floor
+REUSE_US=n/a REUSE_NEWC=n/a
+mk_tmp TR
+if command -v cc >/dev/null && cc -O2 -o "$TR/curl_reuse" "$BENCH_DIR/curl_reuse.c" -lcurl 2>"$TR/cc.err"; then
+        log "peer: libcurl, one easy handle reused for $CURL_REUSE_RUNS sequential GETs"
+        read -r REUSE_US REUSE_NEWC < <("$TR/curl_reuse" "$URL" "$CURL_REUSE_RUNS" || echo "n/a n/a")
+else
+        log "cannot compile curl_reuse.c (libcurl headers?): libcurl floor skipped"
+fi
+
 # ---------------------------------------------------------------- ready latency
 LAT_SVD=n/a LAT_E2E=n/a LAT_NOTE=
 if command -v cc >/dev/null; then
@@ -308,6 +325,7 @@ printf '%-40s %10s %12s %9s %12s\n' "svd-probe" "$(ms_of "$C_PRB")" "$(us_per "$
 printf '%-40s %10s %12s %9s %12s\n' "svd + svd-probe" "$(ms_of "$C_BOTH")" "$PER_SVD" "$(pct "$C_BOTH")" "$(tick_ms "$T_BOTH")"
 printf '%-40s %10s %12s %9s %12s\n' "curl fork+exec ($CURL_RUNS, curl procs only)" "" "$CURL_US" "" ""
 printf '%-40s %10s %12s %9s %12s\n' "curl loop incl. bash forks (perf stat)" "" "$CURL_LOOP_US" "" ""
+printf '%-40s %10s %12s %9s %12s\n' "libcurl reused handle ($CURL_REUSE_RUNS, floor)" "" "$REUSE_US" "" ""
 printf '%-40s %10s %12s %9s %12s\n' "(HTTP server, python, not counted)" "$(ms_of "$C_HTTP")" "$(us_per "$C_HTTP" "$REQS")" "$(pct "$C_HTTP")" ""
 echo "(CPU = schedstat ns of all threads; 'stat ms' = utime+stime ticks at ${HZ} Hz as a cross-check; curl wall: $CURL_WALL_MS ms for $CURL_RUNS)"
 echo "after the window: $UNHEALTHY not healthy, $FAILS probe failures in total, median last_probe ${LAT} ms, new connections in last probes: $NEWC"
@@ -315,6 +333,11 @@ R=$(ratio "$CURL_US" "$PER_SVD")
 P=$(pct "$C_BOTH")
 printf 'ratio curl/svd CPU per probe = %-8s target >= 100  %s\n' "$R" "$(verdict "$R" ge 100)"
 printf 'svd + svd-probe %% of a core  = %-8s target <= 2    %s\n' "$P" "$(verdict "$P" le 2)"
+RF=$(ratio "$PER_SVD" "$REUSE_US")
+FP=n/a
+[ "$REUSE_US" != n/a ] && FP=$(awk -v u="$REUSE_US" -v n="$N" 'BEGIN { printf "%.3f", u * n / 1e6 * 100 }')
+printf 'svd + svd-probe / libcurl floor = %-6s (the floor alone at %s probes/s = %s %% of a core; %s new connections in its loop)\n' \
+        "$RF" "$N" "$FP" "$REUSE_NEWC"
 
 echo "== memory (KiB, smaps_rollup), $N services =="
 printf '%-44s %9s %9s %9s\n' process PSS RSS Pss_Anon
@@ -329,6 +352,7 @@ case "$PSS_A$PSS_B" in *n/a*) ;; *) D=$(awk -v a="$PSS_A" -v b="$PSS_B" 'BEGIN {
 AD=${D#-}
 DA=n/a
 case "$ANON_A$ANON_B" in *n/a*) ;; *) DA=$(awk -v a="$ANON_A" -v b="$ANON_B" 'BEGIN { printf "%.1f", (b - a) * 100 / a }') ;; esac
+printf 'svd PSS with/without checks = %s / %s KiB = %s\n' "$PSS_B" "$PSS_A" "$(ratio "$PSS_B" "$PSS_A")"
 printf 'svd PSS change with checks = %s %%   target within +-5  %s   (no checks -> after the window)\n' "$D" "$(verdict "$AD" le 5)"
 printf 'svd Pss_Anon change        = %s %%   (heap and stacks only; not a target, for reading the PSS line)\n' "$DA"
 

@@ -3,6 +3,7 @@
  * at all when the v2 controllers are not available. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -531,6 +532,21 @@ bool cgroup_populated(struct svc *s) {
         if (!s->cg_path)
                 return false;
         return read_key(s->cg_path, "cgroup.events", "populated", &v) == 0 && v != 0;
+}
+
+bool cgroup_contains(struct svc *s, pid_t pid) {
+        if (!s->cg_path)
+                return false;
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/cgroup.procs", s->cg_path);
+        FILE *f = fopen(path, "re");
+        long v;
+        bool found = false;
+        while (f && !found && fscanf(f, "%ld", &v) == 1)
+                found = v == pid;
+        if (f)
+                fclose(f);
+        return found;
 }
 
 int cgroup_kill(struct svc *s) {

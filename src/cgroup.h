@@ -45,6 +45,8 @@ const char *cgroup_unavailable_reason(const struct svd *m);
 int cgroup_prepare(struct svd *m, struct svc *s);
 /* Whether the leaf still has processes. */
 bool cgroup_populated(struct svc *s);
+/* Whether pid is in the leaf (its cgroup.procs). */
+bool cgroup_contains(struct svc *s, pid_t pid);
 /* Kills every process in the leaf (cgroup.kill, or SIGKILL to each pid on
  * kernels without it). */
 int cgroup_kill(struct svc *s);

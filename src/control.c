@@ -1,8 +1,14 @@
 /* control: the socket server (see control.h). Reads are non-blocking and
  * buffered per client until a whole frame is there; replies are queued and
  * written when the socket is writable, so a client that stops reading can
- * only fill its own bounded queue and is then dropped. */
+ * only fill its own bounded queue and is then dropped. A large reply (status
+ * of hundreds of services) builds a cJSON tree and a frame worth hundreds of
+ * KiB; glibc keeps such freed pages (and raises its trim threshold after
+ * every large free), so svd's footprint would ratchet up with each poll of
+ * `svctl status`. Once such a reply is out and the client gone, the heap is
+ * trimmed, coalesced to once per CONTROL_TRIM_DELAY. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +48,32 @@ struct control {
         ev_io accept_io;
         struct client *clients[CONTROL_MAX_CLIENTS];
         size_t n_clients;
+        ev_timer trim;    /* malloc_trim after large replies */
+        bool trim_wanted; /* a large reply was built since the last trim */
 };
+
+#define CONTROL_TRIM_REPLY (64u << 10) /* a reply this large asks for a trim */
+#define CONTROL_TRIM_DELAY 0.5         /* seconds: polls in a burst share one trim */
+
+static void trim_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct control *c = w->data;
+        /* Clients still holding big buffers would keep them anyway: wait. */
+        for (size_t i = 0; i < c->n_clients; i++)
+                if (c->clients[i]->wlen > 0 && !c->clients[i]->follower) {
+                        ev_timer_set(w, CONTROL_TRIM_DELAY, 0.);
+                        ev_timer_start(loop, w);
+                        return;
+                }
+        c->trim_wanted = false;
+        malloc_trim(0);
+}
+
+static void trim_soon(struct control *c) {
+        if (!c->trim_wanted || ev_is_active(&c->trim))
+                return;
+        ev_timer_set(&c->trim, CONTROL_TRIM_DELAY, 0.);
+        ev_timer_start(c->m->loop, &c->trim);
+}
 
 static void client_free(struct client *cl) {
         struct control *c = cl->ctl;
@@ -63,6 +94,7 @@ static void client_free(struct client *cl) {
         free(cl->rbuf);
         free(cl->wbuf);
         free(cl);
+        trim_soon(c);
 }
 
 static void client_flush(struct client *cl) {
@@ -81,6 +113,10 @@ static void client_flush(struct client *cl) {
                 cl->woff += (size_t)n;
         }
         cl->woff = cl->wlen = 0;
+        if (cl->ctl->trim_wanted) { /* do not keep a large buffer for the next reply */
+                free(cl->wbuf);
+                cl->wbuf = NULL;
+        }
         ev_io_stop(cl->ctl->m->loop, &cl->wio);
         if (cl->closing)
                 client_free(cl);
@@ -92,6 +128,8 @@ static bool client_queue(struct client *cl, const cJSON *reply) {
         size_t len = 0;
         if (proto_frame_encode(reply, &buf, &len) < 0)
                 return true; /* cannot happen for our own small replies; skip it */
+        if (len >= CONTROL_TRIM_REPLY)
+                cl->ctl->trim_wanted = true;
         if (cl->wlen - cl->woff + len > CONTROL_MAX_PENDING) {
                 free(buf);
                 log_warn("control: dropping client pid %d: it does not read its replies", (int)cl->peer.pid);
@@ -352,6 +390,8 @@ listening:;
         }
         c->m = m;
         c->fd = fd;
+        ev_timer_init(&c->trim, trim_cb, CONTROL_TRIM_DELAY, 0.);
+        c->trim.data = c;
         ev_io_init(&c->accept_io, accept_cb, fd, EV_READ);
         c->accept_io.data = c;
         ev_io_start(m->loop, &c->accept_io);
@@ -384,6 +424,7 @@ void control_close(struct control *c) {
                 return;
         while (c->n_clients)
                 client_free(c->clients[0]);
+        ev_timer_stop(c->m->loop, &c->trim);
         ev_io_stop(c->m->loop, &c->accept_io);
         close(c->fd);
         unlink(c->path);

@@ -30,16 +30,41 @@ static double secs(usec_t u) {
 
 static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
+/* Delay to the next steady-state probe of a check run by svd-probe. Each
+ * service gets a fixed phase within its interval: slot (index mod slots) of a
+ * grid of interval/20 (at most 50 ms). Services sharing a slot fire in one
+ * loop iteration and reach svd-probe as one batch (what such a check costs is
+ * mostly wakeups of svd and svd-probe, not the work per check), and the
+ * slots spread the services evenly over the interval, so no batch is larger
+ * than it must be: services started together do not probe in lockstep, and
+ * the number of checks in flight at once (= HTTP connections svd-probe keeps
+ * open for reuse) stays near N/20 instead of N. The first delay after a
+ * start lies in [interval/2, 1.5 x interval); after that, exactly interval. */
+static usec_t phase_delay(const struct svc *s, usec_t iv, usec_t g) {
+        usec_t now = (usec_t)(ev_now(s->m->loop) * 1e6);
+        usec_t phase = (usec_t)(s->index % (iv / g)) * g;
+        usec_t target = now + iv;
+        usec_t due = target - target % iv + phase;
+        if (due + iv / 2 < target)
+                due += iv;
+        else if (due >= target + iv / 2)
+                due -= iv;
+        return due > now ? due - now : g;
+}
+
 static void schedule_probe(struct svc *s) {
         const struct probe_config *p = &s->cfg->health;
         usec_t next = s->health == HEALTH_STARTING ? p->start_interval : p->interval;
-        /* Services started together would otherwise probe in lockstep for
-         * ever: spread the steady-state interval by +-5 %. Not
-         * start_interval, which paces how soon a starting service is seen
-         * ready. */
-        if (s->health != HEALTH_STARTING && next >= 20) {
-                /* xorshift64*, seeded once: spread, not secrecy */
-                static uint64_t x;
+        usec_t g = p->interval / 20 < 50 * USEC_PER_MSEC ? p->interval / 20 : 50 * USEC_PER_MSEC;
+        if (s->health != HEALTH_STARTING && (p->kind == PROBE_TCP || p->kind == PROBE_HTTP) &&
+            g >= USEC_PER_MSEC) {
+                next = phase_delay(s, p->interval, g);
+        } else if (s->health != HEALTH_STARTING && next >= 20) {
+                /* Exec probes: services started together would otherwise
+                 * probe in lockstep for ever: spread the steady-state
+                 * interval by +-5 %. Not start_interval, which paces how
+                 * soon a starting service is seen ready. */
+                static uint64_t x; /* xorshift64*, seeded once: spread, not secrecy */
                 if (!x)
                         x = ((uint64_t)now_mono() ^ ((uint64_t)getpid() << 32)) | 1;
                 x ^= x >> 12;
@@ -47,18 +72,6 @@ static void schedule_probe(struct svc *s) {
                 x ^= x >> 27;
                 usec_t span = next / 10; /* [-5 %, +5 %) */
                 next = next - span / 2 + (usec_t)((x * 0x2545f4914f6cdd1dull) % span);
-                /* ...then, for checks run by svd-probe, align the due time
-                 * to a grid of interval/20 (at most 50 ms, so +-2.5 % more):
-                 * probes due in the same slot fire in one loop iteration and
-                 * reach svd-probe as one batch, and its replies come back
-                 * batched too. What such a check costs is mostly the wakeups
-                 * of svd and svd-probe, not the work per check. */
-                usec_t g = p->interval / 20 < 50 * USEC_PER_MSEC ? p->interval / 20 : 50 * USEC_PER_MSEC;
-                if ((p->kind == PROBE_TCP || p->kind == PROBE_HTTP) && g >= USEC_PER_MSEC) {
-                        usec_t now = (usec_t)(ev_now(s->m->loop) * 1e6);
-                        usec_t due = (now + next + g / 2) / g * g;
-                        next = due > now ? due - now : g;
-                }
         }
         ev_timer_stop(s->m->loop, &s->probe_timer);
         ev_timer_set(&s->probe_timer, secs(next), 0.);
@@ -224,7 +237,7 @@ bool health_child_exited(struct svc *s, pid_t pid, int status) {
                 close_probe_pipe(s); /* a leftover grandchild may hold it open */
         }
         /* probe processes are only ours while the service runs */
-        if (s->state != ST_RUNNING && s->state != ST_STARTING)
+        if (!svc_state_up(s->state) && s->state != ST_STARTING)
                 return true;
         if (!s->probe_output)
                 s->probe_output = calloc(1, HEALTH_OUTPUT_MAX + 1);
@@ -243,7 +256,7 @@ bool health_child_exited(struct svc *s, pid_t pid, int status) {
 
 void health_probe_result(struct svc *s, bool pass, bool counted, const char *detail) {
         const struct probe_config *p = &s->cfg->health;
-        if (s->state != ST_RUNNING && s->state != ST_STARTING)
+        if (!svc_state_up(s->state) && s->state != ST_STARTING)
                 return;
         snprintf(s->probe_detail, sizeof(s->probe_detail), "%s", detail);
         s->last_probe_real = now_real();
@@ -251,7 +264,7 @@ void health_probe_result(struct svc *s, bool pass, bool counted, const char *det
                 s->probe_failures = 0;
                 s->probe_passed = true;
                 /* a notify service is healthy only once READY=1 came too */
-                if (s->state == ST_RUNNING && s->health != HEALTH_HEALTHY)
+                if (svc_state_up(s->state) && s->health != HEALTH_HEALTHY)
                         svc_set_health(s, HEALTH_HEALTHY);
         } else if (counted) {
                 /* Before its first pass a service is still starting: its

@@ -126,10 +126,10 @@ char *metrics_render(struct svd *m) {
                         double v;
                         switch (k) {
                         case M_UP:
-                                v = s->state == ST_RUNNING;
+                                v = svc_state_up(s->state);
                                 break;
                         case M_HEALTHY:
-                                v = s->state == ST_RUNNING &&
+                                v = svc_state_up(s->state) &&
                                     (s->health == HEALTH_NONE || s->health == HEALTH_HEALTHY);
                                 break;
                         case M_RESTARTS:

@@ -11,6 +11,7 @@
 #include <ev.h>
 
 #include "log.h"
+#include "mainpid.h"
 #include "notify.h"
 #include "sched.h"
 #include "svd.h"
@@ -63,14 +64,40 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
         return 0;
 }
 
+/* The service whose main process, or whose process group (the one svd
+ * made at the spawn, or the adopted main process's), sent it. */
 static struct svc *attribute(struct svd *m, pid_t pid) {
         pid_t pgid = getpgid(pid);
         for (size_t i = 0; i < m->n_svcs; i++) {
                 struct svc *s = m->svcs[i];
-                if (s->pid > 0 && (s->pid == pid || s->pid == pgid))
+                if (s->pid > 0 && (s->pid == pid || s->pid == pgid || (s->pgid > 0 && s->pgid == pgid)))
                         return s;
         }
         return NULL;
+}
+
+/* Acts on one message, in systemd's order: MAINPID= first; STOPPING=1 wins
+ * over READY=1, which wins over RELOADING=1. */
+static void apply(struct svc *s, const struct notify_msg *msg) {
+        if (msg->mainpid > 0) {
+                char why[160];
+                pid_t old = s->pid;
+                int r = mainpid_adopt(s, msg->mainpid, why, sizeof(why));
+                if (r < 0)
+                        log_warn("%s: MAINPID=%d ignored: %s", s->cfg->name, (int)msg->mainpid, why);
+                else if (old != s->pid)
+                        log_info("%s: main process is now %d (was %d)", s->cfg->name, (int)s->pid, (int)old);
+        }
+        if (msg->has_status)
+                snprintf(s->status_text, sizeof(s->status_text), "%s", msg->status);
+        if (msg->stopping)
+                svc_dispatch(s, SE_STOPPING, 0);
+        else if (msg->ready && s->cfg->type == SVC_NOTIFY)
+                svc_dispatch(s, SE_READY, 0);
+        else if (msg->reloading && s->cfg->type == SVC_NOTIFY)
+                svc_dispatch(s, SE_RELOADING, 0);
+        if (msg->watchdog)
+                health_on_watchdog(s);
 }
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
@@ -112,12 +139,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         log_warn("%s: malformed notify message ignored", s->cfg->name);
                         continue;
                 }
-                if (msg.has_status)
-                        snprintf(s->status_text, sizeof(s->status_text), "%s", msg.status);
-                if (msg.ready && s->cfg->type == SVC_NOTIFY)
-                        svc_dispatch(s, SE_READY, 0);
-                if (msg.watchdog)
-                        health_on_watchdog(s);
+                apply(s, &msg);
                 sched_run(n->m);
         }
 }

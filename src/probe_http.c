@@ -43,6 +43,7 @@ struct http_xfer {
         struct probe_http *h;
         struct http_xfer *prev, *next;
         CURL *easy;
+        CURLU *uh;          /* the URL parsed once (CURLOPT_CURLU), for every reuse */
         struct curl_slist *headers;
         char *url;          /* with headers: what a reuse must match */
         uint64_t key;       /* hash of url and headers */
@@ -65,6 +66,8 @@ struct probe_http {
         struct http_xfer *xfers; /* in flight */
         struct http_xfer *idle;  /* finished, easy handle kept for reuse */
         unsigned n_idle;
+        unsigned n_inflight; /* transfers added and not yet done */
+        long max_conns;      /* CURLMOPT_MAXCONNECTS now */
         struct http_sock **socks; /* by fd */
         size_t n_socks;
 };
@@ -98,6 +101,7 @@ static void xfer_free(struct http_xfer *x, bool idle)
                         curl_multi_remove_handle(x->h->multi, x->easy);
                 curl_easy_cleanup(x->easy);
         }
+        curl_url_cleanup(x->uh); /* after the easy handle that used it */
         if (idle) {
                 LIST_DROP(x->h->idle, x);
                 x->h->n_idle--;
@@ -206,6 +210,30 @@ static const char *quote(const char *s, char *buf, size_t len)
         return buf;
 }
 
+/* "HTTP 200 in 1.2ms (new connections: 0)": what probe_result_set would
+ * write for a pass, without printf (a %f per check shows in profiles). */
+static void set_pass(struct probe_result *res, int64_t id, long status, curl_off_t us, long conns)
+{
+        char *p = res->detail; /* at most 5 + 20 + 4 + 20 + 2 + 21 + 20 + 2 bytes */
+        int64_t tenths = (us + 50) / 100;
+
+        res->id = id;
+        res->ok = true;
+        memcpy(p, "HTTP ", 5);
+        p += 5;
+        p += probe_fmt_int(status, p);
+        memcpy(p, " in ", 4);
+        p += 4;
+        p += probe_fmt_int(tenths / 10, p);
+        *p++ = '.';
+        *p++ = (char)('0' + tenths % 10);
+        memcpy(p, "ms (new connections: ", 21);
+        p += 21;
+        p += probe_fmt_int(conns, p);
+        *p++ = ')';
+        *p = '\0';
+}
+
 static void xfer_result(struct http_xfer *x, CURLcode rc, struct probe_result *res)
 {
         long status = 0, conns = 0, oserr = 0;
@@ -254,7 +282,7 @@ static void xfer_result(struct http_xfer *x, CURLcode rc, struct probe_result *r
                                  x->total > x->body_len ? " (first 64 KiB searched)" : "");
                 return;
         }
-        probe_result_set(res, x->id, true, "HTTP %ld in %.1fms (new connections: %ld)", status, ms, conns);
+        set_pass(res, x->id, status, total_us < 0 ? 0 : total_us, conns);
 }
 
 /* Reports every finished transfer. */
@@ -272,6 +300,7 @@ static void drain(struct probe_http *h)
                 curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
                 xfer_result(x, rc, &res);
                 xfer_release(x); /* msg is invalid from here on */
+                h->n_inflight--;
                 h->done(&res, h->userdata);
         }
 }
@@ -429,6 +458,7 @@ int probe_http_new(struct ev_loop *loop, probe_done_fn done, void *userdata, str
         h->userdata = userdata;
         ev_timer_init(&h->timer, on_timer, 0., 0.);
         h->timer.data = h;
+        h->max_conns = PROBE_HTTP_MAXCONNECTS;
         h->multi = curl_multi_init();
         if (!h->multi) {
                 free(h);
@@ -476,6 +506,22 @@ void probe_http_free(struct probe_http *h)
                 }                                                     \
         } while (0)
 
+/* One more transfer in flight. The connection cache must hold at least as
+ * many connections as are in use at once, or every batch of checks larger
+ * than it opens new connections and closes others: it grows to twice the
+ * peak in flight (within PROBE_HTTP_MAXCONNECTS_MAX; one fd each). */
+static void added(struct probe_http *h)
+{
+        h->n_inflight++;
+        if (h->n_inflight > (unsigned)h->max_conns && h->max_conns < PROBE_HTTP_MAXCONNECTS_MAX) {
+                long want = 2 * (long)h->n_inflight;
+                if (want > PROBE_HTTP_MAXCONNECTS_MAX)
+                        want = PROBE_HTTP_MAXCONNECTS_MAX;
+                if (curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, want) == CURLM_OK)
+                        h->max_conns = want;
+        }
+}
+
 /* Per-check state of a transfer that is set up (new or reused). */
 static int xfer_arm(struct http_xfer *x, const struct probe_req *req)
 {
@@ -511,6 +557,7 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
                         what = "curl_multi_add_handle";
                         goto fail;
                 }
+                added(h);
                 return 0;
         }
         x = calloc(1, sizeof(*x));
@@ -534,7 +581,14 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
 
         SET(CURLOPT_PRIVATE, x);
         SET(CURLOPT_ERRORBUFFER, x->errbuf);
-        SET(CURLOPT_URL, req->url);
+        /* Parsed here once: a reused handle would otherwise parse the URL
+         * string again on every check. A URL curl's parser refuses is left
+         * to the transfer, which reports it as before. */
+        x->uh = curl_url();
+        if (x->uh && curl_url_set(x->uh, CURLUPART_URL, req->url, 0) == CURLUE_OK)
+                SET(CURLOPT_CURLU, x->uh);
+        else
+                SET(CURLOPT_URL, req->url);
         SET(CURLOPT_PROTOCOLS_STR, "http,https");
         SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
         SET(CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
@@ -564,6 +618,7 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
         /* Set up and added: from now on it may be kept for reuse. */
         x->url = strdup(req->url);
         x->key = req_key(req);
+        added(h);
         return 0;
 fail:
         probe_result_set(ret_now, req->id, false, "curl: %s failed", what);

@@ -17,7 +17,8 @@
 
 #define PROBE_HTTP_CAPTURE_MAX (64u * 1024)        /* body bytes searched by body_contains */
 #define PROBE_HTTP_BODY_MAX (16ull * 1024 * 1024)  /* a longer body fails the check */
-#define PROBE_HTTP_MAXCONNECTS 64                  /* idle connections kept for reuse */
+#define PROBE_HTTP_MAXCONNECTS 64                  /* idle connections kept for reuse, at least */
+#define PROBE_HTTP_MAXCONNECTS_MAX 512             /* ... and at most: twice the peak in flight */
 #define PROBE_HTTP_IDLE_MAX 32                     /* finished easy handles kept for reuse */
 
 struct probe_http;

@@ -195,6 +195,23 @@ static void jw_char(struct jw *w, char c)
 }
 
 /* Formats v in decimal; returns the length (at most 20 + sign). */
+const char *probe_msg_next(const char **pos, const char *end, size_t *ret_len)
+{
+        const char *p = *pos;
+
+        while (p < end && *p == '\n')
+                p++;
+        if (p >= end) {
+                *pos = end;
+                return NULL;
+        }
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        *ret_len = (size_t)(e - p);
+        *pos = e;
+        return p;
+}
+
 size_t probe_fmt_int(int64_t v, char out[static 21])
 {
         char tmp[21];

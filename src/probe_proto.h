@@ -1,8 +1,12 @@
 /* probe_proto: the message format between svd and svd-probe, defined once and
  * linked by both (it lives in libsvdcommon: cJSON only, no libcurl, no libev).
  * Transport: a SOCK_SEQPACKET socketpair made by svd, the prober's end is its
- * fd 3 (PROBE_FD). One JSON object per packet, at most PROBE_MAX_MSG bytes; the
- * packet boundary is the frame, so there is no length header.
+ * fd 3 (PROBE_FD). A packet of at most PROBE_MAX_MSG bytes holds one or more
+ * messages, each one JSON object, separated by '\n' (compact JSON never holds
+ * a raw newline; a trailing '\n' is allowed): what one side produces in one
+ * loop iteration travels as one packet, one system call and one wakeup at
+ * each end, however many checks it carries. The packet boundary is the frame,
+ * so there is no length header.
  *
  *   svd -> probe  {"id":1,"kind":"tcp","host":"127.0.0.1","port":5432,"timeout_ms":3000}
  *                 {"id":2,"kind":"http","url":"http://127.0.0.1:8080/health",
@@ -103,6 +107,11 @@ int probe_result_encode(const struct probe_result *res, char **ret_buf, size_t *
 /* Into the caller's buffer, as probe_req_encode_into (-ENOBUFS if cap is too
  * small; a reply always fits in PROBE_RESULT_MSG_MAX). */
 int probe_result_encode_into(const struct probe_result *res, char *buf, size_t cap, size_t *ret_len);
+
+/* Iterates the messages of a packet: returns the next one (not
+ * NUL-terminated) with its length in *ret_len and advances *pos, skipping
+ * empty lines; NULL at the end. */
+const char *probe_msg_next(const char **pos, const char *end, size_t *ret_len);
 
 /* v in decimal into out (no NUL); returns the number of bytes. */
 size_t probe_fmt_int(int64_t v, char out[static 21]);

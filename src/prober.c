@@ -1,4 +1,7 @@
-/* prober: requests to and results from svd-probe (see prober.h). */
+/* prober: requests to and results from svd-probe (see prober.h). Requests
+ * made in one loop iteration (the probes of one grid slot, health.c) are
+ * packed into one packet and sent before the loop sleeps (an ev_prepare):
+ * one send and one wakeup of svd-probe per batch, not per check. */
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -20,6 +23,13 @@
 #include "spawn.h"
 #include "svd.h"
 
+/* A request packet is sent once it would grow past this (the protocol allows
+ * PROBE_MAX_MSG): a burst of checks (every service at boot) goes as several
+ * packets, and svd never holds more than this much for one. */
+#define PROBER_PACKET_MAX (16u * 1024)
+/* Batch buffers larger than this (after a burst) are freed once sent, not
+ * kept for the small batches of the steady state. */
+#define PROBER_KEEP_BYTES 4096
 
 struct prober {
         struct svd *m;
@@ -35,6 +45,16 @@ struct prober {
         size_t n_slots; /* a power of two */
         usec_t started_mono;
         usec_t not_before; /* restart throttle after a crash */
+        /* the packet being built: messages separated by '\n', and for each
+         * the service and request id, to fail them if the send fails */
+        ev_prepare flush;
+        char *out;
+        size_t out_len, out_cap;
+        struct pending {
+                uint32_t svc;
+                int64_t id;
+        } *pend;
+        size_t n_pend, cap_pend;
 };
 
 static void fail_in_flight(struct svd *m, const char *why) {
@@ -81,7 +101,7 @@ static void remember(struct prober *p, struct svc *s, int64_t id) {
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct prober *p = w->data;
         struct svd *m = p->m;
-        for (int round = 0; round < 256; round++) {
+        for (int round = 0; round < 64; round++) {
                 char buf[PROBE_MAX_MSG];
                 ssize_t n = recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -93,19 +113,98 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         p->fd = -1;
                         break;
                 }
-                struct probe_result res;
-                char err[256];
-                if (probe_result_decode(buf, (size_t)n, &res, err, sizeof(err)) < 0) {
-                        log_warn("svd-probe sent a bad reply: %s", err);
-                        continue;
-                }
-                struct svc *s = find_svc(p, res.id);
-                if (s) {
-                        s->probe_id = 0;
-                        health_probe_result(s, res.ok, true, res.detail);
+                const char *pos = buf, *msg;
+                size_t len;
+                while ((msg = probe_msg_next(&pos, buf + n, &len))) {
+                        struct probe_result res;
+                        char err[256];
+                        if (probe_result_decode(msg, len, &res, err, sizeof(err)) < 0) {
+                                log_warn("svd-probe sent a bad reply: %s", err);
+                                continue;
+                        }
+                        struct svc *s = find_svc(p, res.id);
+                        if (s) {
+                                s->probe_id = 0;
+                                health_probe_result(s, res.ok, true, res.detail);
+                        }
                 }
         }
         sched_run(m);
+}
+
+/* The checks of the packet that could not be sent are not counted. */
+static void fail_pending(struct prober *p) {
+        struct svd *m = p->m;
+        for (size_t i = 0; i < p->n_pend; i++) {
+                /* (a reload may have moved or removed it since: the id tells) */
+                struct svc *s = p->pend[i].svc < m->n_svcs ? m->svcs[p->pend[i].svc] : NULL;
+                if (s && s->probe_id == p->pend[i].id) {
+                        s->probe_id = 0;
+                        health_probe_result(s, false, false, "prober unavailable");
+                }
+        }
+        p->n_pend = p->out_len = 0;
+}
+
+static void send_pending(struct prober *p) {
+        if (!p->out_len)
+                return;
+        if (p->fd < 0 || send(p->fd, p->out, p->out_len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+                if (p->fd >= 0)
+                        log_warn("cannot send %zu checks to svd-probe: %s", p->n_pend, strerror(errno));
+                fail_pending(p);
+        }
+        p->n_pend = p->out_len = 0;
+        if (p->out_cap > PROBER_KEEP_BYTES) {
+                free(p->out);
+                p->out = NULL;
+                p->out_cap = 0;
+        }
+        if (p->cap_pend * sizeof(*p->pend) > PROBER_KEEP_BYTES) {
+                free(p->pend);
+                p->pend = NULL;
+                p->cap_pend = 0;
+        }
+}
+
+static void flush_cb(struct ev_loop *loop, ev_prepare *w, int revents) {
+        struct prober *p = w->data;
+        ev_prepare_stop(loop, w);
+        send_pending(p);
+        sched_run(p->m); /* failures reschedule probes */
+}
+
+/* Appends msg to the packet being built (sending it first if full). */
+static int queue(struct prober *p, struct svc *s, int64_t id, const char *msg, size_t len) {
+        if (p->out_len && p->out_len + 1 + len > PROBER_PACKET_MAX)
+                send_pending(p);
+        size_t need = p->out_len + 1 + len;
+        if (need > p->out_cap) {
+                size_t cap = p->out_cap ? p->out_cap : 4096;
+                while (cap < need)
+                        cap *= 2;
+                char *b = realloc(p->out, cap);
+                if (!b)
+                        return -ENOMEM;
+                p->out = b;
+                p->out_cap = cap;
+        }
+        if (p->n_pend == p->cap_pend) {
+                size_t cap = p->cap_pend ? p->cap_pend * 2 : 64;
+                struct pending *n = realloc(p->pend, cap * sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                p->pend = n;
+                p->cap_pend = cap;
+        }
+        if (p->out_len)
+                p->out[p->out_len++] = '\n';
+        memcpy(p->out + p->out_len, msg, len);
+        p->out_len += len;
+        p->pend[p->n_pend++] = (struct pending){(uint32_t)s->index, id};
+        if (!ev_is_active(&p->flush))
+                ev_prepare_start(p->m->loop, &p->flush);
+        return 0;
 }
 
 static int start(struct svd *m, struct prober *p) {
@@ -174,6 +273,8 @@ int prober_submit(struct svd *m, struct svc *s) {
                         return -ENOMEM;
                 p->m = m;
                 p->fd = -1;
+                ev_prepare_init(&p->flush, flush_cb);
+                p->flush.data = p;
                 m->prober = p;
         }
         if (p->fd < 0 && p->pid <= 0 && (r = start(m, p)) < 0)
@@ -210,9 +311,8 @@ int prober_submit(struct svd *m, struct svc *s) {
                 log_err("%s: cannot encode probe: %s", s->cfg->name, r == -EINVAL ? err : strerror(-r));
                 return r;
         }
-        ssize_t n = send(p->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (n < 0)
-                return -errno;
+        if ((r = queue(p, s, req.id, buf, len)) < 0)
+                return r;
         s->probe_id = req.id;
         remember(p, s, req.id);
         return 0;
@@ -235,6 +335,8 @@ bool prober_child_exited(struct svd *m, pid_t pid, int status) {
                 close(p->fd);
                 p->fd = -1;
         }
+        ev_prepare_stop(m->loop, &p->flush);
+        p->n_pend = p->out_len = 0; /* in flight now, failed below */
         /* A prober that dies right after starting would otherwise be
          * restarted on every probe: throttle. */
         if (now_mono() - p->started_mono < 5 * USEC_PER_SEC)
@@ -253,6 +355,9 @@ void prober_done(struct svd *m) {
         }
         if (p->pid > 0)
                 (void)kill(p->pid, SIGTERM);
+        ev_prepare_stop(m->loop, &p->flush);
+        free(p->out);
+        free(p->pend);
         free(p->slots);
         free(p);
         m->prober = NULL;

@@ -107,9 +107,9 @@ static void reevaluate(struct svd *m, struct svc *d, struct svc *s) {
                 return;
         }
         /* Follow a dependency that went down, if asked to (depends_on.X.restart). */
-        if (m->shutting_down || (d->state != ST_RUNNING && d->state != ST_STARTING))
+        if (m->shutting_down || (!svc_state_up(d->state) && d->state != ST_STARTING))
                 return;
-        if (s->state == ST_RUNNING || s->state == ST_EXITED || s->state == ST_STARTING)
+        if (svc_state_up(s->state) || s->state == ST_EXITED || s->state == ST_STARTING)
                 return;
         for (size_t i = 0; i < d->cfg->n_deps; i++) {
                 const struct dep_config *dc = &d->cfg->deps[i];

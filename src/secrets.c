@@ -378,7 +378,7 @@ static void restart_consumers(struct svd *m, size_t k, size_t skip)
 
                 if (i == skip || !secrets_svc_affected(m, i, k) || x->restart_set[i])
                         continue;
-                if (s->state != ST_RUNNING && s->state != ST_STARTING)
+                if (!svc_state_up(s->state) && s->state != ST_STARTING)
                         continue; /* picks up the new value at its next start */
                 x->restart_set[i] = any = true;
         }
@@ -459,7 +459,7 @@ void secrets_svc_state(struct svc *s)
         if (!s->cfg->n_secrets)
                 return;
         if (x->rot_active && s->index == x->rot_job) {
-                if (s->state == ST_STARTING || s->state == ST_RUNNING)
+                if (s->state == ST_STARTING || svc_state_up(s->state))
                         x->rot_job_ran = true;
                 else if (x->rot_job_ran && (s->state == ST_EXITED || s->state == ST_FAILED) &&
                          !ev_is_active(&x->rot_timer)) {

@@ -107,6 +107,8 @@ static cJSON *save_svc(struct svd *m, struct svc *s, int **fds, size_t *nfds)
         cJSON_AddStringToObject(o, "state", svc_state_name(s->state));
         cJSON_AddStringToObject(o, "health", svc_health_name(s->health));
         put(o, "pid", s->pid);
+        put(o, "pgid", s->pgid);
+        cJSON_AddBoolToObject(o, "self_stop", s->self_stop);
         put(o, "since_real", (double)s->since_real);
         put(o, "since_mono", (double)s->since_mono);
         put(o, "health_since_real", (double)s->health_since_real);
@@ -349,6 +351,8 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->state = st >= 0 ? (enum svc_state)st : ST_STOPPED;
         s->health = (enum svc_health)health_of(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "health")));
         s->pid = (pid_t)num(o, "pid", 0);
+        s->pgid = (pid_t)num(o, "pgid", s->pid);
+        s->self_stop = flag(o, "self_stop");
         s->since_real = (usec_t)num(o, "since_real", (double)s->since_real);
         s->since_mono = (usec_t)num(o, "since_mono", (double)s->since_mono);
         s->health_since_real = (usec_t)num(o, "health_since_real", 0);
@@ -384,9 +388,16 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
                         lost = true;
                 } else
                         log_info("%s: took over pid %d", s->cfg->name, (int)s->pid);
-        } else if (s->pid > 0 && kill(s->pid, 0) < 0 && errno == ESRCH)
+        } else if (s->pid > 0 && kill(s->pid, 0) < 0 && errno == ESRCH) {
                 log_warn("%s: pid %d from the previous instance is gone; its exit is reaped next", s->cfg->name,
                          (int)s->pid);
+        } else if (s->pid > 0) {
+                /* a main process adopted through MAINPID= may not be our child */
+                siginfo_t si;
+                if (waitid(P_PID, (id_t)s->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD &&
+                    svc_watch_adopted(s) < 0)
+                        log_warn("%s: cannot watch pid %d: %s", s->cfg->name, (int)s->pid, strerror(errno));
+        }
         const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "log");
         if (l)
                 restore_log(m, s, l);

@@ -9,7 +9,7 @@
 static const char *const state_names[_ST_MAX] = {
         [ST_STOPPED] = "stopped", [ST_WAITING] = "waiting", [ST_STARTING] = "starting",
         [ST_RUNNING] = "running", [ST_STOPPING] = "stopping", [ST_BACKOFF] = "backoff",
-        [ST_FAILED] = "failed",   [ST_EXITED] = "exited",
+        [ST_FAILED] = "failed",   [ST_EXITED] = "exited",   [ST_RELOADING] = "reloading",
 };
 
 static const char *const health_names[_HEALTH_MAX] = {
@@ -21,7 +21,7 @@ static const char *const event_names[_SE_MAX] = {
         [SE_START] = "start", [SE_STOP] = "stop", [SE_DEPS_MET] = "deps-met",
         [SE_DEP_FAILED] = "dep-failed", [SE_SPAWNED] = "spawned",
         [SE_SPAWN_FAILED] = "spawn-failed", [SE_READY] = "ready", [SE_EXIT] = "exit",
-        [SE_TIMER] = "timer",
+        [SE_TIMER] = "timer", [SE_RELOADING] = "reloading", [SE_STOPPING] = "stopping",
 };
 
 const char *svc_state_name(enum svc_state s) { return (unsigned)s < _ST_MAX ? state_names[s] : "invalid"; }
@@ -36,7 +36,12 @@ int svc_state_from_name(const char *name) {
 }
 
 bool svc_state_active(enum svc_state s) {
-        return s == ST_WAITING || s == ST_STARTING || s == ST_RUNNING || s == ST_STOPPING || s == ST_BACKOFF;
+        return s == ST_WAITING || s == ST_STARTING || s == ST_RUNNING || s == ST_STOPPING || s == ST_BACKOFF ||
+               s == ST_RELOADING;
+}
+
+bool svc_state_up(enum svc_state s) {
+        return s == ST_RUNNING || s == ST_RELOADING;
 }
 
 /* Starting from rest: either spawn now or wait for dependencies. */
@@ -100,17 +105,30 @@ enum svc_state sm_next(enum svc_state cur, enum svc_event ev, const struct sm_ct
                 case SE_STOP:
                         *a |= ACT_SIGNAL_STOP;
                         return ST_STOPPING;
+                case SE_STOPPING:
+                        *a |= ACT_ARM_STOP;
+                        return ST_STOPPING;
                 default:
-                        return cur;
+                        return cur; /* RELOADING=1 before READY=1: still starting */
                 }
 
         case ST_RUNNING:
+        case ST_RELOADING:
                 switch (ev) {
                 case SE_EXIT:
                         return after_exit(c, a);
                 case SE_STOP:
                         *a |= ACT_SIGNAL_STOP;
                         return ST_STOPPING;
+                case SE_STOPPING:
+                        /* It stops by itself: its exit is the end it announced,
+                         * not a crash; the stop timeout still bounds it. */
+                        *a |= ACT_ARM_STOP;
+                        return ST_STOPPING;
+                case SE_RELOADING:
+                        return ST_RELOADING;
+                case SE_READY:
+                        return ST_RUNNING; /* reload done (a no-op when running) */
                 default:
                         return cur;
                 }

@@ -17,6 +17,7 @@ enum svc_state {
         ST_BACKOFF,  /* exited, restart timer armed */
         ST_FAILED,   /* gave up; svc->reason says why */
         ST_EXITED,   /* ran to completion (oneshot success, or no restart wanted) */
+        ST_RELOADING, /* up, reloading its configuration (sd_notify RELOADING=1) until READY=1 */
         _ST_MAX
 };
 
@@ -32,6 +33,8 @@ enum svc_event {
         SE_READY,        /* readiness reported (sd_notify READY=1) */
         SE_EXIT,         /* the main process exited */
         SE_TIMER,        /* the service's timer fired (backoff over, stop timeout) */
+        SE_RELOADING,    /* the service says it reloads (sd_notify RELOADING=1) */
+        SE_STOPPING,     /* the service says it is stopping by itself (sd_notify STOPPING=1) */
         _SE_MAX
 };
 
@@ -55,6 +58,7 @@ enum sm_action {
         ACT_ARM_BACKOFF = 1 << 3, /* arm the restart timer with the next backoff delay */
         ACT_CANCEL_TIMER = 1 << 4,
         ACT_RESET = 1 << 5,       /* a fresh start: forget backoff and start-limit history */
+        ACT_ARM_STOP = 1 << 6,    /* arm the stop timer without a signal (the service stops itself) */
 };
 
 /* Returns the next state; ORs actions into *actions. Pairs that make no sense
@@ -68,5 +72,7 @@ int svc_state_from_name(const char *name); /* -EINVAL if unknown */
 
 /* Active states hold or are about to hold a process. */
 bool svc_state_active(enum svc_state s);
+/* Up: ready and serving (running, or reloading after it was ready). */
+bool svc_state_up(enum svc_state s);
 
 #endif

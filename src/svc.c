@@ -19,6 +19,7 @@
 #include "gate.h"
 #include "log.h"
 #include "logpipe.h"
+#include "mainpid.h"
 #include "notify.h"
 #include "sandbox.h"
 #include "sched.h"
@@ -62,10 +63,11 @@ const char *svc_exit_text(const struct svc *s, char *buf, size_t len) {
 bool svc_dep_satisfied(const struct svc *d, enum dep_condition cond) {
         switch (cond) {
         case DEP_STARTED:
-                return d->state == ST_RUNNING || d->state == ST_EXITED;
+                return svc_state_up(d->state) || d->state == ST_EXITED;
         case DEP_HEALTHY:
-                /* A service without a health check is healthy once it runs. */
-                return d->state == ST_RUNNING && (d->health == HEALTH_NONE || d->health == HEALTH_HEALTHY);
+                /* A service without a health check is healthy once it runs;
+                 * a reload (RELOADING=1) does not take it down. */
+                return svc_state_up(d->state) && (d->health == HEALTH_NONE || d->health == HEALTH_HEALTHY);
         case DEP_COMPLETED:
                 return d->state == ST_EXITED;
         default:
@@ -109,7 +111,7 @@ void svc_set_health(struct svc *s, enum svc_health h) {
 }
 
 void svc_fail(struct svc *s, enum stop_outcome outcome, const char *reason) {
-        if (s->state != ST_RUNNING && s->state != ST_STARTING)
+        if (!svc_state_up(s->state) && s->state != ST_STARTING)
                 return;
         log_err("%s: %s", s->cfg->name, reason);
         svc_set_reason(s, "%s", reason);
@@ -380,7 +382,8 @@ static int do_spawn(struct svc *s) {
                         svc_set_reason(s, "%s: %s", spawn_stage_name(se.stage), strerror(se.err));
                 return r;
         }
-        s->pid = pid;
+        s->pid = s->pgid = pid;
+        s->self_stop = false;
         s->stop_outcome = STOP_OUTCOME_STOPPED;
         s->status_text[0] = 0;
         s->spawned_mono = now_mono();
@@ -391,13 +394,20 @@ static int do_spawn(struct svc *s) {
         return 0;
 }
 
+/* The group we spawned, and the main process if MAINPID= moved it elsewhere. */
 static void kill_group(struct svc *s, int sig) {
         if (s->pid <= 0)
                 return;
-        if (kill(-s->pid, sig) < 0 && errno == ESRCH)
+        pid_t g = s->pgid > 0 ? s->pgid : s->pid;
+        if (kill(-g, sig) < 0 && errno == ESRCH)
                 (void)kill(s->pid, sig); /* it left its group: reach it directly */
-        if (sig != SIGKILL && sig != SIGCONT)
-                (void)kill(-s->pid, SIGCONT); /* a stopped process could not act on it */
+        else if (s->pid != g)
+                (void)kill(s->pid, sig);
+        if (sig != SIGKILL && sig != SIGCONT) {
+                (void)kill(-g, SIGCONT); /* a stopped process could not act on it */
+                if (s->pid != g)
+                        (void)kill(s->pid, SIGCONT);
+        }
 }
 
 static void exit_wait_cb(struct ev_loop *loop, ev_timer *w, int revents) {
@@ -410,6 +420,7 @@ static void exit_wait_cb(struct ev_loop *loop, ev_timer *w, int revents) {
 }
 
 void svc_main_exited(struct svc *s, int status) {
+        mainpid_forget(s);
         if (s->cg_path && cgroup_populated(s)) {
                 kill_group(s, SIGKILL);
                 s->pid = 0;
@@ -559,7 +570,8 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                  * run needs; the main process defines the service's life. */
                 s->pid = old;
                 kill_group(s, SIGKILL);
-                s->pid = 0;
+                s->pid = s->pgid = 0;
+                mainpid_forget(s);
                 /* what it wrote just before the end is in the pipes: write it
                  * out, partial last line included */
                 logpipe_flush(s->log);
@@ -606,6 +618,8 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                                        format_duration(c->start_limit.interval, ib, sizeof(ib)), exitbuf);
                 } else if (next == ST_FAILED && !ctx.fail_stop)
                         svc_set_reason(s, "%s", exitbuf);
+                else if (next == ST_STOPPED && s->self_stop && !ctx.fail_stop)
+                        svc_set_reason(s, "%s after STOPPING=1", exitbuf);
                 else if (next == ST_EXITED || next == ST_STOPPED)
                         s->reason[0] = 0;
         }
@@ -628,6 +642,10 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         }
         if (next == ST_STOPPED && ev != SE_EXIT)
                 s->reason[0] = 0;
+        if (act & ACT_ARM_STOP) {
+                s->self_stop = true;
+                svc_set_reason(s, "stopping by itself (STOPPING=1)");
+        }
 
         if (ev == SE_EXIT)
                 health_on_exit(s);
@@ -645,6 +663,8 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 kill_group(s, c->stop.signal);
                 arm_timer(s, c->stop.timeout);
         }
+        if (act & ACT_ARM_STOP)
+                arm_timer(s, c->stop.timeout); /* SIGKILL if it does not finish */
         if (act & ACT_SIGNAL_KILL) {
                 log_warn("%s: did not stop within its timeout, sending SIGKILL", c->name);
                 kill_group(s, SIGKILL);

@@ -37,7 +37,12 @@ struct svc {
         usec_t since_mono;
         usec_t health_since_real;
 
-        pid_t pid;               /* main process, 0 if none */
+        pid_t pid;               /* main process, 0 if none (sd_notify MAINPID= may move it) */
+        pid_t pgid;              /* the process we spawned: its session and process group */
+        ev_io main_pidfd_io;     /* active: a pidfd on an adopted main process (mainpid.c) */
+        ev_timer main_gone;      /* its pidfd said it ended: decide whether ev_child will see it */
+        unsigned main_gone_tries;
+        bool self_stop;          /* it said STOPPING=1: its exit is the end it announced */
         usec_t spawned_mono;     /* when pid was spawned */
         usec_t up_mono;          /* first time up (running+healthy, or exited 0) since boot */
         usec_t first_spawn_mono; /* first spawn since boot */

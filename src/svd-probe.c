@@ -4,11 +4,12 @@
  * already dropped to the prober's uid; here we only confine ourselves: close
  * every fd but 0-3, initialise libcurl and the libev loop (which open what
  * they need up front), then set no_new_privs and load an allow-list seccomp
- * filter before the first request is read. Requests arrive one JSON object per
- * SOCK_SEQPACKET packet on fd 3 (probe_proto.h); checks run concurrently and
- * replies go back in completion order, those of one loop iteration together
- * (one sendmmsg before the loop sleeps), and the loop collects I/O for a few
- * ms per wakeup: at hundreds of checks a second, wakeups are what costs. In-flight checks plus queued replies
+ * filter before the first request is read. Requests arrive on fd 3, a
+ * SOCK_SEQPACKET socket, as newline-separated JSON objects, many per packet
+ * (probe_proto.h); checks run concurrently and replies go back in completion
+ * order, those of one loop iteration packed into as few packets as fit (sent
+ * before the loop sleeps), and the loop collects I/O for a few ms per wakeup:
+ * at hundreds of checks a second, wakeups and packets are what costs. In-flight checks plus queued replies
  * are bounded: at the bound we stop reading fd 3, so a svd that stops reading
  * replies cannot make us grow. EOF on fd 3 means svd is done with us: exit 0.
  * SVD_PROBE_NO_SECCOMP=1 skips the filter, for debugging only. */
@@ -34,7 +35,10 @@
 
 #define PROBER_MAX_PENDING 1024 /* checks in flight + replies not yet sent */
 #define PROBER_READ_BATCH 64    /* packets read per wakeup, to keep replies flowing */
-#define PROBER_SEND_BATCH 64    /* replies per sendmmsg */
+#define PROBER_PACK_IOV 256     /* replies packed into one packet, at most */
+/* Bytes per reply packet (the protocol allows PROBE_MAX_MSG): svd reads a
+ * packet into a stack buffer, and every page one touches stays with svd. */
+#define PROBER_PACK_BYTES (8u * 1024)
 /* libev's io collect interval: after a wakeup, events arriving within this
  * time are handled together. At hundreds of checks a second the prober's CPU
  * is mostly wakeups, one per request packet and per HTTP response; batching
@@ -44,7 +48,7 @@
 
 struct reply {
         struct reply *next;
-        size_t len;
+        size_t len; /* with the '\n' that separates it from the next one */
         char buf[];
 };
 
@@ -80,26 +84,27 @@ static void peer_gone(struct prober *p, int err)
         ev_break(p->loop, EVBREAK_ALL);
 }
 
-/* Sends queued replies until the socket is full, up to PROBER_SEND_BATCH per
- * sendmmsg; returns false if svd is gone. */
+/* Sends queued replies until the socket is full, as many per packet as fit
+ * in PROBER_PACK_BYTES; returns false if svd is gone. */
 static bool flush(struct prober *p)
 {
         while (p->q_head) {
-                struct mmsghdr mm[PROBER_SEND_BATCH];
-                struct iovec iov[PROBER_SEND_BATCH];
+                struct iovec iov[PROBER_PACK_IOV];
                 unsigned n = 0;
-                for (struct reply *r = p->q_head; r && n < PROBER_SEND_BATCH; r = r->next, n++) {
+                size_t total = 0;
+                for (struct reply *r = p->q_head;
+                     r && n < PROBER_PACK_IOV && (n == 0 || total + r->len <= PROBER_PACK_BYTES); r = r->next, n++) {
                         iov[n] = (struct iovec){ .iov_base = r->buf, .iov_len = r->len };
-                        mm[n] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[n], .msg_iovlen = 1 } };
+                        total += r->len;
                 }
-                int sent = sendmmsg(PROBE_FD, mm, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-                if (sent < 0) {
+                struct msghdr mh = { .msg_iov = iov, .msg_iovlen = n };
+                if (sendmsg(PROBE_FD, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
                         if (errno == EAGAIN || errno == EINTR || errno == ENOBUFS)
                                 break;
                         peer_gone(p, errno);
                         return false;
                 }
-                for (int i = 0; i < sent; i++) {
+                for (unsigned i = 0; i < n; i++) {
                         struct reply *r = p->q_head;
                         p->q_head = r->next;
                         p->q_len--;
@@ -107,8 +112,6 @@ static bool flush(struct prober *p)
                 }
                 if (!p->q_head)
                         p->q_tail = NULL;
-                if ((unsigned)sent < n)
-                        break;
         }
         if (p->q_head && !ev_is_active(&p->out))
                 ev_io_start(p->loop, &p->out);
@@ -128,14 +131,15 @@ static void reply(struct prober *p, const struct probe_result *res)
                 log_err("cannot encode reply %lld: %s", (long long)res->id, strerror(-r));
                 return;
         }
-        struct reply *q = malloc(sizeof(*q) + len);
+        struct reply *q = malloc(sizeof(*q) + len + 1);
         if (!q) {
                 log_err("cannot queue reply %lld: out of memory", (long long)res->id);
                 return;
         }
         q->next = NULL;
-        q->len = len;
+        q->len = len + 1;
         memcpy(q->buf, json, len);
+        q->buf[len] = '\n';
         if (p->q_tail)
                 p->q_tail->next = q;
         else
@@ -153,7 +157,7 @@ static void on_check_done(const struct probe_result *res, void *userdata)
         reply(p, res);
 }
 
-static void handle_packet(struct prober *p, const char *buf, size_t len)
+static void handle_message(struct prober *p, const char *buf, size_t len)
 {
         _cleanup_(probe_req_done) struct probe_req req = { 0 };
         struct probe_result res;
@@ -201,7 +205,10 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
                         reply(p, &res);
                         continue;
                 }
-                handle_packet(p, p->pkt, (size_t)n);
+                const char *pos = p->pkt, *msg;
+                size_t len;
+                while ((msg = probe_msg_next(&pos, p->pkt + n, &len)))
+                        handle_message(p, msg, len);
         }
 }
 

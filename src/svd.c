@@ -116,6 +116,7 @@ void svd_shutdown_for(struct svd *m, int action) {
 static bool settled(const struct svc *s) {
         switch (s->state) {
         case ST_RUNNING:
+        case ST_RELOADING:
                 return s->health == HEALTH_NONE || s->health == HEALTH_HEALTHY;
         case ST_EXITED:
         case ST_FAILED:
@@ -339,7 +340,7 @@ int svd_request_stop(struct svd *m, struct svc *s) {
 int svd_request_restart(struct svd *m, struct svc *s) {
         if (m->shutting_down)
                 return -ESHUTDOWN;
-        if (s->state == ST_RUNNING || s->state == ST_STARTING) {
+        if (svc_state_up(s->state) || s->state == ST_STARTING) {
                 s->held = false;
                 s->stop_requested = true;
                 s->restart_after_stop = true;

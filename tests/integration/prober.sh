@@ -92,6 +92,7 @@ class Prober:
         child.close()
         os.close(leak_w)
         self.next_id = 1
+        self.pending = []
 
     def send(self, req):
         if "id" not in req:
@@ -104,9 +105,13 @@ class Prober:
         self.sock.send(data)
 
     def recv(self, timeout):
-        self.sock.settimeout(timeout)
-        data = self.sock.recv(70000)
-        return json.loads(data)
+        """The next reply; a packet may carry several, newline-separated."""
+        if not self.pending:
+            self.sock.settimeout(timeout)
+            data = self.sock.recv(70000)
+            self.packets = getattr(self, "packets", 0) + 1
+            self.pending += [json.loads(l) for l in data.split(b"\n") if l]
+        return self.pending.pop(0)
 
     def collect(self, ids, timeout):
         """Replies for all ids (dict id -> (reply, seconds since call))."""
@@ -177,6 +182,12 @@ check(r["id"] == -1 and r["ok"] is False and r["detail"].startswith("bad request
 p.send_raw(b'{"id":5,"kind":"http","url":"' + b"a" * 70000 + b'"}')
 r = p.recv(5)
 check(r["id"] == -1 and "larger than" in r["detail"], "oversize packet refused: %s" % r)
+# several requests in one packet (what svd sends per batch), one of them bad
+p.send_raw(b"\n".join(json.dumps(http(BASE + "/", id=i)).encode() for i in (500, 501)) +
+           b'\n{"id":502,"kind":"tcp"}\n' + json.dumps(tcp("127.0.0.1", PORT, id=503)).encode() + b"\n")
+got = p.collect([500, 501, 502, 503], 10)
+check(all(got.get(i, ({},))[0].get("ok") for i in (500, 501, 503)) and got.get(502, ({},))[0].get("ok") is False,
+      "four requests in one packet, one malformed: %s" % sorted((k, v[0]["detail"]) for k, v in got.items()))
 r = p.run(http("ftp://127.0.0.1/", id=44))
 check(r["id"] == 44 and "field 'url'" in r["detail"], "non-http URL refused: %s" % r)
 r = p.run(http(BASE + "/", id=45, headers=["X-Bad: a\r\nX-Injected: b"]))
@@ -259,6 +270,7 @@ lst.close()
 
 # -- concurrency: one slow check does not hold up the others; 50 HTTP and
 #    10 TCP checks in flight at once are all answered, in completion order.
+p.packets = 0
 slow = p.send(http(BASE + "/slow", timeout_ms=2000))
 ids = [p.send(http(BASE + "/c%d" % i, body_contains="ok")) for i in range(50)]
 ids += [p.send(tcp("127.0.0.1", PORT)) for _ in range(10)]
@@ -269,6 +281,8 @@ check(all(got[i][0]["ok"] for i in answered), "all concurrent checks ok: %s" %
       [got[i][0] for i in answered if not got[i][0]["ok"]][:3])
 check(slow in got and got[slow][0]["detail"] == "timeout after 2000ms", "slow check timed out among them")
 check(slow in got and all(got[i][1] < got[slow][1] for i in answered), "fast checks answered before the slow one")
+check(p.packets < len(ids), "replies of checks finishing together share packets (%d packets for %d replies)" %
+      (p.packets, len(ids)))
 
 # -- reuse after the burst: the cache holds the connections, so another round
 #    of 10 makes no new connection at all.

@@ -87,7 +87,7 @@ assert_le "$child_t" "$old_t" "old-child stopped before old"
 assert_eq "$(pid cache)" "$cache1" "cache untouched"
 assert_eq "$(pid steady)" "$steady1" "steady untouched (layout change only)"
 ps -o args= -p "$(pid db)" | grep -q "sleep 1010" || fail "db runs the old command"
-pgrep -f "while :; do sleep 0.1" >/dev/null && fail "a removed service's process is still running"
+pgrep -f -- "$T/out/order" >/dev/null && fail "a removed service's process is still running"
 
 # 3. SIGHUP does the same: removing newbie
 rm "$T/services/newbie.yaml"

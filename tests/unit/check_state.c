@@ -24,12 +24,14 @@ static const struct expect table[_ST_MAX][_SE_MAX] = {
                 [SE_DEPS_MET] = S(ST_STOPPED, 0), [SE_DEP_FAILED] = S(ST_STOPPED, 0),
                 [SE_SPAWNED] = S(ST_STOPPED, 0), [SE_SPAWN_FAILED] = S(ST_STOPPED, 0),
                 [SE_READY] = S(ST_STOPPED, 0), [SE_EXIT] = S(ST_STOPPED, 0), [SE_TIMER] = S(ST_STOPPED, 0),
+                [SE_RELOADING] = S(ST_STOPPED, 0), [SE_STOPPING] = S(ST_STOPPED, 0),
         },
         [ST_WAITING] = {
                 [SE_START] = S(ST_WAITING, 0), [SE_STOP] = S(ST_STOPPED, 0),
                 [SE_DEPS_MET] = S(ST_STARTING, ACT_SPAWN), [SE_DEP_FAILED] = S(ST_FAILED, 0),
                 [SE_SPAWNED] = S(ST_WAITING, 0), [SE_SPAWN_FAILED] = S(ST_WAITING, 0),
                 [SE_READY] = S(ST_WAITING, 0), [SE_EXIT] = S(ST_WAITING, 0), [SE_TIMER] = S(ST_WAITING, 0),
+                [SE_RELOADING] = S(ST_WAITING, 0), [SE_STOPPING] = S(ST_WAITING, 0),
         },
         [ST_STARTING] = {
                 [SE_START] = S(ST_STARTING, 0), [SE_STOP] = S(ST_STOPPING, ACT_SIGNAL_STOP),
@@ -37,6 +39,7 @@ static const struct expect table[_ST_MAX][_SE_MAX] = {
                 [SE_SPAWNED] = S(ST_RUNNING, 0), [SE_SPAWN_FAILED] = S(ST_FAILED, 0),
                 [SE_READY] = S(ST_RUNNING, 0), [SE_EXIT] = S(ST_BACKOFF, ACT_ARM_BACKOFF),
                 [SE_TIMER] = S(ST_STARTING, 0),
+                [SE_RELOADING] = S(ST_STARTING, 0), [SE_STOPPING] = S(ST_STOPPING, ACT_ARM_STOP),
         },
         [ST_RUNNING] = {
                 [SE_START] = S(ST_RUNNING, 0), [SE_STOP] = S(ST_STOPPING, ACT_SIGNAL_STOP),
@@ -44,6 +47,7 @@ static const struct expect table[_ST_MAX][_SE_MAX] = {
                 [SE_SPAWNED] = S(ST_RUNNING, 0), [SE_SPAWN_FAILED] = S(ST_RUNNING, 0),
                 [SE_READY] = S(ST_RUNNING, 0), [SE_EXIT] = S(ST_BACKOFF, ACT_ARM_BACKOFF),
                 [SE_TIMER] = S(ST_RUNNING, 0),
+                [SE_RELOADING] = S(ST_RELOADING, 0), [SE_STOPPING] = S(ST_STOPPING, ACT_ARM_STOP),
         },
         [ST_STOPPING] = {
                 [SE_START] = S(ST_STOPPING, 0), [SE_STOP] = S(ST_STOPPING, 0),
@@ -51,6 +55,7 @@ static const struct expect table[_ST_MAX][_SE_MAX] = {
                 [SE_SPAWNED] = S(ST_STOPPING, 0), [SE_SPAWN_FAILED] = S(ST_STOPPING, 0),
                 [SE_READY] = S(ST_STOPPING, 0), [SE_EXIT] = S(ST_STOPPED, ACT_CANCEL_TIMER),
                 [SE_TIMER] = S(ST_STOPPING, ACT_SIGNAL_KILL),
+                [SE_RELOADING] = S(ST_STOPPING, 0), [SE_STOPPING] = S(ST_STOPPING, 0),
         },
         [ST_BACKOFF] = {
                 [SE_START] = S(ST_BACKOFF, 0), [SE_STOP] = S(ST_STOPPED, ACT_CANCEL_TIMER),
@@ -58,18 +63,29 @@ static const struct expect table[_ST_MAX][_SE_MAX] = {
                 [SE_SPAWNED] = S(ST_BACKOFF, 0), [SE_SPAWN_FAILED] = S(ST_BACKOFF, 0),
                 [SE_READY] = S(ST_BACKOFF, 0), [SE_EXIT] = S(ST_BACKOFF, 0),
                 [SE_TIMER] = S(ST_STARTING, ACT_SPAWN),
+                [SE_RELOADING] = S(ST_BACKOFF, 0), [SE_STOPPING] = S(ST_BACKOFF, 0),
         },
         [ST_FAILED] = {
                 [SE_START] = S(ST_STARTING, ACT_SPAWN | ACT_RESET), [SE_STOP] = S(ST_STOPPED, 0),
                 [SE_DEPS_MET] = S(ST_FAILED, 0), [SE_DEP_FAILED] = S(ST_FAILED, 0),
                 [SE_SPAWNED] = S(ST_FAILED, 0), [SE_SPAWN_FAILED] = S(ST_FAILED, 0),
                 [SE_READY] = S(ST_FAILED, 0), [SE_EXIT] = S(ST_FAILED, 0), [SE_TIMER] = S(ST_FAILED, 0),
+                [SE_RELOADING] = S(ST_FAILED, 0), [SE_STOPPING] = S(ST_FAILED, 0),
         },
         [ST_EXITED] = {
                 [SE_START] = S(ST_STARTING, ACT_SPAWN | ACT_RESET), [SE_STOP] = S(ST_STOPPED, 0),
                 [SE_DEPS_MET] = S(ST_EXITED, 0), [SE_DEP_FAILED] = S(ST_EXITED, 0),
                 [SE_SPAWNED] = S(ST_EXITED, 0), [SE_SPAWN_FAILED] = S(ST_EXITED, 0),
                 [SE_READY] = S(ST_EXITED, 0), [SE_EXIT] = S(ST_EXITED, 0), [SE_TIMER] = S(ST_EXITED, 0),
+                [SE_RELOADING] = S(ST_EXITED, 0), [SE_STOPPING] = S(ST_EXITED, 0),
+        },
+        [ST_RELOADING] = {
+                [SE_START] = S(ST_RELOADING, 0), [SE_STOP] = S(ST_STOPPING, ACT_SIGNAL_STOP),
+                [SE_DEPS_MET] = S(ST_RELOADING, 0), [SE_DEP_FAILED] = S(ST_RELOADING, 0),
+                [SE_SPAWNED] = S(ST_RELOADING, 0), [SE_SPAWN_FAILED] = S(ST_RELOADING, 0),
+                [SE_READY] = S(ST_RUNNING, 0), [SE_EXIT] = S(ST_BACKOFF, ACT_ARM_BACKOFF),
+                [SE_TIMER] = S(ST_RELOADING, 0),
+                [SE_RELOADING] = S(ST_RELOADING, 0), [SE_STOPPING] = S(ST_STOPPING, ACT_ARM_STOP),
         },
 };
 
@@ -104,7 +120,7 @@ START_TEST(test_invariants_all_facts) {
                                         ck_assert_int_eq(n, ST_STARTING);
                                 if (act & ACT_ARM_BACKOFF)
                                         ck_assert_int_eq(n, ST_BACKOFF);
-                                if (act & ACT_SIGNAL_STOP)
+                                if (act & (ACT_SIGNAL_STOP | ACT_ARM_STOP))
                                         ck_assert_int_eq(n, ST_STOPPING);
                         }
         }

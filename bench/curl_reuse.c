@@ -1,0 +1,66 @@
+/* bench/curl_reuse.c - peer for bench/probes.sh: the cheapest way libcurl can
+ * make an HTTP check, as a floor for what svd + svd-probe spend per probe.
+ *
+ *   curl_reuse URL N
+ *
+ * One easy handle, set up once and reused for N sequential GETs of URL
+ * (curl_easy_perform; the connection stays open between them, as it does in
+ * svd-probe). Prints "<CPU microseconds per request> <new connections>": the
+ * process's CPU time (CLOCK_PROCESS_CPUTIME_ID: user + system, all threads)
+ * over the N requests, after one warm-up request that opens the connection.
+ * No multi interface, no event loop, no second process: a lower bound, not a
+ * design svd could use (a blocking loop checks one service at a time).
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static size_t discard(char *p, size_t size, size_t n, void *u)
+{
+        (void)p;
+        (void)u;
+        return size * n;
+}
+
+static double cpu_us(void)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+        return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+int main(int argc, char **argv)
+{
+        if (argc != 3 || atoi(argv[2]) < 1) {
+                fprintf(stderr, "usage: curl_reuse URL N\n");
+                return 2;
+        }
+        int n = atoi(argv[2]);
+        long conns = 0, total = 0, code = 0;
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        CURL *e = curl_easy_init();
+        if (!e)
+                return 1;
+        curl_easy_setopt(e, CURLOPT_URL, argv[1]);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
+        if (curl_easy_perform(e) != CURLE_OK)
+                return 1;
+        double t0 = cpu_us();
+        for (int i = 0; i < n; i++) {
+                if (curl_easy_perform(e) != CURLE_OK)
+                        return 1;
+                curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &conns);
+                curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+                total += conns;
+                if (code != 200)
+                        return 1;
+        }
+        printf("%.2f %ld\n", (cpu_us() - t0) / n, total);
+        curl_easy_cleanup(e);
+        curl_global_cleanup();
+        return 0;
+}

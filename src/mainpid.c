@@ -1,0 +1,128 @@
+/* mainpid: adopting the main process a service names with MAINPID= (see
+ * mainpid.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "mainpid.h"
+#include "sched.h"
+#include "svc.h"
+#include "svd.h"
+
+#define ANCESTRY_MAX 64 /* parent links followed from the named process */
+
+/* The parent of pid from /proc/PID/stat; 0 if unknown. The comm field may
+ * hold spaces and parentheses: the fields after it start after the last ')'. */
+static pid_t parent_of(pid_t pid) {
+        char path[64], buf[512];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        char *p = strrchr(buf, ')');
+        int ppid = 0;
+        if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+                return 0;
+        return (pid_t)ppid;
+}
+
+static bool descends_from(pid_t pid, pid_t root) {
+        for (int i = 0; i < ANCESTRY_MAX && pid > 1; i++) {
+                pid = parent_of(pid);
+                if (pid == root)
+                        return true;
+        }
+        return false;
+}
+
+static bool belongs(struct svc *s, pid_t pid) {
+        if (s->cg_path)
+                return cgroup_contains(s, pid);
+        if (s->pgid > 0 && getsid(pid) == s->pgid)
+                return true;
+        return descends_from(pid, s->pid) || (s->pgid > 0 && s->pgid != s->pid && descends_from(pid, s->pgid));
+}
+
+void mainpid_forget(struct svc *s) {
+        if (ev_is_active(&s->main_pidfd_io)) {
+                ev_io_stop(s->m->loop, &s->main_pidfd_io);
+                close(s->main_pidfd_io.fd);
+        }
+        if (s->main_gone.data == s)
+                ev_timer_stop(s->m->loop, &s->main_gone);
+}
+
+/* After the pidfd said "ended": a child of ours is reaped through ev_child,
+ * which runs at the latest in the iteration after the one that reaped it and
+ * moves s->pid on. If s->pid is still that process two iterations later, and
+ * it is not a zombie of ours either, it was not our child. */
+static void gone_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct svc *s = w->data;
+        siginfo_t si = {0};
+        if (s->pid <= 0 || ev_is_active(&s->main_pidfd_io))
+                return; /* gone already, or another process adopted since */
+        if (waitid(P_PID, (id_t)s->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
+                return; /* our child (a zombie, or still running): ev_child decides */
+        if (++s->main_gone_tries < 2) {
+                ev_timer_set(w, 0., 0.);
+                ev_timer_start(loop, w);
+                return;
+        }
+        log_info("%s: main process %d (not a child of svd) ended; its exit status is unknown", s->cfg->name,
+                 (int)s->pid);
+        svc_main_exited(s, 0);
+        sched_run(s->m);
+}
+
+static void pidfd_cb(struct ev_loop *loop, ev_io *w, int revents) {
+        struct svc *s = w->data;
+        ev_io_stop(loop, w); /* readable for good */
+        close(w->fd);
+        s->main_gone_tries = 0;
+        ev_timer_set(&s->main_gone, 0., 0.);
+        ev_timer_start(loop, &s->main_gone);
+}
+
+int mainpid_adopt(struct svc *s, pid_t pid, char *why, size_t len) {
+        if (pid == s->pid)
+                return 0;
+        if (s->pid <= 0 || pid == getpid() || pid == 1) {
+                snprintf(why, len, "pid %d cannot be a service's main process", (int)pid);
+                return -EPERM;
+        }
+        if (kill(pid, 0) < 0 && errno == ESRCH) {
+                snprintf(why, len, "pid %d does not exist", (int)pid);
+                return -ESRCH;
+        }
+        if (!belongs(s, pid)) {
+                snprintf(why, len, "pid %d does not belong to the service (%s)", (int)pid,
+                         s->cg_path ? "not in its cgroup" : "not in its session nor a descendant of its main process");
+                return -EPERM;
+        }
+        mainpid_forget(s);
+        if (s->main_gone.data != s) {
+                ev_init(&s->main_gone, gone_cb);
+                s->main_gone.data = s;
+        }
+        s->pid = pid;
+        /* Without a pidfd (kernel < 5.3) svd still sees the end once the
+         * process is reparented to it (svd is a subreaper). */
+        int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (fd >= 0) {
+                ev_io_init(&s->main_pidfd_io, pidfd_cb, fd, EV_READ);
+                s->main_pidfd_io.data = s;
+                ev_io_start(s->m->loop, &s->main_pidfd_io);
+        }
+        return 0;
+}
