@@ -11,6 +11,7 @@
 #include <ev.h>
 
 #include "config.h"
+#include "emergency.h"
 #include "graph.h"
 #include "log.h"
 #include "init.h"
@@ -62,6 +63,7 @@ int main(int argc, char **argv) {
                 {"version", no_argument, NULL, 'V'},
                 {0},
         };
+        usec_t main_mono = now_mono();
         const char *config_file = SYSCONFDIR "/svd/svd.yaml";
         bool check = false;
         char **profiles = NULL; /* --profile, in order */
@@ -116,9 +118,19 @@ int main(int argc, char **argv) {
                         fprintf(stderr, "svd: %s: %s\n", config_file, strerror(-r));
                 else
                         fprintf(stderr, "svd: %s: %zu error%s\n", config_file, errs.n, errs.n == 1 ? "" : "s");
+                if (pid1) { /* PID 1 must never exit: that panics the kernel */
+                        char why[1024];
+                        if (errs.n)
+                                snprintf(why, sizeof(why), "the configuration does not load (%zu error%s; first: %s)",
+                                         errs.n, errs.n == 1 ? "" : "s", errs.msgs[0]);
+                        else
+                                snprintf(why, sizeof(why), "the configuration does not load: %s: %s", config_file,
+                                         strerror(-r));
+                        struct svd_config *ecfg = NULL;
+                        (void)config_load_main_only(config_file, &ecfg);
+                        emergency_run(ecfg, why, errs.msgs, errs.n);
+                }
                 cfg_errors_free(&errs);
-                if (pid1) /* PID 1 must never exit: that panics the kernel */
-                        init_emergency("the configuration is invalid (see above)", NULL);
                 return 1;
         }
         cfg_errors_free(&errs);
@@ -138,19 +150,25 @@ int main(int argc, char **argv) {
         struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
         if (!loop) {
                 fprintf(stderr, "svd: cannot initialise the event loop\n");
+                if (pid1)
+                        emergency_run(cfg, "cannot initialise the event loop", NULL, 0);
                 config_free(cfg);
                 return 1;
         }
         struct svd m;
         r = svd_init(&m, loop, cfg);
         if (r < 0) {
+                /* the cause, as svd_init logged it */
+                char why[600];
+                snprintf(why, sizeof(why), "startup failed: %s", *log_last_error() ? log_last_error() : strerror(-r));
                 log_err("startup failed: %s", strerror(-r));
-                if (pid1)
-                        init_emergency("startup failed", cfg->emergency_shell);
                 svd_done(&m);
+                if (pid1)
+                        emergency_run(cfg, why, NULL, 0);
                 config_free(cfg);
                 return 1;
         }
+        m.main_mono = main_mono;
         log_info("svd %s: %zu services from %s, control socket %s", SVD_VERSION, cfg->n_svcs, config_file,
                  cfg->control_socket);
         svd_boot(&m);

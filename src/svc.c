@@ -69,6 +69,17 @@ bool svc_dep_broken(const struct svc *d, enum dep_condition cond) {
         return d->state == ST_EXITED && cond == DEP_HEALTHY;
 }
 
+/* Boot timing (svctl status --boot): the first time a service is up during
+ * the boot, noted when it happens (not at the end of the scheduling pass,
+ * which may have spawned its dependents meanwhile). */
+static void note_up(struct svc *s) {
+        if (s->up_mono || s->m->boot_done_mono || s->m->shutting_down)
+                return;
+        if ((s->state == ST_RUNNING && (s->health == HEALTH_NONE || s->health == HEALTH_HEALTHY)) ||
+            s->state == ST_EXITED)
+                s->up_mono = now_mono();
+}
+
 static void set_state(struct svc *s, enum svc_state next) {
         if (s->state == next)
                 return;
@@ -76,11 +87,14 @@ static void set_state(struct svc *s, enum svc_state next) {
         s->state = next;
         s->since_real = now_real();
         s->since_mono = now_mono();
+        if (!s->ready_mono && (next == ST_RUNNING || next == ST_EXITED))
+                s->ready_mono = s->since_mono; /* boot timing: the service's own readiness */
         log_info("%s: %s -> %s%s%s", s->cfg->name, svc_state_name(prev), svc_state_name(next),
                  s->reason[0] ? ": " : "", s->reason);
         events_emit(s->m, s, "state", svc_state_name(prev), svc_state_name(next));
         secrets_svc_state(s);
         timer_svc_state(s, prev, next); /* scheduled jobs: last run, result, duration */
+        note_up(s);
         sched_enqueue(s->m, s);
 }
 
@@ -92,6 +106,7 @@ void svc_set_health(struct svc *s, enum svc_health h) {
         events_emit(s->m, s, "health", svc_health_name(s->health), svc_health_name(h));
         s->health = h;
         s->health_since_real = now_real();
+        note_up(s);
         sched_enqueue(s->m, s);
 }
 
@@ -219,6 +234,7 @@ static const char *env_get(char **env, const char *key) {
 /* Spawns the main process; returns 0 or -errno with s->reason set. */
 static int do_spawn(struct svc *s) {
         const struct svc_config *c = s->cfg;
+        usec_t prep = now_mono();
         int r;
         char sec_why[256];
         /* credential files are written here, in the parent, before the spawn */
@@ -371,8 +387,10 @@ static int do_spawn(struct svc *s) {
         s->stop_outcome = STOP_OUTCOME_STOPPED;
         s->status_text[0] = 0;
         s->spawned_mono = now_mono();
-        if (!s->first_spawn_mono)
+        if (!s->first_spawn_mono) {
                 s->first_spawn_mono = s->spawned_mono;
+                s->first_prep_mono = prep;
+        }
         start_history_add(&s->starts, s->spawned_mono);
         return 0;
 }

@@ -125,13 +125,9 @@ void svd_check_boot(struct svd *m) {
                 return;
         usec_t now = now_mono();
         bool all = true;
-        for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = &m->svcs[i];
-                if (!s->up_mono && ((s->state == ST_RUNNING && settled(s)) || s->state == ST_EXITED))
-                        s->up_mono = now;
-                if (!settled(s))
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (!settled(&m->svcs[i])) /* up_mono: noted by svc.c as it happens */
                         all = false;
-        }
         if (!all)
                 return;
         m->boot_done_mono = now;
@@ -267,18 +263,45 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg) {
         return metrics_start(m);
 }
 
+/* The longest chain of dependents below each service (0: none), computed
+ * last wave first: every dependent sits in a later wave. */
+static void chain_heights(struct svd *m, unsigned *h) {
+        for (unsigned w = m->n_waves; w-- > 0;)
+                for (size_t i = 0; i < m->n_svcs; i++) {
+                        if (m->wave_of[i] != w)
+                                continue;
+                        h[i] = 0;
+                        for (size_t r = 0; r < m->svcs[i].n_rdeps; r++)
+                                if (h[m->svcs[i].rdeps[r]] + 1 > h[i])
+                                        h[i] = h[m->svcs[i].rdeps[r]] + 1;
+                }
+}
+
 void svd_boot(struct svd *m) {
         /* Wave order keeps the log readable; correctness does not depend on it
-         * since a service whose dependencies are not met just waits. */
+         * since a service whose dependencies are not met just waits. Within a
+         * wave, the longest chain of dependents goes first: spawns happen one
+         * after another, and a chain (init job -> database -> app) should not
+         * wait behind the spawn of a service nothing, or less, waits for. */
+        unsigned *h = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(unsigned));
+        unsigned max_h = 0;
+        if (h) {
+                chain_heights(m, h);
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        max_h = h[i] > max_h ? h[i] : max_h;
+        }
         for (unsigned w = 0; w < m->n_waves; w++)
-                for (size_t i = 0; i < m->n_svcs; i++) {
-                        struct svc *s = &m->svcs[i];
-                        if (m->wave_of[i] != w || !s->cfg->enabled || s->state != ST_STOPPED ||
-                            timer_scheduled(s)) /* a scheduled job waits for its timer */
-                                continue;
-                        sched_pull_in(m, s);
-                        svc_dispatch(s, SE_START, 0);
-                }
+                for (unsigned want = max_h + 1; want-- > 0;)
+                        for (size_t i = 0; i < m->n_svcs; i++) {
+                                struct svc *s = &m->svcs[i];
+                                if (m->wave_of[i] != w || (h && h[i] != want) || !s->cfg->enabled ||
+                                    s->state != ST_STOPPED ||
+                                    timer_scheduled(s)) /* a scheduled job waits for its timer */
+                                        continue;
+                                sched_pull_in(m, s);
+                                svc_dispatch(s, SE_START, 0);
+                        }
+        free(h);
         timers_boot(m);
         sched_run(m);
 }
@@ -356,7 +379,7 @@ void svd_done(struct svd *m) {
                 ev_signal_stop(m->loop, &m->sig_usr2);
                 ev_child_stop(m->loop, &m->child);
                 ev_timer_stop(m->loop, &m->mem_timer);
-                for (size_t i = 0; i < m->n_svcs; i++)
+                for (size_t i = 0; m->svcs && i < m->n_svcs; i++) /* NULL: svd_init failed early */
                         ev_timer_stop(m->loop, &m->svcs[i].timer);
         }
         timers_done(m);
