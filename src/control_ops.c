@@ -190,8 +190,10 @@ static void add_boot(cJSON *r, struct svd *m) {
         cJSON_AddNumberToObject(b, "started", usec_to_sec(m->boot_real));
         if (m->main_mono)
                 cJSON_AddNumberToObject(b, "config_usec", (double)(m->boot_mono - m->main_mono));
-        if (m->boot_done_mono)
+        if (m->boot_done_mono) {
                 cJSON_AddNumberToObject(b, "settled_usec", (double)(m->boot_done_mono - m->boot_mono));
+                cJSON_AddNumberToObject(b, "cpu_usec", (double)m->boot_cpu_usec);
+        }
         else
                 cJSON_AddNullToObject(b, "settled_usec");
         /* per service, from svd's start: first spawn and first "up"; up minus
@@ -203,6 +205,8 @@ static void add_boot(cJSON *r, struct svd *m) {
                         continue;
                 cJSON *o = cJSON_AddObjectToObject(sv, s->cfg->name);
                 cJSON_AddNumberToObject(o, "prepare_usec", (double)(s->first_prep_mono - m->boot_mono));
+                if (s->first_exec_mono)
+                        cJSON_AddNumberToObject(o, "exec_usec", (double)(s->first_exec_mono - m->boot_mono));
                 cJSON_AddNumberToObject(o, "spawned_usec", (double)(s->first_spawn_mono - m->boot_mono));
                 if (s->ready_mono)
                         cJSON_AddNumberToObject(o, "ready_usec", (double)(s->ready_mono - m->boot_mono));

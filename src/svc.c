@@ -347,6 +347,7 @@ static int do_spawn(struct svc *s) {
         for (char **e = env; *e; e++)
                 if (strncmp(*e, "WATCHDOG_PID=", 13) == 0)
                         pid_env = *e;
+        usec_t exec_at = 0;
         struct spawn_req req = {
                 .path = path,
                 .argv = argv,
@@ -364,6 +365,7 @@ static int do_spawn(struct svc *s) {
                 .stdout_fd = logpipe_out_fd(s->log),
                 .stderr_fd = logpipe_err_fd(s->log),
                 .sandbox = &sbx,
+                .ret_exec_mono = &exec_at,
         };
         /* A home directory that does not exist is no reason to fail when the
          * operator did not ask for a working directory. */
@@ -390,6 +392,7 @@ static int do_spawn(struct svc *s) {
         if (!s->first_spawn_mono) {
                 s->first_spawn_mono = s->spawned_mono;
                 s->first_prep_mono = prep;
+                s->first_exec_mono = exec_at;
         }
         start_history_add(&s->starts, s->spawned_mono);
         return 0;

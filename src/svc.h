@@ -42,6 +42,7 @@ struct svc {
         usec_t up_mono;          /* first time up (running+healthy, or exited 0) since boot */
         usec_t first_spawn_mono; /* first spawn since boot (its execve done) */
         usec_t first_prep_mono;  /* ...and when svd began preparing it */
+        usec_t first_exec_mono;  /* ...and when its child called execve */
         usec_t ready_mono;       /* first READY=1 / running / exited 0 since boot */
         unsigned restarts;       /* automatic restarts since the last fresh start */
         unsigned attempt;        /* consecutive failed runs, for the backoff */

@@ -129,37 +129,6 @@ if grep -Eq 'was interrupted|automatic recovery|crash' "$D/pg.boot2.log"; then
         fail "boot 2: PostgreSQL ran crash recovery"
 fi
 grep 'boot: settled' "$D/console.2" || true
-# svd's overhead on the critical chain pg-init -> pg -> app, from svd's own
-# execve (so reading the configuration counts) to app done. Per service,
-# "own" is its execve to READY=1 (notify) or exit 0 (oneshot): the service's
-# own work; "check" is READY=1 to the health check passing (pg's pg_isready,
-# run at once on READY=1). The rest is svd's: reading the configuration,
-# setting up, noticing that a dependency is done, preparing and spawning each
-# service (cgroup, sandbox, log pipes, clone, execve).
-python3 - "$D/out/raw.json" <<'EOF'
-import json, sys
-b = json.load(open(sys.argv[1]))["boot"]
-s = b["services"]
-chain = ("pg-init", "pg", "app")
-cfg = b["config_usec"]
-total = cfg + s["app"]["up_usec"]
-own = sum(s[n]["ready_usec"] - s[n]["spawned_usec"] for n in chain)
-check = sum(s[n]["up_usec"] - s[n]["ready_usec"] for n in chain)
-spawn = sum(s[n]["spawned_usec"] - s[n]["prepare_usec"] for n in chain)
-gaps = s["pg-init"]["prepare_usec"] + s["pg"]["prepare_usec"] - s["pg-init"]["up_usec"] + \
-        s["app"]["prepare_usec"] - s["pg"]["up_usec"]
-svd = total - own - check
-ms = lambda u: "%.0f ms" % (u / 1e3)
-print("boot 2: %-8s %9s %9s %9s %9s  (s after the manager's start; svd's execve %.3f s before)"
-      % ("service", "prepare", "spawned", "ready", "up", cfg / 1e6))
-for n in chain:
-    print("boot 2: %-8s %9.3f %9.3f %9.3f %9.3f" % (n, s[n]["prepare_usec"] / 1e6, s[n]["spawned_usec"] / 1e6,
-                                               s[n]["ready_usec"] / 1e6, s[n]["up_usec"] / 1e6))
-print("boot 2: svd execve -> app done %.3f s = services' own %.3f s + pg's check after READY=1 %s + svd %s"
-      % (total / 1e6, own / 1e6, ms(check), ms(svd)))
-print("boot 2: svd's part: configuration %s, start and dependency hand-offs %s, preparing and spawning %s"
-      % (ms(cfg), ms(gaps), ms(spawn)))
-print("boot 2: svd overhead %.1f%% (%.1f%% counting the check's run time; target <= 5%%)"
-      % (100.0 * svd / total, 100.0 * (svd + check) / total))
-EOF
+# svd's share of the boot (see the helper for what is counted as what)
+python3 "$TOP_SRCDIR/tests/helpers/boot_overhead.py" "$D/out/raw.json" "boot 2"
 echo "boot: ok"
