@@ -3,7 +3,8 @@
 # directory: boot 1 brings up initdb -> postgres (notify + pg_isready probe)
 # -> app, a TERM-ignoring service with children, an ext4 image that a oneshot
 # loop-mounts (with a tmpfs on top) and a service keeps a file open on, and a
-# oneshot that records `svctl status --json` and then runs `svctl poweroff`;
+# service that waits for the boot to settle, records `svctl status --json`
+# and then runs `svctl poweroff`;
 # the VM must end with rc 0, PostgreSQL must log a clean shutdown, svd must
 # have unmounted the image (the host's e2fsck finds it clean). Boot 2 finds
 # boot 1's row and PostgreSQL reports no crash recovery; it prints svd's boot
@@ -77,8 +78,7 @@ stop: { timeout: 2s }
 EOF
 cat > "$D/services/report.yaml" <<EOF
 environment: { ASAN_OPTIONS: detect_leaks=0 }   # a sanitizer build of svctl under seccomp
-type: oneshot
-command: [/bin/sh, -c, '$SVCTL -s $SOCK status --json > $D/out/status.json; python3 $TOP_SRCDIR/tests/helpers/ctl.py $SOCK "{\\"v\\":1,\\"op\\":\\"status\\"}" > $D/out/raw.json; hostname > $D/out/hostname; date +%s.%N > $D/out/poweroff.at; $SVCTL -s $SOCK poweroff']
+command: [/bin/sh, -c, 'until $SVCTL -s $SOCK status --boot | grep -q "^boot settled"; do sleep 0.2; done; $SVCTL -s $SOCK status --json > $D/out/status.json; python3 $TOP_SRCDIR/tests/helpers/ctl.py $SOCK "{\\"v\\":1,\\"op\\":\\"status\\"}" > $D/out/raw.json; hostname > $D/out/hostname; date +%s.%N > $D/out/poweroff.at; $SVCTL -s $SOCK poweroff; exec sleep 1000']
 depends_on: { app: { condition: completed }, stubborn: { condition: started }, data-writer: { condition: started } }
 EOF
 
