@@ -193,6 +193,7 @@ static void add_boot(cJSON *r, struct svd *m) {
         if (m->boot_done_mono) {
                 cJSON_AddNumberToObject(b, "settled_usec", (double)(m->boot_done_mono - m->boot_mono));
                 cJSON_AddNumberToObject(b, "cpu_usec", (double)m->boot_cpu_usec);
+                cJSON_AddNumberToObject(b, "cpu_system_usec", (double)m->boot_cpu_sys_usec);
         }
         else
                 cJSON_AddNullToObject(b, "settled_usec");

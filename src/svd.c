@@ -136,9 +136,11 @@ void svd_check_boot(struct svd *m) {
          * to exec and for the scheduler: a busy or emulated machine stretches
          * the wall-clock figures, not this one */
         struct rusage ru;
-        if (getrusage(RUSAGE_SELF, &ru) == 0)
-                m->boot_cpu_usec = (usec_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * USEC_PER_SEC +
-                                   (usec_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+        if (getrusage(RUSAGE_SELF, &ru) == 0) {
+                m->boot_cpu_sys_usec = (usec_t)ru.ru_stime.tv_sec * USEC_PER_SEC + (usec_t)ru.ru_stime.tv_usec;
+                m->boot_cpu_usec = (usec_t)ru.ru_utime.tv_sec * USEC_PER_SEC + (usec_t)ru.ru_utime.tv_usec +
+                                   m->boot_cpu_sys_usec;
+        }
         char line[4096], db[32];
         size_t off = 0;
         for (size_t i = 0; i < m->n_svcs && off < sizeof(line) - 80; i++) {

@@ -51,6 +51,7 @@ struct svd {
         usec_t main_mono;        /* main() entered: boot_mono - main_mono = reading the config */
         usec_t boot_done_mono;   /* every enabled service settled; 0 = not yet */
         usec_t boot_cpu_usec;    /* svd's own CPU time (user+system) by then */
+        usec_t boot_cpu_sys_usec; /* ...of which in the kernel */
         int devnull_fd;
 };
 

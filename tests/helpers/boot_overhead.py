@@ -10,7 +10,8 @@ The rest is svd's: reading the configuration, setting up, noticing that a
 dependency is done, preparing and spawning each service (cgroup, sandbox,
 log pipes, clone, execve). svd's CPU time separates its own work from
 waiting for the kernel and the scheduler (what a busy or emulated machine
-stretches).
+stretches). The kernel splits a CPU time into user and system by sampling at
+timer ticks: the split means something only for a long run.
 
 usage: boot_overhead.py STATUS.json LABEL"""
 import json
@@ -51,5 +52,7 @@ print("%s: svd overhead %.1f%% (%.1f%% without the execve of the services' progr
                                          100.0 * (svd + check) / total))
 if "cpu_usec" in b:
     settled = cfg + b["settled_usec"]
-    print("%s: svd's own CPU time (user+system) until the boot settled: %s = %.1f%% of the %.3f s it took"
-          % (label, ms(b["cpu_usec"]), 100.0 * b["cpu_usec"] / settled, settled / 1e6))
+    sys_ = b.get("cpu_system_usec", 0)
+    print("%s: svd's own CPU time until the boot settled: %s (user %s, system %s) = %.1f%% of the %.3f s it took"
+          % (label, ms(b["cpu_usec"]), ms(b["cpu_usec"] - sys_), ms(sys_), 100.0 * b["cpu_usec"] / settled,
+             settled / 1e6))
