@@ -334,6 +334,12 @@ void cfg_errors_free(struct cfg_errors *e);
  * problem in errs (other -errno for allocation failures). */
 int config_load(const char *main_file, struct svd_config **ret, struct cfg_errors *errs);
 void config_free(struct svd_config *c);
+/* For PID 1's emergency state when config_load() failed: only the main file's
+ * own settings (run_dir, control_socket, admin_group, emergency_shell, ...),
+ * with the built-in default for every value that cannot be read (a missing
+ * or unparsable file gives all defaults) and no services. Errors are not
+ * reported again. Fails only with -ENOMEM. */
+int config_load_main_only(const char *main_file, struct svd_config **ret);
 
 /* Semantic checks after parsing (deps resolved, cycles, slices, memory limits
  * against slices). Called by config_load(); exposed for tests. svcs and slices

@@ -110,3 +110,39 @@ int config_parse_main(struct cload *l, const struct ynode *root)
         cp_main_profiles(l, root);                 /* config_schedule.c */
         return cp_defaults(l, ynode_get(root, "defaults"));
 }
+
+int config_load_main_only(const char *main_file, struct svd_config **ret)
+{
+        _cleanup_(ynode_freep) struct ynode *root = NULL;
+        struct cfg_errors ignored = { 0 };
+        struct svd_config *c = calloc(1, sizeof *c);
+        struct cload l = { .c = c, .errs = &ignored };
+        int r = -ENOMEM;
+
+        if (!c || strv_push(&c->files, main_file) < 0)
+                goto fail;
+        l.file = c->files[0];
+        cp_defaults_builtin(&c->defaults);
+        c->file = realpath(main_file, NULL);
+        if (!c->file && !(c->file = strdup(main_file)))
+                goto fail;
+        if (!(c->dir = strdup(c->file)))
+                goto fail;
+        char *slash = strrchr(c->dir, '/');
+        if (!slash)
+                strcpy(c->dir, ".");
+        else
+                slash[slash == c->dir ? 1 : 0] = 0;
+        if (config_yaml_load(l.file, &root, &ignored) == -ENOMEM)
+                goto fail;
+        /* whatever it says, the emergency needs these three */
+        if (config_parse_main(&l, root) == -ENOMEM || l.oom || !c->run_dir || !c->log_dir || !c->control_socket)
+                goto fail;
+        cfg_errors_free(&ignored);
+        *ret = c;
+        return 0;
+fail:
+        cfg_errors_free(&ignored);
+        config_free(c);
+        return r;
+}

@@ -245,7 +245,9 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         return;
                 }
                 off += used;
-                cJSON *reply = is_follow(req) ? client_follow(cl, req) : control_handle(cl->ctl->m, req, &cl->peer);
+                /* no followers in the emergency state: control_handle refuses */
+                cJSON *reply = is_follow(req) && !cl->ctl->m->emergency ? client_follow(cl, req)
+                                                                        : control_handle(cl->ctl->m, req, &cl->peer);
                 audit_request(cl->ctl->m, &cl->peer, req, reply);
                 cJSON_Delete(req);
                 if (reply) {

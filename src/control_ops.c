@@ -10,6 +10,7 @@
 #include "control.h"
 #include "control_sandbox.h"
 #include "control_secrets.h"
+#include "emergency.h"
 #include "events.h"
 #include "init.h"
 #include "metrics.h"
@@ -189,8 +190,13 @@ static cJSON *op_power(struct svd *m, enum proto_op op, const struct control_pee
 static void add_boot(cJSON *r, struct svd *m) {
         cJSON *b = cJSON_AddObjectToObject(r, "boot");
         cJSON_AddNumberToObject(b, "started", usec_to_sec(m->boot_real));
-        if (m->boot_done_mono)
+        if (m->main_mono)
+                cJSON_AddNumberToObject(b, "config_usec", (double)(m->boot_mono - m->main_mono));
+        if (m->boot_done_mono) {
                 cJSON_AddNumberToObject(b, "settled_usec", (double)(m->boot_done_mono - m->boot_mono));
+                cJSON_AddNumberToObject(b, "cpu_usec", (double)m->boot_cpu_usec);
+                cJSON_AddNumberToObject(b, "cpu_system_usec", (double)m->boot_cpu_sys_usec);
+        }
         else
                 cJSON_AddNullToObject(b, "settled_usec");
         /* per service, from svd's start: first spawn and first "up"; up minus
@@ -201,7 +207,12 @@ static void add_boot(cJSON *r, struct svd *m) {
                 if (!s->up_mono)
                         continue;
                 cJSON *o = cJSON_AddObjectToObject(sv, s->cfg->name);
+                cJSON_AddNumberToObject(o, "prepare_usec", (double)(s->first_prep_mono - m->boot_mono));
+                if (s->first_exec_mono)
+                        cJSON_AddNumberToObject(o, "exec_usec", (double)(s->first_exec_mono - m->boot_mono));
                 cJSON_AddNumberToObject(o, "spawned_usec", (double)(s->first_spawn_mono - m->boot_mono));
+                if (s->ready_mono)
+                        cJSON_AddNumberToObject(o, "ready_usec", (double)(s->ready_mono - m->boot_mono));
                 cJSON_AddNumberToObject(o, "up_usec", (double)(s->up_mono - m->boot_mono));
         }
 }
@@ -273,6 +284,8 @@ cJSON *control_handle(struct svd *m, const cJSON *req, const struct control_peer
         char err[256];
         if (proto_request_parse(req, &op, err, sizeof(err)) < 0)
                 return proto_reply_error(PROTO_E_BAD_REQUEST, "%s", err);
+        if (m->emergency && op != OP_VERSION)
+                return emergency_op(m, op, peer);
         switch (op) {
         case OP_STATUS:
                 return op_status(m, req);

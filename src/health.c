@@ -287,6 +287,13 @@ void health_probe_result(struct svc *s, bool pass, bool counted, const char *det
                         }
                 }
         }
+        if (s->probe_again) {
+                s->probe_again = false;
+                if (!pass && s->state == ST_RUNNING) {
+                        run_probe(s);
+                        return;
+                }
+        }
         schedule_probe(s);
 }
 
@@ -331,6 +338,7 @@ void health_on_spawn(struct svc *s) {
         init_watchers(s);
         s->probe_failures = 0;
         s->probe_passed = false;
+        s->probe_again = false;
         s->probe_detail[0] = 0;
         if (s->probe_output)
                 s->probe_output[0] = 0;
@@ -350,8 +358,22 @@ void health_on_spawn(struct svc *s) {
 }
 
 void health_on_ready(struct svc *s) {
-        if (s->cfg->health.kind != PROBE_NONE && s->probe_passed)
+        if (s->cfg->health.kind == PROBE_NONE)
+                return;
+        if (s->probe_passed) {
                 svc_set_health(s, HEALTH_HEALTHY);
+                return;
+        }
+        /* READY=1 says it is up now: probe at once rather than at the next
+         * start_interval tick, or again as soon as a probe that began before
+         * READY=1 fails. Dependents waiting for "healthy" (a boot is a chain
+         * of these) would otherwise wait up to start_interval for nothing. */
+        if (s->probe_pid > 0 || s->probe_id) {
+                s->probe_again = true;
+                return;
+        }
+        ev_timer_stop(s->m->loop, &s->probe_timer);
+        run_probe(s);
 }
 
 void health_on_watchdog(struct svc *s) {

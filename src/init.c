@@ -1,5 +1,6 @@
 /* init: see init.h. Everything here is best effort and logged: an appliance
  * that cannot mount /dev/shm should still boot its database. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -109,6 +110,41 @@ void init_early_config(const struct svd_config *cfg) {
         loopback_up();
 }
 
+/* Whether any process but us is left. Not kill(-1, 0): in the initial PID
+ * namespace it counts kernel threads (kthreadd is pid 2) and never says
+ * ESRCH, so every shutdown waited out the whole grace period. */
+static bool others_left(void) {
+        DIR *d = opendir("/proc");
+        if (!d)
+                return kill(-1, 0) == 0 || errno != ESRCH;
+        bool found = false;
+        struct dirent *de;
+        while (!found && (de = readdir(d))) {
+                char *end;
+                long pid = strtol(de->d_name, &end, 10);
+                if (*end || pid <= 1 || pid == (long)getpid())
+                        continue;
+                char path[64], buf[512];
+                snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+                int fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue; /* gone meanwhile */
+                ssize_t n = read(fd, buf, sizeof(buf) - 1);
+                close(fd);
+                if (n <= 0)
+                        continue;
+                buf[n] = 0;
+                /* "PID (COMM) STATE PPID PGRP SESSION TTY TPGID FLAGS ...";
+                 * COMM may hold anything, so parse after its last ')' */
+                const char *p = strrchr(buf, ')');
+                unsigned long flags = 0;
+                if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1 || !(flags & 0x00200000))
+                        found = true; /* not PF_KTHREAD */
+        }
+        closedir(d);
+        return found;
+}
+
 static void reap_for(int seconds) {
         struct timespec end, now;
         clock_gettime(CLOCK_MONOTONIC, &end);
@@ -116,12 +152,53 @@ static void reap_for(int seconds) {
         for (;;) {
                 while (waitpid(-1, NULL, WNOHANG) > 0)
                         ;
-                if (kill(-1, 0) < 0 && errno == ESRCH)
-                        return; /* nothing left but us */
+                if (!others_left())
+                        return;
                 clock_gettime(CLOCK_MONOTONIC, &now);
                 if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
                         return;
                 struct timespec t = {0, 50 * 1000 * 1000};
+                nanosleep(&t, NULL);
+        }
+}
+
+/* Whether this is the machine's own init rather than PID 1 of a container:
+ * a container's file systems are (bind mounts of) its host's, not its to
+ * remount read-only. PROC_PID_INIT_INO is the initial PID namespace's fixed
+ * inode number. */
+static bool initial_pid_ns(void) {
+        struct stat st;
+        return stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == 0xEFFFFFFCU;
+}
+
+/* Unmounting can hang (a dead NFS or FUSE server): it runs in a child, and
+ * PID 1 goes on to reboot(2) after UMOUNT_TIMEOUT whatever it did. */
+#define UMOUNT_TIMEOUT 30
+
+static void umount_with_deadline(void) {
+        pid_t pid = fork();
+        if (pid == 0) {
+                init_umount_all();
+                _exit(0);
+        }
+        if (pid < 0) {
+                init_umount_all();
+                return;
+        }
+        struct timespec end, now;
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        end.tv_sec += UMOUNT_TIMEOUT;
+        for (;;) {
+                pid_t p;
+                while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+                        if (p == pid)
+                                return;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
+                        log_err("init: unmounting did not finish within %ds; going on", UMOUNT_TIMEOUT);
+                        return;
+                }
+                struct timespec t = {0, 20 * 1000 * 1000};
                 nanosleep(&t, NULL);
         }
 }
@@ -138,44 +215,27 @@ void init_finish(enum shutdown_action a) {
         kill(-1, SIGKILL);
         reap_for(2);
         sync();
-        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 && errno != EBUSY)
-                log_warn("init: remounting / read-only: %s", strerror(errno));
+        if (chdir("/") < 0) /* our working directory must not keep a mount busy */
+                log_warn("init: chdir /: %s", strerror(errno));
+        if (initial_pid_ns())
+                umount_with_deadline();
+        else
+                log_info("init: PID 1 of a PID namespace: leaving the file systems to the host");
         sync();
         log_info("init: %s", shutdown_action_name(a));
         int cmd = a == SHUTDOWN_REBOOT ? RB_AUTOBOOT : a == SHUTDOWN_HALT ? RB_HALT_SYSTEM : RB_POWER_OFF;
         reboot(cmd);
         /* reboot(2) failed: never let PID 1 return */
-        init_emergency("reboot(2) failed", NULL);
+        log_err("init: %s: reboot(2): %s; only reaping children now", shutdown_action_name(a), strerror(errno));
+        init_reap_forever();
 }
 
-void init_emergency(const char *reason, const char *shell) {
-        log_err("EMERGENCY: %s; reaping children%s%s", reason, shell ? ", shell on the console: " : "",
-                shell ? shell : "");
-        pid_t sh = 0;
-        for (;;) {
-                if (shell && sh <= 0) {
-                        sh = fork();
-                        if (sh == 0) {
-                                setsid();
-                                int fd = open("/dev/console", O_RDWR);
-                                if (fd >= 0) {
-                                        ioctl(fd, TIOCSCTTY, 1);
-                                        dup2(fd, 0);
-                                        dup2(fd, 1);
-                                        dup2(fd, 2);
-                                }
-                                execl(shell, shell, (char *)NULL);
-                                _exit(127);
-                        }
-                }
-                pid_t p = waitpid(-1, NULL, 0);
-                if (p == sh)
-                        sh = 0;
-                if (p < 0) {
+void init_reap_forever(void) {
+        for (;;)
+                if (waitpid(-1, NULL, 0) < 0) {
                         struct timespec t = {1, 0};
                         nanosleep(&t, NULL);
                 }
-        }
 }
 
 void init_notify(const char *msg) {

@@ -1,8 +1,8 @@
 /* init: PID-1 duties. Early boot (mount what is missing of /proc, /sys, /dev,
  * /dev/pts, /dev/shm, /run; hostname; optional rw remount of /; console on
  * /dev/console; loopback up), the final act of a shutdown (kill what is left,
- * sync, remount read-only, reboot(2)), an emergency mode that never exits
- * (PID 1 exiting panics the kernel), and sd_notify to our own supervisor when
+ * sync, unmount, reboot(2)), a blocking reap loop as the last resort (PID 1
+ * exiting panics the kernel; the emergency state is emergency.h), and sd_notify to our own supervisor when
  * svd runs under systemd. */
 #ifndef SVD_INIT_H
 #define SVD_INIT_H
@@ -19,12 +19,18 @@ bool init_is_pid1(void);
 void init_early_mounts(void);
 /* After the config is read: hostname, root rw, loopback. Errors are logged. */
 void init_early_config(const struct svd_config *cfg);
-/* Kills every process left (SIGTERM, grace, SIGKILL), syncs, remounts / read
- * only and calls reboot(2). Never returns when PID 1. */
+/* Kills every process left (SIGTERM, grace, SIGKILL), syncs, unmounts the
+ * file systems (init_umount_all, in a child, at most 30 s; not as PID 1 of a
+ * PID namespace, whose file systems belong to its host) and calls reboot(2).
+ * Never returns when PID 1. */
 void init_finish(enum shutdown_action a);
-/* Never returns: reaps forever, keeps an emergency shell on the console if
- * one is configured (shell may be NULL). */
-void init_emergency(const char *reason, const char *shell) __attribute__((noreturn));
+/* init_umount.c: unmount everything but the kernel's API file systems in
+ * reverse mount order, remount read-only what stays busy (/ included), sync.
+ * Logs one line per file system that could not be unmounted. */
+void init_umount_all(void);
+/* Never returns: reaps children forever, blocking. The last resort when
+ * not even the emergency state (emergency.h) can run. */
+void init_reap_forever(void) __attribute__((noreturn));
 /* sd_notify to $NOTIFY_SOCKET (svd under systemd, Type=notify); no-op without. */
 void init_notify(const char *msg);
 

@@ -19,6 +19,8 @@
 #define LOG_LINE_MAX PIPE_BUF
 
 static enum log_level max_level = LOG_LVL_INFO;
+/* The text of the last error, for PID 1's emergency state to name its cause. */
+static char last_error[512];
 
 static const char *const level_names[] = {
         [LOG_LVL_ERR] = "ERROR",
@@ -26,6 +28,11 @@ static const char *const level_names[] = {
         [LOG_LVL_INFO] = "INFO",
         [LOG_LVL_DEBUG] = "DEBUG",
 };
+
+const char *log_last_error(void)
+{
+        return last_error;
+}
 
 void log_set_level(enum log_level l)
 {
@@ -98,6 +105,8 @@ void log_msg(enum log_level l, const char *fmt, ...)
         while (body > 0 && line[n + body - 1] == ' ' && (size_t)m <= room)
                 body--; /* a trailing "\n" in fmt must not leave a dangling blank */
         line[n + body] = '\n';
+        if (l == LOG_LVL_ERR)
+                snprintf(last_error, sizeof(last_error), "%.*s", (int)body, line + n);
 
         write_line(line, n + body + 1);
         errno = saved_errno;

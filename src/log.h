@@ -7,6 +7,8 @@
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 void log_set_level(enum log_level l);
+/* The last message logged at LOG_LVL_ERR ("" if none). */
+const char *log_last_error(void);
 void log_msg(enum log_level l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)

@@ -15,6 +15,7 @@
 #include <ev.h>
 
 #include "config.h"
+#include "emergency.h"
 #include "graph.h"
 #include "log.h"
 #include "init.h"
@@ -90,6 +91,7 @@ int main(int argc, char **argv) {
                 {"restore-fd", required_argument, NULL, 'R'}, /* set by daemon-reexec only */
                 {0},
         };
+        usec_t main_mono = now_mono();
         const char *config_file = SYSCONFDIR "/svd/svd.yaml";
         bool check = false;
         int restore_fd = -1;
@@ -151,9 +153,19 @@ int main(int argc, char **argv) {
                         fprintf(stderr, "svd: %s: %s\n", config_file, strerror(-r));
                 else
                         fprintf(stderr, "svd: %s: %zu error%s\n", config_file, errs.n, errs.n == 1 ? "" : "s");
+                if (pid1) { /* PID 1 must never exit: that panics the kernel */
+                        char why[1024];
+                        if (errs.n)
+                                snprintf(why, sizeof(why), "the configuration does not load (%zu error%s; first: %s)",
+                                         errs.n, errs.n == 1 ? "" : "s", errs.msgs[0]);
+                        else
+                                snprintf(why, sizeof(why), "the configuration does not load: %s: %s", config_file,
+                                         strerror(-r));
+                        struct svd_config *ecfg = NULL;
+                        (void)config_load_main_only(config_file, &ecfg);
+                        emergency_run(ecfg, why, errs.msgs, errs.n);
+                }
                 cfg_errors_free(&errs);
-                if (pid1) /* PID 1 must never exit: that panics the kernel */
-                        init_emergency("the configuration is invalid (see above)", NULL);
                 return 1;
         }
         cfg_errors_free(&errs);
@@ -174,6 +186,8 @@ int main(int argc, char **argv) {
         struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
         if (!loop) {
                 fprintf(stderr, "svd: cannot initialise the event loop\n");
+                if (pid1)
+                        emergency_run(cfg, "cannot initialise the event loop", NULL, 0);
                 config_free(cfg);
                 strv_free(profiles);
                 return 1;
@@ -191,13 +205,17 @@ int main(int argc, char **argv) {
         m.cli_profiles = profiles; /* reloads select the same profiles */
         m.argv = argv;
         if (r < 0) {
+                /* the cause, as svd_init logged it */
+                char why[600];
+                snprintf(why, sizeof(why), "startup failed: %s", *log_last_error() ? log_last_error() : strerror(-r));
                 log_err("startup failed: %s", strerror(-r));
-                if (pid1)
-                        init_emergency("startup failed", cfg->emergency_shell);
                 svd_done(&m);
+                if (pid1)
+                        emergency_run(cfg, why, NULL, 0);
                 config_free(cfg);
                 return 1;
         }
+        m.main_mono = main_mono;
         log_info("svd %s: %zu services from %s, control socket %s", SVD_VERSION, cfg->n_svcs, config_file,
                  cfg->control_socket);
         if (m.restore) {

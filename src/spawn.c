@@ -17,6 +17,7 @@
 
 #include "sandbox.h"
 #include "spawn.h"
+#include "util.h"
 
 static const char *const stage_names[_SPAWN_STAGE_MAX] = {
         [SPAWN_STAGE_NONE] = "none",       [SPAWN_STAGE_CLONE] = "clone",
@@ -154,6 +155,8 @@ static int child_main(void *p) {
                 goto fail;
 
         st = SPAWN_STAGE_EXEC;
+        if (r->ret_exec_mono) /* clock_gettime: async-signal-safe, no allocation */
+                *r->ret_exec_mono = now_mono();
         execve(r->path, r->argv, r->envp);
 fail:
         a->err.stage = st;

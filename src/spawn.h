@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "util.h"
 
 enum spawn_stage {
         SPAWN_STAGE_NONE,
@@ -55,6 +56,9 @@ struct spawn_req {
         char *pid_env;      /* NULL, or an envp entry "NAME=" with room for 20 digits
                                after '=': the child writes its own pid there */
         const struct sandbox_plan *sandbox; /* NULL: none (sandbox.h) */
+        usec_t *ret_exec_mono; /* NULL, or where the child stores now_mono() just
+                                  before execve: what follows is the kernel loading
+                                  the program (boot timing) */
 };
 
 struct spawn_error {

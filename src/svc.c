@@ -82,6 +82,17 @@ bool svc_dep_broken(const struct svc *d, enum dep_condition cond) {
         return d->state == ST_EXITED && cond == DEP_HEALTHY;
 }
 
+/* Boot timing (svctl status --boot): the first time a service is up during
+ * the boot, noted when it happens (not at the end of the scheduling pass,
+ * which may have spawned its dependents meanwhile). */
+static void note_up(struct svc *s) {
+        if (s->up_mono || s->m->boot_done_mono || s->m->shutting_down)
+                return;
+        if ((s->state == ST_RUNNING && (s->health == HEALTH_NONE || s->health == HEALTH_HEALTHY)) ||
+            s->state == ST_EXITED)
+                s->up_mono = now_mono();
+}
+
 static void set_state(struct svc *s, enum svc_state next) {
         if (s->state == next)
                 return;
@@ -89,11 +100,14 @@ static void set_state(struct svc *s, enum svc_state next) {
         s->state = next;
         s->since_real = now_real();
         s->since_mono = now_mono();
+        if (!s->ready_mono && (next == ST_RUNNING || next == ST_EXITED))
+                s->ready_mono = s->since_mono; /* boot timing: the service's own readiness */
         log_info("%s: %s -> %s%s%s", s->cfg->name, svc_state_name(prev), svc_state_name(next),
                  s->reason[0] ? ": " : "", s->reason);
         events_emit(s->m, s, "state", svc_state_name(prev), svc_state_name(next));
         secrets_svc_state(s);
         timer_svc_state(s, prev, next); /* scheduled jobs: last run, result, duration */
+        note_up(s);
         sched_enqueue(s->m, s);
         statefile_touch(s->m);
 }
@@ -106,6 +120,7 @@ void svc_set_health(struct svc *s, enum svc_health h) {
         events_emit(s->m, s, "health", svc_health_name(s->health), svc_health_name(h));
         s->health = h;
         s->health_since_real = now_real();
+        note_up(s);
         sched_enqueue(s->m, s);
         statefile_touch(s->m);
 }
@@ -234,6 +249,7 @@ static const char *env_get(char **env, const char *key) {
 /* Spawns the main process; returns 0 or -errno with s->reason set. */
 static int do_spawn(struct svc *s) {
         const struct svc_config *c = s->cfg;
+        usec_t prep = now_mono();
         int r;
         char sec_why[256];
         /* credential files are written here, in the parent, before the spawn */
@@ -346,6 +362,7 @@ static int do_spawn(struct svc *s) {
         for (char **e = env; *e; e++)
                 if (strncmp(*e, "WATCHDOG_PID=", 13) == 0)
                         pid_env = *e;
+        usec_t exec_at = 0;
         struct spawn_req req = {
                 .path = path,
                 .argv = argv,
@@ -363,6 +380,7 @@ static int do_spawn(struct svc *s) {
                 .stdout_fd = logpipe_out_fd(s->log),
                 .stderr_fd = logpipe_err_fd(s->log),
                 .sandbox = &sbx,
+                .ret_exec_mono = &exec_at,
         };
         /* A home directory that does not exist is no reason to fail when the
          * operator did not ask for a working directory. */
@@ -388,8 +406,11 @@ static int do_spawn(struct svc *s) {
         s->status_text[0] = 0;
         s->spawned_mono = now_mono();
         s->oom_at_spawn = s->oom_kills;
-        if (!s->first_spawn_mono)
+        if (!s->first_spawn_mono) {
                 s->first_spawn_mono = s->spawned_mono;
+                s->first_prep_mono = prep;
+                s->first_exec_mono = exec_at;
+        }
         start_history_add(&s->starts, s->spawned_mono);
         return 0;
 }

@@ -45,7 +45,10 @@ struct svc {
         bool self_stop;          /* it said STOPPING=1: its exit is the end it announced */
         usec_t spawned_mono;     /* when pid was spawned */
         usec_t up_mono;          /* first time up (running+healthy, or exited 0) since boot */
-        usec_t first_spawn_mono; /* first spawn since boot */
+        usec_t first_spawn_mono; /* first spawn since boot (its execve done) */
+        usec_t first_prep_mono;  /* ...and when svd began preparing it */
+        usec_t first_exec_mono;  /* ...and when its child called execve */
+        usec_t ready_mono;       /* first READY=1 / running / exited 0 since boot */
         unsigned restarts;       /* automatic restarts since the last fresh start */
         unsigned attempt;        /* consecutive failed runs, for the backoff */
         struct start_history starts;
@@ -69,6 +72,7 @@ struct svc {
         enum stop_outcome stop_outcome; /* what the current stop means */
         unsigned probe_failures;        /* consecutive */
         bool probe_passed;              /* since the last spawn */
+        bool probe_again;        /* READY=1 came while a probe ran: a failure probes again at once */
         char probe_detail[256];         /* last probe's result, one line */
         char *probe_output;             /* last completed exec probe's output (first 1 KiB);
                                            heap, only for services with exec probes */

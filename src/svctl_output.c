@@ -227,16 +227,58 @@ static int print_status_json(FILE *f, const cJSON *services)
         return print_json(f, out);
 }
 
+/* svd as PID 1 in its emergency state: no services, the cause instead. */
+static void print_emergency(FILE *f, const cJSON *e, double now, bool have_now)
+{
+        char *reason = safe_dup(get_str(e, "reason"), ERROR_MAX);
+        char age[48] = "", buf[32];
+        double since, pid;
+        if (have_now && get_num(e, "since", &since) && now >= since && now - since < 1e9)
+                snprintf(age, sizeof(age), " (for %s)",
+                         svctl_format_age((uint64_t)((now - since) * 1e6), buf, sizeof(buf)));
+        fprintf(f, "EMERGENCY%s: %s\n", age, reason ? reason : "-");
+        free(reason);
+        const cJSON *d;
+        cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(e, "details")) {
+                char *t = cJSON_IsString(d) ? safe_dup(d->valuestring, ERROR_MAX) : NULL;
+                if (t)
+                        fprintf(f, "  %s\n", t);
+                free(t);
+        }
+        char *shell = safe_dup(get_str(e, "shell"), CELL_MAX);
+        if (get_str(e, "shell") && get_num(e, "shell_pid", &pid) && pid >= 1 && pid <= INT32_MAX)
+                fprintf(f, "emergency shell: %s (pid %" PRId32 ") on the console\n", shell, (int32_t)pid);
+        else if (get_str(e, "shell"))
+                fprintf(f, "emergency shell: %s (not running)\n", shell);
+        free(shell);
+        fprintf(f, "no services run; fix the cause, then: svctl reboot (or poweroff, halt)\n");
+}
+
 int svctl_print_status(FILE *f, const cJSON *reply, bool json)
 {
         const cJSON *services = cJSON_GetObjectItemCaseSensitive(reply, "services");
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(reply, "emergency");
         double now = 0;
 
         if (!cJSON_IsArray(services))
                 return -EBADMSG;
+        if (json && cJSON_IsObject(e)) {
+                _cleanup_(proto_msg_freep) cJSON *out = cJSON_CreateObject();
+                cJSON *copy = cJSON_Duplicate(e, true);
+                if (!out || !copy || !cJSON_AddArrayToObject(out, "services") ||
+                    !cJSON_AddItemToObject(out, "emergency", copy)) {
+                        cJSON_Delete(copy);
+                        return -ENOMEM;
+                }
+                return print_json(f, out);
+        }
         if (json)
                 return print_status_json(f, services);
         bool have_now = get_num(reply, "now", &now);
+        if (cJSON_IsObject(e)) {
+                print_emergency(f, e, now, have_now);
+                return 0;
+        }
         return print_status_table(f, services, now, have_now);
 }
 

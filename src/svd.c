@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -132,16 +133,21 @@ void svd_check_boot(struct svd *m) {
                 return;
         usec_t now = now_mono();
         bool all = true;
-        for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = m->svcs[i];
-                if (!s->up_mono && ((s->state == ST_RUNNING && settled(s)) || s->state == ST_EXITED))
-                        s->up_mono = now;
-                if (!settled(s))
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (!settled(m->svcs[i])) /* up_mono: noted by svc.c as it happens */
                         all = false;
-        }
         if (!all)
                 return;
         m->boot_done_mono = now;
+        /* svd's own work during the boot, apart from waiting for children
+         * to exec and for the scheduler: a busy or emulated machine stretches
+         * the wall-clock figures, not this one */
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) == 0) {
+                m->boot_cpu_sys_usec = (usec_t)ru.ru_stime.tv_sec * USEC_PER_SEC + (usec_t)ru.ru_stime.tv_usec;
+                m->boot_cpu_usec = (usec_t)ru.ru_utime.tv_sec * USEC_PER_SEC + (usec_t)ru.ru_utime.tv_usec +
+                                   m->boot_cpu_sys_usec;
+        }
         char line[4096], db[32];
         size_t off = 0;
         for (size_t i = 0; i < m->n_svcs && off < sizeof(line) - 80; i++) {
@@ -286,18 +292,45 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
         return metrics_start(m);
 }
 
+/* The longest chain of dependents below each service (0: none), computed
+ * last wave first: every dependent sits in a later wave. */
+static void chain_heights(struct svd *m, unsigned *h) {
+        for (unsigned w = m->n_waves; w-- > 0;)
+                for (size_t i = 0; i < m->n_svcs; i++) {
+                        if (m->wave_of[i] != w)
+                                continue;
+                        h[i] = 0;
+                        for (size_t r = 0; r < m->svcs[i]->n_rdeps; r++)
+                                if (h[m->svcs[i]->rdeps[r]] + 1 > h[i])
+                                        h[i] = h[m->svcs[i]->rdeps[r]] + 1;
+                }
+}
+
 void svd_boot(struct svd *m) {
         /* Wave order keeps the log readable; correctness does not depend on it
-         * since a service whose dependencies are not met just waits. */
+         * since a service whose dependencies are not met just waits. Within a
+         * wave, the longest chain of dependents goes first: spawns happen one
+         * after another, and a chain (init job -> database -> app) should not
+         * wait behind the spawn of a service nothing, or less, waits for. */
+        unsigned *h = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(unsigned));
+        unsigned max_h = 0;
+        if (h) {
+                chain_heights(m, h);
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        max_h = h[i] > max_h ? h[i] : max_h;
+        }
         for (unsigned w = 0; w < m->n_waves; w++)
-                for (size_t i = 0; i < m->n_svcs; i++) {
-                        struct svc *s = m->svcs[i];
-                        if (m->wave_of[i] != w || !s->cfg->enabled || s->state != ST_STOPPED ||
-                            timer_scheduled(s)) /* a scheduled job waits for its timer */
-                                continue;
-                        sched_pull_in(m, s);
-                        svc_dispatch(s, SE_START, 0);
-                }
+                for (unsigned want = max_h + 1; want-- > 0;)
+                        for (size_t i = 0; i < m->n_svcs; i++) {
+                                struct svc *s = m->svcs[i];
+                                if (m->wave_of[i] != w || (h && h[i] != want) || !s->cfg->enabled ||
+                                    s->state != ST_STOPPED ||
+                                    timer_scheduled(s)) /* a scheduled job waits for its timer */
+                                        continue;
+                                sched_pull_in(m, s);
+                                svc_dispatch(s, SE_START, 0);
+                        }
+        free(h);
         timers_boot(m);
         sched_run(m);
 }
@@ -383,7 +416,7 @@ void svd_done(struct svd *m) {
                 ev_timer_stop(m->loop, &m->reload_timer);
                 ev_timer_stop(m->loop, &m->reexec_timer);
                 ev_timer_stop(m->loop, &m->state_timer);
-                for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
+                for (size_t i = 0; m->svcs && i < m->n_svcs; i++) /* NULL: svd_init failed early */
                         if (m->svcs[i])
                                 ev_timer_stop(m->loop, &m->svcs[i]->timer);
         }

@@ -39,6 +39,7 @@ struct svd {
         struct events *events;   /* recent state/health changes, followers (events.h) */
         struct metrics *metrics; /* metrics.textfile writer (metrics.h) */
         struct timers *timers;   /* scheduled jobs (timer.h) */
+        struct emergency *emergency; /* PID 1 in the emergency state (emergency.h): no services */
         ev_timer mem_timer;      /* rechecks start_when gates while a service waits */
 
         /* sched queue of services whose dependents must be re-evaluated */
@@ -50,7 +51,10 @@ struct svd {
         int shutdown_action;     /* enum shutdown_action (init.h): what follows the stop */
         ev_signal sig_usr2;
         usec_t boot_mono, boot_real; /* svd start */
+        usec_t main_mono;        /* main() entered: boot_mono - main_mono = reading the config */
         usec_t boot_done_mono;   /* every enabled service settled; 0 = not yet */
+        usec_t boot_cpu_usec;    /* svd's own CPU time (user+system) by then */
+        usec_t boot_cpu_sys_usec; /* ...of which in the kernel */
         int devnull_fd;
 
         /* reload (reload.h) */

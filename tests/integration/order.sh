@@ -1,6 +1,7 @@
 #!/bin/bash
 # Parallel start of independent services, dependents after their
-# dependencies (from recorded start timestamps), and `svctl order` waves.
+# dependencies (from recorded start timestamps), `svctl order` waves, and
+# the spawn order within a wave (longest chain of dependents first).
 . "$(dirname "$0")/lib.sh"
 
 # Each service records when it started and becomes ready (sd_notify) only
@@ -45,5 +46,16 @@ svctl order --json | python3 -c 'import json,sys; assert json.load(sys.stdin)["w
 pid=$(field a pid)
 [ -n "$pid" ] && kill -0 "$pid" || fail "pid of a not alive"
 svctl status | grep -E "^a +running +none +$pid +" >/dev/null || fail "status table: $(svctl status)"
+stop_svd || fail "svd exit status $?"
+
+# Within a wave, the longest chain of dependents is spawned first: "aa"
+# (nothing depends on it) sorts first by name but comes last.
+service aa <<EOF
+command: [/bin/sleep, "1000"]
+EOF
+start_svd
+wait_state d running
+grep -n ': stopped -> starting' "$T/svd.out" | sed -E 's/.*INFO ([a-z]+): .*/\1/' | head -3 | tr '\n' ' ' > "$T/first.out"
+assert_eq "$(cat "$T/first.out")" "a b aa " "spawn order in wave 1"
 stop_svd || fail "svd exit status $?"
 echo "order: ok"

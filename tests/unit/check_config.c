@@ -385,6 +385,34 @@ START_TEST(test_missing_files)
 }
 END_TEST
 
+/* PID 1's emergency state: the main file's own settings survive a broken
+ * service file; no file at all gives the built-in defaults. */
+START_TEST(test_main_only)
+{
+        _cleanup_(freep) char *main = main_path("emergency", NULL);
+        struct cfg_errors e = { 0 };
+        struct svd_config *c = NULL;
+
+        ck_assert_int_eq(config_load(main, &c, &e), -EINVAL);
+        ck_assert_uint_eq(e.n, 2);
+        cfg_errors_free(&e);
+        ck_assert_int_eq(config_load_main_only(main, &c), 0);
+        ck_assert_str_eq(c->run_dir, "/run/svd-emergency");
+        ck_assert_str_eq(c->control_socket, "/run/svd-emergency/control.sock");
+        ck_assert_str_eq(c->emergency_shell, "/bin/sh");
+        ck_assert_int_eq(c->ctrl_alt_del, 1); /* SHUTDOWN_POWEROFF */
+        ck_assert_uint_eq(c->n_svcs, 0);
+        config_free(c);
+
+        ck_assert_int_eq(config_load_main_only("/nonexistent/svd.yaml", &c), 0);
+        ck_assert_str_eq(c->control_socket, "/run/svd/control.sock");
+        ck_assert_str_eq(c->log_dir, "/var/log/svd");
+        ck_assert_ptr_null(c->emergency_shell);
+        ck_assert_int_eq(c->ctrl_alt_del, 2); /* SHUTDOWN_REBOOT */
+        config_free(c);
+}
+END_TEST
+
 /* Drops to nobody in a child so the check for "needs root" can be seen even
  * when the suite runs as root (and the runner itself keeps its privileges). */
 START_TEST(test_needs_root)
@@ -479,6 +507,7 @@ int main(void)
         tcase_add_test(tc, test_needs_root);
         tcase_add_test(tc, test_names_and_errors);
         tcase_add_test(tc, test_yaml_tree);
+        tcase_add_test(tc, test_main_only);
         suite_add_tcase(s, tc);
         return check_run(s);
 }

@@ -1,0 +1,218 @@
+/* emergency: see emergency.h. A struct svd without services carries the
+ * loop, the config and the control server, so control.c serves the socket
+ * exactly as in normal operation (framing, SO_PEERCRED, limits, audit log);
+ * only the operations differ (emergency_op). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "control.h"
+#include "emergency.h"
+#include "init.h"
+#include "log.h"
+#include "svd.h"
+
+#define SHELL_RETRY 5. /* seconds before restarting a shell that ended within a second */
+
+struct emergency {
+        char *reason;
+        char **details;
+        usec_t since_real;
+        const char *shell;      /* cfg->emergency_shell; NULL = none */
+        pid_t shell_pid;        /* 0 = not running */
+        usec_t shell_started_mono;
+        unsigned shell_starts;
+        ev_timer shell_timer;
+        ev_signal sig_term, sig_int, sig_usr2;
+        ev_child child;
+};
+
+/* fork(), not the service spawn path: this is PID 1's last resort, it runs
+ * rarely and must work without anything the manager would set up. */
+static pid_t shell_fork(const char *shell) {
+        pid_t pid = fork();
+        if (pid != 0)
+                return pid;
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int sig = 1; sig < NSIG; sig++)
+                signal(sig, SIG_DFL);
+        setsid();
+        int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+        if (fd >= 0) {
+                (void)ioctl(fd, TIOCSCTTY, 1);
+                dup2(fd, 0);
+                dup2(fd, 1);
+                dup2(fd, 2);
+                if (fd > 2)
+                        close(fd);
+        }
+        if (chdir("/") < 0)
+                _exit(127);
+        char *const argv[] = {(char *)shell, NULL};
+        char *const envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/",
+                              "TERM=linux", NULL};
+        execve(shell, argv, envp);
+        _exit(127);
+}
+
+static void shell_start(struct emergency *e) {
+        pid_t pid = shell_fork(e->shell);
+        if (pid < 0) {
+                log_err("emergency: cannot start the shell %s: %s", e->shell, strerror(errno));
+                return;
+        }
+        e->shell_pid = pid;
+        e->shell_started_mono = now_mono();
+        e->shell_starts++;
+        log_info("emergency: shell %s started on the console (pid %d)", e->shell, (int)pid);
+}
+
+static void shell_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        shell_start(w->data);
+}
+
+/* Every child is reaped here (libev waits for any pid); only the shell's
+ * end means something. */
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
+        struct emergency *e = w->data;
+        if (!e->shell_pid || w->rpid != e->shell_pid || (!WIFEXITED(w->rstatus) && !WIFSIGNALED(w->rstatus)))
+                return;
+        char how[64];
+        bool quick = now_mono() - e->shell_started_mono < USEC_PER_SEC;
+        e->shell_pid = 0;
+        log_warn("emergency: shell %s ended (%s); starting it again%s", e->shell,
+                 svc_format_exit(w->rstatus, how, sizeof(how)), quick ? " in 5s" : "");
+        ev_timer_set(&e->shell_timer, quick ? SHELL_RETRY : 0., 0.);
+        ev_timer_start(loop, &e->shell_timer);
+}
+
+static void power(struct svd *m, int action, const char *why) {
+        log_info("emergency: %s: %s", why, shutdown_action_name(action));
+        m->shutdown_action = action;
+        ev_break(m->loop, EVBREAK_ALL);
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents) {
+        struct svd *m = w->data;
+        int action = SHUTDOWN_POWEROFF;
+        if (w->signum == SIGINT && (action = m->cfg->ctrl_alt_del) == SHUTDOWN_EXIT) {
+                log_info("emergency: Ctrl-Alt-Del ignored (ctrl_alt_del: ignore)");
+                return;
+        }
+        power(m, action, signal_name(w->signum));
+}
+
+cJSON *emergency_op(struct svd *m, enum proto_op op, const struct control_peer *peer) {
+        struct emergency *e = m->emergency;
+        const char *opn = proto_op_name(op);
+        cJSON *r;
+        switch (op) {
+        case OP_STATUS:
+                r = proto_reply_ok();
+                cJSON_AddArrayToObject(r, "services");
+                cJSON_AddNumberToObject(r, "now", (double)now_real() / 1e6);
+                cJSON *o = cJSON_AddObjectToObject(r, "emergency");
+                cJSON_AddStringToObject(o, "reason", e->reason);
+                cJSON_AddNumberToObject(o, "since", (double)e->since_real / 1e6);
+                cJSON *d = cJSON_AddArrayToObject(o, "details");
+                for (char **p = e->details; p && *p; p++)
+                        cJSON_AddItemToArray(d, cJSON_CreateString(*p));
+                if (e->shell)
+                        cJSON_AddStringToObject(o, "shell", e->shell);
+                else
+                        cJSON_AddNullToObject(o, "shell");
+                if (e->shell_pid > 0)
+                        cJSON_AddNumberToObject(o, "shell_pid", e->shell_pid);
+                else
+                        cJSON_AddNullToObject(o, "shell_pid");
+                return r;
+        case OP_POWEROFF:
+        case OP_REBOOT:
+        case OP_HALT:
+                if (!peer->admin) {
+                        log_warn("control: refused %s from uid %u pid %d: not an administrator", opn,
+                                 (unsigned)peer->uid, (int)peer->pid);
+                        return proto_reply_error(PROTO_E_DENIED, "permission denied: %s needs root or the admin group",
+                                                 opn);
+                }
+                char why[96];
+                snprintf(why, sizeof(why), "%s from uid %u pid %d", opn, (unsigned)peer->uid, (int)peer->pid);
+                power(m, op == OP_REBOOT ? SHUTDOWN_REBOOT : op == OP_HALT ? SHUTDOWN_HALT : SHUTDOWN_POWEROFF, why);
+                r = proto_reply_ok();
+                cJSON_AddStringToObject(r, "action", opn);
+                return r;
+        default:
+                return proto_reply_error(PROTO_E_FAILED,
+                                         "svd is in emergency mode (%s): only status, version, poweroff, reboot and "
+                                         "halt are available",
+                                         e->reason);
+        }
+}
+
+void emergency_run(struct svd_config *cfg, const char *reason, char *const *details, size_t n_details) {
+        log_err("EMERGENCY: %s", reason);
+        struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+        if (!cfg || !loop) {
+                log_err("emergency: %s; only reaping children", !cfg ? "out of memory" : "no event loop");
+                init_reap_forever();
+        }
+        static struct svd m; /* lives until the machine goes down */
+        static struct emergency e;
+        m.loop = loop;
+        m.cfg = cfg;
+        m.devnull_fd = -1;
+        m.boot_mono = now_mono();
+        m.boot_real = now_real();
+        m.shutdown_action = SHUTDOWN_POWEROFF;
+        m.emergency = &e;
+        e.reason = strdup(reason);
+        e.since_real = m.boot_real;
+        e.shell = cfg->emergency_shell;
+        for (size_t i = 0; i < n_details && i < EMERGENCY_MAX_DETAILS; i++)
+                (void)strv_push(&e.details, details[i]);
+        if (!e.reason)
+                e.reason = (char *)"out of memory";
+
+        ev_signal_init(&e.sig_term, signal_cb, SIGTERM);
+        ev_signal_init(&e.sig_int, signal_cb, SIGINT);
+        ev_signal_init(&e.sig_usr2, signal_cb, SIGUSR2);
+        e.sig_term.data = e.sig_int.data = e.sig_usr2.data = &m;
+        ev_signal_start(loop, &e.sig_term);
+        ev_signal_start(loop, &e.sig_int);
+        ev_signal_start(loop, &e.sig_usr2);
+        signal(SIGPIPE, SIG_IGN);
+        ev_child_init(&e.child, child_cb, 0, 0);
+        e.child.data = &e;
+        ev_child_start(loop, &e.child);
+        ev_init(&e.shell_timer, shell_timer_cb);
+        e.shell_timer.data = &e;
+
+        int r = mkdir_p(cfg->run_dir, 0755);
+        if (r >= 0)
+                r = control_open(&m, &m.ctl);
+        if (r < 0)
+                log_err("emergency: control socket %s: %s", cfg->control_socket, strerror(-r));
+        else
+                log_info("emergency: control socket %s: svctl status shows the cause; svctl poweroff, reboot "
+                         "or halt ends it",
+                         cfg->control_socket);
+        if (e.shell)
+                shell_start(&e);
+        ev_run(loop, 0);
+
+        control_close(m.ctl);
+        m.ctl = NULL;
+        ev_timer_stop(loop, &e.shell_timer);
+        init_finish(m.shutdown_action); /* as PID 1, does not return */
+        init_reap_forever();
+}

@@ -1,0 +1,156 @@
+/* init_umount: the file systems at the end of a shutdown, once every process
+ * is gone (init.h). Everything in /proc/self/mountinfo is unmounted in
+ * reverse mount order, in passes until a pass makes no progress (a mount
+ * moved after its children was listed before them); kernel API file systems
+ * (proc, sysfs, devtmpfs, cgroup2, ...) and what lives below /proc, /sys and
+ * /dev stay: they hold no data. What stays busy (/, the file system of svd's
+ * own binary, a process stuck in uninterruptible sleep) is remounted
+ * read-only, which flushes it and marks it clean. One console line per file
+ * system that could not be unmounted; errors never stop the rest. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "init.h"
+#include "log.h"
+#include "util.h"
+
+#define MAX_PASSES 8
+
+struct mnt {
+        char *path;
+        char *type;
+        int err; /* of the last unmount attempt */
+};
+
+static const char *const api_types[] = {
+        "proc",  "sysfs",   "devtmpfs", "devpts",   "cgroup",      "cgroup2",   "securityfs", "debugfs",
+        "tracefs", "pstore", "efivarfs", "bpf",     "configfs",    "fusectl",   "mqueue",     "hugetlbfs",
+        "binfmt_misc", "selinuxfs", "autofs", "rpc_pipefs", "nsfs", "rootfs",
+};
+
+static bool below(const char *path, const char *dir) {
+        size_t n = strlen(dir);
+        return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == 0);
+}
+
+static bool is_api(const struct mnt *m) {
+        for (size_t i = 0; i < ELEMENTSOF(api_types); i++)
+                if (strcmp(m->type, api_types[i]) == 0)
+                        return true;
+        /* /run is the tmpfs everything early needs; it holds no data */
+        return strcmp(m->path, "/") == 0 || strcmp(m->path, "/run") == 0 || below(m->path, "/proc") ||
+               below(m->path, "/sys") || below(m->path, "/dev");
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo */
+static void unescape(char *s) {
+        char *w = s;
+        for (char *r = s; *r; r++) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+                    r[3] <= '7') {
+                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+                        r += 3;
+                } else
+                        *w++ = *r;
+        }
+        *w = 0;
+}
+
+static void table_free(struct mnt *t, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(t[i].path);
+                free(t[i].type);
+        }
+        free(t);
+}
+
+/* The mounts in mount order; returns the count, or -errno. */
+static ssize_t table_read(struct mnt **ret) {
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return -errno;
+        struct mnt *t = NULL;
+        size_t n = 0;
+        char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) > 0) {
+                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - TYPE SOURCE SUPEROPTS */
+                char mp[4096], type[256];
+                const char *sep = strstr(line, " - ");
+                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 || sscanf(sep + 3, "%255s", type) != 1)
+                        continue;
+                struct mnt *nt = realloc(t, (n + 1) * sizeof(*t));
+                if (!nt)
+                        break;
+                t = nt;
+                unescape(mp);
+                t[n] = (struct mnt){strdup(mp), strdup(type), 0};
+                if (!t[n].path || !t[n].type) {
+                        free(t[n].path);
+                        free(t[n].type);
+                        break;
+                }
+                n++;
+        }
+        free(line);
+        fclose(f);
+        *ret = t;
+        return (ssize_t)n;
+}
+
+void init_umount_all(void) {
+        unsigned unmounted = 0, remounted = 0, failed = 0;
+        struct mnt *t = NULL;
+        ssize_t n = 0;
+        for (int pass = 0; pass < MAX_PASSES; pass++) {
+                table_free(t, (size_t)n);
+                t = NULL;
+                if ((n = table_read(&t)) < 0) {
+                        log_warn("init: reading /proc/self/mountinfo: %s; only remounting / read-only",
+                                 strerror((int)-n));
+                        n = 0;
+                        break;
+                }
+                bool progress = false;
+                for (ssize_t i = n - 1; i >= 0; i--) {
+                        if (is_api(&t[i]))
+                                continue;
+                        if (umount2(t[i].path, UMOUNT_NOFOLLOW) == 0) {
+                                log_info("init: unmounted %s (%s)", t[i].path, t[i].type);
+                                unmounted++;
+                                progress = true;
+                                t[i].err = -1; /* gone */
+                        } else
+                                t[i].err = errno;
+                }
+                if (!progress)
+                        break;
+        }
+        /* What is left (the last table read, minus what its pass unmounted)
+         * is busy: read-only keeps its data safe; / comes last. */
+        for (ssize_t i = n - 1; i >= 0; i--) {
+                if (t[i].err == -1 || is_api(&t[i]))
+                        continue;
+                if (mount(NULL, t[i].path, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0) {
+                        log_warn("init: cannot unmount %s (%s): %s; remounted read-only", t[i].path, t[i].type,
+                                 strerror(t[i].err));
+                        remounted++;
+                } else {
+                        log_err("init: cannot unmount %s (%s): %s; nor remount it read-only: %s", t[i].path,
+                                t[i].type, strerror(t[i].err), strerror(errno));
+                        failed++;
+                }
+        }
+        table_free(t, (size_t)n);
+        sync();
+        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0) {
+                log_err("init: cannot remount / read-only: %s", strerror(errno));
+                failed++;
+        }
+        log_info("init: file systems: %u unmounted, %u remounted read-only, %u left writable", unmounted,
+                 remounted, failed);
+}

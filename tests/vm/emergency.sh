@@ -1,0 +1,45 @@
+#!/bin/bash
+# svd as PID 1 of a VM (vmrun --init) whose configuration does not load (a
+# typo in a service file): it must not exit (that panics the kernel) but
+# enter the emergency state. The emergency shell named in the main file runs
+# on the console and plays the operator: it records `svctl status` (which
+# must name the emergency and the error), checks that a start is refused,
+# and powers off with `svctl poweroff`; the VM must end with rc 0 and the
+# console must show the poweroff. Runs on the host (it calls vmrun).
+set -eu
+: "${SVD:?}" "${SVCTL:?}" "${VMRUN:?}"
+D=$(pwd -P)/vm-emergency.$$
+rm -rf "$D"; mkdir -p "$D/etc" "$D/services" "$D/out"
+trap 'rm -rf "$D"' EXIT
+fail() { echo "FAIL: $*" >&2; for f in "$D"/console "$D"/out/*; do [ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }; done >&2; exit 1; }
+SOCK=/run/svd-emergency/control.sock
+cat > "$D/etc/svd.yaml" <<EOF
+services_dir: ../services
+log_dir: ../log
+run_dir: /run/svd-emergency
+emergency_shell: $D/shell
+EOF
+cat > "$D/services/web.yaml" <<EOF
+comand: [/bin/sleep, "1000"]
+EOF
+cat > "$D/shell" <<EOF
+#!/bin/sh
+export ASAN_OPTIONS=detect_leaks=0
+tty > $D/out/tty 2>&1
+$SVCTL -s $SOCK status > $D/out/status 2>&1
+$SVCTL -s $SOCK start web > $D/out/start 2>&1; echo \$? > $D/out/start.rc
+$SVCTL -s $SOCK poweroff > $D/out/poweroff 2>&1
+sleep 100
+EOF
+chmod 755 "$D/shell"
+rc=0
+"$VMRUN" --init --timeout 300 -- "$SVD" -c "$D/etc/svd.yaml" > "$D/console" 2>&1 || rc=$?
+[ "$rc" = 0 ] || fail "vmrun exited $rc"
+grep -q '^EMERGENCY (for .*): the configuration does not load (2 errors; first: .*web.yaml:1:1: comand: unknown key' "$D/out/status" ||
+        fail "status: $(cat "$D/out/status")"
+grep -q "^emergency shell: $D/shell (pid [0-9]*) on the console" "$D/out/status" || fail "status shell"
+[ "$(cat "$D/out/start.rc")" = 1 ] && grep -q 'emergency mode' "$D/out/start" || fail "start was not refused"
+grep -q 'emergency: poweroff from uid 0' "$D/console" || fail "poweroff not logged"
+grep -q 'init: poweroff' "$D/console" || fail "no init: poweroff"
+echo "console: $(cat "$D/out/tty")"
+echo "emergency: ok"
