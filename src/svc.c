@@ -209,6 +209,13 @@ char **svc_build_env(const struct svc *s, int *ret_err) {
          * (services/scripts/) from a checkout and after install alike */
         snprintf(buf, sizeof(buf), "SVD_SERVICES_DIR=%s", s->m->cfg->services_dir);
         strv_push(&env, buf);
+        /* the selected profiles, space separated ("" = no selection, all
+         * services run): a service may size itself for the stack around it */
+        size_t off = (size_t)snprintf(buf, sizeof(buf), "SVD_PROFILES=");
+        for (char **p = s->m->cfg->selected_profiles; p && *p && off < sizeof(buf) - 1; p++)
+                off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", p == s->m->cfg->selected_profiles ? "" : " ",
+                                        *p);
+        strv_push(&env, buf);
         if (c->type == SVC_NOTIFY && notify_socket_path(s->m->notify)) {
                 snprintf(buf, sizeof(buf), "NOTIFY_SOCKET=%s", notify_socket_path(s->m->notify));
                 strv_push(&env, buf);
