@@ -74,8 +74,9 @@ void logfollow_publish(struct logs *L, const struct logsink *k, const struct log
                         cJSON_AddStringToObject(o, "stream", logfmt_stream_name(r->stream));
                         logfmt_utf8_clean(r->text, r->text_len, clean);
                         cJSON_AddStringToObject(o, "text", clean);
-                        if (r->cont)
-                                cJSON_AddBoolToObject(o, "cont", true);
+                        const char *split = logfmt_split_json(r->split);
+                        if (split)
+                                cJSON_AddBoolToObject(o, split, true);
                         cJSON_AddItemToArray(arr, o);
                         bytes += r->text_len + 64;
                         if (bytes > FRAME_TEXT_MAX) {

@@ -92,22 +92,23 @@ static int out_reserve(struct logsink *k, size_t more) {
         return 0;
 }
 
-/* Formats one record into the output buffer. */
-static void out_record(struct logsink *k, enum logfmt_stream which, bool cont, const char *text, size_t len,
-                       usec_t now) {
+/* Formats one record into the output buffer; ts: now_real() formatted by
+ * logfmt_time(), once for a whole batch. */
+static void out_record(struct logsink *k, enum logfmt_stream which, enum logfmt_split split, const char *text,
+                       size_t len, const char *ts) {
         if (out_reserve(k, LOGFMT_TIME_LEN + 8 + len) < 0) {
                 k->dropped_bytes += len + 1;
                 return;
         }
         char *p = k->out + k->olen;
         if (k->lc->timestamps) {
-                logfmt_time(now, p);
+                memcpy(p, ts, LOGFMT_TIME_LEN);
                 p += LOGFMT_TIME_LEN;
                 *p++ = ' ';
                 memcpy(p, logfmt_stream_name(which), 3);
                 p += 3;
-                if (cont)
-                        *p++ = '+';
+                if (split != LOGFMT_WHOLE)
+                        *p++ = *logfmt_split_mark(split);
                 *p++ = ' ';
         } else if (which == LOGFMT_SVD) {
                 memcpy(p, "[svd] ", 6);
@@ -115,7 +116,7 @@ static void out_record(struct logsink *k, enum logfmt_stream which, bool cont, c
         }
         memcpy(p, text, len);
         p += len;
-        if (cont && !k->lc->timestamps)
+        if (split != LOGFMT_WHOLE && !k->lc->timestamps)
                 *p++ = '\\';
         *p++ = '\n';
         k->olen = (size_t)(p - k->out);
@@ -137,7 +138,9 @@ void logsink_note(struct logsink *k, const char *fmt, ...) {
         va_end(ap);
         if (n < 0)
                 return;
-        out_record(k, LOGFMT_SVD, false, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, now_real());
+        char ts[LOGFMT_TIME_LEN + 1];
+        out_record(k, LOGFMT_SVD, LOGFMT_WHOLE, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
+                   logfmt_time(now_real(), ts));
 }
 
 static void stop_reading(struct logsink *k) {
@@ -306,30 +309,111 @@ static void rate_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         logsink_write_out(k);
 }
 
-/* Forms records out of a stream's buffer. flush: partial lines too. */
+/* Appends n bytes of whole lines, as they are (no timestamps): straight from
+ * the read buffer when nothing waits before them, else through the output
+ * buffer, whose writer deals with notes, errors and back-pressure. */
+static void emit_raw(struct logsink *k, const char *p, size_t n) {
+        if (k->olen == 0 && k->gap_bytes == 0 && k->fd >= 0) {
+                struct iovec iov = {(void *)p, n};
+                if (write_all(k, &iov, 1) == 0)
+                        return;
+        }
+        if (out_reserve(k, n) < 0) {
+                k->dropped_bytes += n;
+                return;
+        }
+        memcpy(k->out + k->olen, p, n);
+        k->olen += n;
+        k->oraw += n;
+        for (const char *q = p, *e = p + n; (q = memchr(q, '\n', (size_t)(e - q))); q++)
+                k->olines++;
+        logsink_write_out(k);
+}
+
+/* Without timestamps, followers or a rate limit, whole lines need no work
+ * line by line: they go out in runs as large as the read, cut only where
+ * the file must rotate. Returns the bytes consumed; what is left (a partial
+ * or overlong line) takes the path of process(). */
+static size_t raw_lines(struct logsink *k, struct logstream *st, usec_t now) {
+        const struct logging_config *lc = k->lc;
+        size_t off = 0, end = logfmt_whole_lines(st->buf, st->len, lc->max_line);
+        bool tried = false;
+        while (off < end && !k->blocked) {
+                const char *p = st->buf + off;
+                size_t n = end - off;
+                if (logrotate_due(k, k->olen + n, now)) {
+                        /* the whole lines that still fit under max_size */
+                        size_t fit = 0;
+                        if (lc->max_size && !logrotate_due(k, k->olen, now)) {
+                                uint64_t room = lc->max_size - k->size - k->olen;
+                                const char *nl = memrchr(p, '\n', room < n ? (size_t)room : n);
+                                fit = nl ? (size_t)(nl - p) + 1 : 0;
+                        }
+                        if (fit)
+                                n = fit;
+                        else if (!tried && k->size + k->olen) {
+                                logsink_write_out(k);
+                                if (k->blocked)
+                                        break;
+                                (void)logrotate_rotate(k);
+                                tried = true;
+                                continue;
+                        } else /* a line longer than max_size, or rotating failed */
+                                n = (size_t)((const char *)memchr(p, '\n', n) - p) + 1;
+                }
+                emit_raw(k, p, n);
+                tried = false;
+                off += n;
+        }
+        return off;
+}
+
+/* Forms records out of a stream's buffer. flush: partial lines too. All
+ * records of a call share one timestamp, formatted once. */
 static void process(struct logsink *k, struct logstream *st, bool flush) {
         if (!st->buf || !st->len)
                 return; /* nothing read yet (the buffer comes with the first output) */
         struct logs *L = k->m->logs;
+        const struct logging_config *lc = k->lc;
         usec_t now = now_real();
         size_t off = 0, l, c;
-        bool cont;
+        enum logfmt_split split;
         bool follow = L && L->n_followers > 0;
+        bool timed = lc->max_age || lc->rotate_daily;
         size_t nrecs = 0;
-        while (!k->blocked && logfmt_next_line(st->buf + off, st->len - off, k->lc->max_line, flush, &l, &c, &cont)) {
-                if (!rate_ok(k, now)) {
+        if (!lc->timestamps && !follow && !lc->rate_burst)
+                off = raw_lines(k, st, now);
+        /* "2026-11-22T00:30:43.123456Z out ": the prefix of every whole line */
+        char pre[LOGFMT_TIME_LEN + 5];
+        logfmt_time(now, pre);
+        pre[LOGFMT_TIME_LEN] = ' ';
+        memcpy(pre + LOGFMT_TIME_LEN + 1, logfmt_stream_name(st->which), 3);
+        pre[LOGFMT_TIME_LEN + 4] = ' ';
+        while (!k->blocked && logfmt_next_line(st->buf + off, st->len - off, lc->max_line, flush, &l, &c, &split)) {
+                if (lc->rate_burst && !rate_ok(k, now)) {
                         off += c;
                         continue;
                 }
-                size_t need = record_size(k, l);
-                if (k->olen + need > OUT_FLUSH_AT || logrotate_due(k, k->olen + need, now)) {
+                size_t need = record_size(k, l), after = k->olen + need;
+                /* cheap tests first: most lines neither flush nor rotate */
+                if ((after > OUT_FLUSH_AT || (lc->max_size && k->size + after > lc->max_size) || timed) &&
+                    (after > OUT_FLUSH_AT || logrotate_due(k, after, now))) {
                         logsink_write_out(k);
                         if (k->blocked)
                                 break;
                         if (logrotate_due(k, need, now))
                                 (void)logrotate_rotate(k);
                 }
-                out_record(k, st->which, cont, st->buf + off, l, now);
+                if (lc->timestamps && split == LOGFMT_WHOLE && out_reserve(k, sizeof(pre) + l + 1) == 0) {
+                        char *o = k->out + k->olen;
+                        memcpy(o, pre, sizeof(pre));
+                        memcpy(o + sizeof(pre), st->buf + off, l);
+                        o[sizeof(pre) + l] = '\n';
+                        k->olen += sizeof(pre) + l + 1;
+                        k->oraw += l + 1;
+                        k->olines++;
+                } else
+                        out_record(k, st->which, split, st->buf + off, l, pre);
                 if (follow) {
                         if (nrecs == L->cap_recs) {
                                 size_t ncap = L->cap_recs ? L->cap_recs * 2 : 256;
@@ -340,7 +424,7 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
                                 }
                         }
                         if (nrecs < L->cap_recs)
-                                L->recs[nrecs++] = (struct logfmt_rec){now, st->which, cont, st->buf + off, l};
+                                L->recs[nrecs++] = (struct logfmt_rec){now, st->which, split, st->buf + off, l};
                 }
                 off += c;
         }

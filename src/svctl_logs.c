@@ -48,7 +48,7 @@ struct rec {
         const char *text;   /* the text alone */
         size_t text_len;
         int stream;         /* -1: no timestamps, unknown */
-        bool cont;
+        enum logfmt_split split;
 };
 
 struct recs {
@@ -164,7 +164,7 @@ static int add_file(struct recs *R, const struct largs *a, const char *service, 
                 if (timestamps && logfmt_parse_line(buf + off, ll, &lr) == 0) {
                         r.time = lr.time;
                         r.stream = (int)lr.stream;
-                        r.cont = lr.cont;
+                        r.split = lr.split;
                         r.text = lr.text;
                         r.text_len = lr.text_len;
                 }
@@ -187,7 +187,7 @@ static int rec_cmp(const void *x, const void *y) {
 }
 
 static void print_json(const char *service, const char *time, const char *stream, const char *text, size_t len,
-                       bool cont) {
+                       enum logfmt_split split) {
         char *clean = malloc(3 * len + 1);
         if (!clean)
                 return;
@@ -203,8 +203,8 @@ static void print_json(const char *service, const char *time, const char *stream
         else
                 cJSON_AddNullToObject(o, "stream");
         cJSON_AddStringToObject(o, "text", clean);
-        if (cont)
-                cJSON_AddBoolToObject(o, "cont", true);
+        if (logfmt_split_json(split))
+                cJSON_AddBoolToObject(o, logfmt_split_json(split), true);
         char *s = cJSON_PrintUnformatted(o);
         if (s)
                 printf("%s\n", s);
@@ -218,7 +218,7 @@ static void print_rec(const struct largs *a, const struct rec *r) {
                 char ts[LOGFMT_TIME_LEN + 1];
                 print_json(r->service, r->stream >= 0 ? logfmt_time(r->time, ts) : NULL,
                            r->stream >= 0 ? logfmt_stream_name((enum logfmt_stream)r->stream) : NULL, r->text,
-                           r->text_len, r->cont);
+                           r->text_len, r->split);
                 return;
         }
         if (!a->name)
@@ -304,17 +304,20 @@ static int follow_loop(const struct largs *a, int fd) {
                         const cJSON *tm = cJSON_GetObjectItemCaseSensitive(l, "time");
                         const cJSON *st = cJSON_GetObjectItemCaseSensitive(l, "stream");
                         const cJSON *tx = cJSON_GetObjectItemCaseSensitive(l, "text");
-                        bool cont = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "cont"));
+                        enum logfmt_split split = LOGFMT_WHOLE;
+                        for (int k = LOGFMT_CONT; k < _LOGFMT_SPLIT_MAX; k++)
+                                if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, logfmt_split_json(k))))
+                                        split = k;
                         if (!cJSON_IsString(sv) || !cJSON_IsString(tx))
                                 continue;
                         const char *tms = cJSON_IsString(tm) ? tm->valuestring : NULL;
                         const char *sts = cJSON_IsString(st) ? st->valuestring : NULL;
                         if (a->json)
-                                print_json(sv->valuestring, tms, sts, tx->valuestring, strlen(tx->valuestring), cont);
+                                print_json(sv->valuestring, tms, sts, tx->valuestring, strlen(tx->valuestring), split);
                         else {
                                 if (!a->name)
                                         printf("%s ", sv->valuestring);
-                                printf("%s %s%s %s\n", tms ? tms : "-", sts ? sts : "-", cont ? "+" : "",
+                                printf("%s %s%s %s\n", tms ? tms : "-", sts ? sts : "-", logfmt_split_mark(split),
                                        tx->valuestring);
                         }
                 }
