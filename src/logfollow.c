@@ -164,6 +164,13 @@ cJSON *logs_op_list(struct svd *m, const cJSON *req) {
 cJSON *logs_op_follow(struct svd *m, const cJSON *req, void *client) {
         const char *name;
         struct logs *L = m->logs;
+        /* Records are published when they are formed; the size in the reply
+         * must cover every one published so far, so anything formed and not
+         * yet written goes to the file first (it only waits there after a
+         * write error). */
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (m->svcs[i].log)
+                        logsink_write_out(m->svcs[i].log);
         cJSON *r = list_reply(m, req, &name);
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")))
                 return r;
