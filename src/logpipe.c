@@ -600,7 +600,7 @@ void logpipe_free(struct logsink *k) {
         if (!k)
                 return;
         struct ev_loop *loop = k->m->loop;
-        if (k->st[0].buf && k->st[1].buf) {
+        if (k->st[0].buf || k->st[1].buf) {
                 k->blocked = false; /* last chance: one more try, then drop */
                 logpipe_flush(k);
         }
