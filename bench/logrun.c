@@ -1,13 +1,15 @@
 /*
  * logrun - the stopwatch of bench/log.sh.
  *
- * Usage: logrun [-f FILE -z SIZE] [-T TIMEOUT_S] -- COMMAND [ARG...]
+ * Usage: logrun [-c] [-f FILE -z SIZE] [-T TIMEOUT_S] -- COMMAND [ARG...]
  *
  * Takes the monotonic time, posix_spawn()s COMMAND, and stops the clock
  *   - with -f/-z: the first time FILE holds at least SIZE bytes (stat() every
  *     millisecond), then sends SIGTERM to COMMAND and reaps it;
  *   - without: when COMMAND exits.
- * COMMAND's stdout goes to /dev/null. Prints the elapsed seconds ("0.4321") on stdout. Exits 1 on a timeout
+ * COMMAND's stdout goes to /dev/null. Prints the elapsed seconds ("0.4321") on stdout;
+ * with -c and -f also the CPU seconds COMMAND itself (not its children) had
+ * used when the file was complete, from /proc/PID/schedstat. Exits 1 on a timeout
  * (default 300 s) or when COMMAND exited before FILE was complete, 2 on a
  * usage error. Every logger in the bench is timed by this one loop, so the
  * figures differ only by what they measure, not by how.
@@ -18,6 +20,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +37,30 @@ static double now(void) {
         return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Nanoseconds on a CPU, the first field of /proc/PID/schedstat. */
+static double cpu_seconds(pid_t pid) {
+        char path[64];
+        unsigned long long ns;
+        snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return -1;
+        int n = fscanf(f, "%llu", &ns);
+        fclose(f);
+        return n == 1 ? (double)ns / 1e9 : -1;
+}
+
 int main(int argc, char **argv) {
         const char *file = NULL;
         long long size = -1;
-        double timeout = 300;
+        double timeout = 300, cpu = -1;
+        bool want_cpu = false;
         int c;
-        while ((c = getopt(argc, argv, "+f:z:T:")) != -1) {
+        while ((c = getopt(argc, argv, "+cf:z:T:")) != -1) {
                 switch (c) {
+                case 'c':
+                        want_cpu = true;
+                        break;
                 case 'f':
                         file = optarg;
                         break;
@@ -82,6 +102,8 @@ int main(int argc, char **argv) {
                         struct stat st;
                         if (stat(file, &st) == 0 && st.st_size >= size) {
                                 t = now() - t0;
+                                if (want_cpu)
+                                        cpu = cpu_seconds(pid);
                                 break;
                         }
                         if (waitpid(pid, &status, WNOHANG) == pid) {
@@ -103,6 +125,9 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "logrun: timeout after %.0f s\n", timeout);
                 return rc;
         }
-        printf("%.4f\n", t);
+        if (cpu >= 0)
+                printf("%.4f %.4f\n", t, cpu);
+        else
+                printf("%.4f\n", t);
         return 0;
 }

@@ -341,17 +341,19 @@ static size_t raw_lines(struct logsink *k, struct logstream *st, usec_t now) {
         while (off < end && !k->blocked) {
                 const char *p = st->buf + off;
                 size_t n = end - off;
-                if (logrotate_due(k, k->olen + n, now)) {
-                        /* the whole lines that still fit under max_size */
+                uint64_t used = k->size + k->olen;
+                if ((lc->max_size && used + n > lc->max_size) || logrotate_due(k, k->olen + n, now)) {
+                        /* the whole lines that still fit under max_size (none
+                         * when max_age or the day says rotate now) */
                         size_t fit = 0;
-                        if (lc->max_size && !logrotate_due(k, k->olen, now)) {
-                                uint64_t room = lc->max_size - k->size - k->olen;
+                        if (lc->max_size && used < lc->max_size && !logrotate_due(k, k->olen, now)) {
+                                uint64_t room = lc->max_size - used;
                                 const char *nl = memrchr(p, '\n', room < n ? (size_t)room : n);
                                 fit = nl ? (size_t)(nl - p) + 1 : 0;
                         }
                         if (fit)
                                 n = fit;
-                        else if (!tried && k->size + k->olen) {
+                        else if (!tried && used) {
                                 logsink_write_out(k);
                                 if (k->blocked)
                                         break;
@@ -473,19 +475,31 @@ static void after_read(struct logsink *k, size_t got) {
                 ev_timer_again(loop, &k->idle);
         else
                 ev_timer_stop(loop, &k->idle);
+        ev_tstamp now = ev_now(loop), dt = now - k->last_read;
+        k->last_read = now;
         if (k->blocked)
                 return;
-        /* A wake-up that found the pipe half full or more reads on at once:
-         * pausing then would only make the service wait on a full pipe. Any
-         * smaller read pauses: briefly for a busy pipe, longer for a trickle,
-         * so fan-in from many quiet services costs few wake-ups. */
+        /* While svd waits on the pipe every write of the service wakes it (a
+         * cost to both), so a read that found data stops the io watchers for
+         * a pause in which the pipe fills instead. A trickle (a small read)
+         * pauses long, so fan-in from many quiet services costs few
+         * wake-ups. A busy pipe pauses for the time the writer, at the rate
+         * of this read, takes to fill a quarter of the pipe, between 1 ms
+         * (the loop's timer resolution) and LOGPIPE_COALESCE, so it does not
+         * wait on a full pipe. A read that found the pipe half full or more
+         * (svd is the slower side) or empty reads on at once. */
+        double pause = LOGPIPE_TRICKLE;
+        if (got >= COALESCE_MIN) {
+                double fill = dt > 0 ? pipe_size() / 4 * dt / (double)got : 0;
+                pause = fill < 0.001 ? 0.001 : fill > LOGPIPE_COALESCE ? LOGPIPE_COALESCE : fill;
+        }
         if (got > 0 && got < pipe_size() / 2) {
                 if (!k->paused) {
                         for (int i = 0; i < 2; i++)
                                 ev_io_stop(loop, &k->st[i].io);
                         k->paused = true;
                 }
-                ev_timer_set(&k->coalesce, got >= COALESCE_MIN ? LOGPIPE_COALESCE : LOGPIPE_TRICKLE, 0.);
+                ev_timer_set(&k->coalesce, pause, 0.);
                 ev_timer_start(loop, &k->coalesce);
         } else if (k->paused) {
                 k->paused = false;
