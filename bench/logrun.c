@@ -1,18 +1,21 @@
 /*
  * logrun - the stopwatch of bench/log.sh.
  *
- * Usage: logrun [-c] [-f FILE -z SIZE] [-T TIMEOUT_S] -- COMMAND [ARG...]
+ * Usage: logrun [-c] -f FILE [-z SIZE] [-T TIMEOUT_S] -- COMMAND [ARG...]
  *
- * Takes the monotonic time, posix_spawn()s COMMAND, and stops the clock
- *   - with -f/-z: the first time FILE holds at least SIZE bytes (stat() every
- *     millisecond), then sends SIGTERM to COMMAND and reaps it;
- *   - without: when COMMAND exits.
- * COMMAND's stdout goes to /dev/null. Prints the elapsed seconds ("0.4321") on stdout;
- * with -c and -f also the CPU seconds COMMAND itself (not its children) had
- * used when the file was complete, from /proc/PID/schedstat. Exits 1 on a timeout
- * (default 300 s) or when COMMAND exited before FILE was complete, 2 on a
- * usage error. Every logger in the bench is timed by this one loop, so the
- * figures differ only by what they measure, not by how.
+ * posix_spawn()s COMMAND (its stdout goes to /dev/null) and watches FILE,
+ * the log it produces, with a stat() every millisecond. The run ends
+ *   - with -z: the first time FILE holds at least SIZE bytes; COMMAND then
+ *     gets SIGTERM and is reaped;
+ *   - without: when COMMAND exits (a pipeline whose logger exits at EOF).
+ * Prints two figures on stdout, "LOGGING TOTAL" in seconds: LOGGING from the
+ * first byte in FILE to the end (throughput, without the start-up of the
+ * logger or supervisor), TOTAL from the spawn to the end. With -c and -z a
+ * third: the CPU seconds COMMAND itself (not its children) had used at the
+ * end, from /proc/PID/schedstat. Exits 1 on a timeout (default 300 s) or
+ * when COMMAND exited before FILE was complete, 2 on a usage error. Every
+ * logger in the bench is timed by this one loop, so the figures differ only
+ * by what they measure, not by how.
  * Compiled on the fly by bench/log.sh; not part of the svd build.
  */
 #define _GNU_SOURCE
@@ -50,6 +53,11 @@ static double cpu_seconds(pid_t pid) {
         return n == 1 ? (double)ns / 1e9 : -1;
 }
 
+static long long file_size(const char *file) {
+        struct stat st;
+        return stat(file, &st) == 0 ? (long long)st.st_size : 0;
+}
+
 int main(int argc, char **argv) {
         const char *file = NULL;
         long long size = -1;
@@ -74,15 +82,14 @@ int main(int argc, char **argv) {
                         return 2;
                 }
         }
-        if (optind >= argc || (file != NULL) != (size >= 0)) {
-                fprintf(stderr, "usage: logrun [-f FILE -z SIZE] [-T TIMEOUT_S] -- COMMAND [ARG...]\n");
+        if (optind >= argc || !file) {
+                fprintf(stderr, "usage: logrun [-c] -f FILE [-z SIZE] [-T TIMEOUT_S] -- COMMAND [ARG...]\n");
                 return 2;
         }
-        double t0 = now();
-        /* COMMAND's stdout is not ours: only the figure goes there */
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        double t0 = now(), first = -1, end = -1;
         pid_t pid;
         int r = posix_spawnp(&pid, argv[optind], &fa, NULL, argv + optind, environ);
         posix_spawn_file_actions_destroy(&fa);
@@ -90,44 +97,47 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "logrun: %s: %s\n", argv[optind], strerror(r));
                 return 2;
         }
-        int status, rc = 0;
-        double t = 0;
-        if (!file) {
-                while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                        ;
-                t = now() - t0;
-        } else {
-                struct timespec ms = {0, 1000000};
-                for (;;) {
-                        struct stat st;
-                        if (stat(file, &st) == 0 && st.st_size >= size) {
-                                t = now() - t0;
-                                if (want_cpu)
-                                        cpu = cpu_seconds(pid);
-                                break;
-                        }
-                        if (waitpid(pid, &status, WNOHANG) == pid) {
-                                fprintf(stderr, "logrun: %s exited before %s reached %lld bytes\n", argv[optind],
-                                        file, size);
-                                return 1;
-                        }
-                        if (now() - t0 > timeout) {
-                                rc = 1;
-                                break;
-                        }
-                        nanosleep(&ms, NULL);
+        struct timespec ms = {0, 1000000};
+        int status;
+        bool exited = false;
+        for (;;) {
+                double t = now();
+                long long sz = file_size(file);
+                if (first < 0 && sz > 0)
+                        first = t;
+                if (size >= 0 && sz >= size) {
+                        end = t;
+                        if (want_cpu)
+                                cpu = cpu_seconds(pid);
+                        break;
                 }
+                if (waitpid(pid, &status, WNOHANG) == pid) {
+                        exited = true;
+                        if (size < 0) {
+                                end = now();
+                                if (first < 0 && file_size(file) > 0)
+                                        first = end;
+                                break;
+                        }
+                        fprintf(stderr, "logrun: %s exited before %s reached %lld bytes\n", argv[optind], file, size);
+                        return 1;
+                }
+                if (t - t0 > timeout)
+                        break;
+                nanosleep(&ms, NULL);
+        }
+        if (!exited) {
                 kill(pid, SIGTERM);
                 while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                         ;
         }
-        if (rc) {
-                fprintf(stderr, "logrun: timeout after %.0f s\n", timeout);
-                return rc;
+        if (end < 0 || first < 0) {
+                fprintf(stderr, "logrun: %s after %.0f s\n", end < 0 ? "timeout" : "no output", timeout);
+                return 1;
         }
         if (cpu >= 0)
-                printf("%.4f %.4f\n", t, cpu);
+                printf("%.4f %.4f %.4f\n", end - first, end - t0, cpu);
         else
-                printf("%.4f\n", t);
+                printf("%.4f %.4f\n", end - first, end - t0);
         return 0;
 }
