@@ -190,7 +190,7 @@ static int write_all(struct logsink *k, struct iovec *iov, int n) {
 }
 
 static size_t stream_read(struct logstream *st);
-static void after_read(struct logsink *k, size_t got);
+static void after_read(struct logsink *k, size_t got, bool timed);
 
 static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct logsink *k = w->data;
@@ -205,7 +205,7 @@ static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents) {
                 for (int i = 0; i < 2; i++)
                         got += stream_read(&k->st[i]);
                 start_reading(k);
-                after_read(k, got);
+                after_read(k, got, false);
         }
 }
 
@@ -468,7 +468,9 @@ static size_t stream_read(struct logstream *st) {
         return total;
 }
 
-static void after_read(struct logsink *k, size_t got) {
+/* timed: the read ended a pause (the coalesce timer), so what it got
+ * arrived in a known time, which gives the writer's rate. */
+static void after_read(struct logsink *k, size_t got, bool timed) {
         struct ev_loop *loop = k->m->loop;
         logsink_write_out(k);
         if (k->st[0].len || k->st[1].len)
@@ -486,11 +488,13 @@ static void after_read(struct logsink *k, size_t got) {
          * wake-ups. A busy pipe pauses for the time the writer, at the rate
          * of this read, takes to fill a quarter of the pipe, between 1 ms
          * (the loop's timer resolution) and LOGPIPE_COALESCE, so it does not
-         * wait on a full pipe. A read that found the pipe half full or more
-         * (svd is the slower side) or empty reads on at once. */
+         * wait on a full pipe; after a read woken by the pipe the rate is
+         * unknown (the data may have come in a microsecond) and the pause is
+         * the shortest. A read that found the pipe half full or more (svd is
+         * the slower side) or empty reads on at once. */
         double pause = LOGPIPE_TRICKLE;
         if (got >= COALESCE_MIN) {
-                double fill = dt > 0 ? pipe_size() / 4 * dt / (double)got : 0;
+                double fill = timed && dt > 0 ? pipe_size() / 4 * dt / (double)got : 0;
                 pause = fill < 0.001 ? 0.001 : fill > LOGPIPE_COALESCE ? LOGPIPE_COALESCE : fill;
         }
         if (got > 0 && got < pipe_size() / 2) {
@@ -509,13 +513,13 @@ static void after_read(struct logsink *k, size_t got) {
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct logstream *st = w->data;
-        after_read(st->k, stream_read(st));
+        after_read(st->k, stream_read(st), false);
 }
 
 static void coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct logsink *k = w->data;
         size_t got = stream_read(&k->st[0]) + stream_read(&k->st[1]);
-        after_read(k, got);
+        after_read(k, got, true);
 }
 
 static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents) {
