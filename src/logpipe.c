@@ -486,18 +486,25 @@ static void after_read(struct logsink *k, size_t got, bool timed) {
          * a pause in which the pipe fills instead. A trickle (a small read)
          * pauses long, so fan-in from many quiet services costs few
          * wake-ups. A busy pipe pauses for the time the writer, at the rate
-         * of this read, takes to fill a quarter of the pipe, between 1 ms
-         * (the loop's timer resolution) and LOGPIPE_COALESCE, so it does not
-         * wait on a full pipe; after a read woken by the pipe the rate is
-         * unknown (the data may have come in a microsecond) and the pause is
-         * the shortest. A read that found the pipe half full or more (svd is
-         * the slower side) or empty reads on at once. */
+         * of this read, takes to fill a quarter of the pipe, at most
+         * LOGPIPE_COALESCE, so it never waits on a full pipe; a writer that
+         * fast fills that in under a millisecond (the loop's timer
+         * resolution) is read on at once, as is a pipe found half full (svd
+         * is the slower side). The rate is the bytes over the time since the
+         * previous read; a read woken by the pipe after a quiet spell does
+         * not know it (the data may have come in a microsecond) and pauses
+         * the shortest time. A read that found the pipe empty reads on. */
         double pause = LOGPIPE_TRICKLE;
+        bool read_on = got >= pipe_size() / 2;
         if (got >= COALESCE_MIN) {
-                double fill = timed && dt > 0 ? pipe_size() / 4 * dt / (double)got : 0;
-                pause = fill < 0.001 ? 0.001 : fill > LOGPIPE_COALESCE ? LOGPIPE_COALESCE : fill;
+                if (timed || dt < LOGPIPE_COALESCE) {
+                        double fill = pipe_size() / 4 * dt / (double)got;
+                        read_on = read_on || fill < 0.001;
+                        pause = fill > LOGPIPE_COALESCE ? LOGPIPE_COALESCE : fill;
+                } else
+                        pause = 0.001;
         }
-        if (got > 0 && got < pipe_size() / 2) {
+        if (got > 0 && !read_on) {
                 if (!k->paused) {
                         for (int i = 0; i < 2; i++)
                                 ev_io_stop(loop, &k->st[i].io);
