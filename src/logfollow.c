@@ -3,6 +3,8 @@
  * from logpipe right after they are formed, before anything else can run, so
  * a follower subscribed at file size S sees exactly the records after S. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -138,9 +140,18 @@ static cJSON *list_reply(struct svd *m, const cJSON *req, const char **ret_name)
                                 cJSON_AddItemToArray(files, cJSON_CreateString(*p));
                         strv_free(list);
                         cJSON_AddStringToObject(o, "current", k->path);
-                        struct stat st;
-                        if (k->fd >= 0 && fstat(k->fd, &st) == 0) {
-                                cJSON_AddNumberToObject(o, "ino", (double)st.st_ino);
+                        struct statx sx;
+                        if (k->fd >= 0 && statx(k->fd, "", AT_EMPTY_PATH, STATX_INO | STATX_BTIME, &sx) == 0) {
+                                cJSON_AddNumberToObject(o, "ino", (double)sx.stx_ino);
+                                /* an inode number is reused once a rotated file
+                                 * is compressed and deleted: the birth time
+                                 * tells a later file from the one meant */
+                                if (sx.stx_mask & STATX_BTIME) {
+                                        char bt[48];
+                                        snprintf(bt, sizeof(bt), "%lld.%09u", (long long)sx.stx_btime.tv_sec,
+                                                 sx.stx_btime.tv_nsec);
+                                        cJSON_AddStringToObject(o, "btime", bt);
+                                }
                                 cJSON_AddNumberToObject(o, "size", (double)k->size);
                         }
                 } else {

@@ -5,7 +5,7 @@
  * or the admin group: they are 0640, group admin). Rotated .gz files are read
  * through `gzip -dc`, so svctl does not link zlib. With -f the request is
  * "logs_follow": svd subscribes the connection before it answers and reports
- * the current file's size and inode at that instant; svctl prints the files
+ * the current file's size, inode and birth time at that instant; svctl prints the files
  * up to that size, then every line frame svd sends, so no line is lost or
  * repeated. svctl opens that file first thing after the reply; if a rotation
  * came in between (the inode at the path differs) it reads the oldest rotated
@@ -198,16 +198,29 @@ static int add_file(struct recs *R, const struct largs *a, const char *service, 
 }
 
 /* -f: the file that was current when svd subscribed us, as svd names it by
- * path and inode. It is normally still at that path (svctl opens it first
+ * path, inode and (where the filesystem keeps it) birth time, since an inode
+ * number is reused soon after a rotated file is compressed and deleted. It is normally still at that path (svctl opens it first
  * thing after the reply), but a rotation may have come in between: then it
  * is the oldest rotated file newer than every rotated file svd listed,
  * perhaps compressed by now. Returns an open fd (*ret_gz NULL) or the .gz
  * path to read (*ret_gz, fd -1); -ENOENT if it has been deleted since. */
-static int open_subscribed(const char *cur, double ino, const cJSON *files, char **ret_gz) {
+static bool same_file(int fd, double ino, const char *btime) {
+        struct statx sx;
+        if (ino < 0)
+                return true; /* svd did not say: take the path */
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_BTIME, &sx) < 0 || (double)sx.stx_ino != ino)
+                return false;
+        if (!btime || !(sx.stx_mask & STATX_BTIME))
+                return true;
+        char bt[48];
+        snprintf(bt, sizeof(bt), "%lld.%09u", (long long)sx.stx_btime.tv_sec, sx.stx_btime.tv_nsec);
+        return strcmp(bt, btime) == 0;
+}
+
+static int open_subscribed(const char *cur, double ino, const char *btime, const cJSON *files, char **ret_gz) {
         *ret_gz = NULL;
         int fd = open(cur, O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        if (fd >= 0 && (ino < 0 || (fstat(fd, &st) == 0 && (double)st.st_ino == ino)))
+        if (fd >= 0 && same_file(fd, ino, btime))
                 return fd;
         if (fd >= 0)
                 close(fd);
@@ -465,7 +478,9 @@ int svctl_logs_main(int argc, char **argv) {
                 const cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
                 const cJSON *ino = cJSON_GetObjectItemCaseSensitive(s, "ino");
                 if (sub && cJSON_IsString(cur) && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "size"))) {
+                        const cJSON *bt = cJSON_GetObjectItemCaseSensitive(s, "btime");
                         sub[si].fd = open_subscribed(cur->valuestring, cJSON_IsNumber(ino) ? ino->valuedouble : -1,
+                                                     cJSON_IsString(bt) ? bt->valuestring : NULL,
                                                      cJSON_GetObjectItemCaseSensitive(s, "files"), &sub[si].gz);
                         sub[si].err = sub[si].fd < -1 ? sub[si].fd : 0;
                 } else if (sub)
