@@ -477,33 +477,34 @@ static void after_read(struct logsink *k, size_t got, bool timed) {
                 ev_timer_again(loop, &k->idle);
         else
                 ev_timer_stop(loop, &k->idle);
-        ev_tstamp now = ev_now(loop), dt = now - k->last_read;
+        /* the pipe was drained at the end of the previous read: what this
+         * read got came in since then (not since it began: a long write
+         * after a big read would make a fast writer look slow) */
+        ev_tstamp now = ev_time(), dt = now - k->last_read;
         k->last_read = now;
         if (k->blocked)
                 return;
         /* While svd waits on the pipe every write of the service wakes it (a
          * cost to both), so a read that found data stops the io watchers for
-         * a pause in which the pipe fills instead. A trickle (a small read)
-         * pauses long, so fan-in from many quiet services costs few
-         * wake-ups. A busy pipe pauses for the time the writer, at the rate
-         * of this read, takes to fill a quarter of the pipe, at most
-         * LOGPIPE_COALESCE, so it never waits on a full pipe; a writer that
-         * fast fills that in under a millisecond (the loop's timer
-         * resolution) is read on at once, as is a pipe found half full (svd
-         * is the slower side). The rate is the bytes over the time since the
+         * a pause in which the pipe fills instead: the time the writer, at
+         * the rate of this read, takes to fill a quarter of the pipe, at most
+         * LOGPIPE_TRICKLE after a small read (fan-in from many quiet services
+         * then costs few wake-ups) and LOGPIPE_COALESCE after a larger one,
+         * so a busy writer never waits on a full pipe. A writer that fills
+         * the quarter within a millisecond (the loop's timer resolution) is
+         * read on at once, as is a pipe found half full (svd is the slower
+         * side) or empty. The rate is the bytes over the time since the
          * previous read; a read woken by the pipe after a quiet spell does
-         * not know it (the data may have come in a microsecond) and pauses
-         * the shortest time. A read that found the pipe empty reads on. */
-        double pause = LOGPIPE_TRICKLE;
+         * not know it (the data may have come in a microsecond): it pauses
+         * the longest after a small read, the shortest after a larger one. */
+        double upper = got >= COALESCE_MIN ? LOGPIPE_COALESCE : LOGPIPE_TRICKLE, pause = upper;
         bool read_on = got >= pipe_size() / 2;
-        if (got >= COALESCE_MIN) {
-                if (timed || dt < LOGPIPE_COALESCE) {
-                        double fill = pipe_size() / 4 * dt / (double)got;
-                        read_on = read_on || fill < 0.001;
-                        pause = fill > LOGPIPE_COALESCE ? LOGPIPE_COALESCE : fill;
-                } else
-                        pause = 0.001;
-        }
+        if (got > 0 && (timed || dt < LOGPIPE_TRICKLE)) {
+                double fill = pipe_size() / 4 * dt / (double)got;
+                read_on = read_on || fill < 0.001;
+                pause = fill < upper ? fill : upper;
+        } else if (got >= COALESCE_MIN)
+                pause = 0.001;
         if (got > 0 && !read_on) {
                 if (!k->paused) {
                         for (int i = 0; i < 2; i++)
@@ -520,7 +521,15 @@ static void after_read(struct logsink *k, size_t got, bool timed) {
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct logstream *st = w->data;
-        after_read(st->k, stream_read(st), false);
+        struct logsink *k = st->k;
+        /* both streams: the pause after this read is sized by the writer's
+         * rate, and a service that alternates between stdout and stderr
+         * would look half as fast from one of them */
+        size_t got = stream_read(st);
+        struct logstream *other = &k->st[st == &k->st[0]];
+        if (other->buf || got)
+                got += stream_read(other);
+        after_read(k, got, false);
 }
 
 static void coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents) {
