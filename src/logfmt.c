@@ -20,6 +20,14 @@ const char *logfmt_stream_name(enum logfmt_stream s) {
         return (unsigned)s < _LOGFMT_STREAM_MAX ? stream_names[s] : "?";
 }
 
+const char *logfmt_split_mark(enum logfmt_split s) {
+        return s == LOGFMT_CONT ? "+" : s == LOGFMT_PARTIAL ? "~" : "";
+}
+
+const char *logfmt_split_json(enum logfmt_split s) {
+        return s == LOGFMT_CONT ? "cont" : s == LOGFMT_PARTIAL ? "partial" : NULL;
+}
+
 int logfmt_stream_from_name(const char *s, size_t len) {
         for (int i = 0; i < _LOGFMT_STREAM_MAX; i++)
                 if (len == 3 && memcmp(s, stream_names[i], 3) == 0)
@@ -135,7 +143,7 @@ int logfmt_parse_since(const char *s, usec_t now, usec_t *ret) {
 }
 
 int logfmt_next_line(const char *buf, size_t len, size_t max_line, bool flush, size_t *ret_len,
-                     size_t *ret_consumed, bool *ret_cont) {
+                     size_t *ret_consumed, enum logfmt_split *ret_split) {
         if (len == 0)
                 return 0;
         size_t look = len < max_line + 1 ? len : max_line + 1;
@@ -143,21 +151,36 @@ int logfmt_next_line(const char *buf, size_t len, size_t max_line, bool flush, s
         if (nl && (size_t)(nl - buf) <= max_line) {
                 *ret_len = (size_t)(nl - buf);
                 *ret_consumed = *ret_len + 1;
-                *ret_cont = false;
+                *ret_split = LOGFMT_WHOLE;
                 return 1;
         }
         if (len > max_line) {
                 *ret_len = max_line;
                 *ret_consumed = max_line;
-                *ret_cont = true;
+                *ret_split = LOGFMT_CONT;
                 return 1;
         }
         if (!flush)
                 return 0;
         *ret_len = len;
         *ret_consumed = len;
-        *ret_cont = false;
+        *ret_split = LOGFMT_PARTIAL;
         return 1;
+}
+
+size_t logfmt_whole_lines(const char *buf, size_t len, size_t max_line) {
+        /* The last newline within max_line + 1 bytes of a line's start ends a
+         * run of lines none of which can be longer than max_line; the next
+         * window starts after it. */
+        size_t end = 0;
+        while (end < len) {
+                size_t w = len - end < max_line + 1 ? len - end : max_line + 1;
+                const char *nl = memrchr(buf + end, '\n', w);
+                if (!nl)
+                        break;
+                end = (size_t)(nl - buf) + 1;
+        }
+        return end;
 }
 
 int logfmt_parse_line(const char *line, size_t len, struct logfmt_rec *ret) {
@@ -171,15 +194,17 @@ int logfmt_parse_line(const char *line, size_t len, struct logfmt_rec *ret) {
         int st = logfmt_stream_from_name(p, 3);
         if (st < 0)
                 return -EINVAL;
-        bool cont = left > 3 && p[3] == '+';
-        size_t skip = cont ? 4 : 3;
+        enum logfmt_split split = left > 3 && p[3] == '+' ? LOGFMT_CONT
+                                  : left > 3 && p[3] == '~' ? LOGFMT_PARTIAL
+                                                            : LOGFMT_WHOLE;
+        size_t skip = split != LOGFMT_WHOLE ? 4 : 3;
         if (left > skip && p[skip] != ' ')
                 return -EINVAL;
         if (left > skip)
                 skip++;
         ret->time = t;
         ret->stream = (enum logfmt_stream)st;
-        ret->cont = cont;
+        ret->split = split;
         ret->text = p + skip;
         ret->text_len = left - skip;
         return 0;

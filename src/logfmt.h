@@ -3,10 +3,15 @@
  * timestamps, rotated-file names and retention selection; no I/O, nothing
  * logs. A timestamped record is
  *     2026-11-22T00:30:43.123456Z out text...\n
- * with stream "out" or "err", "out+"/"err+" for a piece of an overlong line
- * that continues in the next record, and "svd" for svd's own notes (drops,
- * rate limits). Without timestamps a record is the text alone; a continued
- * piece ends with a backslash and svd's notes start with "[svd] ". */
+ * with stream "out" or "err" and "svd" for svd's own notes (drops, rate
+ * limits). A record that does not end a line carries a mark right after the
+ * stream: "out+" for a piece of a line longer than max_line (the line goes
+ * on in the stream's next record), "out~" for a partial line written out
+ * without its newline because the writer went quiet for a second (a prompt)
+ * or exited, or svd stopped; what the stream writes next, if anything, is
+ * the stream's next record. Without timestamps a record is the text alone;
+ * a record of either kind ends with a backslash and svd's notes start with
+ * "[svd] ". */
 #ifndef SVD_LOGFMT_H
 #define SVD_LOGFMT_H
 
@@ -21,8 +26,19 @@
 
 enum logfmt_stream { LOGFMT_OUT, LOGFMT_ERR, LOGFMT_SVD, _LOGFMT_STREAM_MAX };
 
+/* How a record ends: a whole line, or split (see above). */
+enum logfmt_split {
+        LOGFMT_WHOLE,   /* ended by a newline */
+        LOGFMT_CONT,    /* "+": the first max_line bytes of a longer line */
+        LOGFMT_PARTIAL, /* "~": no newline yet (idle, exit, svd stopping) */
+        _LOGFMT_SPLIT_MAX,
+};
+
 const char *logfmt_stream_name(enum logfmt_stream s); /* "out", "err", "svd" */
 int logfmt_stream_from_name(const char *s, size_t len); /* -EINVAL if unknown */
+const char *logfmt_split_mark(enum logfmt_split s);    /* "", "+", "~" */
+/* JSON field set to true on split records ("cont", "partial"); NULL: whole. */
+const char *logfmt_split_json(enum logfmt_split s);
 
 /* buf: at least LOGFMT_TIME_LEN + 1 bytes. Returns buf. */
 char *logfmt_time(usec_t t, char *buf);
@@ -34,12 +50,16 @@ int logfmt_parse_time(const char *s, size_t len, usec_t *ret);
 int logfmt_parse_since(const char *s, usec_t now, usec_t *ret);
 
 /* Finds the next record in buf[0..len). Returns 1 with *ret_len (record bytes,
- * newline excluded), *ret_consumed and *ret_cont (the record is the first
+ * newline excluded), *ret_consumed and *ret_split (LOGFMT_CONT: the first
  * max_line bytes of a longer line) when one is there; 0 when the bytes left are
  * a partial line, unless flush is set, which turns any partial line into a
- * record. max_line >= 1. */
+ * LOGFMT_PARTIAL record. max_line >= 1. */
 int logfmt_next_line(const char *buf, size_t len, size_t max_line, bool flush, size_t *ret_len,
-                     size_t *ret_consumed, bool *ret_cont);
+                     size_t *ret_consumed, enum logfmt_split *ret_split);
+/* The end of the longest run of whole lines at the start of buf[0..len), each
+ * at most max_line bytes, newlines included (0: none). Looks at about one
+ * byte in max_line when lines are short: svd's path without timestamps. */
+size_t logfmt_whole_lines(const char *buf, size_t len, size_t max_line);
 
 /* Copies s into out as valid UTF-8 without NUL (JSON strings): invalid bytes
  * and NUL become U+FFFD. out: room for 3 * len + 1. */
@@ -49,7 +69,7 @@ void logfmt_utf8_clean(const char *s, size_t len, char *out);
 struct logfmt_rec {
         usec_t time;
         enum logfmt_stream stream;
-        bool cont;
+        enum logfmt_split split;
         const char *text;
         size_t text_len;
 };

@@ -3,6 +3,8 @@
  * from logpipe right after they are formed, before anything else can run, so
  * a follower subscribed at file size S sees exactly the records after S. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,8 +76,9 @@ void logfollow_publish(struct logs *L, const struct logsink *k, const struct log
                         cJSON_AddStringToObject(o, "stream", logfmt_stream_name(r->stream));
                         logfmt_utf8_clean(r->text, r->text_len, clean);
                         cJSON_AddStringToObject(o, "text", clean);
-                        if (r->cont)
-                                cJSON_AddBoolToObject(o, "cont", true);
+                        const char *split = logfmt_split_json(r->split);
+                        if (split)
+                                cJSON_AddBoolToObject(o, split, true);
                         cJSON_AddItemToArray(arr, o);
                         bytes += r->text_len + 64;
                         if (bytes > FRAME_TEXT_MAX) {
@@ -137,9 +140,18 @@ static cJSON *list_reply(struct svd *m, const cJSON *req, const char **ret_name)
                                 cJSON_AddItemToArray(files, cJSON_CreateString(*p));
                         strv_free(list);
                         cJSON_AddStringToObject(o, "current", k->path);
-                        struct stat st;
-                        if (k->fd >= 0 && fstat(k->fd, &st) == 0) {
-                                cJSON_AddNumberToObject(o, "ino", (double)st.st_ino);
+                        struct statx sx;
+                        if (k->fd >= 0 && statx(k->fd, "", AT_EMPTY_PATH, STATX_INO | STATX_BTIME, &sx) == 0) {
+                                cJSON_AddNumberToObject(o, "ino", (double)sx.stx_ino);
+                                /* an inode number is reused once a rotated file
+                                 * is compressed and deleted: the birth time
+                                 * tells a later file from the one meant */
+                                if (sx.stx_mask & STATX_BTIME) {
+                                        char bt[48];
+                                        snprintf(bt, sizeof(bt), "%lld.%09u", (long long)sx.stx_btime.tv_sec,
+                                                 sx.stx_btime.tv_nsec);
+                                        cJSON_AddStringToObject(o, "btime", bt);
+                                }
                                 cJSON_AddNumberToObject(o, "size", (double)k->size);
                         }
                 } else {
@@ -163,6 +175,13 @@ cJSON *logs_op_list(struct svd *m, const cJSON *req) {
 cJSON *logs_op_follow(struct svd *m, const cJSON *req, void *client) {
         const char *name;
         struct logs *L = m->logs;
+        /* Records are published when they are formed; the size in the reply
+         * must cover every one published so far, so anything formed and not
+         * yet written goes to the file first (it only waits there after a
+         * write error). */
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (m->svcs[i]->log)
+                        logsink_write_out(m->svcs[i]->log);
         cJSON *r = list_reply(m, req, &name);
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")))
                 return r;

@@ -94,22 +94,23 @@ static int out_reserve(struct logsink *k, size_t more) {
         return 0;
 }
 
-/* Formats one record into the output buffer. */
-static void out_record(struct logsink *k, enum logfmt_stream which, bool cont, const char *text, size_t len,
-                       usec_t now) {
+/* Formats one record into the output buffer; ts: now_real() formatted by
+ * logfmt_time(), once for a whole batch. */
+static void out_record(struct logsink *k, enum logfmt_stream which, enum logfmt_split split, const char *text,
+                       size_t len, const char *ts) {
         if (out_reserve(k, LOGFMT_TIME_LEN + 8 + len) < 0) {
                 k->dropped_bytes += len + 1;
                 return;
         }
         char *p = k->out + k->olen;
         if (k->lc->timestamps) {
-                logfmt_time(now, p);
+                memcpy(p, ts, LOGFMT_TIME_LEN);
                 p += LOGFMT_TIME_LEN;
                 *p++ = ' ';
                 memcpy(p, logfmt_stream_name(which), 3);
                 p += 3;
-                if (cont)
-                        *p++ = '+';
+                if (split != LOGFMT_WHOLE)
+                        *p++ = *logfmt_split_mark(split);
                 *p++ = ' ';
         } else if (which == LOGFMT_SVD) {
                 memcpy(p, "[svd] ", 6);
@@ -117,7 +118,7 @@ static void out_record(struct logsink *k, enum logfmt_stream which, bool cont, c
         }
         memcpy(p, text, len);
         p += len;
-        if (cont && !k->lc->timestamps)
+        if (split != LOGFMT_WHOLE && !k->lc->timestamps)
                 *p++ = '\\';
         *p++ = '\n';
         k->olen = (size_t)(p - k->out);
@@ -139,7 +140,9 @@ void logsink_note(struct logsink *k, const char *fmt, ...) {
         va_end(ap);
         if (n < 0)
                 return;
-        out_record(k, LOGFMT_SVD, false, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, now_real());
+        char ts[LOGFMT_TIME_LEN + 1];
+        out_record(k, LOGFMT_SVD, LOGFMT_WHOLE, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
+                   logfmt_time(now_real(), ts));
 }
 
 static void stop_reading(struct logsink *k) {
@@ -189,7 +192,7 @@ static int write_all(struct logsink *k, struct iovec *iov, int n) {
 }
 
 static size_t stream_read(struct logstream *st);
-static void after_read(struct logsink *k, size_t got);
+static void after_read(struct logsink *k, size_t got, bool timed);
 
 static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct logsink *k = w->data;
@@ -204,7 +207,7 @@ static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents) {
                 for (int i = 0; i < 2; i++)
                         got += stream_read(&k->st[i]);
                 start_reading(k);
-                after_read(k, got);
+                after_read(k, got, false);
         }
 }
 
@@ -308,30 +311,113 @@ static void rate_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         logsink_write_out(k);
 }
 
-/* Forms records out of a stream's buffer. flush: partial lines too. */
+/* Appends n bytes of whole lines, as they are (no timestamps): straight from
+ * the read buffer when nothing waits before them, else through the output
+ * buffer, whose writer deals with notes, errors and back-pressure. */
+static void emit_raw(struct logsink *k, const char *p, size_t n) {
+        if (k->olen == 0 && k->gap_bytes == 0 && k->fd >= 0) {
+                struct iovec iov = {(void *)p, n};
+                if (write_all(k, &iov, 1) == 0)
+                        return;
+        }
+        if (out_reserve(k, n) < 0) {
+                k->dropped_bytes += n;
+                return;
+        }
+        memcpy(k->out + k->olen, p, n);
+        k->olen += n;
+        k->oraw += n;
+        for (const char *q = p, *e = p + n; (q = memchr(q, '\n', (size_t)(e - q))); q++)
+                k->olines++;
+        logsink_write_out(k);
+}
+
+/* Without timestamps, followers or a rate limit, whole lines need no work
+ * line by line: they go out in runs as large as the read, cut only where
+ * the file must rotate. Returns the bytes consumed; what is left (a partial
+ * or overlong line) takes the path of process(). */
+static size_t raw_lines(struct logsink *k, struct logstream *st, usec_t now) {
+        const struct logging_config *lc = k->lc;
+        size_t off = 0, end = logfmt_whole_lines(st->buf, st->len, lc->max_line);
+        bool tried = false;
+        while (off < end && !k->blocked) {
+                const char *p = st->buf + off;
+                size_t n = end - off;
+                uint64_t used = k->size + k->olen;
+                if ((lc->max_size && used + n > lc->max_size) || logrotate_due(k, k->olen + n, now)) {
+                        /* the whole lines that still fit under max_size (none
+                         * when max_age or the day says rotate now) */
+                        size_t fit = 0;
+                        if (lc->max_size && used < lc->max_size && !logrotate_due(k, k->olen, now)) {
+                                uint64_t room = lc->max_size - used;
+                                const char *nl = memrchr(p, '\n', room < n ? (size_t)room : n);
+                                fit = nl ? (size_t)(nl - p) + 1 : 0;
+                        }
+                        if (fit)
+                                n = fit;
+                        else if (!tried && used) {
+                                logsink_write_out(k);
+                                if (k->blocked)
+                                        break;
+                                (void)logrotate_rotate(k);
+                                tried = true;
+                                continue;
+                        } else /* a line longer than max_size, or rotating failed */
+                                n = (size_t)((const char *)memchr(p, '\n', n) - p) + 1;
+                }
+                emit_raw(k, p, n);
+                tried = false;
+                off += n;
+        }
+        return off;
+}
+
+/* Forms records out of a stream's buffer. flush: partial lines too. All
+ * records of a call share one timestamp, formatted once. */
 static void process(struct logsink *k, struct logstream *st, bool flush) {
         if (!st->buf || !st->len)
                 return; /* nothing read yet (the buffer comes with the first output) */
         struct logs *L = k->m->logs;
+        const struct logging_config *lc = k->lc;
         usec_t now = now_real();
         size_t off = 0, l, c;
-        bool cont;
+        enum logfmt_split split;
         bool follow = L && L->n_followers > 0;
+        bool timed = lc->max_age || lc->rotate_daily;
         size_t nrecs = 0;
-        while (!k->blocked && logfmt_next_line(st->buf + off, st->len - off, k->lc->max_line, flush, &l, &c, &cont)) {
-                if (!rate_ok(k, now)) {
+        if (!lc->timestamps && !follow && !lc->rate_burst)
+                off = raw_lines(k, st, now);
+        /* "2026-11-22T00:30:43.123456Z out ": the prefix of every whole line */
+        char pre[LOGFMT_TIME_LEN + 5];
+        logfmt_time(now, pre);
+        pre[LOGFMT_TIME_LEN] = ' ';
+        memcpy(pre + LOGFMT_TIME_LEN + 1, logfmt_stream_name(st->which), 3);
+        pre[LOGFMT_TIME_LEN + 4] = ' ';
+        while (!k->blocked && logfmt_next_line(st->buf + off, st->len - off, lc->max_line, flush, &l, &c, &split)) {
+                if (lc->rate_burst && !rate_ok(k, now)) {
                         off += c;
                         continue;
                 }
-                size_t need = record_size(k, l);
-                if (k->olen + need > OUT_FLUSH_AT || logrotate_due(k, k->olen + need, now)) {
+                size_t need = record_size(k, l), after = k->olen + need;
+                /* cheap tests first: most lines neither flush nor rotate */
+                if ((after > OUT_FLUSH_AT || (lc->max_size && k->size + after > lc->max_size) || timed) &&
+                    (after > OUT_FLUSH_AT || logrotate_due(k, after, now))) {
                         logsink_write_out(k);
                         if (k->blocked)
                                 break;
                         if (logrotate_due(k, need, now))
                                 (void)logrotate_rotate(k);
                 }
-                out_record(k, st->which, cont, st->buf + off, l, now);
+                if (lc->timestamps && split == LOGFMT_WHOLE && out_reserve(k, sizeof(pre) + l + 1) == 0) {
+                        char *o = k->out + k->olen;
+                        memcpy(o, pre, sizeof(pre));
+                        memcpy(o + sizeof(pre), st->buf + off, l);
+                        o[sizeof(pre) + l] = '\n';
+                        k->olen += sizeof(pre) + l + 1;
+                        k->oraw += l + 1;
+                        k->olines++;
+                } else
+                        out_record(k, st->which, split, st->buf + off, l, pre);
                 if (follow) {
                         if (nrecs == L->cap_recs) {
                                 size_t ncap = L->cap_recs ? L->cap_recs * 2 : 256;
@@ -342,7 +428,7 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
                                 }
                         }
                         if (nrecs < L->cap_recs)
-                                L->recs[nrecs++] = (struct logfmt_rec){now, st->which, cont, st->buf + off, l};
+                                L->recs[nrecs++] = (struct logfmt_rec){now, st->which, split, st->buf + off, l};
                 }
                 off += c;
         }
@@ -384,26 +470,50 @@ static size_t stream_read(struct logstream *st) {
         return total;
 }
 
-static void after_read(struct logsink *k, size_t got) {
+/* timed: the read ended a pause (the coalesce timer), so what it got
+ * arrived in a known time, which gives the writer's rate. */
+static void after_read(struct logsink *k, size_t got, bool timed) {
         struct ev_loop *loop = k->m->loop;
         logsink_write_out(k);
         if (k->st[0].len || k->st[1].len)
                 ev_timer_again(loop, &k->idle);
         else
                 ev_timer_stop(loop, &k->idle);
+        /* the pipe was drained at the end of the previous read: what this
+         * read got came in since then (not since it began: a long write
+         * after a big read would make a fast writer look slow) */
+        ev_tstamp now = ev_time(), dt = now - k->last_read;
+        k->last_read = now;
         if (k->blocked)
                 return;
-        /* A wake-up that found the pipe half full or more reads on at once:
-         * pausing then would only make the service wait on a full pipe. Any
-         * smaller read pauses: briefly for a busy pipe, longer for a trickle,
-         * so fan-in from many quiet services costs few wake-ups. */
-        if (got > 0 && got < pipe_size() / 2) {
+        /* While svd waits on the pipe every write of the service wakes it (a
+         * cost to both), so a read that found data stops the io watchers for
+         * a pause in which the pipe fills instead: the time the writer, at
+         * the rate of this read, takes to fill a quarter of the pipe, at most
+         * LOGPIPE_TRICKLE after a small read (fan-in from many quiet services
+         * then costs few wake-ups) and LOGPIPE_COALESCE after a larger one,
+         * so a busy writer never waits on a full pipe. A writer that fills
+         * the quarter within a millisecond (the loop's timer resolution) is
+         * read on at once, as is a pipe found half full (svd is the slower
+         * side) or empty. The rate is the bytes over the time since the
+         * previous read; a read woken by the pipe after a quiet spell does
+         * not know it (the data may have come in a microsecond): it pauses
+         * the longest after a small read, the shortest after a larger one. */
+        double upper = got >= COALESCE_MIN ? LOGPIPE_COALESCE : LOGPIPE_TRICKLE, pause = upper;
+        bool read_on = got >= pipe_size() / 2;
+        if (got > 0 && (timed || dt < LOGPIPE_TRICKLE)) {
+                double fill = pipe_size() / 4 * dt / (double)got;
+                read_on = read_on || fill < 0.001;
+                pause = fill < upper ? fill : upper;
+        } else if (got >= COALESCE_MIN)
+                pause = 0.001;
+        if (got > 0 && !read_on) {
                 if (!k->paused) {
                         for (int i = 0; i < 2; i++)
                                 ev_io_stop(loop, &k->st[i].io);
                         k->paused = true;
                 }
-                ev_timer_set(&k->coalesce, got >= COALESCE_MIN ? LOGPIPE_COALESCE : LOGPIPE_TRICKLE, 0.);
+                ev_timer_set(&k->coalesce, pause, 0.);
                 ev_timer_start(loop, &k->coalesce);
         } else if (k->paused) {
                 k->paused = false;
@@ -413,13 +523,21 @@ static void after_read(struct logsink *k, size_t got) {
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct logstream *st = w->data;
-        after_read(st->k, stream_read(st));
+        struct logsink *k = st->k;
+        /* both streams: the pause after this read is sized by the writer's
+         * rate, and a service that alternates between stdout and stderr
+         * would look half as fast from one of them */
+        size_t got = stream_read(st);
+        struct logstream *other = &k->st[st == &k->st[0]];
+        if (other->buf || got)
+                got += stream_read(other);
+        after_read(k, got, false);
 }
 
 static void coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct logsink *k = w->data;
         size_t got = stream_read(&k->st[0]) + stream_read(&k->st[1]);
-        after_read(k, got);
+        after_read(k, got, true);
 }
 
 static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents) {
@@ -609,7 +727,7 @@ void logpipe_free(struct logsink *k) {
                 return;
         fdstore_drop(k->m, k->s->cfg->name);
         struct ev_loop *loop = k->m->loop;
-        if (k->st[0].buf && k->st[1].buf) {
+        if (k->st[0].buf || k->st[1].buf) {
                 k->blocked = false; /* last chance: one more try, then drop */
                 logpipe_flush(k);
         }

@@ -55,6 +55,7 @@ struct logsink {
         struct logstream st[2];
         ev_timer coalesce;       /* paused reading: resume after LOGPIPE_COALESCE */
         bool paused;
+        ev_tstamp last_read;     /* end of the last read, for the writer's rate */
         ev_timer idle;           /* flushes partial lines */
         ev_timer retry;          /* write errors */
         ev_timer age;            /* max_age / rotate_every */

@@ -5,11 +5,16 @@
  * or the admin group: they are 0640, group admin). Rotated .gz files are read
  * through `gzip -dc`, so svctl does not link zlib. With -f the request is
  * "logs_follow": svd subscribes the connection before it answers and reports
- * the current file's size at that instant; svctl prints the files up to that
- * size, then every line frame svd sends, which is why a rotation in between
- * neither loses nor repeats a line. Several services are merged by timestamp. */
+ * the current file's size, inode and birth time at that instant; svctl prints the files
+ * up to that size, then every line frame svd sends, so no line is lost or
+ * repeated. svctl opens that file first thing after the reply; if a rotation
+ * came in between (the inode at the path differs) it reads the oldest rotated
+ * file newer than those svd listed instead, compressed or not. Several
+ * services are merged by timestamp. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -48,7 +53,7 @@ struct rec {
         const char *text;   /* the text alone */
         size_t text_len;
         int stream;         /* -1: no timestamps, unknown */
-        bool cont;
+        enum logfmt_split split;
 };
 
 struct recs {
@@ -63,31 +68,9 @@ static int lusage(const char *msg, const char *arg) {
         return 2;
 }
 
-/* Reads a whole file, through gzip -dc for .gz. NULL with errno on failure. */
-static char *slurp(const char *path, size_t limit, size_t *ret_len) {
-        size_t pl = strlen(path);
-        bool gz = pl > 3 && strcmp(path + pl - 3, ".gz") == 0;
-        int fd;
-        pid_t pid = 0;
-        if (gz) {
-                int p[2];
-                if (pipe2(p, O_CLOEXEC) < 0)
-                        return NULL;
-                posix_spawn_file_actions_t fa;
-                posix_spawn_file_actions_init(&fa);
-                posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-                char *argv[] = {"gzip", "-dc", "--", (char *)path, NULL};
-                int r = posix_spawnp(&pid, "gzip", &fa, NULL, argv, environ);
-                posix_spawn_file_actions_destroy(&fa);
-                close(p[1]);
-                if (r != 0) {
-                        close(p[0]);
-                        errno = r;
-                        return NULL;
-                }
-                fd = p[0];
-        } else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-                return NULL;
+/* Reads fd to its end or limit bytes and closes it; reaps pid (gzip) if set.
+ * NULL with errno on failure. */
+static char *slurp_fd(int fd, pid_t pid, size_t limit, size_t *ret_len) {
         size_t len = 0, cap = 1 << 16;
         char *buf = malloc(cap);
         while (buf && len < limit) {
@@ -118,6 +101,35 @@ static char *slurp(const char *path, size_t limit, size_t *ret_len) {
         return buf;
 }
 
+/* Reads a whole file (up to limit bytes), through gzip -dc for .gz. NULL
+ * with errno on failure. */
+static char *slurp(const char *path, size_t limit, size_t *ret_len) {
+        size_t pl = strlen(path);
+        bool gz = pl > 3 && strcmp(path + pl - 3, ".gz") == 0;
+        int fd;
+        pid_t pid = 0;
+        if (gz) {
+                int p[2];
+                if (pipe2(p, O_CLOEXEC) < 0)
+                        return NULL;
+                posix_spawn_file_actions_t fa;
+                posix_spawn_file_actions_init(&fa);
+                posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+                char *argv[] = {"gzip", "-dc", "--", (char *)path, NULL};
+                int r = posix_spawnp(&pid, "gzip", &fa, NULL, argv, environ);
+                posix_spawn_file_actions_destroy(&fa);
+                close(p[1]);
+                if (r != 0) {
+                        close(p[0]);
+                        errno = r;
+                        return NULL;
+                }
+                fd = p[0];
+        } else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+                return NULL;
+        return slurp_fd(fd, pid, limit, ret_len);
+}
+
 static int rec_push(struct recs *R, const struct rec *r) {
         if (R->n == R->cap) {
                 size_t nc = R->cap ? R->cap * 2 : 1024;
@@ -133,19 +145,9 @@ static int rec_push(struct recs *R, const struct rec *r) {
         return 0;
 }
 
-static int add_file(struct recs *R, const struct largs *a, const char *service, const char *path, size_t limit,
-                    bool timestamps) {
-        size_t len;
-        char *buf = slurp(path, limit, &len);
-        if (!buf && errno == ENOENT) {
-                /* compressed since svd listed it */
-                char *gz = strdup_printf("%s.gz", path);
-                if (gz)
-                        buf = slurp(gz, limit, &len);
-                free(gz);
-        }
-        if (!buf)
-                return errno == ENOENT ? 0 : -errno;
+/* Takes buf (len bytes of a log file) and adds its records. */
+static int add_buf(struct recs *R, const struct largs *a, const char *service, char *buf, size_t len,
+                   bool timestamps) {
         char **nb = realloc(R->bufs, (R->n_bufs + 1) * sizeof(char *));
         if (!nb) {
                 free(buf);
@@ -164,7 +166,7 @@ static int add_file(struct recs *R, const struct largs *a, const char *service, 
                 if (timestamps && logfmt_parse_line(buf + off, ll, &lr) == 0) {
                         r.time = lr.time;
                         r.stream = (int)lr.stream;
-                        r.cont = lr.cont;
+                        r.split = lr.split;
                         r.text = lr.text;
                         r.text_len = lr.text_len;
                 }
@@ -179,6 +181,99 @@ static int add_file(struct recs *R, const struct largs *a, const char *service, 
         return 0;
 }
 
+static int add_file(struct recs *R, const struct largs *a, const char *service, const char *path, size_t limit,
+                    bool timestamps) {
+        size_t len;
+        char *buf = slurp(path, limit, &len);
+        if (!buf && errno == ENOENT) {
+                /* compressed since svd listed it */
+                char *gz = strdup_printf("%s.gz", path);
+                if (gz)
+                        buf = slurp(gz, limit, &len);
+                free(gz);
+        }
+        if (!buf)
+                return errno == ENOENT ? 0 : -errno;
+        return add_buf(R, a, service, buf, len, timestamps);
+}
+
+/* -f: the file that was current when svd subscribed us, as svd names it by
+ * path, inode and (where the filesystem keeps it) birth time, since an inode
+ * number is reused soon after a rotated file is compressed and deleted. It is normally still at that path (svctl opens it first
+ * thing after the reply), but a rotation may have come in between: then it
+ * is the oldest rotated file newer than every rotated file svd listed,
+ * perhaps compressed by now. Returns an open fd (*ret_gz NULL) or the .gz
+ * path to read (*ret_gz, fd -1); -ENOENT if it has been deleted since. */
+static bool same_file(int fd, double ino, const char *btime) {
+        struct statx sx;
+        if (ino < 0)
+                return true; /* svd did not say: take the path */
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_BTIME, &sx) < 0 || (double)sx.stx_ino != ino)
+                return false;
+        if (!btime || !(sx.stx_mask & STATX_BTIME))
+                return true;
+        char bt[48];
+        snprintf(bt, sizeof(bt), "%lld.%09u", (long long)sx.stx_btime.tv_sec, sx.stx_btime.tv_nsec);
+        return strcmp(bt, btime) == 0;
+}
+
+static int open_subscribed(const char *cur, double ino, const char *btime, const cJSON *files, char **ret_gz) {
+        *ret_gz = NULL;
+        int fd = open(cur, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0 && same_file(fd, ino, btime))
+                return fd;
+        if (fd >= 0)
+                close(fd);
+        const char *slash = strrchr(cur, '/');
+        const char *base = slash ? slash + 1 : cur;
+        _cleanup_(freep) char *dir = slash ? strndup(cur, (size_t)(slash - cur)) : strdup(".");
+        if (!dir)
+                return -ENOMEM;
+        if (!dir[0]) {
+                free(dir);
+                if (!(dir = strdup("/")))
+                        return -ENOMEM;
+        }
+        usec_t after = 0, t, best = 0;
+        bool gz, found = false, best_gz = false;
+        const cJSON *f;
+        cJSON_ArrayForEach(f, files) {
+                const char *p = cJSON_IsString(f) ? strrchr(f->valuestring, '/') : NULL;
+                if (p && logfmt_rotated_match(base, p + 1, &t, NULL) && t > after)
+                        after = t;
+        }
+        DIR *d = opendir(dir);
+        if (!d)
+                return -errno;
+        for (struct dirent *e; (e = readdir(d));)
+                if (logfmt_rotated_match(base, e->d_name, &t, &gz) && t > after &&
+                    (!found || t < best || (t == best && !gz))) {
+                        found = true;
+                        best = t;
+                        best_gz = gz;
+                }
+        closedir(d);
+        if (!found)
+                return -ENOENT;
+        char name[PATH_MAX];
+        logfmt_rotated_name(base, best, name, sizeof(name));
+        _cleanup_(freep) char *path = strdup_printf("%s/%s%s", dir, name, best_gz ? ".gz" : "");
+        if (!path)
+                return -ENOMEM;
+        if (best_gz) {
+                *ret_gz = path;
+                path = NULL;
+                return -1;
+        }
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) {
+                /* compressed meanwhile */
+                *ret_gz = strdup_printf("%s.gz", path);
+                return *ret_gz ? -1 : -ENOMEM;
+        }
+        return fd < 0 ? -errno : fd;
+}
+
 static int rec_cmp(const void *x, const void *y) {
         const struct rec *a = x, *b = y;
         if (a->time != b->time)
@@ -187,7 +282,7 @@ static int rec_cmp(const void *x, const void *y) {
 }
 
 static void print_json(const char *service, const char *time, const char *stream, const char *text, size_t len,
-                       bool cont) {
+                       enum logfmt_split split) {
         char *clean = malloc(3 * len + 1);
         if (!clean)
                 return;
@@ -203,8 +298,8 @@ static void print_json(const char *service, const char *time, const char *stream
         else
                 cJSON_AddNullToObject(o, "stream");
         cJSON_AddStringToObject(o, "text", clean);
-        if (cont)
-                cJSON_AddBoolToObject(o, "cont", true);
+        if (logfmt_split_json(split))
+                cJSON_AddBoolToObject(o, logfmt_split_json(split), true);
         char *s = cJSON_PrintUnformatted(o);
         if (s)
                 printf("%s\n", s);
@@ -218,7 +313,7 @@ static void print_rec(const struct largs *a, const struct rec *r) {
                 char ts[LOGFMT_TIME_LEN + 1];
                 print_json(r->service, r->stream >= 0 ? logfmt_time(r->time, ts) : NULL,
                            r->stream >= 0 ? logfmt_stream_name((enum logfmt_stream)r->stream) : NULL, r->text,
-                           r->text_len, r->cont);
+                           r->text_len, r->split);
                 return;
         }
         if (!a->name)
@@ -304,17 +399,20 @@ static int follow_loop(const struct largs *a, int fd) {
                         const cJSON *tm = cJSON_GetObjectItemCaseSensitive(l, "time");
                         const cJSON *st = cJSON_GetObjectItemCaseSensitive(l, "stream");
                         const cJSON *tx = cJSON_GetObjectItemCaseSensitive(l, "text");
-                        bool cont = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "cont"));
+                        enum logfmt_split split = LOGFMT_WHOLE;
+                        for (int k = LOGFMT_CONT; k < _LOGFMT_SPLIT_MAX; k++)
+                                if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, logfmt_split_json(k))))
+                                        split = k;
                         if (!cJSON_IsString(sv) || !cJSON_IsString(tx))
                                 continue;
                         const char *tms = cJSON_IsString(tm) ? tm->valuestring : NULL;
                         const char *sts = cJSON_IsString(st) ? st->valuestring : NULL;
                         if (a->json)
-                                print_json(sv->valuestring, tms, sts, tx->valuestring, strlen(tx->valuestring), cont);
+                                print_json(sv->valuestring, tms, sts, tx->valuestring, strlen(tx->valuestring), split);
                         else {
                                 if (!a->name)
                                         printf("%s ", sv->valuestring);
-                                printf("%s %s%s %s\n", tms ? tms : "-", sts ? sts : "-", cont ? "+" : "",
+                                printf("%s %s%s %s\n", tms ? tms : "-", sts ? sts : "-", logfmt_split_mark(split),
                                        tx->valuestring);
                         }
                 }
@@ -368,7 +466,30 @@ int svctl_logs_main(int argc, char **argv) {
         struct recs R = {0};
         const cJSON *svcs = cJSON_GetObjectItemCaseSensitive(reply, "services"), *s;
         code = 0;
+        /* -f: first of all, open each file that was current at the
+         * subscription, before a rotation can move it further away */
+        int n_svcs = cJSON_GetArraySize(svcs), si = 0;
+        struct subscribed {
+                int fd;   /* >= 0: read this */
+                char *gz; /* else this rotated, compressed file */
+                int err;
+        } *sub = a.follow && n_svcs > 0 ? calloc((size_t)n_svcs, sizeof(*sub)) : NULL;
         cJSON_ArrayForEach(s, svcs) {
+                const cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
+                const cJSON *ino = cJSON_GetObjectItemCaseSensitive(s, "ino");
+                if (sub && cJSON_IsString(cur) && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "size"))) {
+                        const cJSON *bt = cJSON_GetObjectItemCaseSensitive(s, "btime");
+                        sub[si].fd = open_subscribed(cur->valuestring, cJSON_IsNumber(ino) ? ino->valuedouble : -1,
+                                                     cJSON_IsString(bt) ? bt->valuestring : NULL,
+                                                     cJSON_GetObjectItemCaseSensitive(s, "files"), &sub[si].gz);
+                        sub[si].err = sub[si].fd < -1 ? sub[si].fd : 0;
+                } else if (sub)
+                        sub[si].fd = -1;
+                si++;
+        }
+        si = -1;
+        cJSON_ArrayForEach(s, svcs) {
+                si++;
                 const cJSON *nm = cJSON_GetObjectItemCaseSensitive(s, "name");
                 const cJSON *files = cJSON_GetObjectItemCaseSensitive(s, "files"), *f;
                 const cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
@@ -382,15 +503,34 @@ int svctl_logs_main(int argc, char **argv) {
                                 code = 1;
                         }
                 }
-                if (cJSON_IsString(cur)) {
+                if (sub && cJSON_IsString(cur) && cJSON_IsNumber(size)) {
                         /* following: exactly what was written before the subscription */
-                        size_t limit = a.follow && cJSON_IsNumber(size) ? (size_t)size->valuedouble : SIZE_MAX;
-                        if ((r = add_file(&R, &a, nm->valuestring, cur->valuestring, limit, ts)) < 0) {
+                        size_t limit = (size_t)size->valuedouble, len;
+                        char *buf;
+                        if (sub[si].fd >= 0) {
+                                r = (buf = slurp_fd(sub[si].fd, 0, limit, &len)) ? add_buf(&R, &a, nm->valuestring, buf, len, ts) : -errno;
+                                sub[si].fd = -1;
+                        } else if (sub[si].gz)
+                                r = add_file(&R, &a, nm->valuestring, sub[si].gz, limit, ts);
+                        else
+                                r = sub[si].err;
+                        if (r == -ENOENT)
+                                fprintf(stderr, "svctl: %s: the file current when following began was rotated and deleted before it could be read; its lines are missing\n", nm->valuestring);
+                        else if (r < 0)
                                 fprintf(stderr, "svctl: %s: %s\n", cur->valuestring, strerror(-r));
+                        if (r < 0)
                                 code = 1;
-                        }
+                } else if (cJSON_IsString(cur) && (r = add_file(&R, &a, nm->valuestring, cur->valuestring, SIZE_MAX, ts)) < 0) {
+                        fprintf(stderr, "svctl: %s: %s\n", cur->valuestring, strerror(-r));
+                        code = 1;
                 }
         }
+        for (si = 0; sub && si < n_svcs; si++) {
+                if (sub[si].fd >= 0)
+                        close(sub[si].fd);
+                free(sub[si].gz);
+        }
+        free(sub);
         if (!a.name && R.n > 1)
                 qsort(R.v, R.n, sizeof(*R.v), rec_cmp);
         size_t from = a.n >= 0 && (size_t)a.n < R.n ? R.n - (size_t)a.n : 0;

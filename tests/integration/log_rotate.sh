@@ -1,5 +1,6 @@
 #!/bin/bash
-# Rotation and retention: no file exceeds max_size by more than one line,
+# Rotation and retention: no file exceeds max_size by more than one line
+# (without timestamps not at all, and no line is lost across rotations),
 # max_files and max_total hold per service, log_max_total evicts the oldest
 # rotated files across services, compressed files are valid gzip, and the
 # newest lines are always kept. SIGUSR1 reopens files moved away by a tool.
@@ -20,8 +21,14 @@ restart: no
 logging: { max_size: 50K, max_files: 100, max_total: 250K, compress: false }
 EOF
 
+service raw <<EOF
+command: ["$LOGGEN", "-", "10000", "-", "$PAD"]
+restart: no
+logging: { timestamps: false, max_size: 20K, max_files: 1000, compress: false }
+EOF
+
 start_svd
-for s in a b; do wait_state $s exited 30; done
+for s in a b raw; do wait_state $s exited 30; done
 # compression runs in the background
 wait_for sh -c "! ls '$T/log' | grep -qE '^a\\.log\\.[0-9T.]+Z(\\.gz\\.tmp)?\$'"
 ls -l "$T/log" >&2
@@ -38,6 +45,22 @@ done
 for f in "$T"/log/b.log*; do
         [ "$(size "$f")" -le $((50 * 1024 + 200)) ] || fail "$f exceeds max_size 50K"
 done
+# without timestamps whole lines go out in runs cut at max_size: no file
+# exceeds it, and the files in name order hold every line once, in order
+# per stream
+for f in "$T"/log/raw.log*; do
+        [ "$(size "$f")" -le $((20 * 1024)) ] || fail "$f exceeds max_size 20K"
+done
+[ "$(ls "$T/log" | grep -c '^raw\.log\.')" -ge 20 ] || fail "raw: too few rotations"
+cat $(ls "$T"/log/raw.log.* | sort) "$T/log/raw.log" | python3 -c '
+import sys
+seen = {"out": [], "err": []}
+for line in sys.stdin:
+    st, n, pad = line.split()
+    seen[st].append(int(n))
+for st, nums in seen.items():
+    assert nums == [n for n in range(10000) if ((n // 7) % 2 == 0) == (st == "out")], st
+' || fail "raw: lines lost, repeated or out of order across rotations"
 n_a=$(ls "$T/log" | grep -cE '^a\.log\.' || true)
 [ "$n_a" -le 3 ] && [ "$n_a" -ge 2 ] || fail "a: $n_a rotated files, max_files is 3"
 total_b=$(cat "$T"/log/b.log* | wc -c)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # svctl logs: -n, --since, --stream and --json return exactly the expected
 # lines, across rotated .gz files; all services merge by time; -f keeps
-# following through rotations; overlong lines and NUL bytes keep framing.
+# following through rotations; overlong lines and NUL bytes keep framing;
+# partial lines (no newline after a second, or at exit) are marked "~".
 . "$(dirname "$0")/lib.sh"
 
 LOGGEN="$TOP_BUILDDIR/tests/helpers/loggen"
@@ -18,6 +19,15 @@ EOF
 service bin <<EOF
 command: ["python3", "-c", "import sys,time; w=sys.stdout.buffer; w.write(b'A'*300 + b'\\\\n' + b'nul\\\\x00byte\\\\xff\\\\n' + b'tail-no-newline'); w.flush(); time.sleep(100)"]
 logging: { max_line: 100 }
+EOF
+
+service exitp <<EOF
+command: ["sh", "-c", "printf 'first\\\\nno-newline-at-exit'"]
+restart: no
+EOF
+service rawp <<EOF
+command: ["sh", "-c", "printf 'whole\\\\nprompt> '; exec sleep 100"]
+logging: { timestamps: false }
 EOF
 
 start_svd
@@ -62,10 +72,27 @@ assert t[:3] == ["A" * 100] * 3, t
 assert rows[0].get("cont") and rows[1].get("cont") and not rows[2].get("cont"), rows
 assert "nul\ufffdbyte\ufffd" in t, t
 assert "tail-no-newline" in t, t
+assert rows[t.index("tail-no-newline")].get("partial") is True, rows
+assert not any(r.get("partial") for r in rows if r["text"] != "tail-no-newline"), rows
 ' || fail "binary --json"
+# a partial line flushed after a second of silence is marked in the file
+grep -q ' out~ tail-no-newline$' "$T/log/bin.log" || fail "idle partial line not marked out~"
+grep -q ' out nul' "$T/log/bin.log" || fail "whole line marked"
+# ... and so is one left when the process exits
+wait_state exitp exited 10
+grep -q ' out first$' "$T/log/exitp.log" || fail "whole line before the exit"
+grep -q ' out~ no-newline-at-exit$' "$T/log/exitp.log" || fail "partial line at exit not marked out~"
+assert_eq "$(svctl logs exitp --json | python3 -c 'import json,sys; print([(r["text"], r.get("partial", False)) for r in map(json.loads, sys.stdin)])')" \
+        "[('first', False), ('no-newline-at-exit', True)]" "svctl logs --json partial"
+assert_eq "$(svctl logs exitp | cut -c29-)" "out first
+out~ no-newline-at-exit" "svctl logs prints the mark"
+# without timestamps a partial record ends with a backslash
+wait_for grep -q 'prompt' "$T/log/rawp.log"
+assert_eq "$(cat "$T/log/rawp.log")" 'whole
+prompt> \' "partial line without timestamps"
 
 # all services merged by time, named
-svctl logs -n 5 | awk '{print $1}' | grep -qvE '^(a|f|bin)$' && fail "merged lines not named"
+svctl logs -n 5 | awk '{print $1}' | grep -qvE '^(a|f|bin|exitp|rawp)$' && fail "merged lines not named"
 
 # -f: follows through rotations of f (2K files)
 svctl logs f -f > "$T/follow" 2>&1 &

@@ -10,38 +10,72 @@
 
 START_TEST(test_split) {
         size_t l, c;
-        bool cont;
+        enum logfmt_split cont;
         const char *b = "abc\ndef";
         ck_assert_int_eq(logfmt_next_line(b, 7, 100, false, &l, &c, &cont), 1);
         ck_assert_uint_eq(l, 3);
         ck_assert_uint_eq(c, 4);
-        ck_assert(!cont);
+        ck_assert_int_eq(cont, LOGFMT_WHOLE);
         /* "def" is partial: not a record unless flushed */
         ck_assert_int_eq(logfmt_next_line(b + 4, 3, 100, false, &l, &c, &cont), 0);
         ck_assert_int_eq(logfmt_next_line(b + 4, 3, 100, true, &l, &c, &cont), 1);
         ck_assert_uint_eq(l, 3);
         ck_assert_uint_eq(c, 3);
+        ck_assert_int_eq(cont, LOGFMT_PARTIAL); /* flushed without its newline: marked */
         ck_assert_int_eq(logfmt_next_line(b, 0, 100, true, &l, &c, &cont), 0);
         /* max_line: a 10-byte line with max 4 -> 4 (cont), 4 (cont), 2 */
         const char *lng = "0123456789\n";
         ck_assert_int_eq(logfmt_next_line(lng, 11, 4, false, &l, &c, &cont), 1);
         ck_assert_uint_eq(l, 4);
         ck_assert_uint_eq(c, 4);
-        ck_assert(cont);
+        ck_assert_int_eq(cont, LOGFMT_CONT);
         ck_assert_int_eq(logfmt_next_line(lng + 8, 3, 4, false, &l, &c, &cont), 1);
         ck_assert_uint_eq(l, 2);
-        ck_assert(!cont);
+        ck_assert_int_eq(cont, LOGFMT_WHOLE);
         /* exactly max_line bytes then newline: one record, not split */
         ck_assert_int_eq(logfmt_next_line("0123\n", 5, 4, false, &l, &c, &cont), 1);
         ck_assert_uint_eq(l, 4);
         ck_assert_uint_eq(c, 5);
-        ck_assert(!cont);
+        ck_assert_int_eq(cont, LOGFMT_WHOLE);
         /* a partial line already longer than max_line is cut without flush */
         ck_assert_int_eq(logfmt_next_line("012345", 6, 4, false, &l, &c, &cont), 1);
-        ck_assert(cont);
+        ck_assert_int_eq(cont, LOGFMT_CONT);
         /* NUL bytes are ordinary bytes */
         ck_assert_int_eq(logfmt_next_line("a\0b\n", 4, 100, false, &l, &c, &cont), 1);
         ck_assert_uint_eq(l, 3);
+        ck_assert_str_eq(logfmt_split_mark(LOGFMT_WHOLE), "");
+        ck_assert_str_eq(logfmt_split_mark(LOGFMT_CONT), "+");
+        ck_assert_str_eq(logfmt_split_mark(LOGFMT_PARTIAL), "~");
+        ck_assert_ptr_null(logfmt_split_json(LOGFMT_WHOLE));
+        ck_assert_str_eq(logfmt_split_json(LOGFMT_PARTIAL), "partial");
+}
+END_TEST
+
+/* The run of whole lines svd writes without looking at each line: it stops
+ * before a partial line and before any line longer than max_line, and agrees
+ * with logfmt_next_line() on every split of a mixed buffer. */
+START_TEST(test_whole_lines) {
+        ck_assert_uint_eq(logfmt_whole_lines("", 0, 4), 0);
+        ck_assert_uint_eq(logfmt_whole_lines("ab\ncd", 5, 4), 3);
+        ck_assert_uint_eq(logfmt_whole_lines("ab\ncd\n", 6, 4), 6);
+        ck_assert_uint_eq(logfmt_whole_lines("0123\n", 5, 4), 5);     /* exactly max_line */
+        ck_assert_uint_eq(logfmt_whole_lines("01234\n", 6, 4), 0);    /* one byte over */
+        ck_assert_uint_eq(logfmt_whole_lines("a\n01234\nb\n", 10, 4), 2);
+        ck_assert_uint_eq(logfmt_whole_lines("abc", 3, 4), 0);
+        /* random buffers: the run ends where next_line first finds a record
+         * that is not a whole line, or where it runs out of lines */
+        srand(6);
+        for (int iter = 0; iter < 2000; iter++) {
+                char b[300];
+                size_t len = (size_t)(rand() % (int)sizeof(b)), max = 1 + (size_t)(rand() % 40);
+                for (size_t i = 0; i < len; i++)
+                        b[i] = rand() % 9 == 0 ? '\n' : 'x';
+                size_t want = 0, l, c;
+                enum logfmt_split sp;
+                while (logfmt_next_line(b + want, len - want, max, false, &l, &c, &sp) && sp == LOGFMT_WHOLE)
+                        want += c;
+                ck_assert_uint_eq(logfmt_whole_lines(b, len, max), want);
+        }
 }
 END_TEST
 
@@ -66,11 +100,15 @@ START_TEST(test_time) {
         ck_assert_int_lt(logfmt_parse_since("yesterday", 0, &back), 0);
 
         struct logfmt_rec r;
+        const char *part = "2026-11-22T00:30:43.123456Z out~ Password: ";
+        ck_assert_int_eq(logfmt_parse_line(part, strlen(part), &r), 0);
+        ck_assert_int_eq(r.split, LOGFMT_PARTIAL);
+        ck_assert_uint_eq(r.text_len, 10);
         const char *line = "2026-11-22T00:30:43.123456Z err+ hello";
         ck_assert_int_eq(logfmt_parse_line(line, strlen(line), &r), 0);
         ck_assert_uint_eq(r.time, t);
         ck_assert_int_eq(r.stream, LOGFMT_ERR);
-        ck_assert(r.cont);
+        ck_assert_int_eq(r.split, LOGFMT_CONT);
         ck_assert_uint_eq(r.text_len, 5);
         ck_assert(memcmp(r.text, "hello", 5) == 0);
         ck_assert_int_lt(logfmt_parse_line("plain text", 10, &r), 0);
@@ -131,6 +169,7 @@ int main(void) {
         Suite *s = suite_create("logfmt");
         TCase *tc = tcase_create("core");
         tcase_add_test(tc, test_split);
+        tcase_add_test(tc, test_whole_lines);
         tcase_add_test(tc, test_time);
         tcase_add_test(tc, test_names);
         tcase_add_test(tc, test_retention);

@@ -156,7 +156,13 @@ if "hog_kills0" in a:
     base, last = r["rss_kb"]["after_oom"] or r["rss_kb"]["first"], r["rss_kb"]["last"]
     slack = max(base // 10, 1024) + (1024 if a["asan"] == "1" else 0)
     print("%s: svd RSS %d kB after the first OOM kill, %d kB at the end (%+.1f%%)" % (what, base, last, 100.0 * (last - base) / base))
-    check(last <= base + slack, "svd's RSS grew by at most %d kB while the hog was killed again and again" % slack)
+    if a["asan"] == "1":
+        # ASan's allocator grows once by several MB at some point of the
+        # first minutes (quarantine, size classes), before or after the first
+        # OOM kill depending on timing: its RSS says nothing about svd's
+        print("%s: svd RSS growth not judged: ASan build" % what)
+    else:
+        check(last <= base + slack, "svd's RSS grew by at most %d kB while the hog was killed again and again" % slack)
 if "pids_max" in a:
     f = r["files"]["jail_pids"]
     print("%s: jail.slice pids.current: max %s of pids.max %s, %d samples" % (what, f["max"], a["pids_max"], f["samples"]))
@@ -168,7 +174,10 @@ if "rss_base" in a:
     last = r["rss_kb"]["last"]
     slack = max(base // 10, 1024) + (1024 if a["asan"] == "1" else 0)
     print("%s: svd RSS %d kB before the bomb, %d kB after its stop (%+.1f%%)" % (what, base, last, 100.0 * (last - base) / base))
-    check(last <= base + slack, "svd's RSS grew by at most %d kB" % slack)
+    if a["asan"] == "1":
+        print("%s: svd RSS growth not judged: ASan build" % what)
+    else:
+        check(last <= base + slack, "svd's RSS grew by at most %d kB" % slack)
 sys.exit(0 if ok else 1)
 PY
 }
