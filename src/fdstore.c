@@ -142,15 +142,17 @@ void fdstore_open(struct svd *m)
                 free(f);
                 return;
         }
+        /* a store already there is the one of the instance this one
+         * replaces (daemon-reexec) or of a killed svd: keep using it */
         f->fd = connect_to(f->path);
-        if (f->fd >= 0 && m->adopting)
-                fetch_left(f); /* a killed svd's pipes: fdstore_take() */
-        else if (start_store(m, f->path) < 0 || (f->fd = connect_to(f->path)) < 0) {
+        if (f->fd < 0 && (start_store(m, f->path) < 0 || (f->fd = connect_to(f->path)) < 0)) {
                 log_warn("svd-fdstore unavailable: services' output pipes will not outlive a crash of svd");
                 free(f->path);
                 free(f);
                 return;
         }
+        if (m->adopting)
+                fetch_left(f); /* a killed svd's pipes: fdstore_take() */
         m->fdstore = f;
 }
 

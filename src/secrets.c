@@ -253,6 +253,10 @@ int secrets_init(struct svd *m)
                 }
                 x->have_store = true;
         }
+        /* running services' credential files from the instance this one
+         * replaces stay where they are (and are cleaned up at our stop) */
+        if (m->restore && secrets_cred_root_ready(x) < 0)
+                log_warn("secrets: %s: %s", x->cred_root, strerror(errno));
         if (c->secrets_passphrase) {
                 x->status = SECRETS_LOCKED;
                 log_warn("secrets: locked; services that use secrets wait for 'svctl unlock'");

@@ -27,7 +27,7 @@
 #endif
 
 /* <run_dir>/credentials: a tmpfs as root, else a plain directory. */
-static int cred_root_ready(struct secrets *x)
+int secrets_cred_root_ready(struct secrets *x)
 {
         struct statfs sf;
 
@@ -111,7 +111,7 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
         }
         if ((r = secrets_fill_missing(x, why, wl)) < 0)
                 return r;
-        if ((r = cred_root_ready(x)) < 0) {
+        if ((r = secrets_cred_root_ready(x)) < 0) {
                 snprintf(why, wl, "credentials: %s: %s", x->cred_root, strerror(-r));
                 return r;
         }

@@ -35,6 +35,10 @@ const struct secret_config *secrets_def_of(const struct svd *m, const char *name
 int secrets_value_of(struct secrets *x, const struct secret_config *d, struct secrets_buf *ret, char *why,
                     size_t wl);
 void secrets_remove_dir(const char *dir);
+/* <run_dir>/credentials exists (a tmpfs as root); one left mounted by the
+ * instance this one replaces (daemon-reexec, a take-over) is reused, and
+ * unmounted by this one when it stops. */
+int secrets_cred_root_ready(struct secrets *x);
 /* Generates or mints every stored secret that has no value yet. */
 int secrets_fill_missing(struct secrets *x, char *why, size_t wl);
 

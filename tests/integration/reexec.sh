@@ -31,6 +31,7 @@ healthcheck: { http: "http://127.0.0.1:$PORT/", interval: 200ms }
 EOF
 service checked <<EOF
 command: [sleep, "100000"]
+secrets: { token: { generate: hex, bytes: 16 } }   # its credential files live across re-execs
 depends_on: { web: { condition: healthy } }
 healthcheck: { exec: [true], interval: 300ms }
 EOF
@@ -75,6 +76,10 @@ assert_eq "$(field checked health)" "healthy" "checked health"
 r=$(field flaky restarts)
 [ "$r" -ge 2 ] || fail "flaky restarts: $r"
 
+# one svd-fdstore, the first one, kept across every re-exec
+assert_eq "$(pgrep -f -c "svd-fdstore $T/")" "1" "svd-fdstore processes after 20 re-execs"
+[ -f "$T/run/credentials/checked/token" ] || fail "checked's credential file is gone"
+
 # numbered lines complete and in order
 sleep 0.3
 python3 - "$T/log/counter.log" <<'PY' || fail "lines lost or reordered"
@@ -102,5 +107,9 @@ chmod +x "$T/bin/svd"
 if svctl daemon-reexec > "$T/out/rx" 2>&1; then fail "an incompatible binary was executed"; fi
 grep -q "svd-state 99" "$T/out/rx" || fail "refusal does not name the format: $(cat "$T/out/rx")"
 assert_eq "$(pids | jq -c 'map(select(.name != "late"))')" "$(echo "$before" | jq -c 'map(select(.name != "late"))')" "PIDs after a refused re-exec"
+store=$(pgrep -f "svd-fdstore $T/")
 stop_svd || fail "svd exit status"
+# the last instance cleans up what the first one set up
+wait_for sh -c "! kill -0 $store 2>/dev/null || grep -q '^State:.Z' /proc/$store/status"
+if [ "$(id -u)" = 0 ] && mountpoint -q "$T/run/credentials"; then fail "credentials tmpfs left mounted"; fi
 echo "reexec: ok"
