@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/log.sh [LINES=1000000] [FANIN_SECONDS=30]
+# bench/log.sh [LINES=2000000] [FANIN_SECONDS=30]
 #
 # Service-output throughput and fan-in cost, every peer measured in the same
 # run. Not a test: prints figures and PASS/MISS against the targets:
@@ -36,7 +36,7 @@ set -euo pipefail
 # shellcheck source=bench/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-LINES=${1:-1000000}
+LINES=${1:-2000000}
 FANIN_S=${2:-30}
 ROUNDS=${ROUNDS:-5}
 PAD=$(printf 'p%.0s' $(seq 60))
