@@ -17,6 +17,7 @@
 #include "util.h"
 
 #define NFD 4
+#define FDSTORE_TIMEOUT_SEC 2 /* never hang svd on a wedged store */
 
 struct held {
         char *name;
@@ -30,25 +31,6 @@ struct fdstore {
         size_t n_left;
 };
 
-static int connect_to(const char *path)
-{
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
-        int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-        if (s < 0)
-                return -errno;
-        if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                int e = errno;
-                close(s);
-                return -e;
-        }
-        struct timeval tv = { .tv_sec = 2 }; /* never hang svd on a wedged store */
-        (void)setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        (void)setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        return s;
-}
 
 static int start_store(struct svd *m, const char *path)
 {
@@ -144,8 +126,8 @@ void fdstore_open(struct svd *m)
         }
         /* a store already there is the one of the instance this one
          * replaces (daemon-reexec) or of a killed svd: keep using it */
-        f->fd = connect_to(f->path);
-        if (f->fd < 0 && (start_store(m, f->path) < 0 || (f->fd = connect_to(f->path)) < 0)) {
+        f->fd = unix_connect(f->path, SOCK_SEQPACKET, FDSTORE_TIMEOUT_SEC);
+        if (f->fd < 0 && (start_store(m, f->path) < 0 || (f->fd = unix_connect(f->path, SOCK_SEQPACKET, FDSTORE_TIMEOUT_SEC)) < 0)) {
                 log_warn("svd-fdstore unavailable: services' output pipes will not outlive a crash of svd");
                 free(f->path);
                 free(f);

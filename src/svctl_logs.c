@@ -322,21 +322,6 @@ static void print_rec(const struct largs *a, const struct rec *r) {
         putchar('\n');
 }
 
-static int connect_to(const char *path) {
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        return fd;
-}
 
 static int parse(int argc, char **argv, struct largs *a) {
         bool seen_cmd = false;
@@ -433,7 +418,7 @@ int svctl_logs_main(int argc, char **argv) {
         if (!path && !((path = getenv("SVD_SOCKET")) && *path))
                 path = "/run/svd/control.sock";
 
-        int fd = connect_to(path);
+        int fd = unix_connect(path, SOCK_STREAM, 0);
         if (fd < 0) {
                 fprintf(stderr, "svctl: cannot connect to %s: %s\n", path, strerror(-fd));
                 return 3;

@@ -75,26 +75,6 @@ static char *read_input(const char *prompt)
         return buf;
 }
 
-static int connect_to(const char *path)
-{
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        struct timeval tv = { .tv_sec = 60 };
-        int fd;
-
-        if (strlen(path) >= sizeof sa.sun_path)
-                return -ENAMETOOLONG;
-        memcpy(sa.sun_path, path, strlen(path) + 1);
-        if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-                return -errno;
-        (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-                int e = errno;
-
-                close(fd);
-                return -e;
-        }
-        return fd;
-}
 
 static void print_list(const cJSON *rep, bool json)
 {
@@ -207,7 +187,7 @@ int svctl_secret_main(int argc, char **argv)
                 cJSON_AddStringToObject(req, "name", words[2]);
         if (input)
                 cJSON_AddStringToObject(req, op == OP_UNLOCK ? "passphrase" : "value", input);
-        if ((fd = connect_to(sock)) < 0) {
+        if ((fd = unix_connect(sock, SOCK_STREAM, 60)) < 0) {
                 fprintf(stderr, "svctl: cannot connect to %s: %s\n", sock, strerror(-fd));
                 code = 3;
         } else {

@@ -55,18 +55,9 @@ static const char *fmt_bytes(double b, char *buf, size_t len) {
 }
 
 static int request(const char *path, cJSON **ret) {
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int fd = unix_connect(path, SOCK_STREAM, 0);
         if (fd < 0)
-                return -errno;
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                int e = errno;
-                close(fd);
-                return -e;
-        }
+                return fd;
         cJSON *req = cJSON_CreateObject();
         cJSON_AddNumberToObject(req, "v", PROTO_VERSION);
         cJSON_AddStringToObject(req, "op", "status");

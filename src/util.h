@@ -69,5 +69,8 @@ char *svd_helper_path(const char *name);
 /* The whole content of fd from offset 0, NUL-terminated; NULL if unreadable
  * or longer than max. */
 char *read_fd_all(int fd, size_t max);
+/* A connected AF_UNIX socket of type (SOCK_STREAM, SOCK_SEQPACKET), close-on-
+ * exec, with send/receive timeouts if timeout_sec > 0; the fd or -errno. */
+int unix_connect(const char *path, int type, int timeout_sec);
 
 #endif

@@ -42,14 +42,7 @@ boot_pid1() {
         unshare --pid --fork --mount-proc /bin/sh -c "mount --bind $T/console /dev/console && ${1:-:} && exec $SVD -c $T/etc/svd.yaml" \
                 > "$T/svd.out" 2>&1 &
         UNSHARE=$!
-        SVD_PID=
-        for _ in $(seq 100); do
-                SVD_PID=$(pgrep -P "$UNSHARE" -x svd || true)
-                [ -n "$SVD_PID" ] && break
-                sleep 0.05
-        done
-        [ -n "$SVD_PID" ] || fail "svd did not start in the namespace"
-        wait_for test -S "$SOCK"
+        ns_svd "$UNSHARE"
 }
 
 boot_pid1

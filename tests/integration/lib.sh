@@ -78,6 +78,19 @@ for s in d["services"]:
 ' "$1" "$2"
 }
 
+# ns_svd UNSHARE_PID: the svd that `unshare --fork` started as PID 1 of a
+# new PID namespace (its child) into SVD_PID, once its control socket is up
+ns_svd() {
+        SVD_PID=
+        for _ in $(seq 100); do
+                SVD_PID=$(pgrep -P "$1" -x svd || true)
+                [ -n "$SVD_PID" ] && break
+                sleep 0.05
+        done
+        [ -n "$SVD_PID" ] || fail "svd did not start in the namespace"
+        wait_for test -S "$SOCK"
+}
+
 # wait_state NAME STATE [SECONDS]
 wait_state() {
         local deadline=$(( $(date +%s) + ${3:-10} * SCALE )) st=

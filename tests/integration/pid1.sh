@@ -27,14 +27,7 @@ EOF
 
 unshare --pid --fork --mount-proc "$SVD" -c "$T/etc/svd.yaml" > "$T/svd.out" 2>&1 &
 UNSHARE=$!
-SVD_PID=
-for _ in $(seq 100); do
-        SVD_PID=$(pgrep -P "$UNSHARE" -x svd || true)
-        [ -n "$SVD_PID" ] && break
-        sleep 0.05
-done
-[ -n "$SVD_PID" ] || fail "svd did not start in the namespace"
-wait_for test -S "$SOCK"
+ns_svd "$UNSHARE"
 wait_state app running
 wait_state forker exited
 grep -q 'boot: settled in' "$T/svd.out" || fail "no boot summary"
