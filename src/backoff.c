@@ -1,6 +1,6 @@
 /* backoff: capped exponential restart delays, restart policy decisions and the
  * start-limit window. Pure arithmetic so it can be tested without a clock. */
-#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backoff.h"
@@ -9,8 +9,13 @@ usec_t backoff_delay(const struct backoff_config *b, unsigned attempt) {
         if (attempt <= 1)
                 return b->initial < b->max ? b->initial : b->max;
         /* Computed in floating point: factor^n overflows integers long before
-         * the cap matters, and the cap bounds the result anyway. */
-        double d = (double)b->initial * pow(b->factor, (double)(attempt - 1));
+         * the cap matters. The loop stops at the cap (factor > 1), so it runs
+         * at most a few dozen times, and needs no libm. */
+        double d = (double)b->initial;
+        if (!(b->factor > 1.0)) /* config allows >= 1.0: a constant delay */
+                return b->initial < b->max ? b->initial : b->max;
+        for (unsigned i = 1; i < attempt && d < (double)b->max; i++)
+                d *= b->factor;
         if (!(d < (double)b->max))
                 return b->max;
         return (usec_t)d;
@@ -33,13 +38,35 @@ bool restart_wanted(enum restart_policy p, bool exited_ok, bool stop_requested) 
 }
 
 void start_history_reset(struct start_history *h) {
+        free(h->t);
         memset(h, 0, sizeof(*h));
 }
 
-void start_history_add(struct start_history *h, usec_t now) {
+usec_t start_history_at(const struct start_history *h, unsigned i) {
+        return h->t[(h->head + h->cap - h->n + i) % h->cap];
+}
+
+void start_history_add(struct start_history *h, usec_t now, unsigned keep) {
+        if (keep < 1)
+                keep = 1;
+        if (keep > START_LIMIT_MAX)
+                keep = START_LIMIT_MAX;
+        if (keep != h->cap) {
+                usec_t *t = malloc(keep * sizeof(*t));
+                if (!t)
+                        return;
+                unsigned n = h->n < keep ? h->n : keep;
+                for (unsigned i = 0; i < n; i++) /* the newest n, oldest first */
+                        t[i] = start_history_at(h, h->n - n + i);
+                free(h->t);
+                h->t = t;
+                h->cap = keep;
+                h->n = n;
+                h->head = n % keep;
+        }
         h->t[h->head] = now;
-        h->head = (h->head + 1) % START_LIMIT_MAX;
-        if (h->n < START_LIMIT_MAX)
+        h->head = (h->head + 1) % h->cap;
+        if (h->n < h->cap)
                 h->n++;
 }
 
@@ -50,6 +77,5 @@ bool start_limit_hit(const struct start_history *h, const struct start_limit_con
                 return false;
         /* The burst-th most recent start: if it is inside the window, one more
          * start would make burst+1 starts within interval. */
-        unsigned idx = (h->head + START_LIMIT_MAX - l->burst) % START_LIMIT_MAX;
-        return now - h->t[idx] < l->interval;
+        return now - start_history_at(h, h->n - l->burst) < l->interval;
 }

@@ -14,7 +14,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <seccomp.h>
+#include "dl_seccomp.h"
 
 #include "config_parse.h"
 #include "sandbox_groups.h"
@@ -222,7 +222,14 @@ static bool syscall_known(const char *name)
 {
         if (name[0] == '@')
                 return sbx_group_get(name) != NULL;
-        return seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
+        char why[256];
+        /* libseccomp cannot load: the name is not judged here; building the
+         * filter at start will fail with that reason */
+        if (dynlib_acquire(&dl_seccomp, why, sizeof why) < 0)
+                return true;
+        bool known = seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
+        dynlib_release(&dl_seccomp);
+        return known;
 }
 
 static void load_seccomp(struct cload *l, const struct ynode *n, struct sandbox_config *b)

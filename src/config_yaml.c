@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
+#include "dl_yaml.h"
 
 #include "config_yaml.h"
 
@@ -314,8 +314,17 @@ int config_yaml_load(const char *path, struct ynode **ret, struct cfg_errors *er
                 return r;
         }
         l.buf = buf;
-        if (!yaml_parser_initialize(&l.parser))
+        char why[256];
+        if ((r = dynlib_acquire(&dl_yaml, why, sizeof why)) < 0) {
+                struct cfg_pos pos = { .file = path };
+
+                cfg_error(errs, &pos, NULL, "%s", why);
+                return r;
+        }
+        if (!yaml_parser_initialize(&l.parser)) {
+                dynlib_release(&dl_yaml);
                 return -ENOMEM;
+        }
         yaml_parser_set_input_string(&l.parser, buf, l.len);
         while (!done) {
                 if ((r = next_event(&l, &ev)) < 0)
@@ -344,6 +353,7 @@ int config_yaml_load(const char *path, struct ynode **ret, struct cfg_errors *er
                 }
         }
         yaml_parser_delete(&l.parser);
+        dynlib_release(&dl_yaml);
         if (r < 0)
                 return r;
         *ret = root;

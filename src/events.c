@@ -10,13 +10,23 @@
 #include "proto.h"
 #include "svd.h"
 
+/* 40 bytes: kind, from and to are the static names svc.c passes; the
+ * service name and the reason share one small heap string. */
 struct event {
         usec_t time;
-        char service[64];
-        char kind[8];
-        char from[16], to[16];
-        char reason[160];
+        const char *kind, *from, *to;
+        char *text; /* "service\0reason"; NULL if out of memory */
 };
+
+#define EVENT_REASON_MAX 160 /* bytes of the reason kept, as before */
+
+static const char *ev_service(const struct event *e) {
+        return e->text ? e->text : "?";
+}
+
+static const char *ev_reason(const struct event *e) {
+        return e->text ? e->text + strlen(e->text) + 1 : "";
+}
 
 struct events {
         struct event ring[EVENTS_RING];
@@ -37,23 +47,15 @@ static cJSON *event_json(const struct event *e) {
         if (!o)
                 return NULL;
         cJSON_AddStringToObject(o, "time", logfmt_time(e->time, ts));
-        cJSON_AddStringToObject(o, "service", e->service);
+        cJSON_AddStringToObject(o, "service", ev_service(e));
         cJSON_AddStringToObject(o, "kind", e->kind);
         cJSON_AddStringToObject(o, "from", e->from);
         cJSON_AddStringToObject(o, "to", e->to);
-        if (e->reason[0])
-                cJSON_AddStringToObject(o, "reason", e->reason);
+        if (ev_reason(e)[0])
+                cJSON_AddStringToObject(o, "reason", ev_reason(e));
         else
                 cJSON_AddNullToObject(o, "reason");
         return o;
-}
-
-/* truncating copy, always terminated */
-static void copy(char *dst, size_t len, const char *src) {
-        size_t n = src ? strnlen(src, len - 1) : 0;
-        if (n)
-                memcpy(dst, src, n);
-        dst[n] = 0;
 }
 
 void events_emit(struct svd *m, const struct svc *s, const char *kind, const char *from, const char *to) {
@@ -61,12 +63,18 @@ void events_emit(struct svd *m, const struct svc *s, const char *kind, const cha
         if (!E)
                 return;
         struct event *e = &E->ring[E->head];
+        const char *why = strcmp(kind, "health") == 0 ? s->probe_detail : s->reason;
+        size_t ln = strlen(s->cfg->name), lr = strnlen(why, EVENT_REASON_MAX - 1);
+        free(e->text);
+        if ((e->text = malloc(ln + lr + 2))) {
+                memcpy(e->text, s->cfg->name, ln + 1);
+                memcpy(e->text + ln + 1, why, lr);
+                e->text[ln + 1 + lr] = 0;
+        }
         e->time = now_real();
-        copy(e->service, sizeof(e->service), s->cfg->name);
-        copy(e->kind, sizeof(e->kind), kind);
-        copy(e->from, sizeof(e->from), from);
-        copy(e->to, sizeof(e->to), to);
-        copy(e->reason, sizeof(e->reason), strcmp(kind, "health") == 0 ? s->probe_detail : s->reason);
+        e->kind = kind;
+        e->from = from;
+        e->to = to;
         E->head = (E->head + 1) % EVENTS_RING;
         if (E->n < EVENTS_RING)
                 E->n++;
@@ -139,6 +147,8 @@ void events_unfollow(struct svd *m, void *client) {
 void events_done(struct svd *m) {
         if (!m->events)
                 return;
+        for (size_t i = 0; i < EVENTS_RING; i++)
+                free(m->events->ring[i].text);
         free(m->events->followers);
         free(m->events);
         m->events = NULL;

@@ -15,7 +15,8 @@ struct svc;
 
 #define EVENTS_RING 256
 
-/* kind: "state" or "health"; from/to: the names of the old and new value. */
+/* kind: "state" or "health"; from/to: the names of the old and new value.
+ * All three are kept by pointer: static strings only. */
 void events_emit(struct svd *m, const struct svc *s, const char *kind, const char *from, const char *to);
 
 /* "events": {"events":[...]} the most recent ones, oldest first ("n": at most

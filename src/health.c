@@ -258,7 +258,7 @@ void health_probe_result(struct svc *s, bool pass, bool counted, const char *det
         const struct probe_config *p = &s->cfg->health;
         if (!svc_state_up(s->state) && s->state != ST_STARTING)
                 return;
-        snprintf(s->probe_detail, sizeof(s->probe_detail), "%s", detail);
+        str_set(&s->probe_detail, detail);
         s->last_probe_real = now_real();
         if (pass) {
                 s->probe_failures = 0;
@@ -339,7 +339,7 @@ void health_on_spawn(struct svc *s) {
         s->probe_failures = 0;
         s->probe_passed = false;
         s->probe_again = false;
-        s->probe_detail[0] = 0;
+        str_clear(&s->probe_detail);
         if (s->probe_output)
                 s->probe_output[0] = 0;
         s->probe_id = 0;

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "emergency.h"
 #include "graph.h"
+#include "dynlib.h"
 #include "log.h"
 #include "init.h"
 #include "profile.h"
@@ -192,6 +193,7 @@ int main(int argc, char **argv) {
                 strv_free(profiles);
                 return 1;
         }
+        dynlib_set_loop(loop);
         cJSON *restore = restore_fd >= 0 ? read_state(restore_fd) : NULL;
         /* svd was killed, or a re-exec's state is unreadable: take the
          * services over from the state file (by PID and start time) */

@@ -89,7 +89,7 @@ static void apply(struct svc *s, const struct notify_msg *msg) {
                         log_info("%s: main process is now %d (was %d)", s->cfg->name, (int)s->pid, (int)old);
         }
         if (msg->has_status)
-                snprintf(s->status_text, sizeof(s->status_text), "%s", msg->status);
+                str_set(&s->status_text, msg->status);
         if (msg->stopping)
                 svc_dispatch(s, SE_STOPPING, 0);
         else if (msg->ready && s->cfg->type == SVC_NOTIFY)

@@ -41,7 +41,7 @@ static void retire(struct svd *m, struct svc *s)
         s->log = NULL;
         free(s->exe_path);
         free(s->rdeps);
-        free(s);
+        svc_free(s);
 }
 
 /* A changed service starts afresh: new limits, new command, no history. */
@@ -51,9 +51,11 @@ static void renew(struct svd *m, struct svc *s)
         free(s->exe_path);
         s->exe_path = NULL;
         s->restarts = s->attempt = 0;
-        memset(&s->starts, 0, sizeof(s->starts));
+        start_history_reset(&s->starts);
         s->has_exit = false;
-        s->reason[0] = s->last_failure[0] = s->status_text[0] = 0;
+        str_clear(&s->reason);
+        str_clear(&s->last_failure);
+        str_clear(&s->status_text);
         s->held = s->stop_requested = s->restart_after_stop = false;
 }
 

@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <seccomp.h>
+#include "dl_seccomp.h"
 
 #include "config.h"
 #include "sandbox.h"
@@ -142,7 +142,13 @@ int sandbox_seccomp_build(const struct svc_config *c, struct sandbox_plan *p)
                 free(key);
                 return r < 0 ? r : 0;
         }
+        char why[256];
+        if ((r = dynlib_acquire(&dl_seccomp, why, sizeof why)) < 0) {
+                free(key);
+                return r;
+        }
         r = build_filter(c, p);
+        dynlib_release(&dl_seccomp);
         if (r >= 0 && key)
                 cache_put(key, p);
         else

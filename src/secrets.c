@@ -16,7 +16,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <sodium.h>
+#include "dl_sodium.h"
 
 #include "log.h"
 #include "sched.h"
@@ -217,6 +217,12 @@ int secrets_init(struct svd *m)
         if (!(x = calloc(1, sizeof *x)))
                 return -ENOMEM;
         m->secrets = x;
+        /* held while the store is open (its values live in sodium_malloc memory) */
+        if ((r = dynlib_acquire(&dl_sodium, why, sizeof why)) < 0) {
+                log_err("secrets: %s", why);
+                return r;
+        }
+        x->holds_sodium = true;
         x->m = m;
         ev_timer_init(&x->rot_timer, rot_timer_cb, 0., 0.);
         x->rot_timer.data = m;
@@ -328,6 +334,8 @@ void secrets_done(struct svd *m)
         secrets_table_clear(&x->t);
         secrets_table_clear(&x->rot_old);
         secrets_buf_free(&x->key);
+        if (x->holds_sodium)
+                dynlib_release(&dl_sodium);
         free(x->store_path);
         free(x->key_path);
         free(x->cred_root);

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
-#include <sodium.h>
+#include "dl_sodium.h"
 #include "log.h"
 #include "sched.h"
 #include "secrets.h"

@@ -9,16 +9,24 @@
 #include <strings.h>
 
 #include <cjson/cJSON.h>
-#include <sodium.h>
+#include "dl_sodium.h"
 
 #include "secrets_gen.h"
 
+/* Every buffer holds libsodium loaded: sodium_free() must be the instance
+ * that allocated it (its guard canary is drawn at sodium_init()). */
 int secrets_buf_alloc(struct secrets_buf *b, size_t len)
 {
+        char why[256];
+
+        if (dynlib_acquire(&dl_sodium, why, sizeof why) < 0)
+                return -ENOMEM;
         unsigned char *p = sodium_malloc(len + 1);
 
-        if (!p)
+        if (!p) {
+                dynlib_release(&dl_sodium);
                 return -ENOMEM;
+        }
         memset(p, 0, len + 1);
         b->p = p;
         b->len = len;
@@ -42,11 +50,18 @@ void secrets_buf_free(struct secrets_buf *b)
         sodium_free(b->p);
         b->p = NULL;
         b->len = 0;
+        dynlib_release(&dl_sodium);
 }
 
 int secrets_gen_init(void)
 {
-        return sodium_init() < 0 ? -EIO : 0;
+        char why[256];
+
+        if (dynlib_acquire(&dl_sodium, why, sizeof why) < 0)
+                return -ELIBACC;
+        int r = sodium_init() < 0 ? -EIO : 0;
+        dynlib_release(&dl_sodium);
+        return r;
 }
 
 int secrets_gen_password(struct secrets_buf *out, unsigned length, const char *charset)

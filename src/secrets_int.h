@@ -17,6 +17,7 @@ struct secrets {
         struct secrets_buf key;
         struct secrets_table t;
         bool have_store; /* a store file exists (its salt is t.salt) */
+        bool holds_sodium; /* dynlib_acquire(&dl_sodium) by secrets_init() */
         char *store_path, *key_path, *cred_root;
         bool cred_ready, cred_mounted;
         /* a rotation waiting for its on_rotate job */

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
+#include "dl_sodium.h"
 
 #include "secrets_store.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
+#include "dl_sodium.h"
 
 #include <sys/wait.h>
 
@@ -39,13 +39,28 @@ static double left_of(struct ev_loop *loop, ev_timer *w)
         return ev_is_active(w) ? ev_timer_remaining(loop, w) * 1e6 : -1;
 }
 
+/* Base64 of bytes not yet a line (rare: libsodium is loaded only then);
+ * NULL if out of memory or libsodium cannot load. */
 static char *b64(const char *p, size_t n)
 {
+        char why[256];
+        if (dynlib_acquire(&dl_sodium, why, sizeof why) < 0) {
+                log_err("state: %zu log bytes not saved: %s", n, why);
+                return NULL;
+        }
         size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
         char *out = malloc(len);
         if (out)
                 sodium_bin2base64(out, len, (const unsigned char *)p, n, sodium_base64_VARIANT_ORIGINAL);
+        dynlib_release(&dl_sodium);
         return out;
+}
+
+/* The config digest in hex (a state write must not need libsodium). */
+static void digest_hex(const struct svc_config *c, char *out)
+{
+        for (size_t i = 0; i < sizeof(c->digest); i++)
+                snprintf(out + 2 * i, 3, "%02x", c->digest[i]);
 }
 
 static int push_fd(int **fds, size_t *n, int fd)
@@ -101,7 +116,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, int **fds, size_t *nfds)
         char hex[2 * sizeof(s->cfg->digest) + 1];
         if (!o)
                 return NULL;
-        sodium_bin2hex(hex, sizeof hex, s->cfg->digest, sizeof(s->cfg->digest));
+        digest_hex(s->cfg, hex);
         cJSON_AddStringToObject(o, "name", s->cfg->name);
         cJSON_AddStringToObject(o, "digest", hex);
         cJSON_AddStringToObject(o, "state", svc_state_name(s->state));
@@ -119,9 +134,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, int **fds, size_t *nfds)
         put(o, "attempt", s->attempt);
         cJSON *st = cJSON_AddArrayToObject(o, "starts");
         for (unsigned i = 0; st && i < s->starts.n; i++) /* oldest first */
-                cJSON_AddItemToArray(st, cJSON_CreateNumber((double)s->starts.t[(s->starts.head + START_LIMIT_MAX -
-                                                                                  s->starts.n + i) %
-                                                                                 START_LIMIT_MAX]));
+                cJSON_AddItemToArray(st, cJSON_CreateNumber((double)start_history_at(&s->starts, i)));
         cJSON_AddBoolToObject(o, "has_exit", s->has_exit);
         put(o, "exit_status", s->exit_status);
         cJSON_AddStringToObject(o, "reason", s->reason);
@@ -252,10 +265,10 @@ static bool flag(const cJSON *o, const char *k)
         return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
-static void text(const cJSON *o, const char *k, char *buf, size_t len)
+static void text(const cJSON *o, const char *k, char **dst)
 {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-        snprintf(buf, len, "%s", cJSON_IsString(v) ? v->valuestring : "");
+        str_set(dst, cJSON_IsString(v) ? v->valuestring : "");
 }
 
 static int fd_of(const cJSON *o, const char *k)
@@ -280,13 +293,17 @@ static int health_of(const char *name)
         return HEALTH_NONE;
 }
 
+/* snapshot_restore() could load libsodium (base64): without it the state is
+ * still restored, less the log bytes that were not yet a line. */
+static bool have_sodium;
+
 /* Decoded base64 of o[k] into *ret (malloc'd), or 0 bytes. */
 static size_t unb64(const cJSON *o, const char *k, char **ret)
 {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
         size_t n = 0, len;
         *ret = NULL;
-        if (!cJSON_IsString(v) || !(len = strlen(v->valuestring)))
+        if (!have_sodium || !cJSON_IsString(v) || !(len = strlen(v->valuestring)))
                 return 0;
         if (!(*ret = malloc(len)) ||
             sodium_base642bin((unsigned char *)*ret, len, v->valuestring, len, NULL, &n, NULL,
@@ -364,12 +381,12 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         const cJSON *t;
         cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(o, "starts"))
                 if (cJSON_IsNumber(t))
-                        start_history_add(&s->starts, (usec_t)t->valuedouble);
+                        start_history_add(&s->starts, (usec_t)t->valuedouble, s->cfg->start_limit.burst);
         s->has_exit = flag(o, "has_exit");
         s->exit_status = (int)num(o, "exit_status", 0);
-        text(o, "reason", s->reason, sizeof(s->reason));
-        text(o, "status_text", s->status_text, sizeof(s->status_text));
-        text(o, "last_failure", s->last_failure, sizeof(s->last_failure));
+        text(o, "reason", &s->reason);
+        text(o, "status_text", &s->status_text);
+        text(o, "last_failure", &s->last_failure);
         s->held = flag(o, "held");
         s->stop_requested = flag(o, "stop_requested");
         s->restart_after_stop = flag(o, "restart_after_stop");
@@ -406,13 +423,13 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         if (s->pid > 0 && (s->state == ST_STARTING || s->state == ST_RUNNING)) {
                 health_on_restore(s, (unsigned)num(o, "probe_failures", 0), flag(o, "probe_passed"),
                                   left(o, "start_left", elapsed), left(o, "watchdog_left", elapsed));
-                text(o, "probe_detail", s->probe_detail, sizeof(s->probe_detail));
+                text(o, "probe_detail", &s->probe_detail);
                 s->last_probe_real = (usec_t)num(o, "last_probe_real", 0);
         }
         svc_restore_timers(s, left(o, "timer_left", elapsed));
         timer_restore_json(s, cJSON_GetObjectItemCaseSensitive(o, "timer"));
         char hex[2 * sizeof(s->cfg->digest) + 1];
-        sodium_bin2hex(hex, sizeof hex, s->cfg->digest, sizeof(s->cfg->digest));
+        digest_hex(s->cfg, hex);
         const char *was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "digest"));
         if (was && strcmp(was, hex) != 0)
                 log_warn("%s: its definition changed on disk; it applies at the next restart (or svctl reload "
@@ -445,7 +462,21 @@ static void orphan(struct svd *m, const cJSON *o)
         }
 }
 
+static void restore(struct svd *m);
+
 void snapshot_restore(struct svd *m)
+{
+        char why[256];
+        have_sodium = dynlib_acquire(&dl_sodium, why, sizeof why) == 0;
+        if (!have_sodium)
+                log_err("restoring without %s", why);
+        restore(m);
+        if (have_sodium)
+                dynlib_release(&dl_sodium);
+        have_sodium = false;
+}
+
+static void restore(struct svd *m)
 {
         const cJSON *root = m->restore, *o;
         bool *seen = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool));

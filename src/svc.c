@@ -33,7 +33,7 @@
 void svc_set_reason(struct svc *s, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+        str_vsetf(&s->reason, fmt, ap);
         va_end(ap);
 }
 
@@ -410,7 +410,7 @@ static int do_spawn(struct svc *s) {
         s->pid = s->pgid = pid;
         s->self_stop = false;
         s->stop_outcome = STOP_OUTCOME_STOPPED;
-        s->status_text[0] = 0;
+        str_clear(&s->status_text);
         s->spawned_mono = now_mono();
         s->oom_at_spawn = s->oom_kills;
         if (!s->first_spawn_mono) {
@@ -418,7 +418,7 @@ static int do_spawn(struct svc *s) {
                 s->first_prep_mono = prep;
                 s->first_exec_mono = exec_at;
         }
-        start_history_add(&s->starts, s->spawned_mono);
+        start_history_add(&s->starts, s->spawned_mono, s->cfg->start_limit.burst);
         return 0;
 }
 
@@ -494,9 +494,21 @@ struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index) {
         s->health = HEALTH_NONE;
         s->since_real = now_real();
         s->since_mono = now_mono();
+        s->reason = s->status_text = s->last_failure = s->probe_detail = str_empty;
         ev_timer_init(&s->timer, timer_cb, 0., 0.);
         s->timer.data = s;
         return s;
+}
+
+void svc_free(struct svc *s) {
+        if (!s)
+                return;
+        str_clear(&s->reason);
+        str_clear(&s->status_text);
+        str_clear(&s->last_failure);
+        str_clear(&s->probe_detail);
+        start_history_reset(&s->starts);
+        free(s);
 }
 
 static void arm_timer(struct svc *s, usec_t delay) {
@@ -627,7 +639,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 s->restarts = 0;
                 s->stop_requested = false;
                 start_history_reset(&s->starts);
-                s->reason[0] = 0;
+                str_clear(&s->reason);
         }
         if (act & ACT_CANCEL_TIMER)
                 ev_timer_stop(m->loop, &s->timer);
@@ -649,14 +661,14 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 else if (next == ST_STOPPED && s->self_stop && !ctx.fail_stop)
                         svc_set_reason(s, "%s after STOPPING=1", exitbuf);
                 else if (next == ST_EXITED || next == ST_STOPPED)
-                        s->reason[0] = 0;
+                        str_clear(&s->reason);
         }
         if (next == ST_WAITING && gate_why[0])
                 svc_set_reason(s, "%s", gate_why);
         else if (next == ST_WAITING && s->state != ST_WAITING)
                 svc_set_reason(s, "waiting for dependencies");
         if ((next == ST_STARTING || next == ST_RUNNING) && s->state != next && ev != SE_SPAWNED)
-                s->reason[0] = 0;
+                str_clear(&s->reason);
 
         usec_t delay = 0;
         if (act & ACT_ARM_BACKOFF) {
@@ -666,10 +678,10 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 char db[32];
                 svc_set_reason(s, "%s; restart %u in %s", exitbuf, s->restarts,
                                format_duration(delay, db, sizeof(db)));
-                snprintf(s->last_failure, sizeof(s->last_failure), "%s", exitbuf);
+                str_set(&s->last_failure, exitbuf);
         }
         if (next == ST_STOPPED && ev != SE_EXIT)
-                s->reason[0] = 0;
+                str_clear(&s->reason);
         if (act & ACT_ARM_STOP) {
                 s->self_stop = true;
                 svc_set_reason(s, "stopping by itself (STOPPING=1)");
@@ -700,7 +712,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                         cgroup_kill(s); /* and everything that left the process group */
         }
         if (act & ACT_SPAWN) {
-                s->reason[0] = 0;
+                str_clear(&s->reason);
                 if (do_spawn(s) < 0) {
                         log_err("%s: %s", c->name, s->reason);
                         svc_dispatch(s, SE_SPAWN_FAILED, 0);

@@ -56,9 +56,10 @@ struct svc {
         bool has_exit;
         int exit_status;         /* wait status of the last main-process exit */
         bool exit_oom;           /* ... and that was the OOM killer's SIGKILL */
-        char reason[256];        /* why failed/waiting/stopped; "" if none */
-        char status_text[256];   /* last sd_notify STATUS= */
-        char last_failure[256];  /* why the last automatic restart happened */
+        /* Short texts on the heap (util.h str_*: never NULL, "" if none). */
+        char *reason;            /* why failed/waiting/stopped */
+        char *status_text;       /* last sd_notify STATUS= */
+        char *last_failure;      /* why the last automatic restart happened */
         char *exe_path;          /* resolved command[0], checked again at each spawn */
         struct logsink *log;     /* output pipes and file (logpipe.h), from the first spawn */
 
@@ -73,7 +74,7 @@ struct svc {
         unsigned probe_failures;        /* consecutive */
         bool probe_passed;              /* since the last spawn */
         bool probe_again;        /* READY=1 came while a probe ran: a failure probes again at once */
-        char probe_detail[256];         /* last probe's result, one line */
+        char *probe_detail;             /* last probe's result, one line (str_*) */
         char *probe_output;             /* last completed exec probe's output (first 1 KiB);
                                            heap, only for services with exec probes */
         char *probe_buf;                /* output of the running exec probe */
@@ -115,6 +116,9 @@ struct svc {
 
 /* A new service object in ST_STOPPED for cfg, at m->svcs[index]. NULL if out of memory. */
 struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index);
+
+/* Frees the object and its texts (not its watchers, log or cgroup). */
+void svc_free(struct svc *s);
 
 /* After svd was killed: a running main process that is not svd's child is
  * watched through a pidfd (its exit status is unknown: reported as 255). */

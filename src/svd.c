@@ -432,7 +432,7 @@ void svd_done(struct svd *m) {
                 statefile_remove(m);
         fdstore_close(m, m->shutting_down);
         for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
-                free(m->svcs[i]);
+                svc_free(m->svcs[i]);
         free(m->svcs);
         free(m->wave_of);
         if (m->devnull_fd >= 0)

@@ -21,7 +21,7 @@
 #include "timer.h"
 
 struct timer_job {
-        struct svd *m;          /* NULL: the service has no schedule */
+        struct svd *m;
         size_t index;
         ev_periodic w;
         usec_t next_base;       /* due time before the random delay; 0 = not armed */
@@ -39,7 +39,7 @@ struct timer_job {
 };
 
 struct timers {
-        struct timer_job *jobs; /* one per service, by index */
+        struct timer_job **jobs; /* by service index; NULL: no schedule */
         size_t n;
         bool stopped;
         bool by_timer;          /* the current start came from a firing */
@@ -101,9 +101,9 @@ static struct timer_job *job_of(const struct svc *s)
 {
         struct timers *t = s->m ? s->m->timers : NULL;
 
-        if (!t || s->index >= t->n || !t->jobs[s->index].m)
+        if (!t || s->index >= t->n)
                 return NULL;
-        return &t->jobs[s->index];
+        return t->jobs[s->index];
 }
 
 static const struct schedule_config *sched_of(const struct timer_job *j)
@@ -274,9 +274,11 @@ int timers_init(struct svd *m)
         if (r < 0)
                 log_warn("cannot create %s: %s (last run times are not kept)", dir, strerror(-r));
         for (size_t i = 0; i < t->n; i++) {
-                struct timer_job *j = &t->jobs[i];
                 if (!m->svcs[i]->cfg->schedule.set)
                         continue;
+                struct timer_job *j = t->jobs[i] = calloc(1, sizeof(*j));
+                if (!j)
+                        return -ENOMEM;
                 j->m = m;
                 j->index = i;
                 ev_periodic_init(&j->w, fire_cb, 0., 0., NULL);
@@ -317,8 +319,8 @@ void timers_boot(struct svd *m)
         struct timers *t = m->timers;
 
         for (size_t i = 0; t && i < t->n; i++) {
-                struct timer_job *j = &t->jobs[i];
-                if (j->m && m->svcs[i]->cfg->enabled)
+                struct timer_job *j = t->jobs[i];
+                if (j && m->svcs[i]->cfg->enabled)
                         boot_job(m, j);
         }
 }
@@ -331,18 +333,21 @@ void timers_stop(struct svd *m)
                 return;
         t->stopped = true;
         for (size_t i = 0; i < t->n; i++)
-                if (t->jobs[i].m) {
-                        ev_periodic_stop(m->loop, &t->jobs[i].w);
-                        t->jobs[i].next_base = t->jobs[i].next_at = 0;
+                if (t->jobs[i]) {
+                        ev_periodic_stop(m->loop, &t->jobs[i]->w);
+                        t->jobs[i]->next_base = t->jobs[i]->next_at = 0;
                 }
 }
 
 static void timers_free(struct svd *m, struct timers *t)
 {
         for (size_t i = 0; t->jobs && i < t->n; i++) {
-                if (t->jobs[i].m && m->loop)
-                        ev_periodic_stop(m->loop, &t->jobs[i].w);
-                free(t->jobs[i].stamp_path);
+                if (!t->jobs[i])
+                        continue;
+                if (m->loop)
+                        ev_periodic_stop(m->loop, &t->jobs[i]->w);
+                free(t->jobs[i]->stamp_path);
+                free(t->jobs[i]);
         }
         free(t->jobs);
         free(t);
@@ -374,13 +379,13 @@ int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_sv
         int r = timers_init(m);
 
         for (size_t i = 0; r >= 0 && i < m->timers->n; i++) {
-                struct timer_job *j = &m->timers->jobs[i];
+                struct timer_job *j = m->timers->jobs[i];
                 const struct timer_job *o = NULL;
-                if (!j->m)
+                if (!j)
                         continue;
                 for (size_t k = 0; old && k < old->n && k < n_old; k++)
-                        if (old->jobs[k].m && old_svcs[k] == m->svcs[i]) {
-                                o = &old->jobs[k];
+                        if (old->jobs[k] && old_svcs[k] == m->svcs[i]) {
+                                o = old->jobs[k];
                                 break;
                         }
                 if (o) { /* the same job: its history stays */
@@ -469,8 +474,8 @@ void timers_boot_unrestored(struct svd *m)
         struct timers *t = m->timers;
 
         for (size_t i = 0; t && i < t->n; i++) {
-                struct timer_job *j = &t->jobs[i];
-                if (j->m && !j->restored && m->svcs[i]->cfg->enabled)
+                struct timer_job *j = t->jobs[i];
+                if (j && !j->restored && m->svcs[i]->cfg->enabled)
                         boot_job(m, j);
         }
 }

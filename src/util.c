@@ -609,3 +609,38 @@ int unix_connect(const char *path, int type, int timeout_sec) {
         }
         return fd;
 }
+
+char str_empty[1];
+
+void str_clear(char **s) {
+        if (*s && *s != str_empty)
+                free(*s);
+        *s = str_empty;
+}
+
+void str_set(char **s, const char *text) {
+        size_t n = strnlen(text, STR_SHORT_MAX - 1);
+        if (*s && strncmp(*s, text, n) == 0 && (*s)[n] == 0)
+                return; /* unchanged: no allocation (a probe's detail repeats) */
+        if (n == 0) {
+                str_clear(s);
+                return;
+        }
+        char *c = strndup(text, n);
+        str_clear(s);
+        if (c)
+                *s = c;
+}
+
+void str_vsetf(char **s, const char *fmt, va_list ap) {
+        char buf[STR_SHORT_MAX];
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        str_set(s, buf);
+}
+
+void str_setf(char **s, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        str_vsetf(s, fmt, ap);
+        va_end(ap);
+}

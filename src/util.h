@@ -5,6 +5,7 @@
 #ifndef SVD_UTIL_H
 #define SVD_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,6 +63,16 @@ char *path_join(const char *dir, const char *path);
  * `return errf(err, len, "field 'v': ...");` in validators. */
 int errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Short heap text that is never NULL: str_empty (shared, never written) when
+ * empty, so readers may test s[0]. Kept to STR_SHORT_MAX - 1 bytes, as the
+ * fixed buffers these replace were; out of memory leaves it empty. */
+#define STR_SHORT_MAX 256
+extern char str_empty[1];
+void str_clear(char **s);
+void str_set(char **s, const char *text);
+void str_vsetf(char **s, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void str_setf(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A helper program of svd (svd-probe, svd-fdstore): next to the running
  * binary (a build tree, a relocated install), else in PKGLIBEXECDIR. */

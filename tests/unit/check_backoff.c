@@ -39,14 +39,14 @@ END_TEST
 
 START_TEST(test_start_limit) {
         struct start_limit_config l = {.burst = 3, .interval = 10 * USEC_PER_SEC};
-        struct start_history h;
+        struct start_history h = {0};
         start_history_reset(&h);
         usec_t t = 1000 * USEC_PER_SEC;
         ck_assert(!start_limit_hit(&h, &l, t));
-        start_history_add(&h, t);
-        start_history_add(&h, t + USEC_PER_SEC);
+        start_history_add(&h, t, l.burst);
+        start_history_add(&h, t + USEC_PER_SEC, l.burst);
         ck_assert(!start_limit_hit(&h, &l, t + 2 * USEC_PER_SEC));
-        start_history_add(&h, t + 2 * USEC_PER_SEC);
+        start_history_add(&h, t + 2 * USEC_PER_SEC, l.burst);
         /* 3 starts within 10 s: a 4th would exceed the burst */
         ck_assert(start_limit_hit(&h, &l, t + 3 * USEC_PER_SEC));
         /* once the oldest start leaves the window, starting is allowed again */
@@ -57,11 +57,11 @@ START_TEST(test_start_limit) {
         /* the ring wraps without losing the order */
         start_history_reset(&h);
         for (unsigned i = 0; i < START_LIMIT_MAX * 3; i++)
-                start_history_add(&h, t + i * 20 * USEC_PER_SEC);
+                start_history_add(&h, t + i * 20 * USEC_PER_SEC, l.burst);
         ck_assert(!start_limit_hit(&h, &l, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC));
-        start_history_add(&h, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC);
-        start_history_add(&h, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC + 1);
-        start_history_add(&h, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC + 2);
+        start_history_add(&h, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC, l.burst);
+        start_history_add(&h, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC + 1, l.burst);
+        start_history_add(&h, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC + 2, l.burst);
         ck_assert(start_limit_hit(&h, &l, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC + 3));
 }
 END_TEST

@@ -1,0 +1,45 @@
+/* dynlib: libraries svd uses only now and then, loaded while they are needed.
+ *
+ * libyaml is needed while a configuration is read, libseccomp while a filter
+ * is built (once per distinct sandbox; sandbox_seccomp.c caches the result)
+ * and libsodium for config digests, re-exec snapshots and secrets. Linked
+ * normally, their code and relocated data would stay mapped for svd's whole
+ * life: about 600 KiB of PSS, more than the rest of svd with 200 services.
+ * Each is dlopen()ed by its soname (found by configure) on first use and
+ * dlclose()d once nobody holds it, just before the event loop next sleeps (a
+ * burst of uses loads it once; the whole config load before the loop runs,
+ * once). Without a loop it stays until dynlib_unload_idle().
+ *
+ * Holders call dynlib_acquire()/dynlib_release() around work that can fail
+ * cleanly; dl_*.h redirect the library's function names to the loaded table
+ * and load on use as a safety net (dynlib_need(): a load failure there is
+ * fatal, so every entry point acquires first). */
+#ifndef SVD_DYNLIB_H
+#define SVD_DYNLIB_H
+
+#include <stddef.h>
+
+struct ev_loop;
+
+struct dynlib {
+        const char *soname;
+        const char *const *names; /* symbols, NULL-terminated */
+        void **fns;               /* one slot per name */
+        int (*on_load)(void);     /* after the symbols are resolved; < 0 fails the load */
+        void *handle;
+        unsigned refs;
+        struct dynlib *next;      /* registered (loaded at least once) */
+};
+
+/* Loads l if needed and holds it. 0, or -errno with why set. */
+int dynlib_acquire(struct dynlib *l, char *why, size_t wl);
+/* Drops a hold; the library goes once no hold is left (see above). */
+void dynlib_release(struct dynlib *l);
+/* Loads l (no hold) or exits with a message: for the redirected calls. */
+void dynlib_need(struct dynlib *l);
+/* Unloads happen when this loop next sleeps (NULL: only dynlib_unload_idle()). */
+void dynlib_set_loop(struct ev_loop *loop);
+/* Unloads every library nobody holds, now. */
+void dynlib_unload_idle(void);
+
+#endif
