@@ -96,7 +96,7 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
                 for (size_t i = 0; nv && i < n; i++) {
                         struct reload_item *it = item_of(p, c->svcs[i].name);
                         if (nv[i] && !(it && it->obj))
-                                free(nv[i]);
+                                svc_free(nv[i]);
                 }
                 free(nv);
                 free(nw);
