@@ -63,6 +63,17 @@ START_TEST(test_start_limit) {
         start_history_add(&h, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC + 1, l.burst);
         start_history_add(&h, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC + 2, l.burst);
         ck_assert(start_limit_hit(&h, &l, t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC + 3));
+        /* a larger burst (config reload) keeps the recorded starts, in order */
+        struct start_limit_config l5 = {.burst = 5, .interval = 10 * USEC_PER_SEC};
+        usec_t t2 = t + START_LIMIT_MAX * 3 * 20 * USEC_PER_SEC;
+        start_history_add(&h, t2 + 4, l5.burst);
+        ck_assert_uint_eq(h.n, 4);
+        ck_assert(start_history_at(&h, 0) == t2 && start_history_at(&h, 3) == t2 + 4);
+        ck_assert(!start_limit_hit(&h, &l5, t2 + 5));
+        start_history_add(&h, t2 + 5, l5.burst);
+        ck_assert(start_limit_hit(&h, &l5, t2 + 6));
+        start_history_reset(&h);
+        ck_assert(h.t == NULL && h.n == 0);
 }
 END_TEST
 
