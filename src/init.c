@@ -171,23 +171,24 @@ static bool initial_pid_ns(void) {
         return stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == 0xEFFFFFFCU;
 }
 
-/* Unmounting can hang (a dead NFS or FUSE server): it runs in a child, and
- * PID 1 goes on to reboot(2) after UMOUNT_TIMEOUT whatever it did. */
-#define UMOUNT_TIMEOUT 30
+/* Swapoff and unmounting can hang (pages swapped in from a slow disk, a
+ * dead NFS or FUSE server, a DM device waiting for I/O): they run in a child,
+ * and PID 1 goes on after STEP_TIMEOUT whatever it did. */
+#define STEP_TIMEOUT 30
 
-static void umount_with_deadline(void) {
+static void run_with_deadline(void (*fn)(void), const char *what) {
         pid_t pid = fork();
         if (pid == 0) {
-                init_umount_all();
+                fn();
                 _exit(0);
         }
         if (pid < 0) {
-                init_umount_all();
+                fn();
                 return;
         }
         struct timespec end, now;
         clock_gettime(CLOCK_MONOTONIC, &end);
-        end.tv_sec += UMOUNT_TIMEOUT;
+        end.tv_sec += STEP_TIMEOUT;
         for (;;) {
                 pid_t p;
                 while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
@@ -195,7 +196,7 @@ static void umount_with_deadline(void) {
                                 return;
                 clock_gettime(CLOCK_MONOTONIC, &now);
                 if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
-                        log_err("init: unmounting did not finish within %ds; going on", UMOUNT_TIMEOUT);
+                        log_err("init: %s did not finish within %ds; going on", what, STEP_TIMEOUT);
                         return;
                 }
                 struct timespec t = {0, 20 * 1000 * 1000};
@@ -217,10 +218,13 @@ void init_finish(enum shutdown_action a) {
         sync();
         if (chdir("/") < 0) /* our working directory must not keep a mount busy */
                 log_warn("init: chdir /: %s", strerror(errno));
-        if (initial_pid_ns())
-                umount_with_deadline();
-        else
-                log_info("init: PID 1 of a PID namespace: leaving the file systems to the host");
+        if (initial_pid_ns()) {
+                /* swap first: a swap file keeps its file system busy, swap
+                 * on a loop or DM device that device */
+                run_with_deadline(init_swapoff_all, "swapoff");
+                run_with_deadline(init_umount_all, "unmounting");
+        } else
+                log_info("init: PID 1 of a PID namespace: leaving the file systems to the host (and swap, loop and DM devices)");
         sync();
         log_info("init: %s", shutdown_action_name(a));
         int cmd = a == SHUTDOWN_REBOOT ? RB_AUTOBOOT : a == SHUTDOWN_HALT ? RB_HALT_SYSTEM : RB_POWER_OFF;

@@ -47,6 +47,7 @@ struct svd {
         size_t q_head, q_len;
 
         bool shutting_down;
+        bool all_stopped;        /* shutting down and nothing active: the loop ends */
         int exit_code;
         int shutdown_action;     /* enum shutdown_action (init.h): what follows the stop */
         ev_signal sig_usr2;
