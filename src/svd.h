@@ -53,6 +53,7 @@ struct svd {
         ev_signal sig_usr2;
         usec_t boot_mono, boot_real; /* svd start */
         usec_t main_mono;        /* main() entered: boot_mono - main_mono = reading the config */
+        usec_t main_cpu_usec, main_cpu_sys_usec; /* CPU time (all, system) already used when main() began */
         usec_t boot_done_mono;   /* every enabled service settled; 0 = not yet */
         usec_t boot_cpu_usec;    /* svd's own CPU time (user+system) by then */
         usec_t boot_cpu_sys_usec; /* ...of which in the kernel */

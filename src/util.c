@@ -476,6 +476,10 @@ int mkdir_p(const char *path, unsigned mode)
 
         if (!p)
                 return -ENOMEM;
+        /* Almost always there already: one stat instead of a mkdir per
+         * component (each a round trip on a network file system). */
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+                return 0;
         for (char *s = p + 1;; s++) {
                 if (*s != '/' && *s != 0)
                         continue;
