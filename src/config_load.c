@@ -252,7 +252,7 @@ static int list_yaml(const char *dir, char ***ret, int *ret_dirfd)
 /* The directory's canonical name when it exists, so FILE in errors is stable. */
 static char *canonical_dir(const char *dir)
 {
-        char *rp = realpath(dir, NULL);
+        char *rp = path_canonical(dir);
 
         return rp ? rp : strdup(dir);
 }
@@ -731,7 +731,7 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
         }
         l.file = c->files[0];
         cp_defaults_builtin(&c->defaults);
-        c->file = realpath(main_file, NULL);
+        c->file = path_canonical(main_file);
         if (!c->file) {
                 struct cfg_pos pos = { .file = l.file };
 

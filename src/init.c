@@ -21,6 +21,7 @@
 #include "config.h"
 #include "init.h"
 #include "log.h"
+#include "util.h"
 
 static const char *const action_names[_SHUTDOWN_MAX] = {
         [SHUTDOWN_EXIT] = "exit", [SHUTDOWN_POWEROFF] = "poweroff",
@@ -35,25 +36,31 @@ bool init_is_pid1(void) {
         return getpid() == 1;
 }
 
-static bool mounted(const char *path) {
+/* The mount points in /proc/self/mountinfo, read once for all the checks
+ * below; NULL if it cannot be read (nothing counts as mounted then). */
+static char **mountpoints(void) {
         FILE *f = fopen("/proc/self/mountinfo", "re");
         if (!f)
-                return false;
+                return NULL;
         char line[4096], mp[4096];
-        bool found = false;
-        while (!found && fgets(line, sizeof(line), f))
-                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strcmp(mp, path) == 0)
-                        found = true;
+        char **v = NULL;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strv_push(&v, mp) < 0)
+                        break;
         fclose(f);
-        return found;
+        return v;
 }
 
-static void mount_if_missing(const char *src, const char *target, const char *type, unsigned long flags,
-                             const char *data) {
-        /* /proc itself may be missing, then mountinfo is unreadable: try anyway */
-        if (strcmp(target, "/proc") != 0 && mounted(target))
-                return;
-        if (strcmp(target, "/proc") == 0 && access("/proc/self", F_OK) == 0)
+static bool mounted(char *const *mps, const char *path) {
+        for (size_t i = 0; mps && mps[i]; i++)
+                if (strcmp(mps[i], path) == 0)
+                        return true;
+        return false;
+}
+
+static void mount_if_missing(char *const *mps, const char *src, const char *target, const char *type,
+                             unsigned long flags, const char *data) {
+        if (mounted(mps, target))
                 return;
         (void)mkdir(target, 0755);
         if (mount(src, target, type, flags, data) < 0 && errno != EBUSY)
@@ -62,17 +69,21 @@ static void mount_if_missing(const char *src, const char *target, const char *ty
 
 void init_early_mounts(void) {
         const unsigned long nse = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        mount_if_missing("proc", "/proc", "proc", nse, NULL);
-        mount_if_missing("sysfs", "/sys", "sysfs", nse, NULL);
-        mount_if_missing("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
-        mount_if_missing("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666");
-        mount_if_missing("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-        mount_if_missing("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+        /* without /proc there is no mountinfo to ask */
+        if (access("/proc/self", F_OK) < 0)
+                mount_if_missing(NULL, "proc", "/proc", "proc", nse, NULL);
+        char **mps = mountpoints(); /* once: a mount below changes no other's answer */
+        mount_if_missing(mps, "sysfs", "/sys", "sysfs", nse, NULL);
+        mount_if_missing(mps, "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+        mount_if_missing(mps, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666");
+        mount_if_missing(mps, "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+        mount_if_missing(mps, "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
         /* memory_recursiveprot (Linux 5.7+): a slice's memory.min/low also
          * protects the services in it, as under systemd */
-        if (mounted("/sys/fs/cgroup") ||
+        if (mounted(mps, "/sys/fs/cgroup") ||
             mount("cgroup2", "/sys/fs/cgroup", "cgroup2", nse, "nsdelegate,memory_recursiveprot") < 0)
-                mount_if_missing("cgroup2", "/sys/fs/cgroup", "cgroup2", nse, "nsdelegate");
+                mount_if_missing(mps, "cgroup2", "/sys/fs/cgroup", "cgroup2", nse, "nsdelegate");
+        strv_free(mps);
 
         /* Output of svd and of services without their own log goes to the
          * console, where an appliance's operator looks. */
