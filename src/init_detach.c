@@ -145,9 +145,10 @@ static int dm_pass(int *ctl, bool log_busy) {
                 if (read_line(path, name, sizeof(name)) < 0 || !*name)
                         continue; /* removed meanwhile */
                 if (*ctl < 0 && (*ctl = open("/dev/" DM_DIR "/" DM_CONTROL_NODE, O_RDWR | O_CLOEXEC)) < 0) {
-                        log_err("init: cannot remove device-mapper devices: /dev/" DM_DIR "/" DM_CONTROL_NODE
-                                ": %s",
-                                strerror(errno));
+                        if (log_busy) /* once, not at every unmount pass */
+                                log_err("init: cannot remove device-mapper devices: /dev/" DM_DIR
+                                        "/" DM_CONTROL_NODE ": %s",
+                                        strerror(errno));
                         n = -1;
                         break;
                 }
@@ -170,7 +171,7 @@ static unsigned remove_dms(bool report) {
         unsigned n = 0;
         for (int pass = 0; pass < MAX_DM_PASSES && (r = dm_pass(&ctl, false)) > 0; pass++)
                 n += (unsigned)r;
-        if (report && r >= 0 && (r = dm_pass(&ctl, true)) > 0) /* names what stays */
+        if (report && (r = dm_pass(&ctl, true)) > 0) /* names what stays */
                 n += (unsigned)r;
         if (ctl >= 0)
                 close(ctl);
