@@ -7,6 +7,7 @@
  * `svd --check` shows everything; semantic checks across files live in
  * config_validate.c; the typed value readers in config_parse.c. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config_parse.h"
 #include "config_digest.h"
@@ -206,15 +208,26 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The *.yaml and *.yml names in dir, sorted bytewise (not by locale). */
-static int list_yaml(const char *dir, char ***ret)
+/* The *.yaml names in dir, sorted; *ret_dirfd: dir, open (for openat). */
+static int list_yaml(const char *dir, char ***ret, int *ret_dirfd)
 {
         _cleanup_(strv_freep) char **names = NULL;
-        DIR *d = opendir(dir);
+        _cleanup_(closep) int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d;
         struct dirent *de;
         int r = 0;
 
-        if (!d)
+        if (dfd < 0)
                 return -errno;
+        /* fdopendir takes its own descriptor: dfd stays for the openat()s */
+        int dup_fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+        if (dup_fd < 0)
+                return -errno;
+        if (!(d = fdopendir(dup_fd))) {
+                r = -errno;
+                close(dup_fd);
+                return r;
+        }
         while ((de = readdir(d))) {
                 const char *dot = strrchr(de->d_name, '.');
 
@@ -230,6 +243,8 @@ static int list_yaml(const char *dir, char ***ret)
                 qsort(names, strv_length(names), sizeof *names, cmp_str);
         *ret = names;
         names = NULL;
+        *ret_dirfd = dfd;
+        dfd = -1;
         return 0;
 }
 
@@ -237,7 +252,7 @@ static int list_yaml(const char *dir, char ***ret)
 /* The directory's canonical name when it exists, so FILE in errors is stable. */
 static char *canonical_dir(const char *dir)
 {
-        char *rp = realpath(dir, NULL);
+        char *rp = path_canonical(dir);
 
         return rp ? rp : strdup(dir);
 }
@@ -639,6 +654,7 @@ static int load_dir(struct cload *l, const struct ynode *main_root, const char *
                     bool slices)
 {
         _cleanup_(strv_freep) char **names = NULL;
+        _cleanup_(closep) int dfd = -1;
         struct svd_config *c = l->c;
         char *canon = canonical_dir(*dirp);
         int r;
@@ -647,7 +663,7 @@ static int load_dir(struct cload *l, const struct ynode *main_root, const char *
                 return -ENOMEM;
         free(*dirp);
         *dirp = canon;
-        r = list_yaml(*dirp, &names);
+        r = list_yaml(*dirp, &names, &dfd);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
@@ -670,7 +686,7 @@ static int load_dir(struct cload *l, const struct ynode *main_root, const char *
                 if (!name || !file)
                         return -ENOMEM;
                 l->file = file;
-                if (config_yaml_load(file, &root, l->errs) < 0)
+                if (config_yaml_load_at(dfd, names[i], file, &root, l->errs) < 0)
                         continue;
                 if (!config_name_valid(name)) {
                         struct cfg_pos pos = { file, 1, 1 };
@@ -715,7 +731,7 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
         }
         l.file = c->files[0];
         cp_defaults_builtin(&c->defaults);
-        c->file = realpath(main_file, NULL);
+        c->file = path_canonical(main_file);
         if (!c->file) {
                 struct cfg_pos pos = { .file = l.file };
 

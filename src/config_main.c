@@ -123,7 +123,7 @@ int config_load_main_only(const char *main_file, struct svd_config **ret)
                 goto fail;
         l.file = c->files[0];
         cp_defaults_builtin(&c->defaults);
-        c->file = realpath(main_file, NULL);
+        c->file = path_canonical(main_file);
         if (!c->file && !(c->file = strdup(main_file)))
                 goto fail;
         if (!(c->dir = strdup(c->file)))

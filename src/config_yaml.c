@@ -257,9 +257,9 @@ static int parse_node(struct yload *l, yaml_event_t *ev, const char *path, int d
         return 0;
 }
 
-static int read_file(const char *path, unsigned char **ret, size_t *ret_len)
+static int read_file(int dirfd, const char *path, unsigned char **ret, size_t *ret_len)
 {
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_(closep) int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
         _cleanup_(freep) unsigned char *buf = NULL;
         size_t len = 0;
         struct stat st;
@@ -298,6 +298,12 @@ static int read_file(const char *path, unsigned char **ret, size_t *ret_len)
 
 int config_yaml_load(const char *path, struct ynode **ret, struct cfg_errors *errs)
 {
+        return config_yaml_load_at(AT_FDCWD, path, path, ret, errs);
+}
+
+int config_yaml_load_at(int dirfd, const char *name, const char *path, struct ynode **ret,
+                        struct cfg_errors *errs)
+{
         _cleanup_(freep) unsigned char *buf = NULL;
         _cleanup_(ynode_freep) struct ynode *root = NULL;
         struct yload l = { .path = path, .errs = errs };
@@ -305,7 +311,7 @@ int config_yaml_load(const char *path, struct ynode **ret, struct cfg_errors *er
         bool done = false;
         int r;
 
-        r = read_file(path, &buf, &l.len);
+        r = read_file(dirfd, name, &buf, &l.len);
         if (r < 0) {
                 struct cfg_pos pos = { .file = path };
 

@@ -34,6 +34,12 @@ struct ynode {
  * key; the later pair is dropped and the tree is still returned with 0, so the
  * caller can go on collecting errors (config_load fails on any error anyway). */
 int config_yaml_load(const char *path, struct ynode **ret, struct cfg_errors *errs);
+/* The same for name relative to the directory dirfd (AT_FDCWD: the working
+ * directory); path names the file in errors. A directory of service files
+ * opened once spares the walk of its whole path per file (a round trip per
+ * component on a network file system). */
+int config_yaml_load_at(int dirfd, const char *name, const char *path, struct ynode **ret,
+                        struct cfg_errors *errs);
 
 void ynode_free(struct ynode *n);
 static inline void ynode_freep(struct ynode **n)

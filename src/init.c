@@ -21,6 +21,7 @@
 #include "config.h"
 #include "init.h"
 #include "log.h"
+#include "util.h"
 
 static const char *const action_names[_SHUTDOWN_MAX] = {
         [SHUTDOWN_EXIT] = "exit", [SHUTDOWN_POWEROFF] = "poweroff",
@@ -35,25 +36,31 @@ bool init_is_pid1(void) {
         return getpid() == 1;
 }
 
-static bool mounted(const char *path) {
+/* The mount points in /proc/self/mountinfo, read once for all the checks
+ * below; NULL if it cannot be read (nothing counts as mounted then). */
+static char **mountpoints(void) {
         FILE *f = fopen("/proc/self/mountinfo", "re");
         if (!f)
-                return false;
+                return NULL;
         char line[4096], mp[4096];
-        bool found = false;
-        while (!found && fgets(line, sizeof(line), f))
-                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strcmp(mp, path) == 0)
-                        found = true;
+        char **v = NULL;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strv_push(&v, mp) < 0)
+                        break;
         fclose(f);
-        return found;
+        return v;
 }
 
-static void mount_if_missing(const char *src, const char *target, const char *type, unsigned long flags,
-                             const char *data) {
-        /* /proc itself may be missing, then mountinfo is unreadable: try anyway */
-        if (strcmp(target, "/proc") != 0 && mounted(target))
-                return;
-        if (strcmp(target, "/proc") == 0 && access("/proc/self", F_OK) == 0)
+static bool mounted(char *const *mps, const char *path) {
+        for (size_t i = 0; mps && mps[i]; i++)
+                if (strcmp(mps[i], path) == 0)
+                        return true;
+        return false;
+}
+
+static void mount_if_missing(char *const *mps, const char *src, const char *target, const char *type,
+                             unsigned long flags, const char *data) {
+        if (mounted(mps, target))
                 return;
         (void)mkdir(target, 0755);
         if (mount(src, target, type, flags, data) < 0 && errno != EBUSY)
@@ -62,17 +69,21 @@ static void mount_if_missing(const char *src, const char *target, const char *ty
 
 void init_early_mounts(void) {
         const unsigned long nse = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        mount_if_missing("proc", "/proc", "proc", nse, NULL);
-        mount_if_missing("sysfs", "/sys", "sysfs", nse, NULL);
-        mount_if_missing("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
-        mount_if_missing("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666");
-        mount_if_missing("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-        mount_if_missing("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+        /* without /proc there is no mountinfo to ask */
+        if (access("/proc/self", F_OK) < 0)
+                mount_if_missing(NULL, "proc", "/proc", "proc", nse, NULL);
+        char **mps = mountpoints(); /* once: a mount below changes no other's answer */
+        mount_if_missing(mps, "sysfs", "/sys", "sysfs", nse, NULL);
+        mount_if_missing(mps, "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+        mount_if_missing(mps, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666");
+        mount_if_missing(mps, "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+        mount_if_missing(mps, "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
         /* memory_recursiveprot (Linux 5.7+): a slice's memory.min/low also
          * protects the services in it, as under systemd */
-        if (mounted("/sys/fs/cgroup") ||
+        if (mounted(mps, "/sys/fs/cgroup") ||
             mount("cgroup2", "/sys/fs/cgroup", "cgroup2", nse, "nsdelegate,memory_recursiveprot") < 0)
-                mount_if_missing("cgroup2", "/sys/fs/cgroup", "cgroup2", nse, "nsdelegate");
+                mount_if_missing(mps, "cgroup2", "/sys/fs/cgroup", "cgroup2", nse, "nsdelegate");
+        strv_free(mps);
 
         /* Output of svd and of services without their own log goes to the
          * console, where an appliance's operator looks. */
@@ -171,23 +182,24 @@ static bool initial_pid_ns(void) {
         return stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == 0xEFFFFFFCU;
 }
 
-/* Unmounting can hang (a dead NFS or FUSE server): it runs in a child, and
- * PID 1 goes on to reboot(2) after UMOUNT_TIMEOUT whatever it did. */
-#define UMOUNT_TIMEOUT 30
+/* Swapoff and unmounting can hang (pages swapped in from a slow disk, a
+ * dead NFS or FUSE server, a DM device waiting for I/O): they run in a child,
+ * and PID 1 goes on after STEP_TIMEOUT whatever it did. */
+#define STEP_TIMEOUT 30
 
-static void umount_with_deadline(void) {
+static void run_with_deadline(void (*fn)(void), const char *what) {
         pid_t pid = fork();
         if (pid == 0) {
-                init_umount_all();
+                fn();
                 _exit(0);
         }
         if (pid < 0) {
-                init_umount_all();
+                fn();
                 return;
         }
         struct timespec end, now;
         clock_gettime(CLOCK_MONOTONIC, &end);
-        end.tv_sec += UMOUNT_TIMEOUT;
+        end.tv_sec += STEP_TIMEOUT;
         for (;;) {
                 pid_t p;
                 while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
@@ -195,7 +207,7 @@ static void umount_with_deadline(void) {
                                 return;
                 clock_gettime(CLOCK_MONOTONIC, &now);
                 if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
-                        log_err("init: unmounting did not finish within %ds; going on", UMOUNT_TIMEOUT);
+                        log_err("init: %s did not finish within %ds; going on", what, STEP_TIMEOUT);
                         return;
                 }
                 struct timespec t = {0, 20 * 1000 * 1000};
@@ -217,10 +229,13 @@ void init_finish(enum shutdown_action a) {
         sync();
         if (chdir("/") < 0) /* our working directory must not keep a mount busy */
                 log_warn("init: chdir /: %s", strerror(errno));
-        if (initial_pid_ns())
-                umount_with_deadline();
-        else
-                log_info("init: PID 1 of a PID namespace: leaving the file systems to the host");
+        if (initial_pid_ns()) {
+                /* swap first: a swap file keeps its file system busy, swap
+                 * on a loop or DM device that device */
+                run_with_deadline(init_swapoff_all, "swapoff");
+                run_with_deadline(init_umount_all, "unmounting");
+        } else
+                log_info("init: PID 1 of a PID namespace: leaving the file systems to the host (and swap, loop and DM devices)");
         sync();
         log_info("init: %s", shutdown_action_name(a));
         int cmd = a == SHUTDOWN_REBOOT ? RB_AUTOBOOT : a == SHUTDOWN_HALT ? RB_HALT_SYSTEM : RB_POWER_OFF;

@@ -1,7 +1,8 @@
 /* init: PID-1 duties. Early boot (mount what is missing of /proc, /sys, /dev,
  * /dev/pts, /dev/shm, /run; hostname; optional rw remount of /; console on
  * /dev/console; loopback up), the final act of a shutdown (kill what is left,
- * sync, unmount, reboot(2)), a blocking reap loop as the last resort (PID 1
+ * sync, swapoff, unmount, detach loop and device-mapper devices, reboot(2)),
+ * a blocking reap loop as the last resort (PID 1
  * exiting panics the kernel; the emergency state is emergency.h), and sd_notify to our own supervisor when
  * svd runs under systemd. */
 #ifndef SVD_INIT_H
@@ -19,15 +20,27 @@ bool init_is_pid1(void);
 void init_early_mounts(void);
 /* After the config is read: hostname, root rw, loopback. Errors are logged. */
 void init_early_config(const struct svd_config *cfg);
-/* Kills every process left (SIGTERM, grace, SIGKILL), syncs, unmounts the
- * file systems (init_umount_all, in a child, at most 30 s; not as PID 1 of a
- * PID namespace, whose file systems belong to its host) and calls reboot(2).
+/* Kills every process left (SIGTERM, grace, SIGKILL), syncs, turns swap off
+ * (init_swapoff_all, in a child, at most 30 s), unmounts the file systems and
+ * takes loop and device-mapper devices apart (init_umount_all, in a child, at
+ * most 30 s); not as PID 1 of a PID namespace, whose file systems and devices
+ * belong to its host. Then reboot(2).
  * Never returns when PID 1. */
 void init_finish(enum shutdown_action a);
 /* init_umount.c: unmount everything but the kernel's API file systems in
- * reverse mount order, remount read-only what stays busy (/ included), sync.
+ * reverse mount order, with init_detach_devices between passes; remount
+ * read-only what stays busy (/ included), sync.
  * Logs one line per file system that could not be unmounted. */
 void init_umount_all(void);
+/* init_detach.c: swapoff(2) of everything in /proc/swaps, one console line
+ * each. Before the file systems are unmounted. */
+void init_swapoff_all(void);
+/* init_detach.c: removes the device-mapper devices (top of a stack first)
+ * and detaches the loop devices that nothing holds open any more; returns
+ * how many went. report: log the ones that stay. Repeatable. */
+unsigned init_detach_devices(bool report);
+/* Decodes mountinfo's and /proc/swaps' \ooo escapes in place. */
+void init_unescape(char *s);
 /* Never returns: reaps children forever, blocking. The last resort when
  * not even the emergency state (emergency.h) can run. */
 void init_reap_forever(void) __attribute__((noreturn));

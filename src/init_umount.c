@@ -5,8 +5,10 @@
  * (proc, sysfs, devtmpfs, cgroup2, ...) and what lives below /proc, /sys and
  * /dev stay: they hold no data. What stays busy (/, the file system of svd's
  * own binary, a process stuck in uninterruptible sleep) is remounted
- * read-only, which flushes it and marks it clean. One console line per file
- * system that could not be unmounted; errors never stop the rest. */
+ * read-only, which flushes it and marks it clean. Between passes the
+ * device-mapper and loop devices are taken apart (init_detach.c): a loop
+ * device keeps the file system of its backing file busy. One console line per
+ * file system that could not be unmounted; errors never stop the rest. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +49,7 @@ static bool is_api(const struct mnt *m) {
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo */
-static void unescape(char *s) {
+void init_unescape(char *s) {
         char *w = s;
         for (char *r = s; *r; r++) {
                 if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
@@ -87,7 +89,7 @@ static ssize_t table_read(struct mnt **ret) {
                 if (!nt)
                         break;
                 t = nt;
-                unescape(mp);
+                init_unescape(mp);
                 t[n] = (struct mnt){strdup(mp), strdup(type), 0};
                 if (!t[n].path || !t[n].type) {
                         free(t[n].path);
@@ -103,7 +105,7 @@ static ssize_t table_read(struct mnt **ret) {
 }
 
 void init_umount_all(void) {
-        unsigned unmounted = 0, remounted = 0, failed = 0;
+        unsigned unmounted = 0, remounted = 0, failed = 0, detached = 0;
         struct mnt *t = NULL;
         ssize_t n = 0;
         for (int pass = 0; pass < MAX_PASSES; pass++) {
@@ -127,9 +129,14 @@ void init_umount_all(void) {
                         } else
                                 t[i].err = errno;
                 }
-                if (!progress)
+                /* what the unmounts freed: DM and loop devices, then the
+                 * file systems their backing files are on (next pass) */
+                unsigned d = init_detach_devices(false);
+                detached += d;
+                if (!progress && !d)
                         break;
         }
+        detached += init_detach_devices(true); /* names what stays */
         /* What is left (the last table read, minus what its pass unmounted)
          * is busy: read-only keeps its data safe; / comes last. */
         for (ssize_t i = n - 1; i >= 0; i--) {
@@ -151,6 +158,7 @@ void init_umount_all(void) {
                 log_err("init: cannot remount / read-only: %s", strerror(errno));
                 failed++;
         }
-        log_info("init: file systems: %u unmounted, %u remounted read-only, %u left writable", unmounted,
-                 remounted, failed);
+        log_info("init: file systems: %u unmounted, %u remounted read-only, %u left writable; "
+                 "%u loop/dm devices detached",
+                 unmounted, remounted, failed, detached);
 }

@@ -682,6 +682,10 @@ void logpipe_restore_pending(struct logsink *k, const char *p, size_t n, size_t 
         logsink_write_out(k);
 }
 
+static void startup_cb(struct ev_loop *loop, ev_idle *w, int revents) {
+        logrotate_startup(w->data); /* stops w */
+}
+
 static int sink_open(struct svc *s, const int *fds) {
         if (s->log)
                 return 0;
@@ -704,13 +708,15 @@ static int sink_open(struct svc *s, const int *fds) {
         ev_init(&k->retry, retry_cb);
         k->retry.repeat = LOGPIPE_RETRY;
         ev_init(&k->rate, rate_cb);
-        k->coalesce.data = k->idle.data = k->retry.data = k->rate.data = k;
+        ev_idle_init(&k->startup, startup_cb);
+        k->coalesce.data = k->idle.data = k->retry.data = k->rate.data = k->startup.data = k;
         if ((r = stream_open(k, &k->st[0], LOGFMT_OUT, fds)) < 0 ||
             (r = stream_open(k, &k->st[1], LOGFMT_ERR, fds ? fds + 2 : NULL)) < 0)
                 goto fail;
         if ((r = mkdir_p(k->dir, 0755)) < 0 || (r = logsink_open_file(k)) < 0)
                 goto fail;
-        logrotate_startup(k);
+        logrotate_arm_age(k);
+        ev_idle_start(m->loop, &k->startup); /* logrotate_startup, when idle */
         start_reading(k);
         int keep[4] = { k->st[0].rfd, k->st[0].wfd, k->st[1].rfd, k->st[1].wfd };
         if (!fds) /* (adopted ones are in the store already) */
@@ -736,6 +742,7 @@ void logpipe_free(struct logsink *k) {
         ev_timer_stop(loop, &k->retry);
         ev_timer_stop(loop, &k->age);
         ev_timer_stop(loop, &k->rate);
+        ev_idle_stop(loop, &k->startup);
         for (int i = 0; i < 2; i++) {
                 if (k->st[i].rfd >= 0)
                         close(k->st[i].rfd);

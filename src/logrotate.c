@@ -223,7 +223,9 @@ static int rfile_cmp(const void *a, const void *b) {
 }
 
 /* Rotated files of k, oldest first; *ret_n. NULL (n 0) if none or on error. */
-static struct rfile *scan(const struct logsink *k, size_t owner, size_t *ret_n) {
+/* The rotated files of k, oldest first; remove_tmp: also delete leftovers
+ * of a compression that did not finish (BASE*.gz.tmp), in the same pass. */
+static struct rfile *scan_dir(const struct logsink *k, size_t owner, size_t *ret_n, bool remove_tmp) {
         *ret_n = 0;
         DIR *d = opendir(k->dir);
         if (!d)
@@ -231,9 +233,19 @@ static struct rfile *scan(const struct logsink *k, size_t owner, size_t *ret_n) 
         struct rfile *v = NULL;
         size_t n = 0, cap = 0;
         struct dirent *de;
+        size_t bl = strlen(k->base);
         while ((de = readdir(d))) {
                 usec_t t;
                 bool gz;
+                size_t nl = strlen(de->d_name);
+                if (remove_tmp && nl > bl + 7 && strncmp(de->d_name, k->base, bl) == 0 &&
+                    strcmp(de->d_name + nl - 7, ".gz.tmp") == 0) {
+                        char *p = strdup_printf("%s/%s", k->dir, de->d_name);
+                        if (p)
+                                unlink(p);
+                        free(p);
+                        continue;
+                }
                 if (!logfmt_rotated_match(k->base, de->d_name, &t, &gz))
                         continue;
                 if (n == cap) {
@@ -256,6 +268,10 @@ static struct rfile *scan(const struct logsink *k, size_t owner, size_t *ret_n) 
                 qsort(v, n, sizeof(*v), rfile_cmp);
         *ret_n = n;
         return v;
+}
+
+static struct rfile *scan(const struct logsink *k, size_t owner, size_t *ret_n) {
+        return scan_dir(k, owner, ret_n, false);
 }
 
 static void rfiles_free(struct rfile *v, size_t n) {
@@ -287,9 +303,8 @@ static uint64_t current_budget(const struct logsink *k) {
         return k->size > k->lc->max_size ? k->size : k->lc->max_size;
 }
 
-static void retention_service(struct logsink *k) {
-        size_t n;
-        struct rfile *v = scan(k, 0, &n);
+/* Deletes what k's retention settings do not keep of v (k's rotated files). */
+static void retention_of(struct logsink *k, struct rfile *v, size_t n) {
         if (!n)
                 return;
         struct logfmt_file *f = calloc(n, sizeof(*f));
@@ -302,6 +317,12 @@ static void retention_service(struct logsink *k) {
                                 delete_file(k->m->logs, v[i].path);
                 free(f);
         }
+}
+
+static void retention_service(struct logsink *k) {
+        size_t n;
+        struct rfile *v = scan(k, 0, &n);
+        retention_of(k, v, n);
         rfiles_free(v, n);
 }
 
@@ -377,6 +398,7 @@ void logrotate_arm_age(struct logsink *k) {
 }
 
 int logrotate_rotate(struct logsink *k) {
+        logrotate_startup(k); /* last_rotated: the names already there */
         usec_t t = now_real();
         if (t <= k->last_rotated)
                 t = k->last_rotated + 1; /* names must stay unique and ordered */
@@ -409,32 +431,21 @@ int logrotate_rotate(struct logsink *k) {
 }
 
 void logrotate_startup(struct logsink *k) {
+        if (k->startup_done)
+                return;
+        k->startup_done = true;
+        ev_idle_stop(k->m->loop, &k->startup);
         size_t n;
-        struct rfile *v = scan(k, 0, &n);
-        /* leftovers of a compression that did not finish */
-        DIR *d = opendir(k->dir);
-        if (d) {
-                struct dirent *de;
-                size_t bl = strlen(k->base);
-                while ((de = readdir(d))) {
-                        size_t nl = strlen(de->d_name);
-                        if (nl > bl + 7 && strncmp(de->d_name, k->base, bl) == 0 &&
-                            strcmp(de->d_name + nl - 7, ".gz.tmp") == 0) {
-                                char *p = strdup_printf("%s/%s", k->dir, de->d_name);
-                                if (p)
-                                        unlink(p);
-                                free(p);
-                        }
-                }
-                closedir(d);
-        }
+        struct rfile *v = scan_dir(k, 0, &n, true); /* one pass over the directory */
         for (size_t i = 0; i < n; i++) {
                 if (v[i].f.time > k->last_rotated)
                         k->last_rotated = v[i].f.time;
                 if (k->lc->compress && !v[i].gz && !job_pending(k->m->logs, v[i].path))
                         job_queue(k->m->logs, v[i].path);
         }
+        /* retention_service's own scan, without a second pass: the queued
+         * compressions only rename files within the list */
+        retention_of(k, v, n);
         rfiles_free(v, n);
-        retention_service(k);
         logrotate_arm_age(k);
 }

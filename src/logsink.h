@@ -60,6 +60,8 @@ struct logsink {
         ev_timer retry;          /* write errors */
         ev_timer age;            /* max_age / rotate_every */
         ev_timer rate;           /* rate-limit window end: writes the drop note */
+        ev_idle startup;         /* logrotate_startup, once svd has nothing else to do */
+        bool startup_done;
 
         /* formatted output waiting for writev */
         char *out;
@@ -103,6 +105,11 @@ int logsink_open_file(struct logsink *k);
 bool logrotate_due(const struct logsink *k, uint64_t adding, usec_t now);
 int logrotate_rotate(struct logsink *k);
 void logrotate_arm_age(struct logsink *k);
+/* The first look at k's directory (rotated files: ages, compression left to
+ * do, retention; leftovers of a compression cut short). Deferred by
+ * sink_open to an idle moment of the loop (a directory scan per service is
+ * slow on a network or emulated file system, and a spawn waits for it);
+ * runs at once the first time something needs its result. Once per sink. */
 void logrotate_startup(struct logsink *k);
 void logrotate_done(struct logs *L);
 /* Lists rotated files of k, oldest first, as malloc'd paths (NULL-terminated). */

@@ -146,7 +146,10 @@ static void shutdown_pass(struct svd *m) {
                         svc_dispatch(s, SE_STOP, 0);
                 }
         }
-        if (!any_active) {
+        /* Once: the callbacks of the loop's last iteration (more children
+         * reaped, a client's request) come here again after the break. */
+        if (!any_active && !m->all_stopped) {
+                m->all_stopped = true;
                 log_info("all services stopped");
                 ev_break(m->loop, EVBREAK_ALL);
         }

@@ -144,9 +144,13 @@ void svd_check_boot(struct svd *m) {
          * the wall-clock figures, not this one */
         struct rusage ru;
         if (getrusage(RUSAGE_SELF, &ru) == 0) {
-                m->boot_cpu_sys_usec = (usec_t)ru.ru_stime.tv_sec * USEC_PER_SEC + (usec_t)ru.ru_stime.tv_usec;
-                m->boot_cpu_usec = (usec_t)ru.ru_utime.tv_sec * USEC_PER_SEC + (usec_t)ru.ru_utime.tv_usec +
-                                   m->boot_cpu_sys_usec;
+                usec_t sys = (usec_t)ru.ru_stime.tv_sec * USEC_PER_SEC + (usec_t)ru.ru_stime.tv_usec;
+                usec_t total = (usec_t)ru.ru_utime.tv_sec * USEC_PER_SEC + (usec_t)ru.ru_utime.tv_usec + sys;
+                /* minus what the process had used before main(): an execve
+                 * keeps the counters, and PID 1's include the kernel's whole
+                 * boot (kernel_init, the initramfs) */
+                m->boot_cpu_sys_usec = sys > m->main_cpu_sys_usec ? sys - m->main_cpu_sys_usec : 0;
+                m->boot_cpu_usec = total > m->main_cpu_usec ? total - m->main_cpu_usec : 0;
         }
         char line[4096], db[32];
         size_t off = 0;

@@ -47,11 +47,13 @@ struct svd {
         size_t q_head, q_len;
 
         bool shutting_down;
+        bool all_stopped;        /* shutting down and nothing active: the loop ends */
         int exit_code;
         int shutdown_action;     /* enum shutdown_action (init.h): what follows the stop */
         ev_signal sig_usr2;
         usec_t boot_mono, boot_real; /* svd start */
         usec_t main_mono;        /* main() entered: boot_mono - main_mono = reading the config */
+        usec_t main_cpu_usec, main_cpu_sys_usec; /* CPU time (all, system) already used when main() began */
         usec_t boot_done_mono;   /* every enabled service settled; 0 = not yet */
         usec_t boot_cpu_usec;    /* svd's own CPU time (user+system) by then */
         usec_t boot_cpu_sys_usec; /* ...of which in the kernel */

@@ -476,6 +476,10 @@ int mkdir_p(const char *path, unsigned mode)
 
         if (!p)
                 return -ENOMEM;
+        /* Almost always there already: one stat instead of a mkdir per
+         * component (each a round trip on a network file system). */
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+                return 0;
         for (char *s = p + 1;; s++) {
                 if (*s != '/' && *s != 0)
                         continue;
@@ -494,6 +498,22 @@ int mkdir_p(const char *path, unsigned mode)
         if (stat(path, &st) < 0)
                 return -errno;
         return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+char *path_canonical(const char *path)
+{
+        int fd = open(path, O_PATH | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        char link[64], buf[PATH_MAX];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+        close(fd);
+        /* no /proc, or a path the kernel marks as unreachable or deleted */
+        if (n <= 0 || (size_t)n >= sizeof(buf) - 1 || buf[0] != '/' || strstr(buf, " (deleted)"))
+                return realpath(path, NULL);
+        buf[n] = 0;
+        return strdup(buf);
 }
 
 char *path_join(const char *dir, const char *path)

@@ -56,6 +56,10 @@ size_t str_distance(const char *a, const char *b);
 
 int fd_nonblock_cloexec(int fd);
 int mkdir_p(const char *path, unsigned mode);
+/* realpath(3) with one path walk: glibc's lstat()s every prefix, each walked
+ * from / again, which on a network file system without a dentry cache is a
+ * round trip per component per prefix. NULL with errno set on failure. */
+char *path_canonical(const char *path);
 /* Joins dir and path unless path is absolute; returns malloc'd string or NULL. */
 char *path_join(const char *dir, const char *path);
 /* printf into a new heap string; NULL on allocation failure. */

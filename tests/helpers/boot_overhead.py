@@ -10,7 +10,8 @@ The rest is svd's: reading the configuration, setting up, noticing that a
 dependency is done, preparing and spawning each service (cgroup, sandbox,
 log pipes, clone, execve). svd's CPU time separates its own work from
 waiting for the kernel and the scheduler (what a busy or emulated machine
-stretches). The kernel splits a CPU time into user and system by sampling at
+stretches); it counts from svd's main() (PID 1's counters hold the kernel's
+own boot before that). The kernel splits a CPU time into user and system by sampling at
 timer ticks: the split means something only for a long run.
 
 usage: boot_overhead.py STATUS.json LABEL"""

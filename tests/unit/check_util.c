@@ -320,6 +320,25 @@ START_TEST(test_fs_helpers)
         close(fd);
         ck_assert_int_eq(fd_nonblock_cloexec(-1), -EBADF);
         ck_assert_int_eq(mkdir_p(file, 0755), -ENOTDIR);
+        /* path_canonical: what realpath(3) says, through a symlink and .. */
+        {
+                char *link = strdup_printf("%s/a/l", dir), *via = strdup_printf("%s/a/l/..//c/", dir);
+                char *want = realpath(deep, NULL), *got;
+
+                ck_assert_int_eq(symlink(deep, link), 0);
+                got = path_canonical(via);
+                ck_assert_ptr_nonnull(got);
+                ck_assert_ptr_nonnull(want);
+                ck_assert_str_eq(got, want);
+                free(got);
+                errno = 0;
+                ck_assert_ptr_null(path_canonical("/nonexistent/check_util"));
+                ck_assert_int_eq(errno, ENOENT);
+                ck_assert_int_eq(unlink(link), 0);
+                free(want);
+                free(via);
+                free(link);
+        }
         ck_assert_int_eq(unlink(file), 0);
         for (int i = 0; i < 3; i++) {
                 static const char *const subs[] = { "a/b/c", "a/b", "a" };
