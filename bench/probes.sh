@@ -29,6 +29,13 @@
 #    health.c), where each burst starts cold. On a shared VM the two differ
 #    by 1.5-3x and the hot one swings 20-100 us with the other load: compare
 #    svd + svd-probe with the paced one, measured right after its window.
+#    In a VM whose idle vCPUs halt (cpuidle haltpoll with
+#    guest_halt_poll_ns=0, as on the machine this was tuned on), every
+#    request of the hot loop also pays for its vCPU halting while it waits
+#    and being woken by an IPI: on an otherwise idle machine the hot floor
+#    measured 58-70 us, with SCHED_IDLE spinners keeping both vCPUs awake
+#    18-24 us (svd + svd-probe: 71 -> 52-56 us), which is why it swings with
+#    the other load. The cpuidle setup is printed with the results.
 #    Targets: curl/svd CPU per probe >= 100, svd + svd-probe <= 2 % of a core.
 # 2. PSS of svd (smaps_rollup) with N services without any check vs the same
 #    N with HTTP checks (after the CPU window); target: unchanged within 5 %.
@@ -337,6 +344,7 @@ printf '%-40s %10s %12s %9s %12s\n' "curl loop incl. bash forks (perf stat)" "" 
 printf '%-40s %10s %12s %9s %12s\n' "libcurl reused handle ($CURL_REUSE_RUNS, hot loop)" "" "$REUSE_US" "" ""
 printf '%-40s %10s %12s %9s %12s\n' "libcurl reused handle, $BURST per 50 ms" "" "$PACED_US" "" ""
 printf '%-40s %10s %12s %9s %12s\n' "(HTTP server, python, not counted)" "$(ms_of "$C_HTTP")" "$(us_per "$C_HTTP" "$REQS")" "$(pct "$C_HTTP")" ""
+echo "(machine: $(nproc) CPUs, vm: $(systemd-detect-virt --vm 2>/dev/null || true), cpuidle $(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo n/a), guest_halt_poll_ns $(cat /sys/module/haltpoll/parameters/guest_halt_poll_ns 2>/dev/null || echo n/a), load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "(CPU = schedstat ns of all threads; 'stat ms' = utime+stime ticks at ${HZ} Hz as a cross-check; curl wall: $CURL_WALL_MS ms for $CURL_RUNS)"
 echo "after the window: $UNHEALTHY not healthy, $FAILS probe failures in total, median last_probe ${LAT} ms, new connections in last probes: $NEWC"
 R=$(ratio "$CURL_US" "$PER_SVD")
