@@ -22,7 +22,20 @@
 #    sequential GETs on one kept-alive connection, CPU per request from
 #    CLOCK_PROCESS_CPUTIME_ID: the least any libcurl client can spend per
 #    check on this machine (svd/floor is printed; no target, it is context
-#    for the % of a core, which depends on the machine).
+#    for the % of a core, which depends on the machine). Twice: back to back
+#    (a hot loop: caches, predictors and the one server thread it talks to
+#    all warm; the least possible, but no prober's duty cycle) and paced like
+#    svd's probes (N/20 requests, then 50 ms asleep: one slot of svd's grid,
+#    health.c), where each burst starts cold. On a shared VM the two differ
+#    by 1.5-3x and the hot one swings 20-100 us with the other load: compare
+#    svd + svd-probe with the paced one, measured right after its window.
+#    In a VM whose idle vCPUs halt (cpuidle haltpoll with
+#    guest_halt_poll_ns=0, as on the machine this was tuned on), every
+#    request of the hot loop also pays for its vCPU halting while it waits
+#    and being woken by an IPI: on an otherwise idle machine the hot floor
+#    measured 58-70 us, with SCHED_IDLE spinners keeping both vCPUs awake
+#    18-24 us (svd + svd-probe: 71 -> 52-56 us), which is why it swings with
+#    the other load. The cpuidle setup is printed with the results.
 #    Targets: curl/svd CPU per probe >= 100, svd + svd-probe <= 2 % of a core.
 # 2. PSS of svd (smaps_rollup) with N services without any check vs the same
 #    N with HTTP checks (after the CPU window); target: unchanged within 5 %.
@@ -40,7 +53,7 @@
 #                   (svd's part + clone + execve + dynamic loading)
 #    Target: median of svd's part < 1 ms.
 #
-# Knobs: CURL_RUNS (200), CURL_REUSE_RUNS (2000), REPS (20), SETTLE_S (2), READY_DELAY_MS (20: the
+# Knobs: CURL_RUNS (200), CURL_REUSE_RUNS (2000, each floor peer), REPS (20), SETTLE_S (2), READY_DELAY_MS (20: the
 # notify service waits this long before READY=1, so that the dependent's
 # stop has surely finished), plus those of common.sh. Needs python3 (server),
 # cc (latency part), curl (peer; skipped if missing), perf (optional).
@@ -229,11 +242,14 @@ else
 fi
 
 # ---------------------------------------------------------------- libcurl floor
-REUSE_US=n/a REUSE_NEWC=n/a
+REUSE_US=n/a REUSE_NEWC=n/a PACED_US=n/a PACED_NEWC=n/a
+BURST=$(((N + 19) / 20))
 mk_tmp TR
 if command -v cc >/dev/null && cc -O2 -o "$TR/curl_reuse" "$BENCH_DIR/curl_reuse.c" -lcurl 2>"$TR/cc.err"; then
         log "peer: libcurl, one easy handle reused for $CURL_REUSE_RUNS sequential GETs"
         read -r REUSE_US REUSE_NEWC < <("$TR/curl_reuse" "$URL" "$CURL_REUSE_RUNS" || echo "n/a n/a")
+        log "peer: the same, paced: $BURST requests then 50 ms asleep (svd's duty cycle)"
+        read -r PACED_US PACED_NEWC < <("$TR/curl_reuse" "$URL" "$CURL_REUSE_RUNS" "$BURST" 50 || echo "n/a n/a")
 else
         log "cannot compile curl_reuse.c (libcurl headers?): libcurl floor skipped"
 fi
@@ -325,8 +341,10 @@ printf '%-40s %10s %12s %9s %12s\n' "svd-probe" "$(ms_of "$C_PRB")" "$(us_per "$
 printf '%-40s %10s %12s %9s %12s\n' "svd + svd-probe" "$(ms_of "$C_BOTH")" "$PER_SVD" "$(pct "$C_BOTH")" "$(tick_ms "$T_BOTH")"
 printf '%-40s %10s %12s %9s %12s\n' "curl fork+exec ($CURL_RUNS, curl procs only)" "" "$CURL_US" "" ""
 printf '%-40s %10s %12s %9s %12s\n' "curl loop incl. bash forks (perf stat)" "" "$CURL_LOOP_US" "" ""
-printf '%-40s %10s %12s %9s %12s\n' "libcurl reused handle ($CURL_REUSE_RUNS, floor)" "" "$REUSE_US" "" ""
+printf '%-40s %10s %12s %9s %12s\n' "libcurl reused handle ($CURL_REUSE_RUNS, hot loop)" "" "$REUSE_US" "" ""
+printf '%-40s %10s %12s %9s %12s\n' "libcurl reused handle, $BURST per 50 ms" "" "$PACED_US" "" ""
 printf '%-40s %10s %12s %9s %12s\n' "(HTTP server, python, not counted)" "$(ms_of "$C_HTTP")" "$(us_per "$C_HTTP" "$REQS")" "$(pct "$C_HTTP")" ""
+echo "(machine: $(nproc) CPUs, vm: $(systemd-detect-virt --vm 2>/dev/null || true), cpuidle $(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo n/a), guest_halt_poll_ns $(cat /sys/module/haltpoll/parameters/guest_halt_poll_ns 2>/dev/null || echo n/a), load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "(CPU = schedstat ns of all threads; 'stat ms' = utime+stime ticks at ${HZ} Hz as a cross-check; curl wall: $CURL_WALL_MS ms for $CURL_RUNS)"
 echo "after the window: $UNHEALTHY not healthy, $FAILS probe failures in total, median last_probe ${LAT} ms, new connections in last probes: $NEWC"
 R=$(ratio "$CURL_US" "$PER_SVD")
@@ -338,6 +356,11 @@ FP=n/a
 [ "$REUSE_US" != n/a ] && FP=$(awk -v u="$REUSE_US" -v n="$N" 'BEGIN { printf "%.3f", u * n / 1e6 * 100 }')
 printf 'svd + svd-probe / libcurl floor = %-6s (the floor alone at %s probes/s = %s %% of a core; %s new connections in its loop)\n' \
         "$RF" "$N" "$FP" "$REUSE_NEWC"
+RP=$(ratio "$PER_SVD" "$PACED_US")
+PP=n/a
+[ "$PACED_US" != n/a ] && PP=$(awk -v u="$PACED_US" -v n="$N" 'BEGIN { printf "%.3f", u * n / 1e6 * 100 }')
+printf 'svd + svd-probe / paced floor   = %-6s (the paced floor alone at %s probes/s = %s %% of a core; %s new connections)\n' \
+        "$RP" "$N" "$PP" "$PACED_NEWC"
 
 echo "== memory (KiB, smaps_rollup), $N services =="
 printf '%-44s %9s %9s %9s\n' process PSS RSS Pss_Anon

@@ -7,8 +7,9 @@
  * filter before the first request is read. Requests arrive on fd 3, a
  * SOCK_SEQPACKET socket, as newline-separated JSON objects, many per packet
  * (probe_proto.h); checks run concurrently and replies go back in completion
- * order, those of one loop iteration packed into as few packets as fit (sent
- * before the loop sleeps), and the loop collects I/O for a few ms per wakeup:
+ * order, packed into as few packets as fit (sent before the loop sleeps, once
+ * the other checks in flight are done or after at most 10 ms), and the loop
+ * collects I/O for a few ms per wakeup:
  * at hundreds of checks a second, wakeups and packets are what costs. In-flight checks plus queued replies
  * are bounded: at the bound we stop reading fd 3, so a svd that stops reading
  * replies cannot make us grow. EOF on fd 3 means svd is done with us: exit 0.
@@ -45,6 +46,12 @@
  * them costs at most this much latency per step of a check (timeouts and
  * curl's timers are not delayed). */
 #define PROBER_IO_COLLECT_S 0.005
+/* Replies wait for the other checks in flight, for at most this long: the
+ * checks of one grid slot (sent by svd in one packet) finish within a few ms
+ * of each other, and one reply packet for them wakes svd once instead of once
+ * per loop iteration that finished some. A check alone in flight (a starting
+ * service's, typically: they are not on the grid) is replied at once. */
+#define PROBER_REPLY_HOLD_S 0.010
 
 struct reply {
         struct reply *next;
@@ -56,6 +63,8 @@ struct prober {
         struct ev_loop *loop;
         ev_io in, out;
         ev_prepare prep;
+        ev_timer hold;     /* ends the wait of queued replies */
+        ev_tstamp q_since; /* when the oldest queued reply was queued */
         struct probe_tcp *tcp;
         struct probe_http *http;
         unsigned inflight;
@@ -140,6 +149,8 @@ static void reply(struct prober *p, const struct probe_result *res)
         q->len = len + 1;
         memcpy(q->buf, json, len);
         q->buf[len] = '\n';
+        if (!p->q_head)
+                p->q_since = ev_now(p->loop);
         if (p->q_tail)
                 p->q_tail->next = q;
         else
@@ -212,13 +223,29 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
         }
 }
 
-/* Before the loop sleeps: send what this iteration produced. */
+/* Before the loop sleeps: send the queued replies once no other check is in
+ * flight (or the wait is over, or a packet's worth is queued); else make
+ * sure the loop wakes up when the wait ends. */
 static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 {
         struct prober *p = w->data;
 
-        if (p->q_head && !ev_is_active(&p->out) && flush(p))
-                update_reading(p);
+        if (!p->q_head || ev_is_active(&p->out))
+                return;
+        ev_tstamp left = p->q_since + PROBER_REPLY_HOLD_S - ev_now(loop);
+        if (p->inflight == 0 || left <= 0 || p->q_len >= PROBER_PACK_IOV) {
+                ev_timer_stop(loop, &p->hold);
+                if (flush(p))
+                        update_reading(p);
+        } else if (!ev_is_active(&p->hold)) {
+                ev_timer_set(&p->hold, left, 0.);
+                ev_timer_start(loop, &p->hold);
+        }
+}
+
+/* The wait is over: on_prepare sends them (it runs before the loop sleeps). */
+static void on_hold(struct ev_loop *loop, ev_timer *w, int revents)
+{
 }
 
 static void on_writable(struct ev_loop *loop, ev_io *w, int revents)
@@ -315,6 +342,8 @@ int main(int argc, char **argv)
         p.out.data = &p;
         ev_prepare_init(&p.prep, on_prepare);
         p.prep.data = &p;
+        ev_timer_init(&p.hold, on_hold, 0., 0.);
+        p.hold.data = &p;
         ev_io_start(p.loop, &p.in);
         ev_prepare_start(p.loop, &p.prep);
         ev_set_io_collect_interval(p.loop, PROBER_IO_COLLECT_S);
