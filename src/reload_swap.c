@@ -15,6 +15,7 @@
 #include "log.h"
 #include "logpipe.h"
 #include "metrics.h"
+#include "prewarm.h"
 #include "reload.h"
 #include "sched.h"
 #include "secrets.h"
@@ -48,6 +49,7 @@ static void retire(struct svd *m, struct svc *s)
 static void renew(struct svd *m, struct svc *s)
 {
         cgroup_forget(m, s); /* its slice may differ; the leaf is empty */
+        prewarm_drop(s);
         free(s->exe_path);
         s->exe_path = NULL;
         s->restarts = s->attempt = 0;

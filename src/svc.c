@@ -27,6 +27,7 @@
 #include "statefile.h"
 #include "svc.h"
 #include "svd.h"
+#include "prewarm.h"
 #include "profile.h"
 #include "timer.h"
 
@@ -102,6 +103,8 @@ static void set_state(struct svc *s, enum svc_state next) {
         s->since_mono = now_mono();
         if (!s->ready_mono && (next == ST_RUNNING || next == ST_EXITED))
                 s->ready_mono = s->since_mono; /* boot timing: the service's own readiness */
+        if (next != ST_WAITING && next != ST_STARTING)
+                prewarm_drop(s); /* it will not spawn from this wait */
         log_info("%s: %s -> %s%s%s", s->cfg->name, svc_state_name(prev), svc_state_name(next),
                  s->reason[0] ? ": " : "", s->reason);
         events_emit(s->m, s, "state", svc_state_name(prev), svc_state_name(next));
@@ -299,26 +302,19 @@ static int do_spawn(struct svc *s) {
                 svc_set_reason(s, "setuid: allow_root is false but the service would run as root");
                 return -EPERM;
         }
+        /* what was prepared while it waited (prewarm.h) is used once */
+        bool cgroup_ready = s->pre && s->pre->cgroup_done;
+        if (s->pre && s->pre->have_groups) {
+                groups = s->pre->groups;
+                ngroups = s->pre->n_groups;
+                s->pre->groups = NULL;
+        }
+        bool have_groups = s->pre && s->pre->have_groups;
+        prewarm_drop(s);
         if (set_ids) {
-                if (c->user) {
-                        ngroups = 32;
-                        for (;;) {
-                                gid_t *g = realloc(groups, sizeof(gid_t) * (size_t)ngroups);
-                                if (!g) {
-                                        free(groups);
-                                        svc_set_reason(s, "groups: %s", strerror(ENOMEM));
-                                        return -ENOMEM;
-                                }
-                                groups = g;
-                                int want = ngroups;
-                                if (getgrouplist(c->user, c->gid, groups, &want) >= 0) {
-                                        ngroups = want;
-                                        break;
-                                }
-                                if (want <= ngroups)
-                                        want = ngroups * 2;
-                                ngroups = want;
-                        }
+                if (c->user && !have_groups && svc_user_groups(c, &groups, &ngroups) < 0) {
+                        svc_set_reason(s, "groups: %s", strerror(ENOMEM));
+                        return -ENOMEM;
                 }
                 /* supplementary_groups come on top of the user's own */
                 gid_t *g = c->n_sup_gids ? realloc(groups, sizeof(gid_t) * ((size_t)ngroups + c->n_sup_gids)) : groups;
@@ -341,7 +337,7 @@ static int do_spawn(struct svc *s) {
                 return r;
         }
 
-        if (cgroup_enabled(s->m) && (r = cgroup_prepare(s->m, s)) < 0) {
+        if (cgroup_enabled(s->m) && !cgroup_ready && (r = cgroup_prepare(s->m, s)) < 0) {
                 /* never run a service outside its limits */
                 if (!s->reason[0])
                         svc_set_reason(s, "cgroup: %s: %s", s->cg_path ? s->cg_path : c->name, strerror(-r));
@@ -508,6 +504,7 @@ void svc_free(struct svc *s) {
         str_clear(&s->last_failure);
         str_clear(&s->probe_detail);
         start_history_reset(&s->starts);
+        prewarm_drop(s);
         free(s);
 }
 

@@ -61,6 +61,7 @@ struct svc {
         char *status_text;       /* last sd_notify STATUS= */
         char *last_failure;      /* why the last automatic restart happened */
         char *exe_path;          /* resolved command[0], checked again at each spawn */
+        struct svc_prewarm *pre; /* spawn work done ahead while it waited (prewarm.h) */
         struct logsink *log;     /* output pipes and file (logpipe.h), from the first spawn */
 
         bool held;               /* operator said stop: no restart, not pulled in */

@@ -30,6 +30,7 @@
 #include "reexec.h"
 #include "statefile.h"
 #include "reload.h"
+#include "prewarm.h"
 #include "sched.h"
 #include "secrets.h"
 #include "svd.h"
@@ -337,6 +338,7 @@ void svd_boot(struct svd *m) {
         free(h);
         timers_boot(m);
         sched_run(m);
+        prewarm_start(m);
 }
 
 void svd_shutdown(struct svd *m) {
@@ -417,6 +419,7 @@ void svd_done(struct svd *m) {
                 ev_signal_stop(m->loop, &m->sig_usr2);
                 ev_child_stop(m->loop, &m->child);
                 ev_timer_stop(m->loop, &m->mem_timer);
+                prewarm_stop(m);
                 ev_timer_stop(m->loop, &m->reload_timer);
                 ev_timer_stop(m->loop, &m->reexec_timer);
                 ev_timer_stop(m->loop, &m->state_timer);
