@@ -300,8 +300,8 @@ static void protect_root(struct svd *m) {
                 low |= m->cfg->slices[i].resources.memory_low.set;
         }
         for (size_t i = 0; i < m->cfg->n_svcs; i++) {
-                min |= m->cfg->svcs[i].resources.memory_min.set;
-                low |= m->cfg->svcs[i].resources.memory_low.set;
+                min |= m->cfg->svcs[i].resources->memory_min.set;
+                low |= m->cfg->svcs[i].resources->memory_low.set;
         }
         int r;
         if (min && (r = write_file(g->root, "memory.min", "max")) < 0)
@@ -489,7 +489,7 @@ int cgroup_prepare(struct svd *m, struct svc *s) {
                 cgroup_kill(s);
         }
         char err[256];
-        if ((r = apply_knobs(g, s->cg_path, &s->cfg->resources, err, sizeof(err))) < 0) {
+        if ((r = apply_knobs(g, s->cg_path, s->cfg->resources, err, sizeof(err))) < 0) {
                 svc_set_reason(s, "cgroup: %s", err);
                 return r;
         }

@@ -233,7 +233,9 @@ struct svc_config {
         bool enabled;
         char *slice;         /* NULL = default */
         struct cfg_pos slice_pos;
-        struct resources_config resources;
+        /* Never NULL: config_no_resources (all unset) unless `resources:`
+         * is given; most services have none, and this is 264 bytes. */
+        const struct resources_config *resources;
         struct probe_config health;
         struct logging_config logging;
         struct start_when_config start_when;
@@ -247,6 +249,8 @@ struct svc_config {
         struct cfg_pos pos;  /* of the document root */
         uint8_t digest[32];  /* of the file's node tree (config_digest.h), for reload */
 };
+
+extern const struct resources_config config_no_resources;
 
 struct slice_config {
         char *name;

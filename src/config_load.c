@@ -87,6 +87,8 @@ void cfg_errors_free(struct cfg_errors *e)
         e->n = 0;
 }
 
+const struct resources_config config_no_resources;
+
 void config_resources_done(struct resources_config *r)
 {
         strv_free(r->io_max);
@@ -108,7 +110,10 @@ void config_svc_done(struct svc_config *s)
                 free(s->deps[i].name);
         free(s->deps);
         free(s->slice);
-        config_resources_done(&s->resources);
+        if (s->resources && s->resources != &config_no_resources) {
+                config_resources_done((struct resources_config *)s->resources);
+                free((struct resources_config *)s->resources);
+        }
         config_probe_done(&s->health);
         logging_config_done(&s->logging);
         config_sandbox_done(s);
@@ -500,8 +505,14 @@ static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_
         if ((v = ynode_get(root, "slice")) && cp_str(l, v, "slice", &s->slice) >= 0)
                 s->slice_pos = (struct cfg_pos){ l->file, v->line, v->col };
         if ((v = ynode_get(root, "resources")) && cp_expect_map(l, v, "resources") >= 0) {
+                struct resources_config *rc = calloc(1, sizeof(*rc));
+                if (!rc) {
+                        l->oom = true;
+                        return;
+                }
+                s->resources = rc;
                 cp_check_keys(l, v, "resources", knob_keys);
-                load_resources(l, v, "resources", &s->resources);
+                load_resources(l, v, "resources", rc);
         }
         if ((v = ynode_get(root, "schedule")))
                 cp_schedule(l, v, s); /* config_schedule.c */
@@ -549,6 +560,7 @@ static int load_svc(struct cload *l, const struct ynode *root, const char *name,
         s.start_limit = d->start_limit;
         s.stop = d->stop;
         s.enabled = true;
+        s.resources = &config_no_resources;
         config_sandbox_defaults(&s);
         if (logging_config_copy(&s.logging, &d->logging) < 0)
                 return -ENOMEM;

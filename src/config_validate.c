@@ -196,7 +196,7 @@ static void check_svc_slices(struct svd_config *c, struct cfg_errors *errs)
                                      closest(c, s->slice, true, NULL));
                         continue;
                 }
-                check_limit(errs, &s->resources.memory_max, "resources.memory_max",
+                check_limit(errs, &s->resources->memory_max, "resources.memory_max",
                             limiting_slice(c, s->slice));
         }
 }

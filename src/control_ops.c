@@ -28,7 +28,7 @@ static double usec_to_sec(usec_t u) {
 }
 
 static bool has_limits(const struct svc_config *c) {
-        const struct resources_config *r = &c->resources;
+        const struct resources_config *r = c->resources;
         return c->slice || r->memory_max.set || r->memory_high.set || r->memory_low.set || r->memory_min.set ||
                r->memory_swap_max.set || r->cpus > 0 || r->cpu_weight || r->pids_max || r->io_weight || r->io_max ||
                r->cpuset_cpus;
