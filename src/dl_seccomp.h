@@ -16,20 +16,7 @@
         X(seccomp_export_bpf) \
         X(seccomp_syscall_resolve_name)
 
-struct dl_seccomp_fns {
-#define DL_X(f) __typeof__(f) *f;
-        DL_SECCOMP_FUNCS(DL_X)
-#undef DL_X
-};
-
-extern struct dynlib dl_seccomp;
-extern struct dl_seccomp_fns dl_seccomp_fns;
-
-static inline struct dl_seccomp_fns *dl_seccomp_get(void) {
-        if (!dl_seccomp.handle)
-                dynlib_need(&dl_seccomp);
-        return &dl_seccomp_fns;
-}
+DYNLIB_DECLARE(seccomp, DL_SECCOMP_FUNCS)
 
 #ifndef DL_LIBS_IMPL
 #define seccomp_init (dl_seccomp_get()->seccomp_init)

@@ -29,20 +29,7 @@
         X(crypto_secretbox_easy) \
         X(crypto_secretbox_open_easy)
 
-struct dl_sodium_fns {
-#define DL_X(f) __typeof__(f) *f;
-        DL_SODIUM_FUNCS(DL_X)
-#undef DL_X
-};
-
-extern struct dynlib dl_sodium;
-extern struct dl_sodium_fns dl_sodium_fns;
-
-static inline struct dl_sodium_fns *dl_sodium_get(void) {
-        if (!dl_sodium.handle)
-                dynlib_need(&dl_sodium);
-        return &dl_sodium_fns;
-}
+DYNLIB_DECLARE(sodium, DL_SODIUM_FUNCS)
 
 #ifndef DL_LIBS_IMPL
 #define sodium_init (dl_sodium_get()->sodium_init)

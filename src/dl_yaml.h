@@ -15,20 +15,7 @@
         X(yaml_parser_parse) \
         X(yaml_event_delete)
 
-struct dl_yaml_fns {
-#define DL_X(f) __typeof__(f) *f;
-        DL_YAML_FUNCS(DL_X)
-#undef DL_X
-};
-
-extern struct dynlib dl_yaml;
-extern struct dl_yaml_fns dl_yaml_fns;
-
-static inline struct dl_yaml_fns *dl_yaml_get(void) {
-        if (!dl_yaml.handle)
-                dynlib_need(&dl_yaml);
-        return &dl_yaml_fns;
-}
+DYNLIB_DECLARE(yaml, DL_YAML_FUNCS)
 
 #ifndef DL_LIBS_IMPL
 #define yaml_parser_initialize (dl_yaml_get()->yaml_parser_initialize)

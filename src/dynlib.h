@@ -31,6 +31,29 @@ struct dynlib {
         struct dynlib *next;      /* registered (loaded at least once) */
 };
 
+/* A library's table of functions, from its X-macro list FUNCS(X): struct
+ * dl_NAME_fns, the dynlib dl_NAME, and dl_NAME_get() (loads on use). */
+#define DYNLIB_FIELD_(f) __typeof__(f) *f;
+#define DYNLIB_DECLARE(name, FUNCS)                                     \
+        struct dl_##name##_fns {                                        \
+                FUNCS(DYNLIB_FIELD_)                                    \
+        };                                                              \
+        extern struct dynlib dl_##name;                                 \
+        extern struct dl_##name##_fns dl_##name##_fns;                  \
+        static inline struct dl_##name##_fns *dl_##name##_get(void) {   \
+                if (!dl_##name.handle)                                  \
+                        dynlib_need(&dl_##name);                        \
+                return &dl_##name##_fns;                                \
+        }
+
+/* The definitions that go with DYNLIB_DECLARE (in one .c file). */
+#define DYNLIB_NAME_(f) #f,
+#define DYNLIB_DEFINE(name, FUNCS, soname_, on_load_)                   \
+        struct dl_##name##_fns dl_##name##_fns;                         \
+        static const char *const dl_##name##_names[] = { FUNCS(DYNLIB_NAME_) NULL }; \
+        struct dynlib dl_##name = { .soname = soname_, .names = dl_##name##_names, \
+                                    .fns = (void **)&dl_##name##_fns, .on_load = on_load_ }
+
 /* Loads l if needed and holds it. 0, or -errno with why set. */
 int dynlib_acquire(struct dynlib *l, char *why, size_t wl);
 /* Drops a hold; the library goes once no hold is left (see above). */
