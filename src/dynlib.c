@@ -14,15 +14,18 @@ static struct dynlib *registered;
 static struct ev_loop *unload_loop;
 static ev_prepare unload_watch;
 
+/* Closes h and forgets the symbols (a stale pointer must never be called). */
+static void unload(struct dynlib *l, void *h) {
+        for (size_t i = 0; l->names[i]; i++)
+                l->fns[i] = NULL;
+        l->handle = NULL;
+        dlclose(h);
+}
+
 void dynlib_unload_idle(void) {
-        for (struct dynlib *l = registered; l; l = l->next) {
-                if (!l->handle || l->refs)
-                        continue;
-                dlclose(l->handle);
-                l->handle = NULL;
-                for (size_t i = 0; l->names[i]; i++)
-                        l->fns[i] = NULL;
-        }
+        for (struct dynlib *l = registered; l; l = l->next)
+                if (l->handle && !l->refs)
+                        unload(l, l->handle);
 }
 
 static void unload_cb(struct ev_loop *loop, ev_prepare *w, int revents) {
@@ -69,9 +72,7 @@ static int load(struct dynlib *l, char *why, size_t wl) {
                 void *f = dlsym(h, l->names[i]);
                 if (!f) {
                         snprintf(why, wl, "%s has no symbol %s", l->soname, l->names[i]);
-                        for (size_t k = 0; k < i; k++)
-                                l->fns[k] = NULL;
-                        dlclose(h);
+                        unload(l, h);
                         return -ELIBBAD;
                 }
                 l->fns[i] = f;
@@ -80,10 +81,7 @@ static int load(struct dynlib *l, char *why, size_t wl) {
         int r = l->on_load ? l->on_load() : 0;
         if (r < 0) {
                 snprintf(why, wl, "%s failed to initialise", l->soname);
-                l->handle = NULL;
-                for (size_t i = 0; l->names[i]; i++)
-                        l->fns[i] = NULL;
-                dlclose(h);
+                unload(l, h);
                 return r;
         }
         return 0;

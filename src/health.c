@@ -9,7 +9,6 @@
  * never becomes healthy so its dependents fail instead of waiting forever. */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "health.h"
+#include "prewarm.h"
 #include "log.h"
 #include "prober.h"
 #include "sched.h"
@@ -150,11 +150,11 @@ static void start_exec_probe(struct svc *s) {
         const struct svc_config *c = s->cfg;
         gid_t *groups = NULL;
         int ngroups = 0;
-        if (c->user) {
-                ngroups = 64;
-                groups = calloc((size_t)ngroups, sizeof(gid_t));
-                if (groups && getgrouplist(c->user, c->gid, groups, &ngroups) < 0)
-                        ngroups = 0;
+        if (c->user && svc_user_groups(c, &groups, &ngroups) < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                health_probe_result(s, false, false, "probe: out of memory");
+                return;
         }
         struct spawn_req req = {
                 .path = path,

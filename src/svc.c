@@ -5,7 +5,6 @@
  * services is left to sched through its queue. */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
