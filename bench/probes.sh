@@ -205,9 +205,9 @@ import json, re, statistics, sys
 s = json.load(sys.stdin)["services"]
 lat, newc = [], 0
 for x in s:
-    m = re.search(r"in ([0-9.]+)ms \(new connections: ([0-9]+)\)", x.get("last_probe") or "")
+    m = re.search(r"in ([0-9.]+)ms(?: \(new connections: ([0-9]+)\))?", x.get("last_probe") or "")
     if m:
-        lat.append(float(m.group(1))); newc += int(m.group(2))
+        lat.append(float(m.group(1))); newc += int(m.group(2) or 0)
 print(sum(1 for x in s if x.get("health") != "healthy"), sum(x.get("probe_failures") or 0 for x in s),
       "%.2f" % statistics.median(lat) if lat else "n/a", newc)')
 fi

@@ -210,8 +210,10 @@ static const char *quote(const char *s, char *buf, size_t len)
         return buf;
 }
 
-/* "HTTP 200 in 1.2ms (new connections: 0)": what probe_result_set would
- * write for a pass, without printf (a %f per check shows in profiles). */
+/* "HTTP 200 in 1.2ms", plus " (new connections: N)" when the check opened
+ * any: what probe_result_set would write for a pass, without printf (a %f
+ * per check shows in profiles). Short, because svd keeps each service's
+ * last detail (and its health events') for status. */
 static void set_pass(struct probe_result *res, int64_t id, long status, curl_off_t us, long conns)
 {
         char *p = res->detail; /* at most 5 + 20 + 4 + 20 + 2 + 21 + 20 + 2 bytes */
@@ -227,10 +229,14 @@ static void set_pass(struct probe_result *res, int64_t id, long status, curl_off
         p += probe_fmt_int(tenths / 10, p);
         *p++ = '.';
         *p++ = (char)('0' + tenths % 10);
-        memcpy(p, "ms (new connections: ", 21);
-        p += 21;
-        p += probe_fmt_int(conns, p);
-        *p++ = ')';
+        *p++ = 'm';
+        *p++ = 's';
+        if (conns > 0) {
+                memcpy(p, " (new connections: ", 19);
+                p += 19;
+                p += probe_fmt_int(conns, p);
+                *p++ = ')';
+        }
         *p = '\0';
 }
 

@@ -101,8 +101,12 @@ static void remember(struct prober *p, struct svc *s, int64_t id) {
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct prober *p = w->data;
         struct svd *m = p->m;
+        /* Not on the stack: a 64 KiB frame pushes everything this calls
+         * (health, sched_run, spawning) onto stack pages no other path
+         * touches, and each stays resident. Only the pages the replies use
+         * (svd-probe packs at most 8 KiB) are ever touched here. */
+        static char buf[PROBE_MAX_MSG];
         for (int round = 0; round < 64; round++) {
-                char buf[PROBE_MAX_MSG];
                 ssize_t n = recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR))
                         break;

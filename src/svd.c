@@ -3,6 +3,7 @@
  * service events. Everything is driven from the libev loop; nothing blocks. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,10 @@ void svd_check_boot(struct svd *m) {
         }
         log_info("boot: settled in %s:%s", format_duration(now - m->boot_mono, db, sizeof(db)), off ? line : " (no services)");
         init_notify("READY=1\nSTATUS=all services settled");
+        /* The boot's bursts (every service spawned, every first probe in
+         * flight at once) left freed chunks all over the heap: give their
+         * pages back once, now that the steady state begins. */
+        malloc_trim(0);
 }
 
 static void usr1_cb(struct ev_loop *loop, ev_signal *w, int revents) {

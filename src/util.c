@@ -647,9 +647,13 @@ void str_set(char **s, const char *text) {
                 str_clear(s);
                 return;
         }
-        if (*s && *s != str_empty && malloc_usable_size(*s) > n) {
+        size_t have = *s && *s != str_empty ? malloc_usable_size(*s) : 0;
+        if (have > n && (n + 1) * 2 > have) {
                 /* in place: a probe's detail changes at every probe ("in
-                 * 1.2ms"); a new allocation each time fragments the heap */
+                 * 1.2ms"); a new allocation each time fragments the heap.
+                 * Not when the text needs less than half of it: a long
+                 * first text (a service's first probe opens a connection)
+                 * must not pin its size for good. */
                 memmove(*s, text, n);
                 (*s)[n] = 0;
                 return;
