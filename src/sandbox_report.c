@@ -91,6 +91,8 @@ cJSON *sandbox_report_show(const struct svc_config *c)
                 snprintf(buf, sizeof buf, "%04o", (unsigned)c->umask);
                 cJSON_AddStringToObject(o, "umask", buf);
         }
+        if (c->working_dir)
+                cJSON_AddStringToObject(o, "working_dir", c->working_dir);
         cJSON_AddBoolToObject(o, "allow_root", c->allow_root);
         cJSON *lim = cJSON_AddObjectToObject(o, "limits");
         for (size_t i = 0; i < SVC_RLIMIT_MAX; i++) {

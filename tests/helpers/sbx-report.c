@@ -1,18 +1,31 @@
 /* sbx-report: run as an svd service, reports the confinement it finds itself
  * in, as KEY=VALUE lines written (atomically) to OUTFILE:
  *   sbx-report OUTFILE [CHECK...]
- * Always: uid gid groups umask, CapBnd CapPrm CapEff CapAmb NoNewPrivs Seccomp
- * (from /proc/self/status), rlimit_<name>=SOFT:HARD, reopen_stderr.
+ * Always: uid gid groups umask cwd, CapBnd CapPrm CapEff CapAmb NoNewPrivs
+ * Seccomp (from /proc/self/status), securebits (PR_GET_SECUREBITS, hex),
+ * rlimit_<name>=SOFT:HARD, reopen_stderr.
  * CHECKs:
  *   forbidden     mount, init_module, swapon (with arguments that fail
  *                 harmlessly without a filter: ENOENT/EFAULT), and reboot --
  *                 the latter only when a seccomp filter is loaded AND
  *                 CAP_SYS_BOOT is not effective, so it can never succeed
+ *   deny-groups   one harmless call from each other group the default
+ *                 profile denies, with arguments the kernel refuses or
+ *                 answers without changing anything: @clock clock_settime
+ *                 (bad clock: EINVAL), @debug perf_event_open (NULL attr),
+ *                 @obsolete sysfs(3), @cpu-emulation modify_ldt (read),
+ *                 @keyring keyctl(GET_KEYRING_ID, no create), @raw-io
+ *                 ioperm(0, 0, 0) (EINVAL); as clock= debug= ... keys
+ *   acct          acct(NULL) (in @privileged, outside @system-service)
+ *   mount, swapon the single calls of forbidden
  *   work          files, sockets, a thread, fork+exec of /bin/true
  *   bind80        bind 127.0.0.1:80
  *   i386          a child makes a system call through int 0x80 (x86-64)
+ *   x32           a child makes an x32-ABI getpid (x86-64)
  *   write:PATH    create and write PATH
  *   exists:PATH   whether PATH exists
+ *   read:PATH     open PATH for reading and read from it
+ *   stat:PATH     stat PATH
  *   mount-last    after writing OUTFILE, call mount() (for action: kill)
  * Values are "ok" or the errno name (EPERM, EROFS, ...). */
 #include <errno.h>
@@ -24,14 +37,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/keyctl.h>
 
 static FILE *out;
 
@@ -105,13 +122,20 @@ static int work(void)
         return 0;
 }
 
-static const char *i386_call(char *buf, size_t len)
+/* In a child: one foreign-ABI getpid; reports how the child ended. */
+static const char *foreign_call(int x32, char *buf, size_t len)
 {
 #if defined(__x86_64__)
         pid_t pid = fork();
         if (pid == 0) {
                 long ret;
-                __asm__ volatile("int $0x80" : "=a"(ret) : "a"(20) : "memory"); /* i386 getpid */
+                if (x32) /* x32: the x86-64 entry with bit 30 set */
+                        __asm__ volatile("syscall"
+                                         : "=a"(ret)
+                                         : "a"(0x40000000L | 39)
+                                         : "rcx", "r11", "memory");
+                else /* i386 getpid */
+                        __asm__ volatile("int $0x80" : "=a"(ret) : "a"(20) : "memory");
                 _exit(ret > 0 ? 0 : 1);
         }
         int st;
@@ -123,9 +147,37 @@ static const char *i386_call(char *buf, size_t len)
                 snprintf(buf, len, "exit%d", WEXITSTATUS(st));
         return buf;
 #else
+        (void)x32;
+        (void)buf;
         (void)len;
         return "n/a";
 #endif
+}
+
+/* r >= 0 is success (some calls return a count) */
+static const char *res_ge0(long r)
+{
+        return res(r >= 0 ? 0 : -1);
+}
+
+static void deny_groups(void)
+{
+        char ldt[16];
+
+        fprintf(out, "clock=%s\n", res_ge0(syscall(SYS_clock_settime, 0x7fffffff, NULL)));
+        fprintf(out, "debug=%s\n", res_ge0(syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0)));
+#ifdef SYS_sysfs
+        fprintf(out, "obsolete=%s\n", res_ge0(syscall(SYS_sysfs, 3)));
+#endif
+#ifdef SYS_modify_ldt
+        fprintf(out, "cpu_emulation=%s\n", res_ge0(syscall(SYS_modify_ldt, 0, ldt, sizeof ldt)));
+#endif
+        fprintf(out, "keyring=%s\n",
+                res_ge0(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_THREAD_KEYRING, 0)));
+#ifdef SYS_ioperm
+        fprintf(out, "raw_io=%s\n", res_ge0(syscall(SYS_ioperm, 0, 0, 0)));
+#endif
+        (void)ldt;
 }
 
 int main(int argc, char **argv)
@@ -157,6 +209,9 @@ int main(int argc, char **argv)
         mode_t um = umask(0);
         umask(um);
         fprintf(out, "umask=%04o\n", (unsigned)um);
+        char cwd[4096];
+        fprintf(out, "cwd=%s\n", getcwd(cwd, sizeof cwd) ? cwd : "E?");
+        fprintf(out, "securebits=0x%x\n", (unsigned)prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
         status_fields(&capeff, &seccomp);
         for (size_t i = 0; i < sizeof lims / sizeof *lims; i++) {
                 struct rlimit rl;
@@ -195,14 +250,34 @@ int main(int argc, char **argv)
                         setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
                         fprintf(out, "bind80=%s\n", res(bind(s, (struct sockaddr *)&sa, sizeof sa)));
                         close(s);
+                } else if (!strcmp(a, "deny-groups")) {
+                        deny_groups();
+                } else if (!strcmp(a, "acct")) {
+                        fprintf(out, "acct=%s\n", res(acct(NULL)));
+                } else if (!strcmp(a, "mount")) {
+                        fprintf(out, "mount=%s\n", res(mount("none", "/nonexistent/sbx", "tmpfs", 0, NULL)));
+                } else if (!strcmp(a, "swapon")) {
+                        fprintf(out, "swapon=%s\n", res(swapon("/nonexistent/sbx-swap", 0)));
                 } else if (!strcmp(a, "i386")) {
-                        fprintf(out, "i386=%s\n", i386_call(buf, sizeof buf));
+                        fprintf(out, "i386=%s\n", foreign_call(0, buf, sizeof buf));
+                } else if (!strcmp(a, "x32")) {
+                        fprintf(out, "x32=%s\n", foreign_call(1, buf, sizeof buf));
                 } else if (!strncmp(a, "write:", 6)) {
                         int w = open(a + 6, O_WRONLY | O_CREAT | O_TRUNC, 0644);
                         int r = w < 0 ? -1 : (write(w, "x\n", 2) == 2 ? 0 : -1);
                         fprintf(out, "%s=%s\n", a, res(r));
                         if (w >= 0)
                                 close(w);
+                } else if (!strncmp(a, "read:", 5)) {
+                        char c;
+                        int rd = open(a + 5, O_RDONLY);
+                        int r = rd < 0 ? -1 : (read(rd, &c, 1) >= 0 ? 0 : -1);
+                        fprintf(out, "%s=%s\n", a, res(r));
+                        if (rd >= 0)
+                                close(rd);
+                } else if (!strncmp(a, "stat:", 5)) {
+                        struct stat st;
+                        fprintf(out, "%s=%s\n", a, res(stat(a + 5, &st)));
                 } else if (!strncmp(a, "exists:", 7)) {
                         fprintf(out, "%s=%s\n", a, access(a + 7, F_OK) == 0 ? "yes" : "no");
                 } else if (!strcmp(a, "mount-last")) {

@@ -19,8 +19,22 @@ rc=0; "$SVD" -c "$T/etc/svd.yaml" > "$T/svd.out" 2>&1 || rc=$?
 assert_eq "$rc" "1" "svd exit code on bad config"
 [ -S "$SOCK" ] && fail "control socket created for a bad config"
 
-# cycles are named
+# a broken sandbox: unknown capability, unknown syscall group
 rm "$T/services/api.yaml"
+service web <<EOF
+command: [sleep, "1000"]
+sandbox:
+  capabilities: [CAP_NET_BIND_SERVICE, CAP_FLY]
+  seccomp: { deny: ["@mount", "@nope"] }
+EOF
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+assert_eq "$rc" "1" "--check exit code for a broken sandbox"
+grep -q "services/web.yaml:3:40: sandbox.capabilities\[1\]: unknown capability 'CAP_FLY'" "$T/err" ||
+        fail "capability error: $(cat "$T/err")"
+grep -q "services/web.yaml:4:31: sandbox.seccomp.deny\[1\]: unknown syscall group '@nope'" "$T/err" ||
+        fail "group error: $(cat "$T/err")"
+
+# cycles are named
 service web <<EOF
 command: [sleep, "1000"]
 depends_on: [api]

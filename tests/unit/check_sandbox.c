@@ -154,6 +154,19 @@ START_TEST(test_root_rules)
 }
 END_TEST
 
+/* whether group (or a group it names) lists call */
+static bool group_has(const char *group, const char *call, int depth)
+{
+        const char *const *c = sbx_group_get(group);
+
+        ck_assert_ptr_nonnull(c);
+        ck_assert_int_lt(depth, 5);
+        for (; *c; c++)
+                if ((*c)[0] == '@' ? group_has(*c, call, depth + 1) : strcmp(*c, call) == 0)
+                        return true;
+        return false;
+}
+
 START_TEST(test_groups)
 {
         /* every @reference and every default-deny group exists; the table's
@@ -167,6 +180,24 @@ START_TEST(test_groups)
         }
         for (const char *const *g = sbx_default_deny; *g; g++)
                 ck_assert_msg(sbx_group_get(*g), "default deny group %s", *g);
+        /* the groups svd.yaml(5) promises, and the default profile exactly */
+        static const char *const promised[] = { "@system-service", "@privileged", "@mount",   "@module",
+                                                "@raw-io",         "@reboot",     "@swap",    "@clock",
+                                                "@debug",          "@obsolete",   "@cpu-emulation",
+                                                "@keyring",        NULL };
+        for (const char *const *g = promised; *g; g++)
+                ck_assert_msg(sbx_group_get(*g), "group %s missing", *g);
+        size_t nd = 0;
+        for (const char *const *g = promised + 2; *g; g++, nd++)
+                ck_assert_str_eq(sbx_default_deny[nd], *g);
+        ck_assert_ptr_null(sbx_default_deny[nd]);
+        /* @system-service, nested groups included, holds none of these */
+        static const char *const never[] = { "mount", "reboot", "init_module", "swapon", "ptrace",
+                                             "clock_settime", "ioperm", "modify_ldt", "kexec_load" };
+        for (size_t i = 0; i < sizeof never / sizeof *never; i++)
+                ck_assert_msg(!group_has("@system-service", never[i], 0), "@system-service has %s", never[i]);
+        ck_assert(group_has("@system-service", "execve", 0));
+        ck_assert(group_has("@privileged", "reboot", 0));
         static const char *const core[] = { "mount",  "reboot", "init_module", "swapon",
                                             "ptrace", "execve", "read" };
         for (size_t i = 0; i < sizeof core / sizeof *core; i++)
