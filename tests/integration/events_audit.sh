@@ -53,6 +53,10 @@ COMP_WORDS=(svctl even); COMP_CWORD=1; _svctl
 assert_eq "${COMPREPLY[*]}" "events" "completion of commands"
 COMP_WORDS=(svctl stop w); COMP_CWORD=2; _svctl
 assert_eq "${COMPREPLY[*]}" "web" "completion of service names"
+COMP_WORDS=(svctl top --it); COMP_CWORD=2; _svctl
+assert_eq "${COMPREPLY[*]}" "--iterations" "completion of a command's options"
+COMP_WORDS=(svctl status --b); COMP_CWORD=2; _svctl
+assert_eq "${COMPREPLY[*]}" "--boot" "completion of status --boot"
 
 # --- audit ---
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
