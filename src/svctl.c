@@ -117,7 +117,8 @@ static void usage(FILE *f)
               "  logs [NAME]           show service output (all services merged by time);\n"
               "                        -n, --lines N last N lines, -f, --follow, --since TIME,\n"
               "                        --stream out|err, --json (one object per line)\n"
-              "  reopen-logs           reopen every service's log file (like SIGUSR1)\n"
+              "  reopen-logs           reopen every service's log file and the audit log (like\n"
+              "                        SIGUSR1)\n"
               "  secret list           secrets: name, kind, created, consumers (never values)\n"
               "  secret get NAME       print a secret's value (admin only)\n"
               "  secret set NAME       set a secret from stdin, restart its consumers (admin only)\n"
@@ -446,8 +447,16 @@ int main(int argc, char **argv)
 {
         _cleanup_(args_done) struct args a = { 0 };
 
-        /* logs has options of its own (-n, -f, ...): its own parser */
-        for (int i = 1; i < argc; i++) {
+        /* logs has options of its own (-n, -f, ...): its own parser. -h and
+         * --help anywhere (before "--") show the help, for those commands too. */
+        bool help = false;
+        for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+                if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0)
+                        i++;
+                else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+                        help = true;
+        }
+        for (int i = 1; i < argc && !help; i++) {
                 if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0) {
                         i++;
                         continue;

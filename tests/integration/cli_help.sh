@@ -126,6 +126,13 @@ print("cli_help: %d svctl commands, %d svctl options, %d svd options checked" % 
 sys.exit(1 if bad else 0)
 PY
 
+# -h / --help after any command (those with parsers of their own too) is the help
+for c in $("$SVCTL" __complete commands) "secret list"; do
+        "$SVCTL" $c --help > "$W/c.help" 2>&1 || { echo "FAIL: svctl $c --help: exit $?: $(cat "$W/c.help")"; exit 1; }
+        cmp -s "$W/c.help" "$W/svctl.help" || { echo "FAIL: svctl $c --help is not the help"; exit 1; }
+        "$SVCTL" $c -h > "$W/c.help" 2>&1 && cmp -s "$W/c.help" "$W/svctl.help" || { echo "FAIL: svctl $c -h"; exit 1; }
+done
+
 # the man pages render cleanly (groff's warnings are errors here)
 if command -v groff >/dev/null; then
         for p in svd.8 svctl.8 svd.yaml.5; do

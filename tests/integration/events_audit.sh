@@ -12,6 +12,15 @@ grep -q 'max_size: 2K' "$T/etc/svd.yaml" || fail "could not set defaults.logging
 service web <<EOF
 command: [sleep, "1000"]
 EOF
+service hc <<EOF
+command: [sleep, "1000"]
+restart: "no"
+healthcheck:
+  exec: [test, -f, $T/out/up]
+  start_interval: 50ms
+  interval: 100ms
+  retries: 2
+EOF
 start_svd
 wait_state web running
 
@@ -36,6 +45,28 @@ for l in open(sys.argv[1]):
 case "$seq" in
 *stopping*stopped*starting*running*) ;;
 *) fail "events out of order or missing: '$seq'" ;;
+esac
+# health changes stream too: healthy once the probe passes, unhealthy after
+# it fails (retries: 2)
+svctl events --json -n 0 -f > "$T/hevents.out" 2>"$T/hevents.err" &
+EV=$!
+sleep 0.3
+touch "$T/out/up"
+wait_for grep -q '"kind":"health".*"to":"healthy"' "$T/hevents.out"
+rm "$T/out/up"
+wait_for grep -q '"kind":"health".*"to":"unhealthy"' "$T/hevents.out"
+kill "$EV" 2>/dev/null || true
+wait "$EV" 2>/dev/null || true
+hseq=$(python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["service"] == "hc" and e["kind"] == "health":
+        print(e["from"] + ">" + e["to"])
+' "$T/hevents.out" | tr '\n' ' ')
+case "$hseq" in
+*">healthy "*"healthy>unhealthy "*) ;;
+*) fail "health events out of order or missing: '$hseq'" ;;
 esac
 # the ring keeps history: events without -f prints the same transitions
 svctl events | grep -q 'web stopping -> stopped' || fail "svctl events history: $(svctl events)"
