@@ -1,16 +1,15 @@
 /* audit: the audit log of mutating control requests (see audit.h). A write
  * that fails is logged once to svd's own log and never affects the request. */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
 #include "control.h"
 #include "log.h"
 #include "logfmt.h"
+#include "logpipe.h"
 #include "proto.h"
 #include "svd.h"
 
@@ -56,18 +55,6 @@ static void peer_comm(pid_t pid, char *buf, size_t len) {
         buf[strcspn(buf, "\n")] = 0;
 }
 
-static void rotate(const char *path) {
-        char from[4096], to[4096];
-        for (int i = AUDIT_KEEP - 1; i >= 1; i--) {
-                if ((size_t)snprintf(from, sizeof(from), "%s.%d", path, i) >= sizeof(from) ||
-                    (size_t)snprintf(to, sizeof(to), "%s.%d", path, i + 1) >= sizeof(to))
-                        return;
-                (void)rename(from, to); /* ENOENT while fewer exist */
-        }
-        if ((size_t)snprintf(to, sizeof(to), "%s.1", path) < sizeof(to))
-                (void)rename(path, to);
-}
-
 void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *req, const cJSON *reply) {
         const cJSON *opj = cJSON_GetObjectItemCaseSensitive(req, "op");
         if (!cJSON_IsString(opj) || !proto_op_mutating(proto_op_from_name(opj->valuestring)))
@@ -105,15 +92,10 @@ void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *
 
         char path[4096];
         snprintf(path, sizeof(path), "%s/audit.log", m->cfg->log_dir);
-        struct stat st;
-        if (stat(path, &st) == 0 && st.st_size + (off_t)off > (off_t)AUDIT_MAX_SIZE)
-                rotate(path);
-        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
-        if (fd < 0 || write(fd, line, off) != (ssize_t)off) {
+        int r = logs_audit_append(m, path, line, off);
+        if (r < 0) {
                 static int warned;
                 if (!warned++)
-                        log_warn("audit: cannot write %s: %s", path, strerror(errno));
+                        log_warn("audit: cannot write %s: %s", path, strerror(-r));
         }
-        if (fd >= 0)
-                close(fd);
 }

@@ -774,5 +774,7 @@ int logs_reopen_all(struct svd *m) {
                 }
                 logrotate_arm_age(k);
         }
+        if (logs_audit_reopen(m) < 0)
+                failed++;
         return failed;
 }

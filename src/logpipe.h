@@ -48,6 +48,13 @@ uint64_t logpipe_dropped_bytes(const struct logsink *k);
  * write error until it succeeds). */
 int logs_reopen_all(struct svd *m);
 
+/* The audit log (audit.c): appends one record (n bytes, newline included)
+ * to path, rotating, compressing and retaining it by the main file's
+ * defaults.logging like a service's log. Returns 0 or -errno. */
+int logs_audit_append(struct svd *m, const char *path, const char *p, size_t n);
+/* reopen-logs: the audit log is reopened by name too (0 or -errno). */
+int logs_audit_reopen(struct svd *m);
+
 /* A child process of svd exited: true if it was a compression job. */
 bool logs_child_exited(struct svd *m, pid_t pid, int status);
 

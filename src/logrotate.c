@@ -56,6 +56,7 @@ void logs_done(struct svd *m) {
         if (!m->logs)
                 return;
         logfollow_done(m->logs);
+        logs_audit_close(m->logs);
         logrotate_done(m->logs);
         free(m->logs->recs);
         free(m->logs);

@@ -1,7 +1,8 @@
 /* logsink: the shared, private picture of one service's log sink and of the
  * manager-wide log state, for logpipe.c (reading and writing), logrotate.c
- * (rotation, compression, retention) and logfollow.c (live followers). Nothing
- * outside those three files includes it. */
+ * (rotation, compression, retention), logfollow.c (live followers) and
+ * logfile.c (the audit log, a sink svd writes itself). Nothing outside those
+ * four files includes it. */
 #ifndef SVD_LOGSINK_H
 #define SVD_LOGSINK_H
 
@@ -83,6 +84,7 @@ struct logsink {
 
 struct gzjob;
 struct follower;
+struct logfile;
 
 struct logs {
         struct svd *m;
@@ -92,6 +94,7 @@ struct logs {
         size_t n_followers;
         struct logfmt_rec *recs; /* scratch: the records of one batch, for followers */
         size_t cap_recs;
+        struct logfile *audit;   /* logfile.c: <log_dir>/audit.log, opened at its first record */
 };
 
 /* logpipe.c: writes out whatever is formatted (may rotate first). */
@@ -114,6 +117,9 @@ void logrotate_startup(struct logsink *k);
 void logrotate_done(struct logs *L);
 /* Lists rotated files of k, oldest first, as malloc'd paths (NULL-terminated). */
 char **logrotate_list(const struct logsink *k);
+
+/* logfile.c: closes the audit log (logs_done). */
+void logs_audit_close(struct logs *L);
 
 /* logfollow.c */
 void logfollow_publish(struct logs *L, const struct logsink *k, const struct logfmt_rec *recs, size_t n);

@@ -109,22 +109,25 @@ static void usage(FILE *f)
               "  order                 show the start order, one wave per line\n"
               "  top [--sort cpu|mem|name] [-d SECS] [-n COUNT]\n"
               "                        refreshing table of CPU%, memory, pids, OOM kills per\n"
-              "                        service and slice (cgroup v2)\n"
+              "                        service and slice (cgroup v2); -d, --delay SECS between\n"
+              "                        refreshes, -n, --iterations COUNT tables, then exit\n"
               "  version               show the versions of svctl and the running svd\n"
               "  audit                 show each service's sandbox exposure and score\n"
               "  show NAME             show a service's effective sandbox\n"
               "  logs [NAME]           show service output (all services merged by time);\n"
-              "                        -n N last N lines, -f follow, --since TIME,\n"
+              "                        -n, --lines N last N lines, -f, --follow, --since TIME,\n"
               "                        --stream out|err, --json (one object per line)\n"
-              "  reopen-logs           reopen every service's log file (like SIGUSR1)\n"
+              "  reopen-logs           reopen every service's log file and the audit log (like\n"
+              "                        SIGUSR1)\n"
               "  secret list           secrets: name, kind, created, consumers (never values)\n"
               "  secret get NAME       print a secret's value (admin only)\n"
               "  secret set NAME       set a secret from stdin, restart its consumers (admin only)\n"
               "  secret rotate NAME    regenerate a secret and its JWTs, run on_rotate, restart\n"
               "                        consumers in dependency order (admin only)\n"
               "  unlock                give the secrets passphrase (stdin; admin only)\n"
-              "  events [-f] [-n N]    show recent state and health changes; -f follow,\n"
-              "                        -n N at most N past events, --json (one object per line)\n"
+              "  events [-f] [-n N]    show recent state and health changes; -f, --follow\n"
+              "                        follow, -n, --lines N at most N past events, --json\n"
+              "                        (one object per line)\n"
               "  metrics               print Prometheus metrics (text exposition format)\n"
               "  poweroff|reboot|halt  stop every service in reverse order, then power off,\n"
               "                        reboot or halt the machine (svd as PID 1; admin only)\n"
@@ -444,8 +447,16 @@ int main(int argc, char **argv)
 {
         _cleanup_(args_done) struct args a = { 0 };
 
-        /* logs has options of its own (-n, -f, ...): its own parser */
-        for (int i = 1; i < argc; i++) {
+        /* logs has options of its own (-n, -f, ...): its own parser. -h and
+         * --help anywhere (before "--") show the help, for those commands too. */
+        bool help = false;
+        for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+                if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0)
+                        i++;
+                else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+                        help = true;
+        }
+        for (int i = 1; i < argc && !help; i++) {
                 if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0) {
                         i++;
                         continue;

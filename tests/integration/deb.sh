@@ -2,8 +2,11 @@
 # deb: dpkg-buildpackage builds svd_<version>_<arch>.deb from a copy of the
 # tree under /tmp (the checkout is never touched); lintian reports no errors;
 # the package holds the expected paths; unpacked into a throwaway root, its
-# svd --check accepts its own /etc/svd/svd.yaml. `make deb` runs this and
-# keeps the .deb (DEB_OUT). Skipped (77) without dpkg-buildpackage.
+# svd --check accepts its own /etc/svd/svd.yaml; then, in a throwaway VM
+# (vmrun), dpkg -i runs postinst for real (svadm, directories), svd --check
+# -c /etc/svd/svd.yaml passes, svd sends READY=1, dpkg -r / -P clean up.
+# `make deb` runs this and keeps the .deb (DEB_OUT); SVD_DEB_VM=0 skips the
+# VM. Skipped (77) without dpkg-buildpackage.
 set -euo pipefail
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v dpkg-buildpackage >/dev/null || { echo "SKIP: dpkg-buildpackage missing"; exit 77; }
@@ -81,6 +84,78 @@ elif [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 else
         sed 's/^admin_group:/# &/' "$root/etc/svd/svd.yaml" > "$root/etc/svd/check.yaml"
         "$root/usr/sbin/svd" --check -c "$root/etc/svd/check.yaml" || fail "svd --check (without admin_group)"
+fi
+"$root/usr/sbin/svd" --help | grep -q 'default /etc/svd/svd.yaml' || fail "svd --help: default config is not /etc/svd/svd.yaml"
+"$root/usr/bin/svctl" --help | grep -q 'else /run/svd/control.sock' || fail "svctl --help: default socket"
+
+# dpkg -i for real, in a throwaway VM (the host's root, read-only, under a
+# RAM overlay: this host's dpkg database and groups are never touched):
+# postinst creates svadm and the directories, svd --check accepts the
+# installed configuration, svd started as svd.service would be sends READY=1
+# (Type=notify) and answers svctl on the default socket, remove keeps the
+# conffile, purge removes it with the logs.
+VMRUN=${VMRUN:-$top/../shared/vm/vmrun}
+if [ "${SVD_DEB_VM:-1}" = 0 ]; then
+        echo "deb: SVD_DEB_VM=0: dpkg -i not tested"
+elif [ "$(id -u)" != 0 ] || [ ! -x "$VMRUN" ]; then
+        echo "deb: no vmrun ($VMRUN) or not root: dpkg -i not tested, only dpkg -x"
+else
+        cat > "$W/guest.sh" <<'GUEST'
+set -eu
+deb=$1 version=$2
+gfail() { echo "FAIL (in the VM): $*" >&2; exit 1; }
+rm -f /var/lib/man-db/auto-update # no man-db trigger run (minutes under TCG)
+! getent group svadm >/dev/null || groupdel svadm # (in the VM only): postinst must create it
+DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" > dpkg-i.out 2>&1 || { cat dpkg-i.out; gfail "dpkg -i"; }
+dpkg-query -W -f '${Status} ${Version}\n' svd | grep -qx "install ok installed $version" || gfail "dpkg status: $(dpkg-query -W svd)"
+getent group svadm >/dev/null || gfail "postinst did not create the svadm group"
+[ "$(getent group svadm | cut -d: -f3)" -lt 1000 ] || gfail "svadm is not a system group"
+[ "$(stat -c '%a %U %G' /var/log/svd)" = "750 root svadm" ] || gfail "/var/log/svd: $(stat -c '%a %U %G' /var/log/svd)"
+[ "$(stat -c '%a %U %G' /var/lib/svd)" = "755 root root" ] || gfail "/var/lib/svd: $(stat -c '%a %U %G' /var/lib/svd)"
+for d in /etc/svd/services /etc/svd/cgroups; do [ -d $d ] || gfail "$d missing"; done
+/usr/sbin/svd --check -c /etc/svd/svd.yaml > check.out 2>&1 || { cat check.out; gfail "svd --check -c /etc/svd/svd.yaml"; }
+[ "$(svd --version)" = "svd $version" ] || gfail "svd --version: $(svd --version)"
+if command -v systemd-analyze >/dev/null; then
+        systemd-analyze verify /lib/systemd/system/svd.service > verify.out 2>&1 || { cat verify.out; gfail "systemd-analyze verify svd.service"; }
+fi
+grep -qx 'Type=notify' /lib/systemd/system/svd.service || gfail "svd.service is not Type=notify"
+
+# svd.service's ExecStart, with the NOTIFY_SOCKET systemd would give it
+python3 - > notify.out 2>&1 <<'PY' &
+import socket, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/run/notify.sock"); open("/run/notify.bound", "w").close()
+s.settimeout(120)
+while True:
+    msg = s.recv(4096).decode()
+    print(msg.replace("\n", " "), flush=True)
+    if "READY=1" in msg.split("\n"):
+        break
+PY
+NPID=$!
+for _ in $(seq 200); do [ -e /run/notify.bound ] && break; sleep 0.1; done
+NOTIFY_SOCKET=/run/notify.sock /usr/sbin/svd -c /etc/svd/svd.yaml > svd.out 2>&1 &
+SPID=$!
+wait $NPID || { cat svd.out; gfail "no READY=1 from svd: $(cat notify.out)"; }
+grep -q 'READY=1' notify.out || gfail "notify: $(cat notify.out)"
+svctl status > status.out 2>&1 || { cat status.out svd.out; gfail "svctl status on the default socket"; }
+svctl reopen-logs > /dev/null || gfail "svctl reopen-logs"
+grep -q 'op=reopen_logs result=ok' /var/log/svd/audit.log || gfail "audit.log in /var/log/svd: $(cat /var/log/svd/audit.log 2>&1)"
+[ "$(stat -c '%a %G' /var/log/svd/audit.log)" = "640 svadm" ] || gfail "audit.log: $(stat -c '%a %G' /var/log/svd/audit.log)"
+kill -TERM $SPID
+wait $SPID || { cat svd.out; gfail "svd exit status after SIGTERM"; }
+
+echo "# local change" >> /etc/svd/svd.yaml
+dpkg -r svd > dpkg-r.out 2>&1 || { cat dpkg-r.out; gfail "dpkg -r"; }
+[ ! -e /usr/sbin/svd ] || gfail "dpkg -r left /usr/sbin/svd"
+grep -q '^# local change' /etc/svd/svd.yaml || gfail "dpkg -r did not keep the conffile"
+dpkg -P svd > dpkg-p.out 2>&1 || { cat dpkg-p.out; gfail "dpkg -P"; }
+[ ! -e /etc/svd/svd.yaml ] || gfail "dpkg -P left /etc/svd/svd.yaml"
+[ ! -e /var/log/svd ] || gfail "dpkg -P left /var/log/svd"
+echo "deb: dpkg -i / svd --check / READY=1 / dpkg -r / dpkg -P in the VM: ok"
+GUEST
+        echo "deb: dpkg -i in a VM"
+        (cd "$W" && "$VMRUN" --timeout 900 -- bash "$W/guest.sh" "$deb" "$version") || fail "the installation test in the VM"
 fi
 if [ -n "${DEB_OUT:-}" ]; then
         cp "$deb" "$DEB_OUT/" && echo "deb: $DEB_OUT/$(basename "$deb")"

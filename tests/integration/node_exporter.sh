@@ -1,7 +1,8 @@
 #!/bin/bash
 # metrics.textfile: svd writes its metrics for node_exporter's textfile
 # collector; a real node_exporter (Debian's prometheus-node-exporter) on a
-# free loopback port serves them, and a scrape shows svd_service_up 1.
+# free loopback port serves them, and a scrape shows svd_service_up 1 (for a
+# real PostgreSQL named postgres, healthy, when a server is installed).
 . "$(dirname "$0")/lib.sh"
 NE=$(command -v prometheus-node-exporter || command -v node_exporter || true)
 [ -n "$NE" ] || { echo "SKIP: prometheus-node-exporter not installed"; exit 77; }
@@ -18,6 +19,20 @@ service job <<EOF
 type: oneshot
 command: ["true"]
 EOF
+PG=
+if [ "$(id -u)" = 0 ] && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+        pg_setup
+        PG=1
+        service postgres <<EOF
+type: notify
+user: postgres
+command: [$PGBIN/postgres, -D, $T/pgdata, -c, "port=$PORT", -c, listen_addresses=127.0.0.1, -c, "unix_socket_directories=$T/pgsock"]
+stop: { signal: SIGINT, timeout: 30s }
+healthcheck: { exec: [$PGBIN/pg_isready, -h, 127.0.0.1, -p, "$PORT"], start_interval: 100ms, interval: 1s }
+EOF
+else
+        echo "no PostgreSQL server (or not root): the postgres part is skipped"
+fi
 start_svd
 wait_state web running
 wait_state job exited
@@ -36,6 +51,12 @@ scrape() { curl -fsS "http://127.0.0.1:$port/metrics" > "$T/scrape.out" 2>/dev/n
 wait_for scrape
 grep -q '^svd_service_up{service="web",slice=""} 1$' "$T/scrape.out" || fail "scrape: $(grep svd_ "$T/scrape.out")"
 grep -q '^svd_service_up{service="job",slice=""} 0$' "$T/scrape.out" || fail "scrape (job): $(grep svd_ "$T/scrape.out")"
+if [ -n "$PG" ]; then
+        pg_healthy() { scrape && grep -q '^svd_service_healthy{service="postgres",slice=""} 1$' "$T/scrape.out"; }
+        wait_for pg_healthy
+        grep -q '^svd_service_up{service="postgres",slice=""} 1$' "$T/scrape.out" || fail "scrape (postgres): $(grep svd_ "$T/scrape.out")"
+        grep -q '^svd_service_restarts_total{service="postgres",slice=""} 0$' "$T/scrape.out" || fail "postgres restarts"
+fi
 grep -q '^svd_service_state{service="job",slice="",state="exited"} 1$' "$T/scrape.out" || fail "state series"
 # node_exporter reports a file it could not parse as an error metric
 grep -q '^node_textfile_scrape_error 0$' "$T/scrape.out" || fail "textfile parse error: $(cat "$T/ne.out")"

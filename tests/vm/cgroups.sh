@@ -90,6 +90,36 @@ grep -q '^box.slice' "$T/top.out" || fail "top lacks slices: $(cat "$T/top.out")
 # the slice's 100M is shared: 2 x 70M cannot both live
 wait_for sh -c "$SVCTL -s $SOCK status --json | python3 -c 'import json,sys; s={x[\"name\"]:x for x in json.load(sys.stdin)[\"services\"]}; sys.exit(0 if s[\"box_a\"].get(\"oom_kills\",0)+s[\"box_b\"].get(\"oom_kills\",0) >= 1 else 1)'"
 
+# svctl metrics: every family of the issue, labelled by service and slice,
+# with the cgroup's figures (the exposition the node_exporter test scrapes)
+svctl metrics > "$T/metrics.out" || fail "svctl metrics"
+python3 - "$T/metrics.out" <<'PY' || fail "metrics: $(grep -v '^#' "$T/metrics.out")"
+import re, sys
+v = {}
+for line in open(sys.argv[1]):
+    m = re.match(r'^(\w+)\{service="([^"]*)",slice="([^"]*)"\} (\S+)$', line)
+    if m:
+        v[(m.group(1), m.group(2))] = (m.group(3), float(m.group(4)))
+def get(f, s):
+    if (f, s) not in v:
+        sys.exit("no %s for %s" % (f, s))
+    return v[(f, s)]
+for f in ["svd_service_up", "svd_service_healthy", "svd_service_restarts_total", "svd_service_oom_kills_total",
+          "svd_service_cpu_seconds_total", "svd_service_memory_bytes", "svd_log_dropped_bytes_total"]:
+    get(f, "sibling")
+assert get("svd_service_up", "sibling") == ("", 1), get("svd_service_up", "sibling")
+assert get("svd_service_oom_kills_total", "hog")[1] >= 1, "hog's OOM kills"
+assert get("svd_service_restarts_total", "hog")[1] >= 1, "hog's restarts"
+assert get("svd_service_cpu_seconds_total", "busy")[1] > 0.05, "busy's CPU seconds"
+oom = get("svd_service_oom_kills_total", "box_a")[1] + get("svd_service_oom_kills_total", "box_b")[1]
+assert oom >= 1, "box OOM kills"
+assert get("svd_service_oom_kills_total", "box_a")[0] == "box", "box_a's slice label"
+alive = [s for s in ("box_a", "box_b") if get("svd_service_up", s)[1] == 1]
+assert alive, "one box service runs"
+assert get("svd_service_memory_bytes", alive[0]) [0] == "box", "slice label of the memory series"
+assert get("svd_service_memory_bytes", alive[0])[1] > 60e6, "the 70M box service's memory"
+PY
+
 # reload: a slice's new limit applies in place, nobody restarts
 slice_dir=$(dirname "$(field box_a cgroup)")
 assert_eq "$(cat "$slice_dir/memory.max")" "104857600" "box.slice memory.max before reload"

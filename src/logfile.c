@@ -1,0 +1,122 @@
+/* logfile: a log file svd writes itself, record by record (the audit log),
+ * rotated, compressed and retained exactly like a service's log: the same
+ * logsink and logrotate code, fed by logfile_append instead of a pipe. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "logsink.h"
+#include "svd.h"
+
+/* The sink with its own copy of the settings: a reload frees the old
+ * configuration while the age timer still looks at them. */
+struct logfile {
+        struct logsink k;
+        struct logging_config lc;
+};
+
+static void startup_cb(struct ev_loop *loop, ev_idle *w, int revents) {
+        logrotate_startup(w->data); /* stops w */
+}
+
+static void logfile_free(struct logfile *f) {
+        if (!f)
+                return;
+        struct ev_loop *loop = f->k.m->loop;
+        ev_timer_stop(loop, &f->k.age);
+        ev_idle_stop(loop, &f->k.startup);
+        if (f->k.fd >= 0)
+                close(f->k.fd);
+        free(f->k.path);
+        free(f->k.dir);
+        free(f->k.base);
+        free(f);
+}
+
+static struct logfile *logfile_open(struct svd *m, const char *path) {
+        struct logfile *f = calloc(1, sizeof(*f));
+        if (!f)
+                return NULL;
+        f->k.m = m;
+        f->k.lc = &f->lc;
+        f->k.fd = -1;
+        f->k.st[0].rfd = f->k.st[0].wfd = f->k.st[1].rfd = f->k.st[1].wfd = -1;
+        const char *slash = strrchr(path, '/');
+        f->k.path = strdup(path);
+        f->k.dir = slash ? (slash == path ? strdup("/") : strndup(path, (size_t)(slash - path))) : strdup(".");
+        f->k.base = strdup(slash ? slash + 1 : path);
+        ev_init(&f->k.age, NULL);
+        ev_idle_init(&f->k.startup, startup_cb);
+        f->k.startup.data = &f->k;
+        if (!f->k.path || !f->k.dir || !f->k.base) {
+                logfile_free(f);
+                return NULL;
+        }
+        return f;
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+        while (n) {
+                ssize_t w = write(fd, p, n);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0)
+                        return w < 0 ? -errno : -ENOSPC;
+                p += w;
+                n -= (size_t)w;
+        }
+        return 0;
+}
+
+int logs_audit_append(struct svd *m, const char *path, const char *p, size_t n) {
+        struct logs *L = m->logs;
+        if (!L)
+                return -ENOTCONN;
+        struct logfile *f = L->audit;
+        if (f && strcmp(f->k.path, path) != 0) { /* log_dir changed by a reload */
+                logfile_free(f);
+                L->audit = f = NULL;
+        }
+        if (!f && !(L->audit = f = logfile_open(m, path)))
+                return -ENOMEM;
+        /* the settings in force now (defaults.logging of the main file) */
+        f->lc = m->cfg->defaults.logging;
+        f->lc.file = NULL;
+        f->lc.on_full_block = false;
+        int r = 0;
+        if (f->k.fd < 0) {
+                if ((r = mkdir_p(f->k.dir, 0755)) < 0 || (r = logsink_open_file(&f->k)) < 0)
+                        return r;
+                if (!f->k.startup_done)
+                        ev_idle_start(m->loop, &f->k.startup); /* retention, compression left to do */
+        }
+        logrotate_arm_age(&f->k); /* max_age / rotate_every as configured now */
+        if (logrotate_due(&f->k, n, now_real()))
+                (void)logrotate_rotate(&f->k); /* on failure: this file grows on */
+        if (f->k.fd < 0 && (r = logsink_open_file(&f->k)) < 0)
+                return r;
+        if ((r = write_all(f->k.fd, p, n)) < 0)
+                return r;
+        f->k.size += n;
+        return 0;
+}
+
+int logs_audit_reopen(struct svd *m) {
+        struct logfile *f = m->logs ? m->logs->audit : NULL;
+        if (!f || f->k.fd < 0)
+                return 0;
+        int r = logsink_open_file(&f->k);
+        if (r < 0) {
+                close(f->k.fd);
+                f->k.fd = -1; /* retried at the next record */
+        }
+        logrotate_arm_age(&f->k);
+        return r;
+}
+
+void logs_audit_close(struct logs *L) {
+        logfile_free(L->audit);
+        L->audit = NULL;
+}
