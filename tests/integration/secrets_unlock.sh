@@ -80,7 +80,7 @@ svctl daemon-reexec > /dev/null || fail "daemon-reexec"
 wait_for reexecs 1
 store2=$(pgrep -f "svd-fdstore $T/" || true)
 [ -n "$store2" ] && [ "$store2" != "$store" ] || fail "no new svd-fdstore ('$store' -> '$store2')"
-ls -l "/proc/$store2/fd" | grep -q 'svd-secrets-key' && fail "svd-fdstore got the key's memfd"
+find "/proc/$store2/fd" -lname '*svd-secrets-key*' | grep -q . && fail "svd-fdstore got the key's memfd"
 if command -v ss > /dev/null; then
         ss -xlpH | grep -F "$SOCK" | grep -q svd-fdstore && fail "svd-fdstore holds the control socket"
 fi
@@ -89,7 +89,7 @@ svctl secret list | grep -q '^store:' && fail "store after re-exec: $(svctl secr
 assert_eq "$(svctl secret get pw)" "$pw" "pw after re-exec"
 assert_eq "$(field app pid)" "$app_pid" "app across the re-exec"
 for p in "$SVD_PID" "$app_pid"; do
-        ls -l "/proc/$p/fd" | grep -q 'svd-secrets-key' && fail "the key's memfd is open in pid $p"
+        find "/proc/$p/fd" -lname '*svd-secrets-key*' | grep -q . && fail "the key's memfd is open in pid $p"
 done
 grep -rlF --exclude-dir=bin SVDKEY01 "$T" && fail "the handed-over key is in a file"
 svctl restart app > /dev/null
