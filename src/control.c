@@ -38,6 +38,7 @@ struct client {
         size_t wlen, woff;
         bool closing; /* flush what is queued, then close */
         bool follower; /* logs_follow: gets frames of lines, never times out */
+        bool secret;   /* wbuf holds a reply with a secret: wiped once sent */
         struct control_peer peer;
 };
 
@@ -91,6 +92,11 @@ static void client_free(struct client *cl) {
                         c->clients[i] = c->clients[--c->n_clients];
                         break;
                 }
+        /* a request cut short may hold a value or passphrase */
+        if (cl->rbuf)
+                explicit_bzero(cl->rbuf, cl->rlen);
+        if (cl->wbuf && cl->secret)
+                explicit_bzero(cl->wbuf, cl->wlen);
         free(cl->rbuf);
         free(cl->wbuf);
         free(cl);
@@ -112,6 +118,10 @@ static void client_flush(struct client *cl) {
                 }
                 cl->woff += (size_t)n;
         }
+        if (cl->secret) {
+                explicit_bzero(cl->wbuf, cl->wlen);
+                cl->secret = false;
+        }
         cl->woff = cl->wlen = 0;
         if (cl->ctl->trim_wanted) { /* do not keep a large buffer for the next reply */
                 free(cl->wbuf);
@@ -122,16 +132,41 @@ static void client_flush(struct client *cl) {
                 client_free(cl);
 }
 
-/* Queues a reply; returns false if the client was dropped. */
-static bool client_queue(struct client *cl, const cJSON *reply) {
+/* A larger copy of *buf (len bytes used) with the old one wiped: realloc
+ * would leave a moved buffer's bytes behind in freed memory. */
+static char *grow_wiped(char **buf, size_t len, size_t cap) {
+        char *nb = malloc(cap);
+        if (!nb)
+                return NULL;
+        if (len)
+                memcpy(nb, *buf, len);
+        if (*buf)
+                explicit_bzero(*buf, len);
+        free(*buf);
+        *buf = nb;
+        return nb;
+}
+
+/* Frees a frame, wiped first if it held a secret. */
+static void frame_free(char *buf, size_t len, bool secret) {
+        if (buf && secret)
+                explicit_bzero(buf, len);
+        free(buf);
+}
+
+/* Queues a reply; returns false if the client was dropped. secret: it
+ * holds a value (secret get): no copy of it outlives its sending. */
+static bool client_queue_as(struct client *cl, const cJSON *reply, bool secret) {
         char *buf = NULL;
         size_t len = 0;
-        if (proto_frame_encode(reply, &buf, &len) < 0)
+        if ((secret ? proto_frame_encode_secret(reply, &buf, &len) : proto_frame_encode(reply, &buf, &len)) < 0)
                 return true; /* cannot happen for our own small replies; skip it */
+        if (secret)
+                cl->secret = true;
         if (len >= CONTROL_TRIM_REPLY)
                 cl->ctl->trim_wanted = true;
         if (cl->wlen - cl->woff + len > CONTROL_MAX_PENDING) {
-                free(buf);
+                frame_free(buf, len, secret);
                 log_warn("control: dropping client pid %d: it does not read its replies", (int)cl->peer.pid);
                 client_free(cl);
                 return false;
@@ -141,17 +176,21 @@ static bool client_queue(struct client *cl, const cJSON *reply) {
                 cl->wlen -= cl->woff;
                 cl->woff = 0;
         }
-        char *nb = realloc(cl->wbuf, cl->wlen + len);
+        char *nb = cl->secret ? grow_wiped(&cl->wbuf, cl->wlen, cl->wlen + len) : realloc(cl->wbuf, cl->wlen + len);
         if (!nb) {
-                free(buf);
+                frame_free(buf, len, secret);
                 client_free(cl);
                 return false;
         }
         cl->wbuf = nb;
         memcpy(cl->wbuf + cl->wlen, buf, len);
         cl->wlen += len;
-        free(buf);
+        frame_free(buf, len, secret);
         return true;
+}
+
+static bool client_queue(struct client *cl, const cJSON *reply) {
+        return client_queue_as(cl, reply, false);
 }
 
 bool control_client_send(void *client, const cJSON *msg) {
@@ -208,7 +247,8 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 size_t ncap = cl->rcap ? cl->rcap * 2 : 8192;
                 if (ncap > PROTO_MAX_FRAME + PROTO_HDR_SIZE + 8192)
                         ncap = PROTO_MAX_FRAME + PROTO_HDR_SIZE + 8192;
-                char *nb = ncap > cl->rcap ? realloc(cl->rbuf, ncap) : cl->rbuf;
+                /* not realloc: the bytes so far may be a value or a passphrase */
+                char *nb = ncap > cl->rcap ? grow_wiped(&cl->rbuf, cl->rlen, ncap) : cl->rbuf;
                 if (!nb) {
                         client_free(cl);
                         return;
@@ -245,13 +285,19 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         return;
                 }
                 off += used;
+                const cJSON *opj = cJSON_GetObjectItemCaseSensitive(req, "op");
+                bool secret = cJSON_IsString(opj) && proto_op_secret(proto_op_from_name(opj->valuestring));
                 /* no followers in the emergency state: control_handle refuses */
                 cJSON *reply = is_follow(req) && !cl->ctl->m->emergency ? client_follow(cl, req)
                                                                         : control_handle(cl->ctl->m, req, &cl->peer);
                 audit_request(cl->ctl->m, &cl->peer, req, reply);
+                if (secret)
+                        proto_wipe(req);
                 cJSON_Delete(req);
                 if (reply) {
-                        bool alive = client_queue(cl, reply);
+                        bool alive = client_queue_as(cl, reply, secret);
+                        if (secret)
+                                proto_wipe(reply);
                         cJSON_Delete(reply);
                         if (!alive)
                                 return;
@@ -260,6 +306,8 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         if (off) {
                 memmove(cl->rbuf, cl->rbuf + off, cl->rlen - off);
                 cl->rlen -= off;
+                /* the requests just handled: set and unlock carry secrets */
+                explicit_bzero(cl->rbuf + cl->rlen, off);
         }
         client_flush(cl);
 }

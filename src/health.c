@@ -20,6 +20,7 @@
 #include "log.h"
 #include "prober.h"
 #include "sched.h"
+#include "secrets.h"
 #include "spawn.h"
 #include "svc.h"
 #include "svd.h"
@@ -132,7 +133,7 @@ static void start_exec_probe(struct svc *s) {
         int r, fds[2];
         if (s->probe_pid > 0)
                 return; /* the previous one is still running: never overlap */
-        _cleanup_(strv_freep) char **env = svc_build_env(s, &r);
+        _cleanup_(secrets_env_freep) char **env = svc_build_env(s, &r); /* may hold secrets */
         _cleanup_(freep) char *path = NULL;
         if (env)
                 path = spawn_find_executable(p->exec[0], NULL);

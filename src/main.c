@@ -1,8 +1,11 @@
 /* main: svd's entry point. Parses the command line, loads and validates the
  * configuration, then either prints the check result (--check) or builds the
  * manager and runs the loop until every service has stopped. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <linux/close_range.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 
 #include <sys/stat.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -63,6 +67,26 @@ static cJSON *read_state(int fd) {
                 return NULL;
         }
         return j;
+}
+
+/* After daemon-reexec every descriptor the previous instance kept open for
+ * us (sockets, log pipes, the state and secrets-key memfds) is inheritable:
+ * a process started before the module owning it takes it back (svd-fdstore,
+ * when it has to be started again) would get a copy. All of them become
+ * close-on-exec at once; the owners keep using them as they are. */
+static void inherited_fds_cloexec(void) {
+        if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+                return;
+        DIR *d = opendir("/proc/self/fd"); /* kernels before 5.11 */
+        if (!d)
+                return;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                int fd = atoi(de->d_name);
+                if (fd > 2 && fd != dirfd(d))
+                        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
+        closedir(d);
 }
 
 static void print_order(const struct svd_config *cfg) {
@@ -129,7 +153,7 @@ int main(int argc, char **argv) {
                         printf("svd %s\n", SVD_VERSION);
                         return 0;
                 case 'F':
-                        printf("%s %d\n", REEXEC_STATE_FORMAT, REEXEC_STATE_VERSION);
+                        printf("%s %d\n%s\n", REEXEC_STATE_FORMAT, REEXEC_STATE_VERSION, REEXEC_CAP_KEY_FD);
                         return 0;
                 case 'R':
                         restore_fd = atoi(optarg);
@@ -143,6 +167,8 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "svd: unexpected argument '%s'; see 'svd --help'\n", argv[optind]);
                 return 2;
         }
+        if (restore_fd >= 0)
+                inherited_fds_cloexec();
 
         bool pid1 = !check && init_is_pid1();
         if (pid1)

@@ -195,6 +195,42 @@ int proto_frame_encode(const cJSON *msg, char **ret_buf, size_t *ret_len)
         return 0;
 }
 
+int proto_frame_encode_secret(const cJSON *msg, char **ret_buf, size_t *ret_len)
+{
+        if (!msg || !ret_buf || !ret_len)
+                return -EINVAL;
+        for (size_t cap = 4096; cap <= PROTO_MAX_FRAME; cap *= 2) {
+                char *buf = malloc(PROTO_HDR_SIZE + cap);
+                if (!buf)
+                        return -ENOMEM;
+                /* cJSON needs 5 bytes of slack beyond the text it prints */
+                if (cJSON_PrintPreallocated((cJSON *)msg, buf + PROTO_HDR_SIZE, (int)cap, false)) {
+                        size_t n = strlen(buf + PROTO_HDR_SIZE);
+                        put_be32((unsigned char *)buf, (uint32_t)n);
+                        *ret_buf = buf;
+                        *ret_len = PROTO_HDR_SIZE + n;
+                        return 0;
+                }
+                explicit_bzero(buf, PROTO_HDR_SIZE + cap);
+                free(buf);
+        }
+        return -EMSGSIZE;
+}
+
+bool proto_op_secret(enum proto_op op)
+{
+        return op == OP_SECRET_GET || op == OP_SECRET_SET || op == OP_UNLOCK;
+}
+
+void proto_wipe(cJSON *msg)
+{
+        for (cJSON *c = msg; c; c = c->next) {
+                if (cJSON_IsString(c) && c->valuestring)
+                        explicit_bzero(c->valuestring, strlen(c->valuestring));
+                proto_wipe(c->child);
+        }
+}
+
 int proto_frame_decode(const char *buf, size_t len, cJSON **ret_msg, size_t *ret_consumed)
 {
         if ((!buf && len > 0) || !ret_msg || !ret_consumed)

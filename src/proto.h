@@ -59,10 +59,18 @@ enum proto_code {
 const char *proto_op_name(enum proto_op op);
 enum proto_op proto_op_from_name(const char *name); /* OP_INVALID if unknown */
 bool proto_op_mutating(enum proto_op op);
+/* Requests and replies that carry a secret value or the passphrase
+ * (secret_get, secret_set, unlock): their buffers are wiped after use. */
+bool proto_op_secret(enum proto_op op);
+/* Overwrites every string value in msg (before it is freed). */
+void proto_wipe(cJSON *msg);
 
 /* Encodes msg as one frame (header + JSON) into a malloc'd buffer.
  * -EMSGSIZE if the JSON exceeds PROTO_MAX_FRAME. */
 int proto_frame_encode(const cJSON *msg, char **ret_buf, size_t *ret_len);
+/* The same for a message holding a secret: printed straight into the frame,
+ * so no intermediate or reallocated copy is left behind in freed memory. */
+int proto_frame_encode_secret(const cJSON *msg, char **ret_buf, size_t *ret_len);
 
 /* Decodes one frame from the start of buf. Returns 0 if more bytes are needed,
  * 1 with *ret_msg (caller frees) and *ret_consumed set when a frame was read,

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "proto.h"
 #include "reexec.h"
+#include "secrets.h"
 #include "snapshot.h"
 #include "svd.h"
 
@@ -32,8 +33,9 @@ char *reexec_binary(void)
 }
 
 /* Asks bin which state format it reads ("svd-state 1"); 0 if it matches ours,
- * else -EPROTO with why filled in. Bounded: 5 s. */
-static int check_format(const char *bin, char *why, size_t wl)
+ * else -EPROTO with why filled in. *ret_key_fd: it also said it takes the
+ * secrets key's memfd. Bounded: 5 s. */
+static int check_format(const char *bin, bool *ret_key_fd, char *why, size_t wl)
 {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
@@ -83,6 +85,11 @@ static int check_format(const char *bin, char *why, size_t wl)
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                 ;
         out[got] = 0;
+        /* the lines after the first: what else it takes over */
+        *ret_key_fd = false;
+        for (char *l = strchr(out, '\n'); l && *++l; l = strchr(l, '\n'))
+                if (strncmp(l, REEXEC_CAP_KEY_FD "\n", sizeof(REEXEC_CAP_KEY_FD)) == 0)
+                        *ret_key_fd = true;
         out[strcspn(out, "\n")] = 0;
         char want[64];
         snprintf(want, sizeof(want), "%s %d", REEXEC_STATE_FORMAT, REEXEC_STATE_VERSION);
@@ -105,11 +112,13 @@ cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *pee
                 return proto_reply_error(PROTO_E_FAILED, "svd is shutting down");
         if (m->reload || ev_is_active(&m->reexec_timer))
                 return proto_reply_error(PROTO_E_FAILED, "a reload or a re-exec is already under way");
+        if (secrets_busy(m))
+                return proto_reply_error(PROTO_E_FAILED, "%s; try again when it is done", secrets_busy(m));
         _cleanup_(freep) char *bin = reexec_binary();
         if (!bin || access(bin, X_OK) < 0)
                 return proto_reply_error(PROTO_E_FAILED, "cannot find the svd binary to execute (%s)",
                                          bin ? bin : "/proc/self/exe");
-        int r = check_format(bin, why, sizeof(why));
+        int r = check_format(bin, &m->reexec_key_fd, why, sizeof(why));
         if (r < 0) {
                 log_err("daemon-reexec refused: %s", r == -EPROTO ? why : strerror(-r));
                 return proto_reply_error(PROTO_E_FAILED, "%s; nothing was changed (restart svd instead)",
@@ -168,6 +177,7 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
                 log_err("daemon-reexec: cannot write the state: %s; carrying on", strerror(r < 0 ? -r : ENOMEM));
                 if (fd >= 0)
                         close(fd);
+                secrets_handoff_close(m);
                 return;
         }
         log_info("daemon-reexec: %zu services, executing %s", m->n_svcs, bin);
@@ -185,6 +195,7 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
         int e = errno;
         set_cloexec(fds, true);
         close(fd);
+        secrets_handoff_close(m);
         log_err("daemon-reexec: executing %s failed: %s; carrying on as before", bin, strerror(e));
         for (size_t i = 0; argv[i]; i++)
                 if (strncmp(argv[i], "--restore-fd=", 13) == 0)

@@ -6,7 +6,11 @@
  * (restore.c), adopts the processes (still its children: same PID) and
  * carries on. Before the exec, the new binary is asked which state format it
  * reads (`svd --state-format`): an incompatible one is refused and nothing
- * changes. If execve itself fails, svd logs it and keeps running as it was. */
+ * changes. Lines after the format name what else the binary takes over:
+ * REEXEC_CAP_KEY_FD, the unlocked secrets key in a memfd (secrets_handoff.c),
+ * which is only handed to a binary that says so (an older one would leave
+ * the memfd open for its services). If execve itself fails, svd logs it and
+ * keeps running as it was. */
 #ifndef SVD_REEXEC_H
 #define SVD_REEXEC_H
 
@@ -15,6 +19,7 @@
 
 #define REEXEC_STATE_FORMAT "svd-state"
 #define REEXEC_STATE_VERSION 1
+#define REEXEC_CAP_KEY_FD "secrets-key-fd"
 
 struct svd;
 struct control_peer;

@@ -133,14 +133,19 @@ static int mint(struct secrets *x, const struct secret_config *d, uint64_t now, 
 }
 
 /* Whether a stored JWT is still signed with its signing secret's current
- * value (an operator's file may have changed, or the secret was set). */
+ * value (an operator's file may have changed, or the secret was set) and
+ * has more than a tenth of its lifetime left (else it is minted again at
+ * its next use; consumers already running keep theirs). */
 static bool jwt_current(struct secrets *x, const struct secret_config *d)
 {
         struct secrets_entry *e = secrets_table_find(&x->t, d->name);
         struct secrets_buf key = { 0 };
+        uint64_t life = d->expires_in / USEC_PER_SEC;
         char why[256];
         bool ok;
 
+        if (life && now_real() / USEC_PER_SEC >= e->created + life - life / 10)
+                return false;
         if (d->jwt_index == SIZE_MAX ||
             secrets_value_of(x, &x->m->cfg->secrets[d->jwt_index], &key, why, sizeof why) < 0)
                 return true; /* nothing to re-mint with */
@@ -203,7 +208,49 @@ static void set_broken(struct secrets *x, const char *fmt, ...)
 static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
+/* Opens the store with key (a passphrase's): the salt stays the store's
+ * (or, without a store yet, becomes salt). Takes *key on success. */
+static int open_with(struct secrets *x, struct secrets_buf *key, const unsigned char *salt,
+                     const unsigned char *blob, size_t len)
+{
+        unsigned char keep[SECRETS_SALT_BYTES];
+        int r;
+
+        if (!x->have_store) {
+                if (salt != x->t.salt)
+                        memcpy(x->t.salt, salt, sizeof keep);
+        } else {
+                memcpy(keep, x->t.salt, sizeof keep);
+                r = secrets_store_open(blob, len, key->p, &x->t);
+                memcpy(x->t.salt, keep, sizeof keep);
+                if (r < 0)
+                        return r;
+        }
+        secrets_buf_free(&x->key);
+        x->key = *key;
+        *key = (struct secrets_buf){ 0 };
+        x->status = SECRETS_OK;
+        return 0;
+}
+
+static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned char *hsalt);
+
 int secrets_init(struct svd *m)
+{
+        struct secrets_buf hkey = { 0 };
+        unsigned char hsalt[SECRETS_SALT_BYTES];
+        int r;
+
+        /* read (and closed) whether or not this configuration still wants it */
+        r = secrets_handoff_take(m, &hkey, hsalt);
+        if (r < 0 && r != -ENOENT)
+                log_warn("secrets: the key handed over by daemon-reexec is unusable: %s", strerror(-r));
+        r = init_store(m, hkey.p ? &hkey : NULL, hsalt);
+        secrets_buf_free(&hkey);
+        return r;
+}
+
+static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned char *hsalt)
 {
         const struct svd_config *c = m->cfg;
         _cleanup_(freep) unsigned char *blob = NULL;
@@ -217,6 +264,7 @@ int secrets_init(struct svd *m)
         if (!(x = calloc(1, sizeof *x)))
                 return -ENOMEM;
         m->secrets = x;
+        x->handoff_fd = -1;
         /* held while the store is open (its values live in sodium_malloc memory) */
         if ((r = dynlib_acquire(&dl_sodium, why, sizeof why)) < 0) {
                 log_err("secrets: %s", why);
@@ -264,6 +312,16 @@ int secrets_init(struct svd *m)
         if (m->restore && secrets_cred_root_ready(x) < 0)
                 log_warn("secrets: %s: %s", x->cred_root, strerror(errno));
         if (c->secrets_passphrase) {
+                /* a daemon-reexec: the key the previous instance was unlocked with */
+                if (hkey && (r = open_with(x, hkey, hsalt, blob, len)) == 0) {
+                        log_info("secrets: unlocked with the key handed over by daemon-reexec");
+                        if (secrets_fill_missing(x, why, sizeof why) < 0)
+                                log_err("secrets: %s", why);
+                        return 0;
+                }
+                if (hkey)
+                        log_warn("secrets: the key handed over by daemon-reexec does not open %s",
+                                 x->store_path);
                 x->status = SECRETS_LOCKED;
                 log_warn("secrets: locked; services that use secrets wait for 'svctl unlock'");
                 return 0;
@@ -320,6 +378,7 @@ void secrets_done(struct svd *m)
                 ev_timer_stop(m->loop, &x->rot_timer);
                 ev_timer_stop(m->loop, &x->start_timer);
         }
+        secrets_handoff_close(m);
         free(x->restart_set);
         for (size_t i = 0; x->cred_root && i < m->n_svcs; i++) {
                 _cleanup_(freep) char *dir = path_join(x->cred_root, m->cfg->svcs[i].name);
@@ -620,6 +679,20 @@ const char *secrets_pending_job(const struct svd *m)
         return x && x->rot_active ? m->cfg->svcs[x->rot_job].name : NULL;
 }
 
+const char *secrets_busy(const struct svd *m)
+{
+        const struct secrets *x = m->secrets;
+
+        if (!x)
+                return NULL;
+        if (x->rot_active || ev_is_active(&x->rot_timer))
+                return "a secret rotation is waiting for its on_rotate job";
+        for (size_t i = 0; x->restart_set && i < m->n_svcs; i++)
+                if (x->restart_set[i])
+                        return "the consumers of a changed secret are being restarted";
+        return NULL;
+}
+
 int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_t wl)
 {
         struct secrets *x = m->secrets;
@@ -642,23 +715,14 @@ int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_
         }
         if ((r = secrets_key_derive(pass, len, x->t.salt, &key)) < 0)
                 return errf(why, wl, "cannot derive the key: out of memory");
-        if (x->have_store) {
-                unsigned char salt[SECRETS_SALT_BYTES];
-
-                memcpy(salt, x->t.salt, sizeof salt);
-                r = secrets_store_open(blob, blen, key.p, &x->t);
-                memcpy(x->t.salt, salt, sizeof salt);
-                if (r < 0) {
-                        secrets_buf_free(&key);
-                        if (r == -EKEYREJECTED)
-                                snprintf(why, wl, "wrong passphrase (or the store was modified)");
-                        else
-                                snprintf(why, wl, "%s: corrupted records", x->store_path);
-                        return r;
-                }
+        if ((r = open_with(x, &key, x->t.salt, blob, blen)) < 0) {
+                secrets_buf_free(&key);
+                if (r == -EKEYREJECTED)
+                        snprintf(why, wl, "wrong passphrase (or the store was modified)");
+                else
+                        snprintf(why, wl, "%s: corrupted records", x->store_path);
+                return r;
         }
-        x->key = key;
-        x->status = SECRETS_OK;
         log_info("secrets: unlocked");
         if (secrets_fill_missing(x, why, wl) < 0)
                 log_err("secrets: %s", why);

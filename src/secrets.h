@@ -61,5 +61,17 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
 int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_t why_len);
 /* The on_rotate job a rotation is waiting for, or NULL. */
 const char *secrets_pending_job(const struct svd *m);
+/* Why a daemon-reexec must wait (a rotation or its consumers' restart is
+ * under way: that bookkeeping is not carried over), or NULL. */
+const char *secrets_busy(const struct svd *m);
+
+/* daemon-reexec, passphrase mode: a sealed memfd holding the unlocked key
+ * for the new instance (close-on-exec still set), or -ENOENT when there is
+ * nothing to hand over (host key, or still locked), -EPROTONOSUPPORT when
+ * there is but the new binary does not take it (supported false).
+ * secrets_handoff_close wipes and closes it when the exec failed.
+ * (secrets_handoff.c) */
+int secrets_handoff_fd(struct svd *m, bool supported);
+void secrets_handoff_close(struct svd *m);
 
 #endif

@@ -163,8 +163,11 @@ fail:
 
 void secrets_env_wipe(char **env)
 {
+        /* not sodium_memzero: every spawn comes here, and libsodium is loaded
+         * only while something needs it (explicit_bzero is not optimized out
+         * either) */
         for (char **e = env; e && *e; e++)
-                sodium_memzero(*e, strlen(*e));
+                explicit_bzero(*e, strlen(*e));
 }
 
 /* Grows a buffer that may hold secret bytes: the old copy is wiped, not

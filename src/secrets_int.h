@@ -28,6 +28,7 @@ struct secrets {
         bool *restart_set;            /* consumers stopped for a new value, to start again */
         ev_timer start_timer;
         bool rot_ok;
+        int handoff_fd; /* the key's memfd for a daemon-reexec under way, or -1 */
 };
 
 /* The definition of a secret by name (ret_index: its index, may be NULL). */
@@ -42,5 +43,9 @@ void secrets_remove_dir(const char *dir);
 int secrets_cred_root_ready(struct secrets *x);
 /* Generates or mints every stored secret that has no value yet. */
 int secrets_fill_missing(struct secrets *x, char *why, size_t wl);
+/* A new instance after daemon-reexec: the passphrase key (and the store's
+ * salt) the old one handed over, read from its memfd, which is wiped and
+ * closed whatever happens. -ENOENT: none was handed over. */
+int secrets_handoff_take(struct svd *m, struct secrets_buf *ret_key, unsigned char *ret_salt);
 
 #endif

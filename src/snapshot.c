@@ -22,6 +22,7 @@
 #include "notify.h"
 #include "reexec.h"
 #include "sched.h"
+#include "secrets.h"
 #include "snapshot.h"
 #include "statefile.h"
 #include "svd.h"
@@ -225,6 +226,16 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                 }
                 put(f, "control", control_listen_fd(m->ctl));
                 put(f, "notify", notify_fd(m->notify));
+                /* passphrase mode: the unlocked key, in a sealed memfd (secrets_handoff.c),
+                 * for a binary that said it takes it (reexec.h) */
+                int kfd = secrets_handoff_fd(m, m->reexec_key_fd);
+                if (kfd >= 0 && push_fd(&fds, &nfds, kfd) == 0)
+                        put(f, "secrets_key", kfd);
+                else if (kfd != -ENOENT)
+                        log_warn("daemon-reexec: cannot hand the secrets key over (%s); the store will be "
+                                 "locked again",
+                                 kfd == -EPROTONOSUPPORT ? "the new binary does not take it"
+                                                         : strerror(kfd < 0 ? -kfd : ENOMEM));
         } else { /* the state file: who wrote it, to tell a dead svd from a live one */
                 put(h, "svd_pid", getpid());
                 put(h, "svd_start", (double)statefile_pid_start(getpid()));

@@ -70,6 +70,7 @@ struct svd {
         char **argv;             /* as started, for the exec */
         struct cJSON *restore;   /* the previous instance's state; NULL at a fresh start */
         ev_timer reexec_timer;   /* the exec, once the reply is queued */
+        bool reexec_key_fd;      /* the new binary takes the secrets key's memfd (reexec.h) */
 
         /* surviving a crash of svd (statefile.h, fdstore.h) */
         struct fdstore *fdstore; /* keeps log pipes open while svd is down */

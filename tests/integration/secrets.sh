@@ -98,6 +98,9 @@ for v in "$v_postgres_password" "$v_jwt_secret" "$v_anon_key" "$v_service_role_k
         grep -rqF -- "$v" "$T/state" && fail "a secret value is in the state dir"
         grep -qF -- "$v" "$T/svd.out" && fail "a secret value is in svd's log"
         svctl status --json | grep -qF -- "$v" && fail "a secret value is in status --json"
+        svctl status | grep -qF -- "$v" && fail "a secret value is in status"
+        svctl status auth | grep -qF -- "$v" && fail "a secret value is in status auth"
+        svctl secret list | grep -qF -- "$v" && fail "a secret value is in secret list"
         svctl secret list --json | grep -qF -- "$v" && fail "a secret value is in secret list"
         grep -rqF -- "$v" "$T/log" && fail "a secret value is in the log dir"
 done

@@ -2,7 +2,7 @@
 # svctl secret rotate: a new value, the JWTs signed with it re-minted, the
 # running consumers restarted in dependency (wave) order and nothing else
 # restarted; svctl secret set takes a value from stdin the same way. The
-# new values survive a restart of svd.
+# new values survive a restart of svd. An expired JWT is minted again.
 . "$(dirname "$0")/lib.sh"
 
 service base <<YAML
@@ -10,6 +10,7 @@ secrets:
   jwt_secret: { generate: base64, bytes: 48 }
   anon_key: { jwt: { secret: jwt_secret, claims: { role: anon }, expires_in: 1h } }
   other_pw: { generate: password }
+  short_key: { jwt: { secret: jwt_secret, claims: { role: short }, expires_in: 2s } }
 command: [/bin/sh, -c, 'echo "base \$(cat \$CREDENTIALS_DIRECTORY/jwt_secret)" >> $T/out/starts; exec sleep 1000']
 YAML
 service mid <<YAML
@@ -76,6 +77,20 @@ wait_state bystander running
 out=$(echo changeme | svctl secret set other_pw 2>&1) && fail "weak value accepted"
 echo "$out" | grep -q 'publicly known default' || fail "weak set: $out"
 out=$(svctl secret rotate nosuch 2>&1) && fail "rotate of an unknown secret"
+
+# a short-lived JWT is minted again at its next use once (nearly) expired
+k1=$(svctl secret get short_key)
+sleep 2.2
+k2=$(svctl secret get short_key)
+[ "$k2" != "$k1" ] || fail "short_key not minted again after it expired"
+python3 - "$(svctl secret get jwt_secret)" "$k2" <<'PY' || fail "short_key after expiry: $k2"
+import base64, hashlib, hmac, json, sys, time
+h, p, s = sys.argv[2].split(".")
+want = base64.urlsafe_b64encode(hmac.new(sys.argv[1].encode(), (h + "." + p).encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+c = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+assert s == want, "signature"
+assert c["role"] == "short" and c["exp"] - c["iat"] == 2 and c["exp"] > time.time(), c
+PY
 
 # the rotated values are what the next svd uses
 stop_svd || fail "svd exit status $?"

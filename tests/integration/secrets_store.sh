@@ -1,5 +1,6 @@
 #!/bin/bash
-# A secrets store that cannot be read is a clear error at start and is never
+# A store write is atomic (strace: temp file, fsync, rename, fsync of the
+# directory). A secrets store that cannot be read is a clear error at start and is never
 # overwritten: with one byte flipped, with a wrong key, or with its key file
 # gone, svd still runs the services that need no secrets, and those that do
 # are failed with the reason. The store's checksum is the same before, during
@@ -18,6 +19,34 @@ YAML
 start_svd
 wait_state app running
 wait_state free running
+
+# a write of the store is atomic: temp file, fsync, rename, fsync of the dir
+if command -v strace > /dev/null; then
+        strace -f -qq -p "$SVD_PID" -e trace=openat,fsync,rename,renameat,renameat2 -o "$T/strace" &
+        tracer=$!
+        wait_for grep -q TracerPid:.*[1-9] "/proc/$SVD_PID/status"
+        svctl secret rotate pw > /dev/null || fail "rotate"
+        wait_for grep -q 'rename.*secrets' "$T/strace"
+        sleep 0.2
+        kill "$tracer"
+        wait "$tracer" 2> /dev/null || true
+        python3 - "$T/strace" <<'PY' || fail "store write: $(grep -E 'secrets|fsync' "$T/strace")"
+import re, sys
+lines = [re.sub(r"^\d+\s+", "", l) for l in open(sys.argv[1])]
+def find(pat, start=0):
+    for i in range(start, len(lines)):
+        m = re.search(pat, lines[i])
+        if m:
+            return i, m
+    sys.exit("missing after line %d: %s" % (start, pat))
+i, m = find(r'openat\(AT_FDCWD, "([^"]*/state)/secrets\.tmp", O_WRONLY\|O_CREAT\|O_EXCL.*\) = (\d+)')
+d = re.escape(m[1])
+i, _ = find(r"fsync\(%s\) += 0" % m[2], i)
+i, _ = find(r'rename\("%s/secrets\.tmp", "%s/secrets"\) += 0' % (d, d), i)
+i, m = find(r'openat\(AT_FDCWD, "%s", O_RDONLY[^)]*O_DIRECTORY[^)]*\) = (\d+)' % d, i)
+find(r"fsync\(%s\) += 0" % m[1], i)
+PY
+fi
 pw=$(svctl secret get pw)
 stop_svd || fail "svd exit status $?"
 cp "$T/state/secrets" "$T/good.store"
