@@ -5,6 +5,46 @@
 #include "sandbox_report.h"
 #include "svd.h"
 
+/* The whole stack at a glance: the mean score and its rating, the worst
+ * confined service, and how many services have each rating. */
+static void add_overall(cJSON *r, const cJSON *arr)
+{
+        static const char *const ratings[] = { "good", "medium", "exposed", "unsafe" };
+        cJSON *o = cJSON_AddObjectToObject(r, "overall");
+        cJSON *counts = o ? cJSON_AddObjectToObject(o, "ratings") : NULL;
+        const cJSON *e, *worst = NULL;
+        double sum = 0, worst_score = -1;
+        int n = 0;
+
+        if (!counts)
+                return;
+        for (size_t k = 0; k < sizeof ratings / sizeof *ratings; k++)
+                cJSON_AddNumberToObject(counts, ratings[k], 0);
+        cJSON_ArrayForEach(e, arr)
+        {
+                double sc = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "score"));
+                cJSON *cnt = cJSON_GetObjectItemCaseSensitive(
+                        counts, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "rating")));
+                n++;
+                sum += sc;
+                if (cnt)
+                        cJSON_SetNumberValue(cnt, cnt->valuedouble + 1);
+                if (sc > worst_score) {
+                        worst_score = sc;
+                        worst = e;
+                }
+        }
+        double mean = n ? (double)(int)(sum / n * 10 + 0.5) / 10 : 0;
+        cJSON_AddNumberToObject(o, "services", n);
+        cJSON_AddNumberToObject(o, "score", mean);
+        cJSON_AddStringToObject(o, "rating", sandbox_rating(mean));
+        if (worst) {
+                cJSON_AddStringToObject(o, "worst",
+                                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(worst, "name")));
+                cJSON_AddNumberToObject(o, "worst_score", worst_score);
+        }
+}
+
 cJSON *control_op_audit(struct svd *m)
 {
         cJSON *r = proto_reply_ok();
@@ -16,6 +56,7 @@ cJSON *control_op_audit(struct svd *m)
         }
         for (size_t i = 0; i < m->n_svcs; i++)
                 cJSON_AddItemToArray(arr, sandbox_report_audit(m->svcs[i]->cfg));
+        add_overall(r, arr);
         return r;
 }
 

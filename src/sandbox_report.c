@@ -141,6 +141,11 @@ cJSON *sandbox_report_show(const struct svc_config *c)
         return o;
 }
 
+const char *sandbox_rating(double score)
+{
+        return score <= 2 ? "good" : score <= 5 ? "medium" : score <= 7.5 ? "exposed" : "unsafe";
+}
+
 cJSON *sandbox_report_audit(const struct svc_config *c)
 {
         const struct sandbox_config *b = &c->sandbox;
@@ -192,10 +197,6 @@ cJSON *sandbox_report_audit(const struct svc_config *c)
         cJSON_AddBoolToObject(o, "no_new_privileges", b->no_new_privileges);
         cJSON_AddStringToObject(o, "fs", fs_summary(b, buf, sizeof buf));
         cJSON_AddNumberToObject(o, "score", (double)(int)(score * 10 + 0.5) / 10);
-        cJSON_AddStringToObject(o, "rating",
-                                score <= 2     ? "good"
-                                : score <= 5   ? "medium"
-                                : score <= 7.5 ? "exposed"
-                                               : "unsafe");
+        cJSON_AddStringToObject(o, "rating", sandbox_rating(score));
         return o;
 }

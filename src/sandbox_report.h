@@ -12,5 +12,7 @@ struct svc_config;
 
 cJSON *sandbox_report_show(const struct svc_config *c);
 cJSON *sandbox_report_audit(const struct svc_config *c);
+/* "good" (score <= 2), "medium" (<= 5), "exposed" (<= 7.5) or "unsafe". */
+const char *sandbox_rating(double score);
 
 #endif

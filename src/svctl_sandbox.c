@@ -58,6 +58,32 @@ static void cell(const cJSON *v, char *buf, size_t len)
                         *p = '?';
 }
 
+/* "overall: 4.1 medium (mean of 18 services; worst: logger 6.8; 2 good,
+ * 10 medium, 6 exposed, 0 unsafe)". Nothing from an svd that sends none. */
+static void print_overall(FILE *f, const cJSON *ov)
+{
+        const cJSON *rc = cJSON_GetObjectItemCaseSensitive(ov, "ratings");
+        const char *worst = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ov, "worst"));
+        char w[160] = "";
+
+        if (!cJSON_IsObject(ov) || !cJSON_IsObject(rc))
+                return;
+        if (worst)
+                snprintf(w, sizeof w, "; worst: %s %.1f", worst,
+                         cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ov, "worst_score")));
+        for (char *p = w; *p; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        *p = '?';
+        fprintf(f, "overall: %.1f %s (mean of %d services%s; %d good, %d medium, %d exposed, %d unsafe)\n",
+                cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ov, "score")),
+                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ov, "rating")) ?: "?",
+                (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ov, "services")), w,
+                (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rc, "good")),
+                (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rc, "medium")),
+                (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rc, "exposed")),
+                (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rc, "unsafe")));
+}
+
 int svctl_print_audit(FILE *f, const cJSON *reply, bool json)
 {
         static const char *const cols[] = { "name", "user",  "capabilities", "seccomp", "no_new_privileges",
@@ -75,6 +101,9 @@ int svctl_print_audit(FILE *f, const cJSON *reply, bool json)
                 if (!o)
                         return -ENOMEM;
                 cJSON_AddItemReferenceToObject(o, "services", (cJSON *)svcs);
+                const cJSON *ov = cJSON_GetObjectItemCaseSensitive(reply, "overall");
+                if (ov)
+                        cJSON_AddItemReferenceToObject(o, "overall", (cJSON *)ov);
                 int r = print_json(f, o);
                 cJSON_Delete(o);
                 return r;
@@ -106,6 +135,7 @@ int svctl_print_audit(FILE *f, const cJSON *reply, bool json)
                         else
                                 fprintf(f, "%s\n", c[i][k]);
         free(c);
+        print_overall(f, cJSON_GetObjectItemCaseSensitive(reply, "overall"));
         return 0;
 }
 

@@ -343,6 +343,20 @@ assert_eq "$(score strict)" "4 medium" "strict: root, protect_system strict"
 assert_eq "$(score nofilter)" "7.3 exposed" "nofilter: root, CAP_SYS_ADMIN, no filter"
 assert_eq "$(score nnpoff)" "5 medium" "nnpoff: no nnp, no filter"
 assert_eq "$(score logger)" "6.8 exposed" "logger: root, CAP_SYS_ADMIN, action log"
+# the stack at a glance: mean score and its rating, the worst service, counts
+# per rating, recomputed here from the per-service rows
+assert_eq "$(jq -r '.overall | "\(.services) \(.score) \(.rating) \(.worst_score)"' $T/audit.json)" \
+        "$(jq -r '.services | (map(.score) | add / length * 10 + 0.5 | floor / 10) as $m |
+                "\(length) \($m) \(if $m <= 2 then "good" elif $m <= 5 then "medium" elif $m <= 7.5 then "exposed" else "unsafe" end) \(map(.score) | max)"' $T/audit.json)" \
+        "audit overall: count, mean, rating, worst"
+assert_eq "$(jq -c '.overall.ratings' $T/audit.json)" \
+        "$(jq -c '.services | {good: map(select(.rating=="good")) | length, medium: map(select(.rating=="medium")) | length,
+                exposed: map(select(.rating=="exposed")) | length, unsafe: map(select(.rating=="unsafe")) | length}' $T/audit.json)" \
+        "audit overall: ratings counted"
+worst=$(jq -r '.overall.worst' $T/audit.json)
+assert_eq "$(score "$worst" | cut -d' ' -f1)" "$(jq -r '.overall.worst_score' $T/audit.json)" "audit overall: worst names its service"
+grep -Eq "^overall: [0-9.]+ (good|medium|exposed|unsafe) \(mean of 18 services; worst: $worst [0-9.]+; [0-9]+ good, [0-9]+ medium, [0-9]+ exposed, [0-9]+ unsafe\)$" $T/audit ||
+        fail "audit overall line: $(tail -1 $T/audit)"
 svctl show netbind > $T/show || fail "svctl show"
 grep -qx 'ambient_capabilities: CAP_NET_BIND_SERVICE' $T/show || fail "show: $(cat $T/show)"
 grep -qx 'seccomp.mode: default' $T/show || fail "show seccomp: $(cat $T/show)"
