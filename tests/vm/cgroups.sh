@@ -80,6 +80,12 @@ wait_for test -s "$T/out/sibling.cg"
 assert_eq "$(cat "$T/out/sibling.cg")" "0::${scg#/sys/fs/cgroup}" "sibling's cgroup at its first instruction"
 grep -qx "$sib" "$scg/cgroup.procs" || fail "sibling's pid not in its cgroup"
 
+# svd itself sits in <root>/supervisor (no internal processes); the root
+# hands the controllers down
+svroot=$(dirname "$(field knobs cgroup)")
+assert_eq "$(sed -n 's/^0:://p' /proc/$SVD_PID/cgroup)" "${svroot#/sys/fs/cgroup}/supervisor" "svd's own cgroup"
+for c in cpu memory pids io cpuset; do grep -qw "$c" "$svroot/cgroup.subtree_control" || fail "$c not enabled in $svroot"; done
+
 # the knobs
 wait_state knobs running 30
 k=$(field knobs cgroup)
