@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "sched.h"
+#include "spawn.h"
 #include "svd.h"
 
 struct cgroup_mgr {
@@ -31,6 +32,7 @@ struct cgroup_mgr {
         int ino_fd;
         ev_io ino_io;
         char **slice_paths; /* absolute, per slice */
+        int spawn_logged;   /* spawn_clone3_status() last logged */
 };
 
 const char *const cgroup_knob_files[] = { "memory.max", "memory.high", "memory.low", "memory.min",
@@ -84,19 +86,6 @@ static int read_u64(const char *dir, const char *file, uint64_t *ret) {
                 return r;
         *ret = strtoull(buf, NULL, 10);
         return 0;
-}
-
-static uint64_t mem_total(void) {
-        FILE *f = fopen("/proc/meminfo", "re");
-        unsigned long long kb = 0;
-        char line[256];
-        if (!f)
-                return 0;
-        while (fgets(line, sizeof(line), f))
-                if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
-                        break;
-        fclose(f);
-        return (uint64_t)kb * 1024;
 }
 
 static uint64_t size_bytes(const struct cfg_size *s, uint64_t host_ram) {
@@ -344,11 +333,17 @@ void cgroup_reload_slices(struct svd *m) {
         g->slice_paths = paths;
 }
 
-void cgroup_forget(struct svd *m, struct svc *s) {
-        struct cgroup_mgr *g = m->cg;
+static void close_leaf_fds(struct svc *s) {
         if (s->cg_procs_fd >= 0)
                 close(s->cg_procs_fd);
-        s->cg_procs_fd = -1;
+        if (s->cg_dir_fd >= 0)
+                close(s->cg_dir_fd);
+        s->cg_procs_fd = s->cg_dir_fd = -1;
+}
+
+void cgroup_forget(struct svd *m, struct svc *s) {
+        struct cgroup_mgr *g = m->cg;
+        close_leaf_fds(s);
         if (g && g->ino_fd >= 0) {
                 if (s->cg_wd_events >= 0)
                         (void)inotify_rm_watch(g->ino_fd, s->cg_wd_events);
@@ -368,7 +363,7 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
                 return -ENOMEM;
         g->ino_fd = -1;
         m->cg = g;
-        g->host_ram = mem_total();
+        g->host_ram = host_mem_total();
 
         _cleanup_(freep) char *mnt = find_mount();
         if (!mnt && getpid() == 1) {
@@ -500,6 +495,11 @@ int cgroup_prepare(struct svd *m, struct svc *s) {
                 if (s->cg_procs_fd < 0)
                         return -errno;
         }
+        if (s->cg_dir_fd < 0) {
+                s->cg_dir_fd = open(s->cg_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (s->cg_dir_fd < 0)
+                        return -errno;
+        }
         if (s->cg_wd_events < 0) {
                 char p[4200];
                 snprintf(p, sizeof(p), "%s/cgroup.events", s->cg_path);
@@ -525,6 +525,25 @@ void cgroup_adopt(struct svd *m, struct svc *s) {
         s->cg_wd_memory = inotify_add_watch(g->ino_fd, p, IN_MODIFY);
         if (s->cg_wd_events < 0)
                 log_warn("%s: cannot watch %s: %s", s->cfg->name, p, strerror(errno));
+}
+
+void cgroup_note_spawn(struct svd *m) {
+        struct cgroup_mgr *g = m->cg;
+        int st = spawn_clone3_status();
+        if (!g || st == g->spawn_logged)
+                return;
+        g->spawn_logged = st;
+        if (st > 0)
+                log_info("cgroup: services are created inside their cgroup (clone3 CLONE_INTO_CGROUP)");
+        else if (st < 0)
+                log_info("cgroup: clone3(CLONE_INTO_CGROUP) unavailable (%s): each service joins its cgroup "
+                         "before exec while svd waits",
+                         strerror(-st));
+}
+
+const char *cgroup_spawn_mode(void) {
+        int st = spawn_clone3_status();
+        return st > 0 ? "clone3" : st < 0 ? "join" : "none";
 }
 
 bool cgroup_populated(struct svc *s) {
@@ -634,9 +653,7 @@ void cgroup_done(struct svd *m) {
                 return;
         for (size_t i = 0; m->svcs && i < m->n_svcs; i++) {
                 struct svc *s = m->svcs[i];
-                if (s->cg_procs_fd >= 0)
-                        close(s->cg_procs_fd);
-                s->cg_procs_fd = -1;
+                close_leaf_fds(s);
                 /* an empty leaf is removed; one with processes stays visible */
                 if (s->cg_path)
                         (void)rmdir(s->cg_path);

@@ -3,9 +3,10 @@
  * "svd"), moves itself into <root>/supervisor (no internal processes), builds
  * the slice tree (<root>/<a>.slice/<b>.slice) with its limits, and gives each
  * service a leaf <slice path>/<name>.service whose limits are written before
- * the service's first instruction runs: the spawned child joins its leaf
- * before execve while svd waits (vfork semantics), so there is no window in
- * which a service runs unconstrained. Leaves are watched with inotify on
+ * the service's first instruction runs: the child is created inside its leaf
+ * with clone3(CLONE_INTO_CGROUP) where the kernel allows it, and otherwise
+ * joins it before execve while svd waits (vfork semantics), so there is no
+ * window in which a service runs unconstrained. Leaves are watched with inotify on
  * cgroup.events (empty = down) and memory.events (OOM kills), never polled.
  *
  * On hosts without usable v2 controllers (hybrid/v1 layouts) nothing is
@@ -43,6 +44,11 @@ const char *cgroup_unavailable_reason(const struct svd *m);
  * the spawned child and starts watching it. -errno on failure (the service
  * must then not start). */
 int cgroup_prepare(struct svd *m, struct svc *s);
+/* After a spawn into a leaf: logs, once per change, how children get into
+ * their cgroup (clone3 CLONE_INTO_CGROUP, or joining before exec). */
+void cgroup_note_spawn(struct svd *m);
+/* "clone3", "join" (the fallback) or "none" (no service spawned yet). */
+const char *cgroup_spawn_mode(void);
 /* Whether the leaf still has processes. */
 bool cgroup_populated(struct svc *s);
 /* Whether pid is in the leaf (its cgroup.procs). */

@@ -71,6 +71,7 @@ struct resources_config {
         char **io_max;        /* "MAJ:MIN rbps=... wbps=..." lines, verbatim */
         char *cpuset_cpus;
         struct cfg_pos pos;   /* of the resources mapping (or slice file) */
+        struct cfg_pos cpus_pos, pids_max_pos; /* of the values, for limit-vs-slice errors */
 };
 
 /* logging: per service (defaults.logging in the main file). Written by

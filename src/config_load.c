@@ -306,21 +306,25 @@ static void load_resources(struct cload *l, const struct ynode *map, const char 
                 if (!cp_is_scalar(v) || parse_double(v->value, &d) < 0 || !(d > 0) || d > 65536)
                         cp_err(l, v, cp_key(key, prefix, "cpus"),
                                "expected a positive number (e.g. 0.5, 2)");
-                else
+                else {
                         r->cpus = d;
+                        r->cpus_pos = (struct cfg_pos){ l->file, v->line, v->col };
+                }
         }
         if ((v = ynode_get(map, "cpu_weight")) &&
             cp_uint(l, v, cp_key(key, prefix, "cpu_weight"), 1, 10000, &u) >= 0)
                 r->cpu_weight = (unsigned)u;
         /* 4194304 is the kernel's ceiling for pid_max. */
         if ((v = ynode_get(map, "pids_max")) &&
-            cp_uint(l, v, cp_key(key, prefix, "pids_max"), 1, 4194304, &u) >= 0)
+            cp_uint(l, v, cp_key(key, prefix, "pids_max"), 1, 4194304, &u) >= 0) {
                 r->pids_max = u;
+                r->pids_max_pos = (struct cfg_pos){ l->file, v->line, v->col };
+        }
         if ((v = ynode_get(map, "io_weight")) &&
             cp_uint(l, v, cp_key(key, prefix, "io_weight"), 1, 10000, &u) >= 0)
                 r->io_weight = (unsigned)u;
         if ((v = ynode_get(map, "io_max")))
-                cp_strv(l, v, cp_key(key, prefix, "io_max"), &r->io_max);
+                cp_io_max(l, v, cp_key(key, prefix, "io_max"), &r->io_max);
         if ((v = ynode_get(map, "cpuset_cpus"))) {
                 cp_key(key, prefix, "cpuset_cpus");
                 if (cp_is_scalar(v) && (!*v->value || strspn(v->value, "0123456789,-") != strlen(v->value)))

@@ -7,11 +7,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "config_parse.h"
 
@@ -220,6 +223,110 @@ int cp_strv(struct cload *l, const struct ynode *n, const char *key, char ***out
         *out = v;
         v = NULL;
         return 0;
+}
+
+/* One io_max entry: "DEVICE KEY=VALUE..." with DEVICE as MAJ:MIN or the path
+ * of a block device (resolved now), KEY one of rbps/wbps (a size, e.g. 10M)
+ * and riops/wiops (an integer), VALUE also "max". Written to buf in the
+ * kernel's form; an error message otherwise. */
+static int io_max_line(const char *in, char *buf, size_t len, char *err, size_t errlen)
+{
+        static const char *const io_limits[] = { "rbps", "wbps", "riops", "wiops", NULL };
+        _cleanup_(freep) char *copy = strdup(in);
+        char *save = NULL, *dev;
+        unsigned maj, min;
+        size_t off;
+        int n = 0;
+
+        if (!copy)
+                return -ENOMEM;
+        dev = strtok_r(copy, " \t", &save);
+        if (!dev) {
+                snprintf(err, errlen, "expected 'DEVICE KEY=VALUE...' (e.g. '8:0 wbps=10M riops=1000')");
+                return -EINVAL;
+        }
+        if (dev[0] == '/') {
+                struct stat st;
+
+                if (stat(dev, &st) < 0) {
+                        snprintf(err, errlen, "device %s: %s", dev, strerror(errno));
+                        return -EINVAL;
+                }
+                if (!S_ISBLK(st.st_mode)) {
+                        snprintf(err, errlen, "%s is not a block device", dev);
+                        return -EINVAL;
+                }
+                maj = major(st.st_rdev);
+                min = minor(st.st_rdev);
+        } else if (sscanf(dev, "%u:%u%n", &maj, &min, &n) != 2 || dev[n]) {
+                snprintf(err, errlen, "bad device '%s' (use MAJOR:MINOR, e.g. 8:0, or /dev/NAME)", dev);
+                return -EINVAL;
+        }
+        off = (size_t)snprintf(buf, len, "%u:%u", maj, min);
+        n = 0;
+        for (char *kv; (kv = strtok_r(NULL, " \t", &save)); n++) {
+                char *eq = strchr(kv, '=');
+                size_t k = 0;
+                uint64_t v = 0;
+                unsigned long long iops = 0;
+                double pct = 0;
+
+                if (eq)
+                        *eq = 0;
+                while (io_limits[k] && strcmp(io_limits[k], kv) != 0)
+                        k++;
+                if (!eq || !io_limits[k]) {
+                        snprintf(err, errlen, "bad limit '%s' (use rbps=, wbps=, riops= or wiops=)", kv);
+                        return -EINVAL;
+                }
+                if (strcmp(eq + 1, "max") == 0) {
+                        off += (size_t)snprintf(buf + off, off < len ? len - off : 0, " %s=max", kv);
+                        continue;
+                }
+                if (k < 2 ? parse_size(eq + 1, &v, &pct) < 0 || pct > 0 || v == 0
+                          : parse_uint(eq + 1, ULLONG_MAX, &iops) < 0 || (v = iops) == 0) {
+                        snprintf(err, errlen, "%s: bad value '%s' (%s, or max)", kv, eq + 1,
+                                 k < 2 ? "bytes per second, e.g. 10M" : "operations per second");
+                        return -EINVAL;
+                }
+                off += (size_t)snprintf(buf + off, off < len ? len - off : 0, " %s=%llu", kv,
+                                        (unsigned long long)v);
+        }
+        if (!n) {
+                snprintf(err, errlen, "no limit for %s (add e.g. wbps=10M)", dev);
+                return -EINVAL;
+        }
+        return off < len ? 0 : -E2BIG;
+}
+
+int cp_io_max(struct cload *l, const struct ynode *n, const char *key, char ***out)
+{
+        char sub[KEYLEN], line[256], err[160];
+        int r = cp_strv(l, n, key, out);
+
+        if (r < 0)
+                return r;
+        for (size_t i = 0; (*out)[i]; i++) {
+                snprintf(sub, sizeof sub, "%s[%zu]", key, i);
+                int e = io_max_line((*out)[i], line, sizeof line, err, sizeof err);
+                if (e == -ENOMEM) {
+                        oom(l);
+                        return e;
+                }
+                if (e < 0) {
+                        cp_err(l, n->items[i], sub, "%s", e == -E2BIG ? "too long" : err);
+                        r = -EINVAL;
+                        continue;
+                }
+                char *d = strdup(line);
+                if (!d) {
+                        oom(l);
+                        return -ENOMEM;
+                }
+                free((*out)[i]);
+                (*out)[i] = d;
+        }
+        return r;
 }
 
 static bool env_name_valid(const char *s, size_t len)

@@ -40,6 +40,9 @@ int cp_uint(struct cload *l, const struct ynode *n, const char *key, unsigned lo
 int cp_enum(struct cload *l, const struct ynode *n, const char *key, const char *const *names, size_t count,
             int *out);
 int cp_strv(struct cload *l, const struct ynode *n, const char *key, char ***out);
+/* io_max: a list of "DEVICE KEY=VALUE..." (DEVICE MAJ:MIN or /dev/NAME), each
+ * checked and stored in the kernel's form ("8:0 wbps=10485760"). */
+int cp_io_max(struct cload *l, const struct ynode *n, const char *key, char ***out);
 /* Merges a mapping or a NAME=value list into *env (later values replace). */
 void cp_env(struct cload *l, const struct ynode *n, const char *key, char ***env);
 /* backoff:/start_limit:/stop: under prefix, overriding fields of *out. */

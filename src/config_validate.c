@@ -1,8 +1,9 @@
 /* config_validate: the checks that need the whole generation, not one file:
  * dependency names resolve (and dep_config.index gets set), the dependency
- * graph has no cycles, slices exist and form a tree, and a memory limit is not
- * larger than the limit of the slice it runs in (which the kernel would quietly
- * cap, so the configured value would be a lie). Every problem is reported at the
+ * graph has no cycles, slices exist and form a tree, and a limit (memory_max,
+ * memory_high, memory_swap_max, pids_max, cpus) is not larger than the same
+ * limit of the slice it runs in (which the kernel would quietly cap, so the
+ * configured value would be a lie). Every problem is reported at the
  * position of the value that has to change. */
 #include <errno.h>
 #include <stdio.h>
@@ -151,41 +152,116 @@ static void check_slices(struct svd_config *c, struct cfg_errors *errs)
         }
 }
 
-/* The nearest slice at or above `name` that sets memory_max. */
-static const struct slice_config *limiting_slice(const struct svd_config *c, const char *name)
+/* The ceilings a child may not exceed: the nearest slice at or above it that
+ * sets the same knob (memory_high also the nearest memory_max) caps it in the
+ * kernel, so a larger value would be a lie. Protections (memory_min/low) and
+ * weights are not ceilings. */
+enum ceiling { C_MEMORY_MAX, C_MEMORY_HIGH, C_SWAP_MAX, C_PIDS_MAX, C_CPUS };
+static const char *const ceiling_keys[] = { "memory_max", "memory_high", "memory_swap_max", "pids_max", "cpus" };
+
+static bool sets(const struct resources_config *r, enum ceiling k)
+{
+        switch (k) {
+        case C_MEMORY_MAX:
+                return r->memory_max.set;
+        case C_MEMORY_HIGH:
+                return r->memory_high.set;
+        case C_SWAP_MAX:
+                return r->memory_swap_max.set;
+        case C_PIDS_MAX:
+                return r->pids_max > 0;
+        case C_CPUS:
+                return r->cpus > 0;
+        }
+        return false;
+}
+
+static const struct cfg_size *size_of(const struct resources_config *r, enum ceiling k)
+{
+        return k == C_MEMORY_MAX ? &r->memory_max : k == C_MEMORY_HIGH ? &r->memory_high : &r->memory_swap_max;
+}
+
+/* The nearest slice at or above `name` that sets knob k. */
+static const struct slice_config *limiting_slice(const struct svd_config *c, const char *name, enum ceiling k)
 {
         const struct slice_config *p = find_slice(c, name);
 
         for (size_t steps = 0; p && steps <= c->n_slices; steps++) {
-                if (p->resources.memory_max.set)
+                if (sets(&p->resources, k))
                         return p;
                 p = find_slice(c, p->parent);
         }
         return NULL;
 }
 
-static void check_limit(struct cfg_errors *errs, const struct cfg_size *v, const char *key,
-                        const struct slice_config *lim)
+static const char *size_text(const struct cfg_size *s, char *buf, size_t len)
 {
-        const struct cfg_size *m = lim ? &lim->resources.memory_max : NULL;
-        char a[32], b[32];
+        if (s->percent)
+                snprintf(buf, len, "%g%%", s->pct);
+        else
+                format_size(s->bytes, buf, len);
+        return buf;
+}
 
-        /* Bytes against a share of RAM depends on the host: nothing to say here. */
-        if (!v->set || !m || v->percent != m->percent)
+/* A size against a size; a share of RAM against bytes is resolved with this
+ * host's RAM (where svd runs is where the limits apply). */
+static void check_size(struct cfg_errors *errs, const struct cfg_size *v, const char *key, const char *lkey,
+                       const struct slice_config *lim, const struct cfg_size *m, uint64_t ram)
+{
+        char a[32], b[32];
+        bool over;
+        bool mixed = v->percent != m->percent;
+
+        if (!mixed)
+                over = v->percent ? v->pct > m->pct : v->bytes > m->bytes;
+        else if (!ram)
                 return;
-        if (v->percent && v->pct > m->pct)
-                cfg_error(errs, &v->pos, key, "%g%% exceeds memory_max %g%% of slice '%s'", v->pct, m->pct,
-                          lim->name);
-        else if (!v->percent && v->bytes > m->bytes)
-                cfg_error(errs, &v->pos, key, "%s exceeds memory_max %s of slice '%s'",
-                          format_size(v->bytes, a, sizeof a), format_size(m->bytes, b, sizeof b), lim->name);
+        else
+                over = (v->percent ? (double)ram * v->pct / 100.0 : (double)v->bytes) >
+                       (m->percent ? (double)ram * m->pct / 100.0 : (double)m->bytes);
+        if (over)
+                cfg_error(errs, &v->pos, key, "%s exceeds %s %s of slice '%s'%s", size_text(v, a, sizeof a), lkey,
+                          size_text(m, b, sizeof b), lim->name, mixed ? " on this host" : "");
+}
+
+/* The ceilings of r (a service's resources or a slice's own knobs) against
+ * the slices at and above `slice`. */
+static void check_ceilings(struct cfg_errors *errs, const struct svd_config *c, const struct resources_config *r,
+                           const char *prefix, const char *slice, uint64_t ram)
+{
+        char key[64];
+
+        for (enum ceiling k = C_MEMORY_MAX; k <= C_CPUS; k++) {
+                const struct slice_config *lim;
+
+                if (!sets(r, k) || !(lim = limiting_slice(c, slice, k)))
+                        continue;
+                snprintf(key, sizeof key, "%s%s", prefix, ceiling_keys[k]);
+                if (k <= C_SWAP_MAX)
+                        check_size(errs, size_of(r, k), key, ceiling_keys[k], lim, size_of(&lim->resources, k),
+                                   ram);
+                else if (k == C_PIDS_MAX && r->pids_max > lim->resources.pids_max)
+                        cfg_error(errs, &r->pids_max_pos, key, "%llu exceeds pids_max %llu of slice '%s'",
+                                  r->pids_max, lim->resources.pids_max, lim->name);
+                else if (k == C_CPUS && r->cpus > lim->resources.cpus)
+                        cfg_error(errs, &r->cpus_pos, key, "%g exceeds cpus %g of slice '%s'", r->cpus,
+                                  lim->resources.cpus, lim->name);
+        }
+        /* memory_high above the slice's memory_max never throttles */
+        const struct slice_config *lim = r->memory_high.set ? limiting_slice(c, slice, C_MEMORY_MAX) : NULL;
+        if (lim) {
+                snprintf(key, sizeof key, "%smemory_high", prefix);
+                check_size(errs, &r->memory_high, key, "memory_max", lim, &lim->resources.memory_max, ram);
+        }
 }
 
 static void check_svc_slices(struct svd_config *c, struct cfg_errors *errs)
 {
+        uint64_t ram = host_mem_total();
+
         for (size_t i = 0; i < c->n_slices; i++)
-                check_limit(errs, &c->slices[i].resources.memory_max, "memory_max",
-                            limiting_slice(c, c->slices[i].parent));
+                if (c->slices[i].parent)
+                        check_ceilings(errs, c, &c->slices[i].resources, "", c->slices[i].parent, ram);
         for (size_t i = 0; i < c->n_svcs; i++) {
                 const struct svc_config *s = &c->svcs[i];
 
@@ -196,8 +272,7 @@ static void check_svc_slices(struct svd_config *c, struct cfg_errors *errs)
                                      closest(c, s->slice, true, NULL));
                         continue;
                 }
-                check_limit(errs, &s->resources->memory_max, "resources.memory_max",
-                            limiting_slice(c, s->slice));
+                check_ceilings(errs, c, s->resources, "resources.", s->slice, ram);
         }
 }
 

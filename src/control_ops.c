@@ -118,6 +118,7 @@ static void add_boot(cJSON *r, struct svd *m);
 static void add_slices(cJSON *r, struct svd *m) {
         if (!cgroup_enabled(m))
                 return;
+        cJSON_AddStringToObject(r, "cgroup_spawn", cgroup_spawn_mode());
         cJSON *arr = cJSON_AddArrayToObject(r, "slices");
         for (size_t i = 0; i < m->cfg->n_slices; i++) {
                 struct cg_stats st;
@@ -127,6 +128,7 @@ static void add_slices(cJSON *r, struct svd *m) {
                 cJSON_AddStringToObject(o, "name", m->cfg->slices[i].name);
                 cJSON_AddNumberToObject(o, "cpu_usage_usec", (double)st.cpu_usage_usec);
                 cJSON_AddNumberToObject(o, "cpu_throttled_usec", (double)st.cpu_throttled_usec);
+                cJSON_AddNumberToObject(o, "nr_throttled", (double)st.nr_throttled);
                 cJSON_AddNumberToObject(o, "memory_current", (double)st.memory_current);
                 if (st.has_memory_peak)
                         cJSON_AddNumberToObject(o, "memory_peak", (double)st.memory_peak);

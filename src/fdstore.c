@@ -50,6 +50,7 @@ static int start_store(struct svd *m, const char *path)
                 .stderr_fd = STDERR_FILENO,
                 .extra_fd = -1,
                 .cgroup_procs_fd = -1,
+                .cgroup_fd = -1,
         };
         struct spawn_error se = { 0 };
         pid_t pid;

@@ -1,9 +1,11 @@
 /* gate: see gate.h. Percentages of memory_available are of MemTotal, so one
  * service file fits an 8 GB VPS and a 64 GB server. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "gate.h"
+#include "log.h"
 
 static int meminfo(unsigned long long *total, unsigned long long *avail) {
         FILE *f = fopen("/proc/meminfo", "re");
@@ -23,11 +25,21 @@ static int meminfo(unsigned long long *total, unsigned long long *avail) {
         return got == 2 ? 0 : -1;
 }
 
+/* -1 when PSI is missing: a kernel without CONFIG_PSI, or one that leaves it
+ * off unless booted with psi=1. Said once; memory_pressure_below is then not
+ * a condition (a service would otherwise wait for ever). */
 static double psi_some_avg10(void) {
+        static bool warned;
         FILE *f = fopen("/proc/pressure/memory", "re");
         double v = -1;
-        if (!f)
+        if (!f) {
+                if (!warned)
+                        log_warn("start_when.memory_pressure_below: /proc/pressure/memory: %s (a kernel without "
+                                 "PSI, or booted without psi=1): memory pressure is not checked",
+                                 strerror(errno));
+                warned = true;
                 return -1;
+        }
         if (fscanf(f, "some avg10=%lf", &v) != 1)
                 v = -1;
         fclose(f);

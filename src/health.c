@@ -172,6 +172,7 @@ static void start_exec_probe(struct svc *s) {
                 .stderr_fd = fds[1],
                 .extra_fd = -1,
                 .cgroup_procs_fd = s->cg_procs_fd, /* probes count against the service's limits */
+                .cgroup_fd = s->cg_dir_fd,
         };
         struct spawn_error se = {0};
         pid_t pid;

@@ -109,6 +109,7 @@ static void job_start(struct logs *L, struct gzjob *j) {
                 .stderr_fd = m->devnull_fd,
                 .extra_fd = -1,
                 .cgroup_procs_fd = -1,
+                .cgroup_fd = -1,
         };
         struct spawn_error se = {0};
         pid_t pid = 0;

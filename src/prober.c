@@ -246,6 +246,7 @@ static int start(struct svd *m, struct prober *p) {
                 .stderr_fd = STDERR_FILENO,
                 .extra_fd = sv[1],
                 .cgroup_procs_fd = -1,
+                .cgroup_fd = -1,
         };
         struct spawn_error se = {0};
         pid_t pid;

@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -38,6 +39,7 @@ const char *spawn_stage_name(enum spawn_stage s) {
 struct child_args {
         const struct spawn_req *req;
         const sigset_t *oldmask;
+        bool in_cgroup; /* clone3 put the child in its cgroup already */
         volatile struct spawn_error err; /* written by the child, read after it execs or dies */
 };
 
@@ -80,7 +82,7 @@ static int child_main(void *p) {
         /* Join the service's cgroup while svd waits (vfork): the limits hold
          * from the first instruction of the service. "0" means "me". */
         st = SPAWN_STAGE_CGROUP;
-        if (r->cgroup_procs_fd >= 0 && write(r->cgroup_procs_fd, "0", 1) < 0)
+        if (!a->in_cgroup && r->cgroup_procs_fd >= 0 && write(r->cgroup_procs_fd, "0", 1) < 0)
                 goto fail;
 
         st = SPAWN_STAGE_STDIO;
@@ -169,6 +171,102 @@ fail:
 #define CHILD_STACK_SIZE (64 * 1024)
 static void *child_stack;
 
+/* clone3(2) with CLONE_INTO_CGROUP (Linux 5.7+): the child is created inside
+ * the service's cgroup, so it is never accounted or limited anywhere else,
+ * not even between clone and its first instruction. clone3 with a new stack
+ * cannot be called from C (the child would return into the caller's frame on
+ * the wrong stack), so a few lines of assembly call fn(arg) on the new stack
+ * in the child, as clone(3) does; x86-64 only, other architectures use
+ * clone() and the cgroup.procs write. The struct is the kernel's ABI
+ * (CLONE_ARGS_SIZE_VER2). */
+struct clone3_args {
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+                set_tid_size, cgroup;
+};
+#define SVD_CLONE_INTO_CGROUP 0x200000000ULL
+
+#if defined(__x86_64__)
+#define HAVE_CLONE3_TRAMPOLINE 1
+/* long svd_clone3(struct clone3_args *args, size_t size, int (*fn)(void *), void *arg):
+ * fn and arg are kept in r8/r9, which the syscall instruction preserves in
+ * both processes; the child starts on stack + stack_size (16-byte aligned,
+ * so the call leaves fn's frame as the ABI wants) and exits with fn's result. */
+__asm__(".text\n"
+        ".globl svd_clone3\n"
+        ".hidden svd_clone3\n"
+        ".type svd_clone3,@function\n"
+        "svd_clone3:\n"
+#ifdef __CET__
+        "        endbr64\n"
+#endif
+        "        mov %rdx, %r8\n"
+        "        mov %rcx, %r9\n"
+        "        mov $435, %eax\n" /* __NR_clone3 */
+        "        syscall\n"
+        "        test %rax, %rax\n"
+        "        jnz 1f\n"
+        "        xor %ebp, %ebp\n"
+        "        mov %r9, %rdi\n"
+        "        call *%r8\n"
+        "        mov %eax, %edi\n"
+        "        mov $60, %eax\n" /* __NR_exit */
+        "        syscall\n"
+        "        hlt\n"
+        "1:      ret\n"
+        ".size svd_clone3, .-svd_clone3\n");
+long svd_clone3(struct clone3_args *args, size_t size, int (*fn)(void *), void *arg);
+#endif
+
+/* 0 untried, 1 clone3 used, -errno: unusable here (then clone() and the
+ * cgroup.procs write, for good). */
+static int clone3_status;
+
+int spawn_clone3_status(void) {
+        return clone3_status;
+}
+
+/* clone3 into the cgroup; -ENOSYS when it cannot be used for this spawn (the
+ * caller then uses clone()), other -errno: the spawn itself failed. */
+static pid_t try_clone3(struct child_args *a) {
+#ifdef HAVE_CLONE3_TRAMPOLINE
+        if (a->req->cgroup_fd < 0 || clone3_status < 0)
+                return -ENOSYS;
+        struct clone3_args ca = {
+                .flags = CLONE_VM | CLONE_VFORK | SVD_CLONE_INTO_CGROUP,
+                .exit_signal = SIGCHLD,
+                .stack = (uint64_t)(uintptr_t)child_stack,
+                .stack_size = CHILD_STACK_SIZE,
+                .cgroup = (uint64_t)a->req->cgroup_fd,
+        };
+        a->in_cgroup = true;
+        long pid = svd_clone3(&ca, sizeof(ca), child_main, a);
+        if (pid >= 0) {
+                clone3_status = 1;
+                return (pid_t)pid;
+        }
+        a->in_cgroup = false;
+        switch (pid) {
+        case -ENOSYS: /* before 5.3, or a seccomp filter of a container runtime */
+        case -E2BIG:  /* 5.3 - 5.6: no cgroup field */
+        case -EPERM:  /* a seccomp filter */
+                if (clone3_status == 0)
+                        clone3_status = (int)pid;
+                return -ENOSYS;
+        case -EAGAIN: /* pids.max of the cgroup, or RLIMIT_NPROC: the spawn fails */
+        case -ENOMEM:
+                return (pid_t)pid;
+        default:
+                /* this cgroup refused (e.g. not a domain): the cgroup.procs
+                 * write reports why, by stage */
+                return -ENOSYS;
+        }
+#else
+        if (a->req->cgroup_fd >= 0 && clone3_status == 0)
+                clone3_status = -ENOSYS;
+        return -ENOSYS;
+#endif
+}
+
 int spawn_start(const struct spawn_req *req, pid_t *ret_pid, struct spawn_error *ret_err) {
         if (!child_stack) {
                 child_stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
@@ -185,9 +283,13 @@ int spawn_start(const struct spawn_req *req, pid_t *ret_pid, struct spawn_error 
         /* No handler of ours may run in the child while it shares our memory. */
         sigprocmask(SIG_SETMASK, &all, &old);
         a.oldmask = &old;
-        pid_t pid = clone(child_main, (char *)child_stack + CHILD_STACK_SIZE,
-                          CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
-        int clone_errno = errno;
+        pid_t pid = try_clone3(&a);
+        int clone_errno = -pid;
+        if (pid == -ENOSYS) {
+                pid = clone(child_main, (char *)child_stack + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                            &a);
+                clone_errno = errno;
+        }
         sigprocmask(SIG_SETMASK, &old, NULL);
 
         if (pid < 0) {

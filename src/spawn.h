@@ -1,6 +1,7 @@
 /* spawn: starts one child process with a staged setup and reports which stage
  * failed. The child is created with clone(CLONE_VM|CLONE_VFORK): it shares
- * svd's memory until execve, so spawning costs the same whatever svd's size
+ * svd's memory until execve (clone3 with CLONE_INTO_CGROUP when the child
+ * has a cgroup and the kernel allows it), so spawning costs the same whatever svd's size
  * (no page-table copy as with fork), and the parent resumes only once the
  * child has exec'd or died, so the stage and errno of a failure are read
  * straight from shared memory with no pipe or extra syscall. Everything the
@@ -53,6 +54,9 @@ struct spawn_req {
         int stderr_fd;
         int extra_fd;       /* -1, or an fd that becomes fd 3 */
         int cgroup_procs_fd; /* -1, or a cgroup.procs the child joins before exec */
+        int cgroup_fd;      /* -1, or that cgroup's directory: the child is created
+                               in it with clone3(CLONE_INTO_CGROUP) where the
+                               kernel has it (cgroup_procs_fd is the fallback) */
         char *pid_env;      /* NULL, or an envp entry "NAME=" with room for 20 digits
                                after '=': the child writes its own pid there */
         const struct sandbox_plan *sandbox; /* NULL: none (sandbox.h) */
@@ -69,6 +73,11 @@ struct spawn_error {
 /* Returns 0 with *ret_pid on success (the child has exec'd). On a child-stage
  * failure returns -err, fills *ret_err and has already reaped the child. */
 int spawn_start(const struct spawn_req *req, pid_t *ret_pid, struct spawn_error *ret_err);
+
+/* How children got into their cgroup so far: 0 no cgroup spawn yet, 1
+ * clone3(CLONE_INTO_CGROUP), -errno: clone3 is unusable here (that errno) and
+ * each child joins its cgroup before exec instead. */
+int spawn_clone3_status(void);
 
 /* Resolves a command name through PATH (colon list) to an executable path.
  * Returns a malloc'd path, or NULL with errno set. */

@@ -371,6 +371,7 @@ static int do_spawn(struct svc *s) {
                 .envp = env,
                 .extra_fd = -1,
                 .cgroup_procs_fd = s->cg_procs_fd,
+                .cgroup_fd = s->cg_dir_fd,
                 .pid_env = pid_env,
                 .cwd = c->working_dir ? c->working_dir : (c->home && c->user ? c->home : "/"),
                 .set_ids = set_ids,
@@ -402,6 +403,8 @@ static int do_spawn(struct svc *s) {
                         svc_set_reason(s, "%s: %s", spawn_stage_name(se.stage), strerror(se.err));
                 return r;
         }
+        if (req.cgroup_fd >= 0)
+                cgroup_note_spawn(s->m);
         s->pid = s->pgid = pid;
         s->self_stop = false;
         s->stop_outcome = STOP_OUTCOME_STOPPED;
@@ -483,7 +486,7 @@ struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index) {
         s->cfg = cfg;
         s->index = index;
         s->state = ST_STOPPED;
-        s->cg_procs_fd = s->cg_wd_events = s->cg_wd_memory = -1;
+        s->cg_procs_fd = s->cg_dir_fd = s->cg_wd_events = s->cg_wd_memory = -1;
         s->probe_fd = -1;
         s->pidfd = -1;
         s->health = HEALTH_NONE;

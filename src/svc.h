@@ -95,6 +95,7 @@ struct svc {
         /* cgroup (cgroup.c) */
         char *cg_path;           /* absolute leaf path, NULL without cgroups */
         int cg_procs_fd;         /* its cgroup.procs, for the spawned child */
+        int cg_dir_fd;           /* the leaf itself, for clone3(CLONE_INTO_CGROUP) */
         int cg_wd_events, cg_wd_memory; /* inotify watches */
         uint64_t oom_seen;       /* memory.events oom_kill already accounted */
         uint64_t oom_kills;

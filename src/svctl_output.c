@@ -204,11 +204,14 @@ static int print_status_table(FILE *f, const cJSON *services, double now, bool h
 
 static const char *const status_keys[] = { "name", "state", "health", "pid", "restarts", "since", "last_exit" };
 
-static int print_status_json(FILE *f, const cJSON *services)
+/* The services; with cgroups, also the slices' usage and how services are
+ * put in their cgroup ("cgroup_spawn"). */
+static int print_status_json(FILE *f, const cJSON *reply, const cJSON *services)
 {
         _cleanup_(proto_msg_freep) cJSON *out = cJSON_CreateObject();
         cJSON *arr = out ? cJSON_AddArrayToObject(out, "services") : NULL;
         const cJSON *svc;
+        const char *const extra[] = { "slices", "cgroup_spawn" };
 
         if (!arr)
                 return -ENOMEM;
@@ -223,6 +226,14 @@ static int print_status_json(FILE *f, const cJSON *services)
                 for (size_t i = 0; i < ELEMENTSOF(status_keys); i++)
                         if (!cJSON_HasObjectItem(copy, status_keys[i]) && !cJSON_AddNullToObject(copy, status_keys[i]))
                                 return -ENOMEM;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(extra); i++) {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(reply, extra[i]);
+                cJSON *copy = v ? cJSON_Duplicate(v, true) : NULL;
+                if (v && (!copy || !cJSON_AddItemToObject(out, extra[i], copy))) {
+                        cJSON_Delete(copy);
+                        return -ENOMEM;
+                }
         }
         return print_json(f, out);
 }
@@ -273,7 +284,7 @@ int svctl_print_status(FILE *f, const cJSON *reply, bool json)
                 return print_json(f, out);
         }
         if (json)
-                return print_status_json(f, services);
+                return print_status_json(f, reply, services);
         bool have_now = get_num(reply, "now", &now);
         if (cJSON_IsObject(e)) {
                 print_emergency(f, e, now, have_now);

@@ -1,5 +1,5 @@
 /* svctl_top: `svctl top` — a refreshing table of services (and slices) by
- * CPU and memory, from the cgroup statistics in svd's status reply. CPU% is
+ * CPU, throttled time, memory or pids, from the cgroup statistics in svd's status reply. CPU% is
  * computed here from the usage counters of two consecutive replies, so
  * several `top`s never disturb each other and svd samples nothing. */
 #include <errno.h>
@@ -24,14 +24,16 @@ struct row {
         double cpu;         /* percent of one CPU, <0 unknown */
         double mem, peak, pids, oom, restarts;
         double usage;       /* cpu_usage_usec */
+        double thr;         /* cpu_throttled_usec */
+        double thr_pct;     /* throttled time over the interval, percent of it; <0 unknown */
 };
 
 struct prev {
         char name[80];
-        double usage;
+        double usage, thr;
 };
 
-enum sort_key { SORT_CPU, SORT_MEM, SORT_NAME };
+enum sort_key { SORT_CPU, SORT_MEM, SORT_PIDS, SORT_THROTTLED, SORT_NAME };
 static enum sort_key sort_key;
 
 static int cmp(const void *a, const void *b) {
@@ -40,6 +42,10 @@ static int cmp(const void *a, const void *b) {
                 return x->cpu < y->cpu ? 1 : -1;
         if (sort_key == SORT_MEM && x->mem != y->mem)
                 return x->mem < y->mem ? 1 : -1;
+        if (sort_key == SORT_PIDS && x->pids != y->pids)
+                return x->pids < y->pids ? 1 : -1;
+        if (sort_key == SORT_THROTTLED && x->thr_pct != y->thr_pct)
+                return x->thr_pct < y->thr_pct ? 1 : -1;
         return strcmp(x->name, y->name);
 }
 
@@ -92,38 +98,46 @@ static size_t collect(const cJSON *reply, struct row *rows, size_t max, struct p
                         r->pids = num(o, "pids_current");
                         r->oom = num(o, "oom_kills");
                         r->restarts = num(o, "restarts");
-                        r->cpu = -1;
-                        for (size_t i = 0; i < *n_prev; i++)
-                                if (strcmp(prev[i].name, r->name) == 0 && r->usage >= prev[i].usage && dt > 0)
+                        r->thr = num(o, "cpu_throttled_usec");
+                        r->cpu = r->thr_pct = -1;
+                        for (size_t i = 0; i < *n_prev; i++) {
+                                if (strcmp(prev[i].name, r->name) != 0 || dt <= 0)
+                                        continue;
+                                if (r->usage >= prev[i].usage && prev[i].usage >= 0)
                                         r->cpu = (r->usage - prev[i].usage) / (dt * 1e6) * 100.0;
+                                if (r->thr >= prev[i].thr && prev[i].thr >= 0)
+                                        r->thr_pct = (r->thr - prev[i].thr) / (dt * 1e6) * 100.0;
+                        }
                 }
         }
         *n_prev = 0;
         for (size_t i = 0; i < n && i < max; i++) {
                 memcpy(prev[i].name, rows[i].name, sizeof(prev[i].name));
                 prev[i].usage = rows[i].usage;
+                prev[i].thr = rows[i].thr;
                 (*n_prev)++;
         }
         return n;
 }
 
 static void render(FILE *f, struct row *rows, size_t n, bool tty, int iter) {
-        char mem[32], peak[32], cpu[16], pids[16], oom[16], rs[16];
+        char mem[32], peak[32], cpu[16], thr[16], pids[16], oom[16], rs[16];
         if (tty)
                 fputs("\033[H\033[2J", f); /* home + clear: redraw in place */
         else if (iter)
                 fputc('\n', f);
-        fprintf(f, "%-28s %-9s %7s %9s %9s %6s %4s %8s\n", "NAME", "STATE", "CPU%", "MEM", "PEAK", "PIDS", "OOM",
-                "RESTARTS");
+        fprintf(f, "%-28s %-9s %7s %6s %9s %9s %6s %4s %8s\n", "NAME", "STATE", "CPU%", "THR%", "MEM", "PEAK",
+                "PIDS", "OOM", "RESTARTS");
         for (size_t i = 0; i < n; i++) {
                 const struct row *r = &rows[i];
                 snprintf(cpu, sizeof(cpu), r->cpu >= 0 ? "%.1f" : "-", r->cpu);
+                snprintf(thr, sizeof(thr), r->thr_pct >= 0 ? "%.1f" : "-", r->thr_pct);
                 snprintf(pids, sizeof(pids), r->pids >= 0 ? "%.0f" : "-", r->pids);
                 snprintf(oom, sizeof(oom), r->oom >= 0 ? "%.0f" : "-", r->oom);
                 snprintf(rs, sizeof(rs), r->restarts >= 0 ? "%.0f" : "-", r->restarts);
-                fprintf(f, "%-28.28s %-9.9s %7s %9s %9s %6s %4s %8s\n", r->name, r->kind == 'S' ? "" : r->state,
-                        cpu, fmt_bytes(r->mem, mem, sizeof(mem)), fmt_bytes(r->peak, peak, sizeof(peak)), pids, oom,
-                        rs);
+                fprintf(f, "%-28.28s %-9.9s %7s %6s %9s %9s %6s %4s %8s\n", r->name, r->kind == 'S' ? "" : r->state,
+                        cpu, thr, fmt_bytes(r->mem, mem, sizeof(mem)), fmt_bytes(r->peak, peak, sizeof(peak)), pids,
+                        oom, rs);
         }
         fflush(f);
 }
@@ -159,10 +173,15 @@ int svctl_top_main(int argc, char **argv) {
                                 sort_key = SORT_CPU;
                         else if (strcmp(k, "mem") == 0)
                                 sort_key = SORT_MEM;
+                        else if (strcmp(k, "pids") == 0)
+                                sort_key = SORT_PIDS;
+                        else if (strcmp(k, "throttled") == 0)
+                                sort_key = SORT_THROTTLED;
                         else if (strcmp(k, "name") == 0)
                                 sort_key = SORT_NAME;
                         else {
-                                fprintf(stderr, "svctl: top: --sort takes cpu, mem or name (see 'svctl --help')\n");
+                                fprintf(stderr, "svctl: top: --sort takes cpu, mem, pids, throttled or name (see "
+                                                "'svctl --help')\n");
                                 return 2;
                         }
                 } else if (strcmp(s, "top") == 0 && !seen_top)
@@ -204,8 +223,18 @@ int svctl_top_main(int argc, char **argv) {
                                         cJSON_AddNumberToObject(o, "cpu_percent", rows[i].cpu);
                                 else
                                         cJSON_AddNullToObject(o, "cpu_percent");
+                                if (rows[i].thr_pct >= 0)
+                                        cJSON_AddNumberToObject(o, "throttled_percent", rows[i].thr_pct);
+                                else
+                                        cJSON_AddNullToObject(o, "throttled_percent");
+                                if (rows[i].thr >= 0)
+                                        cJSON_AddNumberToObject(o, "cpu_throttled_usec", rows[i].thr);
                                 cJSON_AddNumberToObject(o, "memory_current", rows[i].mem);
+                                if (rows[i].peak >= 0)
+                                        cJSON_AddNumberToObject(o, "memory_peak", rows[i].peak);
                                 cJSON_AddNumberToObject(o, "pids_current", rows[i].pids);
+                                if (rows[i].oom >= 0)
+                                        cJSON_AddNumberToObject(o, "oom_kills", rows[i].oom);
                                 cJSON_AddItemToArray(out, o);
                         }
                         char *s = cJSON_PrintUnformatted(out);

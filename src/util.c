@@ -356,6 +356,21 @@ int parse_double(const char *s, double *ret)
         return 0;
 }
 
+uint64_t host_mem_total(void)
+{
+        FILE *f = fopen("/proc/meminfo", "re");
+        unsigned long long kb = 0;
+        char line[256];
+
+        if (!f)
+                return 0;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+                        break;
+        fclose(f);
+        return (uint64_t)kb * 1024;
+}
+
 const char *format_size(uint64_t bytes, char *buf, size_t len)
 {
         static const char units[] = "KMGT";

@@ -32,6 +32,8 @@ const char *format_duration(usec_t u, char *buf, size_t len);
  * ret_percent is set (and ret_bytes 0) for a percentage; ret_percent may be NULL
  * to refuse percentages. */
 int parse_size(const char *s, uint64_t *ret_bytes, double *ret_percent);
+/* MemTotal of /proc/meminfo in bytes; 0 if unreadable. */
+uint64_t host_mem_total(void);
 /* Prints bytes with the largest exact unit ("512K", "4G", "1000"). */
 const char *format_size(uint64_t bytes, char *buf, size_t len);
 

@@ -124,7 +124,8 @@ START_TEST(test_good)
         ck_assert_uint_eq(s->resources->memory_max.bytes, 512ULL << 20);
         ck_assert_int_eq(s->resources->memory_max.pos.line, 12);
         ck_assert_int_eq(s->resources->memory_max.pos.col, 26);
-        ck_assert(s->resources->memory_high.percent && s->resources->memory_high.pct == 25.0);
+        /* a share of RAM would exceed the slice's 1G on most hosts (see test_slices) */
+        ck_assert(!s->resources->memory_high.percent && s->resources->memory_high.bytes == 384ULL << 20);
         ck_assert(s->resources->cpus == 0.5);
         ck_assert_uint_eq(s->resources->cpu_weight, 200);
         ck_assert_uint_eq(s->resources->pids_max, 512);
@@ -167,6 +168,7 @@ START_TEST(test_good)
         ck_assert_uint_eq(c->slices[0].resources.memory_max.bytes, 1ULL << 30);
         ck_assert_uint_eq(c->slices[0].resources.cpu_weight, 300);
         ck_assert_str_eq(c->slices[0].resources.io_max[0], "8:0 rbps=1048576");
+        ck_assert_str_eq(c->slices[0].resources.io_max[1], "8:16 wbps=10485760 riops=max"); /* kernel's form */
         ck_assert_str_eq(c->slices[0].resources.cpuset_cpus, "0-1,3");
         ck_assert_str_eq(c->slices[1].name, "system");
         ck_assert_ptr_null(c->slices[1].parent);
@@ -283,11 +285,21 @@ START_TEST(test_bad_values)
                 "services/app.yaml:12:13: resources.pids_max: expected an integer 1..4194304",
                 "services/app.yaml:13:14: resources.io_weight: expected an integer 1..10000",
                 "services/app.yaml:14:16: resources.cpuset_cpus: bad CPU list 'all' (use e.g. 0-1,3)",
-                "services/app.yaml:16:3: environment.1BAD: invalid variable name '1BAD'",
-                "services/app.yaml:17:9: environment.GOOD: expected a string",
-                "services/app.yaml:19:20: depends_on.db.condition: unknown value 'bogus' (expected started, "
+                "services/app.yaml:15:12: resources.io_max[0]: no limit for 8:0 (add e.g. wbps=10M)",
+                "services/app.yaml:15:19: resources.io_max[1]: bad device 'sda' (use MAJOR:MINOR, e.g. 8:0, or "
+                "/dev/NAME)",
+                "services/app.yaml:15:34: resources.io_max[2]: /dev/null is not a block device",
+                "services/app.yaml:15:53: resources.io_max[3]: rbps: bad value 'fast' (bytes per second, e.g. "
+                "10M, or max)",
+                "services/app.yaml:15:70: resources.io_max[4]: bad limit 'iops' (use rbps=, wbps=, riops= or "
+                "wiops=)",
+                "services/app.yaml:15:84: resources.io_max[5]: riops: bad value '0' (operations per second, or "
+                "max)",
+                "services/app.yaml:17:3: environment.1BAD: invalid variable name '1BAD'",
+                "services/app.yaml:18:9: environment.GOOD: expected a string",
+                "services/app.yaml:20:20: depends_on.db.condition: unknown value 'bogus' (expected started, "
                 "healthy, completed)",
-                "services/app.yaml:19:36: depends_on.db.restart: expected a boolean (true/false)",
+                "services/app.yaml:20:36: depends_on.db.restart: expected a boolean (true/false)",
                 "services/creds.yaml:2:7: user: unknown user 'no-such-user-xyz'",
                 "services/db.yaml:2:21: backoff.initial: initial (2m) must not exceed max (1m)",
                 "services/group.yaml:2:8: group: unknown group 'no-such-group-xyz'",
@@ -356,7 +368,14 @@ START_TEST(test_slices)
                 "cg/loop1.yaml:1:9: parent: slice cycle: loop1 -> loop2 -> loop1",
                 "cg/orphan.yaml:1:9: parent: unknown slice 'sytem' (did you mean 'system'?)",
                 "cg/big.yaml:2:13: memory_max: 2G exceeds memory_max 1G of slice 'db'",
+                "cg/inner.yaml:2:11: pids_max: 100 exceeds pids_max 32 of slice 'jail'",
                 "svc/app.yaml:3:26: resources.memory_max: 2G exceeds memory_max 1G of slice 'db'",
+                /* fits.yaml: equal to its slice's limits is fine */
+                "svc/jailed.yaml:6:16: resources.memory_high: 120M exceeds memory_high 100M of slice 'jail'",
+                "svc/jailed.yaml:7:20: resources.memory_swap_max: 10M exceeds memory_swap_max 0 of slice 'jail'",
+                "svc/jailed.yaml:5:9: resources.cpus: 1.5 exceeds cpus 0.5 of slice 'inner'",
+                /* bytes against a share of RAM: resolved with this host's RAM */
+                "svc/mixed.yaml:3:26: resources.memory_max: 100T exceeds memory_max 20% of slice 'system' on this host",
                 "svc/noslice.yaml:2:8: slice: unknown slice 'dv' (did you mean 'db'?)",
                 "svc/pct.yaml:3:26: resources.memory_max: 30% exceeds memory_max 20% of slice 'system'",
                 NULL,
