@@ -63,20 +63,34 @@ static void prewarm_one(struct svd *m, struct svc *s) {
         }
 }
 
-static void idle_cb(struct ev_loop *loop, ev_idle *w, int revents) {
-        struct svd *m = w->data;
-        while (!m->shutting_down && m->prewarm_next < m->n_svcs) {
-                struct svc *s = m->svcs[m->prewarm_next++];
+/* The waiting service that starts soonest: the earliest wave (the database
+ * before its app, the app before what waits for it), then config order. */
+static struct svc *next_waiting(struct svd *m) {
+        struct svc *best = NULL;
+        unsigned best_wave = 0;
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = m->svcs[i];
                 if (s->state != ST_WAITING || s->pre || !s->cfg->enabled)
                         continue;
-                prewarm_one(m, s);
-                return;
+                unsigned w = m->wave_of ? m->wave_of[i] : 0;
+                if (!best || w < best_wave) {
+                        best = s;
+                        best_wave = w;
+                }
         }
-        ev_idle_stop(loop, w);
+        return best;
+}
+
+static void idle_cb(struct ev_loop *loop, ev_idle *w, int revents) {
+        struct svd *m = w->data;
+        struct svc *s = m->shutting_down ? NULL : next_waiting(m);
+        if (s)
+                prewarm_one(m, s);
+        else
+                ev_idle_stop(loop, w);
 }
 
 void prewarm_start(struct svd *m) {
-        m->prewarm_next = 0;
         ev_idle_init(&m->prewarm, idle_cb);
         m->prewarm.data = m;
         ev_idle_start(m->loop, &m->prewarm);

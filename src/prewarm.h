@@ -4,7 +4,8 @@
  * user's group list (NSS may load modules and read files), the seccomp
  * filter (cached by sandbox_seccomp.c), the log pipes and file, the cgroup
  * leaf with its limits. The spawn takes what is ready and does the rest.
- * One service per idle round, so events that arrive meanwhile go first. */
+ * One service per idle round, so events that arrive meanwhile go first;
+ * the one that starts soonest (earliest wave) first. */
 #ifndef SVD_PREWARM_H
 #define SVD_PREWARM_H
 

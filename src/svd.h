@@ -41,7 +41,6 @@ struct svd {
         struct timers *timers;   /* scheduled jobs (timer.h) */
         struct emergency *emergency; /* PID 1 in the emergency state (emergency.h): no services */
         ev_idle prewarm;         /* waiting services' spawn work, while idle (prewarm.h) */
-        size_t prewarm_next;
         ev_timer mem_timer;      /* rechecks start_when gates while a service waits */
 
         /* sched queue of services whose dependents must be re-evaluated */

@@ -11,7 +11,8 @@
 # off, removed the DM stack top-down and detached the loop devices. Boot 2 finds
 # boot 1's row and PostgreSQL reports no crash recovery; it prints svd's boot
 # overhead. Runs on the host (it calls vmrun); state lives under the build
-# tree, which the VM shares.
+# tree, which the VM shares. Boot 2 starts from a bare initramfs' mounts
+# (vmrun --bare): svd mounts the rest and brings up lo itself.
 set -eu
 : "${SVD:?}" "${SVCTL:?}" "${VMRUN:?}" "${TOP_SRCDIR:?}"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -91,14 +92,14 @@ stop: { timeout: 2s }
 EOF
 cat > "$D/services/report.yaml" <<EOF
 environment: { ASAN_OPTIONS: detect_leaks=0 }   # a sanitizer build of svctl under seccomp
-command: [/bin/sh, -c, 'until $SVCTL -s $SOCK status --boot | grep -q "^boot settled"; do sleep 0.2; done; $SVCTL -s $SOCK status --json > $D/out/status.json; python3 $TOP_SRCDIR/tests/helpers/ctl.py $SOCK "{\\"v\\":1,\\"op\\":\\"status\\"}" > $D/out/raw.json; hostname > $D/out/hostname; date +%s.%N > $D/out/poweroff.at; $SVCTL -s $SOCK poweroff; exec sleep 1000']
+command: [/bin/sh, -c, 'until $SVCTL -s $SOCK status --boot | grep -q "^boot settled"; do sleep 0.2; done; $SVCTL -s $SOCK status --json > $D/out/status.json; python3 $TOP_SRCDIR/tests/helpers/ctl.py $SOCK "{\\"v\\":1,\\"op\\":\\"status\\"}" > $D/out/raw.json; hostname > $D/out/hostname; cat /proc/self/mountinfo > $D/out/mounts; cat /sys/class/net/lo/flags > $D/out/loflags; date +%s.%N > $D/out/poweroff.at; $SVCTL -s $SOCK poweroff; exec sleep 1000']
 depends_on: { app: { condition: completed }, blockdevs: { condition: completed }, stubborn: { condition: started }, data-writer: { condition: started } }
 EOF
 
 boot() {
         local rc=0 t0 t1
         t0=$(date +%s.%N)
-        "$VMRUN" --init --timeout 420 -- "$SVD" -c "$D/etc/svd.yaml" > "$D/console.$1" 2>&1 || rc=$?
+        "$VMRUN" --init ${2:-} --timeout 420 -- "$SVD" -c "$D/etc/svd.yaml" > "$D/console.$1" 2>&1 || rc=$?
         t1=$(date +%s.%N)
         [ "$rc" = 0 ] || fail "boot $1: vmrun exited $rc"
         echo "boot $1: $(python3 -c "print(round($t1 - $t0, 1))") s (VM included)"
@@ -144,10 +145,20 @@ grep -q 'init: poweroff' "$D/console.1" || fail "no poweroff"
 grep 'boot: settled' "$D/console.1" || true
 cp "$D/log/pg.log" "$D/pg.boot1.log"
 
-rm -f "$D/out/status.json"
-boot 2
+rm -f "$D/out/status.json" "$D/out/mounts" "$D/out/loflags"
+# Boot 2 like after a bare initramfs (vmrun --bare: only /proc, /sys, /dev
+# and /run): svd mounts /dev/pts, /dev/shm and cgroup2 and brings up lo
+# itself, or PostgreSQL (shared memory, 127.0.0.1) and the cgroups fail.
+boot 2 --bare
 [ -f "$D/out/status.json" ] || fail "boot 2: report did not run"
 assert_status
+mnt() { awk -v p="$1" '$5 == p { for (i = 7; $i != "-"; i++); print $(i + 1), $6, $(i + 3) }' "$D/out/mounts"; }
+mnt /sys/fs/cgroup | grep -q '^cgroup2 .* .*memory_recursiveprot' || fail "boot 2: cgroup2 not mounted by svd: $(mnt /sys/fs/cgroup)"
+mnt /dev/pts | grep -q '^devpts ' || fail "boot 2: /dev/pts: $(mnt /dev/pts)"
+mnt /dev/shm | grep -q '^tmpfs ' || fail "boot 2: /dev/shm: $(mnt /dev/shm)"
+mnt /run | grep -q '^tmpfs ' || fail "boot 2: /run: $(mnt /run)"
+[ $(( $(cat "$D/out/loflags") & 1 )) = 1 ] || fail "boot 2: lo not up (flags $(cat "$D/out/loflags"))"
+echo "boot 2 (bare): svd mounted $(for p in /dev/pts /dev/shm /sys/fs/cgroup; do printf '%s=%s ' "$p" "$(mnt "$p" | cut -d' ' -f1)"; done)and brought up lo"
 cat "$D"/out/app.* | sort | tr '\n' ' ' | grep -q '2' || fail "boot 2 did not see boot 1's row: $(cat "$D"/out/app.*)"
 tail -n +$(( $(wc -l < "$D/pg.boot1.log") + 1 )) "$D/log/pg.log" > "$D/pg.boot2.log"
 if grep -Eq 'was interrupted|automatic recovery|crash' "$D/pg.boot2.log"; then
