@@ -306,6 +306,7 @@ struct svd_config {
         struct secret_config *secrets; /* in definition order */
         size_t n_secrets;
         bool secrets_passphrase; /* secrets_key: passphrase (else a host key file) */
+        char *secrets_console;   /* terminal to ask for it on, "none"; NULL: /dev/console as PID 1 */
         char **profiles;     /* profiles: selected in the main file (svd --profile overrides) */
         struct profile_set *profile_sets; /* profile_sets: NAME: [profiles] */
         size_t n_profile_sets;

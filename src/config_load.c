@@ -137,6 +137,7 @@ void config_free(struct svd_config *c)
         free(c->cgroup_root);
         free(c->hostname);
         free(c->emergency_shell);
+        free(c->secrets_console);
         free(c->metrics_textfile);
         strv_free(c->defaults.environment);
         free(c->defaults.user);

@@ -34,7 +34,7 @@ int config_parse_main(struct cload *l, const struct ynode *root)
                                             "log_dir",      "run_dir",    "control_socket",
                                             "admin_group",  "defaults",   "cgroup_root",
                                             "cgroups",      "log_max_total", "hostname",
-                                            "root",         "ctrl_alt_del", "emergency_shell",
+                                            "root",         "ctrl_alt_del", "emergency_shell", "secrets_console",
                                             "metrics",      "secrets_key", "profiles",
                                             "profile_sets", NULL };
         struct svd_config *c = l->c;
@@ -105,6 +105,12 @@ int config_parse_main(struct cload *l, const struct ynode *root)
                 int e;
                 if (cp_enum(l, n, "secrets_key", modes, 2, &e) >= 0)
                         c->secrets_passphrase = e == 1;
+        }
+        if ((n = ynode_get(root, "secrets_console"))) {
+                if (n->kind == YNODE_SCALAR && strcmp(n->value, "none") == 0)
+                        c->secrets_console = strdup("none");
+                else
+                        cp_path(l, n, "secrets_console", &c->secrets_console);
         }
         cp_metrics(l, ynode_get(root, "metrics")); /* config_metrics.c */
         cp_main_profiles(l, root);                 /* config_schedule.c */

@@ -9,6 +9,7 @@
 #include "control_secrets.h"
 #include "log.h"
 #include "secrets.h"
+#include "secrets_prompt.h"
 #include "svd.h"
 
 static cJSON *op_list(struct svd *m)
@@ -73,6 +74,8 @@ cJSON *control_op_secrets(struct svd *m, enum proto_op op, const cJSON *req, con
                         return proto_reply_error(PROTO_E_BAD_REQUEST,
                                                  "field 'passphrase': expected a string");
                 r = secrets_unlock(m, p->valuestring, strlen(p->valuestring), why, sizeof why);
+                if (r >= 0) /* the console prompt, unless this is it, has nothing left to ask */
+                        secrets_prompt_unlocked(m, peer->pid);
                 log_info("control: unlock from uid %u pid %d: %s", (unsigned)peer->uid, (int)peer->pid,
                          r < 0 ? why : "ok");
                 return r < 0 ? proto_reply_error(PROTO_E_FAILED, "unlock: %s", why) : proto_reply_ok();

@@ -7,6 +7,7 @@
  * Values and passphrases only pass through this process's memory and the
  * control socket; buffers holding them are wiped before exit. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,20 @@ static void wipe(void *p, size_t n)
                 *v++ = 0;
 }
 
+/* The terminal's settings while echo is off: a signal (svd ends its console
+ * prompt with SIGTERM once the store is unlocked elsewhere; Ctrl-C) puts
+ * them back before we die, or the terminal would stay without echo. */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_saved;
+
+static void restore_tty(int sig)
+{
+        if (tty_saved)
+                (void)tcsetattr(0, TCSAFLUSH, &saved_tty);
+        signal(sig, SIG_DFL);
+        raise(sig);
+}
+
 /* Reads stdin (one trailing newline dropped); prompts without echo on a tty. */
 static char *read_input(const char *prompt)
 {
@@ -48,15 +63,24 @@ static char *read_input(const char *prompt)
         if (!buf)
                 return NULL;
         if (tty) {
-                fprintf(stderr, "%s: ", prompt);
                 if (tcgetattr(0, &old) == 0) {
                         raw = old;
                         raw.c_lflag &= ~(tcflag_t)ECHO;
+                        saved_tty = old;
+                        tty_saved = 1;
+                        signal(SIGTERM, restore_tty);
+                        signal(SIGHUP, restore_tty);
+                        signal(SIGINT, restore_tty);
                         (void)tcsetattr(0, TCSAFLUSH, &raw);
                 }
+                /* echo is off before the prompt shows: nothing typed at
+                 * the prompt is ever echoed */
+                fprintf(stderr, "%s: ", prompt);
                 if (fgets(buf, MAX_VALUE + 1, stdin))
                         len = strlen(buf);
-                (void)tcsetattr(0, TCSAFLUSH, &old);
+                if (tty_saved)
+                        (void)tcsetattr(0, TCSAFLUSH, &old);
+                tty_saved = 0;
                 fputc('\n', stderr);
         } else {
                 size_t n;

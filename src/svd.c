@@ -34,6 +34,7 @@
 #include "prewarm.h"
 #include "sched.h"
 #include "secrets.h"
+#include "secrets_prompt.h"
 #include "svd.h"
 #include "timer.h"
 
@@ -58,7 +59,8 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
         struct svc *s = find_by_pid(m, w->rpid);
         if (s)
                 svc_main_exited(s, st);
-        else if (!prober_child_exited(m, w->rpid, st) && !logs_child_exited(m, w->rpid, st)) {
+        else if (!prober_child_exited(m, w->rpid, st) && !logs_child_exited(m, w->rpid, st) &&
+                 !secrets_prompt_child_exited(m, w->rpid, st)) {
                 for (size_t i = 0; i < m->n_svcs; i++)
                         if (health_child_exited(m->svcs[i], w->rpid, st))
                                 break;
@@ -344,12 +346,14 @@ void svd_boot(struct svd *m) {
         timers_boot(m);
         sched_run(m);
         prewarm_start(m);
+        secrets_prompt_start(m);
 }
 
 void svd_shutdown(struct svd *m) {
         if (!m->shutting_down) {
                 m->shutting_down = true;
                 reload_abort(m);
+                secrets_prompt_stop(m);
                 timers_stop(m);
                 for (size_t i = 0; i < m->n_svcs; i++)
                         m->svcs[i]->restart_after_stop = false;

@@ -41,6 +41,8 @@ struct svd {
         struct timers *timers;   /* scheduled jobs (timer.h) */
         struct emergency *emergency; /* PID 1 in the emergency state (emergency.h): no services */
         ev_idle prewarm;         /* waiting services' spawn work, while idle (prewarm.h) */
+        pid_t prompt_pid;        /* svctl unlock on the console (secrets_prompt.h) */
+        ev_timer prompt_retry;
         ev_timer mem_timer;      /* rechecks start_when gates while a service waits */
 
         /* sched queue of services whose dependents must be re-evaluated */
