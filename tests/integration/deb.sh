@@ -106,6 +106,9 @@ deb=$1 version=$2
 gfail() { echo "FAIL (in the VM): $*" >&2; exit 1; }
 rm -f /var/lib/man-db/auto-update # no man-db trigger run (minutes under TCG)
 ! getent group svadm >/dev/null || groupdel svadm # (in the VM only): postinst must create it
+# svd run from a source build before the package creates its log directory
+# 0755 root: postinst must still give it its owner and mode
+rm -rf /var/log/svd && install -d -m 0755 /var/log/svd
 DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" > dpkg-i.out 2>&1 || { cat dpkg-i.out; gfail "dpkg -i"; }
 dpkg-query -W -f '${Status} ${Version}\n' svd | grep -qx "install ok installed $version" || gfail "dpkg status: $(dpkg-query -W svd)"
 getent group svadm >/dev/null || gfail "postinst did not create the svadm group"
