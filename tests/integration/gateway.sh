@@ -193,6 +193,8 @@ grep -q '\$[A-Z_]*KEY' "$kyml" && fail "a placeholder left in $kyml"
 # SIGQUIT: a graceful stop, nothing left behind
 svctl stop gateway >/dev/null
 wait_state gateway stopped 30
-pgrep -u svd-gateway nginx >/dev/null && fail "nginx processes left: $(pgrep -a -u svd-gateway nginx)"
+# (this test's nginx only: its paths are under $T; another stack's gateway
+# may run on the same host)
+pgrep -u svd-gateway -f "nginx.*$T/" >/dev/null && fail "nginx processes left: $(pgrep -a -u svd-gateway -f "nginx.*$T/")"
 stop_svd || fail "svd exit status"
 echo "gateway: ok"
