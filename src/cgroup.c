@@ -208,16 +208,56 @@ static bool has_word(const char *list, const char *w) {
         return false;
 }
 
+/* The controllers svd uses that avail lists, as "+cpu +memory ..." */
+static void wanted(const char *avail, char *want, size_t len) {
+        const char *ctl[] = { "cpu", "memory", "pids", "io", "cpuset" };
+        size_t o = 0;
+        want[0] = 0;
+        for (size_t i = 0; i < ELEMENTSOF(ctl); i++)
+                if (has_word(avail, ctl[i]) && o + strlen(ctl[i]) + 3 < len)
+                        o += (size_t)snprintf(want + o, len - o, "%s+%s", o ? " " : "", ctl[i]);
+}
+
 /* Enables our controllers for the children of dir. */
 static int enable_controllers(struct cgroup_mgr *g, const char *dir) {
-        char want[160] = "";
-        const char *ctl[] = { "cpu", "memory", "pids", "io", "cpuset" };
-        for (size_t i = 0; i < ELEMENTSOF(ctl); i++)
-                if (has_word(g->controllers, ctl[i])) {
-                        strcat(want, want[0] ? " +" : "+");
-                        strcat(want, ctl[i]);
-                }
+        char want[160];
+        wanted(g->controllers, want, sizeof(want));
         return want[0] ? write_file(dir, "cgroup.subtree_control", want) : 0;
+}
+
+/* Whether dir is the root of its cgroup2 hierarchy: only the root has no
+ * cgroup.type. A cgroup namespace's root (a container's) does have one. */
+static bool real_root(const char *dir) {
+        char p[4200];
+        snprintf(p, sizeof(p), "%s/cgroup.type", dir);
+        return access(p, F_OK) < 0 && errno == ENOENT;
+}
+
+int cgroup_enable_root_controllers(const char *mnt, char *why, size_t wl) {
+        char avail[256], on[256], want[160];
+        _cleanup_(freep) char *own = own_cgroup();
+        /* Only the hierarchy's real root, and only if it is cgroup2 with our
+         * controllers: on a hybrid host (PID 1 of a PID namespace in a test)
+         * or in a container's cgroup namespace there is nothing to do here. */
+        if (!own || strcmp(own, "/") != 0 || read_file(mnt, "cgroup.controllers", avail, sizeof(avail)) < 0 ||
+            !real_root(mnt))
+                return 0;
+        wanted(avail, want, sizeof(want));
+        if (!want[0] || read_file(mnt, "cgroup.subtree_control", on, sizeof(on)) < 0)
+                return 0;
+        bool all = true;
+        char copy[160], *save = NULL;
+        snprintf(copy, sizeof(copy), "%s", want);
+        for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+                all = all && has_word(on, w + 1);
+        if (all)
+                return 0;
+        int r = write_file(mnt, "cgroup.subtree_control", want);
+        if (r < 0) {
+                snprintf(why, wl, "enabling %s in %s: %s", want, mnt, strerror(-r));
+                return r;
+        }
+        return 0;
 }
 
 static void ino_cb(struct ev_loop *loop, ev_io *w, int revents);
@@ -394,26 +434,34 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         g->root = strdup_printf("%s/%s", base, m->cfg->cgroup_root);
         if (!g->root)
                 return -ENOMEM;
+        /* Our own cgroup may enable controllers for its children only once
+         * it holds no process (no-internal-processes rule), so svd moves
+         * into <root>/supervisor. Not PID 1 in the hierarchy's real root,
+         * which the rule exempts: there the move would only cost a wait for
+         * the kernel (an RCU grace period) on every boot. */
+        bool move = !(getpid() == 1 && strcmp(own, "/") == 0 && real_root(base));
         char sup[4200];
         snprintf(sup, sizeof(sup), "%s/supervisor", g->root);
-        if ((mkdir(g->root, 0755) < 0 && errno != EEXIST) || (mkdir(sup, 0755) < 0 && errno != EEXIST)) {
+        if ((mkdir(g->root, 0755) < 0 && errno != EEXIST) || (move && mkdir(sup, 0755) < 0 && errno != EEXIST)) {
                 int e = errno;
                 return unavailable(g, reason, rlen, "cannot create svd's cgroup subtree: %s", strerror(e));
         }
-        char pid[32];
-        snprintf(pid, sizeof(pid), "%d", (int)getpid());
-        int r = write_file(sup, "cgroup.procs", pid);
-        if (r < 0)
-                return unavailable(g, reason, rlen, "cannot move svd into its supervisor cgroup: %s", strerror(-r));
-        /* Our old cgroup may now enable controllers for its children (it is
-         * the root, or it has no processes left: no-internal-processes rule). */
+        int r = 0;
+        if (move) {
+                char pid[32];
+                snprintf(pid, sizeof(pid), "%d", (int)getpid());
+                r = write_file(sup, "cgroup.procs", pid);
+                if (r < 0)
+                        return unavailable(g, reason, rlen, "cannot move svd into its supervisor cgroup: %s",
+                                           strerror(-r));
+        }
         r = enable_controllers(g, base);
         if (r < 0 && r != -EBUSY)
                 log_warn("cgroup: enabling controllers in %s: %s", base, strerror(-r));
         if ((r = enable_controllers(g, g->root)) < 0)
                 return unavailable(g, reason, rlen, "cannot enable controllers in svd's subtree: %s", strerror(-r));
         char kp[4300];
-        snprintf(kp, sizeof(kp), "%s/cgroup.kill", sup);
+        snprintf(kp, sizeof(kp), "%s/cgroup.kill", g->root);
         g->has_kill = access(kp, F_OK) == 0; /* Linux 5.14+ */
 
         if ((r = setup_slices(m, &g->slice_paths, reason, rlen)) < 0)

@@ -1,6 +1,7 @@
 /* cgroup: cgroup v2 for services. svd finds the cgroup2 mount (mounting it
  * when PID 1), creates its subtree below its own cgroup (cgroup_root, default
- * "svd"), moves itself into <root>/supervisor (no internal processes), builds
+ * "svd"), moves itself into <root>/supervisor (no internal processes; not
+ * when PID 1 in the hierarchy's root, which that rule exempts), builds
  * the slice tree (<root>/<a>.slice/<b>.slice) with its limits, and gives each
  * service a leaf <slice path>/<name>.service whose limits are written before
  * the service's first instruction runs: the child is created inside its leaf
@@ -34,6 +35,11 @@ struct cg_stats {
         uint64_t pids_current;
 };
 
+/* PID 1's early boot, on init_early's thread (no svd state, no logging):
+ * enables svd's controllers in the subtree_control of mnt when it is the
+ * root of a cgroup2 hierarchy and svd's own cgroup; 0 when done or nothing
+ * to do, else -errno with why set. */
+int cgroup_enable_root_controllers(const char *mnt, char *why, size_t why_len);
 /* Sets up svd's subtree and slices. 0 when cgroups are in use, -ENODEV when
  * they are unavailable (reason set, nothing touched), other -errno on error. */
 int cgroup_init(struct svd *m, char *reason, size_t reason_len);

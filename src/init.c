@@ -3,12 +3,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
@@ -36,89 +34,11 @@ bool init_is_pid1(void) {
         return getpid() == 1;
 }
 
-/* The mount points in /proc/self/mountinfo, read once for all the checks
- * below; NULL if it cannot be read (nothing counts as mounted then). */
-static char **mountpoints(void) {
-        FILE *f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return NULL;
-        char line[4096], mp[4096];
-        char **v = NULL;
-        while (fgets(line, sizeof(line), f))
-                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strv_push(&v, mp) < 0)
-                        break;
-        fclose(f);
-        return v;
-}
-
-static bool mounted(char *const *mps, const char *path) {
-        for (size_t i = 0; mps && mps[i]; i++)
-                if (strcmp(mps[i], path) == 0)
-                        return true;
-        return false;
-}
-
-static void mount_if_missing(char *const *mps, const char *src, const char *target, const char *type,
-                             unsigned long flags, const char *data) {
-        if (mounted(mps, target))
-                return;
-        (void)mkdir(target, 0755);
-        if (mount(src, target, type, flags, data) < 0 && errno != EBUSY)
-                log_warn("init: mount %s on %s: %s", type, target, strerror(errno));
-}
-
-void init_early_mounts(void) {
-        const unsigned long nse = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        /* without /proc there is no mountinfo to ask */
-        if (access("/proc/self", F_OK) < 0)
-                mount_if_missing(NULL, "proc", "/proc", "proc", nse, NULL);
-        char **mps = mountpoints(); /* once: a mount below changes no other's answer */
-        mount_if_missing(mps, "sysfs", "/sys", "sysfs", nse, NULL);
-        mount_if_missing(mps, "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
-        mount_if_missing(mps, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666");
-        mount_if_missing(mps, "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-        mount_if_missing(mps, "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
-        /* memory_recursiveprot (Linux 5.7+): a slice's memory.min/low also
-         * protects the services in it, as under systemd */
-        if (mounted(mps, "/sys/fs/cgroup") ||
-            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", nse, "nsdelegate,memory_recursiveprot") < 0)
-                mount_if_missing(mps, "cgroup2", "/sys/fs/cgroup", "cgroup2", nse, "nsdelegate");
-        strv_free(mps);
-
-        /* Output of svd and of services without their own log goes to the
-         * console, where an appliance's operator looks. */
-        int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (fd >= 0) {
-                if (fcntl(1, F_GETFD) < 0)
-                        dup2(fd, 1);
-                if (fcntl(2, F_GETFD) < 0)
-                        dup2(fd, 2);
-                close(fd);
-        }
-        /* Ctrl-Alt-Del arrives as SIGINT instead of an instant reboot. */
-        (void)reboot(RB_DISABLE_CAD);
-}
-
-static void loopback_up(void) {
-        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (s < 0)
-                return;
-        struct ifreq ifr = {0};
-        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-        if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
-                ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-                if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-                        log_warn("init: bringing up lo: %s", strerror(errno));
-        }
-        close(s);
-}
-
 void init_early_config(const struct svd_config *cfg) {
         if (cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
                 log_warn("init: sethostname %s: %s", cfg->hostname, strerror(errno));
         if (cfg->root_rw && mount(NULL, "/", NULL, MS_REMOUNT, NULL) < 0)
                 log_warn("init: remounting / read-write: %s", strerror(errno));
-        loopback_up();
 }
 
 /* Whether any process but us is left. Not kill(-1, 0): in the initial PID

@@ -1,6 +1,7 @@
 /* init: PID-1 duties. Early boot (mount what is missing of /proc, /sys, /dev,
- * /dev/pts, /dev/shm, /run; hostname; optional rw remount of /; console on
- * /dev/console; loopback up), the final act of a shutdown (kill what is left,
+ * /dev/pts, /dev/shm, /run, cgroup2 and loopback up on a thread while the
+ * configuration is read, init_early.c; hostname; optional rw remount of /;
+ * console on /dev/console), the final act of a shutdown (kill what is left,
  * sync, swapoff, unmount, detach loop and device-mapper devices, reboot(2)),
  * a blocking reap loop as the last resort (PID 1
  * exiting panics the kernel; the emergency state is emergency.h), and sd_notify to our own supervisor when
@@ -16,9 +17,19 @@ enum shutdown_action { SHUTDOWN_EXIT, SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT, SHUTDO
 const char *shutdown_action_name(enum shutdown_action a);
 
 bool init_is_pid1(void);
-/* Before the config is read: the file systems every later step needs. */
-void init_early_mounts(void);
-/* After the config is read: hostname, root rw, loopback. Errors are logged. */
+/* init_early.c, first thing as PID 1: Ctrl-Alt-Del as SIGINT, then a
+ * thread mounts what is missing of /proc, /sys, /dev, /dev/pts, /dev/shm,
+ * /run and cgroup2, enables the cgroup controllers at the root and brings
+ * up lo, while the configuration is read. init_early_join() waits for it,
+ * logs its warnings and puts /dev/console on fds 1 and 2 if they are closed;
+ * nothing may print, spawn or touch cgroups between the two. */
+void init_early_start(void);
+void init_early_join(void);
+/* Drops what the thread preloaded (libseccomp, for the first spawn's
+ * filter); once the boot settled. */
+void init_early_release(void);
+/* After the config is read (and init_early_join): hostname, root rw.
+ * Errors are logged. */
 void init_early_config(const struct svd_config *cfg);
 /* Kills every process left (SIGTERM, grace, SIGKILL), syncs, turns swap off
  * (init_swapoff_all, in a child, at most 30 s), unmounts the file systems and

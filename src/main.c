@@ -172,7 +172,7 @@ int main(int argc, char **argv) {
 
         bool pid1 = !check && init_is_pid1();
         if (pid1)
-                init_early_mounts();
+                init_early_start(); /* a thread, while the configuration is read */
 
         struct svd_config *cfg = NULL;
         struct cfg_errors errs = {0};
@@ -181,6 +181,8 @@ int main(int argc, char **argv) {
                 config_free(cfg);
                 cfg = NULL;
         }
+        if (pid1)
+                init_early_join(); /* single-threaded again, console on 1 and 2 */
         if (r < 0) {
                 strv_free(profiles);
                 for (size_t i = 0; i < errs.n; i++)

@@ -171,6 +171,7 @@ void svd_check_boot(struct svd *m) {
         /* The boot's bursts (every service spawned, every first probe in
          * flight at once) left freed chunks all over the heap: give their
          * pages back once, now that the steady state begins. */
+        init_early_release();
         malloc_trim(0);
 }
 
