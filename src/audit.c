@@ -91,7 +91,7 @@ void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *
         line[off++] = '\n';
 
         char path[4096];
-        snprintf(path, sizeof(path), "%s/audit.log", m->cfg->log_dir);
+        snprintf(path, sizeof(path), "%s/" CONFIG_AUDIT_LOG, m->cfg->log_dir);
         int r = logs_audit_append(m, path, line, off);
         if (r < 0) {
                 static int warned;

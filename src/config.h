@@ -90,7 +90,13 @@ struct logging_config {
         usec_t rate_interval;
         bool on_full_block;     /* on_full: block (back-pressure) instead of drop */
         struct cfg_pos pos;
+        struct cfg_pos file_pos; /* of file:, when set */
 };
+
+/* svd's audit log, <log_dir>/CONFIG_AUDIT_LOG (audit.c). No service may write
+ * it: a service named "audit" (whose default log file it would be) or a
+ * logging.file resolving to it is a config error (config_validate.c). */
+#define CONFIG_AUDIT_LOG "audit.log"
 
 enum cgroups_mode { CGROUPS_AUTO, CGROUPS_REQUIRED, CGROUPS_OPTIONAL, _CGROUPS_MAX };
 

@@ -59,7 +59,8 @@ void cp_logging(struct cload *l, const struct ynode *n, const char *prefix, stru
                 else {
                         free(o->file);
                         o->file = NULL;
-                        cp_path(l, v, cp_key(key, prefix, "file"), &o->file);
+                        if (cp_path(l, v, cp_key(key, prefix, "file"), &o->file) >= 0)
+                                o->file_pos = (struct cfg_pos){ l->file, v->line, v->col };
                 }
         }
         if ((v = ynode_get(n, "max_size")))

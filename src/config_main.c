@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include "config_parse.h"
 #include "config_yaml.h"
+#include "proto.h"
 
 /* services_dir etc.: the configured value (made absolute) or the default. */
 static int main_path(struct cload *l, const struct ynode *root, const char *key, const char *def, char **out)
@@ -52,11 +53,12 @@ int config_parse_main(struct cload *l, const struct ynode *root)
             (r = main_path(l, root, "slices_dir", "cgroups", &c->slices_dir)) < 0 ||
             (r = main_path(l, root, "state_dir", "/var/lib/svd", &c->state_dir)) < 0 ||
             (r = main_path(l, root, "log_dir", "/var/log/svd", &c->log_dir)) < 0 ||
-            (r = main_path(l, root, "run_dir", "/run/svd", &c->run_dir)) < 0)
+            (r = main_path(l, root, "run_dir", PROTO_DEFAULT_RUN_DIR, &c->run_dir)) < 0)
                 return r;
         if ((n = ynode_get(root, "control_socket")) &&
             cp_path(l, n, "control_socket", &c->control_socket) < 0)
                 n = NULL;
+        /* run_dir's default + "/control.sock" is PROTO_DEFAULT_SOCKET, svctl's default */
         if (!c->control_socket && !(c->control_socket = path_join(c->run_dir, "control.sock")))
                 return -ENOMEM;
         if ((n = ynode_get(root, "admin_group")) && cp_str(l, n, "admin_group", &c->admin_group) >= 0) {

@@ -3,10 +3,12 @@
  * graph has no cycles, slices exist and form a tree, and a limit (memory_max,
  * memory_high, memory_swap_max, pids_max, cpus) is not larger than the same
  * limit of the slice it runs in (which the kernel would quietly cap, so the
- * configured value would be a lie). Every problem is reported at the
- * position of the value that has to change. */
+ * configured value would be a lie), and no service's log file is a file svd
+ * writes itself (the audit log, metrics.textfile). Every problem is reported
+ * at the position of the value that has to change. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -276,6 +278,102 @@ static void check_svc_slices(struct svd_config *c, struct cfg_errors *errs)
         }
 }
 
+/* path (absolute) with "//", "/./" and "/../" folded, lexically: at --check
+ * time neither the file nor its directory has to exist. */
+static char *path_fold(const char *path)
+{
+        char *out = malloc(strlen(path) + 2);
+        size_t o = 0;
+
+        if (!out)
+                return NULL;
+        for (const char *p = path, *e; *p; p = e) {
+                while (*p == '/')
+                        p++;
+                e = strchrnul(p, '/');
+                size_t len = (size_t)(e - p);
+
+                if (len == 0 || (len == 1 && p[0] == '.'))
+                        continue;
+                if (len == 2 && p[0] == '.' && p[1] == '.') {
+                        while (o > 0 && out[--o] != '/')
+                                ;
+                        continue;
+                }
+                out[o++] = '/';
+                memcpy(out + o, p, len);
+                o += len;
+        }
+        if (o == 0)
+                out[o++] = '/';
+        out[o] = 0;
+        return out;
+}
+
+/* The file a log path names, as far as this host can tell: the whole path
+ * resolved through symlinks when it exists, else its directory resolved
+ * (when that exists) with the name appended, else the folded path. */
+static char *log_path_resolve(const char *path)
+{
+        _cleanup_(freep) char *folded = path_fold(path);
+        _cleanup_(freep) char *dir = NULL;
+        char *r, *slash;
+
+        if (!folded)
+                return NULL;
+        if ((r = path_canonical(folded)))
+                return r;
+        slash = strrchr(folded, '/');
+        *slash = 0;
+        if (!(dir = path_canonical(slash == folded ? "/" : folded))) {
+                *slash = '/';
+                return strdup(folded);
+        }
+        return strdup_printf("%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", slash + 1);
+}
+
+/* A service's log file (<log_dir>/NAME.log, or logging.file) must not be one
+ * svd writes itself: the audit log, <log_dir>/audit.log (so "audit" is a
+ * reserved service name unless logging.file moves its log), or
+ * metrics.textfile. Two writers, and two rotations, on one file would mix
+ * and lose both. */
+static int check_log_files(const struct svd_config *c, struct cfg_errors *errs)
+{
+        _cleanup_(freep) char *audit_path = strdup_printf("%s/" CONFIG_AUDIT_LOG, c->log_dir);
+        _cleanup_(freep) char *audit = audit_path ? log_path_resolve(audit_path) : NULL;
+        _cleanup_(freep) char *prom = c->metrics_textfile ? log_path_resolve(c->metrics_textfile) : NULL;
+
+        if (!audit || (c->metrics_textfile && !prom))
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_svcs; i++) {
+                const struct svc_config *s = &c->svcs[i];
+                const char *file = s->logging.file;
+                _cleanup_(freep) char *own = file ? NULL : strdup_printf("%s/%s.log", c->log_dir, s->name);
+
+                if (!file && !own)
+                        return -ENOMEM;
+                _cleanup_(freep) char *p = log_path_resolve(file ? file : own);
+
+                if (!p)
+                        return -ENOMEM;
+                if (file && strcmp(p, audit) == 0)
+                        cfg_error(errs, &s->logging.file_pos, "logging.file",
+                                  "'%s' is svd's audit log %s: a service cannot write to it", file, audit_path);
+                else if (file && prom && strcmp(p, prom) == 0)
+                        cfg_error(errs, &s->logging.file_pos, "logging.file",
+                                  "'%s' is svd's metrics.textfile: a service cannot write to it", file);
+                else if (!file && strcmp(p, audit) == 0) {
+                        struct cfg_pos pos = { s->file, 1, 1 };
+
+                        cfg_error(errs, &pos, NULL,
+                                  "service name '%s' is reserved: its log file %s would be svd's audit log "
+                                  "(rename the service file, or set logging.file)",
+                                  s->name, own);
+                }
+        }
+        return 0;
+}
+
 int config_validate(struct svd_config *c, struct cfg_errors *errs)
 {
         size_t n0 = errs->n;
@@ -286,5 +384,7 @@ int config_validate(struct svd_config *c, struct cfg_errors *errs)
                 return r;
         check_slices(c, errs);
         check_svc_slices(c, errs);
+        if ((r = check_log_files(c, errs)) < 0)
+                return r;
         return errs->n > n0 ? -EINVAL : 0;
 }

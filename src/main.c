@@ -211,6 +211,8 @@ int main(int argc, char **argv) {
         if (check) {
                 printf("%s: OK, %zu service%s, %zu slice%s\n", config_file, cfg->n_svcs,
                        cfg->n_svcs == 1 ? "" : "s", cfg->n_slices, cfg->n_slices == 1 ? "" : "s");
+                /* where svctl has to look (its own default: PROTO_DEFAULT_SOCKET) */
+                printf("control socket: %s\n", cfg->control_socket);
                 print_order(cfg);
                 profile_print_check(cfg, stdout);
                 config_free(cfg);

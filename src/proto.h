@@ -16,6 +16,15 @@
 #define PROTO_HDR_SIZE 4
 #define PROTO_MAX_FRAME (1u << 20) /* payload bytes */
 
+/* Where svd and svctl meet when nothing else is said: svd's default run_dir
+ * and the control socket in it (svd: run_dir and control_socket of the main
+ * file; svctl: -s, $SVD_SOCKET). RUNSTATEDIR is configure's runstatedir
+ * (Makefile.am): /run in the Debian package and with --runstatedir=/run,
+ * autoconf's ${localstatedir}/run otherwise. One definition, so the two
+ * programs cannot disagree. */
+#define PROTO_DEFAULT_RUN_DIR RUNSTATEDIR "/svd"
+#define PROTO_DEFAULT_SOCKET PROTO_DEFAULT_RUN_DIR "/control.sock"
+
 /* Explicit numbers: they are part of the protocol's history, never reused. */
 enum proto_op {
         OP_INVALID = 0,

@@ -27,7 +27,6 @@
 #define SVD_VERSION "unknown"
 #endif
 
-#define SVCTL_DEFAULT_SOCKET "/run/svd/control.sock"
 /* A wedged daemon must not hang scripts forever; svd answers every request
  * without waiting for services, so this only fires when svd itself is stuck. */
 #define SVCTL_TIMEOUT_SEC 30
@@ -134,7 +133,7 @@ static void usage(FILE *f)
               "  help                  show this help\n"
               "\n"
               "Options (anywhere on the line):\n"
-              "  -s, --socket SOCKET   control socket (default: $SVD_SOCKET, else " SVCTL_DEFAULT_SOCKET ")\n"
+              "  -s, --socket SOCKET   control socket (default: $SVD_SOCKET, else " PROTO_DEFAULT_SOCKET ")\n"
               "      --json            print JSON instead of tables\n"
               "  -h, --help            show this help\n"
               "      --version         show the version of svctl\n"
@@ -407,7 +406,7 @@ static int run(const struct args *a)
         if (!path) {
                 path = getenv("SVD_SOCKET");
                 if (!path || !*path)
-                        path = SVCTL_DEFAULT_SOCKET;
+                        path = PROTO_DEFAULT_SOCKET;
         }
 
         _cleanup_(proto_msg_freep) cJSON *req = build_request(a);

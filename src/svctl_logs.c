@@ -416,7 +416,7 @@ int svctl_logs_main(int argc, char **argv) {
                 a.n = 10;
         const char *path = a.socket;
         if (!path && !((path = getenv("SVD_SOCKET")) && *path))
-                path = "/run/svd/control.sock";
+                path = PROTO_DEFAULT_SOCKET;
 
         int fd = unix_connect(path, SOCK_STREAM, 0);
         if (fd < 0) {

@@ -66,7 +66,7 @@ static int parse(int argc, char **argv, const char *cmd, bool opts, struct xargs
 static const char *socket_path(const struct xargs *a) {
         const char *p = a->socket;
         if (!p && !((p = getenv("SVD_SOCKET")) && *p))
-                p = "/run/svd/control.sock";
+                p = PROTO_DEFAULT_SOCKET;
         return p;
 }
 

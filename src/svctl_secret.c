@@ -160,7 +160,7 @@ int svctl_secret_main(int argc, char **argv)
         int fd, r, code = 0;
 
         if (!sock || !*sock)
-                sock = "/run/svd/control.sock";
+                sock = PROTO_DEFAULT_SOCKET;
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0) {
                         if (++i >= argc)

@@ -192,7 +192,7 @@ int svctl_top_main(int argc, char **argv) {
                 }
         }
         if (!path && !((path = getenv("SVD_SOCKET")) && *path))
-                path = "/run/svd/control.sock";
+                path = PROTO_DEFAULT_SOCKET;
 
         bool tty = !json && isatty(STDOUT_FILENO);
         static struct row rows[4096];

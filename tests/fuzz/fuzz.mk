@@ -13,7 +13,7 @@ B := tests/fuzz/build
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 CFLAGS_F := -std=gnu11 -g -O1 -Wall -Wno-unused-parameter $(SAN) \
 	-D_GNU_SOURCE -iquote $(SRCDIR)/src -DSVD_VERSION='"fuzz"' -DSYSCONFDIR='"/etc"' \
-	-DLOCALSTATEDIR='"/var"' -DPKGLIBEXECDIR='"/usr/lib/svd"' -DBINDIR='"/usr/bin"' $(FUZZ_INCS)
+	-DLOCALSTATEDIR='"/var"' -DRUNSTATEDIR='"/run"' -DPKGLIBEXECDIR='"/usr/lib/svd"' -DBINDIR='"/usr/bin"' $(FUZZ_INCS)
 
 OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter %.c,$(SRCS)))
 BINS := $(patsubst %,$(B)/fuzz_%,$(FUZZ_TARGETS))

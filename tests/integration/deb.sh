@@ -87,6 +87,10 @@ else
 fi
 "$root/usr/sbin/svd" --help | grep -q 'default /etc/svd/svd.yaml' || fail "svd --help: default config is not /etc/svd/svd.yaml"
 "$root/usr/bin/svctl" --help | grep -q 'else /run/svd/control.sock' || fail "svctl --help: default socket"
+# svd's built-in run_dir (debhelper's --runstatedir=/run): the same socket
+printf '# nothing set: built-in defaults\n' > "$W/defaults.yaml"
+out=$("$root/usr/sbin/svd" --check -c "$W/defaults.yaml" 2>&1) || fail "svd --check of an empty main file: $out"
+grep -qx 'control socket: /run/svd/control.sock' <<< "$out" || fail "svd --check: built-in control socket: $out"
 
 # dpkg -i for real, in a throwaway VM (the host's root, read-only, under a
 # RAM overlay: this host's dpkg database and groups are never touched):

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "config_yaml.h"
+#include "proto.h"
 
 static char *main_path(const char *scenario, const char *main_rel)
 {
@@ -188,9 +189,9 @@ START_TEST(test_builtin_defaults)
         if (geteuid() != 0)
                 return; /* needs_root's service runs as root; see test_needs_root */
         ck_assert_int_eq(config_load(main, &c, &e), 0);
-        ck_assert_str_eq(c->run_dir, "/run/svd");
+        ck_assert_str_eq(c->run_dir, PROTO_DEFAULT_RUN_DIR);
         ck_assert_str_eq(c->state_dir, "/var/lib/svd");
-        ck_assert_str_eq(c->control_socket, "/run/svd/control.sock");
+        ck_assert_str_eq(c->control_socket, PROTO_DEFAULT_SOCKET);
         ck_assert(!c->has_admin_gid);
         s = &c->svcs[0];
         ck_assert_int_eq(s->type, SVC_SIMPLE);
@@ -424,7 +425,7 @@ START_TEST(test_main_only)
         config_free(c);
 
         ck_assert_int_eq(config_load_main_only("/nonexistent/svd.yaml", &c), 0);
-        ck_assert_str_eq(c->control_socket, "/run/svd/control.sock");
+        ck_assert_str_eq(c->control_socket, PROTO_DEFAULT_SOCKET);
         ck_assert_str_eq(c->log_dir, "/var/log/svd");
         ck_assert_ptr_null(c->emergency_shell);
         ck_assert_int_eq(c->ctrl_alt_del, 2); /* SHUTDOWN_REBOOT */

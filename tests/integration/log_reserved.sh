@@ -1,0 +1,78 @@
+#!/bin/bash
+# log_reserved: no service's log file may be a file svd writes itself. A
+# service named "audit" (its log would be <log_dir>/audit.log, svd's audit
+# log) or a logging.file resolving to the audit log or to metrics.textfile is
+# refused by svd --check, by svd at start and by a reload (which changes
+# nothing: the running services keep running), with file:line:col.
+. "$(dirname "$0")/lib.sh"
+
+check() { rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > "$T/out/check" 2>&1 || rc=$?; }
+
+# 1. the name
+service audit <<EOF
+command: [sleep, "1000"]
+EOF
+check
+assert_eq "$rc" 1 "--check exit code for a service named audit"
+grep -qF "services/audit.yaml:1:1: service name 'audit' is reserved: its log file $T/etc/../log/audit.log would be svd's audit log" "$T/out/check" ||
+        fail "no error for the name: $(cat "$T/out/check")"
+rc=0; "$SVD" -c "$T/etc/svd.yaml" > "$T/svd.out" 2>&1 || rc=$?
+assert_eq "$rc" 1 "svd exit code with a service named audit"
+[ -S "$SOCK" ] && fail "control socket created for a service named audit"
+# with its log elsewhere the name is fine
+service audit <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/audit-service.log }
+EOF
+check
+assert_eq "$rc" 0 "--check exit code for audit with its own logging.file: $(cat "$T/out/check")"
+
+# 2. logging.file naming the audit log by another spelling, or metrics.textfile
+rm "$T/services/audit.yaml"
+service web <<EOF
+command: [sleep, "1000"]
+logging:
+  file: ../log/./sub/../audit.log
+EOF
+service stats <<EOF
+command: [sleep, "1000"]
+logging: { file: ../out/svd.prom }
+EOF
+cp "$T/etc/svd.yaml" "$T/svd.yaml.good"
+printf 'metrics: { textfile: ../out/svd.prom }\n' >> "$T/etc/svd.yaml"
+check
+assert_eq "$rc" 1 "--check exit code for logging.file on svd's files"
+grep -qF "services/web.yaml:3:9: logging.file: '$T/etc/../log/./sub/../audit.log' is svd's audit log" "$T/out/check" ||
+        fail "no error for logging.file = the audit log: $(cat "$T/out/check")"
+grep -qF "services/stats.yaml:2:18: logging.file: '$T/etc/../out/svd.prom' is svd's metrics.textfile" "$T/out/check" ||
+        fail "no error for logging.file = metrics.textfile: $(cat "$T/out/check")"
+rm "$T/services/stats.yaml"
+cp "$T/svd.yaml.good" "$T/etc/svd.yaml"
+
+# 3. a reload bringing in a service named audit is refused; nothing moves
+service web <<EOF
+command: [sleep, "1000"]
+EOF
+start_svd
+wait_state web running
+svctl restart web > /dev/null # the audit log has a record of its own
+wait_state web running
+web1=$(field web pid)
+cp "$T/log/audit.log" "$T/out/audit.before"
+service audit <<EOF
+command: [sh, -c, "echo not-an-audit-record; exec sleep 1000"]
+EOF
+if svctl reload > "$T/out/r1" 2>&1; then fail "reload with a service named audit succeeded"; fi
+grep -qF "services/audit.yaml:1:1: service name 'audit' is reserved" "$T/out/r1" || fail "reload error: $(cat "$T/out/r1")"
+grep -q "nothing was changed" "$T/out/r1" || fail "reply does not say nothing changed: $(cat "$T/out/r1")"
+kill -HUP "$SVD_PID"
+wait_for grep -q "SIGHUP: reload refused" "$T/svd.out"
+assert_eq "$(field web pid)" "$web1" "web after a refused reload"
+assert_eq "$(field web state)" running "web's state after a refused reload"
+[ -z "$(field audit state)" ] || fail "a service named audit appeared after a refused reload"
+grep -q not-an-audit-record "$T/log/audit.log" && fail "a service wrote into the audit log"
+head -n "$(wc -l < "$T/out/audit.before")" "$T/log/audit.log" | cmp -s - "$T/out/audit.before" ||
+        fail "the audit log lost records"
+grep -q "op=reload .*result=failed" "$T/log/audit.log" || fail "the refused reload is not audited: $(cat "$T/log/audit.log")"
+stop_svd || fail "svd exit status"
+echo "log_reserved: ok"
