@@ -336,40 +336,62 @@ static char *log_path_resolve(const char *path)
  * svd writes itself: the audit log, <log_dir>/audit.log (so "audit" is a
  * reserved service name unless logging.file moves its log), or
  * metrics.textfile. Two writers, and two rotations, on one file would mix
- * and lose both. */
+ * and lose both. A default log path shares log_dir with the audit log, so
+ * only its name matters: no file system lookup per service (at boot every
+ * one is a round trip, and there may be hundreds); an explicit logging.file
+ * is resolved, through symlinks where they exist. */
 static int check_log_files(const struct svd_config *c, struct cfg_errors *errs)
 {
         _cleanup_(freep) char *audit_path = strdup_printf("%s/" CONFIG_AUDIT_LOG, c->log_dir);
-        _cleanup_(freep) char *audit = audit_path ? log_path_resolve(audit_path) : NULL;
-        _cleanup_(freep) char *prom = c->metrics_textfile ? log_path_resolve(c->metrics_textfile) : NULL;
+        _cleanup_(freep) char *audit = NULL, *prom = NULL, *prom_folded = NULL;
 
-        if (!audit || (c->metrics_textfile && !prom))
+        if (!audit_path)
+                return -ENOMEM;
+        if (c->metrics_textfile &&
+            (!(prom = log_path_resolve(c->metrics_textfile)) || !(prom_folded = path_fold(c->metrics_textfile))))
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_svcs; i++) {
                 const struct svc_config *s = &c->svcs[i];
                 const char *file = s->logging.file;
-                _cleanup_(freep) char *own = file ? NULL : strdup_printf("%s/%s.log", c->log_dir, s->name);
 
-                if (!file && !own)
+                if (!file) {
+                        if (strcmp(s->name, "audit") == 0) {
+                                struct cfg_pos pos = { s->file, 1, 1 };
+
+                                cfg_error(errs, &pos, NULL,
+                                          "service name '%s' is reserved: its log file %s would be svd's audit log "
+                                          "(rename the service file, or set logging.file)",
+                                          s->name, audit_path);
+                        } else if (prom) {
+                                _cleanup_(freep) char *own = strdup_printf("%s/%s.log", c->log_dir, s->name);
+                                _cleanup_(freep) char *folded = own ? path_fold(own) : NULL;
+
+                                if (!folded)
+                                        return -ENOMEM;
+                                if (strcmp(folded, prom_folded) == 0 || strcmp(folded, prom) == 0) {
+                                        struct cfg_pos pos = { s->file, 1, 1 };
+
+                                        cfg_error(errs, &pos, NULL,
+                                                  "the log file %s of service '%s' is svd's metrics.textfile "
+                                                  "(rename the service file, set logging.file, or move "
+                                                  "metrics.textfile)",
+                                                  own, s->name);
+                                }
+                        }
+                        continue;
+                }
+                if (!audit && !(audit = log_path_resolve(audit_path)))
                         return -ENOMEM;
-                _cleanup_(freep) char *p = log_path_resolve(file ? file : own);
+                _cleanup_(freep) char *p = log_path_resolve(file);
 
                 if (!p)
                         return -ENOMEM;
-                if (file && strcmp(p, audit) == 0)
+                if (strcmp(p, audit) == 0)
                         cfg_error(errs, &s->logging.file_pos, "logging.file",
                                   "'%s' is svd's audit log %s: a service cannot write to it", file, audit_path);
-                else if (file && prom && strcmp(p, prom) == 0)
+                else if (prom && strcmp(p, prom) == 0)
                         cfg_error(errs, &s->logging.file_pos, "logging.file",
                                   "'%s' is svd's metrics.textfile: a service cannot write to it", file);
-                else if (!file && strcmp(p, audit) == 0) {
-                        struct cfg_pos pos = { s->file, 1, 1 };
-
-                        cfg_error(errs, &pos, NULL,
-                                  "service name '%s' is reserved: its log file %s would be svd's audit log "
-                                  "(rename the service file, or set logging.file)",
-                                  s->name, own);
-                }
         }
         return 0;
 }
