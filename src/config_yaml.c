@@ -275,18 +275,21 @@ static int read_file(int dirfd, const char *path, unsigned char **ret, size_t *r
         buf = malloc((size_t)st.st_size + 1);
         if (!buf)
                 return -ENOMEM;
-        /* Read at most what fstat promised (+1 to notice growth). */
+        /* Read at most what fstat promised (+1 to notice growth). A regular
+         * file's read returns less than asked only at its end: no second
+         * read just to see 0 (a round trip on a network file system). */
         while (len <= (size_t)st.st_size) {
-                ssize_t k = read(fd, buf + len, (size_t)st.st_size + 1 - len);
+                size_t want = (size_t)st.st_size + 1 - len;
+                ssize_t k = read(fd, buf + len, want);
 
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
                         return -errno;
                 }
-                if (k == 0)
-                        break;
                 len += (size_t)k;
+                if ((size_t)k < want)
+                        break;
         }
         if (len > (size_t)st.st_size)
                 return -EFBIG;

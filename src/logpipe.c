@@ -54,28 +54,32 @@ uint64_t logpipe_dropped_bytes(const struct logsink *k) {
 int logsink_open_file(struct logsink *k) {
         const struct svd_config *cfg = k->m->cfg;
         int fd = open(k->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        /* The directory almost always exists: open first, create it only when
+         * that fails (each look-up is a round trip on a network file system). */
+        if (fd < 0 && errno == ENOENT && mkdir_p(k->dir, 0755) == 0)
+                fd = open(k->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
         if (fd < 0)
                 return -errno;
-        struct stat st;
-        if (fstat(fd, &st) < 0) {
+        /* One statx for what fstat gives and the birth time. */
+        struct statx sx;
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &sx) < 0) {
                 int r = -errno;
                 close(fd);
                 return r;
         }
         /* Readable by the admin group so svctl logs works without root. */
-        if (geteuid() == 0 && cfg->has_admin_gid && st.st_gid != cfg->admin_gid)
+        if (geteuid() == 0 && cfg->has_admin_gid && sx.stx_gid != cfg->admin_gid)
                 (void)fchown(fd, (uid_t)-1, cfg->admin_gid);
-        if ((st.st_mode & 07777) != 0640)
+        if ((sx.stx_mode & 07777) != 0640)
                 (void)fchmod(fd, 0640);
         if (k->fd >= 0)
                 close(k->fd);
         k->fd = fd;
-        k->size = (uint64_t)st.st_size;
+        k->size = (uint64_t)sx.stx_size;
         /* The age of a file svd did not create is counted from its birth when
          * the filesystem knows it, else from now. */
         k->opened_real = now_real();
-        struct statx sx;
-        if (st.st_size > 0 && statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &sx) == 0 && (sx.stx_mask & STATX_BTIME))
+        if (sx.stx_size > 0 && (sx.stx_mask & STATX_BTIME))
                 k->opened_real = (usec_t)sx.stx_btime.tv_sec * USEC_PER_SEC + sx.stx_btime.tv_nsec / 1000;
         return 0;
 }
@@ -713,7 +717,7 @@ static int sink_open(struct svc *s, const int *fds) {
         if ((r = stream_open(k, &k->st[0], LOGFMT_OUT, fds)) < 0 ||
             (r = stream_open(k, &k->st[1], LOGFMT_ERR, fds ? fds + 2 : NULL)) < 0)
                 goto fail;
-        if ((r = mkdir_p(k->dir, 0755)) < 0 || (r = logsink_open_file(k)) < 0)
+        if ((r = logsink_open_file(k)) < 0) /* creates k->dir if missing */
                 goto fail;
         logrotate_arm_age(k);
         ev_idle_start(m->loop, &k->startup); /* logrotate_startup, when idle */

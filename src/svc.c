@@ -280,7 +280,13 @@ static int do_spawn(struct svc *s) {
                 sh_argv[2] = c->command[0];
                 argv = sh_argv;
                 path = strdup("/bin/sh");
-        } else if (s->exe_path && access(s->exe_path, X_OK) == 0)
+        } else if (c->command[0][0] == '/')
+                /* An absolute path needs no look-up before the spawn: execve
+                 * reports a missing or not executable program ("exec: PATH:
+                 * ..."), and an access() first would only be one more round
+                 * trip on a network file system. */
+                path = strdup(c->command[0]);
+        else if (s->exe_path && access(s->exe_path, X_OK) == 0)
                 path = strdup(s->exe_path); /* one access() instead of a PATH walk */
         else {
                 path = spawn_find_executable(c->command[0], env_get(env, "PATH"));
