@@ -213,9 +213,12 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The *.yaml and *.yml names in dir, sorted bytewise (not by locale). */
-/* The *.yaml names in dir, sorted; *ret_dirfd: dir, open (for openat). */
-static int list_yaml(const char *dir, char ***ret, int *ret_dirfd)
+/* Opens dir and lists its .yaml and .yml files, sorted bytewise (not by
+ * locale); *ret_dirfd stays open
+ * for the openat()s, *ret_canon is dir's canonical name (so FILE in errors
+ * is stable), or dir itself when it cannot be opened. One open, no separate
+ * look-up for the name: each is a round trip on a network file system. */
+static int list_yaml(const char *dir, char ***ret, int *ret_dirfd, char **ret_canon)
 {
         _cleanup_(strv_freep) char **names = NULL;
         _cleanup_(closep) int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -223,8 +226,14 @@ static int list_yaml(const char *dir, char ***ret, int *ret_dirfd)
         struct dirent *de;
         int r = 0;
 
-        if (dfd < 0)
-                return -errno;
+        if (dfd < 0) {
+                r = -errno;
+                *ret_canon = strdup(dir);
+                return *ret_canon ? r : -ENOMEM;
+        }
+        char *canon = path_canonical_fd(dfd, dir);
+        if (!(*ret_canon = canon ? canon : strdup(dir)))
+                return -ENOMEM;
         /* fdopendir takes its own descriptor: dfd stays for the openat()s */
         int dup_fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
         if (dup_fd < 0)
@@ -252,15 +261,6 @@ static int list_yaml(const char *dir, char ***ret, int *ret_dirfd)
         *ret_dirfd = dfd;
         dfd = -1;
         return 0;
-}
-
-
-/* The directory's canonical name when it exists, so FILE in errors is stable. */
-static char *canonical_dir(const char *dir)
-{
-        char *rp = path_canonical(dir);
-
-        return rp ? rp : strdup(dir);
 }
 
 static const char *const knob_keys[] = { "memory_max",      "memory_high", "memory_low",  "memory_min",
@@ -673,16 +673,14 @@ static int load_dir(struct cload *l, const struct ynode *main_root, const char *
         _cleanup_(strv_freep) char **names = NULL;
         _cleanup_(closep) int dfd = -1;
         struct svd_config *c = l->c;
-        char *canon = canonical_dir(*dirp);
+        char *canon = NULL;
         int r;
 
-        if (!canon)
-                return -ENOMEM;
-        free(*dirp);
-        *dirp = canon;
-        r = list_yaml(*dirp, &names, &dfd);
+        r = list_yaml(*dirp, &names, &dfd, &canon);
         if (r == -ENOMEM)
                 return r;
+        free(*dirp);
+        *dirp = canon;
         if (r < 0) {
                 const struct ynode *n = ynode_get(main_root, key);
 
@@ -737,6 +735,7 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
         struct svd_config *c = calloc(1, sizeof *c);
         struct cload l = { .c = c, .errs = errs };
         size_t n0 = errs->n;
+        _cleanup_(closep) int mfd = -1;
         char *slash;
         int r;
 
@@ -748,7 +747,9 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
         }
         l.file = c->files[0];
         cp_defaults_builtin(&c->defaults);
-        c->file = path_canonical(main_file);
+        /* Opened once: its canonical name from the descriptor, then read. */
+        mfd = open(main_file, O_RDONLY | O_CLOEXEC);
+        c->file = mfd >= 0 ? path_canonical_fd(mfd, main_file) : NULL;
         if (!c->file) {
                 struct cfg_pos pos = { .file = l.file };
 
@@ -762,7 +763,10 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
         }
         slash = strrchr(c->dir, '/');
         slash[slash == c->dir ? 1 : 0] = 0;
-        if ((r = config_yaml_load(l.file, &root, errs)) < 0) {
+        r = config_yaml_load_fd(mfd, l.file, &root, errs);
+        close(mfd);
+        mfd = -1;
+        if (r < 0) {
                 r = r == -ENOMEM ? r : -EINVAL;
                 goto fail;
         }

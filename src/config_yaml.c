@@ -257,15 +257,12 @@ static int parse_node(struct yload *l, yaml_event_t *ev, const char *path, int d
         return 0;
 }
 
-static int read_file(int dirfd, const char *path, unsigned char **ret, size_t *ret_len)
+static int read_fd(int fd, unsigned char **ret, size_t *ret_len)
 {
-        _cleanup_(closep) int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
         _cleanup_(freep) unsigned char *buf = NULL;
         size_t len = 0;
         struct stat st;
 
-        if (fd < 0)
-                return -errno;
         if (fstat(fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))
@@ -299,13 +296,37 @@ static int read_file(int dirfd, const char *path, unsigned char **ret, size_t *r
         return 0;
 }
 
+static int read_file(int dirfd, const char *path, unsigned char **ret, size_t *ret_len)
+{
+        _cleanup_(closep) int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        return read_fd(fd, ret, ret_len);
+}
+
+static int load(int fd, int dirfd, const char *name, const char *path, struct ynode **ret,
+                struct cfg_errors *errs);
+
 int config_yaml_load(const char *path, struct ynode **ret, struct cfg_errors *errs)
 {
-        return config_yaml_load_at(AT_FDCWD, path, path, ret, errs);
+        return load(-1, AT_FDCWD, path, path, ret, errs);
 }
 
 int config_yaml_load_at(int dirfd, const char *name, const char *path, struct ynode **ret,
                         struct cfg_errors *errs)
+{
+        return load(-1, dirfd, name, path, ret, errs);
+}
+
+int config_yaml_load_fd(int fd, const char *path, struct ynode **ret, struct cfg_errors *errs)
+{
+        return load(fd, AT_FDCWD, NULL, path, ret, errs);
+}
+
+/* From fd when it is >= 0 (left open), else from name below dirfd. */
+static int load(int fd, int dirfd, const char *name, const char *path, struct ynode **ret,
+                struct cfg_errors *errs)
 {
         _cleanup_(freep) unsigned char *buf = NULL;
         _cleanup_(ynode_freep) struct ynode *root = NULL;
@@ -314,7 +335,7 @@ int config_yaml_load_at(int dirfd, const char *name, const char *path, struct yn
         bool done = false;
         int r;
 
-        r = read_file(dirfd, name, &buf, &l.len);
+        r = fd >= 0 ? read_fd(fd, &buf, &l.len) : read_file(dirfd, name, &buf, &l.len);
         if (r < 0) {
                 struct cfg_pos pos = { .file = path };
 

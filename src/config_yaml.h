@@ -40,6 +40,8 @@ int config_yaml_load(const char *path, struct ynode **ret, struct cfg_errors *er
  * component on a network file system). */
 int config_yaml_load_at(int dirfd, const char *name, const char *path, struct ynode **ret,
                         struct cfg_errors *errs);
+/* The same from fd, open for reading (and left open). */
+int config_yaml_load_fd(int fd, const char *path, struct ynode **ret, struct cfg_errors *errs);
 
 void ynode_free(struct ynode *n);
 static inline void ynode_freep(struct ynode **n)

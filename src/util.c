@@ -516,20 +516,26 @@ int mkdir_p(const char *path, unsigned mode)
         return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-char *path_canonical(const char *path)
+char *path_canonical_fd(int fd, const char *path)
 {
-        int fd = open(path, O_PATH | O_CLOEXEC);
-        if (fd < 0)
-                return NULL;
         char link[64], buf[PATH_MAX];
         snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
         ssize_t n = readlink(link, buf, sizeof(buf) - 1);
-        close(fd);
         /* no /proc, or a path the kernel marks as unreachable or deleted */
         if (n <= 0 || (size_t)n >= sizeof(buf) - 1 || buf[0] != '/' || strstr(buf, " (deleted)"))
                 return realpath(path, NULL);
         buf[n] = 0;
         return strdup(buf);
+}
+
+char *path_canonical(const char *path)
+{
+        int fd = open(path, O_PATH | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        char *r = path_canonical_fd(fd, path);
+        close(fd);
+        return r;
 }
 
 char *path_join(const char *dir, const char *path)

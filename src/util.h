@@ -62,6 +62,8 @@ int mkdir_p(const char *path, unsigned mode);
  * from / again, which on a network file system without a dentry cache is a
  * round trip per component per prefix. NULL with errno set on failure. */
 char *path_canonical(const char *path);
+/* The same for fd, open on path (any mode): no second look-up of path. */
+char *path_canonical_fd(int fd, const char *path);
 /* Joins dir and path unless path is absolute; returns malloc'd string or NULL. */
 char *path_join(const char *dir, const char *path);
 /* printf into a new heap string; NULL on allocation failure. */
