@@ -4,7 +4,8 @@
  * memory_high, memory_swap_max, pids_max, cpus) is not larger than the same
  * limit of the slice it runs in (which the kernel would quietly cap, so the
  * configured value would be a lie), and no service's log file is a file svd
- * writes itself (the audit log, metrics.textfile). Every problem is reported
+ * writes itself (the audit log, metrics.textfile) or another service's log
+ * file. Every problem is reported
  * at the position of the value that has to change. */
 #include <errno.h>
 #include <stdio.h>
@@ -332,6 +333,77 @@ static char *log_path_resolve(const char *path)
         return strdup_printf("%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", slash + 1);
 }
 
+static void free_paths(char **v, size_t n)
+{
+        for (size_t i = 0; v && i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+/* The service (not `self`) whose default log file <log_dir>/NAME.log is the
+ * resolved path p, or NULL. No file system lookup: p's directory is compared
+ * with log_dir (resolved and folded, each computed once by the caller) and
+ * its name with NAME.log of a service without a logging.file. */
+static const struct svc_config *default_owner(const struct svd_config *c, const char *p, size_t self,
+                                              const char *dir_res, const char *dir_folded)
+{
+        const char *slash = strrchr(p, '/');
+        size_t dl = (size_t)(slash - p), nl;
+        char name[256];
+        ssize_t j;
+
+        if (dl == 0)
+                dl = 1; /* "/x.log": the directory is "/" */
+        if (!((strlen(dir_res) == dl && strncmp(p, dir_res, dl) == 0) ||
+              (strlen(dir_folded) == dl && strncmp(p, dir_folded, dl) == 0)))
+                return NULL;
+        nl = strlen(slash + 1);
+        if (nl <= 4 || nl - 4 >= sizeof name || strcmp(slash + 1 + nl - 4, ".log") != 0)
+                return NULL;
+        memcpy(name, slash + 1, nl - 4);
+        name[nl - 4] = 0;
+        j = config_svc_index(c, name);
+        if (j < 0 || (size_t)j == self || c->svcs[j].logging.file)
+                return NULL;
+        return &c->svcs[j];
+}
+
+/* Two services may not share a log file: their writes would interleave and
+ * both would rotate (and prune) the same file. res[i] is service i's
+ * logging.file resolved (NULL for a default <log_dir>/NAME.log, which differ
+ * by name). A clash is reported at the logging.file that makes it: the later
+ * of two, or the one naming another service's default file. */
+static int check_shared_logs(const struct svd_config *c, struct cfg_errors *errs, char *const *res)
+{
+        _cleanup_(freep) char *dir_res = NULL, *dir_folded = NULL;
+
+        for (size_t i = 0; i < c->n_svcs; i++) {
+                const struct svc_config *s = &c->svcs[i], *other = NULL;
+
+                if (!res[i])
+                        continue;
+                for (size_t j = 0; j < i && !other; j++)
+                        if (res[j] && strcmp(res[i], res[j]) == 0)
+                                other = &c->svcs[j];
+                if (other) {
+                        cfg_error(errs, &s->logging.file_pos, "logging.file",
+                                  "'%s' is also the log file of service '%s' (%s:%d:%d): two services cannot "
+                                  "share a log file",
+                                  s->logging.file, other->name, other->logging.file_pos.file,
+                                  other->logging.file_pos.line, other->logging.file_pos.col);
+                        continue;
+                }
+                if (!dir_res && (!(dir_res = log_path_resolve(c->log_dir)) || !(dir_folded = path_fold(c->log_dir))))
+                        return -ENOMEM;
+                if ((other = default_owner(c, res[i], i, dir_res, dir_folded)))
+                        cfg_error(errs, &s->logging.file_pos, "logging.file",
+                                  "'%s' is the log file of service '%s' (%s/%s.log): two services cannot share "
+                                  "a log file",
+                                  s->logging.file, other->name, c->log_dir, other->name);
+        }
+        return 0;
+}
+
 /* A service's log file (<log_dir>/NAME.log, or logging.file) must not be one
  * svd writes itself: the audit log, <log_dir>/audit.log (so "audit" is a
  * reserved service name unless logging.file moves its log), or
@@ -339,8 +411,10 @@ static char *log_path_resolve(const char *path)
  * and lose both. A default log path shares log_dir with the audit log, so
  * only its name matters: no file system lookup per service (at boot every
  * one is a round trip, and there may be hundreds); an explicit logging.file
- * is resolved, through symlinks where they exist. */
-static int check_log_files(const struct svd_config *c, struct cfg_errors *errs)
+ * is resolved, through symlinks where they exist. Nor may it be another
+ * service's: res[i] gets service i's logging.file resolved, for
+ * check_shared_logs (not when it already is an error here). */
+static int check_log_files(const struct svd_config *c, struct cfg_errors *errs, char **res)
 {
         _cleanup_(freep) char *audit_path = strdup_printf("%s/" CONFIG_AUDIT_LOG, c->log_dir);
         _cleanup_(freep) char *audit = NULL, *prom = NULL, *prom_folded = NULL;
@@ -392,8 +466,25 @@ static int check_log_files(const struct svd_config *c, struct cfg_errors *errs)
                 else if (prom && strcmp(p, prom) == 0)
                         cfg_error(errs, &s->logging.file_pos, "logging.file",
                                   "'%s' is svd's metrics.textfile: a service cannot write to it", file);
+                else {
+                        res[i] = p;
+                        p = NULL;
+                }
         }
         return 0;
+}
+
+static int check_logs(const struct svd_config *c, struct cfg_errors *errs)
+{
+        char **res = calloc(c->n_svcs + 1, sizeof *res);
+        int r;
+
+        if (!res)
+                return -ENOMEM;
+        if ((r = check_log_files(c, errs, res)) >= 0)
+                r = check_shared_logs(c, errs, res);
+        free_paths(res, c->n_svcs);
+        return r;
 }
 
 int config_validate(struct svd_config *c, struct cfg_errors *errs)
@@ -406,7 +497,7 @@ int config_validate(struct svd_config *c, struct cfg_errors *errs)
                 return r;
         check_slices(c, errs);
         check_svc_slices(c, errs);
-        if ((r = check_log_files(c, errs)) < 0)
+        if ((r = check_logs(c, errs)) < 0)
                 return r;
         return errs->n > n0 ? -EINVAL : 0;
 }

@@ -219,19 +219,13 @@ char *logfmt_rotated_name(const char *base, usec_t t, char *buf, size_t len) {
         return buf;
 }
 
-bool logfmt_rotated_match(const char *base, const char *name, usec_t *ret_time, bool *ret_gz) {
-        size_t bl = strlen(base), nl = strlen(name);
-        if (nl < bl + 1 + LOGFMT_STAMP_LEN || strncmp(name, base, bl) != 0 || name[bl] != '.')
+/* Whether the first nl bytes of name are BASE.STAMP followed by exactly suffix. */
+static bool rotated_stamp(const char *base, const char *name, size_t nl, const char *suffix, usec_t *ret_time) {
+        size_t bl = strlen(base), sl = strlen(suffix);
+        if (nl != bl + 1 + LOGFMT_STAMP_LEN + sl || strncmp(name, base, bl) != 0 || name[bl] != '.' ||
+            memcmp(name + nl - sl, suffix, sl) != 0)
                 return false;
         const char *s = name + bl + 1;
-        size_t rest = nl - bl - 1 - LOGFMT_STAMP_LEN;
-        bool gz;
-        if (rest == 0)
-                gz = false;
-        else if (rest == 3 && strcmp(s + LOGFMT_STAMP_LEN, ".gz") == 0)
-                gz = true;
-        else
-                return false;
         unsigned y, mo, d, h, mi, sec, us;
         if (s[8] != 'T' || s[15] != '.' || s[22] != 'Z' || get_digits(s, 4, &y) < 0 ||
             get_digits(s + 4, 2, &mo) < 0 || get_digits(s + 6, 2, &d) < 0 || get_digits(s + 9, 2, &h) < 0 ||
@@ -242,9 +236,21 @@ bool logfmt_rotated_match(const char *base, const char *name, usec_t *ret_time, 
                 return false;
         if (ret_time)
                 *ret_time = t;
+        return true;
+}
+
+bool logfmt_rotated_match(const char *base, const char *name, usec_t *ret_time, bool *ret_gz) {
+        size_t nl = strlen(name);
+        bool gz = nl > 3 && strcmp(name + nl - 3, ".gz") == 0;
+        if (!rotated_stamp(base, name, nl, gz ? ".gz" : "", ret_time))
+                return false;
         if (ret_gz)
                 *ret_gz = gz;
         return true;
+}
+
+bool logfmt_rotated_tmp_match(const char *base, const char *name) {
+        return rotated_stamp(base, name, strlen(name), ".gz.tmp", NULL);
 }
 
 size_t logfmt_retention(struct logfmt_file *files, size_t n, unsigned max_files, uint64_t max_total,

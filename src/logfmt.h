@@ -83,6 +83,10 @@ char *logfmt_rotated_name(const char *base, usec_t t, char *buf, size_t len);
 /* Whether name is a rotated file of base; sets *ret_time and *ret_gz. Temporary
  * files (".tmp") never match. */
 bool logfmt_rotated_match(const char *base, const char *name, usec_t *ret_time, bool *ret_gz);
+/* Whether name is the temporary file a compression of a rotated file of base
+ * writes (BASE.STAMP.gz.tmp): exactly that, so the leftovers of BASE are told
+ * apart from those of another log whose name starts with BASE. */
+bool logfmt_rotated_tmp_match(const char *base, const char *name);
 
 /* One rotated file, for retention. */
 struct logfmt_file {

@@ -224,9 +224,11 @@ static int rfile_cmp(const void *a, const void *b) {
         return x->f.time < y->f.time ? -1 : x->f.time > y->f.time;
 }
 
-/* Rotated files of k, oldest first; *ret_n. NULL (n 0) if none or on error. */
-/* The rotated files of k, oldest first; remove_tmp: also delete leftovers
- * of a compression that did not finish (BASE*.gz.tmp), in the same pass. */
+/* The rotated files of k, oldest first; *ret_n. NULL (n 0) if none or on
+ * error. remove_tmp: also delete leftovers of a compression that did not
+ * finish (BASE.STAMP.gz.tmp, exactly what job_queue names them: a prefix
+ * would take those of another log whose name starts with BASE, perhaps while
+ * its gzip runs), in the same pass. */
 static struct rfile *scan_dir(const struct logsink *k, size_t owner, size_t *ret_n, bool remove_tmp) {
         *ret_n = 0;
         DIR *d = opendir(k->dir);
@@ -235,13 +237,10 @@ static struct rfile *scan_dir(const struct logsink *k, size_t owner, size_t *ret
         struct rfile *v = NULL;
         size_t n = 0, cap = 0;
         struct dirent *de;
-        size_t bl = strlen(k->base);
         while ((de = readdir(d))) {
                 usec_t t;
                 bool gz;
-                size_t nl = strlen(de->d_name);
-                if (remove_tmp && nl > bl + 7 && strncmp(de->d_name, k->base, bl) == 0 &&
-                    strcmp(de->d_name + nl - 7, ".gz.tmp") == 0) {
+                if (remove_tmp && logfmt_rotated_tmp_match(k->base, de->d_name)) {
                         char *p = strdup_printf("%s/%s", k->dir, de->d_name);
                         if (p)
                                 unlink(p);

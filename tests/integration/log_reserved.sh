@@ -1,9 +1,11 @@
 #!/bin/bash
-# log_reserved: no service's log file may be a file svd writes itself. A
-# service named "audit" (its log would be <log_dir>/audit.log, svd's audit
-# log) or a logging.file resolving to the audit log or to metrics.textfile is
-# refused by svd --check, by svd at start and by a reload (which changes
-# nothing: the running services keep running), with file:line:col.
+# log_reserved: no service's log file may be a file svd writes itself or
+# another service's log file. A service named "audit" (its log would be
+# <log_dir>/audit.log, svd's audit log), a logging.file resolving to the audit
+# log or to metrics.textfile, or to another service's log file (its
+# logging.file, or its default <log_dir>/NAME.log) is refused by svd --check,
+# by svd at start and by a reload (which changes nothing: the running services
+# keep running), with file:line:col.
 . "$(dirname "$0")/lib.sh"
 
 check() { rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > "$T/out/check" 2>&1 || rc=$?; }
@@ -74,5 +76,84 @@ grep -q not-an-audit-record "$T/log/audit.log" && fail "a service wrote into the
 head -n "$(wc -l < "$T/out/audit.before")" "$T/log/audit.log" | cmp -s - "$T/out/audit.before" ||
         fail "the audit log lost records"
 grep -q "op=reload .*result=failed" "$T/log/audit.log" || fail "the refused reload is not audited: $(cat "$T/log/audit.log")"
+stop_svd || fail "svd exit status"
+
+# 4. two services on one log file: two logging.file values naming one file
+# (by any spelling, or through a symlink), or a logging.file naming another
+# service's default <log_dir>/NAME.log. The later logging.file is the error.
+rm -f "$T"/services/*.yaml
+service web <<EOF
+command: [sleep, "1000"]
+EOF
+service one <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/shared.log }
+EOF
+cp "$T"/services/*.yaml "$T/out/"
+service two <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/sub/../shared.log }
+EOF
+ln -s shared.log "$T/log/alias.log"
+: > "$T/log/shared.log"
+service three <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/alias.log }
+EOF
+service zz <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/web.log }
+EOF
+check
+assert_eq "$rc" 1 "--check exit code for two services on one log file"
+grep -qF "services/two.yaml:2:18: logging.file: '$T/etc/../log/sub/../shared.log' is also the log file of service 'one' (" "$T/out/check" ||
+        fail "no error for two logging.file values naming one file: $(cat "$T/out/check")"
+grep -qF "services/three.yaml:2:18: logging.file: '$T/etc/../log/alias.log' is also the log file of service 'one' (" "$T/out/check" ||
+        fail "no error for a logging.file symlinked to another's: $(cat "$T/out/check")"
+grep -qF "services/zz.yaml:2:18: logging.file: '$T/etc/../log/web.log' is the log file of service 'web' ($T/etc/../log/web.log)" "$T/out/check" ||
+        fail "no error for logging.file = another service's default log file: $(cat "$T/out/check")"
+grep -qE "services/one\.yaml:[0-9]+:[0-9]+: " "$T/out/check" && fail "the first of two services on one file is reported: $(cat "$T/out/check")"
+# a service's own default path, or the default path of a service that moved
+# its log elsewhere, is fine
+rm "$T"/services/two.yaml "$T"/services/three.yaml
+service zz <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/zz.log }
+EOF
+service moved <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/moved-elsewhere.log }
+EOF
+service yy <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/moved.log }
+EOF
+check
+assert_eq "$rc" 0 "--check exit code for distinct log files: $(cat "$T/out/check")"
+
+# 5. a reload bringing in a second writer of a running service's log file is
+# refused, by svctl reload and by SIGHUP; nothing moves
+rm -f "$T"/services/*.yaml
+cp "$T"/out/web.yaml "$T"/out/one.yaml "$T/services/"
+start_svd
+wait_state web running
+wait_state one running
+web1=$(field web pid)
+one1=$(field one pid)
+service two <<EOF
+command: [sh, -c, "echo second-writer; exec sleep 1000"]
+logging: { file: ../log/shared.log }
+EOF
+if svctl reload > "$T/out/r2" 2>&1; then fail "reload with two services on one log file succeeded"; fi
+grep -qF "services/two.yaml:2:18: logging.file: '$T/etc/../log/shared.log' is also the log file of service 'one'" "$T/out/r2" ||
+        fail "reload error: $(cat "$T/out/r2")"
+grep -q "nothing was changed" "$T/out/r2" || fail "reply does not say nothing changed: $(cat "$T/out/r2")"
+kill -HUP "$SVD_PID"
+wait_for grep -q "SIGHUP: reload refused" "$T/svd.out"
+assert_eq "$(field web pid)" "$web1" "web after a refused reload"
+assert_eq "$(field one pid)" "$one1" "one after a refused reload"
+assert_eq "$(field one state)" running "one's state after a refused reload"
+[ -z "$(field two state)" ] || fail "a second writer of one's log file appeared after a refused reload"
+grep -q second-writer "$T/log/shared.log" && fail "a second service wrote into one's log file"
 stop_svd || fail "svd exit status"
 echo "log_reserved: ok"

@@ -128,6 +128,18 @@ START_TEST(test_names) {
         ck_assert(gz);
         strcat(a, ".tmp");
         ck_assert(!logfmt_rotated_match("web.log", a, NULL, NULL));
+        /* a compression's temporary file: exactly BASE.STAMP.gz.tmp, not
+         * that of another log whose name starts with BASE */
+        ck_assert(logfmt_rotated_tmp_match("web.log", a));
+        ck_assert(!logfmt_rotated_tmp_match("web", a));
+        ck_assert(!logfmt_rotated_tmp_match("web.lo", a));
+        ck_assert(!logfmt_rotated_tmp_match("web.log", "web.log.x.log.20261122T003043.123456Z.gz.tmp"));
+        ck_assert(logfmt_rotated_tmp_match("web.log.x.log", "web.log.x.log.20261122T003043.123456Z.gz.tmp"));
+        ck_assert(!logfmt_rotated_tmp_match("web.log", "web.log.gz.tmp"));
+        ck_assert(!logfmt_rotated_tmp_match("web.log", "web.log.20261122T003043.123456Z.gz"));
+        ck_assert(!logfmt_rotated_tmp_match("web.log", "web.log.20261122T003043.123456Z.tmp"));
+        ck_assert(!logfmt_rotated_tmp_match("web.log", "web.log.20261122T003043.12345xZ.gz.tmp"));
+        ck_assert(!logfmt_rotated_tmp_match("web.log", "web.log.20261122T003043.123456Z.gz.tmp.gz.tmp"));
         ck_assert(!logfmt_rotated_match("web.log", "web.log", NULL, NULL));
         ck_assert(!logfmt_rotated_match("web", "web.log.20261122T003043.123456Z", NULL, NULL));
         /* names sort as times do, across a second and a day boundary */
