@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "logfmt.h"
 
 /* One atomic pipe write; longer messages are cut and marked. */
 #define LOG_LINE_MAX PIPE_BUF
@@ -47,16 +48,15 @@ extern char *program_invocation_short_name;
 
 static size_t format_prefix(char *buf, size_t len, enum log_level l)
 {
-        struct timespec ts;
-        struct tm tm;
-        char stamp[32] = "1970-01-01T00:00:00";
+        struct timespec ts = { 0 };
+        char stamp[LOGFMT_TIME_LEN + 1];
 
-        if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && gmtime_r(&ts.tv_sec, &tm))
-                strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-        else
-                ts.tv_nsec = 0;
+        /* By hand (logfmt.c), not strftime: that reads the time zone file on
+         * its first call, a file look-up a UTC stamp does not need. */
+        (void)clock_gettime(CLOCK_REALTIME, &ts);
+        logfmt_time((usec_t)ts.tv_sec * USEC_PER_SEC + (usec_t)ts.tv_nsec / 1000, stamp);
 
-        int n = snprintf(buf, len, "%s.%06ldZ %s[%ld]: %s ", stamp, (long)(ts.tv_nsec / 1000),
+        int n = snprintf(buf, len, "%s %s[%ld]: %s ", stamp,
                          program_invocation_short_name ? program_invocation_short_name : "svd",
                          (long)getpid(), level_names[l]);
         if (n < 0)

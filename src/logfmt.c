@@ -3,6 +3,8 @@
  * by hand with a one-second cache because svd stamps every line it writes:
  * strftime per line would cost more than the write itself. */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,35 @@ static void put_digits(char *p, unsigned v, int n) {
         }
 }
 
+void logfmt_utc(int64_t sec, struct tm *tm) {
+        /* Days since 1970-01-01 to a proleptic Gregorian date, counted in
+         * 400-year eras that start on 0000-03-01 (so the leap day ends a
+         * year): the civil-from-days method H. Hinnant describes. */
+        int64_t days = sec / 86400, rem = sec % 86400;
+        if (rem < 0) {
+                rem += 86400;
+                days--;
+        }
+        memset(tm, 0, sizeof(*tm));
+        tm->tm_hour = (int)(rem / 3600);
+        tm->tm_min = (int)(rem / 60 % 60);
+        tm->tm_sec = (int)(rem % 60);
+        tm->tm_wday = (int)((days % 7 + 11) % 7); /* 1970-01-01 was a Thursday */
+        days += 719468; /* from 0000-03-01 */
+        int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+        int64_t doe = days - era * 146097;                                  /* [0, 146096] */
+        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365], from March 1 */
+        int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11], March = 0 */
+        int64_t month = mp < 10 ? mp + 3 : mp - 9;                           /* [1, 12] */
+        int64_t year = yoe + era * 400 + (month <= 2);
+        tm->tm_mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+        tm->tm_mon = (int)month - 1;
+        tm->tm_year = (int)(year - 1900);
+        bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        tm->tm_yday = (int)(mp >= 10 ? doy - 306 : doy + 59 + leap);
+}
+
 char *logfmt_time(usec_t t, char *buf) {
         /* One cache entry: consecutive lines nearly always share the second. */
         static time_t cached_sec = (time_t)-1;
@@ -49,7 +80,7 @@ char *logfmt_time(usec_t t, char *buf) {
         time_t sec = (time_t)(t / USEC_PER_SEC);
         if (sec != cached_sec) {
                 struct tm tm;
-                gmtime_r(&sec, &tm);
+                logfmt_utc(sec, &tm);
                 put_digits(cached, (unsigned)tm.tm_year + 1900, 4);
                 cached[4] = '-';
                 put_digits(cached + 5, (unsigned)tm.tm_mon + 1, 2);

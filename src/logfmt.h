@@ -15,6 +15,7 @@
 #ifndef SVD_LOGFMT_H
 #define SVD_LOGFMT_H
 
+#include <time.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,11 @@ const char *logfmt_split_mark(enum logfmt_split s);    /* "", "+", "~" */
 /* JSON field set to true on split records ("cont", "partial"); NULL: whole. */
 const char *logfmt_split_json(enum logfmt_split s);
 
+/* sec (since the epoch) as UTC calendar fields, like gmtime_r but without
+ * touching the time zone: glibc's gmtime_r and strftime read /etc/localtime
+ * on their first call, a file look-up (on a network root file system, round
+ * trips) that a UTC time stamp does not need. tm_isdst and tm_gmtoff are 0. */
+void logfmt_utc(int64_t sec, struct tm *tm);
 /* buf: at least LOGFMT_TIME_LEN + 1 bytes. Returns buf. */
 char *logfmt_time(usec_t t, char *buf);
 /* Parses exactly LOGFMT_TIME_LEN bytes of logfmt_time() output. */

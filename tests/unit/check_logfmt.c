@@ -5,6 +5,7 @@
 #include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "logfmt.h"
 
@@ -115,6 +116,39 @@ START_TEST(test_time) {
 }
 END_TEST
 
+/* logfmt_utc against glibc's gmtime_r: every day boundary of 1969-2101
+ * (leap years, 2000 and 2100 included), a second before and after, and a
+ * spread of times in 1600-2400 and before 1970. */
+static void utc_same(int64_t t) {
+        struct tm a, b;
+        time_t tt = (time_t)t;
+        ck_assert_ptr_nonnull(gmtime_r(&tt, &a));
+        logfmt_utc(t, &b);
+        ck_assert_msg(a.tm_year == b.tm_year && a.tm_mon == b.tm_mon && a.tm_mday == b.tm_mday &&
+                              a.tm_hour == b.tm_hour && a.tm_min == b.tm_min && a.tm_sec == b.tm_sec &&
+                              a.tm_wday == b.tm_wday && a.tm_yday == b.tm_yday,
+                      "t=%lld: gmtime_r %d-%d-%d %d:%d:%d wday %d yday %d, logfmt_utc %d-%d-%d %d:%d:%d wday %d yday %d",
+                      (long long)t, a.tm_year, a.tm_mon, a.tm_mday, a.tm_hour, a.tm_min, a.tm_sec, a.tm_wday,
+                      a.tm_yday, b.tm_year, b.tm_mon, b.tm_mday, b.tm_hour, b.tm_min, b.tm_sec, b.tm_wday,
+                      b.tm_yday);
+}
+
+START_TEST(test_utc) {
+        for (int64_t d = -366; d < 48580; d++) /* 1969 .. 2102 */
+                for (int64_t off = -1; off <= 1; off++)
+                        utc_same(d * 86400 + off);
+        uint64_t x = 0x9e3779b97f4a7c15ull;
+        for (int i = 0; i < 200000; i++) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                utc_same((int64_t)(x % 25246080000ull) - 11676096000ll); /* 1600 .. 2400 */
+        }
+        char buf[LOGFMT_TIME_LEN + 1];
+        ck_assert_str_eq(logfmt_time(951782400ull * USEC_PER_SEC + 7, buf), "2000-02-29T00:00:00.000007Z");
+}
+END_TEST
+
 START_TEST(test_names) {
         char a[128], b[128];
         usec_t t = 1795307443123456ULL, back;
@@ -183,6 +217,7 @@ int main(void) {
         tcase_add_test(tc, test_split);
         tcase_add_test(tc, test_whole_lines);
         tcase_add_test(tc, test_time);
+        tcase_add_test(tc, test_utc);
         tcase_add_test(tc, test_names);
         tcase_add_test(tc, test_retention);
         suite_add_tcase(s, tc);
