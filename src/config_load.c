@@ -214,10 +214,10 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Opens dir and lists its .yaml and .yml files, sorted bytewise (not by
- * locale); *ret_dirfd stays open
- * for the openat()s, *ret_canon is dir's canonical name (so FILE in errors
- * is stable), or dir itself when it cannot be opened. One open, no separate
- * look-up for the name: each is a round trip on a network file system. */
+ * locale); *ret_dirfd stays open for the openat()s, *ret_canon is dir's
+ * canonical name (so FILE in errors is stable), or dir itself when it cannot
+ * be opened. One open, no separate look-up for the name: each is a round
+ * trip on a network file system. */
 static int list_yaml(const char *dir, char ***ret, int *ret_dirfd, char **ret_canon)
 {
         _cleanup_(strv_freep) char **names = NULL;

@@ -272,9 +272,10 @@ static int read_fd(int fd, unsigned char **ret, size_t *ret_len)
         buf = malloc((size_t)st.st_size + 1);
         if (!buf)
                 return -ENOMEM;
-        /* Read at most what fstat promised (+1 to notice growth). A regular
-         * file's read returns less than asked only at its end: no second
-         * read just to see 0 (a round trip on a network file system). */
+        /* Read at most what fstat promised (+1 to notice growth). Once all of
+         * it is there, a short read is the file's end: no second read just to
+         * see 0 (a round trip on a network file system). A short read before
+         * that (a shrinking file, an interrupted network read) reads on. */
         while (len <= (size_t)st.st_size) {
                 size_t want = (size_t)st.st_size + 1 - len;
                 ssize_t k = read(fd, buf + len, want);
@@ -285,7 +286,7 @@ static int read_fd(int fd, unsigned char **ret, size_t *ret_len)
                         return -errno;
                 }
                 len += (size_t)k;
-                if ((size_t)k < want)
+                if (k == 0 || ((size_t)k < want && len == (size_t)st.st_size))
                         break;
         }
         if (len > (size_t)st.st_size)

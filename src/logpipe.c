@@ -60,12 +60,18 @@ int logsink_open_file(struct logsink *k) {
                 fd = open(k->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
         if (fd < 0)
                 return -errno;
-        /* One statx for what fstat gives and the birth time. */
+        /* One statx for what fstat gives and the birth time; fstat where
+         * statx is missing (before Linux 4.11) or refused (a seccomp profile). */
         struct statx sx;
         if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &sx) < 0) {
-                int r = -errno;
-                close(fd);
-                return r;
+                struct stat st;
+                if ((errno != ENOSYS && errno != EPERM) || fstat(fd, &st) < 0) {
+                        int r = -errno;
+                        close(fd);
+                        return r;
+                }
+                sx = (struct statx){ .stx_mode = (uint16_t)st.st_mode, .stx_gid = st.st_gid,
+                                     .stx_size = (uint64_t)st.st_size };
         }
         /* Readable by the admin group so svctl logs works without root. */
         if (geteuid() == 0 && cfg->has_admin_gid && sx.stx_gid != cfg->admin_gid)
