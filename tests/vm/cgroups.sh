@@ -47,10 +47,16 @@ service busy <<EOF
 command: [/bin/sh, -c, 'while :; do :; done']
 resources: { cpus: 0.2 }
 EOF
+# box_b starts allocating 3 s after box_a: two allocators racing for the
+# slice's limit at once can both be OOM-killed (the second hits the limit
+# while the first victim's memory is still being freed; seen once in CI),
+# and this test wants exactly one to die and one to live.
 for n in a b; do
+delay=0
+[ $n = b ] && delay=3
 service box_$n <<EOF
 slice: box
-command: [python3, -c, "import time; b = bytearray(70 * 1024 * 1024); time.sleep(1000)"]
+command: [python3, -c, "import time; time.sleep($delay); b = bytearray(70 * 1024 * 1024); time.sleep(1000)"]
 restart: "no"
 EOF
 done
@@ -149,6 +155,8 @@ PY
 
 # the slice's 100M is shared: 2 x 70M cannot both live
 wait_for sh -c "$SVCTL -s $SOCK status --json | python3 -c 'import json,sys; s={x[\"name\"]:x for x in json.load(sys.stdin)[\"services\"]}; sys.exit(0 if s[\"box_a\"].get(\"oom_kills\",0)+s[\"box_b\"].get(\"oom_kills\",0) >= 1 else 1)'"
+# and the survivor has finished taking its 70M
+wait_for sh -c "$SVCTL -s $SOCK status --json | python3 -c 'import json,sys; s={x[\"name\"]:x for x in json.load(sys.stdin)[\"services\"]}; sys.exit(0 if any(s[n][\"state\"] == \"running\" and s[n].get(\"memory_current\",0) > 60e6 for n in (\"box_a\", \"box_b\")) else 1)'"
 # slice usage in svctl status --json: box reached its 100M
 svctl status --json > "$T/status.json"
 python3 - "$T/status.json" <<'PY' || fail "slices in status --json: $(cat "$T/status.json")"
