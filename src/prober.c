@@ -36,13 +36,7 @@ struct prober {
         int fd;
         pid_t pid;
         ev_io io;
-        int64_t next_id;
-        /* Request id -> index in m->svcs + 1, direct-mapped on the id's low
-         * bits (ids are sequential, so in-flight ones rarely collide). A
-         * lookup is verified against the service's probe_id and falls back to
-         * a scan, so a stale or overwritten slot only costs time. */
-        uint32_t *slots;
-        size_t n_slots; /* a power of two */
+        int64_t next_seq; /* request ids: see probe_id_make() */
         usec_t started_mono;
         usec_t not_before; /* restart throttle after a crash */
         /* the packet being built: messages separated by '\n', and for each
@@ -67,35 +61,30 @@ static void fail_in_flight(struct svd *m, const char *why) {
         }
 }
 
+/* A request id carries the index of its service in m->svcs in its low
+ * PROBER_ID_INDEX_BITS and a sequence number above them, so a reply finds
+ * its service without a lookup table (which cost svd 4 bytes per service
+ * per probe-able slot, doubled for collisions). The index is verified
+ * against the service's probe_id: after a reload moved services, or for an
+ * index too large to fit, the lookup falls back to a scan. */
+#define PROBER_ID_INDEX_BITS 24
+
+static int64_t probe_id_make(struct prober *p, const struct svc *s) {
+        uint64_t idx = s->index < (1u << PROBER_ID_INDEX_BITS) ? s->index : 0;
+        return (int64_t)((uint64_t)++p->next_seq << PROBER_ID_INDEX_BITS | idx);
+}
+
 static struct svc *find_svc(struct prober *p, int64_t id) {
         struct svd *m = p->m;
         if (id <= 0)
                 return NULL;
-        if (p->n_slots) {
-                uint32_t i = p->slots[(uint64_t)id & (p->n_slots - 1)];
-                if (i && i <= m->n_svcs && m->svcs[i - 1]->probe_id == id)
-                        return m->svcs[i - 1];
-        }
-        for (size_t i = 0; i < m->n_svcs; i++)
+        size_t i = (size_t)((uint64_t)id & ((1u << PROBER_ID_INDEX_BITS) - 1));
+        if (i < m->n_svcs && m->svcs[i]->probe_id == id)
+                return m->svcs[i];
+        for (i = 0; i < m->n_svcs; i++)
                 if (m->svcs[i]->probe_id == id)
                         return m->svcs[i];
         return NULL;
-}
-
-static void remember(struct prober *p, struct svc *s, int64_t id) {
-        struct svd *m = p->m;
-        size_t want = 64;
-        while (want < 2 * m->n_svcs)
-                want *= 2;
-        if (p->n_slots < want) {
-                uint32_t *n = calloc(want, sizeof(*n));
-                if (!n)
-                        return; /* lookups scan */
-                free(p->slots);
-                p->slots = n;
-                p->n_slots = want;
-        }
-        p->slots[(uint64_t)id & (p->n_slots - 1)] = (uint32_t)s->index + 1;
 }
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
@@ -289,7 +278,7 @@ int prober_submit(struct svd *m, struct svc *s) {
 
         const struct probe_config *pc = &s->cfg->health;
         struct probe_req req = {
-                .id = ++p->next_id,
+                .id = probe_id_make(p, s),
                 .kind = pc->kind == PROBE_TCP ? PROBE_REQ_TCP : PROBE_REQ_HTTP,
                 .timeout_ms = (unsigned)(pc->timeout / USEC_PER_MSEC),
                 .port = pc->port,
@@ -319,7 +308,6 @@ int prober_submit(struct svd *m, struct svc *s) {
         if ((r = queue(p, s, req.id, buf, len)) < 0)
                 return r;
         s->probe_id = req.id;
-        remember(p, s, req.id);
         return 0;
 }
 
@@ -363,7 +351,6 @@ void prober_done(struct svd *m) {
         ev_prepare_stop(m->loop, &p->flush);
         free(p->out);
         free(p->pend);
-        free(p->slots);
         free(p);
         m->prober = NULL;
 }

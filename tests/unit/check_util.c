@@ -365,6 +365,53 @@ START_TEST(test_clocks)
 }
 END_TEST
 
+START_TEST(test_str_set)
+{
+        char *s = str_empty, long_text[200];
+
+        str_set(&s, "");
+        ck_assert_ptr_eq(s, str_empty); /* empty costs no allocation */
+        str_set(&s, "HTTP 200 in 2.1ms");
+        ck_assert_str_eq(s, "HTTP 200 in 2.1ms");
+        char *first = s;
+        /* a probe's detail changes at every probe: same buffer (glibc's
+         * chunks have room to spare; ASan's are exactly the size asked) */
+        str_set(&s, "HTTP 200 in 12.3ms");
+        ck_assert_str_eq(s, "HTTP 200 in 12.3ms");
+#ifndef __SANITIZE_ADDRESS__
+        ck_assert_ptr_eq(s, first);
+#endif
+        str_set(&s, "HTTP 200 in 1.5ms");
+        ck_assert_str_eq(s, "HTTP 200 in 1.5ms");
+#ifndef __SANITIZE_ADDRESS__
+        ck_assert_ptr_eq(s, first);
+#endif
+        (void)first;
+        /* a text too long for the buffer moves */
+        memset(long_text, 'x', sizeof(long_text) - 1);
+        long_text[sizeof(long_text) - 1] = 0;
+        str_set(&s, long_text);
+        ck_assert_str_eq(s, long_text);
+        char *big = s;
+        /* and a short text does not pin the long one's size */
+        str_set(&s, "ok");
+        ck_assert_str_eq(s, "ok");
+        ck_assert_ptr_ne(s, big);
+        /* the same text again: nothing changes */
+        char *ok = s;
+        str_set(&s, "ok");
+        ck_assert_ptr_eq(s, ok);
+        /* longer than STR_SHORT_MAX - 1: cut there */
+        char huge[STR_SHORT_MAX + 50];
+        memset(huge, 'y', sizeof(huge) - 1);
+        huge[sizeof(huge) - 1] = 0;
+        str_set(&s, huge);
+        ck_assert_uint_eq(strlen(s), STR_SHORT_MAX - 1);
+        str_clear(&s);
+        ck_assert_ptr_eq(s, str_empty);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("util");
@@ -382,6 +429,7 @@ int main(void)
         tcase_add_test(tc, test_path_join);
         tcase_add_test(tc, test_fs_helpers);
         tcase_add_test(tc, test_clocks);
+        tcase_add_test(tc, test_str_set);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
