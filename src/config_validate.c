@@ -4,9 +4,9 @@
  * memory_high, memory_swap_max, pids_max, cpus) is not larger than the same
  * limit of the slice it runs in (which the kernel would quietly cap, so the
  * configured value would be a lie), and no service's log file is a file svd
- * writes itself (the audit log, metrics.textfile) or another service's log
- * file. Every problem is reported
- * at the position of the value that has to change. */
+ * writes itself (the audit log, metrics.textfile), another service's log
+ * file, or named like one of another log's rotated files. Every problem is
+ * reported at the position of the value that has to change. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "graph.h"
+#include "logfmt.h"
 
 static const char *svc_name_at(const struct svd_config *c, size_t i)
 {
@@ -368,6 +369,84 @@ static const struct svc_config *default_owner(const struct svd_config *c, const 
         return &c->svcs[j];
 }
 
+/* Whether name, in the directory of the log file base_path, is one of that
+ * log's rotated files (BASE.STAMP, .gz, or gzip's .gz.tmp). */
+static bool rotated_of(const char *base_path, const char *dir, size_t dl, const char *name)
+{
+        const char *slash = strrchr(base_path, '/');
+        size_t bdl = slash == base_path ? 1 : (size_t)(slash - base_path);
+
+        if (bdl != dl || strncmp(base_path, dir, dl) != 0)
+                return false;
+        return logfmt_rotated_match(slash + 1, name, NULL, NULL) || logfmt_rotated_tmp_match(slash + 1, name);
+}
+
+/* A logging.file must not be named like one of another log's rotated files
+ * (<log>.STAMP[.gz]), svd's audit log's included: that log's retention
+ * would prune it as the oldest rotated file, and its start-up scan would
+ * compress it or remove it as an unfinished .gz.tmp. res[] as for
+ * check_shared_logs. Default log files end in .log and can never match. No
+ * file system lookup: the resolved paths are compared, and a default
+ * <log_dir>/NAME.log (or the audit log) by its name. */
+static void check_rotated_names(const struct svd_config *c, struct cfg_errors *errs, char *const *res,
+                                const char *dir_res, const char *dir_folded)
+{
+        static const char *const sfx[] = { "", ".gz", ".gz.tmp" };
+
+        for (size_t i = 0; i < c->n_svcs; i++) {
+                const struct svc_config *s = &c->svcs[i], *other = NULL;
+                const char *p = res[i], *slash, *name;
+                char base[300];
+                size_t dl;
+
+                if (!p || !(slash = strrchr(p, '/')))
+                        continue;
+                dl = slash == p ? 1 : (size_t)(slash - p);
+                name = slash + 1;
+                for (size_t j = 0; j < c->n_svcs && !other; j++)
+                        if (j != i && res[j] && rotated_of(res[j], p, dl, name))
+                                other = &c->svcs[j];
+                /* a default log in log_dir: the name before the stamp is NAME.log */
+                bool in_log_dir = (strlen(dir_res) == dl && strncmp(p, dir_res, dl) == 0) ||
+                                  (strlen(dir_folded) == dl && strncmp(p, dir_folded, dl) == 0);
+                size_t nl = strlen(name);
+                bool audit = false;
+                for (size_t k = 0; in_log_dir && !other && k < sizeof(sfx) / sizeof(sfx[0]); k++) {
+                        size_t sl = strlen(sfx[k]), bl;
+                        ssize_t j;
+
+                        if (nl <= sl + 1 + LOGFMT_STAMP_LEN + 4)
+                                continue;
+                        bl = nl - sl - 1 - LOGFMT_STAMP_LEN;
+                        if (bl >= sizeof(base) || strncmp(name + bl - 4, ".log", 4) != 0)
+                                continue;
+                        memcpy(base, name, bl);
+                        base[bl] = 0;
+                        if (!(k == 2 ? logfmt_rotated_tmp_match(base, name)
+                                     : logfmt_rotated_match(base, name, NULL, NULL)))
+                                continue;
+                        if (strcmp(base, CONFIG_AUDIT_LOG) == 0) {
+                                audit = true;
+                                break;
+                        }
+                        base[bl - 4] = 0;
+                        j = config_svc_index(c, base);
+                        if (j >= 0 && (size_t)j != i && !c->svcs[j].logging.file)
+                                other = &c->svcs[j];
+                }
+                if (audit)
+                        cfg_error(errs, &s->logging.file_pos, "logging.file",
+                                  "'%s' is named like a rotated file of svd's audit log: its rotation would "
+                                  "compress or delete it (choose another name)",
+                                  s->logging.file);
+                else if (other)
+                        cfg_error(errs, &s->logging.file_pos, "logging.file",
+                                  "'%s' is named like a rotated file of the log of service '%s': its rotation "
+                                  "would compress or delete it (choose another name)",
+                                  s->logging.file, other->name);
+        }
+}
+
 /* Two services may not share a log file: their writes would interleave and
  * both would rotate (and prune) the same file. res[i] is service i's
  * logging.file resolved (NULL for a default <log_dir>/NAME.log, which differ
@@ -401,6 +480,8 @@ static int check_shared_logs(const struct svd_config *c, struct cfg_errors *errs
                                   "a log file",
                                   s->logging.file, other->name, c->log_dir, other->name);
         }
+        if (dir_res)
+                check_rotated_names(c, errs, res, dir_res, dir_folded);
         return 0;
 }
 

@@ -5,7 +5,8 @@
 # log or to metrics.textfile, or to another service's log file (its
 # logging.file, or its default <log_dir>/NAME.log) is refused by svd --check,
 # by svd at start and by a reload (which changes nothing: the running services
-# keep running), with file:line:col.
+# keep running), with file:line:col. Nor may a logging.file be named like one
+# of another log's rotated files, which that log's rotation would prune.
 . "$(dirname "$0")/lib.sh"
 
 check() { rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > "$T/out/check" 2>&1 || rc=$?; }
@@ -156,4 +157,58 @@ assert_eq "$(field one state)" running "one's state after a refused reload"
 [ -z "$(field two state)" ] || fail "a second writer of one's log file appeared after a refused reload"
 grep -q second-writer "$T/log/shared.log" && fail "a second service wrote into one's log file"
 stop_svd || fail "svd exit status"
+# 6. a logging.file named like one of another log's rotated files
+# (<log>.STAMP, .gz, .gz.tmp) would be compressed or pruned by that log's
+# rotation: refused, for another service's logging.file and for a default
+# <log_dir>/NAME.log. Names that only look similar are fine.
+rm -f "$T"/services/*.yaml
+STAMP=20261122T003043.123456Z
+service pg <<EOF
+command: [sleep, "1000"]
+EOF
+service one <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/shared.log }
+EOF
+service sneaky <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/pg.log.$STAMP.gz }
+EOF
+service two <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/sub/../shared.log.$STAMP }
+EOF
+service three <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/pg.log.$STAMP.gz.tmp }
+EOF
+service four <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/audit.log.$STAMP.gz }
+EOF
+check
+assert_eq "$rc" 1 "--check exit code for a logging.file named like a rotated file"
+grep -qF "services/sneaky.yaml:2:18: logging.file: '$T/etc/../log/pg.log.$STAMP.gz' is named like a rotated file of the log of service 'pg'" "$T/out/check" ||
+        fail "no error for a default log's rotated name: $(cat "$T/out/check")"
+grep -qF "services/two.yaml:2:18: logging.file: '$T/etc/../log/sub/../shared.log.$STAMP' is named like a rotated file of the log of service 'one'" "$T/out/check" ||
+        fail "no error for another logging.file's rotated name: $(cat "$T/out/check")"
+grep -qF "services/three.yaml:2:18: logging.file: '$T/etc/../log/pg.log.$STAMP.gz.tmp' is named like a rotated file of the log of service 'pg'" "$T/out/check" ||
+        fail "no error for a rotated file's compression leftover name: $(cat "$T/out/check")"
+grep -qF "services/four.yaml:2:18: logging.file: '$T/etc/../log/audit.log.$STAMP.gz' is named like a rotated file of svd's audit log" "$T/out/check" ||
+        fail "no error for the audit log's rotated name: $(cat "$T/out/check")"
+rm "$T"/services/sneaky.yaml "$T"/services/two.yaml "$T"/services/three.yaml "$T"/services/four.yaml
+service a1 <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/pg.log.old }
+EOF
+service a2 <<EOF
+command: [sleep, "1000"]
+logging: { file: ../log/ghost.log.$STAMP }
+EOF
+service a3 <<EOF
+command: [sleep, "1000"]
+logging: { file: ../out/shared.log.$STAMP }
+EOF
+check
+assert_eq "$rc" 0 "--check exit code for names that are no other log's rotated files: $(cat "$T/out/check")"
 echo "log_reserved: ok"
