@@ -18,6 +18,7 @@
 #include "emergency.h"
 #include "init.h"
 #include "log.h"
+#include "log_watch.h"
 #include "svd.h"
 
 #define SHELL_RETRY 5. /* seconds before restarting a shell that ended within a second */
@@ -166,6 +167,7 @@ void emergency_run(struct svd_config *cfg, const char *reason, char *const *deta
                 log_err("emergency: %s; only reaping children", !cfg ? "out of memory" : "no event loop");
                 init_reap_forever();
         }
+        log_watch_attach(loop); /* a stuck console must not stop the reaping */
         static struct svd m; /* lives until the machine goes down */
         static struct emergency e;
         m.loop = loop;
@@ -213,6 +215,7 @@ void emergency_run(struct svd_config *cfg, const char *reason, char *const *deta
         control_close(m.ctl);
         m.ctl = NULL;
         ev_timer_stop(loop, &e.shell_timer);
+        log_watch_detach(3000);
         init_finish(m.shutdown_action); /* as PID 1, does not return */
         init_reap_forever();
 }

@@ -158,6 +158,9 @@ void init_early_start(void) {
         /* Ctrl-Alt-Del arrives as SIGINT instead of an instant reboot. */
         (void)reboot(RB_DISABLE_CAD);
         console_fds(); /* at once if /dev is there: errors found meanwhile show */
+        /* and never wait for the console (Ctrl-S, a slow serial line): the
+         * lines of both threads wait in log.c's backlog until the loop runs */
+        (void)log_nonblocking_start(NULL);
         sigset_t all, old;
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits "all blocked" */

@@ -6,15 +6,23 @@
  * never forge a second, fake log line. errno is preserved across calls because
  * callers often log and then inspect it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "logfmt.h"
+#include "util.h"
 
 /* One atomic pipe write; longer messages are cut and marked. */
 #define LOG_LINE_MAX PIPE_BUF
@@ -64,7 +72,7 @@ static size_t format_prefix(char *buf, size_t len, enum log_level l)
         return (size_t)n < len ? (size_t)n : len - 1;
 }
 
-static void write_line(const char *p, size_t n)
+static void write_direct(const char *p, size_t n)
 {
         while (n > 0) {
                 ssize_t w = write(STDERR_FILENO, p, n);
@@ -75,6 +83,225 @@ static void write_line(const char *p, size_t n)
                 p += w;
                 n -= (size_t)w;
         }
+}
+
+/* Non-blocking output (svd, see log.h): lines go to out.fd without waiting;
+ * what the reader does not take at once waits in the backlog, in order,
+ * and beyond LOG_BACKLOG_MAX whole lines are dropped and counted. */
+static struct {
+        int fd;          /* -1: plain blocking writes to stderr */
+        bool sock;       /* stderr is a socket: send(MSG_DONTWAIT) on it */
+        pid_t owner;     /* a forked child writes directly, never here */
+        void (*wake)(void);
+        long budget_ms;  /* with no event loop: what flushes may still wait */
+        bool unwatched;  /* log_nonblocking_unwatched() was called */
+        bool set_nonblock; /* O_NONBLOCK set on stderr's own description */
+        size_t len;
+        unsigned long dropped;
+        char buf[LOG_BACKLOG_MAX];
+} out = { .fd = -1 };
+/* PID 1 logs from its early thread while the main thread reads the
+ * configuration: the backlog has one writer at a time. */
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static ssize_t out_write(const char *p, size_t n)
+{
+        ssize_t w;
+        do
+                w = out.sock ? send(out.fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) : write(out.fd, p, n);
+        while (w < 0 && errno == EINTR);
+        return w;
+}
+
+/* Writes whole lines of the backlog (one write takes at most PIPE_BUF, so a
+ * line never mixes with another writer's on a pipe) until the reader stops
+ * taking them. Then, once empty, says how many were dropped. */
+static void backlog_write(void)
+{
+        while (out.len) {
+                size_t n = out.len < PIPE_BUF ? out.len : PIPE_BUF;
+                while (n > 1 && out.buf[n - 1] != '\n')
+                        n--;
+                if (out.buf[n - 1] != '\n')
+                        n = out.len < PIPE_BUF ? out.len : PIPE_BUF; /* no newline: cut */
+                ssize_t w = out_write(out.buf, n);
+                if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                        return;
+                if (w <= 0) {
+                        out.len = 0; /* broken: nowhere to report it */
+                        return;
+                }
+                memmove(out.buf, out.buf + w, out.len - (size_t)w);
+                out.len -= (size_t)w;
+                if (!out.len && out.dropped) {
+                        char line[160];
+                        size_t k = format_prefix(line, sizeof(line), LOG_LVL_WARN);
+                        k += (size_t)snprintf(line + k, sizeof(line) - k,
+                                              "%lu log line%s dropped: stderr did not take them in time\n",
+                                              out.dropped, out.dropped == 1 ? " was" : "s were");
+                        out.dropped = 0;
+                        if (k < sizeof(line)) {
+                                memcpy(out.buf, line, k);
+                                out.len = k;
+                        }
+                }
+        }
+}
+
+/* Waits (poll) for the output to take the backlog, within out.budget_ms. */
+static void backlog_wait(void)
+{
+        struct pollfd pfd = { .fd = out.fd, .events = POLLOUT };
+        while (out.len && out.budget_ms > 0) {
+                usec_t t0 = now_mono();
+                int r = poll(&pfd, 1, (int)out.budget_ms);
+                long spent = (long)((now_mono() - t0) / 1000);
+                out.budget_ms -= spent > 0 ? spent : 0;
+                if (r < 0 && errno != EINTR)
+                        return;
+                if (r == 0 || (r > 0 && !(pfd.revents & POLLOUT)))
+                        return;
+                backlog_write();
+        }
+}
+
+static void write_line_locked(const char *p, size_t n)
+{
+        if (out.fd < 0 || getpid() != out.owner) {
+                write_direct(p, n);
+                return;
+        }
+        if (!out.len) {
+                /* the usual case: the reader takes it at once, and the
+                 * backlog's pages are never touched */
+                ssize_t w = out_write(p, n);
+                if (w == (ssize_t)n)
+                        return;
+                if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                        return; /* nowhere left to report a logging failure */
+                if (w > 0) { /* a terminal took part of it */
+                        p += w;
+                        n -= (size_t)w;
+                }
+        } else if (out.len + n > sizeof(out.buf)) {
+                backlog_write();
+        }
+        if (out.len + n > sizeof(out.buf) && !out.wake)
+                backlog_wait();
+        if (out.len + n > sizeof(out.buf)) {
+                out.dropped++;
+                return;
+        }
+        bool was_empty = !out.len;
+        memcpy(out.buf + out.len, p, n);
+        out.len += n;
+        if (!out.wake)
+                backlog_wait();
+        else if (was_empty)
+                out.wake();
+}
+
+static void write_line(const char *p, size_t n)
+{
+        pthread_mutex_lock(&out_lock);
+        write_line_locked(p, n);
+        pthread_mutex_unlock(&out_lock);
+}
+
+/* At exit: what still waits gets one more second (the budget left, if
+ * that is less), so the last lines of a stalled reader are not all lost. */
+static void flush_at_exit(void)
+{
+        pthread_mutex_lock(&out_lock);
+        if (out.fd >= 0 && getpid() == out.owner && out.len) {
+                if (!out.unwatched || out.budget_ms > 1000)
+                        out.budget_ms = 1000;
+                backlog_write();
+                backlog_wait();
+        }
+        if (out.set_nonblock && getpid() == out.owner) {
+                int fl = fcntl(STDERR_FILENO, F_GETFL);
+                if (fl >= 0)
+                        (void)fcntl(STDERR_FILENO, F_SETFL, fl & ~O_NONBLOCK);
+        }
+        pthread_mutex_unlock(&out_lock);
+}
+
+static int start_locked(void (*wake)(void))
+{
+        struct stat st;
+        int fd = -1;
+
+        if (out.fd >= 0) {
+                out.wake = wake; /* a loop now, or another (the emergency state's) */
+                out.unwatched = false;
+                return 1;
+        }
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return -errno;
+        if (S_ISSOCK(st.st_mode))
+                fd = STDERR_FILENO; /* MSG_DONTWAIT per call: the socket stays as it is */
+        else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+                /* A description of our own: O_NONBLOCK on the shared one
+                 * would reach everyone else writing or reading it (a shell
+                 * on the same terminal, the emergency shell on the console). */
+                fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+                int fl;
+                if (fd < 0 && errno == EBUSY && S_ISCHR(st.st_mode) &&
+                    (fl = fcntl(STDERR_FILENO, F_GETFL)) >= 0 &&
+                    fcntl(STDERR_FILENO, F_SETFL, fl | O_NONBLOCK) == 0) {
+                        /* a device that opens once (a virtio console port):
+                         * its one description, back to blocking at exit */
+                        fd = STDERR_FILENO;
+                        out.set_nonblock = !(fl & O_NONBLOCK);
+                }
+                if (fd < 0)
+                        return -errno;
+        } else
+                return 0; /* a regular file does not wait for a reader */
+        atexit(flush_at_exit);
+        out.fd = fd;
+        out.sock = S_ISSOCK(st.st_mode);
+        out.owner = getpid();
+        out.wake = wake;
+        out.budget_ms = 0;
+        return 1;
+}
+
+int log_nonblocking_start(void (*wake)(void))
+{
+        pthread_mutex_lock(&out_lock);
+        int r = start_locked(wake);
+        pthread_mutex_unlock(&out_lock);
+        return r;
+}
+
+int log_backlog_fd(void)
+{
+        return out.fd;
+}
+
+bool log_backlog_drain(void)
+{
+        pthread_mutex_lock(&out_lock);
+        if (out.fd >= 0)
+                backlog_write();
+        bool empty = out.len == 0;
+        pthread_mutex_unlock(&out_lock);
+        return empty;
+}
+
+void log_nonblocking_unwatched(long budget_ms)
+{
+        pthread_mutex_lock(&out_lock);
+        if (out.fd >= 0) {
+                out.wake = NULL;
+                out.unwatched = true;
+                out.budget_ms = budget_ms;
+                backlog_write();
+                backlog_wait();
+        }
+        pthread_mutex_unlock(&out_lock);
 }
 
 void log_msg(enum log_level l, const char *fmt, ...)

@@ -24,6 +24,7 @@
 #include "graph.h"
 #include "dynlib.h"
 #include "log.h"
+#include "log_watch.h"
 #include "init.h"
 #include "profile.h"
 #include "reexec.h"
@@ -173,6 +174,8 @@ int main(int argc, char **argv) {
         bool pid1 = !check && init_is_pid1();
         if (pid1)
                 init_early_start(); /* a thread, while the configuration is read */
+        else if (!check)
+                (void)log_nonblocking_start(NULL); /* see log.h; drained once the loop runs */
 
         struct svd_config *cfg = NULL;
         struct cfg_errors errs = {0};
@@ -232,6 +235,7 @@ int main(int argc, char **argv) {
                 strv_free(profiles);
                 return 1;
         }
+        log_watch_attach(loop);
         dynlib_set_loop(loop);
         cJSON *restore = restore_fd >= 0 ? read_state(restore_fd) : NULL;
         /* svd was killed, or a re-exec's state is unreadable: take the
@@ -271,6 +275,9 @@ int main(int argc, char **argv) {
          * are gone now: give those pages back, svd lives for months. */
         malloc_trim(0);
         ev_run(loop, 0);
+        /* No loop drains svd's lines any more: from here to the reboot(2)
+         * or the exit they may wait for a slow console, 3 s in all. */
+        log_watch_detach(3000);
         int action = m.shutdown_action;
         cfg = m.cfg; /* a reload may have replaced it */
         svd_done(&m);

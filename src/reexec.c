@@ -12,6 +12,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "log_watch.h"
 #include "proto.h"
 #include "reexec.h"
 #include "secrets.h"
@@ -181,6 +182,7 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
                 return;
         }
         log_info("daemon-reexec: %zu services, executing %s", m->n_svcs, bin);
+        log_watch_detach(1000); /* svd's lines still waiting go out first (1 s at most) */
         control_flush_all(m->ctl);
         set_cloexec(fds, false);
         /* The signal mask stays as the loop set it (the signals svd handles
@@ -196,6 +198,7 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
         set_cloexec(fds, true);
         close(fd);
         secrets_handoff_close(m);
+        log_watch_attach(m->loop);
         log_err("daemon-reexec: executing %s failed: %s; carrying on as before", bin, strerror(e));
         for (size_t i = 0; argv[i]; i++)
                 if (strncmp(argv[i], "--restore-fd=", 13) == 0)
