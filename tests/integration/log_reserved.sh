@@ -163,52 +163,29 @@ stop_svd || fail "svd exit status"
 # <log_dir>/NAME.log. Names that only look similar are fine.
 rm -f "$T"/services/*.yaml
 STAMP=20261122T003043.123456Z
-service pg <<EOF
-command: [sleep, "1000"]
-EOF
-service one <<EOF
-command: [sleep, "1000"]
-logging: { file: ../log/shared.log }
-EOF
-service sneaky <<EOF
-command: [sleep, "1000"]
-logging: { file: ../log/pg.log.$STAMP.gz }
-EOF
-service two <<EOF
-command: [sleep, "1000"]
-logging: { file: ../log/sub/../shared.log.$STAMP }
-EOF
-service three <<EOF
-command: [sleep, "1000"]
-logging: { file: ../log/pg.log.$STAMP.gz.tmp }
-EOF
-service four <<EOF
-command: [sleep, "1000"]
-logging: { file: ../log/audit.log.$STAMP.gz }
-EOF
+sleeper() { # NAME [LOGGING.FILE]
+        { echo 'command: [sleep, "1000"]'; [ -z "${2:-}" ] || echo "logging: { file: $2 }"; } > "$T/services/$1.yaml"
+}
+sleeper pg
+sleeper one ../log/shared.log
+sleeper sneaky "../log/pg.log.$STAMP.gz"
+sleeper two "../log/sub/../shared.log.$STAMP"
+sleeper three "../log/pg.log.$STAMP.gz.tmp"
+sleeper four "../log/audit.log.$STAMP.gz"
 check
 assert_eq "$rc" 1 "--check exit code for a logging.file named like a rotated file"
-grep -qF "services/sneaky.yaml:2:18: logging.file: '$T/etc/../log/pg.log.$STAMP.gz' is named like a rotated file of the log of service 'pg'" "$T/out/check" ||
-        fail "no error for a default log's rotated name: $(cat "$T/out/check")"
-grep -qF "services/two.yaml:2:18: logging.file: '$T/etc/../log/sub/../shared.log.$STAMP' is named like a rotated file of the log of service 'one'" "$T/out/check" ||
-        fail "no error for another logging.file's rotated name: $(cat "$T/out/check")"
-grep -qF "services/three.yaml:2:18: logging.file: '$T/etc/../log/pg.log.$STAMP.gz.tmp' is named like a rotated file of the log of service 'pg'" "$T/out/check" ||
-        fail "no error for a rotated file's compression leftover name: $(cat "$T/out/check")"
-grep -qF "services/four.yaml:2:18: logging.file: '$T/etc/../log/audit.log.$STAMP.gz' is named like a rotated file of svd's audit log" "$T/out/check" ||
-        fail "no error for the audit log's rotated name: $(cat "$T/out/check")"
+rotated_error() { # FILE LOGGING.FILE WHOSE WHAT
+        grep -qF "services/$1.yaml:2:18: logging.file: '$T/etc/$2' is named like a rotated file of $3" "$T/out/check" ||
+                fail "no error for $4: $(cat "$T/out/check")"
+}
+rotated_error sneaky "../log/pg.log.$STAMP.gz" "the log of service 'pg'" "a default log's rotated name"
+rotated_error two "../log/sub/../shared.log.$STAMP" "the log of service 'one'" "another logging.file's rotated name"
+rotated_error three "../log/pg.log.$STAMP.gz.tmp" "the log of service 'pg'" "a rotated file's compression leftover name"
+rotated_error four "../log/audit.log.$STAMP.gz" "svd's audit log" "the audit log's rotated name"
 rm "$T"/services/sneaky.yaml "$T"/services/two.yaml "$T"/services/three.yaml "$T"/services/four.yaml
-service a1 <<EOF
-command: [sleep, "1000"]
-logging: { file: ../log/pg.log.old }
-EOF
-service a2 <<EOF
-command: [sleep, "1000"]
-logging: { file: ../log/ghost.log.$STAMP }
-EOF
-service a3 <<EOF
-command: [sleep, "1000"]
-logging: { file: ../out/shared.log.$STAMP }
-EOF
+sleeper a1 ../log/pg.log.old
+sleeper a2 "../log/ghost.log.$STAMP"
+sleeper a3 "../log/../out/shared.log.$STAMP"
 check
 assert_eq "$rc" 0 "--check exit code for names that are no other log's rotated files: $(cat "$T/out/check")"
 echo "log_reserved: ok"
