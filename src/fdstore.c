@@ -47,7 +47,7 @@ static int start_store(struct svd *m, const char *path)
                 .cwd = "/",
                 .stdin_fd = m->devnull_fd,
                 .stdout_fd = p[1],
-                .stderr_fd = STDERR_FILENO,
+                .stderr_fd = log_child_stderr(),
                 .extra_fd = -1,
                 .cgroup_procs_fd = -1,
                 .cgroup_fd = -1,

@@ -281,6 +281,11 @@ int log_backlog_fd(void)
         return out.fd;
 }
 
+int log_child_stderr(void)
+{
+        return out.fd >= 0 ? out.fd : STDERR_FILENO;
+}
+
 bool log_backlog_drain(void)
 {
         pthread_mutex_lock(&out_lock);

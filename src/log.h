@@ -32,6 +32,10 @@ void log_msg(enum log_level l, const char *fmt, ...) __attribute__((format(print
 #define LOG_BACKLOG_MAX (64 * 1024)
 int log_nonblocking_start(void (*wake)(void));
 int log_backlog_fd(void);
+/* stderr for svd's helpers (svd-probe, svd-fdstore): svd's non-blocking
+ * descriptor when it has one, so a stalled reader drops their lines instead
+ * of stopping them; else STDERR_FILENO. */
+int log_child_stderr(void);
 bool log_backlog_drain(void);
 /* With no event loop any more (PID 1's final shutdown): each line may wait
  * for the output, all of them together at most budget_ms; after that they
