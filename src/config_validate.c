@@ -374,8 +374,11 @@ static const struct svc_config *default_owner(const struct svd_config *c, const 
 static bool rotated_of(const char *base_path, const char *dir, size_t dl, const char *name)
 {
         const char *slash = strrchr(base_path, '/');
-        size_t bdl = slash == base_path ? 1 : (size_t)(slash - base_path);
+        size_t bdl;
 
+        if (!slash)
+                return false; /* resolved paths are absolute */
+        bdl = slash == base_path ? 1 : (size_t)(slash - base_path);
         if (bdl != dl || strncmp(base_path, dir, dl) != 0)
                 return false;
         return logfmt_rotated_match(slash + 1, name, NULL, NULL) || logfmt_rotated_tmp_match(slash + 1, name);

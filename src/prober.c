@@ -63,10 +63,10 @@ static void fail_in_flight(struct svd *m, const char *why) {
 
 /* A request id carries the index of its service in m->svcs in its low
  * PROBER_ID_INDEX_BITS and a sequence number above them, so a reply finds
- * its service without a lookup table (which cost svd 4 bytes per service
- * per probe-able slot, doubled for collisions). The index is verified
- * against the service's probe_id: after a reload moved services, or for an
- * index too large to fit, the lookup falls back to a scan. */
+ * its service without a lookup table (the one it replaces held 4 bytes for
+ * twice as many slots as services). The index is verified against the
+ * service's probe_id: after a reload moved services, or for an index too
+ * large to fit, the lookup falls back to a scan. */
 #define PROBER_ID_INDEX_BITS 24
 
 static int64_t probe_id_make(struct prober *p, const struct svc *s) {
