@@ -58,7 +58,7 @@ static void renew(struct svd *m, struct svc *s)
         str_clear(&s->reason);
         str_clear(&s->last_failure);
         str_clear(&s->status_text);
-        s->held = s->stop_requested = s->restart_after_stop = false;
+        s->held = s->stop_requested = s->restart_after_stop = s->stop_after_followers = false;
 }
 
 static void rollback(struct svd *m, struct reload_plan *p, const char *why)

@@ -49,7 +49,9 @@ void sched_enqueue(struct svd *m, struct svc *s) {
 bool sched_deps_met(const struct svd *m, const struct svc *s) {
         for (size_t d = 0; d < s->cfg->n_deps; d++) {
                 const struct dep_config *dc = &s->cfg->deps[d];
-                if (!svc_dep_satisfied(m->svcs[dc->index], dc->condition))
+                const struct svc *dep = m->svcs[dc->index];
+                /* nothing starts on a dependency that is about to stop */
+                if (dep->stop_after_followers || !svc_dep_satisfied(dep, dc->condition))
                         return false;
         }
         return true;
@@ -166,6 +168,8 @@ void sched_run(struct svd *m) {
                                 reevaluate(m, m->svcs[s->rdeps[r]], s);
                 }
                 if (!m->shutting_down) {
+                        if (m->stop_after_pending)
+                                svd_stop_after_followers(m); /* may stop services: queued */
                         svd_check_boot(m);
                         reload_progress(m); /* may stop services: their events queue up */
                         if (!m->q_len)

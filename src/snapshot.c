@@ -144,6 +144,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, int **fds, size_t *nfds)
         cJSON_AddBoolToObject(o, "held", s->held);
         cJSON_AddBoolToObject(o, "stop_requested", s->stop_requested);
         cJSON_AddBoolToObject(o, "restart_after_stop", s->restart_after_stop);
+        cJSON_AddBoolToObject(o, "stop_after_followers", s->stop_after_followers);
         put(o, "stop_outcome", s->stop_outcome);
         put(o, "probe_failures", s->probe_failures);
         cJSON_AddBoolToObject(o, "probe_passed", s->probe_passed);
@@ -401,6 +402,8 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->held = flag(o, "held");
         s->stop_requested = flag(o, "stop_requested");
         s->restart_after_stop = flag(o, "restart_after_stop");
+        if ((s->stop_after_followers = flag(o, "stop_after_followers")))
+                s->m->stop_after_pending++; /* svd_stop_after_followers recounts */
         s->stop_outcome = (enum stop_outcome)num(o, "stop_outcome", STOP_OUTCOME_STOPPED);
         s->oom_seen = (uint64_t)num(o, "oom_seen", 0);
         s->oom_kills = (uint64_t)num(o, "oom_kills", 0);

@@ -67,6 +67,8 @@ struct svc {
         bool held;               /* operator said stop: no restart, not pulled in */
         bool stop_requested;     /* the current stop was asked for */
         bool restart_after_stop; /* svctl restart / dependency restart */
+        bool stop_after_followers; /* svctl stop/restart waits for the dependents
+                                    * following it (depends_on.X.restart) to stop */
 
         ev_timer timer;          /* backoff delay or stop timeout */
 

@@ -357,14 +357,81 @@ void svd_shutdown(struct svd *m) {
                 secrets_prompt_stop(m);
                 timers_stop(m);
                 for (size_t i = 0; i < m->n_svcs; i++)
-                        m->svcs[i]->restart_after_stop = false;
+                        m->svcs[i]->restart_after_stop = m->svcs[i]->stop_after_followers = false;
+                m->stop_after_pending = 0; /* the shutdown orders every stop */
         }
         sched_run(m);
+}
+
+/* Whether d follows s: depends_on.s.restart. */
+static bool follows(const struct svc *d, const struct svc *s) {
+        for (size_t i = 0; i < d->cfg->n_deps; i++)
+                if (d->cfg->deps[i].index == s->index && d->cfg->deps[i].restart)
+                        return true;
+        return false;
+}
+
+/* Whether a dependent following s still runs or is still stopping. */
+static bool followers_active(struct svd *m, const struct svc *s) {
+        for (size_t r = 0; r < s->n_rdeps; r++) {
+                const struct svc *d = m->svcs[s->rdeps[r]];
+                if (follows(d, s) && (svc_state_up(d->state) || d->state == ST_STARTING || d->state == ST_STOPPING))
+                        return true;
+        }
+        return false;
+}
+
+/* svctl stop or restart of s: the dependents that follow it (they would be
+ * restarted because it went down) stop first, as a service stops before
+ * what it depends on at shutdown; s stops once they have (the scheduler
+ * calls svd_stop_after_followers), and they start again once it is back.
+ * False when none runs: s stops now. */
+static bool stop_followers_first(struct svd *m, struct svc *s) {
+        if (!svc_state_up(s->state) && s->state != ST_STARTING)
+                return false;
+        for (size_t r = 0; r < s->n_rdeps; r++) {
+                struct svc *d = m->svcs[s->rdeps[r]];
+                if (!follows(d, s) || !(svc_state_up(d->state) || d->state == ST_STARTING))
+                        continue;
+                log_info("%s: stopping before %s, which it follows", d->cfg->name, s->cfg->name);
+                d->restart_after_stop = true;
+                d->stop_requested = true;
+                svc_dispatch(d, SE_STOP, 0);
+        }
+        if (!followers_active(m, s))
+                return false;
+        if (!s->stop_after_followers) {
+                s->stop_after_followers = true;
+                m->stop_after_pending++;
+        }
+        svc_set_reason(s, "stops once the services that follow it have stopped");
+        return true;
+}
+
+void svd_stop_after_followers(struct svd *m) {
+        size_t left = 0;
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = m->svcs[i];
+                if (!s->stop_after_followers)
+                        continue;
+                if (followers_active(m, s)) {
+                        left++;
+                        continue;
+                }
+                s->stop_after_followers = false;
+                svc_dispatch(s, SE_STOP, 0);
+        }
+        m->stop_after_pending = left;
 }
 
 int svd_request_start(struct svd *m, struct svc *s) {
         if (m->shutting_down)
                 return -ESHUTDOWN;
+        if (s->stop_after_followers) { /* the stop it waited to make is off */
+                s->stop_after_followers = false;
+                s->stop_requested = s->restart_after_stop = false;
+                sched_enqueue(m, s); /* its followers may start again */
+        }
         s->held = false;
         sched_pull_in(m, s);
         if (s->state == ST_BACKOFF)
@@ -381,7 +448,8 @@ int svd_request_stop(struct svd *m, struct svc *s) {
         s->held = true;
         s->stop_requested = true;
         s->restart_after_stop = false;
-        svc_dispatch(s, SE_STOP, 0);
+        if (m->shutting_down || !stop_followers_first(m, s))
+                svc_dispatch(s, SE_STOP, 0);
         sched_run(m);
         return 0;
 }
@@ -393,7 +461,8 @@ int svd_request_restart(struct svd *m, struct svc *s) {
                 s->held = false;
                 s->stop_requested = true;
                 s->restart_after_stop = true;
-                svc_dispatch(s, SE_STOP, 0);
+                if (!stop_followers_first(m, s))
+                        svc_dispatch(s, SE_STOP, 0);
                 sched_run(m);
                 return 0;
         }

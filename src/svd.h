@@ -48,6 +48,7 @@ struct svd {
         /* sched queue of services whose dependents must be re-evaluated */
         size_t *queue;
         size_t q_head, q_len;
+        size_t stop_after_pending; /* services with stop_after_followers (at most) */
 
         bool shutting_down;
         bool all_stopped;        /* shutting down and nothing active: the loop ends */
@@ -104,6 +105,9 @@ void svd_gate_wait(struct svd *m);
 
 /* Operator requests (control socket). Return 0 or -errno. */
 int svd_request_start(struct svd *m, struct svc *s);
+/* The services whose svctl stop/restart waited for their followers: each
+ * whose followers have stopped is stopped now (called by the scheduler). */
+void svd_stop_after_followers(struct svd *m);
 int svd_request_stop(struct svd *m, struct svc *s);
 int svd_request_restart(struct svd *m, struct svc *s);
 

@@ -1,6 +1,9 @@
 #!/bin/bash
 # A dependency that restarts does not restart its dependents, unless they ask
-# for it with depends_on: {x: {restart: true}}.
+# for it with depends_on: {x: {restart: true}}. svctl restart or stop of the
+# dependency stops such a follower first (it takes 0.3 s to stop here), and
+# the dependency only once the follower has stopped; the follower starts
+# again once the dependency is back.
 . "$(dirname "$0")/lib.sh"
 
 service db <<EOF
@@ -13,7 +16,7 @@ command: [sleep, "1000"]
 depends_on: [db]
 EOF
 service tight <<EOF
-command: [sleep, "1000"]
+command: [sh, -c, 'trap "sleep 0.3; exit 0" TERM; while :; do sleep 0.1; done']
 depends_on: { db: { restart: true } }
 EOF
 start_svd
@@ -25,5 +28,31 @@ wait_state tight running
 tight2=$(field tight pid)
 [ "$tight1" != "$tight2" ] || fail "tight was not restarted"
 assert_eq "$(field loose pid)" "$loose1" "loose untouched"
+
+# the order of the lines svd logs: tight stopped before db began to stop
+order() { # FIRST SECOND: the last FIRST line comes before the last SECOND line
+        local a b
+        a=$(grep -n "$1" "$T/svd.out" | tail -n1 | cut -d: -f1)
+        b=$(grep -n "$2" "$T/svd.out" | tail -n1 | cut -d: -f1)
+        [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] || fail "'$1' (line $a) not before '$2' (line $b)"
+}
+db2=$(field db pid); tight2=$(field tight pid)
+svctl restart db > /dev/null
+tight_back() { [ "$(field tight state)" = running ] && [ "$(field tight pid)" != "$tight2" ]; }
+wait_for tight_back
+grep -q "tight: stopping before db, which it follows" "$T/svd.out" || fail "no line for tight stopping first"
+order "tight: stopping -> stopped" "db: running -> stopping"
+order "db: starting -> running" "tight: starting -> running"
+[ "$(field db pid)" != "$db2" ] || fail "db was not restarted"
+assert_eq "$(field loose pid)" "$loose1" "loose untouched by svctl restart db"
+# svctl stop db: tight stops first and waits; loose keeps running
+svctl stop db > /dev/null
+wait_state db stopped
+wait_state tight waiting
+order "tight: stopping -> stopped" "db: running -> stopping"
+assert_eq "$(field loose pid)" "$loose1" "loose untouched by svctl stop db"
+svctl start db > /dev/null
+wait_state db running
+wait_state tight running
 stop_svd || fail "svd exit status"
 echo "deprestart: ok"
