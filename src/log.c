@@ -98,8 +98,11 @@ static struct {
         bool set_nonblock; /* O_NONBLOCK set on stderr's own description */
         size_t len;
         unsigned long dropped;
-        char buf[LOG_BACKLOG_MAX];
 } out = { .fd = -1 };
+/* Apart from out: zero-initialised, it is in .bss and costs no memory until
+ * a stall fills it. In out's initialised .data it was file-backed, and any
+ * read near it mapped up to 64 KiB of it from the page cache. */
+static char out_buf[LOG_BACKLOG_MAX];
 /* PID 1 logs from its early thread while the main thread reads the
  * configuration: the backlog has one writer at a time. */
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -120,18 +123,18 @@ static void backlog_write(void)
 {
         while (out.len) {
                 size_t n = out.len < PIPE_BUF ? out.len : PIPE_BUF;
-                while (n > 1 && out.buf[n - 1] != '\n')
+                while (n > 1 && out_buf[n - 1] != '\n')
                         n--;
-                if (out.buf[n - 1] != '\n')
+                if (out_buf[n - 1] != '\n')
                         n = out.len < PIPE_BUF ? out.len : PIPE_BUF; /* no newline: cut */
-                ssize_t w = out_write(out.buf, n);
+                ssize_t w = out_write(out_buf, n);
                 if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
                         return;
                 if (w <= 0) {
                         out.len = 0; /* broken: nowhere to report it */
                         return;
                 }
-                memmove(out.buf, out.buf + w, out.len - (size_t)w);
+                memmove(out_buf, out_buf + w, out.len - (size_t)w);
                 out.len -= (size_t)w;
                 if (!out.len && out.dropped) {
                         char line[160];
@@ -141,7 +144,7 @@ static void backlog_write(void)
                                               out.dropped, out.dropped == 1 ? " was" : "s were");
                         out.dropped = 0;
                         if (k < sizeof(line)) {
-                                memcpy(out.buf, line, k);
+                                memcpy(out_buf, line, k);
                                 out.len = k;
                         }
                 }
@@ -183,17 +186,17 @@ static void write_line_locked(const char *p, size_t n)
                         p += w;
                         n -= (size_t)w;
                 }
-        } else if (out.len + n > sizeof(out.buf)) {
+        } else if (out.len + n > sizeof(out_buf)) {
                 backlog_write();
         }
-        if (out.len + n > sizeof(out.buf) && !out.wake)
+        if (out.len + n > sizeof(out_buf) && !out.wake)
                 backlog_wait();
-        if (out.len + n > sizeof(out.buf)) {
+        if (out.len + n > sizeof(out_buf)) {
                 out.dropped++;
                 return;
         }
         bool was_empty = !out.len;
-        memcpy(out.buf + out.len, p, n);
+        memcpy(out_buf + out.len, p, n);
         out.len += n;
         if (!out.wake)
                 backlog_wait();

@@ -64,20 +64,31 @@ static void digest_hex(const struct svc_config *c, char *out)
                 snprintf(out + 2 * i, 3, "%02x", c->digest[i]);
 }
 
-static int push_fd(int **fds, size_t *n, int fd)
+/* The descriptors a daemon-reexec hands over, -1 terminated; the state file
+ * passes none (NULL): it names them, the new svd needs them only on exec. */
+struct fdlist {
+        int *v;
+        size_t n, cap;
+};
+
+static int push_fd(struct fdlist *l, int fd)
 {
-        if (fd < 0)
+        if (fd < 0 || !l)
                 return 0;
-        int *p = realloc(*fds, (*n + 2) * sizeof(int));
-        if (!p)
-                return -ENOMEM;
-        p[(*n)++] = fd;
-        p[*n] = -1;
-        *fds = p;
+        if (l->n + 2 > l->cap) { /* doubling: a realloc per descriptor left a free chunk of each size */
+                size_t cap = l->cap ? 2 * l->cap : 64;
+                int *p = realloc(l->v, cap * sizeof(int));
+                if (!p)
+                        return -ENOMEM;
+                l->v = p;
+                l->cap = cap;
+        }
+        l->v[l->n++] = fd;
+        l->v[l->n] = -1;
         return 0;
 }
 
-static cJSON *save_log(struct logsink *k, int **fds, size_t *nfds)
+static cJSON *save_log(struct logsink *k, struct fdlist *fds)
 {
         cJSON *o = cJSON_CreateObject();
         static const char *const names[] = { "out", "err" };
@@ -87,7 +98,7 @@ static cJSON *save_log(struct logsink *k, int **fds, size_t *nfds)
         for (int i = 0; i < 2; i++) {
                 struct logstream *st = &k->st[i];
                 cJSON *so = cJSON_AddObjectToObject(o, names[i]);
-                if (!so || push_fd(fds, nfds, st->rfd) < 0 || push_fd(fds, nfds, st->wfd) < 0)
+                if (!so || push_fd(fds, st->rfd) < 0 || push_fd(fds, st->wfd) < 0)
                         goto fail;
                 put(so, "rfd", st->rfd);
                 put(so, "wfd", st->wfd);
@@ -111,7 +122,7 @@ fail:
         return NULL;
 }
 
-static cJSON *save_svc(struct svd *m, struct svc *s, int **fds, size_t *nfds)
+static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
 {
         cJSON *o = cJSON_CreateObject();
         char hex[2 * sizeof(s->cfg->digest) + 1];
@@ -158,7 +169,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, int **fds, size_t *nfds)
         put(o, "start_left", s->probe_timer.data == s ? left_of(m->loop, &s->start_timer) : -1);
         put(o, "watchdog_left", s->probe_timer.data == s ? left_of(m->loop, &s->watchdog_timer) : -1);
         if (s->log) {
-                cJSON *l = save_log(s->log, fds, nfds);
+                cJSON *l = save_log(s->log, fds);
                 if (!l) {
                         cJSON_Delete(o);
                         return NULL;
@@ -185,26 +196,47 @@ static int write_all(int fd, const char *p, size_t n)
         return 0;
 }
 
-/* An object printed and freed; 0 or -errno. */
-static int write_json(int fd, cJSON *o, bool open_ended)
+/* An object printed and freed; 0 or -errno. One buffer serves every object
+ * of a snapshot (it doubles when an object does not fit), instead of a
+ * print's growing reallocs per service: those left freed chunks of many
+ * sizes in the allocator's caches, resident for good. */
+struct printbuf {
+        char *p;
+        size_t cap;
+};
+
+#define PRINTBUF_MAX ((size_t)1 << 30)
+
+static int write_json(int fd, cJSON *o, bool open_ended, struct printbuf *b)
 {
-        char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+        int r = -ENOMEM;
+        for (;;) {
+                if (!o)
+                        break;
+                if (b->cap && cJSON_PrintPreallocated(o, b->p, (int)b->cap, false)) {
+                        size_t n = strlen(b->p);
+                        if (open_ended && n >= 2)
+                                n--; /* the closing brace comes after the services */
+                        r = write_all(fd, b->p, n);
+                        break;
+                }
+                size_t cap = b->cap ? 2 * b->cap : 4096;
+                char *p = cap <= PRINTBUF_MAX ? realloc(b->p, cap) : NULL;
+                if (!p)
+                        break;
+                b->p = p;
+                b->cap = cap;
+        }
         cJSON_Delete(o);
-        if (!text)
-                return -ENOMEM;
-        size_t n = strlen(text);
-        if (open_ended && n >= 2)
-                n--; /* the closing brace comes after the services */
-        int r = write_all(fd, text, n);
-        free(text);
         return r;
 }
 
 int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
 {
         cJSON *h = cJSON_CreateObject();
-        int *fds = NULL, r;
-        size_t nfds = 0;
+        struct fdlist fdl = { 0 }, *fds = exec ? &fdl : NULL;
+        struct printbuf pb = { 0 };
+        int r;
         if (!h)
                 return -ENOMEM;
         cJSON_AddStringToObject(h, "format", REEXEC_STATE_FORMAT);
@@ -219,10 +251,9 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
         }
         if (exec) {
                 cJSON *f = cJSON_AddObjectToObject(h, "fds");
-                if (!f || push_fd(&fds, &nfds, control_listen_fd(m->ctl)) < 0 ||
-                    push_fd(&fds, &nfds, notify_fd(m->notify)) < 0) {
+                if (!f || push_fd(fds, control_listen_fd(m->ctl)) < 0 || push_fd(fds, notify_fd(m->notify)) < 0) {
                         cJSON_Delete(h);
-                        free(fds);
+                        free(fdl.v);
                         return -ENOMEM;
                 }
                 put(f, "control", control_listen_fd(m->ctl));
@@ -230,7 +261,7 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                 /* passphrase mode: the unlocked key, in a sealed memfd (secrets_handoff.c),
                  * for a binary that said it takes it (reexec.h) */
                 int kfd = secrets_handoff_fd(m, m->reexec_key_fd);
-                if (kfd >= 0 && push_fd(&fds, &nfds, kfd) == 0)
+                if (kfd >= 0 && push_fd(fds, kfd) == 0)
                         put(f, "secrets_key", kfd);
                 else if (kfd != -ENOENT)
                         log_warn("daemon-reexec: cannot hand the secrets key over (%s); the store will be "
@@ -241,26 +272,27 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                 put(h, "svd_pid", getpid());
                 put(h, "svd_start", (double)statefile_pid_start(getpid()));
         }
-        r = write_json(fd, h, true);
+        r = write_json(fd, h, true, &pb);
         if (r >= 0)
                 r = write_all(fd, ",\"services\":[", 13);
         /* one service at a time: memory stays small whatever their number */
         for (size_t i = 0; r >= 0 && i < m->n_svcs; i++) {
                 struct svc *s = m->svcs[i];
-                cJSON *o = save_svc(m, s, &fds, &nfds);
+                cJSON *o = save_svc(m, s, fds);
                 if (o && !exec && s->pid > 0)
                         put(o, "pid_start", (double)statefile_pid_start(s->pid));
                 if (i)
                         r = write_all(fd, ",", 1);
                 if (r >= 0)
-                        r = write_json(fd, o, false);
+                        r = write_json(fd, o, false, &pb);
         }
         if (r >= 0)
                 r = write_all(fd, "]}", 2);
+        free(pb.p);
         if (r >= 0 && ret_fds)
-                *ret_fds = fds;
+                *ret_fds = fdl.v;
         else
-                free(fds);
+                free(fdl.v);
         return r;
 }
 
