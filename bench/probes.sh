@@ -4,8 +4,19 @@
 # Cost of health checks, and how fast a dependent starts once its dependency
 # is ready. Not a test: prints PASS/MISS, never fails on a threshold.
 #
-# 1. CPU per HTTP probe. One local HTTP server (tests/helpers/httpd.py:
-#    threaded, HTTP/1.1 keep-alive, counts requests) answers every check. svd
+# 1. CPU per HTTP probe. One local HTTP server answers every check: Debian's
+#    nginx by default (one process, epoll, HTTP/1.1 keep-alive, requests
+#    counted by stub_status), the server the default stack's gateway runs
+#    and Kong is built on, like the event-driven Go servers (GoTrue, Ollama)
+#    of the stack; PROBE_SERVER=python uses tests/helpers/httpd.py instead
+#    (a thread per connection). The server decides much of what a client's
+#    check costs: the kernel mostly runs the woken server on the client's CPU
+#    (each request preempts the client, with either server), and httpd.py
+#    spends ~180 us of Python per request there against nginx's ~10 us. On
+#    the same machine every libcurl client, the floors below included, costs
+#    2-4 times as much against httpd.py as against nginx: the hot floor is
+#    12-16 us against nginx (the issue's "~12 us per check through a reused
+#    libcurl handle"), 40-70 us against httpd.py. svd
 #    runs N `sleep` services, each with `healthcheck: http` every 1 s (HTTP
 #    checks run in the svd-probe process, libcurl multi, connections reused).
 #    Once all N are healthy (+ SETTLE_S), the CPU time of svd and of svd-probe
@@ -55,7 +66,8 @@
 #
 # Knobs: CURL_RUNS (200), CURL_REUSE_RUNS (2000, each floor peer), REPS (20), SETTLE_S (2), READY_DELAY_MS (20: the
 # notify service waits this long before READY=1, so that the dependent's
-# stop has surely finished), plus those of common.sh. Needs python3 (server),
+# stop has surely finished), PROBE_SERVER (nginx | python), NGINX (the nginx
+# binary), plus those of common.sh. Needs nginx (or PROBE_SERVER=python), python3,
 # cc (latency part), curl (peer; skipped if missing), perf (optional).
 set -euo pipefail
 # shellcheck source=bench/common.sh
@@ -69,9 +81,16 @@ REPS=${REPS:-20}
 SETTLE_S=${SETTLE_S:-2}
 READY_DELAY_MS=${READY_DELAY_MS:-20}
 if [ "$N" -lt 1 ] || [ "$SECS" -lt 1 ]; then die "usage: $0 [N>=1] [SECS>=1]"; fi
-command -v python3 >/dev/null || die "python3 is needed for the HTTP server"
+command -v python3 >/dev/null || die "python3 is needed (the python server, /stats, reports)"
 HTTPD_PY=$REPO_DIR/tests/helpers/httpd.py
 [ -f "$HTTPD_PY" ] || die "missing $HTTPD_PY"
+PROBE_SERVER=${PROBE_SERVER:-nginx}
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+case "$PROBE_SERVER" in
+nginx) [ -x "$NGINX" ] || die "nginx is needed for PROBE_SERVER=nginx (apt-get install nginx, or PROBE_SERVER=python)" ;;
+python) ;;
+*) die "PROBE_SERVER must be nginx or python, not '$PROBE_SERVER'" ;;
+esac
 try_build_svd || die "svd/svctl not found at $SVD, $SVCTL"
 [ -x "$(dirname "$SVD")/svd-probe" ] || log "warning: no svd-probe next to $SVD: HTTP checks will fail"
 HZ=$(getconf CLK_TCK)
@@ -119,7 +138,11 @@ stats() {
         python3 - "$PORT" <<'EOF'
 import sys, urllib.request
 b = urllib.request.urlopen("http://127.0.0.1:%s/stats" % sys.argv[1], timeout=5).read().decode().split()
-print(b[1], b[3])
+if b[0] == "connections":  # httpd.py: "connections N requests M"
+    print(b[1], b[3])
+else:  # nginx stub_status: "... server accepts handled requests A H R ..."
+    i = b.index("requests")
+    print(b[i + 1], b[i + 3])
 EOF
 }
 
@@ -129,15 +152,43 @@ mem3() {
 }
 
 # ---------------------------------------------------------------- HTTP server
+# nginx_conf DIR PORT -> a one-process nginx (epoll, keep-alive without a
+# request limit) answering 200 "ok" everywhere and its counters on /stats
+nginx_conf() {
+        cat <<NGX
+daemon off; master_process off; worker_processes 1; pid $1/nginx.pid; error_log stderr;
+events { worker_connections 4096; }
+http {
+        access_log off; keepalive_requests 1000000000; keepalive_timeout 600s;
+        client_body_temp_path $1/t; proxy_temp_path $1/t; fastcgi_temp_path $1/t;
+        uwsgi_temp_path $1/t; scgi_temp_path $1/t;
+        server {
+                listen 127.0.0.1:$2;
+                location = /stats { stub_status; }
+                location / { default_type text/plain; return 200 "ok\n"; }
+        }
+}
+NGX
+}
 mk_tmp TS
-python3 "$HTTPD_PY" 0 >"$TS/port" 2>"$TS/httpd.err" &
-HTTPD_PID=$!
-track_pid "$HTTPD_PID"
-for _ in $(seq 100); do [ -s "$TS/port" ] && break; sleep 0.05; done
-PORT=$(head -n1 "$TS/port")
-[ -n "$PORT" ] || die "HTTP server did not start: $(cat "$TS/httpd.err")"
+if [ "$PROBE_SERVER" = nginx ]; then
+        PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        nginx_conf "$TS" "$PORT" >"$TS/nginx.conf"
+        "$NGINX" -e stderr -p "$TS" -c "$TS/nginx.conf" 2>"$TS/httpd.err" &
+        HTTPD_PID=$!
+        track_pid "$HTTPD_PID"
+        for _ in $(seq 100); do stats >/dev/null 2>&1 && break; sleep 0.05; done
+        stats >/dev/null 2>&1 || die "nginx did not start: $(cat "$TS/httpd.err")"
+else
+        python3 "$HTTPD_PY" 0 >"$TS/port" 2>"$TS/httpd.err" &
+        HTTPD_PID=$!
+        track_pid "$HTTPD_PID"
+        for _ in $(seq 100); do [ -s "$TS/port" ] && break; sleep 0.05; done
+        PORT=$(head -n1 "$TS/port")
+        [ -n "$PORT" ] || die "HTTP server did not start: $(cat "$TS/httpd.err")"
+fi
 URL="http://127.0.0.1:$PORT/health"
-log "HTTP server: $URL (pid $HTTPD_PID)"
+log "HTTP server ($PROBE_SERVER): $URL (pid $HTTPD_PID)"
 
 # ---------------------------------------------------------------- svd runs
 svd_setup_probes() { # DIR N: like svd_setup, plus an HTTP check per service
@@ -343,7 +394,7 @@ printf '%-40s %10s %12s %9s %12s\n' "curl fork+exec ($CURL_RUNS, curl procs only
 printf '%-40s %10s %12s %9s %12s\n' "curl loop incl. bash forks (perf stat)" "" "$CURL_LOOP_US" "" ""
 printf '%-40s %10s %12s %9s %12s\n' "libcurl reused handle ($CURL_REUSE_RUNS, hot loop)" "" "$REUSE_US" "" ""
 printf '%-40s %10s %12s %9s %12s\n' "libcurl reused handle, $BURST per 50 ms" "" "$PACED_US" "" ""
-printf '%-40s %10s %12s %9s %12s\n' "(HTTP server, python, not counted)" "$(ms_of "$C_HTTP")" "$(us_per "$C_HTTP" "$REQS")" "$(pct "$C_HTTP")" ""
+printf '%-40s %10s %12s %9s %12s\n' "(HTTP server, $PROBE_SERVER, not counted)" "$(ms_of "$C_HTTP")" "$(us_per "$C_HTTP" "$REQS")" "$(pct "$C_HTTP")" ""
 echo "(machine: $(nproc) CPUs, vm: $(systemd-detect-virt --vm 2>/dev/null || true), cpuidle $(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo n/a), guest_halt_poll_ns $(cat /sys/module/haltpoll/parameters/guest_halt_poll_ns 2>/dev/null || echo n/a), load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "(CPU = schedstat ns of all threads; 'stat ms' = utime+stime ticks at ${HZ} Hz as a cross-check; curl wall: $CURL_WALL_MS ms for $CURL_RUNS)"
 echo "after the window: $UNHEALTHY not healthy, $FAILS probe failures in total, median last_probe ${LAT} ms, new connections in last probes: $NEWC"
