@@ -385,7 +385,9 @@ static bool followers_active(struct svd *m, const struct svc *s) {
  * restarted because it went down) stop first, as a service stops before
  * what it depends on at shutdown; s stops once they have (the scheduler
  * calls svd_stop_after_followers), and they start again once it is back.
- * False when none runs: s stops now. */
+ * The same holds for each follower and its own followers, to the end of
+ * the chain (the dependency graph has no cycles): a chain db <- api <- web
+ * stops web, then api, then db. False when none runs: s stops now. */
 static bool stop_followers_first(struct svd *m, struct svc *s) {
         if (!svc_state_up(s->state) && s->state != ST_STARTING)
                 return false;
@@ -396,7 +398,8 @@ static bool stop_followers_first(struct svd *m, struct svc *s) {
                 log_info("%s: stopping before %s, which it follows", d->cfg->name, s->cfg->name);
                 d->restart_after_stop = true;
                 d->stop_requested = true;
-                svc_dispatch(d, SE_STOP, 0);
+                if (!stop_followers_first(m, d))
+                        svc_dispatch(d, SE_STOP, 0);
         }
         if (!followers_active(m, s))
                 return false;
@@ -424,14 +427,27 @@ void svd_stop_after_followers(struct svd *m) {
         m->stop_after_pending = left;
 }
 
+/* svctl start s while s waited to stop after its followers: that stop is
+ * off, and so are the stops its followers still wait to make for it (down
+ * the chain); a follower already stopping or stopped starts again on s. */
+static void call_off_stop(struct svd *m, struct svc *s) {
+        if (!s->stop_after_followers)
+                return;
+        s->stop_after_followers = false;
+        s->stop_requested = s->restart_after_stop = false;
+        svc_set_reason(s, "%s", ""); /* no longer "stops once ..." */
+        sched_enqueue(m, s); /* its followers may start again */
+        for (size_t r = 0; r < s->n_rdeps; r++) {
+                struct svc *d = m->svcs[s->rdeps[r]];
+                if (follows(d, s))
+                        call_off_stop(m, d);
+        }
+}
+
 int svd_request_start(struct svd *m, struct svc *s) {
         if (m->shutting_down)
                 return -ESHUTDOWN;
-        if (s->stop_after_followers) { /* the stop it waited to make is off */
-                s->stop_after_followers = false;
-                s->stop_requested = s->restart_after_stop = false;
-                sched_enqueue(m, s); /* its followers may start again */
-        }
+        call_off_stop(m, s);
         s->held = false;
         sched_pull_in(m, s);
         if (s->state == ST_BACKOFF)
