@@ -205,7 +205,8 @@ struct printbuf {
         size_t cap;
 };
 
-#define PRINTBUF_MAX ((size_t)1 << 30)
+/* a service with a blocked log batch (~1 MiB, base64) prints a few MiB */
+#define PRINTBUF_MAX ((size_t)64 << 20)
 
 static int write_json(int fd, cJSON *o, bool open_ended, struct printbuf *b)
 {
@@ -220,7 +221,7 @@ static int write_json(int fd, cJSON *o, bool open_ended, struct printbuf *b)
                         r = write_all(fd, b->p, n);
                         break;
                 }
-                size_t cap = b->cap ? 2 * b->cap : 4096;
+                size_t cap = b->cap ? 2 * b->cap : 512; /* a service is ~1 KiB: this path runs on every write */
                 char *p = cap <= PRINTBUF_MAX ? realloc(b->p, cap) : NULL;
                 if (!p)
                         break;
