@@ -211,22 +211,20 @@ struct printbuf {
 static int write_json(int fd, cJSON *o, bool open_ended, struct printbuf *b)
 {
         int r = -ENOMEM;
-        for (;;) {
-                if (!o)
-                        break;
-                if (b->cap && cJSON_PrintPreallocated(o, b->p, (int)b->cap, false)) {
-                        size_t n = strlen(b->p);
-                        if (open_ended && n >= 2)
-                                n--; /* the closing brace comes after the services */
-                        r = write_all(fd, b->p, n);
-                        break;
-                }
+        bool printed = false;
+        while (o && !(printed = b->cap && cJSON_PrintPreallocated(o, b->p, (int)b->cap, false))) {
                 size_t cap = b->cap ? 2 * b->cap : 512; /* a service is ~1 KiB: this path runs on every write */
                 char *p = cap <= PRINTBUF_MAX ? realloc(b->p, cap) : NULL;
                 if (!p)
                         break;
                 b->p = p;
                 b->cap = cap;
+        }
+        if (printed) {
+                size_t n = strlen(b->p);
+                if (open_ended && n >= 2)
+                        n--; /* the closing brace comes after the services */
+                r = write_all(fd, b->p, n);
         }
         cJSON_Delete(o);
         return r;
