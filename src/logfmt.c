@@ -284,6 +284,18 @@ bool logfmt_rotated_tmp_match(const char *base, const char *name) {
         return rotated_stamp(base, name, strlen(name), ".gz.tmp", NULL);
 }
 
+size_t logfmt_rotated_base_len(const char *name) {
+        size_t nl = strlen(name), sl = 0;
+        if (nl > 7 && strcmp(name + nl - 7, ".gz.tmp") == 0)
+                sl = 7;
+        else if (nl > 3 && strcmp(name + nl - 3, ".gz") == 0)
+                sl = 3;
+        if (nl < sl + 1 + LOGFMT_STAMP_LEN + 1)
+                return 0;
+        size_t bl = nl - sl - 1 - LOGFMT_STAMP_LEN;
+        return name[bl] == '.' ? bl : 0;
+}
+
 size_t logfmt_retention(struct logfmt_file *files, size_t n, unsigned max_files, uint64_t max_total,
                         uint64_t current_size) {
         size_t marked = 0, keep_from = n > max_files ? n - max_files : 0;

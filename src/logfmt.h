@@ -93,6 +93,11 @@ bool logfmt_rotated_match(const char *base, const char *name, usec_t *ret_time, 
  * writes (BASE.STAMP.gz.tmp): exactly that, so the leftovers of BASE are told
  * apart from those of another log whose name starts with BASE. */
 bool logfmt_rotated_tmp_match(const char *base, const char *name);
+/* The length of BASE if name has the shape of BASE.STAMP, BASE.STAMP.gz or
+ * BASE.STAMP.gz.tmp (the stamp's digits unchecked: the two matchers above
+ * decide), 0 if not: which log's file it can be, found without trying every
+ * base, so one pass over a directory serves every log in it. */
+size_t logfmt_rotated_base_len(const char *name);
 
 /* One rotated file, for retention. */
 struct logfmt_file {

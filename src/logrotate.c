@@ -4,7 +4,8 @@
  * half-written archive never replaces a good file and the loop never waits for
  * zlib. Retention (max_files, max_total per service, log_max_total across
  * services) is decided by the pure selectors in logfmt.c from a directory scan
- * done at each rotation. */
+ * done at each rotation: one pass per directory, whatever the number of logs
+ * in it (scan_members). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -216,38 +217,82 @@ static bool job_pending(const struct logs *L, const char *src) {
 struct rfile {
         char *path;
         bool gz;
+        size_t member; /* which of the scan's logs it belongs to */
         struct logfmt_file f;
 };
 
+/* A log of one scan: its sink and the owner tag its files get (f.owner). */
+struct member {
+        struct logsink *k;
+        size_t owner;
+};
+
+static int member_cmp(const void *a, const void *b) {
+        const struct member *x = a, *y = b;
+        int c = strcmp(x->k->dir, y->k->dir);
+        return c ? c : strcmp(x->k->base, y->k->base);
+}
+
+/* The member whose base is the first bl bytes of name, or NULL; mv sorted
+ * by base (one directory). */
+static const struct member *member_find(const struct member *mv, size_t n, const char *name, size_t bl) {
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                const char *b = mv[mid].k->base;
+                int c = strncmp(b, name, bl);
+                if (c == 0 && b[bl])
+                        c = 1; /* b is longer than the name's base */
+                if (c == 0)
+                        return &mv[mid];
+                if (c < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return NULL;
+}
+
 static int rfile_cmp(const void *a, const void *b) {
         const struct rfile *x = a, *y = b;
+        if (x->member != y->member)
+                return x->member < y->member ? -1 : 1;
         return x->f.time < y->f.time ? -1 : x->f.time > y->f.time;
 }
 
-/* The rotated files of k, oldest first; *ret_n. NULL (n 0) if none or on
- * error. remove_tmp: also delete leftovers of a compression that did not
- * finish (BASE.STAMP.gz.tmp, exactly what job_queue names them: a prefix
- * would take those of another log whose name starts with BASE, perhaps while
- * its gzip runs), in the same pass. */
-static struct rfile *scan_dir(const struct logsink *k, size_t owner, size_t *ret_n, bool remove_tmp) {
+/* One pass over dir for the n logs in it (mv, sorted by base): the rotated
+ * files of each, grouped by member and oldest first within one; *ret_n.
+ * NULL (n 0) if none or on error. A log's files are told from another's by
+ * the name's shape (logfmt_rotated_base_len), so the pass costs the same for
+ * one log as for hundreds sharing log_dir: a scan per log would read the
+ * whole directory once per log (quadratic in the services). remove_tmp: also
+ * delete leftovers of a compression that did not finish (BASE.STAMP.gz.tmp,
+ * exactly what job_queue names them: a prefix would take those of another
+ * log whose name starts with BASE, perhaps while its gzip runs). */
+static struct rfile *scan_members(const char *dir, const struct member *mv, size_t nm, size_t *ret_n,
+                                  bool remove_tmp) {
         *ret_n = 0;
-        DIR *d = opendir(k->dir);
+        DIR *d = opendir(dir);
         if (!d)
                 return NULL;
         struct rfile *v = NULL;
         size_t n = 0, cap = 0;
         struct dirent *de;
         while ((de = readdir(d))) {
+                size_t bl = logfmt_rotated_base_len(de->d_name);
+                const struct member *mb = bl ? member_find(mv, nm, de->d_name, bl) : NULL;
+                if (!mb)
+                        continue;
                 usec_t t;
                 bool gz;
-                if (remove_tmp && logfmt_rotated_tmp_match(k->base, de->d_name)) {
-                        char *p = strdup_printf("%s/%s", k->dir, de->d_name);
+                if (remove_tmp && logfmt_rotated_tmp_match(mb->k->base, de->d_name)) {
+                        char *p = strdup_printf("%s/%s", dir, de->d_name);
                         if (p)
                                 unlink(p);
                         free(p);
                         continue;
                 }
-                if (!logfmt_rotated_match(k->base, de->d_name, &t, &gz))
+                if (!logfmt_rotated_match(mb->k->base, de->d_name, &t, &gz))
                         continue;
                 if (n == cap) {
                         cap = cap ? cap * 2 : 16;
@@ -256,13 +301,13 @@ static struct rfile *scan_dir(const struct logsink *k, size_t owner, size_t *ret
                                 break;
                         v = nv;
                 }
-                char *p = strdup_printf("%s/%s", k->dir, de->d_name);
+                char *p = strdup_printf("%s/%s", dir, de->d_name);
                 struct stat st;
                 if (!p || stat(p, &st) < 0) {
                         free(p);
                         continue;
                 }
-                v[n++] = (struct rfile){p, gz, {t, (uint64_t)st.st_size, owner, false}};
+                v[n++] = (struct rfile){p, gz, (size_t)(mb - mv), {t, (uint64_t)st.st_size, mb->owner, false}};
         }
         closedir(d);
         if (n)
@@ -271,8 +316,10 @@ static struct rfile *scan_dir(const struct logsink *k, size_t owner, size_t *ret
         return v;
 }
 
-static struct rfile *scan(const struct logsink *k, size_t owner, size_t *ret_n) {
-        return scan_dir(k, owner, ret_n, false);
+/* The rotated files of k alone, oldest first. */
+static struct rfile *scan(struct logsink *k, size_t *ret_n, bool remove_tmp) {
+        struct member one = {k, 0};
+        return scan_members(k->dir, &one, 1, ret_n, remove_tmp);
 }
 
 static void rfiles_free(struct rfile *v, size_t n) {
@@ -288,7 +335,7 @@ static void delete_file(struct logs *L, const char *path) {
 
 char **logrotate_list(const struct logsink *k) {
         size_t n;
-        struct rfile *v = scan(k, 0, &n);
+        struct rfile *v = scan((struct logsink *)k, &n, false);
         char **out = calloc(n + 1, sizeof(char *));
         for (size_t i = 0; out && i < n; i++) {
                 out[i] = v[i].path;
@@ -322,25 +369,47 @@ static void retention_of(struct logsink *k, struct rfile *v, size_t n) {
 
 static void retention_service(struct logsink *k) {
         size_t n;
-        struct rfile *v = scan(k, 0, &n);
+        struct rfile *v = scan(k, &n, false);
         retention_of(k, v, n);
         rfiles_free(v, n);
+}
+
+/* Every service's log, sorted by directory and base (owner: the service's
+ * index); *ret_n. pending_startup: only those whose first look is still to
+ * come. */
+static struct member *service_logs(struct svd *m, bool pending_startup, size_t *ret_n) {
+        struct member *mv = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*mv));
+        size_t n = 0;
+        for (size_t i = 0; mv && i < m->n_svcs; i++) {
+                struct logsink *k = m->svcs[i]->log;
+                if (k && !(pending_startup && k->startup_done))
+                        mv[n++] = (struct member){k, i};
+        }
+        if (n)
+                qsort(mv, n, sizeof(*mv), member_cmp);
+        *ret_n = n;
+        return mv;
 }
 
 static void retention_global(struct svd *m) {
         uint64_t limit = m->cfg->log_max_total;
         if (!limit)
                 return;
+        size_t nm;
+        _cleanup_(freep) struct member *mv = service_logs(m, false, &nm);
+        if (!mv)
+                return;
         struct rfile *all = NULL;
         size_t n = 0;
         uint64_t current = 0;
-        for (size_t i = 0; i < m->n_svcs; i++) {
-                struct logsink *k = m->svcs[i]->log;
-                if (!k)
-                        continue;
-                current += current_budget(k);
+        for (size_t i = 0; i < nm; i++)
+                current += current_budget(mv[i].k);
+        /* one pass per directory, not per service */
+        for (size_t i = 0, j; i < nm; i = j) {
+                for (j = i + 1; j < nm && strcmp(mv[j].k->dir, mv[i].k->dir) == 0; j++)
+                        ;
                 size_t kn;
-                struct rfile *v = scan(k, i, &kn);
+                struct rfile *v = scan_members(mv[i].k->dir, mv + i, j - i, &kn, false);
                 if (!kn)
                         continue;
                 struct rfile *na = realloc(all, (n + kn) * sizeof(*all));
@@ -431,13 +500,10 @@ int logrotate_rotate(struct logsink *k) {
         return r;
 }
 
-void logrotate_startup(struct logsink *k) {
-        if (k->startup_done)
-                return;
+/* The first look at one log, given its rotated files (oldest first). */
+static void startup_one(struct logsink *k, struct rfile *v, size_t n) {
         k->startup_done = true;
         ev_idle_stop(k->m->loop, &k->startup);
-        size_t n;
-        struct rfile *v = scan_dir(k, 0, &n, true); /* one pass over the directory */
         for (size_t i = 0; i < n; i++) {
                 if (v[i].f.time > k->last_rotated)
                         k->last_rotated = v[i].f.time;
@@ -447,6 +513,33 @@ void logrotate_startup(struct logsink *k) {
         /* retention_service's own scan, without a second pass: the queued
          * compressions only rename files within the list */
         retention_of(k, v, n);
-        rfiles_free(v, n);
         logrotate_arm_age(k);
+}
+
+void logrotate_startup(struct logsink *k) {
+        if (k->startup_done)
+                return;
+        /* Every service's log in k's directory that still waits for its
+         * first look gets it from this same pass: at boot that is all of
+         * them, and a pass each would read log_dir once per service. */
+        size_t na, from = 0, to = 0;
+        _cleanup_(freep) struct member *all = service_logs(k->m, true, &na);
+        while (from < na && strcmp(all[from].k->dir, k->dir) != 0)
+                from++;
+        bool in = false;
+        for (to = from; to < na && strcmp(all[to].k->dir, k->dir) == 0; to++)
+                in = in || all[to].k == k;
+        struct member one = {k, 0};
+        const struct member *mv = in ? all + from : &one; /* not a service's (the audit log) */
+        size_t nm = in ? to - from : 1, nf;
+        struct rfile *v = scan_members(k->dir, mv, nm, &nf, true);
+        size_t f = 0;
+        for (size_t j = 0; j < nm; j++) {
+                size_t e = f;
+                while (e < nf && v[e].member == j)
+                        e++;
+                startup_one(mv[j].k, v + f, e - f);
+                f = e;
+        }
+        rfiles_free(v, nf);
 }

@@ -134,4 +134,34 @@ for s in b c; do svctl start $s > /dev/null; wait_state $s running; done
 wait_for test ! -e "$T/log/a.log.x.log.$STAMP.gz.tmp"
 wait_for test ! -e "$T/log/audit.log.y.log.$STAMP.gz.tmp"
 stop_svd || fail "svd exit status"
+
+# The first look at every service's log in log_dir is one pass over it:
+# each log gets exactly its own files (compression left to do, max_files,
+# its compression leftovers), a file of no configured log is left alone.
+rm -f "$T"/services/*.yaml "$T"/log/*
+for s in d1 d2 d3; do
+service $s <<EOF
+command: [sleep, "1000"]
+logging: { max_files: 2, compress: true }
+EOF
+        for st in 20261120T000000.000001Z 20261120T000000.000002Z 20261121T000000.000003Z 20261121T000000.000004Z; do
+                echo "$s $st" > "$T/log/$s.log.$st"
+        done
+        : > "$T/log/$s.log.20261121T000000.000004Z.gz.tmp"
+done
+echo stray > "$T/log/gone.log.20261120T000000.000001Z"
+start_svd
+for s in d1 d2 d3; do wait_state $s running; done
+rotated_of() { (cd "$T/log" && ls $1.log.2* | tr '\n' ' '); }
+rotated_are() { [ "$(rotated_of $1)" = "$2" ]; }
+for s in d1 d2 d3; do
+        # (a gzip of a file retention deleted meanwhile may still be ending)
+        want="$s.log.20261121T000000.000003Z.gz $s.log.20261121T000000.000004Z.gz "
+        for _ in $(seq $((200 * SCALE))); do rotated_are $s "$want" && break; sleep 0.05; done
+        rotated_are $s "$want" || fail "$s: rotated files after start: $(rotated_of $s)"
+        [ "$(gzip -dc "$T/log/$s.log.20261121T000000.000003Z.gz")" = "$s 20261121T000000.000003Z" ] ||
+                fail "$s: compressed another log's file"
+done
+[ "$(cat "$T/log/gone.log.20261120T000000.000001Z")" = stray ] || fail "a file of no configured log was touched"
+stop_svd || fail "svd exit status"
 echo "log_rotate: ok"

@@ -175,6 +175,17 @@ START_TEST(test_names) {
         ck_assert(!logfmt_rotated_tmp_match("web.log", "web.log.20261122T003043.12345xZ.gz.tmp"));
         ck_assert(!logfmt_rotated_tmp_match("web.log", "web.log.20261122T003043.123456Z.gz.tmp.gz.tmp"));
         ck_assert(!logfmt_rotated_match("web.log", "web.log", NULL, NULL));
+        /* which log's file a name can be, from its shape alone */
+        ck_assert_uint_eq(logfmt_rotated_base_len("web.log.20261122T003043.123456Z"), 7);
+        ck_assert_uint_eq(logfmt_rotated_base_len("web.log.20261122T003043.123456Z.gz"), 7);
+        ck_assert_uint_eq(logfmt_rotated_base_len("web.log.20261122T003043.123456Z.gz.tmp"), 7);
+        ck_assert_uint_eq(logfmt_rotated_base_len("web.log.x.log.20261122T003043.123456Z.gz.tmp"), 13);
+        ck_assert_uint_eq(logfmt_rotated_base_len("w.20261122T003043.123456Z"), 1);
+        ck_assert_uint_eq(logfmt_rotated_base_len(".20261122T003043.123456Z"), 0);
+        ck_assert_uint_eq(logfmt_rotated_base_len("web.logX20261122T003043.123456Z"), 0);
+        ck_assert_uint_eq(logfmt_rotated_base_len("web.log"), 0);
+        ck_assert_uint_eq(logfmt_rotated_base_len("web.log.gz.tmp"), 0);
+        ck_assert_uint_eq(logfmt_rotated_base_len(""), 0);
         ck_assert(!logfmt_rotated_match("web", "web.log.20261122T003043.123456Z", NULL, NULL));
         /* names sort as times do, across a second and a day boundary */
         logfmt_rotated_name("x", t + 876544, a, sizeof(a)); /* 00:30:44.000000 */
