@@ -30,9 +30,25 @@
 
 /* ---- saving ---- */
 
+/* A number as its integer text. Every value saved here is a count, an id
+ * or a time in microseconds; cJSON prints one beyond the range of int with
+ * "%1.15g", reads it back with sscanf and prints it again with "%1.17g" if it
+ * did not survive: a few microseconds per timestamp, a dozen timestamps per
+ * service, at every state write (with hundreds of services restarting, the
+ * writes were most of svd's CPU). The text is the same number; a timer's
+ * remaining time loses its fraction of a microsecond. */
+static cJSON *int_item(double v)
+{
+        char b[24];
+        if (!(v > -9.0e15 && v < 9.0e15)) /* beyond exact doubles, or NaN */
+                return cJSON_CreateNumber(v);
+        snprintf(b, sizeof b, "%lld", (long long)(v < 0 ? v - 0.5 : v + 0.5));
+        return cJSON_CreateRaw(b);
+}
+
 static void put(cJSON *o, const char *k, double v)
 {
-        cJSON_AddNumberToObject(o, k, v);
+        cJSON_AddItemToObject(o, k, int_item(v));
 }
 
 static double left_of(struct ev_loop *loop, ev_timer *w)
@@ -60,8 +76,12 @@ static char *b64(const char *p, size_t n)
 /* The config digest in hex (a state write must not need libsodium). */
 static void digest_hex(const struct svc_config *c, char *out)
 {
-        for (size_t i = 0; i < sizeof(c->digest); i++)
-                snprintf(out + 2 * i, 3, "%02x", c->digest[i]);
+        static const char hex[] = "0123456789abcdef";
+        for (size_t i = 0; i < sizeof(c->digest); i++) {
+                out[2 * i] = hex[c->digest[i] >> 4];
+                out[2 * i + 1] = hex[c->digest[i] & 15];
+        }
+        out[2 * sizeof(c->digest)] = 0;
 }
 
 /* The descriptors a daemon-reexec hands over, -1 terminated; the state file
@@ -146,7 +166,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         put(o, "attempt", s->attempt);
         cJSON *st = cJSON_AddArrayToObject(o, "starts");
         for (unsigned i = 0; st && i < s->starts.n; i++) /* oldest first */
-                cJSON_AddItemToArray(st, cJSON_CreateNumber((double)start_history_at(&s->starts, i)));
+                cJSON_AddItemToArray(st, int_item((double)start_history_at(&s->starts, i)));
         cJSON_AddBoolToObject(o, "has_exit", s->has_exit);
         put(o, "exit_status", s->exit_status);
         cJSON_AddStringToObject(o, "reason", s->reason);
@@ -196,35 +216,76 @@ static int write_all(int fd, const char *p, size_t n)
         return 0;
 }
 
-/* An object printed and freed; 0 or -errno. One buffer serves every object
- * of a snapshot (it doubles when an object does not fit), instead of a
- * print's growing reallocs per service: those left freed chunks of many
- * sizes in the allocator's caches, resident for good. */
+/* The text of a snapshot on its way to fd. One buffer serves every object
+ * (it doubles when an object does not fit), instead of a print's growing
+ * reallocs per service: those left freed chunks of many sizes in the
+ * allocator's caches, resident for good. Objects collect in it up to
+ * PRINTBUF_FLUSH bytes: one write per few services, not two per service. */
 struct printbuf {
+        int fd;
         char *p;
-        size_t cap;
+        size_t cap, len;
 };
 
 /* a service with a blocked log batch (~1 MiB, base64) prints a few MiB */
 #define PRINTBUF_MAX ((size_t)64 << 20)
+#define PRINTBUF_FLUSH 4096
 
-static int write_json(int fd, cJSON *o, bool open_ended, struct printbuf *b)
+static int pb_flush(struct printbuf *b)
 {
-        int r = -ENOMEM;
+        int r = write_all(b->fd, b->p, b->len);
+        b->len = 0;
+        return r;
+}
+
+/* Makes room for at least n more bytes (flushing, then growing). */
+static int pb_room(struct printbuf *b, size_t n)
+{
+        int r;
+        if (b->cap - b->len >= n)
+                return 0;
+        if (b->len && (r = pb_flush(b)) < 0)
+                return r;
+        size_t cap = b->cap ? b->cap : 512; /* a service is ~1 KiB: the growth runs on every write */
+        while (cap < n)
+                cap *= 2;
+        if (cap == b->cap)
+                return 0;
+        char *p = cap <= PRINTBUF_MAX ? realloc(b->p, cap) : NULL;
+        if (!p)
+                return -ENOMEM;
+        b->p = p;
+        b->cap = cap;
+        return 0;
+}
+
+static int pb_add(struct printbuf *b, const char *text)
+{
+        size_t n = strlen(text);
+        int r = pb_room(b, n);
+        if (r < 0)
+                return r;
+        memcpy(b->p + b->len, text, n);
+        b->len += n;
+        return b->len >= PRINTBUF_FLUSH ? pb_flush(b) : 0;
+}
+
+/* An object printed and freed; 0 or -errno. */
+static int write_json(struct printbuf *b, cJSON *o, bool open_ended)
+{
+        int r = o ? 0 : -ENOMEM;
         bool printed = false;
-        while (o && !(printed = b->cap && cJSON_PrintPreallocated(o, b->p, (int)b->cap, false))) {
-                size_t cap = b->cap ? 2 * b->cap : 512; /* a service is ~1 KiB: this path runs on every write */
-                char *p = cap <= PRINTBUF_MAX ? realloc(b->p, cap) : NULL;
-                if (!p)
-                        break;
-                b->p = p;
-                b->cap = cap;
-        }
+        size_t want = 512;
+        while (r >= 0 && o && (r = pb_room(b, want)) >= 0 &&
+               !(printed = cJSON_PrintPreallocated(o, b->p + b->len, (int)(b->cap - b->len), false)))
+                want = 2 * (b->cap - b->len > want ? b->cap - b->len : want);
         if (printed) {
-                size_t n = strlen(b->p);
+                size_t n = strlen(b->p + b->len);
                 if (open_ended && n >= 2)
                         n--; /* the closing brace comes after the services */
-                r = write_all(fd, b->p, n);
+                b->len += n;
+                if (b->len >= PRINTBUF_FLUSH)
+                        r = pb_flush(b);
         }
         cJSON_Delete(o);
         return r;
@@ -234,7 +295,7 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
 {
         cJSON *h = cJSON_CreateObject();
         struct fdlist fdl = { 0 }, *fds = exec ? &fdl : NULL;
-        struct printbuf pb = { 0 };
+        struct printbuf pb = { .fd = fd };
         int r;
         if (!h)
                 return -ENOMEM;
@@ -268,25 +329,37 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                                  kfd == -EPROTONOSUPPORT ? "the new binary does not take it"
                                                          : strerror(kfd < 0 ? -kfd : ENOMEM));
         } else { /* the state file: who wrote it, to tell a dead svd from a live one */
+                static unsigned long long own_start; /* an exec keeps it */
+                if (!own_start)
+                        own_start = statefile_pid_start(getpid());
                 put(h, "svd_pid", getpid());
-                put(h, "svd_start", (double)statefile_pid_start(getpid()));
+                put(h, "svd_start", (double)own_start);
         }
-        r = write_json(fd, h, true, &pb);
+        r = write_json(&pb, h, true);
         if (r >= 0)
-                r = write_all(fd, ",\"services\":[", 13);
+                r = pb_add(&pb, ",\"services\":[");
         /* one service at a time: memory stays small whatever their number */
         for (size_t i = 0; r >= 0 && i < m->n_svcs; i++) {
                 struct svc *s = m->svcs[i];
                 cJSON *o = save_svc(m, s, fds);
-                if (o && !exec && s->pid > 0)
-                        put(o, "pid_start", (double)statefile_pid_start(s->pid));
+                if (o && !exec && s->pid > 0) {
+                        /* read once per process, not at every write (a
+                         * change of s->pid clears it: spawn, MAINPID=, exit) */
+                        if (s->start_pid != s->pid && (s->start_time = statefile_pid_start(s->pid)))
+                                s->start_pid = s->pid;
+                        put(o, "pid_start", (double)s->start_time);
+                }
                 if (i)
-                        r = write_all(fd, ",", 1);
+                        r = pb_add(&pb, ",");
                 if (r >= 0)
-                        r = write_json(fd, o, false, &pb);
+                        r = write_json(&pb, o, false);
+                else
+                        cJSON_Delete(o);
         }
         if (r >= 0)
-                r = write_all(fd, "]}", 2);
+                r = pb_add(&pb, "]}");
+        if (r >= 0)
+                r = pb_flush(&pb);
         free(pb.p);
         if (r >= 0 && ret_fds)
                 *ret_fds = fdl.v;
@@ -411,6 +484,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->state = st >= 0 ? (enum svc_state)st : ST_STOPPED;
         s->health = (enum svc_health)health_of(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "health")));
         s->pid = (pid_t)num(o, "pid", 0);
+        s->start_pid = 0;
         s->pgid = (pid_t)num(o, "pgid", s->pid);
         s->self_stop = flag(o, "self_stop");
         s->since_real = (usec_t)num(o, "since_real", (double)s->since_real);
