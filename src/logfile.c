@@ -116,6 +116,10 @@ int logs_audit_reopen(struct svd *m) {
         return r;
 }
 
+const struct logsink *logs_audit_sink(const struct logs *L) {
+        return L && L->audit && L->audit->k.fd >= 0 ? &L->audit->k : NULL;
+}
+
 void logs_audit_close(struct logs *L) {
         logfile_free(L->audit);
         L->audit = NULL;

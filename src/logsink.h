@@ -49,6 +49,9 @@ struct logsink {
         char *dir;               /* its directory */
         char *base;              /* its name within dir */
         int fd;                  /* -1 while it cannot be opened */
+        dev_t dev;               /* the open file's identity: two logs that */
+        ino_t ino;               /* are one file (through a link) are refused */
+        bool linked;             /* opened through a symbolic link, or hard-linked */
         uint64_t size;           /* bytes in the current file */
         usec_t opened_real;      /* start of the current file, for max_age / daily */
         usec_t last_rotated;     /* last rotated name's time: names stay unique */
@@ -95,6 +98,7 @@ struct logs {
         struct logfmt_rec *recs; /* scratch: the records of one batch, for followers */
         size_t cap_recs;
         struct logfile *audit;   /* logfile.c: <log_dir>/audit.log, opened at its first record */
+        bool any_linked;         /* a log was opened through a link: look for shared files */
 };
 
 /* logpipe.c: writes out whatever is formatted (may rotate first). */
@@ -120,6 +124,8 @@ char **logrotate_list(const struct logsink *k);
 
 /* logfile.c: closes the audit log (logs_done). */
 void logs_audit_close(struct logs *L);
+/* logfile.c: the audit log's sink, NULL while it is not open. */
+const struct logsink *logs_audit_sink(const struct logs *L);
 
 /* logfollow.c */
 void logfollow_publish(struct logs *L, const struct logsink *k, const struct logfmt_rec *recs, size_t n);

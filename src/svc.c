@@ -355,7 +355,8 @@ static int do_spawn(struct svc *s) {
         r = logpipe_open(s);
         if (r < 0) {
                 free(groups);
-                svc_set_reason(s, "stdio: log pipes for %s: %s", c->name, strerror(-r));
+                if (r != -EEXIST) /* (the log said which file it shares) */
+                        svc_set_reason(s, "stdio: log pipes for %s: %s", c->name, strerror(-r));
                 return r;
         }
         /* A pipe belongs to its creator (svd, mode 0600): a service that

@@ -188,4 +188,40 @@ sleeper a2 "../log/ghost.log.$STAMP"
 sleeper a3 "../log/../out/shared.log.$STAMP"
 check
 assert_eq "$rc" 0 "--check exit code for names that are no other log's rotated files: $(cat "$T/out/check")"
+
+# 6. a default <log_dir>/NAME.log that is a link to another service's log
+# file: the configuration cannot see it (no look-up per service at boot), so
+# the second log to open is refused when its service first starts, with both
+# files named, and the first keeps its file alone.
+rm -f "$T"/services/*.yaml "$T"/log/*
+sleeper owner ../log/shared.log
+printf 'command: [sh, -c, "echo from-linked; sleep 1000"]\ndepends_on: { owner: { condition: started } }\nrestart: "no"\n' \
+        > "$T/services/linked.yaml"
+ln -s shared.log "$T/log/linked.log"
+check
+assert_eq "$rc" 0 "--check exit code with a linked default log: $(cat "$T/out/check")"
+start_svd
+wait_state owner running
+wait_state linked failed
+why=$(field linked reason)
+case "$why" in
+*"log file $T/etc/../log/linked.log is the log file of service 'owner' ($T/etc/../log/shared.log), through a link: two logs cannot share a file"*) ;;
+*) fail "linked: reason '$why'" ;;
+esac
+! grep -q from-linked "$T/log/shared.log" || fail "the linked service ran and wrote into owner's log"
+[ -L "$T/log/linked.log" ] || fail "the link was replaced"
+stop_svd || fail "svd exit status"
+# the other order: the link's service first, then the file's own
+printf 'command: [sleep, "1000"]\n' > "$T/services/linked.yaml"
+printf 'command: [sleep, "1000"]\nlogging: { file: ../log/shared.log }\ndepends_on: { linked: { condition: started } }\nrestart: "no"\n' \
+        > "$T/services/owner.yaml"
+start_svd
+wait_state linked running
+wait_state owner failed
+why=$(field owner reason)
+case "$why" in
+*"log file $T/etc/../log/shared.log is the log file of service 'linked' ($T/etc/../log/linked.log), through a link"*) ;;
+*) fail "owner: reason '$why'" ;;
+esac
+stop_svd || fail "svd exit status"
 echo "log_reserved: ok"
