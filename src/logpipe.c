@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -60,17 +59,23 @@ uint64_t logpipe_dropped_bytes(const struct logsink *k) {
  * Only a file opened through a link can be another's, so there is nothing
  * to compare until one was (the look costs no system call: open() refuses
  * to follow a link at first), and then only against those, unless k is one. */
+static bool is_file(const struct logsink *o, const struct stat *st) {
+        struct stat ost;
+        return o->fd >= 0 && fstat(o->fd, &ost) == 0 && ost.st_dev == st->st_dev && ost.st_ino == st->st_ino;
+}
+
 static const struct logsink *same_file(const struct logsink *k) {
         const struct svd *m = k->m;
-        if (!m->logs || !m->logs->any_linked)
+        struct stat st;
+        if (!m->logs || !m->logs->any_linked || k->fd < 0 || fstat(k->fd, &st) < 0)
                 return NULL;
         for (size_t i = 0; i < m->n_svcs; i++) {
                 const struct logsink *o = m->svcs[i]->log;
-                if (o && o != k && o->fd >= 0 && (k->linked || o->linked) && o->dev == k->dev && o->ino == k->ino)
+                if (o && o != k && (k->linked || o->linked) && is_file(o, &st))
                         return o;
         }
         const struct logsink *a = logs_audit_sink(m->logs);
-        return a && a != k && a->dev == k->dev && a->ino == k->ino ? a : NULL;
+        return a && a != k && (k->linked || a->linked) && is_file(a, &st) ? a : NULL;
 }
 
 static int open_log(struct logsink *k) {
@@ -100,12 +105,8 @@ int logsink_open_file(struct logsink *k) {
                         return r;
                 }
                 sx = (struct statx){ .stx_mode = (uint16_t)st.st_mode, .stx_gid = st.st_gid,
-                                     .stx_size = (uint64_t)st.st_size, .stx_ino = st.st_ino,
-                                     .stx_nlink = (uint32_t)st.st_nlink,
-                                     .stx_dev_major = major(st.st_dev), .stx_dev_minor = minor(st.st_dev) };
+                                     .stx_size = (uint64_t)st.st_size, .stx_nlink = (uint32_t)st.st_nlink };
         }
-        k->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
-        k->ino = (ino_t)sx.stx_ino;
         k->linked = k->linked || sx.stx_nlink > 1;
         if (k->linked && k->m->logs)
                 k->m->logs->any_linked = true;

@@ -49,9 +49,6 @@ struct logsink {
         char *dir;               /* its directory */
         char *base;              /* its name within dir */
         int fd;                  /* -1 while it cannot be opened */
-        dev_t dev;               /* the open file's identity: two logs that */
-        ino_t ino;               /* are one file (through a link) are refused */
-        bool linked;             /* opened through a symbolic link, or hard-linked */
         uint64_t size;           /* bytes in the current file */
         usec_t opened_real;      /* start of the current file, for max_age / daily */
         usec_t last_rotated;     /* last rotated name's time: names stay unique */
@@ -66,6 +63,7 @@ struct logsink {
         ev_timer rate;           /* rate-limit window end: writes the drop note */
         ev_idle startup;         /* logrotate_startup, once svd has nothing else to do */
         bool startup_done;
+        bool linked;             /* its file was opened through a link (or is hard-linked) */
 
         /* formatted output waiting for writev */
         char *out;

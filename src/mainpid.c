@@ -55,7 +55,7 @@ static bool belongs(struct svc *s, pid_t pid) {
 }
 
 void mainpid_forget(struct svc *s) {
-        s->start_pid = 0; /* s->pid is about to change */
+        s->start_time = 0; /* s->pid is about to change */
         if (ev_is_active(&s->main_pidfd_io)) {
                 ev_io_stop(s->m->loop, &s->main_pidfd_io);
                 close(s->main_pidfd_io.fd);

@@ -238,16 +238,18 @@ static int pb_flush(struct printbuf *b)
         return r;
 }
 
-/* Makes room for at least n more bytes (flushing, then growing). */
+/* Makes room for at least n more bytes: growing to twice PRINTBUF_FLUSH
+ * first (so that objects collect), then flushing, then growing further for
+ * an object larger than that. */
 static int pb_room(struct printbuf *b, size_t n)
 {
         int r;
         if (b->cap - b->len >= n)
                 return 0;
-        if (b->len && (r = pb_flush(b)) < 0)
+        if (b->len && b->cap >= 2 * PRINTBUF_FLUSH && (r = pb_flush(b)) < 0)
                 return r;
         size_t cap = b->cap ? b->cap : 512; /* a service is ~1 KiB: the growth runs on every write */
-        while (cap < n)
+        while (cap - b->len < n)
                 cap *= 2;
         if (cap == b->cap)
                 return 0;
@@ -345,8 +347,8 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                 if (o && !exec && s->pid > 0) {
                         /* read once per process, not at every write (a
                          * change of s->pid clears it: spawn, MAINPID=, exit) */
-                        if (s->start_pid != s->pid && (s->start_time = statefile_pid_start(s->pid)))
-                                s->start_pid = s->pid;
+                        if (!s->start_time)
+                                s->start_time = statefile_pid_start(s->pid);
                         put(o, "pid_start", (double)s->start_time);
                 }
                 if (i)
@@ -484,7 +486,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->state = st >= 0 ? (enum svc_state)st : ST_STOPPED;
         s->health = (enum svc_health)health_of(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "health")));
         s->pid = (pid_t)num(o, "pid", 0);
-        s->start_pid = 0;
+        s->start_time = 0;
         s->pgid = (pid_t)num(o, "pgid", s->pid);
         s->self_stop = flag(o, "self_stop");
         s->since_real = (usec_t)num(o, "since_real", (double)s->since_real);

@@ -413,7 +413,7 @@ static int do_spawn(struct svc *s) {
         if (req.cgroup_fd >= 0)
                 cgroup_note_spawn(s->m);
         s->pid = s->pgid = pid;
-        s->start_pid = 0;
+        s->start_time = 0;
         s->self_stop = false;
         s->stop_outcome = STOP_OUTCOME_STOPPED;
         str_clear(&s->status_text);

@@ -36,11 +36,11 @@ struct svc {
         usec_t since_real;       /* time of the last state change (CLOCK_REALTIME) */
         usec_t since_mono;
         usec_t health_since_real;
+        unsigned long long start_time; /* pid's start (/proc/PID/stat), for the state file;
+                                        * 0: not read yet (every change of pid clears it) */
 
         pid_t pid;               /* main process, 0 if none (sd_notify MAINPID= may move it) */
         pid_t pgid;              /* the process we spawned: its session and process group */
-        pid_t start_pid;         /* the pid start_time is of (0: none read yet) */
-        unsigned long long start_time; /* its start in /proc/PID/stat, for the state file */
         ev_io main_pidfd_io;     /* active: a pidfd on an adopted main process (mainpid.c) */
         ev_timer main_gone;      /* its pidfd said it ended: decide whether ev_child will see it */
         unsigned main_gone_tries;
