@@ -595,6 +595,13 @@ void snapshot_restore(struct svd *m)
         if (have_sodium)
                 dynlib_release(&dl_sodium);
         have_sodium = false;
+        /* The state file may be older than what was just restored: a write
+         * still waiting for its timer when the previous instance executed
+         * this one (or was killed) never happened. Without one now, a kill
+         * before the next change would take services over from that older
+         * file: the wrong pids, and services that ended long ago "ended
+         * while svd was down". */
+        statefile_touch(m);
 }
 
 static void restore(struct svd *m)

@@ -4,7 +4,8 @@
 # complete, in order), status and counters preserved, a backoff delay and a
 # notify service's pending READY=1 carried across; an upgraded binary (the
 # file replaced under the running svd) is the one executed; a binary that
-# reads another state format is refused and nothing changes.
+# reads another state format is refused and nothing changes. A kill right
+# after a re-exec takes over from the state as it was, not an older file.
 . "$(dirname "$0")/lib.sh"
 
 # svd runs from a copy, so the test can replace "the package's" binary
@@ -107,6 +108,24 @@ chmod +x "$T/bin/svd"
 if svctl daemon-reexec > "$T/out/rx" 2>&1; then fail "an incompatible binary was executed"; fi
 grep -q "svd-state 99" "$T/out/rx" || fail "refusal does not name the format: $(cat "$T/out/rx")"
 assert_eq "$(pids | jq -c 'map(select(.name != "late"))')" "$(echo "$before" | jq -c 'map(select(.name != "late"))')" "PIDs after a refused re-exec"
+# a change just before a re-exec, then a kill: the old instance's state
+# write, still waiting for its timer, died with the exec; the new one writes
+# the file itself, so the svd started after the kill takes over from the
+# state as it is (counter stopped) instead of an older one (counter running,
+# "ended while svd was down", restarted)
+cp "$T/bin/svd.real" "$T/bin/svd"
+n_rx=$(grep -c 'daemon-reexec: [0-9]* services taken over' "$T/svd.out")
+svctl stop counter > /dev/null
+svctl daemon-reexec > /dev/null || fail "daemon-reexec after a stop"
+wait_for sh -c "[ \$(grep -c 'daemon-reexec: [0-9]* services taken over' '$T/svd.out') -gt $n_rx ]"
+assert_eq "$(field counter state)" stopped "counter after the re-exec"
+sleep 0.3
+kill -KILL "$SVD_PID"
+wait "$SVD_PID" 2> /dev/null || true
+start_svd
+wait_state web running
+assert_eq "$(field counter state)" stopped "counter after a kill that followed the re-exec"
+! grep -q 'counter: pid .* ended while svd was down' "$T/svd.out" || fail "taken over from an older state file"
 store=$(pgrep -f "svd-fdstore $T/")
 stop_svd || fail "svd exit status"
 # the last instance cleans up what the first one set up
