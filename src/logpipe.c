@@ -51,47 +51,13 @@ uint64_t logpipe_dropped_bytes(const struct logsink *k) {
         return k ? k->dropped_bytes : 0;
 }
 
-/* Another open log that is the same file as k's: a service's default
- * <log_dir>/NAME.log can be a link to another's (or to the audit log), which
- * the configuration cannot see without a look-up per service at boot. Two
- * writers interleave, and two rotations rename and prune each other's
- * files. Checked when a service's log is first opened (its first start).
- * Only a file opened through a link can be another's, so there is nothing
- * to compare until one was (the look costs no system call: open() refuses
- * to follow a link at first), and then only against those, unless k is one. */
-static bool is_file(const struct logsink *o, const struct stat *st) {
-        struct stat ost;
-        return o->fd >= 0 && fstat(o->fd, &ost) == 0 && ost.st_dev == st->st_dev && ost.st_ino == st->st_ino;
-}
-
-static const struct logsink *same_file(const struct logsink *k) {
-        const struct svd *m = k->m;
-        struct stat st;
-        if (!m->logs || !m->logs->any_linked || k->fd < 0 || fstat(k->fd, &st) < 0)
-                return NULL;
-        for (size_t i = 0; i < m->n_svcs; i++) {
-                const struct logsink *o = m->svcs[i]->log;
-                if (o && o != k && (k->linked || o->linked) && is_file(o, &st))
-                        return o;
-        }
-        const struct logsink *a = logs_audit_sink(m->logs);
-        return a && a != k && (k->linked || a->linked) && is_file(a, &st) ? a : NULL;
-}
-
-static int open_log(struct logsink *k) {
-        const int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY;
-        int fd = open(k->path, flags | O_NOFOLLOW, 0640);
-        k->linked = fd < 0 && errno == ELOOP; /* a symbolic link: followed, but noted */
-        return k->linked ? open(k->path, flags, 0640) : fd;
-}
-
 int logsink_open_file(struct logsink *k) {
         const struct svd_config *cfg = k->m->cfg;
-        int fd = open_log(k);
+        int fd = logsink_open_path(k);
         /* The directory almost always exists: open first, create it only when
          * that fails (each look-up is a round trip on a network file system). */
         if (fd < 0 && errno == ENOENT && mkdir_p(k->dir, 0755) == 0)
-                fd = open_log(k);
+                fd = logsink_open_path(k);
         if (fd < 0)
                 return -errno;
         /* One statx for what fstat gives and the birth time; fstat where
@@ -762,14 +728,8 @@ static int sink_open(struct svc *s, const int *fds) {
                 goto fail;
         if ((r = logsink_open_file(k)) < 0) /* creates k->dir if missing */
                 goto fail;
-        const struct logsink *o = fds ? NULL : same_file(k); /* (adopted: running already) */
-        if (o) {
-                svc_set_reason(s, "log file %s is the log file of %s%s%s (%s), through a link: two logs cannot "
-                               "share a file", k->path, o->s ? "service '" : "",
-                               o->s ? o->s->cfg->name : "svd (the audit log)", o->s ? "'" : "", o->path);
-                r = -EEXIST;
+        if (!fds && (r = logsink_refuse_shared(k)) < 0) /* (adopted ones run already) */
                 goto fail;
-        }
         logrotate_arm_age(k);
         ev_idle_start(m->loop, &k->startup); /* logrotate_startup, when idle */
         start_reading(k);

@@ -317,9 +317,9 @@ static struct rfile *scan_members(const char *dir, const struct member *mv, size
 }
 
 /* The rotated files of k alone, oldest first. */
-static struct rfile *scan(struct logsink *k, size_t *ret_n, bool remove_tmp) {
-        struct member one = {k, 0};
-        return scan_members(k->dir, &one, 1, ret_n, remove_tmp);
+static struct rfile *scan(const struct logsink *k, size_t *ret_n) {
+        struct member one = {(struct logsink *)k, 0}; /* (scan_members only reads it) */
+        return scan_members(k->dir, &one, 1, ret_n, false);
 }
 
 static void rfiles_free(struct rfile *v, size_t n) {
@@ -335,7 +335,7 @@ static void delete_file(struct logs *L, const char *path) {
 
 char **logrotate_list(const struct logsink *k) {
         size_t n;
-        struct rfile *v = scan((struct logsink *)k, &n, false);
+        struct rfile *v = scan(k, &n);
         char **out = calloc(n + 1, sizeof(char *));
         for (size_t i = 0; out && i < n; i++) {
                 out[i] = v[i].path;
@@ -369,7 +369,7 @@ static void retention_of(struct logsink *k, struct rfile *v, size_t n) {
 
 static void retention_service(struct logsink *k) {
         size_t n;
-        struct rfile *v = scan(k, &n, false);
+        struct rfile *v = scan(k, &n);
         retention_of(k, v, n);
         rfiles_free(v, n);
 }

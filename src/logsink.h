@@ -122,6 +122,13 @@ char **logrotate_list(const struct logsink *k);
 
 /* logfile.c: closes the audit log (logs_done). */
 void logs_audit_close(struct logs *L);
+/* logshare.c: opens k->path for appending (creating it, 0640) like open(2),
+ * noting in k->linked whether the name is a symbolic link. */
+int logsink_open_path(struct logsink *k);
+/* logshare.c: -EEXIST, with the service's reason naming both files, when
+ * another open log (a service's, or the audit log) is k's file through a
+ * link; 0 otherwise. k is a service's. */
+int logsink_refuse_shared(struct logsink *k);
 /* logfile.c: the audit log's sink, NULL while it is not open. */
 const struct logsink *logs_audit_sink(const struct logs *L);
 
