@@ -99,8 +99,12 @@ int probe_req_check(const struct probe_req *req, char *err, size_t errlen)
                 return -EINVAL;
         if (req->id < 0 || req->id > PROBE_ID_MAX)
                 return errf(err, errlen, "field 'id': expected an integer in 0..%lld", (long long)PROBE_ID_MAX);
+        if (req->kind == PROBE_REQ_CANCEL)
+                return 0;
         if (req->timeout_ms < 1 || req->timeout_ms > PROBE_TIMEOUT_MS_MAX)
                 return errf(err, errlen, "field 'timeout_ms': expected an integer in 1..%u", PROBE_TIMEOUT_MS_MAX);
+        if (req->every_ms > PROBE_EVERY_MS_MAX)
+                return errf(err, errlen, "field 'every_ms': expected an integer in 1..%u", PROBE_EVERY_MS_MAX);
 
         switch (req->kind) {
         case PROBE_REQ_TCP:
@@ -145,8 +149,10 @@ int probe_req_check(const struct probe_req *req, char *err, size_t errlen)
                         }
                 }
                 return 0;
+        case PROBE_REQ_CANCEL:
+                break;
         }
-        return errf(err, errlen, "field 'kind': expected \"tcp\" or \"http\"");
+        return errf(err, errlen, "field 'kind': expected \"tcp\", \"http\" or \"cancel\"");
 }
 
 void probe_req_done(struct probe_req *req)
@@ -276,6 +282,10 @@ static void req_write(struct jw *w, const struct probe_req *req)
 {
         jw_lit(w, "{\"id\":");
         jw_int(w, req->id);
+        if (req->kind == PROBE_REQ_CANCEL) {
+                jw_lit(w, ",\"kind\":\"cancel\"}");
+                return;
+        }
         if (req->kind == PROBE_REQ_TCP) {
                 jw_lit(w, ",\"kind\":\"tcp\",\"host\":");
                 jw_str(w, req->host);
@@ -305,6 +315,10 @@ static void req_write(struct jw *w, const struct probe_req *req)
         }
         jw_lit(w, ",\"timeout_ms\":");
         jw_int(w, req->timeout_ms);
+        if (req->every_ms) {
+                jw_lit(w, ",\"every_ms\":");
+                jw_int(w, req->every_ms);
+        }
         jw_char(w, '}');
 }
 
@@ -369,19 +383,22 @@ int probe_req_encode(const struct probe_req *req, char **ret_buf, size_t *ret_le
 void probe_result_set(struct probe_result *res, int64_t id, bool ok, const char *fmt, ...)
 {
         va_list ap;
+        char tmp[sizeof(res->detail) + 1]; /* one more: the first byte cut */
 
         res->id = id;
         res->ok = ok;
         va_start(ap, fmt);
-        int n = vsnprintf(res->detail, sizeof(res->detail), fmt, ap);
+        int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
         va_end(ap);
-        if (n >= (int)sizeof(res->detail)) {
+        size_t end = n < 0 ? 0 : (size_t)n;
+        if (end >= sizeof(res->detail)) {
                 /* Cut back to a character boundary: never emit half a UTF-8 sequence. */
-                size_t end = sizeof(res->detail) - 1;
-                while (end > 0 && ((unsigned char)res->detail[end] & 0xc0) == 0x80)
+                end = sizeof(res->detail) - 1;
+                while (end > 0 && ((unsigned char)tmp[end] & 0xc0) == 0x80)
                         end--;
-                res->detail[end] = '\0';
         }
+        memcpy(res->detail, tmp, end);
+        res->detail[end] = '\0';
 }
 
 int probe_result_encode_into(const struct probe_result *res, char *buf, size_t cap, size_t *ret_len)
@@ -517,13 +534,19 @@ static int req_field(const cJSON *f, struct probe_req *req, char *err, size_t er
 
         if (strcmp(k, "id") == 0 || strcmp(k, "kind") == 0)
                 return 0; /* read first, by the caller */
-        if (strcmp(k, "timeout_ms") == 0) {
+        if (req->kind == PROBE_REQ_CANCEL) {
+                /* nothing else */
+        } else if (strcmp(k, "timeout_ms") == 0) {
                 r = get_int(f, k, 1, PROBE_TIMEOUT_MS_MAX, &n, err, errlen);
                 if (r >= 0)
                         req->timeout_ms = (unsigned)n;
                 return r;
-        }
-        if (req->kind == PROBE_REQ_TCP) {
+        } else if (strcmp(k, "every_ms") == 0) {
+                r = get_int(f, k, 1, PROBE_EVERY_MS_MAX, &n, err, errlen);
+                if (r >= 0)
+                        req->every_ms = (unsigned)n;
+                return r;
+        } else if (req->kind == PROBE_REQ_TCP) {
                 if (strcmp(k, "host") == 0) {
                         const char *s;
                         r = get_str(f, k, PROBE_HOST_MAX, &s, err, errlen);
@@ -563,7 +586,7 @@ static int req_field(const cJSON *f, struct probe_req *req, char *err, size_t er
                 name[i] = ((unsigned char)k[i] < 0x20 || k[i] == 0x7f) ? '?' : k[i];
         name[i] = '\0';
         return errf(err, errlen, "field '%s': unknown for kind '%s'", name,
-                    req->kind == PROBE_REQ_TCP ? "tcp" : "http");
+                    req->kind == PROBE_REQ_TCP ? "tcp" : req->kind == PROBE_REQ_HTTP ? "http" : "cancel");
 }
 
 static int req_decode(const char *buf, size_t len, struct probe_req *req, char *err, size_t errlen)
@@ -591,8 +614,10 @@ static int req_decode(const char *buf, size_t len, struct probe_req *req, char *
                 req->kind = PROBE_REQ_TCP;
         else if (cJSON_IsString(f) && f->valuestring && strcmp(f->valuestring, "http") == 0)
                 req->kind = PROBE_REQ_HTTP;
+        else if (cJSON_IsString(f) && f->valuestring && strcmp(f->valuestring, "cancel") == 0)
+                req->kind = PROBE_REQ_CANCEL;
         else
-                return errf(err, errlen, "field 'kind': expected \"tcp\" or \"http\"");
+                return errf(err, errlen, "field 'kind': expected \"tcp\", \"http\" or \"cancel\"");
 
         cJSON_ArrayForEach(f, o)
         {
@@ -606,6 +631,8 @@ static int req_decode(const char *buf, size_t len, struct probe_req *req, char *
         static const char *const http_required[] = { "url", "timeout_ms" };
         const char *const *req_names = req->kind == PROBE_REQ_TCP ? tcp_required : http_required;
         size_t nreq = req->kind == PROBE_REQ_TCP ? ELEMENTSOF(tcp_required) : ELEMENTSOF(http_required);
+        if (req->kind == PROBE_REQ_CANCEL)
+                nreq = 0;
         for (size_t i = 0; i < nreq; i++)
                 if (!cJSON_GetObjectItemCaseSensitive(o, req_names[i]))
                         return errf(err, errlen, "field '%s': missing", req_names[i]);

@@ -6,7 +6,7 @@
 # a target references is linked, through a static archive.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= config proto notify parsers
+FUZZ_TARGETS ?= config proto notify parsers probe
 SRCDIR ?= .
 B := tests/fuzz/build
 
