@@ -18,7 +18,6 @@
 #include "health.h"
 #include "prewarm.h"
 #include "log.h"
-#include "probe_proto.h"
 #include "prober.h"
 #include "sched.h"
 #include "secrets.h"
@@ -54,24 +53,8 @@ static usec_t phase_delay(const struct svc *s, usec_t iv, usec_t g) {
         return due > now ? due - now : g;
 }
 
-/* The period for svd-probe to repeat s's check on its own, or 0 for a check
- * svd sends each time: a service past its start, whose check svd would
- * send on the grid of phase_delay() anyway. svd-probe keeps the same grid
- * and reports passes in batches (probe_proto.h), so a healthy service's
- * checks cost svd no timer, request or wakeup of its own. */
-static unsigned standing_every_ms(const struct svc *s) {
-        const struct probe_config *p = &s->cfg->health;
-        if (s->health == HEALTH_STARTING || (p->kind != PROBE_TCP && p->kind != PROBE_HTTP) ||
-            p->interval < 20 * USEC_PER_MSEC || p->interval % USEC_PER_MSEC ||
-            p->interval / USEC_PER_MSEC > PROBE_EVERY_MS_MAX)
-                return 0;
-        return (unsigned)(p->interval / USEC_PER_MSEC);
-}
-
 static void schedule_probe(struct svc *s) {
         const struct probe_config *p = &s->cfg->health;
-        if (s->probe_standing)
-                return; /* svd-probe runs it */
         usec_t next = s->health == HEALTH_STARTING ? p->start_interval : p->interval;
         usec_t g = p->interval / 20 < 50 * USEC_PER_MSEC ? p->interval / 20 : 50 * USEC_PER_MSEC;
         if (s->health != HEALTH_STARTING && (p->kind == PROBE_TCP || p->kind == PROBE_HTTP) &&
@@ -225,7 +208,7 @@ static void run_probe(struct svc *s) {
         case PROBE_TCP:
         case PROBE_HTTP:
                 if (s->probe_id == 0) {
-                        int r = prober_submit(s->m, s, standing_every_ms(s));
+                        int r = prober_submit(s->m, s);
                         if (r < 0)
                                 health_probe_result(s, false, false, "prober unavailable");
                 }
@@ -361,7 +344,7 @@ void health_on_spawn(struct svc *s) {
         str_clear(&s->probe_detail);
         if (s->probe_output)
                 s->probe_output[0] = 0;
-        prober_cancel(s->m, s); /* (health_on_exit did, unless it never ran) */
+        s->probe_id = 0;
         if (c->health.kind != PROBE_NONE) {
                 svc_set_health(s, HEALTH_STARTING);
                 schedule_probe(s);
@@ -417,13 +400,6 @@ void health_on_exit(struct svc *s) {
                 svc_set_health(s, HEALTH_NONE);
 }
 
-void health_on_reindex(struct svc *s) {
-        if (!s->probe_standing)
-                return;
-        prober_cancel(s->m, s);
-        schedule_probe(s);
-}
-
 void health_done(struct svc *s) {
         if (s->m && s->probe_timer.data == s)
                 health_on_exit(s);
@@ -439,7 +415,6 @@ void health_on_restore(struct svc *s, unsigned probe_failures, bool probe_passed
         s->probe_failures = probe_failures;
         s->probe_passed = probe_passed;
         s->probe_id = 0;
-        s->probe_standing = false;
         if (c->health.kind != PROBE_NONE)
                 schedule_probe(s);
         if (c->health.start_timeout && start_left_usec >= 0) {

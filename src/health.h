@@ -32,12 +32,6 @@ bool health_child_exited(struct svc *s, pid_t pid, int status);
  * watchdog with the time they had left (< 0: not armed). */
 void health_on_restore(struct svc *s, unsigned probe_failures, bool probe_passed, double start_left_usec,
                        double watchdog_left_usec);
-/* Its index in the service table changed (reload): a check svd-probe
- * repeats under an id made from the old index is sent again under a new
- * one. (Results under the old id would still find s, by a scan of every
- * service instead of one look-up: at hundreds of checks a second, that
- * scan would be most of svd's work.) */
-void health_on_reindex(struct svc *s);
 /* Frees watchers and buffers. */
 void health_done(struct svc *s);
 

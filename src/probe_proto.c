@@ -99,12 +99,8 @@ int probe_req_check(const struct probe_req *req, char *err, size_t errlen)
                 return -EINVAL;
         if (req->id < 0 || req->id > PROBE_ID_MAX)
                 return errf(err, errlen, "field 'id': expected an integer in 0..%lld", (long long)PROBE_ID_MAX);
-        if (req->kind == PROBE_REQ_CANCEL)
-                return 0;
         if (req->timeout_ms < 1 || req->timeout_ms > PROBE_TIMEOUT_MS_MAX)
                 return errf(err, errlen, "field 'timeout_ms': expected an integer in 1..%u", PROBE_TIMEOUT_MS_MAX);
-        if (req->every_ms > PROBE_EVERY_MS_MAX)
-                return errf(err, errlen, "field 'every_ms': expected an integer in 1..%u", PROBE_EVERY_MS_MAX);
 
         switch (req->kind) {
         case PROBE_REQ_TCP:
@@ -149,10 +145,8 @@ int probe_req_check(const struct probe_req *req, char *err, size_t errlen)
                         }
                 }
                 return 0;
-        case PROBE_REQ_CANCEL:
-                break;
         }
-        return errf(err, errlen, "field 'kind': expected \"tcp\", \"http\" or \"cancel\"");
+        return errf(err, errlen, "field 'kind': expected \"tcp\" or \"http\"");
 }
 
 void probe_req_done(struct probe_req *req)
@@ -282,10 +276,6 @@ static void req_write(struct jw *w, const struct probe_req *req)
 {
         jw_lit(w, "{\"id\":");
         jw_int(w, req->id);
-        if (req->kind == PROBE_REQ_CANCEL) {
-                jw_lit(w, ",\"kind\":\"cancel\"}");
-                return;
-        }
         if (req->kind == PROBE_REQ_TCP) {
                 jw_lit(w, ",\"kind\":\"tcp\",\"host\":");
                 jw_str(w, req->host);
@@ -315,10 +305,6 @@ static void req_write(struct jw *w, const struct probe_req *req)
         }
         jw_lit(w, ",\"timeout_ms\":");
         jw_int(w, req->timeout_ms);
-        if (req->every_ms) {
-                jw_lit(w, ",\"every_ms\":");
-                jw_int(w, req->every_ms);
-        }
         jw_char(w, '}');
 }
 
@@ -534,19 +520,13 @@ static int req_field(const cJSON *f, struct probe_req *req, char *err, size_t er
 
         if (strcmp(k, "id") == 0 || strcmp(k, "kind") == 0)
                 return 0; /* read first, by the caller */
-        if (req->kind == PROBE_REQ_CANCEL) {
-                /* nothing else */
-        } else if (strcmp(k, "timeout_ms") == 0) {
+        if (strcmp(k, "timeout_ms") == 0) {
                 r = get_int(f, k, 1, PROBE_TIMEOUT_MS_MAX, &n, err, errlen);
                 if (r >= 0)
                         req->timeout_ms = (unsigned)n;
                 return r;
-        } else if (strcmp(k, "every_ms") == 0) {
-                r = get_int(f, k, 1, PROBE_EVERY_MS_MAX, &n, err, errlen);
-                if (r >= 0)
-                        req->every_ms = (unsigned)n;
-                return r;
-        } else if (req->kind == PROBE_REQ_TCP) {
+        }
+        if (req->kind == PROBE_REQ_TCP) {
                 if (strcmp(k, "host") == 0) {
                         const char *s;
                         r = get_str(f, k, PROBE_HOST_MAX, &s, err, errlen);
@@ -586,7 +566,7 @@ static int req_field(const cJSON *f, struct probe_req *req, char *err, size_t er
                 name[i] = ((unsigned char)k[i] < 0x20 || k[i] == 0x7f) ? '?' : k[i];
         name[i] = '\0';
         return errf(err, errlen, "field '%s': unknown for kind '%s'", name,
-                    req->kind == PROBE_REQ_TCP ? "tcp" : req->kind == PROBE_REQ_HTTP ? "http" : "cancel");
+                    req->kind == PROBE_REQ_TCP ? "tcp" : "http");
 }
 
 static int req_decode(const char *buf, size_t len, struct probe_req *req, char *err, size_t errlen)
@@ -614,10 +594,8 @@ static int req_decode(const char *buf, size_t len, struct probe_req *req, char *
                 req->kind = PROBE_REQ_TCP;
         else if (cJSON_IsString(f) && f->valuestring && strcmp(f->valuestring, "http") == 0)
                 req->kind = PROBE_REQ_HTTP;
-        else if (cJSON_IsString(f) && f->valuestring && strcmp(f->valuestring, "cancel") == 0)
-                req->kind = PROBE_REQ_CANCEL;
         else
-                return errf(err, errlen, "field 'kind': expected \"tcp\", \"http\" or \"cancel\"");
+                return errf(err, errlen, "field 'kind': expected \"tcp\" or \"http\"");
 
         cJSON_ArrayForEach(f, o)
         {
@@ -631,8 +609,6 @@ static int req_decode(const char *buf, size_t len, struct probe_req *req, char *
         static const char *const http_required[] = { "url", "timeout_ms" };
         const char *const *req_names = req->kind == PROBE_REQ_TCP ? tcp_required : http_required;
         size_t nreq = req->kind == PROBE_REQ_TCP ? ELEMENTSOF(tcp_required) : ELEMENTSOF(http_required);
-        if (req->kind == PROBE_REQ_CANCEL)
-                nreq = 0;
         for (size_t i = 0; i < nreq; i++)
                 if (!cJSON_GetObjectItemCaseSensitive(o, req_names[i]))
                         return errf(err, errlen, "field '%s': missing", req_names[i]);

@@ -14,16 +14,6 @@
  *                  "headers":["X-Key: v"],"follow_redirects":false,"timeout_ms":3000}
  *   probe -> svd  {"id":1,"ok":true,"detail":"connected in 0.4ms"}
  *
- * A check with "every_ms":N (after timeout_ms) repeats: the prober runs it at
- * once and then on a grid of N ms of the realtime clock (the instant it
- * arrived, rounded to probe_grid_ms(N)), never two runs of it at once, until
- *   svd -> probe  {"id":2,"kind":"cancel"}
- * ends it (an unknown id is ignored). Every run replies under the request's
- * id. The first reply, every failure and the first pass after a failure go
- * out as any reply does; a pass after a pass may wait up to PROBE_PASS_HOLD_MS
- * to travel with others: a healthy service's checks wake svd about once a
- * second instead of once per grid slot.
- *
  * Many checks are in flight at once; replies come in completion order and are
  * matched by id. A malformed request gets {"id":N or -1,"ok":false,"detail":
  * "bad request: field 'port': ..."}. On EOF of its fd 3 the prober exits 0.
@@ -48,8 +38,6 @@
 #define PROBE_BODY_CONTAINS_MAX 1024
 #define PROBE_TIMEOUT_MS_MAX (3600u * 1000)   /* one hour */
 #define PROBE_DETAIL_MAX 255                  /* bytes, without the NUL */
-#define PROBE_EVERY_MS_MAX (24u * 3600 * 1000) /* a repeating check's period: one day */
-#define PROBE_PASS_HOLD_MS 1000u              /* see above */
 /* An encoded reply: the fixed parts, the id, and a detail escaped at worst
  * six bytes per byte (\u00XX), plus the NUL. */
 #define PROBE_RESULT_MSG_MAX (64 + 21 + 6 * PROBE_DETAIL_MAX + 1)
@@ -57,14 +45,12 @@
 enum probe_req_kind {
         PROBE_REQ_TCP,
         PROBE_REQ_HTTP,
-        PROBE_REQ_CANCEL, /* ends the repeating check of that id; no other field */
 };
 
 struct probe_req {
         int64_t id;                 /* 0..PROBE_ID_MAX */
         enum probe_req_kind kind;
         unsigned timeout_ms;        /* 1..PROBE_TIMEOUT_MS_MAX */
-        unsigned every_ms;          /* 0: once; else repeat, 1..PROBE_EVERY_MS_MAX */
         /* tcp */
         char host[PROBE_HOST_MAX + 1]; /* IP literal or name */
         unsigned port;              /* 1..65535 */
@@ -84,14 +70,6 @@ struct probe_result {
 
 /* How the prober's check modules hand a finished check back to its loop. */
 typedef void (*probe_done_fn)(const struct probe_result *res, void *userdata);
-
-/* The grid a repeating check's runs are aligned to: a twentieth of its
- * period, at most 50 ms (svd's health.c spreads services over its slots). */
-static inline unsigned probe_grid_ms(unsigned every_ms)
-{
-        unsigned g = every_ms / 20;
-        return g > 50 ? 50 : g ? g : 1;
-}
 
 /* Checks the values of a request (ranges, formats, kind-specific required
  * fields). -EINVAL with the field named in err. */

@@ -153,7 +153,6 @@ enum {
         F_FOLLOW = 1 << 6,
         F_BODY = 1 << 7,
         F_HEADERS = 1 << 8,
-        F_EVERY = 1 << 9,
 };
 
 static bool fast_headers(struct jr *r, char ***ret)
@@ -192,7 +191,6 @@ static bool fast_req_field(struct jr *r, struct probe_req *req, unsigned *seen)
                 { "\"status_min\":", F_SMIN, false, true },   { "\"status_max\":", F_SMAX, false, true },
                 { "\"follow_redirects\":", F_FOLLOW, false, true },
                 { "\"body_contains\":", F_BODY, false, true }, { "\"headers\":", F_HEADERS, false, true },
-                { "\"every_ms\":", F_EVERY, true, true },
         };
         const struct field *f = NULL;
         int64_t n;
@@ -208,11 +206,6 @@ static bool fast_req_field(struct jr *r, struct probe_req *req, unsigned *seen)
                 if (!jr_uint(r, &n) || n < 1 || n > PROBE_TIMEOUT_MS_MAX)
                         return false;
                 req->timeout_ms = (unsigned)n;
-                return true;
-        case F_EVERY:
-                if (!jr_uint(r, &n) || n < 1 || n > PROBE_EVERY_MS_MAX)
-                        return false;
-                req->every_ms = (unsigned)n;
                 return true;
         case F_HOST:
                 return jr_str(r, req->host, sizeof(req->host));

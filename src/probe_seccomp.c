@@ -56,10 +56,6 @@ static const char *const allowed[] = {
         /* time: normally the vDSO; clock_nanosleep is libev's io collect
          * sleep (svd-probe.c batches wakeups) */
         "clock_gettime" /* * */, "gettimeofday" /* * */, "clock_nanosleep", "nanosleep" /* * */,
-        /* libev re-arms its timerfd (opened before the filter, svd-probe.c)
-         * when the realtime clock is set, to move the repeating checks'
-         * periodic watchers */
-        "timerfd_settime",
         /* threads (curl's threaded resolver; clone itself is filtered below) */
         "futex", "set_robust_list", "rseq", "sched_yield" /* * */, "exit", "exit_group",
         "getpid", "gettid" /* * */,

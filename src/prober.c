@@ -56,7 +56,6 @@ static void fail_in_flight(struct svd *m, const char *why) {
                 struct svc *s = m->svcs[i];
                 if (s->probe_id) {
                         s->probe_id = 0;
-                        s->probe_standing = false;
                         health_probe_result(s, false, false, why);
                 }
         }
@@ -118,8 +117,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         }
                         struct svc *s = find_svc(p, res.id);
                         if (s) {
-                                if (!s->probe_standing)
-                                        s->probe_id = 0; /* a repeating check keeps its id */
+                                s->probe_id = 0;
                                 health_probe_result(s, res.ok, true, res.detail);
                         }
                 }
@@ -135,7 +133,6 @@ static void fail_pending(struct prober *p) {
                 struct svc *s = p->pend[i].svc < m->n_svcs ? m->svcs[p->pend[i].svc] : NULL;
                 if (s && s->probe_id == p->pend[i].id) {
                         s->probe_id = 0;
-                        s->probe_standing = false;
                         health_probe_result(s, false, false, "prober unavailable");
                 }
         }
@@ -170,8 +167,7 @@ static void flush_cb(struct ev_loop *loop, ev_prepare *w, int revents) {
         sched_run(p->m); /* failures reschedule probes */
 }
 
-/* Appends msg to the packet being built (sending it first if full); s NULL:
- * nothing to fail if it cannot be sent (a cancel). */
+/* Appends msg to the packet being built (sending it first if full). */
 static int queue(struct prober *p, struct svc *s, int64_t id, const char *msg, size_t len) {
         if (p->out_len && p->out_len + 1 + len > PROBER_PACKET_MAX)
                 send_pending(p);
@@ -186,7 +182,7 @@ static int queue(struct prober *p, struct svc *s, int64_t id, const char *msg, s
                 p->out = b;
                 p->out_cap = cap;
         }
-        if (s && p->n_pend == p->cap_pend) {
+        if (p->n_pend == p->cap_pend) {
                 size_t cap = p->cap_pend ? p->cap_pend * 2 : 64;
                 struct pending *n = realloc(p->pend, cap * sizeof(*n));
                 if (!n)
@@ -198,8 +194,7 @@ static int queue(struct prober *p, struct svc *s, int64_t id, const char *msg, s
                 p->out[p->out_len++] = '\n';
         memcpy(p->out + p->out_len, msg, len);
         p->out_len += len;
-        if (s)
-                p->pend[p->n_pend++] = (struct pending){(uint32_t)s->index, id};
+        p->pend[p->n_pend++] = (struct pending){(uint32_t)s->index, id};
         if (!ev_is_active(&p->flush))
                 ev_prepare_start(p->m->loop, &p->flush);
         return 0;
@@ -263,7 +258,7 @@ static int start(struct svd *m, struct prober *p) {
         return 0;
 }
 
-int prober_submit(struct svd *m, struct svc *s, unsigned every_ms) {
+int prober_submit(struct svd *m, struct svc *s) {
         struct prober *p = m->prober;
         int r;
         if (!p) {
@@ -286,7 +281,6 @@ int prober_submit(struct svd *m, struct svc *s, unsigned every_ms) {
                 .id = probe_id_make(p, s),
                 .kind = pc->kind == PROBE_TCP ? PROBE_REQ_TCP : PROBE_REQ_HTTP,
                 .timeout_ms = (unsigned)(pc->timeout / USEC_PER_MSEC),
-                .every_ms = every_ms,
                 .port = pc->port,
                 .url = pc->url,
                 .status_min = pc->status_min,
@@ -314,22 +308,11 @@ int prober_submit(struct svd *m, struct svc *s, unsigned every_ms) {
         if ((r = queue(p, s, req.id, buf, len)) < 0)
                 return r;
         s->probe_id = req.id;
-        s->probe_standing = every_ms > 0;
         return 0;
 }
 
 void prober_cancel(struct svd *m, struct svc *s) {
-        struct prober *p = m->prober;
-        if (s->probe_standing && p && p->fd >= 0) {
-                char msg[64];
-                size_t len;
-                struct probe_req req = {.id = s->probe_id, .kind = PROBE_REQ_CANCEL};
-                /* (if it cannot be sent, svd-probe is going away with it) */
-                if (probe_req_encode_into(&req, msg, sizeof(msg), &len, NULL, 0) == 0)
-                        (void)queue(p, NULL, 0, msg, len);
-        }
         s->probe_id = 0;
-        s->probe_standing = false;
 }
 
 bool prober_child_exited(struct svd *m, pid_t pid, int status) {

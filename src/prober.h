@@ -14,13 +14,9 @@
 struct svd;
 struct svc;
 
-/* Sends s's TCP/HTTP check; s->probe_id is set. every_ms > 0: svd-probe
- * repeats it on that period (s->probe_standing is set) and its results keep
- * coming under the same id until prober_cancel(). -errno if it cannot be
- * sent. */
-int prober_submit(struct svd *m, struct svc *s, unsigned every_ms);
-/* Forgets s's in-flight check (its reply will be ignored) and ends a
- * repeating one. */
+/* Sends s's TCP/HTTP check; s->probe_id is set. -errno if it cannot be sent. */
+int prober_submit(struct svd *m, struct svc *s);
+/* Forgets s's in-flight check (its reply will be ignored). */
 void prober_cancel(struct svd *m, struct svc *s);
 /* A child exited: true if it was the prober. */
 bool prober_child_exited(struct svd *m, pid_t pid, int status);

@@ -131,11 +131,8 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
         m->n_waves = (unsigned)waves;
         for (size_t i = 0; i < n; i++) {
                 struct svc *s = nv[i];
-                size_t was = s->index;
                 s->cfg = &c->svcs[i];
                 s->index = i;
-                if (was != i)
-                        health_on_reindex(s); /* probe ids carry the index */
                 if (s->log && logpipe_reconfigure(s->log) < 0)
                         log_warn("%s: log settings: out of memory; the old ones stay", s->cfg->name);
         }

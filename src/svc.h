@@ -79,7 +79,6 @@ struct svc {
         unsigned probe_failures;        /* consecutive */
         bool probe_passed;              /* since the last spawn */
         bool probe_again;        /* READY=1 came while a probe ran: a failure probes again at once */
-        bool probe_standing;     /* probe_id is a check svd-probe repeats (prober.h) */
         char *probe_detail;             /* last probe's result, one line (str_*) */
         char *probe_output;             /* last completed exec probe's output (first 1 KiB);
                                            heap, only for services with exec probes */

@@ -10,10 +10,7 @@
  * order, packed into as few packets as fit (sent before the loop sleeps, once
  * the other checks in flight are done or after at most 10 ms), and the loop
  * collects I/O for a few ms per wakeup:
- * at hundreds of checks a second, wakeups and packets are what costs. A
- * request with every_ms repeats on its own (probe_repeat.c); a pass of such a
- * check after a pass waits up to PROBE_PASS_HOLD_MS for company, unless an
- * urgent reply goes first and takes it along. In-flight checks plus queued replies
+ * at hundreds of checks a second, wakeups and packets are what costs. In-flight checks plus queued replies
  * are bounded: at the bound we stop reading fd 3, so a svd that stops reading
  * replies cannot make us grow. EOF on fd 3 means svd is done with us: exit 0.
  * SVD_PROBE_NO_SECCOMP=1 skips the filter, for debugging only. */
@@ -33,7 +30,6 @@
 #include "log.h"
 #include "probe_http.h"
 #include "probe_proto.h"
-#include "probe_repeat.h"
 #include "probe_seccomp.h"
 #include "probe_tcp.h"
 #include "util.h"
@@ -56,14 +52,10 @@
  * per loop iteration that finished some. A check alone in flight (a starting
  * service's, typically: they are not on the grid) is replied at once. */
 #define PROBER_REPLY_HOLD_S 0.010
-/* Passes of repeating checks that may wait (probe_repeat.h) wait at most
- * PROBE_PASS_HOLD_MS, and no more of them than this: */
-#define PROBER_HELD_MAX (PROBER_MAX_PENDING / 2)
 
 struct reply {
         struct reply *next;
         size_t len; /* with the '\n' that separates it from the next one */
-        bool urgent; /* not a pass that may wait */
         char buf[];
 };
 
@@ -72,15 +64,12 @@ struct prober {
         ev_io in, out;
         ev_prepare prep;
         ev_timer hold;     /* ends the wait of queued replies */
-        ev_tstamp hold_at; /* when hold ends */
         ev_tstamp q_since; /* when the oldest queued reply was queued */
-        ev_tstamp q_urgent_since; /* ... and the oldest urgent one */
         struct probe_tcp *tcp;
         struct probe_http *http;
-        struct probe_repeat *rep;
         unsigned inflight;
         struct reply *q_head, *q_tail;
-        unsigned q_len, q_urgent;
+        unsigned q_len;
         int exit_code;
         char pkt[PROBE_MAX_MSG + 1];
 };
@@ -128,12 +117,10 @@ static bool flush(struct prober *p)
                         struct reply *r = p->q_head;
                         p->q_head = r->next;
                         p->q_len--;
-                        p->q_urgent -= r->urgent;
                         free(r);
                 }
                 if (!p->q_head)
                         p->q_tail = NULL;
-                p->q_since = p->q_urgent_since = ev_now(p->loop);
         }
         if (p->q_head && !ev_is_active(&p->out))
                 ev_io_start(p->loop, &p->out);
@@ -143,9 +130,8 @@ static bool flush(struct prober *p)
 }
 
 /* Queues a reply; the queue goes out once per loop iteration (on_prepare), so
- * the replies of checks finishing together wake svd once. A reply that is
- * not urgent may wait longer (on_prepare). */
-static void reply(struct prober *p, const struct probe_result *res, bool urgent)
+ * the replies of checks finishing together wake svd once. */
+static void reply(struct prober *p, const struct probe_result *res)
 {
         char json[PROBE_RESULT_MSG_MAX];
         size_t len;
@@ -161,13 +147,10 @@ static void reply(struct prober *p, const struct probe_result *res, bool urgent)
         }
         q->next = NULL;
         q->len = len + 1;
-        q->urgent = urgent;
         memcpy(q->buf, json, len);
         q->buf[len] = '\n';
         if (!p->q_head)
                 p->q_since = ev_now(p->loop);
-        if (urgent && !p->q_urgent++)
-                p->q_urgent_since = ev_now(p->loop);
         if (p->q_tail)
                 p->q_tail->next = q;
         else
@@ -177,31 +160,12 @@ static void reply(struct prober *p, const struct probe_result *res, bool urgent)
         update_reading(p);
 }
 
-/* A check's result, from a run or at once. */
-static void finish(const struct probe_result *res, void *userdata)
-{
-        struct prober *p = userdata;
-
-        reply(p, res, !probe_repeat_result(p->rep, res));
-}
-
 static void on_check_done(const struct probe_result *res, void *userdata)
 {
         struct prober *p = userdata;
 
         p->inflight--;
-        finish(res, p);
-}
-
-/* One run of a check: 0 started, > 0 its result is in *ret_now. */
-static int start_check(const struct probe_req *req, struct probe_result *ret_now, void *userdata)
-{
-        struct prober *p = userdata;
-        int r = req->kind == PROBE_REQ_TCP ? probe_tcp_start(p->tcp, req, ret_now)
-                                           : probe_http_start(p->http, req, ret_now);
-        if (r == 0)
-                p->inflight++;
-        return r;
+        reply(p, res);
 }
 
 static void handle_message(struct prober *p, const char *buf, size_t len)
@@ -214,25 +178,17 @@ static void handle_message(struct prober *p, const char *buf, size_t len)
         r = probe_req_decode(buf, len, &req, err, sizeof(err));
         if (r < 0) {
                 probe_result_set(&res, req.id, false, "bad request: %s", err);
-                reply(p, &res, true);
+                reply(p, &res);
                 return;
         }
-        if (req.kind == PROBE_REQ_CANCEL) {
-                probe_repeat_cancel(p->rep, req.id);
-                return;
-        }
-        if (req.every_ms) {
-                int64_t id = req.id;
-                r = probe_repeat_add(p->rep, &req);
-                if (r < 0) {
-                        probe_result_set(&res, id, false, "bad request: cannot repeat the check: %s",
-                                         r == -ENOSPC ? "too many repeating checks" : strerror(-r));
-                        reply(p, &res, true);
-                }
-                return;
-        }
-        if (start_check(&req, &res, p) > 0)
-                finish(&res, p);
+        if (req.kind == PROBE_REQ_TCP)
+                r = probe_tcp_start(p->tcp, &req, &res);
+        else
+                r = probe_http_start(p->http, &req, &res);
+        if (r == 0)
+                p->inflight++;
+        else
+                reply(p, &res);
 }
 
 static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
@@ -257,7 +213,7 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
                         struct probe_result res;
                         probe_result_set(&res, -1, false, "bad request: message: larger than %u bytes",
                                          PROBE_MAX_MSG);
-                        reply(p, &res, true);
+                        reply(p, &res);
                         continue;
                 }
                 const char *pos = p->pkt, *msg;
@@ -269,30 +225,21 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
 
 /* Before the loop sleeps: send the queued replies once no other check is in
  * flight (or the wait is over, or a packet's worth is queued); else make
- * sure the loop wakes up when the wait ends. Passes that may wait do so for
- * PROBE_PASS_HOLD_MS unless an urgent reply takes them along. */
+ * sure the loop wakes up when the wait ends. */
 static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 {
         struct prober *p = w->data;
 
         if (!p->q_head || ev_is_active(&p->out))
                 return;
-        ev_tstamp now = ev_now(loop), left;
-        if (p->q_urgent)
-                left = p->inflight == 0 || p->q_len >= PROBER_PACK_IOV
-                               ? 0
-                               : p->q_urgent_since + PROBER_REPLY_HOLD_S - now;
-        else
-                left = p->q_len >= PROBER_HELD_MAX ? 0 : p->q_since + PROBE_PASS_HOLD_MS / 1e3 - now;
-        if (left <= 0) {
+        ev_tstamp left = p->q_since + PROBER_REPLY_HOLD_S - ev_now(loop);
+        if (p->inflight == 0 || left <= 0 || p->q_len >= PROBER_PACK_IOV) {
                 ev_timer_stop(loop, &p->hold);
                 if (flush(p))
                         update_reading(p);
-        } else if (!ev_is_active(&p->hold) || p->hold_at > now + left) {
-                ev_timer_stop(loop, &p->hold);
+        } else if (!ev_is_active(&p->hold)) {
                 ev_timer_set(&p->hold, left, 0.);
                 ev_timer_start(loop, &p->hold);
-                p->hold_at = now + left;
         }
 }
 
@@ -373,19 +320,10 @@ int main(int argc, char **argv)
         r = probe_tcp_new(p.loop, on_check_done, &p, &p.tcp);
         if (r >= 0)
                 r = probe_http_new(p.loop, on_check_done, &p, &p.http);
-        if (r >= 0)
-                r = probe_repeat_new(p.loop, start_check, finish, &p, &p.rep);
         if (r < 0) {
                 log_err("cannot set up libcurl: %s", strerror(-r));
                 return 1;
         }
-
-        /* libev opens a timerfd (to notice the clock being set) at the first
-         * periodic watcher, which repeating checks use: open it now. */
-        ev_periodic warm;
-        ev_periodic_init(&warm, NULL, 0., 3600., NULL);
-        ev_periodic_start(p.loop, &warm);
-        ev_periodic_stop(p.loop, &warm);
 
         const char *no = getenv("SVD_PROBE_NO_SECCOMP");
         if (no && strcmp(no, "1") == 0) {
@@ -411,7 +349,6 @@ int main(int argc, char **argv)
         ev_set_io_collect_interval(p.loop, PROBER_IO_COLLECT_S);
         ev_run(p.loop, 0);
 
-        probe_repeat_free(p.rep);
         probe_http_free(p.http);
         probe_tcp_free(p.tcp);
         while (p.q_head) {

@@ -13,13 +13,13 @@
  *   one-line message without control bytes (also cut short in a small buffer,
  *   and err NULL is fine), and a failed probe_req_decode leaves an empty
  *   request: all zero but the id, -1..PROBE_ID_MAX;
- * - a decoded request passes probe_req_check(), holds only its kind's fields
- *   (a cancel nothing but its id) and every_ms 0 or 1..PROBE_EVERY_MS_MAX;
+ * - a decoded request passes probe_req_check() and holds only its kind's
+ *   fields;
  *   probe_req_encode and probe_req_encode_into (1024 bytes: else -ENOBUFS;
  *   exactly its size plus the NUL: fits; one less: -ENOBUFS) write the same
  *   bytes, which are what cJSON_PrintUnformatted prints for the same object
  *   (probe_proto.h's promise; -EMSGSIZE exactly when that exceeds
- *   PROBE_MAX_MSG), a cancel exactly {"id":N,"kind":"cancel"}, and they decode
+ *   PROBE_MAX_MSG), and they decode
  *   to an equal request (every field; headers [] and none are the same);
  * - a decoded result has an id in -1..PROBE_ID_MAX and a detail NUL-terminated
  *   within PROBE_DETAIL_MAX bytes, without control bytes; it re-encodes into
@@ -27,8 +27,8 @@
  * - the fast path and the cJSON path agree: the same message with a leading
  *   blank (the fast path wants '{' first; cJSON skips blanks) decodes to an
  *   equal request or result, or fails with the same error and id; likewise a
- *   re-encoding, which the fast path must take (a result or a tcp or http
- *   request, unless it holds a \u escape) and decode equal;
+ *   re-encoding, which the fast path must take (unless it holds a \u
+ *   escape) and decode equal;
  * - svd-probe's encoder side: the packet as a reply's detail (a network error
  *   or body text) is cut by probe_result_set at a UTF-8 boundary within
  *   PROBE_DETAIL_MAX, encodes into PROBE_RESULT_MSG_MAX bytes (control bytes
@@ -102,7 +102,7 @@ static bool headers_eq(char **a, char **b, bool strict)
 static bool req_eq(const struct probe_req *a, const struct probe_req *b, bool strict)
 {
         return a->id == b->id && a->kind == b->kind && a->timeout_ms == b->timeout_ms &&
-               a->every_ms == b->every_ms && strcmp(a->host, b->host) == 0 && a->port == b->port &&
+               strcmp(a->host, b->host) == 0 && a->port == b->port &&
                str_eq(a->url, b->url) && a->status_min == b->status_min && a->status_max == b->status_max &&
                str_eq(a->body_contains, b->body_contains) && headers_eq(a->headers, b->headers, strict) &&
                a->follow_redirects == b->follow_redirects;
@@ -184,11 +184,6 @@ static void check_req(const struct probe_req *q)
         if (q->id < 0 || q->id > PROBE_ID_MAX)
                 abort();
         switch (q->kind) {
-        case PROBE_REQ_CANCEL:
-                if (q->timeout_ms || q->every_ms || q->host[0] || q->port || q->url || q->body_contains ||
-                    q->headers || q->follow_redirects)
-                        abort(); /* nothing but its id */
-                return;
         case PROBE_REQ_TCP:
                 if (q->url || q->body_contains || q->headers || q->follow_redirects || q->status_min != 200 ||
                     q->status_max != 399 || !memchr(q->host, 0, sizeof(q->host)) || !q->host[0])
@@ -203,8 +198,6 @@ static void check_req(const struct probe_req *q)
         }
         if (q->timeout_ms < 1 || q->timeout_ms > PROBE_TIMEOUT_MS_MAX)
                 abort();
-        if (q->every_ms > 0 && q->every_ms > PROBE_EVERY_MS_MAX)
-                abort();
 }
 
 /* What cJSON_PrintUnformatted prints for the request, in the encoder's field
@@ -214,9 +207,7 @@ static char *ref_req(const struct probe_req *q)
         cJSON *o = cJSON_CreateObject();
         if (!o || !cJSON_AddNumberToObject(o, "id", (double)q->id))
                 abort();
-        if (q->kind == PROBE_REQ_CANCEL) {
-                cJSON_AddStringToObject(o, "kind", "cancel");
-        } else if (q->kind == PROBE_REQ_TCP) {
+        if (q->kind == PROBE_REQ_TCP) {
                 cJSON_AddStringToObject(o, "kind", "tcp");
                 cJSON_AddStringToObject(o, "host", q->host);
                 cJSON_AddNumberToObject(o, "port", q->port);
@@ -236,11 +227,7 @@ static char *ref_req(const struct probe_req *q)
                                               cJSON_CreateStringArray((const char *const *)q->headers, n));
                 }
         }
-        if (q->kind != PROBE_REQ_CANCEL) {
-                cJSON_AddNumberToObject(o, "timeout_ms", q->timeout_ms);
-                if (q->every_ms)
-                        cJSON_AddNumberToObject(o, "every_ms", q->every_ms);
-        }
+        cJSON_AddNumberToObject(o, "timeout_ms", q->timeout_ms);
         char *s = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);
         if (!s)
@@ -290,12 +277,6 @@ static void roundtrip_req(const struct probe_req *q)
         if (probe_req_encode_into(q, exact, len, &slen, err, sizeof(err)) != -ENOBUFS)
                 abort();
         free(exact);
-        if (q->kind == PROBE_REQ_CANCEL) {
-                char want[64];
-                snprintf(want, sizeof(want), "{\"id\":%lld,\"kind\":\"cancel\"}", (long long)q->id);
-                if (strcmp(enc, want) != 0)
-                        abort();
-        }
 
         /* Back through probe_req_decode (which takes the fast path first). */
         struct probe_req back, blank;
@@ -310,7 +291,7 @@ static void roundtrip_req(const struct probe_req *q)
                 if (!req_eq(&back, &fast, true))
                         abort();
                 probe_req_done(&fast);
-        } else if (q->kind != PROBE_REQ_CANCEL && !memmem(enc, len, "\\u", 2)) {
+        } else if (!memmem(enc, len, "\\u", 2)) {
                 abort();
         }
         /* The cJSON path alone (a leading blank): the same request. */

@@ -110,7 +110,7 @@ static const struct bad {
         { "{\"id\":1e300,\"kind\":\"tcp\"}", -1, "field 'id': expected an integer in" },
         { "{\"id\":1000000000000000,\"kind\":\"tcp\"}", -1, "field 'id': expected an integer in" },
         { "{\"id\":7}", 7, "field 'kind': missing" },
-        { "{\"id\":7,\"kind\":\"udp\"}", 7, "field 'kind': expected \"tcp\", \"http\" or \"cancel\"" },
+        { "{\"id\":7,\"kind\":\"udp\"}", 7, "field 'kind': expected \"tcp\" or \"http\"" },
         { "{\"id\":7,\"kind\":1}", 7, "field 'kind': expected" },
         /* tcp */
         { "{\"id\":8,\"kind\":\"tcp\",\"port\":1,\"timeout_ms\":1}", 8, "field 'host': missing" },
@@ -148,13 +148,6 @@ static const struct bad {
         { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"headers\":[\"X: a\\r\\nY: b\"]}", 9, "field 'headers[0]': expected \"Name: value\"" },
         { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"follow_redirects\":1}", 9, "field 'follow_redirects': expected true or false" },
         { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"port\":80}", 9, "field 'port': unknown for kind 'http'" },
-        /* repeating checks and their end */
-        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"every_ms\":0}", 9, "field 'every_ms': expected an integer in 1..86400000" },
-        { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"every_ms\":86400001}", 9, "field 'every_ms': expected an integer in 1..86400000" },
-        { "{\"id\":9,\"kind\":\"tcp\",\"host\":\"h\",\"port\":80,\"timeout_ms\":1,\"every_ms\":\"1s\"}", 9, "field 'every_ms': expected an integer" },
-        { "{\"id\":9,\"kind\":\"cancel\",\"timeout_ms\":1}", 9, "field 'timeout_ms': unknown for kind 'cancel'" },
-        { "{\"id\":-1,\"kind\":\"cancel\"}", -1, "field 'id': expected an integer in 0.." },
-        { "{\"kind\":\"cancel\"}", -1, "field 'id': missing" },
 };
 
 START_TEST(test_bad_request)
@@ -502,56 +495,6 @@ END_TEST
 
 /* Messages not in the encoders' exact shape (blanks, other field order,
  * \u escapes, repeated fields, leading zeros) decode as cJSON reads them. */
-/* every_ms travels after timeout_ms, in both decoders; a cancel is an id. */
-START_TEST(test_repeat_and_cancel)
-{
-        char err[200] = "", small[1024];
-        size_t len;
-        struct probe_req t = { .id = 77, .kind = PROBE_REQ_TCP, .port = 80, .timeout_ms = 500, .every_ms = 1000 };
-        snprintf(t.host, sizeof(t.host), "127.0.0.1");
-        ck_assert_int_eq(probe_req_encode_into(&t, small, sizeof(small), &len, err, sizeof(err)), 0);
-        ck_assert_str_eq(small, "{\"id\":77,\"kind\":\"tcp\",\"host\":\"127.0.0.1\",\"port\":80,\"timeout_ms\":500,"
-                                "\"every_ms\":1000}");
-        {
-                _cleanup_(probe_req_done) struct probe_req q = { 0 };
-                ck_assert_int_eq(probe_req_decode(small, len, &q, err, sizeof(err)), 0);
-                ck_assert_uint_eq(q.every_ms, 1000);
-                ck_assert_uint_eq(q.timeout_ms, 500);
-        }
-        {
-                /* another shape (cJSON path): the same value */
-                const char *j = "{ \"every_ms\":250, \"id\":3,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":5}";
-                _cleanup_(probe_req_done) struct probe_req q = { 0 };
-                ck_assert_int_eq(probe_req_decode(j, strlen(j), &q, err, sizeof(err)), 0);
-                ck_assert_uint_eq(q.every_ms, 250);
-        }
-        {
-                /* once: no every_ms on the wire */
-                struct probe_req m = { .id = 5, .kind = PROBE_REQ_HTTP, .url = "http://h/", .status_min = 200,
-                                       .status_max = 399, .timeout_ms = 1 };
-                ck_assert_int_eq(probe_req_encode_into(&m, small, sizeof(small), &len, err, sizeof(err)), 0);
-                ck_assert_ptr_null(strstr(small, "every_ms"));
-                m.every_ms = PROBE_EVERY_MS_MAX + 1;
-                ck_assert_int_eq(probe_req_encode_into(&m, small, sizeof(small), &len, err, sizeof(err)), -EINVAL);
-                ck_assert_str_eq(err, "field 'every_ms': expected an integer in 1..86400000");
-        }
-        struct probe_req c = { .id = PROBE_ID_MAX, .kind = PROBE_REQ_CANCEL };
-        ck_assert_int_eq(probe_req_encode_into(&c, small, sizeof(small), &len, err, sizeof(err)), 0);
-        ck_assert_str_eq(small, "{\"id\":999999999999999,\"kind\":\"cancel\"}");
-        {
-                _cleanup_(probe_req_done) struct probe_req q = { 0 };
-                ck_assert_int_eq(probe_req_decode(small, len, &q, err, sizeof(err)), 0);
-                ck_assert_int_eq(q.kind, PROBE_REQ_CANCEL);
-                ck_assert_int_eq(q.id, PROBE_ID_MAX);
-        }
-        /* the grid: a twentieth of the period, 1..50 ms */
-        ck_assert_uint_eq(probe_grid_ms(1000), 50);
-        ck_assert_uint_eq(probe_grid_ms(500), 25);
-        ck_assert_uint_eq(probe_grid_ms(10), 1);
-        ck_assert_uint_eq(probe_grid_ms(3600000), 50);
-}
-END_TEST
-
 START_TEST(test_decode_other_shapes)
 {
         char err[200] = "";
@@ -626,7 +569,6 @@ static Suite *suite(void)
         tcase_add_test(tc, test_result_like_cjson);
         tcase_add_test(tc, test_fmt_int);
         tcase_add_test(tc, test_decode_other_shapes);
-        tcase_add_test(tc, test_repeat_and_cancel);
         suite_add_tcase(s, tc);
         return s;
 }
