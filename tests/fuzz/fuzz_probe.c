@@ -43,6 +43,7 @@
 #include <cjson/cJSON.h>
 
 #include "probe_proto.h"
+#include "../unit/probe_ref.h"
 #include "probe_proto_fast.h"
 
 #define ERRLEN 256
@@ -200,36 +201,11 @@ static void check_req(const struct probe_req *q)
                 abort();
 }
 
-/* What cJSON_PrintUnformatted prints for the request, in the encoder's field
- * order: the header promises the hand-written encoder writes exactly this. */
+/* What cJSON_PrintUnformatted prints for the request (the reference the
+ * header promises the encoder matches), or abort. */
 static char *ref_req(const struct probe_req *q)
 {
-        cJSON *o = cJSON_CreateObject();
-        if (!o || !cJSON_AddNumberToObject(o, "id", (double)q->id))
-                abort();
-        if (q->kind == PROBE_REQ_TCP) {
-                cJSON_AddStringToObject(o, "kind", "tcp");
-                cJSON_AddStringToObject(o, "host", q->host);
-                cJSON_AddNumberToObject(o, "port", q->port);
-        } else {
-                cJSON_AddStringToObject(o, "kind", "http");
-                cJSON_AddStringToObject(o, "url", q->url);
-                cJSON_AddNumberToObject(o, "status_min", q->status_min);
-                cJSON_AddNumberToObject(o, "status_max", q->status_max);
-                cJSON_AddBoolToObject(o, "follow_redirects", q->follow_redirects);
-                if (q->body_contains)
-                        cJSON_AddStringToObject(o, "body_contains", q->body_contains);
-                if (q->headers && q->headers[0]) {
-                        int n = 0;
-                        while (q->headers[n])
-                                n++;
-                        cJSON_AddItemToObject(o, "headers",
-                                              cJSON_CreateStringArray((const char *const *)q->headers, n));
-                }
-        }
-        cJSON_AddNumberToObject(o, "timeout_ms", q->timeout_ms);
-        char *s = cJSON_PrintUnformatted(o);
-        cJSON_Delete(o);
+        char *s = probe_ref_req_json(q);
         if (!s)
                 abort();
         return s;

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "probe_proto.h"
+#include "probe_ref.h"
 #include "util.h"
 
 static struct probe_req http_req(void)
@@ -343,35 +344,7 @@ END_TEST
 
 
 /* The hand-written encoders print what cJSON_PrintUnformatted printed for the
- * same object, byte for byte: escapes, UTF-8, large ids, field order. */
-static char *cjson_req(const struct probe_req *q)
-{
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "id", (double)q->id);
-        if (q->kind == PROBE_REQ_TCP) {
-                cJSON_AddStringToObject(o, "kind", "tcp");
-                cJSON_AddStringToObject(o, "host", q->host);
-                cJSON_AddNumberToObject(o, "port", q->port);
-        } else {
-                cJSON_AddStringToObject(o, "kind", "http");
-                cJSON_AddStringToObject(o, "url", q->url);
-                cJSON_AddNumberToObject(o, "status_min", q->status_min);
-                cJSON_AddNumberToObject(o, "status_max", q->status_max);
-                cJSON_AddBoolToObject(o, "follow_redirects", q->follow_redirects);
-                if (q->body_contains)
-                        cJSON_AddStringToObject(o, "body_contains", q->body_contains);
-                if (q->headers && q->headers[0]) {
-                        cJSON *a = cJSON_AddArrayToObject(o, "headers");
-                        for (char **h = q->headers; *h; h++)
-                                cJSON_AddItemToArray(a, cJSON_CreateString(*h));
-                }
-        }
-        cJSON_AddNumberToObject(o, "timeout_ms", q->timeout_ms);
-        char *s = cJSON_PrintUnformatted(o);
-        cJSON_Delete(o);
-        return s;
-}
-
+ * same object, byte for byte (probe_ref.h). */
 START_TEST(test_encode_like_cjson)
 {
         static const int64_t ids[] = { 0, 1, 9, 10, 2147483647, 2147483648LL, 10000000000LL, PROBE_ID_MAX };
@@ -384,7 +357,7 @@ START_TEST(test_encode_like_cjson)
         for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
                 h.id = ids[i];
                 h.follow_redirects = i % 2;
-                _cleanup_(freep) char *want = cjson_req(&h);
+                _cleanup_(freep) char *want = probe_ref_req_json(&h);
                 _cleanup_(freep) char *got = NULL;
                 ck_assert_int_eq(probe_req_encode(&h, &got, &len, err, sizeof(err)), 0);
                 ck_assert_str_eq(got, want);
@@ -396,14 +369,14 @@ START_TEST(test_encode_like_cjson)
 
         struct probe_req t = { .id = 77, .kind = PROBE_REQ_TCP, .port = 65535, .timeout_ms = PROBE_TIMEOUT_MS_MAX };
         snprintf(t.host, sizeof(t.host), "fe80::1%%eth0");
-        _cleanup_(freep) char *want = cjson_req(&t);
+        _cleanup_(freep) char *want = probe_ref_req_json(&t);
         ck_assert_int_eq(probe_req_encode_into(&t, small, sizeof(small), &len, err, sizeof(err)), 0);
         ck_assert_str_eq(small, want);
 
         /* no headers, no body: the optional fields are left out */
         struct probe_req m = { .id = 5, .kind = PROBE_REQ_HTTP, .url = "http://h/", .status_min = 100,
                                .status_max = 599, .timeout_ms = 1 };
-        _cleanup_(freep) char *want2 = cjson_req(&m);
+        _cleanup_(freep) char *want2 = probe_ref_req_json(&m);
         ck_assert_int_eq(probe_req_encode_into(&m, small, sizeof(small), &len, err, sizeof(err)), 0);
         ck_assert_str_eq(small, want2);
 }
