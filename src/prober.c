@@ -95,7 +95,10 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
          * touches, and each stays resident. Only the pages the replies use
          * (svd-probe packs at most 8 KiB) are ever touched here. */
         static char buf[PROBE_MAX_MSG];
-        for (int round = 0; round < 64; round++) {
+        /* One packet per callback: the watcher is level-triggered, so another
+         * queued packet calls us again, and the steady state (one packet per
+         * grid slot) does without a recv that only says EAGAIN. */
+        do {
                 ssize_t n = recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR))
                         break;
@@ -121,7 +124,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                                 health_probe_result(s, res.ok, true, res.detail);
                         }
                 }
-        }
+        } while (0);
         sched_run(m);
 }
 
