@@ -51,48 +51,6 @@ uint64_t logpipe_dropped_bytes(const struct logsink *k) {
         return k ? k->dropped_bytes : 0;
 }
 
-int logsink_open_file(struct logsink *k) {
-        const struct svd_config *cfg = k->m->cfg;
-        int fd = logsink_open_path(k);
-        /* The directory almost always exists: open first, create it only when
-         * that fails (each look-up is a round trip on a network file system). */
-        if (fd < 0 && errno == ENOENT && mkdir_p(k->dir, 0755) == 0)
-                fd = logsink_open_path(k);
-        if (fd < 0)
-                return -errno;
-        /* One statx for what fstat gives and the birth time; fstat where
-         * statx is missing (before Linux 4.11) or refused (a seccomp profile). */
-        struct statx sx;
-        if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &sx) < 0) {
-                struct stat st;
-                if ((errno != ENOSYS && errno != EPERM) || fstat(fd, &st) < 0) {
-                        int r = -errno;
-                        close(fd);
-                        return r;
-                }
-                sx = (struct statx){ .stx_mode = (uint16_t)st.st_mode, .stx_gid = st.st_gid,
-                                     .stx_size = (uint64_t)st.st_size, .stx_nlink = (uint32_t)st.st_nlink };
-        }
-        k->linked = k->linked || sx.stx_nlink > 1;
-        if (k->linked && k->m->logs)
-                k->m->logs->any_linked = true;
-        /* Readable by the admin group so svctl logs works without root. */
-        if (geteuid() == 0 && cfg->has_admin_gid && sx.stx_gid != cfg->admin_gid)
-                (void)fchown(fd, (uid_t)-1, cfg->admin_gid);
-        if ((sx.stx_mode & 07777) != 0640)
-                (void)fchmod(fd, 0640);
-        if (k->fd >= 0)
-                close(k->fd);
-        k->fd = fd;
-        k->size = (uint64_t)sx.stx_size;
-        /* The age of a file svd did not create is counted from its birth when
-         * the filesystem knows it, else from now. */
-        k->opened_real = now_real();
-        if (sx.stx_size > 0 && (sx.stx_mask & STATX_BTIME))
-                k->opened_real = (usec_t)sx.stx_btime.tv_sec * USEC_PER_SEC + sx.stx_btime.tv_nsec / 1000;
-        return 0;
-}
-
 static int out_reserve(struct logsink *k, size_t more) {
         if (k->olen + more <= k->ocap)
                 return 0;

@@ -1,8 +1,9 @@
 /* logsink: the shared, private picture of one service's log sink and of the
- * manager-wide log state, for logpipe.c (reading and writing), logrotate.c
+ * manager-wide log state, for logpipe.c (reading and writing), logopen.c
+ * (opening the file), logshare.c (files shared through links), logrotate.c
  * (rotation, compression, retention), logfollow.c (live followers) and
- * logfile.c (the audit log, a sink svd writes itself). Nothing outside those
- * four files includes it. */
+ * logfile.c (the audit log, a sink svd writes itself), and for snapshot.c,
+ * which carries a sink across daemon-reexec. Nothing else includes it. */
 #ifndef SVD_LOGSINK_H
 #define SVD_LOGSINK_H
 
@@ -103,7 +104,8 @@ struct logs {
 void logsink_write_out(struct logsink *k);
 /* logpipe.c: appends one note from svd itself ("svd" stream). */
 void logsink_note(struct logsink *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* logpipe.c: opens k->path (O_APPEND|O_CLOEXEC, 0640, admin group). */
+/* logopen.c: opens k->path (O_APPEND|O_CLOEXEC, 0640, admin group), creating
+ * k->dir if missing; on failure k->fd is left as it was. */
 int logsink_open_file(struct logsink *k);
 
 /* logrotate.c */
