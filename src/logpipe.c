@@ -5,8 +5,9 @@
  * of a wake-up share one timestamp and go out in one writev. A write error
  * (disk full) never stops the draining: the bytes are counted and dropped and
  * a note marks the gap once writing works again, unless the service chose
- * on_full: block, which stops reading its pipes (back-pressure) until a retry
- * succeeds. */
+ * on_full: block, which stops reading its pipes (back-pressure) until a write
+ * succeeds, whichever path makes it. A file that cannot be opened is the same
+ * case as a full disk. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -162,33 +163,38 @@ static int write_all(struct logsink *k, struct iovec *iov, int n) {
         return 0;
 }
 
-static size_t stream_read(struct logstream *st);
-static void after_read(struct logsink *k, size_t got, bool timed);
-
 static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct logsink *k = w->data;
-        bool was_blocked = k->blocked;
-        logsink_write_out(k);
-        if (k->blocked || k->gap_bytes)
-                return; /* still failing: the timer repeats */
-        ev_timer_stop(loop, &k->retry);
-        if (was_blocked) {
-                /* back-pressure lifted: form the records that waited and read on */
-                size_t got = 0;
-                for (int i = 0; i < 2; i++)
-                        got += stream_read(&k->st[i]);
-                start_reading(k);
-                after_read(k, got, false);
-        }
+        logsink_write_out(k); /* a success stops the timer (and lifts a block) */
+        if (!k->blocked && !k->gap_bytes)
+                ev_timer_stop(loop, w); /* (nothing was waiting) */
+}
+
+/* Back-pressure lifted (on_full: block): any successful write ends it, and
+ * not only the retry's: reopen-logs, a new follower, the idle, age and rate
+ * timers, a reload and the service's exit all write out, and may be first
+ * once space is back. Reading resumes as after a coalescing pause, at the
+ * loop's next turn (coalesce_cb): that read forms the records that waited in
+ * the buffers first, and leaves the io watchers stopped if they block the
+ * sink again (level-triggered on a full pipe, they would wake svd for ever
+ * with nothing it may do). Not at once: the writer may be in the middle of
+ * forming records itself. */
+static void unblock(struct logsink *k) {
+        struct ev_loop *loop = k->m->loop;
+        k->blocked = false;
+        k->paused = true; /* (the io watchers were stopped when it blocked) */
+        ev_timer_stop(loop, &k->coalesce);
+        ev_timer_set(&k->coalesce, 0., 0.);
+        ev_timer_start(loop, &k->coalesce);
 }
 
 void logsink_write_out(struct logsink *k) {
         if (k->olen == 0 && k->gap_bytes == 0)
                 return;
-        int r = -EBADF;
-        if (k->fd < 0)
-                (void)logsink_open_file(k);
-        if (k->fd >= 0) {
+        /* a file that could not be opened is retried here; its error is the
+         * one the gap note gives */
+        int r = k->fd < 0 ? logsink_open_file(k) : 0;
+        if (r == 0) {
                 char note[256];
                 size_t nl = 0;
                 if (k->gap_bytes) {
@@ -219,10 +225,9 @@ void logsink_write_out(struct logsink *k) {
                 k->olen = 0;
                 k->oraw = 0;
                 k->olines = 0;
-                if (k->blocked) {
-                        k->blocked = false;
-                        ev_timer_stop(k->m->loop, &k->retry);
-                }
+                ev_timer_stop(k->m->loop, &k->retry);
+                if (k->blocked)
+                        unblock(k);
                 return;
         }
         if (k->lc->on_full_block) {
@@ -241,6 +246,8 @@ void logsink_write_out(struct logsink *k) {
         k->olen = 0;
         k->oraw = 0;
         k->olines = 0;
+        if (k->blocked) /* a reload changed on_full to drop: nothing is held back now */
+                unblock(k);
         /* the note about the gap goes out as soon as the disk takes it,
          * even if the service says nothing more */
         if (!ev_is_active(&k->retry))
@@ -478,6 +485,7 @@ static void after_read(struct logsink *k, size_t got, bool timed) {
                 pause = fill < upper ? fill : upper;
         } else if (got >= COALESCE_MIN)
                 pause = 0.001;
+        ev_timer_stop(loop, &k->coalesce); /* (armed if the write above ended a block) */
         if (got > 0 && !read_on) {
                 if (!k->paused) {
                         for (int i = 0; i < 2; i++)
@@ -623,6 +631,7 @@ int logpipe_reconfigure(struct logsink *k) {
 }
 
 static int sink_open(struct svc *s, const int *fds);
+static void sink_free(struct logsink *k, bool adopted);
 
 int logpipe_open(struct svc *s) {
         return sink_open(s, NULL);
@@ -684,9 +693,15 @@ static int sink_open(struct svc *s, const int *fds) {
         if ((r = stream_open(k, &k->st[0], LOGFMT_OUT, fds)) < 0 ||
             (r = stream_open(k, &k->st[1], LOGFMT_ERR, fds ? fds + 2 : NULL)) < 0)
                 goto fail;
+        /* A file that cannot be opened (no space or inodes left, a read-only
+         * or foreign directory) is a full disk: the service runs, its output
+         * is dropped and counted (or held back, on_full: block) and the open
+         * retried at each write. Failing here would keep it from starting,
+         * and cost a running one its pipes on daemon-reexec. */
         if ((r = logsink_open_file(k)) < 0) /* creates k->dir if missing */
-                goto fail;
-        if (!fds && (r = logsink_refuse_shared(k)) < 0) /* (adopted ones run already) */
+                log_warn("%s: cannot open the log file %s: %s (retried at the next write)", s->cfg->name, k->path,
+                         strerror(-r));
+        else if (!fds && (r = logsink_refuse_shared(k)) < 0) /* (adopted ones run already) */
                 goto fail;
         logrotate_arm_age(k);
         ev_idle_start(m->loop, &k->startup); /* logrotate_startup, when idle */
@@ -696,15 +711,20 @@ static int sink_open(struct svc *s, const int *fds) {
                 fdstore_put(m, s->cfg->name, keep);
         return 0;
 fail:
-        logpipe_free(k);
+        sink_free(k, fds != NULL);
         s->log = NULL;
         return r;
 }
 
-void logpipe_free(struct logsink *k) {
-        if (!k)
-                return;
-        fdstore_drop(k->m, k->s->cfg->name);
+/* adopted: a take-over that failed; the pipes are the running service's,
+ * and closing them (or dropping the store's copies) would kill it with
+ * SIGPIPE at its next write: they stay open, the caller's. */
+static void sink_free(struct logsink *k, bool adopted) {
+        if (adopted)
+                for (int i = 0; i < 2; i++)
+                        k->st[i].rfd = k->st[i].wfd = -1;
+        else
+                fdstore_drop(k->m, k->s->cfg->name);
         struct ev_loop *loop = k->m->loop;
         if (k->st[0].buf || k->st[1].buf) {
                 k->blocked = false; /* last chance: one more try, then drop */
@@ -730,6 +750,11 @@ void logpipe_free(struct logsink *k) {
         free(k->dir);
         free(k->base);
         free(k);
+}
+
+void logpipe_free(struct logsink *k) {
+        if (k)
+                sink_free(k, false);
 }
 
 int logs_reopen_all(struct svd *m) {

@@ -20,12 +20,14 @@ int logs_init(struct svd *m);
 void logs_done(struct svd *m);
 
 /* Creates the service's sink on first use (pipes and file); later calls are
- * no-ops. Returns 0 or -errno. */
+ * no-ops. Returns 0 or -errno. A file that cannot be opened is no failure:
+ * the output meets it as a full disk, and the open is retried at each write. */
 int logpipe_open(struct svc *s);
 /* daemon-reexec: the sink of a service taken over, on its existing pipes
  * (fds: out read, out write, err read, err write); then the bytes that were
  * read but not yet a whole line, per stream (0 out, 1 err), and the
- * formatted records not yet written. */
+ * formatted records not yet written. On failure the fds are left open, the
+ * caller's: the service still writes to them. */
 int logpipe_adopt(struct svc *s, const int fds[4]);
 void logpipe_restore_partial(struct logsink *k, int stream, const char *p, size_t n);
 void logpipe_restore_pending(struct logsink *k, const char *p, size_t n, size_t lines, uint64_t raw);

@@ -467,6 +467,20 @@ void logrotate_arm_age(struct logsink *k) {
         ev_timer_start(loop, &k->age);
 }
 
+/* k's file by its name again, after a rename or a deletion; if that fails
+ * the old one is closed all the same (its name is gone) and the open retried
+ * at the next write. */
+static int reopen_current(struct logsink *k) {
+        int r = logsink_open_file(k);
+        if (r < 0) {
+                if (k->fd >= 0)
+                        close(k->fd);
+                k->fd = -1;
+                k->size = 0;
+        }
+        return r;
+}
+
 int logrotate_rotate(struct logsink *k) {
         logrotate_startup(k); /* last_rotated: the names already there */
         usec_t t = now_real();
@@ -480,16 +494,19 @@ int logrotate_rotate(struct logsink *k) {
         if (rename(k->path, dst) < 0) {
                 int r = -errno;
                 free(dst);
-                k->opened_real = now_real(); /* do not retry at every line */
+                /* Someone deleted the current file: writing on to the
+                 * unlinked inode would grow it past every limit, unseen, and
+                 * retry this rename at every line. There is nothing to
+                 * rotate; the file starts again at its name. */
+                if (r == -ENOENT)
+                        r = reopen_current(k);
+                if (r < 0)
+                        k->opened_real = now_real(); /* do not retry at every line */
+                logrotate_arm_age(k);
                 return r;
         }
         k->last_rotated = t;
-        int r = logsink_open_file(k);
-        if (r < 0) {
-                close(k->fd);
-                k->fd = -1; /* retried at the next write */
-                k->size = 0;
-        }
+        int r = reopen_current(k);
         k->opened_real = t;
         if (k->lc->compress)
                 job_queue(k->m->logs, dst);
