@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config_parse.h"
+#include "probe_proto.h"
 
 static const char *const health_keys[] = { "exec", "tcp", "http", "interval", "timeout", "retries",
                                            "start_period", "start_interval", "start_timeout",
@@ -214,5 +215,13 @@ void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s
         if (zero) {
                 char key[KEYLEN];
                 cp_err(l, ynode_get(n, zero), cp_key(key, "healthcheck", zero), "must be at least 10ms");
+        }
+        /* svd-probe refuses longer ones (PROBE_TIMEOUT_MS_MAX): say so now,
+         * not as a check that never runs */
+        if ((p->kind == PROBE_TCP || p->kind == PROBE_HTTP) &&
+            p->timeout > (usec_t)PROBE_TIMEOUT_MS_MAX * USEC_PER_MSEC) {
+                char key[KEYLEN];
+                cp_err(l, ynode_get(n, "timeout"), cp_key(key, "healthcheck", "timeout"),
+                       "must be at most 1h for tcp and http checks");
         }
 }

@@ -79,6 +79,13 @@ static void schedule_probe(struct svc *s) {
         ev_timer_start(s->m->loop, &s->probe_timer);
 }
 
+/* start_timeout bounds the wait for the first "healthy" only: a service
+ * that got there and later turns unhealthy is on_unhealthy's business. */
+static void set_healthy(struct svc *s) {
+        ev_timer_stop(s->m->loop, &s->start_timer);
+        svc_set_health(s, HEALTH_HEALTHY);
+}
+
 static void kill_exec_probe(struct svc *s) {
         struct ev_loop *loop = s->m->loop;
         ev_timer_stop(loop, &s->probe_timeout);
@@ -131,8 +138,14 @@ static void probe_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents) {
 static void start_exec_probe(struct svc *s) {
         const struct probe_config *p = &s->cfg->health;
         int r, fds[2];
-        if (s->probe_pid > 0)
-                return; /* the previous one is still running: never overlap */
+        if (s->probe_pid > 0) {
+                /* the previous one is still running: never overlap. One
+                 * left from the service's last run (killed, not yet reaped)
+                 * reports nothing when it goes: try again at the next tick */
+                if (s->probe_stale)
+                        schedule_probe(s);
+                return;
+        }
         _cleanup_(secrets_env_freep) char **env = svc_build_env(s, &r); /* may hold secrets */
         _cleanup_(freep) char *path = NULL;
         if (env)
@@ -207,11 +220,21 @@ static void run_probe(struct svc *s) {
                 break;
         case PROBE_TCP:
         case PROBE_HTTP:
-                if (s->probe_id == 0) {
-                        int r = prober_submit(s->m, s);
-                        if (r < 0)
-                                health_probe_result(s, false, false, "prober unavailable");
+                if (s->probe_id) {
+                        /* the deadline below passed: svd-probe is stuck, or
+                         * lost the reply; not the service's fault */
+                        prober_overdue(s->m, s);
+                        health_probe_result(s, false, false, "no reply from svd-probe");
+                        break;
                 }
+                if (prober_submit(s->m, s) < 0) {
+                        health_probe_result(s, false, false, "prober unavailable");
+                        break;
+                }
+                /* svd-probe ends the check at its timeout; if its reply does
+                 * not come well after that, the timer fires again (above) */
+                ev_timer_set(&s->probe_timer, secs(s->cfg->health.timeout) + PROBER_REPLY_GRACE_S, 0.);
+                ev_timer_start(s->m->loop, &s->probe_timer);
                 break;
         default:
                 break;
@@ -228,6 +251,10 @@ bool health_child_exited(struct svc *s, pid_t pid, int status) {
         if (pid != s->probe_pid || pid <= 0)
                 return false;
         s->probe_pid = 0;
+        /* Whatever the probe left behind in its process group (a background
+         * child) goes with it: a check leaves no process. The group's id
+         * cannot have been reused while any member is left. */
+        (void)kill(-pid, SIGKILL);
         if (s->probe_stale) {
                 s->probe_stale = false;
                 return true;
@@ -267,7 +294,7 @@ void health_probe_result(struct svc *s, bool pass, bool counted, const char *det
                 s->probe_passed = true;
                 /* a notify service is healthy only once READY=1 came too */
                 if (svc_state_up(s->state) && s->health != HEALTH_HEALTHY)
-                        svc_set_health(s, HEALTH_HEALTHY);
+                        set_healthy(s);
         } else if (counted) {
                 /* Before its first pass a service is still starting: its
                  * failures count only once an explicit start_period is over
@@ -362,8 +389,11 @@ void health_on_spawn(struct svc *s) {
 void health_on_ready(struct svc *s) {
         if (s->cfg->health.kind == PROBE_NONE)
                 return;
-        if (s->probe_passed) {
-                svc_set_health(s, HEALTH_HEALTHY);
+        init_watchers(s);
+        /* healthy at once only if the last check passed (a READY=1 that ends
+         * a reload must not clear "unhealthy": the next check decides) */
+        if (s->probe_passed && s->probe_failures == 0) {
+                set_healthy(s);
                 return;
         }
         /* READY=1 says it is up now: probe at once rather than at the next

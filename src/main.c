@@ -270,6 +270,10 @@ int main(int argc, char **argv) {
         m.main_mono = main_mono;
         m.main_cpu_usec = main_cpu;
         m.main_cpu_sys_usec = main_cpu_sys;
+        /* A child that exited while the previous instance was executing us
+         * (daemon-reexec: its svd-probe, for one) raised a SIGCHLD nobody
+         * handled: reap now, not at the next child's exit. */
+        ev_feed_signal(SIGCHLD);
         log_info("svd %s: %zu services from %s, control socket %s", SVD_VERSION, cfg->n_svcs, config_file,
                  cfg->control_socket);
         if (m.restore) {

@@ -212,6 +212,15 @@ const char *probe_msg_next(const char **pos, const char *end, size_t *ret_len)
         return p;
 }
 
+int64_t probe_id_next(int64_t *seq, size_t idx)
+{
+        uint64_t i = idx < ((size_t)1 << PROBE_ID_INDEX_BITS) ? idx : 0;
+
+        if (*seq < 0 || ++*seq > (PROBE_ID_MAX >> PROBE_ID_INDEX_BITS))
+                *seq = 1;
+        return (int64_t)((uint64_t)*seq << PROBE_ID_INDEX_BITS | i);
+}
+
 size_t probe_fmt_int(int64_t v, char out[static 21])
 {
         char tmp[21];

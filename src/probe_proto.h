@@ -113,6 +113,17 @@ int probe_result_encode_into(const struct probe_result *res, char *buf, size_t c
  * empty lines; NULL at the end. */
 const char *probe_msg_next(const char **pos, const char *end, size_t *ret_len);
 
+/* Request ids. An id carries the index of its service (in svd's table) in
+ * its low PROBE_ID_INDEX_BITS and a sequence number above them, so a reply
+ * finds its service without a lookup table; the caller verifies the match
+ * (after a reload moved services, or for an index too large to fit, 0, it
+ * scans). probe_id_next() advances *seq and returns the next id for idx.
+ * The sequence wraps to 1 before an id would pass PROBE_ID_MAX, i.e. after
+ * ~59.6 million checks (16.5 h at 1000 a second): a number used again is
+ * that many checks old, its reply long in. */
+#define PROBE_ID_INDEX_BITS 24
+int64_t probe_id_next(int64_t *seq, size_t idx);
+
 /* v in decimal into out (no NUL); returns the number of bytes. */
 size_t probe_fmt_int(int64_t v, char out[static 21]);
 

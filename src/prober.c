@@ -36,7 +36,7 @@ struct prober {
         int fd;
         pid_t pid;
         ev_io io;
-        int64_t next_seq; /* request ids: see probe_id_make() */
+        int64_t next_seq; /* request ids: probe_id_next() */
         usec_t started_mono;
         usec_t not_before; /* restart throttle after a crash */
         /* the packet being built: messages separated by '\n', and for each
@@ -49,6 +49,7 @@ struct prober {
                 int64_t id;
         } *pend;
         size_t n_pend, cap_pend;
+        unsigned overdue; /* checks with no reply in time, since the last reply */
 };
 
 static void fail_in_flight(struct svd *m, const char *why) {
@@ -61,24 +62,15 @@ static void fail_in_flight(struct svd *m, const char *why) {
         }
 }
 
-/* A request id carries the index of its service in m->svcs in its low
- * PROBER_ID_INDEX_BITS and a sequence number above them, so a reply finds
- * its service without a lookup table (the one it replaces held 4 bytes for
- * twice as many slots as services). The index is verified against the
- * service's probe_id: after a reload moved services, or for an index too
- * large to fit, the lookup falls back to a scan. */
-#define PROBER_ID_INDEX_BITS 24
-
 static int64_t probe_id_make(struct prober *p, const struct svc *s) {
-        uint64_t idx = s->index < (1u << PROBER_ID_INDEX_BITS) ? s->index : 0;
-        return (int64_t)((uint64_t)++p->next_seq << PROBER_ID_INDEX_BITS | idx);
+        return probe_id_next(&p->next_seq, s->index);
 }
 
 static struct svc *find_svc(struct prober *p, int64_t id) {
         struct svd *m = p->m;
         if (id <= 0)
                 return NULL;
-        size_t i = (size_t)((uint64_t)id & ((1u << PROBER_ID_INDEX_BITS) - 1));
+        size_t i = (size_t)((uint64_t)id & ((1u << PROBE_ID_INDEX_BITS) - 1));
         if (i < m->n_svcs && m->svcs[i]->probe_id == id)
                 return m->svcs[i];
         for (i = 0; i < m->n_svcs; i++)
@@ -111,6 +103,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 }
                 const char *pos = buf, *msg;
                 size_t len;
+                p->overdue = 0;
                 while ((msg = probe_msg_next(&pos, buf + n, &len))) {
                         struct probe_result res;
                         char err[256];
@@ -316,6 +309,23 @@ int prober_submit(struct svd *m, struct svc *s) {
 
 void prober_cancel(struct svd *m, struct svc *s) {
         s->probe_id = 0;
+}
+
+void prober_overdue(struct svd *m, struct svc *s) {
+        struct prober *p = m->prober;
+        s->probe_id = 0;
+        if (!p || p->pid <= 0)
+                return;
+        if (++p->overdue < PROBER_OVERDUE_MAX) {
+                log_warn("%s: no reply from svd-probe (pid %d) to its check", s->cfg->name, (int)p->pid);
+                return;
+        }
+        /* Alive but not answering (its loop stuck): what its death would do,
+         * through the same path (prober_child_exited once it is reaped). */
+        log_err("svd-probe (pid %d) answered none of the last %u overdue checks: killing it", (int)p->pid,
+                p->overdue);
+        p->overdue = 0;
+        (void)kill(p->pid, SIGKILL);
 }
 
 bool prober_child_exited(struct svd *m, pid_t pid, int status) {

@@ -18,6 +18,13 @@ struct svc;
 int prober_submit(struct svd *m, struct svc *s);
 /* Forgets s's in-flight check (its reply will be ignored). */
 void prober_cancel(struct svd *m, struct svc *s);
+/* How long after a check's own timeout svd waits for its reply. */
+#define PROBER_REPLY_GRACE_S 5.0
+/* s's reply did not come within its timeout + PROBER_REPLY_GRACE_S: forgets
+ * the check; after PROBER_OVERDUE_MAX such in a row with no reply between,
+ * svd-probe is taken for stuck and killed (it is restarted on demand). */
+void prober_overdue(struct svd *m, struct svc *s);
+#define PROBER_OVERDUE_MAX 3
 /* A child exited: true if it was the prober. */
 bool prober_child_exited(struct svd *m, pid_t pid, int status);
 void prober_done(struct svd *m);

@@ -541,7 +541,9 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
                 restore_log(m, s, l);
         if (cgroup_enabled(m) && (s->pid > 0 || s->exit_pending))
                 cgroup_adopt(m, s);
-        if (s->pid > 0 && (s->state == ST_STARTING || s->state == ST_RUNNING)) {
+        /* (RELOADING too: it is up, its checks and watchdog go on, and a
+         * READY=1 that ends the reload probes at once) */
+        if (s->pid > 0 && (s->state == ST_STARTING || svc_state_up(s->state))) {
                 health_on_restore(s, (unsigned)num(o, "probe_failures", 0), flag(o, "probe_passed"),
                                   left(o, "start_left", elapsed), left(o, "watchdog_left", elapsed));
                 text(o, "probe_detail", &s->probe_detail);

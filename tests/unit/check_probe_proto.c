@@ -468,6 +468,32 @@ END_TEST
 
 /* Messages not in the encoders' exact shape (blanks, other field order,
  * \u escapes, repeated fields, leading zeros) decode as cJSON reads them. */
+/* Ids stay encodable for ever: the sequence wraps before an id would pass
+ * PROBE_ID_MAX (a prober would refuse such a request), and the service's
+ * index survives in the low bits. */
+START_TEST(test_id_wraps)
+{
+        const int64_t last = PROBE_ID_MAX >> PROBE_ID_INDEX_BITS;
+        int64_t seq = 0;
+        ck_assert_int_eq(probe_id_next(&seq, 7), ((int64_t)1 << PROBE_ID_INDEX_BITS) | 7);
+        ck_assert_int_eq(seq, 1);
+        seq = last - 2;
+        for (int i = 0; i < 5; i++) {
+                int64_t id = probe_id_next(&seq, 499);
+                struct probe_req req = { .id = id, .kind = PROBE_REQ_TCP, .timeout_ms = 1000, .port = 80 };
+                char err[200];
+                snprintf(req.host, sizeof(req.host), "127.0.0.1");
+                ck_assert_int_gt(id, 0);
+                ck_assert_int_le(id, PROBE_ID_MAX);
+                ck_assert_int_eq(id & ((1 << PROBE_ID_INDEX_BITS) - 1), 499);
+                ck_assert_msg(probe_req_check(&req, err, sizeof(err)) == 0, "id %lld: %s", (long long)id, err);
+        }
+        ck_assert_int_eq(seq, 3); /* last-1, last, then 1, 2, 3 */
+        /* an index too large for its bits is sent as 0 (svd then scans) */
+        ck_assert_int_eq(probe_id_next(&seq, (size_t)1 << PROBE_ID_INDEX_BITS) & ((1 << PROBE_ID_INDEX_BITS) - 1), 0);
+}
+END_TEST
+
 START_TEST(test_decode_other_shapes)
 {
         char err[200] = "";
@@ -542,6 +568,7 @@ static Suite *suite(void)
         tcase_add_test(tc, test_result_like_cjson);
         tcase_add_test(tc, test_fmt_int);
         tcase_add_test(tc, test_decode_other_shapes);
+        tcase_add_test(tc, test_id_wraps);
         suite_add_tcase(s, tc);
         return s;
 }
