@@ -39,6 +39,10 @@ struct client {
         bool closing; /* flush what is queued, then close */
         bool follower; /* logs_follow: gets frames of lines, never times out */
         bool secret;   /* wbuf holds a reply with a secret: wiped once sent */
+        /* read_cb is handling a request: a request can make svd send to this
+         * very client (events it causes go to every follower), and a failed
+         * send then only marks it dead; read_cb frees it once done */
+        bool busy, dead;
         struct control_peer peer;
 };
 
@@ -86,6 +90,10 @@ static void client_free(struct client *cl) {
                 logs_unfollow(c->m, cl);
                 events_unfollow(c->m, cl);
         }
+        if (cl->busy) { /* inert until read_cb frees it: nothing sends to it */
+                cl->dead = true;
+                return;
+        }
         close(cl->fd);
         for (size_t i = 0; i < c->n_clients; i++)
                 if (c->clients[i] == cl) {
@@ -104,6 +112,8 @@ static void client_free(struct client *cl) {
 }
 
 static void client_flush(struct client *cl) {
+        if (cl->dead)
+                return;
         while (cl->woff < cl->wlen) {
                 ssize_t n = send(cl->fd, cl->wbuf + cl->woff, cl->wlen - cl->woff, MSG_NOSIGNAL | MSG_DONTWAIT);
                 if (n < 0) {
@@ -159,8 +169,26 @@ static void frame_free(char *buf, size_t len, bool secret) {
 static bool client_queue_as(struct client *cl, const cJSON *reply, bool secret) {
         char *buf = NULL;
         size_t len = 0;
-        if ((secret ? proto_frame_encode_secret(reply, &buf, &len) : proto_frame_encode(reply, &buf, &len)) < 0)
-                return true; /* cannot happen for our own small replies; skip it */
+        if (cl->dead)
+                return false;
+        int r = secret ? proto_frame_encode_secret(reply, &buf, &len) : proto_frame_encode(reply, &buf, &len);
+        if (r == -EMSGSIZE) {
+                /* Skipping it would leave the client waiting for a reply that
+                 * never comes: it gets an error instead, and the log says so. */
+                log_warn("control: a reply to pid %d exceeds the frame limit (%u bytes): sent an error instead",
+                         (int)cl->peer.pid, PROTO_MAX_FRAME);
+                cJSON *e = proto_reply_error(PROTO_E_FAILED,
+                                             "the reply would exceed the protocol's frame limit (%u bytes); "
+                                             "ask for less (e.g. name the services)",
+                                             PROTO_MAX_FRAME);
+                r = e ? proto_frame_encode(e, &buf, &len) : -ENOMEM;
+                cJSON_Delete(e);
+                secret = false;
+        }
+        if (r < 0) { /* out of memory: a reply is lost, so is the client */
+                client_free(cl);
+                return false;
+        }
         if (secret)
                 cl->secret = true;
         if (len >= CONTROL_TRIM_REPLY)
@@ -198,14 +226,14 @@ bool control_client_send(void *client, const cJSON *msg) {
         if (!client_queue(cl, msg))
                 return false;
         client_flush(cl);
-        return true;
+        return !cl->dead;
 }
 
 /* logs_follow: subscribe this client; its idle timeout no longer applies. */
 static cJSON *client_follow(struct client *cl, const cJSON *req) {
         const cJSON *op = cJSON_GetObjectItemCaseSensitive(req, "op");
         cJSON *reply = proto_op_from_name(op->valuestring) == OP_EVENTS ? events_op_follow(cl->ctl->m, req, cl)
-                                                                       : logs_op_follow(cl->ctl->m, req, cl);
+                                                                       : logs_op_follow(cl->ctl->m, req, cl, &cl->peer);
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")) && !cl->follower) {
                 cl->follower = true;
                 ev_timer_stop(cl->ctl->m->loop, &cl->idle);
@@ -288,12 +316,21 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 const cJSON *opj = cJSON_GetObjectItemCaseSensitive(req, "op");
                 bool secret = cJSON_IsString(opj) && proto_op_secret(proto_op_from_name(opj->valuestring));
                 /* no followers in the emergency state: control_handle refuses */
+                cl->busy = true;
                 cJSON *reply = is_follow(req) && !cl->ctl->m->emergency ? client_follow(cl, req)
                                                                         : control_handle(cl->ctl->m, req, &cl->peer);
                 audit_request(cl->ctl->m, &cl->peer, req, reply);
+                cl->busy = false;
                 if (secret)
                         proto_wipe(req);
                 cJSON_Delete(req);
+                if (cl->dead) { /* dropped while its request was handled */
+                        if (secret)
+                                proto_wipe(reply);
+                        cJSON_Delete(reply);
+                        client_free(cl);
+                        return;
+                }
                 if (reply) {
                         bool alive = client_queue_as(cl, reply, secret);
                         if (secret)
@@ -447,6 +484,18 @@ listening:;
         ev_io_start(m->loop, &c->accept_io);
         *ret = c;
         return 0;
+}
+
+void control_reauth(struct control *c) {
+        for (size_t i = 0; c && i < c->n_clients; i++) {
+                struct client *cl = c->clients[i];
+                struct ucred uc = {cl->peer.pid, cl->peer.uid, cl->peer.gid};
+                bool admin = peer_is_admin(c->m->cfg, &uc);
+                if (admin != cl->peer.admin)
+                        log_info("control: client uid %u pid %d %s administrator after the admin_group change",
+                                 (unsigned)uc.uid, (int)uc.pid, admin ? "is now an" : "is no longer an");
+                cl->peer.admin = admin;
+        }
 }
 
 int control_listen_fd(const struct control *c) {

@@ -27,6 +27,10 @@ struct control_peer {
 };
 
 int control_open(struct svd *m, struct control **ret);
+/* After a reload changed admin_group: each open connection's administrator
+ * flag is decided again, as for a new one (it was decided at accept, and a
+ * connection held open must not keep rights the new group no longer gives). */
+void control_reauth(struct control *c);
 /* daemon-reexec: the listening socket (kept) and the replies still queued,
  * written out before the exec closes every client. */
 int control_listen_fd(const struct control *c);

@@ -3,7 +3,9 @@
  * operations and builds the reply with cJSON. Mutating requests are logged
  * with the peer's identity, accepted or not. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cgroup.h"
@@ -137,6 +139,27 @@ static void add_slices(cJSON *r, struct svd *m) {
         }
 }
 
+/* An exec probe's output is up to HEALTH_OUTPUT_MAX bytes, but a control
+ * byte takes six in JSON: with hundreds of services the outputs alone could
+ * pass the frame limit, and the reply would be an error. Then they are left
+ * out, flagged, and the rest (what svctl status and top show) still goes;
+ * svctl status NAME asks for a few and gets theirs. probe_bytes: the raw
+ * bytes of the outputs in r; the reply is printed to measure it only when
+ * six times that could reach the limit. */
+static void fit_probe_output(cJSON *r, size_t probe_bytes) {
+        if (probe_bytes <= PROTO_MAX_FRAME / 8)
+                return;
+        char *txt = cJSON_PrintUnformatted(r);
+        size_t len = txt ? strlen(txt) : SIZE_MAX;
+        free(txt);
+        if (len <= PROTO_MAX_FRAME)
+                return;
+        cJSON *o;
+        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(r, "services"))
+                cJSON_DeleteItemFromObjectCaseSensitive(o, "probe_output");
+        cJSON_AddBoolToObject(r, "probe_output_omitted", true);
+}
+
 static cJSON *op_status(struct svd *m, const cJSON *req) {
         const cJSON *names = cJSON_GetObjectItemCaseSensitive(req, "names");
         if (names && !cJSON_IsNull(names) && !cJSON_IsArray(names))
@@ -151,6 +174,7 @@ static cJSON *op_status(struct svd *m, const cJSON *req) {
         cJSON *r = proto_reply_ok();
         cJSON *arr = cJSON_AddArrayToObject(r, "services");
         usec_t now_m = now_mono();
+        size_t probe_bytes = 0;
         for (size_t i = 0; i < m->n_svcs; i++) {
                 const struct svc *s = m->svcs[i];
                 if (cJSON_GetArraySize(names) > 0) {
@@ -160,10 +184,13 @@ static cJSON *op_status(struct svd *m, const cJSON *req) {
                                 continue;
                 }
                 cJSON_AddItemToArray(arr, svc_to_json(s, now_m));
+                if (s->cfg->health.kind == PROBE_EXEC && s->probe_output)
+                        probe_bytes += strlen(s->probe_output);
         }
         cJSON_AddNumberToObject(r, "now", usec_to_sec(now_real()));
         add_boot(r, m);
         add_slices(r, m);
+        fit_probe_output(r, probe_bytes);
         return r;
 }
 
@@ -271,6 +298,9 @@ static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const
                  (int)peer->pid, r < 0 ? strerror(-r) : "ok");
         if (r == -ESHUTDOWN)
                 return proto_reply_error(PROTO_E_FAILED, "svd is shutting down");
+        if (r == -EBUSY && reload_leaving(m, s))
+                return proto_reply_error(PROTO_E_FAILED, "%s %s: %s", opn, s->cfg->name,
+                                         reload_leaving_text(reload_leaving(m, s)));
         if (r < 0)
                 return proto_reply_error(PROTO_E_FAILED, "%s %s: %s", opn, s->cfg->name, strerror(-r));
         cJSON *rep = proto_reply_ok();

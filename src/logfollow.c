@@ -16,7 +16,7 @@
 #include "proto.h"
 #include "svd.h"
 
-#define FRAME_TEXT_MAX (256u << 10) /* text bytes per frame, well under PROTO_MAX_FRAME */
+#define FRAME_TEXT_MAX (256u << 10) /* JSON text bytes per frame, well under PROTO_MAX_FRAME */
 
 struct follower {
         void *client;
@@ -41,6 +41,20 @@ static void send_lines(struct logs *L, size_t fi, cJSON **frame) {
         }
         cJSON_Delete(*frame);
         *frame = NULL;
+}
+
+/* Bytes of s as a JSON string: a control byte is escaped in six, so a line
+ * of them takes six times its size in the frame. */
+static size_t json_len(const char *s) {
+        size_t n = 2;
+        for (; *s; s++) {
+                unsigned char c = (unsigned char)*s;
+                if (c >= 0x20)
+                        n += c == '"' || c == '\\' ? 2 : 1;
+                else
+                        n += strchr("\b\f\n\r\t", c) ? 2 : 6;
+        }
+        return n;
 }
 
 void logfollow_publish(struct logs *L, const struct logsink *k, const struct logfmt_rec *recs, size_t n) {
@@ -80,7 +94,7 @@ void logfollow_publish(struct logs *L, const struct logsink *k, const struct log
                         if (split)
                                 cJSON_AddBoolToObject(o, split, true);
                         cJSON_AddItemToArray(arr, o);
-                        bytes += r->text_len + 64;
+                        bytes += json_len(clean) + 64;
                         if (bytes > FRAME_TEXT_MAX) {
                                 size_t before = L->n_followers;
                                 send_lines(L, fi, &frame);
@@ -172,9 +186,22 @@ cJSON *logs_op_list(struct svd *m, const cJSON *req) {
         return list_reply(m, req, &name);
 }
 
-cJSON *logs_op_follow(struct svd *m, const cJSON *req, void *client) {
+cJSON *logs_op_follow(struct svd *m, const cJSON *req, void *client, const struct control_peer *peer) {
         const char *name;
         struct logs *L = m->logs;
+        /* The lines are the files' contents, and those are 0640, group
+         * admin: following them takes what reading them takes. */
+        if (!peer->admin) {
+                log_warn("control: refused logs_follow from uid %u pid %d: not an administrator",
+                         (unsigned)peer->uid, (int)peer->pid);
+                return proto_reply_error(PROTO_E_DENIED, "permission denied: logs_follow needs root or the admin group");
+        }
+        /* One subscription per connection: a second would be a second entry
+         * for the same client, and the lines would come twice. */
+        for (size_t i = 0; i < L->n_followers; i++)
+                if (L->followers[i]->client == client)
+                        return proto_reply_error(PROTO_E_BAD_REQUEST,
+                                                 "this connection already follows logs (one logs_follow per connection)");
         /* Records are published when they are formed; the size in the reply
          * must cover every one published so far, so anything formed and not
          * yet written goes to the file first (it only waits there after a
@@ -204,12 +231,11 @@ void logs_unfollow(struct svd *m, void *client) {
         struct logs *L = m->logs;
         if (!L)
                 return;
-        for (size_t i = 0; i < L->n_followers; i++)
+        for (size_t i = L->n_followers; i-- > 0;) /* every entry: a stale one is a use after free */
                 if (L->followers[i]->client == client) {
                         free(L->followers[i]->service);
                         free(L->followers[i]);
                         L->followers[i] = L->followers[--L->n_followers];
-                        return;
                 }
 }
 

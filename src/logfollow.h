@@ -16,8 +16,10 @@ struct svd;
 struct control_peer;
 
 cJSON *logs_op_list(struct svd *m, const cJSON *req);
-/* On success (reply "ok") the client is subscribed until logs_unfollow(). */
-cJSON *logs_op_follow(struct svd *m, const cJSON *req, void *client);
+/* On success (reply "ok") the client is subscribed until logs_unfollow().
+ * Administrators only (the lines are what the 0640 files hold); refused on
+ * a connection that already follows logs. */
+cJSON *logs_op_follow(struct svd *m, const cJSON *req, void *client, const struct control_peer *peer);
 void logs_unfollow(struct svd *m, void *client);
 cJSON *logs_op_reopen(struct svd *m, const struct control_peer *peer);
 

@@ -228,6 +228,23 @@ static bool leaving(const struct reload_item *it)
         return it->action == RELOAD_REMOVE || it->action == RELOAD_CHANGE;
 }
 
+struct reload_item *reload_leaving(const struct svd *m, const struct svc *s)
+{
+        const struct reload_plan *p = m->reload;
+        for (size_t i = 0; p && i < p->n_items; i++)
+                if (p->items[i].obj == s && leaving(&p->items[i]))
+                        return &p->items[i];
+        return NULL;
+}
+
+const char *reload_leaving_text(const struct reload_item *it)
+{
+        return it->action == RELOAD_REMOVE
+                       ? "a reload under way removes it (it is stopping or stopped); not started"
+                       : "a reload under way replaces its definition; not started with the old one: "
+                         "try again once the reload is done";
+}
+
 /* A leaving service stops once no leaving dependent of it is still up, so the
  * set goes down in reverse dependency order, as at shutdown. */
 static bool dependents_down(const struct reload_plan *p, const struct svc *s)

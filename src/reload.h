@@ -61,6 +61,16 @@ int reload_apply(struct svd *m, struct reload_plan *p);
 /* After each scheduling pass: switches generations once the services being
  * replaced are down. */
 void reload_progress(struct svd *m);
+/* The item of the reload under way that stops s (remove or change); NULL if
+ * none does. Until the switch, such a service must not come back up with its
+ * old definition: the reload would wait for it forever, and every later one
+ * would be refused. So an operator's start or restart of it is refused
+ * (svd_request_start: -EBUSY), and a pull-in by a dependent skips it; a
+ * changed one is then marked to start with its new definition, which the
+ * dependent waits for. An operator's stop cancels that start. */
+struct reload_item *reload_leaving(const struct svd *m, const struct svc *s);
+/* Why such a start is refused, for the operator (static text). */
+const char *reload_leaving_text(const struct reload_item *it);
 /* Shutdown: drops a pending plan. */
 void reload_abort(struct svd *m);
 /* m->reload_timer's callback: the switch to the new generation (reload_swap.c). */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cgroup.h"
+#include "control.h"
 #include "graph.h"
 #include "health.h"
 #include "log.h"
@@ -138,6 +139,8 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
         }
         m->cfg = c;
         p->cfg = NULL;
+        if (old->has_admin_gid != c->has_admin_gid || old->admin_gid != c->admin_gid)
+                control_reauth(m->ctl);
 
         int r = sched_init(m);
         if (r >= 0)

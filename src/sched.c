@@ -77,6 +77,12 @@ void sched_pull_in(struct svd *m, struct svc *s) {
                                 continue;
                         seen[di] = true;
                         struct svc *dep = m->svcs[di];
+                        struct reload_item *it = reload_leaving(m, dep);
+                        if (it) { /* not with the old definition (reload.h) */
+                                if (it->action == RELOAD_CHANGE)
+                                        it->start_after = true;
+                                continue;
+                        }
                         if (dep->state == ST_STOPPED || dep->state == ST_FAILED) {
                                 dep->held = false;
                                 svc_dispatch(dep, SE_START, 0);

@@ -334,6 +334,9 @@ int svctl_print_details(FILE *f, const cJSON *reply)
                         print_detail_line(f, "last probe:", line);
                 }
                 const char *out = get_str(s, "probe_output");
+                if (!out && get_str(s, "last_probe") &&
+                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "probe_output_omitted")))
+                        print_detail_line(f, "probe output:", "(left out: too much for one reply; name fewer services)");
                 if (out && *out) {
                         fprintf(f, "  %-13s\n", "probe output:");
                         /* line by line, each made terminal-safe */

@@ -23,6 +23,7 @@
 #include "util.h"
 
 #define MAX_VALUE (64u << 10)
+#define INPUT_BUF (MAX_VALUE + 2) /* a value, its newline, the NUL */
 
 static int susage(const char *msg)
 {
@@ -52,12 +53,14 @@ static void restore_tty(int sig)
         raise(sig);
 }
 
-/* Reads stdin (one trailing newline dropped); prompts without echo on a tty. */
+/* Reads stdin (one trailing newline dropped); prompts without echo on a tty.
+ * A value longer than MAX_VALUE is an error (EFBIG), never cut short: a cut
+ * key or certificate would be stored and handed to services as if whole. */
 static char *read_input(const char *prompt)
 {
         bool tty = isatty(0);
         struct termios old, raw;
-        char *buf = calloc(1, MAX_VALUE + 1);
+        char *buf = calloc(1, INPUT_BUF);
         size_t len = 0;
 
         if (!buf)
@@ -76,7 +79,7 @@ static char *read_input(const char *prompt)
                 /* echo is off before the prompt shows: nothing typed at
                  * the prompt is ever echoed */
                 fprintf(stderr, "%s: ", prompt);
-                if (fgets(buf, MAX_VALUE + 1, stdin))
+                if (fgets(buf, INPUT_BUF, stdin))
                         len = strlen(buf);
                 if (tty_saved)
                         (void)tcsetattr(0, TCSAFLUSH, &old);
@@ -84,16 +87,19 @@ static char *read_input(const char *prompt)
                 fputc('\n', stderr);
         } else {
                 size_t n;
+                char more;
 
-                while (len < MAX_VALUE && (n = fread(buf + len, 1, MAX_VALUE - len, stdin)) > 0)
+                while (len < MAX_VALUE + 1 && (n = fread(buf + len, 1, MAX_VALUE + 1 - len, stdin)) > 0)
                         len += n;
+                if (len > MAX_VALUE && fread(&more, 1, 1, stdin) == 1)
+                        len++; /* only "too long" matters now */
         }
-        if (len && buf[len - 1] == '\n')
+        if (len && len <= MAX_VALUE + 1 && buf[len - 1] == '\n')
                 buf[--len] = 0;
-        if (memchr(buf, 0, len)) {
-                wipe(buf, MAX_VALUE);
+        if (len > MAX_VALUE || memchr(buf, 0, len)) {
+                wipe(buf, INPUT_BUF);
                 free(buf);
-                errno = EINVAL;
+                errno = len > MAX_VALUE ? EFBIG : EINVAL;
                 return NULL;
         }
         return buf;
@@ -199,8 +205,12 @@ int svctl_secret_main(int argc, char **argv)
         }
         if (op == OP_SECRET_SET || op == OP_UNLOCK) {
                 if (!(input = read_input(op == OP_UNLOCK ? "passphrase" : "value"))) {
-                        fprintf(stderr, "svctl: cannot read the %s from stdin: %s\n",
-                                op == OP_UNLOCK ? "passphrase" : "value", strerror(errno));
+                        if (errno == EFBIG)
+                                fprintf(stderr, "svctl: the %s is too long (limit %u bytes); nothing was sent\n",
+                                        op == OP_UNLOCK ? "passphrase" : "value", MAX_VALUE);
+                        else
+                                fprintf(stderr, "svctl: cannot read the %s from stdin: %s\n",
+                                        op == OP_UNLOCK ? "passphrase" : "value", strerror(errno));
                         return 1;
                 }
         }
@@ -227,7 +237,7 @@ int svctl_secret_main(int argc, char **argv)
                 wipe(sv->valuestring, strlen(sv->valuestring));
         cJSON_Delete(req);
         if (input) {
-                wipe(input, MAX_VALUE);
+                wipe(input, INPUT_BUF);
                 free(input);
         }
         if (code)

@@ -447,6 +447,8 @@ static void call_off_stop(struct svd *m, struct svc *s) {
 int svd_request_start(struct svd *m, struct svc *s) {
         if (m->shutting_down)
                 return -ESHUTDOWN;
+        if (reload_leaving(m, s))
+                return -EBUSY; /* the reload under way stops it (reload.h) */
         call_off_stop(m, s);
         s->held = false;
         sched_pull_in(m, s);
@@ -461,6 +463,9 @@ int svd_request_start(struct svd *m, struct svc *s) {
 }
 
 int svd_request_stop(struct svd *m, struct svc *s) {
+        struct reload_item *it = reload_leaving(m, s);
+        if (it)
+                it->start_after = false; /* nor with the new definition */
         s->held = true;
         s->stop_requested = true;
         s->restart_after_stop = false;
@@ -473,6 +478,8 @@ int svd_request_stop(struct svd *m, struct svc *s) {
 int svd_request_restart(struct svd *m, struct svc *s) {
         if (m->shutting_down)
                 return -ESHUTDOWN;
+        if (reload_leaving(m, s))
+                return -EBUSY; /* the reload under way stops it (reload.h) */
         if (svc_state_up(s->state) || s->state == ST_STARTING) {
                 s->held = false;
                 s->stop_requested = true;

@@ -7,6 +7,7 @@
 #include "control.h"
 #include "log.h"
 #include "proto.h"
+#include "reload.h"
 #include "svd.h"
 #include "timer.h"
 
@@ -36,6 +37,9 @@ cJSON *timer_op_run(struct svd *m, const cJSON *req, const struct control_peer *
                  r < 0 ? strerror(-r) : "ok");
         if (r == -ESHUTDOWN)
                 return proto_reply_error(PROTO_E_FAILED, "svd is shutting down");
+        if (r == -EBUSY && reload_leaving(m, s))
+                return proto_reply_error(PROTO_E_FAILED, "run %s: %s", s->cfg->name,
+                                         reload_leaving_text(reload_leaving(m, s)));
         if (r < 0)
                 return proto_reply_error(PROTO_E_FAILED, "run %s: %s", s->cfg->name, strerror(-r));
         cJSON *rep = proto_reply_ok();

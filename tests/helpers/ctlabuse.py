@@ -11,6 +11,12 @@ tests/integration/fault_control.sh. Each mode prints one JSON object.
   garbage SOCK SEED N    N connections sending malformed frames
   noread SOCK N          N pipelined status requests, never reading a reply
   denied SOCK OP...      each (mutating) op, as whoever runs this
+  follow2 SOCK NAME      logs_follow twice on one connection, read what
+                         comes for 1 s, close
+  rstevents SOCK NAME    follow events, stop receiving (shutdown), stop NAME:
+                         svd's send of the events that stop makes fails
+  hold SOCK GO OP NAME   connect and ask "version", wait until file GO
+                         exists, then send OP NAME on the same connection
 """
 import errno
 import json
@@ -289,6 +295,55 @@ def denied(path, ops):
     print(json.dumps({"uid": os.getuid(), "results": res}))
 
 
+def follow2(path, name):
+    s = connect(path)
+    req = {"v": 1, "op": "logs_follow", "name": name}
+    s.sendall(frame(req))
+    first = read_reply(s)
+    s.sendall(frame(req))
+    second = read_reply(s)
+    lines = []
+    t_end = time.monotonic() + 1
+    while time.monotonic() < t_end:
+        try:
+            f = read_reply(s, timeout=max(0.05, t_end - time.monotonic()))
+        except socket.timeout:
+            break
+        if f is None:
+            break
+        lines += [x["text"] for x in f.get("lines", [])]
+    s.close()
+    print(json.dumps({"first": {k: first.get(k) for k in ("ok", "code", "error")},
+                      "second": {k: second.get(k) for k in ("ok", "code", "error")},
+                      "lines": lines}))
+
+
+def rstevents(path, name):
+    s = connect(path)
+    s.sendall(frame({"v": 1, "op": "events", "follow": True, "n": 0}))
+    first = read_reply(s)
+    # no longer receiving: svd's next send to us fails (EPIPE) for sure,
+    # and that send is of the events our own stop makes
+    s.shutdown(socket.SHUT_RD)
+    s.sendall(frame({"v": 1, "op": "stop", "name": name}))
+    time.sleep(0.5)
+    s.close()
+    print(json.dumps({"follow": first and first.get("ok")}))
+
+
+def hold(path, go, op, name):
+    s = connect(path, timeout=60)
+    s.sendall(frame({"v": 1, "op": "version"}))
+    first = read_reply(s)
+    open(go + ".connected", "w").close()
+    while not os.path.exists(go):
+        time.sleep(0.05)
+    s.sendall(frame({"v": 1, "op": op, "name": name}))
+    reply = read_reply(s)
+    print(json.dumps({"version": first and first.get("ok"),
+                      "reply": reply and {k: reply.get(k) for k in ("ok", "code", "error")}}))
+
+
 mode = sys.argv[1]
 if mode == "flood":
     flood(sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5]))
@@ -300,5 +355,11 @@ elif mode == "noread":
     noread(sys.argv[2], int(sys.argv[3]))
 elif mode == "denied":
     denied(sys.argv[2], sys.argv[3:])
+elif mode == "follow2":
+    follow2(sys.argv[2], sys.argv[3])
+elif mode == "rstevents":
+    rstevents(sys.argv[2], sys.argv[3])
+elif mode == "hold":
+    hold(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
 else:
     sys.exit("unknown mode " + mode)
