@@ -17,6 +17,7 @@
 #include <ev.h>
 
 #include "log.h"
+#include "reload.h"
 #include "svd.h"
 #include "timer.h"
 
@@ -236,6 +237,9 @@ static void fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
                 j->skipped++;
                 log_warn("%s: scheduled run skipped: the previous run is still %s (%u skipped)", s->cfg->name,
                          svc_state_name(s->state), j->skipped);
+        } else if (reload_leaving(m, s)) { /* (held meanwhile; not by the operator) */
+                j->skipped++;
+                log_info("%s: scheduled run skipped: a reload under way removes or replaces it", s->cfg->name);
         } else if (s->held) {
                 j->skipped++;
                 log_info("%s: scheduled run skipped: stopped by the operator (svctl start or run resumes it)",

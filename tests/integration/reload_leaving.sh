@@ -68,4 +68,23 @@ wait_state b running
 # and the next reload is not refused as "already under way"
 svctl reload > "$T/out/r4" 2>&1 || fail "a later reload: $(cat "$T/out/r4")"
 wait_done 4
+
+# C. a scheduled job the reload replaces skips its runs until the reload is
+# done (for that reason, not "stopped by the operator"), then runs its new
+# command
+printf 'type: oneshot\nrestart: "no"\nschedule: { every: 1s }\ncommand: [sh, -c, "echo old >> %s/out/job"]\n' "$T" \
+        > "$T/services/job.yaml"
+slow_yaml | service d
+svctl reload > /dev/null || fail "reload adding job"
+wait_done 5
+wait_for grep -q old "$T/out/job"
+printf 'type: oneshot\nrestart: "no"\nschedule: { every: 1s }\ncommand: [sh, -c, "echo new >> %s/out/job"]\n' "$T" \
+        > "$T/services/job.yaml"
+rm "$T/services/d.yaml"
+: > "$T/out/job"
+svctl reload > /dev/null || fail "reload C"
+wait_for grep -q "job: scheduled run skipped: a reload under way removes or replaces it" "$T/svd.out"
+wait_done 6
+wait_for grep -q new "$T/out/job"
+! grep -q old "$T/out/job" || fail "job ran its old command during the reload"
 echo ok
