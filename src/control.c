@@ -111,9 +111,11 @@ static void client_free(struct client *cl) {
         trim_soon(c);
 }
 
-static void client_flush(struct client *cl) {
+/* Sends what is queued; false if the client is gone (freed, or dead), and
+ * then cl must not be used any more. */
+static bool client_flush(struct client *cl) {
         if (cl->dead)
-                return;
+                return false;
         while (cl->woff < cl->wlen) {
                 ssize_t n = send(cl->fd, cl->wbuf + cl->woff, cl->wlen - cl->woff, MSG_NOSIGNAL | MSG_DONTWAIT);
                 if (n < 0) {
@@ -121,10 +123,10 @@ static void client_flush(struct client *cl) {
                                 continue;
                         if (errno == EAGAIN) {
                                 ev_io_start(cl->ctl->m->loop, &cl->wio);
-                                return;
+                                return true;
                         }
                         client_free(cl);
-                        return;
+                        return false;
                 }
                 cl->woff += (size_t)n;
         }
@@ -138,8 +140,11 @@ static void client_flush(struct client *cl) {
                 cl->wbuf = NULL;
         }
         ev_io_stop(cl->ctl->m->loop, &cl->wio);
-        if (cl->closing)
+        if (cl->closing) {
                 client_free(cl);
+                return false;
+        }
+        return true;
 }
 
 /* A larger copy of *buf (len bytes used) with the old one wiped: realloc
@@ -225,8 +230,7 @@ bool control_client_send(void *client, const cJSON *msg) {
         struct client *cl = client;
         if (!client_queue(cl, msg))
                 return false;
-        client_flush(cl);
-        return !cl->dead;
+        return client_flush(cl); /* (cl may be freed: not read after this) */
 }
 
 /* logs_follow: subscribe this client; its idle timeout no longer applies. */

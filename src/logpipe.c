@@ -662,6 +662,14 @@ void logpipe_restore_pending(struct logsink *k, const char *p, size_t n, size_t 
         logsink_write_out(k);
 }
 
+void logpipe_restore_gap(struct logsink *k, uint64_t bytes, uint64_t lines, int err) {
+        k->gap_bytes += bytes;
+        k->gap_lines += lines;
+        if (bytes)
+                k->gap_err = err;
+        logsink_write_out(k); /* the note, or a retry if the file still fails */
+}
+
 static void startup_cb(struct ev_loop *loop, ev_idle *w, int revents) {
         logrotate_startup(w->data); /* stops w */
 }

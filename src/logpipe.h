@@ -31,6 +31,9 @@ int logpipe_open(struct svc *s);
 int logpipe_adopt(struct svc *s, const int fds[4]);
 void logpipe_restore_partial(struct logsink *k, int stream, const char *p, size_t n);
 void logpipe_restore_pending(struct logsink *k, const char *p, size_t n, size_t lines, uint64_t raw);
+/* daemon-reexec: output the previous instance dropped and had not noted in
+ * the file yet; the note is written as soon as the file takes it */
+void logpipe_restore_gap(struct logsink *k, uint64_t bytes, uint64_t lines, int err);
 /* The write ends a child gets as stdout and stderr. */
 int logpipe_out_fd(const struct logsink *k);
 int logpipe_err_fd(const struct logsink *k);

@@ -136,6 +136,11 @@ static cJSON *save_log(struct logsink *k, struct fdlist *fds)
                 put(o, "pending_raw", (double)k->oraw);
         }
         put(o, "dropped_bytes", (double)k->dropped_bytes);
+        if (k->gap_bytes) { /* dropped, not yet noted in the file */
+                put(o, "gap_bytes", (double)k->gap_bytes);
+                put(o, "gap_lines", (double)k->gap_lines);
+                put(o, "gap_err", (double)k->gap_err);
+        }
         return o;
 fail:
         cJSON_Delete(o);
@@ -458,6 +463,8 @@ static void restore_log(struct svd *m, struct svc *s, const cJSON *l)
                 return;
         }
         struct logsink *k = s->log;
+        logpipe_restore_gap(k, (uint64_t)num(l, "gap_bytes", 0), (uint64_t)num(l, "gap_lines", 0),
+                            (int)num(l, "gap_err", 0));
         for (int i = 0; i < 2; i++) {
                 char *p;
                 size_t n = unb64(cJSON_GetObjectItemCaseSensitive(l, names[i]), "partial", &p);

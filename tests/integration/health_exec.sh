@@ -23,7 +23,7 @@ EOF
 service hang <<EOF
 command: [sleep, "1000"]
 healthcheck:
-  exec: [sleep, "1001"]
+  exec: [sleep, "1001.4242"]   # (a name no other test runs: counted below)
   timeout: 300ms
   start_interval: 100ms
   interval: 100ms
@@ -69,7 +69,7 @@ assert_eq "$(field client pid)" "$(field client pid)" "client untouched"
 
 # the hung probe is killed at its timeout; never more than one at a time
 wait_for sh -c "$SVCTL -s $SOCK status --json | grep -q 'timed out after 300ms'"
-n=$(pgrep -fc 'sleep 1001' || true)
+n=$(pgrep -fc '^sleep 1001.4242$' || true)
 [ "$n" -le 1 ] || fail "$n hung probes running at once"
 assert_eq "$(field hang state)" "running" "hang still running (retries not reached)"
 
@@ -90,6 +90,6 @@ assert_eq "$wpid" "$pid" "WATCHDOG_PID is the service's pid"
 grep -q 'wd: watchdog timeout: no WATCHDOG=1 within 400ms' "$T/svd.out" || fail "watchdog not logged"
 
 stop_svd || fail "svd exit status"
-n=$(pgrep -fc 'sleep 1001' || true)
+n=$(pgrep -fc '^sleep 1001.4242$' || true)
 assert_eq "$n" "0" "probe processes left after shutdown"
 echo "health_exec: ok"

@@ -8,18 +8,20 @@
 # - a file that cannot be created (no inodes left) is a full disk: the
 #   service starts, and survives a daemon-reexec; its output is counted as
 #   dropped and the gap noted once the file can be created;
+# - output dropped on a full disk before a daemon-reexec is counted in the
+#   note the new svd writes;
 # - a current file deleted by hand is created again at the next rotation
 #   instead of growing, unlinked, past max_size.
 # Private mount namespace, small tmpfs file systems (as log_diskfull.sh).
 # LOG_RECOVER_CASES runs a subset: spin reopen follow inode_start
-# inode_reexec deleted.
+# inode_reexec gap_reexec deleted.
 if [ -z "${SVD_IN_NS:-}" ]; then
         unshare --mount --propagation private true 2>/dev/null || { echo "unshare --mount not permitted"; exit 77; }
         exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "needs python3"; exit 77; }
-CASES=" ${LOG_RECOVER_CASES:-spin reopen follow inode_start inode_reexec deleted} "
+CASES=" ${LOG_RECOVER_CASES:-spin reopen follow inode_start inode_reexec gap_reexec deleted} "
 want() { [[ "$CASES" == *" $1 "* ]]; }
 
 mkdir -p "$T/log"
@@ -151,6 +153,31 @@ EOF
                 wait_until 10 gap_noted
                 assert_eq "$(field hello pid)" "$pid0" "hello's pid once the log works again"
         fi
+        done_part
+fi
+
+# gap_reexec: output dropped on a full disk before a daemon-reexec is still
+# counted in the note the new svd writes once the disk has room again
+if want gap_reexec; then
+        logfs size=256K
+        service hello <<EOF
+command: ["sh", "-c", "i=0; while :; do echo \"tick \$i\"; i=\$((i+1)); sleep 0.01; done"]
+EOF
+        start_svd
+        wait_state hello running
+        wait_until 10 test -s "$T/log/hello.log"
+        dd if=/dev/zero of="$T/log/filler" bs=1K count=512 status=none 2>/dev/null || true
+        dropped_over() { [ "$(field hello log_dropped_bytes)" -gt "$1" ]; }
+        wait_until 10 dropped_over 2000
+        svctl daemon-reexec > /dev/null || fail "daemon-reexec"
+        wait_for svctl version
+        d1=$(field hello log_dropped_bytes)
+        rm -f "$T/log/filler"
+        # (the disk can take a write between drops: then a gap is noted
+        # before the re-exec too; the notes together count every drop)
+        noted_sum() { grep -o ' svd dropped [0-9]* bytes' "$T/log/hello.log" 2>/dev/null | awk '{n += $3} END {print n + 0}'; }
+        noted_all() { [ "$(noted_sum)" -ge "$d1" ]; }
+        wait_until 10 noted_all
         done_part
 fi
 
