@@ -27,24 +27,14 @@ rm "$T/services/long.yaml"
 PORT=$(free_port)
 touch "$T/out/ok" "$T/out/ok2"
 mkfifo "$T/out/n.fifo" "$T/out/n2.fifo"
-service n <<EOF
-type: notify
-command: [python3, $TOP_SRCDIR/tests/helpers/notifier.py, $T/out/n.fifo]
-healthcheck:
-  exec: [test, -f, $T/out/ok]
-  start_interval: 100ms
-  interval: 30s
-EOF
-service n2 <<EOF
-type: notify
-command: [python3, $TOP_SRCDIR/tests/helpers/notifier.py, $T/out/n2.fifo]
-healthcheck:
-  exec: [test, -f, $T/out/ok2]
-  start_interval: 100ms
-  interval: 300ms
-  retries: 1
+notify_service() { # NAME FILE INTERVAL [MORE]: notifier.py driven through $T/out/NAME.fifo
+        printf 'type: notify\ncommand: [python3, %s/tests/helpers/notifier.py, %s/out/%s.fifo]\n' "$TOP_SRCDIR" "$T" "$1"
+        printf 'healthcheck:\n  exec: [test, -f, %s/out/%s]\n  start_interval: 100ms\n  interval: %s\n%s' "$T" "$2" "$3" "${4:-}"
+}
+notify_service n ok 30s | service n
+notify_service n2 ok2 300ms "  retries: 1
   on_unhealthy: none
-EOF
+" | service n2
 service p <<EOF
 command: [sleep, "1000"]
 healthcheck:
@@ -79,15 +69,7 @@ EOF
 done
 start_svd
 t0=$(date +%s.%N)
-wait_health() { # NAME HEALTH
-        local deadline=$(( $(date +%s) + 10 * SCALE )) h=
-        while :; do
-                h=$(field "$1" health 2>/dev/null || true)
-                [ "$h" = "$2" ] && return 0
-                [ "$(date +%s)" -gt "$deadline" ] && fail "$1: health '$h', expected '$2'"
-                sleep 0.05
-        done
-}
+wait_health() { wait_field "$1" health "$2"; }
 for s in n n2 p bg t1 t2 t3; do wait_health $s healthy; done
 
 # --- daemon-reexec while n reloads, then READY=1

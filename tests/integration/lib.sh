@@ -91,15 +91,31 @@ ns_svd() {
         wait_for test -S "$SOCK"
 }
 
-# wait_state NAME STATE [SECONDS]
-wait_state() {
-        local deadline=$(( $(date +%s) + ${3:-10} * SCALE )) st=
+# wait_field NAME KEY VALUE [SECONDS]: until field NAME KEY is VALUE
+wait_field() {
+        local deadline=$(( $(date +%s) + ${4:-10} * SCALE )) v=
         while :; do
-                st=$(field "$1" state 2>/dev/null || true)
-                [ "$st" = "$2" ] && return 0
-                [ "$(date +%s)" -gt "$deadline" ] && fail "$1: state '$st', expected '$2'"
+                v=$(field "$1" "$2" 2>/dev/null || true)
+                [ "$v" = "$3" ] && return 0
+                [ "$(date +%s)" -gt "$deadline" ] && fail "$1: $2 '$v', expected '$3'"
                 sleep 0.05
         done
+}
+
+# wait_state NAME STATE [SECONDS]
+wait_state() { wait_field "$1" state "$2" "${3:-10}"; }
+
+# heartbeat_service NAME: a service writing 2 KB lines as fast as its pipe
+# takes them (the 1 MiB pipe fills in about a second), with on_full: block;
+# $T/out/hb holds the time of its last line (replaced atomically: never
+# read half-written)
+heartbeat_service() {
+        local pad
+        pad=$(printf 'z%.0s' $(seq 2000))
+        service "$1" <<EOF2
+command: ["sh", "-c", "i=0; while :; do date +%s%N > $T/out/hb.tmp; mv -f $T/out/hb.tmp $T/out/hb; echo \"line \$i $pad\"; i=\$((i+1)); done"]
+logging: { on_full: block, max_size: 100M }
+EOF2
 }
 
 # wait_for COMMAND... : until it succeeds, 10 s at most

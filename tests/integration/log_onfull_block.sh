@@ -12,11 +12,7 @@ fi
 mkdir -p "$T/log"
 mount -t tmpfs -o size=2M tmpfs "$T/log" 2>/dev/null || { echo "cannot mount tmpfs"; trap - EXIT; rm -rf "$T"; exit 77; }
 
-PAD=$(printf 'z%.0s' $(seq 2000))  # 2 KB lines: the 1 MiB pipe fills in about a second
-service careful <<EOF
-command: ["sh", "-c", "i=0; while :; do date +%s%N > $T/out/hb.tmp; mv -f $T/out/hb.tmp $T/out/hb; echo \"line \$i $PAD\"; i=\$((i+1)); done"]
-logging: { on_full: block, max_size: 100M }
-EOF
+heartbeat_service careful
 dd if=/dev/zero of="$T/log/filler" bs=1K count=1900 status=none 2>/dev/null || true
 start_svd
 wait_for test -s "$T/out/hb"   # (the heartbeat is replaced atomically: never read half-written)

@@ -50,11 +50,7 @@ wait_until() {
 
 if want spin || want reopen || want follow; then
         logfs size=2M
-        PAD=$(printf 'z%.0s' $(seq 2000)) # 2 KB lines: the 1 MiB pipe fills in about a second
-        service careful <<EOF
-command: ["sh", "-c", "i=0; while :; do date +%s%N > $T/out/hb.tmp; mv -f $T/out/hb.tmp $T/out/hb; echo \"line \$i $PAD\"; i=\$((i+1)); done"]
-logging: { on_full: block, max_size: 100M }
-EOF
+        heartbeat_service careful
         # the filler holds the disk's space; each part frees 512 KiB of it:
         # more than the batch a blocked sink holds (256 KiB at most), less
         # than the pipe holds, so the disk fills again while that is read
