@@ -208,6 +208,9 @@ static cJSON *op_power(struct svd *m, enum proto_op op, const struct control_pee
                                          "svd is not PID 1: it cannot %s the machine (SIGTERM stops svd and its services)",
                                          opn);
         int action = op == OP_REBOOT ? SHUTDOWN_REBOOT : op == OP_HALT ? SHUTDOWN_HALT : SHUTDOWN_POWEROFF;
+        if (m->shutting_down && m->shutdown_action != action) /* the first request stands: svd_shutdown_for */
+                return proto_reply_error(PROTO_E_FAILED, "a shutdown to %s is already under way; %s ignored",
+                                         shutdown_action_name(m->shutdown_action), opn);
         log_info("control: %s from uid %u pid %d", opn, (unsigned)peer->uid, (int)peer->pid);
         svd_shutdown_for(m, action);
         cJSON *r = proto_reply_ok();

@@ -19,6 +19,7 @@
 #include "init.h"
 #include "log.h"
 #include "log_watch.h"
+#include "reexec.h"
 #include "svd.h"
 
 #define SHELL_RETRY 5. /* seconds before restarting a shell that ended within a second */
@@ -196,6 +197,7 @@ void emergency_run(struct svd_config *cfg, const char *reason, char *const *deta
         ev_child_init(&e.child, child_cb, 0, 0);
         e.child.data = &e;
         ev_child_start(loop, &e.child);
+        reexec_unblock_signals(); /* a daemon-reexec's new instance that failed to start */
         ev_init(&e.shell_timer, shell_timer_cb);
         e.shell_timer.data = &e;
 

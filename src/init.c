@@ -41,16 +41,17 @@ void init_early_config(const struct svd_config *cfg) {
                 log_warn("init: remounting / read-write: %s", strerror(errno));
 }
 
-/* Whether any process but us is left. Not kill(-1, 0): in the initial PID
- * namespace it counts kernel threads (kthreadd is pid 2) and never says
- * ESRCH, so every shutdown waited out the whole grace period. */
-static bool others_left(void) {
+/* Whether any process but us is left (children: only our own children,
+ * sent sig if it is not 0). Not kill(-1, 0): in the initial PID namespace it
+ * counts kernel threads (kthreadd is pid 2) and never says ESRCH, so every
+ * shutdown waited out the whole grace period. */
+static bool others_left(bool children, int sig) {
         DIR *d = opendir("/proc");
         if (!d)
-                return kill(-1, 0) == 0 || errno != ESRCH;
+                return children ? waitpid(-1, NULL, WNOHANG) == 0 : kill(-1, 0) == 0 || errno != ESRCH;
         bool found = false;
         struct dirent *de;
-        while (!found && (de = readdir(d))) {
+        while ((!found || sig) && (de = readdir(d))) {
                 char *end;
                 long pid = strtol(de->d_name, &end, 10);
                 if (*end || pid <= 1 || pid == (long)getpid())
@@ -69,21 +70,35 @@ static bool others_left(void) {
                  * COMM may hold anything, so parse after its last ')' */
                 const char *p = strrchr(buf, ')');
                 unsigned long flags = 0;
-                if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1 || !(flags & 0x00200000))
-                        found = true; /* not PF_KTHREAD */
+                long ppid = 0;
+                if (p && sscanf(p + 1, " %*c %ld %*d %*d %*d %*d %lu", &ppid, &flags) == 2 && (flags & 0x00200000))
+                        continue; /* PF_KTHREAD */
+                if (children && (!p || ppid != (long)getpid()))
+                        continue;
+                found = true;
+                if (sig) {
+                        log_warn("pid %ld outlived its service (it left its process group); sending %s", pid,
+                                 signal_name(sig));
+                        kill((pid_t)pid, sig);
+                }
         }
         closedir(d);
         return found;
 }
 
-static void reap_for(int seconds) {
+static void reap_for(long ms, bool children) {
         struct timespec end, now;
         clock_gettime(CLOCK_MONOTONIC, &end);
-        end.tv_sec += seconds;
+        end.tv_sec += ms / 1000;
+        end.tv_nsec += ms % 1000 * 1000000;
+        if (end.tv_nsec >= 1000000000) {
+                end.tv_sec++;
+                end.tv_nsec -= 1000000000;
+        }
         for (;;) {
                 while (waitpid(-1, NULL, WNOHANG) > 0)
                         ;
-                if (!others_left())
+                if (!others_left(children, 0))
                         return;
                 clock_gettime(CLOCK_MONOTONIC, &now);
                 if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
@@ -142,10 +157,10 @@ void init_finish(enum shutdown_action a) {
          * escaped them (and for the emergency path). */
         log_info("init: sending SIGTERM to remaining processes");
         kill(-1, SIGTERM);
-        reap_for(5);
+        reap_for(5000, false);
         log_info("init: sending SIGKILL to remaining processes");
         kill(-1, SIGKILL);
-        reap_for(2);
+        reap_for(2000, false);
         sync();
         if (chdir("/") < 0) /* our working directory must not keep a mount busy */
                 log_warn("init: chdir /: %s", strerror(errno));
@@ -163,6 +178,18 @@ void init_finish(enum shutdown_action a) {
         /* reboot(2) failed: never let PID 1 return */
         log_err("init: %s: reboot(2): %s; only reaping children now", shutdown_action_name(a), strerror(errno));
         init_reap_forever();
+}
+
+void init_end_children(void) {
+        if (init_is_pid1())
+                return; /* init_finish */
+        /* a helper told to quit (svd-fdstore) goes by itself */
+        reap_for(200, true);
+        if (!others_left(true, SIGTERM))
+                return;
+        reap_for(3000, true);
+        if (others_left(true, SIGKILL))
+                reap_for(2000, true); /* one stuck in the kernel is left behind */
 }
 
 void init_reap_forever(void) {
@@ -184,10 +211,17 @@ void init_notify(const char *msg) {
         memcpy(sa.sun_path, path, len);
         if (sa.sun_path[0] == '@')
                 sa.sun_path[0] = 0; /* abstract namespace */
+        /* Our supervisor waits for READY=1 (and may time the start out)
+         * without it: say so, once, not at every message. */
+        static bool warned;
         int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return;
-        (void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
-                     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
-        close(fd);
+        if (fd < 0 || sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+                             (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0) {
+                if (!warned)
+                        log_warn("cannot notify NOTIFY_SOCKET %s: %s (further failures are not logged)", path,
+                                 strerror(errno));
+                warned = true;
+        }
+        if (fd >= 0)
+                close(fd);
 }

@@ -52,6 +52,11 @@ void init_swapoff_all(void);
 unsigned init_detach_devices(bool report);
 /* Decodes mountinfo's and /proc/swaps' \ooo escapes in place. */
 void init_unescape(char *s);
+/* Not PID 1, at svd's final exit: what is still our child (processes that
+ * left their service's process group without a cgroup to find them, adopted
+ * as subreaper) gets SIGTERM, SIGKILL 3 s later, and is reaped; each is
+ * logged. Not for a daemon-reexec, which keeps its children. */
+void init_end_children(void);
 /* Never returns: reaps children forever, blocking. The last resort when
  * not even the emergency state (emergency.h) can run. */
 void init_reap_forever(void) __attribute__((noreturn));

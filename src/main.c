@@ -138,8 +138,31 @@ int main(int argc, char **argv) {
         bool check = false;
         int restore_fd = -1;
         char **profiles = NULL; /* --profile, in order */
-        int c;
-        while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
+        /* As PID 1 the kernel hands svd every word of its command line it
+         * does not know (single, splash, what follows --), and exiting for
+         * any of them would panic it: argument trouble is reported and the
+         * boot goes on. Only options that make sense at boot take effect. */
+        bool as_init = getpid() == 1;
+        if (as_init)
+                opterr = 0; /* reported below, with what happens instead */
+        int c, idx = -1;
+        while ((c = getopt_long(argc, argv, "c:vhV", opts, &idx)) != -1) {
+                if (as_init && c != 'c' && c != 'P' && c != 'v' && c != 'R') {
+                        char name[64];
+                        if (idx >= 0)
+                                snprintf(name, sizeof(name), "--%s", opts[idx].name);
+                        else if (c != '?')
+                                snprintf(name, sizeof(name), "-%c", c);
+                        else if (optopt)
+                                snprintf(name, sizeof(name), "-%c", optopt);
+                        else
+                                snprintf(name, sizeof(name), "%s", argv[optind - 1]);
+                        fprintf(stderr, "svd: ignoring %s option %s (running as PID 1)\n",
+                                c == '?' ? "unknown or incomplete" : "inapplicable", name);
+                        idx = -1;
+                        continue;
+                }
+                idx = -1;
                 switch (c) {
                 case 'c':
                         config_file = optarg;
@@ -148,8 +171,11 @@ int main(int argc, char **argv) {
                         check = true;
                         break;
                 case 'P':
-                        if (strv_push(&profiles, optarg) < 0)
-                                return 1;
+                        if (strv_push(&profiles, optarg) < 0) {
+                                if (!as_init)
+                                        return 1;
+                                fprintf(stderr, "svd: out of memory: ignoring --profile %s\n", optarg);
+                        }
                         break;
                 case 'v':
                         log_set_level(LOG_LVL_DEBUG);
@@ -171,7 +197,10 @@ int main(int argc, char **argv) {
                         return 2;
                 }
         }
-        if (optind < argc) {
+        if (optind < argc && as_init) {
+                for (int i = optind; i < argc; i++)
+                        fprintf(stderr, "svd: ignoring argument '%s' (running as PID 1)\n", argv[i]);
+        } else if (optind < argc) {
                 fprintf(stderr, "svd: unexpected argument '%s'; see 'svd --help'\n", argv[optind]);
                 return 2;
         }
@@ -290,6 +319,7 @@ int main(int argc, char **argv) {
          * or the exit they may wait for a slow console, 3 s in all. */
         log_watch_detach(3000);
         int action = m.shutdown_action;
+        bool for_good = m.shutting_down; /* (the loop ends only for a shutdown) */
         cfg = m.cfg; /* a reload may have replaced it */
         svd_done(&m);
         config_free(cfg);
@@ -297,6 +327,8 @@ int main(int argc, char **argv) {
         ev_loop_destroy(loop);
         if (pid1)
                 init_finish(action); /* does not return */
+        if (for_good)
+                init_end_children(); /* svd-fdstore was told to quit (svd_done) */
         log_info("svd exiting");
         return 0;
 }

@@ -166,9 +166,34 @@ static char **new_argv(char **argv, int fd)
         return v;
 }
 
+/* What svd handles (ev_signal in svd.c, SIGCHLD for libev's child watchers):
+ * the signals that must wait, pending, across the exec. */
+static void handled_signals(sigset_t *set)
+{
+        static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGCHLD};
+        sigemptyset(set);
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+                sigaddset(set, sigs[i]);
+}
+
+void reexec_unblock_signals(void)
+{
+        sigset_t set;
+        handled_signals(&set);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
         struct svd *m = w->data;
+        /* A shutdown that began after the request was accepted (the timer
+         * fired a loop iteration later) wins: the new instance would have
+         * to start it again, and PID 1 must not lose a poweroff. */
+        if (m->shutting_down) {
+                log_warn("daemon-reexec cancelled: svd is shutting down");
+                secrets_handoff_close(m);
+                return;
+        }
         _cleanup_(freep) int *fds = NULL;
         _cleanup_(freep) char *bin = reexec_binary();
         int fd = memfd_create("svd-state", 0); /* inherited on purpose */
@@ -185,9 +210,15 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
         log_watch_detach(1000); /* svd's lines still waiting go out first (1 s at most) */
         control_flush_all(m->ctl);
         set_cloexec(fds, false);
-        /* The signal mask stays as the loop set it (the signals svd handles
-         * blocked): one arriving now waits, pending, for the new instance's
-         * loop instead of taking the default action. */
+        /* libev leaves the handled signals unblocked (it catches them with
+         * handlers, which execve resets to the default action): block them,
+         * so that one arriving from here on waits, pending, in the mask the
+         * new instance inherits until svd_init has its handlers installed
+         * and unblocks (reexec_unblock_signals), instead of being lost now
+         * or killing the new instance (dropped, as PID 1) before then. */
+        sigset_t block, old;
+        handled_signals(&block);
+        sigprocmask(SIG_BLOCK, &block, &old);
         for (int tries = 0; tries < 40; tries++) {
                 execv(bin, argv);
                 if (errno != ETXTBSY)
@@ -195,6 +226,7 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
                 usleep(50000);
         }
         int e = errno;
+        sigprocmask(SIG_SETMASK, &old, NULL); /* what arrived meanwhile is delivered to the loop now */
         set_cloexec(fds, true);
         close(fd);
         secrets_handoff_close(m);

@@ -29,6 +29,11 @@ cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *pee
 /* m->reexec_timer's callback. */
 void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
+/* Unblocks the signals a daemon-reexec blocked across execve (the new
+ * instance inherits the mask); called once their handlers are installed, so
+ * what arrived during the exec is delivered then. A no-op otherwise. */
+void reexec_unblock_signals(void);
+
 /* The path of the running binary (an upgraded one if the package replaced
  * it); NULL if unknown. Caller frees. */
 char *reexec_binary(void);

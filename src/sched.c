@@ -141,8 +141,10 @@ static void shutdown_pass(struct svd *m) {
                 any_active = true;
                 if (s->state == ST_STOPPING)
                         continue;
-                bool dependents_up = false;
-                for (size_t r = 0; r < s->n_rdeps; r++) {
+                /* no process to stop in order: end the wait (a backoff timer
+                 * would start it again) whatever its dependents do */
+                bool dependents_up = false, idle = s->state == ST_BACKOFF || s->state == ST_WAITING;
+                for (size_t r = 0; r < s->n_rdeps && !idle; r++) {
                         enum svc_state rs = m->svcs[s->rdeps[r]]->state;
                         if (svc_state_active(rs) && rs != ST_WAITING && rs != ST_BACKOFF) {
                                 dependents_up = true;

@@ -141,6 +141,13 @@ enum svc_state sm_next(enum svc_state cur, enum svc_event ev, const struct sm_ct
                                 return after_exit(c, a);
                         return ST_STOPPED;
                 case SE_TIMER:
+                        /* A process that SIGKILL does not end (stuck in the
+                         * kernel, frozen) must not hold up the stop, and a
+                         * shutdown, for ever: give up on it. */
+                        if (c->kill_sent) {
+                                *a |= ACT_ABANDON;
+                                return ST_FAILED;
+                        }
                         *a |= ACT_SIGNAL_KILL;
                         return ST_STOPPING;
                 default:

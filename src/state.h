@@ -48,6 +48,7 @@ struct sm_ctx {
         bool limit_hit;    /* SE_EXIT: the start limit is exhausted */
         bool fail_stop;    /* SE_EXIT while stopping: the stop was a failure (liveness,
                               start timeout), so decide like an unrequested exit */
+        bool kill_sent;    /* SE_TIMER while stopping: SIGKILL was sent already */
 };
 
 enum sm_action {
@@ -59,6 +60,7 @@ enum sm_action {
         ACT_CANCEL_TIMER = 1 << 4,
         ACT_RESET = 1 << 5,       /* a fresh start: forget backoff and start-limit history */
         ACT_ARM_STOP = 1 << 6,    /* arm the stop timer without a signal (the service stops itself) */
+        ACT_ABANDON = 1 << 7,     /* the main process outlived SIGKILL: forget it */
 };
 
 /* Returns the next state; ORs actions into *actions. Pairs that make no sense

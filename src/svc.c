@@ -574,9 +574,10 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         const struct svc_config *c = s->cfg;
         struct svd *m = s->m;
         struct sm_ctx ctx = {
-                .deps_met = sched_deps_met(m, s),
+                .deps_met = !m->shutting_down && sched_deps_met(m, s), /* nothing starts then */
                 .needs_ready = c->type == SVC_ONESHOT || c->type == SVC_NOTIFY,
                 .oneshot = c->type == SVC_ONESHOT,
+                .kill_sent = s->kill_sent,
         };
         char exitbuf[320] = "";
         char gate_why[160] = "";
@@ -694,12 +695,22 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 svc_set_reason(s, "stopping by itself (STOPPING=1)");
         }
 
-        if (ev == SE_EXIT)
+        if (act & ACT_ABANDON) {
+                /* its exit, if it ever comes, is reaped as an orphan's */
+                log_err("%s: pid %d did not die after SIGKILL; giving up on it", c->name, (int)s->pid);
+                svc_set_reason(s, "pid %d did not die after SIGKILL", (int)s->pid);
+                svc_unwatch_adopted(s);
+                s->pid = s->pgid = 0;
+                mainpid_forget(s);
+        }
+        if (ev == SE_EXIT || (act & ACT_ABANDON))
                 health_on_exit(s);
         if (ev == SE_STOP && s->stop_requested)
                 s->stop_outcome = STOP_OUTCOME_STOPPED;
 
         set_state(s, next);
+        if (next != ST_STOPPING)
+                s->kill_sent = false;
 
         if (ev == SE_READY && next == ST_RUNNING)
                 health_on_ready(s);
@@ -717,6 +728,8 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 kill_group(s, SIGKILL);
                 if (s->cg_path)
                         cgroup_kill(s); /* and everything that left the process group */
+                s->kill_sent = true;
+                arm_timer(s, SVC_KILL_WAIT); /* the next SE_TIMER gives up on it */
         }
         if (act & ACT_SPAWN) {
                 str_clear(&s->reason);

@@ -6,6 +6,10 @@
 #ifndef SVD_SVC_H
 #define SVD_SVC_H
 
+/* How long a main process may outlive SIGKILL (uninterruptible sleep, a
+ * frozen cgroup) before svd gives up on it and the stop goes on. */
+#define SVC_KILL_WAIT (5 * USEC_PER_SEC)
+
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -45,6 +49,7 @@ struct svc {
         ev_timer main_gone;      /* its pidfd said it ended: decide whether ev_child will see it */
         unsigned main_gone_tries;
         bool self_stop;          /* it said STOPPING=1: its exit is the end it announced */
+        bool kill_sent;          /* stopping: SIGKILL sent, SVC_KILL_WAIT armed */
         usec_t spawned_mono;     /* when pid was spawned */
         usec_t up_mono;          /* first time up (running+healthy, or exited 0) since boot */
         usec_t first_spawn_mono; /* first spawn since boot (its execve done) */

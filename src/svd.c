@@ -112,8 +112,16 @@ static void term_cb(struct ev_loop *loop, ev_signal *w, int revents) {
 }
 
 void svd_shutdown_for(struct svd *m, int action) {
-        if (!m->shutting_down || action != SHUTDOWN_EXIT)
+        /* The first request decides what follows the stop: a later signal
+         * or svctl request cannot turn a reboot into a poweroff (or back)
+         * halfway through; it is logged and ignored. */
+        if (!m->shutting_down)
                 m->shutdown_action = action;
+        else if (action != m->shutdown_action) {
+                log_warn("shutdown: already stopping to %s; the %s request is ignored",
+                         shutdown_action_name(m->shutdown_action), shutdown_action_name(action));
+                return;
+        }
         init_notify("STOPPING=1");
         svd_shutdown(m);
 }
@@ -272,6 +280,9 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
         ev_signal_start(loop, &m->sig_usr1);
         /* A service writing to a closed pipe must not take svd down. */
         signal(SIGPIPE, SIG_IGN);
+        /* Handlers in place (SIGCHLD's since ev_default_loop): after a
+         * daemon-reexec, what arrived during the exec is delivered now. */
+        reexec_unblock_signals();
 
         ev_init(&m->state_timer, statefile_cb);
         m->state_timer.data = m;

@@ -89,7 +89,8 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
 void svd_boot(struct svd *m);
 /* Asks everything to stop in reverse dependency order; the loop ends when done. */
 void svd_shutdown(struct svd *m);
-/* Shutdown followed by poweroff/reboot/halt (as PID 1), or just exit. */
+/* Shutdown followed by poweroff/reboot/halt (as PID 1), or just exit. Once
+ * a shutdown began, its action stays: a different one is logged, ignored. */
 void svd_shutdown_for(struct svd *m, int action);
 /* Called after every scheduling pass: notices when the boot has settled. */
 void svd_check_boot(struct svd *m);

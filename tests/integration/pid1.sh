@@ -4,7 +4,8 @@
 # reaped; SIGINT follows ctrl_alt_del (here: ignore); svctl poweroff is
 # refused to a non-admin and, from root, stops the services in reverse order
 # before reboot(2) ends the namespace. Also, not as PID 1: READY=1 and
-# STOPPING=1 reach $NOTIFY_SOCKET (svd under systemd, Type=notify).
+# STOPPING=1 reach $NOTIFY_SOCKET (svd under systemd, Type=notify), and one
+# that cannot be reached is warned about once.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "needs root for unshare"; exit 77; }
 unshare --pid --fork --mount-proc true 2>/dev/null || { echo "unshare --pid not permitted here"; exit 77; }
@@ -79,4 +80,10 @@ wait_for grep -q 'READY=1' "$T/notify.out"
 stop_svd || fail "svd exit status"
 wait "$LISTENER" || fail "STOPPING=1 not received"
 grep -q 'STOPPING=1' "$T/notify.out" || fail "no STOPPING=1"
+
+# a $NOTIFY_SOCKET nobody listens on: one warning, not one per message
+NOTIFY_SOCKET="$T/nobody.sock" start_svd
+wait_for grep -q 'boot: settled' "$T/svd.out"
+stop_svd || fail "svd exit status"
+assert_eq "$(grep -c 'cannot notify NOTIFY_SOCKET' "$T/svd.out")" "1" "NOTIFY_SOCKET warnings"
 echo "pid1: ok"

@@ -105,11 +105,11 @@ END_TEST
 /* Whatever the facts, the machine never leaves the state set, and it asks
  * for a spawn only when it enters starting. */
 START_TEST(test_invariants_all_facts) {
-        for (unsigned bits = 0; bits < 128; bits++) {
+        for (unsigned bits = 0; bits < 256; bits++) {
                 struct sm_ctx c = {
                         .deps_met = bits & 1, .needs_ready = bits & 2, .oneshot = bits & 4,
                         .exit_ok = bits & 8, .restart = bits & 16, .limit_hit = bits & 32,
-                        .fail_stop = bits & 64,
+                        .fail_stop = bits & 64, .kill_sent = bits & 128,
                 };
                 for (int st = 0; st < _ST_MAX; st++)
                         for (int ev = 0; ev < _SE_MAX; ev++) {
@@ -122,8 +122,26 @@ START_TEST(test_invariants_all_facts) {
                                         ck_assert_int_eq(n, ST_BACKOFF);
                                 if (act & (ACT_SIGNAL_STOP | ACT_ARM_STOP))
                                         ck_assert_int_eq(n, ST_STOPPING);
+                                if (act & ACT_ABANDON)
+                                        ck_assert_int_eq(n, ST_FAILED);
                         }
         }
+}
+END_TEST
+
+/* A main process that outlives SIGKILL: the stop timer's next expiry gives
+ * up on it instead of waiting for an exit that may never come. */
+START_TEST(test_kill_then_abandon) {
+        unsigned act = 0;
+        struct sm_ctx c = base;
+        ck_assert_int_eq(sm_next(ST_STOPPING, SE_TIMER, &c, &act), ST_STOPPING);
+        ck_assert_uint_eq(act, ACT_SIGNAL_KILL);
+        c.kill_sent = true;
+        act = 0;
+        ck_assert_int_eq(sm_next(ST_STOPPING, SE_TIMER, &c, &act), ST_FAILED);
+        ck_assert_uint_eq(act, ACT_ABANDON);
+        act = 0; /* an exit that comes in time is a normal stop */
+        ck_assert_int_eq(sm_next(ST_STOPPING, SE_EXIT, &c, &act), ST_STOPPED);
 }
 END_TEST
 
@@ -180,6 +198,7 @@ int main(void) {
         TCase *tc = tcase_create("core");
         tcase_add_test(tc, test_every_pair);
         tcase_add_test(tc, test_invariants_all_facts);
+        tcase_add_test(tc, test_kill_then_abandon);
         tcase_add_test(tc, test_exit_outcomes);
         tcase_add_test(tc, test_names);
         suite_add_tcase(s, tc);
