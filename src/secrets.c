@@ -530,11 +530,19 @@ void secrets_svc_state(struct svc *s)
         if (!s->cfg->n_secrets)
                 return;
         if (x->rot_active && s->index == x->rot_job) {
+                /* The job's outcome ends the rotation: its exit, or a run that
+                 * cannot come any more (stopped by the operator, or failed
+                 * before it ran: a dependency failed). Either of the latter
+                 * is a failure: the old value stays. */
+                bool ended = (x->rot_job_ran && s->state == ST_EXITED) || s->state == ST_FAILED ||
+                             (s->state == ST_STOPPED && !s->restart_after_stop);
                 if (s->state == ST_STARTING || svc_state_up(s->state))
                         x->rot_job_ran = true;
-                else if (x->rot_job_ran && (s->state == ST_EXITED || s->state == ST_FAILED) &&
-                         !ev_is_active(&x->rot_timer)) {
+                else if (ended && !ev_is_active(&x->rot_timer)) {
                         x->rot_ok = s->state == ST_EXITED;
+                        if (s->state == ST_STOPPED)
+                                log_warn("secrets: on_rotate job %s was stopped before it finished",
+                                         s->cfg->name);
                         ev_timer_set(&x->rot_timer, 0., 0.);
                         ev_timer_start(s->m->loop, &x->rot_timer);
                 }

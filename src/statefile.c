@@ -99,6 +99,15 @@ cJSON *statefile_load_orphaned(const struct svd_config *cfg)
         const cJSON *pid = cJSON_GetObjectItemCaseSensitive(j, "svd_pid");
         const cJSON *start = cJSON_GetObjectItemCaseSensitive(j, "svd_start");
         if (!j || !cJSON_IsNumber(pid)) {
+                /* svd writes it whole (a rename), so this is damage from
+                 * elsewhere. The services it names may still run, and are
+                 * not taken over: say so, and keep the file for a look. */
+                _cleanup_(freep) char *aside = strdup_printf("%s.unreadable", path);
+                bool kept = aside && rename(path, aside) == 0;
+                log_err("%s is not a state svd wrote (%s): the services of the svd before are not taken over and "
+                        "may still run beside the ones started now (check with ps);%s%s",
+                        path, j ? "no svd_pid" : "not JSON", kept ? " kept as " : " cannot move it aside",
+                        kept ? aside : "");
                 cJSON_Delete(j);
                 return NULL;
         }

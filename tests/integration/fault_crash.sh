@@ -89,4 +89,13 @@ pgrep -f -- "sleep 100000; : $T" >/dev/null && fail "db's process survived its s
 stop_svd || fail "svd exit status"
 [ -e "$T/run/state.json" ] && fail "state file left after a clean stop"
 wait_for sh -c "! kill -0 $store 2>/dev/null || grep -q '^State:.Z' /proc/$store/status"
+
+# a damaged state file (svd writes it whole: damage from elsewhere): the
+# start says that services of the svd before may still run, and keeps it
+echo '{"svd_pid": 12' > "$T/run/state.json"
+start_svd
+grep -q "state.json is not a state svd wrote (not JSON): the services of the svd before are not taken over" \
+        "$T/svd.out" || fail "a damaged state file was not reported"
+[ -e "$T/run/state.json.unreadable" ] || fail "the damaged state file was not kept"
+stop_svd || fail "svd exit status"
 echo "fault_crash: ok"

@@ -2,7 +2,8 @@
 # svctl secret rotate: a new value, the JWTs signed with it re-minted, the
 # running consumers restarted in dependency (wave) order and nothing else
 # restarted; svctl secret set takes a value from stdin the same way. The
-# new values survive a restart of svd. An expired JWT is minted again.
+# new values survive a restart of svd. An expired JWT is minted again. An
+# on_rotate job stopped by the operator fails its rotation.
 . "$(dirname "$0")/lib.sh"
 
 service base <<YAML
@@ -22,6 +23,17 @@ service top <<YAML
 depends_on: [mid]
 environment: { KEY: "\${secret:anon_key}" }
 command: [/bin/sh, -c, 'echo "top \$KEY" >> $T/out/starts; exec sleep 1000']
+YAML
+service guarded <<YAML
+secrets:
+  api_pw: { generate: password, on_rotate: guard-rot }
+command: [sleep, "1000"]
+YAML
+service guard-rot <<YAML
+type: oneshot
+restart: "no"
+secrets: [api_pw]
+command: [/bin/sh, -c, 'if [ -f $T/out/rotating ]; then sleep 30; fi']
 YAML
 service bystander <<YAML
 secrets: [other_pw]
@@ -91,6 +103,21 @@ c = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
 assert s == want, "signature"
 assert c["role"] == "short" and c["exp"] - c["iat"] == 2 and c["exp"] > time.time(), c
 PY
+
+# an on_rotate job stopped before it finished: the rotation fails (the old
+# value stays) and ends, so the next rotation is not refused as still waiting
+old_api=$(svctl secret get api_pw)
+touch "$T/out/rotating"
+out=$(svctl secret rotate api_pw) || fail "rotate api_pw: $out"
+wait_state guard-rot starting
+svctl stop guard-rot > /dev/null || fail "stop guard-rot"
+wait_for grep -q "secrets: on_rotate job guard-rot was stopped before it finished" "$T/svd.out"
+wait_for grep -q "secrets: on_rotate job guard-rot failed; api_pw keeps its previous value" "$T/svd.out"
+assert_eq "$(svctl secret get api_pw)" "$old_api" "api_pw after a stopped on_rotate job"
+rm "$T/out/rotating"
+out=$(svctl secret rotate api_pw 2>&1) || fail "a rotation after a stopped on_rotate job: $out"
+wait_for grep -q "secrets: on_rotate job guard-rot done" "$T/svd.out"
+[ "$(svctl secret get api_pw)" != "$old_api" ] || fail "api_pw not rotated the second time"
 
 # the rotated values are what the next svd uses
 stop_svd || fail "svd exit status $?"
