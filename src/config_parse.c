@@ -489,7 +489,9 @@ int cp_lookup_group(const char *name, gid_t *ret)
         return 0;
 }
 
-static int lookup_user(const char *name, uid_t *uid, gid_t *gid, bool *has_gid, char **home)
+/* canon (if not NULL): the passwd name of a numeric user, which getgrouplist
+ * and USER/LOGNAME need; left NULL otherwise. */
+static int lookup_user(const char *name, uid_t *uid, gid_t *gid, bool *has_gid, char **home, char **canon)
 {
         unsigned long long id;
         struct passwd *pw;
@@ -510,6 +512,8 @@ static int lookup_user(const char *name, uid_t *uid, gid_t *gid, bool *has_gid, 
         *has_gid = true;
         if (pw->pw_dir && !(*home = strdup(pw->pw_dir)))
                 return -ENOMEM;
+        if (numeric && canon && pw->pw_name && !(*canon = strdup(pw->pw_name)))
+                return -ENOMEM;
         return 0;
 }
 
@@ -520,7 +524,7 @@ void cp_creds(struct cload *l, struct svc_config *s, const struct ynode *un, con
               const struct ynode *gn, const char *gkey)
 {
         const struct svc_defaults *d = &l->c->defaults;
-        _cleanup_(freep) char *user = NULL, *group = NULL, *home = NULL;
+        _cleanup_(freep) char *user = NULL, *group = NULL, *home = NULL, *canon = NULL;
         bool has_uid = false, has_gid = false, reported = false;
         uid_t uid = 0;
         gid_t gid = 0;
@@ -531,7 +535,7 @@ void cp_creds(struct cload *l, struct svc_config *s, const struct ynode *un, con
         if (gn && cp_str(l, gn, gkey, &group) < 0)
                 return;
         if (user) {
-                r = lookup_user(user, &uid, &gid, &has_gid, &home);
+                r = lookup_user(user, &uid, &gid, &has_gid, &home, &canon);
                 if (r == -ENOMEM) {
                         oom(l);
                         return;
@@ -547,7 +551,7 @@ void cp_creds(struct cload *l, struct svc_config *s, const struct ynode *un, con
                 }
         } else if (s && d->user) {
                 /* Errors about the default user were reported once, at the main file. */
-                if (lookup_user(d->user, &uid, &gid, &has_gid, &home) < 0)
+                if (lookup_user(d->user, &uid, &gid, &has_gid, &home, &canon) < 0)
                         return;
                 has_uid = true;
                 if (!(user = strdup(d->user))) {
@@ -576,6 +580,11 @@ void cp_creds(struct cload *l, struct svc_config *s, const struct ynode *un, con
         }
         if (!s)
                 return;
+        if (canon) { /* "101" -> its name: supplementary groups, USER, LOGNAME */
+                free(user);
+                user = canon;
+                canon = NULL;
+        }
         s->has_uid = has_uid;
         s->has_gid = has_gid;
         s->uid = uid;

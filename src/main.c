@@ -70,11 +70,13 @@ static cJSON *read_state(int fd) {
         return j;
 }
 
-/* After daemon-reexec every descriptor the previous instance kept open for
- * us (sockets, log pipes, the state and secrets-key memfds) is inheritable:
- * a process started before the module owning it takes it back (svd-fdstore,
- * when it has to be started again) would get a copy. All of them become
- * close-on-exec at once; the owners keep using them as they are. */
+/* Descriptors svd inherited must not reach its services. After
+ * daemon-reexec that is every descriptor the previous instance kept open for
+ * us (sockets, log pipes, the state and secrets-key memfds): a process
+ * started before the module owning it takes it back (svd-fdstore, when it
+ * has to be started again) would get a copy. On any other start it is what
+ * svd's own starter left open (a shell, a container runtime, an initramfs).
+ * All of them become close-on-exec at once; owners keep using theirs. */
 static void inherited_fds_cloexec(void) {
         if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
                 return;
@@ -204,8 +206,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "svd: unexpected argument '%s'; see 'svd --help'\n", argv[optind]);
                 return 2;
         }
-        if (restore_fd >= 0)
-                inherited_fds_cloexec();
+        inherited_fds_cloexec();
 
         bool pid1 = !check && init_is_pid1();
         if (pid1)

@@ -367,9 +367,12 @@ static int do_spawn(struct svc *s) {
                 (void)fchown(logpipe_err_fd(s->log), uid, c->has_gid ? c->gid : (gid_t)-1);
         }
 
+        /* Only svd's own placeholder has room for the pid: an operator's
+         * WATCHDOG_PID (environment:, env_file) replaced it and is left as
+         * given. */
         char *pid_env = NULL;
         for (char **e = env; *e; e++)
-                if (strncmp(*e, "WATCHDOG_PID=", 13) == 0)
+                if (strcmp(*e, "WATCHDOG_PID=00000000000000000000") == 0)
                         pid_env = *e;
         usec_t exec_at = 0;
         struct spawn_req req = {
