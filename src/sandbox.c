@@ -38,6 +38,19 @@ static bool is_dir(const char *p)
         return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Whether path lies below dir (both absolute, as the configuration checks;
+ * a trailing slash on dir does not count). */
+static bool path_below(const char *path, const char *dir)
+{
+        size_t n = strlen(dir);
+
+        while (n > 1 && dir[n - 1] == '/')
+                n--;
+        if (n == 1) /* "/" */
+                return path[1] != 0;
+        return strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1] != 0;
+}
+
 static int add(const char **list, int *n, const char *path)
 {
         if (*n >= SBX_PLAN_PATHS)
@@ -116,6 +129,12 @@ static int plan_mounts(const struct sandbox_config *b, struct sandbox_plan *p, c
                 if (is_dir("/var/tmp"))
                         p->tmp[p->n_tmp++] = "/var/tmp";
         }
+        for (int i = 0; i < p->n_ro; i++)
+                for (int k = 0; k < p->n_keep_rw; k++)
+                        if (path_below(p->ro[i], p->keep_rw[k])) {
+                                p->ro_again[p->n_ro_again++] = p->ro[i];
+                                break;
+                        }
         p->mount_ns =
                 p->n_keep_rw || p->n_ro || p->n_hide_dir || p->n_hide_file || p->n_empty_dir || p->n_tmp;
         return 0;

@@ -35,6 +35,8 @@ struct sandbox_plan {
         int n_keep_rw;
         const char *ro[SBX_PLAN_PATHS]; /* made read-only (recursively); "/" for strict */
         int n_ro;
+        const char *ro_again[SBX_PLAN_PATHS]; /* those of ro below a keep_rw: again once it is back */
+        int n_ro_again;
         const char *hide_dir[SBX_PLAN_PATHS]; /* covered by an empty, mode 000 tmpfs */
         int n_hide_dir;
         const char *hide_file[SBX_PLAN_PATHS]; /* covered by /dev/null without device access */

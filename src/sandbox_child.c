@@ -89,6 +89,12 @@ CHILD int sandbox_child_mounts(const struct sandbox_plan *p)
                 if (syscall(SYS_move_mount, fds[i], "", AT_FDCWD, p->keep_rw[i], MOVE_MOUNT_F_EMPTY_PATH) <
                     0)
                         goto out;
+        /* A read-only path inside a writable one (read_only_paths below
+         * read_write_paths, or below strict's /dev) was covered again by
+         * the writable tree just put back: the more specific one wins. */
+        for (int i = 0; i < p->n_ro_again; i++)
+                if (make_ro(p->ro_again[i]) < 0)
+                        goto out;
         for (int i = 0; i < p->n_empty_dir; i++)
                 if (mount("tmpfs", p->empty_dir[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
                         goto out;

@@ -20,6 +20,7 @@ R="$TOP_BUILDDIR/tests/helpers/sbx-report"
 # private_tmp hides $T (it lives in /tmp): those services report into /dev/shm
 SHM=$(mktemp -d /dev/shm/svd-sbx.XXXXXX)
 chmod 777 "$SHM"
+mkdir -p "$SHM/ro" # read-only for the strict service, inside strict's writable /dev
 # the build tree may itself live under /tmp, which private_tmp hides: run
 # the reporter from /dev/shm too
 cp "$R" "$SHM/sbx-report"
@@ -32,7 +33,7 @@ echo home > "$HOMEMARK"
 trap 'rm -rf "$SHM" "$HOSTMARK" "$HOMEMARK" /root/.svd-sbx-new.$$ /tmp/svd-sbx-marker /etc/svd-sbx-test.$$ /usr/svd-sbx-test.$$; cleanup' EXIT
 getent group svd-test-sbx >/dev/null || groupadd --system svd-test-sbx
 SBXGID=$(getent group svd-test-sbx | cut -d: -f3)
-mkdir -p "$T/rw" "$T/rodir" "$T/other" "$T/secret"
+mkdir -p "$T/rw/conf" "$T/rodir" "$T/other" "$T/secret"
 echo hidden > "$T/secret/file"
 echo hidden > "$T/secretfile"
 
@@ -139,8 +140,9 @@ restart: "no"
 sandbox:
   protect_system: strict
   read_write_paths: [$T/rw, $T/out]
+  read_only_paths: [$T/rw/conf, $SHM/ro]
   inaccessible_paths: [$T/secret, $T/secretfile]
-command: [$R, $T/out/strict, work, write:/etc/svd-sbx-test.$$, write:/usr/svd-sbx-test.$$, write:$T/rw/f, write:$T/other/f, exists:$T/secret/file, read:$T/secretfile]
+command: [$R, $T/out/strict, work, write:/etc/svd-sbx-test.$$, write:/usr/svd-sbx-test.$$, write:$T/rw/f, write:$T/rw/conf/f, write:$SHM/ro/f, write:$T/other/f, exists:$T/secret/file, read:$T/secretfile]
 EOF
 service full <<EOF
 type: oneshot
@@ -288,6 +290,9 @@ expect $r work ok
 expect $r write:/etc/svd-sbx-test.$$ EROFS
 expect $r write:/usr/svd-sbx-test.$$ EROFS
 expect $r write:$T/rw/f ok
+# read-only inside writable (read_write_paths, strict's /dev): the inner wins
+expect $r write:$T/rw/conf/f EROFS
+expect $r write:$SHM/ro/f EROFS
 expect $r write:$T/other/f EROFS
 expect $r exists:$T/secret/file no
 expect $r read:$T/secretfile EACCES
