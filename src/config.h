@@ -145,6 +145,8 @@ enum sbx_seccomp { SBX_SECCOMP_DEFAULT, SBX_SECCOMP_NONE, SBX_SECCOMP_ALLOW, SBX
 enum sbx_action { SBX_ACTION_ERRNO, SBX_ACTION_KILL, SBX_ACTION_LOG, _SBX_ACTION_MAX };
 enum sbx_protect_system { SBX_PS_NO, SBX_PS_YES, SBX_PS_FULL, SBX_PS_STRICT, _SBX_PS_MAX };
 enum sbx_protect_home { SBX_PH_NO, SBX_PH_YES, SBX_PH_READ_ONLY, SBX_PH_TMPFS, _SBX_PH_MAX };
+/* what protect_home covers */
+#define SBX_HOME_DIRS { "/home", "/root", "/run/user" }
 
 /* sandbox: (config_sandbox.c; applied by spawn through sandbox.h). */
 struct sandbox_config {

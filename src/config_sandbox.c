@@ -301,6 +301,17 @@ static void load_seccomp(struct cload *l, const struct ynode *n, struct sandbox_
         names = NULL;
 }
 
+/* Whether dir is path or one of its parents (absolute paths; a trailing
+ * slash on dir does not count). */
+static bool covers(const char *dir, const char *path)
+{
+        size_t n = strlen(dir);
+
+        while (n > 1 && dir[n - 1] == '/')
+                n--;
+        return n == 1 || (strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/'));
+}
+
 static void load_paths(struct cload *l, const struct ynode *n, const char *key, char ***out)
 {
         char sub[KEYLEN];
@@ -402,4 +413,23 @@ void cp_sandbox(struct cload *l, const struct ynode *n, struct svc_config *s)
                         cp_err(l, ynode_get(n, "read_write_paths")->items[i], sub,
                                "hidden by private_tmp (the service gets an empty /tmp)");
                 }
+        /* nor below what protect_home or inaccessible_paths cover with an
+         * empty tmpfs: it would be out of the service's reach, silently */
+        static const char *const homes[] = SBX_HOME_DIRS;
+        for (size_t i = 0; b->read_write_paths && b->read_write_paths[i]; i++) {
+                const char *rw = b->read_write_paths[i], *by = NULL;
+                for (size_t h = 0; !by && h < ELEMENTSOF(homes); h++)
+                        if ((b->protect_home == SBX_PH_YES || b->protect_home == SBX_PH_TMPFS) &&
+                            covers(homes[h], rw))
+                                by = "protect_home";
+                for (size_t k = 0; !by && b->inaccessible_paths && b->inaccessible_paths[k]; k++)
+                        if (covers(b->inaccessible_paths[k], rw))
+                                by = "inaccessible_paths";
+                if (by) {
+                        char sub[KEYLEN];
+                        snprintf(sub, sizeof sub, "sandbox.read_write_paths[%zu]", i);
+                        cp_err(l, ynode_get(n, "read_write_paths")->items[i], sub,
+                               "hidden by %s (out of the service's reach)", by);
+                }
+        }
 }

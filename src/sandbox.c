@@ -80,7 +80,7 @@ static int add_user(const char **list, int *n, char **paths, const char *key, ch
 static int plan_mounts(const struct sandbox_config *b, struct sandbox_plan *p, char *why, size_t whylen)
 {
         static const char *const system_dirs[] = { "/usr", "/boot", "/efi", "/etc" };
-        static const char *const home_dirs[] = { "/home", "/root", "/run/user" };
+        static const char *const home_dirs[] = SBX_HOME_DIRS;
         int r;
 
         if (b->protect_system == SBX_PS_STRICT) {

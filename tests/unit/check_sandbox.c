@@ -112,6 +112,10 @@ START_TEST(test_bad)
                 "(e.g. "
                 "[CAP_NET_BIND_SERVICE])",
                 "services/groups.yaml:4:22: sandbox.seccomp.deny[1]: unknown syscall group '@no-such-group'",
+                "services/hidden.yaml:4:22: sandbox.read_write_paths[0]: hidden by protect_home (out of the "
+                "service's reach)",
+                "services/hidden.yaml:4:34: sandbox.read_write_paths[1]: hidden by inaccessible_paths (out of "
+                "the service's reach)",
                 "services/limits.yaml:2:8: umask: expected an octal mode 0000..0777 (e.g. 0027)",
                 "services/limits.yaml:3:24: supplementary_groups[0]: unknown group 'no-such-group-svd'",
                 "services/limits.yaml:5:19: limits.nofile.soft: must not exceed hard",
