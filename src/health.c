@@ -19,6 +19,7 @@
 #include "prewarm.h"
 #include "log.h"
 #include "prober.h"
+#include "sandbox.h"
 #include "sched.h"
 #include "secrets.h"
 #include "spawn.h"
@@ -135,6 +136,40 @@ static void probe_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         kill_exec_probe(s);
 }
 
+/* An exec check runs as its service does: same user and groups, working
+ * directory, capabilities, no_new_privs and seccomp filter, and in the
+ * running service's mount namespace (so its private /tmp and read-only
+ * view), or in one set up the same way if that cannot be opened. A check
+ * is code run on the service's behalf, often a script the service itself
+ * can write: it must not have more rights than the service. */
+static int probe_identity(struct svc *s, gid_t **groups, int *ngroups, struct sandbox_plan *sbx, int *mntns_fd,
+                          char *why, size_t whylen) {
+        const struct svc_config *c = s->cfg;
+        uid_t uid = c->has_uid ? c->uid : geteuid();
+        if (!c->allow_root && uid == 0) {
+                snprintf(why, whylen, "probe: setuid: allow_root is false but the check would run as root");
+                return -EPERM;
+        }
+        if (c->has_uid || c->has_gid || c->n_sup_gids) {
+                if ((c->user && svc_user_groups(c, groups, ngroups) < 0) || svc_add_sup_groups(c, groups, ngroups) < 0) {
+                        snprintf(why, whylen, "probe: groups: %s", strerror(ENOMEM));
+                        return -ENOMEM;
+                }
+        }
+        char reason[200];
+        int r = sandbox_plan_build(c, uid, sbx, reason, sizeof(reason));
+        if (r < 0) {
+                snprintf(why, whylen, "probe: %s", reason);
+                return r;
+        }
+        if (sbx->mount_ns && s->pid > 0) {
+                char ns[64];
+                snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)s->pid);
+                *mntns_fd = open(ns, O_RDONLY | O_CLOEXEC);
+        }
+        return 0;
+}
+
 static void start_exec_probe(struct svc *s) {
         const struct probe_config *p = &s->cfg->health;
         int r, fds[2];
@@ -148,6 +183,10 @@ static void start_exec_probe(struct svc *s) {
         }
         _cleanup_(secrets_env_freep) char **env = svc_build_env(s, &r); /* may hold secrets */
         _cleanup_(freep) char *path = NULL;
+        _cleanup_(freep) gid_t *groups = NULL;
+        _cleanup_(sandbox_plan_done) struct sandbox_plan sbx = {0};
+        _cleanup_(closep) int mntns_fd = -1;
+        int ngroups = 0;
         if (env)
                 path = spawn_find_executable(p->exec[0], NULL);
         if (!env || !path) {
@@ -162,20 +201,20 @@ static void start_exec_probe(struct svc *s) {
         /* the probe writes into a blocking pipe end; only ours is non-blocking */
         fcntl(fds[1], F_SETFL, 0);
         const struct svc_config *c = s->cfg;
-        gid_t *groups = NULL;
-        int ngroups = 0;
-        if (c->user && svc_user_groups(c, &groups, &ngroups) < 0) {
+        char why[256];
+        r = probe_identity(s, &groups, &ngroups, &sbx, &mntns_fd, why, sizeof(why));
+        if (r < 0) {
                 close(fds[0]);
                 close(fds[1]);
-                health_probe_result(s, false, false, "probe: out of memory");
+                health_probe_result(s, false, true, why);
                 return;
         }
         struct spawn_req req = {
                 .path = path,
                 .argv = p->exec,
                 .envp = env,
-                .cwd = c->working_dir,
-                .set_ids = c->has_uid || c->has_gid,
+                .cwd = svc_spawn_cwd(c),
+                .set_ids = c->has_uid || c->has_gid || c->n_sup_gids,
                 .uid = c->has_uid ? c->uid : geteuid(),
                 .gid = c->has_gid ? c->gid : getegid(),
                 .groups = groups,
@@ -186,12 +225,14 @@ static void start_exec_probe(struct svc *s) {
                 .extra_fd = -1,
                 .cgroup_procs_fd = s->cg_procs_fd, /* probes count against the service's limits */
                 .cgroup_fd = s->cg_dir_fd,
+                .sandbox = &sbx,
+                .join_mntns = mntns_fd >= 0,
+                .mntns_fd = mntns_fd,
         };
         struct spawn_error se = {0};
         pid_t pid;
         r = spawn_start(&req, &pid, &se);
         close(fds[1]);
-        free(groups);
         if (r < 0) {
                 close(fds[0]);
                 char d[128];

@@ -32,6 +32,28 @@ int svc_user_groups(const struct svc_config *c, gid_t **ret, int *ret_n) {
         }
 }
 
+int svc_add_sup_groups(const struct svc_config *c, gid_t **groups, int *n) {
+        if (!c->n_sup_gids)
+                return 0;
+        gid_t *g = realloc(*groups, sizeof(gid_t) * ((size_t)*n + c->n_sup_gids));
+        if (!g)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_sup_gids; i++)
+                g[(*n)++] = c->sup_gids[i];
+        *groups = g;
+        return 0;
+}
+
+const char *svc_spawn_cwd(const struct svc_config *c) {
+        if (c->working_dir)
+                return c->working_dir;
+        /* A home directory that does not exist is no reason to fail when the
+         * operator did not ask for a working directory. */
+        if (c->home && c->user && access(c->home, X_OK) == 0)
+                return c->home;
+        return "/";
+}
+
 void prewarm_drop(struct svc *s) {
         if (!s->pre)
                 return;

@@ -119,7 +119,10 @@ static int child_main(void *p) {
          * working directory is entered once the mounts are final. */
         const struct sandbox_plan *sb = r->sandbox;
         st = SPAWN_STAGE_MOUNTS;
-        if (sb && sandbox_child_mounts(sb) < 0)
+        if (r->join_mntns) {
+                if (setns(r->mntns_fd, CLONE_NEWNS) < 0)
+                        goto fail;
+        } else if (sb && sandbox_child_mounts(sb) < 0)
                 goto fail;
 
         st = SPAWN_STAGE_CHDIR;

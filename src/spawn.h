@@ -60,6 +60,11 @@ struct spawn_req {
         char *pid_env;      /* NULL, or an envp entry "NAME=" with room for 20 digits
                                after '=': the child writes its own pid there */
         const struct sandbox_plan *sandbox; /* NULL: none (sandbox.h) */
+        bool join_mntns;    /* enter mntns_fd (a running service's mount namespace,
+                               /proc/PID/ns/mnt) instead of setting up the
+                               sandbox's own mounts: an exec check sees what its
+                               service sees, its private /tmp included */
+        int mntns_fd;
         usec_t *ret_exec_mono; /* NULL, or where the child stores now_mono() just
                                   before execve: what follows is the kernel loading
                                   the program (boot timing) */

@@ -321,16 +321,11 @@ static int do_spawn(struct svc *s) {
                         svc_set_reason(s, "groups: %s", strerror(ENOMEM));
                         return -ENOMEM;
                 }
-                /* supplementary_groups come on top of the user's own */
-                gid_t *g = c->n_sup_gids ? realloc(groups, sizeof(gid_t) * ((size_t)ngroups + c->n_sup_gids)) : groups;
-                if (!g && c->n_sup_gids) {
+                if (svc_add_sup_groups(c, &groups, &ngroups) < 0) {
                         free(groups);
                         svc_set_reason(s, "groups: %s", strerror(ENOMEM));
                         return -ENOMEM;
                 }
-                groups = g;
-                for (size_t i = 0; i < c->n_sup_gids; i++)
-                        groups[ngroups++] = c->sup_gids[i];
         }
 
         /* built in the parent: the child only applies it (sandbox.h) */
@@ -383,7 +378,7 @@ static int do_spawn(struct svc *s) {
                 .cgroup_procs_fd = s->cg_procs_fd,
                 .cgroup_fd = s->cg_dir_fd,
                 .pid_env = pid_env,
-                .cwd = c->working_dir ? c->working_dir : (c->home && c->user ? c->home : "/"),
+                .cwd = svc_spawn_cwd(c),
                 .set_ids = set_ids,
                 .uid = c->has_uid ? c->uid : geteuid(),
                 .gid = c->has_gid ? c->gid : getegid(),
@@ -395,11 +390,6 @@ static int do_spawn(struct svc *s) {
                 .sandbox = &sbx,
                 .ret_exec_mono = &exec_at,
         };
-        /* A home directory that does not exist is no reason to fail when the
-         * operator did not ask for a working directory. */
-        if (!c->working_dir && access(req.cwd, X_OK) < 0)
-                req.cwd = "/";
-
         struct spawn_error se = {0};
         pid_t pid = 0;
         r = spawn_start(&req, &pid, &se);
