@@ -214,6 +214,7 @@ static void start_exec_probe(struct svc *s) {
                 .argv = p->exec,
                 .envp = env,
                 .cwd = svc_spawn_cwd(c),
+                .cwd_optional = !c->working_dir,
                 .set_ids = c->has_uid || c->has_gid || c->n_sup_gids,
                 .uid = c->has_uid ? c->uid : geteuid(),
                 .gid = c->has_gid ? c->gid : getegid(),

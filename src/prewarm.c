@@ -47,11 +47,7 @@ int svc_add_sup_groups(const struct svc_config *c, gid_t **groups, int *n) {
 const char *svc_spawn_cwd(const struct svc_config *c) {
         if (c->working_dir)
                 return c->working_dir;
-        /* A home directory that does not exist is no reason to fail when the
-         * operator did not ask for a working directory. */
-        if (c->home && c->user && access(c->home, X_OK) == 0)
-                return c->home;
-        return "/";
+        return c->home && c->user ? c->home : "/";
 }
 
 void prewarm_drop(struct svc *s) {

@@ -35,8 +35,8 @@ int svc_user_groups(const struct svc_config *c, gid_t **ret, int *ret_n);
 /* Appends c's supplementary_groups to *groups (*n of them, realloc'd):
  * they come on top of the user's own. 0 or -ENOMEM (*groups unchanged). */
 int svc_add_sup_groups(const struct svc_config *c, gid_t **groups, int *n);
-/* Where a process of c starts: working_dir, else the user's home if it can
- * be entered, else "/". */
+/* Where a process of c starts: working_dir, else the user's home (only a
+ * default: spawn_req.cwd_optional), else "/". */
 const char *svc_spawn_cwd(const struct svc_config *c);
 
 #endif

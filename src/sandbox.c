@@ -176,8 +176,12 @@ int sandbox_plan_build(const struct svc_config *c, uid_t uid, struct sandbox_pla
         p->securebits = root_svd && uid != 0;
         /* Without privileges svd cannot drop the bounding set, but then the
          * service has nothing to drop either, and no_new_privs stops it from
-         * gaining anything through set-uid or file capabilities. */
-        p->caps = root_svd ? (!b->caps_all || p->ambient)
+         * gaining anything through set-uid or file capabilities. A non-root
+         * service runs the stage even with capabilities: all (exec would
+         * leave it its ambient set only anyway): NO_SETUID_FIXUP kept root's
+         * across the uid change, and the working directory is entered after
+         * this stage with the service's own (spawn.c). */
+        p->caps = root_svd ? (!b->caps_all || p->ambient || p->securebits)
                            : (p->ambient || (!b->no_new_privileges && !b->caps_all));
         p->no_new_privs = b->no_new_privileges;
 

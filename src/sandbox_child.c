@@ -9,8 +9,9 @@
  * uid changes; securebits (NO_SETUID_FIXUP) are set while still root so that
  * the uid change keeps our capabilities for one more stage, in which the
  * bounding set is dropped (needs CAP_SETPCAP), permitted/inheritable are cut
- * down and the ambient set raised; no_new_privs, then the seccomp filter last
- * of all, so no step above runs filtered. */
+ * down and the ambient set raised; spawn.c then enters the working directory
+ * with the service's own credentials; no_new_privs, then the seccomp filter
+ * last of all, so no step above runs filtered. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>

@@ -1,8 +1,9 @@
 /* spawn: vfork-style child creation with a fixed order of setup stages
- * (signals, session, stdio, working directory, groups, gid, uid, exec). See
- * spawn.h for why CLONE_VM|CLONE_VFORK. The sandbox stages (mounts, rlimits,
- * securebits, capabilities, no_new_privs, seccomp) come from a plan the
- * parent built (sandbox.h) and run in the fixed order below, seccomp last. */
+ * (signals, session, cgroup, stdio, groups, gid, uid, working directory,
+ * exec). See spawn.h for why CLONE_VM|CLONE_VFORK. The sandbox stages
+ * (mounts, rlimits, securebits, capabilities, no_new_privs, seccomp) come
+ * from a plan the parent built (sandbox.h) and run in the fixed order below,
+ * seccomp last. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -115,18 +116,13 @@ static int child_main(void *p) {
                 }
         }
 
-        /* The sandbox stages (sandbox_child.c explains the order); the
-         * working directory is entered once the mounts are final. */
+        /* The sandbox stages (sandbox_child.c explains the order). */
         const struct sandbox_plan *sb = r->sandbox;
         st = SPAWN_STAGE_MOUNTS;
         if (r->join_mntns) {
                 if (setns(r->mntns_fd, CLONE_NEWNS) < 0)
                         goto fail;
         } else if (sb && sandbox_child_mounts(sb) < 0)
-                goto fail;
-
-        st = SPAWN_STAGE_CHDIR;
-        if (chdir(r->cwd ? r->cwd : "/") < 0)
                 goto fail;
 
         st = SPAWN_STAGE_RLIMITS;
@@ -150,6 +146,15 @@ static int child_main(void *p) {
 
         st = SPAWN_STAGE_CAPS;
         if (sb && sandbox_child_caps(sb) < 0)
+                goto fail;
+        /* The working directory is entered as the service, with its own
+         * uid, groups and capabilities (a user service holds root's only
+         * until the stage above) and inside its mounts: a directory the
+         * service could not enter itself (/root for nobody, a root-squashed
+         * NFS home) fails the start here instead of serving as its cwd. A
+         * default the user cannot enter (its home) is "/" instead. */
+        st = SPAWN_STAGE_CHDIR;
+        if (chdir(r->cwd ? r->cwd : "/") < 0 && (!r->cwd_optional || chdir("/") < 0))
                 goto fail;
         st = SPAWN_STAGE_NNP;
         if (sb && sandbox_child_nnp(sb) < 0)

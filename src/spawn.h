@@ -22,13 +22,13 @@ enum spawn_stage {
         SPAWN_STAGE_CGROUP,
         SPAWN_STAGE_STDIO,
         SPAWN_STAGE_MOUNTS,
-        SPAWN_STAGE_CHDIR,
         SPAWN_STAGE_RLIMITS,
         SPAWN_STAGE_GROUPS,
         SPAWN_STAGE_GID,
         SPAWN_STAGE_SECUREBITS,
         SPAWN_STAGE_UID,
         SPAWN_STAGE_CAPS,
+        SPAWN_STAGE_CHDIR,
         SPAWN_STAGE_NNP,
         SPAWN_STAGE_SECCOMP,
         SPAWN_STAGE_EXEC,
@@ -43,7 +43,10 @@ struct spawn_req {
         const char *path;   /* absolute path of the executable */
         char *const *argv;
         char *const *envp;
-        const char *cwd;    /* NULL: "/" */
+        const char *cwd;    /* NULL: "/"; entered with the final uid, groups and
+                               capabilities, just before no_new_privs and seccomp */
+        bool cwd_optional;  /* cwd is only a default (the user's home): "/" when
+                               the service cannot enter it */
         bool set_ids;       /* switch to uid/gid/groups */
         uid_t uid;
         gid_t gid;

@@ -390,6 +390,11 @@ static int do_spawn(struct svc *s) {
                 .sandbox = &sbx,
                 .ret_exec_mono = &exec_at,
         };
+        /* A home directory that does not exist, or that the user cannot
+         * enter (checked by the child, as the user), is no reason to fail
+         * when the operator did not ask for a working directory: "/" then. */
+        req.cwd_optional = !c->working_dir;
+
         struct spawn_error se = {0};
         pid_t pid = 0;
         r = spawn_start(&req, &pid, &se);
