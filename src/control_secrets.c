@@ -17,12 +17,25 @@ static cJSON *op_list(struct svd *m)
         const struct svd_config *c = m->cfg;
         cJSON *r = proto_reply_ok();
         cJSON *arr = cJSON_AddArrayToObject(r, "secrets");
+        struct secrets_rotation_info last;
 
         cJSON_AddStringToObject(r, "store", secrets_status_name(secrets_status(m)));
         if (secrets_status(m) == SECRETS_BROKEN)
                 cJSON_AddStringToObject(r, "error", secrets_error(m));
-        if (secrets_pending_job(m))
+        if (secrets_pending_job(m)) {
                 cJSON_AddStringToObject(r, "rotating", secrets_pending_job(m));
+                cJSON_AddStringToObject(r, "rotating_secret", secrets_pending_secret(m));
+        }
+        if (secrets_last_rotation(m, &last)) {
+                cJSON *o = cJSON_AddObjectToObject(r, "last_rotation");
+
+                cJSON_AddStringToObject(o, "secret", last.secret);
+                cJSON_AddStringToObject(o, "job", last.job);
+                cJSON_AddStringToObject(o, "result", last.result);
+                if (*last.reason)
+                        cJSON_AddStringToObject(o, "reason", last.reason);
+                cJSON_AddNumberToObject(o, "time", (double)last.time);
+        }
         for (size_t i = 0; i < c->n_secrets; i++) {
                 const struct secret_config *d = &c->secrets[i];
                 cJSON *o = cJSON_CreateObject(), *cons;

@@ -61,8 +61,20 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
 int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_t why_len);
 /* The on_rotate job a rotation is waiting for, or NULL. */
 const char *secrets_pending_job(const struct svd *m);
+/* The secret that rotation changes, or NULL. */
+const char *secrets_pending_secret(const struct svd *m);
+/* How the last rotation with an on_rotate job ended: since this svd
+ * started, or the one a previous svd did not see end (a failure). */
+struct secrets_rotation_info {
+        const char *secret, *job;
+        const char *result; /* "done" or "failed" */
+        const char *reason; /* why it failed, else "" */
+        uint64_t time;      /* unix seconds */
+};
+bool secrets_last_rotation(const struct svd *m, struct secrets_rotation_info *ret);
 /* Why a daemon-reexec must wait (a rotation or its consumers' restart is
- * under way: that bookkeeping is not carried over), or NULL. */
+ * under way: that bookkeeping is not carried over, and a new instance
+ * would find the rotation pending in the store and undo it), or NULL. */
 const char *secrets_busy(const struct svd *m);
 
 /* daemon-reexec, passphrase mode: a sealed memfd holding the unlocked key

@@ -126,14 +126,14 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
                 const struct secret_config *d = &s->m->cfg->secrets[c->secrets[i].index];
                 struct secrets_buf v = { 0 };
 
-                if ((r = secrets_value_of(x, d, &v, why, wl)) < 0)
+                if ((r = secrets_value_for(x, s->index, d, &v, why, wl)) < 0)
                         goto fail;
                 r = check_weak(x, d, &v, false, why, wl);
                 if (r >= 0 && d->kind == SECRET_JWT) {
                         const struct secret_config *sd = &s->m->cfg->secrets[d->jwt_index];
                         struct secrets_buf sv = { 0 };
 
-                        if ((r = secrets_value_of(x, sd, &sv, why, wl)) >= 0)
+                        if ((r = secrets_value_for(x, s->index, sd, &sv, why, wl)) >= 0)
                                 r = check_weak(x, sd, &sv, true, why, wl);
                         secrets_buf_free(&sv);
                 }
@@ -236,7 +236,7 @@ static char *expand_one(const struct svc *s, const char *val, int *err)
                         p = end + 1;
                         continue;
                 }
-                if (!x || !(d = secrets_def_of(s->m, name, NULL)) || secrets_value_of(x, d, &v, why, sizeof why) < 0) {
+                if (!x || !(d = secrets_def_of(s->m, name, NULL)) || secrets_value_for(x, s->index, d, &v, why, sizeof why) < 0) {
                         *err = -ENOKEY;
                         break;
                 }

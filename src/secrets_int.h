@@ -16,18 +16,29 @@ struct secrets {
         char error[256];
         struct secrets_buf key;
         struct secrets_table t;
-        bool have_store; /* a store file exists (its salt is t.salt) */
+        bool have_store;   /* a store file exists (its salt is t.salt) */
         bool holds_sodium; /* dynlib_acquire(&dl_sodium) by secrets_init() */
         char *store_path, *key_path, *cred_root;
         bool cred_ready, cred_mounted;
-        /* a rotation waiting for its on_rotate job */
+        /* a rotation waiting for its on_rotate job (secrets_rotate.c); while
+         * rot_active, every write of the store carries it as pending */
         bool rot_active, rot_job_ran;
         size_t rot_job, rot_secret;
+        uint64_t rot_started;         /* the new values' created */
         struct secrets_table rot_old; /* previous values, restored if the job fails */
         ev_timer rot_timer;           /* finishes the rotation outside svc_dispatch */
         bool *restart_set;            /* consumers stopped for a new value, to start again */
         ev_timer start_timer;
         bool rot_ok;
+        char rot_reason[160]; /* why the job failed */
+        bool disk_pending;    /* the store file holds a pending rotation */
+        /* how the last rotation with an on_rotate job ended (svctl secret list) */
+        struct {
+                char *secret, *job;
+                bool ok;
+                char reason[160];
+                uint64_t time;
+        } last;
         int handoff_fd; /* the key's memfd for a daemon-reexec under way, or -1 */
 };
 
@@ -35,8 +46,33 @@ struct secrets {
 const struct secret_config *secrets_def_of(const struct svd *m, const char *name, size_t *ret_index);
 /* A secret's current value (generated, minted, from_file or literal). */
 int secrets_value_of(struct secrets *x, const struct secret_config *d, struct secrets_buf *ret, char *why,
-                    size_t wl);
+                     size_t wl);
 void secrets_remove_dir(const char *dir);
+/* Values svd keeps in the store (not read from a file or the config). */
+static inline bool secrets_stored_kind(enum secret_kind k)
+{
+        return k != SECRET_FROM_FILE && k != SECRET_VALUE;
+}
+/* 0, or why the store cannot be used now (none, locked, broken). */
+int secrets_usable(struct secrets *x, char *why, size_t wl);
+/* Writes the table (and the rotation under way, as pending) atomically. */
+int secrets_write_store(struct secrets *x, char *why, size_t wl);
+/* Mints JWT definition d with its signing secret's current value into the table. */
+int secrets_mint(struct secrets *x, const struct secret_config *d, uint64_t now, char *why, size_t wl);
+
+/* secrets_rotate.c: the timers, and what secrets_done frees. */
+void secrets_rotate_init(struct secrets *x);
+void secrets_rotate_done(struct svd *m, struct secrets *x);
+/* The rotation under way as the store keeps it (borrowed pointers), or false. */
+bool secrets_rotation_view(const struct secrets *x, struct secrets_pending *ret);
+/* After the store was opened: a rotation it held pending had a job whose end
+ * no svd saw, so it failed: the previous values go back (logged) and the
+ * store is written without it. Clears *p. */
+void secrets_rotation_recover(struct secrets *x, struct secrets_pending *p);
+/* What service svc_index is given for d: while a rotation waits for its
+ * job, the previous value to everyone but the job. */
+int secrets_value_for(struct secrets *x, size_t svc_index, const struct secret_config *d,
+                      struct secrets_buf *ret, char *why, size_t wl);
 /* <run_dir>/credentials exists (a tmpfs as root); one left mounted by the
  * instance this one replaces (daemon-reexec, a take-over) is reused, and
  * unmounted by this one when it stops. */

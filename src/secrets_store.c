@@ -74,32 +74,72 @@ static uint64_t get_be(const unsigned char *p, int bytes)
         return v;
 }
 
-int secrets_store_seal(const struct secrets_table *t, const unsigned char *key, unsigned char **ret,
-                       size_t *ret_len)
+void secrets_pending_clear(struct secrets_pending *p)
 {
+        free(p->secret);
+        free(p->job);
+        secrets_table_clear(&p->old);
+        *p = (struct secrets_pending){ 0 };
+}
+
+#define PENDING_ROT "pending:rotation"
+#define PENDING_OLD "pending:old:"
+
+static size_t record_len(size_t name_len, size_t value_len)
+{
+        return 1 + name_len + 8 + 4 + value_len;
+}
+
+static unsigned char *put_record(unsigned char *p, const char *prefix, const char *name, uint64_t created,
+                                 const void *value, size_t vl)
+{
+        size_t pl = strlen(prefix), nl = strlen(name);
+
+        *p++ = (unsigned char)(pl + nl);
+        memcpy(p, prefix, pl);
+        memcpy(p + pl, name, nl);
+        p += pl + nl;
+        put_be(p, created, 8);
+        p += 8;
+        put_be(p, vl, 4);
+        p += 4;
+        if (vl)
+                memcpy(p, value, vl);
+        return p + vl;
+}
+
+int secrets_store_seal(const struct secrets_table *t, const struct secrets_pending *pd,
+                       const unsigned char *key, unsigned char **ret, size_t *ret_len)
+{
+        _cleanup_(freep) char *rot = NULL;
         struct secrets_buf plain;
         unsigned char *blob, *p;
         size_t len = 0, blen;
         int r;
 
         for (size_t i = 0; i < t->n; i++)
-                len += 1 + strlen(t->v[i].name) + 8 + 4 + t->v[i].value.len;
+                len += record_len(strlen(t->v[i].name), t->v[i].value.len);
+        if (pd && pd->secret && pd->job) {
+                if (!(rot = strdup_printf("%s\n%s", pd->secret, pd->job)))
+                        return -ENOMEM;
+                len += record_len(strlen(PENDING_ROT), strlen(rot));
+                for (size_t i = 0; i < pd->old.n; i++) {
+                        if (strlen(PENDING_OLD) + strlen(pd->old.v[i].name) > 255)
+                                return -EINVAL;
+                        len += record_len(strlen(PENDING_OLD) + strlen(pd->old.v[i].name),
+                                          pd->old.v[i].value.len);
+                }
+        }
         if ((r = secrets_buf_alloc(&plain, len)) < 0)
                 return r;
         p = plain.p;
-        for (size_t i = 0; i < t->n; i++) {
-                size_t nl = strlen(t->v[i].name);
-
-                *p++ = (unsigned char)nl;
-                memcpy(p, t->v[i].name, nl);
-                p += nl;
-                put_be(p, t->v[i].created, 8);
-                p += 8;
-                put_be(p, t->v[i].value.len, 4);
-                p += 4;
-                if (t->v[i].value.len)
-                        memcpy(p, t->v[i].value.p, t->v[i].value.len);
-                p += t->v[i].value.len;
+        for (size_t i = 0; i < t->n; i++)
+                p = put_record(p, "", t->v[i].name, t->v[i].created, t->v[i].value.p, t->v[i].value.len);
+        if (rot) {
+                p = put_record(p, PENDING_ROT, "", pd->started, rot, strlen(rot));
+                for (size_t i = 0; i < pd->old.n; i++)
+                        p = put_record(p, PENDING_OLD, pd->old.v[i].name, pd->old.v[i].created,
+                                       pd->old.v[i].value.p, pd->old.v[i].value.len);
         }
         blen = HDR_LEN + crypto_secretbox_MACBYTES + len;
         if (!(blob = malloc(blen))) {
@@ -126,10 +166,49 @@ int secrets_store_peek(const unsigned char *blob, size_t len, uint8_t *ret_mode,
         return 0;
 }
 
+/* "pending:rotation"'s value: SECRET "\n" JOB, both non-empty. */
+static int pending_names(struct secrets_pending *p, const unsigned char *v, size_t vl)
+{
+        const unsigned char *nl = memchr(v, '\n', vl);
+
+        if (!nl || nl == v || nl == v + vl - 1 || memchr(v, 0, vl) ||
+            memchr(nl + 1, '\n', (size_t)(v + vl - nl - 1)))
+                return -EPROTO;
+        free(p->secret);
+        free(p->job);
+        p->secret = strndup((const char *)v, (size_t)(nl - v));
+        p->job = strndup((const char *)nl + 1, (size_t)(v + vl - nl - 1));
+        return p->secret && p->job ? 0 : -ENOMEM;
+}
+
+/* One record into nt, np or nowhere (a name with ':' this svd does not know). */
+static int take_record(struct secrets_table *nt, struct secrets_pending *np, const char *name,
+                       uint64_t created, const unsigned char *v, size_t vl)
+{
+        struct secrets_buf b;
+        int r;
+
+        if (strcmp(name, PENDING_ROT) == 0) {
+                np->started = created;
+                return pending_names(np, v, vl);
+        }
+        if (strncmp(name, PENDING_OLD, strlen(PENDING_OLD)) == 0 && name[strlen(PENDING_OLD)]) {
+                nt = &np->old;
+                name += strlen(PENDING_OLD);
+        } else if (strchr(name, ':'))
+                return 0;
+        if ((r = secrets_buf_dup(&b, v, vl)) < 0)
+                return r;
+        if ((r = secrets_table_put(nt, name, created, &b)) < 0)
+                secrets_buf_free(&b);
+        return r;
+}
+
 int secrets_store_open(const unsigned char *blob, size_t len, const unsigned char *key,
-                       struct secrets_table *t)
+                       struct secrets_table *t, struct secrets_pending *p)
 {
         struct secrets_table nt = { 0 };
+        struct secrets_pending np = { 0 };
         struct secrets_buf plain;
         size_t plen, off = 0;
         int r;
@@ -148,10 +227,10 @@ int secrets_store_open(const unsigned char *blob, size_t len, const unsigned cha
                 char name[256];
                 size_t nl = plain.p[off++], vl;
                 uint64_t created;
-                struct secrets_buf v;
 
+                r = -EPROTO;
                 if (nl == 0 || off + nl + 12 > plen)
-                        goto bad;
+                        goto fail;
                 memcpy(name, plain.p + off, nl);
                 name[nl] = 0;
                 off += nl;
@@ -159,24 +238,27 @@ int secrets_store_open(const unsigned char *blob, size_t len, const unsigned cha
                 vl = (size_t)get_be(plain.p + off + 8, 4);
                 off += 12;
                 if (vl > plen - off || memchr(name, 0, nl))
-                        goto bad;
-                if ((r = secrets_buf_dup(&v, plain.p + off, vl)) < 0 ||
-                    (r = secrets_table_put(&nt, name, created, &v)) < 0) {
-                        secrets_buf_free(&v);
-                        secrets_buf_free(&plain);
-                        secrets_table_clear(&nt);
-                        return r;
-                }
+                        goto fail;
+                if ((r = take_record(&nt, &np, name, created, plain.p + off, vl)) < 0)
+                        goto fail;
                 off += vl;
         }
         secrets_buf_free(&plain);
+        /* previous values without the rotation they belong to mean nothing */
+        if (!p || !np.secret)
+                secrets_pending_clear(&np);
         secrets_table_clear(t);
         *t = nt;
+        if (p) {
+                secrets_pending_clear(p);
+                *p = np;
+        }
         return 0;
-bad:
+fail:
         secrets_buf_free(&plain);
         secrets_table_clear(&nt);
-        return -EPROTO;
+        secrets_pending_clear(&np);
+        return r;
 }
 
 int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len)

@@ -4,6 +4,17 @@
  *   crypto_secretbox_easy(records)          (XSalsa20-Poly1305: MAC + ciphertext)
  *   record: name_len u8 | name | created u64be | value_len u32be | value
  *
+ * A rotation waiting for its on_rotate job (secrets_pending) is kept in the
+ * same records under names no secret can have (secret names have no ':'),
+ * written with the new values in one atomic write and dropped when the
+ * rotation ends, so a crash during the job cannot lose the previous values:
+ *   "pending:rotation"   created: when it began (the new values' created),
+ *                        value: SECRET "\n" JOB
+ *   "pending:old:NAME"   NAME's previous value and created
+ * A store without them (an older svd's) is simply one with no rotation
+ * pending; other names with a ':' are skipped (a newer svd's), and an older
+ * svd keeps these as values nobody asks for.
+ *
  * The key is 256 bits: a host key file (<state_dir>/secrets.key, 0400) or
  * crypto_pwhash(passphrase, salt). A fresh nonce per write. Decryption fails
  * the same way for a wrong key and for a flipped byte (the MAC decides), and
@@ -35,19 +46,30 @@ struct secrets_table {
         unsigned char salt[SECRETS_SALT_BYTES];
 };
 
+/* A rotation whose on_rotate job has not ended yet, as stored. */
+struct secrets_pending {
+        char *secret, *job;       /* NULL: none */
+        uint64_t started;         /* unix seconds: the new values' created */
+        struct secrets_table old; /* the previous values (only mode and salt unused) */
+};
+
 void secrets_table_clear(struct secrets_table *t);
+void secrets_pending_clear(struct secrets_pending *p);
 struct secrets_entry *secrets_table_find(struct secrets_table *t, const char *name);
 /* Replaces (or adds) name's value; takes ownership of *value (emptied). */
 int secrets_table_put(struct secrets_table *t, const char *name, uint64_t created,
                       struct secrets_buf *value);
 
-/* Encrypts t under key into a malloc'd blob (ciphertext only, no secret). */
-int secrets_store_seal(const struct secrets_table *t, const unsigned char *key, unsigned char **ret,
-                       size_t *ret_len);
-/* Decrypts blob into *t (cleared first). -EBADMSG: not a store (bad magic or
- * truncated); -EKEYREJECTED: wrong key or tampered; -EPROTO: bad records. */
+/* Encrypts t (and p's rotation, when p and p->secret are set) under key
+ * into a malloc'd blob (ciphertext only, no secret). */
+int secrets_store_seal(const struct secrets_table *t, const struct secrets_pending *p,
+                       const unsigned char *key, unsigned char **ret, size_t *ret_len);
+/* Decrypts blob into *t and the pending rotation into *p (both cleared
+ * first; p NULL: a pending rotation is dropped). -EBADMSG: not a store (bad
+ * magic or truncated); -EKEYREJECTED: wrong key or tampered; -EPROTO: bad
+ * records. On error *t and *p are left as they were. */
 int secrets_store_open(const unsigned char *blob, size_t len, const unsigned char *key,
-                       struct secrets_table *t);
+                       struct secrets_table *t, struct secrets_pending *p);
 /* Reads the header's mode and salt without a key (for passphrase mode). */
 int secrets_store_peek(const unsigned char *blob, size_t len, uint8_t *ret_mode, unsigned char *ret_salt);
 

@@ -106,6 +106,38 @@ static char *read_input(const char *prompt)
 }
 
 
+static const char *str_or(const cJSON *o, const char *key, const char *dflt)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+        return cJSON_IsString(v) ? v->valuestring : dflt;
+}
+
+/* The rotation under way and how the last one ended, above the table. */
+static void print_rotations(const cJSON *rep)
+{
+        const cJSON *last = cJSON_GetObjectItemCaseSensitive(rep, "last_rotation");
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(last, "time");
+        const char *reason = str_or(last, "reason", NULL);
+        char when[32] = "";
+
+        if (str_or(rep, "rotating", NULL))
+                printf("rotating: %s (on_rotate job %s)\n", str_or(rep, "rotating_secret", "?"),
+                       str_or(rep, "rotating", "?"));
+        if (!cJSON_IsObject(last))
+                return;
+        if (cJSON_IsNumber(t)) {
+                time_t tt = (time_t)t->valuedouble;
+                struct tm tm;
+
+                if (gmtime_r(&tt, &tm))
+                        strftime(when, sizeof when, " at %Y-%m-%dT%H:%M:%SZ", &tm);
+        }
+        printf("last rotation: %s %s (on_rotate job %s%s%s)%s\n", str_or(last, "secret", "?"),
+               str_or(last, "result", "?"), str_or(last, "job", "?"), reason ? ": " : "", reason ? reason : "",
+               when);
+}
+
 static void print_list(const cJSON *rep, bool json)
 {
         const cJSON *arr = cJSON_GetObjectItemCaseSensitive(rep, "secrets"), *o;
@@ -127,6 +159,7 @@ static void print_list(const cJSON *rep, bool json)
         if (cJSON_IsString(store) && strcmp(store->valuestring, "ok") != 0)
                 printf("store: %s%s%s\n", store->valuestring, cJSON_IsString(err) ? ": " : "",
                        cJSON_IsString(err) ? err->valuestring : "");
+        print_rotations(rep);
         printf("%-24s %-10s %-20s %s\n", "NAME", "KIND", "CREATED", "CONSUMERS");
         cJSON_ArrayForEach(o, arr)
         {

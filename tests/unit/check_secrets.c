@@ -1,6 +1,7 @@
-/* check_secrets: the store format (roundtrip, tamper, wrong key, truncation),
- * the generators (length, charset, hex/base64/uuid shapes), JWT minting
- * against a token computed independently (Python's hmac/hashlib), the
+/* check_secrets: the store format (roundtrip, tamper, wrong key, truncation,
+ * a rotation kept pending in it), the generators (length, charset,
+ * hex/base64/uuid shapes), JWT minting against a token computed
+ * independently (Python's hmac/hashlib), the
  * weak-value check, and the secrets: config syntax (definitions shared by
  * name, conflicting definitions naming both places, unknown references). */
 #include <check.h>
@@ -38,11 +39,11 @@ START_TEST(test_store_roundtrip)
         put(&t, "postgres_password", "s3cr3t-value", 1700000000);
         put(&t, "jwt_secret", "another value with spaces", 1700000001);
         put(&t, "empty", "", 5);
-        ck_assert_int_eq(secrets_store_seal(&t, key, &blob, &len), 0);
+        ck_assert_int_eq(secrets_store_seal(&t, NULL, key, &blob, &len), 0);
         /* no plaintext in the sealed blob */
         ck_assert_ptr_null(memmem(blob, len, "s3cr3t", 6));
         ck_assert_ptr_null(memmem(blob, len, "postgres_password", 17));
-        ck_assert_int_eq(secrets_store_open(blob, len, key, &u), 0);
+        ck_assert_int_eq(secrets_store_open(blob, len, key, &u, NULL), 0);
         ck_assert_uint_eq(u.n, 3);
         struct secrets_entry *e = secrets_table_find(&u, "jwt_secret");
         ck_assert_ptr_nonnull(e);
@@ -68,25 +69,116 @@ START_TEST(test_store_tamper_and_wrong_key)
         other[0] ^= 1;
         put(&t, "a", "value-a", 1);
         put(&t, "b", "value-b", 2);
-        ck_assert_int_eq(secrets_store_seal(&t, key, &blob, &len), 0);
-        ck_assert_int_eq(secrets_store_open(blob, len, other, &u), -EKEYREJECTED);
+        ck_assert_int_eq(secrets_store_seal(&t, NULL, key, &blob, &len), 0);
+        ck_assert_int_eq(secrets_store_open(blob, len, other, &u, NULL), -EKEYREJECTED);
         /* every byte after the header is covered by the MAC (nonce included) */
         for (size_t i = 9 + SECRETS_SALT_BYTES; i < len; i++) {
                 blob[i] ^= 0x40;
-                ck_assert_int_eq(secrets_store_open(blob, len, key, &u), -EKEYREJECTED);
+                ck_assert_int_eq(secrets_store_open(blob, len, key, &u, NULL), -EKEYREJECTED);
                 blob[i] ^= 0x40;
         }
         blob[0] ^= 1;
-        ck_assert_int_eq(secrets_store_open(blob, len, key, &u), -EBADMSG);
+        ck_assert_int_eq(secrets_store_open(blob, len, key, &u, NULL), -EBADMSG);
         blob[0] ^= 1;
-        ck_assert_int_eq(secrets_store_open(blob, 20, key, &u), -EBADMSG);
-        ck_assert_int_eq(secrets_store_open(blob, len - 1, key, &u), -EKEYREJECTED);
+        ck_assert_int_eq(secrets_store_open(blob, 20, key, &u, NULL), -EBADMSG);
+        ck_assert_int_eq(secrets_store_open(blob, len - 1, key, &u, NULL), -EKEYREJECTED);
         ck_assert_uint_eq(u.n, 0);
-        ck_assert_int_eq(secrets_store_open(blob, len, key, &u), 0);
+        ck_assert_int_eq(secrets_store_open(blob, len, key, &u, NULL), 0);
         ck_assert_uint_eq(u.n, 2);
         free(blob);
         secrets_table_clear(&t);
         secrets_table_clear(&u);
+}
+END_TEST
+
+/* A rotation waiting for its job goes into the same sealed records; a store
+ * without one (an older svd's) opens with none; an older svd's copy of the
+ * records it kept as plain values comes back as the pending rotation. */
+START_TEST(test_store_pending)
+{
+        unsigned char key[SECRETS_KEY_BYTES], *blob;
+        struct secrets_table t = { 0 }, u = { 0 }, old = { 0 };
+        struct secrets_pending p = { 0 }, q = { 0 };
+        struct secrets_entry *e;
+        size_t len;
+
+        ck_assert_int_eq(secrets_gen_init(), 0);
+        randombytes_buf(key, sizeof key);
+        put(&t, "api_pw", "new-value", 1700000100);
+        put(&t, "other", "other-value", 1600000000);
+        p.secret = strdup("api_pw");
+        p.job = strdup("rot");
+        p.started = 1700000100;
+        put(&p.old, "api_pw", "old-value", 1600000001);
+        put(&p.old, "api_jwt", "old.jwt.value", 1600000002);
+        ck_assert_int_eq(secrets_store_seal(&t, &p, key, &blob, &len), 0);
+        ck_assert_ptr_null(memmem(blob, len, "old-value", 9));
+        ck_assert_ptr_null(memmem(blob, len, "pending", 7));
+        ck_assert_int_eq(secrets_store_open(blob, len, key, &u, &q), 0);
+        ck_assert_uint_eq(u.n, 2); /* the pending part is not among the values */
+        ck_assert_ptr_null(secrets_table_find(&u, "pending:rotation"));
+        ck_assert_str_eq(q.secret, "api_pw");
+        ck_assert_str_eq(q.job, "rot");
+        ck_assert_uint_eq(q.started, 1700000100);
+        ck_assert_uint_eq(q.old.n, 2);
+        ck_assert_ptr_nonnull(e = secrets_table_find(&q.old, "api_pw"));
+        ck_assert_uint_eq(e->created, 1600000001);
+        ck_assert_uint_eq(e->value.len, 9);
+        ck_assert_mem_eq(e->value.p, "old-value", 9);
+        ck_assert_ptr_nonnull(secrets_table_find(&q.old, "api_jwt"));
+        /* p NULL: the pending part is dropped, the values open */
+        ck_assert_int_eq(secrets_store_open(blob, len, key, &u, NULL), 0);
+        ck_assert_uint_eq(u.n, 2);
+        free(blob);
+
+        /* without a pending part (as every store before it): none, and a
+         * stale one in *q is cleared */
+        ck_assert_int_eq(secrets_store_seal(&t, NULL, key, &blob, &len), 0);
+        ck_assert_int_eq(secrets_store_open(blob, len, key, &u, &q), 0);
+        ck_assert_uint_eq(u.n, 2);
+        ck_assert_ptr_null(q.secret);
+        ck_assert_uint_eq(q.old.n, 0);
+        free(blob);
+
+        /* as an older svd writes it back: the same names as plain values */
+        put(&old, "api_pw", "new-value", 1700000100);
+        put(&old, "pending:rotation", "api_pw\nrot", 1700000100);
+        put(&old, "pending:old:api_pw", "old-value", 1600000001);
+        put(&old, "future:thing", "skipped", 1); /* a newer svd's: skipped */
+        ck_assert_int_eq(secrets_store_seal(&old, NULL, key, &blob, &len), 0);
+        ck_assert_int_eq(secrets_store_open(blob, len, key, &u, &q), 0);
+        ck_assert_uint_eq(u.n, 1);
+        ck_assert_str_eq(q.secret, "api_pw");
+        ck_assert_uint_eq(q.old.n, 1);
+        free(blob);
+
+        /* previous values without their rotation: dropped */
+        secrets_table_clear(&old);
+        put(&old, "a", "x", 1);
+        put(&old, "pending:old:a", "y", 1);
+        ck_assert_int_eq(secrets_store_seal(&old, NULL, key, &blob, &len), 0);
+        ck_assert_int_eq(secrets_store_open(blob, len, key, &u, &q), 0);
+        ck_assert_uint_eq(u.n, 1);
+        ck_assert_ptr_null(q.secret);
+        ck_assert_uint_eq(q.old.n, 0);
+        free(blob);
+
+        /* a malformed rotation record is a damaged store; nothing changes */
+        const char *bad[] = { "api_pw", "\nrot", "api_pw\n", "a\nb\nc" };
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+                secrets_table_clear(&old);
+                put(&old, "pending:rotation", bad[i], 1);
+                ck_assert_int_eq(secrets_store_seal(&old, NULL, key, &blob, &len), 0);
+                ck_assert_int_eq(secrets_store_open(blob, len, key, &u, &q), -EPROTO);
+                ck_assert_uint_eq(u.n, 1);
+                free(blob);
+        }
+
+        secrets_table_clear(&t);
+        secrets_table_clear(&u);
+        secrets_table_clear(&old);
+        secrets_pending_clear(&p);
+        secrets_pending_clear(&q);
 }
 END_TEST
 
@@ -323,6 +415,7 @@ int main(void)
 
         tcase_add_test(tc, test_store_roundtrip);
         tcase_add_test(tc, test_store_tamper_and_wrong_key);
+        tcase_add_test(tc, test_store_pending);
         tcase_add_test(tc, test_store_files);
         tcase_add_test(tc, test_generators);
         tcase_add_test(tc, test_jwt_known_vector);
