@@ -207,6 +207,9 @@ static bool client_queue_as(struct client *cl, const cJSON *reply, bool secret) 
         if (cl->woff) {
                 memmove(cl->wbuf, cl->wbuf + cl->woff, cl->wlen - cl->woff);
                 cl->wlen -= cl->woff;
+                /* the tail the move left behind is beyond what is wiped later */
+                if (cl->secret)
+                        explicit_bzero(cl->wbuf + cl->wlen, cl->woff);
                 cl->woff = 0;
         }
         char *nb = cl->secret ? grow_wiped(&cl->wbuf, cl->wlen, cl->wlen + len) : realloc(cl->wbuf, cl->wlen + len);
@@ -310,6 +313,12 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         char msg[128];
                         snprintf(msg, sizeof(msg), "frame too large (limit %u bytes)", PROTO_MAX_FRAME);
                         client_fail(cl, PROTO_E_BAD_REQUEST, msg);
+                        return;
+                }
+                if (r == -EILSEQ) {
+                        client_fail(cl, PROTO_E_BAD_REQUEST,
+                                    "bad frame: a string holds U+0000 (\\u0000), which would cut it short; "
+                                    "send a secret value with NUL bytes as value_base64");
                         return;
                 }
                 if (r < 0) {

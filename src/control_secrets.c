@@ -105,17 +105,45 @@ cJSON *control_op_secrets(struct svd *m, enum proto_op op, const cJSON *req, con
                                                  why);
                 rep = proto_reply_ok();
                 cJSON_AddStringToObject(rep, "name", name->valuestring);
-                cJSON_AddStringToObject(rep, "value", (const char *)v.p);
+                if (proto_text_ok(v.p, v.len))
+                        cJSON_AddStringToObject(rep, "value", (const char *)v.p);
+                else { /* a C string would end at a NUL, and JSON text is UTF-8 */
+                        char *b64 = proto_base64_encode(v.p, v.len);
+
+                        if (!b64 || !cJSON_AddStringToObject(rep, "value_base64", b64)) {
+                                cJSON_Delete(rep);
+                                rep = proto_reply_error(PROTO_E_FAILED, "out of memory");
+                        }
+                        if (b64)
+                                explicit_bzero(b64, strlen(b64));
+                        free(b64);
+                }
                 secrets_buf_free(&v);
                 return rep;
         }
         if (op == OP_SECRET_SET) {
                 const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "value");
+                const cJSON *b = cJSON_GetObjectItemCaseSensitive(req, "value_base64");
+                unsigned char *bytes = NULL;
+                size_t len = 0;
 
-                if (!cJSON_IsString(v))
-                        return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'value': expected a string");
-                r = secrets_change(m, name->valuestring, v->valuestring, strlen(v->valuestring), why,
-                                   sizeof why);
+                if (cJSON_IsString(b) && !v) {
+                        if ((r = proto_base64_decode(b->valuestring, &bytes, &len)) == -ENOMEM)
+                                return proto_reply_error(PROTO_E_FAILED, "out of memory");
+                        if (r < 0)
+                                return proto_reply_error(PROTO_E_BAD_REQUEST,
+                                                         "field 'value_base64': not base64 (standard "
+                                                         "alphabet, padded)");
+                        r = secrets_change(m, name->valuestring, bytes, len, why, sizeof why);
+                        explicit_bzero(bytes, len);
+                        free(bytes);
+                } else if (cJSON_IsString(v) && !b)
+                        r = secrets_change(m, name->valuestring, v->valuestring, strlen(v->valuestring), why,
+                                           sizeof why);
+                else
+                        return proto_reply_error(PROTO_E_BAD_REQUEST,
+                                                 "field 'value' or 'value_base64' (one of them): "
+                                                 "expected a string");
         } else
                 r = secrets_change(m, name->valuestring, NULL, 0, why, sizeof why);
         log_info("control: %s %s from uid %u pid %d: %s", opn, name->valuestring, (unsigned)peer->uid,

@@ -7,6 +7,7 @@
  * turned into -errno here; nothing in this file logs. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,31 @@ static bool utf8_valid(const unsigned char *p, size_t n)
         return true;
 }
 
+bool proto_text_ok(const void *p, size_t n)
+{
+        return !memchr(p, 0, n) && utf8_valid(p, n);
+}
+
+/* Whether a string in the JSON text p (already parsed: well-formed) holds
+ * the escape \u0000. cJSON decodes it into a NUL byte and the C string ends
+ * there: "ab\u0000cd" would be taken as "ab". */
+static bool has_nul_escape(const char *p, size_t n)
+{
+        bool in_str = false;
+        for (size_t i = 0; i < n; i++) {
+                if (!in_str)
+                        in_str = p[i] == '"';
+                else if (p[i] == '"')
+                        in_str = false;
+                else if (p[i] == '\\' && i + 1 < n) {
+                        if (p[i + 1] == 'u' && n - i >= 6 && memcmp(p + i + 2, "0000", 4) == 0)
+                                return true;
+                        i++; /* the escaped character (\" or \\ included) */
+                }
+        }
+        return false;
+}
+
 /* Parses exactly n payload bytes as one JSON object. cJSON stops at the end
  * of the first value, so trailing bytes (a second value, NULs, garbage) are
  * checked here: anything but whitespace makes the frame invalid. */
@@ -164,6 +190,10 @@ static int parse_payload(const char *p, size_t n, cJSON **ret_msg)
                         cJSON_Delete(msg);
                         return -EBADMSG;
                 }
+        if (has_nul_escape(p, n)) {
+                cJSON_Delete(msg);
+                return -EILSEQ;
+        }
         if (!cJSON_IsObject(msg)) {
                 cJSON_Delete(msg);
                 return -EBADMSG;
@@ -398,14 +428,19 @@ static int read_all(int fd, char *p, size_t n)
         return 0;
 }
 
+/* svctl's requests and replies may carry a value or a passphrase: the
+ * frame is printed straight into its buffer and wiped after use. */
 int proto_send(int fd, const cJSON *msg)
 {
-        _cleanup_(freep) char *buf = NULL;
+        char *buf = NULL;
         size_t len = 0;
-        int r = proto_frame_encode(msg, &buf, &len);
+        int r = proto_frame_encode_secret(msg, &buf, &len);
         if (r < 0)
                 return r;
-        return write_all(fd, buf, len);
+        r = write_all(fd, buf, len);
+        explicit_bzero(buf, len);
+        free(buf);
+        return r;
 }
 
 int proto_recv(int fd, cJSON **ret_msg)
@@ -422,11 +457,83 @@ int proto_recv(int fd, cJSON **ret_msg)
         if (r < 0)
                 return r;
 
-        _cleanup_(freep) char *payload = malloc(n);
+        char *payload = malloc(n);
         if (!payload)
                 return -ENOMEM;
         r = read_all(fd, payload, n);
-        if (r < 0)
-                return r;
-        return parse_payload(payload, n, ret_msg);
+        if (r >= 0)
+                r = parse_payload(payload, n, ret_msg);
+        explicit_bzero(payload, n);
+        free(payload);
+        return r;
+}
+
+static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *proto_base64_encode(const void *data, size_t len)
+{
+        const unsigned char *p = data;
+        char *out, *o;
+
+        if (len > (SIZE_MAX - 1) / 4 * 3 - 2 || !(out = malloc((len + 2) / 3 * 4 + 1)))
+                return NULL;
+        o = out;
+        for (size_t i = 0; i < len; i += 3) {
+                uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0) |
+                             (i + 2 < len ? p[i + 2] : 0);
+                *o++ = b64_chars[v >> 18 & 63];
+                *o++ = b64_chars[v >> 12 & 63];
+                *o++ = i + 1 < len ? b64_chars[v >> 6 & 63] : '=';
+                *o++ = i + 2 < len ? b64_chars[v & 63] : '=';
+        }
+        *o = 0;
+        return out;
+}
+
+int proto_base64_decode(const char *s, unsigned char **ret, size_t *ret_len)
+{
+        size_t n = strlen(s), pad = 0, len = 0;
+        unsigned char *out;
+        uint32_t v = 0;
+
+        if (n % 4)
+                return -EINVAL;
+        if (n && s[n - 1] == '=')
+                pad = n >= 2 && s[n - 2] == '=' ? 2 : 1;
+        if (!(out = malloc(n / 4 * 3 + 1)))
+                return -ENOMEM;
+        for (size_t i = 0; i < n - pad; i++) {
+                const char *c = s[i] ? strchr(b64_chars, s[i]) : NULL;
+                if (!c) {
+                        explicit_bzero(out, len);
+                        free(out);
+                        return -EINVAL;
+                }
+                v = v << 6 | (uint32_t)(c - b64_chars);
+                if (i % 4 == 3) {
+                        out[len++] = (unsigned char)(v >> 16);
+                        out[len++] = (unsigned char)(v >> 8);
+                        out[len++] = (unsigned char)v;
+                        v = 0;
+                }
+        }
+        /* the last group: 2 or 3 characters, and the bits they leave unused are 0 */
+        if (pad == 2) {
+                if (v & 0xf)
+                        goto bad;
+                out[len++] = (unsigned char)(v >> 4);
+        } else if (pad == 1) {
+                if (v & 0x3)
+                        goto bad;
+                out[len++] = (unsigned char)(v >> 10);
+                out[len++] = (unsigned char)(v >> 2);
+        }
+        out[len] = 0;
+        *ret = out;
+        *ret_len = len;
+        return 0;
+bad:
+        explicit_bzero(out, len);
+        free(out);
+        return -EINVAL;
 }

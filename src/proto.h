@@ -84,7 +84,8 @@ int proto_frame_encode_secret(const cJSON *msg, char **ret_buf, size_t *ret_len)
 /* Decodes one frame from the start of buf. Returns 0 if more bytes are needed,
  * 1 with *ret_msg (caller frees) and *ret_consumed set when a frame was read,
  * -EMSGSIZE if the announced length exceeds PROTO_MAX_FRAME, -EBADMSG if the
- * payload is not a JSON object or not valid UTF-8. */
+ * payload is not a JSON object or not valid UTF-8, -EILSEQ if a string holds
+ * \u0000 (a C string would end there: the value would be cut short). */
 int proto_frame_decode(const char *buf, size_t len, cJSON **ret_msg, size_t *ret_consumed);
 
 /* Checks the common request fields ("v", "op"); on failure returns -EINVAL and
@@ -95,7 +96,17 @@ int proto_request_parse(const cJSON *req, enum proto_op *ret_op, char *err, size
 cJSON *proto_reply_ok(void);
 cJSON *proto_reply_error(enum proto_code code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Blocking helpers for clients: whole frame out / in. */
+/* Secret values are bytes; JSON strings carry text. A value that is valid
+ * UTF-8 without a NUL byte travels as "value", any other as "value_base64"
+ * (standard alphabet, padded). proto_text_ok says which; decode is strict
+ * (length, alphabet, padding, unused bits) and NUL-terminates its malloc'd
+ * result (-EINVAL, -ENOMEM); the caller wipes what either returns. */
+bool proto_text_ok(const void *p, size_t n);
+char *proto_base64_encode(const void *data, size_t len);
+int proto_base64_decode(const char *s, unsigned char **ret, size_t *ret_len);
+
+/* Blocking helpers for clients: whole frame out / in; the frames' buffers
+ * are wiped (they may hold a value or a passphrase). */
 int proto_send(int fd, const cJSON *msg);
 int proto_recv(int fd, cJSON **ret_msg);
 

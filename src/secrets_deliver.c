@@ -88,6 +88,31 @@ static int check_weak(struct secrets *x, const struct secret_config *d, const st
         return -EPERM;
 }
 
+bool secrets_env_uses(const struct svc_config *c, const char *name)
+{
+        size_t nl = strlen(name);
+
+        for (char **e = c->environment; e && *e; e++)
+                for (const char *p = *e; (p = strstr(p, "${secret:")); p += 9)
+                        if (strncmp(p + 9, name, nl) == 0 && p[9 + nl] == '}')
+                                return true;
+        return false;
+}
+
+/* A value with a NUL byte goes to a credential file whole; an environment
+ * variable would end at the NUL, so it never gets one. */
+static int check_env_nul(const struct svc_config *c, const struct secret_config *d,
+                         const struct secrets_buf *v, char *why, size_t wl)
+{
+        if (!memchr(v->p, 0, v->len) || !secrets_env_uses(c, d->name))
+                return 0;
+        snprintf(why, wl,
+                 "secret %s holds a NUL byte, which an environment variable cannot carry (use its "
+                 "credential file)",
+                 d->name);
+        return -EINVAL;
+}
+
 int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
 {
         const struct svc_config *c = s->cfg;
@@ -129,6 +154,8 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
                 if ((r = secrets_value_for(x, s->index, d, &v, why, wl)) < 0)
                         goto fail;
                 r = check_weak(x, d, &v, false, why, wl);
+                if (r >= 0)
+                        r = check_env_nul(c, d, &v, why, wl);
                 if (r >= 0 && d->kind == SECRET_JWT) {
                         const struct secret_config *sd = &s->m->cfg->secrets[d->jwt_index];
                         struct secrets_buf sv = { 0 };
@@ -236,8 +263,17 @@ static char *expand_one(const struct svc *s, const char *val, int *err)
                         p = end + 1;
                         continue;
                 }
-                if (!x || !(d = secrets_def_of(s->m, name, NULL)) || secrets_value_for(x, s->index, d, &v, why, sizeof why) < 0) {
+                if (!x || !(d = secrets_def_of(s->m, name, NULL)) ||
+                    secrets_value_for(x, s->index, d, &v, why, sizeof why) < 0) {
                         *err = -ENOKEY;
+                        break;
+                }
+                if (memchr(v.p, 0, v.len)) { /* from an env_file (environment: is checked before) */
+                        log_warn("%s: secret %s holds a NUL byte, which an environment variable "
+                                 "cannot carry",
+                                 s->cfg->name, name);
+                        secrets_buf_free(&v);
+                        *err = -EINVAL;
                         break;
                 }
                 if (grow(&out, len, &cap, len + v.len + strlen(end + 1) + 1) < 0) {

@@ -73,6 +73,8 @@ void secrets_rotation_recover(struct secrets *x, struct secrets_pending *p);
  * job, the previous value to everyone but the job. */
 int secrets_value_for(struct secrets *x, size_t svc_index, const struct secret_config *d,
                       struct secrets_buf *ret, char *why, size_t wl);
+/* Whether c's environment: puts ${secret:NAME} in a variable (secrets_deliver.c). */
+bool secrets_env_uses(const struct svc_config *c, const char *name);
 /* <run_dir>/credentials exists (a tmpfs as root); one left mounted by the
  * instance this one replaces (daemon-reexec, a take-over) is reused, and
  * unmounted by this one when it stops. */

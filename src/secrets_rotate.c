@@ -299,6 +299,13 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
 
                 if (weak && !d->allow_weak)
                         return errf(why, wl, "the new value %s; set allow_weak: true to accept it", weak);
+                /* files take any byte; an environment variable ends at a NUL */
+                for (size_t i = 0; memchr(value, 0, len) && i < c->n_svcs; i++)
+                        if (secrets_env_uses(&c->svcs[i], name))
+                                return errf(why, wl,
+                                            "the value for %s holds a NUL byte, which the environment of %s "
+                                            "cannot carry (it uses ${secret:%s})",
+                                            name, c->svcs[i].name, name);
         }
         /* keep the previous values until the on_rotate job has installed the new one */
         secrets_table_clear(&x->rot_old);

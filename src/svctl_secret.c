@@ -53,10 +53,13 @@ static void restore_tty(int sig)
         raise(sig);
 }
 
-/* Reads stdin (one trailing newline dropped); prompts without echo on a tty.
- * A value longer than MAX_VALUE is an error (EFBIG), never cut short: a cut
- * key or certificate would be stored and handed to services as if whole. */
-static char *read_input(const char *prompt)
+/* Reads stdin (one trailing newline dropped) into a buffer of INPUT_BUF
+ * bytes, its length in *ret_len; prompts without echo on a tty (and reads
+ * one line there). A value is bytes: a NUL byte is kept (it travels as
+ * value_base64), a passphrase with one is refused (EINVAL). A value longer
+ * than MAX_VALUE is an error (EFBIG), never cut short: a cut key or
+ * certificate would be stored and handed to services as if whole. */
+static char *read_input(const char *prompt, bool nul_ok, size_t *ret_len)
 {
         bool tty = isatty(0);
         struct termios old, raw;
@@ -66,6 +69,8 @@ static char *read_input(const char *prompt)
         if (!buf)
                 return NULL;
         if (tty) {
+                int c;
+
                 if (tcgetattr(0, &old) == 0) {
                         raw = old;
                         raw.c_lflag &= ~(tcflag_t)ECHO;
@@ -79,8 +84,8 @@ static char *read_input(const char *prompt)
                 /* echo is off before the prompt shows: nothing typed at
                  * the prompt is ever echoed */
                 fprintf(stderr, "%s: ", prompt);
-                if (fgets(buf, INPUT_BUF, stdin))
-                        len = strlen(buf);
+                while (len < MAX_VALUE + 1 && (c = getchar()) != EOF && c != '\n')
+                        buf[len++] = (char)c;
                 if (tty_saved)
                         (void)tcsetattr(0, TCSAFLUSH, &old);
                 tty_saved = 0;
@@ -96,15 +101,36 @@ static char *read_input(const char *prompt)
         }
         if (len && len <= MAX_VALUE + 1 && buf[len - 1] == '\n')
                 buf[--len] = 0;
-        if (len > MAX_VALUE || memchr(buf, 0, len)) {
+        if (len > MAX_VALUE || (!nul_ok && memchr(buf, 0, len))) {
                 wipe(buf, INPUT_BUF);
                 free(buf);
                 errno = len > MAX_VALUE ? EFBIG : EINVAL;
                 return NULL;
         }
+        *ret_len = len;
         return buf;
 }
 
+/* Writes a value and a newline to stdout without stdio's buffer (which
+ * would keep a copy until exit). 0, or 1 (the exit code) with a message. */
+static int write_value(const void *p, size_t len)
+{
+        const char *c = p;
+
+        for (size_t off = 0; off <= len;) {
+                ssize_t n = off < len ? write(1, c + off, len - off) : write(1, "\n", 1);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        fprintf(stderr, "svctl: cannot write the value: %s\n",
+                                n < 0 ? strerror(errno) : "short write");
+                        return 1;
+                }
+                off += off < len ? (size_t)n : 1;
+        }
+        return 0;
+}
 
 static const char *str_or(const cJSON *o, const char *key, const char *dflt)
 {
@@ -134,8 +160,8 @@ static void print_rotations(const cJSON *rep)
                         strftime(when, sizeof when, " at %Y-%m-%dT%H:%M:%SZ", &tm);
         }
         printf("last rotation: %s %s (on_rotate job %s%s%s)%s\n", str_or(last, "secret", "?"),
-               str_or(last, "result", "?"), str_or(last, "job", "?"), reason ? ": " : "", reason ? reason : "",
-               when);
+               str_or(last, "result", "?"), str_or(last, "job", "?"), reason ? ": " : "",
+               reason ? reason : "", when);
 }
 
 static void print_list(const cJSON *rep, bool json)
@@ -194,7 +220,8 @@ int svctl_secret_main(int argc, char **argv)
         const char *sock = getenv("SVD_SOCKET"), *words[3] = { 0 };
         size_t nw = 0;
         bool json = false;
-        char *input = NULL;
+        char *input = NULL, *b64 = NULL;
+        size_t input_len = 0;
         enum proto_op op;
         int fd, r, code = 0;
 
@@ -237,10 +264,14 @@ int svctl_secret_main(int argc, char **argv)
                         return susage("usage: svctl secret list | get NAME | set NAME | rotate NAME");
         }
         if (op == OP_SECRET_SET || op == OP_UNLOCK) {
-                if (!(input = read_input(op == OP_UNLOCK ? "passphrase" : "value"))) {
+                if (!(input = read_input(op == OP_UNLOCK ? "passphrase" : "value", op == OP_SECRET_SET,
+                                         &input_len))) {
                         if (errno == EFBIG)
                                 fprintf(stderr, "svctl: the %s is too long (limit %u bytes); nothing was sent\n",
                                         op == OP_UNLOCK ? "passphrase" : "value", MAX_VALUE);
+                        else if (errno == EINVAL)
+                                fprintf(stderr,
+                                        "svctl: the passphrase holds a NUL byte; nothing was sent\n");
                         else
                                 fprintf(stderr, "svctl: cannot read the %s from stdin: %s\n",
                                         op == OP_UNLOCK ? "passphrase" : "value", strerror(errno));
@@ -252,9 +283,18 @@ int svctl_secret_main(int argc, char **argv)
         cJSON_AddStringToObject(req, "op", proto_op_name(op));
         if (nw == 3)
                 cJSON_AddStringToObject(req, "name", words[2]);
-        if (input)
+        if (input && op == OP_SECRET_SET && !proto_text_ok(input, input_len)) {
+                /* a NUL byte, or bytes that are not UTF-8: JSON text cannot carry them */
+                if (!(b64 = proto_base64_encode(input, input_len))) {
+                        fprintf(stderr, "svctl: out of memory\n");
+                        code = 1;
+                } else
+                        cJSON_AddStringToObject(req, "value_base64", b64);
+        } else if (input)
                 cJSON_AddStringToObject(req, op == OP_UNLOCK ? "passphrase" : "value", input);
-        if ((fd = unix_connect(sock, SOCK_STREAM, 60)) < 0) {
+        if (code)
+                ; /* nothing to send */
+        else if ((fd = unix_connect(sock, SOCK_STREAM, 60)) < 0) {
                 fprintf(stderr, "svctl: cannot connect to %s: %s\n", sock, strerror(-fd));
                 code = 3;
         } else {
@@ -265,13 +305,15 @@ int svctl_secret_main(int argc, char **argv)
                 close(fd);
         }
         /* the request held the value or passphrase */
-        const cJSON *sv = cJSON_GetObjectItemCaseSensitive(req, op == OP_UNLOCK ? "passphrase" : "value");
-        if (cJSON_IsString(sv))
-                wipe(sv->valuestring, strlen(sv->valuestring));
+        proto_wipe(req);
         cJSON_Delete(req);
         if (input) {
                 wipe(input, INPUT_BUF);
                 free(input);
+        }
+        if (b64) {
+                wipe(b64, strlen(b64));
+                free(b64);
         }
         if (code)
                 return code;
@@ -284,13 +326,20 @@ int svctl_secret_main(int argc, char **argv)
                 print_list(rep, json);
         else if (op == OP_SECRET_GET) {
                 const cJSON *v = cJSON_GetObjectItemCaseSensitive(rep, "value");
+                const cJSON *b = cJSON_GetObjectItemCaseSensitive(rep, "value_base64");
+                unsigned char *bytes = NULL;
+                size_t len = 0;
 
-                if (cJSON_IsString(v)) {
-                        fputs(v->valuestring, stdout);
-                        fputc('\n', stdout);
-                        wipe(v->valuestring, strlen(v->valuestring));
-                } else
+                if (cJSON_IsString(v))
+                        code = write_value(v->valuestring, strlen(v->valuestring));
+                else if (cJSON_IsString(b) && proto_base64_decode(b->valuestring, &bytes, &len) == 0) {
+                        code = write_value(bytes, len);
+                        wipe(bytes, len);
+                        free(bytes);
+                } else {
+                        fprintf(stderr, "svctl: the reply has no value\n");
                         code = 1;
+                }
         } else if (op == OP_UNLOCK)
                 fprintf(stderr, "svctl: secrets unlocked\n");
         else {
@@ -299,6 +348,8 @@ int svctl_secret_main(int argc, char **argv)
                 printf("%s: %s%s%s\n", words[2], op == OP_SECRET_SET ? "set" : "rotated",
                        cJSON_IsString(job) ? "; running " : "", cJSON_IsString(job) ? job->valuestring : "");
         }
+        if (op == OP_SECRET_GET)
+                proto_wipe(rep);
         cJSON_Delete(rep);
         if (fflush(stdout) != 0)
                 code = 1;

@@ -496,6 +496,73 @@ START_TEST(test_send_recv_pipe)
 }
 END_TEST
 
+/* "\u0000" in a string would become a NUL that ends the C string: the value
+ * cut short. It is refused; an escaped backslash before "u0000" is text. */
+START_TEST(test_nul_escape)
+{
+        const char *bad[] = {
+                "{\"v\":1,\"value\":\"ab\\u0000cd\"}",
+                "{\"v\":1,\"value\":\"\\u0000\"}",
+                "{\"v\":1,\"a\\u0000\":1}",
+                "{\"v\":1,\"x\":[\"ok\",\"\\\\\\u0000\"]}",
+        };
+        const char *good[] = {
+                "{\"v\":1,\"value\":\"ab\\\\u0000cd\"}", /* \\ then u0000 */
+                "{\"v\":1,\"value\":\"\\u0001\\\"u0000\"}",
+                "{\"v\":1,\"u0000\":\"\\\\\"}",
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+                ck_assert_msg(decode_raw(bad[i], strlen(bad[i])) == -EILSEQ, "%s", bad[i]);
+        for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+                ck_assert_msg(decode_raw(good[i], strlen(good[i])) == 1, "%s", good[i]);
+}
+END_TEST
+
+START_TEST(test_base64)
+{
+        /* RFC 4648's vectors, then every byte value */
+        const char *plain[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
+        const char *enc[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+        unsigned char all[256], *out;
+        size_t len;
+
+        for (size_t i = 0; i < 7; i++) {
+                _cleanup_(freep) char *e = proto_base64_encode(plain[i], strlen(plain[i]));
+                ck_assert_str_eq(e, enc[i]);
+                ck_assert_int_eq(proto_base64_decode(enc[i], &out, &len), 0);
+                ck_assert_uint_eq(len, strlen(plain[i]));
+                ck_assert_mem_eq(out, plain[i], len);
+                ck_assert_int_eq(out[len], 0);
+                free(out);
+        }
+        for (size_t i = 0; i < sizeof all; i++)
+                all[i] = (unsigned char)i;
+        for (size_t n = 0; n <= sizeof all; n += 37) {
+                _cleanup_(freep) char *e = proto_base64_encode(all + (sizeof all - n), n);
+                ck_assert_int_eq(proto_base64_decode(e, &out, &len), 0);
+                ck_assert_uint_eq(len, n);
+                ck_assert_mem_eq(out, all + (sizeof all - n), n);
+                free(out);
+        }
+        /* strict: length, alphabet (no URL-safe, no spaces), padding, unused bits */
+        const char *bad[] = { "Zg",     "Zg=",  "Z===", "====", "Zg=a", "Z=g=",
+                              "Zm9v\n", "Zm-_", "Zm 9", "Zh==", "Zm9=" };
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+                ck_assert_msg(proto_base64_decode(bad[i], &out, &len) == -EINVAL, "%s", bad[i]);
+}
+END_TEST
+
+START_TEST(test_text_ok)
+{
+        ck_assert(proto_text_ok("plain", 5));
+        ck_assert(proto_text_ok("", 0));
+        ck_assert(proto_text_ok("caf\xc3\xa9", 5));
+        ck_assert(!proto_text_ok("a\0b", 3));
+        ck_assert(!proto_text_ok("\xff\xfe", 2));
+        ck_assert(!proto_text_ok("\xc3", 1));
+}
+END_TEST
+
 static Suite *proto_suite(void)
 {
         Suite *s = suite_create("proto");
@@ -510,6 +577,9 @@ static Suite *proto_suite(void)
         tcase_add_test(frame, test_garbage);
         tcase_add_test(frame, test_non_object);
         tcase_add_test(frame, test_zero_length);
+        tcase_add_test(frame, test_nul_escape);
+        tcase_add_test(frame, test_base64);
+        tcase_add_test(frame, test_text_ok);
         suite_add_tcase(s, frame);
 
         TCase *req = tcase_create("request");
