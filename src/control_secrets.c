@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "control_secrets.h"
+#include "dl_sodium.h"
+#include "secret_b64.h"
 #include "log.h"
 #include "secrets.h"
 #include "secrets_prompt.h"
@@ -108,7 +110,7 @@ cJSON *control_op_secrets(struct svd *m, enum proto_op op, const cJSON *req, con
                 if (proto_text_ok(v.p, v.len))
                         cJSON_AddStringToObject(rep, "value", (const char *)v.p);
                 else { /* a C string would end at a NUL, and JSON text is UTF-8 */
-                        char *b64 = proto_base64_encode(v.p, v.len);
+                        char *b64 = secret_b64_encode(v.p, v.len);
 
                         if (!b64 || !cJSON_AddStringToObject(rep, "value_base64", b64)) {
                                 cJSON_Delete(rep);
@@ -128,7 +130,7 @@ cJSON *control_op_secrets(struct svd *m, enum proto_op op, const cJSON *req, con
                 size_t len = 0;
 
                 if (cJSON_IsString(b) && !v) {
-                        if ((r = proto_base64_decode(b->valuestring, &bytes, &len)) == -ENOMEM)
+                        if ((r = secret_b64_decode(b->valuestring, &bytes, &len)) == -ENOMEM)
                                 return proto_reply_error(PROTO_E_FAILED, "out of memory");
                         if (r < 0)
                                 return proto_reply_error(PROTO_E_BAD_REQUEST,

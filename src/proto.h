@@ -98,12 +98,8 @@ cJSON *proto_reply_error(enum proto_code code, const char *fmt, ...) __attribute
 
 /* Secret values are bytes; JSON strings carry text. A value that is valid
  * UTF-8 without a NUL byte travels as "value", any other as "value_base64"
- * (standard alphabet, padded). proto_text_ok says which; decode is strict
- * (length, alphabet, padding, unused bits) and NUL-terminates its malloc'd
- * result (-EINVAL, -ENOMEM); the caller wipes what either returns. */
+ * (standard alphabet, padded; secret_b64.h). proto_text_ok says which. */
 bool proto_text_ok(const void *p, size_t n);
-char *proto_base64_encode(const void *data, size_t len);
-int proto_base64_decode(const char *s, unsigned char **ret, size_t *ret_len);
 
 /* Blocking helpers for clients: whole frame out / in; the frames' buffers
  * are wiped (they may hold a value or a passphrase). */

@@ -18,7 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "proto.h"
+#include "secret_b64.h"
 #include "svctl_secret.h"
 #include "util.h"
 
@@ -285,7 +288,7 @@ int svctl_secret_main(int argc, char **argv)
                 cJSON_AddStringToObject(req, "name", words[2]);
         if (input && op == OP_SECRET_SET && !proto_text_ok(input, input_len)) {
                 /* a NUL byte, or bytes that are not UTF-8: JSON text cannot carry them */
-                if (!(b64 = proto_base64_encode(input, input_len))) {
+                if (!(b64 = secret_b64_encode(input, input_len))) {
                         fprintf(stderr, "svctl: out of memory\n");
                         code = 1;
                 } else
@@ -332,7 +335,7 @@ int svctl_secret_main(int argc, char **argv)
 
                 if (cJSON_IsString(v))
                         code = write_value(v->valuestring, strlen(v->valuestring));
-                else if (cJSON_IsString(b) && proto_base64_decode(b->valuestring, &bytes, &len) == 0) {
+                else if (cJSON_IsString(b) && secret_b64_decode(b->valuestring, &bytes, &len) == 0) {
                         code = write_value(bytes, len);
                         wipe(bytes, len);
                         free(bytes);

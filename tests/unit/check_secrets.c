@@ -19,6 +19,8 @@
 #include "config.h"
 #include "secrets_gen.h"
 #include "secrets_store.h"
+#include "secret_b64.h"
+#include "util.h"
 
 static void put(struct secrets_table *t, const char *name, const char *v, uint64_t created)
 {
@@ -408,6 +410,41 @@ START_TEST(test_config_errors)
 }
 END_TEST
 
+START_TEST(test_base64)
+{
+        /* secret_b64.h with libsodium linked directly, as in svctl */
+        /* RFC 4648's vectors, then every byte value */
+        const char *plain[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
+        const char *enc[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+        unsigned char all[256], *out;
+        size_t len;
+
+        for (size_t i = 0; i < 7; i++) {
+                _cleanup_(freep) char *e = secret_b64_encode(plain[i], strlen(plain[i]));
+                ck_assert_str_eq(e, enc[i]);
+                ck_assert_int_eq(secret_b64_decode(enc[i], &out, &len), 0);
+                ck_assert_uint_eq(len, strlen(plain[i]));
+                ck_assert_mem_eq(out, plain[i], len);
+                ck_assert_int_eq(out[len], 0);
+                free(out);
+        }
+        for (size_t i = 0; i < sizeof all; i++)
+                all[i] = (unsigned char)i;
+        for (size_t n = 0; n <= sizeof all; n += 37) {
+                _cleanup_(freep) char *e = secret_b64_encode(all + (sizeof all - n), n);
+                ck_assert_int_eq(secret_b64_decode(e, &out, &len), 0);
+                ck_assert_uint_eq(len, n);
+                ck_assert_mem_eq(out, all + (sizeof all - n), n);
+                free(out);
+        }
+        /* strict: length, alphabet (no URL-safe, no spaces), padding, unused bits */
+        const char *bad[] = { "Zg",     "Zg=",  "Z===", "====", "Zg=a", "Z=g=",
+                              "Zm9v\n", "Zm-_", "Zm 9", "Zh==", "Zm9=" };
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+                ck_assert_msg(secret_b64_decode(bad[i], &out, &len) == -EINVAL, "%s", bad[i]);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("secrets");
@@ -422,6 +459,7 @@ int main(void)
         tcase_add_test(tc, test_weak);
         tcase_add_test(tc, test_config_shared);
         tcase_add_test(tc, test_config_errors);
+        tcase_add_test(tc, test_base64);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
