@@ -30,6 +30,7 @@
 #include "reexec.h"
 #include "snapshot.h"
 #include "statefile.h"
+#include "statejournal.h"
 #include "svd.h"
 
 #ifndef SYSCONFDIR
@@ -306,6 +307,9 @@ int main(int argc, char **argv) {
         ev_feed_signal(SIGCHLD);
         log_info("svd %s: %zu services from %s, control socket %s", SVD_VERSION, cfg->n_svcs, config_file,
                  cfg->control_socket);
+        /* what a killed svd started after its last state write (before
+         * anything starts here) */
+        statejournal_open(&m);
         if (m.restore) {
                 snapshot_restore(&m);
                 cJSON_Delete(m.restore);

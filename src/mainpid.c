@@ -14,6 +14,8 @@
 #include "log.h"
 #include "mainpid.h"
 #include "sched.h"
+#include "statefile.h"
+#include "statejournal.h"
 #include "svc.h"
 #include "svd.h"
 
@@ -117,6 +119,8 @@ int mainpid_adopt(struct svc *s, pid_t pid, char *why, size_t len) {
                 s->main_gone.data = s;
         }
         s->pid = pid;
+        statejournal_note(s, 'M'); /* as a spawn: see statefile.h */
+        statefile_touch_now(s->m);
         /* Without a pidfd (kernel < 5.3) svd still sees the end once the
          * process is reparented to it (svd is a subreaper). */
         int fd = (int)syscall(SYS_pidfd_open, pid, 0);

@@ -25,6 +25,7 @@
 #include "secrets.h"
 #include "snapshot.h"
 #include "statefile.h"
+#include "statejournal.h"
 #include "svd.h"
 #include "timer.h"
 
@@ -309,7 +310,8 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
         cJSON_AddStringToObject(h, "format", REEXEC_STATE_FORMAT);
         put(h, "version", REEXEC_STATE_VERSION);
         cJSON_AddStringToObject(h, "svd", SVD_VERSION);
-        put(h, "saved_mono", (double)now_mono());
+        usec_t saved = now_mono();
+        put(h, "saved_mono", (double)saved);
         cJSON *b = cJSON_AddObjectToObject(h, "boot");
         if (b) {
                 put(b, "mono", (double)m->boot_mono);
@@ -341,6 +343,7 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                         own_start = statefile_pid_start(getpid());
                 put(h, "svd_pid", getpid());
                 put(h, "svd_start", (double)own_start);
+                m->state_saved_mono = saved; /* state.journal follows it (statejournal.h) */
         }
         r = write_json(&pb, h, true);
         if (r >= 0)
@@ -524,9 +527,11 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->exit_pending = flag(o, "exit_pending");
         s->pending_status = (int)num(o, "pending_status", 0);
         bool lost = false; /* after a kill: the process ended while svd was down */
+        unsigned long long pid_start = (unsigned long long)num(o, "pid_start", 0);
+        /* after a kill: what happened between the state write and the kill */
+        statejournal_restore_svc(m, s, &pid_start);
         if (m->adopting && s->pid > 0) {
-                unsigned long long was = (unsigned long long)num(o, "pid_start", 0);
-                if (!was || statefile_pid_start(s->pid) != was)
+                if (!pid_start || statefile_pid_start(s->pid) != pid_start)
                         lost = true;
                 else if (svc_watch_adopted(s) < 0) {
                         log_warn("%s: cannot watch pid %d: %s", s->cfg->name, (int)s->pid, strerror(errno));
@@ -609,8 +614,9 @@ void snapshot_restore(struct svd *m)
          * this one (or was killed) never happened. Without one now, a kill
          * before the next change would take services over from that older
          * file: the wrong pids, and services that ended long ago "ended
-         * while svd was down". */
-        statefile_touch(m);
+         * while svd was down". At the end of this first loop iteration,
+         * with whatever the restore started. */
+        statefile_touch_now(m);
 }
 
 static void restore(struct svd *m)
@@ -636,6 +642,9 @@ static void restore(struct svd *m)
                         seen[s->index] = true;
                 n++;
         }
+        /* the journal's processes of services the state did not name: the
+         * services are started below, as at boot */
+        statejournal_restore_done(m);
         if (m->adopting) {
                 log_info("svd was not stopped cleanly: %zu services taken over from its state", n);
                 fdstore_forget_unclaimed(m);

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "snapshot.h"
 #include "statefile.h"
+#include "statejournal.h"
 #include "svd.h"
 
 #define STATEFILE_DELAY 0.05
@@ -50,20 +51,46 @@ static char *path_of(const struct svd_config *cfg, const char *name)
         return path_join(cfg->run_dir, name);
 }
 
+static bool writable(const struct svd *m)
+{
+        return m->state_timer.data == m && !init_is_pid1() && !m->shutting_down;
+}
+
 void statefile_touch(struct svd *m)
 {
-        if (m->state_timer.data != m || init_is_pid1() || ev_is_active(&m->state_timer) || m->shutting_down)
+        if (!writable(m) || ev_is_active(&m->state_timer) || ev_is_active(&m->state_prepare))
                 return;
         ev_timer_set(&m->state_timer, STATEFILE_DELAY, 0.);
         ev_timer_start(m->loop, &m->state_timer);
 }
 
-void statefile_cb(struct ev_loop *loop, ev_timer *w, int revents)
+void statefile_touch_now(struct svd *m)
 {
-        struct svd *m = w->data;
+        if (!writable(m) || ev_is_active(&m->state_prepare))
+                return;
+        usec_t now = now_mono(), next = m->state_written_mono + (usec_t)(STATEFILE_DELAY * 1e6);
+        if (!m->state_written_mono || now >= next) {
+                ev_prepare_start(m->loop, &m->state_prepare);
+                return;
+        }
+        /* written less than 50 ms ago: at most one write per 50 ms (a crash
+         * loop of many services), state.journal covers the wait */
+        double left = (double)(next - now) / 1e6;
+        if (ev_is_active(&m->state_timer) && ev_timer_remaining(m->loop, &m->state_timer) <= left)
+                return;
+        ev_timer_stop(m->loop, &m->state_timer);
+        ev_timer_set(&m->state_timer, left, 0.);
+        ev_timer_start(m->loop, &m->state_timer);
+}
+
+static void write_state(struct svd *m)
+{
+        ev_timer_stop(m->loop, &m->state_timer);
+        ev_prepare_stop(m->loop, &m->state_prepare);
         _cleanup_(freep) char *path = path_of(m->cfg, "state.json"), *tmp = path_of(m->cfg, "state.json.tmp");
         if (!path || !tmp)
                 return;
+        m->state_written_mono = now_mono(); /* also when it fails: the next try waits as long */
         int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         int r = fd < 0 ? -errno : snapshot_write(m, fd, false, NULL);
         /* no fsync: the file matters only while this boot lasts (it lives in run_dir) */
@@ -74,7 +101,36 @@ void statefile_cb(struct ev_loop *loop, ev_timer *w, int revents)
         if (r < 0) {
                 log_warn("cannot write %s: %s (a crash of svd would restart services)", path, strerror(-r));
                 (void)unlink(tmp);
-        }
+        } else
+                statejournal_written(m, m->state_saved_mono); /* what it recorded is in the state now */
+}
+
+static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        write_state(w->data);
+}
+
+/* Prepare watchers run when the callbacks of a loop iteration are done,
+ * before svd waits for the next events: every spawn of a burst is in. */
+static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+        write_state(w->data);
+}
+
+void statefile_init(struct svd *m)
+{
+        ev_init(&m->state_timer, timer_cb);
+        m->state_timer.data = m;
+        ev_prepare_init(&m->state_prepare, prepare_cb);
+        m->state_prepare.data = m;
+}
+
+void statefile_stop(struct svd *m)
+{
+        if (m->state_timer.data != m)
+                return;
+        ev_timer_stop(m->loop, &m->state_timer);
+        ev_prepare_stop(m->loop, &m->state_prepare);
 }
 
 void statefile_remove(struct svd *m)

@@ -1,10 +1,13 @@
 /* statefile: <run_dir>/state.json, the same state daemon-reexec passes on
  * (snapshot.h), written atomically shortly after every change of a
  * service's state or health (changes within 50 ms are written once; an idle
- * svd writes nothing). If svd is killed or crashes, the next svd reads it
- * and takes the still-running services over instead of starting duplicates
- * (their log pipes come back from svd-fdstore, fdstore.h). A clean exit
- * removes it. Not used as PID 1. */
+ * svd writes nothing). A new main process (a spawn, MAINPID=) is written
+ * sooner: at the end of the loop iteration, unless the last write is less
+ * than 50 ms old; state.journal (statejournal.h) records it in the meantime.
+ * If svd is killed or crashes, the next svd reads both and takes the
+ * still-running services over instead of starting duplicates (their log
+ * pipes come back from svd-fdstore, fdstore.h). A clean exit removes them.
+ * Not used as PID 1. */
 #ifndef SVD_STATEFILE_H
 #define SVD_STATEFILE_H
 
@@ -15,8 +18,14 @@
 struct svd;
 struct svd_config;
 
+void statefile_init(struct svd *m);
+void statefile_stop(struct svd *m);
+/* A change to write within 50 ms. */
 void statefile_touch(struct svd *m);
-void statefile_cb(struct ev_loop *loop, ev_timer *w, int revents);
+/* A new main process: written when this loop iteration's callbacks are done
+ * (one write for a burst of spawns), or 50 ms after the last write if that
+ * is sooner than 50 ms from now. */
+void statefile_touch_now(struct svd *m);
 void statefile_remove(struct svd *m);
 /* At start: the state a killed svd left, if its pid is gone; NULL if none. */
 cJSON *statefile_load_orphaned(const struct svd_config *cfg);

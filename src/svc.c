@@ -24,6 +24,7 @@
 #include "sched.h"
 #include "secrets.h"
 #include "statefile.h"
+#include "statejournal.h"
 #include "svc.h"
 #include "svd.h"
 #include "prewarm.h"
@@ -412,6 +413,10 @@ static int do_spawn(struct svc *s) {
                 cgroup_note_spawn(s->m);
         s->pid = s->pgid = pid;
         s->start_time = 0;
+        /* a new process: written down before anything else happens, in the
+         * state file at the end of this loop iteration */
+        statejournal_note(s, 'S');
+        statefile_touch_now(s->m);
         s->self_stop = false;
         s->stop_outcome = STOP_OUTCOME_STOPPED;
         str_clear(&s->status_text);

@@ -30,6 +30,7 @@
 #include "fdstore.h"
 #include "reexec.h"
 #include "statefile.h"
+#include "statejournal.h"
 #include "reload.h"
 #include "prewarm.h"
 #include "sched.h"
@@ -284,8 +285,7 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
          * daemon-reexec, what arrived during the exec is delivered now. */
         reexec_unblock_signals();
 
-        ev_init(&m->state_timer, statefile_cb);
-        m->state_timer.data = m;
+        statefile_init(m);
         if (getpid() != 1)
                 fdstore_open(m);
         ev_init(&m->reexec_timer, reexec_cb);
@@ -535,7 +535,7 @@ void svd_done(struct svd *m) {
                 prewarm_stop(m);
                 ev_timer_stop(m->loop, &m->reload_timer);
                 ev_timer_stop(m->loop, &m->reexec_timer);
-                ev_timer_stop(m->loop, &m->state_timer);
+                statefile_stop(m);
                 for (size_t i = 0; m->svcs && i < m->n_svcs; i++) /* NULL: svd_init failed early */
                         if (m->svcs[i])
                                 ev_timer_stop(m->loop, &m->svcs[i]->timer);
@@ -550,6 +550,7 @@ void svd_done(struct svd *m) {
         /* svd stops for good: no pipes to keep, no state to take over */
         if (m->cfg && m->shutting_down)
                 statefile_remove(m);
+        statejournal_close(m, m->cfg && m->shutting_down);
         fdstore_close(m, m->shutting_down);
         for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
                 svc_free(m->svcs[i]);

@@ -77,6 +77,10 @@ struct svd {
         /* surviving a crash of svd (statefile.h, fdstore.h) */
         struct fdstore *fdstore; /* keeps log pipes open while svd is down */
         ev_timer state_timer;    /* writes <run_dir>/state.json after changes */
+        ev_prepare state_prepare; /* ...or at the end of this loop iteration (statefile_touch_now) */
+        usec_t state_written_mono; /* the last write (0: none yet) */
+        usec_t state_saved_mono; /* "saved_mono" of the last state file snapshot_write made */
+        struct statejournal *journal; /* <run_dir>/state.journal (statejournal.h) */
         bool adopting;           /* m->restore is a crashed instance's state file */
 };
 

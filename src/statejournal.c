@@ -1,0 +1,241 @@
+/* statejournal: see statejournal.h. A text file, one line each:
+ *   svd-state-journal 1 SAVED_MONO    the state.json it follows ("none": unknown; 0: no state file)
+ *   S PID START NAME                  NAME's main process spawned (START: /proc/PID/stat field 22)
+ *   M PID START NAME                  NAME's main process is now PID (MAINPID=)
+ * Each line is one write(2) to a file opened O_APPEND: a kill leaves whole
+ * lines. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "init.h"
+#include "log.h"
+#include "statefile.h"
+#include "statejournal.h"
+#include "svd.h"
+
+#define JOURNAL_MAGIC "svd-state-journal 1"
+/* Appends stop there: the journal grows only while state writes fail. */
+#define JOURNAL_MAX ((size_t)1 << 20)
+
+struct entry {
+        char kind;
+        bool done;
+        pid_t pid;
+        unsigned long long start;
+        char *name;
+};
+
+struct statejournal {
+        int fd;
+        size_t size;
+        bool full;
+        struct entry *e; /* a killed svd's, until restored */
+        size_t n;
+};
+
+static char *path_of(const struct svd *m)
+{
+        return path_join(m->cfg->run_dir, "state.journal");
+}
+
+static int put_header(struct statejournal *j, const char *follows)
+{
+        char h[64];
+        int n = snprintf(h, sizeof(h), JOURNAL_MAGIC " %s\n", follows);
+        if (ftruncate(j->fd, 0) < 0 || write(j->fd, h, (size_t)n) != n)
+                return -errno;
+        j->size = (size_t)n;
+        j->full = false;
+        return 0;
+}
+
+/* The entries of text if it follows the state file `follows`; false if not. */
+static bool parse(struct statejournal *j, char *text, const char *follows)
+{
+        char *nl = strchr(text, '\n');
+        size_t ml = strlen(JOURNAL_MAGIC);
+        if (!nl || strncmp(text, JOURNAL_MAGIC " ", ml + 1) != 0)
+                return false;
+        *nl = 0;
+        if (strcmp(text + ml + 1, follows) != 0)
+                return false;
+        for (char *line = nl + 1; (nl = strchr(line, '\n')); line = nl + 1) {
+                *nl = 0;
+                char kind;
+                int pid, off = 0;
+                unsigned long long start;
+                if (sscanf(line, "%c %d %llu %n", &kind, &pid, &start, &off) != 3 || !off || !line[off] ||
+                    (kind != 'S' && kind != 'M') || pid <= 1)
+                        continue;
+                struct entry *e = realloc(j->e, (j->n + 1) * sizeof(*e));
+                if (!e)
+                        break;
+                j->e = e;
+                e = &j->e[j->n];
+                *e = (struct entry){ .kind = kind, .pid = (pid_t)pid, .start = start };
+                e->name = strdup(line + off);
+                if (e->name)
+                        j->n++;
+        }
+        return true;
+}
+
+static bool alive(const struct entry *e)
+{
+        return e->start && statefile_pid_start(e->pid) == e->start;
+}
+
+/* SIGKILL: the process is at most a few milliseconds old, and must be gone
+ * before the state's own decision starts the service again. */
+static void kill_entry(const struct entry *e, const char *why)
+{
+        log_warn("%s: pid %d was %s by the svd before, after its last state write (%s); killing it", e->name,
+                 (int)e->pid, e->kind == 'S' ? "started" : "named its main process", why);
+        if (getpgid(e->pid) == e->pid)
+                (void)kill(-e->pid, SIGKILL); /* the group spawn.c made: what it forked too */
+        (void)kill(e->pid, SIGKILL);
+}
+
+/* The entries not restored yet: killed if still running, then forgotten. */
+static void kill_rest(struct statejournal *j, const char *why)
+{
+        for (size_t i = 0; i < j->n; i++) {
+                if (!j->e[i].done && alive(&j->e[i]))
+                        kill_entry(&j->e[i], why);
+                free(j->e[i].name);
+        }
+        free(j->e);
+        j->e = NULL;
+        j->n = 0;
+}
+
+void statejournal_open(struct svd *m)
+{
+        if (init_is_pid1())
+                return;
+        _cleanup_(freep) char *path = path_of(m);
+        struct statejournal *j = calloc(1, sizeof(*j));
+        if (!path || !j) {
+                free(j);
+                return;
+        }
+        char follows[32] = "none";
+        if (m->adopting) { /* a killed svd's state file */
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(m->restore, "saved_mono");
+                if (cJSON_IsNumber(v))
+                        snprintf(follows, sizeof(follows), "%.0f", v->valuedouble);
+        } else if (!m->restore)
+                snprintf(follows, sizeof(follows), "0"); /* no state file: a fresh start */
+        j->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        if (j->fd < 0) {
+                log_warn("cannot open %s: %s (a crash of svd right after a spawn would start the service "
+                         "twice)",
+                         path, strerror(errno));
+                free(j);
+                return;
+        }
+        _cleanup_(freep) char *text = read_fd_all(j->fd, JOURNAL_MAX + 4096);
+        size_t len = text ? strlen(text) : 0;
+        bool follow = false;
+        if (m->restore && !m->adopting) {
+                /* daemon-reexec: the state handed over is complete, and the
+                 * journal still says what the state file on disk misses */
+                follow = text && strncmp(text, JOURNAL_MAGIC " ", strlen(JOURNAL_MAGIC) + 1) == 0;
+        } else if (text && strcmp(follows, "none") != 0)
+                follow = parse(j, text, follows); /* kept until this instance writes its state */
+        if (follow)
+                j->size = len;
+        if (!follow && put_header(j, follows) < 0)
+                log_warn("cannot write %s: %s", path, strerror(errno));
+        m->journal = j;
+        if (!m->restore) /* no state: nothing of the svd before runs on, as at its boot */
+                kill_rest(j, "it left no state file");
+}
+
+void statejournal_note(struct svc *s, char kind)
+{
+        struct statejournal *j = s->m->journal;
+        if (!j || s->pid <= 0)
+                return;
+        if (!s->start_time) /* (the state write reuses it) */
+                s->start_time = statefile_pid_start(s->pid);
+        char line[160];
+        int n = snprintf(line, sizeof(line), "%c %d %llu %s\n", kind, (int)s->pid, s->start_time,
+                         s->cfg->name);
+        if (n <= 0 || (size_t)n >= sizeof(line))
+                return;
+        if (j->size + (size_t)n > JOURNAL_MAX) {
+                if (!j->full)
+                        log_warn("state.journal: full (state.json cannot be written?); a crash of svd "
+                                 "now may start services twice");
+                j->full = true;
+                return;
+        }
+        if (write(j->fd, line, (size_t)n) == n)
+                j->size += (size_t)n;
+}
+
+void statejournal_written(struct svd *m, usec_t saved_mono)
+{
+        struct statejournal *j = m->journal;
+        char follows[32];
+        if (!j)
+                return;
+        snprintf(follows, sizeof(follows), "%llu", (unsigned long long)saved_mono);
+        if (put_header(j, follows) < 0)
+                log_warn("cannot start state.journal over: %s", strerror(errno));
+}
+
+void statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *pid_start)
+{
+        struct statejournal *j = m->journal;
+        bool spawned = false; /* a spawn the state does not know: what follows is its */
+        for (size_t i = 0; j && i < j->n; i++) {
+                struct entry *e = &j->e[i];
+                if (e->done || strcmp(e->name, s->cfg->name) != 0)
+                        continue;
+                e->done = true;
+                if (e->pid == s->pid && e->start == *pid_start)
+                        continue; /* the state has it already */
+                if (e->kind == 'S' || spawned || s->pid <= 0) {
+                        spawned = spawned || e->kind == 'S';
+                        if (alive(e))
+                                kill_entry(e, "its state was written before");
+                        continue;
+                }
+                /* MAINPID= moved the main process after the state was written */
+                log_info("%s: main process %d (MAINPID= after the last state write; was %d)", s->cfg->name,
+                         (int)e->pid, (int)s->pid);
+                s->pid = e->pid;
+                *pid_start = e->start;
+        }
+}
+
+void statejournal_restore_done(struct svd *m)
+{
+        if (m->journal)
+                kill_rest(m->journal, "its state does not name the service");
+}
+
+void statejournal_close(struct svd *m, bool remove)
+{
+        struct statejournal *j = m->journal;
+        if (!j)
+                return;
+        m->journal = NULL;
+        for (size_t i = 0; i < j->n; i++)
+                free(j->e[i].name);
+        free(j->e);
+        close(j->fd);
+        free(j);
+        _cleanup_(freep) char *path = remove ? path_of(m) : NULL;
+        if (path)
+                (void)unlink(path);
+}

@@ -1,0 +1,47 @@
+/* statejournal: <run_dir>/state.journal, the main processes svd started or
+ * was told about (MAINPID=) since state.json was last written: one line
+ * appended per process, right after the spawn returned, and the file
+ * started over after every state write. The state file is written at most
+ * once per loop iteration and at most every 50 ms (statefile.h): a svd
+ * killed in between left processes its state does not name. The svd started
+ * next reads both: what the journal adds to the state it takes over is
+ *   - a MAINPID= change: the main process moved, the new one is taken over;
+ *   - a spawn: a process the state does not know, and that would run beside
+ *     the one the state's restart policy starts (its own service, twice).
+ *     It is killed (SIGKILL, its process group with it), and the state
+ *     decides what runs (docs/ARCHITECTURE.md).
+ * A journal that does not follow the state file being taken over (the state
+ * was written after it, and svd died before starting it over) is ignored.
+ * A kill during the spawn itself (svd waits for the child's exec) still
+ * leaves a process neither file names (docs/ARCHITECTURE.md).
+ * Not used as PID 1 (there is no state file there either). */
+#ifndef SVD_STATEJOURNAL_H
+#define SVD_STATEJOURNAL_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+struct svd;
+struct svc;
+
+/* After svd_init, before the services are restored or booted: reads what a
+ * killed svd left (at a fresh start, with no state file, its processes are
+ * killed now; when taking a state file over, they are applied by
+ * statejournal_restore_svc) and opens the journal for this instance. */
+void statejournal_open(struct svd *m);
+/* s->pid is a new main process: 'S' spawned by svd, 'M' named by MAINPID=. */
+void statejournal_note(struct svc *s, char kind);
+/* state.json now holds everything (its "saved_mono"): the journal starts over. */
+void statejournal_written(struct svd *m, usec_t saved_mono);
+/* Taking a killed svd's state over: what its journal says happened to s
+ * after the state was written. s->pid and *pid_start (its start time, as in
+ * the state) may change; processes the state cannot know are killed. */
+void statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *pid_start);
+/* After every service in the state: the journal's processes of services the
+ * state did not name (or that are no longer configured) are killed. */
+void statejournal_restore_done(struct svd *m);
+/* remove: svd stops for good (the state file goes too). */
+void statejournal_close(struct svd *m, bool remove);
+
+#endif
