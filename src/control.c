@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -460,14 +461,26 @@ int control_open(struct svd *m, struct control **ret) {
                         close(fd);
                         return -EEXIST;
                 }
-                int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-                        close(probe);
-                        close(fd);
-                        return -EADDRINUSE;
+                /* The listener can also be a child that a killed svd was
+                 * spawning: until its execve it holds svd's descriptors
+                 * (vfork-style, close-on-exec). So one that answers is asked
+                 * again for a second before svd gives up. */
+                for (int tries = 0;; tries++) {
+                        /* non-blocking: a listener whose queue is full
+                         * (it accepts nothing) says EAGAIN, not "wait" */
+                        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                        bool answers = probe >= 0 && (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
+                                                      errno == EAGAIN);
+                        if (probe >= 0)
+                                close(probe);
+                        if (!answers)
+                                break;
+                        if (tries == 10) {
+                                close(fd);
+                                return -EADDRINUSE;
+                        }
+                        nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
                 }
-                if (probe >= 0)
-                        close(probe);
                 unlink(path);
         }
         /* Readers (any local user) may connect; what they may do is decided
