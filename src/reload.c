@@ -262,7 +262,11 @@ void reload_progress(struct svd *m)
 {
         struct reload_plan *p = m->reload;
         bool all_down = true;
-        if (!p || ev_is_active(&m->reload_timer))
+        /* Armed, or expired with its callback still to come in this loop
+         * iteration (a callback invoked before it, a scheduled job's firing or
+         * a backoff timer, ends in a scheduling pass too): starting it again
+         * would run the switch a second time, with no plan left. */
+        if (!p || ev_is_active(&m->reload_timer) || ev_is_pending(&m->reload_timer))
                 return;
         for (size_t i = 0; i < p->n_items; i++) {
                 struct reload_item *it = &p->items[i];

@@ -76,6 +76,9 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
         struct svd *m = w->data;
         struct reload_plan *p = m->reload;
+
+        if (!p) /* (reload_progress arms the switch once per plan) */
+                return;
         struct svd_config *old = m->cfg, *c = p->cfg;
         size_t n = c->n_svcs, n_old = m->n_svcs;
         struct svc **nv = calloc(n ? n : 1, sizeof(*nv)), **ov = m->svcs;
