@@ -48,8 +48,12 @@ struct timers {
 
 usec_t timer_due_after(const struct schedule_config *sc, usec_t t)
 {
+        usec_t due;
+
+        /* a duration from the config may be up to 2^64 us: past the end of
+         * time is never, not a wrap into the past (a firing loop) */
         if (sc->every)
-                return t + sc->every;
+                return __builtin_add_overflow(t, sc->every, &due) || due == USEC_INFINITY ? USEC_INFINITY : due;
         time_t n = cron_next(&sc->cron, (time_t)(t / USEC_PER_SEC));
         return n < 0 ? USEC_INFINITY : (usec_t)n * USEC_PER_SEC;
 }
@@ -193,7 +197,8 @@ static void arm_at(struct timer_job *j, usec_t base)
         if (base == USEC_INFINITY || m->timers->stopped)
                 return;
         j->next_base = base;
-        j->next_at = base + random_below(sched_of(j)->random_delay);
+        if (__builtin_add_overflow(base, random_below(sched_of(j)->random_delay), &j->next_at))
+                j->next_at = USEC_INFINITY - 1; /* (never fires, still counts as armed) */
         ev_periodic_set(&j->w, (double)j->next_at / 1e6, 0., NULL);
         ev_periodic_start(m->loop, &j->w);
 }

@@ -127,6 +127,13 @@ START_TEST(test_every_and_cron_due)
         struct schedule_config every = { .set = true, .every = 2 * USEC_PER_SEC };
         ck_assert_uint_eq(timer_due_after(&every, 1000 * USEC_PER_SEC), 1002 * USEC_PER_SEC);
         ck_assert_uint_eq(timer_due_after(&every, 1000 * USEC_PER_SEC + 5), 1002 * USEC_PER_SEC + 5);
+        /* the longest interval a duration takes: past the end of time is
+         * never, not a sum wrapped into the past (a job firing in a loop) */
+        struct schedule_config huge = { .set = true, .every = USEC_INFINITY - 1 };
+        ck_assert_uint_eq(timer_due_after(&huge, 1000 * USEC_PER_SEC), USEC_INFINITY);
+        huge.every = USEC_INFINITY - 1000 * USEC_PER_SEC;
+        ck_assert_uint_eq(timer_due_after(&huge, 1000 * USEC_PER_SEC), USEC_INFINITY);
+        ck_assert_uint_eq(timer_due_after(&huge, 999 * USEC_PER_SEC), USEC_INFINITY - 1 * USEC_PER_SEC);
         struct schedule_config cron = { .set = true };
         char err[200];
         ck_assert_int_eq(cron_parse("0 3 * * *", &cron.cron, err, sizeof(err)), 0);
