@@ -27,6 +27,7 @@ struct timer_job {
         ev_periodic w;
         usec_t next_base;       /* due time before the random delay; 0 = not armed */
         usec_t next_at;         /* armed time (CLOCK_REALTIME) */
+        usec_t at_boot;         /* next_at as CLOCK_BOOTTIME when armed (clock steps) */
         bool running;
         bool spawned;           /* this run reached starting */
         usec_t spawn_mono;
@@ -37,13 +38,24 @@ struct timer_job {
         unsigned runs, skipped; /* since svd started */
         char *stamp_path;
         bool restored;          /* armed from daemon-reexec state */
+        bool stamp_ahead;       /* persistent: last_run was later than now at boot */
 };
 
 struct timers {
+        struct svd *m;
         struct timer_job **jobs; /* by service index; NULL: no schedule */
         size_t n;
         bool stopped;
         bool by_timer;          /* the current start came from a firing */
+        /* libev calls clock_watch's reschedule callback whenever it sees the
+         * wall clock step (a timerfd cancelled on clock_settime, or a jump
+         * against the monotonic clock); clock_step wakes outside of libev's
+         * periodic heap walk and arms settle, which re-checks the jobs once
+         * libev's own idea of the time has caught up (see clock_step_cb) */
+        bool watching;
+        ev_periodic clock_watch;
+        ev_async clock_step;
+        ev_timer settle;
 };
 
 usec_t timer_due_after(const struct schedule_config *sc, usec_t t)
@@ -53,7 +65,8 @@ usec_t timer_due_after(const struct schedule_config *sc, usec_t t)
         /* a duration from the config may be up to 2^64 us: past the end of
          * time is never, not a wrap into the past (a firing loop) */
         if (sc->every)
-                return __builtin_add_overflow(t, sc->every, &due) || due == USEC_INFINITY ? USEC_INFINITY : due;
+                return __builtin_add_overflow(t, sc->every, &due) || due == USEC_INFINITY ? USEC_INFINITY
+                                                                                          : due;
         time_t n = cron_next(&sc->cron, (time_t)(t / USEC_PER_SEC));
         return n < 0 ? USEC_INFINITY : (usec_t)n * USEC_PER_SEC;
 }
@@ -188,19 +201,178 @@ static void stamp_load(struct timer_job *j)
                 snprintf(j->last_result, sizeof(j->last_result), "interrupted (svd stopped during the run)");
 }
 
+/* Arms j for base (its due time) at `at` (base plus its random delay). */
+static void start_at(struct timer_job *j, usec_t base, usec_t at)
+{
+        usec_t real = now_real();
+
+        j->next_base = base;
+        j->next_at = at;
+        /* the same instant on the clock a wall-clock step does not move */
+        j->at_boot = now_boot() + (at > real ? at - real : 0);
+        ev_periodic_set(&j->w, (double)at / 1e6, 0., NULL);
+        ev_periodic_start(j->m->loop, &j->w);
+}
+
 static void arm_at(struct timer_job *j, usec_t base)
 {
         struct svd *m = j->m;
+        usec_t at;
 
         ev_periodic_stop(m->loop, &j->w);
         j->next_base = j->next_at = 0;
         if (base == USEC_INFINITY || m->timers->stopped)
                 return;
-        j->next_base = base;
-        if (__builtin_add_overflow(base, random_below(sched_of(j)->random_delay), &j->next_at))
-                j->next_at = USEC_INFINITY - 1; /* (never fires, still counts as armed) */
+        if (__builtin_add_overflow(base, random_below(sched_of(j)->random_delay), &at))
+                at = USEC_INFINITY - 1; /* (never fires, still counts as armed) */
+        start_at(j, base, at);
+}
+
+/* How far the wall clock and boot time may drift apart before it counts as
+ * a step: NTP slews the wall clock by up to 500 ppm. */
+static usec_t step_slack(const struct schedule_config *sc)
+{
+        return USEC_PER_SEC + sc->every / 1000;
+}
+
+/* An interval is elapsed time: j's due time moves to where boot time puts
+ * it, the same time from now as when it was armed. */
+static void rearm_elapsed(struct timer_job *j, usec_t real, usec_t boot)
+{
+        usec_t delay = j->next_at - j->next_base, at = real + (j->at_boot > boot ? j->at_boot - boot : 0);
+        usec_t base = at > delay ? at - delay : 0;
+        char tb[40], was[40];
+
+        log_info("%s: the clock was set %s: next run %s (was %s)", j->m->svcs[j->index]->cfg->name,
+                 at < j->next_at ? "back" : "forward", fmt_time(at, tb, sizeof(tb)),
+                 fmt_time(j->next_at, was, sizeof(was)));
+        usec_t at_boot = j->at_boot;
+        ev_periodic_stop(j->m->loop, &j->w);
+        start_at(j, base, at);
+        j->at_boot = at_boot; /* (the same instant: no rounding creeps in) */
+}
+
+/* A persistent job: due after its last run, or now if that time passed. */
+static void arm_from_last_run(struct timer_job *j, usec_t now)
+{
+        const struct schedule_config *sc = sched_of(j);
+        usec_t due = timer_due_after(sc, j->last_run);
+        char tb[40], db[40];
+
+        if (due > now) {
+                arm_at(j, due);
+                return;
+        }
+        log_info("%s: the run due at %s was missed (last run %s): running it now",
+                 j->m->svcs[j->index]->cfg->name, fmt_time(due, tb, sizeof(tb)),
+                 fmt_time(j->last_run, db, sizeof(db)));
+        arm_at(j, now);
+}
+
+/* A persistent job whose last run was later than the clock at boot counts
+ * from now until the clock gets there: then the clock was behind (no RTC,
+ * NTP stepped it forward), and the last run counts again. */
+static bool stamp_reached(struct timer_job *j, usec_t real)
+{
+        if (!j->stamp_ahead || real < j->last_run)
+                return false;
+        j->stamp_ahead = false;
+        log_info("%s: the clock reached the last run: the schedule counts from it again",
+                 j->m->svcs[j->index]->cfg->name);
+        arm_from_last_run(j, real);
+        return true;
+}
+
+/* j's periodic again at its due time, as it is. */
+static void restart_as_is(struct timer_job *j)
+{
+        ev_periodic_stop(j->m->loop, &j->w);
         ev_periodic_set(&j->w, (double)j->next_at / 1e6, 0., NULL);
-        ev_periodic_start(m->loop, &j->w);
+        ev_periodic_start(j->m->loop, &j->w);
+}
+
+/* The wall clock was stepped (or svd was suspended). An interval is elapsed
+ * time: its due time is where boot time puts it. A cron expression follows
+ * the wall clock: after a step back, the next match after the new time; one
+ * that a step forward passed fires. Every armed job's periodic is started
+ * again: one may have fired early, on libev's stale time (fire_cb). */
+static void settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct timers *t = w->data;
+        usec_t real = now_real(), boot = now_boot();
+        char was[40], tb[40];
+
+        (void)loop;
+        (void)revents;
+        for (size_t i = 0; !t->stopped && i < t->n; i++) {
+                struct timer_job *j = t->jobs[i];
+                if (!j || !j->next_at || stamp_reached(j, real))
+                        continue;
+                const struct schedule_config *sc = sched_of(j);
+                /* due (it fires), or a random delay past the end of time
+                 * (the sums below would wrap) */
+                if (j->next_at <= real || j->next_at >= USEC_INFINITY / 2) {
+                        restart_as_is(j);
+                        continue;
+                }
+                if (sc->every) {
+                        usec_t at_boot = j->at_boot, left = j->next_at - real;
+                        if (at_boot > boot + left + step_slack(sc) || at_boot + step_slack(sc) < boot + left)
+                                rearm_elapsed(j, real, boot);
+                        else
+                                restart_as_is(j);
+                        continue;
+                }
+                usec_t due = timer_due_after(sc, real);
+                if (due == USEC_INFINITY || due + USEC_PER_SEC > j->next_base) {
+                        restart_as_is(j);
+                        continue;
+                }
+                usec_t delay = j->next_at - j->next_base, at;
+                if (__builtin_add_overflow(due, delay, &at))
+                        at = USEC_INFINITY - 1;
+                log_info("%s: the clock was set back: next run %s (was %s)", t->m->svcs[i]->cfg->name,
+                         fmt_time(at, tb, sizeof(tb)), fmt_time(j->next_at, was, sizeof(was)));
+                ev_periodic_stop(t->m->loop, &j->w);
+                start_at(j, due, at);
+        }
+}
+
+/* After a step, libev keeps its old idea of the wall clock for up to half a
+ * second (it reads the clock again only then): a periodic armed meanwhile
+ * for a time by the new clock would fire at once, or late. The jobs are
+ * re-checked a second after the last step seen. */
+static void settle_later(struct timers *t)
+{
+        if (t->stopped || !t->watching)
+                return;
+        ev_timer_stop(t->m->loop, &t->settle);
+        ev_timer_set(&t->settle, 1., 0.);
+        ev_timer_start(t->m->loop, &t->settle);
+}
+
+static void clock_step_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+        (void)loop;
+        (void)revents;
+        settle_later(w->data);
+}
+
+/* Called by libev at the start, after a clock step, and if it ever
+ * expires; never touches the loop itself (libev is walking its heap). */
+static ev_tstamp clock_watch_resched(ev_periodic *w, ev_tstamp now)
+{
+        struct timers *t = w->data;
+
+        ev_async_send(t->m->loop, &t->clock_step);
+        return now + 86400.;
+}
+
+static void clock_watch_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+        (void)loop;
+        (void)w;
+        (void)revents;
 }
 
 /* The next due time after a run or firing at `from`; misses while svd was up
@@ -238,6 +410,20 @@ static void fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
         (void)revents;
         if (m->shutting_down || m->timers->stopped)
                 return;
+        if (now + USEC_PER_SEC < j->next_at) {
+                settle_later(m->timers); /* early: libev's time is stale after a step */
+                return;
+        }
+        /* (before settle_cb may have seen the step that made it due) */
+        if (stamp_reached(j, now))
+                return;
+        if (sc->every) {
+                usec_t boot = now_boot();
+                if (boot + step_slack(sc) < j->at_boot) {
+                        rearm_elapsed(j, now, boot); /* set forward: not due by elapsed time */
+                        return;
+                }
+        }
         if (svc_state_active(s->state)) {
                 j->skipped++;
                 log_warn("%s: scheduled run skipped: the previous run is still %s (%u skipped)", s->cfg->name,
@@ -269,6 +455,7 @@ int timers_init(struct svd *m)
         if (!t)
                 return -ENOMEM;
         m->timers = t;
+        t->m = m;
         t->n = m->n_svcs;
         if (!(t->jobs = calloc(t->n ? t->n : 1, sizeof(*t->jobs))))
                 return -ENOMEM;
@@ -276,6 +463,17 @@ int timers_init(struct svd *m)
                 any |= m->svcs[i]->cfg->schedule.set;
         if (!any)
                 return 0;
+        if (m->loop) {
+                ev_async_init(&t->clock_step, clock_step_cb);
+                t->clock_step.data = t;
+                ev_timer_init(&t->settle, settle_cb, 1., 0.);
+                t->settle.data = t;
+                ev_async_start(m->loop, &t->clock_step);
+                ev_periodic_init(&t->clock_watch, clock_watch_cb, 0., 0., clock_watch_resched);
+                t->clock_watch.data = t;
+                ev_periodic_start(m->loop, &t->clock_watch);
+                t->watching = true;
+        }
         _cleanup_(freep) char *dir = strdup_printf("%s/timers", m->cfg->state_dir);
         if (!dir)
                 return -ENOMEM;
@@ -308,16 +506,19 @@ static void boot_job(struct svd *m, struct timer_job *j)
         const struct schedule_config *sc = sched_of(j);
         usec_t now = now_real();
 
-        if (sc->persistent && j->last_run) {
-                usec_t due = timer_due_after(sc, j->last_run);
-                if (due <= now) {
-                        log_info("%s: the run due at %s was missed (last run %s): running it now", name,
-                                 fmt_time(due, tb, sizeof(tb)), fmt_time(j->last_run, db, sizeof(db)));
-                        arm_at(j, now);
-                        return;
-                }
-                arm_at(j, due);
-        } else
+        if (sc->persistent && j->last_run > now) {
+                /* it ran at a time still to come: either the clock is behind
+                 * (no RTC; NTP will step it forward: stamp_reached) or it was
+                 * ahead then (an RTC corrected back since), and counting from
+                 * that run would hold the job back for as long */
+                log_warn("%s: the last run (%s) is later than now: the schedule counts from now until "
+                         "the clock gets there",
+                         name, fmt_time(j->last_run, db, sizeof(db)));
+                arm_at(j, timer_due_after(sc, now));
+                j->stamp_ahead = true;
+        } else if (sc->persistent && j->last_run)
+                arm_from_last_run(j, now);
+        else
                 arm_at(j, timer_due_after(sc, now));
         if (j->next_at)
                 log_debug("%s: next run %s", name, fmt_time(j->next_at, tb, sizeof(tb)));
@@ -341,6 +542,12 @@ void timers_stop(struct svd *m)
         if (!t)
                 return;
         t->stopped = true;
+        if (t->watching) {
+                ev_periodic_stop(m->loop, &t->clock_watch);
+                ev_async_stop(m->loop, &t->clock_step);
+                ev_timer_stop(m->loop, &t->settle);
+                t->watching = false;
+        }
         for (size_t i = 0; i < t->n; i++)
                 if (t->jobs[i]) {
                         ev_periodic_stop(m->loop, &t->jobs[i]->w);
@@ -350,6 +557,11 @@ void timers_stop(struct svd *m)
 
 static void timers_free(struct svd *m, struct timers *t)
 {
+        if (t->watching && m->loop) {
+                ev_periodic_stop(m->loop, &t->clock_watch);
+                ev_async_stop(m->loop, &t->clock_step);
+                ev_timer_stop(m->loop, &t->settle);
+        }
         for (size_t i = 0; t->jobs && i < t->n; i++) {
                 if (!t->jobs[i])
                         continue;
@@ -407,14 +619,13 @@ int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_sv
                         j->has_duration = o->has_duration;
                         j->runs = o->runs;
                         j->skipped = o->skipped;
+                        j->stamp_ahead = o->stamp_ahead;
                 }
                 if (!m->svcs[i]->cfg->enabled)
                         continue;
                 if (o && unchanged[i] && o->next_at) { /* same schedule: same due time */
-                        j->next_base = o->next_base;
-                        j->next_at = o->next_at;
-                        ev_periodic_set(&j->w, (double)j->next_at / 1e6, 0., NULL);
-                        ev_periodic_start(m->loop, &j->w);
+                        start_at(j, o->next_base, o->next_at);
+                        j->at_boot = o->at_boot;
                 } else
                         boot_job(m, j);
         }
@@ -470,10 +681,7 @@ void timer_restore_json(struct svc *s, const cJSON *o)
         j->skipped = (unsigned)jnum(o, "skipped");
         usec_t at = (usec_t)jnum(o, "next_at");
         if (at && s->cfg->enabled) { /* the same due time as before */
-                j->next_base = (usec_t)jnum(o, "next_base");
-                j->next_at = at;
-                ev_periodic_set(&j->w, (double)at / 1e6, 0., NULL);
-                ev_periodic_start(s->m->loop, &j->w);
+                start_at(j, (usec_t)jnum(o, "next_base"), at);
                 j->restored = true;
         }
 }
@@ -505,6 +713,7 @@ void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next)
                 usec_t now = now_real();
                 j->running = true;
                 j->spawned = false;
+                j->stamp_ahead = false;
                 j->last_run = now;
                 j->runs++;
                 snprintf(j->last_result, sizeof(j->last_result), "running");

@@ -1,12 +1,15 @@
 /* timer: scheduled jobs. A service with schedule: is a oneshot that svd does
- * not start at boot; one ev_periodic per job (absolute wall-clock time, so a
- * clock step moves it too) is armed for the next due time and starts the job
+ * not start at boot; one ev_periodic per job (absolute wall-clock time) is
+ * armed for the next due time and starts the job
  * through the normal start path (svd_request_start: same sandbox, cgroup and
  * logs as any service). Nothing polls: an idle svd wakes only when a job is
  * due. A run due while the previous one is still active is skipped and
  * counted. With persistent: true the last run time is kept in
  * <state_dir>/timers/<name> (written atomically) and a run missed while svd
- * was down is made at boot. */
+ * was down is made at boot. A step of the wall clock neither holds a job
+ * back nor runs it early: an interval is elapsed time (its due time is kept
+ * in CLOCK_BOOTTIME too), a cron job is re-armed for the next match after
+ * the new time (a match a step forward passed fires once). */
 #ifndef SVD_TIMER_H
 #define SVD_TIMER_H
 

@@ -37,6 +37,10 @@ usec_t now_real(void)
 {
         return clock_usec(CLOCK_REALTIME);
 }
+usec_t now_boot(void)
+{
+        return clock_usec(CLOCK_BOOTTIME);
+}
 
 /* a * b + c without wrapping; false on overflow. */
 static bool mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *ret)

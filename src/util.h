@@ -22,6 +22,7 @@ typedef uint64_t usec_t;
 
 usec_t now_mono(void);     /* CLOCK_MONOTONIC */
 usec_t now_real(void);     /* CLOCK_REALTIME */
+usec_t now_boot(void);     /* CLOCK_BOOTTIME: elapsed time, suspend included */
 
 /* "250ms", "10s", "5m", "1h", "1d", "1h30m", "0"; bare numbers are seconds. */
 int parse_duration(const char *s, usec_t *ret);

@@ -1,8 +1,13 @@
 #!/bin/bash
-# Scheduled jobs at the edges of time: an interval as long as a duration can
-# be (the sum with the current time used to wrap into the past: the job was
-# due again at once after every firing, PID 1 started or skipped it in a
-# tight loop) is never due.
+# Scheduled jobs at the edges of time:
+#  - an interval as long as a duration can be (the sum with the current time
+#    used to wrap into the past: the job was due again at once after every
+#    firing, PID 1 started or skipped it in a tight loop) is never due;
+#  - a persistent job whose last run is later than now (it ran while the
+#    clock was ahead, an RTC corrected back by NTP since) counts from now
+#    (until the clock gets there): counting from that last run held it back
+#    for as long as the clock had been ahead (here a year).
+# A step of the clock while svd runs is tests/vm/clock.sh (it sets the clock).
 . "$(dirname "$0")/lib.sh"
 
 service huge <<EOF
@@ -17,8 +22,35 @@ restart: "no"
 schedule: { every: 1h, random_delay: 213500000d }
 command: [/bin/sh, -c, 'echo ran >> $T/out/hugedelay']
 EOF
+service ahead <<EOF
+type: oneshot
+restart: "no"
+schedule: { every: 2s, persistent: true }
+command: [/bin/sh, -c, 'echo ran >> $T/out/ahead']
+EOF
+service aheadcron <<EOF
+type: oneshot
+restart: "no"
+schedule: { cron: "* * * * *", persistent: true }
+command: [/bin/sh, -c, 'echo ran >> $T/out/aheadcron']
+EOF
+mkdir -p "$T/state/timers"
+year_ahead=$(( $(date +%s) + 365 * 86400 ))
+printf '%s\nsuccess\n1000\n' "$year_ahead" > "$T/state/timers/ahead"
+printf '%s\nsuccess\n1000\n' "$year_ahead" > "$T/state/timers/aheadcron"
+
+# has_lines FILE N: FILE has at least N lines
+has_lines() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 
 start_svd
+# the last run from the future: next run counted from now
+assert_le "$(field ahead next_run)" "$(( $(date +%s) + 3 ))" "ahead: next run"
+assert_le "$(field aheadcron next_run)" "$(( $(date +%s) + 61 ))" "aheadcron: next run"
+grep -q "ahead: the last run (.*) is later than now: the schedule counts from now" "$T/svd.out" ||
+        fail "no word about the last run from the future"
+wait_for has_lines "$T/out/ahead" 1
+
+# an interval past the end of time: never due
 sleep 1.5
 [ -e "$T/out/huge" ] && fail "huge ran $(wc -l < "$T/out/huge") times"
 assert_eq "$(field huge skipped)" "0" "huge skipped"
