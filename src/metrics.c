@@ -21,6 +21,7 @@ struct metrics {
         struct svd *m;
         ev_timer timer;
         int last_err; /* logged once until a write works again */
+        char *path;   /* the file written: a reload may name another one */
 };
 
 struct buf {
@@ -232,7 +233,7 @@ int metrics_write_file(struct svd *m, const char *path) {
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct metrics *M = w->data;
-        const char *path = M->m->cfg->metrics_textfile;
+        const char *path = M->path;
         int r = metrics_write_file(M->m, path);
         if (r < 0 && r != M->last_err)
                 log_warn("metrics: cannot write %s: %s", path, strerror(-r));
@@ -241,15 +242,21 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         M->last_err = r;
 }
 
+static double interval(const struct svd *m) {
+        double every = (double)m->cfg->metrics_interval / 1e6;
+        return every > 0 ? every : 15.;
+}
+
 int metrics_start(struct svd *m) {
         if (!m->cfg->metrics_textfile || m->metrics)
                 return 0;
         struct metrics *M = calloc(1, sizeof(*M));
-        if (!M)
+        if (!M || !(M->path = strdup(m->cfg->metrics_textfile))) {
+                free(M);
                 return -ENOMEM;
+        }
         M->m = m;
-        double every = (double)m->cfg->metrics_interval / 1e6;
-        ev_timer_init(&M->timer, timer_cb, 0., every > 0 ? every : 15.);
+        ev_timer_init(&M->timer, timer_cb, 0., interval(m));
         M->timer.data = M;
         ev_timer_start(m->loop, &M->timer);
         m->metrics = M;
@@ -261,7 +268,22 @@ void metrics_stop(struct svd *m) {
         if (!M)
                 return;
         ev_timer_stop(m->loop, &M->timer);
-        unlink(m->cfg->metrics_textfile);
+        unlink(M->path);
+        free(M->path);
         free(M);
         m->metrics = NULL;
+}
+
+int metrics_reload(struct svd *m) {
+        struct metrics *M = m->metrics;
+        const char *path = m->cfg->metrics_textfile;
+        if (M && path && strcmp(M->path, path) == 0) {
+                /* the same file: no gap a scrape could fall in; written now */
+                ev_timer_stop(m->loop, &M->timer);
+                ev_timer_set(&M->timer, 0., interval(m));
+                ev_timer_start(m->loop, &M->timer);
+                return 0;
+        }
+        metrics_stop(m); /* removes the file the old configuration named */
+        return metrics_start(m);
 }

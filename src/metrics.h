@@ -22,5 +22,9 @@ int metrics_write_file(struct svd *m, const char *path);
 int metrics_start(struct svd *m);
 /* Stops it and removes the file (stale "up" values must not outlive svd). */
 void metrics_stop(struct svd *m);
+/* After a reload switched m->cfg: the same file goes on (at the new
+ * interval); a file the new configuration no longer names is removed, and
+ * the one it names (if any) is written from now on. */
+int metrics_reload(struct svd *m);
 
 #endif

@@ -153,8 +153,7 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
         if (r < 0)
                 log_err("reload: rebuilding the schedule: %s", strerror(-r));
         cgroup_reload_slices(m);
-        metrics_stop(m);
-        if (metrics_start(m) < 0)
+        if (metrics_reload(m) < 0)
                 log_warn("reload: metrics.textfile writer not restarted");
         free(ov);
         free(unchanged);
