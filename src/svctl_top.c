@@ -33,6 +33,8 @@ struct prev {
         double usage, thr;
 };
 
+#define TOP_DELAY_MAX 86400 /* seconds between refreshes */
+
 enum sort_key { SORT_CPU, SORT_MEM, SORT_PIDS, SORT_THROTTLED, SORT_NAME };
 static enum sort_key sort_key;
 
@@ -156,8 +158,12 @@ int svctl_top_main(int argc, char **argv) {
                 else if (strcmp(s, "--json") == 0)
                         json = true;
                 else if ((strcmp(s, "-d") == 0 || strcmp(s, "--delay") == 0) && i + 1 < argc) {
-                        if (parse_double(argv[++i], &delay) < 0 || delay < 0.1) {
-                                fprintf(stderr, "svctl: top: bad delay '%s' (seconds, at least 0.1)\n", argv[i]);
+                        /* bounded: a time_t cannot hold 1e30 s, and the
+                         * overflowed sleep was none (a status request to
+                         * svd after another, thousands a second) */
+                        if (parse_double(argv[++i], &delay) < 0 || delay < 0.1 || delay > TOP_DELAY_MAX) {
+                                fprintf(stderr, "svctl: top: bad delay '%s' (seconds, 0.1 to %d)\n", argv[i],
+                                        TOP_DELAY_MAX);
                                 return 2;
                         }
                 } else if ((strcmp(s, "-n") == 0 || strcmp(s, "--iterations") == 0) && i + 1 < argc) {

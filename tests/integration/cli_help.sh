@@ -133,6 +133,13 @@ for c in $("$SVCTL" __complete commands) "secret list"; do
         "$SVCTL" $c -h > "$W/c.help" 2>&1 && cmp -s "$W/c.help" "$W/svctl.help" || { echo "FAIL: svctl $c -h"; exit 1; }
 done
 
+# svctl top -d: a delay no sleep can take is refused, before svd is asked
+# anything (it overflowed into no sleep at all: thousands of requests a second)
+rc=0
+"$SVCTL" -s "$W/none.sock" top -d 1e30 -n 2 > "$W/top.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q "bad delay '1e30' (seconds, 0.1 to 86400)" "$W/top.out" ||
+        { echo "FAIL: svctl top -d 1e30: exit $rc: $(cat "$W/top.out")"; exit 1; }
+
 # the man pages render cleanly (groff's warnings are errors here)
 if command -v groff >/dev/null; then
         for p in svd.8 svctl.8 svd.yaml.5; do
