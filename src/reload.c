@@ -14,6 +14,7 @@
 #include "sched.h"
 #include "secrets_int.h"
 #include "svd.h"
+#include "timer.h"
 
 static const char *const action_names[] = { "keep", "add", "remove", "change" };
 
@@ -207,14 +208,17 @@ int reload_apply(struct svd *m, struct reload_plan *p)
                 struct svc *s = it->obj;
                 if (it->action != RELOAD_REMOVE && it->action != RELOAD_CHANGE)
                         continue;
+                /* a scheduled job at rest waits for its timer (reload_swap.c) */
+                bool at_rest = down(s) && (s->state != ST_FAILED || timer_scheduled(s));
                 if (it->action == RELOAD_CHANGE)
                         log_info("%s: definition changed (%s)%s", s->cfg->name, it->why,
-                                 down(s) && s->state != ST_FAILED ? "" : ": restarting");
+                                 at_rest ? "" : ": restarting");
                 else
                         log_info("%s: removed from the configuration: stopping", s->cfg->name);
                 /* wanted before: runs again with the new definition */
-                it->start_after = !s->held && ((svc_state_active(s->state) && s->state != ST_STOPPING) ||
-                                               s->state == ST_FAILED || s->restart_after_stop);
+                it->run_again = !s->held && ((svc_state_active(s->state) && s->state != ST_STOPPING) ||
+                                             s->restart_after_stop);
+                it->start_after = it->run_again || (!s->held && s->state == ST_FAILED);
                 s->held = true; /* nothing may pull it back in meanwhile */
                 s->restart_after_stop = false;
                 it->must_stop = svc_state_active(s->state);

@@ -7,8 +7,10 @@
  *   add     new: started (if enabled and not a scheduled job)
  *   remove  gone: stopped (dependents first, as at shutdown), then forgotten
  *   change  different: stopped, then started with the new definition if it was
- *           wanted (or had failed: the edit is likely the fix); dependents with
- *           depends_on.X.restart follow it down and up as on svctl restart
+ *           wanted (or had failed: the edit is likely the fix; but a scheduled
+ *           job starts again only if a run of it was under way, else it waits
+ *           for its timer); dependents with depends_on.X.restart follow it
+ *           down and up as on svctl restart
  *   keep    same: not touched at all (same process, same counters)
  * The switch to the new generation happens once every removed and changed
  * service is down. Settings that cannot change under running services (the
@@ -37,6 +39,8 @@ struct reload_item {
         const char *why;      /* what differs (change), static text */
         struct svc *obj;      /* the running object (keep, change, remove) */
         bool start_after;     /* change: start with the new definition */
+        bool run_again;       /* change: it was active, not only failed (a scheduled
+                               * job's run under way is made again) */
         bool must_stop;       /* remove, change: a stop is still to be sent */
 };
 

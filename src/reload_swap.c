@@ -169,7 +169,12 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
                         s = it->obj;
                 else
                         continue;
-                if (!s || !s->cfg->enabled || timer_scheduled(s))
+                if (!s || !s->cfg->enabled)
+                        continue;
+                /* a scheduled job waits for its timer, unless the reload
+                 * stopped a run of it: that run is made again, as a changed
+                 * service that ran starts again */
+                if (timer_scheduled(s) && !(it->action == RELOAD_CHANGE && it->run_again))
                         continue;
                 sched_pull_in(m, s);
                 svc_dispatch(s, SE_START, 0);
