@@ -29,6 +29,7 @@ struct fdstore {
         char *path;
         struct held *left; /* from a previous svd, not yet taken */
         size_t n_left;
+        bool own_empty; /* started by this svd, nothing stored in it yet */
 };
 
 
@@ -128,6 +129,8 @@ void fdstore_open(struct svd *m)
         /* a store already there is the one of the instance this one
          * replaces (daemon-reexec) or of a killed svd: keep using it */
         f->fd = unix_connect(f->path, SOCK_SEQPACKET, FDSTORE_TIMEOUT_SEC);
+        if (f->fd < 0)
+                f->own_empty = true;
         if (f->fd < 0 && (start_store(m, f->path) < 0 || (f->fd = unix_connect(f->path, SOCK_SEQPACKET, FDSTORE_TIMEOUT_SEC)) < 0)) {
                 log_warn("svd-fdstore unavailable: services' output pipes will not outlive a crash of svd");
                 free(f->path);
@@ -167,6 +170,8 @@ static void send_msg(struct svd *m, const char *text, const int *fds)
 
 void fdstore_put(struct svd *m, const char *name, const int fds[4])
 {
+        if (m->fdstore)
+                m->fdstore->own_empty = false;
         char text[96];
         snprintf(text, sizeof(text), "S %s", name);
         send_msg(m, text, fds);
@@ -211,7 +216,9 @@ void fdstore_close(struct svd *m, bool quit)
         if (!f)
                 return;
         m->fdstore = NULL;
-        if (quit)
+        /* A store this svd started and never used (its start failed
+         * later, say) would otherwise wait for an svd that never comes. */
+        if (quit || f->own_empty)
                 (void)send(f->fd, "Q", 1, MSG_NOSIGNAL);
         close(f->fd);
         for (size_t i = 0; i < f->n_left; i++) {

@@ -285,6 +285,14 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
          * daemon-reexec, what arrived during the exec is delivered now. */
         reexec_unblock_signals();
 
+        /* First: a control socket that another svd answers on means that
+         * svd runs, and this one must not touch its state file, journal or
+         * pipe store on the way out. */
+        r = control_open(m, &m->ctl);
+        if (r < 0) {
+                log_err("control socket %s: %s", cfg->control_socket, strerror(-r));
+                return r;
+        }
         statefile_init(m);
         if (getpid() != 1)
                 fdstore_open(m);
@@ -308,11 +316,6 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
         /* a store that cannot be read is logged and fails only its consumers */
         if ((r = secrets_init(m)) < 0)
                 return r;
-        r = control_open(m, &m->ctl);
-        if (r < 0) {
-                log_err("control socket %s: %s", cfg->control_socket, strerror(-r));
-                return r;
-        }
         return metrics_start(m);
 }
 

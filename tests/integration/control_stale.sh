@@ -33,4 +33,20 @@ grep -q 'Address already in use' "$T/svd2.out" || fail "no reason given: $(cat "
 [ -S "$SOCK" ] || fail "the other listener's socket file was removed"
 kill "$LPID"
 wait "$LPID" 2>/dev/null || true
+# nothing of the refused svd is left running (it started a pipe store)
+wait_for sh -c "! pgrep -f '^svd-fdstore $T/' >/dev/null"
+
+# a second svd beside a running one: refused before it touches the first
+# one's state file or pipe store
+rm -f "$SOCK"
+start_svd
+wait_state idle running
+store=$(pgrep -f "svd-fdstore $T/") || fail "no pipe store"
+state=$(cat "$T/run/state.json")
+timeout 20 "$SVD" -c "$T/etc/svd.yaml" > "$T/svd3.out" 2>&1 && fail "a second svd started"
+grep -q 'Address already in use' "$T/svd3.out" || fail "no reason given: $(cat "$T/svd3.out")"
+assert_eq "$(pgrep -f "svd-fdstore $T/")" "$store" "the first svd's pipe store"
+assert_eq "$(cat "$T/run/state.json")" "$state" "the first svd's state file"
+assert_eq "$(field idle state)" running "the first svd's service"
+stop_svd || fail "svd exit status"
 echo PASS
