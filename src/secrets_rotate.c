@@ -193,6 +193,8 @@ static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
         const char *name = m->cfg->secrets[x->rot_secret].name, *job = m->cfg->svcs[x->rot_job].name;
         char why[300] = "";
 
+        if (!x->rot_active)
+                return; /* ended already */
         x->rot_active = false; /* what is written from now on has no pending part */
         if (!x->rot_ok)
                 put_back(x, &x->rot_old); /* the job could not install the new value */
@@ -221,7 +223,8 @@ void secrets_svc_state(struct svc *s)
 
         if (!x)
                 return;
-        if (x->restart_set && x->restart_set[s->index] && !ev_is_active(&x->start_timer)) {
+        if (x->restart_set && x->restart_set[s->index] && !ev_is_active(&x->start_timer) &&
+            !ev_is_pending(&x->start_timer)) {
                 bool down = true;
 
                 for (size_t i = 0; i < m->n_svcs; i++)
@@ -243,7 +246,10 @@ void secrets_svc_state(struct svc *s)
                              (s->state == ST_STOPPED && !s->restart_after_stop);
                 if (s->state == ST_STARTING || svc_state_up(s->state))
                         x->rot_job_ran = true;
-                else if (ended && !ev_is_active(&x->rot_timer)) {
+                /* (an expired timer whose callback has not run yet is
+                 * pending, no longer active: arming it again would end the
+                 * rotation twice) */
+                else if (ended && !ev_is_active(&x->rot_timer) && !ev_is_pending(&x->rot_timer)) {
                         x->rot_ok = s->state == ST_EXITED;
                         if (s->state == ST_STOPPED)
                                 log_warn("secrets: on_rotate job %s was stopped before it finished",

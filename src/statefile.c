@@ -58,7 +58,9 @@ static bool writable(const struct svd *m)
 
 void statefile_touch(struct svd *m)
 {
-        if (!writable(m) || ev_is_active(&m->state_timer) || ev_is_active(&m->state_prepare))
+        /* (a pending timer writes later in this iteration: this change too) */
+        if (!writable(m) || ev_is_active(&m->state_timer) || ev_is_pending(&m->state_timer) ||
+            ev_is_active(&m->state_prepare))
                 return;
         ev_timer_set(&m->state_timer, STATEFILE_DELAY, 0.);
         ev_timer_start(m->loop, &m->state_timer);
