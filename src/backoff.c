@@ -12,7 +12,9 @@ usec_t backoff_delay(const struct backoff_config *b, unsigned attempt) {
          * the cap matters. The loop stops at the cap (factor > 1), so it runs
          * at most a few dozen times, and needs no libm. */
         double d = (double)b->initial;
-        if (!(b->factor > 1.0)) /* config allows >= 1.0: a constant delay */
+        /* config allows >= 1.0: a constant delay; and 0 stays 0 however
+         * often it is multiplied (the loop would run once per attempt) */
+        if (!(b->factor > 1.0) || b->initial == 0)
                 return b->initial < b->max ? b->initial : b->max;
         for (unsigned i = 1; i < attempt && d < (double)b->max; i++)
                 d *= b->factor;

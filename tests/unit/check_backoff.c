@@ -23,6 +23,8 @@ START_TEST(test_delays) {
         ck_assert_uint_eq(backoff_delay(&one, 50), 500 * USEC_PER_MSEC); /* factor 1: fixed */
         struct backoff_config inv = {.initial = 5 * USEC_PER_SEC, .max = USEC_PER_SEC, .factor = 2.0};
         ck_assert_uint_eq(backoff_delay(&inv, 1), USEC_PER_SEC);
+        struct backoff_config zero = {.initial = 0, .max = 10 * USEC_PER_SEC, .factor = 2.0};
+        ck_assert_uint_eq(backoff_delay(&zero, 4000000000u), 0); /* at once, without 4e9 steps */
 }
 END_TEST
 
