@@ -17,29 +17,17 @@
 #include <ev.h>
 
 #include "cgroup.h"
+#include "cgroup_int.h"
 #include "log.h"
 #include "sched.h"
 #include "spawn.h"
 #include "svd.h"
 
-struct cgroup_mgr {
-        bool enabled;
-        char reason[256];
-        char *root;        /* absolute: <mount><own cgroup>/<cgroup_root> */
-        char controllers[256]; /* enabled in our subtree, space separated */
-        bool has_kill;
-        uint64_t host_ram;
-        int ino_fd;
-        ev_io ino_io;
-        char **slice_paths; /* absolute, per slice */
-        int spawn_logged;   /* spawn_clone3_status() last logged */
-};
-
 const char *const cgroup_knob_files[] = { "memory.max", "memory.high", "memory.low", "memory.min",
                                           "memory.swap.max", "cpu.max", "cpu.weight", "pids.max",
                                           "io.weight", "cpuset.cpus", NULL };
 
-static int write_file(const char *dir, const char *file, const char *val) {
+int cg_write_file(const char *dir, const char *file, const char *val) {
         char p[4096];
         snprintf(p, sizeof(p), "%s/%s", dir, file);
         int fd = open(p, O_WRONLY | O_CLOEXEC);
@@ -51,7 +39,7 @@ static int write_file(const char *dir, const char *file, const char *val) {
         return r;
 }
 
-static int read_file(const char *dir, const char *file, char *buf, size_t len) {
+int cg_read_file(const char *dir, const char *file, char *buf, size_t len) {
         char p[4096];
         snprintf(p, sizeof(p), "%s/%s", dir, file);
         int fd = open(p, O_RDONLY | O_CLOEXEC);
@@ -65,9 +53,9 @@ static int read_file(const char *dir, const char *file, char *buf, size_t len) {
 }
 
 /* "key value" lines: the value of key, or -ENOENT. */
-static int read_key(const char *dir, const char *file, const char *key, uint64_t *ret) {
+int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *ret) {
         char buf[4096];
-        int r = read_file(dir, file, buf, sizeof(buf));
+        int r = cg_read_file(dir, file, buf, sizeof(buf));
         if (r < 0)
                 return r;
         size_t kl = strlen(key);
@@ -81,7 +69,7 @@ static int read_key(const char *dir, const char *file, const char *key, uint64_t
 
 static int read_u64(const char *dir, const char *file, uint64_t *ret) {
         char buf[64];
-        int r = read_file(dir, file, buf, sizeof(buf));
+        int r = cg_read_file(dir, file, buf, sizeof(buf));
         if (r < 0)
                 return r;
         *ret = strtoull(buf, NULL, 10);
@@ -140,22 +128,73 @@ int cgroup_knob_value(const struct resources_config *r, const char *file, uint64
         return -ENOENT;
 }
 
+const char *cgroup_knob_default(const char *file) {
+        static const char *const defaults[][2] = {
+                { "memory.max", "max" },       { "memory.high", "max" },    { "memory.low", "0" },
+                { "memory.min", "0" },         { "memory.swap.max", "max" }, { "cpu.max", "max 100000" },
+                { "cpu.weight", "100" },       { "pids.max", "max" },       { "io.weight", "default 100" },
+                { "cpuset.cpus", "\n" }, /* empty: the parent's CPUs */
+        };
+        for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
+                if (strcmp(defaults[i][0], file) == 0)
+                        return defaults[i][1];
+        return NULL;
+}
+
+/* io.max of dir: every device limited there that r does not list gets the
+ * kernel's "no limit" (which removes its line). */
+static void reset_io_max(const char *dir, const struct resources_config *r) {
+        char buf[4096], line[128];
+        if (cg_read_file(dir, "io.max", buf, sizeof(buf)) <= 0)
+                return;
+        for (char *l = buf, *e; *l; l = *e ? e + 1 : e) {
+                e = strchrnul(l, '\n');
+                size_t dl = strcspn(l, " \n");
+                bool listed = false;
+                for (char **c = r->io_max; c && *c && !listed; c++)
+                        listed = strncmp(*c, l, dl) == 0 && (*c)[dl] == ' ';
+                if (!dl || listed)
+                        continue;
+                snprintf(line, sizeof(line), "%.*s rbps=max wbps=max riops=max wiops=max", (int)dl, l);
+                int rr = cg_write_file(dir, "io.max", line);
+                if (rr < 0)
+                        log_warn("cgroup: %s/io.max: resetting '%.*s': %s", dir, (int)dl, l, strerror(-rr));
+        }
+}
+
 /* Writes every configured knob; a knob whose controller is missing is an
- * error only if it was asked for. */
-static int apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, char *err,
-                       size_t errlen) {
+ * error only if it was asked for. With reset (dir existed before: a previous
+ * run, another svd or another definition wrote it), every knob r leaves
+ * unset goes back to the kernel's default, so a limit removed from the
+ * configuration does not live on in the kernel; a default that cannot be
+ * written is logged (the file is absent where its controller is). */
+static int apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset,
+                       char *err, size_t errlen) {
         char val[256];
         for (size_t i = 0; cgroup_knob_files[i]; i++) {
-                if (cgroup_knob_value(r, cgroup_knob_files[i], g->host_ram, val, sizeof(val)) < 0)
+                const char *f = cgroup_knob_files[i];
+                if (cgroup_knob_value(r, f, g->host_ram, val, sizeof(val)) < 0) {
+                        int e = reset ? cg_write_file(dir, f, cgroup_knob_default(f)) : 0;
+                        if (e < 0 && e != -ENOENT)
+                                log_warn("cgroup: %s/%s: resetting to the default: %s", dir, f, strerror(-e));
                         continue;
-                int e = write_file(dir, cgroup_knob_files[i], val);
+                }
+                int e = cg_write_file(dir, f, val);
                 if (e < 0) {
-                        snprintf(err, errlen, "%s: %s", cgroup_knob_files[i], strerror(-e));
+                        snprintf(err, errlen, "%s: %s", f, strerror(-e));
                         return e;
                 }
         }
+        if (reset)
+                reset_io_max(dir, r);
         for (char **l = r->io_max; l && *l; l++) {
-                int e = write_file(dir, "io.max", *l);
+                /* reset: what the line leaves out goes back to max in the
+                 * same write (the kernel takes the last value of a key) */
+                char line[512];
+                size_t dl = strcspn(*l, " ");
+                snprintf(line, sizeof(line), "%.*s%s%s", (int)dl, *l,
+                         reset ? " rbps=max wbps=max riops=max wiops=max" : "", *l + dl);
+                int e = cg_write_file(dir, "io.max", line);
                 if (e < 0) {
                         snprintf(err, errlen, "io.max '%s': %s", *l, strerror(-e));
                         return e;
@@ -222,7 +261,7 @@ static void wanted(const char *avail, char *want, size_t len) {
 static int enable_controllers(struct cgroup_mgr *g, const char *dir) {
         char want[160];
         wanted(g->controllers, want, sizeof(want));
-        return want[0] ? write_file(dir, "cgroup.subtree_control", want) : 0;
+        return want[0] ? cg_write_file(dir, "cgroup.subtree_control", want) : 0;
 }
 
 /* Whether dir is the root of its cgroup2 hierarchy: only the root has no
@@ -239,11 +278,11 @@ int cgroup_enable_root_controllers(const char *mnt, char *why, size_t wl) {
         /* Only the hierarchy's real root, and only if it is cgroup2 with our
          * controllers: on a hybrid host (PID 1 of a PID namespace in a test)
          * or in a container's cgroup namespace there is nothing to do here. */
-        if (!own || strcmp(own, "/") != 0 || read_file(mnt, "cgroup.controllers", avail, sizeof(avail)) < 0 ||
+        if (!own || strcmp(own, "/") != 0 || cg_read_file(mnt, "cgroup.controllers", avail, sizeof(avail)) < 0 ||
             !real_root(mnt))
                 return 0;
         wanted(avail, want, sizeof(want));
-        if (!want[0] || read_file(mnt, "cgroup.subtree_control", on, sizeof(on)) < 0)
+        if (!want[0] || cg_read_file(mnt, "cgroup.subtree_control", on, sizeof(on)) < 0)
                 return 0;
         bool all = true;
         char copy[160], *save = NULL;
@@ -252,7 +291,7 @@ int cgroup_enable_root_controllers(const char *mnt, char *why, size_t wl) {
                 all = all && has_word(on, w + 1);
         if (all)
                 return 0;
-        int r = write_file(mnt, "cgroup.subtree_control", want);
+        int r = cg_write_file(mnt, "cgroup.subtree_control", want);
         if (r < 0) {
                 snprintf(why, wl, "enabling %s in %s: %s", want, mnt, strerror(-r));
                 return r;
@@ -292,6 +331,7 @@ static int setup_slices(struct svd *m, char ***ret, char *reason, size_t rlen) {
         int first = 0;
         for (size_t i = 0; i < m->cfg->n_slices; i++) {
                 char *abs = paths[i];
+                bool existed = access(abs, F_OK) == 0; /* reload, or an earlier svd's */
                 if ((r = mkdir_p(abs, 0755)) < 0) {
                         if (!first) {
                                 snprintf(reason, rlen, "slice %s: cannot create %s: %s", m->cfg->slices[i].name,
@@ -308,7 +348,7 @@ static int setup_slices(struct svd *m, char ***ret, char *reason, size_t rlen) {
                 }
                 enable_controllers(g, abs);
                 char err[256];
-                if (apply_knobs(g, abs, &m->cfg->slices[i].resources, err, sizeof(err)) < 0 && !first) {
+                if (apply_knobs(g, abs, &m->cfg->slices[i].resources, existed, err, sizeof(err)) < 0 && !first) {
                         snprintf(reason, rlen, "slice %s: %s", m->cfg->slices[i].name, err);
                         first = -EINVAL;
                 }
@@ -333,9 +373,9 @@ static void protect_root(struct svd *m) {
                 low |= m->cfg->svcs[i].resources->memory_low.set;
         }
         int r;
-        if (min && (r = write_file(g->root, "memory.min", "max")) < 0)
+        if (min && (r = cg_write_file(g->root, "memory.min", "max")) < 0)
                 log_warn("cgroup: memory.min of %s: %s (memory_min of slices is not effective)", g->root, strerror(-r));
-        if ((low || min) && (r = write_file(g->root, "memory.low", "max")) < 0)
+        if ((low || min) && (r = cg_write_file(g->root, "memory.low", "max")) < 0)
                 log_warn("cgroup: memory.low of %s: %s (memory_low of slices is not effective)", g->root, strerror(-r));
 }
 
@@ -391,6 +431,8 @@ void cgroup_forget(struct svd *m, struct svc *s) {
                         (void)inotify_rm_watch(g->ino_fd, s->cg_wd_memory);
         }
         s->cg_wd_events = s->cg_wd_memory = -1;
+        cg_leftovers_forget(s);
+        s->cg_knobs_written = false;
         if (s->cg_path)
                 (void)rmdir(s->cg_path); /* an empty leaf goes; one with processes stays visible */
         free(s->cg_path);
@@ -422,7 +464,7 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         char base[4096];
         snprintf(base, sizeof(base), "%s%s", mnt, strcmp(own, "/") == 0 ? "" : own);
         char ctl[256];
-        if (read_file(base, "cgroup.controllers", ctl, sizeof(ctl)) < 0 || !has_word(ctl, "memory") ||
+        if (cg_read_file(base, "cgroup.controllers", ctl, sizeof(ctl)) < 0 || !has_word(ctl, "memory") ||
             !has_word(ctl, "pids"))
                 /* A hybrid/v1 host: its controllers live in v1 hierarchies that
                  * belong to the host. Touch nothing. */
@@ -450,7 +492,7 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         if (move) {
                 char pid[32];
                 snprintf(pid, sizeof(pid), "%d", (int)getpid());
-                r = write_file(sup, "cgroup.procs", pid);
+                r = cg_write_file(sup, "cgroup.procs", pid);
                 if (r < 0)
                         return unavailable(g, reason, rlen, "cannot move svd into its supervisor cgroup: %s",
                                            strerror(-r));
@@ -515,27 +557,45 @@ char *cgroup_service_path(const struct svd_config *c, const struct svc_config *s
         return sp ? strdup_printf("%s/%s.service", sp, s->name) : NULL;
 }
 
+int cg_leaf_path(struct svc *s) {
+        if (s->cg_path)
+                return 0;
+        _cleanup_(freep) char *rel = cgroup_service_path(s->m->cfg, s->cfg);
+        if (!rel || !(s->cg_path = strdup_printf("%s/%s", s->m->cg->root, rel)))
+                return -ENOMEM;
+        return 0;
+}
+
+void cg_watch_events(struct svc *s) {
+        char p[4200];
+        if (s->cg_wd_events >= 0)
+                return;
+        snprintf(p, sizeof(p), "%s/cgroup.events", s->cg_path);
+        s->cg_wd_events = inotify_add_watch(s->m->cg->ino_fd, p, IN_MODIFY);
+}
+
 int cgroup_prepare(struct svd *m, struct svc *s) {
         struct cgroup_mgr *g = m->cg;
         int r;
-        if (!s->cg_path) {
-                _cleanup_(freep) char *rel = cgroup_service_path(m->cfg, s->cfg);
-                if (!rel || !(s->cg_path = strdup_printf("%s/%s", g->root, rel)))
-                        return -ENOMEM;
-        }
-        if (mkdir(s->cg_path, 0755) < 0 && errno != EEXIST)
+        if ((r = cg_leaf_path(s)) < 0)
+                return r;
+        bool created = mkdir(s->cg_path, 0755) == 0;
+        if (!created && errno != EEXIST)
                 return -errno;
-        if (cgroup_populated(s)) {
-                /* leftovers from an earlier run (svd crashed?): they would share
-                 * the new run's limits and confuse "down" */
-                log_warn("%s: processes left in %s from an earlier run; killing them", s->cfg->name, s->cg_path);
-                cgroup_kill(s);
-        }
+        if (!created && cgroup_populated(s))
+                /* leftovers of an earlier run: they would share the new run's
+                 * limits and confuse "down"; the start waits for them to go
+                 * (cgroup_leftovers_wait) */
+                cg_leftovers_found(s);
         char err[256];
-        if ((r = apply_knobs(g, s->cg_path, s->cfg->resources, err, sizeof(err))) < 0) {
+        /* A leaf that was there already holds whatever an earlier definition
+         * or svd wrote into it: what this one leaves unset is reset. */
+        bool reset = !created && !s->cg_knobs_written;
+        if ((r = apply_knobs(g, s->cg_path, s->cfg->resources, reset, err, sizeof(err))) < 0) {
                 svc_set_reason(s, "cgroup: %s", err);
                 return r;
         }
+        s->cg_knobs_written = true;
         if (s->cg_procs_fd < 0) {
                 char p[4200];
                 snprintf(p, sizeof(p), "%s/cgroup.procs", s->cg_path);
@@ -548,31 +608,28 @@ int cgroup_prepare(struct svd *m, struct svc *s) {
                 if (s->cg_dir_fd < 0)
                         return -errno;
         }
-        if (s->cg_wd_events < 0) {
+        cg_watch_events(s);
+        if (s->cg_wd_memory < 0) {
                 char p[4200];
-                snprintf(p, sizeof(p), "%s/cgroup.events", s->cg_path);
-                s->cg_wd_events = inotify_add_watch(g->ino_fd, p, IN_MODIFY);
                 snprintf(p, sizeof(p), "%s/memory.events", s->cg_path);
                 s->cg_wd_memory = inotify_add_watch(g->ino_fd, p, IN_MODIFY);
                 uint64_t v = 0;
-                if (read_key(s->cg_path, "memory.events", "oom_kill", &v) == 0)
+                if (cg_read_key(s->cg_path, "memory.events", "oom_kill", &v) == 0)
                         s->oom_seen = v;
         }
         return 0;
 }
 
 void cgroup_adopt(struct svd *m, struct svc *s) {
-        struct cgroup_mgr *g = m->cg;
-        _cleanup_(freep) char *rel = cgroup_service_path(m->cfg, s->cfg);
-        if (!rel || !(s->cg_path = strdup_printf("%s/%s", g->root, rel)))
+        if (cg_leaf_path(s) < 0)
                 return;
+        s->cg_knobs_written = false; /* by the previous instance, maybe for another definition */
+        cg_watch_events(s);
         char p[4200];
-        snprintf(p, sizeof(p), "%s/cgroup.events", s->cg_path);
-        s->cg_wd_events = inotify_add_watch(g->ino_fd, p, IN_MODIFY);
         snprintf(p, sizeof(p), "%s/memory.events", s->cg_path);
-        s->cg_wd_memory = inotify_add_watch(g->ino_fd, p, IN_MODIFY);
+        s->cg_wd_memory = inotify_add_watch(m->cg->ino_fd, p, IN_MODIFY);
         if (s->cg_wd_events < 0)
-                log_warn("%s: cannot watch %s: %s", s->cfg->name, p, strerror(errno));
+                log_warn("%s: cannot watch %s/cgroup.events: %s", s->cfg->name, s->cg_path, strerror(errno));
 }
 
 void cgroup_note_spawn(struct svd *m) {
@@ -598,7 +655,7 @@ bool cgroup_populated(struct svc *s) {
         uint64_t v = 0;
         if (!s->cg_path)
                 return false;
-        return read_key(s->cg_path, "cgroup.events", "populated", &v) == 0 && v != 0;
+        return cg_read_key(s->cg_path, "cgroup.events", "populated", &v) == 0 && v != 0;
 }
 
 bool cgroup_contains(struct svc *s, pid_t pid) {
@@ -616,30 +673,9 @@ bool cgroup_contains(struct svc *s, pid_t pid) {
         return found;
 }
 
-int cgroup_kill(struct svc *s) {
-        if (!s->cg_path)
-                return -ENOENT;
-        struct cgroup_mgr *g = s->m->cg;
-        if (g->has_kill)
-                return write_file(s->cg_path, "cgroup.kill", "1");
-        char buf[65536];
-        if (read_file(s->cg_path, "cgroup.procs", buf, sizeof(buf)) < 0)
-                return -errno;
-        for (char *p = buf; *p;) {
-                char *e;
-                long pid = strtol(p, &e, 10);
-                if (e == p)
-                        break;
-                if (pid > 0)
-                        (void)kill((pid_t)pid, SIGKILL);
-                p = e + (*e ? 1 : 0);
-        }
-        return 0;
-}
-
 bool cgroup_oom_check(struct svc *s) {
         uint64_t v = 0;
-        if (!s->cg_path || read_key(s->cg_path, "memory.events", "oom_kill", &v) < 0 || v <= s->oom_seen)
+        if (!s->cg_path || cg_read_key(s->cg_path, "memory.events", "oom_kill", &v) < 0 || v <= s->oom_seen)
                 return false;
         s->oom_kills += v - s->oom_seen;
         s->oom_seen = v;
@@ -650,10 +686,10 @@ bool cgroup_oom_check(struct svc *s) {
 
 static int stats_of(const char *dir, struct cg_stats *r) {
         memset(r, 0, sizeof(*r));
-        if (read_key(dir, "cpu.stat", "usage_usec", &r->cpu_usage_usec) < 0)
+        if (cg_read_key(dir, "cpu.stat", "usage_usec", &r->cpu_usage_usec) < 0)
                 return -ENOENT;
-        (void)read_key(dir, "cpu.stat", "throttled_usec", &r->cpu_throttled_usec);
-        (void)read_key(dir, "cpu.stat", "nr_throttled", &r->nr_throttled);
+        (void)cg_read_key(dir, "cpu.stat", "throttled_usec", &r->cpu_throttled_usec);
+        (void)cg_read_key(dir, "cpu.stat", "nr_throttled", &r->nr_throttled);
         (void)read_u64(dir, "memory.current", &r->memory_current);
         r->has_memory_peak = read_u64(dir, "memory.peak", &r->memory_peak) == 0; /* 5.19+ */
         (void)read_u64(dir, "pids.current", &r->pids_current);
@@ -702,6 +738,8 @@ void cgroup_done(struct svd *m) {
         for (size_t i = 0; m->svcs && i < m->n_svcs; i++) {
                 struct svc *s = m->svcs[i];
                 close_leaf_fds(s);
+                cg_leftovers_forget(s);
+                s->cg_knobs_written = false;
                 /* an empty leaf is removed; one with processes stays visible */
                 if (s->cg_path)
                         (void)rmdir(s->cg_path);

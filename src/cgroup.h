@@ -46,9 +46,11 @@ int cgroup_init(struct svd *m, char *reason, size_t reason_len);
 bool cgroup_enabled(const struct svd *m);
 const char *cgroup_unavailable_reason(const struct svd *m);
 
-/* Creates the service's leaf, writes its limits, opens its cgroup.procs for
- * the spawned child and starts watching it. -errno on failure (the service
- * must then not start). */
+/* Creates the service's leaf, writes its limits (an existing leaf's unset
+ * ones back to the kernel's defaults), opens its cgroup.procs for the
+ * spawned child and starts watching it; processes found in an existing leaf
+ * are killed (cgroup_leftovers_wait). -errno on failure (the service must
+ * then not start). */
 int cgroup_prepare(struct svd *m, struct svc *s);
 /* After a spawn into a leaf: logs, once per change, how children get into
  * their cgroup (clone3 CLONE_INTO_CGROUP, or joining before exec). */
@@ -59,9 +61,31 @@ const char *cgroup_spawn_mode(void);
 bool cgroup_populated(struct svc *s);
 /* Whether pid is in the leaf (its cgroup.procs). */
 bool cgroup_contains(struct svc *s, pid_t pid);
-/* Kills every process in the leaf (cgroup.kill, or SIGKILL to each pid on
- * kernels without it). */
+/* Kills every process in the leaf and the cgroups below it (cgroup.kill, or
+ * cgroup_kill_tree on kernels without it). Does not wait: cgroup.events
+ * says when they are gone. */
 int cgroup_kill(struct svc *s);
+/* Without cgroup.kill: SIGKILL to every pid in the cgroup.procs of dir and
+ * of every cgroup below it, pass after pass until one finds no process it
+ * has not killed yet (forks racing the kill; bounded). The number of
+ * processes signalled, or -errno if dir's own cgroup.procs cannot be read. */
+int cgroup_kill_tree(const char *dir);
+
+/* How long a start waits for the processes left in its leaf to die after
+ * SIGKILL (seconds). */
+#define CGROUP_LEFTOVER_WAIT 10
+/* Before a spawn (never blocks): whether the leaf still holds processes of an
+ * earlier run (a killed svd's, ones that outlived the wait after an exit, a
+ * main process given up on after SIGKILL). They are killed and the start
+ * waits: true, with why, until cgroup.events says the leaf is empty
+ * (svc_cgroup_empty, then svc_recheck_start) or CGROUP_LEFTOVER_WAIT has
+ * passed (logged; the start then goes ahead beside them). */
+bool cgroup_leftovers_wait(struct svc *s, char *why, size_t why_len);
+/* The leaf is empty: the wait for leftovers (if any) is over, logged. */
+void cgroup_leftovers_end(struct svc *s);
+/* daemon-reexec: a waiting service's leaf is looked at again from the loop
+ * (the wait itself is not in the saved state). */
+void cgroup_leftovers_recheck(struct svc *s);
 /* Reads the leaf's memory.events: OOM kills not accounted yet are added to
  * s->oom_kills and logged. Whether there were any. */
 bool cgroup_oom_check(struct svc *s);
@@ -76,6 +100,10 @@ char *cgroup_slice_path(const struct svd_config *c, const struct slice_config *s
  * -ENOENT when the knob is unset. host_ram is MemTotal in bytes. */
 int cgroup_knob_value(const struct resources_config *r, const char *file, uint64_t host_ram, char *buf,
                       size_t len);
+/* Pure: what a knob file is reset to when the configuration leaves it unset
+ * and the cgroup existed already (the kernel's default: "max", "0", ...);
+ * NULL for an unknown file. */
+const char *cgroup_knob_default(const char *file);
 extern const char *const cgroup_knob_files[];
 
 void cgroup_done(struct svd *m);

@@ -476,11 +476,20 @@ void svc_main_exited(struct svc *s, int status) {
 }
 
 void svc_cgroup_empty(struct svc *s) {
+        if (s->cg_leftover_since) {
+                cgroup_leftovers_end(s);
+                svc_recheck_start(s);
+        }
         if (!s->exit_pending)
                 return;
         s->exit_pending = false;
         ev_timer_stop(s->m->loop, &s->exit_wait);
         svc_dispatch(s, SE_EXIT, s->pending_status);
+}
+
+void svc_recheck_start(struct svc *s) {
+        if (s->state == ST_WAITING && !s->m->shutting_down && sched_deps_met(s->m, s))
+                svc_dispatch(s, SE_DEPS_MET, 0);
 }
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
@@ -506,6 +515,7 @@ struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index) {
         s->reason = s->status_text = s->last_failure = s->probe_detail = str_empty;
         ev_timer_init(&s->timer, timer_cb, 0., 0.);
         s->timer.data = s;
+        ev_timer_init(&s->cg_leftover_timer, NULL, 0., 0.); /* (cgroup_kill.c sets it up) */
         return s;
 }
 
@@ -571,6 +581,25 @@ void svc_restore_timers(struct svc *s, double timer_left_usec) {
                 if (!s->cg_path || !cgroup_populated(s))
                         svc_cgroup_empty(s);
         }
+        if (s->state == ST_WAITING && cgroup_enabled(s->m))
+                cgroup_leftovers_recheck(s);
+}
+
+/* Whether ev can lead to a spawn from the current state (sm_next: a start
+ * from rest, dependencies met, the backoff delay over). */
+static bool may_spawn(const struct svc *s, enum svc_event ev) {
+        switch (s->state) {
+        case ST_STOPPED:
+        case ST_FAILED:
+        case ST_EXITED:
+                return ev == SE_START;
+        case ST_WAITING:
+                return ev == SE_DEPS_MET;
+        case ST_BACKOFF:
+                return ev == SE_TIMER;
+        default:
+                return false;
+        }
 }
 
 void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
@@ -606,6 +635,12 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 ctx.deps_met = false;
                 snprintf(gate_why, sizeof(gate_why), "secrets locked");
         }
+        /* Processes of an earlier run in the leaf are killed, and the spawn
+         * waits for them to be gone (bounded; cgroup.h): last, as the other
+         * gates could hold the start anyway. */
+        if (ctx.deps_met && cgroup_enabled(m) && may_spawn(s, ev) &&
+            cgroup_leftovers_wait(s, gate_why, sizeof(gate_why)))
+                ctx.deps_met = false;
 
         if (ev == SE_EXIT) {
                 pid_t old = s->pid;

@@ -112,6 +112,11 @@ struct svc {
         bool exit_pending;       /* main process gone, waiting for the leaf to empty */
         int pending_status;
         ev_timer exit_wait;
+        bool cg_knobs_written;   /* the leaf holds this definition's limits (cgroup_prepare) */
+        usec_t cg_leftover_since; /* processes of an earlier run found in the leaf were
+                                     killed then (cgroup_kill.c); 0: none */
+        bool cg_leftover_stuck;  /* ...and outlived CGROUP_LEFTOVER_WAIT: starts go ahead */
+        ev_timer cg_leftover_timer;
         uint64_t cpu_prev_usec;  /* for CPU% between two status requests */
         usec_t cpu_prev_mono;
 
@@ -146,6 +151,9 @@ void svc_restore_timers(struct svc *s, double timer_left_usec);
 void svc_main_exited(struct svc *s, int status);
 /* cgroup.events says the leaf is empty. */
 void svc_cgroup_empty(struct svc *s);
+/* Something that held back the start of a waiting service may be gone (its
+ * leaf's leftovers): it starts if its dependencies are met. */
+void svc_recheck_start(struct svc *s);
 
 /* Feeds one event to the service. ev_data: the wait status for SE_EXIT. */
 void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data);

@@ -1,11 +1,20 @@
 /* The pure parts of the cgroup module: leaf and slice paths from the config,
- * and the cgroup v2 file contents for each knob (sizes, percentages of host
- * RAM, cpu.max quota, weights). Runs on any host: nothing is written. */
+ * the cgroup v2 file contents for each knob (sizes, percentages of host
+ * RAM, cpu.max quota, weights) and the defaults unset knobs go back to; and
+ * the kill without cgroup.kill, on a fake cgroup tree in a temporary
+ * directory. Runs on any host: no cgroup is touched. */
 #include <check.h>
 
 #include "check_run.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 
@@ -70,11 +79,102 @@ START_TEST(test_knobs) {
 }
 END_TEST
 
+START_TEST(test_knob_defaults) {
+        /* every knob svd writes has one: a limit dropped from the
+         * configuration must not live on in a reused cgroup */
+        for (size_t i = 0; cgroup_knob_files[i]; i++)
+                ck_assert_msg(cgroup_knob_default(cgroup_knob_files[i]) != NULL, "no default for %s",
+                              cgroup_knob_files[i]);
+        ck_assert_str_eq(cgroup_knob_default("memory.max"), "max");
+        ck_assert_str_eq(cgroup_knob_default("memory.low"), "0");
+        ck_assert_str_eq(cgroup_knob_default("cpu.max"), "max 100000");
+        ck_assert_str_eq(cgroup_knob_default("cpu.weight"), "100");
+        ck_assert_str_eq(cgroup_knob_default("pids.max"), "max");
+        ck_assert_str_eq(cgroup_knob_default("io.weight"), "default 100");
+        ck_assert_str_eq(cgroup_knob_default("cpuset.cpus"), "\n");
+        ck_assert_ptr_null(cgroup_knob_default("memory.bogus"));
+}
+END_TEST
+
+static pid_t sleeper(void) {
+        pid_t p = fork();
+        if (p == 0) {
+                signal(SIGTERM, SIG_DFL); /* not check's handler (it kills the test's group) */
+                for (;;)
+                        pause();
+        }
+        ck_assert_int_gt(p, 0);
+        return p;
+}
+
+static void write_procs(const char *dir, pid_t a, pid_t b) {
+        char path[4096];
+        ck_assert_int_eq(mkdir(dir, 0755), 0);
+        snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "%d\n", (int)a);
+        if (b)
+                fprintf(f, "%d\n", (int)b);
+        fclose(f);
+}
+
+/* Without cgroup.kill (before 5.14) the processes of cgroups a service made
+ * below its leaf are killed too, not only those of the leaf itself. */
+START_TEST(test_kill_tree) {
+        char root[] = "/tmp/check_cgroup.XXXXXX", path[4200];
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        pid_t p[4] = {sleeper(), sleeper(), sleeper(), sleeper()};
+        snprintf(path, sizeof(path), "%s/leaf", root);
+        write_procs(path, p[0], 0);
+        snprintf(path, sizeof(path), "%s/leaf/worker", root);
+        write_procs(path, p[1], p[2]);
+        snprintf(path, sizeof(path), "%s/leaf/worker/deeper", root);
+        write_procs(path, p[3], 0);
+        snprintf(path, sizeof(path), "%s/leaf/cgroup.events", root); /* a file, not a cgroup */
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fclose(f);
+
+        snprintf(path, sizeof(path), "%s/leaf", root);
+        /* four, each once, though the (fake) files still list them */
+        int n = cgroup_kill_tree(path);
+        /* reaped within a second, by SIGKILL; the ones missed are killed
+         * after (not counted) */
+        int killed = 0, left = 4;
+        bool reaped[4] = {false};
+        for (int t = 0; t < 100 && left; t++, usleep(10000))
+                for (int i = 0; i < 4; i++) {
+                        int st;
+                        if (!reaped[i] && waitpid(p[i], &st, WNOHANG) == p[i]) {
+                                reaped[i] = true;
+                                left--;
+                                killed += WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+                        }
+                }
+        for (int i = 0; i < 4; i++)
+                if (!reaped[i]) {
+                        kill(p[i], SIGKILL);
+                        waitpid(p[i], NULL, 0);
+                }
+        ck_assert_int_eq(killed, 4);
+        ck_assert_int_eq(n, 4);
+
+        snprintf(path, sizeof(path), "%s/gone", root);
+        ck_assert_int_eq(cgroup_kill_tree(path), -ENOENT);
+        char cmd[4300];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+        ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("cgroup");
         TCase *tc = tcase_create("pure");
         tcase_add_test(tc, test_paths);
         tcase_add_test(tc, test_knobs);
+        tcase_add_test(tc, test_knob_defaults);
+        tcase_add_test(tc, test_kill_tree);
         suite_add_tcase(s, tc);
         return check_run(s);
 }

@@ -1,0 +1,44 @@
+/* cgroup_int: shared by the cgroup_* modules only (not for the rest of svd):
+ * the manager's state and the cgroup file helpers. */
+#ifndef SVD_CGROUP_INT_H
+#define SVD_CGROUP_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ev.h>
+
+struct svc;
+
+struct cgroup_mgr {
+        bool enabled;
+        char reason[256];
+        char *root;            /* absolute: <mount><own cgroup>/<cgroup_root> */
+        char controllers[256]; /* enabled in our subtree, space separated */
+        bool has_kill;
+        uint64_t host_ram;
+        int ino_fd;
+        ev_io ino_io;
+        char **slice_paths; /* absolute, per slice */
+        int spawn_logged;   /* spawn_clone3_status() last logged */
+};
+
+/* dir/file: write val, read into buf (NUL-terminated; length or -errno), the
+ * value of "key value" line key (-ENOENT if none). */
+int cg_write_file(const char *dir, const char *file, const char *val);
+int cg_read_file(const char *dir, const char *file, char *buf, size_t len);
+int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *ret);
+
+/* s->cg_path from the configuration if not set yet: 0 or -ENOMEM. */
+int cg_leaf_path(struct svc *s);
+/* Watches the leaf's cgroup.events (empty = svc_cgroup_empty) if not yet. */
+void cg_watch_events(struct svc *s);
+/* The leaf holds processes while the service has none (cgroup_kill.c):
+ * kills them and, once per such finding, logs it and starts the bounded
+ * wait for them to be gone. */
+void cg_leftovers_found(struct svc *s);
+/* The leaf is dropped: no wait for its leftovers any more (no log). */
+void cg_leftovers_forget(struct svc *s);
+
+#endif
