@@ -6,15 +6,7 @@
 # code run on the service's behalf, often a script the service can write:
 # it must not hold more rights than the service itself.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || { echo "needs root (users, capabilities, mount namespaces)"; exit 77; }
-R="$TOP_BUILDDIR/tests/helpers/sbx-report"
-[ -x "$R" ] || fail "missing $R (make check builds it)"
-
-# private_tmp hides $T (it lives in /tmp): reports go to /dev/shm
-SHM=$(mktemp -d /dev/shm/svd-hsbx.XXXXXX)
-chmod 777 "$SHM"
-cp "$R" "$SHM/sbx-report"
-R="$SHM/sbx-report"
+sbx_report_setup hsbx
 HOSTMARK=/tmp/svd-hsbx-host.$$
 touch "$HOSTMARK"
 trap 'rm -rf "$SHM" "$HOSTMARK"; cleanup' EXIT

@@ -173,3 +173,17 @@ pg_setup() {
         runuser -u postgres -- "$PGBIN/initdb" -D "$T/pgdata" -A trust -N -U postgres \
                 --locale=C -E UTF8 > "$T/initdb.out" 2>&1 || { cat "$T/initdb.out" >&2; fail "initdb failed"; }
 }
+
+# sbx_report_setup TAG: for tests that read a service's confinement with
+# tests/helpers/sbx-report. private_tmp hides $T and maybe the build tree
+# (both can live under /tmp): sets SHM, a world-writable directory in
+# /dev/shm for the reports, and R, the reporter copied there. Needs root.
+sbx_report_setup() {
+        [ "$(id -u)" = 0 ] || { echo "needs root (users, capabilities, mount namespaces)"; exit 77; }
+        R="$TOP_BUILDDIR/tests/helpers/sbx-report"
+        [ -x "$R" ] || fail "missing $R (make check builds it)"
+        SHM=$(mktemp -d "/dev/shm/svd-$1.XXXXXX")
+        chmod 777 "$SHM"
+        cp "$R" "$SHM/sbx-report"
+        R="$SHM/sbx-report"
+}

@@ -13,18 +13,8 @@
 # tmpfs), private_tmp isolation, stage failures as a failed state naming the
 # stage, and svctl audit (exact scores) and show.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || { echo "needs root (users, capabilities, mount namespaces)"; exit 77; }
-R="$TOP_BUILDDIR/tests/helpers/sbx-report"
-[ -x "$R" ] || fail "missing $R (make check builds it)"
-
-# private_tmp hides $T (it lives in /tmp): those services report into /dev/shm
-SHM=$(mktemp -d /dev/shm/svd-sbx.XXXXXX)
-chmod 777 "$SHM"
+sbx_report_setup sbx
 mkdir -p "$SHM/ro" # read-only for the strict service, inside strict's writable /dev
-# the build tree may itself live under /tmp, which private_tmp hides: run
-# the reporter from /dev/shm too
-cp "$R" "$SHM/sbx-report"
-R="$SHM/sbx-report"
 HOSTMARK=/tmp/svd-sbx-host.$$
 touch "$HOSTMARK"
 # protect_home: a file in root's home that the services must not see
