@@ -149,7 +149,7 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
         if (r >= 0)
                 r = timers_reattach(m, old_timers, ov, n_old, unchanged);
         if (r >= 0)
-                r = secrets_reindex(m);
+                r = secrets_reindex(m, old);
         if (r < 0)
                 log_err("reload: rebuilding the schedule: %s", strerror(-r));
         cgroup_reload_slices(m);

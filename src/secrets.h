@@ -25,8 +25,9 @@ enum secrets_status { SECRETS_NONE, SECRETS_OK, SECRETS_LOCKED, SECRETS_BROKEN }
 int secrets_init(struct svd *m);
 /* Wipes every value and key, removes credential files (and their tmpfs). */
 void secrets_done(struct svd *m);
-/* Reload: per-service bookkeeping sized for the new generation. */
-int secrets_reindex(struct svd *m);
+/* Reload: per-service bookkeeping for the new generation (old: the
+ * configuration it replaces, whose services' indices it held). */
+int secrets_reindex(struct svd *m, const struct svd_config *old);
 
 enum secrets_status secrets_status(const struct svd *m);
 const char *secrets_status_name(enum secrets_status s);
