@@ -300,6 +300,12 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
                             c->secrets[x->rot_secret].name, c->svcs[x->rot_job].name);
         if (d->on_rotate && (job = config_svc_index(c, d->on_rotate)) < 0)
                 return errf(why, wl, "on_rotate: unknown service");
+        /* the rotation names its job and secret by index: a reload waiting
+         * for its stops renumbers both when it switches over */
+        if (job >= 0 && m->reload) {
+                snprintf(why, wl, "a reload is under way; rotate %s when it is done", name);
+                return -EBUSY;
+        }
         if (value) {
                 const char *weak = secrets_weak_reason(value, len, false);
 
