@@ -180,7 +180,9 @@ static bool has_nul_escape(const char *p, size_t n)
 static int parse_payload(const char *p, size_t n, cJSON **ret_msg)
 {
         const char *end = NULL;
-        if (!utf8_valid((const unsigned char *)p, n))
+        /* A raw NUL is never JSON (a string must escape it), but cJSON
+         * copies one inside a string as it is: the C string ends there. */
+        if (memchr(p, 0, n) || !utf8_valid((const unsigned char *)p, n))
                 return -EBADMSG;
         cJSON *msg = cJSON_ParseWithLengthOpts(p, n, &end, false);
         if (!msg)

@@ -515,6 +515,10 @@ START_TEST(test_nul_escape)
                 ck_assert_msg(decode_raw(bad[i], strlen(bad[i])) == -EILSEQ, "%s", bad[i]);
         for (size_t i = 0; i < sizeof good / sizeof *good; i++)
                 ck_assert_msg(decode_raw(good[i], strlen(good[i])) == 1, "%s", good[i]);
+        /* a raw NUL byte (a control character JSON forbids unescaped) inside
+         * a string would cut it short the same way */
+        static const char raw[] = "{\"v\":1,\"value\":\"ab\0cd\"}";
+        ck_assert_int_lt(decode_raw(raw, sizeof raw - 1), 0);
 }
 END_TEST
 
