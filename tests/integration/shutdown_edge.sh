@@ -17,8 +17,10 @@ cgroups: optional
 EOF
 
 # --- PID 1: argument trouble never ends the boot
+# (its 5 s stop is the window in which the test's later requests must
+# arrive; 2 s was too short once on a loaded machine)
 service slow <<EOF
-command: [/bin/sh, -c, 'trap "sleep 2; exit 0" TERM; while :; do sleep 0.05; done']
+command: [/bin/sh, -c, 'trap "sleep 5; exit 0" TERM; while :; do sleep 0.05; done']
 EOF
 unshare --pid --fork --mount-proc "$SVD" -c "$T/etc/svd.yaml" single splash -s -h -V --bogus -- quiet -x \
         > "$T/svd.out" 2>&1 &
