@@ -51,8 +51,8 @@ int config_parse_main(struct cload *l, const struct ynode *root)
         cp_check_keys(l, root, "", keys);
         if ((r = main_path(l, root, "services_dir", "services", &c->services_dir)) < 0 ||
             (r = main_path(l, root, "slices_dir", "cgroups", &c->slices_dir)) < 0 ||
-            (r = main_path(l, root, "state_dir", "/var/lib/svd", &c->state_dir)) < 0 ||
-            (r = main_path(l, root, "log_dir", "/var/log/svd", &c->log_dir)) < 0 ||
+            (r = main_path(l, root, "state_dir", LOCALSTATEDIR "/lib/svd", &c->state_dir)) < 0 ||
+            (r = main_path(l, root, "log_dir", LOCALSTATEDIR "/log/svd", &c->log_dir)) < 0 ||
             (r = main_path(l, root, "run_dir", PROTO_DEFAULT_RUN_DIR, &c->run_dir)) < 0)
                 return r;
         if ((n = ynode_get(root, "control_socket")) &&

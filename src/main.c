@@ -254,6 +254,7 @@ int main(int argc, char **argv) {
                        cfg->n_svcs == 1 ? "" : "s", cfg->n_slices, cfg->n_slices == 1 ? "" : "s");
                 /* where svctl has to look (its own default: PROTO_DEFAULT_SOCKET) */
                 printf("control socket: %s\n", cfg->control_socket);
+                printf("state: %s, logs: %s, runtime files: %s\n", cfg->state_dir, cfg->log_dir, cfg->run_dir);
                 print_order(cfg);
                 profile_print_check(cfg, stdout);
                 config_free(cfg);

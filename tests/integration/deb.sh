@@ -91,6 +91,8 @@ fi
 printf '# nothing set: built-in defaults\n' > "$W/defaults.yaml"
 out=$("$root/usr/sbin/svd" --check -c "$W/defaults.yaml" 2>&1) || fail "svd --check of an empty main file: $out"
 grep -qx 'control socket: /run/svd/control.sock' <<< "$out" || fail "svd --check: built-in control socket: $out"
+grep -qx 'state: /var/lib/svd, logs: /var/log/svd, runtime files: /run/svd' <<< "$out" ||
+        fail "svd --check: built-in state, log and run dirs: $out"
 
 # dpkg -i for real, in a throwaway VM (the host's root, read-only, under a
 # RAM overlay: this host's dpkg database and groups are never touched):

@@ -2,7 +2,8 @@
 # default_socket: svctl's default control socket is the one svd opens when
 # the main file names neither run_dir nor control_socket. Both come from
 # configure's runstatedir (RUNSTATEDIR/svd/control.sock): svd --check prints
-# svd's; svctl --help names svctl's, and every svctl entry point that opens
+# svd's (and the default state and log dirs, from configure's localstatedir);
+# svctl --help names svctl's, and every svctl entry point that opens
 # the socket itself (status, logs, metrics, top, secret) tries exactly that
 # path without -s and $SVD_SOCKET.
 set -euo pipefail
@@ -24,6 +25,12 @@ rs=$(sed -n 's/^runstatedir = //p' "${TOP_BUILDDIR:-/nonexistent}/Makefile" 2>/d
 if [ -n "$rs" ] && [ "${rs#*\$}" = "$rs" ]; then
         [ "$sock" = "$rs/svd/control.sock" ] || fail "svd's default control socket '$sock', runstatedir is '$rs'"
 fi
+
+# state_dir and log_dir: configure's localstatedir + /lib/svd and /log/svd
+ls=$(sed -n 's/^localstatedir = //p' "${TOP_BUILDDIR:-/nonexistent}/Makefile" 2>/dev/null || true)
+[ -n "$ls" ] && [ "${ls#*\$}" = "$ls" ] || ls=/var # a plain ./configure's
+grep -qx "state: $ls/lib/svd, logs: $ls/log/svd, runtime files: ${sock%/control.sock}" "$W/check.out" ||
+        fail "svd --check: default state/log/run dirs (localstatedir '$ls'): $(cat "$W/check.out")"
 
 "$SVCTL" --help | grep -qF -- "(default: \$SVD_SOCKET, else $sock)" ||
         fail "svctl --help: $("$SVCTL" --help | grep -e '--socket')"
