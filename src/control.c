@@ -363,37 +363,38 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         client_flush(cl);
 }
 
-/* Whether the peer may change state: root, or a member of admin_group
+/* Whether the socket's peer had gid among its supplementary groups when it
+ * connected (SO_PEERGROUPS). The kernel's record of the connecting process,
+ * not /proc/PID/status: that pid can belong to another process by the time
+ * it is read (the client exited and handed the connection on), and its
+ * Groups: line is longer than any fixed buffer with enough groups. */
+static bool peer_in_group(int fd, gid_t gid) {
+        gid_t small[64], *g = small;
+        socklen_t len = sizeof(small);
+        bool found = false;
+
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) < 0) {
+                if (errno != ERANGE || !(g = malloc(len)) || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) < 0) {
+                        if (g != small)
+                                free(g);
+                        return false; /* fails closed: not an administrator */
+                }
+        }
+        for (size_t i = 0; i < len / sizeof(gid_t); i++)
+                found = found || g[i] == gid;
+        if (g != small)
+                free(g);
+        return found;
+}
+
+/* Whether the peer on fd may change state: root, or a member of admin_group
  * (primary or supplementary group of the connecting process). */
-static bool peer_is_admin(const struct svd_config *cfg, const struct ucred *uc) {
+static bool peer_is_admin(const struct svd_config *cfg, int fd, const struct ucred *uc) {
         if (uc->uid == 0)
                 return true;
         if (!cfg->has_admin_gid)
                 return false;
-        if (uc->gid == cfg->admin_gid)
-                return true;
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/status", (int)uc->pid);
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return false;
-        char line[4096];
-        bool found = false;
-        while (fgets(line, sizeof(line), f))
-                if (strncmp(line, "Groups:", 7) == 0) {
-                        char *p = line + 7, *end;
-                        for (;;) {
-                                unsigned long g = strtoul(p, &end, 10);
-                                if (end == p)
-                                        break;
-                                if ((gid_t)g == cfg->admin_gid)
-                                        found = true;
-                                p = end;
-                        }
-                        break;
-                }
-        fclose(f);
-        return found;
+        return uc->gid == cfg->admin_gid || peer_in_group(fd, cfg->admin_gid);
 }
 
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
@@ -409,7 +410,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
         }
         /* The last CONTROL_ADMIN_RESERVE slots are for administrators, so
          * connections an unprivileged user holds open cannot lock root out. */
-        bool admin = peer_is_admin(c->m->cfg, &uc);
+        bool admin = peer_is_admin(c->m->cfg, fd, &uc);
         if (c->n_clients >= (admin ? CONTROL_MAX_CLIENTS : CONTROL_MAX_CLIENTS - CONTROL_ADMIN_RESERVE)) {
                 cJSON *r = proto_reply_error(PROTO_E_BUSY, "too many clients (limit %d)", CONTROL_MAX_CLIENTS);
                 char *buf;
@@ -516,7 +517,7 @@ void control_reauth(struct control *c) {
         for (size_t i = 0; c && i < c->n_clients; i++) {
                 struct client *cl = c->clients[i];
                 struct ucred uc = {cl->peer.pid, cl->peer.uid, cl->peer.gid};
-                bool admin = peer_is_admin(c->m->cfg, &uc);
+                bool admin = peer_is_admin(c->m->cfg, cl->fd, &uc);
                 if (admin != cl->peer.admin)
                         log_info("control: client uid %u pid %d %s administrator after the admin_group change",
                                  (unsigned)uc.uid, (int)uc.pid, admin ? "is now an" : "is no longer an");

@@ -34,4 +34,20 @@ rc=0; as_nobody start web 2>/dev/null || rc=$?
 assert_eq "$rc" "1" "non-member still refused"
 assert_eq "$(field web state)" "stopped" "non-member did not start it"
 stop_svd || fail "svd exit status"
+
+# ... also among more groups than fit a 4 KiB line of /proc/PID/status: the
+# kernel's record of the connecting process (SO_PEERGROUPS) is what counts.
+# setgroups() sorts the list, so the admin gid (numeric here) comes last.
+sed -i 's/^admin_group: .*/admin_group: 250000/' "$T/etc/svd.yaml"
+start_svd
+wait_state web running
+chmod 755 "$T/run"
+many=$(seq -s, 200000 201199)
+setpriv --reuid=nobody --regid=nogroup --groups="$many,250000" "$SVCTL" -s "$SOCK" stop web > /dev/null ||
+        fail "admin group member with 1201 groups refused"
+wait_state web stopped
+setpriv --reuid=nobody --regid=nogroup --groups="$many" "$SVCTL" -s "$SOCK" start web 2>/dev/null &&
+        fail "non-member with 1200 groups allowed"
+assert_eq "$(field web state)" "stopped" "non-member with many groups did not start it"
+stop_svd || fail "svd exit status"
 echo "unpriv: ok"
