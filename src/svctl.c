@@ -420,25 +420,8 @@ static int run(const struct args *a)
         if (code != SVCTL_EXIT_OK)
                 return code;
 
-        /* A reply in another protocol version may mean anything; do not guess. */
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(reply, "v");
-        if (cJSON_IsNumber(v) && v->valuedouble != PROTO_VERSION) {
-                fprintf(stderr, "svctl: svd speaks protocol version %g, this svctl speaks %d\n", v->valuedouble,
-                        PROTO_VERSION);
+        if (svctl_check_reply(stderr, reply) < 0)
                 return SVCTL_EXIT_FAILED;
-        }
-
-        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
-        if (!cJSON_IsBool(ok)) {
-                fprintf(stderr, "svctl: malformed reply from svd: no 'ok' field\n");
-                return SVCTL_EXIT_FAILED;
-        }
-        if (cJSON_IsFalse(ok)) {
-                if (svctl_print_error(stderr, reply) < 0)
-                        fprintf(stderr, "svctl: request refused\n");
-                svctl_print_error_lines(stderr, reply);
-                return SVCTL_EXIT_FAILED;
-        }
         return print_reply(a, reply);
 }
 

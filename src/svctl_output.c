@@ -12,6 +12,7 @@
 
 #include "proto.h"
 #include "svctl_output.h"
+#include "svctl_reload.h"
 #include "util.h"
 
 /* Longest cell we print; a runaway "reason" must not wreck the table. */
@@ -34,6 +35,19 @@ static bool get_num(const cJSON *o, const char *key, double *ret)
         return true;
 }
 
+size_t svctl_safe_copy(char *dst, size_t len, const char *src)
+{
+        size_t i = 0;
+        if (len == 0)
+                return 0;
+        for (; src[i] && i + 1 < len; i++) {
+                unsigned char ch = (unsigned char)src[i];
+                dst[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+        }
+        dst[i] = '\0';
+        return i;
+}
+
 /* Heap copy of s (or "-" for NULL) safe to print on a terminal, cut to max
  * bytes (max >= 3). */
 static char *safe_dup(const char *s, size_t max)
@@ -47,13 +61,9 @@ static char *safe_dup(const char *s, size_t max)
         char *c = malloc(n + 1);
         if (!c)
                 return NULL;
-        for (size_t i = 0; i < n; i++) {
-                unsigned char ch = (unsigned char)s[i];
-                c[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-        }
+        svctl_safe_copy(c, n + 1, s);
         if (cut)
                 memcpy(c + n - 3, "...", 3);
-        c[n] = '\0';
         return c;
 }
 
@@ -477,5 +487,28 @@ int svctl_print_error(FILE *f, const cJSON *reply)
         if (!s)
                 return -ENOMEM;
         fprintf(f, "svctl: %s\n", s);
+        return 0;
+}
+
+int svctl_check_reply(FILE *f, const cJSON *reply)
+{
+        /* A reply in another protocol version may mean anything; do not guess. */
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(reply, "v");
+        if (cJSON_IsNumber(v) && v->valuedouble != PROTO_VERSION) {
+                fprintf(f, "svctl: svd speaks protocol version %g, this svctl speaks %d\n", v->valuedouble,
+                        PROTO_VERSION);
+                return -EPROTO;
+        }
+        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
+        if (!cJSON_IsBool(ok)) {
+                fprintf(f, "svctl: malformed reply from svd: no 'ok' field\n");
+                return -EPROTO;
+        }
+        if (cJSON_IsFalse(ok)) {
+                if (svctl_print_error(f, reply) < 0)
+                        fprintf(f, "svctl: request refused\n");
+                svctl_print_error_lines(f, reply);
+                return -EPERM;
+        }
         return 0;
 }

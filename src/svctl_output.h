@@ -44,5 +44,12 @@ void svctl_print_timer_details(FILE *f, const cJSON *svc);
 
 /* A refusal ({"ok":false,"error":...}): "svctl: <error>" on one line. */
 int svctl_print_error(FILE *f, const cJSON *reply);
+/* Before a reply is shown: 0 if it is svd's protocol version and "ok"; else
+ * says why on f (a refusal's error and its lines) and returns -EPROTO (another
+ * version, no "ok") or -EPERM (refused). */
+int svctl_check_reply(FILE *f, const cJSON *reply);
+/* Copies src into dst (len bytes, NUL included; cut to fit) with control
+ * bytes replaced by '?', so it can go to a terminal; returns its length. */
+size_t svctl_safe_copy(char *dst, size_t len, const char *src);
 
 #endif

@@ -18,9 +18,11 @@
 #include "util.h"
 
 struct row {
-        char name[80];
-        char kind;          /* 's' service, 'S' slice */
+        const char *name;   /* svd's name, in the reply (valid while it is) */
+        bool slice;
+        char shown[80];     /* the name (".slice" added for a slice), safe for a terminal */
         char state[24];
+        double pid;         /* main process, <0 none */
         double cpu;         /* percent of one CPU, <0 unknown */
         double mem, peak, pids, oom, restarts;
         double usage;       /* cpu_usage_usec */
@@ -28,12 +30,24 @@ struct row {
         double thr_pct;     /* throttled time over the interval, percent of it; <0 unknown */
 };
 
+/* The counters of one row at the previous refresh. Keyed by kind and svd's
+ * own name: a service may be called "X.slice", which is how slice X is
+ * shown, and neither may be measured against the other's counter. */
 struct prev {
-        char name[80];
-        double usage, thr;
+        char *name;
+        bool slice;
+        double pid, usage, thr;
+};
+
+/* The rows of the previous refresh, sorted by key for bsearch; a key the
+ * reply held twice is left out (whose counter would it be?). */
+struct history {
+        struct prev *v;
+        size_t n, cap;
 };
 
 #define TOP_DELAY_MAX 86400 /* seconds between refreshes */
+#define TOP_NAME_WIDTH 28   /* at least; wider for the longest name shown */
 
 enum sort_key { SORT_CPU, SORT_MEM, SORT_PIDS, SORT_THROTTLED, SORT_NAME };
 static enum sort_key sort_key;
@@ -48,12 +62,82 @@ static int cmp(const void *a, const void *b) {
                 return x->pids < y->pids ? 1 : -1;
         if (sort_key == SORT_THROTTLED && x->thr_pct != y->thr_pct)
                 return x->thr_pct < y->thr_pct ? 1 : -1;
-        return strcmp(x->name, y->name);
+        int c = strcmp(x->shown, y->shown);
+        return c ? c : (int)x->slice - (int)y->slice;
 }
 
+static int key_cmp(bool slice_a, const char *a, bool slice_b, const char *b) {
+        if (slice_a != slice_b)
+                return slice_a ? 1 : -1;
+        return strcmp(a, b);
+}
+
+static int prev_cmp(const void *a, const void *b) {
+        const struct prev *x = a, *y = b;
+        return key_cmp(x->slice, x->name, y->slice, y->name);
+}
+
+static const struct prev *history_find(const struct history *h, bool slice, const char *name) {
+        struct prev key = {.name = (char *)name, .slice = slice};
+        return h->n ? bsearch(&key, h->v, h->n, sizeof(h->v[0]), prev_cmp) : NULL;
+}
+
+static void history_clear(struct history *h) {
+        for (size_t i = 0; i < h->n; i++)
+                free(h->v[i].name);
+        h->n = 0;
+}
+
+static void history_done(struct history *h) {
+        history_clear(h);
+        free(h->v);
+        h->v = NULL;
+        h->cap = 0;
+}
+
+/* Replaces the history with rows; -ENOMEM leaves it empty (the next refresh
+ * shows no CPU%, nothing worse). */
+static int history_set(struct history *h, const struct row *rows, size_t n) {
+        history_clear(h);
+        if (n > h->cap) {
+                struct prev *v = realloc(h->v, n * sizeof(*v));
+                if (!v)
+                        return -ENOMEM;
+                h->v = v;
+                h->cap = n;
+        }
+        for (size_t i = 0; i < n; i++) {
+                char *name = strdup(rows[i].name);
+                if (!name) {
+                        history_clear(h);
+                        return -ENOMEM;
+                }
+                h->v[h->n++] = (struct prev){name, rows[i].slice, rows[i].pid, rows[i].usage, rows[i].thr};
+        }
+        qsort(h->v, h->n, sizeof(h->v[0]), prev_cmp);
+        size_t kept = 0;
+        for (size_t i = 0; i < h->n;) {
+                size_t j = i + 1;
+                while (j < h->n && prev_cmp(&h->v[i], &h->v[j]) == 0)
+                        j++;
+                if (j == i + 1)
+                        h->v[kept++] = h->v[i];
+                else
+                        for (size_t k = i; k < j; k++)
+                                free(h->v[k].name);
+                i = j;
+        }
+        h->n = kept;
+        return 0;
+}
+
+/* A counter or gauge from the reply; -1 if absent, null, negative, or past
+ * what a 64-bit counter holds (so the casts for printing stay defined). */
 static double num(const cJSON *o, const char *k) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-        return cJSON_IsNumber(v) ? v->valuedouble : -1;
+        if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble < 18446744073709551616.0))
+                return -1;
+        return v->valuedouble;
 }
 
 static const char *fmt_bytes(double b, char *buf, size_t len) {
@@ -77,23 +161,47 @@ static int request(const char *path, cJSON **ret) {
         return r;
 }
 
-static size_t collect(const cJSON *reply, struct row *rows, size_t max, struct prev *prev, size_t *n_prev,
-                      double dt) {
+/* CPU% and THR% of r over the dt seconds since the history's refresh;
+ * unknown without an earlier sample of the same service or slice in the same
+ * cgroup. Another main pid is a restart, and a restart is a new cgroup whose
+ * counters began at 0 (a MAINPID= change costs one interval's figures: a
+ * wrong figure would be worse). */
+static void rates(struct row *r, const struct history *h, double dt) {
+        r->cpu = r->thr_pct = -1;
+        const struct prev *p = dt > 0 ? history_find(h, r->slice, r->name) : NULL;
+        if (!p || p->pid != r->pid)
+                return;
+        if (r->usage >= p->usage && p->usage >= 0)
+                r->cpu = (r->usage - p->usage) / (dt * 1e6) * 100.0;
+        if (r->thr >= p->thr && p->thr >= 0)
+                r->thr_pct = (r->thr - p->thr) / (dt * 1e6) * 100.0;
+}
+
+/* The rows of reply (they point into it), and the history replaced by them.
+ * An entry without a name is skipped: nothing would tell it apart. */
+static size_t collect(const cJSON *reply, struct row *rows, size_t max, struct history *h, double dt) {
         size_t n = 0;
         const char *lists[] = {"services", "slices"};
         for (int l = 0; l < 2; l++) {
                 const cJSON *arr = cJSON_GetObjectItemCaseSensitive(reply, lists[l]), *o;
+                if (!cJSON_IsArray(arr))
+                        continue;
                 cJSON_ArrayForEach(o, arr) {
-                        if (n >= max)
-                                break;
-                        struct row *r = &rows[n++];
-                        memset(r, 0, sizeof(*r));
                         const cJSON *nm = cJSON_GetObjectItemCaseSensitive(o, "name");
                         const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "state");
-                        snprintf(r->name, sizeof(r->name), "%s%s", cJSON_IsString(nm) ? nm->valuestring : "?",
-                                 l ? ".slice" : "");
-                        snprintf(r->state, sizeof(r->state), "%s", cJSON_IsString(st) ? st->valuestring : "-");
-                        r->kind = l ? 'S' : 's';
+                        if (n >= max)
+                                break;
+                        if (!cJSON_IsString(nm))
+                                continue;
+                        struct row *r = &rows[n++];
+                        memset(r, 0, sizeof(*r));
+                        r->name = nm->valuestring;
+                        r->slice = l == 1;
+                        size_t len = svctl_safe_copy(r->shown, sizeof(r->shown), r->name);
+                        if (r->slice)
+                                snprintf(r->shown + len, sizeof(r->shown) - len, ".slice");
+                        svctl_safe_copy(r->state, sizeof(r->state), cJSON_IsString(st) ? st->valuestring : "-");
+                        r->pid = num(o, "pid");
                         r->usage = num(o, "cpu_usage_usec");
                         r->mem = num(o, "memory_current");
                         r->peak = num(o, "memory_peak");
@@ -101,34 +209,24 @@ static size_t collect(const cJSON *reply, struct row *rows, size_t max, struct p
                         r->oom = num(o, "oom_kills");
                         r->restarts = num(o, "restarts");
                         r->thr = num(o, "cpu_throttled_usec");
-                        r->cpu = r->thr_pct = -1;
-                        for (size_t i = 0; i < *n_prev; i++) {
-                                if (strcmp(prev[i].name, r->name) != 0 || dt <= 0)
-                                        continue;
-                                if (r->usage >= prev[i].usage && prev[i].usage >= 0)
-                                        r->cpu = (r->usage - prev[i].usage) / (dt * 1e6) * 100.0;
-                                if (r->thr >= prev[i].thr && prev[i].thr >= 0)
-                                        r->thr_pct = (r->thr - prev[i].thr) / (dt * 1e6) * 100.0;
-                        }
+                        rates(r, h, dt);
                 }
         }
-        *n_prev = 0;
-        for (size_t i = 0; i < n && i < max; i++) {
-                memcpy(prev[i].name, rows[i].name, sizeof(prev[i].name));
-                prev[i].usage = rows[i].usage;
-                prev[i].thr = rows[i].thr;
-                (*n_prev)++;
-        }
+        (void)history_set(h, rows, n);
         return n;
 }
 
 static void render(FILE *f, struct row *rows, size_t n, bool tty, int iter) {
-        char mem[32], peak[32], cpu[16], thr[16], pids[16], oom[16], rs[16];
+        char mem[32], peak[32], cpu[16], thr[16], pids[24], oom[24], rs[24];
+        int w = TOP_NAME_WIDTH;
+        for (size_t i = 0; i < n; i++)
+                if ((int)strlen(rows[i].shown) > w)
+                        w = (int)strlen(rows[i].shown);
         if (tty)
                 fputs("\033[H\033[2J", f); /* home + clear: redraw in place */
         else if (iter)
                 fputc('\n', f);
-        fprintf(f, "%-28s %-9s %7s %6s %9s %9s %6s %4s %8s\n", "NAME", "STATE", "CPU%", "THR%", "MEM", "PEAK",
+        fprintf(f, "%-*s %-9s %7s %6s %9s %9s %6s %4s %8s\n", w, "NAME", "STATE", "CPU%", "THR%", "MEM", "PEAK",
                 "PIDS", "OOM", "RESTARTS");
         for (size_t i = 0; i < n; i++) {
                 const struct row *r = &rows[i];
@@ -137,10 +235,47 @@ static void render(FILE *f, struct row *rows, size_t n, bool tty, int iter) {
                 snprintf(pids, sizeof(pids), r->pids >= 0 ? "%.0f" : "-", r->pids);
                 snprintf(oom, sizeof(oom), r->oom >= 0 ? "%.0f" : "-", r->oom);
                 snprintf(rs, sizeof(rs), r->restarts >= 0 ? "%.0f" : "-", r->restarts);
-                fprintf(f, "%-28.28s %-9.9s %7s %6s %9s %9s %6s %4s %8s\n", r->name, r->kind == 'S' ? "" : r->state,
-                        cpu, thr, fmt_bytes(r->mem, mem, sizeof(mem)), fmt_bytes(r->peak, peak, sizeof(peak)), pids,
-                        oom, rs);
+                fprintf(f, "%-*s %-9.9s %7s %6s %9s %9s %6s %4s %8s\n", w, r->shown, r->slice ? "" : r->state, cpu,
+                        thr, fmt_bytes(r->mem, mem, sizeof(mem)), fmt_bytes(r->peak, peak, sizeof(peak)), pids, oom,
+                        rs);
         }
+        fflush(f);
+}
+
+/* A figure, or null where svctl does not know it (no cgroup, not read). */
+static void add_figure(cJSON *o, const char *key, double v) {
+        if (v >= 0)
+                cJSON_AddNumberToObject(o, key, v);
+        else
+                cJSON_AddNullToObject(o, key);
+}
+
+static void print_json(FILE *f, const struct row *rows, size_t n) {
+        cJSON *out = cJSON_CreateArray();
+        for (size_t i = 0; out && i < n; i++) {
+                const struct row *r = &rows[i];
+                cJSON *o = cJSON_CreateObject();
+                char *name = NULL;
+                if (!o || asprintf(&name, "%s%s", r->name, r->slice ? ".slice" : "") < 0) {
+                        cJSON_Delete(o);
+                        break;
+                }
+                cJSON_AddStringToObject(o, "name", name);
+                free(name);
+                cJSON_AddStringToObject(o, "kind", r->slice ? "slice" : "service");
+                add_figure(o, "cpu_percent", r->cpu);
+                add_figure(o, "throttled_percent", r->thr_pct);
+                add_figure(o, "cpu_throttled_usec", r->thr);
+                add_figure(o, "memory_current", r->mem);
+                add_figure(o, "memory_peak", r->peak);
+                add_figure(o, "pids_current", r->pids);
+                add_figure(o, "oom_kills", r->oom);
+                cJSON_AddItemToArray(out, o);
+        }
+        char *s = out ? cJSON_PrintUnformatted(out) : NULL;
+        fprintf(f, "%s\n", s ? s : "[]");
+        free(s);
+        cJSON_Delete(out);
         fflush(f);
 }
 
@@ -202,53 +337,29 @@ int svctl_top_main(int argc, char **argv) {
 
         bool tty = !json && isatty(STDOUT_FILENO);
         static struct row rows[4096];
-        static struct prev prev[4096];
-        size_t n_prev = 0;
+        _cleanup_(history_done) struct history hist = {0};
         struct timespec last = {0};
+        bool have_last = false;
         for (long it = 0; iterations < 0 || it < iterations; it++) {
-                cJSON *reply = NULL;
+                _cleanup_(proto_msg_freep) cJSON *reply = NULL;
                 int r = request(path, &reply);
                 if (r < 0) {
                         fprintf(stderr, "svctl: cannot get status from %s: %s\n", path, strerror(-r));
                         return 3;
                 }
+                if (svctl_check_reply(stderr, reply) < 0)
+                        return 1;
                 struct timespec now;
                 clock_gettime(CLOCK_MONOTONIC, &now);
-                double dt = last.tv_sec ? (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9
-                                        : 0;
+                double dt = have_last ? (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9
+                                      : 0;
                 last = now;
-                size_t n = collect(reply, rows, ELEMENTSOF(rows), prev, &n_prev, dt);
-                cJSON_Delete(reply);
+                have_last = true;
+                size_t n = collect(reply, rows, ELEMENTSOF(rows), &hist, dt);
                 qsort(rows, n, sizeof(rows[0]), cmp);
-                if (json) {
-                        cJSON *out = cJSON_CreateArray();
-                        for (size_t i = 0; i < n; i++) {
-                                cJSON *o = cJSON_CreateObject();
-                                cJSON_AddStringToObject(o, "name", rows[i].name);
-                                if (rows[i].cpu >= 0)
-                                        cJSON_AddNumberToObject(o, "cpu_percent", rows[i].cpu);
-                                else
-                                        cJSON_AddNullToObject(o, "cpu_percent");
-                                if (rows[i].thr_pct >= 0)
-                                        cJSON_AddNumberToObject(o, "throttled_percent", rows[i].thr_pct);
-                                else
-                                        cJSON_AddNullToObject(o, "throttled_percent");
-                                if (rows[i].thr >= 0)
-                                        cJSON_AddNumberToObject(o, "cpu_throttled_usec", rows[i].thr);
-                                cJSON_AddNumberToObject(o, "memory_current", rows[i].mem);
-                                if (rows[i].peak >= 0)
-                                        cJSON_AddNumberToObject(o, "memory_peak", rows[i].peak);
-                                cJSON_AddNumberToObject(o, "pids_current", rows[i].pids);
-                                if (rows[i].oom >= 0)
-                                        cJSON_AddNumberToObject(o, "oom_kills", rows[i].oom);
-                                cJSON_AddItemToArray(out, o);
-                        }
-                        char *s = cJSON_PrintUnformatted(out);
-                        printf("%s\n", s ? s : "[]");
-                        free(s);
-                        cJSON_Delete(out);
-                        fflush(stdout);
-                } else
+                if (json)
+                        print_json(stdout, rows, n);
+                else
                         render(stdout, rows, n, tty, (int)it);
                 if (iterations >= 0 && it + 1 >= iterations)
                         break;

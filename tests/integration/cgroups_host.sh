@@ -56,9 +56,17 @@ assert "warnings" not in s["plain"], s["plain"]
 assert "cgroup" not in s["limited"] and "memory_current" not in s["limited"], s["limited"]
 assert "slices" not in d and "cgroup_spawn" not in d, d
 ' || fail "$mode: status --json"
-        # svctl top still works, without figures
+        # svctl top still works, without figures: "-" in the table, null
+        # (not -1) in --json
         svctl top -n 1 > "$T/top.out" || fail "svctl top"
-        grep -Eq '^limited +running +- +- ' "$T/top.out" || fail "top: $(cat "$T/top.out")"
+        grep -Eq '^limited +running +- +- +- +- +- ' "$T/top.out" || fail "top: $(cat "$T/top.out")"
+        svctl top -n 1 --json > "$T/top.json" || fail "svctl top --json"
+        python3 - "$T/top.json" <<'PY' || fail "$mode: top --json: $(cat "$T/top.json")"
+import json, sys
+r = {x["name"]: x for x in json.load(open(sys.argv[1]))}["limited"]
+assert r["kind"] == "service" and r["memory_current"] is None and r["pids_current"] is None, r
+assert r["cpu_percent"] is None and r["memory_peak"] is None, r
+PY
         stop_svd || fail "$mode: svd exit status"
 done
 [ -z "$mnt" ] || [ ! -e "$mnt$own/svd" ] || fail "svd created $mnt$own/svd in the host's hierarchy"

@@ -1,0 +1,121 @@
+#!/bin/bash
+# svctl top against replies a real svd rarely sends (tests/helpers/fakestatus.py
+# plays svd): figures svd does not know (no cgroup) are null in --json and
+# "-" in the table, never -1; a service named X.slice and the slice X keep
+# apart CPU histories (one's counter is not taken for the other's); a service
+# restarted between two refreshes (another pid: another cgroup), or one that
+# went and came back, or a new name after a rename, has no CPU% for that
+# interval; a name with control bytes does not reach the terminal raw, long
+# names are shown whole; counters no 64-bit number can hold are unknown; a
+# refusal is printed and is exit status 1, not an empty table.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
+
+FAKE=
+FSOCK="$T/fake.sock"
+trap '[ -z "$FAKE" ] || kill "$FAKE" 2>/dev/null || true; cleanup' EXIT
+# ftop REPLIES ARGS...: svctl top ARGS against a fresh fake svd that
+# answers its Nth request with the Nth reply in the file REPLIES
+ftop() {
+        local replies=$1
+        shift
+        [ -z "$FAKE" ] || { kill "$FAKE" 2>/dev/null || true; wait "$FAKE" 2>/dev/null || true; }
+        rm -f "$FSOCK"
+        python3 "$TOP_SRCDIR/tests/helpers/fakestatus.py" "$FSOCK" "$replies" &
+        FAKE=$!
+        wait_for test -S "$FSOCK"
+        "$SVCTL" -s "$FSOCK" top "$@"
+}
+
+# ---- unknown figures, X.slice beside slice X, a restart between refreshes ----
+python3 > "$T/r.json" <<'PY'
+import json
+def svc(name, pid, **kw):
+    return dict(name=name, state="running", pid=pid, restarts=0, oom_kills=0, **kw)
+r1 = {"v": 1, "ok": True, "services": [
+        svc("db.slice", 100, cpu_usage_usec=1e9, cpu_throttled_usec=0, memory_current=1 << 20, pids_current=2),
+        svc("nocg", 101),
+        svc("app", 102, cpu_usage_usec=1e6, cpu_throttled_usec=0, memory_current=1 << 20, pids_current=1),
+        svc("huge", 103, cpu_usage_usec=1e6, memory_current=1e300, pids_current=1e300)],
+      "slices": [dict(name="db", cpu_usage_usec=1e6, cpu_throttled_usec=0, memory_current=2 << 20, pids_current=3)]}
+r2 = json.loads(json.dumps(r1))
+s = {x["name"]: x for x in r2["services"]}
+s["db.slice"]["cpu_usage_usec"] += 20000
+r2["slices"][0]["cpu_usage_usec"] += 20000
+s["app"].update(pid=202, cpu_usage_usec=2e6)  # restarted: a new cgroup
+print(json.dumps([r1, r2]))
+PY
+ftop "$T/r.json" -n 2 -d 0.2 --json > "$T/top.json" || fail "top --json: $(cat "$T/top.json")"
+python3 - "$T/top.json" <<'PY' || fail "top --json: $(cat "$T/top.json")"
+import json, sys
+last = [json.loads(l) for l in open(sys.argv[1])][-1]
+keys = {"name", "kind", "cpu_percent", "throttled_percent", "cpu_throttled_usec", "memory_current",
+        "memory_peak", "pids_current", "oom_kills"}
+for r in last:
+    assert set(r) == keys, r
+rows = {(r["name"], r["kind"]): r for r in last}
+assert len(rows) == 5, last
+svc, sl = rows[("db.slice", "service")], rows[("db.slice", "slice")]
+# 20 ms of CPU over >= 0.2 s: at most 10 %, each from its own counters
+assert svc["cpu_percent"] is not None and 0 < svc["cpu_percent"] <= 10, svc
+assert sl["cpu_percent"] is not None and 0 < sl["cpu_percent"] <= 10, sl
+assert svc["memory_current"] == 1 << 20 and sl["memory_current"] == 2 << 20, (svc, sl)
+n = rows[("nocg", "service")]
+for k in keys - {"name", "kind", "oom_kills"}:
+    assert n[k] is None, (k, n)
+assert n["oom_kills"] == 0, n
+assert rows[("app", "service")]["cpu_percent"] is None, rows[("app", "service")]
+h = rows[("huge", "service")]
+assert h["memory_current"] is None and h["pids_current"] is None, h
+PY
+ftop "$T/r.json" -n 2 -d 0.2 > "$T/top.out" || fail "top: $(cat "$T/top.out")"
+table2() { awk '/^NAME/ {n++; next} n == 2' "$T/top.out"; }
+table2 | grep -Eq '^nocg +running +- +- +- +- +- +0 +0$' || fail "nocg: $(cat "$T/top.out")"
+table2 | grep -Eq '^app +running +- ' || fail "app, restarted: $(cat "$T/top.out")"
+table2 | grep -Eq '^huge +running +[0-9.-]+ +- +- +- +- +0 +0$' || fail "huge: $(cat "$T/top.out")"
+[ "$(table2 | grep -c '^db\.slice ')" = 2 ] || fail "db.slice twice: $(cat "$T/top.out")"
+
+# ---- odd and long names, a service that goes and comes back, a rename ----
+python3 > "$T/r.json" <<'PY'
+import json
+def svc(name, pid, usage):
+    return dict(name=name, state="running", pid=pid, restarts=0, oom_kills=0, cpu_usage_usec=usage,
+                memory_current=0, pids_current=1)
+long1, long2 = "a" * 60 + "1", "a" * 60 + "2"
+r1 = {"v": 1, "ok": True, "services": [svc("e\x1b[2Jvil", 1, 0), svc(long1, 2, 0), svc(long2, 3, 0),
+                                       svc("gone", 4, 1e6), svc("old", 5, 1e6), {"state": "running"}]}
+r2 = {"v": 1, "ok": True, "services": [svc("old", 5, 1e6)]}
+r3 = {"v": 1, "ok": True, "services": [svc("gone", 4, 3e6), svc("new", 5, 1.5e6)]}
+print(json.dumps([r1, r2, r3]))
+PY
+ftop "$T/r.json" -n 1 > "$T/top.out" || fail "top: $(cat "$T/top.out")"
+! grep -q $'\x1b' "$T/top.out" || fail "an escape byte reached the table"
+grep -q '^e?\[2Jvil ' "$T/top.out" || fail "the odd name: $(cat -v "$T/top.out")"
+for n in 1 2; do
+        grep -q "^$(printf 'a%.0s' $(seq 60))$n " "$T/top.out" || fail "long name $n cut: $(cat "$T/top.out")"
+done
+[ "$(grep -vc '^NAME' "$T/top.out")" = 5 ] || fail "a row without a name shown: $(cat "$T/top.out")"
+ftop "$T/r.json" -n 2 -d 0.1 --json > "$T/top.json" || fail "top --json"
+python3 - "$T/top.json" <<'PY' || fail "top --json, odd names: $(cat "$T/top.json")"
+import json, sys
+first = json.loads(open(sys.argv[1]).readline())
+assert "e\x1b[2Jvil" in [r["name"] for r in first], first  # JSON carries it, escaped
+PY
+ftop "$T/r.json" -n 3 -d 0.1 --json > "$T/top.json" || fail "top --json"
+python3 - "$T/top.json" <<'PY' || fail "top --json, gone and back: $(cat "$T/top.json")"
+import json, sys
+rows = {r["name"]: r for r in json.loads(open(sys.argv[1]).readlines()[-1])}
+assert rows["gone"]["cpu_percent"] is None and rows["new"]["cpu_percent"] is None, rows
+PY
+
+# ---- a refusal, and a reply whose lists are not lists ----
+echo '[{"v": 1, "ok": false, "error": "too many clients", "code": 5}]' > "$T/r.json"
+rc=0; ftop "$T/r.json" -n 1 > "$T/top.out" 2> "$T/top.err" || rc=$?
+assert_eq "$rc" 1 "top's exit status on a refusal"
+grep -qx 'svctl: too many clients' "$T/top.err" || fail "refusal: $(cat "$T/top.err")"
+echo '[{"v": 1, "ok": true, "services": {"name": "x"}, "slices": "y"}]' > "$T/r.json"
+ftop "$T/r.json" -n 1 > "$T/top.out" || fail "top on lists that are not"
+[ "$(wc -l < "$T/top.out")" = 1 ] || fail "rows from lists that are not: $(cat "$T/top.out")"
+
+kill "$FAKE" 2>/dev/null || true; wait "$FAKE" 2>/dev/null || true; FAKE=
+echo "svctl_top: ok"
