@@ -38,13 +38,12 @@ store=$(pgrep -f "svd-fdstore $T/" || true)
 counter_sh=$(echo "$before" | jq -r '.[] | select(.name=="counter") | .pid')
 kill -STOP "$counter_sh"
 sleep 0.5 # svd writes out what it read
-kill -9 "$SVD_PID"
-wait "$SVD_PID" 2>/dev/null || true
-SVD_PID=
-kill -CONT "$counter_sh"
-sleep 1 # output piles up in the pipes meanwhile
-kill -0 "$counter_sh" || fail "counter died with svd (SIGPIPE?)"
-start_svd
+resume_counter() {
+        kill -CONT "$counter_sh"
+        sleep 1 # output piles up in the pipes meanwhile
+        kill -0 "$counter_sh" || fail "counter died with svd (SIGPIPE?)"
+}
+crash_restart_svd resume_counter
 grep -q "svd was not stopped cleanly: 4 services taken over" "$T/svd.out" || fail "no take-over logged"
 assert_eq "$(pids)" "$before" "services after svd was killed and started again"
 # (commands name $T: other tests may run at the same time). A match whose

@@ -135,6 +135,18 @@ stop_svd() {
         return $rc
 }
 
+# crash_restart_svd [COMMAND...]: svd killed with SIGKILL, as a crash would
+# (no clean stop: its services, state file and fd store stay as they are)
+# and reaped; COMMAND, if given, runs while no svd does; then a new svd on
+# the same config, once its control socket answers (start_svd)
+crash_restart_svd() {
+        kill -KILL "$SVD_PID"
+        wait "$SVD_PID" 2>/dev/null || true
+        SVD_PID=
+        [ $# -eq 0 ] || "$@"
+        start_svd
+}
+
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"; }
 # float comparison: assert_le A B [what]  (A <= B)
 assert_le() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' "$1" "$2" || fail "${3:-}: $1 > $2"; }

@@ -121,9 +121,7 @@ wait_for sh -c "[ \$(grep -c 'daemon-reexec: [0-9]* services taken over' '$T/svd
 # (the stop's exit may be collected just after the new instance says so)
 wait_state counter stopped
 sleep 0.3
-kill -KILL "$SVD_PID"
-wait "$SVD_PID" 2> /dev/null || true
-start_svd
+crash_restart_svd
 wait_state web running
 assert_eq "$(field counter state)" stopped "counter after a kill that followed the re-exec"
 ! grep -q 'counter: pid .* ended while svd was down' "$T/svd.out" || fail "taken over from an older state file"

@@ -55,9 +55,7 @@ svctl restart app > /dev/null || fail "restart app"
 wait_for napp 2
 assert_eq "$(app_last)" "$old" "a consumer started while the job runs"
 job_pid=$(field rot pid)
-kill -KILL "$SVD_PID"
-wait "$SVD_PID" 2> /dev/null || true
-start_svd
+crash_restart_svd
 wait_state app running
 assert_eq "$(svctl secret get api_pw)" "$old" "api_pw after svd was killed during its on_rotate job"
 wait_for logged "secrets: svd stopped while on_rotate job rot ran for api_pw; its outcome is unknown, so api_pw keeps its previous value"
@@ -88,9 +86,7 @@ new2=$(svctl secret get api_pw)
 wait_for napp 4
 assert_eq "$(app_last)" "$new2" "app after the committed rotation"
 assert_eq "$(last_rotation)" "api_pw rot done" "last_rotation after a commit"
-kill -KILL "$SVD_PID"
-wait "$SVD_PID" 2> /dev/null || true
-start_svd
+crash_restart_svd
 wait_state app running
 assert_eq "$(svctl secret get api_pw)" "$new2" "a committed rotation after a kill"
 stop_svd || fail "svd exit status $?"
@@ -114,11 +110,11 @@ echo 'correct horse battery' | svctl unlock 2> /dev/null || fail "unlock"
 wait_state app running
 pold=$(svctl secret get api_pw)
 rotate_blocked "$pold"
-kill -KILL "$SVD_PID"
-wait "$SVD_PID" 2> /dev/null || true
-echo 1 > "$T/out/fifo" # the job ends while no svd runs
-rm "$T/out/fifo"
-start_svd
+job_ends() { # the job ends while no svd runs
+        echo 1 > "$T/out/fifo"
+        rm "$T/out/fifo"
+}
+crash_restart_svd job_ends
 svctl secret list | grep -q '^store: locked' || fail "after a kill: $(svctl secret list | head -1)"
 echo 'correct horse battery' | svctl unlock 2> /dev/null || fail "unlock after a kill"
 assert_eq "$(svctl secret get api_pw)" "$pold" "api_pw (passphrase) after svd was killed during its on_rotate job"

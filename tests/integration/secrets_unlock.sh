@@ -126,9 +126,7 @@ assert_eq "$(svctl secret get pw)" "$pw2" "pw after an older binary"
 
 # killed: the next svd takes the services over from its state file, locked
 app_pid=$(field app pid)
-kill -KILL "$SVD_PID"
-wait "$SVD_PID" 2> /dev/null || true
-start_svd
+crash_restart_svd
 wait_state app running
 assert_eq "$(field app pid)" "$app_pid" "app adopted"
 svctl secret list | grep -q '^store: locked' || fail "after a kill: $(svctl secret list | head -1)"
