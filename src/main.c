@@ -190,7 +190,8 @@ int main(int argc, char **argv) {
                         printf("svd %s\n", SVD_VERSION);
                         return 0;
                 case 'F':
-                        printf("%s %d\n%s\n", REEXEC_STATE_FORMAT, REEXEC_STATE_VERSION, REEXEC_CAP_KEY_FD);
+                        printf("%s %d\n%s\n%s\n", REEXEC_STATE_FORMAT, REEXEC_STATE_VERSION, REEXEC_CAP_KEY_FD,
+                               REEXEC_CAP_SECRETS_RESTART);
                         return 0;
                 case 'R':
                         restore_fd = atoi(optarg);

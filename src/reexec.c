@@ -34,9 +34,9 @@ char *reexec_binary(void)
 }
 
 /* Asks bin which state format it reads ("svd-state 1"); 0 if it matches ours,
- * else -EPROTO with why filled in. *ret_key_fd: it also said it takes the
- * secrets key's memfd. Bounded: 5 s. */
-static int check_format(const char *bin, bool *ret_key_fd, char *why, size_t wl)
+ * else -EPROTO with why filled in. *ret_key_fd, *ret_restart: it also said
+ * it takes the secrets key's memfd, the consumers to restart. Bounded: 5 s. */
+static int check_format(const char *bin, bool *ret_key_fd, bool *ret_restart, char *why, size_t wl)
 {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
@@ -87,10 +87,13 @@ static int check_format(const char *bin, bool *ret_key_fd, char *why, size_t wl)
                 ;
         out[got] = 0;
         /* the lines after the first: what else it takes over */
-        *ret_key_fd = false;
-        for (char *l = strchr(out, '\n'); l && *++l; l = strchr(l, '\n'))
+        *ret_key_fd = *ret_restart = false;
+        for (char *l = strchr(out, '\n'); l && *++l; l = strchr(l, '\n')) {
                 if (strncmp(l, REEXEC_CAP_KEY_FD "\n", sizeof(REEXEC_CAP_KEY_FD)) == 0)
                         *ret_key_fd = true;
+                if (strncmp(l, REEXEC_CAP_SECRETS_RESTART "\n", sizeof(REEXEC_CAP_SECRETS_RESTART)) == 0)
+                        *ret_restart = true;
+        }
         out[strcspn(out, "\n")] = 0;
         char want[64];
         snprintf(want, sizeof(want), "%s %d", REEXEC_STATE_FORMAT, REEXEC_STATE_VERSION);
@@ -119,12 +122,18 @@ cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *pee
         if (!bin || access(bin, X_OK) < 0)
                 return proto_reply_error(PROTO_E_FAILED, "cannot find the svd binary to execute (%s)",
                                          bin ? bin : "/proc/self/exe");
-        int r = check_format(bin, &m->reexec_key_fd, why, sizeof(why));
+        bool takes_restart = false;
+        int r = check_format(bin, &m->reexec_key_fd, &takes_restart, why, sizeof(why));
         if (r < 0) {
                 log_err("daemon-reexec refused: %s", r == -EPROTO ? why : strerror(-r));
                 return proto_reply_error(PROTO_E_FAILED, "%s; nothing was changed (restart svd instead)",
                                          r == -EPROTO ? why : strerror(-r));
         }
+        if (!takes_restart && secrets_restarting(m))
+                return proto_reply_error(PROTO_E_FAILED,
+                                         "the consumers of a changed secret are being restarted, and %s does "
+                                         "not take that over (an older svd); try again when it is done",
+                                         bin);
         log_info("control: daemon-reexec from uid %u pid %d: executing %s", (unsigned)peer->uid, (int)peer->pid,
                  bin);
         ev_timer_set(&m->reexec_timer, 0., 0.);

@@ -9,8 +9,11 @@
  * changes. Lines after the format name what else the binary takes over:
  * REEXEC_CAP_KEY_FD, the unlocked secrets key in a memfd (secrets_handoff.c),
  * which is only handed to a binary that says so (an older one would leave
- * the memfd open for its services). If execve itself fails, svd logs it and
- * keeps running as it was. */
+ * the memfd open for its services); REEXEC_CAP_SECRETS_RESTART, the
+ * consumers of a changed secret still to start again (secrets_restart.c):
+ * while there are, a binary that does not say so is refused (it would
+ * leave them stopped). If execve itself fails, svd logs it and keeps
+ * running as it was. */
 #ifndef SVD_REEXEC_H
 #define SVD_REEXEC_H
 
@@ -20,6 +23,7 @@
 #define REEXEC_STATE_FORMAT "svd-state"
 #define REEXEC_STATE_VERSION 1
 #define REEXEC_CAP_KEY_FD "secrets-key-fd"
+#define REEXEC_CAP_SECRETS_RESTART "secrets-restart"
 
 struct svd;
 struct control_peer;

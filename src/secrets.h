@@ -17,6 +17,7 @@
 
 struct svd;
 struct svc;
+struct cJSON;
 
 enum secrets_status { SECRETS_NONE, SECRETS_OK, SECRETS_LOCKED, SECRETS_BROKEN };
 
@@ -73,10 +74,23 @@ struct secrets_rotation_info {
         uint64_t time;      /* unix seconds */
 };
 bool secrets_last_rotation(const struct svd *m, struct secrets_rotation_info *ret);
-/* Why a daemon-reexec must wait (a rotation or its consumers' restart is
- * under way: that bookkeeping is not carried over, and a new instance
- * would find the rotation pending in the store and undo it), or NULL. */
+/* Why a daemon-reexec must wait (a rotation is under way: that bookkeeping
+ * is not carried over, and a new instance would find the rotation pending
+ * in the store and undo it), or NULL. A restart of consumers under way is
+ * carried over (secrets_snapshot_save). */
 const char *secrets_busy(const struct svd *m);
+
+/* svd's state (state file, daemon-reexec; snapshot.c): the consumers
+ * stopped for a changed secret and not yet started again, as
+ * "secrets_restart": [names] (nothing when none). (secrets_restart.c) */
+void secrets_snapshot_save(struct svd *m, struct cJSON *state);
+/* Whether any consumer waits for that restart. */
+bool secrets_restarting(const struct svd *m);
+/* Once the services of such a state are restored: the consumers it names
+ * start again with the new value once all are down (one still running
+ * with the old value is stopped first; one on its way up already, after
+ * an exit while no svd ran, is left to it). */
+void secrets_snapshot_restore(struct svd *m, const struct cJSON *state);
 
 /* daemon-reexec, passphrase mode: a sealed memfd holding the unlocked key
  * for the new instance (close-on-exec still set), or -ENOENT when there is

@@ -28,7 +28,7 @@ struct secrets {
         struct secrets_table rot_old; /* previous values, restored if the job fails */
         ev_timer rot_timer;           /* finishes the rotation outside svc_dispatch */
         bool *restart_set;            /* consumers stopped for a new value, to start again */
-        ev_timer start_timer;
+        ev_timer start_timer;         /* (secrets_restart.c) */
         bool rot_ok;
         char rot_reason[160]; /* why the job failed */
         bool disk_pending;    /* the store file holds a pending rotation */
@@ -73,6 +73,21 @@ void secrets_rotation_recover(struct secrets *x, struct secrets_pending *p);
  * job, the previous value to everyone but the job. */
 int secrets_value_for(struct secrets *x, size_t svc_index, const struct secret_config *d,
                       struct secrets_buf *ret, char *why, size_t wl);
+/* secrets_restart.c: the restart of a changed secret's consumers. */
+void secrets_restart_init(struct secrets *x);
+void secrets_restart_done(struct svd *m, struct secrets *x);
+/* Marks for a restart the running consumers of secret k but skip (and sets
+ * fresh[i] for each, fresh may be NULL); when any is marked, the state file
+ * is written at once, before anything is stopped. Returns how many. */
+size_t secrets_restart_mark(struct svd *m, size_t k, size_t skip, bool *fresh);
+/* Drops the marks of fresh (the change did not happen). */
+void secrets_restart_unmark(struct svd *m, const bool *fresh);
+/* Stops the marked consumers still running, last wave first (logged, for
+ * the new value of secret, or NULL); all start again, first wave first,
+ * once every marked one is down. */
+void secrets_restart_stop(struct svd *m, const char *secret);
+/* On s's state change: when s is marked and every marked one is down. */
+void secrets_restart_check(struct svc *s);
 /* Whether c's environment: puts ${secret:NAME} in a variable (secrets_deliver.c). */
 bool secrets_env_uses(const struct svc_config *c, const char *name);
 /* <run_dir>/credentials exists (a tmpfs as root); one left mounted by the

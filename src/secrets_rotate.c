@@ -1,5 +1,6 @@
-/* secrets_rotate: changing a secret (svctl secret set/rotate), its on_rotate
- * job and the restart of its consumers (see secrets.h).
+/* secrets_rotate: changing a secret (svctl secret set/rotate) and its
+ * on_rotate job (see secrets.h); the restart of its consumers that follows
+ * is secrets_restart.c's.
  *
  * A rotation with an on_rotate job writes the new values and, in the same
  * atomic write, the previous ones as a pending rotation (secrets_store.h).
@@ -24,22 +25,19 @@
 #include "svd.h"
 
 static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
-static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
 void secrets_rotate_init(struct secrets *x)
 {
         ev_timer_init(&x->rot_timer, rot_timer_cb, 0., 0.);
         x->rot_timer.data = x->m;
-        ev_timer_init(&x->start_timer, start_timer_cb, 0., 0.);
-        x->start_timer.data = x->m;
+        secrets_restart_init(x);
 }
 
 void secrets_rotate_done(struct svd *m, struct secrets *x)
 {
-        if (m->loop) {
+        if (m->loop)
                 ev_timer_stop(m->loop, &x->rot_timer);
-                ev_timer_stop(m->loop, &x->start_timer);
-        }
+        secrets_restart_done(m, x);
         secrets_table_clear(&x->rot_old);
         free(x->last.secret);
         free(x->last.job);
@@ -139,52 +137,6 @@ bool secrets_svc_affected(const struct svd *m, size_t svc_index, size_t sec_inde
         }
         return false;
 }
-/* Restarts the running consumers of secret k in dependency order: all are
- * stopped first (last wave first), and started again, first wave first,
- * once every one of them is down, so none starts beside an old dependency. */
-static void restart_consumers(struct svd *m, size_t k, size_t skip)
-{
-        struct secrets *x = m->secrets;
-        bool any = false;
-
-        for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = m->svcs[i];
-
-                if (i == skip || !secrets_svc_affected(m, i, k) || x->restart_set[i])
-                        continue;
-                if (!svc_state_up(s->state) && s->state != ST_STARTING)
-                        continue; /* picks up the new value at its next start */
-                x->restart_set[i] = any = true;
-        }
-        if (!any)
-                return;
-        for (unsigned w = m->n_waves; w-- > 0;)
-                for (size_t i = 0; i < m->n_svcs; i++)
-                        if (m->wave_of[i] == w && x->restart_set[i]) {
-                                log_info("secrets: restarting %s for the new %s", m->svcs[i]->cfg->name,
-                                         m->cfg->secrets[k].name);
-                                svd_request_stop(m, m->svcs[i]);
-                        }
-        for (size_t i = 0; i < m->n_svcs; i++)
-                if (x->restart_set[i]) {
-                        secrets_svc_state(m->svcs[i]); /* they may all be down already */
-                        break;
-                }
-}
-
-static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-        struct svd *m = w->data;
-        struct secrets *x = m->secrets;
-
-        for (unsigned wv = 0; wv < m->n_waves; wv++)
-                for (size_t i = 0; i < m->n_svcs; i++)
-                        if (m->wave_of[i] == wv && x->restart_set[i]) {
-                                x->restart_set[i] = false;
-                                svd_request_start(m, m->svcs[i]);
-                        }
-        sched_run(m);
-}
 
 static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -198,6 +150,8 @@ static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
         x->rot_active = false; /* what is written from now on has no pending part */
         if (!x->rot_ok)
                 put_back(x, &x->rot_old); /* the job could not install the new value */
+        else /* before the commit: a crash in between restarts them with the old value, harmless */
+                secrets_restart_mark(m, x->rot_secret, x->rot_job, NULL);
         if (secrets_write_store(x, why, sizeof why) < 0) {
                 if (x->rot_ok) /* a failure is what a next svd would make of it anyway */
                         log_err("secrets: %s; until the store is written, a restart of svd would undo this "
@@ -209,7 +163,7 @@ static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
         note_last(x, name, job, x->rot_ok, x->rot_ok ? NULL : x->rot_reason);
         if (x->rot_ok) {
                 log_info("secrets: on_rotate job %s done; restarting consumers of %s", job, name);
-                restart_consumers(m, x->rot_secret, x->rot_job);
+                secrets_restart_stop(m, name);
         } else
                 log_err("secrets: on_rotate job %s failed; %s keeps its previous value", job, name);
         secrets_table_clear(&x->rot_old);
@@ -219,22 +173,10 @@ static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 void secrets_svc_state(struct svc *s)
 {
         struct secrets *x = s->m->secrets;
-        struct svd *m = s->m;
 
         if (!x)
                 return;
-        if (x->restart_set && x->restart_set[s->index] && !ev_is_active(&x->start_timer) &&
-            !ev_is_pending(&x->start_timer)) {
-                bool down = true;
-
-                for (size_t i = 0; i < m->n_svcs; i++)
-                        if (x->restart_set[i] && svc_state_active(m->svcs[i]->state))
-                                down = false;
-                if (down) {
-                        ev_timer_set(&x->start_timer, 0., 0.);
-                        ev_timer_start(m->loop, &x->start_timer);
-                }
-        }
+        secrets_restart_check(s);
         if (!s->cfg->n_secrets)
                 return;
         if (x->rot_active && s->index == x->rot_job) {
@@ -277,6 +219,7 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
         const struct secret_config *d;
         uint64_t now = now_real() / USEC_PER_SEC;
         struct secrets_buf v = { 0 };
+        _cleanup_(freep) bool *fresh = NULL;
         size_t k;
         ssize_t job = -1;
         int r;
@@ -319,6 +262,8 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
                                             "cannot carry (it uses ${secret:%s})",
                                             name, c->svcs[i].name, name);
         }
+        if (job < 0 && !(fresh = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool))))
+                return errf(why, wl, "%s", strerror(ENOMEM));
         /* keep the previous values until the on_rotate job has installed the new one */
         secrets_table_clear(&x->rot_old);
         for (size_t i = 0; i < c->n_secrets; i++) {
@@ -355,6 +300,10 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
                 x->rot_started = now;
                 x->rot_reason[0] = 0;
         }
+        /* the consumers to restart are in the state file before the new
+         * value is in the store (secrets_restart.c) */
+        if (r >= 0 && job < 0)
+                secrets_restart_mark(m, k, SIZE_MAX, fresh);
         if (r >= 0)
                 r = secrets_write_store(x, why, wl);
         if (r < 0) {
@@ -362,6 +311,8 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
                         snprintf(why, wl, "%s", strerror(-r));
                 x->rot_active = false;
                 put_back(x, &x->rot_old);
+                if (fresh)
+                        secrets_restart_unmark(m, fresh);
                 return r;
         }
         log_info("secrets: %s %s (and its JWTs)", value ? "set" : "rotated", name);
@@ -371,7 +322,7 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
                 return 0;
         }
         secrets_table_clear(&x->rot_old);
-        restart_consumers(m, k, SIZE_MAX);
+        secrets_restart_stop(m, name);
         return 0;
 }
 
@@ -399,8 +350,7 @@ const char *secrets_busy(const struct svd *m)
                 return "a secret rotation is waiting for its on_rotate job";
         if (x->disk_pending) /* its end could not be written: a new instance would undo it */
                 return "the secrets store could not be written since a rotation ended";
-        for (size_t i = 0; x->restart_set && i < m->n_svcs; i++)
-                if (x->restart_set[i])
-                        return "the consumers of a changed secret are being restarted";
+        /* (consumers on their way to a restart are in the state handed
+         * over: the new instance finishes it, secrets_restart.c) */
         return NULL;
 }

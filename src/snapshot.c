@@ -318,6 +318,7 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                 put(b, "real", (double)m->boot_real);
                 put(b, "done_mono", (double)m->boot_done_mono);
         }
+        secrets_snapshot_save(m, h); /* consumers of a changed secret to start again */
         if (exec) {
                 cJSON *f = cJSON_AddObjectToObject(h, "fds");
                 if (!f || push_fd(fds, control_listen_fd(m->ctl)) < 0 || push_fd(fds, notify_fd(m->notify)) < 0) {
@@ -606,6 +607,7 @@ void snapshot_restore(struct svd *m)
         if (!have_sodium)
                 log_err("restoring without %s", why);
         restore(m);
+        secrets_snapshot_restore(m, m->restore); /* with every service as it was */
         if (have_sodium)
                 dynlib_release(&dl_sodium);
         have_sodium = false;

@@ -2,6 +2,8 @@
  * daemon-reexec. One object:
  *   {"format": "svd-state", "version": 1, "svd": VERSION,
  *    "boot": {...}, "fds": {"control": N, "notify": N},
+ *    "secrets_restart": [NAME, ...] (consumers of a changed secret to start
+ *    again, secrets.h; only while there are),
  *    "services": [{"name", "state", "pid", ..., "log": {...}, "timer": {...}}]}
  * Monotonic times stay valid (same boot, same clock). Unknown fields are
  * ignored and missing ones take their fresh-start value, so a state from an

@@ -107,6 +107,12 @@ static void write_state(struct svd *m)
                 statejournal_written(m, m->state_saved_mono); /* what it recorded is in the state now */
 }
 
+void statefile_write_now(struct svd *m)
+{
+        if (writable(m))
+                write_state(m);
+}
+
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
         write_state(w->data);

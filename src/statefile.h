@@ -26,6 +26,9 @@ void statefile_touch(struct svd *m);
  * (one write for a burst of spawns), or 50 ms after the last write if that
  * is sooner than 50 ms from now. */
 void statefile_touch_now(struct svd *m);
+/* Written at once (before what it records takes effect: a kill of svd
+ * right after must find it); a no-op where the file is not kept. */
+void statefile_write_now(struct svd *m);
 void statefile_remove(struct svd *m);
 /* At start: the state a killed svd left, if its pid is gone; NULL if none. */
 cJSON *statefile_load_orphaned(const struct svd_config *cfg);

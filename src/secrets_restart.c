@@ -1,0 +1,188 @@
+/* secrets_restart: the restart of a changed secret's consumers (see
+ * secrets.h), and how it outlives svd.
+ *
+ * The running consumers are marked, stopped last wave first, and started
+ * again first wave first once every marked one is down, so none starts
+ * beside a dependency that still has the old value. The marks are part of
+ * svd's state (the state file and what daemon-reexec hands over, as
+ * "secrets_restart": the names): they are written before the first
+ * consumer is stopped, so a svd killed or crashed while they go down leaves
+ * them to the next one, which finishes the restart (snapshot.c calls
+ * secrets_snapshot_restore once the services are taken over). They are
+ * dropped in the loop iteration that starts the consumers, and the write
+ * that follows carries both: a state file never names a consumer that was
+ * already started with the new value. Written before the store itself, a
+ * crash between the two writes restarts the consumers with the value they
+ * already had: once too often, never once too few. */
+#include <errno.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "log.h"
+#include "sched.h"
+#include "secrets.h"
+#include "secrets_int.h"
+#include "statefile.h"
+#include "svd.h"
+
+static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+void secrets_restart_init(struct secrets *x)
+{
+        ev_timer_init(&x->start_timer, start_timer_cb, 0., 0.);
+        x->start_timer.data = x->m;
+}
+
+void secrets_restart_done(struct svd *m, struct secrets *x)
+{
+        if (m->loop)
+                ev_timer_stop(m->loop, &x->start_timer);
+}
+
+static bool running(const struct svc *s)
+{
+        return svc_state_up(s->state) || s->state == ST_STARTING;
+}
+
+size_t secrets_restart_mark(struct svd *m, size_t k, size_t skip, bool *fresh)
+{
+        struct secrets *x = m->secrets;
+        size_t n = 0;
+
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                if (i == skip || x->restart_set[i] || !secrets_svc_affected(m, i, k))
+                        continue;
+                if (!running(m->svcs[i]))
+                        continue; /* picks up the new value at its next start */
+                x->restart_set[i] = true;
+                if (fresh)
+                        fresh[i] = true;
+                n++;
+        }
+        if (n)
+                statefile_write_now(m);
+        return n;
+}
+
+void secrets_restart_unmark(struct svd *m, const bool *fresh)
+{
+        struct secrets *x = m->secrets;
+        bool any = false;
+
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (fresh[i]) {
+                        x->restart_set[i] = false;
+                        any = true;
+                }
+        if (any)
+                statefile_touch(m);
+}
+
+void secrets_restart_stop(struct svd *m, const char *secret)
+{
+        struct secrets *x = m->secrets;
+
+        for (unsigned w = m->n_waves; w-- > 0;)
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        if (m->wave_of[i] == w && x->restart_set[i] && running(m->svcs[i])) {
+                                log_info("secrets: restarting %s for the new %s", m->svcs[i]->cfg->name,
+                                         secret ? secret : "value of a secret");
+                                svd_request_stop(m, m->svcs[i]);
+                        }
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (x->restart_set[i]) {
+                        secrets_restart_check(m->svcs[i]); /* they may all be down already */
+                        break;
+                }
+}
+
+void secrets_restart_check(struct svc *s)
+{
+        struct svd *m = s->m;
+        struct secrets *x = m->secrets;
+
+        if (!x->restart_set || !x->restart_set[s->index] || ev_is_active(&x->start_timer) ||
+            ev_is_pending(&x->start_timer))
+                return;
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (x->restart_set[i] && svc_state_active(m->svcs[i]->state))
+                        return;
+        ev_timer_set(&x->start_timer, 0., 0.);
+        ev_timer_start(m->loop, &x->start_timer);
+}
+
+static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct svd *m = w->data;
+        struct secrets *x = m->secrets;
+
+        for (unsigned wv = 0; wv < m->n_waves; wv++)
+                for (size_t i = 0; i < m->n_svcs; i++)
+                        if (m->wave_of[i] == wv && x->restart_set[i]) {
+                                x->restart_set[i] = false;
+                                svd_request_start(m, m->svcs[i]);
+                        }
+        sched_run(m);
+        statefile_touch(m); /* (their starts write it too, unless none changed state) */
+}
+
+bool secrets_restarting(const struct svd *m)
+{
+        const struct secrets *x = m->secrets;
+
+        for (size_t i = 0; x && x->restart_set && i < m->n_svcs; i++)
+                if (x->restart_set[i])
+                        return true;
+        return false;
+}
+
+void secrets_snapshot_save(struct svd *m, cJSON *state)
+{
+        struct secrets *x = m->secrets;
+        cJSON *a = NULL;
+
+        for (size_t i = 0; x && x->restart_set && i < m->n_svcs; i++) {
+                if (!x->restart_set[i])
+                        continue;
+                if (!a && !(a = cJSON_AddArrayToObject(state, "secrets_restart")))
+                        return;
+                cJSON_AddItemToArray(a, cJSON_CreateString(m->svcs[i]->cfg->name));
+        }
+}
+
+void secrets_snapshot_restore(struct svd *m, const cJSON *state)
+{
+        struct secrets *x = m->secrets && m->secrets->restart_set ? m->secrets : NULL;
+        const cJSON *n;
+        bool any = false;
+
+        cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(state, "secrets_restart")) {
+                const char *name = cJSON_GetStringValue(n);
+                struct svc *s = name ? svd_find(m, name) : NULL;
+
+                if (!s) {
+                        if (name)
+                                log_warn("secrets: %s was stopped for a changed secret and is no longer "
+                                         "configured",
+                                         name);
+                        continue;
+                }
+                /* on its way up again (a restart after an exit while no svd
+                 * ran): it gets the current value anyway */
+                if (s->state == ST_WAITING || s->state == ST_BACKOFF)
+                        continue;
+                if (!x) { /* the configuration defines no secrets any more */
+                        log_info("secrets: %s was stopped for a changed secret; starting it again", name);
+                        svd_request_start(m, s);
+                        continue;
+                }
+                if (!running(s))
+                        log_info("secrets: %s was stopped for a changed secret by the svd before this one; "
+                                 "it starts again with the new value once the other consumers are down",
+                                 name);
+                x->restart_set[s->index] = any = true;
+        }
+        if (any)
+                secrets_restart_stop(m, NULL); /* one still up has the old value */
+}
