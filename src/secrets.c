@@ -505,6 +505,7 @@ int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_
         if (secrets_fill_missing(x, why, wl) < 0)
                 log_err("secrets: %s", why);
         *why = 0;
+        secrets_rotation_stop_stale(m); /* (the services were restored before any unlock) */
         /* the services that waited for the secrets can start now */
         for (size_t i = 0; i < m->n_svcs; i++) {
                 struct svc *s = m->svcs[i];

@@ -89,7 +89,8 @@ bool secrets_restarting(const struct svd *m);
 /* Once the services of such a state are restored: the consumers it names
  * start again with the new value once all are down (one still running
  * with the old value is stopped first; one on its way up already, after
- * an exit while no svd ran, is left to it). */
+ * an exit while no svd ran, is left to it), and an on_rotate job taken
+ * over whose rotation the store's recovery rolled back is stopped. */
 void secrets_snapshot_restore(struct svd *m, const struct cJSON *state);
 
 /* daemon-reexec, passphrase mode: a sealed memfd holding the unlocked key

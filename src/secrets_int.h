@@ -40,6 +40,11 @@ struct secrets {
                 uint64_t time;
         } last;
         int handoff_fd; /* the key's memfd for a daemon-reexec under way, or -1 */
+        /* a rotation the store's recovery rolled back: its job, if still
+         * running (taken over), is stopped (secrets_rotation_stop_stale) */
+        struct {
+                char *secret, *job;
+        } stale;
 };
 
 /* The definition of a secret by name (ret_index: its index, may be NULL). */
@@ -69,6 +74,12 @@ bool secrets_rotation_view(const struct secrets *x, struct secrets_pending *ret)
  * no svd saw, so it failed: the previous values go back (logged) and the
  * store is written without it. Clears *p. */
 void secrets_rotation_recover(struct secrets *x, struct secrets_pending *p);
+/* Stops the on_rotate job of the rotation secrets_rotation_recover rolled
+ * back if it still runs, taken over from the svd before (logged): nothing
+ * may run against a rotation that was undone. Called once the services
+ * are restored (secrets_snapshot_restore), or at the unlock that
+ * recovered it. */
+void secrets_rotation_stop_stale(struct svd *m);
 /* What service svc_index is given for d: while a rotation waits for its
  * job, the previous value to everyone but the job. */
 int secrets_value_for(struct secrets *x, size_t svc_index, const struct secret_config *d,

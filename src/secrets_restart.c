@@ -185,4 +185,5 @@ void secrets_snapshot_restore(struct svd *m, const cJSON *state)
         }
         if (any)
                 secrets_restart_stop(m, NULL); /* one still up has the old value */
+        secrets_rotation_stop_stale(m);
 }

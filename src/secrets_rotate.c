@@ -10,9 +10,10 @@
  * without the pending part, then the consumers restart); its failure puts
  * the previous values back. A job whose end svd did not see (svd killed or
  * stopped while it ran) has an unknown outcome: the next svd that opens the
- * store treats it as a failure and restores the previous values. Whatever
- * the job had already changed outside svd stays changed: rotating again
- * installs a fresh value the same way. */
+ * store treats it as a failure and restores the previous values, and stops
+ * the job if it still runs (taken over). Whatever the job had already
+ * changed outside svd stays changed: rotating again installs a fresh value
+ * the same way. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,8 @@ void secrets_rotate_done(struct svd *m, struct secrets *x)
         secrets_table_clear(&x->rot_old);
         free(x->last.secret);
         free(x->last.job);
+        free(x->stale.secret);
+        free(x->stale.job);
 }
 
 bool secrets_rotation_view(const struct secrets *x, struct secrets_pending *ret)
@@ -117,6 +120,12 @@ void secrets_rotation_recover(struct secrets *x, struct secrets_pending *p)
                         "so %s keeps its previous value (rotate it again)",
                         p->job, p->secret, p->secret);
                 note_last(x, p->secret, p->job, false, "svd stopped while the job ran");
+                /* a job still running (taken over) is stopped once the
+                 * services are: secrets_rotation_stop_stale */
+                free(x->stale.secret);
+                free(x->stale.job);
+                x->stale.secret = strdup(p->secret);
+                x->stale.job = strdup(p->job);
         }
         x->disk_pending = true;
         if (secrets_write_store(x, why, sizeof why) < 0)
@@ -136,6 +145,26 @@ bool secrets_svc_affected(const struct svd *m, size_t svc_index, size_t sec_inde
                         return true;
         }
         return false;
+}
+
+void secrets_rotation_stop_stale(struct svd *m)
+{
+        struct secrets *x = m->secrets;
+        _cleanup_(freep) char *secret = x ? x->stale.secret : NULL, *job = x ? x->stale.job : NULL;
+        struct svc *s = job ? svd_find(m, job) : NULL;
+
+        if (!x)
+                return;
+        x->stale.secret = x->stale.job = NULL;
+        /* (a process here is one taken over: this svd started nothing
+         * before its restore, and with a passphrase a job it started waits
+         * for the unlock; one that ended while no svd ran is down) */
+        if (!s || s->pid <= 0 || (s->state != ST_STARTING && !svc_state_up(s->state)))
+                return;
+        log_warn("secrets: stopping on_rotate job %s (pid %d), still running from the svd before this one: "
+                 "the rotation of %s it runs for was rolled back",
+                 job, (int)s->pid, secret);
+        svd_request_stop(m, s);
 }
 
 static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)

@@ -5,7 +5,10 @@
 # rotation commits), logs it and shows it in `svctl secret list`. Meanwhile
 # only the job gets the new value: a consumer that starts while the job
 # runs gets the previous one. A rotation that committed is not undone by a
-# later restart. With a passphrase the restore happens at the unlock.
+# later restart. With a passphrase the restore happens at the unlock. A job
+# still running when the next svd rolls its rotation back (taken over from
+# the killed svd) is stopped then, and that is logged: nothing runs against
+# a rotation that was undone.
 . "$(dirname "$0")/lib.sh"
 
 service app <<YAML
@@ -61,14 +64,14 @@ assert_eq "$(svctl secret get api_pw)" "$old" "api_pw after svd was killed durin
 wait_for logged "secrets: svd stopped while on_rotate job rot ran for api_pw; its outcome is unknown, so api_pw keeps its previous value"
 assert_eq "$(last_rotation)" "api_pw rot failed" "last_rotation after the kill"
 svctl secret list | grep -q "^last rotation: api_pw failed" || fail "list after the kill: $(svctl secret list)"
-# the job (taken over, still blocked) ending well afterwards changes nothing
-[ -n "$job_pid" ] && kill -0 "$job_pid" 2> /dev/null || fail "the job is gone"
-echo 0 > "$T/out/fifo"
-rm "$T/out/fifo"
+# the job, taken over and still blocked on the fifo, is stopped
+[ -n "$job_pid" ] || fail "no pid for the job"
+wait_for logged "secrets: stopping on_rotate job rot (pid $job_pid), still running from the svd before this one: the rotation of api_pw it runs for was rolled back"
 job_done() { ! kill -0 "$job_pid" 2> /dev/null; }
 wait_for job_done
-sleep 0.2
-assert_eq "$(svctl secret get api_pw)" "$old" "api_pw after the old job ended"
+wait_state rot stopped
+rm "$T/out/fifo"
+assert_eq "$(svctl secret get api_pw)" "$old" "api_pw after the old job was stopped"
 assert_eq "$(app_last)" "$old" "app's value after the kill"
 
 # the store is clean: a restart does not restore it again
@@ -119,5 +122,20 @@ svctl secret list | grep -q '^store: locked' || fail "after a kill: $(svctl secr
 echo 'correct horse battery' | svctl unlock 2> /dev/null || fail "unlock after a kill"
 assert_eq "$(svctl secret get api_pw)" "$pold" "api_pw (passphrase) after svd was killed during its on_rotate job"
 wait_for logged "its outcome is unknown, so api_pw keeps its previous value"
+# a job still running: taken over, left alone while the store is locked,
+# stopped at the unlock that rolls its rotation back
+rotate_blocked "$pold"
+job_pid=$(field rot pid)
+kill -KILL "$SVD_PID"
+wait "$SVD_PID" 2> /dev/null || true
+start_svd
+svctl secret list | grep -q '^store: locked' || fail "after a kill: $(svctl secret list | head -1)"
+wait_state rot starting
+kill -0 "$job_pid" 2> /dev/null || fail "the job was stopped before the unlock"
+echo 'correct horse battery' | svctl unlock 2> /dev/null || fail "unlock after a kill"
+wait_for logged "secrets: stopping on_rotate job rot (pid $job_pid), still running"
+wait_for job_done
+rm "$T/out/fifo"
+assert_eq "$(svctl secret get api_pw)" "$pold" "api_pw (passphrase) after the job was stopped"
 stop_svd || fail "svd exit status $?"
 echo "secrets_rotate_crash: ok"
