@@ -340,6 +340,18 @@ static void setup_dir(void)
         wfile("svd.yaml", "services_dir: services\nstate_dir: st\nrun_dir: run\nlog_dir: log\n");
 }
 
+/* After each test (in its forked child): setup_dir's tree goes. */
+static void teardown_dir(void)
+{
+        char cmd[96];
+
+        if (!cdir[0])
+                return;
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", cdir);
+        ck_assert_int_eq(system(cmd), 0);
+        cdir[0] = '\0';
+}
+
 static bool has_error(const struct cfg_errors *e, const char *needle)
 {
         for (size_t i = 0; i < e->n; i++)
@@ -449,6 +461,7 @@ int main(void)
 {
         Suite *s = suite_create("secrets");
         TCase *tc = tcase_create("core");
+        tcase_add_checked_fixture(tc, NULL, teardown_dir);
 
         tcase_add_test(tc, test_store_roundtrip);
         tcase_add_test(tc, test_store_tamper_and_wrong_key);
