@@ -36,10 +36,12 @@ int logging_config_copy(struct logging_config *dst, const struct logging_config 
         return 0;
 }
 
-static void load_bytes(struct cload *l, const struct ynode *n, const char *key, uint64_t *out)
+static int load_bytes(struct cload *l, const struct ynode *n, const char *key, uint64_t *out)
 {
-        if (!cp_is_scalar(n) || parse_size(n->value, out, NULL) < 0)
-                cp_err(l, n, key, "bad size '%s' (use e.g. 512K, 10M, 1G)", cp_is_scalar(n) ? n->value : "");
+        if (cp_is_scalar(n) && parse_size(n->value, out, NULL) >= 0)
+                return 0;
+        cp_err(l, n, key, "bad size '%s' (use e.g. 512K, 10M, 1G)", cp_is_scalar(n) ? n->value : "");
+        return -EINVAL;
 }
 
 void cp_logging(struct cload *l, const struct ynode *n, const char *prefix, struct logging_config *o)
@@ -82,11 +84,13 @@ void cp_logging(struct cload *l, const struct ynode *n, const char *prefix, stru
                 cp_bool(l, v, cp_key(key, prefix, "timestamps"), &o->timestamps);
         if ((v = ynode_get(n, "max_line"))) {
                 uint64_t b = 0;
-                load_bytes(l, v, cp_key(key, prefix, "max_line"), &b);
-                if (b && (b < 80 || b > (1u << 20)))
-                        cp_err(l, v, cp_key(key, prefix, "max_line"), "must be between 80 and 1M");
-                else if (b)
-                        o->max_line = (size_t)b;
+                /* 0 is no exception: a line is never unbounded */
+                if (load_bytes(l, v, cp_key(key, prefix, "max_line"), &b) >= 0) {
+                        if (b < 80 || b > (1u << 20))
+                                cp_err(l, v, cp_key(key, prefix, "max_line"), "must be between 80 and 1M");
+                        else
+                                o->max_line = (size_t)b;
+                }
         }
         if ((v = ynode_get(n, "rate_limit")) && cp_expect_map(l, v, cp_key(key, prefix, "rate_limit")) >= 0) {
                 static const char *const rk[] = { "burst", "interval", NULL };
