@@ -235,6 +235,8 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return unknown_command(a->cmd_name);
         if (a->dry_run && a->cmd->op != OP_RELOAD)
                 return usage_error("--dry-run goes with reload only");
+        if (a->boot && a->cmd->op != OP_STATUS)
+                return usage_error("--boot goes with status only");
         if (a->n_names < a->cmd->min_args)
                 return usage_error("'%s' needs a service %s", a->cmd->name, a->cmd->args);
         if (a->n_names > a->cmd->max_args) {

@@ -140,6 +140,16 @@ rc=0
 [ "$rc" = 2 ] && grep -q "bad delay '1e30' (seconds, 0.1 to 86400)" "$W/top.out" ||
         { echo "FAIL: svctl top -d 1e30: exit $rc: $(cat "$W/top.out")"; exit 1; }
 
+# an option that belongs to one command is refused with any other (usage,
+# exit 2, nothing sent), not silently ignored: "svctl start web --boot"
+# must not look like it did something --boot-specific
+for line in "start web --boot" "restart web --boot" "order --dry-run"; do
+        rc=0
+        "$SVCTL" -s "$W/none.sock" $line > "$W/opt.out" 2>&1 || rc=$?
+        [ "$rc" = 2 ] && grep -q "goes with" "$W/opt.out" ||
+                { echo "FAIL: svctl $line: exit $rc (want 2, a usage error): $(cat "$W/opt.out")"; exit 1; }
+done
+
 # the man pages render cleanly (groff's warnings are errors here)
 if command -v groff >/dev/null; then
         for p in svd.8 svctl.8 svd.yaml.5; do
