@@ -5,6 +5,7 @@
 # src/config_*.c (static `*keys[]` arrays, plus the rlimit name table that
 # limits: is built from). Documented keys: ".TP" followed by ".B key" in the
 # man page, a dotted path whose last component is the key ("backoff.initial").
+# Then every YAML example of the page is run through svd --check (below).
 set -euo pipefail
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
@@ -47,5 +48,121 @@ for k in sorted(set(doc) - set(parser)):
     print("manpage_keys: man/svd.yaml.5 documents '%s' (%s), which the parser does not know" % (doc[k], k))
     bad += 1
 print("manpage_keys: %d parser keys, %d documented" % (len(parser), len(doc)))
+sys.exit(1 if bad else 0)
+PY
+
+# Every example in man/svd.yaml.5 that is YAML passes `svd --check`: the
+# one-line "Example:" snippets (a key and its value) and the files of the
+# EXAMPLE section (split at their "# /etc/svd/..." lines). A snippet is checked
+# where its key lives: a main-file key in the main file, a slice key in a
+# slice file, any other in a service file beside "command:" (type: oneshot
+# for schedule:) and a service "postgres" to depend on. Names that are host
+# state, not the snippet's correctness (a user, group or block device this
+# host lacks), are replaced with ones it has. A failure names the snippet's
+# line in the man page.
+: "${SVD:?SVD must point at the svd binary}"
+W=$(mktemp -d /tmp/svd-manex.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+python3 - "$top" "$SVD" "$W" <<'PY'
+import glob, grp, os, pwd, re, shutil, subprocess, sys
+top, svd, work = sys.argv[1:4]
+
+def roff(s):
+    s = s.replace("\\-", "-").replace("\\(dq", '"')
+    if "\\" in s:
+        sys.exit("manpage_keys: cannot read the roff escape in: " + s)
+    return s
+
+def exists(f, name):
+    try:
+        f(name)
+        return True
+    except KeyError:
+        return False
+
+me_user = pwd.getpwuid(os.geteuid()).pw_name
+me_group = grp.getgrgid(os.getegid()).gr_name
+blockdev = next((d for d in ("/dev/" + os.path.basename(b) for b in sorted(glob.glob("/sys/class/block/*")))
+                 if os.path.exists(d)), None)
+
+def host(text):
+    def user(m):
+        u = m.group(2)
+        # a different user needs root: as anyone else, the snippet runs as us
+        ok = exists(pwd.getpwnam, u) and (os.geteuid() == 0 or u == me_user)
+        return m.group(1) + (u if ok else me_user)
+    text = re.sub(r"(^user: )([\w.-]+)", user, text, flags=re.M)
+    text = re.sub(r"(\b(?:admin_group|group): )([\w.-]+)",
+                  lambda m: m.group(1) + (m.group(2) if exists(grp.getgrnam, m.group(2)) else me_group), text)
+    return re.sub(r'/dev/sd[a-z]\b', lambda m: m.group(0) if os.path.exists(m.group(0)) else (blockdev or "8:0"), text)
+
+def parser_keys(pattern):
+    keys = set()
+    for path in glob.glob(top + "/src/config_*.c"):
+        for m in re.finditer(pattern, open(path).read(), re.S):
+            keys |= set(re.findall(r'"([a-z_]+)"', m.group(1)))
+    return keys
+main_keys = parser_keys(r"int config_parse_main\(.*?keys\[\]\s*=\s*\{(.*?)\}")
+slice_keys = parser_keys(r"static int load_slice\(.*?keys\[\]\s*=\s*\{(.*?)\}") - {"description", "parent"}
+
+man = open(top + "/man/svd.yaml.5").read().splitlines()
+snippets = []  # (man line, {relative file: text})
+for i, line in enumerate(man[:-1]):
+    if line.strip() != "Example:":
+        continue
+    m = re.match(r'^\.BR? "(.*)"( \S+)?$', man[i + 1])
+    if not m:
+        sys.exit("manpage_keys: man/svd.yaml.5:%d: an Example: that is not one .B \"key: value\" line" % (i + 2))
+    text = roff(m.group(1))
+    key = text.split(":", 1)[0]
+    files = {"services/postgres.yaml": "command: [/bin/true]\n"}
+    if key in main_keys:
+        files["svd.yaml"] = text + "\n"
+    elif key in slice_keys:
+        files["cgroups/sl.yaml"] = text + "\n"
+    else:
+        pre = "" if key == "command" else "command: [/bin/true]\n"
+        pre += "type: oneshot\n" if key == "schedule" else ""
+        files["services/ex.yaml"] = pre + text + "\n"
+    snippets.append((i + 2, files))
+
+in_ex = False
+files, name, first = {}, None, None
+for i, line in enumerate(man):
+    if line.startswith(".SH"):
+        in_ex = line.strip() == ".SH EXAMPLE"
+        continue
+    if not in_ex or line in (".nf", ".fi"):
+        continue
+    m = re.match(r"^# /etc/svd/(\S+)$", line)
+    if m:
+        name = m.group(1)
+        files[name] = ""
+        first = first or i + 1
+    elif name:
+        files[name] += roff(line) + "\n"
+if not files or "svd.yaml" not in files:
+    sys.exit("manpage_keys: man/svd.yaml.5 has no EXAMPLE section with a # /etc/svd/svd.yaml file")
+snippets.append((first, files))
+
+bad = 0
+for n, (line, files) in enumerate(snippets):
+    d = "%s/%d" % (work, n)
+    for sub in ("services", "cgroups"):
+        os.makedirs(d + "/" + sub)
+    main = files.get("svd.yaml", "")
+    # runtime paths inside the temp tree, unless the snippet sets them
+    for k in ("state_dir", "log_dir", "run_dir"):
+        if not re.search(r"^%s:" % k, main, re.M):
+            main += "%s: %s\n" % (k, k)
+    for rel, text in list(files.items()) + [("svd.yaml", main)]:
+        with open(d + "/" + rel, "w") as f:
+            f.write(host(text))
+    p = subprocess.run([svd, "--check", "-c", d + "/svd.yaml"], capture_output=True, text=True)
+    if p.returncode != 0:
+        print("manpage_keys: man/svd.yaml.5:%d: the example does not pass svd --check:" % line)
+        print("  " + p.stderr.strip().replace("\n", "\n  "))
+        bad += 1
+print("manpage_keys: %d examples checked with svd --check" % len(snippets))
 sys.exit(1 if bad else 0)
 PY
