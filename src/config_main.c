@@ -69,7 +69,7 @@ int config_parse_main(struct cload *l, const struct ynode *root)
         }
         if ((n = ynode_get(root, "cgroup_root")) && cp_str(l, n, "cgroup_root", &c->cgroup_root) >= 0 &&
             (c->cgroup_root[0] == '/' || strstr(c->cgroup_root, "..")))
-                cp_err(l, n, "cgroup_root", "expected a relative path below the cgroup2 mount");
+                cp_err(l, n, "cgroup_root", "expected a relative path below svd's own cgroup (no leading / or ..)");
         if (!c->cgroup_root && !(c->cgroup_root = strdup("svd")))
                 return -ENOMEM;
         if ((n = ynode_get(root, "cgroups"))) {
