@@ -324,11 +324,21 @@ static void print_rec(const struct largs *a, const struct rec *r) {
 
 
 static int parse(int argc, char **argv, struct largs *a) {
-        bool seen_cmd = false;
+        bool seen_cmd = false, options_done = false;
         for (int i = 1; i < argc; i++) {
                 const char *s = argv[i];
                 const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-                if (strcmp(s, "-s") == 0 || strcmp(s, "--socket") == 0) {
+                if (options_done || s[0] != '-' || !s[1]) {
+                        /* "--" ends the options: a NAME may start with '-' */
+                        if (!seen_cmd)
+                                seen_cmd = true; /* "logs" itself */
+                        else if (!a->name)
+                                a->name = s;
+                        else
+                                return lusage("'logs' takes at most one service NAME, got another:", s);
+                } else if (strcmp(s, "--") == 0)
+                        options_done = true;
+                else if (strcmp(s, "-s") == 0 || strcmp(s, "--socket") == 0) {
                         if (!v)
                                 return lusage("option needs a SOCKET path:", s);
                         a->socket = argv[++i];
@@ -355,14 +365,8 @@ static int parse(int argc, char **argv, struct largs *a) {
                                 return lusage("--stream needs out or err, got", v ? v : "nothing");
                         a->stream = strcmp(v, "out") == 0 ? LOGFMT_OUT : LOGFMT_ERR;
                         i++;
-                } else if (s[0] == '-' && s[1])
+                } else
                         return lusage("unknown option for logs:", s);
-                else if (!seen_cmd)
-                        seen_cmd = true; /* "logs" itself */
-                else if (!a->name)
-                        a->name = s;
-                else
-                        return lusage("'logs' takes at most one service NAME, got another:", s);
         }
         return 0;
 }

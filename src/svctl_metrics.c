@@ -31,11 +31,20 @@ static int xusage(const char *cmd, const char *msg, const char *arg) {
 
 /* Options anywhere after the command; "cmd" is the word that selected us. */
 static int parse(int argc, char **argv, const char *cmd, bool opts, struct xargs *a) {
-        bool seen_cmd = false;
+        bool seen_cmd = false, options_done = false;
         for (int i = 1; i < argc; i++) {
                 const char *s = argv[i];
                 const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-                if (strcmp(s, "-s") == 0 || strcmp(s, "--socket") == 0) {
+                if (options_done || s[0] != '-' || !s[1]) {
+                        if (!seen_cmd)
+                                seen_cmd = true;
+                        else if (!a->what && strcmp(cmd, "__complete") == 0)
+                                a->what = s;
+                        else
+                                return xusage(cmd, "unexpected argument", s);
+                } else if (strcmp(s, "--") == 0)
+                        options_done = true; /* as in svctl.c: "--" ends the options */
+                else if (strcmp(s, "-s") == 0 || strcmp(s, "--socket") == 0) {
                         if (!v)
                                 return xusage(cmd, "option needs a SOCKET path:", s);
                         a->socket = argv[++i];
@@ -51,14 +60,8 @@ static int parse(int argc, char **argv, const char *cmd, bool opts, struct xargs
                                 return xusage(cmd, "-n needs a number of events, got", v ? v : "nothing");
                         a->n = (long)n;
                         i++;
-                } else if (s[0] == '-' && s[1])
+                } else
                         return xusage(cmd, "unknown option", s);
-                else if (!seen_cmd)
-                        seen_cmd = true;
-                else if (!a->what && strcmp(cmd, "__complete") == 0)
-                        a->what = s;
-                else
-                        return xusage(cmd, "unexpected argument", s);
         }
         return 0;
 }

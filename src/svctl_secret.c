@@ -230,8 +230,16 @@ int svctl_secret_main(int argc, char **argv)
 
         if (!sock || !*sock)
                 sock = PROTO_DEFAULT_SOCKET;
+        bool options_done = false;
         for (int i = 1; i < argc; i++) {
-                if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0) {
+                if (options_done || argv[i][0] != '-') {
+                        /* after "--" a NAME may start with '-' */
+                        if (nw >= ELEMENTSOF(words))
+                                return susage("too many arguments");
+                        words[nw++] = argv[i];
+                } else if (strcmp(argv[i], "--") == 0)
+                        options_done = true;
+                else if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0) {
                         if (++i >= argc)
                                 return susage("option '-s' needs a SOCKET path");
                         sock = argv[i];
@@ -239,12 +247,8 @@ int svctl_secret_main(int argc, char **argv)
                         sock = argv[i] + 9;
                 else if (strcmp(argv[i], "--json") == 0)
                         json = true;
-                else if (argv[i][0] == '-')
-                        return susage("unknown option");
-                else if (nw < ELEMENTSOF(words))
-                        words[nw++] = argv[i];
                 else
-                        return susage("too many arguments");
+                        return susage("unknown option");
         }
         if (nw >= 1 && strcmp(words[0], "unlock") == 0) {
                 if (nw != 1)

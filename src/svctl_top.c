@@ -283,10 +283,15 @@ int svctl_top_main(int argc, char **argv) {
         const char *path = NULL;
         double delay = 1.0;
         long iterations = -1;
-        bool json = false, seen_top = false;
+        bool json = false, seen_top = false, options_done = false;
         for (int i = 1; i < argc; i++) {
                 const char *s = argv[i];
-                if ((strcmp(s, "-s") == 0 || strcmp(s, "--socket") == 0) && i + 1 < argc)
+                if (!options_done && strcmp(s, "--") == 0)
+                        options_done = true; /* as in svctl.c; top takes no NAME */
+                else if (options_done && s[0] == '-') {
+                        fprintf(stderr, "svctl: top: unexpected argument '%s' (see 'svctl --help')\n", s);
+                        return 2;
+                } else if ((strcmp(s, "-s") == 0 || strcmp(s, "--socket") == 0) && i + 1 < argc)
                         path = argv[++i];
                 else if (strncmp(s, "--socket=", 9) == 0)
                         path = s + 9;

@@ -150,6 +150,17 @@ for line in "start web --boot" "restart web --boot" "order --dry-run"; do
                 { echo "FAIL: svctl $line: exit $rc (want 2, a usage error): $(cat "$W/opt.out")"; exit 1; }
 done
 
+# "--" ends the options for every command, also those with parsers of their
+# own (svctl(8): "Options may appear anywhere on the line; -- ends them"):
+# a NAME after it may start with '-'. Accepted means svctl goes on to
+# connect (exit 3 here, no svd), not a usage error (2).
+for line in "logs -- -web" "logs -n 1 -- web" "events --" "metrics --" "top -n 1 --" \
+            "secret get -- -pw" "status -- -web"; do
+        rc=0
+        "$SVCTL" -s "$W/none.sock" $line > "$W/dd.out" 2>&1 || rc=$?
+        [ "$rc" = 3 ] || { echo "FAIL: svctl $line: exit $rc (want 3: parsed, then no svd): $(cat "$W/dd.out")"; exit 1; }
+done
+
 # the man pages render cleanly (groff's warnings are errors here)
 if command -v groff >/dev/null; then
         for p in svd.8 svctl.8 svd.yaml.5; do
