@@ -288,6 +288,9 @@ struct profile_set {
         char **profiles;
 };
 
+/* The number of top-level keys of the main file (config_main.c). */
+#define CONFIG_MAIN_KEYS 20
+
 struct svd_config {
         char *file;          /* main file, absolute */
         char *dir;           /* its directory: relative paths resolve against it */
@@ -316,12 +319,18 @@ struct svd_config {
         bool secrets_passphrase; /* secrets_key: passphrase (else a host key file) */
         char *secrets_console;   /* terminal to ask for it on, "none"; NULL: /dev/console as PID 1 */
         char **profiles;     /* profiles: selected in the main file (svd --profile overrides) */
+        struct cfg_pos *profiles_pos; /* where each of profiles is named */
         struct profile_set *profile_sets; /* profile_sets: NAME: [profiles] */
         size_t n_profile_sets;
         char **selected_profiles; /* expanded selection (profile_select); NULL = all */
         char **files;        /* owned copies of every file name read (cfg_pos.file) */
         uint8_t defaults_digest[32]; /* of the main file's defaults: (reload) */
+        struct cfg_pos main_pos[CONFIG_MAIN_KEYS]; /* of each main-file key's value (config_main_pos) */
 };
+
+/* Where the main file sets KEY (a top-level key), for errors found after
+ * loading (reload); a position with line 0 (the file only) when it does not. */
+struct cfg_pos config_main_pos(const struct svd_config *c, const char *key);
 
 /* Errors are collected, not printed: each message is a full line
  * "FILE:LINE:COL: KEY: what is wrong".

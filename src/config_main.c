@@ -29,15 +29,25 @@ static int main_path(struct cload *l, const struct ynode *root, const char *key,
         return *out ? 0 : -ENOMEM;
 }
 
+static const char *const main_keys[] = { "services_dir", "slices_dir", "state_dir",
+                                          "log_dir",      "run_dir",    "control_socket",
+                                          "admin_group",  "defaults",   "cgroup_root",
+                                          "cgroups",      "log_max_total", "hostname",
+                                          "root",         "ctrl_alt_del", "emergency_shell", "secrets_console",
+                                          "metrics",      "secrets_key", "profiles",
+                                          "profile_sets", NULL };
+_Static_assert(ELEMENTSOF(main_keys) == CONFIG_MAIN_KEYS + 1, "CONFIG_MAIN_KEYS: one per main-file key");
+
+struct cfg_pos config_main_pos(const struct svd_config *c, const char *key)
+{
+        for (size_t i = 0; i < CONFIG_MAIN_KEYS; i++)
+                if (strcmp(main_keys[i], key) == 0 && c->main_pos[i].line > 0)
+                        return c->main_pos[i];
+        return (struct cfg_pos){ c->files ? c->files[0] : "?", 0, 0 };
+}
+
 int config_parse_main(struct cload *l, const struct ynode *root)
 {
-        static const char *const keys[] = { "services_dir", "slices_dir", "state_dir",
-                                            "log_dir",      "run_dir",    "control_socket",
-                                            "admin_group",  "defaults",   "cgroup_root",
-                                            "cgroups",      "log_max_total", "hostname",
-                                            "root",         "ctrl_alt_del", "emergency_shell", "secrets_console",
-                                            "metrics",      "secrets_key", "profiles",
-                                            "profile_sets", NULL };
         struct svd_config *c = l->c;
         const struct ynode *n;
         int r;
@@ -48,7 +58,10 @@ int config_parse_main(struct cload *l, const struct ynode *root)
         }
         if (root && root->kind != YNODE_MAPPING)
                 root = NULL;
-        cp_check_keys(l, root, "", keys);
+        cp_check_keys(l, root, "", main_keys);
+        for (size_t i = 0; i < CONFIG_MAIN_KEYS; i++)
+                if ((n = ynode_get(root, main_keys[i])))
+                        c->main_pos[i] = (struct cfg_pos){ l->file, n->line, n->col };
         if ((r = main_path(l, root, "services_dir", "services", &c->services_dir)) < 0 ||
             (r = main_path(l, root, "slices_dir", "cgroups", &c->slices_dir)) < 0 ||
             (r = main_path(l, root, "state_dir", LOCALSTATEDIR "/lib/svd", &c->state_dir)) < 0 ||

@@ -24,6 +24,7 @@ void config_schedule_done(struct svc_config *s)
 void config_profiles_done(struct svd_config *c)
 {
         strv_free(c->profiles);
+        free(c->profiles_pos);
         for (size_t i = 0; i < c->n_profile_sets; i++) {
                 free(c->profile_sets[i].name);
                 strv_free(c->profile_sets[i].profiles);
@@ -125,8 +126,13 @@ void cp_main_profiles(struct cload *l, const struct ynode *root)
         const struct ynode *v;
         char key[KEYLEN];
 
-        if ((v = ynode_get(root, "profiles")))
-                load_names(l, v, "profiles", &c->profiles);
+        if ((v = ynode_get(root, "profiles")) && load_names(l, v, "profiles", &c->profiles) >= 0 && v->n) {
+                /* one position per name (load_names took each item) */
+                if (!(c->profiles_pos = calloc(v->n, sizeof(*c->profiles_pos))))
+                        l->oom = true;
+                for (size_t i = 0; c->profiles_pos && i < v->n; i++)
+                        c->profiles_pos[i] = (struct cfg_pos){ l->file, v->items[i]->line, v->items[i]->col };
+        }
         if (!(v = ynode_get(root, "profile_sets")) || cp_expect_map(l, v, "profile_sets") < 0)
                 return;
         if (!(c->profile_sets = calloc(v->n ? v->n : 1, sizeof(*c->profile_sets)))) {

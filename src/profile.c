@@ -84,8 +84,12 @@ int profile_select(struct svd_config *c, char *const *cli, struct cfg_errors *er
                 return 0; /* nothing selected: every service is in */
         for (size_t i = 0; sel[i]; i++) {
                 if (!set_members(c, sel[i]) && !declared(c, sel[i])) {
-                        struct cfg_pos pos = { .file = c->files[0] };
-                        cfg_error(errs, &pos, cli && cli[0] ? "--profile" : "profiles",
+                        /* the item of the main file's profiles: naming it, or
+                         * the command line's --profile */
+                        bool from_file = !(cli && cli[0]);
+                        struct cfg_pos pos = from_file && c->profiles_pos ? c->profiles_pos[i]
+                                                                          : (struct cfg_pos){ .file = c->files[0] };
+                        cfg_error(errs, &pos, from_file ? "profiles" : "--profile",
                                   "unknown profile '%s' (not a profile set, and no service declares it)", sel[i]);
                         r = -EINVAL;
                         continue;

@@ -39,10 +39,17 @@ static bool streq0(const char *a, const char *b)
         return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+static const struct secret_config *find_secret(const struct svd_config *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_secrets; i++)
+                if (strcmp(c->secrets[i].name, name) == 0)
+                        return &c->secrets[i];
+        return NULL;
+}
+
 /* Settings the running services were built on: refused, naming the key. */
 static void check_fixed(const struct svd_config *o, const struct svd_config *n, struct cfg_errors *errs)
 {
-        struct cfg_pos pos = { n->files[0], 0, 0 };
         const struct {
                 const char *key, *was, *now;
         } dirs[] = {
@@ -52,26 +59,51 @@ static void check_fixed(const struct svd_config *o, const struct svd_config *n, 
                 { "control_socket", o->control_socket, n->control_socket },
                 { "cgroup_root", o->cgroup_root, n->cgroup_root },
         };
+        struct cfg_pos pos;
 
+        /* Each error points at the key in the new main file (at the file
+         * alone when the key was removed and its default differs). */
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
-                if (!streq0(dirs[i].was, dirs[i].now))
+                if (!streq0(dirs[i].was, dirs[i].now)) {
+                        pos = config_main_pos(n, dirs[i].key);
                         cfg_error(errs, &pos, dirs[i].key,
                                   "changed from '%s' to '%s': this takes a restart of svd (reload keeps '%s')",
                                   dirs[i].was ? dirs[i].was : "", dirs[i].now ? dirs[i].now : "",
                                   dirs[i].was ? dirs[i].was : "");
-        if (o->cgroups != n->cgroups)
+                }
+        if (o->cgroups != n->cgroups) {
+                pos = config_main_pos(n, "cgroups");
                 cfg_error(errs, &pos, "cgroups", "changed: this takes a restart of svd");
-        if (o->secrets_passphrase != n->secrets_passphrase)
+        }
+        if (o->secrets_passphrase != n->secrets_passphrase) {
+                pos = config_main_pos(n, "secrets_key");
                 cfg_error(errs, &pos, "secrets_key", "changed: this takes a restart of svd");
+        }
+        /* secrets: each definition added, changed or removed, where the
+         * new configuration has it */
+        static const char why[] = "this takes a restart of svd: the store and the credentials of running services "
+                                  "depend on the definitions (values can be changed live with svctl secret "
+                                  "set/rotate)";
+        bool named = false;
+        for (size_t i = 0; i < n->n_secrets; i++) {
+                const struct secret_config *was = find_secret(o, n->secrets[i].name);
+                if (was && secret_config_equal(was, &n->secrets[i]))
+                        continue;
+                cfg_error(errs, &n->secrets[i].pos, "secrets", "'%s' %s: %s", n->secrets[i].name,
+                          was ? "changed" : "added", why);
+                named = true;
+        }
+        pos = (struct cfg_pos){ n->files[0], 0, 0 };
+        for (size_t i = 0; i < o->n_secrets; i++)
+                if (!find_secret(n, o->secrets[i].name)) {
+                        cfg_error(errs, &pos, "secrets", "'%s' removed: %s", o->secrets[i].name, why);
+                        named = true;
+                }
         bool same = o->n_secrets == n->n_secrets;
         for (size_t i = 0; same && i < o->n_secrets; i++)
-                same = strcmp(o->secrets[i].name, n->secrets[i].name) == 0 &&
-                       secret_config_equal(&o->secrets[i], &n->secrets[i]);
-        if (!same)
-                cfg_error(errs, &pos, "secrets",
-                          "definitions changed: the store and the credentials of running services depend on "
-                          "them, this takes a restart of svd (values can be changed live with svctl secret "
-                          "set/rotate)");
+                same = strcmp(o->secrets[i].name, n->secrets[i].name) == 0;
+        if (!same && !named) /* the same definitions, in another order */
+                cfg_error(errs, &pos, "secrets", "the order of the definitions changed: %s", why);
 }
 
 static const struct slice_config *slice_of(const struct svd_config *c, const char *name)

@@ -102,7 +102,9 @@ def parser_keys(pattern):
         for m in re.finditer(pattern, open(path).read(), re.S):
             keys |= set(re.findall(r'"([a-z_]+)"', m.group(1)))
     return keys
-main_keys = parser_keys(r"int config_parse_main\(.*?keys\[\]\s*=\s*\{(.*?)\}")
+main_keys = parser_keys(r"static const char \*const main_keys\[\]\s*=\s*\{(.*?)\}")
+if "state_dir" not in main_keys:
+    sys.exit("manpage_keys: the main file's key list (main_keys[] in src/config_main.c) was not found")
 slice_keys = parser_keys(r"static int load_slice\(.*?keys\[\]\s*=\s*\{(.*?)\}") - {"description", "parent"}
 
 man = open(top + "/man/svd.yaml.5").read().splitlines()

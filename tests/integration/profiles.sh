@@ -47,6 +47,10 @@ out=$("$SVD" --check -c "$T/etc/svd.yaml" --profile lab) || fail "--check --prof
 echo "$out" | grep -qx "profiles selected: lab, core, ai" || fail "--profile selection: $out"
 out=$("$SVD" --check -c "$T/etc/svd.yaml" --profile nosuch 2>&1) && fail "unknown profile accepted"
 echo "$out" | grep -q "\-\-profile: unknown profile 'nosuch'" || fail "unknown profile: $out"
+# in the main file: named at its item
+printf 'services_dir: services\nprofiles:\n  - core\n  - nosuch\n' > "$T/bad-profiles.yaml"
+out=$("$SVD" --check -c "$T/bad-profiles.yaml" 2>&1) && fail "unknown profile in the main file accepted"
+echo "$out" | grep -q "bad-profiles.yaml:4:5: profiles: unknown profile 'nosuch'" || fail "unknown profile's place: $out"
 
 start_svd
 wait_state base running

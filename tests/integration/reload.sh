@@ -47,8 +47,18 @@ assert_eq "$(pid db)" "$db1" "db after a refused reload"
 cp "$T/cache.good" "$T/services/cache.yaml"
 sed -i 's|^log_dir: ../log|log_dir: ../log2|' "$T/etc/svd.yaml"
 if svctl reload > "$T/out/r2" 2>&1; then fail "reload changing log_dir succeeded"; fi
-grep -q "svd.yaml: log_dir: changed from" "$T/out/r2" || fail "log_dir change not named: $(cat "$T/out/r2")"
-sed -i 's|^log_dir: ../log2|log_dir: ../log|' "$T/etc/svd.yaml"
+ln=$(grep -n '^log_dir:' "$T/etc/svd.yaml" | cut -d: -f1)
+grep -q "svd.yaml:$ln:10: log_dir: changed from" "$T/out/r2" || fail "log_dir change not named: $(cat "$T/out/r2")"
+sed -i '/^log_dir: ..\/log2/d' "$T/etc/svd.yaml" # removed: the default differs, the file is named
+if svctl reload > "$T/out/r2" 2>&1; then fail "reload dropping log_dir succeeded"; fi
+grep -q "svd.yaml: log_dir: changed from" "$T/out/r2" || fail "log_dir removal not named: $(cat "$T/out/r2")"
+echo "log_dir: ../log" >> "$T/etc/svd.yaml"
+# ... and so is a secret's definition, at its place in the service file
+printf 'command: [sleep, "1"]\nsecrets:\n  tok: { generate: hex, bytes: 16 }\n' > "$T/services/sec.yaml"
+if svctl reload > "$T/out/r3" 2>&1; then fail "reload adding a secret succeeded"; fi
+grep -q "sec.yaml:3:[0-9]*: secrets: 'tok' added: this takes a restart of svd" "$T/out/r3" ||
+        fail "secret definition not named: $(cat "$T/out/r3")"
+rm "$T/services/sec.yaml"
 
 # 2. the plan: add newbie, remove old and old-child, change db (api follows)
 rm "$T/services/old.yaml" "$T/services/old-child.yaml"
