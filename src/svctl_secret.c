@@ -247,8 +247,10 @@ int svctl_secret_main(int argc, char **argv)
                         sock = argv[i] + 9;
                 else if (strcmp(argv[i], "--json") == 0)
                         json = true;
-                else
-                        return susage("unknown option");
+                else {
+                        fprintf(stderr, "svctl: unknown option '%s' (see 'svctl --help')\n", argv[i]);
+                        return 2;
+                }
         }
         if (nw >= 1 && strcmp(words[0], "unlock") == 0) {
                 if (nw != 1)

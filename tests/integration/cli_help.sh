@@ -161,6 +161,15 @@ for line in "logs -- -web" "logs -n 1 -- web" "events --" "metrics --" "top -n 1
         [ "$rc" = 3 ] || { echo "FAIL: svctl $line: exit $rc (want 3: parsed, then no svd): $(cat "$W/dd.out")"; exit 1; }
 done
 
+# an unknown option is a usage error that names it, for every command
+for line in "status --bogus" "logs --bogus" "events --bogus" "metrics --bogus" "top --bogus" \
+            "secret --bogus list" "start --bogus web" "timer --bogus" "reload --bogus"; do
+        rc=0
+        "$SVCTL" -s "$W/none.sock" $line > "$W/uo.out" 2>&1 || rc=$?
+        [ "$rc" = 2 ] && grep -q -- "--bogus" "$W/uo.out" ||
+                { echo "FAIL: svctl $line: exit $rc (want 2, naming --bogus): $(cat "$W/uo.out")"; exit 1; }
+done
+
 # the man pages render cleanly (groff's warnings are errors here)
 if command -v groff >/dev/null; then
         for p in svd.8 svctl.8 svd.yaml.5; do
