@@ -583,6 +583,10 @@ void svc_restore_timers(struct svc *s, double timer_left_usec) {
         }
         if (s->state == ST_WAITING && cgroup_enabled(s->m))
                 cgroup_leftovers_recheck(s);
+        /* what held it (a start_when gate, with or without cgroups) is
+         * checked again by this instance, or it would wait for ever */
+        if (s->state == ST_WAITING)
+                svd_recheck_waiting(s->m);
 }
 
 /* Whether ev can lead to a spawn from the current state (sm_next: a start

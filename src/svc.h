@@ -143,7 +143,8 @@ void svc_unwatch_adopted(struct svc *s);
 
 /* daemon-reexec: re-arms the service timer (backoff delay, stop timeout)
  * with the time it had left (< 0: not armed), and the wait for an emptying
- * cgroup. */
+ * cgroup; a waiting service has what held it checked again
+ * (svd_recheck_waiting). */
 void svc_restore_timers(struct svc *s, double timer_left_usec);
 
 /* The main process was reaped. With cgroups, the service is down only once

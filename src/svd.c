@@ -72,13 +72,15 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
 
 static void mem_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct svd *m = w->data;
-        bool waiting = false;
+        bool waiting = false, all = m->recheck_waiting;
+        m->recheck_waiting = false;
         for (size_t i = 0; i < m->n_svcs; i++) {
                 struct svc *s = m->svcs[i];
-                if (s->state != ST_WAITING || !gate_configured(&s->cfg->start_when) || !sched_deps_met(m, s))
+                bool gated = gate_configured(&s->cfg->start_when);
+                if (s->state != ST_WAITING || (!gated && !all) || m->shutting_down || !sched_deps_met(m, s))
                         continue;
                 svc_dispatch(s, SE_DEPS_MET, 0);
-                if (s->state == ST_WAITING)
+                if (s->state == ST_WAITING && gated)
                         waiting = true;
         }
         if (!waiting)
@@ -89,6 +91,15 @@ static void mem_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
 void svd_gate_wait(struct svd *m) {
         if (!ev_is_active(&m->mem_timer))
                 ev_timer_again(m->loop, &m->mem_timer);
+}
+
+void svd_recheck_waiting(struct svd *m) {
+        /* the previous instance's timer did not survive the exec: at once,
+         * then every second while a gate holds a service */
+        m->recheck_waiting = true;
+        ev_timer_stop(m->loop, &m->mem_timer);
+        ev_timer_set(&m->mem_timer, 0., 1.);
+        ev_timer_start(m->loop, &m->mem_timer);
 }
 
 /* As an init: SIGINT is Ctrl-Alt-Del (ctrl_alt_del:, default reboot),

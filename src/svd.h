@@ -44,6 +44,7 @@ struct svd {
         pid_t prompt_pid;        /* svctl unlock on the console (secrets_prompt.h) */
         ev_timer prompt_retry;
         ev_timer mem_timer;      /* rechecks start_when gates while a service waits */
+        bool recheck_waiting;    /* its next run rechecks every waiting service (svd_recheck_waiting) */
 
         /* sched queue of services whose dependents must be re-evaluated */
         size_t *queue;
@@ -107,6 +108,12 @@ int svd_inherited_fd(struct svd *m, const char *what);
 /* A service waits on a start_when gate: recheck the gates every second until
  * none waits (no timer otherwise, so an idle svd makes no syscalls). */
 void svd_gate_wait(struct svd *m);
+/* A service is waiting in a state this instance did not reach itself (taken
+ * over at daemon-reexec or from the state file): at the next loop iteration,
+ * every waiting service whose dependencies are met is checked again, as if
+ * they had just been met; those on a start_when gate then keep the 1 s
+ * recheck (svd_gate_wait) going. */
+void svd_recheck_waiting(struct svd *m);
 
 /* Operator requests (control socket). Return 0 or -errno. */
 int svd_request_start(struct svd *m, struct svc *s);
