@@ -239,6 +239,30 @@ static char *own_cgroup(void) {
         return r;
 }
 
+/* own as the base of svd's subtree: after a daemon-reexec (or a start from
+ * inside the supervisor cgroup) this process is already in
+ * <base>/<cgroup_root>/supervisor, and the subtree is the one it is in, not
+ * a new one nested below it. Compared path component by component, so
+ * "svd/" or "a//b" in cgroup_root match what /proc/self/cgroup shows. */
+static void own_base(char *own, const char *cgroup_root) {
+        char want[4096];
+        size_t o = 0;
+        for (const char *p = cgroup_root; *p && o < sizeof(want) - 16; p++)
+                if (*p != '/' || (o && want[o - 1] != '/'))
+                        want[o++] = *p;
+        while (o && want[o - 1] == '/')
+                o--;
+        if (!o)
+                return;
+        snprintf(want + o, sizeof(want) - o, "/supervisor");
+        size_t ol = strlen(own), wl = strlen(want);
+        if (ol <= wl || own[ol - wl - 1] != '/' || strcmp(own + ol - wl, want) != 0)
+                return;
+        own[ol - wl - 1] = 0;
+        if (!own[0])
+                strcpy(own, "/");
+}
+
 static bool has_word(const char *list, const char *w) {
         size_t l = strlen(w);
         for (const char *p = list; (p = strstr(p, w)); p += l)
@@ -461,6 +485,7 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         _cleanup_(freep) char *own = own_cgroup();
         if (!own)
                 return unavailable(g, reason, rlen, "cannot read /proc/self/cgroup");
+        own_base(own, m->cfg->cgroup_root);
         char base[4096];
         snprintf(base, sizeof(base), "%s%s", mnt, strcmp(own, "/") == 0 ? "" : own);
         char ctl[256];
