@@ -383,8 +383,13 @@ static int setup_slices(struct svd *m, char ***ret, char *reason, size_t rlen) {
 /* A cgroup's memory.min/low protection is capped by its parent's, and svd's
  * own subtree root has none by default: the protection a slice or service
  * asks for would be cut to nothing. The root therefore lets it through
- * ("max": what the subtree claims is what it gets) whenever something in
- * the configuration asks for protection. */
+ * ("max": what the subtree claims is what it gets) while something in the
+ * configuration asks for protection, and goes back to none ("0") once
+ * nothing does: at every start (the root may be a killed svd's, or an
+ * earlier configuration's), reload and daemon-reexec, so a protection
+ * removed from the configuration does not live on as memory the subtree
+ * keeps from the rest of the host. memory_min lets memory.low through
+ * too. */
 static void protect_root(struct svd *m) {
         struct cgroup_mgr *g = m->cg;
         bool min = false, low = false;
@@ -396,11 +401,16 @@ static void protect_root(struct svd *m) {
                 min |= m->cfg->svcs[i].resources->memory_min.set;
                 low |= m->cfg->svcs[i].resources->memory_low.set;
         }
+        low |= min;
         int r;
-        if (min && (r = cg_write_file(g->root, "memory.min", "max")) < 0)
-                log_warn("cgroup: memory.min of %s: %s (memory_min of slices is not effective)", g->root, strerror(-r));
-        if ((low || min) && (r = cg_write_file(g->root, "memory.low", "max")) < 0)
-                log_warn("cgroup: memory.low of %s: %s (memory_low of slices is not effective)", g->root, strerror(-r));
+        if ((r = cg_write_file(g->root, "memory.min", min ? "max" : "0")) < 0)
+                log_warn("cgroup: memory.min of %s: %s (%s)", g->root, strerror(-r),
+                         min ? "memory_min of slices and services is not effective"
+                             : "an earlier memory_min may still be held");
+        if ((r = cg_write_file(g->root, "memory.low", low ? "max" : "0")) < 0)
+                log_warn("cgroup: memory.low of %s: %s (%s)", g->root, strerror(-r),
+                         low ? "memory_low of slices and services is not effective"
+                             : "an earlier memory_low may still be held");
 }
 
 static void free_paths(char **paths) {
