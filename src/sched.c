@@ -83,11 +83,25 @@ void sched_pull_in(struct svd *m, struct svc *s) {
                                         it->start_after = true;
                                 continue;
                         }
+                        if (dep->stop_after_followers) {
+                                /* an operator's stop still waiting for its
+                                 * followers gives way to the start that
+                                 * needs it (else it stops once they do, and
+                                 * the one being started waits for ever) */
+                                dep->stop_after_followers = dep->stop_requested = false;
+                                svc_set_reason(dep, "%s", "");
+                        }
                         if (dep->state == ST_STOPPED || dep->state == ST_FAILED) {
                                 dep->held = false;
                                 svc_dispatch(dep, SE_START, 0);
-                        } else if (dep->state == ST_BACKOFF)
+                        } else if (dep->state == ST_BACKOFF) {
                                 svc_dispatch(dep, SE_TIMER, 0); /* come back now */
+                        } else if (dep->state == ST_STOPPING) {
+                                dep->held = false; /* started again once down */
+                                dep->restart_after_stop = true;
+                        } else {
+                                dep->held = false;
+                        }
                         stack[sp++] = di;
                 }
         }
