@@ -132,13 +132,22 @@ void cp_start_when(struct cload *l, const struct ynode *n, struct start_when_con
                                                                  .bytes = bytes, .pos = { l->file, v->line, v->col } };
         }
         if ((v = ynode_get(n, "memory_pressure_below"))) {
+                /* a percentage, with or without its sign: 10 or 10% */
+                char num[32];
+                size_t len = cp_is_scalar(v) ? strlen(v->value) : 0;
                 double d;
-                if (!cp_is_scalar(v) || parse_double(v->value, &d) < 0 || d <= 0 || d > 100)
+                if (len && v->value[len - 1] == '%')
+                        len--;
+                if (!len || len >= sizeof(num) ||
+                    (memcpy(num, v->value, len), num[len] = '\0', parse_double(num, &d) < 0) || d <= 0 || d > 100)
                         cp_err(l, v, "start_when.memory_pressure_below",
-                               "expected a percentage of stalled time, 0 < x <= 100 (PSI some avg10)");
+                               "expected a percentage of stalled time, 0 < x <= 100, e.g. 10 or 10%% (PSI some "
+                               "avg10), not '%s'",
+                               cp_is_scalar(v) ? v->value : "");
                 else
                         o->memory_pressure_max = d;
         }
-        if (!o->memory_available.set && !o->memory_pressure_max)
+        /* (a key given with a bad value has had its own error) */
+        if (!ynode_get(n, "memory_available") && !ynode_get(n, "memory_pressure_below"))
                 cp_err(l, n, "start_when", "one of memory_available, memory_pressure_below is required");
 }

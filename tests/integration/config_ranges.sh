@@ -52,6 +52,12 @@ bad 'resources: { pids_max: 4194305 }' 'resources.pids_max: expected an integer 
 # start_when.memory_pressure_below 0 < x <= 100
 ok 'start_when: { memory_pressure_below: 100 }'
 bad 'start_when: { memory_pressure_below: 101 }' 'start_when.memory_pressure_below: expected a percentage'
+# ... with or without the percent sign; a bad value gets its own error only
+ok 'start_when: { memory_pressure_below: 10% }'
+ok 'start_when: { memory_pressure_below: "2.5%" }'
+bad 'start_when: { memory_pressure_below: 0% }' 'start_when.memory_pressure_below: expected a percentage'
+grep -q "one of memory_available, memory_pressure_below is required" "$T/err" &&
+        fail "a bad memory_pressure_below also reported as missing: $(cat "$T/err")"
 # secrets: length 8..4096, bytes 16..4096, charset 2 to 256 characters
 ok 'secrets: { a: { generate: password, length: 8, charset: "ab" }, b: { generate: hex, bytes: 4096 } }'
 bad 'secrets: { a: { generate: password, length: 7 } }' 'secrets.a.length: expected an integer 8..4096'
