@@ -58,14 +58,17 @@ PY
 # slice file, any other in a service file beside "command:" (type: oneshot
 # for schedule:) and a service "postgres" to depend on. Names that are host
 # state, not the snippet's correctness (a user, group or block device this
-# host lacks), are replaced with ones it has. A failure names the snippet's
-# line in the man page.
+# host lacks), are replaced with ones it has (snippet_check.py, shared with
+# doc_snippets.sh). A failure names the snippet's line in the man page.
 : "${SVD:?SVD must point at the svd binary}"
 W=$(mktemp -d /tmp/svd-manex.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 python3 - "$top" "$SVD" "$W" <<'PY'
-import glob, grp, os, pwd, re, shutil, subprocess, sys
+import os, re, sys
 top, svd, work = sys.argv[1:4]
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, top + "/tests/integration")
+import snippet_check
 
 def roff(s):
     s = s.replace("\\-", "-").replace("\\(dq", '"')
@@ -73,39 +76,9 @@ def roff(s):
         sys.exit("manpage_keys: cannot read the roff escape in: " + s)
     return s
 
-def exists(f, name):
-    try:
-        f(name)
-        return True
-    except KeyError:
-        return False
-
-me_user = pwd.getpwuid(os.geteuid()).pw_name
-me_group = grp.getgrgid(os.getegid()).gr_name
-blockdev = next((d for d in ("/dev/" + os.path.basename(b) for b in sorted(glob.glob("/sys/class/block/*")))
-                 if os.path.exists(d)), None)
-
-def host(text):
-    def user(m):
-        u = m.group(2)
-        # a different user needs root: as anyone else, the snippet runs as us
-        ok = exists(pwd.getpwnam, u) and (os.geteuid() == 0 or u == me_user)
-        return m.group(1) + (u if ok else me_user)
-    text = re.sub(r"(^user: )([\w.-]+)", user, text, flags=re.M)
-    text = re.sub(r"(\b(?:admin_group|group): )([\w.-]+)",
-                  lambda m: m.group(1) + (m.group(2) if exists(grp.getgrnam, m.group(2)) else me_group), text)
-    return re.sub(r'/dev/sd[a-z]\b', lambda m: m.group(0) if os.path.exists(m.group(0)) else (blockdev or "8:0"), text)
-
-def parser_keys(pattern):
-    keys = set()
-    for path in glob.glob(top + "/src/config_*.c"):
-        for m in re.finditer(pattern, open(path).read(), re.S):
-            keys |= set(re.findall(r'"([a-z_]+)"', m.group(1)))
-    return keys
-main_keys = parser_keys(r"static const char \*const main_keys\[\]\s*=\s*\{(.*?)\}")
-if "state_dir" not in main_keys:
-    sys.exit("manpage_keys: the main file's key list (main_keys[] in src/config_main.c) was not found")
-slice_keys = parser_keys(r"static int load_slice\(.*?keys\[\]\s*=\s*\{(.*?)\}") - {"description", "parent"}
+keys = snippet_check.key_lists(top)
+main_keys = keys["main"]
+slice_keys = keys["slice"] - {"description", "parent"}
 
 man = open(top + "/man/svd.yaml.5").read().splitlines()
 snippets = []  # (man line, {relative file: text})
@@ -149,21 +122,10 @@ snippets.append((first, files))
 
 bad = 0
 for n, (line, files) in enumerate(snippets):
-    d = "%s/%d" % (work, n)
-    for sub in ("services", "cgroups"):
-        os.makedirs(d + "/" + sub)
-    main = files.get("svd.yaml", "")
-    # runtime paths inside the temp tree, unless the snippet sets them
-    for k in ("state_dir", "log_dir", "run_dir"):
-        if not re.search(r"^%s:" % k, main, re.M):
-            main += "%s: %s\n" % (k, k)
-    for rel, text in list(files.items()) + [("svd.yaml", main)]:
-        with open(d + "/" + rel, "w") as f:
-            f.write(host(text))
-    p = subprocess.run([svd, "--check", "-c", d + "/svd.yaml"], capture_output=True, text=True)
-    if p.returncode != 0:
+    rc, err = snippet_check.check(svd, "%s/%d" % (work, n), files)
+    if rc != 0:
         print("manpage_keys: man/svd.yaml.5:%d: the example does not pass svd --check:" % line)
-        print("  " + p.stderr.strip().replace("\n", "\n  "))
+        print("  " + err.strip().replace("\n", "\n  "))
         bad += 1
 print("manpage_keys: %d examples checked with svd --check" % len(snippets))
 sys.exit(1 if bad else 0)
