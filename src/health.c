@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -166,6 +167,16 @@ static int probe_identity(struct svc *s, gid_t **groups, int *ngroups, struct sa
                 char ns[64];
                 snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)s->pid);
                 *mntns_fd = open(ns, O_RDONLY | O_CLOEXEC);
+                /* A main process named by MAINPID= is not svd's child, so
+                 * its pid may be another process's by now. Its pidfd tells:
+                 * if it is still alive after the open, the namespace opened
+                 * is its own (a pid is not reused while its process lives).
+                 * If not, the check gets a namespace built from the plan. */
+                if (*mntns_fd >= 0 && ev_is_active(&s->main_pidfd_io) &&
+                    syscall(SYS_pidfd_send_signal, s->main_pidfd_io.fd, 0, NULL, 0) < 0) {
+                        close(*mntns_fd);
+                        *mntns_fd = -1;
+                }
         }
         return 0;
 }

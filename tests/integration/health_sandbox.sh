@@ -41,10 +41,44 @@ healthcheck:
   interval: 200ms
 EOF
 
+# a main process named by MAINPID= (a child that outlives the process svd
+# started): its check enters that child's namespace, found through its pidfd.
+# (The notify socket lives in run_dir, which must not be under the /tmp that
+# private_tmp hides: this test's run_dir moves to /dev/shm.)
+sed -i "s|^run_dir: .*|run_dir: $SHM/run|" "$T/etc/svd.yaml"
+SOCK=$SHM/run/control.sock
+export SVD_SOCKET=$SOCK
+cat > "$SHM/handed.py" <<'PY'
+import os, socket, time
+open("/tmp/svd-hsbx-handed", "w").write("mine\n")
+child = os.fork()
+if child == 0:
+    time.sleep(1000)
+    os._exit(0)
+addr = os.environ["NOTIFY_SOCKET"]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(("MAINPID=%d\nREADY=1" % child).encode(), "\0" + addr[1:] if addr[0] == "@" else addr)
+time.sleep(0.5)
+PY
+service handed <<EOF
+type: notify
+sandbox:
+  private_tmp: true
+command: [python3, "$SHM/handed.py"]
+healthcheck:
+  exec: [/bin/sh, -c, 'test -f /tmp/svd-hsbx-handed && ! test -e $HOSTMARK']
+  start_interval: 100ms
+  interval: 200ms
+EOF
+
 get() { sed -n "s|^$2=||p" "$1"; }
 start_svd
 wait_field plain health healthy 15
 wait_field rootcap health healthy 15
+wait_field handed health healthy 15
+sleep 1 # the process svd started is gone by now: checks run in its child's namespace
+wait_for grep -q "handed: main process is now" "$T/svd.out"
+assert_eq "$(field handed health)" "healthy" "handed's check after the hand-over"
 for f in plain.svc plain.probe rootcap.svc rootcap.probe; do
         wait_for test -s "$SHM/$f"
 done
