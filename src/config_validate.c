@@ -571,6 +571,34 @@ static int check_logs(const struct svd_config *c, struct cfg_errors *errs)
         return r;
 }
 
+/* A notify service sends READY=1 to the socket in run_dir: a sandbox that
+ * hides run_dir from it (private_tmp over a run_dir in /tmp or /var/tmp, an
+ * inaccessible_paths entry at or above it) would keep it starting until its
+ * start_timeout, on every start. */
+static void check_notify_reach(const struct svd_config *c, struct cfg_errors *errs)
+{
+        _cleanup_(freep) char *run = path_lexical(c->run_dir);
+
+        for (size_t i = 0; run && i < c->n_svcs; i++) {
+                const struct svc_config *s = &c->svcs[i];
+                const char *by = NULL;
+                if (s->type != SVC_NOTIFY)
+                        continue;
+                if (s->sandbox.private_tmp && (path_below(run, "/tmp") || path_below(run, "/var/tmp")))
+                        by = "private_tmp";
+                for (char **p = s->sandbox.inaccessible_paths; !by && p && *p; p++) {
+                        _cleanup_(freep) char *ip = path_lexical(*p);
+                        if (ip && (strcmp(run, ip) == 0 || path_below(run, ip)))
+                                by = "inaccessible_paths";
+                }
+                if (by)
+                        cfg_error(errs, &s->sandbox.pos, "sandbox",
+                                  "%s hides run_dir %s, where the notify socket is: this type: notify service could "
+                                  "never send READY=1 (move run_dir out of it, e.g. to /run/svd)",
+                                  by, run);
+        }
+}
+
 int config_validate(struct svd_config *c, struct cfg_errors *errs)
 {
         size_t n0 = errs->n;
@@ -581,6 +609,7 @@ int config_validate(struct svd_config *c, struct cfg_errors *errs)
                 return r;
         check_slices(c, errs);
         check_svc_slices(c, errs);
+        check_notify_reach(c, errs);
         if ((r = check_logs(c, errs)) < 0)
                 return r;
         return errs->n > n0 ? -EINVAL : 0;

@@ -38,19 +38,6 @@ static bool is_dir(const char *p)
         return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Whether path lies below dir (both absolute, as the configuration checks;
- * a trailing slash on dir does not count). */
-static bool path_below(const char *path, const char *dir)
-{
-        size_t n = strlen(dir);
-
-        while (n > 1 && dir[n - 1] == '/')
-                n--;
-        if (n == 1) /* "/" */
-                return path[1] != 0;
-        return strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1] != 0;
-}
-
 static int add(const char **list, int *n, const char *path)
 {
         if (*n >= SBX_PLAN_PATHS)

@@ -542,6 +542,50 @@ char *path_canonical(const char *path)
         return r;
 }
 
+char *path_lexical(const char *path)
+{
+        size_t n = strlen(path);
+        char *r = malloc(n + 2), *w = r;
+
+        if (!r || path[0] != '/') {
+                free(r);
+                errno = EINVAL;
+                return NULL;
+        }
+        *w++ = '/';
+        for (const char *p = path; *p;) {
+                while (*p == '/')
+                        p++;
+                const char *e = strchrnul(p, '/');
+                size_t len = (size_t)(e - p);
+                if (len == 2 && p[0] == '.' && p[1] == '.') {
+                        if (w > r + 1) /* drop the last component: "/.." is "/" */
+                                for (w--; w > r + 1 && w[-1] != '/'; w--)
+                                        ;
+                } else if (len && !(len == 1 && p[0] == '.')) {
+                        memcpy(w, p, len);
+                        w += len;
+                        *w++ = '/';
+                }
+                p = e;
+        }
+        if (w > r + 1)
+                w--; /* no trailing slash */
+        *w = '\0';
+        return r;
+}
+
+bool path_below(const char *path, const char *dir)
+{
+        size_t n = strlen(dir);
+
+        while (n > 1 && dir[n - 1] == '/')
+                n--;
+        if (n == 1) /* "/" */
+                return path[0] == '/' && path[1] != 0;
+        return strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1] != 0;
+}
+
 char *path_join(const char *dir, const char *path)
 {
         size_t ld;

@@ -67,6 +67,13 @@ char *path_canonical(const char *path);
 char *path_canonical_fd(int fd, const char *path);
 /* Joins dir and path unless path is absolute; returns malloc'd string or NULL. */
 char *path_join(const char *dir, const char *path);
+/* An absolute path with ".", ".." and repeated slashes resolved as text
+ * (symbolic links are not followed: for paths that need not exist yet).
+ * NULL (errno EINVAL) for a relative path, or ENOMEM. */
+char *path_lexical(const char *path);
+/* Whether path lies below dir (both absolute; a trailing slash on dir does
+ * not count; dir itself is not below itself). */
+bool path_below(const char *path, const char *dir);
 /* printf into a new heap string; NULL on allocation failure. */
 /* Formats a one-line error message into err (if given) and returns -EINVAL:
  * `return errf(err, len, "field 'v': ...");` in validators. */

@@ -58,6 +58,13 @@ ok 'start_when: { memory_pressure_below: "2.5%" }'
 bad 'start_when: { memory_pressure_below: 0% }' 'start_when.memory_pressure_below: expected a percentage'
 grep -q "one of memory_available, memory_pressure_below is required" "$T/err" &&
         fail "a bad memory_pressure_below also reported as missing: $(cat "$T/err")"
+# a notify service whose sandbox hides run_dir (here under /tmp), where its
+# notify socket is, could never be ready
+bad 'sandbox: { private_tmp: true }
+type: notify' "sandbox: private_tmp hides run_dir $T/run,"
+bad "sandbox: { inaccessible_paths: [$T/etc/../run] }
+type: notify" "sandbox: inaccessible_paths hides run_dir $T/run,"
+ok 'sandbox: { private_tmp: true }'
 # secrets: length 8..4096, bytes 16..4096, charset 2 to 256 characters
 ok 'secrets: { a: { generate: password, length: 8, charset: "ab" }, b: { generate: hex, bytes: 4096 } }'
 bad 'secrets: { a: { generate: password, length: 7 } }' 'secrets.a.length: expected an integer 8..4096'

@@ -297,6 +297,30 @@ START_TEST(test_path_join)
 }
 END_TEST
 
+START_TEST(test_path_lexical)
+{
+        static const char *const cases[][2] = {
+                { "/", "/" },           { "//", "/" },           { "/a/b", "/a/b" },   { "/a//b/", "/a/b" },
+                { "/a/./b", "/a/b" },   { "/a/../b", "/b" },     { "/..", "/" },       { "/../../x", "/x" },
+                { "/tmp/t/etc/../run", "/tmp/t/run" },           { "/tmp/../run/svd", "/run/svd" },
+                { "/a/b/..", "/a" },    { "/a/..b/c", "/a/..b/c" }, { "/.x/.", "/.x" },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *p = path_lexical(cases[i][0]);
+                ck_assert_ptr_nonnull(p);
+                ck_assert_str_eq(p, cases[i][1]);
+                free(p);
+        }
+        ck_assert_ptr_null(path_lexical("rel/x"));
+        ck_assert(path_below("/tmp/x", "/tmp"));
+        ck_assert(path_below("/tmp/x", "/tmp/"));
+        ck_assert(!path_below("/tmp", "/tmp"));
+        ck_assert(!path_below("/tmpx/y", "/tmp"));
+        ck_assert(path_below("/x", "/"));
+        ck_assert(!path_below("/", "/"));
+}
+END_TEST
+
 START_TEST(test_fs_helpers)
 {
         char tmpl[] = "/tmp/check_util.XXXXXX";
@@ -427,6 +451,7 @@ int main(void)
         tcase_add_test(tc, test_strv);
         tcase_add_test(tc, test_str_distance);
         tcase_add_test(tc, test_path_join);
+        tcase_add_test(tc, test_path_lexical);
         tcase_add_test(tc, test_fs_helpers);
         tcase_add_test(tc, test_clocks);
         tcase_add_test(tc, test_str_set);
