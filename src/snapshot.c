@@ -312,6 +312,8 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
         cJSON_AddStringToObject(h, "svd", SVD_VERSION);
         usec_t saved = now_mono();
         put(h, "saved_mono", (double)saved);
+        if (statefile_boot_id()) /* what "mono" and the pids' start times count from */
+                cJSON_AddStringToObject(h, "boot_id", statefile_boot_id());
         cJSON *b = cJSON_AddObjectToObject(h, "boot");
         if (b) {
                 put(b, "mono", (double)m->boot_mono);

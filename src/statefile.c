@@ -46,6 +46,32 @@ unsigned long long statefile_pid_start(pid_t pid)
         return v;
 }
 
+/* A UUID's text, as the kernel writes it: nothing that could break a
+ * journal line or a log line. */
+static bool boot_id_like(const char *s)
+{
+        size_t n = strspn(s, "0123456789abcdef-");
+        return n == 36 && !s[n];
+}
+
+const char *statefile_boot_id(void)
+{
+        static char id[40];
+        static bool read_once;
+        if (!read_once) {
+                read_once = true;
+                int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+                ssize_t n = fd < 0 ? -1 : read(fd, id, sizeof(id) - 1);
+                if (fd >= 0)
+                        close(fd);
+                id[n > 0 ? n : 0] = 0;
+                id[strcspn(id, "\n")] = 0;
+                if (!boot_id_like(id))
+                        id[0] = 0;
+        }
+        return id[0] ? id : NULL;
+}
+
 static char *path_of(const struct svd_config *cfg, const char *name)
 {
         return path_join(cfg->run_dir, name);
@@ -162,7 +188,11 @@ cJSON *statefile_load_orphaned(const struct svd_config *cfg)
         cJSON *j = cJSON_Parse(buf);
         const cJSON *pid = cJSON_GetObjectItemCaseSensitive(j, "svd_pid");
         const cJSON *start = cJSON_GetObjectItemCaseSensitive(j, "svd_start");
-        if (!j || !cJSON_IsNumber(pid)) {
+        const cJSON *boot = cJSON_GetObjectItemCaseSensitive(j, "boot_id");
+        const char *why = !j ? "not JSON" : !cJSON_IsNumber(pid) ? "no svd_pid" : NULL;
+        if (!why && boot && !(cJSON_IsString(boot) && boot_id_like(boot->valuestring)))
+                why = "its boot_id is not a boot id";
+        if (why) {
                 /* svd writes it whole (a rename), so this is damage from
                  * elsewhere. The services it names may still run, and are
                  * not taken over: say so, and keep the file for a look. */
@@ -170,8 +200,20 @@ cJSON *statefile_load_orphaned(const struct svd_config *cfg)
                 bool kept = aside && rename(path, aside) == 0;
                 log_err("%s is not a state svd wrote (%s): the services of the svd before are not taken over and "
                         "may still run beside the ones started now (check with ps);%s%s",
-                        path, j ? "no svd_pid" : "not JSON", kept ? " kept as " : " cannot move it aside",
-                        kept ? aside : "");
+                        path, why, kept ? " kept as " : " cannot move it aside", kept ? aside : "");
+                cJSON_Delete(j);
+                return NULL;
+        }
+        /* Written during another boot (run_dir on persistent storage): its
+         * pids and start times (clock ticks since that boot) may well name
+         * processes of this one. Nothing in it is taken over or killed; the
+         * first state write of this svd replaces it. A state without a
+         * boot id (an older svd's) is trusted as before. */
+        const char *ours = statefile_boot_id();
+        if (boot && ours && strcmp(boot->valuestring, ours) != 0) {
+                log_warn("%s is from another boot (boot id %s, this boot %s): ignored, nothing it names is taken "
+                         "over or stopped",
+                         path, boot->valuestring, ours);
                 cJSON_Delete(j);
                 return NULL;
         }

@@ -30,11 +30,20 @@ void statefile_touch_now(struct svd *m);
  * right after must find it); a no-op where the file is not kept. */
 void statefile_write_now(struct svd *m);
 void statefile_remove(struct svd *m);
-/* At start: the state a killed svd left, if its pid is gone; NULL if none. */
+/* At start: the state a killed svd left, if its pid is gone; NULL if none,
+ * or if it is not one to take over (logged): damaged (kept aside as
+ * state.json.unreadable), or written during another boot (its "boot_id" is
+ * not this boot's). */
 cJSON *statefile_load_orphaned(const struct svd_config *cfg);
 
 /* The start time of pid (clock ticks since boot, /proc/PID/stat field 22);
  * 0 if it does not exist. Tells a service's process from a reused pid. */
 unsigned long long statefile_pid_start(pid_t pid);
+
+/* This boot's id (/proc/sys/kernel/random/boot_id), read once; NULL if
+ * unknown. Both files carry it: a run_dir on persistent storage outlives a
+ * boot, and the pids and start times of the boot before may name processes
+ * of this one. */
+const char *statefile_boot_id(void);
 
 #endif

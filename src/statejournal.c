@@ -1,5 +1,6 @@
 /* statejournal: see statejournal.h. A text file, one line each:
  *   svd-state-journal 1 SAVED_MONO    the state.json it follows ("none": unknown; 0: no state file)
+ *   boot BOOT_ID                      the boot it was written in (absent: an older svd's, trusted)
  *   S PID START NAME                  NAME's main process spawned (START: /proc/PID/stat field 22)
  *   M PID START NAME                  NAME's main process is now PID (MAINPID=)
  * Each line is one write(2) to a file opened O_APPEND: a kill leaves whole
@@ -47,8 +48,10 @@ static char *path_of(const struct svd *m)
 
 static int put_header(struct statejournal *j, const char *follows)
 {
-        char h[64];
-        int n = snprintf(h, sizeof(h), JOURNAL_MAGIC " %s\n", follows);
+        char h[128];
+        const char *boot = statefile_boot_id();
+        int n = snprintf(h, sizeof(h), JOURNAL_MAGIC " %s\n%s%s%s", follows, boot ? "boot " : "", boot ? boot : "",
+                         boot ? "\n" : "");
         if (ftruncate(j->fd, 0) < 0 || write(j->fd, h, (size_t)n) != n)
                 return -errno;
         j->size = (size_t)n;
@@ -56,17 +59,27 @@ static int put_header(struct statejournal *j, const char *follows)
         return 0;
 }
 
-/* The entries of text if it follows the state file `follows`; false if not. */
-static bool parse(struct statejournal *j, char *text, const char *follows)
+/* Reading the journal a killed svd left: 1 and its entries if it follows
+ * the state file `follows`, 0 if not, -ESTALE if another boot wrote it
+ * (nothing in it is read). */
+static int parse(struct statejournal *j, char *text, const char *follows)
 {
         char *nl = strchr(text, '\n');
         size_t ml = strlen(JOURNAL_MAGIC);
         if (!nl || strncmp(text, JOURNAL_MAGIC " ", ml + 1) != 0)
-                return false;
+                return 0;
         *nl = 0;
         if (strcmp(text + ml + 1, follows) != 0)
-                return false;
-        for (char *line = nl + 1; (nl = strchr(line, '\n')); line = nl + 1) {
+                return 0;
+        char *line = nl + 1;
+        const char *ours = statefile_boot_id();
+        if (strncmp(line, "boot ", 5) == 0 && (nl = strchr(line, '\n'))) {
+                *nl = 0;
+                if (ours && strcmp(line + 5, ours) != 0)
+                        return -ESTALE;
+                line = nl + 1;
+        }
+        for (; (nl = strchr(line, '\n')); line = nl + 1) {
                 *nl = 0;
                 char kind;
                 int pid, off = 0;
@@ -84,7 +97,7 @@ static bool parse(struct statejournal *j, char *text, const char *follows)
                 if (e->name)
                         j->n++;
         }
-        return true;
+        return 1;
 }
 
 static bool alive(const struct entry *e)
@@ -148,8 +161,13 @@ void statejournal_open(struct svd *m)
                 /* daemon-reexec: the state handed over is complete, and the
                  * journal still says what the state file on disk misses */
                 follow = text && strncmp(text, JOURNAL_MAGIC " ", strlen(JOURNAL_MAGIC) + 1) == 0;
-        } else if (text && strcmp(follows, "none") != 0)
-                follow = parse(j, text, follows); /* kept until this instance writes its state */
+        } else if (text && strcmp(follows, "none") != 0) {
+                int r = parse(j, text, follows); /* kept until this instance writes its state */
+                if (r == -ESTALE)
+                        log_warn("%s is from another boot (this boot: %s): ignored, nothing it names is stopped",
+                                 path, statefile_boot_id());
+                follow = r > 0;
+        }
         if (follow)
                 j->size = len;
         if (!follow && put_header(j, follows) < 0)
@@ -157,6 +175,18 @@ void statejournal_open(struct svd *m)
         m->journal = j;
         if (!m->restore) /* no state: nothing of the svd before runs on, as at its boot */
                 kill_rest(j, "it left no state file");
+}
+
+/* Room for a line of at most n bytes; false (and said once) if full. */
+static bool room(struct statejournal *j, size_t n)
+{
+        if (j->size + n <= JOURNAL_MAX)
+                return true;
+        if (!j->full)
+                log_warn("state.journal: full (state.json cannot be written?); a crash of svd "
+                         "now may start services twice");
+        j->full = true;
+        return false;
 }
 
 void statejournal_note(struct svc *s, char kind)
@@ -169,15 +199,8 @@ void statejournal_note(struct svc *s, char kind)
         char line[160];
         int n = snprintf(line, sizeof(line), "%c %d %llu %s\n", kind, (int)s->pid, s->start_time,
                          s->cfg->name);
-        if (n <= 0 || (size_t)n >= sizeof(line))
+        if (n <= 0 || (size_t)n >= sizeof(line) || !room(j, (size_t)n))
                 return;
-        if (j->size + (size_t)n > JOURNAL_MAX) {
-                if (!j->full)
-                        log_warn("state.journal: full (state.json cannot be written?); a crash of svd "
-                                 "now may start services twice");
-                j->full = true;
-                return;
-        }
         if (write(j->fd, line, (size_t)n) == n)
                 j->size += (size_t)n;
 }

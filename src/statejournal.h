@@ -11,7 +11,8 @@
  *     It is killed (SIGKILL, its process group with it), and the state
  *     decides what runs (docs/ARCHITECTURE.md).
  * A journal that does not follow the state file being taken over (the state
- * was written after it, and svd died before starting it over) is ignored.
+ * was written after it, and svd died before starting it over) is ignored,
+ * and so is one written during another boot (its "boot" line).
  * A kill during the spawn itself (svd waits for the child's exec) still
  * leaves a process neither file names (docs/ARCHITECTURE.md).
  * Not used as PID 1 (there is no state file there either). */
