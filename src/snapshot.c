@@ -24,6 +24,7 @@
 #include "sched.h"
 #include "secrets.h"
 #include "snapshot.h"
+#include "statecheck.h"
 #include "statefile.h"
 #include "statejournal.h"
 #include "svd.h"
@@ -628,14 +629,28 @@ static void restore(struct svd *m)
         const cJSON *root = m->restore, *o;
         bool *seen = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool));
         size_t n = 0;
-        double saved = num(root, "saved_mono", 0), now = (double)now_mono();
+        const char *field;
+        /* (a state file's were checked as it was read: this is a re-exec's) */
+        bool top = statecheck_root(root, &field) >= 0;
+        if (!top)
+                log_err("state: %s out of range; the boot times and the time of the save are not restored", field);
+        double saved = top ? num(root, "saved_mono", 0) : 0, now = (double)now_mono();
         double elapsed = saved > 0 && now > saved ? now - saved : 0;
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "boot");
-        m->boot_mono = (usec_t)num(b, "mono", (double)m->boot_mono);
-        m->boot_real = (usec_t)num(b, "real", (double)m->boot_real);
-        m->boot_done_mono = (usec_t)num(b, "done_mono", 0);
+        if (top) {
+                m->boot_mono = (usec_t)num(b, "mono", (double)m->boot_mono);
+                m->boot_real = (usec_t)num(b, "real", (double)m->boot_real);
+                m->boot_done_mono = (usec_t)num(b, "done_mono", 0);
+        }
         cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(root, "services")) {
                 const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name"));
+                if (statecheck_svc(o, &field) < 0) {
+                        /* damage: none of its numbers is trusted, not even its pid */
+                        log_err("state: %s: %s out of range; its entry is ignored (the service starts as at boot, "
+                                "a process the entry named is neither taken over nor stopped)",
+                                name ? name : "?", field);
+                        continue;
+                }
                 struct svc *s = name ? svd_find(m, name) : NULL;
                 if (!s) {
                         orphan(m, o);

@@ -11,6 +11,7 @@
 #include "init.h"
 #include "log.h"
 #include "snapshot.h"
+#include "statecheck.h"
 #include "statefile.h"
 #include "statejournal.h"
 #include "svd.h"
@@ -189,9 +190,14 @@ cJSON *statefile_load_orphaned(const struct svd_config *cfg)
         const cJSON *pid = cJSON_GetObjectItemCaseSensitive(j, "svd_pid");
         const cJSON *start = cJSON_GetObjectItemCaseSensitive(j, "svd_start");
         const cJSON *boot = cJSON_GetObjectItemCaseSensitive(j, "boot_id");
-        const char *why = !j ? "not JSON" : !cJSON_IsNumber(pid) ? "no svd_pid" : NULL;
+        const char *why = !j ? "not JSON" : !cJSON_IsNumber(pid) ? "no svd_pid" : NULL, *field = NULL;
+        char bad[64];
         if (!why && boot && !(cJSON_IsString(boot) && boot_id_like(boot->valuestring)))
                 why = "its boot_id is not a boot id";
+        if (!why && statecheck_root(j, &field) < 0) {
+                snprintf(bad, sizeof(bad), "%s out of range", field);
+                why = bad;
+        }
         if (why) {
                 /* svd writes it whole (a rename), so this is damage from
                  * elsewhere. The services it names may still run, and are

@@ -7,6 +7,7 @@
  * lines. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,13 +60,47 @@ static int put_header(struct statejournal *j, const char *follows)
         return 0;
 }
 
+/* A decimal number at *p (no sign) within [lo, hi], then a space; *p moves
+ * past the space. -ERANGE if not. */
+static int number(char **p, unsigned long long lo, unsigned long long hi, unsigned long long *ret)
+{
+        char *end;
+        if (**p < '0' || **p > '9')
+                return -ERANGE;
+        errno = 0;
+        unsigned long long v = strtoull(*p, &end, 10);
+        if (errno || *end != ' ' || v < lo || v > hi)
+                return -ERANGE;
+        *p = end + 1;
+        *ret = v;
+        return 0;
+}
+
+/* "S PID START NAME" into e (name not copied); NULL, or the first bad field. */
+static const char *parse_line(char *line, struct entry *e)
+{
+        unsigned long long pid, start;
+        char *p = line + 2;
+        if ((line[0] != 'S' && line[0] != 'M') || line[1] != ' ')
+                return "kind";
+        if (number(&p, 2, INT_MAX, &pid) < 0)
+                return "pid";
+        if (number(&p, 0, ULLONG_MAX >> 1, &start) < 0)
+                return "start";
+        if (!*p)
+                return "name";
+        *e = (struct entry){ .kind = line[0], .pid = (pid_t)pid, .start = start, .name = p };
+        return NULL;
+}
+
 /* Reading the journal a killed svd left: 1 and its entries if it follows
  * the state file `follows`, 0 if not, -ESTALE if another boot wrote it
  * (nothing in it is read). */
-static int parse(struct statejournal *j, char *text, const char *follows)
+static int parse(struct statejournal *j, char *text, const char *follows, const char *path)
 {
         char *nl = strchr(text, '\n');
-        size_t ml = strlen(JOURNAL_MAGIC);
+        size_t ml = strlen(JOURNAL_MAGIC), bad = 0;
+        const char *first_bad = NULL;
         if (!nl || strncmp(text, JOURNAL_MAGIC " ", ml + 1) != 0)
                 return 0;
         *nl = 0;
@@ -81,22 +116,24 @@ static int parse(struct statejournal *j, char *text, const char *follows)
         }
         for (; (nl = strchr(line, '\n')); line = nl + 1) {
                 *nl = 0;
-                char kind;
-                int pid, off = 0;
-                unsigned long long start;
-                if (sscanf(line, "%c %d %llu %n", &kind, &pid, &start, &off) != 3 || !off || !line[off] ||
-                    (kind != 'S' && kind != 'M') || pid <= 1)
+                struct entry e;
+                const char *field = parse_line(line, &e);
+                if (field) {
+                        if (!bad++)
+                                first_bad = field;
                         continue;
-                struct entry *e = realloc(j->e, (j->n + 1) * sizeof(*e));
-                if (!e)
+                }
+                struct entry *v = realloc(j->e, (j->n + 1) * sizeof(*v));
+                if (!v)
                         break;
-                j->e = e;
-                e = &j->e[j->n];
-                *e = (struct entry){ .kind = kind, .pid = (pid_t)pid, .start = start };
-                e->name = strdup(line + off);
-                if (e->name)
+                j->e = v;
+                v[j->n] = e;
+                if ((v[j->n].name = strdup(e.name)))
                         j->n++;
         }
+        if (bad)
+                log_warn("%s: %zu line%s ignored (the first: its %s is not valid)", path, bad, bad == 1 ? "" : "s",
+                         first_bad);
         return 1;
 }
 
@@ -162,7 +199,7 @@ void statejournal_open(struct svd *m)
                  * journal still says what the state file on disk misses */
                 follow = text && strncmp(text, JOURNAL_MAGIC " ", strlen(JOURNAL_MAGIC) + 1) == 0;
         } else if (text && strcmp(follows, "none") != 0) {
-                int r = parse(j, text, follows); /* kept until this instance writes its state */
+                int r = parse(j, text, follows, path); /* kept until this instance writes its state */
                 if (r == -ESTALE)
                         log_warn("%s is from another boot (this boot: %s): ignored, nothing it names is stopped",
                                  path, statefile_boot_id());

@@ -6,6 +6,9 @@
 #    pids and start times may name processes of this boot, which are then
 #    neither taken over nor killed. Files without a boot id (an older svd's)
 #    are read as before.
+# 2. A number out of range in state.json (a damaged file) makes svd ignore
+#    the file (a top-level field) or that service's entry, naming the field,
+#    instead of converting it (undefined behaviour).
 . "$(dirname "$0")/lib.sh"
 
 OTHER_BOOT=00000000-0000-4000-8000-000000000000
@@ -91,6 +94,26 @@ start_svd
 logged "svd was not stopped cleanly" || fail "no take-over of an older svd's state.json"
 assert_eq "$(field a pid)" "$old" "the pid taken over from an older svd's state"
 assert_eq "$(instances a)" "$old" "instances of a"
+
+# ---- 2. numbers out of range
+sleep 0.3
+old=$(field a pid)
+crash
+jqi '(.services[] | select(.name == "a") | .spawned_mono) = 1e300' "$T/run/state.json"
+start_svd
+logged "a: spawned_mono out of range" || fail "the bad field of a's entry was not named"
+wait_state a running
+[ "$(field a pid)" != "$old" ] || fail "pid $old taken over from a damaged entry"
+kill -9 "$old" 2> /dev/null || true # (the stray is the test's; with cgroups, a's start killed it)
+wait_state a running
+sleep 0.3
+crash
+for p in $(instances a); do stray "$p"; done
+jqi '.svd_start = 1e300' "$T/run/state.json"
+start_svd
+logged "svd_start out of range" || fail "the bad svd_start was not named"
+[ -e "$T/run/state.json.unreadable" ] || fail "the damaged state.json was not kept aside"
+for p in $strays; do kill -9 "$p" 2> /dev/null || true; done
 
 stop_svd || fail "svd exit status"
 [ -z "$(instances a)" ] || fail "processes left after a clean stop"

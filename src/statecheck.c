@@ -1,0 +1,132 @@
+/* statecheck: see statecheck.h. Every number svd reads back from a state is
+ * listed here with the range of the type it is stored in: a new field read
+ * by snapshot.c or timer.c belongs in these tables too. */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "statecheck.h"
+#include "svc.h"
+
+/* [lo, hi): as doubles, exactly representable bounds */
+#define I32_LO (-2147483648.0)
+#define I32_HI 2147483648.0
+#define U32_HI 4294967296.0
+/* times (usec_t), byte and line counts, clock ticks: within int64 too, so
+ * that no later signed arithmetic on them can overflow either */
+#define U63_HI 9223372036854775808.0
+
+struct field {
+        const char *path; /* dot-separated, through objects */
+        double lo, hi;
+};
+
+static const struct field root_fields[] = {
+        { "version", 0, I32_HI },
+        { "saved_mono", 0, U63_HI },
+        { "svd_pid", 0, I32_HI },
+        { "svd_start", 0, U63_HI },
+        { "boot.mono", 0, U63_HI },
+        { "boot.real", 0, U63_HI },
+        { "boot.done_mono", 0, U63_HI },
+        { "fds.control", -1, I32_HI },
+        { "fds.notify", -1, I32_HI },
+        { "fds.secrets_key", -1, I32_HI },
+};
+
+static const struct field svc_fields[] = {
+        { "pid", 0, I32_HI },
+        { "pgid", 0, I32_HI },
+        { "pid_start", 0, U63_HI },
+        { "since_real", 0, U63_HI },
+        { "since_mono", 0, U63_HI },
+        { "health_since_real", 0, U63_HI },
+        { "spawned_mono", 0, U63_HI },
+        { "up_mono", 0, U63_HI },
+        { "first_spawn_mono", 0, U63_HI },
+        { "restarts", 0, U32_HI },
+        { "attempt", 0, U32_HI },
+        { "exit_status", I32_LO, I32_HI },
+        { "stop_outcome", 0, STOP_OUTCOME_FAILED + 1 }, /* enum stop_outcome: the last one */
+        { "probe_failures", 0, U32_HI },
+        { "last_probe_real", 0, U63_HI },
+        { "oom_seen", 0, U63_HI },
+        { "oom_kills", 0, U63_HI },
+        { "pending_status", I32_LO, I32_HI },
+        /* microseconds left, -1: none */
+        { "timer_left", -1, U63_HI },
+        { "start_left", -1, U63_HI },
+        { "watchdog_left", -1, U63_HI },
+        { "log.out.rfd", -1, I32_HI },
+        { "log.out.wfd", -1, I32_HI },
+        { "log.err.rfd", -1, I32_HI },
+        { "log.err.wfd", -1, I32_HI },
+        { "log.pending_lines", 0, U63_HI },
+        { "log.pending_raw", 0, U63_HI },
+        { "log.dropped_bytes", 0, U63_HI },
+        { "log.gap_bytes", 0, U63_HI },
+        { "log.gap_lines", 0, U63_HI },
+        { "log.gap_err", I32_LO, I32_HI },
+        { "timer.spawn_mono", 0, U63_HI },
+        { "timer.last_run", 0, U63_HI },
+        { "timer.last_duration", 0, U63_HI },
+        { "timer.runs", 0, U32_HI },
+        { "timer.skipped", 0, U32_HI },
+        { "timer.next_base", 0, U63_HI },
+        { "timer.next_at", 0, U63_HI },
+};
+
+static bool in_range(double v, double lo, double hi)
+{
+        return v >= lo && v < hi; /* false for NaN */
+}
+
+/* The item at a dot-separated path, NULL if any step is missing. */
+static const cJSON *item_at(const cJSON *o, const char *path)
+{
+        char key[32];
+        while (o) {
+                const char *dot = strchr(path, '.');
+                size_t n = dot ? (size_t)(dot - path) : strlen(path);
+                if (n >= sizeof(key))
+                        return NULL;
+                memcpy(key, path, n);
+                key[n] = 0;
+                o = cJSON_GetObjectItemCaseSensitive(o, key);
+                if (!dot)
+                        return o;
+                path = dot + 1;
+        }
+        return NULL;
+}
+
+static int check(const cJSON *o, const struct field *f, size_t n, const char **ret_field)
+{
+        for (size_t i = 0; i < n; i++) {
+                const cJSON *v = item_at(o, f[i].path);
+                if (cJSON_IsNumber(v) && !in_range(v->valuedouble, f[i].lo, f[i].hi)) {
+                        *ret_field = f[i].path;
+                        return -ERANGE;
+                }
+        }
+        return 0;
+}
+
+int statecheck_root(const cJSON *root, const char **ret_field)
+{
+        return check(root, root_fields, sizeof(root_fields) / sizeof(root_fields[0]), ret_field);
+}
+
+int statecheck_svc(const cJSON *svc, const char **ret_field)
+{
+        int r = check(svc, svc_fields, sizeof(svc_fields) / sizeof(svc_fields[0]), ret_field);
+        const cJSON *t;
+        if (r < 0)
+                return r;
+        cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(svc, "starts"))
+                if (cJSON_IsNumber(t) && !in_range(t->valuedouble, 0, U63_HI)) {
+                        *ret_field = "starts";
+                        return -ERANGE;
+                }
+        return 0;
+}

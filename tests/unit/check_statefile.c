@@ -1,0 +1,222 @@
+/* The state a killed svd left (statefile.h, statecheck.h): a file from
+ * another boot is not taken over; numbers out of the range of what they
+ * are read into (a damaged file) are refused, naming the field, before any
+ * conversion (run under the sanitizers, a conversion of such a number is
+ * an error of its own). */
+#include <check.h>
+
+#include "check_run.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "statecheck.h"
+#include "statefile.h"
+
+/* One directory for the whole run (each test runs in a child of this
+ * process): a failed test leaves nothing behind either. */
+static char dir[] = "/tmp/check_statefile.XXXXXX";
+static struct svd_config cfg;
+
+static void remove_files(void)
+{
+        char p[128];
+        snprintf(p, sizeof(p), "%s/state.json", dir);
+        unlink(p);
+        snprintf(p, sizeof(p), "%s/state.json.unreadable", dir);
+        unlink(p);
+}
+
+static void setup(void)
+{
+        cfg.run_dir = dir;
+        remove_files();
+}
+
+static void put_state(const char *text)
+{
+        char p[128];
+        snprintf(p, sizeof(p), "%s/state.json", dir);
+        FILE *f = fopen(p, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static bool exists(const char *name)
+{
+        char p[128];
+        snprintf(p, sizeof(p), "%s/%s", dir, name);
+        return access(p, F_OK) == 0;
+}
+
+/* A state of a dead svd (pid 0: none to ask about) with `extra` fields. */
+static cJSON *load_with(const char *extra)
+{
+        char text[512];
+        snprintf(text, sizeof(text),
+                 "{\"format\":\"svd-state\",\"version\":1,\"saved_mono\":1000,\"svd_pid\":0,\"svd_start\":5%s%s,"
+                 "\"services\":[]}",
+                 *extra ? "," : "", extra);
+        put_state(text);
+        return statefile_load_orphaned(&cfg);
+}
+
+START_TEST(test_boot_id)
+{
+        const char *ours = statefile_boot_id();
+        char extra[128];
+        cJSON *j;
+        if (!ours) /* no /proc here: nothing to compare, nothing to test */
+                return;
+        ck_assert_uint_eq(strlen(ours), 36);
+        snprintf(extra, sizeof(extra), "\"boot_id\":\"%s\"", ours);
+        j = load_with(extra);
+        ck_assert_msg(j != NULL, "a state of this boot is taken over");
+        cJSON_Delete(j);
+        /* another boot's: not taken over, and left where it is */
+        j = load_with("\"boot_id\":\"00000000-0000-4000-8000-000000000000\"");
+        ck_assert_msg(j == NULL, "a state of another boot is not taken over");
+        ck_assert(exists("state.json"));
+        /* an older svd's (no boot id): as before */
+        j = load_with("");
+        ck_assert_msg(j != NULL, "a state without a boot id is taken over");
+        cJSON_Delete(j);
+        /* a boot id that is not a string: damage */
+        j = load_with("\"boot_id\":7");
+        ck_assert(j == NULL);
+        ck_assert(exists("state.json.unreadable"));
+}
+END_TEST
+
+/* Top-level numbers that are read into integers: out of range, the whole
+ * file is refused (and kept aside). */
+static const char *const bad_root[] = {
+        "\"svd_start\":1e300",  "\"svd_start\":-1",        "\"svd_start\":1e999",
+        "\"svd_pid\":1e300",    "\"svd_pid\":-5",          "\"saved_mono\":1e300",
+        "\"boot\":{\"mono\":1e300}", "\"boot\":{\"real\":-1}", "\"boot\":{\"done_mono\":9.3e18}",
+        "\"fds\":{\"control\":1e10}",
+};
+
+START_TEST(test_root_range)
+{
+        const char *extra = bad_root[_i];
+        /* first: cJSON reads the first of duplicate keys */
+        char text[512];
+        snprintf(text, sizeof(text), "{%s,\"format\":\"svd-state\",\"version\":1,\"svd_pid\":0,\"services\":[]}",
+                 extra);
+        put_state(text);
+        cJSON *j = statefile_load_orphaned(&cfg);
+        ck_assert_msg(j == NULL, "taken over with %s", extra);
+        ck_assert_msg(exists("state.json.unreadable"), "%s: not kept aside", extra);
+        cJSON *p = cJSON_Parse(text);
+        const char *field = NULL;
+        ck_assert_int_eq(statecheck_root(p, &field), -ERANGE);
+        ck_assert_ptr_nonnull(field);
+        ck_assert_msg(strstr(extra, strrchr(field, '.') ? strrchr(field, '.') + 1 : field) != NULL,
+                      "%s: named %s", extra, field);
+        cJSON_Delete(p);
+}
+END_TEST
+
+/* A service entry as svd writes it: every number in range. */
+static const char good_svc[] =
+        "{\"name\":\"a\",\"state\":\"running\",\"pid\":1234,\"pgid\":1234,\"since_real\":1700000000000000,"
+        "\"since_mono\":5000000,\"health_since_real\":0,\"spawned_mono\":5000000,\"up_mono\":5000000,"
+        "\"first_spawn_mono\":4000000,\"restarts\":3,\"attempt\":1,\"starts\":[4000000,5000000],"
+        "\"exit_status\":-1,\"stop_outcome\":0,\"probe_failures\":0,\"last_probe_real\":0,\"oom_seen\":0,"
+        "\"oom_kills\":0,\"pending_status\":0,\"timer_left\":-1,\"start_left\":250000,\"watchdog_left\":-1,"
+        "\"pid_start\":123456,"
+        "\"log\":{\"out\":{\"rfd\":7,\"wfd\":8},\"err\":{\"rfd\":9,\"wfd\":10},\"dropped_bytes\":0,"
+        "\"gap_bytes\":5,\"gap_lines\":1,\"gap_err\":0,\"pending_lines\":2,\"pending_raw\":100},"
+        "\"timer\":{\"spawn_mono\":1,\"last_run\":2,\"last_duration\":3,\"runs\":4,\"skipped\":5,"
+        "\"next_base\":6,\"next_at\":7}}";
+
+START_TEST(test_svc_good)
+{
+        cJSON *o = cJSON_Parse(good_svc);
+        const char *field = NULL;
+        ck_assert_ptr_nonnull(o);
+        ck_assert_int_eq(statecheck_svc(o, &field), 0);
+        cJSON_Delete(o);
+}
+END_TEST
+
+/* Each (path, value): the good entry with that one number replaced. */
+static const struct {
+        const char *path;
+        double v;
+} bad_svc[] = {
+        { "pid", 1e300 },           { "pid", -2 },                 { "pgid", 4294967296.0 },
+        { "pid_start", -1 },        { "pid_start", 1e20 },         { "since_real", 1e300 },
+        { "since_mono", -1 },       { "health_since_real", 1e19 }, { "spawned_mono", 1e300 },
+        { "up_mono", -0.5 },        { "first_spawn_mono", 1e300 }, { "restarts", 4294967296.0 },
+        { "attempt", -1 },          { "exit_status", 3e9 },        { "exit_status", -3e9 },
+        { "stop_outcome", 3 },      { "stop_outcome", -1 },        { "probe_failures", 1e300 },
+        { "last_probe_real", -1 },  { "oom_seen", 1e300 },         { "oom_kills", -1 },
+        { "pending_status", 1e300 }, { "timer_left", -2 },         { "start_left", 1e300 },
+        { "watchdog_left", INFINITY }, { "log.out.rfd", 1e300 },   { "log.err.wfd", -1e300 },
+        { "log.dropped_bytes", 1e300 }, { "log.gap_bytes", -1 },   { "log.gap_lines", 1e300 },
+        { "log.gap_err", 1e300 },   { "log.pending_lines", 1e300 }, { "log.pending_raw", -1 },
+        { "timer.spawn_mono", 1e300 }, { "timer.last_run", 1e300 }, { "timer.last_duration", -1 },
+        { "timer.runs", 1e300 },    { "timer.skipped", -1 },       { "timer.next_base", 1e300 },
+        { "timer.next_at", 1e300 },
+};
+
+START_TEST(test_svc_range)
+{
+        cJSON *o = cJSON_Parse(good_svc), *at = o;
+        char path[64], *seg, *save = NULL;
+        const char *field = NULL;
+        ck_assert_ptr_nonnull(o);
+        snprintf(path, sizeof(path), "%s", bad_svc[_i].path);
+        for (seg = strtok_r(path, ".", &save); seg; seg = strtok_r(NULL, ".", &save)) {
+                cJSON *next = cJSON_GetObjectItemCaseSensitive(at, seg);
+                ck_assert_ptr_nonnull(next);
+                if (cJSON_IsNumber(next)) {
+                        cJSON_SetNumberValue(next, bad_svc[_i].v);
+                        break;
+                }
+                at = next;
+        }
+        ck_assert_msg(statecheck_svc(o, &field) == -ERANGE, "%s = %g accepted", bad_svc[_i].path, bad_svc[_i].v);
+        ck_assert_str_eq(field, bad_svc[_i].path);
+        cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_svc_starts)
+{
+        cJSON *o = cJSON_Parse(good_svc);
+        const char *field = NULL;
+        cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(o, "starts"), cJSON_CreateNumber(1e300));
+        ck_assert_int_eq(statecheck_svc(o, &field), -ERANGE);
+        ck_assert_str_eq(field, "starts");
+        cJSON_Delete(o);
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("statefile");
+        TCase *tc = tcase_create("statefile");
+        tcase_add_checked_fixture(tc, setup, NULL);
+        tcase_add_test(tc, test_boot_id);
+        tcase_add_loop_test(tc, test_root_range, 0, (int)(sizeof(bad_root) / sizeof(bad_root[0])));
+        tcase_add_test(tc, test_svc_good);
+        tcase_add_loop_test(tc, test_svc_range, 0, (int)(sizeof(bad_svc) / sizeof(bad_svc[0])));
+        tcase_add_test(tc, test_svc_starts);
+        suite_add_tcase(s, tc);
+        if (!mkdtemp(dir))
+                return EXIT_FAILURE;
+        int r = check_run(s);
+        remove_files();
+        rmdir(dir);
+        return r;
+}
