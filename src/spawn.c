@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ const char *spawn_stage_name(enum spawn_stage s) {
 
 struct child_args {
         const struct spawn_req *req;
+        pid_t parent; /* svd */
         const sigset_t *oldmask;
         bool in_cgroup; /* clone3 put the child in its cgroup already */
         volatile struct spawn_error err; /* written by the child, read after it execs or dies */
@@ -56,6 +58,75 @@ static int move_fd(int fd, int target) {
         return dup2(fd, target) < 0 ? -1 : 0;
 }
 
+/* Decimal digits of v at q; returns the end. */
+__attribute__((no_sanitize("address", "undefined")))
+static char *put_ull(char *q, unsigned long long v) {
+        char d[24];
+        int n = 0;
+        do
+                d[n++] = (char)('0' + v % 10);
+        while (v /= 10);
+        while (n)
+                *q++ = d[--n];
+        return q;
+}
+
+/* spawn.h, struct spawn_journal. Nothing here fails the spawn: a line that
+ * cannot be written is the parent's to write after the clone, as before. */
+__attribute__((no_sanitize("address", "undefined")))
+static void child_journal(const struct child_args *a, struct spawn_journal *j) {
+        /* From here until the line is written, svd's death is the child's.
+         * Before here, the check below: svd died before the prctl. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                return;
+        if (getppid() != a->parent)
+                _exit(127);
+        char buf[512], line[200];
+        int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+        if (fd >= 0)
+                close(fd);
+        if (n > 0) {
+                buf[n] = 0;
+                /* field 1, the pid as svd's /proc sees it; 22 after the last ')' */
+                unsigned long long pid = 0, start = 0;
+                char *p = buf, *e = buf + n;
+                while (*p >= '0' && *p <= '9')
+                        pid = pid * 10 + (unsigned)(*p++ - '0');
+                char *c = NULL;
+                for (char *q = buf; q < e; q++)
+                        if (*q == ')')
+                                c = q;
+                /* the k-th space after it opens field k + 2 */
+                for (int spaces = 0; c && c < e; c++)
+                        if (*c == ' ' && ++spaces == 20) {
+                                while (c[1] >= '0' && c[1] <= '9' && start < 1ULL << 60)
+                                        start = start * 10 + (unsigned)(*++c - '0');
+                                break;
+                        }
+                size_t nl = strlen(j->name);
+                /* (a /proc of another pid namespace would name another process) */
+                if (pid > 1 && pid == (unsigned long long)getpid() && start && nl + 50 < sizeof(line)) {
+                        char *q = line;
+                        *q++ = 'S';
+                        *q++ = ' ';
+                        q = put_ull(q, pid);
+                        *q++ = ' ';
+                        q = put_ull(q, start);
+                        *q++ = ' ';
+                        memcpy(q, j->name, nl);
+                        q += nl;
+                        *q++ = '\n';
+                        j->len = (int)(q - line);
+                        j->start = start;
+                        ssize_t w = write(j->fd, line, (size_t)j->len);
+                        j->written = w > 0 ? (int)w : 0;
+                }
+        }
+        /* the service outlives svd from now on (a new svd takes it over) */
+        (void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+}
+
 /* Not instrumented: it runs on a private stack in a vfork-style child, where
  * sanitizer bookkeeping would touch the parent's shadow state. */
 __attribute__((no_sanitize("address", "undefined")))
@@ -63,6 +134,9 @@ static int child_main(void *p) {
         struct child_args *a = p;
         const struct spawn_req *r = a->req;
         enum spawn_stage st;
+
+        if (r->journal)
+                child_journal(a, r->journal);
 
         /* Signal handlers belong to svd and share our memory: reset them all
          * before anything can be delivered, then restore the caller's mask. */
@@ -285,7 +359,9 @@ int spawn_start(const struct spawn_req *req, pid_t *ret_pid, struct spawn_error 
                 }
         }
 
-        struct child_args a = {.req = req};
+        struct child_args a = {.req = req, .parent = getpid()};
+        if (req->journal)
+                req->journal->len = req->journal->written = 0;
         sigset_t all, old;
         sigfillset(&all);
         /* No handler of ours may run in the child while it shares our memory. */

@@ -68,9 +68,25 @@ struct spawn_req {
                                sandbox's own mounts: an exec check sees what its
                                service sees, its private /tmp included */
         int mntns_fd;
+        struct spawn_journal *journal; /* NULL, or where the child notes its pid */
         usec_t *ret_exec_mono; /* NULL, or where the child stores now_mono() just
                                   before execve: what follows is the kernel loading
                                   the program (boot timing) */
+};
+
+/* Where the child writes down its own pid before it does anything else
+ * (statejournal.h): "S PID START NAME\n", one write(2) to fd (O_APPEND),
+ * START being field 22 of /proc/self/stat. Until that line is written the
+ * child dies with svd (PR_SET_PDEATHSIG, and a check that svd is still its
+ * parent); after it, a new svd knows the process. So a kill of svd at any
+ * point of the spawn never leaves a process no file names. */
+struct spawn_journal {
+        int fd;
+        const char *name;
+        /* out: bytes the child wrote (len on success, less if the write
+         * failed or was short) and what the line says */
+        int len, written;
+        unsigned long long start;
 };
 
 struct spawn_error {

@@ -4,7 +4,9 @@
  *   S PID START NAME                  NAME's main process spawned (START: /proc/PID/stat field 22)
  *   M PID START NAME                  NAME's main process is now PID (MAINPID=)
  * Each line is one write(2) to a file opened O_APPEND: a kill leaves whole
- * lines. */
+ * lines. An S line is written by the spawned child itself, before its setup
+ * (spawn.h, struct spawn_journal); the parent writes it only if the child
+ * could not. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +20,7 @@
 
 #include "init.h"
 #include "log.h"
+#include "spawn.h"
 #include "statefile.h"
 #include "statejournal.h"
 #include "svd.h"
@@ -224,6 +227,31 @@ static bool room(struct statejournal *j, size_t n)
                          "now may start services twice");
         j->full = true;
         return false;
+}
+
+int statejournal_fd(struct svd *m)
+{
+        struct statejournal *j = m->journal;
+        return j && room(j, 200) ? j->fd : -1; /* (the child's line is shorter) */
+}
+
+void statejournal_spawned(struct svc *s, const struct spawn_journal *sj, bool started)
+{
+        struct statejournal *j = s->m->journal;
+        if (!j)
+                return;
+        j->size += (size_t)(sj->written > 0 ? sj->written : 0);
+        if (!started || (sj->len && sj->written == sj->len)) {
+                if (started && !s->start_time)
+                        s->start_time = sj->start; /* (the state write reuses it) */
+                return;
+        }
+        /* the child could not: the line is written now, as before the child
+         * wrote it (a kill of svd during the spawn leaves a process no file
+         * names); a short write's remains get their own line */
+        if (sj->written > 0 && write(j->fd, "\n", 1) == 1)
+                j->size++;
+        statejournal_note(s, 'S');
 }
 
 void statejournal_note(struct svc *s, char kind)

@@ -12,9 +12,10 @@
  *     decides what runs (docs/ARCHITECTURE.md).
  * A journal that does not follow the state file being taken over (the state
  * was written after it, and svd died before starting it over) is ignored,
- * and so is one written during another boot (its "boot" line).
- * A kill during the spawn itself (svd waits for the child's exec) still
- * leaves a process neither file names (docs/ARCHITECTURE.md).
+ * and so is one written during another boot (its "boot" line). The child
+ * of a spawn writes its own line before anything else, and dies with svd
+ * until then (spawn.h): even a kill during the spawn leaves no process
+ * that is named in neither file.
  * Not used as PID 1 (there is no state file there either). */
 #ifndef SVD_STATEJOURNAL_H
 #define SVD_STATEJOURNAL_H
@@ -33,6 +34,13 @@ struct svc;
 void statejournal_open(struct svd *m);
 /* s->pid is a new main process: 'S' spawned by svd, 'M' named by MAINPID=. */
 void statejournal_note(struct svc *s, char kind);
+/* A spawn's child writes its own 'S' line (spawn.h, struct spawn_journal):
+ * the journal's fd for it, or -1 (none, or full). */
+int statejournal_fd(struct svd *m);
+/* After the spawn, started or not: counts what the child wrote; if it was
+ * started and the child could not write its line, notes s->pid as 'S' now. */
+struct spawn_journal;
+void statejournal_spawned(struct svc *s, const struct spawn_journal *sj, bool started);
 /* state.json now holds everything (its "saved_mono"): the journal starts over. */
 void statejournal_written(struct svd *m, usec_t saved_mono);
 /* Taking a killed svd's state over: what its journal says happened to s

@@ -371,7 +371,10 @@ static int do_spawn(struct svc *s) {
                 if (strcmp(*e, "WATCHDOG_PID=00000000000000000000") == 0)
                         pid_env = *e;
         usec_t exec_at = 0;
+        /* the child notes its own pid first thing (spawn.h) */
+        struct spawn_journal sj = {.fd = statejournal_fd(s->m), .name = c->name};
         struct spawn_req req = {
+                .journal = sj.fd >= 0 ? &sj : NULL,
                 .path = path,
                 .argv = argv,
                 .envp = env,
@@ -400,6 +403,8 @@ static int do_spawn(struct svc *s) {
         pid_t pid = 0;
         r = spawn_start(&req, &pid, &se);
         free(groups);
+        if (r < 0 && req.journal)
+                statejournal_spawned(s, &sj, false);
         if (r < 0) {
                 if (se.stage == SPAWN_STAGE_CHDIR)
                         svc_set_reason(s, "chdir: %s: %s", req.cwd, strerror(se.err));
@@ -415,7 +420,10 @@ static int do_spawn(struct svc *s) {
         s->start_time = 0;
         /* a new process: written down before anything else happens, in the
          * state file at the end of this loop iteration */
-        statejournal_note(s, 'S');
+        if (req.journal)
+                statejournal_spawned(s, &sj, true);
+        else
+                statejournal_note(s, 'S'); /* (no journal, or full: a no-op) */
         statefile_touch_now(s->m);
         s->self_stop = false;
         s->stop_outcome = STOP_OUTCOME_STOPPED;

@@ -165,9 +165,9 @@ sleep 1
 one mp "MAINPID="
 
 # 4. the boot: no state file written yet. dup alone: stopped and killed
-# while it spawned another service, svd would be in the one window that
-# remains (docs/ARCHITECTURE.md), suspended until that child's exec and
-# stopped before it could note the child's pid.
+# while it spawned another service, svd would be suspended until that
+# child's exec (the child notes its own pid first: crash_state.sh tests a
+# kill in the middle of a spawn), which this test does not arrange.
 stop_svd || fail "svd exit status"
 cat "$T/svd.out" >> "$T/svd.before"
 [ -z "$(instances dup)$(instances mp)" ] || fail "processes left after a clean stop"

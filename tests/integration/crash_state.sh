@@ -9,16 +9,29 @@
 # 2. A number out of range in state.json (a damaged file) makes svd ignore
 #    the file (a top-level field) or that service's entry, naming the field,
 #    instead of converting it (undefined behaviour).
+# 3. A kill of svd in the middle of a spawn, while the child is still being
+#    set up (svd is suspended until its exec), leaves no process that no
+#    file names: the child wrote its pid to the journal before its setup,
+#    and the next svd kills it instead of running the service twice.
 . "$(dirname "$0")/lib.sh"
 
 OTHER_BOOT=00000000-0000-4000-8000-000000000000
 BOOT=$(cat /proc/sys/kernel/random/boot_id)
+STALL_SO=$TOP_BUILDDIR/tests/helpers/stallchdir.so
+[ -e "$STALL_SO" ] || fail "$STALL_SO not built (make check builds it)"
 command -v jq > /dev/null || fail "jq is needed"
 
 service a <<EOF2
 restart: always
 backoff: { initial: 300ms }
 command: [bash, -c, 'exec -a "a-instance $T" sleep 100000']
+EOF2
+mkdir -p "$T/stall"
+service w <<EOF2
+restart: always
+backoff: { initial: 300ms }
+working_dir: $T/stall
+command: [bash, -c, 'exec -a "w-instance $T" sleep 100000']
 EOF2
 
 instances() { pgrep -f -- "^$1-instance $T" || true; }
@@ -27,7 +40,7 @@ strays=
 stray() { strays="$strays $1"; }
 finish() {
         cleanup # (svd first: it would restart what is killed here)
-        for p in $strays $(instances a) $(instances x); do kill -9 "$p" 2> /dev/null || true; done
+        for p in $strays $(instances a) $(instances w) $(instances x); do kill -9 "$p" 2> /dev/null || true; done
 }
 trap finish EXIT
 svd_dead() { ! kill -0 "$SVD_PID" 2> /dev/null || grep -q '^State:.Z' "/proc/$SVD_PID/status"; }
@@ -47,6 +60,7 @@ alive() { kill -0 "$1" 2> /dev/null; }
 
 start_svd
 wait_state a running
+wait_state w running
 sleep 0.3 # (the state write after the change)
 assert_eq "$(jq -r .boot_id "$T/run/state.json")" "$BOOT" "state.json's boot id"
 grep -qx "boot $BOOT" "$T/run/state.journal" || fail "no boot line in state.journal: $(cat "$T/run/state.journal")"
@@ -85,6 +99,7 @@ wait_for sh -c "! kill -0 $x 2>/dev/null || grep -q '^State:.Z' /proc/$x/status"
 wait "$x" 2> /dev/null || true
 
 # ---- 1c. files without a boot id (an older svd's): taken over as before
+wait_state w running
 sleep 0.3
 old=$(field a pid)
 crash
@@ -96,6 +111,7 @@ assert_eq "$(field a pid)" "$old" "the pid taken over from an older svd's state"
 assert_eq "$(instances a)" "$old" "instances of a"
 
 # ---- 2. numbers out of range
+wait_state w running
 sleep 0.3
 old=$(field a pid)
 crash
@@ -105,16 +121,33 @@ logged "a: spawned_mono out of range" || fail "the bad field of a's entry was no
 wait_state a running
 [ "$(field a pid)" != "$old" ] || fail "pid $old taken over from a damaged entry"
 kill -9 "$old" 2> /dev/null || true # (the stray is the test's; with cgroups, a's start killed it)
-wait_state a running
+wait_state w running
 sleep 0.3
 crash
-for p in $(instances a); do stray "$p"; done
+for p in $(instances w) $(instances a); do stray "$p"; done
 jqi '.svd_start = 1e300' "$T/run/state.json"
 start_svd
 logged "svd_start out of range" || fail "the bad svd_start was not named"
 [ -e "$T/run/state.json.unreadable" ] || fail "the damaged state.json was not kept aside"
+stop_svd || fail "svd exit status"
 for p in $strays; do kill -9 "$p" 2> /dev/null || true; done
+for p in $(instances a) $(instances w); do kill -9 "$p" 2> /dev/null || true; done
+
+# ---- 3. svd killed while a spawn's child is being set up
+STALL_DIR=$T/stall LD_PRELOAD=$STALL_SO ASAN_OPTIONS=verify_asan_link_order=0:${ASAN_OPTIONS:-} start_svd
+wait_state w running
+sleep 0.3
+touch "$T/stall/arm"
+kill -9 "$(field w pid)" # restarted after 300 ms: that spawn stalls
+wait_for test -e "$T/stall/stalled"
+crash
+start_svd
+wait_state w running
+sleep 4 # the stalled child would exec by now
+run=$(instances w)
+assert_eq "$(echo $run | wc -w)" 1 "instances of w after a kill during its spawn (pids: $(echo $run))"
+assert_eq "$(field w pid)" "$run" "the pid svd tracks for w"
 
 stop_svd || fail "svd exit status"
-[ -z "$(instances a)" ] || fail "processes left after a clean stop"
+[ -z "$(instances a)$(instances w)" ] || fail "processes left after a clean stop"
 echo "crash_state: ok"
