@@ -114,7 +114,8 @@ static int history_set(struct history *h, const struct row *rows, size_t n) {
                 }
                 h->v[h->n++] = (struct prev){name, rows[i].slice, rows[i].pid, rows[i].usage, rows[i].thr};
         }
-        qsort(h->v, h->n, sizeof(h->v[0]), prev_cmp);
+        if (h->n > 1) /* (h->v may be NULL when empty) */
+                qsort(h->v, h->n, sizeof(h->v[0]), prev_cmp);
         size_t kept = 0;
         for (size_t i = 0; i < h->n;) {
                 size_t j = i + 1;
