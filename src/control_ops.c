@@ -22,6 +22,7 @@
 #include "proto.h"
 #include "reexec.h"
 #include "reload.h"
+#include "statefile.h"
 #include "svd.h"
 #include "timer.h"
 
@@ -297,6 +298,12 @@ static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const
                 r = svd_request_restart(m, s);
                 break;
         }
+        /* in state.json before the client hears "ok": a kill of svd right
+         * after must not undo an acknowledged stop (the taken-over state
+         * would restart the service by its policy) or start (its process,
+         * spawned by now, would be killed as one the state does not name) */
+        if (r >= 0)
+                statefile_write_now(m);
         log_info("control: %s %s from uid %u pid %d: %s", opn, s->cfg->name, (unsigned)peer->uid,
                  (int)peer->pid, r < 0 ? strerror(-r) : "ok");
         if (r == -ESHUTDOWN)

@@ -764,6 +764,16 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
 
         if (ev == SE_READY && next == ST_RUNNING)
                 health_on_ready(s);
+        /* Facts no later svd can find again go to state.json at the end of
+         * this iteration, not 50 ms later: a READY=1 datagram is gone once
+         * read (a state still saying starting would leave the next svd
+         * waiting for it forever), and a reaped exit that ends the service
+         * (a oneshot's exit 0 read as "ended while svd was down", status
+         * 255, would run it again). Exits into a restart keep the 50 ms
+         * batching: the next svd restarts those anyway. */
+        if ((ev == SE_READY && next == ST_RUNNING) ||
+            (ev == SE_EXIT && (next == ST_EXITED || next == ST_STOPPED || next == ST_FAILED) && !m->shutting_down))
+                svd_write_state_soon(m);
 
         if (act & ACT_ARM_BACKOFF)
                 arm_timer(s, delay);

@@ -102,6 +102,16 @@ void svd_recheck_waiting(struct svd *m) {
         ev_timer_start(m->loop, &m->mem_timer);
 }
 
+static void facts_cb(struct ev_loop *loop, ev_prepare *w, int revents) {
+        ev_prepare_stop(loop, w);
+        statefile_write_now(w->data);
+}
+
+void svd_write_state_soon(struct svd *m) {
+        if (!ev_is_active(&m->facts_prepare))
+                ev_prepare_start(m->loop, &m->facts_prepare);
+}
+
 /* As an init: SIGINT is Ctrl-Alt-Del (ctrl_alt_del:, default reboot),
  * SIGTERM and SIGUSR2 power off. Otherwise SIGINT/SIGTERM/SIGUSR2 stop every
  * service and svd exits. */
@@ -305,6 +315,8 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
                 return r;
         }
         statefile_init(m);
+        ev_prepare_init(&m->facts_prepare, facts_cb);
+        m->facts_prepare.data = m;
         if (getpid() != 1)
                 fdstore_open(m);
         ev_init(&m->reexec_timer, reexec_cb);
@@ -550,6 +562,7 @@ void svd_done(struct svd *m) {
                 ev_timer_stop(m->loop, &m->reload_timer);
                 ev_timer_stop(m->loop, &m->reexec_timer);
                 statefile_stop(m);
+                ev_prepare_stop(m->loop, &m->facts_prepare);
                 for (size_t i = 0; m->svcs && i < m->n_svcs; i++) /* NULL: svd_init failed early */
                         if (m->svcs[i])
                                 ev_timer_stop(m->loop, &m->svcs[i]->timer);

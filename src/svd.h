@@ -79,6 +79,7 @@ struct svd {
         struct fdstore *fdstore; /* keeps log pipes open while svd is down */
         ev_timer state_timer;    /* writes <run_dir>/state.json after changes */
         ev_prepare state_prepare; /* ...or at the end of this loop iteration (statefile_touch_now) */
+        ev_prepare facts_prepare; /* svd_write_state_soon */
         usec_t state_written_mono; /* the last write (0: none yet) */
         usec_t state_saved_mono; /* "saved_mono" of the last state file snapshot_write made */
         struct statejournal *journal; /* <run_dir>/state.journal (statejournal.h) */
@@ -122,5 +123,10 @@ int svd_request_start(struct svd *m, struct svc *s);
 void svd_stop_after_followers(struct svd *m);
 int svd_request_stop(struct svd *m, struct svc *s);
 int svd_request_restart(struct svd *m, struct svc *s);
+/* A fact no later svd could find again (a READY=1 read, a reaped exit
+ * that ends a service): state.json is written when this loop iteration's
+ * callbacks are done (with what they did after it: the restart that
+ * follows an exit), whenever the last write was. */
+void svd_write_state_soon(struct svd *m);
 
 #endif

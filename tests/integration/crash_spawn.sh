@@ -144,7 +144,11 @@ one dup "restart after the take-over"
 svctl stop dup > /dev/null
 wait_state dup stopped
 sleep 0.2
-crash dup svctl start dup
+# (svd writes state.json before it answers, so the kill may come first:
+# svctl's "closed the connection without replying" is not a failure here;
+# crash checks that dup started)
+start_dup() { svctl start dup > /dev/null 2>&1 || true; }
+crash dup start_dup
 start_svd
 sleep 1
 case "$(field dup state)" in
