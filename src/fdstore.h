@@ -1,7 +1,8 @@
 /* fdstore: svd's side of svd-fdstore (src/fdstore_main.c), the helper that
- * keeps every service's log pipes open while svd is not running, so that a
- * crashed or killed svd, started again, takes the same pipes back (see
- * docs/ARCHITECTURE.md). Not used as PID 1: there, svd never comes back.
+ * keeps every service's log pipes (and the notify socket, notify.c) open
+ * while svd is not running, so that a crashed or killed svd, started again,
+ * takes the same pipes back (see docs/ARCHITECTURE.md). Not used as PID 1:
+ * there, svd never comes back.
  * Every call is best effort: without a store svd works as before, it only
  * cannot keep pipes across its own crash. */
 #ifndef SVD_FDSTORE_H

@@ -1,5 +1,6 @@
 /* notify: sd_notify datagrams to service events (see notify.h). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include <ev.h>
 
+#include "fdstore.h"
 #include "log.h"
 #include "mainpid.h"
 #include "notify.h"
@@ -144,6 +146,33 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         }
 }
 
+/* svd-fdstore keeps the socket too (under a name no service can have):
+ * while a killed svd is down, a READY=1 waits in it instead of being refused
+ * (ECONNREFUSED, and lost: the service would stay starting forever). */
+#define NOTIFY_FDSTORE_KEY "/notify"
+
+/* The socket a killed svd left in svd-fdstore, if it is still the one bound
+ * at path; -1 if none. */
+static int taken_back(struct svd *m, const char *path) {
+        int fds[4];
+        if (!fdstore_take(m, NOTIFY_FDSTORE_KEY, fds))
+                return -1;
+        for (int i = 1; i < 4; i++)
+                if (fds[i] != fds[0])
+                        close(fds[i]);
+        struct sockaddr_un sa;
+        socklen_t len = sizeof(sa);
+        struct stat st;
+        /* (a socket file removed meanwhile would leave it unreachable) */
+        if (getsockname(fds[0], (struct sockaddr *)&sa, &len) < 0 || sa.sun_family != AF_UNIX ||
+            len <= offsetof(struct sockaddr_un, sun_path) || strcmp(sa.sun_path, path) != 0 ||
+            stat(path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+                close(fds[0]);
+                return -1;
+        }
+        return fds[0];
+}
+
 int notify_open(struct svd *m, struct notify **ret) {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
         char *path = path_join(m->cfg->run_dir, "notify.sock");
@@ -157,6 +186,8 @@ int notify_open(struct svd *m, struct notify **ret) {
         int one = 1, fd = svd_inherited_fd(m, "notify");
         if (fd >= 0)
                 goto bound; /* kept across daemon-reexec: no datagram is lost */
+        if ((fd = taken_back(m, path)) >= 0)
+                goto bound; /* after a kill: what came while no svd ran is queued in it */
         fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {
                 free(path);
@@ -173,6 +204,7 @@ int notify_open(struct svd *m, struct notify **ret) {
                 free(path);
                 return r;
         }
+        fdstore_put(m, NOTIFY_FDSTORE_KEY, (const int[4]){fd, fd, fd, fd});
 bound:;
         struct notify *n = calloc(1, sizeof(*n));
         if (!n) {
