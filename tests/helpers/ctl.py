@@ -3,19 +3,13 @@
 to the svd control socket argv[1] as a frame (big-endian u32 length + JSON)
 and prints the reply's JSON. Lets tests see fields svctl does not render."""
 import json
-import socket
-import struct
+import os
 import sys
 
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-body = json.dumps(json.loads(sys.argv[2])).encode()
-s.sendall(struct.pack(">I", len(body)) + body)
-buf = b""
-while len(buf) < 4 or len(buf) < 4 + struct.unpack(">I", buf[:4])[0]:
-    chunk = s.recv(65536)
-    if not chunk:
-        sys.exit("connection closed before a full reply")
-    buf += chunk
-n = struct.unpack(">I", buf[:4])[0]
-print(json.dumps(json.loads(buf[4:4 + n])))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from svdproto import request  # noqa: E402
+
+try:
+    print(json.dumps(request(sys.argv[1], json.loads(sys.argv[2]))))
+except OSError as e:
+    sys.exit("ctl.py: %s" % e)

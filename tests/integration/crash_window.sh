@@ -55,25 +55,18 @@ trap 'leftovers; cleanup' EXIT
 # acknowledged before the next, and svd killed (SIGKILL) as soon as the
 # last one is: no svctl start-up in between
 ctl_kill() {
-        python3 - "$SOCK" "$SVD_PID" "$@" <<'PY' || fail "control requests $*"
-import json, os, signal, socket, struct, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-def call(req):
-    body = json.dumps(req).encode()
-    s.sendall(struct.pack(">I", len(body)) + body)
-    buf = b""
-    while len(buf) < 4 or len(buf) < 4 + struct.unpack(">I", buf[:4])[0]:
-        chunk = s.recv(65536)
-        if not chunk:
-            sys.exit("connection closed")
-        buf += chunk
-    rep = json.loads(buf[4:])
+        python3 - "$SOCK" "$SVD_PID" "$TOP_SRCDIR/tests/helpers" "$@" <<'PY' || fail "control requests $*"
+import os, signal, sys
+sys.path.insert(0, sys.argv[3])
+from svdproto import call, connect
+s = connect(sys.argv[1])
+def checked(req):
+    rep = call(s, req)
     if not rep.get("ok", True) or rep.get("error"):
         sys.exit("refused: %s" % rep)
-args = sys.argv[3:]
+args = sys.argv[4:]
 for op, name in zip(args[0::2], args[1::2]):
-    call({"v": 1, "op": op, "name": name})
+    checked({"v": 1, "op": op, "name": name})
 os.kill(int(sys.argv[2]), signal.SIGKILL)
 PY
         wait "$SVD_PID" 2>/dev/null || true
