@@ -167,6 +167,8 @@ void svc_fail(struct svc *s, enum stop_outcome outcome, const char *reason);
 /* The environment a process of this service gets (main process and exec
  * probes). NULL with *ret_err on failure. */
 char **svc_build_env(const struct svc *s, int *ret_err);
+/* The value of KEY in env (NAME=VALUE entries); NULL if absent. */
+const char *svc_env_get(char **env, const char *key);
 
 /* Sets the human-readable reason (printf-style); "" clears it. */
 void svc_set_reason(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,38 @@
+#!/bin/bash
+# The environment a service gets (svc_env.c): svd's variables, then
+# environment:, then env_file (KEY=VALUE lines; blank lines, # comments and
+# "export " skipped, one level of matching quotes removed; it is read last,
+# so it wins over environment:). A malformed env_file fails the start.
+. "$(dirname "$0")/lib.sh"
+
+cat > "$T/app.env" <<'EOF'
+# a comment
+
+export FROM_FILE="quoted value"
+BOTH=file
+SINGLE='x y'
+EOF
+service app <<EOF
+command: [sh, -c, 'env > $T/out/env; exec sleep 1000']
+environment: { BOTH: config, ONLY_CONFIG: "1" }
+env_file: $T/app.env
+EOF
+printf 'NOT A LINE\n' > "$T/bad.env"
+service bad <<EOF
+command: [sleep, "1000"]
+env_file: $T/bad.env
+restart: "no"
+EOF
+start_svd
+wait_state app running
+wait_for test -s "$T/out/env"
+get() { sed -n "s/^$1=//p" "$T/out/env"; }
+assert_eq "$(get FROM_FILE)" "quoted value" "export and double quotes"
+assert_eq "$(get SINGLE)" "x y" "single quotes"
+assert_eq "$(get BOTH)" "file" "env_file wins over environment:"
+assert_eq "$(get ONLY_CONFIG)" "1" "environment:"
+assert_eq "$(get SVD_SERVICE)" "app" "svd's own variable"
+[ -n "$(get PATH)" ] || fail "no PATH"
+wait_state bad failed
+grep -q "bad: env_file: $T/bad.env: Invalid argument" "$T/svd.out" || fail "bad env_file not named"
+echo "env_file: ok"
