@@ -74,9 +74,48 @@ static int expand(const struct svd_config *c, const char *name, char ***out)
         return 0;
 }
 
+static int strp_cmp(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every name a selection may use, sorted, as "a, b, c" in a new string (NULL
+ * without memory): the profile sets (the main file's and the built-in ones)
+ * and the profiles services declare. */
+static char *known_names(const struct svd_config *c)
+{
+        _cleanup_(strv_freep) char **v = NULL;
+        size_t len = 1;
+
+        for (size_t i = 0; i < c->n_profile_sets; i++)
+                if (!strv_has((const char *const *)v, c->profile_sets[i].name) &&
+                    strv_push(&v, c->profile_sets[i].name) < 0)
+                        return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(builtin_sets); i++)
+                if (!strv_has((const char *const *)v, builtin_sets[i].name) && strv_push(&v, builtin_sets[i].name) < 0)
+                        return NULL;
+        for (size_t i = 0; i < c->n_svcs; i++)
+                for (char **p = c->svcs[i].profiles; p && *p; p++)
+                        if (!strv_has((const char *const *)v, *p) && strv_push(&v, *p) < 0)
+                                return NULL;
+        size_t n = strv_length(v);
+        if (n > 1)
+                qsort(v, n, sizeof(v[0]), strp_cmp);
+        for (size_t i = 0; i < n; i++)
+                len += strlen(v[i]) + 2;
+        char *out = malloc(len), *w = out;
+        if (!out)
+                return NULL;
+        *w = 0;
+        for (size_t i = 0; i < n; i++)
+                w += sprintf(w, "%s%s", i ? ", " : "", v[i]);
+        return out;
+}
+
 int profile_select(struct svd_config *c, char *const *cli, struct cfg_errors *errs)
 {
-        char *const *sel = cli && cli[0] ? cli : c->profiles;
+        bool from_cli = cli && cli[0];
+        char *const *sel = from_cli ? cli : c->profiles;
         char **exp = NULL;
         int r = 0;
 
@@ -84,13 +123,27 @@ int profile_select(struct svd_config *c, char *const *cli, struct cfg_errors *er
                 return 0; /* nothing selected: every service is in */
         for (size_t i = 0; sel[i]; i++) {
                 if (!set_members(c, sel[i]) && !declared(c, sel[i])) {
-                        /* the item of the main file's profiles: naming it, or
-                         * the command line's --profile */
-                        bool from_file = !(cli && cli[0]);
-                        struct cfg_pos pos = from_file && c->profiles_pos ? c->profiles_pos[i]
-                                                                          : (struct cfg_pos){ .file = c->files[0] };
-                        cfg_error(errs, &pos, from_file ? "profiles" : "--profile",
-                                  "unknown profile '%s' (not a profile set, and no service declares it)", sel[i]);
+                        _cleanup_(freep) char *known = known_names(c);
+                        const char *k = known && *known ? known : "none";
+                        if (from_cli) {
+                                /* not the main file's error: the name is an
+                                 * argument svd was started with (and kept
+                                 * for every reload since) */
+                                _cleanup_(freep) char *where =
+                                        strdup_printf("--profile %s (svd's command line)", sel[i]);
+                                struct cfg_pos pos = { .file = where ? where : "--profile (svd's command line)" };
+                                cfg_error(errs, &pos, NULL,
+                                          "unknown profile (not a profile set, and no service declares it); "
+                                          "known: %s",
+                                          k);
+                        } else {
+                                struct cfg_pos pos = c->profiles_pos ? c->profiles_pos[i]
+                                                                     : (struct cfg_pos){ .file = c->files[0] };
+                                cfg_error(errs, &pos, "profiles",
+                                          "unknown profile '%s' (not a profile set, and no service declares it); "
+                                          "known: %s",
+                                          sel[i], k);
+                        }
                         r = -EINVAL;
                         continue;
                 }

@@ -46,11 +46,14 @@ echo "$out" | grep -qx "      studio: blocked: dependency gotrue cannot run" || 
 out=$("$SVD" --check -c "$T/etc/svd.yaml" --profile lab) || fail "--check --profile: $out"
 echo "$out" | grep -qx "profiles selected: lab, core, ai" || fail "--profile selection: $out"
 out=$("$SVD" --check -c "$T/etc/svd.yaml" --profile nosuch 2>&1) && fail "unknown profile accepted"
-echo "$out" | grep -q "\-\-profile: unknown profile 'nosuch'" || fail "unknown profile: $out"
+# named as the command line's, not as the main file's, with the names known
+echo "$out" | grep -qxF -- "--profile nosuch (svd's command line): unknown profile (not a profile set, and no service declares it); known: ai, app, full, lab, minimal, recommended" \
+        || fail "unknown profile: $out"
 # in the main file: named at its item
 printf 'services_dir: services\nprofiles:\n  - core\n  - nosuch\n' > "$T/bad-profiles.yaml"
 out=$("$SVD" --check -c "$T/bad-profiles.yaml" 2>&1) && fail "unknown profile in the main file accepted"
-echo "$out" | grep -q "bad-profiles.yaml:4:5: profiles: unknown profile 'nosuch'" || fail "unknown profile's place: $out"
+echo "$out" | grep -q "bad-profiles.yaml:4:5: profiles: unknown profile 'nosuch' (.*); known: ai, app, full, minimal, recommended$" \
+        || fail "unknown profile's place: $out"
 
 start_svd
 wait_state base running
@@ -77,5 +80,19 @@ sed -i "s|/nonexistent/bin/gotrue|$T/bin/gotrue|" "$T/services/gotrue.yaml"
 start_svd
 wait_state gotrue running
 wait_state studio running
+stop_svd || fail "svd exit status"
+
+# a reload keeps svd's --profile: a name the new configuration no longer
+# knows is refused as the command line's
+"$SVD" -c "$T/etc/svd.yaml" --profile lab > "$T/svd.out" 2>&1 &
+SVD_PID=$!
+wait_for svctl version
+wait_state llm running
+sed -i '/^  lab:/d' "$T/etc/svd.yaml"
+sed -i 's/^profiles: \[ai\]/profiles: [ai2]/' "$T/services/llm.yaml"
+out=$(svctl reload 2>&1) && fail "reload with an unknown --profile accepted: $out"
+echo "$out" | grep -qF -- "--profile lab (svd's command line): unknown profile (not a profile set, and no service declares it); known: ai2, app, full, minimal, recommended" \
+        || fail "reload, unknown --profile: $out"
+assert_eq "$(field llm state)" "running" "llm after the refused reload"
 stop_svd || fail "svd exit status"
 echo "profiles: ok"
