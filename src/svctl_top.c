@@ -1,13 +1,19 @@
 /* svctl_top: `svctl top` — a refreshing table of services (and slices) by
  * CPU, throttled time, memory or pids, from the cgroup statistics in svd's status reply. CPU% is
  * computed here from the usage counters of two consecutive replies, so
- * several `top`s never disturb each other and svd samples nothing. */
+ * several `top`s never disturb each other and svd samples nothing. Once it
+ * has shown a table, top outlives svd's absences (a daemon-reexec, a crash
+ * and restart, a refusal): a refresh without an answer shows the last rows
+ * under a note and the next one asks again. */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,7 +52,18 @@ struct history {
         size_t n, cap;
 };
 
+/* The rows of the table shown, pointing into the reply they came from
+ * (owned here, kept while svd does not answer); grown to every row of a
+ * reply, so left_out is only what memory could not hold. */
+struct rows {
+        struct row *v;
+        size_t n, cap, left_out;
+        cJSON *reply;
+};
+
 #define TOP_DELAY_MAX 86400 /* seconds between refreshes */
+#define TOP_TIMEOUT_SEC 10  /* for one status request: a hung svd is a failed refresh */
+#define TOP_BATCH_FAILURES 30 /* failed refreshes in a row that end top without a terminal */
 #define TOP_NAME_WIDTH 28   /* at least; wider for the longest name shown */
 
 enum sort_key { SORT_CPU, SORT_MEM, SORT_PIDS, SORT_THROTTLED, SORT_NAME };
@@ -148,10 +165,14 @@ static const char *fmt_bytes(double b, char *buf, size_t len) {
 }
 
 static int request(const char *path, cJSON **ret) {
-        int fd = unix_connect(path, SOCK_STREAM, 0);
+        int fd = unix_connect(path, SOCK_STREAM, TOP_TIMEOUT_SEC);
         if (fd < 0)
                 return fd;
         cJSON *req = cJSON_CreateObject();
+        if (!req) {
+                close(fd);
+                return -ENOMEM;
+        }
         cJSON_AddNumberToObject(req, "v", PROTO_VERSION);
         cJSON_AddStringToObject(req, "op", "status");
         int r = proto_send(fd, req);
@@ -160,6 +181,44 @@ static int request(const char *path, cJSON **ret) {
                 r = proto_recv(fd, ret);
         close(fd);
         return r;
+}
+
+/* One status reply in *ret; otherwise the exit status top would end with
+ * (3 svd not reached, 1 refused or not understood), the message svctl
+ * prints for it in msg (one or more lines) and its first line, without
+ * "svctl: ", in why. */
+static int fetch(const char *path, cJSON **ret, char *msg, size_t msg_len, char *why, size_t why_len) {
+        _cleanup_(proto_msg_freep) cJSON *reply = NULL;
+        int r = request(path, &reply);
+        if (r == -EAGAIN || r == -EWOULDBLOCK) {
+                snprintf(why, why_len, "no answer within %d s", TOP_TIMEOUT_SEC);
+                snprintf(msg, msg_len, "svctl: no status from %s within %d s\n", path, TOP_TIMEOUT_SEC);
+                return 3;
+        }
+        if (r < 0) {
+                snprintf(why, why_len, "%s", strerror(-r));
+                snprintf(msg, msg_len, "svctl: cannot get status from %s: %s\n", path, strerror(-r));
+                return 3;
+        }
+        FILE *f = fmemopen(msg, msg_len, "w");
+        if (!f) {
+                snprintf(why, why_len, "%s", strerror(errno));
+                snprintf(msg, msg_len, "svctl: %s\n", why);
+                return 1;
+        }
+        r = svctl_check_reply(f, reply);
+        fclose(f); /* (the message is cut at msg_len, terminated) */
+        if (r >= 0) {
+                *ret = reply;
+                reply = NULL;
+                return 0;
+        }
+        /* the first line, without "svctl: ", safe for a terminal */
+        const char *m = strncmp(msg, "svctl: ", 7) == 0 ? msg + 7 : msg;
+        char line[256];
+        snprintf(line, sizeof(line), "%.*s", (int)strcspn(m, "\n"), m);
+        svctl_safe_copy(why, why_len, line);
+        return 1;
 }
 
 /* CPU% and THR% of r over the dt seconds since the history's refresh;
@@ -178,11 +237,34 @@ static void rates(struct row *r, const struct history *h, double dt) {
                 r->thr_pct = (r->thr - p->thr) / (dt * 1e6) * 100.0;
 }
 
-/* The rows of reply (they point into it), and the history replaced by them.
- * An entry without a name is skipped: nothing would tell it apart. */
-static size_t collect(const cJSON *reply, struct row *rows, size_t max, struct history *h, double dt) {
+static size_t named_entries(const cJSON *arr) {
+        const cJSON *o;
         size_t n = 0;
+        cJSON_ArrayForEach(o, arr) {
+                if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "name")))
+                        n++;
+        }
+        return n;
+}
+
+/* rs becomes the rows of reply (it takes the reply: they point into it),
+ * and the history is replaced by them. An entry without a name is skipped:
+ * nothing would tell it apart. */
+static void collect(cJSON *reply, struct rows *rs, struct history *h, double dt) {
         const char *lists[] = {"services", "slices"};
+        size_t want = 0, n = 0;
+        for (int l = 0; l < 2; l++) {
+                const cJSON *arr = cJSON_GetObjectItemCaseSensitive(reply, lists[l]);
+                if (cJSON_IsArray(arr))
+                        want += named_entries(arr);
+        }
+        if (want > rs->cap) {
+                struct row *v = reallocarray(rs->v, want, sizeof(*v));
+                if (v) {
+                        rs->v = v;
+                        rs->cap = want;
+                }
+        }
         for (int l = 0; l < 2; l++) {
                 const cJSON *arr = cJSON_GetObjectItemCaseSensitive(reply, lists[l]), *o;
                 if (!cJSON_IsArray(arr))
@@ -190,11 +272,11 @@ static size_t collect(const cJSON *reply, struct row *rows, size_t max, struct h
                 cJSON_ArrayForEach(o, arr) {
                         const cJSON *nm = cJSON_GetObjectItemCaseSensitive(o, "name");
                         const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "state");
-                        if (n >= max)
+                        if (n >= rs->cap)
                                 break;
                         if (!cJSON_IsString(nm))
                                 continue;
-                        struct row *r = &rows[n++];
+                        struct row *r = &rs->v[n++];
                         memset(r, 0, sizeof(*r));
                         r->name = nm->valuestring;
                         r->slice = l == 1;
@@ -213,12 +295,24 @@ static size_t collect(const cJSON *reply, struct row *rows, size_t max, struct h
                         rates(r, h, dt);
                 }
         }
-        (void)history_set(h, rows, n);
-        return n;
+        (void)history_set(h, rs->v, n);
+        cJSON_Delete(rs->reply);
+        rs->reply = reply;
+        rs->n = n;
+        rs->left_out = want - n;
 }
 
-static void render(FILE *f, struct row *rows, size_t n, bool tty, int iter) {
+static void rows_done(struct rows *rs) {
+        free(rs->v);
+        cJSON_Delete(rs->reply);
+        *rs = (struct rows){0};
+}
+
+/* The table; note (svd not answering), when set, on the line above it. */
+static void render(FILE *f, const struct rows *t, const char *note, bool tty, long iter) {
         char mem[32], peak[32], cpu[16], thr[16], pids[24], oom[24], rs[24];
+        const struct row *rows = t->v;
+        size_t n = t->n;
         int w = TOP_NAME_WIDTH;
         for (size_t i = 0; i < n; i++)
                 if ((int)strlen(rows[i].shown) > w)
@@ -227,6 +321,8 @@ static void render(FILE *f, struct row *rows, size_t n, bool tty, int iter) {
                 fputs("\033[H\033[2J", f); /* home + clear: redraw in place */
         else if (iter)
                 fputc('\n', f);
+        if (note)
+                fprintf(f, "%s\n", note);
         fprintf(f, "%-*s %-9s %7s %6s %9s %9s %6s %4s %8s\n", w, "NAME", "STATE", "CPU%", "THR%", "MEM", "PEAK",
                 "PIDS", "OOM", "RESTARTS");
         for (size_t i = 0; i < n; i++) {
@@ -240,6 +336,8 @@ static void render(FILE *f, struct row *rows, size_t n, bool tty, int iter) {
                         thr, fmt_bytes(r->mem, mem, sizeof(mem)), fmt_bytes(r->peak, peak, sizeof(peak)), pids, oom,
                         rs);
         }
+        if (t->left_out)
+                fprintf(f, "(%zu more rows not shown: out of memory)\n", t->left_out);
         fflush(f);
 }
 
@@ -278,6 +376,71 @@ static void print_json(FILE *f, const struct row *rows, size_t n) {
         free(s);
         cJSON_Delete(out);
         fflush(f);
+}
+
+/* On a terminal, q ends top: stdin reads keys as typed (no echo). The
+ * terminal's settings come back at the end, and at a signal that ends top
+ * (Ctrl-C), from the handler itself, which then ends svctl as the signal
+ * would have. */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_raw;
+
+static void tty_restore(void) {
+        if (tty_raw) {
+                tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+                tty_raw = 0;
+        }
+}
+
+static void on_signal(int sig) {
+        tty_restore();
+        signal(sig, SIG_DFL);
+        raise(sig);
+}
+
+static void tty_keys(void) {
+        struct termios raw;
+        if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) < 0)
+                return;
+        raw = saved_tty;
+        raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+        raw.c_cc[VMIN] = 1;
+        raw.c_cc[VTIME] = 0;
+        struct sigaction sa = {.sa_handler = on_signal};
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < 3; i++)
+                sigaction((int[]){SIGINT, SIGTERM, SIGHUP}[i], &sa, NULL);
+        if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+                tty_raw = 1;
+}
+
+/* Waits delay seconds; true if q was typed meanwhile (with keys read). */
+static bool wait_quit(double delay) {
+        struct timespec end, now;
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        end.tv_sec += (time_t)delay;
+        end.tv_nsec += (long)((delay - (double)(time_t)delay) * 1e9);
+        if (end.tv_nsec >= 1000000000L) {
+                end.tv_sec++;
+                end.tv_nsec -= 1000000000L;
+        }
+        for (;;) {
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                long long ns = (long long)(end.tv_sec - now.tv_sec) * 1000000000LL + (end.tv_nsec - now.tv_nsec);
+                if (ns <= 0)
+                        return false;
+                long long ms = (ns + 999999) / 1000000; /* never short of the delay: CPU% divides by it */
+                struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+                int r = poll(&p, tty_raw ? 1 : 0, (int)(ms > 1000000 ? 1000000 : ms));
+                if (r <= 0 || !(p.revents & (POLLIN | POLLHUP)))
+                        continue; /* a timeout, EINTR: the deadline decides */
+                char c;
+                ssize_t k = read(STDIN_FILENO, &c, 1);
+                if (k == 1 && (c == 'q' || c == 'Q'))
+                        return true;
+                if (k <= 0)
+                        tty_restore(); /* stdin gone: only Ctrl-C then */
+        }
 }
 
 int svctl_top_main(int argc, char **argv) {
@@ -342,35 +505,67 @@ int svctl_top_main(int argc, char **argv) {
                 path = PROTO_DEFAULT_SOCKET;
 
         bool tty = !json && isatty(STDOUT_FILENO);
-        static struct row rows[4096];
+        _cleanup_(rows_done) struct rows rows = {0};
         _cleanup_(history_done) struct history hist = {0};
         struct timespec last = {0};
         bool have_last = false;
+        long failures = 0; /* failed refreshes in a row */
+        char since[16] = "", msg[512], why[256], note[320];
+        int status = 0;
+        if (tty)
+                tty_keys();
         for (long it = 0; iterations < 0 || it < iterations; it++) {
-                _cleanup_(proto_msg_freep) cJSON *reply = NULL;
-                int r = request(path, &reply);
-                if (r < 0) {
-                        fprintf(stderr, "svctl: cannot get status from %s: %s\n", path, strerror(-r));
-                        return 3;
+                cJSON *reply = NULL;
+                int r = fetch(path, &reply, msg, sizeof(msg), why, sizeof(why));
+                if (r > 0 && !have_last) {
+                        /* nothing shown yet: a wrong socket, svd not
+                         * running, a refusal; said at once */
+                        fputs(msg, stderr);
+                        status = r;
+                        break;
                 }
-                if (svctl_check_reply(stderr, reply) < 0)
-                        return 1;
-                struct timespec now;
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                double dt = have_last ? (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9
-                                      : 0;
-                last = now;
-                have_last = true;
-                size_t n = collect(reply, rows, ELEMENTSOF(rows), &hist, dt);
-                qsort(rows, n, sizeof(rows[0]), cmp);
-                if (json)
-                        print_json(stdout, rows, n);
-                else
-                        render(stdout, rows, n, tty, (int)it);
+                if (r > 0) {
+                        if (failures++ == 0) {
+                                time_t t = time(NULL);
+                                struct tm tm;
+                                if (!localtime_r(&t, &tm) || !strftime(since, sizeof(since), "%H:%M:%S", &tm))
+                                        snprintf(since, sizeof(since), "?");
+                        }
+                        snprintf(note, sizeof(note), "svd not answering since %s: %s", since, why);
+                        if (json)
+                                fprintf(stderr, "svctl: %s\n", note);
+                        else
+                                render(stdout, &rows, note, tty, it);
+                        if (!tty && failures >= TOP_BATCH_FAILURES) {
+                                /* without a terminal nobody is watching to
+                                 * press q: a run that cannot end is worse */
+                                fprintf(stderr, "svctl: top: svd not answering since %s (%ld refreshes): %s\n", since,
+                                        failures, why);
+                                status = r;
+                                break;
+                        }
+                } else {
+                        failures = 0;
+                        struct timespec now;
+                        clock_gettime(CLOCK_MONOTONIC, &now);
+                        double dt = have_last ? (double)(now.tv_sec - last.tv_sec) +
+                                                        (double)(now.tv_nsec - last.tv_nsec) / 1e9
+                                              : 0;
+                        last = now;
+                        have_last = true;
+                        collect(reply, &rows, &hist, dt);
+                        if (rows.n > 1)
+                                qsort(rows.v, rows.n, sizeof(rows.v[0]), cmp);
+                        if (json)
+                                print_json(stdout, rows.v, rows.n);
+                        else
+                                render(stdout, &rows, NULL, tty, it);
+                }
                 if (iterations >= 0 && it + 1 >= iterations)
                         break;
-                struct timespec ts = {(time_t)delay, (long)((delay - (double)(time_t)delay) * 1e9)};
-                nanosleep(&ts, NULL);
+                if (wait_quit(delay))
+                        break;
         }
-        return 0;
+        tty_restore();
+        return status;
 }

@@ -6,7 +6,8 @@ names, a refusal).
 usage: fakestatus.py SOCKET REPLIES.json
 REPLIES.json holds a list; the Nth connection gets its Nth member (the last
 one from then on), framed as svd frames it (u32 big-endian length + JSON).
-Exits 60 s after the last connection."""
+A member that is the string "hangup" closes the connection without a reply
+(svd gone in the middle of a request). Exits 60 s after the last connection."""
 import json
 import os
 import socket
@@ -41,9 +42,12 @@ def main():
         with c:
             if read_frame(c) is None:
                 continue
-            body = json.dumps(replies[min(n, len(replies) - 1)]).encode()
-            c.sendall(struct.pack(">I", len(body)) + body)
+            reply = replies[min(n, len(replies) - 1)]
             n += 1
+            if reply == "hangup":
+                continue
+            body = json.dumps(reply).encode()
+            c.sendall(struct.pack(">I", len(body)) + body)
 
 
 main()

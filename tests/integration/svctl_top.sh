@@ -7,7 +7,12 @@
 # went and came back, or a new name after a rename, has no CPU% for that
 # interval; a name with control bytes does not reach the terminal raw, long
 # names are shown whole; counters no 64-bit number can hold are unknown; a
-# refusal is printed and is exit status 1, not an empty table.
+# refusal is printed and is exit status 1, not an empty table. More rows than
+# svctl's first table holds (4096) are all shown. An svd that stops answering
+# in the middle of a run (a hang-up, a refusal) is a note above the last
+# rows, and the next refresh tries again; only the first refresh failing, or
+# 30 in a row without a terminal, ends top (svctl_top_outage.sh: a real svd
+# killed and re-executed under top).
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
@@ -116,6 +121,52 @@ grep -qx 'svctl: too many clients' "$T/top.err" || fail "refusal: $(cat "$T/top.
 echo '[{"v": 1, "ok": true, "services": {"name": "x"}, "slices": "y"}]' > "$T/r.json"
 ftop "$T/r.json" -n 1 > "$T/top.out" || fail "top on lists that are not"
 [ "$(wc -l < "$T/top.out")" = 1 ] || fail "rows from lists that are not: $(cat "$T/top.out")"
+
+# ---- more rows than the first table holds ----
+python3 > "$T/r.json" <<'PY'
+import json
+svcs = [dict(name="s%04d" % i, state="running", pid=1000 + i, memory_current=i) for i in range(4200)]
+print(json.dumps([{"v": 1, "ok": True, "services": svcs, "slices": [dict(name="db", memory_current=1)]}]))
+PY
+ftop "$T/r.json" -n 1 --sort name > "$T/top.out" || fail "top, 4201 rows"
+[ "$(grep -c '^s[0-9]\{4\} ' "$T/top.out")" = 4200 ] || fail "top, 4200 services: $(grep -c '^s' "$T/top.out") shown"
+grep -q '^s4199 ' "$T/top.out" && grep -q '^db\.slice ' "$T/top.out" || fail "top, the last rows: $(tail -3 "$T/top.out")"
+ftop "$T/r.json" -n 1 --json > "$T/top.json" || fail "top --json, 4201 rows"
+python3 -c 'import json, sys; n = len(json.load(open(sys.argv[1]))); assert n == 4201, n' "$T/top.json" \
+        || fail "top --json, 4201 rows"
+
+# ---- svd stops answering during a run: noted, the last rows kept, retried ----
+python3 > "$T/r.json" <<'PY'
+import json
+def reply(usage):
+    return {"v": 1, "ok": True, "services": [dict(name="app", state="running", pid=7, cpu_usage_usec=usage,
+                                                 memory_current=1 << 20, pids_current=1)]}
+print(json.dumps([reply(1e6), "hangup", {"v": 1, "ok": False, "error": "too many clients", "code": 5},
+                  reply(1.01e6), reply(1.02e6)]))
+PY
+rc=0; ftop "$T/r.json" -n 5 -d 0.1 > "$T/top.out" 2> "$T/top.err" || rc=$?
+assert_eq "$rc" 0 "top's exit status after svd answered again"
+[ "$(grep -c '^NAME' "$T/top.out")" = 5 ] || fail "a table per refresh: $(cat "$T/top.out")"
+[ "$(grep -c '^app  *running ' "$T/top.out")" = 5 ] || fail "the last rows kept: $(cat "$T/top.out")"
+grep -Eq '^svd not answering since [0-9]{2}:[0-9]{2}:[0-9]{2}: ' "$T/top.out" || fail "no note: $(cat "$T/top.out")"
+grep -Eq '^svd not answering since [0-9:]{8}: too many clients$' "$T/top.out" \
+        || fail "the refusal as the reason: $(cat "$T/top.out")"
+# the note is the failed refreshes' only: the two after it have none
+[ "$(grep -c '^svd not answering' "$T/top.out")" = 2 ] || fail "notes: $(cat "$T/top.out")"
+awk '/^NAME/ {n++} n == 5' "$T/top.out" | grep -Eq '^app +running +[0-9]+\.[0-9] ' \
+        || fail "CPU% once svd answers again: $(cat "$T/top.out")"
+# --json: nothing for a failed refresh on stdout (every line stays an array), the note on stderr
+rc=0; ftop "$T/r.json" -n 5 -d 0.1 --json > "$T/top.json" 2> "$T/top.err" || rc=$?
+assert_eq "$rc" 0 "top --json's exit status after svd answered again"
+[ "$(wc -l < "$T/top.json")" = 3 ] || fail "top --json lines: $(cat "$T/top.json")"
+[ "$(grep -c '^svctl: svd not answering since' "$T/top.err")" = 2 ] || fail "top --json notes: $(cat "$T/top.err")"
+# without a terminal, 30 failed refreshes in a row end it (status 3)
+python3 -c 'import json; print(json.dumps([{"v": 1, "ok": True, "services": []}, "hangup"]))' > "$T/r.json"
+rc=0; ftop "$T/r.json" -n 100 -d 0.1 > "$T/top.out" 2> "$T/top.err" || rc=$?
+assert_eq "$rc" 3 "top's exit status when svd stays away"
+[ "$(grep -c '^svd not answering' "$T/top.out")" = 30 ] || fail "30 failed refreshes: $(grep -c '^svd not' "$T/top.out")"
+grep -q '^svctl: top: svd not answering since [0-9:]\{8\} (30 refreshes): ' "$T/top.err" \
+        || fail "giving up: $(cat "$T/top.err")"
 
 kill "$FAKE" 2>/dev/null || true; wait "$FAKE" 2>/dev/null || true; FAKE=
 echo "svctl_top: ok"
