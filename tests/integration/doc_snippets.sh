@@ -19,8 +19,17 @@
 # of that kind; otherwise the block's top-level keys decide: the one kind of
 # file that knows all of them. A block no rule classifies fails the test.
 #
-# A service example without command: gets "command: [/bin/true]" (and
-# type: oneshot with schedule:). Host state the example names (users, groups,
+# Inline examples too: a code span in the prose or a table cell (`type:
+# notify`, `depends_on: { pg: { condition: healthy } }`) that is "KEY: VALUE"
+# with KEY a top-level key of a main, service or slice file. It passes if it
+# passes as a file of one kind that knows the key. Not examples: a span
+# naming a key without a value (`user:`), a schematic one (with "..." or
+# "\|" alternatives), a nested key (`on_full: block`), anything else (shell,
+# messages).
+# A service example without command: gets "command: [/bin/true]" ("true"
+# with shell: true; and type: oneshot with schedule:), the services an
+# inline example's depends_on: names and the slice its slice: names get
+# stand-ins. Host state the example names (users, groups,
 # block devices this host lacks) is replaced as in manpage_keys.sh
 # (snippet_check.py). A failure names the document and line, and svd's own
 # messages are given with the document's line numbers.
@@ -109,7 +118,7 @@ def complete(kind, text, where):
     document each of its lines is (None for the lines added here)."""
     pre = []
     if kind == "service" and not re.search(r"^command:", text, re.M):
-        pre.append("command: [/bin/true]")
+        pre.append('command: "true"' if re.search(r"^shell:\s*true\b", text, re.M) else "command: [/bin/true]")
         if re.search(r"^schedule:", text, re.M) and not re.search(r"^type:", text, re.M):
             pre.append("type: oneshot")
     return "".join(p + "\n" for p in pre) + text, [None] * len(pre) + where
@@ -188,34 +197,143 @@ def examples(first, lang, body, mark):
     return [(first, files)] if files else []
 
 
+SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def flow_names(text):
+    """The names a flow sequence or mapping holds at its top level ("[a, b]",
+    "{ a: {...}, b: x }"), or a single name; [] for anything else."""
+    text = text.strip()
+    if not text or text[0] not in "[{":
+        return [text] if re.match(r"^[\w.@-]+$", text) else []
+    items, depth, cur = [], 0, ""
+    for ch in text[1:-1]:
+        depth += ch in "[{"
+        depth -= ch in "]}"
+        if ch == "," and depth == 0:
+            items.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    items.append(cur)
+    names = [re.split(r":(?:\s|$)", i, maxsplit=1)[0].strip() for i in items]
+    return [n for n in names if re.match(r"^[\w.@-]+$", n)]
+
+
+def inline(lines, covered):
+    """The inline examples of a document: [(line number, span, [(kind,
+    {file: (text, lines)})] for every kind that knows its key)]. One line
+    of YAML is one key: a second "k: v" in a plain value is a YAML error,
+    which svd --check reports."""
+    out = []
+    for ln, line in enumerate(lines, 1):
+        if ln in covered or FENCE.match(line) or line.lstrip().startswith("<!--"):
+            continue
+        for m in SPAN.finditer(line):
+            span = m.group(2).strip()
+            km = re.match(r"^([A-Za-z_][\w-]*):\s+(\S.*)$", span)
+            if not km or "..." in span or "\\|" in span or km.group(2).startswith("#"):
+                continue  # no value (`user:` names a key), or a schematic
+            kinds = [k for k in KINDS if km.group(1) in keys[k]]
+            files = []
+            for kind in kinds:  # none: a nested key, or no key of svd's
+                f = {NAMES[kind]: complete(kind, span + "\n", [ln])}
+                if kind == "service" and km.group(1) == "depends_on":
+                    for dep in flow_names(km.group(2)):
+                        if dep != "example":
+                            f["services/%s.yaml" % dep] = ("command: [/bin/true]\n", [None])
+                if kind == "service" and km.group(1) == "slice":
+                    for sl in flow_names(km.group(2)):
+                        f["cgroups/%s.yaml" % sl] = ("description: a stand-in\n", [None])
+                files.append((kind, f))
+            if files:
+                out.append((ln, span, files))
+    return out
+
+
 docs = [top + "/README.md"] + sorted(glob.glob(top + "/docs/*.md"))
-bad = n_ex = 0
-for path in docs:
-    doc = os.path.relpath(path, top)
-    for first, lang, body, mark in blocks(doc, open(path).read().splitlines()):
+runs = 0
+
+
+def run(doc, files):
+    """svd --check on files: None if it passes, else svd's messages with the
+    document's line numbers where there are some."""
+    global runs
+    runs += 1
+    d = "%s/%d" % (work, runs)
+    rc, err = snippet_check.check(svd, d, {f: text for f, (text, _) in files.items()})
+    if rc == 0:
+        return None
+
+    def at(m):  # svd's FILE:LINE as the document's line where there is one
+        f = m.group(1)
+        where = files.get(f, (None, []))[1]
+        ln = int(m.group(2))
+        if f in files and ln <= len(where) and where[ln - 1]:
+            return "%s:%d" % (doc, where[ln - 1])
+        return "(%s, added by the test):%d" % (f, ln) if f in files else m.group(0)
+    return re.sub(re.escape(d) + r"/(\S+?):(\d+)", at, err).replace(d + "/", "").strip()
+
+
+def check_doc(doc, lines):
+    """The problems of one document, as lines to print (the first of each
+    names the document's line), and its number of examples and inline ones."""
+    problems, n, n_in = [], 0, 0
+    covered = set()
+    for first, lang, body, mark in blocks(doc, lines):
+        covered |= {ln for ln, _ in body}
         ex = examples(first, lang, body, mark)
         if isinstance(ex, str):
-            print("doc_snippets: %s:%d: %s" % (doc, first, ex))
-            bad += 1
+            problems.append("doc_snippets: %s:%d: %s" % (doc, first, ex))
             continue
         for line, files in ex:
-            n_ex += 1
-            d = "%s/%d" % (work, n_ex)
-            rc, err = snippet_check.check(svd, d, {f: text for f, (text, _) in files.items()})
-            if rc == 0:
-                continue
-            # svd's FILE:LINE as the document's line where there is one
-            def at(m):
-                f = m.group(1)
-                where = files.get(f, (None, []))[1]
-                ln = int(m.group(2))
-                if f in files and ln <= len(where) and where[ln - 1]:
-                    return "%s:%d" % (doc, where[ln - 1])
-                return "(%s, added by the test):%d" % (f, ln) if f in files else m.group(0)
-            err = re.sub(re.escape(d) + r"/(\S+?):(\d+)", at, err).replace(d + "/", "")
-            print("doc_snippets: %s:%d: the example does not pass svd --check:" % (doc, line))
-            print("  " + err.strip().replace("\n", "\n  "))
-            bad += 1
-print("doc_snippets: %d examples in %d documents checked with svd --check" % (n_ex, len(docs)))
+            n += 1
+            err = run(doc, files)
+            if err is not None:
+                problems.append("doc_snippets: %s:%d: the example does not pass svd --check:\n  %s"
+                                % (doc, line, err.replace("\n", "\n  ")))
+    for line, span, files in inline(lines, covered):
+        n_in += 1
+        errs = []
+        for kind, f in files:
+            err = run(doc, f)
+            if err is None:
+                break
+            errs.append("\n  as a %s file: %s" % (kind, err.replace("\n", "\n  ")))
+        else:
+            problems.append("doc_snippets: %s:%d: the inline example `%s` does not pass svd --check%s"
+                            % (doc, line, span, "".join(errs) if errs else " (no kind of file knows all its keys)"))
+    return problems, n + n_in, n_in
+
+
+# The inline reader itself, on a document of known answers: a wrong value,
+# a wrong key's value, a dependency that needs its stand-in, and spans that
+# are not examples (all of these must pass or be left alone).
+SELFTEST = """| key | meaning |
+| --- | --- |
+| `restart` | `no`, `always`; `restart: sometimes` is wrong |
+| `depends_on` | `depends_on: { pg: { condition: healthy } }` |
+Services declare `profiles: [ai]`; `user:` is set; `on_full: block` is nested;
+`svctl start x`, `seccomp: ...`, `name: { condition: started \\| healthy }`, `a: b`, `restart:`, `depends_on: [pg, redis]`.
+`type: notifyy` and `slice: db` and `shell: true`
+"""
+problems, _, n_in = check_doc("(self-test)", SELFTEST.splitlines())
+flagged = sorted(int(re.match(r"doc_snippets: \(self-test\):(\d+):", p).group(1)) for p in problems)
+if flagged != [3, 7] or n_in != 7:
+    print("doc_snippets: the inline reader is wrong on its self-test (%d inline, lines flagged: %s):" % (n_in, flagged))
+    print("\n".join(problems))
+    sys.exit(1)
+
+bad = n_ex = n_inline = 0
+for path in docs:
+    doc = os.path.relpath(path, top)
+    problems, n, n_in = check_doc(doc, open(path).read().splitlines())
+    for p in problems:
+        print(p)
+    bad += len(problems)
+    n_ex += n
+    n_inline += n_in
+print("doc_snippets: %d examples (%d inline) in %d documents checked with svd --check" % (n_ex, n_inline, len(docs)))
 sys.exit(1 if bad else 0)
 PY
