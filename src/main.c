@@ -31,6 +31,7 @@
 #include "snapshot.h"
 #include "statefile.h"
 #include "statejournal.h"
+#include "statereserve.h"
 #include "svd.h"
 
 #ifndef SYSCONFDIR
@@ -311,6 +312,7 @@ int main(int argc, char **argv) {
                  cfg->control_socket);
         /* what a killed svd started after its last state write (before
          * anything starts here) */
+        statereserve_open(&m); /* (first: the journal's header may need it) */
         statejournal_open(&m);
         if (m.restore) {
                 snapshot_restore(&m);

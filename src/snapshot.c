@@ -3,6 +3,7 @@
  * their watchers through the owning modules (svc, health, logpipe, cgroup,
  * timer), which know what each state needs running. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,7 @@ struct printbuf {
         int fd;
         char *p;
         size_t cap, len;
+        size_t total; /* flushed so far */
 };
 
 /* a service with a blocked log batch (~1 MiB, base64) prints a few MiB */
@@ -241,6 +243,8 @@ struct printbuf {
 static int pb_flush(struct printbuf *b)
 {
         int r = write_all(b->fd, b->p, b->len);
+        if (r >= 0)
+                b->total += b->len;
         b->len = 0;
         return r;
 }
@@ -374,6 +378,8 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                 r = pb_add(&pb, "]}");
         if (r >= 0)
                 r = pb_flush(&pb);
+        if (r >= 0) /* (the state file's size: statereserve.h) */
+                r = pb.total > INT_MAX ? INT_MAX : (int)pb.total;
         free(pb.p);
         if (r >= 0 && ret_fds)
                 *ret_fds = fdl.v;

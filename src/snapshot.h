@@ -22,7 +22,8 @@ struct svc;
  * memory it takes does not grow with the number of services). exec: for
  * daemon-reexec, the fds to keep open across the exec are listed and
  * returned in *ret_fds (-1 terminated, caller frees); else for the state
- * file, with svd's pid and each pid's start time. 0 or -errno. */
+ * file, with svd's pid and each pid's start time. The bytes written (at
+ * most INT_MAX) or -errno. */
 int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds);
 
 /* After svd_init() with m->restore set: puts every service named in the

@@ -14,9 +14,12 @@
 #include "statecheck.h"
 #include "statefile.h"
 #include "statejournal.h"
+#include "statereserve.h"
 #include "svd.h"
 
 #define STATEFILE_DELAY 0.05
+#define STATEFILE_RETRY_MIN 1.
+#define STATEFILE_RETRY_MAX 30.
 
 unsigned long long statefile_pid_start(pid_t pid)
 {
@@ -112,6 +115,37 @@ void statefile_touch_now(struct svd *m)
         ev_timer_start(m->loop, &m->state_timer);
 }
 
+/* One attempt: the bytes written, or -errno (the temporary file removed). */
+static int write_once(struct svd *m, const char *tmp, const char *path)
+{
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int r = fd < 0 ? -errno : snapshot_write(m, fd, false, NULL);
+        /* no fsync: the file matters only while this boot lasts (it lives in run_dir) */
+        if (fd >= 0 && close(fd) < 0 && r >= 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void)unlink(tmp);
+        return r;
+}
+
+/* Until a write succeeds, one is tried again on a timer (1 s, doubling to
+ * 30 s): the change that failed to be written may be the last one for
+ * hours, and state.json must not stay stale for the next svd meanwhile. */
+static void write_failed(struct svd *m, const char *path, int r)
+{
+        if (!m->state_retry_delay) {
+                log_warn("cannot write %s: %s (a crash of svd would restart services); trying again", path,
+                         strerror(-r));
+                m->state_retry_delay = STATEFILE_RETRY_MIN;
+        }
+        if (!ev_is_active(&m->state_retry)) {
+                ev_timer_set(&m->state_retry, m->state_retry_delay, 0.);
+                ev_timer_start(m->loop, &m->state_retry);
+        }
+}
+
 static void write_state(struct svd *m)
 {
         ev_timer_stop(m->loop, &m->state_timer);
@@ -120,18 +154,21 @@ static void write_state(struct svd *m)
         if (!path || !tmp)
                 return;
         m->state_written_mono = now_mono(); /* also when it fails: the next try waits as long */
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        int r = fd < 0 ? -errno : snapshot_write(m, fd, false, NULL);
-        /* no fsync: the file matters only while this boot lasts (it lives in run_dir) */
-        if (fd >= 0 && close(fd) < 0 && r >= 0)
-                r = -errno;
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
+        int r;
+        /* run_dir full: the space set aside for this, a part at a time */
+        while ((r = write_once(m, tmp, path)) < 0 && statereserve_release(m, -r))
+                ;
         if (r < 0) {
-                log_warn("cannot write %s: %s (a crash of svd would restart services)", path, strerror(-r));
-                (void)unlink(tmp);
-        } else
-                statejournal_written(m, m->state_saved_mono); /* what it recorded is in the state now */
+                write_failed(m, path, r);
+                return;
+        }
+        statejournal_written(m, m->state_saved_mono); /* what it recorded is in the state now */
+        statereserve_written(m, (size_t)r);
+        if (m->state_retry_delay) {
+                ev_timer_stop(m->loop, &m->state_retry);
+                m->state_retry_delay = 0;
+                log_info("%s: state written again", path);
+        }
 }
 
 void statefile_write_now(struct svd *m)
@@ -152,8 +189,21 @@ static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
         write_state(w->data);
 }
 
+static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct svd *m = w->data;
+        m->state_retry_delay *= 2; /* (for the retry after this one, if it fails) */
+        if (m->state_retry_delay > STATEFILE_RETRY_MAX)
+                m->state_retry_delay = STATEFILE_RETRY_MAX;
+        if (writable(m))
+                write_state(m);
+}
+
 void statefile_init(struct svd *m)
 {
+        ev_init(&m->state_retry, retry_cb);
+        m->state_retry.data = m;
+        m->state_retry_delay = 0;
         ev_init(&m->state_timer, timer_cb);
         m->state_timer.data = m;
         ev_prepare_init(&m->state_prepare, prepare_cb);
@@ -166,6 +216,7 @@ void statefile_stop(struct svd *m)
                 return;
         ev_timer_stop(m->loop, &m->state_timer);
         ev_prepare_stop(m->loop, &m->state_prepare);
+        ev_timer_stop(m->loop, &m->state_retry);
 }
 
 void statefile_remove(struct svd *m)

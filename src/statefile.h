@@ -7,6 +7,10 @@
  * If svd is killed or crashes, the next svd reads both and takes the
  * still-running services over instead of starting duplicates (their log
  * pipes come back from svd-fdstore, fdstore.h). A clean exit removes them.
+ * A write that fails is tried again on a timer (1 s, doubling to 30 s)
+ * until one succeeds, logged when it starts failing and when it works
+ * again; one that fails for want of space first gets some of
+ * state.reserve (statereserve.h) and is tried again at once.
  * Not used as PID 1. */
 #ifndef SVD_STATEFILE_H
 #define SVD_STATEFILE_H

@@ -23,6 +23,7 @@
 #include "spawn.h"
 #include "statefile.h"
 #include "statejournal.h"
+#include "statereserve.h"
 #include "svd.h"
 
 #define JOURNAL_MAGIC "svd-state-journal 1"
@@ -50,14 +51,35 @@ static char *path_of(const struct svd *m)
         return path_join(m->cfg->run_dir, "state.journal");
 }
 
-static int put_header(struct statejournal *j, const char *follows)
+/* n bytes appended, whole (a short write's rest too: a line is never cut),
+ * with space from state.reserve if run_dir is full; the bytes written, or
+ * -errno if none. */
+static ssize_t append(struct svd *m, int fd, const char *p, size_t n)
+{
+        size_t done = 0;
+        while (done < n) {
+                ssize_t w = write(fd, p + done, n - done);
+                if (w > 0)
+                        done += (size_t)w;
+                else if (w < 0 && errno == EINTR)
+                        continue;
+                else if (!statereserve_release(m, w < 0 ? errno : ENOSPC))
+                        return done ? (ssize_t)done : w < 0 ? -errno : -ENOSPC;
+        }
+        return (ssize_t)done;
+}
+
+static int put_header(struct svd *m, struct statejournal *j, const char *follows)
 {
         char h[128];
         const char *boot = statefile_boot_id();
         int n = snprintf(h, sizeof(h), JOURNAL_MAGIC " %s\n%s%s%s", follows, boot ? "boot " : "", boot ? boot : "",
                          boot ? "\n" : "");
-        if (ftruncate(j->fd, 0) < 0 || write(j->fd, h, (size_t)n) != n)
+        if (ftruncate(j->fd, 0) < 0)
                 return -errno;
+        ssize_t w = append(m, j->fd, h, (size_t)n);
+        if (w != n)
+                return w < 0 ? (int)w : -ENOSPC;
         j->size = (size_t)n;
         j->full = false;
         return 0;
@@ -210,8 +232,9 @@ void statejournal_open(struct svd *m)
         }
         if (follow)
                 j->size = len;
-        if (!follow && put_header(j, follows) < 0)
-                log_warn("cannot write %s: %s", path, strerror(errno));
+        int r = follow ? 0 : put_header(m, j, follows);
+        if (r < 0)
+                log_warn("cannot write %s: %s", path, strerror(-r));
         m->journal = j;
         if (!m->restore) /* no state: nothing of the svd before runs on, as at its boot */
                 kill_rest(j, "it left no state file");
@@ -249,7 +272,7 @@ void statejournal_spawned(struct svc *s, const struct spawn_journal *sj, bool st
         /* the child could not: the line is written now, as before the child
          * wrote it (a kill of svd during the spawn leaves a process no file
          * names); a short write's remains get their own line */
-        if (sj->written > 0 && write(j->fd, "\n", 1) == 1)
+        if (sj->written > 0 && append(s->m, j->fd, "\n", 1) == 1)
                 j->size++;
         statejournal_note(s, 'S');
 }
@@ -266,8 +289,13 @@ void statejournal_note(struct svc *s, char kind)
                          s->cfg->name);
         if (n <= 0 || (size_t)n >= sizeof(line) || !room(j, (size_t)n))
                 return;
-        if (write(j->fd, line, (size_t)n) == n)
-                j->size += (size_t)n;
+        ssize_t w = append(s->m, j->fd, line, (size_t)n);
+        if (w > 0)
+                j->size += (size_t)w;
+        /* cut short (full, nothing left to give back): the next line starts
+         * on its own, if this byte fits */
+        if (w > 0 && w < n && write(j->fd, "\n", 1) == 1)
+                j->size++;
 }
 
 void statejournal_written(struct svd *m, usec_t saved_mono)
@@ -277,8 +305,9 @@ void statejournal_written(struct svd *m, usec_t saved_mono)
         if (!j)
                 return;
         snprintf(follows, sizeof(follows), "%llu", (unsigned long long)saved_mono);
-        if (put_header(j, follows) < 0)
-                log_warn("cannot start state.journal over: %s", strerror(errno));
+        int r = put_header(m, j, follows);
+        if (r < 0)
+                log_warn("cannot start state.journal over: %s", strerror(-r));
 }
 
 void statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *pid_start)

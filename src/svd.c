@@ -31,6 +31,7 @@
 #include "reexec.h"
 #include "statefile.h"
 #include "statejournal.h"
+#include "statereserve.h"
 #include "reload.h"
 #include "prewarm.h"
 #include "sched.h"
@@ -578,6 +579,7 @@ void svd_done(struct svd *m) {
         if (m->cfg && m->shutting_down)
                 statefile_remove(m);
         statejournal_close(m, m->cfg && m->shutting_down);
+        statereserve_close(m, m->cfg && m->shutting_down);
         fdstore_close(m, m->shutting_down);
         for (size_t i = 0; m->svcs && i < m->n_svcs; i++)
                 svc_free(m->svcs[i]);

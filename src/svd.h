@@ -82,7 +82,10 @@ struct svd {
         ev_prepare facts_prepare; /* svd_write_state_soon */
         usec_t state_written_mono; /* the last write (0: none yet) */
         usec_t state_saved_mono; /* "saved_mono" of the last state file snapshot_write made */
+        ev_timer state_retry;    /* a failed state write, tried again (1 s, doubling to 30 s) */
+        double state_retry_delay; /* the next retry's delay; 0: the last write succeeded */
         struct statejournal *journal; /* <run_dir>/state.journal (statejournal.h) */
+        struct statereserve *reserve; /* <run_dir>/state.reserve (statereserve.h) */
         bool adopting;           /* m->restore is a crashed instance's state file */
 };
 
