@@ -22,6 +22,7 @@
 #include "proto.h"
 #include "reexec.h"
 #include "reload.h"
+#include "secrets.h"
 #include "statefile.h"
 #include "svd.h"
 #include "timer.h"
@@ -298,6 +299,10 @@ static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const
                 r = svd_request_restart(m, s);
                 break;
         }
+        /* the operator's request beats svd's own plan: out of a restart for
+         * a changed secret (secrets.h) */
+        if (r >= 0)
+                secrets_operator_request(m, s, op == OP_STOP);
         /* in state.json before the client hears "ok": a kill of svd right
          * after must not undo an acknowledged stop (the taken-over state
          * would restart the service by its policy) or start (its process,

@@ -272,7 +272,7 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         x->holds_sodium = true;
         x->m = m;
         secrets_rotate_init(x);
-        if (!(x->restart_set = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool))))
+        if (!(x->restart_set = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*x->restart_set))))
                 return -ENOMEM;
         x->store_path = path_join(c->state_dir, "secrets");
         x->key_path = path_join(c->state_dir, "secrets.key");
@@ -399,7 +399,7 @@ int secrets_reindex(struct svd *m, const struct svd_config *old)
 {
         struct secrets *x = m->secrets;
         struct svc *any = NULL;
-        bool *n;
+        unsigned char *n;
 
         if (!x)
                 return 0;
@@ -408,13 +408,13 @@ int secrets_reindex(struct svd *m, const struct svd_config *old)
          * restart (or went down while the reload ran): they are started
          * again as planned, under their new index. One the reload removed
          * is gone; one it changed and started again is up already. */
-        if (!(n = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool))))
+        if (!(n = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*n))))
                 return -ENOMEM;
         for (size_t i = 0; x->restart_set && i < old->n_svcs; i++) {
                 struct svc *s = x->restart_set[i] ? svd_find(m, old->svcs[i].name) : NULL;
 
                 if (s) {
-                        n[s->index] = true;
+                        n[s->index] = x->restart_set[i];
                         any = s;
                 }
         }

@@ -82,9 +82,19 @@ const char *secrets_busy(const struct svd *m);
 
 /* svd's state (state file, daemon-reexec; snapshot.c): the consumers
  * stopped for a changed secret and not yet started again, as
- * "secrets_restart": [names] (nothing when none). (secrets_restart.c) */
+ * "secrets_restart": [names] (nothing when none), and those the operator
+ * stopped meanwhile, as "secrets_restart_left" (restored only while on
+ * their way down).
+ * (secrets_restart.c) */
 void secrets_snapshot_save(struct svd *m, struct cJSON *state);
-/* Whether any consumer waits for that restart. */
+/* The operator stopped (stop) or started/restarted s, with svctl: if s
+ * waits in the restart of a changed secret's consumers, it leaves it
+ * (logged): stopped, it is not started again with the others (who still
+ * wait until it is down); started, it runs now with the new value and the
+ * others no longer wait for it. Call once the request is made, before the
+ * state file is written. */
+void secrets_operator_request(struct svd *m, struct svc *s, bool stop);
+/* Whether any consumer waits for that restart to be started again. */
 bool secrets_restarting(const struct svd *m);
 /* Once the services of such a state are restored: the consumers it names
  * start again with the new value once all are down (one still running

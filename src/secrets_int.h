@@ -27,7 +27,9 @@ struct secrets {
         uint64_t rot_started;         /* the new values' created */
         struct secrets_table rot_old; /* previous values, restored if the job fails */
         ev_timer rot_timer;           /* finishes the rotation outside svc_dispatch */
-        bool *restart_set;            /* consumers stopped for a new value, to start again */
+        /* the consumers in a restart for a new value (enum secrets_mark),
+         * by service index */
+        unsigned char *restart_set;
         ev_timer start_timer;         /* (secrets_restart.c) */
         bool rot_ok;
         char rot_reason[160]; /* why the job failed */
@@ -84,7 +86,12 @@ void secrets_rotation_stop_stale(struct svd *m);
  * job, the previous value to everyone but the job. */
 int secrets_value_for(struct secrets *x, size_t svc_index, const struct secret_config *d,
                       struct secrets_buf *ret, char *why, size_t wl);
-/* secrets_restart.c: the restart of a changed secret's consumers. */
+/* secrets_restart.c: the restart of a changed secret's consumers. A
+ * consumer is marked MARK_START when it is stopped for the new value, to
+ * start again once every marked one is down; MARK_LEFT when the operator
+ * stopped it meanwhile: it is not started again, but while it is still on
+ * its way down (with the old value) the others still wait for it. */
+enum secrets_mark { MARK_NONE = 0, MARK_START, MARK_LEFT };
 void secrets_restart_init(struct secrets *x);
 void secrets_restart_done(struct svd *m, struct secrets *x);
 /* Marks for a restart the running consumers of secret k but skip (and sets

@@ -13,7 +13,14 @@
  * that follows carries both: a state file never names a consumer that was
  * already started with the new value. Written before the store itself, a
  * crash between the two writes restarts the consumers with the value they
- * already had: once too often, never once too few. */
+ * already had: once too often, never once too few.
+ *
+ * The operator's word comes first: a consumer stopped with svctl stop while
+ * it waits in that restart leaves it and stays down (the others still wait
+ * until it is down, as it still has the old value; that wait is in the
+ * state too, as "secrets_restart_left"); one started with svctl start or
+ * restart leaves it and runs now, with the new value, and the others no
+ * longer wait for it. */
 #include <errno.h>
 #include <string.h>
 
@@ -55,7 +62,7 @@ size_t secrets_restart_mark(struct svd *m, size_t k, size_t skip, bool *fresh)
                         continue;
                 if (!running(m->svcs[i]))
                         continue; /* picks up the new value at its next start */
-                x->restart_set[i] = true;
+                x->restart_set[i] = MARK_START;
                 if (fresh)
                         fresh[i] = true;
                 n++;
@@ -72,7 +79,7 @@ void secrets_restart_unmark(struct svd *m, const bool *fresh)
 
         for (size_t i = 0; i < m->n_svcs; i++)
                 if (fresh[i]) {
-                        x->restart_set[i] = false;
+                        x->restart_set[i] = MARK_NONE;
                         any = true;
                 }
         if (any)
@@ -85,7 +92,7 @@ void secrets_restart_stop(struct svd *m, const char *secret)
 
         for (unsigned w = m->n_waves; w-- > 0;)
                 for (size_t i = 0; i < m->n_svcs; i++)
-                        if (m->wave_of[i] == w && x->restart_set[i] && running(m->svcs[i])) {
+                        if (m->wave_of[i] == w && x->restart_set[i] == MARK_START && running(m->svcs[i])) {
                                 log_info("secrets: restarting %s for the new %s", m->svcs[i]->cfg->name,
                                          secret ? secret : "value of a secret");
                                 svd_request_stop(m, m->svcs[i]);
@@ -107,7 +114,7 @@ void secrets_restart_check(struct svc *s)
                 return;
         for (size_t i = 0; i < m->n_svcs; i++)
                 if (x->restart_set[i] && svc_state_active(m->svcs[i]->state))
-                        return;
+                        return; /* (a MARK_LEFT one too: it still has the old value) */
         ev_timer_set(&x->start_timer, 0., 0.);
         ev_timer_start(m->loop, &x->start_timer);
 }
@@ -120,11 +127,39 @@ static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
         for (unsigned wv = 0; wv < m->n_waves; wv++)
                 for (size_t i = 0; i < m->n_svcs; i++)
                         if (m->wave_of[i] == wv && x->restart_set[i]) {
-                                x->restart_set[i] = false;
-                                svd_request_start(m, m->svcs[i]);
+                                bool start = x->restart_set[i] == MARK_START;
+
+                                x->restart_set[i] = MARK_NONE;
+                                if (start)
+                                        svd_request_start(m, m->svcs[i]);
                         }
         sched_run(m);
         statefile_touch(m); /* (their starts write it too, unless none changed state) */
+}
+
+void secrets_operator_request(struct svd *m, struct svc *s, bool stop)
+{
+        struct secrets *x = m->secrets;
+        unsigned char was = x && x->restart_set ? x->restart_set[s->index] : MARK_NONE;
+
+        if (was == MARK_NONE || (stop && was == MARK_LEFT))
+                return;
+        if (stop) {
+                log_info("secrets: %s is left stopped: the operator stopped it while it waited to restart "
+                         "for a changed secret",
+                         s->cfg->name);
+                x->restart_set[s->index] = MARK_LEFT;
+        } else {
+                log_info("secrets: %s was started by the operator while it waited to restart for a changed "
+                         "secret; the other consumers no longer wait for it",
+                         s->cfg->name);
+                x->restart_set[s->index] = MARK_NONE;
+        }
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (x->restart_set[i]) {
+                        secrets_restart_check(m->svcs[i]); /* s may have been the last one up */
+                        break;
+                }
 }
 
 bool secrets_restarting(const struct svd *m)
@@ -132,23 +167,29 @@ bool secrets_restarting(const struct svd *m)
         const struct secrets *x = m->secrets;
 
         for (size_t i = 0; x && x->restart_set && i < m->n_svcs; i++)
-                if (x->restart_set[i])
+                if (x->restart_set[i] == MARK_START)
                         return true;
         return false;
 }
 
-void secrets_snapshot_save(struct svd *m, cJSON *state)
+static void save_names(struct svd *m, cJSON *state, const char *key, unsigned char mark)
 {
         struct secrets *x = m->secrets;
         cJSON *a = NULL;
 
         for (size_t i = 0; x && x->restart_set && i < m->n_svcs; i++) {
-                if (!x->restart_set[i])
+                if (x->restart_set[i] != mark)
                         continue;
-                if (!a && !(a = cJSON_AddArrayToObject(state, "secrets_restart")))
+                if (!a && !(a = cJSON_AddArrayToObject(state, key)))
                         return;
                 cJSON_AddItemToArray(a, cJSON_CreateString(m->svcs[i]->cfg->name));
         }
+}
+
+void secrets_snapshot_save(struct svd *m, cJSON *state)
+{
+        save_names(m, state, "secrets_restart", MARK_START);
+        save_names(m, state, "secrets_restart_left", MARK_LEFT);
 }
 
 void secrets_snapshot_restore(struct svd *m, const cJSON *state)
@@ -181,7 +222,17 @@ void secrets_snapshot_restore(struct svd *m, const cJSON *state)
                         log_info("secrets: %s was stopped for a changed secret by the svd before this one; "
                                  "it starts again with the new value once the other consumers are down",
                                  name);
-                x->restart_set[s->index] = any = true;
+                x->restart_set[s->index] = MARK_START;
+                any = true;
+        }
+        /* stopped by the operator during the restart: the others still wait
+         * while one is on its way down (taken over, with the old value) */
+        cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(state, "secrets_restart_left")) {
+                const char *name = cJSON_GetStringValue(n);
+                struct svc *s = name ? svd_find(m, name) : NULL;
+
+                if (x && s && !x->restart_set[s->index] && svc_state_active(s->state))
+                        x->restart_set[s->index] = MARK_LEFT;
         }
         if (any)
                 secrets_restart_stop(m, NULL); /* one still up has the old value */

@@ -4,6 +4,8 @@
  *    "boot": {...}, "fds": {"control": N, "notify": N},
  *    "secrets_restart": [NAME, ...] (consumers of a changed secret to start
  *    again, secrets.h; only while there are),
+ *    "secrets_restart_left": [NAME, ...] (those the operator stopped during
+ *    that restart: not started again),
  *    "services": [{"name", "state", "pid", ..., "log": {...}, "timer": {...}}]}
  * Monotonic times stay valid (same boot, same clock). Unknown fields are
  * ignored and missing ones take their fresh-start value, so a state from an
