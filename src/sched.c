@@ -8,6 +8,7 @@
 #include "log.h"
 #include "reload.h"
 #include "sched.h"
+#include "util.h"
 
 int sched_init(struct svd *m) {
         m->queue = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(size_t));
@@ -107,6 +108,35 @@ void sched_pull_in(struct svd *m, struct svc *s) {
         }
         free(stack);
         free(seen);
+}
+
+int sched_held_dependency(struct svd *m, const struct svc *s, struct svc **ret) {
+        _cleanup_(freep) size_t *stack = malloc(sizeof(size_t) * (m->n_svcs + 1));
+        _cleanup_(freep) bool *seen = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool));
+        size_t sp = 0;
+
+        if (!stack || !seen)
+                return -ENOMEM;
+        stack[sp++] = s->index;
+        seen[s->index] = true;
+        while (sp) {
+                const struct svc *cur = m->svcs[stack[--sp]];
+                for (size_t d = 0; d < cur->cfg->n_deps; d++) {
+                        size_t di = cur->cfg->deps[d].index;
+                        struct svc *dep = m->svcs[di];
+                        if (seen[di])
+                                continue;
+                        seen[di] = true;
+                        if (reload_leaving(m, dep))
+                                continue;
+                        if (dep->held) {
+                                *ret = dep;
+                                return 1;
+                        }
+                        stack[sp++] = di;
+                }
+        }
+        return 0;
 }
 
 /* Re-evaluates dependent d after a change of its dependency s. */

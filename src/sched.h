@@ -15,6 +15,13 @@ void sched_enqueue(struct svd *m, struct svc *s);
 void sched_run(struct svd *m);
 /* Wants s and, recursively, every dependency that is not up yet. */
 void sched_pull_in(struct svd *m, struct svc *s);
+/* A start svd makes on its own (a timer's run, the restart for a changed
+ * secret) must not pull up what the operator stopped: the first dependency
+ * of s, direct or not, that is held (svctl stop) into *ret and 1; 0 when
+ * there is none (a dependency a reload under way replaces is not the
+ * operator's, and its own dependencies are not looked at, as in
+ * sched_pull_in); -ENOMEM. */
+int sched_held_dependency(struct svd *m, const struct svc *s, struct svc **ret);
 /* Whether all of s's dependencies hold their conditions. */
 bool sched_deps_met(const struct svd *m, const struct svc *s);
 

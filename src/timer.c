@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "reload.h"
+#include "sched.h"
 #include "svd.h"
 #include "timer.h"
 
@@ -386,15 +387,15 @@ static usec_t next_from(const struct schedule_config *sc, usec_t from, usec_t no
         return n;
 }
 
-/* A dependency the operator stopped stays stopped: a job does not pull it up. */
+/* A dependency the operator stopped stays stopped: a job does not pull it
+ * up, nor one of its dependencies' dependencies (the run's start would
+ * pull in the whole chain). Without memory to look, the run goes ahead, as
+ * it did before the check. */
 static const char *held_dependency(struct svd *m, const struct svc *s)
 {
-        for (size_t d = 0; d < s->cfg->n_deps; d++) {
-                const struct svc *dep = m->svcs[s->cfg->deps[d].index];
-                if (dep->held)
-                        return dep->cfg->name;
-        }
-        return NULL;
+        struct svc *dep = NULL;
+
+        return sched_held_dependency(m, s, &dep) > 0 ? dep->cfg->name : NULL;
 }
 
 static void fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
