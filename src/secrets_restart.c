@@ -20,7 +20,8 @@
  * until it is down, as it still has the old value; that wait is in the
  * state too, as "secrets_restart_left"); one started with svctl start or
  * restart leaves it and runs now, with the new value, and the others no
- * longer wait for it. */
+ * longer wait for it. Nor does the restart start a consumer that needs,
+ * directly or not, a service the operator stopped: it would pull it up. */
 #include <errno.h>
 #include <string.h>
 
@@ -119,6 +120,22 @@ void secrets_restart_check(struct svc *s)
         ev_timer_start(m->loop, &x->start_timer);
 }
 
+/* Its start would pull up its dependencies (sched_pull_in): not one the
+ * operator stopped (the marked ones it needs, an earlier wave, are started
+ * by now). Without memory to look, it starts, as it did before the check. */
+static void start_consumer(struct svd *m, struct svc *s)
+{
+        struct svc *dep = NULL;
+
+        if (sched_held_dependency(m, s, &dep) > 0) {
+                log_info("secrets: %s is left stopped: its dependency %s was stopped by the operator "
+                         "(svctl start %s starts both)",
+                         s->cfg->name, dep->cfg->name, s->cfg->name);
+                return;
+        }
+        svd_request_start(m, s);
+}
+
 static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
         struct svd *m = w->data;
@@ -131,7 +148,7 @@ static void start_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
                                 x->restart_set[i] = MARK_NONE;
                                 if (start)
-                                        svd_request_start(m, m->svcs[i]);
+                                        start_consumer(m, m->svcs[i]);
                         }
         sched_run(m);
         statefile_touch(m); /* (their starts write it too, unless none changed state) */
