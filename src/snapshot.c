@@ -539,7 +539,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         bool lost = false; /* after a kill: the process ended while svd was down */
         unsigned long long pid_start = (unsigned long long)num(o, "pid_start", 0);
         /* after a kill: what happened between the state write and the kill */
-        statejournal_restore_svc(m, s, &pid_start);
+        bool ran_unseen = statejournal_restore_svc(m, s, &pid_start) > 0;
         if (m->adopting && s->pid > 0) {
                 if (!pid_start || statefile_pid_start(s->pid) != pid_start)
                         lost = true;
@@ -572,7 +572,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
                 s->last_probe_real = (usec_t)num(o, "last_probe_real", 0);
         }
         svc_restore_timers(s, left(o, "timer_left", elapsed));
-        timer_restore_json(s, cJSON_GetObjectItemCaseSensitive(o, "timer"));
+        timer_restore_json(s, cJSON_GetObjectItemCaseSensitive(o, "timer"), ran_unseen);
         char hex[2 * sizeof(s->cfg->digest) + 1];
         digest_hex(s->cfg, hex);
         const char *was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "digest"));

@@ -310,10 +310,11 @@ void statejournal_written(struct svd *m, usec_t saved_mono)
                 log_warn("cannot start state.journal over: %s", strerror(-r));
 }
 
-void statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *pid_start)
+int statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *pid_start)
 {
         struct statejournal *j = m->journal;
         bool spawned = false; /* a spawn the state does not know: what follows is its */
+        bool ended = false;   /* the last such spawn ended while no svd ran */
         for (size_t i = 0; j && i < j->n; i++) {
                 struct entry *e = &j->e[i];
                 if (e->done || strcmp(e->name, s->cfg->name) != 0)
@@ -323,6 +324,8 @@ void statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *
                         continue; /* the state has it already */
                 if (e->kind == 'S' || spawned || s->pid <= 0) {
                         spawned = spawned || e->kind == 'S';
+                        if (e->kind == 'S')
+                                ended = !alive(e);
                         if (alive(e))
                                 kill_entry(e, "its state was written before");
                         continue;
@@ -333,6 +336,7 @@ void statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *
                 s->pid = e->pid;
                 *pid_start = e->start;
         }
+        return ended;
 }
 
 void statejournal_restore_done(struct svd *m)

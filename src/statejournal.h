@@ -45,8 +45,11 @@ void statejournal_spawned(struct svc *s, const struct spawn_journal *sj, bool st
 void statejournal_written(struct svd *m, usec_t saved_mono);
 /* Taking a killed svd's state over: what its journal says happened to s
  * after the state was written. s->pid and *pid_start (its start time, as in
- * the state) may change; processes the state cannot know are killed. */
-void statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *pid_start);
+ * the state) may change; processes the state cannot know are killed.
+ * Returns 1 when the last spawn of s the state does not know had already
+ * ended (it ran while no svd did: a scheduled job's run that is made, see
+ * timer_restore_json), else 0. */
+int statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *pid_start);
 /* After every service in the state: the journal's processes of services the
  * state did not name (or that are no longer configured) are killed. */
 void statejournal_restore_done(struct svd *m);

@@ -662,10 +662,11 @@ static double jnum(const cJSON *o, const char *k)
         return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
-void timer_restore_json(struct svc *s, const cJSON *o)
+void timer_restore_json(struct svc *s, const cJSON *o, bool ran_unseen)
 {
         struct timer_job *j = job_of(s);
         const cJSON *v;
+        usec_t stamp_run = j ? j->last_run : 0; /* (stamp_load: written at each run's start) */
 
         if (!j || !cJSON_IsObject(o))
                 return;
@@ -681,6 +682,20 @@ void timer_restore_json(struct svc *s, const cJSON *o)
         j->runs = (unsigned)jnum(o, "runs");
         j->skipped = (unsigned)jnum(o, "skipped");
         usec_t at = (usec_t)jnum(o, "next_at");
+        if (ran_unseen && stamp_run > j->last_run) { /* timer.h */
+                j->last_run = stamp_run;
+                j->runs++;
+                snprintf(j->last_result, sizeof(j->last_result), "unknown (it ended while svd was down)");
+                j->has_duration = false;
+                if (at && at <= stamp_run && s->cfg->enabled) {
+                        char tb[40];
+                        log_info("%s: its run of %s ended while no svd ran: not run again", s->cfg->name,
+                                 fmt_time(stamp_run, tb, sizeof(tb)));
+                        arm_from_last_run(j, now_real());
+                        j->restored = true;
+                        return;
+                }
+        }
         if (at && s->cfg->enabled) { /* the same due time as before */
                 start_at(j, (usec_t)jnum(o, "next_base"), at);
                 j->restored = true;

@@ -49,9 +49,13 @@ int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_sv
 
 bool timer_scheduled(const struct svc *s); /* has a schedule (and is enabled) */
 /* daemon-reexec: a job's history and due time (NULL: not a job), and back;
- * then every job that got no due time from the state is armed as at boot. */
+ * then every job that got no due time from the state is armed as at boot.
+ * ran_unseen: after a kill of svd, a run started after the state was
+ * written and ended while no svd ran (statejournal_restore_svc): the start
+ * the stamp file recorded is its last run, and the due time that run was
+ * for is not run again (without a stamp file it is). */
 cJSON *timer_save_json(const struct svc *s);
-void timer_restore_json(struct svc *s, const cJSON *o);
+void timer_restore_json(struct svc *s, const cJSON *o, bool ran_unseen);
 void timers_boot_unrestored(struct svd *m);
 /* svc.c's set_state calls this on every state change. */
 void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next);
