@@ -251,6 +251,7 @@ int reload_apply(struct svd *m, struct reload_plan *p)
                 it->run_again = !s->held && ((svc_state_active(s->state) && s->state != ST_STOPPING) ||
                                              s->restart_after_stop);
                 it->start_after = it->run_again || (!s->held && s->state == ST_FAILED);
+                it->operator_held = s->held;
                 s->held = true; /* nothing may pull it back in meanwhile */
                 s->restart_after_stop = false;
                 it->must_stop = svc_state_active(s->state);

@@ -42,6 +42,8 @@ struct reload_item {
         bool run_again;       /* change: it was active, not only failed (a scheduled
                                * job's run under way is made again) */
         bool must_stop;       /* remove, change: a stop is still to be sent */
+        bool operator_held;   /* change: held before the reload held it (svctl
+                               * stop): still held with the new definition */
 };
 
 struct reload_plan {

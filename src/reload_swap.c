@@ -62,12 +62,30 @@ static void renew(struct svd *m, struct svc *s)
         s->held = s->stop_requested = s->restart_after_stop = s->stop_after_followers = false;
 }
 
+/* Its start would pull up its dependencies (sched_pull_in): not one the
+ * operator stopped. Without memory to look, it starts. */
+static bool held_back(struct svd *m, struct svc *s)
+{
+        struct svc *dep = NULL;
+
+        if (sched_held_dependency(m, s, &dep) <= 0)
+                return false;
+        log_info("reload: %s is left stopped: its dependency %s was stopped by the operator (svctl start %s "
+                 "starts both)",
+                 s->cfg->name, dep->cfg->name, s->cfg->name);
+        return true;
+}
+
 static void rollback(struct svd *m, struct reload_plan *p, const char *why)
 {
         log_err("reload: %s; the running configuration stays", why);
+        /* the reload's own holds go; the operator's stay */
+        for (size_t i = 0; i < p->n_items; i++)
+                if (p->items[i].action == RELOAD_CHANGE)
+                        p->items[i].obj->held = p->items[i].operator_held;
         for (size_t i = 0; i < p->n_items; i++) {
                 struct reload_item *it = &p->items[i];
-                if (it->action == RELOAD_CHANGE && it->start_after)
+                if (it->action == RELOAD_CHANGE && it->start_after && !held_back(m, it->obj))
                         svd_request_start(m, it->obj);
         }
 }
@@ -125,8 +143,10 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
                         log_info("%s: removed", it->name);
                         retire(m, it->obj);
                         it->obj = NULL;
-                } else if (it->action == RELOAD_CHANGE)
+                } else if (it->action == RELOAD_CHANGE) {
                         renew(m, it->obj);
+                        it->obj->held = it->operator_held; /* an svctl stop outlives the change */
+                }
         }
         free(m->wave_of);
         m->svcs = nv;
@@ -175,6 +195,8 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
                  * stopped a run of it: that run is made again, as a changed
                  * service that ran starts again */
                 if (timer_scheduled(s) && !(it->action == RELOAD_CHANGE && it->run_again))
+                        continue;
+                if (held_back(m, s))
                         continue;
                 sched_pull_in(m, s);
                 svc_dispatch(s, SE_START, 0);
