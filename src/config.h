@@ -186,6 +186,7 @@ struct secret_config {
         bool allow_weak;      /* accept a publicly known or short value */
         char *on_rotate;      /* a oneshot run with the new value before consumers restart */
         struct cfg_pos pos;   /* of the definition */
+        struct cfg_pos jwt_secret_pos, on_rotate_pos; /* of those values (validation's errors) */
 };
 /* Same definition (all but the name); reload uses it to see secrets changed. */
 bool secret_config_equal(const struct secret_config *a, const struct secret_config *b);

@@ -36,7 +36,7 @@ void config_profiles_done(struct svd_config *c)
 /* A list of profile names (each a valid name). */
 static int load_names(struct cload *l, const struct ynode *n, const char *key, char ***out)
 {
-        char **v = NULL;
+        char **v = NULL, sub[KEYLEN + 32];
 
         if (n->kind != YNODE_SEQUENCE) {
                 cp_err(l, n, key, "expected a list");
@@ -46,7 +46,8 @@ static int load_names(struct cload *l, const struct ynode *n, const char *key, c
                 return -EINVAL;
         for (size_t i = 0; v && v[i]; i++)
                 if (!config_name_valid(v[i])) {
-                        cp_err(l, n->items[i], key, "invalid profile name '%s'", v[i]);
+                        snprintf(sub, sizeof sub, "%s[%zu]", key, i);
+                        cp_err(l, n->items[i], sub, "invalid profile name '%s'", v[i]);
                         strv_free(v);
                         return -EINVAL;
                 }

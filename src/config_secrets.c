@@ -168,10 +168,13 @@ static void load_jwt(struct cload *l, const struct ynode *n, const char *key, st
         if (cp_expect_map(l, n, key) < 0)
                 return;
         cp_check_keys(l, n, key, keys);
+        cp_key(sub, key, "secret");
         if (!(v = ynode_get(n, "secret")))
-                cp_err(l, n, cp_key(sub, key, "secret"), "required key missing (the signing secret's name)");
-        else
-                cp_str(l, v, cp_key(sub, key, "secret"), &d->jwt_secret);
+                cp_err(l, n, sub, "required key missing (the signing secret's name)");
+        else if (cp_is_scalar(v) && !secret_name_valid(v->value))
+                cp_err(l, v, sub, "invalid secret name (use 1 to 64 of A-Z a-z 0-9 _ . -)");
+        else if (cp_str(l, v, sub, &d->jwt_secret) >= 0)
+                d->jwt_secret_pos = (struct cfg_pos){ l->file, v->line, v->col };
         if ((v = ynode_get(n, "claims")))
                 load_claims(l, v, cp_key(sub, key, "claims"), d);
         else if (!(d->jwt_claims = strdup("{}")))
@@ -248,8 +251,13 @@ static int load_definition(struct cload *l, const struct ynode *n, const char *n
         }
         if ((v = ynode_get(n, "allow_weak")))
                 cp_bool(l, v, cp_key(sub, key, "allow_weak"), &d->allow_weak);
-        if ((v = ynode_get(n, "on_rotate")))
-                cp_str(l, v, cp_key(sub, key, "on_rotate"), &d->on_rotate);
+        if ((v = ynode_get(n, "on_rotate"))) {
+                cp_key(sub, key, "on_rotate");
+                if (cp_is_scalar(v) && !config_name_valid(v->value))
+                        cp_err(l, v, sub, "invalid service name (use 1 to 64 of A-Z a-z 0-9 _ . @ -)");
+                else if (cp_str(l, v, sub, &d->on_rotate) >= 0)
+                        d->on_rotate_pos = (struct cfg_pos){ l->file, v->line, v->col };
+        }
         return l->oom ? -ENOMEM : 0;
 }
 
@@ -397,31 +405,30 @@ int config_secrets_validate(struct svd_config *c, struct cfg_errors *errs)
                 char key[KEYLEN];
                 ssize_t k;
 
-                cp_key(key, "secrets", d->name);
-
+                /* at the value, with its full key path */
+                snprintf(key, sizeof key, "secrets.%s.jwt.secret", d->name);
                 if (d->kind == SECRET_JWT && d->jwt_secret) {
                         k = find_secret(c, d->jwt_secret);
                         if (k < 0)
-                                cfg_error(errs, &d->pos, key, "jwt.secret: no service defines secret '%s'",
+                                cfg_error(errs, &d->jwt_secret_pos, key, "no service defines secret '%s'",
                                           d->jwt_secret);
                         else if (c->secrets[k].kind == SECRET_JWT)
-                                cfg_error(errs, &d->pos, key, "jwt.secret: '%s' is itself a JWT",
-                                          d->jwt_secret);
+                                cfg_error(errs, &d->jwt_secret_pos, key, "'%s' is itself a JWT", d->jwt_secret);
                         else
                                 d->jwt_index = (size_t)k;
                 }
+                snprintf(key, sizeof key, "secrets.%s.on_rotate", d->name);
                 if (d->on_rotate) {
                         ssize_t si = config_svc_index(c, d->on_rotate);
 
                         if (si < 0)
-                                cfg_error(errs, &d->pos, key, "on_rotate: unknown service '%s'",
-                                          d->on_rotate);
+                                cfg_error(errs, &d->on_rotate_pos, key, "unknown service '%s'", d->on_rotate);
                         else if (c->svcs[si].type != SVC_ONESHOT)
-                                cfg_error(errs, &d->pos, key, "on_rotate: '%s' is not a oneshot service",
+                                cfg_error(errs, &d->on_rotate_pos, key, "'%s' is not a oneshot service",
                                           d->on_rotate);
                         else if (d->kind == SECRET_FROM_FILE || d->kind == SECRET_VALUE)
-                                cfg_error(errs, &d->pos, key,
-                                          "on_rotate: only a generated secret is rotated by svd");
+                                cfg_error(errs, &d->on_rotate_pos, key,
+                                          "only a generated secret is rotated by svd");
                         else {
                                 /* the job sees the value it has to install */
                                 l.file = c->svcs[si].file;

@@ -191,6 +191,13 @@ static int parse_children(struct yload *l, struct ynode *n, const char *path, in
                         ynode_free(key);
                         return r;
                 }
+                /* "key:" with nothing after it: libyaml marks the empty value
+                 * wherever the next token starts (end of line, a comma of a
+                 * flow mapping); an error about it points at its key. */
+                if (val->kind == YNODE_SCALAR && val->plain && !*val->value) {
+                        val->line = key->line;
+                        val->col = key->col;
+                }
                 /* A repeated key silently overriding the first is a classic source
                  * of "my setting is ignored": report it, keep the first. */
                 for (size_t i = 0; i < n->n; i++) {
@@ -230,7 +237,10 @@ static int parse_node(struct yload *l, yaml_event_t *ev, const char *path, int d
                 if (!n) {
                         r = -ENOMEM;
                 } else if (memchr(ev->data.scalar.value, 0, ev->data.scalar.length)) {
-                        yerr_mark(l, &ev->start_mark, "NUL character in string");
+                        /* named by its key: the value is wrong, not the YAML */
+                        struct cfg_pos pos = { .file = l->path, .line = n->line, .col = n->col };
+
+                        cfg_error(l->errs, &pos, *path ? path : "yaml", "NUL character in string");
                         r = -EINVAL;
                 } else {
                         n->value = strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);

@@ -15,7 +15,8 @@ enum ynode_kind { YNODE_SCALAR, YNODE_MAPPING, YNODE_SEQUENCE };
 
 struct ynode {
         enum ynode_kind kind;
-        int line, col;         /* 1-based, of the node's first character */
+        int line, col;         /* 1-based, of the node's first character (of its key,
+                                * for an empty mapping value: "key:") */
         char *value;           /* YNODE_SCALAR: the text (never NULL) */
         bool plain;            /* YNODE_SCALAR: unquoted (so "~", "null", "" mean null) */
         struct ynode **items;  /* SEQUENCE: n items; MAPPING: n keys and n values */
@@ -32,7 +33,9 @@ struct ynode {
  * -EINVAL and no tree. A duplicate mapping key is reported as
  * "PATH:LINE:COL: KEY.PATH: duplicate key 'k' (first on line N)" at the second
  * key; the later pair is dropped and the tree is still returned with 0, so the
- * caller can go on collecting errors (config_load fails on any error anyway). */
+ * caller can go on collecting errors (config_load fails on any error anyway).
+ * A string holding a NUL ("\0") is refused as "PATH:LINE:COL: KEY.PATH: NUL
+ * character in string", at the value. */
 int config_yaml_load(const char *path, struct ynode **ret, struct cfg_errors *errs);
 /* The same for name relative to the directory dirfd (AT_FDCWD: the working
  * directory); path names the file in errors. A directory of service files
