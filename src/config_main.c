@@ -20,7 +20,7 @@ static int main_path(struct cload *l, const struct ynode *root, const char *key,
         const struct ynode *n = ynode_get(root, key);
         char *p = NULL;
 
-        if (n && cp_str(l, n, key, &p) < 0)
+        if (n && (cp_path_text(l, n, key) < 0 || cp_str(l, n, key, &p) < 0))
                 n = NULL;
         if (!n && !p && !(p = strdup(def)))
                 return -ENOMEM;
@@ -80,7 +80,8 @@ int config_parse_main(struct cload *l, const struct ynode *root)
                         cp_err(l, n, "admin_group", "unknown group '%s'", c->admin_group);
                 c->has_admin_gid = r >= 0;
         }
-        if ((n = ynode_get(root, "cgroup_root")) && cp_str(l, n, "cgroup_root", &c->cgroup_root) >= 0 &&
+        if ((n = ynode_get(root, "cgroup_root")) && cp_path_text(l, n, "cgroup_root") >= 0 &&
+            cp_str(l, n, "cgroup_root", &c->cgroup_root) >= 0 &&
             (c->cgroup_root[0] == '/' || strstr(c->cgroup_root, "..")))
                 cp_err(l, n, "cgroup_root", "expected a relative path below svd's own cgroup (no leading / or ..)");
         if (!c->cgroup_root && !(c->cgroup_root = strdup("svd")))

@@ -110,13 +110,33 @@ int cp_str(struct cload *l, const struct ynode *n, const char *key, char **out)
         return 0;
 }
 
+int cp_path_text(struct cload *l, const struct ynode *n, const char *key)
+{
+        if (!cp_is_scalar(n)) {
+                cp_err(l, n, key, "expected a path");
+                return -EINVAL;
+        }
+        /* The kernel would refuse it at the first use, long after the load. */
+        if (strlen(n->value) >= PATH_MAX) {
+                cp_err(l, n, key, "path longer than %d bytes", PATH_MAX - 1);
+                return -EINVAL;
+        }
+        /* Legal in a file name, but never meant: a pasted newline, a stray tab. */
+        for (const char *c = n->value; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+                        cp_err(l, n, key, "control character (0x%02x) in path", (unsigned char)*c);
+                        return -EINVAL;
+                }
+        return 0;
+}
+
 int cp_path(struct cload *l, const struct ynode *n, const char *key, char **out)
 {
         _cleanup_(freep) char *s = NULL;
         char *p;
         int r;
 
-        if ((r = cp_str(l, n, key, &s)) < 0)
+        if ((r = cp_path_text(l, n, key)) < 0 || (r = cp_str(l, n, key, &s)) < 0)
                 return r;
         /* Relative paths are relative to the main file, not svd's cwd. */
         if (!(p = path_join(l->c->dir, s))) {
@@ -616,7 +636,7 @@ int cp_defaults(struct cload *l, const struct ynode *n)
 
         for (int i = 0; i < _RESTART_MAX; i++)
                 names[i] = restart_policy_name((enum restart_policy)i);
-        if (!n || ynode_is_null(n) || cp_expect_map(l, n, "defaults") < 0)
+        if (!n || cp_expect_map(l, n, "defaults") < 0)
                 return l->oom ? -ENOMEM : 0;
         cp_check_keys(l, n, "defaults", keys);
         if ((v = ynode_get(n, "restart")) && cp_enum(l, v, "defaults.restart", names, _RESTART_MAX, &e) >= 0)
