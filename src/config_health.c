@@ -60,9 +60,35 @@ static void load_tcp(struct cload *l, const struct ynode *n, struct probe_config
                 l->oom = true;
                 return;
         }
+        /* svd-probe refuses a longer one: say so now, not at every probe */
+        if (strlen(host) > PROBE_HOST_MAX) {
+                free(host);
+                cp_err(l, n, "healthcheck.tcp", "host longer than %d bytes", PROBE_HOST_MAX);
+                return;
+        }
         p->kind = PROBE_TCP;
         p->host = host;
         p->port = (unsigned)port;
+}
+
+/* A string svd-probe takes: min..max bytes, no control characters (a
+ * header may hold a tab). The limits are the probe protocol's
+ * (probe_proto.h). */
+static int probe_text(struct cload *l, const struct ynode *n, const char *key, size_t min, size_t max,
+                      const char *what)
+{
+        size_t len = strlen(n->value);
+
+        if (len < min || len > max) {
+                cp_err(l, n, key, "%s must be %zu to %zu bytes", what, min, max);
+                return -EINVAL;
+        }
+        for (const char *c = n->value; *c; c++)
+                if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
+                        cp_err(l, n, key, "control character (0x%02x) in %s", (unsigned char)*c, what);
+                        return -EINVAL;
+                }
+        return 0;
 }
 
 /* "200", "200-399" */
@@ -107,7 +133,11 @@ static void load_http(struct cload *l, const struct ynode *n, struct probe_confi
                 }
         }
         const char *key = v == n ? "healthcheck.http" : "healthcheck.http.url";
-        if (cp_str(l, v, key, &p->url) < 0)
+        if (!cp_is_scalar(v)) {
+                cp_err(l, v, key, "expected a URL");
+                return;
+        }
+        if (probe_text(l, v, key, 1, PROBE_URL_MAX, "the URL") < 0 || cp_str(l, v, key, &p->url) < 0)
                 return;
         if (strncmp(p->url, "http://", 7) != 0 && strncmp(p->url, "https://", 8) != 0) {
                 cp_err(l, v, key, "bad URL '%s' (only http:// and https:// are probed)", p->url);
@@ -121,7 +151,9 @@ static void load_http(struct cload *l, const struct ynode *n, struct probe_confi
                         cp_err(l, v, "healthcheck.http.status", "bad status '%s' (use e.g. 200 or 200-399)",
                                cp_is_scalar(v) ? v->value : "");
         }
-        if ((v = ynode_get(n, "body_contains")))
+        if ((v = ynode_get(n, "body_contains")) &&
+            (!cp_is_scalar(v) ||
+             probe_text(l, v, "healthcheck.http.body_contains", 1, PROBE_BODY_CONTAINS_MAX, "the text") >= 0))
                 cp_str(l, v, "healthcheck.http.body_contains", &p->body_contains);
         if ((v = ynode_get(n, "follow_redirects")))
                 cp_bool(l, v, "healthcheck.http.follow_redirects", &p->follow_redirects);
@@ -130,13 +162,28 @@ static void load_http(struct cload *l, const struct ynode *n, struct probe_confi
                         for (size_t i = 0; i < v->n; i++) {
                                 const struct ynode *k = v->items[i], *val = v->values[i];
                                 char key2[KEYLEN];
+                                cp_key(key2, "healthcheck.http.headers", k->value);
                                 if (!cp_is_scalar(val) || strpbrk(val->value, "\r\n") ||
                                     strpbrk(k->value, ":\r\n ")) {
-                                        cp_err(l, val, cp_key(key2, "healthcheck.http.headers", k->value),
-                                               "expected a single-line header value");
+                                        cp_err(l, val, key2, "expected a single-line header value");
                                         continue;
                                 }
+                                if (i >= PROBE_HEADERS_MAX) {
+                                        cp_err(l, k, key2, "at most %d headers", PROBE_HEADERS_MAX);
+                                        break;
+                                }
                                 char *h = strdup_printf("%s: %s", k->value, val->value);
+                                if (h && strlen(h) > PROBE_HEADER_MAX) {
+                                        cp_err(l, val, key2, "'NAME: value' longer than %d bytes",
+                                               PROBE_HEADER_MAX);
+                                        free(h);
+                                        continue;
+                                }
+                                /* the value alone: a tab is fine, \r\n were refused above */
+                                if (h && probe_text(l, val, key2, 0, PROBE_HEADER_MAX, "the header") < 0) {
+                                        free(h);
+                                        continue;
+                                }
                                 if (!h || strv_push(&p->headers, h) < 0)
                                         l->oom = true;
                                 free(h);
