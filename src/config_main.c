@@ -14,6 +14,18 @@
 #include "config_yaml.h"
 #include "proto.h"
 
+/* At most 64 characters; no space, slash or control character (sethostname
+ * takes any byte, and a newline would end up in uname -n). */
+static bool hostname_ok(const char *s)
+{
+        if (strlen(s) > 64)
+                return false;
+        for (; *s; s++)
+                if (*s == ' ' || *s == '/' || (unsigned char)*s < 0x20 || *s == 0x7f)
+                        return false;
+        return true;
+}
+
 /* services_dir etc.: the configured value (made absolute) or the default. */
 static int main_path(struct cload *l, const struct ynode *root, const char *key, const char *def, char **out)
 {
@@ -98,8 +110,10 @@ int config_parse_main(struct cload *l, const struct ynode *root)
                                cp_is_scalar(n) ? n->value : "");
         }
         if ((n = ynode_get(root, "hostname")) && cp_str(l, n, "hostname", &c->hostname) >= 0 &&
-            (strlen(c->hostname) > 64 || strpbrk(c->hostname, " /\t")))
-                cp_err(l, n, "hostname", "expected a host name of at most 64 characters");
+            !hostname_ok(c->hostname))
+                cp_err(l, n, "hostname",
+                       "expected a host name of at most 64 characters, without spaces, slashes or control "
+                       "characters");
         if ((n = ynode_get(root, "root"))) {
                 static const char *const modes[] = { "ro", "rw" };
                 int e;

@@ -22,13 +22,14 @@ TEXT, NEG, HUGE = "abc", "-5", "99999999999999999999999999"
 LONG = '"' + "a" * 100000 + '"'
 LONGPATH = '"/' + "a" * 100000 + '"'
 NUL, CTRL, NL = r'"a\0b"', r'"/a\x01b"', r'"/a\nb"'
+NAMECTRL, NAMENL = r'"a\x01b"', r'"a\nb"'
 
 SCALAR = [MAP, SEQ, EMPTY, NULL, NUL]
 BAD = {
     # free text: any string (a long one too) is fine
     "str": SCALAR,
     # a name (user, group, slice, service, secret): not any text
-    "name": SCALAR + [LONG, CTRL, NL],
+    "name": SCALAR + [LONG, CTRL, NL, NAMECTRL, NAMENL],
     "path": SCALAR + [LONGPATH, CTRL, NL],
     "bool": SCALAR + [TEXT, "2", LONG],
     "dur": SCALAR + [TEXT, NEG, HUGE, LONG],
@@ -82,7 +83,7 @@ SERVICE = [
     ("start_when.memory_pressure_below", "num", ["10", "10%"]),
     ("healthcheck", "map", ["{tcp: '127.0.0.1:1'}"]),
     ("healthcheck.exec", "list", ["[/bin/true]", "/bin/true"], [MAP, EMPTY, NULL, NUL, "[{x: 1}]", "[]"]),
-    ("healthcheck.tcp", "name", ["127.0.0.1:80", '"[::1]:80"'], SCALAR + [LONG, CTRL, NL, '"' + "a" * 300 + ':80"']),
+    ("healthcheck.tcp", "name", ["127.0.0.1:80", '"[::1]:80"'], SCALAR + [LONG, CTRL, NL, NAMECTRL, NAMENL, '"' + "a" * 300 + ':80"']),
     ("healthcheck.http", "map", ["http://127.0.0.1/", "{url: http://127.0.0.1/}"],
      [SEQ, TEXT, EMPTY, NULL, NUL, '"http://' + "a" * 5000 + '/"']),
     ("healthcheck.http.url", "name", ["http://127.0.0.1/"]),
