@@ -368,6 +368,8 @@ static void load_deps(struct cload *l, const struct ynode *n, struct svc_config 
 
         for (int i = 0; i < _DEP_MAX; i++)
                 names[i] = dep_condition_name((enum dep_condition)i);
+        if (ynode_is_null(n))
+                return; /* "depends_on:" with its entries commented out: none */
         if (n->kind == YNODE_SEQUENCE) {
                 for (size_t i = 0; i < n->n; i++) {
                         snprintf(key, sizeof key, "depends_on[%zu]", i);

@@ -13,7 +13,7 @@ void cp_metrics(struct cload *l, const struct ynode *n)
         const struct ynode *v;
 
         c->metrics_interval = 15 * USEC_PER_SEC;
-        if (!n || cp_expect_map(l, n, "metrics") < 0)
+        if (!n || ynode_is_null(n) || cp_expect_map(l, n, "metrics") < 0)
                 return;
         cp_check_keys(l, n, "metrics", metrics_keys);
         if ((v = ynode_get(n, "interval")) && cp_duration(l, v, "metrics.interval", &c->metrics_interval) >= 0 &&

@@ -636,7 +636,7 @@ int cp_defaults(struct cload *l, const struct ynode *n)
 
         for (int i = 0; i < _RESTART_MAX; i++)
                 names[i] = restart_policy_name((enum restart_policy)i);
-        if (!n || cp_expect_map(l, n, "defaults") < 0)
+        if (!n || ynode_is_null(n) || cp_expect_map(l, n, "defaults") < 0)
                 return l->oom ? -ENOMEM : 0;
         cp_check_keys(l, n, "defaults", keys);
         if ((v = ynode_get(n, "restart")) && cp_enum(l, v, "defaults.restart", names, _RESTART_MAX, &e) >= 0)

@@ -336,7 +336,7 @@ void cp_secrets(struct cload *l, const struct ynode *root, struct svc_config *s)
                                                   ? cp_key(key, "environment", env->items[i]->value)
                                                   : "environment");
                 }
-        if (!n)
+        if (!n || ynode_is_null(n))
                 return;
         if (n->kind == YNODE_SEQUENCE) {
                 for (size_t i = 0; i < n->n; i++) {
