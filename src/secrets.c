@@ -111,7 +111,71 @@ int secrets_write_store(struct secrets *x, char *why, size_t wl)
         }
         x->have_store = true;
         x->disk_pending = pending;
+        x->dirty = false;
+        for (size_t i = 0; i < x->t.n; i++)
+                x->t.v[i].unsaved = false;
+        /* the waiting services are woken outside this call (svc_dispatch may be in it) */
+        if (x->save_failing) {
+                ev_timer_stop(x->m->loop, &x->save_timer);
+                ev_timer_set(&x->save_timer, 0., 0.);
+                ev_timer_start(x->m->loop, &x->save_timer);
+        }
         return 0;
+}
+
+int secrets_put_unsaved(struct secrets *x, const char *name, uint64_t created, struct secrets_buf *v)
+{
+        int r = secrets_table_put(&x->t, name, created, v);
+
+        if (r >= 0) {
+                secrets_table_find(&x->t, name)->unsaved = true;
+                x->dirty = true;
+        }
+        return r;
+}
+
+bool secrets_def_unsaved(struct secrets *x, const struct secret_config *d)
+{
+        struct secrets_entry *e;
+
+        if (d->kind == SECRET_JWT) /* minted again from its signing secret if lost */
+                d = d->jwt_index == SIZE_MAX ? NULL : &x->m->cfg->secrets[d->jwt_index];
+        if (!d || !secrets_stored_kind(d->kind) || !(e = secrets_table_find(&x->t, d->name)))
+                return false;
+        return e->unsaved;
+}
+
+#define SAVE_RETRY 5. /* seconds */
+
+void secrets_save_later(struct secrets *x)
+{
+        x->save_failing = true;
+        if (!ev_is_active(&x->save_timer)) {
+                ev_timer_set(&x->save_timer, SAVE_RETRY, SAVE_RETRY);
+                ev_timer_start(x->m->loop, &x->save_timer);
+        }
+}
+
+static void save_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct svd *m = w->data;
+        struct secrets *x = m->secrets;
+        char why[300] = "";
+
+        (void)revents;
+        if (x->dirty && secrets_write_store(x, why, sizeof why) < 0)
+                return; /* again at the next period (the failure was logged where it began) */
+        ev_timer_stop(loop, w);
+        x->save_failing = false;
+        log_info("secrets: store %s written", x->store_path);
+        /* the services that waited for a value the store did not hold */
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = m->svcs[i];
+
+                if (s->state == ST_WAITING && s->cfg->n_secrets && sched_deps_met(m, s))
+                        svc_dispatch(s, SE_DEPS_MET, 0);
+        }
+        sched_run(m);
 }
 
 int secrets_mint(struct secrets *x, const struct secret_config *d, uint64_t now, char *why, size_t wl)
@@ -128,7 +192,7 @@ int secrets_mint(struct secrets *x, const struct secret_config *d, uint64_t now,
                 snprintf(why, wl, "secret %s: cannot mint the JWT: %s", d->name, strerror(-r));
                 return r;
         }
-        return secrets_table_put(&x->t, d->name, now, &tok);
+        return secrets_put_unsaved(x, d->name, now, &tok);
 }
 
 /* Whether a stored JWT is still signed with its signing secret's current
@@ -178,7 +242,7 @@ int secrets_fill_missing(struct secrets *x, char *why, size_t wl)
                                     (r < 0 && c->secrets[d->jwt_index].kind == SECRET_FROM_FILE))
                                         continue; /* its signing file is not there yet */
                         } else if ((r = secrets_gen_value(d, &v)) >= 0)
-                                r = secrets_table_put(&x->t, d->name, now, &v);
+                                r = secrets_put_unsaved(x, d->name, now, &v);
                         secrets_buf_free(&v);
                         if (r < 0) {
                                 if (!*why)
@@ -189,7 +253,13 @@ int secrets_fill_missing(struct secrets *x, char *why, size_t wl)
                                  d->name, secret_kind_name(d->kind));
                         added++;
                 }
-        return added ? secrets_write_store(x, why, wl) : 0;
+        /* (also a table that an earlier write failed to store: a value is
+         * handed out only once the store holds it) */
+        if (!x->dirty)
+                return 0;
+        if ((r = secrets_write_store(x, why, wl)) < 0)
+                secrets_save_later(x);
+        return r;
 }
 
 static void set_broken(struct secrets *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -272,6 +342,8 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         x->holds_sodium = true;
         x->m = m;
         secrets_rotate_init(x);
+        ev_timer_init(&x->save_timer, save_cb, 0., 0.);
+        x->save_timer.data = m;
         if (!(x->restart_set = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*x->restart_set))))
                 return -ENOMEM;
         x->store_path = path_join(c->state_dir, "secrets");
@@ -372,6 +444,8 @@ void secrets_done(struct svd *m)
         if (!x)
                 return;
         secrets_rotate_done(m, x);
+        if (m->loop)
+                ev_timer_stop(m->loop, &x->save_timer);
         secrets_handoff_close(m);
         free(x->restart_set);
         for (size_t i = 0; x->cred_root && i < m->n_svcs; i++) {
@@ -466,8 +540,11 @@ int secrets_get(struct svd *m, const char *name, struct secrets_buf *ret, char *
                 snprintf(why, wl, "unknown secret '%s'", name);
                 return -ENOENT;
         }
-        if ((r = secrets_fill_missing(x, why, wl)) < 0)
+        /* a value the store does not hold yet is not shown: a restart of
+         * svd would replace it */
+        if ((r = secrets_fill_missing(x, why, wl)) < 0 && secrets_def_unsaved(x, d))
                 return r;
+        *why = 0;
         return secrets_value_of(x, d, ret, why, wl);
 }
 

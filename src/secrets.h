@@ -37,6 +37,10 @@ const char *secrets_error(const struct svd *m); /* why BROKEN, else "" */
 /* Passphrase mode before `svctl unlock`, for a service that uses secrets:
  * it waits ("secrets locked") instead of starting. */
 bool secrets_locked(const struct svc *s);
+/* For a service that uses a value the store file does not hold yet (its
+ * write failed: disk full): it waits (why set) instead of starting; the
+ * write is retried and the service started once it succeeds. */
+bool secrets_store_wait(struct svc *s, char *why, size_t why_len);
 /* Before a spawn: generates what is missing, checks for weak values and
  * writes the credential files. -errno with why set (becomes the reason). */
 int secrets_svc_prepare(struct svc *s, char *why, size_t why_len);

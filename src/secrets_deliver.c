@@ -113,6 +113,33 @@ static int check_env_nul(const struct svc_config *c, const struct secret_config 
         return -EINVAL;
 }
 
+/* After a failed secrets_fill_missing (why says why): -EAGAIN if c uses a
+ * value the store does not hold yet (why names it), else 0. */
+static int unsaved_use(struct secrets *x, const struct svc_config *c, char *why, size_t wl)
+{
+        for (size_t i = 0; i < c->n_secrets; i++) {
+                const struct secret_config *d = &x->m->cfg->secrets[c->secrets[i].index];
+                char w[300];
+
+                if (!secrets_def_unsaved(x, d))
+                        continue;
+                snprintf(w, sizeof w, "%s", why);
+                snprintf(why, wl, "secret %s is not in the store yet (%s)", d->name, w);
+                return -EAGAIN;
+        }
+        return 0;
+}
+
+bool secrets_store_wait(struct svc *s, char *why, size_t wl)
+{
+        struct secrets *x = s->m->secrets;
+        char w[300] = "";
+
+        if (!x || x->status != SECRETS_OK || !s->cfg->n_secrets || secrets_fill_missing(x, w, sizeof w) >= 0)
+                return false;
+        return unsaved_use(x, s->cfg, w, sizeof w) < 0 && snprintf(why, wl, "%s", w) >= 0;
+}
+
 int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
 {
         const struct svc_config *c = s->cfg;
@@ -134,8 +161,9 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
                 snprintf(why, wl, "secrets store: %s", x->error);
                 return -EKEYREJECTED;
         }
-        if ((r = secrets_fill_missing(x, why, wl)) < 0)
+        if ((r = secrets_fill_missing(x, why, wl)) < 0 && (r = unsaved_use(x, c, why, wl)) < 0)
                 return r;
+        *why = 0;
         if ((r = secrets_cred_root_ready(x)) < 0) {
                 snprintf(why, wl, "credentials: %s: %s", x->cred_root, strerror(-r));
                 return r;

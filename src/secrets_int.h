@@ -34,6 +34,11 @@ struct secrets {
         bool rot_ok;
         char rot_reason[160]; /* why the job failed */
         bool disk_pending;    /* the store file holds a pending rotation */
+        /* the table differs from the store file (a write failed: disk full);
+         * save_timer writes it again until it succeeds, then wakes the
+         * services that waited for a value only memory held */
+        bool dirty, save_failing;
+        ev_timer save_timer;
         /* how the last rotation with an on_rotate job ended (svctl secret list) */
         struct {
                 char *secret, *job;
@@ -112,8 +117,18 @@ bool secrets_env_uses(const struct svc_config *c, const char *name);
  * instance this one replaces (daemon-reexec, a take-over) is reused, and
  * unmounted by this one when it stops. */
 int secrets_cred_root_ready(struct secrets *x);
-/* Generates or mints every stored secret that has no value yet. */
+/* Generates or mints every stored secret that has no value yet, and writes
+ * the store if the table differs from it. On a failed write the values stay
+ * in memory (unsaved) and the write is retried (secrets_save_later). */
 int secrets_fill_missing(struct secrets *x, char *why, size_t wl);
+/* Puts a new value into the table, marked unsaved until the store is written. */
+int secrets_put_unsaved(struct secrets *x, const char *name, uint64_t created, struct secrets_buf *v);
+/* Whether d's value (a JWT: its signing secret's) is one only memory holds:
+ * never handed out, since a restart of svd would replace it. */
+bool secrets_def_unsaved(struct secrets *x, const struct secret_config *d);
+/* A write of the store failed and the table differs from it: retried every
+ * few seconds until it succeeds. */
+void secrets_save_later(struct secrets *x);
 /* A new instance after daemon-reexec: the passphrase key (and the store's
  * salt) the old one handed over, read from its memfd, which is wiped and
  * closed whatever happens. -ENOENT: none was handed over. */

@@ -93,11 +93,17 @@ int secrets_value_for(struct secrets *x, size_t svc_index, const struct secret_c
         return secrets_value_of(x, d, ret, why, wl);
 }
 
-/* Puts the previous values of a rotation back into the table. */
+/* Puts the previous values of a rotation back into the table (each one
+ * saved or not as it was: the store file holds the saved ones, as the
+ * pending part of a rotation at least). */
 static void put_back(struct secrets *x, struct secrets_table *old)
 {
-        for (size_t i = 0; i < old->n; i++)
-                (void)secrets_table_put(&x->t, old->v[i].name, old->v[i].created, &old->v[i].value);
+        for (size_t i = 0; i < old->n; i++) {
+                bool unsaved = old->v[i].unsaved;
+
+                if (secrets_table_put(&x->t, old->v[i].name, old->v[i].created, &old->v[i].value) >= 0)
+                        secrets_table_find(&x->t, old->v[i].name)->unsaved = unsaved;
+        }
         secrets_table_clear(old);
 }
 
@@ -128,8 +134,11 @@ void secrets_rotation_recover(struct secrets *x, struct secrets_pending *p)
                 x->stale.job = strdup(p->job);
         }
         x->disk_pending = true;
-        if (secrets_write_store(x, why, sizeof why) < 0)
-                log_err("secrets: %s", why);
+        x->dirty = true; /* the file still holds the pending part */
+        if (secrets_write_store(x, why, sizeof why) < 0) {
+                log_err("secrets: %s; retried until it succeeds", why);
+                secrets_save_later(x);
+        }
         secrets_pending_clear(p);
 }
 
@@ -177,17 +186,19 @@ static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
         if (!x->rot_active)
                 return; /* ended already */
         x->rot_active = false; /* what is written from now on has no pending part */
+        x->dirty = true;
         if (!x->rot_ok)
                 put_back(x, &x->rot_old); /* the job could not install the new value */
         else /* before the commit: a crash in between restarts them with the old value, harmless */
                 secrets_restart_mark(m, x->rot_secret, x->rot_job, NULL);
         if (secrets_write_store(x, why, sizeof why) < 0) {
                 if (x->rot_ok) /* a failure is what a next svd would make of it anyway */
-                        log_err("secrets: %s; until the store is written, a restart of svd would undo this "
-                                "rotation",
+                        log_err("secrets: %s; retried until it succeeds; until then, a restart of svd "
+                                "would undo this rotation",
                                 why);
                 else
-                        log_err("secrets: %s", why);
+                        log_err("secrets: %s; retried until it succeeds", why);
+                secrets_save_later(x);
         }
         note_last(x, name, job, x->rot_ok, x->rot_ok ? NULL : x->rot_reason);
         if (x->rot_ok) {
@@ -251,6 +262,7 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
         _cleanup_(freep) bool *fresh = NULL;
         size_t k;
         ssize_t job = -1;
+        bool was_dirty;
         int r;
 
         if ((r = secrets_usable(x, why, wl)) < 0)
@@ -307,7 +319,9 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
                         secrets_table_clear(&x->rot_old);
                         return errf(why, wl, "%s", strerror(-r));
                 }
+                secrets_table_find(&x->rot_old, e->name)->unsaved = e->unsaved;
         }
+        was_dirty = x->dirty;
         if (value)
                 r = secrets_buf_dup(&v, value, len);
         else if (d->kind == SECRET_JWT)
@@ -315,7 +329,7 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
         else
                 r = secrets_gen_value(d, &v);
         if (r >= 0 && d->kind != SECRET_JWT)
-                r = secrets_table_put(&x->t, name, now, &v);
+                r = secrets_put_unsaved(x, name, now, &v);
         secrets_buf_free(&v);
         for (size_t i = 0; r >= 0 && i < c->n_secrets; i++)
                 if (c->secrets[i].kind == SECRET_JWT && c->secrets[i].jwt_index == k)
@@ -339,7 +353,13 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
                 if (!*why)
                         snprintf(why, wl, "%s", strerror(-r));
                 x->rot_active = false;
+                /* as before: a value this change gave a secret that had none goes too */
+                for (size_t i = 0; i < c->n_secrets; i++)
+                        if ((i == k || (c->secrets[i].kind == SECRET_JWT && c->secrets[i].jwt_index == k)) &&
+                            !secrets_table_find(&x->rot_old, c->secrets[i].name))
+                                secrets_table_remove(&x->t, c->secrets[i].name);
                 put_back(x, &x->rot_old);
+                x->dirty = was_dirty;
                 if (fresh)
                         secrets_restart_unmark(m, fresh);
                 return r;
@@ -379,6 +399,8 @@ const char *secrets_busy(const struct svd *m)
                 return "a secret rotation is waiting for its on_rotate job";
         if (x->disk_pending) /* its end could not be written: a new instance would undo it */
                 return "the secrets store could not be written since a rotation ended";
+        if (x->dirty) /* a new instance would not have the values only memory holds */
+                return "the secrets store could not be written (see svd's log)";
         /* (consumers on their way to a restart are in the state handed
          * over: the new instance finishes it, secrets_restart.c) */
         return NULL;

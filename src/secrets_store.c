@@ -59,6 +59,17 @@ int secrets_table_put(struct secrets_table *t, const char *name, uint64_t create
         return 0;
 }
 
+void secrets_table_remove(struct secrets_table *t, const char *name)
+{
+        struct secrets_entry *e = secrets_table_find(t, name);
+
+        if (!e)
+                return;
+        free(e->name);
+        secrets_buf_free(&e->value);
+        *e = t->v[--t->n];
+}
+
 static void put_be(unsigned char *p, uint64_t v, int bytes)
 {
         for (int i = bytes - 1; i >= 0; i--, v >>= 8)

@@ -37,6 +37,7 @@ struct secrets_entry {
         char *name;
         uint64_t created; /* unix seconds */
         struct secrets_buf value;
+        bool unsaved; /* in memory only: the store file does not hold this value yet */
 };
 
 struct secrets_table {
@@ -59,6 +60,8 @@ struct secrets_entry *secrets_table_find(struct secrets_table *t, const char *na
 /* Replaces (or adds) name's value; takes ownership of *value (emptied). */
 int secrets_table_put(struct secrets_table *t, const char *name, uint64_t created,
                       struct secrets_buf *value);
+/* Drops the entry name, if there is one. */
+void secrets_table_remove(struct secrets_table *t, const char *name);
 
 /* Encrypts t (and p's rotation, when p and p->secret are set) under key
  * into a malloc'd blob (ciphertext only, no secret). */

@@ -530,6 +530,8 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 ctx.deps_met = false;
                 snprintf(gate_why, sizeof(gate_why), "secrets locked");
         }
+        if (ctx.deps_met && may_spawn(s, ev) && secrets_store_wait(s, gate_why, sizeof(gate_why)))
+                ctx.deps_met = false;
         /* Processes of an earlier run in the leaf are killed, and the spawn
          * waits for them to be gone (bounded; cgroup.h): last, as the other
          * gates could hold the start anyway. */
