@@ -1,5 +1,6 @@
 /* audit: the audit log of mutating control requests (see audit.h). A write
- * that fails is logged once to svd's own log and never affects the request. */
+ * that fails never affects the request; svd's own log says so at the first
+ * failure, and again when the audit log is written again. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,10 +93,12 @@ void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *
 
         char path[4096];
         snprintf(path, sizeof(path), "%s/" CONFIG_AUDIT_LOG, m->cfg->log_dir);
+        static bool failing; /* since the first record that could not be written */
         int r = logs_audit_append(m, path, line, off);
-        if (r < 0) {
-                static int warned;
-                if (!warned++)
-                        log_warn("audit: cannot write %s: %s", path, strerror(-r));
-        }
+        if (r < 0 && !failing)
+                log_warn("audit: cannot write %s: %s; records are dropped (and counted) until it can", path,
+                         strerror(-r));
+        else if (r > 0)
+                log_info("audit: writing %s again; %d record%s lost", path, r, r == 1 ? " was" : "s were");
+        failing = r < 0;
 }

@@ -2,11 +2,16 @@
  * rotated, compressed and retained exactly like a service's log: the same
  * logsink and logrotate code, fed by logfile_append instead of a pipe. */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "logfmt.h"
 #include "logsink.h"
 #include "svd.h"
 
@@ -15,6 +20,8 @@
 struct logfile {
         struct logsink k;
         struct logging_config lc;
+        uint64_t dropped; /* records that could not be written since the last one that was */
+        int drop_err;     /* why the last of them was not (errno) */
 };
 
 static void startup_cb(struct ev_loop *loop, ev_idle *w, int revents) {
@@ -57,17 +64,43 @@ static struct logfile *logfile_open(struct svd *m, const char *path) {
         return f;
 }
 
-static int write_all(int fd, const char *p, size_t n) {
+/* Appends the iovecs whole or not at all: after a short write (the disk
+ * filled up within them) the file is cut back to where it ended, so it
+ * never holds half a record. */
+static int write_whole(int fd, struct iovec *iov, int n) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        bool partial = false;
         while (n) {
-                ssize_t w = write(fd, p, n);
+                ssize_t w = writev(fd, iov, n);
                 if (w < 0 && errno == EINTR)
                         continue;
-                if (w <= 0)
-                        return w < 0 ? -errno : -ENOSPC;
-                p += w;
-                n -= (size_t)w;
+                if (w <= 0) {
+                        int r = w < 0 ? -errno : -ENOSPC;
+                        if (partial)
+                                (void)!ftruncate(fd, st.st_size);
+                        return r;
+                }
+                partial = true;
+                size_t skip = (size_t)w;
+                while (n && skip >= iov[0].iov_len) {
+                        skip -= iov[0].iov_len;
+                        iov++;
+                        n--;
+                }
+                if (n) {
+                        iov[0].iov_base = (char *)iov[0].iov_base + skip;
+                        iov[0].iov_len -= skip;
+                }
         }
         return 0;
+}
+
+static int drop(struct logfile *f, int r) {
+        f->dropped++;
+        f->drop_err = -r;
+        return r;
 }
 
 int logs_audit_append(struct svd *m, const char *path, const char *p, size_t n) {
@@ -88,7 +121,7 @@ int logs_audit_append(struct svd *m, const char *path, const char *p, size_t n) 
         int r = 0;
         if (f->k.fd < 0) {
                 if ((r = mkdir_p(f->k.dir, 0755)) < 0 || (r = logsink_open_file(&f->k)) < 0)
-                        return r;
+                        return drop(f, r);
                 if (!f->k.startup_done)
                         ev_idle_start(m->loop, &f->k.startup); /* retention, compression left to do */
         }
@@ -96,11 +129,24 @@ int logs_audit_append(struct svd *m, const char *path, const char *p, size_t n) 
         if (logrotate_due(&f->k, n, now_real()))
                 (void)logrotate_rotate(&f->k); /* on failure: this file grows on */
         if (f->k.fd < 0 && (r = logsink_open_file(&f->k)) < 0)
-                return r;
-        if ((r = write_all(f->k.fd, p, n)) < 0)
-                return r;
-        f->k.size += n;
-        return 0;
+                return drop(f, r);
+        /* the records lost since the last one written, before the next */
+        char note[160], ts[LOGFMT_TIME_LEN + 1];
+        size_t nl = 0;
+        if (f->dropped) {
+                nl = (size_t)snprintf(note, sizeof(note), "%s svd dropped %llu record%s: %s\n",
+                                      logfmt_time(now_real(), ts), (unsigned long long)f->dropped,
+                                      f->dropped == 1 ? "" : "s", strerror(f->drop_err));
+                if (nl >= sizeof(note))
+                        nl = sizeof(note) - 1;
+        }
+        struct iovec iov[2] = {{note, nl}, {(void *)p, n}};
+        if ((r = write_whole(f->k.fd, nl ? iov : iov + 1, nl ? 2 : 1)) < 0)
+                return drop(f, r);
+        f->k.size += nl + n;
+        uint64_t lost = f->dropped;
+        f->dropped = 0;
+        return lost > INT_MAX ? INT_MAX : (int)lost;
 }
 
 int logs_audit_reopen(struct svd *m) {

@@ -55,7 +55,10 @@ int logs_reopen_all(struct svd *m);
 
 /* The audit log (audit.c): appends one record (n bytes, newline included)
  * to path, rotating, compressing and retaining it by the main file's
- * defaults.logging like a service's log. Returns 0 or -errno. */
+ * defaults.logging like a service's log. A record is written whole or not
+ * at all; one that is not (disk full) is counted, and the next that is
+ * follows a note in the file of how many were lost and why. Returns -errno,
+ * or >= 0: how many records were lost before this one. */
 int logs_audit_append(struct svd *m, const char *path, const char *p, size_t n);
 /* reopen-logs: the audit log is reopened by name too (0 or -errno). */
 int logs_audit_reopen(struct svd *m);
