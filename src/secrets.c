@@ -104,6 +104,13 @@ int secrets_write_store(struct secrets *x, char *why, size_t wl)
         int r;
 
         x->t.mode = x->m->cfg->secrets_passphrase ? 1 : 0;
+        if (x->key_unsaved) {
+                if ((r = secrets_file_write_atomic(x->key_path, x->key.p, x->key.len, 0400)) < 0) {
+                        snprintf(why, wl, "secrets key %s: cannot write: %s", x->key_path, strerror(-r));
+                        return r;
+                }
+                x->key_unsaved = false;
+        }
         if ((r = secrets_store_seal(&x->t, pending ? &p : NULL, x->key.p, &blob, &len)) < 0 ||
             (r = secrets_file_write_atomic(x->store_path, blob, len, 0600)) < 0) {
                 snprintf(why, wl, "secrets store %s: cannot write: %s", x->store_path, strerror(-r));
@@ -394,8 +401,14 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
                 log_warn("secrets: locked; services that use secrets wait for 'svctl unlock'");
                 return 0;
         }
-        /* Host key: a store without its key is never replaced by a new pair. */
-        r = secrets_key_load(x->key_path, !x->have_store, &x->key);
+        /* Host key: a store without its key is never replaced by a new pair.
+         * A new key is written with the store's first write (and retried
+         * with it: a full disk at the first boot is no reason to give up). */
+        r = secrets_key_load(x->key_path, false, &x->key);
+        if (r == -ENOENT && !x->have_store && (r = secrets_buf_alloc(&x->key, SECRETS_KEY_BYTES)) >= 0) {
+                randombytes_buf(x->key.p, SECRETS_KEY_BYTES);
+                x->key_unsaved = x->dirty = true;
+        }
         if (r == -ENOENT) {
                 set_broken(x, "the store %s exists but its key %s is missing", x->store_path, x->key_path);
                 return 0;

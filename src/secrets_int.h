@@ -38,6 +38,7 @@ struct secrets {
          * save_timer writes it again until it succeeds, then wakes the
          * services that waited for a value only memory held */
         bool dirty, save_failing;
+        bool key_unsaved; /* a new host key, not in its file yet (written before the store) */
         ev_timer save_timer;
         /* how the last rotation with an on_rotate job ended (svctl secret list) */
         struct {

@@ -1,9 +1,11 @@
 #!/bin/bash
-# The secrets store on a full state_dir. A value svd generated but could not
-# store is never handed out: its consumers wait (reason: the store and the
-# cause) while services without secrets run, and start once space is back,
-# with the value the store then holds, which survives a restart of svd. A
-# rotation that cannot be written fails for the caller and changes nothing.
+# The secrets store on a full state_dir. A host key that cannot be written
+# at the first boot is written later, with the store. A value svd generated
+# but could not store is never handed out: its consumers wait (reason: the
+# store and the cause) while services without secrets run, and start once
+# space is back, with the value the store then holds, which survives a
+# restart of svd. A rotation that cannot be written fails for the caller and
+# changes nothing.
 # The end of a rotation with an on_rotate job that cannot be written is
 # retried until it is, so it is not undone by a later restart of svd.
 # Runs in a private mount namespace on a 1 MiB tmpfs: the host is untouched.
@@ -36,12 +38,23 @@ service free <<YAML
 command: [/bin/sh, -c, 'exec sleep 1000']
 YAML
 
+# --- the first boot, with no room for the host key: the secrets are not
+# given up on; their consumers wait until the key and the store are written ---
+fill
+start_svd
+wait_state free running
+wait_state app waiting
+field app reason | grep -q "secret pw is not in the store yet (secrets key .*/secrets.key: cannot write: No space left on device)" ||
+        fail "app's reason: $(field app reason)"
+[ ! -e "$T/state/secrets.key" ] && [ ! -e "$T/state/secrets" ] || fail "a key or store on a full disk: $(ls "$T/state")"
+unfill
+wait_state app running 15
+pw=$(svctl secret get pw)
+assert_eq "$(cat "$T/out/app.pw")" "$pw" "the value app got"
+stop_svd || fail "svd exit status"
+
 # --- a secret added while there is no room for the store: generated but
 # not stored, so its consumer waits ---
-start_svd
-wait_state app running
-pw=$(svctl secret get pw)
-stop_svd || fail "svd exit status"
 service late <<YAML
 secrets:
   tok: { generate: password, length: 24 }
