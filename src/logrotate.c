@@ -98,10 +98,16 @@ static void job_start(struct logs *L, struct gzjob *j) {
         static char *gzip_path;
         if (!gzip_path)
                 gzip_path = spawn_find_executable("gzip", "/usr/local/bin:/usr/bin:/bin");
-        char *argv[] = {"gzip", "-c", "-6", NULL};
+        /* The archive's data is on disk before svd renames it over and
+         * deletes the plain file: else a power cut could leave an empty .gz
+         * and no log. The child syncs it (an fsync could stall the loop):
+         * sync FILE (coreutils, busybox >= 1.29) syncs that file only; a
+         * sync that takes no file falls back to syncing everything. */
+        char *argv[] = {"sh", "-c", "\"$0\" -c -6 && { sync /dev/stdout 2>/dev/null || sync; }",
+                        gzip_path ? gzip_path : "/bin/gzip", NULL};
         char *envp[] = {"PATH=/usr/bin:/bin", NULL};
         struct spawn_req req = {
-                .path = gzip_path ? gzip_path : "/bin/gzip",
+                .path = "/bin/sh",
                 .argv = argv,
                 .envp = envp,
                 .cwd = "/",
