@@ -4,7 +4,16 @@
 # the package holds the expected paths; unpacked into a throwaway root, its
 # svd --check accepts its own /etc/svd/svd.yaml; then, in a throwaway VM
 # (vmrun), dpkg -i runs postinst for real (svadm, directories), svd --check
-# -c /etc/svd/svd.yaml passes, svd sends READY=1, dpkg -r / -P clean up.
+# -c /etc/svd/svd.yaml passes, svd sends READY=1 while supervising a
+# service; under it, an upgrade (version B: the same package repacked with
+# a higher Version) leaves svd's and the service's PIDs as they were, svd
+# running the new /usr/sbin/svd (postinst's daemon-reexec), not the deleted
+# file; postinst after a replacement by a binary of another state format
+# succeeds, nothing changes, and it says why and what to run; prerm remove
+# is refused under svd as PID 1 (of a PID namespace); dpkg -r under the
+# running svd warns and stops nothing, purge keeps the directories it
+# writes to while it runs; dpkg -r / -P clean up. No maintainer script
+# stops svd.service on upgrade or removal.
 # `make deb` runs this and keeps the .deb (DEB_OUT); SVD_DEB_VM=0 skips the
 # VM. Skipped (77) without dpkg-buildpackage.
 set -euo pipefail
@@ -63,6 +72,21 @@ dpkg-deb -f "$deb" Depends | grep -qv 'postgresql\|nodejs\|redis' || fail "the s
 dpkg-deb -f "$deb" Suggests | grep -q postgresql || fail "postgresql not suggested"
 dpkg-deb -e "$deb" "$W/control"
 grep -qx /etc/svd/svd.yaml "$W/control/conffiles" || fail "svd.yaml is not a conffile"
+# an upgrade or a removal never stops svd.service (debhelper's preinst does
+# with --no-start alone): that would stop every service, and --no-start
+# would leave them stopped
+for f in preinst prerm postrm; do
+        if [ -e "$W/control/$f" ] && grep -n '^[[:space:]]*\(deb-systemd-invoke\|systemctl\|invoke-rc\.d\) .*stop' "$W/control/$f"; then
+                fail "$f stops svd.service: $(cat "$W/control/$f")"
+        fi
+done
+
+# version B, an upgrade of A (the same files, a higher Version), for the
+# upgrade under a running svd in the VM
+version_b="$version+up1"
+dpkg-deb -R "$deb" "$W/pkg_b"
+sed -i "s/^Version: .*/Version: $version_b/" "$W/pkg_b/DEBIAN/control"
+dpkg-deb -Zgzip -b "$W/pkg_b" "$W/svd_b.deb" > /dev/null
 
 # unpacked into a throwaway root, svd checks its own installed configuration
 root="$W/root"
@@ -108,7 +132,7 @@ elif [ "$(id -u)" != 0 ] || [ ! -x "$VMRUN" ]; then
 else
         cat > "$W/guest.sh" <<'GUEST'
 set -eu
-deb=$1 version=$2
+deb=$1 version=$2 deb_b=$3 version_b=$4
 gfail() { echo "FAIL (in the VM): $*" >&2; exit 1; }
 rm -f /var/lib/man-db/auto-update # no man-db trigger run (minutes under TCG)
 ! getent group svadm >/dev/null || groupdel svadm # (in the VM only): postinst must create it
@@ -129,7 +153,9 @@ if command -v systemd-analyze >/dev/null; then
 fi
 grep -qx 'Type=notify' /lib/systemd/system/svd.service || gfail "svd.service is not Type=notify"
 
-# svd.service's ExecStart, with the NOTIFY_SOCKET systemd would give it
+# svd.service's ExecStart, with the NOTIFY_SOCKET systemd would give it,
+# supervising one service (for the upgrade below)
+printf 'command: [sleep, "100000"]\n' > /etc/svd/services/sleeper.yaml
 python3 - > notify.out 2>&1 <<'PY' &
 import socket, os
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -151,20 +177,79 @@ svctl status > status.out 2>&1 || { cat status.out svd.out; gfail "svctl status 
 svctl reopen-logs > /dev/null || gfail "svctl reopen-logs"
 grep -q 'op=reopen_logs result=ok' /var/log/svd/audit.log || gfail "audit.log in /var/log/svd: $(cat /var/log/svd/audit.log 2>&1)"
 [ "$(stat -c '%a %G' /var/log/svd/audit.log)" = "640 svadm" ] || gfail "audit.log: $(stat -c '%a %G' /var/log/svd/audit.log)"
-kill -TERM $SPID
-wait $SPID || { cat svd.out; gfail "svd exit status after SIGTERM"; }
 
+# the upgrade under the running svd: nothing restarts, the new file runs
+svc_pid() { svctl status --json 2>/dev/null | jq -r '.services[] | select(.name == "sleeper" and .state == "running") | .pid'; }
+P=$(svc_pid)
+[ -n "$P" ] || { cat svd.out; gfail "sleeper is not running"; }
+DEBIAN_FRONTEND=noninteractive dpkg -i "$deb_b" > dpkg-up.out 2>&1 || { cat dpkg-up.out svd.out; gfail "dpkg -i (B)"; }
+cat dpkg-up.out
+dpkg-query -W -f '${Status} ${Version}\n' svd | grep -qx "install ok installed $version_b" || gfail "dpkg status after the upgrade: $(dpkg-query -W svd)"
+kill -0 $SPID 2>/dev/null || { cat svd.out; gfail "svd ended during the upgrade"; }
+exe=$(readlink /proc/$SPID/exe)
+[ "$exe" = /usr/sbin/svd ] || { cat svd.out; gfail "after the upgrade svd runs '$exe', not the new /usr/sbin/svd"; }
+[ "$(svc_pid)" = "$P" ] || gfail "sleeper's pid changed in the upgrade: $P -> $(svc_pid)"
+grep -q 'daemon-reexec: 1 services taken over' svd.out || { cat svd.out; gfail "svd's log shows no daemon-reexec"; }
+grep -q "svd (pid $SPID) now runs the new /usr/sbin/svd" dpkg-up.out || gfail "postinst did not report the re-exec"
+
+# the installed prerm, "remove", while svd is PID 1 (of a PID namespace
+# here, with its own cgroup subtree): refused, with the reason
+mkdir -p /tmp/p1/services
+printf '%s\n' 'services_dir: /tmp/p1/services' 'state_dir: /tmp/p1/state' 'log_dir: /tmp/p1/log' \
+        'run_dir: /tmp/p1/run' 'control_socket: /tmp/p1/run/control.sock' 'cgroup_root: svd-p1' > /tmp/p1/svd.yaml
+unshare --pid --fork --mount-proc /usr/sbin/svd -c /tmp/p1/svd.yaml > p1.out 2>&1 &
+U=$!
+for _ in $(seq 200); do [ -S /tmp/p1/run/control.sock ] && break; sleep 0.1; done
+N=$(pgrep -P $U -x svd) || { cat p1.out; gfail "svd as PID 1 of a namespace did not start"; }
+rc=0
+nsenter -t "$N" -p -m /var/lib/dpkg/info/svd.prerm remove > prerm-p1.out 2>&1 || rc=$?
+cat prerm-p1.out
+[ $rc != 0 ] || gfail "prerm remove under svd as PID 1 was not refused"
+grep -q "svd is this system's init (PID 1)" prerm-p1.out || gfail "the refusal does not say why"
+svctl -s /tmp/p1/run/control.sock poweroff > /dev/null || gfail "poweroff of the namespace's svd"
+wait $U || true
+
+# the installed postinst again, after /usr/sbin/svd was replaced (as dpkg
+# does: a new file renamed over it) by one reading another state format:
+# the re-exec is refused, svd and its service untouched, postinst succeeds
+# and says why and what to run
+cp /usr/sbin/svd /usr/libexec/svd/svd.real
+printf '#!/bin/sh\n[ "$1" = --state-format ] && echo "svd-state 99" && exit 0\nexec /usr/libexec/svd/svd.real "$@"\n' > /usr/sbin/svd.new
+chmod 0755 /usr/sbin/svd.new && mv /usr/sbin/svd.new /usr/sbin/svd
+/var/lib/dpkg/info/svd.postinst configure "$version_b" > postinst-c.out 2>&1 || { cat postinst-c.out; gfail "postinst failed after a refused re-exec"; }
+cat postinst-c.out
+grep -q "svd-state 99" postinst-c.out || gfail "postinst does not say why the re-exec was refused"
+grep -q "run: svctl daemon-reexec" postinst-c.out || gfail "postinst does not say what to run"
+[ "$(readlink /proc/$SPID/exe)" = "/usr/sbin/svd (deleted)" ] || gfail "svd after a refused re-exec: $(readlink /proc/$SPID/exe)"
+[ "$(svc_pid)" = "$P" ] || gfail "sleeper's pid changed in a refused re-exec"
+rm /usr/libexec/svd/svd.real
+
+# removal under the running svd: warned, neither svd nor its service
+# stopped; a purge (the installed postrm, run here before svd stops) keeps
+# the directories it writes to
 echo "# local change" >> /etc/svd/svd.yaml
 dpkg -r svd > dpkg-r.out 2>&1 || { cat dpkg-r.out; gfail "dpkg -r"; }
+cat dpkg-r.out
 [ ! -e /usr/sbin/svd ] || gfail "dpkg -r left /usr/sbin/svd"
 grep -q '^# local change' /etc/svd/svd.yaml || gfail "dpkg -r did not keep the conffile"
+grep -q "svd (pid $SPID) is running and is not stopped" dpkg-r.out || gfail "dpkg -r: no warning"
+kill -0 $SPID && kill -0 "$P" || gfail "dpkg -r stopped svd or its service"
+/var/lib/dpkg/info/svd.postrm purge > postrm.out 2>&1 || { cat postrm.out; gfail "postrm purge under a running svd"; }
+cat postrm.out
+[ -d /var/lib/svd ] && [ -d /var/log/svd ] || gfail "postrm purge removed the directories of a running svd"
+kill -0 $SPID && kill -0 "$P" || gfail "postrm purge stopped svd or its service"
+kill -TERM $SPID
+wait $SPID || { cat svd.out; gfail "svd exit status after SIGTERM"; }
+! kill -0 "$P" 2>/dev/null || gfail "sleeper outlived svd"
+rm /etc/svd/services/sleeper.yaml
 dpkg -P svd > dpkg-p.out 2>&1 || { cat dpkg-p.out; gfail "dpkg -P"; }
 [ ! -e /etc/svd/svd.yaml ] || gfail "dpkg -P left /etc/svd/svd.yaml"
 [ ! -e /var/log/svd ] || gfail "dpkg -P left /var/log/svd"
-echo "deb: dpkg -i / svd --check / READY=1 / dpkg -r / dpkg -P in the VM: ok"
+echo "deb: dpkg -i / svd --check / READY=1 / upgrade under svd (PIDs kept, new binary running) / refused re-exec / dpkg -r under svd / dpkg -P in the VM: ok"
 GUEST
         echo "deb: dpkg -i in a VM"
-        (cd "$W" && "$VMRUN" --timeout 900 -- bash "$W/guest.sh" "$deb" "$version") || fail "the installation test in the VM"
+        (cd "$W" && "$VMRUN" --timeout 900 -- bash "$W/guest.sh" "$deb" "$version" \
+                "$W/svd_b.deb" "$version_b") || fail "the installation test in the VM"
 fi
 if [ -n "${DEB_OUT:-}" ]; then
         cp "$deb" "$DEB_OUT/" && echo "deb: $DEB_OUT/$(basename "$deb")"
