@@ -4,6 +4,7 @@
  * profile_sets: in the main file. Only parsing and shape checks live here; the
  * timers are timer.c, the profile selection profile.c. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
