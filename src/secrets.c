@@ -95,6 +95,18 @@ int secrets_value_of(struct secrets *x, const struct secret_config *d, struct se
         }
 }
 
+/* The file is in place but its directory entry may not be on disk yet: the
+ * write stands (the file already holds it, and so will the next svd), only
+ * the durability across a power cut is in doubt. */
+static void warn_unsynced(const char *path, int err)
+{
+        const char *slash = strrchr(path, '/');
+        int dl = slash ? (int)(slash - path) : 1;
+
+        log_warn("secrets: %s written, but its directory %.*s could not be synced: %s", path, dl,
+                 slash ? (dl ? path : "/") : ".", strerror(err));
+}
+
 int secrets_write_store(struct secrets *x, char *why, size_t wl)
 {
         _cleanup_(freep) unsigned char *blob = NULL;
@@ -109,6 +121,8 @@ int secrets_write_store(struct secrets *x, char *why, size_t wl)
                         snprintf(why, wl, "secrets key %s: cannot write: %s", x->key_path, strerror(-r));
                         return r;
                 }
+                if (r > 0)
+                        warn_unsynced(x->key_path, r);
                 x->key_unsaved = false;
         }
         if ((r = secrets_store_seal(&x->t, pending ? &p : NULL, x->key.p, &blob, &len)) < 0 ||
@@ -116,6 +130,8 @@ int secrets_write_store(struct secrets *x, char *why, size_t wl)
                 snprintf(why, wl, "secrets store %s: cannot write: %s", x->store_path, strerror(-r));
                 return r;
         }
+        if (r > 0)
+                warn_unsynced(x->store_path, r);
         x->have_store = true;
         x->disk_pending = pending;
         x->dirty = false;

@@ -347,9 +347,12 @@ int secrets_file_write_atomic(const char *path, const void *data, size_t len, un
                 unlink(tmp);
                 return r;
         }
+        /* From here the new file is in place: whatever happens to the sync of
+         * the directory, the next reader gets the new contents, so the write
+         * has happened and the caller must keep what it wrote. */
         dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0 && fsync(dfd) < 0)
-                return -errno;
+        if (dfd < 0 || fsync(dfd) < 0)
+                return errno ? errno : EIO;
         return 0;
 }
 

@@ -19,7 +19,8 @@
  * crypto_pwhash(passphrase, salt). A fresh nonce per write. Decryption fails
  * the same way for a wrong key and for a flipped byte (the MAC decides), and
  * nothing here ever rewrites a file it could not read. Writes are atomic:
- * temp file, fsync, rename, fsync of the directory. Values and keys live in
+ * temp file, fsync, rename, fsync of the directory (a
+ * failure of that last step does not undo the write: see below). Values and keys live in
  * sodium memory (secrets_buf). Returns -errno; nothing here logs. */
 #ifndef SVD_SECRETS_STORE_H
 #define SVD_SECRETS_STORE_H
@@ -78,6 +79,10 @@ int secrets_store_peek(const unsigned char *blob, size_t len, uint8_t *ret_mode,
 
 /* Whole-file helpers. read: -ENOENT if missing; bounded at 16 MiB. */
 int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len);
+/* < 0: nothing was replaced (path holds what it held). 0: written and
+ * durable. > 0: written (renamed over path, so every reader now gets the new
+ * contents) but the directory could not be opened or synced: the value is
+ * that errno, and a power cut could still bring back the old file. */
 int secrets_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
 /* Host key: loads path (exactly 32 bytes, must not be readable by others) or,
