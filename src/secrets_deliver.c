@@ -119,7 +119,7 @@ static int unsaved_use(struct secrets *x, const struct svc_config *c, char *why,
 {
         for (size_t i = 0; i < c->n_secrets; i++) {
                 const struct secret_config *d = &x->m->cfg->secrets[c->secrets[i].index];
-                char w[300];
+                char w[SVC_REASON_MAX];
 
                 if (!secrets_def_unsaved(x, d))
                         continue;
@@ -133,7 +133,7 @@ static int unsaved_use(struct secrets *x, const struct svc_config *c, char *why,
 bool secrets_store_wait(struct svc *s, char *why, size_t wl)
 {
         struct secrets *x = s->m->secrets;
-        char w[300] = "";
+        char w[SVC_REASON_MAX] = "";
 
         if (!x || x->status != SECRETS_OK || !s->cfg->n_secrets || secrets_fill_missing(x, w, sizeof w) >= 0)
                 return false;

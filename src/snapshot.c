@@ -401,10 +401,15 @@ static bool flag(const cJSON *o, const char *k)
         return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
-static void text(const cJSON *o, const char *k, char **dst)
+static void text_max(const cJSON *o, const char *k, char **dst, size_t max)
 {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-        str_set(dst, cJSON_IsString(v) ? v->valuestring : "");
+        str_set_max(dst, cJSON_IsString(v) ? v->valuestring : "", max);
+}
+
+static void text(const cJSON *o, const char *k, char **dst)
+{
+        text_max(o, k, dst, STR_SHORT_MAX);
 }
 
 static int fd_of(const cJSON *o, const char *k)
@@ -523,7 +528,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
                         start_history_add(&s->starts, (usec_t)t->valuedouble, s->cfg->start_limit.burst);
         s->has_exit = flag(o, "has_exit");
         s->exit_status = (int)num(o, "exit_status", 0);
-        text(o, "reason", &s->reason);
+        text_max(o, "reason", &s->reason, SVC_REASON_MAX);
         text(o, "status_text", &s->status_text);
         text(o, "last_failure", &s->last_failure);
         s->held = flag(o, "held");

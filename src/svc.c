@@ -32,10 +32,12 @@
 #include "timer.h"
 
 void svc_set_reason(struct svc *s, const char *fmt, ...) {
+        char buf[SVC_REASON_MAX];
         va_list ap;
         va_start(ap, fmt);
-        str_vsetf(&s->reason, fmt, ap);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
+        str_set_max(&s->reason, buf, sizeof(buf));
 }
 
 const char *svc_format_exit(int status, char *buf, size_t len) {
@@ -144,7 +146,7 @@ static int do_spawn(struct svc *s) {
         const struct svc_config *c = s->cfg;
         usec_t prep = now_mono();
         int r;
-        char sec_why[256];
+        char sec_why[SVC_REASON_MAX];
         /* credential files are written here, in the parent, before the spawn */
         if ((r = secrets_svc_prepare(s, sec_why, sizeof(sec_why))) < 0) {
                 svc_set_reason(s, "%s", sec_why);
@@ -507,7 +509,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 .kill_sent = s->kill_sent,
         };
         char exitbuf[320] = "";
-        char gate_why[160] = "";
+        char gate_why[SVC_REASON_MAX] = "";
         usec_t now = now_mono();
 
         /* not in the selected profiles, program not installed, or a dependency

@@ -10,6 +10,7 @@
  * frozen cgroup) before svd gives up on it and the stop goes on. */
 #define SVC_KILL_WAIT (5 * USEC_PER_SEC)
 
+#include <limits.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -170,8 +171,14 @@ char **svc_build_env(const struct svc *s, int *ret_err);
 /* The value of KEY in env (NAME=VALUE entries); NULL if absent. */
 const char *svc_env_get(char **env, const char *key);
 
-/* Sets the human-readable reason (printf-style); "" clears it. */
+/* Sets the human-readable reason (printf-style; up to SVC_REASON_MAX - 1
+ * bytes); "" clears it. */
 void svc_set_reason(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Room for a reason built in a buffer (a start gate's, a secret's): a path
+ * (a config path is shorter than PATH_MAX; a file name may be joined to
+ * it), a secret name (at most 255) and the words and error around them, so
+ * the cause at its end is never cut off. */
+#define SVC_REASON_MAX (PATH_MAX + 512)
 
 /* "exited 0", "exited 3", "killed by SIGKILL"; buf >= 48 bytes. */
 const char *svc_format_exit(int status, char *buf, size_t len);

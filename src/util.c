@@ -709,7 +709,11 @@ void str_clear(char **s) {
 }
 
 void str_set(char **s, const char *text) {
-        size_t n = strnlen(text, STR_SHORT_MAX - 1);
+        str_set_max(s, text, STR_SHORT_MAX);
+}
+
+void str_set_max(char **s, const char *text, size_t max) {
+        size_t n = strnlen(text, max - 1);
         if (*s && strncmp(*s, text, n) == 0 && (*s)[n] == 0)
                 return; /* unchanged: no allocation (a probe's detail repeats) */
         if (n == 0) {

@@ -87,6 +87,9 @@ char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern char str_empty[1];
 void str_clear(char **s);
 void str_set(char **s, const char *text);
+/* The same, kept to max - 1 bytes (max >= 1): for a text that must carry
+ * more (a service's reason, svc.h). */
+void str_set_max(char **s, const char *text, size_t max);
 void str_vsetf(char **s, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void str_setf(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
