@@ -85,12 +85,14 @@ struct logsink {
 };
 
 struct gzjob;
+struct gzfail;
 struct follower;
 struct logfile;
 
 struct logs {
         struct svd *m;
         struct gzjob *jobs;      /* queued and running, oldest first */
+        struct gzfail *gz_failing; /* directories whose compressions fail (logrotate.c) */
         unsigned running;
         struct follower **followers;
         size_t n_followers;
