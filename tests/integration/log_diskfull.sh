@@ -10,9 +10,11 @@ fi
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/log"
 mount -t tmpfs -o size=2M tmpfs "$T/log" 2>/dev/null || { echo "cannot mount tmpfs"; trap - EXIT; rm -rf "$T"; exit 77; }
-cleanup_ns() { umount "$T/log" 2>/dev/null || true; }
-# unmount before lib.sh's EXIT trap removes $T (also on failure)
-trap 'cleanup 2>/dev/null; cleanup_ns; rm -rf "$T"' EXIT
+# On any exit, also a failure: svd stopped (lib.sh's cleanup, whose rm -rf
+# fails on the mount point: not the end of the trap), the tmpfs unmounted
+# (lazily if something still holds it), then $T removed.
+cleanup_ns() { umount "$T/log" 2>/dev/null || umount -l "$T/log" 2>/dev/null || true; }
+trap 'cleanup 2>/dev/null || true; cleanup_ns; rm -rf "$T"' EXIT
 
 PAD=$(printf 'z%.0s' $(seq 500))
 service chatty <<EOF
