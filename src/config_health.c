@@ -193,6 +193,36 @@ static void load_http(struct cload *l, const struct ynode *n, struct probe_confi
         }
 }
 
+/* Every field of an http check within its limit can still make a request
+ * over svd-probe's packet (PROBE_MAX_MSG): JSON escapes make a '"', a backslash
+ * or a tab two bytes, and 32 headers of 1 KiB are half of it already.
+ * Such a check, or one svd-probe would refuse, would fail at every probe:
+ * its encoding (with the widest id) is measured once here. */
+static void check_http_request(struct cload *l, const struct ynode *n, const struct probe_config *p)
+{
+        struct probe_req req = {
+                .id = PROBE_ID_MAX,
+                .kind = PROBE_REQ_HTTP,
+                .timeout_ms = (unsigned)(p->timeout / USEC_PER_MSEC),
+                .url = p->url,
+                .status_min = p->status_min,
+                .status_max = p->status_max,
+                .body_contains = p->body_contains,
+                .headers = p->headers,
+                .follow_redirects = p->follow_redirects,
+        };
+        char err[256];
+        size_t len = 0;
+
+        if (probe_req_size(&req, &len, err, sizeof(err)) < 0)
+                cp_err(l, n, "healthcheck.http", "svd-probe would refuse this check: %s", err);
+        else if (len > PROBE_MAX_MSG)
+                cp_err(l, n, "healthcheck.http",
+                       "the request to svd-probe would be %zu bytes, over its limit of %u (shorten the "
+                       "headers, body_contains or url: a '\"', a '\\' or a tab takes two bytes)",
+                       len, PROBE_MAX_MSG);
+}
+
 void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s)
 {
         struct probe_config *p = &s->health;
@@ -205,6 +235,7 @@ void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s
         p->retries = 3;
         p->start_interval = 1 * USEC_PER_SEC;
         p->on_unhealthy = ON_UNHEALTHY_RESTART;
+        size_t errs_before = l->errs->n;
         p->pos = (struct cfg_pos){ l->file, n->line, n->col };
         if (cp_expect_map(l, n, "healthcheck") < 0)
                 return;
@@ -270,5 +301,6 @@ void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s
                 char key[KEYLEN];
                 cp_err(l, ynode_get(n, "timeout"), cp_key(key, "healthcheck", "timeout"),
                        "must be at most 1h for tcp and http checks");
-        }
+        } else if (p->kind == PROBE_HTTP && l->errs->n == errs_before)
+                check_http_request(l, ynode_get(n, "http"), p);
 }

@@ -351,6 +351,19 @@ int probe_req_encode_into(const struct probe_req *req, char *buf, size_t cap, si
         return jw_finish(&w, ret_len);
 }
 
+int probe_req_size(const struct probe_req *req, size_t *ret_len, char *err, size_t errlen)
+{
+        if (!req || !ret_len)
+                return -EINVAL;
+        int r = probe_req_check(req, err, errlen);
+        if (r < 0)
+                return r;
+        struct jw w = { 0 };
+        req_write(&w, req); /* (nothing written with no buffer: only counted) */
+        *ret_len = w.len;
+        return 0;
+}
+
 int probe_req_encode(const struct probe_req *req, char **ret_buf, size_t *ret_len, char *err, size_t errlen)
 {
         if (!req || !ret_buf || !ret_len)

@@ -81,6 +81,11 @@ int probe_req_check(const struct probe_req *req, char *err, size_t errlen);
  * -EMSGSIZE if the JSON exceeds PROBE_MAX_MSG. */
 int probe_req_encode(const struct probe_req *req, char **ret_buf, size_t *ret_len, char *err, size_t errlen);
 
+/* The length the encoding of a checked request has, whether or not it fits
+ * in PROBE_MAX_MSG (for the config loader, which refuses a check that would
+ * not). -EINVAL (message in err) as probe_req_encode. */
+int probe_req_size(const struct probe_req *req, size_t *ret_len, char *err, size_t errlen);
+
 /* The same JSON into the caller's buf of cap bytes (a NUL follows the *ret_len
  * bytes), without allocating: what svd uses per probe. Also -ENOBUFS when it
  * does not fit in cap (but would in PROBE_MAX_MSG). */

@@ -24,6 +24,24 @@ echo "$out" | grep -q "services/long.yaml:4:12: healthcheck.timeout: must be at 
         fail "no positioned error for timeout 2h: $out"
 rm "$T/services/long.yaml"
 
+# --- an http check whose request, every field within its limit, would not
+# fit svd-probe's 64 KiB packet once JSON-escaped (32 headers of 1 KiB of
+# '"', two bytes each): refused at load with file:line:col and key, not
+# accepted and then failed at every probe; 31 such headers fit
+big_check() { # N: a service file with N such headers
+        local v
+        v=$(printf '"%.0s' $(seq 1019))
+        printf 'command: [sleep, "1000"]\nhealthcheck:\n  http:\n    url: http://127.0.0.1:1/\n    headers:\n'
+        for i in $(seq -w 1 "$1"); do printf "      H$i: '%s'\n" "${v//\'/\'\'}"; done
+}
+big_check 32 > "$T/services/big.yaml"
+out=$("$SVD" --check -c "$T/etc/svd.yaml" 2>&1) && fail "an http check over the packet size accepted"
+echo "$out" | grep -q "services/big.yaml:4:5: healthcheck.http: the request to svd-probe would be [0-9]* bytes, over its limit of 65536" ||
+        fail "no positioned error for an http check over the packet size: $out"
+big_check 31 > "$T/services/big.yaml"
+out=$("$SVD" --check -c "$T/etc/svd.yaml" 2>&1) || fail "31 headers of 1 KiB refused: $out"
+rm "$T/services/big.yaml"
+
 PORT=$(free_port)
 touch "$T/out/ok" "$T/out/ok2"
 mkfifo "$T/out/n.fifo" "$T/out/n2.fifo"

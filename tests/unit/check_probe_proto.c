@@ -238,6 +238,29 @@ START_TEST(test_oversize)
         ck_assert_msg(r == 0 || r == -EMSGSIZE, "r=%d %s", r, err);
         if (r == 0)
                 ck_assert_uint_le(len, PROBE_MAX_MSG);
+        /* probe_req_size measures it either way: what the config loader
+         * compares with the limit */
+        size_t sz = 0;
+        ck_assert_int_eq(probe_req_size(&in, &sz, err, sizeof(err)), 0);
+        ck_assert(r == 0 ? sz == len : sz > PROBE_MAX_MSG);
+}
+END_TEST
+
+START_TEST(test_req_size)
+{
+        _cleanup_(probe_req_done) struct probe_req in = http_req();
+        _cleanup_(freep) char *buf = NULL;
+        size_t len = 0, sz = 0;
+        char err[200];
+
+        ck_assert_int_eq(probe_req_encode(&in, &buf, &len, err, sizeof(err)), 0);
+        ck_assert_int_eq(probe_req_size(&in, &sz, err, sizeof(err)), 0);
+        ck_assert_uint_eq(sz, len);
+        free(in.url);
+        in.url = strdup("ftp://h/");
+        sz = 7;
+        ck_assert_int_eq(probe_req_size(&in, &sz, err, sizeof(err)), -EINVAL);
+        ck_assert_uint_eq(sz, 7); /* untouched on failure */
 }
 END_TEST
 
@@ -558,6 +581,7 @@ static Suite *suite(void)
         tcase_add_test(tc, test_too_many_headers);
         tcase_add_test(tc, test_encode_checks);
         tcase_add_test(tc, test_oversize);
+        tcase_add_test(tc, test_req_size);
         tcase_add_test(tc, test_result_roundtrip);
         tcase_add_test(tc, test_result_truncation);
         tcase_add_loop_test(tc, test_bad_result, 0, (int)ELEMENTSOF(bad_results));
