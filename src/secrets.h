@@ -100,6 +100,9 @@ void secrets_snapshot_save(struct svd *m, struct cJSON *state);
 void secrets_operator_request(struct svd *m, struct svc *s, bool stop);
 /* Whether any consumer waits for that restart to be started again. */
 bool secrets_restarting(const struct svd *m);
+/* Whether s is stopped (held) by svd to start again with a changed
+ * secret's new value, not by the operator. */
+bool secrets_restart_holds(const struct svd *m, const struct svc *s);
 /* Once the services of such a state are restored: the consumers it names
  * start again with the new value once all are down (one still running
  * with the old value is stopped first; one on its way up already, after

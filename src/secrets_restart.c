@@ -189,6 +189,13 @@ bool secrets_restarting(const struct svd *m)
         return false;
 }
 
+bool secrets_restart_holds(const struct svd *m, const struct svc *s)
+{
+        const struct secrets *x = m->secrets;
+
+        return x && x->restart_set && x->restart_set[s->index] == MARK_START;
+}
+
 static void save_names(struct svd *m, cJSON *state, const char *key, unsigned char mark)
 {
         struct secrets *x = m->secrets;

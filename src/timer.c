@@ -19,6 +19,7 @@
 #include "log.h"
 #include "reload.h"
 #include "sched.h"
+#include "secrets.h"
 #include "svd.h"
 #include "timer.h"
 
@@ -387,17 +388,6 @@ static usec_t next_from(const struct schedule_config *sc, usec_t from, usec_t no
         return n;
 }
 
-/* A dependency the operator stopped stays stopped: a job does not pull it
- * up, nor one of its dependencies' dependencies (the run's start would
- * pull in the whole chain). Without memory to look, the run goes ahead, as
- * it did before the check. */
-static const char *held_dependency(struct svd *m, const struct svc *s)
-{
-        struct svc *dep = NULL;
-
-        return sched_held_dependency(m, s, &dep) > 0 ? dep->cfg->name : NULL;
-}
-
 static void fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 {
         struct timer_job *j = w->data;
@@ -405,7 +395,7 @@ static void fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
         struct svc *s = m->svcs[j->index];
         const struct schedule_config *sc = sched_of(j);
         usec_t base = j->next_base, now = now_real();
-        const char *dep;
+        struct svc *dep = NULL;
 
         (void)loop;
         (void)revents;
@@ -436,9 +426,20 @@ static void fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
                 j->skipped++;
                 log_info("%s: scheduled run skipped: stopped by the operator (svctl start or run resumes it)",
                          s->cfg->name);
-        } else if ((dep = held_dependency(m, s))) {
+        } else if (sched_held_dependency(m, s, &dep) > 0) {
+                /* A held dependency (the operator's stop, or svd's own for a
+                 * changed secret) stays down: the run's start would pull up
+                 * it and its own dependencies. Without memory to look, the
+                 * run goes ahead, as it did before the check. */
                 j->skipped++;
-                log_warn("%s: scheduled run skipped: dependency %s was stopped by the operator", s->cfg->name, dep);
+                if (secrets_restart_holds(m, dep))
+                        log_warn("%s: scheduled run skipped: dependency %s is down for its restart for a "
+                                 "changed secret",
+                                 s->cfg->name, dep->cfg->name);
+                else
+                        log_warn("%s: scheduled run skipped: dependency %s is held stopped (svctl start %s "
+                                 "starts it)",
+                                 s->cfg->name, dep->cfg->name, dep->cfg->name);
         } else {
                 log_info("%s: scheduled run", s->cfg->name);
                 m->timers->by_timer = true;

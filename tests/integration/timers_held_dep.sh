@@ -20,7 +20,7 @@ command: [/bin/sh, -c, 'echo run >> $T/out/j']
 YAML
 
 runs() { cat "$T/out/j" 2>/dev/null | wc -l; }
-skips() { [ "$(grep -c "j: scheduled run skipped: dependency x was stopped by the operator" "$T/svd.out")" -ge "$1" ]; }
+skips() { [ "$(grep -c "j: scheduled run skipped: dependency x is held stopped (svctl start x starts it)" "$T/svd.out")" -ge "$1" ]; }
 
 start_svd
 wait_state x running
