@@ -70,7 +70,7 @@ static bool held_back(struct svd *m, struct svc *s)
 
         if (sched_held_dependency(m, s, &dep) <= 0)
                 return false;
-        log_info("reload: %s is left stopped: its dependency %s was stopped by the operator (svctl start %s "
+        log_info("reload: %s is left stopped: its dependency %s is held stopped (svctl start %s "
                  "starts both)",
                  s->cfg->name, dep->cfg->name, s->cfg->name);
         return true;

@@ -120,15 +120,16 @@ void secrets_restart_check(struct svc *s)
         ev_timer_start(m->loop, &x->start_timer);
 }
 
-/* Its start would pull up its dependencies (sched_pull_in): not one the
- * operator stopped (the marked ones it needs, an earlier wave, are started
- * by now). Without memory to look, it starts, as it did before the check. */
+/* Its start would pull up its dependencies (sched_pull_in): not one held
+ * stopped, by the operator or otherwise (the marked ones it needs, an
+ * earlier wave, are started by now). Without memory to look, it starts, as
+ * it did before the check. */
 static void start_consumer(struct svd *m, struct svc *s)
 {
         struct svc *dep = NULL;
 
         if (sched_held_dependency(m, s, &dep) > 0) {
-                log_info("secrets: %s is left stopped: its dependency %s was stopped by the operator "
+                log_info("secrets: %s is left stopped: its dependency %s is held stopped "
                          "(svctl start %s starts both)",
                          s->cfg->name, dep->cfg->name, s->cfg->name);
                 return;

@@ -41,8 +41,8 @@ assert_eq "$(field x state)" "stopped" "x, stopped by the operator, after the re
 assert_eq "$(field x held)" "True" "x's hold after the reload changed it"
 assert_eq "$(field y state)" "stopped" "y (changed), which needs x"
 assert_eq "$(field z state)" "stopped" "z (added), which needs x through y"
-logged "reload: y is left stopped: its dependency x was stopped by the operator" || fail "y: not logged"
-logged "reload: z is left stopped: its dependency x was stopped by the operator" || fail "z: not logged"
+logged "reload: y is left stopped: its dependency x is held stopped" || fail "y: not logged"
+logged "reload: z is left stopped: its dependency x is held stopped" || fail "z: not logged"
 
 svctl start z > /dev/null || fail "start z"
 wait_state x running

@@ -57,8 +57,8 @@ assert_eq "$(field y state)" "stopped" "y, which needs x"
 assert_eq "$(field app state)" "stopped" "app, which needs db"
 assert_eq "$(n x)" 1 "x's starts"
 assert_eq "$(n db)" 1 "db's starts"
-logged "secrets: y is left stopped: its dependency x was stopped by the operator" || fail "y: not logged"
-logged "secrets: app is left stopped: its dependency db was stopped by the operator" || fail "app: not logged"
+logged "secrets: y is left stopped: its dependency x is held stopped" || fail "y: not logged"
+logged "secrets: app is left stopped: its dependency db is held stopped" || fail "app: not logged"
 
 # --- and after a kill -9 they are still what the operator made them -------
 crash_restart_svd
