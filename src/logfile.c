@@ -64,37 +64,13 @@ static struct logfile *logfile_open(struct svd *m, const char *path) {
         return f;
 }
 
-/* Appends the iovecs whole or not at all: after a short write (the disk
- * filled up within them) the file is cut back to where it ended, so it
- * never holds half a record. */
+/* Appends the iovecs whole or not at all (writev_whole), from the file's
+ * end as it is now. */
 static int write_whole(int fd, struct iovec *iov, int n) {
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return -errno;
-        bool partial = false;
-        while (n) {
-                ssize_t w = writev(fd, iov, n);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0) {
-                        int r = w < 0 ? -errno : -ENOSPC;
-                        if (partial)
-                                (void)!ftruncate(fd, st.st_size);
-                        return r;
-                }
-                partial = true;
-                size_t skip = (size_t)w;
-                while (n && skip >= iov[0].iov_len) {
-                        skip -= iov[0].iov_len;
-                        iov++;
-                        n--;
-                }
-                if (n) {
-                        iov[0].iov_base = (char *)iov[0].iov_base + skip;
-                        iov[0].iov_len -= skip;
-                }
-        }
-        return 0;
+        return writev_whole(fd, iov, n, st.st_size);
 }
 
 static int drop(struct logfile *f, int r) {

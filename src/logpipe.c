@@ -129,38 +129,15 @@ static void start_reading(struct logsink *k) {
                 ev_io_start(k->m->loop, &k->st[i].io);
 }
 
-/* Writes all of buf..; on a short write goes on, on an error undoes the
- * partial batch so the file never ends in half a record. */
+/* Writes all of the batch, or none of it (writev_whole). */
 static int write_all(struct logsink *k, struct iovec *iov, int n) {
-        uint64_t start = k->size;
         size_t total = 0;
         for (int i = 0; i < n; i++)
                 total += iov[i].iov_len;
-        size_t done = 0;
-        while (done < total) {
-                ssize_t w = writev(k->fd, iov, n);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0) {
-                        int r = w < 0 ? -errno : -ENOSPC;
-                        if (done)
-                                (void)!ftruncate(k->fd, (off_t)start);
-                        return r;
-                }
-                done += (size_t)w;
-                size_t skip = (size_t)w;
-                while (n && skip >= iov[0].iov_len) {
-                        skip -= iov[0].iov_len;
-                        iov++;
-                        n--;
-                }
-                if (n) {
-                        iov[0].iov_base = (char *)iov[0].iov_base + skip;
-                        iov[0].iov_len -= skip;
-                }
-        }
-        k->size += total;
-        return 0;
+        int r = writev_whole(k->fd, iov, n, (off_t)k->size);
+        if (r >= 0)
+                k->size += total;
+        return r;
 }
 
 static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents) {

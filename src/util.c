@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -748,4 +749,32 @@ void str_setf(char **s, const char *fmt, ...) {
         va_start(ap, fmt);
         str_vsetf(s, fmt, ap);
         va_end(ap);
+}
+
+int writev_whole(int fd, struct iovec *iov, int n, off_t cut_to)
+{
+        bool partial = false;
+        while (n) {
+                ssize_t w = writev(fd, iov, n);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0) {
+                        int r = w < 0 ? -errno : -ENOSPC;
+                        if (partial)
+                                (void)!ftruncate(fd, cut_to);
+                        return r;
+                }
+                partial = true;
+                size_t skip = (size_t)w;
+                while (n && skip >= iov[0].iov_len) {
+                        skip -= iov[0].iov_len;
+                        iov++;
+                        n--;
+                }
+                if (n) {
+                        iov[0].iov_base = (char *)iov[0].iov_base + skip;
+                        iov[0].iov_len -= skip;
+                }
+        }
+        return 0;
 }
