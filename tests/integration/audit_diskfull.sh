@@ -5,15 +5,9 @@
 # and once space is back the audit log says how many records were lost
 # before the next one. Runs in a private mount namespace on a 1 MiB tmpfs:
 # the host is untouched.
-if [ -z "${SVD_IN_NS:-}" ]; then
-        unshare --mount --propagation private true 2>/dev/null || { echo "unshare --mount not permitted"; exit 77; }
-        exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
-fi
+SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
-mkdir -p "$T/log"
-mount -t tmpfs -o size=1M tmpfs "$T/log" 2>/dev/null || { echo "cannot mount tmpfs"; trap - EXIT; rm -rf "$T"; exit 77; }
-cleanup_ns() { umount "$T/log" 2>/dev/null || true; }
-trap 'cleanup 2>/dev/null || true; cleanup_ns; rm -rf "$T"' EXIT
+tmpfs_at "$T/log" size=1M
 
 fill() { dd if=/dev/zero of="$T/log/fill" bs=4k status=none 2>/dev/null || true; }
 service web <<YAML
@@ -54,5 +48,4 @@ for round in 1 2; do
 done
 grep -q "INFO audit: writing .*/audit.log again; [0-9]* records were lost" "$T/svd.out" || fail "no recovery note in svd's log"
 stop_svd || fail "svd exit status"
-cleanup_ns
 echo "audit_diskfull: ok"

@@ -6,6 +6,16 @@ set -eu
 : "${SVD:?SVD must point at the svd binary}"
 : "${SVCTL:?SVCTL must point at the svctl binary}"
 
+# A test that mounts something (a small tmpfs to fill up, a file bound over
+# one of /proc's) sets SVD_PRIVATE_MOUNTS=1 before sourcing this file: it
+# runs again in a mount namespace of its own, so no mount of it reaches the
+# host, and tmpfs_at's mounts are undone by cleanup, also after a failure.
+if [ -n "${SVD_PRIVATE_MOUNTS:-}" ] && [ -z "${SVD_IN_NS:-}" ]; then
+        unshare --mount --propagation private true 2>/dev/null || { echo "unshare --mount not permitted"; exit 77; }
+        exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
+fi
+MOUNTS=
+
 T=$(mktemp -d /tmp/svd-it.XXXXXX)
 chmod 755 "$T"
 mkdir -p "$T/etc" "$T/services" "$T/cgroups" "$T/out"
@@ -36,9 +46,21 @@ cleanup() {
                 for _ in $(seq 100); do kill -0 "$SVD_PID" 2>/dev/null || break; sleep 0.1; done
                 kill -KILL "$SVD_PID" 2>/dev/null || true
         fi
+        local mp
+        for mp in $MOUNTS; do umount "$mp" 2>/dev/null || umount -l "$mp" 2>/dev/null || true; done
         rm -rf "$T"
 }
 trap cleanup EXIT
+
+# tmpfs_at DIR OPTIONS: a tmpfs (mount -o OPTIONS) on DIR, made if needed,
+# unmounted by cleanup; skips the test (77) where none can be mounted.
+# Only with SVD_PRIVATE_MOUNTS=1 (above).
+tmpfs_at() {
+        [ -n "${SVD_IN_NS:-}" ] || { echo "tmpfs_at needs SVD_PRIVATE_MOUNTS=1" >&2; exit 1; }
+        mkdir -p "$1"
+        mount -t tmpfs -o "$2" tmpfs "$1" 2>/dev/null || { echo "cannot mount a tmpfs on $1"; exit 77; }
+        MOUNTS="$MOUNTS $1"
+}
 
 # service NAME <<YAML
 service() { cat > "$T/services/$1.yaml"; }

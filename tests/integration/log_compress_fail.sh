@@ -6,15 +6,9 @@
 # disk gives gzip's own cause ("gzip: stdout: No space left on device").
 # The rotated files are kept uncompressed. Runs in a private mount
 # namespace on a small tmpfs: the host is untouched.
-if [ -z "${SVD_IN_NS:-}" ]; then
-        unshare --mount --propagation private true 2>/dev/null || { echo "unshare --mount not permitted"; exit 77; }
-        exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
-fi
+SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
-mkdir -p "$T/log"
-mount -t tmpfs -o size=1M,nr_inodes=64 tmpfs "$T/log" 2>/dev/null || { echo "cannot mount tmpfs"; trap - EXIT; rm -rf "$T"; exit 77; }
-cleanup_ns() { umount "$T/log" 2>/dev/null || umount -l "$T/log" 2>/dev/null || true; }
-trap 'cleanup 2>/dev/null || true; cleanup_ns; rm -rf "$T"' EXIT
+tmpfs_at "$T/log" size=1M,nr_inodes=64
 
 PAD=$(printf 'z%.0s' $(seq 100))
 service chatty <<YAML
@@ -50,5 +44,4 @@ rm -f "$T/log/spare" # (room for the log file to have something to rotate)
 wait_for grep -q "logs: compressing .*/chatty\.log\.[^ ]* failed: gzip: stdout: No space left on device; kept uncompressed" "$T/svd.out"
 rm -f "$T/log/fill"
 stop_svd || fail "svd exit status"
-cleanup_ns
 echo "log_compress_fail: ok"

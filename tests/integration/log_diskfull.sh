@@ -3,18 +3,12 @@
 # counts the dropped bytes (svctl status: log_dropped_bytes) and, once space
 # is back, writes a line recording the gap. Runs in a private mount namespace
 # on a 2 MiB tmpfs so the host is untouched.
-if [ -z "${SVD_IN_NS:-}" ]; then
-        unshare --mount --propagation private true 2>/dev/null || { echo "unshare --mount not permitted"; exit 77; }
-        exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
-fi
+SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
-mkdir -p "$T/log"
-mount -t tmpfs -o size=2M tmpfs "$T/log" 2>/dev/null || { echo "cannot mount tmpfs"; trap - EXIT; rm -rf "$T"; exit 77; }
+tmpfs_at "$T/log" size=2M
 # On any exit, also a failure: svd stopped (lib.sh's cleanup, whose rm -rf
 # fails on the mount point: not the end of the trap), the tmpfs unmounted
 # (lazily if something still holds it), then $T removed.
-cleanup_ns() { umount "$T/log" 2>/dev/null || umount -l "$T/log" 2>/dev/null || true; }
-trap 'cleanup 2>/dev/null || true; cleanup_ns; rm -rf "$T"' EXIT
 
 PAD=$(printf 'z%.0s' $(seq 500))
 service chatty <<EOF
@@ -39,5 +33,4 @@ for l in open(sys.argv[1], "rb").read().split(b"\n")[:-1]:
     assert rec.match(l), l[:100]
 PY
 stop_svd || fail "svd exit status"
-cleanup_ns
 echo "log_diskfull: ok"

@@ -4,18 +4,12 @@
 # (its heartbeat stops) and nothing is dropped; once space is back it runs on
 # and every line is in the file, in order, with no gap. Private mount
 # namespace on a 2 MiB tmpfs, as log_diskfull.sh.
-if [ -z "${SVD_IN_NS:-}" ]; then
-        unshare --mount --propagation private true 2>/dev/null || { echo "unshare --mount not permitted"; exit 77; }
-        exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
-fi
+SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
-mkdir -p "$T/log"
-mount -t tmpfs -o size=2M tmpfs "$T/log" 2>/dev/null || { echo "cannot mount tmpfs"; trap - EXIT; rm -rf "$T"; exit 77; }
+tmpfs_at "$T/log" size=2M
 # On any exit, also a failure: svd stopped (lib.sh's cleanup, whose rm -rf
 # fails on the mount point: not the end of the trap), the tmpfs unmounted
 # (lazily if something still holds it), then $T removed.
-cleanup_ns() { umount "$T/log" 2>/dev/null || umount -l "$T/log" 2>/dev/null || true; }
-trap 'cleanup 2>/dev/null || true; cleanup_ns; rm -rf "$T"' EXIT
 
 heartbeat_service careful
 dd if=/dev/zero of="$T/log/filler" bs=1K count=1900 status=none 2>/dev/null || true
@@ -39,5 +33,4 @@ assert nums and nums == list(range(nums[0], nums[0] + len(nums))), "gap or disor
 assert nums[0] == 0, nums[0]
 print("lines:", len(nums))
 PY
-cleanup_ns
 echo "log_onfull_block: ok"

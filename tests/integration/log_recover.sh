@@ -15,10 +15,7 @@
 # Private mount namespace, small tmpfs file systems (as log_diskfull.sh).
 # LOG_RECOVER_CASES runs a subset: spin reopen follow inode_start
 # inode_reexec gap_reexec deleted.
-if [ -z "${SVD_IN_NS:-}" ]; then
-        unshare --mount --propagation private true 2>/dev/null || { echo "unshare --mount not permitted"; exit 77; }
-        exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
-fi
+SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "needs python3"; exit 77; }
 CASES=" ${LOG_RECOVER_CASES:-spin reopen follow inode_start inode_reexec gap_reexec deleted} "

@@ -9,15 +9,9 @@
 # The end of a rotation with an on_rotate job that cannot be written is
 # retried until it is, so it is not undone by a later restart of svd.
 # Runs in a private mount namespace on a 1 MiB tmpfs: the host is untouched.
-if [ -z "${SVD_IN_NS:-}" ]; then
-        unshare --mount --propagation private true 2>/dev/null || { echo "unshare --mount not permitted"; exit 77; }
-        exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
-fi
+SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
-mkdir -p "$T/state"
-mount -t tmpfs -o size=1M tmpfs "$T/state" 2>/dev/null || { echo "cannot mount tmpfs"; trap - EXIT; rm -rf "$T"; exit 77; }
-cleanup_ns() { umount "$T/state" 2>/dev/null || true; }
-trap 'cleanup 2>/dev/null || true; cleanup_ns; rm -rf "$T"' EXIT
+tmpfs_at "$T/state" size=1M
 
 fill() { dd if=/dev/zero of="$T/state/fill" bs=4k status=none 2>/dev/null || true; }
 unfill() { rm -f "$T/state/fill"; }
@@ -117,5 +111,4 @@ stop_svd || fail "svd exit status"
 start_svd
 assert_eq "$(svctl secret get pw)" "$new" "the rotated pw after a restart of svd"
 stop_svd || fail "svd exit status"
-cleanup_ns
 echo "secrets_diskfull: ok"

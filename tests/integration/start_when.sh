@@ -7,10 +7,7 @@
 # after it, as soon as the condition holds. Runs in a private mount
 # namespace where /proc/meminfo and /proc/pressure/memory are files the test
 # writes, so the conditions are driven without touching the host's memory.
-if [ -z "${SVD_IN_NS:-}" ]; then
-        unshare --mount --propagation private true 2>/dev/null || { echo "unshare --mount not permitted"; exit 77; }
-        exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
-fi
+SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
 [ -r /proc/pressure/memory ] || { echo "no PSI on this kernel"; exit 77; }
 cleanup_ns() { umount /proc/meminfo /proc/pressure/memory 2>/dev/null || true; }

@@ -10,10 +10,7 @@
 #    a timer: once the filler is gone, the last state is written with no
 #    further change ("state written again"), and the next svd sees it.
 # Runs in a private mount namespace, with run_dir on a 1 MiB tmpfs of its own.
-if [ -z "${SVD_IN_NS:-}" ]; then
-        unshare --mount --propagation private true 2> /dev/null || { echo "unshare --mount not permitted"; exit 77; }
-        exec unshare --mount --propagation private env SVD_IN_NS=1 bash "$0" "$@"
-fi
+SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
 command -v jq > /dev/null || fail "jq is needed"
 RUN=$T/run
