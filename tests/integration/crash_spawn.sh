@@ -95,7 +95,6 @@ svd_dead() { ! kill -0 "$SVD_PID" 2>/dev/null || grep -q '^State:.Z' "/proc/$SVD
 # Killed in the middle of another spawn, svd leaves a child that holds a
 # copy of its descriptors until its exec: the control socket still listens
 # (the next svd would refuse to start) for as long.
-socket_free() { ! ss -xl | grep -F "$T/" | grep -q control.sock; }
 crash() {
         local name=$1
         shift
@@ -106,7 +105,7 @@ crash() {
         wait_for svd_dead
         wait "$SVD_PID" 2>/dev/null || true
         SVD_PID=
-        wait_for socket_free
+        wait_for control_socket_free
         [ -e "$T/out/arm-$name" ] && fail "$name did not start"
         cat "$T/svd.out" >> "$T/svd.before"
 }
@@ -185,7 +184,7 @@ wait_for svd_dead
 [ -e "$T/out/arm-dup" ] && fail "dup did not start"
 wait "$SVD_PID" 2>/dev/null || true
 SVD_PID=
-wait_for socket_free
+wait_for control_socket_free
 cat "$T/svd.out" >> "$T/svd.before"
 start_svd
 wait_state dup running

@@ -44,14 +44,6 @@ finish() {
 }
 trap finish EXIT
 svd_dead() { ! kill -0 "$SVD_PID" 2> /dev/null || grep -q '^State:.Z' "/proc/$SVD_PID/status"; }
-socket_free() { ! ss -xl | grep -F "$T/" | grep -q control.sock; }
-crash() {
-        kill -9 "$SVD_PID"
-        wait "$SVD_PID" 2> /dev/null || true
-        SVD_PID=
-        wait_for socket_free
-        cat "$T/svd.out" >> "$T/svd.before"
-}
 jqi() { # jqi FILTER FILE: FILE edited in place
         jq -c "$1" "$2" > "$2.new" && mv "$2.new" "$2"
 }
@@ -102,7 +94,7 @@ wait "$x" 2> /dev/null || true
 wait_state w running
 sleep 0.3
 old=$(field a pid)
-crash
+crash_svd
 jqi 'del(.boot_id)' "$T/run/state.json"
 sed -i '/^boot /d' "$T/run/state.journal"
 start_svd
@@ -114,7 +106,7 @@ assert_eq "$(instances a)" "$old" "instances of a"
 wait_state w running
 sleep 0.3
 old=$(field a pid)
-crash
+crash_svd
 jqi '(.services[] | select(.name == "a") | .spawned_mono) = 1e300' "$T/run/state.json"
 start_svd
 logged "a: spawned_mono out of range" || fail "the bad field of a's entry was not named"
@@ -123,7 +115,7 @@ wait_state a running
 kill -9 "$old" 2> /dev/null || true # (the stray is the test's; with cgroups, a's start killed it)
 wait_state w running
 sleep 0.3
-crash
+crash_svd
 for p in $(instances w) $(instances a); do stray "$p"; done
 jqi '.svd_start = 1e300' "$T/run/state.json"
 start_svd
@@ -140,7 +132,7 @@ sleep 0.3
 touch "$T/stall/arm"
 kill -9 "$(field w pid)" # restarted after 300 ms: that spawn stalls
 wait_for test -e "$T/stall/stalled"
-crash
+crash_svd
 start_svd
 wait_state w running
 sleep 4 # the stalled child would exec by now

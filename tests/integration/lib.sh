@@ -169,6 +169,19 @@ crash_restart_svd() {
         start_svd
 }
 
+# control_socket_free: nothing listens on the test's control socket any more
+control_socket_free() { ! ss -xl | grep -F "$T/" | grep -q control.sock; }
+# crash_svd: svd killed with SIGKILL, as a crash would, reaped, and its
+# control socket released; what it logged is kept in $T/svd.before (the
+# next start_svd writes svd.out anew)
+crash_svd() {
+        kill -KILL "$SVD_PID"
+        wait "$SVD_PID" 2>/dev/null || true
+        SVD_PID=
+        wait_for control_socket_free
+        cat "$T/svd.out" >> "$T/svd.before"
+}
+
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"; }
 # float comparison: assert_le A B [what]  (A <= B)
 assert_le() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' "$1" "$2" || fail "${3:-}: $1 > $2"; }

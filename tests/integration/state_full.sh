@@ -32,14 +32,6 @@ finish() {
         for p in $(instances a) $(instances b); do kill -9 "$p" 2> /dev/null || true; done
 }
 trap finish EXIT
-socket_free() { ! ss -xl | grep -F "$T/" | grep -q control.sock; }
-crash() {
-        kill -9 "$SVD_PID"
-        wait "$SVD_PID" 2> /dev/null || true
-        SVD_PID=
-        wait_for socket_free
-        cat "$T/svd.out" >> "$T/svd.before"
-}
 # fill: run_dir full to the last page (a file per call)
 fills=0
 fill() {
@@ -70,7 +62,7 @@ sleep 0.3
 fill # (what the reserve gave back and the state did not take)
 assert_eq "$(count "is full")" 1 "lines saying run_dir is full"
 assert_eq "$(count "cannot write")" 0 "lines saying a state write failed"
-crash
+crash_svd
 start_svd
 wait_state b running
 sleep 1 # (a restart by policy, or a kill of a process the state misses, would be done by now)
@@ -97,7 +89,7 @@ rm -f "$RUN"/filler.*
 wait_for grep -q "state written again" "$T/svd.out"
 assert_eq "$(count "cannot write")" 1 "lines saying a state write failed"
 [ "$(reserve)" -ge 65536 ] || fail "state.reserve is $(reserve) bytes once there is room again"
-crash
+crash_svd
 start_svd
 sleep 1
 assert_eq "$(field b state)" stopped "b's state after the take-over"
