@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "control.h"
@@ -264,10 +265,21 @@ static cJSON *op_order(struct svd *m) {
         return r;
 }
 
+/* Also which process answers: pid, start time and boot together name one
+ * process, which a pid alone does not (reused, or another PID namespace's);
+ * a daemon-reexec keeps all three. debian/postinst tells by them the svd
+ * on the socket among those running a replaced binary. A value /proc does
+ * not give is left out. */
 static cJSON *op_version(void) {
         cJSON *r = proto_reply_ok();
         cJSON_AddStringToObject(r, "version", SVD_VERSION);
         cJSON_AddNumberToObject(r, "protocol", PROTO_VERSION);
+        cJSON_AddNumberToObject(r, "pid", (double)getpid());
+        unsigned long long start = statefile_self_start();
+        if (start)
+                cJSON_AddNumberToObject(r, "pid_start", (double)start);
+        if (statefile_boot_id())
+                cJSON_AddStringToObject(r, "boot_id", statefile_boot_id());
         return r;
 }
 

@@ -21,10 +21,10 @@
 #define STATEFILE_RETRY_MIN 1.
 #define STATEFILE_RETRY_MAX 30.
 
-unsigned long long statefile_pid_start(pid_t pid)
+/* Field 22 of the /proc/PID/stat at path; 0 if unreadable. */
+static unsigned long long start_of(const char *path)
 {
-        char path[64], buf[1024];
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        char buf[1024];
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return 0;
@@ -48,6 +48,18 @@ unsigned long long statefile_pid_start(pid_t pid)
                         p++;
         }
         return v;
+}
+
+unsigned long long statefile_pid_start(pid_t pid)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        return start_of(path);
+}
+
+unsigned long long statefile_self_start(void)
+{
+        return start_of("/proc/self/stat");
 }
 
 /* A UUID's text, as the kernel writes it: nothing that could break a

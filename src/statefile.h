@@ -43,6 +43,9 @@ cJSON *statefile_load_orphaned(const struct svd_config *cfg);
 /* The start time of pid (clock ticks since boot, /proc/PID/stat field 22);
  * 0 if it does not exist. Tells a service's process from a reused pid. */
 unsigned long long statefile_pid_start(pid_t pid);
+/* The same of this process, through /proc/self: right also where /proc is
+ * another PID namespace's (getpid() would name another process there). */
+unsigned long long statefile_self_start(void);
 
 /* This boot's id (/proc/sys/kernel/random/boot_id), read once; NULL if
  * unknown. Both files carry it: a run_dir on persistent storage outlives a

@@ -111,7 +111,7 @@ static void usage(FILE *f)
               "                        OOM kills per service and slice (cgroup v2); -d, --delay\n"
               "                        SECS between refreshes, -n, --iterations COUNT refreshes;\n"
               "                        q quits; rides out svd not answering (notes it)\n"
-              "  version               show the versions of svctl and the running svd\n"
+              "  version               show the versions of svctl and the running svd, svd's pid\n"
               "  audit                 show each service's sandbox exposure and score\n"
               "  show NAME             show a service's effective sandbox\n"
               "  logs [NAME]           show service output (all services merged by time);\n"

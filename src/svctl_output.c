@@ -434,15 +434,24 @@ int svctl_print_order(FILE *f, const cJSON *reply, bool json)
 int svctl_print_version(FILE *f, const cJSON *reply, const char *client_version, bool json)
 {
         const char *server = get_str(reply, "version");
-        double proto;
+        const char *boot = get_str(reply, "boot_id");
+        double proto, pid = 0, start = 0;
         bool have_proto = get_num(reply, "protocol", &proto) && proto >= 0 && proto <= INT32_MAX;
+        /* (an svd older than these fields sends none of them: null, "-") */
+        bool have_pid = get_num(reply, "pid", &pid) && pid >= 1 && pid <= INT32_MAX && pid == (int32_t)pid;
+        bool have_start = get_num(reply, "pid_start", &start) && start >= 0 && start <= 0x1p53 &&
+                          start == (double)(uint64_t)start;
 
         if (json) {
                 _cleanup_(proto_msg_freep) cJSON *out = cJSON_CreateObject();
                 if (!out || !cJSON_AddStringToObject(out, "svctl", client_version) ||
                     !(server ? cJSON_AddStringToObject(out, "svd", server) : cJSON_AddNullToObject(out, "svd")) ||
                     !(have_proto ? cJSON_AddNumberToObject(out, "protocol", proto)
-                                 : cJSON_AddNullToObject(out, "protocol")))
+                                 : cJSON_AddNullToObject(out, "protocol")) ||
+                    !(have_pid ? cJSON_AddNumberToObject(out, "pid", pid) : cJSON_AddNullToObject(out, "pid")) ||
+                    !(have_start ? cJSON_AddNumberToObject(out, "pid_start", start)
+                                 : cJSON_AddNullToObject(out, "pid_start")) ||
+                    !(boot ? cJSON_AddStringToObject(out, "boot_id", boot) : cJSON_AddNullToObject(out, "boot_id")))
                         return -ENOMEM;
                 return print_json(f, out);
         }
@@ -450,10 +459,15 @@ int svctl_print_version(FILE *f, const cJSON *reply, const char *client_version,
         _cleanup_(freep) char *s = cell_dup(server);
         if (!s)
                 return -ENOMEM;
+        fprintf(f, "svctl %s, svd %s (protocol ", client_version, s);
         if (have_proto)
-                fprintf(f, "svctl %s, svd %s (protocol %" PRId32 ")\n", client_version, s, (int32_t)proto);
+                fprintf(f, "%" PRId32, (int32_t)proto);
         else
-                fprintf(f, "svctl %s, svd %s (protocol -)\n", client_version, s);
+                fputc('-', f);
+        if (have_pid)
+                fprintf(f, ", pid %" PRId32 ")\n", (int32_t)pid);
+        else
+                fprintf(f, ", pid -)\n");
         return 0;
 }
 

@@ -8,7 +8,8 @@
 # service; under it, an upgrade (version B: the same package repacked with
 # a higher Version) leaves svd's and the service's PIDs as they were, svd
 # running the new /usr/sbin/svd (postinst's daemon-reexec), not the deleted
-# file; postinst after a replacement by a binary of another state format
+# file, postinst naming svd by its version reply (pid, start time, boot
+# id), or by the socket's inode for an older svd that sends none; postinst after a replacement by a binary of another state format
 # succeeds, nothing changes, and it says why and what to run; prerm remove
 # is refused under svd as PID 1 (of a PID namespace); dpkg -r under the
 # running svd warns and stops nothing, purge keeps the directories it
@@ -191,6 +192,55 @@ exe=$(readlink /proc/$SPID/exe)
 [ "$(svc_pid)" = "$P" ] || gfail "sleeper's pid changed in the upgrade: $P -> $(svc_pid)"
 grep -q 'daemon-reexec: 1 services taken over' svd.out || { cat svd.out; gfail "svd's log shows no daemon-reexec"; }
 grep -q "svd (pid $SPID) now runs the new /usr/sbin/svd" dpkg-up.out || gfail "postinst did not report the re-exec"
+grep -q "svd (pid $SPID), on /run/svd/control.sock, runs the replaced binary" dpkg-up.out ||
+        gfail "postinst did not name the svd answering on the socket"
+# the version reply names that process: pid, start time, boot
+stat_start() { sed -n 's/^.*) //p' "/proc/$1/stat" | cut -d' ' -f20; }
+v=$(svctl version --json)
+[ "$(echo "$v" | jq -r .pid)" = "$SPID" ] || gfail "svctl version --json: pid: $v (svd: $SPID)"
+[ "$(echo "$v" | jq -r .pid_start)" = "$(stat_start $SPID)" ] || gfail "svctl version --json: pid_start: $v (/proc: $(stat_start $SPID))"
+[ "$(echo "$v" | jq -r .boot_id)" = "$(cat /proc/sys/kernel/random/boot_id)" ] || gfail "svctl version --json: boot_id: $v"
+svctl version | grep -q "pid $SPID)" || gfail "svctl version: $(svctl version)"
+
+# postinst again, svd running a replaced file (a copy renamed over it):
+# through a symlink to the socket's directory (not the path in
+# /proc/net/unix), the version reply alone names svd; with an svd older
+# than the reply's pid, pid_start and boot_id (an upgrade from the previous
+# package talks to one: this svctl prints null for them), the socket's inode
+# does. Either way svd is re-executed, its service untouched.
+replace_svd() {
+        cp /usr/sbin/svd /usr/sbin/svd.new && mv /usr/sbin/svd.new /usr/sbin/svd
+        [ "$(readlink /proc/$SPID/exe)" = "/usr/sbin/svd (deleted)" ] || gfail "svd after a replacement: $(readlink /proc/$SPID/exe)"
+}
+ln -s /run/svd /run/svd-link
+replace_svd
+SVD_SOCKET=/run/svd-link/control.sock /var/lib/dpkg/info/svd.postinst configure "$version" > postinst-link.out 2>&1 ||
+        { cat postinst-link.out; gfail "postinst through a symlinked socket path"; }
+cat postinst-link.out
+grep -q "svd (pid $SPID), on /run/svd-link/control.sock, runs the replaced binary" postinst-link.out ||
+        gfail "postinst did not tell the svd on a symlinked socket path by its version reply"
+grep -q "svd (pid $SPID) now runs the new /usr/sbin/svd" postinst-link.out || gfail "postinst (symlinked socket path): no re-exec"
+[ "$(readlink /proc/$SPID/exe)" = /usr/sbin/svd ] || gfail "svd after postinst (symlinked socket path): $(readlink /proc/$SPID/exe)"
+mkdir -p /tmp/oldctl
+cat > /tmp/oldctl/svctl <<'OLD'
+#!/bin/sh
+# svctl talking to an svd older than the version reply's process fields
+case " $* " in
+*" version "*) /usr/bin/svctl "$@" | sed 's/"pid":[0-9]*/"pid":null/; s/"pid_start":[0-9]*/"pid_start":null/; s/"boot_id":"[^"]*"/"boot_id":null/' ;;
+*) exec /usr/bin/svctl "$@" ;;
+esac
+OLD
+chmod 0755 /tmp/oldctl/svctl
+replace_svd
+PATH=/tmp/oldctl:$PATH /var/lib/dpkg/info/svd.postinst configure "$version" > postinst-old.out 2>&1 ||
+        { cat postinst-old.out; gfail "postinst with an older svd"; }
+cat postinst-old.out
+grep -q "svd (pid $SPID), on /run/svd/control.sock, runs the replaced binary" postinst-old.out ||
+        gfail "postinst did not find the older svd on the socket by its inode"
+grep -q "svd (pid $SPID) now runs the new /usr/sbin/svd" postinst-old.out || gfail "postinst (older svd): no re-exec"
+[ "$(readlink /proc/$SPID/exe)" = /usr/sbin/svd ] || gfail "svd after postinst (older svd): $(readlink /proc/$SPID/exe)"
+[ "$(svc_pid)" = "$P" ] || gfail "sleeper's pid changed in postinst's re-execs: $P -> $(svc_pid)"
+[ "$(grep -c 'daemon-reexec: 1 services taken over' svd.out)" = 3 ] || { cat svd.out; gfail "svd's log does not show 3 re-execs"; }
 
 # the installed prerm, "remove", while svd is PID 1 (of a PID namespace
 # here, with its own cgroup subtree): refused, with the reason
