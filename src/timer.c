@@ -2,17 +2,13 @@
  * ev_periodic in absolute mode armed for its next due time (plus its random
  * delay); firing starts the oneshot through svd_request_start, so a job runs
  * exactly like `svctl start` would run it. The run's life (start, end, result,
- * duration) is followed through svc.c's set_state hook rather than by the
- * firing, so manual runs (svctl run/start) are recorded the same way. */
+ * duration) and its record are timer_record.c's. */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <ev.h>
 
@@ -22,43 +18,7 @@
 #include "secrets.h"
 #include "svd.h"
 #include "timer.h"
-
-struct timer_job {
-        struct svd *m;
-        size_t index;
-        ev_periodic w;
-        usec_t next_base;       /* due time before the random delay; 0 = not armed */
-        usec_t next_at;         /* armed time (CLOCK_REALTIME) */
-        usec_t at_boot;         /* next_at as CLOCK_BOOTTIME when armed (clock steps) */
-        bool running;
-        bool spawned;           /* this run reached starting */
-        usec_t spawn_mono;
-        usec_t last_run;        /* CLOCK_REALTIME of the last run's start; 0 = never */
-        char last_result[300];  /* "" = none */
-        usec_t last_duration;
-        bool has_duration;
-        unsigned runs, skipped; /* since svd started */
-        char *stamp_path;
-        bool restored;          /* armed from daemon-reexec state */
-        bool stamp_ahead;       /* persistent: last_run was later than now at boot */
-};
-
-struct timers {
-        struct svd *m;
-        struct timer_job **jobs; /* by service index; NULL: no schedule */
-        size_t n;
-        bool stopped;
-        bool by_timer;          /* the current start came from a firing */
-        /* libev calls clock_watch's reschedule callback whenever it sees the
-         * wall clock step (a timerfd cancelled on clock_settime, or a jump
-         * against the monotonic clock); clock_step wakes outside of libev's
-         * periodic heap walk and arms settle, which re-checks the jobs once
-         * libev's own idea of the time has caught up (see clock_step_cb) */
-        bool watching;
-        ev_periodic clock_watch;
-        ev_async clock_step;
-        ev_timer settle;
-};
+#include "timer_int.h"
 
 usec_t timer_due_after(const struct schedule_config *sc, usec_t t)
 {
@@ -71,64 +31,6 @@ usec_t timer_due_after(const struct schedule_config *sc, usec_t t)
                                                                                           : due;
         time_t n = cron_next(&sc->cron, (time_t)(t / USEC_PER_SEC));
         return n < 0 ? USEC_INFINITY : (usec_t)n * USEC_PER_SEC;
-}
-
-int timer_stamp_parse(const char *buf, usec_t *ret_last, char *result, size_t result_len, usec_t *ret_duration)
-{
-        const char *p = buf;
-        usec_t sec = 0, frac = 0, scale = USEC_PER_SEC, dur = 0;
-
-        if (*p < '0' || *p > '9')
-                return -EINVAL;
-        for (; *p >= '0' && *p <= '9'; p++) {
-                if (sec > (UINT64_MAX / USEC_PER_SEC) / 10)
-                        return -EINVAL;
-                sec = sec * 10 + (usec_t)(*p - '0');
-        }
-        if (*p == '.')
-                for (p++; *p >= '0' && *p <= '9'; p++)
-                        if (scale > 1) {
-                                scale /= 10;
-                                frac += (usec_t)(*p - '0') * scale;
-                        }
-        while (*p == ' ' || *p == '\t' || *p == '\r')
-                p++;
-        if (*p && *p != '\n')
-                return -EINVAL;
-        if (*p == '\n')
-                p++;
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (result && result_len) {
-                if (len >= result_len)
-                        len = result_len - 1;
-                memcpy(result, p, len);
-                result[len] = 0;
-        }
-        if (nl) {
-                char *end;
-                unsigned long long d = strtoull(nl + 1, &end, 10);
-                if (end != nl + 1)
-                        dur = d;
-        }
-        *ret_last = sec * USEC_PER_SEC + frac;
-        if (ret_duration)
-                *ret_duration = dur;
-        return 0;
-}
-
-static struct timer_job *job_of(const struct svc *s)
-{
-        struct timers *t = s->m ? s->m->timers : NULL;
-
-        if (!t || s->index >= t->n)
-                return NULL;
-        return t->jobs[s->index];
-}
-
-static const struct schedule_config *sched_of(const struct timer_job *j)
-{
-        return &j->m->svcs[j->index]->cfg->schedule;
 }
 
 static const char *fmt_time(usec_t real, char *buf, size_t len)
@@ -152,57 +54,6 @@ static usec_t random_below(usec_t max)
         return v % max;
 }
 
-/* Written at the start and the end of every run: write a temporary file,
- * fsync, rename over the old one, so a crash leaves the old or the new. */
-static void stamp_write(struct timer_job *j)
-{
-        char tmp[PATH_MAX];
-        int fd;
-
-        if (!j->stamp_path || snprintf(tmp, sizeof(tmp), "%s.tmp", j->stamp_path) >= (int)sizeof(tmp))
-                return;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0) {
-                log_warn("%s: cannot write %s: %s", j->m->svcs[j->index]->cfg->name, tmp, strerror(errno));
-                return;
-        }
-        int n = dprintf(fd, "%llu.%06llu\n%s\n%llu\n", (unsigned long long)(j->last_run / USEC_PER_SEC),
-                        (unsigned long long)(j->last_run % USEC_PER_SEC), j->last_result,
-                        (unsigned long long)j->last_duration);
-        bool ok = n > 0 && fsync(fd) == 0;
-        close(fd);
-        if (!ok || rename(tmp, j->stamp_path) < 0) {
-                log_warn("%s: cannot write %s: %s", j->m->svcs[j->index]->cfg->name, j->stamp_path, strerror(errno));
-                unlink(tmp);
-        }
-}
-
-static void stamp_load(struct timer_job *j)
-{
-        char buf[512];
-        int fd = open(j->stamp_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        ssize_t n;
-
-        if (fd < 0)
-                return;
-        n = read(fd, buf, sizeof(buf) - 1);
-        close(fd);
-        if (n <= 0)
-                return;
-        buf[n] = 0;
-        usec_t last, dur;
-        if (timer_stamp_parse(buf, &last, j->last_result, sizeof(j->last_result), &dur) < 0) {
-                log_warn("%s: ignoring %s: not a timestamp", j->m->svcs[j->index]->cfg->name, j->stamp_path);
-                j->last_result[0] = 0;
-                return;
-        }
-        j->last_run = last;
-        j->last_duration = dur;
-        j->has_duration = j->last_result[0] != 0;
-        if (strcmp(j->last_result, "running") == 0)
-                snprintf(j->last_result, sizeof(j->last_result), "interrupted (svd stopped during the run)");
-}
-
 /* Arms j for base (its due time) at `at` (base plus its random delay). */
 static void start_at(struct timer_job *j, usec_t base, usec_t at)
 {
@@ -216,7 +67,7 @@ static void start_at(struct timer_job *j, usec_t base, usec_t at)
         ev_periodic_start(j->m->loop, &j->w);
 }
 
-static void arm_at(struct timer_job *j, usec_t base)
+void timer_arm_at(struct timer_job *j, usec_t base)
 {
         struct svd *m = j->m;
         usec_t at;
@@ -262,13 +113,13 @@ static void arm_from_last_run(struct timer_job *j, usec_t now)
         char tb[40], db[40];
 
         if (due > now) {
-                arm_at(j, due);
+                timer_arm_at(j, due);
                 return;
         }
         log_info("%s: the run due at %s was missed (last run %s): running it now",
                  j->m->svcs[j->index]->cfg->name, fmt_time(due, tb, sizeof(tb)),
                  fmt_time(j->last_run, db, sizeof(db)));
-        arm_at(j, now);
+        timer_arm_at(j, now);
 }
 
 /* A persistent job whose last run was later than the clock at boot counts
@@ -446,7 +297,7 @@ static void fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
                 svd_request_start(m, s);
                 m->timers->by_timer = false;
         }
-        arm_at(j, next_from(sc, base ? base : now, now));
+        timer_arm_at(j, next_from(sc, base ? base : now, now));
 }
 
 int timers_init(struct svd *m)
@@ -495,7 +346,7 @@ int timers_init(struct svd *m)
                 if (r >= 0 && !(j->stamp_path = strdup_printf("%s/%s", dir, m->svcs[i]->cfg->name)))
                         return -ENOMEM;
                 if (j->stamp_path)
-                        stamp_load(j);
+                        timer_stamp_load(j);
         }
         return 0;
 }
@@ -516,12 +367,12 @@ static void boot_job(struct svd *m, struct timer_job *j)
                 log_warn("%s: the last run (%s) is later than now: the schedule counts from now until "
                          "the clock gets there",
                          name, fmt_time(j->last_run, db, sizeof(db)));
-                arm_at(j, timer_due_after(sc, now));
+                timer_arm_at(j, timer_due_after(sc, now));
                 j->stamp_ahead = true;
         } else if (sc->persistent && j->last_run)
                 arm_from_last_run(j, now);
         else
-                arm_at(j, timer_due_after(sc, now));
+                timer_arm_at(j, timer_due_after(sc, now));
         if (j->next_at)
                 log_debug("%s: next run %s", name, fmt_time(j->next_at, tb, sizeof(tb)));
 }
@@ -717,79 +568,4 @@ void timers_boot_unrestored(struct svd *m)
 bool timer_scheduled(const struct svc *s)
 {
         return s->cfg->schedule.set;
-}
-
-void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next)
-{
-        struct timer_job *j = job_of(s);
-        bool was = svc_state_active(prev), is = svc_state_active(next);
-
-        if (!j)
-                return;
-        if (!was && is) {
-                usec_t now = now_real();
-                j->running = true;
-                j->spawned = false;
-                j->stamp_ahead = false;
-                j->last_run = now;
-                j->runs++;
-                snprintf(j->last_result, sizeof(j->last_result), "running");
-                j->has_duration = false;
-                j->last_duration = 0;
-                stamp_write(j);
-                /* a run by hand restarts an interval schedule from now */
-                if (!s->m->timers->by_timer && sched_of(j)->every && j->next_at && s->cfg->enabled)
-                        arm_at(j, timer_due_after(sched_of(j), now));
-        }
-        if (next == ST_STARTING && !j->spawned) {
-                j->spawned = true;
-                j->spawn_mono = now_mono();
-        }
-        if (was && !is) {
-                j->running = false;
-                j->last_duration = j->spawned ? now_mono() - j->spawn_mono : 0;
-                j->has_duration = true;
-                if (next == ST_EXITED)
-                        snprintf(j->last_result, sizeof(j->last_result), "success");
-                else if (next == ST_FAILED)
-                        snprintf(j->last_result, sizeof(j->last_result), "failed: %s", s->reason[0] ? s->reason : "?");
-                else
-                        snprintf(j->last_result, sizeof(j->last_result), "stopped%s%s", s->reason[0] ? ": " : "",
-                                 s->reason);
-                stamp_write(j);
-        }
-}
-
-void timer_add_json(cJSON *o, const struct svc *s)
-{
-        const struct schedule_config *sc = &s->cfg->schedule;
-        struct timer_job *j = job_of(s);
-        char buf[300], db[32];
-
-        if (!j)
-                return;
-        if (sc->every)
-                snprintf(buf, sizeof(buf), "every %s", format_duration(sc->every, db, sizeof(db)));
-        else
-                snprintf(buf, sizeof(buf), "cron %s (UTC)", sc->cron_text);
-        cJSON_AddStringToObject(o, "schedule", buf);
-        cJSON_AddBoolToObject(o, "persistent", sc->persistent);
-        if (j->last_run)
-                cJSON_AddNumberToObject(o, "last_run", (double)j->last_run / 1e6);
-        else
-                cJSON_AddNullToObject(o, "last_run");
-        if (j->last_result[0])
-                cJSON_AddStringToObject(o, "last_result", j->last_result);
-        else
-                cJSON_AddNullToObject(o, "last_result");
-        if (j->has_duration)
-                cJSON_AddNumberToObject(o, "last_duration_usec", (double)j->last_duration);
-        else
-                cJSON_AddNullToObject(o, "last_duration_usec");
-        if (j->next_at)
-                cJSON_AddNumberToObject(o, "next_run", (double)j->next_at / 1e6);
-        else
-                cJSON_AddNullToObject(o, "next_run");
-        cJSON_AddNumberToObject(o, "runs", j->runs);
-        cJSON_AddNumberToObject(o, "skipped", j->skipped);
 }
