@@ -266,16 +266,22 @@ void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s
         if ((v = ynode_get(n, "http")))
                 load_http(l, v, p);
 
+        /* Each at most a day (a longer one is a missed unit: a service whose
+         * failure would go unseen for days); the floors follow below. The
+         * next probe is timed from the last one's end, so a timeout longer
+         * than the interval overlaps nothing and is allowed. */
         if ((v = ynode_get(n, "interval")))
-                cp_duration(l, v, "healthcheck.interval", &p->interval);
+                cp_duration_in(l, v, "healthcheck.interval", 0, CP_DAY, false, &p->interval);
         if ((v = ynode_get(n, "timeout")))
-                cp_duration(l, v, "healthcheck.timeout", &p->timeout);
+                cp_duration_in(l, v, "healthcheck.timeout", 0, CP_DAY, false, &p->timeout);
         if ((v = ynode_get(n, "start_period")))
-                cp_duration(l, v, "healthcheck.start_period", &p->start_period);
+                cp_duration_in(l, v, "healthcheck.start_period", 0, CP_DAY, false, &p->start_period);
         if ((v = ynode_get(n, "start_interval")))
-                cp_duration(l, v, "healthcheck.start_interval", &p->start_interval);
+                cp_duration_in(l, v, "healthcheck.start_interval", 0, CP_DAY, false, &p->start_interval);
+        /* 0 is none; under a second no service could ever be healthy in time */
         if ((v = ynode_get(n, "start_timeout")))
-                cp_duration(l, v, "healthcheck.start_timeout", &p->start_timeout);
+                cp_duration_in(l, v, "healthcheck.start_timeout", USEC_PER_SEC, CP_DAY, true,
+                               &p->start_timeout);
         if ((v = ynode_get(n, "retries")) && cp_uint(l, v, "healthcheck.retries", 1, 1000, &u) >= 0)
                 p->retries = (unsigned)u;
         if ((v = ynode_get(n, "on_unhealthy"))) {

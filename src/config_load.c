@@ -301,12 +301,23 @@ static void load_resources(struct cload *l, const struct ynode *map, const char 
         for (size_t i = 0; i < ELEMENTSOF(sizes); i++)
                 if ((v = ynode_get(map, knob_keys[i])))
                         load_size(l, v, cp_key(key, prefix, knob_keys[i]), sizes[i]);
+        /* Ceilings under 1M leave no room to even exec a process: the cgroup
+         * would OOM-kill (memory_max) or stall (memory_high) every start.
+         * (memory_min, memory_low and memory_swap_max may well be 0.) */
+        for (size_t i = 0; i < 2; i++)
+                if (sizes[i]->set && !sizes[i]->percent && sizes[i]->bytes < (1u << 20)) {
+                        cp_err(l, ynode_get(map, knob_keys[i]), cp_key(key, prefix, knob_keys[i]),
+                               "must be at least 1M (leave it out for no limit)");
+                        sizes[i]->set = false;
+                }
         if ((v = ynode_get(map, "cpus"))) {
                 double d;
 
-                if (!cp_is_scalar(v) || parse_double(v->value, &d) < 0 || !(d > 0) || d > 65536)
+                /* under 0.01 the quota would be below the kernel's 1 ms floor,
+                 * and so quietly raised to it */
+                if (!cp_is_scalar(v) || parse_double(v->value, &d) < 0 || d < 0.01 || d > 65536)
                         cp_err(l, v, cp_key(key, prefix, "cpus"),
-                               "expected a positive number (e.g. 0.5, 2)");
+                               "expected a number of CPUs 0.01..65536 (e.g. 0.5, 2)");
                 else {
                         r->cpus = d;
                         r->cpus_pos = (struct cfg_pos){ l->file, v->line, v->col };
@@ -523,7 +534,10 @@ static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_
                 cp_schedule(l, v, s); /* config_schedule.c */
         cp_secrets(l, root, s);
         cp_profiles(l, root, s);
-        if ((v = ynode_get(root, "watchdog")) && cp_duration(l, v, "watchdog", &s->watchdog) >= 0 &&
+        /* 0 is off; under 10ms no service could keep up, over a day a hung
+         * one would go unseen for days */
+        if ((v = ynode_get(root, "watchdog")) &&
+            cp_duration_in(l, v, "watchdog", 10 * USEC_PER_MSEC, CP_DAY, true, &s->watchdog) >= 0 &&
             s->watchdog && s->type != SVC_NOTIFY)
                 cp_err(l, v, "watchdog", "needs type: notify (the service must send WATCHDOG=1)");
         if ((v = ynode_get(root, "logging")))

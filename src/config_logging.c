@@ -44,6 +44,24 @@ static int load_bytes(struct cload *l, const struct ynode *n, const char *key, u
         return -EINVAL;
 }
 
+/* A size that is 0 (none) or within min..max; *out is left alone otherwise. */
+static int load_bytes_in(struct cload *l, const struct ynode *n, const char *key, uint64_t min, uint64_t max,
+                         uint64_t *out)
+{
+        char a[32], b[32];
+        uint64_t v;
+
+        if (load_bytes(l, n, key, &v) < 0)
+                return -EINVAL;
+        if (v != 0 && (v < min || v > max)) {
+                cp_err(l, n, key, "must be 0 (none) or between %s and %s", format_size(min, a, sizeof a),
+                       format_size(max, b, sizeof b));
+                return -EINVAL;
+        }
+        *out = v;
+        return 0;
+}
+
 void cp_logging(struct cload *l, const struct ynode *n, const char *prefix, struct logging_config *o)
 {
         char key[KEYLEN];
@@ -65,14 +83,18 @@ void cp_logging(struct cload *l, const struct ynode *n, const char *prefix, stru
                                 o->file_pos = (struct cfg_pos){ l->file, v->line, v->col };
                 }
         }
+        /* Under 1K a file would rotate (and spawn a compressor) every few
+         * lines; past the maxima the limit is a missed unit, never reached. */
         if ((v = ynode_get(n, "max_size")))
-                load_bytes(l, v, cp_key(key, prefix, "max_size"), &o->max_size);
+                load_bytes_in(l, v, cp_key(key, prefix, "max_size"), 1u << 10, LOG_SIZE_MAX, &o->max_size);
         if ((v = ynode_get(n, "max_total")))
-                load_bytes(l, v, cp_key(key, prefix, "max_total"), &o->max_total);
+                load_bytes_in(l, v, cp_key(key, prefix, "max_total"), 1u << 10, LOG_TOTAL_MAX,
+                              &o->max_total);
         if ((v = ynode_get(n, "max_files")) && cp_uint(l, v, cp_key(key, prefix, "max_files"), 0, 1000, &u) >= 0)
                 o->max_files = (unsigned)u;
         if ((v = ynode_get(n, "max_age")))
-                cp_duration(l, v, cp_key(key, prefix, "max_age"), &o->max_age);
+                cp_duration_in(l, v, cp_key(key, prefix, "max_age"), USEC_PER_SEC, 366 * CP_DAY, true,
+                               &o->max_age);
         if ((v = ynode_get(n, "rotate_every"))) {
                 static const char *const every[] = { "never", "daily" };
                 if (cp_enum(l, v, cp_key(key, prefix, "rotate_every"), every, 2, &e) >= 0)
@@ -100,8 +122,10 @@ void cp_logging(struct cload *l, const struct ynode *n, const char *prefix, stru
                 if (b && cp_uint(l, b, cp_key(key, sub, "burst"), 1, 100000000, &u) >= 0)
                         o->rate_burst = (unsigned)u;
                 o->rate_interval = 30 * USEC_PER_SEC;
+                /* 0 would start a new window at every line: no limit at all */
                 if (i)
-                        cp_duration(l, i, cp_key(key, sub, "interval"), &o->rate_interval);
+                        cp_duration_in(l, i, cp_key(key, sub, "interval"), 10 * USEC_PER_MSEC, CP_DAY, false,
+                                       &o->rate_interval);
                 if (!b)
                         cp_err(l, v, cp_key(key, sub, "burst"), "required key missing");
         }

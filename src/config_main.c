@@ -105,9 +105,17 @@ int config_parse_main(struct cload *l, const struct ynode *root)
                         c->cgroups = (enum cgroups_mode)e;
         }
         if ((n = ynode_get(root, "log_max_total"))) {
-                if (!cp_is_scalar(n) || parse_size(n->value, &c->log_max_total, NULL) < 0)
+                uint64_t b;
+                char m[32];
+
+                if (!cp_is_scalar(n) || parse_size(n->value, &b, NULL) < 0)
                         cp_err(l, n, "log_max_total", "bad size '%s' (use e.g. 512M, 4G)",
                                cp_is_scalar(n) ? n->value : "");
+                else if (b != 0 && (b < (1u << 10) || b > LOG_TOTAL_MAX))
+                        cp_err(l, n, "log_max_total", "must be 0 (none) or between 1K and %s",
+                               format_size(LOG_TOTAL_MAX, m, sizeof m));
+                else
+                        c->log_max_total = b;
         }
         if ((n = ynode_get(root, "hostname")) && cp_str(l, n, "hostname", &c->hostname) >= 0 &&
             !hostname_ok(c->hostname))

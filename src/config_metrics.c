@@ -16,9 +16,8 @@ void cp_metrics(struct cload *l, const struct ynode *n)
         if (!n || ynode_is_null(n) || cp_expect_map(l, n, "metrics") < 0)
                 return;
         cp_check_keys(l, n, "metrics", metrics_keys);
-        if ((v = ynode_get(n, "interval")) && cp_duration(l, v, "metrics.interval", &c->metrics_interval) >= 0 &&
-            c->metrics_interval < USEC_PER_SEC)
-                cp_err(l, v, "metrics.interval", "must be at least 1s");
+        if ((v = ynode_get(n, "interval")))
+                cp_duration_in(l, v, "metrics.interval", USEC_PER_SEC, CP_DAY, false, &c->metrics_interval);
         if ((v = ynode_get(n, "textfile")) && cp_path(l, v, "metrics.textfile", &c->metrics_textfile) >= 0) {
                 size_t len = strlen(c->metrics_textfile);
                 /* node_exporter reads only *.prom files */

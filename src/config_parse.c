@@ -176,6 +176,30 @@ int cp_duration(struct cload *l, const struct ynode *n, const char *key, usec_t 
         return -EINVAL;
 }
 
+int cp_duration_in(struct cload *l, const struct ynode *n, const char *key, usec_t min, usec_t max,
+                   bool zero_ok, usec_t *out)
+{
+        char a[32], b[32];
+        usec_t v;
+        int r;
+
+        if ((r = cp_duration(l, n, key, &v)) < 0)
+                return r;
+        if ((v >= min && v <= max) || (v == 0 && zero_ok)) {
+                *out = v;
+                return 0;
+        }
+        format_duration(min, a, sizeof a);
+        format_duration(max, b, sizeof b);
+        if (zero_ok)
+                cp_err(l, n, key, "must be 0 (off) or between %s and %s", a, b);
+        else if (min == 0)
+                cp_err(l, n, key, "must be at most %s", b);
+        else
+                cp_err(l, n, key, "must be between %s and %s", a, b);
+        return -EINVAL;
+}
+
 int cp_uint(struct cload *l, const struct ynode *n, const char *key, unsigned long long min,
             unsigned long long max, unsigned long long *out)
 {
@@ -427,17 +451,20 @@ void cp_backoff(struct cload *l, const struct ynode *n, const char *prefix, stru
         if (cp_expect_map(l, n, key) < 0)
                 return;
         cp_check_keys(l, n, key, keys);
+        /* A day at most: a longer delay is a missed unit, and would leave a
+         * service down (looking merely "waiting") for days. */
         if ((ini = ynode_get(n, "initial")))
-                cp_duration(l, ini, cp_key(sub, key, "initial"), &b->initial);
+                cp_duration_in(l, ini, cp_key(sub, key, "initial"), 0, CP_DAY, false, &b->initial);
         if ((max = ynode_get(n, "max")))
-                cp_duration(l, max, cp_key(sub, key, "max"), &b->max);
+                cp_duration_in(l, max, cp_key(sub, key, "max"), 0, CP_DAY, false, &b->max);
         if ((v = ynode_get(n, "reset_after")))
-                cp_duration(l, v, cp_key(sub, key, "reset_after"), &b->reset_after);
+                cp_duration_in(l, v, cp_key(sub, key, "reset_after"), 0, CP_DAY, false, &b->reset_after);
         if ((v = ynode_get(n, "factor"))) {
                 double f;
 
-                if (!cp_is_scalar(v) || parse_double(v->value, &f) < 0 || f < 1.0)
-                        cp_err(l, v, cp_key(sub, key, "factor"), "expected a number >= 1.0");
+                /* 1.0 is a constant delay; past 100 the second delay is max */
+                if (!cp_is_scalar(v) || parse_double(v->value, &f) < 0 || f < 1.0 || f > 100.0)
+                        cp_err(l, v, cp_key(sub, key, "factor"), "expected a number between 1.0 and 100");
                 else
                         b->factor = f;
         }
@@ -457,7 +484,7 @@ void cp_start_limit(struct cload *l, const struct ynode *n, const char *prefix, 
 {
         static const char *const keys[] = { "burst", "interval", NULL };
         char key[KEYLEN], sub[KEYLEN];
-        const struct ynode *v;
+        const struct ynode *b, *v;
         unsigned long long u;
 
         cp_key(key, prefix, "start_limit");
@@ -465,10 +492,19 @@ void cp_start_limit(struct cload *l, const struct ynode *n, const char *prefix, 
                 return;
         cp_check_keys(l, n, key, keys);
         /* The start history is a fixed ring, hence the cap. */
-        if ((v = ynode_get(n, "burst")) && cp_uint(l, v, cp_key(sub, key, "burst"), 0, 64, &u) >= 0)
+        if ((b = ynode_get(n, "burst")) && cp_uint(l, b, cp_key(sub, key, "burst"), 0, 64, &u) >= 0)
                 s->burst = (unsigned)u;
         if ((v = ynode_get(n, "interval")))
-                cp_duration(l, v, cp_key(sub, key, "interval"), &s->interval);
+                cp_duration_in(l, v, cp_key(sub, key, "interval"), 0, CP_DAY, false, &s->interval);
+        /* No two starts are ever less than 0 apart: a limit that looks set but
+         * never fires. burst: 0 is how to say "no limit". */
+        if (s->burst > 0 && s->interval == 0) {
+                const struct ynode *at = v ? v : b;
+
+                cp_err(l, at ? at : n, cp_key(sub, key, v ? "interval" : "burst"),
+                       "interval 0 with burst %u would never limit anything (use burst: 0 for no limit)",
+                       s->burst);
+        }
 }
 
 void cp_stop(struct cload *l, const struct ynode *n, const char *prefix, struct stop_config *s)
@@ -488,8 +524,11 @@ void cp_stop(struct cload *l, const struct ynode *n, const char *prefix, struct 
                 else if (parse_signal(v->value, &s->signal) < 0)
                         cp_err(l, v, sub, "unknown signal '%s' (use e.g. SIGTERM, SIGINT, 15)", v->value);
         }
+        /* A shutdown (and a reload) waits this long for the service: an hour
+         * at most, so a poweroff is never held for days. */
         if ((v = ynode_get(n, "timeout")))
-                cp_duration(l, v, cp_key(sub, key, "timeout"), &s->timeout);
+                cp_duration_in(l, v, cp_key(sub, key, "timeout"), 0, 3600 * USEC_PER_SEC, false,
+                               &s->timeout);
 }
 
 int cp_lookup_group(const char *name, gid_t *ret)

@@ -37,6 +37,16 @@ bool cp_is_scalar(const struct ynode *n); /* a scalar that is not null */
 int cp_expect_map(struct cload *l, const struct ynode *n, const char *key);
 int cp_bool(struct cload *l, const struct ynode *n, const char *key, bool *out);
 int cp_duration(struct cload *l, const struct ynode *n, const char *key, usec_t *out);
+/* cp_duration within min..max (and 0 too when zero_ok: "off"); *out is left
+ * alone when the value is refused. */
+int cp_duration_in(struct cload *l, const struct ynode *n, const char *key, usec_t min, usec_t max,
+                   bool zero_ok, usec_t *out);
+/* The longest delay, interval or period svd takes: longer is a typo (a unit
+ * missed) rather than a plan. */
+#define CP_DAY (86400 * USEC_PER_SEC)
+/* The largest logging.max_size, and logging.max_total / log_max_total. */
+#define LOG_SIZE_MAX  (UINT64_C(1) << 40)
+#define LOG_TOTAL_MAX (UINT64_C(1) << 50)
 int cp_uint(struct cload *l, const struct ynode *n, const char *key, unsigned long long min,
             unsigned long long max, unsigned long long *out);
 /* names[0..count) are the accepted spellings; *out gets the index. */

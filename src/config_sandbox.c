@@ -150,6 +150,32 @@ static int rlimit_value(struct cload *l, const struct ynode *n, const char *key,
         return -EINVAL;
 }
 
+/* fs.nr_open: the kernel refuses a nofile limit (infinity too) above it with
+ * EPERM, which would fail every start; 0 when it cannot be read (the check
+ * is then left to the start). */
+static uint64_t nr_open(void)
+{
+        unsigned long long v = 0;
+        FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+
+        if (!f)
+                return 0;
+        if (fscanf(f, "%llu", &v) != 1)
+                v = 0;
+        fclose(f);
+        return v;
+}
+
+static void check_nofile(struct cload *l, const struct ynode *n, const char *key, uint64_t v)
+{
+        uint64_t max = nr_open();
+
+        if (max && v > max)
+                cp_err(l, n, key,
+                       "%s exceeds fs.nr_open %llu on this host: the kernel would refuse it at every start",
+                       v == UINT64_MAX ? "infinity" : "the value", (unsigned long long)max);
+}
+
 void cp_limits(struct cload *l, const struct ynode *n, struct svc_config *s)
 {
         const char *names[SVC_RLIMIT_MAX + 1] = { NULL };
@@ -172,6 +198,8 @@ void cp_limits(struct cload *l, const struct ynode *n, struct svc_config *s)
                         if (rlimit_value(l, v, key, rlimits[i].size, &o->soft) >= 0) {
                                 o->hard = o->soft;
                                 o->set = true;
+                                if (rlimits[i].resource == RLIMIT_NOFILE)
+                                        check_nofile(l, v, key, o->hard);
                         }
                         continue;
                 }
@@ -190,6 +218,8 @@ void cp_limits(struct cload *l, const struct ynode *n, struct svc_config *s)
                         cp_err(l, so, cp_key(sub, key, "soft"), "must not exceed hard");
                         continue;
                 }
+                if (rlimits[i].resource == RLIMIT_NOFILE)
+                        check_nofile(l, ha, cp_key(sub, key, "hard"), o->hard);
                 o->set = true;
         }
 }

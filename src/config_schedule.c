@@ -76,12 +76,10 @@ void cp_schedule(struct cload *l, const struct ynode *n, struct svc_config *s)
                 return;
         }
         if (every) {
-                if (cp_duration(l, every, "schedule.every", &sc->every) < 0)
+                /* a cron: line runs at least yearly too */
+                if (cp_duration_in(l, every, "schedule.every", USEC_PER_SEC, 366 * CP_DAY, false,
+                                   &sc->every) < 0)
                         return;
-                if (sc->every < USEC_PER_SEC) {
-                        cp_err(l, every, "schedule.every", "must be at least 1s");
-                        return;
-                }
         } else {
                 char err[200];
                 if (!cp_is_scalar(cron)) {
@@ -104,7 +102,7 @@ void cp_schedule(struct cload *l, const struct ynode *n, struct svc_config *s)
         if ((v = ynode_get(n, "persistent")))
                 cp_bool(l, v, "schedule.persistent", &sc->persistent);
         if ((v = ynode_get(n, "random_delay")))
-                cp_duration(l, v, "schedule.random_delay", &sc->random_delay);
+                cp_duration_in(l, v, "schedule.random_delay", 0, CP_DAY, false, &sc->random_delay);
         if (s->type != SVC_ONESHOT) {
                 cp_err(l, n, "schedule", "needs type: oneshot (a scheduled job runs to completion)");
                 return;

@@ -66,7 +66,7 @@ SERVICE = [
     ("backoff", "map", ["{initial: 1s}"]),
     ("backoff.initial", "dur", ["1s"]),
     ("backoff.max", "dur", ["1m"]),
-    ("backoff.factor", "num", ["1.5", "1e9"], SCALAR + [TEXT, NEG, LONG, "0.5"]),
+    ("backoff.factor", "num", ["1.5", "1e2"], SCALAR + [TEXT, NEG, LONG, "0.5", "1e9"]),
     ("backoff.reset_after", "dur", ["1m"]),
     ("start_limit", "map", ["{burst: 3}"]),
     ("start_limit.burst", "uint", ["3"]),
@@ -101,7 +101,7 @@ SERVICE = [
     ("healthcheck.on_unhealthy", "enum", ["none"]),
     ("limits", "map", ["{nofile: 100}"]),
 ] + [("limits." + k, "uint" if k in ("nofile", "nproc", "cpu") else "size",
-      ["100", "infinity", "{soft: 1, hard: 2}"],
+      ["100", "{soft: 1, hard: 2}"] + (["infinity"] if k != "nofile" else []),  # nofile: fs.nr_open at most
       [SEQ, EMPTY, NULL, NUL, TEXT, NEG, HUGE, LONG] + (["1.5"] if k in ("nofile", "nproc", "cpu") else []))
      for k in ("nofile", "nproc", "core", "memlock", "stack", "as", "fsize", "cpu")] + [
     ("limits.nofile.soft", "uint", ["100"]),

@@ -268,7 +268,7 @@ START_TEST(test_bad_values)
                 "always, "
                 "unless-stopped)",
                 "services/app.yaml:4:21: backoff.initial: bad duration '10x' (use e.g. 250ms, 10s, 5m, 1h)",
-                "services/app.yaml:4:34: backoff.factor: expected a number >= 1.0",
+                "services/app.yaml:4:34: backoff.factor: expected a number between 1.0 and 100",
                 "services/app.yaml:4:44: backoff.max: bad duration '-1s' (use e.g. 250ms, 10s, 5m, 1h)",
                 "services/app.yaml:4:62: backoff.reset_after: bad duration '1h30' (use e.g. 250ms, 10s, 5m, "
                 "1h)",
@@ -281,7 +281,7 @@ START_TEST(test_bad_values)
                 "25%)",
                 "services/app.yaml:9:16: resources.memory_high: bad size '150%' (use e.g. 512K, 10M, 4G or "
                 "25%)",
-                "services/app.yaml:10:9: resources.cpus: expected a positive number (e.g. 0.5, 2)",
+                "services/app.yaml:10:9: resources.cpus: expected a number of CPUs 0.01..65536 (e.g. 0.5, 2)",
                 "services/app.yaml:11:15: resources.cpu_weight: expected an integer 1..10000",
                 "services/app.yaml:12:13: resources.pids_max: expected an integer 1..4194304",
                 "services/app.yaml:13:14: resources.io_weight: expected an integer 1..10000",
