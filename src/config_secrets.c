@@ -186,6 +186,35 @@ static void load_jwt(struct cload *l, const struct ynode *n, const char *key, st
         }
 }
 
+/* A password's characters are drawn uniformly from the charset's bytes: a
+ * repeated character would be drawn more often than the others (less
+ * entropy than its length suggests), a byte of a multi-byte character alone
+ * is no character at all, and a control character breaks the value in an
+ * env file or a terminal. So: 2 to 95 distinct printable ASCII characters
+ * (space included). NULL when cs is one; else what is wrong, in err. */
+static const char *charset_problem(const char *cs, char *err, size_t len)
+{
+        bool seen[128] = { false };
+        size_t n = 0;
+
+        for (const unsigned char *c = (const unsigned char *)cs; *c; c++, n++) {
+                if (*c < 0x20 || *c > 0x7e) {
+                        snprintf(err, len, "character %zu (byte 0x%02x) is not printable ASCII", n + 1, *c);
+                        return err;
+                }
+                if (seen[*c]) {
+                        snprintf(err, len, "'%c' appears more than once (it would be drawn more often)", *c);
+                        return err;
+                }
+                seen[*c] = true;
+        }
+        if (n < 2) {
+                snprintf(err, len, "expected at least 2 characters");
+                return err;
+        }
+        return NULL;
+}
+
 /* One definition: exactly one of generate / jwt / from_file / value. */
 static int load_definition(struct cload *l, const struct ynode *n, const char *name, const char *key,
                            struct secret_config *d)
@@ -239,9 +268,13 @@ static int load_definition(struct cload *l, const struct ynode *n, const char *n
         if ((v = ynode_get(n, "charset"))) {
                 if (d->kind != SECRET_PASSWORD)
                         cp_err(l, v, cp_key(sub, key, "charset"), "only for generate: password");
-                else if (cp_str(l, v, cp_key(sub, key, "charset"), &d->charset) >= 0 &&
-                         (strlen(d->charset) < 2 || strlen(d->charset) > 256))
-                        cp_err(l, v, sub, "expected 2 to 256 characters");
+                else if (cp_str(l, v, cp_key(sub, key, "charset"), &d->charset) >= 0) {
+                        char err[96];
+
+                        if (charset_problem(d->charset, err, sizeof err))
+                                cp_err(l, v, sub, "%s (use 2 to 95 distinct printable ASCII characters)",
+                                       err);
+                }
         }
         if ((v = ynode_get(n, "bytes"))) {
                 if (d->kind != SECRET_HEX && d->kind != SECRET_BASE64)

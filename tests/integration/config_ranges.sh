@@ -138,8 +138,17 @@ type: notify' "sandbox: private_tmp hides run_dir $T/run,"
 bad "sandbox: { inaccessible_paths: [$T/etc/../run] }
 type: notify" "sandbox: inaccessible_paths hides run_dir $T/run,"
 ok 'sandbox: { private_tmp: true }'
-# secrets: length 8..4096, bytes 16..4096, charset 2 to 256 characters
+# secrets: length 8..4096, bytes 16..4096, charset 2 to 95 distinct printable ASCII characters
 ok 'secrets: { a: { generate: password, length: 8, charset: "ab" }, b: { generate: hex, bytes: 4096 } }'
+ok 'secrets: { a: { generate: password, charset: " ~" } }'
+# all 95 printable ASCII characters (" and \ escaped for YAML)
+ok "secrets: { a: { generate: password, charset: \"$(python3 -c 'print("".join(chr(c) for c in range(32, 127)).replace("\\", "\\\\").replace(chr(34), "\\\""))')\" } }"
+bad 'secrets: { a: { generate: password, charset: "a" } }' 'secrets.a.charset: expected at least 2 characters'
+bad 'secrets: { a: { generate: password, charset: "abca" } }' "secrets.a.charset: 'a' appears more than once"
+bad 'secrets: { a: { generate: password, charset: "ab\tc" } }' 'secrets.a.charset: character 3 (byte 0x09) is not printable ASCII'
+bad 'secrets: { a: { generate: password, charset: "ab\x7f" } }' 'secrets.a.charset: character 3 (byte 0x7f) is not printable ASCII'
+bad 'secrets: { a: { generate: password, charset: "aé" } }' 'secrets.a.charset: character 2 (byte 0xc3) is not printable ASCII'
+bad 'secrets: { a: { generate: hex, charset: "ab" } }' 'secrets.a.charset: only for generate: password'
 bad 'secrets: { a: { generate: password, length: 7 } }' 'secrets.a.length: expected an integer 8..4096'
 bad 'secrets: { b: { generate: base64, bytes: 15 } }' 'secrets.b.bytes: expected an integer 16..4096'
 # schedule.every 1s..366d, random_delay at most 1d, and only for a oneshot
