@@ -206,7 +206,8 @@ int reload_prepare(struct svd *m, struct reload_plan **ret, struct cfg_errors *e
                 r = profile_select(p->cfg, m->cli_profiles, errs);
         if (r >= 0) {
                 check_fixed(m->cfg, p->cfg, errs);
-                if (errs->n > n0)
+                r = reload_check_logs(p->cfg, errs);
+                if (r >= 0 && errs->n > n0)
                         r = -EINVAL;
         }
         if (r >= 0)

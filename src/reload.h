@@ -16,7 +16,8 @@
  * service is down. Settings that cannot change under running services (the
  * directories, the control socket, the cgroup root and mode, the secrets and
  * their key) are refused with an error naming the key: they take a restart of
- * svd. */
+ * svd. So is a generation whose logs would share a file on disk
+ * (reload_logs.c). */
 #ifndef SVD_RELOAD_H
 #define SVD_RELOAD_H
 
@@ -79,6 +80,10 @@ struct reload_item *reload_leaving(const struct svd *m, const struct svc *s);
 const char *reload_leaving_text(const struct reload_item *it);
 /* Shutdown: drops a pending plan. */
 void reload_abort(struct svd *m);
+/* reload_logs.c: an error in errs for each service of c whose log file is,
+ * on disk now, another's log file, svd's audit log or metrics.textfile
+ * (through a symbolic or hard link). -ENOMEM only. */
+int reload_check_logs(const struct svd_config *c, struct cfg_errors *errs);
 /* m->reload_timer's callback: the switch to the new generation (reload_swap.c). */
 void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
