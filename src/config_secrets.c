@@ -181,8 +181,19 @@ static void load_jwt(struct cload *l, const struct ynode *n, const char *key, st
                 l->oom = true;
         if ((v = ynode_get(n, "expires_in"))) {
                 cp_key(sub, key, "expires_in");
-                if (!cp_is_scalar(v) || parse_expiry(v->value, &d->expires_in) < 0)
+                usec_t e;
+
+                if (!cp_is_scalar(v) || parse_expiry(v->value, &e) < 0)
                         cp_err(l, v, sub, "expected a duration (e.g. 1h, 30d, 10y)");
+                /* exp is in whole seconds, and 0 means none: 500ms would mint
+                 * tokens that never expire */
+                else if (e % USEC_PER_SEC)
+                        cp_err(l, v, sub,
+                               "expected whole seconds (the exp claim has no fraction), or 0 for none");
+                else if (e > (usec_t)1000 * 365 * 86400 * USEC_PER_SEC)
+                        cp_err(l, v, sub, "must be at most 1000y");
+                else
+                        d->expires_in = e;
         }
 }
 

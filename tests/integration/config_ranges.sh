@@ -149,6 +149,13 @@ bad 'secrets: { a: { generate: password, charset: "ab\tc" } }' 'secrets.a.charse
 bad 'secrets: { a: { generate: password, charset: "ab\x7f" } }' 'secrets.a.charset: character 3 (byte 0x7f) is not printable ASCII'
 bad 'secrets: { a: { generate: password, charset: "aé" } }' 'secrets.a.charset: character 2 (byte 0xc3) is not printable ASCII'
 bad 'secrets: { a: { generate: hex, charset: "ab" } }' 'secrets.a.charset: only for generate: password'
+# jwt.expires_in: whole seconds (a fraction used to drop the exp claim), 0 for none, at most 1000y
+ok 'secrets: { k: { generate: hex }, t: { jwt: { secret: k, expires_in: 1s } }, u: { jwt: { secret: k, expires_in: 0 } } }'
+ok 'secrets: { k: { generate: hex }, t: { jwt: { secret: k, expires_in: 1000y } } }'
+bad 'secrets: { k: { generate: hex }, t: { jwt: { secret: k, expires_in: 500ms } } }' 'secrets.t.jwt.expires_in: expected whole seconds'
+bad 'secrets: { k: { generate: hex }, t: { jwt: { secret: k, expires_in: 1500ms } } }' 'secrets.t.jwt.expires_in: expected whole seconds'
+bad 'secrets: { k: { generate: hex }, t: { jwt: { secret: k, expires_in: 1001y } } }' 'secrets.t.jwt.expires_in: expected a duration'
+bad 'secrets: { k: { generate: hex }, t: { jwt: { secret: k, expires_in: 365001d } } }' 'secrets.t.jwt.expires_in: must be at most 1000y'
 bad 'secrets: { a: { generate: password, length: 7 } }' 'secrets.a.length: expected an integer 8..4096'
 bad 'secrets: { b: { generate: base64, bytes: 15 } }' 'secrets.b.bytes: expected an integer 16..4096'
 # schedule.every 1s..366d, random_delay at most 1d, and only for a oneshot
