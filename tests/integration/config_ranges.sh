@@ -196,4 +196,19 @@ okmain 'metrics: { interval: 1d }'
 badmain 'metrics: { interval: 999ms }' 'metrics.interval: must be between 1s and 1d'
 badmain 'metrics: { interval: 1d1s }' 'metrics.interval: must be between 1s and 1d'
 cp "$T/etc/main.orig" "$T/etc/svd.yaml"
+
+# a reload with a value out of range changes nothing: same process, same definition
+printf 'command: [sleep, "1000"]\nstop: { timeout: 5s }\n' > "$T/services/r.yaml"
+start_svd
+wait_state r running
+pid1=$(field r pid)
+printf 'command: [sleep, "1000"]\nstop: { timeout: 2h }\n' > "$T/services/r.yaml"
+if svctl reload > "$T/out/r" 2>&1; then fail "reload with stop.timeout 2h succeeded"; fi
+grep -q "services/r.yaml:2:[0-9]*: stop.timeout: must be at most 1h" "$T/out/r" || fail "reload error: $(cat "$T/out/r")"
+grep -q "nothing was changed" "$T/out/r" || fail "reply does not say nothing changed: $(cat "$T/out/r")"
+assert_eq "$(field r pid)" "$pid1" "r after a refused reload"
+printf 'command: [sleep, "1000"]\nstop: { timeout: 5s }\n' > "$T/services/r.yaml"
+svctl reload --dry-run > "$T/out/r" 2>&1 || fail "the running definition itself refused: $(cat "$T/out/r")"
+grep -q "^change" "$T/out/r" && fail "the running definition was replaced: $(cat "$T/out/r")"
+stop_svd
 echo "config_ranges: ok"
