@@ -1,44 +1,22 @@
-/* logrotate: rotation, compression and retention of service log files.
- * Rotation is a rename on the loop (cheap); compression runs in `gzip -c`
- * children writing NAME.gz.tmp, renamed over only when gzip succeeded, so a
- * half-written archive never replaces a good file and the loop never waits for
- * zlib. Retention (max_files, max_total per service, log_max_total across
- * services) is decided by the pure selectors in logfmt.c from a directory scan
- * done at each rotation: one pass per directory, whatever the number of logs
- * in it (scan_members). A compression that fails is warned about with its
- * cause once per episode and directory (gz_failed): a full disk fails every
- * rotation's, and one line says it. */
+/* logrotate: rotation and retention of service log files. Rotation is a
+ * rename on the loop (cheap); the rotated file is then compressed by
+ * logcompress.c. Retention (max_files, max_total per service, log_max_total
+ * across services) is decided by the pure selectors in logfmt.c from a
+ * directory scan done at each rotation: one pass per directory, whatever the
+ * number of logs in it (scan_members). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "logsink.h"
-#include "spawn.h"
 #include "svd.h"
-
-struct gzjob {
-        struct gzjob *next;
-        char *src, *tmp, *dst;
-        pid_t pid;      /* 0 while queued */
-        int errfd;      /* the read end of gzip's stderr (its message on failure); -1: none */
-        bool cancelled; /* src was deleted by retention while gzip ran */
-};
-
-/* A directory whose compressions fail, and why (the cause without a file
- * name, to tell a new cause from the same one again). */
-struct gzfail {
-        struct gzfail *next;
-        char *dir, *cause;
-};
 
 int logs_init(struct svd *m) {
         m->logs = calloc(1, sizeof(struct logs));
@@ -48,38 +26,12 @@ int logs_init(struct svd *m) {
         return 0;
 }
 
-static void job_free(struct gzjob *j) {
-        if (j->errfd >= 0)
-                close(j->errfd);
-        free(j->src);
-        free(j->tmp);
-        free(j->dst);
-        free(j);
-}
-
-void logrotate_done(struct logs *L) {
-        /* Running children finish on their own; their .tmp is removed at the
-         * next start. */
-        while (L->jobs) {
-                struct gzjob *j = L->jobs;
-                L->jobs = j->next;
-                job_free(j);
-        }
-        while (L->gz_failing) {
-                struct gzfail *f = L->gz_failing;
-                L->gz_failing = f->next;
-                free(f->dir);
-                free(f->cause);
-                free(f);
-        }
-}
-
 void logs_done(struct svd *m) {
         if (!m->logs)
                 return;
         logfollow_done(m->logs);
         logs_audit_close(m->logs);
-        logrotate_done(m->logs);
+        logcompress_done(m->logs);
         free(m->logs->recs);
         free(m->logs);
         m->logs = NULL;
@@ -98,270 +50,6 @@ bool logrotate_due(const struct logsink *k, uint64_t adding, usec_t now) {
         if (lc->max_age && now - k->opened_real >= lc->max_age)
                 return true;
         return lc->rotate_daily && day_changed(now, k->opened_real);
-}
-
-/* ---- compression ---- */
-
-static void jobs_run(struct logs *L);
-
-static struct gzfail **gz_find(struct logs *L, const char *dir, size_t dl) {
-        struct gzfail **pp = &L->gz_failing;
-        while (*pp && !(strncmp((*pp)->dir, dir, dl) == 0 && (*pp)->dir[dl] == 0))
-                pp = &(*pp)->next;
-        return pp;
-}
-
-static size_t dir_len(const char *path) {
-        const char *s = strrchr(path, '/');
-        return s ? (size_t)(s - path) : 0;
-}
-
-/* A compression of file failed for cause (no file name in it): warned about
- * (msg) unless its directory's compressions already fail for that cause; the
- * episode ends at the next one there that succeeds. */
-static void gz_failed(struct logs *L, const char *file, const char *cause, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static void gz_failed(struct logs *L, const char *file, const char *cause, const char *fmt, ...) {
-        size_t dl = dir_len(file);
-        struct gzfail **pp = gz_find(L, file, dl), *f = *pp;
-        char msg[PATH_MAX + 512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        if (f && strcmp(f->cause, cause) == 0) {
-                log_debug("logs: %s; kept uncompressed (as before)", msg);
-                return;
-        }
-        log_warn("logs: %s; kept uncompressed (not said again while compressions in %.*s fail this way)", msg,
-                 (int)dl, file);
-        char *c = strdup(cause), *d = f ? NULL : strndup(file, dl);
-        if (!c || (!f && (!d || !(f = calloc(1, sizeof(*f)))))) {
-                free(c);
-                free(d);
-                return; /* out of memory: the next failure is warned about again */
-        }
-        if (d) {
-                f->dir = d;
-                *pp = f;
-        }
-        free(f->cause);
-        f->cause = c;
-}
-
-static void gz_succeeded(struct logs *L, const char *file) {
-        size_t dl = dir_len(file);
-        struct gzfail **pp = gz_find(L, file, dl), *f = *pp;
-        if (!f)
-                return;
-        log_info("logs: compression in %s works again (%s)", f->dir, file);
-        *pp = f->next;
-        free(f->dir);
-        free(f->cause);
-        free(f);
-}
-
-static void job_start(struct logs *L, struct gzjob *j) {
-        struct svd *m = L->m;
-        char cause[64];
-        int in = open(j->src, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (in < 0) {
-                if (errno != ENOENT) { /* (gone: nothing to compress) */
-                        snprintf(cause, sizeof(cause), "read:%d", errno);
-                        gz_failed(L, j->src, cause, "cannot read %s to compress it: %s", j->src, strerror(errno));
-                }
-                return;
-        }
-        int out = open(j->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0640);
-        if (out < 0) {
-                snprintf(cause, sizeof(cause), "create:%d", errno);
-                gz_failed(L, j->src, cause, "cannot create %s: %s", j->tmp, strerror(errno));
-                close(in);
-                return;
-        }
-        /* gzip's message says why it failed (a full disk: "gzip: stdout: No
-         * space left on device"); read once it has exited. Non-blocking at
-         * both ends: a gzip that said more than the pipe holds loses the
-         * rest instead of waiting for a reader. */
-        int ep[2] = {-1, -1};
-        if (pipe2(ep, O_CLOEXEC | O_NONBLOCK) < 0)
-                ep[0] = ep[1] = -1;
-        if (geteuid() == 0 && m->cfg->has_admin_gid)
-                (void)fchown(out, (uid_t)-1, m->cfg->admin_gid);
-        static char *gzip_path;
-        if (!gzip_path)
-                gzip_path = spawn_find_executable("gzip", "/usr/local/bin:/usr/bin:/bin");
-        /* The archive's data is on disk before svd renames it over and
-         * deletes the plain file: else a power cut could leave an empty .gz
-         * and no log. The child syncs it (an fsync could stall the loop):
-         * sync FILE (coreutils, busybox >= 1.29) syncs that file only; a
-         * sync that takes no file falls back to syncing everything. */
-        char *argv[] = {"sh", "-c", "\"$0\" -c -6 && { sync /dev/stdout 2>/dev/null || sync; }",
-                        gzip_path ? gzip_path : "/bin/gzip", NULL};
-        char *envp[] = {"PATH=/usr/bin:/bin", NULL};
-        struct spawn_req req = {
-                .path = "/bin/sh",
-                .argv = argv,
-                .envp = envp,
-                .cwd = "/",
-                .stdin_fd = in,
-                .stdout_fd = out,
-                .stderr_fd = ep[1] >= 0 ? ep[1] : m->devnull_fd,
-                .extra_fd = -1,
-                .cgroup_procs_fd = -1,
-                .cgroup_fd = -1,
-        };
-        struct spawn_error se = {0};
-        pid_t pid = 0;
-        int r = spawn_start(&req, &pid, &se);
-        close(in);
-        close(out);
-        if (ep[1] >= 0)
-                close(ep[1]);
-        if (r < 0) {
-                if (ep[0] >= 0)
-                        close(ep[0]);
-                snprintf(cause, sizeof(cause), "spawn:%d:%d", (int)se.stage, -r);
-                gz_failed(L, j->src, cause, "cannot run gzip for %s: %s: %s", j->src, spawn_stage_name(se.stage),
-                          strerror(-r));
-                unlink(j->tmp);
-                return;
-        }
-        j->errfd = ep[0];
-        j->pid = pid;
-        L->running++;
-}
-
-static void jobs_run(struct logs *L) {
-        for (struct gzjob **pp = &L->jobs; *pp && L->running < LOGS_MAX_GZIP;) {
-                struct gzjob *j = *pp;
-                if (j->pid) {
-                        pp = &j->next;
-                        continue;
-                }
-                job_start(L, j);
-                if (!j->pid) { /* could not start: leave the file uncompressed */
-                        *pp = j->next;
-                        job_free(j);
-                        continue;
-                }
-                pp = &j->next;
-        }
-}
-
-static void job_queue(struct logs *L, const char *src) {
-        struct gzjob *j = calloc(1, sizeof(*j));
-        if (!j)
-                return;
-        j->errfd = -1;
-        j->src = strdup(src);
-        j->dst = strdup_printf("%s.gz", src);
-        j->tmp = strdup_printf("%s.gz.tmp", src);
-        if (!j->src || !j->dst || !j->tmp) {
-                job_free(j);
-                return;
-        }
-        struct gzjob **pp = &L->jobs;
-        while (*pp)
-                pp = &(*pp)->next;
-        *pp = j;
-        jobs_run(L);
-}
-
-/* The last line gzip wrote to stderr (its cause), else how it ended; into
- * buf, control bytes replaced. */
-static void gzip_said(struct gzjob *j, int status, char *buf, size_t len) {
-        char b[512];
-        ssize_t n = j->errfd >= 0 ? read(j->errfd, b, sizeof(b) - 1) : -1;
-        size_t e = n > 0 ? (size_t)n : 0, s;
-        while (e && (b[e - 1] == '\n' || b[e - 1] == '\r'))
-                e--;
-        for (s = e; s && b[s - 1] != '\n';)
-                s--;
-        if (s == e) {
-                svc_format_exit(status, buf, len);
-                return;
-        }
-        for (size_t i = s; i < e; i++)
-                if ((unsigned char)b[i] < 0x20 || b[i] == 0x7f)
-                        b[i] = '?';
-        snprintf(buf, len, "%.*s", (int)(e - s), b + s);
-}
-
-static void job_ended(struct logs *L, struct gzjob *j, int status) {
-        char said[512], cause[600];
-        if (j->cancelled) {
-                unlink(j->tmp);
-                return;
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                gzip_said(j, status, said, sizeof(said));
-                snprintf(cause, sizeof(cause), "gzip:%s", said);
-                gz_failed(L, j->src, cause, "compressing %s failed: %s", j->src, said);
-                unlink(j->tmp);
-                return;
-        }
-        if (access(j->src, F_OK) < 0) { /* deleted while gzip ran, not by retention */
-                int e = errno;
-                snprintf(cause, sizeof(cause), "gone:%d", e);
-                gz_failed(L, j->src, cause, "compressing %s failed: %s", j->src, strerror(e));
-                unlink(j->tmp);
-                return;
-        }
-        if (rename(j->tmp, j->dst) < 0) {
-                int e = errno;
-                snprintf(cause, sizeof(cause), "rename:%d", e);
-                gz_failed(L, j->src, cause, "compressing %s failed: cannot rename %s to %s: %s", j->src, j->tmp,
-                          j->dst, strerror(e));
-                unlink(j->tmp);
-                return;
-        }
-        unlink(j->src);
-        gz_succeeded(L, j->src);
-}
-
-bool logs_child_exited(struct svd *m, pid_t pid, int status) {
-        struct logs *L = m->logs;
-        if (!L)
-                return false;
-        for (struct gzjob **pp = &L->jobs; *pp; pp = &(*pp)->next) {
-                struct gzjob *j = *pp;
-                if (j->pid != pid)
-                        continue;
-                *pp = j->next;
-                L->running--;
-                job_ended(L, j, status);
-                job_free(j);
-                jobs_run(L);
-                return true;
-        }
-        return false;
-}
-
-/* Retention deletes src: drop its queued job, or tell the running gzip's
- * completion not to resurrect it. */
-static void job_cancel(struct logs *L, const char *src) {
-        for (struct gzjob **pp = &L->jobs; *pp;) {
-                struct gzjob *j = *pp;
-                if (strcmp(j->src, src) != 0) {
-                        pp = &j->next;
-                        continue;
-                }
-                if (j->pid) {
-                        j->cancelled = true;
-                        pp = &j->next;
-                } else {
-                        *pp = j->next;
-                        job_free(j);
-                }
-        }
-}
-
-static bool job_pending(const struct logs *L, const char *src) {
-        for (const struct gzjob *j = L->jobs; j; j = j->next)
-                if (strcmp(j->src, src) == 0)
-                        return true;
-        return false;
 }
 
 /* ---- scanning and retention ---- */
@@ -419,7 +107,7 @@ static int rfile_cmp(const void *a, const void *b) {
  * one log as for hundreds sharing log_dir: a scan per log would read the
  * whole directory once per log (quadratic in the services). remove_tmp: also
  * delete leftovers of a compression that did not finish (BASE.STAMP.gz.tmp,
- * exactly what job_queue names them: a prefix would take those of another
+ * exactly what logcompress_queue names them: a prefix would take those of another
  * log whose name starts with BASE, perhaps while its gzip runs). */
 static struct rfile *scan_members(const char *dir, const struct member *mv, size_t nm, size_t *ret_n,
                                   bool remove_tmp) {
@@ -481,7 +169,7 @@ static void rfiles_free(struct rfile *v, size_t n) {
 }
 
 static void delete_file(struct logs *L, const char *path) {
-        job_cancel(L, path);
+        logcompress_cancel(L, path);
         (void)unlink(path);
 }
 
@@ -661,7 +349,7 @@ int logrotate_rotate(struct logsink *k) {
         int r = reopen_current(k);
         k->opened_real = t;
         if (k->lc->compress)
-                job_queue(k->m->logs, dst);
+                logcompress_queue(k->m->logs, dst);
         free(dst);
         retention_service(k);
         retention_global(k->m);
@@ -676,8 +364,8 @@ static void startup_one(struct logsink *k, struct rfile *v, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 if (v[i].f.time > k->last_rotated)
                         k->last_rotated = v[i].f.time;
-                if (k->lc->compress && !v[i].gz && !job_pending(k->m->logs, v[i].path))
-                        job_queue(k->m->logs, v[i].path);
+                if (k->lc->compress && !v[i].gz && !logcompress_pending(k->m->logs, v[i].path))
+                        logcompress_queue(k->m->logs, v[i].path);
         }
         /* retention_service's own scan, without a second pass: the queued
          * compressions only rename files within the list */

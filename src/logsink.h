@@ -1,9 +1,10 @@
 /* logsink: the shared, private picture of one service's log sink and of the
  * manager-wide log state, for logpipe.c (reading and writing), logopen.c
  * (opening the file), logshare.c (files shared through links), logrotate.c
- * (rotation, compression, retention), logfollow.c (live followers) and
- * logfile.c (the audit log, a sink svd writes itself), and for snapshot.c,
- * which carries a sink across daemon-reexec. Nothing else includes it. */
+ * (rotation, retention), logcompress.c (compression), logfollow.c (live
+ * followers) and logfile.c (the audit log, a sink svd writes itself), and for
+ * snapshot.c, which carries a sink across daemon-reexec. Nothing else
+ * includes it. */
 #ifndef SVD_LOGSINK_H
 #define SVD_LOGSINK_H
 
@@ -92,7 +93,7 @@ struct logfile;
 struct logs {
         struct svd *m;
         struct gzjob *jobs;      /* queued and running, oldest first */
-        struct gzfail *gz_failing; /* directories whose compressions fail (logrotate.c) */
+        struct gzfail *gz_failing; /* directories whose compressions fail (logcompress.c) */
         unsigned running;
         struct follower **followers;
         size_t n_followers;
@@ -120,7 +121,18 @@ void logrotate_arm_age(struct logsink *k);
  * slow on a network or emulated file system, and a spawn waits for it);
  * runs at once the first time something needs its result. Once per sink. */
 void logrotate_startup(struct logsink *k);
-void logrotate_done(struct logs *L);
+
+/* logcompress.c: gzip of rotated files, in children (LOGS_MAX_GZIP at once). */
+/* Queues src (a rotated file) to become src.gz. */
+void logcompress_queue(struct logs *L, const char *src);
+/* Retention deletes src: its queued job is dropped, a running one's result
+ * discarded. */
+void logcompress_cancel(struct logs *L, const char *src);
+/* Whether src is queued or being compressed. */
+bool logcompress_pending(const struct logs *L, const char *src);
+/* Frees the queue and the failure episodes (running children finish on
+ * their own). */
+void logcompress_done(struct logs *L);
 /* Lists rotated files of k, oldest first, as malloc'd paths (NULL-terminated). */
 char **logrotate_list(const struct logsink *k);
 
