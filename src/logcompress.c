@@ -4,7 +4,12 @@
  * never waits for zlib. At most LOGS_MAX_GZIP run at once; the rest wait in
  * a queue, oldest first. A compression that fails is warned about with its
  * cause once per episode and directory (gz_failed): a full disk fails every
- * rotation's, and one line says it. Queued by logrotate.c. */
+ * rotation's, and one line says it. Queued by logrotate.c. The files are
+ * reached through their directory's fd (safedir.h): where a service user can
+ * write the directory, a link planted as the file to compress is refused
+ * (else root would copy what it points at into an archive the user can
+ * read), and NAME.gz.tmp is created anew (O_EXCL), never opened through
+ * what is already there. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +23,7 @@
 
 #include "log.h"
 #include "logsink.h"
+#include "safedir.h"
 #include "spawn.h"
 #include "svd.h"
 
@@ -121,21 +127,31 @@ static void gz_succeeded(struct logs *L, const char *file) {
         free(f);
 }
 
+static const char *base_of(const char *path) {
+        const char *s = strrchr(path, '/');
+        return s ? s + 1 : path;
+}
+
 static void job_start(struct logs *L, struct gzjob *j) {
         struct svd *m = L->m;
         char cause[64];
-        int in = open(j->src, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
+        const char *src_name;
+        int in = safedir_open_parent(j->src, false, 0755, &d, &src_name);
+        if (in >= 0)
+                in = safedir_open_file(&d, src_name, O_RDONLY, 0, NULL);
         if (in < 0) {
-                if (errno != ENOENT) { /* (gone: nothing to compress) */
-                        snprintf(cause, sizeof(cause), "read:%d", errno);
-                        gz_failed(L, j->src, cause, "cannot read %s to compress it: %s", j->src, strerror(errno));
+                if (in != -ENOENT) { /* (gone: nothing to compress) */
+                        snprintf(cause, sizeof(cause), "read:%d", -in);
+                        gz_failed(L, j->src, cause, "cannot read %s to compress it: %s", j->src,
+                                  safedir_strerror(in));
                 }
                 return;
         }
-        int out = open(j->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0640);
+        int out = safedir_create_tmp(&d, base_of(j->tmp), 0640); /* a stale one removed first */
         if (out < 0) {
-                snprintf(cause, sizeof(cause), "create:%d", errno);
-                gz_failed(L, j->src, cause, "cannot create %s: %s", j->tmp, strerror(errno));
+                snprintf(cause, sizeof(cause), "create:%d", -out);
+                gz_failed(L, j->src, cause, "cannot create %s: %s", j->tmp, safedir_strerror(out));
                 close(in);
                 return;
         }
@@ -184,7 +200,7 @@ static void job_start(struct logs *L, struct gzjob *j) {
                 snprintf(cause, sizeof(cause), "spawn:%d:%d", (int)se.stage, -r);
                 gz_failed(L, j->src, cause, "cannot run gzip for %s: %s: %s", j->src, spawn_stage_name(se.stage),
                           strerror(-r));
-                unlink(j->tmp);
+                (void)unlinkat(d.fd, base_of(j->tmp), 0);
                 return;
         }
         j->errfd = ep[0];
@@ -250,33 +266,43 @@ static void gzip_said(struct gzjob *j, int status, char *buf, size_t len) {
 
 static void job_ended(struct logs *L, struct gzjob *j, int status) {
         char said[512], cause[600];
+        _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
+        const char *src_name, *tmp_name = base_of(j->tmp);
+        int r = safedir_open_parent(j->src, false, 0755, &d, &src_name);
         if (j->cancelled) {
-                unlink(j->tmp);
+                if (r >= 0)
+                        (void)unlinkat(d.fd, tmp_name, 0);
+                return;
+        }
+        if (r < 0) { /* (its .tmp is removed at the next start) */
+                snprintf(cause, sizeof(cause), "dir:%d", -r);
+                gz_failed(L, j->src, cause, "compressing %s failed: %s", j->src, safedir_strerror(r));
                 return;
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 gzip_said(j, status, said, sizeof(said));
                 snprintf(cause, sizeof(cause), "gzip:%s", said);
                 gz_failed(L, j->src, cause, "compressing %s failed: %s", j->src, said);
-                unlink(j->tmp);
+                (void)unlinkat(d.fd, tmp_name, 0);
                 return;
         }
-        if (access(j->src, F_OK) < 0) { /* deleted while gzip ran, not by retention */
+        struct stat st;
+        if (fstatat(d.fd, src_name, &st, AT_SYMLINK_NOFOLLOW) < 0) { /* deleted while gzip ran, not by retention */
                 int e = errno;
                 snprintf(cause, sizeof(cause), "gone:%d", e);
                 gz_failed(L, j->src, cause, "compressing %s failed: %s", j->src, strerror(e));
-                unlink(j->tmp);
+                (void)unlinkat(d.fd, tmp_name, 0);
                 return;
         }
-        if (rename(j->tmp, j->dst) < 0) {
+        if (renameat(d.fd, tmp_name, d.fd, base_of(j->dst)) < 0) {
                 int e = errno;
                 snprintf(cause, sizeof(cause), "rename:%d", e);
                 gz_failed(L, j->src, cause, "compressing %s failed: cannot rename %s to %s: %s", j->src, j->tmp,
                           j->dst, strerror(e));
-                unlink(j->tmp);
+                (void)unlinkat(d.fd, tmp_name, 0);
                 return;
         }
-        unlink(j->src);
+        (void)unlinkat(d.fd, src_name, 0);
         gz_succeeded(L, j->src);
 }
 

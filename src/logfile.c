@@ -13,6 +13,7 @@
 #include "log.h"
 #include "logfmt.h"
 #include "logsink.h"
+#include "safedir.h"
 #include "svd.h"
 
 /* The sink with its own copy of the settings: a reload frees the old
@@ -96,7 +97,7 @@ int logs_audit_append(struct svd *m, const char *path, const char *p, size_t n) 
         f->lc.on_full_block = false;
         int r = 0;
         if (f->k.fd < 0) {
-                if ((r = mkdir_p(f->k.dir, 0755)) < 0 || (r = logsink_open_file(&f->k)) < 0)
+                if ((r = logsink_open_file(&f->k)) < 0) /* creates its directory if missing */
                         return drop(f, r);
                 if (!f->k.startup_done)
                         ev_idle_start(m->loop, &f->k.startup); /* retention, compression left to do */
@@ -107,12 +108,12 @@ int logs_audit_append(struct svd *m, const char *path, const char *p, size_t n) 
         if (f->k.fd < 0 && (r = logsink_open_file(&f->k)) < 0)
                 return drop(f, r);
         /* the records lost since the last one written, before the next */
-        char note[160], ts[LOGFMT_TIME_LEN + 1];
+        char note[288], ts[LOGFMT_TIME_LEN + 1];
         size_t nl = 0;
         if (f->dropped) {
                 nl = (size_t)snprintf(note, sizeof(note), "%s svd dropped %llu record%s: %s\n",
                                       logfmt_time(now_real(), ts), (unsigned long long)f->dropped,
-                                      f->dropped == 1 ? "" : "s", strerror(f->drop_err));
+                                      f->dropped == 1 ? "" : "s", safedir_strerror(-f->drop_err));
                 if (nl >= sizeof(note))
                         nl = sizeof(note) - 1;
         }

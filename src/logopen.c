@@ -1,5 +1,6 @@
 /* logopen: opening a log's file by name (a service's, or the audit log):
- * its directory created when missing, the admin group and mode 0640 set, and
+ * its directory created when missing (walked without following what a
+ * service user planted: safedir.h), the admin group and mode 0640 set, and
  * its size and start time read, which rotation counts from. Used when a sink
  * is set up, when it writes after an open failed, after a rotation, and on
  * reopen-logs and reload (logsink.h). */
@@ -13,13 +14,9 @@
 
 int logsink_open_file(struct logsink *k) {
         const struct svd_config *cfg = k->m->cfg;
-        int fd = logsink_open_path(k);
-        /* The directory almost always exists: open first, create it only when
-         * that fails (each look-up is a round trip on a network file system). */
-        if (fd < 0 && errno == ENOENT && mkdir_p(k->dir, 0755) == 0)
-                fd = logsink_open_path(k);
+        int fd = logsink_open_path(k); /* creates k->dir if missing */
         if (fd < 0)
-                return -errno;
+                return fd;
         /* One statx for what fstat gives and the birth time; fstat where
          * statx is missing (before Linux 4.11) or refused (a seccomp profile). */
         struct statx sx;

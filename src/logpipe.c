@@ -21,6 +21,7 @@
 #include "fdstore.h"
 #include "log.h"
 #include "logsink.h"
+#include "safedir.h"
 #include "svd.h"
 
 #define OUT_FLUSH_AT (256u << 10) /* write out a batch this big even mid-read */
@@ -172,12 +173,12 @@ void logsink_write_out(struct logsink *k) {
          * one the gap note gives */
         int r = k->fd < 0 ? logsink_open_file(k) : 0;
         if (r == 0) {
-                char note[256];
+                char note[384];
                 size_t nl = 0;
                 if (k->gap_bytes) {
-                        char e[64];
-                        snprintf(e, sizeof(e), "%s", strerror(k->gap_err));
-                        char text[200];
+                        char e[160];
+                        snprintf(e, sizeof(e), "%s", safedir_strerror(-k->gap_err));
+                        char text[300];
                         int tl = snprintf(text, sizeof(text), "dropped %llu bytes (%llu lines) of output: %s",
                                           (unsigned long long)k->gap_bytes, (unsigned long long)k->gap_lines, e);
                         if (k->lc->timestamps) {
@@ -594,15 +595,13 @@ int logpipe_reconfigure(struct logsink *k) {
                 return 0;
         /* a new file: what is formatted goes to the old one first */
         logsink_write_out(k);
-        int r = mkdir_p(k->dir, 0755);
-        if (r >= 0)
-                r = logsink_open_file(k);
+        int r = logsink_open_file(k); /* creates k->dir if missing */
         if (r < 0) {
                 if (k->fd >= 0)
                         close(k->fd);
                 k->fd = -1; /* retried at the next write */
                 log_warn("%s: cannot open the log file %s: %s (retried at the next write)", k->s->cfg->name,
-                         k->path, strerror(-r));
+                         k->path, safedir_strerror(r));
         }
         return 0;
 }
@@ -685,7 +684,7 @@ static int sink_open(struct svc *s, const int *fds) {
          * and cost a running one its pipes on daemon-reexec. */
         if ((r = logsink_open_file(k)) < 0) /* creates k->dir if missing */
                 log_warn("%s: cannot open the log file %s: %s (retried at the next write)", s->cfg->name, k->path,
-                         strerror(-r));
+                         safedir_strerror(r));
         else if (!fds && (r = logsink_refuse_shared(k)) < 0) /* (adopted ones run already) */
                 goto fail;
         logrotate_arm_age(k);
@@ -749,7 +748,10 @@ int logs_reopen_all(struct svd *m) {
                 if (!k)
                         continue;
                 logsink_write_out(k);
-                if (logsink_open_file(k) < 0) {
+                int r = logsink_open_file(k);
+                if (r < 0) {
+                        log_warn("%s: cannot reopen the log file %s: %s (retried at the next write)",
+                                 m->svcs[i]->cfg->name, k->path, safedir_strerror(r));
                         failed++;
                         if (k->fd >= 0)
                                 close(k->fd);

@@ -3,7 +3,10 @@
  * logcompress.c. Retention (max_files, max_total per service, log_max_total
  * across services) is decided by the pure selectors in logfmt.c from a
  * directory scan done at each rotation: one pass per directory, whatever the
- * number of logs in it (scan_members). */
+ * number of logs in it (scan_members). Every name is reached through the
+ * directory's fd (safedir.h): a service user who can write its log
+ * directory cannot have a rename, a deletion or a size look-up follow a link
+ * it planted. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,7 @@
 
 #include "log.h"
 #include "logsink.h"
+#include "safedir.h"
 #include "svd.h"
 
 int logs_init(struct svd *m) {
@@ -112,9 +116,16 @@ static int rfile_cmp(const void *a, const void *b) {
 static struct rfile *scan_members(const char *dir, const struct member *mv, size_t nm, size_t *ret_n,
                                   bool remove_tmp) {
         *ret_n = 0;
-        DIR *d = opendir(dir);
-        if (!d)
+        struct safedir sd = SAFEDIR_NONE;
+        if (safedir_open(dir, false, 0755, &sd) < 0)
                 return NULL;
+        DIR *d = fdopendir(sd.fd); /* (closedir closes sd.fd) */
+        if (!d) {
+                safedir_close(&sd);
+                return NULL;
+        }
+        /* a link's own size where another user could have made it */
+        const int stat_flags = sd.exposed ? AT_SYMLINK_NOFOLLOW : 0;
         struct rfile *v = NULL;
         size_t n = 0, cap = 0;
         struct dirent *de;
@@ -126,10 +137,7 @@ static struct rfile *scan_members(const char *dir, const struct member *mv, size
                 usec_t t;
                 bool gz;
                 if (remove_tmp && logfmt_rotated_tmp_match(mb->k->base, de->d_name)) {
-                        char *p = strdup_printf("%s/%s", dir, de->d_name);
-                        if (p)
-                                unlink(p);
-                        free(p);
+                        (void)unlinkat(sd.fd, de->d_name, 0); /* the name: never what it links to */
                         continue;
                 }
                 if (!logfmt_rotated_match(mb->k->base, de->d_name, &t, &gz))
@@ -143,7 +151,7 @@ static struct rfile *scan_members(const char *dir, const struct member *mv, size
                 }
                 char *p = strdup_printf("%s/%s", dir, de->d_name);
                 struct stat st;
-                if (!p || stat(p, &st) < 0) {
+                if (!p || fstatat(sd.fd, de->d_name, &st, stat_flags) < 0) {
                         free(p);
                         continue;
                 }
@@ -170,7 +178,10 @@ static void rfiles_free(struct rfile *v, size_t n) {
 
 static void delete_file(struct logs *L, const char *path) {
         logcompress_cancel(L, path);
-        (void)unlink(path);
+        _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
+        const char *name;
+        if (safedir_open_parent(path, false, 0755, &d, &name) == 0)
+                (void)unlinkat(d.fd, name, 0); /* the name: never what it links to */
 }
 
 char **logrotate_list(const struct logsink *k) {
@@ -331,8 +342,13 @@ int logrotate_rotate(struct logsink *k) {
         if (!dst)
                 return -ENOMEM;
         logfmt_rotated_name(k->path, t, dst, len);
-        if (rename(k->path, dst) < 0) {
-                int r = -errno;
+        /* names within k->dir, as walked now: a rename never follows the
+         * link it renames, but the directory's path could lead elsewhere */
+        _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
+        int r = safedir_open(k->dir, false, 0755, &d);
+        if (r >= 0 && renameat(d.fd, k->base, d.fd, dst + strlen(k->path) - strlen(k->base)) < 0)
+                r = -errno;
+        if (r < 0) {
                 free(dst);
                 /* Someone deleted the current file: writing on to the
                  * unlinked inode would grow it past every limit, unseen, and
@@ -346,7 +362,7 @@ int logrotate_rotate(struct logsink *k) {
                 return r;
         }
         k->last_rotated = t;
-        int r = reopen_current(k);
+        r = reopen_current(k);
         k->opened_real = t;
         if (k->lc->compress)
                 logcompress_queue(k->m->logs, dst);

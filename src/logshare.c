@@ -6,19 +6,26 @@
  * (its first start). Only a file opened through a link can be another's, so
  * there is nothing to compare until one was (noticing costs no system call:
  * open() refuses to follow a link at first), and then only against those,
- * unless k is one. */
+ * unless k is one. The open itself goes through safedir: where a user other
+ * than root can write the directory, no link is followed nor accepted. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include "logsink.h"
+#include "safedir.h"
 #include "svd.h"
 
 int logsink_open_path(struct logsink *k) {
-        const int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY;
-        int fd = open(k->path, flags | O_NOFOLLOW, 0640);
-        k->linked = fd < 0 && errno == ELOOP; /* a symbolic link: followed, but noted */
-        return k->linked ? open(k->path, flags, 0640) : fd;
+        _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
+        int r = safedir_open(k->dir, true, 0755, &d);
+        if (r < 0)
+                return r;
+        bool linked = false; /* a symbolic link (followed, but noted) or a hard link */
+        int fd = safedir_open_file(&d, k->base, O_WRONLY | O_APPEND | O_CREAT, 0640, &linked);
+        if (fd >= 0)
+                k->linked = linked;
+        return fd;
 }
 
 static bool is_file(const struct logsink *o, const struct stat *st) {

@@ -108,7 +108,8 @@ void logsink_write_out(struct logsink *k);
 /* logpipe.c: appends one note from svd itself ("svd" stream). */
 void logsink_note(struct logsink *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* logopen.c: opens k->path (O_APPEND|O_CLOEXEC, 0640, admin group), creating
- * k->dir if missing; on failure k->fd is left as it was. */
+ * k->dir if missing; on failure k->fd is left as it was and -errno says why
+ * (safedir_strerror: a link or a special file refused). */
 int logsink_open_file(struct logsink *k);
 
 /* logrotate.c */
@@ -138,8 +139,11 @@ char **logrotate_list(const struct logsink *k);
 
 /* logfile.c: closes the audit log (logs_done). */
 void logs_audit_close(struct logs *L);
-/* logshare.c: opens k->path for appending (creating it, 0640) like open(2),
- * noting in k->linked whether the name is a symbolic link. */
+/* logshare.c: opens k->path for appending (creating it, 0640, and k->dir),
+ * noting in k->linked whether the name is a symbolic link or the file has
+ * other links. Where a user other than root can write k->dir (or above),
+ * neither is accepted (safedir_open_file): the fd or -errno, for
+ * safedir_strerror. */
 int logsink_open_path(struct logsink *k);
 /* logshare.c: -EEXIST, with the service's reason naming both files, when
  * another open log (a service's, or the audit log) is k's file through a

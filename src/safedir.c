@@ -215,10 +215,11 @@ int safedir_create_tmp(const struct safedir *d, const char *name, mode_t mode) {
 const char *safedir_strerror(int r) {
         switch (-r) {
         case ELOOP:
-                return "a symbolic link where a user other than root can write (refused: svd would follow it as root)";
+                return "a symbolic link in a directory a user other than root can write (refused: svd, as root, "
+                       "would follow it)";
         case EMLINK:
-                return "a file with other hard links where a user other than root can write (refused: svd would "
-                       "change it as root)";
+                return "a file with other hard links in a directory a user other than root can write (refused: "
+                       "it may be a file that user cannot touch)";
         case EBADFD:
                 return "not a regular file (refused)";
         default:

@@ -26,10 +26,11 @@ import re, sys
 lines = [re.sub(r"^\d+\s+", "", l) for l in open(sys.argv[1])]
 created = None
 for i, l in enumerate(lines):
-    m = re.search(r'openat\(AT_FDCWD, "([^"]*\.gz\.tmp)", O_WRONLY\|O_CREAT', l)
+    # by path or (safedir) relative to the log directory's fd
+    m = re.search(r'openat\((?:AT_FDCWD|\d+), "(?:[^"]*/)?([^"/]*\.gz\.tmp)", O_WRONLY\|O_CREAT', l)
     if m:
         created = (m[1], i)
-    m = re.search(r'rename\("([^"]*\.gz\.tmp)", "[^"]*\.gz"\) += 0', l)
+    m = re.search(r'rename(?:at2?)?\((?:\d+, )?"(?:[^"]*/)?([^"/]*\.gz\.tmp)", (?:\d+, )?"[^"]*\.gz"(?:, \w+)?\) += 0', l)
     if m and created and created[0] == m[1]:
         if not any(re.search(r"^(fsync|fdatasync)\(\d+\) += 0|^sync\(\) += 0", x) for x in lines[created[1]:i]):
             sys.exit("renamed without a sync: " + m[1])
