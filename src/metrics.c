@@ -15,6 +15,7 @@
 #include "logpipe.h"
 #include "metrics.h"
 #include "proto.h"
+#include "safedir.h"
 #include "svd.h"
 
 struct metrics {
@@ -191,25 +192,26 @@ cJSON *metrics_op(struct svd *m) {
         return r;
 }
 
+/* Through the directory's fd (safedir.h): the textfile directory is often
+ * node_exporter's, which may be a user's, and that user must not get root
+ * to truncate, chmod or replace another file through a link planted as
+ * NAME.tmp or on the way to it. */
 int metrics_write_file(struct svd *m, const char *path) {
         _cleanup_(freep) char *text = metrics_render(m);
-        _cleanup_(freep) char *tmp = strdup_printf("%s.tmp", path); /* not *.prom: node_exporter skips it */
-        if (!text || !tmp)
+        if (!text)
                 return -ENOMEM;
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0 && errno == ENOENT) {
-                _cleanup_(freep) char *dir = strdup(path);
-                char *slash = dir ? strrchr(dir, '/') : NULL;
-                if (slash && slash != dir) {
-                        *slash = 0;
-                        (void)mkdir_p(dir, 0755);
-                }
-                fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        }
+        _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
+        const char *name;
+        int r = safedir_open_parent(path, true, 0755, &d, &name); /* creates the directory */
+        if (r < 0)
+                return r;
+        _cleanup_(freep) char *tmp = strdup_printf("%s.tmp", name); /* not *.prom: node_exporter skips it */
+        if (!tmp)
+                return -ENOMEM;
+        int fd = safedir_create_tmp(&d, tmp, 0644); /* O_EXCL: a stale one (or a link) removed first */
         if (fd < 0)
-                return -errno;
+                return fd;
         size_t len = strlen(text), off = 0;
-        int r = 0;
         while (off < len) {
                 ssize_t n = write(fd, text + off, len - off);
                 if (n < 0 && errno == EINTR)
@@ -224,10 +226,10 @@ int metrics_write_file(struct svd *m, const char *path) {
                 r = -errno;
         if (close(fd) < 0 && r == 0)
                 r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
+        if (r == 0 && renameat(d.fd, tmp, d.fd, name) < 0)
                 r = -errno;
         if (r < 0)
-                unlink(tmp);
+                (void)unlinkat(d.fd, tmp, 0);
         return r;
 }
 
@@ -236,7 +238,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         const char *path = M->path;
         int r = metrics_write_file(M->m, path);
         if (r < 0 && r != M->last_err)
-                log_warn("metrics: cannot write %s: %s", path, strerror(-r));
+                log_warn("metrics: cannot write %s (through %s.tmp): %s", path, path, safedir_strerror(r));
         else if (r == 0 && M->last_err)
                 log_info("metrics: writing %s again", path);
         M->last_err = r;
@@ -268,7 +270,11 @@ void metrics_stop(struct svd *m) {
         if (!M)
                 return;
         ev_timer_stop(m->loop, &M->timer);
-        unlink(M->path);
+        struct safedir d = SAFEDIR_NONE;
+        const char *name;
+        if (safedir_open_parent(M->path, false, 0755, &d, &name) == 0)
+                (void)unlinkat(d.fd, name, 0); /* the name: never what a link there points at */
+        safedir_close(&d);
         free(M->path);
         free(M);
         m->metrics = NULL;

@@ -15,7 +15,9 @@ struct svd;
 char *metrics_render(struct svd *m);
 /* "metrics": {"ok":true,"text":"..."} */
 cJSON *metrics_op(struct svd *m);
-/* Writes <path> atomically; 0 or -errno. */
+/* Writes <path> atomically (through <path>.tmp, created with O_EXCL in the
+ * directory reached by safedir_open, which it creates if missing); 0 or
+ * -errno (safedir_strerror). */
 int metrics_write_file(struct svd *m, const char *path);
 
 /* Starts the textfile timer when metrics.textfile is set. */
