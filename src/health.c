@@ -192,7 +192,7 @@ static void start_exec_probe(struct svc *s) {
                         schedule_probe(s);
                 return;
         }
-        _cleanup_(secrets_env_freep) char **env = svc_build_env(s, &r); /* may hold secrets */
+        _cleanup_(secrets_env_freep) char **env = svc_build_env(s, &r, NULL, 0); /* may hold secrets */
         _cleanup_(freep) char *path = NULL;
         _cleanup_(freep) gid_t *groups = NULL;
         _cleanup_(sandbox_plan_done) struct sandbox_plan sbx = {0};

@@ -152,10 +152,14 @@ static int do_spawn(struct svc *s) {
                 svc_set_reason(s, "%s", sec_why);
                 return r;
         }
-        _cleanup_(secrets_env_freep) char **env = svc_build_env(s, &r);
+        char env_why[SVC_REASON_MAX] = "";
+        _cleanup_(secrets_env_freep) char **env = svc_build_env(s, &r, env_why, sizeof(env_why));
         if (!env) {
-                svc_set_reason(s, "env_file: %s: %s", c->env_file ? c->env_file : "environment",
-                               strerror(r ? -r : ENOMEM));
+                if (env_why[0])
+                        svc_set_reason(s, "%s", env_why);
+                else
+                        svc_set_reason(s, "env_file: %s: %s", c->env_file ? c->env_file : "environment",
+                                       strerror(r ? -r : ENOMEM));
                 return r ? r : -ENOMEM;
         }
 

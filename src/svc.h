@@ -166,8 +166,10 @@ void svc_set_health(struct svc *s, enum svc_health h);
 void svc_fail(struct svc *s, enum stop_outcome outcome, const char *reason);
 
 /* The environment a process of this service gets (main process and exec
- * probes). NULL with *ret_err on failure. */
-char **svc_build_env(const struct svc *s, int *ret_err);
+ * probes). NULL with *ret_err on failure; then why (may be NULL) says why
+ * when the env_file was at fault ("env_file: PATH[:LINE]: ..."), else is
+ * left as it was. */
+char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_len);
 /* The value of KEY in env (NAME=VALUE entries); NULL if absent. */
 const char *svc_env_get(char **env, const char *key);
 

@@ -3,11 +3,16 @@
  * service's environment:, then its env_file, then ${secret:NAME}. Shared by
  * the main process and exec health checks. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "notify.h"
+#include "safedir.h"
 #include "secrets.h"
 #include "svc.h"
 #include "svd.h"
@@ -27,28 +32,111 @@ static int env_set(char ***env, const char *kv) {
         return strv_push(env, kv);
 }
 
+/* An env_file larger than this is refused: it is read whole, as root, at
+ * every start, and nothing sensible needs more. */
+#define SVC_ENV_FILE_MAX (2u << 20)
+
+/* The env_file's bytes (NUL-terminated) into *ret, *ret_len. Reached
+ * through safedir (the file may be in a directory the service's user can
+ * write: a link planted there is not followed, else root would read a file
+ * that user cannot, into that user's environment); only a regular file, of
+ * at most SVC_ENV_FILE_MAX bytes. -errno with why set. */
+static int env_file_load(const char *path, char **ret, size_t *ret_len, char *why, size_t wl) {
+        _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
+        _cleanup_(closep) int fd = -1;
+        const char *name;
+        struct stat st;
+        int r = safedir_open_parent(path, false, 0755, &d, &name);
+        if (r >= 0) /* O_NONBLOCK: a FIFO is never waited on (refused below) */
+                r = fd = safedir_open_file(&d, name, O_RDONLY | O_NONBLOCK, 0, NULL);
+        if (r >= 0 && fstat(fd, &st) < 0)
+                r = -errno;
+        if (r >= 0 && !S_ISREG(st.st_mode))
+                r = -EBADFD;
+        if (r < 0) {
+                snprintf(why, wl, "env_file: %s: %s", path, safedir_strerror(r));
+                return r;
+        }
+        if ((uint64_t)st.st_size > SVC_ENV_FILE_MAX) {
+                snprintf(why, wl, "env_file: %s: %lld bytes, more than the %u MiB an env_file may hold", path,
+                         (long long)st.st_size, SVC_ENV_FILE_MAX >> 20);
+                return -EFBIG;
+        }
+        /* (read up to one byte more than the cap: the file may grow) */
+        size_t cap = (size_t)st.st_size + 1 <= SVC_ENV_FILE_MAX ? (size_t)st.st_size + 1 : SVC_ENV_FILE_MAX + 1;
+        _cleanup_(freep) char *buf = malloc(cap + 1);
+        if (!buf)
+                return -ENOMEM;
+        size_t len = 0;
+        for (;;) {
+                if (len == cap) {
+                        if (cap > SVC_ENV_FILE_MAX)
+                                break;
+                        size_t nc = cap * 2 > SVC_ENV_FILE_MAX + 1 ? SVC_ENV_FILE_MAX + 1 : cap * 2;
+                        char *nb = realloc(buf, nc + 1);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                        cap = nc;
+                }
+                ssize_t n = read(fd, buf + len, cap - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        snprintf(why, wl, "env_file: %s: %s", path, strerror(-r));
+                        return r;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        if (len > SVC_ENV_FILE_MAX) {
+                snprintf(why, wl, "env_file: %s: more than the %u MiB an env_file may hold", path,
+                         SVC_ENV_FILE_MAX >> 20);
+                return -EFBIG;
+        }
+        buf[len] = 0;
+        *ret = buf;
+        *ret_len = len;
+        buf = NULL;
+        return 0;
+}
+
 /* Reads KEY=VALUE lines; blank lines and # comments are skipped, one level of
- * matching single or double quotes around the value is removed. */
-static int env_file_read(const char *path, char ***env) {
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t n;
-        int r = 0;
-        while ((n = getline(&line, &cap, f)) >= 0) {
-                while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+ * matching single or double quotes around the value is removed. A NUL byte
+ * anywhere, or a line that is not NAME=value, fails it: why names the file
+ * and the line. */
+static int env_file_read(const char *path, char ***env, char *why, size_t wl) {
+        _cleanup_(freep) char *buf = NULL;
+        size_t len = 0;
+        int r = env_file_load(path, &buf, &len, why, wl);
+        if (r < 0)
+                return r;
+        unsigned lineno = 0;
+        for (char *line = buf, *end = buf + len; line < end;) {
+                char *nl = memchr(line, '\n', (size_t)(end - line));
+                size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+                lineno++;
+                if (memchr(line, 0, n)) {
+                        snprintf(why, wl, "env_file: %s:%u: a NUL byte (an environment value cannot hold one)",
+                                 path, lineno);
+                        return -EINVAL;
+                }
+                line[n] = 0;
+                char *next = line + n + 1;
+                while (n > 0 && line[n - 1] == '\r')
                         line[--n] = 0;
                 char *p = line + strspn(line, " \t");
+                line = next;
                 if (!*p || *p == '#')
                         continue;
                 if (strncmp(p, "export ", 7) == 0)
                         p += 7;
                 char *eq = strchr(p, '=');
                 if (!eq || eq == p) {
-                        r = -EINVAL;
-                        break;
+                        snprintf(why, wl, "env_file: %s:%u: not a NAME=value line", path, lineno);
+                        return -EINVAL;
                 }
                 char *v = eq + 1;
                 size_t vl = strlen(v);
@@ -56,15 +144,15 @@ static int env_file_read(const char *path, char ***env) {
                         memmove(v, v + 1, vl - 2);
                         v[vl - 2] = 0;
                 }
-                if ((r = env_set(env, p)) < 0)
-                        break;
+                if ((r = env_set(env, p)) < 0) {
+                        snprintf(why, wl, "env_file: %s: %s", path, strerror(-r));
+                        return r;
+                }
         }
-        free(line);
-        fclose(f);
-        return r;
+        return 0;
 }
 
-char **svc_build_env(const struct svc *s, int *ret_err) {
+char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_len) {
         const struct svc_config *c = s->cfg;
         char **env = NULL;
         char buf[4096];
@@ -106,9 +194,12 @@ char **svc_build_env(const struct svc *s, int *ret_err) {
         for (char **e = c->environment; e && *e; e++)
                 env_set(&env, *e);
         if (c->env_file) {
-                int r = env_file_read(c->env_file, &env);
+                char ebuf[SVC_REASON_MAX];
+                int r = env_file_read(c->env_file, &env, ebuf, sizeof(ebuf));
                 if (r < 0) {
                         *ret_err = r;
+                        if (why && why_len)
+                                snprintf(why, why_len, "%s", ebuf);
                         strv_free(env);
                         return NULL;
                 }

@@ -2,7 +2,8 @@
 # The environment a service gets (svc_env.c): svd's variables, then
 # environment:, then env_file (KEY=VALUE lines; blank lines, # comments and
 # "export " skipped, one level of matching quotes removed; it is read last,
-# so it wins over environment:). A malformed env_file fails the start.
+# so it wins over environment:). A malformed env_file fails the start,
+# with a reason naming the file and the line.
 . "$(dirname "$0")/lib.sh"
 
 cat > "$T/app.env" <<'EOF'
@@ -34,5 +35,5 @@ assert_eq "$(get ONLY_CONFIG)" "1" "environment:"
 assert_eq "$(get SVD_SERVICE)" "app" "svd's own variable"
 [ -n "$(get PATH)" ] || fail "no PATH"
 wait_state bad failed
-grep -q "bad: env_file: $T/bad.env: Invalid argument" "$T/svd.out" || fail "bad env_file not named"
+grep -q "bad: env_file: $T/bad.env:1: not a NAME=value line" "$T/svd.out" || fail "bad env_file not named with its line"
 echo "env_file: ok"
