@@ -79,7 +79,7 @@ static int walk(const char *path, bool create, mode_t mode, struct safedir *ret,
                                 return -ENOTDIR;
                         /* an administrator's link (root-only directory, root's link) */
                         if (exposed || (parent.st_mode & 0022) || foreign(lst.st_uid))
-                                return -ELOOP;
+                                return -ENOLINK;
                         char target[PATH_MAX];
                         ssize_t tl = readlinkat(fd, comp, target, sizeof(target) - 1);
                         if (tl < 0)
@@ -152,7 +152,7 @@ void safedir_close(struct safedir *d) {
 
 int safedir_check(const struct stat *st) {
         if (S_ISLNK(st->st_mode))
-                return -ELOOP;
+                return -ENOLINK;
         if (!S_ISREG(st->st_mode))
                 return -EBADFD;
         return st->st_nlink > 1 ? -EMLINK : 0;
@@ -183,7 +183,8 @@ int safedir_open_file(const struct safedir *d, const char *name, int flags, mode
         /* after: what was opened, if the name changed in between */
         fd = openat(d->fd, name, flags | O_NOFOLLOW | O_NONBLOCK, mode);
         if (fd < 0)
-                return -errno;
+                return errno == ELOOP ? -ENOLINK : -errno; /* a link, planted in between */
+        r = 0;
         if (fstat(fd, &st) < 0 || (r = safedir_check(&st)) < 0 ||
             (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)) {
                 r = r < 0 ? r : -errno;
@@ -214,7 +215,7 @@ int safedir_create_tmp(const struct safedir *d, const char *name, mode_t mode) {
 
 const char *safedir_strerror(int r) {
         switch (-r) {
-        case ELOOP:
+        case ENOLINK:
                 return "a symbolic link in a directory a user other than root can write (refused: svd, as root, "
                        "would follow it)";
         case EMLINK:

@@ -29,9 +29,9 @@ struct safedir {
 #define SAFEDIR_NONE ((struct safedir){ .fd = -1, .exposed = false })
 
 /* Opens the directory path (relative: to the working directory), creating
- * missing components with mode when create. -ELOOP: a symbolic link in the
- * way that another user could have made (or too many links); -ENOTDIR, or
- * what openat/mkdirat said. ret untouched on failure. */
+ * missing components with mode when create. -ENOLINK: a symbolic link in
+ * the way that another user could have made; -ELOOP: too many links;
+ * -ENOTDIR, or what openat/mkdirat said. ret untouched on failure. */
 int safedir_open(const char *path, bool create, mode_t mode, struct safedir *ret);
 /* safedir_open of path's directory; *ret_base points into path at the last
  * component (path must not end in '/'). */
@@ -40,7 +40,7 @@ void safedir_close(struct safedir *d);
 static inline void safedir_closep(struct safedir *d) { safedir_close(d); }
 
 /* 0 if st may be used where a regular file is wanted in an exposed
- * directory: -ELOOP a symbolic link, -EBADFD not a regular file, -EMLINK
+ * directory: -ENOLINK a symbolic link, -EBADFD not a regular file, -EMLINK
  * more than one link. */
 int safedir_check(const struct stat *st);
 /* openat(d, name, flags, mode) with O_CLOEXEC|O_NOCTTY. In an exposed
@@ -57,7 +57,8 @@ int safedir_remove(const struct safedir *d, const char *name);
 /* Creates name in d, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW, removing a stale
  * one first (safedir_remove). The fd or -errno. */
 int safedir_create_tmp(const struct safedir *d, const char *name, mode_t mode);
-/* A text for the refusals above (-ELOOP, -EMLINK, -EBADFD), else strerror. */
+/* A text for the refusals above (-ENOLINK, -EMLINK, -EBADFD), else
+ * strerror. (ENOLINK and EBADFD: errors the calls used never give.) */
 const char *safedir_strerror(int r);
 
 #endif
