@@ -51,7 +51,9 @@ static bool at_end(const char *p) {
 /* One walk of path from /; -EAGAIN with *ret_next (malloc'd) when a
  * symbolic link that may be followed was met: the walk starts again there. */
 static int walk(const char *path, bool create, mode_t mode, struct safedir *ret, char **ret_next) {
-        _cleanup_(closep) int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* O_PATH on the way: search permission is all a path needs (svd
+         * may run as a user without read permission on a directory above) */
+        _cleanup_(closep) int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         struct stat st;
         if (fd < 0 || fstat(fd, &st) < 0)
                 return -errno;
@@ -65,11 +67,11 @@ static int walk(const char *path, bool create, mode_t mode, struct safedir *ret,
                 memcpy(comp, c, n);
                 comp[n] = 0;
                 struct stat parent = st;
-                int nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (nfd < 0 && errno == ENOENT && create) {
                         if (mkdirat(fd, comp, mode) < 0 && errno != EEXIST)
                                 return -errno;
-                        nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 }
                 if (nfd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
                         struct stat lst;
@@ -101,6 +103,13 @@ static int walk(const char *path, bool create, mode_t mode, struct safedir *ret,
                 if (fstat(fd, &st) < 0)
                         return -errno;
                 exposed = exposed || exposes(&st, at_end(p));
+        }
+        /* readable where permitted, for fdopendir (the same directory: "."
+         * is no link) */
+        int rfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rfd >= 0) {
+                close(fd);
+                fd = rfd;
         }
         *ret = (struct safedir){ .fd = fd, .exposed = exposed };
         fd = -1;

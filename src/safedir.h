@@ -22,7 +22,8 @@
 #define SAFEDIR_MAX_LINKS 40
 
 struct safedir {
-        int fd;       /* the directory, O_RDONLY|O_DIRECTORY|O_CLOEXEC; -1: none */
+        int fd;       /* the directory, O_DIRECTORY|O_CLOEXEC, O_RDONLY where svd may read
+                         it (else O_PATH: *at() calls work, fdopendir does not); -1: none */
         bool exposed; /* a user other than root and svd's own can change its names */
 };
 

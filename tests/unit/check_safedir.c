@@ -95,6 +95,7 @@ START_TEST(test_create_and_relative)
         struct safedir d = SAFEDIR_NONE;
         ck_assert_int_eq(safedir_open(at("a/b/c"), false, 0755, &d), -ENOENT);
         ck_assert_int_eq(safedir_open(at("a/./b//c/"), true, 0750, &d), 0);
+        ck_assert_int_eq(fcntl(d.fd, F_GETFL) & O_PATH, 0); /* readable: fdopendir works */
         safedir_close(&d);
         struct stat st;
         ck_assert_int_eq(stat(at("a/b/c"), &st), 0);
