@@ -51,9 +51,46 @@ static bool descends_from(pid_t pid, pid_t root) {
 static bool belongs(struct svc *s, pid_t pid) {
         if (s->cg_path)
                 return cgroup_contains(s, pid);
-        if (s->pgid > 0 && getsid(pid) == s->pgid)
+        pid_t g = mainpid_group(s); /* a forgotten number may be an unrelated session's */
+        if (g > 0 && getsid(pid) == g)
                 return true;
-        return descends_from(pid, s->pid) || (s->pgid > 0 && s->pgid != s->pid && descends_from(pid, s->pgid));
+        return descends_from(pid, s->pid) || (g > 0 && g != s->pid && descends_from(pid, g));
+}
+
+pid_t mainpid_group(struct svc *s) {
+        if (s->pgid <= 0 || s->pid <= 0)
+                return 0;
+        if (!s->pgid_leader_reaped)
+                return s->pgid;
+        /* (a zombie main process still has its group: the number is held) */
+        pid_t g = getpgid(s->pid);
+        if (g == s->pgid)
+                return s->pgid;
+        if (g < 0) { /* the main process is gone too (reaped): nothing to say */
+                s->pgid = 0;
+                return 0;
+        }
+        log_info("%s: process group %d is no longer signalled: its leader was reaped and the main process %d "
+                 "is not in it", s->cfg->name, (int)s->pgid, (int)s->pid);
+        s->pgid = 0;
+        return 0;
+}
+
+void mainpid_leader_reaped(struct svd *m, pid_t pid) {
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = m->svcs[i];
+                if (s->pgid != pid || pid <= 0)
+                        continue;
+                s->pgid_leader_reaped = true;
+                (void)mainpid_group(s); /* forgotten now, not at the next stop */
+        }
+}
+
+void mainpid_group_restored(struct svc *s, bool leader_reaped) {
+        siginfo_t si = {0};
+        s->pgid_leader_reaped = leader_reaped;
+        if (s->pgid > 0 && !leader_reaped && waitid(P_PID, (id_t)s->pgid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+                s->pgid_leader_reaped = true;
 }
 
 void mainpid_forget(struct svc *s) {

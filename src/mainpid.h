@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 struct svc;
+struct svd;
 
 /* Makes pid the main process of s. -EPERM (why says so) if it does not
  * belong to the service, -ESRCH if it is gone; 0 if adopted (or already it). */
@@ -20,5 +21,28 @@ int mainpid_adopt(struct svc *s, pid_t pid, char *why, size_t len);
 
 /* The main process ended or the service is down: drop the pidfd watch. */
 void mainpid_forget(struct svc *s);
+
+/* The process group svd may signal (kill(-g)) or trust (notify attribution,
+ * MAINPID= checks) for s; 0 if none. The one rule for it: svd made the group
+ * at the spawn (s->pgid, also its session), and its number names that group
+ * only while something svd watches holds it. Until svd has reaped the
+ * leader, the leader does (alive or a zombie: its pid is not handed out
+ * again). After that, the number is held only by the group's remaining
+ * members, and svd knows one only if the main process is one: once it is not
+ * (MAINPID= named a process in another group, or the main process left it),
+ * the number may be handed to an unrelated process, so svd forgets it for
+ * good (s->pgid = 0, logged once) and signals the main process alone. */
+pid_t mainpid_group(struct svc *s);
+
+/* svd reaped pid: if it led the group of a service, the rule above now asks
+ * for the main process's membership (checked at once). Called after the
+ * reaped process's own exit was handled: a leader that was the main process
+ * has its leftovers killed with it in that same event (the group's number
+ * cannot be handed out while any of them is left). */
+void mainpid_leader_reaped(struct svd *m, pid_t pid);
+
+/* After a state was read back: a leader that is not svd's child (svd was
+ * killed and started again) has an end svd cannot see; it counts as reaped. */
+void mainpid_group_restored(struct svc *s, bool leader_reaped);
 
 #endif

@@ -67,12 +67,13 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
 }
 
 /* The service whose main process, or whose process group (the one svd
- * made at the spawn, or the adopted main process's), sent it. */
+ * made at the spawn while its number is still the service's, see
+ * mainpid_group, or the adopted main process's), sent it. */
 static struct svc *attribute(struct svd *m, pid_t pid) {
         pid_t pgid = getpgid(pid);
         for (size_t i = 0; i < m->n_svcs; i++) {
                 struct svc *s = m->svcs[i];
-                if (s->pid > 0 && (s->pid == pid || s->pid == pgid || (s->pgid > 0 && s->pgid == pgid)))
+                if (s->pid > 0 && (s->pid == pid || s->pid == pgid || (pgid > 0 && mainpid_group(s) == pgid)))
                         return s;
         }
         return NULL;

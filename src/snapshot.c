@@ -18,6 +18,7 @@
 #include "control.h"
 #include "health.h"
 #include "log.h"
+#include "mainpid.h"
 #include "logpipe.h"
 #include "logsink.h"
 #include "notify.h"
@@ -163,6 +164,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         cJSON_AddStringToObject(o, "health", svc_health_name(s->health));
         put(o, "pid", s->pid);
         put(o, "pgid", s->pgid);
+        cJSON_AddBoolToObject(o, "pgid_leader_reaped", s->pgid_leader_reaped);
         cJSON_AddBoolToObject(o, "self_stop", s->self_stop);
         put(o, "since_real", (double)s->since_real);
         put(o, "since_mono", (double)s->since_mono);
@@ -513,6 +515,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->pid = (pid_t)num(o, "pid", 0);
         s->start_time = 0;
         s->pgid = (pid_t)num(o, "pgid", s->pid);
+        mainpid_group_restored(s, flag(o, "pgid_leader_reaped"));
         s->self_stop = flag(o, "self_stop");
         s->since_real = (usec_t)num(o, "since_real", (double)s->since_real);
         s->since_mono = (usec_t)num(o, "since_mono", (double)s->since_mono);

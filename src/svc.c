@@ -306,6 +306,7 @@ static int do_spawn(struct svc *s) {
         if (req.cgroup_fd >= 0)
                 cgroup_note_spawn(s->m);
         s->pid = s->pgid = pid;
+        s->pgid_leader_reaped = false;
         s->start_time = 0;
         /* a new process: written down before anything else happens, in the
          * state file at the end of this loop iteration */
@@ -328,17 +329,19 @@ static int do_spawn(struct svc *s) {
         return 0;
 }
 
-/* The group we spawned, and the main process if MAINPID= moved it elsewhere. */
+/* The group we spawned, while its number is still ours (mainpid_group), and
+ * the main process if MAINPID= moved it elsewhere. */
 static void kill_group(struct svc *s, int sig) {
         if (s->pid <= 0)
                 return;
-        pid_t g = s->pgid > 0 ? s->pgid : s->pid;
-        if (kill(-g, sig) < 0 && errno == ESRCH)
+        pid_t g = mainpid_group(s);
+        if (g <= 0 || (kill(-g, sig) < 0 && errno == ESRCH))
                 (void)kill(s->pid, sig); /* it left its group: reach it directly */
         else if (s->pid != g)
                 (void)kill(s->pid, sig);
         if (sig != SIGKILL && sig != SIGCONT) {
-                (void)kill(-g, SIGCONT); /* a stopped process could not act on it */
+                if (g > 0)
+                        (void)kill(-g, SIGCONT); /* a stopped process could not act on it */
                 if (s->pid != g)
                         (void)kill(s->pid, SIGCONT);
         }

@@ -45,7 +45,9 @@ struct svc {
                                         * 0: not read yet (every change of pid clears it) */
 
         pid_t pid;               /* main process, 0 if none (sd_notify MAINPID= may move it) */
-        pid_t pgid;              /* the process we spawned: its session and process group */
+        pid_t pgid;              /* the process we spawned: its session and process group;
+                                  * read it through mainpid_group() (0: forgotten) */
+        bool pgid_leader_reaped; /* ...and svd reaped that process (mainpid.h) */
         ev_io main_pidfd_io;     /* active: a pidfd on an adopted main process (mainpid.c) */
         ev_timer main_gone;      /* its pidfd said it ended: decide whether ev_child will see it */
         unsigned main_gone_tries;

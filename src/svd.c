@@ -19,6 +19,7 @@
 #include "control.h"
 #include "events.h"
 #include "graph.h"
+#include "mainpid.h"
 #include "metrics.h"
 #include "log.h"
 #include "logpipe.h"
@@ -68,6 +69,9 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
                                 break;
                 /* else: an orphan we adopted as subreaper: reaped, nothing else */
         }
+        /* (after its own exit: a leader that was the main process took its
+         * group's leftovers with it just now) */
+        mainpid_leader_reaped(m, w->rpid);
         sched_run(m);
 }
 
