@@ -23,7 +23,13 @@ struct notify {
         int fd;
         char *path;
         ev_io io;
+        ev_timer flood; /* while a service is over its budget: every second */
+        ev_timer pause; /* reading paused after a batch of mostly flood */
 };
+
+bool notify_msg_changes_state(const struct notify_msg *msg) {
+        return msg->ready || msg->stopping || msg->reloading || msg->watchdog || msg->mainpid > 0 || msg->other_state;
+}
 
 int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
         struct notify_msg msg = {0};
@@ -59,7 +65,10 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
                         if (*e || v <= 0 || v > 0x7fffffffL)
                                 return -EINVAL;
                         msg.mainpid = (pid_t)v;
-                }
+                } else if ((l > 6 && memcmp(p, "ERRNO=", 6) == 0) ||
+                           (l > 20 && memcmp(p, "EXTEND_TIMEOUT_USEC=", 20) == 0) ||
+                           (l == 16 && memcmp(p, "WATCHDOG=trigger", 16) == 0))
+                        msg.other_state = true;
                 p += l + 1;
         }
         *ret = msg;
@@ -79,14 +88,75 @@ static struct svc *attribute(struct svd *m, pid_t pid) {
         return NULL;
 }
 
+/* The service's budget topped up for the time since it was last, and one
+ * datagram taken from it; false if none is left. */
+static bool take_budget(struct svc *s) {
+        usec_t now = now_mono();
+        if (!s->notify_refill_mono)
+                s->notify_tokens = NOTIFY_BURST;
+        else if (now > s->notify_refill_mono) {
+                s->notify_tokens += (double)(now - s->notify_refill_mono) * NOTIFY_RATE / (double)USEC_PER_SEC;
+                if (s->notify_tokens > NOTIFY_BURST)
+                        s->notify_tokens = NOTIFY_BURST;
+        }
+        s->notify_refill_mono = now;
+        if (s->notify_tokens < 1.)
+                return false;
+        s->notify_tokens -= 1.;
+        return true;
+}
+
+/* A datagram over budget that changes no state: counted, its STATUS= kept
+ * as the latest for flood_cb; the first of a flood is logged. */
+static void drop(struct notify *n, struct svc *s, const struct notify_msg *msg) {
+        if (!s->notify_burst_dropped++)
+                log_warn("%s: sd_notify flood: over %d messages at once; dropping those that only set STATUS= "
+                         "(the latest is kept) until it sends at most %d a second",
+                         s->cfg->name, NOTIFY_BURST, NOTIFY_RATE);
+        s->notify_dropped++;
+        s->notify_dropped_lately = true;
+        if (msg && msg->has_status)
+                str_set(&s->notify_status_pending, msg->status);
+        if (!ev_is_active(&n->flood))
+                ev_timer_again(n->m->loop, &n->flood);
+}
+
+/* Every second while a service is over its budget: its latest STATUS= is
+ * shown, and a flood that ended (nothing dropped for a whole tick) is summed
+ * up. */
+static void flood_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct notify *n = w->data;
+        bool flooding = false;
+        for (size_t i = 0; i < n->m->n_svcs; i++) {
+                struct svc *s = n->m->svcs[i];
+                if (s->notify_status_pending[0]) {
+                        str_set(&s->status_text, s->notify_status_pending);
+                        str_clear(&s->notify_status_pending);
+                }
+                if (!s->notify_burst_dropped)
+                        continue;
+                if (s->notify_dropped_lately) { /* since the last tick */
+                        s->notify_dropped_lately = false;
+                        flooding = true;
+                        continue;
+                }
+                log_warn("%s: sd_notify flood over: %llu messages dropped (%llu since svd started)", s->cfg->name,
+                         (unsigned long long)s->notify_burst_dropped, (unsigned long long)s->notify_dropped);
+                s->notify_burst_dropped = 0;
+        }
+        if (!flooding)
+                ev_timer_stop(loop, w);
+}
+
 /* Acts on one message, in systemd's order: MAINPID= first; STOPPING=1 wins
- * over READY=1, which wins over RELOADING=1. */
-static void apply(struct svc *s, const struct notify_msg *msg) {
+ * over READY=1, which wins over RELOADING=1. quiet: over budget, a refused
+ * MAINPID= is not logged each time (the flood is). */
+static void apply(struct svc *s, const struct notify_msg *msg, bool quiet) {
         if (msg->mainpid > 0) {
                 char why[160];
                 pid_t old = s->pid;
                 int r = mainpid_adopt(s, msg->mainpid, why, sizeof(why));
-                if (r < 0)
+                if (r < 0 && !quiet)
                         log_warn("%s: MAINPID=%d ignored: %s", s->cfg->name, (int)msg->mainpid, why);
                 else if (old != s->pid)
                         log_info("%s: main process is now %d (was %d)", s->cfg->name, (int)s->pid, (int)old);
@@ -103,11 +173,18 @@ static void apply(struct svc *s, const struct notify_msg *msg) {
                 health_on_watchdog(s);
 }
 
+/* The pause is over: read again. */
+static void pause_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct notify *n = w->data;
+        ev_io_start(loop, &n->io);
+}
+
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct notify *n = w->data;
+        int got = 0, junk = 0; /* read; over a budget, or from no service */
         /* Drain a bounded number per wake-up so a chatty service cannot
          * monopolise the loop. */
-        for (int round = 0; round < 64; round++) {
+        for (int round = 0; round < NOTIFY_BATCH; round++) {
                 char buf[NOTIFY_MAX_MSG + 1];
                 union {
                         struct cmsghdr h;
@@ -117,7 +194,8 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm)};
                 ssize_t len = recvmsg(n->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
                 if (len < 0)
-                        return;
+                        break;
+                got++;
                 struct ucred *uc = NULL;
                 for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
                         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
@@ -130,20 +208,46 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                                         close(fds[i]);
                         }
                 }
-                if (!uc || (size_t)len > NOTIFY_MAX_MSG || (mh.msg_flags & MSG_TRUNC))
+                if (!uc || (size_t)len > NOTIFY_MAX_MSG || (mh.msg_flags & MSG_TRUNC)) {
+                        junk++;
                         continue;
+                }
                 struct svc *s = attribute(n->m, uc->pid);
                 if (!s) {
                         log_debug("notify: message from pid %d which belongs to no service", (int)uc->pid);
+                        junk++;
                         continue;
                 }
                 struct notify_msg msg;
+                bool in_budget = take_budget(s);
+                if (!in_budget)
+                        junk++;
                 if (notify_parse(buf, (size_t)len, &msg) < 0) {
-                        log_warn("%s: malformed notify message ignored", s->cfg->name);
+                        if (in_budget)
+                                log_warn("%s: malformed notify message ignored", s->cfg->name);
+                        else
+                                drop(n, s, NULL);
                         continue;
                 }
-                apply(s, &msg);
+                if (!in_budget && !notify_msg_changes_state(&msg)) {
+                        drop(n, s, &msg);
+                        continue;
+                }
+                if (msg.has_status)
+                        str_clear(&s->notify_status_pending); /* this one is later */
+                apply(s, &msg, !in_budget);
                 sched_run(n->m);
+        }
+        /* A flood (from a service over its budget, or from no service: the
+         * socket is open to all) is not read as fast as it comes: what is
+         * sent meanwhile waits in the socket, and its senders block (a
+         * blocking send loses nothing; the queue is the kernel's, often
+         * only net.unix.max_dgram_qlen = 10 long, hence no larger minimum),
+         * so a flood costs svd little CPU instead of much of one. */
+        if (junk >= NOTIFY_PAUSE_MIN && junk * 2 >= got) {
+                ev_io_stop(loop, w);
+                ev_timer_set(&n->pause, NOTIFY_PAUSE, 0.);
+                ev_timer_start(loop, &n->pause);
         }
 }
 
@@ -220,6 +324,11 @@ bound:;
         ev_io_init(&n->io, read_cb, fd, EV_READ);
         n->io.data = n;
         ev_io_start(m->loop, &n->io);
+        ev_init(&n->pause, pause_cb);
+        n->pause.data = n;
+        ev_init(&n->flood, flood_cb);
+        n->flood.repeat = 1.;
+        n->flood.data = n;
         *ret = n;
         return 0;
 }
@@ -228,6 +337,8 @@ void notify_close(struct notify *n) {
         if (!n)
                 return;
         ev_io_stop(n->m->loop, &n->io);
+        ev_timer_stop(n->m->loop, &n->flood);
+        ev_timer_stop(n->m->loop, &n->pause);
         close(n->fd);
         unlink(n->path);
         free(n->path);

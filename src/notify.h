@@ -15,13 +15,34 @@ struct notify;
 
 #define NOTIFY_MAX_MSG 4096
 
+/* Each service's budget of datagrams, so that one sending in a tight loop
+ * (or anything that can send as it) costs svd little: NOTIFY_BURST at once,
+ * then NOTIFY_RATE a second. Over it, a datagram that changes no state is
+ * dropped and counted (struct svc notify_dropped; its STATUS= text is kept
+ * as the latest and shown within a second); one that does (notify_msg_changes
+ * _state) is always acted on. */
+#define NOTIFY_BURST 100
+#define NOTIFY_RATE 20
+/* At most NOTIFY_BATCH datagrams are read per wake-up; if at least
+ * NOTIFY_PAUSE_MIN and half of them were over a budget or from no service,
+ * the socket is not read for NOTIFY_PAUSE seconds (senders wait, nothing is
+ * lost). */
+#define NOTIFY_BATCH 64
+#define NOTIFY_PAUSE_MIN 4
+#define NOTIFY_PAUSE 0.01
+
 /* What one datagram said. */
 struct notify_msg {
         bool ready, stopping, reloading, watchdog;
         pid_t mainpid;      /* 0 if absent */
         char status[256];   /* STATUS=; "" if absent */
         bool has_status;
+        bool other_state;   /* ERRNO=, EXTEND_TIMEOUT_USEC=, WATCHDOG=trigger: not acted on
+                             * (yet), but never dropped as flood either */
 };
+
+/* Whether msg says anything besides STATUS= (and keys svd does not know). */
+bool notify_msg_changes_state(const struct notify_msg *msg);
 
 /* Parses "KEY=VALUE\n..." (unknown keys ignored). Returns 0 or -EINVAL. */
 int notify_parse(const char *buf, size_t len, struct notify_msg *ret);

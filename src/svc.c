@@ -318,6 +318,7 @@ static int do_spawn(struct svc *s) {
         s->self_stop = false;
         s->stop_outcome = STOP_OUTCOME_STOPPED;
         str_clear(&s->status_text);
+        str_clear(&s->notify_status_pending); /* the last run's */
         s->spawned_mono = now_mono();
         s->oom_at_spawn = s->oom_kills;
         if (!s->first_spawn_mono) {
@@ -413,6 +414,7 @@ struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index) {
         s->since_real = now_real();
         s->since_mono = now_mono();
         s->reason = s->status_text = s->last_failure = s->probe_detail = str_empty;
+        s->notify_status_pending = str_empty;
         ev_timer_init(&s->timer, timer_cb, 0., 0.);
         s->timer.data = s;
         ev_timer_init(&s->cg_leftover_timer, NULL, 0., 0.); /* (cgroup_kill.c sets it up) */
@@ -424,6 +426,7 @@ void svc_free(struct svc *s) {
                 return;
         str_clear(&s->reason);
         str_clear(&s->status_text);
+        str_clear(&s->notify_status_pending);
         str_clear(&s->last_failure);
         str_clear(&s->probe_detail);
         start_history_reset(&s->starts);

@@ -73,6 +73,14 @@ struct svc {
         char *exe_path;          /* resolved command[0], checked again at each spawn */
         struct svc_prewarm *pre; /* spawn work done ahead while it waited (prewarm.h) */
         struct logsink *log;     /* output pipes and file (logpipe.h), from the first spawn */
+        /* sd_notify budget (notify.h): what is left of it, and when it was
+         * last topped up (0: never used, full) */
+        double notify_tokens;
+        usec_t notify_refill_mono;
+        uint64_t notify_dropped;       /* datagrams dropped over it, since svd started */
+        uint64_t notify_burst_dropped; /* ...in the flood under way; 0: none */
+        bool notify_dropped_lately;    /* ...since notify.c's last look */
+        char *notify_status_pending;   /* STATUS= of the latest dropped one (str_*) */
 
         bool held;               /* operator said stop: no restart, not pulled in */
         bool stop_requested;     /* the current stop was asked for */

@@ -1,0 +1,83 @@
+#!/bin/bash
+# A service that floods the notify socket (STATUS= in a tight loop, blocking
+# sends as libsystemd's) is held to its budget: svd drops what changes no
+# state, says so once per flood and counts it (notify_dropped), while the
+# flooder's own READY=1 sent mid-flood is acted on, another service's READY=1
+# and svctl status stay prompt, and the flooder's last STATUS= is shown once
+# it stops.
+. "$(dirname "$0")/lib.sh"
+
+# flood.py DIR: STATUS= as fast as the socket takes them; READY=1 after
+# 2000 of them; DIR/count now and then; when DIR/stop exists, STATUS=final
+# and quiet
+cat > "$T/flood.py" <<'EOF'
+import os, socket, sys, time
+d = sys.argv[1]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.connect(os.environ["NOTIFY_SOCKET"])
+i = 0
+while not os.path.exists(d + "/stop"):
+    for _ in range(1000):
+        i += 1
+        s.send(b"STATUS=flood %d" % i)
+        if i == 2000:
+            s.send(b"READY=1")
+            open(d + "/ready_sent", "w").close()
+    with open(d + "/count.tmp", "w") as f:
+        f.write("%d\n" % i)
+    os.rename(d + "/count.tmp", d + "/count")
+s.send(b"STATUS=final")
+while True:
+    time.sleep(1000)
+EOF
+service flood <<EOF
+type: notify
+command: [python3, $T/flood.py, $T/out]
+EOF
+service other <<EOF
+type: notify
+enabled: false
+command: [python3, -c, 'import os, socket, time; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"READY=1\nSTATUS=up", os.environ["NOTIFY_SOCKET"]); time.sleep(1000)']
+EOF
+count() { cat "$T/out/count" 2>/dev/null || echo 0; }
+# the flood goes on: its count grows by more than a budget's worth
+flooding() {
+        local c0
+        c0=$(count)
+        wait_for sh -c "[ \$(cat $T/out/count) -gt $((c0 + 1000)) ]"
+}
+# elapsed SINCE: seconds since SINCE (now), 2 decimals
+elapsed() { python3 -c 'import sys, time; print("%.2f" % (time.time() - float(sys.argv[1])))' "$1"; }
+
+start_svd
+wait_for test -e "$T/out/ready_sent"
+wait_state flood running
+flooding
+
+# another service starts and says READY=1 during the flood
+t0=$(now)
+svctl start other >/dev/null
+wait_state other running
+assert_le "$(elapsed "$t0")" 3 "other: svctl start to running during the flood"
+flooding
+t0=$(now)
+svctl status >/dev/null
+assert_le "$(elapsed "$t0")" 1 "svctl status during the flood"
+assert_eq "$(field other status)" "up" "other's STATUS="
+
+dropped=$(field flood notify_dropped)
+[ "$dropped" -gt 0 ] || fail "flood: notify_dropped $dropped during the flood"
+assert_eq "$(field other notify_dropped)" "0" "other: notify_dropped"
+assert_eq "$(grep -c 'flood: sd_notify flood: over 100 messages at once' "$T/svd.out")" "1" \
+        "flood warnings during one flood"
+# (its STATUS= is a recent one, coalesced, not frozen at the budget's end)
+st=$(field flood status)
+case "$st" in "flood "*) ;; *) fail "flood: status '$st'" ;; esac
+[ "${st#flood }" -gt 2000 ] || fail "flood: status '$st' is from before READY=1"
+
+touch "$T/out/stop"
+wait_field flood status final 5
+wait_for grep -q 'flood: sd_notify flood over: [0-9]* messages dropped' "$T/svd.out"
+assert_eq "$(field flood state)" "running" "flood after its flood"
+stop_svd || fail "svd exit status"
+echo "notify_flood: ok"
