@@ -60,21 +60,27 @@ t0=$(ms)
 svctl start other >/dev/null
 wait_state other running
 t1=$(ms)
-[ $((t1 - t0)) -le 5000 ] || fail "other: $((t1 - t0)) ms from svctl start to running during the flood"
+echo "other: $((t1 - t0)) ms from svctl start to running during the flood"
+[ $((t1 - t0)) -le $((5000 * SCALE)) ] || fail "other: $((t1 - t0)) ms from svctl start to running during the flood"
 flooding
 t0=$(ms)
 svctl status >/dev/null
 t1=$(ms)
-[ $((t1 - t0)) -le 2000 ] || fail "svctl status took $((t1 - t0)) ms during the flood"
-# the flood costs svd little CPU (reading it all took about 40% of one)
+echo "svctl status: $((t1 - t0)) ms during the flood"
+[ $((t1 - t0)) -le $((2000 * SCALE)) ] || fail "svctl status took $((t1 - t0)) ms during the flood"
+# the flood costs svd little CPU (reading it all took about 40% of one on
+# the host, where this is about 1%; under the VM's emulation every syscall
+# costs more: 24% measured with SVD_TEST_SCALE=4)
 c0=$(svd_ticks)
 t0=$(ms)
 sleep 2
 c1=$(svd_ticks)
 t1=$(ms)
 hz=$(getconf CLK_TCK)
-[ $(( (c1 - c0) * 1000 * 100 / hz / (t1 - t0) )) -lt 15 ] ||
-        fail "svd used $(( (c1 - c0) * 1000 * 100 / hz / (t1 - t0) ))% of a CPU during the flood"
+pct=$(( (c1 - c0) * 1000 * 100 / hz / (t1 - t0) ))
+max=$(( 15 * SCALE > 60 ? 60 : 15 * SCALE ))
+echo "svd: $pct% of a CPU during the flood"
+[ "$pct" -lt "$max" ] || fail "svd used $pct% of a CPU during the flood (at most $max% expected)"
 flooding
 assert_eq "$(field other status)" "up" "other's STATUS="
 
