@@ -335,30 +335,3 @@ size_t logfmt_retention_global(struct logfmt_file *files, size_t n, uint64_t lim
         }
         return marked;
 }
-
-/* JSON strings are UTF-8 without NUL: invalid bytes and NUL become U+FFFD.
- * out: room for 3 * len + 1. */
-void logfmt_utf8_clean(const char *s, size_t len, char *out) {
-        const unsigned char *p = (const unsigned char *)s;
-        char *o = out;
-        size_t i = 0;
-        while (i < len) {
-                unsigned char c = p[i];
-                size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-                bool ok = n && c != 0 && i + n <= len;
-                for (size_t j = 1; ok && j < n; j++)
-                        ok = (p[i + j] & 0xc0) == 0x80;
-                if (ok && n == 2 && c < 0xc2)
-                        ok = false; /* overlong */
-                if (ok) {
-                        memcpy(o, p + i, n);
-                        o += n;
-                        i += n;
-                } else {
-                        memcpy(o, "\xef\xbf\xbd", 3);
-                        o += 3;
-                        i++;
-                }
-        }
-        *o = 0;
-}

@@ -67,10 +67,6 @@ int logfmt_next_line(const char *buf, size_t len, size_t max_line, bool flush, s
  * byte in max_line when lines are short: svd's path without timestamps. */
 size_t logfmt_whole_lines(const char *buf, size_t len, size_t max_line);
 
-/* Copies s into out as valid UTF-8 without NUL (JSON strings): invalid bytes
- * and NUL become U+FFFD. out: room for 3 * len + 1. */
-void logfmt_utf8_clean(const char *s, size_t len, char *out);
-
 /* A parsed timestamped record; text points into the line. */
 struct logfmt_rec {
         usec_t time;

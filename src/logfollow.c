@@ -15,6 +15,7 @@
 #include "logsink.h"
 #include "proto.h"
 #include "svd.h"
+#include "utf8.h"
 
 #define FRAME_TEXT_MAX (256u << 10) /* JSON text bytes per frame, well under PROTO_MAX_FRAME */
 
@@ -88,7 +89,7 @@ void logfollow_publish(struct logs *L, const struct logsink *k, const struct log
                         cJSON_AddStringToObject(o, "service", name);
                         cJSON_AddStringToObject(o, "time", logfmt_time(r->time, ts));
                         cJSON_AddStringToObject(o, "stream", logfmt_stream_name(r->stream));
-                        logfmt_utf8_clean(r->text, r->text_len, clean);
+                        utf8_clean(r->text, r->text_len, clean, 3 * maxlen + 1, UTF8_KEEP_CTRL);
                         cJSON_AddStringToObject(o, "text", clean);
                         const char *split = logfmt_split_json(r->split);
                         if (split)

@@ -27,6 +27,7 @@
 #include <curl/curl.h>
 
 #include "probe_http.h"
+#include "utf8.h"
 #include "util.h"
 
 #ifndef SVD_VERSION
@@ -200,17 +201,11 @@ static size_t on_body(char *p, size_t size, size_t n, void *userdata)
         return len;
 }
 
-/* For quoting request text back in a detail: one short line, cut at a
- * character boundary (never half a UTF-8 sequence). */
+/* For quoting request text back in a detail: one short line, cleaned
+ * (utf8_clean: control characters escaped), cut at a character boundary. */
 static const char *quote(const char *s, char *buf, size_t len)
 {
-        size_t i = 0;
-        for (; s[i] && i + 1 < len; i++)
-                buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-        if (s[i])
-                while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
-                        i--;
-        buf[i] = '\0';
+        utf8_clean(s, strlen(s), buf, len, 0);
         return buf;
 }
 

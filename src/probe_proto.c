@@ -17,6 +17,7 @@
 
 #include "probe_proto.h"
 #include "probe_proto_fast.h"
+#include "utf8.h"
 #include "util.h"
 
 static void cjson_deletep(cJSON **p)
@@ -401,9 +402,7 @@ void probe_result_set(struct probe_result *res, int64_t id, bool ok, const char 
         size_t end = n < 0 ? 0 : (size_t)n;
         if (end >= sizeof(res->detail)) {
                 /* Cut back to a character boundary: never emit half a UTF-8 sequence. */
-                end = sizeof(res->detail) - 1;
-                while (end > 0 && ((unsigned char)tmp[end] & 0xc0) == 0x80)
-                        end--;
+                end = utf8_cut(tmp, strlen(tmp), sizeof(res->detail) - 1);
         }
         memcpy(res->detail, tmp, end);
         res->detail[end] = '\0';

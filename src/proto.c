@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "utf8.h"
 #include "util.h"
 
 static const char *const op_names[_OP_MAX] = {
@@ -109,46 +110,6 @@ static int check_frame_len(uint32_t n)
         return 0;
 }
 
-/* Strict UTF-8 (RFC 3629: no overlong forms, surrogates or code points past
- * U+10FFFF). cJSON copies string bytes as they are, so without this check a
- * request's invalid bytes would come back in a reply (an unknown name is
- * echoed) and make svd's own frame invalid for a strict client. */
-static bool utf8_valid(const unsigned char *p, size_t n)
-{
-        size_t i = 0;
-        while (i < n) {
-                unsigned char c = p[i];
-                size_t len;
-                uint32_t cp;
-                if (c < 0x80) {
-                        i++;
-                        continue;
-                } else if (c >= 0xc2 && c <= 0xdf) {
-                        len = 2;
-                        cp = c & 0x1f;
-                } else if (c >= 0xe0 && c <= 0xef) {
-                        len = 3;
-                        cp = c & 0x0f;
-                } else if (c >= 0xf0 && c <= 0xf4) {
-                        len = 4;
-                        cp = c & 0x07;
-                } else
-                        return false;
-                if (n - i < len)
-                        return false;
-                for (size_t j = 1; j < len; j++) {
-                        if ((p[i + j] & 0xc0) != 0x80)
-                                return false;
-                        cp = (cp << 6) | (p[i + j] & 0x3f);
-                }
-                if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-                    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-                        return false;
-                i += len;
-        }
-        return true;
-}
-
 bool proto_text_ok(const void *p, size_t n)
 {
         return !memchr(p, 0, n) && utf8_valid(p, n);
@@ -181,8 +142,10 @@ static int parse_payload(const char *p, size_t n, cJSON **ret_msg)
 {
         const char *end = NULL;
         /* A raw NUL is never JSON (a string must escape it), but cJSON
-         * copies one inside a string as it is: the C string ends there. */
-        if (memchr(p, 0, n) || !utf8_valid((const unsigned char *)p, n))
+         * copies one inside a string as it is: the C string ends there.
+         * Strict UTF-8 (utf8.h) for the same reason: invalid bytes would
+         * come back in a reply (an unknown name is echoed). */
+        if (memchr(p, 0, n) || !utf8_valid(p, n))
                 return -EBADMSG;
         cJSON *msg = cJSON_ParseWithLengthOpts(p, n, &end, false);
         if (!msg)
@@ -286,23 +249,14 @@ int proto_frame_decode(const char *buf, size_t len, cJSON **ret_msg, size_t *ret
         return 1;
 }
 
-/* Copies a peer-supplied string for an error message with control bytes
- * replaced, so a hostile "op" cannot inject lines into svd's log or escape
- * sequences into a terminal. Long names are cut: the message stays one line. */
+/* Copies a peer-supplied string for an error message cleaned (utf8_clean:
+ * control characters escaped), so a hostile "op" cannot inject lines into
+ * svd's log or escape sequences into a terminal. Long names are cut on a
+ * character boundary: the message stays one line. */
 static void sanitize(const char *s, char *out, size_t outlen)
 {
-        size_t i = 0;
-        if (outlen == 0)
-                return;
-        for (; s[i] && i + 1 < outlen && i < 64; i++) {
-                unsigned char c = (unsigned char)s[i];
-                out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-        }
-        /* a cut must not split a UTF-8 sequence */
-        if (s[i])
-                while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
-                        i--;
-        out[i] = '\0';
+        size_t n = strlen(s);
+        utf8_clean(s, utf8_cut(s, n, 64), out, outlen, 0);
 }
 
 

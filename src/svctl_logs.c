@@ -30,6 +30,7 @@
 #include "proto.h"
 #include "svctl_output.h"
 #include "util.h"
+#include "utf8.h"
 
 extern char **environ;
 
@@ -286,7 +287,7 @@ static void print_json(const char *service, const char *time, const char *stream
         char *clean = malloc(3 * len + 1);
         if (!clean)
                 return;
-        logfmt_utf8_clean(text, len, clean);
+        utf8_clean(text, len, clean, 3 * len + 1, UTF8_KEEP_CTRL);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "service", service);
         if (time)

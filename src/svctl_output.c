@@ -13,6 +13,7 @@
 #include "proto.h"
 #include "svctl_output.h"
 #include "svctl_reload.h"
+#include "utf8.h"
 #include "util.h"
 
 /* Longest cell we print; a runaway "reason" must not wreck the table. */
@@ -37,33 +38,25 @@ static bool get_num(const cJSON *o, const char *key, double *ret)
 
 size_t svctl_safe_copy(char *dst, size_t len, const char *src)
 {
-        size_t i = 0;
-        if (len == 0)
-                return 0;
-        for (; src[i] && i + 1 < len; i++) {
-                unsigned char ch = (unsigned char)src[i];
-                dst[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-        }
-        dst[i] = '\0';
-        return i;
+        return utf8_clean(src, strlen(src), dst, len, 0);
 }
 
-/* Heap copy of s (or "-" for NULL) safe to print on a terminal, cut to max
- * bytes (max >= 3). */
+/* Heap copy of s (or "-" for NULL) safe to print on a terminal, cut on a
+ * character boundary to max bytes (max >= 3), "..." marking a cut. */
 static char *safe_dup(const char *s, size_t max)
 {
         if (!s)
                 s = "-";
+        /* only what can be shown is cleaned: escapes make text longer */
         size_t n = strnlen(s, max + 1);
-        bool cut = n > max;
-        if (cut)
-                n = max;
-        char *c = malloc(n + 1);
+        char *c = malloc(UTF8_CLEAN_MAX(n));
         if (!c)
                 return NULL;
-        svctl_safe_copy(c, n + 1, s);
-        if (cut)
-                memcpy(c + n - 3, "...", 3);
+        size_t w = utf8_clean(s, n, c, UTF8_CLEAN_MAX(n), 0);
+        if (w > max || s[n]) {
+                w = utf8_cut(c, w, max - 3);
+                memcpy(c + w, "...", 4);
+        }
         return c;
 }
 

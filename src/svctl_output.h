@@ -48,8 +48,9 @@ int svctl_print_error(FILE *f, const cJSON *reply);
  * says why on f (a refusal's error and its lines) and returns -EPROTO (another
  * version, no "ok") or -EPERM (refused). */
 int svctl_check_reply(FILE *f, const cJSON *reply);
-/* Copies src into dst (len bytes, NUL included; cut to fit) with control
- * bytes replaced by '?', so it can go to a terminal; returns its length. */
+/* Copies src into dst (len bytes, NUL included; cut to fit on a character
+ * boundary) cleaned by utf8_clean (invalid bytes U+FFFD, control characters
+ * \xHH), so it can go to a terminal; returns its length. */
 size_t svctl_safe_copy(char *dst, size_t len, const char *src);
 
 #endif

@@ -274,7 +274,7 @@ START_TEST(test_request_parse_errors)
                 { "{\"v\":1,\"op\":3}", "field 'op': expected a string" },
                 { "{\"v\":1,\"op\":\"frob\"}", "field 'op': unknown operation 'frob'" },
                 { "{\"v\":1,\"op\":\"Status\"}", "field 'op': unknown operation 'Status'" },
-                { "{\"v\":1,\"op\":\"a\\nb\"}", "field 'op': unknown operation 'a?b'" },
+                { "{\"v\":1,\"op\":\"a\\nb\"}", "field 'op': unknown operation 'a\\x0ab'" },
                 { "[1]", "request: expected a JSON object" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
