@@ -143,13 +143,13 @@ static void add_slices(cJSON *r, struct svd *m) {
         }
 }
 
-/* An exec probe's output is up to HEALTH_OUTPUT_MAX bytes, but a control
- * byte takes six in JSON: with hundreds of services the outputs alone could
- * pass the frame limit, and the reply would be an error. Then they are left
- * out, flagged, and the rest (what svctl status and top show) still goes;
- * svctl status NAME asks for a few and gets theirs. probe_bytes: the raw
- * bytes of the outputs in r; the reply is printed to measure it only when
- * six times that could reach the limit. */
+/* An exec probe's output is up to HEALTH_OUTPUT_MAX bytes (cleaned: no
+ * control characters), but a quote or backslash takes two in JSON: with
+ * hundreds of services the outputs could pass the frame limit, and the reply
+ * would be an error. Then they are left out, flagged, and the rest (what
+ * svctl status and top show) still goes; svctl status NAME asks for a few
+ * and gets theirs. probe_bytes: the bytes of the outputs in r; the reply is
+ * printed to measure it only when they are a large part of the limit. */
 static void fit_probe_output(cJSON *r, size_t probe_bytes) {
         if (probe_bytes <= PROTO_MAX_FRAME / 8)
                 return;

@@ -26,6 +26,7 @@
 #include "spawn.h"
 #include "svc.h"
 #include "svd.h"
+#include "utf8.h"
 
 static double secs(usec_t u) {
         return (double)u / 1e6;
@@ -323,8 +324,16 @@ bool health_child_exited(struct svc *s, pid_t pid, int status) {
                 return true;
         if (!s->probe_output)
                 s->probe_output = calloc(1, HEALTH_OUTPUT_MAX + 1);
-        if (s->probe_output)
-                memcpy(s->probe_output, s->probe_buf ? s->probe_buf : "", s->probe_buf ? s->probe_buf_len + 1 : 1);
+        if (s->probe_output) {
+                /* The probe's text goes to svctl and into JSON: cleaned like
+                 * STATUS= (utf8.h), its lines and tabs kept. An output that
+                 * filled the buffer was cut anywhere: back to a character. */
+                size_t n = s->probe_buf ? s->probe_buf_len : 0;
+                if (n == HEALTH_OUTPUT_MAX)
+                        n = utf8_cut(s->probe_buf, n, n - 1);
+                utf8_clean(s->probe_buf ? s->probe_buf : "", n, s->probe_output, HEALTH_OUTPUT_MAX + 1,
+                           UTF8_KEEP_NL | UTF8_KEEP_TAB);
+        }
         char d[256], tb[32];
         if (timed_out)
                 snprintf(d, sizeof(d), "timed out after %s", format_duration(s->cfg->health.timeout, tb, sizeof(tb)));

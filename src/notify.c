@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "sched.h"
 #include "svd.h"
+#include "utf8.h"
 
 struct notify {
         struct svd *m;
@@ -48,9 +49,9 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
                 else if (l == 10 && memcmp(p, "WATCHDOG=1", 10) == 0)
                         msg.watchdog = true;
                 else if (l > 7 && memcmp(p, "STATUS=", 7) == 0) {
-                        size_t n = l - 7 < sizeof(msg.status) - 1 ? l - 7 : sizeof(msg.status) - 1;
-                        memcpy(msg.status, p + 7, n);
-                        msg.status[n] = 0;
+                        /* A service's text, shown by svctl and sent as JSON:
+                         * cleaned (utf8.h) and cut on a character boundary. */
+                        utf8_clean(p + 7, l - 7, msg.status, sizeof(msg.status), 0);
                         msg.has_status = true;
                 } else if (l > 8 && memcmp(p, "MAINPID=", 8) == 0) {
                         char tmp[24];

@@ -35,7 +35,7 @@ struct notify;
 struct notify_msg {
         bool ready, stopping, reloading, watchdog;
         pid_t mainpid;      /* 0 if absent */
-        char status[256];   /* STATUS=; "" if absent */
+        char status[256];   /* STATUS=, cleaned (utf8_clean); "" if absent */
         bool has_status;
         bool other_state;   /* ERRNO=, EXTEND_TIMEOUT_USEC=, WATCHDOG=trigger: not acted on
                              * (yet), but never dropped as flood either */

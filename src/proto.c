@@ -176,6 +176,21 @@ int proto_frame_encode(const cJSON *msg, char **ret_buf, size_t *ret_len)
         if (!json)
                 return -ENOMEM;
         size_t n = strlen(json);
+        /* cJSON prints string bytes as they are: text a service supplied
+         * (STATUS=, probe output, a name) may hold invalid UTF-8, which a
+         * strict client (svctl's own decoder) rejects, failing the whole
+         * reply. Each invalid byte becomes U+FFFD; JSON's structure is ASCII,
+         * so only string contents change. */
+        if (!utf8_valid(json, n)) {
+                if (n > PROTO_MAX_FRAME)
+                        return -EMSGSIZE;
+                char *clean = malloc(3 * n + 1);
+                if (!clean)
+                        return -ENOMEM;
+                n = utf8_clean(json, n, clean, 3 * n + 1, UTF8_KEEP_CTRL);
+                free(json);
+                json = clean;
+        }
         if (n > PROTO_MAX_FRAME)
                 return -EMSGSIZE;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "notify.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort(); /* STATUS= is always terminated */
         if (!msg.has_status && msg.status[0])
                 abort();
+        if (utf8_bad(msg.status, strlen(msg.status), 0) != strlen(msg.status))
+                abort(); /* valid UTF-8 without control characters */
         if (msg.mainpid < 0)
                 abort();
         return 0;

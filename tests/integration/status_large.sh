@@ -1,12 +1,14 @@
 #!/bin/bash
-# svctl status of 200 services whose exec probes print 1 KiB of control
-# bytes (six bytes each in JSON: the outputs alone pass the 1 MiB frame
-# limit): the reply leaves the probe outputs out and says so, instead of
-# being dropped (svctl waited 30 s for nothing); one service's details still
-# carry its output.
+# svctl status of 450 services whose exec probes print 1 KiB of double
+# quotes (two bytes each in JSON; svd keeps at most 1 KiB of an output,
+# control characters escaped, so this is the most JSON one can take: the
+# outputs with the rest of the status pass the 1 MiB frame limit): the
+# reply leaves the probe outputs out and says so, instead of being dropped
+# (svctl waited 30 s for nothing); one service's details still carry its
+# output.
 . "$(dirname "$0")/lib.sh"
-N=200
-printf '#!/bin/sh\nhead -c 1024 /dev/zero | tr "\\000" "\\001"\n' > "$T/probe.sh"
+N=450
+printf '#!/bin/sh\nhead -c 1024 /dev/zero | tr "\\000" "\\042"\n' > "$T/probe.sh"
 chmod 755 "$T/probe.sh"
 for i in $(seq $N); do
         printf 'command: [sleep, "100000"]\nhealthcheck: { exec: [%s], interval: 1h, start_interval: 1s }\n' \
