@@ -8,6 +8,7 @@
 
 #include "config_parse.h"
 #include "probe_proto.h"
+#include "utf8.h"
 
 static const char *const health_keys[] = { "exec", "tcp", "http", "interval", "timeout", "retries",
                                            "start_period", "start_interval", "start_timeout",
@@ -71,8 +72,8 @@ static void load_tcp(struct cload *l, const struct ynode *n, struct probe_config
         p->port = (unsigned)port;
 }
 
-/* A string svd-probe takes: min..max bytes, no control characters (a
- * header may hold a tab). The limits are the probe protocol's
+/* A string svd-probe takes: min..max bytes of valid UTF-8, no control
+ * characters (C0, DEL, C1; a header may hold a tab). The limits are the probe protocol's
  * (probe_proto.h). */
 static int probe_text(struct cload *l, const struct ynode *n, const char *key, size_t min, size_t max,
                       const char *what)
@@ -83,11 +84,15 @@ static int probe_text(struct cload *l, const struct ynode *n, const char *key, s
                 cp_err(l, n, key, "%s must be %zu to %zu bytes", what, min, max);
                 return -EINVAL;
         }
-        for (const char *c = n->value; *c; c++)
-                if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
-                        cp_err(l, n, key, "control character (0x%02x) in %s", (unsigned char)*c, what);
-                        return -EINVAL;
-                }
+        size_t bad = utf8_bad(n->value, len, UTF8_KEEP_TAB);
+        uint32_t cp = (unsigned char)n->value[bad];
+        if (bad < len) {
+                if (utf8_char(n->value + bad, len - bad, &cp) == 0)
+                        cp_err(l, n, key, "invalid UTF-8 (byte 0x%02x) in %s", (unsigned)cp, what);
+                else
+                        cp_err(l, n, key, "control character (U+%04X) in %s", (unsigned)cp, what);
+                return -EINVAL;
+        }
         return 0;
 }
 

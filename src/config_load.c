@@ -20,6 +20,7 @@
 #include "config_parse.h"
 #include "config_digest.h"
 #include "config_yaml.h"
+#include "utf8.h"
 
 static const char *const svc_type_names[_SVC_TYPE_MAX] = { "simple", "oneshot", "notify" };
 static const char *const restart_names[_RESTART_MAX] = { "no", "on-failure", "always", "unless-stopped" };
@@ -63,10 +64,18 @@ void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key,
         if (!line)
                 return;
         /* One error, one line: a value echoed in the message (a multi-line
-         * scalar, a quoted "\n") must not start a line of its own. */
+         * scalar, a quoted "\n") must not start a line of its own, nor an
+         * escape ("\e", "\x9b") reach the console: cleaned (utf8.h). */
         for (char *p = line; *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        *p = *p == '\n' || *p == '\t' ? ' ' : '?';
+                if (*p == '\n' || *p == '\t')
+                        *p = ' ';
+        size_t len = strlen(line);
+        char *clean = malloc(UTF8_CLEAN_MAX(len));
+        if (clean)
+                utf8_clean(line, len, clean, UTF8_CLEAN_MAX(len), 0);
+        free(line);
+        if (!(line = clean))
+                return;
         nm = realloc(e->msgs, (e->n + 1) * sizeof *nm);
         if (!nm) {
                 free(line);
@@ -484,7 +493,7 @@ static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_
                 restarts[i] = restart_policy_name((enum restart_policy)i);
         cp_check_keys(l, root, "", svc_keys);
         if ((v = ynode_get(root, "description")))
-                cp_str(l, v, "description", &s->description);
+                cp_text(l, v, "description", &s->description);
         if ((v = ynode_get(root, "shell")))
                 cp_bool(l, v, "shell", &s->shell);
         load_command(l, root, s);
@@ -626,7 +635,7 @@ static int load_slice(struct cload *l, const struct ynode *root, const char *nam
         if ((v = ynode_get(root, "parent")) && cp_str(l, v, "parent", &s.parent) >= 0)
                 s.parent_pos = (struct cfg_pos){ file, v->line, v->col };
         if ((v = ynode_get(root, "description")))
-                cp_str(l, v, "description", &desc);
+                cp_text(l, v, "description", &desc);
         load_resources(l, root, "", &s.resources);
         ns = realloc(c->slices, (c->n_slices + 1) * sizeof *ns);
         if (!ns || !(s.name = strdup(name))) {

@@ -13,17 +13,16 @@
 #include "config_parse.h"
 #include "config_yaml.h"
 #include "proto.h"
+#include "utf8.h"
 
-/* At most 64 characters; no space, slash or control character (sethostname
- * takes any byte, and a newline would end up in uname -n). */
+/* At most 64 bytes of valid UTF-8; no space, slash or control character
+ * (sethostname takes any byte, and a newline would end up in uname -n). */
 static bool hostname_ok(const char *s)
 {
-        if (strlen(s) > 64)
+        size_t len = strlen(s);
+        if (len > 64 || utf8_bad(s, len, 0) != len)
                 return false;
-        for (; *s; s++)
-                if (*s == ' ' || *s == '/' || (unsigned char)*s < 0x20 || *s == 0x7f)
-                        return false;
-        return true;
+        return !strpbrk(s, " /");
 }
 
 /* services_dir etc.: the configured value (made absolute) or the default. */

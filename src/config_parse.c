@@ -17,6 +17,7 @@
 #include <sys/sysmacros.h>
 
 #include "config_parse.h"
+#include "utf8.h"
 
 const char *cp_key(char *buf, const char *prefix, const char *key)
 {
@@ -110,6 +111,36 @@ int cp_str(struct cload *l, const struct ynode *n, const char *key, char **out)
         return 0;
 }
 
+/* Text from the file is shown by svctl, in svd's log lines and in JSON:
+ * valid UTF-8 (libyaml checks the file's bytes, but what an escape such as
+ * "\x9b" or "\e" makes is only checked here) without control characters
+ * (C0, DEL, C1: a newline, an ESC sequence for the terminal). */
+static int text_ok(struct cload *l, const struct ynode *n, const char *key, const char *what)
+{
+        size_t len = strlen(n->value), bad = utf8_bad(n->value, len, 0);
+        uint32_t cp;
+
+        if (bad == len)
+                return 0;
+        if (utf8_char(n->value + bad, len - bad, &cp) == 0)
+                cp_err(l, n, key, "invalid UTF-8 (byte 0x%02x) in %s at byte %zu", (unsigned char)n->value[bad],
+                       what, bad + 1);
+        else
+                cp_err(l, n, key, "control character (U+%04X) in %s at byte %zu", (unsigned)cp, what, bad + 1);
+        return -EINVAL;
+}
+
+int cp_text(struct cload *l, const struct ynode *n, const char *key, char **out)
+{
+        if (!cp_is_scalar(n)) {
+                cp_err(l, n, key, "expected a string");
+                return -EINVAL;
+        }
+        if (text_ok(l, n, key, "text") < 0)
+                return -EINVAL;
+        return cp_str(l, n, key, out);
+}
+
 int cp_path_text(struct cload *l, const struct ynode *n, const char *key)
 {
         if (!cp_is_scalar(n)) {
@@ -122,12 +153,7 @@ int cp_path_text(struct cload *l, const struct ynode *n, const char *key)
                 return -EINVAL;
         }
         /* Legal in a file name, but never meant: a pasted newline, a stray tab. */
-        for (const char *c = n->value; *c; c++)
-                if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-                        cp_err(l, n, key, "control character (0x%02x) in path", (unsigned char)*c);
-                        return -EINVAL;
-                }
-        return 0;
+        return text_ok(l, n, key, "path");
 }
 
 int cp_path(struct cload *l, const struct ynode *n, const char *key, char **out)

@@ -28,7 +28,11 @@ void cp_err(struct cload *l, const struct ynode *n, const char *key, const char 
 /* Reports every key of map not in the NULL-terminated known list. */
 void cp_check_keys(struct cload *l, const struct ynode *map, const char *prefix, const char *const *known);
 int cp_str(struct cload *l, const struct ynode *n, const char *key, char **out);
-/* A path's text: a string shorter than PATH_MAX without control characters. */
+/* Free text (description:, install_hint:): a string of valid UTF-8 without
+ * control characters; the error names the first bad character. */
+int cp_text(struct cload *l, const struct ynode *n, const char *key, char **out);
+/* A path's text: a string shorter than PATH_MAX, valid UTF-8 without
+ * control characters (C0, DEL, C1). */
 int cp_path_text(struct cload *l, const struct ynode *n, const char *key);
 /* cp_path_text, then made absolute against the main file's directory. */
 int cp_path(struct cload *l, const struct ynode *n, const char *key, char **out);

@@ -117,7 +117,7 @@ void cp_profiles(struct cload *l, const struct ynode *root, struct svc_config *s
         if ((v = ynode_get(root, "profiles")))
                 load_names(l, v, "profiles", &s->profiles);
         if ((v = ynode_get(root, "install_hint")))
-                cp_str(l, v, "install_hint", &s->install_hint);
+                cp_text(l, v, "install_hint", &s->install_hint);
 }
 
 void cp_main_profiles(struct cload *l, const struct ynode *root)
