@@ -167,6 +167,37 @@ static int parse_payload(const char *p, size_t n, cJSON **ret_msg)
         return 0;
 }
 
+/* cJSON prints string bytes as they are: text a service supplied (STATUS=,
+ * probe output, a name) or an operator typed may hold invalid UTF-8, which a
+ * strict peer (svd's and svctl's own decoders) rejects, failing the whole
+ * request or reply. The frame *buf (header included, *len bytes) is replaced
+ * by one where each invalid byte is U+FFFD (JSON's structure is ASCII: only
+ * string contents change); the old one is wiped, it may hold a secret. */
+static int frame_utf8(char **buf, size_t *len)
+{
+        const char *p = *buf + PROTO_HDR_SIZE;
+        size_t n = *len - PROTO_HDR_SIZE;
+
+        if (utf8_valid(p, n))
+                return 0;
+        size_t cap = 3 * n + 1;
+        char *c = malloc(PROTO_HDR_SIZE + cap);
+        if (!c)
+                return -ENOMEM;
+        size_t m = utf8_clean(p, n, c + PROTO_HDR_SIZE, cap, UTF8_KEEP_CTRL);
+        if (m > PROTO_MAX_FRAME) {
+                explicit_bzero(c, PROTO_HDR_SIZE + cap);
+                free(c);
+                return -EMSGSIZE;
+        }
+        put_be32((unsigned char *)c, (uint32_t)m);
+        explicit_bzero(*buf, *len);
+        free(*buf);
+        *buf = c;
+        *len = PROTO_HDR_SIZE + m;
+        return 0;
+}
+
 int proto_frame_encode(const cJSON *msg, char **ret_buf, size_t *ret_len)
 {
         if (!msg || !ret_buf || !ret_len)
@@ -176,21 +207,6 @@ int proto_frame_encode(const cJSON *msg, char **ret_buf, size_t *ret_len)
         if (!json)
                 return -ENOMEM;
         size_t n = strlen(json);
-        /* cJSON prints string bytes as they are: text a service supplied
-         * (STATUS=, probe output, a name) may hold invalid UTF-8, which a
-         * strict client (svctl's own decoder) rejects, failing the whole
-         * reply. Each invalid byte becomes U+FFFD; JSON's structure is ASCII,
-         * so only string contents change. */
-        if (!utf8_valid(json, n)) {
-                if (n > PROTO_MAX_FRAME)
-                        return -EMSGSIZE;
-                char *clean = malloc(3 * n + 1);
-                if (!clean)
-                        return -ENOMEM;
-                n = utf8_clean(json, n, clean, 3 * n + 1, UTF8_KEEP_CTRL);
-                free(json);
-                json = clean;
-        }
         if (n > PROTO_MAX_FRAME)
                 return -EMSGSIZE;
 
@@ -200,8 +216,14 @@ int proto_frame_encode(const cJSON *msg, char **ret_buf, size_t *ret_len)
         put_be32((unsigned char *)buf, (uint32_t)n);
         memcpy(buf + PROTO_HDR_SIZE, json, n);
 
+        size_t len = PROTO_HDR_SIZE + n;
+        int r = frame_utf8(&buf, &len);
+        if (r < 0) {
+                free(buf);
+                return r;
+        }
         *ret_buf = buf;
-        *ret_len = PROTO_HDR_SIZE + n;
+        *ret_len = len;
         return 0;
 }
 
@@ -217,8 +239,15 @@ int proto_frame_encode_secret(const cJSON *msg, char **ret_buf, size_t *ret_len)
                 if (cJSON_PrintPreallocated((cJSON *)msg, buf + PROTO_HDR_SIZE, (int)cap, false)) {
                         size_t n = strlen(buf + PROTO_HDR_SIZE);
                         put_be32((unsigned char *)buf, (uint32_t)n);
+                        size_t len = PROTO_HDR_SIZE + n;
+                        int r = frame_utf8(&buf, &len);
+                        if (r < 0) {
+                                explicit_bzero(buf, PROTO_HDR_SIZE + cap);
+                                free(buf);
+                                return r;
+                        }
                         *ret_buf = buf;
-                        *ret_len = PROTO_HDR_SIZE + n;
+                        *ret_len = len;
                         return 0;
                 }
                 explicit_bzero(buf, PROTO_HDR_SIZE + cap);

@@ -75,7 +75,8 @@ bool proto_op_secret(enum proto_op op);
 void proto_wipe(cJSON *msg);
 
 /* Encodes msg as one frame (header + JSON) into a malloc'd buffer.
- * -EMSGSIZE if the JSON exceeds PROTO_MAX_FRAME. */
+ * -EMSGSIZE if the JSON exceeds PROTO_MAX_FRAME. Both encoders guarantee
+ * valid UTF-8: an invalid byte in a string goes out as U+FFFD. */
 int proto_frame_encode(const cJSON *msg, char **ret_buf, size_t *ret_len);
 /* The same for a message holding a secret: printed straight into the frame,
  * so no intermediate or reallocated copy is left behind in freed memory. */

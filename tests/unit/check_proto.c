@@ -358,6 +358,34 @@ static void make_pair(int sv[2])
         ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 }
 
+/* Invalid UTF-8 in a string (a service's STATUS=, a typed name) cannot make
+ * a frame the peer refuses: both encoders send U+FFFD for each invalid byte,
+ * and leave valid text (a C1 character, an escaped ESC) as it is. */
+START_TEST(test_encode_invalid_utf8)
+{
+        _cleanup_(proto_msg_freep) cJSON *m = cJSON_CreateObject();
+        cJSON_AddNumberToObject(m, "v", 1);
+        cJSON_AddStringToObject(m, "status", "ok \xff\xc0\xaf \xed\xa0\x80 \x1b[2J\xc2\x9b caf\xc3\xa9");
+        const char *want = "ok \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                           " \x1b[2J\xc2\x9b caf\xc3\xa9";
+        for (int secret = 0; secret < 2; secret++) {
+                _cleanup_(freep) char *buf = NULL;
+                size_t len = 0, used = 0;
+                if (secret)
+                        ck_assert_int_eq(proto_frame_encode_secret(m, &buf, &len), 0);
+                else
+                        ck_assert_int_eq(proto_frame_encode(m, &buf, &len), 0);
+                size_t n = (size_t)(unsigned char)buf[0] << 24 | (size_t)(unsigned char)buf[1] << 16 |
+                           (size_t)(unsigned char)buf[2] << 8 | (unsigned char)buf[3];
+                ck_assert_uint_eq(n, len - PROTO_HDR_SIZE);
+                _cleanup_(proto_msg_freep) cJSON *out = NULL;
+                ck_assert_int_eq(proto_frame_decode(buf, len, &out, &used), 1);
+                ck_assert_uint_eq(used, len);
+                ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(out, "status")->valuestring, want);
+        }
+}
+END_TEST
+
 START_TEST(test_send_recv)
 {
         int sv[2];
@@ -549,6 +577,7 @@ static Suite *proto_suite(void)
         tcase_add_test(frame, test_zero_length);
         tcase_add_test(frame, test_nul_escape);
         tcase_add_test(frame, test_text_ok);
+        tcase_add_test(frame, test_encode_invalid_utf8);
         suite_add_tcase(s, frame);
 
         TCase *req = tcase_create("request");
