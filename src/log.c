@@ -3,7 +3,8 @@
  * buffer and written with a single write() so lines from svd and from children
  * sharing the same stderr never interleave mid-line (writes up to PIPE_BUF are
  * atomic on pipes). Newlines inside a message are flattened so one call can
- * never forge a second, fake log line. errno is preserved across calls because
+ * never forge a second, fake log line, and other control characters escaped
+ * (\xHH) so none reaches a terminal. errno is preserved across calls because
  * callers often log and then inspect it. */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 
 #include "log.h"
 #include "logfmt.h"
+#include "utf8.h"
 #include "util.h"
 
 /* One atomic pipe write; longer messages are cut and marked. */
@@ -323,22 +325,34 @@ void log_msg(enum log_level l, const char *fmt, ...)
 
         /* Leave room for the newline that always ends the line. */
         size_t room = sizeof(line) - 1 - n;
+        char msg[LOG_LINE_MAX];
         va_list ap;
         va_start(ap, fmt);
         errno = saved_errno; /* so %m in fmt reports the caller's errno */
-        int m = vsnprintf(line + n, room + 1, fmt, ap);
+        int m = vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
         if (m < 0)
                 m = 0;
 
-        size_t body = (size_t)m <= room ? (size_t)m : room;
-        if ((size_t)m > room && room >= 3)
-                memcpy(line + n + body - 3, "...", 3);
-        for (size_t i = n; i < n + body; i++)
-                if (line[i] == '\n' || line[i] == '\r')
-                        line[i] = ' ';
-        while (body > 0 && line[n + body - 1] == ' ' && (size_t)m <= room)
-                body--; /* a trailing "\n" in fmt must not leave a dangling blank */
+        bool cut = (size_t)m >= sizeof(msg);
+        size_t len = cut ? sizeof(msg) - 1 : (size_t)m;
+        for (size_t i = 0; i < len; i++)
+                if (msg[i] == '\n' || msg[i] == '\r')
+                        msg[i] = ' ';
+        while (!cut && len > 0 && msg[len - 1] == ' ')
+                len--; /* a trailing "\n" in fmt must not leave a dangling blank */
+        /* Messages carry names, paths and text from files, peers and
+         * services: cleaned here, the one place lines are made (utf8.h), an
+         * ESC or a C1 character never reaches the console raw. */
+        if (!cut && utf8_clean_len(msg, len, UTF8_KEEP_TAB) > room)
+                cut = true;
+        size_t body;
+        if (cut && room >= 3) {
+                body = utf8_clean(msg, len, line + n, room - 3 + 1, UTF8_KEEP_TAB);
+                memcpy(line + n + body, "...", 3);
+                body += 3;
+        } else
+                body = utf8_clean(msg, len, line + n, room + 1, UTF8_KEEP_TAB);
         line[n + body] = '\n';
         if (l == LOG_LVL_ERR)
                 snprintf(last_error, sizeof(last_error), "%.*s", (int)body, line + n);

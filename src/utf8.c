@@ -109,6 +109,25 @@ size_t utf8_cut(const char *s, size_t len, size_t max)
         return i;
 }
 
+size_t utf8_clean_len(const char *s, size_t len, unsigned flags)
+{
+        size_t o = 0;
+
+        for (size_t i = 0; i < len;) {
+                uint32_t cp = 0;
+                size_t n = utf8_char(s + i, len - i, &cp);
+                if (n == 0 || cp == 0) {
+                        o += 3;
+                        n = 1;
+                } else if (utf8_is_ctrl(cp) && !ctrl_kept(cp, flags))
+                        o += 4;
+                else
+                        o += n;
+                i += n;
+        }
+        return o;
+}
+
 size_t utf8_clean(const char *s, size_t len, char *out, size_t outlen, unsigned flags)
 {
         static const char hex[] = "0123456789abcdef";

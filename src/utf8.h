@@ -47,5 +47,8 @@ size_t utf8_cut(const char *s, size_t len, size_t max);
  * written (the NUL excluded). UTF8_CLEAN_MAX(len) is always room enough. */
 size_t utf8_clean(const char *s, size_t len, char *out, size_t outlen, unsigned flags);
 #define UTF8_CLEAN_MAX(len) (4 * (len) + 1)
+/* The bytes utf8_clean would write for all of s[0..len) (the NUL
+ * excluded): whether a bounded copy is whole. */
+size_t utf8_clean_len(const char *s, size_t len, unsigned flags);
 
 #endif

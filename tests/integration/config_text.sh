@@ -5,7 +5,8 @@
 # a double-quoted escape ("\e", "\x9b", "\u009b", "\N", a line break) makes
 # any character. Each is a config error naming FILE:LINE:COL: KEY like the
 # others; a value echoed in any error line reaches the console escaped, never
-# as a raw control character. Plain non-ASCII text is accepted.
+# as a raw control character, on the console of svd --check or of a running
+# svd (a bad file name found by a reload). Plain non-ASCII text is accepted.
 . "$(dirname "$0")/lib.sh"
 
 check() {
@@ -130,3 +131,17 @@ timeout 10 "$SVD" -c "$T/etc/svd.yaml" > "$T/svd.out" 2>&1 || rc=$?
 assert_eq "$rc" 1 "svd exit code on a description with ESC"
 grep -qF "description: control character (U+001B) in text at byte 5" "$T/svd.out" || fail "svd: $(cat -v "$T/svd.out")"
 clean_output "$T/svd.out"
+
+# svd's own log lines: a service file whose name holds ESC and C1, found by a
+# reload of a running svd, is named escaped on its console and to svctl
+service web <<'YAML'
+command: [sleep, "1000"]
+YAML
+start_svd
+wait_state web running
+printf 'command: [sleep, "1000"]\n' > "$T/services/"$'e\x1b[2Jvil\xc2\x9b.yaml'
+svctl reload > "$T/reload.out" 2>&1 && fail "reload accepted a bad file name: $(cat -v "$T/reload.out")"
+wait_for grep -qF "invalid service name 'e\\x1b[2Jvil\\x9b'" "$T/svd.out"
+grep -qF 'WARN reload: ' "$T/svd.out" || fail "no reload error logged: $(cat -v "$T/svd.out")"
+clean_output "$T/svd.out"
+clean_output "$T/reload.out"

@@ -118,6 +118,44 @@ START_TEST(test_regular_file_is_left_alone)
 }
 END_TEST
 
+/* A name, a path or a peer's text in a message: one line, no raw control
+ * character (ESC, C1, a newline), invalid UTF-8 as U+FFFD; a long message
+ * is cut with "..." on a character boundary. */
+START_TEST(test_controls_escaped)
+{
+        char path[] = "/tmp/check_log.XXXXXX";
+        int fd = mkstemp(path);
+
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+        log_warn("%s: cannot open %s", "e\x1b[2Jvil\xc2\x9b", "/etc/svd/x\ny\xff\x7f.yaml\n");
+        char lng[6000];
+        memset(lng, 'a', sizeof(lng));
+        for (int i = 0; i < 40; i++) /* euros where the cut falls */
+                memcpy(lng + 3980 + 3 * i, "\xe2\x82\xac", 3);
+        lng[sizeof(lng) - 1] = 0;
+        log_info("%s", lng);
+        char buf[16384] = { 0 };
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+        ck_assert_int_gt(n, 0);
+        ck_assert_ptr_nonnull(strstr(buf, "WARN e\\x1b[2Jvil\\x9b: cannot open /etc/svd/x y\xef\xbf\xbd\\x7f.yaml\n"));
+        ck_assert_ptr_null(strchr(buf, '\x1b'));
+        ck_assert_ptr_null(strstr(buf, "\xc2\x9b"));
+        char *second = strchr(buf, '\n') + 1;
+        char *end = strchr(second, '\n');
+        ck_assert_ptr_nonnull(end);
+        /* one PIPE_BUF line at most, short of it by less than a character */
+        ck_assert_int_le(end - second + 1, 4096);
+        ck_assert_int_ge(end - second + 1, 4096 - 2);
+        ck_assert_int_eq(memcmp(end - 3, "...", 3), 0);
+        /* what precedes the mark ends on a character: a whole euro */
+        ck_assert_int_eq(memcmp(end - 6, "\xe2\x82\xac", 3), 0);
+        ck_assert_str_eq(end, "\n");
+        unlink(path);
+        close(fd);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("log");
@@ -126,6 +164,7 @@ int main(void)
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_backlog_keeps_order_and_counts_drops);
         tcase_add_test(tc, test_regular_file_is_left_alone);
+        tcase_add_test(tc, test_controls_escaped);
         suite_add_tcase(s, tc);
         return check_run(s);
 }

@@ -142,6 +142,11 @@ START_TEST(test_clean)
         n = utf8_clean(S("\x01\x02\x03\x04\x05\x06\x07\x08"), big, sizeof big, 0);
         ck_assert_uint_eq(n, 32);
         ck_assert_uint_eq(strlen(big), 32);
+        /* utf8_clean_len: what a whole copy takes */
+        ck_assert_uint_eq(utf8_clean_len(S("\x01\x02\x03\x04\x05\x06\x07\x08"), 0), 32);
+        ck_assert_uint_eq(utf8_clean_len(S("a\xff\xc2\x9b\xe2\x82\xac\t"), 0), 1 + 3 + 4 + 3 + 4);
+        ck_assert_uint_eq(utf8_clean_len(S("a\xff\xc2\x9b\xe2\x82\xac\t"), UTF8_KEEP_CTRL), 1 + 3 + 2 + 3 + 1);
+        ck_assert_uint_eq(utf8_clean_len("", 0, 0), 0);
 }
 END_TEST
 
@@ -164,6 +169,7 @@ START_TEST(test_clean_bounded)
         for (int i = 0; i < 256; i++)
                 all[i] = (char)(255 - i);
         size_t n = utf8_clean(all, sizeof all, res, sizeof res, 0);
+        ck_assert_uint_eq(n, utf8_clean_len(all, sizeof all, 0));
         ck_assert(utf8_valid(res, n));
         ck_assert_uint_eq(utf8_bad(res, n, 0), n);
 }
