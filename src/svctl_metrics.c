@@ -13,6 +13,7 @@
 
 #include "proto.h"
 #include "svctl_metrics.h"
+#include "svctl_output.h"
 #include "util.h"
 
 #define EVENTS_MAX_N 100000 /* svd keeps fewer; it sends what it has */
@@ -172,12 +173,8 @@ static void print_event(const cJSON *e, bool json) {
                    *to = str(e, "to"), *why = str(e, "reason");
         /* control bytes from svd are not trusted onto a terminal */
         char clean[256] = "";
-        if (why) {
-                size_t i = 0;
-                for (; why[i] && i < sizeof(clean) - 1; i++)
-                        clean[i] = (unsigned char)why[i] < 0x20 ? '?' : why[i];
-                clean[i] = 0;
-        }
+        if (why)
+                svctl_safe_copy(clean, sizeof(clean), why);
         printf("%s %s %s%s -> %s%s%s\n", t ? t : "-", sv ? sv : "-", k && strcmp(k, "health") == 0 ? "health " : "",
                f ? f : "-", to ? to : "-", why ? ": " : "", clean);
 }

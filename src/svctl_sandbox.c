@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "svctl_output.h"
 #include "svctl_sandbox.h"
 #include "util.h"
 
@@ -19,8 +20,20 @@ static int print_json(FILE *f, const cJSON *o)
         return 0;
 }
 
-/* A cell: strings as is (control bytes as '?'), numbers, booleans as
- * yes/no, arrays joined with ','. */
+/* buf[0..len) made safe for a terminal in place (svctl_safe_copy). */
+static void make_safe(char *buf, size_t len)
+{
+        char *t = strdup(buf);
+
+        if (t)
+                svctl_safe_copy(buf, len, t);
+        else
+                buf[0] = 0; /* nothing unchecked goes out */
+        free(t);
+}
+
+/* A cell: strings as is (made safe: control characters as \xHH), numbers,
+ * booleans as yes/no, arrays joined with ','. */
 static void cell(const cJSON *v, char *buf, size_t len)
 {
         size_t n = 0;
@@ -53,9 +66,7 @@ static void cell(const cJSON *v, char *buf, size_t len)
         }
         if (!buf[0])
                 snprintf(buf, len, "-");
-        for (char *p = buf; *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        *p = '?';
+        make_safe(buf, len);
 }
 
 /* "overall: 4.1 medium (mean of 18 services; worst: logger 6.8; 2 good,
@@ -71,9 +82,7 @@ static void print_overall(FILE *f, const cJSON *ov)
         if (worst)
                 snprintf(w, sizeof w, "; worst: %s %.1f", worst,
                          cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ov, "worst_score")));
-        for (char *p = w; *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        *p = '?';
+        make_safe(w, sizeof w);
         fprintf(f, "overall: %.1f %s (mean of %d services%s; %d good, %d medium, %d exposed, %d unsafe)\n",
                 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ov, "score")),
                 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ov, "rating")) ?: "?",

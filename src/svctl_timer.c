@@ -36,10 +36,7 @@ void svctl_print_timer_details(FILE *f, const cJSON *s)
                 snprintf(line, sizeof(line), "%s", utc(last->valuedouble, tb, sizeof(tb)));
                 if (cJSON_IsString(res)) {
                         char safe[200];
-                        size_t i = 0;
-                        for (const char *p = res->valuestring; *p && i + 1 < sizeof(safe); p++)
-                                safe[i++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
-                        safe[i] = 0;
+                        svctl_safe_copy(safe, sizeof(safe), res->valuestring);
                         size_t off = strlen(line);
                         if (cJSON_IsNumber(dur))
                                 snprintf(line + off, sizeof(line) - off, " (%s, took %s)", safe,
