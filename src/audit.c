@@ -13,25 +13,33 @@
 #include "logpipe.h"
 #include "proto.h"
 #include "svd.h"
+#include "utf8.h"
 
-/* Appends v to p with spaces, quotes, backslashes and control bytes escaped,
- * quoted when it needs to be; returns the new end. */
+/* Appends v to p with spaces, quotes, backslashes and control characters
+ * (C0, DEL, C1: by code point) and bytes that are not UTF-8 escaped as
+ * \xHH, quoted when it needs to be; returns the new end. */
 static size_t put_value(char *p, size_t off, size_t cap, const char *v) {
-        bool quote = !*v || strpbrk(v, " \"\\=") != NULL;
-        for (const char *c = v; *c && !quote; c++)
-                if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                        quote = true;
+        size_t len = strlen(v);
+        bool quote = !*v || strpbrk(v, " \"\\=") != NULL || utf8_bad(v, len, 0) != len;
         if (quote && off + 1 < cap)
                 p[off++] = '"';
-        for (; *v && off + 5 < cap; v++) {
-                unsigned char c = (unsigned char)*v;
-                if (c == '"' || c == '\\') {
+        for (size_t i = 0; i < len && off + 5 < cap;) {
+                uint32_t cp = (unsigned char)v[i];
+                size_t n = utf8_char(v + i, len - i, &cp);
+                if (n == 0 || utf8_is_ctrl(cp)) {
+                        /* an invalid byte is escaped as itself */
+                        off += (size_t)snprintf(p + off, cap - off, "\\x%02x", n ? (unsigned)cp : (unsigned char)v[i]);
+                        i += n ? n : 1;
+                } else if (cp == '"' || cp == '\\') {
                         p[off++] = '\\';
-                        p[off++] = (char)c;
-                } else if (c < 0x20 || c == 0x7f)
-                        off += (size_t)snprintf(p + off, cap - off, "\\x%02x", c);
-                else
-                        p[off++] = (char)c;
+                        p[off++] = (char)cp;
+                        i++;
+                } else if (off + n + 1 < cap) {
+                        memcpy(p + off, v + i, n);
+                        off += n;
+                        i += n;
+                } else
+                        break;
         }
         if (quote && off + 1 < cap)
                 p[off++] = '"';
