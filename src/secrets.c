@@ -3,16 +3,16 @@
  * kinds: generated and JWTs), from the operator's file (from_file, read at each
  * use) or from the config (value). Credential files are written by the parent
  * before the spawn (the vfork child must not allocate); as root they go to a
- * small tmpfs mounted on <run_dir>/credentials so plaintext never reaches a
- * persistent disk (delivery lives in secrets_deliver.c, changes and their
- * on_rotate jobs in secrets_rotate.c). */
+ * RAM file system on <run_dir>/credentials, read-only for services, so
+ * plaintext never reaches a persistent disk or swap (secrets_credfs.c;
+ * delivery lives in secrets_deliver.c, changes and their on_rotate jobs in
+ * secrets_rotate.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -357,6 +357,7 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
                 return -ENOMEM;
         m->secrets = x;
         x->handoff_fd = -1;
+        x->cred.fd = -1;
         /* held while the store is open (its values live in sodium_malloc memory) */
         if ((r = dynlib_acquire(&dl_sodium, why, sizeof why)) < 0) {
                 log_err("secrets: %s", why);
@@ -450,20 +451,29 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         return 0;
 }
 
-/* Empties and removes dir (credential files only: no recursion below one level). */
-void secrets_remove_dir(const char *dir)
+/* Credential files only: no recursion below one level. Through the
+ * writable mount's descriptor (services see a read-only one). */
+void secrets_cred_remove(struct secrets *x, const char *name)
 {
-        DIR *d = opendir(dir);
+        int fd;
+        DIR *d;
         struct dirent *de;
 
-        if (!d)
+        if (!x->cred_ready || x->cred.fd < 0)
                 return;
-        (void)chmod(dir, 0700);
+        fd = openat(x->cred.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        (void)fchmod(fd, 0700);
+        if (!(d = fdopendir(fd))) {
+                close(fd);
+                return;
+        }
         while ((de = readdir(d)))
                 if (de->d_name[0] != '.')
                         (void)unlinkat(dirfd(d), de->d_name, 0);
         closedir(d);
-        (void)rmdir(dir);
+        (void)unlinkat(x->cred.fd, name, AT_REMOVEDIR);
 }
 
 void secrets_done(struct svd *m)
@@ -477,16 +487,12 @@ void secrets_done(struct svd *m)
                 ev_timer_stop(m->loop, &x->save_timer);
         secrets_handoff_close(m);
         free(x->restart_set);
-        for (size_t i = 0; x->cred_root && i < m->n_svcs; i++) {
-                _cleanup_(freep) char *dir = path_join(x->cred_root, m->cfg->svcs[i].name);
-
-                if (dir)
-                        secrets_remove_dir(dir);
-        }
-        if (x->cred_mounted)
-                (void)umount2(x->cred_root, MNT_DETACH);
-        if (x->cred_ready)
+        for (size_t i = 0; i < m->n_svcs; i++)
+                secrets_cred_remove(x, m->cfg->svcs[i].name);
+        if (x->cred_ready) {
+                secrets_credfs_close(x->cred_root, &x->cred);
                 (void)rmdir(x->cred_root);
+        }
         secrets_table_clear(&x->t);
         secrets_buf_free(&x->key);
         if (x->holds_sodium)

@@ -1,7 +1,8 @@
 /* secrets_deliver: how a service gets its secrets, both ways written by the
  * parent before the spawn (the vfork child must not allocate): credential
- * files under <run_dir>/credentials/<service> (a small tmpfs as root, so
- * plaintext never reaches a persistent disk; 0400, owned by the service user;
+ * files under <run_dir>/credentials/<service> (a noswap RAM file system as
+ * root, read-only for services, written through svd's own writable mount:
+ * secrets_credfs.c; 0400, owned by the service user;
  * CREDENTIALS_DIRECTORY) with the weak-value checks, and ${secret:NAME} in
  * environment values. Every buffer that held a value is wiped. */
 #include <dirent.h>
@@ -10,9 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 #include "dl_sodium.h"
 #include "log.h"
@@ -22,31 +21,15 @@
 #include "secrets_int.h"
 #include "svd.h"
 
-#ifndef TMPFS_MAGIC
-#define TMPFS_MAGIC 0x01021994
-#endif
-
-/* <run_dir>/credentials: a tmpfs as root, else a plain directory. */
+/* <run_dir>/credentials (secrets_credfs.c), once. */
 int secrets_cred_root_ready(struct secrets *x)
 {
-        struct statfs sf;
+        int r;
 
         if (x->cred_ready)
                 return 0;
-        if (mkdir(x->cred_root, 0711) < 0 && errno != EEXIST)
-                return -errno;
-        if (geteuid() == 0) {
-                if (statfs(x->cred_root, &sf) == 0 && (unsigned long)sf.f_type == TMPFS_MAGIC)
-                        x->cred_mounted = true; /* ours from a run that did not clean up */
-                else if (mount("svd-credentials", x->cred_root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                               "size=4m,mode=0711") == 0)
-                        x->cred_mounted = true;
-                else
-                        log_warn("secrets: cannot mount a tmpfs on %s (%s); credential files go to a 0711 "
-                                 "directory there",
-                                 x->cred_root, strerror(errno));
-        }
-        (void)chmod(x->cred_root, 0711);
+        if ((r = secrets_credfs_open(x->cred_root, &x->cred)) < 0)
+                return r;
         x->cred_ready = true;
         return 0;
 }
@@ -170,8 +153,9 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
         }
         if (!(dir = path_join(x->cred_root, c->name)))
                 return -ENOMEM;
-        secrets_remove_dir(dir);
-        if (mkdir(dir, 0700) < 0 || (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        secrets_cred_remove(x, c->name);
+        if (mkdirat(x->cred.fd, c->name, 0700) < 0 ||
+            (dfd = openat(x->cred.fd, c->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
                 snprintf(why, wl, "credentials: %s: %s", dir, strerror(errno));
                 return -errno;
         }
@@ -212,7 +196,7 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
         }
         return 0;
 fail:
-        secrets_remove_dir(dir);
+        secrets_cred_remove(x, c->name);
         return r;
 }
 

@@ -8,6 +8,7 @@
 #include <ev.h>
 
 #include "secrets.h"
+#include "secrets_credfs.h"
 #include "secrets_store.h"
 
 struct secrets {
@@ -19,7 +20,8 @@ struct secrets {
         bool have_store;   /* a store file exists (its salt is t.salt) */
         bool holds_sodium; /* dynlib_acquire(&dl_sodium) by secrets_init() */
         char *store_path, *key_path, *cred_root;
-        bool cred_ready, cred_mounted;
+        bool cred_ready;
+        struct secrets_credfs cred; /* once cred_ready (secrets_credfs.c) */
         /* a rotation waiting for its on_rotate job (secrets_rotate.c); while
          * rot_active, every write of the store carries it as pending */
         bool rot_active, rot_job_ran;
@@ -60,7 +62,9 @@ const struct secret_config *secrets_def_of(const struct svd *m, const char *name
 /* A secret's current value (generated, minted, from_file or literal). */
 int secrets_value_of(struct secrets *x, const struct secret_config *d, struct secrets_buf *ret, char *why,
                      size_t wl);
-void secrets_remove_dir(const char *dir);
+/* Empties and removes service name's credential directory (no-op before
+ * the credentials file system is ready). */
+void secrets_cred_remove(struct secrets *x, const char *name);
 /* Values svd keeps in the store (not read from a file or the config). */
 static inline bool secrets_stored_kind(enum secret_kind k)
 {
@@ -114,9 +118,10 @@ void secrets_restart_stop(struct svd *m, const char *secret);
 void secrets_restart_check(struct svc *s);
 /* Whether c's environment: puts ${secret:NAME} in a variable (secrets_deliver.c). */
 bool secrets_env_uses(const struct svc_config *c, const char *name);
-/* <run_dir>/credentials exists (a tmpfs as root); one left mounted by the
- * instance this one replaces (daemon-reexec, a take-over) is reused, and
- * unmounted by this one when it stops. */
+/* <run_dir>/credentials exists (as root a RAM file system, read-only for
+ * services; secrets_credfs.c) and x->cred.fd is open on its writable root;
+ * one left mounted by the instance this one replaces (daemon-reexec, a
+ * take-over) is reused, and unmounted by this one when it stops. */
 int secrets_cred_root_ready(struct secrets *x);
 /* Generates or mints every stored secret that has no value yet, and writes
  * the store if the table differs from it. On a failed write the values stay

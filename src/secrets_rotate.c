@@ -244,12 +244,8 @@ void secrets_svc_state(struct svc *s)
                         ev_timer_start(s->m->loop, &x->rot_timer);
                 }
         }
-        if (x->cred_root && (s->state == ST_STOPPED || s->state == ST_FAILED || s->state == ST_EXITED)) {
-                _cleanup_(freep) char *dir = path_join(x->cred_root, s->cfg->name);
-
-                if (dir)
-                        secrets_remove_dir(dir);
-        }
+        if (s->state == ST_STOPPED || s->state == ST_FAILED || s->state == ST_EXITED)
+                secrets_cred_remove(x, s->cfg->name);
 }
 
 int secrets_change(struct svd *m, const char *name, const void *value, size_t len, char *why, size_t wl)

@@ -1,0 +1,187 @@
+/* secrets_credfs: the file system credential files live on, at
+ * <run_dir>/credentials. As root it is a RAM file system that never reaches
+ * swap: a tmpfs with noswap (Linux 6.4+), else a ramfs, else a plain tmpfs
+ * (warned once: its pages may be swapped out). Services see it only through
+ * a read-only bind mount on top (MS_BIND|MS_REMOUNT|MS_RDONLY, Linux 2.6.26+),
+ * so none of them can fill it and keep the others from their secrets; svd
+ * writes through a descriptor of the writable mount underneath, which no
+ * path reaches. Without root: a 0711 directory, written through the same
+ * descriptor. This file logs its fallbacks (the secrets module is
+ * orchestration, see secrets.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "secrets_credfs.h"
+#include "util.h"
+
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+#ifndef RAMFS_MAGIC
+#define RAMFS_MAGIC 0x858458f6
+#endif
+
+#define CREDFS_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+/* the size bounds what svd itself may write (a ramfs has none) */
+#define CREDFS_OPTS "size=4m,mode=0711"
+
+/* Whether root is the root of a tmpfs or ramfs mount (one a previous svd
+ * left, e.g. across daemon-reexec), not a directory on /run's tmpfs. */
+static bool is_our_mount(const char *root, const char **ret_type)
+{
+        _cleanup_(freep) char *parent = path_join(root, "..");
+        struct statfs sf;
+        struct stat a, b;
+
+        if (!parent || statfs(root, &sf) < 0 || stat(root, &a) < 0 || stat(parent, &b) < 0 ||
+            a.st_dev == b.st_dev)
+                return false;
+        if ((unsigned long)sf.f_type == TMPFS_MAGIC)
+                *ret_type = "tmpfs";
+        else if ((unsigned long)sf.f_type == RAMFS_MAGIC)
+                *ret_type = "ramfs";
+        else
+                return false;
+        return true;
+}
+
+/* A new RAM file system on root: noswap tmpfs, ramfs, or (warned) tmpfs. */
+static int mount_new(const char *root, const char **ret_type)
+{
+        int e_noswap, e_ramfs;
+
+        if (mount("svd-credentials", root, "tmpfs", CREDFS_FLAGS, CREDFS_OPTS ",noswap") == 0) {
+                *ret_type = "tmpfs (noswap)";
+                return 0;
+        }
+        e_noswap = errno;
+        if (mount("svd-credentials", root, "ramfs", CREDFS_FLAGS, "mode=0711") == 0) {
+                *ret_type = "ramfs";
+                return 0;
+        }
+        e_ramfs = errno;
+        if (mount("svd-credentials", root, "tmpfs", CREDFS_FLAGS, CREDFS_OPTS) == 0) {
+                log_warn("secrets: credential files on %s may be written to swap: tmpfs noswap: %s (needs "
+                         "Linux 6.4), ramfs: %s; a plain tmpfs is used",
+                         root, strerror(e_noswap), strerror(e_ramfs));
+                *ret_type = "tmpfs";
+                return 0;
+        }
+        return -errno;
+}
+
+/* The read-only view services get: root bound onto itself, read-only. */
+static int bind_readonly(const char *root)
+{
+        int e;
+
+        if (mount(root, root, NULL, MS_BIND, NULL) < 0)
+                return -errno;
+        if (mount(NULL, root, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | CREDFS_FLAGS, NULL) == 0)
+                return 0;
+        e = errno;
+        (void)umount2(root, MNT_DETACH); /* never leave a second writable view */
+        return -e;
+}
+
+/* A descriptor of a writable mount of root's file system, whose top mount
+ * is read-only: bound on a 0700 directory only root reaches, made writable
+ * there, opened, and detached at once (the descriptor keeps it usable). */
+static int open_writable(const char *root)
+{
+        _cleanup_(freep) char *tmp = strdup_printf("%s.svd.XXXXXX", root);
+        int fd = -1, e = 0;
+
+        if (!tmp)
+                return -ENOMEM;
+        if (!mkdtemp(tmp))
+                return -errno;
+        if (mount(root, tmp, NULL, MS_BIND, NULL) < 0)
+                e = errno;
+        else {
+                if (mount(NULL, tmp, NULL, MS_BIND | MS_REMOUNT | CREDFS_FLAGS, NULL) < 0 ||
+                    (fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                        e = errno;
+                (void)umount2(tmp, MNT_DETACH);
+        }
+        (void)rmdir(tmp);
+        return fd >= 0 ? fd : -e;
+}
+
+int secrets_credfs_open(const char *root, struct secrets_credfs *ret)
+{
+        const char *type = NULL;
+        struct statvfs sv;
+        int fd, r;
+
+        if (mkdir(root, 0711) < 0 && errno != EEXIST)
+                return -errno;
+        ret->mounts = 0;
+        if (geteuid() != 0)
+                goto plain;
+        if (is_our_mount(root, &type)) {
+                /* left by the svd this one replaces; its services' files stay */
+                ret->mounts = 1;
+                if (statvfs(root, &sv) == 0 && (sv.f_flag & ST_RDONLY)) {
+                        if ((fd = open_writable(root)) < 0) {
+                                log_warn("secrets: %s is read-only and no writable mount of it can be "
+                                         "made (%s); credential files cannot be written",
+                                         root, strerror(-fd));
+                                ret->mounts = 0;
+                                return fd;
+                        }
+                        ret->fd = fd;
+                        ret->mounts = 2;
+                        log_info(
+                                "secrets: credential files on the %s already on %s (read-only for services)",
+                                type, root);
+                        return 0;
+                }
+        } else if ((r = mount_new(root, &type)) == 0)
+                ret->mounts = 1;
+        else {
+                log_warn("secrets: cannot mount a tmpfs or ramfs on %s (%s); credential files go to a 0711 "
+                         "directory there, writable for services that run as root",
+                         root, strerror(-r));
+                goto plain;
+        }
+        /* opened before the read-only bind covers it */
+        if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return -errno;
+        (void)fchmod(fd, 0711);
+        ret->fd = fd;
+        if ((r = bind_readonly(root)) < 0)
+                log_warn("secrets: cannot make %s read-only for services (%s); a service could fill it",
+                         root, strerror(-r));
+        else
+                ret->mounts = 2;
+        log_info("secrets: credential files on a %s on %s%s", type, root,
+                 r < 0 ? "" : " (read-only for services)");
+        return 0;
+plain:
+        if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+                return -errno;
+        (void)fchmod(fd, 0711);
+        ret->fd = fd;
+        return 0;
+}
+
+void secrets_credfs_close(const char *root, struct secrets_credfs *c)
+{
+        if (c->fd >= 0)
+                close(c->fd);
+        c->fd = -1;
+        /* the read-only bind, then the file system under it */
+        for (; c->mounts > 0; c->mounts--)
+                (void)umount2(root, MNT_DETACH);
+}

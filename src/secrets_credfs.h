@@ -1,0 +1,19 @@
+/* secrets_credfs: the file system under <run_dir>/credentials (a noswap
+ * tmpfs, a ramfs or a tmpfs as root; read-only for services, written by svd
+ * through a descriptor of the writable mount underneath). */
+#ifndef SVD_SECRETS_CREDFS_H
+#define SVD_SECRETS_CREDFS_H
+
+struct secrets_credfs {
+        int fd;     /* the writable root, for openat/mkdirat/unlinkat; -1: none */
+        int mounts; /* how many mounts were stacked on the path (unmounted at close) */
+};
+
+/* Makes root (mounting as root, or reusing what the svd this one replaces
+ * left there) and opens ret->fd. Fallbacks are logged. -errno when there is
+ * nowhere to write. */
+int secrets_credfs_open(const char *root, struct secrets_credfs *ret);
+/* Closes the descriptor and unmounts what open stacked or reused. */
+void secrets_credfs_close(const char *root, struct secrets_credfs *c);
+
+#endif
