@@ -485,6 +485,9 @@ void secrets_done(struct svd *m)
         secrets_rotate_done(m, x);
         if (m->loop)
                 ev_timer_stop(m->loop, &x->save_timer);
+        for (size_t i = 0; m->loop && m->svcs && i < m->n_svcs; i++)
+                if (m->svcs[i])
+                        ev_timer_stop(m->loop, &m->svcs[i]->cred_timer); /* (secrets_credwait.c) */
         secrets_handoff_close(m);
         free(x->restart_set);
         for (size_t i = 0; i < m->n_svcs; i++)

@@ -44,6 +44,13 @@ bool secrets_store_wait(struct svc *s, char *why, size_t why_len);
 /* Before a spawn: generates what is missing, checks for weak values and
  * writes the credential files. -errno with why set (becomes the reason). */
 int secrets_svc_prepare(struct svc *s, char *why, size_t why_len);
+/* The last gate before a spawn (secrets_credwait.c): writes s's credential
+ * files. true (why set): they could not be written (no space, an I/O error,
+ * permissions): s waits, and the write is retried after 0.5 s, doubling up
+ * to 4 s, until it succeeds; leaving "waiting" (a stop) ends it. false:
+ * go ahead, with *ret_written set when the files are written now (else
+ * do_spawn calls secrets_svc_prepare, which reports any other failure). */
+bool secrets_cred_wait(struct svc *s, bool *ret_written, char *why, size_t why_len);
 /* Replaces ${secret:NAME} in env values and adds CREDENTIALS_DIRECTORY. */
 int secrets_env_expand(const struct svc *s, char ***env);
 /* Overwrites every string of env (before it is freed); the _freep form

@@ -123,7 +123,9 @@ bool secrets_store_wait(struct svc *s, char *why, size_t wl)
         return unsaved_use(x, s->cfg, w, sizeof w) < 0 && snprintf(why, wl, "%s", w) >= 0;
 }
 
-int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
+/* secrets_svc_prepare; *ret_io: the failure is one of writing the files
+ * (no space, an I/O error, permissions), which may pass. */
+int secrets_svc_write(struct svc *s, char *why, size_t wl, bool *ret_io)
 {
         const struct svc_config *c = s->cfg;
         struct secrets *x = s->m->secrets;
@@ -149,6 +151,7 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
         *why = 0;
         if ((r = secrets_cred_root_ready(x)) < 0) {
                 snprintf(why, wl, "credentials: %s: %s", x->cred_root, strerror(-r));
+                *ret_io = true;
                 return r;
         }
         if (!(dir = path_join(x->cred_root, c->name)))
@@ -156,8 +159,11 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
         secrets_cred_remove(x, c->name);
         if (mkdirat(x->cred.fd, c->name, 0700) < 0 ||
             (dfd = openat(x->cred.fd, c->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-                snprintf(why, wl, "credentials: %s: %s", dir, strerror(errno));
-                return -errno;
+                r = -errno;
+                snprintf(why, wl, "credentials: %s: %s", dir, strerror(-r));
+                *ret_io = true;
+                secrets_cred_remove(x, c->name);
+                return r;
         }
         for (size_t i = 0; i < c->n_secrets; i++) {
                 const struct secret_config *d = &s->m->cfg->secrets[c->secrets[i].index];
@@ -183,8 +189,10 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
                                 r = check_weak(x, d, &v, true, why, wl);
                                 break;
                         }
-                if (r >= 0 && (r = write_cred(dfd, d->name, &v, uid, gid)) < 0)
+                if (r >= 0 && (r = write_cred(dfd, d->name, &v, uid, gid)) < 0) {
                         snprintf(why, wl, "credentials: %s/%s: %s", dir, d->name, strerror(-r));
+                        *ret_io = true;
+                }
                 secrets_buf_free(&v);
                 if (r < 0)
                         goto fail;
@@ -192,12 +200,20 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
         if ((geteuid() == 0 && fchown(dfd, uid, gid) < 0) || fchmod(dfd, 0500) < 0) {
                 r = -errno;
                 snprintf(why, wl, "credentials: %s: %s", dir, strerror(-r));
+                *ret_io = true;
                 goto fail;
         }
         return 0;
 fail:
         secrets_cred_remove(x, c->name);
         return r;
+}
+
+int secrets_svc_prepare(struct svc *s, char *why, size_t wl)
+{
+        bool io = false;
+
+        return secrets_svc_write(s, why, wl, &io);
 }
 
 void secrets_env_wipe(char **env)

@@ -123,6 +123,12 @@ bool secrets_env_uses(const struct svc_config *c, const char *name);
  * one left mounted by the instance this one replaces (daemon-reexec, a
  * take-over) is reused, and unmounted by this one when it stops. */
 int secrets_cred_root_ready(struct secrets *x);
+/* secrets_svc_prepare, with *ret_io set when the failure is one of writing
+ * the files (no space, an I/O error, permissions), which may pass. */
+int secrets_svc_write(struct svc *s, char *why, size_t wl, bool *ret_io);
+/* secrets_credwait.c: on s's state change: out of "waiting", a retry of
+ * its credential files is over. */
+void secrets_cred_wait_state(struct svc *s);
 /* Generates or mints every stored secret that has no value yet, and writes
  * the store if the table differs from it. On a failed write the values stay
  * in memory (unsaved) and the write is retried (secrets_save_later). */

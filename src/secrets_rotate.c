@@ -214,6 +214,7 @@ void secrets_svc_state(struct svc *s)
 {
         struct secrets *x = s->m->secrets;
 
+        secrets_cred_wait_state(s); /* (whatever its definition says now) */
         if (!x)
                 return;
         secrets_restart_check(s);

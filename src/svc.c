@@ -141,14 +141,15 @@ void svc_fail(struct svc *s, enum stop_outcome outcome, const char *reason) {
 
 /* ---- spawning (the environment: svc_env.c) ---- */
 
-/* Spawns the main process; returns 0 or -errno with s->reason set. */
-static int do_spawn(struct svc *s) {
+/* Spawns the main process; returns 0 or -errno with s->reason set.
+ * creds_written: secrets_cred_wait wrote the credential files just now. */
+static int do_spawn(struct svc *s, bool creds_written) {
         const struct svc_config *c = s->cfg;
         usec_t prep = now_mono();
         int r;
         char sec_why[SVC_REASON_MAX];
         /* credential files are written here, in the parent, before the spawn */
-        if ((r = secrets_svc_prepare(s, sec_why, sizeof(sec_why))) < 0) {
+        if (!creds_written && (r = secrets_svc_prepare(s, sec_why, sizeof(sec_why))) < 0) {
                 svc_set_reason(s, "%s", sec_why);
                 return r;
         }
@@ -418,6 +419,8 @@ struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index) {
         ev_timer_init(&s->timer, timer_cb, 0., 0.);
         s->timer.data = s;
         ev_timer_init(&s->cg_leftover_timer, NULL, 0., 0.); /* (cgroup_kill.c sets it up) */
+        ev_timer_init(&s->cred_timer, NULL, 0., 0.);        /* (secrets_credwait.c) */
+        s->cred_why = str_empty;
         return s;
 }
 
@@ -429,6 +432,7 @@ void svc_free(struct svc *s) {
         str_clear(&s->notify_status_pending);
         str_clear(&s->last_failure);
         str_clear(&s->probe_detail);
+        str_clear(&s->cred_why);
         start_history_reset(&s->starts);
         prewarm_drop(s);
         free(s);
@@ -545,10 +549,16 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         if (ctx.deps_met && may_spawn(s, ev) && secrets_store_wait(s, gate_why, sizeof(gate_why)))
                 ctx.deps_met = false;
         /* Processes of an earlier run in the leaf are killed, and the spawn
-         * waits for them to be gone (bounded; cgroup.h): last, as the other
-         * gates could hold the start anyway. */
+         * waits for them to be gone (bounded; cgroup.h): after the other
+         * gates, which could hold the start anyway. */
         if (ctx.deps_met && cgroup_enabled(m) && may_spawn(s, ev) &&
             cgroup_leftovers_wait(s, gate_why, sizeof(gate_why)))
+                ctx.deps_met = false;
+        /* The very last: the credential files are written only for the
+         * spawn that follows; one that cannot be written holds the start
+         * and is retried (secrets.h). */
+        bool creds_written = false;
+        if (ctx.deps_met && may_spawn(s, ev) && secrets_cred_wait(s, &creds_written, gate_why, sizeof(gate_why)))
                 ctx.deps_met = false;
 
         if (ev == SE_EXIT) {
@@ -690,7 +700,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         }
         if (act & ACT_SPAWN) {
                 str_clear(&s->reason);
-                if (do_spawn(s) < 0) {
+                if (do_spawn(s, creds_written) < 0) {
                         log_err("%s: %s", c->name, s->reason);
                         svc_dispatch(s, SE_SPAWN_FAILED, 0);
                 } else {

@@ -128,6 +128,11 @@ struct svc {
                                      killed then (cgroup_kill.c); 0: none */
         bool cg_leftover_stuck;  /* ...and outlived CGROUP_LEFTOVER_WAIT: starts go ahead */
         ev_timer cg_leftover_timer;
+        /* credential files that could not be written (secrets_credwait.c) */
+        ev_timer cred_timer;     /* the next try */
+        usec_t cred_delay;       /* its delay; 0: no failure */
+        unsigned cred_tries;     /* failed tries in a row */
+        char *cred_why;          /* the last failure (str_*) */
         uint64_t cpu_prev_usec;  /* for CPU% between two status requests */
         usec_t cpu_prev_mono;
 
