@@ -55,6 +55,35 @@ static bool is_our_mount(const char *root, const char **ret_type)
         return true;
 }
 
+/* Whether the tmpfs on root has noswap (in /proc/self/mountinfo's super
+ * options); true when that cannot be told (nothing to warn about). */
+static bool tmpfs_noswap(const char *root)
+{
+        _cleanup_(freep) char *real = realpath(root, NULL);
+        char line[4096];
+        bool noswap = true;
+        FILE *f;
+
+        /* mountinfo escapes blanks and backslashes: such a path is not compared */
+        if (!real || strpbrk(real, " \t\n\\") || !(f = fopen("/proc/self/mountinfo", "re")))
+                return true;
+        while (fgets(line, sizeof line, f)) {
+                char *mnt = NULL, *sep = strstr(line, " - "), *opts;
+                int field = 0;
+
+                for (char *p = line, *save = NULL; !mnt && (p = strtok_r(p, " ", &save)); p = NULL)
+                        if (++field == 5)
+                                mnt = p;
+                if (!mnt || !sep || strcmp(mnt, real) != 0)
+                        continue;
+                /* " - tmpfs source options": the last stacked mount wins */
+                opts = strrchr(sep + 3, ' ');
+                noswap = opts && strstr(opts, "noswap");
+        }
+        fclose(f);
+        return noswap;
+}
+
 /* A new RAM file system on root: noswap tmpfs, ramfs, or (warned) tmpfs. */
 static int mount_new(const char *root, const char **ret_type)
 {
@@ -132,6 +161,10 @@ int secrets_credfs_open(const char *root, struct secrets_credfs *ret)
         if (is_our_mount(root, &type)) {
                 /* left by the svd this one replaces; its services' files stay */
                 ret->mounts = 1;
+                if (strcmp(type, "tmpfs") == 0 && !tmpfs_noswap(root))
+                        log_warn("secrets: the tmpfs already on %s (left by an earlier svd) has no noswap: "
+                                 "credential files may be written to swap until it is mounted again",
+                                 root);
                 if (statvfs(root, &sv) == 0 && (sv.f_flag & ST_RDONLY)) {
                         if ((fd = open_writable(root)) < 0) {
                                 log_warn("secrets: %s is read-only and no writable mount of it can be "

@@ -5,7 +5,8 @@
 # writable, a root service cannot write there or fill the file system, while
 # svd still writes every service's files (0400, owned by the service user),
 # also after a daemon-reexec (which finds the mounts in place), and leaves
-# nothing mounted when it stops.
+# nothing mounted when it stops. A plain tmpfs an older svd left there is
+# kept, with a warning that it may be swapped.
 SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "needs root (service users, mounts)"; exit 77; }
@@ -80,4 +81,18 @@ wait_state rooty stopped
 stop_svd || fail "svd exit status"
 [ -z "$(mounts)" ] || fail "left mounted: $(mounts)"
 [ ! -e "$cred" ] || fail "credentials dir left behind"
+
+# --- a plain tmpfs left there (by an older svd): kept for the files of
+# the services it may hold, with a warning that it can be swapped, and
+# still made read-only for services ---
+rm -f "$T"/out/own.*
+tmpfs_at "$cred" size=1m,mode=0711
+start_svd
+wait_state own running
+wait_for test -s "$T/out/own.write.ok"
+grep -q "secrets: the tmpfs already on .*/run/credentials (left by an earlier svd) has no noswap" "$T/svd.out" ||
+        fail "no warning for the swappable tmpfs: $(grep secrets: "$T/svd.out")"
+[[ ",$(mounts | tail -n 1 | awk '{print $6}')," == *,ro,* ]] || fail "not read-only for services: $(mounts)"
+assert_eq "$(cat "$T/out/own.pw")" "$pw" "own's credential on the old tmpfs"
+stop_svd || fail "svd exit status"
 echo ok
