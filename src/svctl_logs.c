@@ -10,7 +10,12 @@
  * repeated. svctl opens that file first thing after the reply; if a rotation
  * came in between (the inode at the path differs) it reads the oldest rotated
  * file newer than those svd listed instead, compressed or not. Several
- * services are merged by timestamp. */
+ * services are merged by timestamp.
+ * svctl usually runs as root, and a service's user may own its log
+ * directory: every file is reached as svd reaches it (safedir.h), and one
+ * that user could have planted there (a symbolic link, a file with other
+ * hard links, a file with holes: svd only appends) is skipped with a
+ * warning naming it; a FIFO, device or socket is never opened, anywhere. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +33,7 @@
 
 #include "logfmt.h"
 #include "proto.h"
+#include "safedir.h"
 #include "svctl_output.h"
 #include "util.h"
 #include "utf8.h"
@@ -102,32 +108,101 @@ static char *slurp_fd(int fd, pid_t pid, size_t limit, size_t *ret_len) {
         return buf;
 }
 
-/* Reads a whole file (up to limit bytes), through gzip -dc for .gz. NULL
- * with errno on failure. */
+/* A file with holes, which svd never writes (it only appends): in an
+ * exposed directory, a user's way to have svctl read gigabytes of zeros. */
+#define E_HOLES EFBIG
+
+/* Opens a log file to read it: through its directory walked as svd walks it
+ * (safedir_open_parent), O_NOFOLLOW|O_NONBLOCK; in a directory another user
+ * can change, a symbolic link (-ENOLINK), a file with other links
+ * (-EMLINK) or with holes (-E_HOLES) is refused, and anything but a regular
+ * file (-EBADFD) is refused everywhere (a FIFO is never waited on). The fd
+ * or -errno. */
+static int open_log(const char *path) {
+        _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
+        const char *base;
+        int r = safedir_open_parent(path, false, 0, &d, &base);
+        if (r < 0)
+                return r;
+        int fd = safedir_open_file(&d, base, O_RDONLY | O_NONBLOCK, 0, NULL);
+        if (fd < 0)
+                return fd;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                r = -errno;
+        else if (!S_ISREG(st.st_mode))
+                r = -EBADFD;
+        else if (d.exposed) {
+                off_t hole = lseek(fd, 0, SEEK_HOLE);
+                if (hole >= 0 && hole < st.st_size)
+                        r = -E_HOLES;
+                else if (lseek(fd, 0, SEEK_SET) < 0)
+                        r = -errno;
+        }
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+/* One line on stderr for a file svctl could not read or would not. */
+static void warn_file(const char *path, int r) {
+        const char *why;
+        switch (-r) {
+        case ENOLINK:
+                why = "a symbolic link in a directory a user other than root can write (not followed)";
+                break;
+        case EMLINK:
+                why = "a file with other hard links in a directory a user other than root can write";
+                break;
+        case E_HOLES:
+                why = "a file with holes (svd never writes one) in a directory a user other than root can write";
+                break;
+        case EBADFD:
+                why = "not a regular file (a FIFO, device or socket is never read)";
+                break;
+        default:
+                fprintf(stderr, "svctl: %s: %s\n", path, strerror(-r));
+                return;
+        }
+        fprintf(stderr, "svctl: %s: skipped, %s; the other files are shown\n", path, why);
+}
+
+/* Reads a whole file (up to limit bytes), through gzip -dc for .gz (gzip
+ * reads the fd open_log opened, never the path). NULL with errno on
+ * failure, open_log's refusals included. */
 static char *slurp(const char *path, size_t limit, size_t *ret_len) {
         size_t pl = strlen(path);
         bool gz = pl > 3 && strcmp(path + pl - 3, ".gz") == 0;
-        int fd;
+        int fd = open_log(path);
         pid_t pid = 0;
+        if (fd < 0) {
+                errno = -fd;
+                return NULL;
+        }
         if (gz) {
                 int p[2];
-                if (pipe2(p, O_CLOEXEC) < 0)
+                if (pipe2(p, O_CLOEXEC) < 0) {
+                        close(fd);
                         return NULL;
+                }
                 posix_spawn_file_actions_t fa;
                 posix_spawn_file_actions_init(&fa);
+                posix_spawn_file_actions_adddup2(&fa, fd, 0);
                 posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-                char *argv[] = {"gzip", "-dc", "--", (char *)path, NULL};
+                char *argv[] = {"gzip", "-dc", NULL};
                 int r = posix_spawnp(&pid, "gzip", &fa, NULL, argv, environ);
                 posix_spawn_file_actions_destroy(&fa);
                 close(p[1]);
+                close(fd);
                 if (r != 0) {
                         close(p[0]);
                         errno = r;
                         return NULL;
                 }
                 fd = p[0];
-        } else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-                return NULL;
+        }
         return slurp_fd(fd, pid, limit, ret_len);
 }
 
@@ -186,15 +261,21 @@ static int add_file(struct recs *R, const struct largs *a, const char *service, 
                     bool timestamps) {
         size_t len;
         char *buf = slurp(path, limit, &len);
+        _cleanup_(freep) char *gz = NULL;
         if (!buf && errno == ENOENT) {
                 /* compressed since svd listed it */
-                char *gz = strdup_printf("%s.gz", path);
-                if (gz)
+                if ((gz = strdup_printf("%s.gz", path)))
                         buf = slurp(gz, limit, &len);
-                free(gz);
+                else
+                        errno = ENOMEM;
         }
-        if (!buf)
-                return errno == ENOENT ? 0 : -errno;
+        if (!buf) {
+                if (errno == ENOENT)
+                        return 0;
+                int r = -errno;
+                warn_file(gz ? gz : path, r);
+                return r;
+        }
         return add_buf(R, a, service, buf, len, timestamps);
 }
 
@@ -204,7 +285,8 @@ static int add_file(struct recs *R, const struct largs *a, const char *service, 
  * thing after the reply), but a rotation may have come in between: then it
  * is the oldest rotated file newer than every rotated file svd listed,
  * perhaps compressed by now. Returns an open fd (*ret_gz NULL) or the .gz
- * path to read (*ret_gz, fd -1); -ENOENT if it has been deleted since. */
+ * path to read (*ret_gz, fd -1); -ENOENT if it has been deleted since; other
+ * errors (open_log's refusals) with the file's path in *ret_gz. */
 static bool same_file(int fd, double ino, const char *btime) {
         struct statx sx;
         if (ino < 0)
@@ -220,11 +302,15 @@ static bool same_file(int fd, double ino, const char *btime) {
 
 static int open_subscribed(const char *cur, double ino, const char *btime, const cJSON *files, char **ret_gz) {
         *ret_gz = NULL;
-        int fd = open(cur, O_RDONLY | O_CLOEXEC);
+        int fd = open_log(cur);
         if (fd >= 0 && same_file(fd, ino, btime))
                 return fd;
         if (fd >= 0)
                 close(fd);
+        else if (fd != -ENOENT) {
+                *ret_gz = strdup(cur);
+                return fd;
+        }
         const char *slash = strrchr(cur, '/');
         const char *base = slash ? slash + 1 : cur;
         _cleanup_(freep) char *dir = slash ? strndup(cur, (size_t)(slash - cur)) : strdup(".");
@@ -243,9 +329,22 @@ static int open_subscribed(const char *cur, double ino, const char *btime, const
                 if (p && logfmt_rotated_match(base, p + 1, &t, NULL) && t > after)
                         after = t;
         }
-        DIR *d = opendir(dir);
-        if (!d)
-                return -errno;
+        /* the directory as svd reaches it (the names only: each file is
+         * checked as it is opened) */
+        _cleanup_(safedir_closep) struct safedir sd = SAFEDIR_NONE;
+        const char *ignored;
+        int r = safedir_open_parent(cur, false, 0, &sd, &ignored), dfd;
+        if (r < 0 || (dfd = fcntl(sd.fd, F_DUPFD_CLOEXEC, 3)) < 0) {
+                *ret_gz = strdup(dir);
+                return r < 0 ? r : -errno;
+        }
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+                r = -errno;
+                close(dfd);
+                *ret_gz = strdup(dir);
+                return r;
+        }
         for (struct dirent *e; (e = readdir(d));)
                 if (logfmt_rotated_match(base, e->d_name, &t, &gz) && t > after &&
                     (!found || t < best || (t == best && !gz))) {
@@ -266,13 +365,17 @@ static int open_subscribed(const char *cur, double ino, const char *btime, const
                 path = NULL;
                 return -1;
         }
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 && errno == ENOENT) {
+        fd = open_log(path);
+        if (fd == -ENOENT) {
                 /* compressed meanwhile */
                 *ret_gz = strdup_printf("%s.gz", path);
                 return *ret_gz ? -1 : -ENOMEM;
         }
-        return fd < 0 ? -errno : fd;
+        if (fd < 0) {
+                *ret_gz = path;
+                path = NULL;
+        }
+        return fd;
 }
 
 static int rec_cmp(const void *x, const void *y) {
@@ -488,32 +591,31 @@ int svctl_logs_main(int argc, char **argv) {
                 if (!cJSON_IsString(nm))
                         continue;
                 cJSON_ArrayForEach(f, files) {
-                        if (cJSON_IsString(f) && (r = add_file(&R, &a, nm->valuestring, f->valuestring, SIZE_MAX, ts)) < 0) {
-                                fprintf(stderr, "svctl: %s: %s\n", f->valuestring, strerror(-r));
+                        if (cJSON_IsString(f) && add_file(&R, &a, nm->valuestring, f->valuestring, SIZE_MAX, ts) < 0)
                                 code = 1;
-                        }
                 }
                 if (sub && cJSON_IsString(cur) && cJSON_IsNumber(size)) {
                         /* following: exactly what was written before the subscription */
                         size_t limit = (size_t)size->valuedouble, len;
                         char *buf;
+                        bool warned = false;
                         if (sub[si].fd >= 0) {
                                 r = (buf = slurp_fd(sub[si].fd, 0, limit, &len)) ? add_buf(&R, &a, nm->valuestring, buf, len, ts) : -errno;
                                 sub[si].fd = -1;
-                        } else if (sub[si].gz)
-                                r = add_file(&R, &a, nm->valuestring, sub[si].gz, limit, ts);
-                        else
+                        } else if (sub[si].err)
                                 r = sub[si].err;
+                        else if (sub[si].gz)
+                                warned = (r = add_file(&R, &a, nm->valuestring, sub[si].gz, limit, ts)) < 0;
+                        else
+                                r = -ENOENT;
                         if (r == -ENOENT)
                                 fprintf(stderr, "svctl: %s: the file current when following began was rotated and deleted before it could be read; its lines are missing\n", nm->valuestring);
-                        else if (r < 0)
-                                fprintf(stderr, "svctl: %s: %s\n", cur->valuestring, strerror(-r));
+                        else if (r < 0 && !warned)
+                                warn_file(sub[si].err && sub[si].gz ? sub[si].gz : cur->valuestring, r);
                         if (r < 0)
                                 code = 1;
-                } else if (cJSON_IsString(cur) && (r = add_file(&R, &a, nm->valuestring, cur->valuestring, SIZE_MAX, ts)) < 0) {
-                        fprintf(stderr, "svctl: %s: %s\n", cur->valuestring, strerror(-r));
+                } else if (cJSON_IsString(cur) && add_file(&R, &a, nm->valuestring, cur->valuestring, SIZE_MAX, ts) < 0)
                         code = 1;
-                }
         }
         for (si = 0; sub && si < n_svcs; si++) {
                 if (sub[si].fd >= 0)
