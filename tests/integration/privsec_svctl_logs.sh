@@ -27,6 +27,9 @@ as_nobody ln -s "$T/secret.gz" "$D/${G}4.000000Z.gz"
 ln "$T/secret2" "$D/${G}5.000000Z" # (what protected_hardlinks=0 would let nobody do)
 as_nobody mkfifo "$D/${G}6.000000Z"
 as_nobody truncate -s 4G "$D/${G}7.000000Z"
+# (where the filesystem keeps no holes, svctl would read 4G of zeros)
+python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); sys.exit(os.lseek(fd, 0, os.SEEK_HOLE) != 0)' \
+        "$D/${G}7.000000Z" || { echo "no sparse files on this filesystem"; exit 77; }
 
 service u <<EOF
 user: nobody
