@@ -172,11 +172,6 @@ enabled: false
 sandbox: { private_tmp: true }
 command: [$R, $SHM/tmpb, exists:/tmp/svd-sbx-marker, write:/tmp/svd-sbx-b]
 EOF
-service rl <<EOF
-restart: "no"
-limits: { nofile: 1073741824 }
-command: [sleep, "1000"]
-EOF
 service rwmissing <<EOF
 restart: "no"
 sandbox: { protect_system: strict, read_write_paths: [$T/nope] }
@@ -314,11 +309,8 @@ expect $SHM/tmpb write:/tmp/svd-sbx-b ok
 [ ! -e /tmp/svd-sbx-b ] || fail "tmpb's /tmp leaked to the host"
 
 # a stage that fails is a failed state naming the stage; nothing ran
-wait_state rl failed
-assert_eq "$(field rl reason)" "rlimits: Operation not permitted" "rl reason"
-svctl status rl > $T/rl.status || true
-grep -Eq '^rl +failed .*rlimits: Operation not permitted' $T/rl.status || fail "svctl status rl: $(cat $T/rl.status)"
-grep -q '^  reason: *rlimits: Operation not permitted$' $T/rl.status || fail "svctl status rl: $(cat $T/rl.status)"
+# (a nofile limit above fs.nr_open, which the kernel refused at every
+# start, is a config error now: config_ranges.sh)
 wait_state rwmissing failed
 assert_eq "$(field rwmissing reason)" "mounts: read_write_paths: $T/nope: No such file or directory" "rwmissing reason"
 
@@ -329,7 +321,7 @@ grep -q '^netbind  *nobody  *CAP_NET_BIND_SERVICE  *default/errno  *yes ' $T/aud
 grep -q '^nofilter  *root  *CAP_SYS_ADMIN  *none  *yes ' $T/audit || fail "audit nofilter: $(cat $T/audit)"
 grep -q '^homeyes  *root  *-  *default/errno  *yes  *-+home  *4.5  *medium$' $T/audit || fail "audit homeyes: $(cat $T/audit)"
 svctl audit --json > $T/audit.json
-assert_eq "$(jq ".services | length" $T/audit.json)" "18" "audit entries"
+assert_eq "$(jq ".services | length" $T/audit.json)" "17" "audit entries"
 # score NAME: "score rating" (weights: svctl(8))
 score() { jq -r --arg n "$1" '.services[] | select(.name==$n) | "\(.score) \(.rating)"' $T/audit.json; }
 assert_eq "$(score ident)" "2 good" "ident: nobody, default profile, no fs protection"
@@ -350,7 +342,7 @@ assert_eq "$(jq -c '.overall.ratings' $T/audit.json)" \
         "audit overall: ratings counted"
 worst=$(jq -r '.overall.worst' $T/audit.json)
 assert_eq "$(score "$worst" | cut -d' ' -f1)" "$(jq -r '.overall.worst_score' $T/audit.json)" "audit overall: worst names its service"
-grep -Eq "^overall: [0-9.]+ (good|medium|exposed|unsafe) \(mean of 18 services; worst: $worst [0-9.]+; [0-9]+ good, [0-9]+ medium, [0-9]+ exposed, [0-9]+ unsafe\)$" $T/audit ||
+grep -Eq "^overall: [0-9.]+ (good|medium|exposed|unsafe) \(mean of 17 services; worst: $worst [0-9.]+; [0-9]+ good, [0-9]+ medium, [0-9]+ exposed, [0-9]+ unsafe\)$" $T/audit ||
         fail "audit overall line: $(tail -1 $T/audit)"
 svctl show netbind > $T/show || fail "svctl show"
 grep -qx 'ambient_capabilities: CAP_NET_BIND_SERVICE' $T/show || fail "show: $(cat $T/show)"
