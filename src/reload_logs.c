@@ -8,7 +8,9 @@
  * logging.file names); this looks at what is on disk now, one stat() per
  * log: too slow for every boot (logshare.c catches a link there at the
  * service's first start instead), cheap for a reload an operator asked for,
- * and it keeps the running generation instead of failing a service later. */
+ * and it keeps the running generation instead of failing a service later.
+ * A link in a directory a service's user can change is left out: svd's
+ * open refuses it there anyway (safedir.h). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "reload.h"
+#include "safedir.h"
 
 enum { WHO_AUDIT = -1, WHO_METRICS = -2 };
 
@@ -39,17 +42,37 @@ static int cmp_ent(const void *a, const void *b)
         return x->who < y->who ? -1 : x->who > y->who;
 }
 
+/* Whether svd's open of path would refuse it as a link (lst: its lstat):
+ * a symbolic link, or a file with other hard links, in a directory another
+ * user can change (safedir.h), or a path safedir cannot walk at all. Such a
+ * name shares nothing, and a service user who planted it there must not be
+ * able to refuse every reload; the open warns about it instead. */
+static bool refused_link(const char *path, const struct stat *lst)
+{
+        struct safedir d = SAFEDIR_NONE;
+        const char *base;
+
+        if (!S_ISLNK(lst->st_mode) && lst->st_nlink <= 1)
+                return false;
+        if (safedir_open_parent(path, false, 0755, &d, &base) < 0)
+                return true;
+        bool exposed = d.exposed;
+
+        safedir_close(&d);
+        return exposed;
+}
+
 /* Adds path (taken) when it exists; a file that does not exist yet, or
- * cannot be looked at, shares nothing now. */
+ * cannot be looked at, or that svd's open refuses, shares nothing now. */
 static void add(struct log_ent *v, size_t *n, char *path, long who)
 {
         struct stat st, lst;
 
-        if (!path || stat(path, &st) < 0) {
+        if (!path || stat(path, &st) < 0 || lstat(path, &lst) < 0 || refused_link(path, &lst)) {
                 free(path);
                 return;
         }
-        bool symlink = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+        bool symlink = S_ISLNK(lst.st_mode);
         char *shown = path_lexical(path); /* log_dir may read "etc/../log" */
 
         if (shown) {

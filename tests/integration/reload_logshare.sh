@@ -94,4 +94,21 @@ wait_for grep -q tick-b "$T/elsewhere/b-real.log"
 assert_eq "$(field a pid)" "$a1" "a after the reload"
 assert_eq "$(field c pid)" "$c1" "c after the reload"
 grep -q tick-b "$T/log/a.log" && fail "b wrote into a's log"
+
+# 7. a link planted in a log directory other users can write (here
+# group-writable, as a distribution's /var/log may be): svd never follows
+# it there (the open is refused, safedir), so it shares nothing, and whoever
+# planted it must not be able to veto every reload
+chmod g+w "$T/log"
+ln -s a.log "$T/log/d.log"
+service d <<EOF
+command: [sh, -c, "while :; do echo tick-d; sleep 0.2; done"]
+EOF
+svctl reload > "$T/out/r" 2>&1 || fail "reload refused for a link svd would not follow: $(cat "$T/out/r")"
+wait_state d running
+wait_for grep -q "d: cannot open the log file .*/d.log: a symbolic link" "$T/svd.out"
+sleep 0.5
+grep -q tick-d "$T/log/a.log" && fail "d wrote into a's log"
+[ -L "$T/log/d.log" ] || fail "the planted link was not left as it was"
+assert_eq "$(field a pid)" "$a1" "a after the reload"
 echo "reload_logshare: ok"
