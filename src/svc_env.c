@@ -194,11 +194,11 @@ char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_le
         for (char **e = c->environment; e && *e; e++)
                 env_set(&env, *e);
         if (c->env_file) {
-                char ebuf[SVC_REASON_MAX];
+                char ebuf[SVC_REASON_MAX] = ""; /* (an allocation failure sets none) */
                 int r = env_file_read(c->env_file, &env, ebuf, sizeof(ebuf));
                 if (r < 0) {
                         *ret_err = r;
-                        if (why && why_len)
+                        if (why && why_len && ebuf[0])
                                 snprintf(why, why_len, "%s", ebuf);
                         strv_free(env);
                         return NULL;
