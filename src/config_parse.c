@@ -115,9 +115,9 @@ int cp_str(struct cload *l, const struct ynode *n, const char *key, char **out)
  * valid UTF-8 (libyaml checks the file's bytes, but what an escape such as
  * "\x9b" or "\e" makes is only checked here) without control characters
  * (C0, DEL, C1: a newline, an ESC sequence for the terminal). */
-static int text_ok(struct cload *l, const struct ynode *n, const char *key, const char *what)
+static int text_ok(struct cload *l, const struct ynode *n, size_t len, const char *key, const char *what)
 {
-        size_t len = strlen(n->value), bad = utf8_bad(n->value, len, 0);
+        size_t bad = utf8_bad(n->value, len, 0);
         uint32_t cp;
 
         if (bad == len)
@@ -136,9 +136,22 @@ int cp_text(struct cload *l, const struct ynode *n, const char *key, char **out)
                 cp_err(l, n, key, "expected a string");
                 return -EINVAL;
         }
-        if (text_ok(l, n, key, "text") < 0)
+        /* A folded block ("description: >", the usual way to wrap a long
+         * line) ends in a line break, as does a one-line "|" block: the
+         * text is the line before it. A line break inside is refused. */
+        size_t len = strlen(n->value);
+        while (len > 0 && n->value[len - 1] == '\n')
+                len--;
+        if (text_ok(l, n, len, key, "text") < 0)
                 return -EINVAL;
-        return cp_str(l, n, key, out);
+        char *s = strndup(n->value, len);
+        if (!s) {
+                oom(l);
+                return -ENOMEM;
+        }
+        free(*out);
+        *out = s;
+        return 0;
 }
 
 int cp_path_text(struct cload *l, const struct ynode *n, const char *key)
@@ -153,7 +166,7 @@ int cp_path_text(struct cload *l, const struct ynode *n, const char *key)
                 return -EINVAL;
         }
         /* Legal in a file name, but never meant: a pasted newline, a stray tab. */
-        return text_ok(l, n, key, "path");
+        return text_ok(l, n, strlen(n->value), key, "path");
 }
 
 int cp_path(struct cload *l, const struct ynode *n, const char *key, char **out)

@@ -55,6 +55,19 @@ check
 expect_err "services/web.yaml:2:15: install_hint: control character (U+009B) in text at byte 13"
 clean_output "$T/err"
 
+# accepted: a long description wrapped as a folded block (it ends in a line
+# break, as does a one-line literal block): the text is the line before it
+service web <<'EOF'
+command: [sleep, "1000"]
+description: >
+  the web server,
+  wrapped
+install_hint: |
+  apt install web
+EOF
+check
+assert_eq "$rc" 0 "--check for a folded description: $(cat "$T/err")"
+
 # a line break: a literal block scalar, a quoted "\n", NEL ("\N")
 service web <<'EOF'
 command: [sleep, "1000"]
