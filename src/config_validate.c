@@ -15,6 +15,7 @@
 #include "config.h"
 #include "graph.h"
 #include "logfmt.h"
+#include "safedir.h"
 
 static const char *svc_name_at(const struct svd_config *c, size_t i)
 {
@@ -314,7 +315,10 @@ static char *path_fold(const char *path)
 
 /* The file a log path names, as far as this host can tell: the whole path
  * resolved through symlinks when it exists, else its directory resolved
- * (when that exists) with the name appended, else the folded path. */
+ * (when that exists) with the name appended, else the folded path. A name
+ * svd's open refuses as a link (safedir_link_refused: planted in a
+ * directory another user can change) is not followed: it leads nowhere svd
+ * writes, and must not make the configuration invalid. */
 static char *log_path_resolve(const char *path)
 {
         _cleanup_(freep) char *folded = path_fold(path);
@@ -323,7 +327,7 @@ static char *log_path_resolve(const char *path)
 
         if (!folded)
                 return NULL;
-        if ((r = path_canonical(folded)))
+        if (!safedir_link_refused(folded) && (r = path_canonical(folded)))
                 return r;
         slash = strrchr(folded, '/');
         *slash = 0;

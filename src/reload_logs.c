@@ -42,33 +42,13 @@ static int cmp_ent(const void *a, const void *b)
         return x->who < y->who ? -1 : x->who > y->who;
 }
 
-/* Whether svd's open of path would refuse it as a link (lst: its lstat):
- * a symbolic link, or a file with other hard links, in a directory another
- * user can change (safedir.h), or a path safedir cannot walk at all. Such a
- * name shares nothing, and a service user who planted it there must not be
- * able to refuse every reload; the open warns about it instead. */
-static bool refused_link(const char *path, const struct stat *lst)
-{
-        struct safedir d = SAFEDIR_NONE;
-        const char *base;
-
-        if (!S_ISLNK(lst->st_mode) && lst->st_nlink <= 1)
-                return false;
-        if (safedir_open_parent(path, false, 0755, &d, &base) < 0)
-                return true;
-        bool exposed = d.exposed;
-
-        safedir_close(&d);
-        return exposed;
-}
-
 /* Adds path (taken) when it exists; a file that does not exist yet, or
  * cannot be looked at, or that svd's open refuses, shares nothing now. */
 static void add(struct log_ent *v, size_t *n, char *path, long who)
 {
         struct stat st, lst;
 
-        if (!path || stat(path, &st) < 0 || lstat(path, &lst) < 0 || refused_link(path, &lst)) {
+        if (!path || stat(path, &st) < 0 || lstat(path, &lst) < 0 || safedir_link_refused(path)) {
                 free(path);
                 return;
         }

@@ -222,6 +222,19 @@ int safedir_create_tmp(const struct safedir *d, const char *name, mode_t mode) {
         return fd < 0 ? -errno : fd;
 }
 
+bool safedir_link_refused(const char *path) {
+        struct stat st;
+        if (lstat(path, &st) < 0 || (!S_ISLNK(st.st_mode) && st.st_nlink <= 1))
+                return false;
+        struct safedir d = SAFEDIR_NONE;
+        const char *base;
+        if (safedir_open_parent(path, false, 0755, &d, &base) < 0)
+                return true;
+        bool exposed = d.exposed;
+        safedir_close(&d);
+        return exposed;
+}
+
 const char *safedir_strerror(int r) {
         switch (-r) {
         case ENOLINK:

@@ -16,6 +16,7 @@
 #define SVD_SAFEDIR_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* symbolic links followed in one walk, as the kernel's limit */
@@ -58,6 +59,13 @@ int safedir_remove(const struct safedir *d, const char *name);
 /* Creates name in d, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW, removing a stale
  * one first (safedir_remove). The fd or -errno. */
 int safedir_create_tmp(const struct safedir *d, const char *name, mode_t mode);
+/* Whether path's last name is one safedir_open_file would refuse as a
+ * link: a symbolic link or a file with other hard links in an exposed
+ * directory (true too when its directory cannot be walked: no open gets
+ * through it either). Checks that look at the disk through such a name
+ * (two logs in one file) skip it: it leads nowhere svd would go, and
+ * whoever planted it must not be able to make a configuration invalid. */
+bool safedir_link_refused(const char *path);
 /* A text for the refusals above (-ENOLINK, -EMLINK, -EBADFD), else
  * strerror. (ENOLINK and EBADFD: errors the calls used never give.) */
 const char *safedir_strerror(int r);

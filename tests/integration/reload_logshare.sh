@@ -111,4 +111,27 @@ sleep 0.5
 grep -q tick-d "$T/log/a.log" && fail "d wrote into a's log"
 [ -L "$T/log/d.log" ] || fail "the planted link was not left as it was"
 assert_eq "$(field a pid)" "$a1" "a after the reload"
+
+# 8. the same through logging.file, in a directory a service's user owns:
+# the link it planted there to another service's log makes neither the
+# configuration invalid (at a reload, or at svd's next start) nor the
+# reload refused
+if id nobody > /dev/null 2>&1; then
+        mkdir "$T/ulog"
+        chown nobody "$T/ulog"
+        ln -s "$T/log/a.log" "$T/ulog/e.log"
+        chown -h nobody "$T/ulog/e.log"
+        service e <<EOF
+command: [sh, -c, "while :; do echo tick-e; sleep 0.2; done"]
+logging: { file: $T/ulog/e.log }
+EOF
+        "$SVD" --check -c "$T/etc/svd.yaml" > "$T/out/check" 2>&1 ||
+                fail "--check refused a link in a user's log directory: $(cat "$T/out/check")"
+        svctl reload > "$T/out/r" 2>&1 || fail "reload refused for a link in a user's log directory: $(cat "$T/out/r")"
+        wait_state e running
+        wait_for grep -q "e: cannot open the log file $T/ulog/e.log: a symbolic link" "$T/svd.out"
+        sleep 0.5
+        grep -q tick-e "$T/log/a.log" && fail "e wrote into a's log"
+        assert_eq "$(field a pid)" "$a1" "a after the reload"
+fi
 echo "reload_logshare: ok"
