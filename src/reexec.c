@@ -103,6 +103,101 @@ static int check_format(const char *bin, bool *ret_key_fd, bool *ret_restart, ch
         return -EPROTO;
 }
 
+/* Whether bin loads the configuration this svd runs from (the main file and
+ * the --profile selection), as `bin --check` says: a newer binary may refuse
+ * what an older one took, and an instance that cannot load its configuration
+ * exits (or, as PID 1, enters the emergency state), leaving every service
+ * unsupervised. 0 if it loads; else -EINVAL with why filled in (its first
+ * error line), or another -errno. Bounded: 15 s. */
+static int check_config(struct svd *m, const char *bin, char *why, size_t wl)
+{
+        size_t np = 0;
+        while (m->cli_profiles && m->cli_profiles[np])
+                np++;
+        _cleanup_(freep) const char **av = calloc(np * 2 + 5, sizeof(char *));
+        if (!av)
+                return -ENOMEM;
+        size_t k = 0;
+        av[k++] = bin;
+        av[k++] = "--check";
+        av[k++] = "-c";
+        av[k++] = m->cfg->file;
+        for (size_t i = 0; i < np; i++) {
+                av[k++] = "--profile";
+                av[k++] = m->cli_profiles[i];
+        }
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                close(p[0]);
+                close(p[1]);
+                return -e;
+        }
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null >= 0) {
+                        dup2(null, STDIN_FILENO);
+                        dup2(null, STDOUT_FILENO);
+                }
+                dup2(p[1], STDERR_FILENO);
+                execv(bin, (char **)av);
+                dprintf(STDERR_FILENO, "cannot execute %s: %s\n", bin, strerror(errno));
+                _exit(127);
+        }
+        close(p[1]);
+        char out[1024] = "";
+        size_t got = 0;
+        bool timed_out = false;
+        struct pollfd pf = { .fd = p[0], .events = POLLIN };
+        usec_t deadline = now_mono() + 15 * USEC_PER_SEC;
+        for (;;) { /* to the end of its output (the rest is not kept) */
+                usec_t now = now_mono();
+                if (now >= deadline) {
+                        timed_out = true;
+                        break;
+                }
+                int pr = poll(&pf, 1, (int)((deadline - now) / 1000) + 1);
+                if (pr < 0 && errno == EINTR) /* SIGCHLD of a service */
+                        continue;
+                if (pr <= 0) {
+                        timed_out = pr == 0;
+                        break;
+                }
+                char chunk[512];
+                ssize_t n = read(p[0], chunk, sizeof(chunk));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                size_t take = (size_t)n < sizeof(out) - 1 - got ? (size_t)n : sizeof(out) - 1 - got;
+                memcpy(out + got, chunk, take);
+                got += take;
+        }
+        close(p[0]);
+        if (timed_out)
+                kill(pid, SIGKILL);
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        out[got] = 0;
+        out[strcspn(out, "\n")] = 0;
+        if (timed_out) {
+                snprintf(why, wl, "%s --check did not finish in 15 s", bin);
+                return -EINVAL;
+        }
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+                return 0;
+        if (WIFEXITED(st))
+                snprintf(why, wl, "%s does not load %s: %s", bin, m->cfg->file,
+                         out[0] ? out : "(no error given)");
+        else
+                snprintf(why, wl, "%s --check was killed by signal %d", bin, WTERMSIG(st));
+        return -EINVAL;
+}
+
 cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *peer)
 {
         char why[512];
@@ -128,6 +223,13 @@ cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *pee
                 log_err("daemon-reexec refused: %s", r == -EPROTO ? why : strerror(-r));
                 return proto_reply_error(PROTO_E_FAILED, "%s; nothing was changed (restart svd instead)",
                                          r == -EPROTO ? why : strerror(-r));
+        }
+        if ((r = check_config(m, bin, why, sizeof(why))) < 0) {
+                log_err("daemon-reexec refused: %s", r == -EINVAL ? why : strerror(-r));
+                return proto_reply_error(PROTO_E_FAILED,
+                                         "%s; nothing was changed: fix the configuration (svd --check), "
+                                         "then run daemon-reexec again",
+                                         r == -EINVAL ? why : strerror(-r));
         }
         if (!takes_restart && secrets_restarting(m))
                 return proto_reply_error(PROTO_E_FAILED,
