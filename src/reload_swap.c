@@ -59,6 +59,7 @@ static void renew(struct svd *m, struct svc *s)
         str_clear(&s->reason);
         str_clear(&s->last_failure);
         str_clear(&s->status_text);
+        str_clear(&s->notify_status_pending); /* a dropped STATUS= of the old definition */
         s->held = s->stop_requested = s->restart_after_stop = s->stop_after_followers = false;
 }
 

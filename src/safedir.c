@@ -183,6 +183,11 @@ int safedir_open_file(const struct safedir *d, const char *name, int flags, mode
                 return fd;
         }
         int r;
+        /* the file is opened before its last check: a link swapped in
+         * between is refused after the open, before anything is written,
+         * which truncating would have done already */
+        if (flags & O_TRUNC)
+                return -EINVAL;
         /* before: a FIFO or a device is not even opened */
         if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
                 if ((r = safedir_check(&st)) < 0)

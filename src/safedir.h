@@ -50,7 +50,8 @@ int safedir_check(const struct stat *st);
  * the open: a FIFO is never waited on) unless a regular file with one link.
  * Elsewhere a symbolic link is followed (an administrator's), and
  * *ret_linked (may be NULL) says whether the name was one or the file has
- * other links. The fd or -errno. */
+ * other links. The fd or -errno; -EINVAL for O_TRUNC in an exposed
+ * directory (the last check comes after the open). */
 int safedir_open_file(const struct safedir *d, const char *name, int flags, mode_t mode, bool *ret_linked);
 /* Removes name from d if it is a regular file or a symbolic link (the link
  * itself: its target is untouched); 0 if it is not there, -EBADFD (left
