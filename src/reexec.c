@@ -33,10 +33,14 @@ char *reexec_binary(void)
         return strdup(buf);
 }
 
-/* Asks bin which state format it reads ("svd-state 1"); 0 if it matches ours,
- * else -EPROTO with why filled in. *ret_key_fd, *ret_restart: it also said
- * it takes the secrets key's memfd, the consumers to restart. Bounded: 5 s. */
-static int check_format(const char *bin, bool *ret_key_fd, bool *ret_restart, char *why, size_t wl)
+/* Runs bin with argv (stdin and the other of stdout/stderr on /dev/null),
+ * collecting what it writes to fd (STDOUT_FILENO or STDERR_FILENO) into out
+ * (size bytes, NUL-terminated; the rest is read and dropped) until it
+ * closes it, or for timeout_s at most. A file just written (an upgrade in
+ * progress) can be busy for a moment: ETXTBSY is retried. *ret_status: its
+ * wait status; -ETIMEDOUT (it was killed) or another -errno. */
+static int run_collect(const char *bin, char *const argv[], int fd, char *out, size_t size, int timeout_s,
+                       int *ret_status)
 {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
@@ -49,43 +53,71 @@ static int check_format(const char *bin, bool *ret_key_fd, bool *ret_restart, ch
                 return -e;
         }
         if (pid == 0) {
-                dup2(p[1], STDOUT_FILENO);
-                /* a file just written (an upgrade in progress) can be busy for a moment */
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null >= 0) {
+                        dup2(null, STDIN_FILENO);
+                        dup2(null, fd == STDOUT_FILENO ? STDERR_FILENO : STDOUT_FILENO);
+                }
+                dup2(p[1], fd);
                 for (int tries = 0; tries < 40; tries++) {
-                        execl(bin, bin, "--state-format", (char *)NULL);
+                        execv(bin, argv);
                         if (errno != ETXTBSY)
                                 break;
                         usleep(50000);
                 }
-                dprintf(STDOUT_FILENO, "(cannot execute: %s)\n", strerror(errno));
+                dprintf(fd, "(cannot execute %s: %s)\n", bin, strerror(errno));
                 _exit(127);
         }
         close(p[1]);
-        char out[128] = "";
         size_t got = 0;
+        bool timed_out = false;
         struct pollfd pf = { .fd = p[0], .events = POLLIN };
-        usec_t deadline = now_mono() + 5 * USEC_PER_SEC;
-        while (got < sizeof(out) - 1) {
+        usec_t deadline = now_mono() + (usec_t)timeout_s * USEC_PER_SEC;
+        for (;;) {
                 usec_t now = now_mono();
-                if (now >= deadline)
+                if (now >= deadline) {
+                        timed_out = true;
                         break;
+                }
                 int pr = poll(&pf, 1, (int)((deadline - now) / 1000) + 1);
                 if (pr < 0 && errno == EINTR) /* SIGCHLD of a service */
                         continue;
-                if (pr <= 0)
+                if (pr <= 0) {
+                        timed_out = pr == 0;
                         break;
-                ssize_t n = read(p[0], out + got, sizeof(out) - 1 - got);
+                }
+                char chunk[512];
+                ssize_t n = read(p[0], chunk, sizeof(chunk));
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n <= 0)
                         break;
-                got += (size_t)n;
+                size_t take = (size_t)n < size - 1 - got ? (size_t)n : size - 1 - got;
+                memcpy(out + got, chunk, take);
+                got += take;
         }
         close(p[0]);
-        kill(pid, SIGKILL); /* it has answered (or never will) */
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
         out[got] = 0;
+        if (timed_out)
+                kill(pid, SIGKILL);
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        *ret_status = st;
+        return timed_out ? -ETIMEDOUT : 0;
+}
+
+/* Asks bin which state format it reads ("svd-state 1"); 0 if it matches ours,
+ * else -EPROTO with why filled in. *ret_key_fd, *ret_restart: it also said
+ * it takes the secrets key's memfd, the consumers to restart. Bounded: 5 s. */
+static int check_format(const char *bin, bool *ret_key_fd, bool *ret_restart, char *why, size_t wl)
+{
+        char *const argv[] = {(char *)bin, (char *)"--state-format", NULL};
+        char out[128];
+        int st;
+        int r = run_collect(bin, argv, STDOUT_FILENO, out, sizeof(out), 5, &st);
+        if (r < 0 && r != -ETIMEDOUT)
+                return r;
         /* the lines after the first: what else it takes over */
         *ret_key_fd = *ret_restart = false;
         for (char *l = strchr(out, '\n'); l && *++l; l = strchr(l, '\n')) {
@@ -114,85 +146,32 @@ static int check_config(struct svd *m, const char *bin, char *why, size_t wl)
         size_t np = 0;
         while (m->cli_profiles && m->cli_profiles[np])
                 np++;
-        _cleanup_(freep) const char **av = calloc(np * 2 + 5, sizeof(char *));
+        _cleanup_(freep) char **av = calloc(np * 2 + 5, sizeof(char *));
         if (!av)
                 return -ENOMEM;
         size_t k = 0;
-        av[k++] = bin;
-        av[k++] = "--check";
-        av[k++] = "-c";
+        av[k++] = (char *)bin;
+        av[k++] = (char *)"--check";
+        av[k++] = (char *)"-c";
         av[k++] = m->cfg->file;
         for (size_t i = 0; i < np; i++) {
-                av[k++] = "--profile";
+                av[k++] = (char *)"--profile";
                 av[k++] = m->cli_profiles[i];
         }
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return -errno;
-        pid_t pid = fork();
-        if (pid < 0) {
-                int e = errno;
-                close(p[0]);
-                close(p[1]);
-                return -e;
-        }
-        if (pid == 0) {
-                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (null >= 0) {
-                        dup2(null, STDIN_FILENO);
-                        dup2(null, STDOUT_FILENO);
-                }
-                dup2(p[1], STDERR_FILENO);
-                execv(bin, (char **)av);
-                dprintf(STDERR_FILENO, "cannot execute %s: %s\n", bin, strerror(errno));
-                _exit(127);
-        }
-        close(p[1]);
-        char out[1024] = "";
-        size_t got = 0;
-        bool timed_out = false;
-        struct pollfd pf = { .fd = p[0], .events = POLLIN };
-        usec_t deadline = now_mono() + 15 * USEC_PER_SEC;
-        for (;;) { /* to the end of its output (the rest is not kept) */
-                usec_t now = now_mono();
-                if (now >= deadline) {
-                        timed_out = true;
-                        break;
-                }
-                int pr = poll(&pf, 1, (int)((deadline - now) / 1000) + 1);
-                if (pr < 0 && errno == EINTR) /* SIGCHLD of a service */
-                        continue;
-                if (pr <= 0) {
-                        timed_out = pr == 0;
-                        break;
-                }
-                char chunk[512];
-                ssize_t n = read(p[0], chunk, sizeof(chunk));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                size_t take = (size_t)n < sizeof(out) - 1 - got ? (size_t)n : sizeof(out) - 1 - got;
-                memcpy(out + got, chunk, take);
-                got += take;
-        }
-        close(p[0]);
-        if (timed_out)
-                kill(pid, SIGKILL);
-        int st = 0;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-                ;
-        out[got] = 0;
+        char out[1024];
+        int st;
+        int r = run_collect(bin, av, STDERR_FILENO, out, sizeof(out), 15, &st);
         out[strcspn(out, "\n")] = 0;
-        if (timed_out) {
+        if (r == -ETIMEDOUT) {
                 snprintf(why, wl, "%s --check did not finish in 15 s", bin);
                 return -EINVAL;
         }
+        if (r < 0)
+                return r;
         if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
                 return 0;
         if (WIFEXITED(st))
-                snprintf(why, wl, "%s does not load %s: %s", bin, m->cfg->file,
-                         out[0] ? out : "(no error given)");
+                snprintf(why, wl, "%s does not load %s: %s", bin, m->cfg->file, out[0] ? out : "(no error given)");
         else
                 snprintf(why, wl, "%s --check was killed by signal %d", bin, WTERMSIG(st));
         return -EINVAL;
@@ -200,7 +179,7 @@ static int check_config(struct svd *m, const char *bin, char *why, size_t wl)
 
 cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *peer)
 {
-        char why[512];
+        char why[2048]; /* a binary and a file path, and a config error line */
         if (!peer->admin) {
                 log_warn("control: refused daemon-reexec from uid %u pid %d: not an administrator",
                          (unsigned)peer->uid, (int)peer->pid);
