@@ -193,17 +193,28 @@ static void start_exec_probe(struct svc *s) {
                         schedule_probe(s);
                 return;
         }
-        _cleanup_(secrets_env_freep) char **env = svc_build_env(s, &r, NULL, 0); /* may hold secrets */
+        char env_why[SVC_REASON_MAX] = "";
+        _cleanup_(secrets_env_freep) char **env =
+                svc_build_env(s, &r, env_why, sizeof(env_why)); /* may hold secrets */
         _cleanup_(freep) char *path = NULL;
         _cleanup_(freep) gid_t *groups = NULL;
         _cleanup_(sandbox_plan_done) struct sandbox_plan sbx = {0};
         _cleanup_(closep) int mntns_fd = -1;
         int ngroups = 0;
-        if (env)
-                path = spawn_find_executable(p->exec[0], NULL);
-        if (!env || !path) {
-                health_probe_result(s, false, true, !env ? "probe: cannot build environment"
-                                                         : "probe: executable not found");
+        if (!env) {
+                /* the same reason a start would give: the file, the line,
+                 * what is wrong with it (svc_build_env) */
+                char d[SVC_REASON_MAX + 16];
+                if (env_why[0])
+                        snprintf(d, sizeof(d), "probe: %s", env_why);
+                else /* no memory, or a secret that cannot be expanded */
+                        snprintf(d, sizeof(d), "probe: environment: %s", strerror(r ? -r : ENOMEM));
+                health_probe_result(s, false, true, d);
+                return;
+        }
+        path = spawn_find_executable(p->exec[0], NULL);
+        if (!path) {
+                health_probe_result(s, false, true, "probe: executable not found");
                 return;
         }
         if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {

@@ -3,7 +3,9 @@
 # environment:, then env_file (KEY=VALUE lines; blank lines, # comments and
 # "export " skipped, one level of matching quotes removed; it is read last,
 # so it wins over environment:). A malformed env_file fails the start,
-# with a reason naming the file and the line.
+# with a reason naming the file and the line; an exec health probe, which
+# reads the file again each time, fails with that same reason (status shows
+# it) when the file turns malformed under a running service.
 . "$(dirname "$0")/lib.sh"
 
 cat > "$T/app.env" <<'EOF'
@@ -24,6 +26,17 @@ command: [sleep, "1000"]
 env_file: $T/bad.env
 restart: "no"
 EOF
+printf 'A=1\n' > "$T/probed.env"
+service probed <<EOF
+command: [sleep, "1000"]
+env_file: $T/probed.env
+restart: "no"
+healthcheck:
+  exec: ["true"]
+  start_interval: 50ms
+  interval: 100ms
+  retries: 1000
+EOF
 start_svd
 wait_state app running
 wait_for test -s "$T/out/env"
@@ -36,4 +49,14 @@ assert_eq "$(get SVD_SERVICE)" "app" "svd's own variable"
 [ -n "$(get PATH)" ] || fail "no PATH"
 wait_state bad failed
 grep -q "bad: env_file: $T/bad.env:1: not a NAME=value line" "$T/svd.out" || fail "bad env_file not named with its line"
+
+wait_field probed health healthy
+printf 'A=1\nBROKEN LINE\n' > "$T/probed.tmp"
+mv "$T/probed.tmp" "$T/probed.env"
+want="probe: env_file: $T/probed.env:2: not a NAME=value line"
+probe_says() { [ "$(field probed last_probe)" = "$want" ]; }
+wait_for probe_says
+svctl status probed > "$T/probed.out"
+grep '^  last probe:' "$T/probed.out" | grep -qF "$want" || fail "status NAME lacks the probe's reason: $(cat "$T/probed.out")"
+assert_eq "$(field probed state)" "running" "probed: a failing probe does not stop it"
 echo "env_file: ok"
