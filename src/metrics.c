@@ -93,6 +93,7 @@ enum metric {
         M_CPU,
         M_MEM,
         M_DROPPED,
+        M_NOTIFY_DROPPED,
         _M_MAX,
 };
 
@@ -111,6 +112,8 @@ static const struct {
         [M_MEM] = { "svd_service_memory_bytes", "gauge", "Memory used by the service's cgroup (memory.current)." },
         [M_DROPPED] = { "svd_log_dropped_bytes_total", "counter",
                         "Bytes of service output that could not be written to its log file." },
+        [M_NOTIFY_DROPPED] = { "svd_service_notify_dropped_total", "counter",
+                               "sd_notify messages dropped over the service's budget since svd started." },
 };
 
 char *metrics_render(struct svd *m) {
@@ -149,6 +152,9 @@ char *metrics_render(struct svd *m) {
                                 if (!st[i].valid)
                                         continue;
                                 v = (double)st[i].memory_current;
+                                break;
+                        case M_NOTIFY_DROPPED:
+                                v = (double)s->notify_dropped;
                                 break;
                         default:
                                 v = (double)logpipe_dropped_bytes(s->log);

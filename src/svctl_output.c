@@ -325,6 +325,13 @@ int svctl_print_details(FILE *f, const cJSON *reply)
                         snprintf(line, sizeof(line), "%.0f", ooms);
                         print_detail_line(f, "OOM kills:", line);
                 }
+                double nd;
+                if (get_num(s, "notify_dropped", &nd) && nd > 0) {
+                        char line[96];
+                        snprintf(line, sizeof(line),
+                                 "%.0f (sd_notify messages over its budget, since svd started)", nd);
+                        print_detail_line(f, "notify drops:", line);
+                }
                 svctl_print_timer_details(f, s);
                 double fails;
                 const char *lp = get_str(s, "last_probe");

@@ -1,8 +1,9 @@
 #!/bin/bash
 # A service that floods the notify socket (STATUS= in a tight loop, blocking
 # sends as libsystemd's) is held to its budget: svd drops what changes no
-# state, says so once per flood and counts it (notify_dropped), while the
-# flooder's own READY=1 sent mid-flood is acted on, another service's READY=1
+# state, says so once per flood and counts it (notify_dropped; svctl status
+# NAME and the metrics show it too), while the flooder's own READY=1 sent
+# mid-flood is acted on, another service's READY=1
 # and svctl status stay prompt, svd's own CPU use stays low, and the
 # flooder's last STATUS= is shown once it stops.
 . "$(dirname "$0")/lib.sh"
@@ -98,5 +99,17 @@ touch "$T/out/stop"
 wait_field flood status final 5
 wait_for grep -q 'flood: sd_notify flood over: [0-9]* messages dropped' "$T/svd.out"
 assert_eq "$(field flood state)" "running" "flood after its flood"
+# the count, now still, in status NAME and the metrics (not for "other")
+dropped=$(field flood notify_dropped)
+svctl status flood other > "$T/detail.out"
+grep -qx "  notify drops: $dropped (sd_notify messages over its budget, since svd started)" "$T/detail.out" ||
+        fail "status NAME lacks notify drops $dropped: $(cat "$T/detail.out")"
+[ "$(grep -c 'notify drops:' "$T/detail.out")" = 1 ] || fail "other shows notify drops: $(cat "$T/detail.out")"
+svctl metrics > "$T/metrics.out"
+grep -q '^# TYPE svd_service_notify_dropped_total counter$' "$T/metrics.out" || fail "no TYPE line for notify drops"
+grep -qx "svd_service_notify_dropped_total{service=\"flood\",slice=\"\"} $dropped" "$T/metrics.out" ||
+        fail "metrics: flood's notify drops: $(grep notify_dropped "$T/metrics.out")"
+grep -qx 'svd_service_notify_dropped_total{service="other",slice=""} 0' "$T/metrics.out" ||
+        fail "metrics: other's notify drops: $(grep notify_dropped "$T/metrics.out")"
 stop_svd || fail "svd exit status"
 echo "notify_flood: ok"
