@@ -105,8 +105,8 @@ static int request(const struct xargs *a, cJSON *req, bool timeout, int *ret_fd,
         }
         const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
         if (!cJSON_IsTrue(ok)) {
-                const cJSON *err = cJSON_GetObjectItemCaseSensitive(reply, "error");
-                fprintf(stderr, "svctl: %s\n", cJSON_IsString(err) ? err->valuestring : "request refused");
+                if (svctl_print_error(stderr, reply) < 0)
+                        fprintf(stderr, "svctl: request refused\n");
                 cJSON_Delete(reply);
                 close(fd);
                 return 1;

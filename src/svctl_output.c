@@ -6,6 +6,7 @@
  * not smuggle escape sequences into the operator's screen. */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,9 @@
 
 /* Longest cell we print; a runaway "reason" must not wreck the table. */
 #define CELL_MAX 160
-/* Error messages get more room: they are the one line explaining a refusal. */
-#define ERROR_MAX 1024
+/* Error messages get more room: they are the one line explaining a refusal,
+ * and one naming a path (svd's reasons: up to PATH_MAX + 512) is not cut. */
+#define ERROR_MAX (PATH_MAX + 512)
 
 static const char *get_str(const cJSON *o, const char *key)
 {
@@ -244,7 +246,7 @@ static int print_status_json(FILE *f, const cJSON *reply, const cJSON *services)
 /* svd as PID 1 in its emergency state: no services, the cause instead. */
 static void print_emergency(FILE *f, const cJSON *e, double now, bool have_now)
 {
-        char *reason = safe_dup(get_str(e, "reason"), ERROR_MAX);
+        char *reason = svctl_error_dup(get_str(e, "reason"));
         char age[48] = "", buf[32];
         double since, pid;
         if (have_now && get_num(e, "since", &since) && now >= since && now - since < 1e9)
@@ -254,7 +256,7 @@ static void print_emergency(FILE *f, const cJSON *e, double now, bool have_now)
         free(reason);
         const cJSON *d;
         cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(e, "details")) {
-                char *t = cJSON_IsString(d) ? safe_dup(d->valuestring, ERROR_MAX) : NULL;
+                char *t = cJSON_IsString(d) ? svctl_error_dup(d->valuestring) : NULL;
                 if (t)
                         fprintf(f, "  %s\n", t);
                 free(t);
@@ -494,10 +496,15 @@ int svctl_print_action(FILE *f, const cJSON *reply, const char *requested_name, 
         return 0;
 }
 
+char *svctl_error_dup(const char *text)
+{
+        return text ? safe_dup(text, ERROR_MAX) : NULL;
+}
+
 int svctl_print_error(FILE *f, const cJSON *reply)
 {
         const char *err = get_str(reply, "error");
-        _cleanup_(freep) char *s = safe_dup(err ? err : "svd refused the request without saying why", ERROR_MAX);
+        _cleanup_(freep) char *s = svctl_error_dup(err ? err : "svd refused the request without saying why");
         if (!s)
                 return -ENOMEM;
         fprintf(f, "svctl: %s\n", s);

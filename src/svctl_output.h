@@ -44,6 +44,11 @@ void svctl_print_timer_details(FILE *f, const cJSON *svc);
 
 /* A refusal ({"ok":false,"error":...}): "svctl: <error>" on one line. */
 int svctl_print_error(FILE *f, const cJSON *reply);
+/* The one way an error text from a reply (an "error" field, a refusal's
+ * lines, a failure's reason) is made fit to print: a heap copy cleaned as
+ * svctl_safe_copy does and cut past PATH_MAX + 512 bytes ("..." marking a
+ * cut); NULL for a NULL text or without memory. */
+char *svctl_error_dup(const char *text);
 /* Before a reply is shown: 0 if it is svd's protocol version and "ok"; else
  * says why on f (a refusal's error and its lines) and returns -EPROTO (another
  * version, no "ok") or -EPERM (refused). */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "svctl_output.h"
 #include "svctl_reload.h"
 
 static double count_of(const cJSON *count, const char *key)
@@ -51,7 +52,10 @@ void svctl_print_error_lines(FILE *f, const cJSON *reply)
         const cJSON *errors = cJSON_GetObjectItemCaseSensitive(reply, "errors");
         const cJSON *e;
 
-        cJSON_ArrayForEach(e, errors)
-                if (cJSON_IsString(e))
-                        fprintf(f, "%s\n", e->valuestring);
+        cJSON_ArrayForEach(e, errors) {
+                char *t = cJSON_IsString(e) ? svctl_error_dup(e->valuestring) : NULL;
+                if (t)
+                        fprintf(f, "%s\n", t);
+                free(t);
+        }
 }

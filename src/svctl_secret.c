@@ -22,6 +22,7 @@
 
 #include "proto.h"
 #include "secret_b64.h"
+#include "svctl_output.h"
 #include "svctl_secret.h"
 #include "util.h"
 
@@ -147,7 +148,7 @@ static void print_rotations(const cJSON *rep)
 {
         const cJSON *last = cJSON_GetObjectItemCaseSensitive(rep, "last_rotation");
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(last, "time");
-        const char *reason = str_or(last, "reason", NULL);
+        _cleanup_(freep) char *reason = svctl_error_dup(str_or(last, "reason", NULL)); /* from the job */
         char when[32] = "";
 
         if (str_or(rep, "rotating", NULL))
@@ -185,9 +186,13 @@ static void print_list(const cJSON *rep, bool json)
                 cJSON_Delete(copy);
                 return;
         }
-        if (cJSON_IsString(store) && strcmp(store->valuestring, "ok") != 0)
-                printf("store: %s%s%s\n", store->valuestring, cJSON_IsString(err) ? ": " : "",
-                       cJSON_IsString(err) ? err->valuestring : "");
+        if (cJSON_IsString(store) && strcmp(store->valuestring, "ok") != 0) {
+                char *st = svctl_error_dup(store->valuestring);
+                char *e = svctl_error_dup(cJSON_IsString(err) ? err->valuestring : NULL);
+                printf("store: %s%s%s\n", st ? st : "?", e ? ": " : "", e ? e : "");
+                free(st);
+                free(e);
+        }
         print_rotations(rep);
         printf("%-24s %-10s %-20s %s\n", "NAME", "KIND", "CREATED", "CONSUMERS");
         cJSON_ArrayForEach(o, arr)
@@ -327,9 +332,9 @@ int svctl_secret_main(int argc, char **argv)
         if (code)
                 return code;
         const cJSON *ok = cJSON_GetObjectItemCaseSensitive(rep, "ok");
-        const cJSON *err = cJSON_GetObjectItemCaseSensitive(rep, "error");
         if (!cJSON_IsTrue(ok)) {
-                fprintf(stderr, "svctl: %s\n", cJSON_IsString(err) ? err->valuestring : "request refused");
+                if (svctl_print_error(stderr, rep) < 0)
+                        fprintf(stderr, "svctl: request refused\n");
                 code = 1;
         } else if (op == OP_SECRET_LIST)
                 print_list(rep, json);

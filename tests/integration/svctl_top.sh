@@ -12,16 +12,18 @@
 # in the middle of a run (a hang-up, a refusal) is a note above the last
 # rows, and the next refresh tries again; only the first refresh failing, or
 # 30 in a row without a terminal, ends top (svctl_top_outage.sh: a real svd
-# killed and re-executed under top).
+# killed and re-executed under top). Error texts in other commands' replies
+# (refusals of secret, metrics, reload and its lines; the store's error and
+# a rotation's reason in secret list) do not reach the terminal raw either.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
 FAKE=
 FSOCK="$T/fake.sock"
 trap '[ -z "$FAKE" ] || kill "$FAKE" 2>/dev/null || true; cleanup' EXIT
-# ftop REPLIES ARGS...: svctl top ARGS against a fresh fake svd that
-# answers its Nth request with the Nth reply in the file REPLIES
-ftop() {
+# fctl REPLIES ARGS...: svctl ARGS against a fresh fake svd that answers
+# its Nth request with the Nth reply in the file REPLIES; ftop: svctl top
+fctl() {
         local replies=$1
         shift
         [ -z "$FAKE" ] || { kill "$FAKE" 2>/dev/null || true; wait "$FAKE" 2>/dev/null || true; }
@@ -29,8 +31,9 @@ ftop() {
         python3 "$TOP_SRCDIR/tests/helpers/fakestatus.py" "$FSOCK" "$replies" &
         FAKE=$!
         wait_for test -S "$FSOCK"
-        "$SVCTL" -s "$FSOCK" top "$@"
+        "$SVCTL" -s "$FSOCK" "$@"
 }
+ftop() { fctl "$1" top "${@:2}"; }
 
 # ---- unknown figures, X.slice beside slice X, a restart between refreshes ----
 python3 > "$T/r.json" <<'PY'
@@ -167,6 +170,29 @@ assert_eq "$rc" 3 "top's exit status when svd stays away"
 [ "$(grep -c '^svd not answering' "$T/top.out")" = 30 ] || fail "30 failed refreshes: $(grep -c '^svd not' "$T/top.out")"
 grep -q '^svctl: top: svd not answering since [0-9:]\{8\} (30 refreshes): ' "$T/top.err" \
         || fail "giving up: $(cat "$T/top.err")"
+
+# ---- error texts from other commands' replies: cleaned, one way ----
+bad='E\u001b]0;owned\u0007\nsecond'
+# clean FILE WHAT: no raw control byte in FILE, the escape shown as \x1b
+clean() {
+        ! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$1" || fail "$2: raw control bytes: $(od -c "$1" | head)"
+        grep -qF 'E\x1b]0;owned\x07' "$1" || fail "$2: $(cat "$1")"
+}
+echo "[{\"v\": 1, \"ok\": false, \"error\": \"$bad\", \"errors\": [\"line $bad\"]}]" > "$T/r.json"
+for cmd in "secret list" "secret get pw" "secret rotate pw" "metrics" "reload"; do
+        # shellcheck disable=SC2086 # the words of the command
+        fctl "$T/r.json" $cmd > "$T/cmd.out" 2> "$T/cmd.err" && fail "$cmd: a refusal is exit status 0"
+        clean "$T/cmd.err" "$cmd"
+        [ "$(wc -l < "$T/cmd.err")" -ge 1 ] || fail "$cmd: said nothing"
+done
+grep -qF 'line E\x1b' "$T/cmd.err" || fail "reload's error lines: $(cat "$T/cmd.err")"
+echo "[{\"v\": 1, \"ok\": true, \"store\": \"broken\", \"error\": \"$bad\", \"secrets\": [],
+        \"last_rotation\": {\"secret\": \"pw\", \"result\": \"failed\", \"job\": \"j\", \"reason\": \"$bad\"}}]" \
+        > "$T/r.json"
+fctl "$T/r.json" secret list > "$T/cmd.out" 2> "$T/cmd.err" || fail "secret list: $(cat "$T/cmd.err")"
+clean "$T/cmd.out" "secret list"
+grep -q '^store: broken: E\\x1b' "$T/cmd.out" || fail "secret list's store line: $(cat "$T/cmd.out")"
+grep -q '^last rotation: pw failed (on_rotate job j: E\\x1b' "$T/cmd.out" || fail "secret list's rotation: $(cat "$T/cmd.out")"
 
 kill "$FAKE" 2>/dev/null || true; wait "$FAKE" 2>/dev/null || true; FAKE=
 echo "svctl_top: ok"
