@@ -98,11 +98,21 @@ static int run_collect(const char *bin, char *const argv[], int fd, char *out, s
         }
         close(p[0]);
         out[got] = 0;
+        /* its output closed is not its end: one that closed it and goes on
+         * (or hangs) is waited for until the same deadline, no longer */
+        int st = 0;
         if (timed_out)
                 kill(pid, SIGKILL);
-        int st = 0;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-                ;
+        for (;;) {
+                pid_t w = waitpid(pid, &st, timed_out ? 0 : WNOHANG);
+                if (w == pid || (w < 0 && errno != EINTR))
+                        break;
+                if (w == 0 && now_mono() >= deadline) {
+                        timed_out = true;
+                        kill(pid, SIGKILL);
+                } else if (w == 0)
+                        (void)poll(NULL, 0, 20);
+        }
         *ret_status = st;
         return timed_out ? -ETIMEDOUT : 0;
 }
