@@ -5,9 +5,12 @@
  * a read-only bind mount on top (MS_BIND|MS_REMOUNT|MS_RDONLY, Linux 2.6.26+),
  * so none of them can fill it and keep the others from their secrets; svd
  * writes through a descriptor of the writable mount underneath, which no
- * path reaches. Without root: a 0711 directory, written through the same
- * descriptor. This file logs its fallbacks (the secrets module is
- * orchestration, see secrets.h). */
+ * path reaches. The file system is mounted on a private bind of the
+ * directory, so neither it nor the bind propagates to another mount
+ * namespace (a shared /run under systemd would copy them, writable, into
+ * every slave namespace made earlier). Without root: a 0711 directory,
+ * written through the same descriptor. This file logs its fallbacks (the
+ * secrets module is orchestration, see secrets.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -55,18 +58,20 @@ static bool is_our_mount(const char *root, const char **ret_type)
         return true;
 }
 
-/* Whether the tmpfs on root has noswap (in /proc/self/mountinfo's super
- * options); true when that cannot be told (nothing to warn about). */
-static bool tmpfs_noswap(const char *root)
+/* From /proc/self/mountinfo: how many mounts are stacked on root (-1 when
+ * that cannot be told), and whether the top one's super options have
+ * noswap (true when that cannot be told: nothing to warn about). */
+static int mountinfo_at(const char *root, bool *ret_noswap)
 {
         _cleanup_(freep) char *real = realpath(root, NULL);
         char line[4096];
-        bool noswap = true;
+        int n = 0;
         FILE *f;
 
+        *ret_noswap = true;
         /* mountinfo escapes blanks and backslashes: such a path is not compared */
         if (!real || strpbrk(real, " \t\n\\") || !(f = fopen("/proc/self/mountinfo", "re")))
-                return true;
+                return -1;
         while (fgets(line, sizeof line, f)) {
                 char *mnt = NULL, *sep = strstr(line, " - "), *opts;
                 int field = 0;
@@ -78,25 +83,48 @@ static bool tmpfs_noswap(const char *root)
                         continue;
                 /* " - tmpfs source options": the last stacked mount wins */
                 opts = strrchr(sep + 3, ' ');
-                noswap = opts && strstr(opts, "noswap");
+                *ret_noswap = opts && strstr(opts, "noswap");
+                n++;
         }
         fclose(f);
-        return noswap;
+        return n;
 }
 
-/* A new RAM file system on root: noswap tmpfs, ramfs, or (warned) tmpfs. */
+/* root made a mount of its own, private (a bind of itself): nothing mounted
+ * on it later propagates. Under a shared /run (systemd) the writable file
+ * system would otherwise be copied into every mount namespace that is a
+ * slave of it, one made earlier included (a sandboxed service started
+ * before the first credential file), writable there. */
+static int make_private(const char *root)
+{
+        int e;
+
+        if (mount(root, root, NULL, MS_BIND, NULL) < 0)
+                return -errno;
+        if (mount(NULL, root, NULL, MS_PRIVATE, NULL) == 0)
+                return 0;
+        e = errno;
+        (void)umount2(root, MNT_DETACH);
+        return -e;
+}
+
+/* A new RAM file system on root: noswap tmpfs, ramfs, or (warned) tmpfs,
+ * on root made private first (make_private). How many mounts it stacked
+ * (2), or -errno with none left. */
 static int mount_new(const char *root, const char **ret_type)
 {
-        int e_noswap, e_ramfs;
+        int e_noswap, e_ramfs, e;
 
+        if ((e = make_private(root)) < 0)
+                return e;
         if (mount("svd-credentials", root, "tmpfs", CREDFS_FLAGS, CREDFS_OPTS ",noswap") == 0) {
                 *ret_type = "tmpfs (noswap)";
-                return 0;
+                return 2;
         }
         e_noswap = errno;
         if (mount("svd-credentials", root, "ramfs", CREDFS_FLAGS, "mode=0711") == 0) {
                 *ret_type = "ramfs";
-                return 0;
+                return 2;
         }
         e_ramfs = errno;
         if (mount("svd-credentials", root, "tmpfs", CREDFS_FLAGS, CREDFS_OPTS) == 0) {
@@ -104,9 +132,11 @@ static int mount_new(const char *root, const char **ret_type)
                          "Linux 6.4), ramfs: %s; a plain tmpfs is used",
                          root, strerror(e_noswap), strerror(e_ramfs));
                 *ret_type = "tmpfs";
-                return 0;
+                return 2;
         }
-        return -errno;
+        e = errno;
+        (void)umount2(root, MNT_DETACH); /* the private bind */
+        return -e;
 }
 
 /* The read-only view services get: root bound onto itself, read-only. */
@@ -159,9 +189,12 @@ int secrets_credfs_open(const char *root, struct secrets_credfs *ret)
         if (geteuid() != 0)
                 goto plain;
         if (is_our_mount(root, &type)) {
+                bool noswap;
+                int n = mountinfo_at(root, &noswap);
+
                 /* left by the svd this one replaces; its services' files stay */
-                ret->mounts = 1;
-                if (strcmp(type, "tmpfs") == 0 && !tmpfs_noswap(root))
+                ret->mounts = n > 0 ? n : 1;
+                if (strcmp(type, "tmpfs") == 0 && !noswap)
                         log_warn("secrets: the tmpfs already on %s (left by an earlier svd) has no noswap: "
                                  "credential files may be written to swap until it is mounted again",
                                  root);
@@ -174,14 +207,17 @@ int secrets_credfs_open(const char *root, struct secrets_credfs *ret)
                                 return fd;
                         }
                         ret->fd = fd;
-                        ret->mounts = 2;
+                        ret->mounts = n > 0 ? n : 2;
                         log_info(
                                 "secrets: credential files on the %s already on %s (read-only for services)",
                                 type, root);
                         return 0;
                 }
-        } else if ((r = mount_new(root, &type)) == 0)
-                ret->mounts = 1;
+                /* writable (an older svd's): the read-only bind below must
+                 * not propagate (make_private) */
+                (void)mount(NULL, root, NULL, MS_PRIVATE, NULL);
+        } else if ((r = mount_new(root, &type)) > 0)
+                ret->mounts = r;
         else {
                 log_warn("secrets: cannot mount a tmpfs or ramfs on %s (%s); credential files go to a 0711 "
                          "directory there, writable for services that run as root",
@@ -197,7 +233,7 @@ int secrets_credfs_open(const char *root, struct secrets_credfs *ret)
                 log_warn("secrets: cannot make %s read-only for services (%s); a service could fill it",
                          root, strerror(-r));
         else
-                ret->mounts = 2;
+                ret->mounts++;
         log_info("secrets: credential files on a %s on %s%s", type, root,
                  r < 0 ? "" : " (read-only for services)");
         return 0;
