@@ -3,7 +3,11 @@
  * chronological order); svctl reads them itself, so a big history never
  * passes through the daemon's loop. That needs read access to the files (root
  * or the admin group: they are 0640, group admin). Rotated .gz files are read
- * through `gzip -dc`, so svctl does not link zlib. With -f the request is
+ * through `gzip -dc`, so svctl does not link zlib. Memory stays bounded
+ * whatever the files' size (svctl_logread.h): with -n the current file is
+ * read back from its end and older files only while lines are missing (a .gz
+ * streamed keeping its last N lines); without -n every line is printed as it
+ * is read, the services merged line by line. With -f the request is
  * "logs_follow": svd subscribes the connection before it answers and reports
  * the current file's size, inode and birth time at that instant; svctl prints the files
  * up to that size, then every line frame svd sends, so no line is lost or
@@ -21,24 +25,21 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "logfmt.h"
 #include "proto.h"
 #include "safedir.h"
+#include "svctl_logread.h"
 #include "svctl_output.h"
 #include "util.h"
 #include "utf8.h"
-
-extern char **environ;
 
 struct largs {
         const char *socket;
@@ -61,89 +62,18 @@ struct rec {
         size_t text_len;
         int stream;         /* -1: no timestamps, unknown */
         enum logfmt_split split;
+        bool cut;           /* longer than LOGREAD_LINE_MAX: the rest not shown */
 };
 
+/* -n: the lines kept, each owning a copy of its line. */
 struct recs {
         struct rec *v;
         size_t n, cap;
-        char **bufs;        /* file contents the records point into */
-        size_t n_bufs;
 };
 
 static int lusage(const char *msg, const char *arg) {
         fprintf(stderr, "svctl: %s%s%s (see 'svctl --help')\n", msg, arg ? " " : "", arg ? arg : "");
         return 2;
-}
-
-/* Reads fd to its end or limit bytes and closes it; reaps pid (gzip) if set.
- * NULL with errno on failure. */
-static char *slurp_fd(int fd, pid_t pid, size_t limit, size_t *ret_len) {
-        size_t len = 0, cap = 1 << 16;
-        char *buf = malloc(cap);
-        while (buf && len < limit) {
-                if (len == cap) {
-                        char *nb = realloc(buf, cap *= 2);
-                        if (!nb) {
-                                free(buf);
-                                buf = NULL;
-                                break;
-                        }
-                        buf = nb;
-                }
-                size_t want = cap - len < limit - len ? cap - len : limit - len;
-                ssize_t n = read(fd, buf + len, want);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                len += (size_t)n;
-        }
-        close(fd);
-        if (pid) {
-                int st;
-                while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-                        ;
-        }
-        *ret_len = len;
-        return buf;
-}
-
-/* A file with holes, which svd never writes (it only appends): in an
- * exposed directory, a user's way to have svctl read gigabytes of zeros. */
-#define E_HOLES EFBIG
-
-/* Opens a log file to read it: through its directory walked as svd walks it
- * (safedir_open_parent), O_NOFOLLOW|O_NONBLOCK; in a directory another user
- * can change, a symbolic link (-ENOLINK), a file with other links
- * (-EMLINK) or with holes (-E_HOLES) is refused, and anything but a regular
- * file (-EBADFD) is refused everywhere (a FIFO is never waited on). The fd
- * or -errno. */
-static int open_log(const char *path) {
-        _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
-        const char *base;
-        int r = safedir_open_parent(path, false, 0, &d, &base);
-        if (r < 0)
-                return r;
-        int fd = safedir_open_file(&d, base, O_RDONLY | O_NONBLOCK, 0, NULL);
-        if (fd < 0)
-                return fd;
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                r = -errno;
-        else if (!S_ISREG(st.st_mode))
-                r = -EBADFD;
-        else if (d.exposed) {
-                off_t hole = lseek(fd, 0, SEEK_HOLE);
-                if (hole >= 0 && hole < st.st_size)
-                        r = -E_HOLES;
-                else if (lseek(fd, 0, SEEK_SET) < 0)
-                        r = -errno;
-        }
-        if (r < 0) {
-                close(fd);
-                return r;
-        }
-        return fd;
 }
 
 /* One line on stderr for a file svctl could not read or would not. */
@@ -156,7 +86,7 @@ static void warn_file(const char *path, int r) {
         case EMLINK:
                 why = "a file with other hard links in a directory a user other than root can write";
                 break;
-        case E_HOLES:
+        case LOGREAD_E_HOLES:
                 why = "a file with holes (svd never writes one) in a directory a user other than root can write";
                 break;
         case EBADFD:
@@ -169,115 +99,267 @@ static void warn_file(const char *path, int r) {
         fprintf(stderr, "svctl: %s: skipped, %s; the other files are shown\n", path, why);
 }
 
-/* Reads a whole file (up to limit bytes), through gzip -dc for .gz (gzip
- * reads the fd open_log opened, never the path). NULL with errno on
- * failure, open_log's refusals included. */
-static char *slurp(const char *path, size_t limit, size_t *ret_len) {
-        size_t pl = strlen(path);
-        bool gz = pl > 3 && strcmp(path + pl - 3, ".gz") == 0;
-        int fd = open_log(path);
-        pid_t pid = 0;
-        if (fd < 0) {
-                errno = -fd;
-                return NULL;
-        }
-        if (gz) {
-                int p[2];
-                if (pipe2(p, O_CLOEXEC) < 0) {
-                        close(fd);
-                        return NULL;
-                }
-                posix_spawn_file_actions_t fa;
-                posix_spawn_file_actions_init(&fa);
-                posix_spawn_file_actions_adddup2(&fa, fd, 0);
-                posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-                char *argv[] = {"gzip", "-dc", NULL};
-                int r = posix_spawnp(&pid, "gzip", &fa, NULL, argv, environ);
-                posix_spawn_file_actions_destroy(&fa);
-                close(p[1]);
-                close(fd);
-                if (r != 0) {
-                        close(p[0]);
-                        errno = r;
-                        return NULL;
-                }
-                fd = p[0];
-        }
-        return slurp_fd(fd, pid, limit, ret_len);
+/* One line on stderr for a file with lines too long for svd to have written. */
+static void warn_cut(const char *path, size_t n) {
+        if (n)
+                fprintf(stderr,
+                        "svctl: %s: %zu line%s longer than %zu bytes (svd never writes one) shown cut there, "
+                        "marked as a piece of a longer line\n",
+                        path, n, n == 1 ? "" : "s", LOGREAD_LINE_MAX);
 }
 
-static int rec_push(struct recs *R, const struct rec *r) {
-        if (R->n == R->cap) {
-                size_t nc = R->cap ? R->cap * 2 : 1024;
-                struct rec *nv = realloc(R->v, nc * sizeof(*nv));
-                if (!nv)
-                        return -ENOMEM;
-                R->v = nv;
-                R->cap = nc;
+/* A line of a file as a record, pointing into line; false if the options
+ * filter it out. A cut line is shown as a piece of a longer line. */
+static bool make_rec(const struct largs *a, const char *service, const char *line, size_t len, bool cut,
+                     bool timestamps, struct rec *r) {
+        *r = (struct rec){.service = service, .line = line, .line_len = len, .text = line, .text_len = len,
+                          .stream = -1, .cut = cut};
+        struct logfmt_rec lr;
+        if (timestamps && logfmt_parse_line(line, len, &lr) == 0) {
+                r->time = lr.time;
+                r->stream = (int)lr.stream;
+                r->split = lr.split;
+                r->text = lr.text;
+                r->text_len = lr.text_len;
         }
+        if (cut)
+                r->split = LOGFMT_CONT;
+        if (a->has_since && r->time < a->since)
+                return false;
+        if (a->stream >= 0 && r->stream != a->stream)
+                return false;
+        return true;
+}
+
+static int recs_grow(struct recs *R) {
+        if (R->n < R->cap)
+                return 0;
+        size_t nc = R->cap ? R->cap * 2 : 64;
+        struct rec *nv = realloc(R->v, nc * sizeof(*nv));
+        if (!nv)
+                return -ENOMEM;
+        R->v = nv;
+        R->cap = nc;
+        return 0;
+}
+
+/* Keeps a copy of r (its line copied: R owns it). */
+static int rec_keep(struct recs *R, const struct rec *r) {
+        char *copy = malloc(r->line_len ? r->line_len : 1);
+        if (!copy || recs_grow(R) < 0) {
+                free(copy);
+                return -ENOMEM;
+        }
+        memcpy(copy, r->line, r->line_len);
         R->v[R->n] = *r;
-        R->v[R->n].seq = R->n;
+        R->v[R->n].line = copy;
+        R->v[R->n].text = copy + (r->text - r->line);
         R->n++;
         return 0;
 }
 
-/* Takes buf (len bytes of a log file) and adds its records. */
-static int add_buf(struct recs *R, const struct largs *a, const char *service, char *buf, size_t len,
-                   bool timestamps) {
-        char **nb = realloc(R->bufs, (R->n_bufs + 1) * sizeof(char *));
-        if (!nb) {
-                free(buf);
-                return -ENOMEM;
-        }
-        R->bufs = nb;
-        R->bufs[R->n_bufs++] = buf;
-        for (size_t off = 0; off < len;) {
-                char *nl = memchr(buf + off, '\n', len - off);
-                if (!nl)
-                        break; /* a partial last line (cut at the follow size, or being written) */
-                size_t ll = (size_t)(nl - (buf + off));
-                struct rec r = {.service = service, .line = buf + off, .line_len = ll, .text = buf + off,
-                                .text_len = ll, .stream = -1};
-                struct logfmt_rec lr;
-                if (timestamps && logfmt_parse_line(buf + off, ll, &lr) == 0) {
-                        r.time = lr.time;
-                        r.stream = (int)lr.stream;
-                        r.split = lr.split;
-                        r.text = lr.text;
-                        r.text_len = lr.text_len;
-                }
-                off += ll + 1;
-                if (a->has_since && r.time < a->since)
-                        continue;
-                if (a->stream >= 0 && r.stream != a->stream)
-                        continue;
-                if (rec_push(R, &r) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
+static void recs_free(struct recs *R) {
+        for (size_t i = 0; i < R->n; i++)
+                free((char *)R->v[i].line);
+        free(R->v);
+        *R = (struct recs){0};
 }
 
-static int add_file(struct recs *R, const struct largs *a, const char *service, const char *path, size_t limit,
-                    bool timestamps) {
+/* -n from a regular file: its lines from the end, newest first into R, until
+ * want are kept. Takes fd over. */
+static int tail_back(struct recs *R, const struct largs *a, const char *service, bool ts, const char *path, int fd,
+                     uint64_t limit, size_t want, size_t *added) {
+        struct logback b;
+        int r = logback_init(&b, fd, limit);
+        const char *line;
         size_t len;
-        char *buf = slurp(path, limit, &len);
-        _cleanup_(freep) char *gz = NULL;
-        if (!buf && errno == ENOENT) {
-                /* compressed since svd listed it */
-                if ((gz = strdup_printf("%s.gz", path)))
-                        buf = slurp(gz, limit, &len);
-                else
-                        errno = ENOMEM;
+        bool cut;
+        while (r >= 0 && *added < want && (r = logback_prev(&b, &line, &len, &cut)) > 0) {
+                struct rec rc;
+                if (make_rec(a, service, line, len, cut, ts, &rc)) {
+                        if ((r = rec_keep(R, &rc)) < 0)
+                                break;
+                        (*added)++;
+                }
         }
-        if (!buf) {
-                if (errno == ENOENT)
-                        return 0;
-                int r = -errno;
-                warn_file(gz ? gz : path, r);
+        warn_cut(path, b.n_cut);
+        logback_close(&b);
+        if (r < 0)
+                warn_file(path, r);
+        return r < 0 ? r : 0;
+}
+
+/* -n from a stream (a .gz through gzip): read to its end keeping the last
+ * want lines in a ring, then newest first into R. Closes rd. */
+static int tail_ring(struct recs *R, const struct largs *a, const char *service, bool ts, const char *path,
+                     struct logread *rd, size_t want, size_t *added) {
+        struct slot {
+                struct rec r;
+                char *buf;
+                size_t cap;
+        } *ring = NULL;
+        size_t n_ring = 0, pos = 0; /* pos: lines kept so far; slot pos % want */
+        const char *line;
+        size_t len;
+        bool cut;
+        int r;
+        while ((r = logread_next(rd, &line, &len, &cut)) > 0) {
+                struct rec rc;
+                if (!make_rec(a, service, line, len, cut, ts, &rc))
+                        continue;
+                size_t i = pos % want;
+                if (i >= n_ring) {
+                        size_t nn = n_ring ? n_ring * 2 : 64;
+                        if (nn > want)
+                                nn = want;
+                        struct slot *ns = realloc(ring, nn * sizeof(*ns));
+                        if (!ns) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        memset(ns + n_ring, 0, (nn - n_ring) * sizeof(*ns));
+                        ring = ns;
+                        n_ring = nn;
+                }
+                struct slot *s = &ring[i];
+                if (s->cap < len + 1) {
+                        char *nb = realloc(s->buf, len + 1);
+                        if (!nb) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        s->buf = nb;
+                        s->cap = len + 1;
+                }
+                memcpy(s->buf, line, len);
+                s->r = rc;
+                s->r.line = s->buf;
+                s->r.text = s->buf + (rc.text - line);
+                pos++;
+        }
+        warn_cut(path, rd->n_cut);
+        logread_close(rd);
+        size_t have = pos < want ? pos : want;
+        for (size_t k = 0; r >= 0 && k < have; k++)
+                if ((r = rec_keep(R, &ring[(pos - 1 - k) % want].r)) >= 0)
+                        (*added)++;
+        for (size_t k = 0; k < n_ring; k++)
+                free(ring[k].buf);
+        free(ring);
+        if (r < 0)
+                warn_file(path, r);
+        return r < 0 ? r : 0;
+}
+
+/* -n from a listed file, read back from its end if it is not compressed; one
+ * compressed since svd listed it is read as .gz; one deleted since is
+ * skipped. Lines newest first into R until want are kept. */
+static int tail_file(struct recs *R, const struct largs *a, const char *service, bool ts, const char *path,
+                     uint64_t limit, size_t want, size_t *added) {
+        _cleanup_(freep) char *gz = NULL;
+        if (*added >= want)
+                return 0;
+        if (!logread_is_gz(path)) {
+                int fd = logread_open_file(path);
+                if (fd >= 0)
+                        return tail_back(R, a, service, ts, path, fd, limit, want, added);
+                if (fd != -ENOENT) {
+                        warn_file(path, fd);
+                        return fd;
+                }
+                if (!(gz = strdup_printf("%s.gz", path))) {
+                        warn_file(path, -ENOMEM);
+                        return -ENOMEM;
+                }
+                path = gz;
+        }
+        struct logread rd;
+        int r = logread_open(&rd, path, limit);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0) {
+                warn_file(path, r);
                 return r;
         }
-        return add_buf(R, a, service, buf, len, timestamps);
+        return tail_ring(R, a, service, ts, path, &rd, want, added);
 }
+
+/* Without -n: one service's files read in order, a line at a time. */
+struct src {
+        const char *service;
+        bool ts;
+        const cJSON *next;  /* the next listed file, then current */
+        const cJSON *cur;
+        bool cur_done;
+        struct logread rd;
+        bool open;
+        const char *path;   /* the file open */
+        char *gz;           /* path, when it is the .gz of a listed file */
+        struct rec head;    /* the next record to print, into rd's buffer */
+        bool has_head;
+};
+
+/* Opens src's next file; false when there is none left. Errors are warned
+ * and counted in *code, and the file after is opened. */
+static bool src_open_next(struct src *s, int *code) {
+        for (;;) {
+                const char *path;
+                if (s->next) {
+                        path = cJSON_IsString(s->next) ? s->next->valuestring : NULL;
+                        s->next = s->next->next;
+                } else if (!s->cur_done) {
+                        s->cur_done = true;
+                        path = cJSON_IsString(s->cur) ? s->cur->valuestring : NULL;
+                } else
+                        return false;
+                if (!path)
+                        continue;
+                free(s->gz);
+                s->gz = NULL;
+                int r = logread_open(&s->rd, path, UINT64_MAX);
+                if (r == -ENOENT && !logread_is_gz(path)) {
+                        /* compressed since svd listed it */
+                        if (!(s->gz = strdup_printf("%s.gz", path)))
+                                r = -ENOMEM;
+                        else
+                                r = logread_open(&s->rd, path = s->gz, UINT64_MAX);
+                }
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0) {
+                        warn_file(path, r);
+                        *code = 1;
+                        continue;
+                }
+                s->path = path;
+                s->open = true;
+                return true;
+        }
+}
+
+/* Moves s->head to src's next record kept by the options. */
+static void src_advance(const struct largs *a, struct src *s, int *code) {
+        s->has_head = false;
+        while (s->open || src_open_next(s, code)) {
+                const char *line;
+                size_t len;
+                bool cut;
+                int r;
+                while ((r = logread_next(&s->rd, &line, &len, &cut)) > 0)
+                        if (make_rec(a, s->service, line, len, cut, s->ts, &s->head)) {
+                                s->has_head = true;
+                                return;
+                        }
+                if (r < 0) {
+                        warn_file(s->path, r);
+                        *code = 1;
+                }
+                warn_cut(s->path, s->rd.n_cut);
+                logread_close(&s->rd);
+                s->open = false;
+        }
+}
+
 
 /* -f: the file that was current when svd subscribed us, as svd names it by
  * path, inode and (where the filesystem keeps it) birth time, since an inode
@@ -286,7 +368,7 @@ static int add_file(struct recs *R, const struct largs *a, const char *service, 
  * is the oldest rotated file newer than every rotated file svd listed,
  * perhaps compressed by now. Returns an open fd (*ret_gz NULL) or the .gz
  * path to read (*ret_gz, fd -1); -ENOENT if it has been deleted since; other
- * errors (open_log's refusals) with the file's path in *ret_gz. */
+ * errors (logread_open_file's refusals) with the file's path in *ret_gz. */
 static bool same_file(int fd, double ino, const char *btime) {
         struct statx sx;
         if (ino < 0)
@@ -302,7 +384,7 @@ static bool same_file(int fd, double ino, const char *btime) {
 
 static int open_subscribed(const char *cur, double ino, const char *btime, const cJSON *files, char **ret_gz) {
         *ret_gz = NULL;
-        int fd = open_log(cur);
+        int fd = logread_open_file(cur);
         if (fd >= 0 && same_file(fd, ino, btime))
                 return fd;
         if (fd >= 0)
@@ -365,7 +447,7 @@ static int open_subscribed(const char *cur, double ino, const char *btime, const
                 path = NULL;
                 return -1;
         }
-        fd = open_log(path);
+        fd = logread_open_file(path);
         if (fd == -ENOENT) {
                 /* compressed meanwhile */
                 *ret_gz = strdup_printf("%s.gz", path);
@@ -422,8 +504,131 @@ static void print_rec(const struct largs *a, const struct rec *r) {
         }
         if (!a->name)
                 printf("%s ", r->service);
-        fwrite(r->line, 1, r->line_len, stdout);
+        if (r->cut && r->stream >= 0) {
+                /* marked as svd marks the first piece of a long line */
+                char ts[LOGFMT_TIME_LEN + 1];
+                printf("%s %s%s ", logfmt_time(r->time, ts), logfmt_stream_name((enum logfmt_stream)r->stream),
+                       logfmt_split_mark(LOGFMT_CONT));
+                fwrite(r->text, 1, r->text_len, stdout);
+        } else
+                fwrite(r->line, 1, r->line_len, stdout);
+        if (r->cut && r->stream < 0)
+                putchar('\\');
         putchar('\n');
+}
+
+
+/* -f: what open_subscribed found for each service. */
+struct subscribed {
+        int fd;   /* >= 0: read this */
+        char *gz; /* else this rotated, compressed file */
+        int err;
+};
+
+/* -n: each service's last N lines, from its newest file back (older files
+ * are touched only while lines are missing), merged by time. */
+static int tail_all(const struct largs *a, const cJSON *svcs, struct subscribed *sub) {
+        struct recs R = {0};
+        size_t want = (size_t)a->n;
+        int code = 0, si = -1, r;
+        const cJSON *s;
+        cJSON_ArrayForEach(s, svcs) {
+                si++;
+                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(s, "name");
+                const cJSON *files = cJSON_GetObjectItemCaseSensitive(s, "files");
+                const cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
+                const cJSON *size = cJSON_GetObjectItemCaseSensitive(s, "size");
+                bool ts = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "timestamps"));
+                if (!cJSON_IsString(nm))
+                        continue;
+                const char *svc = nm->valuestring;
+                size_t first = R.n, added = 0;
+                if (sub && cJSON_IsString(cur) && cJSON_IsNumber(size)) {
+                        /* following: exactly what was written before the subscription */
+                        uint64_t limit = (uint64_t)size->valuedouble;
+                        bool warned = false;
+                        if (sub[si].fd >= 0) {
+                                warned = (r = tail_back(&R, a, svc, ts, cur->valuestring, sub[si].fd, limit, want,
+                                                        &added)) < 0;
+                                sub[si].fd = -1;
+                        } else if (sub[si].err)
+                                r = sub[si].err;
+                        else if (sub[si].gz)
+                                warned = (r = tail_file(&R, a, svc, ts, sub[si].gz, limit, want, &added)) < 0;
+                        else
+                                r = -ENOENT;
+                        if (r == -ENOENT)
+                                fprintf(stderr, "svctl: %s: the file current when following began was rotated and deleted before it could be read; its lines are missing\n", svc);
+                        else if (r < 0 && !warned)
+                                warn_file(sub[si].err && sub[si].gz ? sub[si].gz : cur->valuestring, r);
+                        if (r < 0)
+                                code = 1;
+                } else if (cJSON_IsString(cur) &&
+                           tail_file(&R, a, svc, ts, cur->valuestring, UINT64_MAX, want, &added) < 0)
+                        code = 1;
+                /* the rotated files, newest first (a cJSON array's first
+                 * item's prev is its last) */
+                const cJSON *head = cJSON_IsArray(files) ? files->child : NULL;
+                for (const cJSON *f = head ? head->prev : NULL; f && added < want; f = f == head ? NULL : f->prev)
+                        if (cJSON_IsString(f) && tail_file(&R, a, svc, ts, f->valuestring, UINT64_MAX, want, &added) < 0)
+                                code = 1;
+                for (size_t i = first, j = R.n; i + 1 < j; i++, j--) {
+                        struct rec t = R.v[i];
+                        R.v[i] = R.v[j - 1];
+                        R.v[j - 1] = t;
+                }
+        }
+        for (size_t i = 0; i < R.n; i++)
+                R.v[i].seq = i;
+        if (!a->name && R.n > 1)
+                qsort(R.v, R.n, sizeof(*R.v), rec_cmp);
+        for (size_t i = R.n > want ? R.n - want : 0; i < R.n; i++)
+                print_rec(a, &R.v[i]);
+        recs_free(&R);
+        return code;
+}
+
+/* Without -n: every file of every service read in order, a line at a time,
+ * merged by time (each service's lines in their order in its files). */
+static int stream_all(const struct largs *a, const cJSON *svcs) {
+        int n = cJSON_GetArraySize(svcs), code = 0;
+        struct src *v = calloc(n > 0 ? (size_t)n : 1, sizeof(*v));
+        if (!v) {
+                fprintf(stderr, "svctl: %s\n", strerror(ENOMEM));
+                return 1;
+        }
+        size_t k = 0;
+        const cJSON *s;
+        cJSON_ArrayForEach(s, svcs) {
+                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(s, "name");
+                const cJSON *files = cJSON_GetObjectItemCaseSensitive(s, "files");
+                if (!cJSON_IsString(nm) || k >= (size_t)n)
+                        continue;
+                v[k] = (struct src){.service = nm->valuestring,
+                                    .ts = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "timestamps")),
+                                    .next = cJSON_IsArray(files) ? files->child : NULL,
+                                    .cur = cJSON_GetObjectItemCaseSensitive(s, "current"),
+                                    .rd = {.fd = -1}};
+                src_advance(a, &v[k++], &code);
+        }
+        while (!ferror(stdout)) {
+                /* the earliest line; on a tie, the service listed first */
+                struct src *best = NULL;
+                for (size_t i = 0; i < k; i++)
+                        if (v[i].has_head && (!best || (!a->name && v[i].head.time < best->head.time)))
+                                best = &v[i];
+                if (!best)
+                        break;
+                print_rec(a, &best->head);
+                src_advance(a, best, &code);
+        }
+        for (size_t i = 0; i < k; i++) {
+                if (v[i].open)
+                        logread_close(&v[i].rd);
+                free(v[i].gz);
+        }
+        free(v);
+        return code;
 }
 
 
@@ -556,17 +761,12 @@ int svctl_logs_main(int argc, char **argv) {
                 return 1;
         }
 
-        struct recs R = {0};
         const cJSON *svcs = cJSON_GetObjectItemCaseSensitive(reply, "services"), *s;
         code = 0;
         /* -f: first of all, open each file that was current at the
          * subscription, before a rotation can move it further away */
         int n_svcs = cJSON_GetArraySize(svcs), si = 0;
-        struct subscribed {
-                int fd;   /* >= 0: read this */
-                char *gz; /* else this rotated, compressed file */
-                int err;
-        } *sub = a.follow && n_svcs > 0 ? calloc((size_t)n_svcs, sizeof(*sub)) : NULL;
+        struct subscribed *sub = a.follow && n_svcs > 0 ? calloc((size_t)n_svcs, sizeof(*sub)) : NULL;
         cJSON_ArrayForEach(s, svcs) {
                 const cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
                 const cJSON *ino = cJSON_GetObjectItemCaseSensitive(s, "ino");
@@ -580,59 +780,14 @@ int svctl_logs_main(int argc, char **argv) {
                         sub[si].fd = -1;
                 si++;
         }
-        si = -1;
-        cJSON_ArrayForEach(s, svcs) {
-                si++;
-                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(s, "name");
-                const cJSON *files = cJSON_GetObjectItemCaseSensitive(s, "files"), *f;
-                const cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
-                const cJSON *size = cJSON_GetObjectItemCaseSensitive(s, "size");
-                bool ts = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "timestamps"));
-                if (!cJSON_IsString(nm))
-                        continue;
-                cJSON_ArrayForEach(f, files) {
-                        if (cJSON_IsString(f) && add_file(&R, &a, nm->valuestring, f->valuestring, SIZE_MAX, ts) < 0)
-                                code = 1;
-                }
-                if (sub && cJSON_IsString(cur) && cJSON_IsNumber(size)) {
-                        /* following: exactly what was written before the subscription */
-                        size_t limit = (size_t)size->valuedouble, len;
-                        char *buf;
-                        bool warned = false;
-                        if (sub[si].fd >= 0) {
-                                r = (buf = slurp_fd(sub[si].fd, 0, limit, &len)) ? add_buf(&R, &a, nm->valuestring, buf, len, ts) : -errno;
-                                sub[si].fd = -1;
-                        } else if (sub[si].err)
-                                r = sub[si].err;
-                        else if (sub[si].gz)
-                                warned = (r = add_file(&R, &a, nm->valuestring, sub[si].gz, limit, ts)) < 0;
-                        else
-                                r = -ENOENT;
-                        if (r == -ENOENT)
-                                fprintf(stderr, "svctl: %s: the file current when following began was rotated and deleted before it could be read; its lines are missing\n", nm->valuestring);
-                        else if (r < 0 && !warned)
-                                warn_file(sub[si].err && sub[si].gz ? sub[si].gz : cur->valuestring, r);
-                        if (r < 0)
-                                code = 1;
-                } else if (cJSON_IsString(cur) && add_file(&R, &a, nm->valuestring, cur->valuestring, SIZE_MAX, ts) < 0)
-                        code = 1;
-        }
+        code = a.n >= 0 ? tail_all(&a, svcs, sub) : stream_all(&a, svcs);
         for (si = 0; sub && si < n_svcs; si++) {
                 if (sub[si].fd >= 0)
                         close(sub[si].fd);
                 free(sub[si].gz);
         }
         free(sub);
-        if (!a.name && R.n > 1)
-                qsort(R.v, R.n, sizeof(*R.v), rec_cmp);
-        size_t from = a.n >= 0 && (size_t)a.n < R.n ? R.n - (size_t)a.n : 0;
-        for (size_t i = from; i < R.n; i++)
-                print_rec(&a, &R.v[i]);
         fflush(stdout);
-        for (size_t i = 0; i < R.n_bufs; i++)
-                free(R.bufs[i]);
-        free(R.bufs);
-        free(R.v);
         if (a.follow) {
                 signal(SIGPIPE, SIG_DFL); /* svctl logs -f | head ends quietly */
                 code = follow_loop(&a, fd);
