@@ -79,6 +79,7 @@ static int lusage(const char *msg, const char *arg) {
 /* One line on stderr for a file svctl could not read or would not. */
 static void warn_file(const char *path, int r) {
         const char *why;
+        fflush(stdout); /* after the lines before it, when both go to a terminal */
         switch (-r) {
         case ENOLINK:
                 why = "a symbolic link in a directory a user other than root can write (not followed)";
@@ -101,11 +102,13 @@ static void warn_file(const char *path, int r) {
 
 /* One line on stderr for a file with lines too long for svd to have written. */
 static void warn_cut(const char *path, size_t n) {
-        if (n)
-                fprintf(stderr,
-                        "svctl: %s: %zu line%s longer than %zu bytes (svd never writes one) shown cut there, "
-                        "marked as a piece of a longer line\n",
-                        path, n, n == 1 ? "" : "s", LOGREAD_LINE_MAX);
+        if (!n)
+                return;
+        fflush(stdout);
+        fprintf(stderr,
+                "svctl: %s: %zu line%s longer than %zu bytes (svd never writes one) shown cut there, "
+                "marked as a piece of a longer line\n",
+                path, n, n == 1 ? "" : "s", LOGREAD_LINE_MAX);
 }
 
 /* A line of a file as a record, pointing into line; false if the options
