@@ -53,6 +53,12 @@ static int decode_raw(const char *payload, size_t n)
         return r;
 }
 
+/* The length a frame's header announces (big-endian, payload bytes only). */
+static size_t hdr_len(const char *buf) {
+        return (size_t)(unsigned char)buf[0] << 24 | (size_t)(unsigned char)buf[1] << 16 |
+               (size_t)(unsigned char)buf[2] << 8 | (unsigned char)buf[3];
+}
+
 START_TEST(test_roundtrip)
 {
         _cleanup_(proto_msg_freep) cJSON *req = sample_request();
@@ -62,9 +68,7 @@ START_TEST(test_roundtrip)
         ck_assert_int_eq(proto_frame_encode(req, &buf, &len), 0);
         ck_assert_uint_gt(len, PROTO_HDR_SIZE);
         /* The header is big-endian and counts payload bytes only. */
-        size_t n = (size_t)(unsigned char)buf[0] << 24 | (size_t)(unsigned char)buf[1] << 16 |
-                   (size_t)(unsigned char)buf[2] << 8 | (unsigned char)buf[3];
-        ck_assert_uint_eq(n, len - PROTO_HDR_SIZE);
+        ck_assert_uint_eq(hdr_len(buf), len - PROTO_HDR_SIZE);
 
         _cleanup_(proto_msg_freep) cJSON *out = NULL;
         ck_assert_int_eq(proto_frame_decode(buf, len, &out, &used), 1);
@@ -375,9 +379,7 @@ START_TEST(test_encode_invalid_utf8)
                         ck_assert_int_eq(proto_frame_encode_secret(m, &buf, &len), 0);
                 else
                         ck_assert_int_eq(proto_frame_encode(m, &buf, &len), 0);
-                size_t n = (size_t)(unsigned char)buf[0] << 24 | (size_t)(unsigned char)buf[1] << 16 |
-                           (size_t)(unsigned char)buf[2] << 8 | (unsigned char)buf[3];
-                ck_assert_uint_eq(n, len - PROTO_HDR_SIZE);
+                ck_assert_uint_eq(hdr_len(buf), len - PROTO_HDR_SIZE);
                 _cleanup_(proto_msg_freep) cJSON *out = NULL;
                 ck_assert_int_eq(proto_frame_decode(buf, len, &out, &used), 1);
                 ck_assert_uint_eq(used, len);
