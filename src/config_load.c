@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,7 +19,6 @@
 #include "config_parse.h"
 #include "config_digest.h"
 #include "config_yaml.h"
-#include "utf8.h"
 
 static const char *const svc_type_names[_SVC_TYPE_MAX] = { "simple", "oneshot", "notify" };
 static const char *const restart_names[_RESTART_MAX] = { "no", "on-failure", "always", "unless-stopped" };
@@ -37,63 +35,6 @@ const char *restart_policy_name(enum restart_policy r)
 const char *dep_condition_name(enum dep_condition c)
 {
         return c < _DEP_MAX ? dep_condition_names[c] : NULL;
-}
-
-void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key, const char *fmt, ...)
-{
-        _cleanup_(freep) char *msg = NULL;
-        char **nm;
-        char *line;
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vsnprintf(NULL, 0, fmt, ap);
-        va_end(ap);
-        if (n < 0 || !(msg = malloc((size_t)n + 1)))
-                return;
-        va_start(ap, fmt);
-        vsnprintf(msg, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-        if (pos && pos->line > 0)
-                line = strdup_printf("%s:%d:%d: %s%s%s", pos->file, pos->line, pos->col, key ? key : "",
-                                     key ? ": " : "", msg);
-        else
-                line = strdup_printf("%s: %s%s%s", pos ? pos->file : "?", key ? key : "", key ? ": " : "",
-                                     msg);
-        if (!line)
-                return;
-        /* One error, one line: a value echoed in the message (a multi-line
-         * scalar, a quoted "\n") must not start a line of its own, nor an
-         * escape ("\e", "\x9b") reach the console: cleaned (utf8.h). */
-        for (char *p = line; *p; p++)
-                if (*p == '\n' || *p == '\t')
-                        *p = ' ';
-        size_t len = strlen(line);
-        char *clean = malloc(UTF8_CLEAN_MAX(len));
-        if (clean)
-                utf8_clean(line, len, clean, UTF8_CLEAN_MAX(len), 0);
-        free(line);
-        if (!(line = clean))
-                return;
-        nm = realloc(e->msgs, (e->n + 1) * sizeof *nm);
-        if (!nm) {
-                free(line);
-                return;
-        }
-        e->msgs = nm;
-        e->msgs[e->n++] = line;
-}
-
-void cfg_errors_free(struct cfg_errors *e)
-{
-        if (!e)
-                return;
-        for (size_t i = 0; i < e->n; i++)
-                free(e->msgs[i]);
-        free(e->msgs);
-        e->msgs = NULL;
-        e->n = 0;
 }
 
 const struct resources_config config_no_resources;
@@ -648,48 +589,6 @@ static int load_slice(struct cload *l, const struct ynode *root, const char *nam
         return l->oom ? -ENOMEM : 0;
 }
 
-struct msg_key {
-        long line, col;
-        size_t idx;
-        char *msg;
-};
-
-static int cmp_msg_key(const void *a, const void *b)
-{
-        const struct msg_key *x = a, *y = b;
-
-        if (x->line != y->line)
-                return x->line < y->line ? -1 : 1;
-        if (x->col != y->col)
-                return x->col < y->col ? -1 : 1;
-        return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/* Puts the errors from one file (msgs[from..]) in line order: keys are checked
- * in a fixed order, but a reader fixes a file top to bottom. */
-static void sort_file_errors(struct cfg_errors *e, size_t from, const char *file)
-{
-        size_t n = e->n - from, flen = strlen(file);
-        _cleanup_(freep) struct msg_key *k = NULL;
-
-        if (n < 2 || !(k = calloc(n, sizeof *k)))
-                return;
-        for (size_t i = 0; i < n; i++) {
-                const char *m = e->msgs[from + i];
-                char *end = NULL;
-
-                k[i] = (struct msg_key){ .idx = i, .msg = e->msgs[from + i] };
-                if (strncmp(m, file, flen) != 0 || m[flen] != ':')
-                        continue;
-                k[i].line = strtol(m + flen + 1, &end, 10);
-                if (end && *end == ':')
-                        k[i].col = strtol(end + 1, NULL, 10);
-        }
-        qsort(k, n, sizeof *k, cmp_msg_key);
-        for (size_t i = 0; i < n; i++)
-                e->msgs[from + i] = k[i].msg;
-}
-
 static int load_dir(struct cload *l, const struct ynode *main_root, const char *key, char **dirp,
                     bool slices)
 {
@@ -737,7 +636,7 @@ static int load_dir(struct cload *l, const struct ynode *main_root, const char *
                 r = slices ? load_slice(l, root, name, file) : load_svc(l, root, name, file);
                 if (r < 0)
                         return r;
-                sort_file_errors(l->errs, n0, file);
+                cfg_errors_sort_file(l->errs, n0, file);
         }
         return 0;
 }
@@ -795,7 +694,7 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
         }
         r = config_parse_main(&l, root);
         config_digest_node(ynode_get(root, "defaults"), c->defaults_digest);
-        sort_file_errors(errs, n0, l.file);
+        cfg_errors_sort_file(errs, n0, l.file);
         if (r < 0 || (r = load_dir(&l, root, "slices_dir", &c->slices_dir, true)) < 0 ||
             (r = load_dir(&l, root, "services_dir", &c->services_dir, false)) < 0)
                 goto fail;

@@ -102,6 +102,10 @@ void cp_sandbox(struct cload *l, const struct ynode *n, struct svc_config *s);
  * node, and the cross-file checks (config_secrets.c). */
 void cp_secrets(struct cload *l, const struct ynode *root, struct svc_config *s);
 int config_secrets_validate(struct svd_config *c, struct cfg_errors *errs);
+/* Puts the errors of one file (errs->msgs[from..]) in line order: keys are
+ * checked in a fixed order, but a reader fixes a file top to bottom
+ * (config_errors.c). */
+void cfg_errors_sort_file(struct cfg_errors *e, size_t from, const char *file);
 void config_secrets_done(struct svd_config *c);
 void config_svc_secrets_done(struct svc_config *s);
 

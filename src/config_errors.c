@@ -1,0 +1,109 @@
+/* config_errors: the collected configuration errors (config.h): one line
+ * each, "FILE:LINE:COL: KEY: message", cleaned of control characters, and
+ * put in line order per file for the reader. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_parse.h"
+#include "utf8.h"
+
+void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key, const char *fmt, ...)
+{
+        _cleanup_(freep) char *msg = NULL;
+        char **nm;
+        char *line;
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        if (n < 0 || !(msg = malloc((size_t)n + 1)))
+                return;
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        if (pos && pos->line > 0)
+                line = strdup_printf("%s:%d:%d: %s%s%s", pos->file, pos->line, pos->col, key ? key : "",
+                                     key ? ": " : "", msg);
+        else
+                line = strdup_printf("%s: %s%s%s", pos ? pos->file : "?", key ? key : "", key ? ": " : "",
+                                     msg);
+        if (!line)
+                return;
+        /* One error, one line: a value echoed in the message (a multi-line
+         * scalar, a quoted "\n") must not start a line of its own, nor an
+         * escape ("\e", "\x9b") reach the console: cleaned (utf8.h). */
+        for (char *p = line; *p; p++)
+                if (*p == '\n' || *p == '\t')
+                        *p = ' ';
+        size_t len = strlen(line);
+        char *clean = malloc(UTF8_CLEAN_MAX(len));
+        if (clean)
+                utf8_clean(line, len, clean, UTF8_CLEAN_MAX(len), 0);
+        free(line);
+        if (!(line = clean))
+                return;
+        nm = realloc(e->msgs, (e->n + 1) * sizeof *nm);
+        if (!nm) {
+                free(line);
+                return;
+        }
+        e->msgs = nm;
+        e->msgs[e->n++] = line;
+}
+
+void cfg_errors_free(struct cfg_errors *e)
+{
+        if (!e)
+                return;
+        for (size_t i = 0; i < e->n; i++)
+                free(e->msgs[i]);
+        free(e->msgs);
+        e->msgs = NULL;
+        e->n = 0;
+}
+
+struct msg_key {
+        long line, col;
+        size_t idx;
+        char *msg;
+};
+
+static int cmp_msg_key(const void *a, const void *b)
+{
+        const struct msg_key *x = a, *y = b;
+
+        if (x->line != y->line)
+                return x->line < y->line ? -1 : 1;
+        if (x->col != y->col)
+                return x->col < y->col ? -1 : 1;
+        return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Puts the errors from one file (msgs[from..]) in line order: keys are checked
+ * in a fixed order, but a reader fixes a file top to bottom. */
+void cfg_errors_sort_file(struct cfg_errors *e, size_t from, const char *file)
+{
+        size_t n = e->n - from, flen = strlen(file);
+        _cleanup_(freep) struct msg_key *k = NULL;
+
+        if (n < 2 || !(k = calloc(n, sizeof *k)))
+                return;
+        for (size_t i = 0; i < n; i++) {
+                const char *m = e->msgs[from + i];
+                char *end = NULL;
+
+                k[i] = (struct msg_key){ .idx = i, .msg = e->msgs[from + i] };
+                if (strncmp(m, file, flen) != 0 || m[flen] != ':')
+                        continue;
+                k[i].line = strtol(m + flen + 1, &end, 10);
+                if (end && *end == ':')
+                        k[i].col = strtol(end + 1, NULL, 10);
+        }
+        qsort(k, n, sizeof *k, cmp_msg_key);
+        for (size_t i = 0; i < n; i++)
+                e->msgs[from + i] = k[i].msg;
+}
