@@ -38,6 +38,7 @@ static void retire(struct svd *m, struct svc *s)
         health_done(s);
         svc_unwatch_adopted(s);
         ev_timer_stop(m->loop, &s->timer);
+        ev_timer_stop(m->loop, &s->cred_timer); /* (stopped on leaving "waiting"; never left armed) */
         cgroup_forget(m, s);
         logpipe_free(s->log);
         s->log = NULL;
