@@ -391,6 +391,38 @@ static void one_res(const char *m, size_t n)
         }
 }
 
+/* The length of the strictly valid UTF-8 character at p (RFC 3629: no
+ * overlongs, surrogates or code points past U+10FFFF), 0 if there is none. */
+static size_t valid_char(const unsigned char *p, size_t avail)
+{
+        unsigned char c = p[0];
+        size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        if (!len || avail < len)
+                return 0;
+        uint32_t cp = len == 1 ? c : c & (0x7f >> len);
+        for (size_t j = 1; j < len; j++) {
+                if ((p[j] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (p[j] & 0x3f);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+                return 0;
+        return len;
+}
+
+/* Whether a cut of s (len bytes) at `at` falls inside a valid character
+ * (bytes that are not part of one are invalid either way, and may be cut
+ * anywhere). */
+static bool splits_char(const unsigned char *s, size_t len, size_t at)
+{
+        for (size_t k = 1; k <= 3 && k <= at && at < len; k++) {
+                size_t n = valid_char(s + at - k, len - (at - k));
+                if (n > k)
+                        return true;
+        }
+        return false;
+}
+
 /* svd-probe's side: text from the network as a reply's detail. */
 static void set_detail(const uint8_t *data, size_t size)
 {
@@ -406,8 +438,8 @@ static void set_detail(const uint8_t *data, size_t size)
         size_t dl = strnlen(res.detail, sizeof(res.detail));
         if (dl > PROBE_DETAIL_MAX || memcmp(res.detail, s, dl) != 0 || res.id != id || res.ok != (size & 1))
                 abort(); /* a prefix */
-        if (dl < strlen(s) && dl > 0 && ((unsigned char)s[dl] & 0xc0) == 0x80)
-                abort(); /* cut inside a UTF-8 sequence */
+        if (splits_char((const unsigned char *)s, strlen(s), dl))
+                abort(); /* cut inside a UTF-8 character */
         roundtrip_res(&res);
         free(s);
 }
