@@ -375,6 +375,12 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         x->cred_root = path_join(c->run_dir, "credentials");
         if (!x->store_path || !x->key_path || !x->cred_root)
                 return -ENOMEM;
+        secrets_credfs_sweep(x->cred_root);
+        /* running services' credential files from the instance this one
+         * replaces stay where they are (and are cleaned up at our stop,
+         * a broken store's too: opened before the store is read) */
+        if (m->restore && (r = secrets_cred_root_ready(x)) < 0)
+                log_warn("secrets: %s: %s", x->cred_root, strerror(-r));
         if (secrets_gen_init() < 0) {
                 set_broken(x, "libsodium failed to initialize");
                 return 0;
@@ -399,10 +405,6 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
                 }
                 x->have_store = true;
         }
-        /* running services' credential files from the instance this one
-         * replaces stay where they are (and are cleaned up at our stop) */
-        if (m->restore && secrets_cred_root_ready(x) < 0)
-                log_warn("secrets: %s: %s", x->cred_root, strerror(errno));
         if (c->secrets_passphrase) {
                 /* a daemon-reexec: the key the previous instance was unlocked with */
                 if (hkey && (r = open_with(x, hkey, hsalt, blob, len)) == 0) {

@@ -37,6 +37,13 @@
 #define CREDFS_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 /* the size bounds what svd itself may write (a ramfs has none) */
 #define CREDFS_OPTS "size=4m,mode=0711"
+/* the mount source every mount of the file system shows in mountinfo */
+#define CREDFS_SOURCE "svd-credentials"
+/* open_writable's bind: <root>.svd.XXXXXX (mkdtemp) */
+#define WRITABLE_INFIX  ".svd."
+#define WRITABLE_RANDOM 6
+/* leftovers removed per start (more: at the next one) */
+#define LEFTOVERS_MAX 16
 
 /* Whether root is the root of a tmpfs or ramfs mount (one a previous svd
  * left, e.g. across daemon-reexec), not a directory on /run's tmpfs. */
@@ -58,12 +65,39 @@ static bool is_our_mount(const char *root, const char **ret_type)
         return true;
 }
 
+/* One line of /proc/self/mountinfo split in place: the mount point (field
+ * 5) and, after " - ", the type, the source and the super options. False
+ * for a line not of that shape. */
+struct mountinfo_line {
+        const char *mnt, *type, *source, *super;
+};
+
+static bool mountinfo_split(char *line, struct mountinfo_line *ret)
+{
+        char *sep = strstr(line, " - "), *save = NULL, *p;
+        int field = 0;
+
+        if (!sep)
+                return false;
+        *sep = '\0';
+        ret->mnt = NULL;
+        for (p = line; !ret->mnt && (p = strtok_r(p, " ", &save)); p = NULL)
+                if (++field == 5)
+                        ret->mnt = p;
+        save = NULL;
+        ret->type = strtok_r(sep + 3, " \n", &save);
+        ret->source = ret->type ? strtok_r(NULL, " \n", &save) : NULL;
+        ret->super = ret->source ? strtok_r(NULL, " \n", &save) : NULL;
+        return ret->mnt && ret->super;
+}
+
 /* From /proc/self/mountinfo: how many mounts are stacked on root (-1 when
  * that cannot be told), and whether the top one's super options have
  * noswap (true when that cannot be told: nothing to warn about). */
 static int mountinfo_at(const char *root, bool *ret_noswap)
 {
         _cleanup_(freep) char *real = realpath(root, NULL);
+        struct mountinfo_line mi;
         char line[4096];
         int n = 0;
         FILE *f;
@@ -73,17 +107,10 @@ static int mountinfo_at(const char *root, bool *ret_noswap)
         if (!real || strpbrk(real, " \t\n\\") || !(f = fopen("/proc/self/mountinfo", "re")))
                 return -1;
         while (fgets(line, sizeof line, f)) {
-                char *mnt = NULL, *sep = strstr(line, " - "), *opts;
-                int field = 0;
-
-                for (char *p = line, *save = NULL; !mnt && (p = strtok_r(p, " ", &save)); p = NULL)
-                        if (++field == 5)
-                                mnt = p;
-                if (!mnt || !sep || strcmp(mnt, real) != 0)
+                if (!mountinfo_split(line, &mi) || strcmp(mi.mnt, real) != 0)
                         continue;
-                /* " - tmpfs source options": the last stacked mount wins */
-                opts = strrchr(sep + 3, ' ');
-                *ret_noswap = opts && strstr(opts, "noswap");
+                /* the last stacked mount wins */
+                *ret_noswap = strstr(mi.super, "noswap") != NULL;
                 n++;
         }
         fclose(f);
@@ -117,17 +144,17 @@ static int mount_new(const char *root, const char **ret_type)
 
         if ((e = make_private(root)) < 0)
                 return e;
-        if (mount("svd-credentials", root, "tmpfs", CREDFS_FLAGS, CREDFS_OPTS ",noswap") == 0) {
+        if (mount(CREDFS_SOURCE, root, "tmpfs", CREDFS_FLAGS, CREDFS_OPTS ",noswap") == 0) {
                 *ret_type = "tmpfs (noswap)";
                 return 2;
         }
         e_noswap = errno;
-        if (mount("svd-credentials", root, "ramfs", CREDFS_FLAGS, "mode=0711") == 0) {
+        if (mount(CREDFS_SOURCE, root, "ramfs", CREDFS_FLAGS, "mode=0711") == 0) {
                 *ret_type = "ramfs";
                 return 2;
         }
         e_ramfs = errno;
-        if (mount("svd-credentials", root, "tmpfs", CREDFS_FLAGS, CREDFS_OPTS) == 0) {
+        if (mount(CREDFS_SOURCE, root, "tmpfs", CREDFS_FLAGS, CREDFS_OPTS) == 0) {
                 log_warn("secrets: credential files on %s may be written to swap: tmpfs noswap: %s (needs "
                          "Linux 6.4), ramfs: %s; a plain tmpfs is used",
                          root, strerror(e_noswap), strerror(e_ramfs));
@@ -158,7 +185,7 @@ static int bind_readonly(const char *root)
  * there, opened, and detached at once (the descriptor keeps it usable). */
 static int open_writable(const char *root)
 {
-        _cleanup_(freep) char *tmp = strdup_printf("%s.svd.XXXXXX", root);
+        _cleanup_(freep) char *tmp = strdup_printf("%s" WRITABLE_INFIX "XXXXXX", root);
         int fd = -1, e = 0;
 
         if (!tmp)
@@ -175,6 +202,102 @@ static int open_writable(const char *root)
         }
         (void)rmdir(tmp);
         return fd >= 0 ? fd : -e;
+}
+
+/* Whether name is base followed by the part open_writable adds, exactly:
+ * ".svd." and mkdtemp's six letters or digits. */
+static bool is_writable_name(const char *name, const char *base)
+{
+        size_t bl = strlen(base), il = strlen(WRITABLE_INFIX);
+
+        if (strncmp(name, base, bl) != 0 || strncmp(name + bl, WRITABLE_INFIX, il) != 0)
+                return false;
+        name += bl + il;
+        for (int i = 0; i < WRITABLE_RANDOM; i++)
+                if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+                      (name[i] >= '0' && name[i] <= '9')))
+                        return false;
+        return name[WRITABLE_RANDOM] == '\0';
+}
+
+/* The random parts of open_writable's binds still mounted beside root (on
+ * a directory of that exact name in root's directory, every mount there a
+ * tmpfs or ramfs with our source: one with anything else stacked is not
+ * ours to touch), with how many mounts each has; how many were found. */
+static size_t find_leftovers(const char *dir, const char *base, char (*ret)[WRITABLE_RANDOM + 1],
+                             int *ret_mounts)
+{
+        struct mountinfo_line mi;
+        size_t dl = strlen(dir), n = 0, i;
+        char line[4096];
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+
+        if (!f)
+                return 0;
+        while (fgets(line, sizeof line, f)) {
+                bool ours;
+
+                if (!mountinfo_split(line, &mi) || strncmp(mi.mnt, dir, dl) != 0 || mi.mnt[dl] != '/' ||
+                    !is_writable_name(mi.mnt + dl + 1, base))
+                        continue;
+                ours = strcmp(mi.source, CREDFS_SOURCE) == 0 &&
+                       (strcmp(mi.type, "tmpfs") == 0 || strcmp(mi.type, "ramfs") == 0);
+                mi.mnt += strlen(mi.mnt) - WRITABLE_RANDOM;
+                for (i = 0; i < n && strcmp(ret[i], mi.mnt) != 0; i++)
+                        ;
+                if (i == n) {
+                        if (n == LEFTOVERS_MAX)
+                                continue;
+                        memcpy(ret[n], mi.mnt, WRITABLE_RANDOM + 1);
+                        ret_mounts[n++] = 0;
+                }
+                if (!ours)
+                        ret_mounts[i] = -1;
+                else if (ret_mounts[i] >= 0)
+                        ret_mounts[i]++;
+        }
+        fclose(f);
+        return n;
+}
+
+void secrets_credfs_sweep(const char *root)
+{
+        const char *slash = strrchr(root, '/'), *base = slash ? slash + 1 : root;
+        _cleanup_(freep) char *parent = slash ? strndup(root, (size_t)(slash - root)) : strdup(".");
+        _cleanup_(freep) char *dir = NULL;
+        char found[LEFTOVERS_MAX][WRITABLE_RANDOM + 1];
+        int mounts[LEFTOVERS_MAX];
+        size_t n;
+
+        /* mountinfo escapes blanks and backslashes: such a path is not compared */
+        if (geteuid() != 0 || !*base || !parent || !(dir = realpath(*parent ? parent : "/", NULL)) ||
+            strpbrk(dir, " \t\n\\") || strpbrk(base, " \t\n\\"))
+                return;
+        if (strcmp(dir, "/") == 0)
+                *dir = '\0';
+        n = find_leftovers(dir, base, found, mounts);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(freep) char *path =
+                        strdup_printf("%s/%s" WRITABLE_INFIX "%s", dir, base, found[i]);
+                struct stat st;
+                int e = 0;
+
+                if (mounts[i] <= 0 || !path || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+                        continue;
+                for (int k = 0; k < mounts[i] && !e; k++)
+                        if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                                e = errno;
+                if (!e && rmdir(path) < 0)
+                        e = errno;
+                if (e)
+                        log_warn("secrets: cannot remove %s, a writable mount of the credential "
+                                 "files an earlier svd left: %s",
+                                 path, strerror(e));
+                else
+                        log_info("secrets: removed %s, a writable mount of the credential "
+                                 "files an earlier svd left (it stopped while writing them)",
+                                 path);
+        }
 }
 
 int secrets_credfs_open(const char *root, struct secrets_credfs *ret)

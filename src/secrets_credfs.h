@@ -13,6 +13,12 @@ struct secrets_credfs {
  * left there) and opens ret->fd. Fallbacks are logged. -errno when there is
  * nowhere to write. */
 int secrets_credfs_open(const char *root, struct secrets_credfs *ret);
+/* As root: unmounts and removes the writable binds of root's file system
+ * that an svd stopped (killed, crashed) while writing through them left
+ * beside root (<root>.svd.XXXXXX, open_writable in secrets_credfs.c); only
+ * a directory of that exact name with nothing but such a mount on it.
+ * Logs one line each. */
+void secrets_credfs_sweep(const char *root);
 /* Closes the descriptor and unmounts what open stacked or reused. */
 void secrets_credfs_close(const char *root, struct secrets_credfs *c);
 
