@@ -4,6 +4,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,7 +52,7 @@ bool logread_is_gz(const char *path) {
 }
 
 void logread_from_fd(struct logread *r, int fd, uint64_t limit) {
-        *r = (struct logread){.fd = fd, .left = limit};
+        *r = (struct logread){.fd = fd, .errfd = -1, .left = limit};
 }
 
 int logread_open(struct logread *r, const char *path, uint64_t limit) {
@@ -72,6 +73,12 @@ int logread_open(struct logread *r, const char *path, uint64_t limit) {
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, fd, 0);
         posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+        /* gzip's message, for svctl's warning naming the file: kept in
+         * memory it cannot block on (a pipe could fill while svctl waits
+         * for its output); without one, it goes to svctl's standard error */
+        int errfd = memfd_create("svctl-gzip-stderr", MFD_CLOEXEC);
+        if (errfd >= 0)
+                posix_spawn_file_actions_adddup2(&fa, errfd, 2);
         char *argv[] = {"gzip", "-dc", NULL};
         pid_t pid;
         int e = posix_spawnp(&pid, "gzip", &fa, NULL, argv, environ);
@@ -80,10 +87,13 @@ int logread_open(struct logread *r, const char *path, uint64_t limit) {
         close(fd);
         if (e != 0) {
                 close(p[0]);
+                if (errfd >= 0)
+                        close(errfd);
                 return -e;
         }
         logread_from_fd(r, p[0], limit);
         r->pid = pid;
+        r->errfd = errfd;
         return 0;
 }
 
@@ -161,10 +171,44 @@ int logread_next(struct logread *r, const char **line, size_t *len, bool *cut) {
         }
 }
 
+int logread_gzip_status(struct logread *r, char *msg, size_t msg_size) {
+        int st = 0;
+        if (msg_size)
+                msg[0] = '\0';
+        if (r->pid <= 0 || !r->eof)
+                return 0;
+        while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        r->pid = 0;
+        if (st == 0 || r->errfd < 0 || msg_size < 2)
+                return st;
+        ssize_t n;
+        while ((n = pread(r->errfd, msg, msg_size - 1, 0)) < 0 && errno == EINTR)
+                ;
+        msg[n > 0 ? n : 0] = '\0';
+        /* its first line that is not empty (gzip may start with a newline) */
+        size_t lead = strspn(msg, "\n");
+        memmove(msg, msg + lead, strlen(msg + lead) + 1);
+        msg[strcspn(msg, "\n")] = '\0';
+        for (char *c = msg; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                        *c = '?';
+        static const char *const prefixes[] = {"gzip: ", "stdin: "};
+        for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++) {
+                size_t pl = strlen(prefixes[i]);
+                if (strncmp(msg, prefixes[i], pl) == 0)
+                        memmove(msg, msg + pl, strlen(msg + pl) + 1);
+        }
+        return st;
+}
+
 void logread_close(struct logread *r) {
         if (r->fd >= 0)
                 close(r->fd);
         r->fd = -1;
+        if (r->errfd >= 0)
+                close(r->errfd);
+        r->errfd = -1;
         if (r->pid > 0) {
                 int st;
                 while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR)

@@ -36,6 +36,7 @@ bool logread_is_gz(const char *path);
 struct logread {
         int fd;
         pid_t pid;          /* gzip -dc, 0: none */
+        int errfd;          /* gzip's standard error (a memfd), -1: none */
         char *buf;
         size_t cap, start, len; /* unread bytes: buf[start, start + len) */
         uint64_t left;      /* bytes still to read (a size limit) */
@@ -51,6 +52,12 @@ void logread_from_fd(struct logread *r, int fd, uint64_t limit);
 /* The next whole line, without its newline: 1 with *line (valid until the
  * next call), *len and *cut; 0 at the end; -errno. */
 int logread_next(struct logread *r, const char **line, size_t *len, bool *cut);
+/* Once logread_next returned 0 at the end of a .gz file's stream (not at
+ * the limit): reaps gzip. 0 if it succeeded (or the file is not a .gz);
+ * else its wait status, with the first line of what it wrote to standard
+ * error (control characters replaced, "gzip: stdin: " dropped; "" if none)
+ * in msg. */
+int logread_gzip_status(struct logread *r, char *msg, size_t msg_size);
 /* Closes the file and reaps gzip. */
 void logread_close(struct logread *r);
 

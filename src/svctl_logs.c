@@ -3,7 +3,8 @@
  * chronological order); svctl reads them itself, so a big history never
  * passes through the daemon's loop. That needs read access to the files (root
  * or the admin group: they are 0640, group admin). Rotated .gz files are read
- * through `gzip -dc`, so svctl does not link zlib. Memory stays bounded
+ * through `gzip -dc`, so svctl does not link zlib (one gzip fails on is
+ * warned about, naming it, after the lines it gave). Memory stays bounded
  * whatever the files' size (svctl_logread.h): with -n the current file is
  * read back from its end and older files only while lines are missing (a .gz
  * streamed keeping its last N lines); without -n every line is printed as it
@@ -30,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "logfmt.h"
@@ -109,6 +111,24 @@ static void warn_cut(const char *path, size_t n) {
                 "svctl: %s: %zu line%s longer than %zu bytes (svd never writes one) shown cut there, "
                 "marked as a piece of a longer line\n",
                 path, n, n == 1 ? "" : "s", LOGREAD_LINE_MAX);
+}
+
+/* One line on stderr when gzip failed on a .gz read to its end (corrupt or
+ * truncated): the lines before the damage were shown, the rest are missing.
+ * Whether it warned. */
+static bool warn_gzip(const char *path, struct logread *rd) {
+        char msg[256];
+        int st = logread_gzip_status(rd, msg, sizeof(msg));
+        if (st == 0)
+                return false;
+        fflush(stdout);
+        if (WIFSIGNALED(st))
+                fprintf(stderr, "svctl: warning: %s: gzip killed by signal %d%s%s; lines from it may be missing\n",
+                        path, WTERMSIG(st), msg[0] ? ": " : "", msg);
+        else
+                fprintf(stderr, "svctl: warning: %s: gzip failed (exit %d)%s%s; lines from it may be missing\n",
+                        path, WIFEXITED(st) ? WEXITSTATUS(st) : st, msg[0] ? ": " : "", msg);
+        return true;
 }
 
 /* A line of a file as a record, pointing into line; false if the options
@@ -241,6 +261,7 @@ static int tail_ring(struct recs *R, const struct largs *a, const char *service,
                 pos++;
         }
         warn_cut(path, rd->n_cut);
+        bool gz_failed = r == 0 && warn_gzip(path, rd);
         logread_close(rd);
         size_t have = pos < want ? pos : want;
         for (size_t k = 0; r >= 0 && k < have; k++)
@@ -251,7 +272,7 @@ static int tail_ring(struct recs *R, const struct largs *a, const char *service,
         free(ring);
         if (r < 0)
                 warn_file(path, r);
-        return r < 0 ? r : 0;
+        return r < 0 ? r : gz_failed ? -EIO : 0;
 }
 
 /* -n from a listed file, read back from its end if it is not compressed; one
@@ -358,6 +379,8 @@ static void src_advance(const struct largs *a, struct src *s, int *code) {
                         *code = 1;
                 }
                 warn_cut(s->path, s->rd.n_cut);
+                if (r == 0 && warn_gzip(s->path, &s->rd))
+                        *code = 1;
                 logread_close(&s->rd);
                 s->open = false;
         }
@@ -512,7 +535,7 @@ static int stream_all(const struct largs *a, const cJSON *svcs) {
                                     .ts = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "timestamps")),
                                     .next = cJSON_IsArray(files) ? files->child : NULL,
                                     .cur = cJSON_GetObjectItemCaseSensitive(s, "current"),
-                                    .rd = {.fd = -1}};
+                                    .rd = {.fd = -1, .errfd = -1}};
                 src_advance(a, &v[k++], &code);
         }
         while (!ferror(stdout)) {
