@@ -348,10 +348,16 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                                  kfd == -EPROTONOSUPPORT ? "the new binary does not take it"
                                                          : strerror(kfd < 0 ? -kfd : ENOMEM));
         } else { /* the state file: who wrote it, to tell a dead svd from a live one */
+                /* both as /proc shows them, where the next svd looks them
+                 * up: where /proc is another PID namespace's, /proc/getpid()
+                 * is another process */
                 static unsigned long long own_start; /* an exec keeps it */
+                static pid_t own_pid;
                 if (!own_start)
-                        own_start = statefile_pid_start(getpid());
-                put(h, "svd_pid", getpid());
+                        own_start = statefile_self_start();
+                if (!own_pid)
+                        own_pid = statefile_self_pid();
+                put(h, "svd_pid", own_pid);
                 put(h, "svd_start", (double)own_start);
                 m->state_saved_mono = saved; /* state.journal follows it (statejournal.h) */
         }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,6 +61,18 @@ unsigned long long statefile_pid_start(pid_t pid)
 unsigned long long statefile_self_start(void)
 {
         return start_of("/proc/self/stat");
+}
+
+pid_t statefile_self_pid(void)
+{
+        char buf[32], *end;
+        ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return getpid();
+        buf[n] = 0;
+        errno = 0;
+        long v = strtol(buf, &end, 10);
+        return errno || *end || end == buf || v <= 0 || v > INT32_MAX ? getpid() : (pid_t)v;
 }
 
 /* A UUID's text, as the kernel writes it: nothing that could break a
@@ -288,8 +301,9 @@ cJSON *statefile_load_orphaned(const struct svd_config *cfg)
         }
         /* still running (the same process, not a reused pid): not ours to
          * take, unless it is this very process (a daemon-reexec whose state
-         * could not be read: the file is the fallback) */
-        if (pid->valueint > 0 && pid->valueint != getpid() && cJSON_IsNumber(start) &&
+         * could not be read: the file is the fallback). Both numbers are
+         * as /proc shows them (snapshot.c), so the check reads them there. */
+        if (pid->valueint > 0 && pid->valueint != statefile_self_pid() && cJSON_IsNumber(start) &&
             statefile_pid_start((pid_t)pid->valueint) == (unsigned long long)start->valuedouble) {
                 cJSON_Delete(j);
                 return NULL;

@@ -46,6 +46,10 @@ unsigned long long statefile_pid_start(pid_t pid);
 /* The same of this process, through /proc/self: right also where /proc is
  * another PID namespace's (getpid() would name another process there). */
 unsigned long long statefile_self_start(void);
+/* This process's pid as /proc names it (the target of /proc/self), to go
+ * with statefile_self_start: getpid() where /proc is this PID namespace's
+ * (or cannot tell), another number where it is another namespace's. */
+pid_t statefile_self_pid(void);
 
 /* This boot's id (/proc/sys/kernel/random/boot_id), read once; NULL if
  * unknown. Both files carry it: a run_dir on persistent storage outlives a

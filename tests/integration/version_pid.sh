@@ -5,7 +5,8 @@
 # (same process). Run from a PID namespace whose /proc is not its own, svd
 # still gives its own start time (through /proc/self), not that of the
 # process with its pid in that /proc: a client there (debian/postinst) sees
-# that the pid is not this svd's.
+# that the pid is not this svd's. Its state file names it by its pid and
+# start time as that /proc shows them.
 . "$(dirname "$0")/lib.sh"
 
 # field 22 of /proc/PID/stat: the 20th after the command's last ')'
@@ -57,6 +58,11 @@ if [ "$(id -u)" = 0 ] && unshare --pid --fork true 2>/dev/null; then
         assert_eq "$(vjson .pid_start)" "$(start_of "$SVD_PID")" "version --json in the PID namespace: pid_start"
         [ "$(start_of 2)" != "$(vjson .pid_start)" ] || fail "this /proc's pid 2 has svd's start time: nothing shown"
         assert_eq "$(vjson .boot_id)" "$boot" "version --json in the PID namespace: boot_id"
+        # the state file names svd the same way, as the next svd looks it
+        # up in /proc: not pid 2 with kthreadd's start time
+        wait_for test -s "$T/run/state.json"
+        assert_eq "$(jq -r .svd_pid "$T/run/state.json")" "$SVD_PID" "state.json in the PID namespace: svd_pid"
+        assert_eq "$(jq -r .svd_start "$T/run/state.json")" "$(start_of "$SVD_PID")" "state.json in the PID namespace: svd_start"
         # (svd is not this shell's child: unshare's status is svd's)
         kill -TERM "$SVD_PID"
         rc=0

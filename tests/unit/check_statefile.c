@@ -2,16 +2,21 @@
  * another boot is not taken over; numbers out of the range of what they
  * are read into (a damaged file) are refused, naming the field, before any
  * conversion (run under the sanitizers, a conversion of such a number is
- * an error of its own). */
+ * an error of its own). svd's own pid and start time are read as /proc
+ * shows them, also where /proc is another PID namespace's, and a state
+ * whose writer still runs is not taken over. */
 #include <check.h>
 
 #include "check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -202,6 +207,84 @@ START_TEST(test_svc_starts)
 }
 END_TEST
 
+START_TEST(test_self_proc)
+{
+        if (access("/proc/self/stat", R_OK) < 0) /* no /proc here: nothing to compare */
+                return;
+        ck_assert_int_eq(statefile_self_pid(), getpid());
+        ck_assert_uint_gt(statefile_self_start(), 0);
+        ck_assert_uint_eq(statefile_self_start(), statefile_pid_start(getpid()));
+}
+END_TEST
+
+/* PID 1 of a new PID namespace that still sees the host's /proc:
+ * /proc/getpid() is the host's init, /proc/self this process. */
+START_TEST(test_self_pidns)
+{
+        int p[2], st;
+        pid_t c, seen = 0;
+        if (access("/proc/self/stat", R_OK) < 0 || unshare(CLONE_NEWPID) < 0)
+                return; /* not permitted here (not root): nothing to test */
+        ck_assert_int_eq(pipe(p), 0);
+        c = fork();
+        ck_assert_int_ge(c, 0);
+        if (c == 0) {
+                pid_t self = statefile_self_pid();
+                unsigned long long start = statefile_self_start();
+                bool ok = getpid() == 1 && start > 0 && statefile_pid_start(self) == start &&
+                          statefile_pid_start(getpid()) != start;
+                ssize_t n = write(p[1], &self, sizeof(self));
+                _exit(ok && n == (ssize_t)sizeof(self) ? 0 : 1);
+        }
+        close(p[1]);
+        ck_assert_int_eq(read(p[0], &seen, sizeof(seen)), (ssize_t)sizeof(seen));
+        ck_assert_int_eq(waitpid(c, &st, 0), c);
+        ck_assert_int_eq(seen, c);
+        ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+END_TEST
+
+static cJSON *load_writer(pid_t pid, unsigned long long start)
+{
+        char text[256];
+        snprintf(text, sizeof(text),
+                 "{\"format\":\"svd-state\",\"version\":1,\"saved_mono\":1000,\"svd_pid\":%d,"
+                 "\"svd_start\":%llu,\"services\":[]}",
+                 (int)pid, start);
+        put_state(text);
+        return statefile_load_orphaned(&cfg);
+}
+
+/* The writer still runs (the same pid and start time): not taken over; a
+ * reused pid (another start time) is; this very process (a daemon-reexec's
+ * fallback) is. */
+START_TEST(test_writer_alive)
+{
+        cJSON *j;
+        pid_t c;
+        int st;
+        if (access("/proc/self/stat", R_OK) < 0)
+                return;
+        c = fork();
+        ck_assert_int_ge(c, 0);
+        if (c == 0) {
+                pause();
+                _exit(0);
+        }
+        unsigned long long cs = statefile_pid_start(c);
+        ck_assert_uint_gt(cs, 0);
+        ck_assert_ptr_null(load_writer(c, cs));
+        j = load_writer(c, cs + 1);
+        ck_assert_ptr_nonnull(j);
+        cJSON_Delete(j);
+        j = load_writer(statefile_self_pid(), statefile_self_start());
+        ck_assert_ptr_nonnull(j);
+        cJSON_Delete(j);
+        kill(c, SIGKILL);
+        waitpid(c, &st, 0);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("statefile");
@@ -212,6 +295,9 @@ int main(void)
         tcase_add_test(tc, test_svc_good);
         tcase_add_loop_test(tc, test_svc_range, 0, (int)(sizeof(bad_svc) / sizeof(bad_svc[0])));
         tcase_add_test(tc, test_svc_starts);
+        tcase_add_test(tc, test_self_proc);
+        tcase_add_test(tc, test_self_pidns);
+        tcase_add_test(tc, test_writer_alive);
         suite_add_tcase(s, tc);
         if (!mkdtemp(dir))
                 return EXIT_FAILURE;
