@@ -315,7 +315,10 @@ void reload_progress(struct svd *m)
                 if (it->must_stop && s->state != ST_STOPPING && dependents_down(p, s)) {
                         it->must_stop = false;
                         s->stop_requested = true;
-                        svc_dispatch(s, SE_STOP, 0); /* enqueues: the caller's pass continues */
+                        /* the dependents that follow it, kept or not,
+                         * stop first, as at svctl restart (svd.h) */
+                        if (!svd_stop_followers_first(m, s))
+                                svc_dispatch(s, SE_STOP, 0); /* enqueues: the caller's pass continues */
                 }
         }
         if (!all_down)

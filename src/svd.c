@@ -423,14 +423,15 @@ static bool followers_active(struct svd *m, const struct svc *s) {
         return false;
 }
 
-/* svctl stop or restart of s: the dependents that follow it (they would be
- * restarted because it went down) stop first, as a service stops before
- * what it depends on at shutdown; s stops once they have (the scheduler
+/* svctl stop or restart of s, or a reload stopping it: the dependents that
+ * follow it (they would be restarted because it went down) stop first, as a
+ * service stops before what it depends on at shutdown; s stops once they
+ * have (the scheduler
  * calls svd_stop_after_followers), and they start again once it is back.
  * The same holds for each follower and its own followers, to the end of
  * the chain (the dependency graph has no cycles): a chain db <- api <- web
  * stops web, then api, then db. False when none runs: s stops now. */
-static bool stop_followers_first(struct svd *m, struct svc *s) {
+bool svd_stop_followers_first(struct svd *m, struct svc *s) {
         if (!svc_state_up(s->state) && s->state != ST_STARTING)
                 return false;
         for (size_t r = 0; r < s->n_rdeps; r++) {
@@ -440,7 +441,7 @@ static bool stop_followers_first(struct svd *m, struct svc *s) {
                 log_info("%s: stopping before %s, which it follows", d->cfg->name, s->cfg->name);
                 d->restart_after_stop = true;
                 d->stop_requested = true;
-                if (!stop_followers_first(m, d))
+                if (!svd_stop_followers_first(m, d))
                         svc_dispatch(d, SE_STOP, 0);
         }
         if (!followers_active(m, s))
@@ -511,7 +512,7 @@ int svd_request_stop(struct svd *m, struct svc *s) {
         s->held = true;
         s->stop_requested = true;
         s->restart_after_stop = false;
-        if (m->shutting_down || !stop_followers_first(m, s))
+        if (m->shutting_down || !svd_stop_followers_first(m, s))
                 svc_dispatch(s, SE_STOP, 0);
         sched_run(m);
         return 0;
@@ -526,7 +527,7 @@ int svd_request_restart(struct svd *m, struct svc *s) {
                 s->held = false;
                 s->stop_requested = true;
                 s->restart_after_stop = true;
-                if (!stop_followers_first(m, s))
+                if (!svd_stop_followers_first(m, s))
                         svc_dispatch(s, SE_STOP, 0);
                 sched_run(m);
                 return 0;

@@ -124,6 +124,10 @@ int svd_request_start(struct svd *m, struct svc *s);
 /* The services whose svctl stop/restart waited for their followers: each
  * whose followers have stopped is stopped now (called by the scheduler). */
 void svd_stop_after_followers(struct svd *m);
+/* Stops the running dependents that follow s (depends_on.s.restart, down
+ * their own chains) to start again once s is back, and marks s to stop once
+ * they have. False when none runs: the caller stops s now. */
+bool svd_stop_followers_first(struct svd *m, struct svc *s);
 int svd_request_stop(struct svd *m, struct svc *s);
 int svd_request_restart(struct svd *m, struct svc *s);
 /* A fact no later svd could find again (a READY=1 read, a reaped exit
