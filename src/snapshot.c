@@ -23,6 +23,7 @@
 #include "logsink.h"
 #include "notify.h"
 #include "reexec.h"
+#include "reload.h"
 #include "sched.h"
 #include "secrets.h"
 #include "snapshot.h"
@@ -182,9 +183,13 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         cJSON_AddStringToObject(o, "reason", s->reason);
         cJSON_AddStringToObject(o, "status_text", s->status_text);
         cJSON_AddStringToObject(o, "last_failure", s->last_failure);
-        cJSON_AddBoolToObject(o, "held", s->held);
+        /* A reload under way holds what it stops (reload.h); the svd that
+         * reads this has no reload: it gets the operator's hold, and what
+         * the reload was to start again starts once down (restore()). */
+        const struct reload_item *it = reload_leaving(m, s);
+        cJSON_AddBoolToObject(o, "held", it ? it->operator_held : s->held);
         cJSON_AddBoolToObject(o, "stop_requested", s->stop_requested);
-        cJSON_AddBoolToObject(o, "restart_after_stop", s->restart_after_stop);
+        cJSON_AddBoolToObject(o, "restart_after_stop", s->restart_after_stop || (it && it->start_after));
         cJSON_AddBoolToObject(o, "stop_after_followers", s->stop_after_followers);
         put(o, "stop_outcome", s->stop_outcome);
         put(o, "probe_failures", s->probe_failures);
@@ -680,6 +685,21 @@ static void restore(struct svd *m)
                 if (seen)
                         seen[s->index] = true;
                 n++;
+        }
+        /* down, and to start again (a reload was under way: save_svc) */
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = m->svcs[i], *dep = NULL;
+                if (!seen || !seen[i] || !s->restart_after_stop || s->held || s->pid || s->exit_pending ||
+                    svc_state_active(s->state))
+                        continue;
+                s->restart_after_stop = false;
+                if (sched_held_dependency(m, s, &dep) > 0) {
+                        log_info("%s: left stopped: its dependency %s is held stopped", s->cfg->name,
+                                 dep->cfg->name);
+                        continue;
+                }
+                sched_pull_in(m, s);
+                svc_dispatch(s, SE_START, 0);
         }
         /* the journal's processes of services the state did not name: the
          * services are started below, as at boot */
