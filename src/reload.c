@@ -248,9 +248,14 @@ int reload_apply(struct svd *m, struct reload_plan *p)
                                  at_rest ? "" : ": restarting");
                 else
                         log_info("%s: removed from the configuration: stopping", s->cfg->name);
-                /* wanted before: runs again with the new definition */
+                /* wanted before: runs again with the new definition. So
+                 * does one svd stops for a failed check (health, watchdog,
+                 * start timeout): it was to restart, or to fail, and a
+                 * changed failed service starts again. */
+                bool fail_stop = s->state == ST_STOPPING && !s->stop_requested &&
+                                 s->stop_outcome != STOP_OUTCOME_STOPPED;
                 it->run_again = !s->held && ((svc_state_active(s->state) && s->state != ST_STOPPING) ||
-                                             s->restart_after_stop);
+                                             s->restart_after_stop || fail_stop);
                 it->start_after = it->run_again || (!s->held && s->state == ST_FAILED);
                 it->operator_held = s->held;
                 s->held = true; /* nothing may pull it back in meanwhile */
