@@ -592,8 +592,11 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                         ctx.restart = false;
                 if (s->spawned_mono && now - s->spawned_mono >= c->backoff.reset_after)
                         s->attempt = 0;
+                /* counted where the restart would start: after its delay
+                 * (the same one ACT_ARM_BACKOFF arms) */
                 if (ctx.restart)
-                        ctx.limit_hit = start_limit_hit(&s->starts, &c->start_limit, now);
+                        ctx.limit_hit = start_limit_hit(&s->starts, &c->start_limit,
+                                                        now + backoff_delay(&c->backoff, s->attempt + 1));
         }
 
         unsigned act = 0;
