@@ -8,16 +8,25 @@
 usec_t backoff_delay(const struct backoff_config *b, unsigned attempt) {
         if (attempt <= 1)
                 return b->initial < b->max ? b->initial : b->max;
-        /* Computed in floating point: factor^n overflows integers long before
-         * the cap matters. The loop stops at the cap (factor > 1), so it runs
-         * at most a few dozen times, and needs no libm. */
-        double d = (double)b->initial;
         /* config allows >= 1.0: a constant delay; and 0 stays 0 however
-         * often it is multiplied (the loop would run once per attempt) */
+         * often it is multiplied */
         if (!(b->factor > 1.0) || b->initial == 0)
                 return b->initial < b->max ? b->initial : b->max;
-        for (unsigned i = 1; i < attempt && d < (double)b->max; i++)
-                d *= b->factor;
+        /* factor^(attempt-1) by squaring, in floating point (an integer
+         * power overflows long before the cap matters; no libm needed): a
+         * multiplication per attempt would take billions of steps with a
+         * factor just above 1 in a long crash loop. Stops at the cap; a
+         * square past the double range is inf, which only ever caps. */
+        double cap = (double)b->max / (double)b->initial, r = 1.0, p = b->factor;
+        for (unsigned n = attempt - 1; n; n >>= 1) {
+                if (n & 1) {
+                        r *= p;
+                        if (!(r < cap))
+                                return b->max;
+                }
+                p *= p;
+        }
+        double d = (double)b->initial * r;
         if (!(d < (double)b->max))
                 return b->max;
         return (usec_t)d;

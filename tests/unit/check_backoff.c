@@ -28,6 +28,24 @@ START_TEST(test_delays) {
 }
 END_TEST
 
+/* A factor just above 1 (the config allows any 1.0..100) grows so slowly
+ * that a multiplication per attempt would take billions of steps for a
+ * service in a long crash loop: e^4 s after 4e9 attempts, computed at once. */
+START_TEST(test_slow_factor) {
+        struct backoff_config slow = {.initial = USEC_PER_SEC, .max = 60 * USEC_PER_SEC, .factor = 1.000000001};
+        usec_t d = backoff_delay(&slow, 4000000001u);
+        ck_assert_msg(d > 54597 * USEC_PER_MSEC && d < 54600 * USEC_PER_MSEC, "delay %llu", (unsigned long long)d);
+        /* bounds: 1d at most, factor 100, every attempt up to the last */
+        struct backoff_config big = {.initial = 1, .max = 86400 * USEC_PER_SEC, .factor = 100.0};
+        ck_assert_uint_eq(backoff_delay(&big, 2), 100);
+        ck_assert_uint_eq(backoff_delay(&big, 6), 10000000000ull);
+        ck_assert_uint_eq(backoff_delay(&big, 7), 86400 * USEC_PER_SEC);
+        ck_assert_uint_eq(backoff_delay(&big, 4294967295u), 86400 * USEC_PER_SEC);
+        struct backoff_config day = {.initial = 86400 * USEC_PER_SEC, .max = 86400 * USEC_PER_SEC, .factor = 100.0};
+        ck_assert_uint_eq(backoff_delay(&day, 4294967295u), 86400 * USEC_PER_SEC);
+}
+END_TEST
+
 START_TEST(test_policy) {
         ck_assert(!restart_wanted(RESTART_NO, false, false));
         ck_assert(restart_wanted(RESTART_ON_FAILURE, false, false));
@@ -83,6 +101,7 @@ int main(void) {
         Suite *s = suite_create("backoff");
         TCase *tc = tcase_create("core");
         tcase_add_test(tc, test_delays);
+        tcase_add_test(tc, test_slow_factor);
         tcase_add_test(tc, test_policy);
         tcase_add_test(tc, test_start_limit);
         suite_add_tcase(s, tc);
