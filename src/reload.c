@@ -186,6 +186,9 @@ static int diff(struct svd *m, struct reload_plan *p)
                 } else {
                         const char *why = difference(oc, s->cfg, nc, n);
                         r = add_item(p, n->name, why ? RELOAD_CHANGE : RELOAD_KEEP, why, s);
+                        if (r >= 0)
+                                p->items[p->n_items - 1].enabled_now = (!s->cfg->enabled || s->cfg->not_in_profile) &&
+                                                                       n->enabled && !n->not_in_profile;
                         i++;
                         j++;
                 }
@@ -256,7 +259,10 @@ int reload_apply(struct svd *m, struct reload_plan *p)
                                  s->stop_outcome != STOP_OUTCOME_STOPPED;
                 it->run_again = !s->held && ((svc_state_active(s->state) && s->state != ST_STOPPING) ||
                                              s->restart_after_stop || fail_stop);
-                it->start_after = it->run_again || (!s->held && s->state == ST_FAILED);
+                /* and one that failed, or that the change enables (as a
+                 * new service starts), unless the operator stopped it */
+                it->start_after = it->run_again ||
+                                  (!s->held && (s->state == ST_FAILED || (it->enabled_now && down(s))));
                 it->operator_held = s->held;
                 s->held = true; /* nothing may pull it back in meanwhile */
                 s->restart_after_stop = false;

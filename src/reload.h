@@ -45,6 +45,9 @@ struct reload_item {
         bool must_stop;       /* remove, change: a stop is still to be sent */
         bool operator_held;   /* change: held before the reload held it (svctl
                                * stop): still held with the new definition */
+        bool enabled_now;     /* change: the new definition is started at boot
+                               * (enabled, in the profile selection), the old
+                               * one was not */
 };
 
 struct reload_plan {
