@@ -190,6 +190,8 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         cJSON_AddBoolToObject(o, "held", it ? it->operator_held : s->held);
         cJSON_AddBoolToObject(o, "stop_requested", s->stop_requested);
         cJSON_AddBoolToObject(o, "restart_after_stop", s->restart_after_stop || (it && it->start_after));
+        if (it && it->start_after)
+                cJSON_AddBoolToObject(o, "reload_start", true);
         cJSON_AddBoolToObject(o, "stop_after_followers", s->stop_after_followers);
         put(o, "stop_outcome", s->stop_outcome);
         put(o, "probe_failures", s->probe_failures);
@@ -653,6 +655,7 @@ static void restore(struct svd *m)
 {
         const cJSON *root = m->restore, *o;
         bool *seen = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool));
+        _cleanup_(freep) bool *again = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool));
         size_t n = 0;
         const char *field;
         /* (a state file's were checked as it was read: this is a re-exec's) */
@@ -684,12 +687,15 @@ static void restore(struct svd *m)
                 restore_svc(m, s, o, elapsed);
                 if (seen)
                         seen[s->index] = true;
+                if (again)
+                        again[s->index] = flag(o, "reload_start");
                 n++;
         }
-        /* down, and to start again (a reload was under way: save_svc) */
-        for (size_t i = 0; i < m->n_svcs; i++) {
+        /* what a reload under way was to start again (save_svc), if it is
+         * down already (else its exit starts it: restart_after_stop) */
+        for (size_t i = 0; again && i < m->n_svcs; i++) {
                 struct svc *s = m->svcs[i], *dep = NULL;
-                if (!seen || !seen[i] || !s->restart_after_stop || s->held || s->pid || s->exit_pending ||
+                if (!again[i] || !s->restart_after_stop || s->held || s->pid || s->exit_pending ||
                     svc_state_active(s->state))
                         continue;
                 s->restart_after_stop = false;
