@@ -163,6 +163,10 @@ static void reevaluate(struct svd *m, struct svc *d, struct svc *s) {
                 return;
         if (svc_state_up(s->state) || s->state == ST_EXITED || s->state == ST_STARTING)
                 return;
+        /* a stop is ordered already (svctl stop waiting for its followers,
+         * a reload): it is not made a restart */
+        if (d->held)
+                return;
         for (size_t i = 0; i < d->cfg->n_deps; i++) {
                 const struct dep_config *dc = &d->cfg->deps[i];
                 if (dc->index == s->index && dc->restart) {

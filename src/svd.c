@@ -438,6 +438,11 @@ bool svd_stop_followers_first(struct svd *m, struct svc *s) {
                 struct svc *d = m->svcs[s->rdeps[r]];
                 if (!follows(d, s) || !(svc_state_up(d->state) || d->state == ST_STARTING))
                         continue;
+                /* held: its own stop is under way (svctl stop, a reload),
+                 * waiting for its followers; s waits for it, and it is not
+                 * made a restart */
+                if (d->held)
+                        continue;
                 log_info("%s: stopping before %s, which it follows", d->cfg->name, s->cfg->name);
                 d->restart_after_stop = true;
                 d->stop_requested = true;
