@@ -6,7 +6,10 @@
  * KiB; glibc keeps such freed pages (and raises its trim threshold after
  * every large free), so svd's footprint would ratchet up with each poll of
  * `svctl status`. Once such a reply is out and the client gone, the heap is
- * trimmed, coalesced to once per CONTROL_TRIM_DELAY. */
+ * trimmed, coalesced to once per CONTROL_TRIM_DELAY. An op that replies
+ * later (control_defer) leaves its client waiting: svd keeps reading from
+ * it only to notice it going away, and handles its next request once the
+ * deferred reply is queued, so replies stay one per request, in order. */
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -45,13 +48,28 @@ struct client {
          * send then only marks it dead; read_cb frees it once done */
         bool busy, dead;
         struct control_peer peer;
+        struct control_defer *deferred; /* its request waits for this reply */
 };
+
+/* A request whose reply an op sends later (control.h). cl is NULL once
+ * the client is gone; req is kept for the audit line. */
+struct control_defer {
+        struct client *cl;
+        struct svd *m;
+        cJSON *req;
+        struct control_peer peer;
+};
+
+/* The object control_handle returns for a deferred reply: never sent,
+ * never freed; compared by address. */
+cJSON control_deferred_reply;
 
 struct control {
         struct svd *m;
         int fd;
         char *path;
         ev_io accept_io;
+        struct client *handling; /* whose request control_handle is handling */
         struct client *clients[CONTROL_MAX_CLIENTS];
         size_t n_clients;
         ev_timer trim;    /* malloc_trim after large replies */
@@ -94,6 +112,12 @@ static void client_free(struct client *cl) {
         if (cl->busy) { /* inert until read_cb frees it: nothing sends to it */
                 cl->dead = true;
                 return;
+        }
+        if (cl->deferred) { /* the op carries on; its reply has nowhere to go */
+                log_info("control: client pid %d went away while its request was still being handled",
+                         (int)cl->peer.pid);
+                cl->deferred->cl = NULL;
+                cl->deferred = NULL;
         }
         close(cl->fd);
         for (size_t i = 0; i < c->n_clients; i++)
@@ -277,34 +301,11 @@ static void client_fail(struct client *cl, enum proto_code code, const char *msg
         client_flush(cl);
 }
 
-static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
-        struct client *cl = w->data;
-        if (cl->rcap - cl->rlen < 4096) {
-                size_t ncap = cl->rcap ? cl->rcap * 2 : 8192;
-                if (ncap > PROTO_MAX_FRAME + PROTO_HDR_SIZE + 8192)
-                        ncap = PROTO_MAX_FRAME + PROTO_HDR_SIZE + 8192;
-                /* not realloc: the bytes so far may be a value or a passphrase */
-                char *nb = ncap > cl->rcap ? grow_wiped(&cl->rbuf, cl->rlen, ncap) : cl->rbuf;
-                if (!nb) {
-                        client_free(cl);
-                        return;
-                }
-                cl->rbuf = nb;
-                cl->rcap = ncap;
-        }
-        ssize_t n = recv(cl->fd, cl->rbuf + cl->rlen, cl->rcap - cl->rlen, MSG_DONTWAIT);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-                return;
-        if (n <= 0) {
-                client_free(cl);
-                return;
-        }
-        cl->rlen += (size_t)n;
-        if (!cl->follower)
-                ev_timer_again(loop, &cl->idle);
-
+/* Handles the whole requests in cl's buffer, up to one whose reply is
+ * deferred; then sends what is queued. */
+static void client_process(struct client *cl) {
         size_t off = 0;
-        for (;;) {
+        while (!cl->deferred) {
                 cJSON *req = NULL;
                 size_t used = 0;
                 int r = proto_frame_decode(cl->rbuf + off, cl->rlen - off, &req, &used);
@@ -331,9 +332,14 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 bool secret = cJSON_IsString(opj) && proto_op_secret(proto_op_from_name(opj->valuestring));
                 /* no followers in the emergency state: control_handle refuses */
                 cl->busy = true;
+                cl->ctl->handling = cl;
                 cJSON *reply = is_follow(req) && !cl->ctl->m->emergency ? client_follow(cl, req)
                                                                         : control_handle(cl->ctl->m, req, &cl->peer);
-                audit_request(cl->ctl->m, &cl->peer, req, reply);
+                cl->ctl->handling = NULL;
+                if (reply == CONTROL_DEFERRED) /* audited with the reply (control_defer_reply) */
+                        reply = NULL;
+                else
+                        audit_request(cl->ctl->m, &cl->peer, req, reply);
                 cl->busy = false;
                 if (secret)
                         proto_wipe(req);
@@ -361,6 +367,106 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 explicit_bzero(cl->rbuf + cl->rlen, off);
         }
         client_flush(cl);
+}
+
+static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
+        struct client *cl = w->data;
+        if (cl->rcap - cl->rlen < 4096) {
+                size_t ncap = cl->rcap ? cl->rcap * 2 : 8192;
+                if (ncap > PROTO_MAX_FRAME + PROTO_HDR_SIZE + 8192)
+                        ncap = PROTO_MAX_FRAME + PROTO_HDR_SIZE + 8192;
+                if (ncap <= cl->rcap && cl->deferred) {
+                        /* requests sent ahead fill the buffer while one waits
+                         * for its reply: read on once that is sent */
+                        ev_io_stop(loop, &cl->rio);
+                        return;
+                }
+                /* not realloc: the bytes so far may be a value or a passphrase */
+                char *nb = ncap > cl->rcap ? grow_wiped(&cl->rbuf, cl->rlen, ncap) : cl->rbuf;
+                if (!nb) {
+                        client_free(cl);
+                        return;
+                }
+                cl->rbuf = nb;
+                cl->rcap = ncap;
+        }
+        if (cl->rlen == cl->rcap) { /* full of requests read while one waited */
+                client_process(cl);
+                return;
+        }
+        ssize_t n = recv(cl->fd, cl->rbuf + cl->rlen, cl->rcap - cl->rlen, MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+                /* fed by control_defer_reply: the requests read meanwhile */
+                if (cl->rlen && !cl->deferred)
+                        client_process(cl);
+                return;
+        }
+        if (n <= 0) {
+                client_free(cl);
+                return;
+        }
+        cl->rlen += (size_t)n;
+        if (cl->deferred) /* only read to see it go away: its requests wait */
+                return;
+        if (!cl->follower)
+                ev_timer_again(loop, &cl->idle);
+        client_process(cl);
+}
+
+struct control_defer *control_defer(struct svd *m, const cJSON *req, const struct control_peer *peer) {
+        struct client *cl = m->ctl ? m->ctl->handling : NULL;
+        if (!cl || &cl->peer != peer || cl->deferred)
+                return NULL;
+        struct control_defer *d = calloc(1, sizeof(*d));
+        if (!d)
+                return NULL;
+        if (!(d->req = cJSON_Duplicate(req, true))) {
+                free(d);
+                return NULL;
+        }
+        d->cl = cl;
+        d->m = m;
+        d->peer = cl->peer;
+        cl->deferred = d;
+        /* waiting for svd is not idling */
+        ev_timer_stop(m->loop, &cl->idle);
+        return d;
+}
+
+void control_defer_reply(struct control_defer *d, cJSON *reply) {
+        if (!d) {
+                cJSON_Delete(reply);
+                return;
+        }
+        struct client *cl = d->cl;
+        audit_request(d->m, &d->peer, d->req, reply);
+        cJSON_Delete(d->req);
+        free(d);
+        if (!cl) { /* gone (client_free logged it) */
+                cJSON_Delete(reply);
+                return;
+        }
+        cl->deferred = NULL;
+        bool alive = reply ? client_queue(cl, reply) : false;
+        cJSON_Delete(reply);
+        if (!alive) {
+                if (!reply) /* out of memory: the client would wait for nothing */
+                        client_free(cl);
+                return;
+        }
+        struct ev_loop *loop = cl->ctl->m->loop;
+        if (!cl->follower)
+                ev_timer_again(loop, &cl->idle);
+        ev_io_start(loop, &cl->rio);
+        /* its next requests may be in the buffer already: handled from the
+         * loop, not here (this can run inside another client's request) */
+        if (cl->rlen)
+                ev_feed_event(loop, &cl->rio, EV_READ);
+        client_flush(cl);
+}
+
+bool control_defer_gone(const struct control_defer *d) {
+        return !d || !d->cl;
 }
 
 /* Whether the socket's peer had gid among its supplementary groups when it

@@ -37,7 +37,27 @@ int control_listen_fd(const struct control *c);
 void control_flush_all(struct control *c);
 void control_close(struct control *c);
 
-/* Handles one request; returns the reply (never NULL unless out of memory). */
+/* Handles one request; returns the reply (never NULL unless out of memory),
+ * or CONTROL_DEFERRED: an op took a control_defer and replies later. */
 cJSON *control_handle(struct svd *m, const cJSON *req, const struct control_peer *peer);
+
+/* Deferred replies, for an op that waits for something (a child process)
+ * without stalling the loop: while a request handler runs, it takes the
+ * request with control_defer and returns CONTROL_DEFERRED; later, from a
+ * loop callback, it sends the reply with control_defer_reply. Meanwhile the
+ * client's further requests wait (one reply per request, in order) and its
+ * idle timeout does not run. A client that goes away meanwhile is logged;
+ * the handle stays valid (control_defer_gone says so) and the reply is then
+ * dropped. A handle is always completed exactly once, and never before the
+ * op has returned CONTROL_DEFERRED. */
+struct control_defer;
+extern cJSON control_deferred_reply;
+#define CONTROL_DEFERRED (&control_deferred_reply)
+/* NULL if the request is not a client's being handled now, or out of memory:
+ * the op must then reply at once. req and peer: control_handle's. */
+struct control_defer *control_defer(struct svd *m, const cJSON *req, const struct control_peer *peer);
+/* Queues reply (taken over; audited like a direct reply) and frees d. */
+void control_defer_reply(struct control_defer *d, cJSON *reply);
+bool control_defer_gone(const struct control_defer *d);
 
 #endif
