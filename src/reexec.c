@@ -1,7 +1,6 @@
 /* reexec: see reexec.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "log_watch.h"
 #include "proto.h"
 #include "reexec.h"
+#include "reexec_check.h"
 #include "secrets.h"
 #include "snapshot.h"
 #include "svd.h"
@@ -33,126 +33,57 @@ char *reexec_binary(void)
         return strdup(buf);
 }
 
-/* Runs bin with argv (stdin and the other of stdout/stderr on /dev/null),
- * collecting what it writes to fd (STDOUT_FILENO or STDERR_FILENO) into out
- * (size bytes, NUL-terminated; the rest is read and dropped) until it
- * closes it, or for timeout_s at most. A file just written (an upgrade in
- * progress) can be busy for a moment: ETXTBSY is retried. *ret_status: its
- * wait status; -ETIMEDOUT (it was killed) or another -errno. */
-static int run_collect(const char *bin, char *const argv[], int fd, char *out, size_t size, int timeout_s,
-                       int *ret_status)
-{
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return -errno;
-        pid_t pid = fork();
-        if (pid < 0) {
-                int e = errno;
-                close(p[0]);
-                close(p[1]);
-                return -e;
-        }
-        if (pid == 0) {
-                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (null >= 0) {
-                        dup2(null, STDIN_FILENO);
-                        dup2(null, fd == STDOUT_FILENO ? STDERR_FILENO : STDOUT_FILENO);
-                }
-                dup2(p[1], fd);
-                for (int tries = 0; tries < 40; tries++) {
-                        execv(bin, argv);
-                        if (errno != ETXTBSY)
-                                break;
-                        usleep(50000);
-                }
-                dprintf(fd, "(cannot execute %s: %s)\n", bin, strerror(errno));
-                _exit(127);
-        }
-        close(p[1]);
-        size_t got = 0;
-        bool timed_out = false;
-        struct pollfd pf = { .fd = p[0], .events = POLLIN };
-        usec_t deadline = now_mono() + (usec_t)timeout_s * USEC_PER_SEC;
-        for (;;) {
-                usec_t now = now_mono();
-                if (now >= deadline) {
-                        timed_out = true;
-                        break;
-                }
-                int pr = poll(&pf, 1, (int)((deadline - now) / 1000) + 1);
-                if (pr < 0 && errno == EINTR) /* SIGCHLD of a service */
-                        continue;
-                if (pr <= 0) {
-                        timed_out = pr == 0;
-                        break;
-                }
-                char chunk[512];
-                ssize_t n = read(p[0], chunk, sizeof(chunk));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                size_t take = (size_t)n < size - 1 - got ? (size_t)n : size - 1 - got;
-                memcpy(out + got, chunk, take);
-                got += take;
-        }
-        close(p[0]);
-        out[got] = 0;
-        /* its output closed is not its end: one that closed it and goes on
-         * (or hangs) is waited for until the same deadline, no longer */
-        int st = 0;
-        if (timed_out)
-                kill(pid, SIGKILL);
-        for (;;) {
-                pid_t w = waitpid(pid, &st, timed_out ? 0 : WNOHANG);
-                if (w == pid || (w < 0 && errno != EINTR))
-                        break;
-                if (w == 0 && now_mono() >= deadline) {
-                        timed_out = true;
-                        kill(pid, SIGKILL);
-                } else if (w == 0)
-                        (void)poll(NULL, 0, 20);
-        }
-        *ret_status = st;
-        return timed_out ? -ETIMEDOUT : 0;
+/* A daemon-reexec under way (m->reexec_pending): its request waits for
+ * the checks of the new binary, one after the other. */
+struct reexec {
+        struct reexec_check check;
+        struct control_defer *defer;
+        char *bin;
+        bool key_fd, takes_restart; /* what the binary said it takes over */
+};
+
+static void config_done(struct reexec_check *c);
+
+/* Replies (taking reply), stops what still runs and ends the reexec. */
+static void finish(struct svd *m, cJSON *reply) {
+        struct reexec *x = m->reexec_pending;
+        m->reexec_pending = NULL;
+        reexec_check_stop(&x->check);
+        if (control_defer_gone(x->defer))
+                log_warn("daemon-reexec: the client that asked for it went away; %s",
+                         ev_is_active(&m->reexec_timer) ? "executing anyway" : "it was refused");
+        control_defer_reply(x->defer, reply);
+        free(x->bin);
+        free(x);
 }
 
-/* Asks bin which state format it reads ("svd-state 1"); 0 if it matches ours,
- * else -EPROTO with why filled in. *ret_key_fd, *ret_restart: it also said
- * it takes the secrets key's memfd, the consumers to restart. Bounded: 5 s. */
-static int check_format(const char *bin, bool *ret_key_fd, bool *ret_restart, char *why, size_t wl)
-{
-        char *const argv[] = {(char *)bin, (char *)"--state-format", NULL};
-        char out[128];
-        int st;
-        int r = run_collect(bin, argv, STDOUT_FILENO, out, sizeof(out), 5, &st);
-        if (r < 0 && r != -ETIMEDOUT)
-                return r;
-        /* the lines after the first: what else it takes over */
-        *ret_key_fd = *ret_restart = false;
+/* The first line of the output of --state-format is the state format it
+ * reads ("svd-state 1"); 0 if it matches ours, else -EPROTO with why filled
+ * in. The lines after the first: what else it takes over. */
+static int format_result(struct reexec *x, char *why, size_t wl) {
+        char *out = x->check.out;
         for (char *l = strchr(out, '\n'); l && *++l; l = strchr(l, '\n')) {
                 if (strncmp(l, REEXEC_CAP_KEY_FD "\n", sizeof(REEXEC_CAP_KEY_FD)) == 0)
-                        *ret_key_fd = true;
+                        x->key_fd = true;
                 if (strncmp(l, REEXEC_CAP_SECRETS_RESTART "\n", sizeof(REEXEC_CAP_SECRETS_RESTART)) == 0)
-                        *ret_restart = true;
+                        x->takes_restart = true;
         }
         out[strcspn(out, "\n")] = 0;
         char want[64];
         snprintf(want, sizeof(want), "%s %d", REEXEC_STATE_FORMAT, REEXEC_STATE_VERSION);
         if (strcmp(out, want) == 0)
                 return 0;
-        snprintf(why, wl, "%s reads state format '%s', this svd writes '%s'", bin, out[0] ? out : "(none)", want);
+        snprintf(why, wl, "%s reads state format '%s', this svd writes '%s'", x->bin, out[0] ? out : "(none)",
+                 want);
         return -EPROTO;
 }
 
-/* Whether bin loads the configuration this svd runs from (the main file and
- * the --profile selection), as `bin --check` says: a newer binary may refuse
- * what an older one took, and an instance that cannot load its configuration
- * exits (or, as PID 1, enters the emergency state), leaving every service
- * unsupervised. 0 if it loads; else -EINVAL with why filled in (its first
- * error line), or another -errno. Bounded: 15 s. */
-static int check_config(struct svd *m, const char *bin, char *why, size_t wl)
-{
+/* Starts `bin --check`: whether bin loads the configuration this svd runs
+ * from (the main file and the --profile selection). A newer binary may
+ * refuse what an older one took, and an instance that cannot load its
+ * configuration exits (or, as PID 1, enters the emergency state), leaving
+ * every service unsupervised. Bounded: 15 s. */
+static int config_start(struct svd *m, struct reexec *x) {
         size_t np = 0;
         while (m->cli_profiles && m->cli_profiles[np])
                 np++;
@@ -160,7 +91,7 @@ static int check_config(struct svd *m, const char *bin, char *why, size_t wl)
         if (!av)
                 return -ENOMEM;
         size_t k = 0;
-        av[k++] = (char *)bin;
+        av[k++] = x->bin;
         av[k++] = (char *)"--check";
         av[k++] = (char *)"-c";
         av[k++] = m->cfg->file;
@@ -168,28 +99,81 @@ static int check_config(struct svd *m, const char *bin, char *why, size_t wl)
                 av[k++] = (char *)"--profile";
                 av[k++] = m->cli_profiles[i];
         }
-        char out[1024];
-        int st;
-        int r = run_collect(bin, av, STDERR_FILENO, out, sizeof(out), 15, &st);
-        out[strcspn(out, "\n")] = 0;
-        if (r == -ETIMEDOUT) {
-                snprintf(why, wl, "%s --check did not finish in 15 s", bin);
-                return -EINVAL;
-        }
+        return reexec_check_start(m, &x->check, x->bin, av, STDERR_FILENO, sizeof(x->check.out), 15., config_done);
+}
+
+static cJSON *refused_format(int r, const char *why) {
+        log_err("daemon-reexec refused: %s", r == -EPROTO ? why : strerror(-r));
+        return proto_reply_error(PROTO_E_FAILED, "%s; nothing was changed (restart svd instead)",
+                                 r == -EPROTO ? why : strerror(-r));
+}
+
+static cJSON *refused_config(int r, const char *why) {
+        log_err("daemon-reexec refused: %s", r == -EINVAL ? why : strerror(-r));
+        return proto_reply_error(PROTO_E_FAILED,
+                                 "%s; nothing was changed: fix the configuration (svd --check), "
+                                 "then run daemon-reexec again",
+                                 r == -EINVAL ? why : strerror(-r));
+}
+
+/* `svd --state-format` ended (or was killed at its 5 s bound: what it
+ * wrote by then is judged, as "(none)" if nothing). */
+static void format_done(struct reexec_check *c) {
+        struct svd *m = c->m;
+        struct reexec *x = m->reexec_pending;
+        char why[2048];
+        int r = format_result(x, why, sizeof(why));
+        if (r == 0)
+                r = config_start(m, x);
         if (r < 0)
-                return r;
-        if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-                return 0;
-        if (WIFEXITED(st))
-                snprintf(why, wl, "%s does not load %s: %s", bin, m->cfg->file, out[0] ? out : "(no error given)");
-        else
-                snprintf(why, wl, "%s --check was killed by signal %d", bin, WTERMSIG(st));
-        return -EINVAL;
+                finish(m, r == -EPROTO ? refused_format(r, why) : refused_config(r, why));
+}
+
+/* `svd --check` ended, or was killed at its bound: if it loads the
+ * configuration, and nothing that began meanwhile forbids it, the exec is
+ * scheduled (reexec_cb), after the reply. */
+static void config_done(struct reexec_check *c) {
+        struct svd *m = c->m;
+        struct reexec *x = m->reexec_pending;
+        char why[2048]; /* a binary and a file path, and a config error line */
+        int st = c->status;
+        c->out[strcspn(c->out, "\n")] = 0;
+        if (c->timed_out)
+                snprintf(why, sizeof(why), "%s --check did not finish in 15 s", x->bin);
+        else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+                snprintf(why, sizeof(why), "%s does not load %s: %s", x->bin, m->cfg->file,
+                         c->out[0] ? c->out : "(no error given)");
+        else if (!WIFEXITED(st))
+                snprintf(why, sizeof(why), "%s --check was killed by signal %d", x->bin, WTERMSIG(st));
+        if (c->timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                finish(m, refused_config(-EINVAL, why));
+                return;
+        }
+        /* the loop ran during the checks: what began meanwhile wins */
+        if (m->shutting_down) {
+                log_warn("daemon-reexec cancelled: svd is shutting down");
+                finish(m, proto_reply_error(PROTO_E_FAILED, "svd is shutting down"));
+        } else if (secrets_busy(m))
+                finish(m, proto_reply_error(PROTO_E_FAILED, "%s; try again when it is done", secrets_busy(m)));
+        else if (!x->takes_restart && secrets_restarting(m))
+                finish(m, proto_reply_error(PROTO_E_FAILED,
+                                            "the consumers of a changed secret are being restarted, and %s does "
+                                            "not take that over (an older svd); try again when it is done",
+                                            x->bin));
+        else {
+                log_info("daemon-reexec: %s passed its checks; executing it", x->bin);
+                m->reexec_key_fd = x->key_fd;
+                ev_timer_set(&m->reexec_timer, 0., 0.);
+                ev_timer_start(m->loop, &m->reexec_timer);
+                cJSON *rep = proto_reply_ok();
+                if (rep)
+                        cJSON_AddStringToObject(rep, "binary", x->bin);
+                finish(m, rep);
+        }
 }
 
 cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *peer)
 {
-        char why[2048]; /* a binary and a file path, and a config error line */
         if (!peer->admin) {
                 log_warn("control: refused daemon-reexec from uid %u pid %d: not an administrator",
                          (unsigned)peer->uid, (int)peer->pid);
@@ -198,7 +182,7 @@ cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *pee
         }
         if (m->shutting_down)
                 return proto_reply_error(PROTO_E_FAILED, "svd is shutting down");
-        if (m->reload || ev_is_active(&m->reexec_timer))
+        if (m->reload || reexec_under_way(m))
                 return proto_reply_error(PROTO_E_FAILED, "a reload or a re-exec is already under way");
         if (secrets_busy(m))
                 return proto_reply_error(PROTO_E_FAILED, "%s; try again when it is done", secrets_busy(m));
@@ -206,33 +190,42 @@ cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *pee
         if (!bin || access(bin, X_OK) < 0)
                 return proto_reply_error(PROTO_E_FAILED, "cannot find the svd binary to execute (%s)",
                                          bin ? bin : "/proc/self/exe");
-        bool takes_restart = false;
-        int r = check_format(bin, &m->reexec_key_fd, &takes_restart, why, sizeof(why));
-        if (r < 0) {
-                log_err("daemon-reexec refused: %s", r == -EPROTO ? why : strerror(-r));
-                return proto_reply_error(PROTO_E_FAILED, "%s; nothing was changed (restart svd instead)",
-                                         r == -EPROTO ? why : strerror(-r));
+        struct reexec *x = calloc(1, sizeof(*x));
+        if (!x)
+                return refused_format(-ENOMEM, NULL);
+        /* Asks the binary which state format it reads. Bounded: 5 s. */
+        char *const argv[] = {bin, (char *)"--state-format", NULL};
+        int r = reexec_check_start(m, &x->check, bin, argv, STDOUT_FILENO, 128, 5., format_done);
+        if (r < 0 || !(x->defer = control_defer(m, req, peer))) {
+                if (r >= 0)
+                        reexec_check_stop(&x->check);
+                free(x);
+                return refused_format(r < 0 ? r : -ENOMEM, NULL);
         }
-        if ((r = check_config(m, bin, why, sizeof(why))) < 0) {
-                log_err("daemon-reexec refused: %s", r == -EINVAL ? why : strerror(-r));
-                return proto_reply_error(PROTO_E_FAILED,
-                                         "%s; nothing was changed: fix the configuration (svd --check), "
-                                         "then run daemon-reexec again",
-                                         r == -EINVAL ? why : strerror(-r));
-        }
-        if (!takes_restart && secrets_restarting(m))
-                return proto_reply_error(PROTO_E_FAILED,
-                                         "the consumers of a changed secret are being restarted, and %s does "
-                                         "not take that over (an older svd); try again when it is done",
-                                         bin);
-        log_info("control: daemon-reexec from uid %u pid %d: executing %s", (unsigned)peer->uid, (int)peer->pid,
-                 bin);
-        ev_timer_set(&m->reexec_timer, 0., 0.);
-        ev_timer_start(m->loop, &m->reexec_timer);
-        cJSON *rep = proto_reply_ok();
-        if (rep)
-                cJSON_AddStringToObject(rep, "binary", bin);
-        return rep;
+        x->bin = bin;
+        bin = NULL;
+        m->reexec_pending = x;
+        log_info("control: daemon-reexec from uid %u pid %d: checking %s", (unsigned)peer->uid, (int)peer->pid,
+                 x->bin);
+        return CONTROL_DEFERRED;
+}
+
+bool reexec_under_way(const struct svd *m)
+{
+        return m->reexec_pending || ev_is_active(&m->reexec_timer);
+}
+
+bool reexec_child_exited(struct svd *m, pid_t pid, int status)
+{
+        return m->reexec_pending && reexec_check_exited(&m->reexec_pending->check, pid, status);
+}
+
+void reexec_cancel(struct svd *m)
+{
+        if (!m->reexec_pending)
+                return;
+        log_warn("daemon-reexec cancelled: svd is shutting down");
+        finish(m, proto_reply_error(PROTO_E_FAILED, "svd is shutting down"));
 }
 
 static void set_cloexec(const int *fds, bool on)

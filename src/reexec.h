@@ -6,7 +6,11 @@
  * (restore.c), adopts the processes (still its children: same PID) and
  * carries on. Before the exec, the new binary is asked which state format it
  * reads (`svd --state-format`): an incompatible one is refused and nothing
- * changes. Lines after the format name what else the binary takes over:
+ * changes; then whether it loads the configuration (`svd --check`). Both
+ * checks run as children the loop watches (reexec_check.h), the request's
+ * reply deferred (control_defer) until they are done: svd keeps reaping,
+ * probing and answering meanwhile; a shutdown that begins then cancels
+ * the re-exec. If the client goes away meanwhile, the re-exec goes on. Lines after the format name what else the binary takes over:
  * REEXEC_CAP_KEY_FD, the unlocked secrets key in a memfd (secrets_handoff.c),
  * which is only handed to a binary that says so (an older one would leave
  * the memfd open for its services); REEXEC_CAP_SECRETS_RESTART, the
@@ -16,6 +20,9 @@
  * running as it was. */
 #ifndef SVD_REEXEC_H
 #define SVD_REEXEC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 #include <ev.h>
@@ -28,8 +35,17 @@
 struct svd;
 struct control_peer;
 
-/* OP_REEXEC: admin only; the reply is written before the exec. */
+/* OP_REEXEC: admin only; replies CONTROL_DEFERRED once the checks of the
+ * new binary have started; the reply is written before the exec. */
 cJSON *reexec_op(struct svd *m, const cJSON *req, const struct control_peer *peer);
+/* Whether a daemon-reexec is under way (its checks, or the exec scheduled):
+ * a reload or another re-exec must wait. */
+bool reexec_under_way(const struct svd *m);
+/* svd's reaper: whether pid was a check of the new binary (taken then). */
+bool reexec_child_exited(struct svd *m, pid_t pid, int status);
+/* A shutdown began: a re-exec whose checks still run is cancelled (the
+ * check killed, the client told "svd is shutting down"). */
+void reexec_cancel(struct svd *m);
 /* m->reexec_timer's callback. */
 void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents);
 

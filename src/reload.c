@@ -10,6 +10,7 @@
 #include "log.h"
 #include "profile.h"
 #include "proto.h"
+#include "reexec.h"
 #include "reload.h"
 #include "sched.h"
 #include "secrets_int.h"
@@ -233,7 +234,7 @@ int reload_apply(struct svd *m, struct reload_plan *p)
 {
         if (m->shutting_down)
                 return -ESHUTDOWN;
-        if (m->reload || ev_is_active(&m->reexec_timer) ||
+        if (m->reload || reexec_under_way(m) ||
             (m->secrets && (m->secrets->rot_active || ev_is_active(&m->secrets->start_timer))))
                 return -EBUSY;
         m->reload = p;

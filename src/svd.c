@@ -63,7 +63,7 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
         if (s)
                 svc_main_exited(s, st);
         else if (!prober_child_exited(m, w->rpid, st) && !logs_child_exited(m, w->rpid, st) &&
-                 !secrets_prompt_child_exited(m, w->rpid, st)) {
+                 !secrets_prompt_child_exited(m, w->rpid, st) && !reexec_child_exited(m, w->rpid, st)) {
                 for (size_t i = 0; i < m->n_svcs; i++)
                         if (health_child_exited(m->svcs[i], w->rpid, st))
                                 break;
@@ -396,6 +396,7 @@ void svd_shutdown(struct svd *m) {
         if (!m->shutting_down) {
                 m->shutting_down = true;
                 reload_abort(m);
+                reexec_cancel(m);
                 secrets_prompt_stop(m);
                 timers_stop(m);
                 for (size_t i = 0; i < m->n_svcs; i++)
@@ -541,6 +542,7 @@ int svd_request_restart(struct svd *m, struct svc *s) {
 }
 
 void svd_done(struct svd *m) {
+        reexec_cancel(m); /* an exit without a shutdown (a fatal error) */
         control_close(m->ctl);
         m->ctl = NULL;
         metrics_stop(m);

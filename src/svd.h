@@ -16,6 +16,7 @@ struct notify;
 struct prober;
 struct cgroup_mgr;
 struct reload_plan;
+struct reexec;
 struct cJSON;
 struct fdstore;
 
@@ -73,6 +74,7 @@ struct svd {
         char **argv;             /* as started, for the exec */
         struct cJSON *restore;   /* the previous instance's state; NULL at a fresh start */
         ev_timer reexec_timer;   /* the exec, once the reply is queued */
+        struct reexec *reexec_pending; /* the new binary being checked; NULL if not */
         bool reexec_key_fd;      /* the new binary takes the secrets key's memfd (reexec.h) */
 
         /* surviving a crash of svd (statefile.h, fdstore.h) */
