@@ -56,7 +56,8 @@ extern cJSON control_deferred_reply;
 /* NULL if the request is not a client's being handled now, or out of memory:
  * the op must then reply at once. req and peer: control_handle's. */
 struct control_defer *control_defer(struct svd *m, const cJSON *req, const struct control_peer *peer);
-/* Queues reply (taken over; audited like a direct reply) and frees d. */
+/* Queues reply (taken over; audited like a direct reply) and frees d. Not
+ * for a reply that holds a secret: it is not wiped once sent. */
 void control_defer_reply(struct control_defer *d, cJSON *reply);
 bool control_defer_gone(const struct control_defer *d);
 
