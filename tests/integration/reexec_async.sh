@@ -43,6 +43,7 @@ service flap <<EOF
 command: [sh, -c, "sleep 0.3; exit 3"]
 restart: always
 backoff: { initial: 100ms, max: 100ms }
+start_limit: { burst: 0 }
 EOF
 start_svd
 wait_state app running
