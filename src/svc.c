@@ -662,6 +662,11 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 svc_unwatch_adopted(s);
                 s->pid = s->pgid = 0;
                 mainpid_forget(s);
+                /* The start that was to follow this stop (svctl restart, a
+                 * dependency's restart) is off: the old process may still
+                 * hold what a new one needs. Left set, it would fire at the
+                 * next exit into stopped of a later run (STOPPING=1). */
+                s->restart_after_stop = false;
         }
         if (ev == SE_EXIT || (act & ACT_ABANDON))
                 health_on_exit(s);
