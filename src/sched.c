@@ -139,6 +139,21 @@ int sched_held_dependency(struct svd *m, const struct svc *s, struct svc **ret) 
         return 0;
 }
 
+/* d failed only because a dependency it follows failed (dep_failed): once
+ * s's change leaves none of its dependencies broken, it starts again and
+ * waits for them as at any start, as it would have had that one merely
+ * restarted; not while a reload replaces it. An operator's stop or start,
+ * or its own failure, clears dep_failed. */
+static void start_follower_again(struct svd *m, struct svc *d, struct svc *s) {
+        if (d->held || reload_leaving(m, d))
+                return;
+        for (size_t i = 0; i < d->cfg->n_deps; i++)
+                if (svc_dep_broken(m->svcs[d->cfg->deps[i].index], d->cfg->deps[i].condition))
+                        return;
+        log_info("%s: starting again: %s is %s", d->cfg->name, s->cfg->name, svc_state_name(s->state));
+        svc_dispatch(d, SE_START, 0);
+}
+
 /* Re-evaluates dependent d after a change of its dependency s. */
 static void reevaluate(struct svd *m, struct svc *d, struct svc *s) {
         if (d->state == ST_WAITING) {
@@ -150,12 +165,18 @@ static void reevaluate(struct svd *m, struct svc *d, struct svc *s) {
                         if (svc_dep_broken(dep, dc->condition)) {
                                 svc_set_reason(d, "dependency %s %s", dep->cfg->name,
                                                dep->state == ST_FAILED ? "failed" : "exited");
+                                d->dep_failed = dc->restart;
                                 svc_dispatch(d, SE_DEP_FAILED, 0);
                                 return;
                         }
                 }
                 if (sched_deps_met(m, d))
                         svc_dispatch(d, SE_DEPS_MET, 0);
+                return;
+        }
+        if (d->state == ST_FAILED) {
+                if (d->dep_failed && !m->shutting_down)
+                        start_follower_again(m, d, s);
                 return;
         }
         /* Follow a dependency that went down, if asked to (depends_on.X.restart). */

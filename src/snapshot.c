@@ -193,6 +193,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         if (it && it->start_after)
                 cJSON_AddBoolToObject(o, "reload_start", true);
         cJSON_AddBoolToObject(o, "stop_after_followers", s->stop_after_followers);
+        cJSON_AddBoolToObject(o, "dep_failed", s->dep_failed);
         put(o, "stop_outcome", s->stop_outcome);
         put(o, "probe_failures", s->probe_failures);
         cJSON_AddBoolToObject(o, "probe_passed", s->probe_passed);
@@ -550,6 +551,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->held = flag(o, "held");
         s->stop_requested = flag(o, "stop_requested");
         s->restart_after_stop = flag(o, "restart_after_stop");
+        s->dep_failed = flag(o, "dep_failed");
         if ((s->stop_after_followers = flag(o, "stop_after_followers")))
                 s->m->stop_after_pending++; /* svd_stop_after_followers recounts */
         s->stop_outcome = (enum stop_outcome)num(o, "stop_outcome", STOP_OUTCOME_STOPPED);

@@ -676,6 +676,8 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         set_state(s, next);
         if (next != ST_STOPPING)
                 s->kill_sent = false;
+        if (next != ST_FAILED)
+                s->dep_failed = false; /* it left the failure its dependency caused */
 
         if (ev == SE_READY && next == ST_RUNNING)
                 health_on_ready(s);

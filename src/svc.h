@@ -85,6 +85,9 @@ struct svc {
         bool held;               /* operator said stop: no restart, not pulled in */
         bool stop_requested;     /* the current stop was asked for */
         bool restart_after_stop; /* svctl restart / dependency restart */
+        bool dep_failed;         /* failed only because a dependency it follows
+                                  * (depends_on.X.restart) failed: it starts
+                                  * again once that one is back (sched.c) */
         bool stop_after_followers; /* svctl stop/restart waits for the dependents
                                     * following it (depends_on.X.restart) to stop */
 
