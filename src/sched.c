@@ -154,22 +154,35 @@ static void start_follower_again(struct svd *m, struct svc *d, struct svc *s) {
         svc_dispatch(d, SE_START, 0);
 }
 
+/* d, waiting, fails if one of its dependencies can no longer come up for
+ * it: whether that one broke while d waited or before d began to wait (a
+ * backoff delay or a follower's stop that ended after it). With began, d
+ * has just begun to wait: a dependency a reload under way replaces is
+ * waited for, it starts with its new definition (reload.h). */
+static bool fail_on_broken(struct svd *m, struct svc *d, bool began) {
+        for (size_t i = 0; i < d->cfg->n_deps; i++) {
+                const struct dep_config *dc = &d->cfg->deps[i];
+                struct svc *dep = m->svcs[dc->index];
+                if (began && reload_leaving(m, dep))
+                        continue;
+                if (svc_dep_broken(dep, dc->condition)) {
+                        svc_set_reason(d, "dependency %s %s", dep->cfg->name,
+                                       dep->state == ST_FAILED ? "failed" : "exited");
+                        d->dep_failed = dc->restart;
+                        svc_dispatch(d, SE_DEP_FAILED, 0);
+                        return true;
+                }
+        }
+        return false;
+}
+
 /* Re-evaluates dependent d after a change of its dependency s. */
 static void reevaluate(struct svd *m, struct svc *d, struct svc *s) {
         if (d->state == ST_WAITING) {
                 if (m->shutting_down)
                         return; /* it is about to be stopped, never started */
-                for (size_t i = 0; i < d->cfg->n_deps; i++) {
-                        const struct dep_config *dc = &d->cfg->deps[i];
-                        struct svc *dep = m->svcs[dc->index];
-                        if (svc_dep_broken(dep, dc->condition)) {
-                                svc_set_reason(d, "dependency %s %s", dep->cfg->name,
-                                               dep->state == ST_FAILED ? "failed" : "exited");
-                                d->dep_failed = dc->restart;
-                                svc_dispatch(d, SE_DEP_FAILED, 0);
-                                return;
-                        }
-                }
+                if (fail_on_broken(m, d, false))
+                        return;
                 if (sched_deps_met(m, d))
                         svc_dispatch(d, SE_DEPS_MET, 0);
                 return;
@@ -241,6 +254,10 @@ void sched_run(struct svd *m) {
                         m->q_head = (m->q_head + 1) % m->n_svcs;
                         m->q_len--;
                         s->queued = false;
+                        /* it began to wait: nothing else looks at it again
+                         * unless a dependency changes (failed: queued again) */
+                        if (s->state == ST_WAITING && !m->shutting_down && fail_on_broken(m, s, true))
+                                continue;
                         for (size_t r = 0; r < s->n_rdeps; r++)
                                 reevaluate(m, m->svcs[s->rdeps[r]], s);
                 }
