@@ -58,6 +58,14 @@ bool sched_deps_met(const struct svd *m, const struct svc *s) {
         return true;
 }
 
+/* Exited 0 and not restarted by its policy, dep can no longer meet cond
+ * (svc_dep_broken: healthy): the start that needs it runs it again, as one
+ * that is stopped. A oneshot has done its job: it is not run again, and
+ * what needs it healthy fails, naming it. */
+static bool exited_needed_up(const struct svc *dep, enum dep_condition cond) {
+        return dep->state == ST_EXITED && dep->cfg->type != SVC_ONESHOT && svc_dep_broken(dep, cond);
+}
+
 void sched_pull_in(struct svd *m, struct svc *s) {
         /* Iterative DFS over dependencies; the graph is acyclic (validated). */
         size_t *stack = malloc(sizeof(size_t) * (m->n_svcs + 1));
@@ -73,11 +81,17 @@ void sched_pull_in(struct svd *m, struct svc *s) {
         while (sp) {
                 struct svc *cur = m->svcs[stack[--sp]];
                 for (size_t d = 0; d < cur->cfg->n_deps; d++) {
-                        size_t di = cur->cfg->deps[d].index;
-                        if (seen[di])
-                                continue;
-                        seen[di] = true;
+                        const struct dep_config *dc = &cur->cfg->deps[d];
+                        size_t di = dc->index;
                         struct svc *dep = m->svcs[di];
+                        if (seen[di]) {
+                                /* reached before through an edge its exit
+                                 * met (started); this one needs it up */
+                                if (exited_needed_up(dep, dc->condition) && !reload_leaving(m, dep))
+                                        svc_dispatch(dep, SE_START, 0);
+                                continue;
+                        }
+                        seen[di] = true;
                         struct reload_item *it = reload_leaving(m, dep);
                         if (it) { /* not with the old definition (reload.h) */
                                 if (it->action == RELOAD_CHANGE)
@@ -92,7 +106,8 @@ void sched_pull_in(struct svd *m, struct svc *s) {
                                 dep->stop_after_followers = dep->stop_requested = false;
                                 svc_set_reason(dep, "%s", "");
                         }
-                        if (dep->state == ST_STOPPED || dep->state == ST_FAILED) {
+                        if (dep->state == ST_STOPPED || dep->state == ST_FAILED ||
+                            exited_needed_up(dep, dc->condition)) {
                                 dep->held = false;
                                 svc_dispatch(dep, SE_START, 0);
                         } else if (dep->state == ST_BACKOFF) {
