@@ -482,8 +482,15 @@ void secrets_done(struct svd *m)
 {
         struct secrets *x = m->secrets;
 
-        if (!x)
+        if (!x) {
+                /* none configured: what the instance this one replaced
+                 * (daemon-reexec) mounted for its secrets is still there */
+                _cleanup_(freep) char *root = m->cfg ? path_join(m->cfg->run_dir, "credentials") : NULL;
+
+                if (root)
+                        secrets_credfs_drop_left(root);
                 return;
+        }
         secrets_rotate_done(m, x);
         if (m->loop)
                 ev_timer_stop(m->loop, &x->save_timer);
@@ -497,7 +504,8 @@ void secrets_done(struct svd *m)
         if (x->cred_ready) {
                 secrets_credfs_close(x->cred_root, &x->cred);
                 (void)rmdir(x->cred_root);
-        }
+        } else if (x->cred_root)
+                secrets_credfs_drop_left(x->cred_root); /* never opened: one left before */
         secrets_table_clear(&x->t);
         secrets_buf_free(&x->key);
         if (x->holds_sodium)

@@ -20,6 +20,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -65,11 +66,11 @@ static bool is_our_mount(const char *root, const char **ret_type)
         return true;
 }
 
-/* One line of /proc/self/mountinfo split in place: the mount point (field
- * 5) and, after " - ", the type, the source and the super options. False
- * for a line not of that shape. */
+/* One line of /proc/self/mountinfo split in place: the device (field 3,
+ * major:minor), the mount point (field 5) and, after " - ", the type, the
+ * source and the super options. False for a line not of that shape. */
 struct mountinfo_line {
-        const char *mnt, *type, *source, *super;
+        const char *dev, *mnt, *type, *source, *super;
 };
 
 static bool mountinfo_split(char *line, struct mountinfo_line *ret)
@@ -80,15 +81,17 @@ static bool mountinfo_split(char *line, struct mountinfo_line *ret)
         if (!sep)
                 return false;
         *sep = '\0';
-        ret->mnt = NULL;
+        ret->dev = ret->mnt = NULL;
         for (p = line; !ret->mnt && (p = strtok_r(p, " ", &save)); p = NULL)
-                if (++field == 5)
+                if (++field == 3)
+                        ret->dev = p;
+                else if (field == 5)
                         ret->mnt = p;
         save = NULL;
         ret->type = strtok_r(sep + 3, " \n", &save);
         ret->source = ret->type ? strtok_r(NULL, " \n", &save) : NULL;
         ret->super = ret->source ? strtok_r(NULL, " \n", &save) : NULL;
-        return ret->mnt && ret->super;
+        return ret->dev && ret->mnt && ret->super;
 }
 
 /* From /proc/self/mountinfo: how many mounts are stacked on root (-1 when
@@ -366,6 +369,77 @@ plain:
         (void)fchmod(fd, 0711);
         ret->fd = fd;
         return 0;
+}
+
+/* The mounts stacked on real (a resolved path), bottom first, as far as
+ * they are svd's: from the top, how many are the file system (source
+ * CREDFS_SOURCE, a tmpfs or ramfs: its read-only bind too), and whether the
+ * one under them is make_private's bind of the directory (on the device of
+ * parent_dev). *ret_others: how many mounts there are besides those. -1
+ * when mountinfo cannot be read. */
+static int stacked_ours(const char *real, dev_t parent_dev, bool *ret_private, int *ret_others)
+{
+        struct mountinfo_line mi;
+        char line[4096];
+        int n = 0, top = 0;
+        bool below_private = false;
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+
+        if (!f)
+                return -1;
+        while (fgets(line, sizeof line, f)) {
+                unsigned maj, min;
+
+                if (!mountinfo_split(line, &mi) || strcmp(mi.mnt, real) != 0)
+                        continue;
+                n++;
+                if (strcmp(mi.source, CREDFS_SOURCE) == 0 &&
+                    (strcmp(mi.type, "tmpfs") == 0 || strcmp(mi.type, "ramfs") == 0)) {
+                        top++;
+                        continue;
+                }
+                /* anything else: what comes before it is not the top; a
+                 * bind of the directory's own file system may be the one
+                 * under the top (the last stacked mount is the top) */
+                top = 0;
+                below_private = sscanf(mi.dev, "%u:%u", &maj, &min) == 2 && makedev(maj, min) == parent_dev;
+        }
+        fclose(f);
+        *ret_private = top > 0 && below_private && n - top == 1;
+        *ret_others = n - top - (*ret_private ? 1 : 0);
+        return top;
+}
+
+void secrets_credfs_drop_left(const char *root)
+{
+        _cleanup_(freep) char *real = NULL, *parent = NULL;
+        struct stat pst;
+        bool private;
+        int top, others, e = 0, k;
+
+        /* mountinfo escapes blanks and backslashes: such a path is not compared */
+        if (geteuid() != 0 || !(real = realpath(root, NULL)) || strpbrk(real, " \t\n\\") ||
+            !(parent = path_join(real, "..")) || stat(parent, &pst) < 0)
+                return;
+        top = stacked_ours(real, pst.st_dev, &private, &others);
+        if (top <= 0)
+                return; /* nothing of svd's on top: not touched */
+        for (k = 0; k < top + (private ? 1 : 0) && !e; k++)
+                if (umount2(real, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                        e = errno;
+        if (e) {
+                log_warn("secrets: cannot unmount the credential files an earlier svd left on %s: %s", real,
+                         strerror(e));
+                return;
+        }
+        if (others)
+                log_warn("secrets: unmounted the credential files an earlier svd left on %s; %d other "
+                         "mount%s under them left there",
+                         real, others, others == 1 ? "" : "s");
+        else {
+                (void)rmdir(real);
+                log_info("secrets: unmounted the credential files an earlier svd left on %s", real);
+        }
 }
 
 void secrets_credfs_close(const char *root, struct secrets_credfs *c)

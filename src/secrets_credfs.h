@@ -19,6 +19,13 @@ int secrets_credfs_open(const char *root, struct secrets_credfs *ret);
  * a directory of that exact name with nothing but such a mount on it.
  * Logs one line each. */
 void secrets_credfs_sweep(const char *root);
+/* As root, for an svd that never opened root (no secrets configured, or
+ * none delivered): unmounts the credentials file system an earlier svd
+ * left on root (across daemon-reexec), with the private bind under it, and
+ * removes the directory. Only svd's own mounts (source svd-credentials)
+ * on top; one of anything else stacked over them leaves all there. Logs
+ * what it did. */
+void secrets_credfs_drop_left(const char *root);
 /* Closes the descriptor and unmounts what open stacked or reused. */
 void secrets_credfs_close(const char *root, struct secrets_credfs *c);
 
