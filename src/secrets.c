@@ -351,8 +351,17 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         size_t len = 0;
         int r;
 
-        if (!c->n_secrets)
+        if (!c->n_secrets) {
+                /* none configured: a writable bind an earlier svd, killed
+                 * while writing credential files, left beside them is
+                 * still a writable view of those files (best effort: no
+                 * memory for the path, no sweep) */
+                _cleanup_(freep) char *root = path_join(c->run_dir, "credentials");
+
+                if (root)
+                        secrets_credfs_sweep(root);
                 return 0;
+        }
         if (!(x = calloc(1, sizeof *x)))
                 return -ENOMEM;
         m->secrets = x;

@@ -17,7 +17,8 @@ int secrets_credfs_open(const char *root, struct secrets_credfs *ret);
  * that an svd stopped (killed, crashed) while writing through them left
  * beside root (<root>.svd.XXXXXX, open_writable in secrets_credfs.c); only
  * a directory of that exact name with nothing but such a mount on it.
- * Logs one line each. */
+ * Logs one line each. Called at every start, with or without secrets
+ * configured. */
 void secrets_credfs_sweep(const char *root);
 /* As root, for an svd that never opened root (no secrets configured, or
  * none delivered): unmounts the credentials file system an earlier svd

@@ -7,7 +7,9 @@
 # directory of another name with the same bind on it, not a directory of
 # that name with nothing mounted on it, not another tmpfs under that name.
 # And an svd that finds its store broken after a daemon-reexec still
-# unmounts the credentials file system at its stop.
+# unmounts the credentials file system at its stop. An svd whose
+# configuration has no secrets (any more) removes such a bind too, with
+# the same strict matching.
 SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "needs root (mounts)"; exit 77; }
@@ -64,4 +66,32 @@ assert_eq "$(mounted "$cred" | wc -l)" "$n" "mounts on $cred after daemon-reexec
 stop_svd || fail "svd exit status"
 [ -z "$(mounted "$cred")" ] || fail "left mounted: $(mounted "$cred")"
 [ ! -e "$cred" ] || fail "credentials dir left behind: $(ls -la "$cred")"
+
+# --- killed while writing, restarted into a configuration without
+# secrets: the bind is removed all the same, the others left alone ---
+rm -f "$T/state/secrets" # the broken store: a fresh one
+start_svd
+wait_state app running
+[ -n "$(mounted "$cred")" ] || fail "nothing mounted on $cred"
+left2="$cred.svd.Cc7Vv8"
+mkdir -m 0700 "$left2"
+mount --bind "$cred" "$left2" && mount -o remount,bind,rw "$left2" || fail "cannot bind $cred on $left2"
+mount --bind "$cred" "$other" || fail "cannot bind $cred on $other"
+no_secrets() {
+        service app <<YAML
+command: [sleep, "1000"]
+YAML
+}
+crash_restart_svd no_secrets
+wait_state app running
+wait_for grep -q "secrets: removed $left2, a writable mount of the credential files" "$T/svd.out"
+[ -z "$(mounted "$left2")" ] || fail "still mounted: $(mounted "$left2")"
+[ ! -e "$left2" ] || fail "$left2 left behind"
+[ -n "$(mounted "$other")" ] || fail "$other (another name) was unmounted without secrets"
+[ -d "$cred.svd.Qq1Ww2" ] || fail "$cred.svd.Qq1Ww2 (not a mount) was removed without secrets"
+[ -n "$(mounted "$cred.svd.Tt5Yy6")" ] || fail "$cred.svd.Tt5Yy6 (another tmpfs) was unmounted without secrets"
+assert_eq "$(grep -c "secrets: removed" "$T/svd.out")" "1" "removals logged without secrets"
+umount "$other" || fail "cannot unmount $other"
+stop_svd || fail "svd exit status"
+[ -z "$(mounted "$cred")" ] || fail "left mounted without secrets: $(mounted "$cred")"
 echo ok
