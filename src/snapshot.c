@@ -687,6 +687,12 @@ static void restore(struct svd *m)
                         continue;
                 }
                 restore_svc(m, s, o, elapsed);
+                /* looked at as one that has just begun to wait (sched_run,
+                 * below): a dependency already failed, or exited where it
+                 * is needed healthy (an older svd saved it so), fails it,
+                 * else nothing would look at it again */
+                if (s->state == ST_WAITING)
+                        sched_enqueue(m, s);
                 if (seen)
                         seen[s->index] = true;
                 if (again)
