@@ -99,6 +99,11 @@ void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *
                 off = sizeof(line) - 2;
         line[off++] = '\n';
 
+        if (m->emergency) { /* no log files there (log_dir may be the cause): svd's own log, the console */
+                line[off - 1] = 0;
+                log_info("audit: %s", line);
+                return;
+        }
         char path[4096];
         snprintf(path, sizeof(path), "%s/" CONFIG_AUDIT_LOG, m->cfg->log_dir);
         static bool failing; /* since the first record that could not be written */

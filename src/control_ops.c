@@ -345,7 +345,7 @@ cJSON *control_handle(struct svd *m, const cJSON *req, const struct control_peer
         if (proto_request_parse(req, &op, err, sizeof(err)) < 0)
                 return proto_reply_error(PROTO_E_BAD_REQUEST, "%s", err);
         if (m->emergency && op != OP_VERSION)
-                return emergency_op(m, op, peer);
+                return emergency_op(m, op, req, peer);
         switch (op) {
         case OP_STATUS:
                 return op_status(m, req);

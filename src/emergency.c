@@ -16,6 +16,7 @@
 
 #include "control.h"
 #include "emergency.h"
+#include "emergency_int.h"
 #include "init.h"
 #include "log.h"
 #include "log_watch.h"
@@ -23,19 +24,6 @@
 #include "svd.h"
 
 #define SHELL_RETRY 5. /* seconds before restarting a shell that ended within a second */
-
-struct emergency {
-        char *reason;
-        char **details;
-        usec_t since_real;
-        const char *shell;      /* cfg->emergency_shell; NULL = none */
-        pid_t shell_pid;        /* 0 = not running */
-        usec_t shell_started_mono;
-        unsigned shell_starts;
-        ev_timer shell_timer;
-        ev_signal sig_term, sig_int, sig_usr2;
-        ev_child child;
-};
 
 /* fork(), not the service spawn path: this is PID 1's last resort, it runs
  * rarely and must work without anything the manager would set up. */
@@ -83,11 +71,14 @@ static void shell_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         shell_start(w->data);
 }
 
-/* Every child is reaped here (libev waits for any pid); only the shell's
- * end means something. */
+/* Every child is reaped here (libev waits for any pid); the shell's end
+ * starts it again, a carried service's is kept for the next instance. */
 static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
         struct emergency *e = w->data;
-        if (!e->shell_pid || w->rpid != e->shell_pid || (!WIFEXITED(w->rstatus) && !WIFSIGNALED(w->rstatus)))
+        if (!WIFEXITED(w->rstatus) && !WIFSIGNALED(w->rstatus))
+                return;
+        emergency_reaped(e, w->rpid, w->rstatus);
+        if (!e->shell_pid || w->rpid != e->shell_pid)
                 return;
         char how[64];
         bool quick = now_mono() - e->shell_started_mono < USEC_PER_SEC;
@@ -107,6 +98,10 @@ static void power(struct svd *m, int action, const char *why) {
 static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents) {
         struct svd *m = w->data;
         int action = SHUTDOWN_POWEROFF;
+        if (w->signum == SIGHUP) {
+                emergency_reload_signal(m);
+                return;
+        }
         if (w->signum == SIGINT && (action = m->cfg->ctrl_alt_del) == SHUTDOWN_EXIT) {
                 log_info("emergency: Ctrl-Alt-Del ignored (ctrl_alt_del: ignore)");
                 return;
@@ -114,7 +109,7 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents) {
         power(m, action, signal_name(w->signum));
 }
 
-cJSON *emergency_op(struct svd *m, enum proto_op op, const struct control_peer *peer) {
+cJSON *emergency_op(struct svd *m, enum proto_op op, const cJSON *req, const struct control_peer *peer) {
         struct emergency *e = m->emergency;
         const char *opn = proto_op_name(op);
         cJSON *r;
@@ -124,7 +119,7 @@ cJSON *emergency_op(struct svd *m, enum proto_op op, const struct control_peer *
                 cJSON_AddArrayToObject(r, "services");
                 cJSON_AddNumberToObject(r, "now", (double)now_real() / 1e6);
                 cJSON *o = cJSON_AddObjectToObject(r, "emergency");
-                cJSON_AddStringToObject(o, "reason", e->reason);
+                cJSON_AddStringToObject(o, "reason", e->reason ? e->reason : "out of memory");
                 cJSON_AddNumberToObject(o, "since", (double)e->since_real / 1e6);
                 cJSON *d = cJSON_AddArrayToObject(o, "details");
                 for (char **p = e->details; p && *p; p++)
@@ -137,7 +132,19 @@ cJSON *emergency_op(struct svd *m, enum proto_op op, const struct control_peer *
                         cJSON_AddNumberToObject(o, "shell_pid", e->shell_pid);
                 else
                         cJSON_AddNullToObject(o, "shell_pid");
+                cJSON *c = cJSON_AddArrayToObject(o, "carried");
+                for (size_t i = 0; c && i < e->n_carried; i++) {
+                        cJSON *it = e->carried[i].pid > 0 ? cJSON_CreateObject() : NULL;
+                        if (!it)
+                                continue;
+                        cJSON_AddStringToObject(it, "name", e->carried[i].name);
+                        cJSON_AddNumberToObject(it, "pid", e->carried[i].pid);
+                        cJSON_AddItemToArray(c, it);
+                }
+                cJSON_AddBoolToObject(o, "reload", !e->rec.restore_lost);
                 return r;
+        case OP_RELOAD:
+                return emergency_reload_op(m, req, peer);
         case OP_POWEROFF:
         case OP_REBOOT:
         case OP_HALT:
@@ -155,13 +162,26 @@ cJSON *emergency_op(struct svd *m, enum proto_op op, const struct control_peer *
                 return r;
         default:
                 return proto_reply_error(PROTO_E_FAILED,
-                                         "svd is in emergency mode (%s): only status, version, poweroff, reboot and "
-                                         "halt are available",
-                                         e->reason);
+                                         "svd is in emergency mode (%s): only status, version, reload, poweroff, "
+                                         "reboot and halt are available",
+                                         e->reason ? e->reason : "out of memory");
         }
 }
 
-void emergency_run(struct svd_config *cfg, const char *reason, char *const *details, size_t n_details) {
+void emergency_set_reason(struct emergency *e, const char *reason, char *const *details, size_t n) {
+        char *r = strdup(reason);
+        if (r) {
+                free(e->reason);
+                e->reason = r;
+                strv_free(e->details);
+                e->details = NULL;
+        }
+        for (size_t i = 0; r && i < n && i < EMERGENCY_MAX_DETAILS; i++)
+                (void)strv_push(&e->details, details[i]);
+}
+
+void emergency_run(struct svd_config *cfg, const char *reason, char *const *details, size_t n_details,
+                   const struct emergency_recovery *rec) {
         log_err("EMERGENCY: %s", reason);
         struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
         if (!cfg || !loop) {
@@ -178,21 +198,25 @@ void emergency_run(struct svd_config *cfg, const char *reason, char *const *deta
         m.boot_real = now_real();
         m.shutdown_action = SHUTDOWN_POWEROFF;
         m.emergency = &e;
-        e.reason = strdup(reason);
+        emergency_set_reason(&e, reason, details, n_details);
         e.since_real = m.boot_real;
         e.shell = cfg->emergency_shell;
-        for (size_t i = 0; i < n_details && i < EMERGENCY_MAX_DETAILS; i++)
-                (void)strv_push(&e.details, details[i]);
-        if (!e.reason)
-                e.reason = (char *)"out of memory";
+        if (rec)
+                e.rec = *rec;
+        /* the control socket a daemon-reexec handed over, if any: clients
+         * already waiting on it are answered */
+        m.restore = e.rec.restore;
+        emergency_carry(&e);
 
         ev_signal_init(&e.sig_term, signal_cb, SIGTERM);
         ev_signal_init(&e.sig_int, signal_cb, SIGINT);
         ev_signal_init(&e.sig_usr2, signal_cb, SIGUSR2);
-        e.sig_term.data = e.sig_int.data = e.sig_usr2.data = &m;
+        ev_signal_init(&e.sig_hup, signal_cb, SIGHUP);
+        e.sig_term.data = e.sig_int.data = e.sig_usr2.data = e.sig_hup.data = &m;
         ev_signal_start(loop, &e.sig_term);
         ev_signal_start(loop, &e.sig_int);
         ev_signal_start(loop, &e.sig_usr2);
+        ev_signal_start(loop, &e.sig_hup);
         signal(SIGPIPE, SIG_IGN);
         ev_child_init(&e.child, child_cb, 0, 0);
         e.child.data = &e;
@@ -207,8 +231,8 @@ void emergency_run(struct svd_config *cfg, const char *reason, char *const *deta
         if (r < 0)
                 log_err("emergency: control socket %s: %s", cfg->control_socket, strerror(-r));
         else
-                log_info("emergency: control socket %s: svctl status shows the cause; svctl poweroff, reboot "
-                         "or halt ends it",
+                log_info("emergency: control socket %s: svctl status shows the cause; svctl reload starts "
+                         "svd again once it is fixed; svctl poweroff, reboot or halt ends it",
                          cfg->control_socket);
         if (e.shell)
                 shell_start(&e);

@@ -94,6 +94,29 @@ static void inherited_fds_cloexec(void) {
         closedir(d);
 }
 
+/* The descriptors open now above 2, but skip; -1 ended. NULL if none or
+ * out of memory. */
+static int *open_fds(int skip) {
+        DIR *d = opendir("/proc/self/fd");
+        int *v = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+                int fd = atoi(de->d_name);
+                if (fd <= 2 || fd == skip || fd == dirfd(d))
+                        continue;
+                int *nv = realloc(v, (n + 2) * sizeof(*v));
+                if (!nv)
+                        break;
+                v = nv;
+                v[n++] = fd;
+                v[n] = -1;
+        }
+        if (d)
+                closedir(d);
+        return v;
+}
+
 static void print_order(const struct svd_config *cfg) {
         unsigned *wave = calloc(cfg->n_svcs ? cfg->n_svcs : 1, sizeof(unsigned));
         if (!wave)
@@ -209,6 +232,8 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "svd: unexpected argument '%s'; see 'svd --help'\n", argv[optind]);
                 return 2;
         }
+        /* what a daemon-reexec handed over, for an emergency to hand on */
+        int *handed = as_init && restore_fd >= 0 ? open_fds(restore_fd) : NULL;
         inherited_fds_cloexec();
 
         bool pid1 = !check && init_is_pid1();
@@ -226,8 +251,11 @@ int main(int argc, char **argv) {
         }
         if (pid1)
                 init_early_join(); /* single-threaded again, console on 1 and 2 */
+        cJSON *restore = restore_fd >= 0 ? read_state(restore_fd) : NULL;
+        struct emergency_recovery rec = {
+                .config_file = config_file, .profiles = profiles, .argv = argv, .inherited_fds = handed,
+        };
         if (r < 0) {
-                strv_free(profiles);
                 for (size_t i = 0; i < errs.n; i++)
                         fprintf(stderr, "%s\n", errs.msgs[i]);
                 if (errs.n == 0)
@@ -244,14 +272,20 @@ int main(int argc, char **argv) {
                                          strerror(-r));
                         struct svd_config *ecfg = NULL;
                         (void)config_load_main_only(config_file, &ecfg);
-                        emergency_run(ecfg, why, errs.msgs, errs.n);
+                        rec.restore = restore; /* its services run on: handed on once the file is fixed */
+                        emergency_run(ecfg, why, errs.msgs, errs.n, &rec);
                 }
+                cJSON_Delete(restore);
+                free(handed);
+                strv_free(profiles);
                 cfg_errors_free(&errs);
                 return 1;
         }
         cfg_errors_free(&errs);
 
         if (check) {
+                cJSON_Delete(restore);
+                free(handed);
                 printf("%s: OK, %zu service%s, %zu slice%s\n", config_file, cfg->n_svcs,
                        cfg->n_svcs == 1 ? "" : "s", cfg->n_slices, cfg->n_slices == 1 ? "" : "s");
                 /* where svctl has to look (its own default: PROTO_DEFAULT_SOCKET) */
@@ -270,15 +304,18 @@ int main(int argc, char **argv) {
         struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
         if (!loop) {
                 fprintf(stderr, "svd: cannot initialise the event loop\n");
-                if (pid1)
-                        emergency_run(cfg, "cannot initialise the event loop", NULL, 0);
+                if (pid1) {
+                        rec.restore = restore;
+                        emergency_run(cfg, "cannot initialise the event loop", NULL, 0, &rec);
+                }
+                cJSON_Delete(restore);
+                free(handed);
                 config_free(cfg);
                 strv_free(profiles);
                 return 1;
         }
         log_watch_attach(loop);
         dynlib_set_loop(loop);
-        cJSON *restore = restore_fd >= 0 ? read_state(restore_fd) : NULL;
         /* svd was killed, or a re-exec's state is unreadable: take the
          * services over from the state file (by PID and start time) */
         if (!restore && !pid1 && (restore = statefile_load_orphaned(cfg))) {
@@ -295,12 +332,16 @@ int main(int argc, char **argv) {
                 char why[600];
                 snprintf(why, sizeof(why), "startup failed: %s", *log_last_error() ? log_last_error() : strerror(-r));
                 log_err("startup failed: %s", strerror(-r));
-                svd_done(&m);
-                if (pid1)
-                        emergency_run(cfg, why, NULL, 0);
+                svd_done(&m); /* (with the state, if one was given) */
+                if (pid1) {
+                        rec.restore_lost = restore_fd >= 0;
+                        emergency_run(cfg, why, NULL, 0, &rec);
+                }
+                free(handed);
                 config_free(cfg);
                 return 1;
         }
+        free(handed);
         m.main_mono = main_mono;
         m.main_cpu_usec = main_cpu;
         m.main_cpu_sys_usec = main_cpu_sys;

@@ -237,8 +237,7 @@ static void set_cloexec(const int *fds, bool on)
         }
 }
 
-/* argv for the new instance: ours without an earlier --restore-fd, plus the new one. */
-static char **new_argv(char **argv, int fd)
+char **reexec_argv(char **argv, int fd)
 {
         size_t n = 0;
         while (argv && argv[n])
@@ -252,11 +251,19 @@ static char **new_argv(char **argv, int fd)
                         v[k++] = argv[i];
         if (!k)
                 v[k++] = (char *)"svd";
-        if (!(v[k] = strdup_printf("--restore-fd=%d", fd))) {
+        if (fd >= 0 && !(v[k] = strdup_printf("--restore-fd=%d", fd))) {
                 free(v);
                 return NULL;
         }
         return v;
+}
+
+void reexec_argv_free(char **v)
+{
+        for (size_t i = 0; v && v[i]; i++)
+                if (strncmp(v[i], "--restore-fd=", 13) == 0)
+                        free(v[i]);
+        free(v);
 }
 
 /* What svd handles (ev_signal in svd.c, SIGCHLD for libev's child watchers):
@@ -276,6 +283,13 @@ void reexec_unblock_signals(void)
         sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+void reexec_block_signals(sigset_t *old)
+{
+        sigset_t set;
+        handled_signals(&set);
+        sigprocmask(SIG_BLOCK, &set, old);
+}
+
 void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
         struct svd *m = w->data;
@@ -291,7 +305,7 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
         _cleanup_(freep) char *bin = reexec_binary();
         int fd = memfd_create("svd-state", 0); /* inherited on purpose */
         int r = !bin ? -ENOMEM : fd < 0 ? -errno : snapshot_write(m, fd, true, &fds);
-        char **argv = r >= 0 ? new_argv(m->argv, fd) : NULL;
+        char **argv = r >= 0 ? reexec_argv(m->argv, fd) : NULL;
         if (!argv) {
                 log_err("daemon-reexec: cannot write the state: %s; carrying on", strerror(r < 0 ? -r : ENOMEM));
                 if (fd >= 0)
@@ -309,9 +323,8 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
          * new instance inherits until svd_init has its handlers installed
          * and unblocks (reexec_unblock_signals), instead of being lost now
          * or killing the new instance (dropped, as PID 1) before then. */
-        sigset_t block, old;
-        handled_signals(&block);
-        sigprocmask(SIG_BLOCK, &block, &old);
+        sigset_t old;
+        reexec_block_signals(&old);
         for (int tries = 0; tries < 40; tries++) {
                 execv(bin, argv);
                 if (errno != ETXTBSY)
@@ -325,8 +338,5 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
         secrets_handoff_close(m);
         log_watch_attach(m->loop);
         log_err("daemon-reexec: executing %s failed: %s; carrying on as before", bin, strerror(e));
-        for (size_t i = 0; argv[i]; i++)
-                if (strncmp(argv[i], "--restore-fd=", 13) == 0)
-                        free(argv[i]);
-        free(argv);
+        reexec_argv_free(argv);
 }

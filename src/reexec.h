@@ -21,6 +21,7 @@
 #ifndef SVD_REEXEC_H
 #define SVD_REEXEC_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -53,6 +54,16 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents);
  * instance inherits the mask); called once their handlers are installed, so
  * what arrived during the exec is delivered then. A no-op otherwise. */
 void reexec_unblock_signals(void);
+
+/* Blocks those signals (the previous mask in *old) for an execve of svd:
+ * one that arrives waits, pending, for the new instance's handlers. */
+void reexec_block_signals(sigset_t *old);
+
+/* argv for a new instance: argv without an earlier --restore-fd, plus
+ * --restore-fd=fd if fd >= 0; NULL if out of memory. Freed with
+ * reexec_argv_free (argv's own strings are shared, not copied). */
+char **reexec_argv(char **argv, int fd);
+void reexec_argv_free(char **v);
 
 /* The path of the running binary (an upgraded one if the package replaced
  * it); NULL if unknown. Caller frees. */

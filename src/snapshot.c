@@ -632,6 +632,34 @@ static void orphan(struct svd *m, const cJSON *o)
 
 static void restore(struct svd *m);
 
+/* Ends the emergency state reaped while it held this state (a daemon-reexec
+ * whose new instance could not load the configuration, emergency.h): each
+ * goes where the exit of a child goes, now that its service is back. */
+static void restore_reaped(struct svd *m)
+{
+        const cJSON *o, *reaped = cJSON_GetObjectItemCaseSensitive(m->restore, "reaped");
+        if (!reaped)
+                return; /* (a daemon-reexec straight from the previous instance) */
+        cJSON_ArrayForEach(o, reaped) {
+                double pid = num(o, "pid", 0), st = num(o, "status", -1);
+                if (pid < 2 || pid > INT_MAX || pid != (double)(int)pid || st < 0 || st > 0xffff ||
+                    st != (double)(int)st) {
+                        log_err("state: an exit in 'reaped' out of range; ignored");
+                        continue;
+                }
+                svd_child_exited(m, (pid_t)pid, (int)st);
+        }
+        /* one the emergency could not note (out of memory): gone, unknown how */
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct svc *s = m->svcs[i];
+                if (s->pid > 0 && kill(s->pid, 0) < 0 && errno == ESRCH) {
+                        log_warn("%s: pid %d ended during the emergency state; its exit status is unknown",
+                                 s->cfg->name, (int)s->pid);
+                        svc_main_exited(s, W_EXITCODE(255, 0));
+                }
+        }
+}
+
 void snapshot_restore(struct svd *m)
 {
         char why[256];
@@ -640,6 +668,7 @@ void snapshot_restore(struct svd *m)
                 log_err("restoring without %s", why);
         restore(m);
         secrets_snapshot_restore(m, m->restore); /* with every service as it was */
+        restore_reaped(m);
         if (have_sodium)
                 dynlib_release(&dl_sodium);
         have_sodium = false;

@@ -267,7 +267,22 @@ static void print_emergency(FILE *f, const cJSON *e, double now, bool have_now)
         else if (get_str(e, "shell"))
                 fprintf(f, "emergency shell: %s (not running)\n", shell);
         free(shell);
-        fprintf(f, "no services run; fix the cause, then: svctl reboot (or poweroff, halt)\n");
+        size_t n = 0;
+        cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(e, "carried")) {
+                char *name = safe_dup(get_str(d, "name"), CELL_MAX);
+                if (name && get_num(d, "pid", &pid) && pid >= 1 && pid <= INT32_MAX) {
+                        if (!n++)
+                                fprintf(f, "still running from before the daemon-reexec, unsupervised:\n");
+                        fprintf(f, "  %s (pid %" PRId32 ")\n", name, (int32_t)pid);
+                }
+                free(name);
+        }
+        if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(e, "reload")))
+                fprintf(f, "%s; fix the cause, then: svctl reboot (or poweroff, halt)\n",
+                        n ? "no other services run" : "no services run");
+        else
+                fprintf(f, "%s; fix the cause, then: svctl reload (svd starts again), or svctl reboot\n",
+                        n ? "no other services run" : "no services run");
 }
 
 int svctl_print_status(FILE *f, const cJSON *reply, bool json)

@@ -12,12 +12,40 @@ static double count_of(const cJSON *count, const char *key)
         return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
+/* svd as PID 1 in its emergency state: the configuration loads now, and
+ * svd starts again (see svd(8)). */
+static int print_emergency_reload(FILE *f, const cJSON *reply, bool json)
+{
+        if (json) {
+                char *s = cJSON_PrintUnformatted(reply);
+                if (!s)
+                        return -ENOMEM;
+                fprintf(f, "%s\n", s);
+                free(s);
+                return ferror(f) ? -EIO : 0;
+        }
+        double n = count_of(reply, "services"), c = count_of(reply, "carried");
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "dry_run")))
+                fprintf(f, "dry run: the configuration loads (%g service%s); svctl reload leaves the emergency "
+                        "state\n", n, n == 1 ? "" : "s");
+        else if (c > 0)
+                fprintf(f, "the configuration loads (%g service%s): svd leaves its emergency state and starts "
+                        "again, taking over the %g service%s still running\n",
+                        n, n == 1 ? "" : "s", c, c == 1 ? "" : "s");
+        else
+                fprintf(f, "the configuration loads (%g service%s): svd leaves its emergency state and starts "
+                        "again\n", n, n == 1 ? "" : "s");
+        return ferror(f) ? -EIO : 0;
+}
+
 int svctl_print_reload(FILE *f, const cJSON *reply, bool json)
 {
         const cJSON *changes = cJSON_GetObjectItemCaseSensitive(reply, "changes");
         const cJSON *count = cJSON_GetObjectItemCaseSensitive(reply, "count");
         const cJSON *c;
 
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "emergency")))
+                return print_emergency_reload(f, reply, json);
         if (!cJSON_IsArray(changes) || !cJSON_IsObject(count))
                 return -EBADMSG;
         if (json) {

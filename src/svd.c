@@ -53,26 +53,28 @@ static struct svc *find_by_pid(struct svd *m, pid_t pid) {
         return NULL;
 }
 
-static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
-        struct svd *m = w->data;
-        int st = w->rstatus;
+void svd_child_exited(struct svd *m, pid_t pid, int st) {
         /* libev also reports stops and continues; only an end is an exit. */
         if (!WIFEXITED(st) && !WIFSIGNALED(st))
                 return;
-        struct svc *s = find_by_pid(m, w->rpid);
+        struct svc *s = find_by_pid(m, pid);
         if (s)
                 svc_main_exited(s, st);
-        else if (!prober_child_exited(m, w->rpid, st) && !logs_child_exited(m, w->rpid, st) &&
-                 !secrets_prompt_child_exited(m, w->rpid, st) && !reexec_child_exited(m, w->rpid, st)) {
+        else if (!prober_child_exited(m, pid, st) && !logs_child_exited(m, pid, st) &&
+                 !secrets_prompt_child_exited(m, pid, st) && !reexec_child_exited(m, pid, st)) {
                 for (size_t i = 0; i < m->n_svcs; i++)
-                        if (health_child_exited(m->svcs[i], w->rpid, st))
+                        if (health_child_exited(m->svcs[i], pid, st))
                                 break;
                 /* else: an orphan we adopted as subreaper: reaped, nothing else */
         }
         /* (after its own exit: a leader that was the main process took its
          * group's leftovers with it just now) */
-        mainpid_leader_reaped(m, w->rpid);
+        mainpid_leader_reaped(m, pid);
         sched_run(m);
+}
+
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
+        svd_child_exited(w->data, w->rpid, w->rstatus);
 }
 
 static void mem_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {

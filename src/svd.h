@@ -108,6 +108,11 @@ void svd_check_boot(struct svd *m);
 void svd_done(struct svd *m);
 
 struct svc *svd_find(struct svd *m, const char *name);
+
+/* A child's end (as waitpid() reported it), whoever reaped it: svd's own
+ * child watcher, or the emergency state a daemon-reexec's new instance fell
+ * into (its statuses come back in the state, snapshot.c). */
+void svd_child_exited(struct svd *m, pid_t pid, int status);
 /* An fd the previous instance kept for `what` across daemon-reexec ("control",
  * "notify"), or -1. */
 int svd_inherited_fd(struct svd *m, const char *what);

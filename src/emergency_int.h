@@ -1,0 +1,57 @@
+/* emergency_int: the emergency state's own data, shared by emergency.c (the
+ * loop, the shell, the control operations) and emergency_reload.c (leaving
+ * it: svctl reload and SIGHUP). */
+#ifndef SVD_EMERGENCY_INT_H
+#define SVD_EMERGENCY_INT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+#include <ev.h>
+
+#include "emergency.h"
+#include "util.h"
+
+/* A service a daemon-reexec's state names with a running process: nothing
+ * supervises it while the emergency lasts. */
+struct emergency_carried {
+        char *name;
+        pid_t pid; /* 0 once the emergency reaped it */
+};
+
+struct emergency {
+        char *reason;
+        char **details;
+        usec_t since_real;
+        const char *shell;      /* cfg->emergency_shell; NULL = none */
+        pid_t shell_pid;        /* 0 = not running */
+        usec_t shell_started_mono;
+        unsigned shell_starts;
+        ev_timer shell_timer;
+        ev_signal sig_term, sig_int, sig_usr2, sig_hup;
+        ev_child child;
+        struct emergency_recovery rec;
+        struct emergency_carried *carried;
+        size_t n_carried;
+        cJSON *reaped;          /* [{pid, status}] of carried processes, for the new instance */
+        ev_timer exec_timer;    /* the exec, once the reply to svctl reload is out */
+};
+
+/* Replaces the cause and its details (both copied). */
+void emergency_set_reason(struct emergency *e, const char *reason, char *const *details, size_t n);
+
+/* From rec.restore: the services whose processes run on. */
+void emergency_carry(struct emergency *e);
+
+/* A child the emergency reaped: kept for the new instance if it was a
+ * carried service's process. */
+void emergency_reaped(struct emergency *e, pid_t pid, int status);
+
+/* svctl reload in the emergency state (OP_RELOAD). */
+cJSON *emergency_reload_op(struct svd *m, const cJSON *req, const struct control_peer *peer);
+
+/* SIGHUP in the emergency state: the same, logged. */
+void emergency_reload_signal(struct svd *m);
+
+#endif
