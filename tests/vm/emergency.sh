@@ -4,8 +4,10 @@
 # enter the emergency state. The emergency shell named in the main file runs
 # on the console and plays the operator: it records `svctl status` (which
 # must name the emergency and the error), checks that a start is refused,
-# and powers off with `svctl poweroff`; the VM must end with rc 0 and the
-# console must show the poweroff. Runs on the host (it calls vmrun).
+# fixes the file and runs `svctl reload` (svd starts again as the same PID 1
+# and boots the service), and powers off with `svctl poweroff`; the VM must
+# end with rc 0 and the console must show the poweroff. Runs on the host (it
+# calls vmrun).
 set -eu
 : "${SVD:?}" "${SVCTL:?}" "${VMRUN:?}"
 D=$(pwd -P)/vm-emergency.$$
@@ -28,6 +30,13 @@ export ASAN_OPTIONS=detect_leaks=0
 tty > $D/out/tty 2>&1
 $SVCTL -s $SOCK status > $D/out/status 2>&1
 $SVCTL -s $SOCK start web > $D/out/start 2>&1; echo \$? > $D/out/start.rc
+printf 'command: [/bin/sleep, "1000"]\n' > $D/services/web.yaml
+$SVCTL -s $SOCK reload > $D/out/reload 2>&1; echo \$? > $D/out/reload.rc
+i=0
+while [ \$i -lt 150 ]; do
+        $SVCTL -s $SOCK status --json > $D/out/status2 2>&1 && grep -q '"state":"running"' $D/out/status2 && break
+        sleep 0.2; i=\$((i + 1))
+done
 $SVCTL -s $SOCK poweroff > $D/out/poweroff 2>&1
 sleep 100
 EOF
@@ -39,7 +48,15 @@ grep -q '^EMERGENCY (for .*): the configuration does not load (2 errors; first: 
         fail "status: $(cat "$D/out/status")"
 grep -q "^emergency shell: $D/shell (pid [0-9]*) on the console" "$D/out/status" || fail "status shell"
 [ "$(cat "$D/out/start.rc")" = 1 ] && grep -q 'emergency mode' "$D/out/start" || fail "start was not refused"
-grep -q 'emergency: poweroff from uid 0' "$D/console" || fail "poweroff not logged"
+[ "$(cat "$D/out/reload.rc")" = 0 ] || fail "reload: $(cat "$D/out/reload")"
+grep -q '^the configuration loads (1 service): svd leaves its emergency state and starts again$' "$D/out/reload" ||
+        fail "reload: $(cat "$D/out/reload")"
+grep -q '"name":"web"' "$D/out/status2" && grep -q '"state":"running"' "$D/out/status2" ||
+        fail "web is not running after the reload: $(cat "$D/out/status2")"
+grep -q '"emergency"' "$D/out/status2" && fail "still in the emergency state: $(cat "$D/out/status2")"
+grep -q 'emergency: the configuration loads: executing ' "$D/console" || fail "exec not logged"
+grep -q "web: .*-> running" "$D/console" || fail "web did not start after the reload"
 grep -q 'init: poweroff' "$D/console" || fail "no init: poweroff"
+grep -q 'control: poweroff from uid 0' "$D/console" || fail "poweroff (by the booted svd) not logged"
 echo "console: $(cat "$D/out/tty")"
 echo "emergency: ok"
