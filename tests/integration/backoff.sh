@@ -32,8 +32,10 @@ t = [float(l) for l in open(sys.argv[1])]
 gaps = [b - a for a, b in zip(t, t[1:])]
 want = [0.2, 0.4, 0.8, 0.8, 0.8]
 for g, w in zip(gaps, want):
-    # the exit itself takes a few ms; scheduling noise on a loaded CI box more
-    if not (w - 0.02 <= g <= w + 0.25):
+    # the exit itself takes a few ms; scheduling noise on a loaded CI box
+    # more. (+0.3 still tells each step from the next: 0.4 from 0.8, 0.8
+    # capped from 1.6.)
+    if not (w - 0.02 <= g <= w + 0.3):
         print("gaps", gaps, "want", want); sys.exit(1)
 EOF
 
@@ -42,9 +44,10 @@ python3 - "$T/out/stable.starts" <<'EOF' || fail "backoff reset after a stable r
 import sys
 t = [float(l) for l in open(sys.argv[1])]
 gaps = [b - a for a, b in zip(t, t[1:])]
-# 1.2 s run + 0.3 s delay each time; without the reset the second would be 1.2+1.2
+# 1.2 s run + 0.3 s delay each time; without the reset the second would be
+# 1.2+1.2 (one run on a loaded host measured 1.8: the upper bound leaves room)
 for g in gaps:
-    if not (1.45 <= g <= 1.8):
+    if not (1.45 <= g <= 2.1):
         print("gaps", gaps); sys.exit(1)
 EOF
 
