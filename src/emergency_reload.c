@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -28,6 +29,7 @@
 #include "log_watch.h"
 #include "profile.h"
 #include "reexec.h"
+#include "reload.h"
 #include "svc.h"
 #include "svd.h"
 
@@ -121,19 +123,6 @@ static const char *cannot_leave(const struct emergency *e) {
         return NULL;
 }
 
-static int write_whole(int fd, const char *p, size_t n) {
-        while (n) {
-                ssize_t w = write(fd, p, n);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0)
-                        return w < 0 ? -errno : -EIO;
-                p += w;
-                n -= (size_t)w;
-        }
-        return 0;
-}
-
 /* The state for the next instance, in a memfd it inherits: the one this
  * instance was given, the exits reaped since and the control socket this
  * one answers on. The fd or -errno. */
@@ -155,7 +144,8 @@ static int state_fd(struct svd *m, struct emergency *e) {
         if (!text)
                 return -ENOMEM;
         int fd = memfd_create("svd-state", 0); /* inherited on purpose */
-        int r = fd < 0 ? -errno : write_whole(fd, text, strlen(text));
+        struct iovec iov = { text, strlen(text) };
+        int r = fd < 0 ? -errno : writev_whole(fd, &iov, 1, 0);
         free(text);
         if (r < 0) {
                 if (fd >= 0)
@@ -260,16 +250,7 @@ cJSON *emergency_reload_op(struct svd *m, const cJSON *req, const struct control
                          (unsigned)peer->uid, (int)peer->pid, errs.n, errs.n == 1 ? "" : "s");
                 for (size_t i = 0; i < errs.n; i++)
                         log_warn("reload: %s", errs.msgs[i]);
-                cJSON *rep = errs.n ? proto_reply_error(PROTO_E_FAILED,
-                                                        "the configuration has %zu error%s; svd stays in its "
-                                                        "emergency state",
-                                                        errs.n, errs.n == 1 ? "" : "s")
-                                    : proto_reply_error(PROTO_E_FAILED,
-                                                        "reload: %s: %s; svd stays in its emergency state",
-                                                        e->rec.config_file, strerror(-r));
-                cJSON *arr = rep ? cJSON_AddArrayToObject(rep, "errors") : NULL;
-                for (size_t i = 0; arr && i < errs.n; i++)
-                        cJSON_AddItemToArray(arr, cJSON_CreateString(errs.msgs[i]));
+                cJSON *rep = reload_errors_reply(&errs, r, "svd stays in its emergency state");
                 cfg_errors_free(&errs);
                 return rep;
         }

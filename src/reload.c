@@ -369,6 +369,17 @@ static cJSON *plan_json(cJSON *rep, const struct reload_plan *p)
         return rep;
 }
 
+cJSON *reload_errors_reply(const struct cfg_errors *errs, int r, const char *outcome)
+{
+        cJSON *rep = errs->n ? proto_reply_error(PROTO_E_FAILED, "the configuration has %zu error%s; %s", errs->n,
+                                                 errs->n == 1 ? "" : "s", outcome)
+                             : proto_reply_error(PROTO_E_FAILED, "reload: %s; %s", strerror(-r), outcome);
+        cJSON *arr = rep ? cJSON_AddArrayToObject(rep, "errors") : NULL;
+        for (size_t i = 0; arr && i < errs->n; i++)
+                cJSON_AddItemToArray(arr, cJSON_CreateString(errs->msgs[i]));
+        return rep;
+}
+
 cJSON *reload_op(struct svd *m, const cJSON *req, const struct control_peer *peer)
 {
         const cJSON *dry = cJSON_GetObjectItemCaseSensitive(req, "dry_run");
@@ -390,14 +401,7 @@ cJSON *reload_op(struct svd *m, const cJSON *req, const struct control_peer *pee
                          (unsigned)peer->uid, (int)peer->pid, errs.n, errs.n == 1 ? "" : "s");
                 for (size_t i = 0; i < errs.n; i++)
                         log_warn("reload: %s", errs.msgs[i]);
-                cJSON *rep = errs.n ? proto_reply_error(PROTO_E_FAILED,
-                                                        "the configuration has %zu error%s; nothing was changed",
-                                                        errs.n, errs.n == 1 ? "" : "s")
-                                    : proto_reply_error(PROTO_E_FAILED, "reload: %s; nothing was changed",
-                                                        strerror(-r));
-                cJSON *arr = rep ? cJSON_AddArrayToObject(rep, "errors") : NULL;
-                for (size_t i = 0; arr && i < errs.n; i++)
-                        cJSON_AddItemToArray(arr, cJSON_CreateString(errs.msgs[i]));
+                cJSON *rep = reload_errors_reply(&errs, r, "nothing was changed");
                 cfg_errors_free(&errs);
                 return rep;
         }

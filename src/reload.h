@@ -93,6 +93,11 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents);
 /* OP_RELOAD: {"dry_run": bool}; admin only. The reply carries the plan
  * ("changes": [{"name","action","why"}]) or, on errors, "errors": [lines]. */
 cJSON *reload_op(struct svd *m, const cJSON *req, const struct control_peer *peer);
+
+/* The reply to a reload the configuration's errors refused (r: the
+ * -errno when there are none to list): their count and outcome (what
+ * happens instead) as the message, each one in "errors". */
+cJSON *reload_errors_reply(const struct cfg_errors *errs, int r, const char *outcome);
 /* SIGHUP: the same, results in the log. */
 void reload_from_signal(struct svd *m);
 

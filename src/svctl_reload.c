@@ -12,18 +12,23 @@ static double count_of(const cJSON *count, const char *key)
         return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
+/* --json: the reply as it came */
+static int print_raw(FILE *f, const cJSON *reply)
+{
+        char *s = cJSON_PrintUnformatted(reply);
+        if (!s)
+                return -ENOMEM;
+        fprintf(f, "%s\n", s);
+        free(s);
+        return ferror(f) ? -EIO : 0;
+}
+
 /* svd as PID 1 in its emergency state: the configuration loads now, and
  * svd starts again (see svd(8)). */
 static int print_emergency_reload(FILE *f, const cJSON *reply, bool json)
 {
-        if (json) {
-                char *s = cJSON_PrintUnformatted(reply);
-                if (!s)
-                        return -ENOMEM;
-                fprintf(f, "%s\n", s);
-                free(s);
-                return ferror(f) ? -EIO : 0;
-        }
+        if (json)
+                return print_raw(f, reply);
         double n = count_of(reply, "services"), c = count_of(reply, "carried");
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "dry_run")))
                 fprintf(f, "dry run: the configuration loads (%g service%s); svctl reload leaves the emergency "
@@ -48,14 +53,8 @@ int svctl_print_reload(FILE *f, const cJSON *reply, bool json)
                 return print_emergency_reload(f, reply, json);
         if (!cJSON_IsArray(changes) || !cJSON_IsObject(count))
                 return -EBADMSG;
-        if (json) {
-                char *s = cJSON_PrintUnformatted(reply);
-                if (!s)
-                        return -ENOMEM;
-                fprintf(f, "%s\n", s);
-                free(s);
-                return 0;
-        }
+        if (json)
+                return print_raw(f, reply);
         bool dry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "dry_run"));
         cJSON_ArrayForEach(c, changes) {
                 const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
