@@ -1,7 +1,8 @@
 /* cron: parsing and next-match computation for 5-field cron expressions (see
  * cron.h). Matching walks forward from the next minute, skipping whole months,
- * days and hours that cannot match, so the worst case (a Feb 29 that is years
- * away) is a few thousand steps. Time is UTC and epoch-based: no DST, and a
+ * days and hours that cannot match, so the worst case (a Feb 29 on a given
+ * weekday, 40 years away; or a never-matching "31 4" checked over 400 years)
+ * is some ten thousand steps. Time is UTC and epoch-based: no DST, and a
  * day is always 86400 seconds. */
 #include <errno.h>
 #include <stdio.h>
@@ -171,12 +172,11 @@ static bool day_matches(const struct cron_spec *c, const struct tm *tm)
 {
         bool dom = c->dom >> tm->tm_mday & 1, dow = c->dow >> tm->tm_wday & 1;
 
-        if (c->dom_star && c->dow_star)
-                return true;
-        if (c->dom_star)
-                return dow;
-        if (c->dow_star)
-                return dom;
+        /* a field starting with '*' keeps its own values (a step after
+         * the star is every other day, not every day): it only turns the
+         * OR into an AND */
+        if (c->dom_star || c->dow_star)
+                return dom && dow;
         return dom || dow;
 }
 
@@ -187,7 +187,10 @@ time_t cron_next(const struct cron_spec *c, time_t after)
         time_t t = after - after % 60 + 60; /* the next whole minute */
         if (after < 0)
                 t = 0;
-        const time_t limit = t + (time_t)10 * 366 * 86400;
+        /* the Gregorian calendar repeats every 400 years: what does not
+         * match in one cycle never does (Feb 29 on a given weekday can be
+         * 40 years away, Feb 1 on one 11) */
+        const time_t limit = t + (time_t)146097 * 86400;
         struct tm tm;
 
         while (t <= limit) {

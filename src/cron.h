@@ -4,8 +4,9 @@
  * steps `*`/s, `a-b/s` and `a/s` (a to the field's maximum); month and weekday
  * names (jan, mon); day-of-week 0-7 with both 0 and 7 Sunday; the macros
  * @hourly @daily @midnight @weekly @monthly @yearly @annually. As in Vixie cron,
- * when both day fields are restricted a day matches if EITHER matches; a field
- * that starts with `*` counts as unrestricted. */
+ * when both day fields are restricted a day matches if EITHER matches; when a
+ * day field starts with `*` a day must match BOTH, each field with its own
+ * values (day-of-month `*`/2 is the odd days, not every day). */
 #ifndef SVD_CRON_H
 #define SVD_CRON_H
 
@@ -28,7 +29,8 @@ struct cron_spec {
 int cron_parse(const char *text, struct cron_spec *out, char *err, size_t errlen);
 
 /* The first matching minute strictly after `after` (epoch seconds, UTC), or
- * -1 when nothing matches within ten years (e.g. "0 0 30 2 *"). */
+ * -1 when nothing ever matches (e.g. "0 0 30 2 *"): nothing within one
+ * 400-year Gregorian cycle. */
 time_t cron_next(const struct cron_spec *c, time_t after);
 
 #endif

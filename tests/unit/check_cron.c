@@ -84,10 +84,31 @@ START_TEST(test_dow_dom_or)
         NEXT_IS("0 0 * * 7", "2024-05-10 12:00", "2024-05-12 00:00"); /* 7 = Sunday */
         NEXT_IS("0 0 * * sun", "2024-05-10 12:00", "2024-05-12 00:00");
         NEXT_IS("0 0 20 * *", "2024-05-10 12:00", "2024-05-20 00:00");
-        /* a field starting with '*' is unrestricted, even with a step */
-        NEXT_IS("0 0 */10 * 1", "2024-05-10 12:00", "2024-05-13 00:00");
+        /* a field starting with '*' turns OR into AND, but its step still
+         * restricts: days 1,11,21,31 that are a Monday */
+        NEXT_IS("0 0 */10 * 1", "2024-05-10 12:00", "2024-07-01 00:00");
         NEXT_IS("0 0 1 * mon-fri", "2024-05-10 12:00", "2024-05-13 00:00");
         NEXT_IS("0 0 * * 5-7", "2024-05-11 12:00", "2024-05-12 00:00"); /* sat..sun */
+}
+END_TEST
+
+/* Vixie cron: a day field starting with '*' makes the day the AND of both
+ * fields, each with its own values; a step after '*' is not "every day". */
+START_TEST(test_star_step_days)
+{
+        NEXT_IS("0 0 */2 * *", "2024-05-10 12:00", "2024-05-11 00:00"); /* odd days */
+        NEXT_IS("0 0 */2 * *", "2024-05-11 12:00", "2024-05-13 00:00");
+        NEXT_IS("0 0 */2 * *", "2024-05-31 12:00", "2024-06-01 00:00"); /* 31, then 1 */
+        NEXT_IS("0 0 * * */2", "2024-05-12 12:00", "2024-05-14 00:00"); /* Sun, Tue, Thu, Sat */
+        NEXT_IS("0 0 */15 * */6", "2024-05-10 12:00", "2024-06-01 00:00"); /* 1,16,31 on Sun or Sat */
+        /* such an AND can be years apart: still found, not "never" */
+        NEXT_IS("0 0 */31 2 0", "2015-02-02 00:00", "2026-02-01 00:00"); /* Feb 1 a Sunday: 11 years */
+        NEXT_IS("0 0 29 2 */7", "2088-03-01 00:00", "2128-02-29 00:00"); /* Feb 29 a Sunday: 40 years */
+        /* one that can never match still ends */
+        struct cron_spec c;
+        char err[200];
+        ck_assert_int_eq(cron_parse("0 0 31 4,6,9,11 *", &c, err, sizeof(err)), 0);
+        ck_assert_int_eq(cron_next(&c, at("2024-01-01 00:00")), -1);
 }
 END_TEST
 
@@ -168,6 +189,7 @@ int main(void)
         tcase_add_test(tc, test_month_ends);
         tcase_add_test(tc, test_feb29);
         tcase_add_test(tc, test_dow_dom_or);
+        tcase_add_test(tc, test_star_step_days);
         tcase_add_test(tc, test_steps_lists_ranges);
         tcase_add_test(tc, test_parse_errors);
         tcase_add_test(tc, test_every_and_cron_due);
