@@ -202,11 +202,12 @@ void fdstore_forget_unclaimed(struct svd *m)
         struct fdstore *f = m->fdstore;
         while (f && f->n_left) {
                 struct held *h = &f->left[--f->n_left];
+                char *name = h->name; /* (h goes with f if the drop fails) */
                 for (int i = 0; i < NFD; i++)
                         close(h->fd[i]);
-                fdstore_drop(m, h->name);
-                free(h->name);
-                f = m->fdstore; /* a failed send closes it */
+                fdstore_drop(m, name);
+                free(name);
+                f = m->fdstore; /* a failed send closes it, with the rest */
         }
 }
 
