@@ -62,15 +62,21 @@ static bool selected(const struct svc_config *s, const char *const *sel)
         return false;
 }
 
+/* Adds name to *out, and if it is a set, its members; a member may be a set
+ * itself. Every name is added once and expanded when added, so a set that
+ * names itself, or loops back, ends. */
 static int expand(const struct svd_config *c, const char *name, char ***out)
 {
-        const char *const *m = set_members(c, name);
+        size_t i = strv_length(*out);
 
-        if (!strv_has((const char *const *)*out, name) && strv_push(out, name) < 0)
+        if (strv_has((const char *const *)*out, name))
+                return 0;
+        if (strv_push(out, name) < 0)
                 return -ENOMEM;
-        for (; m && *m; m++)
-                if (!strv_has((const char *const *)*out, *m) && strv_push(out, *m) < 0)
-                        return -ENOMEM;
+        for (; (*out)[i]; i++)
+                for (const char *const *m = set_members(c, (*out)[i]); m && *m; m++)
+                        if (!strv_has((const char *const *)*out, *m) && strv_push(out, *m) < 0)
+                                return -ENOMEM;
         return 0;
 }
 

@@ -3,7 +3,7 @@
  * profiles: is in the run only when one of them is selected (main file
  * profiles:, or svd --profile, which wins); a service without profiles is
  * always in. A selected name may be a profile set (profile_sets:, with the
- * built-in minimal, recommended and full). A service that declares profiles:
+ * built-in minimal, recommended and full), and a set's list may name a set. A service that declares profiles:
  * or install_hint: and whose program is not installed is "disabled", not a
  * crash loop; its dependents are blocked with the reason. */
 #ifndef SVD_PROFILE_H
