@@ -39,6 +39,22 @@ static pid_t parent_of(pid_t pid) {
         return (pid_t)ppid;
 }
 
+/* The process (thread group) pid is a thread of, from /proc/PID/status; pid
+ * itself for a process, 0 if unknown. A thread's id is a valid argument to
+ * kill(2) and has a /proc entry, but no exit of its own that svd would see. */
+static pid_t tgid_of(pid_t pid) {
+        char path[64], line[128];
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+        FILE *f = fopen(path, "re");
+        int tgid = 0;
+        if (!f)
+                return 0;
+        while (fgets(line, sizeof(line), f) && sscanf(line, "Tgid: %d", &tgid) != 1)
+                ;
+        fclose(f);
+        return (pid_t)tgid;
+}
+
 static bool descends_from(pid_t pid, pid_t root) {
         for (int i = 0; i < ANCESTRY_MAX && pid > 1; i++) {
                 pid = parent_of(pid);
@@ -144,6 +160,11 @@ int mainpid_adopt(struct svc *s, pid_t pid, char *why, size_t len) {
         if (kill(pid, 0) < 0 && errno == ESRCH) {
                 snprintf(why, len, "pid %d does not exist", (int)pid);
                 return -ESRCH;
+        }
+        pid_t tgid = tgid_of(pid);
+        if (tgid > 0 && tgid != pid) {
+                snprintf(why, len, "pid %d is a thread of process %d, not a process", (int)pid, (int)tgid);
+                return -EPERM;
         }
         if (!belongs(s, pid)) {
                 snprintf(why, len, "pid %d does not belong to the service (%s)", (int)pid,

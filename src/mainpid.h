@@ -16,7 +16,8 @@ struct svc;
 struct svd;
 
 /* Makes pid the main process of s. -EPERM (why says so) if it does not
- * belong to the service, -ESRCH if it is gone; 0 if adopted (or already it). */
+ * belong to the service or is a thread's id, -ESRCH if it is gone; 0 if
+ * adopted (or already it). */
 int mainpid_adopt(struct svc *s, pid_t pid, char *why, size_t len);
 
 /* The main process ended or the service is down: drop the pidfd watch. */
