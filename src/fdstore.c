@@ -52,6 +52,7 @@ static int start_store(struct svd *m, const char *path)
                 .extra_fd = -1,
                 .cgroup_procs_fd = -1,
                 .cgroup_fd = -1,
+                .svd_nofile = true, /* it holds descriptors for every service */
         };
         struct spawn_error se = { 0 };
         pid_t pid;

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "emergency.h"
+#include "nofile.h"
 #include "graph.h"
 #include "dynlib.h"
 #include "log.h"
@@ -323,6 +324,7 @@ int main(int argc, char **argv) {
                 if (restore_fd >= 0)
                         log_warn("daemon-reexec: falling back to %s/state.json", cfg->run_dir);
         }
+        nofile_raise(restore); /* before svd_init: svd-fdstore inherits it */
         struct svd m;
         r = svd_init(&m, loop, cfg, restore);
         m.cli_profiles = profiles; /* reloads select the same profiles */

@@ -232,6 +232,7 @@ static int start(struct svd *m, struct prober *p) {
                 .extra_fd = sv[1],
                 .cgroup_procs_fd = -1,
                 .cgroup_fd = -1,
+                .svd_nofile = true, /* every service's probes' sockets */
         };
         struct spawn_error se = {0};
         pid_t pid;

@@ -26,6 +26,7 @@
 #include "reload.h"
 #include "sched.h"
 #include "secrets.h"
+#include "nofile.h"
 #include "snapshot.h"
 #include "statecheck.h"
 #include "statefile.h"
@@ -344,6 +345,7 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                         return -ENOMEM;
                 }
                 put(f, "control", control_listen_fd(m->ctl));
+                nofile_save(h); /* what services start with, not the raised one this exec keeps */
                 put(f, "notify", notify_fd(m->notify));
                 /* passphrase mode: the unlocked key, in a sealed memfd (secrets_handoff.c),
                  * for a binary that said it takes it (reexec.h) */

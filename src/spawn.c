@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "nofile.h"
 #include "sandbox.h"
 #include "spawn.h"
 #include "util.h"
@@ -200,6 +201,9 @@ static int child_main(void *p) {
                 goto fail;
 
         st = SPAWN_STAGE_RLIMITS;
+        const struct rlimit *nofile = r->svd_nofile ? NULL : nofile_services();
+        if (nofile && setrlimit(RLIMIT_NOFILE, nofile) < 0)
+                goto fail;
         if (sb && sandbox_child_rlimits(sb) < 0)
                 goto fail;
 

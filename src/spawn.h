@@ -72,6 +72,9 @@ struct spawn_req {
         usec_t *ret_exec_mono; /* NULL, or where the child stores now_mono() just
                                   before execve: what follows is the kernel loading
                                   the program (boot timing) */
+        bool svd_nofile;    /* keep svd's own raised limit on open files (its
+                               helpers: svd-fdstore, svd-probe); else the one svd
+                               was started with (nofile.h) */
 };
 
 /* Where the child writes down its own pid before it does anything else
