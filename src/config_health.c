@@ -67,6 +67,21 @@ static void load_tcp(struct cload *l, const struct ynode *n, struct probe_config
                 cp_err(l, n, "healthcheck.tcp", "host longer than %d bytes", PROBE_HOST_MAX);
                 return;
         }
+        /* ... nor one of other characters (a blank, a slash, an empty []
+         * literal): such a check could never be sent, and one that cannot
+         * be sent is not counted against the service, so it would never
+         * turn unhealthy. The protocol's own rule decides. */
+        struct probe_req req = { .kind = PROBE_REQ_TCP, .timeout_ms = 1, .port = (unsigned)port };
+        memcpy(req.host, host, strlen(host) + 1);
+        char err[128];
+        if (probe_req_check(&req, err, sizeof(err)) < 0) {
+                free(host);
+                cp_err(l, n, "healthcheck.tcp",
+                       "bad host in '%s' (a host name or an IP address: letters, digits, '.', '-', '_', "
+                       "':' and '%%')",
+                       v);
+                return;
+        }
         p->kind = PROBE_TCP;
         p->host = host;
         p->port = (unsigned)port;
