@@ -369,6 +369,9 @@ void health_probe_result(struct svc *s, bool pass, bool counted, const char *det
                 if (svc_state_up(s->state) && s->health != HEALTH_HEALTHY)
                         set_healthy(s);
         } else if (counted) {
+                /* (even one that does not count yet: READY=1 after it must
+                 * probe again, not take an older pass for the last word) */
+                s->probe_passed = false;
                 /* Before its first pass a service is still starting: its
                  * failures count only once an explicit start_period is over
                  * (start_timeout, if set, bounds the wait). Restarting a slow

@@ -96,7 +96,7 @@ struct svc {
         /* health (health.c) */
         enum stop_outcome stop_outcome; /* what the current stop means */
         unsigned probe_failures;        /* consecutive */
-        bool probe_passed;              /* since the last spawn */
+        bool probe_passed;              /* the last check of this run passed */
         bool probe_again;        /* READY=1 came while a probe ran: a failure probes again at once */
         char *probe_detail;             /* last probe's result, one line (str_*) */
         char *probe_output;             /* last completed exec probe's output (first 1 KiB);
