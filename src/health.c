@@ -106,14 +106,19 @@ static void close_probe_pipe(struct svc *s) {
         }
 }
 
+/* One byte more than is shown: whether the output went on past
+ * HEALTH_OUTPUT_MAX, so the cut at a character boundary knows if the last
+ * character is whole. */
+#define PROBE_BUF_KEEP (HEALTH_OUTPUT_MAX + 1)
+
 static void drain_probe_pipe(struct svc *s) {
         char buf[4096];
         for (;;) {
                 ssize_t n = read(s->probe_fd, buf, sizeof(buf));
                 if (n > 0) {
-                        if (!s->probe_buf && !(s->probe_buf = malloc(HEALTH_OUTPUT_MAX + 1)))
+                        if (!s->probe_buf && !(s->probe_buf = malloc(PROBE_BUF_KEEP + 1)))
                                 continue; /* output is a courtesy; drain anyway */
-                        size_t room = HEALTH_OUTPUT_MAX - s->probe_buf_len;
+                        size_t room = PROBE_BUF_KEEP - s->probe_buf_len;
                         size_t take = (size_t)n < room ? (size_t)n : room;
                         memcpy(s->probe_buf + s->probe_buf_len, buf, take);
                         s->probe_buf_len += take;
@@ -337,11 +342,12 @@ bool health_child_exited(struct svc *s, pid_t pid, int status) {
                 s->probe_output = calloc(1, HEALTH_OUTPUT_MAX + 1);
         if (s->probe_output) {
                 /* The probe's text goes to svctl and into JSON: cleaned like
-                 * STATUS= (utf8.h), its lines and tabs kept. An output that
-                 * filled the buffer was cut anywhere: back to a character. */
+                 * STATUS= (utf8.h), its lines and tabs kept. A longer output
+                 * keeps its first HEALTH_OUTPUT_MAX bytes, back to the last
+                 * whole character. */
                 size_t n = s->probe_buf ? s->probe_buf_len : 0;
-                if (n == HEALTH_OUTPUT_MAX)
-                        n = utf8_cut(s->probe_buf, n, n - 1);
+                if (n > HEALTH_OUTPUT_MAX)
+                        n = utf8_cut(s->probe_buf, n, HEALTH_OUTPUT_MAX);
                 utf8_clean(s->probe_buf ? s->probe_buf : "", n, s->probe_output, HEALTH_OUTPUT_MAX + 1,
                            UTF8_KEEP_NL | UTF8_KEEP_TAB);
         }
