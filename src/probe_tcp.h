@@ -1,8 +1,8 @@
 /* probe_tcp: TCP connect checks for svd-probe. A check is a non-blocking
  * connect() watched by an ev_io for writability plus an ev_timer for the
- * deadline; SO_ERROR decides the outcome. Host names are resolved with
- * getaddrinfo(), which blocks the prober's loop (never svd's): acceptable for
- * the local names health checks use, and IP literals never touch DNS. */
+ * deadline; SO_ERROR decides the outcome. IP literals never touch DNS; host
+ * names are looked up with getaddrinfo_a() off the loop, within the same
+ * deadline, so a resolver that does not answer holds up no other check. */
 #ifndef SVD_PROBE_TCP_H
 #define SVD_PROBE_TCP_H
 

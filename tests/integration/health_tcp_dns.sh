@@ -1,0 +1,66 @@
+#!/bin/bash
+# A tcp check of a host name is bounded by its timeout, name lookup
+# included, and a slow lookup holds up no other check: with a DNS server
+# that never answers (a silent UDP socket named by a private
+# /etc/resolv.conf), the check fails with "timeout after 300ms" at its
+# timeout (not when the resolver gives up, 10 s later, nor as "no reply
+# from svd-probe"), and another service's tcp check goes on being probed
+# every interval meanwhile.
+SVD_PRIVATE_MOUNTS=1
+. "$(dirname "$0")/lib.sh"
+
+NS_IP=127.83.$((RANDOM % 200 + 1)).$((RANDOM % 200 + 1))
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 53))
+open(sys.argv[2], "w").write("up")
+while True:
+    s.recvfrom(4096)   # swallowed: never answered
+' "$NS_IP" "$T/out/dns.up" 2> "$T/dns.err" &
+DNS_PID=$!
+trap 'kill $DNS_PID 2>/dev/null || true; cleanup' EXIT
+wait_for test -s "$T/out/dns.up"
+printf 'nameserver %s\noptions timeout:10 attempts:1\n' "$NS_IP" > "$T/resolv.conf"
+chmod 644 "$T/resolv.conf"
+mount --bind "$T/resolv.conf" /etc/resolv.conf 2>/dev/null || { echo "cannot bind-mount /etc/resolv.conf"; exit 77; }
+MOUNTS="$MOUNTS /etc/resolv.conf"
+NAME=slow.svd-test.example
+rc=0; timeout 1 getent ahosts "$NAME" > /dev/null 2>&1 || rc=$?
+[ "$rc" = 124 ] || { echo "a lookup of $NAME does not hang here (rc $rc: nscd?)"; exit 77; }
+
+PORT=$(free_port)
+service slow <<EOF
+command: [sleep, "1000"]
+healthcheck:
+  tcp: "$NAME:80"
+  timeout: 300ms
+  start_interval: 200ms
+  interval: 200ms
+EOF
+service fast <<EOF
+command: [python3, -c, "import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $PORT)); s.listen(64); time.sleep(1000)"]
+healthcheck:
+  tcp: "127.0.0.1:$PORT"
+  start_interval: 50ms
+  interval: 100ms
+EOF
+
+start_svd
+wait_field slow last_probe "timeout after 300ms" 4
+wait_field fast health healthy 4
+# slow's lookups are still hanging (10 s each): fast is probed all along
+a=$(field fast last_probe_at)
+sleep 1
+b=$(field fast last_probe_at)
+python3 -c 'import sys; sys.exit(0 if float(sys.argv[2]) - float(sys.argv[1]) >= 0.3 else 1)' "$a" "$b" ||
+        fail "fast was not probed while slow's lookup hung: last probe at $a, then $b"
+assert_eq "$(field slow last_probe)" "timeout after 300ms" "slow's last probe"
+grep -q 'no reply from svd-probe\|killing it' "$T/svd.out" && fail "svd-probe was taken for stuck"
+# lookups still hanging are bounded: the prober's threads do not pile up
+probe_pid=$(pgrep -f -n "svd-probe" || true)
+if [ -n "$probe_pid" ]; then
+        thr=$(awk '/^Threads:/ { print $2 }' "/proc/$probe_pid/status")
+        [ "$thr" -le 40 ] || fail "svd-probe runs $thr threads"
+fi
+exit 0
