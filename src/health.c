@@ -520,6 +520,18 @@ void health_done(struct svc *s) {
         s->probe_output = s->probe_buf = NULL;
 }
 
+void health_probe_abandoned(struct svc *s, pid_t probe_pid) {
+        /* Only a child of ours: unreaped, so neither its pid nor its group
+         * id can be another's (and a damaged state naming 1 or anything
+         * else cannot turn this into a kill of the wrong group). */
+        siginfo_t si;
+        if (probe_pid <= 1 || waitid(P_PID, (id_t)probe_pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+                return;
+        (void)kill(-probe_pid, SIGKILL);
+        s->probe_pid = probe_pid;
+        s->probe_stale = true;
+}
+
 void health_on_restore(struct svc *s, unsigned probe_failures, bool probe_passed, double start_left_usec,
                        double watchdog_left_usec) {
         const struct svc_config *c = s->cfg;

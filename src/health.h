@@ -32,6 +32,11 @@ bool health_child_exited(struct svc *s, pid_t pid, int status);
  * watchdog with the time they had left (< 0: not armed). */
 void health_on_restore(struct svc *s, unsigned probe_failures, bool probe_passed, double start_left_usec,
                        double watchdog_left_usec);
+/* daemon-reexec: the exec check (pid, the leader of its process group)
+ * the previous instance left running, a child of ours still unreaped: its
+ * group is killed, and its exit will be ignored (not counted); the next
+ * check starts once it is reaped. */
+void health_probe_abandoned(struct svc *s, pid_t probe_pid);
 /* Frees watchers and buffers. */
 void health_done(struct svc *s);
 

@@ -197,6 +197,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         cJSON_AddBoolToObject(o, "dep_failed", s->dep_failed);
         put(o, "stop_outcome", s->stop_outcome);
         put(o, "probe_failures", s->probe_failures);
+        put(o, "probe_pid", s->probe_pid > 0 ? s->probe_pid : 0);
         cJSON_AddBoolToObject(o, "probe_passed", s->probe_passed);
         cJSON_AddStringToObject(o, "probe_detail", s->probe_detail);
         put(o, "last_probe_real", (double)s->last_probe_real);
@@ -588,6 +589,11 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
                 restore_log(m, s, l);
         if (cgroup_enabled(m) && (s->pid > 0 || s->exit_pending))
                 cgroup_adopt(m, s);
+        /* An exec check that was running: its result is lost with the
+         * instance that started it, its process group must not be. */
+        pid_t probe_pid = (pid_t)num(o, "probe_pid", 0);
+        if (probe_pid > 0)
+                health_probe_abandoned(s, probe_pid);
         /* (RELOADING too: it is up, its checks and watchdog go on, and a
          * READY=1 that ends the reload probes at once) */
         if (s->pid > 0 && (s->state == ST_STARTING || svc_state_up(s->state))) {

@@ -49,6 +49,7 @@ static const struct field svc_fields[] = {
         { "exit_status", I32_LO, I32_HI },
         { "stop_outcome", 0, STOP_OUTCOME_FAILED + 1 }, /* enum stop_outcome: the last one */
         { "probe_failures", 0, U32_HI },
+        { "probe_pid", 0, I32_HI },
         { "last_probe_real", 0, U63_HI },
         { "oom_seen", 0, U63_HI },
         { "oom_kills", 0, U63_HI },
