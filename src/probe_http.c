@@ -603,6 +603,14 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
         SET(CURLOPT_PROXY, "");
         SET(CURLOPT_NOPROXY, "*");
         SET(CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075700 /* 7.87.0 */
+        /* A check that times out while curl's resolver thread still waits
+         * for DNS: without this, curl joins that thread as the transfer
+         * ends, blocking the prober's loop (every check of every service)
+         * until the resolver gives up, seconds after the timeout. With it
+         * the thread is detached and frees its own memory when done. */
+        SET(CURLOPT_QUICK_EXIT, 1L);
+#endif
         SET(CURLOPT_TCP_NODELAY, 1L);
         SET(CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
         SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PROBE_HTTP_BODY_MAX);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# A tcp check of a host name is bounded by its timeout, name lookup
+# A tcp or http check of a host name is bounded by its timeout, name lookup
 # included, and a slow lookup holds up no other check: with a DNS server
 # that never answers (a silent UDP socket named by a private
 # /etc/resolv.conf), the check fails with "timeout after 300ms" at its
@@ -38,6 +38,14 @@ healthcheck:
   start_interval: 200ms
   interval: 200ms
 EOF
+service slowhttp <<EOF
+command: [sleep, "1000"]
+healthcheck:
+  http: "http://$NAME:$PORT/"
+  timeout: 300ms
+  start_interval: 200ms
+  interval: 200ms
+EOF
 service fast <<EOF
 command: [python3, -c, "import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $PORT)); s.listen(64); time.sleep(1000)"]
 healthcheck:
@@ -48,6 +56,7 @@ EOF
 
 start_svd
 wait_field slow last_probe "timeout after 300ms" 4
+wait_field slowhttp last_probe "timeout after 300ms" 4
 wait_field fast health healthy 4
 # slow's lookups are still hanging (10 s each): fast is probed all along
 a=$(field fast last_probe_at)
@@ -56,6 +65,7 @@ b=$(field fast last_probe_at)
 python3 -c 'import sys; sys.exit(0 if float(sys.argv[2]) - float(sys.argv[1]) >= 0.3 else 1)' "$a" "$b" ||
         fail "fast was not probed while slow's lookup hung: last probe at $a, then $b"
 assert_eq "$(field slow last_probe)" "timeout after 300ms" "slow's last probe"
+assert_eq "$(field slowhttp last_probe)" "timeout after 300ms" "slowhttp's last probe"
 grep -q 'no reply from svd-probe\|killing it' "$T/svd.out" && fail "svd-probe was taken for stuck"
 # lookups still hanging are bounded: the prober's threads do not pile up
 probe_pid=$(pgrep -f -n "svd-probe" || true)
