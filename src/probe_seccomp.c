@@ -10,7 +10,8 @@
  *     /etc/hosts, resolv.conf, nsswitch.conf, openssl.cnf);
  *   - socket only for AF_INET, AF_INET6, AF_UNIX (nscd, curl's wakeup pair) and
  *     AF_NETLINK (getaddrinfo's AI_ADDRCONFIG interface scan);
- *   - tgkill/tkill only towards our own process (abort(), thread cancel).
+ *   - tgkill/tkill only towards our own process (abort(), thread cancel);
+ *   - ioctl only FIONREAD, FIONBIO, TCGETS and SIOCGIFINDEX.
  * Not allowed, among everything else: execve, fork, ptrace, kill, mount, bpf,
  * io_uring, process_vm_*, opening a file for writing.
  * Sanitizer builds get the few extra calls ASan/LSan's runtime makes for its
@@ -150,8 +151,11 @@ int probe_seccomp_install(void)
                 return r;
 #endif
         /* No TIOCSTI and friends on an inherited terminal: only the two
-         * socket ioctls glibc's resolver and curl may issue, and isatty(). */
-        static const unsigned long ioctls[] = { FIONREAD, FIONBIO, TCGETS };
+         * socket ioctls glibc's resolver and curl may issue, isatty(), and
+         * if_nametoindex()'s, by which getaddrinfo and curl read the zone
+         * of an IPv6 literal ("fe80::1%eth0": an interface name to its
+         * index, nothing changed). */
+        static const unsigned long ioctls[] = { FIONREAD, FIONBIO, TCGETS, SIOCGIFINDEX };
         for (size_t i = 0; i < ELEMENTSOF(ioctls); i++) {
                 r = rule(ctx, SCMP_ACT_ALLOW, "ioctl", ARGS(SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)ioctls[i])));
                 if (r < 0)
