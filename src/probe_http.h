@@ -5,8 +5,9 @@
  * second check against the same server reuses the kept-alive connection: each
  * detail reports "new connections: N" (CURLINFO_NUM_CONNECTS) to make that
  * visible. Proxies from the environment are ignored, only http and https are
- * allowed (also for redirects, which are followed only on request), bodies are
- * read only as far as body_contains needs (first 64 KiB) and capped overall.
+ * allowed (also for redirects, which are followed only on request), a body is
+ * read whole (the connection stays reusable) but only its first 64 KiB are
+ * kept for body_contains, and one longer than 16 MiB fails the check.
  * curl_global_init() is the caller's job (before any sandboxing). */
 #ifndef SVD_PROBE_HTTP_H
 #define SVD_PROBE_HTTP_H

@@ -1,7 +1,8 @@
 /* probe_seccomp: the filter. The list was derived empirically -- `strace -f -c`
  * over the prober's integration test (TCP and HTTP checks, refused and timed
- * out ones, 50 concurrent transfers, a name resolved by curl's resolver thread
- * and by getaddrinfo in the loop) -- then reviewed call by call; see the
+ * out ones, 50 concurrent transfers, names resolved by curl's resolver thread
+ * and by getaddrinfo_a's threads for tcp checks) -- then reviewed call by
+ * call; see the
  * comments. Beyond a plain allow-list, arguments narrow the risky calls:
  *   - clone only with CLONE_THREAD (threads for curl's resolver; no new
  *     processes), clone3 fails with ENOSYS so glibc falls back to clone, whose
