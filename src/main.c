@@ -21,12 +21,12 @@
 
 #include "config.h"
 #include "emergency.h"
-#include "nofile.h"
 #include "graph.h"
 #include "dynlib.h"
 #include "log.h"
 #include "log_watch.h"
 #include "init.h"
+#include "nofile.h"
 #include "profile.h"
 #include "reexec.h"
 #include "snapshot.h"
@@ -337,6 +337,7 @@ int main(int argc, char **argv) {
                 svd_done(&m); /* (with the state, if one was given) */
                 if (pid1) {
                         rec.restore_lost = restore_fd >= 0;
+                        nofile_lower(); /* a new start from the emergency must find what svd found */
                         emergency_run(cfg, why, NULL, 0, &rec);
                 }
                 free(handed);

@@ -50,6 +50,11 @@ const struct rlimit *nofile_services(void) {
         return raised ? &services : NULL;
 }
 
+void nofile_lower(void) {
+        if (raised && setrlimit(RLIMIT_NOFILE, &services) == 0)
+                raised = false;
+}
+
 void nofile_save(cJSON *state) {
         if (!raised)
                 return;

@@ -22,6 +22,10 @@ void nofile_raise(const cJSON *restore);
  * child (no allocation, read only). */
 const struct rlimit *nofile_services(void);
 
+/* Back to the limit svd was started with (an exec that carries no state
+ * follows: the next instance must find the original). */
+void nofile_lower(void);
+
 /* Into a daemon-reexec's state: the services' limit. */
 void nofile_save(cJSON *state);
 
