@@ -101,8 +101,11 @@ static void out_record(struct logsink *k, enum logfmt_stream which, enum logfmt_
         }
 }
 
-static size_t record_size(const struct logsink *k, size_t len) {
-        return (k->lc->timestamps ? LOGFMT_TIME_LEN + 6 : 2) + len;
+/* The bytes out_record() writes for a line of len bytes of the service's:
+ * exact, since rotation cuts at max_size by it. */
+static size_t record_size(const struct logsink *k, enum logfmt_split split, size_t len) {
+        size_t mark = split != LOGFMT_WHOLE; /* "+" or "~" after the stream, or a backslash at the end */
+        return (k->lc->timestamps ? LOGFMT_TIME_LEN + 5 : 0) + mark + len + 1;
 }
 
 void logsink_note(struct logsink *k, const char *fmt, ...) {
@@ -354,7 +357,7 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
                         off += c;
                         continue;
                 }
-                size_t need = record_size(k, l), after = k->olen + need;
+                size_t need = record_size(k, split, l), after = k->olen + need;
                 /* cheap tests first: most lines neither flush nor rotate */
                 if ((after > OUT_FLUSH_AT || (lc->max_size && k->size + after > lc->max_size) || timed) &&
                     (after > OUT_FLUSH_AT || logrotate_due(k, after, now))) {
