@@ -303,7 +303,9 @@ static size_t raw_lines(struct logsink *k, struct logstream *st, usec_t now) {
                 const char *p = st->buf + off;
                 size_t n = end - off;
                 uint64_t used = k->size + k->olen;
-                if ((lc->max_size && used + n > lc->max_size) || logrotate_due(k, k->olen + n, now)) {
+                /* (an empty file cannot rotate: what fits in it goes; after
+                 * a failed rotation the file grows on, see logrotate_due) */
+                if (logrotate_due(k, k->olen + n, now) || (!used && lc->max_size && n > lc->max_size)) {
                         /* the whole lines that still fit under max_size (none
                          * when max_age or the day says rotate now) */
                         size_t fit = 0;

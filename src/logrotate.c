@@ -49,6 +49,8 @@ bool logrotate_due(const struct logsink *k, uint64_t adding, usec_t now) {
         const struct logging_config *lc = k->lc;
         if (k->size + k->olen == 0)
                 return false;
+        if (k->rotate_retry && now < k->rotate_retry)
+                return false; /* the last rotation failed: the file grows on a while */
         if (lc->max_size && k->size + adding > lc->max_size)
                 return true;
         if (lc->max_age && now - k->opened_real >= lc->max_age)
@@ -348,6 +350,16 @@ int logrotate_rotate(struct logsink *k) {
         int r = safedir_open(k->dir, false, 0755, &d);
         if (r >= 0 && renameat(d.fd, k->base, d.fd, dst + strlen(k->path) - strlen(k->base)) < 0)
                 r = -errno;
+        if (r < 0 && r != -ENOENT) {
+                /* The rename refused (append-only or immutable file, a mount
+                 * point, a security module): said once while it fails, and
+                 * retried after LOGROTATE_RETRY, not at every line. */
+                if (!k->rotate_retry)
+                        log_warn("logs: cannot rotate %s (renaming it to %s): %s; it grows past its limits "
+                                 "until a rotation works (tried again each second)",
+                                 k->path, dst + strlen(k->path) - strlen(k->base), safedir_strerror(r));
+                k->rotate_retry = now_real() + LOGROTATE_RETRY;
+        }
         if (r < 0) {
                 free(dst);
                 /* Someone deleted the current file: writing on to the
@@ -360,6 +372,10 @@ int logrotate_rotate(struct logsink *k) {
                         k->opened_real = now_real(); /* do not retry at every line */
                 logrotate_arm_age(k);
                 return r;
+        }
+        if (k->rotate_retry) {
+                log_info("logs: rotating %s works again", k->path);
+                k->rotate_retry = 0;
         }
         k->last_rotated = t;
         r = reopen_current(k);

@@ -33,6 +33,7 @@ struct svc;
 #define LOGPIPE_WAKE_MAX (1u << 20)     /* bytes read per stream per wake-up, for fairness */
 #define LOGPIPE_PIPE_SIZE (1u << 20)    /* wanted, capped at /proc/sys/fs/pipe-max-size */
 #define LOGS_MAX_GZIP 2            /* compression children at once */
+#define LOGROTATE_RETRY USEC_PER_SEC /* after a rotation failed: the file grows on this long */
 
 struct logstream {
         struct logsink *k;
@@ -54,6 +55,7 @@ struct logsink {
         uint64_t size;           /* bytes in the current file */
         usec_t opened_real;      /* start of the current file, for max_age / daily */
         usec_t last_rotated;     /* last rotated name's time: names stay unique */
+        usec_t rotate_retry;     /* a rotation failed: none is due before this (0: none failed) */
 
         struct logstream st[2];
         ev_timer coalesce;       /* paused reading: resume after LOGPIPE_COALESCE */
