@@ -596,8 +596,10 @@ int logpipe_reconfigure(struct logsink *k) {
         _cleanup_(freep) char *old = strdup(k->path);
         if (!old || set_path(k) < 0)
                 return -ENOMEM;
-        if (strcmp(old, k->path) == 0)
+        if (strcmp(old, k->path) == 0) {
+                logrotate_arm_age(k); /* max_age and rotate_every as they are now */
                 return 0;
+        }
         /* a new file: what is formatted goes to the old one first */
         logsink_write_out(k);
         int r = logsink_open_file(k); /* creates k->dir if missing */
@@ -608,6 +610,7 @@ int logpipe_reconfigure(struct logsink *k) {
                 log_warn("%s: cannot open the log file %s: %s (retried at the next write)", k->s->cfg->name,
                          k->path, safedir_strerror(r));
         }
+        logrotate_arm_age(k); /* from the new file's start */
         return 0;
 }
 
