@@ -627,10 +627,21 @@ int logpipe_adopt(struct svc *s, const int fds[4]) {
 
 void logpipe_restore_partial(struct logsink *k, int stream, const char *p, size_t n) {
         struct logstream *st = &k->st[stream];
-        if (!st->buf && !(st->buf = malloc(st->cap)))
+        /* read under a larger max_line than the one on disk now: the
+         * buffer grows to take all of it (process() cuts it down) */
+        if (n > st->cap) {
+                char *b = realloc(st->buf, n);
+                if (!b) {
+                        log_err("%s: %zu bytes of output not yet a line lost: out of memory", k->s->cfg->name, n);
+                        return;
+                }
+                st->buf = b;
+                st->cap = n;
+        }
+        if (!st->buf && !(st->buf = malloc(st->cap))) {
+                log_err("%s: %zu bytes of output not yet a line lost: out of memory", k->s->cfg->name, n);
                 return;
-        if (n > st->cap)
-                n = st->cap;
+        }
         memcpy(st->buf, p, n);
         st->len = n;
         ev_timer_again(k->m->loop, &k->idle); /* flushed as partial if nothing follows */
