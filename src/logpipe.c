@@ -346,8 +346,8 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
         bool follow = L && L->n_followers > 0;
         bool timed = lc->max_age || lc->rotate_daily;
         size_t nrecs = 0;
-        if (!lc->timestamps && !follow && !lc->rate_burst)
-                off = raw_lines(k, st, now);
+        if (!lc->timestamps && !follow && !lc->rate_burst && (off = raw_lines(k, st, now)))
+                st->in_line = false; /* (whole lines only) */
         /* "2026-11-22T00:30:43.123456Z out ": the prefix of every whole line */
         char pre[LOGFMT_TIME_LEN + 5];
         logfmt_time(now, pre);
@@ -355,9 +355,17 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
         memcpy(pre + LOGFMT_TIME_LEN + 1, logfmt_stream_name(st->which), 3);
         pre[LOGFMT_TIME_LEN + 4] = ' ';
         while (!k->blocked && logfmt_next_line(st->buf + off, st->len - off, lc->max_line, flush, &l, &c, &split)) {
-                if (lc->rate_burst && !rate_ok(k, now)) {
-                        off += c;
-                        continue;
+                /* The rate limit decides per line: the rest of a line goes
+                 * where its first piece went, uncounted, so a "+" or "~"
+                 * record is always followed by the rest of its line. */
+                bool rest = st->in_line;
+                st->in_line = split != LOGFMT_WHOLE;
+                if (lc->rate_burst) {
+                        st->line_dropped = rest ? st->line_dropped : !rate_ok(k, now);
+                        if (st->line_dropped) {
+                                off += c;
+                                continue;
+                        }
                 }
                 size_t need = record_size(k, split, l), after = k->olen + need;
                 /* cheap tests first: most lines neither flush nor rotate */

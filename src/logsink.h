@@ -42,6 +42,8 @@ struct logstream {
         ev_io io;
         char *buf;               /* bytes read, not yet formed into records */
         size_t len, cap;
+        bool in_line;            /* the last record was a piece ("+", "~"): the next one goes on with it */
+        bool line_dropped;       /* ... and the rate limit dropped that line */
 };
 
 struct logsink {
