@@ -116,9 +116,18 @@ void logsink_note(struct logsink *k, const char *fmt, ...) {
         va_end(ap);
         if (n < 0)
                 return;
+        size_t len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+        usec_t now = now_real();
+        /* a record like the service's: the file rotates before it would
+         * take it past max_size ("... svd " or "[svd] ", the newline) */
+        size_t need = (k->lc->timestamps ? LOGFMT_TIME_LEN + 5 : 6) + len + 1;
+        if (logrotate_due(k, k->olen + need, now)) {
+                logsink_write_out(k);
+                if (!k->blocked && logrotate_due(k, need, now))
+                        (void)logrotate_rotate(k);
+        }
         char ts[LOGFMT_TIME_LEN + 1];
-        out_record(k, LOGFMT_SVD, LOGFMT_WHOLE, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
-                   logfmt_time(now_real(), ts));
+        out_record(k, LOGFMT_SVD, LOGFMT_WHOLE, buf, len, logfmt_time(now, ts));
 }
 
 static void stop_reading(struct logsink *k) {
