@@ -103,10 +103,6 @@ int logs_audit_append(struct svd *m, const char *path, const char *p, size_t n) 
                         ev_idle_start(m->loop, &f->k.startup); /* retention, compression left to do */
         }
         logrotate_arm_age(&f->k); /* max_age / rotate_every as configured now */
-        if (logrotate_due(&f->k, n, now_real()))
-                (void)logrotate_rotate(&f->k); /* on failure: this file grows on */
-        if (f->k.fd < 0 && (r = logsink_open_file(&f->k)) < 0)
-                return drop(f, r);
         /* the records lost since the last one written, before the next */
         char note[288], ts[LOGFMT_TIME_LEN + 1];
         size_t nl = 0;
@@ -117,6 +113,10 @@ int logs_audit_append(struct svd *m, const char *path, const char *p, size_t n) 
                 if (nl >= sizeof(note))
                         nl = sizeof(note) - 1;
         }
+        if (logrotate_due(&f->k, nl + n, now_real())) /* (the note goes in the file too) */
+                (void)logrotate_rotate(&f->k); /* on failure: this file grows on */
+        if (f->k.fd < 0 && (r = logsink_open_file(&f->k)) < 0)
+                return drop(f, r);
         struct iovec iov[2] = {{note, nl}, {(void *)p, n}};
         if ((r = write_whole(f->k.fd, nl ? iov : iov + 1, nl ? 2 : 1)) < 0)
                 return drop(f, r);
