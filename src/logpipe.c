@@ -184,9 +184,9 @@ void logsink_write_out(struct logsink *k) {
         /* a file that could not be opened is retried here; its error is the
          * one the gap note gives */
         int r = k->fd < 0 ? logsink_open_file(k) : 0;
+        char note[384];
+        size_t nl = 0;
         if (r == 0) {
-                char note[384];
-                size_t nl = 0;
                 if (k->gap_bytes) {
                         char e[160];
                         snprintf(e, sizeof(e), "%s", safedir_strerror(-k->gap_err));
@@ -202,6 +202,16 @@ void logsink_write_out(struct logsink *k) {
                         if (nl >= sizeof(note))
                                 nl = sizeof(note) - 1;
                 }
+                /* the note is a record too: the file rotates before the
+                 * note and the batch would take it past max_size (the
+                 * batch alone was formed to fit) */
+                if (nl && logrotate_due(k, nl + k->olen, now_real())) {
+                        (void)logrotate_rotate(k);
+                        if (k->fd < 0)
+                                r = logsink_open_file(k);
+                }
+        }
+        if (r == 0) {
                 struct iovec iov[2];
                 int n = 0;
                 if (nl)
@@ -329,7 +339,8 @@ static size_t raw_lines(struct logsink *k, struct logstream *st, usec_t now) {
                                 logsink_write_out(k);
                                 if (k->blocked)
                                         break;
-                                (void)logrotate_rotate(k);
+                                if (logrotate_due(k, n, now)) /* (not if writing out rotated) */
+                                        (void)logrotate_rotate(k);
                                 tried = true;
                                 continue;
                         } else /* a line longer than max_size, or rotating failed */
@@ -610,6 +621,9 @@ int logpipe_reconfigure(struct logsink *k) {
                 st->cap = cap;
         }
         k->lc = lc;
+        /* what is formatted goes to the file it was formed for, while
+         * k->path still names it (writing out may rotate it) */
+        logsink_write_out(k);
         _cleanup_(freep) char *old = strdup(k->path);
         if (!old || set_path(k) < 0)
                 return -ENOMEM;
@@ -617,9 +631,7 @@ int logpipe_reconfigure(struct logsink *k) {
                 logrotate_arm_age(k); /* max_age and rotate_every as they are now */
                 return 0;
         }
-        /* a new file: what is formatted goes to the old one first */
-        logsink_write_out(k);
-        int r = logsink_open_file(k); /* creates k->dir if missing */
+        int r = logsink_open_file(k); /* a new file; creates k->dir if missing */
         if (r < 0) {
                 if (k->fd >= 0)
                         close(k->fd);
