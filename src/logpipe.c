@@ -254,6 +254,20 @@ void logsink_write_out(struct logsink *k) {
                 ev_timer_again(k->m->loop, &k->retry);
 }
 
+/* The note of the lines the rate-limit window dropped, if any. */
+static void rate_note(struct logsink *k) {
+        const struct logging_config *lc = k->lc;
+        if (k->win_dropped)
+                logsink_note(k, "rate limit: dropped %llu lines (limit %u per %.3gs)",
+                             (unsigned long long)k->win_dropped, lc->rate_burst, (double)lc->rate_interval / 1e6);
+        k->win_dropped = 0;
+}
+
+void logsink_rate_end(struct logsink *k) {
+        rate_note(k);
+        ev_timer_stop(k->m->loop, &k->rate);
+}
+
 /* Rate limit: fixed windows; the count of what a window dropped is written
  * when the window ends. Returns false if the line is dropped. */
 static bool rate_ok(struct logsink *k, usec_t now) {
@@ -261,10 +275,7 @@ static bool rate_ok(struct logsink *k, usec_t now) {
         if (!lc->rate_burst)
                 return true;
         if (now - k->win_start >= lc->rate_interval) {
-                if (k->win_dropped)
-                        logsink_note(k, "rate limit: dropped %llu lines (limit %u per %.3gs)",
-                                     (unsigned long long)k->win_dropped, lc->rate_burst,
-                                     (double)lc->rate_interval / 1e6);
+                rate_note(k);
                 ev_timer_stop(k->m->loop, &k->rate);
                 k->win_start = now;
                 k->win_lines = 0;

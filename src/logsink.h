@@ -109,6 +109,10 @@ struct logs {
 
 /* logpipe.c: writes out whatever is formatted (may rotate first). */
 void logsink_write_out(struct logsink *k);
+/* logpipe.c: appends the rate limit's note of the lines the current window
+ * dropped, if any, as at the window's end (snapshot.c: a daemon-reexec does
+ * not hand the window over). */
+void logsink_rate_end(struct logsink *k);
 /* logpipe.c: appends one note from svd itself ("svd" stream). */
 void logsink_note(struct logsink *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* logopen.c: opens k->path (O_APPEND|O_CLOEXEC, 0640, admin group), creating

@@ -120,6 +120,8 @@ static cJSON *save_log(struct logsink *k, struct fdlist *fds)
         static const char *const names[] = { "out", "err" };
         if (!o)
                 return NULL;
+        if (fds) /* daemon-reexec: the window is not handed over; what it dropped is noted */
+                logsink_rate_end(k);
         logsink_write_out(k); /* what can be written goes to the file now */
         for (int i = 0; i < 2; i++) {
                 struct logstream *st = &k->st[i];
