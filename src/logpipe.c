@@ -257,9 +257,10 @@ void logsink_write_out(struct logsink *k) {
 /* The note of the lines the rate-limit window dropped, if any. */
 static void rate_note(struct logsink *k) {
         const struct logging_config *lc = k->lc;
+        char d[64];
         if (k->win_dropped)
-                logsink_note(k, "rate limit: dropped %llu lines (limit %u per %.3gs)",
-                             (unsigned long long)k->win_dropped, lc->rate_burst, (double)lc->rate_interval / 1e6);
+                logsink_note(k, "rate limit: dropped %llu lines (limit %u per %s)", (unsigned long long)k->win_dropped,
+                             lc->rate_burst, format_duration(lc->rate_interval, d, sizeof(d)));
         k->win_dropped = 0;
 }
 
