@@ -8,7 +8,7 @@ mkdir -p "$T/log"
 # (about 80 bytes) does not
 python3 -c 'import sys; open(sys.argv[1], "w").write("p" * 959 + "\n")' "$T/log/r.log"
 service r <<YAML
-command: ["sh", "-c", "echo a; echo b; exec sleep 1000"]
+command: ["sh", "-c", "printf 'a\\\\nb\\\\n'; exec sleep 1000"]
 logging: { max_size: 1K, compress: false, rate_limit: { burst: 1, interval: 1s } }
 YAML
 start_svd

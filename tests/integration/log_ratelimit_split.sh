@@ -5,10 +5,11 @@
 # whatever line the stream writes after the window; and it counts once.
 . "$(dirname "$0")/lib.sh"
 
-# burst 2: "one" and the long line are kept, "three" is dropped; "four"
-# comes in a later window
+# burst 2: "one" and the long line are kept, "three" is dropped (the three
+# come in one write: one window whatever the load); "four" comes in a later
+# window
 service r <<YAML
-command: ["sh", "-c", "echo one; printf '%0200d\\\\n' 0 | tr 0 X; echo three; sleep 3; echo four; exec sleep 1000"]
+command: ["sh", "-c", "printf 'one\\\\n%0200d\\\\nthree\\\\n' 0 | tr 0 X; sleep 3; echo four; exec sleep 1000"]
 logging: { max_line: 80, rate_limit: { burst: 2, interval: 1s } }
 YAML
 start_svd
