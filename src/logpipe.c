@@ -322,13 +322,20 @@ static void emit_raw(struct logsink *k, const char *p, size_t n) {
         logsink_write_out(k);
 }
 
+/* Where a line is cut: max_line, unless the buffer could not grow to a
+ * larger one that a reload set (out of memory, logpipe_reconfigure). */
+static size_t max_line_of(const struct logstream *st) {
+        size_t room = st->cap - LOGPIPE_READ_CHUNK;
+        return st->k->lc->max_line < room ? st->k->lc->max_line : room;
+}
+
 /* Without timestamps, followers or a rate limit, whole lines need no work
  * line by line: they go out in runs as large as the read, cut only where
  * the file must rotate. Returns the bytes consumed; what is left (a partial
  * or overlong line) takes the path of process(). */
 static size_t raw_lines(struct logsink *k, struct logstream *st, usec_t now) {
         const struct logging_config *lc = k->lc;
-        size_t off = 0, end = logfmt_whole_lines(st->buf, st->len, lc->max_line);
+        size_t off = 0, end = logfmt_whole_lines(st->buf, st->len, max_line_of(st));
         bool tried = false;
         while (off < end && !k->blocked) {
                 const char *p = st->buf + off;
@@ -386,7 +393,7 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
         pre[LOGFMT_TIME_LEN] = ' ';
         memcpy(pre + LOGFMT_TIME_LEN + 1, logfmt_stream_name(st->which), 3);
         pre[LOGFMT_TIME_LEN + 4] = ' ';
-        while (!k->blocked && logfmt_next_line(st->buf + off, st->len - off, lc->max_line, flush, &l, &c, &split)) {
+        while (!k->blocked && logfmt_next_line(st->buf + off, st->len - off, max_line_of(st), flush, &l, &c, &split)) {
                 /* The rate limit decides per line: the rest of a line goes
                  * where its first piece went, uncounted, so a "+" or "~"
                  * record is always followed by the rest of its line. */
@@ -619,6 +626,7 @@ static int set_path(struct logsink *k) {
 
 int logpipe_reconfigure(struct logsink *k) {
         const struct logging_config *lc = &k->s->cfg->logging;
+        bool short_buf = false;
         for (int i = 0; i < 2; i++) {
                 struct logstream *st = &k->st[i];
                 size_t cap = lc->max_line + LOGPIPE_READ_CHUNK;
@@ -626,12 +634,16 @@ int logpipe_reconfigure(struct logsink *k) {
                         continue;
                 if (st->buf) {
                         char *b = realloc(st->buf, cap);
-                        if (!b)
-                                return -ENOMEM;
+                        if (!b) { /* lines are cut where they were (max_line_of) */
+                                short_buf = true;
+                                continue;
+                        }
                         st->buf = b;
                 }
                 st->cap = cap;
         }
+        /* the new settings whatever happened: the old ones are freed with
+         * the configuration they belong to */
         k->lc = lc;
         /* what is formatted goes to the file it was formed for, while
          * k->path still names it (writing out may rotate it) */
@@ -641,7 +653,7 @@ int logpipe_reconfigure(struct logsink *k) {
                 return -ENOMEM;
         if (strcmp(old, k->path) == 0) {
                 logrotate_arm_age(k); /* max_age and rotate_every as they are now */
-                return 0;
+                return short_buf ? -ENOMEM : 0;
         }
         int r = logsink_open_file(k); /* a new file; creates k->dir if missing */
         if (r < 0) {
@@ -652,7 +664,7 @@ int logpipe_reconfigure(struct logsink *k) {
                          k->path, safedir_strerror(r));
         }
         logrotate_arm_age(k); /* from the new file's start */
-        return 0;
+        return short_buf ? -ENOMEM : 0;
 }
 
 static int sink_open(struct svc *s, const int *fds);

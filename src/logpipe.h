@@ -43,7 +43,9 @@ void logpipe_flush(struct logsink *k);
 /* Drains, writes out and closes everything; NULL is fine. */
 void logpipe_free(struct logsink *k);
 /* Reload: the service's (possibly new) logging settings apply; a new file
- * name opens the new file, keeping the pipes (nothing in them is lost). */
+ * name opens the new file, keeping the pipes (nothing in them is lost).
+ * -ENOMEM if a read buffer could not grow to a larger max_line: everything
+ * else applies, and lines are cut where they were. */
 int logpipe_reconfigure(struct logsink *k);
 /* Bytes of service output lost to write errors (disk full) since svd started. */
 uint64_t logpipe_dropped_bytes(const struct logsink *k);

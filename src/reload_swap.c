@@ -160,7 +160,8 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
                 s->cfg = &c->svcs[i];
                 s->index = i;
                 if (s->log && logpipe_reconfigure(s->log) < 0)
-                        log_warn("%s: log settings: out of memory; the old ones stay", s->cfg->name);
+                        log_warn("%s: log settings: out of memory; lines are cut at the previous max_line "
+                                 "until the next reload", s->cfg->name);
         }
         m->cfg = c;
         p->cfg = NULL;
