@@ -145,6 +145,15 @@ int probe_req_check(const struct probe_req *req, char *err, size_t errlen)
                                                     i);
                         }
                 }
+                if (req->ca_file) {
+                        size_t n = strlen(req->ca_file);
+                        if (n == 0 || n > PROBE_CA_FILE_MAX)
+                                return errf(err, errlen, "field 'ca_file': expected 1..%d bytes",
+                                            PROBE_CA_FILE_MAX);
+                        if (req->ca_file[0] != '/' || has_ctl(req->ca_file))
+                                return errf(err, errlen,
+                                            "field 'ca_file': expected an absolute path without control characters");
+                }
                 return 0;
         }
         return errf(err, errlen, "field 'kind': expected \"tcp\" or \"http\"");
@@ -157,6 +166,7 @@ void probe_req_done(struct probe_req *req)
         free(req->url);
         free(req->body_contains);
         strv_free(req->headers);
+        free(req->ca_file);
         memset(req, 0, sizeof(*req));
 }
 
@@ -311,6 +321,12 @@ static void req_write(struct jw *w, const struct probe_req *req)
                                 jw_str(w, *h);
                         }
                         jw_char(w, ']');
+                }
+                if (req->tls_no_verify)
+                        jw_lit(w, ",\"tls_verify\":false");
+                if (req->ca_file) {
+                        jw_lit(w, ",\"ca_file\":");
+                        jw_str(w, req->ca_file);
                 }
         }
         jw_lit(w, ",\"timeout_ms\":");
@@ -580,6 +596,14 @@ static int req_field(const cJSON *f, struct probe_req *req, char *err, size_t er
                         req->follow_redirects = cJSON_IsTrue(f);
                         return 0;
                 }
+                if (strcmp(k, "tls_verify") == 0) {
+                        if (!cJSON_IsBool(f))
+                                return errf(err, errlen, "field '%s': expected true or false", k);
+                        req->tls_no_verify = !cJSON_IsTrue(f);
+                        return 0;
+                }
+                if (strcmp(k, "ca_file") == 0)
+                        return dup_str(f, k, PROBE_CA_FILE_MAX, &req->ca_file, err, errlen);
         }
         char name[72];
         size_t i = 0;

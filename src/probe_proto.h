@@ -12,6 +12,8 @@
  *                 {"id":2,"kind":"http","url":"http://127.0.0.1:8080/health",
  *                  "status_min":200,"status_max":399,"body_contains":"ok",
  *                  "headers":["X-Key: v"],"follow_redirects":false,"timeout_ms":3000}
+ *                 {"id":3,"kind":"http","url":"https://10.0.0.5/status",...,
+ *                  "tls_verify":false,"timeout_ms":3000}   (or "ca_file":"/etc/x.pem")
  *   probe -> svd  {"id":1,"ok":true,"detail":"connected in 0.4ms"}
  *
  * Many checks are in flight at once; replies come in completion order and are
@@ -36,6 +38,7 @@
 #define PROBE_HEADERS_MAX 32
 #define PROBE_HEADER_MAX 1024
 #define PROBE_BODY_CONTAINS_MAX 1024
+#define PROBE_CA_FILE_MAX 4095                /* bytes, without the NUL: PATH_MAX - 1 */
 #define PROBE_TIMEOUT_MS_MAX (3600u * 1000)   /* one hour */
 #define PROBE_DETAIL_MAX 255                  /* bytes, without the NUL */
 /* An encoded reply: the fixed parts, the id, and a detail escaped at worst
@@ -60,6 +63,10 @@ struct probe_req {
         char *body_contains;        /* NULL: body not checked */
         char **headers;             /* NULL-terminated "Name: value" strv, or NULL */
         bool follow_redirects;
+        /* TLS of an https:// check (and of an https:// redirect target).
+         * Sent only when not the default: "tls_verify":false, "ca_file". */
+        bool tls_no_verify;         /* true: no certificate or host name check */
+        char *ca_file;              /* absolute path of a PEM bundle; NULL: curl's default store */
 };
 
 struct probe_result {

@@ -153,6 +153,8 @@ enum {
         F_FOLLOW = 1 << 6,
         F_BODY = 1 << 7,
         F_HEADERS = 1 << 8,
+        F_TLS_VERIFY = 1 << 9,
+        F_CA_FILE = 1 << 10,
 };
 
 static bool fast_headers(struct jr *r, char ***ret)
@@ -191,6 +193,7 @@ static bool fast_req_field(struct jr *r, struct probe_req *req, unsigned *seen)
                 { "\"status_min\":", F_SMIN, false, true },   { "\"status_max\":", F_SMAX, false, true },
                 { "\"follow_redirects\":", F_FOLLOW, false, true },
                 { "\"body_contains\":", F_BODY, false, true }, { "\"headers\":", F_HEADERS, false, true },
+                { "\"tls_verify\":", F_TLS_VERIFY, false, true }, { "\"ca_file\":", F_CA_FILE, false, true },
         };
         const struct field *f = NULL;
         int64_t n;
@@ -228,6 +231,15 @@ static bool fast_req_field(struct jr *r, struct probe_req *req, unsigned *seen)
                 return jr_strdup(r, PROBE_BODY_CONTAINS_MAX, &req->body_contains);
         case F_HEADERS:
                 return fast_headers(r, &req->headers);
+        case F_TLS_VERIFY: {
+                bool verify;
+                if (!jr_bool(r, &verify))
+                        return false;
+                req->tls_no_verify = !verify;
+                return true;
+        }
+        case F_CA_FILE:
+                return jr_strdup(r, PROBE_CA_FILE_MAX, &req->ca_file);
         }
         return false;
 }
@@ -259,8 +271,10 @@ fallback:
         free(req->url);
         free(req->body_contains);
         strv_free(req->headers);
-        req->url = req->body_contains = NULL;
+        free(req->ca_file);
+        req->url = req->body_contains = req->ca_file = NULL;
         req->headers = NULL;
+        req->tls_no_verify = false;
         return -1;
 }
 

@@ -106,7 +106,8 @@ static bool req_eq(const struct probe_req *a, const struct probe_req *b, bool st
                strcmp(a->host, b->host) == 0 && a->port == b->port &&
                str_eq(a->url, b->url) && a->status_min == b->status_min && a->status_max == b->status_max &&
                str_eq(a->body_contains, b->body_contains) && headers_eq(a->headers, b->headers, strict) &&
-               a->follow_redirects == b->follow_redirects;
+               a->follow_redirects == b->follow_redirects && a->tls_no_verify == b->tls_no_verify &&
+               str_eq(a->ca_file, b->ca_file);
 }
 
 static bool res_eq(const struct probe_result *a, const struct probe_result *b)
@@ -186,8 +187,9 @@ static void check_req(const struct probe_req *q)
                 abort();
         switch (q->kind) {
         case PROBE_REQ_TCP:
-                if (q->url || q->body_contains || q->headers || q->follow_redirects || q->status_min != 200 ||
-                    q->status_max != 399 || !memchr(q->host, 0, sizeof(q->host)) || !q->host[0])
+                if (q->url || q->body_contains || q->headers || q->follow_redirects || q->tls_no_verify ||
+                    q->ca_file || q->status_min != 200 || q->status_max != 399 ||
+                    !memchr(q->host, 0, sizeof(q->host)) || !q->host[0])
                         abort();
                 break;
         case PROBE_REQ_HTTP:

@@ -90,6 +90,54 @@ START_TEST(test_http_defaults)
         ck_assert(!out.follow_redirects);
         ck_assert_ptr_null(out.body_contains);
         ck_assert_ptr_null(out.headers);
+        ck_assert(!out.tls_no_verify);
+        ck_assert_ptr_null(out.ca_file);
+}
+END_TEST
+
+/* The TLS fields travel only when set, and come back as they went, through
+ * both decoders (the compact shape takes the fast path, a reordered one the
+ * cJSON path). */
+START_TEST(test_http_tls_roundtrip)
+{
+        static const char *const shapes[] = {
+                "{\"id\":6,\"kind\":\"http\",\"url\":\"https://h/\",\"status_min\":200,\"status_max\":399,"
+                "\"follow_redirects\":false,\"tls_verify\":false,\"ca_file\":\"/etc/a b.pem\",\"timeout_ms\":1}",
+                "{\"ca_file\":\"/etc/a b.pem\",\"tls_verify\":false,\"id\":6,\"kind\":\"http\",\"url\":\"https://h/\","
+                "\"timeout_ms\":1}",
+        };
+        _cleanup_(probe_req_done) struct probe_req in = http_req();
+        char err[200] = "";
+        size_t len;
+
+        in.tls_no_verify = true;
+        in.ca_file = strdup("/etc/svd/ca \"x\".pem");
+        _cleanup_(freep) char *buf = NULL;
+        ck_assert_int_eq(probe_req_encode(&in, &buf, &len, err, sizeof(err)), 0);
+        ck_assert_ptr_nonnull(strstr(buf, ",\"tls_verify\":false,\"ca_file\":\"/etc/svd/ca \\\"x\\\".pem\""));
+        _cleanup_(probe_req_done) struct probe_req out = { 0 };
+        ck_assert_int_eq(probe_req_decode(buf, len, &out, err, sizeof(err)), 0);
+        ck_assert(out.tls_no_verify);
+        ck_assert_str_eq(out.ca_file, in.ca_file);
+
+        for (size_t i = 0; i < ELEMENTSOF(shapes); i++) {
+                _cleanup_(probe_req_done) struct probe_req q = { 0 };
+                ck_assert_int_eq(probe_req_decode(shapes[i], strlen(shapes[i]), &q, err, sizeof(err)), 0);
+                ck_assert(q.tls_no_verify);
+                ck_assert_str_eq(q.ca_file, "/etc/a b.pem");
+        }
+        /* "tls_verify":true is the default, said explicitly */
+        const char *j = "{\"id\":6,\"kind\":\"http\",\"url\":\"https://h/\",\"tls_verify\":true,\"timeout_ms\":1}";
+        _cleanup_(probe_req_done) struct probe_req t = { 0 };
+        ck_assert_int_eq(probe_req_decode(j, strlen(j), &t, err, sizeof(err)), 0);
+        ck_assert(!t.tls_no_verify);
+
+        /* the encoder checks the path too */
+        free(in.ca_file);
+        in.ca_file = strdup("ca.pem");
+        _cleanup_(freep) char *buf2 = NULL;
+        ck_assert_int_eq(probe_req_encode(&in, &buf2, &len, err, sizeof(err)), -EINVAL);
+        ck_assert_str_eq(err, "field 'ca_file': expected an absolute path without control characters");
 }
 END_TEST
 
@@ -149,6 +197,15 @@ static const struct bad {
         { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"headers\":[\"X: a\\r\\nY: b\"]}", 9, "field 'headers[0]': expected \"Name: value\"" },
         { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"follow_redirects\":1}", 9, "field 'follow_redirects': expected true or false" },
         { "{\"id\":9,\"kind\":\"http\",\"url\":\"http://h/\",\"timeout_ms\":1,\"port\":80}", 9, "field 'port': unknown for kind 'http'" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"https://h/\",\"timeout_ms\":1,\"tls_verify\":0}", 9, "field 'tls_verify': expected true or false" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"https://h/\",\"timeout_ms\":1,\"tls_verify\":\"false\"}", 9, "field 'tls_verify': expected true or false" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"https://h/\",\"timeout_ms\":1,\"ca_file\":1}", 9, "field 'ca_file': expected a string" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"https://h/\",\"timeout_ms\":1,\"ca_file\":\"\"}", 9, "field 'ca_file': expected 1..4095 bytes" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"https://h/\",\"timeout_ms\":1,\"ca_file\":\"ca.pem\"}", 9, "field 'ca_file': expected an absolute path" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"https://h/\",\"timeout_ms\":1,\"ca_file\":\"/a\\nb\"}", 9, "field 'ca_file': expected an absolute path" },
+        { "{\"id\":9,\"kind\":\"http\",\"url\":\"https://h/\",\"ca_file\":\"/a\\u0001b\",\"timeout_ms\":1}", 9, "field 'ca_file': expected an absolute path" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"port\":80,\"timeout_ms\":1,\"ca_file\":\"/a\"}", 8, "field 'ca_file': unknown for kind 'tcp'" },
+        { "{\"id\":8,\"kind\":\"tcp\",\"host\":\"h\",\"port\":80,\"timeout_ms\":1,\"tls_verify\":false}", 8, "field 'tls_verify': unknown for kind 'tcp'" },
 };
 
 START_TEST(test_bad_request)
@@ -165,6 +222,8 @@ START_TEST(test_bad_request)
         ck_assert_ptr_null(out.url);
         ck_assert_ptr_null(out.headers);
         ck_assert_ptr_null(out.body_contains);
+        ck_assert_ptr_null(out.ca_file);
+        ck_assert(!out.tls_no_verify);
 }
 END_TEST
 
@@ -380,6 +439,9 @@ START_TEST(test_encode_like_cjson)
         for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
                 h.id = ids[i];
                 h.follow_redirects = i % 2;
+                h.tls_no_verify = i % 3 == 1;
+                free(h.ca_file);
+                h.ca_file = i % 3 == 2 ? strdup("/etc/ca \"q\"\\ \xc3\xa9.pem") : NULL;
                 _cleanup_(freep) char *want = probe_ref_req_json(&h);
                 _cleanup_(freep) char *got = NULL;
                 ck_assert_int_eq(probe_req_encode(&h, &got, &len, err, sizeof(err)), 0);
@@ -577,6 +639,7 @@ static Suite *suite(void)
         tcase_add_test(tc, test_tcp_roundtrip);
         tcase_add_test(tc, test_http_roundtrip);
         tcase_add_test(tc, test_http_defaults);
+        tcase_add_test(tc, test_http_tls_roundtrip);
         tcase_add_loop_test(tc, test_bad_request, 0, (int)ELEMENTSOF(bad));
         tcase_add_test(tc, test_too_many_headers);
         tcase_add_test(tc, test_encode_checks);

@@ -33,6 +33,10 @@ static inline char *probe_ref_req_json(const struct probe_req *q)
                         for (char **h = q->headers; a && *h; h++)
                                 cJSON_AddItemToArray(a, cJSON_CreateString(*h));
                 }
+                if (q->tls_no_verify)
+                        cJSON_AddBoolToObject(o, "tls_verify", false);
+                if (q->ca_file)
+                        cJSON_AddStringToObject(o, "ca_file", q->ca_file);
         }
         cJSON_AddNumberToObject(o, "timeout_ms", q->timeout_ms);
         char *s = cJSON_PrintUnformatted(o);
