@@ -121,6 +121,8 @@ struct probe_config {
         char *body_contains;
         char **headers;         /* "Name: value" */
         bool follow_redirects;
+        bool tls_no_verify;     /* tls_verify: false */
+        char *ca_file;          /* absolute; NULL: curl's default CA store */
         usec_t interval;        /* between probes once healthy or unhealthy */
         usec_t timeout;         /* one probe */
         unsigned retries;       /* consecutive failures -> unhealthy */

@@ -14,7 +14,7 @@ static const char *const health_keys[] = { "exec", "tcp", "http", "interval", "t
                                            "start_period", "start_interval", "start_timeout",
                                            "on_unhealthy", NULL };
 static const char *const http_keys[] = { "url", "status", "body_contains", "headers", "follow_redirects",
-                                         NULL };
+                                         "tls_verify", "ca_file", NULL };
 
 void config_probe_done(struct probe_config *p)
 {
@@ -23,6 +23,7 @@ void config_probe_done(struct probe_config *p)
         free(p->url);
         free(p->body_contains);
         strv_free(p->headers);
+        free(p->ca_file);
         memset(p, 0, sizeof(*p));
 }
 
@@ -135,6 +136,35 @@ static int parse_status(const char *s, unsigned *lo, unsigned *hi)
         return 0;
 }
 
+/* tls_verify and ca_file. They act on TLS only: with an http:// URL they
+ * would mean nothing, unless redirects are followed (to an https:// place). */
+static void load_http_tls(struct cload *l, const struct ynode *n, struct probe_config *p)
+{
+        const struct ynode *tv = ynode_get(n, "tls_verify"), *ca = ynode_get(n, "ca_file");
+        bool verify = true;
+
+        if (tv && cp_bool(l, tv, "healthcheck.http.tls_verify", &verify) >= 0)
+                p->tls_no_verify = !verify;
+        if (ca && cp_path_text(l, ca, "healthcheck.http.ca_file") >= 0 &&
+            cp_str(l, ca, "healthcheck.http.ca_file", &p->ca_file) >= 0) {
+                /* svd-probe runs in /, but a relative path is a mistake
+                 * rather than a plan: say so */
+                if (p->ca_file[0] != '/')
+                        cp_err(l, ca, "healthcheck.http.ca_file", "expected an absolute path, got '%s'",
+                               p->ca_file);
+                else if (tv && !verify)
+                        cp_err(l, ca, "healthcheck.http.ca_file",
+                               "not used with tls_verify: false (nothing is verified)");
+        }
+        if (strncmp(p->url, "https://", 8) != 0 && !p->follow_redirects) {
+                const struct ynode *k = tv ? tv : ca;
+                if (k)
+                        cp_err(l, k, tv ? "healthcheck.http.tls_verify" : "healthcheck.http.ca_file",
+                               "only for an https:// URL (or with follow_redirects: true, for an https:// "
+                               "redirect)");
+        }
+}
+
 static void load_http(struct cload *l, const struct ynode *n, struct probe_config *p)
 {
         const struct ynode *v;
@@ -211,6 +241,7 @@ static void load_http(struct cload *l, const struct ynode *n, struct probe_confi
                 } else
                         cp_err(l, v, "healthcheck.http.headers", "expected a mapping of header: value");
         }
+        load_http_tls(l, n, p);
 }
 
 /* Every field of an http check within its limit can still make a request
@@ -230,6 +261,8 @@ static void check_http_request(struct cload *l, const struct ynode *n, const str
                 .body_contains = p->body_contains,
                 .headers = p->headers,
                 .follow_redirects = p->follow_redirects,
+                .tls_no_verify = p->tls_no_verify,
+                .ca_file = p->ca_file,
         };
         char err[256];
         size_t len = 0;

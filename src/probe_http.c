@@ -2,7 +2,7 @@
  * One struct http_xfer per check in flight (CURLOPT_PRIVATE points back to
  * it). A finished one keeps its easy handle, options already set, on an idle
  * list of at most PROBE_HTTP_IDLE_MAX: the next check of the same URL with the
- * same headers reuses it (curl_multi_remove_handle/add_handle) instead of
+ * same headers and TLS settings reuses it (multi remove/add_handle) instead of
  * building a new handle and setting every option again. Sockets: one struct
  * http_sock per fd number, in a table indexed by fd. curl opens and closes its
  * connection sockets through our CURLOPT_OPENSOCKETFUNCTION and
@@ -18,6 +18,7 @@
  * curl is never re-entered from its own callbacks: they only (re)arm watchers;
  * socket_action runs from libev. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,9 @@ struct http_xfer {
         CURL *easy;
         CURLU *uh;          /* the URL parsed once (CURLOPT_CURLU), for every reuse */
         struct curl_slist *headers;
-        char *url;          /* with headers: what a reuse must match */
+        char *url;          /* with headers and TLS settings: what a reuse must match */
+        char *ca_file;
+        bool tls_no_verify;
         uint64_t key;       /* hash of url and headers */
         int64_t id;
         unsigned timeout_ms, status_min, status_max;
@@ -111,6 +114,7 @@ static void xfer_free(struct http_xfer *x, bool idle)
         }
         curl_slist_free_all(x->headers);
         free(x->url);
+        free(x->ca_file);
         free(x->needle);
         free(x->body);
         free(x);
@@ -146,6 +150,11 @@ static uint64_t req_key(const struct probe_req *req)
         return k;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+        return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static bool same_headers(const struct curl_slist *l, char **hd)
 {
         for (; l && hd && *hd; l = l->next, hd++)
@@ -154,14 +163,17 @@ static bool same_headers(const struct curl_slist *l, char **hd)
         return !l && !(hd && *hd);
 }
 
-/* An idle transfer set up for the same URL and headers, taken off the list. */
+/* An idle transfer set up for the same URL, headers and TLS settings, taken
+ * off the list. */
 static struct http_xfer *take_idle(struct probe_http *h, const struct probe_req *req)
 {
         if (!h->idle)
                 return NULL;
         uint64_t key = req_key(req);
         for (struct http_xfer *x = h->idle; x; x = x->next)
-                if (x->key == key && strcmp(x->url, req->url) == 0 && same_headers(x->headers, req->headers)) {
+                if (x->key == key && strcmp(x->url, req->url) == 0 &&
+                    same_headers(x->headers, req->headers) && x->tls_no_verify == req->tls_no_verify &&
+                    same_str(x->ca_file, req->ca_file)) {
                         LIST_DROP(h->idle, x);
                         h->n_idle--;
                         return x;
@@ -261,6 +273,17 @@ static void xfer_result(struct http_xfer *x, CURLcode rc, struct probe_result *r
                 return;
         case CURLE_COULDNT_RESOLVE_HOST:
                 probe_result_set(res, x->id, false, "resolve: %s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+                return;
+        case CURLE_PEER_FAILED_VERIFICATION:
+                /* The usual cause is a self-signed or private CA's
+                 * certificate: name the two keys that address it. */
+                probe_result_set(res, x->id, false, "tls: %s (see healthcheck.http.ca_file and tls_verify)",
+                                 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+                return;
+        case CURLE_SSL_CACERT_BADFILE:
+                probe_result_set(res, x->id, false, "ca_file '%s': %s",
+                                 quote(x->ca_file ? x->ca_file : "", q, sizeof(q)),
+                                 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
                 return;
         case CURLE_FILESIZE_EXCEEDED:
         case CURLE_WRITE_ERROR:
@@ -547,9 +570,32 @@ static int xfer_arm(struct http_xfer *x, const struct probe_req *req)
         return 0;
 }
 
+/* svd-probe runs as an unprivileged user (nobody when svd is root): a CA
+ * file it cannot open would otherwise fail as a vague TLS error in curl. The
+ * file is opened per check, not once, so fixing its mode needs no reload. */
+static bool ca_file_readable(const struct probe_req *req, struct probe_result *ret_now)
+{
+        char q[129];
+
+        if (!req->ca_file)
+                return true;
+        int fd = open(req->ca_file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd >= 0) {
+                close(fd);
+                return true;
+        }
+        int e = errno;
+        probe_result_set(ret_now, req->id, false, "ca_file '%s': %s (svd-probe runs as uid %u)",
+                         quote(req->ca_file, q, sizeof(q)), strerror(e), (unsigned)getuid());
+        return false;
+}
+
 int probe_http_start(struct probe_http *h, const struct probe_req *req, struct probe_result *ret_now)
 {
         const char *what = "allocation";
+
+        if (!ca_file_readable(req, ret_now))
+                return 1;
         struct http_xfer *x = take_idle(h, req);
 
         if (x) {
@@ -623,6 +669,26 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
         SET(CURLOPT_USERAGENT, "svd-probe/" SVD_VERSION);
         if (x->headers)
                 SET(CURLOPT_HTTPHEADER, x->headers);
+        /* TLS: by default curl's own CA store, peer and host name verified. */
+        x->tls_no_verify = req->tls_no_verify;
+        if (req->tls_no_verify) {
+                SET(CURLOPT_SSL_VERIFYPEER, 0L);
+                SET(CURLOPT_SSL_VERIFYHOST, 0L);
+        }
+        if (req->ca_file) {
+                if (!(x->ca_file = strdup(req->ca_file)))
+                        goto fail;
+                /* The file replaces the default store: no CA directory
+                 * either, so only what the operator named is trusted. */
+                SET(CURLOPT_CAINFO, x->ca_file);
+                SET(CURLOPT_CAPATH, NULL);
+#if LIBCURL_VERSION_NUM >= 0x075700 /* 7.87.0 */
+                /* curl keeps a parsed CA store for a day by default, keyed
+                 * by the path only: a replaced file (a rotated CA) would go
+                 * unseen that long. A minute; only new connections load it. */
+                SET(CURLOPT_CA_CACHE_TIMEOUT, 60L);
+#endif
+        }
 
         if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) {
                 what = "curl_multi_add_handle";

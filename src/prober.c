@@ -285,6 +285,8 @@ int prober_submit(struct svd *m, struct svc *s) {
                 .body_contains = pc->body_contains,
                 .headers = pc->headers,
                 .follow_redirects = pc->follow_redirects,
+                .tls_no_verify = pc->tls_no_verify,
+                .ca_file = pc->ca_file,
         };
         if (pc->kind == PROBE_TCP)
                 snprintf(req.host, sizeof(req.host), "%s", pc->host);

@@ -92,6 +92,8 @@ SERVICE = [
     ("healthcheck.http.headers", "map", ["{X-A: b}"],
      [SEQ, TEXT, EMPTY, NULL, NUL, "{X-A: [b]}", '{X-A: "a\\nb"}', '{X-A: "' + "a" * 2000 + '"}']),
     ("healthcheck.http.follow_redirects", "bool", ["true"]),
+    ("healthcheck.http.tls_verify", "bool", ["false", "true"]),
+    ("healthcheck.http.ca_file", "path", ["/etc/ssl/certs/ca-certificates.crt"], SCALAR + [LONGPATH, CTRL, NL, "ca.pem"]),
     ("healthcheck.interval", "dur", ["10s"]),
     ("healthcheck.timeout", "dur", ["1s"]),
     ("healthcheck.retries", "uint", ["3"]),
@@ -238,7 +240,7 @@ if missing:
 NEEDS = {
     "service": [("", "command: [/bin/true]", "!command"),
                 ("healthcheck", "exec: [/bin/true]", "!exec !tcp !http"),
-                ("healthcheck.http", "url: http://127.0.0.1/", "!url"),
+                ("healthcheck.http", "url: https://127.0.0.1/", "!url"),
                 ("schedule", "every: 1h", "!every !cron"),
                 ("limits.nofile", "hard: 1000000", "!hard"),
                 ("limits.nofile", "soft: 1", "!soft"),
