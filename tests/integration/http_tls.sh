@@ -1,7 +1,7 @@
 #!/bin/bash
-# https:// health checks against a real TLS server (python3's http.server with
-# a self-signed certificate made here by the openssl CLI, valid for
-# 127.0.0.1 only), run by svd-probe:
+# https:// health checks against a real TLS server (tests/helpers/httpd.py
+# --tls, python3's http.server and ssl, with a self-signed certificate made
+# here by the openssl CLI, valid for 127.0.0.1 only), run by svd-probe:
 #   - strict: the default verifies the certificate against the system CA
 #     store: never healthy, and the last probe names the certificate problem;
 #   - insecure: tls_verify: false: healthy;
@@ -26,34 +26,12 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
         -subj /CN=svd-test -addext "subjectAltName=IP:127.0.0.1" \
         -keyout "$T/key.pem" -out "$T/cert.pem" 2> "$T/openssl.err" || fail "openssl: $(cat "$T/openssl.err")"
 chmod 644 "$T/cert.pem"
+cat "$T/cert.pem" "$T/key.pem" > "$T/tls.pem"
 cp "$T/cert.pem" "$T/secret.pem"
 chmod 000 "$T/secret.pem"
 
-# The TLS handshake runs in the handler's thread (not in accept), so a client
-# that gives up on the certificate cannot stall the server.
-cat > "$T/tlsd.py" <<'EOF'
-import http.server, ssl, sys
-port, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-    def log_message(self, *a):
-        pass
-class S(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass  # a client refusing the certificate: expected here
-srv = S(("127.0.0.1", port), H)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
-srv.serve_forever()
-EOF
-
 service tlsd <<EOF
-command: [python3, "$T/tlsd.py", "$PORT", "$T/cert.pem", "$T/key.pem"]
+command: [python3, "$TOP_SRCDIR/tests/helpers/httpd.py", --tls, "$T/tls.pem", "$PORT"]
 EOF
 # check NAME HTTP-MAPPING: a service whose only job is to be checked
 check() {

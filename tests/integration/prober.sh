@@ -224,6 +224,17 @@ check(r["ok"] is False and r["detail"].startswith("HTTP 302"), "redirect not fol
 r = p.run(http(BASE + "/redirect", status_max=299, follow_redirects=True))
 check(r["ok"] is True and r["detail"].startswith("HTTP 200"), "redirect followed on request: %s" % r)
 
+# TLS settings (the https:// side is tests/integration/http_tls.sh): a CA file
+# the prober cannot open fails the check before curl, naming file, errno and
+# uid; a relative one is a bad request; on plain http they change nothing
+r = p.run(http(BASE + "/", ca_file="/nonexistent/ca.pem"))
+check(r["ok"] is False and r["detail"] == "ca_file '/nonexistent/ca.pem': No such file or directory "
+      "(svd-probe runs as uid %d)" % os.getuid(), "unreadable ca_file: %s" % r)
+r = p.run(http(BASE + "/", ca_file="ca.pem"))
+check(r["ok"] is False and "field 'ca_file': expected an absolute path" in r["detail"], "relative ca_file: %s" % r)
+r = p.run(http(BASE + "/", tls_verify=False, ca_file="/dev/null"))
+check(r["ok"] is True and r["detail"].startswith("HTTP 200"), "TLS settings on http://: %s" % r)
+
 t0 = time.monotonic()
 r = p.run(http(BASE + "/slow", timeout_ms=500))
 dt = time.monotonic() - t0
@@ -250,6 +261,10 @@ TLS_PORT = os.environ.get("TLS_PORT")
 if TLS_PORT:
     r = p.run(http("https://127.0.0.1:%s/" % TLS_PORT))
     check(r["ok"] is False and "certificate" in r["detail"].lower(), "HTTPS with a self-signed certificate refused: %s" % r)
+    r = p.run(http("https://127.0.0.1:%s/" % TLS_PORT, tls_verify=False))
+    check(r["ok"] is True and r["detail"].startswith("HTTP 200"), "HTTPS with tls_verify false: %s" % r)
+    r = p.run(http("https://127.0.0.1:%s/" % TLS_PORT))
+    check(r["ok"] is False, "verified again on the next request without it: %s" % r)
 else:
     print("skip HTTPS: no openssl to make a certificate")
 
