@@ -100,7 +100,7 @@ static void fetch_left(struct fdstore *f)
                             c->cmsg_len == CMSG_LEN(sizeof(int) * NFD))
                                 memcpy(fds, CMSG_DATA(c), sizeof(fds));
                 struct held *h = realloc(f->left, (f->n_left + 1) * sizeof(*h));
-                if (buf[0] != 'E' || fds[NFD - 1] < 0 || !h) {
+                if (buf[0] != 'E' || n < 3 || buf[1] != ' ' || fds[NFD - 1] < 0 || !h) { /* "E name" */
                         for (int i = 0; i < NFD; i++)
                                 if (fds[i] >= 0)
                                         close(fds[i]);
