@@ -172,6 +172,10 @@ int mainpid_adopt(struct svc *s, pid_t pid, char *why, size_t len) {
                 return -EPERM;
         }
         mainpid_forget(s);
+        /* a main process taken over after a restart of svd is watched with
+         * a pidfd of its own (svc_watch_adopted): its end is no longer the
+         * service's */
+        svc_unwatch_adopted(s);
         if (s->main_gone.data != s) {
                 ev_init(&s->main_gone, gone_cb);
                 s->main_gone.data = s;
