@@ -48,9 +48,10 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
                         msg.reloading = true;
                 else if (l == 10 && memcmp(p, "WATCHDOG=1", 10) == 0)
                         msg.watchdog = true;
-                else if (l > 7 && memcmp(p, "STATUS=", 7) == 0) {
+                else if (l >= 7 && memcmp(p, "STATUS=", 7) == 0) {
                         /* A service's text, shown by svctl and sent as JSON:
-                         * cleaned (utf8.h) and cut on a character boundary. */
+                         * cleaned (utf8.h) and cut on a character boundary;
+                         * an empty one clears it (as systemd does). */
                         utf8_clean(p + 7, l - 7, msg.status, sizeof(msg.status), 0);
                         msg.has_status = true;
                 } else if (l > 8 && memcmp(p, "MAINPID=", 8) == 0) {
@@ -116,8 +117,12 @@ static void drop(struct notify *n, struct svc *s, const struct notify_msg *msg) 
                          s->cfg->name, NOTIFY_BURST, NOTIFY_RATE);
         s->notify_dropped++;
         s->notify_dropped_lately = true;
-        if (msg && msg->has_status)
+        if (msg && msg->has_status && msg->status[0])
                 str_set(&s->notify_status_pending, msg->status);
+        else if (msg && msg->has_status) { /* (cleared: nothing to show later) */
+                str_clear(&s->notify_status_pending);
+                str_clear(&s->status_text);
+        }
         if (!ev_is_active(&n->flood))
                 ev_timer_again(n->m->loop, &n->flood);
 }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # sd_notify beyond READY=1, with a real notify client (tests/helpers/notifier.py,
 # datagrams to $NOTIFY_SOCKET): RELOADING=1 shows the service reloading until
-# READY=1; MAINPID= moves the tracked main process to a process of the service
-# (svd follows it to its end, also when it is not svd's child) and is refused
+# READY=1; an empty STATUS= clears the status; MAINPID= moves the tracked main
+# process to a process of the service (svd follows it to its end, also when it
+# is not svd's child) and is refused
 # for a process that is not the service's; STOPPING=1 shows it stopping, and
 # the exit that follows ends it stopped, not restarted, or SIGKILLed at the stop
 # timeout.
@@ -35,6 +36,9 @@ wait_state a reloading
 tell a "send STATUS=reloaded\nREADY=1"
 wait_state a running
 assert_eq "$(field a status)" "reloaded" "STATUS= with READY=1"
+# an empty STATUS= clears the text (as systemd does), not ignored
+tell a "send STATUS="
+wait_field a status ""
 grep -q 'a: running -> reloading' "$T/svd.out" || fail "no reloading transition logged"
 
 # MAINPID= of a process of the service (forked child), then the old main exits:

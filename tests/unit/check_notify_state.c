@@ -40,11 +40,25 @@ START_TEST(test_no_state) {
 }
 END_TEST
 
+/* An empty STATUS= clears the text (systemd does): it is one, not ignored. */
+START_TEST(test_status_empty) {
+        struct notify_msg msg;
+        ck_assert_int_eq(notify_parse("STATUS=", 7, &msg), 0);
+        ck_assert(msg.has_status);
+        ck_assert_str_eq(msg.status, "");
+        ck_assert_int_eq(notify_parse("STATUS=busy\nSTATUS=", 19, &msg), 0);
+        ck_assert(msg.has_status);
+        ck_assert_str_eq(msg.status, "");
+        ck_assert(!notify_msg_changes_state(&msg));
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("notify_state");
         TCase *tc = tcase_create("core");
         tcase_add_test(tc, test_state_keys);
         tcase_add_test(tc, test_no_state);
+        tcase_add_test(tc, test_status_empty);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
