@@ -214,7 +214,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                                         close(fds[i]);
                         }
                 }
-                if (!uc || (size_t)len > NOTIFY_MAX_MSG || (mh.msg_flags & MSG_TRUNC)) {
+                if (!uc) {
                         junk++;
                         continue;
                 }
@@ -228,6 +228,16 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 bool in_budget = take_budget(s);
                 if (!in_budget)
                         junk++;
+                if ((size_t)len > NOTIFY_MAX_MSG || (mh.msg_flags & MSG_TRUNC)) {
+                        /* not read whole: none of it is acted on (its
+                         * READY=1 neither), and the service is told why */
+                        if (in_budget)
+                                log_warn("%s: notify message of %zd bytes ignored: longer than %d bytes",
+                                         s->cfg->name, len, NOTIFY_MAX_MSG);
+                        else
+                                drop(n, s, NULL);
+                        continue;
+                }
                 if (notify_parse(buf, (size_t)len, &msg) < 0) {
                         if (in_budget)
                                 log_warn("%s: malformed notify message ignored", s->cfg->name);
