@@ -22,9 +22,12 @@
 #define STATEFILE_RETRY_MIN 1.
 #define STATEFILE_RETRY_MAX 30.
 
-/* Field 22 of the /proc/PID/stat at path; 0 if unreadable. */
-static unsigned long long start_of(const char *path)
+/* Field 22 of the /proc/PID/stat at path; 0 if unreadable. ret_state, if
+ * given, gets field 3 (R, S, Z, ...; 0 if unreadable). */
+static unsigned long long start_of(const char *path, char *ret_state)
 {
+        if (ret_state)
+                *ret_state = 0;
         char buf[1024];
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
@@ -43,6 +46,8 @@ static unsigned long long start_of(const char *path)
         for (int field = 3; field <= 22 && *p; field++) {
                 while (*p == ' ')
                         p++;
+                if (field == 3 && ret_state)
+                        *ret_state = *p;
                 if (field == 22)
                         v = strtoull(p, NULL, 10);
                 while (*p && *p != ' ')
@@ -55,12 +60,22 @@ unsigned long long statefile_pid_start(pid_t pid)
 {
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-        return start_of(path);
+        return start_of(path, NULL);
+}
+
+/* The start time of pid while it runs: 0 also for a zombie (an svd killed
+ * whose parent has not reaped it yet is dead all the same). */
+static unsigned long long running_start(pid_t pid)
+{
+        char path[64], st;
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        unsigned long long v = start_of(path, &st);
+        return st == 'Z' || st == 'X' || st == 'x' ? 0 : v;
 }
 
 unsigned long long statefile_self_start(void)
 {
-        return start_of("/proc/self/stat");
+        return start_of("/proc/self/stat", NULL);
 }
 
 pid_t statefile_self_pid(void)
@@ -299,12 +314,13 @@ cJSON *statefile_load_orphaned(const struct svd_config *cfg)
                 cJSON_Delete(j);
                 return NULL;
         }
-        /* still running (the same process, not a reused pid): not ours to
-         * take, unless it is this very process (a daemon-reexec whose state
-         * could not be read: the file is the fallback). Both numbers are
-         * as /proc shows them (snapshot.c), so the check reads them there. */
+        /* still running (the same process, not a reused pid, and not a
+         * zombie): not ours to take, unless it is this very process (a
+         * daemon-reexec whose state could not be read: the file is the
+         * fallback). Both numbers are as /proc shows them (snapshot.c), so
+         * the check reads them there. */
         if (pid->valueint > 0 && pid->valueint != statefile_self_pid() && cJSON_IsNumber(start) &&
-            statefile_pid_start((pid_t)pid->valueint) == (unsigned long long)start->valuedouble) {
+            running_start((pid_t)pid->valueint) == (unsigned long long)start->valuedouble) {
                 cJSON_Delete(j);
                 return NULL;
         }
