@@ -725,6 +725,12 @@ static void restore(struct svd *m)
                         orphan(m, o);
                         continue;
                 }
+                if (seen && seen[s->index]) {
+                        /* damage (svd writes one each): restored twice, its
+                         * process would have two watches, one left behind */
+                        log_err("state: %s: a second entry for the service; ignored", name);
+                        continue;
+                }
                 restore_svc(m, s, o, elapsed);
                 /* looked at as one that has just begun to wait (sched_run,
                  * below): a dependency already failed, or exited where it
