@@ -673,13 +673,16 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         if (ev == SE_STOP && s->stop_requested)
                 s->stop_outcome = STOP_OUTCOME_STOPPED;
 
+        enum svc_state prev = s->state;
         set_state(s, next);
         if (next != ST_STOPPING)
                 s->kill_sent = false;
         if (next != ST_FAILED)
                 s->dep_failed = false; /* it left the failure its dependency caused */
 
-        if (ev == SE_READY && next == ST_RUNNING)
+        /* (a READY=1 while running already is a no-op: no check at once,
+         * or a service repeating it would run one per datagram) */
+        if (ev == SE_READY && next == ST_RUNNING && prev != ST_RUNNING)
                 health_on_ready(s);
         /* Facts no later svd can find again go to state.json at the end of
          * this iteration, not 50 ms later: a READY=1 datagram is gone once
@@ -688,7 +691,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
          * (a oneshot's exit 0 read as "ended while svd was down", status
          * 255, would run it again). Exits into a restart keep the 50 ms
          * batching: the next svd restarts those anyway. */
-        if ((ev == SE_READY && next == ST_RUNNING) ||
+        if ((ev == SE_READY && next == ST_RUNNING && prev != ST_RUNNING) ||
             (ev == SE_EXIT && (next == ST_EXITED || next == ST_STOPPED || next == ST_FAILED) && !m->shutting_down))
                 svd_write_state_soon(m);
 
