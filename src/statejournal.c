@@ -120,14 +120,17 @@ static const char *parse_line(char *line, struct entry *e)
 
 /* Reading the journal a killed svd left: 1 and its entries if it follows
  * the state file `follows`, 0 if not, -ESTALE if another boot wrote it
- * (nothing in it is read). */
+ * (nothing in it is read), -EBADMSG if it does not start as svd starts one
+ * (damage: nothing in it can be read). */
 static int parse(struct statejournal *j, char *text, const char *follows, const char *path)
 {
         char *nl = strchr(text, '\n');
         size_t ml = strlen(JOURNAL_MAGIC), bad = 0;
         const char *first_bad = NULL;
+        if (!*text)
+                return 0; /* (svd was killed as it started the file over) */
         if (!nl || strncmp(text, JOURNAL_MAGIC " ", ml + 1) != 0)
-                return 0;
+                return -EBADMSG;
         *nl = 0;
         if (strcmp(text + ml + 1, follows) != 0)
                 return 0;
@@ -228,6 +231,11 @@ void statejournal_open(struct svd *m)
                 if (r == -ESTALE)
                         log_warn("%s is from another boot (this boot: %s): ignored, nothing it names is stopped",
                                  path, statefile_boot_id());
+                else if (r == -EBADMSG)
+                        log_err("%s is not a journal svd wrote (its first line is not \"" JOURNAL_MAGIC
+                                " ...\"): ignored; a process it named (started after the last state write) "
+                                "is not stopped and may run beside the one started now (check with ps)",
+                                path);
                 follow = r > 0;
         }
         if (follow)

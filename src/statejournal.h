@@ -12,7 +12,8 @@
  *     decides what runs (docs/ARCHITECTURE.md).
  * A journal that does not follow the state file being taken over (the state
  * was written after it, and svd died before starting it over) is ignored,
- * and so is one written during another boot (its "boot" line). The child
+ * and so is one written during another boot (its "boot" line) and one that
+ * does not start as svd starts one (damage: reported as an error). The child
  * of a spawn writes its own line before anything else, and dies with svd
  * until then (spawn.h): even a kill during the spawn leaves no process
  * that is named in neither file.
