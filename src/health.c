@@ -431,6 +431,25 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         sched_run(s->m);
 }
 
+void health_watchdog_trigger(struct svc *s) {
+        if (!svc_state_up(s->state) && s->state != ST_STARTING)
+                return;
+        svc_fail(s, STOP_OUTCOME_RESTART, "watchdog: the service sent WATCHDOG=trigger");
+        sched_run(s->m);
+}
+
+bool health_extend_start(struct svc *s, uint64_t usec) {
+        if (s->state != ST_STARTING || s->probe_timer.data != s || !ev_is_active(&s->start_timer))
+                return false;
+        double want = (double)usec / 1e6;
+        if (ev_timer_remaining(s->m->loop, &s->start_timer) < want) {
+                ev_timer_stop(s->m->loop, &s->start_timer);
+                ev_timer_set(&s->start_timer, want, 0.);
+                ev_timer_start(s->m->loop, &s->start_timer);
+        }
+        return true;
+}
+
 static void init_watchers(struct svc *s) {
         if (s->probe_timer.data == s)
                 return;

@@ -7,6 +7,7 @@
 #define SVD_HEALTH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct svc;
@@ -19,6 +20,12 @@ void health_on_ready(struct svc *s);
 void health_on_exit(struct svc *s);
 /* WATCHDOG=1 received. */
 void health_on_watchdog(struct svc *s);
+/* WATCHDOG=trigger: what a missed WATCHDOG=1 does, now (with or without a
+ * watchdog configured), while the service is starting or up. */
+void health_watchdog_trigger(struct svc *s);
+/* EXTEND_TIMEOUT_USEC= while starting: the start_timeout ends no sooner
+ * than usec from now. Whether it applied. */
+bool health_extend_start(struct svc *s, uint64_t usec);
 
 /* Outcome of one probe. counted: false when the probe itself could not run
  * for reasons that are not the service's (the prober restarted). */

@@ -29,7 +29,8 @@ struct notify {
 };
 
 bool notify_msg_changes_state(const struct notify_msg *msg) {
-        return msg->ready || msg->stopping || msg->reloading || msg->watchdog || msg->mainpid > 0 || msg->other_state;
+        return msg->ready || msg->stopping || msg->reloading || msg->watchdog || msg->mainpid > 0 ||
+               msg->watchdog_trigger || msg->extend_usec || msg->other_state;
 }
 
 int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
@@ -67,9 +68,19 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
                         if (*e || v <= 0 || v > 0x7fffffffL)
                                 return -EINVAL;
                         msg.mainpid = (pid_t)v;
-                } else if ((l > 6 && memcmp(p, "ERRNO=", 6) == 0) ||
-                           (l > 20 && memcmp(p, "EXTEND_TIMEOUT_USEC=", 20) == 0) ||
-                           (l == 16 && memcmp(p, "WATCHDOG=trigger", 16) == 0))
+                } else if (l > 20 && memcmp(p, "EXTEND_TIMEOUT_USEC=", 20) == 0) {
+                        /* digits only; a longer value than a day is a day */
+                        uint64_t v = 0;
+                        for (size_t i = 20; i < l; i++) {
+                                if (p[i] < '0' || p[i] > '9')
+                                        return -EINVAL;
+                                if (v <= NOTIFY_EXTEND_MAX)
+                                        v = v * 10 + (uint64_t)(p[i] - '0');
+                        }
+                        msg.extend_usec = v > NOTIFY_EXTEND_MAX ? NOTIFY_EXTEND_MAX : v;
+                } else if (l == 16 && memcmp(p, "WATCHDOG=trigger", 16) == 0)
+                        msg.watchdog_trigger = true;
+                else if (l > 6 && memcmp(p, "ERRNO=", 6) == 0)
                         msg.other_state = true;
                 p += l + 1;
         }
@@ -177,6 +188,10 @@ static void apply(struct svc *s, const struct notify_msg *msg, bool quiet) {
                 svc_dispatch(s, SE_RELOADING, 0);
         if (msg->watchdog)
                 health_on_watchdog(s);
+        if (msg->extend_usec)
+                svc_extend_timeout(s, msg->extend_usec);
+        if (msg->watchdog_trigger)
+                health_watchdog_trigger(s);
 }
 
 /* The pause is over: read again. */

@@ -7,6 +7,7 @@
 #define SVD_NOTIFY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -37,9 +38,14 @@ struct notify_msg {
         pid_t mainpid;      /* 0 if absent */
         char status[256];   /* STATUS=, cleaned (utf8_clean); "" if absent */
         bool has_status;
-        bool other_state;   /* ERRNO=, EXTEND_TIMEOUT_USEC=, WATCHDOG=trigger: not acted on
-                             * (yet), but never dropped as flood either */
+        bool watchdog_trigger; /* WATCHDOG=trigger */
+        uint64_t extend_usec;  /* EXTEND_TIMEOUT_USEC=, at most NOTIFY_EXTEND_MAX; 0 if absent */
+        bool other_state;   /* ERRNO=: not acted on, but never dropped as flood either */
 };
+
+/* EXTEND_TIMEOUT_USEC= beyond this (a day, the longest timeout a service
+ * file can set) counts as this. */
+#define NOTIFY_EXTEND_MAX (24ULL * 3600 * 1000000)
 
 /* Whether msg says anything besides STATUS= (and keys svd does not know). */
 bool notify_msg_changes_state(const struct notify_msg *msg);

@@ -445,6 +445,20 @@ static void arm_timer(struct svc *s, usec_t delay) {
         ev_timer_start(s->m->loop, &s->timer);
 }
 
+void svc_extend_timeout(struct svc *s, uint64_t usec) {
+        char tb[32];
+        const char *what = NULL;
+        if (s->state == ST_STOPPING && !s->kill_sent && ev_is_active(&s->timer)) {
+                if (ev_timer_remaining(s->m->loop, &s->timer) < (double)usec / 1e6)
+                        arm_timer(s, (usec_t)usec);
+                what = "stop";
+        } else if (health_extend_start(s, usec))
+                what = "start";
+        if (what)
+                log_debug("%s: EXTEND_TIMEOUT_USEC: its %s timeout ends no sooner than %s from now", s->cfg->name,
+                          what, format_duration((usec_t)usec, tb, sizeof(tb)));
+}
+
 static void pidfd_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct svc *s = w->data;
         pid_t pid = s->pid;

@@ -182,6 +182,9 @@ void svc_set_health(struct svc *s, enum svc_health h);
 
 /* Stops a running service because it failed a check; reason says why. */
 void svc_fail(struct svc *s, enum stop_outcome outcome, const char *reason);
+/* EXTEND_TIMEOUT_USEC=: the stop timeout (stopping, before SIGKILL) or the
+ * start timeout (starting) ends no sooner than usec from now. */
+void svc_extend_timeout(struct svc *s, uint64_t usec);
 
 /* The environment a process of this service gets (main process and exec
  * probes). NULL with *ret_err on failure; then why (may be NULL) says why

@@ -3,6 +3,7 @@
 #include <check.h>
 
 #include "check_run.h"
+#include <errno.h>
 #include <string.h>
 
 #include "notify.h"
@@ -40,6 +41,22 @@ START_TEST(test_no_state) {
 }
 END_TEST
 
+/* EXTEND_TIMEOUT_USEC= carries its microseconds (a day at most);
+ * anything but digits makes the datagram malformed. */
+START_TEST(test_extend_trigger) {
+        struct notify_msg msg;
+        ck_assert_int_eq(notify_parse("EXTEND_TIMEOUT_USEC=2500000", 27, &msg), 0);
+        ck_assert_uint_eq(msg.extend_usec, 2500000);
+        const char *big = "EXTEND_TIMEOUT_USEC=99999999999999999999999999";
+        ck_assert_int_eq(notify_parse(big, strlen(big), &msg), 0);
+        ck_assert_uint_eq(msg.extend_usec, NOTIFY_EXTEND_MAX);
+        ck_assert_int_eq(notify_parse("EXTEND_TIMEOUT_USEC=12x", 23, &msg), -EINVAL);
+        ck_assert_int_eq(notify_parse("EXTEND_TIMEOUT_USEC=-1", 22, &msg), -EINVAL);
+        ck_assert_int_eq(notify_parse("WATCHDOG=trigger", 16, &msg), 0);
+        ck_assert(msg.watchdog_trigger && !msg.watchdog);
+}
+END_TEST
+
 /* An empty STATUS= clears the text (systemd does): it is one, not ignored. */
 START_TEST(test_status_empty) {
         struct notify_msg msg;
@@ -59,6 +76,7 @@ int main(void) {
         tcase_add_test(tc, test_state_keys);
         tcase_add_test(tc, test_no_state);
         tcase_add_test(tc, test_status_empty);
+        tcase_add_test(tc, test_extend_trigger);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
