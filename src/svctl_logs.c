@@ -580,6 +580,8 @@ static int parse(int argc, char **argv, struct largs *a) {
                         a->socket = argv[++i];
                 } else if (strncmp(s, "--socket=", 9) == 0)
                         a->socket = s + 9;
+                else if (strncmp(s, "-s", 2) == 0) /* -sSOCKET, as in svctl.c */
+                        a->socket = s + 2;
                 else if (strcmp(s, "--json") == 0)
                         a->json = true;
                 else if (strcmp(s, "-f") == 0 || strcmp(s, "--follow") == 0)
@@ -604,6 +606,8 @@ static int parse(int argc, char **argv, struct largs *a) {
                 } else
                         return lusage("unknown option for logs:", s);
         }
+        if (a->socket && !a->socket[0])
+                return lusage("the SOCKET path is empty", NULL);
         return 0;
 }
 

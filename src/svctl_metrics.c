@@ -51,6 +51,8 @@ static int parse(int argc, char **argv, const char *cmd, bool opts, struct xargs
                         a->socket = argv[++i];
                 } else if (strncmp(s, "--socket=", 9) == 0)
                         a->socket = s + 9;
+                else if (strncmp(s, "-s", 2) == 0) /* -sSOCKET, as in svctl.c */
+                        a->socket = s + 2;
                 else if (strcmp(s, "--json") == 0)
                         a->json = true;
                 else if (opts && (strcmp(s, "-f") == 0 || strcmp(s, "--follow") == 0))
@@ -64,6 +66,8 @@ static int parse(int argc, char **argv, const char *cmd, bool opts, struct xargs
                 } else
                         return xusage(cmd, "unknown option", s);
         }
+        if (a->socket && !a->socket[0])
+                return xusage(cmd, "the SOCKET path is empty", NULL);
         return 0;
 }
 

@@ -250,6 +250,8 @@ int svctl_secret_main(int argc, char **argv)
                         sock = argv[i];
                 } else if (strncmp(argv[i], "--socket=", 9) == 0)
                         sock = argv[i] + 9;
+                else if (strncmp(argv[i], "-s", 2) == 0) /* -sSOCKET, as in svctl.c */
+                        sock = argv[i] + 2;
                 else if (strcmp(argv[i], "--json") == 0)
                         json = true;
                 else {
@@ -257,6 +259,8 @@ int svctl_secret_main(int argc, char **argv)
                         return 2;
                 }
         }
+        if (!*sock) /* only an option can leave it empty */
+                return susage("the SOCKET path is empty");
         if (nw >= 1 && strcmp(words[0], "unlock") == 0) {
                 if (nw != 1)
                         return susage("'unlock' takes no arguments (the passphrase is read from stdin)");

@@ -459,6 +459,8 @@ int svctl_top_main(int argc, char **argv) {
                         path = argv[++i];
                 else if (strncmp(s, "--socket=", 9) == 0)
                         path = s + 9;
+                else if (strncmp(s, "-s", 2) == 0 && s[2]) /* -sSOCKET, as in svctl.c */
+                        path = s + 2;
                 else if (strcmp(s, "--json") == 0)
                         json = true;
                 else if ((strcmp(s, "-d") == 0 || strcmp(s, "--delay") == 0) && i + 1 < argc) {
@@ -500,6 +502,10 @@ int svctl_top_main(int argc, char **argv) {
                         fprintf(stderr, "svctl: top: unexpected argument '%s' (see 'svctl --help')\n", s);
                         return 2;
                 }
+        }
+        if (path && !*path) {
+                fprintf(stderr, "svctl: top: the SOCKET path is empty (see 'svctl --help')\n");
+                return 2;
         }
         if (!path && !((path = getenv("SVD_SOCKET")) && *path))
                 path = PROTO_DEFAULT_SOCKET;
