@@ -421,6 +421,26 @@ static void print_json(const char *service, const char *time, const char *stream
         free(clean);
 }
 
+/* Text a service wrote, or svd sent, made safe for a terminal (utf8_clean: a
+ * control character as \xHH, an invalid byte as U+FFFD; a tab is kept), in
+ * pieces: a line may be 1 MiB, and the copy stays on the stack. */
+static void put_text(const char *s, size_t len) {
+        char buf[UTF8_CLEAN_MAX(4096)];
+        while (len > 0) {
+                size_t n = utf8_cut(s, len, 4096); /* a whole character at least: 4096 >= 4 */
+                if (!n)
+                        break;
+                size_t w = utf8_clean(s, n, buf, sizeof(buf), UTF8_KEEP_TAB);
+                fwrite(buf, 1, w, stdout);
+                s += n;
+                len -= n;
+        }
+}
+
+static void put_str(const char *s) {
+        put_text(s, strlen(s));
+}
+
 static void print_rec(const struct largs *a, const struct rec *r) {
         if (a->json) {
                 char ts[LOGFMT_TIME_LEN + 1];
@@ -429,16 +449,18 @@ static void print_rec(const struct largs *a, const struct rec *r) {
                            r->text_len, r->split);
                 return;
         }
-        if (!a->name)
-                printf("%s ", r->service);
+        if (!a->name) {
+                put_str(r->service);
+                putchar(' ');
+        }
         if (r->cut && r->stream >= 0) {
                 /* marked as svd marks the first piece of a long line */
                 char ts[LOGFMT_TIME_LEN + 1];
                 printf("%s %s%s ", logfmt_time(r->time, ts), logfmt_stream_name((enum logfmt_stream)r->stream),
                        logfmt_split_mark(LOGFMT_CONT));
-                fwrite(r->text, 1, r->text_len, stdout);
+                put_text(r->text, r->text_len);
         } else
-                fwrite(r->line, 1, r->line_len, stdout);
+                put_text(r->line, r->line_len);
         if (r->cut && r->stream < 0)
                 putchar('\\');
         putchar('\n');
@@ -639,10 +661,16 @@ static int follow_loop(const struct largs *a, int fd) {
                         if (a->json)
                                 print_json(sv->valuestring, tms, sts, tx->valuestring, strlen(tx->valuestring), split);
                         else {
-                                if (!a->name)
-                                        printf("%s ", sv->valuestring);
-                                printf("%s %s%s %s\n", tms ? tms : "-", sts ? sts : "-", logfmt_split_mark(split),
-                                       tx->valuestring);
+                                if (!a->name) {
+                                        put_str(sv->valuestring);
+                                        putchar(' ');
+                                }
+                                put_str(tms ? tms : "-");
+                                putchar(' ');
+                                put_str(sts ? sts : "-");
+                                printf("%s ", logfmt_split_mark(split));
+                                put_str(tx->valuestring);
+                                putchar('\n');
                         }
                 }
                 cJSON_Delete(msg);
