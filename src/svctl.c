@@ -240,6 +240,9 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return usage_error("--dry-run goes with reload only");
         if (a->boot && a->cmd->op != OP_STATUS)
                 return usage_error("--boot goes with status only");
+        /* the summary covers every service: a NAME would be ignored */
+        if (a->boot && a->n_names > 0)
+                return usage_error("'status --boot' takes no service NAME, got '%s'", a->names[0]);
         if (a->n_names < a->cmd->min_args)
                 return usage_error("'%s' needs a service %s", a->cmd->name, a->cmd->args);
         if (a->n_names > a->cmd->max_args) {
