@@ -27,12 +27,6 @@
 #define SVD_VERSION "unknown"
 #endif
 
-/* A wedged daemon must not hang scripts forever; svd answers every request
- * without waiting for services, so this only fires when svd itself is stuck.
- * The longest deferred reply, daemon-reexec's, comes within 20 s (5 s of
- * --state-format, 15 s of --check: reexec.c) and this leaves it a margin. */
-#define SVCTL_TIMEOUT_SEC 30
-
 enum {
         SVCTL_EXIT_OK = 0,
         SVCTL_EXIT_FAILED = 1,

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -690,7 +691,7 @@ int svctl_logs_main(int argc, char **argv) {
         if (!path && !((path = getenv("SVD_SOCKET")) && *path))
                 path = PROTO_DEFAULT_SOCKET;
 
-        int fd = unix_connect(path, SOCK_STREAM, 0);
+        int fd = unix_connect(path, SOCK_STREAM, SVCTL_TIMEOUT_SEC);
         if (fd < 0) {
                 fprintf(stderr, "svctl: cannot connect to %s: %s\n", path, strerror(-fd));
                 return 3;
@@ -708,9 +709,17 @@ int svctl_logs_main(int argc, char **argv) {
         if (r >= 0)
                 r = proto_recv(fd, &reply);
         if (r < 0) {
-                fprintf(stderr, "svctl: no reply from svd: %s\n", strerror(-r));
+                code = svctl_exchange_failed(stderr, r);
                 close(fd);
-                return 3;
+                return code;
+        }
+        /* the stream that follows may stay quiet for any time */
+        struct timeval forever = {0};
+        if (a.follow && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof(forever)) < 0) {
+                fprintf(stderr, "svctl: %s\n", strerror(errno));
+                cJSON_Delete(reply);
+                close(fd);
+                return 1;
         }
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
                 if (svctl_print_error(stderr, reply) < 0)

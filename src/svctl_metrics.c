@@ -79,7 +79,7 @@ static const char *socket_path(const struct xargs *a) {
 }
 
 /* Connects, sends req, reads one reply; prints failures itself. */
-static int request(const struct xargs *a, cJSON *req, bool timeout, int *ret_fd, cJSON **ret_reply) {
+static int request(const struct xargs *a, cJSON *req, bool stream, int *ret_fd, cJSON **ret_reply) {
         const char *path = socket_path(a);
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -88,8 +88,8 @@ static int request(const struct xargs *a, cJSON *req, bool timeout, int *ret_fd,
         }
         strcpy(sa.sun_path, path);
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct timeval tv = { .tv_sec = 30 };
-        if (fd < 0 || (timeout && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) ||
+        struct timeval tv = { .tv_sec = SVCTL_TIMEOUT_SEC };
+        if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
             connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
                 int e = errno;
                 fprintf(stderr, "svctl: cannot connect to %s: %s%s\n", path, strerror(e),
@@ -102,10 +102,15 @@ static int request(const struct xargs *a, cJSON *req, bool timeout, int *ret_fd,
         cJSON *reply = NULL;
         if (r == 0)
                 r = proto_recv(fd, &reply);
+        /* the stream that follows may stay quiet for any time */
+        struct timeval forever = { 0 };
+        if (r == 0 && stream && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof(forever)) < 0)
+                r = -errno;
         if (r < 0) {
-                fprintf(stderr, "svctl: no reply from svd: %s\n", strerror(-r));
+                int code = svctl_exchange_failed(stderr, r);
+                cJSON_Delete(reply);
                 close(fd);
-                return 3;
+                return code;
         }
         const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
         if (!cJSON_IsTrue(ok)) {
@@ -141,7 +146,7 @@ int svctl_metrics_main(int argc, char **argv) {
         _cleanup_(proto_msg_freep) cJSON *reply = NULL;
         if (!req)
                 return 1;
-        if ((code = request(&a, req, true, NULL, &reply)))
+        if ((code = request(&a, req, false, NULL, &reply)))
                 return code;
         const cJSON *text = cJSON_GetObjectItemCaseSensitive(reply, "text");
         if (!cJSON_IsString(text)) {
@@ -200,7 +205,7 @@ int svctl_events_main(int argc, char **argv) {
         if (a.n >= 0)
                 cJSON_AddNumberToObject(req, "n", (double)a.n);
         int fd = -1;
-        if ((code = request(&a, req, !a.follow, a.follow ? &fd : NULL, &reply)))
+        if ((code = request(&a, req, a.follow, a.follow ? &fd : NULL, &reply)))
                 return code;
         const cJSON *e, *list = cJSON_GetObjectItemCaseSensitive(reply, "events");
         cJSON_ArrayForEach(e, list) print_event(e, a.json);
@@ -250,7 +255,7 @@ int svctl_complete_main(int argc, char **argv) {
         if (!freopen("/dev/null", "w", stderr)) {
                 /* keep going: at worst an error shows */
         }
-        int code = req ? request(&a, req, true, NULL, &reply) : 1;
+        int code = req ? request(&a, req, false, NULL, &reply) : 1;
         if (saved >= 0) {
                 dup2(saved, STDERR_FILENO);
                 close(saved);

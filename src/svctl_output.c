@@ -526,6 +526,29 @@ int svctl_print_error(FILE *f, const cJSON *reply)
         return 0;
 }
 
+int svctl_exchange_failed(FILE *f, int r)
+{
+        switch (r) {
+        case -EAGAIN:
+                fprintf(f, "svctl: no reply from svd within %ds\n", SVCTL_TIMEOUT_SEC);
+                return 3;
+        case -ECONNRESET:
+        case -EPIPE:
+                fprintf(f, "svctl: svd closed the connection without replying\n");
+                return 3;
+        case -EBADMSG:
+        case -EILSEQ:
+                fprintf(f, "svctl: malformed reply from svd (not a framed JSON object)\n");
+                return 1;
+        case -EMSGSIZE:
+                fprintf(f, "svctl: reply from svd exceeds the %u-byte frame limit\n", PROTO_MAX_FRAME);
+                return 1;
+        default:
+                fprintf(f, "svctl: no reply from svd: %s\n", strerror(-r));
+                return 3;
+        }
+}
+
 int svctl_check_reply(FILE *f, const cJSON *reply)
 {
         /* A reply in another protocol version may mean anything; do not guess. */

@@ -42,6 +42,18 @@ int svctl_print_boot(FILE *f, const cJSON *reply, bool json);
 /* The scheduled-job lines of one service's details (svctl_timer.c). */
 void svctl_print_timer_details(FILE *f, const cJSON *svc);
 
+/* A wedged daemon must not hang scripts forever; svd answers every request
+ * without waiting for services, so this only fires when svd itself is stuck.
+ * The longest deferred reply, daemon-reexec's, comes within 20 s (5 s of
+ * --state-format, 15 s of --check: reexec.c) and this leaves it a margin.
+ * For a stream (logs -f, events -f) it bounds the first reply only. */
+#define SVCTL_TIMEOUT_SEC 30
+
+/* A request or its reply that failed in proto_send/proto_recv (r < 0): one
+ * line on f saying why, and the exit code (3 svd not reached or gone, 1 a
+ * reply svctl cannot use). */
+int svctl_exchange_failed(FILE *f, int r);
+
 /* A refusal ({"ok":false,"error":...}): "svctl: <error>" on one line. */
 int svctl_print_error(FILE *f, const cJSON *reply);
 /* The one way an error text from a reply (an "error" field, a refusal's
