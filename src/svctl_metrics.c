@@ -178,14 +178,18 @@ static void print_event(const cJSON *e, bool json) {
                 free(s);
                 return;
         }
-        const char *t = str(e, "time"), *sv = str(e, "service"), *k = str(e, "kind"), *f = str(e, "from"),
-                   *to = str(e, "to"), *why = str(e, "reason");
-        /* control bytes from svd are not trusted onto a terminal */
-        char clean[256] = "";
+        const char *k = str(e, "kind"), *why = str(e, "reason");
+        /* control bytes from svd are not trusted onto a terminal: none of
+         * the fields, not only the reason */
+        char t[64], sv[128], f[64], to[64], clean[256] = "";
+        svctl_safe_copy(t, sizeof(t), str(e, "time") ? str(e, "time") : "-");
+        svctl_safe_copy(sv, sizeof(sv), str(e, "service") ? str(e, "service") : "-");
+        svctl_safe_copy(f, sizeof(f), str(e, "from") ? str(e, "from") : "-");
+        svctl_safe_copy(to, sizeof(to), str(e, "to") ? str(e, "to") : "-");
         if (why)
                 svctl_safe_copy(clean, sizeof(clean), why);
-        printf("%s %s %s%s -> %s%s%s\n", t ? t : "-", sv ? sv : "-", k && strcmp(k, "health") == 0 ? "health " : "",
-               f ? f : "-", to ? to : "-", why ? ": " : "", clean);
+        printf("%s %s %s%s -> %s%s%s\n", t, sv, k && strcmp(k, "health") == 0 ? "health " : "", f, to,
+               why ? ": " : "", clean);
 }
 
 int svctl_events_main(int argc, char **argv) {

@@ -1,0 +1,44 @@
+#!/bin/bash
+# svctl_reply_odd: replies a real svd does not send (tests/helpers/fakestatus.py
+# plays svd) do not make svctl print a raw control character or garbage:
+# every text field of an event (time, service, from, to, reason), not only
+# its reason, is made safe for a terminal (a followed event goes through
+# the same print_event).
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
+
+FAKE=
+FSOCK="$T/fake.sock"
+trap '[ -z "$FAKE" ] || kill "$FAKE" 2>/dev/null || true; cleanup' EXIT
+# fctl REPLIES ARGS...: svctl ARGS against a fresh fake svd that answers
+# with the replies in the file REPLIES (fakestatus.py)
+fctl() {
+        local replies=$1
+        shift
+        [ -z "$FAKE" ] || { kill "$FAKE" 2>/dev/null || true; wait "$FAKE" 2>/dev/null || true; }
+        rm -f "$FSOCK"
+        python3 "$TOP_SRCDIR/tests/helpers/fakestatus.py" "$FSOCK" "$replies" &
+        FAKE=$!
+        wait_for test -S "$FSOCK"
+        "$SVCTL" -s "$FSOCK" "$@"
+}
+# no raw control character (but the newline ending each line)
+clean_output() {
+        python3 - "$1" <<'PY' || fail "raw control character in $1: $(cat -v "$1")"
+import re, sys
+t = open(sys.argv[1], "rb").read().decode("utf-8")
+bad = re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", t)
+assert not bad, "%r at %d" % (bad.group(), bad.start())
+PY
+}
+
+# ---- events: every field ----
+cat > "$T/ev.json" <<'JSON'
+[{"v": 1, "ok": true, "events": [{"time": "2026-11-22T00:30:43Z\u001b[2J", "service": "we\u001b]0;owned\u0007b",
+  "kind": "state", "from": "start\u009bing", "to": "run\rning", "reason": "why\u001b[31m"}]}]
+JSON
+fctl "$T/ev.json" events > "$T/events.out" || fail "events: exit $?"
+clean_output "$T/events.out"
+assert_eq "$(cat "$T/events.out")" \
+        '2026-11-22T00:30:43Z\x1b[2J we\x1b]0;owned\x07b start\x9bing -> run\x0dning: why\x1b[31m' "events line"
+echo ok
