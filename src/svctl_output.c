@@ -385,6 +385,18 @@ int svctl_print_details(FILE *f, const cJSON *reply)
         return 0;
 }
 
+/* A time of the boot summary in microseconds; false when it is absent or
+ * one no boot has (negative, over ~31 years, as for uptime_usec): the cast
+ * to usec_t would be undefined, the figure garbage. */
+static bool get_boot_usec(const cJSON *o, const char *key, double *ret)
+{
+        double v;
+        if (!get_num(o, key, &v) || !(v >= 0 && v < 1e15))
+                return false;
+        *ret = v;
+        return true;
+}
+
 int svctl_print_boot(FILE *f, const cJSON *reply, bool json)
 {
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(reply, "boot");
@@ -394,7 +406,7 @@ int svctl_print_boot(FILE *f, const cJSON *reply, bool json)
                 return print_json(f, b);
         double settled;
         char buf[32];
-        if (get_num(b, "settled_usec", &settled))
+        if (get_boot_usec(b, "settled_usec", &settled))
                 fprintf(f, "boot settled %s after svd started\n", format_duration((usec_t)settled, buf, sizeof(buf)));
         else
                 fprintf(f, "boot not settled yet\n");
@@ -402,7 +414,7 @@ int svctl_print_boot(FILE *f, const cJSON *reply, bool json)
         const cJSON *sv = cJSON_GetObjectItemCaseSensitive(b, "services"), *s;
         cJSON_ArrayForEach(s, sv) {
                 double sp, up;
-                if (!get_num(s, "spawned_usec", &sp) || !get_num(s, "up_usec", &up))
+                if (!get_boot_usec(s, "spawned_usec", &sp) || !get_boot_usec(s, "up_usec", &up))
                         continue;
                 char *name = safe_dup(s->string, 28);
                 fprintf(f, "%-28s %11.3fs %11.3fs %11.3fs\n", name ? name : "?", sp / 1e6, up / 1e6, (up - sp) / 1e6);

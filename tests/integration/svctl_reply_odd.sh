@@ -3,7 +3,9 @@
 # plays svd) do not make svctl print a raw control character or garbage:
 # every text field of an event (time, service, from, to, reason), not only
 # its reason, is made safe for a terminal (a followed event goes through
-# the same print_event).
+# the same print_event). A time in status --boot that no boot has (negative,
+# past what a 64-bit count of microseconds holds) is unknown, not printed
+# as a figure of 300 digits or cast into garbage.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
@@ -41,4 +43,17 @@ fctl "$T/ev.json" events > "$T/events.out" || fail "events: exit $?"
 clean_output "$T/events.out"
 assert_eq "$(cat "$T/events.out")" \
         '2026-11-22T00:30:43Z\x1b[2J we\x1b]0;owned\x07b start\x9bing -> run\x0dning: why\x1b[31m' "events line"
+
+# ---- status --boot: times no boot has (negative, past 2^64 us) are unknown ----
+cat > "$T/boot.json" <<'JSON'
+[{"v": 1, "ok": true, "services": [], "boot": {"settled_usec": -1e30, "services": {
+  "good": {"spawned_usec": 1600, "up_usec": 2600},
+  "huge": {"spawned_usec": 1e300, "up_usec": 2000},
+  "neg": {"spawned_usec": 1000, "up_usec": -5}}}}]
+JSON
+fctl "$T/boot.json" status --boot > "$T/boot.out" || fail "status --boot: exit $?"
+grep -q '^boot not settled yet$' "$T/boot.out" || fail "status --boot, settled_usec -1e30: $(cat "$T/boot.out")"
+grep -Eq '^good +0\.002s +0\.003s +0\.001s$' "$T/boot.out" || fail "status --boot: good: $(cat "$T/boot.out")"
+grep -Eq '^(huge|neg) ' "$T/boot.out" && fail "status --boot shows times no boot has: $(cat "$T/boot.out")"
+[ "$(wc -l < "$T/boot.out")" = 3 ] || fail "status --boot: $(cat "$T/boot.out")"
 echo ok
