@@ -143,17 +143,25 @@ static const char *str_or(const cJSON *o, const char *key, const char *dflt)
         return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
+/* str_or made safe for a terminal (svctl_safe_copy) in buf: names, kinds
+ * and job names come from svd, which is not trusted onto a terminal. */
+static const char *safe_or(const cJSON *o, const char *key, const char *dflt, char *buf, size_t len)
+{
+        svctl_safe_copy(buf, len, str_or(o, key, dflt));
+        return buf;
+}
+
 /* The rotation under way and how the last one ended, above the table. */
 static void print_rotations(const cJSON *rep)
 {
         const cJSON *last = cJSON_GetObjectItemCaseSensitive(rep, "last_rotation");
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(last, "time");
         _cleanup_(freep) char *reason = svctl_error_dup(str_or(last, "reason", NULL)); /* from the job */
-        char when[32] = "";
+        char when[32] = "", s[160], res[64], job[160];
 
         if (str_or(rep, "rotating", NULL))
-                printf("rotating: %s (on_rotate job %s)\n", str_or(rep, "rotating_secret", "?"),
-                       str_or(rep, "rotating", "?"));
+                printf("rotating: %s (on_rotate job %s)\n", safe_or(rep, "rotating_secret", "?", s, sizeof(s)),
+                       safe_or(rep, "rotating", "?", job, sizeof(job)));
         if (!cJSON_IsObject(last))
                 return;
         if (cJSON_IsNumber(t)) {
@@ -163,9 +171,9 @@ static void print_rotations(const cJSON *rep)
                 if (gmtime_r(&tt, &tm))
                         strftime(when, sizeof when, " at %Y-%m-%dT%H:%M:%SZ", &tm);
         }
-        printf("last rotation: %s %s (on_rotate job %s%s%s)%s\n", str_or(last, "secret", "?"),
-               str_or(last, "result", "?"), str_or(last, "job", "?"), reason ? ": " : "",
-               reason ? reason : "", when);
+        printf("last rotation: %s %s (on_rotate job %s%s%s)%s\n", safe_or(last, "secret", "?", s, sizeof(s)),
+               safe_or(last, "result", "?", res, sizeof(res)), safe_or(last, "job", "?", job, sizeof(job)),
+               reason ? ": " : "", reason ? reason : "", when);
 }
 
 static void print_list(const cJSON *rep, bool json)
@@ -201,7 +209,7 @@ static void print_list(const cJSON *rep, bool json)
                 const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "kind");
                 const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "created");
                 const cJSON *cons = cJSON_GetObjectItemCaseSensitive(o, "consumers"), *x;
-                char when[32] = "-";
+                char when[32] = "-", name[160], kind[64], con[160];
 
                 if (cJSON_IsNumber(c)) {
                         time_t t = (time_t)c->valuedouble;
@@ -210,13 +218,16 @@ static void print_list(const cJSON *rep, bool json)
                         if (gmtime_r(&t, &tm))
                                 strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
                 }
-                printf("%-24s %-10s %-20s", cJSON_IsString(n) ? n->valuestring : "-",
-                       cJSON_IsString(k) ? k->valuestring : "-", when);
+                svctl_safe_copy(name, sizeof(name), cJSON_IsString(n) ? n->valuestring : "-");
+                svctl_safe_copy(kind, sizeof(kind), cJSON_IsString(k) ? k->valuestring : "-");
+                printf("%-24s %-10s %-20s", name, kind, when);
                 bool first = true;
                 cJSON_ArrayForEach(x, cons)
                 {
-                        if (cJSON_IsString(x))
-                                printf("%s%s", first ? " " : ",", x->valuestring);
+                        if (cJSON_IsString(x)) {
+                                svctl_safe_copy(con, sizeof(con), x->valuestring);
+                                printf("%s%s", first ? " " : ",", con);
+                        }
                         first = false;
                 }
                 printf("\n");

@@ -5,7 +5,8 @@
 # its reason, is made safe for a terminal (a followed event goes through
 # the same print_event). A time in status --boot that no boot has (negative,
 # past what a 64-bit count of microseconds holds) is unknown, not printed
-# as a figure of 300 digits or cast into garbage.
+# as a figure of 300 digits or cast into garbage. secret list shows the
+# names, kinds, consumers and on_rotate jobs svd sends made safe too.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
@@ -56,4 +57,17 @@ grep -q '^boot not settled yet$' "$T/boot.out" || fail "status --boot, settled_u
 grep -Eq '^good +0\.002s +0\.003s +0\.001s$' "$T/boot.out" || fail "status --boot: good: $(cat "$T/boot.out")"
 grep -Eq '^(huge|neg) ' "$T/boot.out" && fail "status --boot shows times no boot has: $(cat "$T/boot.out")"
 [ "$(wc -l < "$T/boot.out")" = 3 ] || fail "status --boot: $(cat "$T/boot.out")"
+
+# ---- secret list: names, kind, consumers, rotation ----
+cat > "$T/sec.json" <<'JSON'
+[{"v": 1, "ok": true, "rotating": "job\u001b[1m", "rotating_secret": "s\u001b",
+  "last_rotation": {"secret": "x\u009b", "result": "done\u0007", "job": "j\r", "time": 1700000000},
+  "secrets": [{"name": "pw\u001b[2J", "kind": "pass\u0007", "created": 1700000000, "consumers": ["a\u001bb", "c"]}]}]
+JSON
+fctl "$T/sec.json" secret list > "$T/sec.out" || fail "secret list: exit $?"
+clean_output "$T/sec.out"
+grep -qF 'rotating: s\x1b (on_rotate job job\x1b[1m)' "$T/sec.out" || fail "secret list: $(cat "$T/sec.out")"
+grep -qF 'last rotation: x\x9b done\x07 (on_rotate job j\x0d) at 2023-11-14T22:13:20Z' "$T/sec.out" ||
+        fail "secret list: $(cat "$T/sec.out")"
+grep -Eq '^pw\\x1b\[2J +pass\\x07 +2023-11-14T22:13:20Z a\\x1bb,c$' "$T/sec.out" || fail "secret list: $(cat "$T/sec.out")"
 echo ok
