@@ -709,7 +709,7 @@ int svctl_logs_main(int argc, char **argv) {
         if (r >= 0)
                 r = proto_recv(fd, &reply);
         if (r < 0) {
-                code = svctl_exchange_failed(stderr, r);
+                code = svctl_exchange_failed(stderr, r, SVCTL_TIMEOUT_SEC);
                 close(fd);
                 return code;
         }

@@ -107,7 +107,7 @@ static int request(const struct xargs *a, cJSON *req, bool stream, int *ret_fd, 
         if (r == 0 && stream && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof(forever)) < 0)
                 r = -errno;
         if (r < 0) {
-                int code = svctl_exchange_failed(stderr, r);
+                int code = svctl_exchange_failed(stderr, r, SVCTL_TIMEOUT_SEC);
                 cJSON_Delete(reply);
                 close(fd);
                 return code;

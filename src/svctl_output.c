@@ -538,11 +538,11 @@ int svctl_print_error(FILE *f, const cJSON *reply)
         return 0;
 }
 
-int svctl_exchange_failed(FILE *f, int r)
+int svctl_exchange_failed(FILE *f, int r, int timeout_sec)
 {
         switch (r) {
         case -EAGAIN:
-                fprintf(f, "svctl: no reply from svd within %ds\n", SVCTL_TIMEOUT_SEC);
+                fprintf(f, "svctl: no reply from svd within %ds\n", timeout_sec);
                 return 3;
         case -ECONNRESET:
         case -EPIPE:

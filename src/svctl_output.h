@@ -49,10 +49,10 @@ void svctl_print_timer_details(FILE *f, const cJSON *svc);
  * For a stream (logs -f, events -f) it bounds the first reply only. */
 #define SVCTL_TIMEOUT_SEC 30
 
-/* A request or its reply that failed in proto_send/proto_recv (r < 0): one
- * line on f saying why, and the exit code (3 svd not reached or gone, 1 a
- * reply svctl cannot use). */
-int svctl_exchange_failed(FILE *f, int r);
+/* A request or its reply that failed in proto_send/proto_recv (r < 0; the
+ * socket's timeout timeout_sec): one line on f saying why, and the exit code
+ * (3 svd not reached or gone, 1 a reply svctl cannot use). */
+int svctl_exchange_failed(FILE *f, int r, int timeout_sec);
 
 /* A refusal ({"ok":false,"error":...}): "svctl: <error>" on one line. */
 int svctl_print_error(FILE *f, const cJSON *reply);

@@ -27,6 +27,7 @@
 #include "util.h"
 
 #define MAX_VALUE (64u << 10)
+#define SECRET_TIMEOUT_SEC 60 /* for the reply (svctl(8), EXIT STATUS) */
 #define INPUT_BUF (MAX_VALUE + 2) /* a value, its newline, the NUL */
 
 static int susage(const char *msg)
@@ -323,14 +324,12 @@ int svctl_secret_main(int argc, char **argv)
                 cJSON_AddStringToObject(req, op == OP_UNLOCK ? "passphrase" : "value", input);
         if (code)
                 ; /* nothing to send */
-        else if ((fd = unix_connect(sock, SOCK_STREAM, 60)) < 0) {
+        else if ((fd = unix_connect(sock, SOCK_STREAM, SECRET_TIMEOUT_SEC)) < 0) {
                 fprintf(stderr, "svctl: cannot connect to %s: %s\n", sock, strerror(-fd));
                 code = 3;
         } else {
-                if ((r = proto_send(fd, req)) < 0 || (r = proto_recv(fd, &rep)) < 0) {
-                        fprintf(stderr, "svctl: %s\n", strerror(-r));
-                        code = 3;
-                }
+                if ((r = proto_send(fd, req)) < 0 || (r = proto_recv(fd, &rep)) < 0)
+                        code = svctl_exchange_failed(stderr, r, SECRET_TIMEOUT_SEC);
                 close(fd);
         }
         /* the request held the value or passphrase */

@@ -7,6 +7,8 @@
 # past what a 64-bit count of microseconds holds) is unknown, not printed
 # as a figure of 300 digits or cast into garbage. secret list shows the
 # names, kinds, consumers and on_rotate jobs svd sends made safe too.
+# A reply that is not a JSON object is exit 1 (svctl(8): failed), svd
+# closing the connection without a reply exit 3, for every command alike.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
@@ -70,4 +72,20 @@ grep -qF 'rotating: s\x1b (on_rotate job job\x1b[1m)' "$T/sec.out" || fail "secr
 grep -qF 'last rotation: x\x9b done\x07 (on_rotate job j\x0d) at 2023-11-14T22:13:20Z' "$T/sec.out" ||
         fail "secret list: $(cat "$T/sec.out")"
 grep -Eq '^pw\\x1b\[2J +pass\\x07 +2023-11-14T22:13:20Z a\\x1bb,c$' "$T/sec.out" || fail "secret list: $(cat "$T/sec.out")"
+
+# ---- a reply that is not an object, a hang-up: the same for every command ----
+echo '["garbage"]' > "$T/garbage.json"
+echo '["hangup"]' > "$T/hangup.json"
+for c in "status" "version" "logs" "metrics" "events" "secret list" "secret get pw"; do
+        rc=0
+        # shellcheck disable=SC2086 # words on purpose
+        fctl "$T/garbage.json" $c > /dev/null 2> "$T/err" || rc=$?
+        [ "$rc" = 1 ] && grep -q "malformed reply from svd" "$T/err" ||
+                fail "svctl $c, a reply that is not an object: exit $rc (want 1): $(cat "$T/err")"
+        rc=0
+        # shellcheck disable=SC2086
+        fctl "$T/hangup.json" $c > /dev/null 2> "$T/err" || rc=$?
+        [ "$rc" = 3 ] && grep -q "svd closed the connection without replying" "$T/err" ||
+                fail "svctl $c, svd gone without a reply: exit $rc (want 3): $(cat "$T/err")"
+done
 echo ok
