@@ -132,6 +132,23 @@ static bool warn_gzip(const char *path, struct logread *rd) {
         return true;
 }
 
+/* Whether --since or --stream asks for what a service's files cannot say:
+ * without timestamps (logging.timestamps: false) a line has neither time
+ * nor stream, and every line would be left out without a word. Says so on
+ * stderr, once for the service; its files are then not read. */
+static bool cannot_select(const struct largs *a, const char *service, bool timestamps) {
+        if (timestamps || (!a->has_since && a->stream < 0))
+                return false;
+        char name[128];
+        svctl_safe_copy(name, sizeof(name), service);
+        fflush(stdout);
+        fprintf(stderr,
+                "svctl: %s: its log files have no timestamps (logging.timestamps: false): %s cannot select "
+                "their lines, none is shown\n",
+                name, a->has_since && a->stream >= 0 ? "--since and --stream" : a->has_since ? "--since" : "--stream");
+        return true;
+}
+
 /* A line of a file as a record, pointing into line; false if the options
  * filter it out. A cut line is shown as a piece of a longer line. */
 static bool make_rec(const struct largs *a, const char *service, const char *line, size_t len, bool cut,
@@ -493,6 +510,10 @@ static int tail_all(const struct largs *a, const cJSON *svcs, struct subscribed 
                         continue;
                 const char *svc = nm->valuestring;
                 size_t first = R.n, added = 0;
+                if (cannot_select(a, svc, ts)) {
+                        code = 1;
+                        continue;
+                }
                 if (sub && cJSON_IsString(cur) && cJSON_IsNumber(size)) {
                         /* following: exactly what was written before the subscription */
                         uint64_t limit = (uint64_t)size->valuedouble;
@@ -552,10 +573,15 @@ static int stream_all(const struct largs *a, const cJSON *svcs) {
         cJSON_ArrayForEach(s, svcs) {
                 const cJSON *nm = cJSON_GetObjectItemCaseSensitive(s, "name");
                 const cJSON *files = cJSON_GetObjectItemCaseSensitive(s, "files");
+                bool ts = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "timestamps"));
                 if (!cJSON_IsString(nm) || k >= (size_t)n)
                         continue;
+                if (cannot_select(a, nm->valuestring, ts)) {
+                        code = 1;
+                        continue;
+                }
                 v[k] = (struct src){.service = nm->valuestring,
-                                    .ts = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "timestamps")),
+                                    .ts = ts,
                                     .next = cJSON_IsArray(files) ? files->child : NULL,
                                     .cur = cJSON_GetObjectItemCaseSensitive(s, "current"),
                                     .rd = {.fd = -1, .errfd = -1}};
