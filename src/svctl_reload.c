@@ -64,9 +64,12 @@ int svctl_print_reload(FILE *f, const cJSON *reply, bool json)
                         return -EBADMSG;
                 if (strcmp(action->valuestring, "keep") == 0)
                         continue;
-                fprintf(f, "%-7s %s%s%s%s\n", action->valuestring, name->valuestring,
-                        cJSON_IsString(why) ? " (" : "", cJSON_IsString(why) ? why->valuestring : "",
-                        cJSON_IsString(why) ? ")" : "");
+                /* svd's text, not trusted onto a terminal */
+                char a[32], n[160], w[512];
+                svctl_safe_copy(a, sizeof(a), action->valuestring);
+                svctl_safe_copy(n, sizeof(n), name->valuestring);
+                svctl_safe_copy(w, sizeof(w), cJSON_IsString(why) ? why->valuestring : "");
+                fprintf(f, "%-7s %s%s%s%s\n", a, n, cJSON_IsString(why) ? " (" : "", w, cJSON_IsString(why) ? ")" : "");
         }
         fprintf(f, "%s%g to add, %g to remove, %g changed, %g unchanged\n", dry ? "dry run: " : "",
                 count_of(count, "add"), count_of(count, "remove"), count_of(count, "change"),

@@ -6,7 +6,8 @@
 # the same print_event). A time in status --boot that no boot has (negative,
 # past what a 64-bit count of microseconds holds) is unknown, not printed
 # as a figure of 300 digits or cast into garbage. secret list shows the
-# names, kinds, consumers and on_rotate jobs svd sends made safe too.
+# names, kinds, consumers and on_rotate jobs svd sends made safe too, and
+# reload its plan's actions, names and reasons.
 # A reply that is not a JSON object is exit 1 (svctl(8): failed), svd
 # closing the connection without a reply exit 3, for every command alike.
 . "$(dirname "$0")/lib.sh"
@@ -88,4 +89,13 @@ for c in "status" "version" "logs" "metrics" "events" "secret list" "secret get 
         [ "$rc" = 3 ] && grep -q "svd closed the connection without replying" "$T/err" ||
                 fail "svctl $c, svd gone without a reply: exit $rc (want 3): $(cat "$T/err")"
 done
+
+# ---- reload: the plan ----
+cat > "$T/reload.json" <<'JSON'
+[{"v": 1, "ok": true, "dry_run": true, "count": {"add": 0, "remove": 0, "change": 1, "keep": 0},
+  "changes": [{"name": "web\u001b[2J", "action": "change\u0007", "why": "command\u009b"}]}]
+JSON
+fctl "$T/reload.json" reload --dry-run > "$T/reload.out" || fail "reload --dry-run: exit $?"
+clean_output "$T/reload.out"
+grep -qxF 'change\x07 web\x1b[2J (command\x9b)' "$T/reload.out" || fail "reload --dry-run: $(cat "$T/reload.out")"
 echo ok
