@@ -26,11 +26,12 @@ void svctl_print_timer_details(FILE *f, const cJSON *s)
         const cJSON *next = cJSON_GetObjectItemCaseSensitive(s, "next_run");
         const cJSON *skipped = cJSON_GetObjectItemCaseSensitive(s, "skipped");
         const cJSON *pers = cJSON_GetObjectItemCaseSensitive(s, "persistent");
-        char tb[64], db[32], line[400];
+        char tb[64], db[32], line[400], when[300];
 
         if (!cJSON_IsString(sch))
                 return;
-        snprintf(line, sizeof(line), "%s%s", sch->valuestring, cJSON_IsTrue(pers) ? ", persistent" : "");
+        svctl_safe_copy(when, sizeof(when), sch->valuestring); /* svd's text: not trusted onto a terminal */
+        snprintf(line, sizeof(line), "%s%s", when, cJSON_IsTrue(pers) ? ", persistent" : "");
         fprintf(f, "  %-13s %s\n", "schedule:", line);
         if (cJSON_IsNumber(last)) {
                 snprintf(line, sizeof(line), "%s", utc(last->valuedouble, tb, sizeof(tb)));

@@ -7,7 +7,8 @@
 # past what a 64-bit count of microseconds holds) is unknown, not printed
 # as a figure of 300 digits or cast into garbage. secret list shows the
 # names, kinds, consumers and on_rotate jobs svd sends made safe too, and
-# reload its plan's actions, names and reasons.
+# reload its plan's actions, names and reasons, and status NAME a
+# scheduled job's schedule.
 # A reply that is not a JSON object is exit 1 (svctl(8): failed), svd
 # closing the connection without a reply exit 3, for every command alike.
 . "$(dirname "$0")/lib.sh"
@@ -25,7 +26,9 @@ fctl() {
         rm -f "$FSOCK"
         python3 "$TOP_SRCDIR/tests/helpers/fakestatus.py" "$FSOCK" "$replies" &
         FAKE=$!
-        wait_for test -S "$FSOCK"
+        # listening, not only bound (a connection that sends nothing gets
+        # no reply and takes none of the file's)
+        wait_for python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$FSOCK"
         "$SVCTL" -s "$FSOCK" "$@"
 }
 # no raw control character (but the newline ending each line)
@@ -98,4 +101,13 @@ JSON
 fctl "$T/reload.json" reload --dry-run > "$T/reload.out" || fail "reload --dry-run: exit $?"
 clean_output "$T/reload.out"
 grep -qxF 'change\x07 web\x1b[2J (command\x9b)' "$T/reload.out" || fail "reload --dry-run: $(cat "$T/reload.out")"
+
+# ---- status NAME: a scheduled job's lines ----
+cat > "$T/job.json" <<'JSON'
+[{"v": 1, "ok": true, "services": [{"name": "job", "state": "stopped", "schedule": "*/5 * * * *\u001b[2J",
+  "persistent": true, "last_run": 1700000000, "last_result": "ok\u001b", "next_run": 1700000300}]}]
+JSON
+fctl "$T/job.json" status job > "$T/job.out" || fail "status job: exit $?"
+clean_output "$T/job.out"
+grep -qxF '  schedule:     */5 * * * *\x1b[2J, persistent' "$T/job.out" || fail "status job: $(cat "$T/job.out")"
 echo ok
