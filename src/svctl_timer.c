@@ -9,10 +9,11 @@
 
 static const char *utc(double sec, char *buf, size_t len)
 {
-        time_t t = (time_t)sec;
+        /* bounded: the cast of a time_t cannot hold is undefined */
+        time_t t = sec >= 0 && sec < 1e11 ? (time_t)sec : -1;
         struct tm tm;
 
-        if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
+        if (t < 0 || !gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
                 snprintf(buf, len, "?");
         return buf;
 }
@@ -39,7 +40,8 @@ void svctl_print_timer_details(FILE *f, const cJSON *s)
                         char safe[200];
                         svctl_safe_copy(safe, sizeof(safe), res->valuestring);
                         size_t off = strlen(line);
-                        if (cJSON_IsNumber(dur))
+                        /* (a duration no run has, negative or over ~31 years, is left out) */
+                        if (cJSON_IsNumber(dur) && dur->valuedouble >= 0 && dur->valuedouble < 1e15)
                                 snprintf(line + off, sizeof(line) - off, " (%s, took %s)", safe,
                                          svctl_format_age((uint64_t)dur->valuedouble, db, sizeof(db)));
                         else

@@ -8,7 +8,8 @@
 # as a figure of 300 digits or cast into garbage. secret list shows the
 # names, kinds, consumers and on_rotate jobs svd sends made safe too, and
 # reload its plan's actions, names and reasons, and status NAME a
-# scheduled job's schedule.
+# scheduled job's schedule; its times no run has (negative, past what a
+# time_t holds) are "?", not garbage.
 # A reply that is not a JSON object is exit 1 (svctl(8): failed), svd
 # closing the connection without a reply exit 3, for every command alike.
 . "$(dirname "$0")/lib.sh"
@@ -110,4 +111,11 @@ JSON
 fctl "$T/job.json" status job > "$T/job.out" || fail "status job: exit $?"
 clean_output "$T/job.out"
 grep -qxF '  schedule:     */5 * * * *\x1b[2J, persistent' "$T/job.out" || fail "status job: $(cat "$T/job.out")"
+cat > "$T/job2.json" <<'JSON'
+[{"v": 1, "ok": true, "services": [{"name": "job", "state": "stopped", "schedule": "@daily",
+  "last_run": 1e300, "last_result": "ok", "last_duration_usec": -5e20, "next_run": -1e300}]}]
+JSON
+fctl "$T/job2.json" status job > "$T/job.out" || fail "status job: exit $?"
+grep -qxF '  last run:     ? (ok)' "$T/job.out" || fail "status job, times no run has: $(cat "$T/job.out")"
+grep -qxF '  next run:     ?' "$T/job.out" || fail "status job, times no run has: $(cat "$T/job.out")"
 echo ok
