@@ -747,15 +747,15 @@ int svctl_logs_main(int argc, char **argv) {
                 close(fd);
                 return 1;
         }
-        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
-                if (svctl_print_error(stderr, reply) < 0)
-                        fprintf(stderr, "svctl: request refused\n");
+        /* (the protocol version, "ok" and a refusal, as svctl.c checks them) */
+        const cJSON *svcs = cJSON_GetObjectItemCaseSensitive(reply, "services"), *s;
+        if (svctl_check_reply(stderr, reply) < 0 || !cJSON_IsArray(svcs)) {
+                if (!cJSON_IsArray(svcs) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")))
+                        fprintf(stderr, "svctl: malformed reply from svd to 'logs'\n");
                 cJSON_Delete(reply);
                 close(fd);
                 return 1;
         }
-
-        const cJSON *svcs = cJSON_GetObjectItemCaseSensitive(reply, "services"), *s;
         code = 0;
         /* -f: first of all, open each file that was current at the
          * subscription, before a rotation can move it further away */

@@ -112,10 +112,8 @@ static int request(const struct xargs *a, cJSON *req, bool stream, int *ret_fd, 
                 close(fd);
                 return code;
         }
-        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
-        if (!cJSON_IsTrue(ok)) {
-                if (svctl_print_error(stderr, reply) < 0)
-                        fprintf(stderr, "svctl: request refused\n");
+        /* (the protocol version, "ok" and a refusal, as svctl.c checks them) */
+        if (svctl_check_reply(stderr, reply) < 0) {
                 cJSON_Delete(reply);
                 close(fd);
                 return 1;
@@ -212,6 +210,12 @@ int svctl_events_main(int argc, char **argv) {
         if ((code = request(&a, req, a.follow, a.follow ? &fd : NULL, &reply)))
                 return code;
         const cJSON *e, *list = cJSON_GetObjectItemCaseSensitive(reply, "events");
+        if (!cJSON_IsArray(list)) {
+                fprintf(stderr, "svctl: malformed reply from svd to 'events'\n");
+                if (fd >= 0)
+                        close(fd);
+                return 1;
+        }
         cJSON_ArrayForEach(e, list) print_event(e, a.json);
         if (fflush(stdout) != 0)
                 return 1;

@@ -345,10 +345,11 @@ int svctl_secret_main(int argc, char **argv)
         }
         if (code)
                 return code;
-        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(rep, "ok");
-        if (!cJSON_IsTrue(ok)) {
-                if (svctl_print_error(stderr, rep) < 0)
-                        fprintf(stderr, "svctl: request refused\n");
+        /* (the protocol version, "ok" and a refusal, as svctl.c checks them) */
+        if (svctl_check_reply(stderr, rep) < 0)
+                code = 1;
+        else if (op == OP_SECRET_LIST && !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(rep, "secrets"))) {
+                fprintf(stderr, "svctl: malformed reply from svd to 'secret list'\n");
                 code = 1;
         } else if (op == OP_SECRET_LIST)
                 print_list(rep, json);

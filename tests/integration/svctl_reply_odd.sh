@@ -11,7 +11,9 @@
 # scheduled job's schedule; its times no run has (negative, past what a
 # time_t holds) are "?", not garbage.
 # A reply that is not a JSON object is exit 1 (svctl(8): failed), svd
-# closing the connection without a reply exit 3, for every command alike.
+# closing the connection without a reply exit 3, for every command alike;
+# so are a reply without what the command shows (logs, events and secret
+# list printed nothing and exited 0) and one in another protocol version.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
@@ -118,4 +120,22 @@ JSON
 fctl "$T/job2.json" status job > "$T/job.out" || fail "status job: exit $?"
 grep -qxF '  last run:     ? (ok)' "$T/job.out" || fail "status job, times no run has: $(cat "$T/job.out")"
 grep -qxF '  next run:     ?' "$T/job.out" || fail "status job, times no run has: $(cat "$T/job.out")"
+
+# ---- "ok" without the payload, another protocol version ----
+echo '[{"v": 1, "ok": true}]' > "$T/empty.json"
+echo '[{"v": 2, "ok": true, "services": [], "events": [], "secrets": [], "text": ""}]' > "$T/v2.json"
+for c in "status" "logs" "events" "secret list"; do
+        rc=0
+        # shellcheck disable=SC2086 # words on purpose
+        fctl "$T/empty.json" $c > "$T/o" 2> "$T/err" || rc=$?
+        [ "$rc" = 1 ] && grep -q "malformed reply from svd to '$c'" "$T/err" ||
+                fail "svctl $c, ok without its payload: exit $rc (want 1): $(cat "$T/o" "$T/err")"
+done
+for c in "status" "logs" "events" "metrics" "secret list"; do
+        rc=0
+        # shellcheck disable=SC2086
+        fctl "$T/v2.json" $c > "$T/o" 2> "$T/err" || rc=$?
+        [ "$rc" = 1 ] && grep -q "svd speaks protocol version 2, this svctl speaks 1" "$T/err" ||
+                fail "svctl $c, protocol version 2: exit $rc (want 1): $(cat "$T/o" "$T/err")"
+done
 echo ok
