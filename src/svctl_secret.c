@@ -373,9 +373,10 @@ int svctl_secret_main(int argc, char **argv)
                 fprintf(stderr, "svctl: secrets unlocked\n");
         else {
                 const cJSON *job = cJSON_GetObjectItemCaseSensitive(rep, "on_rotate");
+                char j[160];
 
                 printf("%s: %s%s%s\n", words[2], op == OP_SECRET_SET ? "set" : "rotated",
-                       cJSON_IsString(job) ? "; running " : "", cJSON_IsString(job) ? job->valuestring : "");
+                       cJSON_IsString(job) ? "; running " : "", safe_or(rep, "on_rotate", "", j, sizeof(j)));
         }
         if (op == OP_SECRET_GET)
                 proto_wipe(rep);

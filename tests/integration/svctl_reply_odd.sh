@@ -7,9 +7,9 @@
 # past what a 64-bit count of microseconds holds) is unknown, not printed
 # as a figure of 300 digits or cast into garbage. secret list shows the
 # names, kinds, consumers and on_rotate jobs svd sends made safe too, and
-# reload its plan's actions, names and reasons, and status NAME a
-# scheduled job's schedule; its times no run has (negative, past what a
-# time_t holds) are "?", not garbage.
+# secret rotate the on_rotate job it runs, reload its plan's actions,
+# names and reasons, and status NAME a scheduled job's schedule; its times
+# no run has (negative, past what a time_t holds) are "?", not garbage.
 # A reply that is not a JSON object is exit 1 (svctl(8): failed), svd
 # closing the connection without a reply exit 3, for every command alike;
 # so are a reply without what the command shows (logs, events and secret
@@ -138,4 +138,10 @@ for c in "status" "logs" "events" "metrics" "secret list"; do
         [ "$rc" = 1 ] && grep -q "svd speaks protocol version 2, this svctl speaks 1" "$T/err" ||
                 fail "svctl $c, protocol version 2: exit $rc (want 1): $(cat "$T/o" "$T/err")"
 done
+
+# ---- secret rotate: the on_rotate job ----
+echo '[{"v": 1, "ok": true, "on_rotate": "rot\u001b[2J"}]' > "$T/rot.json"
+fctl "$T/rot.json" secret rotate pw > "$T/rot.out" || fail "secret rotate: exit $?"
+clean_output "$T/rot.out"
+grep -qxF 'pw: rotated; running rot\x1b[2J' "$T/rot.out" || fail "secret rotate: $(cat "$T/rot.out")"
 echo ok
