@@ -701,7 +701,7 @@ static int follow_loop(const struct largs *a, int fd) {
                         }
                 }
                 cJSON_Delete(msg);
-                if (fflush(stdout) != 0)
+                if (svctl_flush_stdout() < 0)
                         return 1;
         }
 }
@@ -781,8 +781,9 @@ int svctl_logs_main(int argc, char **argv) {
                 free(sub[si].gz);
         }
         free(sub);
-        fflush(stdout);
-        if (a.follow) {
+        if (svctl_flush_stdout() < 0)
+                code = 1; /* and nothing to follow into */
+        else if (a.follow) {
                 signal(SIGPIPE, SIG_DFL); /* svctl logs -f | head ends quietly */
                 code = follow_loop(&a, fd);
         }

@@ -158,7 +158,7 @@ int svctl_metrics_main(int argc, char **argv) {
                 free(s);
         } else
                 fputs(text->valuestring, stdout);
-        return fflush(stdout) == 0 ? 0 : 1;
+        return svctl_flush_stdout() == 0 ? 0 : 1;
 }
 
 static const char *str(const cJSON *o, const char *k) {
@@ -217,7 +217,7 @@ int svctl_events_main(int argc, char **argv) {
                 return 1;
         }
         cJSON_ArrayForEach(e, list) print_event(e, a.json);
-        if (fflush(stdout) != 0)
+        if (svctl_flush_stdout() < 0)
                 return 1;
         if (!a.follow)
                 return 0;
@@ -232,7 +232,7 @@ int svctl_events_main(int argc, char **argv) {
                 }
                 print_event(cJSON_GetObjectItemCaseSensitive(msg, "event"), a.json);
                 cJSON_Delete(msg);
-                if (fflush(stdout) != 0) {
+                if (svctl_flush_stdout() < 0) {
                         close(fd);
                         return 1;
                 }

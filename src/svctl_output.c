@@ -538,6 +538,19 @@ int svctl_print_error(FILE *f, const cJSON *reply)
         return 0;
 }
 
+int svctl_flush_stdout(void)
+{
+        if (fflush(stdout) != 0) {
+                fprintf(stderr, "svctl: cannot write output: %s\n", strerror(errno));
+                return -EIO;
+        }
+        if (ferror(stdout)) { /* an earlier write: its errno is gone */
+                fprintf(stderr, "svctl: cannot write output\n");
+                return -EIO;
+        }
+        return 0;
+}
+
 int svctl_exchange_failed(FILE *f, int r, int timeout_sec)
 {
         switch (r) {

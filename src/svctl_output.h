@@ -54,6 +54,11 @@ void svctl_print_timer_details(FILE *f, const cJSON *svc);
  * (3 svd not reached or gone, 1 a reply svctl cannot use). */
 int svctl_exchange_failed(FILE *f, int r, int timeout_sec);
 
+/* Flushes stdout; when it or an earlier write to it failed (a full disk, a
+ * closed pipe), says so on stderr and returns -EIO: that must not end as a
+ * silent success. */
+int svctl_flush_stdout(void);
+
 /* A refusal ({"ok":false,"error":...}): "svctl: <error>" on one line. */
 int svctl_print_error(FILE *f, const cJSON *reply);
 /* The one way an error text from a reply (an "error" field, a refusal's

@@ -381,7 +381,7 @@ int svctl_secret_main(int argc, char **argv)
         if (op == OP_SECRET_GET)
                 proto_wipe(rep);
         cJSON_Delete(rep);
-        if (fflush(stdout) != 0)
+        if (svctl_flush_stdout() < 0)
                 code = 1;
         return code;
 }

@@ -567,6 +567,10 @@ int svctl_top_main(int argc, char **argv) {
                         else
                                 render(stdout, &rows, NULL, tty, it);
                 }
+                if (svctl_flush_stdout() < 0) {
+                        status = 1;
+                        break;
+                }
                 if (iterations >= 0 && it + 1 >= iterations)
                         break;
                 if (wait_quit(delay))
