@@ -145,7 +145,9 @@ int logfmt_parse_since(const char *s, usec_t now, usec_t *ret) {
                 char *end;
                 errno = 0;
                 double v = strtod(s + 1, &end);
-                if (errno || *end || end == s + 1 || v < 0)
+                /* what a usec_t holds (NaN, infinity and past 2^64 us
+                 * would be an undefined cast) */
+                if (errno || *end || end == s + 1 || !(v >= 0 && v < 18446744073709.5))
                         return -EINVAL;
                 *ret = (usec_t)(v * 1e6);
                 return 0;

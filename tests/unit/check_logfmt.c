@@ -234,6 +234,24 @@ START_TEST(test_retention)
 }
 END_TEST
 
+/* svctl logs --since @EPOCH: a number no usec_t holds (NaN, infinity, past
+ * 2^64 us) is refused, not cast (undefined: svctl then showed nothing). */
+START_TEST(test_since_bounds)
+{
+        usec_t back = 42;
+        ck_assert_int_lt(logfmt_parse_since("@nan", 0, &back), 0);
+        ck_assert_int_lt(logfmt_parse_since("@inf", 0, &back), 0);
+        ck_assert_int_lt(logfmt_parse_since("@1e20", 0, &back), 0);
+        ck_assert_int_lt(logfmt_parse_since("@18446744073710", 0, &back), 0);
+        ck_assert_uint_eq(back, 42); /* untouched on failure */
+        ck_assert_int_eq(logfmt_parse_since("@18446744073709", 0, &back), 0); /* just under 2^64 us */
+        ck_assert_int_eq(logfmt_parse_since("@10000000000000", 0, &back), 0);
+        ck_assert_uint_eq(back, 10000000000000000000ULL);
+        ck_assert_int_eq(logfmt_parse_since("@0", 0, &back), 0);
+        ck_assert_uint_eq(back, 0);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("logfmt");
@@ -244,6 +262,7 @@ int main(void)
         tcase_add_test(tc, test_utc);
         tcase_add_test(tc, test_names);
         tcase_add_test(tc, test_retention);
+        tcase_add_test(tc, test_since_bounds);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
