@@ -660,7 +660,22 @@ static int parse(int argc, char **argv, struct largs *a) {
         return 0;
 }
 
-static int follow_loop(const struct largs *a, int fd) {
+/* Whether the reply says service writes its log without timestamps. */
+static bool no_timestamps(const cJSON *svcs, const char *service) {
+        const cJSON *s;
+        cJSON_ArrayForEach(s, svcs) {
+                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(s, "name");
+                if (cJSON_IsString(nm) && strcmp(nm->valuestring, service) == 0)
+                        return cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "timestamps"));
+        }
+        return false;
+}
+
+/* svcs: the services of svd's reply, for each one's timestamps setting: a
+ * line arriving here prints as it is in the file (LOG FORMAT in
+ * svd.yaml(5)), also for a log without timestamps, as the lines before it
+ * did. */
+static int follow_loop(const struct largs *a, int fd, const cJSON *svcs) {
         for (;;) {
                 cJSON *msg = NULL;
                 int r = proto_recv(fd, &msg);
@@ -691,6 +706,15 @@ static int follow_loop(const struct largs *a, int fd) {
                                 if (!a->name) {
                                         put_str(sv->valuestring);
                                         putchar(' ');
+                                }
+                                if (no_timestamps(svcs, sv->valuestring)) {
+                                        /* the text alone, "[svd] " before svd's notes, a final
+                                         * backslash for a piece of a line */
+                                        if (sts && strcmp(sts, logfmt_stream_name(LOGFMT_SVD)) == 0)
+                                                fputs("[svd] ", stdout);
+                                        put_str(tx->valuestring);
+                                        fputs(split != LOGFMT_WHOLE ? "\\\n" : "\n", stdout);
+                                        continue;
                                 }
                                 put_str(tms ? tms : "-");
                                 putchar(' ');
@@ -785,7 +809,7 @@ int svctl_logs_main(int argc, char **argv) {
                 code = 1; /* and nothing to follow into */
         else if (a.follow) {
                 signal(SIGPIPE, SIG_DFL); /* svctl logs -f | head ends quietly */
-                code = follow_loop(&a, fd);
+                code = follow_loop(&a, fd, svcs);
         }
         cJSON_Delete(reply);
         close(fd);
