@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,16 +198,7 @@ static void exec_svd(struct svd *m, struct emergency *e) {
         log_watch_detach(1000);
         control_flush_all(m->ctl);
         inherit(m, e, fd, true);
-        sigset_t old;
-        reexec_block_signals(&old); /* see reexec_cb */
-        for (int tries = 0; tries < 40; tries++) {
-                execv(bin, argv);
-                if (errno != ETXTBSY)
-                        break;
-                usleep(50000);
-        }
-        int err = errno;
-        sigprocmask(SIG_SETMASK, &old, NULL);
+        int err = reexec_execv(bin, argv);
         inherit(m, e, fd, false);
         if (fd >= 0)
                 close(fd);

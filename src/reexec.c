@@ -283,11 +283,20 @@ void reexec_unblock_signals(void)
         sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
-void reexec_block_signals(sigset_t *old)
+int reexec_execv(const char *bin, char **argv)
 {
-        sigset_t set;
+        sigset_t set, old;
         handled_signals(&set);
-        sigprocmask(SIG_BLOCK, &set, old);
+        sigprocmask(SIG_BLOCK, &set, &old);
+        for (int tries = 0; tries < 40; tries++) { /* a package upgrade may be writing it still */
+                execv(bin, argv);
+                if (errno != ETXTBSY)
+                        break;
+                usleep(50000);
+        }
+        int e = errno;
+        sigprocmask(SIG_SETMASK, &old, NULL); /* what arrived meanwhile is delivered to the loop now */
+        return e;
 }
 
 void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -323,16 +332,7 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
          * new instance inherits until svd_init has its handlers installed
          * and unblocks (reexec_unblock_signals), instead of being lost now
          * or killing the new instance (dropped, as PID 1) before then. */
-        sigset_t old;
-        reexec_block_signals(&old);
-        for (int tries = 0; tries < 40; tries++) {
-                execv(bin, argv);
-                if (errno != ETXTBSY)
-                        break;
-                usleep(50000);
-        }
-        int e = errno;
-        sigprocmask(SIG_SETMASK, &old, NULL); /* what arrived meanwhile is delivered to the loop now */
+        int e = reexec_execv(bin, argv);
         set_cloexec(fds, true);
         close(fd);
         secrets_handoff_close(m);

@@ -21,7 +21,6 @@
 #ifndef SVD_REEXEC_H
 #define SVD_REEXEC_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -55,9 +54,11 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents);
  * what arrived during the exec is delivered then. A no-op otherwise. */
 void reexec_unblock_signals(void);
 
-/* Blocks those signals (the previous mask in *old) for an execve of svd:
- * one that arrives waits, pending, for the new instance's handlers. */
-void reexec_block_signals(sigset_t *old);
+/* execv(bin, argv) of svd with those signals blocked (one that arrives
+ * waits, pending, for the new instance's handlers), tried again for 2 s
+ * while the file is busy (ETXTBSY). Returns only if it failed: the errno,
+ * with the signal mask as it was. */
+int reexec_execv(const char *bin, char **argv);
 
 /* argv for a new instance: argv without an earlier --restore-fd, plus
  * --restore-fd=fd if fd >= 0; NULL if out of memory. Freed with
