@@ -254,53 +254,6 @@ void logsink_write_out(struct logsink *k) {
                 ev_timer_again(k->m->loop, &k->retry);
 }
 
-/* The note of the lines the rate-limit window dropped, if any. */
-static void rate_note(struct logsink *k) {
-        const struct logging_config *lc = k->lc;
-        char d[64];
-        if (k->win_dropped)
-                logsink_note(k, "rate limit: dropped %llu lines (limit %u per %s)", (unsigned long long)k->win_dropped,
-                             lc->rate_burst, format_duration(lc->rate_interval, d, sizeof(d)));
-        k->win_dropped = 0;
-}
-
-void logsink_rate_end(struct logsink *k) {
-        rate_note(k);
-        ev_timer_stop(k->m->loop, &k->rate);
-}
-
-/* Rate limit: fixed windows; the count of what a window dropped is written
- * when the window ends. Returns false if the line is dropped. */
-static bool rate_ok(struct logsink *k, usec_t now) {
-        const struct logging_config *lc = k->lc;
-        if (!lc->rate_burst)
-                return true;
-        if (now - k->win_start >= lc->rate_interval) {
-                rate_note(k);
-                ev_timer_stop(k->m->loop, &k->rate);
-                k->win_start = now;
-                k->win_lines = 0;
-                k->win_dropped = 0;
-        }
-        if (k->win_lines < lc->rate_burst) {
-                k->win_lines++;
-                return true;
-        }
-        if (k->win_dropped++ == 0) {
-                usec_t left = k->win_start + lc->rate_interval - now;
-                ev_timer_set(&k->rate, (double)left / 1e6 + 0.001, 0.);
-                ev_timer_start(k->m->loop, &k->rate);
-        }
-        return false;
-}
-
-static void rate_cb(struct ev_loop *loop, ev_timer *w, int revents) {
-        struct logsink *k = w->data;
-        (void)rate_ok(k, now_real()); /* the window is over: writes the note */
-        k->win_lines = 0;
-        logsink_write_out(k);
-}
-
 /* Appends n bytes of whole lines, as they are (no timestamps): straight from
  * the read buffer when nothing waits before them, else through the output
  * buffer, whose writer deals with notes, errors and back-pressure. */
@@ -400,7 +353,7 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
                 bool rest = st->in_line;
                 st->in_line = split != LOGFMT_WHOLE;
                 if (lc->rate_burst) {
-                        st->line_dropped = rest ? st->line_dropped : !rate_ok(k, now);
+                        st->line_dropped = rest ? st->line_dropped : !logsink_rate_ok(k, now);
                         if (st->line_dropped) {
                                 off += c;
                                 continue;
@@ -743,7 +696,7 @@ static int sink_open(struct svc *s, const int *fds) {
         k->idle.repeat = LOGPIPE_IDLE_FLUSH;
         ev_init(&k->retry, retry_cb);
         k->retry.repeat = LOGPIPE_RETRY;
-        ev_init(&k->rate, rate_cb);
+        ev_init(&k->rate, logsink_rate_cb);
         ev_idle_init(&k->startup, startup_cb);
         k->coalesce.data = k->idle.data = k->retry.data = k->rate.data = k->startup.data = k;
         if ((r = stream_open(k, &k->st[0], LOGFMT_OUT, fds)) < 0 ||

@@ -109,10 +109,15 @@ struct logs {
 
 /* logpipe.c: writes out whatever is formatted (may rotate first). */
 void logsink_write_out(struct logsink *k);
-/* logpipe.c: appends the rate limit's note of the lines the current window
+/* lograte.c: appends the rate limit's note of the lines the current window
  * dropped, if any, as at the window's end (snapshot.c: a daemon-reexec does
  * not hand the window over). */
 void logsink_rate_end(struct logsink *k);
+/* lograte.c: whether a line starting now may go out (false: dropped,
+ * counted for the window's note). */
+bool logsink_rate_ok(struct logsink *k, usec_t now);
+/* lograte.c: k->rate's callback: the window is over, its note goes out. */
+void logsink_rate_cb(struct ev_loop *loop, ev_timer *w, int revents);
 /* logpipe.c: appends one note from svd itself ("svd" stream). */
 void logsink_note(struct logsink *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* logopen.c: opens k->path (O_APPEND|O_CLOEXEC, 0640, admin group), creating

@@ -1,0 +1,52 @@
+/* lograte: a service's log rate limit (logging.rate_limit): fixed windows
+ * of rate_interval, at most rate_burst lines each; the count of what a
+ * window dropped is written as a note when the window ends (logsink.h).
+ * logpipe.c asks once per line, at its first piece. */
+#include "log.h"
+#include "logsink.h"
+#include "svd.h"
+
+/* The note of the lines the rate-limit window dropped, if any. */
+static void rate_note(struct logsink *k) {
+        const struct logging_config *lc = k->lc;
+        char d[64];
+        if (k->win_dropped)
+                logsink_note(k, "rate limit: dropped %llu lines (limit %u per %s)", (unsigned long long)k->win_dropped,
+                             lc->rate_burst, format_duration(lc->rate_interval, d, sizeof(d)));
+        k->win_dropped = 0;
+}
+
+void logsink_rate_end(struct logsink *k) {
+        rate_note(k);
+        ev_timer_stop(k->m->loop, &k->rate);
+}
+
+bool logsink_rate_ok(struct logsink *k, usec_t now) {
+        const struct logging_config *lc = k->lc;
+        if (!lc->rate_burst)
+                return true;
+        if (now - k->win_start >= lc->rate_interval) {
+                rate_note(k);
+                ev_timer_stop(k->m->loop, &k->rate);
+                k->win_start = now;
+                k->win_lines = 0;
+                k->win_dropped = 0;
+        }
+        if (k->win_lines < lc->rate_burst) {
+                k->win_lines++;
+                return true;
+        }
+        if (k->win_dropped++ == 0) {
+                usec_t left = k->win_start + lc->rate_interval - now;
+                ev_timer_set(&k->rate, (double)left / 1e6 + 0.001, 0.);
+                ev_timer_start(k->m->loop, &k->rate);
+        }
+        return false;
+}
+
+void logsink_rate_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct logsink *k = w->data;
+        (void)logsink_rate_ok(k, now_real()); /* the window is over: writes the note */
+        k->win_lines = 0;
+        logsink_write_out(k);
+}
