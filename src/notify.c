@@ -26,6 +26,7 @@ struct notify {
         ev_io io;
         ev_timer flood; /* while a service is over its budget: every second */
         ev_timer pause; /* reading paused after a batch of mostly flood */
+        ev_prepare consume; /* the datagram read last, once state.json has what it did */
 };
 
 bool notify_msg_changes_state(const struct notify_msg *msg) {
@@ -200,6 +201,81 @@ static void pause_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         ev_io_start(loop, &n->io);
 }
 
+/* Takes the datagram at the head of the queue off it (read already, with
+ * MSG_PEEK; any descriptors in it are let go by the kernel). */
+static bool consume_one(struct notify *n) {
+        return recv(n->fd, NULL, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0;
+}
+
+/* A datagram read with MSG_PEEK acts at once but stays in the socket until
+ * the state file that records what it did is written, at the end of the
+ * loop iteration (svd_write_state_soon; this prepare watcher has the lowest
+ * priority, so it runs after that write). A kill of svd in between leaves
+ * the datagram in the socket svd-fdstore holds, and the next svd reads it
+ * again: a READY=1 is never lost (and read twice, it is a no-op). */
+static void consume_cb(struct ev_loop *loop, ev_prepare *w, int revents) {
+        struct notify *n = w->data;
+        ev_prepare_stop(loop, w);
+        (void)consume_one(n);
+}
+
+/* One datagram, read with MSG_PEEK. True when what it did must be in
+ * state.json before it may leave the socket. */
+static bool handle(struct notify *n, char *buf, ssize_t len, struct msghdr *mh, int *junk) {
+        struct ucred *uc = NULL;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+                        uc = (struct ucred *)CMSG_DATA(c);
+                else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                        /* fd passing (FDSTORE) is not supported: never leak them */
+                        int *fds = (int *)CMSG_DATA(c);
+                        size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                        for (size_t i = 0; i < nfd; i++)
+                                close(fds[i]);
+                }
+        }
+        if (!uc) {
+                (*junk)++;
+                return false;
+        }
+        struct svc *s = attribute(n->m, uc->pid);
+        if (!s) {
+                log_debug("notify: message from pid %d which belongs to no service", (int)uc->pid);
+                (*junk)++;
+                return false;
+        }
+        struct notify_msg msg;
+        bool in_budget = take_budget(s);
+        if (!in_budget)
+                (*junk)++;
+        if ((size_t)len > NOTIFY_MAX_MSG || (mh->msg_flags & MSG_TRUNC)) {
+                /* not read whole: none of it is acted on (its
+                 * READY=1 neither), and the service is told why */
+                if (in_budget)
+                        log_warn("%s: notify message of %zd bytes ignored: longer than %d bytes", s->cfg->name,
+                                 len, NOTIFY_MAX_MSG);
+                else
+                        drop(n, s, NULL);
+                return false;
+        }
+        if (notify_parse(buf, (size_t)len, &msg) < 0) {
+                if (in_budget)
+                        log_warn("%s: malformed notify message ignored", s->cfg->name);
+                else
+                        drop(n, s, NULL);
+                return false;
+        }
+        if (!in_budget && !notify_msg_changes_state(&msg)) {
+                drop(n, s, &msg);
+                return false;
+        }
+        if (msg.has_status)
+                str_clear(&s->notify_status_pending); /* this one is later */
+        apply(s, &msg, !in_budget);
+        sched_run(n->m);
+        return svd_state_write_due(n->m);
+}
+
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct notify *n = w->data;
         int got = 0, junk = 0; /* read; over a budget, or from no service */
@@ -213,61 +289,17 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 } cm;
                 struct iovec iov = {buf, NOTIFY_MAX_MSG};
                 struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm)};
-                ssize_t len = recvmsg(n->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+                ssize_t len = recvmsg(n->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC | MSG_PEEK);
                 if (len < 0)
                         break;
                 got++;
-                struct ucred *uc = NULL;
-                for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-                        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
-                                uc = (struct ucred *)CMSG_DATA(c);
-                        else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                                /* fd passing (FDSTORE) is not supported: never leak them */
-                                int *fds = (int *)CMSG_DATA(c);
-                                size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                                for (size_t i = 0; i < nfd; i++)
-                                        close(fds[i]);
-                        }
+                if (handle(n, buf, len, &mh, &junk)) {
+                        /* it stays at the head of the queue: no more this time */
+                        ev_prepare_start(loop, &n->consume);
+                        break;
                 }
-                if (!uc) {
-                        junk++;
-                        continue;
-                }
-                struct svc *s = attribute(n->m, uc->pid);
-                if (!s) {
-                        log_debug("notify: message from pid %d which belongs to no service", (int)uc->pid);
-                        junk++;
-                        continue;
-                }
-                struct notify_msg msg;
-                bool in_budget = take_budget(s);
-                if (!in_budget)
-                        junk++;
-                if ((size_t)len > NOTIFY_MAX_MSG || (mh.msg_flags & MSG_TRUNC)) {
-                        /* not read whole: none of it is acted on (its
-                         * READY=1 neither), and the service is told why */
-                        if (in_budget)
-                                log_warn("%s: notify message of %zd bytes ignored: longer than %d bytes",
-                                         s->cfg->name, len, NOTIFY_MAX_MSG);
-                        else
-                                drop(n, s, NULL);
-                        continue;
-                }
-                if (notify_parse(buf, (size_t)len, &msg) < 0) {
-                        if (in_budget)
-                                log_warn("%s: malformed notify message ignored", s->cfg->name);
-                        else
-                                drop(n, s, NULL);
-                        continue;
-                }
-                if (!in_budget && !notify_msg_changes_state(&msg)) {
-                        drop(n, s, &msg);
-                        continue;
-                }
-                if (msg.has_status)
-                        str_clear(&s->notify_status_pending); /* this one is later */
-                apply(s, &msg, !in_budget);
-                sched_run(n->m);
+                if (!consume_one(n))
+                        break;
         }
         /* A flood (from a service over its budget, or from no service: the
          * socket is open to all) is not read as fast as it comes: what is
@@ -357,6 +389,9 @@ bound:;
         ev_io_start(m->loop, &n->io);
         ev_init(&n->pause, pause_cb);
         n->pause.data = n;
+        ev_prepare_init(&n->consume, consume_cb);
+        ev_set_priority(&n->consume, EV_MINPRI); /* after svd_write_state_soon's write */
+        n->consume.data = n;
         ev_init(&n->flood, flood_cb);
         n->flood.repeat = 1.;
         n->flood.data = n;
@@ -370,6 +405,9 @@ void notify_close(struct notify *n) {
         ev_io_stop(n->m->loop, &n->io);
         ev_timer_stop(n->m->loop, &n->flood);
         ev_timer_stop(n->m->loop, &n->pause);
+        /* (a datagram not yet consumed stays for whoever has the socket
+         * next: a daemon-reexec's new instance reads it again) */
+        ev_prepare_stop(n->m->loop, &n->consume);
         close(n->fd);
         unlink(n->path);
         free(n->path);

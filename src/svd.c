@@ -119,6 +119,10 @@ void svd_write_state_soon(struct svd *m) {
                 ev_prepare_start(m->loop, &m->facts_prepare);
 }
 
+bool svd_state_write_due(const struct svd *m) {
+        return ev_is_active(&m->facts_prepare);
+}
+
 /* As an init: SIGINT is Ctrl-Alt-Del (ctrl_alt_del:, default reboot),
  * SIGTERM and SIGUSR2 power off. Otherwise SIGINT/SIGTERM/SIGUSR2 stop every
  * service and svd exits. */

@@ -142,5 +142,7 @@ int svd_request_restart(struct svd *m, struct svc *s);
  * callbacks are done (with what they did after it: the restart that
  * follows an exit), whenever the last write was. */
 void svd_write_state_soon(struct svd *m);
+/* Whether such a write is due at the end of this iteration. */
+bool svd_state_write_due(const struct svd *m);
 
 #endif
