@@ -266,22 +266,34 @@ void statefile_remove(struct svd *m)
                 (void)unlink(path);
 }
 
+/* (far more than a state of thousands of services takes) */
+#define STATEFILE_MAX (64 << 20)
+
 cJSON *statefile_load_orphaned(const struct svd_config *cfg)
 {
         _cleanup_(freep) char *path = path_of(cfg, "state.json");
         _cleanup_(freep) char *buf = NULL;
         int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-        if (fd < 0)
+        if (fd < 0) {
+                if (path && errno != ENOENT)
+                        log_err("cannot open %s: %s: the services of the svd before are not taken over and may "
+                                "still run beside the ones started now (check with ps)",
+                                path, strerror(errno));
                 return NULL;
-        buf = read_fd_all(fd, 64 << 20);
+        }
+        char unread[96] = "";
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_size >= STATEFILE_MAX - 1)
+                snprintf(unread, sizeof(unread), "larger than %d MiB", STATEFILE_MAX >> 20);
+        else if (!(buf = read_fd_all(fd, STATEFILE_MAX)))
+                snprintf(unread, sizeof(unread), "cannot read it: %s", strerror(errno));
         close(fd);
-        if (!buf)
-                return NULL;
-        cJSON *j = cJSON_Parse(buf);
+        cJSON *j = buf ? cJSON_Parse(buf) : NULL;
         const cJSON *pid = cJSON_GetObjectItemCaseSensitive(j, "svd_pid");
         const cJSON *start = cJSON_GetObjectItemCaseSensitive(j, "svd_start");
         const cJSON *boot = cJSON_GetObjectItemCaseSensitive(j, "boot_id");
-        const char *why = !j ? "not JSON" : !cJSON_IsNumber(pid) ? "no svd_pid" : NULL, *field = NULL;
+        const char *why = *unread ? unread : !j ? "not JSON" : !cJSON_IsNumber(pid) ? "no svd_pid" : NULL,
+                   *field = NULL;
         char bad[64];
         if (!why && boot && !(cJSON_IsString(boot) && boot_id_like(boot->valuestring)))
                 why = "its boot_id is not a boot id";

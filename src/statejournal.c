@@ -162,6 +162,12 @@ static int parse(struct statejournal *j, char *text, const char *follows, const 
         if (bad)
                 log_warn("%s: %zu line%s ignored (the first: its %s is not valid)", path, bad, bad == 1 ? "" : "s",
                          first_bad);
+        /* (written whole or not at all but for a full disk with its
+         * reserve used up: what it names is not trusted enough to kill) */
+        if (*line)
+                log_warn("%s: its last line is cut short (%zu bytes, no newline: a full disk?) and ignored; a "
+                         "process it named is not stopped",
+                         path, strlen(line));
         return 1;
 }
 

@@ -27,4 +27,10 @@ wait_state a running
 # the journal is started over: the next kill finds a good one
 sleep 0.3
 head -n 1 "$T/run/state.journal" | grep -q '^svd-state-journal 1 [0-9]' || fail "journal not started over: $(head -n 1 "$T/run/state.journal")"
+
+# a last line cut short (a full disk): said, and not acted on
+sleep 0.3
+crash_restart_svd sh -c "printf 'S 1' >> '$T/run/state.journal'"
+wait_for grep -q "WARN $T/etc/../run/state.journal: its last line is cut short (3 bytes, no newline" "$T/svd.out"
+wait_state a running
 stop_svd
