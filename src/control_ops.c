@@ -320,8 +320,7 @@ static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const
          * after must not undo an acknowledged stop (the taken-over state
          * would restart the service by its policy) or start (its process,
          * spawned by now, would be killed as one the state does not name) */
-        if (r >= 0)
-                statefile_write_now(m);
+        int w = r >= 0 ? statefile_write_now(m) : 0;
         log_info("control: %s %s from uid %u pid %d: %s", opn, s->cfg->name, (unsigned)peer->uid,
                  (int)peer->pid, r < 0 ? strerror(-r) : "ok");
         if (r == -ESHUTDOWN)
@@ -336,6 +335,14 @@ static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const
         cJSON_AddStringToObject(rep, "state", svc_state_name(s->state));
         if (s->reason[0])
                 cJSON_AddStringToObject(rep, "reason", s->reason);
+        if (w < 0) { /* done, but not yet safe from a crash of svd */
+                char text[200];
+                snprintf(text, sizeof(text),
+                         "state.json could not be written (%s): if svd is killed before a later write succeeds, "
+                         "the svd after it does not know of this %s",
+                         strerror(-w), opn);
+                cJSON_AddStringToObject(rep, "warning", text);
+        }
         return rep;
 }
 

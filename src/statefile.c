@@ -186,13 +186,13 @@ static void write_failed(struct svd *m, const char *path, int r)
         }
 }
 
-static void write_state(struct svd *m)
+static int write_state(struct svd *m)
 {
         ev_timer_stop(m->loop, &m->state_timer);
         ev_prepare_stop(m->loop, &m->state_prepare);
         _cleanup_(freep) char *path = path_of(m->cfg, "state.json"), *tmp = path_of(m->cfg, "state.json.tmp");
         if (!path || !tmp)
-                return;
+                return -ENOMEM;
         m->state_written_mono = now_mono(); /* also when it fails: the next try waits as long */
         int r;
         /* run_dir full: the space set aside for this, a part at a time */
@@ -200,7 +200,7 @@ static void write_state(struct svd *m)
                 ;
         if (r < 0) {
                 write_failed(m, path, r);
-                return;
+                return r;
         }
         statejournal_written(m, m->state_saved_mono); /* what it recorded is in the state now */
         statereserve_written(m, (size_t)r);
@@ -209,24 +209,24 @@ static void write_state(struct svd *m)
                 m->state_retry_delay = 0;
                 log_info("%s: state written again", path);
         }
+        return 0;
 }
 
-void statefile_write_now(struct svd *m)
+int statefile_write_now(struct svd *m)
 {
-        if (writable(m))
-                write_state(m);
+        return writable(m) ? write_state(m) : 0;
 }
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-        write_state(w->data);
+        (void)write_state(w->data);
 }
 
 /* Prepare watchers run when the callbacks of a loop iteration are done,
  * before svd waits for the next events: every spawn of a burst is in. */
 static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
-        write_state(w->data);
+        (void)write_state(w->data);
 }
 
 static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -236,7 +236,7 @@ static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
         if (m->state_retry_delay > STATEFILE_RETRY_MAX)
                 m->state_retry_delay = STATEFILE_RETRY_MAX;
         if (writable(m))
-                write_state(m);
+                (void)write_state(m);
 }
 
 void statefile_init(struct svd *m)

@@ -31,8 +31,9 @@ void statefile_touch(struct svd *m);
  * is sooner than 50 ms from now. */
 void statefile_touch_now(struct svd *m);
 /* Written at once (before what it records takes effect: a kill of svd
- * right after must find it); a no-op where the file is not kept. */
-void statefile_write_now(struct svd *m);
+ * right after must find it); a no-op where the file is not kept. 0, or
+ * -errno when the write failed (tried again on a timer, as always). */
+int statefile_write_now(struct svd *m);
 void statefile_remove(struct svd *m);
 /* At start: the state a killed svd left, if its pid is gone; NULL if none,
  * or if it is not one to take over (logged): damaged (kept aside as

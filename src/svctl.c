@@ -424,6 +424,12 @@ static int run(const struct args *a)
 
         if (svctl_check_reply(stderr, reply) < 0)
                 return SVCTL_EXIT_FAILED;
+        /* done, with a caveat (start/stop/restart: state.json unwritten) */
+        const cJSON *warning = cJSON_GetObjectItemCaseSensitive(reply, "warning");
+        if (cJSON_IsString(warning)) {
+                _cleanup_(freep) char *text = svctl_error_dup(warning->valuestring);
+                fprintf(stderr, "svctl: warning: %s\n", text ? text : "(no memory)");
+        }
         return print_reply(a, reply);
 }
 

@@ -80,7 +80,9 @@ for i in $(seq 10); do
 done
 assert_eq "$(reserve)" 0 "state.reserve's size once used up"
 b=$(field b pid)
-svctl stop b > /dev/null
+svctl stop b > /dev/null 2> "$T/stop.err" || fail "svctl stop b: exit $?"
+grep -q "^svctl: warning: state.json could not be written (No space left on device): if svd is killed before a later write succeeds, the svd after it does not know of this stop$" "$T/stop.err" ||
+        fail "svctl stop did not warn that the state was not written: $(cat "$T/stop.err")"
 wait_state b stopped
 wait_for grep -q "state.json: No space left on device" "$T/svd.out"
 jq -e '.services[] | select(.name == "b") | .pid == '"$b" "$RUN/state.json" > /dev/null ||
