@@ -57,28 +57,26 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
                         utf8_clean(p + 7, l - 7, msg.status, sizeof(msg.status), 0);
                         msg.has_status = true;
                 } else if (l > 8 && memcmp(p, "MAINPID=", 8) == 0) {
-                        char tmp[24];
-                        size_t n = l - 8;
-                        if (n >= sizeof(tmp))
-                                return -EINVAL;
-                        memcpy(tmp, p + 8, n);
-                        tmp[n] = 0;
-                        char *e;
-                        /* strtol saturates at LONG_MAX, which (pid_t) turns negative. */
-                        long v = strtol(tmp, &e, 10);
-                        if (*e || v <= 0 || v > 0x7fffffffL)
-                                return -EINVAL;
-                        msg.mainpid = (pid_t)v;
+                        /* digits only (no sign, no spaces), 1 to INT_MAX */
+                        uint64_t v = 0;
+                        size_t i = 8;
+                        for (; i < l && p[i] >= '0' && p[i] <= '9' && v <= 0x7fffffff; i++)
+                                v = v * 10 + (uint64_t)(p[i] - '0');
+                        if (i == l && v > 0 && v <= 0x7fffffff)
+                                msg.mainpid = (pid_t)v;
+                        else if (!msg.bad_key)
+                                msg.bad_key = "MAINPID";
                 } else if (l > 20 && memcmp(p, "EXTEND_TIMEOUT_USEC=", 20) == 0) {
                         /* digits only; a longer value than a day is a day */
                         uint64_t v = 0;
-                        for (size_t i = 20; i < l; i++) {
-                                if (p[i] < '0' || p[i] > '9')
-                                        return -EINVAL;
+                        size_t i = 20;
+                        for (; i < l && p[i] >= '0' && p[i] <= '9'; i++)
                                 if (v <= NOTIFY_EXTEND_MAX)
                                         v = v * 10 + (uint64_t)(p[i] - '0');
-                        }
-                        msg.extend_usec = v > NOTIFY_EXTEND_MAX ? NOTIFY_EXTEND_MAX : v;
+                        if (i == l)
+                                msg.extend_usec = v > NOTIFY_EXTEND_MAX ? NOTIFY_EXTEND_MAX : v;
+                        else if (!msg.bad_key)
+                                msg.bad_key = "EXTEND_TIMEOUT_USEC";
                 } else if (l == 16 && memcmp(p, "WATCHDOG=trigger", 16) == 0)
                         msg.watchdog_trigger = true;
                 else if (l > 6 && memcmp(p, "ERRNO=", 6) == 0)
@@ -269,6 +267,9 @@ static bool handle(struct notify *n, char *buf, ssize_t len, struct msghdr *mh, 
                 drop(n, s, &msg);
                 return false;
         }
+        if (msg.bad_key && in_budget)
+                log_warn("%s: notify message's %s= has an invalid value: that key is ignored", s->cfg->name,
+                         msg.bad_key);
         if (msg.has_status)
                 str_clear(&s->notify_status_pending); /* this one is later */
         apply(s, &msg, !in_budget);

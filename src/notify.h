@@ -41,6 +41,8 @@ struct notify_msg {
         bool watchdog_trigger; /* WATCHDOG=trigger */
         uint64_t extend_usec;  /* EXTEND_TIMEOUT_USEC=, at most NOTIFY_EXTEND_MAX; 0 if absent */
         bool other_state;   /* ERRNO=: not acted on, but never dropped as flood either */
+        const char *bad_key; /* the first of MAINPID=, EXTEND_TIMEOUT_USEC= with an invalid
+                              * value ("MAINPID"), ignored; NULL if none */
 };
 
 /* EXTEND_TIMEOUT_USEC= beyond this (a day, the longest timeout a service
@@ -50,7 +52,9 @@ struct notify_msg {
 /* Whether msg says anything besides STATUS= (and keys svd does not know). */
 bool notify_msg_changes_state(const struct notify_msg *msg);
 
-/* Parses "KEY=VALUE\n..." (unknown keys ignored). Returns 0 or -EINVAL. */
+/* Parses "KEY=VALUE\n..." (unknown keys ignored). Returns 0, or -EINVAL
+ * for a datagram with a NUL byte in it. A key with an invalid value is
+ * ignored (msg.bad_key names it) and the rest acted on, as systemd does. */
 int notify_parse(const char *buf, size_t len, struct notify_msg *ret);
 
 int notify_open(struct svd *m, struct notify **ret);

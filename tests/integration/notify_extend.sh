@@ -4,8 +4,8 @@
 # start_timeout; one that stops slowly and asks for more time is not
 # SIGKILLed at its stop timeout (it exits 0 on its own); WATCHDOG=trigger
 # restarts a service at once, without a watchdog configured. A malformed
-# EXTEND_TIMEOUT_USEC= is ignored with its datagram: that starter fails at
-# its start_timeout.
+# EXTEND_TIMEOUT_USEC= is ignored with a warning: that starter fails at its
+# start_timeout.
 . "$(dirname "$0")/lib.sh"
 
 # notify_svc NAME PYTHON: $T/NAME.py, a small python program with
@@ -77,6 +77,8 @@ case "$(field bad reason)" in
 *"not healthy within start_timeout 1s"*) ;;
 *) fail "bad: $(field bad reason)" ;;
 esac
+grep -q "bad: notify message's EXTEND_TIMEOUT_USEC= has an invalid value: that key is ignored" "$T/svd.out" ||
+        fail "no warning for bad's EXTEND_TIMEOUT_USEC=12x"
 wait_state slow running 6
 assert_eq "$(field slow restarts)" "0" "slow's restarts"
 grep -q "slow: .*not healthy within start_timeout" "$T/svd.out" && fail "slow failed at its start_timeout"

@@ -4,6 +4,7 @@
 
 #include "check_run.h"
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "notify.h"
@@ -50,10 +51,37 @@ START_TEST(test_extend_trigger) {
         const char *big = "EXTEND_TIMEOUT_USEC=99999999999999999999999999";
         ck_assert_int_eq(notify_parse(big, strlen(big), &msg), 0);
         ck_assert_uint_eq(msg.extend_usec, NOTIFY_EXTEND_MAX);
-        ck_assert_int_eq(notify_parse("EXTEND_TIMEOUT_USEC=12x", 23, &msg), -EINVAL);
-        ck_assert_int_eq(notify_parse("EXTEND_TIMEOUT_USEC=-1", 22, &msg), -EINVAL);
+        ck_assert_int_eq(notify_parse("EXTEND_TIMEOUT_USEC=12x", 23, &msg), 0);
+        ck_assert_uint_eq(msg.extend_usec, 0);
+        ck_assert_str_eq(msg.bad_key, "EXTEND_TIMEOUT_USEC");
+        ck_assert_int_eq(notify_parse("EXTEND_TIMEOUT_USEC=-1", 22, &msg), 0);
+        ck_assert_str_eq(msg.bad_key, "EXTEND_TIMEOUT_USEC");
         ck_assert_int_eq(notify_parse("WATCHDOG=trigger", 16, &msg), 0);
         ck_assert(msg.watchdog_trigger && !msg.watchdog);
+}
+END_TEST
+
+/* MAINPID= takes digits only, 1 to INT_MAX. A key with an invalid value is
+ * ignored and named; the rest of the datagram still counts (systemd's way). */
+START_TEST(test_bad_value_ignored) {
+        struct notify_msg msg;
+        const char *ok = "MAINPID=2147483647";
+        ck_assert_int_eq(notify_parse(ok, strlen(ok), &msg), 0);
+        ck_assert_int_eq(msg.mainpid, 2147483647);
+        ck_assert_ptr_null(msg.bad_key);
+        const char *bad[] = {"MAINPID=+42", "MAINPID= 42", "MAINPID=42 ", "MAINPID=0", "MAINPID=2147483648",
+                             "MAINPID=99999999999999999999", "MAINPID=-1", "MAINPID=4x"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+                char text[80];
+                snprintf(text, sizeof(text), "READY=1\n%s\nSTATUS=up", bad[i]);
+                ck_assert_int_eq(notify_parse(text, strlen(text), &msg), 0);
+                ck_assert_msg(msg.mainpid == 0, "%s taken as %d", bad[i], (int)msg.mainpid);
+                ck_assert_str_eq(msg.bad_key, "MAINPID");
+                ck_assert(msg.ready && msg.has_status);
+                ck_assert_str_eq(msg.status, "up");
+        }
+        /* a NUL byte still makes the whole datagram malformed */
+        ck_assert_int_eq(notify_parse("READY=1\n\0", 9, &msg), -EINVAL);
 }
 END_TEST
 
@@ -77,6 +105,7 @@ int main(void) {
         tcase_add_test(tc, test_no_state);
         tcase_add_test(tc, test_status_empty);
         tcase_add_test(tc, test_extend_trigger);
+        tcase_add_test(tc, test_bad_value_ignored);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
