@@ -148,6 +148,13 @@ static int write_all(struct logsink *k, struct iovec *iov, int n) {
         for (int i = 0; i < n; i++)
                 total += iov[i].iov_len;
         int r = writev_whole(k->fd, iov, n, (off_t)k->size);
+        if (r >= 0 && total && !k->size) {
+                /* an empty file's age (max_age, rotate_every) starts with
+                 * its first record: a file that stayed empty for longer is
+                 * not rotated right after its first line */
+                k->opened_real = now_real();
+                logrotate_arm_age(k);
+        }
         if (r >= 0)
                 k->size += total;
         return r;
