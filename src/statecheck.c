@@ -3,6 +3,7 @@
  * by snapshot.c or timer.c belongs in these tables too. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "statecheck.h"
@@ -77,6 +78,10 @@ static const struct field svc_fields[] = {
         { "timer.next_at", 0, U63_HI },
 };
 
+/* A service's processes: 0 (none) or a whole number from 2 (1 is init,
+ * never a service's; a fraction would be cut to another number). */
+static const char *const svc_pids[] = { "pid", "pgid", "probe_pid" };
+
 static bool in_range(double v, double lo, double hi)
 {
         return v >= lo && v < hi; /* false for NaN */
@@ -124,6 +129,13 @@ int statecheck_svc(const cJSON *svc, const char **ret_field)
         const cJSON *t;
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < sizeof(svc_pids) / sizeof(svc_pids[0]); i++) {
+                t = cJSON_GetObjectItemCaseSensitive(svc, svc_pids[i]);
+                if (cJSON_IsNumber(t) && (t->valuedouble == 1 || t->valuedouble != (double)(int64_t)t->valuedouble)) {
+                        *ret_field = svc_pids[i];
+                        return -ERANGE;
+                }
+        }
         cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(svc, "starts"))
                 if (cJSON_IsNumber(t) && !in_range(t->valuedouble, 0, U63_HI)) {
                         *ret_field = "starts";

@@ -173,6 +173,9 @@ static const struct {
         { "timer.spawn_mono", 1e300 }, { "timer.last_run", 1e300 }, { "timer.last_duration", -1 },
         { "timer.runs", 1e300 },    { "timer.skipped", -1 },       { "timer.next_base", 1e300 },
         { "timer.next_at", 1e300 },
+        /* init is no service's process; a pid is a whole number */
+        { "pid", 1 },               { "pgid", 1 },                 { "probe_pid", 1 },
+        { "pid", 1234.5 },
 };
 
 START_TEST(test_svc_range)
