@@ -22,6 +22,8 @@ mkdir -p "$T/etc" "$T/services" "$T/cgroups" "$T/out"
 chmod 777 "$T/out"
 SOCK="$T/run/control.sock"
 SVD_PID=
+FAKE=   # fctl's fake svd
+FSOCK="$T/fake.sock"
 export SVD_SOCKET="$SOCK"
 
 cat > "$T/etc/svd.yaml" <<EOF2
@@ -41,6 +43,7 @@ dump() {
         return 0
 }
 cleanup() {
+        [ -z "$FAKE" ] || kill "$FAKE" 2>/dev/null || true
         if [ -n "$SVD_PID" ] && kill -0 "$SVD_PID" 2>/dev/null; then
                 kill -TERM "$SVD_PID" 2>/dev/null || true
                 for _ in $(seq 100); do kill -0 "$SVD_PID" 2>/dev/null || break; sleep 0.1; done
@@ -60,6 +63,22 @@ tmpfs_at() {
         mkdir -p "$1"
         mount -t tmpfs -o "$2" tmpfs "$1" 2>/dev/null || { echo "cannot mount a tmpfs on $1"; exit 77; }
         MOUNTS="$MOUNTS $1"
+}
+
+# fctl REPLIES ARGS...: svctl ARGS against a fresh fake svd
+# (tests/helpers/fakestatus.py, needs python3) that answers its Nth
+# connection with the Nth reply in the JSON list in the file REPLIES (the
+# last one from then on), on $FSOCK; it is killed by the next fctl and by
+# cleanup. fakestatus.py listens before the path appears.
+fctl() {
+        local replies=$1
+        shift
+        [ -z "$FAKE" ] || { kill "$FAKE" 2>/dev/null || true; wait "$FAKE" 2>/dev/null || true; }
+        rm -f "$FSOCK"
+        python3 "$TOP_SRCDIR/tests/helpers/fakestatus.py" "$FSOCK" "$replies" &
+        FAKE=$!
+        wait_for test -S "$FSOCK"
+        "$SVCTL" -s "$FSOCK" "$@"
 }
 
 # service NAME <<YAML

@@ -17,23 +17,6 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
-FAKE=
-FSOCK="$T/fake.sock"
-trap '[ -z "$FAKE" ] || kill "$FAKE" 2>/dev/null || true; cleanup' EXIT
-# fctl REPLIES ARGS...: svctl ARGS against a fresh fake svd that answers
-# with the replies in the file REPLIES (fakestatus.py)
-fctl() {
-        local replies=$1
-        shift
-        [ -z "$FAKE" ] || { kill "$FAKE" 2>/dev/null || true; wait "$FAKE" 2>/dev/null || true; }
-        rm -f "$FSOCK"
-        python3 "$TOP_SRCDIR/tests/helpers/fakestatus.py" "$FSOCK" "$replies" &
-        FAKE=$!
-        # listening, not only bound (a connection that sends nothing gets
-        # no reply and takes none of the file's)
-        wait_for python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$FSOCK"
-        "$SVCTL" -s "$FSOCK" "$@"
-}
 # no raw control character (but the newline ending each line)
 clean_output() {
         python3 - "$1" <<'PY' || fail "raw control character in $1: $(cat -v "$1")"

@@ -18,21 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
-FAKE=
-FSOCK="$T/fake.sock"
-trap '[ -z "$FAKE" ] || kill "$FAKE" 2>/dev/null || true; cleanup' EXIT
-# fctl REPLIES ARGS...: svctl ARGS against a fresh fake svd that answers
-# its Nth request with the Nth reply in the file REPLIES; ftop: svctl top
-fctl() {
-        local replies=$1
-        shift
-        [ -z "$FAKE" ] || { kill "$FAKE" 2>/dev/null || true; wait "$FAKE" 2>/dev/null || true; }
-        rm -f "$FSOCK"
-        python3 "$TOP_SRCDIR/tests/helpers/fakestatus.py" "$FSOCK" "$replies" &
-        FAKE=$!
-        wait_for test -S "$FSOCK"
-        "$SVCTL" -s "$FSOCK" "$@"
-}
+# ftop REPLIES ARGS...: svctl top against a fake svd (fctl, lib.sh)
 ftop() { fctl "$1" top "${@:2}"; }
 
 # ---- unknown figures, X.slice beside slice X, a restart between refreshes ----
