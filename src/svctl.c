@@ -19,6 +19,7 @@
 #include "svctl_metrics.h"
 #include "svctl_output.h"
 #include "svctl_reload.h"
+#include "svctl_request.h"
 #include "svctl_sandbox.h"
 #include "svctl_secret.h"
 #include "util.h"
@@ -280,62 +281,14 @@ static cJSON *build_request(const struct args *a)
         return ret;
 }
 
-static int connect_socket(const char *path, int *ret_fd)
-{
-        int fd = unix_connect(path, SOCK_STREAM, SVCTL_TIMEOUT_SEC);
-        if (fd < 0)
-                return fd;
-        *ret_fd = fd;
-        return 0;
-}
-
 /* Sends the request and reads the reply; prints the failure itself and
  * returns the exit code (or SVCTL_EXIT_OK with *ret_reply set). */
 static int exchange(const char *path, const cJSON *req, cJSON **ret_reply)
 {
-        _cleanup_(closep) int fd = -1;
-        cJSON *reply = NULL;
-
-        int r = connect_socket(path, &fd);
-        if (r < 0) {
-                bool not_there = r == -ENOENT || r == -ECONNREFUSED;
-                fprintf(stderr, "svctl: cannot connect to %s: %s%s\n", path, strerror(-r),
-                        not_there ? " (is svd running?)" : "");
+        _cleanup_(closep) int fd = svctl_connect(path, SVCTL_TIMEOUT_SEC);
+        if (fd < 0)
                 return SVCTL_EXIT_UNREACHABLE;
-        }
-
-        r = proto_send(fd, req);
-        /* svd answers a client over its limit "busy" and closes at once: that
-         * reply can be waiting for us when the send fails. */
-        bool early = (r == -EPIPE || r == -ECONNRESET) && proto_recv(fd, &reply) == 0;
-        if (r < 0 && !early) {
-                fprintf(stderr, "svctl: cannot send the request to svd: %s\n", strerror(-r));
-                return SVCTL_EXIT_UNREACHABLE;
-        }
-
-        r = early ? 0 : proto_recv(fd, &reply);
-        switch (r) {
-        case 0:
-                break;
-        case -EAGAIN:
-                fprintf(stderr, "svctl: no reply from svd within %ds\n", SVCTL_TIMEOUT_SEC);
-                return SVCTL_EXIT_UNREACHABLE;
-        case -ECONNRESET:
-                fprintf(stderr, "svctl: svd closed the connection without replying\n");
-                return SVCTL_EXIT_UNREACHABLE;
-        case -EBADMSG:
-                fprintf(stderr, "svctl: malformed reply from svd (not a framed JSON object)\n");
-                return SVCTL_EXIT_FAILED;
-        case -EMSGSIZE:
-                fprintf(stderr, "svctl: reply from svd exceeds the %u-byte frame limit\n", PROTO_MAX_FRAME);
-                return SVCTL_EXIT_FAILED;
-        default:
-                fprintf(stderr, "svctl: cannot read the reply from svd: %s\n", strerror(-r));
-                return SVCTL_EXIT_UNREACHABLE;
-        }
-
-        *ret_reply = reply;
-        return SVCTL_EXIT_OK;
+        return svctl_exchange(fd, req, SVCTL_TIMEOUT_SEC, ret_reply);
 }
 
 /* Prints an accepted reply; returns the exit code. */

@@ -38,6 +38,7 @@
 #include "svctl_logs.h"
 #include "svctl_logsub.h"
 #include "svctl_output.h"
+#include "svctl_request.h"
 #include "util.h"
 
 static int lusage(const char *msg, const char *arg) {
@@ -178,11 +179,9 @@ int svctl_logs_main(int argc, char **argv) {
         if (!path && !((path = getenv("SVD_SOCKET")) && *path))
                 path = PROTO_DEFAULT_SOCKET;
 
-        int fd = unix_connect(path, SOCK_STREAM, SVCTL_TIMEOUT_SEC);
-        if (fd < 0) {
-                fprintf(stderr, "svctl: cannot connect to %s: %s\n", path, strerror(-fd));
+        int fd = svctl_connect(path, SVCTL_TIMEOUT_SEC);
+        if (fd < 0)
                 return 3;
-        }
         cJSON *req = cJSON_CreateObject();
         cJSON_AddNumberToObject(req, "v", PROTO_VERSION);
         cJSON_AddStringToObject(req, "op", proto_op_name(a.follow ? OP_LOGS_FOLLOW : OP_LOGS));
@@ -191,12 +190,9 @@ int svctl_logs_main(int argc, char **argv) {
         if (a.stream >= 0)
                 cJSON_AddStringToObject(req, "stream", logfmt_stream_name((enum logfmt_stream)a.stream));
         cJSON *reply = NULL;
-        int r = proto_send(fd, req);
+        code = svctl_exchange(fd, req, SVCTL_TIMEOUT_SEC, &reply);
         cJSON_Delete(req);
-        if (r >= 0)
-                r = proto_recv(fd, &reply);
-        if (r < 0) {
-                code = svctl_exchange_failed(stderr, r, SVCTL_TIMEOUT_SEC);
+        if (code) {
                 close(fd);
                 return code;
         }

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "proto.h"
 #include "svctl_metrics.h"
 #include "svctl_output.h"
+#include "svctl_request.h"
 #include "util.h"
 
 #define EVENTS_MAX_N 100000 /* svd keeps fewer; it sends what it has */
@@ -80,37 +80,22 @@ static const char *socket_path(const struct xargs *a) {
 
 /* Connects, sends req, reads one reply; prints failures itself. */
 static int request(const struct xargs *a, cJSON *req, bool stream, int *ret_fd, cJSON **ret_reply) {
-        const char *path = socket_path(a);
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        if (strlen(path) >= sizeof(sa.sun_path)) {
-                fprintf(stderr, "svctl: socket path too long: %s\n", path);
+        int fd = svctl_connect(socket_path(a), SVCTL_TIMEOUT_SEC);
+        if (fd < 0)
                 return 3;
-        }
-        strcpy(sa.sun_path, path);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct timeval tv = { .tv_sec = SVCTL_TIMEOUT_SEC };
-        if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
-            connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                int e = errno;
-                fprintf(stderr, "svctl: cannot connect to %s: %s%s\n", path, strerror(e),
-                        e == ENOENT || e == ECONNREFUSED ? " (is svd running?)" : "");
-                if (fd >= 0)
-                        close(fd);
-                return 3;
-        }
-        int r = proto_send(fd, req);
         cJSON *reply = NULL;
-        if (r == 0)
-                r = proto_recv(fd, &reply);
-        /* the stream that follows may stay quiet for any time */
-        struct timeval forever = { 0 };
-        if (r == 0 && stream && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof(forever)) < 0)
-                r = -errno;
-        if (r < 0) {
-                int code = svctl_exchange_failed(stderr, r, SVCTL_TIMEOUT_SEC);
-                cJSON_Delete(reply);
+        int code = svctl_exchange(fd, req, SVCTL_TIMEOUT_SEC, &reply);
+        if (code) {
                 close(fd);
                 return code;
+        }
+        /* the stream that follows may stay quiet for any time */
+        struct timeval forever = { 0 };
+        if (stream && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof(forever)) < 0) {
+                fprintf(stderr, "svctl: %s\n", strerror(errno));
+                cJSON_Delete(reply);
+                close(fd);
+                return 1;
         }
         /* (the protocol version, "ok" and a refusal, as svctl.c checks them) */
         if (svctl_check_reply(stderr, reply) < 0) {

@@ -23,6 +23,7 @@
 #include "proto.h"
 #include "secret_b64.h"
 #include "svctl_output.h"
+#include "svctl_request.h"
 #include "svctl_secret.h"
 #include "util.h"
 
@@ -243,7 +244,7 @@ int svctl_secret_main(int argc, char **argv)
         char *input = NULL, *b64 = NULL;
         size_t input_len = 0;
         enum proto_op op;
-        int fd, r, code = 0;
+        int fd, code = 0;
 
         if (!sock || !*sock)
                 sock = PROTO_DEFAULT_SOCKET;
@@ -324,12 +325,10 @@ int svctl_secret_main(int argc, char **argv)
                 cJSON_AddStringToObject(req, op == OP_UNLOCK ? "passphrase" : "value", input);
         if (code)
                 ; /* nothing to send */
-        else if ((fd = unix_connect(sock, SOCK_STREAM, SECRET_TIMEOUT_SEC)) < 0) {
-                fprintf(stderr, "svctl: cannot connect to %s: %s\n", sock, strerror(-fd));
+        else if ((fd = svctl_connect(sock, SECRET_TIMEOUT_SEC)) < 0)
                 code = 3;
-        } else {
-                if ((r = proto_send(fd, req)) < 0 || (r = proto_recv(fd, &rep)) < 0)
-                        code = svctl_exchange_failed(stderr, r, SECRET_TIMEOUT_SEC);
+        else {
+                code = svctl_exchange(fd, req, SECRET_TIMEOUT_SEC, &rep);
                 close(fd);
         }
         /* the request held the value or passphrase */

@@ -7,7 +7,9 @@ usage: fakestatus.py SOCKET REPLIES.json
 REPLIES.json holds a list; the Nth connection gets its Nth member (the last
 one from then on), framed as svd frames it (u32 big-endian length + JSON).
 A member that is the string "hangup" closes the connection without a reply
-(svd gone in the middle of a request). Exits 60 s after the last connection."""
+(svd gone in the middle of a request); one that is "busy" answers as svd
+answers a client over its limit: its "busy" refusal at once, before the
+request is read, then the close. Exits 60 s after the last connection."""
 import json
 import os
 import socket
@@ -46,6 +48,12 @@ def main():
         except socket.timeout:
             return
         with c:
+            if replies[min(n, len(replies) - 1)] == "busy":
+                n += 1
+                body = json.dumps({"v": 1, "ok": False, "code": 5,
+                                   "error": "too many clients (limit 64)"}).encode()
+                c.sendall(struct.pack(">I", len(body)) + body)
+                continue
             if read_frame(c) is None:
                 continue
             reply = replies[min(n, len(replies) - 1)]

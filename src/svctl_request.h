@@ -1,0 +1,23 @@
+/* svctl_request: the one way svctl's commands reach svd: connect to its
+ * control socket, send a request frame, read the reply frame. Each failure
+ * is one line on stderr naming the socket or the cause, and an exit code
+ * (svctl(8), EXIT STATUS: 3 svd not reached or gone, 1 a reply svctl
+ * cannot use). */
+#ifndef SVD_SVCTL_REQUEST_H
+#define SVD_SVCTL_REQUEST_H
+
+#include <cjson/cJSON.h>
+
+/* Connects to the control socket at path, each send and receive bounded
+ * by timeout_sec. Returns the fd; on failure says why on stderr ("(is svd
+ * running?)" when nothing listens at path) and returns -errno. */
+int svctl_connect(const char *path, int timeout_sec);
+
+/* Sends req on fd and reads one reply into *ret_reply (the caller's). svd
+ * answers a client over its limit "busy" and closes at once, before it
+ * reads the request: that reply can be waiting when the send fails
+ * (EPIPE, ECONNRESET), and is the reply then. 0 with *ret_reply set, or
+ * the exit code after saying why on stderr (*ret_reply untouched). */
+int svctl_exchange(int fd, const cJSON *req, int timeout_sec, cJSON **ret_reply);
+
+#endif
