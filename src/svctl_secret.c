@@ -153,26 +153,35 @@ static const char *safe_or(const cJSON *o, const char *key, const char *dflt, ch
         return buf;
 }
 
+/* A time svd sent (seconds since the epoch) in UTC into buf; "?"
+ * for one no secret has (negative, or past 1e11 s, the year 5138: bounded as
+ * svctl_timer.c bounds its times, the cast of a time_t cannot hold being
+ * undefined). */
+static const char *utc_or_unknown(double sec, char *buf, size_t len)
+{
+        time_t t = sec >= 0 && sec < 1e11 ? (time_t)sec : -1;
+        struct tm tm;
+
+        if (t < 0 || !gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+                snprintf(buf, len, "?");
+        return buf;
+}
+
 /* The rotation under way and how the last one ended, above the table. */
 static void print_rotations(const cJSON *rep)
 {
         const cJSON *last = cJSON_GetObjectItemCaseSensitive(rep, "last_rotation");
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(last, "time");
         _cleanup_(freep) char *reason = svctl_error_dup(str_or(last, "reason", NULL)); /* from the job */
-        char when[32] = "", s[160], res[64], job[160];
+        char when[40] = "", tb[32], s[160], res[64], job[160];
 
         if (str_or(rep, "rotating", NULL))
                 printf("rotating: %s (on_rotate job %s)\n", safe_or(rep, "rotating_secret", "?", s, sizeof(s)),
                        safe_or(rep, "rotating", "?", job, sizeof(job)));
         if (!cJSON_IsObject(last))
                 return;
-        if (cJSON_IsNumber(t)) {
-                time_t tt = (time_t)t->valuedouble;
-                struct tm tm;
-
-                if (gmtime_r(&tt, &tm))
-                        strftime(when, sizeof when, " at %Y-%m-%dT%H:%M:%SZ", &tm);
-        }
+        if (cJSON_IsNumber(t))
+                snprintf(when, sizeof when, " at %s", utc_or_unknown(t->valuedouble, tb, sizeof tb));
         printf("last rotation: %s %s (on_rotate job %s%s%s)%s\n", safe_or(last, "secret", "?", s, sizeof(s)),
                safe_or(last, "result", "?", res, sizeof(res)), safe_or(last, "job", "?", job, sizeof(job)),
                reason ? ": " : "", reason ? reason : "", when);
@@ -213,13 +222,8 @@ static void print_list(const cJSON *rep, bool json)
                 const cJSON *cons = cJSON_GetObjectItemCaseSensitive(o, "consumers"), *x;
                 char when[32] = "-", name[160], kind[64], con[160];
 
-                if (cJSON_IsNumber(c)) {
-                        time_t t = (time_t)c->valuedouble;
-                        struct tm tm;
-
-                        if (gmtime_r(&t, &tm))
-                                strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-                }
+                if (cJSON_IsNumber(c))
+                        utc_or_unknown(c->valuedouble, when, sizeof when);
                 svctl_safe_copy(name, sizeof(name), cJSON_IsString(n) ? n->valuestring : "-");
                 svctl_safe_copy(kind, sizeof(kind), cJSON_IsString(k) ? k->valuestring : "-");
                 printf("%-24s %-10s %-20s", name, kind, when);

@@ -9,7 +9,8 @@
 # names, kinds, consumers and on_rotate jobs svd sends made safe too, and
 # secret rotate the on_rotate job it runs, reload its plan's actions,
 # names and reasons, and status NAME a scheduled job's schedule; its times
-# no run has (negative, past what a time_t holds) are "?", not garbage.
+# no run has (negative, past what a time_t holds) are "?", not garbage,
+# and so are secret list's.
 # A reply that is not a JSON object is exit 1 (svctl(8): failed), svd
 # closing the connection without a reply exit 3, for every command alike;
 # so are a reply without what the command shows (logs, events and secret
@@ -62,6 +63,19 @@ grep -qF 'rotating: s\x1b (on_rotate job job\x1b[1m)' "$T/sec.out" || fail "secr
 grep -qF 'last rotation: x\x9b done\x07 (on_rotate job j\x0d) at 2023-11-14T22:13:20Z' "$T/sec.out" ||
         fail "secret list: $(cat "$T/sec.out")"
 grep -Eq '^pw\\x1b\[2J +pass\\x07 +2023-11-14T22:13:20Z a\\x1bb,c$' "$T/sec.out" || fail "secret list: $(cat "$T/sec.out")"
+# times no secret has (before 1970, past what a time_t holds, past the year
+# 5000) are unknown, not a date cast from garbage
+cat > "$T/sec.json" <<'JSON'
+[{"v": 1, "ok": true, "last_rotation": {"secret": "x", "result": "done", "job": "j", "time": 1e300},
+  "secrets": [{"name": "neg", "kind": "k", "created": -5},
+              {"name": "huge", "kind": "k", "created": 1e300},
+              {"name": "far", "kind": "k", "created": 5e16}]}]
+JSON
+fctl "$T/sec.json" secret list > "$T/sec.out" || fail "secret list: exit $?"
+grep -qx 'last rotation: x done (on_rotate job j) at ?' "$T/sec.out" || fail "secret list, time 1e300: $(cat "$T/sec.out")"
+for n in neg huge far; do
+        grep -Eq "^$n +k +\? *$" "$T/sec.out" || fail "secret list, $n: $(cat "$T/sec.out")"
+done
 
 # ---- a reply that is not an object, a hang-up: the same for every command ----
 echo '["garbage"]' > "$T/garbage.json"
