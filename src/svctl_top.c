@@ -378,6 +378,16 @@ static void print_json(FILE *f, const struct row *rows, size_t n) {
         fflush(f);
 }
 
+/* One refresh's output, built in memory (frame, len), to stdout in one
+ * write: a failure says why with its errno, which a write failing in the
+ * middle of a table, noticed later by ferror(), no longer has. */
+static int put_frame(const char *frame, size_t len) {
+        if (fwrite(frame, 1, len, stdout) == len && fflush(stdout) == 0)
+                return 0;
+        fprintf(stderr, "svctl: cannot write output: %s\n", strerror(errno));
+        return -EIO;
+}
+
 /* On a terminal, q ends top: stdin reads keys as typed (no echo). The
  * terminal's settings come back at the end, and at a signal that ends top
  * (Ctrl-C), from the handler itself, which then ends svctl as the signal
@@ -522,11 +532,20 @@ int svctl_top_main(int argc, char **argv) {
                 tty_keys();
         for (long it = 0; iterations < 0 || it < iterations; it++) {
                 cJSON *reply = NULL;
+                _cleanup_(freep) char *frame = NULL;
+                size_t frame_len = 0;
+                FILE *out = open_memstream(&frame, &frame_len);
+                if (!out) {
+                        fprintf(stderr, "svctl: %s\n", strerror(errno));
+                        status = 1;
+                        break;
+                }
                 int r = fetch(path, &reply, msg, sizeof(msg), why, sizeof(why));
                 if (r > 0 && !have_last) {
                         /* nothing shown yet: a wrong socket, svd not
                          * running, a refusal; said at once */
                         fputs(msg, stderr);
+                        fclose(out);
                         status = r;
                         break;
                 }
@@ -541,15 +560,12 @@ int svctl_top_main(int argc, char **argv) {
                         if (json)
                                 fprintf(stderr, "svctl: %s\n", note);
                         else
-                                render(stdout, &rows, note, tty, it);
-                        if (!tty && failures >= TOP_BATCH_FAILURES) {
-                                /* without a terminal nobody is watching to
-                                 * press q: a run that cannot end is worse */
-                                fprintf(stderr, "svctl: top: svd not answering since %s (%ld refreshes): %s\n", since,
-                                        failures, why);
+                                render(out, &rows, note, tty, it);
+                        /* without a terminal nobody is watching to press
+                         * q: a run that cannot end is worse (after this
+                         * refresh's rows) */
+                        if (!tty && failures >= TOP_BATCH_FAILURES)
                                 status = r;
-                                break;
-                        }
                 } else {
                         failures = 0;
                         struct timespec now;
@@ -563,12 +579,23 @@ int svctl_top_main(int argc, char **argv) {
                         if (rows.n > 1)
                                 qsort(rows.v, rows.n, sizeof(rows.v[0]), cmp);
                         if (json)
-                                print_json(stdout, rows.v, rows.n);
+                                print_json(out, rows.v, rows.n);
                         else
-                                render(stdout, &rows, NULL, tty, it);
+                                render(out, &rows, NULL, tty, it);
                 }
-                if (svctl_flush_stdout() < 0) {
+                bool built = !ferror(out);
+                if (fclose(out) != 0 || !built) { /* a memory stream: only memory fails */
+                        fprintf(stderr, "svctl: %s\n", strerror(ENOMEM));
                         status = 1;
+                        break;
+                }
+                if (put_frame(frame, frame_len) < 0) {
+                        status = 1;
+                        break;
+                }
+                if (status) {
+                        fprintf(stderr, "svctl: top: svd not answering since %s (%ld refreshes): %s\n", since,
+                                failures, why);
                         break;
                 }
                 if (iterations >= 0 && it + 1 >= iterations)
