@@ -216,7 +216,8 @@ static int parse_args(int argc, char **argv, struct args *a)
                 } else if (strncmp(arg, "--socket=", 9) == 0) {
                         a->socket = arg + 9;
                 } else if (strncmp(arg, "-s", 2) == 0) {
-                        a->socket = arg + 2;
+                        if (!(a->socket = svctl_socket_joined(arg)))
+                                return -EINVAL;
                 } else {
                         return usage_error("unknown option '%s'", arg);
                 }

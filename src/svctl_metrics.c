@@ -51,8 +51,10 @@ static int parse(int argc, char **argv, const char *cmd, bool opts, struct xargs
                         a->socket = argv[++i];
                 } else if (strncmp(s, "--socket=", 9) == 0)
                         a->socket = s + 9;
-                else if (strncmp(s, "-s", 2) == 0) /* -sSOCKET, as in svctl.c */
-                        a->socket = s + 2;
+                else if (strncmp(s, "-s", 2) == 0) { /* -sSOCKET, as in svctl.c */
+                        if (!(a->socket = svctl_socket_joined(s)))
+                                return 2;
+                }
                 else if (strcmp(s, "--json") == 0)
                         a->json = true;
                 else if (opts && (strcmp(s, "-f") == 0 || strcmp(s, "--follow") == 0))

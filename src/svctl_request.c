@@ -34,3 +34,13 @@ int svctl_exchange(int fd, const cJSON *req, int timeout_sec, cJSON **ret_reply)
         *ret_reply = reply;
         return 0;
 }
+
+const char *svctl_socket_joined(const char *arg) {
+        if (strchr(arg + 2, '/'))
+                return arg + 2;
+        fprintf(stderr,
+                "svctl: unknown option '%s' (for a SOCKET joined to -s, write a path with a '/': -s./%s) "
+                "(see 'svctl --help')\n",
+                arg, arg + 2);
+        return NULL;
+}

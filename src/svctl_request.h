@@ -20,4 +20,10 @@ int svctl_connect(const char *path, int timeout_sec);
  * the exit code after saying why on stderr (*ret_reply untouched). */
 int svctl_exchange(int fd, const cJSON *req, int timeout_sec, cJSON **ret_reply);
 
+/* The SOCKET of an option "-sSOCKET" (arg, the whole word). One without a
+ * '/' is refused (NULL, after saying why on stderr; exit status 2): it is a
+ * mistyped option or command far more often than a socket in the current
+ * directory ("-status" is not "-s tatus"), which "-s ./NAME" still names. */
+const char *svctl_socket_joined(const char *arg);
+
 #endif

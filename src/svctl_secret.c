@@ -267,8 +267,10 @@ int svctl_secret_main(int argc, char **argv)
                         sock = argv[i];
                 } else if (strncmp(argv[i], "--socket=", 9) == 0)
                         sock = argv[i] + 9;
-                else if (strncmp(argv[i], "-s", 2) == 0) /* -sSOCKET, as in svctl.c */
-                        sock = argv[i] + 2;
+                else if (strncmp(argv[i], "-s", 2) == 0) { /* -sSOCKET, as in svctl.c */
+                        if (!(sock = svctl_socket_joined(argv[i])))
+                                return 2;
+                }
                 else if (strcmp(argv[i], "--json") == 0)
                         json = true;
                 else {

@@ -21,6 +21,7 @@
 
 #include "proto.h"
 #include "svctl_output.h"
+#include "svctl_request.h"
 #include "util.h"
 
 struct row {
@@ -469,8 +470,10 @@ int svctl_top_main(int argc, char **argv) {
                         path = argv[++i];
                 else if (strncmp(s, "--socket=", 9) == 0)
                         path = s + 9;
-                else if (strncmp(s, "-s", 2) == 0 && s[2]) /* -sSOCKET, as in svctl.c */
-                        path = s + 2;
+                else if (strncmp(s, "-s", 2) == 0 && s[2]) { /* -sSOCKET, as in svctl.c */
+                        if (!(path = svctl_socket_joined(s)))
+                                return 2;
+                }
                 else if (strcmp(s, "--json") == 0)
                         json = true;
                 else if ((strcmp(s, "-d") == 0 || strcmp(s, "--delay") == 0) && i + 1 < argc) {
