@@ -48,21 +48,39 @@ static void recs_free(struct recs *R) {
         *R = (struct recs){0};
 }
 
+/* One service's reading so far: the lines kept, and whether the file read
+ * last had a line at or after --since, and one before it. */
+struct tally {
+        size_t added;
+        bool newer, older;
+};
+
+static void tally_age(const struct largs *a, const struct rec *rc, struct tally *t) {
+        if (!a->has_since || rc->stream < 0) /* (no timestamp: no time) */
+                return;
+        if (rc->time < a->since)
+                t->older = true;
+        else
+                t->newer = true;
+}
+
 /* -n from a regular file: its lines from the end, newest first into R, until
  * want are kept. Takes fd over. */
 static int tail_back(struct recs *R, const struct largs *a, const char *service, bool ts, const char *path, int fd,
-                     uint64_t limit, size_t want, size_t *added) {
+                     uint64_t limit, size_t want, struct tally *t) {
         struct logback b;
         int r = logback_init(&b, fd, limit);
         const char *line;
         size_t len;
         bool cut;
-        while (r >= 0 && *added < want && (r = logback_prev(&b, &line, &len, &cut)) > 0) {
+        while (r >= 0 && t->added < want && (r = logback_prev(&b, &line, &len, &cut)) > 0) {
                 struct rec rc;
-                if (logrec_make(a, service, line, len, cut, ts, &rc)) {
+                bool kept = logrec_make(a, service, line, len, cut, ts, &rc);
+                tally_age(a, &rc, t);
+                if (kept) {
                         if ((r = rec_keep(R, &rc)) < 0)
                                 break;
-                        (*added)++;
+                        t->added++;
                 }
         }
         logrec_warn_cut(path, b.n_cut);
@@ -75,7 +93,7 @@ static int tail_back(struct recs *R, const struct largs *a, const char *service,
 /* -n from a stream (a .gz through gzip): read to its end keeping the last
  * want lines in a ring, then newest first into R. Closes rd. */
 static int tail_ring(struct recs *R, const struct largs *a, const char *service, bool ts, const char *path,
-                     struct logread *rd, size_t want, size_t *added) {
+                     struct logread *rd, size_t want, struct tally *t) {
         struct slot {
                 struct rec r;
                 char *buf;
@@ -88,7 +106,9 @@ static int tail_ring(struct recs *R, const struct largs *a, const char *service,
         int r;
         while ((r = logread_next(rd, &line, &len, &cut)) > 0) {
                 struct rec rc;
-                if (!logrec_make(a, service, line, len, cut, ts, &rc))
+                bool kept = logrec_make(a, service, line, len, cut, ts, &rc);
+                tally_age(a, &rc, t);
+                if (!kept)
                         continue;
                 size_t i = pos % want;
                 if (i >= n_ring) {
@@ -126,7 +146,7 @@ static int tail_ring(struct recs *R, const struct largs *a, const char *service,
         size_t have = pos < want ? pos : want;
         for (size_t k = 0; r >= 0 && k < have; k++)
                 if ((r = rec_keep(R, &ring[(pos - 1 - k) % want].r)) >= 0)
-                        (*added)++;
+                        t->added++;
         for (size_t k = 0; k < n_ring; k++)
                 free(ring[k].buf);
         free(ring);
@@ -139,14 +159,14 @@ static int tail_ring(struct recs *R, const struct largs *a, const char *service,
  * compressed since svd listed it is read as .gz; one deleted since is
  * skipped. Lines newest first into R until want are kept. */
 static int tail_file(struct recs *R, const struct largs *a, const char *service, bool ts, const char *path,
-                     uint64_t limit, size_t want, size_t *added) {
+                     uint64_t limit, size_t want, struct tally *t) {
         _cleanup_(freep) char *gz = NULL;
-        if (*added >= want)
+        if (t->added >= want)
                 return 0;
         if (!logread_is_gz(path)) {
                 int fd = logread_open_file(path);
                 if (fd >= 0)
-                        return tail_back(R, a, service, ts, path, fd, limit, want, added);
+                        return tail_back(R, a, service, ts, path, fd, limit, want, t);
                 if (fd != -ENOENT) {
                         logrec_warn_file(path, fd);
                         return fd;
@@ -165,7 +185,7 @@ static int tail_file(struct recs *R, const struct largs *a, const char *service,
                 logrec_warn_file(path, r);
                 return r;
         }
-        return tail_ring(R, a, service, ts, path, &rd, want, added);
+        return tail_ring(R, a, service, ts, path, &rd, want, t);
 }
 
 static int rec_cmp(const void *x, const void *y) {
@@ -192,7 +212,8 @@ int logtail_all(const struct largs *a, const cJSON *svcs, struct subscribed *sub
                 if (!cJSON_IsString(nm))
                         continue;
                 const char *svc = nm->valuestring;
-                size_t first = R.n, added = 0;
+                size_t first = R.n;
+                struct tally t = {0};
                 if (logrec_cannot_select(a, svc, ts)) {
                         code = 1;
                         continue;
@@ -203,12 +224,12 @@ int logtail_all(const struct largs *a, const cJSON *svcs, struct subscribed *sub
                         bool warned = false;
                         if (sub[si].fd >= 0) {
                                 warned = (r = tail_back(&R, a, svc, ts, cur->valuestring, sub[si].fd, limit, want,
-                                                        &added)) < 0;
+                                                        &t)) < 0;
                                 sub[si].fd = -1;
                         } else if (sub[si].err)
                                 r = sub[si].err;
                         else if (sub[si].gz)
-                                warned = (r = tail_file(&R, a, svc, ts, sub[si].gz, limit, want, &added)) < 0;
+                                warned = (r = tail_file(&R, a, svc, ts, sub[si].gz, limit, want, &t)) < 0;
                         else
                                 r = -ENOENT;
                         if (r == -ENOENT)
@@ -218,18 +239,25 @@ int logtail_all(const struct largs *a, const cJSON *svcs, struct subscribed *sub
                         if (r < 0)
                                 code = 1;
                 } else if (cJSON_IsString(cur) &&
-                           tail_file(&R, a, svc, ts, cur->valuestring, UINT64_MAX, want, &added) < 0)
+                           tail_file(&R, a, svc, ts, cur->valuestring, UINT64_MAX, want, &t) < 0)
                         code = 1;
                 /* the rotated files, newest first (a cJSON array's first
-                 * item's prev is its last) */
+                 * item's prev is its last), until a file all of whose
+                 * lines are older than --since: the files before it are
+                 * older still, and are not read */
                 const cJSON *head = cJSON_IsArray(files) ? files->child : NULL;
-                for (const cJSON *f = head ? head->prev : NULL; f && added < want; f = f == head ? NULL : f->prev)
-                        if (cJSON_IsString(f) && tail_file(&R, a, svc, ts, f->valuestring, UINT64_MAX, want, &added) < 0)
+                bool past = t.older && !t.newer;
+                for (const cJSON *f = head ? head->prev : NULL; f && t.added < want && !past;
+                     f = f == head ? NULL : f->prev) {
+                        t.newer = t.older = false;
+                        if (cJSON_IsString(f) && tail_file(&R, a, svc, ts, f->valuestring, UINT64_MAX, want, &t) < 0)
                                 code = 1;
+                        past = t.older && !t.newer;
+                }
                 for (size_t i = first, j = R.n; i + 1 < j; i++, j--) {
-                        struct rec t = R.v[i];
+                        struct rec x = R.v[i];
                         R.v[i] = R.v[j - 1];
-                        R.v[j - 1] = t;
+                        R.v[j - 1] = x;
                 }
         }
         for (size_t i = 0; i < R.n; i++)
