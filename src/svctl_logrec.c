@@ -3,9 +3,11 @@
  * warnings about files svctl could not read, are printed. Text from a log
  * reaches a terminal cleaned (utf8_clean). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "logfmt.h"
@@ -81,6 +83,24 @@ bool logrec_cannot_select(const struct largs *a, const char *service, bool times
                 "svctl: %s: its log files have no timestamps (logging.timestamps: false): %s cannot select "
                 "their lines, none is shown\n",
                 name, a->has_since && a->stream >= 0 ? "--since and --stream" : a->has_since ? "--since" : "--stream");
+        return true;
+}
+
+bool logrec_dir_gone(const char *service, const char *cur) {
+        const char *slash = strrchr(cur, '/');
+        char dir[PATH_MAX], name[128], shown[PATH_MAX];
+        struct stat st;
+        if (!slash)
+                snprintf(dir, sizeof(dir), ".");
+        else
+                snprintf(dir, sizeof(dir), "%.*s", slash == cur ? 1 : (int)(slash - cur), cur);
+        if (stat(dir, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
+                return false; /* (another error shows when its files are read) */
+        svctl_safe_copy(name, sizeof(name), service);
+        svctl_safe_copy(shown, sizeof(shown), dir);
+        fflush(stdout);
+        fprintf(stderr, "svctl: %s: its log directory %s does not exist (deleted?): its lines cannot be shown\n", name,
+                shown);
         return true;
 }
 

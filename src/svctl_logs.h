@@ -66,6 +66,11 @@ bool logrec_warn_gzip(const char *path, struct logread *rd);
 /* Whether --since or --stream asks for what a service's files cannot say
  * (no timestamps); says so on stderr, once for the service. */
 bool logrec_cannot_select(const struct largs *a, const char *service, bool timestamps);
+/* Whether the directory of a service's current log file (cur, as svd
+ * named it) is gone, deleted under svd (which writes on into its open
+ * file, out of anyone's reach): says so on stderr naming the directory; its
+ * lines cannot be shown, and that must not look like an empty log. */
+bool logrec_dir_gone(const char *service, const char *cur);
 /* A line of a file as a record, pointing into line; false if the options
  * filter it out. */
 bool logrec_make(const struct largs *a, const char *service, const char *line, size_t len, bool cut,

@@ -107,14 +107,16 @@ int logstream_all(const struct largs *a, const cJSON *svcs) {
                 bool ts = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "timestamps"));
                 if (!cJSON_IsString(nm) || k >= (size_t)n)
                         continue;
-                if (logrec_cannot_select(a, nm->valuestring, ts)) {
+                const cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
+                if (logrec_cannot_select(a, nm->valuestring, ts) ||
+                    (cJSON_IsString(cur) && logrec_dir_gone(nm->valuestring, cur->valuestring))) {
                         code = 1;
                         continue;
                 }
                 v[k] = (struct src){.service = nm->valuestring,
                                     .ts = ts,
                                     .next = cJSON_IsArray(files) ? files->child : NULL,
-                                    .cur = cJSON_GetObjectItemCaseSensitive(s, "current"),
+                                    .cur = cur,
                                     .rd = {.fd = -1, .errfd = -1}};
                 src_advance(a, &v[k++], &code);
         }

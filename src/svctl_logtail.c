@@ -214,7 +214,9 @@ int logtail_all(const struct largs *a, const cJSON *svcs, struct subscribed *sub
                 const char *svc = nm->valuestring;
                 size_t first = R.n;
                 struct tally t = {0};
-                if (logrec_cannot_select(a, svc, ts)) {
+                /* (with -f, a file opened already is read whatever came after) */
+                if (logrec_cannot_select(a, svc, ts) ||
+                    (cJSON_IsString(cur) && !(sub && sub[si].fd >= 0) && logrec_dir_gone(svc, cur->valuestring))) {
                         code = 1;
                         continue;
                 }

@@ -3,6 +3,8 @@
 # at the first file all of whose lines are older than TIME: the rotated
 # files before it are not read (here the oldest is not gzip data, which
 # would be warned about), while a TIME before them all still reaches them.
+# A log directory deleted under svd is an error naming it (exit 1), not an
+# empty log with exit 0.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
@@ -35,5 +37,15 @@ svctl logs u -n 100 --since 2019-12-31T00:00 > "$T/so" 2> "$T/se" || rc=$?
 [ "$rc" = 1 ] && grep -q "^svctl: warning: $L/${R}1.000000Z.gz: gzip failed" "$T/se" ||
         fail "logs -n 100 --since 2019: exit $rc: $(cat "$T/se")"
 [ "$(grep -c 'old line' "$T/so")" = 3 ] && grep -q 'fresh line' "$T/so" || fail "logs --since 2019: $(cat "$T/so")"
+
+# ---- the log directory deleted: an error naming it ----
+rm -rf "$D"
+for c in "logs u" "logs" "logs u -n 5" "logs -n 5"; do
+        rc=0
+        # shellcheck disable=SC2086 # words on purpose
+        svctl $c > "$T/so" 2> "$T/se" || rc=$?
+        [ "$rc" = 1 ] && grep -qxF "svctl: u: its log directory $L does not exist (deleted?): its lines cannot be shown" "$T/se" ||
+                fail "svctl $c, the directory deleted: exit $rc: $(cat "$T/se")"
+done
 
 echo ok
