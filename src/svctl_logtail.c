@@ -12,6 +12,7 @@
 #include "logfmt.h"
 #include "svctl_logread.h"
 #include "svctl_logs.h"
+#include "svctl_output.h"
 #include "util.h"
 
 static int recs_grow(struct recs *R) {
@@ -223,19 +224,37 @@ int logtail_all(const struct largs *a, const cJSON *svcs, struct subscribed *sub
                 if (sub && cJSON_IsString(cur) && cJSON_IsNumber(size)) {
                         /* following: exactly what was written before the subscription */
                         uint64_t limit = (uint64_t)size->valuedouble;
-                        bool warned = false;
+                        bool warned = false, rotated_away = false;
                         if (sub[si].fd >= 0) {
                                 warned = (r = tail_back(&R, a, svc, ts, cur->valuestring, sub[si].fd, limit, want,
                                                         &t)) < 0;
                                 sub[si].fd = -1;
                         } else if (sub[si].err)
                                 r = sub[si].err;
-                        else if (sub[si].gz)
-                                warned = (r = tail_file(&R, a, svc, ts, sub[si].gz, limit, want, &t)) < 0;
-                        else
+                        else if (sub[si].gz) {
+                                /* rotated and compressed since: read if
+                                 * not deleted already */
+                                struct logread rd;
+                                if ((r = logread_open(&rd, sub[si].gz, limit)) == 0)
+                                        warned = (r = tail_ring(&R, a, svc, ts, sub[si].gz, &rd, want, &t)) < 0;
+                                else if (r == -ENOENT)
+                                        rotated_away = true;
+                                else {
+                                        logrec_warn_file(sub[si].gz, r);
+                                        warned = true;
+                                }
+                        } else
                                 r = -ENOENT;
-                        if (r == -ENOENT)
-                                fprintf(stderr, "svctl: %s: the file current when following began was rotated and deleted before it could be read; its lines are missing\n", svc);
+                        char name[128];
+                        svctl_safe_copy(name, sizeof(name), svc);
+                        if (r == -ENOENT && rotated_away)
+                                fprintf(stderr, "svctl: %s: the file current when following began was rotated and "
+                                                "deleted before it could be read; its lines are missing\n", name);
+                        else if (r == -ENOENT)
+                                /* no rotated file took its place: not svd */
+                                fprintf(stderr, "svctl: %s: the file current when following began was deleted "
+                                                "before it could be read (not by a rotation); its lines are "
+                                                "missing\n", name);
                         else if (r < 0 && !warned)
                                 logrec_warn_file(sub[si].err && sub[si].gz ? sub[si].gz : cur->valuestring, r);
                         if (r < 0)

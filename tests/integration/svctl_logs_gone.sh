@@ -4,7 +4,9 @@
 # files before it are not read (here the oldest is not gzip data, which
 # would be warned about), while a TIME before them all still reaches them.
 # A log directory deleted under svd is an error naming it (exit 1), not an
-# empty log with exit 0.
+# empty log with exit 0. With -f, a current file deleted before svctl could
+# open it, and no rotated file in its place, is said to be deleted, not
+# "rotated and deleted" (tests/helpers/fakestatus.py plays svd there).
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
@@ -48,4 +50,15 @@ for c in "logs u" "logs" "logs u -n 5" "logs -n 5"; do
                 fail "svctl $c, the directory deleted: exit $rc: $(cat "$T/se")"
 done
 
+# ---- -f: the current file deleted, no rotated file in its place ----
+mkdir -p "$T/flog"
+cat > "$T/r.json" <<EOF2
+[{"v": 1, "ok": true, "services": [{"name": "u", "current": "$T/flog/u.log", "files": [],
+  "size": 0, "ino": 1, "timestamps": true}]}]
+EOF2
+rc=0
+fctl "$T/r.json" logs u -f > "$T/so" 2> "$T/se" || rc=$? # (the fake closes after its reply)
+[ "$rc" = 1 ] && grep -qx "svctl: u: the file current when following began was deleted before it could be read (not by a rotation); its lines are missing" "$T/se" ||
+        fail "logs -f, the current file deleted: exit $rc: $(cat "$T/se")"
+grep -q "rotated" "$T/se" && fail "logs -f, the current file deleted, said rotated: $(cat "$T/se")"
 echo ok
