@@ -17,14 +17,18 @@ int svctl_connect(const char *path, int timeout_sec) {
         return fd;
 }
 
+int svctl_early_reply(int fd, int r, cJSON **ret_reply) {
+        if (r != -EPIPE && r != -ECONNRESET)
+                return r;
+        return proto_recv(fd, ret_reply) == 0 ? 0 : r;
+}
+
 int svctl_exchange(int fd, const cJSON *req, int timeout_sec, cJSON **ret_reply) {
         cJSON *reply = NULL;
         int r = proto_send(fd, req);
-        if (r == -EPIPE || r == -ECONNRESET) {
-                /* svd's early "busy" reply, if that is why it closed */
-                if (proto_recv(fd, &reply) == 0)
-                        r = 0;
-        } else if (r < 0) {
+        if (r == -EPIPE || r == -ECONNRESET)
+                r = svctl_early_reply(fd, r, &reply);
+        else if (r < 0) {
                 fprintf(stderr, "svctl: cannot send the request to svd: %s\n", strerror(-r));
                 return 3;
         } else

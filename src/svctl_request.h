@@ -13,6 +13,12 @@
  * running?)" when nothing listens at path) and returns -errno. */
 int svctl_connect(const char *path, int timeout_sec);
 
+/* After proto_send on fd failed with r (< 0): svd's early "busy" reply, if
+ * that is why the send failed (EPIPE, ECONNRESET; svd answers a client over
+ * its limit at once and closes before it reads the request). 0 with
+ * *ret_reply set, or r. Prints nothing. */
+int svctl_early_reply(int fd, int r, cJSON **ret_reply);
+
 /* Sends req on fd and reads one reply into *ret_reply (the caller's). svd
  * answers a client over its limit "busy" and closes at once, before it
  * reads the request: that reply can be waiting when the send fails

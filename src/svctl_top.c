@@ -178,8 +178,7 @@ static int request(const char *path, cJSON **ret) {
         cJSON_AddStringToObject(req, "op", "status");
         int r = proto_send(fd, req);
         cJSON_Delete(req);
-        if (r >= 0)
-                r = proto_recv(fd, ret);
+        r = r >= 0 ? proto_recv(fd, ret) : svctl_early_reply(fd, r, ret);
         close(fd);
         return r;
 }
@@ -198,7 +197,8 @@ static int fetch(const char *path, cJSON **ret, char *msg, size_t msg_len, char 
         }
         if (r < 0) {
                 snprintf(why, why_len, "%s", strerror(-r));
-                snprintf(msg, msg_len, "svctl: cannot get status from %s: %s\n", path, strerror(-r));
+                snprintf(msg, msg_len, "svctl: cannot get status from %s: %s%s\n", path, strerror(-r),
+                         r == -ENOENT || r == -ECONNREFUSED ? " (is svd running?)" : "");
                 return 3;
         }
         FILE *f = fmemopen(msg, msg_len, "w");

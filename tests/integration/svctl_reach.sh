@@ -2,17 +2,18 @@
 # svctl_reach: every command that talks to svd says the same when it cannot:
 # a socket path where nothing listens (no file, or a socket file nobody
 # listens on) is "cannot connect to PATH: ... (is svd running?)" and exit 3,
-# also for logs and secret, which said it without the hint. svd answers a
+# also for logs, secret and top, which said it without the hint. svd answers a
 # client over its limit "busy" at once and closes before it reads the
 # request (control.c): when the request's send then fails (EPIPE), that
 # reply is still there to read, and every command shows it ("too many
 # clients", exit 1); logs, metrics, events and secret said "svd closed the
-# connection without replying". strace delays svctl's send so the close
+# connection without replying", top "Broken pipe". strace delays svctl's send so the close
 # comes first every time (tests/helpers/fakestatus.py plays svd).
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
-cmds=("status" "logs" "logs -f" "logs -n 3" "metrics" "events" "events -f" "secret list" "secret get pw" "version")
+cmds=("status" "logs" "logs -f" "logs -n 3" "metrics" "events" "events -f" "secret list" "secret get pw" "version"
+      "top -n 1")
 
 # ---- nothing listens: the hint, exit 3 ----
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/refused.sock"
@@ -21,7 +22,9 @@ for path in "$T/none.sock" "$T/refused.sock"; do
                 rc=0
                 # shellcheck disable=SC2086 # words on purpose
                 "$SVCTL" -s "$path" $c > /dev/null 2> "$T/err" < /dev/null || rc=$?
-                [ "$rc" = 3 ] && grep -qF "svctl: cannot connect to $path: " "$T/err" &&
+                # (top: "cannot get status from PATH")
+                [ "$rc" = 3 ] && grep -qF -e "svctl: cannot connect to $path: " \
+                        -e "svctl: cannot get status from $path: " "$T/err" &&
                         grep -qF "(is svd running?)" "$T/err" ||
                         fail "svctl $c, nothing listening at $path: exit $rc (want 3): $(cat "$T/err")"
         done
