@@ -80,6 +80,8 @@ static bool others_left(bool children, int sig) {
                         log_warn("pid %ld outlived its service (it left its process group); sending %s", pid,
                                  signal_name(sig));
                         kill((pid_t)pid, sig);
+                        if (sig != SIGKILL) /* a stopped process could not act on it */
+                                kill((pid_t)pid, SIGCONT);
                 }
         }
         closedir(d);
@@ -157,6 +159,7 @@ void init_finish(enum shutdown_action a) {
          * escaped them (and for the emergency path). */
         log_info("init: sending SIGTERM to remaining processes");
         kill(-1, SIGTERM);
+        kill(-1, SIGCONT); /* a stopped process could not act on it */
         reap_for(5000, false);
         log_info("init: sending SIGKILL to remaining processes");
         kill(-1, SIGKILL);

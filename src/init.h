@@ -31,7 +31,7 @@ void init_early_release(void);
 /* After the config is read (and init_early_join): hostname, root rw.
  * Errors are logged. */
 void init_early_config(const struct svd_config *cfg);
-/* Kills every process left (SIGTERM, grace, SIGKILL), syncs, turns swap off
+/* Kills every process left (SIGTERM and SIGCONT, grace, SIGKILL), syncs, turns swap off
  * (init_swapoff_all, in a child, at most 30 s), unmounts the file systems and
  * takes loop and device-mapper devices apart (init_umount_all, in a child, at
  * most 30 s); not as PID 1 of a PID namespace, whose file systems and devices
@@ -54,7 +54,7 @@ unsigned init_detach_devices(bool report);
 void init_unescape(char *s);
 /* Not PID 1, at svd's final exit: what is still our child (processes that
  * left their service's process group without a cgroup to find them, adopted
- * as subreaper) gets SIGTERM, SIGKILL 3 s later, and is reaped; each is
+ * as subreaper) gets SIGTERM and SIGCONT, SIGKILL 3 s later, and is reaped; each is
  * logged. Not for a daemon-reexec, which keeps its children. */
 void init_end_children(void);
 /* Never returns: reaps children forever, blocking. The last resort when
