@@ -505,6 +505,10 @@ cJSON *timer_save_json(const struct svc *s)
         cJSON_AddNumberToObject(o, "skipped", j->skipped);
         cJSON_AddNumberToObject(o, "next_base", (double)j->next_base);
         cJSON_AddNumberToObject(o, "next_at", (double)j->next_at);
+        /* (still counting from its boot, not from a last run ahead of the
+         * clock: the next instance counts from that run once the clock
+         * gets there, as this one would) */
+        cJSON_AddBoolToObject(o, "stamp_ahead", j->stamp_ahead);
         return o;
 }
 
@@ -533,8 +537,10 @@ void timer_restore_json(struct svc *s, const cJSON *o, bool ran_unseen)
         j->has_duration = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "has_duration"));
         j->runs = (unsigned)jnum(o, "runs");
         j->skipped = (unsigned)jnum(o, "skipped");
+        j->stamp_ahead = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stamp_ahead"));
         usec_t at = (usec_t)jnum(o, "next_at");
         if (ran_unseen && stamp_run > j->last_run) { /* timer.h */
+                j->stamp_ahead = false; /* a run was made since */
                 j->last_run = stamp_run;
                 j->runs++;
                 snprintf(j->last_result, sizeof(j->last_result), "unknown (it ended while svd was down)");

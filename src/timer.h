@@ -48,7 +48,9 @@ int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_sv
                     const bool *unchanged);
 
 bool timer_scheduled(const struct svc *s); /* has a schedule (and is enabled) */
-/* daemon-reexec: a job's history and due time (NULL: not a job), and back;
+/* daemon-reexec: a job's history and due time (NULL: not a job), and
+ * whether it still counts from its boot until the clock reaches a last run
+ * that was ahead of it (persistent), and back;
  * then every job that got no due time from the state is armed as at boot.
  * ran_unseen: after a kill of svd, a run started after the state was
  * written and ended while no svd ran (statejournal_restore_svc): the start
