@@ -2,7 +2,8 @@
 # A scheduled run does not pull up what the operator stopped: a job whose
 # dependency's dependency (not only a direct one) was stopped with svctl
 # stop skips its runs (logged, counted), and that dependency stays stopped;
-# once the operator starts it again, the job runs again.
+# once the operator starts it again, the job runs again. svctl status j
+# does not put those skips down to a previous run still running.
 . "$(dirname "$0")/lib.sh"
 
 service x <<YAML
@@ -33,6 +34,9 @@ wait_for skips 2
 assert_eq "$(field x state)" "stopped" "x, stopped by the operator, after scheduled runs of j"
 assert_eq "$(field a state)" "running" "a (its dependents keep running)"
 assert_eq "$(runs)" "$n" "j's runs while x is stopped"
+# svctl status says what the skips were, not only "the previous one ran"
+svctl status j > "$T/out/status" || fail "status j"
+grep -q "skipped:.*held stopped" "$T/out/status" || fail "status j: $(grep skipped: "$T/out/status")"
 svctl start x > /dev/null || fail "start x"
 more() { [ "$(runs)" -gt "$n" ]; }
 wait_for more
