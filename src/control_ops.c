@@ -226,7 +226,9 @@ static cJSON *op_power(struct svd *m, enum proto_op op, const struct control_pee
 static void add_boot(cJSON *r, struct svd *m) {
         cJSON *b = cJSON_AddObjectToObject(r, "boot");
         cJSON_AddNumberToObject(b, "started", usec_to_sec(m->boot_real));
-        if (m->main_mono)
+        /* (a state from an older svd has no main() time: the new
+         * instance's own is later than the restored start) */
+        if (m->main_mono && m->main_mono <= m->boot_mono)
                 cJSON_AddNumberToObject(b, "config_usec", (double)(m->boot_mono - m->main_mono));
         if (m->boot_done_mono) {
                 cJSON_AddNumberToObject(b, "settled_usec", (double)(m->boot_done_mono - m->boot_mono));

@@ -338,6 +338,12 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                 put(b, "mono", (double)m->boot_mono);
                 put(b, "real", (double)m->boot_real);
                 put(b, "done_mono", (double)m->boot_done_mono);
+                /* the boot summary's other figures (svctl status --boot) */
+                put(b, "main_mono", (double)m->main_mono);
+                put(b, "main_cpu", (double)m->main_cpu_usec);
+                put(b, "main_cpu_sys", (double)m->main_cpu_sys_usec);
+                put(b, "cpu", (double)m->boot_cpu_usec);
+                put(b, "cpu_sys", (double)m->boot_cpu_sys_usec);
         }
         secrets_snapshot_save(m, h); /* consumers of a changed secret to start again */
         if (exec) {
@@ -710,6 +716,15 @@ static void restore(struct svd *m)
                 m->boot_mono = (usec_t)num(b, "mono", (double)m->boot_mono);
                 m->boot_real = (usec_t)num(b, "real", (double)m->boot_real);
                 m->boot_done_mono = (usec_t)num(b, "done_mono", 0);
+                m->main_mono = (usec_t)num(b, "main_mono", (double)m->main_mono);
+                m->boot_cpu_usec = (usec_t)num(b, "cpu", (double)m->boot_cpu_usec);
+                m->boot_cpu_sys_usec = (usec_t)num(b, "cpu_sys", (double)m->boot_cpu_sys_usec);
+                /* the same process after an exec: its CPU counters went on
+                 * (a killed svd's successor counts from its own main()) */
+                if (!m->adopting) {
+                        m->main_cpu_usec = (usec_t)num(b, "main_cpu", (double)m->main_cpu_usec);
+                        m->main_cpu_sys_usec = (usec_t)num(b, "main_cpu_sys", (double)m->main_cpu_sys_usec);
+                }
         }
         cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(root, "services")) {
                 const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name"));
