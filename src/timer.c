@@ -341,6 +341,9 @@ int timers_init(struct svd *m)
                         return -ENOMEM;
                 j->m = m;
                 j->index = i;
+                j->every = m->svcs[i]->cfg->schedule.every;
+                j->random_delay = m->svcs[i]->cfg->schedule.random_delay;
+                j->cron = m->svcs[i]->cfg->schedule.cron;
                 ev_periodic_init(&j->w, fire_cb, 0., 0., NULL);
                 j->w.data = j;
                 if (r >= 0 && !(j->stamp_path = strdup_printf("%s/%s", dir, m->svcs[i]->cfg->name)))
@@ -447,6 +450,17 @@ struct timers *timers_detach(struct svd *m)
         return t;
 }
 
+/* Whether o and j fall due at the same times (persistent matters only at
+ * boot). */
+static bool same_due_times(const struct timer_job *o, const struct timer_job *j)
+{
+        const struct cron_spec *a = &o->cron, *b = &j->cron;
+
+        return o->every == j->every && o->random_delay == j->random_delay && a->minute == b->minute &&
+               a->hour == b->hour && a->dom == b->dom && a->month == b->month && a->dow == b->dow &&
+               a->dom_star == b->dom_star && a->dow_star == b->dow_star;
+}
+
 int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_svcs, size_t n_old,
                     const bool *unchanged)
 {
@@ -476,7 +490,8 @@ int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_sv
                 }
                 if (!m->svcs[i]->cfg->enabled)
                         continue;
-                if (o && unchanged[i] && o->next_at) { /* same schedule: same due time */
+                /* same schedule (whatever else changed): same due time */
+                if (o && o->next_at && (unchanged[i] || same_due_times(o, j))) {
                         start_at(j, o->next_base, o->next_at);
                         j->at_boot = o->at_boot;
                 } else

@@ -42,7 +42,9 @@ void timers_done(struct svd *m);
 /* Reload (reload_swap.c): takes the jobs away before services move; then
  * builds the new generation's jobs. A job of the same service object keeps
  * its history (last run, result, counters, a run in progress), and its due
- * time if unchanged[new index]; others are armed as at boot. Frees old. */
+ * time if unchanged[new index] or if its every, cron and random_delay are
+ * the same (only its command, environment... changed); others are armed as
+ * at boot. Frees old. */
 struct timers *timers_detach(struct svd *m);
 int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_svcs, size_t n_old,
                     const bool *unchanged);

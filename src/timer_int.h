@@ -10,6 +10,7 @@
 
 #include <ev.h>
 
+#include "cron.h"
 #include "svd.h"
 #include "timer.h"
 #include "util.h"
@@ -32,6 +33,11 @@ struct timer_job {
         char *stamp_path;
         bool restored;          /* armed from daemon-reexec state */
         bool stamp_ahead;       /* persistent: last_run was later than now at boot */
+        /* what of its schedule sets its due times (every, cron,
+         * random_delay), as it was armed: a reload that changes the job
+         * but none of these keeps its due time */
+        usec_t every, random_delay;
+        struct cron_spec cron;
 };
 
 struct timers {
