@@ -432,6 +432,10 @@ void reload_from_signal(struct svd *m)
 {
         struct cfg_errors errs = { 0 };
         struct reload_plan *p = NULL;
+        if (m->shutting_down) { /* (reload_apply would refuse it anyway) */
+                log_warn("SIGHUP: svd is shutting down; no reload");
+                return;
+        }
         if (m->reload) {
                 log_warn("SIGHUP: a reload is already under way; ignored");
                 return;
