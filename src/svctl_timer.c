@@ -53,6 +53,8 @@ void svctl_print_timer_details(FILE *f, const cJSON *s)
         fprintf(f, "  %-13s %s\n", "next run:",
                 cJSON_IsNumber(next) ? utc(next->valuedouble, tb, sizeof(tb)) : "not scheduled");
         if (cJSON_IsNumber(skipped) && skipped->valuedouble > 0)
-                fprintf(f, "  %-13s %.0f (a run was still active, or the job or a dependency was held stopped)\n",
+                fprintf(f,
+                        "  %-13s %.0f (a run was still active, or the job or a dependency was held stopped "
+                        "or cannot run here)\n",
                         "skipped:", skipped->valuedouble);
 }

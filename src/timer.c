@@ -13,12 +13,20 @@
 #include <ev.h>
 
 #include "log.h"
+#include "profile.h"
 #include "reload.h"
 #include "sched.h"
 #include "secrets.h"
 #include "svd.h"
 #include "timer.h"
 #include "timer_int.h"
+
+/* Whether s's timer is armed: enabled, and in the selected profiles (one
+ * outside them never runs here). */
+static bool armable(const struct svc *s)
+{
+        return s->cfg->enabled && !s->cfg->not_in_profile;
+}
 
 usec_t timer_due_after(const struct schedule_config *sc, usec_t t)
 {
@@ -291,6 +299,11 @@ static void fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
                         log_warn("%s: scheduled run skipped: dependency %s is held stopped (svctl start %s "
                                  "starts it)",
                                  s->cfg->name, dep->cfg->name, dep->cfg->name);
+        } else if (profile_blocked(s)) {
+                /* (its start would pull up its dependencies first, and then
+                 * not run: its program is missing, or a dependency's) */
+                j->skipped++;
+                log_info("%s: scheduled run skipped: %s", s->cfg->name, s->reason);
         } else {
                 log_info("%s: scheduled run", s->cfg->name);
                 m->timers->by_timer = true;
@@ -386,7 +399,7 @@ void timers_boot(struct svd *m)
 
         for (size_t i = 0; t && i < t->n; i++) {
                 struct timer_job *j = t->jobs[i];
-                if (j && m->svcs[i]->cfg->enabled)
+                if (j && armable(m->svcs[i]))
                         boot_job(m, j);
         }
 }
@@ -488,7 +501,7 @@ int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_sv
                         j->skipped = o->skipped;
                         j->stamp_ahead = o->stamp_ahead;
                 }
-                if (!m->svcs[i]->cfg->enabled)
+                if (!armable(m->svcs[i]))
                         continue;
                 /* same schedule (whatever else changed): same due time */
                 if (o && o->next_at && (unchanged[i] || same_due_times(o, j))) {
@@ -560,7 +573,7 @@ void timer_restore_json(struct svc *s, const cJSON *o, bool ran_unseen)
                 j->runs++;
                 snprintf(j->last_result, sizeof(j->last_result), "unknown (it ended while svd was down)");
                 j->has_duration = false;
-                if (at && at <= stamp_run && s->cfg->enabled) {
+                if (at && at <= stamp_run && armable(s)) {
                         char tb[40];
                         log_info("%s: its run of %s ended while no svd ran: not run again", s->cfg->name,
                                  fmt_time(stamp_run, tb, sizeof(tb)));
@@ -569,7 +582,7 @@ void timer_restore_json(struct svc *s, const cJSON *o, bool ran_unseen)
                         return;
                 }
         }
-        if (at && s->cfg->enabled) { /* the same due time as before */
+        if (at && armable(s)) { /* the same due time as before */
                 start_at(j, (usec_t)jnum(o, "next_base"), at);
                 j->restored = true;
         }
@@ -581,7 +594,7 @@ void timers_boot_unrestored(struct svd *m)
 
         for (size_t i = 0; t && i < t->n; i++) {
                 struct timer_job *j = t->jobs[i];
-                if (j && !j->restored && m->svcs[i]->cfg->enabled)
+                if (j && !j->restored && armable(m->svcs[i]))
                         boot_job(m, j);
         }
 }

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Scheduled jobs that cannot run on this host (profiles:). A job outside
+# the selected profiles is not armed: no next run, nothing at its due
+# times. One whose dependency is outside them (or whose program is not
+# installed) skips its runs, logged and counted. Neither pulls up its
+# dependencies: a firing used to log "scheduled run", start every
+# dependency that was down (here a failed db, again at every due time),
+# and only then find that the job itself could not start.
+. "$(dirname "$0")/lib.sh"
+
+echo "profiles: [core]" >> "$T/etc/svd.yaml"
+service db <<EOF
+restart: "no"
+profiles: [core]
+command: [/bin/sh, -c, 'echo start >> $T/out/db; exit 1']
+EOF
+service tool <<EOF
+profiles: [backup]
+command: [sleep, "1000"]
+EOF
+service offjob <<EOF
+type: oneshot
+profiles: [backup]
+depends_on: [db]
+schedule: { every: 1s }
+command: [/bin/sh, -c, 'echo ran >> $T/out/offjob']
+EOF
+service blockedjob <<EOF
+type: oneshot
+profiles: [core]
+depends_on: [db, tool]
+schedule: { every: 1s }
+command: [/bin/sh, -c, 'echo ran >> $T/out/blockedjob']
+EOF
+start_svd
+wait_state db failed
+skipped() { [ "$(field blockedjob skipped)" -ge 2 ]; }
+wait_for skipped
+grep -q "blockedjob: scheduled run skipped: blocked: dependency tool disabled: not in profile" "$T/svd.out" ||
+        fail "the blocked job's skip: $(grep blockedjob "$T/svd.out")"
+assert_eq "$(wc -l < "$T/out/db")" "1" "db's starts (a firing pulled it up?)"
+assert_eq "$(field tool state)" "stopped" "tool"
+assert_eq "$(field offjob next_run)" "" "offjob's next run (not in the selected profiles)"
+! grep -q "offjob: scheduled run" "$T/svd.out" || fail "offjob fired: $(grep offjob "$T/svd.out")"
+[ ! -e "$T/out/offjob" ] && [ ! -e "$T/out/blockedjob" ] || fail "a job that cannot run here ran"
+stop_svd || fail "svd exit status"
+echo "timers_profile: ok"
