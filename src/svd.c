@@ -25,6 +25,7 @@
 #include "logpipe.h"
 #include "notify.h"
 #include "prober.h"
+#include "profile.h"
 #include "cgroup.h"
 #include "gate.h"
 #include "init.h"
@@ -388,7 +389,10 @@ void svd_boot(struct svd *m) {
                                     s->state != ST_STOPPED ||
                                     timer_scheduled(s)) /* a scheduled job waits for its timer */
                                         continue;
-                                sched_pull_in(m, s);
+                                /* one that cannot run here (profiles:, a
+                                 * program missing) wants nothing either */
+                                if (!profile_blocked(s))
+                                        sched_pull_in(m, s);
                                 svc_dispatch(s, SE_START, 0);
                         }
         free(h);
@@ -506,7 +510,8 @@ int svd_request_start(struct svd *m, struct svc *s) {
                 return -EBUSY; /* the reload under way stops it (reload.h) */
         call_off_stop(m, s);
         s->held = false;
-        sched_pull_in(m, s);
+        if (!profile_blocked(s)) /* (it stays stopped, saying why) */
+                sched_pull_in(m, s);
         if (s->state == ST_BACKOFF)
                 svc_dispatch(s, SE_TIMER, 0); /* the operator asked: no more waiting */
         else if (s->state == ST_STOPPING)

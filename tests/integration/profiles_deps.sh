@@ -1,0 +1,33 @@
+#!/bin/bash
+# A service outside the selected profiles pulls up none of its
+# dependencies: the boot (and svctl start of it) used to start them before
+# finding the service itself disabled, so a dependency only it needs, here
+# one with enabled: false, ran on a host that did not select it. The
+# service still shows why it is stopped.
+. "$(dirname "$0")/lib.sh"
+
+echo "profiles: [minimal]" >> "$T/etc/svd.yaml"
+service base <<EOF
+command: [sleep, "1000"]
+EOF
+service helper <<EOF
+enabled: false
+command: [/bin/sh, -c, 'echo start >> $T/out/helper; exec sleep 1000']
+EOF
+service extra <<EOF
+profiles: [ai]
+depends_on: [helper]
+command: [sleep, "1000"]
+EOF
+start_svd
+wait_state base running
+wait_for grep -q "boot: settled" "$T/svd.out"
+assert_eq "$(field helper state)" "stopped" "helper, needed only by extra (not in the selected profiles)"
+assert_eq "$(field extra state)" "stopped" "extra"
+case "$(field extra reason)" in "disabled: not in profile"*) ;; *) fail "extra's reason: $(field extra reason)";; esac
+svctl start extra > /dev/null 2>&1 || true
+assert_eq "$(field helper state)" "stopped" "helper after svctl start extra"
+assert_eq "$(field extra state)" "stopped" "extra after svctl start extra"
+[ ! -e "$T/out/helper" ] || fail "helper was started"
+stop_svd || fail "svd exit status"
+echo "profiles_deps: ok"
