@@ -17,6 +17,7 @@
 #include "logpipe.h"
 #include "metrics.h"
 #include "prewarm.h"
+#include "profile.h"
 #include "reload.h"
 #include "sched.h"
 #include "secrets.h"
@@ -201,7 +202,8 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
                         continue;
                 if (held_back(m, s))
                         continue;
-                sched_pull_in(m, s);
+                if (!profile_blocked(s)) /* (it stays stopped, saying why) */
+                        sched_pull_in(m, s);
                 svc_dispatch(s, SE_START, 0);
         }
         log_info("reload: done: %zu added, %zu removed, %zu changed, %zu unchanged", p->count[RELOAD_ADD],

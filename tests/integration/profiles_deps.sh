@@ -1,9 +1,9 @@
 #!/bin/bash
 # A service outside the selected profiles pulls up none of its
-# dependencies: the boot (and svctl start of it) used to start them before
-# finding the service itself disabled, so a dependency only it needs, here
-# one with enabled: false, ran on a host that did not select it. The
-# service still shows why it is stopped.
+# dependencies: the boot (and svctl start of it, and a reload adding it)
+# used to start them before finding the service itself disabled, so a
+# dependency only it needs, here one with enabled: false, ran on a host
+# that did not select it. The service still shows why it is stopped.
 . "$(dirname "$0")/lib.sh"
 
 echo "profiles: [minimal]" >> "$T/etc/svd.yaml"
@@ -29,5 +29,17 @@ svctl start extra > /dev/null 2>&1 || true
 assert_eq "$(field helper state)" "stopped" "helper after svctl start extra"
 assert_eq "$(field extra state)" "stopped" "extra after svctl start extra"
 [ ! -e "$T/out/helper" ] || fail "helper was started"
+
+# a reload that adds another such service: the same
+service extra2 <<EOF
+profiles: [ai]
+depends_on: [helper]
+command: [sleep, "1000"]
+EOF
+svctl reload > /dev/null || fail "reload"
+wait_for grep -q "reload: done: 1 added" "$T/svd.out"
+assert_eq "$(field extra2 state)" "stopped" "extra2 (added by a reload, not in the selected profiles)"
+assert_eq "$(field helper state)" "stopped" "helper after the reload added extra2"
+[ ! -e "$T/out/helper" ] || fail "helper was started by the reload"
 stop_svd || fail "svd exit status"
 echo "profiles_deps: ok"
