@@ -41,6 +41,17 @@ void init_early_config(const struct svd_config *cfg) {
                 log_warn("init: remounting / read-write: %s", strerror(errno));
 }
 
+void init_reload_config(const struct svd_config *old, const struct svd_config *cfg) {
+        if (!init_is_pid1() || !cfg->hostname)
+                return;
+        if (old->hostname && strcmp(old->hostname, cfg->hostname) == 0)
+                return;
+        if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+                log_warn("init: sethostname %s: %s", cfg->hostname, strerror(errno));
+        else
+                log_info("init: hostname set to %s", cfg->hostname);
+}
+
 /* Whether any process but us is left (children: only our own children,
  * sent sig if it is not 0). Not kill(-1, 0): in the initial PID namespace it
  * counts kernel threads (kthreadd is pid 2) and never says ESRCH, so every

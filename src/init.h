@@ -31,6 +31,9 @@ void init_early_release(void);
 /* After the config is read (and init_early_join): hostname, root rw.
  * Errors are logged. */
 void init_early_config(const struct svd_config *cfg);
+/* After a reload, as PID 1: the hostname, if the new configuration sets
+ * another one (root: stays as the boot left it). Logged. */
+void init_reload_config(const struct svd_config *old, const struct svd_config *cfg);
 /* Kills every process left (SIGTERM and SIGCONT, grace, SIGKILL), syncs, turns swap off
  * (init_swapoff_all, in a child, at most 30 s), unmounts the file systems and
  * takes loop and device-mapper devices apart (init_umount_all, in a child, at

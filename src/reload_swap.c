@@ -13,6 +13,7 @@
 #include "control.h"
 #include "graph.h"
 #include "health.h"
+#include "init.h"
 #include "log.h"
 #include "logpipe.h"
 #include "metrics.h"
@@ -166,6 +167,7 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
         }
         m->cfg = c;
         p->cfg = NULL;
+        init_reload_config(old, c);
         if (old->has_admin_gid != c->has_admin_gid || old->admin_gid != c->admin_gid)
                 control_reauth(m->ctl);
 
