@@ -22,6 +22,7 @@
 #include "logpipe.h"
 #include "logsink.h"
 #include "notify.h"
+#include "profile.h"
 #include "reexec.h"
 #include "reload.h"
 #include "sched.h"
@@ -789,7 +790,8 @@ static void restore(struct svd *m)
                         struct svc *s = m->svcs[i];
                         if (m->wave_of[i] != w || (seen && seen[i]) || !s->cfg->enabled || timer_scheduled(s))
                                 continue;
-                        sched_pull_in(m, s);
+                        if (!profile_blocked(s)) /* (as svd_boot) */
+                                sched_pull_in(m, s);
                         svc_dispatch(s, SE_START, 0);
                 }
         free(seen);

@@ -1,9 +1,10 @@
 #!/bin/bash
 # A service outside the selected profiles pulls up none of its
-# dependencies: the boot (and svctl start of it, and a reload adding it)
-# used to start them before finding the service itself disabled, so a
-# dependency only it needs, here one with enabled: false, ran on a host
-# that did not select it. The service still shows why it is stopped.
+# dependencies: the boot (and svctl start of it, a reload adding it, a
+# daemon-reexec finding it new) used to start them before finding the
+# service itself disabled, so a dependency only it needs, here one with
+# enabled: false, ran on a host that did not select it. The service still
+# shows why it is stopped.
 . "$(dirname "$0")/lib.sh"
 
 echo "profiles: [minimal]" >> "$T/etc/svd.yaml"
@@ -41,5 +42,17 @@ wait_for grep -q "reload: done: 1 added" "$T/svd.out"
 assert_eq "$(field extra2 state)" "stopped" "extra2 (added by a reload, not in the selected profiles)"
 assert_eq "$(field helper state)" "stopped" "helper after the reload added extra2"
 [ ! -e "$T/out/helper" ] || fail "helper was started by the reload"
+
+# and one that a daemon-reexec finds new (its file added meanwhile)
+service extra3 <<EOF
+profiles: [ai]
+depends_on: [helper]
+command: [sleep, "1000"]
+EOF
+svctl daemon-reexec > "$T/out/rx" || fail "daemon-reexec: $(cat "$T/out/rx")"
+wait_for grep -q "daemon-reexec: .* services taken over" "$T/svd.out"
+assert_eq "$(field extra3 state)" "stopped" "extra3 (new to the re-executed svd, not in the selected profiles)"
+assert_eq "$(field helper state)" "stopped" "helper after the daemon-reexec"
+[ ! -e "$T/out/helper" ] || fail "helper was started after the daemon-reexec"
 stop_svd || fail "svd exit status"
 echo "profiles_deps: ok"
