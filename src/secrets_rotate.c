@@ -288,7 +288,14 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
                 return -EBUSY;
         }
         if (value) {
-                const char *weak = secrets_weak_reason(value, len, false);
+                bool signing = false;
+                const char *weak;
+
+                /* as the consumers' start checks it (secrets_deliver.c): a
+                 * value they would refuse must not stop them for it */
+                for (size_t i = 0; i < c->n_secrets && !signing; i++)
+                        signing = c->secrets[i].kind == SECRET_JWT && c->secrets[i].jwt_index == k;
+                weak = secrets_weak_reason(value, len, signing);
 
                 if (weak && !d->allow_weak)
                         return errf(why, wl, "the new value %s; set allow_weak: true to accept it", weak);
