@@ -51,8 +51,9 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t why_len);
  * go ahead, with *ret_written set when the files are written now (else
  * do_spawn calls secrets_svc_prepare, which reports any other failure). */
 bool secrets_cred_wait(struct svc *s, bool *ret_written, char *why, size_t why_len);
-/* Replaces ${secret:NAME} in env values and adds CREDENTIALS_DIRECTORY. */
-int secrets_env_expand(const struct svc *s, char ***env);
+/* Replaces ${secret:NAME} in env values and adds CREDENTIALS_DIRECTORY.
+ * -errno with why set to what names the secret (not for no memory). */
+int secrets_env_expand(const struct svc *s, char ***env, char *why, size_t why_len);
 /* Overwrites every string of env (before it is freed); the _freep form
  * wipes and frees, for _cleanup_. */
 void secrets_env_wipe(char **env);

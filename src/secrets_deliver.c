@@ -251,12 +251,13 @@ static bool declared(const struct svc_config *c, const char *name)
         return false;
 }
 
-/* One value with every ${secret:NAME} replaced; NULL with *err. */
-static char *expand_one(const struct svc *s, const char *val, int *err)
+/* One value with every ${secret:NAME} replaced; NULL with *err (and why
+ * set, but for no memory). */
+static char *expand_one(const struct svc *s, const char *val, int *err, char *why, size_t wl)
 {
         struct secrets *x = s->m->secrets;
         size_t cap = strlen(val) + 1, len = 0;
-        char *out = malloc(cap), why[256];
+        char *out = malloc(cap);
         const char *p = val;
 
         while (out) {
@@ -275,6 +276,7 @@ static char *expand_one(const struct svc *s, const char *val, int *err)
                         return out;
                 end = strchr(ref + 9, '}');
                 if (!end || (size_t)(end - ref - 9) >= sizeof name) {
+                        snprintf(why, wl, "environment: expected ${secret:NAME}");
                         *err = -EINVAL;
                         break;
                 }
@@ -291,15 +293,20 @@ static char *expand_one(const struct svc *s, const char *val, int *err)
                         p = end + 1;
                         continue;
                 }
-                if (!x || !(d = secrets_def_of(s->m, name, NULL)) ||
-                    secrets_value_for(x, s->index, d, &v, why, sizeof why) < 0) {
+                if (!x || !(d = secrets_def_of(s->m, name, NULL))) {
+                        snprintf(why, wl, "secret %s: not defined", name);
+                        *err = -ENOKEY;
+                        break;
+                }
+                if (secrets_value_for(x, s->index, d, &v, why, wl) < 0) {
                         *err = -ENOKEY;
                         break;
                 }
                 if (memchr(v.p, 0, v.len)) { /* from an env_file (environment: is checked before) */
-                        log_warn("%s: secret %s holds a NUL byte, which an environment variable "
-                                 "cannot carry",
-                                 s->cfg->name, name);
+                        snprintf(why, wl,
+                                 "secret %s holds a NUL byte, which an environment variable cannot carry "
+                                 "(use its credential file)",
+                                 name);
                         secrets_buf_free(&v);
                         *err = -EINVAL;
                         break;
@@ -323,7 +330,7 @@ static char *expand_one(const struct svc *s, const char *val, int *err)
         return NULL;
 }
 
-int secrets_env_expand(const struct svc *s, char ***env)
+int secrets_env_expand(const struct svc *s, char ***env, char *why, size_t wl)
 {
         struct secrets *x = s->m->secrets;
         int err = 0;
@@ -335,7 +342,7 @@ int secrets_env_expand(const struct svc *s, char ***env)
 
                 if (!strstr(*e, "${secret:"))
                         continue;
-                if (!(n = expand_one(s, *e, &err)))
+                if (!(n = expand_one(s, *e, &err, why, wl)))
                         return err;
                 free(*e);
                 *e = n;

@@ -204,9 +204,12 @@ char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_le
                         return NULL;
                 }
         }
-        int sr = secrets_env_expand(s, &env);
+        char sbuf[SVC_REASON_MAX] = "";
+        int sr = secrets_env_expand(s, &env, sbuf, sizeof(sbuf));
         if (sr < 0) {
                 *ret_err = sr;
+                if (why && why_len && sbuf[0])
+                        snprintf(why, why_len, "%s", sbuf);
                 secrets_env_freep(&env);
                 return NULL;
         }
