@@ -77,11 +77,13 @@ int secrets_value_of(struct secrets *x, const struct secret_config *d, struct se
                         snprintf(why, wl, "secret %s: from_file %s: %s", d->name, d->path, strerror(-r));
                         return r;
                 }
-                /* one trailing newline is the editor's, not the secret's */
-                if (len && buf[len - 1] == '\n')
+                /* one trailing newline (LF or CR LF) is the editor's, not
+                 * the secret's; a CR alone may be a binary key's last byte */
+                if (len && buf[len - 1] == '\n') {
                         len--;
-                if (len && buf[len - 1] == '\r')
-                        len--;
+                        if (len && buf[len - 1] == '\r')
+                                len--;
+                }
                 r = secrets_buf_dup(ret, buf, len);
                 sodium_memzero(buf, len);
                 free(buf);
