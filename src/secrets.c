@@ -446,7 +446,7 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         if (r < 0) {
                 set_broken(x, "key %s: %s", x->key_path,
                            r == -EBADMSG ? "not a 32-byte key"
-                           : r == -EPERM ? "readable by group or others"
+                           : r == -EPERM ? "owned by another user or readable by group or others"
                                          : strerror(-r));
                 return 0;
         }

@@ -356,6 +356,17 @@ int secrets_file_write_atomic(const char *path, const void *data, size_t len, un
         return 0;
 }
 
+/* Whether uid owns path's directory too: whoever owns it can replace the
+ * file anyway, so a key of theirs trusts no one new (a state_dir on NFS
+ * with root squashed: nobody owns both, and svd's euid is 0). */
+static bool owns_dir(const char *path, uid_t uid)
+{
+        _cleanup_(freep) char *dir = strdup(path);
+        struct stat st;
+
+        return dir && stat(dirname(dir), &st) == 0 && st.st_uid == uid;
+}
+
 int secrets_key_load(const char *path, bool create, struct secrets_buf *ret_key)
 {
         struct secrets_buf k;
@@ -385,8 +396,8 @@ int secrets_key_load(const char *path, bool create, struct secrets_buf *ret_key)
                 r = -errno;
         else if (!S_ISREG(st.st_mode) || st.st_size != SECRETS_KEY_BYTES)
                 r = -EBADMSG;
-        else if (st.st_mode & 0077)
-                r = -EPERM; /* readable by others: not a key to trust */
+        else if ((st.st_mode & 0077) || (st.st_uid != geteuid() && !owns_dir(path, st.st_uid)))
+                r = -EPERM; /* readable by others (its owner, too): not a key to trust */
         else if (read(fd, k.p, SECRETS_KEY_BYTES) != SECRETS_KEY_BYTES)
                 r = -EIO;
         close(fd);

@@ -85,7 +85,8 @@ int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len);
  * that errno, and a power cut could still bring back the old file. */
 int secrets_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
-/* Host key: loads path (exactly 32 bytes, must not be readable by others) or,
+/* Host key: loads path (exactly 32 bytes, owned by svd's user or by its
+ * directory's owner, not readable by group or others, else -EPERM) or,
  * when create is set and it does not exist, makes a new one (0400).
  * *ret_key: sodium_malloc'd SECRETS_KEY_BYTES. */
 int secrets_key_load(const char *path, bool create, struct secrets_buf *ret_key);

@@ -102,8 +102,22 @@ cp -p "$T/good.key" "$T/state/secrets.key"
 chmod 444 "$T/state/secrets.key"
 expect_refused "open key" "readable by group or others"
 
-# the right key again: everything as before
+# nor one another user owns (that user can read it whatever its mode)
 chmod 400 "$T/state/secrets.key"
+if [ "$(id -u)" = 0 ]; then
+        chown 65534 "$T/state/secrets.key"
+        expect_refused "foreign key" "owned by another user or readable by group or others"
+        # unless that user owns the directory as well (who can replace the
+        # file anyway: a root-squashed NFS state_dir)
+        chown 65534 "$T/state"
+        start_svd
+        wait_state app running
+        assert_eq "$(svctl secret get pw)" "$pw" "pw with the key of the directory's owner"
+        stop_svd || fail "svd exit status $?"
+        chown 0 "$T/state" "$T/state/secrets.key"
+fi
+
+# the right key again: everything as before
 start_svd
 wait_state app running
 assert_eq "$(svctl secret get pw)" "$pw" "pw with the right key"
