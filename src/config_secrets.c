@@ -416,6 +416,44 @@ void cp_secrets(struct cload *l, const struct ynode *root, struct svc_config *s)
         }
 }
 
+/* How long a generated value comes out, in bytes, with what it is in how
+ * (for a message); 0 for a kind svd does not generate. */
+static size_t generated_len(const struct secret_config *d, char *how, size_t len)
+{
+        switch (d->kind) {
+        case SECRET_PASSWORD:
+                snprintf(how, len, "a password of %u characters", d->length);
+                return d->length;
+        case SECRET_HEX:
+                snprintf(how, len, "hex of %u bytes", d->bytes);
+                return (size_t)d->bytes * 2;
+        case SECRET_BASE64:
+                snprintf(how, len, "base64 of %u bytes", d->bytes);
+                return ((size_t)d->bytes + 2) / 3 * 4;
+        case SECRET_UUID:
+                snprintf(how, len, "a UUID");
+                return 36;
+        default:
+                return 0;
+        }
+}
+
+/* A generated signing secret shorter than the consumers' start accepts
+ * (secrets_weak_reason: 32 bytes) would be refused to each of them. */
+static void check_signing_len(const struct svd_config *c, const struct secret_config *d,
+                              struct cfg_errors *errs, const char *key)
+{
+        const struct secret_config *sd = &c->secrets[d->jwt_index];
+        char how[64];
+        size_t n = generated_len(sd, how, sizeof how);
+
+        if (n && n < 32 && !sd->allow_weak)
+                cfg_error(errs, &d->jwt_secret_pos, key,
+                          "'%s' is generated %zu bytes long (%s): a JWT signing secret needs at least 32 "
+                          "(raise its %s, or set allow_weak: true on it)",
+                          sd->name, n, how, sd->kind == SECRET_PASSWORD ? "length" : "bytes");
+}
+
 static ssize_t find_secret(const struct svd_config *c, const char *name)
 {
         for (size_t i = 0; i < c->n_secrets; i++)
@@ -458,8 +496,10 @@ int config_secrets_validate(struct svd_config *c, struct cfg_errors *errs)
                                           d->jwt_secret);
                         else if (c->secrets[k].kind == SECRET_JWT)
                                 cfg_error(errs, &d->jwt_secret_pos, key, "'%s' is itself a JWT", d->jwt_secret);
-                        else
+                        else {
                                 d->jwt_index = (size_t)k;
+                                check_signing_len(c, d, errs, key);
+                        }
                 }
                 snprintf(key, sizeof key, "secrets.%s.on_rotate", d->name);
                 if (d->on_rotate) {
