@@ -136,13 +136,25 @@ cJSON *control_op_secrets(struct svd *m, enum proto_op op, const cJSON *req, con
                                 return proto_reply_error(PROTO_E_BAD_REQUEST,
                                                          "field 'value_base64': not base64 (standard "
                                                          "alphabet, padded)");
-                        r = secrets_change(m, name->valuestring, bytes, len, why, sizeof why);
+                        if (len > PROTO_SECRET_MAX)
+                                r = errf(why, sizeof why,
+                                         "field 'value_base64': %zu bytes, more than a secret value may "
+                                         "have (%u)",
+                                         len, PROTO_SECRET_MAX);
+                        else
+                                r = secrets_change(m, name->valuestring, bytes, len, why, sizeof why);
                         explicit_bzero(bytes, len);
                         free(bytes);
-                } else if (cJSON_IsString(v) && !b)
-                        r = secrets_change(m, name->valuestring, v->valuestring, strlen(v->valuestring), why,
-                                           sizeof why);
-                else
+                } else if (cJSON_IsString(v) && !b) {
+                        len = strlen(v->valuestring);
+                        if (len > PROTO_SECRET_MAX)
+                                r = errf(why, sizeof why,
+                                         "field 'value': %zu bytes, more than a secret value may have (%u)",
+                                         len, PROTO_SECRET_MAX);
+                        else
+                                r = secrets_change(m, name->valuestring, v->valuestring, len, why,
+                                                   sizeof why);
+                } else
                         return proto_reply_error(PROTO_E_BAD_REQUEST,
                                                  "field 'value' or 'value_base64' (one of them): "
                                                  "expected a string");

@@ -101,6 +101,9 @@ cJSON *proto_reply_error(enum proto_code code, const char *fmt, ...) __attribute
  * UTF-8 without a NUL byte travels as "value", any other as "value_base64"
  * (standard alphabet, padded; secret_b64.h). proto_text_ok says which. */
 bool proto_text_ok(const void *p, size_t n);
+/* The most bytes a secret value may have (secret_set: svctl refuses a longer
+ * one before sending it, svd when a client sends it anyway). */
+#define PROTO_SECRET_MAX (64u << 10)
 
 /* Blocking helpers for clients: whole frame out / in; the frames' buffers
  * are wiped (they may hold a value or a passphrase). */

@@ -27,7 +27,7 @@
 #include "svctl_secret.h"
 #include "util.h"
 
-#define MAX_VALUE (64u << 10)
+#define MAX_VALUE PROTO_SECRET_MAX
 #define SECRET_TIMEOUT_SEC 60 /* for the reply (svctl(8), EXIT STATUS) */
 #define INPUT_BUF (MAX_VALUE + 2) /* a value, its newline, the NUL */
 
