@@ -141,6 +141,9 @@ int secrets_store_seal(const struct secrets_table *t, const struct secrets_pendi
                                           pd->old.v[i].value.len);
                 }
         }
+        /* never a store secrets_file_read would refuse to read back */
+        if (len > MAX_FILE - HDR_LEN - crypto_secretbox_MACBYTES)
+                return -EFBIG;
         if ((r = secrets_buf_alloc(&plain, len)) < 0)
                 return r;
         p = plain.p;

@@ -65,7 +65,8 @@ int secrets_table_put(struct secrets_table *t, const char *name, uint64_t create
 void secrets_table_remove(struct secrets_table *t, const char *name);
 
 /* Encrypts t (and p's rotation, when p and p->secret are set) under key
- * into a malloc'd blob (ciphertext only, no secret). */
+ * into a malloc'd blob (ciphertext only, no secret). -EFBIG: it would be
+ * larger than secrets_file_read takes (16 MiB). */
 int secrets_store_seal(const struct secrets_table *t, const struct secrets_pending *p,
                        const unsigned char *key, unsigned char **ret, size_t *ret_len);
 /* Decrypts blob into *t and the pending rotation into *p (both cleared

@@ -184,6 +184,52 @@ START_TEST(test_store_pending)
 }
 END_TEST
 
+/* A store is never written larger than secrets_file_read takes back
+ * (16 MiB): the write fails instead (nothing replaced), rather than leave
+ * a store the next svd cannot read. */
+START_TEST(test_store_too_large)
+{
+        unsigned char key[SECRETS_KEY_BYTES], *blob = NULL, *raw;
+        struct secrets_table t = { 0 }, u = { 0 };
+        size_t len = 0, n;
+        char name[32];
+
+        ck_assert_int_eq(secrets_gen_init(), 0);
+        randombytes_buf(key, sizeof key);
+        ck_assert_ptr_nonnull(raw = malloc(64u << 10));
+        memset(raw, 'v', 64u << 10);
+        /* 255 values of 64 KiB: under 16 MiB sealed */
+        for (n = 0; n < 255; n++) {
+                struct secrets_buf b;
+
+                snprintf(name, sizeof name, "v%zu", n);
+                ck_assert_int_eq(secrets_buf_dup(&b, raw, 64u << 10), 0);
+                ck_assert_int_eq(secrets_table_put(&t, name, 1, &b), 0);
+        }
+        ck_assert_int_eq(secrets_store_seal(&t, NULL, key, &blob, &len), 0);
+        ck_assert_uint_le(len, 16u << 20);
+        ck_assert_int_eq(secrets_store_open(blob, len, key, &u, NULL), 0);
+        ck_assert_uint_eq(u.n, 255);
+        free(blob);
+        blob = NULL;
+        /* two more: over it */
+        for (; n < 257; n++) {
+                struct secrets_buf b;
+
+                snprintf(name, sizeof name, "v%zu", n);
+                ck_assert_int_eq(secrets_buf_dup(&b, raw, 64u << 10), 0);
+                ck_assert_int_eq(secrets_table_put(&t, name, 1, &b), 0);
+        }
+        len = 0;
+        ck_assert_int_eq(secrets_store_seal(&t, NULL, key, &blob, &len), -EFBIG);
+        ck_assert_ptr_null(blob);
+        ck_assert_uint_eq(len, 0);
+        free(raw);
+        secrets_table_clear(&t);
+        secrets_table_clear(&u);
+}
+END_TEST
+
 START_TEST(test_store_files)
 {
         char dir[] = "/tmp/check_secrets.XXXXXX", path[256], kpath[256];
@@ -466,6 +512,7 @@ int main(void)
         tcase_add_test(tc, test_store_roundtrip);
         tcase_add_test(tc, test_store_tamper_and_wrong_key);
         tcase_add_test(tc, test_store_pending);
+        tcase_add_test(tc, test_store_too_large);
         tcase_add_test(tc, test_store_files);
         tcase_add_test(tc, test_generators);
         tcase_add_test(tc, test_jwt_known_vector);
