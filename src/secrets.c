@@ -328,6 +328,14 @@ static int open_with(struct secrets *x, struct secrets_buf *key, const unsigned 
 
 static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned char *hsalt);
 
+/* What is wrong with a store secrets_store_open refused (but a wrong key). */
+static const char *open_error(int r)
+{
+        return r == -EBADMSG  ? "not a secrets store (bad header)"
+               : r == -EPROTO ? "corrupted records"
+                              : strerror(-r);
+}
+
 int secrets_init(struct svd *m)
 {
         struct secrets_buf hkey = { 0 };
@@ -453,7 +461,7 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         if (x->have_store && (r = secrets_store_open(blob, len, x->key.p, &x->t, &pending)) < 0) {
                 set_broken(x, "%s: %s", x->store_path,
                            r == -EKEYREJECTED ? "cannot decrypt (wrong key, or the file was modified)"
-                                              : "corrupted records");
+                                              : open_error(r));
                 return 0;
         }
         x->status = SECRETS_OK;
@@ -634,7 +642,7 @@ int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_
                 if (r == -EKEYREJECTED)
                         snprintf(why, wl, "wrong passphrase (or the store was modified)");
                 else
-                        snprintf(why, wl, "%s: corrupted records", x->store_path);
+                        snprintf(why, wl, "%s: %s", x->store_path, open_error(r));
                 return r;
         }
         log_info("secrets: unlocked");
