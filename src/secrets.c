@@ -74,7 +74,8 @@ int secrets_value_of(struct secrets *x, const struct secret_config *d, struct se
                 return secrets_buf_dup(ret, d->value, strlen(d->value));
         case SECRET_FROM_FILE:
                 if ((r = secrets_file_read(d->path, &buf, &len)) < 0) {
-                        snprintf(why, wl, "secret %s: from_file %s: %s", d->name, d->path, strerror(-r));
+                        snprintf(why, wl, "secret %s: from_file %s: %s", d->name, d->path,
+                                 r == -EINVAL ? "not a regular file" : strerror(-r));
                         return r;
                 }
                 /* one trailing newline (LF or CR LF) is the editor's, not
@@ -406,7 +407,8 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         }
         r = secrets_file_read(x->store_path, &blob, &len);
         if (r < 0 && r != -ENOENT) {
-                set_broken(x, "cannot read the store %s: %s", x->store_path, strerror(-r));
+                set_broken(x, "cannot read the store %s: %s", x->store_path,
+                           r == -EINVAL ? "not a regular file" : strerror(-r));
                 return 0;
         }
         if (r >= 0) {
@@ -632,7 +634,8 @@ int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_
         if (!x->have_store)
                 randombytes_buf(x->t.salt, sizeof x->t.salt);
         else if ((r = secrets_file_read(x->store_path, &blob, &blen)) < 0) {
-                snprintf(why, wl, "cannot read the store %s: %s", x->store_path, strerror(-r));
+                snprintf(why, wl, "cannot read the store %s: %s", x->store_path,
+                         r == -EINVAL ? "not a regular file" : strerror(-r));
                 return r;
         }
         if ((r = secrets_key_derive(pass, len, x->t.salt, &key)) < 0)

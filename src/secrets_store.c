@@ -277,7 +277,9 @@ fail:
 
 int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len)
 {
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        /* O_NONBLOCK: a FIFO there would hold the open (and svd) until a
+         * writer came; a regular file's reads ignore it */
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         unsigned char *buf;
         struct stat st;
         size_t off = 0;
@@ -286,7 +288,9 @@ int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len)
                 return -errno;
         if (fstat(fd, &st) < 0)
                 return -errno;
-        if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE)
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        if ((uint64_t)st.st_size > MAX_FILE)
                 return -EFBIG;
         if (!(buf = malloc((size_t)st.st_size + 1)))
                 return -ENOMEM;
@@ -378,7 +382,7 @@ int secrets_key_load(const char *path, bool create, struct secrets_buf *ret_key)
 
         if ((r = secrets_buf_alloc(&k, SECRETS_KEY_BYTES)) < 0)
                 return r;
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* (as secrets_file_read) */
         if (fd < 0 && errno == ENOENT && create) {
                 randombytes_buf(k.p, SECRETS_KEY_BYTES);
                 r = secrets_file_write_atomic(path, k.p, SECRETS_KEY_BYTES, 0400);

@@ -78,7 +78,8 @@ int secrets_store_open(const unsigned char *blob, size_t len, const unsigned cha
 /* Reads the header's mode and salt without a key (for passphrase mode). */
 int secrets_store_peek(const unsigned char *blob, size_t len, uint8_t *ret_mode, unsigned char *ret_salt);
 
-/* Whole-file helpers. read: -ENOENT if missing; bounded at 16 MiB. */
+/* Whole-file helpers. read: -ENOENT if missing, -EINVAL if not a regular
+ * file (never waits on a FIFO); bounded at 16 MiB (-EFBIG). */
 int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len);
 /* < 0: nothing was replaced (path holds what it held). 0: written and
  * durable. > 0: written (renamed over path, so every reader now gets the new

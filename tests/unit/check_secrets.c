@@ -260,6 +260,11 @@ START_TEST(test_store_files)
         chmod(kpath, 0444);
         ck_assert_int_eq(secrets_key_load(kpath, false, &k1), -EPERM);
         unlink(kpath);
+        /* a FIFO is refused at once: its open does not wait for a writer */
+        ck_assert_int_eq(mkfifo(kpath, 0600), 0);
+        ck_assert_int_eq(secrets_file_read(kpath, &data, &len), -EINVAL);
+        ck_assert_int_eq(secrets_key_load(kpath, false, &k1), -EBADMSG);
+        unlink(kpath);
         unlink(path);
         rmdir(dir);
 }
