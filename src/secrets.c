@@ -91,6 +91,19 @@ int secrets_value_of(struct secrets *x, const struct secret_config *d, struct se
                 return r;
         default:
                 if (!(e = secrets_table_find(&x->t, d->name))) {
+                        struct secrets_buf key = { 0 };
+                        char w[256] = "";
+
+                        /* a JWT is not minted while its signing secret has
+                         * no value (a from_file not there yet): say why */
+                        if (d->kind == SECRET_JWT && d->jwt_index != SIZE_MAX &&
+                            (r = secrets_value_of(x, &x->m->cfg->secrets[d->jwt_index], &key, w,
+                                                  sizeof w)) < 0) {
+                                snprintf(why, wl, "secret %s: cannot be minted (%s)", d->name,
+                                         *w ? w : strerror(-r));
+                                return -ENOENT;
+                        }
+                        secrets_buf_free(&key);
                         snprintf(why, wl, "secret %s: not generated", d->name);
                         return -ENOENT;
                 }
