@@ -214,7 +214,9 @@ static void start_exec_probe(struct svc *s) {
                         snprintf(d, sizeof(d), "probe: %s", env_why);
                 else /* no memory, or a secret that cannot be expanded */
                         snprintf(d, sizeof(d), "probe: environment: %s", strerror(r ? -r : ENOMEM));
-                health_probe_result(s, false, true, d);
+                /* -EAGAIN: svd's secrets are locked (secrets.h), which says
+                 * nothing about the service: not counted */
+                health_probe_result(s, false, r != -EAGAIN, d);
                 return;
         }
         path = spawn_find_executable(p->exec[0], NULL);

@@ -52,7 +52,9 @@ int secrets_svc_prepare(struct svc *s, char *why, size_t why_len);
  * do_spawn calls secrets_svc_prepare, which reports any other failure). */
 bool secrets_cred_wait(struct svc *s, bool *ret_written, char *why, size_t why_len);
 /* Replaces ${secret:NAME} in env values and adds CREDENTIALS_DIRECTORY.
- * -errno with why set to what names the secret (not for no memory). */
+ * -errno with why set to what names the secret (not for no memory);
+ * -EAGAIN: the store cannot give stored values now (locked, or broken),
+ * which is svd's state, not the service's. */
 int secrets_env_expand(const struct svc *s, char ***env, char *why, size_t why_len);
 /* Overwrites every string of env (before it is freed); the _freep form
  * wipes and frees, for _cleanup_. */

@@ -298,6 +298,12 @@ static char *expand_one(const struct svc *s, const char *val, int *err, char *wh
                         *err = -ENOKEY;
                         break;
                 }
+                /* svd's own state (locked: killed and taken over, before
+                 * the unlock), not the service's: -EAGAIN says so */
+                if (secrets_stored_kind(d->kind) && secrets_usable(x, why, wl) < 0) {
+                        *err = -EAGAIN;
+                        break;
+                }
                 if (secrets_value_for(x, s->index, d, &v, why, wl) < 0) {
                         *err = -ENOKEY;
                         break;
