@@ -160,6 +160,12 @@ int cp_path_text(struct cload *l, const struct ynode *n, const char *key)
                 cp_err(l, n, key, "expected a path");
                 return -EINVAL;
         }
+        /* A quoted "" would resolve to the main file's directory: a socket,
+         * a log file or a working directory nobody meant. */
+        if (!*n->value) {
+                cp_err(l, n, key, "expected a path, not an empty string");
+                return -EINVAL;
+        }
         /* The kernel would refuse it at the first use, long after the load. */
         if (strlen(n->value) >= PATH_MAX) {
                 cp_err(l, n, key, "path longer than %d bytes", PATH_MAX - 1);

@@ -107,7 +107,7 @@ bad() {
                 fail "'$1': want 'services/r.yaml:3:...$2', got: $(cat "$T/err")"
 }
 bad "{ url: \"https://h/\", ca_file: ca.pem }" "healthcheck.http.ca_file: expected an absolute path, got 'ca.pem'"
-bad "{ url: \"https://h/\", ca_file: \"\" }" "healthcheck.http.ca_file: expected an absolute path"
+bad "{ url: \"https://h/\", ca_file: \"\" }" "healthcheck.http.ca_file: expected a path, not an empty string"
 bad "{ url: \"https://h/\", ca_file: [/a] }" "healthcheck.http.ca_file: expected a path"
 bad "{ url: \"https://h/\", tls_verify: maybe }" "healthcheck.http.tls_verify:"
 bad "{ url: \"https://h/\", tls_verify: false, ca_file: /a.pem }" \

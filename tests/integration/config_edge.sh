@@ -1,0 +1,35 @@
+#!/bin/bash
+# config_edge: odd values svd --check must refuse (found in a review of the
+# config loader), each with file:line:col and the key, rather than loading
+# them as something the operator did not write.
+. "$(dirname "$0")/lib.sh"
+
+cp "$T/etc/svd.yaml" "$T/etc/main.orig"
+# bad SERVICE-LINES MESSAGE: the service file (command on line 1, then
+# these lines) is refused with MESSAGE at FILE:LINE:COL
+bad() {
+        printf 'command: [sleep, "1"]\n%s\n' "$1" > "$T/services/r.yaml"
+        rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+        [ "$rc" = 1 ] || fail "accepted (exit $rc): '$1'"
+        grep -q "services/r.yaml:[0-9]*:[0-9]*: $2" "$T/err" || fail "'$1': want '$2', got: $(cat "$T/err")"
+}
+# badmain MAIN-LINE MESSAGE: the main file with this line added is refused
+badmain() {
+        { cat "$T/etc/main.orig"; printf '%s\n' "$1"; } > "$T/etc/svd.yaml"
+        rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+        cp "$T/etc/main.orig" "$T/etc/svd.yaml"
+        [ "$rc" = 1 ] || fail "accepted (exit $rc): '$1'"
+        grep -q "etc/svd.yaml:[0-9]*:[0-9]*: $2" "$T/err" || fail "'$1': want '$2', got: $(cat "$T/err")"
+}
+
+# An empty (quoted) path used to resolve to the main file's directory:
+# control_socket: "" made svd bind its socket on a directory.
+badmain 'control_socket: ""' 'control_socket: expected a path, not an empty string'
+badmain 'emergency_shell: ""' 'emergency_shell: expected a path, not an empty string'
+badmain 'cgroup_root: ""' 'cgroup_root: expected a path, not an empty string'
+badmain 'secrets_console: ""' 'secrets_console: expected a path, not an empty string'
+bad 'working_dir: ""' 'working_dir: expected a path, not an empty string'
+bad 'env_file: ""' 'env_file: expected a path, not an empty string'
+bad 'logging: { file: "" }' 'logging.file: expected a path, not an empty string'
+
+echo ok
