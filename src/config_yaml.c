@@ -150,6 +150,34 @@ static const char *event_anchor(const yaml_event_t *ev)
         }
 }
 
+static const char *event_tag(const yaml_event_t *ev)
+{
+        switch (ev->type) {
+        case YAML_SCALAR_EVENT:
+                return (const char *)ev->data.scalar.tag;
+        case YAML_SEQUENCE_START_EVENT:
+                return (const char *)ev->data.sequence_start.tag;
+        case YAML_MAPPING_START_EVENT:
+                return (const char *)ev->data.mapping_start.tag;
+        default:
+                return NULL;
+        }
+}
+
+/* A tag changes what a YAML reader takes the value to be (!!binary decodes
+ * base64, !!str makes false a string) while svd reads every value as
+ * written: refused, named as written ("!!str", not libyaml's expansion). */
+static void report_tag(struct yload *l, const yaml_mark_t *m, const char *path, const char *tag)
+{
+        static const char core[] = "tag:yaml.org,2002:";
+        struct cfg_pos pos = { .file = l->path, .line = (int)m->line + 1, .col = (int)m->column + 1 };
+        bool is_core = strncmp(tag, core, sizeof core - 1) == 0;
+
+        cfg_error(l->errs, &pos, *path ? path : "yaml",
+                  "YAML tag '%s%s' not supported (values are read as written)", is_core ? "!!" : "",
+                  is_core ? tag + sizeof core - 1 : tag);
+}
+
 static int parse_node(struct yload *l, yaml_event_t *ev, const char *path, int depth, struct ynode **ret);
 
 static int parse_children(struct yload *l, struct ynode *n, const char *path, int depth)
@@ -228,6 +256,9 @@ static int parse_node(struct yload *l, yaml_event_t *ev, const char *path, int d
 
         if (ev->type == YAML_ALIAS_EVENT || event_anchor(ev)) {
                 yerr_mark(l, &ev->start_mark, "anchors and aliases are not supported");
+                r = -EINVAL;
+        } else if (event_tag(ev)) {
+                report_tag(l, &ev->start_mark, path, event_tag(ev));
                 r = -EINVAL;
         } else if (depth > CONFIG_YAML_MAX_DEPTH) {
                 yerr_mark(l, &ev->start_mark, "nesting too deep");

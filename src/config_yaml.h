@@ -1,8 +1,8 @@
 /* config_yaml: turns one YAML file into a small owned tree of nodes (mapping,
  * sequence, scalar), each with its 1-based line and column, so the rest of the
  * config code never sees libyaml. This is the only module that includes <yaml.h>.
- * Anchors, aliases and multi-document streams are refused: a service file should
- * read the same to a human as to svd. */
+ * Anchors, aliases, tags (!!str) and multi-document streams are refused: a
+ * service file should read the same to a human as to svd. */
 #ifndef SVD_CONFIG_YAML_H
 #define SVD_CONFIG_YAML_H
 

@@ -32,4 +32,17 @@ bad 'working_dir: ""' 'working_dir: expected a path, not an empty string'
 bad 'env_file: ""' 'env_file: expected a path, not an empty string'
 bad 'logging: { file: "" }' 'logging.file: expected a path, not an empty string'
 
+# A tag changes what a YAML reader takes a value to be (!!binary decodes
+# base64, !!str makes false a string) while svd read the text as written:
+# refused like anchors, at the value, with its key.
+bad 'environment: { K: !!binary aGVsbG8= }' 'environment.K: YAML tag .!!binary. not supported'
+bad 'enabled: !!str false' 'enabled: YAML tag .!!str. not supported'
+bad 'command2: ! x' 'command2: YAML tag .!. not supported'
+bad 'sandbox: !!map { private_tmp: true }' 'sandbox: YAML tag .!!map. not supported'
+bad 'profiles: !mine [a]' 'profiles: YAML tag .!mine. not supported'
+printf '!!map\ncommand: [sleep, "1"]\n' > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "services/r.yaml:1:1: yaml: YAML tag '!!map' not supported" "$T/err" ||
+        fail "a tagged document: $(cat "$T/err")"
+
 echo ok
