@@ -301,7 +301,10 @@ void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s
                 return;
         }
         if ((v = ynode_get(n, "exec"))) {
-                if (cp_is_scalar(v)) {
+                if (cp_is_scalar(v) && !v->value[strspn(v->value, " \t\n")]) {
+                        /* sh -c "" exits 0: a check that could never fail */
+                        cp_err(l, v, "healthcheck.exec", "must not be empty");
+                } else if (cp_is_scalar(v)) {
                         /* a string runs through the shell, like Compose's CMD-SHELL */
                         if (strv_push(&p->exec, "/bin/sh") < 0 || strv_push(&p->exec, "-c") < 0 ||
                             strv_push(&p->exec, v->value) < 0)
@@ -310,6 +313,9 @@ void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s
                 } else if (cp_strv(l, v, "healthcheck.exec", &p->exec) >= 0) {
                         if (!p->exec || !p->exec[0])
                                 cp_err(l, v, "healthcheck.exec", "must not be empty");
+                        else if (!p->exec[0][0])
+                                cp_err(l, v->items[0], "healthcheck.exec[0]",
+                                       "the program name must not be empty");
                         else
                                 p->kind = PROBE_EXEC;
                 }

@@ -378,7 +378,11 @@ static void load_command(struct cload *l, const struct ynode *root, struct svc_c
                 cp_err(l, root, "command", "required key missing");
                 return;
         }
-        if (s->shell && cp_is_scalar(n)) {
+        if (s->shell && cp_is_scalar(n) && !n->value[strspn(n->value, " \t\n")]) {
+                /* sh -c "" exits 0 at once: a service that never ran anything */
+                cp_err(l, n, "command", "must not be empty");
+                return;
+        } else if (s->shell && cp_is_scalar(n)) {
                 if (strv_push(&v, n->value) < 0)
                         l->oom = true;
         } else if (cp_strv(l, n, "command", &v) < 0) {

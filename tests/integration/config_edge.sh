@@ -45,4 +45,16 @@ rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
 [ "$rc" = 1 ] && grep -q "services/r.yaml:1:1: yaml: YAML tag '!!map' not supported" "$T/err" ||
         fail "a tagged document: $(cat "$T/err")"
 
+# healthcheck.exec: an empty program name (refused for command[0]) could
+# never run, and an empty shell string ran "sh -c ''", which always
+# succeeds: a health check that can never fail.
+bad 'healthcheck: { exec: [""] }' 'healthcheck.exec\[0\]: the program name must not be empty'
+bad 'healthcheck: { exec: ["", x] }' 'healthcheck.exec\[0\]: the program name must not be empty'
+bad 'healthcheck: { exec: "" }' 'healthcheck.exec: must not be empty'
+bad 'healthcheck: { exec: "   " }' 'healthcheck.exec: must not be empty'
+printf 'shell: true\ncommand: "  "\n' > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "services/r.yaml:2:10: command: must not be empty" "$T/err" ||
+        fail "shell: true with a blank command: $(cat "$T/err")"
+
 echo ok
