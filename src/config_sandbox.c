@@ -342,6 +342,28 @@ static bool covers(const char *dir, const char *path)
         return n == 1 || (strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/'));
 }
 
+/* An absolute path naming something below / as written: no ".", ".." or
+ * empty component (a trailing slash aside). "/srv/.." is / itself, and
+ * "/var/./tmp/x" would escape the string checks below (covers()). */
+static bool path_below_root(const char *p)
+{
+        bool any = false;
+
+        if (p[0] != '/')
+                return false;
+        for (const char *c = p + 1; *c;) {
+                size_t len = strcspn(c, "/");
+
+                if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                any = true;
+                c += len;
+                if (*c == '/')
+                        c++;
+        }
+        return any;
+}
+
 static void load_paths(struct cload *l, const struct ynode *n, const char *key, char ***out)
 {
         char sub[KEYLEN];
@@ -350,7 +372,9 @@ static void load_paths(struct cload *l, const struct ynode *n, const char *key, 
                 return;
         for (size_t i = 0; (*out)[i]; i++) {
                 snprintf(sub, sizeof sub, "%s[%zu]", key, i);
-                if ((*out)[i][0] != '/' || strstr((*out)[i], "/../") || strcmp((*out)[i], "/") == 0)
+                if (cp_path_text(l, n->items[i], sub) < 0)
+                        continue;
+                if (!path_below_root((*out)[i]))
                         cp_err(l, n->items[i], sub, "expected an absolute path below /");
                 else if (i >= SBX_MAX_PATHS)
                         cp_err(l, n->items[i], sub, "at most %d paths", SBX_MAX_PATHS);

@@ -57,4 +57,14 @@ rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
 [ "$rc" = 1 ] && grep -q "services/r.yaml:2:10: command: must not be empty" "$T/err" ||
         fail "shell: true with a blank command: $(cat "$T/err")"
 
+# sandbox paths: "/x/.." is / (which is refused), and "/var/./tmp/x" or
+# "/var//tmp/x" slipped past the "hidden by private_tmp" check that
+# "/var/tmp/x" meets; a control character in one passed as well.
+bad 'sandbox: { read_only_paths: [/srv/..] }' 'sandbox.read_only_paths\[0\]: expected an absolute path below /'
+bad 'sandbox: { inaccessible_paths: [/ok, "/.."] }' 'sandbox.inaccessible_paths\[1\]: expected an absolute path below /'
+bad 'sandbox: { private_tmp: true, read_write_paths: [/var/./tmp/x] }' 'sandbox.read_write_paths\[0\]: expected an absolute path below /'
+bad 'sandbox: { private_tmp: true, read_write_paths: [/var//tmp/x] }' 'sandbox.read_write_paths\[0\]: expected an absolute path below /'
+bad 'sandbox: { read_write_paths: ["/srv/a\nb"] }' 'sandbox.read_write_paths\[0\]: control character (U+000A) in path'
+bad 'sandbox: { read_write_paths: [""] }' 'sandbox.read_write_paths\[0\]: expected a path, not an empty string'
+
 echo ok
