@@ -15,12 +15,13 @@
 #include "proto.h"
 #include "utf8.h"
 
-/* At most 64 bytes of valid UTF-8; no space, slash or control character
- * (sethostname takes any byte, and a newline would end up in uname -n). */
+/* 1 to 64 bytes of valid UTF-8; no space, slash or control character
+ * (sethostname takes any byte, and a newline would end up in uname -n;
+ * it takes "" too, leaving the host without a name). */
 static bool hostname_ok(const char *s)
 {
         size_t len = strlen(s);
-        if (len > 64 || utf8_bad(s, len, 0) != len)
+        if (len == 0 || len > 64 || utf8_bad(s, len, 0) != len)
                 return false;
         return !strpbrk(s, " /");
 }

@@ -67,4 +67,7 @@ bad 'sandbox: { private_tmp: true, read_write_paths: [/var//tmp/x] }' 'sandbox.r
 bad 'sandbox: { read_write_paths: ["/srv/a\nb"] }' 'sandbox.read_write_paths\[0\]: control character (U+000A) in path'
 bad 'sandbox: { read_write_paths: [""] }' 'sandbox.read_write_paths\[0\]: expected a path, not an empty string'
 
+# hostname: "" passed, and svd as PID 1 would set an empty host name.
+badmain 'hostname: ""' 'hostname: expected a host name of at most 64 characters'
+
 echo ok
