@@ -237,6 +237,32 @@ static void load_size(struct cload *l, const struct ynode *n, const char *key, s
                                   .pos = { l->file, n->line, n->col } };
 }
 
+/* A cpuset.cpus list as the kernel takes it: "N" or "N-M" (N <= M) items
+ * joined by commas; anything else fails every start with EINVAL. */
+static bool cpu_list_ok(const char *s)
+{
+        if (!*s)
+                return false;
+        for (;;) {
+                size_t len = strcspn(s, ",");
+                char item[16], *dash;
+                unsigned long long lo, hi;
+
+                if (len == 0 || len >= sizeof item)
+                        return false;
+                memcpy(item, s, len);
+                item[len] = 0;
+                if ((dash = strchr(item, '-')))
+                        *dash = 0;
+                if (parse_uint(item, 65535, &lo) < 0 || parse_uint(dash ? dash + 1 : item, 65535, &hi) < 0 ||
+                    lo > hi)
+                        return false;
+                if (!s[len])
+                        return true;
+                s += len + 1;
+        }
+}
+
 /* The cgroup knobs, shared by slice files (top level) and services (resources:). */
 static void load_resources(struct cload *l, const struct ynode *map, const char *prefix,
                            struct resources_config *r)
@@ -289,7 +315,7 @@ static void load_resources(struct cload *l, const struct ynode *map, const char 
                 cp_io_max(l, v, cp_key(key, prefix, "io_max"), &r->io_max);
         if ((v = ynode_get(map, "cpuset_cpus"))) {
                 cp_key(key, prefix, "cpuset_cpus");
-                if (cp_is_scalar(v) && (!*v->value || strspn(v->value, "0123456789,-") != strlen(v->value)))
+                if (cp_is_scalar(v) && !cpu_list_ok(v->value))
                         cp_err(l, v, key, "bad CPU list '%s' (use e.g. 0-1,3)", v->value);
                 else
                         cp_str(l, v, key, &r->cpuset_cpus);

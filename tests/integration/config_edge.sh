@@ -70,4 +70,13 @@ bad 'sandbox: { read_write_paths: [""] }' 'sandbox.read_write_paths\[0\]: expect
 # hostname: "" passed, and svd as PID 1 would set an empty host name.
 badmain 'hostname: ""' 'hostname: expected a host name of at most 64 characters'
 
+# cpuset_cpus: only its characters were checked, so "3-1", "0,", "," or a
+# number past any CPU passed --check and failed every start (the kernel
+# refuses them in cpuset.cpus).
+for v in '"3-1"' '"0,"' '","' '"-"' '"0--1"' '"1,-2"' '"99999999999999999999"'; do
+        bad "resources: { cpuset_cpus: $v }" "resources.cpuset_cpus: bad CPU list"
+done
+printf 'command: [sleep, "1"]\nresources: { cpuset_cpus: "0-1,3,5-5" }\n' > "$T/services/r.yaml"
+"$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "a good CPU list refused: $(cat "$T/err")"
+
 echo ok
