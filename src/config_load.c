@@ -699,8 +699,10 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
         }
         l.file = c->files[0];
         cp_defaults_builtin(&c->defaults);
-        /* Opened once: its canonical name from the descriptor, then read. */
-        mfd = open(main_file, O_RDONLY | O_CLOEXEC);
+        /* Opened once: its canonical name from the descriptor, then read.
+         * Not blocking on a FIFO, nor taking a terminal as PID 1's
+         * controlling one: config_yaml refuses what is not a regular file. */
+        mfd = open(main_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         c->file = mfd >= 0 ? path_canonical_fd(mfd, main_file) : NULL;
         if (!c->file) {
                 struct cfg_pos pos = { .file = l.file };

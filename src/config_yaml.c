@@ -306,8 +306,10 @@ static int read_fd(int fd, unsigned char **ret, size_t *ret_len)
 
         if (fstat(fd, &st) < 0)
                 return -errno;
-        if (!S_ISREG(st.st_mode))
+        if (S_ISDIR(st.st_mode))
                 return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -ENOTSUP; /* "not a regular file" (load) */
         if (st.st_size > CONFIG_YAML_MAX_BYTES)
                 return -EFBIG;
         buf = malloc((size_t)st.st_size + 1);
@@ -338,9 +340,14 @@ static int read_fd(int fd, unsigned char **ret, size_t *ret_len)
         return 0;
 }
 
+/* O_NONBLOCK: a FIFO named like a config file must not block svd (at a
+ * reload, PID 1's loop) in open() until a writer comes; read_fd refuses it.
+ * O_NOCTTY: nor may a terminal become PID 1's controlling one. */
+#define CONFIG_OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+
 static int read_file(int dirfd, const char *path, unsigned char **ret, size_t *ret_len)
 {
-        _cleanup_(closep) int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+        _cleanup_(closep) int fd = openat(dirfd, path, CONFIG_OPEN_FLAGS);
 
         if (fd < 0)
                 return -errno;
@@ -382,7 +389,9 @@ static int load(int fd, int dirfd, const char *name, const char *path, struct yn
                 struct cfg_pos pos = { .file = path };
 
                 cfg_error(errs, &pos, NULL, "cannot read: %s",
-                          r == -EFBIG ? "file too large" : strerror(-r));
+                          r == -EFBIG     ? "file too large"
+                          : r == -ENOTSUP ? "not a regular file"
+                                          : strerror(-r));
                 return r;
         }
         l.buf = buf;

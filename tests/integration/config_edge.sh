@@ -79,4 +79,19 @@ done
 printf 'command: [sleep, "1"]\nresources: { cpuset_cpus: "0-1,3,5-5" }\n' > "$T/services/r.yaml"
 "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "a good CPU list refused: $(cat "$T/err")"
 
+# A FIFO named like a config file (in services_dir, or as the main file)
+# blocked svd in open() for ever: at a reload, that is PID 1's event loop.
+# Refused at once, as not a regular file.
+printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
+mkfifo "$T/services/fifo.yaml"
+rc=0; timeout 30 "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "services/fifo.yaml: cannot read: not a regular file" "$T/err" ||
+        fail "a FIFO in services_dir (exit $rc): $(cat "$T/err")"
+rm "$T/services/fifo.yaml"
+mkfifo "$T/etc/fifo.yaml"
+rc=0; timeout 30 "$SVD" --check -c "$T/etc/fifo.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "etc/fifo.yaml: cannot read: not a regular file" "$T/err" ||
+        fail "a FIFO as the main file (exit $rc): $(cat "$T/err")"
+rm "$T/etc/fifo.yaml"
+
 echo ok
