@@ -145,7 +145,7 @@ static void load_http_tls(struct cload *l, const struct ynode *n, struct probe_c
 
         if (tv && cp_bool(l, tv, "healthcheck.http.tls_verify", &verify) >= 0)
                 p->tls_no_verify = !verify;
-        if (ca && cp_path_text(l, ca, "healthcheck.http.ca_file") >= 0 &&
+        if (ca && cp_file_text(l, ca, "healthcheck.http.ca_file") >= 0 &&
             cp_str(l, ca, "healthcheck.http.ca_file", &p->ca_file) >= 0) {
                 /* svd-probe runs in /, but a relative path is a mistake
                  * rather than a plan: say so */

@@ -79,7 +79,7 @@ void cp_logging(struct cload *l, const struct ynode *n, const char *prefix, stru
                 else {
                         free(o->file);
                         o->file = NULL;
-                        if (cp_path(l, v, cp_key(key, prefix, "file"), &o->file) >= 0)
+                        if (cp_file_path(l, v, cp_key(key, prefix, "file"), &o->file) >= 0)
                                 o->file_pos = (struct cfg_pos){ l->file, v->line, v->col };
                 }
         }

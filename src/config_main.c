@@ -81,7 +81,7 @@ int config_parse_main(struct cload *l, const struct ynode *root)
             (r = main_path(l, root, "run_dir", PROTO_DEFAULT_RUN_DIR, &c->run_dir)) < 0)
                 return r;
         if ((n = ynode_get(root, "control_socket")) &&
-            cp_path(l, n, "control_socket", &c->control_socket) < 0)
+            cp_file_path(l, n, "control_socket", &c->control_socket) < 0)
                 n = NULL;
         /* run_dir's default + "/control.sock" is PROTO_DEFAULT_SOCKET, svctl's default */
         if (!c->control_socket && !(c->control_socket = path_join(c->run_dir, "control.sock")))
@@ -137,7 +137,7 @@ int config_parse_main(struct cload *l, const struct ynode *root)
                         c->ctrl_alt_del = e;
         }
         if ((n = ynode_get(root, "emergency_shell")))
-                cp_path(l, n, "emergency_shell", &c->emergency_shell);
+                cp_file_path(l, n, "emergency_shell", &c->emergency_shell);
         if ((n = ynode_get(root, "secrets_key"))) {
                 static const char *const modes[] = { "host", "passphrase" };
                 int e;
@@ -148,7 +148,7 @@ int config_parse_main(struct cload *l, const struct ynode *root)
                 if (n->kind == YNODE_SCALAR && strcmp(n->value, "none") == 0)
                         c->secrets_console = strdup("none");
                 else
-                        cp_path(l, n, "secrets_console", &c->secrets_console);
+                        cp_file_path(l, n, "secrets_console", &c->secrets_console);
         }
         cp_metrics(l, ynode_get(root, "metrics")); /* config_metrics.c */
         cp_main_profiles(l, root);                 /* config_schedule.c */

@@ -193,6 +193,29 @@ int cp_path(struct cload *l, const struct ynode *n, const char *key, char **out)
         return 0;
 }
 
+int cp_file_text(struct cload *l, const struct ynode *n, const char *key)
+{
+        int r = cp_path_text(l, n, key);
+        const char *last;
+
+        if (r < 0)
+                return r;
+        last = strrchr(n->value, '/');
+        last = last ? last + 1 : n->value;
+        if (!*last || strcmp(last, ".") == 0 || strcmp(last, "..") == 0) {
+                cp_err(l, n, key, "names a directory ('%s'): expected a file", n->value);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int cp_file_path(struct cload *l, const struct ynode *n, const char *key, char **out)
+{
+        int r = cp_file_text(l, n, key);
+
+        return r < 0 ? r : cp_path(l, n, key, out);
+}
+
 int cp_bool(struct cload *l, const struct ynode *n, const char *key, bool *out)
 {
         static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", NULL };

@@ -36,6 +36,11 @@ int cp_text(struct cload *l, const struct ynode *n, const char *key, char **out)
 int cp_path_text(struct cload *l, const struct ynode *n, const char *key);
 /* cp_path_text, then made absolute against the main file's directory. */
 int cp_path(struct cload *l, const struct ynode *n, const char *key, char **out);
+/* Where a file belongs: a path that can only name a directory (a trailing
+ * '/', a last component "." or "..") is refused. cp_file_text checks the
+ * text (as cp_path_text), cp_file_path also resolves it (as cp_path). */
+int cp_file_text(struct cload *l, const struct ynode *n, const char *key);
+int cp_file_path(struct cload *l, const struct ynode *n, const char *key, char **out);
 int cp_lookup_group(const char *name, gid_t *ret);
 bool cp_is_scalar(const struct ynode *n); /* a scalar that is not null */
 int cp_expect_map(struct cload *l, const struct ynode *n, const char *key);

@@ -264,7 +264,8 @@ static int load_definition(struct cload *l, const struct ynode *n, const char *n
                 d->kind = SECRET_JWT;
                 load_jwt(l, v, cp_key(sub, key, "jwt"), d);
         }
-        if ((v = ynode_get(n, "from_file")) && cp_path(l, v, cp_key(sub, key, "from_file"), &d->path) >= 0)
+        if ((v = ynode_get(n, "from_file")) &&
+            cp_file_path(l, v, cp_key(sub, key, "from_file"), &d->path) >= 0)
                 d->kind = SECRET_FROM_FILE;
         if ((v = ynode_get(n, "value")) && cp_str(l, v, cp_key(sub, key, "value"), &d->value) >= 0)
                 d->kind = SECRET_VALUE;

@@ -94,4 +94,16 @@ rc=0; timeout 30 "$SVD" --check -c "$T/etc/fifo.yaml" > /dev/null 2> "$T/err" ||
         fail "a FIFO as the main file (exit $rc): $(cat "$T/err")"
 rm "$T/etc/fifo.yaml"
 
+# A path that can only name a directory (a trailing /, or a last component
+# . or ..) where a file belongs passed --check and failed at its first use.
+badmain 'control_socket: /tmp/svd-run/' 'control_socket: names a directory'
+badmain 'emergency_shell: /bin/..' 'emergency_shell: names a directory'
+badmain 'secrets_console: /dev/.' 'secrets_console: names a directory'
+bad 'env_file: /etc/' 'env_file: names a directory'
+bad 'logging: { file: logs/ }' 'logging.file: names a directory'
+bad 'secrets: { s: { from_file: /run/secrets/ } }' 'secrets.s.from_file: names a directory'
+bad 'healthcheck: { http: { url: "https://h/", ca_file: /etc/ssl/certs/ } }' 'healthcheck.http.ca_file: names a directory'
+printf 'command: [sleep, "1"]\nenv_file: ./.env\nlogging: { file: ../log/a.log }\n' > "$T/services/r.yaml"
+"$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "file paths refused: $(cat "$T/err")"
+
 echo ok
