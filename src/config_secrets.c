@@ -517,9 +517,10 @@ int config_secrets_validate(struct svd_config *c, struct cfg_errors *errs)
                         else {
                                 /* the job sees the value it has to install */
                                 l.file = c->svcs[si].file;
+                                /* (it may use it already: then the use is
+                                 * not added, and only its index is set) */
                                 if (add_use(&l, &c->svcs[si], d->name, d->pos.line, d->pos.col) < 0)
                                         return -ENOMEM;
-                                c->svcs[si].secrets[c->svcs[si].n_secrets - 1].index = i;
                                 for (size_t j = 0; j < c->svcs[si].n_secrets; j++)
                                         if (strcmp(c->svcs[si].secrets[j].name, d->name) == 0)
                                                 c->svcs[si].secrets[j].index = i;

@@ -446,6 +446,31 @@ START_TEST(test_config_shared)
 }
 END_TEST
 
+/* An on_rotate job that already uses the secret it installs keeps every
+ * other secret it uses: adding the (existing) use used to point the job's
+ * last secret at the rotated one, so the job got pw's value for tok. */
+START_TEST(test_config_rotate_job_uses)
+{
+        struct svd_config *c = NULL;
+        struct cfg_errors e = { 0 };
+
+        setup_dir();
+        wfile("services/db.yaml", "command: [/bin/true]\n"
+                                  "secrets:\n"
+                                  "  pw: { generate: password, on_rotate: rot }\n"
+                                  "  tok: { generate: hex }\n");
+        wfile("services/rot.yaml", "command: [/bin/true]\ntype: oneshot\nsecrets: [pw, tok]\n");
+        ck_assert_int_eq(load(&c, &e), 0);
+        const struct svc_config *rot = config_find_svc(c, "rot");
+        ck_assert_uint_eq(rot->n_secrets, 2);
+        for (size_t i = 0; i < rot->n_secrets; i++) {
+                ck_assert_uint_lt(rot->secrets[i].index, c->n_secrets);
+                ck_assert_str_eq(c->secrets[rot->secrets[i].index].name, rot->secrets[i].name);
+        }
+        config_free(c);
+}
+END_TEST
+
 START_TEST(test_config_errors)
 {
         struct svd_config *c = NULL;
@@ -523,6 +548,7 @@ int main(void)
         tcase_add_test(tc, test_jwt_known_vector);
         tcase_add_test(tc, test_weak);
         tcase_add_test(tc, test_config_shared);
+        tcase_add_test(tc, test_config_rotate_job_uses);
         tcase_add_test(tc, test_config_errors);
         tcase_add_test(tc, test_base64);
         suite_add_tcase(s, tc);
