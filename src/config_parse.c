@@ -754,8 +754,10 @@ int cp_defaults(struct cload *l, const struct ynode *n)
                 cp_start_limit(l, v, "defaults", &d->start_limit);
         if ((v = ynode_get(n, "stop")))
                 cp_stop(l, v, "defaults", &d->stop);
-        if ((v = ynode_get(n, "environment")))
+        if ((v = ynode_get(n, "environment"))) {
                 cp_env(l, v, "defaults.environment", &d->environment);
+                cp_defaults_secret_refs(l, v); /* config_secrets.c */
+        }
         if ((v = ynode_get(n, "working_dir")))
                 cp_path(l, v, "defaults.working_dir", &d->working_dir);
         if ((v = ynode_get(n, "logging")))

@@ -106,6 +106,9 @@ void cp_sandbox(struct cload *l, const struct ynode *n, struct svc_config *s);
 /* secrets: of a service, the ${secret:NAME} references in its environment
  * node, and the cross-file checks (config_secrets.c). */
 void cp_secrets(struct cload *l, const struct ynode *root, struct svc_config *s);
+/* The syntax of the ${secret:NAME} references in defaults.environment (env
+ * may be NULL), reported at the main file; each service resolves them. */
+void cp_defaults_secret_refs(struct cload *l, const struct ynode *env);
 int config_secrets_validate(struct svd_config *c, struct cfg_errors *errs);
 /* Puts the errors of one file (errs->msgs[from..]) in line order: keys are
  * checked in a fixed order, but a reader fixes a file top to bottom

@@ -341,7 +341,9 @@ static void define(struct cload *l, struct svc_config *s, const struct ynode *k,
                 l->oom = true;
 }
 
-/* ${secret:NAME} in one environment value; bad syntax is an error here. */
+/* ${secret:NAME} in one environment value; bad syntax is an error here (at
+ * n: none when NULL, it was reported at its node). With s NULL only the
+ * syntax is checked (defaults.environment: its uses are each service's). */
 static void scan_refs(struct cload *l, struct svc_config *s, const char *val, const struct ynode *n,
                       const char *key)
 {
@@ -359,28 +361,39 @@ static void scan_refs(struct cload *l, struct svc_config *s, const char *val, co
                 if (!secret_name_valid(buf)) {
                         if (n)
                                 cp_err(l, n, key, "invalid secret name '%s'", buf);
-                } else if (add_use(l, s, buf, n ? n->line : s->pos.line, n ? n->col : s->pos.col) < 0)
+                } else if (s && add_use(l, s, buf, n ? n->line : s->pos.line, n ? n->col : s->pos.col) < 0)
                         l->oom = true;
                 p = end + 1;
         }
 }
 
-void cp_secrets(struct cload *l, const struct ynode *root, struct svc_config *s)
+/* References in an environment: node (mapping values or NAME=value items). */
+static void scan_env(struct cload *l, struct svc_config *s, const struct ynode *env, const char *prefix)
 {
-        const struct ynode *n = ynode_get(root, "secrets"), *env = ynode_get(root, "environment");
         char key[KEYLEN];
 
-        /* References in environment: (mapping values or NAME=value items). */
         if (env && (env->kind == YNODE_MAPPING || env->kind == YNODE_SEQUENCE))
                 for (size_t i = 0; i < env->n; i++) {
                         const struct ynode *v = env->kind == YNODE_MAPPING ? env->values[i] : env->items[i];
 
                         if (cp_is_scalar(v))
                                 scan_refs(l, s, v->value, v,
-                                          env->kind == YNODE_MAPPING
-                                                  ? cp_key(key, "environment", env->items[i]->value)
-                                                  : "environment");
+                                          env->kind == YNODE_MAPPING ? cp_key(key, prefix, env->items[i]->value)
+                                                                     : prefix);
                 }
+}
+
+void cp_defaults_secret_refs(struct cload *l, const struct ynode *env)
+{
+        scan_env(l, NULL, env, "defaults.environment");
+}
+
+void cp_secrets(struct cload *l, const struct ynode *root, struct svc_config *s)
+{
+        const struct ynode *n = ynode_get(root, "secrets");
+        char key[KEYLEN];
+
+        scan_env(l, s, ynode_get(root, "environment"), "environment");
         if (!n || ynode_is_null(n))
                 return;
         if (n->kind == YNODE_SEQUENCE) {

@@ -106,4 +106,16 @@ bad 'healthcheck: { http: { url: "https://h/", ca_file: /etc/ssl/certs/ } }' 'he
 printf 'command: [sleep, "1"]\nenv_file: ./.env\nlogging: { file: ../log/a.log }\n' > "$T/services/r.yaml"
 "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "file paths refused: $(cat "$T/err")"
 
+# ${secret:...} in defaults.environment: a bad reference was checked in a
+# service's environment only, so "${secret:bad name}" or an unclosed one
+# here passed --check and reached every service as literal text.
+printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
+{ cat "$T/etc/main.orig"; printf '  environment: { X: "${secret:bad name}", Y: "a${secret:" }\n'; } > "$T/etc/svd.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+cp "$T/etc/main.orig" "$T/etc/svd.yaml"
+[ "$rc" = 1 ] || fail "bad secret references in defaults.environment accepted"
+grep -q "etc/svd.yaml:8:21: defaults.environment.X: invalid secret name 'bad name'" "$T/err" &&
+        grep -q "etc/svd.yaml:8:46: defaults.environment.Y: expected \${secret:NAME}" "$T/err" ||
+        fail "bad secret references in defaults.environment: $(cat "$T/err")"
+
 echo ok
