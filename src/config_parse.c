@@ -370,11 +370,28 @@ static int io_max_line(const char *in, char *buf, size_t len, char *err, size_t 
                 }
                 maj = major(st.st_rdev);
                 min = minor(st.st_rdev);
-        } else if (sscanf(dev, "%u:%u%n", &maj, &min, &n) != 2 || dev[n]) {
-                snprintf(err, errlen, "bad device '%s' (use MAJOR:MINOR, e.g. 8:0, or /dev/NAME)", dev);
-                return -EINVAL;
+        } else {
+                /* The kernel's MAJ:MIN: 12 and 20 bits. A larger number would
+                 * be shifted into another device's dev_t ("8:1048576" is
+                 * 9:0), a sign or an overflow wrapped (sscanf's %u). */
+                char *colon = strchr(dev, ':');
+                unsigned long long a = 0, b = 0;
+                bool ok = false;
+
+                if (colon) {
+                        *colon = 0;
+                        ok = parse_uint(dev, 4095, &a) >= 0 && parse_uint(colon + 1, (1u << 20) - 1, &b) >= 0;
+                        *colon = ':';
+                }
+                if (!ok) {
+                        snprintf(err, errlen, "bad device '%s' (use MAJOR:MINOR, e.g. 8:0, or /dev/NAME)", dev);
+                        return -EINVAL;
+                }
+                maj = (unsigned)a;
+                min = (unsigned)b;
         }
         off = (size_t)snprintf(buf, len, "%u:%u", maj, min);
+        unsigned seen = 0;
         n = 0;
         for (char *kv; (kv = strtok_r(NULL, " \t", &save)); n++) {
                 char *eq = strchr(kv, '=');
@@ -391,6 +408,11 @@ static int io_max_line(const char *in, char *buf, size_t len, char *err, size_t 
                         snprintf(err, errlen, "bad limit '%s' (use rbps=, wbps=, riops= or wiops=)", kv);
                         return -EINVAL;
                 }
+                if (seen & (1u << k)) {
+                        snprintf(err, errlen, "%s given twice", kv);
+                        return -EINVAL;
+                }
+                seen |= 1u << k;
                 if (strcmp(eq + 1, "max") == 0) {
                         off += (size_t)snprintf(buf + off, off < len ? len - off : 0, " %s=max", kv);
                         continue;

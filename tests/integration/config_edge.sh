@@ -118,4 +118,16 @@ grep -q "etc/svd.yaml:8:21: defaults.environment.X: invalid secret name 'bad nam
         grep -q "etc/svd.yaml:8:46: defaults.environment.Y: expected \${secret:NAME}" "$T/err" ||
         fail "bad secret references in defaults.environment: $(cat "$T/err")"
 
+# io_max: MAJ:MIN was read with sscanf("%u:%u"), so "8:-1" and a number past
+# 32 bits wrapped, and a minor past the kernel's 20 bits (or a major past
+# its 12) named another device once shifted into a dev_t ("8:1048576" is
+# 9:0): the limit landed elsewhere. A key given twice in a line is refused
+# too (only one of the two values could hold).
+for d in 8:-1 99999999999:0 4096:0 8:1048576; do
+        bad "resources: { io_max: [\"$d wbps=1M\"] }" "resources.io_max\\[0\\]: bad device"
+done
+bad 'resources: { io_max: ["8:0 wbps=1M wbps=2M"] }' "resources.io_max\\[0\\]: wbps given twice"
+printf 'command: [sleep, "1"]\nresources: { io_max: ["4095:1048575 wbps=1M rbps=max"] }\n' > "$T/services/r.yaml"
+"$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "the largest device number refused: $(cat "$T/err")"
+
 echo ok
