@@ -274,6 +274,15 @@ struct slice_config {
 };
 
 /* Defaults for service settings, from the main file's `defaults:` mapping. */
+/* A ${secret:NAME} of defaults.environment, at its value in the main file:
+ * where an error about it belongs (each service resolves it). */
+struct secret_ref {
+        char *name;
+        char *key; /* "defaults.environment.X" */
+        struct cfg_pos pos;
+        bool reported;
+};
+
 struct svc_defaults {
         enum restart_policy restart;
         struct backoff_config backoff;
@@ -284,6 +293,8 @@ struct svc_defaults {
         char *group;
         char *working_dir;
         struct logging_config logging;
+        struct secret_ref *secret_refs; /* config_secrets.c */
+        size_t n_secret_refs;
 };
 
 struct profile_set {

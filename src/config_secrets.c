@@ -40,6 +40,13 @@ static void secret_config_done(struct secret_config *d)
 
 void config_secrets_done(struct svd_config *c)
 {
+        for (size_t i = 0; i < c->defaults.n_secret_refs; i++) {
+                free(c->defaults.secret_refs[i].name);
+                free(c->defaults.secret_refs[i].key);
+        }
+        free(c->defaults.secret_refs);
+        c->defaults.secret_refs = NULL;
+        c->defaults.n_secret_refs = 0;
         for (size_t i = 0; i < c->n_secrets; i++)
                 secret_config_done(&c->secrets[i]);
         free(c->secrets);
@@ -80,7 +87,7 @@ bool secret_config_equal(const struct secret_config *a, const struct secret_conf
                streq0(a->on_rotate, b->on_rotate);
 }
 
-static int add_use(struct cload *l, struct svc_config *s, const char *name, int line, int col)
+static int add_use_at(struct svc_config *s, const char *name, struct cfg_pos pos)
 {
         struct secret_use *nu;
 
@@ -91,13 +98,42 @@ static int add_use(struct cload *l, struct svc_config *s, const char *name, int 
         if (!nu)
                 return -ENOMEM;
         s->secrets = nu;
-        nu[s->n_secrets] = (struct secret_use){ .name = strdup(name),
-                                                .index = SIZE_MAX,
-                                                .pos = { l->file, line, col } };
+        nu[s->n_secrets] = (struct secret_use){ .name = strdup(name), .index = SIZE_MAX, .pos = pos };
         if (!nu[s->n_secrets].name)
                 return -ENOMEM;
         s->n_secrets++;
         return 0;
+}
+
+static int add_use(struct cload *l, struct svc_config *s, const char *name, int line, int col)
+{
+        return add_use_at(s, name, (struct cfg_pos){ l->file, line, col });
+}
+
+static struct secret_ref *defaults_ref(const struct svd_config *c, const char *name)
+{
+        for (size_t i = 0; i < c->defaults.n_secret_refs; i++)
+                if (strcmp(c->defaults.secret_refs[i].name, name) == 0)
+                        return &c->defaults.secret_refs[i];
+        return NULL;
+}
+
+/* Keeps where defaults.environment names a secret (the first place). */
+static int add_defaults_ref(struct cload *l, const char *name, const struct ynode *n, const char *key)
+{
+        struct svc_defaults *d = &l->c->defaults;
+        struct secret_ref *nr;
+
+        if (defaults_ref(l->c, name))
+                return 0;
+        if (!(nr = realloc(d->secret_refs, (d->n_secret_refs + 1) * sizeof *nr)))
+                return -ENOMEM;
+        d->secret_refs = nr;
+        nr[d->n_secret_refs] = (struct secret_ref){ .name = strdup(name),
+                                                    .key = strdup(key),
+                                                    .pos = { l->file, n->line, n->col } };
+        d->n_secret_refs++;
+        return nr[d->n_secret_refs - 1].name && nr[d->n_secret_refs - 1].key ? 0 : -ENOMEM;
 }
 
 /* "10y" is not a duration util knows; JWT lifetimes are written in years. */
@@ -342,8 +378,10 @@ static void define(struct cload *l, struct svc_config *s, const struct ynode *k,
 }
 
 /* ${secret:NAME} in one environment value; bad syntax is an error here (at
- * n: none when NULL, it was reported at its node). With s NULL only the
- * syntax is checked (defaults.environment: its uses are each service's). */
+ * n: none when NULL, it was reported at its node). With s NULL the value is
+ * defaults.environment's: each name is kept with its place (the uses are
+ * each service's). With n NULL (a value a service has from the defaults)
+ * the use is placed where the defaults name it. */
 static void scan_refs(struct cload *l, struct svc_config *s, const char *val, const struct ynode *n,
                       const char *key)
 {
@@ -361,8 +399,18 @@ static void scan_refs(struct cload *l, struct svc_config *s, const char *val, co
                 if (!secret_name_valid(buf)) {
                         if (n)
                                 cp_err(l, n, key, "invalid secret name '%s'", buf);
-                } else if (s && add_use(l, s, buf, n ? n->line : s->pos.line, n ? n->col : s->pos.col) < 0)
-                        l->oom = true;
+                } else if (!s) {
+                        if (n && add_defaults_ref(l, buf, n, key) < 0)
+                                l->oom = true;
+                } else if (n) {
+                        if (add_use(l, s, buf, n->line, n->col) < 0)
+                                l->oom = true;
+                } else {
+                        const struct secret_ref *d = defaults_ref(l->c, buf);
+
+                        if (add_use_at(s, buf, d ? d->pos : s->pos) < 0)
+                                l->oom = true;
+                }
                 p = end + 1;
         }
 }
@@ -489,8 +537,16 @@ int config_secrets_validate(struct svd_config *c, struct cfg_errors *errs)
                         scan_refs(&l, s, *e, NULL, NULL);
                 for (size_t j = 0; j < s->n_secrets; j++) {
                         ssize_t k = find_secret(c, s->secrets[j].name);
+                        struct secret_ref *d = defaults_ref(c, s->secrets[j].name);
 
-                        if (k < 0)
+                        /* named by defaults.environment only: said once, there */
+                        if (k < 0 && d && s->secrets[j].pos.file == d->pos.file &&
+                            s->secrets[j].pos.line == d->pos.line && s->secrets[j].pos.col == d->pos.col) {
+                                if (!d->reported)
+                                        cfg_error(errs, &d->pos, d->key, "no service defines secret '%s'",
+                                                  d->name);
+                                d->reported = true;
+                        } else if (k < 0)
                                 cfg_error(errs, &s->secrets[j].pos, "secrets",
                                           "no service defines secret '%s'", s->secrets[j].name);
                         s->secrets[j].index = k < 0 ? SIZE_MAX : (size_t)k;

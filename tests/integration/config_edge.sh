@@ -130,4 +130,17 @@ bad 'resources: { io_max: ["8:0 wbps=1M wbps=2M"] }' "resources.io_max\\[0\\]: w
 printf 'command: [sleep, "1"]\nresources: { io_max: ["4095:1048575 wbps=1M rbps=max"] }\n' > "$T/services/r.yaml"
 "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "the largest device number refused: $(cat "$T/err")"
 
+# A ${secret:NAME} of defaults.environment that no service defines was
+# reported at each service file's 1:1 (where nothing names it), once per
+# service: now once, at the value in the main file.
+printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
+printf 'command: [sleep, "1"]\n' > "$T/services/r2.yaml"
+{ cat "$T/etc/main.orig"; printf '  environment: { X: "${secret:nodef}" }\n'; } > "$T/etc/svd.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+cp "$T/etc/main.orig" "$T/etc/svd.yaml"
+rm "$T/services/r2.yaml"
+[ "$rc" = 1 ] && grep -q "etc/svd.yaml:8:21: defaults.environment.X: no service defines secret 'nodef'" "$T/err" &&
+        [ "$(grep -c nodef "$T/err")" = 1 ] ||
+        fail "an undefined secret in defaults.environment: $(cat "$T/err")"
+
 echo ok
