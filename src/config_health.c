@@ -213,8 +213,13 @@ static void load_http(struct cload *l, const struct ynode *n, struct probe_confi
                                 const struct ynode *k = v->items[i], *val = v->values[i];
                                 char key2[KEYLEN];
                                 cp_key(key2, "healthcheck.http.headers", k->value);
-                                if (!cp_is_scalar(val) || strpbrk(val->value, "\r\n") ||
-                                    strpbrk(k->value, ":\r\n ")) {
+                                if (!probe_header_name_ok(k->value)) {
+                                        cp_err(l, k, key2,
+                                               "bad header name '%s' (letters, digits and !#$%%&'*+-.^_`|~)",
+                                               k->value);
+                                        continue;
+                                }
+                                if (!cp_is_scalar(val) || strpbrk(val->value, "\r\n")) {
                                         cp_err(l, val, key2, "expected a single-line header value");
                                         continue;
                                 }

@@ -78,6 +78,15 @@ static bool tchar(char c)
                (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
+bool probe_header_name_ok(const char *name)
+{
+        const char *p = name;
+
+        while (tchar(*p))
+                p++;
+        return p != name && !*p;
+}
+
 /* "Name: value" with a non-empty token name and no control bytes (a CR or LF
  * would let a config smuggle extra headers or a second request). */
 static bool header_valid(const char *h)

@@ -81,6 +81,9 @@ typedef void (*probe_done_fn)(const struct probe_result *res, void *userdata);
 /* Checks the values of a request (ranges, formats, kind-specific required
  * fields). -EINVAL with the field named in err. */
 int probe_req_check(const struct probe_req *req, char *err, size_t errlen);
+/* A header name probe_req_check takes: one or more RFC 9110 token characters
+ * (config_health checks a service file's names with it). */
+bool probe_header_name_ok(const char *name);
 
 /* Encodes a checked request as one packet (malloc'd, not NUL-terminated
  * semantics: *ret_len bytes of JSON; a NUL follows for convenience).

@@ -143,4 +143,14 @@ rm "$T/services/r2.yaml"
         [ "$(grep -c nodef "$T/err")" = 1 ] ||
         fail "an undefined secret in defaults.environment: $(cat "$T/err")"
 
+# healthcheck.http.headers: a bad header name (empty, a blank, a tab, a
+# control character) was either called "expected a single-line header
+# value" at the value, or left to svd-probe's check, reported at
+# healthcheck.http as headers[N]: now at the name, with its key.
+bad 'healthcheck: { http: { url: "http://h/", headers: { "X Y": v } } }' 'healthcheck.http.headers.X Y: bad header name'
+bad 'healthcheck: { http: { url: "http://h/", headers: { "": v } } }' 'healthcheck.http.headers.: bad header name'
+bad 'healthcheck: { http: { url: "http://h/", headers: { ok: v, "a\tb": c } } }' 'healthcheck.http.headers.a b: bad header name'
+bad 'healthcheck: { http: { url: "http://h/", headers: { "X\u0001": d } } }' 'healthcheck.http.headers.X.*: bad header name'
+bad 'healthcheck: { http: { url: "http://h/", headers: { "X": "a\nb" } } }' 'healthcheck.http.headers.X: expected a single-line header value'
+
 echo ok
