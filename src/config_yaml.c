@@ -71,14 +71,16 @@ static void report_parser_error(struct yload *l)
         const char *problem = p->problem ? p->problem : "cannot parse";
 
         if (p->error == YAML_READER_ERROR) {
-                /* Only a byte offset is known: count lines up to it. */
+                /* Only a byte offset is known: count lines up to it, and
+                 * characters, as libyaml's marks do (not UTF-8's
+                 * continuation bytes). */
                 size_t line = 0, col = 0, off = p->problem_offset < l->len ? p->problem_offset : l->len;
 
                 for (size_t i = 0; i < off; i++) {
                         if (l->buf[i] == '\n') {
                                 line++;
                                 col = 0;
-                        } else {
+                        } else if ((l->buf[i] & 0xc0) != 0x80) {
                                 col++;
                         }
                 }

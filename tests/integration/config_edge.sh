@@ -153,4 +153,16 @@ bad 'healthcheck: { http: { url: "http://h/", headers: { ok: v, "a\tb": c } } }'
 bad 'healthcheck: { http: { url: "http://h/", headers: { "X\u0001": d } } }' 'healthcheck.http.headers.X.*: bad header name'
 bad 'healthcheck: { http: { url: "http://h/", headers: { "X": "a\nb" } } }' 'healthcheck.http.headers.X: expected a single-line header value'
 
+# A byte libyaml's reader refuses (a control character, invalid UTF-8) was
+# placed by its byte offset in the line, while every other position counts
+# characters, as an editor does: after "ééé" it was 3 columns too far.
+printf 'command: [sleep, "1"]\ndescription: "\303\251\303\251\303\251\001"\n' > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "services/r.yaml:2:18: yaml: control characters are not allowed" "$T/err" ||
+        fail "a reader error after multi-byte characters: $(cat "$T/err")"
+printf 'command: [sleep, "1"]\ndescription: "\303\251\303\251\303\251\377"\n' > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "services/r.yaml:2:18: yaml: invalid leading UTF-8 octet" "$T/err" ||
+        fail "invalid UTF-8 after multi-byte characters: $(cat "$T/err")"
+
 echo ok
