@@ -576,11 +576,13 @@ static int check_logs(const struct svd_config *c, struct cfg_errors *errs)
 }
 
 /* A notify service sends READY=1 to the socket in run_dir: a sandbox that
- * hides run_dir from it (private_tmp over a run_dir in /tmp or /var/tmp, an
+ * hides run_dir from it (private_tmp over a run_dir in /tmp or /var/tmp,
+ * protect_home true or tmpfs over one in /home, /root or /run/user, an
  * inaccessible_paths entry at or above it) would keep it starting until its
- * start_timeout, on every start. */
+ * start_timeout, on every start. (A read-only one still lets it connect.) */
 static void check_notify_reach(const struct svd_config *c, struct cfg_errors *errs)
 {
+        static const char *const homes[] = SBX_HOME_DIRS;
         _cleanup_(freep) char *run = path_lexical(c->run_dir);
 
         for (size_t i = 0; run && i < c->n_svcs; i++) {
@@ -590,6 +592,10 @@ static void check_notify_reach(const struct svd_config *c, struct cfg_errors *er
                         continue;
                 if (s->sandbox.private_tmp && (path_below(run, "/tmp") || path_below(run, "/var/tmp")))
                         by = "private_tmp";
+                for (size_t h = 0; !by && h < ELEMENTSOF(homes); h++)
+                        if ((s->sandbox.protect_home == SBX_PH_YES || s->sandbox.protect_home == SBX_PH_TMPFS) &&
+                            (strcmp(run, homes[h]) == 0 || path_below(run, homes[h])))
+                                by = "protect_home";
                 for (char **p = s->sandbox.inaccessible_paths; !by && p && *p; p++) {
                         _cleanup_(freep) char *ip = path_lexical(*p);
                         if (ip && (strcmp(run, ip) == 0 || path_below(run, ip)))

@@ -165,4 +165,19 @@ rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
 [ "$rc" = 1 ] && grep -q "services/r.yaml:2:18: yaml: invalid leading UTF-8 octet" "$T/err" ||
         fail "invalid UTF-8 after multi-byte characters: $(cat "$T/err")"
 
+# A notify service's sandbox that hides run_dir (its notify socket) is
+# refused for private_tmp and inaccessible_paths, but protect_home (true or
+# tmpfs) over a run_dir below /home, /root or /run/user passed: the service
+# could never send READY=1.
+for ph in true tmpfs; do
+        printf 'command: [sleep, "1"]\ntype: notify\nsandbox: { protect_home: %s }\n' "$ph" > "$T/services/r.yaml"
+        { sed '/^run_dir:/d' "$T/etc/main.orig"; printf 'run_dir: /run/user/4242/svd\n'; } > "$T/etc/svd.yaml"
+        rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+        [ "$rc" = 1 ] && grep -q "services/r.yaml:3:10: sandbox: protect_home hides run_dir /run/user/4242/svd" "$T/err" ||
+                fail "protect_home: $ph over run_dir: $(cat "$T/err")"
+done
+printf 'command: [sleep, "1"]\ntype: notify\nsandbox: { protect_home: read-only }\n' > "$T/services/r.yaml"
+"$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "protect_home: read-only refused: $(cat "$T/err")"
+cp "$T/etc/main.orig" "$T/etc/svd.yaml"
+
 echo ok
