@@ -681,6 +681,18 @@ static int cmp_slice(const void *a, const void *b)
         return strcmp(((const struct slice_config *)a)->name, ((const struct slice_config *)b)->name);
 }
 
+/* 1 when slices_dir and services_dir are one directory as written (".",
+ * ".." and "//" folded; no lookup), else 0, or -ENOMEM. */
+static int same_dirs(const struct svd_config *c)
+{
+        _cleanup_(freep) char *a = path_lexical(c->slices_dir);
+        _cleanup_(freep) char *b = a ? path_lexical(c->services_dir) : NULL;
+
+        if (!a || !b)
+                return errno == ENOMEM ? -ENOMEM : 0;
+        return strcmp(a, b) == 0;
+}
+
 int config_load(const char *main_file, struct svd_config **ret, struct cfg_errors *errs)
 {
         _cleanup_(ynode_freep) struct ynode *root = NULL;
@@ -726,8 +738,15 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
         }
         r = config_parse_main(&l, root);
         config_digest_node(ynode_get(root, "defaults"), c->defaults_digest);
+        if (r >= 0 && (r = same_dirs(c)) > 0) {
+                /* each service file would be read as a slice too */
+                const struct ynode *n = ynode_get(root, "slices_dir");
+
+                cp_err(&l, n ? n : ynode_get(root, "services_dir"), n ? "slices_dir" : "services_dir",
+                       "is services_dir (%s): slice files need a directory of their own", c->services_dir);
+        }
         cfg_errors_sort_file(errs, n0, l.file);
-        if (r < 0 || (r = load_dir(&l, root, "slices_dir", &c->slices_dir, true)) < 0 ||
+        if (r < 0 || (r == 0 && (r = load_dir(&l, root, "slices_dir", &c->slices_dir, true)) < 0) ||
             (r = load_dir(&l, root, "services_dir", &c->services_dir, false)) < 0)
                 goto fail;
         if (c->n_slices)

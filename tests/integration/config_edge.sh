@@ -180,4 +180,14 @@ printf 'command: [sleep, "1"]\ntype: notify\nsandbox: { protect_home: read-only 
 "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "protect_home: read-only refused: $(cat "$T/err")"
 cp "$T/etc/main.orig" "$T/etc/svd.yaml"
 
+# slices_dir naming services_dir: every service file was also read as a
+# slice file, each reported as "command: unknown key" (and so on), with
+# nothing saying why. One error now, at slices_dir.
+printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
+sed 's|^slices_dir: .*|slices_dir: ../services/.|' "$T/etc/main.orig" > "$T/etc/svd.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+cp "$T/etc/main.orig" "$T/etc/svd.yaml"
+[ "$rc" = 1 ] && grep -q "etc/svd.yaml:2:13: slices_dir: is services_dir" "$T/err" &&
+        [ "$(grep -c . "$T/err")" = 2 ] || fail "slices_dir = services_dir: $(cat "$T/err")"
+
 echo ok
