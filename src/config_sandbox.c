@@ -115,7 +115,9 @@ void cp_identity(struct cload *l, const struct ynode *root, struct svc_config *s
                 char *end = NULL;
                 unsigned long m = cp_is_scalar(v) ? strtoul(v->value, &end, 8) : 0;
 
-                if (!cp_is_scalar(v) || !*v->value || *end || m > 0777)
+                /* octal digits only: strtoul would take "-0", "+22", " 22" */
+                if (!cp_is_scalar(v) || !*v->value || *end || m > 0777 ||
+                    strspn(v->value, "01234567") != strlen(v->value))
                         cp_err(l, v, "umask", "expected an octal mode 0000..0777 (e.g. 0027)");
                 else {
                         s->has_umask = true;

@@ -190,4 +190,10 @@ cp "$T/etc/main.orig" "$T/etc/svd.yaml"
 [ "$rc" = 1 ] && grep -q "etc/svd.yaml:2:13: slices_dir: is services_dir" "$T/err" &&
         [ "$(grep -c . "$T/err")" = 2 ] || fail "slices_dir = services_dir: $(cat "$T/err")"
 
+# umask was read with strtoul, which takes a sign and leading blanks:
+# "-0" (a negative mode) and "+022" passed.
+for v in '"-0"' '"+022"' '" 022"'; do
+        bad "umask: $v" 'umask: expected an octal mode 0000..0777'
+done
+
 echo ok
