@@ -103,10 +103,23 @@ static int env_file_load(const char *path, char **ret, size_t *ret_len, char *wh
         return 0;
 }
 
+/* A name a program can look up: letters, digits and _, not a digit first
+ * (as environment: requires, config_parse.c). "FOO = bar" would otherwise
+ * set "FOO " and leave FOO unset, with no word about it. */
+static bool env_name_ok(const char *s, size_t len) {
+        if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+                      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+                        return false;
+        return true;
+}
+
 /* Reads KEY=VALUE lines; blank lines and # comments are skipped, one level of
  * matching single or double quotes around the value is removed. A NUL byte
- * anywhere, or a line that is not NAME=value, fails it: why names the file
- * and the line. */
+ * anywhere, a line that is not NAME=value, or a NAME that is not a variable
+ * name, fails it: why names the file and the line. */
 static int env_file_read(const char *path, char ***env, char *why, size_t wl) {
         _cleanup_(freep) char *buf = NULL;
         size_t len = 0;
@@ -132,10 +145,17 @@ static int env_file_read(const char *path, char ***env, char *why, size_t wl) {
                 if (!*p || *p == '#')
                         continue;
                 if (strncmp(p, "export ", 7) == 0)
-                        p += 7;
+                        p += 7 + strspn(p + 7, " \t");
                 char *eq = strchr(p, '=');
                 if (!eq || eq == p) {
                         snprintf(why, wl, "env_file: %s:%u: not a NAME=value line", path, lineno);
+                        return -EINVAL;
+                }
+                if (!env_name_ok(p, (size_t)(eq - p))) {
+                        snprintf(why, wl,
+                                 "env_file: %s:%u: '%.*s' is not a variable name (letters, digits, _; not a "
+                                 "digit first)",
+                                 path, lineno, (int)(eq - p) > 64 ? 64 : (int)(eq - p), p);
                         return -EINVAL;
                 }
                 char *v = eq + 1;
