@@ -428,16 +428,29 @@ void cgroup_reload_slices(struct svd *m) {
         if (r < 0)
                 log_err("reload: slices: %s", r == -EINVAL ? why : strerror(-r));
         protect_root(m);
-        /* slices no longer configured go once empty (deepest first) */
-        size_t n = 0;
-        while (g->slice_paths && g->slice_paths[n])
-                n++;
-        for (size_t i = n; i-- > 0;) {
-                bool kept = false;
-                for (size_t k = 0; paths && paths[k] && !kept; k++)
-                        kept = strcmp(paths[k], g->slice_paths[i]) == 0;
-                if (!kept)
-                        (void)rmdir(g->slice_paths[i]);
+        /* slices no longer configured go once empty, deepest first: the
+         * paths are in the order of the slices' names, where a child may
+         * come before its parent ("api" below "web"), and a parent tried
+         * first would stay, busy with the child. A path below another is
+         * longer than it: the longest first. */
+        size_t below = SIZE_MAX; /* the lengths done */
+        for (;;) {
+                size_t len = 0;
+                for (size_t i = 0; g->slice_paths && g->slice_paths[i]; i++) {
+                        size_t l = strlen(g->slice_paths[i]);
+                        if (l < below && l > len)
+                                len = l;
+                }
+                if (!len)
+                        break;
+                for (size_t i = 0; g->slice_paths[i]; i++) {
+                        bool kept = strlen(g->slice_paths[i]) != len;
+                        for (size_t k = 0; paths && paths[k] && !kept; k++)
+                                kept = strcmp(paths[k], g->slice_paths[i]) == 0;
+                        if (!kept)
+                                (void)rmdir(g->slice_paths[i]);
+                }
+                below = len;
         }
         if (r == -ENOMEM) {
                 free_paths(paths);

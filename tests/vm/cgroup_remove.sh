@@ -1,0 +1,37 @@
+#!/bin/bash
+# The cgroups of what a reload removes go, in a VM with a pure cgroup v2
+# hierarchy (run by `make check-vm`): a removed slice goes with the slices
+# below it, whatever order their names sort in (a child slice named before
+# its parent once left the parent's directory behind: it was tried first,
+# while the child was still in it).
+. "$(dirname "$0")/../integration/lib.sh"
+grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null || { echo "not in a cgroup v2 VM"; exit 77; }
+echo "cgroups: required" >> "$T/etc/svd.yaml"
+
+# "api" sorts before its parent "web"
+cat > "$T/cgroups/web.yaml" <<EOF2
+memory_max: 200M
+EOF2
+cat > "$T/cgroups/api.yaml" <<EOF2
+parent: web
+EOF2
+service app <<EOF2
+command: [sleep, "100000"]
+slice: api
+EOF2
+start_svd
+wait_state app running 30
+leaf=$(field app cgroup)
+api=$(dirname "$leaf")
+web=$(dirname "$api")
+assert_eq "$(basename "$web")/$(basename "$api")" "web.slice/api.slice" "slice directories"
+
+rm "$T/services/app.yaml" "$T/cgroups/api.yaml" "$T/cgroups/web.yaml"
+svctl reload > "$T/reload.out" 2>&1 || fail "reload: $(cat "$T/reload.out")"
+gone() { [ -z "$(svctl status --json | jq -r '.services[] | select(.name == "app") | .name')" ]; }
+wait_for gone
+[ ! -d "$leaf" ] || fail "app's leaf $leaf left behind"
+[ ! -d "$api" ] || fail "slice api's $api left behind"
+[ ! -d "$web" ] || fail "slice web's $web left behind"
+stop_svd || fail "svd exit status"
+echo "cgroup_remove: ok"
