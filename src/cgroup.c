@@ -480,8 +480,10 @@ void cgroup_forget(struct svd *m, struct svc *s) {
         s->cg_wd_events = s->cg_wd_memory = -1;
         cg_leftovers_forget(s);
         s->cg_knobs_written = false;
+        /* an empty leaf goes, with the empty cgroups the service made below
+         * it; one with processes stays visible */
         if (s->cg_path)
-                (void)rmdir(s->cg_path); /* an empty leaf goes; one with processes stays visible */
+                cg_rmdir_tree(s->cg_path);
         free(s->cg_path);
         s->cg_path = NULL;
 }
@@ -788,9 +790,10 @@ void cgroup_done(struct svd *m) {
                 close_leaf_fds(s);
                 cg_leftovers_forget(s);
                 s->cg_knobs_written = false;
-                /* an empty leaf is removed; one with processes stays visible */
+                /* an empty leaf is removed (with the empty cgroups the
+                 * service made below it); one with processes stays visible */
                 if (s->cg_path)
-                        (void)rmdir(s->cg_path);
+                        cg_rmdir_tree(s->cg_path);
                 free(s->cg_path);
                 s->cg_path = NULL;
         }

@@ -40,5 +40,8 @@ void cg_watch_events(struct svc *s);
 void cg_leftovers_found(struct svc *s);
 /* The leaf is dropped: no wait for its leftovers any more (no log). */
 void cg_leftovers_forget(struct svc *s);
+/* Removes dir and the cgroups below it (a service may make its own there),
+ * deepest first; nothing while a process is in any of them. */
+void cg_rmdir_tree(const char *dir);
 
 #endif

@@ -1,4 +1,5 @@
-/* cgroup_kill: emptying a service's leaf. cgroup.kill (Linux 5.14+) kills
+/* cgroup_kill: emptying a service's leaf (and removing it, with the cgroups
+ * the service made below it). cgroup.kill (Linux 5.14+) kills
  * the whole subtree at once; before it, every cgroup.procs of the subtree is
  * walked (a service may have made child cgroups of its own below its leaf)
  * until a pass finds no process it has not killed yet. And the wait before a
@@ -124,6 +125,42 @@ int cgroup_kill_tree(const char *dir)
                 r = (int)killed.n;
         free(killed.v);
         return r;
+}
+
+/* rmdir of the cgroups below path, deepest first, then of path (a buffer
+ * of PATH_MAX, restored on return). One that holds processes, or a cgroup
+ * below it, stays (EBUSY). */
+static void rmdir_pass(char *path, int depth)
+{
+        size_t len = strlen(path);
+        DIR *d = depth < KILL_DEPTH ? opendir(path) : NULL;
+        struct dirent *e;
+
+        while (d && (e = readdir(d))) {
+                if (e->d_type != DT_DIR || e->d_name[0] == '.' || len + 1 + strlen(e->d_name) >= PATH_MAX)
+                        continue;
+                snprintf(path + len, PATH_MAX - len, "/%s", e->d_name);
+                rmdir_pass(path, depth + 1);
+                path[len] = 0;
+        }
+        if (d)
+                closedir(d);
+        (void)rmdir(path);
+}
+
+void cg_rmdir_tree(const char *dir)
+{
+        char path[PATH_MAX];
+        uint64_t populated = 0;
+
+        /* processes anywhere below: dir stays anyway, and so does every
+         * cgroup of a service still running (an adopted one, when a start
+         * after daemon-reexec failed), empty or not */
+        if (strlen(dir) >= sizeof(path) ||
+            (cg_read_key(dir, "cgroup.events", "populated", &populated) == 0 && populated))
+                return;
+        snprintf(path, sizeof(path), "%s", dir);
+        rmdir_pass(path, 0);
 }
 
 int cgroup_kill(struct svc *s)
