@@ -32,7 +32,8 @@ static void make_safe(char *buf, size_t len)
         free(t);
 }
 
-/* A cell: strings as is (made safe: control characters as \xHH), numbers,
+/* A cell: strings as is (made safe: control characters as \xHH), numbers
+ * (a whole one to the unit: a limit of 4M is 4194304, not %g's 4.1943e+06),
  * booleans as yes/no, arrays joined with ','. */
 static void cell(const cJSON *v, char *buf, size_t len)
 {
@@ -42,7 +43,13 @@ static void cell(const cJSON *v, char *buf, size_t len)
         if (cJSON_IsString(v))
                 snprintf(buf, len, "%s", v->valuestring);
         else if (cJSON_IsNumber(v))
-                snprintf(buf, len, "%g", v->valuedouble);
+                /* (range first: the cast of what does not fit is undefined) */
+                snprintf(buf, len,
+                         v->valuedouble >= 0 && v->valuedouble < 18446744073709551616.0 &&
+                                         v->valuedouble == (double)(unsigned long long)v->valuedouble
+                                 ? "%.0f"
+                                 : "%g",
+                         v->valuedouble);
         else if (cJSON_IsBool(v))
                 snprintf(buf, len, "%s", cJSON_IsTrue(v) ? "yes" : "no");
         else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {

@@ -11,7 +11,7 @@
 # killed, protect_system strict/full, read_write_paths, read_only_paths,
 # inaccessible_paths (a directory and a file), protect_home (true, read-only,
 # tmpfs), private_tmp isolation, stage failures as a failed state naming the
-# stage, and svctl audit (exact scores) and show.
+# stage, and svctl audit (exact scores) and show (limits to the byte).
 . "$(dirname "$0")/lib.sh"
 sbx_report_setup sbx
 mkdir -p "$SHM/ro" # read-only for the strict service, inside strict's writable /dev
@@ -355,6 +355,9 @@ grep -qx 'securebits: unchanged' $T/show || fail "show allowlist securebits: $(c
 svctl show ident > $T/show
 grep -qx 'securebits: noroot,no_setuid_fixup,keep_caps (locked)' $T/show &&
         grep -qx 'working_dir: '"$SHM" $T/show || fail "show ident: $(cat $T/show)"
+# limits as configured, to the byte (not 4.1943e+06 for 4M)
+grep -qx 'limits: nofile=1000:2000,nproc=4000:4000,core=0:0,memlock=4194304:4194304,stack=16777216:16777216' $T/show ||
+        fail "show ident limits: $(grep '^limits:' $T/show)"
 rc=0; svctl show nosuch 2>/dev/null || rc=$?
 assert_eq "$rc" "1" "show of an unknown service"
 
