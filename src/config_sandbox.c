@@ -460,10 +460,10 @@ void cp_sandbox(struct cload *l, const struct ynode *n, struct svc_config *s)
                 load_paths(l, v, "sandbox.read_only_paths", &b->read_only_paths);
         if ((v = ynode_get(n, "inaccessible_paths")))
                 load_paths(l, v, "sandbox.inaccessible_paths", &b->inaccessible_paths);
-        /* the private /tmp is empty: a host path below it cannot be kept */
+        /* the private /tmp is empty: a host path at or below it cannot be
+         * kept (/tmp itself would be covered by the private one too) */
         for (size_t i = 0; b->private_tmp && b->read_write_paths && b->read_write_paths[i]; i++)
-                if (strncmp(b->read_write_paths[i], "/tmp/", 5) == 0 ||
-                    strncmp(b->read_write_paths[i], "/var/tmp/", 9) == 0) {
+                if (covers("/tmp", b->read_write_paths[i]) || covers("/var/tmp", b->read_write_paths[i])) {
                         char sub[KEYLEN];
                         snprintf(sub, sizeof sub, "sandbox.read_write_paths[%zu]", i);
                         cp_err(l, ynode_get(n, "read_write_paths")->items[i], sub,

@@ -134,6 +134,10 @@ START_TEST(test_bad)
                 "services/tmp.yaml:4:34: sandbox.read_write_paths[1]: hidden by private_tmp (the service "
                 "gets an "
                 "empty /tmp)",
+                "services/tmp.yaml:4:45: sandbox.read_write_paths[2]: hidden by private_tmp (the service "
+                "gets an empty /tmp)",
+                "services/tmp.yaml:4:55: sandbox.read_write_paths[3]: hidden by private_tmp (the service "
+                "gets an empty /tmp)",
                 NULL,
         };
         expect_errors("sandbox_bad", want);
