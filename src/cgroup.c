@@ -632,6 +632,15 @@ int cgroup_prepare(struct svd *m, struct svc *s) {
         bool created = mkdir(s->cg_path, 0755) == 0;
         if (!created && errno != EEXIST)
                 return -errno;
+        if (created) {
+                /* A leaf svd had open was removed from outside (an
+                 * operator's rmdir while the service was down): what it
+                 * holds of it belongs to a dead cgroup, where a spawn
+                 * fails with ENODEV for good. The kernel dropped the
+                 * watches with the files. */
+                close_leaf_fds(s);
+                s->cg_wd_events = s->cg_wd_memory = -1;
+        }
         if (!created && cgroup_populated(s))
                 /* leftovers of an earlier run: they would share the new run's
                  * limits and confuse "down"; the start waits for them to go

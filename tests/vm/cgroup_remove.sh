@@ -5,7 +5,9 @@
 # its parent once left the parent's directory behind: it was tried first,
 # while the child was still in it); a removed service's leaf goes with the
 # cgroups the service made below it (a root service, or one it delegated
-# to, may), as it does when svd stops.
+# to, may), as it does when svd stops; a leaf removed from outside while
+# its service is down (an operator's rmdir) is made again at its next
+# start, not left failing on the descriptors of the removed one.
 . "$(dirname "$0")/../integration/lib.sh"
 grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null || { echo "not in a cgroup v2 VM"; exit 77; }
 echo "cgroups: required" >> "$T/etc/svd.yaml"
@@ -49,6 +51,15 @@ wait_for gone
 [ ! -d "$leaf" ] || fail "app's leaf $leaf left behind"
 [ ! -d "$api" ] || fail "slice api's $api left behind"
 [ ! -d "$web" ] || fail "slice web's $web left behind"
+svctl stop keep > /dev/null
+wait_state keep stopped 30
+[ -d "$keep" ] || fail "keep's leaf went at its stop"
+rmdir "$keep/inner/deeper" "$keep/inner" "$keep/empty" "$keep" || fail "rmdir of keep's leaf"
+svctl start keep > /dev/null || true
+wait_state keep running 30
+[ -d "$keep" ] || fail "keep's leaf not made again"
+assert_eq "$(cat "$keep/cgroup.procs" | head -1)" "$(field keep pid)" "keep's main process in its new leaf"
+wait_for populated "$keep/inner/deeper"
 stop_svd || fail "svd exit status"
 [ ! -d "$keep" ] || fail "keep's leaf $keep left behind by svd's stop: $(find "$keep" -type d | tr '\n' ' ')"
 echo "cgroup_remove: ok"
