@@ -469,6 +469,19 @@ void cp_sandbox(struct cload *l, const struct ynode *n, struct svc_config *s)
                         cp_err(l, ynode_get(n, "read_write_paths")->items[i], sub,
                                "hidden by private_tmp (the service gets an empty /tmp)");
                 }
+        /* a path both read-only and writable would be writable (the
+         * writable tree is put back over the read-only one): only a path
+         * below the other says which wins */
+        for (size_t i = 0; b->read_only_paths && b->read_only_paths[i]; i++)
+                for (size_t k = 0; b->read_write_paths && b->read_write_paths[k]; k++)
+                        if (covers(b->read_only_paths[i], b->read_write_paths[k]) &&
+                            covers(b->read_write_paths[k], b->read_only_paths[i])) {
+                                char sub[KEYLEN];
+                                snprintf(sub, sizeof sub, "sandbox.read_only_paths[%zu]", i);
+                                cp_err(l, ynode_get(n, "read_only_paths")->items[i], sub,
+                                       "also in read_write_paths (a path is one or the other)");
+                                break;
+                        }
         /* nor below what protect_home or inaccessible_paths cover with an
          * empty tmpfs: it would be out of the service's reach, silently */
         static const char *const homes[] = SBX_HOME_DIRS;

@@ -107,6 +107,8 @@ END_TEST
 START_TEST(test_bad)
 {
         static const char *const want[] = {
+                "services/both.yaml:4:29: sandbox.read_only_paths[1]: also in read_write_paths (a path is "
+                "one or the other)",
                 "services/caps.yaml:3:40: sandbox.capabilities[1]: unknown capability 'CAP_FLY'",
                 "services/caps.yaml:4:25: sandbox.ambient_capabilities: expected a list of capabilities "
                 "(e.g. "
