@@ -219,7 +219,8 @@ static void start_exec_probe(struct svc *s) {
                 health_probe_result(s, false, r != -EAGAIN, d);
                 return;
         }
-        path = spawn_find_executable(p->exec[0], NULL);
+        /* looked up as the service's command is: in its environment's PATH */
+        path = spawn_find_executable(p->exec[0], svc_env_get(env, "PATH"));
         if (!path) {
                 health_probe_result(s, false, true, "probe: executable not found");
                 return;
