@@ -219,8 +219,11 @@ static void start_exec_probe(struct svc *s) {
                 health_probe_result(s, false, r != -EAGAIN, d);
                 return;
         }
-        /* looked up as the service's command is: in its environment's PATH */
-        path = spawn_find_executable(p->exec[0], svc_env_get(env, "PATH"));
+        /* looked up as the service's command is: in its environment's PATH;
+         * a path as it is (a relative one from the working directory, where
+         * the child executes it) */
+        path = strchr(p->exec[0], '/') ? strdup(p->exec[0])
+                                       : spawn_find_executable(p->exec[0], svc_env_get(env, "PATH"));
         if (!path) {
                 health_probe_result(s, false, true, "probe: executable not found");
                 return;

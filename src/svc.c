@@ -171,11 +171,12 @@ static int do_spawn(struct svc *s, bool creds_written) {
                 sh_argv[2] = c->command[0];
                 argv = sh_argv;
                 path = strdup("/bin/sh");
-        } else if (c->command[0][0] == '/')
-                /* An absolute path needs no look-up before the spawn: execve
-                 * reports a missing or not executable program ("exec: PATH:
-                 * ..."), and an access() first would only be one more round
-                 * trip on a network file system. */
+        } else if (strchr(c->command[0], '/'))
+                /* A path needs no look-up before the spawn: execve reports a
+                 * missing or not executable program ("exec: PATH: ..."), and
+                 * an access() first would only be one more round trip on a
+                 * network file system. A relative one is the working
+                 * directory's, where the child executes it, not svd's. */
                 path = strdup(c->command[0]);
         else if (s->exe_path && access(s->exe_path, X_OK) == 0)
                 path = strdup(s->exe_path); /* one access() instead of a PATH walk */
