@@ -303,7 +303,7 @@ struct profile_set {
 };
 
 /* The number of top-level keys of the main file (config_main.c). */
-#define CONFIG_MAIN_KEYS 20
+#define CONFIG_MAIN_KEYS 21
 
 struct svd_config {
         char *file;          /* main file, absolute */
@@ -318,6 +318,7 @@ struct svd_config {
         uint64_t log_max_total; /* all services' log files together; 0 = no limit */
         char *metrics_textfile; /* metrics.textfile: Prometheus file, absolute; NULL = off */
         usec_t metrics_interval; /* metrics.interval (config_metrics.c) */
+        usec_t ready_timeout; /* READY=1 to NOTIFY_SOCKET by then, settled or not; 0: when settled */
         /* PID 1 (init.c) */
         char *hostname;
         bool root_rw;        /* root: rw remounts / read-write at boot */

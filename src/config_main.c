@@ -47,7 +47,7 @@ static const char *const main_keys[] = { "services_dir", "slices_dir", "state_di
                                           "cgroups",      "log_max_total", "hostname",
                                           "root",         "ctrl_alt_del", "emergency_shell", "secrets_console",
                                           "metrics",      "secrets_key", "profiles",
-                                          "profile_sets", NULL };
+                                          "profile_sets", "ready_timeout", NULL };
 _Static_assert(ELEMENTSOF(main_keys) == CONFIG_MAIN_KEYS + 1, "CONFIG_MAIN_KEYS: one per main-file key");
 
 struct cfg_pos config_main_pos(const struct svd_config *c, const char *key)
@@ -128,6 +128,10 @@ int config_parse_main(struct cload *l, const struct ynode *root)
                 if (cp_enum(l, n, "root", modes, 2, &e) >= 0)
                         c->root_rw = e == 1;
         }
+        /* below systemd's 90 s default start timeout (svd.service) */
+        c->ready_timeout = 60 * USEC_PER_SEC;
+        if ((n = ynode_get(root, "ready_timeout")))
+                cp_duration_in(l, n, "ready_timeout", USEC_PER_SEC, CP_DAY, true, &c->ready_timeout);
         c->ctrl_alt_del = 2; /* SHUTDOWN_REBOOT */
         if ((n = ynode_get(root, "ctrl_alt_del"))) {
                 /* the same order as enum shutdown_action (init.h) */

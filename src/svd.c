@@ -174,8 +174,54 @@ static bool settled(const struct svc *s) {
         }
 }
 
+/* ready_timeout passed before every service settled: a supervisor that
+ * waits for READY=1 (systemd's Type=notify, 90 s by default) would kill
+ * svd and the whole stack for one service that crash-loops, waits on a
+ * gate or never turns healthy. It is told svd is ready, and which are not. */
+static void ready_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct svd *m = w->data;
+        if (m->ready_done || m->shutting_down)
+                return;
+        char list[480], db[32];
+        size_t off = 0;
+        unsigned n = 0;
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                const struct svc *s = m->svcs[i];
+                if (settled(s))
+                        continue;
+                n++;
+                if (off < sizeof(list) - 100)
+                        off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s (%s)", n > 1 ? ", " : "",
+                                                s->cfg->name,
+                                                s->state == ST_RUNNING ? svc_health_name(s->health)
+                                                                       : svc_state_name(s->state));
+                else if (off < sizeof(list) - 5)
+                        off += (size_t)snprintf(list + off, sizeof(list) - off, ", ...");
+        }
+        format_duration(m->cfg->ready_timeout, db, sizeof(db));
+        log_warn("boot: not settled after %s, %u service%s not up: %s; telling svd's supervisor it is ready", db, n,
+                 n == 1 ? "" : "s", list);
+        char msg[600];
+        snprintf(msg, sizeof(msg), "READY=1\nSTATUS=not settled after %s: %s", db, list);
+        init_notify(msg);
+        m->ready_sent = true;
+}
+
+/* Every service settled: this process tells its supervisor (READY=1
+ * unless ready_timeout said it already), once. A svd started again after
+ * a kill is a new process systemd waits for, though its state says the
+ * boot settled long ago. */
+static void tell_settled(struct svd *m) {
+        if (m->ready_done)
+                return;
+        m->ready_done = true;
+        ev_timer_stop(m->loop, &m->ready_timer);
+        init_notify(m->ready_sent ? "STATUS=all services settled" : "READY=1\nSTATUS=all services settled");
+        m->ready_sent = true;
+}
+
 void svd_check_boot(struct svd *m) {
-        if (m->boot_done_mono || m->shutting_down)
+        if ((m->boot_done_mono && m->ready_done) || m->shutting_down)
                 return;
         usec_t now = now_mono();
         bool all = true;
@@ -184,6 +230,10 @@ void svd_check_boot(struct svd *m) {
                         all = false;
         if (!all)
                 return;
+        if (m->boot_done_mono) { /* (the boot a restored state had) */
+                tell_settled(m);
+                return;
+        }
         m->boot_done_mono = now;
         /* svd's own work during the boot, apart from waiting for children
          * to exec and for the scheduler: a busy or emulated machine stretches
@@ -209,7 +259,7 @@ void svd_check_boot(struct svd *m) {
                         off += (size_t)snprintf(line + off, sizeof(line) - off, " %s=failed", s->cfg->name);
         }
         log_info("boot: settled in %s:%s", format_duration(now - m->boot_mono, db, sizeof(db)), off ? line : " (no services)");
-        init_notify("READY=1\nSTATUS=all services settled");
+        tell_settled(m);
         /* The boot's bursts (every service spawned, every first probe in
          * flight at once) left freed chunks all over the heap: give their
          * pages back once, now that the steady state begins. */
@@ -338,6 +388,15 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
         ev_init(&m->mem_timer, mem_timer_cb);
         m->mem_timer.repeat = 1.;
         m->mem_timer.data = m;
+        ev_init(&m->ready_timer, ready_cb);
+        m->ready_timer.data = m;
+        /* (counted from this process's start: a supervisor that restarted
+         * svd waits for this one's READY=1) */
+        const char *ns = getenv("NOTIFY_SOCKET");
+        if (ns && *ns && cfg->ready_timeout && !init_is_pid1()) {
+                ev_timer_set(&m->ready_timer, (double)cfg->ready_timeout / 1e6, 0.);
+                ev_timer_start(loop, &m->ready_timer);
+        }
 
         ev_child_init(&m->child, child_cb, 0, 0);
         m->child.data = m;
@@ -582,6 +641,7 @@ void svd_done(struct svd *m) {
                 ev_signal_stop(m->loop, &m->sig_usr2);
                 ev_child_stop(m->loop, &m->child);
                 ev_timer_stop(m->loop, &m->mem_timer);
+                ev_timer_stop(m->loop, &m->ready_timer);
                 prewarm_stop(m);
                 ev_timer_stop(m->loop, &m->reload_timer);
                 ev_timer_stop(m->loop, &m->reexec_timer);

@@ -45,6 +45,9 @@ struct svd {
         pid_t prompt_pid;        /* svctl unlock on the console (secrets_prompt.h) */
         ev_timer prompt_retry;
         ev_timer mem_timer;      /* rechecks start_when gates while a service waits */
+        ev_timer ready_timer;    /* ready_timeout: READY=1 to our supervisor, settled or not */
+        bool ready_sent;         /* READY=1 sent by this process (settled, or ready_timeout) */
+        bool ready_done;         /* ...and "all services settled" */
         bool recheck_waiting;    /* its next run rechecks every waiting service (svd_recheck_waiting) */
 
         /* sched queue of services whose dependents must be re-evaluated */
