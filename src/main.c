@@ -171,8 +171,10 @@ int main(int argc, char **argv) {
          * any of them would panic it: argument trouble is reported and the
          * boot goes on. Only options that make sense at boot take effect. */
         bool as_init = getpid() == 1;
-        if (as_init)
+        if (as_init) {
+                reexec_block_signals(); /* (see there) */
                 opterr = 0; /* reported below, with what happens instead */
+        }
         int c, idx = -1;
         while ((c = getopt_long(argc, argv, "c:vhV", opts, &idx)) != -1) {
                 if (as_init && c != 'c' && c != 'P' && c != 'v' && c != 'R') {

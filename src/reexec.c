@@ -276,6 +276,13 @@ static void handled_signals(sigset_t *set)
                 sigaddset(set, sigs[i]);
 }
 
+void reexec_block_signals(void)
+{
+        sigset_t set;
+        handled_signals(&set);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 void reexec_unblock_signals(void)
 {
         sigset_t set;

@@ -53,6 +53,11 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents);
  * instance inherits the mask); called once their handlers are installed, so
  * what arrived during the exec is delivered then. A no-op otherwise. */
 void reexec_unblock_signals(void);
+/* The same signals blocked, as PID 1 at start: the kernel discards a signal
+ * PID 1 has no handler for, so a poweroff (SIGTERM) or Ctrl-Alt-Del sent
+ * while the configuration loads would be lost. They wait until svd_init or
+ * the emergency state has its handlers and unblocks them. */
+void reexec_block_signals(void);
 
 /* execv(bin, argv) of svd with those signals blocked (one that arrives
  * waits, pending, for the new instance's handlers), tried again for 2 s
