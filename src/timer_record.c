@@ -61,7 +61,9 @@ int timer_stamp_parse(const char *buf, usec_t *ret_last, char *result, size_t re
 }
 
 /* Written at the start and the end of every run: write a temporary file,
- * fsync, rename over the old one, so a crash leaves the old or the new. */
+ * fsync, rename over the old one, so a crash leaves the old or the new;
+ * then fsync the directory, or a power cut could bring the old stamp back
+ * and a persistent job would run again. */
 static void stamp_write(struct timer_job *j)
 {
         char tmp[PATH_MAX];
@@ -82,7 +84,17 @@ static void stamp_write(struct timer_job *j)
         if (!ok || rename(tmp, j->stamp_path) < 0) {
                 log_warn("%s: cannot write %s: %s", j->m->svcs[j->index]->cfg->name, j->stamp_path, strerror(errno));
                 unlink(tmp);
+                return;
         }
+        char *slash = strrchr(tmp, '/');
+        if (!slash)
+                return;
+        *(slash == tmp ? slash + 1 : slash) = 0; /* tmp is its directory now */
+        int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || fsync(dfd) < 0)
+                log_warn("%s: cannot sync %s to disk: %s", j->m->svcs[j->index]->cfg->name, tmp, strerror(errno));
+        if (dfd >= 0)
+                close(dfd);
 }
 
 void timer_stamp_load(struct timer_job *j)
