@@ -76,13 +76,26 @@ static void cell(const cJSON *v, char *buf, size_t len)
         make_safe(buf, len);
 }
 
+/* A count from the reply as text: "?" for one missing, negative, past a
+ * billion or not whole (a cast of such a double to int is undefined). */
+static const char *count_text(char *buf, size_t len, const cJSON *o, const char *key)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+        double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
+        if (d >= 0 && d <= 1e9 && d == (double)(long long)d)
+                snprintf(buf, len, "%lld", (long long)d);
+        else
+                snprintf(buf, len, "?");
+        return buf;
+}
+
 /* "overall: 4.1 medium (mean of 18 services; worst: logger 6.8; 2 good,
  * 10 medium, 6 exposed, 0 unsafe)". Nothing from an svd that sends none. */
 static void print_overall(FILE *f, const cJSON *ov)
 {
         const cJSON *rc = cJSON_GetObjectItemCaseSensitive(ov, "ratings");
         const char *worst = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ov, "worst"));
-        char w[160] = "";
+        char w[160] = "", rating[64], n[5][16];
 
         if (!cJSON_IsObject(ov) || !cJSON_IsObject(rc))
                 return;
@@ -90,14 +103,13 @@ static void print_overall(FILE *f, const cJSON *ov)
                 snprintf(w, sizeof w, "; worst: %s %.1f", worst,
                          cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ov, "worst_score")));
         make_safe(w, sizeof w);
-        fprintf(f, "overall: %.1f %s (mean of %d services%s; %d good, %d medium, %d exposed, %d unsafe)\n",
-                cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ov, "score")),
-                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ov, "rating")) ?: "?",
-                (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ov, "services")), w,
-                (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rc, "good")),
-                (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rc, "medium")),
-                (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rc, "exposed")),
-                (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rc, "unsafe")));
+        snprintf(rating, sizeof rating, "%s", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ov, "rating")) ?: "?");
+        make_safe(rating, sizeof rating);
+        fprintf(f, "overall: %.1f %s (mean of %s services%s; %s good, %s medium, %s exposed, %s unsafe)\n",
+                cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ov, "score")), rating,
+                count_text(n[0], sizeof n[0], ov, "services"), w, count_text(n[1], sizeof n[1], rc, "good"),
+                count_text(n[2], sizeof n[2], rc, "medium"), count_text(n[3], sizeof n[3], rc, "exposed"),
+                count_text(n[4], sizeof n[4], rc, "unsafe"));
 }
 
 int svctl_print_audit(FILE *f, const cJSON *reply, bool json)

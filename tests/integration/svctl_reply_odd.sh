@@ -51,6 +51,16 @@ grep -Eq '^good +0\.002s +0\.003s +0\.001s$' "$T/boot.out" || fail "status --boo
 grep -Eq '^(huge|neg) ' "$T/boot.out" && fail "status --boot shows times no boot has: $(cat "$T/boot.out")"
 [ "$(wc -l < "$T/boot.out")" = 3 ] || fail "status --boot: $(cat "$T/boot.out")"
 
+# ---- audit: the overall line's counts and rating as the reply has them ----
+cat > "$T/audit.json" <<'JSON'
+[{"v": 1, "ok": true, "services": [], "overall": {"services": 1e300, "score": 4.1, "rating": "med\u001b[2J",
+  "ratings": {"good": -1, "medium": 2.5, "exposed": 3}}}]
+JSON
+fctl "$T/audit.json" audit > "$T/audit.out" || fail "audit: exit $?"
+clean_output "$T/audit.out"
+grep -qxF 'overall: 4.1 med\x1b[2J (mean of ? services; ? good, ? medium, 3 exposed, ? unsafe)' "$T/audit.out" ||
+        fail "audit: $(cat "$T/audit.out")"
+
 # ---- secret list: names, kind, consumers, rotation ----
 cat > "$T/sec.json" <<'JSON'
 [{"v": 1, "ok": true, "rotating": "job\u001b[1m", "rotating_secret": "s\u001b",
