@@ -22,6 +22,7 @@
 #include "log.h"
 #include "sched.h"
 #include "secrets.h"
+#include "safedir.h"
 #include "secrets_store.h"
 #include "secrets_int.h"
 #include "svd.h"
@@ -73,9 +74,9 @@ int secrets_value_of(struct secrets *x, const struct secret_config *d, struct se
         case SECRET_VALUE:
                 return secrets_buf_dup(ret, d->value, strlen(d->value));
         case SECRET_FROM_FILE:
-                if ((r = secrets_file_read(d->path, &buf, &len)) < 0) {
+                if ((r = secrets_from_file_read(d->path, &buf, &len)) < 0) {
                         snprintf(why, wl, "secret %s: from_file %s: %s", d->name, d->path,
-                                 r == -EINVAL ? "not a regular file" : strerror(-r));
+                                 r == -EINVAL || r == -EBADFD ? "not a regular file" : safedir_strerror(r));
                         return r;
                 }
                 /* one trailing newline (LF or CR LF) is the editor's, not

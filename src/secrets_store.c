@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dl_sodium.h"
+#include "safedir.h"
 
 #include "secrets_store.h"
 
@@ -275,17 +276,12 @@ fail:
         return r;
 }
 
-int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len)
+static int read_whole(int fd, unsigned char **ret, size_t *ret_len)
 {
-        /* O_NONBLOCK: a FIFO there would hold the open (and svd) until a
-         * writer came; a regular file's reads ignore it */
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         unsigned char *buf;
         struct stat st;
         size_t off = 0;
 
-        if (fd < 0)
-                return -errno;
         if (fstat(fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))
@@ -310,6 +306,31 @@ int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len)
         *ret = buf;
         *ret_len = off;
         return 0;
+}
+
+int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len)
+{
+        /* O_NONBLOCK: a FIFO there would hold the open (and svd) until a
+         * writer came; a regular file's reads ignore it */
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+        if (fd < 0)
+                return -errno;
+        return read_whole(fd, ret, ret_len);
+}
+
+int secrets_from_file_read(const char *path, unsigned char **ret, size_t *ret_len)
+{
+        _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
+        const char *base;
+        int r = safedir_open_parent(path, false, 0755, &d, &base);
+
+        if (r < 0)
+                return r;
+        _cleanup_(closep) int fd = safedir_open_file(&d, base, O_RDONLY | O_NONBLOCK, 0, NULL);
+        if (fd < 0)
+                return fd;
+        return read_whole(fd, ret, ret_len);
 }
 
 static int write_all(int fd, const void *data, size_t len)

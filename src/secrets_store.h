@@ -81,6 +81,12 @@ int secrets_store_peek(const unsigned char *blob, size_t len, uint8_t *ret_mode,
 /* Whole-file helpers. read: -ENOENT if missing, -EINVAL if not a regular
  * file (never waits on a FIFO); bounded at 16 MiB (-EFBIG). */
 int secrets_file_read(const char *path, unsigned char **ret, size_t *ret_len);
+/* The same for a secret's from_file, an operator's file: a symbolic link
+ * is followed where only root (or svd's user) can have made it, such as
+ * certbot's live/ names, and refused (-ENOLINK) in a directory another
+ * user can change (safedir.h); -EBADFD there for what is not a regular
+ * file with one link. */
+int secrets_from_file_read(const char *path, unsigned char **ret, size_t *ret_len);
 /* < 0: nothing was replaced (path holds what it held). 0: written and
  * durable. > 0: written (renamed over path, so every reader now gets the new
  * contents) but the directory could not be opened or synced: the value is
