@@ -2,6 +2,7 @@
  * that fails never affects the request; svd's own log says so at the first
  * failure, and again when the audit log is written again. */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,13 +18,19 @@
 
 /* Appends v to p with spaces, quotes, backslashes and control characters
  * (C0, DEL, C1: by code point) and bytes that are not UTF-8 escaped as
- * \xHH, quoted when it needs to be; returns the new end. */
-static size_t put_value(char *p, size_t off, size_t cap, const char *v) {
-        size_t len = strlen(v);
+ * \xHH, quoted when it needs to be; at most max bytes of the line (a value
+ * cut there ends in "..."), never past cap; returns the new end. */
+static size_t put_value(char *p, size_t off, size_t cap, const char *v, size_t max) {
+        size_t len = strlen(v), i = 0;
         bool quote = !*v || strpbrk(v, " \"\\=") != NULL || utf8_bad(v, len, 0) != len;
+        if (off + max < cap)
+                cap = off + max;
+        if (off + 1 >= cap)
+                return off;
         if (quote && off + 1 < cap)
                 p[off++] = '"';
-        for (size_t i = 0; i < len && off + 5 < cap;) {
+        /* room left for "..." and the closing quote */
+        while (i < len && off + 9 < cap) {
                 uint32_t cp = (unsigned char)v[i];
                 size_t n = utf8_char(v + i, len - i, &cp);
                 if (n == 0 || utf8_is_ctrl(cp)) {
@@ -34,18 +41,41 @@ static size_t put_value(char *p, size_t off, size_t cap, const char *v) {
                         p[off++] = '\\';
                         p[off++] = (char)cp;
                         i++;
-                } else if (off + n + 1 < cap) {
+                } else if (off + n + 9 < cap) {
                         memcpy(p + off, v + i, n);
                         off += n;
                         i += n;
                 } else
                         break;
         }
+        if (i < len && off + 4 < cap) {
+                memcpy(p + off, "...", 3);
+                off += 3;
+        }
         if (quote && off + 1 < cap)
                 p[off++] = '"';
         p[off] = 0;
         return off;
 }
+
+/* snprintf at off, the end kept within cap (snprintf returns the length it
+ * wanted, which may be past it). */
+static size_t put_fmt(char *p, size_t off, size_t cap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static size_t put_fmt(char *p, size_t off, size_t cap, const char *fmt, ...) {
+        if (off + 1 >= cap)
+                return off;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(p + off, cap - off, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return off;
+        return (size_t)n < cap - off ? off + (size_t)n : cap - 1;
+}
+
+/* Bytes of the line one value may take (comm, op, name): with them at
+ * most, the result and code always fit in the line. */
+#define AUDIT_VALUE_MAX 400
 
 static void peer_comm(pid_t pid, char *buf, size_t len) {
         char path[64];
@@ -77,23 +107,23 @@ void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *
 
         char line[2048], ts[LOGFMT_TIME_LEN + 1], comm[64];
         peer_comm(peer->pid, comm, sizeof(comm));
-        size_t off = (size_t)snprintf(line, sizeof(line), "%s uid=%u pid=%d admin=%s comm=",
-                                      logfmt_time(now_real(), ts), (unsigned)peer->uid, (int)peer->pid,
-                                      peer->admin ? "yes" : "no");
-        off = put_value(line, off, sizeof(line), comm);
-        off += (size_t)snprintf(line + off, sizeof(line) - off, " op=");
-        off = put_value(line, off, sizeof(line), opj->valuestring);
+        size_t off = put_fmt(line, 0, sizeof(line), "%s uid=%u pid=%d admin=%s comm=", logfmt_time(now_real(), ts),
+                             (unsigned)peer->uid, (int)peer->pid, peer->admin ? "yes" : "no");
+        /* the name is bounded so that the result always fits; the error
+         * takes what is left (a service name is echoed in it again) */
+        off = put_value(line, off, sizeof(line), comm, AUDIT_VALUE_MAX);
+        off = put_fmt(line, off, sizeof(line), " op=");
+        off = put_value(line, off, sizeof(line), opj->valuestring, AUDIT_VALUE_MAX);
         if (cJSON_IsString(name)) {
-                off += (size_t)snprintf(line + off, sizeof(line) - off, " name=");
-                off = put_value(line, off, sizeof(line), name->valuestring);
+                off = put_fmt(line, off, sizeof(line), " name=");
+                off = put_value(line, off, sizeof(line), name->valuestring, AUDIT_VALUE_MAX);
         }
-        off += (size_t)snprintf(line + off, sizeof(line) - off, " result=%s",
-                                accepted ? "ok" : denied ? "denied" : "failed");
+        off = put_fmt(line, off, sizeof(line), " result=%s", accepted ? "ok" : denied ? "denied" : "failed");
         if (!accepted && cJSON_IsNumber(code))
-                off += (size_t)snprintf(line + off, sizeof(line) - off, " code=%d", code->valueint);
+                off = put_fmt(line, off, sizeof(line), " code=%d", code->valueint);
         if (!accepted && cJSON_IsString(err)) {
-                off += (size_t)snprintf(line + off, sizeof(line) - off, " error=");
-                off = put_value(line, off, sizeof(line), err->valuestring);
+                off = put_fmt(line, off, sizeof(line), " error=");
+                off = put_value(line, off, sizeof(line), err->valuestring, sizeof(line));
         }
         if (off > sizeof(line) - 2)
                 off = sizeof(line) - 2;
