@@ -12,6 +12,7 @@
  * deferred reply is queued, so replies stay one per request, in order. */
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,9 @@ struct client {
         char *wbuf;
         size_t wlen, woff;
         bool closing; /* flush what is queued, then close */
+        /* it shut down its sending side: the requests read are answered,
+         * then it is closed (once no deferred reply is due) */
+        bool eof;
         bool follower; /* logs_follow: gets frames of lines, never times out */
         bool secret;   /* wbuf holds a reply with a secret: wiped once sent */
         /* read_cb is handling a request: a request can make svd send to this
@@ -165,7 +169,7 @@ static bool client_flush(struct client *cl) {
                 cl->wbuf = NULL;
         }
         ev_io_stop(cl->ctl->m->loop, &cl->wio);
-        if (cl->closing) {
+        if (cl->closing || (cl->eof && !cl->deferred && !cl->rlen)) {
                 client_free(cl);
                 return false;
         }
@@ -366,11 +370,29 @@ static void client_process(struct client *cl) {
                 /* the requests just handled: set and unlock carry secrets */
                 explicit_bzero(cl->rbuf + cl->rlen, off);
         }
+        if (cl->eof && !cl->deferred && cl->rlen) { /* a request cut short: never completed */
+                explicit_bzero(cl->rbuf, cl->rlen);
+                cl->rlen = 0;
+        }
         client_flush(cl);
+}
+
+/* After end of file: whether the peer closed the connection (or it broke),
+ * rather than only shutting down its sending side. The kernel says POLLHUP
+ * once both directions are shut: a closed client's request is not worth
+ * finishing (a deferred op is told it went away). */
+static bool peer_closed(int fd) {
+        struct pollfd p = { .fd = fd, .events = 0 };
+        int r = poll(&p, 1, 0);
+        return r < 0 || (r > 0 && (p.revents & (POLLHUP | POLLERR)));
 }
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct client *cl = w->data;
+        if (cl->eof) { /* fed by control_defer_reply: what was read before the shutdown */
+                client_process(cl);
+                return;
+        }
         if (cl->rcap - cl->rlen < 4096) {
                 size_t ncap = cl->rcap ? cl->rcap * 2 : 8192;
                 if (ncap > PROTO_MAX_FRAME + PROTO_HDR_SIZE + 8192)
@@ -398,6 +420,15 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
                 /* fed by control_defer_reply: the requests read meanwhile */
                 if (cl->rlen && !cl->deferred)
+                        client_process(cl);
+                return;
+        }
+        if (n == 0 && !cl->follower && !peer_closed(cl->fd)) {
+                /* half-closed (shutdown(SHUT_WR)): it may still read; a
+                 * follower's stream has no end to wait for */
+                cl->eof = true;
+                ev_io_stop(loop, &cl->rio);
+                if (!cl->deferred)
                         client_process(cl);
                 return;
         }
@@ -457,7 +488,8 @@ void control_defer_reply(struct control_defer *d, cJSON *reply) {
         struct ev_loop *loop = cl->ctl->m->loop;
         if (!cl->follower)
                 ev_timer_again(loop, &cl->idle);
-        ev_io_start(loop, &cl->rio);
+        if (!cl->eof)
+                ev_io_start(loop, &cl->rio);
         /* its next requests may be in the buffer already: handled from the
          * loop, not here (this can run inside another client's request) */
         if (cl->rlen)
