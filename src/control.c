@@ -268,6 +268,10 @@ bool control_client_send(void *client, const cJSON *msg) {
 /* logs_follow: subscribe this client; its idle timeout no longer applies. */
 static cJSON *client_follow(struct client *cl, const cJSON *req) {
         const cJSON *op = cJSON_GetObjectItemCaseSensitive(req, "op");
+        char err[256];
+        /* the common fields ("v") are checked as for any other request */
+        if (proto_request_parse(req, NULL, err, sizeof(err)) < 0)
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "%s", err);
         cJSON *reply = proto_op_from_name(op->valuestring) == OP_EVENTS ? events_op_follow(cl->ctl->m, req, cl)
                                                                        : logs_op_follow(cl->ctl->m, req, cl, &cl->peer);
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")) && !cl->follower) {
