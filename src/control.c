@@ -73,6 +73,10 @@ struct control {
         int fd;
         char *path;
         ev_io accept_io;
+        /* accept4 failed for want of descriptors or memory: the connection
+         * stays queued, the socket readable; accepting waits a while */
+        ev_timer accept_retry;
+        int accept_err; /* the errno of that failure, 0 when accepting works */
         struct client *handling; /* whose request control_handle is handling */
         struct client *clients[CONTROL_MAX_CLIENTS];
         size_t n_clients;
@@ -82,6 +86,7 @@ struct control {
 
 #define CONTROL_TRIM_REPLY (64u << 10) /* a reply this large asks for a trim */
 #define CONTROL_TRIM_DELAY 0.5         /* seconds: polls in a burst share one trim */
+#define CONTROL_ACCEPT_RETRY 0.2       /* seconds between accepts after EMFILE and the like */
 
 static void trim_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct control *c = w->data;
@@ -539,11 +544,34 @@ static bool peer_is_admin(const struct svd_config *cfg, int fd, const struct ucr
         return uc->gid == cfg->admin_gid || peer_in_group(fd, cfg->admin_gid);
 }
 
+static void accept_retry_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+        struct control *c = w->data;
+        ev_io_start(loop, &c->accept_io);
+}
+
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct control *c = w->data;
         int fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0) {
+                int e = errno;
+                if (e == EAGAIN || e == EINTR || e == ECONNABORTED)
+                        return;
+                /* EMFILE, ENFILE, ENOBUFS, ENOMEM: the connection is still
+                 * queued and the socket readable; trying again at once
+                 * would spin the loop until a descriptor is free */
+                if (e != c->accept_err)
+                        log_warn("control: cannot accept a connection: %s; trying again every %g s", strerror(e),
+                                 CONTROL_ACCEPT_RETRY);
+                c->accept_err = e;
+                ev_io_stop(loop, &c->accept_io);
+                ev_timer_set(&c->accept_retry, CONTROL_ACCEPT_RETRY, 0.);
+                ev_timer_start(loop, &c->accept_retry);
                 return;
+        }
+        if (c->accept_err) {
+                log_info("control: accepting connections again");
+                c->accept_err = 0;
+        }
         struct ucred uc;
         socklen_t ul = sizeof(uc);
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) < 0) {
@@ -648,6 +676,8 @@ listening:;
         c->fd = fd;
         ev_timer_init(&c->trim, trim_cb, CONTROL_TRIM_DELAY, 0.);
         c->trim.data = c;
+        ev_timer_init(&c->accept_retry, accept_retry_cb, CONTROL_ACCEPT_RETRY, 0.);
+        c->accept_retry.data = c;
         ev_io_init(&c->accept_io, accept_cb, fd, EV_READ);
         c->accept_io.data = c;
         ev_io_start(m->loop, &c->accept_io);
@@ -694,6 +724,7 @@ void control_close(struct control *c) {
                 client_free(c->clients[0]);
         ev_timer_stop(c->m->loop, &c->trim);
         ev_io_stop(c->m->loop, &c->accept_io);
+        ev_timer_stop(c->m->loop, &c->accept_retry);
         close(c->fd);
         unlink(c->path);
         free(c->path);
