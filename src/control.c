@@ -87,6 +87,7 @@ struct control {
 #define CONTROL_TRIM_REPLY (64u << 10) /* a reply this large asks for a trim */
 #define CONTROL_TRIM_DELAY 0.5         /* seconds: polls in a burst share one trim */
 #define CONTROL_ACCEPT_RETRY 0.2       /* seconds between accepts after EMFILE and the like */
+#define CONTROL_FLUSH_ALL_MAX (1 * USEC_PER_SEC) /* control_flush_all, for all clients together */
 
 static void trim_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct control *c = w->data;
@@ -701,19 +702,36 @@ int control_listen_fd(const struct control *c) {
         return c ? c->fd : -1;
 }
 
+/* Rounds of non-blocking writes to every client with replies queued, 10 ms
+ * apart, for CONTROL_FLUSH_ALL_MAX in all: a client that does not read (as
+ * many as connect) costs its share of that, never a wait of its own, and
+ * one that reads gets its reply in the first round. */
 void control_flush_all(struct control *c) {
-        for (size_t i = 0; c && i < c->n_clients; i++) {
-                struct client *cl = c->clients[i];
-                /* a short blocking write: these are small replies */
-                for (int tries = 0; cl->woff < cl->wlen && tries < 100; tries++) {
-                        ssize_t n = write(cl->fd, cl->wbuf + cl->woff, cl->wlen - cl->woff);
-                        if (n > 0)
-                                cl->woff += (size_t)n;
-                        else if (n < 0 && errno != EAGAIN && errno != EINTR)
-                                break;
-                        else if (n < 0 && errno == EAGAIN)
-                                usleep(10000);
+        if (!c)
+                return;
+        bool broken[CONTROL_MAX_CLIENTS] = { false };
+        usec_t deadline = now_mono() + CONTROL_FLUSH_ALL_MAX;
+        for (;;) {
+                bool waiting = false;
+                for (size_t i = 0; i < c->n_clients; i++) {
+                        struct client *cl = c->clients[i];
+                        while (!broken[i] && cl->woff < cl->wlen) {
+                                ssize_t n = send(cl->fd, cl->wbuf + cl->woff, cl->wlen - cl->woff,
+                                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+                                if (n > 0)
+                                        cl->woff += (size_t)n;
+                                else if (n < 0 && errno == EINTR)
+                                        continue;
+                                else {
+                                        waiting |= n < 0 && errno == EAGAIN;
+                                        broken[i] = !(n < 0 && errno == EAGAIN);
+                                        break;
+                                }
+                        }
                 }
+                if (!waiting || now_mono() >= deadline)
+                        return;
+                usleep(10000);
         }
 }
 

@@ -32,7 +32,8 @@ int control_open(struct svd *m, struct control **ret);
  * connection held open must not keep rights the new group no longer gives). */
 void control_reauth(struct control *c);
 /* daemon-reexec: the listening socket (kept) and the replies still queued,
- * written out before the exec closes every client. */
+ * written out before the exec closes every client (for about a second in
+ * all: a client that does not read is not waited for longer). */
 int control_listen_fd(const struct control *c);
 void control_flush_all(struct control *c);
 void control_close(struct control *c);
