@@ -118,6 +118,8 @@ void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *
                 off = put_fmt(line, off, sizeof(line), " name=");
                 off = put_value(line, off, sizeof(line), name->valuestring, AUDIT_VALUE_MAX);
         }
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "dry_run"))) /* reload that only checks */
+                off = put_fmt(line, off, sizeof(line), " dry_run=yes");
         off = put_fmt(line, off, sizeof(line), " result=%s", accepted ? "ok" : denied ? "denied" : "failed");
         if (!accepted && cJSON_IsNumber(code))
                 off = put_fmt(line, off, sizeof(line), " code=%d", code->valueint);

@@ -2,6 +2,7 @@
  * poweroff, ...; proto_op_mutating()), accepted or refused, as one line in
  * <log_dir>/audit.log:
  *   2026-11-22T00:30:43.123456Z uid=1000 pid=4242 comm=svctl op=stop name=app result=denied code=3 error="..."
+ * A reload with "dry_run": true says dry_run=yes after the op.
  * The file is 0640 (group: admin_group) and rotated, compressed and retained
  * like a service's log, by the main file's defaults.logging (max_size,
  * max_files, max_total, max_age, rotate_every, compress; logfile.c); reopened
