@@ -96,6 +96,9 @@ static cJSON *list(struct svd *m, const cJSON *req) {
         const cJSON *nj = cJSON_GetObjectItemCaseSensitive(req, "n");
         if (nj && (!cJSON_IsNumber(nj) || nj->valuedouble < 0))
                 return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'n': expected a number >= 0");
+        const cJSON *fj = cJSON_GetObjectItemCaseSensitive(req, "follow");
+        if (fj && !cJSON_IsBool(fj)) /* never taken for false: the client would wait for nothing */
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'follow': expected true or false");
         struct events *E = get(m);
         if (!E)
                 return proto_reply_error(PROTO_E_FAILED, "out of memory");

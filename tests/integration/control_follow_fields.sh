@@ -2,7 +2,7 @@
 # A request to follow (events with "follow": true, logs_follow) has its
 # common fields checked like any other: a missing or unsupported protocol
 # version "v" is refused with an error naming the field, and nothing is
-# subscribed.
+# subscribed. So is a "follow" that is not a boolean.
 . "$(dirname "$0")/lib.sh"
 
 service web <<YAML
@@ -20,6 +20,14 @@ for req in ({"op": "events", "follow": True}, {"v": 7, "op": "events", "follow":
     rep = request(sys.argv[1], req)
     if rep.get("ok") is not False or rep.get("code") != 2 or not rep.get("error", "").startswith("field 'v': "):
         sys.exit("%s: %s" % (req, rep))
+# a "follow" that is not true or false is refused, naming the field (not
+# taken for false: the client would wait for events that never come)
+for f in (1, "yes", None, [True]):
+    rep = request(sys.argv[1], {"v": 1, "op": "events", "follow": f})
+    if rep.get("ok") is not False or rep.get("code") != 2 or rep.get("error") != "field 'follow': expected true or false":
+        sys.exit("follow %r: %s" % (f, rep))
+rep = request(sys.argv[1], {"v": 1, "op": "events", "follow": False})
+assert rep.get("ok") is True and "events" in rep, rep
 # the same with "v": 1 is a subscription
 rep = request(sys.argv[1], {"v": 1, "op": "events", "follow": True})
 assert rep.get("ok") is True and "events" in rep, rep
