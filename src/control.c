@@ -46,6 +46,7 @@ struct client {
          * then it is closed (once no deferred reply is due) */
         bool eof;
         bool follower; /* logs_follow: gets frames of lines, never times out */
+        bool follows_logs; /* logs_follow (administrators only), not only events */
         bool secret;   /* wbuf holds a reply with a secret: wiped once sent */
         /* read_cb is handling a request: a request can make svd send to this
          * very client (events it causes go to every follower), and a failed
@@ -284,6 +285,8 @@ static cJSON *client_follow(struct client *cl, const cJSON *req) {
                 cl->follower = true;
                 ev_timer_stop(cl->ctl->m->loop, &cl->idle);
         }
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")) && proto_op_from_name(op->valuestring) == OP_LOGS_FOLLOW)
+                cl->follows_logs = true;
         return reply;
 }
 
@@ -687,7 +690,10 @@ listening:;
 }
 
 void control_reauth(struct control *c) {
-        for (size_t i = 0; c && i < c->n_clients; i++) {
+        /* backwards: a client closed here is swapped with the last */
+        for (size_t i = c ? c->n_clients : 0; i-- > 0;) {
+                if (i >= c->n_clients)
+                        continue;
                 struct client *cl = c->clients[i];
                 struct ucred uc = {cl->peer.pid, cl->peer.uid, cl->peer.gid};
                 bool admin = peer_is_admin(c->m->cfg, cl->fd, &uc);
@@ -695,6 +701,14 @@ void control_reauth(struct control *c) {
                         log_info("control: client uid %u pid %d %s administrator after the admin_group change",
                                  (unsigned)uc.uid, (int)uc.pid, admin ? "is now an" : "is no longer an");
                 cl->peer.admin = admin;
+                if (!admin && cl->follows_logs) {
+                        /* the lines are the 0640 files' contents: they stop
+                         * with the right to read them */
+                        logs_unfollow(c->m, cl);
+                        cl->follows_logs = false;
+                        client_fail(cl, PROTO_E_DENIED,
+                                    "permission denied: logs_follow ended: no longer root or in the admin group");
+                }
         }
 }
 
