@@ -245,7 +245,10 @@ static void add_boot(cJSON *r, struct svd *m) {
                 if (!s->up_mono)
                         continue;
                 cJSON *o = cJSON_AddObjectToObject(sv, s->cfg->name);
-                cJSON_AddNumberToObject(o, "prepare_usec", (double)(s->first_prep_mono - m->boot_mono));
+                /* unknown (0) after a daemon-reexec: the snapshot does not
+                 * carry it, and 0 - boot_mono would wrap around */
+                if (s->first_prep_mono >= m->boot_mono)
+                        cJSON_AddNumberToObject(o, "prepare_usec", (double)(s->first_prep_mono - m->boot_mono));
                 if (s->first_exec_mono)
                         cJSON_AddNumberToObject(o, "exec_usec", (double)(s->first_exec_mono - m->boot_mono));
                 cJSON_AddNumberToObject(o, "spawned_usec", (double)(s->first_spawn_mono - m->boot_mono));

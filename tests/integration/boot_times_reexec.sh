@@ -1,0 +1,39 @@
+#!/bin/bash
+# The boot timing in a status reply (svctl status --boot --json) stays
+# within the boot across a daemon-reexec: each service's times are from the
+# manager's start and no later than now, never a wrapped-around difference
+# of a moment the new instance was not told (about 1.8e19 us).
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/bin"
+cp "$SVD" "$T/bin/svd"
+cp "$(dirname "$SVD")/svd-probe" "$(dirname "$SVD")/svd-fdstore" "$T/bin/" # found next to svd
+SVD=$T/bin/svd
+
+service web <<YAML
+command: [sleep, "100000"]
+YAML
+start_svd
+wait_state web running
+
+check_boot() {
+        python3 - "$SOCK" "$TOP_SRCDIR/tests/helpers" "$1" <<'PY' || fail "boot times $1"
+import sys, time
+sys.path.insert(0, sys.argv[2])
+from svdproto import request
+rep = request(sys.argv[1], {"v": 1, "op": "status"})
+b = rep["boot"]
+limit = (time.time() - b["started"]) * 1e6 + 1e6  # since svd's start, with a second to spare
+web = b["services"]["web"]
+for k, v in web.items():
+        assert 0 <= v <= limit, "%s: %s = %r (limit %r)" % (sys.argv[3], k, v, limit)
+for k in ("spawned_usec", "up_usec"):
+        assert k in web, "%s: no %s: %s" % (sys.argv[3], k, web)
+PY
+}
+check_boot "before the re-exec"
+svctl daemon-reexec > /dev/null || fail "daemon-reexec"
+svctl status web > /dev/null || fail "svd does not answer after the re-exec"
+check_boot "after the re-exec"
+stop_svd || fail "svd exit status"
+echo "boot_times_reexec: ok"
