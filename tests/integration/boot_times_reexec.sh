@@ -1,7 +1,8 @@
 #!/bin/bash
 # The boot timing in a status reply (svctl status --boot --json) stays
 # within the boot across a daemon-reexec: each service's times are from the
-# manager's start and no later than now, never a wrapped-around difference
+# manager's start and no later than now (so are svd's own: reading the
+# configuration, settling), never a wrapped-around difference
 # of a moment the new instance was not told (about 1.8e19 us).
 . "$(dirname "$0")/lib.sh"
 
@@ -24,6 +25,9 @@ from svdproto import request
 rep = request(sys.argv[1], {"v": 1, "op": "status"})
 b = rep["boot"]
 limit = (time.time() - b["started"]) * 1e6 + 1e6  # since svd's start, with a second to spare
+for k in ("config_usec", "settled_usec"):
+        v = b.get(k)
+        assert v is None or 0 <= v <= limit, "%s: %s = %r (limit %r)" % (sys.argv[3], k, v, limit)
 web = b["services"]["web"]
 for k, v in web.items():
         assert 0 <= v <= limit, "%s: %s = %r (limit %r)" % (sys.argv[3], k, v, limit)
