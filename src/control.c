@@ -586,7 +586,12 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
          * connections an unprivileged user holds open cannot lock root out. */
         bool admin = peer_is_admin(c->m->cfg, fd, &uc);
         if (c->n_clients >= (admin ? CONTROL_MAX_CLIENTS : CONTROL_MAX_CLIENTS - CONTROL_ADMIN_RESERVE)) {
-                cJSON *r = proto_reply_error(PROTO_E_BUSY, "too many clients (limit %d)", CONTROL_MAX_CLIENTS);
+                cJSON *r = admin ? proto_reply_error(PROTO_E_BUSY, "too many clients (limit %d)", CONTROL_MAX_CLIENTS)
+                                 : proto_reply_error(PROTO_E_BUSY,
+                                                     "too many clients (limit %d; the other %d connections are "
+                                                     "kept for root and the admin group)",
+                                                     CONTROL_MAX_CLIENTS - CONTROL_ADMIN_RESERVE,
+                                                     CONTROL_ADMIN_RESERVE);
                 char *buf;
                 size_t len;
                 if (r && proto_frame_encode(r, &buf, &len) == 0) {

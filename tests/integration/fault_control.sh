@@ -77,7 +77,8 @@ PY
 # nobody is now out of slots; root is not
 rc=0; as_nobody "$SVCTL" -s "$SOCK" status > /dev/null 2> "$T/busy.err" || rc=$?
 [ "$rc" != 0 ] || fail "nobody got a slot beyond the limit"
-grep -q "too many clients" "$T/busy.err" || fail "busy message: $(cat "$T/busy.err")"
+grep -q "too many clients (limit $((MAX_CLIENTS - RESERVE)); the other $RESERVE connections are kept for root" \
+        "$T/busy.err" || fail "busy message: $(cat "$T/busy.err")"
 svctl status > /dev/null || fail "root refused while nobody holds its slots"
 check_watch "during the flood"
 
