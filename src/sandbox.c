@@ -173,10 +173,8 @@ int sandbox_plan_build(const struct svc_config *c, uid_t uid, struct sandbox_pla
         p->no_new_privs = b->no_new_privileges;
 
         if (b->seccomp != SBX_SECCOMP_NONE) {
-                if ((r = sandbox_seccomp_build(c, p)) < 0) {
-                        snprintf(why, whylen, "seccomp: building the filter: %s", strerror(-r));
+                if ((r = sandbox_seccomp_build(c, p, why, whylen)) < 0)
                         return r;
-                }
                 p->seccomp = true;
         }
         return 0;

@@ -66,8 +66,10 @@ int sandbox_plan_build(const struct svc_config *c, uid_t uid, struct sandbox_pla
                        size_t whylen);
 void sandbox_plan_done(struct sandbox_plan *p);
 
-/* Compiles the seccomp filter of c into p->prog (sandbox_seccomp.c). */
-int sandbox_seccomp_build(const struct svc_config *c, struct sandbox_plan *p);
+/* Compiles the seccomp filter of c into p->prog (sandbox_seccomp.c); on
+ * failure why says what failed (libseccomp not loadable: which library and
+ * the loader's error). */
+int sandbox_seccomp_build(const struct svc_config *c, struct sandbox_plan *p, char *why, size_t whylen);
 
 /* Child side (sandbox_child.c): async-signal-safe, no allocation. */
 int sandbox_child_mounts(const struct sandbox_plan *p);

@@ -134,16 +134,19 @@ static void cache_put(char *key, const struct sandbox_plan *p)
 
 static int build_filter(const struct svc_config *c, struct sandbox_plan *p);
 
-int sandbox_seccomp_build(const struct svc_config *c, struct sandbox_plan *p)
+int sandbox_seccomp_build(const struct svc_config *c, struct sandbox_plan *p, char *why, size_t whylen)
 {
         char *key = cache_key(&c->sandbox);
         int r = key ? cache_get(key, p) : 0;
         if (r != 0) {
                 free(key);
+                if (r < 0)
+                        snprintf(why, whylen, "seccomp: building the filter: %s", strerror(-r));
                 return r < 0 ? r : 0;
         }
-        char why[256];
-        if ((r = dynlib_acquire(&dl_seccomp, why, sizeof why)) < 0) {
+        char dlwhy[256];
+        if ((r = dynlib_acquire(&dl_seccomp, dlwhy, sizeof dlwhy)) < 0) {
+                snprintf(why, whylen, "seccomp: %s", dlwhy); /* the library and the loader's error */
                 free(key);
                 return r;
         }
@@ -153,6 +156,8 @@ int sandbox_seccomp_build(const struct svc_config *c, struct sandbox_plan *p)
                 cache_put(key, p);
         else
                 free(key);
+        if (r < 0)
+                snprintf(why, whylen, "seccomp: building the filter: %s", strerror(-r));
         return r;
 }
 
