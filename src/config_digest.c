@@ -7,6 +7,7 @@
 #include "dl_sodium.h"
 
 #include "config_digest.h"
+#include "log.h"
 
 static void put_u64(crypto_generichash_state *st, uint64_t v)
 {
@@ -57,15 +58,21 @@ void config_digest_node(const struct ynode *n, uint8_t out[CONFIG_DIGEST_BYTES])
         crypto_generichash_state st;
         char why[256];
 
+        static bool failing; /* said once until libsodium loads again */
         if (dynlib_acquire(&dl_sodium, why, sizeof why) < 0) {
                 /* no digest: make it unlike any other, so a reload treats the
                  * service as changed rather than miss a change */
                 static uint64_t unique;
+                if (!failing)
+                        log_warn("config: %s: no digest of the definitions, so a reload takes every service "
+                                 "for changed (and restarts it)", why);
+                failing = true;
                 memset(out, 0xff, CONFIG_DIGEST_BYTES);
                 unique++;
                 memcpy(out, &unique, sizeof unique);
                 return;
         }
+        failing = false;
         crypto_generichash_init(&st, NULL, 0, CONFIG_DIGEST_BYTES);
         feed(&st, n, 0);
         crypto_generichash_final(&st, out, CONFIG_DIGEST_BYTES);
