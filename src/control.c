@@ -205,6 +205,15 @@ static void frame_free(char *buf, size_t len, bool secret) {
         free(buf);
 }
 
+/* Unsent reply bytes of the clients that are not administrators. */
+static size_t users_pending(const struct control *c) {
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_clients; i++)
+                if (!c->clients[i]->peer.admin)
+                        n += c->clients[i]->wlen - c->clients[i]->woff;
+        return n;
+}
+
 /* Queues a reply; returns false if the client was dropped. secret: it
  * holds a value (secret get): no copy of it outlives its sending. */
 static bool client_queue_as(struct client *cl, const cJSON *reply, bool secret) {
@@ -237,6 +246,14 @@ static bool client_queue_as(struct client *cl, const cJSON *reply, bool secret) 
         if (cl->wlen - cl->woff + len > CONTROL_MAX_PENDING) {
                 frame_free(buf, len, secret);
                 log_warn("control: dropping client pid %d: it does not read its replies", (int)cl->peer.pid);
+                client_free(cl);
+                return false;
+        }
+        if (!cl->peer.admin && users_pending(cl->ctl) + len > CONTROL_MAX_PENDING_USERS) {
+                frame_free(buf, len, secret);
+                log_warn("control: dropping client pid %d: users other than root and the admin group leave more "
+                         "than %u MiB of replies unread",
+                         (int)cl->peer.pid, CONTROL_MAX_PENDING_USERS >> 20);
                 client_free(cl);
                 return false;
         }

@@ -17,6 +17,9 @@ struct control;
 #define CONTROL_MAX_CLIENTS 64
 #define CONTROL_ADMIN_RESERVE 8         /* of those, only for root and admin_group */
 #define CONTROL_MAX_PENDING (4u << 20) /* unsent reply bytes per client */
+/* and of all clients but root's and admin_group's together: one user with
+ * many connections that read nothing cannot make svd hold 56 x 4 MiB */
+#define CONTROL_MAX_PENDING_USERS (16u << 20)
 #define CONTROL_IDLE_TIMEOUT 60.0      /* seconds without a request */
 
 struct control_peer {
