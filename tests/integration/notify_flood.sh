@@ -111,5 +111,9 @@ grep -qx "svd_service_notify_dropped_total{service=\"flood\",slice=\"\"} $droppe
         fail "metrics: flood's notify drops: $(grep notify_dropped "$T/metrics.out")"
 grep -qx 'svd_service_notify_dropped_total{service="other",slice=""} 0' "$T/metrics.out" ||
         fail "metrics: other's notify drops: $(grep notify_dropped "$T/metrics.out")"
+# "since svd started": a daemon-reexec keeps the count
+svctl daemon-reexec > /dev/null || fail "svctl daemon-reexec"
+wait_for sh -c "\"$SVCTL\" -s \"$SOCK\" status flood > /dev/null"
+assert_eq "$(field flood notify_dropped)" "$dropped" "flood's notify drops after a daemon-reexec"
 stop_svd || fail "svd exit status"
 echo "notify_flood: ok"
