@@ -191,6 +191,7 @@ MAIN = [
     ("log_max_total", "size", ["1G"]),
     ("hostname", "name", ["box"]),
     ("root", "enum", ["ro", "rw"]),
+    ("ready_timeout", "dur", ["30s", "0"]),
     ("ctrl_alt_del", "enum", ["ignore"]),
     ("emergency_shell", "path", ["/bin/sh"]),
     ("profiles", "list", ["[full]"], BAD["list"] + ["[a b]"]),
