@@ -393,7 +393,8 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
         /* (counted from this process's start: a supervisor that restarted
          * svd waits for this one's READY=1) */
         const char *ns = getenv("NOTIFY_SOCKET");
-        if (ns && *ns && cfg->ready_timeout && !init_is_pid1()) {
+        m->ready_done = !ns || !*ns; /* (no one to tell) */
+        if (!m->ready_done && cfg->ready_timeout && !init_is_pid1()) {
                 ev_timer_set(&m->ready_timer, (double)cfg->ready_timeout / 1e6, 0.);
                 ev_timer_start(loop, &m->ready_timer);
         }
