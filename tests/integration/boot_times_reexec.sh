@@ -6,10 +6,7 @@
 # of a moment the new instance was not told (about 1.8e19 us).
 . "$(dirname "$0")/lib.sh"
 
-mkdir -p "$T/bin"
-cp "$SVD" "$T/bin/svd"
-cp "$(dirname "$SVD")/svd-probe" "$(dirname "$SVD")/svd-fdstore" "$T/bin/" # found next to svd
-SVD=$T/bin/svd
+svd_copy
 
 service web <<YAML
 command: [sleep, "100000"]

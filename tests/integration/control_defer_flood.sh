@@ -8,10 +8,7 @@
 # its EOF either) and the reply, when it comes, goes nowhere.
 . "$(dirname "$0")/lib.sh"
 
-mkdir -p "$T/bin"
-cp "$SVD" "$T/bin/svd"
-cp "$(dirname "$SVD")/svd-probe" "$(dirname "$SVD")/svd-fdstore" "$T/bin/" # found next to svd
-SVD=$T/bin/svd
+svd_copy
 
 service app <<EOF
 command: [sleep, "100000"]

@@ -8,10 +8,7 @@
 # and the requests sent after it.
 . "$(dirname "$0")/lib.sh"
 
-mkdir -p "$T/bin"
-cp "$SVD" "$T/bin/svd"
-cp "$(dirname "$SVD")/svd-probe" "$(dirname "$SVD")/svd-fdstore" "$T/bin/" # found next to svd
-SVD=$T/bin/svd
+svd_copy
 
 service web <<YAML
 command: [sleep, "1000"]

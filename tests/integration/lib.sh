@@ -81,6 +81,16 @@ fctl() {
         "$SVCTL" -s "$FSOCK" "$@"
 }
 
+# svd_copy: svd, with the svd-probe and svd-fdstore it finds next to it,
+# copied to $T/bin and $SVD pointed at the copy (for a test that replaces or
+# wraps the binary a daemon-reexec executes)
+svd_copy() {
+        mkdir -p "$T/bin"
+        cp "$SVD" "$T/bin/svd"
+        cp "$(dirname "$SVD")/svd-probe" "$(dirname "$SVD")/svd-fdstore" "$T/bin/"
+        SVD=$T/bin/svd
+}
+
 # service NAME <<YAML
 service() { cat > "$T/services/$1.yaml"; }
 

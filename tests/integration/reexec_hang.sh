@@ -7,10 +7,7 @@
 # end too: the helper is killed, the re-exec refused, svd answers again.
 . "$(dirname "$0")/lib.sh"
 
-mkdir -p "$T/bin"
-cp "$SVD" "$T/bin/svd"
-cp "$(dirname "$SVD")/svd-probe" "$(dirname "$SVD")/svd-fdstore" "$T/bin/" # found next to svd
-SVD=$T/bin/svd
+svd_copy
 
 service app <<EOF
 command: [sleep, "100000"]
