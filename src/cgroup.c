@@ -67,15 +67,6 @@ int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *re
         return -ENOENT;
 }
 
-static int read_u64(const char *dir, const char *file, uint64_t *ret) {
-        char buf[64];
-        int r = cg_read_file(dir, file, buf, sizeof(buf));
-        if (r < 0)
-                return r;
-        *ret = strtoull(buf, NULL, 10);
-        return 0;
-}
-
 static uint64_t size_bytes(const struct cfg_size *s, uint64_t host_ram) {
         if (!s->percent)
                 return s->bytes;
@@ -730,42 +721,6 @@ bool cgroup_contains(struct svc *s, pid_t pid) {
         if (f)
                 fclose(f);
         return found;
-}
-
-bool cgroup_oom_check(struct svc *s) {
-        uint64_t v = 0;
-        if (!s->cg_path || cg_read_key(s->cg_path, "memory.events", "oom_kill", &v) < 0 || v <= s->oom_seen)
-                return false;
-        s->oom_kills += v - s->oom_seen;
-        s->oom_seen = v;
-        log_err("%s: the OOM killer killed a process (memory.max reached; %llu so far)", s->cfg->name,
-                (unsigned long long)s->oom_kills);
-        return true;
-}
-
-static int stats_of(const char *dir, struct cg_stats *r) {
-        memset(r, 0, sizeof(*r));
-        if (cg_read_key(dir, "cpu.stat", "usage_usec", &r->cpu_usage_usec) < 0)
-                return -ENOENT;
-        (void)cg_read_key(dir, "cpu.stat", "throttled_usec", &r->cpu_throttled_usec);
-        (void)cg_read_key(dir, "cpu.stat", "nr_throttled", &r->nr_throttled);
-        (void)read_u64(dir, "memory.current", &r->memory_current);
-        r->has_memory_peak = read_u64(dir, "memory.peak", &r->memory_peak) == 0; /* 5.19+ */
-        (void)read_u64(dir, "pids.current", &r->pids_current);
-        r->valid = true;
-        return 0;
-}
-
-int cgroup_stats(struct svc *s, struct cg_stats *ret) {
-        if (!s->cg_path || !cgroup_enabled(s->m))
-                return -ENOENT;
-        return stats_of(s->cg_path, ret);
-}
-
-int cgroup_slice_stats(struct svd *m, size_t slice, struct cg_stats *ret) {
-        if (!cgroup_enabled(m) || slice >= m->cfg->n_slices)
-                return -ENOENT;
-        return stats_of(m->cg->slice_paths[slice], ret);
 }
 
 static void ino_cb(struct ev_loop *loop, ev_io *w, int revents) {

@@ -1,0 +1,56 @@
+/* cgroup_stats: what the kernel counts in a service's or a slice's cgroup
+ * (CPU, memory, pids; OOM kills in memory.events), for status, metrics and
+ * the OOM report. Read-only: nothing here writes to a cgroup. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup.h"
+#include "cgroup_int.h"
+#include "log.h"
+#include "svd.h"
+
+static int read_u64(const char *dir, const char *file, uint64_t *ret) {
+        char buf[64];
+        int r = cg_read_file(dir, file, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        *ret = strtoull(buf, NULL, 10);
+        return 0;
+}
+
+bool cgroup_oom_check(struct svc *s) {
+        uint64_t v = 0;
+        if (!s->cg_path || cg_read_key(s->cg_path, "memory.events", "oom_kill", &v) < 0 || v <= s->oom_seen)
+                return false;
+        s->oom_kills += v - s->oom_seen;
+        s->oom_seen = v;
+        log_err("%s: the OOM killer killed a process (memory.max reached; %llu so far)", s->cfg->name,
+                (unsigned long long)s->oom_kills);
+        return true;
+}
+
+static int stats_of(const char *dir, struct cg_stats *r) {
+        memset(r, 0, sizeof(*r));
+        if (cg_read_key(dir, "cpu.stat", "usage_usec", &r->cpu_usage_usec) < 0)
+                return -ENOENT;
+        (void)cg_read_key(dir, "cpu.stat", "throttled_usec", &r->cpu_throttled_usec);
+        (void)cg_read_key(dir, "cpu.stat", "nr_throttled", &r->nr_throttled);
+        (void)read_u64(dir, "memory.current", &r->memory_current);
+        r->has_memory_peak = read_u64(dir, "memory.peak", &r->memory_peak) == 0; /* 5.19+ */
+        (void)read_u64(dir, "pids.current", &r->pids_current);
+        r->valid = true;
+        return 0;
+}
+
+int cgroup_stats(struct svc *s, struct cg_stats *ret) {
+        if (!s->cg_path || !cgroup_enabled(s->m))
+                return -ENOENT;
+        return stats_of(s->cg_path, ret);
+}
+
+int cgroup_slice_stats(struct svd *m, size_t slice, struct cg_stats *ret) {
+        if (!cgroup_enabled(m) || slice >= m->cfg->n_slices)
+                return -ENOENT;
+        return stats_of(m->cg->slice_paths[slice], ret);
+}
