@@ -29,6 +29,7 @@
 #include "secrets.h"
 #include "nofile.h"
 #include "snapshot.h"
+#include "snapshot_print.h"
 #include "statecheck.h"
 #include "statefile.h"
 #include "statejournal.h"
@@ -224,100 +225,6 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         if (t)
                 cJSON_AddItemToObject(o, "timer", t);
         return o;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-        while (n) {
-                ssize_t w = write(fd, p, n);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0)
-                        return w < 0 ? -errno : -EIO;
-                p += w;
-                n -= (size_t)w;
-        }
-        return 0;
-}
-
-/* The text of a snapshot on its way to fd. One buffer serves every object
- * (it doubles when an object does not fit), instead of a print's growing
- * reallocs per service: those left freed chunks of many sizes in the
- * allocator's caches, resident for good. Objects collect in it up to
- * PRINTBUF_FLUSH bytes: one write per few services, not two per service. */
-struct printbuf {
-        int fd;
-        char *p;
-        size_t cap, len;
-        size_t total; /* flushed so far */
-};
-
-/* a service with a blocked log batch (~1 MiB, base64) prints a few MiB */
-#define PRINTBUF_MAX ((size_t)64 << 20)
-#define PRINTBUF_FLUSH 4096
-
-static int pb_flush(struct printbuf *b)
-{
-        int r = write_all(b->fd, b->p, b->len);
-        if (r >= 0)
-                b->total += b->len;
-        b->len = 0;
-        return r;
-}
-
-/* Makes room for at least n more bytes: growing to twice PRINTBUF_FLUSH
- * first (so that objects collect), then flushing, then growing further for
- * an object larger than that. */
-static int pb_room(struct printbuf *b, size_t n)
-{
-        int r;
-        if (b->cap - b->len >= n)
-                return 0;
-        if (b->len && b->cap >= 2 * PRINTBUF_FLUSH && (r = pb_flush(b)) < 0)
-                return r;
-        size_t cap = b->cap ? b->cap : 512; /* a service is ~1 KiB: the growth runs on every write */
-        while (cap - b->len < n)
-                cap *= 2;
-        if (cap == b->cap)
-                return 0;
-        char *p = cap <= PRINTBUF_MAX ? realloc(b->p, cap) : NULL;
-        if (!p)
-                return -ENOMEM;
-        b->p = p;
-        b->cap = cap;
-        return 0;
-}
-
-static int pb_add(struct printbuf *b, const char *text)
-{
-        size_t n = strlen(text);
-        int r = pb_room(b, n);
-        if (r < 0)
-                return r;
-        memcpy(b->p + b->len, text, n);
-        b->len += n;
-        return b->len >= PRINTBUF_FLUSH ? pb_flush(b) : 0;
-}
-
-/* An object printed and freed; 0 or -errno. */
-static int write_json(struct printbuf *b, cJSON *o, bool open_ended)
-{
-        int r = o ? 0 : -ENOMEM;
-        bool printed = false;
-        size_t want = 512;
-        while (r >= 0 && o && (r = pb_room(b, want)) >= 0 &&
-               !(printed = cJSON_PrintPreallocated(o, b->p + b->len, (int)(b->cap - b->len), false)))
-                want = 2 * (b->cap - b->len > want ? b->cap - b->len : want);
-        if (printed) {
-                size_t n = strlen(b->p + b->len);
-                if (open_ended && n >= 2)
-                        n--; /* the closing brace comes after the services */
-                b->len += n;
-                if (b->len >= PRINTBUF_FLUSH)
-                        r = pb_flush(b);
-        }
-        cJSON_Delete(o);
-        return r;
 }
 
 int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
