@@ -661,10 +661,9 @@ void logpipe_restore_partial(struct logsink *k, int stream, const char *p, size_
 }
 
 void logpipe_restore_pending(struct logsink *k, const char *p, size_t n, size_t lines, uint64_t raw) {
-        if (out_reserve(k, n) < 0) { /* counted and said, as out_record's own drops are counted */
+        if (out_reserve(k, n) < 0) { /* counted and said, as out_record's drops are */
                 k->dropped_bytes += raw;
-                log_warn("%s: %zu bytes of log output the svd before had not written out are lost: %s",
-                         k->s->cfg->name, n, strerror(ENOMEM));
+                log_warn("%s: %zu bytes held over from the svd before lost: no memory", k->s->cfg->name, n);
                 return;
         }
         memcpy(k->out + k->olen, p, n);
