@@ -245,14 +245,14 @@ static void add_boot(cJSON *r, struct svd *m) {
                 if (!s->up_mono)
                         continue;
                 cJSON *o = cJSON_AddObjectToObject(sv, s->cfg->name);
-                /* unknown (0) after a daemon-reexec: the snapshot does not
-                 * carry it, and 0 - boot_mono would wrap around */
+                /* unknown (0) after a re-exec from an svd that did not
+                 * save it: 0 - boot_mono would wrap around */
                 if (s->first_prep_mono >= m->boot_mono)
                         cJSON_AddNumberToObject(o, "prepare_usec", (double)(s->first_prep_mono - m->boot_mono));
-                if (s->first_exec_mono)
+                if (s->first_exec_mono >= m->boot_mono)
                         cJSON_AddNumberToObject(o, "exec_usec", (double)(s->first_exec_mono - m->boot_mono));
                 cJSON_AddNumberToObject(o, "spawned_usec", (double)(s->first_spawn_mono - m->boot_mono));
-                if (s->ready_mono)
+                if (s->ready_mono >= m->boot_mono)
                         cJSON_AddNumberToObject(o, "ready_usec", (double)(s->ready_mono - m->boot_mono));
                 cJSON_AddNumberToObject(o, "up_usec", (double)(s->up_mono - m->boot_mono));
         }

@@ -178,6 +178,9 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         put(o, "spawned_mono", (double)s->spawned_mono);
         put(o, "up_mono", (double)s->up_mono);
         put(o, "first_spawn_mono", (double)s->first_spawn_mono);
+        put(o, "first_prep_mono", (double)s->first_prep_mono); /* the boot summary's (svctl status --boot) */
+        put(o, "first_exec_mono", (double)s->first_exec_mono);
+        put(o, "ready_mono", (double)s->ready_mono);
         put(o, "restarts", s->restarts);
         put(o, "attempt", s->attempt);
         cJSON *st = cJSON_AddArrayToObject(o, "starts");
@@ -457,6 +460,9 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->spawned_mono = (usec_t)num(o, "spawned_mono", 0);
         s->up_mono = (usec_t)num(o, "up_mono", 0);
         s->first_spawn_mono = (usec_t)num(o, "first_spawn_mono", 0);
+        s->first_prep_mono = (usec_t)num(o, "first_prep_mono", 0);
+        s->first_exec_mono = (usec_t)num(o, "first_exec_mono", 0);
+        s->ready_mono = (usec_t)num(o, "ready_mono", 0);
         s->restarts = (unsigned)num(o, "restarts", 0);
         s->attempt = (unsigned)num(o, "attempt", 0);
         const cJSON *t;
