@@ -27,4 +27,9 @@ cJSON *events_op_follow(struct svd *m, const cJSON *req, void *client);
 void events_unfollow(struct svd *m, void *client);
 void events_done(struct svd *m);
 
+/* daemon-reexec: the ring as a JSON array, oldest first, and back (an entry
+ * that does not read as one is left out, with a warning). */
+cJSON *events_save_json(struct svd *m);
+void events_restore_json(struct svd *m, const cJSON *arr);
+
 #endif

@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "fdstore.h"
 #include "control.h"
+#include "events.h"
 #include "health.h"
 #include "log.h"
 #include "mainpid.h"
@@ -268,6 +269,8 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                 put(f, "control", control_listen_fd(m->ctl));
                 nofile_save(h); /* what services start with, not the raised one this exec keeps */
                 put(f, "notify", notify_fd(m->notify));
+                /* svctl events' history (a state file has no use for it) */
+                cJSON_AddItemToObject(h, "events", events_save_json(m));
                 /* passphrase mode: the unlocked key, in a sealed memfd (secrets_handoff.c),
                  * for a binary that said it takes it (reexec.h) */
                 int kfd = secrets_handoff_fd(m, m->reexec_key_fd);
@@ -598,6 +601,8 @@ void snapshot_restore(struct svd *m)
         have_sodium = dynlib_acquire(&dl_sodium, why, sizeof why) == 0;
         if (!have_sodium)
                 log_err("restoring without %s", why);
+        if (!m->adopting) /* older than whatever restore() emits */
+                events_restore_json(m, cJSON_GetObjectItemCaseSensitive(m->restore, "events"));
         restore(m);
         secrets_snapshot_restore(m, m->restore); /* with every service as it was */
         restore_reaped(m);
