@@ -70,7 +70,11 @@ static void add_cgroup_fields(cJSON *o, struct svc *s, usec_t now_m) {
         }
 }
 
-static cJSON *svc_to_json(const struct svc *s, usec_t now_m) {
+/* admin: the peer is root or in admin_group. An exec check's output is the
+ * service's own text, like its log lines (files only they may read): others
+ * are told it is there, not what it says. STATUS= is for everyone (as in
+ * systemd). */
+static cJSON *svc_to_json(const struct svc *s, usec_t now_m, bool admin) {
         cJSON *o = cJSON_CreateObject();
         if (!o)
                 return NULL;
@@ -102,8 +106,10 @@ static cJSON *svc_to_json(const struct svc *s, usec_t now_m) {
                         cJSON_AddStringToObject(o, "last_probe", s->probe_detail);
                 if (s->last_probe_real)
                         cJSON_AddNumberToObject(o, "last_probe_at", usec_to_sec(s->last_probe_real));
-                if (s->cfg->health.kind == PROBE_EXEC)
+                if (s->cfg->health.kind == PROBE_EXEC && admin)
                         cJSON_AddStringToObject(o, "probe_output", s->probe_output ? s->probe_output : "");
+                else if (s->cfg->health.kind == PROBE_EXEC)
+                        cJSON_AddBoolToObject(o, "probe_output_hidden", true);
         }
         if (s->status_text[0])
                 cJSON_AddStringToObject(o, "status", s->status_text);
@@ -164,7 +170,7 @@ static void fit_probe_output(cJSON *r, size_t probe_bytes) {
         cJSON_AddBoolToObject(r, "probe_output_omitted", true);
 }
 
-static cJSON *op_status(struct svd *m, const cJSON *req) {
+static cJSON *op_status(struct svd *m, const cJSON *req, const struct control_peer *peer) {
         const cJSON *names = cJSON_GetObjectItemCaseSensitive(req, "names");
         if (names && !cJSON_IsNull(names) && !cJSON_IsArray(names))
                 return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'names': expected a list of service names");
@@ -187,8 +193,8 @@ static cJSON *op_status(struct svd *m, const cJSON *req) {
                         if (!want)
                                 continue;
                 }
-                cJSON_AddItemToArray(arr, svc_to_json(s, now_m));
-                if (s->cfg->health.kind == PROBE_EXEC && s->probe_output)
+                cJSON_AddItemToArray(arr, svc_to_json(s, now_m, peer->admin));
+                if (s->cfg->health.kind == PROBE_EXEC && s->probe_output && peer->admin)
                         probe_bytes += strlen(s->probe_output);
         }
         cJSON_AddNumberToObject(r, "now", usec_to_sec(now_real()));
@@ -360,7 +366,7 @@ cJSON *control_handle(struct svd *m, const cJSON *req, const struct control_peer
                 return emergency_op(m, op, req, peer);
         switch (op) {
         case OP_STATUS:
-                return op_status(m, req);
+                return op_status(m, req, peer);
         case OP_ORDER:
                 return op_order(m);
         case OP_VERSION:

@@ -364,6 +364,8 @@ int svctl_print_details(FILE *f, const cJSON *reply)
                 if (!out && get_str(s, "last_probe") &&
                     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "probe_output_omitted")))
                         print_detail_line(f, "probe output:", "(left out: too much for one reply; name fewer services)");
+                if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "probe_output_hidden")))
+                        print_detail_line(f, "probe output:", "(shown to root and the admin group only)");
                 if (out && *out) {
                         fprintf(f, "  %-13s\n", "probe output:");
                         /* line by line, each made terminal-safe */
