@@ -125,8 +125,8 @@ static void client_free(struct client *cl) {
                 return;
         }
         if (cl->deferred) { /* the op carries on; its reply has nowhere to go */
-                log_info("control: client pid %d went away while its request was still being handled",
-                         (int)cl->peer.pid);
+                log_info("control: client uid %u pid %d went away while its request was still being handled",
+                         (unsigned)cl->peer.uid, (int)cl->peer.pid);
                 cl->deferred->cl = NULL;
                 cl->deferred = NULL;
         }

@@ -71,7 +71,9 @@ static int load(struct dynlib *l, char *why, size_t wl) {
                 dlerror();
                 void *f = dlsym(h, l->names[i]);
                 if (!f) {
-                        snprintf(why, wl, "%s has no symbol %s", l->soname, l->names[i]);
+                        const char *e = dlerror(); /* (NULL: the symbol's value is NULL) */
+                        snprintf(why, wl, "%s has no symbol %s%s%s", l->soname, l->names[i], e ? ": " : "",
+                                 e ? e : "");
                         unload(l, h);
                         return -ELIBBAD;
                 }

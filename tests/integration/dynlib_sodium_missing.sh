@@ -3,7 +3,8 @@
 # mount namespace of the test's own): the definitions get no digest, so a
 # reload takes every service for changed and restarts it. svd's log says so
 # and why (the library and the loader's error), once, instead of only
-# "definition changed (service file)".
+# "definition changed (service file)". A library there that lacks one of
+# the functions gets the loader's error named too.
 SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
 lib=$(ldconfig -p | awk '/libsodium\.so\.23 / { print $NF; exit }')
@@ -37,6 +38,17 @@ grep -q "WARN config: cannot load libsodium.so.23: .*: no digest of the definiti
         "$T/svd.out" || fail "no warning naming libsodium"
 assert_eq "$(grep -c 'no digest of the definitions' "$T/svd.out")" "1" "warnings over two reloads"
 kill -0 "$SVD_PID" || fail "svd died"
+umount "$(readlink -f "$lib")"
+raw_reload # loads again: the next failure is said again
+wait_for reloads_done 3
+# a library that loads but lacks a function: the loader's own words too
+command -v cc > /dev/null || { echo "no C compiler: the missing-symbol part is skipped"; stop_svd; exit 0; }
+echo 'int svd_test_nothing;' | cc -shared -fPIC -x c -o "$T/nosym.so" - || fail "cannot build an empty library"
+mount --bind "$T/nosym.so" "$(readlink -f "$lib")" || fail "cannot bind-mount over $lib"
+raw_reload
+wait_for reloads_done 4
+grep -q "WARN config: libsodium.so.23 has no symbol [a-z_0-9]*: .*undefined symbol: [a-z_0-9]*: no digest" \
+        "$T/svd.out" || fail "the missing symbol's warning lacks the loader's error: $(grep 'no digest' "$T/svd.out")"
 umount "$(readlink -f "$lib")"
 svctl status web > /dev/null || fail "svd no longer answers"
 stop_svd || fail "svd exit status"
