@@ -555,6 +555,14 @@ static bool peer_in_group(int fd, gid_t gid) {
         return found;
 }
 
+/* The connections of a user other than root and admin_group. */
+static size_t clients_of(const struct control *c, uid_t uid) {
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_clients; i++)
+                n += !c->clients[i]->peer.admin && c->clients[i]->peer.uid == uid;
+        return n;
+}
+
 /* Whether the peer on fd may change state: root, or a member of admin_group
  * (primary or supplementary group of the connecting process). */
 static bool peer_is_admin(const struct svd_config *cfg, int fd, const struct ucred *uc) {
@@ -600,15 +608,21 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 return;
         }
         /* The last CONTROL_ADMIN_RESERVE slots are for administrators, so
-         * connections an unprivileged user holds open cannot lock root out. */
+         * connections an unprivileged user holds open cannot lock root out;
+         * nor can one such user lock the others out (CONTROL_MAX_PER_USER). */
         bool admin = peer_is_admin(c->m->cfg, fd, &uc);
-        if (c->n_clients >= (admin ? CONTROL_MAX_CLIENTS : CONTROL_MAX_CLIENTS - CONTROL_ADMIN_RESERVE)) {
+        bool full = c->n_clients >= (admin ? CONTROL_MAX_CLIENTS : CONTROL_MAX_CLIENTS - CONTROL_ADMIN_RESERVE);
+        if (full || (!admin && clients_of(c, uc.uid) >= CONTROL_MAX_PER_USER)) {
                 cJSON *r = admin ? proto_reply_error(PROTO_E_BUSY, "too many clients (limit %d)", CONTROL_MAX_CLIENTS)
-                                 : proto_reply_error(PROTO_E_BUSY,
-                                                     "too many clients (limit %d; the other %d connections are "
-                                                     "kept for root and the admin group)",
-                                                     CONTROL_MAX_CLIENTS - CONTROL_ADMIN_RESERVE,
-                                                     CONTROL_ADMIN_RESERVE);
+                           : full ? proto_reply_error(PROTO_E_BUSY,
+                                                      "too many clients (limit %d; the other %d connections are "
+                                                      "kept for root and the admin group)",
+                                                      CONTROL_MAX_CLIENTS - CONTROL_ADMIN_RESERVE,
+                                                      CONTROL_ADMIN_RESERVE)
+                                  : proto_reply_error(PROTO_E_BUSY,
+                                                      "too many connections from uid %u (limit %d for each user "
+                                                      "other than root and the admin group)",
+                                                      (unsigned)uc.uid, CONTROL_MAX_PER_USER);
                 char *buf;
                 size_t len;
                 if (r && proto_frame_encode(r, &buf, &len) == 0) {

@@ -16,6 +16,9 @@ struct control;
 
 #define CONTROL_MAX_CLIENTS 64
 #define CONTROL_ADMIN_RESERVE 8         /* of those, only for root and admin_group */
+/* and of the rest, what one other user may hold: one user's connections
+ * (a looping script, a stuck exporter) cannot lock the other users out */
+#define CONTROL_MAX_PER_USER 16
 #define CONTROL_MAX_PENDING (4u << 20) /* unsent reply bytes per client */
 /* and of all clients but root's and admin_group's together: one user with
  * many connections that read nothing cannot make svd hold 56 x 4 MiB */

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Fault injection on the control socket: 1,000 concurrent connections from
-# an unprivileged user (svd accepts up to its limit minus the slots kept for
-# administrators and answers the rest "busy"), oversized frame headers,
+# an unprivileged user (svd accepts up to its limit for one user and answers
+# the rest "busy"), more from other users up to the limit minus the slots
+# kept for administrators (then every other user is busy), oversized frame headers,
 # garbage, a client that pipelines requests and never reads the replies, and
 # silent clients freed by the idle timeout. Throughout, root's `svctl status`
 # must answer within a deadline; afterwards an unprivileged user's mutating
@@ -15,8 +16,9 @@ PY=/usr/bin/python3 # the one nobody can run (not a python under /root)
 limit() { sed -n "s/^#define $1 \\([0-9]*\\).*/\\1/p" "$TOP_SRCDIR/src/control.h"; }
 MAX_CLIENTS=$(limit CONTROL_MAX_CLIENTS)
 RESERVE=$(limit CONTROL_ADMIN_RESERVE)
+PER_USER=$(limit CONTROL_MAX_PER_USER)
 IDLE=$(sed -n 's/^#define CONTROL_IDLE_TIMEOUT \([0-9]*\).*/\1/p' "$TOP_SRCDIR/src/control.h")
-[ -n "$MAX_CLIENTS" ] && [ -n "$RESERVE" ] && [ -n "$IDLE" ] || fail "limits not found in control.h"
+[ -n "$MAX_CLIENTS" ] && [ -n "$RESERVE" ] && [ -n "$PER_USER" ] && [ -n "$IDLE" ] || fail "limits not found in control.h"
 DEADLINE=${FAULT_STATUS_DEADLINE:-5} # seconds for one svctl status
 
 for i in 1 2 3; do
@@ -48,8 +50,9 @@ watch_status() {
 watch_status &
 WATCH_PID=$!
 FLOOD_PID=
-trap 'touch "$T/watch.stop" 2>/dev/null || true; kill $WATCH_PID $FLOOD_PID 2>/dev/null || true
-      wait $WATCH_PID $FLOOD_PID 2>/dev/null || true; cleanup' EXIT
+MORE_PIDS=
+trap 'touch "$T/watch.stop" 2>/dev/null || true; kill $WATCH_PID $FLOOD_PID $MORE_PIDS 2>/dev/null || true
+      wait $WATCH_PID $FLOOD_PID $MORE_PIDS 2>/dev/null || true; cleanup' EXIT
 check_watch() {
         local bad
         bad=$(awk '$1 != 0' "$T/watch.out" | wc -l)
@@ -63,7 +66,7 @@ FLOOD_PID=$!
 for _ in $(seq 400); do [ -e "$T/out/flood.1" ] && break; sleep 0.1; done
 [ -e "$T/out/flood.1" ] || fail "flood: connections not classified in 40 s"
 echo "flood: $(cat "$T/out/flood.1")"
-"$PY" - "$T/out/flood.1" "$((MAX_CLIENTS - RESERVE))" <<'PY' || fail "flood results"
+"$PY" - "$T/out/flood.1" "$PER_USER" <<'PY' || fail "flood results"
 import json, sys
 r = json.load(open(sys.argv[1])); want = int(sys.argv[2]); c = r["classes"]
 assert r["connected"] == 1000 and not r["connect_errors"], "not all connected: %s" % r
@@ -74,12 +77,34 @@ assert refused == 1000 - want, "refused: %d" % refused
 print("flood: %d accepted, %d refused (%d answered busy before the close)" %
       (want, refused, c.get("busy+closed", 0)))
 PY
-# nobody is now out of slots; root is not
+# nobody is now out of its own slots
+nuid=$(id -u nobody)
 rc=0; as_nobody "$SVCTL" -s "$SOCK" status > /dev/null 2> "$T/busy.err" || rc=$?
-[ "$rc" != 0 ] || fail "nobody got a slot beyond the limit"
+[ "$rc" != 0 ] || fail "nobody got a slot beyond its limit"
+grep -q "too many connections from uid $nuid (limit $PER_USER for each user other than root" \
+        "$T/busy.err" || fail "busy message: $(cat "$T/busy.err")"
+# other users (uids with no account) take the rest of the slots that are
+# not kept for administrators: each its own share, the last what is left
+left=$((MAX_CLIENTS - RESERVE - PER_USER)) uid=60001
+while [ "$left" -gt 0 ]; do
+        setpriv --reuid=$uid --regid=$uid --clear-groups "$PY" "$T/ctlabuse.py" flood "$SOCK" $((PER_USER + 4)) \
+                "$T/out/more$uid" $((IDLE + 25)) &
+        MORE_PIDS="$MORE_PIDS $!"
+        for _ in $(seq 400); do [ -e "$T/out/more$uid.1" ] && break; sleep 0.1; done
+        want=$((left < PER_USER ? left : PER_USER))
+        "$PY" - "$T/out/more$uid.1" "$want" <<'PY' || fail "flood of uid $uid"
+import json, sys
+r = json.load(open(sys.argv[1])); c = r["classes"]
+assert c.get("open", 0) == int(sys.argv[2]), "accepted: %s, expected %s" % (r, sys.argv[2])
+PY
+        left=$((left - want)) uid=$((uid + 1))
+done
+# every slot but the administrators' is taken: a user with none gets busy
+rc=0; setpriv --reuid=$uid --regid=$uid --clear-groups "$SVCTL" -s "$SOCK" status > /dev/null 2> "$T/busy.err" || rc=$?
+[ "$rc" != 0 ] || fail "uid $uid got a slot beyond the limit"
 grep -q "too many clients (limit $((MAX_CLIENTS - RESERVE)); the other $RESERVE connections are kept for root" \
         "$T/busy.err" || fail "busy message: $(cat "$T/busy.err")"
-svctl status > /dev/null || fail "root refused while nobody holds its slots"
+svctl status > /dev/null || fail "root refused while other users hold their slots"
 check_watch "during the flood"
 
 # ---- oversized frames: an error from the header alone, then the close ----
