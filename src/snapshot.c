@@ -492,9 +492,10 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         bool lost = false; /* after a kill: the process ended while svd was down */
         unsigned long long pid_start = (unsigned long long)num(o, "pid_start", 0);
         /* after a kill: what happened between the state write and the kill */
-        bool ran_unseen = statejournal_restore_svc(m, s, &pid_start) > 0;
+        int journal_exit = -1; /* the main process's wait status, reaped after the state write */
+        bool ran_unseen = statejournal_restore_svc(m, s, &pid_start, &journal_exit) > 0;
         if (m->adopting && s->pid > 0) {
-                if (!pid_start || statefile_pid_start(s->pid) != pid_start)
+                if (journal_exit >= 0 || !pid_start || statefile_pid_start(s->pid) != pid_start)
                         lost = true;
                 else if (svc_watch_adopted(s) < 0) {
                         log_warn("%s: cannot watch pid %d: %s", s->cfg->name, (int)s->pid, strerror(errno));
@@ -537,7 +538,13 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         if (was && strcmp(was, hex) != 0)
                 log_warn("%s: its definition changed on disk; it applies at the next restart (or svctl reload "
                          "after restarting it)", s->cfg->name);
-        if (lost) {
+        if (lost && journal_exit >= 0) {
+                char how[128];
+                svc_format_exit(journal_exit, how, sizeof(how));
+                log_info("%s: pid %d ended (%s) after the last state write, as state.journal says", s->cfg->name,
+                         (int)s->pid, how);
+                svc_main_exited(s, journal_exit);
+        } else if (lost) {
                 log_warn("%s: pid %d ended while svd was down; its exit status is unknown", s->cfg->name, (int)s->pid);
                 svc_main_exited(s, W_EXITCODE(255, 0));
         }

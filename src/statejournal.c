@@ -3,6 +3,8 @@
  *   boot BOOT_ID                      the boot it was written in (absent: an older svd's, trusted)
  *   S PID START NAME                  NAME's main process spawned (START: /proc/PID/stat field 22)
  *   M PID START NAME                  NAME's main process is now PID (MAINPID=)
+ *   X PID STATUS NAME                 NAME's main process PID ended; svd reaped it with
+ *                                     wait status STATUS (written before svd acts on it)
  * Each line is one write(2) to a file opened O_APPEND: a kill leaves whole
  * lines. An S line is written by the spawned child itself, before its setup
  * (spawn.h, struct spawn_journal); the parent writes it only if the child
@@ -34,7 +36,8 @@ struct entry {
         char kind;
         bool done;
         pid_t pid;
-        unsigned long long start;
+        unsigned long long start; /* 0 for an X line: it names no live process */
+        int status;               /* an X line's */
         char *name;
 };
 
@@ -101,20 +104,23 @@ static int number(char **p, unsigned long long lo, unsigned long long hi, unsign
         return 0;
 }
 
-/* "S PID START NAME" into e (name not copied); NULL, or the first bad field. */
+/* "S PID START NAME" (or M, or "X PID STATUS NAME") into e (name not
+ * copied); NULL, or the first bad field. */
 static const char *parse_line(char *line, struct entry *e)
 {
         unsigned long long pid, start;
         char *p = line + 2;
-        if ((line[0] != 'S' && line[0] != 'M') || line[1] != ' ')
+        bool exit = line[0] == 'X';
+        if ((line[0] != 'S' && line[0] != 'M' && !exit) || line[1] != ' ')
                 return "kind";
         if (number(&p, 2, INT_MAX, &pid) < 0)
                 return "pid";
-        if (number(&p, 0, ULLONG_MAX >> 1, &start) < 0)
-                return "start";
+        if (number(&p, 0, exit ? 0xffff : ULLONG_MAX >> 1, &start) < 0)
+                return exit ? "status" : "start";
         if (!*p)
                 return "name";
-        *e = (struct entry){ .kind = line[0], .pid = (pid_t)pid, .start = start, .name = p };
+        *e = (struct entry){ .kind = line[0], .pid = (pid_t)pid, .start = exit ? 0 : start,
+                             .status = exit ? (int)start : 0, .name = p };
         return NULL;
 }
 
@@ -291,16 +297,11 @@ void statejournal_spawned(struct svc *s, const struct spawn_journal *sj, bool st
         statejournal_note(s, 'S');
 }
 
-void statejournal_note(struct svc *s, char kind)
+/* One line, whole or cut short (see below). */
+static void put_line(struct svc *s, struct statejournal *j, char kind, pid_t pid, unsigned long long num)
 {
-        struct statejournal *j = s->m->journal;
-        if (!j || s->pid <= 0)
-                return;
-        if (!s->start_time) /* (the state write reuses it) */
-                s->start_time = statefile_pid_start(s->pid);
         char line[160];
-        int n = snprintf(line, sizeof(line), "%c %d %llu %s\n", kind, (int)s->pid, s->start_time,
-                         s->cfg->name);
+        int n = snprintf(line, sizeof(line), "%c %d %llu %s\n", kind, (int)pid, num, s->cfg->name);
         if (n <= 0 || (size_t)n >= sizeof(line) || !room(j, (size_t)n))
                 return;
         ssize_t w = append(s->m, j->fd, line, (size_t)n);
@@ -310,6 +311,23 @@ void statejournal_note(struct svc *s, char kind)
          * on its own, if this byte fits */
         if (w > 0 && w < n && write(j->fd, "\n", 1) == 1)
                 j->size++;
+}
+
+void statejournal_note(struct svc *s, char kind)
+{
+        struct statejournal *j = s->m->journal;
+        if (!j || s->pid <= 0)
+                return;
+        if (!s->start_time) /* (the state write reuses it) */
+                s->start_time = statefile_pid_start(s->pid);
+        put_line(s, j, kind, s->pid, s->start_time);
+}
+
+void statejournal_note_exit(struct svc *s, pid_t pid, int status)
+{
+        struct statejournal *j = s->m->journal;
+        if (j && pid > 0)
+                put_line(s, j, 'X', pid, (unsigned long long)(unsigned)status & 0xffff);
 }
 
 void statejournal_written(struct svd *m, usec_t saved_mono)
@@ -324,7 +342,7 @@ void statejournal_written(struct svd *m, usec_t saved_mono)
                 log_warn("cannot start state.journal over: %s", strerror(-r));
 }
 
-int statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *pid_start)
+int statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *pid_start, int *exit_status)
 {
         struct statejournal *j = m->journal;
         bool spawned = false; /* a spawn the state does not know: what follows is its */
@@ -334,6 +352,11 @@ int statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *p
                 if (e->done || strcmp(e->name, s->cfg->name) != 0)
                         continue;
                 e->done = true;
+                if (e->kind == 'X') { /* the end of the state's main process, or of an unknown spawn's */
+                        if (!spawned && e->pid == s->pid && s->pid > 0)
+                                *exit_status = e->status;
+                        continue;
+                }
                 if (e->pid == s->pid && e->start == *pid_start)
                         continue; /* the state has it already */
                 if (e->kind == 'S' || spawned || s->pid <= 0) {

@@ -59,8 +59,10 @@ void svd_child_exited(struct svd *m, pid_t pid, int st) {
         if (!WIFEXITED(st) && !WIFSIGNALED(st))
                 return;
         struct svc *s = find_by_pid(m, pid);
-        if (s)
+        if (s) {
+                statejournal_note_exit(s, pid, st); /* before anything acts on it */
                 svc_main_exited(s, st);
+        }
         else if (!prober_child_exited(m, pid, st) && !logs_child_exited(m, pid, st) &&
                  !secrets_prompt_child_exited(m, pid, st) && !reexec_child_exited(m, pid, st)) {
                 for (size_t i = 0; i < m->n_svcs; i++)
