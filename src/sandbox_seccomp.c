@@ -6,6 +6,7 @@
  * deny list. In allow mode @default (exit, execve, signal return, ...) is
  * always allowed, or the service could not even be exec'd. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,37 @@ static int add_list(scmp_filter_ctx ctx, uint32_t action, char *const *names)
                         return r;
         }
         return 0;
+}
+
+/* The calls an io_uring can make in the kernel's name (its IORING_OP_*
+ * operations, up to Linux 6.16): a deny list that names one of them
+ * would be bypassed through a ring, so it denies the ring too. */
+static const char *const uring_reach[] = {
+        "read", "readv", "pread64", "preadv", "preadv2", "write", "writev", "pwrite64", "pwritev", "pwritev2",
+        "fsync", "fdatasync", "sync_file_range", "poll", "ppoll", "epoll_ctl", "epoll_wait", "epoll_pwait",
+        "sendmsg", "recvmsg", "sendto", "recvfrom", "accept", "accept4", "connect", "socket", "bind", "listen",
+        "shutdown", "getsockopt", "setsockopt", "close", "open", "openat", "openat2", "statx", "fadvise64",
+        "madvise", "fallocate", "ftruncate", "splice", "tee", "rename", "renameat", "renameat2", "unlink",
+        "unlinkat", "rmdir", "mkdir", "mkdirat", "symlink", "symlinkat", "link", "linkat", "setxattr",
+        "fsetxattr", "getxattr", "fgetxattr", "waitid", "futex", "futex_waitv", "pipe", "pipe2", "nanosleep",
+        "clock_nanosleep", NULL
+};
+static const char *const uring_calls[] = { "io_uring_setup", "io_uring_enter", "io_uring_register", NULL };
+
+/* Whether names (calls and @groups) include one a ring can make. */
+static bool reaches_uring(const char *const *names, int depth)
+{
+        for (; names && *names && depth <= 4; names++) {
+                if ((*names)[0] == '@') {
+                        if (reaches_uring(sbx_group_get(*names), depth + 1))
+                                return true;
+                        continue;
+                }
+                for (const char *const *u = uring_reach; *u; u++)
+                        if (strcmp(*u, *names) == 0)
+                                return true;
+        }
+        return false;
 }
 
 static int export(scmp_filter_ctx ctx, struct sandbox_plan *p)
@@ -184,6 +216,9 @@ static int build_filter(const struct svc_config *c, struct sandbox_plan *p)
                         goto out;
         } else if (b->seccomp == SBX_SECCOMP_DENY) {
                 if ((r = add_list(ctx, action, b->syscalls)) < 0)
+                        goto out;
+                if (reaches_uring((const char *const *)b->syscalls, 0) &&
+                    (r = add_list(ctx, action, (char *const *)uring_calls)) < 0)
                         goto out;
         } else if ((r = add_list(ctx, action, (char *const *)sbx_default_deny)) < 0)
                 goto out;

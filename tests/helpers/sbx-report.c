@@ -20,6 +20,7 @@
  *   mount, swapon the single calls of forbidden
  *   work          files, sockets, a thread, fork+exec of /bin/true
  *   bind80        bind 127.0.0.1:80
+ *   uring         io_uring_setup (a ring of one entry, closed at once)
  *   i386          a child makes a system call through int 0x80 (x86-64)
  *   x32           a child makes an x32-ABI getpid (x86-64)
  *   write:PATH    create and write PATH
@@ -250,6 +251,12 @@ int main(int argc, char **argv)
                         setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
                         fprintf(out, "bind80=%s\n", res(bind(s, (struct sockaddr *)&sa, sizeof sa)));
                         close(s);
+                } else if (!strcmp(a, "uring")) {
+                        unsigned char params[120] = { 0 }; /* struct io_uring_params */
+                        int fd = (int)syscall(425 /* io_uring_setup, every architecture */, 1, params);
+                        fprintf(out, "uring=%s\n", res(fd < 0 ? -1 : 0));
+                        if (fd >= 0)
+                                close(fd);
                 } else if (!strcmp(a, "deny-groups")) {
                         deny_groups();
                 } else if (!strcmp(a, "acct")) {
