@@ -170,6 +170,8 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
         init_reload_config(old, c);
         if (old->has_admin_gid != c->has_admin_gid || old->admin_gid != c->admin_gid)
                 control_reauth(m->ctl);
+        if (old->ready_timeout != c->ready_timeout)
+                svd_ready_timeout_changed(m);
 
         int r = sched_init(m);
         if (r >= 0)

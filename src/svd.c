@@ -209,6 +209,23 @@ static void ready_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         m->ready_sent = true;
 }
 
+void svd_ready_timeout_changed(struct svd *m) {
+        if (m->ready_done || m->ready_sent || m->shutting_down || init_is_pid1())
+                return;
+        ev_timer_stop(m->loop, &m->ready_timer);
+        char db[32];
+        format_duration(m->cfg->ready_timeout, db, sizeof(db));
+        if (!m->cfg->ready_timeout) {
+                log_info("reload: ready_timeout 0: READY=1 once every service has settled");
+                return;
+        }
+        usec_t now = now_mono(), due = m->ready_from_mono + m->cfg->ready_timeout;
+        log_info("reload: ready_timeout %s: READY=1 at the latest %s", db,
+                 due > now ? "that long after svd's start" : "now (svd started longer ago)");
+        ev_timer_set(&m->ready_timer, due > now ? (double)(due - now) / 1e6 : 0., 0.);
+        ev_timer_start(m->loop, &m->ready_timer);
+}
+
 /* Every service settled: this process tells its supervisor (READY=1
  * unless ready_timeout said it already), once. A svd started again after
  * a kill is a new process systemd waits for, though its state says the
@@ -396,6 +413,7 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
          * svd waits for this one's READY=1) */
         const char *ns = getenv("NOTIFY_SOCKET");
         m->ready_done = !ns || !*ns; /* (no one to tell) */
+        m->ready_from_mono = now_mono();
         if (!m->ready_done && cfg->ready_timeout && !init_is_pid1()) {
                 ev_timer_set(&m->ready_timer, (double)cfg->ready_timeout / 1e6, 0.);
                 ev_timer_start(loop, &m->ready_timer);

@@ -46,6 +46,7 @@ struct svd {
         ev_timer prompt_retry;
         ev_timer mem_timer;      /* rechecks start_when gates while a service waits */
         ev_timer ready_timer;    /* ready_timeout: READY=1 to our supervisor, settled or not */
+        usec_t ready_from_mono;  /* ...counted from here (this process's start) */
         bool ready_sent;         /* READY=1 sent by this process (settled, or ready_timeout) */
         bool ready_done;         /* ...and "all services settled" */
         bool recheck_waiting;    /* its next run rechecks every waiting service (svd_recheck_waiting) */
@@ -108,6 +109,9 @@ void svd_shutdown(struct svd *m);
 void svd_shutdown_for(struct svd *m, int action);
 /* Called after every scheduling pass: notices when the boot has settled. */
 void svd_check_boot(struct svd *m);
+/* A reload changed ready_timeout: until READY=1 has gone, the new one
+ * applies, still counted from this process's start (due already: now). */
+void svd_ready_timeout_changed(struct svd *m);
 void svd_done(struct svd *m);
 
 struct svc *svd_find(struct svd *m, const char *name);
