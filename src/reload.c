@@ -197,6 +197,18 @@ static int diff(struct svd *m, struct reload_plan *p)
         return r;
 }
 
+/* The main file by the name svd was started with (config_load keeps it as
+ * files[0]), not its canonical name: a symbolic link switched to another
+ * file since names the configuration daemon-reexec, a restart of svd and
+ * the next boot read. A relative name may have lost its directory (PID 1
+ * changes to /): the canonical name then, as before. */
+static const char *main_file(const struct svd *m)
+{
+        const char *given = m->cfg->files ? m->cfg->files[0] : NULL;
+
+        return given && given[0] == '/' ? given : m->cfg->file;
+}
+
 int reload_prepare(struct svd *m, struct reload_plan **ret, struct cfg_errors *errs)
 {
         struct reload_plan *p = calloc(1, sizeof(*p));
@@ -205,7 +217,7 @@ int reload_prepare(struct svd *m, struct reload_plan **ret, struct cfg_errors *e
 
         if (!p)
                 return -ENOMEM;
-        r = config_load(m->cfg->file, &p->cfg, errs);
+        r = config_load(main_file(m), &p->cfg, errs);
         if (r >= 0)
                 r = profile_select(p->cfg, m->cli_profiles, errs);
         if (r >= 0) {
@@ -450,7 +462,7 @@ void reload_from_signal(struct svd *m)
                 return;
         }
         cfg_errors_free(&errs);
-        log_info("SIGHUP: reloading %s", m->cfg->file);
+        log_info("SIGHUP: reloading %s", main_file(m));
         if ((r = reload_apply(m, p)) < 0) {
                 log_err("SIGHUP: reload refused: %s",
                         r == -EBUSY ? "a re-exec or a secret rotation is under way" : strerror(-r));
