@@ -148,6 +148,11 @@ static const char *difference(const struct svd_config *oc, const struct svc_conf
             o->n_sup_gids != n->n_sup_gids || !streq0(o->home, n->home) ||
             (o->n_sup_gids && memcmp(o->sup_gids, n->sup_gids, o->n_sup_gids * sizeof(gid_t)) != 0))
                 return "user or groups (system user database)";
+        /* a relative path resolves against the main file's directory, which
+         * a link switched to another directory's file moves */
+        if (!streq0(o->working_dir, n->working_dir) || !streq0(o->env_file, n->env_file) ||
+            !streq0(o->logging.file, n->logging.file))
+                return "paths (relative to the main file's directory)";
         return NULL;
 }
 

@@ -2,7 +2,7 @@
  * SIGHUP). The new files are loaded and validated completely first; any error
  * leaves the running generation untouched. Otherwise each service is compared
  * with its running self (config_digest.h: its file, the main file's defaults,
- * its slice path, the profile selection, its resolved user); slices' limits
+ * its slice path, the profile selection, its resolved user and paths); slices' limits
  * are applied again in place, without restarting their services:
  *   add     new: started (if enabled and not a scheduled job)
  *   remove  gone: stopped (dependents first, as at shutdown), then forgotten
