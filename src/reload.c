@@ -192,9 +192,12 @@ static int diff(struct svd *m, struct reload_plan *p)
                 } else {
                         const char *why = difference(oc, s->cfg, nc, n);
                         r = add_item(p, n->name, why ? RELOAD_CHANGE : RELOAD_KEEP, why, s);
-                        if (r >= 0)
-                                p->items[p->n_items - 1].enabled_now = (!s->cfg->enabled || s->cfg->not_in_profile) &&
-                                                                       n->enabled && !n->not_in_profile;
+                        if (r >= 0) {
+                                struct reload_item *it = &p->items[p->n_items - 1];
+                                it->enabled_now = (!s->cfg->enabled || s->cfg->not_in_profile) && n->enabled &&
+                                                  !n->not_in_profile;
+                                it->disabled_now = s->cfg->enabled && !n->enabled;
+                        }
                         i++;
                         j++;
                 }
@@ -264,11 +267,6 @@ int reload_apply(struct svd *m, struct reload_plan *p)
                         continue;
                 /* a scheduled job at rest waits for its timer (reload_swap.c) */
                 bool at_rest = down(s) && (s->state != ST_FAILED || timer_scheduled(s));
-                if (it->action == RELOAD_CHANGE)
-                        log_info("%s: definition changed (%s)%s", s->cfg->name, it->why,
-                                 at_rest ? "" : ": restarting");
-                else
-                        log_info("%s: removed from the configuration: stopping", s->cfg->name);
                 /* wanted before: runs again with the new definition. So
                  * does one svd stops for a failed check (health, watchdog,
                  * start timeout): it was to restart, or to fail, and a
@@ -279,8 +277,16 @@ int reload_apply(struct svd *m, struct reload_plan *p)
                                              s->restart_after_stop || fail_stop);
                 /* and one that failed, or that the change enables (as a
                  * new service starts), unless the operator stopped it */
-                it->start_after = it->run_again ||
-                                  (!s->held && (s->state == ST_FAILED || (it->enabled_now && down(s))));
+                it->start_after = !it->disabled_now &&
+                                  (it->run_again ||
+                                   (!s->held && (s->state == ST_FAILED || (it->enabled_now && down(s)))));
+                if (it->action == RELOAD_CHANGE)
+                        log_info("%s: definition changed (%s)%s", s->cfg->name, it->why,
+                                 at_rest             ? ""
+                                 : it->disabled_now ? ": not started again (enabled: false now)"
+                                                     : ": restarting");
+                else
+                        log_info("%s: removed from the configuration: stopping", s->cfg->name);
                 it->operator_held = s->held;
                 s->held = true; /* nothing may pull it back in meanwhile */
                 s->restart_after_stop = false;

@@ -48,6 +48,9 @@ struct reload_item {
         bool enabled_now;     /* change: the new definition is started at boot
                                * (enabled, in the profile selection), the old
                                * one was not */
+        bool disabled_now;    /* change: enabled: true before, false now: not
+                               * started again (one enabled: false all along
+                               * that ran, started or pulled in, is) */
 };
 
 struct reload_plan {

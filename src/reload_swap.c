@@ -197,7 +197,9 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
                         s = it->obj;
                 else
                         continue;
-                if (!s || !s->cfg->enabled)
+                /* (enabled: false keeps a new one from starting, not one
+                 * that ran: it was started, or pulled in, and is wanted) */
+                if (!s || (it->action == RELOAD_ADD && !s->cfg->enabled))
                         continue;
                 /* a scheduled job waits for its timer, unless the reload
                  * stopped a run of it: that run is made again, as a changed
