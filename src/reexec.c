@@ -78,6 +78,13 @@ static int format_result(struct reexec *x, char *why, size_t wl) {
         return -EPROTO;
 }
 
+/* The main file by the name the new instance reads it (the -c of svd's
+ * command line, kept by config_load as files[0]), not its canonical name:
+ * a symbolic link switched since names another file. */
+static const char *main_file(const struct svd *m) {
+        return m->cfg->files && m->cfg->files[0] ? m->cfg->files[0] : m->cfg->file;
+}
+
 /* Starts `bin --check`: whether bin loads the configuration this svd runs
  * from (the main file and the --profile selection). A newer binary may
  * refuse what an older one took, and an instance that cannot load its
@@ -94,7 +101,7 @@ static int config_start(struct svd *m, struct reexec *x) {
         av[k++] = x->bin;
         av[k++] = (char *)"--check";
         av[k++] = (char *)"-c";
-        av[k++] = m->cfg->file;
+        av[k++] = (char *)main_file(m);
         for (size_t i = 0; i < np; i++) {
                 av[k++] = (char *)"--profile";
                 av[k++] = m->cli_profiles[i];
@@ -141,7 +148,7 @@ static void config_done(struct reexec_check *c) {
         if (c->timed_out)
                 snprintf(why, sizeof(why), "%s --check did not finish in 15 s", x->bin);
         else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-                snprintf(why, sizeof(why), "%s does not load %s: %s", x->bin, m->cfg->file,
+                snprintf(why, sizeof(why), "%s does not load %s: %s", x->bin, main_file(m),
                          c->out[0] ? c->out : "(no error given)");
         else if (!WIFEXITED(st))
                 snprintf(why, sizeof(why), "%s --check was killed by signal %d", x->bin, WTERMSIG(st));
