@@ -271,6 +271,7 @@ struct slice_config {
         struct cfg_pos parent_pos;
         struct resources_config resources;
         struct cfg_pos pos;
+        uint8_t digest[32];  /* of the file's node tree (config_digest.h), for reload */
 };
 
 /* Defaults for service settings, from the main file's `defaults:` mapping. */

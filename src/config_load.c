@@ -608,6 +608,7 @@ static int load_slice(struct cload *l, const struct ynode *root, const char *nam
         if ((v = ynode_get(root, "description")))
                 cp_text(l, v, "description", &desc);
         load_resources(l, root, "", &s.resources);
+        config_digest_node(root, s.digest);
         ns = realloc(c->slices, (c->n_slices + 1) * sizeof *ns);
         if (!ns || !(s.name = strdup(name))) {
                 free(s.parent);

@@ -31,6 +31,8 @@ void reload_plan_free(struct reload_plan *p)
         for (size_t i = 0; i < p->n_items; i++)
                 free(p->items[i].name);
         free(p->items);
+        reload_others_free(p->settings, p->n_settings);
+        reload_others_free(p->slices, p->n_slices);
         config_free(p->cfg);
         free(p);
 }
@@ -236,6 +238,8 @@ int reload_prepare(struct svd *m, struct reload_plan **ret, struct cfg_errors *e
         }
         if (r >= 0)
                 r = diff(m, p);
+        if (r >= 0)
+                r = reload_diff_settings(m->cfg, p->cfg, p);
         if (r < 0) {
                 reload_plan_free(p);
                 return r;
@@ -260,6 +264,15 @@ int reload_apply(struct svd *m, struct reload_plan *p)
         m->reload = p;
         log_info("reload: %zu to add, %zu to remove, %zu changed, %zu unchanged", p->count[RELOAD_ADD],
                  p->count[RELOAD_REMOVE], p->count[RELOAD_CHANGE], p->count[RELOAD_KEEP]);
+        for (size_t i = 0; i < p->n_settings; i++)
+                log_info("reload: setting %s changed%s%s", p->settings[i].name, p->settings[i].why ? ": " : "",
+                         p->settings[i].why ? p->settings[i].why : "");
+        for (size_t i = 0; i < p->n_slices; i++)
+                log_info("reload: slice %s %s%s%s", p->slices[i].name,
+                         p->slices[i].action == RELOAD_ADD      ? "added"
+                         : p->slices[i].action == RELOAD_REMOVE ? "removed"
+                                                                : "changed",
+                         p->slices[i].why ? ": " : "", p->slices[i].why ? p->slices[i].why : "");
         for (size_t i = 0; i < p->n_items; i++) {
                 struct reload_item *it = &p->items[i];
                 struct svc *s = it->obj;
@@ -372,6 +385,21 @@ void reload_abort(struct svd *m)
         m->reload = NULL;
 }
 
+static void others_json(cJSON *rep, const char *key, const struct reload_other *v, size_t n)
+{
+        cJSON *arr = cJSON_AddArrayToObject(rep, key);
+        for (size_t i = 0; arr && i < n; i++) {
+                cJSON *o = cJSON_CreateObject();
+                if (!o)
+                        break;
+                cJSON_AddStringToObject(o, "name", v[i].name);
+                cJSON_AddStringToObject(o, "action", reload_action_name(v[i].action));
+                if (v[i].why)
+                        cJSON_AddStringToObject(o, "why", v[i].why);
+                cJSON_AddItemToArray(arr, o);
+        }
+}
+
 static cJSON *plan_json(cJSON *rep, const struct reload_plan *p)
 {
         cJSON *arr = cJSON_AddArrayToObject(rep, "changes");
@@ -386,6 +414,8 @@ static cJSON *plan_json(cJSON *rep, const struct reload_plan *p)
                         cJSON_AddStringToObject(o, "why", it->why);
                 cJSON_AddItemToArray(arr, o);
         }
+        others_json(rep, "settings", p->settings, p->n_settings);
+        others_json(rep, "slices", p->slices, p->n_slices);
         cJSON *c = cJSON_AddObjectToObject(rep, "count");
         for (int a = RELOAD_KEEP; c && a <= RELOAD_CHANGE; a++)
                 cJSON_AddNumberToObject(c, reload_action_name((enum reload_action)a), (double)p->count[a]);

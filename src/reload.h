@@ -53,11 +53,21 @@ struct reload_item {
                                * that ran, started or pulled in, is) */
 };
 
+/* A change besides services (reload_settings.c): a main-file setting, or a
+ * slice. */
+struct reload_other {
+        char *name;            /* the main-file key, or the slice's name */
+        enum reload_action action;
+        const char *why;       /* static text, or NULL */
+};
+
 struct reload_plan {
         struct svd_config *cfg; /* the new generation; owned until applied */
         struct reload_item *items;
         size_t n_items;
         size_t count[4];        /* by enum reload_action */
+        struct reload_other *settings, *slices;
+        size_t n_settings, n_slices;
 };
 
 const char *reload_action_name(enum reload_action a);
@@ -90,11 +100,17 @@ void reload_abort(struct svd *m);
  * on disk now, another's log file, svd's audit log or metrics.textfile
  * (through a symbolic or hard link). -ENOMEM only. */
 int reload_check_logs(const struct svd_config *c, struct cfg_errors *errs);
+/* reload_settings.c: the main-file settings (o to n) and the slices that
+ * differ, into p->settings and p->slices. -ENOMEM only. */
+int reload_diff_settings(const struct svd_config *o, const struct svd_config *n, struct reload_plan *p);
+void reload_others_free(struct reload_other *v, size_t n);
 /* m->reload_timer's callback: the switch to the new generation (reload_swap.c). */
 void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
 /* OP_RELOAD: {"dry_run": bool}; admin only. The reply carries the plan
- * ("changes": [{"name","action","why"}]) or, on errors, "errors": [lines]. */
+ * ("changes": [{"name","action","why"}] of the services; "settings" and
+ * "slices", the same for the main file's settings and the slices that
+ * differ) or, on errors, "errors": [lines]. */
 cJSON *reload_op(struct svd *m, const cJSON *req, const struct control_peer *peer);
 
 /* The reply to a reload the configuration's errors refused (r: the

@@ -43,6 +43,26 @@ static int print_emergency_reload(FILE *f, const cJSON *reply, bool json)
         return ferror(f) ? -EIO : 0;
 }
 
+/* One line of the plan: ACTION [WHAT ]NAME[ (WHY)]; -EBADMSG if malformed. */
+static int print_change(FILE *f, const cJSON *c, const char *what)
+{
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+        const cJSON *action = cJSON_GetObjectItemCaseSensitive(c, "action");
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(c, "why");
+        if (!cJSON_IsString(name) || !cJSON_IsString(action))
+                return -EBADMSG;
+        if (strcmp(action->valuestring, "keep") == 0)
+                return 0;
+        /* svd's text, not trusted onto a terminal */
+        char a[32], n[160], w[512];
+        svctl_safe_copy(a, sizeof(a), action->valuestring);
+        svctl_safe_copy(n, sizeof(n), name->valuestring);
+        svctl_safe_copy(w, sizeof(w), cJSON_IsString(why) ? why->valuestring : "");
+        fprintf(f, "%-7s %s%s%s%s%s%s\n", a, what ? what : "", what ? " " : "", n, cJSON_IsString(why) ? " (" : "", w,
+                cJSON_IsString(why) ? ")" : "");
+        return 0;
+}
+
 int svctl_print_reload(FILE *f, const cJSON *reply, bool json)
 {
         const cJSON *changes = cJSON_GetObjectItemCaseSensitive(reply, "changes");
@@ -56,21 +76,16 @@ int svctl_print_reload(FILE *f, const cJSON *reply, bool json)
         if (json)
                 return print_raw(f, reply);
         bool dry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "dry_run"));
-        cJSON_ArrayForEach(c, changes) {
-                const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
-                const cJSON *action = cJSON_GetObjectItemCaseSensitive(c, "action");
-                const cJSON *why = cJSON_GetObjectItemCaseSensitive(c, "why");
-                if (!cJSON_IsString(name) || !cJSON_IsString(action))
+        cJSON_ArrayForEach(c, changes)
+                if (print_change(f, c, NULL) < 0)
                         return -EBADMSG;
-                if (strcmp(action->valuestring, "keep") == 0)
-                        continue;
-                /* svd's text, not trusted onto a terminal */
-                char a[32], n[160], w[512];
-                svctl_safe_copy(a, sizeof(a), action->valuestring);
-                svctl_safe_copy(n, sizeof(n), name->valuestring);
-                svctl_safe_copy(w, sizeof(w), cJSON_IsString(why) ? why->valuestring : "");
-                fprintf(f, "%-7s %s%s%s%s\n", a, n, cJSON_IsString(why) ? " (" : "", w, cJSON_IsString(why) ? ")" : "");
-        }
+        /* (an older svd sends neither) */
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(reply, "settings"))
+                if (print_change(f, c, "setting") < 0)
+                        return -EBADMSG;
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(reply, "slices"))
+                if (print_change(f, c, "slice") < 0)
+                        return -EBADMSG;
         fprintf(f, "%s%g to add, %g to remove, %g changed, %g unchanged\n", dry ? "dry run: " : "",
                 count_of(count, "add"), count_of(count, "remove"), count_of(count, "change"),
                 count_of(count, "keep"));

@@ -1,0 +1,126 @@
+/* reload_settings: what a reload changes besides services, so the plan
+ * (svctl reload, --dry-run) names every change it makes: the main file's
+ * settings that differ (applied at the switch, or read where they are used;
+ * root: at the next boot) and the slices added, removed or changed (their
+ * limits are written in place). Those that cannot change under running
+ * services were refused already (reload.c: check_fixed). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reload.h"
+
+static bool same_text(const char *a, const char *b)
+{
+        return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_strv(char *const *a, char *const *b)
+{
+        size_t i = 0;
+
+        for (; a && b && a[i] && b[i]; i++)
+                if (strcmp(a[i], b[i]) != 0)
+                        return false;
+        return (!a || !a[i]) && (!b || !b[i]);
+}
+
+static bool same_sets(const struct svd_config *o, const struct svd_config *n)
+{
+        if (o->n_profile_sets != n->n_profile_sets)
+                return false;
+        for (size_t i = 0; i < o->n_profile_sets; i++)
+                if (strcmp(o->profile_sets[i].name, n->profile_sets[i].name) != 0 ||
+                    !same_strv(o->profile_sets[i].profiles, n->profile_sets[i].profiles))
+                        return false;
+        return true;
+}
+
+static int add(struct reload_other **v, size_t *n, const char *name, enum reload_action a, const char *why)
+{
+        struct reload_other *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        nv[*n] = (struct reload_other){ .name = strdup(name), .action = a, .why = why };
+        if (!nv[*n].name)
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+static int settings(const struct svd_config *o, const struct svd_config *n, struct reload_plan *p)
+{
+        const struct {
+                const char *key;
+                bool same;
+                const char *why;
+        } keys[] = {
+                { "services_dir", same_text(o->services_dir, n->services_dir), NULL },
+                { "slices_dir", same_text(o->slices_dir, n->slices_dir), NULL },
+                { "admin_group", o->has_admin_gid == n->has_admin_gid && o->admin_gid == n->admin_gid, NULL },
+                { "defaults", memcmp(o->defaults_digest, n->defaults_digest, sizeof o->defaults_digest) == 0,
+                  NULL },
+                { "log_max_total", o->log_max_total == n->log_max_total, NULL },
+                { "hostname", same_text(o->hostname, n->hostname), NULL },
+                { "root", o->root_rw == n->root_rw, "applies at the next boot" },
+                { "ctrl_alt_del", o->ctrl_alt_del == n->ctrl_alt_del, NULL },
+                { "emergency_shell", same_text(o->emergency_shell, n->emergency_shell), NULL },
+                { "secrets_console", same_text(o->secrets_console, n->secrets_console), NULL },
+                { "metrics", same_text(o->metrics_textfile, n->metrics_textfile) &&
+                                     o->metrics_interval == n->metrics_interval,
+                  NULL },
+                { "profiles", same_strv(o->profiles, n->profiles), NULL },
+                { "profile_sets", same_sets(o, n), NULL },
+                { "ready_timeout", o->ready_timeout == n->ready_timeout, NULL },
+        };
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(keys); i++)
+                if (!keys[i].same)
+                        r = add(&p->settings, &p->n_settings, keys[i].key, RELOAD_CHANGE, keys[i].why);
+        return r;
+}
+
+/* Both slice lists are sorted by name (config_load): one merge walk. */
+static int slices(const struct svd_config *o, const struct svd_config *n, struct reload_plan *p)
+{
+        size_t i = 0, j = 0;
+        int r = 0;
+
+        while (r >= 0 && (i < o->n_slices || j < n->n_slices)) {
+                const struct slice_config *a = i < o->n_slices ? &o->slices[i] : NULL;
+                const struct slice_config *b = j < n->n_slices ? &n->slices[j] : NULL;
+                int c = !a ? 1 : !b ? -1 : strcmp(a->name, b->name);
+
+                if (c < 0) {
+                        r = add(&p->slices, &p->n_slices, a->name, RELOAD_REMOVE, NULL);
+                        i++;
+                } else if (c > 0) {
+                        r = add(&p->slices, &p->n_slices, b->name, RELOAD_ADD, NULL);
+                        j++;
+                } else {
+                        if (memcmp(a->digest, b->digest, sizeof a->digest) != 0)
+                                r = add(&p->slices, &p->n_slices, b->name, RELOAD_CHANGE,
+                                        same_text(a->parent, b->parent) ? "slice file" : "parent");
+                        i++;
+                        j++;
+                }
+        }
+        return r;
+}
+
+int reload_diff_settings(const struct svd_config *o, const struct svd_config *n, struct reload_plan *p)
+{
+        int r = settings(o, n, p);
+
+        return r < 0 ? r : slices(o, n, p);
+}
+
+void reload_others_free(struct reload_other *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(v[i].name);
+        free(v);
+}
