@@ -193,6 +193,8 @@ static int diff(struct svd *m, struct reload_plan *p)
                         j++;
                 } else {
                         const char *why = difference(oc, s->cfg, nc, n);
+                        if (!why && s->cfg_stale)
+                                why = "running an older definition, taken over by svd";
                         r = add_item(p, n->name, why ? RELOAD_CHANGE : RELOAD_KEEP, why, s);
                         if (r >= 0) {
                                 struct reload_item *it = &p->items[p->n_items - 1];

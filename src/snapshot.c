@@ -167,6 +167,8 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         digest_hex(s->cfg, hex);
         cJSON_AddStringToObject(o, "name", s->cfg->name);
         cJSON_AddStringToObject(o, "digest", hex);
+        if (s->cfg_stale) /* (the digest of what runs is not known) */
+                cJSON_AddBoolToObject(o, "stale", true);
         cJSON_AddStringToObject(o, "state", svc_state_name(s->state));
         cJSON_AddStringToObject(o, "health", svc_health_name(s->health));
         put(o, "pid", s->pid);
@@ -535,9 +537,11 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         char hex[2 * sizeof(s->cfg->digest) + 1];
         digest_hex(s->cfg, hex);
         const char *was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "digest"));
-        if (was && strcmp(was, hex) != 0)
-                log_warn("%s: its definition changed on disk; it applies at the next restart (or svctl reload "
-                         "after restarting it)", s->cfg->name);
+        /* (one that is down starts with its file's definition anyway) */
+        s->cfg_stale = (s->pid > 0 || s->exit_pending) && (flag(o, "stale") || (was && strcmp(was, hex) != 0));
+        if (s->cfg_stale)
+                log_warn("%s: its definition changed on disk; it applies at the next restart or svctl reload",
+                         s->cfg->name);
         if (lost && journal_exit >= 0) {
                 char how[128];
                 svc_format_exit(journal_exit, how, sizeof(how));

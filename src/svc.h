@@ -71,6 +71,9 @@ struct svc {
         char *status_text;       /* last sd_notify STATUS= */
         char *last_failure;      /* why the last automatic restart happened */
         char *exe_path;          /* resolved command[0], checked again at each spawn */
+        bool cfg_stale;          /* its process, taken over from svd before (daemon-reexec,
+                                  * crash), runs an older definition than cfg: a reload
+                                  * restarts it (reload.c); cleared at each spawn */
         struct svc_prewarm *pre; /* spawn work done ahead while it waited (prewarm.h) */
         struct logsink *log;     /* output pipes and file (logpipe.h), from the first spawn */
         /* sd_notify budget (notify.h): what is left of it, and when it was
