@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "control.h"
 #include "log.h"
@@ -50,24 +51,35 @@ static const struct secret_config *find_secret(const struct svd_config *c, const
         return NULL;
 }
 
+/* The same directory or socket, however spelled ("etc/../state", the
+ * absolute path, a symbolic link to it): the one svd uses now, on disk. */
+static bool same_place(const char *a, const char *b)
+{
+        struct stat x, y;
+
+        return streq0(a, b) || (a && b && stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev &&
+                                x.st_ino == y.st_ino);
+}
+
 /* Settings the running services were built on: refused, naming the key. */
 static void check_fixed(const struct svd_config *o, const struct svd_config *n, struct cfg_errors *errs)
 {
         const struct {
                 const char *key, *was, *now;
+                bool on_disk; /* a path of this system (cgroup_root: below svd's cgroup) */
         } dirs[] = {
-                { "state_dir", o->state_dir, n->state_dir },
-                { "log_dir", o->log_dir, n->log_dir },
-                { "run_dir", o->run_dir, n->run_dir },
-                { "control_socket", o->control_socket, n->control_socket },
-                { "cgroup_root", o->cgroup_root, n->cgroup_root },
+                { "state_dir", o->state_dir, n->state_dir, true },
+                { "log_dir", o->log_dir, n->log_dir, true },
+                { "run_dir", o->run_dir, n->run_dir, true },
+                { "control_socket", o->control_socket, n->control_socket, true },
+                { "cgroup_root", o->cgroup_root, n->cgroup_root, false },
         };
         struct cfg_pos pos;
 
         /* Each error points at the key in the new main file (at the file
          * alone when the key was removed and its default differs). */
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
-                if (!streq0(dirs[i].was, dirs[i].now)) {
+                if (!(dirs[i].on_disk ? same_place(dirs[i].was, dirs[i].now) : streq0(dirs[i].was, dirs[i].now))) {
                         pos = config_main_pos(n, dirs[i].key);
                         cfg_error(errs, &pos, dirs[i].key,
                                   "changed from '%s' to '%s': this takes a restart of svd (reload keeps '%s')",
