@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "init.h"
 #include "reload.h"
 
 static bool same_text(const char *a, const char *b)
@@ -52,6 +53,7 @@ static int add(struct reload_other **v, size_t *n, const char *name, enum reload
 
 static int settings(const struct svd_config *o, const struct svd_config *n, struct reload_plan *p)
 {
+        bool pid1 = init_is_pid1();
         const struct {
                 const char *key;
                 bool same;
@@ -63,8 +65,8 @@ static int settings(const struct svd_config *o, const struct svd_config *n, stru
                 { "defaults", memcmp(o->defaults_digest, n->defaults_digest, sizeof o->defaults_digest) == 0,
                   NULL },
                 { "log_max_total", o->log_max_total == n->log_max_total, NULL },
-                { "hostname", same_text(o->hostname, n->hostname), NULL },
-                { "root", o->root_rw == n->root_rw, "applies at the next boot" },
+                { "hostname", same_text(o->hostname, n->hostname), pid1 ? NULL : "svd sets it as PID 1 only" },
+                { "root", o->root_rw == n->root_rw, pid1 ? "applies at the next boot" : "svd remounts / as PID 1 only" },
                 { "ctrl_alt_del", o->ctrl_alt_del == n->ctrl_alt_del, NULL },
                 { "emergency_shell", same_text(o->emergency_shell, n->emergency_shell), NULL },
                 { "secrets_console", same_text(o->secrets_console, n->secrets_console), NULL },

@@ -1,7 +1,7 @@
 #!/bin/bash
 # svctl reload (and --dry-run) names every change it makes, not only the
-# services': the main file's settings that differ (root: at the next boot)
-# and the slices added, removed or changed. Before, a reload that changed
+# services': the main file's settings that differ (root: at the next boot;
+# hostname and root: PID 1 only) and the slices added, removed or changed. Before, a reload that changed
 # only those said "0 changed" as if nothing had been picked up.
 . "$(dirname "$0")/lib.sh"
 
@@ -24,6 +24,7 @@ svctl reload --dry-run > "$T/out/p0" || fail "dry run: $(cat "$T/out/p0")"
 assert_eq "$(cat "$T/out/p0")" "dry run: 0 to add, 0 to remove, 0 changed, 1 unchanged" "plan of an unchanged configuration"
 
 cat >> "$T/etc/svd.yaml" <<EOF2
+hostname: reload-settings-test
 log_max_total: 64M
 ready_timeout: 5s
 root: rw
@@ -39,7 +40,8 @@ EOF2
 svctl reload --dry-run > "$T/out/p1" || fail "dry run: $(cat "$T/out/p1")"
 cat > "$T/out/expected" <<EOF2
 change  setting log_max_total
-change  setting root (applies at the next boot)
+change  setting hostname (svd sets it as PID 1 only)
+change  setting root (svd remounts / as PID 1 only)
 change  setting metrics
 change  setting ready_timeout
 change  slice db (slice file)
@@ -53,8 +55,9 @@ svctl reload --dry-run --json | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
 s = [(x["name"], x["action"], x.get("why")) for x in r["settings"]]
-assert s == [("log_max_total", "change", None), ("root", "change", "applies at the next boot"),
-             ("metrics", "change", None), ("ready_timeout", "change", None)], s
+assert s == [("log_max_total", "change", None), ("hostname", "change", "svd sets it as PID 1 only"),
+             ("root", "change", "svd remounts / as PID 1 only"), ("metrics", "change", None),
+             ("ready_timeout", "change", None)], s
 c = [(x["name"], x["action"]) for x in r["slices"]]
 assert c == [("db", "change"), ("old", "remove"), ("web", "add")], c
 assert [x["action"] for x in r["changes"]] == ["keep"], r["changes"]
@@ -62,7 +65,7 @@ assert [x["action"] for x in r["changes"]] == ["keep"], r["changes"]
 svctl reload > "$T/out/r1" || fail "reload: $(cat "$T/out/r1")"
 grep -qx "change  setting metrics" "$T/out/r1" || fail "reload reply: $(cat "$T/out/r1")"
 wait_for grep -q "reload: done" "$T/svd.out"
-grep -q "reload: setting root changed: applies at the next boot" "$T/svd.out" || fail "not logged"
+grep -q "reload: setting root changed: svd remounts / as PID 1 only" "$T/svd.out" || fail "not logged"
 grep -q "reload: slice web added" "$T/svd.out" || fail "slice not logged"
 wait_for test -s "$T/out/svd.prom" # (the metrics setting applied)
 assert_eq "$(field app pid)" "$app1" "app's pid (unchanged)"
