@@ -90,7 +90,8 @@ void reload_progress(struct svd *m);
  * would be refused. So an operator's start or restart of it is refused
  * (svd_request_start: -EBUSY), and a pull-in by a dependent skips it; a
  * changed one is then marked to start with its new definition, which the
- * dependent waits for. An operator's stop cancels that start. */
+ * dependent waits for. An operator's stop cancels that start, and the
+ * service stays held with its new definition (operator_held). */
 struct reload_item *reload_leaving(const struct svd *m, const struct svc *s);
 /* Why such a start is refused, for the operator (static text). */
 const char *reload_leaving_text(const struct reload_item *it);

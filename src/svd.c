@@ -604,8 +604,10 @@ int svd_request_start(struct svd *m, struct svc *s) {
 
 int svd_request_stop(struct svd *m, struct svc *s) {
         struct reload_item *it = reload_leaving(m, s);
-        if (it)
+        if (it) {
                 it->start_after = false; /* nor with the new definition */
+                it->operator_held = true; /* held with it, as a stop before the reload */
+        }
         s->held = true;
         s->stop_requested = true;
         s->restart_after_stop = false;
