@@ -94,8 +94,10 @@ void sched_pull_in(struct svd *m, struct svc *s) {
                         seen[di] = true;
                         struct reload_item *it = reload_leaving(m, dep);
                         if (it) { /* not with the old definition (reload.h) */
-                                if (it->action == RELOAD_CHANGE)
+                                if (it->action == RELOAD_CHANGE) {
                                         it->start_after = true;
+                                        it->operator_held = false; /* (as dep->held below) */
+                                }
                                 continue;
                         }
                         if (dep->stop_after_followers) {
