@@ -102,8 +102,10 @@ void reload_abort(struct svd *m);
  * (through a symbolic or hard link). -ENOMEM only. */
 int reload_check_logs(const struct svd_config *c, struct cfg_errors *errs);
 /* reload_settings.c: the main-file settings (o to n) and the slices that
- * differ, into p->settings and p->slices. -ENOMEM only. */
-int reload_diff_settings(const struct svd_config *o, const struct svd_config *n, struct reload_plan *p);
+ * differ, into p->settings and p->slices (cli_profiles: svd --profile
+ * overrides profiles:). -ENOMEM only. */
+int reload_diff_settings(const struct svd_config *o, const struct svd_config *n, bool cli_profiles,
+                         struct reload_plan *p);
 void reload_others_free(struct reload_other *v, size_t n);
 /* m->reload_timer's callback: the switch to the new generation (reload_swap.c). */
 void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents);

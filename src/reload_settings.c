@@ -51,7 +51,8 @@ static int add(struct reload_other **v, size_t *n, const char *name, enum reload
         return 0;
 }
 
-static int settings(const struct svd_config *o, const struct svd_config *n, struct reload_plan *p)
+static int settings(const struct svd_config *o, const struct svd_config *n, bool cli_profiles,
+                    struct reload_plan *p)
 {
         bool pid1 = init_is_pid1();
         const struct {
@@ -73,7 +74,8 @@ static int settings(const struct svd_config *o, const struct svd_config *n, stru
                 { "metrics", same_text(o->metrics_textfile, n->metrics_textfile) &&
                                      o->metrics_interval == n->metrics_interval,
                   NULL },
-                { "profiles", same_strv(o->profiles, n->profiles), NULL },
+                { "profiles", same_strv(o->profiles, n->profiles),
+                  cli_profiles ? "svd --profile overrides it" : NULL },
                 { "profile_sets", same_sets(o, n), NULL },
                 { "ready_timeout", o->ready_timeout == n->ready_timeout, NULL },
         };
@@ -113,9 +115,10 @@ static int slices(const struct svd_config *o, const struct svd_config *n, struct
         return r;
 }
 
-int reload_diff_settings(const struct svd_config *o, const struct svd_config *n, struct reload_plan *p)
+int reload_diff_settings(const struct svd_config *o, const struct svd_config *n, bool cli_profiles,
+                         struct reload_plan *p)
 {
-        int r = settings(o, n, p);
+        int r = settings(o, n, cli_profiles, p);
 
         return r < 0 ? r : slices(o, n, p);
 }

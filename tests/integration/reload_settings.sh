@@ -70,4 +70,16 @@ grep -q "reload: slice web added" "$T/svd.out" || fail "slice not logged"
 wait_for test -s "$T/out/svd.prom" # (the metrics setting applied)
 assert_eq "$(field app pid)" "$app1" "app's pid (unchanged)"
 stop_svd || fail "svd exit status"
+
+# profiles: of the main file, under svd --profile: listed, overridden
+sed -i '1i profiles: [x]' "$T/services/app.yaml"
+"$SVD" -c "$T/etc/svd.yaml" --profile x > "$T/svd.out" 2>&1 &
+SVD_PID=$!
+wait_for svctl version
+wait_state app running
+echo "profiles: [x]" >> "$T/etc/svd.yaml"
+svctl reload --dry-run > "$T/out/p2" || fail "dry run: $(cat "$T/out/p2")"
+grep -qx "change  setting profiles (svd --profile overrides it)" "$T/out/p2" || fail "plan: $(cat "$T/out/p2")"
+grep -q "0 changed, 1 unchanged" "$T/out/p2" || fail "plan: $(cat "$T/out/p2")"
+stop_svd || fail "svd exit status"
 echo "reload_settings: ok"
