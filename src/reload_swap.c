@@ -83,13 +83,15 @@ static bool held_back(struct svd *m, struct svc *s)
 static void rollback(struct svd *m, struct reload_plan *p, const char *why)
 {
         log_err("reload: %s; the running configuration stays", why);
-        /* the reload's own holds go; the operator's stay */
+        /* the reload's own holds go, on what it was to change and to
+         * remove alike (both stay); the operator's stay */
         for (size_t i = 0; i < p->n_items; i++)
-                if (p->items[i].action == RELOAD_CHANGE)
+                if (p->items[i].action == RELOAD_CHANGE || p->items[i].action == RELOAD_REMOVE)
                         p->items[i].obj->held = p->items[i].operator_held;
         for (size_t i = 0; i < p->n_items; i++) {
                 struct reload_item *it = &p->items[i];
-                if (it->action == RELOAD_CHANGE && it->start_after && !held_back(m, it->obj))
+                if ((it->action == RELOAD_CHANGE || it->action == RELOAD_REMOVE) && it->start_after &&
+                    !held_back(m, it->obj))
                         svd_request_start(m, it->obj);
         }
 }
