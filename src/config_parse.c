@@ -597,11 +597,32 @@ void cp_start_limit(struct cload *l, const struct ynode *n, const char *prefix, 
         }
 }
 
+/* A stop signal must end a process that does not catch it. One that stops
+ * or continues it, or that is ignored by default, would leave every stop to
+ * the SIGKILL after stop.timeout. */
+static bool ends_process(int sig)
+{
+        switch (sig) {
+        case SIGSTOP:
+        case SIGCONT:
+        case SIGTSTP:
+        case SIGTTIN:
+        case SIGTTOU:
+        case SIGCHLD:
+        case SIGWINCH:
+        case SIGURG:
+                return false;
+        default:
+                return true;
+        }
+}
+
 void cp_stop(struct cload *l, const struct ynode *n, const char *prefix, struct stop_config *s)
 {
         static const char *const keys[] = { "signal", "timeout", NULL };
         char key[KEYLEN], sub[KEYLEN];
         const struct ynode *v;
+        int sig;
 
         cp_key(key, prefix, "stop");
         if (cp_expect_map(l, n, key) < 0)
@@ -611,8 +632,13 @@ void cp_stop(struct cload *l, const struct ynode *n, const char *prefix, struct 
                 cp_key(sub, key, "signal");
                 if (!cp_is_scalar(v))
                         cp_err(l, v, sub, "expected a signal name");
-                else if (parse_signal(v->value, &s->signal) < 0)
+                else if (parse_signal(v->value, &sig) < 0)
                         cp_err(l, v, sub, "unknown signal '%s' (use e.g. SIGTERM, SIGINT, 15)", v->value);
+                else if (!ends_process(sig))
+                        cp_err(l, v, sub, "%s does not end a process (use e.g. SIGTERM, SIGINT, SIGQUIT)",
+                               signal_name(sig));
+                else
+                        s->signal = sig;
         }
         /* A shutdown (and a reload) waits this long for the service: an hour
          * at most, so a poweroff is never held for days. */

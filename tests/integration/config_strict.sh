@@ -1,0 +1,41 @@
+#!/bin/bash
+# config_strict: values that load but cannot work are refused by svd --check
+# with file:line:col and the key, and what svd ignores in its directories is
+# named in a warning (svd.yaml(5)).
+. "$(dirname "$0")/lib.sh"
+
+# ok YAML...: the service file with these lines passes svd --check
+ok() {
+        printf 'command: [sleep, "1"]\n%s\n' "$1" > "$T/services/r.yaml"
+        "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" ||
+                fail "refused: '$1': $(cat "$T/err")"
+}
+# bad YAML MESSAGE: refused, with MESSAGE on line 2 of the service file
+bad() {
+        printf 'command: [sleep, "1"]\n%s\n' "$1" > "$T/services/r.yaml"
+        rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+        [ "$rc" = 1 ] || fail "accepted (exit $rc): '$1'"
+        grep -qF "services/r.yaml:2:$2" "$T/err" || fail "'$1': want '$2', got: $(cat "$T/err")"
+}
+
+# stop.signal: one that ends a process; a stop, a continue or a signal
+# ignored by default would leave every stop to the SIGKILL after the timeout
+ok 'stop: { signal: SIGINT }'
+ok 'stop: { signal: QUIT }'
+ok 'stop: { signal: SIGKILL }'
+ok 'stop: { signal: 1 }'
+for sig in SIGSTOP SIGCONT SIGTSTP SIGTTIN SIGTTOU SIGCHLD SIGWINCH SIGURG; do
+        bad "stop: { signal: $sig }" "17: stop.signal: $sig does not end a process (use e.g. SIGTERM, SIGINT, SIGQUIT)"
+done
+bad 'stop: { signal: cont }' "17: stop.signal: SIGCONT does not end a process"
+bad 'stop: { signal: 19 }' "17: stop.signal: SIGSTOP does not end a process"
+# ... in defaults: too, at the main file
+cp "$T/etc/svd.yaml" "$T/etc/main.orig"
+printf '  stop: { signal: SIGWINCH }\n' >> "$T/etc/svd.yaml"
+printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -qF "etc/svd.yaml:8:19: defaults.stop.signal: SIGWINCH does not end a process" "$T/err" ||
+        fail "defaults.stop.signal SIGWINCH: $(cat "$T/err")"
+cp "$T/etc/main.orig" "$T/etc/svd.yaml"
+
+echo OK
