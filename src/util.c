@@ -347,12 +347,16 @@ int parse_double(const char *s, double *ret)
         double v;
         char *end;
 
-        /* Decimal only: no blanks, hex floats, "nan" or "inf". */
-        if (!s || !(isdigit((unsigned char)*s) || *s == '.' || *s == '-' || *s == '+'))
+        /* Plain decimal only, digits with at most one '.': no blanks,
+         * signs, exponents ("1e3" would read as a thousand to strtod and
+         * as a typo to a person), hex floats, "nan" or "inf". */
+        if (!s)
                 return -EINVAL;
-        for (const char *p = s; *p; p++)
-                if (!(isdigit((unsigned char)*p) || strchr(".+-eE", *p)))
-                        return -EINVAL;
+        size_t whole = strspn(s, "0123456789"), frac = 0;
+        if (s[whole] == '.')
+                frac = strspn(s + whole + 1, "0123456789");
+        if (whole + frac == 0 || s[whole + (s[whole] == '.') + frac])
+                return -EINVAL;
         errno = 0;
         v = strtod(s, &end);
         if (end == s || *end || errno == ERANGE || !isfinite(v))

@@ -43,6 +43,8 @@ int parse_signal(const char *s, int *ret);
 const char *signal_name(int sig); /* "SIGTERM"; NULL for unknown */
 
 int parse_uint(const char *s, unsigned long long max, unsigned long long *ret);
+/* A plain decimal number ("2", "0.5", ".5", "1."): no sign, exponent,
+ * blank, hex, inf or nan. */
 int parse_double(const char *s, double *ret);
 
 /* NULL-terminated vectors of heap strings. */

@@ -38,4 +38,14 @@ rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
         fail "defaults.stop.signal SIGWINCH: $(cat "$T/err")"
 cp "$T/etc/main.orig" "$T/etc/svd.yaml"
 
+# numbers with a fraction: plain decimals, no exponent or sign
+ok 'resources: { cpus: 0.5 }
+backoff: { factor: 1.5 }'
+ok 'resources: { cpus: .5 }'
+bad 'resources: { cpus: 1e1 }' "20: resources.cpus: expected a number of CPUs"
+bad 'resources: { cpus: +2 }' "20: resources.cpus: expected a number of CPUs"
+bad 'backoff: { factor: 2E0 }' "20: backoff.factor: expected a number between 1.0 and 100"
+bad 'start_when: { memory_pressure_below: 1e1 }' "38: start_when.memory_pressure_below: expected a percentage"
+bad 'start_when: { memory_pressure_below: "1e1%" }' "38: start_when.memory_pressure_below: expected a percentage"
+
 echo OK

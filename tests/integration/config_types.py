@@ -66,7 +66,7 @@ SERVICE = [
     ("backoff", "map", ["{initial: 1s}"]),
     ("backoff.initial", "dur", ["1s"]),
     ("backoff.max", "dur", ["1m"]),
-    ("backoff.factor", "num", ["1.5", "1e2"], SCALAR + [TEXT, NEG, LONG, "0.5", "1e9"]),
+    ("backoff.factor", "num", ["1.5", "100"], SCALAR + [TEXT, NEG, LONG, "0.5", "1e9", "1e2"]),
     ("backoff.reset_after", "dur", ["1m"]),
     ("start_limit", "map", ["{burst: 3}"]),
     ("start_limit.burst", "uint", ["3"]),

@@ -230,9 +230,24 @@ START_TEST(test_parse_numbers)
         ck_assert(d == 0.5);
         ck_assert_int_eq(parse_double("2", &d), 0);
         ck_assert(d == 2.0);
-        ck_assert_int_eq(parse_double("1e3", &d), 0);
-        ck_assert(d == 1000.0);
+        ck_assert_int_eq(parse_double("1.", &d), 0);
+        ck_assert(d == 1.0);
+        ck_assert_int_eq(parse_double(".25", &d), 0);
+        ck_assert(d == 0.25);
         d = 5;
+        /* plain decimal only: no exponent, sign, hex, inf or nan */
+        ck_assert_int_eq(parse_double("1e3", &d), -EINVAL);
+        ck_assert_int_eq(parse_double("1E3", &d), -EINVAL);
+        ck_assert_int_eq(parse_double("5e-1", &d), -EINVAL);
+        ck_assert_int_eq(parse_double("+1", &d), -EINVAL);
+        ck_assert_int_eq(parse_double("-1", &d), -EINVAL);
+        ck_assert_int_eq(parse_double("1-", &d), -EINVAL);
+        ck_assert_int_eq(parse_double(".", &d), -EINVAL);
+        ck_assert_int_eq(parse_double("1.2.3", &d), -EINVAL);
+        ck_assert_int_eq(parse_double("1,5", &d), -EINVAL);
+        ck_assert_int_eq(parse_double("INF", &d), -EINVAL);
+        ck_assert_int_eq(parse_double("infinity", &d), -EINVAL);
+        ck_assert_int_eq(parse_double("0x1p3", &d), -EINVAL);
         ck_assert_int_eq(parse_double("nan", &d), -EINVAL);
         ck_assert_int_eq(parse_double("inf", &d), -EINVAL);
         ck_assert_int_eq(parse_double("0x10", &d), -EINVAL);
@@ -240,6 +255,7 @@ START_TEST(test_parse_numbers)
         ck_assert_int_eq(parse_double(" 1", &d), -EINVAL);
         ck_assert_int_eq(parse_double("", &d), -EINVAL);
         ck_assert_int_eq(parse_double("1e999", &d), -EINVAL);
+        ck_assert_int_eq(parse_double(NULL, &d), -EINVAL);
         ck_assert(d == 5);
 }
 END_TEST
