@@ -25,11 +25,20 @@
 static const struct {
         const char *name;
         int resource;
-        bool size; /* accepts 8M etc. */
+        bool size;            /* accepts 8M etc. */
+        const char *zero_why; /* why a soft limit of 0 is refused; NULL: 0 means something */
 } rlimits[SVC_RLIMIT_MAX] = {
-        { "nofile", RLIMIT_NOFILE, false },  { "nproc", RLIMIT_NPROC, false }, { "core", RLIMIT_CORE, true },
-        { "memlock", RLIMIT_MEMLOCK, true }, { "stack", RLIMIT_STACK, true },  { "as", RLIMIT_AS, true },
-        { "fsize", RLIMIT_FSIZE, true },     { "cpu", RLIMIT_CPU, false },
+        { "nofile", RLIMIT_NOFILE, false, "0 leaves the program no file to open, not even its libraries" },
+        { "nproc", RLIMIT_NPROC, false,
+          "0 leaves the service's user no process: the exec or the first fork fails" },
+        { "core", RLIMIT_CORE, true, NULL },
+        { "memlock", RLIMIT_MEMLOCK, true, NULL },
+        { "stack", RLIMIT_STACK, true, "0 leaves the program no stack: it could not start" },
+        { "as", RLIMIT_AS, true, "0 leaves the program no address space: it could not start" },
+        { "fsize", RLIMIT_FSIZE, true, NULL },
+        /* the kernel raises a CPU limit of 0 to 1 */
+        { "cpu", RLIMIT_CPU, false,
+          "0 is taken as 1 second of CPU time, after which the kernel kills the service" },
 };
 
 static const struct {
@@ -198,6 +207,10 @@ void cp_limits(struct cload *l, const struct ynode *n, struct svc_config *s)
                 if (v->kind != YNODE_MAPPING) {
                         /* one value sets both, as ulimit -n does */
                         if (rlimit_value(l, v, key, rlimits[i].size, &o->soft) >= 0) {
+                                if (o->soft == 0 && rlimits[i].zero_why) {
+                                        cp_err(l, v, key, "%s (leave it out for no limit)", rlimits[i].zero_why);
+                                        continue;
+                                }
                                 o->hard = o->soft;
                                 o->set = true;
                                 if (rlimits[i].resource == RLIMIT_NOFILE)
@@ -218,6 +231,11 @@ void cp_limits(struct cload *l, const struct ynode *n, struct svc_config *s)
                         continue;
                 if (o->soft > o->hard) {
                         cp_err(l, so, cp_key(sub, key, "soft"), "must not exceed hard");
+                        continue;
+                }
+                if (o->soft == 0 && rlimits[i].zero_why) {
+                        cp_err(l, so, cp_key(sub, key, "soft"), "%s (leave it out for no limit)",
+                               rlimits[i].zero_why);
                         continue;
                 }
                 if (rlimits[i].resource == RLIMIT_NOFILE)

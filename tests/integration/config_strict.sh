@@ -48,4 +48,17 @@ bad 'backoff: { factor: 2E0 }' "20: backoff.factor: expected a number between 1.
 bad 'start_when: { memory_pressure_below: 1e1 }' "38: start_when.memory_pressure_below: expected a percentage"
 bad 'start_when: { memory_pressure_below: "1e1%" }' "38: start_when.memory_pressure_below: expected a percentage"
 
+# limits: 0 where it leaves the program unable to run; where 0 means
+# something (no core files, no locked memory, no file written) it stays
+ok 'limits: { core: 0, memlock: 0, fsize: 0 }'
+ok 'limits: { nofile: 1, nproc: 1, stack: 1M, as: 1G, cpu: 1 }'
+ok 'limits: { core: { soft: 0, hard: 0 }, nofile: { soft: 1, hard: 2 } }'
+bad 'limits: { nofile: 0 }' "19: limits.nofile: 0 leaves the program no file to open, not even its libraries (leave it out for no limit)"
+bad 'limits: { nproc: 0 }' "18: limits.nproc: 0 leaves the service's user no process: the exec or the first fork fails (leave it out for no limit)"
+bad 'limits: { stack: 0 }' "18: limits.stack: 0 leaves the program no stack: it could not start (leave it out for no limit)"
+bad 'limits: { as: 0K }' "15: limits.as: 0 leaves the program no address space: it could not start (leave it out for no limit)"
+bad 'limits: { cpu: 0 }' "16: limits.cpu: 0 is taken as 1 second of CPU time, after which the kernel kills the service (leave it out for no limit)"
+bad 'limits: { nofile: { soft: 0, hard: 1024 } }' "27: limits.nofile.soft: 0 leaves the program no file to open"
+bad 'limits: { cpu: { soft: 10, hard: 0 } }' "24: limits.cpu.soft: must not exceed hard"
+
 echo OK
