@@ -40,7 +40,10 @@ static int load_bytes(struct cload *l, const struct ynode *n, const char *key, u
 {
         if (cp_is_scalar(n) && parse_size(n->value, out, NULL) >= 0)
                 return 0;
-        cp_err(l, n, key, "bad size '%s' (use e.g. 512K, 10M, 1G)", cp_is_scalar(n) ? n->value : "");
+        if (cp_is_scalar(n))
+                cp_err(l, n, key, "bad size '%s' (use e.g. 512K, 10M, 1G)", n->value);
+        else
+                cp_err(l, n, key, "expected a size (e.g. 512K, 10M, 1G), not %s", cp_kind(n));
         return -EINVAL;
 }
 
@@ -148,9 +151,12 @@ void cp_start_when(struct cload *l, const struct ynode *n, struct start_when_con
         if ((v = ynode_get(n, "memory_available"))) {
                 uint64_t bytes = 0;
                 double pct = 0;
-                if (!cp_is_scalar(v) || parse_size(v->value, &bytes, &pct) < 0)
+                if (!cp_is_scalar(v))
+                        cp_err(l, v, "start_when.memory_available", "expected a size (e.g. 6G or 50%%), not %s",
+                               cp_kind(v));
+                else if (parse_size(v->value, &bytes, &pct) < 0)
                         cp_err(l, v, "start_when.memory_available", "bad size '%s' (use e.g. 6G or 50%%)",
-                               cp_is_scalar(v) ? v->value : "");
+                               v->value);
                 else
                         o->memory_available = (struct cfg_size){ .set = true, .percent = pct > 0, .pct = pct,
                                                                  .bytes = bytes, .pos = { l->file, v->line, v->col } };
@@ -166,8 +172,9 @@ void cp_start_when(struct cload *l, const struct ynode *n, struct start_when_con
                     (memcpy(num, v->value, len), num[len] = '\0', parse_double(num, &d) < 0) || d <= 0 || d > 100)
                         cp_err(l, v, "start_when.memory_pressure_below",
                                "expected a percentage of stalled time, 0 < x <= 100, e.g. 10 or 10%% (PSI some "
-                               "avg10), not '%s'",
-                               cp_is_scalar(v) ? v->value : "");
+                               "avg10), not %s%s%s",
+                               cp_is_scalar(v) ? "'" : "", cp_is_scalar(v) ? v->value : cp_kind(v),
+                               cp_is_scalar(v) ? "'" : "");
                 else
                         o->memory_pressure_max = d;
         }

@@ -108,9 +108,10 @@ int config_parse_main(struct cload *l, const struct ynode *root)
                 uint64_t b;
                 char m[32];
 
-                if (!cp_is_scalar(n) || parse_size(n->value, &b, NULL) < 0)
-                        cp_err(l, n, "log_max_total", "bad size '%s' (use e.g. 512M, 4G)",
-                               cp_is_scalar(n) ? n->value : "");
+                if (!cp_is_scalar(n))
+                        cp_err(l, n, "log_max_total", "expected a size (e.g. 512M, 4G), not %s", cp_kind(n));
+                else if (parse_size(n->value, &b, NULL) < 0)
+                        cp_err(l, n, "log_max_total", "bad size '%s' (use e.g. 512M, 4G)", n->value);
                 else if (b != 0 && (b < (1u << 10) || b > LOG_TOTAL_MAX))
                         cp_err(l, n, "log_max_total", "must be 0 (none) or between 1K and %s",
                                format_size(LOG_TOTAL_MAX, m, sizeof m));

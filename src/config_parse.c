@@ -86,6 +86,13 @@ bool cp_is_scalar(const struct ynode *n)
         return n && n->kind == YNODE_SCALAR && !ynode_is_null(n);
 }
 
+const char *cp_kind(const struct ynode *n)
+{
+        if (!n || ynode_is_null(n))
+                return "nothing";
+        return n->kind == YNODE_SEQUENCE ? "a list" : n->kind == YNODE_MAPPING ? "a mapping" : "a string";
+}
+
 int cp_expect_map(struct cload *l, const struct ynode *n, const char *key)
 {
         if (n && n->kind == YNODE_MAPPING)

@@ -43,6 +43,9 @@ int cp_file_text(struct cload *l, const struct ynode *n, const char *key);
 int cp_file_path(struct cload *l, const struct ynode *n, const char *key, char **out);
 int cp_lookup_group(const char *name, gid_t *ret);
 bool cp_is_scalar(const struct ynode *n); /* a scalar that is not null */
+/* What n is, for "expected X, not Y": "a list", "a mapping", "nothing" (a
+ * null or missing value) or "a string". */
+const char *cp_kind(const struct ynode *n);
 int cp_expect_map(struct cload *l, const struct ynode *n, const char *key);
 int cp_bool(struct cload *l, const struct ynode *n, const char *key, bool *out);
 int cp_duration(struct cload *l, const struct ynode *n, const char *key, usec_t *out);

@@ -261,7 +261,10 @@ static void load_caps(struct cload *l, const struct ynode *n, const char *key, u
                 snprintf(sub, sizeof sub, "%s[%zu]", key, i);
                 if (!cp_is_scalar(v) || strncasecmp(v->value, "CAP_", 4) != 0 ||
                     cap_from_name(v->value, &c) < 0 || c < 0 || c > 63) {
-                        cp_err(l, v, sub, "unknown capability '%s'", cp_is_scalar(v) ? v->value : "");
+                        if (cp_is_scalar(v))
+                                cp_err(l, v, sub, "unknown capability '%s'", v->value);
+                        else
+                                cp_err(l, v, sub, "expected a capability name, not %s", cp_kind(v));
                         continue;
                 }
                 *out |= UINT64_C(1) << c;

@@ -61,4 +61,19 @@ bad 'limits: { cpu: 0 }' "16: limits.cpu: 0 is taken as 1 second of CPU time, af
 bad 'limits: { nofile: { soft: 0, hard: 1024 } }' "27: limits.nofile.soft: 0 leaves the program no file to open"
 bad 'limits: { cpu: { soft: 10, hard: 0 } }' "24: limits.cpu.soft: must not exceed hard"
 
+# a list or a mapping where a size belongs: said so, not "bad size ''"
+bad 'logging: { max_size: [1M] }' "22: logging.max_size: expected a size (e.g. 512K, 10M, 1G), not a list"
+bad 'logging: { max_total: { a: 1 } }' "23: logging.max_total: expected a size (e.g. 512K, 10M, 1G), not a mapping"
+bad 'logging: { max_line: ~ }' "22: logging.max_line: expected a size (e.g. 512K, 10M, 1G), not nothing"
+bad 'logging: { max_size: 1X }' "22: logging.max_size: bad size '1X' (use e.g. 512K, 10M, 1G)"
+bad 'start_when: { memory_available: [1G] }' "33: start_when.memory_available: expected a size (e.g. 6G or 50%), not a list"
+bad 'start_when: { memory_pressure_below: [1] }' "38: start_when.memory_pressure_below: expected a percentage of stalled time, 0 < x <= 100, e.g. 10 or 10% (PSI some avg10), not a list"
+bad 'sandbox: { capabilities: [[CAP_CHOWN]] }' "27: sandbox.capabilities[0]: expected a capability name, not a list"
+printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
+{ cat "$T/etc/main.orig"; printf 'log_max_total: [1G]\n'; } > "$T/etc/svd.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -qF "etc/svd.yaml:8:16: log_max_total: expected a size (e.g. 512M, 4G), not a list" "$T/err" ||
+        fail "log_max_total: [1G]: $(cat "$T/err")"
+cp "$T/etc/main.orig" "$T/etc/svd.yaml"
+
 echo OK
