@@ -354,8 +354,10 @@ struct cfg_pos config_main_pos(const struct svd_config *c, const char *key);
  * and slice files it is the absolute services_dir/slices_dir (realpath'd when
  * the directory exists) joined with the file name, e.g.
  * "/etc/svd/services/web.yaml". KEY is the dotted path from the document root
- * ("backoff.initial", "command[1]", "depends_on.db.condition"); semantic errors
- * about a dependency use "depends_on.NAME" whichever form depends_on took.
+ * ("backoff.initial", "command[1]", "depends_on.db.condition"); errors about
+ * a named dependency (a duplicate, an unknown service, a cycle) use
+ * "depends_on.NAME" whichever form depends_on took, "depends_on[I]" only
+ * for a list item that is not a name.
  * LINE:COL (1-based) point at the offending value, or at the key for unknown and
  * duplicate keys. Errors about a file as a whole (invalid or duplicate service
  * name, not a mapping) have no KEY and point at 1:1 or the root node; a file

@@ -358,11 +358,15 @@ static void load_deps(struct cload *l, const struct ynode *n, struct svc_config 
         if (ynode_is_null(n))
                 return; /* "depends_on:" with its entries commented out: none */
         if (n->kind == YNODE_SEQUENCE) {
+                /* An item is depends_on[I] only while it is no name; an
+                 * error about a named dependency is depends_on.NAME in
+                 * either form, as config_validate's are. */
                 for (size_t i = 0; i < n->n; i++) {
                         snprintf(key, sizeof key, "depends_on[%zu]", i);
                         if (!cp_is_scalar(n->items[i]))
                                 cp_err(l, n->items[i], key, "expected a service name");
-                        else if (add_dep(l, s, n->items[i], key) == -ENOMEM)
+                        else if (add_dep(l, s, n->items[i], cp_key(key, "depends_on", n->items[i]->value)) ==
+                                 -ENOMEM)
                                 l->oom = true;
                 }
                 return;

@@ -314,7 +314,7 @@ END_TEST
 START_TEST(test_deps)
 {
         static const char *const want[] = {
-                "services/web.yaml:2:23: depends_on[2]: duplicate dependency 'db'",
+                "services/web.yaml:2:23: depends_on.db: duplicate dependency 'db'",
                 "services/web.yaml:2:18: depends_on.dbb: unknown service 'dbb' (did you mean 'db'?)",
                 "services/web.yaml:2:27: depends_on.zzzzzzzz: unknown service 'zzzzzzzz'",
                 "services/a.yaml:2:14: depends_on.b: dependency cycle: a -> b -> c -> a",
