@@ -101,8 +101,17 @@ void cp_schedule(struct cload *l, const struct ynode *n, struct svc_config *s)
         }
         if ((v = ynode_get(n, "persistent")))
                 cp_bool(l, v, "schedule.persistent", &sc->persistent);
-        if ((v = ynode_get(n, "random_delay")))
-                cp_duration_in(l, v, "schedule.random_delay", 0, CP_DAY, false, &sc->random_delay);
+        /* A delay beyond the period would put a run off past the next due
+         * time: runs bunch up or are skipped, not spread out. */
+        if ((v = ynode_get(n, "random_delay")) &&
+            cp_duration_in(l, v, "schedule.random_delay", 0, CP_DAY, false, &sc->random_delay) >= 0 &&
+            sc->every && sc->random_delay > sc->every) {
+                char a[32], b[32];
+
+                cp_err(l, v, "schedule.random_delay",
+                       "%s exceeds every (%s): a run could be put off past the next one",
+                       format_duration(sc->random_delay, a, sizeof a), format_duration(sc->every, b, sizeof b));
+        }
         if (s->type != SVC_ONESHOT) {
                 cp_err(l, n, "schedule", "needs type: oneshot (a scheduled job runs to completion)");
                 return;

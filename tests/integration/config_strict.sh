@@ -76,4 +76,14 @@ rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
         fail "log_max_total: [1G]: $(cat "$T/err")"
 cp "$T/etc/main.orig" "$T/etc/svd.yaml"
 
+# schedule.random_delay at most every: a longer one puts a run off past the next
+ok 'type: oneshot
+schedule: { every: 1h, random_delay: 1h }'
+ok 'type: oneshot
+schedule: { cron: "0 * * * *", random_delay: 1d }'
+bad 'schedule: { every: 1h, random_delay: 61m }
+type: oneshot' "38: schedule.random_delay: 1h1m exceeds every (1h): a run could be put off past the next one"
+bad 'schedule: { every: 10s, random_delay: 1m }
+type: oneshot' "39: schedule.random_delay: 1m exceeds every (10s)"
+
 echo OK

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Scheduled jobs at the edges of time:
-#  - the longest interval and random delay the config allows (366d, 1d;
+#  - the longest interval and random delay the config allows (366d, 1d,
+#    a delay at most the interval;
 #    longer ones are refused, config_ranges.sh; a sum with the current time
 #    once wrapped into the past and PID 1 ran the job in a tight loop) are
 #    not due before their time;
@@ -25,7 +26,7 @@ EOF
 service hugedelay <<EOF
 type: oneshot
 restart: "no"
-schedule: { every: 1h, random_delay: 1d }
+schedule: { every: 1d, random_delay: 1d }
 command: [/bin/sh, -c, 'echo ran >> $T/out/hugedelay']
 EOF
 service ahead <<EOF
