@@ -569,12 +569,13 @@ static int load_svc(struct cload *l, const struct ynode *root, const char *name,
                 return -ENOMEM;
         load_svc_keys(l, root, &s);
         config_digest_node(root, s.digest);
-        ns = realloc(c->svcs, (c->n_svcs + 1) * sizeof *ns);
+        /* (kept at once: the old array is gone once realloc moved it) */
+        if ((ns = realloc(c->svcs, (c->n_svcs + 1) * sizeof *ns)))
+                c->svcs = ns;
         if (!ns || !(s.name = strdup(name))) {
                 config_svc_done(&s);
                 return -ENOMEM;
         }
-        c->svcs = ns;
         c->svcs[c->n_svcs++] = s;
         return l->oom ? -ENOMEM : 0;
 }
@@ -613,13 +614,13 @@ static int load_slice(struct cload *l, const struct ynode *root, const char *nam
                 cp_text(l, v, "description", &desc);
         load_resources(l, root, "", &s.resources);
         config_digest_node(root, s.digest);
-        ns = realloc(c->slices, (c->n_slices + 1) * sizeof *ns);
+        if ((ns = realloc(c->slices, (c->n_slices + 1) * sizeof *ns)))
+                c->slices = ns;
         if (!ns || !(s.name = strdup(name))) {
                 free(s.parent);
                 config_resources_done(&s.resources);
                 return -ENOMEM;
         }
-        c->slices = ns;
         c->slices[c->n_slices++] = s;
         return l->oom ? -ENOMEM : 0;
 }
@@ -634,8 +635,10 @@ static int load_dir(struct cload *l, const struct ynode *main_root, const char *
         int r;
 
         r = list_yaml(*dirp, &names, &dfd, &canon);
-        if (r == -ENOMEM)
+        if (r == -ENOMEM) {
+                free(canon);
                 return r;
+        }
         free(*dirp);
         *dirp = canon;
         if (r < 0) {
