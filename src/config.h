@@ -366,6 +366,10 @@ struct cfg_pos config_main_pos(const struct svd_config *c, const char *key);
 struct cfg_errors {
         char **msgs;
         size_t n;
+        /* Without memory for an error's message a fixed line stands in for
+         * it ("FILE: out of memory: ..."); without memory for that either,
+         * lost is set, and config_load fails with -ENOMEM. */
+        bool lost;
 };
 void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));

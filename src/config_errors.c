@@ -1,6 +1,8 @@
 /* config_errors: the collected configuration errors (config.h): one line
  * each, "FILE:LINE:COL: KEY: message", cleaned of control characters, and
  * put in line order per file for the reader. */
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,30 +11,29 @@
 #include "config_parse.h"
 #include "utf8.h"
 
-void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key, const char *fmt, ...)
+/* "FILE:LINE:COL: TAG KEY: message", cleaned (see below); NULL without memory. */
+static char *format_line(const struct cfg_pos *pos, const char *tag, const char *key, const char *fmt,
+                         va_list ap)
 {
         _cleanup_(freep) char *msg = NULL;
-        char **nm;
         char *line;
-        va_list ap;
+        va_list aq;
         int n;
 
-        va_start(ap, fmt);
-        n = vsnprintf(NULL, 0, fmt, ap);
-        va_end(ap);
+        va_copy(aq, ap);
+        n = vsnprintf(NULL, 0, fmt, aq);
+        va_end(aq);
         if (n < 0 || !(msg = malloc((size_t)n + 1)))
-                return;
-        va_start(ap, fmt);
+                return NULL;
         vsnprintf(msg, (size_t)n + 1, fmt, ap);
-        va_end(ap);
         if (pos && pos->line > 0)
-                line = strdup_printf("%s:%d:%d: %s%s%s", pos->file, pos->line, pos->col, key ? key : "",
+                line = strdup_printf("%s:%d:%d: %s%s%s%s", pos->file, pos->line, pos->col, tag, key ? key : "",
                                      key ? ": " : "", msg);
         else
-                line = strdup_printf("%s: %s%s%s", pos ? pos->file : "?", key ? key : "", key ? ": " : "",
+                line = strdup_printf("%s: %s%s%s%s", pos ? pos->file : "?", tag, key ? key : "", key ? ": " : "",
                                      msg);
         if (!line)
-                return;
+                return NULL;
         /* One error, one line: a value echoed in the message (a multi-line
          * scalar, a quoted "\n") must not start a line of its own, nor an
          * escape ("\e", "\x9b") reach the console: cleaned (utf8.h). */
@@ -44,15 +45,49 @@ void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key,
         if (clean)
                 utf8_clean(line, len, clean, UTF8_CLEAN_MAX(len), 0);
         free(line);
-        if (!(line = clean))
-                return;
-        nm = realloc(e->msgs, (e->n + 1) * sizeof *nm);
-        if (!nm) {
+        return clean;
+}
+
+static int push(char ***v, size_t *n, char *line)
+{
+        char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        (*v)[(*n)++] = line;
+        return 0;
+}
+
+/* Without memory for the message, a fixed one in its place: an error
+ * dropped would let a bad configuration load (config_load fails on any
+ * error). Without memory even for that, e->lost, which config_load turns
+ * into -ENOMEM. */
+static void push_fallback(char ***v, size_t *n, bool *lost, const struct cfg_pos *pos, const char *what)
+{
+        char buf[PATH_MAX + 128];
+        char *line;
+
+        snprintf(buf, sizeof buf, "%s: out of memory: %s was not recorded", pos && pos->file ? pos->file : "?",
+                 what);
+        if (!(line = strdup(buf)) || push(v, n, line) < 0) {
                 free(line);
-                return;
+                *lost = true;
         }
-        e->msgs = nm;
-        e->msgs[e->n++] = line;
+}
+
+void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key, const char *fmt, ...)
+{
+        va_list ap;
+        char *line;
+
+        va_start(ap, fmt);
+        line = format_line(pos, "", key, fmt, ap);
+        va_end(ap);
+        if (!line || push(&e->msgs, &e->n, line) < 0) {
+                free(line);
+                push_fallback(&e->msgs, &e->n, &e->lost, pos, "an error in this file");
+        }
 }
 
 void cfg_errors_free(struct cfg_errors *e)
@@ -62,8 +97,7 @@ void cfg_errors_free(struct cfg_errors *e)
         for (size_t i = 0; i < e->n; i++)
                 free(e->msgs[i]);
         free(e->msgs);
-        e->msgs = NULL;
-        e->n = 0;
+        *e = (struct cfg_errors){ 0 };
 }
 
 struct msg_key {

@@ -661,7 +661,11 @@ static int load_dir(struct cload *l, const struct ynode *main_root, const char *
                 if (!name || !file)
                         return -ENOMEM;
                 l->file = file;
-                if (config_yaml_load_at(dfd, names[i], file, &root, l->errs) < 0)
+                /* (without memory the file would be left out: a service
+                 * missing, or a bad file loading as no file) */
+                if ((r = config_yaml_load_at(dfd, names[i], file, &root, l->errs)) == -ENOMEM)
+                        return r;
+                if (r < 0)
                         continue;
                 if (!config_name_valid(name)) {
                         struct cfg_pos pos = { file, 1, 1 };
@@ -764,8 +768,10 @@ int config_load(const char *main_file, struct svd_config **ret, struct cfg_error
         r = config_validate(c, errs);
         if (r >= 0)
                 r = config_secrets_validate(c, errs);
-        if (r == -ENOMEM)
+        if (r == -ENOMEM || errs->lost) {
+                r = -ENOMEM;
                 goto fail;
+        }
         if (errs->n > n0) {
                 r = -EINVAL;
                 goto fail;

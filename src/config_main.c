@@ -150,9 +150,11 @@ int config_parse_main(struct cload *l, const struct ynode *root)
                         c->secrets_passphrase = e == 1;
         }
         if ((n = ynode_get(root, "secrets_console"))) {
-                if (n->kind == YNODE_SCALAR && strcmp(n->value, "none") == 0)
-                        c->secrets_console = strdup("none");
-                else
+                if (n->kind == YNODE_SCALAR && strcmp(n->value, "none") == 0) {
+                        /* NULL would be "ask on /dev/console" */
+                        if (!(c->secrets_console = strdup("none")))
+                                l->oom = true;
+                } else
                         cp_file_path(l, n, "secrets_console", &c->secrets_console);
         }
         cp_metrics(l, ynode_get(root, "metrics")); /* config_metrics.c */
