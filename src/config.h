@@ -366,12 +366,20 @@ struct cfg_pos config_main_pos(const struct svd_config *c, const char *key);
 struct cfg_errors {
         char **msgs;
         size_t n;
+        /* What loads but is likely not what was meant (a file in services_dir
+         * that is not read): "FILE:LINE:COL: warning: KEY: message", the
+         * same parts as an error. Never fails a load; the caller shows them
+         * (svd --check on stderr, a running svd in its log). */
+        char **warns;
+        size_t n_warns;
         /* Without memory for an error's message a fixed line stands in for
          * it ("FILE: out of memory: ..."); without memory for that either,
          * lost is set, and config_load fails with -ENOMEM. */
         bool lost;
 };
 void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+void cfg_warn(struct cfg_errors *e, const struct cfg_pos *pos, const char *key, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 void cfg_errors_free(struct cfg_errors *e);
 

@@ -1,6 +1,7 @@
 /* config_errors: the collected configuration errors (config.h): one line
  * each, "FILE:LINE:COL: KEY: message", cleaned of control characters, and
- * put in line order per file for the reader. */
+ * put in line order per file for the reader; warnings the same way, with
+ * "warning: " after the position. */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -90,6 +91,22 @@ void cfg_error(struct cfg_errors *e, const struct cfg_pos *pos, const char *key,
         }
 }
 
+void cfg_warn(struct cfg_errors *e, const struct cfg_pos *pos, const char *key, const char *fmt, ...)
+{
+        va_list ap;
+        char *line;
+        bool lost = false;
+
+        va_start(ap, fmt);
+        line = format_line(pos, "warning: ", key, fmt, ap);
+        va_end(ap);
+        if (!line || push(&e->warns, &e->n_warns, line) < 0) {
+                free(line);
+                /* a warning lost never lets a bad configuration load */
+                push_fallback(&e->warns, &e->n_warns, &lost, pos, "a warning about this file");
+        }
+}
+
 void cfg_errors_free(struct cfg_errors *e)
 {
         if (!e)
@@ -97,6 +114,9 @@ void cfg_errors_free(struct cfg_errors *e)
         for (size_t i = 0; i < e->n; i++)
                 free(e->msgs[i]);
         free(e->msgs);
+        for (size_t i = 0; i < e->n_warns; i++)
+                free(e->warns[i]);
+        free(e->warns);
         *e = (struct cfg_errors){ 0 };
 }
 

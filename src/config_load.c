@@ -163,14 +163,39 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+        size_t n = strlen(s), k = strlen(suffix);
+
+        return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Left out of a directory without a word: what an editor or a tool keeps
+ * there (a dotfile, "x.yaml~", "#x.yaml#") and subdirectories (scripts). */
+static bool skip_quietly(int dfd, const struct dirent *de)
+{
+        const char *n = de->d_name;
+        struct stat st;
+
+        if (n[0] == '.' || has_suffix(n, "~") || (n[0] == '#' && has_suffix(n, "#")))
+                return true;
+        if (de->d_type == DT_DIR)
+                return true;
+        return (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK) && fstatat(dfd, n, &st, 0) == 0 &&
+               S_ISDIR(st.st_mode);
+}
+
 /* Opens dir and lists its .yaml and .yml files, sorted bytewise (not by
  * locale); *ret_dirfd stays open for the openat()s, *ret_canon is dir's
  * canonical name (so FILE in errors is stable), or dir itself when it cannot
- * be opened. One open, no separate look-up for the name: each is a round
- * trip on a network file system. */
-static int list_yaml(const char *dir, char ***ret, int *ret_dirfd, char **ret_canon)
+ * be opened. *ret_other gets the other names (sorted too) but those
+ * skip_quietly() leaves out: a file named "web.YAML" or "web.yaml.bak" is
+ * not read, and its service would be missing without a word. One open, no
+ * separate look-up for the name: each is a round trip on a network file
+ * system. */
+static int list_yaml(const char *dir, char ***ret, char ***ret_other, int *ret_dirfd, char **ret_canon)
 {
-        _cleanup_(strv_freep) char **names = NULL;
+        _cleanup_(strv_freep) char **names = NULL, **other = NULL;
         _cleanup_(closep) int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         DIR *d;
         struct dirent *de;
@@ -196,9 +221,11 @@ static int list_yaml(const char *dir, char ***ret, int *ret_dirfd, char **ret_ca
         while ((de = readdir(d))) {
                 const char *dot = strrchr(de->d_name, '.');
 
-                if (de->d_name[0] == '.' || !dot || (strcmp(dot, ".yaml") != 0 && strcmp(dot, ".yml") != 0))
-                        continue;
-                if ((r = strv_push(&names, de->d_name)) < 0)
+                if (de->d_name[0] != '.' && dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0))
+                        r = strv_push(&names, de->d_name);
+                else if (!skip_quietly(dfd, de))
+                        r = strv_push(&other, de->d_name);
+                if (r < 0)
                         break;
         }
         closedir(d);
@@ -206,8 +233,12 @@ static int list_yaml(const char *dir, char ***ret, int *ret_dirfd, char **ret_ca
                 return r;
         if (names)
                 qsort(names, strv_length(names), sizeof *names, cmp_str);
+        if (other)
+                qsort(other, strv_length(other), sizeof *other, cmp_str);
         *ret = names;
         names = NULL;
+        *ret_other = other;
+        other = NULL;
         *ret_dirfd = dfd;
         dfd = -1;
         return 0;
@@ -628,13 +659,13 @@ static int load_slice(struct cload *l, const struct ynode *root, const char *nam
 static int load_dir(struct cload *l, const struct ynode *main_root, const char *key, char **dirp,
                     bool slices)
 {
-        _cleanup_(strv_freep) char **names = NULL;
+        _cleanup_(strv_freep) char **names = NULL, **other = NULL;
         _cleanup_(closep) int dfd = -1;
         struct svd_config *c = l->c;
         char *canon = NULL;
         int r;
 
-        r = list_yaml(*dirp, &names, &dfd, &canon);
+        r = list_yaml(*dirp, &names, &other, &dfd, &canon);
         if (r == -ENOMEM) {
                 free(canon);
                 return r;
@@ -651,6 +682,12 @@ static int load_dir(struct cload *l, const struct ynode *main_root, const char *
                         cp_err(l, n, key, "cannot open directory '%s': %s", *dirp, strerror(-r));
                 }
                 return 0;
+        }
+        for (size_t i = 0; other && other[i]; i++) {
+                _cleanup_(freep) char *path = path_join(*dirp, other[i]);
+                struct cfg_pos pos = { .file = path ? path : other[i] };
+
+                cfg_warn(l->errs, &pos, NULL, "not read: only NAME.yaml and NAME.yml files in %s are", key);
         }
         for (size_t i = 0; names && names[i]; i++) {
                 _cleanup_(ynode_freep) struct ynode *root = NULL;

@@ -96,6 +96,8 @@ static int config_loads(struct emergency *e, struct cfg_errors *errs, size_t *n_
         int r = config_load(e->rec.config_file, &cfg, errs);
         if (r >= 0 && (r = profile_select(cfg, e->rec.profiles, errs)) >= 0)
                 *n_svcs = cfg->n_svcs;
+        for (size_t i = 0; i < errs->n_warns; i++)
+                log_warn("reload: %s", errs->warns[i]);
         config_free(cfg);
         if (r >= 0)
                 return 0;

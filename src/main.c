@@ -254,6 +254,12 @@ int main(int argc, char **argv) {
         }
         if (pid1)
                 init_early_join(); /* single-threaded again, console on 1 and 2 */
+        for (size_t i = 0; i < errs.n_warns; i++) {
+                if (check)
+                        fprintf(stderr, "%s\n", errs.warns[i]);
+                else
+                        log_warn("config: %s", errs.warns[i]);
+        }
         cJSON *restore = restore_fd >= 0 ? read_state(restore_fd) : NULL;
         struct emergency_recovery rec = {
                 .config_file = config_file, .profiles = profiles, .argv = argv, .inherited_fds = handed,

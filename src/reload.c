@@ -244,6 +244,8 @@ int reload_prepare(struct svd *m, struct reload_plan **ret, struct cfg_errors *e
         r = config_load(main_file(m), &p->cfg, errs);
         if (r >= 0)
                 r = profile_select(p->cfg, m->cli_profiles, errs);
+        for (size_t i = 0; i < errs->n_warns; i++) /* (the caller logs the errors) */
+                log_warn("reload: %s", errs->warns[i]);
         if (r >= 0) {
                 check_fixed(m->cfg, p->cfg, errs);
                 r = reload_check_logs(p->cfg, errs);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # config_strict: values that load but cannot work are refused by svd --check
 # with file:line:col and the key, and what svd ignores in its directories is
-# named in a warning (svd.yaml(5)).
+# named in a warning (svd.yaml(5)), at --check, at the start and at a reload.
 . "$(dirname "$0")/lib.sh"
 
 # ok YAML...: the service file with these lines passes svd --check
@@ -85,5 +85,44 @@ bad 'schedule: { every: 1h, random_delay: 61m }
 type: oneshot' "38: schedule.random_delay: 1h1m exceeds every (1h): a run could be put off past the next one"
 bad 'schedule: { every: 10s, random_delay: 1m }
 type: oneshot' "39: schedule.random_delay: 1m exceeds every (10s)"
+
+# a file in services_dir that is not NAME.yaml or NAME.yml is not read, with
+# a warning naming it; what an editor keeps there and directories quietly
+printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
+for f in web.YAML db.yaml.bak x.yml.orig README notes.yaml.disabled .#r.yaml .r.yaml.swp r.yaml~ '#r.yaml#'; do
+        printf 'command: [sleep, "1"]\n' > "$T/services/$f"
+done
+mkdir "$T/services/scripts" "$T/services/old.yaml.d"
+ln -s scripts "$T/services/link"
+ln -s nowhere "$T/services/dangling.yml.old"
+printf 'memory_max: 1G\n' > "$T/cgroups/s.Yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > "$T/out/check" 2> "$T/err" || rc=$?
+[ "$rc" = 0 ] || fail "warnings failed the check (exit $rc): $(cat "$T/err")"
+grep -q "OK, 1 service" "$T/out/check" || fail "not 1 service: $(cat "$T/out/check")"
+sdir=$(realpath "$T/services")
+want="$sdir/README: warning: not read: only NAME.yaml and NAME.yml files in services_dir are
+$sdir/dangling.yml.old: warning: not read: only NAME.yaml and NAME.yml files in services_dir are
+$sdir/db.yaml.bak: warning: not read: only NAME.yaml and NAME.yml files in services_dir are
+$sdir/notes.yaml.disabled: warning: not read: only NAME.yaml and NAME.yml files in services_dir are
+$sdir/web.YAML: warning: not read: only NAME.yaml and NAME.yml files in services_dir are
+$sdir/x.yml.orig: warning: not read: only NAME.yaml and NAME.yml files in services_dir are"
+assert_eq "$(grep services_dir "$T/err")" "$want" "warnings about services_dir"
+grep -qF "$(realpath "$T/cgroups")/s.Yaml: warning: not read: only NAME.yaml and NAME.yml files in slices_dir are" "$T/err" ||
+        fail "no warning about cgroups/s.Yaml: $(cat "$T/err")"
+assert_eq "$(grep -c warning "$T/err")" 7 "warnings in all (each once): $(cat "$T/err")"
+# ... and an error elsewhere still fails the check, warnings shown too
+printf 'command: [sleep, "1"]\nrestart: sometimes\n' > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "web.YAML: warning" "$T/err" && grep -q "r.yaml:2:10: restart: unknown value" "$T/err" ||
+        fail "error with warnings (exit $rc): $(cat "$T/err")"
+printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
+rm "$T/cgroups/s.Yaml"
+# a running svd logs them at its start and at every reload
+start_svd
+wait_for grep -q "config: $sdir/web.YAML: warning: not read" "$T/svd.out"
+printf 'command: [sleep, "1"]\n' > "$T/services/new.yml.txt"
+svctl reload > /dev/null || fail "reload refused"
+wait_for grep -q "reload: $sdir/new.yml.txt: warning: not read" "$T/svd.out"
+assert_eq "$(grep -c "reload: $sdir/web.YAML: warning" "$T/svd.out")" 1 "web.YAML warned once at the reload"
 
 echo OK
