@@ -301,6 +301,7 @@ struct svc_defaults {
 struct profile_set {
         char *name;
         char **profiles;
+        struct cfg_pos *pos; /* of each of profiles (profile_select's warnings) */
 };
 
 /* The number of top-level keys of the main file (config_main.c). */

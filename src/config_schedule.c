@@ -29,6 +29,7 @@ void config_profiles_done(struct svd_config *c)
         for (size_t i = 0; i < c->n_profile_sets; i++) {
                 free(c->profile_sets[i].name);
                 strv_free(c->profile_sets[i].profiles);
+                free(c->profile_sets[i].pos);
         }
         free(c->profile_sets);
         strv_free(c->selected_profiles);
@@ -158,11 +159,18 @@ void cp_main_profiles(struct cload *l, const struct ynode *root)
                 }
                 if (load_names(l, v->values[i], cp_key(key, "profile_sets", k->value), &ps->profiles) < 0)
                         continue;
-                if (!(ps->name = strdup(k->value))) {
+                size_t n = strv_length(ps->profiles);
+                if (!(ps->name = strdup(k->value)) || !(ps->pos = calloc(n ? n : 1, sizeof(*ps->pos)))) {
                         l->oom = true;
+                        free(ps->name);
                         strv_free(ps->profiles);
+                        *ps = (struct profile_set){ 0 };
                         return;
                 }
+                /* load_names took each item */
+                for (size_t j = 0; j < n; j++)
+                        ps->pos[j] = (struct cfg_pos){ l->file, v->values[i]->items[j]->line,
+                                                       v->values[i]->items[j]->col };
                 c->n_profile_sets++;
         }
 }

@@ -118,6 +118,31 @@ static char *known_names(const struct svd_config *c)
         return out;
 }
 
+/* A member of a set of the main file that is neither a set nor a profile a
+ * service declares selects nothing: a typo ("monitorng"), or a service file
+ * gone. A warning, not an error: the set still selects the rest. (The
+ * built-in sets name profiles no service may declare: not checked.) */
+static void check_sets(const struct svd_config *c, struct cfg_errors *errs)
+{
+        char key[300];
+
+        for (size_t i = 0; i < c->n_profile_sets; i++) {
+                const struct profile_set *ps = &c->profile_sets[i];
+
+                for (size_t j = 0; ps->profiles && ps->profiles[j]; j++) {
+                        const char *m = ps->profiles[j];
+
+                        if (set_members(c, m) || declared(c, m))
+                                continue;
+                        snprintf(key, sizeof key, "profile_sets.%s[%zu]", ps->name, j);
+                        cfg_warn(errs, ps->pos ? &ps->pos[j] : &(struct cfg_pos){ .file = c->files[0] }, key,
+                                 "'%s' is neither a profile set nor a profile any service declares: it "
+                                 "selects nothing",
+                                 m);
+                }
+        }
+}
+
 int profile_select(struct svd_config *c, char *const *cli, struct cfg_errors *errs)
 {
         bool from_cli = cli && cli[0];
@@ -125,6 +150,7 @@ int profile_select(struct svd_config *c, char *const *cli, struct cfg_errors *er
         char **exp = NULL;
         int r = 0;
 
+        check_sets(c, errs);
         if (!sel || !sel[0])
                 return 0; /* nothing selected: every service is in */
         for (size_t i = 0; sel[i]; i++) {

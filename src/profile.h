@@ -19,8 +19,9 @@ struct svc;
 /* Expands the selection (cli, NULL-terminated, overrides c->profiles) and
  * marks every service not in it (svc_config.not_in_profile). An unknown name
  * is an error in errs, with the known names; one from cli is named as svd's
- * command line's (it is kept for reloads), not as the main file's. -EINVAL
- * or -ENOMEM. */
+ * command line's (it is kept for reloads), not as the main file's. A member
+ * of one of the main file's profile_sets that names nothing known is a
+ * warning in errs (whether or not the set is selected). -EINVAL or -ENOMEM. */
 int profile_select(struct svd_config *c, char *const *cli, struct cfg_errors *errs);
 
 /* Why cfg cannot run here ("disabled: not in profile ...", "disabled: PATH not

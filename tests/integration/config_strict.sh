@@ -117,6 +117,20 @@ rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
         fail "error with warnings (exit $rc): $(cat "$T/err")"
 printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
 rm "$T/cgroups/s.Yaml"
+# a member of a profile set of the main file that is neither a set nor a
+# profile a service declares selects nothing: a warning (the built-in sets'
+# members are not checked)
+{ cat "$T/etc/main.orig"; printf 'profile_sets:\n  edge: [minimal, monitorng, lab, ai]\n  lab: [ai, gone]\n'; } > "$T/etc/svd.yaml"
+printf 'command: [sleep, "1"]\nprofiles: [ai]\n' > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 0 ] || fail "a profile set warning failed the check (exit $rc): $(cat "$T/err")"
+main=$T/etc/svd.yaml
+want="$main:9:19: warning: profile_sets.edge[1]: 'monitorng' is neither a profile set nor a profile any service declares: it selects nothing
+$main:10:13: warning: profile_sets.lab[1]: 'gone' is neither a profile set nor a profile any service declares: it selects nothing"
+assert_eq "$(grep profile_sets "$T/err")" "$want" "profile set warnings"
+cp "$T/etc/main.orig" "$T/etc/svd.yaml"
+printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
+
 # a running svd logs them at its start and at every reload
 start_svd
 wait_for grep -q "config: $sdir/web.YAML: warning: not read" "$T/svd.out"
