@@ -298,6 +298,9 @@ static int read_whole(int fd, unsigned char **ret, size_t *ret_len)
                 if (n <= 0) {
                         int e = n < 0 ? errno : EIO;
 
+                        /* what was read may be a secret's first bytes
+                         * (explicit_bzero: libsodium need not be loaded) */
+                        explicit_bzero(buf, off);
                         free(buf);
                         return -e;
                 }
