@@ -107,6 +107,19 @@ static void put_back(struct secrets *x, struct secrets_table *old)
         secrets_table_clear(old);
 }
 
+/* Removes the values a rotation of secret k gave to those of k and its
+ * JWTs that had none before it (not in old): a failed rotation leaves them
+ * without a value, as it found them. */
+static void drop_new(struct secrets *x, size_t k, struct secrets_table *old)
+{
+        const struct svd_config *c = x->m->cfg;
+
+        for (size_t i = 0; i < c->n_secrets; i++)
+                if ((i == k || (c->secrets[i].kind == SECRET_JWT && c->secrets[i].jwt_index == k)) &&
+                    !secrets_table_find(old, c->secrets[i].name))
+                        secrets_table_remove(&x->t, c->secrets[i].name);
+}
+
 void secrets_rotation_recover(struct secrets *x, struct secrets_pending *p)
 {
         struct secrets_entry *e;
@@ -121,6 +134,10 @@ void secrets_rotation_recover(struct secrets *x, struct secrets_pending *p)
                          "since replaced; dropped",
                          p->secret, p->job);
         } else {
+                size_t k;
+
+                if (secrets_def_of(x->m, p->secret, &k))
+                        drop_new(x, k, &p->old);
                 put_back(x, &p->old);
                 log_err("secrets: svd stopped while on_rotate job %s ran for %s; its outcome is unknown, "
                         "so %s keeps its previous value (rotate it again)",
@@ -183,13 +200,16 @@ static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
         const char *name = m->cfg->secrets[x->rot_secret].name, *job = m->cfg->svcs[x->rot_job].name;
         char why[300] = "";
 
+        bool had = secrets_table_find(&x->rot_old, name) != NULL;
+
         if (!x->rot_active)
                 return; /* ended already */
         x->rot_active = false; /* what is written from now on has no pending part */
         x->dirty = true;
-        if (!x->rot_ok)
-                put_back(x, &x->rot_old); /* the job could not install the new value */
-        else /* before the commit: a crash in between restarts them with the old value, harmless */
+        if (!x->rot_ok) { /* the job could not install the new value */
+                drop_new(x, x->rot_secret, &x->rot_old);
+                put_back(x, &x->rot_old);
+        } else /* before the commit: a crash in between restarts them with the old value, harmless */
                 secrets_restart_mark(m, x->rot_secret, x->rot_job, NULL);
         if (secrets_write_store(x, why, sizeof why) < 0) {
                 if (x->rot_ok) /* a failure is what a next svd would make of it anyway */
@@ -205,7 +225,8 @@ static void rot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
                 log_info("secrets: on_rotate job %s done; restarting consumers of %s", job, name);
                 secrets_restart_stop(m, name);
         } else
-                log_err("secrets: on_rotate job %s failed; %s keeps its previous value", job, name);
+                log_err("secrets: on_rotate job %s failed; %s %s", job, name,
+                        had ? "keeps its previous value" : "has no value again");
         secrets_table_clear(&x->rot_old);
         sched_run(m);
 }
@@ -358,10 +379,7 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
                         snprintf(why, wl, "%s", strerror(-r));
                 x->rot_active = false;
                 /* as before: a value this change gave a secret that had none goes too */
-                for (size_t i = 0; i < c->n_secrets; i++)
-                        if ((i == k || (c->secrets[i].kind == SECRET_JWT && c->secrets[i].jwt_index == k)) &&
-                            !secrets_table_find(&x->rot_old, c->secrets[i].name))
-                                secrets_table_remove(&x->t, c->secrets[i].name);
+                drop_new(x, k, &x->rot_old);
                 put_back(x, &x->rot_old);
                 x->dirty = was_dirty;
                 if (fresh)
