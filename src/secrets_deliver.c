@@ -243,7 +243,7 @@ static int grow(char **buf, size_t len, size_t *cap, size_t need)
         return 0;
 }
 
-static bool declared(const struct svc_config *c, const char *name)
+bool secrets_svc_declares(const struct svc_config *c, const char *name)
 {
         for (size_t i = 0; i < c->n_secrets; i++)
                 if (strcmp(c->secrets[i].name, name) == 0)
@@ -282,7 +282,7 @@ static char *expand_one(const struct svc *s, const char *val, int *err, char *wh
                 }
                 memcpy(name, ref + 9, (size_t)(end - ref - 9));
                 name[end - ref - 9] = 0;
-                if (!declared(s->cfg, name)) {
+                if (!secrets_svc_declares(s->cfg, name)) {
                         /* e.g. from an env_file: only declared secrets are given out */
                         size_t lit = (size_t)(end + 1 - ref);
                         if (grow(&out, len, &cap, len + lit + strlen(end + 1) + 1) < 0)

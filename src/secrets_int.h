@@ -118,6 +118,9 @@ void secrets_restart_stop(struct svd *m, const char *secret);
 void secrets_restart_check(struct svc *s);
 /* Whether c's environment: puts ${secret:NAME} in a variable (secrets_deliver.c). */
 bool secrets_env_uses(const struct svc_config *c, const char *name);
+/* Whether c declares secret name (uses it, so an env_file's reference to
+ * it is expanded). */
+bool secrets_svc_declares(const struct svc_config *c, const char *name);
 /* <run_dir>/credentials exists (as root a RAM file system, read-only for
  * services; secrets_credfs.c) and x->cred.fd is open on its writable root;
  * one left mounted by the instance this one replaces (daemon-reexec, a

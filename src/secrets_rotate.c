@@ -320,13 +320,21 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
 
                 if (weak && !d->allow_weak)
                         return errf(why, wl, "the new value %s; set allow_weak: true to accept it", weak);
-                /* files take any byte; an environment variable ends at a NUL */
-                for (size_t i = 0; memchr(value, 0, len) && i < c->n_svcs; i++)
+                /* files take any byte; an environment variable ends at a NUL
+                 * (an env_file's reference counts for a consumer that
+                 * declares the secret: secrets_env_expand) */
+                for (size_t i = 0; memchr(value, 0, len) && i < c->n_svcs; i++) {
                         if (secrets_env_uses(&c->svcs[i], name))
                                 return errf(why, wl,
                                             "the value for %s holds a NUL byte, which the environment of %s "
                                             "cannot carry (it uses ${secret:%s})",
                                             name, c->svcs[i].name, name);
+                        if (secrets_svc_declares(&c->svcs[i], name) && svc_env_file_uses(&c->svcs[i], name))
+                                return errf(why, wl,
+                                            "the value for %s holds a NUL byte, which the environment of %s "
+                                            "cannot carry (its env_file %s uses ${secret:%s})",
+                                            name, c->svcs[i].name, c->svcs[i].env_file, name);
+                }
         }
         if (job < 0 && !(fresh = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool))))
                 return errf(why, wl, "%s", strerror(ENOMEM));

@@ -196,6 +196,11 @@ void svc_extend_timeout(struct svc *s, uint64_t usec);
 char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_len);
 /* The value of KEY in env (NAME=VALUE entries); NULL if absent. */
 const char *svc_env_get(char **env, const char *key);
+/* Whether c's env_file, read now, holds ${secret:name}, which c's
+ * environment gets when c declares that secret (secrets_env_expand). An
+ * env_file that cannot be read is taken as not holding it (the start
+ * reports what is wrong with it). */
+bool svc_env_file_uses(const struct svc_config *c, const char *name);
 
 /* Sets the human-readable reason (printf-style; up to SVC_REASON_MAX - 1
  * bytes); "" clears it. */

@@ -236,6 +236,20 @@ char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_le
         return env;
 }
 
+bool svc_env_file_uses(const struct svc_config *c, const char *name) {
+        _cleanup_(freep) char *buf = NULL;
+        char ref[96], why[SVC_REASON_MAX];
+        size_t len = 0;
+        int n = snprintf(ref, sizeof(ref), "${secret:%s}", name);
+        if (!c->env_file || n < 0 || (size_t)n >= sizeof(ref))
+                return false;
+        if (env_file_load(c->env_file, &buf, &len, why, sizeof(why)) < 0)
+                return false;
+        bool uses = memmem(buf, len, ref, (size_t)n) != NULL;
+        explicit_bzero(buf, len); /* its other values may be secrets too */
+        return uses;
+}
+
 const char *svc_env_get(char **env, const char *key) {
         size_t kl = strlen(key);
         for (char **e = env; e && *e; e++)
