@@ -12,6 +12,7 @@
         X(sodium_init) \
         X(sodium_malloc) \
         X(sodium_free) \
+        X(sodium_mlock) \
         X(sodium_memzero) \
         X(sodium_memcmp) \
         X(sodium_bin2hex) \
@@ -35,6 +36,7 @@ DYNLIB_DECLARE(sodium, DL_SODIUM_FUNCS)
 #define sodium_init (dl_sodium_get()->sodium_init)
 #define sodium_malloc (dl_sodium_get()->sodium_malloc)
 #define sodium_free (dl_sodium_get()->sodium_free)
+#define sodium_mlock (dl_sodium_get()->sodium_mlock)
 #define sodium_memzero (dl_sodium_get()->sodium_memzero)
 #define sodium_memcmp (dl_sodium_get()->sodium_memcmp)
 #define sodium_bin2hex (dl_sodium_get()->sodium_bin2hex)

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -185,6 +186,26 @@ bool secrets_def_unsaved(struct secrets *x, const struct secret_config *d)
         return e->unsaved;
 }
 
+void secrets_warn_unlocked(void)
+{
+        int e = secrets_gen_lock_failure();
+        struct rlimit rl;
+        char lim[32] = "unknown";
+
+        if (!e)
+                return;
+        if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0) {
+                if (rl.rlim_cur == RLIM_INFINITY)
+                        snprintf(lim, sizeof lim, "unlimited");
+                else
+                        snprintf(lim, sizeof lim, "%llu bytes", (unsigned long long)rl.rlim_cur);
+        }
+        log_warn("secrets: secret memory can no longer be locked (mlock: %s): RLIMIT_MEMLOCK (%s) is used up, "
+                 "so values may be written to swap from now on; raise svd's memlock limit (ulimit -l) or give "
+                 "it CAP_IPC_LOCK",
+                 strerror(e), lim);
+}
+
 #define SAVE_RETRY 5. /* seconds */
 
 void secrets_save_later(struct secrets *x)
@@ -293,6 +314,7 @@ int secrets_fill_missing(struct secrets *x, char *why, size_t wl)
                                  d->name, secret_kind_name(d->kind));
                         added++;
                 }
+        secrets_warn_unlocked();
         /* (also a table that an earlier write failed to store: a value is
          * handed out only once the store holds it) */
         if (!x->dirty)
@@ -482,6 +504,7 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         }
         x->status = SECRETS_OK;
         secrets_rotation_recover(x, &pending);
+        secrets_warn_unlocked(); /* (the values the store held) */
         if (secrets_fill_missing(x, why, sizeof why) < 0)
                 log_err("secrets: %s", why); /* retried at each consumer's spawn */
         log_info("secrets: store %s open, %zu values", x->store_path, x->t.n);
@@ -663,6 +686,7 @@ int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_
                 return r;
         }
         log_info("secrets: unlocked");
+        secrets_warn_unlocked();
         if (secrets_fill_missing(x, why, wl) < 0)
                 log_err("secrets: %s", why);
         *why = 0;

@@ -197,6 +197,7 @@ int secrets_svc_write(struct svc *s, char *why, size_t wl, bool *ret_io)
                 if (r < 0)
                         goto fail;
         }
+        secrets_warn_unlocked(); /* (the copies written to the files) */
         if ((geteuid() == 0 && fchown(dfd, uid, gid) < 0) || fchmod(dfd, 0500) < 0) {
                 r = -errno;
                 snprintf(why, wl, "credentials: %s: %s", dir, strerror(-r));

@@ -13,6 +13,20 @@
 
 #include "secrets_gen.h"
 
+/* The first mlock failure (secrets_gen_lock_failure); once one failed,
+ * the next allocations are not checked (the limit stays used up, and the
+ * warning is given once). */
+static int lock_err;
+static bool lock_reported;
+
+int secrets_gen_lock_failure(void)
+{
+        if (!lock_err || lock_reported)
+                return 0;
+        lock_reported = true;
+        return lock_err;
+}
+
 /* Every buffer holds libsodium loaded: sodium_free() must be the instance
  * that allocated it (its guard canary is drawn at sodium_init()). */
 int secrets_buf_alloc(struct secrets_buf *b, size_t len)
@@ -27,6 +41,10 @@ int secrets_buf_alloc(struct secrets_buf *b, size_t len)
                 dynlib_release(&dl_sodium);
                 return -ENOMEM;
         }
+        /* sodium_malloc ignores its own mlock's failure: a second lock of
+         * the same pages succeeds if that one did (locks do not stack) */
+        if (!lock_err && sodium_mlock(p, len + 1) < 0)
+                lock_err = errno ? errno : ENOMEM;
         memset(p, 0, len + 1);
         b->p = p;
         b->len = len;

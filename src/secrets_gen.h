@@ -21,6 +21,11 @@ struct secrets_buf {
 int secrets_buf_alloc(struct secrets_buf *b, size_t len);
 int secrets_buf_dup(struct secrets_buf *b, const void *data, size_t len);
 void secrets_buf_free(struct secrets_buf *b);
+/* sodium_malloc goes on without locking its memory when mlock fails
+ * (RLIMIT_MEMLOCK used up, without CAP_IPC_LOCK): secrets_buf_alloc checks
+ * it. The mlock errno of the first failure, reported once per process (0
+ * after that, and while every lock held). */
+int secrets_gen_lock_failure(void);
 
 #define SECRETS_ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 

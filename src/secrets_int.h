@@ -141,6 +141,10 @@ int secrets_put_unsaved(struct secrets *x, const char *name, uint64_t created, s
 /* Whether d's value (a JWT: its signing secret's) is one only memory holds:
  * never handed out, since a restart of svd would replace it. */
 bool secrets_def_unsaved(struct secrets *x, const struct secret_config *d);
+/* Logs, once per process, that secret memory could no longer be locked
+ * (secrets_gen_lock_failure), naming RLIMIT_MEMLOCK; called after the
+ * operations that allocate values. */
+void secrets_warn_unlocked(void);
 /* A write of the store failed and the table differs from it: retried every
  * few seconds until it succeeds. */
 void secrets_save_later(struct secrets *x);

@@ -395,6 +395,7 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
                 return r;
         }
         log_info("secrets: %s %s (and its JWTs)", value ? "set" : "rotated", name);
+        secrets_warn_unlocked();
         if (job >= 0) {
                 log_info("secrets: running on_rotate job %s for %s", d->on_rotate, name);
                 svd_request_restart(m, m->svcs[job]);
