@@ -46,16 +46,27 @@
 /* leftovers removed per start (more: at the next one) */
 #define LEFTOVERS_MAX 16
 
-/* Whether root is the root of a tmpfs or ramfs mount (one a previous svd
- * left, e.g. across daemon-reexec), not a directory on /run's tmpfs. */
-static bool is_our_mount(const char *root, const char **ret_type)
+static int stacked_ours(const char *real, dev_t parent_dev, bool *ret_private, int *ret_others);
+
+/* Whether root is the root of svd's own file system, one a previous svd
+ * left (e.g. across daemon-reexec), not a directory on /run's tmpfs nor
+ * a tmpfs or ramfs someone else mounted there: the top mounts on it are a
+ * tmpfs or ramfs with svd's source (CREDFS_SOURCE), which every svd gave
+ * its mounts. *ret_mounts: how many are svd's (those, and make_private's
+ * bind under them): what close unmounts, never another's below. */
+static bool is_our_mount(const char *root, const char **ret_type, int *ret_mounts)
 {
-        _cleanup_(freep) char *parent = path_join(root, "..");
+        _cleanup_(freep) char *real = realpath(root, NULL);
+        _cleanup_(freep) char *parent = real ? path_join(real, "..") : NULL;
         struct statfs sf;
         struct stat a, b;
+        bool private;
+        int top, others;
 
-        if (!parent || statfs(root, &sf) < 0 || stat(root, &a) < 0 || stat(parent, &b) < 0 ||
-            a.st_dev == b.st_dev)
+        /* mountinfo escapes blanks and backslashes: such a path cannot be
+         * told svd's, and a new mount goes on top */
+        if (!parent || strpbrk(real, " \t\n\\") || statfs(real, &sf) < 0 || stat(real, &a) < 0 ||
+            stat(parent, &b) < 0 || a.st_dev == b.st_dev)
                 return false;
         if ((unsigned long)sf.f_type == TMPFS_MAGIC)
                 *ret_type = "tmpfs";
@@ -63,6 +74,9 @@ static bool is_our_mount(const char *root, const char **ret_type)
                 *ret_type = "ramfs";
         else
                 return false;
+        if ((top = stacked_ours(real, b.st_dev, &private, &others)) <= 0)
+                return false;
+        *ret_mounts = top + (private ? 1 : 0);
         return true;
 }
 
@@ -307,19 +321,19 @@ int secrets_credfs_open(const char *root, struct secrets_credfs *ret)
 {
         const char *type = NULL;
         struct statvfs sv;
-        int fd, r;
+        int fd, r, n = 0;
 
         if (mkdir(root, 0711) < 0 && errno != EEXIST)
                 return -errno;
         ret->mounts = 0;
         if (geteuid() != 0)
                 goto plain;
-        if (is_our_mount(root, &type)) {
+        if (is_our_mount(root, &type, &n)) {
                 bool noswap;
-                int n = mountinfo_at(root, &noswap);
 
+                (void)mountinfo_at(root, &noswap);
                 /* left by the svd this one replaces; its services' files stay */
-                ret->mounts = n > 0 ? n : 1;
+                ret->mounts = n;
                 if (strcmp(type, "tmpfs") == 0 && !noswap)
                         log_warn("secrets: the tmpfs already on %s (left by an earlier svd) has no noswap: "
                                  "credential files may be written to swap until it is mounted again",
@@ -333,7 +347,6 @@ int secrets_credfs_open(const char *root, struct secrets_credfs *ret)
                                 return fd;
                         }
                         ret->fd = fd;
-                        ret->mounts = n > 0 ? n : 2;
                         log_info(
                                 "secrets: credential files on the %s already on %s (read-only for services)",
                                 type, root);

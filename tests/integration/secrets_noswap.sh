@@ -86,7 +86,11 @@ stop_svd || fail "svd exit status"
 # the services it may hold, with a warning that it can be swapped, and
 # still made read-only for services ---
 rm -f "$T"/out/own.*
-tmpfs_at "$cred" size=1m,mode=0711
+# (every svd gave its mounts the source svd-credentials, which is how the
+# next one tells them from another's tmpfs: secrets_credfs_foreign.sh)
+mkdir -p "$cred"
+mount -t tmpfs -o size=1m,mode=0711 svd-credentials "$cred" || fail "cannot mount a tmpfs on $cred"
+MOUNTS="$MOUNTS $cred"
 start_svd
 wait_state own running
 wait_for test -s "$T/out/own.write.ok"
