@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -409,6 +410,15 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
                         secrets_credfs_sweep(root);
                 return 0;
         }
+        /* A core dump of svd would hold the key and the values: as root, svd
+         * makes itself not dumpable (no core, whatever core_pattern and
+         * suid_dumpable say; only CAP_SYS_PTRACE may trace it). Not as
+         * another user: that user could no longer trace or inspect svd
+         * (LeakSanitizer, a debugger, /proc/PID/mem); ulimit -c 0 there.
+         * An exec resets it, so daemon-reexec and the services are
+         * unaffected; a new instance sets it again here. */
+        if (geteuid() == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                log_warn("secrets: cannot disable svd's core dumps (prctl PR_SET_DUMPABLE): %s", strerror(errno));
         if (!(x = calloc(1, sizeof *x)))
                 return -ENOMEM;
         m->secrets = x;
