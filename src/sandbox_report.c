@@ -113,8 +113,12 @@ cJSON *sandbox_report_show(const struct svc_config *c)
         else
                 cJSON_AddItemToObject(o, "capabilities", caps_array(b->caps));
         cJSON_AddItemToObject(o, "ambient_capabilities", caps_array(b->ambient));
+        /* set by a root svd for a service that does not run as root
+         * (sandbox_plan_build): an svd running as another user has no
+         * privilege to set them, and its services get none */
         cJSON_AddStringToObject(o, "securebits",
-                                runs_as_root(c) ? "unchanged" : "noroot,no_setuid_fixup,keep_caps (locked)");
+                                geteuid() == 0 && !runs_as_root(c) ? "noroot,no_setuid_fixup,keep_caps (locked)"
+                                                                   : "unchanged");
         cJSON_AddBoolToObject(o, "no_new_privileges", b->no_new_privileges);
         cJSON *sc = cJSON_AddObjectToObject(o, "seccomp");
         cJSON_AddStringToObject(sc, "mode", seccomp_names[b->seccomp]);

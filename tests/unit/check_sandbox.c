@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -19,6 +20,7 @@
 #include "config.h"
 #include "sandbox.h"
 #include "sandbox_groups.h"
+#include "sandbox_report.h"
 
 static struct svd_config *load(const char *scenario, struct cfg_errors *e)
 {
@@ -254,6 +256,54 @@ START_TEST(test_plan)
 }
 END_TEST
 
+/* svctl show's securebits: what sandbox_plan_build applies, which an svd
+ * that is not root cannot (nothing is set then, for any service). */
+static const char *shown_securebits(const struct svc_config *sc, char *buf, size_t len)
+{
+        cJSON *o = sandbox_report_show(sc);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "securebits");
+
+        snprintf(buf, len, "%s", cJSON_IsString(v) ? v->valuestring : "(none)");
+        cJSON_Delete(o);
+        return buf;
+}
+
+START_TEST(test_show_securebits)
+{
+        struct cfg_errors e = { 0 };
+        struct svd_config *c = load("sandbox_good", &e);
+        const struct svc_config *w, *p;
+        char buf[128];
+        int status;
+        pid_t pid;
+
+        ck_assert_ptr_nonnull(c);
+        w = config_find_svc(c, "web"); /* user: nobody */
+        p = config_find_svc(c, "plain");
+        ck_assert_ptr_nonnull(w);
+        if (geteuid() == 0) {
+                ck_assert_str_eq(shown_securebits(w, buf, sizeof buf), "noroot,no_setuid_fixup,keep_caps (locked)");
+                ck_assert_str_eq(shown_securebits(p, buf, sizeof buf), "unchanged");
+                /* the same configuration read by an svd running as nobody */
+                fflush(NULL);
+                ck_assert_int_ge(pid = fork(), 0);
+                if (pid == 0) {
+                        int ok = setresgid(65534, 65534, 65534) == 0 && setresuid(65534, 65534, 65534) == 0 &&
+                                 strcmp(shown_securebits(w, buf, sizeof buf), "unchanged") == 0 &&
+                                 strcmp(shown_securebits(p, buf, sizeof buf), "unchanged") == 0;
+                        _exit(ok ? 0 : 1);
+                }
+                ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+                ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                              "an svd running as nobody shows locked securebits");
+        } else {
+                ck_assert_str_eq(shown_securebits(w, buf, sizeof buf), "unchanged");
+                ck_assert_str_eq(shown_securebits(p, buf, sizeof buf), "unchanged");
+        }
+        config_free(c);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("sandbox");
@@ -264,6 +314,7 @@ int main(void)
         tcase_add_test(tc, test_root_rules);
         tcase_add_test(tc, test_groups);
         tcase_add_test(tc, test_plan);
+        tcase_add_test(tc, test_show_securebits);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
