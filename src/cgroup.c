@@ -549,6 +549,7 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
 
         if ((r = setup_slices(m, &g->slice_paths, reason, rlen)) < 0)
                 return r;
+        cg_sweep_stale(m); /* dropped from the configuration while no svd ran */
         protect_root(m);
 
         g->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);

@@ -43,5 +43,10 @@ void cg_leftovers_forget(struct svc *s);
 /* Removes dir and the cgroups below it (a service may make its own there),
  * deepest first; nothing while a process is in any of them. */
 void cg_rmdir_tree(const char *dir);
+/* At start, once the slices are set up: removes the empty slices and
+ * service leaves in svd's subtree that the configuration no longer has
+ * (cgroup_sweep.c); logs each. */
+struct svd;
+void cg_sweep_stale(struct svd *m);
 
 #endif
