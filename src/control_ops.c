@@ -331,14 +331,16 @@ static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const
          * after must not undo an acknowledged stop (the taken-over state
          * would restart the service by its policy) or start (its process,
          * spawned by now, would be killed as one the state does not name) */
-        int w = r >= 0 ? statefile_write_now(m) : 0;
+        int w = r >= 0 || r == -ENOPKG ? statefile_write_now(m) : 0; /* (-ENOPKG: no longer held) */
         log_info("control: %s %s from uid %u pid %d: %s", opn, s->cfg->name, (unsigned)peer->uid,
-                 (int)peer->pid, r < 0 ? strerror(-r) : "ok");
+                 (int)peer->pid, r == -ENOPKG ? s->reason : r < 0 ? strerror(-r) : "ok");
         if (r == -ESHUTDOWN)
                 return proto_reply_error(PROTO_E_FAILED, "svd is shutting down");
         if (r == -EBUSY && reload_leaving(m, s))
                 return proto_reply_error(PROTO_E_FAILED, "%s %s: %s", opn, s->cfg->name,
                                          reload_leaving_text(reload_leaving(m, s)));
+        if (r == -ENOPKG) /* the reason names the profile rule or the missing program */
+                return proto_reply_error(PROTO_E_FAILED, "%s %s: not started: %s", opn, s->cfg->name, s->reason);
         if (r < 0)
                 return proto_reply_error(PROTO_E_FAILED, "%s %s: %s", opn, s->cfg->name, strerror(-r));
         cJSON *rep = proto_reply_ok();

@@ -590,7 +590,8 @@ int svd_request_start(struct svd *m, struct svc *s) {
                 return -EBUSY; /* the reload under way stops it (reload.h) */
         call_off_stop(m, s);
         s->held = false;
-        if (!profile_blocked(s)) /* (it stays stopped, saying why) */
+        bool blocked = profile_blocked(s);
+        if (!blocked) /* (it stays stopped, saying why) */
                 sched_pull_in(m, s);
         if (s->state == ST_BACKOFF)
                 svc_dispatch(s, SE_TIMER, 0); /* the operator asked: no more waiting */
@@ -599,7 +600,9 @@ int svd_request_start(struct svd *m, struct svc *s) {
         else
                 svc_dispatch(s, SE_START, 0);
         sched_run(m);
-        return 0;
+        /* not started at all: the caller tells the operator why (s->reason
+         * names the profile rule), not "ok" */
+        return blocked && s->state == ST_STOPPED ? -ENOPKG : 0;
 }
 
 int svd_request_stop(struct svd *m, struct svc *s) {

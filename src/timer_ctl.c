@@ -34,12 +34,14 @@ cJSON *timer_op_run(struct svd *m, const cJSON *req, const struct control_peer *
                                          s->cfg->name, svc_state_name(s->state));
         int r = svd_request_start(m, s);
         log_info("control: run %s from uid %u pid %d: %s", s->cfg->name, (unsigned)peer->uid, (int)peer->pid,
-                 r < 0 ? strerror(-r) : "ok");
+                 r == -ENOPKG ? s->reason : r < 0 ? strerror(-r) : "ok");
         if (r == -ESHUTDOWN)
                 return proto_reply_error(PROTO_E_FAILED, "svd is shutting down");
         if (r == -EBUSY && reload_leaving(m, s))
                 return proto_reply_error(PROTO_E_FAILED, "run %s: %s", s->cfg->name,
                                          reload_leaving_text(reload_leaving(m, s)));
+        if (r == -ENOPKG) /* the reason names the profile rule or the missing program */
+                return proto_reply_error(PROTO_E_FAILED, "run %s: not started: %s", s->cfg->name, s->reason);
         if (r < 0)
                 return proto_reply_error(PROTO_E_FAILED, "run %s: %s", s->cfg->name, strerror(-r));
         cJSON *rep = proto_reply_ok();

@@ -65,8 +65,9 @@ assert_eq "$(field gotrue reason)" "disabled: /nonexistent/bin/gotrue not instal
 assert_eq "$(field gotrue restarts)" "0" "no crash loop"
 assert_eq "$(field studio state)" "stopped" "studio state"
 assert_eq "$(field studio reason)" "blocked: dependency gotrue disabled: /nonexistent/bin/gotrue not installed (apt install gotrue)" "studio reason"
-# asking does not make it crash either
-svctl start studio >/dev/null || fail "svctl start studio"
+# asking does not make it crash either (the start is refused, naming why)
+out=$(svctl start studio 2>&1) && fail "svctl start studio: exit status 0: $out"
+echo "$out" | grep -qF "start studio: not started: blocked: dependency gotrue disabled:" || fail "svctl start studio: $out"
 assert_eq "$(field studio state)" "stopped" "studio after start"
 assert_eq "$(field gotrue state)" "stopped" "gotrue after start"
 svctl status llm | grep -q "disabled: not in profile" || fail "table: $(svctl status llm)"
