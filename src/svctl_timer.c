@@ -50,8 +50,15 @@ void svctl_print_timer_details(FILE *f, const cJSON *s)
                 fprintf(f, "  %-13s %s\n", "last run:", line);
         } else
                 fprintf(f, "  %-13s %s\n", "last run:", "never");
-        fprintf(f, "  %-13s %s\n", "next run:",
-                cJSON_IsNumber(next) ? utc(next->valuedouble, tb, sizeof(tb)) : "not scheduled");
+        const cJSON *held = cJSON_GetObjectItemCaseSensitive(s, "next_run_held_by");
+        if (cJSON_IsString(held) && !cJSON_IsNumber(next)) {
+                char name[128];
+                svctl_safe_copy(name, sizeof(name), held->valuestring);
+                snprintf(line, sizeof(line), "none while %s is stopped (svctl start %s)", name, name);
+                fprintf(f, "  %-13s %s\n", "next run:", line);
+        } else
+                fprintf(f, "  %-13s %s\n", "next run:",
+                        cJSON_IsNumber(next) ? utc(next->valuedouble, tb, sizeof(tb)) : "not scheduled");
         if (cJSON_IsNumber(skipped) && skipped->valuedouble > 0)
                 fprintf(f,
                         "  %-13s %.0f (a run was still active, or the job or a dependency was held stopped "

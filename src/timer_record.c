@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sched.h"
+#include "secrets.h"
 #include "svd.h"
 #include "timer.h"
 #include "timer_int.h"
@@ -190,10 +192,22 @@ void timer_add_json(cJSON *o, const struct svc *s)
                 cJSON_AddNumberToObject(o, "last_duration_usec", (double)j->last_duration);
         else
                 cJSON_AddNullToObject(o, "last_duration_usec");
-        if (j->next_at)
+        /* A run due while the operator holds the job, or a dependency,
+         * stopped is skipped (timer.c): it has no next run until svctl
+         * start, and the status names what holds it. svd's own hold for a
+         * changed secret ends by itself: that next run stands. */
+        const struct svc *held = NULL;
+        struct svc *dep = NULL;
+        if (s->held && !secrets_restart_holds(s->m, s))
+                held = s;
+        else if (!s->held && sched_held_dependency(s->m, s, &dep) > 0 && !secrets_restart_holds(s->m, dep))
+                held = dep;
+        if (j->next_at && !held)
                 cJSON_AddNumberToObject(o, "next_run", (double)j->next_at / 1e6);
         else
                 cJSON_AddNullToObject(o, "next_run");
+        if (held)
+                cJSON_AddStringToObject(o, "next_run_held_by", held->cfg->name);
         cJSON_AddNumberToObject(o, "runs", j->runs);
         cJSON_AddNumberToObject(o, "skipped", j->skipped);
 }
