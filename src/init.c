@@ -167,14 +167,21 @@ void init_finish(enum shutdown_action a) {
         if (!init_is_pid1())
                 return;
         /* Services were stopped in order already; this is for whatever
-         * escaped them (and for the emergency path). */
-        log_info("init: sending SIGTERM to remaining processes");
-        kill(-1, SIGTERM);
-        kill(-1, SIGCONT); /* a stopped process could not act on it */
-        reap_for(5000, false);
-        log_info("init: sending SIGKILL to remaining processes");
-        kill(-1, SIGKILL);
-        reap_for(2000, false);
+         * escaped them (and for the emergency path). Each step is logged,
+         * and taken, only when a process is left for it: the log of a clean
+         * stop must not read as if something had to be killed. */
+        reap_for(0, false); /* (children that ended: not "left") */
+        if (others_left(false, 0)) {
+                log_info("init: sending SIGTERM to remaining processes");
+                kill(-1, SIGTERM);
+                kill(-1, SIGCONT); /* a stopped process could not act on it */
+                reap_for(5000, false);
+        }
+        if (others_left(false, 0)) {
+                log_info("init: sending SIGKILL to remaining processes");
+                kill(-1, SIGKILL);
+                reap_for(2000, false);
+        }
         sync();
         if (chdir("/") < 0) /* our working directory must not keep a mount busy */
                 log_warn("init: chdir /: %s", strerror(errno));
