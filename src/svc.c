@@ -740,5 +740,6 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         if (ev == SE_EXIT && next == ST_STOPPED && s->restart_after_stop) {
                 s->restart_after_stop = false;
                 svc_dispatch(s, SE_START, 0);
-        }
+        } else if (ev == SE_EXIT)
+                s->restart_after_stop = false; /* (not left to fire at a later run's exit) */
 }

@@ -596,7 +596,9 @@ int svd_request_start(struct svd *m, struct svc *s) {
         if (s->state == ST_BACKOFF)
                 svc_dispatch(s, SE_TIMER, 0); /* the operator asked: no more waiting */
         else if (s->state == ST_STOPPING)
-                s->restart_after_stop = true;
+                /* started once down; asked for, the stop is no failure
+                 * (a failed check's would end in failed or backoff) */
+                s->restart_after_stop = s->stop_requested = true;
         else
                 svc_dispatch(s, SE_START, 0);
         sched_run(m);
