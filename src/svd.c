@@ -523,7 +523,8 @@ static bool followers_active(struct svd *m, const struct svc *s) {
  * the chain (the dependency graph has no cycles): a chain db <- api <- web
  * stops web, then api, then db. False when none runs: s stops now. */
 bool svd_stop_followers_first(struct svd *m, struct svc *s) {
-        if (!svc_state_up(s->state) && s->state != ST_STARTING)
+        /* (exited: a oneshot run again by svctl restart, svd_request_restart) */
+        if (!svc_state_up(s->state) && s->state != ST_STARTING && s->state != ST_EXITED)
                 return false;
         for (size_t r = 0; r < s->n_rdeps; r++) {
                 struct svc *d = m->svcs[s->rdeps[r]];
@@ -561,7 +562,16 @@ void svd_stop_after_followers(struct svd *m) {
                         continue;
                 }
                 s->stop_after_followers = false;
+                /* an exited one has no process to stop: its restart (a
+                 * oneshot run again) starts it now, not at an exit */
+                bool again = s->state == ST_EXITED && s->restart_after_stop;
                 svc_dispatch(s, SE_STOP, 0);
+                if (again && s->state == ST_STOPPED) {
+                        s->restart_after_stop = false;
+                        if (!profile_blocked(s)) /* (it stays stopped, saying why) */
+                                sched_pull_in(m, s);
+                        svc_dispatch(s, SE_START, 0);
+                }
         }
         m->stop_after_pending = left;
 }
@@ -635,6 +645,19 @@ int svd_request_restart(struct svd *m, struct svc *s) {
                         svc_dispatch(s, SE_STOP, 0);
                 sched_run(m);
                 return 0;
+        }
+        /* Exited (a oneshot's run done): its followers stop before it runs
+         * again, and start once it is back, as for one that runs
+         * (svd_stop_after_followers starts it); without any running, a
+         * start is the restart. */
+        if (s->state == ST_EXITED) {
+                s->held = false;
+                s->stop_requested = s->restart_after_stop = true;
+                if (svd_stop_followers_first(m, s)) {
+                        sched_run(m);
+                        return 0;
+                }
+                s->stop_requested = s->restart_after_stop = false;
         }
         return svd_request_start(m, s);
 }
