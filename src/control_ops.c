@@ -312,6 +312,8 @@ static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const
         if (!s)
                 return proto_reply_error(PROTO_E_NOT_FOUND, "unknown service '%s'", name->valuestring);
         int r;
+        char before[SVC_REASON_MAX]; /* a running one's reason, kept if its restart is refused */
+        snprintf(before, sizeof(before), "%s", s->reason);
         switch (op) {
         case OP_START:
                 r = svd_request_start(m, s);
@@ -339,8 +341,12 @@ static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const
         if (r == -EBUSY && reload_leaving(m, s))
                 return proto_reply_error(PROTO_E_FAILED, "%s %s: %s", opn, s->cfg->name,
                                          reload_leaving_text(reload_leaving(m, s)));
-        if (r == -ENOPKG) /* the reason names the profile rule or the missing program */
-                return proto_reply_error(PROTO_E_FAILED, "%s %s: not started: %s", opn, s->cfg->name, s->reason);
+        if (r == -ENOPKG) { /* the reason names the profile rule or the missing program */
+                cJSON *e = proto_reply_error(PROTO_E_FAILED, "%s %s: not started: %s", opn, s->cfg->name, s->reason);
+                if (svc_state_active(s->state)) /* (restart refused: it runs on as it was) */
+                        svc_set_reason(s, "%s", before);
+                return e;
+        }
         if (r < 0)
                 return proto_reply_error(PROTO_E_FAILED, "%s %s: %s", opn, s->cfg->name, strerror(-r));
         cJSON *rep = proto_reply_ok();

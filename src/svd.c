@@ -638,6 +638,10 @@ int svd_request_restart(struct svd *m, struct svc *s) {
         if (reload_leaving(m, s))
                 return -EBUSY; /* the reload under way stops it (reload.h) */
         if (svc_state_up(s->state) || s->state == ST_STARTING) {
+                /* one that could not start again (its program removed
+                 * meanwhile) keeps running: s->reason says why */
+                if (profile_blocked(s))
+                        return -ENOPKG;
                 s->held = false;
                 s->stop_requested = true;
                 s->restart_after_stop = true;

@@ -135,7 +135,8 @@ void svd_recheck_waiting(struct svd *m);
 
 /* Operator requests (control socket). Return 0 or -errno. */
 /* -ENOPKG: s stays stopped because it or a dependency is outside the
- * selected profiles or not installed (profile.h); s->reason says which. */
+ * selected profiles or not installed (profile.h); s->reason says which.
+ * svd_request_restart likewise, and leaves a running s running. */
 int svd_request_start(struct svd *m, struct svc *s);
 /* The services whose svctl stop/restart waited for their followers: each
  * whose followers have stopped is stopped now (called by the scheduler). */
