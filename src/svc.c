@@ -740,6 +740,8 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         if (ev == SE_EXIT && next == ST_STOPPED && s->restart_after_stop) {
                 s->restart_after_stop = false;
                 svc_dispatch(s, SE_START, 0);
-        } else if (ev == SE_EXIT)
-                s->restart_after_stop = false; /* (not left to fire at a later run's exit) */
+        } else if (ev == SE_EXIT && !s->stop_after_followers)
+                /* (not left to fire at a later run's exit; a restart still
+                 * waiting for the followers to stop is svd_stop_after_followers') */
+                s->restart_after_stop = false;
 }

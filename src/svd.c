@@ -562,9 +562,10 @@ void svd_stop_after_followers(struct svd *m) {
                         continue;
                 }
                 s->stop_after_followers = false;
-                /* an exited one has no process to stop: its restart (a
-                 * oneshot run again) starts it now, not at an exit */
-                bool again = s->state == ST_EXITED && s->restart_after_stop;
+                /* one that has no process to stop (an exited oneshot run
+                 * again, or one that ended by itself while its followers
+                 * stopped): its restart starts it now, not at an exit */
+                bool again = !svc_state_active(s->state) && s->restart_after_stop;
                 svc_dispatch(s, SE_STOP, 0);
                 if (again && s->state == ST_STOPPED) {
                         s->restart_after_stop = false;
