@@ -545,7 +545,12 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         /* not in the selected profiles, program not installed, or a dependency
          * is either (profile.c): stopped with the reason, never a crash loop */
         if (ev == SE_START && !svc_state_active(s->state) && profile_blocked(s)) {
-                set_state(s, ST_STOPPED);
+                /* An exited one stays exited: its followers run on it (a
+                 * stop would restart them, to wait for it for ever). */
+                if (s->state == ST_EXITED)
+                        statefile_touch(m); /* (the reason) */
+                else
+                        set_state(s, ST_STOPPED);
                 return;
         }
 

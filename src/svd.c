@@ -615,7 +615,7 @@ int svd_request_start(struct svd *m, struct svc *s) {
         sched_run(m);
         /* not started at all: the caller tells the operator why (s->reason
          * names the profile rule), not "ok" */
-        return blocked && s->state == ST_STOPPED ? -ENOPKG : 0;
+        return blocked && (s->state == ST_STOPPED || s->state == ST_EXITED) ? -ENOPKG : 0;
 }
 
 int svd_request_stop(struct svd *m, struct svc *s) {
@@ -656,6 +656,8 @@ int svd_request_restart(struct svd *m, struct svc *s) {
          * (svd_stop_after_followers starts it); without any running, a
          * start is the restart. */
         if (s->state == ST_EXITED) {
+                if (profile_blocked(s)) /* (its followers are not stopped for nothing) */
+                        return -ENOPKG;
                 s->held = false;
                 s->stop_requested = s->restart_after_stop = true;
                 if (svd_stop_followers_first(m, s)) {
