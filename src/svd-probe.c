@@ -11,8 +11,9 @@
  * the other checks in flight are done or after at most 10 ms), and the loop
  * collects I/O for a few ms per wakeup:
  * at hundreds of checks a second, wakeups and packets are what costs. In-flight checks plus queued replies
- * are bounded: at the bound we stop reading fd 3, so a svd that stops reading
- * replies cannot make us grow. EOF on fd 3 means svd is done with us: exit 0.
+ * are bounded, one request at a time: at the bound the rest of the packet
+ * being handled waits and fd 3 is not read, so neither a packet of many
+ * requests nor a svd that stops reading replies can make us grow. EOF on fd 3 means svd is done with us: exit 0.
  * SVD_PROBE_NO_SECCOMP=1 skips the filter, for debugging only. */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +63,7 @@ struct reply {
 struct prober {
         struct ev_loop *loop;
         ev_io in, out;
+        ev_idle resume; /* handles the rest of a packet once there is room */
         ev_prepare prep;
         ev_timer hold;     /* ends the wait of queued replies */
         ev_tstamp q_since; /* when the oldest queued reply was queued */
@@ -71,17 +73,31 @@ struct prober {
         struct reply *q_head, *q_tail;
         unsigned q_len;
         int exit_code;
+        /* The packet read last; rest is where its requests not handled yet
+         * begin (NULL: none left). */
+        const char *rest, *pkt_end;
         char pkt[PROBE_MAX_MSG + 1];
 };
 
+static bool has_room(const struct prober *p)
+{
+        return p->inflight + p->q_len < PROBER_MAX_PENDING;
+}
+
+/* fd 3 is read only with room and no request of the last packet waiting;
+ * those are handled first, as soon as there is room. */
 static void update_reading(struct prober *p)
 {
-        bool room = p->inflight + p->q_len < PROBER_MAX_PENDING;
+        bool room = has_room(p), read = room && !p->rest;
 
-        if (room && !ev_is_active(&p->in))
+        if (read && !ev_is_active(&p->in))
                 ev_io_start(p->loop, &p->in);
-        else if (!room && ev_is_active(&p->in))
+        else if (!read && ev_is_active(&p->in))
                 ev_io_stop(p->loop, &p->in);
+        if (room && p->rest && !ev_is_active(&p->resume))
+                ev_idle_start(p->loop, &p->resume);
+        else if (!(room && p->rest) && ev_is_active(&p->resume))
+                ev_idle_stop(p->loop, &p->resume);
 }
 
 static void peer_gone(struct prober *p, int err)
@@ -191,6 +207,27 @@ static void handle_message(struct prober *p, const char *buf, size_t len)
                 reply(p, &res);
 }
 
+/* Handles the requests of the last packet while there is room for each. */
+static void handle_rest(struct prober *p)
+{
+        const char *msg;
+        size_t len;
+
+        while (p->rest && has_room(p)) {
+                msg = probe_msg_next(&p->rest, p->pkt_end, &len);
+                if (!msg)
+                        p->rest = NULL;
+                else
+                        handle_message(p, msg, len);
+        }
+        update_reading(p);
+}
+
+static void on_resume(struct ev_loop *loop, ev_idle *w, int revents)
+{
+        handle_rest(w->data);
+}
+
 static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
         struct prober *p = w->data;
@@ -216,10 +253,9 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
                         reply(p, &res);
                         continue;
                 }
-                const char *pos = p->pkt, *msg;
-                size_t len;
-                while ((msg = probe_msg_next(&pos, p->pkt + n, &len)))
-                        handle_message(p, msg, len);
+                p->rest = p->pkt;
+                p->pkt_end = p->pkt + n;
+                handle_rest(p);
         }
 }
 
@@ -340,6 +376,8 @@ int main(int argc, char **argv)
         p.in.data = &p;
         ev_io_init(&p.out, on_writable, PROBE_FD, EV_WRITE);
         p.out.data = &p;
+        ev_idle_init(&p.resume, on_resume);
+        p.resume.data = &p;
         ev_prepare_init(&p.prep, on_prepare);
         p.prep.data = &p;
         ev_timer_init(&p.hold, on_hold, 0., 0.);
