@@ -65,6 +65,15 @@ bool cgroup_contains(struct svc *s, pid_t pid);
  * cgroup_kill_tree on kernels without it). Does not wait: cgroup.events
  * says when they are gone. */
 int cgroup_kill(struct svc *s);
+/* An exec health check's cgroup, <leaf>/svd-check (made if missing; the
+ * leaf's path is known also for a service taken over by daemon-reexec): its
+ * directory and cgroup.procs opened O_CLOEXEC, for spawn_req's cgroup_fd and
+ * cgroup_procs_fd. -EOPNOTSUPP without cgroups, else -errno. */
+int cgroup_check_open(struct svc *s, int *ret_dir_fd, int *ret_procs_fd);
+/* Kills every process in <leaf>/svd-check (and below): what a check left,
+ * whatever its process group. Does not wait. 0 or -errno (-ENOENT: no such
+ * cgroup, no check ever ran there). */
+int cgroup_check_kill(struct svc *s);
 /* Without cgroup.kill: SIGKILL to every pid in the cgroup.procs of dir and
  * of every cgroup below it, pass after pass until one finds no process it
  * has not killed yet (forks racing the kill; bounded). The number of

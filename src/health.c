@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "health.h"
+#include "cgroup.h"
 #include "prewarm.h"
 #include "log.h"
 #include "prober.h"
@@ -89,11 +90,20 @@ static void set_healthy(struct svc *s) {
         svc_set_health(s, HEALTH_HEALTHY);
 }
 
+/* Every process of the check whose process group is pgid: the group, and
+ * with cgroups the check's own cgroup (cgroup_check.c), which also holds a
+ * process that left the group with setsid(). */
+static void kill_check_processes(struct svc *s, pid_t pgid) {
+        (void)kill(-pgid, SIGKILL);
+        if (cgroup_enabled(s->m))
+                (void)cgroup_check_kill(s);
+}
+
 static void kill_exec_probe(struct svc *s) {
         struct ev_loop *loop = s->m->loop;
         ev_timer_stop(loop, &s->probe_timeout);
         if (s->probe_pid > 0)
-                (void)kill(-s->probe_pid, SIGKILL);
+                kill_check_processes(s, s->probe_pid);
         /* the pid stays recorded until it is reaped, so its exit is not
          * mistaken for anything else */
 }
@@ -205,6 +215,8 @@ static void start_exec_probe(struct svc *s) {
         _cleanup_(freep) gid_t *groups = NULL;
         _cleanup_(sandbox_plan_done) struct sandbox_plan sbx = {0};
         _cleanup_(closep) int mntns_fd = -1;
+        _cleanup_(closep) int cg_dir_fd = -1;
+        _cleanup_(closep) int cg_procs_fd = -1;
         int ngroups = 0;
         if (!env) {
                 /* the same reason a start would give: the file, the line,
@@ -237,6 +249,22 @@ static void start_exec_probe(struct svc *s) {
         const struct svc_config *c = s->cfg;
         char why[256];
         r = probe_identity(s, &groups, &ngroups, &sbx, &mntns_fd, why, sizeof(why));
+        /* With cgroups, in the check's own cgroup below the service's leaf:
+         * it counts against the service's limits, and what it leaves is
+         * killed at its end. Without one there, the leaf itself if svd has
+         * it open; never svd's own cgroup. */
+        if (r >= 0 && cgroup_enabled(s->m)) {
+                int e = cgroup_check_open(s, &cg_dir_fd, &cg_procs_fd);
+                if (e < 0 && s->cg_dir_fd >= 0) {
+                        cg_dir_fd = dup(s->cg_dir_fd);
+                        cg_procs_fd = dup(s->cg_procs_fd);
+                }
+                if (cg_dir_fd < 0 || cg_procs_fd < 0) {
+                        snprintf(why, sizeof(why), "probe: cgroup %s/svd-check: %s", s->cg_path ? s->cg_path : "",
+                                 strerror(e < 0 ? -e : errno));
+                        r = -1;
+                }
+        }
         if (r < 0) {
                 close(fds[0]);
                 close(fds[1]);
@@ -258,8 +286,8 @@ static void start_exec_probe(struct svc *s) {
                 .stdout_fd = fds[1],
                 .stderr_fd = fds[1],
                 .extra_fd = -1,
-                .cgroup_procs_fd = s->cg_procs_fd, /* probes count against the service's limits */
-                .cgroup_fd = s->cg_dir_fd,
+                .cgroup_procs_fd = cg_procs_fd, /* probes count against the service's limits */
+                .cgroup_fd = cg_dir_fd,
                 .sandbox = &sbx,
                 .join_mntns = mntns_fd >= 0,
                 .mntns_fd = mntns_fd,
@@ -328,9 +356,10 @@ bool health_child_exited(struct svc *s, pid_t pid, int status) {
                 return false;
         s->probe_pid = 0;
         /* Whatever the probe left behind in its process group (a background
-         * child) goes with it: a check leaves no process. The group's id
-         * cannot have been reused while any member is left. */
-        (void)kill(-pid, SIGKILL);
+         * child), or with cgroups anywhere, goes with it: a check leaves no
+         * process. The group's id cannot have been reused while any member
+         * is left. */
+        kill_check_processes(s, pid);
         if (s->probe_stale) {
                 s->probe_stale = false;
                 return true;
