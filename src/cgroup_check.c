@@ -21,7 +21,8 @@
 
 #define CHECK_CGROUP "svd-check"
 
-static int check_path(struct svc *s, char *buf, size_t len) {
+static int check_path(struct svc *s, char *buf, size_t len)
+{
         int r;
         if (!cgroup_enabled(s->m))
                 return -EOPNOTSUPP;
@@ -32,7 +33,8 @@ static int check_path(struct svc *s, char *buf, size_t len) {
         return 0;
 }
 
-int cgroup_check_open(struct svc *s, int *ret_dir_fd, int *ret_procs_fd) {
+int cgroup_check_open(struct svc *s, int *ret_dir_fd, int *ret_procs_fd)
+{
         char path[PATH_MAX], procs[PATH_MAX + 16];
         int r = check_path(s, path, sizeof(path));
         if (r < 0)
@@ -56,7 +58,8 @@ int cgroup_check_open(struct svc *s, int *ret_dir_fd, int *ret_procs_fd) {
         return 0;
 }
 
-int cgroup_check_kill(struct svc *s) {
+int cgroup_check_kill(struct svc *s)
+{
         char path[PATH_MAX];
         int r = check_path(s, path, sizeof(path));
         if (r < 0)

@@ -17,12 +17,12 @@ struct gate_src {
         bool failed;
 };
 
-static struct gate_src src_meminfo = {.key = "memory_available", .path = "/proc/meminfo", .hint = ""};
+static struct gate_src src_meminfo = { .key = "memory_available", .path = "/proc/meminfo", .hint = "" };
 /* missing: a kernel without CONFIG_PSI, or one that leaves it off unless
  * booted with psi=1 */
-static struct gate_src src_psi = {.key = "memory_pressure_below",
-                                  .path = "/proc/pressure/memory",
-                                  .hint = " (a kernel without PSI, or booted without psi=1)"};
+static struct gate_src src_psi = { .key = "memory_pressure_below",
+                                   .path = "/proc/pressure/memory",
+                                   .hint = " (a kernel without PSI, or booted without psi=1)" };
 
 static void src_failed(struct gate_src *g, const char *what, bool hint) {
         if (g->failed)

@@ -13,8 +13,9 @@
  * at hundreds of checks a second, wakeups and packets are what costs. In-flight checks plus queued replies
  * are bounded, one request at a time: at the bound the rest of the packet
  * being handled waits and fd 3 is not read, so neither a packet of many
- * requests nor a svd that stops reading replies can make us grow. EOF on fd 3 means svd is done with us: exit 0.
- * SVD_PROBE_NO_SECCOMP=1 skips the filter, for debugging only. */
+ * requests nor a svd that stops reading replies can make us grow. EOF on
+ * fd 3 means svd is done with us: exit 0. SVD_PROBE_NO_SECCOMP=1 skips the
+ * filter, for debugging only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
