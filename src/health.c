@@ -332,7 +332,10 @@ static void run_probe(struct svc *s) {
                         break;
                 }
                 if (prober_submit(s->m, s) < 0) {
-                        health_probe_result(s, false, false, "prober unavailable");
+                        char d[256];
+                        const char *why = prober_why(s->m);
+                        snprintf(d, sizeof(d), "prober unavailable%s%s", why[0] ? ": " : "", why);
+                        health_probe_result(s, false, false, d);
                         break;
                 }
                 /* svd-probe ends the check at its timeout; if its reply does

@@ -50,6 +50,7 @@ struct prober {
         } *pend;
         size_t n_pend, cap_pend;
         unsigned overdue; /* checks with no reply in time, since the last reply */
+        char why[200];    /* why it could not be started last; "" once it was */
 };
 
 static void fail_in_flight(struct svd *m, const char *why) {
@@ -196,23 +197,43 @@ static int queue(struct prober *p, struct svc *s, int64_t id, const char *msg, s
         return 0;
 }
 
+/* A start that failed: retried at most once a second, and logged when the
+ * reason is new (not at every check while it lasts). */
+static int start_failed(struct prober *p, const char *path, int r, const char *why) {
+        p->not_before = now_mono() + USEC_PER_SEC;
+        if (strcmp(p->why, why) != 0)
+                log_err("cannot start %s: %s", path ? path : "svd-probe", why);
+        snprintf(p->why, sizeof(p->why), "%s", why);
+        return r;
+}
+
 static int start(struct svd *m, struct prober *p) {
         usec_t now = now_mono();
+        char why[sizeof(p->why)];
         if (now < p->not_before)
                 return -EAGAIN;
         _cleanup_(freep) char *path = svd_helper_path("svd-probe");
         if (!path)
-                return -ENOMEM;
+                return start_failed(p, NULL, -ENOMEM, strerror(ENOMEM));
         int sv[2];
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-                return -errno;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                int r = -errno;
+                snprintf(why, sizeof(why), "socketpair: %s", strerror(-r));
+                return start_failed(p, path, r, why);
+        }
         /* The prober parses replies from the network: it never runs as root. */
         bool drop = geteuid() == 0;
+        errno = 0;
         struct passwd *pw = drop ? getpwnam("nobody") : NULL;
         if (drop && !pw) {
+                int e = errno;
                 close(sv[0]);
                 close(sv[1]);
-                return -ESRCH;
+                if (e && e != ENOENT && e != ESRCH)
+                        snprintf(why, sizeof(why), "user \"nobody\": %s", strerror(e));
+                else
+                        snprintf(why, sizeof(why), "no user \"nobody\" to run it as (it never runs as root)");
+                return start_failed(p, path, -ESRCH, why);
         }
         char *argv[] = {"svd-probe", NULL};
         char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
@@ -240,10 +261,10 @@ static int start(struct svd *m, struct prober *p) {
         close(sv[1]);
         if (r < 0) {
                 close(sv[0]);
-                log_err("cannot start %s: %s: %s", path, spawn_stage_name(se.stage), strerror(se.err));
-                p->not_before = now + USEC_PER_SEC;
-                return r;
+                snprintf(why, sizeof(why), "%s: %s", spawn_stage_name(se.stage), strerror(se.err));
+                return start_failed(p, path, r, why);
         }
+        p->why[0] = 0;
         (void)fd_nonblock_cloexec(sv[0]);
         p->fd = sv[0];
         p->pid = pid;
@@ -308,6 +329,10 @@ int prober_submit(struct svd *m, struct svc *s) {
                 return r;
         s->probe_id = req.id;
         return 0;
+}
+
+const char *prober_why(const struct svd *m) {
+        return m->prober ? m->prober->why : "";
 }
 
 void prober_cancel(struct svd *m, struct svc *s) {

@@ -16,6 +16,9 @@ struct svc;
 
 /* Sends s's TCP/HTTP check; s->probe_id is set. -errno if it cannot be sent. */
 int prober_submit(struct svd *m, struct svc *s);
+/* Why svd-probe could not be started last time (as logged), or "" if it
+ * was: for the detail of a check prober_submit could not send. */
+const char *prober_why(const struct svd *m);
 /* Forgets s's in-flight check (its reply will be ignored). */
 void prober_cancel(struct svd *m, struct svc *s);
 /* How long after a check's own timeout svd waits for its reply. */
