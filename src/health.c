@@ -147,10 +147,33 @@ static void probe_io_cb(struct ev_loop *loop, ev_io *w, int revents) {
         drain_probe_pipe(w->data);
 }
 
+/* The check outlived its SIGKILL by HEALTH_KILL_GRACE_S: failed, and no
+ * longer waited for (its exit, if it comes, reports nothing). */
+static void give_up_probe(struct svc *s) {
+        char d[256], tb[32];
+        s->probe_stuck = s->probe_stale = true;
+        close_probe_pipe(s);
+        snprintf(d, sizeof(d),
+                 "timed out after %s; the check (pid %d) did not exit %d s after SIGKILL (stuck in the "
+                 "kernel?)",
+                 format_duration(s->cfg->health.timeout, tb, sizeof(tb)), (int)s->probe_pid,
+                 HEALTH_KILL_GRACE_S);
+        health_probe_result(s, false, true, d);
+}
+
 static void probe_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct svc *s = w->data;
+        if (s->probe_timed_out) {
+                give_up_probe(s);
+                sched_run(s->m);
+                return;
+        }
         s->probe_timed_out = true;
         kill_exec_probe(s);
+        /* a process in uninterruptible sleep outlives SIGKILL: the check
+         * is not waited for beyond this (health_child_exited stops it) */
+        ev_timer_set(&s->probe_timeout, HEALTH_KILL_GRACE_S, 0.);
+        ev_timer_start(loop, &s->probe_timeout);
 }
 
 /* An exec check runs as its service does: same user and groups, working
@@ -203,9 +226,18 @@ static void start_exec_probe(struct svc *s) {
         if (s->probe_pid > 0) {
                 /* the previous one is still running: never overlap. One
                  * left from the service's last run (killed, not yet reaped)
-                 * reports nothing when it goes: try again at the next tick */
-                if (s->probe_stale)
+                 * reports nothing when it goes: try again at the next tick.
+                 * One of this run stuck after SIGKILL: each check due fails */
+                if (s->probe_stuck) {
+                        char d[200];
+                        snprintf(d, sizeof(d),
+                                 "the last check (pid %d) still did not exit after SIGKILL (stuck in the "
+                                 "kernel?): not run beside it",
+                                 (int)s->probe_pid);
+                        health_probe_result(s, false, true, d);
+                } else if (s->probe_stale) {
                         schedule_probe(s);
+                }
                 return;
         }
         char env_why[SVC_REASON_MAX] = "";
@@ -364,7 +396,7 @@ bool health_child_exited(struct svc *s, pid_t pid, int status) {
          * is left. */
         kill_check_processes(s, pid);
         if (s->probe_stale) {
-                s->probe_stale = false;
+                s->probe_stale = s->probe_stuck = false;
                 return true;
         }
         bool timed_out = s->probe_timed_out;
@@ -561,6 +593,7 @@ void health_on_exit(struct svc *s) {
         kill_exec_probe(s);
         if (s->probe_pid > 0)
                 s->probe_stale = true;
+        s->probe_stuck = false; /* the next run skips its checks while it is there, as before */
         close_probe_pipe(s);
         if (s->probe_id)
                 prober_cancel(s->m, s);

@@ -13,6 +13,10 @@
 struct svc;
 
 #define HEALTH_OUTPUT_MAX 1024 /* bytes of exec probe output kept */
+/* An exec check killed at its timeout that has not exited this long after
+ * (stuck in the kernel) is given up on: it counts as failed, and so does
+ * every check due while it is still there. */
+#define HEALTH_KILL_GRACE_S 5
 
 /* The main process was spawned / became ready (READY=1) / is gone. */
 void health_on_spawn(struct svc *s);

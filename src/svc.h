@@ -110,6 +110,7 @@ struct svc {
         usec_t last_probe_real;
         pid_t probe_pid;                /* running exec probe */
         bool probe_stale;               /* probe_pid belongs to a run that is over */
+        bool probe_stuck;               /* probe_pid outlived SIGKILL at its timeout */
         int probe_fd;                   /* its output pipe, -1 if none */
         int64_t probe_id;               /* in-flight svd-probe request, 0 if none */
         ev_timer probe_timer;           /* next probe */
