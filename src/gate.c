@@ -97,6 +97,7 @@ static double psi_some_avg10(void) {
         src_ok(&src_psi);
         return v;
 }
+
 bool gate_configured(const struct start_when_config *w) {
         return w->memory_available.set || w->memory_pressure_max > 0;
 }
