@@ -104,6 +104,15 @@ bool logrec_dir_gone(const char *service, const char *cur) {
         return true;
 }
 
+void logrec_cur_gone(const char *service, const char *cur) {
+        char name[128], shown[PATH_MAX];
+        svctl_safe_copy(name, sizeof(name), service);
+        svctl_safe_copy(shown, sizeof(shown), cur);
+        fflush(stdout);
+        fprintf(stderr, "svctl: %s: its log file %s does not exist (deleted?): its latest lines cannot be shown\n",
+                name, shown);
+}
+
 /* A line of a file as a record, pointing into line; false if the options
  * filter it out. A cut line is shown as a piece of a longer line. */
 bool logrec_make(const struct largs *a, const char *service, const char *line, size_t len, bool cut,

@@ -71,6 +71,12 @@ bool logrec_cannot_select(const struct largs *a, const char *service, bool times
  * file, out of anyone's reach): says so on stderr naming the directory; its
  * lines cannot be shown, and that must not look like an empty log. */
 bool logrec_dir_gone(const char *service, const char *cur);
+/* A service's current log file (cur) that svd holds open (its reply gave
+ * the file's inode) is not there, its directory is: deleted under svd,
+ * which writes on into the unlinked file until it would rotate. Says so on
+ * stderr naming the file: its latest lines cannot be shown, and that must
+ * not look like a log that ends earlier. */
+void logrec_cur_gone(const char *service, const char *cur);
 /* A line of a file as a record, pointing into line; false if the options
  * filter it out. */
 bool logrec_make(const struct largs *a, const char *service, const char *line, size_t len, bool cut,

@@ -18,6 +18,7 @@ struct src {
         bool ts;
         const cJSON *next;  /* the next listed file, then current */
         const cJSON *cur;
+        bool cur_held;      /* svd holds cur open (its reply gave the inode) */
         bool cur_done;
         struct logread rd;
         bool open;
@@ -32,11 +33,12 @@ struct src {
 static bool src_open_next(struct src *s, int *code) {
         for (;;) {
                 const char *path;
+                bool is_cur = false;
                 if (s->next) {
                         path = cJSON_IsString(s->next) ? s->next->valuestring : NULL;
                         s->next = s->next->next;
                 } else if (!s->cur_done) {
-                        s->cur_done = true;
+                        s->cur_done = is_cur = true;
                         path = cJSON_IsString(s->cur) ? s->cur->valuestring : NULL;
                 } else
                         return false;
@@ -45,6 +47,17 @@ static bool src_open_next(struct src *s, int *code) {
                 free(s->gz);
                 s->gz = NULL;
                 int r = logread_open(&s->rd, path, UINT64_MAX);
+                /* (a rotation renames it and opens it anew at once: a
+                 * second look finds the new one) */
+                if (r == -ENOENT && is_cur && s->cur_held)
+                        r = logread_open(&s->rd, path, UINT64_MAX);
+                if (r == -ENOENT && is_cur) {
+                        if (s->cur_held) {
+                                logrec_cur_gone(s->service, path);
+                                *code = 1;
+                        } /* (else never opened by this svd: perhaps never written) */
+                        continue;
+                }
                 if (r == -ENOENT && !logread_is_gz(path)) {
                         /* compressed since svd listed it */
                         if (!(s->gz = strdup_printf("%s.gz", path)))
@@ -117,6 +130,7 @@ int logstream_all(const struct largs *a, const cJSON *svcs) {
                                     .ts = ts,
                                     .next = cJSON_IsArray(files) ? files->child : NULL,
                                     .cur = cur,
+                                    .cur_held = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "ino")),
                                     .rd = {.fd = -1, .errfd = -1}};
                 src_advance(a, &v[k++], &code);
         }

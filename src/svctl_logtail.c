@@ -189,6 +189,27 @@ static int tail_file(struct recs *R, const struct largs *a, const char *service,
         return tail_ring(R, a, service, ts, path, &rd, want, t);
 }
 
+/* -n from the current file, read back from its end. One svd holds open
+ * (held) that is not there is said to be missing (logrec_cur_gone): -ENOENT;
+ * one svd has not opened may never have been written: 0. */
+static int tail_current(struct recs *R, const struct largs *a, const char *service, bool ts, const char *path,
+                        bool held, size_t want, struct tally *t) {
+        int fd = logread_open_file(path);
+        /* (a rotation renames it and opens it anew at once: a second look
+         * finds the new one) */
+        if (fd == -ENOENT && held)
+                fd = logread_open_file(path);
+        if (fd >= 0)
+                return tail_back(R, a, service, ts, path, fd, UINT64_MAX, want, t);
+        if (fd == -ENOENT) {
+                if (!held)
+                        return 0;
+                logrec_cur_gone(service, path);
+        } else
+                logrec_warn_file(path, fd);
+        return fd;
+}
+
 static int rec_cmp(const void *x, const void *y) {
         const struct rec *a = x, *b = y;
         if (a->time != b->time)
@@ -260,7 +281,8 @@ int logtail_all(const struct largs *a, const cJSON *svcs, struct subscribed *sub
                         if (r < 0)
                                 code = 1;
                 } else if (cJSON_IsString(cur) &&
-                           tail_file(&R, a, svc, ts, cur->valuestring, UINT64_MAX, want, &t) < 0)
+                           tail_current(&R, a, svc, ts, cur->valuestring,
+                                        cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "ino")), want, &t) < 0)
                         code = 1;
                 /* the rotated files, newest first (a cJSON array's first
                  * item's prev is its last), until a file all of whose
