@@ -9,16 +9,19 @@
  * write the directory, a link planted as the file to compress is refused
  * (else root would copy what it points at into an archive the user can
  * read), and NAME.gz.tmp is created anew (O_EXCL), never opened through
- * what is already there. */
+ * what is already there. When svd stops, a compression under way is waited
+ * for, boundedly (jobs_finish). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -51,14 +54,10 @@ static void job_free(struct gzjob *j) {
         free(j);
 }
 
+static void jobs_finish(struct logs *L);
+
 void logcompress_done(struct logs *L) {
-        /* Running children finish on their own; their .tmp is removed at the
-         * next start. */
-        while (L->jobs) {
-                struct gzjob *j = L->jobs;
-                L->jobs = j->next;
-                job_free(j);
-        }
+        jobs_finish(L);
         while (L->gz_failing) {
                 struct gzfail *f = L->gz_failing;
                 L->gz_failing = f->next;
@@ -304,6 +303,81 @@ static void job_ended(struct logs *L, struct gzjob *j, int status) {
         }
         (void)unlinkat(d.fd, src_name, 0);
         gz_succeeded(L, j->src);
+}
+
+/* Reaps the running jobs that have ended (svd's loop no longer does),
+ * finishing each as the loop would have. */
+static void jobs_reap(struct logs *L) {
+        for (struct gzjob **pp = &L->jobs; *pp;) {
+                struct gzjob *j = *pp;
+                int status;
+                if (waitpid(j->pid, &status, WNOHANG) != j->pid) {
+                        pp = &j->next;
+                        continue;
+                }
+                *pp = j->next;
+                L->running--;
+                job_ended(L, j, status);
+                job_free(j);
+        }
+}
+
+static void nap_ms(long ms) {
+        struct timespec t = {0, ms * 1000000L};
+        nanosleep(&t, NULL);
+}
+
+/* svd stops (its loop has ended): a compression under way is waited for,
+ * LOGS_GZIP_STOP_WAIT at most, and finished as usual, rather than left to
+ * be killed with svd's other leftover children as one that outlived its
+ * service (which kept the plain file and left a .gz.tmp). The wait is
+ * bounded: as PID 1, a shutdown must not hang on a slow disk or a stuck
+ * gzip. One still running then is killed, its process group with it (each
+ * child has a session of its own), its .gz.tmp removed, and its file left
+ * uncompressed for the next start, which compresses it: said so, naming
+ * the file. Queued ones are not started; the next start does them too. */
+static void jobs_finish(struct logs *L) {
+        unsigned queued = 0;
+        for (struct gzjob **pp = &L->jobs; *pp;) {
+                struct gzjob *j = *pp;
+                if (j->pid) {
+                        pp = &j->next;
+                        continue;
+                }
+                *pp = j->next;
+                job_free(j);
+                queued++;
+        }
+        if (queued)
+                log_info("logs: %u rotated log%s left to compress at svd's next start", queued,
+                         queued == 1 ? "" : "s");
+        if (!L->jobs)
+                return;
+        const int secs = (int)(LOGS_GZIP_STOP_WAIT / USEC_PER_SEC);
+        log_info("logs: waiting up to %ds for %u compression%s to finish", secs, L->running,
+                 L->running == 1 ? " of a rotated log" : "s of rotated logs");
+        usec_t end = now_mono() + LOGS_GZIP_STOP_WAIT;
+        for (jobs_reap(L); L->jobs && now_mono() < end; jobs_reap(L))
+                nap_ms(20);
+        for (struct gzjob *j = L->jobs; j; j = j->next) {
+                if (!j->cancelled) /* (else retention deleted its file: nothing stays) */
+                        log_warn("logs: compressing %s did not finish within %ds of the stop; stopped it: the "
+                                 "file stays uncompressed until svd's next start compresses it", j->src, secs);
+                (void)kill(-j->pid, SIGKILL);
+                j->cancelled = true; /* job_ended removes the .gz.tmp, nothing else */
+        }
+        /* SIGKILL acts at once, but for a process stuck in the kernel (a
+         * dead NFS server): such a one is left to svd's leftover reaping */
+        end = now_mono() + LOGS_GZIP_KILL_WAIT;
+        for (jobs_reap(L); L->jobs && now_mono() < end; jobs_reap(L))
+                nap_ms(10);
+        while (L->jobs) {
+                struct gzjob *j = L->jobs;
+                L->jobs = j->next;
+                job_ended(L, j, 0);
+                job_free(j);
+        }
+        L->running = 0;
 }
 
 bool logs_child_exited(struct svd *m, pid_t pid, int status) {

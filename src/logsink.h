@@ -33,6 +33,8 @@ struct svc;
 #define LOGPIPE_WAKE_MAX (1u << 20)     /* bytes read per stream per wake-up, for fairness */
 #define LOGPIPE_PIPE_SIZE (1u << 20)    /* wanted, capped at /proc/sys/fs/pipe-max-size */
 #define LOGS_MAX_GZIP 2            /* compression children at once */
+#define LOGS_GZIP_STOP_WAIT (5 * USEC_PER_SEC) /* svd's stop waits this long for them */
+#define LOGS_GZIP_KILL_WAIT (1 * USEC_PER_SEC) /* ...and this long for one killed then */
 #define LOGROTATE_RETRY USEC_PER_SEC /* after a rotation failed: the file grows on this long */
 
 struct logstream {
@@ -144,8 +146,11 @@ void logcompress_queue(struct logs *L, const char *src);
 void logcompress_cancel(struct logs *L, const char *src);
 /* Whether src is queued or being compressed. */
 bool logcompress_pending(const struct logs *L, const char *src);
-/* Frees the queue and the failure episodes (running children finish on
- * their own). */
+/* svd stops: waits for the running compressions (LOGS_GZIP_STOP_WAIT at
+ * most, then kills what is left of them and removes their .gz.tmp; their
+ * files, and the queued ones, stay uncompressed for the next start, which
+ * compresses them), then frees the queue and the failure episodes. Blocks:
+ * only once the loop has ended. */
 void logcompress_done(struct logs *L);
 /* Lists rotated files of k, oldest first, as malloc'd paths (NULL-terminated). */
 char **logrotate_list(const struct logsink *k);
