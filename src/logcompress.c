@@ -423,3 +423,10 @@ bool logcompress_pending(const struct logs *L, const char *src) {
                         return true;
         return false;
 }
+
+bool logcompress_running(const struct logs *L, const char *src) {
+        for (const struct gzjob *j = L->jobs; j; j = j->next)
+                if (j->pid && strcmp(j->src, src) == 0)
+                        return true;
+        return false;
+}

@@ -106,6 +106,18 @@ static int rfile_cmp(const void *a, const void *b) {
         return x->f.time < y->f.time ? -1 : x->f.time > y->f.time;
 }
 
+/* Whether name (BASE.STAMP.gz.tmp in dir) is the output of a compression
+ * this svd runs: a log's sink made anew (its service removed
+ * and added again by reloads) looks at the directory while the gzip of its
+ * earlier sink still writes there. Not a leftover: removing it lost that
+ * gzip's work (its rename then failed) and left the file to compress again
+ * at the next start. */
+static bool tmp_in_use(const struct logs *L, const char *dir, const char *name) {
+        size_t nl = strlen(name), sl = sizeof(".gz.tmp") - 1;
+        _cleanup_(freep) char *src = nl > sl ? strdup_printf("%s/%.*s", dir, (int)(nl - sl), name) : NULL;
+        return src && logcompress_running(L, src);
+}
+
 /* One pass over dir for the n logs in it (mv, sorted by base): the rotated
  * files of each, grouped by member and oldest first within one; *ret_n.
  * NULL (n 0) if none or on error. A log's files are told from another's by
@@ -114,7 +126,8 @@ static int rfile_cmp(const void *a, const void *b) {
  * whole directory once per log (quadratic in the services). remove_tmp: also
  * delete leftovers of a compression that did not finish (BASE.STAMP.gz.tmp,
  * exactly what logcompress_queue names them: a prefix would take those of another
- * log whose name starts with BASE, perhaps while its gzip runs). */
+ * log whose name starts with BASE, perhaps while its gzip runs; and not the
+ * one a compression under way writes: tmp_in_use). */
 static struct rfile *scan_members(const char *dir, const struct member *mv, size_t nm, size_t *ret_n,
                                   bool remove_tmp) {
         *ret_n = 0;
@@ -139,7 +152,8 @@ static struct rfile *scan_members(const char *dir, const struct member *mv, size
                 usec_t t;
                 bool gz;
                 if (remove_tmp && logfmt_rotated_tmp_match(mb->k->base, de->d_name)) {
-                        (void)unlinkat(sd.fd, de->d_name, 0); /* the name: never what it links to */
+                        if (!tmp_in_use(mb->k->m->logs, dir, de->d_name))
+                                (void)unlinkat(sd.fd, de->d_name, 0); /* the name: never what it links to */
                         continue;
                 }
                 if (!logfmt_rotated_match(mb->k->base, de->d_name, &t, &gz))

@@ -146,6 +146,8 @@ void logcompress_queue(struct logs *L, const char *src);
 void logcompress_cancel(struct logs *L, const char *src);
 /* Whether src is queued or being compressed. */
 bool logcompress_pending(const struct logs *L, const char *src);
+/* Whether a gzip of src runs (writing src.gz.tmp). */
+bool logcompress_running(const struct logs *L, const char *src);
 /* svd stops: waits for the running compressions (LOGS_GZIP_STOP_WAIT at
  * most, then kills what is left of them and removes their .gz.tmp; their
  * files, and the queued ones, stay uncompressed for the next start, which
