@@ -105,6 +105,10 @@ static int tail_ring(struct recs *R, const struct largs *a, const char *service,
         size_t len;
         bool cut;
         int r;
+        if (!want) { /* -n 0: nothing to keep (and no slot to keep it in) */
+                logread_close(rd);
+                return 0;
+        }
         while ((r = logread_next(rd, &line, &len, &cut)) > 0) {
                 struct rec rc;
                 bool kept = logrec_make(a, service, line, len, cut, ts, &rc);
