@@ -757,18 +757,25 @@ void str_setf(char **s, const char *fmt, ...) {
 
 int writev_whole(int fd, struct iovec *iov, int n, off_t cut_to)
 {
-        bool partial = false;
+        off_t done = 0;
         while (n) {
                 ssize_t w = writev(fd, iov, n);
                 if (w < 0 && errno == EINTR)
                         continue;
                 if (w <= 0) {
                         int r = w < 0 ? -errno : -ENOSPC;
-                        if (partial)
-                                (void)!ftruncate(fd, cut_to);
+                        if (done) {
+                                /* The offset is where the batch's bytes end
+                                 * (O_APPEND: the file's end). cut_to, the
+                                 * caller's count of the size, is too large
+                                 * once the file was emptied by hand, and
+                                 * ftruncate would extend it with zeros. */
+                                off_t end = lseek(fd, 0, SEEK_CUR);
+                                (void)!ftruncate(fd, end >= done ? end - done : cut_to);
+                        }
                         return r;
                 }
-                partial = true;
+                done += (off_t)w;
                 size_t skip = (size_t)w;
                 while (n && skip >= iov[0].iov_len) {
                         skip -= iov[0].iov_len;

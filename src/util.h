@@ -107,8 +107,10 @@ int unix_connect(const char *path, int type, int timeout_sec);
 
 /* Appends the n iovecs (advanced in place) to fd whole or not at all:
  * short writes go on; after an error (a disk that filled up within them) a
- * partly written batch is cut back to cut_to, the file's size before, so it
- * never ends in half a record. 0 or -errno (-ENOSPC for a write of 0). */
+ * partly written batch is cut back to where it began (the offset less what
+ * it wrote; cut_to, the file's size before, if the offset cannot be read),
+ * so the file never ends in half a record. 0 or -errno (-ENOSPC for a write
+ * of 0). */
 struct iovec;
 int writev_whole(int fd, struct iovec *iov, int n, off_t cut_to);
 
