@@ -237,6 +237,7 @@ void logsink_write_out(struct logsink *k) {
                         unblock(k);
                 return;
         }
+        k->gap_err = -r;
         if (k->lc->on_full_block) {
                 /* keep the batch; stop reading so the service feels it */
                 if (!k->blocked) {
@@ -249,7 +250,6 @@ void logsink_write_out(struct logsink *k) {
         k->dropped_bytes += k->oraw;
         k->gap_bytes += k->oraw;
         k->gap_lines += k->olines;
-        k->gap_err = -r;
         k->olen = 0;
         k->oraw = 0;
         k->olines = 0;
@@ -745,10 +745,7 @@ static void sink_free(struct logsink *k, bool adopted) {
         else
                 fdstore_drop(k->m, k->s->cfg->name);
         struct ev_loop *loop = k->m->loop;
-        if (k->st[0].buf || k->st[1].buf) {
-                k->blocked = false; /* last chance: one more try, then drop */
-                logpipe_flush(k);
-        }
+        logsink_last_out(k); /* one more try; what is still not written is said lost */
         stop_reading(k);
         ev_timer_stop(loop, &k->idle);
         ev_timer_stop(loop, &k->retry);

@@ -82,7 +82,7 @@ struct logsink {
         /* write errors */
         uint64_t dropped_bytes;  /* total, shown in status */
         uint64_t gap_bytes, gap_lines; /* since the last successful write */
-        int gap_err;
+        int gap_err;             /* the last write error (also for on_full: block, held output) */
         bool blocked;            /* on_full: block, waiting for the disk */
 
         /* rate limit: fixed windows of rate_interval */
@@ -122,6 +122,10 @@ bool logsink_rate_ok(struct logsink *k, usec_t now);
 void logsink_rate_cb(struct ev_loop *loop, ev_timer *w, int revents);
 /* logpipe.c: appends one note from svd itself ("svd" stream). */
 void logsink_note(struct logsink *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* loglost.c: the log closes: reads and writes out what is left, one last
+ * try; what its file still does not take (a full disk) is lost, and svd's
+ * log says how many bytes, the file and the cause. */
+void logsink_last_out(struct logsink *k);
 /* logopen.c: opens k->path (O_APPEND|O_CLOEXEC, 0640, admin group), creating
  * k->dir if missing; on failure k->fd is left as it was and -errno says why
  * (safedir_strerror: a link or a special file refused). */
