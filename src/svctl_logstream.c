@@ -1,12 +1,15 @@
 /* svctl_logstream: `svctl logs` without -n (svctl_logs.h): every file of
  * every service read in order, a line at a time, each line printed as it is
  * read, the services merged line by line by time; memory stays bounded
- * whatever the files' size. */
+ * whatever the files' size. Each current file is opened as the listing
+ * arrives and read last through that descriptor, whatever a rotation
+ * renamed it to meanwhile. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "svctl_logread.h"
 #include "svctl_logs.h"
@@ -19,6 +22,7 @@ struct src {
         const cJSON *next;  /* the next listed file, then current */
         const cJSON *cur;
         bool cur_held;      /* svd holds cur open (its reply gave the inode) */
+        int cur_fd;         /* cur, opened when the listing came; else -errno */
         bool cur_done;
         struct logread rd;
         bool open;
@@ -46,11 +50,12 @@ static bool src_open_next(struct src *s, int *code) {
                         continue;
                 free(s->gz);
                 s->gz = NULL;
-                int r = logread_open(&s->rd, path, UINT64_MAX);
-                /* (a rotation renames it and opens it anew at once: a
-                 * second look finds the new one) */
-                if (r == -ENOENT && is_cur && s->cur_held)
-                        r = logread_open(&s->rd, path, UINT64_MAX);
+                int r = is_cur ? s->cur_fd : logread_open(&s->rd, path, UINT64_MAX);
+                if (is_cur && r >= 0) {
+                        logread_from_fd(&s->rd, s->cur_fd, UINT64_MAX);
+                        s->cur_fd = -1;
+                        r = 0;
+                }
                 if (r == -ENOENT && is_cur) {
                         if (s->cur_held) {
                                 logrec_cur_gone(s->service, path);
@@ -131,7 +136,19 @@ int logstream_all(const struct largs *a, const cJSON *svcs) {
                                     .next = cJSON_IsArray(files) ? files->child : NULL,
                                     .cur = cur,
                                     .cur_held = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "ino")),
+                                    .cur_fd = -ENOENT,
                                     .rd = {.fd = -1, .errfd = -1}};
+                /* The current file now, before its older files are read
+                 * (which may take long): a rotation meanwhile renames it
+                 * out of the listing, and the name would then give the
+                 * next file, its lines missing from the middle. (A rotation
+                 * renames it and opens it anew at once: a second look
+                 * finds the new one.) */
+                if (cJSON_IsString(cur)) {
+                        v[k].cur_fd = logread_open_file(cur->valuestring);
+                        if (v[k].cur_fd == -ENOENT && v[k].cur_held)
+                                v[k].cur_fd = logread_open_file(cur->valuestring);
+                }
                 src_advance(a, &v[k++], &code);
         }
         while (!ferror(stdout)) {
@@ -148,6 +165,8 @@ int logstream_all(const struct largs *a, const cJSON *svcs) {
         for (size_t i = 0; i < k; i++) {
                 if (v[i].open)
                         logread_close(&v[i].rd);
+                if (v[i].cur_fd >= 0)
+                        close(v[i].cur_fd);
                 free(v[i].gz);
         }
         free(v);
