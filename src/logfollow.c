@@ -137,6 +137,15 @@ static cJSON *list_reply(struct svd *m, const cJSON *req, const char **ret_name)
         int stream;
         if (stream_filter(req, &stream) < 0)
                 return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'stream': expected \"out\" or \"err\"");
+        /* the rotated files of every log listed, in one pass per directory */
+        _cleanup_(freep) struct logsink **ks = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*ks));
+        _cleanup_(freep) char ***lists = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*lists));
+        if (!ks || !lists)
+                return proto_reply_error(PROTO_E_FAILED, "%s", strerror(ENOMEM));
+        for (size_t i = 0; i < m->n_svcs; i++)
+                if (!*ret_name || strcmp(m->svcs[i]->cfg->name, *ret_name) == 0)
+                        ks[i] = m->svcs[i]->log;
+        logrotate_list_all(ks, m->n_svcs, lists);
         cJSON *r = proto_reply_ok();
         cJSON_AddStringToObject(r, "format", "svd-log-1");
         cJSON *arr = cJSON_AddArrayToObject(r, "services");
@@ -150,10 +159,8 @@ static cJSON *list_reply(struct svd *m, const cJSON *req, const char **ret_name)
                 struct logsink *k = s->log;
                 cJSON *files = cJSON_AddArrayToObject(o, "files");
                 if (k) {
-                        char **list = logrotate_list(k);
-                        for (char **p = list; p && *p; p++)
+                        for (char **p = lists[i]; p && *p; p++)
                                 cJSON_AddItemToArray(files, cJSON_CreateString(*p));
-                        strv_free(list);
                         cJSON_AddStringToObject(o, "current", k->path);
                         struct statx sx;
                         if (k->fd >= 0 && statx(k->fd, "", AT_EMPTY_PATH, STATX_INO | STATX_BTIME, &sx) == 0) {
@@ -179,6 +186,8 @@ static cJSON *list_reply(struct svd *m, const cJSON *req, const char **ret_name)
                 }
                 cJSON_AddItemToArray(arr, o);
         }
+        for (size_t i = 0; i < m->n_svcs; i++)
+                strv_free(lists[i]);
         return r;
 }
 

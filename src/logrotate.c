@@ -200,16 +200,42 @@ static void delete_file(struct logs *L, const char *path) {
                 (void)unlinkat(d.fd, name, 0); /* the name: never what it links to */
 }
 
-char **logrotate_list(const struct logsink *k) {
-        size_t n;
-        struct rfile *v = scan(k, &n);
-        char **out = calloc(n + 1, sizeof(char *));
-        for (size_t i = 0; out && i < n; i++) {
-                out[i] = v[i].path;
-                v[i].path = NULL;
+/* Hands the paths of v (one scan's, grouped by member, oldest first) over
+ * to ret: ret[mv[m].owner] the NULL-terminated list of member m's. */
+static void lists_fill(const struct member *mv, size_t nm, struct rfile *v, size_t n, char ***ret) {
+        for (size_t f = 0, m = 0; m < nm; m++) {
+                size_t e = f;
+                while (e < n && v[e].member == m)
+                        e++;
+                char **out = calloc(e - f + 1, sizeof(char *));
+                for (size_t i = f; out && i < e; i++) {
+                        out[i - f] = v[i].path;
+                        v[i].path = NULL;
+                }
+                ret[mv[m].owner] = out;
+                f = e;
         }
-        rfiles_free(v, n);
-        return out;
+}
+
+void logrotate_list_all(struct logsink *const *ks, size_t n, char ***ret) {
+        _cleanup_(freep) struct member *mv = calloc(n ? n : 1, sizeof(*mv));
+        size_t nm = 0;
+        for (size_t i = 0; i < n; i++) {
+                ret[i] = NULL;
+                if (mv && ks[i])
+                        mv[nm++] = (struct member){ks[i], i};
+        }
+        if (nm > 1)
+                qsort(mv, nm, sizeof(*mv), member_cmp);
+        /* one pass per directory, not per log */
+        for (size_t i = 0, j; i < nm; i = j) {
+                for (j = i + 1; j < nm && strcmp(mv[j].k->dir, mv[i].k->dir) == 0; j++)
+                        ;
+                size_t kn;
+                struct rfile *v = scan_members(mv[i].k->dir, mv + i, j - i, &kn, false);
+                lists_fill(mv + i, j - i, v, kn, ret);
+                rfiles_free(v, kn);
+        }
 }
 
 /* The current file counts at the size it may grow to before it rotates, so

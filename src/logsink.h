@@ -158,8 +158,11 @@ bool logcompress_running(const struct logs *L, const char *src);
  * compresses them), then frees the queue and the failure episodes. Blocks:
  * only once the loop has ended. */
 void logcompress_done(struct logs *L);
-/* Lists rotated files of k, oldest first, as malloc'd paths (NULL-terminated). */
-char **logrotate_list(const struct logsink *k);
+/* Lists the rotated files of each of ks[0..n) (NULL: none) into ret[i],
+ * oldest first, as malloc'd NULL-terminated lists of malloc'd paths (NULL
+ * when out of memory). One pass over each directory for all the logs in
+ * it: a pass per log read a shared log_dir once per service. */
+void logrotate_list_all(struct logsink *const *ks, size_t n, char ***ret);
 
 /* logfile.c: closes the audit log (logs_done). */
 void logs_audit_close(struct logs *L);
