@@ -41,8 +41,10 @@ void logs_done(struct svd *m) {
         m->logs = NULL;
 }
 
-static bool day_changed(usec_t a, usec_t b) {
-        return a / (86400 * USEC_PER_SEC) != b / (86400 * USEC_PER_SEC);
+/* Whether now is on a later UTC day than then (a clock set back is not a
+ * new day). */
+static bool day_changed(usec_t now, usec_t then) {
+        return now / (86400 * USEC_PER_SEC) > then / (86400 * USEC_PER_SEC);
 }
 
 bool logrotate_due(const struct logsink *k, uint64_t adding, usec_t now) {
@@ -53,7 +55,9 @@ bool logrotate_due(const struct logsink *k, uint64_t adding, usec_t now) {
                 return false; /* the last rotation failed: the file grows on a while */
         if (lc->max_size && k->size + adding > lc->max_size)
                 return true;
-        if (lc->max_age && now - k->opened_real >= lc->max_age)
+        /* (a clock set back since the file started: no age yet, not a
+         * difference that wraps) */
+        if (lc->max_age && now >= k->opened_real && now - k->opened_real >= lc->max_age)
                 return true;
         return lc->rotate_daily && day_changed(now, k->opened_real);
 }
@@ -419,7 +423,10 @@ int logrotate_rotate(struct logsink *k) {
         }
         k->last_rotated = t;
         r = reopen_current(k);
-        k->opened_real = t;
+        /* the new file's age from now, not from its predecessor's name:
+         * that is later than now while the clock is behind the newest
+         * rotated file's stamp (a clock not set yet at boot, or set back) */
+        k->opened_real = now_real();
         if (k->lc->compress)
                 logcompress_queue(k->m->logs, dst);
         free(dst);
