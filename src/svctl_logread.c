@@ -89,7 +89,7 @@ int logread_open(struct logread *r, const char *path, uint64_t limit) {
                 close(p[0]);
                 if (errfd >= 0)
                         close(errfd);
-                return -e;
+                return e == ENOENT ? -LOGREAD_E_NOGZIP : -e;
         }
         logread_from_fd(r, p[0], limit);
         r->pid = pid;

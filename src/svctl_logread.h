@@ -22,6 +22,9 @@
  * appends): in an exposed directory, a user's way to have svctl read
  * gigabytes of zeros. */
 #define LOGREAD_E_HOLES EFBIG
+/* logread_open's failure to run gzip -dc for a .gz: no gzip in PATH (not
+ * ENOENT, which says the file is gone). */
+#define LOGREAD_E_NOGZIP ENOPKG
 
 /* Opens a log file to read it: through its directory walked as svd walks it
  * (safedir_open_parent), O_NOFOLLOW|O_NONBLOCK; in a directory another user
@@ -45,7 +48,8 @@ struct logread {
 };
 
 /* Opens path (logread_open_file; .gz through gzip -dc, which reads that fd,
- * never the path) to read at most limit (decompressed) bytes. -errno. */
+ * never the path) to read at most limit (decompressed) bytes. -errno;
+ * -LOGREAD_E_NOGZIP when there is no gzip in PATH. */
 int logread_open(struct logread *r, const char *path, uint64_t limit);
 /* Reads fd (taken over) from its current offset, at most limit bytes. */
 void logread_from_fd(struct logread *r, int fd, uint64_t limit);

@@ -33,6 +33,9 @@ void logrec_warn_file(const char *path, int r) {
         case EBADFD:
                 why = "not a regular file (a FIFO, device or socket is never read)";
                 break;
+        case LOGREAD_E_NOGZIP:
+                why = "gzip (to decompress it) is not in PATH";
+                break;
         default:
                 fprintf(stderr, "svctl: %s: %s\n", path, strerror(-r));
                 return;
