@@ -58,6 +58,14 @@ static size_t json_len(const char *s) {
         return n;
 }
 
+void logfollow_release(struct logs *L) {
+        if (!L || L->n_followers || !L->recs)
+                return;
+        free(L->recs);
+        L->recs = NULL;
+        L->cap_recs = 0;
+}
+
 void logfollow_publish(struct logs *L, const struct logsink *k, const struct logfmt_rec *recs, size_t n) {
         const char *name = k->s->cfg->name;
         size_t maxlen = 0;

@@ -343,6 +343,7 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
         size_t off = 0, l, c;
         enum logfmt_split split;
         bool follow = L && L->n_followers > 0;
+        logfollow_release(L); /* (the followers' scratch, once none is left) */
         bool timed = lc->max_age || lc->rotate_daily;
         size_t nrecs = 0;
         if (!lc->timestamps && !follow && !lc->rate_burst && (off = raw_lines(k, st, now)))

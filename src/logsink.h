@@ -181,6 +181,10 @@ const struct logsink *logs_audit_sink(const struct logs *L);
 
 /* logfollow.c */
 void logfollow_publish(struct logs *L, const struct logsink *k, const struct logfmt_rec *recs, size_t n);
+/* Frees L->recs, the records of one batch formed for followers (one per
+ * line of a read: MBs for a burst of short lines), once no one follows; a
+ * no-op otherwise, and for NULL. Not while a publish uses them. */
+void logfollow_release(struct logs *L);
 void logfollow_done(struct logs *L);
 
 #endif
