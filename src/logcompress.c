@@ -430,3 +430,43 @@ bool logcompress_running(const struct logs *L, const char *src) {
                         return true;
         return false;
 }
+
+bool logcompress_running_at(const struct logs *L, size_t i, pid_t *ret_pid, const char **ret_src) {
+        for (const struct gzjob *j = L->jobs; j; j = j->next)
+                if (j->pid && i-- == 0) {
+                        *ret_pid = j->pid;
+                        *ret_src = j->src;
+                        return true;
+                }
+        return false;
+}
+
+int logcompress_adopt(struct logs *L, pid_t pid, const char *src) {
+        int status;
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w < 0)
+                return -errno; /* not a child (reaped in an emergency state): its file waits for the first look */
+        struct gzjob *j = calloc(1, sizeof(*j));
+        if (!j)
+                return -ENOMEM;
+        j->errfd = -1; /* (its stderr pipe did not survive the exec: how it ended says why) */
+        j->pid = pid;
+        j->src = strdup(src);
+        j->dst = strdup_printf("%s.gz", src);
+        j->tmp = strdup_printf("%s.gz.tmp", src);
+        if (!j->src || !j->dst || !j->tmp) {
+                job_free(j);
+                return -ENOMEM;
+        }
+        if (w == pid) { /* it ended while the new binary was being executed */
+                job_ended(L, j, status);
+                job_free(j);
+                return 0;
+        }
+        struct gzjob **pp = &L->jobs;
+        while (*pp)
+                pp = &(*pp)->next;
+        *pp = j;
+        L->running++;
+        return 0;
+}

@@ -152,6 +152,14 @@ void logcompress_cancel(struct logs *L, const char *src);
 bool logcompress_pending(const struct logs *L, const char *src);
 /* Whether a gzip of src runs (writing src.gz.tmp). */
 bool logcompress_running(const struct logs *L, const char *src);
+/* daemon-reexec (snapshot.c): the i-th compression under way, its pid and
+ * file; false past the last. */
+bool logcompress_running_at(const struct logs *L, size_t i, pid_t *ret_pid, const char **ret_src);
+/* daemon-reexec: a compression the previous instance started, finished
+ * here when its gzip ends (at once if it has); before any first look at
+ * the logs, which would take its .gz.tmp for a leftover and compress the
+ * file a second time. -ECHILD if pid is no child of svd's (any more). */
+int logcompress_adopt(struct logs *L, pid_t pid, const char *src);
 /* svd stops: waits for the running compressions (LOGS_GZIP_STOP_WAIT at
  * most, then kills what is left of them and removes their .gz.tmp; their
  * files, and the queued ones, stay uncompressed for the next start, which

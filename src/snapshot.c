@@ -273,6 +273,19 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                 put(f, "notify", notify_fd(m->notify));
                 /* svctl events' history (a state file has no use for it) */
                 cJSON_AddItemToObject(h, "events", events_save_json(m));
+                /* compressions under way: the next svd finishes them (else
+                 * it would compress their files a second time) */
+                cJSON *gz = cJSON_AddArrayToObject(h, "gzip");
+                pid_t gp;
+                const char *gs;
+                for (size_t i = 0; gz && logcompress_running_at(m->logs, i, &gp, &gs); i++) {
+                        cJSON *j = cJSON_CreateObject();
+                        if (j && cJSON_AddStringToObject(j, "src", gs)) {
+                                put(j, "pid", gp);
+                                cJSON_AddItemToArray(gz, j);
+                        } else
+                                cJSON_Delete(j);
+                }
                 /* passphrase mode: the unlocked key, in a sealed memfd (secrets_handoff.c),
                  * for a binary that said it takes it (reexec.h) */
                 int kfd = secrets_handoff_fd(m, m->reexec_key_fd);
@@ -606,9 +619,26 @@ static void restore_reaped(struct svd *m)
         }
 }
 
+/* daemon-reexec: the compressions the previous instance ran, before any
+ * log's first look at its directory (logcompress_adopt). */
+static void restore_gzip(struct svd *m)
+{
+        const cJSON *o;
+        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(m->restore, "gzip")) {
+                double pid = num(o, "pid", 0);
+                const char *src = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "src"));
+                if (pid < 2 || pid > INT_MAX || pid != (double)(int)pid || !src) {
+                        log_err("state: a compression in 'gzip' out of range; ignored");
+                        continue;
+                }
+                (void)logcompress_adopt(m->logs, (pid_t)pid, src);
+        }
+}
+
 void snapshot_restore(struct svd *m)
 {
         char why[256];
+        restore_gzip(m);
         have_sodium = dynlib_acquire(&dl_sodium, why, sizeof why) == 0;
         if (!have_sodium)
                 log_err("restoring without %s", why);
