@@ -244,115 +244,6 @@ static int list_yaml(const char *dir, char ***ret, char ***ret_other, int *ret_d
         return 0;
 }
 
-static const char *const knob_keys[] = { "memory_max",      "memory_high", "memory_low",  "memory_min",
-                                         "memory_swap_max", "cpus",        "cpu_weight",  "pids_max",
-                                         "io_weight",       "io_max",      "cpuset_cpus", NULL };
-
-static void load_size(struct cload *l, const struct ynode *n, const char *key, struct cfg_size *out)
-{
-        uint64_t bytes;
-        double pct = 0;
-
-        if (!cp_is_scalar(n)) {
-                cp_err(l, n, key, "expected a size (e.g. 512K, 10M, 4G or 25%%)");
-                return;
-        }
-        if (parse_size(n->value, &bytes, &pct) < 0) {
-                cp_err(l, n, key, "bad size '%s' (use e.g. 512K, 10M, 4G or 25%%)", n->value);
-                return;
-        }
-        *out = (struct cfg_size){ .set = true,
-                                  .percent = pct > 0,
-                                  .pct = pct,
-                                  .bytes = bytes,
-                                  .pos = { l->file, n->line, n->col } };
-}
-
-/* A cpuset.cpus list as the kernel takes it: "N" or "N-M" (N <= M) items
- * joined by commas; anything else fails every start with EINVAL. */
-static bool cpu_list_ok(const char *s)
-{
-        if (!*s)
-                return false;
-        for (;;) {
-                size_t len = strcspn(s, ",");
-                char item[16], *dash;
-                unsigned long long lo, hi;
-
-                if (len == 0 || len >= sizeof item)
-                        return false;
-                memcpy(item, s, len);
-                item[len] = 0;
-                if ((dash = strchr(item, '-')))
-                        *dash = 0;
-                if (parse_uint(item, 65535, &lo) < 0 || parse_uint(dash ? dash + 1 : item, 65535, &hi) < 0 ||
-                    lo > hi)
-                        return false;
-                if (!s[len])
-                        return true;
-                s += len + 1;
-        }
-}
-
-/* The cgroup knobs, shared by slice files (top level) and services (resources:). */
-static void load_resources(struct cload *l, const struct ynode *map, const char *prefix,
-                           struct resources_config *r)
-{
-        struct cfg_size *sizes[] = { &r->memory_max, &r->memory_high, &r->memory_low, &r->memory_min,
-                                     &r->memory_swap_max };
-        char key[KEYLEN];
-        const struct ynode *v;
-        unsigned long long u;
-
-        r->pos = (struct cfg_pos){ l->file, map ? map->line : 1, map ? map->col : 1 };
-        for (size_t i = 0; i < ELEMENTSOF(sizes); i++)
-                if ((v = ynode_get(map, knob_keys[i])))
-                        load_size(l, v, cp_key(key, prefix, knob_keys[i]), sizes[i]);
-        /* Ceilings under 1M leave no room to even exec a process: the cgroup
-         * would OOM-kill (memory_max) or stall (memory_high) every start.
-         * (memory_min, memory_low and memory_swap_max may well be 0.) */
-        for (size_t i = 0; i < 2; i++)
-                if (sizes[i]->set && !sizes[i]->percent && sizes[i]->bytes < (1u << 20)) {
-                        cp_err(l, ynode_get(map, knob_keys[i]), cp_key(key, prefix, knob_keys[i]),
-                               "must be at least 1M (leave it out for no limit)");
-                        sizes[i]->set = false;
-                }
-        if ((v = ynode_get(map, "cpus"))) {
-                double d;
-
-                /* under 0.01 the quota would be below the kernel's 1 ms floor,
-                 * and so quietly raised to it */
-                if (!cp_is_scalar(v) || parse_double(v->value, &d) < 0 || d < 0.01 || d > 65536)
-                        cp_err(l, v, cp_key(key, prefix, "cpus"),
-                               "expected a number of CPUs 0.01..65536 (e.g. 0.5, 2)");
-                else {
-                        r->cpus = d;
-                        r->cpus_pos = (struct cfg_pos){ l->file, v->line, v->col };
-                }
-        }
-        if ((v = ynode_get(map, "cpu_weight")) &&
-            cp_uint(l, v, cp_key(key, prefix, "cpu_weight"), 1, 10000, &u) >= 0)
-                r->cpu_weight = (unsigned)u;
-        /* 4194304 is the kernel's ceiling for pid_max. */
-        if ((v = ynode_get(map, "pids_max")) &&
-            cp_uint(l, v, cp_key(key, prefix, "pids_max"), 1, 4194304, &u) >= 0) {
-                r->pids_max = u;
-                r->pids_max_pos = (struct cfg_pos){ l->file, v->line, v->col };
-        }
-        if ((v = ynode_get(map, "io_weight")) &&
-            cp_uint(l, v, cp_key(key, prefix, "io_weight"), 1, 10000, &u) >= 0)
-                r->io_weight = (unsigned)u;
-        if ((v = ynode_get(map, "io_max")))
-                cp_io_max(l, v, cp_key(key, prefix, "io_max"), &r->io_max);
-        if ((v = ynode_get(map, "cpuset_cpus"))) {
-                cp_key(key, prefix, "cpuset_cpus");
-                if (cp_is_scalar(v) && !cpu_list_ok(v->value))
-                        cp_err(l, v, key, "bad CPU list '%s' (use e.g. 0-1,3)", v->value);
-                else
-                        cp_str(l, v, key, &r->cpuset_cpus);
-        }
-}
-
 static int add_dep(struct cload *l, struct svc_config *s, const struct ynode *name_node, const char *key)
 {
         struct dep_config *nd;
@@ -542,8 +433,8 @@ static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_
                         return;
                 }
                 s->resources = rc;
-                cp_check_keys(l, v, "resources", knob_keys);
-                load_resources(l, v, "resources", rc);
+                cp_check_keys(l, v, "resources", cp_knob_keys);
+                cp_resources(l, v, "resources", rc);
         }
         if ((v = ynode_get(root, "schedule")))
                 cp_schedule(l, v, s); /* config_schedule.c */
@@ -643,7 +534,7 @@ static int load_slice(struct cload *l, const struct ynode *root, const char *nam
                 s.parent_pos = (struct cfg_pos){ file, v->line, v->col };
         if ((v = ynode_get(root, "description")))
                 cp_text(l, v, "description", &desc);
-        load_resources(l, root, "", &s.resources);
+        cp_resources(l, root, "", &s.resources);
         config_digest_node(root, s.digest);
         if ((ns = realloc(c->slices, (c->n_slices + 1) * sizeof *ns)))
                 c->slices = ns;

@@ -41,6 +41,10 @@ int cp_path(struct cload *l, const struct ynode *n, const char *key, char **out)
  * text (as cp_path_text), cp_file_path also resolves it (as cp_path). */
 int cp_file_text(struct cload *l, const struct ynode *n, const char *key);
 int cp_file_path(struct cload *l, const struct ynode *n, const char *key, char **out);
+/* The cgroup knobs (NULL-terminated), and their reader: shared by slice
+ * files (top level, prefix "") and services (resources:). */
+extern const char *const cp_knob_keys[];
+void cp_resources(struct cload *l, const struct ynode *map, const char *prefix, struct resources_config *r);
 int cp_lookup_group(const char *name, gid_t *ret);
 bool cp_is_scalar(const struct ynode *n); /* a scalar that is not null */
 /* What n is, for "expected X, not Y": "a list", "a mapping", "nothing" (a
