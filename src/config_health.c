@@ -197,9 +197,12 @@ static void load_http(struct cload *l, const struct ynode *n, struct probe_confi
         if (v == n)
                 return;
         if ((v = ynode_get(n, "status"))) {
-                if (!cp_is_scalar(v) || parse_status(v->value, &p->status_min, &p->status_max) < 0)
+                if (!cp_is_scalar(v))
+                        cp_err(l, v, "healthcheck.http.status", "expected a status (e.g. 200 or 200-399), not %s",
+                               cp_kind(v));
+                else if (parse_status(v->value, &p->status_min, &p->status_max) < 0)
                         cp_err(l, v, "healthcheck.http.status", "bad status '%s' (use e.g. 200 or 200-399)",
-                               cp_is_scalar(v) ? v->value : "");
+                               v->value);
         }
         if ((v = ynode_get(n, "body_contains")) &&
             (!cp_is_scalar(v) ||

@@ -69,6 +69,8 @@ bad 'logging: { max_size: 1X }' "22: logging.max_size: bad size '1X' (use e.g. 5
 bad 'start_when: { memory_available: [1G] }' "33: start_when.memory_available: expected a size (e.g. 6G or 50%), not a list"
 bad 'start_when: { memory_pressure_below: [1] }' "38: start_when.memory_pressure_below: expected a percentage of stalled time, 0 < x <= 100, e.g. 10 or 10% (PSI some avg10), not a list"
 bad 'sandbox: { capabilities: [[CAP_CHOWN]] }' "27: sandbox.capabilities[0]: expected a capability name, not a list"
+bad 'healthcheck: { http: { url: "http://127.0.0.1/", status: [200] } }' "58: healthcheck.http.status: expected a status (e.g. 200 or 200-399), not a list"
+bad 'healthcheck: { http: { url: "http://127.0.0.1/", status: 99 } }' "58: healthcheck.http.status: bad status '99' (use e.g. 200 or 200-399)"
 printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
 { cat "$T/etc/main.orig"; printf 'log_max_total: [1G]\n'; } > "$T/etc/svd.yaml"
 rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
