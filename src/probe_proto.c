@@ -214,7 +214,7 @@ static void jw_char(struct jw *w, char c)
         w->len++;
 }
 
-/* Formats v in decimal; returns the length (at most 20 + sign). */
+/* The next newline-separated message of a packet (probe_proto.h). */
 const char *probe_msg_next(const char **pos, const char *end, size_t *ret_len)
 {
         const char *p = *pos;
