@@ -438,6 +438,15 @@ static cJSON *plan_json(cJSON *rep, const struct reload_plan *p)
         return rep;
 }
 
+/* The load's warnings (files not read, profile_sets members that name
+ * nothing): svctl shows them to the operator who asked, as svd logs them. */
+static void add_warnings(cJSON *rep, const struct cfg_errors *errs)
+{
+        cJSON *arr = rep && errs->n_warns ? cJSON_AddArrayToObject(rep, "warnings") : NULL;
+        for (size_t i = 0; arr && i < errs->n_warns; i++)
+                cJSON_AddItemToArray(arr, cJSON_CreateString(errs->warns[i]));
+}
+
 cJSON *reload_errors_reply(const struct cfg_errors *errs, int r, const char *outcome)
 {
         cJSON *rep = errs->n ? proto_reply_error(PROTO_E_FAILED, "the configuration has %zu error%s; %s", errs->n,
@@ -446,6 +455,7 @@ cJSON *reload_errors_reply(const struct cfg_errors *errs, int r, const char *out
         cJSON *arr = rep ? cJSON_AddArrayToObject(rep, "errors") : NULL;
         for (size_t i = 0; arr && i < errs->n; i++)
                 cJSON_AddItemToArray(arr, cJSON_CreateString(errs->msgs[i]));
+        add_warnings(rep, errs);
         return rep;
 }
 
@@ -474,12 +484,13 @@ cJSON *reload_op(struct svd *m, const cJSON *req, const struct control_peer *pee
                 cfg_errors_free(&errs);
                 return rep;
         }
-        cfg_errors_free(&errs);
         cJSON *rep = proto_reply_ok();
         if (rep) {
                 cJSON_AddBoolToObject(rep, "dry_run", dry_run);
                 plan_json(rep, p);
         }
+        add_warnings(rep, &errs);
+        cfg_errors_free(&errs);
         if (dry_run) {
                 reload_plan_free(p);
                 return rep;

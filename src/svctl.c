@@ -325,6 +325,8 @@ static int print_reply(const struct args *a, const cJSON *reply)
                 r = svctl_print_show(stdout, reply, a->json);
                 break;
         case OP_RELOAD:
+                if (!a->json)
+                        svctl_print_warning_lines(stderr, reply);
                 r = svctl_print_reload(stdout, reply, a->json);
                 break;
         case OP_REEXEC:

@@ -92,15 +92,25 @@ int svctl_print_reload(FILE *f, const cJSON *reply, bool json)
         return ferror(f) ? -EIO : 0;
 }
 
-void svctl_print_error_lines(FILE *f, const cJSON *reply)
+static void print_lines(FILE *f, const cJSON *reply, const char *key, const char *lead)
 {
-        const cJSON *errors = cJSON_GetObjectItemCaseSensitive(reply, "errors");
         const cJSON *e;
 
-        cJSON_ArrayForEach(e, errors) {
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply, key)) {
                 char *t = cJSON_IsString(e) ? svctl_error_dup(e->valuestring) : NULL;
                 if (t)
-                        fprintf(f, "%s\n", t);
+                        fprintf(f, "%s%s\n", lead, t);
                 free(t);
         }
+}
+
+void svctl_print_error_lines(FILE *f, const cJSON *reply)
+{
+        print_lines(f, reply, "errors", "");
+        svctl_print_warning_lines(f, reply);
+}
+
+void svctl_print_warning_lines(FILE *f, const cJSON *reply)
+{
+        print_lines(f, reply, "warnings", "svctl: svd: ");
 }

@@ -137,8 +137,21 @@ printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
 start_svd
 wait_for grep -q "config: $sdir/web.YAML: warning: not read" "$T/svd.out"
 printf 'command: [sleep, "1"]\n' > "$T/services/new.yml.txt"
-svctl reload > /dev/null || fail "reload refused"
+svctl reload > /dev/null 2> "$T/reload.err" || fail "reload refused"
 wait_for grep -q "reload: $sdir/new.yml.txt: warning: not read" "$T/svd.out"
 assert_eq "$(grep -c "reload: $sdir/web.YAML: warning" "$T/svd.out")" 1 "web.YAML warned once at the reload"
+# ... and the operator who asked for the reload sees them too
+grep -qF "svctl: svd: $sdir/new.yml.txt: warning: not read" "$T/reload.err" ||
+        fail "svctl reload does not show the warnings: $(cat "$T/reload.err")"
+svctl --json reload > "$T/reload.json" || fail "reload --json refused"
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert any("new.yml.txt: warning" in w for w in r["warnings"]), r' \
+        "$T/reload.json" || fail "no warnings in the reply: $(cat "$T/reload.json")"
+# a refused reload shows them beside its errors
+printf 'command: [sleep, "1"]\nrestart: sometimes\n' > "$T/services/r.yaml"
+rc=0; svctl reload > /dev/null 2> "$T/reload.err" || rc=$?
+[ "$rc" = 1 ] && grep -q "r.yaml:2:10: restart: unknown value" "$T/reload.err" &&
+        grep -qF "svctl: svd: $sdir/new.yml.txt: warning: not read" "$T/reload.err" ||
+        fail "refused reload (exit $rc): $(cat "$T/reload.err")"
+printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
 
 echo OK
