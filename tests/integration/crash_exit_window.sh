@@ -35,13 +35,7 @@ sleep 0.3 # (nothing left to write: the next write is the exit's)
 mkfifo "$T/run/state.json.tmp"
 touch "$T/out/go"
 # svd reaped the oneshot, made it exited and now waits in open() of the FIFO
-blocked() {
-        local w
-        w=$(cat "/proc/$SVD_PID/wchan" 2>/dev/null) || return 1
-        case "$w" in *fifo* | *pipe* | *partner*) return 0 ;; esac
-        return 1
-}
-wait_for blocked || fail "svd is not blocked writing the state (wchan $(cat "/proc/$SVD_PID/wchan"))"
+wait_for svd_blocked_in_fifo || fail "svd is not blocked writing the state (wchan $(cat "/proc/$SVD_PID/wchan"))"
 grep -q "^X [0-9]* 0 init$" "$T/run/state.journal" || fail "no exit line in the journal: $(cat "$T/run/state.journal")"
 crash_restart_svd rm -f "$T/run/state.json.tmp"
 wait_state init exited 5

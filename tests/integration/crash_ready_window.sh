@@ -45,13 +45,7 @@ mkfifo "$T/run/state.json.tmp"
 touch "$T/out/go"
 wait_for test -e "$T/out/sent"
 # svd read the datagram, made n running and now waits in open() of the FIFO
-blocked() {
-        local w
-        w=$(cat "/proc/$SVD_PID/wchan" 2>/dev/null) || return 1
-        case "$w" in *fifo* | *pipe* | *partner*) return 0 ;; esac
-        return 1
-}
-wait_for blocked || fail "svd is not blocked writing the state (wchan $(cat "/proc/$SVD_PID/wchan"))"
+wait_for svd_blocked_in_fifo || fail "svd is not blocked writing the state (wchan $(cat "/proc/$SVD_PID/wchan"))"
 crash_restart_svd rm -f "$T/run/state.json.tmp"
 wait_state n running 5
 assert_eq "$(instances n)" "$(field n pid)" "n's pid"

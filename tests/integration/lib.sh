@@ -250,6 +250,34 @@ pg_setup() {
                 --locale=C -E UTF8 > "$T/initdb.out" 2>&1 || { cat "$T/initdb.out" >&2; fail "initdb failed"; }
 }
 
+# svd_blocked_in_fifo: svd sleeps in the open() of a FIFO (a test put one
+# where svd writes a file, to hold it there)
+svd_blocked_in_fifo() {
+        local w
+        w=$(cat "/proc/$SVD_PID/wchan" 2>/dev/null) || return 1
+        case "$w" in *fifo* | *pipe* | *partner*) return 0 ;; esac
+        return 1
+}
+
+# slow_gzip: the gzip svd runs sleeps $(cat $T/out/gzdelay) seconds before
+# it starts, and notes its pid in $T/out/gzstarted: a wrapper bound over it
+# in the test's private mount namespace (needs SVD_PRIVATE_MOUNTS=1; exits
+# 77 where that cannot be done). GZ: the real gzip's path.
+slow_gzip() {
+        GZ=$(command -v gzip) || { echo "no gzip"; exit 77; }
+        GZ=$(readlink -f "$GZ")
+        cp "$GZ" "$T/gzip.real"
+        cat > "$T/gzip" <<EOF
+#!/bin/sh
+echo \$\$ >> $T/out/gzstarted
+sleep "\$(cat $T/out/gzdelay)"
+exec $T/gzip.real "\$@"
+EOF
+        chmod 755 "$T/gzip"
+        mount --bind "$T/gzip" "$GZ" || { echo "cannot bind-mount over $GZ"; exit 77; }
+        MOUNTS="$MOUNTS $GZ"
+}
+
 # sbx_report_setup TAG: for tests that read a service's confinement with
 # tests/helpers/sbx-report. private_tmp hides $T and maybe the build tree
 # (both can live under /tmp): sets SHM, a world-writable directory in

@@ -9,18 +9,7 @@
 SVD_PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
 
-GZ=$(command -v gzip) || { echo "no gzip"; exit 77; }
-GZ=$(readlink -f "$GZ")
-cp "$GZ" "$T/gzip.real"
-cat > "$T/gzip" <<EOF2
-#!/bin/sh
-echo \$\$ >> $T/out/gzstarted
-sleep "\$(cat $T/out/gzdelay)"
-exec $T/gzip.real "\$@"
-EOF2
-chmod 755 "$T/gzip"
-mount --bind "$T/gzip" "$GZ" || { echo "cannot bind-mount over $GZ"; exit 77; }
-MOUNTS="$MOUNTS $GZ"
+slow_gzip
 
 PAD=$(printf 'z%.0s' $(seq 100))
 # about 28K: one rotation at each start
