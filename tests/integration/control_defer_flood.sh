@@ -100,7 +100,7 @@ used = cpu(sys.argv[2]) - c0
 assert used < 0.5, "svd used %.2f s of CPU in 1.5 s after the client went away" % used
 print("ok, cpu %.2f" % used)
 PYEOF
-wait_for grep -q "control: client pid [0-9]* went away while its request was still being handled" "$T/svd.out"
+wait_for grep -q "control: client uid [0-9]* pid [0-9]* went away while its request was still being handled" "$T/svd.out"
 wait_for grep -q "daemon-reexec: the client that asked for it went away; it was refused" "$T/svd.out"
 svctl status > /dev/null || fail "svd does not answer after the client went away"
 grep -q "restore-fd" "/proc/$SVD_PID/cmdline" && fail "svd was executed again"
