@@ -250,6 +250,22 @@ pg_setup() {
                 --locale=C -E UTF8 > "$T/initdb.out" 2>&1 || { cat "$T/initdb.out" >&2; fail "initdb failed"; }
 }
 
+# notify_listen SOCK OUT: a datagram socket at SOCK, as systemd's
+# NOTIFY_SOCKET, writing each message it gets to OUT as one line (newlines
+# as " | "); its pid in LISTENER
+notify_listen() {
+        python3 - "$1" > "$2" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+while True:
+    m = s.recv(4096).decode()
+    print(m.replace("\n", " | "), flush=True)
+PY
+        LISTENER=$!
+        wait_for test -S "$1"
+}
+
 # svd_blocked_in_fifo: svd sleeps in the open() of a FIFO (a test put one
 # where svd writes a file, to hold it there)
 svd_blocked_in_fifo() {

@@ -15,25 +15,13 @@ type: notify
 command: [sleep, "100000"]
 EOF2
 
-listen() {
-        python3 - "$1" > "$2" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-while True:
-    m = s.recv(4096).decode()
-    print(m.replace("\n", " | "), flush=True)
-PY
-        LISTENER=$!
-        wait_for test -S "$1"
-}
 trap 'kill $LISTENER 2>/dev/null; cleanup' EXIT
 cp "$T/etc/svd.yaml" "$T/svd.yaml.base"
 set_ready() { cp "$T/svd.yaml.base" "$T/etc/svd.yaml"; echo "ready_timeout: $1" >> "$T/etc/svd.yaml"; }
 
 # ---- 1. shortened: READY=1 at the new timeout
 set_ready 1d
-listen "$T/n1.sock" "$T/n1.out"
+notify_listen "$T/n1.sock" "$T/n1.out"
 NOTIFY_SOCKET="$T/n1.sock" start_svd
 wait_state ok running
 set_ready 1s
@@ -53,7 +41,7 @@ kill $LISTENER
 
 # ---- 2. set to 0 before it passed: READY=1 only once all settled
 set_ready 6s
-listen "$T/n2.sock" "$T/n2.out"
+notify_listen "$T/n2.sock" "$T/n2.out"
 t0=$(now)
 NOTIFY_SOCKET="$T/n2.sock" start_svd
 set_ready 0

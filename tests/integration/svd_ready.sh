@@ -22,22 +22,10 @@ type: notify
 command: [sleep, "100000"]
 EOF2
 
-listen() {
-        python3 - "$1" > "$2" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-while True:
-    m = s.recv(4096).decode()
-    print(m.replace("\n", " | "), flush=True)
-PY
-        LISTENER=$!
-        wait_for test -S "$1"
-}
 trap 'kill $LISTENER 2>/dev/null; cleanup' EXIT
 
 # ---- 1. a service that does not settle: READY=1 at ready_timeout
-listen "$T/n1.sock" "$T/n1.out"
+notify_listen "$T/n1.sock" "$T/n1.out"
 t0=$(now)
 NOTIFY_SOCKET="$T/n1.sock" start_svd
 wait_for grep -q 'READY=1' "$T/n1.out"
@@ -54,7 +42,7 @@ stop_svd || fail "svd exit status"
 kill $LISTENER
 
 # ---- 2. started again after a kill: READY=1 again
-listen "$T/n2.sock" "$T/n2.out"
+notify_listen "$T/n2.sock" "$T/n2.out"
 rm "$T/services/slow.yaml"
 NOTIFY_SOCKET="$T/n2.sock" start_svd
 wait_for grep -q '^READY=1 | STATUS=all services settled' "$T/n2.out"
