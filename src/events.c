@@ -93,7 +93,8 @@ void events_emit(struct svd *m, const struct svc *s, const char *kind, const cha
         struct events *E = get(m);
         if (!E)
                 return;
-        const char *why = strcmp(kind, "health") == 0 ? s->probe_detail : s->reason;
+        /* health: the last check's result, except for "none" (svc_set_health) */
+        const char *why = strcmp(kind, "health") != 0 ? s->reason : strcmp(to, "none") == 0 ? "" : s->probe_detail;
         struct event *e = place(E, now_real(), kind, from, to, ev_text(s->cfg->name, why));
         if (!E->n_followers)
                 return;

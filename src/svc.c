@@ -120,8 +120,11 @@ static void set_state(struct svc *s, enum svc_state next) {
 void svc_set_health(struct svc *s, enum svc_health h) {
         if (s->health == h)
                 return;
+        /* the last check's result is the reason, except for "none": checks
+         * end with the service, whatever the last one said */
+        const char *why = h == HEALTH_NONE ? "" : s->probe_detail;
         log_info("%s: health %s -> %s%s%s", s->cfg->name, svc_health_name(s->health), svc_health_name(h),
-                 s->probe_detail[0] ? ": " : "", s->probe_detail);
+                 why[0] ? ": " : "", why);
         events_emit(s->m, s, "health", svc_health_name(s->health), svc_health_name(h));
         s->health = h;
         s->health_since_real = now_real();
