@@ -260,6 +260,7 @@ struct svc_config {
         bool not_in_profile; /* set by profile_select() after loading */
         struct cfg_pos pos;  /* of the document root */
         uint8_t digest[32];  /* of the file's node tree (config_digest.h), for reload */
+        uint8_t defaults_digest[32]; /* of what it takes from defaults: (config_digest_defaults) */
 };
 
 extern const struct resources_config config_no_resources;

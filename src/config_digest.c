@@ -53,15 +53,15 @@ static void feed(crypto_generichash_state *st, const struct ynode *n, unsigned d
         }
 }
 
-void config_digest_node(const struct ynode *n, uint8_t out[CONFIG_DIGEST_BYTES])
+/* Starts a digest; false (out made unlike any other digest, so a reload
+ * treats the service as changed rather than miss a change) when libsodium
+ * cannot be loaded. */
+static bool digest_begin(crypto_generichash_state *st, uint8_t out[CONFIG_DIGEST_BYTES])
 {
-        crypto_generichash_state st;
         char why[256];
 
         static bool failing; /* said once until libsodium loads again */
         if (dynlib_acquire(&dl_sodium, why, sizeof why) < 0) {
-                /* no digest: make it unlike any other, so a reload treats the
-                 * service as changed rather than miss a change */
                 static uint64_t unique;
                 if (!failing)
                         log_warn("config: %s: no digest of the definitions, so a reload takes every service "
@@ -70,11 +70,68 @@ void config_digest_node(const struct ynode *n, uint8_t out[CONFIG_DIGEST_BYTES])
                 memset(out, 0xff, CONFIG_DIGEST_BYTES);
                 unique++;
                 memcpy(out, &unique, sizeof unique);
-                return;
+                return false;
         }
         failing = false;
-        crypto_generichash_init(&st, NULL, 0, CONFIG_DIGEST_BYTES);
-        feed(&st, n, 0);
-        crypto_generichash_final(&st, out, CONFIG_DIGEST_BYTES);
+        crypto_generichash_init(st, NULL, 0, CONFIG_DIGEST_BYTES);
+        return true;
+}
+
+static void digest_end(crypto_generichash_state *st, uint8_t out[CONFIG_DIGEST_BYTES])
+{
+        crypto_generichash_final(st, out, CONFIG_DIGEST_BYTES);
         dynlib_release(&dl_sodium);
+}
+
+void config_digest_node(const struct ynode *n, uint8_t out[CONFIG_DIGEST_BYTES])
+{
+        crypto_generichash_state st;
+
+        if (!digest_begin(&st, out))
+                return;
+        feed(&st, n, 0);
+        digest_end(&st, out);
+}
+
+/* NULL and "" differ: a NULL is 'n', a text 't', its length, its bytes. */
+static void put_text(crypto_generichash_state *st, const char *v)
+{
+        unsigned char tag = v ? 't' : 'n';
+
+        crypto_generichash_update(st, &tag, 1);
+        if (!v)
+                return;
+        put_u64(st, strlen(v));
+        crypto_generichash_update(st, (const unsigned char *)v, strlen(v));
+}
+
+void config_digest_defaults(const struct svc_config *s, bool own_working_dir, uint8_t out[CONFIG_DIGEST_BYTES])
+{
+        crypto_generichash_state st;
+        uint64_t factor;
+        size_t n = 0;
+
+        if (!digest_begin(&st, out))
+                return;
+        put_u64(&st, (uint64_t)s->restart);
+        put_u64(&st, s->backoff.initial);
+        put_u64(&st, s->backoff.max);
+        memcpy(&factor, &s->backoff.factor, sizeof factor);
+        put_u64(&st, factor);
+        put_u64(&st, s->backoff.reset_after);
+        put_u64(&st, s->start_limit.burst);
+        put_u64(&st, s->start_limit.interval);
+        put_u64(&st, (uint64_t)s->stop.signal);
+        put_u64(&st, s->stop.timeout);
+        while (s->environment && s->environment[n])
+                n++;
+        put_u64(&st, n);
+        for (size_t i = 0; i < n; i++)
+                put_text(&st, s->environment[i]);
+        /* its own (relative) working_dir moves with the main file's
+         * directory: reload.c tells that apart as a path that changed */
+        put_text(&st, own_working_dir ? NULL : s->working_dir);
+        put_text(&st, s->user);
+        put_text(&st, s->group);
+        digest_end(&st, out);
 }

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "config_yaml.h"
 
 #define CONFIG_DIGEST_BYTES 32
@@ -14,5 +15,14 @@
 /* BLAKE2b (libsodium's generichash) of n's canonical encoding; n may be NULL
  * (an empty file or an absent key). */
 void config_digest_node(const struct ynode *n, uint8_t out[CONFIG_DIGEST_BYTES]);
+
+/* Of what a loaded service may take from the main file's defaults: and
+ * applies only when it starts (restart, backoff, start_limit, stop,
+ * environment, working_dir, user, group): its effective values, so a
+ * default it overrides does not count. logging: is left out: a reload
+ * applies it to the running service (logpipe_reconfigure). own_working_dir:
+ * the service file sets working_dir itself. Every key a future default
+ * adds that needs a restart belongs here. */
+void config_digest_defaults(const struct svc_config *s, bool own_working_dir, uint8_t out[CONFIG_DIGEST_BYTES]);
 
 #endif

@@ -152,7 +152,9 @@ static const char *difference(const struct svd_config *oc, const struct svc_conf
 {
         if (memcmp(o->digest, n->digest, sizeof o->digest) != 0)
                 return "service file";
-        if (memcmp(oc->defaults_digest, nc->defaults_digest, sizeof oc->defaults_digest) != 0)
+        /* what it takes from the main file's defaults:, not the block:
+         * a default it overrides, or logging (applied live), is no change */
+        if (memcmp(o->defaults_digest, n->defaults_digest, sizeof o->defaults_digest) != 0)
                 return "defaults";
         if (!same_slices(oc, o->slice, nc, n->slice))
                 return "slice path";

@@ -1,7 +1,8 @@
 /* reload: a new configuration generation applied by difference (svctl reload,
  * SIGHUP). The new files are loaded and validated completely first; any error
  * leaves the running generation untouched. Otherwise each service is compared
- * with its running self (config_digest.h: its file, the main file's defaults,
+ * with its running self (config_digest.h: its file, what it takes from the
+ * main file's defaults (logging there applies live),
  * its slice path, the profile selection, its resolved user and paths); slices' limits
  * are applied again in place, without restarting their services:
  *   add     new: started (if enabled and not a scheduled job)

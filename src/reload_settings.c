@@ -64,7 +64,7 @@ static int settings(const struct svd_config *o, const struct svd_config *n, bool
                 { "slices_dir", same_text(o->slices_dir, n->slices_dir), NULL },
                 { "admin_group", o->has_admin_gid == n->has_admin_gid && o->admin_gid == n->admin_gid, NULL },
                 { "defaults", memcmp(o->defaults_digest, n->defaults_digest, sizeof o->defaults_digest) == 0,
-                  NULL },
+                  "a service restarts only if what it takes from them changed; logging applies live" },
                 { "log_max_total", o->log_max_total == n->log_max_total, NULL },
                 { "hostname", same_text(o->hostname, n->hostname), pid1 ? NULL : "svd sets it as PID 1 only" },
                 { "root", o->root_rw == n->root_rw, pid1 ? "applies at the next boot" : "svd remounts / as PID 1 only" },
