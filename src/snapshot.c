@@ -29,6 +29,7 @@
 #include "sched.h"
 #include "secrets.h"
 #include "nofile.h"
+#include "config_digest.h"
 #include "snapshot.h"
 #include "snapshot_print.h"
 #include "statecheck.h"
@@ -82,15 +83,15 @@ static char *b64(const char *p, size_t n)
         return out;
 }
 
-/* The config digest in hex (a state write must not need libsodium). */
-static void digest_hex(const struct svc_config *c, char *out)
+/* A config digest in hex (a state write must not need libsodium). */
+static void digest_hex(const uint8_t d[CONFIG_DIGEST_BYTES], char *out)
 {
         static const char hex[] = "0123456789abcdef";
-        for (size_t i = 0; i < sizeof(c->digest); i++) {
-                out[2 * i] = hex[c->digest[i] >> 4];
-                out[2 * i + 1] = hex[c->digest[i] & 15];
+        for (size_t i = 0; i < CONFIG_DIGEST_BYTES; i++) {
+                out[2 * i] = hex[d[i] >> 4];
+                out[2 * i + 1] = hex[d[i] & 15];
         }
-        out[2 * sizeof(c->digest)] = 0;
+        out[2 * CONFIG_DIGEST_BYTES] = 0;
 }
 
 /* The descriptors a daemon-reexec hands over, -1 terminated; the state file
@@ -161,12 +162,16 @@ fail:
 static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
 {
         cJSON *o = cJSON_CreateObject();
-        char hex[2 * sizeof(s->cfg->digest) + 1];
+        char hex[2 * CONFIG_DIGEST_BYTES + 1];
         if (!o)
                 return NULL;
-        digest_hex(s->cfg, hex);
+        digest_hex(s->cfg->digest, hex);
         cJSON_AddStringToObject(o, "name", s->cfg->name);
         cJSON_AddStringToObject(o, "digest", hex);
+        /* what it took from the main file's defaults: (changed on disk
+         * before a re-exec, only this tells the next instance) */
+        digest_hex(s->cfg->defaults_digest, hex);
+        cJSON_AddStringToObject(o, "defaults_digest", hex);
         if (s->cfg_stale) /* (the digest of what runs is not known) */
                 cJSON_AddBoolToObject(o, "stale", true);
         cJSON_AddStringToObject(o, "state", svc_state_name(s->state));
@@ -547,11 +552,15 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         }
         svc_restore_timers(s, left(o, "timer_left", elapsed));
         timer_restore_json(s, cJSON_GetObjectItemCaseSensitive(o, "timer"), ran_unseen);
-        char hex[2 * sizeof(s->cfg->digest) + 1];
-        digest_hex(s->cfg, hex);
+        char hex[2 * CONFIG_DIGEST_BYTES + 1], dhex[2 * CONFIG_DIGEST_BYTES + 1];
+        digest_hex(s->cfg->digest, hex);
+        digest_hex(s->cfg->defaults_digest, dhex);
         const char *was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "digest"));
+        /* (absent: written by an svd that did not record it) */
+        const char *dwas = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "defaults_digest"));
         /* (one that is down starts with its file's definition anyway) */
-        s->cfg_stale = (s->pid > 0 || s->exit_pending) && (flag(o, "stale") || (was && strcmp(was, hex) != 0));
+        s->cfg_stale = (s->pid > 0 || s->exit_pending) &&
+                       (flag(o, "stale") || (was && strcmp(was, hex) != 0) || (dwas && strcmp(dwas, dhex) != 0));
         if (s->cfg_stale)
                 log_warn("%s: its definition changed on disk; it applies at the next restart or svctl reload",
                          s->cfg->name);
