@@ -419,6 +419,8 @@ void cgroup_reload_slices(struct svd *m) {
         if (r < 0)
                 log_err("reload: slices: %s", r == -EINVAL ? why : strerror(-r));
         protect_root(m);
+        cg_gone_keep(m, paths);
+        cg_gone_retry(m); /* what an earlier reload left */
         /* slices no longer configured go once empty, deepest first: the
          * paths are in the order of the slices' names, where a child may
          * come before its parent ("api" below "web"), and a parent tried
@@ -438,8 +440,8 @@ void cgroup_reload_slices(struct svd *m) {
                         bool kept = strlen(g->slice_paths[i]) != len;
                         for (size_t k = 0; paths && paths[k] && !kept; k++)
                                 kept = strcmp(paths[k], g->slice_paths[i]) == 0;
-                        if (!kept)
-                                (void)rmdir(g->slice_paths[i]);
+                        if (!kept && rmdir(g->slice_paths[i]) < 0 && errno != ENOENT)
+                                cg_gone_add(m, g->slice_paths[i], "removed by the reload");
                 }
                 below = len;
         }
@@ -559,6 +561,7 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         g->ino_io.data = m;
         ev_io_start(m->loop, &g->ino_io);
         g->enabled = true;
+        cg_gone_retry(m); /* (the sweep's: watched from now on) */
         return 0;
 }
 
@@ -734,6 +737,8 @@ static void ino_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 for (char *p = buf; p < buf + n;) {
                         struct inotify_event *ev = (struct inotify_event *)p;
                         p += sizeof(*ev) + ev->len;
+                        if (cg_gone_event(m, ev->wd))
+                                continue;
                         for (size_t i = 0; i < m->n_svcs; i++) {
                                 struct svc *s = m->svcs[i];
                                 if (ev->wd == s->cg_wd_events && !cgroup_populated(s))
@@ -767,6 +772,7 @@ void cgroup_done(struct svd *m) {
                 close(g->ino_fd);
         }
         free_paths(g->slice_paths);
+        cg_gone_done(g);
         free(g->root);
         free(g);
         m->cg = NULL;

@@ -21,6 +21,8 @@ struct cgroup_mgr {
         int ino_fd;
         ev_io ino_io;
         char **slice_paths; /* absolute, per slice */
+        struct cg_gone *gone; /* slices dropped but not empty yet (cgroup_gone.c) */
+        size_t n_gone;
         int spawn_logged;   /* spawn_clone3_status() last logged */
 };
 
@@ -48,5 +50,17 @@ void cg_rmdir_tree(const char *dir);
  * (cgroup_sweep.c); logs each. */
 struct svd;
 void cg_sweep_stale(struct svd *m);
+/* cgroup_gone.c: path, the cgroup of a slice no longer configured, could not
+ * be removed: kept, watched, and removed once empty (cg_gone_retry). why:
+ * for the log ("removed by the reload"), which says what is left in it;
+ * NULL: the caller said so. */
+void cg_gone_add(struct svd *m, const char *path, const char *why);
+/* The slices of paths (NULL-terminated) are configured again: not removed. */
+void cg_gone_keep(struct svd *m, char **paths);
+/* Tries each again, the deepest first; logs each removed. */
+void cg_gone_retry(struct svd *m);
+/* An inotify event: true if wd is one of theirs (and they were retried). */
+bool cg_gone_event(struct svd *m, int wd);
+void cg_gone_done(struct cgroup_mgr *g);
 
 #endif

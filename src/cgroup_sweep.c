@@ -52,7 +52,7 @@ static char **children(const char *dir) {
         return v;
 }
 
-static void sweep(char **slices, char **leaves, const char *dir, int depth) {
+static void sweep(struct svd *m, char **slices, char **leaves, const char *dir, int depth) {
         _cleanup_(strv_freep) char **names = children(dir);
         for (size_t i = 0; names && names[i]; i++) {
                 _cleanup_(freep) char *path = strdup_printf("%s/%s", dir, names[i]);
@@ -61,12 +61,14 @@ static void sweep(char **slices, char **leaves, const char *dir, int depth) {
                 if (!path)
                         return;
                 if (slice && depth < SWEEP_DEPTH)
-                        sweep(slices, leaves, path, depth + 1); /* what is below it first */
+                        sweep(m, slices, leaves, path, depth + 1); /* what is below it first */
                 if (listed(slice ? slices : leaves, path))
                         continue;
                 if (cg_read_key(path, "cgroup.events", "populated", &populated) == 0 && populated) {
-                        log_warn("cgroup: %s is no longer in the configuration but holds processes; left there",
-                                 path);
+                        log_warn("cgroup: %s is no longer in the configuration but holds processes; left there%s",
+                                 path, slice ? " until it is empty" : "");
+                        if (slice)
+                                cg_gone_add(m, path, NULL);
                         continue;
                 }
                 /* a leaf may hold the cgroups its service made (cg_rmdir_tree);
@@ -98,6 +100,6 @@ void cg_sweep_stale(struct svd *m) {
                         return; /* no memory: nothing is removed that may be configured */
                 }
         }
-        sweep(g->slice_paths, leaves, g->root, 0);
+        sweep(m, g->slice_paths, leaves, g->root, 0);
         strv_free(leaves);
 }
