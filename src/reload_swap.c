@@ -64,6 +64,9 @@ static void renew(struct svd *m, struct svc *s)
         str_clear(&s->status_text);
         str_clear(&s->notify_status_pending); /* a dropped STATUS= of the old definition */
         s->held = s->stop_requested = s->restart_after_stop = s->stop_after_followers = false;
+        /* not a follower waiting for its dependency to come back: it
+         * starts now if it is to (start_after), else it stays down */
+        s->dep_failed = false;
 }
 
 /* Its start would pull up its dependencies (sched_pull_in): not one the
