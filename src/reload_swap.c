@@ -123,7 +123,8 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
                 unchanged[i] = it && it->action == RELOAD_KEEP;
         }
         int waves = ok ? graph_waves(c, nw) : -1;
-        if (waves < 0)
+        struct sched_tables st = { 0 };
+        if (waves < 0 || (ok && sched_tables_build(c, &st) < 0))
                 ok = false;
         if (!ok) {
                 for (size_t i = 0; nv && i < n; i++) {
@@ -178,9 +179,8 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
         if (old->ready_timeout != c->ready_timeout)
                 svd_ready_timeout_changed(m);
 
-        int r = sched_init(m);
-        if (r >= 0)
-                r = timers_reattach(m, old_timers, ov, n_old, unchanged);
+        sched_tables_install(m, &st);
+        int r = timers_reattach(m, old_timers, ov, n_old, unchanged);
         if (r >= 0)
                 r = secrets_reindex(m, old);
         if (r < 0)

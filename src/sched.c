@@ -10,24 +10,62 @@
 #include "sched.h"
 #include "util.h"
 
-int sched_init(struct svd *m) {
-        m->queue = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(size_t));
-        if (!m->queue)
-                return -ENOMEM;
-        m->q_head = m->q_len = 0;
+void sched_tables_free(struct sched_tables *t) {
+        for (size_t i = 0; t->rdeps && i < t->n; i++)
+                free(t->rdeps[i]);
+        free(t->rdeps);
+        free(t->n_rdeps);
+        free(t->queue);
+        *t = (struct sched_tables){ 0 };
+}
 
+int sched_tables_build(const struct svd_config *c, struct sched_tables *t) {
+        size_t n = c->n_svcs ? c->n_svcs : 1;
+
+        *t = (struct sched_tables){ .n = c->n_svcs };
+        t->queue = calloc(n, sizeof(size_t));
+        t->rdeps = calloc(n, sizeof(size_t *));
+        t->n_rdeps = calloc(n, sizeof(size_t));
+        if (!t->queue || !t->rdeps || !t->n_rdeps) {
+                sched_tables_free(t);
+                return -ENOMEM;
+        }
         /* Reverse edges, so a change reaches its dependents directly. */
-        for (size_t i = 0; i < m->n_svcs; i++) {
-                const struct svc_config *c = m->svcs[i]->cfg;
-                for (size_t d = 0; d < c->n_deps; d++) {
-                        struct svc *dep = m->svcs[c->deps[d].index];
-                        size_t *n = realloc(dep->rdeps, (dep->n_rdeps + 1) * sizeof(size_t));
-                        if (!n)
+        for (size_t i = 0; i < c->n_svcs; i++) {
+                const struct svc_config *s = &c->svcs[i];
+                for (size_t d = 0; d < s->n_deps; d++) {
+                        size_t di = s->deps[d].index;
+                        size_t *v = realloc(t->rdeps[di], (t->n_rdeps[di] + 1) * sizeof(size_t));
+                        if (!v) {
+                                sched_tables_free(t);
                                 return -ENOMEM;
-                        dep->rdeps = n;
-                        dep->rdeps[dep->n_rdeps++] = i;
+                        }
+                        t->rdeps[di] = v;
+                        v[t->n_rdeps[di]++] = i;
                 }
         }
+        return 0;
+}
+
+void sched_tables_install(struct svd *m, struct sched_tables *t) {
+        m->queue = t->queue;
+        m->q_head = m->q_len = 0;
+        for (size_t i = 0; i < m->n_svcs && i < t->n; i++) {
+                m->svcs[i]->rdeps = t->rdeps[i];
+                m->svcs[i]->n_rdeps = t->n_rdeps[i];
+        }
+        free(t->rdeps);
+        free(t->n_rdeps);
+        *t = (struct sched_tables){ 0 };
+}
+
+int sched_init(struct svd *m) {
+        struct sched_tables t;
+        int r = sched_tables_build(m->cfg, &t);
+
+        if (r < 0)
+                return r;
+        sched_tables_install(m, &t);
         return 0;
 }
 

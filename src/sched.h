@@ -9,6 +9,20 @@
 
 #include "svd.h"
 
+/* The queue and each service's dependents (reverse edges) of generation c,
+ * built apart from m so that a reload's switch can fail before it changes
+ * anything (reload_swap.c); -ENOMEM (t is empty then). */
+struct sched_tables {
+        size_t n;
+        size_t *queue;
+        size_t **rdeps;  /* per service of c, by index */
+        size_t *n_rdeps;
+};
+int sched_tables_build(const struct svd_config *c, struct sched_tables *t);
+/* Into m, whose m->svcs are c's services in c's order; t is left empty. */
+void sched_tables_install(struct svd *m, struct sched_tables *t);
+void sched_tables_free(struct sched_tables *t);
+/* Both at once, for m->cfg. */
 int sched_init(struct svd *m);
 void sched_done(struct svd *m);
 void sched_enqueue(struct svd *m, struct svc *s);
