@@ -124,9 +124,12 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
         }
         int waves = ok ? graph_waves(c, nw) : -1;
         struct sched_tables st = { 0 };
-        if (waves < 0 || (ok && sched_tables_build(c, &st) < 0))
+        struct timers *nt = NULL;
+        if (waves < 0 || (ok && sched_tables_build(c, &st) < 0) || (ok && timers_prepare(m, c, &nt) < 0))
                 ok = false;
         if (!ok) {
+                sched_tables_free(&st);
+                timers_discard(m, nt);
                 for (size_t i = 0; nv && i < n; i++) {
                         struct reload_item *it = item_of(p, c->svcs[i].name);
                         if (nv[i] && !(it && it->obj))
@@ -180,9 +183,8 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
                 svd_ready_timeout_changed(m);
 
         sched_tables_install(m, &st);
-        int r = timers_reattach(m, old_timers, ov, n_old, unchanged);
-        if (r >= 0)
-                r = secrets_reindex(m, old);
+        timers_reattach(m, nt, old_timers, ov, n_old, unchanged);
+        int r = secrets_reindex(m, old);
         if (r < 0)
                 log_err("reload: rebuilding the schedule: %s", strerror(-r));
         cgroup_reload_slices(m);

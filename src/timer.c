@@ -313,23 +313,66 @@ static void fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
         timer_arm_at(j, next_from(sc, base ? base : now, now));
 }
 
-int timers_init(struct svd *m)
+static void timers_free(struct svd *m, struct timers *t);
+
+int timers_prepare(struct svd *m, const struct svd_config *c, struct timers **ret)
 {
         struct timers *t = calloc(1, sizeof(*t));
         bool any = false;
 
         if (!t)
                 return -ENOMEM;
-        m->timers = t;
         t->m = m;
-        t->n = m->n_svcs;
-        if (!(t->jobs = calloc(t->n ? t->n : 1, sizeof(*t->jobs))))
+        if (!(t->jobs = calloc(c->n_svcs ? c->n_svcs : 1, sizeof(*t->jobs)))) {
+                free(t);
                 return -ENOMEM;
+        }
+        t->n = c->n_svcs;
         for (size_t i = 0; i < t->n; i++)
-                any |= m->svcs[i]->cfg->schedule.set;
-        if (!any)
+                any |= c->svcs[i].schedule.set;
+        if (!any) {
+                *ret = t;
                 return 0;
-        if (m->loop) {
+        }
+        _cleanup_(freep) char *dir = strdup_printf("%s/timers", c->state_dir);
+        if (!dir) {
+                timers_free(m, t);
+                return -ENOMEM;
+        }
+        int r = mkdir_p(dir, 0755);
+        if (r < 0)
+                log_warn("cannot create %s: %s (last run times are not kept)", dir, strerror(-r));
+        for (size_t i = 0; i < t->n; i++) {
+                const struct schedule_config *sc = &c->svcs[i].schedule;
+                if (!sc->set)
+                        continue;
+                struct timer_job *j = t->jobs[i] = calloc(1, sizeof(*j));
+                if (!j || (r >= 0 && !(j->stamp_path = strdup_printf("%s/%s", dir, c->svcs[i].name)))) {
+                        timers_free(m, t);
+                        return -ENOMEM;
+                }
+                j->m = m;
+                j->index = i;
+                j->every = sc->every;
+                j->random_delay = sc->random_delay;
+                j->cron = sc->cron;
+                ev_periodic_init(&j->w, fire_cb, 0., 0., NULL);
+                j->w.data = j;
+        }
+        *ret = t;
+        return 0;
+}
+
+/* t's services are m->svcs now: the clock's watchers, the jobs' last runs
+ * (a stamp's warning names its service). Nothing here fails. */
+static void timers_install(struct svd *m, struct timers *t)
+{
+        bool any = false;
+
+        m->timers = t;
+        for (size_t i = 0; i < t->n; i++)
+                any |= t->jobs[i] != NULL;
+        if (any && m->loop) {
                 ev_async_init(&t->clock_step, clock_step_cb);
                 t->clock_step.data = t;
                 ev_timer_init(&t->settle, settle_cb, 1., 0.);
@@ -340,30 +383,19 @@ int timers_init(struct svd *m)
                 ev_periodic_start(m->loop, &t->clock_watch);
                 t->watching = true;
         }
-        _cleanup_(freep) char *dir = strdup_printf("%s/timers", m->cfg->state_dir);
-        if (!dir)
-                return -ENOMEM;
-        int r = mkdir_p(dir, 0755);
+        for (size_t i = 0; i < t->n; i++)
+                if (t->jobs[i] && t->jobs[i]->stamp_path)
+                        timer_stamp_load(t->jobs[i]);
+}
+
+int timers_init(struct svd *m)
+{
+        struct timers *t;
+        int r = timers_prepare(m, m->cfg, &t);
+
         if (r < 0)
-                log_warn("cannot create %s: %s (last run times are not kept)", dir, strerror(-r));
-        for (size_t i = 0; i < t->n; i++) {
-                if (!m->svcs[i]->cfg->schedule.set)
-                        continue;
-                struct timer_job *j = t->jobs[i] = calloc(1, sizeof(*j));
-                if (!j)
-                        return -ENOMEM;
-                j->m = m;
-                j->index = i;
-                j->every = m->svcs[i]->cfg->schedule.every;
-                j->random_delay = m->svcs[i]->cfg->schedule.random_delay;
-                j->cron = m->svcs[i]->cfg->schedule.cron;
-                ev_periodic_init(&j->w, fire_cb, 0., 0., NULL);
-                j->w.data = j;
-                if (r >= 0 && !(j->stamp_path = strdup_printf("%s/%s", dir, m->svcs[i]->cfg->name)))
-                        return -ENOMEM;
-                if (j->stamp_path)
-                        timer_stamp_load(j);
-        }
+                return r;
+        timers_install(m, t);
         return 0;
 }
 
@@ -474,12 +506,11 @@ static bool same_due_times(const struct timer_job *o, const struct timer_job *j)
                a->dom_star == b->dom_star && a->dow_star == b->dow_star;
 }
 
-int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_svcs, size_t n_old,
-                    const bool *unchanged)
+void timers_reattach(struct svd *m, struct timers *built, struct timers *old, struct svc *const *old_svcs,
+                     size_t n_old, const bool *unchanged)
 {
-        int r = timers_init(m);
-
-        for (size_t i = 0; r >= 0 && i < m->timers->n; i++) {
+        timers_install(m, built);
+        for (size_t i = 0; i < m->timers->n; i++) {
                 struct timer_job *j = m->timers->jobs[i];
                 const struct timer_job *o = NULL;
                 if (!j)
@@ -512,7 +543,12 @@ int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_sv
         }
         if (old)
                 timers_free(m, old);
-        return r;
+}
+
+void timers_discard(struct svd *m, struct timers *built)
+{
+        if (built)
+                timers_free(m, built);
 }
 
 cJSON *timer_save_json(const struct svc *s)

@@ -23,6 +23,7 @@
 
 struct svd;
 struct svc;
+struct timers;
 struct control_peer;
 
 /* Pure: the first due time after t (usec, CLOCK_REALTIME) for a job whose
@@ -39,15 +40,20 @@ int timers_init(struct svd *m);  /* after the services exist: loads the state fi
 void timers_boot(struct svd *m); /* arms every job; persistent catch-up */
 void timers_stop(struct svd *m); /* shutdown: no new runs */
 void timers_done(struct svd *m);
-/* Reload (reload_swap.c): takes the jobs away before services move; then
- * builds the new generation's jobs. A job of the same service object keeps
+/* Reload (reload_swap.c): the new generation c's jobs, allocated before the
+ * switch changes anything (-ENOMEM: nothing to undo), or discarded if it
+ * fails for another reason; timers_detach takes the jobs away before
+ * services move; then timers_reattach installs the built jobs (it cannot
+ * fail). A job of the same service object keeps
  * its history (last run, result, counters, a run in progress), and its due
  * time if unchanged[new index] or if its every, cron and random_delay are
  * the same (only its command, environment... changed); others are armed as
  * at boot. Frees old. */
+int timers_prepare(struct svd *m, const struct svd_config *c, struct timers **ret);
+void timers_discard(struct svd *m, struct timers *built);
 struct timers *timers_detach(struct svd *m);
-int timers_reattach(struct svd *m, struct timers *old, struct svc *const *old_svcs, size_t n_old,
-                    const bool *unchanged);
+void timers_reattach(struct svd *m, struct timers *built, struct timers *old, struct svc *const *old_svcs,
+                     size_t n_old, const bool *unchanged);
 
 bool timer_scheduled(const struct svc *s); /* has a schedule (and is enabled) */
 /* daemon-reexec: a job's history and due time (NULL: not a job), and
