@@ -111,7 +111,8 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
         struct svc **nv = calloc(n ? n : 1, sizeof(*nv)), **ov = m->svcs;
         unsigned *nw = calloc(n ? n : 1, sizeof(*nw));
         bool *unchanged = calloc(n ? n : 1, sizeof(bool));
-        bool ok = nv && nw && unchanged;
+        unsigned char *rset = calloc(n ? n : 1, 1); /* (secrets_reindex) */
+        bool ok = nv && nw && unchanged && rset;
 
         m->reload = NULL;
         for (size_t i = 0; ok && i < n; i++) {
@@ -138,6 +139,7 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
                 free(nv);
                 free(nw);
                 free(unchanged);
+                free(rset);
                 rollback(m, p, "out of memory");
                 reload_plan_free(p);
                 return;
@@ -184,9 +186,7 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
         sched_tables_install(m, &st);
         timers_reattach(m, nt, old_timers, ov, n_old, unchanged);
-        int r = secrets_reindex(m, old);
-        if (r < 0)
-                log_err("reload: rebuilding the schedule: %s", strerror(-r));
+        secrets_reindex(m, old, rset);
         cgroup_reload_slices(m);
         if (metrics_reload(m) < 0)
                 log_warn("reload: metrics.textfile writer not restarted");

@@ -585,21 +585,21 @@ void secrets_done(struct svd *m)
         m->secrets = NULL;
 }
 
-int secrets_reindex(struct svd *m, const struct svd_config *old)
+void secrets_reindex(struct svd *m, const struct svd_config *old, unsigned char *set)
 {
         struct secrets *x = m->secrets;
         struct svc *any = NULL;
-        unsigned char *n;
+        unsigned char *n = set;
 
-        if (!x)
-                return 0;
+        if (!x) {
+                free(set);
+                return;
+        }
         /* No rotation is under way (reload_apply refuses then), but the
          * consumers of a changed secret may be on their way down for their
          * restart (or went down while the reload ran): they are started
          * again as planned, under their new index. One the reload removed
          * is gone; one it changed and started again is up already. */
-        if (!(n = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*n))))
-                return -ENOMEM;
         for (size_t i = 0; x->restart_set && i < old->n_svcs; i++) {
                 struct svc *s = x->restart_set[i] ? svd_find(m, old->svcs[i].name) : NULL;
 
@@ -612,7 +612,6 @@ int secrets_reindex(struct svd *m, const struct svd_config *old)
         x->restart_set = n;
         if (any) /* all of them may be down already */
                 secrets_svc_state(any);
-        return 0;
 }
 
 bool secrets_locked(const struct svc *s)

@@ -27,8 +27,11 @@ int secrets_init(struct svd *m);
 /* Wipes every value and key, removes credential files (and their tmpfs). */
 void secrets_done(struct svd *m);
 /* Reload: per-service bookkeeping for the new generation (old: the
- * configuration it replaces, whose services' indices it held). */
-int secrets_reindex(struct svd *m, const struct svd_config *old);
+ * configuration it replaces, whose services' indices it held). set: one
+ * byte per service of the new generation, zeroed, allocated by the caller
+ * before its switch (so nothing here fails); taken over (freed without a
+ * store). */
+void secrets_reindex(struct svd *m, const struct svd_config *old, unsigned char *set);
 
 enum secrets_status secrets_status(const struct svd *m);
 const char *secrets_status_name(enum secrets_status s);
