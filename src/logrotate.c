@@ -378,7 +378,25 @@ static int reopen_current(struct logsink *k) {
         return r;
 }
 
+/* Whether k's file is smaller than svd counted: emptied by hand (": >
+ * app.log", truncate -s 0, as on a full disk) while open. The count then
+ * goes on from the real size. Looked at only when a rotation is due, not at
+ * each write: the count is wrong only until then. */
+static bool shrank(struct logsink *k) {
+        struct stat st;
+        if (k->fd < 0 || fstat(k->fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size >= k->size)
+                return false;
+        k->size = (uint64_t)st.st_size;
+        return true;
+}
+
 int logrotate_rotate(struct logsink *k) {
+        /* The rotation was found due by a count too high: none now. The
+         * next record decides again on the real size (an empty file is
+         * never rotated; rotating this one early left a rotated file of
+         * next to nothing). */
+        if (shrank(k))
+                return 0;
         logrotate_startup(k); /* last_rotated: the names already there */
         usec_t t = now_real();
         if (t <= k->last_rotated)
