@@ -121,11 +121,8 @@ void logsink_note(struct logsink *k, const char *fmt, ...) {
         /* a record like the service's: the file rotates before it would
          * take it past max_size ("... svd " or "[svd] ", the newline) */
         size_t need = (k->lc->timestamps ? LOGFMT_TIME_LEN + 5 : 6) + len + 1;
-        if (logrotate_due(k, k->olen + need, now)) {
-                logsink_write_out(k);
-                if (!k->blocked && logrotate_due(k, need, now))
-                        (void)logrotate_rotate(k);
-        }
+        if (logrotate_due(k, k->olen + need, now))
+                logrotate_flush_due(k, need, now);
         char ts[LOGFMT_TIME_LEN + 1];
         out_record(k, LOGFMT_SVD, LOGFMT_WHOLE, buf, len, logfmt_time(now, ts));
 }
@@ -315,11 +312,9 @@ static size_t raw_lines(struct logsink *k, struct logstream *st, usec_t now) {
                         if (fit)
                                 n = fit;
                         else if (!tried && used) {
-                                logsink_write_out(k);
+                                logrotate_flush_due(k, n, now); /* (not if writing out rotated) */
                                 if (k->blocked)
                                         break;
-                                if (logrotate_due(k, n, now)) /* (not if writing out rotated) */
-                                        (void)logrotate_rotate(k);
                                 tried = true;
                                 continue;
                         } else /* a line longer than max_size, or rotating failed */
@@ -371,11 +366,9 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
                 /* cheap tests first: most lines neither flush nor rotate */
                 if ((after > OUT_FLUSH_AT || (lc->max_size && k->size + after > lc->max_size) || timed) &&
                     (after > OUT_FLUSH_AT || logrotate_due(k, after, now))) {
-                        logsink_write_out(k);
+                        logrotate_flush_due(k, need, now);
                         if (k->blocked)
                                 break;
-                        if (logrotate_due(k, need, now))
-                                (void)logrotate_rotate(k);
                 }
                 if (lc->timestamps && split == LOGFMT_WHOLE && out_reserve(k, sizeof(pre) + l + 1) == 0) {
                         char *o = k->out + k->olen;

@@ -334,11 +334,20 @@ static void retention_global(struct svd *m) {
 
 /* ---- rotation ---- */
 
+void logrotate_flush_due(struct logsink *k, uint64_t adding, usec_t now) {
+        logsink_write_out(k);
+        if (!logrotate_due(k, adding, now))
+                return;
+        (void)logrotate_rotate(k);
+        /* on_full: block: what is held back opens the new file, in the room
+         * retention made, if it made any (else a retry writes it later) */
+        if (k->blocked)
+                logsink_write_out(k);
+}
+
 static void age_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct logsink *k = w->data;
-        logsink_write_out(k);
-        if (logrotate_due(k, 0, now_real()) && !k->blocked)
-                (void)logrotate_rotate(k);
+        logrotate_flush_due(k, 0, now_real());
         logrotate_arm_age(k);
 }
 
@@ -394,8 +403,9 @@ int logrotate_rotate(struct logsink *k) {
         /* The rotation was found due by a count too high: none now. The
          * next record decides again on the real size (an empty file is
          * never rotated; rotating this one early left a rotated file of
-         * next to nothing). */
-        if (shrank(k))
+         * next to nothing). Nor is an empty one: output held back by
+         * on_full: block is no reason to rotate the file it did not reach. */
+        if (shrank(k) || !k->size)
                 return 0;
         logrotate_startup(k); /* last_rotated: the names already there */
         usec_t t = now_real();

@@ -134,6 +134,11 @@ int logsink_open_file(struct logsink *k);
 /* logrotate.c */
 bool logrotate_due(const struct logsink *k, uint64_t adding, usec_t now);
 int logrotate_rotate(struct logsink *k);
+/* Writes out what is formatted, then rotates k's file if adding more bytes
+ * would be due (logrotate_due), in every on_full mode: a sink blocked by a
+ * full disk rotates too, so retention runs and may make the room its held
+ * output waits for (which then opens the new file). */
+void logrotate_flush_due(struct logsink *k, uint64_t adding, usec_t now);
 void logrotate_arm_age(struct logsink *k);
 /* The first look at k's directory (rotated files: ages, compression left to
  * do, retention; leftovers of a compression cut short). Deferred by
