@@ -298,6 +298,8 @@ static size_t raw_lines(struct logsink *k, struct logstream *st, usec_t now) {
                 const char *p = st->buf + off;
                 size_t n = end - off;
                 uint64_t used = k->size + k->olen;
+                if (st->piece_bytes) /* the rest of a line cut into pieces: alone, with them */
+                        n = (size_t)((const char *)memchr(p, '\n', n) - p) + 1;
                 /* (an empty file cannot rotate: what fits in it goes; after
                  * a failed rotation the file grows on, see logrotate_due) */
                 if (logrotate_due(k, k->olen + n, now) || (!used && lc->max_size && n > lc->max_size)) {
@@ -321,6 +323,7 @@ static size_t raw_lines(struct logsink *k, struct logstream *st, usec_t now) {
                                 n = (size_t)((const char *)memchr(p, '\n', n) - p) + 1;
                 }
                 emit_raw(k, p, n);
+                st->piece_bytes = 0;
                 tried = false;
                 off += n;
         }
@@ -380,6 +383,7 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
                         k->olines++;
                 } else
                         out_record(k, st->which, split, st->buf + off, l, pre);
+                st->piece_bytes = split == LOGFMT_CONT ? st->piece_bytes + need : 0;
                 if (follow) {
                         if (nrecs == L->cap_recs) {
                                 size_t ncap = L->cap_recs ? L->cap_recs * 2 : 256;

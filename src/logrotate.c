@@ -53,6 +53,12 @@ bool logrotate_due(const struct logsink *k, uint64_t adding, usec_t now) {
                 return false;
         if (k->rotate_retry && now < k->rotate_retry)
                 return false; /* the last rotation failed: the file grows on a while */
+        /* a line cut into pieces is one record in one file: a reader of one
+         * file, or of the files retention keeps, never gets half of it */
+        uint64_t span = lc->max_size ? lc->max_size : LOGROTATE_PIECES_MAX;
+        for (int i = 0; i < 2; i++)
+                if (k->st[i].piece_bytes && k->st[i].piece_bytes < span)
+                        return false;
         if (lc->max_size && k->size + adding > lc->max_size)
                 return true;
         /* (a clock set back since the file started: no age yet, not a
@@ -450,6 +456,7 @@ int logrotate_rotate(struct logsink *k) {
                 k->rotate_retry = 0;
         }
         k->last_rotated = t;
+        k->st[0].piece_bytes = k->st[1].piece_bytes = 0; /* (none in the new file) */
         r = reopen_current(k);
         /* the new file's age from now, not from its predecessor's name:
          * that is later than now while the clock is behind the newest

@@ -36,6 +36,7 @@ struct svc;
 #define LOGS_GZIP_STOP_WAIT (5 * USEC_PER_SEC) /* svd's stop waits this long for them */
 #define LOGS_GZIP_KILL_WAIT (1 * USEC_PER_SEC) /* ...and this long for one killed then */
 #define LOGROTATE_RETRY USEC_PER_SEC /* after a rotation failed: the file grows on this long */
+#define LOGROTATE_PIECES_MAX (1u << 20) /* a line's pieces kept in one file without max_size */
 
 struct logstream {
         struct logsink *k;
@@ -46,6 +47,8 @@ struct logstream {
         size_t len, cap;
         bool in_line;            /* the last record was a piece ("+", "~"): the next one goes on with it */
         bool line_dropped;       /* ... and the rate limit dropped that line */
+        uint64_t piece_bytes;    /* the "+" pieces of a line so far in the current file: the
+                                    rest goes in the same file (logrotate_due); 0: none */
 };
 
 struct logsink {
@@ -132,6 +135,9 @@ void logsink_last_out(struct logsink *k);
 int logsink_open_file(struct logsink *k);
 
 /* logrotate.c */
+/* Whether the file must rotate before adding more bytes: not between the
+ * "+" pieces of a line and its rest (unless the pieces alone reach max_size,
+ * or LOGROTATE_PIECES_MAX without one), which stay in one file. */
 bool logrotate_due(const struct logsink *k, uint64_t adding, usec_t now);
 int logrotate_rotate(struct logsink *k);
 /* Writes out what is formatted, then rotates k's file if adding more bytes
