@@ -1,8 +1,8 @@
 /* logrotate: rotation and retention of service log files. Rotation is a
  * rename on the loop (cheap); the rotated file is then compressed by
- * logcompress.c. Retention (max_files, max_total per service, log_max_total
- * across services) is decided by the pure selectors in logfmt.c from a
- * directory scan done at each rotation: one pass per directory, whatever the
+ * logcompress.c. Retention (max_files, max_total per service; log_max_total
+ * across services in logsweep.c) is decided by the pure selectors in logfmt.c
+ * from a directory scan done at each rotation: one pass per directory, whatever the
  * number of logs in it (scan_members). Every name is reached through the
  * directory's fd (safedir.h): a service user who can write its log
  * directory cannot have a rename, a deletion or a size look-up follow a link
@@ -27,12 +27,15 @@ int logs_init(struct svd *m) {
         if (!m->logs)
                 return -ENOMEM;
         m->logs->m = m;
+        logs_sweep_soon(m); /* files left from before, of services started or not */
         return 0;
 }
 
 void logs_done(struct svd *m) {
         if (!m->logs)
                 return;
+        if (m->logs->sweep_init && m->loop)
+                ev_idle_stop(m->loop, &m->logs->sweep);
         logfollow_done(m->logs);
         logs_audit_close(m->logs);
         logcompress_done(m->logs);
@@ -294,50 +297,6 @@ static struct member *service_logs(struct svd *m, bool pending_startup, size_t *
         return mv;
 }
 
-static void retention_global(struct svd *m) {
-        uint64_t limit = m->cfg->log_max_total;
-        if (!limit)
-                return;
-        size_t nm;
-        _cleanup_(freep) struct member *mv = service_logs(m, false, &nm);
-        if (!mv)
-                return;
-        struct rfile *all = NULL;
-        size_t n = 0;
-        uint64_t current = 0;
-        for (size_t i = 0; i < nm; i++)
-                current += current_budget(mv[i].k);
-        /* one pass per directory, not per service */
-        for (size_t i = 0, j; i < nm; i = j) {
-                for (j = i + 1; j < nm && strcmp(mv[j].k->dir, mv[i].k->dir) == 0; j++)
-                        ;
-                size_t kn;
-                struct rfile *v = scan_members(mv[i].k->dir, mv + i, j - i, &kn, false);
-                if (!kn)
-                        continue;
-                struct rfile *na = realloc(all, (n + kn) * sizeof(*all));
-                if (!na) {
-                        rfiles_free(v, kn);
-                        continue;
-                }
-                all = na;
-                memcpy(all + n, v, kn * sizeof(*v));
-                n += kn;
-                free(v);
-        }
-        struct logfmt_file *f = n ? calloc(n, sizeof(*f)) : NULL;
-        if (f) {
-                for (size_t i = 0; i < n; i++)
-                        f[i] = all[i].f;
-                logfmt_retention_global(f, n, limit, current);
-                for (size_t i = 0; i < n; i++)
-                        if (f[i].del)
-                                delete_file(m->logs, all[i].path);
-                free(f);
-        }
-        rfiles_free(all, n);
-}
-
 /* ---- rotation ---- */
 
 void logrotate_flush_due(struct logsink *k, uint64_t adding, usec_t now) {
@@ -466,7 +425,8 @@ int logrotate_rotate(struct logsink *k) {
                 logcompress_queue(k->m->logs, dst);
         free(dst);
         retention_service(k);
-        retention_global(k->m);
+        if (k->m->cfg->log_max_total)
+                logs_sweep(k->m); /* (log_max_total: every service's logs, logsweep.c) */
         logrotate_arm_age(k);
         return r;
 }

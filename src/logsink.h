@@ -110,6 +110,8 @@ struct logs {
         size_t cap_recs;
         struct logfile *audit;   /* logfile.c: <log_dir>/audit.log, opened at its first record */
         bool any_linked;         /* a log was opened through a link: look for shared files */
+        ev_idle sweep;           /* logsweep.c: logs_sweep once the loop is idle */
+        bool sweep_init;
 };
 
 /* logpipe.c: writes out whatever is formatted (may rotate first). */
@@ -182,6 +184,12 @@ void logcompress_done(struct logs *L);
  * when out of memory). One pass over each directory for all the logs in
  * it: a pass per log read a shared log_dir once per service. */
 void logrotate_list_all(struct logsink *const *ks, size_t n, char ***ret);
+
+/* logsweep.c: log_max_total over every service log svd keeps (the current
+ * file of each configured service, started or not; the rotated files in
+ * log_dir of any log but the audit log, and elsewhere those of the
+ * services' files there). One pass per directory. */
+void logs_sweep(struct svd *m);
 
 /* logfile.c: closes the audit log (logs_done). */
 void logs_audit_close(struct logs *L);

@@ -188,6 +188,7 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
         timers_reattach(m, nt, old_timers, ov, n_old, unchanged);
         secrets_reindex(m, old, rset);
         cgroup_reload_slices(m);
+        logs_sweep_soon(m); /* removed services' logs: log_max_total, compression leftovers */
         if (metrics_reload(m) < 0)
                 log_warn("reload: metrics.textfile writer not restarted");
         free(ov);
