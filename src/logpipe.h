@@ -18,9 +18,9 @@ struct logsink;
  * svd_done. */
 int logs_init(struct svd *m);
 void logs_done(struct svd *m);
-/* Runs logs_sweep (log_max_total over every service log) once the loop is
- * idle: after svd starts (logs_init) and after a reload, whose removed
- * services' files it covers. */
+/* Runs logs_sweep (log_max_total over every service log, compression
+ * leftovers no one will finish) once the loop is idle: after svd starts
+ * (logs_init) and after a reload, whose removed services' files it covers. */
 void logs_sweep_soon(struct svd *m);
 
 /* Creates the service's sink on first use (pipes and file); later calls are

@@ -188,7 +188,8 @@ void logrotate_list_all(struct logsink *const *ks, size_t n, char ***ret);
 /* logsweep.c: log_max_total over every service log svd keeps (the current
  * file of each configured service, started or not; the rotated files in
  * log_dir of any log but the audit log, and elsewhere those of the
- * services' files there). One pass per directory. */
+ * services' files there), and the removal of BASE.STAMP.gz.tmp files whose
+ * compression does not run. One pass per directory. */
 void logs_sweep(struct svd *m);
 
 /* logfile.c: closes the audit log (logs_done). */

@@ -1,13 +1,18 @@
-/* logsweep: what log_max_total covers. The cap is on every service log svd keeps: the current
+/* logsweep: what log_max_total covers, and the leftovers of compressions no
+ * one will finish. The cap is on every service log svd keeps: the current
  * file of each configured service, started or not (an open one counts at
  * the size it may grow to before it rotates, as in retention, another at its
  * size), and the rotated files, plain or compressed, in log_dir of any log
  * but svd's audit log (services configured, not started, removed, or left
  * from before), and, in the directory of a logging.file, those of the
  * services whose file is there. The oldest rotated files go first, whoever's;
- * current files are never deleted (a removed service's is not counted).
- * Runs at each rotation while log_max_total is set, and once the loop is
- * idle after svd starts and after each reload. Names are reached through their directory's fd
+ * current files are never deleted (a removed service's is not counted). The
+ * same pass deletes BASE.STAMP.gz.tmp files whose compression does not run
+ * (svd killed during one, its service removed or not started since): the
+ * output of a gzip under way, one the previous svd started included
+ * (logcompress_adopt), is left to it. Runs at each rotation while
+ * log_max_total is set, and once the loop is idle after svd starts and
+ * after each reload. Names are reached through their directory's fd
  * (safedir.h), never through a link a service user planted. */
 #include <dirent.h>
 #include <errno.h>
@@ -85,8 +90,8 @@ static void add_file(struct sweep *w, const char *dir, const char *name, usec_t 
 }
 
 /* One pass over dir. any: log_dir, where every log's rotated files count
- * (the audit log's excepted); elsewhere only the services' whose file is
- * in dir. */
+ * (the audit log's excepted: only its leftovers go); elsewhere only the
+ * services' whose file is in dir. */
 static void sweep_dir(struct sweep *w, const char *dir, bool any) {
         struct svd *m = w->m;
         struct safedir sd = SAFEDIR_NONE;
@@ -121,6 +126,14 @@ static void sweep_dir(struct sweep *w, const char *dir, bool any) {
                         continue;
                 usec_t t;
                 bool gz;
+                if (logfmt_rotated_tmp_match(b, de->d_name)) {
+                        size_t nl = strlen(de->d_name) - (sizeof(".gz.tmp") - 1);
+                        char *src = strdup_printf("%s/%.*s", dir, (int)nl, de->d_name);
+                        if (src && !logcompress_running(m->logs, src))
+                                (void)unlinkat(dirfd(d), de->d_name, 0); /* the name: never what it links to */
+                        free(src);
+                        continue;
+                }
                 if ((any && strcmp(b, CONFIG_AUDIT_LOG) == 0) || !logfmt_rotated_match(b, de->d_name, &t, &gz) ||
                     fstatat(dirfd(d), de->d_name, &st, stat_flags) < 0)
                         continue;
