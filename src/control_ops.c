@@ -119,6 +119,7 @@ static cJSON *svc_to_json(const struct svc *s, usec_t now_m, bool admin) {
         cJSON_AddBoolToObject(o, "held", s->held);
         cJSON_AddBoolToObject(o, "enabled", s->cfg->enabled);
         cJSON_AddNumberToObject(o, "log_dropped_bytes", (double)logpipe_dropped_bytes(s->log));
+        cJSON_AddNumberToObject(o, "log_buffer_bytes", (double)logpipe_buffer_bytes(s->log));
         cJSON_AddNumberToObject(o, "notify_dropped", (double)s->notify_dropped);
         timer_add_json(o, s); /* scheduled jobs only */
         return o;

@@ -13,7 +13,13 @@
 #include "svd.h"
 
 void logsink_last_out(struct logsink *k) {
-        if (k->st[0].buf || k->st[1].buf) {
+        /* (a stream whose buffer went back while quiet may have output
+         * waiting in its pipe all the same) */
+        int unread[2] = {0, 0};
+        for (int i = 0; i < 2; i++)
+                if (k->st[i].rfd < 0 || ioctl(k->st[i].rfd, FIONREAD, &unread[i]) < 0)
+                        unread[i] = 0;
+        if (k->st[0].buf || k->st[1].buf || unread[0] > 0 || unread[1] > 0) {
                 k->blocked = false; /* last chance: one more try, then drop */
                 logpipe_flush(k);
         }

@@ -3,13 +3,15 @@
  * service user planted: safedir.h), the admin group and mode 0640 set, and
  * its size and start time read, which rotation counts from. Used when a sink
  * is set up, when it writes after an open failed, after a rotation, and on
- * reopen-logs and reload (logsink.h). */
+ * reopen-logs (logs_reopen_all, here) and reload (logsink.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "logsink.h"
+#include "safedir.h"
 #include "svd.h"
 
 int logsink_open_file(struct logsink *k) {
@@ -48,4 +50,27 @@ int logsink_open_file(struct logsink *k) {
         if (sx.stx_size > 0 && (sx.stx_mask & STATX_BTIME))
                 k->opened_real = (usec_t)sx.stx_btime.tv_sec * USEC_PER_SEC + sx.stx_btime.tv_nsec / 1000;
         return 0;
+}
+
+int logs_reopen_all(struct svd *m) {
+        int failed = 0;
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                struct logsink *k = m->svcs[i]->log;
+                if (!k)
+                        continue;
+                logsink_write_out(k);
+                int r = logsink_open_file(k);
+                if (r < 0) {
+                        log_warn("%s: cannot reopen the log file %s: %s (retried at the next write)",
+                                 m->svcs[i]->cfg->name, k->path, safedir_strerror(r));
+                        failed++;
+                        if (k->fd >= 0)
+                                close(k->fd);
+                        k->fd = -1; /* retried at the next write */
+                }
+                logrotate_arm_age(k);
+        }
+        if (logs_audit_reopen(m) < 0)
+                failed++;
+        return failed;
 }

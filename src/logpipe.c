@@ -441,6 +441,7 @@ static size_t stream_read(struct logstream *st) {
 static void after_read(struct logsink *k, size_t got, bool timed) {
         struct ev_loop *loop = k->m->loop;
         logsink_write_out(k);
+        ev_timer_again(loop, &k->shrink); /* the buffers go back once the service is quiet */
         if (k->st[0].len || k->st[1].len)
                 ev_timer_again(loop, &k->idle);
         else
@@ -705,8 +706,10 @@ static int sink_open(struct svc *s, const int *fds) {
         ev_init(&k->retry, retry_cb);
         k->retry.repeat = LOGPIPE_RETRY;
         ev_init(&k->rate, logsink_rate_cb);
+        ev_init(&k->shrink, logsink_shrink_cb);
+        k->shrink.repeat = LOGPIPE_SHRINK_IDLE;
         ev_idle_init(&k->startup, startup_cb);
-        k->coalesce.data = k->idle.data = k->retry.data = k->rate.data = k->startup.data = k;
+        k->coalesce.data = k->idle.data = k->retry.data = k->rate.data = k->startup.data = k->shrink.data = k;
         if ((r = stream_open(k, &k->st[0], LOGFMT_OUT, fds)) < 0 ||
             (r = stream_open(k, &k->st[1], LOGFMT_ERR, fds ? fds + 2 : NULL)) < 0)
                 goto fail;
@@ -749,6 +752,7 @@ static void sink_free(struct logsink *k, bool adopted) {
         ev_timer_stop(loop, &k->retry);
         ev_timer_stop(loop, &k->age);
         ev_timer_stop(loop, &k->rate);
+        ev_timer_stop(loop, &k->shrink);
         ev_idle_stop(loop, &k->startup);
         for (int i = 0; i < 2; i++) {
                 if (k->st[i].rfd >= 0)
@@ -769,27 +773,4 @@ static void sink_free(struct logsink *k, bool adopted) {
 void logpipe_free(struct logsink *k) {
         if (k)
                 sink_free(k, false);
-}
-
-int logs_reopen_all(struct svd *m) {
-        int failed = 0;
-        for (size_t i = 0; i < m->n_svcs; i++) {
-                struct logsink *k = m->svcs[i]->log;
-                if (!k)
-                        continue;
-                logsink_write_out(k);
-                int r = logsink_open_file(k);
-                if (r < 0) {
-                        log_warn("%s: cannot reopen the log file %s: %s (retried at the next write)",
-                                 m->svcs[i]->cfg->name, k->path, safedir_strerror(r));
-                        failed++;
-                        if (k->fd >= 0)
-                                close(k->fd);
-                        k->fd = -1; /* retried at the next write */
-                }
-                logrotate_arm_age(k);
-        }
-        if (logs_audit_reopen(m) < 0)
-                failed++;
-        return failed;
 }

@@ -53,6 +53,9 @@ void logpipe_free(struct logsink *k);
 int logpipe_reconfigure(struct logsink *k);
 /* Bytes of service output lost to write errors (disk full) since svd started. */
 uint64_t logpipe_dropped_bytes(const struct logsink *k);
+/* Bytes of memory the sink's buffers hold now (logshrink.c): they grow with
+ * output and go back once the service is quiet. 0 for NULL. */
+uint64_t logpipe_buffer_bytes(const struct logsink *k);
 
 /* SIGUSR1 / svctl reopen-logs: reopen every service's file by name. Returns
  * the number of files that could not be reopened (each also counted as a

@@ -29,6 +29,7 @@ struct svc;
                                      enough that a writer stalled mid-line on a loaded
                                      machine (stdio flushes 4 KiB blocks) is not split */
 #define LOGPIPE_RETRY 0.25        /* s: retry writing after an error (on_full: block) */
+#define LOGPIPE_SHRINK_IDLE 3.0   /* s: a sink quiet this long frees its empty buffers */
 #define LOGPIPE_READ_CHUNK (256u << 10) /* read buffer beyond max_line */
 #define LOGPIPE_WAKE_MAX (1u << 20)     /* bytes read per stream per wake-up, for fairness */
 #define LOGPIPE_PIPE_SIZE (1u << 20)    /* wanted, capped at /proc/sys/fs/pipe-max-size */
@@ -72,6 +73,7 @@ struct logsink {
         ev_timer retry;          /* write errors */
         ev_timer age;            /* max_age / rotate_every */
         ev_timer rate;           /* rate-limit window end: writes the drop note */
+        ev_timer shrink;         /* quiet: the buffers go back (logshrink.c) */
         ev_idle startup;         /* logrotate_startup, once svd has nothing else to do */
         bool startup_done;
         bool linked;             /* its file was opened through a link (or is hard-linked) */
@@ -125,6 +127,8 @@ void logsink_rate_end(struct logsink *k);
 bool logsink_rate_ok(struct logsink *k, usec_t now);
 /* lograte.c: k->rate's callback: the window is over, its note goes out. */
 void logsink_rate_cb(struct ev_loop *loop, ev_timer *w, int revents);
+/* logshrink.c: k->shrink's callback: frees the buffers that hold nothing. */
+void logsink_shrink_cb(struct ev_loop *loop, ev_timer *w, int revents);
 /* logpipe.c: appends one note from svd itself ("svd" stream). */
 void logsink_note(struct logsink *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* loglost.c: the log closes: reads and writes out what is left, one last
