@@ -171,7 +171,8 @@ static cJSON *list_reply(struct svd *m, const cJSON *req, const char **ret_name)
                                 cJSON_AddItemToArray(files, cJSON_CreateString(*p));
                         cJSON_AddStringToObject(o, "current", k->path);
                         struct statx sx;
-                        if (k->fd >= 0 && statx(k->fd, "", AT_EMPTY_PATH, STATX_INO | STATX_BTIME, &sx) == 0) {
+                        if (k->fd >= 0 &&
+                            statx(k->fd, "", AT_EMPTY_PATH, STATX_INO | STATX_BTIME | STATX_SIZE, &sx) == 0) {
                                 cJSON_AddNumberToObject(o, "ino", (double)sx.stx_ino);
                                 /* an inode number is reused once a rotated file
                                  * is compressed and deleted: the birth time
@@ -182,7 +183,14 @@ static cJSON *list_reply(struct svd *m, const cJSON *req, const char **ret_name)
                                                  sx.stx_btime.tv_nsec);
                                         cJSON_AddStringToObject(o, "btime", bt);
                                 }
-                                cJSON_AddNumberToObject(o, "size", (double)k->size);
+                                /* an offset in the file as it is: emptied by
+                                 * hand, it is smaller than svd counted, and
+                                 * a reader up to the count would also take
+                                 * records that come after (and from svd) */
+                                uint64_t size = k->size;
+                                if ((sx.stx_mask & STATX_SIZE) && sx.stx_size < size)
+                                        size = sx.stx_size;
+                                cJSON_AddNumberToObject(o, "size", (double)size);
                         }
                 } else {
                         /* never started in this svd: the default file may exist */
