@@ -315,6 +315,7 @@ static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const
         int r;
         char before[SVC_REASON_MAX]; /* a running one's reason, kept if its restart is refused */
         snprintf(before, sizeof(before), "%s", s->reason);
+        bool in_backoff = s->state == ST_BACKOFF; /* start and restart cut its delay short */
         switch (op) {
         case OP_START:
                 r = svd_request_start(m, s);
@@ -355,6 +356,8 @@ static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const
         cJSON_AddStringToObject(rep, "state", svc_state_name(s->state));
         if (s->reason[0])
                 cJSON_AddStringToObject(rep, "reason", s->reason);
+        if (in_backoff && op != OP_STOP)
+                cJSON_AddStringToObject(rep, "note", "restart delay cut short; restart count reset");
         if (w < 0) { /* done, but not yet safe from a crash of svd */
                 char text[200];
                 snprintf(text, sizeof(text),

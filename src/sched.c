@@ -151,7 +151,9 @@ void sched_pull_in(struct svd *m, struct svc *s) {
                                 dep->held = false;
                                 svc_dispatch(dep, SE_START, 0);
                         } else if (dep->state == ST_BACKOFF) {
-                                svc_dispatch(dep, SE_TIMER, 0); /* come back now */
+                                /* it waits out its restart delay: a crash
+                                 * loop is not cut short by what needs it
+                                 * (only svctl start of it is) */
                         } else if (dep->state == ST_STOPPING) {
                                 dep->held = false; /* started again once down */
                                 dep->restart_after_stop = true;

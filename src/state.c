@@ -158,6 +158,12 @@ enum svc_state sm_next(enum svc_state cur, enum svc_event ev, const struct sm_ct
                 switch (ev) {
                 case SE_TIMER:
                         return begin(c, a);
+                case SE_START:
+                        /* an explicit start (svctl start) does not wait out
+                         * the delay: a fresh start, as from rest; a
+                         * dependent's pull-in does not send it (sched.c) */
+                        *a |= ACT_CANCEL_TIMER | ACT_RESET;
+                        return begin(c, a);
                 case SE_STOP:
                         *a |= ACT_CANCEL_TIMER;
                         return ST_STOPPED;

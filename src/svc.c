@@ -516,7 +516,7 @@ void svc_restore_timers(struct svc *s, double timer_left_usec) {
 }
 
 /* Whether ev can lead to a spawn from the current state (sm_next: a start
- * from rest, dependencies met, the backoff delay over). */
+ * from rest, dependencies met, the backoff delay over or cut short). */
 static bool may_spawn(const struct svc *s, enum svc_event ev) {
         switch (s->state) {
         case ST_STOPPED:
@@ -526,7 +526,7 @@ static bool may_spawn(const struct svc *s, enum svc_event ev) {
         case ST_WAITING:
                 return ev == SE_DEPS_MET;
         case ST_BACKOFF:
-                return ev == SE_TIMER;
+                return ev == SE_TIMER || ev == SE_START;
         default:
                 return false;
         }

@@ -506,22 +506,25 @@ int svctl_print_action(FILE *f, const cJSON *reply, const char *requested_name, 
 {
         const char *name = get_str(reply, "name");
         const char *state = get_str(reply, "state");
+        const char *note = get_str(reply, "note"); /* e.g. a restart delay cut short */
 
         if (!name)
                 name = requested_name;
         if (json) {
                 _cleanup_(proto_msg_freep) cJSON *out = cJSON_CreateObject();
                 if (!out || !(name ? cJSON_AddStringToObject(out, "name", name) : cJSON_AddNullToObject(out, "name")) ||
-                    !(state ? cJSON_AddStringToObject(out, "state", state) : cJSON_AddNullToObject(out, "state")))
+                    !(state ? cJSON_AddStringToObject(out, "state", state) : cJSON_AddNullToObject(out, "state")) ||
+                    (note && !cJSON_AddStringToObject(out, "note", note)))
                         return -ENOMEM;
                 return print_json(f, out);
         }
 
         _cleanup_(freep) char *n = cell_dup(name);
         _cleanup_(freep) char *s = cell_dup(state);
-        if (!n || !s)
+        _cleanup_(freep) char *t = note ? cell_dup(note) : NULL;
+        if (!n || !s || (note && !t))
                 return -ENOMEM;
-        fprintf(f, "%s: %s\n", n, s);
+        fprintf(f, "%s: %s%s%s%s\n", n, s, t ? " (" : "", t ? t : "", t ? ")" : "");
         return 0;
 }
 

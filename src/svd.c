@@ -604,9 +604,18 @@ int svd_request_start(struct svd *m, struct svc *s) {
         bool blocked = profile_blocked(s);
         if (!blocked) /* (it stays stopped, saying why) */
                 sched_pull_in(m, s);
-        if (s->state == ST_BACKOFF)
-                svc_dispatch(s, SE_TIMER, 0); /* the operator asked: no more waiting */
-        else if (s->state == ST_STOPPING)
+        if (s->state == ST_BACKOFF) {
+                /* the operator asked: no more waiting, and a fresh start
+                 * (restart count, delay and start limit reset, as after
+                 * svctl restart); a dependent's pull-in leaves it waiting */
+                char db[32];
+                double left = ev_timer_remaining(m->loop, &s->timer);
+                log_info("%s: started now, not after its restart delay (restart %u was due in %s); "
+                         "restart count reset",
+                         s->cfg->name, s->restarts,
+                         format_duration(left > 0 ? (usec_t)(left * 1e6) : 0, db, sizeof(db)));
+                svc_dispatch(s, SE_START, 0);
+        } else if (s->state == ST_STOPPING)
                 /* started once down; asked for, the stop is no failure
                  * (a failed check's would end in failed or backoff) */
                 s->restart_after_stop = s->stop_requested = true;

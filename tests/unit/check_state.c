@@ -58,7 +58,8 @@ static const struct expect table[_ST_MAX][_SE_MAX] = {
                 [SE_RELOADING] = S(ST_STOPPING, 0), [SE_STOPPING] = S(ST_STOPPING, 0),
         },
         [ST_BACKOFF] = {
-                [SE_START] = S(ST_BACKOFF, 0), [SE_STOP] = S(ST_STOPPED, ACT_CANCEL_TIMER),
+                [SE_START] = S(ST_STARTING, ACT_CANCEL_TIMER | ACT_RESET | ACT_SPAWN),
+                [SE_STOP] = S(ST_STOPPED, ACT_CANCEL_TIMER),
                 [SE_DEPS_MET] = S(ST_BACKOFF, 0), [SE_DEP_FAILED] = S(ST_BACKOFF, 0),
                 [SE_SPAWNED] = S(ST_BACKOFF, 0), [SE_SPAWN_FAILED] = S(ST_BACKOFF, 0),
                 [SE_READY] = S(ST_BACKOFF, 0), [SE_EXIT] = S(ST_BACKOFF, 0),
