@@ -546,14 +546,19 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         usec_t now = now_mono();
 
         /* not in the selected profiles, program not installed, or a dependency
-         * is either (profile.c): stopped with the reason, never a crash loop */
-        if (ev == SE_START && !svc_state_active(s->state) && profile_blocked(s)) {
+         * is either (profile.c): stopped with the reason, never a crash loop;
+         * also a restart at the end of its delay, or one the operator asks
+         * for in it, as at a first start (not "exec: ...: No such file") */
+        bool from_backoff = s->state == ST_BACKOFF && (ev == SE_TIMER || ev == SE_START);
+        if (((ev == SE_START && !svc_state_active(s->state)) || from_backoff) && profile_blocked(s)) {
                 /* An exited one stays exited: its followers run on it (a
                  * stop would restart them, to wait for it for ever). */
                 if (s->state == ST_EXITED)
                         statefile_touch(m); /* (the reason) */
-                else
+                else {
+                        ev_timer_stop(m->loop, &s->timer); /* (a start in the delay) */
                         set_state(s, ST_STOPPED);
+                }
                 return;
         }
 

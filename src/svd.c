@@ -610,10 +610,11 @@ int svd_request_start(struct svd *m, struct svc *s) {
                  * svctl restart); a dependent's pull-in leaves it waiting */
                 char db[32];
                 double left = ev_timer_remaining(m->loop, &s->timer);
-                log_info("%s: started now, not after its restart delay (restart %u was due in %s); "
-                         "restart count reset",
-                         s->cfg->name, s->restarts,
-                         format_duration(left > 0 ? (usec_t)(left * 1e6) : 0, db, sizeof(db)));
+                if (!blocked) /* (else it is stopped, saying why) */
+                        log_info("%s: started now, not after its restart delay (restart %u was due in %s); "
+                                 "restart count reset",
+                                 s->cfg->name, s->restarts,
+                                 format_duration(left > 0 ? (usec_t)(left * 1e6) : 0, db, sizeof(db)));
                 svc_dispatch(s, SE_START, 0);
         } else if (s->state == ST_STOPPING)
                 /* started once down; asked for, the stop is no failure
