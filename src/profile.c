@@ -240,13 +240,21 @@ bool profile_unavailable(const struct svd_config *c, const struct svc_config *cf
 
 bool profile_blocked(struct svc *s)
 {
+        char why[SVC_REASON_MAX];
+
+        if (!profile_blocked_why(s, why, sizeof(why)))
+                return false;
+        svc_set_reason(s, "%s", why);
+        return true;
+}
+
+bool profile_blocked_why(const struct svc *s, char *ret_why, size_t ret_len)
+{
         struct svd *m = s->m;
         char why[256];
 
-        if (profile_unavailable(m->cfg, s->cfg, why, sizeof(why))) {
-                svc_set_reason(s, "%s", why);
+        if (profile_unavailable(m->cfg, s->cfg, ret_why, ret_len))
                 return true;
-        }
         if (!s->cfg->n_deps)
                 return false;
         /* every dependency, transitively (the graph is acyclic) */
@@ -266,7 +274,8 @@ bool profile_blocked(struct svc *s)
                                 continue;
                         seen[di] = true;
                         if (profile_unavailable(m->cfg, m->svcs[di]->cfg, why, sizeof(why))) {
-                                svc_set_reason(s, "blocked: dependency %s %s", m->svcs[di]->cfg->name, why);
+                                snprintf(ret_why, ret_len, "blocked: dependency %s %s", m->svcs[di]->cfg->name,
+                                         why);
                                 blocked = true;
                         }
                         stack[sp++] = di;

@@ -32,6 +32,11 @@ bool profile_unavailable(const struct svd_config *c, const struct svc_config *cf
  * it or a dependency (transitively) is unavailable. */
 bool profile_blocked(struct svc *s);
 
+/* The same question without touching s: the reason goes to why (a status
+ * shows it for a scheduled job that cannot run). Without memory to walk the
+ * dependencies, false (as profile_blocked). */
+bool profile_blocked_why(const struct svc *s, char *why, size_t len);
+
 /* svd --check: what each profile set would run on this host. */
 void profile_print_check(const struct svd_config *c, FILE *f);
 

@@ -51,7 +51,13 @@ void svctl_print_timer_details(FILE *f, const cJSON *s)
         } else
                 fprintf(f, "  %-13s %s\n", "last run:", "never");
         const cJSON *held = cJSON_GetObjectItemCaseSensitive(s, "next_run_held_by");
-        if (cJSON_IsString(held) && !cJSON_IsNumber(next)) {
+        const cJSON *blocked = cJSON_GetObjectItemCaseSensitive(s, "next_run_blocked");
+        if (cJSON_IsString(blocked) && !cJSON_IsNumber(next)) {
+                char why[300];
+                svctl_safe_copy(why, sizeof(why), blocked->valuestring);
+                snprintf(line, sizeof(line), "none: cannot run here: %s", why);
+                fprintf(f, "  %-13s %s\n", "next run:", line);
+        } else if (cJSON_IsString(held) && !cJSON_IsNumber(next)) {
                 char name[128];
                 svctl_safe_copy(name, sizeof(name), held->valuestring);
                 snprintf(line, sizeof(line), "none while %s is stopped (svctl start %s)", name, name);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "profile.h"
 #include "sched.h"
 #include "secrets.h"
 #include "svd.h"
@@ -198,16 +199,24 @@ void timer_add_json(cJSON *o, const struct svc *s)
          * changed secret ends by itself: that next run stands. */
         const struct svc *held = NULL;
         struct svc *dep = NULL;
-        if (s->held && !secrets_restart_holds(s->m, s))
+        /* One that cannot run here (its program, or a dependency's, not
+         * installed, a dependency outside the selected profiles) skips
+         * every due run: no next run, but why; starting nothing helps. */
+        char why[SVC_REASON_MAX];
+        bool blocked = profile_blocked_why(s, why, sizeof(why));
+        if (!blocked && s->held && !secrets_restart_holds(s->m, s))
                 held = s;
-        else if (!s->held && sched_held_dependency(s->m, s, &dep) > 0 && !secrets_restart_holds(s->m, dep))
+        else if (!blocked && !s->held && sched_held_dependency(s->m, s, &dep) > 0 &&
+                 !secrets_restart_holds(s->m, dep))
                 held = dep;
-        if (j->next_at && !held)
+        if (j->next_at && !held && !blocked)
                 cJSON_AddNumberToObject(o, "next_run", (double)j->next_at / 1e6);
         else
                 cJSON_AddNullToObject(o, "next_run");
         if (held)
                 cJSON_AddStringToObject(o, "next_run_held_by", held->cfg->name);
+        if (blocked && j->next_at) /* (one not armed at all has none to hold) */
+                cJSON_AddStringToObject(o, "next_run_blocked", why);
         cJSON_AddNumberToObject(o, "runs", j->runs);
         cJSON_AddNumberToObject(o, "skipped", j->skipped);
 }

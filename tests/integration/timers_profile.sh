@@ -2,7 +2,8 @@
 # Scheduled jobs that cannot run on this host (profiles:). A job outside
 # the selected profiles is not armed: no next run, nothing at its due
 # times. One whose dependency is outside them (or whose program is not
-# installed) skips its runs, logged and counted. Neither pulls up its
+# installed) skips its runs, logged and counted, and its status shows no
+# next run but why it cannot run. Neither pulls up its
 # dependencies: a firing used to log "scheduled run", start every
 # dependency that was down (here a failed db, again at every due time),
 # and only then find that the job itself could not start.
@@ -41,6 +42,12 @@ grep -q "blockedjob: scheduled run skipped: blocked: dependency tool disabled: n
 assert_eq "$(wc -l < "$T/out/db")" "1" "db's starts (a firing pulled it up?)"
 assert_eq "$(field tool state)" "stopped" "tool"
 assert_eq "$(field offjob next_run)" "" "offjob's next run (not in the selected profiles)"
+# no next run shown for the one that cannot run here: held, and why
+assert_eq "$(field blockedjob next_run)" "" "blockedjob's next run (a dependency not in the selected profiles)"
+why="blocked: dependency tool disabled: not in profile (profiles: backup; selected: core)"
+assert_eq "$(field blockedjob next_run_blocked)" "$why" "blockedjob's next_run_blocked"
+svctl status blockedjob | grep -qF "next run:     none: cannot run here: $why" ||
+        fail "status blockedjob: $(svctl status blockedjob)"
 ! grep -q "offjob: scheduled run" "$T/svd.out" || fail "offjob fired: $(grep offjob "$T/svd.out")"
 [ ! -e "$T/out/offjob" ] && [ ! -e "$T/out/blockedjob" ] || fail "a job that cannot run here ran"
 stop_svd || fail "svd exit status"
