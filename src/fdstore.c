@@ -120,6 +120,35 @@ static void fetch_left(struct fdstore *f)
         }
 }
 
+static bool is_service(const struct svd_config *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_svcs; i++)
+                if (strcmp(c->svcs[i].name, name) == 0)
+                        return true;
+        return false;
+}
+
+/* A store that outlived an svd whose state this one could not read (or
+ * had none): nothing takes its pipes over, and those of a service this
+ * configuration does not have would be held for ever (a service's own are
+ * replaced at its next spawn, svd's own keys at their next put). */
+static void release_gone(struct svd *m, struct fdstore *f)
+{
+        fetch_left(f);
+        while (f && f->n_left) {
+                struct held *h = &f->left[--f->n_left];
+                char *name = h->name; /* (h goes with f if the drop fails) */
+                for (int k = 0; k < NFD; k++)
+                        close(h->fd[k]);
+                if (name[0] != '/' && !is_service(m->cfg, name)) {
+                        log_info("svd-fdstore: released the output pipes of %s, not a service here", name);
+                        fdstore_drop(m, name);
+                }
+                free(name);
+                f = m->fdstore; /* a failed send closes it, with the rest */
+        }
+}
+
 void fdstore_open(struct svd *m)
 {
         struct fdstore *f = calloc(1, sizeof(*f));
@@ -138,9 +167,11 @@ void fdstore_open(struct svd *m)
                 free(f);
                 return;
         }
+        m->fdstore = f; /* (before a drop: it sends through m) */
         if (m->adopting)
                 fetch_left(f); /* a killed svd's pipes: fdstore_take() */
-        m->fdstore = f;
+        else if (!m->restore && !f->own_empty)
+                release_gone(m, f);
 }
 
 static void send_msg(struct svd *m, const char *text, const int *fds)
