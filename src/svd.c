@@ -547,7 +547,9 @@ bool svd_stop_followers_first(struct svd *m, struct svc *s) {
                 s->stop_after_followers = true;
                 m->stop_after_pending++;
         }
-        svc_set_reason(s, "stops once the services that follow it have stopped");
+        /* an exited oneshot restarted has no process to stop: it runs again */
+        svc_set_reason(s, "%s once the services that follow it have stopped",
+                       s->state == ST_EXITED && s->restart_after_stop ? "runs again" : "stops");
         return true;
 }
 
