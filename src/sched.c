@@ -157,6 +157,10 @@ void sched_pull_in(struct svd *m, struct svc *s) {
                         } else if (dep->state == ST_STOPPING) {
                                 dep->held = false; /* started again once down */
                                 dep->restart_after_stop = true;
+                                /* asked for, a stop for a failed check is no
+                                 * failure (as at svctl start of it): else it
+                                 * ends failed, and what pulled it in with it */
+                                dep->stop_requested = true;
                         } else {
                                 dep->held = false;
                         }

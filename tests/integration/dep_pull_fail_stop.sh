@@ -1,0 +1,34 @@
+#!/bin/bash
+# A start that pulls in a dependency svd is stopping because it failed a
+# check (here: unhealthy, with restart: "no") starts that dependency again
+# once it is down, as it would have had the dependency already failed, and
+# as svctl start of the dependency itself does: it used to end failed, and
+# the service being started failed with "dependency db failed".
+. "$(dirname "$0")/lib.sh"
+
+touch "$T/out/ok"
+service db <<EOF
+restart: "no"
+command: [/bin/sh, -c, 'echo start >> $T/out/db; trap "sleep 1; exit 0" TERM; while :; do sleep 0.05; done']
+healthcheck:
+  exec: [test, -e, $T/out/ok]
+  interval: 1s
+  retries: 1
+EOF
+service app <<EOF
+enabled: false
+depends_on: [db]
+command: [sleep, "1000"]
+EOF
+start_svd
+wait_state db running
+wait_field db health healthy
+rm "$T/out/ok"
+wait_state db stopping
+touch "$T/out/ok"
+svctl start app > /dev/null || fail "svctl start app"
+wait_state app running
+assert_eq "$(field db state)" "running" "db after app's start"
+assert_eq "$(wc -l < "$T/out/db")" "2" "db's starts"
+stop_svd || fail "svd exit status"
+echo "dep_pull_fail_stop: ok"
