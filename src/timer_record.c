@@ -215,7 +215,7 @@ void timer_add_json(cJSON *o, const struct svc *s)
                 cJSON_AddNullToObject(o, "next_run");
         if (held)
                 cJSON_AddStringToObject(o, "next_run_held_by", held->cfg->name);
-        if (blocked && j->next_at) /* (one not armed at all has none to hold) */
+        if (blocked) /* (also one outside the selected profiles, never armed) */
                 cJSON_AddStringToObject(o, "next_run_blocked", why);
         cJSON_AddNumberToObject(o, "runs", j->runs);
         cJSON_AddNumberToObject(o, "skipped", j->skipped);

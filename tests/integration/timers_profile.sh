@@ -1,9 +1,9 @@
 #!/bin/bash
 # Scheduled jobs that cannot run on this host (profiles:). A job outside
-# the selected profiles is not armed: no next run, nothing at its due
-# times. One whose dependency is outside them (or whose program is not
-# installed) skips its runs, logged and counted, and its status shows no
-# next run but why it cannot run. Neither pulls up its
+# the selected profiles is not armed: no next run (its status says why),
+# nothing at its due times. One whose dependency is outside them (or whose
+# program is not installed) skips its runs, logged and counted, and its
+# status shows no next run but why it cannot run. Neither pulls up its
 # dependencies: a firing used to log "scheduled run", start every
 # dependency that was down (here a failed db, again at every due time),
 # and only then find that the job itself could not start.
@@ -42,6 +42,8 @@ grep -q "blockedjob: scheduled run skipped: blocked: dependency tool disabled: n
 assert_eq "$(wc -l < "$T/out/db")" "1" "db's starts (a firing pulled it up?)"
 assert_eq "$(field tool state)" "stopped" "tool"
 assert_eq "$(field offjob next_run)" "" "offjob's next run (not in the selected profiles)"
+assert_eq "$(field offjob next_run_blocked)" "disabled: not in profile (profiles: backup; selected: core)" \
+        "offjob's next_run_blocked"
 # no next run shown for the one that cannot run here: held, and why
 assert_eq "$(field blockedjob next_run)" "" "blockedjob's next run (a dependency not in the selected profiles)"
 why="blocked: dependency tool disabled: not in profile (profiles: backup; selected: core)"
