@@ -220,6 +220,7 @@ struct svc_config {
         bool shell;
         char **environment;  /* "KEY=VALUE" */
         char *env_file;      /* absolute */
+        struct cfg_pos env_file_pos; /* of its value (config_secrets_validate) */
         char *working_dir;   /* absolute */
         char *user;
         char *group;

@@ -398,8 +398,10 @@ static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_
                 l->oom = true;
         if ((v = ynode_get(root, "environment")))
                 cp_env(l, v, "environment", &s->environment);
-        if ((v = ynode_get(root, "env_file")))
+        if ((v = ynode_get(root, "env_file"))) {
                 cp_file_path(l, v, "env_file", &s->env_file);
+                s->env_file_pos = (struct cfg_pos){ l->file, v->line, v->col };
+        }
         if (d->working_dir && !(s->working_dir = strdup(d->working_dir)))
                 l->oom = true;
         if ((v = ynode_get(root, "working_dir")))

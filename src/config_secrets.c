@@ -12,12 +12,14 @@
  * names a service may see to svc_config.secrets; names are resolved across
  * files by config_secrets_validate once everything is loaded. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "config_parse.h"
+#include "envfile.h"
 
 static const char *const kind_names[_SECRET_KIND_MAX] = { "password", "hex",       "base64", "uuid",
                                                           "jwt",      "from_file", "value" };
@@ -524,6 +526,27 @@ static ssize_t find_secret(const struct svd_config *c, const char *name)
         return -1;
 }
 
+/* A ${secret:NAME} in an env_file for a secret the service does not
+ * declare would reach it as literal text: refused here when the file can
+ * be read now (else when the service starts, svc_env.c). The file's other
+ * values may be secrets too: its bytes are wiped. */
+static void check_env_files(const struct svd_config *c, struct cfg_errors *errs)
+{
+        for (size_t i = 0; i < c->n_svcs; i++) {
+                const struct svc_config *s = &c->svcs[i];
+                char why[PATH_MAX + 256];
+                char *buf = NULL;
+                size_t len = 0;
+
+                if (!s->env_file || envfile_load(s->env_file, &buf, &len, why, sizeof why) < 0)
+                        continue;
+                if (envfile_check_refs(s, s->env_file, buf, len, why, sizeof why) < 0)
+                        cfg_error(errs, &s->env_file_pos, "env_file", "%s", why);
+                explicit_bzero(buf, len);
+                free(buf);
+        }
+}
+
 int config_secrets_validate(struct svd_config *c, struct cfg_errors *errs)
 {
         struct cload l = { .c = c, .errs = errs };
@@ -596,5 +619,6 @@ int config_secrets_validate(struct svd_config *c, struct cfg_errors *errs)
                         }
                 }
         }
+        check_env_files(c, errs);
         return l.oom ? -ENOMEM : 0;
 }

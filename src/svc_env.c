@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "envfile.h"
 #include "notify.h"
 #include "safedir.h"
 #include "secrets.h"
@@ -32,77 +33,6 @@ static int env_set(char ***env, const char *kv) {
         return strv_push(env, kv);
 }
 
-/* An env_file larger than this is refused: it is read whole, as root, at
- * every start, and nothing sensible needs more. */
-#define SVC_ENV_FILE_MAX (2u << 20)
-
-/* The env_file's bytes (NUL-terminated) into *ret, *ret_len. Reached
- * through safedir (the file may be in a directory the service's user can
- * write: a link planted there is not followed, else root would read a file
- * that user cannot, into that user's environment); only a regular file, of
- * at most SVC_ENV_FILE_MAX bytes. -errno with why set. */
-static int env_file_load(const char *path, char **ret, size_t *ret_len, char *why, size_t wl) {
-        _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
-        _cleanup_(closep) int fd = -1;
-        const char *name;
-        struct stat st;
-        int r = safedir_open_parent(path, false, 0755, &d, &name);
-        if (r >= 0) /* O_NONBLOCK: a FIFO is never waited on (refused below) */
-                r = fd = safedir_open_file(&d, name, O_RDONLY | O_NONBLOCK, 0, NULL);
-        if (r >= 0 && fstat(fd, &st) < 0)
-                r = -errno;
-        if (r >= 0 && !S_ISREG(st.st_mode))
-                r = -EBADFD;
-        if (r < 0) {
-                snprintf(why, wl, "env_file: %s: %s", path, safedir_strerror(r));
-                return r;
-        }
-        if ((uint64_t)st.st_size > SVC_ENV_FILE_MAX) {
-                snprintf(why, wl, "env_file: %s: %lld bytes, more than the %u MiB an env_file may hold", path,
-                         (long long)st.st_size, SVC_ENV_FILE_MAX >> 20);
-                return -EFBIG;
-        }
-        /* (read up to one byte more than the cap: the file may grow) */
-        size_t cap = (size_t)st.st_size + 1 <= SVC_ENV_FILE_MAX ? (size_t)st.st_size + 1 : SVC_ENV_FILE_MAX + 1;
-        _cleanup_(freep) char *buf = malloc(cap + 1);
-        if (!buf)
-                return -ENOMEM;
-        size_t len = 0;
-        for (;;) {
-                if (len == cap) {
-                        if (cap > SVC_ENV_FILE_MAX)
-                                break;
-                        size_t nc = cap * 2 > SVC_ENV_FILE_MAX + 1 ? SVC_ENV_FILE_MAX + 1 : cap * 2;
-                        char *nb = realloc(buf, nc + 1);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                        cap = nc;
-                }
-                ssize_t n = read(fd, buf + len, cap - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        snprintf(why, wl, "env_file: %s: %s", path, strerror(-r));
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        if (len > SVC_ENV_FILE_MAX) {
-                snprintf(why, wl, "env_file: %s: more than the %u MiB an env_file may hold", path,
-                         SVC_ENV_FILE_MAX >> 20);
-                return -EFBIG;
-        }
-        buf[len] = 0;
-        *ret = buf;
-        *ret_len = len;
-        buf = NULL;
-        return 0;
-}
-
 /* A name a program can look up: letters, digits and _, not a digit first
  * (as environment: requires, config_parse.c). "FOO = bar" would otherwise
  * set "FOO " and leave FOO unset, with no word about it. */
@@ -118,14 +48,21 @@ static bool env_name_ok(const char *s, size_t len) {
 
 /* Reads KEY=VALUE lines; blank lines and # comments are skipped, one level of
  * matching single or double quotes around the value is removed. A NUL byte
- * anywhere, a line that is not NAME=value, or a NAME that is not a variable
- * name, fails it: why names the file and the line. */
-static int env_file_read(const char *path, char ***env, char *why, size_t wl) {
+ * anywhere, a line that is not NAME=value, a NAME that is not a variable
+ * name, or a ${secret:NAME} for a secret c does not declare (it would reach
+ * the service as literal text), fails it: why names the file and the line. */
+static int env_file_read(const struct svc_config *c, char ***env, char *why, size_t wl) {
+        const char *path = c->env_file;
         _cleanup_(freep) char *buf = NULL;
         size_t len = 0;
-        int r = env_file_load(path, &buf, &len, why, wl);
+        int r = envfile_load(path, &buf, &len, why, wl);
         if (r < 0)
                 return r;
+        char rbuf[SVC_REASON_MAX - 16];
+        if ((r = envfile_check_refs(c, path, buf, len, rbuf, sizeof(rbuf))) < 0) {
+                snprintf(why, wl, "env_file: %s", rbuf);
+                return r;
+        }
         unsigned lineno = 0;
         for (char *line = buf, *end = buf + len; line < end;) {
                 char *nl = memchr(line, '\n', (size_t)(end - line));
@@ -215,7 +152,7 @@ char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_le
                 env_set(&env, *e);
         if (c->env_file) {
                 char ebuf[SVC_REASON_MAX] = ""; /* (an allocation failure sets none) */
-                int r = env_file_read(c->env_file, &env, ebuf, sizeof(ebuf));
+                int r = env_file_read(c, &env, ebuf, sizeof(ebuf));
                 if (r < 0) {
                         *ret_err = r;
                         if (why && why_len && ebuf[0])
@@ -243,7 +180,7 @@ bool svc_env_file_uses(const struct svc_config *c, const char *name) {
         int n = snprintf(ref, sizeof(ref), "${secret:%s}", name);
         if (!c->env_file || n < 0 || (size_t)n >= sizeof(ref))
                 return false;
-        if (env_file_load(c->env_file, &buf, &len, why, sizeof(why)) < 0)
+        if (envfile_load(c->env_file, &buf, &len, why, sizeof(why)) < 0)
                 return false;
         bool uses = memmem(buf, len, ref, (size_t)n) != NULL;
         explicit_bzero(buf, len); /* its other values may be secrets too */
