@@ -127,6 +127,11 @@ static int plan_mounts(const struct sandbox_config *b, struct sandbox_plan *p, c
         return 0;
 }
 
+bool sandbox_caps_stage_unprivileged(const struct sandbox_config *b, uint64_t ambient)
+{
+        return ambient || (!b->no_new_privileges && !b->caps_all);
+}
+
 int sandbox_plan_build(const struct svc_config *c, uid_t uid, struct sandbox_plan *p, char *why,
                        size_t whylen)
 {
@@ -169,7 +174,7 @@ int sandbox_plan_build(const struct svc_config *c, uid_t uid, struct sandbox_pla
          * across the uid change, and the working directory is entered after
          * this stage with the service's own (spawn.c). */
         p->caps = root_svd ? (!b->caps_all || p->ambient || p->securebits)
-                           : (p->ambient || (!b->no_new_privileges && !b->caps_all));
+                           : sandbox_caps_stage_unprivileged(b, p->ambient);
         p->no_new_privs = b->no_new_privileges;
 
         if (b->seccomp != SBX_SECCOMP_NONE) {

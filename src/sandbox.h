@@ -17,6 +17,7 @@
 #include <linux/filter.h>
 
 struct svc_config;
+struct sandbox_config;
 
 /* Paths per list the child handles; config_sandbox.c enforces the same cap. */
 #define SBX_PLAN_PATHS 40
@@ -65,6 +66,11 @@ struct sandbox_plan {
 int sandbox_plan_build(const struct svc_config *c, uid_t uid, struct sandbox_plan *p, char *why,
                        size_t whylen);
 void sandbox_plan_done(struct sandbox_plan *p);
+/* Whether an svd that is not root runs the capabilities stage for b (with
+ * ambient: b's ambient set, limited to the kernel's capabilities): it
+ * needs privileges svd may not hold, and without it the service inherits
+ * svd's own ambient set (sandbox_report_show says which). */
+bool sandbox_caps_stage_unprivileged(const struct sandbox_config *b, uint64_t ambient);
 
 /* Compiles the seccomp filter of c into p->prog (sandbox_seccomp.c); on
  * failure why says what failed (libseccomp not loadable: which library and

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "sandbox.h"
 #include "sandbox_groups.h"
 #include "sandbox_report.h"
 
@@ -37,6 +39,85 @@ static cJSON *caps_array(uint64_t mask)
                 cJSON_AddItemToArray(a, cJSON_CreateString(buf));
         }
         return a;
+}
+
+/* One of svd's own capability sets (CAP_PERMITTED, CAP_EFFECTIVE). */
+static uint64_t own_set(cap_flag_t flag)
+{
+        cap_t cp = cap_get_proc();
+        uint64_t m = 0;
+
+        for (int i = 0; cp && i < 64; i++) {
+                cap_flag_value_t v;
+
+                if (cap_get_flag(cp, (cap_value_t)i, flag, &v) == 0 && v == CAP_SET)
+                        m |= UINT64_C(1) << i;
+        }
+        cap_free(cp);
+        return m;
+}
+
+static uint64_t own_ambient(void)
+{
+        uint64_t m = 0;
+
+        for (int i = 0; i < 64; i++)
+                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, (unsigned long)i, 0, 0) == 1)
+                        m |= UINT64_C(1) << i;
+        return m;
+}
+
+/* "CAP_A,CAP_B" of mask into buf. */
+static const char *caps_text(uint64_t mask, char *buf, size_t len)
+{
+        size_t n = 0;
+
+        buf[0] = 0;
+        for (int i = 0; i < 64 && n < len; i++) {
+                if (!((mask >> i) & 1))
+                        continue;
+                char *name = cap_to_name((cap_value_t)i);
+                n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "", name ? name : "?");
+                cap_free(name);
+        }
+        for (char *p = buf; *p; p++)
+                *p = (char)toupper((unsigned char)*p);
+        return buf;
+}
+
+/* An svd that is not root runs its services as its own user, which after
+ * exec hold (permitted, effective) their ambient set and nothing else: the
+ * configured capabilities are only a bounding set. With the capabilities
+ * stage (sandbox_caps_stage_unprivileged) that is b's ambient set, which
+ * svd can raise only if it holds each in its permitted set, after
+ * narrowing the bounding set (unless capabilities: all), which takes
+ * CAP_SETPCAP: else the start fails. Without the stage, svd's own ambient
+ * set passes on. What the service holds, with why in note. */
+static uint64_t unprivileged_held(const struct sandbox_config *b, char *note, size_t len)
+{
+        uint64_t prm = own_set(CAP_PERMITTED), eff = own_set(CAP_EFFECTIVE), amb = own_ambient();
+        unsigned uid = (unsigned)geteuid();
+        char names[512];
+
+        if (!sandbox_caps_stage_unprivileged(b, b->ambient)) {
+                snprintf(note, len, "svd runs as uid %u: the service holds only svd's own ambient capabilities (%s)",
+                         uid, amb ? caps_text(amb, names, sizeof names) : "none");
+                return amb;
+        }
+        if (b->ambient & ~prm) {
+                snprintf(note, len, "svd runs as uid %u without %s: it cannot grant them, the service does not start",
+                         uid, caps_text(b->ambient & ~prm, names, sizeof names));
+                return 0;
+        }
+        if (!b->caps_all && !((eff >> CAP_SETPCAP) & 1)) {
+                snprintf(note, len,
+                         "svd runs as uid %u without CAP_SETPCAP: it cannot narrow the bounding set, the service "
+                         "does not start",
+                         uid);
+                return 0;
+        }
+        snprintf(note, len, "svd runs as uid %u: the service holds only its ambient capabilities", uid);
+        return b->ambient;
 }
 
 static int popcount(uint64_t m)
@@ -108,11 +189,26 @@ cJSON *sandbox_report_show(const struct svc_config *c)
                 else
                         cJSON_AddNumberToObject(l, "hard", (double)c->limits[i].hard);
         }
-        if (b->caps_all)
-                cJSON_AddStringToObject(o, "capabilities", "all");
-        else
-                cJSON_AddItemToObject(o, "capabilities", caps_array(b->caps));
-        cJSON_AddItemToObject(o, "ambient_capabilities", caps_array(b->ambient));
+        if (geteuid() != 0) {
+                /* what the service really holds, then what was asked for */
+                char note[768];
+                uint64_t held = unprivileged_held(b, note, sizeof note);
+
+                cJSON_AddItemToObject(o, "capabilities", caps_array(held));
+                if (b->caps_all)
+                        cJSON_AddStringToObject(o, "capabilities_configured", "all");
+                else
+                        cJSON_AddItemToObject(o, "capabilities_configured", caps_array(b->caps));
+                cJSON_AddItemToObject(o, "ambient_capabilities", caps_array(held));
+                cJSON_AddItemToObject(o, "ambient_capabilities_configured", caps_array(b->ambient));
+                cJSON_AddStringToObject(o, "capabilities_note", note);
+        } else {
+                if (b->caps_all)
+                        cJSON_AddStringToObject(o, "capabilities", "all");
+                else
+                        cJSON_AddItemToObject(o, "capabilities", caps_array(b->caps));
+                cJSON_AddItemToObject(o, "ambient_capabilities", caps_array(b->ambient));
+        }
         /* set by a root svd for a service that does not run as root
          * (sandbox_plan_build): an svd running as another user has no
          * privilege to set them, and its services get none */
