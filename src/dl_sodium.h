@@ -28,7 +28,9 @@
         X(crypto_auth_hmacsha256_final) \
         X(crypto_pwhash) \
         X(crypto_secretbox_easy) \
-        X(crypto_secretbox_open_easy)
+        X(crypto_secretbox_open_easy) \
+        X(crypto_aead_xchacha20poly1305_ietf_encrypt) \
+        X(crypto_aead_xchacha20poly1305_ietf_decrypt)
 
 DYNLIB_DECLARE(sodium, DL_SODIUM_FUNCS)
 
@@ -53,6 +55,8 @@ DYNLIB_DECLARE(sodium, DL_SODIUM_FUNCS)
 #define crypto_pwhash (dl_sodium_get()->crypto_pwhash)
 #define crypto_secretbox_easy (dl_sodium_get()->crypto_secretbox_easy)
 #define crypto_secretbox_open_easy (dl_sodium_get()->crypto_secretbox_open_easy)
+#define crypto_aead_xchacha20poly1305_ietf_encrypt (dl_sodium_get()->crypto_aead_xchacha20poly1305_ietf_encrypt)
+#define crypto_aead_xchacha20poly1305_ietf_decrypt (dl_sodium_get()->crypto_aead_xchacha20poly1305_ietf_decrypt)
 #endif
 
 #endif

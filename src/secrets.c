@@ -460,10 +460,11 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         if (r >= 0) {
                 uint8_t mode;
 
-                if (secrets_store_peek(blob, len, &mode, x->t.salt) < 0) {
+                if (secrets_store_peek(blob, len, &x->t) < 0) {
                         set_broken(x, "%s: %s", x->store_path, "not a secrets store (bad header)");
                         return 0;
                 }
+                mode = x->t.mode;
                 if (mode != (c->secrets_passphrase ? 1 : 0)) {
                         set_broken(x, "%s: %s", x->store_path,
                                    mode ? "encrypted with a passphrase but secrets_key is host"
@@ -473,7 +474,13 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
                 x->have_store = true;
         }
         if (c->secrets_passphrase) {
-                /* a daemon-reexec: the key the previous instance was unlocked with */
+                /* a daemon-reexec: the key the previous instance was unlocked with
+                 * (before its first write: derived with the only parameters
+                 * a new store gets) */
+                if (!x->have_store) {
+                        x->t.kdf_ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE;
+                        x->t.kdf_mem_kib = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE / 1024;
+                }
                 if (hkey && (r = open_with(x, hkey, hsalt, blob, len)) == 0) {
                         log_info("secrets: unlocked with the key handed over by daemon-reexec");
                         if (secrets_fill_missing(x, why, sizeof why) < 0)
@@ -677,15 +684,18 @@ int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_
                 return errf(why, wl, "secrets are %s", secrets_status_name(x->status));
         if (len < 8)
                 return errf(why, wl, "the passphrase must have at least 8 characters");
-        if (!x->have_store)
+        if (!x->have_store) {
                 randombytes_buf(x->t.salt, sizeof x->t.salt);
-        else if ((r = secrets_file_read(x->store_path, &blob, &blen)) < 0) {
+                x->t.kdf_ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE;
+                x->t.kdf_mem_kib = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE / 1024;
+        } else if ((r = secrets_file_read(x->store_path, &blob, &blen)) < 0) {
                 snprintf(why, wl, "cannot read the store %s: %s", x->store_path,
                          r == -EINVAL ? "not a regular file" : strerror(-r));
                 return r;
         }
-        if ((r = secrets_key_derive(pass, len, x->t.salt, &key)) < 0)
-                return errf(why, wl, "cannot derive the key: out of memory");
+        if ((r = secrets_key_derive(pass, len, x->t.salt, x->t.kdf_ops, x->t.kdf_mem_kib, &key)) < 0)
+                return errf(why, wl, "cannot derive the key: %s",
+                            r == -ENOMEM ? "out of memory" : "bad KDF parameters");
         if ((r = open_with(x, &key, x->t.salt, blob, blen)) < 0) {
                 secrets_buf_free(&key);
                 if (r == -EKEYREJECTED)

@@ -14,7 +14,10 @@
 
 #include "secrets_store.h"
 
-#define HDR_LEN  (8 + 1 + SECRETS_SALT_BYTES + crypto_secretbox_NONCEBYTES)
+/* v1: magic | mode | salt | nonce; v2: magic | mode | ops | mem | salt | nonce */
+#define HDR1_LEN (8 + 1 + SECRETS_SALT_BYTES + crypto_secretbox_NONCEBYTES)
+#define HDR_LEN  (8 + 1 + 4 + 4 + SECRETS_SALT_BYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
+#define TAG_LEN  crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define MAX_FILE (16u << 20)
 
 void secrets_table_clear(struct secrets_table *t)
@@ -142,8 +145,12 @@ int secrets_store_seal(const struct secrets_table *t, const struct secrets_pendi
                                           pd->old.v[i].value.len);
                 }
         }
-        /* never a store secrets_file_read would refuse to read back */
-        if (len > MAX_FILE - HDR_LEN - crypto_secretbox_MACBYTES)
+        /* never a store secrets_file_read would refuse to read back (nor
+         * one whose KDF parameters it would refuse) */
+        if (t->mode && (t->kdf_ops < 1 || t->kdf_ops > SECRETS_KDF_OPS_MAX ||
+                        t->kdf_mem_kib < SECRETS_KDF_MEM_KIB_MIN || t->kdf_mem_kib > SECRETS_KDF_MEM_KIB_MAX))
+                return -EINVAL;
+        if (len > MAX_FILE - HDR_LEN - TAG_LEN)
                 return -EFBIG;
         if ((r = secrets_buf_alloc(&plain, len)) < 0)
                 return r;
@@ -156,28 +163,71 @@ int secrets_store_seal(const struct secrets_table *t, const struct secrets_pendi
                         p = put_record(p, PENDING_OLD, pd->old.v[i].name, pd->old.v[i].created,
                                        pd->old.v[i].value.p, pd->old.v[i].value.len);
         }
-        blen = HDR_LEN + crypto_secretbox_MACBYTES + len;
+        blen = HDR_LEN + TAG_LEN + len;
         if (!(blob = malloc(blen))) {
                 secrets_buf_free(&plain);
                 return -ENOMEM;
         }
         memcpy(blob, SECRETS_MAGIC, 8);
         blob[8] = t->mode;
-        memcpy(blob + 9, t->salt, SECRETS_SALT_BYTES);
-        randombytes_buf(blob + 9 + SECRETS_SALT_BYTES, crypto_secretbox_NONCEBYTES);
-        crypto_secretbox_easy(blob + HDR_LEN, plain.p, len, blob + 9 + SECRETS_SALT_BYTES, key);
+        put_be(blob + 9, t->mode ? t->kdf_ops : 0, 4);
+        put_be(blob + 13, t->mode ? t->kdf_mem_kib : 0, 4);
+        memcpy(blob + 17, t->salt, SECRETS_SALT_BYTES);
+        randombytes_buf(blob + 17 + SECRETS_SALT_BYTES, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+        /* the header is the associated data: every byte of it is under the MAC */
+        crypto_aead_xchacha20poly1305_ietf_encrypt(blob + HDR_LEN, NULL, plain.p, len, blob, HDR_LEN, NULL,
+                                                   blob + 17 + SECRETS_SALT_BYTES, key);
         secrets_buf_free(&plain);
         *ret = blob;
         *ret_len = blen;
         return 0;
 }
 
-int secrets_store_peek(const unsigned char *blob, size_t len, uint8_t *ret_mode, unsigned char *ret_salt)
+/* The header of either version: its length, and the nonce's offset. */
+static int header(const unsigned char *blob, size_t len, struct secrets_table *t, size_t *ret_hlen,
+                  size_t *ret_nonce)
 {
-        if (len < HDR_LEN + crypto_secretbox_MACBYTES || memcmp(blob, SECRETS_MAGIC, 8) != 0 || blob[8] > 1)
+        if (len >= HDR1_LEN + crypto_secretbox_MACBYTES && memcmp(blob, SECRETS_MAGIC_V1, 8) == 0 && blob[8] <= 1) {
+                t->version = 1;
+                t->mode = blob[8];
+                memcpy(t->salt, blob + 9, SECRETS_SALT_BYTES);
+                /* what secrets_key_derive used before the parameters were stored */
+                t->kdf_ops = t->mode ? crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE : 0;
+                t->kdf_mem_kib = t->mode ? crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE / 1024 : 0;
+                *ret_hlen = HDR1_LEN;
+                *ret_nonce = 9 + SECRETS_SALT_BYTES;
+                return 0;
+        }
+        if (len < HDR_LEN + TAG_LEN || memcmp(blob, SECRETS_MAGIC, 8) != 0 || blob[8] > 1)
                 return -EBADMSG;
-        *ret_mode = blob[8];
-        memcpy(ret_salt, blob + 9, SECRETS_SALT_BYTES);
+        uint32_t ops = (uint32_t)get_be(blob + 9, 4), mem = (uint32_t)get_be(blob + 13, 4);
+        if (blob[8] ? ops < 1 || ops > SECRETS_KDF_OPS_MAX || mem < SECRETS_KDF_MEM_KIB_MIN ||
+                              mem > SECRETS_KDF_MEM_KIB_MAX
+                    : ops || mem)
+                return -EBADMSG;
+        t->version = 2;
+        t->mode = blob[8];
+        t->kdf_ops = ops;
+        t->kdf_mem_kib = mem;
+        memcpy(t->salt, blob + 17, SECRETS_SALT_BYTES);
+        *ret_hlen = HDR_LEN;
+        *ret_nonce = 17 + SECRETS_SALT_BYTES;
+        return 0;
+}
+
+int secrets_store_peek(const unsigned char *blob, size_t len, struct secrets_table *t)
+{
+        struct secrets_table h = { 0 };
+        size_t hl, nonce;
+        int r = header(blob, len, &h, &hl, &nonce);
+
+        if (r < 0)
+                return r;
+        t->version = h.version;
+        t->mode = h.mode;
+        t->kdf_ops = h.kdf_ops;
+        t->kdf_mem_kib = h.kdf_mem_kib;
+        memcpy(t->salt, h.salt, SECRETS_SALT_BYTES);
         return 0;
 }
 
@@ -225,16 +275,17 @@ int secrets_store_open(const unsigned char *blob, size_t len, const unsigned cha
         struct secrets_table nt = { 0 };
         struct secrets_pending np = { 0 };
         struct secrets_buf plain;
-        size_t plen, off = 0;
+        size_t plen, off = 0, hl, nonce;
         int r;
 
-        if ((r = secrets_store_peek(blob, len, &nt.mode, nt.salt)) < 0)
+        if ((r = header(blob, len, &nt, &hl, &nonce)) < 0)
                 return r;
-        plen = len - HDR_LEN - crypto_secretbox_MACBYTES;
+        plen = len - hl - (nt.version == 1 ? crypto_secretbox_MACBYTES : TAG_LEN);
         if ((r = secrets_buf_alloc(&plain, plen)) < 0)
                 return r;
-        if (crypto_secretbox_open_easy(plain.p, blob + HDR_LEN, len - HDR_LEN, blob + 9 + SECRETS_SALT_BYTES,
-                                       key) != 0) {
+        if (nt.version == 1 ? crypto_secretbox_open_easy(plain.p, blob + hl, len - hl, blob + nonce, key) != 0
+                            : crypto_aead_xchacha20poly1305_ietf_decrypt(plain.p, NULL, NULL, blob + hl, len - hl,
+                                                                         blob, hl, blob + nonce, key) != 0) {
                 secrets_buf_free(&plain);
                 return -EKEYREJECTED;
         }
@@ -440,16 +491,19 @@ int secrets_key_load(const char *path, bool create, struct secrets_buf *ret_key)
         return 0;
 }
 
-int secrets_key_derive(const void *pass, size_t pass_len, const unsigned char *salt,
-                       struct secrets_buf *ret_key)
+int secrets_key_derive(const void *pass, size_t pass_len, const unsigned char *salt, uint32_t ops,
+                       uint32_t mem_kib, struct secrets_buf *ret_key)
 {
         struct secrets_buf k;
         int r;
 
+        if (ops < 1 || ops > SECRETS_KDF_OPS_MAX || mem_kib < SECRETS_KDF_MEM_KIB_MIN ||
+            mem_kib > SECRETS_KDF_MEM_KIB_MAX)
+                return -EINVAL;
         if ((r = secrets_buf_alloc(&k, SECRETS_KEY_BYTES)) < 0)
                 return r;
-        if (crypto_pwhash(k.p, SECRETS_KEY_BYTES, pass, pass_len, salt, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        if (crypto_pwhash(k.p, SECRETS_KEY_BYTES, pass, pass_len, salt, ops, (size_t)mem_kib * 1024,
+                          crypto_pwhash_ALG_ARGON2ID13) != 0) {
                 secrets_buf_free(&k);
                 return -ENOMEM; /* the only failure: the memory limit could not be met */
         }

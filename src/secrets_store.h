@@ -1,8 +1,21 @@
 /* secrets_store: the on-disk form of the secrets, <state_dir>/secrets.
  *
- *   "SVDSEC01" | mode u8 (0 host key, 1 passphrase) | salt[16] | nonce[24] |
- *   crypto_secretbox_easy(records)          (XSalsa20-Poly1305: MAC + ciphertext)
+ *   "SVDSEC02" | mode u8 (0 host key, 1 passphrase) |
+ *   kdf_ops u32be | kdf_mem_kib u32be (Argon2id passes and memory in KiB of
+ *   a passphrase key; both 0 with the host key) | salt[16] | nonce[24] |
+ *   crypto_aead_xchacha20poly1305_ietf(records), with the 57 header bytes
+ *   before it as associated data: a changed byte anywhere in the file
+ *   (version, mode, KDF parameters, salt, nonce) fails the MAC.
  *   record: name_len u8 | name | created u64be | value_len u32be | value
+ *
+ * The format before it, still read (and written as the one above at the
+ * next write):
+ *   "SVDSEC01" | mode u8 | salt[16] | nonce[24] |
+ *   crypto_secretbox_easy(records)   (XSalsa20-Poly1305: the header not
+ *                                     covered; Argon2id interactive limits)
+ * KDF parameters are bounded before any key is derived with them (a
+ * header nobody authenticated yet must not make svd allocate without
+ * limit): 1 to 16 passes, 8 KiB to 1 GiB.
  *
  * A rotation waiting for its on_rotate job (secrets_pending) is kept in the
  * same records under names no secret can have (secret names have no ':'),
@@ -16,8 +29,9 @@
  * svd keeps these as values nobody asks for.
  *
  * The key is 256 bits: a host key file (<state_dir>/secrets.key, 0400) or
- * crypto_pwhash(passphrase, salt). A fresh nonce per write. Decryption fails
- * the same way for a wrong key and for a flipped byte (the MAC decides), and
+ * crypto_pwhash(passphrase, salt) with the store's KDF parameters. A fresh
+ * nonce per write. Decryption fails the same way for a wrong key and for a
+ * flipped byte (the MAC decides), and
  * nothing here ever rewrites a file it could not read. Writes are atomic:
  * temp file, fsync, rename, fsync of the directory (a
  * failure of that last step does not undo the write: see below). Values and keys live in
@@ -32,7 +46,12 @@
 
 #define SECRETS_KEY_BYTES  32
 #define SECRETS_SALT_BYTES 16
-#define SECRETS_MAGIC      "SVDSEC01"
+#define SECRETS_MAGIC_V1   "SVDSEC01"
+#define SECRETS_MAGIC      "SVDSEC02"
+/* Argon2id limits (libsodium's argon2id presets), secrets_kdf in svd.yaml */
+#define SECRETS_KDF_OPS_MAX     16u
+#define SECRETS_KDF_MEM_KIB_MIN 8u
+#define SECRETS_KDF_MEM_KIB_MAX (1u << 20)
 
 struct secrets_entry {
         char *name;
@@ -46,6 +65,9 @@ struct secrets_table {
         size_t n;
         uint8_t mode; /* 0 host key, 1 passphrase */
         unsigned char salt[SECRETS_SALT_BYTES];
+        /* passphrase: the key's Argon2id passes and memory (KiB); 0 with a host key */
+        uint32_t kdf_ops, kdf_mem_kib;
+        uint8_t version; /* of the file it was read from (1, 2), 0: none */
 };
 
 /* A rotation whose on_rotate job has not ended yet, as stored. */
@@ -75,8 +97,10 @@ int secrets_store_seal(const struct secrets_table *t, const struct secrets_pendi
  * records. On error *t and *p are left as they were. */
 int secrets_store_open(const unsigned char *blob, size_t len, const unsigned char *key,
                        struct secrets_table *t, struct secrets_pending *p);
-/* Reads the header's mode and salt without a key (for passphrase mode). */
-int secrets_store_peek(const unsigned char *blob, size_t len, uint8_t *ret_mode, unsigned char *ret_salt);
+/* Reads the header's version, mode, salt and KDF parameters into t's
+ * (nothing else of t is touched) without a key: not authenticated yet, but
+ * bounded (-EBADMSG). */
+int secrets_store_peek(const unsigned char *blob, size_t len, struct secrets_table *t);
 
 /* Whole-file helpers. read: -ENOENT if missing, -EINVAL if not a regular
  * file (never waits on a FIFO); bounded at 16 MiB (-EFBIG). */
@@ -98,8 +122,8 @@ int secrets_file_write_atomic(const char *path, const void *data, size_t len, un
  * when create is set and it does not exist, makes a new one (0400).
  * *ret_key: sodium_malloc'd SECRETS_KEY_BYTES. */
 int secrets_key_load(const char *path, bool create, struct secrets_buf *ret_key);
-/* Passphrase key: crypto_pwhash (Argon2id, interactive limits). */
-int secrets_key_derive(const void *pass, size_t pass_len, const unsigned char *salt,
-                       struct secrets_buf *ret_key);
+/* Passphrase key: crypto_pwhash (Argon2id, ops passes over mem_kib KiB). */
+int secrets_key_derive(const void *pass, size_t pass_len, const unsigned char *salt, uint32_t ops,
+                       uint32_t mem_kib, struct secrets_buf *ret_key);
 
 #endif

@@ -93,6 +93,94 @@ START_TEST(test_store_tamper_and_wrong_key)
 }
 END_TEST
 
+/* The header (version, mode, KDF parameters, salt, nonce) is associated
+ * data: a flipped bit anywhere in it is refused, in host key mode (where
+ * the salt is not part of the key) and in passphrase mode alike. */
+START_TEST(test_store_header_authenticated)
+{
+        unsigned char key[SECRETS_KEY_BYTES], *blob;
+        struct secrets_table t = { 0 }, u = { 0 };
+        size_t len;
+
+        ck_assert_int_eq(secrets_gen_init(), 0);
+        randombytes_buf(key, sizeof key);
+        put(&t, "a", "value-a", 1);
+        for (int mode = 0; mode <= 1; mode++) {
+                t.mode = (uint8_t)mode;
+                t.kdf_ops = 2;
+                t.kdf_mem_kib = 65536;
+                randombytes_buf(t.salt, sizeof t.salt);
+                ck_assert_int_eq(secrets_store_seal(&t, NULL, key, &blob, &len), 0);
+                ck_assert_mem_eq(blob, "SVDSEC02", 8);
+                for (size_t i = 0; i < 57; i++)
+                        for (unsigned bit = 1; bit < 256; bit <<= 1) {
+                                blob[i] ^= (unsigned char)bit;
+                                ck_assert_msg(secrets_store_open(blob, len, key, &u, NULL) < 0,
+                                              "mode %d: header byte %zu ^ 0x%02x accepted", mode, i, bit);
+                                blob[i] ^= (unsigned char)bit;
+                        }
+                ck_assert_int_eq(secrets_store_open(blob, len, key, &u, NULL), 0);
+                ck_assert_uint_eq(u.version, 2);
+                ck_assert_uint_eq(u.mode, (unsigned)mode);
+                ck_assert_uint_eq(u.kdf_ops, mode ? 2 : 0);
+                ck_assert_uint_eq(u.kdf_mem_kib, mode ? 65536 : 0);
+                free(blob);
+        }
+        /* KDF parameters out of bounds are refused before any key is derived */
+        t.kdf_ops = 17;
+        ck_assert_int_eq(secrets_store_seal(&t, NULL, key, &blob, &len), -EINVAL);
+        secrets_table_clear(&t);
+        secrets_table_clear(&u);
+}
+END_TEST
+
+/* A store of the format before (SVDSEC01: secretbox, header not covered)
+ * still opens, and is written in the current one. */
+START_TEST(test_store_v1_migrates)
+{
+        unsigned char key[SECRETS_KEY_BYTES], rec[64], *p = rec, *blob, v1[256];
+        struct secrets_table u = { 0 };
+        size_t len, n;
+
+        ck_assert_int_eq(secrets_gen_init(), 0);
+        randombytes_buf(key, sizeof key);
+        *p++ = 2;
+        memcpy(p, "pw", 2);
+        p += 2;
+        memset(p, 0, 8);
+        p[7] = 42; /* created */
+        p += 8;
+        memset(p, 0, 4);
+        p[3] = 5;
+        p += 4;
+        memcpy(p, "hello", 5);
+        p += 5;
+        n = (size_t)(p - rec);
+        memcpy(v1, "SVDSEC01", 8);
+        v1[8] = 1;
+        randombytes_buf(v1 + 9, 16 + crypto_secretbox_NONCEBYTES);
+        crypto_secretbox_easy(v1 + 49, rec, n, v1 + 25, key);
+        len = 49 + crypto_secretbox_MACBYTES + n;
+        ck_assert_int_eq(secrets_store_open(v1, len, key, &u, NULL), 0);
+        ck_assert_uint_eq(u.version, 1);
+        ck_assert_uint_eq(u.mode, 1);
+        ck_assert_uint_eq(u.kdf_ops, crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE);
+        ck_assert_uint_eq(u.kdf_mem_kib, crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE / 1024);
+        ck_assert_mem_eq(u.salt, v1 + 9, 16);
+        ck_assert_uint_eq(secrets_table_find(&u, "pw")->created, 42);
+        ck_assert_mem_eq(secrets_table_find(&u, "pw")->value.p, "hello", 5);
+        ck_assert_int_eq(secrets_store_seal(&u, NULL, key, &blob, &len), 0);
+        ck_assert_mem_eq(blob, "SVDSEC02", 8);
+        ck_assert_mem_eq(blob + 17, v1 + 9, 16); /* the same salt: the same passphrase key */
+        secrets_table_clear(&u);
+        ck_assert_int_eq(secrets_store_open(blob, len, key, &u, NULL), 0);
+        ck_assert_uint_eq(u.version, 2);
+        ck_assert_uint_eq(u.kdf_ops, crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE);
+        free(blob);
+        secrets_table_clear(&u);
+}
+END_TEST
+
 /* A rotation waiting for its job goes into the same sealed records; a store
  * without one (an older svd's) opens with none; an older svd's copy of the
  * records it kept as plain values comes back as the pending rotation. */
@@ -541,6 +629,8 @@ int main(void)
 
         tcase_add_test(tc, test_store_roundtrip);
         tcase_add_test(tc, test_store_tamper_and_wrong_key);
+        tcase_add_test(tc, test_store_header_authenticated);
+        tcase_add_test(tc, test_store_v1_migrates);
         tcase_add_test(tc, test_store_pending);
         tcase_add_test(tc, test_store_too_large);
         tcase_add_test(tc, test_store_files);
