@@ -307,7 +307,7 @@ struct profile_set {
 };
 
 /* The number of top-level keys of the main file (config_main.c). */
-#define CONFIG_MAIN_KEYS 21
+#define CONFIG_MAIN_KEYS 22
 
 struct svd_config {
         char *file;          /* main file, absolute */
@@ -336,6 +336,7 @@ struct svd_config {
         struct secret_config *secrets; /* in definition order */
         size_t n_secrets;
         bool secrets_passphrase; /* secrets_key: passphrase (else a host key file) */
+        int secrets_kdf;         /* secrets_kdf: 0 interactive, 1 moderate, 2 sensitive (a new store's) */
         char *secrets_console;   /* terminal to ask for it on, "none"; NULL: /dev/console as PID 1 */
         char **profiles;     /* profiles: selected in the main file (svd --profile overrides) */
         struct cfg_pos *profiles_pos; /* where each of profiles is named */

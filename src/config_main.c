@@ -47,7 +47,7 @@ static const char *const main_keys[] = { "services_dir", "slices_dir", "state_di
                                           "cgroups",      "log_max_total", "hostname",
                                           "root",         "ctrl_alt_del", "emergency_shell", "secrets_console",
                                           "metrics",      "secrets_key", "profiles",
-                                          "profile_sets", "ready_timeout", NULL };
+                                          "profile_sets", "ready_timeout", "secrets_kdf", NULL };
 _Static_assert(ELEMENTSOF(main_keys) == CONFIG_MAIN_KEYS + 1, "CONFIG_MAIN_KEYS: one per main-file key");
 
 struct cfg_pos config_main_pos(const struct svd_config *c, const char *key)
@@ -148,6 +148,10 @@ int config_parse_main(struct cload *l, const struct ynode *root)
                 int e;
                 if (cp_enum(l, n, "secrets_key", modes, 2, &e) >= 0)
                         c->secrets_passphrase = e == 1;
+        }
+        if ((n = ynode_get(root, "secrets_kdf"))) {
+                static const char *const levels[] = { "interactive", "moderate", "sensitive" };
+                cp_enum(l, n, "secrets_kdf", levels, 3, &c->secrets_kdf);
         }
         if ((n = ynode_get(root, "secrets_console"))) {
                 if (n->kind == YNODE_SCALAR && strcmp(n->value, "none") == 0) {

@@ -4,6 +4,7 @@
  * the secret's name (never its value). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "control_secrets.h"
@@ -65,6 +66,62 @@ static cJSON *op_list(struct svd *m)
         return r;
 }
 
+/* An unlock under way: whom to answer. */
+struct unlock_wait {
+        struct control_defer *defer;
+        uid_t uid;
+        pid_t pid;
+};
+
+static void unlock_done(struct svd *m, int r, const char *why, void *ctx)
+{
+        struct unlock_wait *w = ctx;
+
+        if (r >= 0) /* the console prompt, unless this is it, has nothing left to ask */
+                secrets_prompt_unlocked(m, w->pid);
+        log_info("control: unlock from uid %u pid %d: %s", (unsigned)w->uid, (int)w->pid, r < 0 ? why : "ok");
+        control_defer_reply(w->defer, r < 0 ? proto_reply_error(PROTO_E_FAILED, "unlock: %s", why)
+                                            : proto_reply_ok());
+        free(w);
+}
+
+/* The key is derived off the loop (secrets_unlock_start): the reply is
+ * deferred. The deferred request is a copy without the passphrase (the
+ * one control.c holds is wiped when this returns; a copy would not be). */
+static cJSON *op_unlock(struct svd *m, const cJSON *req, const struct control_peer *peer)
+{
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(req, "passphrase");
+        struct unlock_wait *w;
+        cJSON *bare;
+        char why[300] = "";
+        int r;
+
+        if (!cJSON_IsString(p))
+                return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'passphrase': expected a string");
+        if (!(w = calloc(1, sizeof *w)))
+                return proto_reply_error(PROTO_E_FAILED, "unlock: out of memory");
+        w->uid = peer->uid;
+        w->pid = peer->pid;
+        /* its end comes from the loop, never from inside this call */
+        r = secrets_unlock_start(m, p->valuestring, strlen(p->valuestring), unlock_done, w, why, sizeof why);
+        if (r < 0) {
+                log_info("control: unlock from uid %u pid %d: %s", (unsigned)w->uid, (int)w->pid, why);
+                free(w);
+                return proto_reply_error(PROTO_E_FAILED, "unlock: %s", why);
+        }
+        if ((bare = cJSON_CreateObject())) {
+                cJSON_AddNumberToObject(bare, "v", PROTO_VERSION);
+                cJSON_AddStringToObject(bare, "op", "unlock");
+                w->defer = control_defer(m, bare, peer);
+                cJSON_Delete(bare);
+        }
+        if (!w->defer) /* the unlock goes on (its end is logged), unanswered */
+                return proto_reply_error(PROTO_E_FAILED,
+                                         "unlock: under way, but its result cannot be sent (out of memory): "
+                                         "see svd's log");
+        return CONTROL_DEFERRED;
+}
+
 cJSON *control_op_secrets(struct svd *m, enum proto_op op, const cJSON *req, const struct control_peer *peer)
 {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "name");
@@ -82,19 +139,8 @@ cJSON *control_op_secrets(struct svd *m, enum proto_op op, const cJSON *req, con
                 return proto_reply_error(PROTO_E_DENIED,
                                          "permission denied: %s needs root or the admin group", opn);
         }
-        if (op == OP_UNLOCK) {
-                const cJSON *p = cJSON_GetObjectItemCaseSensitive(req, "passphrase");
-
-                if (!cJSON_IsString(p))
-                        return proto_reply_error(PROTO_E_BAD_REQUEST,
-                                                 "field 'passphrase': expected a string");
-                r = secrets_unlock(m, p->valuestring, strlen(p->valuestring), why, sizeof why);
-                if (r >= 0) /* the console prompt, unless this is it, has nothing left to ask */
-                        secrets_prompt_unlocked(m, peer->pid);
-                log_info("control: unlock from uid %u pid %d: %s", (unsigned)peer->uid, (int)peer->pid,
-                         r < 0 ? why : "ok");
-                return r < 0 ? proto_reply_error(PROTO_E_FAILED, "unlock: %s", why) : proto_reply_ok();
-        }
+        if (op == OP_UNLOCK)
+                return op_unlock(m, req, peer);
         if (op == OP_SECRET_GET) {
                 struct secrets_buf v = { 0 };
                 cJSON *rep;

@@ -365,6 +365,7 @@ static int open_with(struct secrets *x, struct secrets_buf *key, const unsigned 
 }
 
 static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned char *hsalt);
+static void kdf_of_config(const struct svd_config *c, uint32_t *ops, uint32_t *mem_kib);
 
 /* What is wrong with a store secrets_store_open refused (but a wrong key). */
 static const char *open_error(int r)
@@ -475,12 +476,9 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         }
         if (c->secrets_passphrase) {
                 /* a daemon-reexec: the key the previous instance was unlocked with
-                 * (before its first write: derived with the only parameters
-                 * a new store gets) */
-                if (!x->have_store) {
-                        x->t.kdf_ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE;
-                        x->t.kdf_mem_kib = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE / 1024;
-                }
+                 * (before its first write: derived with secrets_kdf's parameters) */
+                if (!x->have_store)
+                        kdf_of_config(c, &x->t.kdf_ops, &x->t.kdf_mem_kib);
                 if (hkey && (r = open_with(x, hkey, hsalt, blob, len)) == 0) {
                         log_info("secrets: unlocked with the key handed over by daemon-reexec");
                         if (secrets_fill_missing(x, why, sizeof why) < 0)
@@ -566,6 +564,7 @@ void secrets_done(struct svd *m)
                         secrets_credfs_drop_left(root);
                 return;
         }
+        secrets_unlock_cancel(m); /* (a derivation under way is waited for) */
         secrets_rotate_done(m, x);
         if (m->loop)
                 ev_timer_stop(m->loop, &x->save_timer);
@@ -670,34 +669,58 @@ int secrets_get(struct svd *m, const char *name, struct secrets_buf *ret, char *
         return secrets_value_of(x, d, ret, why, wl);
 }
 
-int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_t wl)
+/* The levels of secrets_kdf (libsodium's argon2id presets). */
+static void kdf_of_config(const struct svd_config *c, uint32_t *ops, uint32_t *mem_kib)
 {
-        struct secrets *x = m->secrets;
-        _cleanup_(freep) unsigned char *blob = NULL;
-        struct secrets_buf key = { 0 };
-        size_t blen = 0;
+        static const struct {
+                uint32_t ops, mem;
+        } lv[] = {
+                { crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE, crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE / 1024 },
+                { crypto_pwhash_argon2id_OPSLIMIT_MODERATE, crypto_pwhash_argon2id_MEMLIMIT_MODERATE / 1024 },
+                { crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE, crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE / 1024 },
+        };
+        size_t i = c->secrets_kdf >= 0 && (size_t)c->secrets_kdf < ELEMENTSOF(lv) ? (size_t)c->secrets_kdf : 0;
+
+        *ops = lv[i].ops;
+        *mem_kib = lv[i].mem;
+}
+
+int secrets_unlock_prepare(struct secrets *x, size_t len, unsigned char **ret_blob, size_t *ret_len, char *why,
+                           size_t wl)
+{
+        struct svd *m = x ? x->m : NULL;
         int r;
 
         if (!x || !m->cfg->secrets_passphrase)
                 return errf(why, wl, "secrets_key is not passphrase: nothing to unlock");
+        if (x->unlock)
+                return errf(why, wl, "an unlock is under way (deriving the key)");
         if (x->status != SECRETS_LOCKED)
                 return errf(why, wl, "secrets are %s", secrets_status_name(x->status));
         if (len < 8)
                 return errf(why, wl, "the passphrase must have at least 8 characters");
+        *ret_blob = NULL;
+        *ret_len = 0;
         if (!x->have_store) {
+                /* a new store: its salt, and the KDF parameters of secrets_kdf */
                 randombytes_buf(x->t.salt, sizeof x->t.salt);
-                x->t.kdf_ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE;
-                x->t.kdf_mem_kib = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE / 1024;
-        } else if ((r = secrets_file_read(x->store_path, &blob, &blen)) < 0) {
+                kdf_of_config(m->cfg, &x->t.kdf_ops, &x->t.kdf_mem_kib);
+        } else if ((r = secrets_file_read(x->store_path, ret_blob, ret_len)) < 0) {
                 snprintf(why, wl, "cannot read the store %s: %s", x->store_path,
                          r == -EINVAL ? "not a regular file" : strerror(-r));
                 return r;
         }
-        if ((r = secrets_key_derive(pass, len, x->t.salt, x->t.kdf_ops, x->t.kdf_mem_kib, &key)) < 0)
-                return errf(why, wl, "cannot derive the key: %s",
-                            r == -ENOMEM ? "out of memory" : "bad KDF parameters");
-        if ((r = open_with(x, &key, x->t.salt, blob, blen)) < 0) {
-                secrets_buf_free(&key);
+        return 0;
+}
+
+int secrets_unlock_finish(struct svd *m, struct secrets_buf *key, const unsigned char *blob, size_t blen,
+                          char *why, size_t wl)
+{
+        struct secrets *x = m->secrets;
+        int r;
+
+        if ((r = open_with(x, key, x->t.salt, blob, blen)) < 0) {
+                secrets_buf_free(key);
                 if (r == -EKEYREJECTED)
                         snprintf(why, wl, "wrong passphrase (or the store was modified)");
                 else

@@ -77,7 +77,16 @@ int secrets_get(struct svd *m, const char *name, struct secrets_buf *ret, char *
  * on_rotate, then restarts the running consumers in wave order. */
 int secrets_change(struct svd *m, const char *name, const void *value, size_t len, char *why,
                    size_t why_len);
-int secrets_unlock(struct svd *m, const void *pass, size_t len, char *why, size_t why_len);
+/* svctl unlock. The key derivation (Argon2id: up to seconds and 1 GiB with
+ * secrets_kdf: sensitive) runs in a thread of its own, so the loop keeps
+ * supervising; done(m, r, why, ctx) is then called from the loop (r < 0:
+ * why says what failed; -ECANCELED: svd is stopping). Returns 0 once the
+ * derivation is started (done will be called once), or -errno with why set
+ * (done will not be called). The passphrase is copied (sodium memory,
+ * wiped): the caller may wipe its own at once. (secrets_unlock.c) */
+typedef void secrets_unlock_done_fn(struct svd *m, int r, const char *why, void *ctx);
+int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_unlock_done_fn *done, void *ctx,
+                         char *why, size_t why_len);
 /* The on_rotate job a rotation is waiting for, or NULL. */
 const char *secrets_pending_job(const struct svd *m);
 /* The secret that rotation changes, or NULL. */

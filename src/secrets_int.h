@@ -50,12 +50,27 @@ struct secrets {
                 uint64_t time;
         } last;
         int handoff_fd; /* the key's memfd for a daemon-reexec under way, or -1 */
+        /* svctl unlock deriving its key in a thread (secrets_unlock.c), or NULL */
+        struct secrets_unlock_job *unlock;
         /* a rotation the store's recovery rolled back: its job, if still
          * running (taken over), is stopped (secrets_rotation_stop_stale) */
         struct {
                 char *secret, *job;
         } stale;
 };
+
+/* secrets.c, around the key derivation of secrets_unlock_start: the checks
+ * (locked, passphrase long enough, no unlock under way) and the store's
+ * bytes into *ret_blob (NULL when there is none: then x->t's salt and KDF
+ * parameters are set for the new one); then, with the key (taken), the
+ * store opened and the services that waited started. -errno with why set. */
+int secrets_unlock_prepare(struct secrets *x, size_t len, unsigned char **ret_blob, size_t *ret_len, char *why,
+                           size_t wl);
+int secrets_unlock_finish(struct svd *m, struct secrets_buf *key, const unsigned char *blob, size_t blen,
+                          char *why, size_t wl);
+/* secrets_done: a derivation under way is waited for (its thread cannot
+ * be stopped midway), its key wiped and its caller told -ECANCELED. */
+void secrets_unlock_cancel(struct svd *m);
 
 /* The definition of a secret by name (ret_index: its index, may be NULL). */
 const struct secret_config *secrets_def_of(const struct svd *m, const char *name, size_t *ret_index);

@@ -491,21 +491,29 @@ int secrets_key_load(const char *path, bool create, struct secrets_buf *ret_key)
         return 0;
 }
 
+int secrets_key_derive_into(const void *pass, size_t pass_len, const unsigned char *salt, uint32_t ops,
+                            uint32_t mem_kib, unsigned char *key)
+{
+        if (ops < 1 || ops > SECRETS_KDF_OPS_MAX || mem_kib < SECRETS_KDF_MEM_KIB_MIN ||
+            mem_kib > SECRETS_KDF_MEM_KIB_MAX)
+                return -EINVAL;
+        if (crypto_pwhash(key, SECRETS_KEY_BYTES, pass, pass_len, salt, ops, (size_t)mem_kib * 1024,
+                          crypto_pwhash_ALG_ARGON2ID13) != 0)
+                return -ENOMEM; /* the only failure: the memory limit could not be met */
+        return 0;
+}
+
 int secrets_key_derive(const void *pass, size_t pass_len, const unsigned char *salt, uint32_t ops,
                        uint32_t mem_kib, struct secrets_buf *ret_key)
 {
         struct secrets_buf k;
         int r;
 
-        if (ops < 1 || ops > SECRETS_KDF_OPS_MAX || mem_kib < SECRETS_KDF_MEM_KIB_MIN ||
-            mem_kib > SECRETS_KDF_MEM_KIB_MAX)
-                return -EINVAL;
         if ((r = secrets_buf_alloc(&k, SECRETS_KEY_BYTES)) < 0)
                 return r;
-        if (crypto_pwhash(k.p, SECRETS_KEY_BYTES, pass, pass_len, salt, ops, (size_t)mem_kib * 1024,
-                          crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        if ((r = secrets_key_derive_into(pass, pass_len, salt, ops, mem_kib, k.p)) < 0) {
                 secrets_buf_free(&k);
-                return -ENOMEM; /* the only failure: the memory limit could not be met */
+                return r;
         }
         *ret_key = k;
         return 0;

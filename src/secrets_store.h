@@ -122,7 +122,13 @@ int secrets_file_write_atomic(const char *path, const void *data, size_t len, un
  * when create is set and it does not exist, makes a new one (0400).
  * *ret_key: sodium_malloc'd SECRETS_KEY_BYTES. */
 int secrets_key_load(const char *path, bool create, struct secrets_buf *ret_key);
-/* Passphrase key: crypto_pwhash (Argon2id, ops passes over mem_kib KiB). */
+/* Passphrase key: crypto_pwhash (Argon2id, ops passes over mem_kib KiB)
+ * into key (SECRETS_KEY_BYTES). Allocates nothing and touches no state of
+ * svd's: safe in a thread of its own (secrets_unlock.c), while libsodium
+ * is held. -EINVAL: parameters out of bounds; -ENOMEM. */
+int secrets_key_derive_into(const void *pass, size_t pass_len, const unsigned char *salt, uint32_t ops,
+                            uint32_t mem_kib, unsigned char *key);
+/* The same into a new sodium buffer. */
 int secrets_key_derive(const void *pass, size_t pass_len, const unsigned char *salt, uint32_t ops,
                        uint32_t mem_kib, struct secrets_buf *ret_key);
 
