@@ -68,8 +68,8 @@ int sandbox_plan_build(const struct svc_config *c, uid_t uid, struct sandbox_pla
 void sandbox_plan_done(struct sandbox_plan *p);
 /* Whether an svd that is not root runs the capabilities stage for b (with
  * ambient: b's ambient set, limited to the kernel's capabilities): it
- * needs privileges svd may not hold, and without it the service inherits
- * svd's own ambient set (sandbox_report_show says which). */
+ * needs privileges svd may not hold; without it only the ambient set is
+ * cleared (sandbox_report_show says what the service holds). */
 bool sandbox_caps_stage_unprivileged(const struct sandbox_config *b, uint64_t ambient);
 
 /* Compiles the seccomp filter of c into p->prog (sandbox_seccomp.c); on

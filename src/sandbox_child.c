@@ -146,8 +146,13 @@ CHILD int sandbox_child_securebits(const struct sandbox_plan *p)
 
 CHILD int sandbox_child_caps(const struct sandbox_plan *p)
 {
+        /* Without the stage the service still starts with an empty ambient
+         * set: an svd that is not root but holds ambient capabilities
+         * itself (given by whoever started it) would pass them on to every
+         * service through exec. Clearing takes no privilege; EINVAL: a
+         * kernel without ambient capabilities. */
         if (!p->caps)
-                return 0;
+                return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL ? -1 : 0;
         if (p->drop_bounding)
                 for (unsigned c = 0; c <= p->last_cap && c < 64; c++)
                         if (!((p->keep >> c) & 1) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)

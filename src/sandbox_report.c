@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -57,16 +56,6 @@ static uint64_t own_set(cap_flag_t flag)
         return m;
 }
 
-static uint64_t own_ambient(void)
-{
-        uint64_t m = 0;
-
-        for (int i = 0; i < 64; i++)
-                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, (unsigned long)i, 0, 0) == 1)
-                        m |= UINT64_C(1) << i;
-        return m;
-}
-
 /* "CAP_A,CAP_B" of mask into buf. */
 static const char *caps_text(uint64_t mask, char *buf, size_t len)
 {
@@ -91,18 +80,19 @@ static const char *caps_text(uint64_t mask, char *buf, size_t len)
  * stage (sandbox_caps_stage_unprivileged) that is b's ambient set, which
  * svd can raise only if it holds each in its permitted set, after
  * narrowing the bounding set (unless capabilities: all), which takes
- * CAP_SETPCAP: else the start fails. Without the stage, svd's own ambient
- * set passes on. What the service holds, with why in note. */
+ * CAP_SETPCAP: else the start fails. Without the stage the ambient set is
+ * cleared (svd's own is not passed on): nothing. What the service holds,
+ * with why in note. */
 static uint64_t unprivileged_held(const struct sandbox_config *b, char *note, size_t len)
 {
-        uint64_t prm = own_set(CAP_PERMITTED), eff = own_set(CAP_EFFECTIVE), amb = own_ambient();
+        uint64_t prm = own_set(CAP_PERMITTED), eff = own_set(CAP_EFFECTIVE);
         unsigned uid = (unsigned)geteuid();
         char names[512];
 
         if (!sandbox_caps_stage_unprivileged(b, b->ambient)) {
-                snprintf(note, len, "svd runs as uid %u: the service holds only svd's own ambient capabilities (%s)",
-                         uid, amb ? caps_text(amb, names, sizeof names) : "none");
-                return amb;
+                snprintf(note, len, "svd runs as uid %u: the service holds no capabilities (it has no ambient set)",
+                         uid);
+                return 0;
         }
         if (b->ambient & ~prm) {
                 snprintf(note, len, "svd runs as uid %u without %s: it cannot grant them, the service does not start",
