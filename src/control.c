@@ -6,10 +6,12 @@
  * KiB; glibc keeps such freed pages (and raises its trim threshold after
  * every large free), so svd's footprint would ratchet up with each poll of
  * `svctl status`. Once such a reply is out and the client gone, the heap is
- * trimmed, coalesced to once per CONTROL_TRIM_DELAY. An op that replies
- * later (control_defer) leaves its client waiting: svd keeps reading from
- * it only to notice it going away, and handles its next request once the
- * deferred reply is queued, so replies stay one per request, in order. */
+ * trimmed, coalesced to once per CONTROL_TRIM_DELAY; so is a read buffer
+ * that held a large request (control_rbuf.h). An op that replies later
+ * (control_defer) leaves its client waiting: svd stops reading from it
+ * (what it sends ahead waits in its socket), watches it for hang-up only
+ * (control_hup.h), and handles its next request once the deferred reply is
+ * queued, so replies stay one per request, in order. */
 #include <errno.h>
 #include <malloc.h>
 #include <poll.h>
@@ -26,6 +28,8 @@
 
 #include "audit.h"
 #include "control.h"
+#include "control_hup.h"
+#include "control_rbuf.h"
 #include "events.h"
 #include "log.h"
 #include "logfollow.h"
@@ -37,8 +41,7 @@ struct client {
         int fd;
         ev_io rio, wio;
         ev_timer idle;
-        char *rbuf;
-        size_t rlen, rcap;
+        struct control_rbuf rb;
         char *wbuf;
         size_t wlen, woff;
         bool closing; /* flush what is queued, then close */
@@ -81,6 +84,7 @@ struct control {
         struct client *handling; /* whose request control_handle is handling */
         struct client *clients[CONTROL_MAX_CLIENTS];
         size_t n_clients;
+        struct control_hup *hup; /* the clients waiting for a deferred reply */
         ev_timer trim;    /* malloc_trim after large replies */
         bool trim_wanted; /* a large reply was built since the last trim */
 };
@@ -130,6 +134,7 @@ static void client_free(struct client *cl) {
                 cl->deferred->cl = NULL;
                 cl->deferred = NULL;
         }
+        control_hup_unwatch(c->hup, cl->fd);
         close(cl->fd);
         for (size_t i = 0; i < c->n_clients; i++)
                 if (c->clients[i] == cl) {
@@ -137,11 +142,9 @@ static void client_free(struct client *cl) {
                         break;
                 }
         /* a request cut short may hold a value or passphrase */
-        if (cl->rbuf)
-                explicit_bzero(cl->rbuf, cl->rlen);
+        control_rbuf_free(&cl->rb);
         if (cl->wbuf && cl->secret)
                 explicit_bzero(cl->wbuf, cl->wlen);
-        free(cl->rbuf);
         free(cl->wbuf);
         free(cl);
         trim_soon(c);
@@ -176,26 +179,11 @@ static bool client_flush(struct client *cl) {
                 cl->wbuf = NULL;
         }
         ev_io_stop(cl->ctl->m->loop, &cl->wio);
-        if (cl->closing || (cl->eof && !cl->deferred && !cl->rlen)) {
+        if (cl->closing || (cl->eof && !cl->deferred && !cl->rb.len)) {
                 client_free(cl);
                 return false;
         }
         return true;
-}
-
-/* A larger copy of *buf (len bytes used) with the old one wiped: realloc
- * would leave a moved buffer's bytes behind in freed memory. */
-static char *grow_wiped(char **buf, size_t len, size_t cap) {
-        char *nb = malloc(cap);
-        if (!nb)
-                return NULL;
-        if (len)
-                memcpy(nb, *buf, len);
-        if (*buf)
-                explicit_bzero(*buf, len);
-        free(*buf);
-        *buf = nb;
-        return nb;
 }
 
 /* Frees a frame, wiped first if it held a secret. */
@@ -265,7 +253,7 @@ static bool client_queue_as(struct client *cl, const cJSON *reply, bool secret) 
                         explicit_bzero(cl->wbuf + cl->wlen, cl->woff);
                 cl->woff = 0;
         }
-        char *nb = cl->secret ? grow_wiped(&cl->wbuf, cl->wlen, cl->wlen + len) : realloc(cl->wbuf, cl->wlen + len);
+        char *nb = cl->secret ? control_grow_wiped(&cl->wbuf, cl->wlen, cl->wlen + len) : realloc(cl->wbuf, cl->wlen + len);
         if (!nb) {
                 frame_free(buf, len, secret);
                 client_free(cl);
@@ -342,7 +330,7 @@ static void client_process(struct client *cl) {
         while (!cl->deferred) {
                 cJSON *req = NULL;
                 size_t used = 0;
-                int r = proto_frame_decode(cl->rbuf + off, cl->rlen - off, &req, &used);
+                int r = proto_frame_decode(cl->rb.p + off, cl->rb.len - off, &req, &used);
                 if (r == 0)
                         break;
                 if (r == -EMSGSIZE) {
@@ -394,15 +382,13 @@ static void client_process(struct client *cl) {
                                 return;
                 }
         }
-        if (off) {
-                memmove(cl->rbuf, cl->rbuf + off, cl->rlen - off);
-                cl->rlen -= off;
-                /* the requests just handled: set and unlock carry secrets */
-                explicit_bzero(cl->rbuf + cl->rlen, off);
-        }
-        if (cl->eof && !cl->deferred && cl->rlen) { /* a request cut short: never completed */
-                explicit_bzero(cl->rbuf, cl->rlen);
-                cl->rlen = 0;
+        /* a request cut short by the shutdown: never completed */
+        if (cl->eof && !cl->deferred)
+                off = cl->rb.len;
+        /* wiped: set and unlock carry secrets */
+        if (off && control_rbuf_consume(&cl->rb, off) >= CONTROL_TRIM_REPLY) {
+                cl->ctl->trim_wanted = true;
+                trim_soon(cl->ctl);
         }
         client_flush(cl);
 }
@@ -419,37 +405,23 @@ static bool peer_closed(int fd) {
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         struct client *cl = w->data;
+        size_t room;
         if (cl->eof) { /* fed by control_defer_reply: what was read before the shutdown */
                 client_process(cl);
                 return;
         }
-        if (cl->rcap - cl->rlen < 4096) {
-                size_t ncap = cl->rcap ? cl->rcap * 2 : 8192;
-                if (ncap > PROTO_MAX_FRAME + PROTO_HDR_SIZE + 8192)
-                        ncap = PROTO_MAX_FRAME + PROTO_HDR_SIZE + 8192;
-                if (ncap <= cl->rcap && cl->deferred) {
-                        /* requests sent ahead fill the buffer while one waits
-                         * for its reply: read on once that is sent */
-                        ev_io_stop(loop, &cl->rio);
-                        return;
-                }
-                /* not realloc: the bytes so far may be a value or a passphrase */
-                char *nb = ncap > cl->rcap ? grow_wiped(&cl->rbuf, cl->rlen, ncap) : cl->rbuf;
-                if (!nb) {
-                        client_free(cl);
-                        return;
-                }
-                cl->rbuf = nb;
-                cl->rcap = ncap;
+        if (control_rbuf_reserve(&cl->rb, &room) < 0) {
+                client_free(cl);
+                return;
         }
-        if (cl->rlen == cl->rcap) { /* full of requests read while one waited */
+        if (!room) { /* fed by control_defer_reply: a whole request is in */
                 client_process(cl);
                 return;
         }
-        ssize_t n = recv(cl->fd, cl->rbuf + cl->rlen, cl->rcap - cl->rlen, MSG_DONTWAIT);
+        ssize_t n = recv(cl->fd, cl->rb.p + cl->rb.len, room, MSG_DONTWAIT);
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
                 /* fed by control_defer_reply: the requests read meanwhile */
-                if (cl->rlen && !cl->deferred)
+                if (cl->rb.len && !cl->deferred)
                         client_process(cl);
                 return;
         }
@@ -466,9 +438,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 client_free(cl);
                 return;
         }
-        cl->rlen += (size_t)n;
-        if (cl->deferred) /* only read to see it go away: its requests wait */
-                return;
+        cl->rb.len += (size_t)n;
         if (!cl->follower)
                 ev_timer_again(loop, &cl->idle);
         client_process(cl);
@@ -489,8 +459,13 @@ struct control_defer *control_defer(struct svd *m, const cJSON *req, const struc
         d->m = m;
         d->peer = cl->peer;
         cl->deferred = d;
-        /* waiting for svd is not idling */
+        /* waiting for svd is not idling; what it sends meanwhile waits */
         ev_timer_stop(m->loop, &cl->idle);
+        ev_io_stop(m->loop, &cl->rio);
+        int r = control_hup_watch(m->ctl->hup, cl->fd, cl);
+        if (r < 0)
+                log_warn("control: cannot watch client pid %d for hang-up (%s): its going away is noticed "
+                         "only once its reply is ready", (int)cl->peer.pid, strerror(-r));
         return d;
 }
 
@@ -508,6 +483,7 @@ void control_defer_reply(struct control_defer *d, cJSON *reply) {
                 return;
         }
         cl->deferred = NULL;
+        control_hup_unwatch(cl->ctl->hup, cl->fd);
         bool alive = reply ? client_queue(cl, reply) : false;
         cJSON_Delete(reply);
         if (!alive) {
@@ -522,7 +498,7 @@ void control_defer_reply(struct control_defer *d, cJSON *reply) {
                 ev_io_start(loop, &cl->rio);
         /* its next requests may be in the buffer already: handled from the
          * loop, not here (this can run inside another client's request) */
-        if (cl->rlen)
+        if (cl->rb.len)
                 ev_feed_event(loop, &cl->rio, EV_READ);
         client_flush(cl);
 }
@@ -571,6 +547,11 @@ static bool peer_is_admin(const struct svd_config *cfg, int fd, const struct ucr
         if (!cfg->has_admin_gid)
                 return false;
         return uc->gid == cfg->admin_gid || peer_in_group(fd, cfg->admin_gid);
+}
+
+/* A client whose request waits closed its connection (client_free logs it). */
+static void hup_cb(void *data) {
+        client_free(data);
 }
 
 static void accept_retry_cb(struct ev_loop *loop, ev_timer *w, int revents) {
@@ -714,6 +695,14 @@ listening:;
         }
         c->m = m;
         c->fd = fd;
+        int hr = control_hup_open(m->loop, hup_cb, &c->hup);
+        if (hr < 0) {
+                free(c->path);
+                free(c);
+                close(fd);
+                unlink(path);
+                return hr;
+        }
         ev_timer_init(&c->trim, trim_cb, CONTROL_TRIM_DELAY, 0.);
         c->trim.data = c;
         ev_timer_init(&c->accept_retry, accept_retry_cb, CONTROL_ACCEPT_RETRY, 0.);
@@ -793,6 +782,7 @@ void control_close(struct control *c) {
         ev_timer_stop(c->m->loop, &c->trim);
         ev_io_stop(c->m->loop, &c->accept_io);
         ev_timer_stop(c->m->loop, &c->accept_retry);
+        control_hup_close(c->hup);
         close(c->fd);
         unlink(c->path);
         free(c->path);

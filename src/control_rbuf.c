@@ -1,0 +1,77 @@
+/* control_rbuf: see control_rbuf.h. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control_rbuf.h"
+#include "proto.h"
+
+char *control_grow_wiped(char **buf, size_t len, size_t cap) {
+        char *nb = malloc(cap);
+        if (!nb)
+                return NULL;
+        if (len)
+                memcpy(nb, *buf, len);
+        if (*buf)
+                explicit_bzero(*buf, len);
+        free(*buf);
+        *buf = nb;
+        return nb;
+}
+
+/* The whole frame's size once its header is in, else the small size. */
+static size_t needed(const struct control_rbuf *b) {
+        if (b->len < PROTO_HDR_SIZE)
+                return CONTROL_RBUF_SMALL;
+        const unsigned char *h = (const unsigned char *)b->p;
+        uint32_t n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+        if (n > PROTO_MAX_FRAME) /* refused as soon as it is decoded */
+                return b->len;
+        size_t need = PROTO_HDR_SIZE + (size_t)n;
+        return need > CONTROL_RBUF_SMALL ? need : CONTROL_RBUF_SMALL;
+}
+
+int control_rbuf_reserve(struct control_rbuf *b, size_t *ret_room) {
+        size_t need = needed(b);
+        if (b->len >= need && b->len >= PROTO_HDR_SIZE) {
+                *ret_room = 0;
+                return 0;
+        }
+        if (need > b->cap) {
+                if (!control_grow_wiped(&b->p, b->len, need))
+                        return -ENOMEM;
+                b->cap = need;
+        }
+        *ret_room = b->cap - b->len;
+        return 0;
+}
+
+void control_rbuf_free(struct control_rbuf *b) {
+        if (b->p)
+                explicit_bzero(b->p, b->len);
+        free(b->p);
+        *b = (struct control_rbuf){ 0 };
+}
+
+size_t control_rbuf_consume(struct control_rbuf *b, size_t n) {
+        size_t cap = b->cap;
+        if (n > b->len)
+                n = b->len;
+        if (n == b->len) {
+                control_rbuf_free(b);
+                return cap;
+        }
+        if (n) {
+                memmove(b->p, b->p + n, b->len - n);
+                b->len -= n;
+                explicit_bzero(b->p + b->len, n);
+        }
+        /* the start of a next frame in a buffer sized for a large one */
+        if (b->cap > CONTROL_RBUF_SMALL && b->len <= CONTROL_RBUF_SMALL &&
+            control_grow_wiped(&b->p, b->len, CONTROL_RBUF_SMALL)) {
+                b->cap = CONTROL_RBUF_SMALL;
+                return cap - CONTROL_RBUF_SMALL;
+        }
+        return 0;
+}
