@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
+#include "svctl_sodium.h" /* before secret_b64.h */
 
 #include "proto.h"
 #include "secret_b64.h"
@@ -322,7 +322,12 @@ int svctl_secret_main(int argc, char **argv)
                 cJSON_AddStringToObject(req, "name", words[2]);
         if (input && op == OP_SECRET_SET && !proto_text_ok(input, input_len)) {
                 /* a NUL byte, or bytes that are not UTF-8: JSON text cannot carry them */
-                if (!(b64 = secret_b64_encode(input, input_len))) {
+                char why[300];
+                if (svctl_sodium_load(why, sizeof(why)) < 0) {
+                        fprintf(stderr, "svctl: %s (needed for a value that is not UTF-8 text); nothing was sent\n",
+                                why);
+                        code = 1;
+                } else if (!(b64 = secret_b64_encode(input, input_len))) {
                         fprintf(stderr, "svctl: out of memory\n");
                         code = 1;
                 } else
@@ -364,9 +369,14 @@ int svctl_secret_main(int argc, char **argv)
                 unsigned char *bytes = NULL;
                 size_t len = 0;
 
+                char why[300];
+
                 if (cJSON_IsString(v))
                         code = write_value(v->valuestring, strlen(v->valuestring));
-                else if (cJSON_IsString(b) && secret_b64_decode(b->valuestring, &bytes, &len) == 0) {
+                else if (cJSON_IsString(b) && svctl_sodium_load(why, sizeof(why)) < 0) {
+                        fprintf(stderr, "svctl: %s (needed for a value that is not UTF-8 text)\n", why);
+                        code = 1;
+                } else if (cJSON_IsString(b) && secret_b64_decode(b->valuestring, &bytes, &len) == 0) {
                         code = write_value(bytes, len);
                         wipe(bytes, len);
                         free(bytes);

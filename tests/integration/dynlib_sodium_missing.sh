@@ -16,7 +16,8 @@ sandbox: { seccomp: none }
 YAML
 start_svd
 wait_state web running
-# from here on svctl (linked with libsodium) cannot run either: raw requests
+# raw requests: the reload is what this is about (svctl runs without
+# libsodium too: svctl_sodium_missing.sh)
 : > "$T/empty.so"
 mount --bind "$T/empty.so" "$(readlink -f "$lib")" || { echo "cannot bind-mount over $lib"; exit 77; }
 MOUNTS="$MOUNTS $(readlink -f "$lib")"
