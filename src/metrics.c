@@ -21,7 +21,7 @@
 struct metrics {
         struct svd *m;
         ev_timer timer;
-        int last_err; /* logged once until a write works again */
+        int last_err; /* logged once until a write works again; svd_metrics_textfile_failing */
         char *path;   /* the file written: a reload may name another one */
 };
 
@@ -175,6 +175,9 @@ char *metrics_render(struct svd *m) {
                 blabel(&b, s->cfg->slice ? s->cfg->slice : "");
                 bprintf(&b, "\",state=\"%s\"} 1\n", svc_state_name(s->state));
         }
+        family(&b, "svd_metrics_textfile_failing", "gauge",
+               "1 while the last write of metrics.textfile failed (the file is then removed), else 0.");
+        bprintf(&b, "svd_metrics_textfile_failing %d\n", m->metrics && m->metrics->last_err < 0);
         family(&b, "svd_build_info", "gauge", "svd's version, always 1.");
         bprintf(&b, "svd_build_info{version=\"");
         blabel(&b, SVD_VERSION);
@@ -239,12 +242,33 @@ int metrics_write_file(struct svd *m, const char *path) {
         return r;
 }
 
+/* Removes the file by its name (never what a link there points at): 0,
+ * -ENOENT if there was none, or -errno. */
+static int remove_file(const char *path) {
+        struct safedir d = SAFEDIR_NONE;
+        const char *name;
+        int r = safedir_open_parent(path, false, 0755, &d, &name);
+        if (r == 0 && unlinkat(d.fd, name, 0) < 0)
+                r = -errno;
+        safedir_close(&d);
+        return r;
+}
+
+/* A failed write removes the last file: node_exporter would export its old
+ * values (services up that are down) as current, with nothing but its mtime
+ * to tell. Without it an absent() alert fires; svd's log says why, once per
+ * streak, and svd_metrics_textfile_failing is 1 meanwhile. */
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct metrics *M = w->data;
         const char *path = M->path;
         int r = metrics_write_file(M->m, path);
+        int u = r < 0 ? remove_file(path) : 0;
         if (r < 0 && r != M->last_err)
-                log_warn("metrics: cannot write %s (through %s.tmp): %s", path, path, safedir_strerror(r));
+                log_warn("metrics: cannot write %s (through %s.tmp): %s; %s%s", path, path, safedir_strerror(r),
+                         u == 0         ? "removed the last one, whose values would be taken for current"
+                         : u == -ENOENT ? "there is no file until a write works"
+                                        : "the last one stays, with old values: cannot remove it: ",
+                         u == 0 || u == -ENOENT ? "" : safedir_strerror(u));
         else if (r == 0 && M->last_err)
                 log_info("metrics: writing %s again", path);
         M->last_err = r;
@@ -276,11 +300,7 @@ void metrics_stop(struct svd *m) {
         if (!M)
                 return;
         ev_timer_stop(m->loop, &M->timer);
-        struct safedir d = SAFEDIR_NONE;
-        const char *name;
-        if (safedir_open_parent(M->path, false, 0755, &d, &name) == 0)
-                (void)unlinkat(d.fd, name, 0); /* the name: never what a link there points at */
-        safedir_close(&d);
+        (void)remove_file(M->path);
         free(M->path);
         free(M);
         m->metrics = NULL;
