@@ -104,7 +104,8 @@ static const struct {
         [M_HEALTHY] = { "svd_service_healthy", "gauge",
                         "1 when the service runs and is healthy (or has no health check), else 0." },
         [M_RESTARTS] = { "svd_service_restarts_total", "counter",
-                         "Automatic restarts since the service was last started by hand or at boot." },
+                         "Automatic restarts of the service since svd started (daemon-reexec and reloads "
+                         "included)." },
         [M_OOM] = { "svd_service_oom_kills_total", "counter",
                     "Processes of the service killed by the kernel OOM killer (cgroup v2)." },
         [M_CPU] = { "svd_service_cpu_seconds_total", "counter",
@@ -138,7 +139,7 @@ char *metrics_render(struct svd *m) {
                                     (s->health == HEALTH_NONE || s->health == HEALTH_HEALTHY);
                                 break;
                         case M_RESTARTS:
-                                v = s->restarts;
+                                v = (double)s->restarts_total;
                                 break;
                         case M_OOM:
                                 v = (double)s->oom_kills;

@@ -190,6 +190,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         put(o, "first_exec_mono", (double)s->first_exec_mono);
         put(o, "ready_mono", (double)s->ready_mono);
         put(o, "restarts", s->restarts);
+        put(o, "restarts_total", (double)s->restarts_total);
         put(o, "attempt", s->attempt);
         cJSON *st = cJSON_AddArrayToObject(o, "starts");
         for (unsigned i = 0; st && i < s->starts.n; i++) /* oldest first */
@@ -487,6 +488,8 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->first_exec_mono = (usec_t)num(o, "first_exec_mono", 0);
         s->ready_mono = (usec_t)num(o, "ready_mono", 0);
         s->restarts = (unsigned)num(o, "restarts", 0);
+        /* (an older svd's snapshot has only the count since the last fresh start) */
+        s->restarts_total = (uint64_t)num(o, "restarts_total", s->restarts);
         s->attempt = (unsigned)num(o, "attempt", 0);
         const cJSON *t;
         cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(o, "starts"))

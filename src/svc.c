@@ -671,6 +671,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         if (act & ACT_ARM_BACKOFF) {
                 s->attempt++;
                 s->restarts++;
+                s->restarts_total++;
                 delay = backoff_delay(&c->backoff, s->attempt);
                 char db[32];
                 svc_set_reason(s, "%s; restart %u in %s", exitbuf, s->restarts,

@@ -60,6 +60,7 @@ struct svc {
         usec_t first_exec_mono;  /* ...and when its child called execve */
         usec_t ready_mono;       /* first READY=1 / running / exited 0 since boot */
         unsigned restarts;       /* automatic restarts since the last fresh start */
+        uint64_t restarts_total; /* ...since svd started, re-execs included: never reset (a counter) */
         unsigned attempt;        /* consecutive failed runs, for the backoff */
         struct start_history starts;
 
