@@ -96,14 +96,16 @@ static void peer_comm(pid_t pid, char *buf, size_t len) {
 
 void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *req, const cJSON *reply) {
         const cJSON *opj = cJSON_GetObjectItemCaseSensitive(req, "op");
-        if (!cJSON_IsString(opj) || !proto_op_mutating(proto_op_from_name(opj->valuestring)))
-                return;
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "name");
         const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
         const cJSON *code = cJSON_GetObjectItemCaseSensitive(reply, "code");
         const cJSON *err = cJSON_GetObjectItemCaseSensitive(reply, "error");
         bool accepted = cJSON_IsTrue(ok);
         bool denied = cJSON_IsNumber(code) && code->valueint == PROTO_E_DENIED;
+        /* a refusal for want of rights is recorded whatever the op (an
+         * attempt at what only administrators may read, logs_follow) */
+        if (!cJSON_IsString(opj) || (!denied && !proto_op_mutating(proto_op_from_name(opj->valuestring))))
+                return;
 
         char line[2048], ts[LOGFMT_TIME_LEN + 1], comm[64];
         peer_comm(peer->pid, comm, sizeof(comm));

@@ -1,5 +1,6 @@
 /* audit: every mutating control request (start, stop, restart, reopen_logs,
- * poweroff, ...; proto_op_mutating()), accepted or refused, as one line in
+ * poweroff, ...; proto_op_mutating()), accepted or refused, and every other
+ * request refused for want of rights (logs_follow), as one line in
  * <log_dir>/audit.log:
  *   2026-11-22T00:30:43.123456Z uid=1000 pid=4242 comm=svctl op=stop name=app result=denied code=3 error="..."
  * A reload with "dry_run": true says dry_run=yes after the op.
@@ -15,7 +16,8 @@
 struct svd;
 struct control_peer;
 
-/* Records req and its reply when req is a mutating operation; else nothing. */
+/* Records req and its reply when req is a mutating operation or the reply
+ * a refusal for want of rights (PROTO_E_DENIED); else nothing. */
 void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *req, const cJSON *reply);
 
 #endif
