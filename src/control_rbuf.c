@@ -20,24 +20,25 @@ char *control_grow_wiped(char **buf, size_t len, size_t cap) {
         return nb;
 }
 
-/* The whole frame's size once its header is in, else the small size. */
-static size_t needed(const struct control_rbuf *b) {
+/* The bytes of the frame at the start of b once its header is in (its
+ * length unchecked beyond the limit), else 0. */
+static size_t frame_size(const struct control_rbuf *b) {
         if (b->len < PROTO_HDR_SIZE)
-                return CONTROL_RBUF_SMALL;
+                return 0;
         const unsigned char *h = (const unsigned char *)b->p;
         uint32_t n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
         if (n > PROTO_MAX_FRAME) /* refused as soon as it is decoded */
                 return b->len;
-        size_t need = PROTO_HDR_SIZE + (size_t)n;
-        return need > CONTROL_RBUF_SMALL ? need : CONTROL_RBUF_SMALL;
+        return PROTO_HDR_SIZE + (size_t)n;
 }
 
 int control_rbuf_reserve(struct control_rbuf *b, size_t *ret_room) {
-        size_t need = needed(b);
-        if (b->len >= need && b->len >= PROTO_HDR_SIZE) {
+        size_t frame = frame_size(b);
+        if (frame && b->len >= frame) {
                 *ret_room = 0;
                 return 0;
         }
+        size_t need = frame > CONTROL_RBUF_SMALL ? frame : CONTROL_RBUF_SMALL;
         if (need > b->cap) {
                 if (!control_grow_wiped(&b->p, b->len, need))
                         return -ENOMEM;
