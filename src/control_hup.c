@@ -15,7 +15,8 @@ struct control_hup {
         void (*cb)(void *data);
 };
 
-static void hup_cb(struct ev_loop *loop, ev_io *w, int revents) {
+static void hup_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
         struct control_hup *h = w->data;
         struct epoll_event ev;
         /* one at a time: a callback frees its client, and may free others */
@@ -23,7 +24,8 @@ static void hup_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 h->cb(ev.data.ptr);
 }
 
-int control_hup_open(struct ev_loop *loop, void (*cb)(void *data), struct control_hup **ret) {
+int control_hup_open(struct ev_loop *loop, void (*cb)(void *data), struct control_hup **ret)
+{
         struct control_hup *h = calloc(1, sizeof(*h));
         if (!h)
                 return -ENOMEM;
@@ -42,7 +44,8 @@ int control_hup_open(struct ev_loop *loop, void (*cb)(void *data), struct contro
         return 0;
 }
 
-int control_hup_watch(struct control_hup *h, int fd, void *data) {
+int control_hup_watch(struct control_hup *h, int fd, void *data)
+{
         /* no events asked for: EPOLLHUP and EPOLLERR are always reported */
         struct epoll_event ev = { .events = 0, .data.ptr = data };
         if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
@@ -50,12 +53,14 @@ int control_hup_watch(struct control_hup *h, int fd, void *data) {
         return 0;
 }
 
-void control_hup_unwatch(struct control_hup *h, int fd) {
+void control_hup_unwatch(struct control_hup *h, int fd)
+{
         if (h)
                 (void)epoll_ctl(h->epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
-void control_hup_close(struct control_hup *h) {
+void control_hup_close(struct control_hup *h)
+{
         if (!h)
                 return;
         ev_io_stop(h->loop, &h->io);

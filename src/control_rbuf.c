@@ -7,7 +7,8 @@
 #include "control_rbuf.h"
 #include "proto.h"
 
-char *control_grow_wiped(char **buf, size_t len, size_t cap) {
+char *control_grow_wiped(char **buf, size_t len, size_t cap)
+{
         char *nb = malloc(cap);
         if (!nb)
                 return NULL;
@@ -22,7 +23,8 @@ char *control_grow_wiped(char **buf, size_t len, size_t cap) {
 
 /* The bytes of the frame at the start of b once its header is in (its
  * length unchecked beyond the limit), else 0. */
-static size_t frame_size(const struct control_rbuf *b) {
+static size_t frame_size(const struct control_rbuf *b)
+{
         if (b->len < PROTO_HDR_SIZE)
                 return 0;
         const unsigned char *h = (const unsigned char *)b->p;
@@ -32,7 +34,8 @@ static size_t frame_size(const struct control_rbuf *b) {
         return PROTO_HDR_SIZE + (size_t)n;
 }
 
-int control_rbuf_reserve(struct control_rbuf *b, size_t *ret_room) {
+int control_rbuf_reserve(struct control_rbuf *b, size_t *ret_room)
+{
         size_t frame = frame_size(b);
         if (frame && b->len >= frame) {
                 *ret_room = 0;
@@ -48,14 +51,16 @@ int control_rbuf_reserve(struct control_rbuf *b, size_t *ret_room) {
         return 0;
 }
 
-void control_rbuf_free(struct control_rbuf *b) {
+void control_rbuf_free(struct control_rbuf *b)
+{
         if (b->p)
                 explicit_bzero(b->p, b->len);
         free(b->p);
         *b = (struct control_rbuf){ 0 };
 }
 
-size_t control_rbuf_consume(struct control_rbuf *b, size_t n) {
+size_t control_rbuf_consume(struct control_rbuf *b, size_t n)
+{
         size_t cap = b->cap;
         if (n > b->len)
                 n = b->len;

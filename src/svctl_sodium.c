@@ -9,7 +9,8 @@
 
 struct svctl_sodium_fns svctl_sodium;
 
-int svctl_sodium_load(char *why, size_t wl) {
+int svctl_sodium_load(char *why, size_t wl)
+{
         if (svctl_sodium.bin2base64 && svctl_sodium.base642bin)
                 return 0;
         void *h = dlopen(SODIUM_SONAME, RTLD_NOW | RTLD_LOCAL);
