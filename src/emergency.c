@@ -211,11 +211,13 @@ void emergency_run(struct svd_config *cfg, const char *reason, char *const *deta
         ev_signal_init(&e.sig_term, signal_cb, SIGTERM);
         ev_signal_init(&e.sig_int, signal_cb, SIGINT);
         ev_signal_init(&e.sig_usr2, signal_cb, SIGUSR2);
+        ev_signal_init(&e.sig_pwr, signal_cb, SIGPWR);
         ev_signal_init(&e.sig_hup, signal_cb, SIGHUP);
-        e.sig_term.data = e.sig_int.data = e.sig_usr2.data = e.sig_hup.data = &m;
+        e.sig_term.data = e.sig_int.data = e.sig_usr2.data = e.sig_pwr.data = e.sig_hup.data = &m;
         ev_signal_start(loop, &e.sig_term);
         ev_signal_start(loop, &e.sig_int);
         ev_signal_start(loop, &e.sig_usr2);
+        ev_signal_start(loop, &e.sig_pwr);
         ev_signal_start(loop, &e.sig_hup);
         signal(SIGPIPE, SIG_IGN);
         ev_child_init(&e.child, child_cb, 0, 0);

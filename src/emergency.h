@@ -5,7 +5,7 @@
  * child, answers the control socket (status shows the emergency and its
  * cause; poweroff, reboot and halt work for administrators; every other
  * operation is refused with the cause), runs emergency_shell on the console
- * and starts it again when it ends, and treats SIGTERM, SIGUSR2 and SIGINT
+ * and starts it again when it ends, and treats SIGTERM, SIGUSR2, SIGPWR and SIGINT
  * (Ctrl-Alt-Del) as in normal operation. svctl reload (and SIGHUP) loads
  * the configuration again and, once it loads, executes svd again to boot as
  * it should have (emergency_reload.c). */

@@ -29,7 +29,7 @@ struct emergency {
         usec_t shell_started_mono;
         unsigned shell_starts;
         ev_timer shell_timer;
-        ev_signal sig_term, sig_int, sig_usr2, sig_hup;
+        ev_signal sig_term, sig_int, sig_usr2, sig_pwr, sig_hup;
         ev_child child;
         struct emergency_recovery rec;
         struct emergency_carried *carried;

@@ -277,7 +277,7 @@ void reexec_argv_free(char **v)
  * the signals that must wait, pending, across the exec. */
 static void handled_signals(sigset_t *set)
 {
-        static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGCHLD};
+        static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGPWR, SIGCHLD};
         sigemptyset(set);
         for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
                 sigaddset(set, sigs[i]);

@@ -127,8 +127,9 @@ bool svd_state_write_due(const struct svd *m) {
 }
 
 /* As an init: SIGINT is Ctrl-Alt-Del (ctrl_alt_del:, default reboot),
- * SIGTERM and SIGUSR2 power off. Otherwise SIGINT/SIGTERM/SIGUSR2 stop every
- * service and svd exits. */
+ * SIGTERM, SIGUSR2 and SIGPWR power off (SIGPWR: a UPS daemon's power
+ * failure, LXC's lxc-stop). Otherwise SIGINT/SIGTERM/SIGUSR2/SIGPWR stop
+ * every service and svd exits. */
 static void term_cb(struct ev_loop *loop, ev_signal *w, int revents) {
         struct svd *m = w->data;
         int action = SHUTDOWN_EXIT;
@@ -378,6 +379,10 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
         ev_signal_init(&m->sig_usr2, term_cb, SIGUSR2);
         m->sig_usr2.data = m;
         ev_signal_start(loop, &m->sig_usr2);
+        /* without a handler the kernel drops it (PID 1) or it kills svd */
+        ev_signal_init(&m->sig_pwr, term_cb, SIGPWR);
+        m->sig_pwr.data = m;
+        ev_signal_start(loop, &m->sig_pwr);
         ev_signal_init(&m->sig_usr1, usr1_cb, SIGUSR1);
         m->sig_usr1.data = m;
         ev_signal_start(loop, &m->sig_usr1);
@@ -709,6 +714,7 @@ void svd_done(struct svd *m) {
                 ev_signal_stop(m->loop, &m->sig_hup);
                 ev_signal_stop(m->loop, &m->sig_usr1);
                 ev_signal_stop(m->loop, &m->sig_usr2);
+                ev_signal_stop(m->loop, &m->sig_pwr);
                 ev_child_stop(m->loop, &m->child);
                 ev_timer_stop(m->loop, &m->mem_timer);
                 ev_timer_stop(m->loop, &m->ready_timer);

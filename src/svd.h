@@ -60,7 +60,7 @@ struct svd {
         bool all_stopped;        /* shutting down and nothing active: the loop ends */
         int exit_code;
         int shutdown_action;     /* enum shutdown_action (init.h): what follows the stop */
-        ev_signal sig_usr2;
+        ev_signal sig_usr2, sig_pwr;
         usec_t boot_mono, boot_real; /* svd start */
         usec_t main_mono;        /* main() entered: boot_mono - main_mono = reading the config */
         usec_t main_cpu_usec, main_cpu_sys_usec; /* CPU time (all, system) already used when main() began */
