@@ -130,9 +130,10 @@ static bool initial_pid_ns(void) {
         return stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == 0xEFFFFFFCU;
 }
 
-/* Swapoff and unmounting can hang (pages swapped in from a slow disk, a
- * dead NFS or FUSE server, a DM device waiting for I/O): they run in a child,
- * and PID 1 goes on after STEP_TIMEOUT whatever it did. */
+/* Syncing, swapoff and unmounting can hang (pages swapped in from a slow
+ * disk, a dead NFS or FUSE server, a DM device or disk that takes no more
+ * I/O): they run in a child, and PID 1 goes on after STEP_TIMEOUT whatever
+ * it did. */
 #define STEP_TIMEOUT 30
 
 static void run_with_deadline(void (*fn)(void), const char *what) {
@@ -163,6 +164,12 @@ static void run_with_deadline(void (*fn)(void), const char *what) {
         }
 }
 
+/* sync(2) waits for every dirty page to reach its device: for good, when
+ * a device takes no more I/O. */
+static void sync_all(void) {
+        sync();
+}
+
 void init_finish(enum shutdown_action a) {
         if (!init_is_pid1())
                 return;
@@ -182,7 +189,7 @@ void init_finish(enum shutdown_action a) {
                 kill(-1, SIGKILL);
                 reap_for(2000, false);
         }
-        sync();
+        run_with_deadline(sync_all, "sync");
         if (chdir("/") < 0) /* our working directory must not keep a mount busy */
                 log_warn("init: chdir /: %s", strerror(errno));
         if (initial_pid_ns()) {
@@ -192,7 +199,7 @@ void init_finish(enum shutdown_action a) {
                 run_with_deadline(init_umount_all, "unmounting");
         } else
                 log_info("init: PID 1 of a PID namespace: leaving the file systems to the host (and swap, loop and DM devices)");
-        sync();
+        run_with_deadline(sync_all, "sync");
         log_info("init: %s", shutdown_action_name(a));
         int cmd = a == SHUTDOWN_REBOOT ? RB_AUTOBOOT : a == SHUTDOWN_HALT ? RB_HALT_SYSTEM : RB_POWER_OFF;
         reboot(cmd);

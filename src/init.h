@@ -34,11 +34,12 @@ void init_early_config(const struct svd_config *cfg);
 /* After a reload, as PID 1: the hostname, if the new configuration sets
  * another one (root: stays as the boot left it). Logged. */
 void init_reload_config(const struct svd_config *old, const struct svd_config *cfg);
-/* Kills every process left (SIGTERM and SIGCONT, grace, SIGKILL), syncs, turns swap off
+/* Kills every process left (SIGTERM and SIGCONT, grace, SIGKILL), syncs (in
+ * a child, at most 30 s), turns swap off
  * (init_swapoff_all, in a child, at most 30 s), unmounts the file systems and
  * takes loop and device-mapper devices apart (init_umount_all, in a child, at
  * most 30 s); not as PID 1 of a PID namespace, whose file systems and devices
- * belong to its host. Then reboot(2).
+ * belong to its host. Then syncs again (at most 30 s) and calls reboot(2).
  * Never returns when PID 1. */
 void init_finish(enum shutdown_action a);
 /* init_umount.c: unmount everything but the kernel's API file systems in
