@@ -236,7 +236,17 @@ static void start_exec_probe(struct svc *s) {
                                  (int)s->probe_pid);
                         health_probe_result(s, false, true, d);
                 } else if (s->probe_stale) {
-                        schedule_probe(s);
+                        /* not counted (the service's earlier run left it),
+                         * but said: while the kernel holds it, this run's
+                         * checks never run, and its health never changes */
+                        char d[200];
+                        snprintf(d, sizeof(d),
+                                 "the check of the previous run (pid %d) has not exited yet (stuck in the "
+                                 "kernel?): not run beside it",
+                                 (int)s->probe_pid);
+                        if (strcmp(s->probe_detail, d) != 0)
+                                log_warn("%s: %s", s->cfg->name, d);
+                        health_probe_result(s, false, false, d);
                 }
                 return;
         }

@@ -6,8 +6,9 @@
 # after the SIGKILL the check counts as failed, naming the stuck process,
 # and every check due while it is still there fails too (a second one never
 # runs beside it), so the service turns unhealthy instead of keeping its
-# last health for as long as the kernel holds the process. Once it is gone,
-# the checks run again.
+# last health for as long as the kernel holds the process. A restart while
+# it is still there: the new run's checks wait for it and say so. Once it
+# is gone, the checks run again.
 . "$(dirname "$0")/../integration/lib.sh"
 grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null || { echo "not in a cgroup v2 VM"; exit 77; }
 echo "cgroups: required" >> "$T/etc/svd.yaml"
@@ -45,6 +46,22 @@ esac
 pgrep -x dd > /dev/null || fail "dd is not stuck any more: the test proves nothing"
 # no second check ran beside the stuck one
 assert_eq "$(pgrep -x dd | wc -l)" 1 "dd processes"
+
+# restarted while the check is still stuck: the new run's checks wait for
+# it, uncounted, and say why (once in the log, in last_probe at each tick);
+# they used to be skipped silently, the health staying "starting"
+svctl restart stuck > /dev/null || fail "svctl restart stuck"
+# (the restart waits 15 s for the stuck process to leave the cgroup first)
+wait_state stuck running 30
+wait_for grep -q "stuck: the check of the previous run (pid [0-9]*) has not exited yet (stuck in the kernel?): not run beside it" "$T/svd.out"
+case "$(field stuck last_probe)" in
+"the check of the previous run"*) ;;
+*) fail "last_probe after the restart: '$(field stuck last_probe)'" ;;
+esac
+assert_eq "$(field stuck health)" "starting" "health while the old check is stuck"
+sleep 1.5 # three start_interval ticks
+assert_eq "$(grep -c 'the check of the previous run' "$T/svd.out")" 1 "log lines about the old check"
+pgrep -x dd > /dev/null || fail "dd is not stuck any more: the test proves nothing"
 
 # the throttle lifted: the stuck check ends, the checks run again and pass
 echo "1:0 wbps=max" > "$cg/io.max"
