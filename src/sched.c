@@ -156,11 +156,11 @@ void sched_pull_in(struct svd *m, struct svc *s) {
                                  * (only svctl start of it is) */
                         } else if (dep->state == ST_STOPPING) {
                                 dep->held = false; /* started again once down */
+                                /* (one svd stops for a failed check ends as
+                                 * its policy says: failed, it starts again,
+                                 * as one failed already; in its restart delay,
+                                 * it waits that out: svc_dispatch) */
                                 dep->restart_after_stop = true;
-                                /* asked for, a stop for a failed check is no
-                                 * failure (as at svctl start of it): else it
-                                 * ends failed, and what pulled it in with it */
-                                dep->stop_requested = true;
                         } else {
                                 dep->held = false;
                         }

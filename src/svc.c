@@ -751,7 +751,11 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                         svc_dispatch(s, SE_SPAWNED, 0);
                 }
         }
-        if (ev == SE_EXIT && next == ST_STOPPED && s->restart_after_stop) {
+        if (ev == SE_EXIT && s->restart_after_stop &&
+            (next == ST_STOPPED || (next == ST_FAILED && prev == ST_STOPPING && !s->stop_after_followers))) {
+                /* failed: svd stopped it for a failed check (no restart by
+                 * its policy) while a start pulled it in, which starts a
+                 * failed dependency again (sched_pull_in) */
                 s->restart_after_stop = false;
                 svc_dispatch(s, SE_START, 0);
         } else if (ev == SE_EXIT && !s->stop_after_followers)
