@@ -358,6 +358,8 @@ static cJSON *op_change(struct svd *m, enum proto_op op, const cJSON *req, const
                 cJSON_AddStringToObject(rep, "reason", s->reason);
         if (in_backoff && op != OP_STOP)
                 cJSON_AddStringToObject(rep, "note", "restart delay cut short; restart count reset");
+        else if (op == OP_START && s->state == ST_STOPPING && s->restart_after_stop)
+                cJSON_AddStringToObject(rep, "note", "starts again once it has stopped");
         if (w < 0) { /* done, but not yet safe from a crash of svd */
                 char text[200];
                 snprintf(text, sizeof(text),
