@@ -198,6 +198,7 @@ MAIN = [
     ("profile_sets", "map", ["{all: [core]}"], [SEQ, TEXT, EMPTY, NULL, NUL, "{all: abc}", "{all: [[a]]}"]),
     ("secrets_key", "enum", ["host", "passphrase"]),
     ("secrets_console", "path", ["none", "/dev/console"]),
+    ("secrets_kdf", "enum", ["interactive", "moderate", "sensitive"]),
     ("metrics", "map", ["{interval: 5s}", EMPTY, NULL], [SEQ, TEXT, NUL]),
     ("metrics.textfile", "path", ["m.prom"]),
     ("metrics.interval", "dur", ["5s"]),
