@@ -364,7 +364,7 @@ static int open_with(struct secrets *x, struct secrets_buf *key, const unsigned 
         return 0;
 }
 
-static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned char *hsalt);
+static int init_store(struct svd *m, struct secrets_buf *hkey, const struct secrets_table *ht);
 static void kdf_of_config(const struct svd_config *c, uint32_t *ops, uint32_t *mem_kib);
 
 /* What is wrong with a store secrets_store_open refused (but a wrong key). */
@@ -378,19 +378,19 @@ static const char *open_error(int r)
 int secrets_init(struct svd *m)
 {
         struct secrets_buf hkey = { 0 };
-        unsigned char hsalt[SECRETS_SALT_BYTES];
+        struct secrets_table ht = { 0 }; /* (its salt and KDF parameters only) */
         int r;
 
         /* read (and closed) whether or not this configuration still wants it */
-        r = secrets_handoff_take(m, &hkey, hsalt);
+        r = secrets_handoff_take(m, &hkey, &ht);
         if (r < 0 && r != -ENOENT)
                 log_warn("secrets: the key handed over by daemon-reexec is unusable: %s", strerror(-r));
-        r = init_store(m, hkey.p ? &hkey : NULL, hsalt);
+        r = init_store(m, hkey.p ? &hkey : NULL, &ht);
         secrets_buf_free(&hkey);
         return r;
 }
 
-static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned char *hsalt)
+static int init_store(struct svd *m, struct secrets_buf *hkey, const struct secrets_table *ht)
 {
         const struct svd_config *c = m->cfg;
         _cleanup_(freep) unsigned char *blob = NULL;
@@ -476,10 +476,14 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const unsigned ch
         }
         if (c->secrets_passphrase) {
                 /* a daemon-reexec: the key the previous instance was unlocked with
-                 * (before its first write: derived with secrets_kdf's parameters) */
-                if (!x->have_store)
+                 * (before the store's first write: derived with the parameters
+                 * it hands over, whatever secrets_kdf says now) */
+                if (!x->have_store && hkey) {
+                        x->t.kdf_ops = ht->kdf_ops;
+                        x->t.kdf_mem_kib = ht->kdf_mem_kib;
+                } else if (!x->have_store)
                         kdf_of_config(c, &x->t.kdf_ops, &x->t.kdf_mem_kib);
-                if (hkey && (r = open_with(x, hkey, hsalt, blob, len)) == 0) {
+                if (hkey && (r = open_with(x, hkey, ht->salt, blob, len)) == 0) {
                         log_info("secrets: unlocked with the key handed over by daemon-reexec");
                         if (secrets_fill_missing(x, why, sizeof why) < 0)
                                 log_err("secrets: %s", why);

@@ -164,8 +164,9 @@ void secrets_warn_unlocked(void);
  * few seconds until it succeeds. */
 void secrets_save_later(struct secrets *x);
 /* A new instance after daemon-reexec: the passphrase key (and the store's
- * salt) the old one handed over, read from its memfd, which is wiped and
- * closed whatever happens. -ENOENT: none was handed over. */
-int secrets_handoff_take(struct svd *m, struct secrets_buf *ret_key, unsigned char *ret_salt);
+ * salt and KDF parameters, into ret's) the old one handed over, read from
+ * its memfd, which is wiped and closed whatever happens. -ENOENT: none was
+ * handed over. */
+int secrets_handoff_take(struct svd *m, struct secrets_buf *ret_key, struct secrets_table *ret);
 
 #endif
