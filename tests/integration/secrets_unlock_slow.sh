@@ -3,7 +3,7 @@
 # strongest setting (secrets_kdf: sensitive, 1 GiB and 4 passes: seconds)
 # svd keeps answering svctl status and keeps reaping and restarting a
 # service that exits all the time while the unlock is under way; a second
-# unlock meanwhile is refused. The new store's header records those KDF
+# unlock and a daemon-reexec meanwhile are refused. The new store's header records those KDF
 # parameters, and the next svd derives with them.
 . "$(dirname "$0")/lib.sh"
 printf 'secrets_key: passphrase\nsecrets_console: none\nsecrets_kdf: sensitive\n' >> "$T/etc/svd.yaml"
@@ -50,6 +50,8 @@ unlock_watched() {
                 if [ "$n" = 1 ]; then
                         out=$(echo "$1" | svctl unlock 2>&1) && fail "a second unlock was taken"
                         assert_eq "$out" "svctl: unlock: an unlock is under way (deriving the key)" "second unlock"
+                        out=$(svctl daemon-reexec 2>&1) && fail "a daemon-reexec went ahead during the unlock"
+                        assert_eq "$out" "svctl: an unlock is deriving the key; try again when it is done" "daemon-reexec"
                 fi
                 sleep 0.1
         done
