@@ -49,7 +49,7 @@ assert_eq "$(show amb capabilities_note)" \
         "svd runs as uid $(id -u nobody) without CAP_NET_BIND_SERVICE: it cannot grant them, the service does not start" \
         "amb's note"
 [ "$(svctl show held --json | jq -r '.capabilities | length')" = 0 ] || fail "--json: $(svctl show held --json)"
-stop_svd || true
+stop_svd || fail "svd exit status $?"
 
 rm -f "$T/out/held" "$T/out/amb"
 start_nobody --inh-caps +net_bind_service --ambient-caps +net_bind_service
@@ -62,7 +62,7 @@ assert_eq "$(show amb capabilities)" "-" "show amb: nothing (no CAP_SETPCAP to n
 assert_eq "$(show amb capabilities_note)" \
         "svd runs as uid $(id -u nobody) without CAP_SETPCAP: it cannot narrow the bounding set, the service does not start" \
         "amb's note, no CAP_SETPCAP"
-stop_svd || true
+stop_svd || fail "svd exit status $?"
 
 rm -f "$T/out/held" "$T/out/amb"
 start_nobody --inh-caps +net_bind_service,+setpcap --ambient-caps +net_bind_service,+setpcap
@@ -76,4 +76,4 @@ assert_eq "$(cat "$T/out/amb")" "CapEff:	0000000000000400" "amb's capabilities"
 assert_eq "$(show amb capabilities)" "CAP_NET_BIND_SERVICE" "show amb: granted"
 assert_eq "$(show amb capabilities_note)" \
         "svd runs as uid $(id -u nobody): the service holds only its ambient capabilities" "amb's note, granted"
-stop_svd || true
+stop_svd || fail "svd exit status $?"
