@@ -246,15 +246,19 @@ cJSON *sandbox_report_audit(const struct svc_config *c)
 
         if (!o)
                 return NULL;
+        /* what the service holds: under an svd that is not root, only what
+         * that svd can give it (unprivileged_held), whatever the bounding set */
+        bool all = b->caps_all && geteuid() == 0;
+        char note[768];
+        uint64_t held = geteuid() != 0 ? unprivileged_held(b, note, sizeof note) : root ? b->caps : b->ambient;
+
         /* exposure, 0 (confined) .. 10 (nothing confined) */
         if (root)
                 score += 3;
-        if (b->caps_all)
+        if (all)
                 score += 2;
-        else if (root)
-                score += popcount(b->caps) * 0.3 > 1.5 ? 1.5 : popcount(b->caps) * 0.3;
         else
-                score += popcount(b->ambient) * 0.3 > 1.5 ? 1.5 : popcount(b->ambient) * 0.3;
+                score += popcount(held) * 0.3 > 1.5 ? 1.5 : popcount(held) * 0.3;
         if (!b->no_new_privileges)
                 score += 1;
         if (b->seccomp == SBX_SECCOMP_NONE)
@@ -276,10 +280,10 @@ cJSON *sandbox_report_audit(const struct svc_config *c)
 
         cJSON_AddStringToObject(o, "name", c->name);
         add_user(o, c);
-        if (b->caps_all)
+        if (all)
                 cJSON_AddStringToObject(o, "capabilities", "all");
         else
-                cJSON_AddItemToObject(o, "capabilities", caps_array(root ? b->caps : b->ambient));
+                cJSON_AddItemToObject(o, "capabilities", caps_array(held));
         snprintf(buf, sizeof buf, "%s%s%s", seccomp_names[b->seccomp],
                  b->seccomp == SBX_SECCOMP_NONE ? "" : "/",
                  b->seccomp == SBX_SECCOMP_NONE ? "" : action_names[b->action]);

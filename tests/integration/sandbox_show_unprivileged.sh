@@ -8,7 +8,8 @@
 # service without an ambient set of its own does not inherit (its
 # "capabilities: []" means none), and which one that asks for it cannot
 # get without CAP_SETPCAP to narrow its bounding set; third: with
-# CAP_SETPCAP too, which it then gets.
+# CAP_SETPCAP too, which it then gets. svctl audit scores what a service
+# holds too.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "needs root (to start svd as nobody)"; exit 77; }
 command -v setpriv >/dev/null || { echo "no setpriv"; exit 77; }
@@ -23,6 +24,13 @@ command: [sh, -c, 'grep ^CapEff /proc/self/status > $T/out/amb; exec sleep 1000'
 restart: "no"
 sandbox:
   ambient_capabilities: [CAP_NET_BIND_SERVICE]
+YAML
+# capabilities: all keeps the whole bounding set, of which a service of
+# an unprivileged svd holds nothing: svctl audit scores what it holds
+service allcaps <<YAML
+command: [sleep, "1000"]
+sandbox:
+  capabilities: all
 YAML
 chown -R nobody "$T"
 # start_svd, as nobody with the capabilities given as arguments to setpriv
@@ -49,6 +57,10 @@ assert_eq "$(show amb capabilities_note)" \
         "svd runs as uid $(id -u nobody) without CAP_NET_BIND_SERVICE: it cannot grant them, the service does not start" \
         "amb's note"
 [ "$(svctl show held --json | jq -r '.capabilities | length')" = 0 ] || fail "--json: $(svctl show held --json)"
+wait_state allcaps running
+assert_eq "$(svctl audit --json | jq -r '.services[] | select(.name == "allcaps") | "\(.capabilities | length) \(.score) \(.rating)"')" \
+        "0 2 good" "audit of allcaps: nothing held"
+assert_eq "$(show allcaps capabilities_configured)" "all" "show allcaps: configured"
 stop_svd || fail "svd exit status $?"
 
 rm -f "$T/out/held" "$T/out/amb"
