@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -305,8 +306,17 @@ static int load_definition(struct cload *l, const struct ynode *n, const char *n
         if ((v = ynode_get(n, "from_file")) &&
             cp_file_path(l, v, cp_key(sub, key, "from_file"), &d->path) >= 0)
                 d->kind = SECRET_FROM_FILE;
-        if ((v = ynode_get(n, "value")) && cp_str(l, v, cp_key(sub, key, "value"), &d->value) >= 0)
+        if ((v = ynode_get(n, "value")) && cp_str(l, v, cp_key(sub, key, "value"), &d->value) >= 0) {
+                struct stat st;
+
                 d->kind = SECRET_VALUE;
+                /* the file is the secret's only protection */
+                if (stat(l->file, &st) == 0 && (st.st_mode & 0004))
+                        cfg_warn(l->errs, &(struct cfg_pos){ l->file, v->line, v->col }, sub,
+                                 "%s is readable by every user, and the secret with it (chmod o-r, or use "
+                                 "from_file with a file only svd can read)",
+                                 l->file);
+        }
         d->length = 32;
         d->bytes = 32;
         if ((v = ynode_get(n, "length"))) {
