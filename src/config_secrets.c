@@ -265,6 +265,17 @@ static const char *charset_problem(const char *cs, char *err, size_t len)
         return NULL;
 }
 
+/* A warning at n when path, which holds a secret, is readable by every user. */
+static void warn_readable(struct cload *l, const struct ynode *n, const char *key, const char *path,
+                         const char *fix)
+{
+        struct stat st;
+
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0004))
+                cfg_warn(l->errs, &(struct cfg_pos){ l->file, n->line, n->col }, key,
+                         "%s is readable by every user, and the secret with it (%s)", path, fix);
+}
+
 /* One definition: exactly one of generate / jwt / from_file / value. */
 static int load_definition(struct cload *l, const struct ynode *n, const char *name, const char *key,
                            struct secret_config *d)
@@ -304,18 +315,15 @@ static int load_definition(struct cload *l, const struct ynode *n, const char *n
                 load_jwt(l, v, cp_key(sub, key, "jwt"), d);
         }
         if ((v = ynode_get(n, "from_file")) &&
-            cp_file_path(l, v, cp_key(sub, key, "from_file"), &d->path) >= 0)
+            cp_file_path(l, v, cp_key(sub, key, "from_file"), &d->path) >= 0) {
                 d->kind = SECRET_FROM_FILE;
+                /* (one not there yet is checked by nobody: it is read at each use) */
+                warn_readable(l, v, sub, d->path, "chmod o-r");
+        }
         if ((v = ynode_get(n, "value")) && cp_str(l, v, cp_key(sub, key, "value"), &d->value) >= 0) {
-                struct stat st;
-
                 d->kind = SECRET_VALUE;
-                /* the file is the secret's only protection */
-                if (stat(l->file, &st) == 0 && (st.st_mode & 0004))
-                        cfg_warn(l->errs, &(struct cfg_pos){ l->file, v->line, v->col }, sub,
-                                 "%s is readable by every user, and the secret with it (chmod o-r, or use "
-                                 "from_file with a file only svd can read)",
-                                 l->file);
+                /* the service file is the secret's only protection */
+                warn_readable(l, v, sub, l->file, "chmod o-r, or use from_file with a file only svd can read");
         }
         d->length = 32;
         d->bytes = 32;

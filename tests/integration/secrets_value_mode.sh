@@ -24,4 +24,19 @@ stop_svd || fail "svd exit status $?"
 chmod 640 "$T/services/app.yaml"
 "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "--check: $(cat "$T/err")"
 grep -q 'readable by every user' "$T/err" && fail "warned about a file others cannot read: $(cat "$T/err")"
+
+# the same for a from_file secret's file (when it is there at load)
+printf 'a-long-enough-operator-value\n' > "$T/pw"
+chmod 644 "$T/pw"
+service file <<YAML
+secrets:
+  fpw: { from_file: $T/pw }
+command: [/bin/sh, -c, 'exec sleep 1000']
+YAML
+"$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "--check: $(cat "$T/err")"
+grep -qF "$T/services/file.yaml:2:21: warning: secrets.fpw.from_file: $T/pw is readable by every user, and the secret with it (chmod o-r)" "$T/err" ||
+        fail "no warning for from_file: $(cat "$T/err")"
+chmod 600 "$T/pw"
+"$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "--check: $(cat "$T/err")"
+grep -q 'readable by every user' "$T/err" && fail "warned about a from_file others cannot read: $(cat "$T/err")"
 exit 0
