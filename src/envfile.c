@@ -31,8 +31,8 @@ int envfile_load(const char *path, char **ret, size_t *ret_len, char *why, size_
                 return r;
         }
         if ((uint64_t)st.st_size > ENVFILE_MAX) {
-                snprintf(why, wl, "env_file: %s: %lld bytes, more than the %u MiB an env_file may hold", path,
-                         (long long)st.st_size, ENVFILE_MAX >> 20);
+                snprintf(why, wl, "env_file: %s: %lld bytes, more than the %u MiB an env_file may hold",
+                         path, (long long)st.st_size, ENVFILE_MAX >> 20);
                 return -EFBIG;
         }
         /* (read up to one byte more than the cap: the file may grow) */
@@ -101,8 +101,8 @@ static int line_refs(const struct svc_config *c, const char *path, unsigned line
                 size_t nl = close ? (size_t)(close - name) : 0;
 
                 if (!close || nl == 0 || nl > 64) {
-                        snprintf(why, wl, "%s:%u: expected ${secret:NAME} (a name of 1 to 64 characters)", path,
-                                 lineno);
+                        snprintf(why, wl, "%s:%u: expected ${secret:NAME} (a name of 1 to 64 characters)",
+                                 path, lineno);
                         return -EINVAL;
                 }
                 if (!declares(c, name, nl)) {

@@ -84,8 +84,8 @@ static void derived_cb(struct ev_loop *loop, ev_async *w, int revents)
         done(m, r, why, ctx);
 }
 
-int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_unlock_done_fn *done, void *ctx,
-                         char *why, size_t wl)
+int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_unlock_done_fn *done,
+                         void *ctx, char *why, size_t wl)
 {
         struct secrets *x = m->secrets;
         struct secrets_unlock_job *j;
@@ -100,7 +100,8 @@ int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_un
                 return r;
         }
         if ((r = secrets_unlock_prepare(x, len, &j->blob, &j->blen, why, wl)) < 0 ||
-            (r = secrets_buf_dup(&j->pass, pass, len)) < 0 || (r = secrets_buf_alloc(&j->key, SECRETS_KEY_BYTES)) < 0) {
+            (r = secrets_buf_dup(&j->pass, pass, len)) < 0 ||
+            (r = secrets_buf_alloc(&j->key, SECRETS_KEY_BYTES)) < 0) {
                 if (r == -ENOMEM)
                         snprintf(why, wl, "out of memory");
                 secrets_buf_free(&j->pass);
