@@ -74,6 +74,9 @@ static char *read_input(const char *prompt, bool nul_ok, size_t *ret_len)
 
         if (!buf)
                 return NULL;
+        /* unbuffered: stdio's own buffer would keep a copy of the value or
+         * passphrase, never wiped, until exit */
+        (void)setvbuf(stdin, NULL, _IONBF, 0);
         if (tty) {
                 int c;
 
