@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -309,36 +311,70 @@ static void rows_done(struct rows *rs) {
         *rs = (struct rows){0};
 }
 
-/* The table; note (svd not answering), when set, on the line above it. */
-static void render(FILE *f, const struct rows *t, const char *note, bool tty, long iter) {
+/* One line of the table, cut at cols characters (UTF-8 lead bytes; 0: no
+ * limit): on a terminal a longer line would wrap and push the table down. */
+static void put_line(FILE *f, int cols, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void put_line(FILE *f, int cols, const char *fmt, ...) {
+        char line[512];
+        va_list ap;
+        va_start(ap, fmt);
+        int len = vsnprintf(line, sizeof(line), fmt, ap);
+        va_end(ap);
+        size_t n = len < 0 ? 0 : (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1;
+        if (cols > 0) {
+                size_t i = 0;
+                for (int c = 0; i < n; i++)
+                        if (((unsigned char)line[i] & 0xc0) != 0x80 && c++ == cols)
+                                break;
+                n = i;
+        }
+        fwrite(line, 1, n, f);
+        fputc('\n', f);
+}
+
+/* The table; note (svd not answering), when set, on the line above it. On
+ * a terminal of lines x cols (0: unknown) it fits the window: the rows that
+ * do not fit (the last ones in the sort order) are counted instead, and the
+ * window's last line stays empty (writing there would scroll the header
+ * away at each refresh). */
+static void render(FILE *f, const struct rows *t, const char *note, bool tty, long iter, int lines, int cols) {
         char mem[32], peak[32], cpu[16], thr[16], pids[24], oom[24], rs[24];
         const struct row *rows = t->v;
-        size_t n = t->n;
+        size_t n = t->n, show = n;
         int w = TOP_NAME_WIDTH;
         for (size_t i = 0; i < n; i++)
                 if ((int)strlen(rows[i].shown) > w)
                         w = (int)strlen(rows[i].shown);
+        if (lines > 0) {
+                long room = lines - 2 - (note != NULL) - (t->left_out > 0);
+                if (room < 1)
+                        room = 1;
+                if ((long)n > room)
+                        show = (size_t)room - 1;
+        }
         if (tty)
                 fputs("\033[H\033[2J", f); /* home + clear: redraw in place */
         else if (iter)
                 fputc('\n', f);
         if (note)
-                fprintf(f, "%s\n", note);
-        fprintf(f, "%-*s %-9s %7s %6s %9s %9s %6s %4s %8s\n", w, "NAME", "STATE", "CPU%", "THR%", "MEM", "PEAK",
-                "PIDS", "OOM", "RESTARTS");
-        for (size_t i = 0; i < n; i++) {
+                put_line(f, cols, "%s", note);
+        put_line(f, cols, "%-*s %-9s %7s %6s %9s %9s %6s %4s %8s", w, "NAME", "STATE", "CPU%", "THR%", "MEM", "PEAK",
+                 "PIDS", "OOM", "RESTARTS");
+        for (size_t i = 0; i < show; i++) {
                 const struct row *r = &rows[i];
                 snprintf(cpu, sizeof(cpu), r->cpu >= 0 ? "%.1f" : "-", r->cpu);
                 snprintf(thr, sizeof(thr), r->thr_pct >= 0 ? "%.1f" : "-", r->thr_pct);
                 snprintf(pids, sizeof(pids), r->pids >= 0 ? "%.0f" : "-", r->pids);
                 snprintf(oom, sizeof(oom), r->oom >= 0 ? "%.0f" : "-", r->oom);
                 snprintf(rs, sizeof(rs), r->restarts >= 0 ? "%.0f" : "-", r->restarts);
-                fprintf(f, "%-*s %-9.9s %7s %6s %9s %9s %6s %4s %8s\n", w, r->shown, r->slice ? "" : r->state, cpu,
-                        thr, fmt_bytes(r->mem, mem, sizeof(mem)), fmt_bytes(r->peak, peak, sizeof(peak)), pids, oom,
-                        rs);
+                put_line(f, cols, "%-*s %-9.9s %7s %6s %9s %9s %6s %4s %8s", w, r->shown, r->slice ? "" : r->state,
+                         cpu, thr, fmt_bytes(r->mem, mem, sizeof(mem)), fmt_bytes(r->peak, peak, sizeof(peak)), pids,
+                         oom, rs);
         }
+        if (show < n)
+                put_line(f, cols, "(%zu more rows: a larger window, a pipe or --json shows them)", n - show);
         if (t->left_out)
-                fprintf(f, "(%zu more rows not shown: out of memory)\n", t->left_out);
+                put_line(f, cols, "(%zu more rows not shown: out of memory)", t->left_out);
         fflush(f);
 }
 
@@ -538,6 +574,10 @@ int svctl_top_main(int argc, char **argv) {
                 _cleanup_(freep) char *frame = NULL;
                 size_t frame_len = 0;
                 FILE *out = open_memstream(&frame, &frame_len);
+                /* read at each refresh: the window may have been resized */
+                struct winsize ws = { 0 };
+                if (!tty || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+                        ws = (struct winsize){ 0 };
                 if (!out) {
                         fprintf(stderr, "svctl: %s\n", strerror(errno));
                         status = 1;
@@ -563,7 +603,7 @@ int svctl_top_main(int argc, char **argv) {
                         if (json)
                                 fprintf(stderr, "svctl: %s\n", note);
                         else
-                                render(out, &rows, note, tty, it);
+                                render(out, &rows, note, tty, it, ws.ws_row, ws.ws_col);
                         /* without a terminal nobody is watching to press
                          * q: a run that cannot end is worse (after this
                          * refresh's rows) */
@@ -584,7 +624,7 @@ int svctl_top_main(int argc, char **argv) {
                         if (json)
                                 print_json(out, rows.v, rows.n);
                         else
-                                render(out, &rows, NULL, tty, it);
+                                render(out, &rows, NULL, tty, it, ws.ws_row, ws.ws_col);
                 }
                 bool built = !ferror(out);
                 if (fclose(out) != 0 || !built) { /* a memory stream: only memory fails */
