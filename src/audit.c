@@ -77,7 +77,7 @@ static size_t put_fmt(char *p, size_t off, size_t cap, const char *fmt, ...) {
  * most, the result and code always fit in the line. */
 #define AUDIT_VALUE_MAX 400
 
-static void peer_comm(pid_t pid, char *buf, size_t len) {
+void audit_peer_comm(pid_t pid, char *buf, size_t len) {
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
         snprintf(buf, len, "?");
@@ -94,7 +94,8 @@ static void peer_comm(pid_t pid, char *buf, size_t len) {
         buf[strcspn(buf, "\n")] = 0;
 }
 
-void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *req, const cJSON *reply) {
+void audit_request(struct svd *m, const struct control_peer *peer, const char *comm_then, const cJSON *req,
+                   const cJSON *reply) {
         const cJSON *opj = cJSON_GetObjectItemCaseSensitive(req, "op");
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "name");
         const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
@@ -108,7 +109,10 @@ void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *
                 return;
 
         char line[2048], ts[LOGFMT_TIME_LEN + 1], comm[64];
-        peer_comm(peer->pid, comm, sizeof(comm));
+        if (comm_then)
+                snprintf(comm, sizeof(comm), "%s", comm_then);
+        else
+                audit_peer_comm(peer->pid, comm, sizeof(comm));
         size_t off = put_fmt(line, 0, sizeof(line), "%s uid=%u pid=%d admin=%s comm=", logfmt_time(now_real(), ts),
                              (unsigned)peer->uid, (int)peer->pid, peer->admin ? "yes" : "no");
         /* the name is bounded so that the result always fits; the error

@@ -11,13 +11,22 @@
 #ifndef SVD_AUDIT_H
 #define SVD_AUDIT_H
 
+#include <stddef.h>
+#include <sys/types.h>
+
 #include <cjson/cJSON.h>
 
 struct svd;
 struct control_peer;
 
 /* Records req and its reply when req is a mutating operation or the reply
- * a refusal for want of rights (PROTO_E_DENIED); else nothing. */
-void audit_request(struct svd *m, const struct control_peer *peer, const cJSON *req, const cJSON *reply);
+ * a refusal for want of rights (PROTO_E_DENIED); else nothing. comm: the
+ * peer's command name as audit_peer_comm() read it when the request came
+ * (a reply given later: the client may be gone by then), NULL to read it
+ * now. */
+void audit_request(struct svd *m, const struct control_peer *peer, const char *comm, const cJSON *req,
+                   const cJSON *reply);
+/* The command name of pid (/proc/PID/comm), "?" if it cannot be read. */
+void audit_peer_comm(pid_t pid, char *buf, size_t len);
 
 #endif

@@ -66,6 +66,7 @@ struct control_defer {
         struct svd *m;
         cJSON *req;
         struct control_peer peer;
+        char comm[64]; /* its command when it asked: the audit line comes with the reply */
 };
 
 /* The object control_handle returns for a deferred reply: never sent,
@@ -361,7 +362,7 @@ static void client_process(struct client *cl) {
                 if (reply == CONTROL_DEFERRED) /* audited with the reply (control_defer_reply) */
                         reply = NULL;
                 else
-                        audit_request(cl->ctl->m, &cl->peer, req, reply);
+                        audit_request(cl->ctl->m, &cl->peer, NULL, req, reply);
                 cl->busy = false;
                 if (secret)
                         proto_wipe(req);
@@ -458,6 +459,7 @@ struct control_defer *control_defer(struct svd *m, const cJSON *req, const struc
         d->cl = cl;
         d->m = m;
         d->peer = cl->peer;
+        audit_peer_comm(cl->peer.pid, d->comm, sizeof(d->comm));
         cl->deferred = d;
         /* waiting for svd is not idling; what it sends meanwhile waits */
         ev_timer_stop(m->loop, &cl->idle);
@@ -475,7 +477,7 @@ void control_defer_reply(struct control_defer *d, cJSON *reply) {
                 return;
         }
         struct client *cl = d->cl;
-        audit_request(d->m, &d->peer, d->req, reply);
+        audit_request(d->m, &d->peer, d->comm, d->req, reply);
         cJSON_Delete(d->req);
         free(d);
         if (!cl) { /* gone (client_free logged it) */

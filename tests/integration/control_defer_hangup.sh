@@ -46,6 +46,11 @@ grep -q "daemon-reexec: the client that asked for it went away" "$T/svd.out" &&
         fail "the hang-up was noticed only with the reply"
 assert_eq "$(fds)" "$before" "svd's sockets once the client has gone"
 wait_for grep -q "daemon-reexec: the client that asked for it went away; it was refused" "$T/svd.out"
+# the audit record, written with the reply, names the client as it was
+# when it asked, not as /proc says after it has gone
+wait_for grep -q "op=daemon_reexec" "$T/log/audit.log"
+grep -q "uid=0 pid=$client admin=yes comm=python3[.0-9]* op=daemon_reexec result=failed" "$T/log/audit.log" ||
+        fail "audit record: $(grep daemon_reexec "$T/log/audit.log")"
 svctl status app > /dev/null || fail "svd does not answer"
 grep -q "restore-fd" "/proc/$SVD_PID/cmdline" && fail "svd was executed again"
 stop_svd || fail "svd exit status"
