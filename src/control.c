@@ -551,9 +551,12 @@ static bool peer_is_admin(const struct svd_config *cfg, int fd, const struct ucr
         return uc->gid == cfg->admin_gid || peer_in_group(fd, cfg->admin_gid);
 }
 
-/* A client whose request waits closed its connection (client_free logs it). */
+/* A client whose request waits closed its connection (client_free logs it).
+ * Unwatched first: a hang-up stays reported until then. */
 static void hup_cb(void *data) {
-        client_free(data);
+        struct client *cl = data;
+        control_hup_unwatch(cl->ctl->hup, cl->fd);
+        client_free(cl);
 }
 
 static void accept_retry_cb(struct ev_loop *loop, ev_timer *w, int revents) {
