@@ -109,7 +109,8 @@ static const struct {
         [M_OOM] = { "svd_service_oom_kills_total", "counter",
                     "Processes of the service killed by the kernel OOM killer (cgroup v2)." },
         [M_CPU] = { "svd_service_cpu_seconds_total", "counter",
-                    "CPU time used by the service's cgroup (user + system), in seconds." },
+                    "CPU time used by the service's cgroup (user + system), in seconds; a reload that "
+                    "replaces the cgroup does not reset it." },
         [M_MEM] = { "svd_service_memory_bytes", "gauge", "Memory used by the service's cgroup (memory.current)." },
         [M_DROPPED] = { "svd_log_dropped_bytes_total", "counter",
                         "Bytes of service output that could not be written to its log file." },
@@ -147,7 +148,7 @@ char *metrics_render(struct svd *m) {
                         case M_CPU:
                                 if (!st[i].valid)
                                         continue;
-                                v = (double)st[i].cpu_usage_usec / 1e6;
+                                v = (double)(st[i].cpu_usage_usec + s->cpu_usec_gone) / 1e6;
                                 break;
                         case M_MEM:
                                 if (!st[i].valid)

@@ -52,6 +52,9 @@ static void retire(struct svd *m, struct svc *s)
 /* A changed service starts afresh: new limits, new command, no history. */
 static void renew(struct svd *m, struct svc *s)
 {
+        struct cg_stats st;
+        if (cgroup_stats(s, &st) == 0) /* the metric counts on in the new leaf */
+                s->cpu_usec_gone += st.cpu_usage_usec;
         cgroup_forget(m, s); /* its slice may differ; the leaf is empty */
         prewarm_drop(s);
         free(s->exe_path);

@@ -191,6 +191,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         put(o, "ready_mono", (double)s->ready_mono);
         put(o, "restarts", s->restarts);
         put(o, "restarts_total", (double)s->restarts_total);
+        put(o, "cpu_usec_gone", (double)s->cpu_usec_gone);
         put(o, "attempt", s->attempt);
         cJSON *st = cJSON_AddArrayToObject(o, "starts");
         for (unsigned i = 0; st && i < s->starts.n; i++) /* oldest first */
@@ -490,6 +491,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->restarts = (unsigned)num(o, "restarts", 0);
         /* (an older svd's snapshot has only the count since the last fresh start) */
         s->restarts_total = (uint64_t)num(o, "restarts_total", s->restarts);
+        s->cpu_usec_gone = (uint64_t)num(o, "cpu_usec_gone", 0);
         s->attempt = (unsigned)num(o, "attempt", 0);
         const cJSON *t;
         cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(o, "starts"))

@@ -61,6 +61,9 @@ struct svc {
         usec_t ready_mono;       /* first READY=1 / running / exited 0 since boot */
         unsigned restarts;       /* automatic restarts since the last fresh start */
         uint64_t restarts_total; /* ...since svd started, re-execs included: never reset (a counter) */
+        /* CPU time of the cgroup leaves a reload removed (the new leaf
+         * counts from 0): added to svd_service_cpu_seconds_total */
+        uint64_t cpu_usec_gone;
         unsigned attempt;        /* consecutive failed runs, for the backoff */
         struct start_history starts;
 
