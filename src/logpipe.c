@@ -139,24 +139,6 @@ static void start_reading(struct logsink *k) {
                 ev_io_start(k->m->loop, &k->st[i].io);
 }
 
-/* Writes all of the batch, or none of it (writev_whole). */
-static int write_all(struct logsink *k, struct iovec *iov, int n) {
-        size_t total = 0;
-        for (int i = 0; i < n; i++)
-                total += iov[i].iov_len;
-        int r = writev_whole(k->fd, iov, n, (off_t)k->size);
-        if (r >= 0 && total && !k->size) {
-                /* an empty file's age (max_age, rotate_every) starts with
-                 * its first record: a file that stayed empty for longer is
-                 * not rotated right after its first line */
-                k->opened_real = now_real();
-                logrotate_arm_age(k);
-        }
-        if (r >= 0)
-                k->size += total;
-        return r;
-}
-
 static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct logsink *k = w->data;
         logsink_write_out(k); /* a success stops the timer (and lifts a block) */
@@ -222,7 +204,7 @@ void logsink_write_out(struct logsink *k) {
                         iov[n++] = (struct iovec){note, nl};
                 if (k->olen)
                         iov[n++] = (struct iovec){k->out, k->olen};
-                r = write_all(k, iov, n);
+                r = logsink_write(k, iov, n);
         }
         if (r == 0) {
                 k->gap_bytes = k->gap_lines = 0;
@@ -236,7 +218,8 @@ void logsink_write_out(struct logsink *k) {
         }
         k->gap_err = -r;
         if (k->lc->on_full_block) {
-                /* keep the batch; stop reading so the service feels it */
+                logsink_write_head(k); /* what of it the disk has room for */
+                /* keep the rest; stop reading so the service feels it */
                 if (!k->blocked) {
                         k->blocked = true;
                         stop_reading(k);
@@ -264,7 +247,7 @@ void logsink_write_out(struct logsink *k) {
 static void emit_raw(struct logsink *k, const char *p, size_t n) {
         if (k->olen == 0 && k->gap_bytes == 0 && k->fd >= 0) {
                 struct iovec iov = {(void *)p, n};
-                if (write_all(k, &iov, 1) == 0)
+                if (logsink_write(k, &iov, 1) == 0)
                         return;
         }
         if (out_reserve(k, n) < 0) {
