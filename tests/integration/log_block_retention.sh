@@ -13,14 +13,21 @@ PAD=$(printf 'z%.0s' $(seq 500))
 # ~50K of output a second
 service careful <<EOF
 command: ["sh", "-c", "i=0; while :; do echo \"line \$i $PAD\"; i=\$((i+1)); sleep 0.01; done"]
-logging: { on_full: block, max_size: 0, max_age: 1s, max_files: 1, compress: false }
+logging: { on_full: block, max_size: 0, max_age: 2s, max_files: 1, compress: false }
 EOF
 start_svd
 wait_state careful running
 last() { cat "$T"/log/careful.log* 2> /dev/null | sed -n 's/.* out line \([0-9]*\) z*$/\1/p' | sort -n | tail -n 1; }
-rotated() { ls "$T/log" | grep -q '^careful\.log\.'; }
+newest() { ls "$T/log" | grep '^careful\.log\.' | tail -n 1; }
+rotated() { [ -n "$(newest)" ]; }
 wait_for rotated
-# the disk full: the service blocks at its next write
+# the disk full half a second after a rotation (with an empty current file
+# there is nothing to rotate, and nothing for retention to delete while
+# max_files holds): the service blocks at its next write
+r0=$(newest)
+fresh() { [ "$(newest)" != "$r0" ]; }
+wait_for fresh
+sleep 0.5
 dd if=/dev/zero of="$T/log/filler" bs=4K status=none 2> /dev/null || true
 sleep 1
 before=$(ls "$T/log" | grep '^careful\.log\.' | tail -n 1)
