@@ -120,7 +120,7 @@ int logs_audit_append(struct svd *m, const char *path, const char *p, size_t n) 
         struct iovec iov[2] = {{note, nl}, {(void *)p, n}};
         if ((r = write_whole(f->k.fd, nl ? iov : iov + 1, nl ? 2 : 1)) < 0)
                 return drop(f, r);
-        if (!f->k.size) { /* its age starts with its first record (logpipe.c's write_all) */
+        if (!f->k.size) { /* its age starts with its first record (logwrite.c's logsink_write) */
                 f->k.opened_real = now_real();
                 logrotate_arm_age(&f->k);
         }
