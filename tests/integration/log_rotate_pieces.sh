@@ -12,14 +12,30 @@ service u <<EOF
 command: ["sh", "-c", "while :; do if [ -e $T/out/go ]; then rm -f $T/out/go; cat $T/out/batch; echo done; fi; sleep 0.02; done"]
 logging: { max_size: 8K, max_line: 1K, max_files: 100, compress: false }
 EOF
+# the same without timestamps: a piece is the text and a backslash
+service raw <<EOF
+command: ["sh", "-c", "while :; do if [ -e $T/out/go.raw ]; then rm -f $T/out/go.raw; cat $T/out/batch; echo done; fi; sleep 0.02; done"]
+logging: { timestamps: false, max_size: 8K, max_line: 1K, max_files: 100, compress: false }
+EOF
 start_svd
 wait_state u running
+wait_state raw running
 for i in 1 2 3 4 5 6; do
-        touch "$T/out/go"
+        touch "$T/out/go" "$T/out/go.raw"
         wait_for sh -c "[ \$(cat '$T'/log/u.log* 2> /dev/null | grep -c ' out done\$') -ge $i ]"
+        wait_for sh -c "[ \$(cat '$T'/log/raw.log* 2> /dev/null | grep -c '^done\$') -ge $i ]"
 done
 [ "$(ls "$T/log" | grep -c '^u\.log\.')" -ge 3 ] || fail "too few rotations: $(ls "$T/log")"
 stop_svd || fail "svd exit status"
+python3 - "$T/log" <<'PY' || fail "raw: a line's pieces in two files"
+import glob, os, sys
+files = sorted(glob.glob(sys.argv[1] + "/raw.log.*")) + [sys.argv[1] + "/raw.log"]
+assert len(files) >= 4, files
+for p in files:
+    recs = open(p, "rb").read().split(b"\n")[:-1]
+    assert not recs[-1].endswith(b"\\"), (os.path.basename(p), "ends with a piece")
+    assert not recs[0].startswith(b"L") or len(recs[0]) == 1025, (os.path.basename(p), "starts with the rest of a line")
+PY
 python3 - "$T/log" <<'PY' || fail "a line's pieces in two files"
 import glob, os, sys
 files = sorted(glob.glob(sys.argv[1] + "/u.log.*")) + [sys.argv[1] + "/u.log"]
