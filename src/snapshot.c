@@ -139,6 +139,8 @@ static cJSON *save_log(struct logsink *k, struct fdlist *fds)
                         if (!e || !cJSON_AddStringToObject(so, "partial", e))
                                 goto fail;
                 }
+                if (st->piece_bytes) /* ... whose pieces are in the file: its rest goes there too */
+                        put(so, "piece_bytes", (double)st->piece_bytes);
         }
         if (k->olen) { /* formatted, not written (disk full): the file gets it later */
                 _cleanup_(freep) char *e = b64(k->out, k->olen);
@@ -445,6 +447,9 @@ static void restore_log(struct svd *m, struct svc *s, const cJSON *l)
                 return;
         }
         struct logsink *k = s->log;
+        for (int i = 0; i < 2; i++) /* (before the gap's note, which may rotate) */
+                k->st[i].piece_bytes =
+                        (uint64_t)num(cJSON_GetObjectItemCaseSensitive(l, names[i]), "piece_bytes", 0);
         logpipe_restore_gap(k, (uint64_t)num(l, "gap_bytes", 0), (uint64_t)num(l, "gap_lines", 0),
                             (int)num(l, "gap_err", 0));
         for (int i = 0; i < 2; i++) {

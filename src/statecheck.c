@@ -72,6 +72,8 @@ static const struct field svc_fields[] = {
         { "log.out.wfd", -1, I32_HI },
         { "log.err.rfd", -1, I32_HI },
         { "log.err.wfd", -1, I32_HI },
+        { "log.out.piece_bytes", 0, U63_HI },
+        { "log.err.piece_bytes", 0, U63_HI },
         { "log.pending_lines", 0, U63_HI },
         { "log.pending_raw", 0, U63_HI },
         { "log.dropped_bytes", 0, U63_HI },

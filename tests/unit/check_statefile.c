@@ -138,7 +138,7 @@ static const char good_svc[] =
         "\"exit_status\":-1,\"stop_outcome\":0,\"probe_failures\":0,\"probe_pid\":0,\"last_probe_real\":0,\"oom_seen\":0,"
         "\"oom_kills\":0,\"pending_status\":0,\"timer_left\":-1,\"start_left\":250000,\"watchdog_left\":-1,"
         "\"pid_start\":123456,"
-        "\"log\":{\"out\":{\"rfd\":7,\"wfd\":8},\"err\":{\"rfd\":9,\"wfd\":10},\"dropped_bytes\":0,"
+        "\"log\":{\"out\":{\"rfd\":7,\"wfd\":8,\"piece_bytes\":2114},\"err\":{\"rfd\":9,\"wfd\":10},\"dropped_bytes\":0,"
         "\"gap_bytes\":5,\"gap_lines\":1,\"gap_err\":0,\"pending_lines\":2,\"pending_raw\":100},"
         "\"timer\":{\"spawn_mono\":1,\"last_run\":2,\"last_duration\":3,\"runs\":4,\"skipped\":5,"
         "\"next_base\":6,\"next_at\":7}}";
@@ -168,6 +168,7 @@ static const struct {
         { "last_probe_real", -1 },  { "oom_seen", 1e300 },         { "oom_kills", -1 },
         { "pending_status", 1e300 }, { "timer_left", -2 },         { "start_left", 1e300 },
         { "watchdog_left", INFINITY }, { "log.out.rfd", 1e300 },   { "log.err.wfd", -1e300 },
+        { "log.out.piece_bytes", -1 },
         { "log.dropped_bytes", 1e300 }, { "log.gap_bytes", -1 },   { "log.gap_lines", 1e300 },
         { "log.gap_err", 1e300 },   { "log.pending_lines", 1e300 }, { "log.pending_raw", -1 },
         { "timer.spawn_mono", 1e300 }, { "timer.last_run", 1e300 }, { "timer.last_duration", -1 },
