@@ -217,8 +217,8 @@ void logsink_write_out(struct logsink *k) {
                 return;
         }
         k->gap_err = -r;
+        logsink_write_head(k); /* what of it the disk has room for goes in */
         if (k->lc->on_full_block) {
-                logsink_write_head(k); /* what of it the disk has room for */
                 /* keep the rest; stop reading so the service feels it */
                 if (!k->blocked) {
                         k->blocked = true;

@@ -120,10 +120,10 @@ struct logs {
 /* logwrite.c: appends the batch iov[0..n) to k's file, all of it or none
  * (writev_whole); 0 or -errno. */
 int logsink_write(struct logsink *k, struct iovec *iov, int n);
-/* logwrite.c: on_full: block, a write of the held output failed: the
- * longest head of it in whole records that the disk takes goes in (tried at
- * half of it, then a quarter, ...), the rest waits for the next try. Not
- * while a note of dropped output waits to go first. */
+/* logwrite.c: a write of the formatted output failed: the longest head of
+ * it in whole records that the disk takes goes in (tried at half of it, then
+ * a quarter, ...); the rest waits for the next try (on_full: block) or is
+ * dropped. Not while a note of dropped output waits to go first. */
 void logsink_write_head(struct logsink *k);
 /* logpipe.c: writes out whatever is formatted (may rotate first). */
 void logsink_write_out(struct logsink *k);

@@ -1,10 +1,10 @@
 /* logwrite: appending formatted records to a log's file. A batch goes in
  * whole or not at all (writev_whole), so no record is ever cut; the file's
- * size and age follow. With on_full: block, output held back by a full disk
- * also goes in a head at a time (logsink_write_head): what the disk has room
- * for, in whole records, rather than waiting until it has room for all of
- * it, which can be a burst's batch, more than a deleted file or retention
- * gives back. */
+ * size and age follow. A batch a full disk refuses also goes in a head at a
+ * time (logsink_write_head): what the disk has room for, in whole records.
+ * With on_full: block the rest waits, rather than until the disk has room
+ * for all of it (a burst's batch, more than a deleted file or retention
+ * gives back); with drop only the rest is dropped, not all of it. */
 #include <string.h>
 
 #include "logsink.h"
@@ -67,6 +67,6 @@ void logsink_write_head(struct logsink *k) {
                 k->olines -= lines < k->olines ? lines : k->olines;
                 memmove(k->out, k->out + n, k->olen - n);
                 k->olen -= n;
-                return; /* the rest at the next try (the retry timer) */
+                return; /* the rest: at the next try, or dropped */
         }
 }
