@@ -209,6 +209,7 @@ struct schedule_config {
         struct cron_spec cron;
         bool persistent;     /* run a missed job at boot (last run kept in state_dir) */
         usec_t random_delay; /* up to this much added to every due time */
+        usec_t timeout;      /* a run's time limit from its spawn (timer_limit.c); 0 = none */
         struct cfg_pos pos;
 };
 

@@ -10,7 +10,7 @@
 
 #include "config_parse.h"
 
-static const char *const schedule_keys[] = { "every", "cron", "persistent", "random_delay", NULL };
+static const char *const schedule_keys[] = { "every", "cron", "persistent", "random_delay", "timeout", NULL };
 
 void config_schedule_done(struct svc_config *s)
 {
@@ -113,6 +113,9 @@ void cp_schedule(struct cload *l, const struct ynode *n, struct svc_config *s)
                        "%s exceeds every (%s): a run could be put off past the next one",
                        format_duration(sc->random_delay, a, sizeof a), format_duration(sc->every, b, sizeof b));
         }
+        /* 0: none (the default); up to a year, like every */
+        if ((v = ynode_get(n, "timeout")))
+                cp_duration_in(l, v, "schedule.timeout", USEC_PER_SEC, 366 * CP_DAY, true, &sc->timeout);
         if (s->type != SVC_ONESHOT) {
                 cp_err(l, n, "schedule", "needs type: oneshot (a scheduled job runs to completion)");
                 return;

@@ -32,7 +32,13 @@ void svctl_print_timer_details(FILE *f, const cJSON *s)
         if (!cJSON_IsString(sch))
                 return;
         svctl_safe_copy(when, sizeof(when), sch->valuestring); /* svd's text: not trusted onto a terminal */
+        const cJSON *limit = cJSON_GetObjectItemCaseSensitive(s, "timeout_usec");
         snprintf(line, sizeof(line), "%s%s", when, cJSON_IsTrue(pers) ? ", persistent" : "");
+        if (cJSON_IsNumber(limit) && limit->valuedouble >= 1 && limit->valuedouble < 1e15) {
+                size_t off = strlen(line);
+                snprintf(line + off, sizeof(line) - off, ", time limit %s",
+                         svctl_format_age((uint64_t)limit->valuedouble, db, sizeof(db)));
+        }
         fprintf(f, "  %-13s %s\n", "schedule:", line);
         if (cJSON_IsNumber(last)) {
                 snprintf(line, sizeof(line), "%s", utc(last->valuedouble, tb, sizeof(tb)));

@@ -468,6 +468,7 @@ static void timers_free(struct svd *m, struct timers *t)
                         continue;
                 if (m->loop)
                         ev_periodic_stop(m->loop, &t->jobs[i]->w);
+                timer_limit_disarm(t->jobs[i]);
                 free(t->jobs[i]->stamp_path);
                 free(t->jobs[i]);
         }
@@ -531,6 +532,8 @@ void timers_reattach(struct svd *m, struct timers *built, struct timers *old, st
                         j->runs = o->runs;
                         j->skipped = o->skipped;
                         j->stamp_ahead = o->stamp_ahead;
+                        j->limit_hit = o->limit_hit;
+                        timer_limit_arm(j); /* (the new schedule.timeout, from the run's spawn) */
                 }
                 if (!armable(m->svcs[i]))
                         continue;
@@ -573,6 +576,7 @@ cJSON *timer_save_json(const struct svc *s)
          * clock: the next instance counts from that run once the clock
          * gets there, as this one would) */
         cJSON_AddBoolToObject(o, "stamp_ahead", j->stamp_ahead);
+        cJSON_AddBoolToObject(o, "limit_hit", j->limit_hit);
         return o;
 }
 
@@ -602,6 +606,8 @@ void timer_restore_json(struct svc *s, const cJSON *o, bool ran_unseen)
         j->runs = (unsigned)jnum(o, "runs");
         j->skipped = (unsigned)jnum(o, "skipped");
         j->stamp_ahead = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stamp_ahead"));
+        j->limit_hit = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "limit_hit"));
+        timer_limit_arm(j); /* (monotonic time goes on across the exec) */
         usec_t at = (usec_t)jnum(o, "next_at");
         if (ran_unseen && stamp_run > j->last_run) { /* timer.h */
                 j->stamp_ahead = false; /* a run was made since */

@@ -33,6 +33,8 @@ struct timer_job {
         char *stamp_path;
         bool restored;          /* armed from daemon-reexec state */
         bool stamp_ahead;       /* persistent: last_run was later than now at boot */
+        ev_timer limit;         /* schedule.timeout (timer_limit.c); data == this job once set up */
+        bool limit_hit;         /* this run was ended by its time limit */
         /* what of its schedule sets its due times (every, cron,
          * random_delay), as it was armed: a reload that changes the job
          * but none of these keeps its due time */
@@ -74,6 +76,11 @@ static inline const struct schedule_config *sched_of(const struct timer_job *j)
 /* timer.c: arms j for base (a due time; USEC_INFINITY: not armed) plus its
  * random delay. */
 void timer_arm_at(struct timer_job *j, usec_t base);
+/* timer_limit.c: (re)arms j's run time limit, counted from its run's first
+ * spawn (nothing without schedule.timeout or while no run has spawned);
+ * disarm stops it. */
+void timer_limit_arm(struct timer_job *j);
+void timer_limit_disarm(struct timer_job *j);
 /* timer_record.c: j's last run from its stamp file (timers_init). */
 void timer_stamp_load(struct timer_job *j);
 

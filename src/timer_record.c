@@ -138,6 +138,7 @@ void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next)
                 j->running = true;
                 j->spawned = false;
                 j->stamp_ahead = false;
+                j->limit_hit = false;
                 j->last_run = now;
                 j->runs++;
                 snprintf(j->last_result, sizeof(j->last_result), "running");
@@ -151,14 +152,16 @@ void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next)
         if (next == ST_STARTING && !j->spawned) {
                 j->spawned = true;
                 j->spawn_mono = now_mono();
+                timer_limit_arm(j);
         }
         if (was && !is) {
                 j->running = false;
+                timer_limit_disarm(j);
                 j->last_duration = j->spawned ? now_mono() - j->spawn_mono : 0;
                 j->has_duration = true;
                 if (next == ST_EXITED)
                         snprintf(j->last_result, sizeof(j->last_result), "success");
-                else if (next == ST_FAILED)
+                else if (next == ST_FAILED || j->limit_hit) /* (the limit may end a restart delay) */
                         snprintf(j->last_result, sizeof(j->last_result), "failed: %s", s->reason[0] ? s->reason : "?");
                 else
                         snprintf(j->last_result, sizeof(j->last_result), "stopped%s%s", s->reason[0] ? ": " : "",
@@ -181,6 +184,10 @@ void timer_add_json(cJSON *o, const struct svc *s)
                 snprintf(buf, sizeof(buf), "cron %s (UTC)", sc->cron_text);
         cJSON_AddStringToObject(o, "schedule", buf);
         cJSON_AddBoolToObject(o, "persistent", sc->persistent);
+        if (sc->timeout)
+                cJSON_AddNumberToObject(o, "timeout_usec", (double)sc->timeout);
+        else
+                cJSON_AddNullToObject(o, "timeout_usec");
         if (j->last_run)
                 cJSON_AddNumberToObject(o, "last_run", (double)j->last_run / 1e6);
         else

@@ -1,0 +1,61 @@
+/* timer_limit: schedule.timeout, a scheduled job's run time limit. A hung
+ * run would keep the job active, and every later due run skipped, for
+ * ever: the limit, counted from the run's first spawn (its restarts by
+ * policy included), stops it as failed (its stop signal, then SIGKILL of
+ * the whole group after its stop timeout) and no restart follows; the next
+ * due run goes ahead as usual. The timer is monotonic time, so a step of
+ * the wall clock neither cuts a run short nor lengthens it. */
+#include <stdio.h>
+
+#include "log.h"
+#include "sched.h"
+#include "svc.h"
+#include "svd.h"
+#include "timer_int.h"
+
+static void limit_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct timer_job *j = w->data;
+        struct svc *s = j->m->svcs[j->index];
+        char tb[32], why[128];
+
+        (void)loop;
+        (void)revents;
+        if (!j->running || !svc_state_active(s->state) || s->state == ST_STOPPING)
+                return;
+        snprintf(why, sizeof(why), "run time limit reached: still running after schedule.timeout %s",
+                 format_duration(sched_of(j)->timeout, tb, sizeof(tb)));
+        j->limit_hit = true;
+        if (svc_state_up(s->state) || s->state == ST_STARTING) {
+                svc_fail(s, STOP_OUTCOME_FAILED, why); /* (logs it) */
+        } else {
+                /* waiting out a restart delay, or for a dependency again:
+                 * no process to stop, the run just ends */
+                log_err("%s: %s", s->cfg->name, why);
+                svc_set_reason(s, "%s", why);
+                svc_dispatch(s, SE_STOP, 0);
+        }
+        sched_run(j->m);
+}
+
+void timer_limit_arm(struct timer_job *j)
+{
+        usec_t limit = sched_of(j)->timeout, now = now_mono(), end;
+
+        timer_limit_disarm(j);
+        if (!limit || !j->running || !j->spawned)
+                return;
+        if (__builtin_add_overflow(j->spawn_mono, limit, &end))
+                return; /* (never) */
+        if (j->limit.data != j)
+                ev_init(&j->limit, limit_cb);
+        j->limit.data = j;
+        ev_timer_set(&j->limit, end > now ? (double)(end - now) / 1e6 : 0., 0.);
+        ev_timer_start(j->m->loop, &j->limit);
+}
+
+void timer_limit_disarm(struct timer_job *j)
+{
+        if (j->limit.data == j && j->m->loop)
+                ev_timer_stop(j->m->loop, &j->limit);
+}
