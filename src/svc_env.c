@@ -109,47 +109,66 @@ static int env_file_read(const struct svc_config *c, char ***env, char *why, siz
         return 0;
 }
 
+/* env_set, unless an earlier one failed: *err keeps the first failure, so
+ * the variables are built in one pass and checked once. */
+static void env_add(char ***env, const char *kv, int *err) {
+        int r;
+        if (*err == 0 && (r = env_set(env, kv)) < 0)
+                *err = r;
+}
+
 char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_len) {
         const struct svc_config *c = s->cfg;
         char **env = NULL;
         char buf[4096];
+        int err = 0;
         *ret_err = 0;
-        strv_push(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        env_add(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", &err);
         if (c->user) {
                 snprintf(buf, sizeof(buf), "USER=%s", c->user);
-                strv_push(&env, buf);
+                env_add(&env, buf, &err);
                 snprintf(buf, sizeof(buf), "LOGNAME=%s", c->user);
-                strv_push(&env, buf);
+                env_add(&env, buf, &err);
                 if (c->home) {
                         snprintf(buf, sizeof(buf), "HOME=%s", c->home);
-                        strv_push(&env, buf);
+                        env_add(&env, buf, &err);
                 }
         }
         snprintf(buf, sizeof(buf), "SVD_SERVICE=%s", c->name);
-        strv_push(&env, buf);
+        env_add(&env, buf, &err);
         /* where the service files are: shipped jobs find their scripts
          * (services/scripts/) from a checkout and after install alike */
         snprintf(buf, sizeof(buf), "SVD_SERVICES_DIR=%s", s->m->cfg->services_dir);
-        strv_push(&env, buf);
+        env_add(&env, buf, &err);
         /* the selected profiles, space separated ("" = no selection, all
          * services run): a service may size itself for the stack around it */
         size_t off = (size_t)snprintf(buf, sizeof(buf), "SVD_PROFILES=");
         for (char **p = s->m->cfg->selected_profiles; p && *p && off < sizeof(buf) - 1; p++)
                 off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", p == s->m->cfg->selected_profiles ? "" : " ",
                                         *p);
-        strv_push(&env, buf);
+        env_add(&env, buf, &err);
         if (c->type == SVC_NOTIFY && notify_socket_path(s->m->notify)) {
                 snprintf(buf, sizeof(buf), "NOTIFY_SOCKET=%s", notify_socket_path(s->m->notify));
-                strv_push(&env, buf);
+                env_add(&env, buf, &err);
                 if (c->watchdog) {
                         snprintf(buf, sizeof(buf), "WATCHDOG_USEC=%llu", (unsigned long long)c->watchdog);
-                        strv_push(&env, buf);
+                        env_add(&env, buf, &err);
                         /* the child writes its pid over the zeros (spawn.h) */
-                        strv_push(&env, "WATCHDOG_PID=00000000000000000000");
+                        env_add(&env, "WATCHDOG_PID=00000000000000000000", &err);
                 }
         }
         for (char **e = c->environment; e && *e; e++)
-                env_set(&env, *e);
+                env_add(&env, *e, &err);
+        /* A variable missing for want of memory (NOTIFY_SOCKET, one of
+         * environment:) would start a service that misbehaves, or never
+         * says it is ready: no environment, the start fails instead. */
+        if (err < 0) {
+                *ret_err = err;
+                if (why && why_len)
+                        snprintf(why, why_len, "environment: %s", strerror(-err));
+                strv_free(env);
+                return NULL;
+        }
         if (c->env_file) {
                 char ebuf[SVC_REASON_MAX] = ""; /* (an allocation failure sets none) */
                 int r = env_file_read(c, &env, ebuf, sizeof(ebuf));
