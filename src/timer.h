@@ -72,7 +72,8 @@ void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next);
 /* last_run, last_result, last_duration_usec, next_run, runs, skipped, schedule. */
 void timer_add_json(cJSON *o, const struct svc *s);
 
-/* OP_RUN: start a oneshot now (admin only); refuses while it is active. */
+/* OP_RUN: start a oneshot now (admin only); refuses while it is active,
+ * unless in its restart delay (then a fresh start, as svctl start). */
 cJSON *timer_op_run(struct svd *m, const cJSON *req, const struct control_peer *peer);
 
 #endif

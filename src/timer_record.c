@@ -126,6 +126,28 @@ void timer_stamp_load(struct timer_job *j)
                 snprintf(j->last_result, sizeof(j->last_result), "interrupted (svd stopped during the run)");
 }
 
+/* A run of j begins now: from rest, or from its restart delay by svctl run
+ * (j->anew). */
+static void run_begins(struct timer_job *j, struct svc *s)
+{
+        usec_t now = now_real();
+
+        timer_limit_disarm(j);
+        j->running = true;
+        j->spawned = false;
+        j->stamp_ahead = false;
+        j->limit_hit = false;
+        j->last_run = now;
+        j->runs++;
+        snprintf(j->last_result, sizeof(j->last_result), "running");
+        j->has_duration = false;
+        j->last_duration = 0;
+        stamp_write(j);
+        /* a run by hand restarts an interval schedule from now */
+        if (!s->m->timers->by_timer && sched_of(j)->every && j->next_at && s->cfg->enabled)
+                timer_arm_at(j, timer_due_after(sched_of(j), now));
+}
+
 void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next)
 {
         struct timer_job *j = job_of(s);
@@ -133,22 +155,8 @@ void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next)
 
         if (!j)
                 return;
-        if (!was && is) {
-                usec_t now = now_real();
-                j->running = true;
-                j->spawned = false;
-                j->stamp_ahead = false;
-                j->limit_hit = false;
-                j->last_run = now;
-                j->runs++;
-                snprintf(j->last_result, sizeof(j->last_result), "running");
-                j->has_duration = false;
-                j->last_duration = 0;
-                stamp_write(j);
-                /* a run by hand restarts an interval schedule from now */
-                if (!s->m->timers->by_timer && sched_of(j)->every && j->next_at && s->cfg->enabled)
-                        timer_arm_at(j, timer_due_after(sched_of(j), now));
-        }
+        if ((!was && is) || (j->anew && prev == ST_BACKOFF && is && next != ST_BACKOFF))
+                run_begins(j, s);
         if (next == ST_STARTING && !j->spawned) {
                 j->spawned = true;
                 j->spawn_mono = now_mono();
