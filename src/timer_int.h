@@ -82,6 +82,8 @@ void timer_arm_at(struct timer_job *j, usec_t base);
  * disarm stops it. */
 void timer_limit_arm(struct timer_job *j);
 void timer_limit_disarm(struct timer_job *j);
+/* "run time limit reached: ..." for j's limit, in buf; returns buf. */
+const char *timer_limit_reason(const struct timer_job *j, char *buf, size_t len);
 /* timer_record.c: j's last run from its stamp file (timers_init). */
 void timer_stamp_load(struct timer_job *j);
 

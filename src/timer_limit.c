@@ -13,18 +13,26 @@
 #include "svd.h"
 #include "timer_int.h"
 
+const char *timer_limit_reason(const struct timer_job *j, char *buf, size_t len)
+{
+        char tb[32];
+
+        snprintf(buf, len, "run time limit reached: still running after schedule.timeout %s",
+                 format_duration(sched_of(j)->timeout, tb, sizeof(tb)));
+        return buf;
+}
+
 static void limit_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
         struct timer_job *j = w->data;
         struct svc *s = j->m->svcs[j->index];
-        char tb[32], why[128];
+        char why[128];
 
         (void)loop;
         (void)revents;
         if (!j->running || !svc_state_active(s->state) || s->state == ST_STOPPING)
                 return;
-        snprintf(why, sizeof(why), "run time limit reached: still running after schedule.timeout %s",
-                 format_duration(sched_of(j)->timeout, tb, sizeof(tb)));
+        timer_limit_reason(j, why, sizeof(why));
         j->limit_hit = true;
         if (svc_state_up(s->state) || s->state == ST_STARTING) {
                 svc_fail(s, STOP_OUTCOME_FAILED, why); /* (logs it) */
@@ -32,8 +40,8 @@ static void limit_cb(struct ev_loop *loop, ev_timer *w, int revents)
                 /* waiting out a restart delay, or for a dependency again:
                  * no process to stop, the run just ends */
                 log_err("%s: %s", s->cfg->name, why);
-                svc_set_reason(s, "%s", why);
                 svc_dispatch(s, SE_STOP, 0);
+                svc_set_reason(s, "%s", why); /* (a stop clears it) */
         }
         sched_run(j->m);
 }

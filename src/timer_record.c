@@ -169,7 +169,11 @@ void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next)
                 j->has_duration = true;
                 if (next == ST_EXITED)
                         snprintf(j->last_result, sizeof(j->last_result), "success");
-                else if (next == ST_FAILED || j->limit_hit) /* (the limit may end a restart delay) */
+                else if (j->limit_hit) { /* (also a restart delay it ended: stopped) */
+                        char why[128];
+                        snprintf(j->last_result, sizeof(j->last_result), "failed: %s",
+                                 timer_limit_reason(j, why, sizeof(why)));
+                } else if (next == ST_FAILED)
                         snprintf(j->last_result, sizeof(j->last_result), "failed: %s", s->reason[0] ? s->reason : "?");
                 else
                         snprintf(j->last_result, sizeof(j->last_result), "stopped%s%s", s->reason[0] ? ": " : "",

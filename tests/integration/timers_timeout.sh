@@ -2,8 +2,8 @@
 # schedule.timeout: a scheduled run that outlives its time limit is stopped
 # (its stop signal, then SIGKILL of its whole group after its stop timeout),
 # recorded as failed with a reason naming the limit and logged; the next due
-# run is not skipped. A bad value names file, line and key. Status shows the
-# limit.
+# run is not skipped. One waiting out its restart delay is ended there. A
+# bad value names file, line and key. Status shows the limit.
 . "$(dirname "$0")/lib.sh"
 
 service badlimit <<EOF
@@ -31,6 +31,15 @@ command: |
   echo run >> $T/out/hang
   wait
 EOF
+# fails at once and waits out a long restart delay: the limit ends the
+# run there too (no process to stop), as failed
+service flaky <<EOF
+type: oneshot
+restart: on-failure
+backoff: { initial: 60s, max: 120s }
+schedule: { cron: "0 0 1 1 *", timeout: 2s }
+command: [/bin/sh, -c, 'echo x >> $T/out/flaky; exit 1']
+EOF
 start_svd
 svctl status hang | grep -q "schedule: *every 4s, time limit 1s" || fail "status: $(svctl status hang)"
 
@@ -48,6 +57,14 @@ wait_for sh -c "[ \$(wc -l < $T/out/hang) -ge 2 ]"
 wait_field hang last_result \
         "failed: run time limit reached: still running after schedule.timeout 1s" 10
 assert_eq "$(field hang skipped)" "0" "runs skipped"
+
+svctl run flaky > /dev/null || fail "svctl run flaky"
+wait_state flaky backoff
+wait_field flaky last_result \
+        "failed: run time limit reached: still running after schedule.timeout 2s" 10
+assert_eq "$(field flaky state)" "stopped" "flaky after the limit"
+assert_eq "$(field flaky reason)" "run time limit reached: still running after schedule.timeout 2s" "flaky's reason"
+assert_eq "$(wc -l < "$T/out/flaky")" "1" "flaky's starts"
 
 stop_svd || fail "svd exit status"
 echo "timers_timeout: ok"
