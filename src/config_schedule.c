@@ -10,7 +10,9 @@
 
 #include "config_parse.h"
 
-static const char *const schedule_keys[] = { "every", "cron", "persistent", "random_delay", "timeout", NULL };
+static const char *const schedule_keys[] = {
+        "every", "cron", "persistent", "random_delay", "timeout", NULL
+};
 
 void config_schedule_done(struct svc_config *s)
 {

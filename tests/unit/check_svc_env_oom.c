@@ -54,14 +54,22 @@ START_TEST(test_whole_or_none)
         char *environment[] = { "A=1", "B=two", "A=3", NULL };
         char *profiles[] = { "base", "backup", NULL };
         struct svd_config mc = { .services_dir = "/etc/svd/services", .selected_profiles = profiles };
-        struct svc_config c = { .name = "job", .user = "nobody", .home = "/nonexistent",
-                                .environment = environment };
+        struct svc_config c = {
+                .name = "job", .user = "nobody", .home = "/nonexistent", .environment = environment
+        };
         struct svd m = { .cfg = &mc };
         struct svc s = { .m = &m, .cfg = &c };
         static const char *const want[] = {
                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                "USER=nobody", "LOGNAME=nobody", "HOME=/nonexistent", "SVD_SERVICE=job",
-                "SVD_SERVICES_DIR=/etc/svd/services", "SVD_PROFILES=base backup", "A=3", "B=two", NULL
+                "USER=nobody",
+                "LOGNAME=nobody",
+                "HOME=/nonexistent",
+                "SVD_SERVICE=job",
+                "SVD_SERVICES_DIR=/etc/svd/services",
+                "SVD_PROFILES=base backup",
+                "A=3",
+                "B=two",
+                NULL
         };
         unsigned long k;
 
@@ -84,8 +92,8 @@ START_TEST(test_whole_or_none)
                 ck_assert_int_eq(r, 0);
                 ck_assert_uint_eq(strv_length(env), sizeof(want) / sizeof(*want) - 1);
                 for (size_t i = 0; want[i]; i++)
-                        ck_assert_msg(strcmp(env[i], want[i]) == 0, "allocation %lu failed: env[%zu] %s, not %s",
-                                      k, i, env[i], want[i]);
+                        ck_assert_msg(strcmp(env[i], want[i]) == 0,
+                                      "allocation %lu failed: env[%zu] %s, not %s", k, i, env[i], want[i]);
                 strv_free(env);
                 if (!failed)
                         break;
