@@ -195,9 +195,10 @@ void svc_fail(struct svc *s, enum stop_outcome outcome, const char *reason);
 void svc_extend_timeout(struct svc *s, uint64_t usec);
 
 /* The environment a process of this service gets (main process and exec
- * probes). NULL with *ret_err on failure; then why (may be NULL) says why
- * when the env_file was at fault ("env_file: PATH[:LINE]: ..."), else is
- * left as it was. */
+ * probes), whole or not at all. NULL with *ret_err on failure; then why
+ * (may be NULL) says why: the env_file ("env_file: PATH[:LINE]: ..."), a
+ * secret, or no memory ("environment: Cannot allocate memory"); it is left
+ * as it was only when the env_file could not be read for want of memory. */
 char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_len);
 /* The value of KEY in env (NAME=VALUE entries); NULL if absent. */
 const char *svc_env_get(char **env, const char *key);

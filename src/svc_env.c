@@ -186,6 +186,8 @@ char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_le
                 *ret_err = sr;
                 if (why && why_len && sbuf[0])
                         snprintf(why, why_len, "%s", sbuf);
+                else if (why && why_len) /* (no memory: no text, and no env_file's fault) */
+                        snprintf(why, why_len, "environment: %s", strerror(-sr));
                 secrets_env_freep(&env);
                 return NULL;
         }
