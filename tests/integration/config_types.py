@@ -158,6 +158,7 @@ SERVICE = [
     ("schedule.cron", "enum", ['"0 3 * * *"']),
     ("schedule.persistent", "bool", ["true"]),
     ("schedule.random_delay", "dur", ["1m"]),
+    ("schedule.timeout", "dur", ["1m", "0"]),
 ]
 
 SLICE = [
