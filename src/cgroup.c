@@ -674,9 +674,17 @@ int cgroup_prepare(struct svd *m, struct svc *s) {
         return 0;
 }
 
-void cgroup_adopt(struct svd *m, struct svc *s) {
+bool cgroup_adopt(struct svd *m, struct svc *s, const char *was) {
+        size_t rl = strlen(m->cg->root);
+        bool moved = false;
+        /* (only a leaf below svd's root: the state names it) */
+        if (!s->cg_path && was && strncmp(was, m->cg->root, rl) == 0 && was[rl] == '/' && !strstr(was, "/..") &&
+            access(was, F_OK) == 0) {
+                _cleanup_(freep) char *rel = cgroup_service_path(m->cfg, s->cfg);
+                moved = rel && strcmp(was + rl + 1, rel) != 0 && (s->cg_path = strdup(was));
+        }
         if (cg_leaf_path(s) < 0)
-                return;
+                return moved;
         s->cg_knobs_written = false; /* by the previous instance, maybe for another definition */
         cg_watch_events(s);
         char p[4200];
@@ -684,6 +692,7 @@ void cgroup_adopt(struct svd *m, struct svc *s) {
         s->cg_wd_memory = inotify_add_watch(m->cg->ino_fd, p, IN_MODIFY);
         if (s->cg_wd_events < 0)
                 log_warn("%s: cannot watch %s/cgroup.events: %s", s->cfg->name, s->cg_path, strerror(errno));
+        return moved;
 }
 
 void cgroup_note_spawn(struct svd *m) {

@@ -123,7 +123,10 @@ void cgroup_reload_slices(struct svd *m);
  * again from the current definition. */
 void cgroup_forget(struct svd *m, struct svc *s);
 /* daemon-reexec: a running service's existing leaf, watched again (its
- * oom_seen count comes from the saved state). */
-void cgroup_adopt(struct svd *m, struct svc *s);
+ * oom_seen count comes from the saved state). was: the leaf the previous
+ * instance ran it in (NULL: not known); true when that is not where the
+ * configuration puts it now (a slice's parent changed on disk since): it
+ * is taken over there, and runs an older definition. */
+bool cgroup_adopt(struct svd *m, struct svc *s, const char *was);
 
 #endif

@@ -176,6 +176,8 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         cJSON_AddStringToObject(o, "defaults_digest", hex);
         if (s->cfg_stale) /* (the digest of what runs is not known) */
                 cJSON_AddBoolToObject(o, "stale", true);
+        if (s->cg_path) /* (a slice moved on disk: the next instance finds it) */
+                cJSON_AddStringToObject(o, "cgroup", s->cg_path);
         cJSON_AddStringToObject(o, "state", svc_state_name(s->state));
         cJSON_AddStringToObject(o, "health", svc_health_name(s->health));
         put(o, "pid", s->pid);
@@ -545,8 +547,8 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "log");
         if (l)
                 restore_log(m, s, l);
-        if (cgroup_enabled(m) && (s->pid > 0 || s->exit_pending))
-                cgroup_adopt(m, s);
+        bool moved = cgroup_enabled(m) && (s->pid > 0 || s->exit_pending) &&
+                     cgroup_adopt(m, s, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "cgroup")));
         /* An exec check that was running: its result is lost with the
          * instance that started it, its process group must not be. */
         pid_t probe_pid = (pid_t)num(o, "probe_pid", 0);
@@ -570,7 +572,8 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         const char *dwas = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "defaults_digest"));
         /* (one that is down starts with its file's definition anyway) */
         s->cfg_stale = (s->pid > 0 || s->exit_pending) &&
-                       (flag(o, "stale") || (was && strcmp(was, hex) != 0) || (dwas && strcmp(dwas, dhex) != 0));
+                       (flag(o, "stale") || moved || (was && strcmp(was, hex) != 0) ||
+                        (dwas && strcmp(dwas, dhex) != 0));
         if (s->cfg_stale)
                 log_warn("%s: its definition changed on disk; it applies at the next restart or svctl reload",
                          s->cfg->name);
