@@ -105,7 +105,7 @@ static void put_text(crypto_generichash_state *st, const char *v)
         crypto_generichash_update(st, (const unsigned char *)v, strlen(v));
 }
 
-void config_digest_defaults(const struct svc_config *s, bool own_working_dir, uint8_t out[CONFIG_DIGEST_BYTES])
+void config_digest_defaults(const struct svc_config *s, const struct ynode *root, uint8_t out[CONFIG_DIGEST_BYTES])
 {
         crypto_generichash_state st;
         uint64_t factor;
@@ -129,9 +129,11 @@ void config_digest_defaults(const struct svc_config *s, bool own_working_dir, ui
         for (size_t i = 0; i < n; i++)
                 put_text(&st, s->environment[i]);
         /* its own (relative) working_dir moves with the main file's
-         * directory: reload.c tells that apart as a path that changed */
-        put_text(&st, own_working_dir ? NULL : s->working_dir);
-        put_text(&st, s->user);
-        put_text(&st, s->group);
+         * directory, and its own user's name follows the user database:
+         * reload.c tells those apart (paths, user) */
+        put_text(&st, ynode_get(root, "working_dir") ? NULL : s->working_dir);
+        bool own_user = ynode_get(root, "user");
+        put_text(&st, own_user ? NULL : s->user);
+        put_text(&st, own_user ? NULL : s->group);
         digest_end(&st, out);
 }

@@ -20,9 +20,9 @@ void config_digest_node(const struct ynode *n, uint8_t out[CONFIG_DIGEST_BYTES])
  * applies only when it starts (restart, backoff, start_limit, stop,
  * environment, working_dir, user, group): its effective values, so a
  * default it overrides does not count. logging: is left out: a reload
- * applies it to the running service (logpipe_reconfigure). own_working_dir:
- * the service file sets working_dir itself. Every key a future default
- * adds that needs a restart belongs here. */
-void config_digest_defaults(const struct svc_config *s, bool own_working_dir, uint8_t out[CONFIG_DIGEST_BYTES]);
+ * applies it to the running service (logpipe_reconfigure). root: its
+ * file's tree (working_dir, user: set by the service itself, not taken).
+ * Every key a future default adds that needs a restart belongs here. */
+void config_digest_defaults(const struct svc_config *s, const struct ynode *root, uint8_t out[CONFIG_DIGEST_BYTES]);
 
 #endif

@@ -11,7 +11,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "config_yaml.h"
@@ -509,6 +513,97 @@ START_TEST(test_yaml_tree)
 }
 END_TEST
 
+/* dir/name with text */
+static void put_file(const char *dir, const char *name, const char *text)
+{
+        _cleanup_(freep) char *p = strdup_printf("%s/%s", dir, name);
+        FILE *f = fopen(p, "we");
+
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_ge(fputs(text, f), 0);
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The defaults digest of service name after loading dir/svd.yaml with
+ * the defaults: block given. */
+static void defaults_digest(const char *dir, const char *defaults, const char *name, uint8_t out[32])
+{
+        _cleanup_(freep) char *text = strdup_printf("services_dir: services\nstate_dir: state\nlog_dir: log\n"
+                                                    "run_dir: run\ndefaults:\n%s",
+                                                    defaults);
+        _cleanup_(freep) char *main = strdup_printf("%s/svd.yaml", dir);
+        struct cfg_errors e = { 0 };
+        struct svd_config *c = NULL;
+        bool found = false;
+
+        put_file(dir, "svd.yaml", text);
+        ck_assert_msg(config_load(main, &c, &e) == 0, "%s", e.n ? e.msgs[0] : "load failed");
+        for (size_t i = 0; i < c->n_svcs; i++)
+                if (strcmp(c->svcs[i].name, name) == 0) {
+                        memcpy(out, c->svcs[i].defaults_digest, 32);
+                        found = true;
+                }
+        ck_assert(found);
+        config_free(c);
+        cfg_errors_free(&e);
+}
+
+/* A change of the defaults: counts for a service (reload restarts it) only
+ * where it changes what the service takes from them: not for a default it
+ * overrides, nor for logging (applied live), nor for the same user spelled
+ * another way. */
+START_TEST(test_defaults_digest)
+{
+        char dir[] = "/tmp/check_config.XXXXXX";
+        const struct passwd *pw = getpwuid(geteuid());
+        uint8_t a[32], b[32];
+
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        ck_assert_ptr_nonnull(pw);
+        _cleanup_(freep) char *sd = strdup_printf("%s/services", dir);
+        ck_assert_int_eq(mkdir(sd, 0755), 0);
+        put_file(sd, "plain.yaml", "command: [sleep, '1']\n");
+        put_file(sd, "own.yaml", "command: [sleep, '1']\nrestart: always\nworking_dir: /tmp\n"
+                                 "environment: { A: own }\n");
+
+        /* overridden: own does not change, plain does */
+        defaults_digest(dir, "  restart: 'no'\n", "own", a);
+        defaults_digest(dir, "  restart: on-failure\n", "own", b);
+        ck_assert_mem_eq(a, b, 32);
+        defaults_digest(dir, "  restart: 'no'\n", "plain", a);
+        defaults_digest(dir, "  restart: on-failure\n", "plain", b);
+        ck_assert_mem_ne(a, b, 32);
+        defaults_digest(dir, "  working_dir: /\n", "own", a);
+        defaults_digest(dir, "  working_dir: /var\n", "own", b);
+        ck_assert_mem_eq(a, b, 32);
+        defaults_digest(dir, "  working_dir: /\n", "plain", a);
+        defaults_digest(dir, "  working_dir: /var\n", "plain", b);
+        ck_assert_mem_ne(a, b, 32);
+        /* an environment variable it overrides, one it takes */
+        defaults_digest(dir, "  environment: { A: '1' }\n", "own", a);
+        defaults_digest(dir, "  environment: { A: '2' }\n", "own", b);
+        ck_assert_mem_eq(a, b, 32);
+        defaults_digest(dir, "  environment: { B: '1' }\n", "own", a);
+        defaults_digest(dir, "  environment: { B: '2' }\n", "own", b);
+        ck_assert_mem_ne(a, b, 32);
+        /* logging applies live */
+        defaults_digest(dir, "  logging: { max_size: 1M }\n", "plain", a);
+        defaults_digest(dir, "  logging: { max_size: 2M, timestamps: false }\n", "plain", b);
+        ck_assert_mem_eq(a, b, 32);
+        /* the same user, by number and by name */
+        _cleanup_(freep) char *by_uid = strdup_printf("  user: '%u'\n  group: '%u'\n", (unsigned)pw->pw_uid,
+                                                      (unsigned)pw->pw_gid);
+        _cleanup_(freep) char *by_name = strdup_printf("  user: %s\n  group: '%u'\n", pw->pw_name,
+                                                       (unsigned)pw->pw_gid);
+        defaults_digest(dir, by_uid, "plain", a);
+        defaults_digest(dir, by_name, "plain", b);
+        ck_assert_mem_eq(a, b, 32);
+
+        _cleanup_(freep) char *rm = strdup_printf("rm -rf '%s'", dir);
+        ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("config");
@@ -528,6 +623,7 @@ int main(void)
         tcase_add_test(tc, test_names_and_errors);
         tcase_add_test(tc, test_yaml_tree);
         tcase_add_test(tc, test_main_only);
+        tcase_add_test(tc, test_defaults_digest);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
