@@ -70,6 +70,7 @@ static void renew(struct svd *m, struct svc *s)
         /* not a follower waiting for its dependency to come back: it
          * starts now if it is to (start_after), else it stays down */
         s->dep_failed = false;
+        s->cfg_stale = false; /* its process of an older definition is gone */
 }
 
 /* Its start would pull up its dependencies (sched_pull_in): not one the
