@@ -315,6 +315,7 @@ int reload_apply(struct svd *m, struct reload_plan *p)
                         log_info("%s: definition changed (%s)%s", s->cfg->name, it->why,
                                  at_rest             ? ""
                                  : it->disabled_now ? ": not started again (enabled: false now)"
+                                 : !it->start_after ? ": not started again (stopped by the operator)"
                                                      : ": restarting");
                 else
                         log_info("%s: removed from the configuration: stopping", s->cfg->name);
