@@ -560,8 +560,7 @@ static void check_env_files(const struct svd_config *c, struct cfg_errors *errs)
                         continue;
                 if (envfile_check_refs(s, s->env_file, buf, len, why, sizeof why) < 0)
                         cfg_error(errs, &s->env_file_pos, "env_file", "%s", why);
-                explicit_bzero(buf, len);
-                free(buf);
+                envfile_free(buf, len);
         }
 }
 

@@ -12,6 +12,31 @@
 #include "safedir.h"
 #include "util.h"
 
+void envfile_free(char *buf, size_t len)
+{
+        if (!buf)
+                return;
+        explicit_bzero(buf, len);
+        free(buf);
+}
+
+/* A larger buffer for the first len bytes of *buf, of capacity *cap doubled
+ * (at most ENVFILE_MAX + 1, and one byte for the NUL). Not realloc: the
+ * block it would give back could still hold the file's values. */
+static int grow(char **buf, size_t len, size_t *cap)
+{
+        size_t nc = *cap * 2 > ENVFILE_MAX + 1 ? ENVFILE_MAX + 1 : *cap * 2;
+        char *nb = malloc(nc + 1);
+
+        if (!nb)
+                return -ENOMEM;
+        memcpy(nb, *buf, len);
+        envfile_free(*buf, len);
+        *buf = nb;
+        *cap = nc;
+        return 0;
+}
+
 int envfile_load(const char *path, char **ret, size_t *ret_len, char *why, size_t wl)
 {
         _cleanup_(safedir_closep) struct safedir d = SAFEDIR_NONE;
@@ -37,7 +62,7 @@ int envfile_load(const char *path, char **ret, size_t *ret_len, char *why, size_
         }
         /* (read up to one byte more than the cap: the file may grow) */
         size_t cap = (size_t)st.st_size + 1 <= ENVFILE_MAX ? (size_t)st.st_size + 1 : ENVFILE_MAX + 1;
-        _cleanup_(freep) char *buf = malloc(cap + 1);
+        char *buf = malloc(cap + 1);
         if (!buf)
                 return -ENOMEM;
         size_t len = 0;
@@ -45,12 +70,9 @@ int envfile_load(const char *path, char **ret, size_t *ret_len, char *why, size_
                 if (len == cap) {
                         if (cap > ENVFILE_MAX)
                                 break;
-                        size_t nc = cap * 2 > ENVFILE_MAX + 1 ? ENVFILE_MAX + 1 : cap * 2;
-                        char *nb = realloc(buf, nc + 1);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                        cap = nc;
+                        r = grow(&buf, len, &cap);
+                        if (r < 0)
+                                break;
                 }
                 ssize_t n = read(fd, buf + len, cap - len);
                 if (n < 0 && errno == EINTR)
@@ -58,21 +80,24 @@ int envfile_load(const char *path, char **ret, size_t *ret_len, char *why, size_
                 if (n < 0) {
                         r = -errno;
                         snprintf(why, wl, "env_file: %s: %s", path, strerror(-r));
-                        return r;
+                        break;
                 }
                 if (n == 0)
                         break;
                 len += (size_t)n;
         }
-        if (len > ENVFILE_MAX) {
+        if (r >= 0 && len > ENVFILE_MAX) {
                 snprintf(why, wl, "env_file: %s: more than the %u MiB an env_file may hold", path,
                          ENVFILE_MAX >> 20);
-                return -EFBIG;
+                r = -EFBIG;
+        }
+        if (r < 0) {
+                envfile_free(buf, len);
+                return r;
         }
         buf[len] = 0;
         *ret = buf;
         *ret_len = len;
-        buf = NULL;
         return 0;
 }
 

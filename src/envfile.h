@@ -18,8 +18,13 @@
  * through safedir (the file may be in a directory the service's user can
  * write: a link planted there is not followed, else root would read a file
  * that user cannot, into that user's environment); only a regular file, of
- * at most ENVFILE_MAX bytes. -errno with why set ("env_file: PATH: ..."). */
+ * at most ENVFILE_MAX bytes. -errno with why set ("env_file: PATH: ..."). Every
+ * copy of the bytes made while reading is wiped before it is freed. */
 int envfile_load(const char *path, char **ret, size_t *ret_len, char *why, size_t wl);
+
+/* Wipes the len bytes of an envfile_load buffer (its values may be
+ * passwords), then frees it. buf may be NULL. Every caller frees with it. */
+void envfile_free(char *buf, size_t len);
 
 /* 0 when every ${secret:NAME} on a line of buf (blank and # comment lines
  * skipped) names a secret c declares; else -EINVAL with why set to

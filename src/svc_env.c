@@ -51,13 +51,10 @@ static bool env_name_ok(const char *s, size_t len) {
  * anywhere, a line that is not NAME=value, a NAME that is not a variable
  * name, or a ${secret:NAME} for a secret c does not declare (it would reach
  * the service as literal text), fails it: why names the file and the line. */
-static int env_file_read(const struct svc_config *c, char ***env, char *why, size_t wl) {
+static int env_file_parse(const struct svc_config *c, char *buf, size_t len, char ***env, char *why,
+                          size_t wl) {
         const char *path = c->env_file;
-        _cleanup_(freep) char *buf = NULL;
-        size_t len = 0;
-        int r = envfile_load(path, &buf, &len, why, wl);
-        if (r < 0)
-                return r;
+        int r;
         char rbuf[SVC_REASON_MAX - 16];
         if ((r = envfile_check_refs(c, path, buf, len, rbuf, sizeof(rbuf))) < 0) {
                 snprintf(why, wl, "env_file: %s", rbuf);
@@ -107,6 +104,18 @@ static int env_file_read(const struct svc_config *c, char ***env, char *why, siz
                 }
         }
         return 0;
+}
+
+/* The file's bytes are wiped whatever the outcome: its values may be secrets. */
+static int env_file_read(const struct svc_config *c, char ***env, char *why, size_t wl) {
+        char *buf = NULL;
+        size_t len = 0;
+        int r = envfile_load(c->env_file, &buf, &len, why, wl);
+        if (r < 0)
+                return r;
+        r = env_file_parse(c, buf, len, env, why, wl);
+        envfile_free(buf, len);
+        return r;
 }
 
 /* env_set, unless an earlier one failed: *err keeps the first failure, so
@@ -195,7 +204,7 @@ char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_le
 }
 
 bool svc_env_file_uses(const struct svc_config *c, const char *name) {
-        _cleanup_(freep) char *buf = NULL;
+        char *buf = NULL;
         char ref[96], why[SVC_REASON_MAX];
         size_t len = 0;
         int n = snprintf(ref, sizeof(ref), "${secret:%s}", name);
@@ -204,7 +213,7 @@ bool svc_env_file_uses(const struct svc_config *c, const char *name) {
         if (envfile_load(c->env_file, &buf, &len, why, sizeof(why)) < 0)
                 return false;
         bool uses = memmem(buf, len, ref, (size_t)n) != NULL;
-        explicit_bzero(buf, len); /* its other values may be secrets too */
+        envfile_free(buf, len); /* its other values may be secrets too */
         return uses;
 }
 
