@@ -121,6 +121,23 @@ static void check_fixed(const struct svd_config *o, const struct svd_config *n, 
                 cfg_error(errs, &pos, "secrets", "the order of the definitions changed: %s", why);
 }
 
+/* secrets_kdf is read when a store is created (at the first unlock): a
+ * store that exists keeps the parameters in its header. The new value is
+ * taken, with a warning, so no one believes the store was re-keyed. */
+static void warn_kdf(const struct svd_config *o, const struct svd_config *n, struct cfg_errors *errs)
+{
+        static const char *const levels[] = { "interactive", "moderate", "sensitive" };
+
+        if (o->secrets_kdf == n->secrets_kdf)
+                return;
+        struct cfg_pos pos = config_main_pos(n, "secrets_kdf");
+        cfg_warn(errs, &pos, "secrets_kdf",
+                 "changed from '%s' to '%s': it applies only to a secret store created later (at the first "
+                 "unlock); an existing store keeps the parameters in its header",
+                 levels[(unsigned)o->secrets_kdf % ELEMENTSOF(levels)],
+                 levels[(unsigned)n->secrets_kdf % ELEMENTSOF(levels)]);
+}
+
 static const struct slice_config *slice_of(const struct svd_config *c, const char *name)
 {
         for (size_t i = 0; name && i < c->n_slices; i++)
@@ -246,6 +263,8 @@ int reload_prepare(struct svd *m, struct reload_plan **ret, struct cfg_errors *e
         r = config_load(main_file(m), &p->cfg, errs);
         if (r >= 0)
                 r = profile_select(p->cfg, m->cli_profiles, errs);
+        if (r >= 0)
+                warn_kdf(m->cfg, p->cfg, errs);
         for (size_t i = 0; i < errs->n_warns; i++) /* (the caller logs the errors) */
                 log_warn("reload: %s", errs->warns[i]);
         if (r >= 0) {
