@@ -121,8 +121,9 @@ enum svc_state sm_next(enum svc_state cur, enum svc_event ev, const struct sm_ct
                         *a |= ACT_SIGNAL_STOP;
                         return ST_STOPPING;
                 case SE_STOPPING:
-                        /* It stops by itself: its exit is the end it announced,
-                         * not a crash; the stop timeout still bounds it. */
+                        /* It stops by itself: its exit 0 is the end it
+                         * announced (any other is a crash: svc.c sets
+                         * fail_stop); the stop timeout still bounds it. */
                         *a |= ACT_ARM_STOP;
                         return ST_STOPPING;
                 case SE_RELOADING:

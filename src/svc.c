@@ -542,6 +542,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 .kill_sent = s->kill_sent,
         };
         char exitbuf[320] = "";
+        bool self_failed = false; /* SE_EXIT: a failure after STOPPING=1 */
         char gate_why[SVC_REASON_MAX] = "";
         usec_t now = now_mono();
 
@@ -614,6 +615,16 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 ctx.fail_stop = s->state == ST_STOPPING && s->stop_outcome != STOP_OUTCOME_STOPPED && !asked;
                 if (ctx.fail_stop)
                         ctx.exit_ok = false; /* we killed it because it failed a check */
+                /* After STOPPING=1 only exit 0 (or svd's SIGKILL at the stop
+                 * timeout) is the end it announced: a crash during its own
+                 * shutdown is a failure, decided like an unrequested exit. */
+                self_failed = s->state == ST_STOPPING && s->self_stop && !asked && !s->kill_sent &&
+                              !ctx.exit_ok && !ctx.fail_stop;
+                if (self_failed) {
+                        ctx.fail_stop = true;
+                        size_t el = strlen(exitbuf);
+                        snprintf(exitbuf + el, sizeof(exitbuf) - el, " after STOPPING=1");
+                }
                 ctx.restart = restart_wanted(c->restart, ctx.exit_ok, asked);
                 if (ctx.fail_stop && s->stop_outcome == STOP_OUTCOME_FAILED)
                         ctx.restart = false;
@@ -642,7 +653,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 ev_timer_stop(m->loop, &s->timer);
 
         /* Reasons explain the state the service is about to enter. */
-        if (ev == SE_EXIT && ctx.fail_stop) {
+        if (ev == SE_EXIT && ctx.fail_stop && !self_failed) {
                 /* the reason (unhealthy, watchdog, start timeout) stays; with
                  * a restart, say when */
                 snprintf(exitbuf, sizeof(exitbuf), "%s", s->reason);
@@ -653,7 +664,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                         svc_set_reason(s, "start limit hit: %u starts within %s (last: %s)",
                                        c->start_limit.burst,
                                        format_duration(c->start_limit.interval, ib, sizeof(ib)), exitbuf);
-                } else if (next == ST_FAILED && !ctx.fail_stop)
+                } else if (next == ST_FAILED && (!ctx.fail_stop || self_failed))
                         svc_set_reason(s, "%s", exitbuf);
                 else if (next == ST_STOPPED && s->self_stop && !ctx.fail_stop)
                         svc_set_reason(s, "%s after STOPPING=1", exitbuf);

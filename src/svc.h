@@ -51,7 +51,7 @@ struct svc {
         ev_io main_pidfd_io;     /* active: a pidfd on an adopted main process (mainpid.c) */
         ev_timer main_gone;      /* its pidfd said it ended: decide whether ev_child will see it */
         unsigned main_gone_tries;
-        bool self_stop;          /* it said STOPPING=1: its exit is the end it announced */
+        bool self_stop;          /* it said STOPPING=1: its exit 0 is the end it announced */
         bool kill_sent;          /* stopping: SIGKILL sent, SVC_KILL_WAIT armed */
         usec_t spawned_mono;     /* when pid was spawned */
         usec_t up_mono;          /* first time up (running+healthy, or exited 0) since boot */
