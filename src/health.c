@@ -607,7 +607,7 @@ void health_on_exit(struct svc *s) {
         close_probe_pipe(s);
         if (s->probe_id)
                 prober_cancel(s->m, s);
-        s->probe_id = 0;
+        s->probe_id = s->probe_late_id = 0;
         if (s->health != HEALTH_NONE)
                 svc_set_health(s, HEALTH_NONE);
 }

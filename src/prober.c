@@ -67,17 +67,32 @@ static int64_t probe_id_make(struct prober *p, const struct svc *s) {
         return probe_id_next(&p->next_seq, s->index);
 }
 
-static struct svc *find_svc(struct prober *p, int64_t id) {
+/* The service whose check in flight (late: given up on as overdue) id is. */
+static struct svc *find_svc(struct prober *p, int64_t id, bool late) {
         struct svd *m = p->m;
         if (id <= 0)
                 return NULL;
         size_t i = (size_t)((uint64_t)id & ((1u << PROBE_ID_INDEX_BITS) - 1));
-        if (i < m->n_svcs && m->svcs[i]->probe_id == id)
+        if (i < m->n_svcs && (late ? m->svcs[i]->probe_late_id : m->svcs[i]->probe_id) == id)
                 return m->svcs[i];
         for (i = 0; i < m->n_svcs; i++)
-                if (m->svcs[i]->probe_id == id)
+                if ((late ? m->svcs[i]->probe_late_id : m->svcs[i]->probe_id) == id)
                         return m->svcs[i];
         return NULL;
+}
+
+/* The reply to a check svd gave up on as overdue (svd-probe was stopped,
+ * or its queue was full at its bound and the request waited there): the
+ * check did run, and its result is the service's, so it counts, unless a
+ * newer check is in flight, whose result will be newer too. */
+static void late_result(struct svc *s, const struct probe_result *res) {
+        s->probe_late_id = 0;
+        if (s->probe_id)
+                return;
+        char d[PROBE_DETAIL_MAX + 32];
+        snprintf(d, sizeof(d), "%s (a late reply)", res->detail);
+        log_warn("%s: svd-probe replied late to its overdue check: %s; counted", s->cfg->name, res->detail);
+        health_probe_result(s, res->ok, true, d);
 }
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
@@ -112,11 +127,12 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                                 log_warn("svd-probe sent a bad reply: %s", err);
                                 continue;
                         }
-                        struct svc *s = find_svc(p, res.id);
+                        struct svc *s = find_svc(p, res.id, false);
                         if (s) {
                                 s->probe_id = 0;
                                 health_probe_result(s, res.ok, true, res.detail);
-                        }
+                        } else if ((s = find_svc(p, res.id, true)))
+                                late_result(s, &res);
                 }
         } while (0);
         sched_run(m);
@@ -341,6 +357,7 @@ void prober_cancel(struct svd *m, struct svc *s) {
 
 void prober_overdue(struct svd *m, struct svc *s) {
         struct prober *p = m->prober;
+        s->probe_late_id = s->probe_id;
         s->probe_id = 0;
         if (!p || p->pid <= 0)
                 return;

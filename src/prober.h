@@ -23,9 +23,11 @@ const char *prober_why(const struct svd *m);
 void prober_cancel(struct svd *m, struct svc *s);
 /* How long after a check's own timeout svd waits for its reply. */
 #define PROBER_REPLY_GRACE_S 5.0
-/* s's reply did not come within its timeout + PROBER_REPLY_GRACE_S: forgets
- * the check; after PROBER_OVERDUE_MAX such in a row with no reply between,
- * svd-probe is taken for stuck and killed (it is restarted on demand). */
+/* s's reply did not come within its timeout + PROBER_REPLY_GRACE_S: the
+ * check is no longer waited for (s->probe_late_id: if its reply comes after
+ * all, it counts, unless a newer check of s is in flight); after
+ * PROBER_OVERDUE_MAX such in a row with no reply between, svd-probe is taken
+ * for stuck and killed (it is restarted on demand). */
 void prober_overdue(struct svd *m, struct svc *s);
 #define PROBER_OVERDUE_MAX 3
 /* A child exited: true if it was the prober. */

@@ -117,6 +117,7 @@ struct svc {
         bool probe_stuck;               /* probe_pid outlived SIGKILL at its timeout */
         int probe_fd;                   /* its output pipe, -1 if none */
         int64_t probe_id;               /* in-flight svd-probe request, 0 if none */
+        int64_t probe_late_id;          /* one given up on as overdue: a late reply still counts */
         ev_timer probe_timer;           /* next probe */
         ev_timer probe_timeout;         /* kills a hung exec probe */
         ev_io probe_io;
