@@ -23,7 +23,12 @@
 #include "reexec.h"
 #include "svd.h"
 
-#define SHELL_RETRY 5. /* seconds before restarting a shell that ended within a second */
+/* Seconds before restarting a shell that ended within a second, doubled at
+ * each such end in a row up to SHELL_RETRY_MAX: one that cannot start at all
+ * (a wrong path, a missing library) must not scroll the emergency's cause
+ * off the console with two lines every 5 s. */
+#define SHELL_RETRY 5.
+#define SHELL_RETRY_MAX 300.
 
 /* fork(), not the service spawn path: this is PID 1's last resort, it runs
  * rarely and must work without anything the manager would set up. */
@@ -82,10 +87,25 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
                 return;
         char how[64];
         bool quick = now_mono() - e->shell_started_mono < USEC_PER_SEC;
+        double delay = 0.;
         e->shell_pid = 0;
-        log_warn("emergency: shell %s ended (%s); starting it again%s", e->shell,
-                 svc_format_exit(w->rstatus, how, sizeof(how)), quick ? " in 5s" : "");
-        ev_timer_set(&e->shell_timer, quick ? SHELL_RETRY : 0., 0.);
+        if (!quick)
+                e->shell_quick = 0;
+        else {
+                delay = SHELL_RETRY;
+                for (unsigned i = 0; i < e->shell_quick && delay < SHELL_RETRY_MAX; i++)
+                        delay *= 2;
+                if (delay > SHELL_RETRY_MAX)
+                        delay = SHELL_RETRY_MAX;
+                e->shell_quick++;
+        }
+        if (quick)
+                log_warn("emergency: shell %s ended (%s); starting it again in %.0fs", e->shell,
+                         svc_format_exit(w->rstatus, how, sizeof(how)), delay);
+        else
+                log_warn("emergency: shell %s ended (%s); starting it again", e->shell,
+                         svc_format_exit(w->rstatus, how, sizeof(how)));
+        ev_timer_set(&e->shell_timer, delay, 0.);
         ev_timer_start(loop, &e->shell_timer);
 }
 

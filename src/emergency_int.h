@@ -28,6 +28,7 @@ struct emergency {
         pid_t shell_pid;        /* 0 = not running */
         usec_t shell_started_mono;
         unsigned shell_starts;
+        unsigned shell_quick;   /* ends within a second in a row: the retry backs off */
         ev_timer shell_timer;
         ev_signal sig_term, sig_int, sig_usr2, sig_pwr, sig_hup;
         ev_child child;
