@@ -61,6 +61,12 @@ void init_unescape(char *s);
  * as subreaper) gets SIGTERM and SIGCONT, SIGKILL 3 s later, and is reaped; each is
  * logged. Not for a daemon-reexec, which keeps its children. */
 void init_end_children(void);
+/* init_crash.c, first thing as PID 1: a fault or abort of svd itself no
+ * longer ends PID 1 (a kernel panic): the handler reports it on the
+ * console, lets a child dump core and reaps children from then on; SIGTERM,
+ * SIGUSR2 or SIGPWR power off, SIGINT (Ctrl-Alt-Del) reboots, after killing
+ * every process and syncing (bounded). Async-signal-safe throughout. */
+void init_crash_install(void);
 /* Never returns: reaps children forever, blocking. The last resort when
  * not even the emergency state (emergency.h) can run. */
 void init_reap_forever(void) __attribute__((noreturn));

@@ -172,6 +172,7 @@ int main(int argc, char **argv) {
          * boot goes on. Only options that make sense at boot take effect. */
         bool as_init = getpid() == 1;
         if (as_init) {
+                init_crash_install(); /* a crash must not end PID 1: a kernel panic */
                 reexec_block_signals(); /* (see there) */
                 opterr = 0; /* reported below, with what happens instead */
         }
