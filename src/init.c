@@ -136,7 +136,7 @@ static bool initial_pid_ns(void) {
  * it did. */
 #define STEP_TIMEOUT 30
 
-static void run_with_deadline(void (*fn)(void), const char *what) {
+static bool run_with_deadline(void (*fn)(void), const char *what) {
         pid_t pid = fork();
         if (pid == 0) {
                 fn();
@@ -144,7 +144,7 @@ static void run_with_deadline(void (*fn)(void), const char *what) {
         }
         if (pid < 0) {
                 fn();
-                return;
+                return true;
         }
         struct timespec end, now;
         clock_gettime(CLOCK_MONOTONIC, &end);
@@ -153,11 +153,11 @@ static void run_with_deadline(void (*fn)(void), const char *what) {
                 pid_t p;
                 while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
                         if (p == pid)
-                                return;
+                                return true;
                 clock_gettime(CLOCK_MONOTONIC, &now);
                 if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
                         log_err("init: %s did not finish within %ds; going on", what, STEP_TIMEOUT);
-                        return;
+                        return false;
                 }
                 struct timespec t = {0, 20 * 1000 * 1000};
                 nanosleep(&t, NULL);
@@ -168,6 +168,16 @@ static void run_with_deadline(void (*fn)(void), const char *what) {
  * a device takes no more I/O. */
 static void sync_all(void) {
         sync();
+}
+
+/* The unmounting hung on one file system (they go in reverse mount order,
+ * in one child): / at least is made read-only, which flushes it and marks
+ * it clean, unless it is the one that hangs. */
+static void remount_root_ro(void) {
+        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0)
+                log_info("init: remounted / read-only");
+        else
+                log_err("init: cannot remount / read-only: %s", strerror(errno));
 }
 
 void init_finish(enum shutdown_action a) {
@@ -196,7 +206,8 @@ void init_finish(enum shutdown_action a) {
                 /* swap first: a swap file keeps its file system busy, swap
                  * on a loop or DM device that device */
                 run_with_deadline(init_swapoff_all, "swapoff");
-                run_with_deadline(init_umount_all, "unmounting");
+                if (!run_with_deadline(init_umount_all, "unmounting"))
+                        run_with_deadline(remount_root_ro, "remounting / read-only");
         } else
                 log_info("init: PID 1 of a PID namespace: leaving the file systems to the host (and swap, loop and DM devices)");
         run_with_deadline(sync_all, "sync");

@@ -5,7 +5,9 @@
 # for as long as the device does; svd must still power the machine off, each
 # sync bounded like the unmounting (init: sync did not finish within 30s).
 # It used to call sync(2) itself, before and after the unmounting, and hung
-# there for good: the VM never ended. A oneshot sets the device up, a second
+# there for good: the VM never ended. And as the unmounting (one child, in
+# reverse mount order) hangs on the stuck file system first, / is then
+# remounted read-only on its own, bounded too. A oneshot sets the device up, a second
 # service plays the operator and runs `svctl poweroff`. Runs on the host (it
 # calls vmrun).
 set -eu
@@ -41,5 +43,9 @@ rc=0
 [ "$rc" = 0 ] || fail "vmrun exited $rc (124: the VM did not power off)"
 [ -f "$D/out/stuck" ] || fail "the stuck device was not set up: $(cat "$D/out/stuck.err" 2>&1)"
 grep -q 'init: sync did not finish within 30s; going on' "$D/console" || fail "no bounded sync in the log"
+# the unmounting hung on /mnt/stuck (the last mount, the first to go):
+# / is still remounted read-only
+grep -q 'init: unmounting did not finish within 30s; going on' "$D/console" || fail "no bounded unmounting"
+grep -q 'init: remounted / read-only' "$D/console" || fail "/ was not remounted read-only"
 grep -q 'init: poweroff' "$D/console" || fail "no init: poweroff"
 echo "shutdown_stuck_io: ok"
