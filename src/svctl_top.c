@@ -30,7 +30,8 @@ struct row {
         const char *name;   /* svd's name, in the reply (valid while it is) */
         bool slice;
         char shown[80];     /* the name (".slice" added for a slice), safe for a terminal */
-        char state[24];
+        char state[24];     /* for the table: safe for a terminal, "-" if none */
+        const char *state_raw; /* for --json: svd's text as sent, NULL if none (valid with name) */
         double pid;         /* main process, <0 none */
         double cpu;         /* percent of one CPU, <0 unknown */
         double mem, peak, pids, oom, restarts;
@@ -287,6 +288,7 @@ static void collect(cJSON *reply, struct rows *rs, struct history *h, double dt)
                         if (r->slice)
                                 snprintf(r->shown + len, sizeof(r->shown) - len, ".slice");
                         svctl_safe_copy(r->state, sizeof(r->state), cJSON_IsString(st) ? st->valuestring : "-");
+                        r->state_raw = cJSON_IsString(st) ? st->valuestring : NULL;
                         r->pid = num(o, "pid");
                         r->usage = num(o, "cpu_usage_usec");
                         r->mem = num(o, "memory_current");
@@ -399,6 +401,12 @@ static void print_json(FILE *f, const struct row *rows, size_t n) {
                 cJSON_AddStringToObject(o, "name", name);
                 free(name);
                 cJSON_AddStringToObject(o, "kind", r->slice ? "slice" : "service");
+                /* as in svctl status --json; a slice has neither */
+                if (!r->slice && r->state_raw)
+                        cJSON_AddStringToObject(o, "state", r->state_raw);
+                else
+                        cJSON_AddNullToObject(o, "state");
+                add_figure(o, "restarts", r->slice ? -1 : r->restarts);
                 add_figure(o, "cpu_percent", r->cpu);
                 add_figure(o, "throttled_percent", r->thr_pct);
                 add_figure(o, "cpu_throttled_usec", r->thr);

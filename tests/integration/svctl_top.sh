@@ -30,7 +30,8 @@ r1 = {"v": 1, "ok": True, "services": [
         svc("db.slice", 100, cpu_usage_usec=1e9, cpu_throttled_usec=0, memory_current=1 << 20, pids_current=2),
         svc("nocg", 101),
         svc("app", 102, cpu_usage_usec=1e6, cpu_throttled_usec=0, memory_current=1 << 20, pids_current=1),
-        svc("huge", 103, cpu_usage_usec=1e6, memory_current=1e300, pids_current=1e300)],
+        dict(svc("huge", 103, cpu_usage_usec=1e6, memory_current=1e300, pids_current=1e300),
+             state="backoff", restarts=7)],
       "slices": [dict(name="db", cpu_usage_usec=1e6, cpu_throttled_usec=0, memory_current=2 << 20, pids_current=3)]}
 r2 = json.loads(json.dumps(r1))
 s = {x["name"]: x for x in r2["services"]}
@@ -43,19 +44,25 @@ ftop "$T/r.json" -n 2 -d 0.2 --json > "$T/top.json" || fail "top --json: $(cat "
 python3 - "$T/top.json" <<'PY' || fail "top --json: $(cat "$T/top.json")"
 import json, sys
 last = [json.loads(l) for l in open(sys.argv[1])][-1]
-keys = {"name", "kind", "cpu_percent", "throttled_percent", "cpu_throttled_usec", "memory_current",
-        "memory_peak", "pids_current", "oom_kills"}
+keys = {"name", "kind", "state", "restarts", "cpu_percent", "throttled_percent", "cpu_throttled_usec",
+        "memory_current", "memory_peak", "pids_current", "oom_kills"}
 for r in last:
     assert set(r) == keys, r
 rows = {(r["name"], r["kind"]): r for r in last}
 assert len(rows) == 5, last
+# state and restarts as in svctl status --json; a slice has neither
+assert rows[("db.slice", "slice")]["state"] is None, rows[("db.slice", "slice")]
+assert rows[("db.slice", "slice")]["restarts"] is None, rows[("db.slice", "slice")]
+assert rows[("huge", "service")]["state"] == "backoff", rows[("huge", "service")]
+assert rows[("huge", "service")]["restarts"] == 7, rows[("huge", "service")]
+assert rows[("app", "service")]["state"] == "running" and rows[("app", "service")]["restarts"] == 0
 svc, sl = rows[("db.slice", "service")], rows[("db.slice", "slice")]
 # 20 ms of CPU over >= 0.2 s: at most 10 %, each from its own counters
 assert svc["cpu_percent"] is not None and 0 < svc["cpu_percent"] <= 10, svc
 assert sl["cpu_percent"] is not None and 0 < sl["cpu_percent"] <= 10, sl
 assert svc["memory_current"] == 1 << 20 and sl["memory_current"] == 2 << 20, (svc, sl)
 n = rows[("nocg", "service")]
-for k in keys - {"name", "kind", "oom_kills"}:
+for k in keys - {"name", "kind", "state", "restarts", "oom_kills"}:
     assert n[k] is None, (k, n)
 assert n["oom_kills"] == 0, n
 assert rows[("app", "service")]["cpu_percent"] is None, rows[("app", "service")]
@@ -66,7 +73,7 @@ ftop "$T/r.json" -n 2 -d 0.2 > "$T/top.out" || fail "top: $(cat "$T/top.out")"
 table2() { awk '/^NAME/ {n++; next} n == 2' "$T/top.out"; }
 table2 | grep -Eq '^nocg +running +- +- +- +- +- +0 +0$' || fail "nocg: $(cat "$T/top.out")"
 table2 | grep -Eq '^app +running +- ' || fail "app, restarted: $(cat "$T/top.out")"
-table2 | grep -Eq '^huge +running +[0-9.-]+ +- +- +- +- +0 +0$' || fail "huge: $(cat "$T/top.out")"
+table2 | grep -Eq '^huge +backoff +[0-9.-]+ +- +- +- +- +0 +7$' || fail "huge: $(cat "$T/top.out")"
 [ "$(table2 | grep -c '^db\.slice ')" = 2 ] || fail "db.slice twice: $(cat "$T/top.out")"
 
 # ---- odd and long names, a service that goes and comes back, a rename ----
