@@ -167,15 +167,22 @@ char *metrics_render(struct svd *m) {
                         bprintf(&b, " %.17g\n", v);
                 }
         }
-        /* one series per service, 1 for its current state: alerts on "failed" */
-        family(&b, "svd_service_state", "gauge", "The service's current state (1 for the state it is in).");
+        /* An enum as Prometheus expects one: a series per possible state,
+         * 1 for the current one and 0 for the others, so that none comes
+         * and goes with the state (an alert on state="failed" == 1 sees its
+         * series at every scrape, and a rate over it has no gaps). */
+        family(&b, "svd_service_state", "gauge",
+               "The service's state: one series per possible state, 1 for the one it is in, else 0.");
         for (size_t i = 0; i < m->n_svcs; i++) {
                 const struct svc *s = m->svcs[i];
-                bprintf(&b, "svd_service_state{service=\"");
-                blabel(&b, s->cfg->name);
-                bprintf(&b, "\",slice=\"");
-                blabel(&b, s->cfg->slice ? s->cfg->slice : "");
-                bprintf(&b, "\",state=\"%s\"} 1\n", svc_state_name(s->state));
+                for (int e = 0; e < _ST_MAX; e++) {
+                        bprintf(&b, "svd_service_state{service=\"");
+                        blabel(&b, s->cfg->name);
+                        bprintf(&b, "\",slice=\"");
+                        blabel(&b, s->cfg->slice ? s->cfg->slice : "");
+                        bprintf(&b, "\",state=\"%s\"} %d\n", svc_state_name((enum svc_state)e),
+                                s->state == (enum svc_state)e);
+                }
         }
         family(&b, "svd_metrics_textfile_failing", "gauge",
                "1 while the last write of metrics.textfile failed (the file is then removed), else 0.");
