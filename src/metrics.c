@@ -3,6 +3,7 @@
  * sample for it, so scrapers always see the same families. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,26 @@ static const struct {
                                "sd_notify messages dropped over the service's budget since svd started." },
 };
 
+const char *metrics_format_value(double v, char buf[static METRICS_VALUE_MAX]) {
+        if (isnan(v))
+                return strcpy(buf, "NaN");
+        if (isinf(v))
+                return strcpy(buf, v > 0 ? "+Inf" : "-Inf");
+        /* below 2^63: "%.0f" prints at most 19 digits and a sign, exactly
+         * (and the cast is defined) */
+        if (v > -9223372036854775808.0 && v < 9223372036854775808.0 && v == (double)(long long)v) {
+                snprintf(buf, METRICS_VALUE_MAX, "%.0f", v == 0 ? 0. : v); /* no "-0" */
+                return buf;
+        }
+        for (int digits = 15; digits < 17; digits++) {
+                snprintf(buf, METRICS_VALUE_MAX, "%.*g", digits, v);
+                if (strtod(buf, NULL) == v)
+                        return buf;
+        }
+        snprintf(buf, METRICS_VALUE_MAX, "%.17g", v); /* always reads back the same */
+        return buf;
+}
+
 char *metrics_render(struct svd *m) {
         struct buf b = { 0 };
         struct cg_stats *st = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(*st));
@@ -164,7 +185,8 @@ char *metrics_render(struct svd *m) {
                         }
                         bprintf(&b, "%s", metric_info[k].name);
                         labels(&b, s);
-                        bprintf(&b, " %.17g\n", v);
+                        char val[METRICS_VALUE_MAX];
+                        bprintf(&b, " %s\n", metrics_format_value(v, val));
                 }
         }
         /* An enum as Prometheus expects one: a series per possible state,

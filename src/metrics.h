@@ -11,6 +11,14 @@
 
 struct svd;
 
+/* Room for any text metrics_format_value() writes, the NUL included. */
+#define METRICS_VALUE_MAX 32
+/* A sample value as the exposition shows it: an integer (below 2^63 in
+ * magnitude) in plain digits, any other number in the shortest of %.15g,
+ * %.16g and %.17g that strtod() reads back as the same double (7.135849,
+ * not 7.1358490000000003), NaN, +Inf, -Inf. Returns buf. */
+const char *metrics_format_value(double v, char buf[static METRICS_VALUE_MAX]);
+
 /* malloc'd text, NULL when out of memory. */
 char *metrics_render(struct svd *m);
 /* "metrics": {"ok":true,"text":"..."} */
