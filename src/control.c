@@ -174,11 +174,10 @@ static bool client_flush(struct client *cl) {
                 explicit_bzero(cl->wbuf, cl->wlen);
                 cl->secret = false;
         }
+        /* nothing kept for the next reply: an idle client holds no buffer */
         cl->woff = cl->wlen = 0;
-        if (cl->ctl->trim_wanted) { /* do not keep a large buffer for the next reply */
-                free(cl->wbuf);
-                cl->wbuf = NULL;
-        }
+        free(cl->wbuf);
+        cl->wbuf = NULL;
         ev_io_stop(cl->ctl->m->loop, &cl->wio);
         if (cl->closing || (cl->eof && !cl->deferred && !cl->rb.len)) {
                 client_free(cl);
