@@ -140,8 +140,11 @@ int svctl_metrics_main(int argc, char **argv) {
         }
         if (a.json) {
                 char *s = cJSON_PrintUnformatted(reply);
-                if (s)
-                        puts(s);
+                if (!s) { /* nothing printed is not an empty success */
+                        fprintf(stderr, "svctl: metrics: out of memory printing svd's reply as JSON\n");
+                        return 1;
+                }
+                puts(s);
                 free(s);
         } else
                 fputs(text->valuestring, stdout);
