@@ -50,8 +50,8 @@ static void slice_name(const char *path, char *out, size_t len)
         snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), b);
 }
 
-/* Processes in dir and every cgroup below it. */
-static size_t procs_below(const char *dir, int depth)
+/* Processes in dir itself (its cgroup.procs). */
+static size_t procs_in(const char *dir)
 {
         _cleanup_(freep) char *procs = strdup_printf("%s/cgroup.procs", dir);
         FILE *f = procs ? fopen(procs, "re") : NULL;
@@ -62,6 +62,13 @@ static size_t procs_below(const char *dir, int depth)
                 n++;
         if (f)
                 fclose(f);
+        return n;
+}
+
+/* Processes in dir and every cgroup below it. */
+static size_t procs_below(const char *dir, int depth)
+{
+        size_t n = procs_in(dir);
         DIR *d = depth < COUNT_DEPTH ? opendir(dir) : NULL;
         struct dirent *e;
         while (d && (e = readdir(d))) {
@@ -97,14 +104,7 @@ static void describe(const char *dir, bool foreign_only, char *out, size_t len)
         if (d)
                 closedir(d);
         if (!foreign_only && used < len) {
-                _cleanup_(freep) char *procs = strdup_printf("%s/cgroup.procs", dir);
-                FILE *f = procs ? fopen(procs, "re") : NULL;
-                size_t n = 0;
-                long pid;
-                while (f && fscanf(f, "%ld", &pid) == 1)
-                        n++;
-                if (f)
-                        fclose(f);
+                size_t n = procs_in(dir);
                 if (n)
                         snprintf(out + used, len - used, "%s%zu process%s in it", used ? ", " : "", n,
                                  n == 1 ? "" : "es");

@@ -43,17 +43,24 @@ static void *derive(void *arg)
         return NULL;
 }
 
-/* Joins the thread and frees j: the key (if not taken), the passphrase and
- * the store's bytes wiped. */
-static void job_free(struct secrets_unlock_job *j)
+/* Frees j (no thread running): the key (if not taken), the passphrase and
+ * the store's bytes wiped; its hold on libsodium released. */
+static void job_release(struct secrets_unlock_job *j)
 {
-        pthread_join(j->thread, NULL);
-        ev_async_stop(j->m->loop, &j->async);
+        if (j->m) /* (set once its watcher is) */
+                ev_async_stop(j->m->loop, &j->async);
         secrets_buf_free(&j->pass);
         secrets_buf_free(&j->key);
         free(j->blob);
         free(j);
         dynlib_release(&dl_sodium);
+}
+
+/* Joins the thread and frees j. */
+static void job_free(struct secrets_unlock_job *j)
+{
+        pthread_join(j->thread, NULL);
+        job_release(j);
 }
 
 static void derived_cb(struct ev_loop *loop, ev_async *w, int revents)
@@ -75,12 +82,7 @@ static void derived_cb(struct ev_loop *loop, ev_async *w, int revents)
                 r = secrets_unlock_finish(m, &j->key, j->blob, j->blen, why, sizeof why);
         secrets_unlock_done_fn *done = j->done;
         void *ctx = j->ctx;
-        ev_async_stop(m->loop, &j->async);
-        secrets_buf_free(&j->pass);
-        secrets_buf_free(&j->key);
-        free(j->blob);
-        free(j);
-        dynlib_release(&dl_sodium);
+        job_release(j);
         done(m, r, why, ctx);
 }
 
@@ -104,10 +106,7 @@ int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_un
             (r = secrets_buf_alloc(&j->key, SECRETS_KEY_BYTES)) < 0) {
                 if (r == -ENOMEM)
                         snprintf(why, wl, "out of memory");
-                secrets_buf_free(&j->pass);
-                free(j->blob);
-                free(j);
-                dynlib_release(&dl_sodium);
+                job_release(j);
                 return r;
         }
         j->m = m;
@@ -127,12 +126,7 @@ int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_un
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (r < 0) {
                 snprintf(why, wl, "cannot start the key derivation: %s", strerror(-r));
-                ev_async_stop(m->loop, &j->async);
-                secrets_buf_free(&j->pass);
-                secrets_buf_free(&j->key);
-                free(j->blob);
-                free(j);
-                dynlib_release(&dl_sodium);
+                job_release(j);
                 return r;
         }
         x->unlock = j;
