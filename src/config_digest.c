@@ -1,42 +1,60 @@
 /* config_digest: see config_digest.h. Each node is encoded as a kind byte
  * followed by, for a scalar, its plain flag and length-prefixed text, for a
  * collection, its length and then its items (a mapping's key then value), so
- * no two different trees share an encoding. */
+ * no two different trees share an encoding. The encoding goes through four
+ * FNV-1a lanes (64 bits each, each its own offset basis): change detection,
+ * not security (whoever writes the files is root), and no library needed, so
+ * a reload tells unchanged services apart whether libsodium loads or not. */
 #include <string.h>
 
-#include "dl_sodium.h"
-
 #include "config_digest.h"
-#include "log.h"
 
-static void put_u64(crypto_generichash_state *st, uint64_t v)
+#define FP_LANES (CONFIG_DIGEST_BYTES / 8)
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+struct fp {
+        uint64_t h[FP_LANES];
+};
+
+static void fp_update(struct fp *st, const unsigned char *p, size_t n)
+{
+        for (int i = 0; i < FP_LANES; i++) {
+                uint64_t h = st->h[i];
+                for (size_t k = 0; k < n; k++)
+                        h = (h ^ p[k]) * FNV_PRIME;
+                st->h[i] = h;
+        }
+}
+
+static void put_u64(struct fp *st, uint64_t v)
 {
         unsigned char b[8];
 
         for (int i = 0; i < 8; i++)
                 b[i] = (unsigned char)(v >> (8 * i));
-        crypto_generichash_update(st, b, sizeof b);
+        fp_update(st, b, sizeof b);
 }
 
-static void feed(crypto_generichash_state *st, const struct ynode *n, unsigned depth)
+static void feed(struct fp *st, const struct ynode *n, unsigned depth)
 {
         unsigned char tag;
 
         if (!n || depth > CONFIG_YAML_MAX_DEPTH) {
                 tag = 'n';
-                crypto_generichash_update(st, &tag, 1);
+                fp_update(st, &tag, 1);
                 return;
         }
         switch (n->kind) {
         case YNODE_SCALAR:
                 tag = n->plain ? 'p' : 'q';
-                crypto_generichash_update(st, &tag, 1);
+                fp_update(st, &tag, 1);
                 put_u64(st, strlen(n->value));
-                crypto_generichash_update(st, (const unsigned char *)n->value, strlen(n->value));
+                fp_update(st, (const unsigned char *)n->value, strlen(n->value));
                 return;
         case YNODE_MAPPING:
                 tag = 'm';
-                crypto_generichash_update(st, &tag, 1);
+                fp_update(st, &tag, 1);
                 put_u64(st, n->n);
                 for (size_t i = 0; i < n->n; i++) {
                         feed(st, n->items[i], depth + 1);
@@ -45,7 +63,7 @@ static void feed(crypto_generichash_state *st, const struct ynode *n, unsigned d
                 return;
         case YNODE_SEQUENCE:
                 tag = 's';
-                crypto_generichash_update(st, &tag, 1);
+                fp_update(st, &tag, 1);
                 put_u64(st, n->n);
                 for (size_t i = 0; i < n->n; i++)
                         feed(st, n->items[i], depth + 1);
@@ -53,66 +71,56 @@ static void feed(crypto_generichash_state *st, const struct ynode *n, unsigned d
         }
 }
 
-/* Starts a digest; false (out made unlike any other digest, so a reload
- * treats the service as changed rather than miss a change) when libsodium
- * cannot be loaded. */
-static bool digest_begin(crypto_generichash_state *st, uint8_t out[CONFIG_DIGEST_BYTES])
+static void fp_begin(struct fp *st)
 {
-        char why[256];
-
-        static bool failing; /* said once until libsodium loads again */
-        if (dynlib_acquire(&dl_sodium, why, sizeof why) < 0) {
-                static uint64_t unique;
-                if (!failing)
-                        log_warn("config: %s: no digest of the definitions, so a reload takes every service "
-                                 "for changed (and restarts it)", why);
-                failing = true;
-                memset(out, 0xff, CONFIG_DIGEST_BYTES);
-                unique++;
-                memcpy(out, &unique, sizeof unique);
-                return false;
-        }
-        failing = false;
-        crypto_generichash_init(st, NULL, 0, CONFIG_DIGEST_BYTES);
-        return true;
+        for (int i = 0; i < FP_LANES; i++)
+                st->h[i] = FNV_OFFSET ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1));
 }
 
-static void digest_end(crypto_generichash_state *st, uint8_t out[CONFIG_DIGEST_BYTES])
+/* Each lane through a 64-bit finaliser (MurmurHash3's fmix64), so every
+ * input bit reaches every output bit. */
+static void fp_end(struct fp *st, uint8_t out[CONFIG_DIGEST_BYTES])
 {
-        crypto_generichash_final(st, out, CONFIG_DIGEST_BYTES);
-        dynlib_release(&dl_sodium);
+        for (int i = 0; i < FP_LANES; i++) {
+                uint64_t h = st->h[i];
+                h ^= h >> 33;
+                h *= 0xff51afd7ed558ccdULL;
+                h ^= h >> 33;
+                h *= 0xc4ceb9fe1a85ec53ULL;
+                h ^= h >> 33;
+                for (int b = 0; b < 8; b++)
+                        out[8 * i + b] = (unsigned char)(h >> (8 * b));
+        }
 }
 
 void config_digest_node(const struct ynode *n, uint8_t out[CONFIG_DIGEST_BYTES])
 {
-        crypto_generichash_state st;
+        struct fp st;
 
-        if (!digest_begin(&st, out))
-                return;
+        fp_begin(&st);
         feed(&st, n, 0);
-        digest_end(&st, out);
+        fp_end(&st, out);
 }
 
 /* NULL and "" differ: a NULL is 'n', a text 't', its length, its bytes. */
-static void put_text(crypto_generichash_state *st, const char *v)
+static void put_text(struct fp *st, const char *v)
 {
         unsigned char tag = v ? 't' : 'n';
 
-        crypto_generichash_update(st, &tag, 1);
+        fp_update(st, &tag, 1);
         if (!v)
                 return;
         put_u64(st, strlen(v));
-        crypto_generichash_update(st, (const unsigned char *)v, strlen(v));
+        fp_update(st, (const unsigned char *)v, strlen(v));
 }
 
 void config_digest_defaults(const struct svc_config *s, const struct ynode *root, uint8_t out[CONFIG_DIGEST_BYTES])
 {
-        crypto_generichash_state st;
+        struct fp st;
         uint64_t factor;
         size_t n = 0;
 
-        if (!digest_begin(&st, out))
-                return;
+        fp_begin(&st);
         put_u64(&st, (uint64_t)s->restart);
         put_u64(&st, s->backoff.initial);
         put_u64(&st, s->backoff.max);
@@ -135,5 +143,5 @@ void config_digest_defaults(const struct svc_config *s, const struct ynode *root
         bool own_user = ynode_get(root, "user");
         put_text(&st, own_user ? NULL : s->user);
         put_text(&st, own_user ? NULL : s->group);
-        digest_end(&st, out);
+        fp_end(&st, out);
 }

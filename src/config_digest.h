@@ -12,8 +12,9 @@
 
 #define CONFIG_DIGEST_BYTES 32
 
-/* BLAKE2b (libsodium's generichash) of n's canonical encoding; n may be NULL
- * (an empty file or an absent key). */
+/* A 256-bit non-cryptographic fingerprint (config_digest.c) of n's canonical
+ * encoding, computed without any library; n may be NULL (an empty file or an
+ * absent key). */
 void config_digest_node(const struct ynode *n, uint8_t out[CONFIG_DIGEST_BYTES]);
 
 /* Of what a loaded service may take from the main file's defaults: and

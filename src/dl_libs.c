@@ -7,7 +7,7 @@
 #include "dl_seccomp.h"
 
 /* Idempotent; picks the implementations. A failure (no entropy source yet,
- * early at boot) does not fail the load: digests do not need randomness,
+ * early at boot) does not fail the load: base64 does not need randomness,
  * and secrets_gen_init() checks sodium_init() itself. */
 static int sodium_loaded(void) {
         int r = dl_sodium_fns.sodium_init();

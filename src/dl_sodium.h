@@ -1,4 +1,4 @@
-/* dl_sodium: libsodium: config digests, re-exec snapshots, secrets, loaded on demand (dynlib.h).
+/* dl_sodium: libsodium: re-exec snapshots, secrets, loaded on demand (dynlib.h).
  * Include instead of sodium.h: its function names then call through
  * the loaded table. */
 #ifndef SVD_DL_SODIUM_H
@@ -20,9 +20,6 @@
         X(sodium_base642bin) \
         X(randombytes_buf) \
         X(randombytes_uniform) \
-        X(crypto_generichash_init) \
-        X(crypto_generichash_update) \
-        X(crypto_generichash_final) \
         X(crypto_auth_hmacsha256_init) \
         X(crypto_auth_hmacsha256_update) \
         X(crypto_auth_hmacsha256_final) \
@@ -46,9 +43,6 @@ DYNLIB_DECLARE(sodium, DL_SODIUM_FUNCS)
 #define sodium_base642bin (dl_sodium_get()->sodium_base642bin)
 #define randombytes_buf (dl_sodium_get()->randombytes_buf)
 #define randombytes_uniform (dl_sodium_get()->randombytes_uniform)
-#define crypto_generichash_init (dl_sodium_get()->crypto_generichash_init)
-#define crypto_generichash_update (dl_sodium_get()->crypto_generichash_update)
-#define crypto_generichash_final (dl_sodium_get()->crypto_generichash_final)
 #define crypto_auth_hmacsha256_init (dl_sodium_get()->crypto_auth_hmacsha256_init)
 #define crypto_auth_hmacsha256_update (dl_sodium_get()->crypto_auth_hmacsha256_update)
 #define crypto_auth_hmacsha256_final (dl_sodium_get()->crypto_auth_hmacsha256_final)

@@ -2,7 +2,7 @@
  *
  * libyaml is needed while a configuration is read, libseccomp while a filter
  * is built (once per distinct sandbox; sandbox_seccomp.c caches the result)
- * and libsodium for config digests, re-exec snapshots and secrets. Linked
+ * and libsodium for re-exec snapshots and secrets. Linked
  * normally, their code and relocated data would stay mapped for svd's whole
  * life: about 600 KiB of PSS, more than the rest of svd with 200 services.
  * Each is dlopen()ed by its soname (found by configure) on first use and

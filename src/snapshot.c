@@ -169,11 +169,13 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
                 return NULL;
         digest_hex(s->cfg->digest, hex);
         cJSON_AddStringToObject(o, "name", s->cfg->name);
-        cJSON_AddStringToObject(o, "digest", hex);
+        /* ("fingerprint": an older svd wrote a BLAKE2b "digest", which no
+         * fingerprint equals: read as not recorded, not as changed) */
+        cJSON_AddStringToObject(o, "fingerprint", hex);
         /* what it took from the main file's defaults: (changed on disk
          * before a re-exec, only this tells the next instance) */
         digest_hex(s->cfg->defaults_digest, hex);
-        cJSON_AddStringToObject(o, "defaults_digest", hex);
+        cJSON_AddStringToObject(o, "defaults_fingerprint", hex);
         if (s->cfg_stale) /* (the digest of what runs is not known) */
                 cJSON_AddBoolToObject(o, "stale", true);
         if (s->cg_path) /* (a slice moved on disk: the next instance finds it) */
@@ -567,9 +569,9 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         char hex[2 * CONFIG_DIGEST_BYTES + 1], dhex[2 * CONFIG_DIGEST_BYTES + 1];
         digest_hex(s->cfg->digest, hex);
         digest_hex(s->cfg->defaults_digest, dhex);
-        const char *was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "digest"));
+        const char *was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "fingerprint"));
         /* (absent: written by an svd that did not record it) */
-        const char *dwas = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "defaults_digest"));
+        const char *dwas = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "defaults_fingerprint"));
         /* (one that is down starts with its file's definition anyway) */
         s->cfg_stale = (s->pid > 0 || s->exit_pending) &&
                        (flag(o, "stale") || moved || (was && strcmp(was, hex) != 0) ||
