@@ -102,6 +102,13 @@ void reload_abort(struct svd *m);
  * on disk now, another's log file, svd's audit log or metrics.textfile
  * (through a symbolic or hard link). -ENOMEM only. */
 int reload_check_logs(const struct svd_config *c, struct cfg_errors *errs);
+/* reload_settings.c: the fingerprint of the main file's defaults: the
+ * running services took, into a re-exec's (or state file's) root h, and back
+ * into c from root (absent or malformed: c's own, the defaults on disk, stay),
+ * so a reload after a re-exec names a "defaults" change in its plan as it
+ * would have before. -ENOMEM only. */
+int reload_settings_save(const struct svd_config *c, cJSON *h);
+void reload_settings_restore(struct svd_config *c, const cJSON *root);
 /* reload_settings.c: the main-file settings (o to n) and the slices that
  * differ, into p->settings and p->slices (cli_profiles: svd --profile
  * overrides profiles:). -ENOMEM only. */

@@ -8,8 +8,45 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_digest.h"
 #include "init.h"
 #include "reload.h"
+
+#define DEFAULTS_KEY "defaults_fingerprint"
+
+int reload_settings_save(const struct svd_config *c, cJSON *h)
+{
+        char hex[2 * CONFIG_DIGEST_BYTES + 1];
+
+        for (size_t i = 0; i < CONFIG_DIGEST_BYTES; i++) {
+                static const char digits[] = "0123456789abcdef";
+                hex[2 * i] = digits[c->defaults_digest[i] >> 4];
+                hex[2 * i + 1] = digits[c->defaults_digest[i] & 15];
+        }
+        hex[sizeof hex - 1] = 0;
+        return cJSON_AddStringToObject(h, DEFAULTS_KEY, hex) ? 0 : -ENOMEM;
+}
+
+static int nibble(char x)
+{
+        return x >= '0' && x <= '9' ? x - '0' : x >= 'a' && x <= 'f' ? x - 'a' + 10 : -1;
+}
+
+void reload_settings_restore(struct svd_config *c, const cJSON *root)
+{
+        const char *hex = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, DEFAULTS_KEY));
+        uint8_t d[CONFIG_DIGEST_BYTES];
+
+        if (!hex || strlen(hex) != 2 * sizeof d)
+                return;
+        for (size_t i = 0; i < sizeof d; i++) {
+                int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+                if (hi < 0 || lo < 0)
+                        return;
+                d[i] = (uint8_t)(hi << 4 | lo);
+        }
+        memcpy(c->defaults_digest, d, sizeof d);
+}
 
 static bool same_text(const char *a, const char *b)
 {

@@ -274,6 +274,7 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                 put(b, "cpu_sys", (double)m->boot_cpu_sys_usec);
         }
         secrets_snapshot_save(m, h); /* consumers of a changed secret to start again */
+        (void)reload_settings_save(m->cfg, h); /* (out of memory: a reload just names no defaults change) */
         if (exec) {
                 cJSON *f = cJSON_AddObjectToObject(h, "fds");
                 if (!f || push_fd(fds, control_listen_fd(m->ctl)) < 0 || push_fd(fds, notify_fd(m->notify)) < 0) {
@@ -698,6 +699,7 @@ static void restore(struct svd *m)
         double saved = top ? num(root, "saved_mono", 0) : 0, now = (double)now_mono();
         double elapsed = saved > 0 && now > saved ? now - saved : 0;
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "boot");
+        reload_settings_restore(m->cfg, root); /* the defaults the services took */
         if (top) {
                 m->boot_mono = (usec_t)num(b, "mono", (double)m->boot_mono);
                 m->boot_real = (usec_t)num(b, "real", (double)m->boot_real);

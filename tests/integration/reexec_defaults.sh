@@ -3,7 +3,8 @@
 # services taken over run with the old defaults, and the next svctl reload
 # restarts those whose effective settings differ (not the others). Before,
 # the new instance knew only the defaults on disk, took them for the ones
-# the services run with, and the reload said "0 changed" for good.
+# the services run with, and the reload said "0 changed" for good. The plan
+# names the defaults change as it does without a re-exec (it did not).
 . "$(dirname "$0")/lib.sh"
 
 sed -i 's/^defaults:$/defaults:\n  environment: { A: "1" }/' "$T/etc/svd.yaml"
@@ -35,11 +36,16 @@ svctl reload --dry-run > "$T/out/plan" || fail "dry run: $(cat "$T/out/plan")"
 grep -qx "change  plain (running an older definition, taken over by svd)" "$T/out/plan" ||
         fail "plain not changed in the plan: $(cat "$T/out/plan")"
 grep -q "0 to add, 0 to remove, 1 changed, 1 unchanged" "$T/out/plan" || fail "plan: $(cat "$T/out/plan")"
+grep -qx "change  setting defaults (a service restarts only if what it takes from them changed; logging applies live)" \
+        "$T/out/plan" || fail "the defaults change not named: $(cat "$T/out/plan")"
 svctl reload > /dev/null || fail "reload"
 wait_for grep -q "reload: done" "$T/svd.out"
 wait_state plain running
 [ "$(field plain pid)" != "$plain1" ] || fail "plain not restarted"
 wait_for grep -q "plain A=2" "$T/log/plain.log"
 assert_eq "$(field own pid)" "$own1" "own's pid"
+# applied: the next plan no longer names them
+svctl reload --dry-run > "$T/out/plan2" || fail "second dry run: $(cat "$T/out/plan2")"
+! grep -q "setting defaults" "$T/out/plan2" || fail "defaults named again: $(cat "$T/out/plan2")"
 stop_svd || fail "svd exit status"
 echo "reexec_defaults: ok"
