@@ -598,8 +598,12 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 /* the memory.events watch may not have been read yet; the
                  * kernel counts an OOM kill before its victim can exit */
                 (void)cgroup_oom_check(s);
-                s->exit_oom = WIFSIGNALED(ev_data) && WTERMSIG(ev_data) == SIGKILL &&
-                              s->state != ST_STOPPING && s->oom_kills > s->oom_at_spawn;
+                /* (a SIGKILL svd sent itself, at the stop timeout or as
+                 * the stop signal, is not the OOM killer's) */
+                bool svd_killed = s->state == ST_STOPPING &&
+                                  (s->kill_sent || (!s->self_stop && c->stop.signal == SIGKILL));
+                s->exit_oom = WIFSIGNALED(ev_data) && WTERMSIG(ev_data) == SIGKILL && !svd_killed &&
+                              s->oom_kills > s->oom_at_spawn;
                 svc_exit_text(s, exitbuf, sizeof(exitbuf));
                 /* Leftovers of the group would hold ports and files the next
                  * run needs; the main process defines the service's life. */
