@@ -380,47 +380,60 @@ static void render(FILE *f, const struct rows *t, const char *note, bool tty, lo
         fflush(f);
 }
 
-/* A figure, or null where svctl does not know it (no cgroup, not read). */
-static void add_figure(cJSON *o, const char *key, double v) {
+/* A figure, or null where svctl does not know it (no cgroup, not read).
+ * Whether it was added. */
+static bool add_figure(cJSON *o, const char *key, double v) {
         if (v >= 0)
-                cJSON_AddNumberToObject(o, key, v);
-        else
-                cJSON_AddNullToObject(o, key);
+                return cJSON_AddNumberToObject(o, key, v) != NULL;
+        return cJSON_AddNullToObject(o, key) != NULL;
 }
 
-static void print_json(FILE *f, const struct row *rows, size_t n) {
-        cJSON *out = cJSON_CreateArray();
-        for (size_t i = 0; out && i < n; i++) {
+/* One refresh's array on one line of f; -ENOMEM (and nothing written) when
+ * any of it could not be held or built: a row or a key left out, or an
+ * empty array, would pass for what svd said. */
+static int print_json(FILE *f, const struct rows *rs) {
+        const struct row *rows = rs->v;
+        size_t n = rs->n;
+        cJSON *out = rs->left_out ? NULL : cJSON_CreateArray();
+        bool ok = out != NULL;
+        for (size_t i = 0; ok && i < n; i++) {
                 const struct row *r = &rows[i];
                 cJSON *o = cJSON_CreateObject();
-                char *name = NULL;
-                if (!o || asprintf(&name, "%s%s", r->name, r->slice ? ".slice" : "") < 0) {
+                if (!o || !cJSON_AddItemToArray(out, o)) {
                         cJSON_Delete(o);
+                        ok = false;
                         break;
                 }
-                cJSON_AddStringToObject(o, "name", name);
+                char *name = NULL;
+                if (asprintf(&name, "%s%s", r->name, r->slice ? ".slice" : "") < 0) {
+                        ok = false;
+                        break;
+                }
+                ok = cJSON_AddStringToObject(o, "name", name) != NULL;
                 free(name);
-                cJSON_AddStringToObject(o, "kind", r->slice ? "slice" : "service");
+                ok = ok && cJSON_AddStringToObject(o, "kind", r->slice ? "slice" : "service");
                 /* as in svctl status --json; a slice has neither */
                 if (!r->slice && r->state_raw)
-                        cJSON_AddStringToObject(o, "state", r->state_raw);
+                        ok = ok && cJSON_AddStringToObject(o, "state", r->state_raw);
                 else
-                        cJSON_AddNullToObject(o, "state");
-                add_figure(o, "restarts", r->slice ? -1 : r->restarts);
-                add_figure(o, "cpu_percent", r->cpu);
-                add_figure(o, "throttled_percent", r->thr_pct);
-                add_figure(o, "cpu_throttled_usec", r->thr);
-                add_figure(o, "memory_current", r->mem);
-                add_figure(o, "memory_peak", r->peak);
-                add_figure(o, "pids_current", r->pids);
-                add_figure(o, "oom_kills", r->oom);
-                cJSON_AddItemToArray(out, o);
+                        ok = ok && cJSON_AddNullToObject(o, "state");
+                ok = ok && add_figure(o, "restarts", r->slice ? -1 : r->restarts);
+                ok = ok && add_figure(o, "cpu_percent", r->cpu);
+                ok = ok && add_figure(o, "throttled_percent", r->thr_pct);
+                ok = ok && add_figure(o, "cpu_throttled_usec", r->thr);
+                ok = ok && add_figure(o, "memory_current", r->mem);
+                ok = ok && add_figure(o, "memory_peak", r->peak);
+                ok = ok && add_figure(o, "pids_current", r->pids);
+                ok = ok && add_figure(o, "oom_kills", r->oom);
         }
-        char *s = out ? cJSON_PrintUnformatted(out) : NULL;
-        fprintf(f, "%s\n", s ? s : "[]");
-        free(s);
+        char *s = ok ? cJSON_PrintUnformatted(out) : NULL;
         cJSON_Delete(out);
+        if (!s)
+                return -ENOMEM;
+        fprintf(f, "%s\n", s);
+        free(s);
         fflush(f);
+        return 0;
 }
 
 /* One refresh's output, built in memory (frame, len), to stdout in one
@@ -629,9 +642,12 @@ int svctl_top_main(int argc, char **argv) {
                         collect(reply, &rows, &hist, dt);
                         if (rows.n > 1)
                                 qsort(rows.v, rows.n, sizeof(rows.v[0]), cmp);
-                        if (json)
-                                print_json(out, rows.v, rows.n);
-                        else
+                        if (json && print_json(out, &rows) < 0) {
+                                fclose(out); /* (nothing of this refresh is printed) */
+                                fprintf(stderr, "svctl: top: out of memory building the JSON text\n");
+                                status = 1;
+                                break;
+                        } else if (!json)
                                 render(out, &rows, NULL, tty, it, ws.ws_row, ws.ws_col);
                 }
                 bool built = !ferror(out);
