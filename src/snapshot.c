@@ -186,6 +186,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         put(o, "pgid", s->pgid);
         cJSON_AddBoolToObject(o, "pgid_leader_reaped", s->pgid_leader_reaped);
         cJSON_AddBoolToObject(o, "self_stop", s->self_stop);
+        cJSON_AddBoolToObject(o, "kill_sent", s->kill_sent);
         put(o, "since_real", (double)s->since_real);
         put(o, "since_mono", (double)s->since_mono);
         put(o, "health_since_real", (double)s->health_since_real);
@@ -489,6 +490,9 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->pgid = (pid_t)num(o, "pgid", s->pid);
         mainpid_group_restored(s, flag(o, "pgid_leader_reaped"));
         s->self_stop = flag(o, "self_stop");
+        /* (svd's SIGKILL at the stop timeout: its exit is not a crash, and
+         * the timer left is the wait for that exit, not the stop timeout) */
+        s->kill_sent = s->state == ST_STOPPING && flag(o, "kill_sent");
         s->since_real = (usec_t)num(o, "since_real", (double)s->since_real);
         s->since_mono = (usec_t)num(o, "since_mono", (double)s->since_mono);
         s->health_since_real = (usec_t)num(o, "health_since_real", 0);
