@@ -227,6 +227,8 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         put(o, "last_probe_real", (double)s->last_probe_real);
         put(o, "oom_seen", (double)s->oom_seen);
         put(o, "oom_kills", (double)s->oom_kills);
+        put(o, "oom_at_spawn", (double)s->oom_at_spawn);
+        cJSON_AddBoolToObject(o, "exit_oom", s->exit_oom);
         put(o, "notify_dropped", (double)s->notify_dropped);
         cJSON_AddBoolToObject(o, "exit_pending", s->exit_pending);
         put(o, "pending_status", s->pending_status);
@@ -525,6 +527,9 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->stop_outcome = (enum stop_outcome)num(o, "stop_outcome", STOP_OUTCOME_STOPPED);
         s->oom_seen = (uint64_t)num(o, "oom_seen", 0);
         s->oom_kills = (uint64_t)num(o, "oom_kills", 0);
+        /* (an older svd's snapshot: OOM kills of earlier runs are not this one's) */
+        s->oom_at_spawn = (uint64_t)num(o, "oom_at_spawn", (double)s->oom_kills);
+        s->exit_oom = flag(o, "exit_oom");
         s->notify_dropped = (uint64_t)num(o, "notify_dropped", 0);
         s->exit_pending = flag(o, "exit_pending");
         s->pending_status = (int)num(o, "pending_status", 0);

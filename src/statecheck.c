@@ -62,6 +62,7 @@ static const struct field svc_fields[] = {
         { "last_probe_real", 0, U63_HI },
         { "oom_seen", 0, U63_HI },
         { "oom_kills", 0, U63_HI },
+        { "oom_at_spawn", 0, U63_HI },
         { "notify_dropped", 0, U63_HI },
         { "pending_status", I32_LO, I32_HI },
         /* microseconds left, -1: none */

@@ -136,7 +136,7 @@ static const char good_svc[] =
         "\"since_mono\":5000000,\"health_since_real\":0,\"spawned_mono\":5000000,\"up_mono\":5000000,"
         "\"first_spawn_mono\":4000000,\"restarts\":3,\"attempt\":1,\"starts\":[4000000,5000000],"
         "\"exit_status\":-1,\"stop_outcome\":0,\"probe_failures\":0,\"probe_pid\":0,\"last_probe_real\":0,\"oom_seen\":0,"
-        "\"oom_kills\":0,\"pending_status\":0,\"timer_left\":-1,\"start_left\":250000,\"watchdog_left\":-1,"
+        "\"oom_kills\":0,\"oom_at_spawn\":0,\"pending_status\":0,\"timer_left\":-1,\"start_left\":250000,\"watchdog_left\":-1,"
         "\"pid_start\":123456,"
         "\"log\":{\"out\":{\"rfd\":7,\"wfd\":8,\"piece_bytes\":2114},\"err\":{\"rfd\":9,\"wfd\":10},\"dropped_bytes\":0,"
         "\"gap_bytes\":5,\"gap_lines\":1,\"gap_err\":0,\"pending_lines\":2,\"pending_raw\":100},"
@@ -166,6 +166,7 @@ static const struct {
         { "stop_outcome", 3 },      { "stop_outcome", -1 },        { "probe_failures", 1e300 },
         { "probe_pid", -1 },        { "probe_pid", 4294967296.0 },
         { "last_probe_real", -1 },  { "oom_seen", 1e300 },         { "oom_kills", -1 },
+        { "oom_at_spawn", 1e300 },
         { "pending_status", 1e300 }, { "timer_left", -2 },         { "start_left", 1e300 },
         { "watchdog_left", INFINITY }, { "log.out.rfd", 1e300 },   { "log.err.wfd", -1e300 },
         { "log.out.piece_bytes", -1 },

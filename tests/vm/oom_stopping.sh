@@ -5,7 +5,9 @@
 # `svctl stop` (its SIGTERM handler runs out of memory). svd's own SIGKILL
 # at the stop timeout is not the OOM killer's, even with an OOM kill of
 # another process of the run counted before. The OOM cause used to be
-# dropped for every exit while stopping.
+# dropped for every exit while stopping. Across a daemon-reexec the last
+# exit keeps its cause, and an OOM kill of an earlier run is not taken for
+# the current run's.
 . "$(dirname "$0")/../integration/lib.sh"
 grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null || { echo "not in a cgroup v2 VM"; exit 77; }
 echo "cgroups: required" >> "$T/etc/svd.yaml"
@@ -81,5 +83,18 @@ svctl stop c >/dev/null || fail "svctl stop c"
 wait_state c stopped 30
 grep -q "c: did not stop within its timeout, sending SIGKILL" "$T/svd.out" || fail "c: no SIGKILL from svd"
 assert_eq "$(field c last_exit)" "killed by SIGKILL" "c: last exit"
+
+# across a daemon-reexec: a's last exit still names the OOM killer, and b,
+# started again (its earlier run's OOM kill counted), killed by a plain
+# SIGKILL is not said to be the OOM killer's
+svctl start b >/dev/null || fail "svctl start b"
+wait_state b running 30
+bpid=$(field b pid)
+svctl daemon-reexec > /dev/null || fail "svctl daemon-reexec"
+wait_for grep -q 'daemon-reexec: [0-9]* services taken over' "$T/svd.out"
+assert_eq "$(field a last_exit)" "killed by SIGKILL (OOM killer)" "a: last exit after the re-exec"
+kill -KILL "$bpid"
+wait_for grep -q "b: running -> backoff: killed by SIGKILL;" "$T/svd.out"
+assert_eq "$(field b last_exit)" "killed by SIGKILL" "b: last exit of its second run"
 stop_svd || fail "svd exit status"
 echo "oom_stopping: ok"
