@@ -37,6 +37,7 @@ struct emergency {
         size_t n_carried;
         cJSON *reaped;          /* [{pid, status}] of carried processes, for the new instance */
         ev_timer exec_timer;    /* the exec, once the reply to svctl reload is out */
+        pid_t reload_peer;      /* the svctl reload that ends the emergency; 0 = SIGHUP */
 };
 
 /* Replaces the cause and its details (both copied). */
@@ -48,6 +49,15 @@ void emergency_carry(struct emergency *e);
 /* A child the emergency reaped: kept for the new instance if it was a
  * carried service's process. */
 void emergency_reaped(struct emergency *e, pid_t pid, int status);
+
+/* Leaving the emergency state (emergency_stop.c): stops the shell, its
+ * process group SIGHUP, SIGTERM, SIGKILL, each waited for up to a second,
+ * and logs it; an svctl reload PEER run in its session may end first. */
+void emergency_shell_stop(struct ev_loop *loop, struct emergency *e, pid_t peer);
+
+/* Still in the emergency state after all (the exec failed): the shell
+ * starts again. */
+void emergency_shell_resume(struct ev_loop *loop, struct emergency *e);
 
 /* svctl reload in the emergency state (OP_RELOAD). */
 cJSON *emergency_reload_op(struct svd *m, const cJSON *req, const struct control_peer *peer);

@@ -197,6 +197,7 @@ static void exec_svd(struct svd *m, struct emergency *e) {
                          bin, n, n == 1 ? "" : "s", x, x == 1 ? "" : "s");
         else
                 log_info("emergency: the configuration loads: executing %s", bin);
+        emergency_shell_stop(m->loop, e, e->reload_peer);
         log_watch_detach(1000);
         control_flush_all(m->ctl);
         inherit(m, e, fd, true);
@@ -206,6 +207,7 @@ static void exec_svd(struct svd *m, struct emergency *e) {
                 close(fd);
         log_watch_attach(m->loop);
         log_err("emergency: executing %s failed: %s; still in the emergency state", bin, strerror(err));
+        emergency_shell_resume(m->loop, e);
         reexec_argv_free(argv);
         free(bin);
 }
@@ -258,6 +260,7 @@ cJSON *emergency_reload_op(struct svd *m, const cJSON *req, const struct control
                 return rep;
         log_info("control: reload from uid %u pid %d: leaving the emergency state", (unsigned)peer->uid,
                  (int)peer->pid);
+        e->reload_peer = peer->pid;
         exec_soon(m, e);
         return rep;
 }
@@ -279,6 +282,7 @@ void emergency_reload_signal(struct svd *m) {
                         errs.n ? "errors above" : strerror(-r));
         } else {
                 log_info("SIGHUP: leaving the emergency state");
+                e->reload_peer = 0;
                 exec_soon(m, e);
         }
         cfg_errors_free(&errs);

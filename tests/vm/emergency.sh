@@ -4,10 +4,11 @@
 # enter the emergency state. The emergency shell named in the main file runs
 # on the console and plays the operator: it records `svctl status` (which
 # must name the emergency and the error), checks that a start is refused,
-# fixes the file and runs `svctl reload` (svd starts again as the same PID 1
-# and boots the service), and powers off with `svctl poweroff`; the VM must
-# end with rc 0 and the console must show the poweroff. Runs on the host (it
-# calls vmrun).
+# fixes the file and runs `svctl reload` (svd stops the shell, starts again
+# as the same PID 1 and boots the service), and powers off with `svctl
+# poweroff`; the VM must end with rc 0 and the console must show the
+# poweroff. The operator runs from the shell in a session of its own. Runs
+# on the host (it calls vmrun).
 set -eu
 : "${SVD:?}" "${SVCTL:?}" "${VMRUN:?}"
 D=$(pwd -P)/vm-emergency.$$
@@ -24,10 +25,17 @@ EOF
 cat > "$D/services/web.yaml" <<EOF
 comand: [/bin/sleep, "1000"]
 EOF
+# The operator, started by the shell in a session of its own (leaving the
+# emergency stops the shell and its process group).
 cat > "$D/shell" <<EOF
 #!/bin/sh
-export ASAN_OPTIONS=detect_leaks=0
 tty > $D/out/tty 2>&1
+setsid $D/operator \$\$ < /dev/null > $D/out/operator 2>&1 &
+while :; do sleep 1; done
+EOF
+cat > "$D/operator" <<EOF
+#!/bin/sh
+export ASAN_OPTIONS=detect_leaks=0
 $SVCTL -s $SOCK status > $D/out/status 2>&1
 $SVCTL -s $SOCK start web > $D/out/start 2>&1; echo \$? > $D/out/start.rc
 printf 'command: [/bin/sleep, "1000"]\n' > $D/services/web.yaml
@@ -37,10 +45,11 @@ while [ \$i -lt 150 ]; do
         $SVCTL -s $SOCK status --json > $D/out/status2 2>&1 && grep -q '"state":"running"' $D/out/status2 && break
         sleep 0.2; i=\$((i + 1))
 done
+[ -e /proc/\$1 ] && echo "shell \$1 still runs" > $D/out/shell.left
 $SVCTL -s $SOCK poweroff > $D/out/poweroff 2>&1
 sleep 100
 EOF
-chmod 755 "$D/shell"
+chmod 755 "$D/shell" "$D/operator"
 rc=0
 "$VMRUN" --init --timeout 300 -- "$SVD" -c "$D/etc/svd.yaml" > "$D/console" 2>&1 || rc=$?
 [ "$rc" = 0 ] || fail "vmrun exited $rc"
@@ -55,6 +64,10 @@ grep -q '"name":"web"' "$D/out/status2" && grep -q '"state":"running"' "$D/out/s
         fail "web is not running after the reload: $(cat "$D/out/status2")"
 grep -q '"emergency"' "$D/out/status2" && fail "still in the emergency state: $(cat "$D/out/status2")"
 grep -q 'emergency: the configuration loads: executing ' "$D/console" || fail "exec not logged"
+[ -f "$D/out/shell.left" ] && fail "$(cat "$D/out/shell.left") after the reload"
+grep -q "emergency: leaving the emergency state: sending SIGHUP to the shell $D/shell" "$D/console" ||
+        fail "the shell's stop not logged"
+grep -q "emergency: shell $D/shell (pid [0-9]*) ended (killed by SIGHUP)" "$D/console" || fail "the shell's end not logged"
 grep -q "web: .*-> running" "$D/console" || fail "web did not start after the reload"
 grep -q 'init: poweroff' "$D/console" || fail "no init: poweroff"
 grep -q 'control: poweroff from uid 0' "$D/console" || fail "poweroff (by the booted svd) not logged"
