@@ -170,9 +170,9 @@ static void sync_all(void) {
         sync();
 }
 
-/* The unmounting hung on one file system (they go in reverse mount order,
- * in one child): / at least is made read-only, which flushes it and marks
- * it clean, unless it is the one that hangs. */
+/* The unmounting did not finish in time (each unmount is bounded, but
+ * many that hang add up): / at least is made read-only, which flushes it
+ * and marks it clean, unless it is the one that hangs. */
 static void remount_root_ro(void) {
         if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0)
                 log_info("init: remounted / read-only");

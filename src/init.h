@@ -44,7 +44,8 @@ void init_reload_config(const struct svd_config *old, const struct svd_config *c
 void init_finish(enum shutdown_action a);
 /* init_umount.c: unmount everything but the kernel's API file systems in
  * reverse mount order, with init_detach_devices between passes; remount
- * read-only what stays busy (/ included), sync.
+ * read-only what stays busy (/ included), sync. Each call is bounded (5 s,
+ * in a child): one that hangs is named and the others still run.
  * Logs one line per file system that could not be unmounted. */
 void init_umount_all(void);
 /* init_detach.c: swapoff(2) of everything in /proc/swaps, one console line

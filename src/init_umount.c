@@ -8,12 +8,18 @@
  * read-only, which flushes it and marks it clean. Between passes the
  * device-mapper and loop devices are taken apart (init_detach.c): a loop
  * device keeps the file system of its backing file busy. One console line per
- * file system that could not be unmounted; errors never stop the rest. */
+ * file system that could not be unmounted; errors never stop the rest. Each
+ * unmount, remount and the last sync runs in a child of its own, waited for
+ * at most MOUNT_TIMEOUT_MS: one that hangs (a dead NFS server, a device
+ * that takes no more I/O) is named, left behind, not tried again, and the
+ * others are still handled. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "init.h"
@@ -21,6 +27,10 @@
 #include "util.h"
 
 #define MAX_PASSES 8
+#define MOUNT_TIMEOUT_MS 5000
+#define HUNG (-2) /* struct mnt.err: the call did not return in time */
+
+enum mop { M_UMOUNT, M_REMOUNT_RO, M_SYNC };
 
 struct mnt {
         char *path;
@@ -46,6 +56,43 @@ static bool is_api(const struct mnt *m) {
         /* /run is the tmpfs everything early needs; it holds no data */
         return strcmp(m->path, "/") == 0 || strcmp(m->path, "/run") == 0 || below(m->path, "/proc") ||
                below(m->path, "/sys") || below(m->path, "/dev");
+}
+
+static int mop_run(enum mop op, const char *path) {
+        int r = op == M_UMOUNT       ? umount2(path, UMOUNT_NOFOLLOW)
+                : op == M_REMOUNT_RO ? mount(NULL, path, NULL, MS_REMOUNT | MS_RDONLY, NULL)
+                                     : (sync(), 0);
+        return r < 0 ? errno : 0;
+}
+
+/* 0, an errno, or HUNG: OP on PATH, in a child waited for at most
+ * MOUNT_TIMEOUT_MS (here if fork fails). A hung child stays behind, stuck
+ * in the kernel; PID 1 reaps it if it ever ends. */
+static int mop_bounded(enum mop op, const char *path) {
+        pid_t pid = fork();
+        if (pid < 0)
+                return mop_run(op, path);
+        if (pid == 0)
+                _exit(mop_run(op, path) & 0xff);
+        for (int waited = 0;; waited += 20) {
+                int st;
+                pid_t r = waitpid(pid, &st, WNOHANG);
+                if (r == pid)
+                        return WIFEXITED(st) ? WEXITSTATUS(st) : EINTR;
+                if (r < 0 && errno != EINTR)
+                        return ECHILD;
+                if (waited >= MOUNT_TIMEOUT_MS)
+                        return HUNG;
+                struct timespec t = {0, 20 * 1000 * 1000};
+                nanosleep(&t, NULL);
+        }
+}
+
+static bool listed(char *const *v, const char *s) {
+        for (; v && *v; v++)
+                if (strcmp(*v, s) == 0)
+                        return true;
+        return false;
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo */
@@ -105,7 +152,8 @@ static ssize_t table_read(struct mnt **ret) {
 }
 
 void init_umount_all(void) {
-        unsigned unmounted = 0, remounted = 0, failed = 0, detached = 0;
+        unsigned unmounted = 0, remounted = 0, failed = 0, detached = 0, hung = 0;
+        char **hung_paths = NULL; /* not tried again */
         struct mnt *t = NULL;
         ssize_t n = 0;
         for (int pass = 0; pass < MAX_PASSES; pass++) {
@@ -121,13 +169,26 @@ void init_umount_all(void) {
                 for (ssize_t i = n - 1; i >= 0; i--) {
                         if (is_api(&t[i]))
                                 continue;
-                        if (umount2(t[i].path, UMOUNT_NOFOLLOW) == 0) {
+                        if (listed(hung_paths, t[i].path)) {
+                                t[i].err = HUNG;
+                                continue;
+                        }
+                        int err = mop_bounded(M_UMOUNT, t[i].path);
+                        if (err == 0) {
                                 log_info("init: unmounted %s (%s)", t[i].path, t[i].type);
                                 unmounted++;
                                 progress = true;
                                 t[i].err = -1; /* gone */
+                        } else if (err == HUNG) {
+                                log_err("init: unmounting %s (%s) did not finish within %ds; going on with the others",
+                                        t[i].path, t[i].type, MOUNT_TIMEOUT_MS / 1000);
+                                hung++;
+                                progress = true;
+                                t[i].err = HUNG;
+                                if (strv_push(&hung_paths, t[i].path) < 0)
+                                        log_err("init: out of memory: %s may be tried again", t[i].path);
                         } else
-                                t[i].err = errno;
+                                t[i].err = err;
                 }
                 /* what the unmounts freed: DM and loop devices, then the
                  * file systems their backing files are on (next pass) */
@@ -142,23 +203,41 @@ void init_umount_all(void) {
         for (ssize_t i = n - 1; i >= 0; i--) {
                 if (t[i].err == -1 || is_api(&t[i]))
                         continue;
-                if (mount(NULL, t[i].path, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0) {
+                if (t[i].err == HUNG) {
+                        log_err("init: %s (%s) hangs: not remounted read-only either", t[i].path, t[i].type);
+                        continue;
+                }
+                int err = mop_bounded(M_REMOUNT_RO, t[i].path);
+                if (err == 0) {
                         log_warn("init: cannot unmount %s (%s): %s; remounted read-only", t[i].path, t[i].type,
                                  strerror(t[i].err));
                         remounted++;
+                } else if (err == HUNG) {
+                        log_err("init: cannot unmount %s (%s): %s; remounting it read-only did not finish within "
+                                "%ds",
+                                t[i].path, t[i].type, strerror(t[i].err), MOUNT_TIMEOUT_MS / 1000);
+                        hung++;
                 } else {
                         log_err("init: cannot unmount %s (%s): %s; nor remount it read-only: %s", t[i].path,
-                                t[i].type, strerror(t[i].err), strerror(errno));
+                                t[i].type, strerror(t[i].err), strerror(err));
                         failed++;
                 }
         }
         table_free(t, (size_t)n);
-        sync();
-        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0) {
-                log_err("init: cannot remount / read-only: %s", strerror(errno));
+        strv_free(hung_paths);
+        if (mop_bounded(M_SYNC, NULL) == HUNG)
+                log_err("init: sync did not finish within %ds; going on", MOUNT_TIMEOUT_MS / 1000);
+        int err = mop_bounded(M_REMOUNT_RO, "/");
+        if (err == 0)
+                log_info("init: remounted / read-only");
+        else if (err == HUNG) {
+                log_err("init: remounting / read-only did not finish within %ds", MOUNT_TIMEOUT_MS / 1000);
+                hung++;
+        } else {
+                log_err("init: cannot remount / read-only: %s", strerror(err));
                 failed++;
         }
-        log_info("init: file systems: %u unmounted, %u remounted read-only, %u left writable; "
+        log_info("init: file systems: %u unmounted, %u remounted read-only, %u left writable, %u hung; "
                  "%u loop/dm devices detached",
-                 unmounted, remounted, failed, detached);
+                 unmounted, remounted, failed, hung, detached);
 }
