@@ -17,9 +17,9 @@ def connect(sock, timeout=10):
     return s
 
 
-def call(s, obj):
-    """Sends obj on connection s, returns svd's reply as a dict; OSError if
-    svd closes early. More than one call may use one connection."""
+def call_sized(s, obj):
+    """Sends obj on connection s, returns (the reply frame's length in bytes,
+    svd's reply as a dict); OSError if svd closes early."""
     body = json.dumps(obj).encode()
     s.sendall(struct.pack(">I", len(body)) + body)
     buf = b""
@@ -28,7 +28,14 @@ def call(s, obj):
         if not chunk:
             raise OSError("svd closed the connection before a full reply")
         buf += chunk
-    return json.loads(buf[4:4 + struct.unpack(">I", buf[:4])[0]])
+    n = struct.unpack(">I", buf[:4])[0]
+    return 4 + n, json.loads(buf[4:4 + n])
+
+
+def call(s, obj):
+    """Sends obj on connection s, returns svd's reply as a dict; OSError if
+    svd closes early. More than one call may use one connection."""
+    return call_sized(s, obj)[1]
 
 
 def request(sock, obj, timeout=10):

@@ -16,40 +16,26 @@ EOF2
 start_svd
 wait_state web running
 
-python3 - "$SOCK" "$SVD_PID" > "$T/out/idle.out" 2>&1 <<'PY' || fail "client: $(cat "$T/out/idle.out")"
-import json, socket, struct, sys, time
+python3 - "$SOCK" "$SVD_PID" "$TOP_SRCDIR/tests/helpers" > "$T/out/idle.out" 2>&1 <<'PY' || fail "client: $(cat "$T/out/idle.out")"
+import json, sys, time
+sys.path.insert(0, sys.argv[3])
+from svdproto import call, connect
 
 def rss(pid):
     for l in open("/proc/%s/status" % pid):
         if l.startswith("VmRSS:"):
             return int(l.split()[1])
 
-def frame(obj):
-    b = json.dumps(obj).encode()
-    return struct.pack(">I", len(b)) + b
-
-def reply(s):
-    buf = b""
-    while len(buf) < 4 or len(buf) - 4 < struct.unpack(">I", buf[:4])[0]:
-        chunk = s.recv(65536)
-        assert chunk, "svd closed the connection"
-        buf += chunk
-    return json.loads(buf[4:])
-
 pid = sys.argv[2]
 base = rss(pid)
 conns = []
 for i in range(48):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(30)
-    s.connect(sys.argv[1])
-    s.sendall(frame({"v": 1, "op": "version", "pad": "x" * 900000}))
-    reply(s)
+    s = connect(sys.argv[1], 30)
+    call(s, {"v": 1, "op": "version", "pad": "x" * 900000})
     conns.append(s)
 # small requests on the same connections: still nothing kept
 for s in conns:
-    s.sendall(frame({"v": 1, "op": "version"}))
-    assert "version" in json.dumps(reply(s))
+    assert "version" in json.dumps(call(s, {"v": 1, "op": "version"}))
 time.sleep(1.5) # svd trims its heap 0.5 s after large buffers go
 after = rss(pid)
 print("RSS %d kB -> %d kB with %d idle clients" % (base, after, len(conns)))

@@ -21,38 +21,24 @@ done
 start_svd
 wait_state idle-service-with-a-rather-long-name-034 stopped
 
-python3 - "$SOCK" "$SVD_PID" > "$T/out/idle.out" 2>&1 <<'PY' || fail "client: $(cat "$T/out/idle.out")"
-import json, socket, struct, sys, time
+python3 - "$SOCK" "$SVD_PID" "$TOP_SRCDIR/tests/helpers" > "$T/out/idle.out" 2>&1 <<'PY' || fail "client: $(cat "$T/out/idle.out")"
+import sys, time
+sys.path.insert(0, sys.argv[3])
+from svdproto import call_sized, connect as proto_connect
 
 def rss(pid):
     for l in open("/proc/%s/status" % pid):
         if l.startswith("VmRSS:"):
             return int(l.split()[1])
 
-def frame(obj):
-    b = json.dumps(obj).encode()
-    return struct.pack(">I", len(b)) + b
-
-def reply(s):
-    buf = b""
-    while len(buf) < 4 or len(buf) - 4 < struct.unpack(">I", buf[:4])[0]:
-        chunk = s.recv(65536)
-        assert chunk, "svd closed the connection"
-        buf += chunk
-    return len(buf), json.loads(buf[4:])
-
 def connect():
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(30)
-    s.connect(sys.argv[1])
-    return s
+    return proto_connect(sys.argv[1], 30)
 
 pid = sys.argv[2]
 # warm up: svd's heap once holds what one such reply takes
 s = connect()
 for _ in range(3):
-    s.sendall(frame({"v": 1, "op": "metrics"}))
-    size, r = reply(s)
+    size, r = call_sized(s, {"v": 1, "op": "metrics"})
     assert r.get("ok") is True, r
 s.close()
 # the reply must be large, and below the size that makes svd trim its heap
@@ -62,8 +48,7 @@ base = rss(pid)
 conns = []
 for i in range(48):
     s = connect()
-    s.sendall(frame({"v": 1, "op": "metrics"}))
-    reply(s)
+    call_sized(s, {"v": 1, "op": "metrics"})
     conns.append(s)
 time.sleep(1)
 after = rss(pid)
