@@ -9,6 +9,7 @@
 #ifndef SVD_INIT_H
 #define SVD_INIT_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 struct svd_config;
@@ -68,6 +69,11 @@ void init_end_children(void);
  * SIGUSR2 or SIGPWR power off, SIGINT (Ctrl-Alt-Del) reboots, after killing
  * every process and syncing (bounded). Async-signal-safe throughout. */
 void init_crash_install(void);
+/* Takes the fault signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) out of
+ * set: a thread of svd is created with the mask it leaves. A fault the
+ * kernel finds blocked kills the whole process whatever its handler (for
+ * PID 1: a kernel panic), so no thread may block them. */
+void init_crash_unblock_faults(sigset_t *set);
 /* Never returns: reaps children forever, blocking. The last resort when
  * not even the emergency state (emergency.h) can run. */
 void init_reap_forever(void) __attribute__((noreturn));

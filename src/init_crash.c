@@ -8,7 +8,13 @@
  * ends the machine as a shutdown's last step does: every process gets
  * SIGTERM, then SIGKILL, file systems are synced and / remounted read-only
  * (not in a container; in a child, 30 s at most), then reboot(2). Nothing of svd's state is
- * trusted: only system calls, no allocation, no stdio, no configuration. */
+ * trusted: only system calls, no allocation, no stdio, no configuration.
+ * A fault in one of svd's threads (the early set-up, a key derivation)
+ * is a crash of PID 1 as well: that thread reports it and lets a child
+ * dump core, then hands over to the main thread and stops; the event loop
+ * does not go on. The threads leave the fault signals unblocked
+ * (init_crash_unblock_faults): the kernel ends a process whose thread
+ * faults with the signal blocked, whatever its handler. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -83,6 +89,10 @@ static void reap_ms(long ms, pid_t pid) {
                                 return;
                 if (waited >= ms || (p < 0 && errno == ECHILD))
                         return;
+                /* reaped already (by the event loop, before a thread's crash
+                 * reached the main thread) */
+                if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH)
+                        return;
                 nap_ms(50);
         }
 }
@@ -116,21 +126,25 @@ static void crash_finish(int cmd, const char *why) {
         reboot(cmd);
 }
 
-static void crash_handler(int sig, siginfo_t *si, void *uc) {
-        (void)si;
-        (void)uc;
-        if (syscall(SYS_getpid) != 1) {
-                /* a child of svd between its fork and its exec: its own end */
-                signal(sig, SIG_DFL);
-                raise(sig);
-                _exit(128 + sig);
-        }
-        put("svd: PID 1 crashed (");
-        put(signal_name(sig));
-        put("); the services run on, unsupervised. svd only reaps processes now; SIGTERM, SIGUSR2 or SIGPWR "
-            "powers off, Ctrl-Alt-Del reboots\n");
-        /* a core dump (where core_pattern allows one): a child that is not
-         * PID 1 and dies of the same signal */
+/* A thread of PID 1 that crashed hands the rest to the main thread (whose
+ * thread id is 1), which reaps and powers off; this thread stops for good.
+ * Nothing is trusted after a crash anywhere in the process: the main
+ * thread's event loop must not go on with a heap a thread may have broken. */
+static volatile sig_atomic_t crash_from_thread;
+static volatile pid_t crash_core_pid;
+
+static void park_thread(void) {
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, NULL);
+        for (;;)
+                pause();
+}
+
+/* A core dump (where core_pattern allows one): a child that is not PID 1
+ * and dies of the same signal; forked from the thread that crashed, so
+ * the core shows its stack. Returns its pid, or -1. */
+static pid_t core_dump_child(int sig) {
         pid_t c = raw_fork();
         if (c == 0) {
                 sigset_t one;
@@ -141,11 +155,51 @@ static void crash_handler(int sig, siginfo_t *si, void *uc) {
                 raise(sig);
                 _exit(128 + sig);
         }
-        if (c > 0) {
-                reap_ms(10000, c);
-                put("svd: the crashed PID 1's core dump (if core_pattern allows one) is from pid ");
-                put_int(c);
-                put("\n");
+        return c;
+}
+
+static void core_dump_wait(pid_t c) {
+        if (c <= 0)
+                return;
+        reap_ms(10000, c);
+        put("svd: the crashed PID 1's core dump (if core_pattern allows one) is from pid ");
+        put_int(c);
+        put("\n");
+}
+
+static void crash_handler(int sig, siginfo_t *si, void *uc) {
+        (void)si;
+        (void)uc;
+        if (syscall(SYS_getpid) != 1) {
+                /* a child of svd between its fork and its exec: its own end */
+                signal(sig, SIG_DFL);
+                raise(sig);
+                _exit(128 + sig);
+        }
+        long tid = syscall(SYS_gettid);
+        if (tid != 1 && crash_from_thread)
+                park_thread(); /* another thread crashed first */
+        if (tid == 1 && crash_from_thread) {
+                /* the main thread, told by the thread that crashed, which
+                 * reported it and forked the core dump's child */
+                core_dump_wait(crash_core_pid);
+        } else {
+                put("svd: PID 1 crashed (");
+                put(signal_name(sig));
+                if (tid != 1) {
+                        put(" in thread ");
+                        put_int(tid);
+                }
+                put("); the services run on, unsupervised. svd only reaps processes now; SIGTERM, SIGUSR2 or "
+                    "SIGPWR powers off, Ctrl-Alt-Del reboots\n");
+                pid_t c = core_dump_child(sig);
+                if (tid != 1) {
+                        crash_core_pid = c;
+                        crash_from_thread = sig;
+                        (void)syscall(SYS_tgkill, 1, 1, sig);
+                        park_thread();
+                }
+                core_dump_wait(c);
         }
         sigset_t set;
         sigemptyset(&set);
@@ -166,6 +220,11 @@ static void crash_handler(int sig, siginfo_t *si, void *uc) {
                 else if (s == SIGTERM || s == SIGUSR2 || s == SIGPWR)
                         crash_finish(RB_POWER_OFF, signal_name(s));
         }
+}
+
+void init_crash_unblock_faults(sigset_t *set) {
+        for (size_t i = 0; i < ELEMENTSOF(fatal_signals); i++)
+                sigdelset(set, fatal_signals[i]);
 }
 
 void init_crash_install(void) {

@@ -163,6 +163,7 @@ void init_early_start(void) {
         (void)log_nonblocking_start(NULL);
         sigset_t all, old;
         sigfillset(&all);
+        init_crash_unblock_faults(&all); /* a blocked fault would end PID 1 */
         pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits "all blocked" */
         int r = pthread_create(&early.tid, NULL, early_main, NULL);
         pthread_sigmask(SIG_SETMASK, &old, NULL);

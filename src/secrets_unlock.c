@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dl_sodium.h"
+#include "init.h"
 #include "log.h"
 #include "secrets_int.h"
 #include "svd.h"
@@ -119,8 +120,10 @@ int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_un
         j->async.data = j;
         ev_async_start(m->loop, &j->async);
         /* every signal is the loop's: the thread takes none (it inherits
-         * the mask it is created with) */
+         * the mask it is created with), except its own faults, which the
+         * kernel would otherwise deliver as an end of the whole process */
         sigfillset(&all);
+        init_crash_unblock_faults(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old);
         r = -pthread_create(&j->thread, NULL, derive, j);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
