@@ -93,6 +93,10 @@ struct logging_config {
         struct cfg_pos file_pos; /* of file:, when set */
 };
 
+/* The same effective settings (positions aside): a reload applies a
+ * difference to the running service (logpipe_reconfigure). */
+bool logging_config_equal(const struct logging_config *a, const struct logging_config *b);
+
 /* svd's audit log, <log_dir>/CONFIG_AUDIT_LOG (audit.c). No service may write
  * it: a service named "audit" (whose default log file it would be) or a
  * logging.file resolving to it is a config error (config_validate.c). */
@@ -261,7 +265,8 @@ struct svc_config {
         char *install_hint;  /* appended to "not installed" (profile.c) */
         bool not_in_profile; /* set by profile_select() after loading */
         struct cfg_pos pos;  /* of the document root */
-        uint8_t digest[32];  /* of the file's node tree (config_digest.h), for reload */
+        uint8_t digest[32];  /* of the file's node tree (config_digest.h), for re-exec */
+        uint8_t restart_digest[32]; /* the same without logging: (applied live), for reload */
         uint8_t defaults_digest[32]; /* of what it takes from defaults: (config_digest_defaults) */
 };
 

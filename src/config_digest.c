@@ -102,6 +102,36 @@ void config_digest_node(const struct ynode *n, uint8_t out[CONFIG_DIGEST_BYTES])
         fp_end(&st, out);
 }
 
+static bool is_logging(const struct ynode *k)
+{
+        return k && k->kind == YNODE_SCALAR && strcmp(k->value, "logging") == 0;
+}
+
+/* A mapping's encoding (feed) over the items other than logging:, so a file
+ * without one and a file with one differ in nothing else. */
+void config_digest_restart(const struct ynode *root, uint8_t out[CONFIG_DIGEST_BYTES])
+{
+        unsigned char tag = 'm';
+        struct fp st;
+        size_t n = 0;
+
+        if (!root || root->kind != YNODE_MAPPING) {
+                config_digest_node(root, out);
+                return;
+        }
+        fp_begin(&st);
+        for (size_t i = 0; i < root->n; i++)
+                n += !is_logging(root->items[i]);
+        fp_update(&st, &tag, 1);
+        put_u64(&st, n);
+        for (size_t i = 0; i < root->n; i++)
+                if (!is_logging(root->items[i])) {
+                        feed(&st, root->items[i], 1);
+                        feed(&st, root->values[i], 1);
+                }
+        fp_end(&st, out);
+}
+
 /* NULL and "" differ: a NULL is 'n', a text 't', its length, its bytes. */
 static void put_text(struct fp *st, const char *v)
 {

@@ -36,6 +36,15 @@ int logging_config_copy(struct logging_config *dst, const struct logging_config 
         return 0;
 }
 
+bool logging_config_equal(const struct logging_config *a, const struct logging_config *b)
+{
+        return ((!a->file && !b->file) || (a->file && b->file && strcmp(a->file, b->file) == 0)) &&
+               a->max_size == b->max_size && a->max_files == b->max_files && a->max_total == b->max_total &&
+               a->max_age == b->max_age && a->rotate_daily == b->rotate_daily && a->compress == b->compress &&
+               a->timestamps == b->timestamps && a->max_line == b->max_line && a->rate_burst == b->rate_burst &&
+               a->rate_interval == b->rate_interval && a->on_full_block == b->on_full_block;
+}
+
 static int load_bytes(struct cload *l, const struct ynode *n, const char *key, uint64_t *out)
 {
         if (cp_is_scalar(n) && parse_size(n->value, out, NULL) >= 0)

@@ -167,7 +167,8 @@ static bool same_slices(const struct svd_config *oc, const char *on, const struc
 static const char *difference(const struct svd_config *oc, const struct svc_config *o, const struct svd_config *nc,
                               const struct svc_config *n)
 {
-        if (memcmp(o->digest, n->digest, sizeof o->digest) != 0)
+        /* (its logging: is left out: applied live, see live_why) */
+        if (memcmp(o->restart_digest, n->restart_digest, sizeof o->restart_digest) != 0)
                 return "service file";
         /* what it takes from the main file's defaults:, not the block:
          * a default it overrides, or logging (applied live), is no change */
@@ -183,10 +184,17 @@ static const char *difference(const struct svd_config *oc, const struct svc_conf
                 return "user or groups (system user database)";
         /* a relative path resolves against the main file's directory, which
          * a link switched to another directory's file moves */
-        if (!streq0(o->working_dir, n->working_dir) || !streq0(o->env_file, n->env_file) ||
-            !streq0(o->logging.file, n->logging.file))
+        if (!streq0(o->working_dir, n->working_dir) || !streq0(o->env_file, n->env_file))
                 return "paths (relative to the main file's directory)";
         return NULL;
+}
+
+/* A kept service whose effective logging settings differ (its own logging:
+ * or defaults.logging, logging.file too): the switch applies them to its
+ * running log sink (logpipe_reconfigure), with no restart. */
+static const char *live_why(const struct svc_config *o, const struct svc_config *n)
+{
+        return logging_config_equal(&o->logging, &n->logging) ? NULL : "logging changed, applied live";
 }
 
 static int add_item(struct reload_plan *p, const char *name, enum reload_action a, const char *why,
@@ -226,7 +234,8 @@ static int diff(struct svd *m, struct reload_plan *p)
                         const char *why = difference(oc, s->cfg, nc, n);
                         if (!why && s->cfg_stale)
                                 why = "running an older definition, taken over by svd";
-                        r = add_item(p, n->name, why ? RELOAD_CHANGE : RELOAD_KEEP, why, s);
+                        enum reload_action a = why ? RELOAD_CHANGE : RELOAD_KEEP;
+                        r = add_item(p, n->name, a, why ? why : live_why(s->cfg, n), s);
                         if (r >= 0) {
                                 struct reload_item *it = &p->items[p->n_items - 1];
                                 it->enabled_now = (!s->cfg->enabled || s->cfg->not_in_profile) && n->enabled &&
@@ -313,6 +322,8 @@ int reload_apply(struct svd *m, struct reload_plan *p)
         for (size_t i = 0; i < p->n_items; i++) {
                 struct reload_item *it = &p->items[i];
                 struct svc *s = it->obj;
+                if (it->action == RELOAD_KEEP && it->why)
+                        log_info("%s: %s (no restart)", it->name, it->why);
                 if (it->action != RELOAD_REMOVE && it->action != RELOAD_CHANGE)
                         continue;
                 /* a scheduled job at rest waits for its timer (reload_swap.c) */

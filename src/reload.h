@@ -2,7 +2,8 @@
  * SIGHUP). The new files are loaded and validated completely first; any error
  * leaves the running generation untouched. Otherwise each service is compared
  * with its running self (config_digest.h: its file, what it takes from the
- * main file's defaults (logging there applies live),
+ * main file's defaults; its logging, own or default, applies live: "keep"
+ * with a why),
  * its slice path, the profile selection, its resolved user and paths); slices' limits
  * are applied again in place, without restarting their services:
  *   add     new: started (if enabled and not a scheduled job)
@@ -38,7 +39,8 @@ enum reload_action { RELOAD_KEEP, RELOAD_ADD, RELOAD_REMOVE, RELOAD_CHANGE };
 struct reload_item {
         char *name;
         enum reload_action action;
-        const char *why;      /* what differs (change), static text */
+        const char *why;      /* what differs (change), what applies live
+                               * (keep; else NULL), static text */
         struct svc *obj;      /* the running object (keep, change, remove) */
         bool start_after;     /* change: start with the new definition */
         bool run_again;       /* change: it was active, not only failed (a scheduled

@@ -51,7 +51,8 @@ static int print_change(FILE *f, const cJSON *c, const char *what)
         const cJSON *why = cJSON_GetObjectItemCaseSensitive(c, "why");
         if (!cJSON_IsString(name) || !cJSON_IsString(action))
                 return -EBADMSG;
-        if (strcmp(action->valuestring, "keep") == 0)
+        /* (a kept service is named only with what changed live) */
+        if (strcmp(action->valuestring, "keep") == 0 && !cJSON_IsString(why))
                 return 0;
         /* svd's text, not trusted onto a terminal */
         char a[32], n[160], w[512];

@@ -6,8 +6,9 @@
 # the file the link named at svd's start again, answered "0 to add", and
 # the new configuration looked applied while it was not.
 # A link switched to a file in another directory moves what a relative
-# path names (working_dir, env_file, logging.file): a service whose file
-# is the same but whose paths resolve elsewhere counts as changed.
+# path names (working_dir, env_file): a service whose file is the same but
+# whose paths resolve elsewhere counts as changed (a logging.file that
+# moves applies live, reload_logging_live.sh).
 . "$(dirname "$0")/lib.sh"
 
 # svd's own directories absolute: they cannot change under a reload

@@ -604,6 +604,54 @@ START_TEST(test_defaults_digest)
 }
 END_TEST
 
+/* The whole file's digest and the one without logging: (the restart
+ * decision) of dir's only service, web, written as text. */
+static void svc_digests(const char *dir, const char *text, uint8_t whole[32], uint8_t restart[32])
+{
+        _cleanup_(freep) char *sd = strdup_printf("%s/services", dir);
+        _cleanup_(freep) char *main = strdup_printf("%s/svd.yaml", dir);
+        struct cfg_errors e = { 0 };
+        struct svd_config *c = NULL;
+
+        put_file(dir, "svd.yaml", "services_dir: services\nstate_dir: state\nlog_dir: log\nrun_dir: run\n");
+        put_file(sd, "web.yaml", text);
+        ck_assert_msg(config_load(main, &c, &e) == 0, "%s", e.n ? e.msgs[0] : "load failed");
+        ck_assert_uint_eq(c->n_svcs, 1);
+        memcpy(whole, c->svcs[0].digest, 32);
+        memcpy(restart, c->svcs[0].restart_digest, 32);
+        config_free(c);
+        cfg_errors_free(&e);
+}
+
+/* A service's own logging: is left out of what restarts it at reload (it
+ * applies live), not out of the file's digest; nothing else is. */
+START_TEST(test_restart_digest)
+{
+        char dir[] = "/tmp/check_config.XXXXXX";
+        uint8_t w1[32], r1[32], w2[32], r2[32];
+
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        _cleanup_(freep) char *sd = strdup_printf("%s/services", dir);
+        ck_assert_int_eq(mkdir(sd, 0755), 0);
+        svc_digests(dir, "command: [sleep, '1']\n", w1, r1);
+        svc_digests(dir, "command: [sleep, '1']\nlogging: { max_size: 2M, timestamps: false }\n", w2, r2);
+        ck_assert_mem_ne(w1, w2, 32);
+        ck_assert_mem_eq(r1, r2, 32);
+        svc_digests(dir, "logging: { on_full: block }\ncommand: [sleep, '1']\n", w1, r1);
+        ck_assert_mem_ne(w1, w2, 32);
+        ck_assert_mem_eq(r1, r2, 32);
+        /* anything else still counts, also a key named logging deeper down */
+        svc_digests(dir, "command: [sleep, '2']\nlogging: { max_size: 2M, timestamps: false }\n", w1, r1);
+        ck_assert_mem_ne(r1, r2, 32);
+        svc_digests(dir, "command: [sleep, '1']\nenvironment: { logging: x }\n", w1, r1);
+        svc_digests(dir, "command: [sleep, '1']\nenvironment: { logging: y }\n", w2, r2);
+        ck_assert_mem_ne(r1, r2, 32);
+
+        _cleanup_(freep) char *rm = strdup_printf("rm -rf '%s'", dir);
+        ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("config");
@@ -624,6 +672,7 @@ int main(void)
         tcase_add_test(tc, test_yaml_tree);
         tcase_add_test(tc, test_main_only);
         tcase_add_test(tc, test_defaults_digest);
+        tcase_add_test(tc, test_restart_digest);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
