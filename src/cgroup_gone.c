@@ -1,11 +1,15 @@
-/* cgroup_gone: the cgroups of slices no longer configured that could not be
- * removed when they were dropped (a reload's switch, or the sweep at start)
- * because they still held processes or cgroups. Each is watched
- * (cgroup.events: "populated" of the whole subtree) and tried again, the
- * deepest first, when it changes and at every reload; it goes with the empty
- * service leaves below it (a removed service's, whose processes outlived its
- * stop). A cgroup below it that svd did not make (not NAME.slice or
- * NAME.service) keeps it, as in the sweep: said once. */
+/* cgroup_gone: the cgroups of slices and service leaves no longer configured
+ * (or configured at another path: a slice given another parent, a service
+ * moved to another slice) that could not be removed when they were dropped
+ * (a reload's switch, or the sweep at start) because they still held
+ * processes or cgroups. Each is watched (cgroup.events: "populated" of the
+ * whole subtree) and tried again, the deepest first, when it changes and at
+ * every reload; a slice goes with the empty service leaves below it (a
+ * removed service's, whose processes outlived its stop). A cgroup below a
+ * slice that svd did not make (not NAME.slice or NAME.service) keeps it, as
+ * in the sweep: said once. A leaf that a service uses again (one of that
+ * name added back, or taken over there at daemon-reexec) is its own again:
+ * forgotten here, never removed under it. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -39,7 +43,8 @@ static bool svd_made(const char *name)
         return ends_with(name, ".slice") || ends_with(name, ".service");
 }
 
-/* The slice's name, from its directory's: ".../api.slice" -> "api". */
+/* The slice's or service's name, from its directory's: ".../api.slice" ->
+ * "api", ".../web.service" -> "web". */
 static void slice_name(const char *path, char *out, size_t len)
 {
         const char *b = strrchr(path, '/');
@@ -47,7 +52,50 @@ static void slice_name(const char *path, char *out, size_t len)
         size_t n = strlen(b);
         if (ends_with(b, ".slice"))
                 n -= strlen(".slice");
+        else if (ends_with(b, ".service"))
+                n -= strlen(".service");
         snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), b);
+}
+
+/* "slice api" or "service web", and whether the configuration has it (at
+ * another path, then: it moved). */
+static const char *what(struct svd *m, const char *path, char *name, size_t len, bool *moved)
+{
+        bool leaf = ends_with(path, ".service");
+
+        slice_name(path, name, len);
+        *moved = false;
+        if (leaf)
+                *moved = config_find_svc(m->cfg, name) != NULL;
+        for (size_t i = 0; !leaf && i < m->cfg->n_slices; i++)
+                *moved = *moved || strcmp(m->cfg->slices[i].name, name) == 0;
+        return leaf ? "service" : "slice";
+}
+
+static const char *gone_why(const char *kind, bool moved)
+{
+        return !moved ? "no longer configured"
+               : strcmp(kind, "service") == 0 ? "moved to another slice path"
+                                               : "moved to another parent";
+}
+
+/* path is a service's leaf: the one a service runs in, or the one its
+ * configuration gives it now. */
+static bool leaf_in_use(struct svd *m, const char *path)
+{
+        size_t rl = strlen(m->cg->root);
+
+        if (!ends_with(path, ".service"))
+                return false;
+        for (size_t i = 0; i < m->n_svcs; i++) {
+                const struct svc *s = m->svcs[i];
+                if (s->cg_path && strcmp(s->cg_path, path) == 0)
+                        return true;
+                _cleanup_(freep) char *rel = cgroup_service_path(m->cfg, s->cfg);
+                if (rel && strncmp(path, m->cg->root, rl) == 0 && path[rl] == '/' && strcmp(path + rl + 1, rel) == 0)
+                        return true;
+        }
+        return false;
 }
 
 /* Processes in dir itself (its cgroup.procs). */
@@ -135,10 +183,12 @@ void cg_gone_add(struct svd *m, const char *path, const char *why)
         struct cgroup_mgr *g = m->cg;
         char name[128], left[512];
 
+        bool moved;
+
         for (size_t i = 0; i < g->n_gone; i++)
                 if (strcmp(g->gone[i].path, path) == 0)
                         return;
-        slice_name(path, name, sizeof name);
+        const char *kind = what(m, path, name, sizeof name, &moved);
         describe(path, false, left, sizeof left);
         struct cg_gone *v = realloc(g->gone, (g->n_gone + 1) * sizeof(*v));
         char *p = strdup(path);
@@ -147,16 +197,17 @@ void cg_gone_add(struct svd *m, const char *path, const char *why)
                         g->gone = v;
                 free(p);
                 if (why)
-                        log_warn("cgroup: %s (slice %s, %s) is not empty: %s; out of memory: not tried again "
-                                 "until svd starts", path, name, why, left[0] ? left : "cgroups below it");
+                        log_warn("cgroup: %s (%s %s, %s) is not empty: %s; out of memory: not tried again "
+                                 "until svd starts", path, kind, name, moved ? gone_why(kind, true) : why,
+                                 left[0] ? left : "cgroups below it");
                 return;
         }
         g->gone = v;
         g->gone[g->n_gone++] = (struct cg_gone){ .path = p, .wd = -1 };
         watch(g, &g->gone[g->n_gone - 1]);
         if (why)
-                        log_warn("cgroup: %s (slice %s, %s) is not empty: %s; removed once it is", path, name, why,
-                         left[0] ? left : "cgroups below it");
+                log_warn("cgroup: %s (%s %s, %s) is not empty: %s; removed once it is", path, kind, name,
+                         moved ? gone_why(kind, true) : why, left[0] ? left : "cgroups below it");
 }
 
 void cg_gone_keep(struct svd *m, char **paths)
@@ -174,16 +225,29 @@ void cg_gone_keep(struct svd *m, char **paths)
         }
 }
 
-/* 1: removed (or gone already), 0: still kept */
-static int try_remove(struct cg_gone *e)
+/* 1: removed (or gone already, or a service's again), 0: still kept */
+static int try_remove(struct svd *m, struct cg_gone *e)
 {
         uint64_t populated = 0;
         char name[128], left[512];
+        bool moved;
 
         if (access(e->path, F_OK) < 0 && errno == ENOENT)
                 return 1;
+        if (leaf_in_use(m, e->path))
+                return 1;
         if (cg_read_key(e->path, "cgroup.events", "populated", &populated) == 0 && populated)
                 return 0;
+        const char *kind = what(m, e->path, name, sizeof name, &moved);
+        if (strcmp(kind, "service") == 0) {
+                cg_rmdir_tree(e->path); /* (with what the service made below it) */
+                if (access(e->path, F_OK) < 0 && errno == ENOENT) {
+                        log_info("cgroup: removed %s (service %s, %s), empty now", e->path, name,
+                                 gone_why(kind, moved));
+                        return 1;
+                }
+                return 0; /* (populated again, or busy: its next event) */
+        }
         DIR *d = opendir(e->path);
         struct dirent *de;
         while (d && (de = readdir(d)))
@@ -194,17 +258,16 @@ static int try_remove(struct cg_gone *e)
                 }
         if (d)
                 closedir(d);
-        slice_name(e->path, name, sizeof name);
         if (rmdir(e->path) == 0) {
-                log_info("cgroup: removed %s (slice %s, no longer configured), empty now", e->path, name);
+                log_info("cgroup: removed %s (slice %s, %s), empty now", e->path, name, gone_why(kind, moved));
                 return 1;
         }
         describe(e->path, true, left, sizeof left);
         if (left[0] && !e->told_kept) {
                 e->told_kept = true;
-                log_warn("cgroup: %s (slice %s, no longer configured) holds cgroups svd did not make: %s; left "
+                log_warn("cgroup: %s (slice %s, %s) holds cgroups svd did not make: %s; left "
                          "there until they go",
-                         e->path, name, left);
+                         e->path, name, gone_why(kind, moved), left);
         }
         return 0;
 }
@@ -227,7 +290,7 @@ void cg_gone_retry(struct svd *m)
                 if (!len)
                         break;
                 for (size_t i = 0; i < g->n_gone;) {
-                        if (strlen(g->gone[i].path) == len && try_remove(&g->gone[i]) > 0) {
+                        if (strlen(g->gone[i].path) == len && try_remove(m, &g->gone[i]) > 0) {
                                 drop(g, i);
                                 continue;
                         }

@@ -50,8 +50,9 @@ void cg_rmdir_tree(const char *dir);
  * (cgroup_sweep.c); logs each. */
 struct svd;
 void cg_sweep_stale(struct svd *m);
-/* cgroup_gone.c: path, the cgroup of a slice no longer configured, could not
- * be removed: kept, watched, and removed once empty (cg_gone_retry). why:
+/* cgroup_gone.c: path, the cgroup of a slice or a service leaf no longer
+ * configured (or configured at another path), could not be removed: kept,
+ * watched, and removed once empty (cg_gone_retry). why:
  * for the log ("removed by the reload"), which says what is left in it;
  * NULL: the caller said so. */
 void cg_gone_add(struct svd *m, const char *path, const char *why);

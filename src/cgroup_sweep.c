@@ -6,7 +6,10 @@
  * NAME.service are considered, below <root> and below such slices (not
  * "supervisor", nor a cgroup an operator made there), and only empty ones
  * go; one that still holds processes (a removed service's, left running
- * by a killed svd) stays, logged. Nothing outside <root> is touched. */
+ * by a killed svd) stays, logged, and goes once empty (cgroup_gone.c). One
+ * whose name the configuration has at another path (a service moved to
+ * another slice, a slice given another parent) is said to have moved, not
+ * to be gone. Nothing outside <root> is touched. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -34,6 +37,18 @@ static bool listed(char **paths, const char *path) {
                 if (strcmp(paths[i], path) == 0)
                         return true;
         return false;
+}
+
+/* The path among paths whose last component is name (the same slice or
+ * service at another place), or NULL. */
+static const char *moved_to(char **paths, const char *name) {
+        size_t n = strlen(name);
+        for (size_t i = 0; paths && paths[i]; i++) {
+                size_t l = strlen(paths[i]);
+                if (l > n && paths[i][l - n - 1] == '/' && strcmp(paths[i] + l - n, name) == 0)
+                        return paths[i];
+        }
+        return NULL;
 }
 
 /* The NAME.slice and NAME.service directories in dir. */
@@ -64,11 +79,21 @@ static void sweep(struct svd *m, char **slices, char **leaves, const char *dir, 
                         sweep(m, slices, leaves, path, depth + 1); /* what is below it first */
                 if (listed(slice ? slices : leaves, path))
                         continue;
+                /* "service web's from before it moved to another slice
+                 * (PATH now)", or "no longer in the configuration" */
+                const char *now = moved_to(slice ? slices : leaves, names[i]);
+                char why[300] = "no longer in the configuration";
+                if (now)
+                        snprintf(why, sizeof why, "%s %.*s's from before it moved to another %s",
+                                 slice ? "slice" : "service",
+                                 (int)(strlen(names[i]) - strlen(slice ? ".slice" : ".service")), names[i],
+                                 slice ? "parent" : "slice path");
+                const char *now_a = now ? " (" : "", *now_b = now ? " now)" : "";
+                now = now ? now : "";
                 if (cg_read_key(path, "cgroup.events", "populated", &populated) == 0 && populated) {
-                        log_warn("cgroup: %s is no longer in the configuration but holds processes; left there%s",
-                                 path, slice ? " until it is empty" : "");
-                        if (slice)
-                                cg_gone_add(m, path, NULL);
+                        log_warn("cgroup: %s is %s%s%s%s but holds processes; left there until it is empty", path,
+                                 why, now_a, now, now_b);
+                        cg_gone_add(m, path, NULL);
                         continue;
                 }
                 /* a leaf may hold the cgroups its service made (cg_rmdir_tree);
@@ -82,10 +107,10 @@ static void sweep(struct svd *m, char **slices, char **leaves, const char *dir, 
                 if (!slice && access(path, F_OK) == 0)
                         r = -EBUSY;
                 if (r < 0)
-                        log_warn("cgroup: %s is no longer in the configuration; cannot remove it: %s", path,
+                        log_warn("cgroup: %s is %s%s%s%s; cannot remove it: %s", path, why, now_a, now, now_b,
                                  strerror(-r));
                 else
-                        log_info("cgroup: removed %s, no longer in the configuration", path);
+                        log_info("cgroup: removed %s, %s%s%s%s", path, why, now_a, now, now_b);
         }
 }
 
