@@ -571,10 +571,17 @@ static int load_dir(struct cload *l, const struct ynode *main_root, const char *
                 const struct ynode *n = ynode_get(main_root, key);
 
                 /* A missing default directory just means none; a configured one
-                 * that cannot be read is a mistake worth naming. */
+                 * that cannot be read is a mistake worth naming, and so is a
+                 * default one that is there but cannot be read (not a
+                 * directory, no permission): loaded as none, a reload would
+                 * remove every service. */
                 if (n) {
                         l->file = c->files[0];
                         cp_err(l, n, key, "cannot open directory '%s': %s", *dirp, strerror(-r));
+                } else if (r != -ENOENT) {
+                        struct cfg_pos pos = { c->files[0], 0, 0 };
+
+                        cfg_error(l->errs, &pos, key, "cannot open directory '%s': %s", *dirp, strerror(-r));
                 }
                 return 0;
         }

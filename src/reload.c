@@ -121,6 +121,24 @@ static void check_fixed(const struct svd_config *o, const struct svd_config *n, 
                 cfg_error(errs, &pos, "secrets", "the order of the definitions changed: %s", why);
 }
 
+/* A services_dir left at its default loads as none when it does not exist:
+ * right at boot, not for a reload that would stop and remove every running
+ * service because the directory was gone for a moment (moved aside during a
+ * deployment). An empty directory says it. (One that exists but cannot be
+ * read is an error of the load already.) */
+static void check_services_dir(const struct svd *m, const struct svd_config *n, struct cfg_errors *errs)
+{
+        struct stat st;
+
+        if (n->n_svcs || !m->n_svcs || !n->services_dir || stat(n->services_dir, &st) == 0 || errno != ENOENT)
+                return;
+        struct cfg_pos pos = config_main_pos(n, "services_dir");
+        cfg_error(errs, &pos, "services_dir",
+                  "'%s' does not exist: the reload would remove all %zu services (an empty directory removes "
+                  "them)",
+                  n->services_dir, m->n_svcs);
+}
+
 /* secrets_kdf is read when a store is created (at the first unlock): a
  * store that exists keeps the parameters in its header. The new value is
  * taken, with a warning, so no one believes the store was re-keyed. */
@@ -278,6 +296,7 @@ int reload_prepare(struct svd *m, struct reload_plan **ret, struct cfg_errors *e
                 log_warn("reload: %s", errs->warns[i]);
         if (r >= 0) {
                 check_fixed(m->cfg, p->cfg, errs);
+                check_services_dir(m, p->cfg, errs);
                 r = reload_check_logs(p->cfg, errs);
                 if (r >= 0 && errs->n > n0)
                         r = -EINVAL;
