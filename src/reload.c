@@ -259,6 +259,7 @@ static int diff(struct svd *m, struct reload_plan *p)
                                 it->enabled_now = (!s->cfg->enabled || s->cfg->not_in_profile) && n->enabled &&
                                                   !n->not_in_profile;
                                 it->disabled_now = s->cfg->enabled && !n->enabled;
+                                it->deselected_now = !s->cfg->not_in_profile && n->not_in_profile;
                         }
                         i++;
                         j++;
@@ -364,6 +365,9 @@ int reload_apply(struct svd *m, struct reload_plan *p)
                         log_info("%s: definition changed (%s)%s", s->cfg->name, it->why,
                                  at_rest             ? ""
                                  : it->disabled_now ? ": not started again (enabled: false now)"
+                                 /* (start_after: a rollback starts it
+                                  * again; the switch finds it blocked) */
+                                 : it->deselected_now ? ": not started again (not in the selected profiles now)"
                                  : !it->start_after ? ": not started again (stopped by the operator)"
                                                      : ": restarting");
                 else

@@ -54,6 +54,9 @@ struct reload_item {
         bool disabled_now;    /* change: enabled: true before, false now: not
                                * started again (one enabled: false all along
                                * that ran, started or pulled in, is) */
+        bool deselected_now;  /* change: in the profile selection before, not
+                               * now: the switch cannot start it
+                               * (profile_blocked), said at once */
 };
 
 /* A change besides services (reload_settings.c): a main-file setting, or a
