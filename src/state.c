@@ -138,7 +138,7 @@ enum svc_state sm_next(enum svc_state cur, enum svc_event ev, const struct sm_ct
                 switch (ev) {
                 case SE_EXIT:
                         *a |= ACT_CANCEL_TIMER;
-                        if (c->fail_stop)
+                        if (c->fail_stop || (c->self_end && c->restart))
                                 return after_exit(c, a);
                         return ST_STOPPED;
                 case SE_TIMER:

@@ -629,7 +629,16 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                         size_t el = strlen(exitbuf);
                         snprintf(exitbuf + el, sizeof(exitbuf) - el, " after STOPPING=1");
                 }
-                ctx.restart = restart_wanted(c->restart, ctx.exit_ok, asked);
+                /* Its announced end (exit 0, or svd's SIGKILL at the stop
+                 * timeout) is no failure, but an exit svd did not ask for:
+                 * always restarts it, on-failure does not (as systemd's
+                 * Restart= after STOPPING=1 without a stop job). */
+                ctx.self_end = s->state == ST_STOPPING && s->self_stop && !asked && !ctx.fail_stop;
+                ctx.restart = restart_wanted(c->restart, ctx.exit_ok || ctx.self_end, asked);
+                if (ctx.self_end && ctx.restart) {
+                        size_t el = strlen(exitbuf);
+                        snprintf(exitbuf + el, sizeof(exitbuf) - el, " after STOPPING=1");
+                }
                 if (ctx.fail_stop && s->stop_outcome == STOP_OUTCOME_FAILED)
                         ctx.restart = false;
                 if (ctx.oneshot && ctx.exit_ok)

@@ -5,17 +5,19 @@
 # process to a process of the service (svd follows it to its end, also when it
 # is not svd's child) and is refused
 # for a process that is not the service's; STOPPING=1 shows it stopping, and
-# the exit that follows ends it stopped, not restarted, or SIGKILLed at the stop
-# timeout.
+# the exit that follows ends it stopped, not restarted (restart: on-failure),
+# or SIGKILLed at the stop timeout (restart: always is notify_stopping_always).
 . "$(dirname "$0")/lib.sh"
 
 H="$TOP_SRCDIR/tests/helpers/notifier.py"
 for n in a b c d e; do
         mkfifo "$T/$n.fifo"
+        policy=always
+        [ $n != e ] || policy=on-failure
         service $n <<EOF
 type: notify
 command: [python3, "$H", "$T/$n.fifo"]
-restart: always
+restart: $policy
 backoff: { initial: 200ms }
 stop: { timeout: 1s }
 EOF
@@ -79,7 +81,7 @@ wait_for grep -q "d: main process $dchild (not a child of svd) ended" "$T/svd.ou
 wait_for grep -q 'd: running -> backoff: exited 0' "$T/svd.out"
 wait_state d running
 
-# STOPPING=1: shown stopping; its exit ends it stopped, not restarted (restart: always)
+# STOPPING=1: shown stopping; its exit ends it stopped, not restarted (restart: on-failure)
 tell e "send STOPPING=1"
 wait_state e stopping
 tell e "exit 0"

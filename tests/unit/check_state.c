@@ -106,11 +106,11 @@ END_TEST
 /* Whatever the facts, the machine never leaves the state set, and it asks
  * for a spawn only when it enters starting. */
 START_TEST(test_invariants_all_facts) {
-        for (unsigned bits = 0; bits < 256; bits++) {
+        for (unsigned bits = 0; bits < 512; bits++) {
                 struct sm_ctx c = {
                         .deps_met = bits & 1, .needs_ready = bits & 2, .oneshot = bits & 4,
                         .exit_ok = bits & 8, .restart = bits & 16, .limit_hit = bits & 32,
-                        .fail_stop = bits & 64, .kill_sent = bits & 128,
+                        .fail_stop = bits & 64, .kill_sent = bits & 128, .self_end = bits & 256,
                 };
                 for (int st = 0; st < _ST_MAX; st++)
                         for (int ev = 0; ev < _SE_MAX; ev++) {
@@ -172,6 +172,19 @@ START_TEST(test_exit_outcomes) {
         ck_assert_int_eq(sm_next(ST_STOPPING, SE_EXIT, &c, &act), ST_FAILED);
         c = (struct sm_ctx){.fail_stop = true, .restart = true, .limit_hit = true};
         ck_assert_int_eq(sm_next(ST_STOPPING, SE_EXIT, &c, &act), ST_FAILED);
+        /* the end it announced (STOPPING=1, exit 0): restarted when the
+         * policy wants it (always), else stopped (on-failure, no) */
+        c = (struct sm_ctx){.self_end = true, .exit_ok = true, .restart = true};
+        act = 0;
+        ck_assert_int_eq(sm_next(ST_STOPPING, SE_EXIT, &c, &act), ST_BACKOFF);
+        ck_assert_uint_eq(act, ACT_CANCEL_TIMER | ACT_ARM_BACKOFF);
+        c = (struct sm_ctx){.self_end = true, .exit_ok = true, .restart = true, .limit_hit = true};
+        act = 0;
+        ck_assert_int_eq(sm_next(ST_STOPPING, SE_EXIT, &c, &act), ST_FAILED);
+        c = (struct sm_ctx){.self_end = true, .exit_ok = true, .restart = false};
+        act = 0;
+        ck_assert_int_eq(sm_next(ST_STOPPING, SE_EXIT, &c, &act), ST_STOPPED);
+        ck_assert_uint_eq(act, ACT_CANCEL_TIMER);
         /* not met: start waits, backoff expiry waits */
         c = (struct sm_ctx){.deps_met = false};
         act = 0;
