@@ -525,6 +525,8 @@ void timers_reattach(struct svd *m, struct timers *built, struct timers *old, st
                         j->running = o->running;
                         j->spawned = o->spawned;
                         j->spawn_mono = o->spawn_mono;
+                        j->begin_mono = o->begin_mono;
+                        j->limit_waiting = o->limit_waiting;
                         j->last_run = o->last_run;
                         memcpy(j->last_result, o->last_result, sizeof(j->last_result));
                         j->last_duration = o->last_duration;
@@ -533,7 +535,7 @@ void timers_reattach(struct svd *m, struct timers *built, struct timers *old, st
                         j->skipped = o->skipped;
                         j->stamp_ahead = o->stamp_ahead;
                         j->limit_hit = o->limit_hit;
-                        timer_limit_arm(j); /* (the new schedule.timeout, from the run's spawn) */
+                        timer_limit_arm(j); /* (the new schedule.timeout, from the run's beginning) */
                 }
                 if (!armable(m->svcs[i]))
                         continue;
@@ -564,6 +566,8 @@ cJSON *timer_save_json(const struct svc *s)
         cJSON_AddBoolToObject(o, "running", j->running);
         cJSON_AddBoolToObject(o, "spawned", j->spawned);
         cJSON_AddNumberToObject(o, "spawn_mono", (double)j->spawn_mono);
+        cJSON_AddNumberToObject(o, "begin_mono", (double)j->begin_mono);
+        cJSON_AddBoolToObject(o, "limit_waiting", j->limit_waiting);
         cJSON_AddNumberToObject(o, "last_run", (double)j->last_run);
         cJSON_AddStringToObject(o, "last_result", j->last_result);
         cJSON_AddNumberToObject(o, "last_duration", (double)j->last_duration);
@@ -597,6 +601,8 @@ void timer_restore_json(struct svc *s, const cJSON *o, bool ran_unseen)
         j->running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "running"));
         j->spawned = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "spawned"));
         j->spawn_mono = (usec_t)jnum(o, "spawn_mono");
+        j->begin_mono = (usec_t)jnum(o, "begin_mono"); /* (0 from an older svd: timer_limit_arm) */
+        j->limit_waiting = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "limit_waiting"));
         if (jnum(o, "last_run") > 0)
                 j->last_run = (usec_t)jnum(o, "last_run");
         if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(o, "last_result")))

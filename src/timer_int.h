@@ -35,6 +35,9 @@ struct timer_job {
         bool stamp_ahead;       /* persistent: last_run was later than now at boot */
         ev_timer limit;         /* schedule.timeout (timer_limit.c); data == this job once set up */
         bool limit_hit;         /* this run was ended by its time limit */
+        bool limit_waiting;     /* ...while it waited (for dependencies, a gate) */
+        usec_t begin_mono;      /* CLOCK_MONOTONIC when this run began (was triggered):
+                                 * schedule.timeout counts from it, the wait included */
         bool anew;              /* svctl run from the restart delay: leaving it begins a new run */
         /* what of its schedule sets its due times (every, cron,
          * random_delay), as it was armed: a reload that changes the job

@@ -137,6 +137,8 @@ static void run_begins(struct timer_job *j, struct svc *s)
         j->spawned = false;
         j->stamp_ahead = false;
         j->limit_hit = false;
+        j->limit_waiting = false;
+        j->begin_mono = now_mono();
         j->last_run = now;
         j->runs++;
         snprintf(j->last_result, sizeof(j->last_result), "running");
@@ -146,6 +148,7 @@ static void run_begins(struct timer_job *j, struct svc *s)
         /* a run by hand restarts an interval schedule from now */
         if (!s->m->timers->by_timer && sched_of(j)->every && j->next_at && s->cfg->enabled)
                 timer_arm_at(j, timer_due_after(sched_of(j), now));
+        timer_limit_arm(j); /* (from now: a wait for dependencies counts) */
 }
 
 void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next)
@@ -160,7 +163,6 @@ void timer_svc_state(struct svc *s, enum svc_state prev, enum svc_state next)
         if (next == ST_STARTING && !j->spawned) {
                 j->spawned = true;
                 j->spawn_mono = now_mono();
-                timer_limit_arm(j);
         }
         if (was && !is) {
                 j->running = false;
