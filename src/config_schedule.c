@@ -59,6 +59,32 @@ static int load_names(struct cload *l, const struct ynode *n, const char *key, c
         return 0;
 }
 
+/* The same for cron:, whose runs need not be evenly apart: a delay beyond
+ * every gap between them is an error, as with every:; beyond the shortest
+ * only (a monthly run on the 31st and the 1st, working hours) a warning, as
+ * some runs there may be put off past the next, which is then not made. */
+static void check_cron_delay(struct cload *l, const struct ynode *v, const struct schedule_config *sc)
+{
+        time_t lo, hi;
+        char a[32], b[32];
+
+        cron_gaps(&sc->cron, &lo, &hi);
+        if (sc->random_delay > (usec_t)hi * USEC_PER_SEC) {
+                cp_err(l, v, "schedule.random_delay",
+                       "%s exceeds the time between any two runs of cron '%s' (at most %s): a run could be put "
+                       "off past the next one",
+                       format_duration(sc->random_delay, a, sizeof a), sc->cron_text,
+                       format_duration((usec_t)hi * USEC_PER_SEC, b, sizeof b));
+        } else if (sc->random_delay > (usec_t)lo * USEC_PER_SEC) {
+                struct cfg_pos pos = { l->file, v->line, v->col };
+                cfg_warn(l->errs, &pos, "schedule.random_delay",
+                         "%s exceeds the shortest time between runs of cron '%s' (%s): a run put off past "
+                         "the next one makes that next one not run",
+                         format_duration(sc->random_delay, a, sizeof a), sc->cron_text,
+                         format_duration((usec_t)lo * USEC_PER_SEC, b, sizeof b));
+        }
+}
+
 void cp_schedule(struct cload *l, const struct ynode *n, struct svc_config *s)
 {
         struct schedule_config *sc = &s->schedule;
@@ -114,7 +140,8 @@ void cp_schedule(struct cload *l, const struct ynode *n, struct svc_config *s)
                 cp_err(l, v, "schedule.random_delay",
                        "%s exceeds every (%s): a run could be put off past the next one",
                        format_duration(sc->random_delay, a, sizeof a), format_duration(sc->every, b, sizeof b));
-        }
+        } else if (v && sc->cron_text && sc->random_delay)
+                check_cron_delay(l, v, sc);
         /* 0: none (the default); up to a year, like every */
         if ((v = ynode_get(n, "timeout")))
                 cp_duration_in(l, v, "schedule.timeout", USEC_PER_SEC, 366 * CP_DAY, true, &sc->timeout);

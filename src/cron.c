@@ -219,3 +219,55 @@ time_t cron_next(const struct cron_spec *c, time_t after)
         }
         return -1;
 }
+
+/* The minutes of a day are the same on every matching day: the gaps within
+ * one come from hour x minute alone; those between two come from the first
+ * and the last minute and from how far apart matching days are. Consecutive
+ * days cross every (month, day, weekday, leap year or not) there is within
+ * 28 years (from 1970, no century year in between): one scan of those days
+ * says whether two matching days are ever next to each other, and whether a
+ * day is ever left out. */
+void cron_gaps(const struct cron_spec *c, time_t *shortest, time_t *longest)
+{
+        time_t first = -1, last = -1, lo = CRON_GAP_LONG, hi = 0;
+        bool adjacent = false, skipped = false;
+        long prev = -1;
+
+        for (time_t m = 0; m < 1440; m++) {
+                if (!(c->hour >> (m / 60) & 1) || !(c->minute >> (m % 60) & 1))
+                        continue;
+                if (last >= 0) {
+                        time_t g = (m - last) * 60;
+                        lo = g < lo ? g : lo;
+                        hi = g > hi ? g : hi;
+                }
+                if (first < 0)
+                        first = m;
+                last = m;
+        }
+        for (long d = 0; d < 28L * 366 + 2 && !(adjacent && skipped); d++) {
+                time_t t = (time_t)d * 86400;
+                struct tm tm;
+                if (!gmtime_r(&t, &tm))
+                        break;
+                if (!(c->month >> (tm.tm_mon + 1) & 1) || !day_matches(c, &tm)) {
+                        if (prev >= 0)
+                                skipped = true;
+                        continue;
+                }
+                if (prev >= 0 && d == prev + 1)
+                        adjacent = true;
+                prev = d;
+        }
+        if (first >= 0) {
+                time_t across = 86400 - (last - first) * 60; /* last of a day to first of the next */
+                if (adjacent) {
+                        lo = across < lo ? across : lo;
+                        hi = across > hi ? across : hi;
+                }
+                if (skipped)
+                        hi = CRON_GAP_LONG;
+        }
+        *shortest = lo;
+        *longest = hi;
+}

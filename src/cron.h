@@ -33,4 +33,11 @@ int cron_parse(const char *text, struct cron_spec *out, char *err, size_t errlen
  * 400-year Gregorian cycle. */
 time_t cron_next(const struct cron_spec *c, time_t after);
 
+/* The shortest and the longest time between two consecutive matches of c,
+ * in seconds, for a spec that matches at all (cron_next >= 0): exact up to
+ * a day; a gap across a day without a match (more than a day) counts as
+ * CRON_GAP_LONG. */
+#define CRON_GAP_LONG ((time_t)2 * 86400)
+void cron_gaps(const struct cron_spec *c, time_t *shortest, time_t *longest);
+
 #endif

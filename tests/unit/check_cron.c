@@ -181,6 +181,43 @@ START_TEST(test_stamp)
 }
 END_TEST
 
+/* The shortest and longest time between runs, as far as a random delay of
+ * up to a day cares: within a day, across midnight, and across days
+ * without a run (counted as CRON_GAP_LONG). */
+static void gaps(const char *expr, time_t lo, time_t hi)
+{
+        struct cron_spec c;
+        char err[200];
+        time_t a = -1, b = -1;
+        ck_assert_msg(cron_parse(expr, &c, err, sizeof(err)) == 0, "%s: %s", expr, err);
+        cron_gaps(&c, &a, &b);
+        ck_assert_msg(a == lo && b == hi, "%s: gaps %lld..%lld, want %lld..%lld", expr, (long long)a,
+                      (long long)b, (long long)lo, (long long)hi);
+}
+
+START_TEST(test_gaps)
+{
+        gaps("* * * * *", 60, 60);
+        gaps("*/15 * * * *", 900, 900);
+        gaps("0 3 * * *", 86400, 86400);
+        gaps("@hourly", 3600, 3600);
+        gaps("0 9-17 * * *", 3600, 16 * 3600);          /* 17:00 to 09:00 */
+        gaps("0,50 * * * *", 600, 3000);
+        gaps("30 23 * * *", 86400, 86400);
+        gaps("0 0,23 * * *", 3600, 23 * 3600);
+        gaps("0 3 * * 1-5", 86400, CRON_GAP_LONG);     /* the weekend between */
+        gaps("0 3 * * 1", CRON_GAP_LONG, CRON_GAP_LONG);
+        gaps("@monthly", CRON_GAP_LONG, CRON_GAP_LONG);
+        gaps("0 3 1-31 * *", 86400, 86400);              /* every day, not by the star */
+        gaps("0 3 */2 * *", 86400, CRON_GAP_LONG);      /* 31 -> 1 */
+        gaps("0 0 29 2 *", CRON_GAP_LONG, CRON_GAP_LONG);
+        gaps("* * 29 2 *", 60, CRON_GAP_LONG);
+        gaps("0 12 28 2 *", CRON_GAP_LONG, CRON_GAP_LONG);
+        gaps("0 12 28,29 2 *", 86400, CRON_GAP_LONG);
+        gaps("0 12 28,1 2,3 *", 86400, CRON_GAP_LONG);   /* Feb 28 -> Mar 1 in a common year */
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("cron");
@@ -194,6 +231,7 @@ int main(void)
         tcase_add_test(tc, test_parse_errors);
         tcase_add_test(tc, test_every_and_cron_due);
         tcase_add_test(tc, test_stamp);
+        tcase_add_test(tc, test_gaps);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
