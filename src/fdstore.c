@@ -129,9 +129,11 @@ static bool is_service(const struct svd_config *c, const char *name)
 }
 
 /* A store that outlived an svd whose state this one could not read (or
- * had none): nothing takes its pipes over, and those of a service this
- * configuration does not have would be held for ever (a service's own are
- * replaced at its next spawn, svd's own keys at their next put). */
+ * had none): nothing takes its pipes over (this svd closed its copies:
+ * nothing reads them), and those of a service this configuration does not
+ * have, or has but does not start (enabled: false, outside the selected
+ * profiles), would be held for ever; a service that starts gets new ones.
+ * All go; svd's own keys ('/...') are replaced at their next put. */
 static void release_gone(struct svd *m, struct fdstore *f)
 {
         fetch_left(f);
@@ -140,8 +142,10 @@ static void release_gone(struct svd *m, struct fdstore *f)
                 char *name = h->name; /* (h goes with f if the drop fails) */
                 for (int k = 0; k < NFD; k++)
                         close(h->fd[k]);
-                if (name[0] != '/' && !is_service(m->cfg, name)) {
-                        log_info("svd-fdstore: released the output pipes of %s, not a service here", name);
+                if (name[0] != '/') {
+                        log_info("svd-fdstore: released the output pipes of %s, %s", name,
+                                 is_service(m->cfg, name) ? "left by an svd whose state was not read"
+                                                          : "not a service here");
                         fdstore_drop(m, name);
                 }
                 free(name);

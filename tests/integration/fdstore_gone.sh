@@ -3,8 +3,8 @@
 # JSON) and without one of its services: svd-fdstore still held that
 # service's output pipes, and nothing ever released them (an svd that takes
 # over from its state drops what it does not claim; this one never asked).
-# The next svd releases the pipes of services it does not have; those of a
-# service it has stay until their next use replaces them.
+# The next svd releases the pipes of services it does not have (those of a
+# service it has too: fdstore_unused.sh).
 . "$(dirname "$0")/lib.sh"
 
 service keep <<EOF
