@@ -1,7 +1,7 @@
 #!/bin/bash
 # schedule.timeout across svd's own changes while a run is under way: after
-# a daemon-reexec the limit still ends the run, counted from its spawn (not
-# from the exec); a reload that changes the limit applies the new one to
+# a daemon-reexec the limit still ends the run, counted from its beginning
+# (not from the exec); a reload that changes the limit applies the new one to
 # the run under way.
 . "$(dirname "$0")/lib.sh"
 
