@@ -19,16 +19,19 @@
  * socket_action runs from libev. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "probe_http.h"
-#include "utf8.h"
+#include "probe_http_resolve.h"
+#include "probe_http_xfer.h"
 #include "util.h"
 
 #ifndef SVD_VERSION
@@ -41,28 +44,10 @@ struct http_sock {
         bool parked; /* curl is not watching it: an idle connection */
 };
 
-struct http_xfer {
-        struct probe_http *h;
-        struct http_xfer *prev, *next;
-        CURL *easy;
-        CURLU *uh;          /* the URL parsed once (CURLOPT_CURLU), for every reuse */
-        struct curl_slist *headers;
-        char *url;          /* with headers and TLS settings: what a reuse must match */
-        char *ca_file;
-        bool tls_no_verify;
-        uint64_t key;       /* hash of url and headers */
-        int64_t id;
-        unsigned timeout_ms, status_min, status_max;
-        char *needle;
-        char *body; /* first PROBE_HTTP_CAPTURE_MAX bytes, only with a needle */
-        size_t body_len, body_cap;
-        uint64_t total;
-        bool too_big;
-        char errbuf[CURL_ERROR_SIZE];
-};
 
 struct probe_http {
         struct ev_loop *loop;
+        struct probe_lookup *lookup;
         CURLM *multi;
         ev_timer timer;
         probe_done_fn done;
@@ -98,6 +83,8 @@ static void xfer_free(struct http_xfer *x, bool idle)
 {
         if (!x)
                 return;
+        probe_lookup_cancel(&x->lw);
+        ev_timer_stop(x->h->loop, &x->deadline);
         if (x->easy) {
                 /* Removing returns the connection to the multi's cache (kept
                  * for reuse); the easy handle itself holds nothing we need. */
@@ -113,6 +100,7 @@ static void xfer_free(struct http_xfer *x, bool idle)
                 LIST_DROP(x->h->xfers, x);
         }
         curl_slist_free_all(x->headers);
+        curl_slist_free_all(x->resolve);
         free(x->url);
         free(x->ca_file);
         free(x->needle);
@@ -125,6 +113,8 @@ static void xfer_release(struct http_xfer *x)
 {
         struct probe_http *h = x->h;
 
+        probe_lookup_cancel(&x->lw);
+        ev_timer_stop(h->loop, &x->deadline);
         if (h->n_idle >= PROBE_HTTP_IDLE_MAX || !x->url) {
                 xfer_free(x, false);
                 return;
@@ -213,107 +203,68 @@ static size_t on_body(char *p, size_t size, size_t n, void *userdata)
         return len;
 }
 
-/* For quoting request text back in a detail: one short line, cleaned
- * (utf8_clean: control characters escaped), cut at a character boundary. */
-static const char *quote(const char *s, char *buf, size_t len)
-{
-        utf8_clean(s, strlen(s), buf, len, 0);
-        return buf;
-}
-
-/* "HTTP 200 in 1.2ms", plus " (new connections: N)" when the check opened
- * any: what probe_result_set would write for a pass, without printf (a %f
- * per check shows in profiles). Short, because svd keeps each service's
- * last detail (and its health events') for status. */
-static void set_pass(struct probe_result *res, int64_t id, long status, curl_off_t us, long conns)
-{
-        char *p = res->detail; /* at most 5 + 20 + 4 + 20 + 2 + 21 + 20 + 2 bytes */
-        int64_t tenths = (us + 50) / 100;
-
-        res->id = id;
-        res->ok = true;
-        memcpy(p, "HTTP ", 5);
-        p += 5;
-        p += probe_fmt_int(status, p);
-        memcpy(p, " in ", 4);
-        p += 4;
-        p += probe_fmt_int(tenths / 10, p);
-        *p++ = '.';
-        *p++ = (char)('0' + tenths % 10);
-        *p++ = 'm';
-        *p++ = 's';
-        if (conns > 0) {
-                memcpy(p, " (new connections: ", 19);
-                p += 19;
-                p += probe_fmt_int(conns, p);
-                *p++ = ')';
-        }
-        *p = '\0';
-}
-
-static void xfer_result(struct http_xfer *x, CURLcode rc, struct probe_result *res)
-{
-        long status = 0, conns = 0, oserr = 0;
-        curl_off_t total_us = 0;
-        char q[65];
-
-        curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &conns);
-        switch (rc) {
-        case CURLE_OK:
-                break;
-        case CURLE_OPERATION_TIMEDOUT:
-                probe_result_set(res, x->id, false, "timeout after %ums", x->timeout_ms);
-                return;
-        case CURLE_COULDNT_CONNECT:
-                curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
-                if (oserr)
-                        probe_result_set(res, x->id, false, "connect: %s", strerror((int)oserr));
-                else
-                        probe_result_set(res, x->id, false, "connect: %s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
-                return;
-        case CURLE_COULDNT_RESOLVE_HOST:
-                probe_result_set(res, x->id, false, "resolve: %s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
-                return;
-        case CURLE_PEER_FAILED_VERIFICATION:
-                /* The usual cause is a self-signed or private CA's
-                 * certificate: name the two keys that address it. */
-                probe_result_set(res, x->id, false, "tls: %s (see healthcheck.http.ca_file and tls_verify)",
-                                 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
-                return;
-        case CURLE_SSL_CACERT_BADFILE:
-                probe_result_set(res, x->id, false, "ca_file '%s': %s",
-                                 quote(x->ca_file ? x->ca_file : "", q, sizeof(q)),
-                                 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
-                return;
-        case CURLE_FILESIZE_EXCEEDED:
-        case CURLE_WRITE_ERROR:
-                if (rc == CURLE_FILESIZE_EXCEEDED || x->too_big) {
-                        probe_result_set(res, x->id, false, "body larger than %llu bytes",
-                                         (unsigned long long)PROBE_HTTP_BODY_MAX);
-                        return;
-                }
-                /* fallthrough */
-        default:
-                probe_result_set(res, x->id, false, "curl: %s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
-                return;
-        }
-
-        curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &total_us);
-        double ms = (double)total_us / 1000.0;
-        if (status < (long)x->status_min || status > (long)x->status_max) {
-                probe_result_set(res, x->id, false, "HTTP %ld (%.1fms, new connections: %ld)", status, ms, conns);
-                return;
-        }
-        if (x->needle && !(x->body && memmem(x->body, x->body_len, x->needle, strlen(x->needle)))) {
-                probe_result_set(res, x->id, false, "body does not contain '%s'%s", quote(x->needle, q, sizeof(q)),
-                                 x->total > x->body_len ? " (first 64 KiB searched)" : "");
-                return;
-        }
-        set_pass(res, x->id, status, total_us < 0 ? 0 : total_us, conns);
-}
-
 /* Reports every finished transfer. */
+static int xfer_go(struct http_xfer *x, struct probe_result *ret_now);
+static void xfer_end_early(struct http_xfer *x, const struct probe_result *res);
+
+/* Custom headers curl itself sends to the first host only (unless told
+ * otherwise): not to be sent on to the host a redirect names. */
+static int drop_credentials(struct http_xfer *x)
+{
+        struct curl_slist *kept = NULL;
+
+        for (struct curl_slist *l = x->headers; l; l = l->next) {
+                if (strncasecmp(l->data, "Authorization:", 14) == 0 || strncasecmp(l->data, "Cookie:", 7) == 0)
+                        continue;
+                struct curl_slist *n = curl_slist_append(kept, l->data);
+                if (!n) {
+                        curl_slist_free_all(kept);
+                        return -ENOMEM;
+                }
+                kept = n;
+        }
+        if (curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, kept) != CURLE_OK) {
+                curl_slist_free_all(kept);
+                return -EINVAL;
+        }
+        curl_slist_free_all(x->headers);
+        x->headers = kept;
+        return 0;
+}
+
+/* A redirect to a host name curl has no addresses for (resolver_start_cb
+ * refused to look it up on curl's thread): looked up here like the URL's,
+ * then the transfer goes on from the redirect's URL, within what is left of
+ * the timeout and of the 5 redirects. True when x is taken care of. */
+static bool xfer_follow(struct http_xfer *x)
+{
+        struct probe_http *h = x->h;
+        struct probe_result res;
+        long count = 0;
+        char *url = NULL, *next = NULL;
+
+        if (!x->refused || !x->uh || x->follows >= 5 ||
+            curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_COUNT, &count) != CURLE_OK || count < 1 || count > 5 ||
+            curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || !url || !(next = strdup(url)))
+                return false;
+        curl_multi_remove_handle(h->multi, x->easy);
+        /* Its URL and headers change: never reused for another check. */
+        free(x->url);
+        x->url = NULL;
+        x->follows++;
+        x->refused = false;
+        if (curl_url_set(x->uh, CURLUPART_URL, next, 0) != CURLUE_OK ||
+            curl_easy_setopt(x->easy, CURLOPT_CURLU, x->uh) != CURLE_OK ||
+            curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L - count) != CURLE_OK || drop_credentials(x) < 0) {
+                free(next);
+                return false; /* reported as the failed lookup it was */
+        }
+        free(next);
+        if (xfer_go(x, &res) != 0)
+                xfer_end_early(x, &res);
+        return true;
+}
+
 static void drain(struct probe_http *h)
 {
         CURLMsg *msg;
@@ -326,9 +277,11 @@ static void drain(struct probe_http *h)
                 struct probe_result res;
                 CURLcode rc = msg->data.result;
                 curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-                xfer_result(x, rc, &res);
-                xfer_release(x); /* msg is invalid from here on */
                 h->n_inflight--;
+                if (rc == CURLE_COULDNT_RESOLVE_HOST && xfer_follow(x))
+                        continue; /* msg is invalid from here on */
+                http_xfer_result(x, rc, &res);
+                xfer_release(x); /* msg is invalid from here on */
                 h->done(&res, h->userdata);
         }
 }
@@ -476,12 +429,14 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
         return 0;
 }
 
-int probe_http_new(struct ev_loop *loop, probe_done_fn done, void *userdata, struct probe_http **ret)
+int probe_http_new(struct ev_loop *loop, struct probe_lookup *lookup, probe_done_fn done, void *userdata,
+                   struct probe_http **ret)
 {
         struct probe_http *h = calloc(1, sizeof(*h));
         if (!h)
                 return -ENOMEM;
         h->loop = loop;
+        h->lookup = lookup;
         h->done = done;
         h->userdata = userdata;
         ev_timer_init(&h->timer, on_timer, 0., 0.);
@@ -561,6 +516,8 @@ static int xfer_arm(struct http_xfer *x, const struct probe_req *req)
         x->total = 0;
         x->too_big = false;
         x->errbuf[0] = '\0';
+        x->started = now_mono();
+        x->follows = 0;
         if (!(x->needle && req->body_contains && strcmp(x->needle, req->body_contains) == 0)) {
                 free(x->needle);
                 x->needle = NULL;
@@ -586,8 +543,109 @@ static bool ca_file_readable(const struct probe_req *req, struct probe_result *r
         }
         int e = errno;
         probe_result_set(ret_now, req->id, false, "ca_file '%s': %s (svd-probe runs as uid %u)",
-                         quote(req->ca_file, q, sizeof(q)), strerror(e), (unsigned)getuid());
+                         http_quote(req->ca_file, q, sizeof(q)), strerror(e), (unsigned)getuid());
         return false;
+}
+
+/* CURLOPT_RESOLVER_START_FUNCTION: curl is about to look a name up on its
+ * own resolver thread, which would outlive a timed-out check. The URL's host
+ * name is in curl's DNS cache already (CURLOPT_RESOLVE), and an IP address
+ * needs no thread: what is left is a redirect to another name, refused. */
+static int resolver_start_cb(void *resolver_state, void *reserved, void *userdata)
+{
+        struct http_xfer *x = userdata;
+        char *url = NULL;
+
+        if (curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url && http_url_is_literal(url))
+                return 0;
+        x->refused = true;
+        return 1;
+}
+
+/* The check is over before it started: report it, keep the handle. */
+static void xfer_end_early(struct http_xfer *x, const struct probe_result *res)
+{
+        struct probe_http *h = x->h;
+
+        xfer_release(x);
+        h->done(res, h->userdata);
+}
+
+/* Adds x to the multi with the addresses of its host (NULL: an IP literal)
+ * and what is left of its timeout: 0, or -1 with *res filled. */
+static int xfer_add(struct http_xfer *x, const struct probe_addrs *addrs, struct probe_result *res)
+{
+        struct probe_http *h = x->h;
+        struct curl_slist *old = x->resolve;
+
+        x->resolve = addrs ? http_resolve_entry(x->host, x->port, addrs) : NULL;
+        if (addrs && !x->resolve) {
+                x->resolve = old;
+                probe_result_set(res, x->id, false, "curl: %s failed", "allocation");
+                return -1;
+        }
+        usec_t spent_ms = (now_mono() - x->started) / 1000;
+        long left_ms = spent_ms < x->timeout_ms ? (long)(x->timeout_ms - spent_ms) : 1;
+        if (curl_easy_setopt(x->easy, CURLOPT_RESOLVE, x->resolve) != CURLE_OK ||
+            curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, left_ms) != CURLE_OK ||
+            curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) {
+                curl_slist_free_all(old);
+                probe_result_set(res, x->id, false, "curl: %s failed", "curl_multi_add_handle");
+                return -1;
+        }
+        curl_slist_free_all(old); /* (curl copied its entry into the cache) */
+        added(h);
+        return 0;
+}
+
+static void on_resolved(struct probe_lookup_wait *w, const struct probe_addrs *addrs, int gai_err)
+{
+        struct http_xfer *x = (struct http_xfer *)((char *)w - offsetof(struct http_xfer, lw));
+        struct probe_result res;
+
+        ev_timer_stop(x->h->loop, &x->deadline);
+        if (gai_err) {
+                probe_result_set(&res, x->id, false, "resolve '%s': %s", x->host, gai_strerror(gai_err));
+                xfer_end_early(x, &res);
+        } else if (xfer_add(x, addrs, &res) < 0) {
+                xfer_end_early(x, &res);
+        }
+}
+
+static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        struct http_xfer *x = w->data;
+        struct probe_result res;
+        char why[PROBE_DETAIL_MAX + 1];
+
+        probe_lookup_describe(&x->lw, why, sizeof(why));
+        probe_result_set(&res, x->id, false, "timeout after %ums %s", x->timeout_ms, why);
+        xfer_end_early(x, &res);
+}
+
+/* Starts x: at once when its host is an IP address or its name's addresses
+ * are known, else once they are. 0 (under way) or 1 with *ret_now filled. */
+static int xfer_go(struct http_xfer *x, struct probe_result *ret_now)
+{
+        struct probe_http *h = x->h;
+        struct probe_addrs addrs;
+
+        x->refused = false;
+        if (!x->uh || !http_url_name(x->uh, x->host, sizeof(x->host), &x->port))
+                return xfer_add(x, NULL, ret_now) < 0 ? 1 : 0;
+        int r = probe_lookup_start(h->lookup, x->host, &x->lw, on_resolved, &addrs);
+        if (r == 1)
+                return xfer_add(x, &addrs, ret_now) < 0 ? 1 : 0;
+        if (r != 0) {
+                probe_result_set(ret_now, x->id, false, "resolve '%s': %s", x->host,
+                                 r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+                return 1;
+        }
+        usec_t spent_ms = (now_mono() - x->started) / 1000;
+        ev_timer_set(&x->deadline, spent_ms < x->timeout_ms ? (double)(x->timeout_ms - spent_ms) / 1000.0 : 0., 0.);
+        ev_now_update(h->loop);
+        ev_timer_start(h->loop, &x->deadline);
+        return 0;
 }
 
 int probe_http_start(struct probe_http *h, const struct probe_req *req, struct probe_result *ret_now)
@@ -603,12 +661,10 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
                 if (xfer_arm(x, req) < 0)
                         goto fail;
                 SET(CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
-                SET(CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
-                if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) {
-                        what = "curl_multi_add_handle";
-                        goto fail;
+                if (xfer_go(x, ret_now) != 0) {
+                        xfer_release(x);
+                        return 1;
                 }
-                added(h);
                 return 0;
         }
         x = calloc(1, sizeof(*x));
@@ -617,6 +673,8 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
                 return 1;
         }
         x->h = h;
+        ev_timer_init(&x->deadline, on_deadline, 0., 0.);
+        x->deadline.data = x;
         LIST_PUSH(h->xfers, x);
         if (xfer_arm(x, req) < 0)
                 goto fail;
@@ -649,6 +707,8 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
         SET(CURLOPT_PROXY, "");
         SET(CURLOPT_NOPROXY, "*");
         SET(CURLOPT_NOSIGNAL, 1L);
+        SET(CURLOPT_RESOLVER_START_FUNCTION, resolver_start_cb);
+        SET(CURLOPT_RESOLVER_START_DATA, x);
 #if LIBCURL_VERSION_NUM >= 0x075700 /* 7.87.0 */
         /* A check that times out while curl's resolver thread still waits
          * for DNS: without this, curl joins that thread as the transfer
@@ -690,14 +750,13 @@ int probe_http_start(struct probe_http *h, const struct probe_req *req, struct p
 #endif
         }
 
-        if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) {
-                what = "curl_multi_add_handle";
-                goto fail;
-        }
-        /* Set up and added: from now on it may be kept for reuse. */
+        /* Set up: from now on it may be kept for reuse. */
         x->url = strdup(req->url);
         x->key = req_key(req);
-        added(h);
+        if (xfer_go(x, ret_now) != 0) {
+                xfer_release(x);
+                return 1;
+        }
         return 0;
 fail:
         probe_result_set(ret_now, req->id, false, "curl: %s failed", what);

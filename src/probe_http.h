@@ -8,12 +8,16 @@
  * allowed (also for redirects, which are followed only on request), a body is
  * read whole (the connection stays reusable) but only its first 64 KiB are
  * kept for body_contains, and one longer than 16 MiB fails the check.
+ * Host names are looked up through probe_lookup (bounded; never on curl's
+ * resolver threads, which outlive a timeout) and handed to curl with
+ * CURLOPT_RESOLVE, a redirect's name too.
  * curl_global_init() is the caller's job (before any sandboxing). */
 #ifndef SVD_PROBE_HTTP_H
 #define SVD_PROBE_HTTP_H
 
 #include <ev.h>
 
+#include "probe_lookup.h"
 #include "probe_proto.h"
 
 #define PROBE_HTTP_CAPTURE_MAX (64u * 1024)        /* body bytes searched by body_contains */
@@ -26,7 +30,8 @@ struct probe_http;
 
 /* done(res, userdata) is called from the loop once per started check; it must
  * not call back into probe_http synchronously. */
-int probe_http_new(struct ev_loop *loop, probe_done_fn done, void *userdata, struct probe_http **ret);
+int probe_http_new(struct ev_loop *loop, struct probe_lookup *lookup, probe_done_fn done, void *userdata,
+                   struct probe_http **ret);
 /* Aborts checks in flight (without calling done) and closes all connections. */
 void probe_http_free(struct probe_http *h);
 

@@ -31,6 +31,7 @@
 
 #include "log.h"
 #include "probe_http.h"
+#include "probe_lookup.h"
 #include "probe_proto.h"
 #include "probe_seccomp.h"
 #include "probe_tcp.h"
@@ -68,6 +69,7 @@ struct prober {
         ev_prepare prep;
         ev_timer hold;     /* ends the wait of queued replies */
         ev_tstamp q_since; /* when the oldest queued reply was queued */
+        struct probe_lookup *lookup; /* host names, for both */
         struct probe_tcp *tcp;
         struct probe_http *http;
         unsigned inflight;
@@ -354,9 +356,11 @@ int main(int argc, char **argv)
                 log_err("cannot create the event loop");
                 return 1;
         }
-        r = probe_tcp_new(p.loop, on_check_done, &p, &p.tcp);
+        r = probe_lookup_new(p.loop, &p.lookup);
         if (r >= 0)
-                r = probe_http_new(p.loop, on_check_done, &p, &p.http);
+                r = probe_tcp_new(p.loop, p.lookup, on_check_done, &p, &p.tcp);
+        if (r >= 0)
+                r = probe_http_new(p.loop, p.lookup, on_check_done, &p, &p.http);
         if (r < 0) {
                 log_err("cannot set up libcurl: %s", strerror(-r));
                 return 1;
@@ -390,6 +394,7 @@ int main(int argc, char **argv)
 
         probe_http_free(p.http);
         probe_tcp_free(p.tcp);
+        probe_lookup_free(p.lookup);
         while (p.q_head) {
                 struct reply *q = p.q_head;
                 p.q_head = q->next;

@@ -12,6 +12,8 @@ connections).
   GET /set?status=500  sets the status (also &body=text); answers 200 "set"
   GET /slow            never answers (the connection is held open)
   GET /redirect        302 to /
+  GET /redirect-to?url=U  302 to U (e.g. the same server by another name)
+  GET /echo-auth       200, body "Authorization=<the header's value>;"
   GET /stats           200, body "connections N requests M"
 
 With --tls, PEM (certificate and key in one file) makes it an HTTPS server.
@@ -99,10 +101,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if url.path == "/redirect":
             self.reply(302, b"", [("Location", "/")])
             return
+        if url.path == "/redirect-to":
+            to = urllib.parse.parse_qs(url.query).get("url", ["/"])[0]
+            self.reply(302, b"", [("Location", to)])
+            return
         if url.path == "/stats":
             with State.lock:
                 text = "connections %d requests %d\n" % (State.connections, State.requests)
             self.reply(200, text.encode())
+            return
+        if url.path == "/echo-auth":
+            value = self.headers.get("Authorization", "")
+            self.reply(200, ("Authorization=" + value + ";\n").encode())
             return
         if url.path == "/echo-header":
             value = self.headers.get("X-Key", "")

@@ -1,0 +1,66 @@
+#!/bin/bash
+# At most 32 name lookups run in svd-probe at once; a check of a 33rd name
+# is not failed for it but waits its turn, within its own timeout, and a
+# check that times out waiting says so. 40 services check 40 names that a
+# silent DNS server (named by a private /etc/resolv.conf) never answers, all
+# at once: the checks of 8 names wait, and report "timeout after 3000ms
+# waiting to resolve 'NAME' (32 name lookups running, at most 32)".
+SVD_PRIVATE_MOUNTS=1
+. "$(dirname "$0")/lib.sh"
+
+NS_IP=127.85.$((RANDOM % 200 + 1)).$((RANDOM % 200 + 1))
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 53))
+open(sys.argv[2], "w").write("up")
+while True:
+    s.recvfrom(4096)   # swallowed: never answered
+' "$NS_IP" "$T/out/dns.up" 2> "$T/dns.err" &
+DNS_PID=$!
+trap 'kill $DNS_PID 2>/dev/null || true; cleanup' EXIT
+wait_for test -s "$T/out/dns.up"
+printf 'nameserver %s\noptions timeout:10 attempts:1\n' "$NS_IP" > "$T/resolv.conf"
+chmod 644 "$T/resolv.conf"
+mount --bind "$T/resolv.conf" /etc/resolv.conf 2>/dev/null || { echo "cannot bind-mount /etc/resolv.conf"; exit 77; }
+MOUNTS="$MOUNTS /etc/resolv.conf"
+rc=0; timeout 1 getent ahosts h1.svd-test.example > /dev/null 2>&1 || rc=$?
+[ "$rc" = 124 ] || { echo "a lookup does not hang here (rc $rc: nscd?)"; exit 77; }
+
+for i in $(seq 40); do
+        service "s$i" <<EOF
+command: [sleep, "1000"]
+healthcheck:
+  tcp: "h$i.svd-test.example:80"
+  timeout: 3s
+  start_interval: 100ms
+  interval: 100ms
+  retries: 1000
+EOF
+done
+
+start_svd
+# The first checks of all 40 are in flight together: 32 names are looked
+# up, 8 wait. Collect every last_probe until the waiting ones time out.
+seen="$T/seen"
+: > "$seen"
+deadline=$(( $(date +%s) + 15 * SCALE ))
+until grep -q "waiting to resolve" "$seen"; do
+        [ "$(date +%s)" -gt "$deadline" ] && { sort "$seen" | uniq -c; fail "no check reported waiting for a lookup"; }
+        svctl status --json | python3 -c '
+import json, sys
+for s in json.load(sys.stdin)["services"]:
+    if s.get("last_probe"):
+        print(s["last_probe"])
+' >> "$seen"
+        sleep 0.05
+done
+grep -q "too many name lookups" "$seen" && fail "a check failed at the lookup bound: $(grep -m1 "too many" "$seen")"
+grep -q "^timeout after 3000ms waiting to resolve 'h[0-9]*\.svd-test\.example' ([0-9]* name lookups running, at most 32)$" "$seen" ||
+        fail "unexpected wording: $(grep -m1 "waiting to resolve" "$seen")"
+grep -q "^timeout after 3000ms resolving 'h[0-9]*\.svd-test\.example' (lookup running for [0-9.]*s)$" "$seen" ||
+        fail "no check timed out resolving: $(sort "$seen" | uniq -c)"
+# no check of a name is failed before its timeout
+grep -v "^timeout after 3000ms " "$seen" && fail "a check ended otherwise than by its timeout"
+grep -q 'no reply from svd-probe\|killing it' "$T/svd.out" && fail "svd-probe was taken for stuck"
+exit 0
