@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 
 #include "config_parse.h"
+#include "envmerge.h"
 #include "utf8.h"
 
 const char *cp_key(char *buf, const char *prefix, const char *key)
@@ -478,34 +479,24 @@ static bool env_name_valid(const char *s, size_t len)
         return true;
 }
 
-/* Sets or replaces "NAME=..." in *env so a service overrides a default per key. */
-static int env_set(char ***env, const char *kv)
-{
-        size_t nl = strchr(kv, '=') - kv;
-
-        for (size_t i = 0; *env && (*env)[i]; i++)
-                if (strncmp((*env)[i], kv, nl + 1) == 0) {
-                        char *d = strdup(kv);
-
-                        if (!d)
-                                return -ENOMEM;
-                        free((*env)[i]);
-                        (*env)[i] = d;
-                        return 0;
-                }
-        return strv_push(env, kv);
-}
-
 /* environment: a NAME: value mapping or a list of "NAME=value"; merged into *env. */
 void cp_env(struct cload *l, const struct ynode *n, const char *key, char ***env)
 {
         char sub[KEYLEN];
+        /* the entries, added to *env at once (envmerge.h): a file may hold
+         * 100,000 of them, and this runs at every load and reload */
+        _cleanup_(strv_freep) char **add = NULL;
+        size_t n_add = 0;
 
+        if (n && (n->kind == YNODE_MAPPING || n->kind == YNODE_SEQUENCE) &&
+            !(add = calloc(n->n + 1, sizeof *add))) {
+                oom(l);
+                return;
+        }
         if (n && n->kind == YNODE_MAPPING) {
                 for (size_t i = 0; i < n->n; i++) {
                         const char *name = n->items[i]->value;
                         const struct ynode *v = n->values[i];
-                        _cleanup_(freep) char *kv = NULL;
 
                         cp_key(sub, key, name);
                         if (!env_name_valid(name, strlen(name))) {
@@ -516,9 +507,10 @@ void cp_env(struct cload *l, const struct ynode *n, const char *key, char ***env
                                 cp_err(l, v, sub, "expected a string");
                                 continue;
                         }
-                        kv = strdup_printf("%s=%s", name, ynode_is_null(v) ? "" : v->value);
-                        if (!kv || env_set(env, kv) < 0)
+                        if (!(add[n_add] = strdup_printf("%s=%s", name, ynode_is_null(v) ? "" : v->value)))
                                 oom(l);
+                        else
+                                n_add++;
                 }
         } else if (n && n->kind == YNODE_SEQUENCE) {
                 for (size_t i = 0; i < n->n; i++) {
@@ -528,12 +520,16 @@ void cp_env(struct cload *l, const struct ynode *n, const char *key, char ***env
                         snprintf(sub, sizeof sub, "%s[%zu]", key, i);
                         if (!eq || !env_name_valid(v->value, (size_t)(eq - v->value)))
                                 cp_err(l, v, sub, "expected NAME=value");
-                        else if (env_set(env, v->value) < 0)
+                        else if (!(add[n_add] = strdup(v->value)))
                                 oom(l);
+                        else
+                                n_add++;
                 }
         } else {
                 cp_err(l, n, key, "expected a mapping or a list of NAME=value");
         }
+        if (n_add && env_merge(env, add, n_add) < 0)
+                oom(l);
 }
 
 void cp_backoff(struct cload *l, const struct ynode *n, const char *prefix, struct backoff_config *b)

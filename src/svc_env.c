@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "envfile.h"
+#include "envmerge.h"
 #include "notify.h"
 #include "safedir.h"
 #include "secrets.h"
@@ -60,6 +61,16 @@ static int env_file_parse(const struct svc_config *c, char *buf, size_t len, cha
                 snprintf(why, wl, "env_file: %s", rbuf);
                 return r;
         }
+        /* one variable per line at most: added at once (envmerge.h), the
+         * file may have 100,000 lines */
+        size_t n_lines = 1, n_vars = 0;
+        for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + len - q))); q++)
+                n_lines++;
+        _cleanup_(freep) char **vars = calloc(n_lines, sizeof *vars);
+        if (!vars) {
+                snprintf(why, wl, "env_file: %s: %s", path, strerror(ENOMEM));
+                return -ENOMEM;
+        }
         unsigned lineno = 0;
         for (char *line = buf, *end = buf + len; line < end;) {
                 char *nl = memchr(line, '\n', (size_t)(end - line));
@@ -98,12 +109,11 @@ static int env_file_parse(const struct svc_config *c, char *buf, size_t len, cha
                         memmove(v, v + 1, vl - 2);
                         v[vl - 2] = 0;
                 }
-                if ((r = env_set(env, p)) < 0) {
-                        snprintf(why, wl, "env_file: %s: %s", path, strerror(-r));
-                        return r;
-                }
+                vars[n_vars++] = p;
         }
-        return 0;
+        if ((r = env_merge(env, vars, n_vars)) < 0)
+                snprintf(why, wl, "env_file: %s: %s", path, strerror(-r));
+        return r;
 }
 
 /* The file's bytes are wiped whatever the outcome: its values may be secrets. */
@@ -166,8 +176,8 @@ char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_le
                         env_add(&env, "WATCHDOG_PID=00000000000000000000", &err);
                 }
         }
-        for (char **e = c->environment; e && *e; e++)
-                env_add(&env, *e, &err);
+        if (err == 0 && c->environment)
+                err = env_merge(&env, c->environment, strv_length(c->environment));
         /* A variable missing for want of memory (NOTIFY_SOCKET, one of
          * environment:) would start a service that misbehaves, or never
          * says it is ready: no environment, the start fails instead. */
