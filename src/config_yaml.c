@@ -182,6 +182,65 @@ static void report_tag(struct yload *l, const yaml_mark_t *m, const char *path, 
 
 static int parse_node(struct yload *l, yaml_event_t *ev, const char *path, int depth, struct ynode **ret);
 
+/* A mapping's key and its place there, sorted by text then by place. */
+struct keyref {
+        const struct ynode *key;
+        size_t i;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+        const struct keyref *x = a, *y = b;
+        int c = strcmp(x->key->value, y->key->value);
+
+        return c ? c : x->i < y->i ? -1 : 1;
+}
+
+/* A repeated key silently overriding the first is a classic source of "my
+ * setting is ignored": each repetition is reported, the first kept. Found
+ * by sorting the keys, not by comparing each with those before it: a file
+ * of 100,000 keys took a minute to load. */
+static int drop_duplicates(struct yload *l, struct ynode *n, const char *path)
+{
+        _cleanup_(freep) struct keyref *sorted = NULL;
+        _cleanup_(freep) bool *dup = NULL;
+        size_t k = 0;
+        char sub[512];
+
+        if (n->n < 2)
+                return 0;
+        if (!(sorted = malloc(n->n * sizeof *sorted)) || !(dup = calloc(n->n, sizeof *dup)))
+                return -ENOMEM;
+        for (size_t i = 0; i < n->n; i++)
+                sorted[i] = (struct keyref){ .key = n->items[i], .i = i };
+        qsort(sorted, n->n, sizeof *sorted, cmp_key);
+        for (size_t i = 1, first = 0; i < n->n; i++) {
+                const struct ynode *key = sorted[i].key;
+
+                if (strcmp(key->value, sorted[first].key->value) != 0) {
+                        first = i;
+                        continue;
+                }
+                struct cfg_pos pos = { .file = l->path, .line = key->line, .col = key->col };
+
+                snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key->value);
+                cfg_error(l->errs, &pos, sub, "duplicate key '%s' (first on line %d)", key->value,
+                          sorted[first].key->line);
+                dup[sorted[i].i] = true;
+        }
+        for (size_t i = 0; i < n->n; i++) {
+                if (dup[i]) {
+                        ynode_free(n->items[i]);
+                        ynode_free(n->values[i]);
+                        continue;
+                }
+                n->items[k] = n->items[i];
+                n->values[k++] = n->values[i];
+        }
+        n->n = k;
+        return 0;
+}
+
 static int parse_children(struct yload *l, struct ynode *n, const char *path, int depth)
 {
         yaml_event_type_t end = n->kind == YNODE_MAPPING ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
@@ -197,7 +256,21 @@ static int parse_children(struct yload *l, struct ynode *n, const char *path, in
                         return r;
                 if (ev.type == end) {
                         yaml_event_delete(&ev);
-                        return 0;
+                        return n->kind == YNODE_MAPPING ? drop_duplicates(l, n, path) : 0;
+                }
+                /* Bounded like the file and its depth: what svd does with a
+                 * list or mapping is not always linear in its length (a
+                 * depends_on of 100,000 names held a load for a minute), and
+                 * no setting needs this many. */
+                if (n->n == CONFIG_YAML_MAX_ITEMS) {
+                        struct cfg_pos pos = { .file = l->path,
+                                               .line = (int)ev.start_mark.line + 1,
+                                               .col = (int)ev.start_mark.column + 1 };
+
+                        cfg_error(l->errs, &pos, *path ? path : "yaml", "more than %d entries",
+                                  CONFIG_YAML_MAX_ITEMS);
+                        yaml_event_delete(&ev);
+                        return -EINVAL;
                 }
                 if (n->kind == YNODE_SEQUENCE) {
                         snprintf(sub, sizeof sub, "%s[%zu]", path, n->n);
@@ -228,21 +301,7 @@ static int parse_children(struct yload *l, struct ynode *n, const char *path, in
                         val->line = key->line;
                         val->col = key->col;
                 }
-                /* A repeated key silently overriding the first is a classic source
-                 * of "my setting is ignored": report it, keep the first. */
-                for (size_t i = 0; i < n->n; i++) {
-                        if (strcmp(n->items[i]->value, key->value) != 0)
-                                continue;
-                        struct cfg_pos pos = { .file = l->path, .line = key->line, .col = key->col };
-
-                        cfg_error(l->errs, &pos, sub, "duplicate key '%s' (first on line %d)", key->value,
-                                  n->items[i]->line);
-                        ynode_free(key);
-                        ynode_free(val);
-                        key = NULL;
-                        break;
-                }
-                if (key && (r = node_append(n, &cap, key, val)) < 0) {
+                if ((r = node_append(n, &cap, key, val)) < 0) {
                         ynode_free(key);
                         ynode_free(val);
                         return r;

@@ -24,9 +24,11 @@ struct ynode {
         size_t n;
 };
 
-/* Largest config file read, and deepest nesting accepted. */
+/* Largest config file read, deepest nesting and longest list or mapping
+ * accepted. */
 #define CONFIG_YAML_MAX_BYTES (1024 * 1024)
 #define CONFIG_YAML_MAX_DEPTH 32
+#define CONFIG_YAML_MAX_ITEMS 4096
 
 /* Loads path into *ret (NULL for an empty file). Errors go to errs as
  * "PATH:LINE:COL: yaml: problem" with PATH as given. A syntax error returns
@@ -34,6 +36,9 @@ struct ynode {
  * "PATH:LINE:COL: KEY.PATH: duplicate key 'k' (first on line N)" at the second
  * key; the later pair is dropped and the tree is still returned with 0, so the
  * caller can go on collecting errors (config_load fails on any error anyway).
+ * A list or mapping of more than CONFIG_YAML_MAX_ITEMS entries is refused
+ * like a syntax error, as "PATH:LINE:COL: KEY.PATH: more than N entries" at
+ * the first entry too many.
  * A string holding a NUL ("\0") is refused as "PATH:LINE:COL: KEY.PATH: NUL
  * character in string", at the value. */
 int config_yaml_load(const char *path, struct ynode **ret, struct cfg_errors *errs);

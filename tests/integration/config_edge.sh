@@ -196,4 +196,21 @@ for v in '"-0"' '"+022"' '" 022"'; do
         bad "umask: $v" 'umask: expected an octal mode 0000..0777'
 done
 
+# A list or mapping holds at most 4096 entries: what svd does with one is
+# not always linear in its length, and a depends_on of 80,000 names (within
+# the 1 MiB a file may hold) held a load -- PID 1's, at a reload -- for most
+# of a minute. 4096 pass; the first entry too many is named.
+entries() { awk -v n="$1" -v f="$2" 'BEGIN { for (i = 0; i < n; i++) printf f, i }'; }
+{ printf 'command:\n'; entries 4096 '  - a%d\n'; printf 'environment:\n'; entries 4096 '  V%d: x\n'; } \
+        > "$T/services/r.yaml"
+"$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "4096 entries refused: $(cat "$T/err")"
+{ printf 'command: [sleep, "1"]\ndepends_on:\n'; entries 80000 '  - a%d\n'; } > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && [ "$(cat "$T/err")" = "$T/services/r.yaml:4099:5: depends_on: more than 4096 entries
+svd: $T/etc/svd.yaml: 1 error" ] || fail "80000 depends_on: $(head -c 300 "$T/err")"
+{ printf 'command: [sleep, "1"]\nenvironment:\n'; entries 4097 '  V%d: x\n'; } > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "services/r.yaml:4099:3: environment: more than 4096 entries" "$T/err" ||
+        fail "4097 environment: $(cat "$T/err")"
+
 echo ok
