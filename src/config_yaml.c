@@ -65,6 +65,24 @@ static void yerr_mark(struct yload *l, const yaml_mark_t *m, const char *msg)
         yerr(l, m->line, m->column, msg);
 }
 
+/* Whether the character at m (line and column, counted as libyaml does:
+ * characters, not UTF-8's continuation bytes) is a tab. */
+static bool at_tab(const struct yload *l, const yaml_mark_t *m)
+{
+        size_t i = 0, line = 0, col = 0;
+
+        for (; i < l->len && line < m->line; i++)
+                if (l->buf[i] == '\n')
+                        line++;
+        for (; i < l->len && l->buf[i] != '\n'; i++) {
+                if ((l->buf[i] & 0xc0) == 0x80)
+                        continue;
+                if (col++ == m->column)
+                        return l->buf[i] == '\t';
+        }
+        return false;
+}
+
 static void report_parser_error(struct yload *l)
 {
         const yaml_parser_t *p = &l->parser;
@@ -87,6 +105,10 @@ static void report_parser_error(struct yload *l)
                 yerr(l, line, col, problem);
         } else if (p->error == YAML_MEMORY_ERROR) {
                 yerr(l, 0, 0, "out of memory");
+        } else if (p->error == YAML_SCANNER_ERROR && at_tab(l, &p->problem_mark)) {
+                /* libyaml's "found character that cannot start any token"
+                 * does not say which: an editor's tab, most of the time */
+                yerr_mark(l, &p->problem_mark, "a tab character (YAML indents with spaces, not tabs)");
         } else {
                 yerr_mark(l, &p->problem_mark, problem);
         }

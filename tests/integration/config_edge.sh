@@ -213,4 +213,16 @@ rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
 [ "$rc" = 1 ] && grep -q "services/r.yaml:4099:3: environment: more than 4096 entries" "$T/err" ||
         fail "4097 environment: $(cat "$T/err")"
 
+# A tab where YAML wants spaces: libyaml says "found character that cannot
+# start any token", without saying which; the error names the tab.
+printf 'command: [sleep, "1"]\nbackoff:\n\tinitial: 1s\n' > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "services/r.yaml:3:1: yaml: a tab character (YAML indents with spaces, not tabs)" "$T/err" ||
+        fail "tab indent: $(cat "$T/err")"
+printf 'description: "\303\251t\303\251"\ncommand:\n  - sleep\n  \t- "1"\n' > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "services/r.yaml:4:3: yaml: a tab character" "$T/err" || fail "tab after spaces: $(cat "$T/err")"
+printf 'command:\t[sleep, "1"]\n' > "$T/services/r.yaml"
+"$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "a tab after a colon refused: $(cat "$T/err")"
+
 echo ok
