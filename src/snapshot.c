@@ -701,15 +701,15 @@ static void restore(struct svd *m)
         _cleanup_(freep) bool *again = calloc(m->n_svcs ? m->n_svcs : 1, sizeof(bool));
         size_t n = 0;
         const char *field;
-        /* (a state file's were checked as it was read: this is a re-exec's) */
-        bool top = statecheck_root(root, &field) >= 0;
-        if (!top)
-                log_err("state: %s out of range; the boot times and the time of the save are not restored", field);
-        double saved = top ? num(root, "saved_mono", 0) : 0, now = (double)now_mono();
+        int bad = statecheck_root(root, &field); /* (a state file's: checked as it was read) */
+        if (bad < 0)
+                log_err("state: %s %s; the boot times and the time of the save are not restored", field,
+                        statecheck_what(bad));
+        double saved = bad >= 0 ? num(root, "saved_mono", 0) : 0, now = (double)now_mono();
         double elapsed = saved > 0 && now > saved ? now - saved : 0;
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "boot");
         reload_settings_restore(m->cfg, root); /* the defaults the services took */
-        if (top) {
+        if (bad >= 0) {
                 m->boot_mono = (usec_t)num(b, "mono", (double)m->boot_mono);
                 m->boot_real = (usec_t)num(b, "real", (double)m->boot_real);
                 m->boot_done_mono = (usec_t)num(b, "done_mono", 0);
@@ -725,11 +725,11 @@ static void restore(struct svd *m)
         }
         cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(root, "services")) {
                 const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name"));
-                if (statecheck_svc(o, &field) < 0) {
+                if ((bad = statecheck_svc(o, &field)) < 0) {
                         /* damage: none of its numbers is trusted, not even its pid */
-                        log_err("state: %s: %s out of range; its entry is ignored (the service starts as at boot, "
-                                "a process the entry named is neither taken over nor stopped)",
-                                name ? name : "?", field);
+                        log_err("state: %s: %s %s; its entry is ignored (the service starts as at boot, a "
+                                "process the entry named is neither taken over nor stopped)",
+                                name ? name : "?", field, statecheck_what(bad));
                         continue;
                 }
                 struct svc *s = name ? svd_find(m, name) : NULL;

@@ -118,16 +118,55 @@ static const cJSON *item_at(const cJSON *o, const char *path)
         return NULL;
 }
 
+/* (a number of another type, read as absent, would be read as 0: a pid
+ * "1234" as none, a service running with no process to watch) */
 static int check(const cJSON *o, const struct field *f, size_t n, const char **ret_field)
 {
         for (size_t i = 0; i < n; i++) {
                 const cJSON *v = item_at(o, f[i].path);
-                if (cJSON_IsNumber(v) && !in_range(v->valuedouble, f[i].lo, f[i].hi)) {
+                int r = !v                                            ? 0
+                        : !cJSON_IsNumber(v)                          ? -EINVAL
+                        : !in_range(v->valuedouble, f[i].lo, f[i].hi) ? -ERANGE
+                                                                      : 0;
+                if (r < 0) {
                         *ret_field = f[i].path;
-                        return -ERANGE;
+                        return r;
                 }
         }
         return 0;
+}
+
+/* The states in which a service has a main process (svc.c: the spawn is
+ * synchronous, STARTING included); without one, its exit must be pending
+ * (svc_main_exited: the cgroup still had processes). */
+static int check_state(const cJSON *svc, const char **ret_field)
+{
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(svc, "state");
+        const cJSON *pid = cJSON_GetObjectItemCaseSensitive(svc, "pid");
+        int s = cJSON_IsString(st) ? svc_state_from_name(st->valuestring) : -EINVAL;
+        if (s < 0) {
+                *ret_field = "state";
+                return -EINVAL;
+        }
+        if ((s == ST_STARTING || s == ST_STOPPING || svc_state_up((enum svc_state)s)) &&
+            !(cJSON_IsNumber(pid) && pid->valuedouble > 0) &&
+            !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(svc, "exit_pending"))) {
+                *ret_field = "pid";
+                return -ESRCH;
+        }
+        return 0;
+}
+
+const char *statecheck_what(int r)
+{
+        switch (r) {
+        case -ERANGE:
+                return "out of range";
+        case -ESRCH:
+                return "missing for its state";
+        default:
+                return "of the wrong type";
+        }
 }
 
 int statecheck_root(const cJSON *root, const char **ret_field)
@@ -139,7 +178,7 @@ int statecheck_svc(const cJSON *svc, const char **ret_field)
 {
         int r = check(svc, svc_fields, sizeof(svc_fields) / sizeof(svc_fields[0]), ret_field);
         const cJSON *t;
-        if (r < 0)
+        if (r < 0 || (r = check_state(svc, ret_field)) < 0)
                 return r;
         for (size_t i = 0; i < sizeof(svc_pids) / sizeof(svc_pids[0]); i++) {
                 t = cJSON_GetObjectItemCaseSensitive(svc, svc_pids[i]);
@@ -149,9 +188,9 @@ int statecheck_svc(const cJSON *svc, const char **ret_field)
                 }
         }
         cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(svc, "starts"))
-                if (cJSON_IsNumber(t) && !in_range(t->valuedouble, 0, U63_HI)) {
+                if (!cJSON_IsNumber(t) || !in_range(t->valuedouble, 0, U63_HI)) {
                         *ret_field = "starts";
-                        return -ERANGE;
+                        return cJSON_IsNumber(t) ? -ERANGE : -EINVAL;
                 }
         return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "init.h"
 #include "log.h"
+#include "reexec.h"
 #include "snapshot.h"
 #include "statecheck.h"
 #include "statefile.h"
@@ -266,6 +267,26 @@ void statefile_remove(struct svd *m)
                 (void)unlink(path);
 }
 
+static bool format_ok(const cJSON *j, char *why, size_t n)
+{
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "format");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "version");
+        if (cJSON_IsString(f) && strcmp(f->valuestring, REEXEC_STATE_FORMAT) == 0 && cJSON_IsNumber(v) &&
+            v->valuedouble == REEXEC_STATE_VERSION)
+                return true;
+        /* (a downgrade: a newer svd's fields may not mean what this one
+         * reads them as; an svd that wrote a version never reads another) */
+        char got[64];
+        if (cJSON_IsNumber(v))
+                snprintf(got, sizeof(got), " %.0f", v->valuedouble);
+        else
+                snprintf(got, sizeof(got), "%s", cJSON_IsString(f) ? " (no version)" : "");
+        snprintf(why, n, "its format is '%.32s%s', this svd reads '%s %d'",
+                 cJSON_IsString(f) ? f->valuestring : "(none)", got, REEXEC_STATE_FORMAT,
+                 REEXEC_STATE_VERSION);
+        return false;
+}
+
 /* (far more than a state of thousands of services takes) */
 #define STATEFILE_MAX (64 << 20)
 
@@ -294,13 +315,18 @@ cJSON *statefile_load_orphaned(const struct svd_config *cfg)
         const cJSON *boot = cJSON_GetObjectItemCaseSensitive(j, "boot_id");
         const char *why = *unread ? unread : !j ? "not JSON" : !cJSON_IsNumber(pid) ? "no svd_pid" : NULL,
                    *field = NULL;
-        char bad[64];
+        char bad[160];
+        int r;
+        if (!why && !format_ok(j, bad, sizeof(bad)))
+                why = bad;
         if (!why && boot && !(cJSON_IsString(boot) && boot_id_like(boot->valuestring)))
                 why = "its boot_id is not a boot id";
-        if (!why && statecheck_root(j, &field) < 0) {
-                snprintf(bad, sizeof(bad), "%s out of range", field);
+        if (!why && (r = statecheck_root(j, &field)) < 0) {
+                snprintf(bad, sizeof(bad), "%s %s", field, statecheck_what(r));
                 why = bad;
         }
+        if (!why && !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "services")))
+                why = "its services are not a list";
         if (why) {
                 /* svd writes it whole (a rename), so this is damage from
                  * elsewhere. The services it names may still run, and are

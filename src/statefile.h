@@ -36,9 +36,11 @@ void statefile_touch_now(struct svd *m);
 int statefile_write_now(struct svd *m);
 void statefile_remove(struct svd *m);
 /* At start: the state a killed svd left, if its pid is gone; NULL if none,
- * or if it is not one to take over (logged): damaged (kept aside as
- * state.json.unreadable), a number out of range (statecheck.h), or written
- * during another boot (its "boot_id" is not this boot's). */
+ * or if it is not one to take over (logged): damaged, of another format or
+ * version (a downgrade), a number out of range or of the wrong type
+ * (statecheck.h), no "services" list (all kept aside as
+ * state.json.unreadable), or written during another boot (its "boot_id"
+ * is not this boot's). */
 cJSON *statefile_load_orphaned(const struct svd_config *cfg);
 
 /* The start time of pid (clock ticks since boot, /proc/PID/stat field 22);

@@ -2,9 +2,11 @@
  * another boot is not taken over; numbers out of the range of what they
  * are read into (a damaged file) are refused, naming the field, before any
  * conversion (run under the sanitizers, a conversion of such a number is
- * an error of its own). svd's own pid and start time are read as /proc
- * shows them, also where /proc is another PID namespace's, and a state
- * whose writer still runs is not taken over. */
+ * an error of its own); so are fields of the wrong type, another format
+ * version, and a service state with a process but no pid. svd's own pid
+ * and start time are read as /proc shows them, also where /proc is
+ * another PID namespace's, and a state whose writer still runs is not
+ * taken over. */
 #include <check.h>
 
 #include "check_run.h"
@@ -130,6 +132,54 @@ START_TEST(test_root_range)
 }
 END_TEST
 
+/* Top-level numbers of another type (read as absent they would be read as
+ * 0: a saved_mono "5" made the journal's lines unread), and files that are
+ * not a state this svd reads: another format or version (a downgrade), no
+ * services list. Each refused and kept aside. */
+static const char *const bad_root_type[] = {
+        "\"saved_mono\":\"1000\"",
+        "\"svd_start\":true",
+        "\"boot\":{\"mono\":\"5\"}",
+        "\"fds\":{\"control\":[3]}",
+};
+
+START_TEST(test_root_type)
+{
+        char text[512];
+        snprintf(text, sizeof(text),
+                 "{%s,\"format\":\"svd-state\",\"version\":1,\"svd_pid\":0,\"services\":[]}",
+                 bad_root_type[_i]);
+        put_state(text);
+        cJSON *j = statefile_load_orphaned(&cfg);
+        ck_assert_msg(j == NULL, "taken over with %s", bad_root_type[_i]);
+        ck_assert(exists("state.json.unreadable"));
+        cJSON *p = cJSON_Parse(text);
+        const char *field = NULL;
+        ck_assert_int_eq(statecheck_root(p, &field), -EINVAL);
+        ck_assert_str_eq(statecheck_what(-EINVAL), "of the wrong type");
+        cJSON_Delete(p);
+}
+END_TEST
+
+static const char *const bad_format[] = {
+        "{\"format\":\"svd-state\",\"version\":2,\"svd_pid\":0,\"services\":[]}",
+        "{\"format\":\"svd-state\",\"version\":0,\"svd_pid\":0,\"services\":[]}",
+        "{\"format\":\"svd-state\",\"svd_pid\":0,\"services\":[]}",
+        "{\"format\":\"other\",\"version\":1,\"svd_pid\":0,\"services\":[]}",
+        "{\"version\":1,\"svd_pid\":0,\"services\":[]}",
+        "{\"format\":\"svd-state\",\"version\":1,\"svd_pid\":0}",
+        "{\"format\":\"svd-state\",\"version\":1,\"svd_pid\":0,\"services\":{\"name\":\"a\"}}",
+};
+
+START_TEST(test_root_format)
+{
+        put_state(bad_format[_i]);
+        cJSON *j = statefile_load_orphaned(&cfg);
+        ck_assert_msg(j == NULL, "taken over: %s", bad_format[_i]);
+        ck_assert_msg(exists("state.json.unreadable"), "not kept aside: %s", bad_format[_i]);
+}
+END_TEST
+
 /* A service entry as svd writes it: every number in range. */
 static const char good_svc[] =
         "{\"name\":\"a\",\"state\":\"running\",\"pid\":1234,\"pgid\":1234,\"since_real\":1700000000000000,"
@@ -198,6 +248,64 @@ START_TEST(test_svc_range)
         }
         ck_assert_msg(statecheck_svc(o, &field) == -ERANGE, "%s = %g accepted", bad_svc[_i].path, bad_svc[_i].v);
         ck_assert_str_eq(field, bad_svc[_i].path);
+        cJSON_Delete(o);
+}
+END_TEST
+
+/* Each (path, JSON): the good entry with that field replaced by a value
+ * of another type, or a state the entry cannot be in; the error. A pid
+ * "1234" was read as 0: the service was restored running with no
+ * process, for ever, and its process ran on unwatched. */
+static const struct {
+        const char *path, *json;
+        int err;
+} bad_svc_type[] = {
+        { "pid", "\"1234\"", -EINVAL },       { "pid", "null", -EINVAL },     { "pgid", "true", -EINVAL },
+        { "pid_start", "\"1\"", -EINVAL },    { "restarts", "[1]", -EINVAL },
+        { "exit_status", "{}", -EINVAL },
+        { "state", "3", -EINVAL },            { "state", "\"runing\"", -EINVAL },
+        { "pid", "0", -ESRCH },               { "starts", "[1,\"2\"]", -EINVAL },
+};
+
+START_TEST(test_svc_type)
+{
+        cJSON *o = cJSON_Parse(good_svc);
+        const char *field = NULL;
+        ck_assert_ptr_nonnull(o);
+        ck_assert(cJSON_ReplaceItemInObjectCaseSensitive(o, bad_svc_type[_i].path,
+                                                         cJSON_Parse(bad_svc_type[_i].json)));
+        int r = statecheck_svc(o, &field);
+        ck_assert_msg(r == bad_svc_type[_i].err, "%s = %s: %d", bad_svc_type[_i].path, bad_svc_type[_i].json,
+                      r);
+        ck_assert_str_eq(field, bad_svc_type[_i].path);
+        cJSON_Delete(o);
+}
+END_TEST
+
+/* What may be without a pid: a state with no process, a running one whose
+ * exit is pending (its cgroup still had processes), an entry with no
+ * pid at all that is stopped. */
+START_TEST(test_svc_no_pid)
+{
+        static const char *const states[] = { "stopped", "waiting", "backoff", "failed", "exited" };
+        const char *field = NULL;
+        for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+                cJSON *o = cJSON_Parse(good_svc);
+                cJSON_ReplaceItemInObjectCaseSensitive(o, "pid", cJSON_CreateNumber(0));
+                cJSON_ReplaceItemInObjectCaseSensitive(o, "state", cJSON_CreateString(states[i]));
+                ck_assert_msg(statecheck_svc(o, &field) == 0, "%s without a pid refused", states[i]);
+                cJSON_Delete(o);
+        }
+        cJSON *o = cJSON_Parse(good_svc);
+        cJSON_ReplaceItemInObjectCaseSensitive(o, "pid", cJSON_CreateNumber(0));
+        cJSON_AddTrueToObject(o, "exit_pending");
+        ck_assert_int_eq(statecheck_svc(o, &field), 0);
+        cJSON_DeleteItemFromObjectCaseSensitive(o, "exit_pending");
+        cJSON_DeleteItemFromObjectCaseSensitive(o, "pid");
+        ck_assert_int_eq(statecheck_svc(o, &field), -ESRCH);
+        ck_assert_str_eq(statecheck_what(-ESRCH), "missing for its state");
+        cJSON_ReplaceItemInObjectCaseSensitive(o, "state", cJSON_CreateString("stopped"));
+        ck_assert_int_eq(statecheck_svc(o, &field), 0);
         cJSON_Delete(o);
 }
 END_TEST
@@ -320,6 +428,10 @@ int main(void)
         tcase_add_test(tc, test_svc_good);
         tcase_add_loop_test(tc, test_svc_range, 0, (int)(sizeof(bad_svc) / sizeof(bad_svc[0])));
         tcase_add_test(tc, test_svc_starts);
+        tcase_add_loop_test(tc, test_root_type, 0, (int)(sizeof(bad_root_type) / sizeof(bad_root_type[0])));
+        tcase_add_loop_test(tc, test_root_format, 0, (int)(sizeof(bad_format) / sizeof(bad_format[0])));
+        tcase_add_loop_test(tc, test_svc_type, 0, (int)(sizeof(bad_svc_type) / sizeof(bad_svc_type[0])));
+        tcase_add_test(tc, test_svc_no_pid);
         tcase_add_test(tc, test_self_proc);
         tcase_add_test(tc, test_self_pidns);
         tcase_add_test(tc, test_writer_alive);
