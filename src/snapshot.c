@@ -23,6 +23,7 @@
 #include "logpipe.h"
 #include "logsink.h"
 #include "notify.h"
+#include "orphanstop.h"
 #include "profile.h"
 #include "reexec.h"
 #include "reload.h"
@@ -601,28 +602,6 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         }
 }
 
-/* A service the state names but the configuration no longer has. */
-static void orphan(struct svd *m, const cJSON *o)
-{
-        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name"));
-        pid_t pid = (pid_t)num(o, "pid", 0);
-        const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "log");
-        static const char *const names[] = { "out", "err" };
-        for (int i = 0; l && !m->adopting && i < 2; i++) {
-                const cJSON *so = cJSON_GetObjectItemCaseSensitive(l, names[i]);
-                int r = fd_of(so, "rfd"), w = fd_of(so, "wfd");
-                if (r > 2)
-                        close(r);
-                if (w > 2)
-                        close(w);
-        }
-        unsigned long long was = (unsigned long long)num(o, "pid_start", 0);
-        if (pid > 0 && (!m->adopting || (was && statefile_pid_start(pid) == was))) {
-                log_warn("%s: no longer configured; stopping its pid %d", name ? name : "?", (int)pid);
-                kill(pid, SIGTERM);
-        }
-}
-
 static void restore(struct svd *m);
 
 /* Ends the emergency state reaped while it held this state (a daemon-reexec
@@ -734,7 +713,7 @@ static void restore(struct svd *m)
                 }
                 struct svc *s = name ? svd_find(m, name) : NULL;
                 if (!s) {
-                        orphan(m, o);
+                        orphanstop_entry(m, o);
                         continue;
                 }
                 if (seen && seen[s->index]) {

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "logpipe.h"
 #include "notify.h"
+#include "orphanstop.h"
 #include "prober.h"
 #include "profile.h"
 #include "cgroup.h"
@@ -729,6 +730,7 @@ void svd_done(struct svd *m) {
         }
         reload_plan_free(m->reload);
         m->reload = NULL;
+        orphanstop_done(m);
         cJSON_Delete(m->restore);
         m->restore = NULL;
         timers_done(m);
