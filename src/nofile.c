@@ -1,13 +1,20 @@
 /* nofile: see nofile.h. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
 #include "nofile.h"
 
+/* systemd's hard limit for its services: high enough for a database or a
+ * proxy to raise its own soft limit to what it needs. */
+#define SERVICES_HARD ((rlim_t)524288)
+
+static struct rlimit started; /* svd's own at its start, or a state's */
 static struct rlimit services;
-static bool raised;
+static bool raised;   /* svd's own limit is not the started one */
+static bool differs;  /* services set theirs in the spawn child */
 
 /* [soft, hard] from a state, if it is one the kernel could have given:
  * within the hard limit svd runs under now (an exec keeps it). */
@@ -24,34 +31,72 @@ static bool from_state(const cJSON *restore, const struct rlimit *now, struct rl
         return true;
 }
 
+/* fs.nr_open, the most the kernel allows; 0 if unknown. */
+static rlim_t nr_open(void) {
+        unsigned long long v = 0;
+        FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+        if (!f)
+                return 0;
+        if (fscanf(f, "%llu", &v) != 1)
+                v = 0;
+        fclose(f);
+        return (rlim_t)v;
+}
+
+/* The hard limit services get: the started one, raised to SERVICES_HARD
+ * (at most fs.nr_open) if svd may raise hard limits. Whether it may is
+ * tried on svd itself and undone: a capability check would be wrong in a
+ * user namespace, where CAP_SYS_RESOURCE does not raise rlimits, and the
+ * spawn child, with svd's credentials at that stage, would then fail every
+ * start. */
+static rlim_t services_hard(const struct rlimit *own) {
+        rlim_t want = SERVICES_HARD, max = nr_open();
+        if (max && want > max)
+                want = max;
+        if (want <= started.rlim_max)
+                return started.rlim_max;
+        if (want <= own->rlim_max) /* a state's started limit is below svd's own */
+                return want;
+        struct rlimit up = {own->rlim_cur, want};
+        if (setrlimit(RLIMIT_NOFILE, &up) < 0) /* not privileged: what svd was started with */
+                return started.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, own) < 0) /* lowering: cannot fail, but then keep it */
+                log_warn("cannot lower svd's hard limit on open files back to %llu: %s",
+                         (unsigned long long)own->rlim_max, strerror(errno));
+        return want;
+}
+
 void nofile_raise(const cJSON *restore) {
         struct rlimit now;
         if (getrlimit(RLIMIT_NOFILE, &now) < 0)
                 return;
-        services = now;
-        if (restore && cJSON_GetObjectItemCaseSensitive(restore, "nofile") && !from_state(restore, &now, &services))
+        started = now;
+        if (restore && cJSON_GetObjectItemCaseSensitive(restore, "nofile") && !from_state(restore, &now, &started))
                 log_warn("daemon-reexec: the state's nofile limit is out of range; services get %llu:%llu",
                          (unsigned long long)now.rlim_cur, (unsigned long long)now.rlim_max);
         if (now.rlim_cur < now.rlim_max) {
-                struct rlimit up = { now.rlim_max, now.rlim_max };
-                if (setrlimit(RLIMIT_NOFILE, &up) < 0) {
+                struct rlimit up = {now.rlim_max, now.rlim_max};
+                if (setrlimit(RLIMIT_NOFILE, &up) < 0)
                         log_warn("cannot raise svd's limit on open files from %llu to %llu: %s",
                                  (unsigned long long)now.rlim_cur, (unsigned long long)now.rlim_max,
                                  strerror(errno));
-                        return;
-                }
-                log_debug("limit on open files: svd %llu, services %llu:%llu", (unsigned long long)up.rlim_cur,
-                          (unsigned long long)services.rlim_cur, (unsigned long long)services.rlim_max);
+                else
+                        now = up;
         }
-        raised = services.rlim_cur != now.rlim_max || services.rlim_max != now.rlim_max;
+        services = (struct rlimit){started.rlim_cur, services_hard(&now)};
+        raised = started.rlim_cur != now.rlim_cur || started.rlim_max != now.rlim_max;
+        differs = services.rlim_cur != now.rlim_cur || services.rlim_max != now.rlim_max;
+        log_debug("limit on open files: svd %llu:%llu, services %llu:%llu", (unsigned long long)now.rlim_cur,
+                  (unsigned long long)now.rlim_max, (unsigned long long)services.rlim_cur,
+                  (unsigned long long)services.rlim_max);
 }
 
 const struct rlimit *nofile_services(void) {
-        return raised ? &services : NULL;
+        return differs ? &services : NULL;
 }
 
 void nofile_lower(void) {
-        if (raised && setrlimit(RLIMIT_NOFILE, &services) == 0)
+        if (raised && setrlimit(RLIMIT_NOFILE, &started) == 0)
                 raised = false;
 }
 
@@ -60,7 +105,7 @@ void nofile_save(cJSON *state) {
                 return;
         cJSON *v = cJSON_AddArrayToObject(state, "nofile");
         if (v) {
-                cJSON_AddItemToArray(v, cJSON_CreateNumber((double)services.rlim_cur));
-                cJSON_AddItemToArray(v, cJSON_CreateNumber((double)services.rlim_max));
+                cJSON_AddItemToArray(v, cJSON_CreateNumber((double)started.rlim_cur));
+                cJSON_AddItemToArray(v, cJSON_CreateNumber((double)started.rlim_max));
         }
 }
