@@ -298,8 +298,10 @@ static void start_exec_probe(struct svc *s) {
         if (r >= 0 && cgroup_enabled(s->m)) {
                 int e = cgroup_check_open(s, &cg_dir_fd, &cg_procs_fd);
                 if (e < 0 && s->cg_dir_fd >= 0) {
-                        cg_dir_fd = dup(s->cg_dir_fd);
-                        cg_procs_fd = dup(s->cg_procs_fd);
+                        /* close-on-exec as every other: dup() would leave
+                         * the check the leaf and a cgroup.procs root opened */
+                        cg_dir_fd = fcntl(s->cg_dir_fd, F_DUPFD_CLOEXEC, 3);
+                        cg_procs_fd = fcntl(s->cg_procs_fd, F_DUPFD_CLOEXEC, 3);
                 }
                 if (cg_dir_fd < 0 || cg_procs_fd < 0) {
                         snprintf(why, sizeof(why), "probe: cgroup %s/svd-check: %s", s->cg_path ? s->cg_path : "",
