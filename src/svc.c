@@ -23,6 +23,7 @@
 #include "sandbox.h"
 #include "sched.h"
 #include "secrets.h"
+#include "spawn_why.h"
 #include "statefile.h"
 #include "statejournal.h"
 #include "svc.h"
@@ -303,7 +304,7 @@ static int do_spawn(struct svc *s, bool creds_written) {
                 if (se.stage == SPAWN_STAGE_CHDIR)
                         svc_set_reason(s, "chdir: %s: %s", req.cwd, strerror(se.err));
                 else if (se.stage == SPAWN_STAGE_EXEC)
-                        svc_set_reason(s, "exec: %s: %s", path, strerror(se.err));
+                        svc_set_reason(s, "exec: %s: %s", path, spawn_exec_why(path, se.err, why, sizeof(why)));
                 else
                         svc_set_reason(s, "%s: %s", spawn_stage_name(se.stage), strerror(se.err));
                 return r;

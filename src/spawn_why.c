@@ -1,0 +1,104 @@
+/* spawn_why: see spawn_why.h. Reads at most the first 4 KiB and one program
+ * header table of the file, without following it anywhere. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spawn_why.h"
+#include "util.h"
+
+/* The #! line's program into out (a carriage return at its end kept). */
+static bool shebang(const char *head, size_t n, char *out, size_t outlen) {
+        if (n < 3 || head[0] != '#' || head[1] != '!')
+                return false;
+        size_t i = 2;
+        while (i < n && (head[i] == ' ' || head[i] == '\t'))
+                i++;
+        size_t k = 0;
+        while (i < n && head[i] != ' ' && head[i] != '\t' && head[i] != '\n' && k + 1 < outlen)
+                out[k++] = head[i++];
+        out[k] = 0;
+        return k > 0;
+}
+
+/* PT_INTERP of a 64- or 32-bit ELF file of this machine's byte order. */
+static bool elf_interp(int fd, const unsigned char *head, size_t n, char *out, size_t outlen) {
+        if (n < EI_NIDENT || memcmp(head, ELFMAG, SELFMAG) != 0)
+                return false;
+        bool is64 = head[EI_CLASS] == ELFCLASS64;
+        if (n < (is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)))
+                return false;
+        Elf64_Ehdr e;
+        if (is64)
+                memcpy(&e, head, sizeof(e));
+        else {
+                Elf32_Ehdr e32;
+                memcpy(&e32, head, sizeof(e32));
+                e.e_phoff = e32.e_phoff;
+                e.e_phnum = e32.e_phnum;
+                e.e_phentsize = e32.e_phentsize;
+        }
+        size_t want = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+        if (e.e_phentsize != want || e.e_phnum > 64)
+                return false;
+        for (unsigned i = 0; i < e.e_phnum; i++) {
+                unsigned char ph[sizeof(Elf64_Phdr)];
+                if (pread(fd, ph, want, (off_t)(e.e_phoff + i * want)) != (ssize_t)want)
+                        return false;
+                uint64_t off, size;
+                uint32_t type;
+                if (is64) {
+                        Elf64_Phdr p;
+                        memcpy(&p, ph, sizeof(p));
+                        type = p.p_type, off = p.p_offset, size = p.p_filesz;
+                } else {
+                        Elf32_Phdr p;
+                        memcpy(&p, ph, sizeof(p));
+                        type = p.p_type, off = p.p_offset, size = p.p_filesz;
+                }
+                if (type != PT_INTERP)
+                        continue;
+                if (size < 2 || size > outlen)
+                        return false;
+                if (pread(fd, out, (size_t)size, (off_t)off) != (ssize_t)size)
+                        return false;
+                out[size - 1] = 0;
+                return out[0] != 0;
+        }
+        return false;
+}
+
+const char *spawn_exec_why(const char *path, int err, char *buf, size_t len) {
+        snprintf(buf, len, "%s", strerror(err));
+        if (err != ENOENT || !path)
+                return buf;
+        /* O_NONBLOCK: a FIFO put where the program was must not stall svd */
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return buf;
+        unsigned char head[4096];
+        ssize_t n = pread(fd, head, sizeof(head), 0);
+        char interp[256];
+        if (n <= 0)
+                return buf;
+        /* (an interpreter that is there: ENOENT means something else, e.g.
+         * one that is itself a script whose own interpreter is missing) */
+        if (shebang((const char *)head, (size_t)n, interp, sizeof(interp))) {
+                if (access(interp, F_OK) == 0)
+                        return buf;
+                size_t il = strlen(interp);
+                if (interp[il - 1] == '\r') {
+                        interp[il - 1] = 0;
+                        snprintf(buf, len, "%s (its #! line %s ends in a carriage return: DOS line endings)",
+                                 strerror(err), interp);
+                } else
+                        snprintf(buf, len, "%s (its #! interpreter %s is missing)", strerror(err), interp);
+        } else if (elf_interp(fd, head, (size_t)n, interp, sizeof(interp)) && access(interp, F_OK) < 0)
+                snprintf(buf, len, "%s (its ELF interpreter %s is missing)", strerror(err), interp);
+        return buf;
+}

@@ -1,0 +1,18 @@
+/* spawn_why: why an execve failed, in words an operator can act on. The
+ * kernel says ENOENT both for a program that is not there and for one whose
+ * interpreter is not: a script's #! program (or one with DOS line endings,
+ * whose #! names "/bin/sh\r"), an ELF program's loader (a binary built for
+ * musl on a glibc system, or for another architecture's loader path). For
+ * the operator that is "No such file or directory" about a file that is
+ * plainly there. Called in svd after a failed spawn, never in the child. */
+#ifndef SVD_SPAWN_WHY_H
+#define SVD_SPAWN_WHY_H
+
+#include <stddef.h>
+
+/* strerror(err), with the missing interpreter named when path exists but
+ * err is ENOENT: "No such file or directory (its #! interpreter
+ * /usr/bin/python9 is missing)". Returns buf. */
+const char *spawn_exec_why(const char *path, int err, char *buf, size_t len);
+
+#endif
