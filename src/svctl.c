@@ -2,7 +2,8 @@
  * over svd's control socket, waits for one reply and hands it to svctl_output
  * for printing. Exit codes are part of its interface so scripts can tell the
  * cases apart: 0 done, 1 svd refused or failed (or replied nonsense), 2 the
- * command line was wrong (nothing was sent), 3 svd could not be reached. It
+ * command line was wrong (nothing was sent), 3 svd could not be reached, 4 svd
+ * knows no service (or secret) of that name. It
  * links only util/log/proto, never daemon internals: everything it knows about
  * svd comes through the protocol. */
 #include <errno.h>
@@ -136,7 +137,8 @@ static void usage(FILE *f)
               "  -h, --help            show this help\n"
               "      --version         show the version of svctl\n"
               "\n"
-              "Exit status: 0 ok, 1 refused or failed, 2 usage error, 3 svd unreachable.\n",
+              "Exit status: 0 ok, 1 refused or failed, 2 usage error, 3 svd unreachable,\n"
+              "4 no such service or secret.\n",
               f);
 }
 
@@ -378,8 +380,9 @@ static int run(const struct args *a)
         if (code != SVCTL_EXIT_OK)
                 return code;
 
-        if (svctl_check_reply(stderr, reply) < 0)
-                return SVCTL_EXIT_FAILED;
+        int refused = svctl_check_reply(stderr, reply);
+        if (refused < 0)
+                return svctl_refused_exit(refused);
         /* done, with a caveat (start/stop/restart: state.json unwritten) */
         const cJSON *warning = cJSON_GetObjectItemCaseSensitive(reply, "warning");
         if (cJSON_IsString(warning)) {

@@ -208,12 +208,13 @@ int svctl_logs_main(int argc, char **argv) {
         }
         /* (the protocol version, "ok" and a refusal, as svctl.c checks them) */
         const cJSON *svcs = cJSON_GetObjectItemCaseSensitive(reply, "services"), *s;
-        if (svctl_check_reply(stderr, reply) < 0 || !cJSON_IsArray(svcs)) {
+        int refused = svctl_check_reply(stderr, reply);
+        if (refused < 0 || !cJSON_IsArray(svcs)) {
                 if (!cJSON_IsArray(svcs) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")))
                         fprintf(stderr, "svctl: malformed reply from svd to 'logs'\n");
                 cJSON_Delete(reply);
                 close(fd);
-                return 1;
+                return refused < 0 ? svctl_refused_exit(refused) : 1;
         }
         code = 0;
         /* -f: first of all, open each file that was current at the

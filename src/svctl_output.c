@@ -597,7 +597,8 @@ int svctl_check_reply(FILE *f, const cJSON *reply)
                 if (svctl_print_error(f, reply) < 0)
                         fprintf(f, "svctl: request refused\n");
                 svctl_print_error_lines(f, reply);
-                return -EPERM;
+                const cJSON *code = cJSON_GetObjectItemCaseSensitive(reply, "code");
+                return cJSON_IsNumber(code) && code->valuedouble == PROTO_E_NOT_FOUND ? -ENOENT : -EPERM;
         }
         return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef SVD_SVCTL_OUTPUT_H
 #define SVD_SVCTL_OUTPUT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,8 +69,16 @@ int svctl_print_error(FILE *f, const cJSON *reply);
 char *svctl_error_dup(const char *text);
 /* Before a reply is shown: 0 if it is svd's protocol version and "ok"; else
  * says why on f (a refusal's error and its lines) and returns -EPROTO (another
- * version, no "ok") or -EPERM (refused). */
+ * version, no "ok"), -ENOENT (refused: no such service or secret, "code" 4)
+ * or -EPERM (refused otherwise). */
 int svctl_check_reply(FILE *f, const cJSON *reply);
+/* svctl's exit status after svctl_check_reply returned r < 0: 4 for a name svd
+ * does not know (scripts can tell a typo from a refusal), else 1. */
+#define SVCTL_EXIT_NOT_FOUND 4
+static inline int svctl_refused_exit(int r)
+{
+        return r == -ENOENT ? SVCTL_EXIT_NOT_FOUND : 1;
+}
 /* Copies src into dst (len bytes, NUL included; cut to fit on a character
  * boundary) cleaned by utf8_clean (invalid bytes U+FFFD, control characters
  * \xHH), so it can go to a terminal; returns its length. */

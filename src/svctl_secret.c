@@ -359,8 +359,9 @@ int svctl_secret_main(int argc, char **argv)
         if (code)
                 return code;
         /* (the protocol version, "ok" and a refusal, as svctl.c checks them) */
-        if (svctl_check_reply(stderr, rep) < 0)
-                code = 1;
+        int refused = svctl_check_reply(stderr, rep);
+        if (refused < 0)
+                code = svctl_refused_exit(refused);
         else if (op == OP_SECRET_LIST && !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(rep, "secrets"))) {
                 fprintf(stderr, "svctl: malformed reply from svd to 'secret list'\n");
                 code = 1;

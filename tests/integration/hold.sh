@@ -37,7 +37,7 @@ assert_eq "$(field web restarts)" "1" "policy restart counted"
 assert_eq "$(field web last_exit)" "killed by SIGKILL" "last_exit"
 
 rc=0; svctl stop nosuch 2> "$T/err" || rc=$?
-assert_eq "$rc" "1" "unknown service exit code"
+assert_eq "$rc" "4" "unknown service exit code"
 grep -q "unknown service 'nosuch'" "$T/err" || fail "unknown service message: $(cat "$T/err")"
 rc=0; svctl frobnicate 2>/dev/null || rc=$?
 assert_eq "$rc" "2" "usage exit code"

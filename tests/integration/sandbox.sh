@@ -367,7 +367,7 @@ grep -qx 'securebits: noroot,no_setuid_fixup,keep_caps (locked)' $T/show &&
 grep -qx 'limits: nofile=1000:2000,nproc=4000:4000,core=0:0,memlock=4194304:4194304,stack=16777216:16777216' $T/show ||
         fail "show ident limits: $(grep '^limits:' $T/show)"
 rc=0; svctl show nosuch 2>/dev/null || rc=$?
-assert_eq "$rc" "1" "show of an unknown service"
+assert_eq "$rc" "4" "show of an unknown service"
 
 stop_svd || fail "svd exit status"
 echo "sandbox: ok"

@@ -1,0 +1,73 @@
+#!/bin/bash
+# svctl_errors: every svctl command's error paths, as svctl(8) documents
+# them: a usage error (a missing or extra NAME, an unknown option or command)
+# is one line on stderr and exit status 2; a NAME svd does not know (service
+# or secret) one line and exit status 4, for every command that takes one;
+# no svd at the socket one line naming that socket and "(is svd running?)",
+# exit status 3, for every command. None of them prints anything on stdout.
+. "$(dirname "$0")/lib.sh"
+
+service web <<EOF
+command: [sleep, "1000"]
+secrets:
+  pw: { generate: password }
+EOF
+
+# expect RC "ARGS" PATTERN [STDIN]: svctl ARGS exits RC with exactly one line
+# on stderr that matches the grep -E PATTERN, and nothing on stdout
+expect() {
+        local want=$1 line=$2 pat=$3 rc=0
+        # shellcheck disable=SC2086 # ARGS are words
+        svctl $line < "${4:-/dev/null}" > "$T/o" 2> "$T/e" || rc=$?
+        [ "$rc" = "$want" ] || fail "svctl $line: exit $rc, want $want: $(cat "$T/e")"
+        [ "$(wc -l < "$T/e")" = 1 ] || fail "svctl $line: not one line on stderr: $(cat "$T/e")"
+        grep -Eq -- "$pat" "$T/e" || fail "svctl $line: stderr does not match '$pat': $(cat "$T/e")"
+        [ ! -s "$T/o" ] || fail "svctl $line: wrote to stdout: $(cat "$T/o")"
+}
+
+# svd not running: every command names the socket (usage is checked first)
+printf 'a passphrase\n' > "$T/pass"
+for c in status order top version audit logs events metrics reopen-logs poweroff reboot halt \
+         reload daemon-reexec "secret list" "status web" "start web" "stop web" "restart web" \
+         "run web" "show web" "logs web" "secret get pw" "top -n 1" "events -f" "logs -f web"; do
+        expect 3 "$c" "^svctl: .*$SOCK.*\(is svd running\?\)$"
+done
+expect 3 "unlock" "^svctl: .*$SOCK.*\(is svd running\?\)$" "$T/pass"
+expect 3 "secret set pw" "^svctl: .*$SOCK.*\(is svd running\?\)$" "$T/pass"
+
+start_svd
+wait_state web running
+
+# usage errors, with svd running: nothing is sent
+for c in start stop restart run show; do
+        expect 2 "$c" "^svctl: '$c' needs a service NAME"
+        expect 2 "$c web web" "^svctl: '$c' takes exactly one NAME, got 2"
+        expect 2 "$c --bogus web" "^svctl: unknown option '--bogus'"
+done
+for c in order version audit reopen-logs poweroff reboot halt reload daemon-reexec; do
+        expect 2 "$c extra" "^svctl: '$c' takes no arguments"
+done
+for c in "secret" "secret bogus" "secret get" "secret set" "secret rotate"; do
+        expect 2 "$c" "^svctl: usage: svctl secret "
+done
+expect 2 "frobnicate" "^svctl: unknown command 'frobnicate'"
+expect 2 "stat" "^svctl: unknown command 'stat'; did you mean 'status'\?"
+expect 2 "logs -n" "^svctl: -n needs a number"
+expect 2 "events -n x" "-n needs a number"
+expect 2 "top -d" "-d"
+expect 2 "logs web other" "logs"
+expect 2 "status --boot web" "takes no service NAME"
+
+# names svd does not know: 4, one line naming it
+for c in "status nosuch" "start nosuch" "stop nosuch" "restart nosuch" "run nosuch" \
+         "show nosuch" "logs nosuch" "status web nosuch"; do
+        expect 4 "$c" "^svctl: unknown service 'nosuch'$"
+done
+for c in "secret get nosuch" "secret rotate nosuch"; do
+        expect 4 "$c" "^svctl: unknown secret 'nosuch'"
+done
+expect 4 "secret set nosuch" "^svctl: unknown secret 'nosuch'" "$T/pass"
+# (and a known one still works)
+svctl status web > /dev/null || fail "status web"
+[ -n "$(svctl secret get pw)" ] || fail "secret get pw"
+echo "svctl_errors: ok"
