@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "svctl_jsonerr.h"
 #include "svctl_metrics.h"
 #include "svctl_output.h"
 #include "svctl_reload.h"
@@ -133,7 +134,8 @@ static void usage(FILE *f)
               "\n"
               "Options (anywhere on the line):\n"
               "  -s, --socket SOCKET   control socket (default: $SVD_SOCKET, else " PROTO_DEFAULT_SOCKET ")\n"
-              "      --json            print JSON instead of tables\n"
+              "      --json            print JSON instead of tables; a failure as one object,\n"
+              "                        {\"ok\":false,\"exit\":N,\"error\":...}, on stdout\n"
               "  -h, --help            show this help\n"
               "      --version         show the version of svctl\n"
               "\n"
@@ -392,7 +394,7 @@ static int run(const struct args *a)
         return print_reply(a, reply);
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
         _cleanup_(args_done) struct args a = { 0 };
 
@@ -453,4 +455,10 @@ int main(int argc, char **argv)
                         code = SVCTL_EXIT_FAILED;
         }
         return code;
+}
+
+int main(int argc, char **argv)
+{
+        svctl_jsonerr_begin(argc, argv);
+        return svctl_jsonerr_end(dispatch(argc, argv));
 }

@@ -34,7 +34,7 @@ def need(cond, msg):
 # ---- svctl: commands ----
 svctl = nocomments(read(top + "/src/svctl.c"))
 table = re.findall(r'\{\s*"([a-z][a-z-]*)"\s*,\s*OP_\w+', svctl)
-main = svctl[svctl.index("int main("):]
+main = svctl[svctl.index("static int dispatch("):]  # main() hands argv to it
 dispatched = re.findall(r'strcmp\(argv\[i\],\s*"([a-z_][a-z_-]*)"\)\s*==\s*0', main)
 commands = [c for c in table + dispatched if not c.startswith("__")]
 secret = nocomments(read(top + "/src/svctl_secret.c"))

@@ -4,8 +4,10 @@
 # is one line on stderr and exit status 2; a NAME svd does not know (service
 # or secret) one line and exit status 4, for every command that takes one;
 # no svd at the socket one line naming that socket and "(is svd running?)",
-# exit status 3, for every command. None of them prints anything on stdout.
+# exit status 3, for every command. None of them prints anything on stdout,
+# except with --json: then one object, {"ok":false,"exit":N,"error":...}.
 . "$(dirname "$0")/lib.sh"
+command -v python3 > /dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
 service web <<EOF
 command: [sleep, "1000"]
@@ -23,6 +25,21 @@ expect() {
         [ "$(wc -l < "$T/e")" = 1 ] || fail "svctl $line: not one line on stderr: $(cat "$T/e")"
         grep -Eq -- "$pat" "$T/e" || fail "svctl $line: stderr does not match '$pat': $(cat "$T/e")"
         [ ! -s "$T/o" ] || fail "svctl $line: wrote to stdout: $(cat "$T/o")"
+        # with --json, the same line on stderr and on stdout one JSON object
+        # saying it (a script parsing stdout got nothing at all)
+        rc=0
+        # shellcheck disable=SC2086
+        svctl --json $line < "${4:-/dev/null}" > "$T/jo" 2> "$T/je" || rc=$?
+        [ "$rc" = "$want" ] || fail "svctl --json $line: exit $rc, want $want: $(cat "$T/je")"
+        cmp -s "$T/e" "$T/je" || fail "svctl --json $line: stderr differs: $(cat "$T/je")"
+        python3 - "$T/jo" "$T/e" "$want" <<'PY' || fail "svctl --json $line: stdout: $(cat "$T/jo")"
+import json, sys
+text = open(sys.argv[1]).read()
+line = open(sys.argv[2]).read().rstrip("\n")
+o = json.loads(text)
+assert text.count("\n") == 1, "one line"
+assert o == {"ok": False, "exit": int(sys.argv[3]), "error": line[len("svctl: "):], "messages": [line]}, o
+PY
 }
 
 # svd not running: every command names the socket (usage is checked first)
@@ -67,7 +84,9 @@ for c in "secret get nosuch" "secret rotate nosuch"; do
         expect 4 "$c" "^svctl: unknown secret 'nosuch'"
 done
 expect 4 "secret set nosuch" "^svctl: unknown secret 'nosuch'" "$T/pass"
-# (and a known one still works)
+# (and a known one still works; --json's output on success is the reply's)
 svctl status web > /dev/null || fail "status web"
+svctl --json status web | python3 -c 'import json, sys; o = json.load(sys.stdin); sys.exit("ok" in o or o["services"][0]["name"] != "web")' ||
+        fail "status --json: $(svctl --json status web)"
 [ -n "$(svctl secret get pw)" ] || fail "secret get pw"
 echo "svctl_errors: ok"
