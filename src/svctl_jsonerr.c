@@ -145,7 +145,9 @@ static char *error_object(int code)
                 if (!s)
                         goto fail;
                 cJSON_AddItemToArray(msgs, s);
-                if (!error && strncmp(clean, "svctl: warning: ", 16) != 0 && strncmp(clean, "svctl: svd: ", 12) != 0)
+                /* (not a prompt such as "passphrase: ", not a warning) */
+                if (!error && strncmp(clean, "svctl: ", 7) == 0 && strncmp(clean, "svctl: warning: ", 16) != 0 &&
+                    strncmp(clean, "svctl: svd: ", 12) != 0)
                         error = s->valuestring;
         }
         if (!error && je.n_lines > 0)

@@ -12,7 +12,8 @@ void svctl_jsonerr_begin(int argc, char **argv);
 /* svctl is done with exit status code: when it is not 0, --json was asked
  * for and nothing went to stdout, prints there one line
  *   {"ok":false,"exit":CODE,"error":"...","messages":["svctl: ...",...]}
- * (error: the first line on stderr that is not a warning, without "svctl: ";
+ * (error: the first "svctl: " line on stderr that is not a warning, without
+ * "svctl: ";
  * messages: every line, as on stderr). Returns code (1 for a 0 whose output
  * could not be written). */
 int svctl_jsonerr_end(int code);

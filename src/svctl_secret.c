@@ -141,6 +141,56 @@ static int write_value(const void *p, size_t len)
         return 0;
 }
 
+/* secret get --json: {"name":NAME,"value":TEXT}, or "value_base64" as svd
+ * sent it for a value that is not UTF-8 text (no libsodium needed: a script
+ * decodes it). Written as write_value writes, the text wiped; 0 or 1. */
+static int write_json_value(const char *name, const cJSON *v, const cJSON *b64)
+{
+        cJSON *o = cJSON_CreateObject();
+        char *text = NULL;
+        int code = 1;
+
+        if (o && cJSON_AddStringToObject(o, "name", name) &&
+            cJSON_AddStringToObject(o, cJSON_IsString(v) ? "value" : "value_base64",
+                                    cJSON_IsString(v) ? v->valuestring : b64->valuestring) &&
+            (text = cJSON_PrintUnformatted(o)))
+                code = write_value(text, strlen(text));
+        else
+                fprintf(stderr, "svctl: out of memory\n");
+        if (text) {
+                wipe(text, strlen(text));
+                cJSON_free(text);
+        }
+        if (o) {
+                proto_wipe(o);
+                cJSON_Delete(o);
+        }
+        return code;
+}
+
+/* secret set|rotate --json: {"name":NAME,"done":"set"|"rotated",
+ * "on_rotate":JOB or null}; 0 or 1. */
+static int print_change_json(const char *name, enum proto_op op, const cJSON *rep)
+{
+        const cJSON *job = cJSON_GetObjectItemCaseSensitive(rep, "on_rotate");
+        cJSON *o = cJSON_CreateObject();
+        char *text = NULL;
+
+        if (o && cJSON_AddStringToObject(o, "name", name) &&
+            cJSON_AddStringToObject(o, "done", op == OP_SECRET_SET ? "set" : "rotated") &&
+            (cJSON_IsString(job) ? cJSON_AddStringToObject(o, "on_rotate", job->valuestring) != NULL
+                                 : cJSON_AddNullToObject(o, "on_rotate") != NULL))
+                text = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if (!text) {
+                fprintf(stderr, "svctl: out of memory\n");
+                return 1;
+        }
+        puts(text);
+        cJSON_free(text);
+        return 0;
+}
+
 static const char *str_or(const cJSON *o, const char *key, const char *dflt)
 {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -375,7 +425,9 @@ int svctl_secret_main(int argc, char **argv)
 
                 char why[300];
 
-                if (cJSON_IsString(v))
+                if (json && (cJSON_IsString(v) || cJSON_IsString(b)))
+                        code = write_json_value(words[2], v, b);
+                else if (cJSON_IsString(v))
                         code = write_value(v->valuestring, strlen(v->valuestring));
                 else if (cJSON_IsString(b) && svctl_sodium_load(why, sizeof(why)) < 0) {
                         fprintf(stderr, "svctl: %s (needed for a value that is not UTF-8 text)\n", why);
@@ -388,8 +440,12 @@ int svctl_secret_main(int argc, char **argv)
                         fprintf(stderr, "svctl: the reply has no value\n");
                         code = 1;
                 }
-        } else if (op == OP_UNLOCK)
+        } else if (op == OP_UNLOCK && json)
+                puts("{\"unlocked\":true}");
+        else if (op == OP_UNLOCK)
                 fprintf(stderr, "svctl: secrets unlocked\n");
+        else if (json)
+                code = print_change_json(words[2], op, rep);
         else {
                 const cJSON *job = cJSON_GetObjectItemCaseSensitive(rep, "on_rotate");
                 char j[160];

@@ -89,4 +89,24 @@ svctl status web > /dev/null || fail "status web"
 svctl --json status web | python3 -c 'import json, sys; o = json.load(sys.stdin); sys.exit("ok" in o or o["services"][0]["name"] != "web")' ||
         fail "status --json: $(svctl --json status web)"
 [ -n "$(svctl secret get pw)" ] || fail "secret get pw"
+
+# the secret commands print JSON with --json too (they printed the bare value,
+# "pw: set", or nothing on stdout at all)
+v=$(svctl secret get pw)
+svctl --json secret get pw > "$T/get.json" || fail "secret get --json"
+python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); sys.exit(o != {"name": "pw", "value": sys.argv[2]})' \
+        "$T/get.json" "$v" || fail "secret get --json: $(cat "$T/get.json")"
+printf 'a new value that is long enough\n' | svctl --json secret set pw > "$T/set.json" || fail "secret set --json"
+python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); sys.exit(o != {"name": "pw", "done": "set", "on_rotate": None})' \
+        "$T/set.json" || fail "secret set --json: $(cat "$T/set.json")"
+assert_eq "$(svctl secret get pw)" "a new value that is long enough" "the value set"
+svctl --json secret rotate pw > "$T/rot.json" || fail "secret rotate --json"
+python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); sys.exit(o != {"name": "pw", "done": "rotated", "on_rotate": None})' \
+        "$T/rot.json" || fail "secret rotate --json: $(cat "$T/rot.json")"
+[ "$(svctl secret get pw)" != "a new value that is long enough" ] || fail "not rotated"
+# a value that is not UTF-8 text: as svd sends it, base64 (no libsodium needed to print it)
+printf 'a\377b' | svctl secret set pw > /dev/null || fail "secret set of bytes"
+svctl --json secret get pw > "$T/get.json" || fail "secret get --json of bytes"
+python3 -c 'import base64, json, sys; o = json.load(open(sys.argv[1])); sys.exit(base64.b64decode(o["value_base64"]) != b"a\xffb")' \
+        "$T/get.json" || fail "secret get --json of bytes: $(cat "$T/get.json")"
 echo "svctl_errors: ok"
