@@ -41,6 +41,16 @@ for p in supabase ai app backup; do
         echo "$profiles" | grep -qx "$p" || fail "profile $p not declared by any service"
 done
 
+# the main file's comment on the built-in profile sets names every profile
+# of each (src/profile.c): an operator picks --profile from it
+doc=$(sed -n 's/^# *//p' "$conf" | tr '\n' ' ' | sed -n 's/.*\(minimal = .*\)Services without profiles.*/\1/p')
+[ -n "$doc" ] || fail "etc/svd.yaml no longer describes the profile sets"
+for set in minimal recommended full; do
+        for p in $(sed -n "s/.*builtin_$set\[\] = {\(.*\), NULL };/\1/p" "$top/src/profile.c" | tr -d '",'); do
+                echo "$doc" | grep -qw -- "$p" || fail "etc/svd.yaml's comment on the profile sets lacks '$p' ($set): $doc"
+        done
+done
+
 # not packaged in Debian: disabled with the hint where missing, not failing
 full=$("$SVD" --check -c "$conf" --profile full 2>&1) || fail "--check --profile full: $full"
 for s in gotrue:/usr/local/bin/gotrue postgrest:/usr/local/bin/postgrest kong:/usr/local/bin/kong ollama:/usr/local/bin/ollama; do
