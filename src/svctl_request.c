@@ -3,17 +3,29 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "proto.h"
 #include "svctl_output.h"
 #include "svctl_request.h"
 #include "util.h"
 
+const char *svctl_connect_why(const char *path, int r, char *buf, size_t len) {
+        struct stat st;
+        /* a file or directory refuses the connection as a stale socket does */
+        if (r == -ECONNREFUSED && stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+                snprintf(buf, len, "not a socket (svd's control socket is; see -s and $SVD_SOCKET)");
+        else
+                snprintf(buf, len, "%s%s", strerror(-r),
+                         r == -ENOENT || r == -ECONNREFUSED ? " (is svd running?)" : "");
+        return buf;
+}
+
 int svctl_connect(const char *path, int timeout_sec) {
+        char why[128];
         int fd = unix_connect(path, SOCK_STREAM, timeout_sec);
         if (fd < 0)
-                fprintf(stderr, "svctl: cannot connect to %s: %s%s\n", path, strerror(-fd),
-                        fd == -ENOENT || fd == -ECONNREFUSED ? " (is svd running?)" : "");
+                fprintf(stderr, "svctl: cannot connect to %s: %s\n", path, svctl_connect_why(path, fd, why, sizeof why));
         return fd;
 }
 

@@ -6,12 +6,18 @@
 #ifndef SVD_SVCTL_REQUEST_H
 #define SVD_SVCTL_REQUEST_H
 
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 /* Connects to the control socket at path, each send and receive bounded
- * by timeout_sec. Returns the fd; on failure says why on stderr ("(is svd
- * running?)" when nothing listens at path) and returns -errno. */
+ * by timeout_sec. Returns the fd; on failure says why on stderr
+ * (svctl_connect_why) and returns -errno. */
 int svctl_connect(const char *path, int timeout_sec);
+/* Why a connect to path failed with r (< 0), into buf: the errno's text and
+ * "(is svd running?)" when nothing listens at path, or "not a socket ..."
+ * for a file or directory there (a mistyped -s). Returns buf. */
+const char *svctl_connect_why(const char *path, int r, char *buf, size_t len);
 
 /* After proto_send on fd failed with r (< 0): svd's early "busy" reply, if
  * that is why the send failed (EPIPE, ECONNRESET; svd answers a client over

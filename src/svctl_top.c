@@ -200,8 +200,9 @@ static int fetch(const char *path, cJSON **ret, char *msg, size_t msg_len, char 
         }
         if (r < 0) {
                 snprintf(why, why_len, "%s", strerror(-r));
-                snprintf(msg, msg_len, "svctl: cannot get status from %s: %s%s\n", path, strerror(-r),
-                         r == -ENOENT || r == -ECONNREFUSED ? " (is svd running?)" : "");
+                char cause[128];
+                snprintf(msg, msg_len, "svctl: cannot get status from %s: %s\n", path,
+                         svctl_connect_why(path, r, cause, sizeof cause));
                 return 3;
         }
         FILE *f = fmemopen(msg, msg_len, "w");

@@ -30,6 +30,19 @@ for path in "$T/none.sock" "$T/refused.sock"; do
         done
 done
 
+# ---- a file or directory there, not a socket (a mistyped -s): it refuses
+# the connection as a stale socket does, but svd is not the question ----
+: > "$T/file"
+for path in "$T/file" "$T"; do
+        for c in "${cmds[@]}"; do
+                rc=0
+                # shellcheck disable=SC2086 # words on purpose
+                "$SVCTL" -s "$path" $c > /dev/null 2> "$T/err" < /dev/null || rc=$?
+                [ "$rc" = 3 ] && grep -qxE "svctl: (cannot connect to|cannot get status from) $path: not a socket \(svd's control socket is; see -s and \\\$SVD_SOCKET\)" "$T/err" ||
+                        fail "svctl $c, not a socket at $path: exit $rc (want 3): $(cat "$T/err")"
+        done
+done
+
 # ---- svd busy: its reply read after the send failed ----
 if ! command -v strace >/dev/null || ! strace -qq -o /dev/null true 2>/dev/null; then
         echo "busy: no strace (or no ptrace here): not tested"
