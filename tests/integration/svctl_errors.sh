@@ -44,13 +44,19 @@ PY
 
 # svd not running: every command names the socket (usage is checked first)
 printf 'a passphrase\n' > "$T/pass"
-for c in status order top version audit logs events metrics reopen-logs poweroff reboot halt \
-         reload daemon-reexec "secret list" "status web" "start web" "stop web" "restart web" \
-         "run web" "show web" "logs web" "secret get pw" "top -n 1" "events -f" "logs -f web"; do
+nosvd=(status order top version audit logs events metrics reopen-logs poweroff reboot halt
+       reload daemon-reexec "secret list" "status web" "start web" "stop web" "restart web"
+       "run web" "show web" "logs web" "secret get pw" "top -n 1" "events -f" "logs -f web")
+for c in "${nosvd[@]}"; do
         expect 3 "$c" "^svctl: .*$SOCK.*\(is svd running\?\)$"
 done
 expect 3 "unlock" "^svctl: .*$SOCK.*\(is svd running\?\)$" "$T/pass"
 expect 3 "secret set pw" "^svctl: .*$SOCK.*\(is svd running\?\)$" "$T/pass"
+# every command svctl dispatches was walked (a new one joins the list above)
+walked=" ${nosvd[*]} unlock "
+for c in $("$SVCTL" __complete commands); do
+        [ "$c" = help ] || [[ "$walked" == *" $c "* ]] || fail "svctl_errors.sh does not walk the command '$c'"
+done
 
 start_svd
 wait_state web running
