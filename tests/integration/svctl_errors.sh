@@ -95,6 +95,18 @@ svctl status web > /dev/null || fail "status web"
 svctl --json status web | python3 -c 'import json, sys; o = json.load(sys.stdin); sys.exit("ok" in o or o["services"][0]["name"] != "web")' ||
         fail "status --json: $(svctl --json status web)"
 [ -n "$(svctl secret get pw)" ] || fail "secret get pw"
+# the shapes svctl(8) gives under --json for the commands without a table
+jshape() { # ARGS PYTHON-CONDITION-ON-o
+        local out
+        # shellcheck disable=SC2086
+        out=$(svctl --json $1) || fail "svctl --json $1: exit $?"
+        python3 -c 'import json, sys; o = json.loads(sys.argv[1]); sys.exit(not eval(sys.argv[2]))' "$out" "$2" ||
+                fail "svctl --json $1: $out"
+}
+jshape order 'o == {"waves": [["web"]]}'
+jshape "restart web" 'o["name"] == "web" and isinstance(o["state"], str) and set(o) <= {"name", "state", "note"}'
+jshape reopen-logs 'o == {"reopened": True}'
+wait_state web running
 
 # the secret commands print JSON with --json too (they printed the bare value,
 # "pw: set", or nothing on stdout at all)
