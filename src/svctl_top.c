@@ -512,6 +512,26 @@ static bool wait_quit(double delay) {
         }
 }
 
+/* s is the last word and an option that takes a value: says which (it was
+ * "unexpected argument '-d'", as if -d were unknown) and returns true. */
+static bool option_value_missing(const char *s)
+{
+        static const struct {
+                const char *opt, *alt, *what;
+        } opts[] = {
+                { "-d", "--delay", "SECS" },
+                { "-n", "--iterations", "a COUNT of refreshes" },
+                { "--sort", NULL, "cpu, mem, pids, throttled or name" },
+                { "-s", "--socket", "a SOCKET path" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(opts); i++)
+                if (strcmp(s, opts[i].opt) == 0 || (opts[i].alt && strcmp(s, opts[i].alt) == 0)) {
+                        fprintf(stderr, "svctl: top: option '%s' needs %s (see 'svctl --help')\n", s, opts[i].what);
+                        return true;
+                }
+        return false;
+}
+
 int svctl_top_main(int argc, char **argv) {
         const char *path = NULL;
         double delay = 1.0;
@@ -546,7 +566,7 @@ int svctl_top_main(int argc, char **argv) {
                 } else if ((strcmp(s, "-n") == 0 || strcmp(s, "--iterations") == 0) && i + 1 < argc) {
                         unsigned long long v;
                         if (parse_uint(argv[++i], 1000000, &v) < 0 || v == 0) {
-                                fprintf(stderr, "svctl: top: bad iteration count '%s'\n", argv[i]);
+                                fprintf(stderr, "svctl: top: bad iteration count '%s' (1 to 1000000)\n", argv[i]);
                                 return 2;
                         }
                         iterations = (long)v;
@@ -569,6 +589,8 @@ int svctl_top_main(int argc, char **argv) {
                         }
                 } else if (strcmp(s, "top") == 0 && !seen_top)
                         seen_top = true;
+                else if (option_value_missing(s))
+                        return 2;
                 else {
                         fprintf(stderr, "svctl: top: unexpected argument '%s' (see 'svctl --help')\n", s);
                         return 2;

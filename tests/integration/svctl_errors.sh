@@ -77,7 +77,11 @@ expect 2 "frobnicate" "^svctl: unknown command 'frobnicate'"
 expect 2 "stat" "^svctl: unknown command 'stat'; did you mean 'status'\?"
 expect 2 "logs -n" "^svctl: -n needs a number"
 expect 2 "events -n x" "-n needs a number"
-expect 2 "top -d" "-d"
+# (an option without its value: which value, not "unexpected argument")
+expect 2 "top -d" "^svctl: top: option '-d' needs SECS "
+expect 2 "top --iterations" "^svctl: top: option '--iterations' needs a COUNT "
+expect 2 "top --sort" "^svctl: top: option '--sort' needs cpu, mem, pids, throttled or name "
+expect 2 "top -n 0" "^svctl: top: bad iteration count '0' \(1 to 1000000\)$"
 expect 2 "logs web other" "logs"
 expect 2 "status --boot web" "takes no service NAME"
 
