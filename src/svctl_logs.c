@@ -78,7 +78,9 @@ static int parse(int argc, char **argv, struct largs *a) {
                 else if (strcmp(s, "-n") == 0 || strcmp(s, "--lines") == 0) {
                         unsigned long long n;
                         if (!v || parse_uint(v, 100000000, &n) < 0)
-                                return lusage("-n needs a number of lines, got", v ? v : "nothing");
+                                return lusage(s[1] == 'n' ? "-n needs a number of lines, got"
+                                                          : "--lines needs a number of lines, got",
+                                              v ? v : "nothing");
                         a->n = (long)n;
                         i++;
                 } else if (strcmp(s, "--since") == 0) {

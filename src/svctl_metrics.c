@@ -62,7 +62,9 @@ static int parse(int argc, char **argv, const char *cmd, bool opts, struct xargs
                 else if (opts && (strcmp(s, "-n") == 0 || strcmp(s, "--lines") == 0)) {
                         unsigned long long n;
                         if (!v || parse_uint(v, EVENTS_MAX_N, &n) < 0)
-                                return xusage(cmd, "-n needs a number of events, got", v ? v : "nothing");
+                                return xusage(cmd, s[1] == 'n' ? "-n needs a number of events, got"
+                                                               : "--lines needs a number of events, got",
+                                              v ? v : "nothing");
                         a->n = (long)n;
                         i++;
                 } else

@@ -76,7 +76,9 @@ done
 expect 2 "frobnicate" "^svctl: unknown command 'frobnicate'"
 expect 2 "stat" "^svctl: unknown command 'stat'; did you mean 'status'\?"
 expect 2 "logs -n" "^svctl: -n needs a number"
-expect 2 "events -n x" "-n needs a number"
+expect 2 "events -n x" "^svctl: events: -n needs a number of events, got x "
+expect 2 "events --lines" "^svctl: events: --lines needs a number of events, got nothing "
+expect 2 "logs --lines x" "^svctl: --lines needs a number of lines, got x "
 # (an option without its value: which value, not "unexpected argument")
 expect 2 "top -d" "^svctl: top: option '-d' needs SECS "
 expect 2 "top --iterations" "^svctl: top: option '--iterations' needs a COUNT "
