@@ -243,19 +243,20 @@ static bool xfer_follow(struct http_xfer *x)
         long count = 0;
         char *url = NULL, *next = NULL;
 
-        if (!x->refused || !x->uh || x->follows >= 5 ||
-            curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_COUNT, &count) != CURLE_OK || count < 1 || count > 5 ||
+        if (!x->refused || !x->uh ||
+            curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_COUNT, &count) != CURLE_OK || count < 1 ||
+            x->follows + count > 5 ||
             curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || !url || !(next = strdup(url)))
                 return false;
         curl_multi_remove_handle(h->multi, x->easy);
         /* Its URL and headers change: never reused for another check. */
         free(x->url);
         x->url = NULL;
-        x->follows++;
+        x->follows += (unsigned)count;
         x->refused = false;
         if (curl_url_set(x->uh, CURLUPART_URL, next, 0) != CURLUE_OK ||
             curl_easy_setopt(x->easy, CURLOPT_CURLU, x->uh) != CURLE_OK ||
-            curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L - count) != CURLE_OK || drop_credentials(x) < 0) {
+            curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L - (long)x->follows) != CURLE_OK || drop_credentials(x) < 0) {
                 free(next);
                 return false; /* reported as the failed lookup it was */
         }

@@ -84,6 +84,11 @@ void http_xfer_result(struct http_xfer *x, CURLcode rc, struct probe_result *res
                                  http_quote(x->ca_file ? x->ca_file : "", q, sizeof(q)),
                                  x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
                 return;
+        case CURLE_TOO_MANY_REDIRECTS:
+                /* curl counts from where svd-probe last went on (a
+                 * redirect to a name it looked up): its number misleads */
+                probe_result_set(res, x->id, false, "more than 5 redirects");
+                return;
         case CURLE_FILESIZE_EXCEEDED:
         case CURLE_WRITE_ERROR:
                 if (rc == CURLE_FILESIZE_EXCEEDED || x->too_big) {

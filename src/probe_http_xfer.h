@@ -40,7 +40,7 @@ struct http_xfer {
         char host[PROBE_HOST_MAX + 1];
         unsigned port;
         bool refused; /* curl wanted to look a name up itself (a redirect's) */
-        unsigned follows; /* such redirects followed, by a new transfer each */
+        unsigned follows; /* redirects followed before the transfer running */
         char errbuf[CURL_ERROR_SIZE];
 };
 
