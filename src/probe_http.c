@@ -209,12 +209,13 @@ static void xfer_end_early(struct http_xfer *x, const struct probe_result *res);
 
 /* Custom headers curl itself sends to the first host only (unless told
  * otherwise): not to be sent on to the host a redirect names. */
-static int drop_credentials(struct http_xfer *x)
+static int drop_first_host_headers(struct http_xfer *x)
 {
         struct curl_slist *kept = NULL;
 
         for (struct curl_slist *l = x->headers; l; l = l->next) {
-                if (strncasecmp(l->data, "Authorization:", 14) == 0 || strncasecmp(l->data, "Cookie:", 7) == 0)
+                if (strncasecmp(l->data, "Authorization:", 14) == 0 || strncasecmp(l->data, "Cookie:", 7) == 0 ||
+                    strncasecmp(l->data, "Host:", 5) == 0)
                         continue;
                 struct curl_slist *n = curl_slist_append(kept, l->data);
                 if (!n) {
@@ -256,7 +257,7 @@ static bool xfer_follow(struct http_xfer *x)
         x->refused = false;
         if (curl_url_set(x->uh, CURLUPART_URL, next, 0) != CURLUE_OK ||
             curl_easy_setopt(x->easy, CURLOPT_CURLU, x->uh) != CURLE_OK ||
-            curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L - (long)x->follows) != CURLE_OK || drop_credentials(x) < 0) {
+            curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L - (long)x->follows) != CURLE_OK || drop_first_host_headers(x) < 0) {
                 free(next);
                 return false; /* reported as the failed lookup it was */
         }

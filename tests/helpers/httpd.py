@@ -13,7 +13,8 @@ connections).
   GET /slow            never answers (the connection is held open)
   GET /redirect        302 to /
   GET /redirect-to?url=U  302 to U (e.g. the same server by another name)
-  GET /echo-auth       200, body "Authorization=<the header's value>;"
+  GET /echo-auth       200, body "Authorization=A;Cookie=C;Host=H;X-Key=K;" (the
+                       request's headers, empty when missing)
   GET /stats           200, body "connections N requests M"
 
 With --tls, PEM (certificate and key in one file) makes it an HTTPS server.
@@ -111,8 +112,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(200, text.encode())
             return
         if url.path == "/echo-auth":
-            value = self.headers.get("Authorization", "")
-            self.reply(200, ("Authorization=" + value + ";\n").encode())
+            text = "".join("%s=%s;" % (h, self.headers.get(h, "")) for h in ("Authorization", "Cookie", "Host", "X-Key"))
+            self.reply(200, (text + "\n").encode())
             return
         if url.path == "/echo-header":
             value = self.headers.get("X-Key", "")
