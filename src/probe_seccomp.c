@@ -4,7 +4,7 @@
  * and by getaddrinfo_a's threads for tcp checks) -- then reviewed call by
  * call; see the
  * comments. Beyond a plain allow-list, arguments narrow the risky calls:
- *   - clone only with CLONE_THREAD (threads for curl's resolver; no new
+ *   - clone only with CLONE_THREAD (getaddrinfo_a's threads; no new
  *     processes), clone3 fails with ENOSYS so glibc falls back to clone, whose
  *     flags we can inspect (clone3 passes them in memory);
  *   - openat only read-only, never creating or truncating (CA bundle,
@@ -58,7 +58,8 @@ static const char *const allowed[] = {
         /* time: normally the vDSO; clock_nanosleep is libev's io collect
          * sleep (svd-probe.c batches wakeups) */
         "clock_gettime" /* * */, "gettimeofday" /* * */, "clock_nanosleep", "nanosleep" /* * */,
-        /* threads (curl's threaded resolver; clone itself is filtered below) */
+        /* threads (getaddrinfo_a's, probe_lookup.c: curl's resolver no
+         * longer starts any; clone itself is filtered below) */
         "futex", "set_robust_list", "rseq", "sched_yield" /* * */, "exit", "exit_group",
         "getpid", "gettid" /* * */,
         /* signals: masks around thread creation, curl's SIGPIPE save/restore */
