@@ -255,6 +255,7 @@ static bool xfer_follow(struct http_xfer *x)
         x->url = NULL;
         x->follows += (unsigned)count;
         x->refused = false;
+        x->host_known = false;
         if (curl_url_set(x->uh, CURLUPART_URL, next, 0) != CURLUE_OK ||
             curl_easy_setopt(x->easy, CURLOPT_CURLU, x->uh) != CURLE_OK ||
             curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L - (long)x->follows) != CURLE_OK || drop_first_host_headers(x) < 0) {
@@ -633,7 +634,11 @@ static int xfer_go(struct http_xfer *x, struct probe_result *ret_now)
         struct probe_addrs addrs;
 
         x->refused = false;
-        if (!x->uh || !http_url_name(x->uh, x->host, sizeof(x->host), &x->port))
+        if (!x->host_known) { /* once per URL: a reused handle keeps it */
+                x->host_is_name = x->uh && http_url_name(x->uh, x->host, sizeof(x->host), &x->port);
+                x->host_known = true;
+        }
+        if (!x->host_is_name)
                 return xfer_add(x, NULL, ret_now) < 0 ? 1 : 0;
         int r = probe_lookup_start(h->lookup, x->host, &x->lw, on_resolved, &addrs);
         if (r == 1)

@@ -39,6 +39,7 @@ struct http_xfer {
         struct curl_slist *resolve; /* this check's CURLOPT_RESOLVE */
         char host[PROBE_HOST_MAX + 1];
         unsigned port;
+        bool host_known, host_is_name; /* host and port are the URL's name */
         bool refused; /* curl wanted to look a name up itself (a redirect's) */
         unsigned follows; /* redirects followed before the transfer running */
         char errbuf[CURL_ERROR_SIZE];
