@@ -96,6 +96,9 @@ static int scale(uint64_t whole, uint64_t frac, uint64_t div, uint64_t unit, uin
         /* frac < div <= 1e9 and unit fits easily below 2^64 / 1e9 for our units. */
         uint64_t f = frac * (unit / div) + (frac * (unit % div)) / div;
 
+        /* "0.5us", "0.5B": written above 0, not read as 0 (often "off") */
+        if (whole == 0 && frac && f == 0)
+                return -EINVAL;
         return mul_add(whole, unit, f, ret) ? 0 : -EINVAL;
 }
 

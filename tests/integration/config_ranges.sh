@@ -37,6 +37,13 @@ bad 'logging: { max_total: 1025T }' 'logging.max_total: must be 0 (none) or betw
 bad 'logging: { max_age: 999ms }' 'logging.max_age: must be 0 (off) or between 1s and 366d'
 bad 'logging: { max_age: 367d }' 'logging.max_age: must be 0 (off) or between 1s and 366d'
 ok 'logging: { rate_limit: { burst: 1, interval: 10ms } }'
+# a value written above 0 that rounds to less than a microsecond or a byte
+# used to load as 0, which means "off": max_size 0.5B was no rotation,
+# watchdog 0.5us no watchdog
+bad 'logging: { max_size: 0.5B }' "logging.max_size: bad size '0.5B'"
+bad 'watchdog: 0.5us' "watchdog: bad duration '0.5us'"
+bad 'stop: { timeout: 0.0000001s }' "stop.timeout: bad duration '0.0000001s'"
+ok 'stop: { timeout: 0.0s }'
 ok 'logging: { rate_limit: { burst: 1, interval: 1d } }'
 bad 'logging: { rate_limit: { burst: 1, interval: 0 } }' 'logging.rate_limit.interval: must be between 10ms and 1d'
 bad 'logging: { rate_limit: { burst: 1, interval: 1d1s } }' 'logging.rate_limit.interval: must be between 10ms and 1d'

@@ -33,6 +33,8 @@ START_TEST(test_parse_duration_ok)
                 { "0.25m", 15 * USEC_PER_SEC },
                 { "7us", 7 },
                 { "0s", 0 },
+                { "0.0s", 0 },
+                { "1.5us", 1 },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
@@ -61,7 +63,10 @@ START_TEST(test_parse_duration_bad)
                                            "99999999999999999999",
                                            "213503982336d",
                                            "10S",
-                                           "1y" };
+                                           "1y",
+                                           /* not 0, which often means "off" */
+                                           "0.5us",
+                                           "0.0000001s" };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 usec_t u = 42;
@@ -121,10 +126,11 @@ START_TEST(test_parse_size)
                 { "4gb", 4ULL << 30 },
                 { "1T", 1ULL << 40 },
                 { "1.5K", 1536 },
+                { "0.0G", 0 },
         };
         static const char *const bad[] = { "",         "12Q", "-1",   "1KK", "K",
                                            "1 K",      "0%",  "101%", "%",   "99999999999999999999",
-                                           "16777216T" };
+                                           "16777216T", "0.5B", "0.1" };
         uint64_t b;
         double pct;
 
