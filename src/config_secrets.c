@@ -397,6 +397,25 @@ static void define(struct cload *l, struct svc_config *s, const struct ynode *k,
                 l->oom = true;
 }
 
+/* A ${...} other than ${secret:NAME} in an environment value at n: svd
+ * expands nothing else, so "${PATH}" or a mistyped "${secrets:db}" reaches
+ * the service as written. A warning, not an error: a program may want the
+ * text; but a Compose user expects it expanded. */
+static void warn_literal(struct cload *l, const char *val, const struct ynode *n, const char *key)
+{
+        for (const char *p = val; (p = strstr(p, "${")); p += 2) {
+                if (strncmp(p, "${secret:", 9) == 0)
+                        continue;
+                const char *end = strchr(p, '}');
+                size_t len = end ? (size_t)(end - p) + 1 : strlen(p);
+
+                cfg_warn(l->errs, &(struct cfg_pos){ l->file, n->line, n->col }, key,
+                         "'%.*s%s' is passed as written (svd expands only ${secret:NAME})",
+                         (int)(len > 64 ? 64 : len), p, len > 64 ? "..." : "");
+                return;
+        }
+}
+
 /* ${secret:NAME} in one environment value; bad syntax is an error here (at
  * n: none when NULL, it was reported at its node). With s NULL the value is
  * defaults.environment's: each name is kept with its place (the uses are
@@ -405,6 +424,8 @@ static void define(struct cload *l, struct svc_config *s, const struct ynode *k,
 static void scan_refs(struct cload *l, struct svc_config *s, const char *val, const struct ynode *n,
                       const char *key)
 {
+        if (n)
+                warn_literal(l, val, n, key);
         for (const char *p = val; (p = strstr(p, "${secret:"));) {
                 const char *name = p + 9, *end = strchr(name, '}');
                 char buf[80];

@@ -133,8 +133,25 @@ assert_eq "$(grep profile_sets "$T/err")" "$want" "profile set warnings"
 cp "$T/etc/main.orig" "$T/etc/svd.yaml"
 printf 'command: [sleep, "1"]\n' > "$T/services/r.yaml"
 
+# environment: values are passed as written: a ${...} other than
+# ${secret:NAME} (a Compose habit, "${PATH}:/opt/bin", or a mistyped
+# "${secrets:db}") reached the service as text without a word; a warning
+# names it, in a service file and in defaults.environment
+{ cat "$T/etc/main.orig"; printf '  environment: { HOMEDIR: "${HOME}/x" }\n'; } > "$T/etc/svd.yaml"
+printf 'command: [sleep, "1"]\nenvironment: { A: "${PATH}:/opt/bin", B: "$HOME", C: "${secrets:db" }\n' \
+        > "$T/services/lit.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 0 ] || fail "a literal \${...} failed the check (exit $rc): $(cat "$T/err")"
+want="$(realpath "$T/services")/lit.yaml:2:19: warning: environment.A: '\${PATH}' is passed as written (svd expands only \${secret:NAME})
+$(realpath "$T/services")/lit.yaml:2:54: warning: environment.C: '\${secrets:db' is passed as written (svd expands only \${secret:NAME})"
+assert_eq "$(grep 'lit.yaml' "$T/err")" "$want" "\${...} warnings"
+grep -qF "$T/etc/svd.yaml:8:27: warning: defaults.environment.HOMEDIR: '\${HOME}' is passed as written" "$T/err" ||
+        fail "no warning for defaults.environment: $(cat "$T/err")"
+cp "$T/etc/main.orig" "$T/etc/svd.yaml"
+
 # a running svd logs them at its start and at every reload
 start_svd
+wait_for grep -qF "lit.yaml:2:19: warning: environment.A: '\${PATH}' is passed as written" "$T/svd.out"
 wait_for grep -q "config: $sdir/web.YAML: warning: not read" "$T/svd.out"
 printf 'command: [sleep, "1"]\n' > "$T/services/new.yml.txt"
 svctl reload > /dev/null 2> "$T/reload.err" || fail "reload refused"
