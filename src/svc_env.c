@@ -89,8 +89,8 @@ static int env_file_parse(const struct svc_config *c, char *buf, size_t len, cha
                 line = next;
                 if (!*p || *p == '#')
                         continue;
-                if (strncmp(p, "export ", 7) == 0)
-                        p += 7 + strspn(p + 7, " \t");
+                if (strncmp(p, "export", 6) == 0 && (p[6] == ' ' || p[6] == '\t'))
+                        p += 6 + strspn(p + 6, " \t");
                 char *eq = strchr(p, '=');
                 if (!eq || eq == p) {
                         snprintf(why, wl, "env_file: %s:%u: not a NAME=value line", path, lineno);

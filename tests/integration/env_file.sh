@@ -17,6 +17,11 @@ export FROM_FILE="quoted value"
 export  SPACED=after-export
 BOTH=file
 SINGLE='x y'
+export	TABBED=after-a-tab
+HASH=a # not a comment
+HALF="open
+TWICE=first
+TWICE=second
 EOF
 service app <<EOF
 command: [sh, -c, 'env > $T/out/env; exec sleep 1000']
@@ -58,6 +63,10 @@ assert_eq "$(get FROM_FILE)" "quoted value" "export and double quotes"
 assert_eq "$(get SINGLE)" "x y" "single quotes"
 assert_eq "$(get SPACED)" "after-export" "blanks after export"
 assert_eq "$(get BOTH)" "file" "env_file wins over environment:"
+assert_eq "$(get TABBED)" "after-a-tab" "a tab after export"
+assert_eq "$(get HASH)" "a # not a comment" "a # after the value"
+assert_eq "$(get HALF)" '"open' "an unmatched quote"
+assert_eq "$(get TWICE)" "second" "a NAME twice"
 assert_eq "$(get ONLY_CONFIG)" "1" "environment:"
 assert_eq "$(get SVD_SERVICE)" "app" "svd's own variable"
 [ -n "$(get PATH)" ] || fail "no PATH"
