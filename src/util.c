@@ -266,7 +266,7 @@ int parse_size(const char *s, uint64_t *ret_bytes, double *ret_percent)
                 break;
         }
         /* "10M", "10MB", "10MiB" and "512B" all mean what a reader expects. */
-        if (unit > 1 && *p == 'i' && (p[1] == 'B' || p[1] == 'b'))
+        if (unit > 1 && (*p == 'i' || *p == 'I') && (p[1] == 'B' || p[1] == 'b'))
                 p++;
         if (*p == 'B' || *p == 'b')
                 p++;

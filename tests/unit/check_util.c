@@ -127,6 +127,8 @@ START_TEST(test_parse_size)
                 { "1T", 1ULL << 40 },
                 { "1.5K", 1536 },
                 { "0.0G", 0 },
+                { "4GIB", 4ULL << 30 },
+                { "4gib", 4ULL << 30 },
         };
         static const char *const bad[] = { "",         "12Q", "-1",   "1KK", "K",
                                            "1 K",      "0%",  "101%", "%",   "99999999999999999999",
