@@ -71,8 +71,8 @@ static void check_cron_delay(struct cload *l, const struct ynode *v, const struc
         cron_gaps(&sc->cron, &lo, &hi);
         if (sc->random_delay > (usec_t)hi * USEC_PER_SEC) {
                 cp_err(l, v, "schedule.random_delay",
-                       "%s exceeds the time between any two runs of cron '%s' (at most %s): a run could be put "
-                       "off past the next one",
+                       "%s exceeds the time between any two runs of cron '%s' (at most %s): a run could be "
+                       "put off past the next one",
                        format_duration(sc->random_delay, a, sizeof a), sc->cron_text,
                        format_duration((usec_t)hi * USEC_PER_SEC, b, sizeof b));
         } else if (sc->random_delay > (usec_t)lo * USEC_PER_SEC) {

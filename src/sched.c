@@ -228,7 +228,9 @@ static bool fail_on_broken(struct svd *m, struct svc *d, bool began) {
                         continue;
                 if (svc_dep_broken(dep, dc->condition)) {
                         svc_set_reason(d, "dependency %s %s", dep->cfg->name,
-                                       dep->state == ST_FAILED ? "failed" : "exited");
+                                       dep->state == ST_FAILED    ? "failed"
+                                       : dep->state == ST_STOPPED ? "stopped"
+                                                                  : "exited");
                         d->dep_failed = dc->restart;
                         svc_dispatch(d, SE_DEP_FAILED, 0);
                         return true;

@@ -82,6 +82,9 @@ bool svc_dep_satisfied(const struct svc *d, enum dep_condition cond) {
 bool svc_dep_broken(const struct svc *d, enum dep_condition cond) {
         if (d->state == ST_FAILED)
                 return true;
+        /* It ended itself (STOPPING=1) and its policy does not restart it */
+        if (d->state == ST_STOPPED && d->self_stop && !d->held)
+                return true;
         /* Ran to completion but the condition needs it up: it will not come back. */
         return d->state == ST_EXITED && cond == DEP_HEALTHY;
 }

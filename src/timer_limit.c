@@ -2,10 +2,11 @@
  * run would keep the job active, and every later due run skipped, for
  * ever: the limit, counted from when the run began (its wait for
  * dependencies and its restarts by policy included: a dependency that never
- * becomes healthy would hang it as well), stops it as failed (its stop signal, then SIGKILL of
- * the whole group after its stop timeout) and no restart follows; the next
- * due run goes ahead as usual. The timer is monotonic time, so a step of
- * the wall clock neither cuts a run short nor lengthens it. */
+ * becomes healthy would hang it as well), stops it as failed (its stop
+ * signal, then SIGKILL of the whole group after its stop timeout) or ends
+ * its wait, and no restart follows; the next due run goes ahead as usual.
+ * The timer is monotonic time, so a step of the wall clock neither cuts a
+ * run short nor lengthens it. */
 #include <stdio.h>
 
 #include "log.h"
@@ -19,7 +20,8 @@ const char *timer_limit_reason(const struct timer_job *j, char *buf, size_t len)
         char tb[32];
 
         snprintf(buf, len, "run time limit reached: still %s after schedule.timeout %s",
-                 j->limit_waiting ? "waiting" : "running", format_duration(sched_of(j)->timeout, tb, sizeof(tb)));
+                 j->limit_waiting ? "waiting" : "running",
+                 format_duration(sched_of(j)->timeout, tb, sizeof(tb)));
         return buf;
 }
 
