@@ -49,6 +49,10 @@ cleanup() {
                 for _ in $(seq 100); do kill -0 "$SVD_PID" 2>/dev/null || break; sleep 0.1; done
                 kill -KILL "$SVD_PID" 2>/dev/null || true
         fi
+        # an svd-fdstore left by an svd the test killed (it waits for the
+        # next svd for good): this test's own only, by its socket path
+        local pid
+        for pid in $(pgrep -f -- "svd-fdstore $T/" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
         local mp
         for mp in $MOUNTS; do umount "$mp" 2>/dev/null || umount -l "$mp" 2>/dev/null || true; done
         rm -rf "$T"
