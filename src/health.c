@@ -279,8 +279,10 @@ static void start_exec_probe(struct svc *s) {
          * the child executes it) */
         path = strchr(p->exec[0], '/') ? strdup(p->exec[0])
                                        : spawn_find_executable(p->exec[0], svc_env_get(env, "PATH"));
-        if (!path) {
-                health_probe_result(s, false, true, "probe: executable not found");
+        if (!path) { /* as a service's start says it */
+                char d[SVC_REASON_MAX];
+                snprintf(d, sizeof(d), "probe: exec: %s: %s", p->exec[0], strerror(errno ? errno : ENOENT));
+                health_probe_result(s, false, true, d);
                 return;
         }
         if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
