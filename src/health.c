@@ -345,11 +345,9 @@ static void start_exec_probe(struct svc *s) {
         close(fds[1]);
         if (r < 0) {
                 close(fds[0]);
-                char d[SVC_REASON_MAX];
-                if (se.stage == SPAWN_STAGE_EXEC) /* the program, as a service's start names it */
-                        snprintf(d, sizeof(d), "probe: exec: %s: %s", path, spawn_exec_why(path, se.err, why, sizeof(why)));
-                else
-                        snprintf(d, sizeof(d), "probe: %s: %s", spawn_stage_name(se.stage), strerror(se.err));
+                char d[SVC_REASON_MAX + 8], f[SVC_REASON_MAX];
+                /* what failed, as a service's start names it */
+                snprintf(d, sizeof(d), "probe: %s", spawn_fail_why(&req, &se, f, sizeof(f)));
                 health_probe_result(s, false, true, d);
                 return;
         }

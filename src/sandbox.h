@@ -79,7 +79,7 @@ int sandbox_seccomp_build(const struct svc_config *c, struct sandbox_plan *p, ch
 
 /* Child side (sandbox_child.c): async-signal-safe, no allocation. */
 int sandbox_child_mounts(const struct sandbox_plan *p);
-int sandbox_child_rlimits(const struct sandbox_plan *p);
+int sandbox_child_rlimits(const struct sandbox_plan *p); /* -1 - the index refused */
 int sandbox_child_securebits(const struct sandbox_plan *p);
 int sandbox_child_caps(const struct sandbox_plan *p);
 int sandbox_child_nnp(const struct sandbox_plan *p);

@@ -127,7 +127,7 @@ CHILD int sandbox_child_rlimits(const struct sandbox_plan *p)
                 umask(p->umask);
         for (int i = 0; i < p->n_rlimits; i++)
                 if (setrlimit(p->rl_resource[i], &p->rl[i]) < 0)
-                        return -1;
+                        return -1 - i;
         return 0;
 }
 

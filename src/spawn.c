@@ -207,10 +207,15 @@ static int child_main(void *p) {
 
         st = SPAWN_STAGE_RLIMITS;
         const struct rlimit *nofile = r->svd_nofile ? NULL : nofile_services();
-        if (nofile && setrlimit(RLIMIT_NOFILE, nofile) < 0)
+        if (nofile && setrlimit(RLIMIT_NOFILE, nofile) < 0) {
+                a->err.detail = -1;
                 goto fail;
-        if (sb && sandbox_child_rlimits(sb) < 0)
+        }
+        int bad = sb ? sandbox_child_rlimits(sb) : 0;
+        if (bad < 0) {
+                a->err.detail = -bad; /* 1 + its index */
                 goto fail;
+        }
 
         if (r->set_ids) {
                 st = SPAWN_STAGE_GROUPS;
@@ -387,7 +392,7 @@ int spawn_start(const struct spawn_req *req, pid_t *ret_pid, struct spawn_error 
 
         if (pid < 0) {
                 if (ret_err)
-                        *ret_err = (struct spawn_error){SPAWN_STAGE_CLONE, clone_errno};
+                        *ret_err = (struct spawn_error){SPAWN_STAGE_CLONE, clone_errno, 0};
                 return -clone_errno;
         }
         if (a.err.stage != SPAWN_STAGE_NONE) {
@@ -397,7 +402,7 @@ int spawn_start(const struct spawn_req *req, pid_t *ret_pid, struct spawn_error 
                 while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                         ;
                 if (ret_err)
-                        *ret_err = (struct spawn_error){a.err.stage, a.err.err};
+                        *ret_err = (struct spawn_error){a.err.stage, a.err.err, a.err.detail};
                 return -a.err.err;
         }
         *ret_pid = pid;

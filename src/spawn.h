@@ -95,6 +95,9 @@ struct spawn_journal {
 struct spawn_error {
         enum spawn_stage stage;
         int err;            /* errno */
+        int detail;         /* rlimits: 1 + the index in the sandbox plan of the
+                               limit refused, -1 the services' nofile default
+                               (nofile.h); 0 otherwise */
 };
 
 /* Returns 0 with *ret_pid on success (the child has exec'd). On a child-stage

@@ -5,9 +5,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nofile.h"
+#include "sandbox.h"
+#include "spawn.h"
 #include "spawn_why.h"
 #include "util.h"
 
@@ -100,5 +104,70 @@ const char *spawn_exec_why(const char *path, int err, char *buf, size_t len) {
                         snprintf(buf, len, "%s (its #! interpreter %s is missing)", strerror(err), interp);
         } else if (elf_interp(fd, head, (size_t)n, interp, sizeof(interp)) && access(interp, F_OK) < 0)
                 snprintf(buf, len, "%s (its ELF interpreter %s is missing)", strerror(err), interp);
+        return buf;
+}
+
+/* The names limits: uses (config_sandbox.c), by resource. */
+static const char *rlimit_name(int resource) {
+        switch (resource) {
+        case RLIMIT_NOFILE: return "nofile";
+        case RLIMIT_NPROC: return "nproc";
+        case RLIMIT_CORE: return "core";
+        case RLIMIT_MEMLOCK: return "memlock";
+        case RLIMIT_STACK: return "stack";
+        case RLIMIT_AS: return "as";
+        case RLIMIT_FSIZE: return "fsize";
+        case RLIMIT_CPU: return "cpu";
+        default: return "?";
+        }
+}
+
+static char *put_rlim(char *buf, size_t len, rlim_t v) {
+        if (v == RLIM_INFINITY)
+                snprintf(buf, len, "infinity");
+        else
+                snprintf(buf, len, "%llu", (unsigned long long)v);
+        return buf;
+}
+
+const char *spawn_fail_why(const struct spawn_req *req, const struct spawn_error *se, char *buf, size_t len) {
+        const char *e = strerror(se->err);
+        char why[600], s[24], h[24];
+        const struct rlimit *rl = NULL;
+        const char *what = NULL;
+        switch (se->stage) {
+        case SPAWN_STAGE_CHDIR:
+                snprintf(buf, len, "chdir: %s: %s", req->cwd ? req->cwd : "/", e);
+                break;
+        case SPAWN_STAGE_EXEC:
+                snprintf(buf, len, "exec: %s: %s", req->path, spawn_exec_why(req->path, se->err, why, sizeof(why)));
+                break;
+        case SPAWN_STAGE_GROUPS:
+                snprintf(buf, len, "groups: %zu supplementary groups: %s", req->n_groups, e);
+                break;
+        case SPAWN_STAGE_GID:
+                snprintf(buf, len, "setgid: %u: %s", (unsigned)req->gid, e);
+                break;
+        case SPAWN_STAGE_UID:
+                snprintf(buf, len, "setuid: %u: %s", (unsigned)req->uid, e);
+                break;
+        case SPAWN_STAGE_RLIMITS:
+                if (se->detail == -1) {
+                        rl = nofile_services();
+                        what = "nofile (the services' default)";
+                } else if (se->detail > 0 && req->sandbox && se->detail <= req->sandbox->n_rlimits) {
+                        rl = &req->sandbox->rl[se->detail - 1];
+                        what = rlimit_name(req->sandbox->rl_resource[se->detail - 1]);
+                }
+                if (rl) {
+                        snprintf(buf, len, "rlimits: %s %s:%s: %s%s", what, put_rlim(s, sizeof(s), rl->rlim_cur),
+                                 put_rlim(h, sizeof(h), rl->rlim_max), e,
+                                 se->err == EPERM ? " (a hard limit above svd's own needs CAP_SYS_RESOURCE)" : "");
+                        break;
+                }
+                /* fall through */
+        default:
+                snprintf(buf, len, "%s: %s", spawn_stage_name(se->stage), e);
+        }
         return buf;
 }

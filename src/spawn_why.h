@@ -15,4 +15,12 @@
  * /usr/bin/python9 is missing)". Returns buf. */
 const char *spawn_exec_why(const char *path, int err, char *buf, size_t len);
 
+struct spawn_req;
+struct spawn_error;
+
+/* The reason a failed spawn_start gives, "STAGE: [WHAT: ]ERROR", naming
+ * what the stage worked on: the directory, the program (spawn_exec_why),
+ * the uid or gid, the limit and its values. Returns buf. */
+const char *spawn_fail_why(const struct spawn_req *req, const struct spawn_error *se, char *buf, size_t len);
+
 #endif

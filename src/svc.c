@@ -304,12 +304,8 @@ static int do_spawn(struct svc *s, bool creds_written) {
         if (r < 0 && req.journal)
                 statejournal_spawned(s, &sj, false);
         if (r < 0) {
-                if (se.stage == SPAWN_STAGE_CHDIR)
-                        svc_set_reason(s, "chdir: %s: %s", req.cwd, strerror(se.err));
-                else if (se.stage == SPAWN_STAGE_EXEC)
-                        svc_set_reason(s, "exec: %s: %s", path, spawn_exec_why(path, se.err, why, sizeof(why)));
-                else
-                        svc_set_reason(s, "%s: %s", spawn_stage_name(se.stage), strerror(se.err));
+                char fail[SVC_REASON_MAX];
+                svc_set_reason(s, "%s", spawn_fail_why(&req, &se, fail, sizeof(fail)));
                 return r;
         }
         if (req.cgroup_fd >= 0)
