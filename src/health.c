@@ -339,6 +339,11 @@ static void start_exec_probe(struct svc *s) {
                 .join_mntns = mntns_fd >= 0,
                 .mntns_fd = mntns_fd,
         };
+        /* The check's pipe is its own, as its service's log pipes are
+         * (svc.c): one that reopens /dev/stderr by path (dash's
+         * "> /dev/stderr") as the service's user must be allowed to. */
+        if (req.set_ids && geteuid() == 0)
+                (void)fchown(fds[1], req.uid, c->has_gid ? c->gid : (gid_t)-1);
         struct spawn_error se = {0};
         pid_t pid;
         r = spawn_start(&req, &pid, &se);
