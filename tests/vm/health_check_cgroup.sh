@@ -52,8 +52,15 @@ cg=$(field quick cgroup)
 # the escapee of every check so far is gone
 wait_for sh -c "[ \$(pgrep -f -x 'sleep 4243' | wc -l) = 0 ]"
 # a check killed at its timeout: its escapee goes with it
-wait_for test -s "$T/out/hang.esc"
-esc=$(cat "$T/out/hang.esc")
+# (the next check removes hang.esc before it writes its own: read until a
+# pid is there, as any timed-out check's escapee must go)
+esc=
+for _ in $(seq 400); do
+        esc=$(cat "$T/out/hang.esc" 2> /dev/null || true)
+        [ -n "$esc" ] && break
+        sleep 0.05
+done
+[ -n "$esc" ] || fail "hang's check never recorded its escapee"
 wait_field hang last_probe 'timed out after 2s' 30
 wait_for sh -c "! kill -0 $esc 2>/dev/null"
 [ "$(escapees 4244)" -le 1 ] || fail "escapees of hang's timed out checks: $(escapees 4244)"
