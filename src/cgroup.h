@@ -122,6 +122,10 @@ void cgroup_reload_slices(struct svd *m);
 /* A service's leaf is dropped (removed if empty): the next start makes it
  * again from the current definition. */
 void cgroup_forget(struct svd *m, struct svc *s);
+/* The same for a service the reload removes: a leaf that still holds
+ * processes (stuck in the kernel past the stop) is logged, watched and
+ * removed once empty (cgroup_gone.c). */
+void cgroup_forget_removed(struct svd *m, struct svc *s);
 /* daemon-reexec: a running service's existing leaf, watched again (its
  * oom_seen count comes from the saved state). was: the leaf the previous
  * instance ran it in (NULL: not known); true when that is not where the

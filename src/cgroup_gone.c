@@ -65,8 +65,15 @@ static const char *what(struct svd *m, const char *path, char *name, size_t len,
 
         slice_name(path, name, len);
         *moved = false;
-        if (leaf)
-                *moved = config_find_svc(m->cfg, name) != NULL;
+        /* (a leaf: at another path; at a reload's switch the configuration
+         * may still be the one that had it here) */
+        const struct svc_config *sc = leaf ? config_find_svc(m->cfg, name) : NULL;
+        if (sc) {
+                _cleanup_(freep) char *rel = cgroup_service_path(m->cfg, sc);
+                size_t rl = strlen(m->cg->root);
+                *moved = !rel || strncmp(path, m->cg->root, rl) != 0 || path[rl] != '/' ||
+                         strcmp(path + rl + 1, rel) != 0;
+        }
         for (size_t i = 0; !leaf && i < m->cfg->n_slices; i++)
                 *moved = *moved || strcmp(m->cfg->slices[i].name, name) == 0;
         return leaf ? "service" : "slice";
@@ -170,9 +177,17 @@ static void watch(struct cgroup_mgr *g, struct cg_gone *e)
         e->wd = ev ? inotify_add_watch(g->ino_fd, ev, IN_MODIFY) : -1;
 }
 
-static void drop(struct cgroup_mgr *g, size_t i)
+/* (inotify gives one descriptor per file: a leaf a service watches again
+ * keeps its watch) */
+static void drop(struct svd *m, size_t i)
 {
-        if (g->gone[i].wd >= 0 && g->ino_fd >= 0)
+        struct cgroup_mgr *g = m->cg;
+        bool shared = false;
+
+        for (size_t k = 0; k < m->n_svcs && g->gone[i].wd >= 0; k++)
+                shared = shared || m->svcs[k]->cg_wd_events == g->gone[i].wd ||
+                         m->svcs[k]->cg_wd_memory == g->gone[i].wd;
+        if (g->gone[i].wd >= 0 && g->ino_fd >= 0 && !shared)
                 (void)inotify_rm_watch(g->ino_fd, g->gone[i].wd);
         free(g->gone[i].path);
         g->gone[i] = g->gone[--g->n_gone];
@@ -210,6 +225,16 @@ void cg_gone_add(struct svd *m, const char *path, const char *why)
                          moved ? gone_why(kind, true) : why, left[0] ? left : "cgroups below it");
 }
 
+void cgroup_forget_removed(struct svd *m, struct svc *s)
+{
+        /* (no memory: the leaf is left as cgroup_forget leaves it) */
+        _cleanup_(freep) char *leaf = s->cg_path ? strdup(s->cg_path) : NULL;
+
+        cgroup_forget(m, s); /* (its watches go first: none is shared) */
+        if (leaf && m->cg && access(leaf, F_OK) == 0)
+                cg_gone_add(m, leaf, "removed by the reload");
+}
+
 void cg_gone_keep(struct svd *m, char **paths)
 {
         struct cgroup_mgr *g = m->cg;
@@ -219,7 +244,7 @@ void cg_gone_keep(struct svd *m, char **paths)
                 for (size_t k = 0; paths && paths[k] && !again; k++)
                         again = strcmp(paths[k], g->gone[i].path) == 0;
                 if (again)
-                        drop(g, i); /* configured again: a slice like any other */
+                        drop(m, i); /* configured again: a slice like any other */
                 else
                         i++;
         }
@@ -291,7 +316,7 @@ void cg_gone_retry(struct svd *m)
                         break;
                 for (size_t i = 0; i < g->n_gone;) {
                         if (strlen(g->gone[i].path) == len && try_remove(m, &g->gone[i]) > 0) {
-                                drop(g, i);
+                                drop(m, i);
                                 continue;
                         }
                         watch(g, &g->gone[i]);

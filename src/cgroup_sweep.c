@@ -89,11 +89,18 @@ static void sweep(struct svd *m, char **slices, char **leaves, const char *dir, 
                                  (int)(strlen(names[i]) - strlen(slice ? ".slice" : ".service")), names[i],
                                  slice ? "parent" : "slice path");
                 const char *now_a = now ? " (" : "", *now_b = now ? " now)" : "";
+                bool moved = now;
                 now = now ? now : "";
                 if (cg_read_key(path, "cgroup.events", "populated", &populated) == 0 && populated) {
-                        log_warn("cgroup: %s is %s%s%s%s but holds processes; left there until it is empty", path,
-                                 why, now_a, now, now_b);
-                        cg_gone_add(m, path, NULL);
+                        /* a moved service's old leaf is not watched here: it
+                         * may be where the service is taken over (daemon-
+                         * reexec), whose own watch of it shares the
+                         * descriptor; it goes when the service restarts */
+                        bool watch = slice || !moved;
+                        log_warn("cgroup: %s is %s%s%s%s but holds processes; left there%s", path, why, now_a, now,
+                                 now_b, watch ? " until it is empty" : "");
+                        if (watch)
+                                cg_gone_add(m, path, NULL);
                         continue;
                 }
                 /* a leaf may hold the cgroups its service made (cg_rmdir_tree);

@@ -175,3 +175,14 @@ void config_digest_defaults(const struct svc_config *s, const struct ynode *root
         put_text(&st, own_user ? NULL : s->group);
         fp_end(&st, out);
 }
+
+void config_digest_hex(const uint8_t d[CONFIG_DIGEST_BYTES], char out[2 * CONFIG_DIGEST_BYTES + 1])
+{
+        static const char hex[] = "0123456789abcdef";
+
+        for (size_t i = 0; i < CONFIG_DIGEST_BYTES; i++) {
+                out[2 * i] = hex[d[i] >> 4];
+                out[2 * i + 1] = hex[d[i] & 15];
+        }
+        out[2 * CONFIG_DIGEST_BYTES] = 0;
+}

@@ -31,4 +31,8 @@ void config_digest_restart(const struct ynode *root, uint8_t out[CONFIG_DIGEST_B
  * Every key a future default adds that needs a restart belongs here. */
 void config_digest_defaults(const struct svc_config *s, const struct ynode *root, uint8_t out[CONFIG_DIGEST_BYTES]);
 
+/* d in lower-case hex, NUL-terminated (a state write must not need
+ * libsodium). */
+void config_digest_hex(const uint8_t d[CONFIG_DIGEST_BYTES], char out[2 * CONFIG_DIGEST_BYTES + 1]);
+
 #endif

@@ -41,7 +41,7 @@ static void retire(struct svd *m, struct svc *s)
         svc_unwatch_adopted(s);
         ev_timer_stop(m->loop, &s->timer);
         ev_timer_stop(m->loop, &s->cred_timer); /* (stopped on leaving "waiting"; never left armed) */
-        cgroup_forget(m, s);
+        cgroup_forget_removed(m, s); /* (one still busy goes once empty) */
         logpipe_free(s->log);
         s->log = NULL;
         free(s->exe_path);

@@ -84,17 +84,6 @@ static char *b64(const char *p, size_t n)
         return out;
 }
 
-/* A config digest in hex (a state write must not need libsodium). */
-static void digest_hex(const uint8_t d[CONFIG_DIGEST_BYTES], char *out)
-{
-        static const char hex[] = "0123456789abcdef";
-        for (size_t i = 0; i < CONFIG_DIGEST_BYTES; i++) {
-                out[2 * i] = hex[d[i] >> 4];
-                out[2 * i + 1] = hex[d[i] & 15];
-        }
-        out[2 * CONFIG_DIGEST_BYTES] = 0;
-}
-
 /* The descriptors a daemon-reexec hands over, -1 terminated; the state file
  * passes none (NULL): it names them, the new svd needs them only on exec. */
 struct fdlist {
@@ -168,14 +157,17 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         char hex[2 * CONFIG_DIGEST_BYTES + 1];
         if (!o)
                 return NULL;
-        digest_hex(s->cfg->digest, hex);
+        config_digest_hex(s->cfg->digest, hex);
         cJSON_AddStringToObject(o, "name", s->cfg->name);
         /* ("fingerprint": an older svd wrote a BLAKE2b "digest", which no
          * fingerprint equals: read as not recorded, not as changed) */
         cJSON_AddStringToObject(o, "fingerprint", hex);
+        /* without its logging: (applied live: no change of what runs) */
+        config_digest_hex(s->cfg->restart_digest, hex);
+        cJSON_AddStringToObject(o, "restart_fingerprint", hex);
         /* what it took from the main file's defaults: (changed on disk
          * before a re-exec, only this tells the next instance) */
-        digest_hex(s->cfg->defaults_digest, hex);
+        config_digest_hex(s->cfg->defaults_digest, hex);
         cJSON_AddStringToObject(o, "defaults_fingerprint", hex);
         if (s->cfg_stale) /* (the digest of what runs is not known) */
                 cJSON_AddBoolToObject(o, "stale", true);
@@ -578,9 +570,11 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         svc_restore_timers(s, left(o, "timer_left", elapsed));
         timer_restore_json(s, cJSON_GetObjectItemCaseSensitive(o, "timer"), ran_unseen);
         char hex[2 * CONFIG_DIGEST_BYTES + 1], dhex[2 * CONFIG_DIGEST_BYTES + 1];
-        digest_hex(s->cfg->digest, hex);
-        digest_hex(s->cfg->defaults_digest, dhex);
-        const char *was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "fingerprint"));
+        /* the one without logging: when there (an older svd's: the file's) */
+        const char *rwas = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "restart_fingerprint"));
+        const char *was = rwas ? rwas : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "fingerprint"));
+        config_digest_hex(rwas ? s->cfg->restart_digest : s->cfg->digest, hex);
+        config_digest_hex(s->cfg->defaults_digest, dhex);
         /* (absent: written by an svd that did not record it) */
         const char *dwas = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "defaults_fingerprint"));
         /* (one that is down starts with its file's definition anyway) */
