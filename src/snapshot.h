@@ -32,7 +32,7 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds);
  * state (and still configured) back as it was: state, PID, counters,
  * timers, log pipes and pending bytes, health probing. Services the state
  * does not name start as at boot; ones it names that are no longer
- * configured are logged (their processes are left alone). */
+ * configured are logged and their processes stopped (orphanstop.h). */
 void snapshot_restore(struct svd *m);
 
 #endif

@@ -6,7 +6,7 @@
 # no state, supervised by nothing, with the processes of its group. Now it
 # gets the defaults' stop signal, and SIGKILL (with its group) after the
 # defaults' stop timeout, both logged; a service still configured is not
-# touched.
+# touched. One still running when svd stops gets SIGKILL then.
 . "$(dirname "$0")/lib.sh"
 
 cat >> "$T/etc/svd.yaml" <<EOF2
@@ -69,5 +69,24 @@ start_svd
 wait_state a running
 check_stopped "after a kill of svd"
 
+# ---- 3. svd stops before the stop timeout: what still runs is killed
+sed -i 's/stop: { timeout: 1s }/stop: { timeout: 1h }/' "$T/etc/svd.yaml"
+x_service
+svctl reload > /dev/null || fail "reload"
+wait_state x running
+xpid=$(field x pid)
+wait_for test -n "$(instances x-child)"
+sleep 0.3
+crash_svd
+rm "$T/services/x.yaml"
+start_svd
+wait_state a running
+logged "x: no longer configured; stopping its pid $xpid" || fail "x's stop was not logged"
+sleep 0.5
+kill -0 "$xpid" || fail "x ended on a signal it ignores"
 stop_svd || fail "svd exit status"
+grep -qF "x: pid $xpid (no longer configured) still runs as svd ends; sent SIGKILL" "$T/svd.out" ||
+        fail "no SIGKILL for x as svd ended"
+wait_for gone "$xpid"
+wait_for test -z "$(instances x-child)"
 echo "orphan_stop: ok"
