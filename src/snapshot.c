@@ -110,6 +110,7 @@ static int push_fd(struct fdlist *l, int fd)
 
 static cJSON *save_log(struct logsink *k, struct fdlist *fds)
 {
+        _cleanup_(freep) char *pending = NULL;
         cJSON *o = cJSON_CreateObject();
         static const char *const names[] = { "out", "err" };
         if (!o)
@@ -124,17 +125,19 @@ static cJSON *save_log(struct logsink *k, struct fdlist *fds)
                         goto fail;
                 put(so, "rfd", st->rfd);
                 put(so, "wfd", st->wfd);
-                if (st->buf && st->len) { /* a line still without its end */
-                        _cleanup_(freep) char *e = b64(st->buf, st->len);
-                        if (!e || !cJSON_AddStringToObject(so, "partial", e))
-                                goto fail;
-                }
+                /* a line still without its end: for a re-exec only (the
+                 * state file's reader gets the pipes from svd-fdstore, and
+                 * this svd's buffer is lost with it); bytes libsodium cannot
+                 * encode are left out (b64 says so), not the whole state */
+                _cleanup_(freep) char *e = fds && st->buf && st->len ? b64(st->buf, st->len) : NULL;
+                if (e && !cJSON_AddStringToObject(so, "partial", e))
+                        goto fail;
                 if (st->piece_bytes) /* ... whose pieces are in the file: its rest goes there too */
                         put(so, "piece_bytes", (double)st->piece_bytes);
         }
-        if (k->olen) { /* formatted, not written (disk full): the file gets it later */
-                _cleanup_(freep) char *e = b64(k->out, k->olen);
-                if (!e || !cJSON_AddStringToObject(o, "pending", e))
+        /* formatted, not written (disk full): the file gets it later (as above) */
+        if (fds && k->olen && (pending = b64(k->out, k->olen))) {
+                if (!cJSON_AddStringToObject(o, "pending", pending))
                         goto fail;
                 put(o, "pending_lines", (double)k->olines);
                 put(o, "pending_raw", (double)k->oraw);
