@@ -378,8 +378,15 @@ int statejournal_restore_svc(struct svd *m, struct svc *s, unsigned long long *p
 
 void statejournal_restore_done(struct svd *m)
 {
-        if (m->journal)
-                kill_rest(m->journal, "its state does not name the service");
+        struct statejournal *j = m->journal;
+        for (size_t i = 0; j && i < j->n; i++) /* (the state may name it still) */
+                if (!j->e[i].done && !svd_find(m, j->e[i].name)) {
+                        j->e[i].done = true;
+                        if (alive(&j->e[i]))
+                                kill_entry(&j->e[i], "the service is no longer configured");
+                }
+        if (j)
+                kill_rest(j, "its state does not name the service");
 }
 
 void statejournal_close(struct svd *m, bool remove)
