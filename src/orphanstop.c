@@ -19,6 +19,7 @@ struct orphan {
         struct orphan *next;
         char *name;
         pid_t pid;
+        unsigned long long start; /* /proc/PID/stat field 22: saved with it */
         bool group; /* pid leads its process group: signalled with it */
         ev_io gone; /* the pidfd */
         ev_timer kill;
@@ -64,7 +65,9 @@ static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
         (void)signal_it(o, SIGKILL); /* its end (the pidfd) forgets it */
 }
 
-static void stop(struct svd *m, const char *name, pid_t pid, pid_t pgid)
+/* SIGKILL timeout microseconds from now (the defaults' stop timeout at
+ * first, what was left of it after a re-exec or a kill of svd) */
+static void stop(struct svd *m, const char *name, pid_t pid, pid_t pgid, usec_t timeout)
 {
         const struct stop_config *st = &m->cfg->defaults.stop;
         int fd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -81,12 +84,13 @@ static void stop(struct svd *m, const char *name, pid_t pid, pid_t pgid)
                 (void)kill(pid, st->signal);
                 return;
         }
-        *o = (struct orphan){ .m = m, .next = m->orphans, .name = copy, .pid = pid, .group = pgid == pid };
+        *o = (struct orphan){ .m = m, .next = m->orphans, .name = copy, .pid = pid, .group = pgid == pid,
+                              .start = statefile_pid_start(pid) };
         m->orphans = o;
         ev_io_init(&o->gone, gone_cb, fd, EV_READ);
         o->gone.data = o;
         ev_io_start(m->loop, &o->gone);
-        ev_timer_init(&o->kill, kill_cb, (double)st->timeout / 1e6, 0.);
+        ev_timer_init(&o->kill, kill_cb, (double)timeout / 1e6, 0.);
         o->kill.data = o;
         ev_timer_start(m->loop, &o->kill);
         if (signal_it(o, st->signal) == 0 && st->signal != SIGKILL && st->signal != SIGCONT)
@@ -117,7 +121,43 @@ void orphanstop_entry(struct svd *m, const cJSON *o)
         unsigned long long was = (unsigned long long)num(o, "pid_start", 0);
         if (pid > 0 && (!m->adopting || (was && statefile_pid_start(pid) == was))) {
                 log_warn("%s: no longer configured; stopping its pid %d", name ? name : "?", (int)pid);
-                stop(m, name ? name : "?", pid, (pid_t)num(o, "pgid", 0));
+                stop(m, name ? name : "?", pid, (pid_t)num(o, "pgid", 0), m->cfg->defaults.stop.timeout);
+        }
+}
+
+void orphanstop_save(struct svd *m, cJSON *state)
+{
+        cJSON *a = m->orphans ? cJSON_AddArrayToObject(state, "orphans") : NULL;
+        for (struct orphan *o = m->orphans; a && o; o = o->next) {
+                cJSON *j = cJSON_CreateObject();
+                if (!j || !cJSON_AddItemToArray(a, j) || !cJSON_AddStringToObject(j, "name", o->name))
+                        return; /* (out of memory: it is forgotten, as before orphanstop) */
+                cJSON_AddNumberToObject(j, "pid", o->pid);
+                cJSON_AddBoolToObject(j, "group", o->group);
+                cJSON_AddNumberToObject(j, "pid_start", (double)o->start);
+                double left = ev_is_active(&o->kill) ? ev_timer_remaining(m->loop, &o->kill) * 1e6 : 0;
+                cJSON_AddNumberToObject(j, "kill_left", left > 0 ? left : 0);
+        }
+}
+
+void orphanstop_restore(struct svd *m, const cJSON *state)
+{
+        const cJSON *j;
+        cJSON_ArrayForEach(j, cJSON_GetObjectItemCaseSensitive(state, "orphans")) {
+                const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "name"));
+                double pid = num(j, "pid", 0), start = num(j, "pid_start", 0), left = num(j, "kill_left", 0);
+                /* (damage: nothing out of range is converted, nor signalled) */
+                if (!name || !(pid >= 2 && pid < 2147483648.0) || pid != (double)(pid_t)pid ||
+                    !(start > 0 && start < 9.2e18) || !(left >= 0 && left < 9.2e18)) {
+                        log_err("state: an entry of 'orphans' out of range; ignored");
+                        continue;
+                }
+                /* still the process it was (no other that got its number) */
+                if (statefile_pid_start((pid_t)pid) != (unsigned long long)start)
+                        continue;
+                log_info("%s: pid %d (no longer configured) is still being stopped", name, (int)pid);
+                bool group = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "group"));
+                stop(m, name, (pid_t)pid, group ? (pid_t)pid : 0, (usec_t)left);
         }
 }
 

@@ -20,6 +20,14 @@ struct svd;
  * (a re-exec's, inherited) closed, and its process, if it is still the one
  * the entry names, stopped as above (its group too if it leads it). */
 void orphanstop_entry(struct svd *m, const cJSON *o);
+/* Into the state (a re-exec's or the state file): the processes still
+ * being stopped, with their start times and the time left to SIGKILL, as
+ * "orphans". */
+void orphanstop_save(struct svd *m, cJSON *state);
+/* From the state restored: those still the same process are sent the stop
+ * signal again, and SIGKILL when their time is up. Without this, a
+ * re-exec or a kill of svd during the stop timeout forgot them again. */
+void orphanstop_restore(struct svd *m, const cJSON *state);
 /* svd ends: what still runs gets SIGKILL; everything is freed. */
 void orphanstop_done(struct svd *m);
 

@@ -273,6 +273,7 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds)
                 put(b, "cpu_sys", (double)m->boot_cpu_sys_usec);
         }
         secrets_snapshot_save(m, h); /* consumers of a changed secret to start again */
+        orphanstop_save(m, h);
         (void)reload_settings_save(m->cfg, h); /* (out of memory: a reload just names no defaults change) */
         if (exec) {
                 cJSON *f = cJSON_AddObjectToObject(h, "fds");
@@ -656,6 +657,7 @@ void snapshot_restore(struct svd *m)
                 events_restore_json(m, cJSON_GetObjectItemCaseSensitive(m->restore, "events"));
         restore(m);
         secrets_snapshot_restore(m, m->restore); /* with every service as it was */
+        orphanstop_restore(m, m->restore);
         restore_reaped(m);
         if (have_sodium)
                 dynlib_release(&dl_sodium);

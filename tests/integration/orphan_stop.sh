@@ -6,7 +6,9 @@
 # no state, supervised by nothing, with the processes of its group. Now it
 # gets the defaults' stop signal, and SIGKILL (with its group) after the
 # defaults' stop timeout, both logged; a service still configured is not
-# touched. One still running when svd stops gets SIGKILL then.
+# touched. One still running when svd stops gets SIGKILL then; a re-exec
+# or a kill of svd during its stop timeout hands it over (it was forgotten
+# again).
 . "$(dirname "$0")/lib.sh"
 
 cat >> "$T/etc/svd.yaml" <<EOF2
@@ -83,6 +85,16 @@ start_svd
 wait_state a running
 logged "x: no longer configured; stopping its pid $xpid" || fail "x's stop was not logged"
 sleep 0.5
+kill -0 "$xpid" || fail "x ended on a signal it ignores"
+# ---- 4. ... and a re-exec, then a kill of svd, during its stop: it is
+# still being stopped (it was forgotten again)
+svctl daemon-reexec > /dev/null || fail "daemon-reexec"
+wait_for logged "x: pid $xpid (no longer configured) is still being stopped"
+sleep 0.3 # (the state write)
+crash_svd
+start_svd
+wait_state a running
+logged "x: pid $xpid (no longer configured) is still being stopped" || fail "x forgotten after a kill of svd"
 kill -0 "$xpid" || fail "x ended on a signal it ignores"
 stop_svd || fail "svd exit status"
 grep -qF "x: pid $xpid (no longer configured) still runs as svd ends; sent SIGKILL" "$T/svd.out" ||
