@@ -15,6 +15,19 @@
 #include "secrets_prompt.h"
 #include "svd.h"
 
+/* The reply code of a failed get/set/rotate: 4 (svctl's "unknown secret",
+ * exit 4) only for a name no secret has. secrets_get and secrets_change also
+ * fail with -ENOENT for a file that is missing (a from_file, a JWT's signing
+ * key's from_file, the store's directory): that is a failure, and their why
+ * names the file. */
+static enum proto_code failure_code(const struct svd *m, const char *name, int r)
+{
+        for (size_t i = 0; r == -ENOENT && i < m->cfg->n_secrets; i++)
+                if (strcmp(m->cfg->secrets[i].name, name) == 0)
+                        return PROTO_E_FAILED;
+        return r == -ENOENT ? PROTO_E_NOT_FOUND : PROTO_E_FAILED;
+}
+
 static cJSON *op_list(struct svd *m)
 {
         const struct svd_config *c = m->cfg;
@@ -149,8 +162,7 @@ cJSON *control_op_secrets(struct svd *m, enum proto_op op, const cJSON *req, con
                 log_info("control: secret get %s from uid %u pid %d: %s", name->valuestring,
                          (unsigned)peer->uid, (int)peer->pid, r < 0 ? why : "ok");
                 if (r < 0)
-                        return proto_reply_error(r == -ENOENT ? PROTO_E_NOT_FOUND : PROTO_E_FAILED, "%s",
-                                                 why);
+                        return proto_reply_error(failure_code(m, name->valuestring, r), "%s", why);
                 rep = proto_reply_ok();
                 cJSON_AddStringToObject(rep, "name", name->valuestring);
                 if (proto_text_ok(v.p, v.len))
@@ -209,7 +221,7 @@ cJSON *control_op_secrets(struct svd *m, enum proto_op op, const cJSON *req, con
         log_info("control: %s %s from uid %u pid %d: %s", opn, name->valuestring, (unsigned)peer->uid,
                  (int)peer->pid, r < 0 ? why : "ok");
         if (r < 0)
-                return proto_reply_error(r == -ENOENT ? PROTO_E_NOT_FOUND : PROTO_E_FAILED, "%s", why);
+                return proto_reply_error(failure_code(m, name->valuestring, r), "%s", why);
         cJSON *rep = proto_reply_ok();
         cJSON_AddStringToObject(rep, "name", name->valuestring);
         if (secrets_pending_job(m))
