@@ -84,6 +84,12 @@ expect 2 "top -d" "^svctl: top: option '-d' needs SECS "
 expect 2 "top --iterations" "^svctl: top: option '--iterations' needs a COUNT "
 expect 2 "top --sort" "^svctl: top: option '--sort' needs cpu, mem, pids, throttled or name "
 expect 2 "top -n 0" "^svctl: top: bad iteration count '0' \(1 to 1000000\)$"
+# (an option top does not know is an unknown option, as for the others;
+# a word that is none, after "--" too, an unexpected argument)
+expect 2 "top --bogus" "^svctl: top: unknown option '--bogus' "
+expect 2 "top -x" "^svctl: top: unknown option '-x' "
+expect 2 "top extra" "^svctl: top: unexpected argument 'extra' "
+expect 2 "top -- -x" "^svctl: top: unexpected argument '-x' "
 expect 2 "logs web other" "logs"
 expect 2 "status --boot web" "takes no service NAME"
 
