@@ -164,21 +164,48 @@ static const struct command *command_find(const char *name)
         return NULL;
 }
 
+/* a and b differ by one edit (a character added, dropped or changed) or by
+ * two neighbours swapped ("stpo" for "stop"). */
+static bool one_edit_apart(const char *a, const char *b)
+{
+        size_t la = strlen(a), i = 0;
+
+        if (la == strlen(b)) {
+                while (a[i] && a[i] == b[i])
+                        i++;
+                if (a[i] && a[i + 1] && a[i] == b[i + 1] && a[i + 1] == b[i] && strcmp(a + i + 2, b + i + 2) == 0)
+                        return true;
+        }
+        return str_distance(a, b) == 1;
+}
+
+/* Suggests a command only when the word is close to exactly one: a prefix of
+ * one command's name ("stat" for "status"), else one edit or swap away from
+ * one ("stpo"). Two edits are too many: every short word is that close to
+ * some command ("bogus" to "logs"). */
 static int unknown_command(const char *name)
 {
-        const char *best = NULL;
-        size_t best_d = 3; /* farther than two edits is not a typo */
+        /* the commands dispatch() hands to a parser of their own */
+        static const char *const others[] = { "top", "events", "metrics", "secret", "unlock" };
+        const char *prefix_of = NULL, *near = NULL;
+        size_t n_prefix = 0, n_near = 0;
+        size_t len = strlen(name);
 
-        for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
-                /* An abbreviation ("stat") beats a closer but different word ("start"). */
-                size_t d = strncmp(name, commands[i].name, strlen(name)) == 0 ? 0 : str_distance(name, commands[i].name);
-                if (d < best_d) {
-                        best_d = d;
-                        best = commands[i].name;
+        for (size_t i = 0; i < ELEMENTSOF(commands) + ELEMENTSOF(others); i++) {
+                const char *c = i < ELEMENTSOF(commands) ? commands[i].name : others[i - ELEMENTSOF(commands)];
+
+                if (len > 0 && strncmp(name, c, len) == 0) {
+                        prefix_of = c;
+                        n_prefix++;
+                } else if (one_edit_apart(name, c)) {
+                        near = c;
+                        n_near++;
                 }
         }
-        if (best)
-                return usage_error("unknown command '%s'; did you mean '%s'?", name, best);
+        if (n_prefix == 1)
+                return usage_error("unknown command '%s'; did you mean '%s'?", name, prefix_of);
+        if (n_prefix == 0 && n_near == 1)
+                return usage_error("unknown command '%s'; did you mean '%s'?", name, near);
         return usage_error("unknown command '%s'", name);
 }
 

@@ -75,6 +75,13 @@ for c in "secret" "secret bogus" "secret get" "secret set" "secret rotate"; do
 done
 expect 2 "frobnicate" "^svctl: unknown command 'frobnicate'"
 expect 2 "stat" "^svctl: unknown command 'stat'; did you mean 'status'\?"
+# a suggestion only for a close word: one edit or swap from one command, or
+# a prefix of one; none for a word two edits from "logs" or a prefix of two
+expect 2 "bogus" "^svctl: unknown command 'bogus' \(see 'svctl --help'\)$"
+expect 2 "sta" "^svctl: unknown command 'sta' \(see 'svctl --help'\)$"
+expect 2 "stpo" "^svctl: unknown command 'stpo'; did you mean 'stop'\?"
+expect 2 "restat" "^svctl: unknown command 'restat'; did you mean 'restart'\?"
+expect 2 "evnets" "^svctl: unknown command 'evnets'; did you mean 'events'\?"
 expect 2 "logs -n" "^svctl: -n needs a number"
 expect 2 "events -n x" "^svctl: events: -n needs a number of events, got x "
 expect 2 "events --lines" "^svctl: events: --lines needs a number of events, got nothing "
