@@ -144,6 +144,56 @@ static void usage(FILE *f)
               f);
 }
 
+/* help, -h, --help: the usage; with --json {"help":TEXT}, TEXT the usage as
+ * printed without it. Returns the exit code. */
+static int print_help(bool json)
+{
+        _cleanup_(freep) char *text = NULL;
+        size_t len = 0;
+
+        if (!json) {
+                usage(stdout);
+                return SVCTL_EXIT_OK;
+        }
+        FILE *m = open_memstream(&text, &len);
+        if (!m) {
+                fprintf(stderr, "svctl: %s\n", strerror(errno));
+                return SVCTL_EXIT_FAILED;
+        }
+        usage(m);
+        if (fclose(m) != 0) {
+                fprintf(stderr, "svctl: %s\n", strerror(errno));
+                return SVCTL_EXIT_FAILED;
+        }
+        _cleanup_(proto_msg_freep) cJSON *o = cJSON_CreateObject();
+        _cleanup_(freep) char *out = o && cJSON_AddStringToObject(o, "help", text) ? cJSON_PrintUnformatted(o) : NULL;
+        if (!out) {
+                fprintf(stderr, "svctl: %s\n", strerror(ENOMEM));
+                return SVCTL_EXIT_FAILED;
+        }
+        puts(out);
+        return SVCTL_EXIT_OK;
+}
+
+/* --version: "svctl X", or with --json {"svctl":X} (the key "svctl
+ * version" uses for it). Returns the exit code. */
+static int print_version(bool json)
+{
+        if (!json) {
+                printf("svctl %s\n", SVD_VERSION);
+                return SVCTL_EXIT_OK;
+        }
+        _cleanup_(proto_msg_freep) cJSON *o = cJSON_CreateObject();
+        _cleanup_(freep) char *out =
+                o && cJSON_AddStringToObject(o, "svctl", SVD_VERSION) ? cJSON_PrintUnformatted(o) : NULL;
+        if (!out) {
+                fprintf(stderr, "svctl: %s\n", strerror(ENOMEM));
+                return SVCTL_EXIT_FAILED;
+        }
+        puts(out);
+        return SVCTL_EXIT_OK;
+}
+
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
@@ -465,15 +515,12 @@ static int dispatch(int argc, char **argv)
                 return SVCTL_EXIT_USAGE;
 
         int code;
-        if (a.help || (a.cmd && a.cmd->op == OP_INVALID)) {
-                usage(stdout);
-                code = SVCTL_EXIT_OK;
-        } else if (a.version) {
-                printf("svctl %s\n", SVD_VERSION);
-                code = SVCTL_EXIT_OK;
-        } else {
+        if (a.help || (a.cmd && a.cmd->op == OP_INVALID))
+                code = print_help(a.json);
+        else if (a.version)
+                code = print_version(a.json);
+        else
                 code = run(&a);
-        }
 
         /* A full disk or closed pipe must not turn into a silent success. */
         if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -133,6 +133,22 @@ for c in $("$SVCTL" __complete commands) "secret list"; do
         "$SVCTL" $c -h > "$W/c.help" 2>&1 && cmp -s "$W/c.help" "$W/svctl.help" || { echo "FAIL: svctl $c -h"; exit 1; }
 done
 
+# with --json the help and the version are one JSON object too (svctl(8),
+# OPTIONS): {"help":TEXT}, TEXT what --help prints, and {"svctl":VERSION}
+for form in "--json help" "help --json" "--json --help" "status --json -h" "logs --json --help"; do
+        # shellcheck disable=SC2086 # FORM is words
+        "$SVCTL" $form > "$W/j.help" || { echo "FAIL: svctl $form: exit $?"; exit 1; }
+        python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); sys.exit(o != {"help": open(sys.argv[2]).read()})' \
+                "$W/j.help" "$W/svctl.help" || { echo "FAIL: svctl $form: $(head -c 300 "$W/j.help")"; exit 1; }
+done
+for form in "--json --version" "--version --json"; do
+        # shellcheck disable=SC2086
+        "$SVCTL" $form > "$W/j.version" || { echo "FAIL: svctl $form: exit $?"; exit 1; }
+        python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); sys.exit(o != {"svctl": sys.argv[2]})' \
+                "$W/j.version" "$(sed 's/^svctl //' "$W/svctl.version")" ||
+                { echo "FAIL: svctl $form: $(cat "$W/j.version")"; exit 1; }
+done
+
 # svctl top -d: a delay no sleep can take is refused, before svd is asked
 # anything (it overflowed into no sleep at all: thousands of requests a second)
 rc=0
