@@ -471,20 +471,36 @@ static int run(const struct args *a)
         return print_reply(a, reply);
 }
 
+/* A full disk or closed pipe must not turn into a silent success. */
+static int output_checked(int code)
+{
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "svctl: cannot write output: %s\n", strerror(errno));
+                if (code == SVCTL_EXIT_OK)
+                        code = SVCTL_EXIT_FAILED;
+        }
+        return code;
+}
+
 static int dispatch(int argc, char **argv)
 {
         _cleanup_(args_done) struct args a = { 0 };
 
         /* logs has options of its own (-n, -f, ...): its own parser. -h and
-         * --help anywhere (before "--") show the help, for those commands too. */
-        bool help = false;
+         * --help anywhere (before "--") show the help, for those commands too,
+         * whatever else is on the line: "logs -n 5 --help" is no unknown -n. */
+        bool help = false, json = false;
         for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
                 if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0)
                         i++;
                 else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
                         help = true;
+                else if (strcmp(argv[i], "--json") == 0)
+                        json = true;
         }
-        for (int i = 1; i < argc && !help; i++) {
+        if (help)
+                return output_checked(print_help(json));
+        for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0) {
                         i++;
                         continue;
@@ -515,20 +531,13 @@ static int dispatch(int argc, char **argv)
                 return SVCTL_EXIT_USAGE;
 
         int code;
-        if (a.help || (a.cmd && a.cmd->op == OP_INVALID))
+        if (a.cmd && a.cmd->op == OP_INVALID)
                 code = print_help(a.json);
         else if (a.version)
                 code = print_version(a.json);
         else
                 code = run(&a);
-
-        /* A full disk or closed pipe must not turn into a silent success. */
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-                fprintf(stderr, "svctl: cannot write output: %s\n", strerror(errno));
-                if (code == SVCTL_EXIT_OK)
-                        code = SVCTL_EXIT_FAILED;
-        }
-        return code;
+        return output_checked(code);
 }
 
 int main(int argc, char **argv)
