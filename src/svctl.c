@@ -166,7 +166,8 @@ static int print_help(bool json)
                 return SVCTL_EXIT_FAILED;
         }
         _cleanup_(proto_msg_freep) cJSON *o = cJSON_CreateObject();
-        _cleanup_(freep) char *out = o && cJSON_AddStringToObject(o, "help", text) ? cJSON_PrintUnformatted(o) : NULL;
+        _cleanup_(freep) char *out =
+                o && cJSON_AddStringToObject(o, "help", text) ? cJSON_PrintUnformatted(o) : NULL;
         if (!out) {
                 fprintf(stderr, "svctl: %s\n", strerror(ENOMEM));
                 return SVCTL_EXIT_FAILED;
@@ -223,7 +224,8 @@ static bool one_edit_apart(const char *a, const char *b)
         if (la == strlen(b)) {
                 while (a[i] && a[i] == b[i])
                         i++;
-                if (a[i] && a[i + 1] && a[i] == b[i + 1] && a[i + 1] == b[i] && strcmp(a + i + 2, b + i + 2) == 0)
+                if (a[i] && a[i + 1] && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+                    strcmp(a + i + 2, b + i + 2) == 0)
                         return true;
         }
         return str_distance(a, b) == 1;
@@ -242,7 +244,8 @@ static int unknown_command(const char *name)
         size_t len = strlen(name);
 
         for (size_t i = 0; i < ELEMENTSOF(commands) + ELEMENTSOF(others); i++) {
-                const char *c = i < ELEMENTSOF(commands) ? commands[i].name : others[i - ELEMENTSOF(commands)];
+                const char *c =
+                        i < ELEMENTSOF(commands) ? commands[i].name : others[i - ELEMENTSOF(commands)];
 
                 if (len > 0 && strncmp(name, c, len) == 0) {
                         prefix_of = c;
