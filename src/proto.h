@@ -61,7 +61,7 @@ enum proto_code {
         PROTO_E_FAILED = 1,      /* the request was valid but could not be done */
         PROTO_E_BAD_REQUEST = 2, /* malformed; "error" names the field */
         PROTO_E_DENIED = 3,      /* the peer may not do this */
-        PROTO_E_NOT_FOUND = 4,   /* no such service */
+        PROTO_E_NOT_FOUND = 4,   /* no such service or secret */
         PROTO_E_BUSY = 5,        /* too many clients */
 };
 
