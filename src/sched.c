@@ -3,6 +3,7 @@
  * shutdown a full pass stops each service whose dependents are all down, so
  * the stop order is the reverse of the start order by construction. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "log.h"
@@ -94,6 +95,41 @@ bool sched_deps_met(const struct svd *m, const struct svc *s) {
                         return false;
         }
         return true;
+}
+
+void sched_wait_reason(const struct svd *m, struct svc *s) {
+        const struct svc *first = NULL;
+        enum dep_condition cond = DEP_STARTED;
+        size_t more = 0;
+        for (size_t d = 0; d < s->cfg->n_deps; d++) {
+                const struct dep_config *dc = &s->cfg->deps[d];
+                const struct svc *dep = m->svcs[dc->index];
+                if (!dep->stop_after_followers && svc_dep_satisfied(dep, dc->condition))
+                        continue;
+                if (first)
+                        more++;
+                else
+                        first = dep, cond = dc->condition;
+        }
+        if (!first) { /* (nothing starts during a shutdown) */
+                svc_set_reason(s, "waiting for dependencies");
+                return;
+        }
+        /* what it does: its health while it runs but is not healthy yet,
+         * or that an svctl stop waits for its followers to stop it */
+        char doing[64];
+        if (first->stop_after_followers)
+                snprintf(doing, sizeof(doing), "%s, stop pending", svc_state_name(first->state));
+        else if (svc_state_up(first->state) && first->health != HEALTH_NONE && first->health != HEALTH_HEALTHY)
+                snprintf(doing, sizeof(doing), "%s, health %s", svc_state_name(first->state),
+                         svc_health_name(first->health));
+        else
+                snprintf(doing, sizeof(doing), "%s", svc_state_name(first->state));
+        char rest[32] = "";
+        if (more)
+                snprintf(rest, sizeof(rest), " and %zu more", more);
+        svc_set_reason(s, "waiting for %s (%s; needs %s)%s", first->cfg->name, doing, dep_condition_name(cond),
+                       rest);
 }
 
 /* Exited 0 and not restarted by its policy, dep can no longer meet cond
@@ -248,6 +284,8 @@ static void reevaluate(struct svd *m, struct svc *d, struct svc *s) {
                         return;
                 if (sched_deps_met(m, d))
                         svc_dispatch(d, SE_DEPS_MET, 0);
+                else
+                        sched_wait_reason(m, d); /* the one it waits for now */
                 return;
         }
         if (d->state == ST_FAILED) {

@@ -36,6 +36,11 @@ void sched_pull_in(struct svd *m, struct svc *s);
  * operator's, and its own dependencies are not looked at, as in
  * sched_pull_in); -ENOMEM. */
 int sched_held_dependency(struct svd *m, const struct svc *s, struct svc **ret);
+/* s's reason while it waits for its dependencies: the first in the order
+ * of depends_on whose condition does not hold, what it does, what s needs
+ * and how many more it waits for ("waiting for db (running, health
+ * starting; needs healthy) and 1 more"); svctl(8) documents it. */
+void sched_wait_reason(const struct svd *m, struct svc *s);
 /* Whether all of s's dependencies hold their conditions. */
 bool sched_deps_met(const struct svd *m, const struct svc *s);
 

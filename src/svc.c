@@ -687,7 +687,7 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         if (next == ST_WAITING && gate_why[0])
                 svc_set_reason(s, "%s", gate_why);
         else if (next == ST_WAITING && s->state != ST_WAITING)
-                svc_set_reason(s, "waiting for dependencies");
+                sched_wait_reason(m, s); /* (the first one it waits for) */
         if ((next == ST_STARTING || next == ST_RUNNING) && s->state != next && ev != SE_SPAWNED)
                 str_clear(&s->reason);
 
