@@ -50,7 +50,7 @@ struct sm_ctx {
                               start timeout), so decide like an unrequested exit */
         bool kill_sent;    /* SE_TIMER while stopping: SIGKILL was sent already */
         bool self_end;     /* SE_EXIT while stopping: the end it announced (STOPPING=1,
-                              then exit 0 or svd's SIGKILL), not asked for: a restart
+                              then exit 0 within its stop timeout), not asked for: a restart
                               follows if the policy wants one */
 };
 

@@ -619,20 +619,22 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 ctx.fail_stop = s->state == ST_STOPPING && s->stop_outcome != STOP_OUTCOME_STOPPED && !asked;
                 if (ctx.fail_stop)
                         ctx.exit_ok = false; /* we killed it because it failed a check */
-                /* After STOPPING=1 only exit 0 (or svd's SIGKILL at the stop
-                 * timeout) is the end it announced: a crash during its own
-                 * shutdown is a failure, decided like an unrequested exit. */
-                self_failed = s->state == ST_STOPPING && s->self_stop && !asked && !s->kill_sent &&
-                              !ctx.exit_ok && !ctx.fail_stop;
+                /* After STOPPING=1 only exit 0 is the end it announced: a
+                 * crash during its own shutdown, or svd's SIGKILL at the stop
+                 * timeout (systemd's result "timeout"), is a failure, decided
+                 * like an unrequested exit. */
+                self_failed = s->state == ST_STOPPING && s->self_stop && !asked && !ctx.exit_ok &&
+                              !ctx.fail_stop;
                 if (self_failed) {
                         ctx.fail_stop = true;
-                        size_t el = strlen(exitbuf);
-                        snprintf(exitbuf + el, sizeof(exitbuf) - el, " after STOPPING=1");
+                        char eb[96];
+                        snprintf(eb, sizeof(eb), "%s", exitbuf);
+                        snprintf(exitbuf, sizeof(exitbuf), s->kill_sent ? "did not end within its stop timeout "
+                                 "after STOPPING=1: %s" : "%s after STOPPING=1", eb);
                 }
-                /* Its announced end (exit 0, or svd's SIGKILL at the stop
-                 * timeout) is no failure, but an exit svd did not ask for:
-                 * always restarts it, on-failure does not (as systemd's
-                 * Restart= after STOPPING=1 without a stop job). */
+                /* Its announced end (exit 0) is no failure, but an exit svd
+                 * did not ask for: always restarts it, on-failure does not
+                 * (as systemd's Restart= after STOPPING=1 without a stop job). */
                 ctx.self_end = s->state == ST_STOPPING && s->self_stop && !asked && !ctx.fail_stop;
                 ctx.restart = restart_wanted(c->restart, ctx.exit_ok || ctx.self_end, asked);
                 if (ctx.self_end && ctx.restart) {
