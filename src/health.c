@@ -292,7 +292,7 @@ static void start_exec_probe(struct svc *s) {
         /* the probe writes into a blocking pipe end; only ours is non-blocking */
         fcntl(fds[1], F_SETFL, 0);
         const struct svc_config *c = s->cfg;
-        char why[256];
+        char why[512];
         r = probe_identity(s, &groups, &ngroups, &sbx, &mntns_fd, why, sizeof(why));
         /* With cgroups, in the check's own cgroup below the service's leaf:
          * it counts against the service's limits, and what it leaves is

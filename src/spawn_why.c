@@ -1,5 +1,6 @@
 /* spawn_why: see spawn_why.h. Reads at most the first 4 KiB and one program
- * header table of the file, without following it anywhere. */
+ * header table of the file, without following it anywhere; for E2BIG, only
+ * the argument and environment vectors the exec was given. */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -76,8 +77,49 @@ static bool elf_interp(int fd, const unsigned char *head, size_t n, char *out, s
         return false;
 }
 
-const char *spawn_exec_why(const char *path, int err, char *buf, size_t len) {
+/* n bytes for an operator: "20 bytes", "200.0 KiB", "1.6 MiB" */
+static const char *human_size(size_t n, char *buf, size_t len) {
+        if (n < 1024)
+                snprintf(buf, len, "%zu bytes", n);
+        else if (n < 1024 * 1024)
+                snprintf(buf, len, "%.1f KiB", (double)n / 1024);
+        else
+                snprintf(buf, len, "%.1f MiB", (double)n / (1024 * 1024));
+        return buf;
+}
+
+/* E2BIG: what the kernel measured (each string with its NUL), and the
+ * largest variable, the usual culprit (one over the 128 KiB the kernel
+ * takes for a single string fails whatever the stack limit). */
+static void e2big_why(char *const *argv, char *const *envp, char *buf, size_t len) {
+        size_t n_env = 0, env_bytes = 0, n_args = 0, arg_bytes = 0, big = 0;
+        const char *big_name = "";
+        for (size_t i = 0; envp && envp[i]; i++, n_env++) {
+                size_t l = strlen(envp[i]) + 1;
+                env_bytes += l;
+                if (l > big)
+                        big = l, big_name = envp[i];
+        }
+        for (size_t i = 0; argv && argv[i]; i++, n_args++)
+                arg_bytes += strlen(argv[i]) + 1;
+        int name_len = (int)strcspn(big_name, "=");
+        char eb[32], ab[32], bb[32];
+        snprintf(buf, len,
+                 "%s (environment: %zu variables, %s, the largest %.*s%s at %s; arguments: %zu, %s; the kernel "
+                 "takes 128 KiB per string and a quarter of the stack limit in all: env_file, environment or "
+                 "the command is too large)",
+                 strerror(E2BIG), n_env, human_size(env_bytes, eb, sizeof(eb)), name_len > 64 ? 64 : name_len,
+                 big_name, name_len > 64 ? "..." : "", human_size(big, bb, sizeof(bb)), n_args,
+                 human_size(arg_bytes, ab, sizeof(ab)));
+}
+
+const char *spawn_exec_why(const char *path, int err, char *const *argv, char *const *envp, char *buf,
+                           size_t len) {
         snprintf(buf, len, "%s", strerror(err));
+        if (err == E2BIG) {
+                e2big_why(argv, envp, buf, len);
+                return buf;
+        }
         if (err != ENOENT || !path)
                 return buf;
         /* O_NONBLOCK: a FIFO put where the program was must not stall svd */
@@ -140,7 +182,7 @@ const char *spawn_fail_why(const struct spawn_req *req, const struct spawn_error
                 snprintf(buf, len, "chdir: %s: %s", req->cwd ? req->cwd : "/", e);
                 break;
         case SPAWN_STAGE_EXEC:
-                snprintf(buf, len, "exec: %s: %s", req->path, spawn_exec_why(req->path, se->err, why, sizeof(why)));
+                snprintf(buf, len, "exec: %s: %s", req->path, spawn_exec_why(req->path, se->err, req->argv, req->envp, why, sizeof(why)));
                 break;
         case SPAWN_STAGE_GROUPS:
                 snprintf(buf, len, "groups: %zu supplementary groups: %s", req->n_groups, e);

@@ -4,7 +4,9 @@
  * whose #! names "/bin/sh\r"), an ELF program's loader (a binary built for
  * musl on a glibc system, or for another architecture's loader path). For
  * the operator that is "No such file or directory" about a file that is
- * plainly there. Called in svd after a failed spawn, never in the child. */
+ * plainly there. And "Argument list too long" names neither the environment
+ * (an env_file grown large) nor the limit. Called in svd after a failed
+ * spawn, never in the child. */
 #ifndef SVD_SPAWN_WHY_H
 #define SVD_SPAWN_WHY_H
 
@@ -12,8 +14,13 @@
 
 /* strerror(err), with the missing interpreter named when path exists but
  * err is ENOENT: "No such file or directory (its #! interpreter
- * /usr/bin/python9 is missing)". Returns buf. */
-const char *spawn_exec_why(const char *path, int err, char *buf, size_t len);
+ * /usr/bin/python9 is missing)"; for E2BIG, how large the environment and
+ * the arguments (argv, envp: what the exec was given) were, the largest
+ * variable, the kernel's limits and the likely cause ("Argument list too
+ * long (environment: 3 variables, 200.1 KiB, the largest BIG at 200.0 KiB;
+ * arguments: 3, 20 bytes; ...)"). Returns buf; 512 bytes hold it all. */
+const char *spawn_exec_why(const char *path, int err, char *const *argv, char *const *envp, char *buf,
+                           size_t len);
 
 struct spawn_req;
 struct spawn_error;

@@ -229,7 +229,7 @@ static int do_spawn(struct svc *s, bool creds_written) {
 
         /* built in the parent: the child only applies it (sandbox.h) */
         _cleanup_(sandbox_plan_done) struct sandbox_plan sbx = {0};
-        char why[256];
+        char why[512];
         if ((r = sandbox_plan_build(c, uid, &sbx, why, sizeof(why))) < 0) {
                 free(groups);
                 svc_set_reason(s, "%s", why);

@@ -4,7 +4,8 @@
 # by one, each after a scan of those before it, which held PID 1's loop
 # (no svctl answer, no other service started) for minutes. The start now
 # comes to its verdict at once: here the kernel's limit on an environment
-# (a quarter of the 8 MiB stack) refuses the exec, and the reason says so.
+# (a quarter of the 8 MiB stack) refuses the exec, and the reason says so,
+# with the environment's size.
 # A smaller one still runs, with the last value of a repeated NAME and the
 # env_file winning over environment:.
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +28,7 @@ EOF
 start_svd
 wait_state big failed
 case "$(field big reason)" in
-*"Argument list too long") ;;
+*"Argument list too long (environment: 1200"??" variables, "*" MiB, "*"; arguments: 3, "*"env_file, environment or the command is too large)") ;;
 *) fail "big: reason '$(field big reason)'" ;;
 esac
 wait_state mid running
