@@ -182,7 +182,8 @@ const char *spawn_fail_why(const struct spawn_req *req, const struct spawn_error
                 snprintf(buf, len, "chdir: %s: %s", req->cwd ? req->cwd : "/", e);
                 break;
         case SPAWN_STAGE_EXEC:
-                snprintf(buf, len, "exec: %s: %s", req->path, spawn_exec_why(req->path, se->err, req->argv, req->envp, why, sizeof(why)));
+                snprintf(buf, len, "exec: %s: %s", req->path,
+                         spawn_exec_why(req->path, se->err, req->argv, req->envp, why, sizeof(why)));
                 break;
         case SPAWN_STAGE_GROUPS:
                 snprintf(buf, len, "groups: %zu supplementary groups: %s", req->n_groups, e);
