@@ -207,7 +207,9 @@ static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
                         next = pl->head;
                 }
         }
-        if (pl->n_running == 0)
+        /* a lookup started here or by a callback polls soon already (a
+         * started timer must not be changed: libev's heap keeps its time) */
+        if (pl->n_running == 0 || ev_is_active(w))
                 return;
         pl->poll_s = pl->poll_s * 2 < POLL_MAX_S ? pl->poll_s * 2 : POLL_MAX_S;
         ev_timer_set(w, pl->poll_s, 0.);
@@ -236,8 +238,13 @@ void probe_lookup_free(struct probe_lookup *pl)
                 return;
         while (pl->head) {
                 struct lookup_ent *e = pl->head;
-                while (e->waiters)
-                        probe_lookup_cancel(e->waiters);
+                /* not probe_lookup_cancel: its last wait would free e */
+                while (e->waiters) {
+                        struct probe_lookup_wait *w = e->waiters;
+                        e->waiters = w->next;
+                        w->prev = w->next = NULL;
+                        w->ent = NULL;
+                }
                 if (e->state == ENT_RUNNING && gai_cancel(&e->cb) == EAI_NOTCANCELED) {
                         ent_unlink(e);
                         e->next = left_running;
