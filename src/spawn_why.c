@@ -113,8 +113,8 @@ static void e2big_why(char *const *argv, char *const *envp, char *buf, size_t le
                  human_size(arg_bytes, ab, sizeof(ab)));
 }
 
-const char *spawn_exec_why(const char *path, int err, char *const *argv, char *const *envp, char *buf,
-                           size_t len) {
+const char *spawn_exec_why(const char *path, const char *cwd, int err, char *const *argv, char *const *envp,
+                           char *buf, size_t len) {
         snprintf(buf, len, "%s", strerror(err));
         if (err == E2BIG) {
                 e2big_why(argv, envp, buf, len);
@@ -122,8 +122,15 @@ const char *spawn_exec_why(const char *path, int err, char *const *argv, char *c
         }
         if (err != ENOENT || !path)
                 return buf;
+        /* a relative path (and a relative #! interpreter) is the child's:
+         * from the directory it ran in, not from svd's own */
+        _cleanup_(closep) int dfd = open(cwd ? cwd : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0) /* a home directory that is not there: the child ran from "/" */
+                dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return buf;
         /* O_NONBLOCK: a FIFO put where the program was must not stall svd */
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        _cleanup_(closep) int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         struct stat st;
         if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
                 return buf;
@@ -135,7 +142,7 @@ const char *spawn_exec_why(const char *path, int err, char *const *argv, char *c
         /* (an interpreter that is there: ENOENT means something else, e.g.
          * one that is itself a script whose own interpreter is missing) */
         if (shebang((const char *)head, (size_t)n, interp, sizeof(interp))) {
-                if (access(interp, F_OK) == 0)
+                if (faccessat(dfd, interp, F_OK, 0) == 0)
                         return buf;
                 size_t il = strlen(interp);
                 if (interp[il - 1] == '\r') {
@@ -144,7 +151,7 @@ const char *spawn_exec_why(const char *path, int err, char *const *argv, char *c
                                  strerror(err), interp);
                 } else
                         snprintf(buf, len, "%s (its #! interpreter %s is missing)", strerror(err), interp);
-        } else if (elf_interp(fd, head, (size_t)n, interp, sizeof(interp)) && access(interp, F_OK) < 0)
+        } else if (elf_interp(fd, head, (size_t)n, interp, sizeof(interp)) && faccessat(dfd, interp, F_OK, 0) < 0)
                 snprintf(buf, len, "%s (its ELF interpreter %s is missing)", strerror(err), interp);
         return buf;
 }
@@ -183,7 +190,7 @@ const char *spawn_fail_why(const struct spawn_req *req, const struct spawn_error
                 break;
         case SPAWN_STAGE_EXEC:
                 snprintf(buf, len, "exec: %s: %s", req->path,
-                         spawn_exec_why(req->path, se->err, req->argv, req->envp, why, sizeof(why)));
+                         spawn_exec_why(req->path, req->cwd, se->err, req->argv, req->envp, why, sizeof(why)));
                 break;
         case SPAWN_STAGE_GROUPS:
                 snprintf(buf, len, "groups: %zu supplementary groups: %s", req->n_groups, e);

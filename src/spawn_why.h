@@ -18,9 +18,11 @@
  * the arguments (argv, envp: what the exec was given) were, the largest
  * variable, the kernel's limits and the likely cause ("Argument list too
  * long (environment: 3 variables, 200.1 KiB, the largest BIG at 200.0 KiB;
- * arguments: 3, 20 bytes; ...)"). Returns buf; 512 bytes hold it all. */
-const char *spawn_exec_why(const char *path, int err, char *const *argv, char *const *envp, char *buf,
-                           size_t len);
+ * arguments: 3, 20 bytes; ...)"). A relative path is looked up from cwd,
+ * the directory the child ran in (NULL: "/"). Returns buf; 512 bytes hold
+ * it all. */
+const char *spawn_exec_why(const char *path, const char *cwd, int err, char *const *argv, char *const *envp,
+                           char *buf, size_t len);
 
 struct spawn_req;
 struct spawn_error;

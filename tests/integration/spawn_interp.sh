@@ -4,8 +4,9 @@
 # operator can see: the reason names the missing interpreter, for a
 # script's #! line, one with DOS line endings ("/bin/sh\r"), and an ELF
 # program's loader (a musl build on a glibc system); a service's start and
-# an exec health check alike. A program that is really missing keeps the
-# plain reason.
+# an exec health check alike, also one named by a path relative to its
+# working_dir (read there, where the child ran it, not in svd's own working
+# directory). A program that is really missing keeps the plain reason.
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/bin"
 printf '#!/nonexistent/python9\nprint(1)\n' > "$T/bin/py"
@@ -43,17 +44,37 @@ service gone <<EOF
 command: [$T/bin/gone]
 restart: "no"
 EOF
+service rel <<EOF
+working_dir: $T/bin
+command: [./py]
+restart: "no"
+EOF
+service relchecked <<EOF
+working_dir: $T/bin
+command: [sleep, "100000"]
+healthcheck: { exec: [./dos], interval: 300ms }
+EOF
+# a user whose home directory is not there: the child ran from "/"
+chmod o+x "$T" "$T/bin"
+service nohome <<EOF
+user: nobody
+command: [$T/bin/py]
+restart: "no"
+EOF
 service checked <<EOF
 command: [sleep, "100000"]
 healthcheck: { exec: [$T/bin/py], interval: 300ms }
 EOF
 start_svd
 enoent="No such file or directory"
-for n in py dos elf gone; do wait_state $n failed; done
+for n in py dos elf gone rel nohome; do wait_state $n failed; done
 assert_eq "$(field py reason)" "exec: $T/bin/py: $enoent (its #! interpreter /nonexistent/python9 is missing)" "py"
 assert_eq "$(field dos reason)" "exec: $T/bin/dos: $enoent (its #! line /bin/sh ends in a carriage return: DOS line endings)" "dos"
 assert_eq "$(field elf reason)" "exec: $T/bin/elf: $enoent (its ELF interpreter /nonexistent/ld.so is missing)" "elf"
 assert_eq "$(field gone reason)" "exec: $T/bin/gone: $enoent" "gone"
+assert_eq "$(field nohome reason)" "exec: $T/bin/py: $enoent (its #! interpreter /nonexistent/python9 is missing)" "nohome"
+assert_eq "$(field rel reason)" "exec: ./py: $enoent (its #! interpreter /nonexistent/python9 is missing)" "rel"
+wait_field relchecked last_probe "probe: exec: ./dos: $enoent (its #! line /bin/sh ends in a carriage return: DOS line endings)"
 wait_field checked last_probe "probe: exec: $T/bin/py: $enoent (its #! interpreter /nonexistent/python9 is missing)"
 stop_svd || fail "svd exit status"
 echo "spawn_interp: ok"

@@ -31,7 +31,7 @@ static const char *file(const char *name, const void *data, size_t len) {
 
 static const char *why(const char *path, int err) {
         static char buf[600];
-        return spawn_exec_why(path, err, NULL, NULL, buf, sizeof(buf));
+        return spawn_exec_why(path, NULL, err, NULL, NULL, buf, sizeof(buf));
 }
 
 static void setup(void) {
