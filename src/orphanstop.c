@@ -66,8 +66,10 @@ static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* SIGKILL timeout microseconds from now (the defaults' stop timeout at
- * first, what was left of it after a re-exec or a kill of svd) */
-static void stop(struct svd *m, const char *name, pid_t pid, pid_t pgid, usec_t timeout)
+ * first, what was left of it after a re-exec or a kill of svd). signal:
+ * send the stop signal (not again to one an earlier svd sent it to: a
+ * second SIGTERM means "hurry" to some programs). */
+static void stop(struct svd *m, const char *name, pid_t pid, pid_t pgid, usec_t timeout, bool signal)
 {
         const struct stop_config *st = &m->cfg->defaults.stop;
         int fd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -80,6 +82,11 @@ static void stop(struct svd *m, const char *name, pid_t pid, pid_t pgid, usec_t 
                 free(o);
                 if (e == ESRCH)
                         return; /* gone already: nothing to stop */
+                if (!signal) {
+                        log_warn("%s: cannot watch pid %d: %s; sending SIGKILL", name, (int)pid, strerror(e));
+                        (void)kill(pid, SIGKILL);
+                        return;
+                }
                 log_warn("%s: cannot watch pid %d: %s; sent its stop signal only", name, (int)pid, strerror(e));
                 (void)kill(pid, st->signal);
                 return;
@@ -93,7 +100,7 @@ static void stop(struct svd *m, const char *name, pid_t pid, pid_t pgid, usec_t 
         ev_timer_init(&o->kill, kill_cb, (double)timeout / 1e6, 0.);
         o->kill.data = o;
         ev_timer_start(m->loop, &o->kill);
-        if (signal_it(o, st->signal) == 0 && st->signal != SIGKILL && st->signal != SIGCONT)
+        if (signal && signal_it(o, st->signal) == 0 && st->signal != SIGKILL && st->signal != SIGCONT)
                 (void)signal_it(o, SIGCONT); /* a stopped process could not act on it */
 }
 
@@ -121,7 +128,7 @@ void orphanstop_entry(struct svd *m, const cJSON *o)
         unsigned long long was = (unsigned long long)num(o, "pid_start", 0);
         if (pid > 0 && (!m->adopting || (was && statefile_pid_start(pid) == was))) {
                 log_warn("%s: no longer configured; stopping its pid %d", name ? name : "?", (int)pid);
-                stop(m, name ? name : "?", pid, (pid_t)num(o, "pgid", 0), m->cfg->defaults.stop.timeout);
+                stop(m, name ? name : "?", pid, (pid_t)num(o, "pgid", 0), m->cfg->defaults.stop.timeout, true);
         }
 }
 
@@ -157,7 +164,7 @@ void orphanstop_restore(struct svd *m, const cJSON *state)
                         continue;
                 log_info("%s: pid %d (no longer configured) is still being stopped", name, (int)pid);
                 bool group = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "group"));
-                stop(m, name, (pid_t)pid, group ? (pid_t)pid : 0, (usec_t)left);
+                stop(m, name, (pid_t)pid, group ? (pid_t)pid : 0, (usec_t)left, false);
         }
 }
 
