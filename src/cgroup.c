@@ -159,8 +159,8 @@ static void reset_io_max(const char *dir, const struct resources_config *r) {
  * unset goes back to the kernel's default, so a limit removed from the
  * configuration does not live on in the kernel; a default that cannot be
  * written is logged (the file is absent where its controller is). */
-static int apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset,
-                       char *err, size_t errlen) {
+int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset, char *err,
+                   size_t errlen) {
         char val[256];
         for (size_t i = 0; cgroup_knob_files[i]; i++) {
                 const char *f = cgroup_knob_files[i];
@@ -363,7 +363,8 @@ static int setup_slices(struct svd *m, char ***ret, char *reason, size_t rlen) {
                 }
                 enable_controllers(g, abs);
                 char err[256];
-                if (apply_knobs(g, abs, &m->cfg->slices[i].resources, existed, err, sizeof(err)) < 0 && !first) {
+                if (cg_apply_knobs(g, abs, &m->cfg->slices[i].resources, existed, err, sizeof(err)) < 0 &&
+                    !first) {
                         snprintf(reason, rlen, "slice %s: %s", m->cfg->slices[i].name, err);
                         first = -EINVAL;
                 }
@@ -645,7 +646,7 @@ int cgroup_prepare(struct svd *m, struct svc *s) {
         /* A leaf that was there already holds whatever an earlier definition
          * or svd wrote into it: what this one leaves unset is reset. */
         bool reset = !created && !s->cg_knobs_written;
-        if ((r = apply_knobs(g, s->cg_path, s->cfg->resources, reset, err, sizeof(err))) < 0) {
+        if ((r = cg_apply_knobs(g, s->cg_path, s->cfg->resources, reset, err, sizeof(err))) < 0) {
                 svc_set_reason(s, "cgroup: %s", err);
                 return r;
         }

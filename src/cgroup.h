@@ -119,6 +119,11 @@ void cgroup_done(struct svd *m);
 /* Reload: creates the new generation's slices and applies their limits again;
  * slices no longer configured are removed once empty. */
 void cgroup_reload_slices(struct svd *m);
+/* Reload (cgroup_live.c): s is kept, its resources changed: written into its
+ * leaf if there is one (reset: what they leave unset goes back to the
+ * kernel's default), with a warning for a memory_max below its use now; a
+ * refused write is logged and set as its reason. */
+void cgroup_apply_live(struct svd *m, struct svc *s);
 /* A service's leaf is dropped (removed if empty): the next start makes it
  * again from the current definition. */
 void cgroup_forget(struct svd *m, struct svc *s);

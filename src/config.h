@@ -74,6 +74,10 @@ struct resources_config {
         struct cfg_pos cpus_pos, pids_max_pos; /* of the values, for limit-vs-slice errors */
 };
 
+/* The same limits (config_resources.c), however written: 512M and 524288K
+ * alike. Positions are not compared. */
+bool resources_config_equal(const struct resources_config *a, const struct resources_config *b);
+
 /* logging: per service (defaults.logging in the main file). Written by
  * config_logging.c; used by logpipe/logrotate. */
 struct logging_config {
@@ -266,7 +270,7 @@ struct svc_config {
         bool not_in_profile; /* set by profile_select() after loading */
         struct cfg_pos pos;  /* of the document root */
         uint8_t digest[32];  /* of the file's node tree (config_digest.h), for re-exec */
-        uint8_t restart_digest[32]; /* the same without logging: (applied live), for reload */
+        uint8_t restart_digest[32]; /* the same without logging: and resources: (applied live), for reload */
         uint8_t defaults_digest[32]; /* of what it takes from defaults: (config_digest_defaults) */
 };
 

@@ -102,13 +102,16 @@ void config_digest_node(const struct ynode *n, uint8_t out[CONFIG_DIGEST_BYTES])
         fp_end(&st, out);
 }
 
+/* logging: and resources:, which a reload applies to the running service */
 static bool is_logging(const struct ynode *k)
 {
-        return k && k->kind == YNODE_SCALAR && strcmp(k->value, "logging") == 0;
+        return k && k->kind == YNODE_SCALAR &&
+               (strcmp(k->value, "logging") == 0 || strcmp(k->value, "resources") == 0);
 }
 
-/* A mapping's encoding (feed) over the items other than logging:, so a file
- * without one and a file with one differ in nothing else. */
+/* A mapping's encoding (feed) over the items other than logging: and
+ * resources:, so a file without them and a file with them differ in nothing
+ * else. */
 void config_digest_restart(const struct ynode *root, uint8_t out[CONFIG_DIGEST_BYTES])
 {
         unsigned char tag = 'm';

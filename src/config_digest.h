@@ -17,9 +17,10 @@
  * absent key). */
 void config_digest_node(const struct ynode *n, uint8_t out[CONFIG_DIGEST_BYTES]);
 
-/* The same of a service file's root without its top-level logging: key,
- * whose settings a reload applies to the running service: what decides a
- * restart. (digest, the whole tree, is what a re-exec compares.) */
+/* The same of a service file's root without its top-level logging: and
+ * resources: keys, whose settings a reload applies to the running service
+ * (reload.c compares them apart): what decides a restart. (digest, the
+ * whole tree, is what a re-exec compares.) */
 void config_digest_restart(const struct ynode *root, uint8_t out[CONFIG_DIGEST_BYTES]);
 
 /* Of what a loaded service may take from the main file's defaults: and

@@ -112,3 +112,31 @@ void cp_resources(struct cload *l, const struct ynode *map, const char *prefix, 
                         cp_str(l, v, key, &r->cpuset_cpus);
         }
 }
+
+static bool same_size(const struct cfg_size *a, const struct cfg_size *b)
+{
+        if (a->set != b->set || a->percent != b->percent)
+                return false;
+        return !a->set || (a->percent ? a->pct == b->pct : a->bytes == b->bytes);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+        return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+bool resources_config_equal(const struct resources_config *a, const struct resources_config *b)
+{
+        size_t i = 0;
+
+        if (!same_size(&a->memory_max, &b->memory_max) || !same_size(&a->memory_high, &b->memory_high) ||
+            !same_size(&a->memory_low, &b->memory_low) || !same_size(&a->memory_min, &b->memory_min) ||
+            !same_size(&a->memory_swap_max, &b->memory_swap_max) || a->cpus != b->cpus ||
+            a->cpu_weight != b->cpu_weight || a->pids_max != b->pids_max || a->io_weight != b->io_weight ||
+            !same_text(a->cpuset_cpus, b->cpuset_cpus))
+                return false;
+        for (; a->io_max && b->io_max && a->io_max[i] && b->io_max[i]; i++)
+                if (strcmp(a->io_max[i], b->io_max[i]) != 0)
+                        return false;
+        return (!a->io_max || !a->io_max[i]) && (!b->io_max || !b->io_max[i]);
+}

@@ -185,7 +185,7 @@ static bool same_slices(const struct svd_config *oc, const char *on, const struc
 static const char *difference(const struct svd_config *oc, const struct svc_config *o, const struct svd_config *nc,
                               const struct svc_config *n)
 {
-        /* (its logging: is left out: applied live, see live_why) */
+        /* (its logging: and resources: are left out: applied live, see live_why) */
         if (memcmp(o->restart_digest, n->restart_digest, sizeof o->restart_digest) != 0)
                 return "service file";
         /* what it takes from the main file's defaults:, not the block:
@@ -209,10 +209,17 @@ static const char *difference(const struct svd_config *oc, const struct svc_conf
 
 /* A kept service whose effective logging settings differ (its own logging:
  * or defaults.logging, logging.file too): the switch applies them to its
- * running log sink (logpipe_reconfigure), with no restart. */
+ * running log sink (logpipe_reconfigure); whose resources: differ: to its
+ * cgroup leaf (cgroup_apply_live). Neither restarts it. */
 static const char *live_why(const struct svc_config *o, const struct svc_config *n)
 {
-        return logging_config_equal(&o->logging, &n->logging) ? NULL : "logging changed, applied live";
+        bool logging = !logging_config_equal(&o->logging, &n->logging);
+        bool res = !resources_config_equal(o->resources, n->resources);
+
+        return logging && res ? "logging and resources changed, applied live"
+               : logging      ? "logging changed, applied live"
+               : res          ? "resources changed, applied live"
+                              : NULL;
 }
 
 static int add_item(struct reload_plan *p, const char *name, enum reload_action a, const char *why,
@@ -260,6 +267,8 @@ static int diff(struct svd *m, struct reload_plan *p)
                                                   !n->not_in_profile;
                                 it->disabled_now = s->cfg->enabled && !n->enabled;
                                 it->deselected_now = !s->cfg->not_in_profile && n->not_in_profile;
+                                it->resources_live = a == RELOAD_KEEP &&
+                                                     !resources_config_equal(s->cfg->resources, n->resources);
                         }
                         i++;
                         j++;

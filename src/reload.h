@@ -57,6 +57,8 @@ struct reload_item {
         bool deselected_now;  /* change: in the profile selection before, not
                                * now: the switch cannot start it
                                * (profile_blocked), said at once */
+        bool resources_live;  /* keep: its resources: changed, written into its
+                               * cgroup leaf at the switch (cgroup_apply_live) */
 };
 
 /* A change besides services (reload_settings.c): a main-file setting, or a

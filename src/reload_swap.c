@@ -192,6 +192,9 @@ void reload_swap_cb(struct ev_loop *loop, ev_timer *w, int revents)
         timers_reattach(m, nt, old_timers, ov, n_old, unchanged);
         secrets_reindex(m, old, rset);
         cgroup_reload_slices(m);
+        for (size_t i = 0; i < p->n_items; i++) /* (below their slices' new limits) */
+                if (p->items[i].action == RELOAD_KEEP && p->items[i].resources_live)
+                        cgroup_apply_live(m, p->items[i].obj);
         logs_sweep_soon(m); /* removed services' logs: log_max_total, compression leftovers */
         if (metrics_reload(m) < 0)
                 log_warn("reload: metrics.textfile writer not restarted");

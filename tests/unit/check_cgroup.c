@@ -79,6 +79,37 @@ START_TEST(test_knobs) {
 }
 END_TEST
 
+/* What a reload compares to write a kept service's limits live: the values,
+ * not where or how they were written. */
+START_TEST(test_resources_equal) {
+        char *io1[] = {"8:0 wbps=1048576", NULL}, *io2[] = {"8:0 wbps=2097152", NULL};
+        struct resources_config a = {0}, b = {0};
+        ck_assert(resources_config_equal(&a, &b));
+        a.memory_max = (struct cfg_size){.set = true, .bytes = 1u << 30, .pos = {"a.yaml", 3, 1}};
+        ck_assert(!resources_config_equal(&a, &b));
+        b.memory_max = (struct cfg_size){.set = true, .bytes = 1u << 30, .pos = {"b.yaml", 9, 4}};
+        ck_assert(resources_config_equal(&a, &b));
+        b.memory_max = (struct cfg_size){.set = true, .percent = true, .pct = 50};
+        ck_assert(!resources_config_equal(&a, &b)); /* a share of RAM is not a size */
+        b.memory_max = a.memory_max;
+        a.cpus = 0.5;
+        ck_assert(!resources_config_equal(&a, &b));
+        b.cpus = 0.5;
+        a.pids_max = 10;
+        ck_assert(!resources_config_equal(&a, &b));
+        b.pids_max = 10;
+        a.io_max = io1;
+        ck_assert(!resources_config_equal(&a, &b));
+        b.io_max = io2;
+        ck_assert(!resources_config_equal(&a, &b));
+        b.io_max = io1;
+        a.cpuset_cpus = "0-1";
+        ck_assert(!resources_config_equal(&a, &b));
+        b.cpuset_cpus = "0-1";
+        ck_assert(resources_config_equal(&a, &b));
+}
+END_TEST
+
 START_TEST(test_knob_defaults) {
         /* every knob svd writes has one: a limit dropped from the
          * configuration must not live on in a reused cgroup */
@@ -174,6 +205,7 @@ int main(void) {
         tcase_add_test(tc, test_paths);
         tcase_add_test(tc, test_knobs);
         tcase_add_test(tc, test_knob_defaults);
+        tcase_add_test(tc, test_resources_equal);
         tcase_add_test(tc, test_kill_tree);
         suite_add_tcase(s, tc);
         return check_run(s);

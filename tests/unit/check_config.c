@@ -623,8 +623,9 @@ static void svc_digests(const char *dir, const char *text, uint8_t whole[32], ui
         cfg_errors_free(&e);
 }
 
-/* A service's own logging: is left out of what restarts it at reload (it
- * applies live), not out of the file's digest; nothing else is. */
+/* A service's own logging: and resources: are left out of what restarts it
+ * at reload (they apply live), not out of the file's digest; nothing else
+ * is. */
 START_TEST(test_restart_digest)
 {
         char dir[] = "/tmp/check_config.XXXXXX";
@@ -642,6 +643,13 @@ START_TEST(test_restart_digest)
         ck_assert_mem_eq(r1, r2, 32);
         /* anything else still counts, also a key named logging deeper down */
         svc_digests(dir, "command: [sleep, '2']\nlogging: { max_size: 2M, timestamps: false }\n", w1, r1);
+        ck_assert_mem_ne(r1, r2, 32);
+        svc_digests(dir, "command: [sleep, '1']\nresources: { memory_max: 64M }\n", w1, r1);
+        svc_digests(dir, "resources: { memory_max: 128M, pids_max: 9 }\ncommand: [sleep, '1']\n", w2, r2);
+        ck_assert_mem_ne(w1, w2, 32);
+        ck_assert_mem_eq(r1, r2, 32);
+        svc_digests(dir, "command: [sleep, '1']\nenvironment: { resources: x }\n", w1, r1);
+        svc_digests(dir, "command: [sleep, '1']\nenvironment: { resources: y }\n", w2, r2);
         ck_assert_mem_ne(r1, r2, 32);
         svc_digests(dir, "command: [sleep, '1']\nenvironment: { logging: x }\n", w1, r1);
         svc_digests(dir, "command: [sleep, '1']\nenvironment: { logging: y }\n", w2, r2);
