@@ -164,6 +164,8 @@ int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources
         char val[256];
         for (size_t i = 0; cgroup_knob_files[i]; i++) {
                 const char *f = cgroup_knob_files[i];
+                if (!cg_controller_on(g, f)) /* (said once: cg_warn_missing) */
+                        continue;
                 if (cgroup_knob_value(r, f, g->host_ram, val, sizeof(val)) < 0) {
                         int e = reset ? cg_write_file(dir, f, cgroup_knob_default(f)) : 0;
                         if (e < 0 && e != -ENOENT)
@@ -176,9 +178,9 @@ int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources
                         return e;
                 }
         }
-        if (reset)
+        if (reset && cg_controller_on(g, "io.max"))
                 reset_io_max(dir, r);
-        for (char **l = r->io_max; l && *l; l++) {
+        for (char **l = cg_controller_on(g, "io.max") ? r->io_max : NULL; l && *l; l++) {
                 /* reset: what the line leaves out goes back to max in the
                  * same write (the kernel takes the last value of a key) */
                 char line[512];
@@ -419,6 +421,7 @@ void cgroup_reload_slices(struct svd *m) {
         int r = setup_slices(m, &paths, why, sizeof(why));
         if (r < 0)
                 log_err("reload: slices: %s", r == -EINVAL ? why : strerror(-r));
+        cg_warn_missing(m);
         protect_root(m);
         cg_gone_keep(m, paths);
         cg_gone_retry(m); /* what an earlier reload left */
@@ -553,6 +556,7 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         if ((r = setup_slices(m, &g->slice_paths, reason, rlen)) < 0)
                 return r;
         cg_sweep_stale(m); /* dropped from the configuration while no svd ran */
+        cg_warn_missing(m);
         protect_root(m);
 
         g->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);

@@ -119,6 +119,10 @@ void cgroup_done(struct svd *m);
 /* Reload: creates the new generation's slices and applies their limits again;
  * slices no longer configured are removed once empty. */
 void cgroup_reload_slices(struct svd *m);
+/* A text for svctl status when r sets keys of controllers svd's cgroup does
+ * not have ("io_weight not applied: the io controller is not available to
+ * svd"): true with buf filled, false if none (cgroup_missing.c). */
+bool cgroup_missing_text(const struct svd *m, const struct resources_config *r, char *buf, size_t len);
 /* Reload (cgroup_live.c): s is kept, its resources changed: written into its
  * leaf if there is one (reset: what they leave unset goes back to the
  * kernel's default), with a warning for a memory_max below its use now; a

@@ -10,6 +10,7 @@
 #include <ev.h>
 
 struct svc;
+struct svd;
 
 struct cgroup_mgr {
         bool enabled;
@@ -38,6 +39,12 @@ int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *re
 struct resources_config;
 int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset, char *err,
                    size_t errlen);
+/* cgroup_missing.c: whether file's controller (cpu, io, cpuset) is in svd's
+ * cgroup.controllers (memory and pids always are), and the warning naming
+ * each missing one with the keys and the services and slices it leaves
+ * unapplied (at start and at each reload). */
+bool cg_controller_on(const struct cgroup_mgr *g, const char *file);
+void cg_warn_missing(struct svd *m);
 /* s->cg_path from the configuration if not set yet: 0 or -ENOMEM. */
 int cg_leaf_path(struct svc *s);
 /* Watches the leaf's cgroup.events (empty = svc_cgroup_empty) if not yet. */

@@ -62,10 +62,13 @@ static void add_cgroup_fields(cJSON *o, struct svc *s, usec_t now_m) {
                         cJSON_AddStringToObject(o, "cgroup", s->cg_path);
         }
         const char *why = cgroup_unavailable_reason(s->m);
+        char buf[400];
         if (why && has_limits(s->cfg)) {
                 cJSON *w = cJSON_AddArrayToObject(o, "warnings");
-                char buf[400];
                 snprintf(buf, sizeof(buf), "resource limits not applied: %s", why);
+                cJSON_AddItemToArray(w, cJSON_CreateString(buf));
+        } else if (cgroup_missing_text(s->m, s->cfg->resources, buf, sizeof(buf))) {
+                cJSON *w = cJSON_AddArrayToObject(o, "warnings");
                 cJSON_AddItemToArray(w, cJSON_CreateString(buf));
         }
 }
