@@ -54,3 +54,13 @@ int cgroup_slice_stats(struct svd *m, size_t slice, struct cg_stats *ret) {
                 return -ENOENT;
         return stats_of(m->cg->slice_paths[slice], ret);
 }
+
+int cgroup_knob_read(struct svc *s, const char *file, char *buf, size_t len) {
+        if (!s->cg_path || !cgroup_enabled(s->m))
+                return -ENOENT;
+        int r = cg_read_file(s->cg_path, file, buf, len);
+        if (r < 0)
+                return r;
+        buf[strcspn(buf, "\n")] = 0;
+        return 0;
+}

@@ -60,6 +60,13 @@ static void add_cgroup_fields(cJSON *o, struct svc *s, usec_t now_m) {
                 s->cpu_prev_mono = now_m;
                 if (s->cg_path)
                         cJSON_AddStringToObject(o, "cgroup", s->cg_path);
+                /* the limits in effect, as the kernel has them (svctl status) */
+                static const char *const lim_files[] = { "memory.max", "memory.high", "pids.max", "cpu.max" };
+                cJSON *lim = cJSON_AddObjectToObject(o, "limits");
+                char v[64];
+                for (size_t i = 0; lim && i < ELEMENTSOF(lim_files); i++)
+                        if (cgroup_knob_read(s, lim_files[i], v, sizeof(v)) == 0)
+                                cJSON_AddStringToObject(lim, lim_files[i], v);
         }
         const char *why = cgroup_unavailable_reason(s->m);
         char buf[400];

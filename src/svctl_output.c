@@ -342,6 +342,20 @@ int svctl_print_details(FILE *f, const cJSON *reply)
                         snprintf(line, sizeof(line), "%.0f", ooms);
                         print_detail_line(f, "OOM kills:", line);
                 }
+                const cJSON *lim = cJSON_GetObjectItemCaseSensitive(s, "limits"), *li;
+                char cgl[256];
+                size_t lo = 0;
+                cgl[0] = 0;
+                cJSON_ArrayForEach(li, lim) if (cJSON_IsString(li) && li->string && lo < sizeof(cgl))
+                        lo += (size_t)snprintf(cgl + lo, sizeof(cgl) - lo, "%s%s %s", lo ? ", " : "", li->string,
+                                               li->valuestring);
+                if (cgl[0])
+                        print_detail_line(f, "limits:", cgl);
+                double mc, pc;
+                if (get_num(s, "memory_current", &mc) && get_num(s, "pids_current", &pc)) {
+                        snprintf(cgl, sizeof(cgl), "memory.current %.0f, pids.current %.0f", mc, pc);
+                        print_detail_line(f, "usage:", cgl);
+                }
                 double nd;
                 if (get_num(s, "notify_dropped", &nd) && nd > 0) {
                         char line[96];

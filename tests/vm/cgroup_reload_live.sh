@@ -3,7 +3,8 @@
 # running cgroup leaf, in a VM with a pure cgroup v2 hierarchy (run by
 # `make check-vm`): no restart (the same pid), the plan says so, a limit
 # raised, lowered or dropped reads back from the kernel's files, and a
-# memory_max below what the service uses now is warned about by name.
+# memory_max below what the service uses now is warned about by name;
+# svctl status shows the limits in effect (read back from the kernel).
 . "$(dirname "$0")/../integration/lib.sh"
 grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null || { echo "not in a cgroup v2 VM"; exit 77; }
 echo "cgroups: required" >> "$T/etc/svd.yaml"
@@ -33,6 +34,15 @@ assert_eq "$(field lim pid)" "$pid" "lim's pid"
 for kv in memory.max=134217728 memory.high=104857600 pids.max=max "cpu.max=25000 100000" cpu.weight=100; do
         assert_eq "$(cat "$cg/${kv%%=*}")" "${kv#*=}" "${kv%%=*} after the reload"
 done
+
+# svctl status shows the limits in effect and the use, as the kernel's files say
+svctl status lim > "$T/st" || true
+grep -Eq "limits: +memory.max 134217728, memory.high 104857600, pids.max max, cpu.max 25000 100000\$" "$T/st" ||
+        fail "limits: $(cat "$T/st")"
+grep -Eq "usage: +memory.current [0-9]+, pids.current $(cat "$cg/pids.current")\$" "$T/st" || fail "usage: $(cat "$T/st")"
+svctl status --json > "$T/st.json"
+grep -q '"limits":{"memory.max":"134217728","memory.high":"104857600","pids.max":"max","cpu.max":"25000 100000"}' \
+        "$T/st.json" || fail "json: $(cat "$T/st.json")"
 
 # below what it holds now (12M of shmem charged to it): said, with the numbers
 svc "  { memory_max: 4M }"
