@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "config_parse.h"
 #include "envmerge.h"
@@ -395,6 +396,17 @@ static int io_max_line(const char *in, char *buf, size_t len, char *err, size_t 
                 }
                 maj = (unsigned)a;
                 min = (unsigned)b;
+        }
+        /* The kernel takes io.max for a whole disk only: a partition's
+         * fails every start with ENODEV, "No such device", about a device
+         * that is there. (One not there yet may come: not checked.) */
+        char sys[64];
+        snprintf(sys, sizeof sys, "/sys/dev/block/%u:%u/partition", maj, min);
+        if (access(sys, F_OK) == 0) {
+                snprintf(err, errlen,
+                         "%s is a partition (%u:%u): io.max limits a whole disk only (name the disk it is on)", dev,
+                         maj, min);
+                return -EINVAL;
         }
         off = (size_t)snprintf(buf, len, "%u:%u", maj, min);
         unsigned seen = 0;
