@@ -365,6 +365,8 @@ static int setup_slices(struct svd *m, char ***ret, char *reason, size_t rlen) {
                 }
                 enable_controllers(g, abs);
                 char err[256];
+                if (existed) /* (a reload's lower memory_max) */
+                        cg_below_use(g, abs, &m->cfg->slices[i].resources, "slice", m->cfg->slices[i].name);
                 if (cg_apply_knobs(g, abs, &m->cfg->slices[i].resources, existed, err, sizeof(err)) < 0 &&
                     !first) {
                         snprintf(reason, rlen, "slice %s: %s", m->cfg->slices[i].name, err);

@@ -39,6 +39,11 @@ int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *re
 struct resources_config;
 int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset, char *err,
                    size_t errlen);
+/* cgroup_live.c: warns when r's memory_max is below dir's memory.current
+ * now (the kernel reclaims, then OOM-kills in it), naming "KIND NAME"
+ * (kind "slice") or, kind NULL, service name's resources.memory_max. */
+void cg_below_use(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, const char *kind,
+                  const char *name);
 /* cgroup_missing.c: whether file's controller (cpu, io, cpuset) is in svd's
  * cgroup.controllers (memory and pids always are), and the warning naming
  * each missing one with the keys and the services and slices it leaves
