@@ -9,6 +9,7 @@
 #ifndef SVD_INIT_H
 #define SVD_INIT_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -74,6 +75,11 @@ void init_crash_install(void);
  * kernel finds blocked kills the whole process whatever its handler (for
  * PID 1: a kernel panic), so no thread may block them. */
 void init_crash_unblock_faults(sigset_t *set);
+/* pthread_create (default attributes) of fn(arg), with an alternate signal
+ * stack of its own for the crash handler while svd runs as PID 1 (a stack
+ * overflow in the thread is then a crash like any other, not a panic).
+ * Returns 0 or an errno, as pthread_create. */
+int init_crash_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg);
 /* Never returns: reaps children forever, blocking. The last resort when
  * not even the emergency state (emergency.h) can run. */
 void init_reap_forever(void) __attribute__((noreturn));

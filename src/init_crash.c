@@ -16,8 +16,11 @@
  * (init_crash_unblock_faults): the kernel ends a process whose thread
  * faults with the signal blocked, whatever its handler. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -31,7 +34,9 @@
 
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 /* the handler's stack: a stack overflow is one of the faults */
-static char crash_stack[64 * 1024];
+#define CRASH_STACK (64 * 1024)
+static char crash_stack[CRASH_STACK];
+static bool crash_installed;
 /* PID 1 of the machine, not of a container (whose / is its host's) */
 static bool crash_initial_ns;
 
@@ -230,10 +235,52 @@ void init_crash_unblock_faults(sigset_t *set) {
 void init_crash_install(void) {
         struct stat st; /* PROC_PID_INIT_INO: the initial PID namespace */
         crash_initial_ns = stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == 0xEFFFFFFCU;
+        crash_installed = true;
         stack_t ss = {.ss_sp = crash_stack, .ss_size = sizeof(crash_stack)};
         (void)sigaltstack(&ss, NULL);
         struct sigaction sa = {.sa_sigaction = crash_handler, .sa_flags = SA_SIGINFO | SA_ONSTACK};
         sigfillset(&sa.sa_mask);
         for (size_t i = 0; i < ELEMENTSOF(fatal_signals); i++)
                 (void)sigaction(fatal_signals[i], &sa, NULL);
+}
+
+/* A thread's own alternate stack for the handler (a thread starts without
+ * one: sigaltstack is per thread), so that its stack overflow is handled
+ * too; only once the handler is installed (PID 1). */
+struct crash_thread {
+        void *(*fn)(void *);
+        void *arg;
+};
+
+static void *crash_thread_main(void *p) {
+        struct crash_thread t = *(struct crash_thread *)p;
+        free(p);
+        void *stack = MAP_FAILED;
+        if (crash_installed) {
+                stack = mmap(NULL, CRASH_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1,
+                             0);
+                stack_t ss = {.ss_sp = stack, .ss_size = CRASH_STACK};
+                if (stack != MAP_FAILED && sigaltstack(&ss, NULL) < 0) {
+                        munmap(stack, CRASH_STACK);
+                        stack = MAP_FAILED;
+                }
+        }
+        void *r = t.fn(t.arg);
+        if (stack != MAP_FAILED) {
+                stack_t off = {.ss_flags = SS_DISABLE};
+                (void)sigaltstack(&off, NULL);
+                munmap(stack, CRASH_STACK);
+        }
+        return r;
+}
+
+int init_crash_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg) {
+        struct crash_thread *t = malloc(sizeof(*t));
+        if (!t)
+                return ENOMEM;
+        *t = (struct crash_thread){fn, arg};
+        int r = pthread_create(thread, NULL, crash_thread_main, t);
+        if (r != 0)
+                free(t);
+        return r;
 }

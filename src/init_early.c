@@ -165,7 +165,7 @@ void init_early_start(void) {
         sigfillset(&all);
         init_crash_unblock_faults(&all); /* a blocked fault would end PID 1 */
         pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits "all blocked" */
-        int r = pthread_create(&early.tid, NULL, early_main, NULL);
+        int r = init_crash_thread_create(&early.tid, early_main, NULL);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (r == 0)
                 early.running = true;

@@ -125,7 +125,7 @@ int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_un
         sigfillset(&all);
         init_crash_unblock_faults(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old);
-        r = -pthread_create(&j->thread, NULL, derive, j);
+        r = -init_crash_thread_create(&j->thread, derive, j);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (r < 0) {
                 snprintf(why, wl, "cannot start the key derivation: %s", strerror(-r));
