@@ -20,7 +20,11 @@
 
 #include <ev.h>
 
-#define PROBE_LOOKUPS_MAX 32        /* lookups running, abandoned ones included */
+/* Lookups running, abandoned ones included: glibc's getaddrinfo_a runs at
+ * most 20 resolver threads (a fixed default no call changes: aio_init does
+ * not reach it) and queues further requests inside glibc, where they would
+ * be counted as running while not started. */
+#define PROBE_LOOKUPS_MAX 20
 #define PROBE_LOOKUP_ADDRS_MAX 8    /* addresses kept per name */
 #define PROBE_LOOKUP_KEEP_S 60.     /* an answer is reused this long */
 #define PROBE_LOOKUP_KEPT_MAX 64    /* names whose answer is kept */
@@ -67,7 +71,7 @@ int probe_lookup_start(struct probe_lookup *pl, const char *host, struct probe_l
 /* Ends w's wait without calling done; nothing if it does not wait. */
 void probe_lookup_cancel(struct probe_lookup_wait *w);
 /* What w waits for, for a timeout's detail: "resolving 'NAME' (lookup
- * running for 2.5s)" or "waiting to resolve 'NAME' (32 name lookups running, at most 32)". */
+ * running for 2.5s)" or "waiting to resolve 'NAME' (20 name lookups running, at most 20)". */
 void probe_lookup_describe(const struct probe_lookup_wait *w, char *buf, size_t len);
 
 /* Copies the AF_INET and AF_INET6 addresses of ai into *ret (port kept). */
