@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe_hosts.h"
 #include "probe_lookup.h"
 #include "probe_proto.h"
 
@@ -38,6 +39,7 @@ struct probe_lookup {
         unsigned n_running, n_done;
         ev_timer poll;
         double poll_s;
+        struct probe_hosts hosts;
 };
 
 static void ent_unlink(struct lookup_ent *e)
@@ -222,6 +224,7 @@ int probe_lookup_new(struct ev_loop *loop, struct probe_lookup **ret)
         if (!pl)
                 return -ENOMEM;
         pl->loop = loop;
+        pl->hosts.path = PROBE_HOSTS_PATH;
         ev_timer_init(&pl->poll, on_poll, 0., 0.);
         pl->poll.data = pl;
         *ret = pl;
@@ -254,6 +257,7 @@ void probe_lookup_free(struct probe_lookup *pl)
                 ent_free(e);
         }
         ev_timer_stop(pl->loop, &pl->poll);
+        probe_hosts_free(&pl->hosts);
         free(pl);
 }
 
@@ -290,6 +294,18 @@ int probe_lookup_start(struct probe_lookup *pl, const char *host, struct probe_l
 {
         if (strlen(host) > PROBE_HOST_MAX)
                 return EAI_NONAME;
+        /* answered here, without I/O or a slot: an IP address, a name of
+         * /etc/hosts (a DNS server that does not answer holds neither up) */
+        struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST };
+        struct addrinfo *ai = NULL;
+        if (getaddrinfo(host, NULL, &hints, &ai) == 0) {
+                probe_addrs_from_ai(ai, ret_addrs);
+                freeaddrinfo(ai);
+                if (ret_addrs->n > 0)
+                        return 1;
+        }
+        if (probe_hosts_find(&pl->hosts, host, ret_addrs))
+                return 1;
         struct lookup_ent *e = ent_find(pl, host);
         if (e && e->state == ENT_DONE) {
                 *ret_addrs = e->addrs;

@@ -8,7 +8,9 @@
  * checks are over cannot be cancelled: it runs on, counted, and its answer is
  * kept. Answers are kept PROBE_LOOKUP_KEEP_S seconds (failures are not), as
  * libcurl's DNS cache would: so a resolver that never answers costs one
- * thread per name, however many checks of that name time out. */
+ * thread per name, however many checks of that name time out. An IP
+ * address, and a name /etc/hosts lists (probe_hosts.h), are answered at
+ * once, taking no slot: they never wait behind DNS lookups. */
 #ifndef SVD_PROBE_LOOKUP_H
 #define SVD_PROBE_LOOKUP_H
 
@@ -63,7 +65,8 @@ int probe_lookup_new(struct ev_loop *loop, struct probe_lookup **ret);
 void probe_lookup_free(struct probe_lookup *pl);
 
 /* Looks up host (a name, at most PROBE_HOST_MAX bytes). Returns 1 with
- * *ret_addrs filled when the answer is known (done is not called), 0 when w
+ * *ret_addrs filled when the answer is known (an IP address, a name of
+ * /etc/hosts, a kept answer: done is not called), 0 when w
  * waits (done is called once, from the loop, unless w is cancelled first),
  * or a getaddrinfo error (EAI_*, nonzero) when the lookup cannot start. */
 int probe_lookup_start(struct probe_lookup *pl, const char *host, struct probe_lookup_wait *w, probe_lookup_fn done,
