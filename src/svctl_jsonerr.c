@@ -166,6 +166,11 @@ fail:
         return NULL;
 }
 
+void svctl_jsonerr_wrote(size_t n)
+{
+        je.out_bytes += n;
+}
+
 int svctl_jsonerr_end(int code)
 {
         if (!je.active)

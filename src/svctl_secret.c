@@ -7,6 +7,7 @@
  * Values and passphrases only pass through this process's memory and the
  * control socket; buffers holding them are wiped before exit. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "proto.h"
 #include "secret_b64.h"
 #include "svctl_output.h"
+#include "svctl_jsonerr.h"
 #include "svctl_request.h"
 #include "svctl_secret.h"
 #include "util.h"
@@ -121,7 +123,11 @@ static char *read_input(const char *prompt, bool nul_ok, size_t *ret_len)
 }
 
 /* Writes a value and a newline to stdout without stdio's buffer (which
- * would keep a copy until exit). 0, or 1 (the exit code) with a message. */
+ * would keep a copy until exit), all of it: a non-blocking stdout that is
+ * full is waited for, as a blocking one would be, not left with a cut
+ * value or a cut --json document. What is written is counted for --json's
+ * error object, which never follows part of a document. 0, or 1 (the exit
+ * code) with a message. */
 static int write_value(const void *p, size_t len)
 {
         const char *c = p;
@@ -131,6 +137,13 @@ static int write_value(const void *p, size_t len)
 
                 if (n < 0 && errno == EINTR)
                         continue;
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                        struct pollfd pfd = { .fd = 1, .events = POLLOUT };
+                        if (poll(&pfd, 1, -1) >= 0 || errno == EINTR)
+                                continue;
+                }
+                if (n > 0)
+                        svctl_jsonerr_wrote((size_t)n);
                 if (n <= 0) {
                         fprintf(stderr, "svctl: cannot write the value: %s\n",
                                 n < 0 ? strerror(errno) : "short write");
