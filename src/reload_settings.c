@@ -142,9 +142,13 @@ static int slices(const struct svd_config *o, const struct svd_config *n, struct
                         r = add(&p->slices, &p->n_slices, b->name, RELOAD_ADD, NULL);
                         j++;
                 } else {
+                        /* its limits are written in place (no restart); a
+                         * new parent moves its services' cgroups: they
+                         * restart ("slice path") */
                         if (memcmp(a->digest, b->digest, sizeof a->digest) != 0)
                                 r = add(&p->slices, &p->n_slices, b->name, RELOAD_CHANGE,
-                                        same_text(a->parent, b->parent) ? "slice file" : "parent");
+                                        same_text(a->parent, b->parent) ? "slice file, limits applied live"
+                                                                        : "parent");
                         i++;
                         j++;
                 }

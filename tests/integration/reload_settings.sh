@@ -44,7 +44,7 @@ change  setting hostname (svd sets it as PID 1 only)
 change  setting root (svd remounts / as PID 1 only)
 change  setting metrics
 change  setting ready_timeout
-change  slice db (slice file)
+change  slice db (slice file, limits applied live)
 remove  slice old
 add     slice web
 dry run: 0 to add, 0 to remove, 0 changed, 1 unchanged
