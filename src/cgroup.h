@@ -138,6 +138,21 @@ void cgroup_forget(struct svd *m, struct svc *s);
  * processes (stuck in the kernel past the stop) is logged, watched and
  * removed once empty (cgroup_gone.c). */
 void cgroup_forget_removed(struct svd *m, struct svc *s);
+/* cgroup_orphan.c: the leaf was (from a state) of service name, no longer
+ * configured: 1 with *ret_path (malloc'd) when it is in svd's subtree,
+ * named NAME.service, and still holds processes (then also removed once
+ * empty, as cgroup_forget_removed's); 0 when cgroups are off or it is
+ * gone or empty; -EINVAL when the state names a path svd would not make
+ * there; -ENOMEM. */
+int cgroup_orphan_leaf(struct svd *m, const char *name, const char *was, char **ret_path);
+bool cgroup_orphan_populated(const char *path);
+/* sig to every process in path and the cgroups below it, but skip_pid and
+ * those in process group skip_pgid (0: none), which are signalled with
+ * it: how many, or -errno if path's cgroup.procs cannot be read. */
+int cgroup_orphan_signal(const char *path, int sig, pid_t skip_pgid, pid_t skip_pid);
+/* Kills everything in path and below (cgroup.kill, or cgroup_kill_tree on
+ * kernels without it). Needs no cgroup manager (as svd ends). */
+int cgroup_orphan_kill(const char *path);
 /* daemon-reexec: a running service's existing leaf, watched again (its
  * oom_seen count comes from the saved state). was: the leaf the previous
  * instance ran it in (NULL: not known); true when that is not where the

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "orphanstop.h"
+#include "orphanstop_cg.h"
 #include "statefile.h"
 #include "svd.h"
 
@@ -126,10 +127,17 @@ void orphanstop_entry(struct svd *m, const cJSON *o)
                         close((int)w);
         }
         unsigned long long was = (unsigned long long)num(o, "pid_start", 0);
-        if (pid > 0 && (!m->adopting || (was && statefile_pid_start(pid) == was))) {
+        pid_t pgid = (pid_t)num(o, "pgid", 0);
+        bool same = pid > 0 && (!m->adopting || (was && statefile_pid_start(pid) == was));
+        if (same) {
                 log_warn("%s: no longer configured; stopping its pid %d", name ? name : "?", (int)pid);
-                stop(m, name ? name : "?", pid, (pid_t)num(o, "pgid", 0), m->cfg->defaults.stop.timeout, true);
+                stop(m, name ? name : "?", pid, pgid, m->cfg->defaults.stop.timeout, true);
         }
+        /* what left its group is still in its cgroup (the pid's and the
+         * group's processes got the stop signal above already) */
+        if (name)
+                orphanstop_cg_stop(m, name, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "cgroup")),
+                                   same ? pid : 0, same && pgid == pid ? pgid : 0);
 }
 
 void orphanstop_save(struct svd *m, cJSON *state)
@@ -145,6 +153,7 @@ void orphanstop_save(struct svd *m, cJSON *state)
                 double left = ev_is_active(&o->kill) ? ev_timer_remaining(m->loop, &o->kill) * 1e6 : 0;
                 cJSON_AddNumberToObject(j, "kill_left", left > 0 ? left : 0);
         }
+        orphanstop_cg_save(m, state);
 }
 
 void orphanstop_restore(struct svd *m, const cJSON *state)
@@ -166,6 +175,7 @@ void orphanstop_restore(struct svd *m, const cJSON *state)
                 bool group = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "group"));
                 stop(m, name, (pid_t)pid, group ? (pid_t)pid : 0, (usec_t)left, false);
         }
+        orphanstop_cg_restore(m, state);
 }
 
 void orphanstop_done(struct svd *m)
@@ -178,4 +188,5 @@ void orphanstop_done(struct svd *m)
                                  o->name, (int)o->pid);
                 forget(o);
         }
+        orphanstop_cg_done(m);
 }

@@ -81,6 +81,7 @@ struct svd {
         struct reexec *reexec_pending; /* the new binary being checked; NULL if not */
         bool reexec_key_fd;      /* the new binary takes the secrets key's memfd (reexec.h) */
         struct orphan *orphans;  /* processes of services no longer configured, being stopped (orphanstop.h) */
+        struct orphan_cg *orphan_cgs; /* their cgroups, being stopped (orphanstop_cg.h) */
 
         /* surviving a crash of svd (statefile.h, fdstore.h) */
         struct fdstore *fdstore; /* keeps log pipes open while svd is down */
