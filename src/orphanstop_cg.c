@@ -94,9 +94,8 @@ void orphanstop_cg_stop(struct svd *m, const char *name, const char *was, pid_t 
                          "its stop timeout is up",
                          name, path, strerror(-n));
         else
-                log_warn("%s: no longer configured; stopping its cgroup %s (%d process%s outside its main "
-                         "process's group)",
-                         name, path, n, n == 1 ? "" : "es");
+                log_warn("%s: no longer configured; stopping its cgroup %s (%d process%s%s)", name, path, n,
+                         n == 1 ? "" : "es", pid > 0 ? " outside its main process's group" : "");
         track(m, name, path, st->timeout);
 }
 

@@ -8,10 +8,11 @@
 # the next svd (no second stop signal), and removes the leaf once empty.
 # The same service removed by a plain reload: its normal stop kills the
 # whole leaf. In a VM with a pure cgroup v2 hierarchy (run by `make check-vm`).
+# (a stop timeout long enough for two re-execs in a loaded TCG guest)
 . "$(dirname "$0")/../integration/lib.sh"
 grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null || { echo "not in a cgroup v2 VM"; exit 77; }
 cat >> "$T/etc/svd.yaml" <<EOF2
-  stop: { timeout: 10s }
+  stop: { timeout: 30s }
 cgroups: required
 EOF2
 service a <<EOF2
@@ -52,7 +53,7 @@ x_up() {
 x_stopped() {
         wait_for test -s "$T/c.terms"
         SCALE=$((SCALE * 3)) wait_for gone "$cpid"
-        wait_for logged "x: cgroup $leaf (no longer configured) still holds processes 10s after the stop signal; killing them"
+        wait_for logged "x: cgroup $leaf (no longer configured) still holds processes 30s after the stop signal; killing them"
         wait_for test ! -d "$leaf"
         wait_for logged "cgroup: removed $leaf (service x, no longer configured), empty now"
         assert_eq "$(wc -l < "$T/c.terms")" "1" "SIGTERMs x's child got"
