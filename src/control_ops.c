@@ -22,6 +22,7 @@
 #include "logpipe.h"
 #include "proto.h"
 #include "reexec.h"
+#include "reexec_result.h"
 #include "reload.h"
 #include "secrets.h"
 #include "statefile.h"
@@ -293,7 +294,7 @@ static cJSON *op_order(struct svd *m) {
  * a daemon-reexec keeps all three. debian/postinst tells by them the svd
  * on the socket among those running a replaced binary. A value /proc does
  * not give is left out. */
-static cJSON *op_version(void) {
+static cJSON *op_version(const struct svd *m) {
         cJSON *r = proto_reply_ok();
         cJSON_AddStringToObject(r, "version", SVD_VERSION);
         cJSON_AddNumberToObject(r, "protocol", PROTO_VERSION);
@@ -303,6 +304,13 @@ static cJSON *op_version(void) {
                 cJSON_AddNumberToObject(r, "pid_start", (double)start);
         if (statefile_boot_id())
                 cJSON_AddStringToObject(r, "boot_id", statefile_boot_id());
+        /* what became of the last daemon-reexec: svctl daemon-reexec waits on it */
+        if (m->emergency)
+                cJSON_AddTrueToObject(r, "emergency");
+        if (reexec_result_json(&m->reexec_result, r) < 0) {
+                cJSON_Delete(r);
+                return proto_reply_error(PROTO_E_FAILED, "%s", strerror(ENOMEM));
+        }
         return r;
 }
 
@@ -394,7 +402,7 @@ cJSON *control_handle(struct svd *m, const cJSON *req, const struct control_peer
         case OP_ORDER:
                 return op_order(m);
         case OP_VERSION:
-                return op_version();
+                return op_version(m);
         case OP_LOGS:
                 return logs_op_list(m, req);
         case OP_REOPEN_LOGS:

@@ -29,6 +29,7 @@
 #include "nofile.h"
 #include "profile.h"
 #include "reexec.h"
+#include "reexec_result.h"
 #include "snapshot.h"
 #include "statefile.h"
 #include "statejournal.h"
@@ -354,6 +355,7 @@ int main(int argc, char **argv) {
                 return 1;
         }
         free(handed);
+        reexec_result_init(&m.reexec_result, restore_fd >= 0); /* (the exec happened) */
         m.main_mono = main_mono;
         m.main_cpu_usec = main_cpu;
         m.main_cpu_sys_usec = main_cpu_sys;

@@ -15,6 +15,7 @@
 #include "proto.h"
 #include "reexec.h"
 #include "reexec_check.h"
+#include "reexec_result.h"
 #include "secrets.h"
 #include "snapshot.h"
 #include "svd.h"
@@ -173,8 +174,14 @@ static void config_done(struct reexec_check *c) {
                 ev_timer_set(&m->reexec_timer, 0., 0.);
                 ev_timer_start(m->loop, &m->reexec_timer);
                 cJSON *rep = proto_reply_ok();
-                if (rep)
+                /* svctl waits for another instance than this one to answer,
+                 * or for this attempt's failure (reexec_result.h) */
+                unsigned n = reexec_result_accept(&m->reexec_result);
+                if (rep) {
                         cJSON_AddStringToObject(rep, "binary", x->bin);
+                        cJSON_AddStringToObject(rep, "instance", m->reexec_result.instance);
+                        cJSON_AddNumberToObject(rep, "attempt", n);
+                }
                 finish(m, rep);
         }
 }
@@ -321,6 +328,7 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
          * to start it again, and PID 1 must not lose a poweroff. */
         if (m->shutting_down) {
                 log_warn("daemon-reexec cancelled: svd is shutting down");
+                reexec_result_failed(&m->reexec_result, "cancelled: svd is shutting down");
                 secrets_handoff_close(m);
                 return;
         }
@@ -331,6 +339,8 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
         char **argv = r >= 0 ? reexec_argv(m->argv, fd) : NULL;
         if (!argv) {
                 log_err("daemon-reexec: cannot write the state: %s; carrying on", strerror(r < 0 ? -r : ENOMEM));
+                reexec_result_failed(&m->reexec_result, "cannot write the state: %s; svd carries on as before",
+                                     strerror(r < 0 ? -r : ENOMEM));
                 if (fd >= 0)
                         close(fd);
                 secrets_handoff_close(m);
@@ -352,5 +362,7 @@ void reexec_cb(struct ev_loop *loop, ev_timer *w, int revents)
         secrets_handoff_close(m);
         log_watch_attach(m->loop);
         log_err("daemon-reexec: executing %s failed: %s; carrying on as before", bin, strerror(e));
+        reexec_result_failed(&m->reexec_result, "executing %s failed: %s; svd carries on as before", bin,
+                             strerror(e));
         reexec_argv_free(argv);
 }

@@ -21,6 +21,7 @@
 #include "svctl_metrics.h"
 #include "svctl_output.h"
 #include "svctl_reload.h"
+#include "svctl_reexec.h"
 #include "svctl_request.h"
 #include "svctl_sandbox.h"
 #include "svctl_secret.h"
@@ -413,12 +414,6 @@ static int print_reply(const struct args *a, const cJSON *reply)
                         svctl_print_warning_lines(stderr, reply);
                 r = svctl_print_reload(stdout, reply, a->json);
                 break;
-        case OP_REEXEC:
-                if (a->json)
-                        r = svctl_print_action(stdout, reply, a->cmd->name, true);
-                else
-                        r = printf("daemon-reexec: svd is executing itself again; services keep running\n") < 0 ? -EIO : 0;
-                break;
         case OP_POWEROFF:
         case OP_REBOOT:
         case OP_HALT:
@@ -471,6 +466,8 @@ static int run(const struct args *a)
                 _cleanup_(freep) char *text = svctl_error_dup(warning->valuestring);
                 fprintf(stderr, "svctl: warning: %s\n", text ? text : "(no memory)");
         }
+        if (a->cmd->op == OP_REEXEC) /* accepted: whether the exec happened */
+                return svctl_reexec_wait(path, reply, a->json);
         return print_reply(a, reply);
 }
 

@@ -480,6 +480,7 @@ int svctl_print_version(FILE *f, const cJSON *reply, const char *client_version,
 {
         const char *server = get_str(reply, "version");
         const char *boot = get_str(reply, "boot_id");
+        const char *instance = get_str(reply, "instance");
         double proto, pid = 0, start = 0;
         bool have_proto = get_num(reply, "protocol", &proto) && proto >= 0 && proto <= INT32_MAX;
         /* (an svd older than these fields sends none of them: null, "-") */
@@ -496,8 +497,17 @@ int svctl_print_version(FILE *f, const cJSON *reply, const char *client_version,
                     !(have_pid ? cJSON_AddNumberToObject(out, "pid", pid) : cJSON_AddNullToObject(out, "pid")) ||
                     !(have_start ? cJSON_AddNumberToObject(out, "pid_start", start)
                                  : cJSON_AddNullToObject(out, "pid_start")) ||
-                    !(boot ? cJSON_AddStringToObject(out, "boot_id", boot) : cJSON_AddNullToObject(out, "boot_id")))
+                    !(boot ? cJSON_AddStringToObject(out, "boot_id", boot) : cJSON_AddNullToObject(out, "boot_id")) ||
+                    !(instance ? cJSON_AddStringToObject(out, "instance", instance)
+                               : cJSON_AddNullToObject(out, "instance")))
                         return -ENOMEM;
+                /* the last daemon-reexec (reexec_result.h), as svd sent it */
+                const cJSON *rx = cJSON_GetObjectItemCaseSensitive(reply, "reexec");
+                cJSON *copy = cJSON_IsObject(rx) ? cJSON_Duplicate(rx, true) : cJSON_CreateNull();
+                if (!copy || !cJSON_AddItemToObject(out, "reexec", copy)) {
+                        cJSON_Delete(copy);
+                        return -ENOMEM;
+                }
                 return print_json(f, out);
         }
 

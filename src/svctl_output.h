@@ -28,7 +28,8 @@ int svctl_print_order(FILE *f, const cJSON *reply, bool json);
 
 /* version: "svctl X, svd Y (protocol N, pid P)" ("-" for what svd did not
  * send), or {"svctl":X,"svd":Y,"protocol":N,"pid":P,"pid_start":S,
- * "boot_id":B} with every key present (null when svd did not send it). */
+ * "boot_id":B,"instance":I,"reexec":{...}} with every key present (null
+ * when svd did not send it). */
 int svctl_print_version(FILE *f, const cJSON *reply, const char *client_version, bool json);
 
 /* start/stop/restart: "name: state", or {"name":..,"state":..}. requested_name

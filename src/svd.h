@@ -9,6 +9,7 @@
 #include <ev.h>
 
 #include "config.h"
+#include "reexec_result.h"
 #include "svc.h"
 
 struct control;
@@ -80,6 +81,7 @@ struct svd {
         ev_timer reexec_timer;   /* the exec, once the reply is queued */
         struct reexec *reexec_pending; /* the new binary being checked; NULL if not */
         bool reexec_key_fd;      /* the new binary takes the secrets key's memfd (reexec.h) */
+        struct reexec_result reexec_result; /* this image's id, the last attempt (reexec_result.h) */
         struct orphan *orphans;  /* processes of services no longer configured, being stopped (orphanstop.h) */
         struct orphan_cg *orphan_cgs; /* their cgroups, being stopped (orphanstop_cg.h) */
 

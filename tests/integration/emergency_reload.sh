@@ -105,7 +105,10 @@ printf 'comand: [/bin/true]\n' > "$T/services/broken.yaml"
 exec "$T/bin/svd.real" "\$@"
 EOF
 chmod 755 "$T/bin/svd"
-svctl daemon-reexec > /dev/null || fail "daemon-reexec refused"
+rc=0
+svctl daemon-reexec > /dev/null 2> "$T/rx.err" || rc=$?
+assert_eq "$rc" 1 "daemon-reexec's exit status (the new instance is in the emergency state)"
+grep -q "new instance could not start and is in the emergency state" "$T/rx.err" || fail "$(cat "$T/rx.err")"
 wait_for grep -q 'EMERGENCY: the configuration does not load' "$T/svd.out"
 svctl status > "$T/status.out" || fail "status on the handed-over socket: $(cat "$T/status.out")"
 grep -q "^  ok (pid $pid_ok)$" "$T/status.out" || fail "status: $(cat "$T/status.out")"

@@ -2,7 +2,7 @@
 # A daemon-reexec whose execve fails after the new binary passed its checks
 # (here: the file lost its execute bits in between, as a half-done package
 # upgrade could leave it) leaves svd running in the old image, as it was:
-# the failure is logged, the services keep their processes and are still
+# the failure is logged and svctl daemon-reexec exits 1 with it, the services keep their processes and are still
 # supervised (a killed one is restarted), changes still reach state.json,
 # its signals are still handled (the exec blocked them, then restored the
 # mask), and a later daemon-reexec, with the binary fixed, goes through.
@@ -34,7 +34,10 @@ exec "$T/bin/svd.real" "\$@"
 EOF2
 chmod +x "$T/bin/svd.new"
 mv "$T/bin/svd.new" "$T/bin/svd" # (renamed over the running file, as dpkg does)
-svctl daemon-reexec > /dev/null || fail "daemon-reexec refused"
+rc=0
+svctl daemon-reexec > /dev/null 2> "$T/rx.err" || rc=$?
+assert_eq "$rc" 1 "daemon-reexec's exit status (the exec failed)"
+grep -q "daemon-reexec failed: executing $T/bin/svd failed: Permission denied" "$T/rx.err" || fail "$(cat "$T/rx.err")"
 wait_for grep -q "daemon-reexec: executing $T/bin/svd failed: Permission denied; carrying on as before" "$T/svd.out"
 sleep 0.2
 kill -0 "$svd_pid" || fail "svd is gone"
