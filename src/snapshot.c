@@ -225,6 +225,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         put(o, "oom_kills", (double)s->oom_kills);
         put(o, "oom_at_spawn", (double)s->oom_at_spawn);
         cJSON_AddBoolToObject(o, "exit_oom", s->exit_oom);
+        cJSON_AddBoolToObject(o, "exit_unknown", s->exit_unknown);
         put(o, "notify_dropped", (double)s->notify_dropped);
         cJSON_AddBoolToObject(o, "exit_pending", s->exit_pending);
         put(o, "pending_status", s->pending_status);
@@ -527,6 +528,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         /* (an older svd's snapshot: OOM kills of earlier runs are not this one's) */
         s->oom_at_spawn = (uint64_t)num(o, "oom_at_spawn", (double)s->oom_kills);
         s->exit_oom = flag(o, "exit_oom");
+        s->exit_unknown = flag(o, "exit_unknown");
         s->notify_dropped = (uint64_t)num(o, "notify_dropped", 0);
         s->exit_pending = flag(o, "exit_pending");
         s->pending_status = (int)num(o, "pending_status", 0);
@@ -596,7 +598,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
                 svc_main_exited(s, journal_exit);
         } else if (lost) {
                 log_warn("%s: pid %d ended while svd was down; its exit status is unknown", s->cfg->name, (int)s->pid);
-                svc_main_exited(s, W_EXITCODE(255, 0));
+                svc_main_exited_unknown(s);
         }
 }
 
@@ -625,7 +627,7 @@ static void restore_reaped(struct svd *m)
                 if (s->pid > 0 && kill(s->pid, 0) < 0 && errno == ESRCH) {
                         log_warn("%s: pid %d ended during the emergency state; its exit status is unknown",
                                  s->cfg->name, (int)s->pid);
-                        svc_main_exited(s, W_EXITCODE(255, 0));
+                        svc_main_exited_unknown(s);
                 }
         }
 }

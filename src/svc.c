@@ -56,6 +56,10 @@ const char *svc_format_exit(int status, char *buf, size_t len) {
 }
 
 const char *svc_exit_text(const struct svc *s, char *buf, size_t len) {
+        if (s->exit_unknown) { /* (exit_status 255: a failure, for the policy) */
+                snprintf(buf, len, "exit status unknown");
+                return buf;
+        }
         svc_format_exit(s->exit_status, buf, len);
         if (s->exit_oom) {
                 size_t n = strlen(buf);
@@ -464,39 +468,6 @@ void svc_extend_timeout(struct svc *s, uint64_t usec) {
                           what, format_duration((usec_t)usec, tb, sizeof(tb)));
 }
 
-static void pidfd_cb(struct ev_loop *loop, ev_io *w, int revents) {
-        struct svc *s = w->data;
-        pid_t pid = s->pid;
-        svc_unwatch_adopted(s);
-        if (s->pid != pid || pid <= 0)
-                return;
-        /* not our child: nobody can tell us how it ended */
-        log_warn("%s: pid %d (taken over after svd restarted) is gone; its exit status is unknown",
-                 s->cfg->name, (int)pid);
-        svc_main_exited(s, W_EXITCODE(255, 0));
-        sched_run(s->m);
-}
-
-int svc_watch_adopted(struct svc *s) {
-        int fd = (int)syscall(SYS_pidfd_open, s->pid, 0);
-        if (fd < 0)
-                return -errno;
-        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-        s->pidfd = fd;
-        ev_io_init(&s->pidfd_io, pidfd_cb, fd, EV_READ);
-        s->pidfd_io.data = s;
-        ev_io_start(s->m->loop, &s->pidfd_io);
-        return 0;
-}
-
-void svc_unwatch_adopted(struct svc *s) {
-        if (s->pidfd < 0)
-                return;
-        ev_io_stop(s->m->loop, &s->pidfd_io);
-        close(s->pidfd);
-        s->pidfd = -1;
-}
-
 void svc_restore_timers(struct svc *s, double timer_left_usec) {
         if (timer_left_usec >= 0)
                 arm_timer(s, (usec_t)timer_left_usec);
@@ -595,6 +566,8 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                 pid_t old = s->pid;
                 s->has_exit = true;
                 s->exit_status = ev_data;
+                s->exit_unknown = s->exit_unknown_next; /* (svc_main_exited_unknown) */
+                s->exit_unknown_next = false;
                 /* the memory.events watch may not have been read yet; the
                  * kernel counts an OOM kill before its victim can exit */
                 (void)cgroup_oom_check(s);

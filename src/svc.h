@@ -70,6 +70,8 @@ struct svc {
         bool has_exit;
         int exit_status;         /* wait status of the last main-process exit */
         bool exit_oom;           /* ... and that was the OOM killer's SIGKILL */
+        bool exit_unknown;       /* ... of a process not svd's child: status unknown (255 above) */
+        bool exit_unknown_next;  /* the exit on its way is such (svc_main_exited_unknown) */
         /* Short texts on the heap (util.h str_*: never NULL, "" if none). */
         char *reason;            /* why failed/waiting/stopped */
         char *status_text;       /* last sd_notify STATUS= */
@@ -165,9 +167,13 @@ struct svc *svc_new(struct svd *m, const struct svc_config *cfg, size_t index);
 void svc_free(struct svc *s);
 
 /* After svd was killed: a running main process that is not svd's child is
- * watched through a pidfd (its exit status is unknown: reported as 255). */
+ * watched through a pidfd (svc_adopt.c): its end after svd's own SIGKILL is
+ * that SIGKILL, any other "exit status unknown". */
 int svc_watch_adopted(struct svc *s);
 void svc_unwatch_adopted(struct svc *s);
+/* svc_main_exited for a main process whose exit status nobody can tell
+ * (not svd's child): exit_status 255 for the policy, exit_unknown set. */
+void svc_main_exited_unknown(struct svc *s);
 
 /* daemon-reexec: re-arms the service timer (backoff delay, stop timeout)
  * with the time it had left (< 0: not armed), and the wait for an emptying
@@ -221,7 +227,8 @@ void svc_set_reason(struct svc *s, const char *fmt, ...) __attribute__((format(p
 /* "exited 0", "exited 3", "killed by SIGKILL"; buf >= 48 bytes. */
 const char *svc_format_exit(int status, char *buf, size_t len);
 /* The service's last exit as svc_format_exit says it, with " (OOM killer)"
- * when the cgroup's OOM killer sent that SIGKILL; buf >= 64 bytes. */
+ * when the cgroup's OOM killer sent that SIGKILL, or "exit status unknown"
+ * (exit_unknown); buf >= 64 bytes. */
 const char *svc_exit_text(const struct svc *s, char *buf, size_t len);
 
 /* Whether dependency dep (of s) satisfies its condition now; whether it can no
