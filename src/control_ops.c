@@ -212,6 +212,7 @@ static cJSON *op_status(struct svd *m, const cJSON *req, const struct control_pe
         cJSON_AddNumberToObject(r, "now", usec_to_sec(now_real()));
         add_boot(r, m);
         add_slices(r, m);
+        (void)reexec_result_json(&m->reexec_result, r); /* (out of memory: left out) */
         fit_probe_output(r, probe_bytes);
         return r;
 }

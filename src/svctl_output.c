@@ -216,7 +216,7 @@ static int print_status_json(FILE *f, const cJSON *reply, const cJSON *services)
         _cleanup_(proto_msg_freep) cJSON *out = cJSON_CreateObject();
         cJSON *arr = out ? cJSON_AddArrayToObject(out, "services") : NULL;
         const cJSON *svc;
-        const char *const extra[] = { "slices", "cgroup_spawn" };
+        const char *const extra[] = { "slices", "cgroup_spawn", "reexec" };
 
         if (!arr)
                 return -ENOMEM;

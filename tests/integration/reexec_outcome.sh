@@ -3,7 +3,7 @@
 # not only that svd accepted the request (its reply comes before the exec):
 # done (exit 0) once another instance of svd answers; the failure svd
 # recorded (exit 1, its error) when the execve failed and svd carries on in
-# the old image, which `svctl version --json` shows too; exit 3 when svd
+# the old image, which `svctl version --json` and `status --json` show too; exit 3 when svd
 # stops answering (the new image exited); and, from an svd that does not
 # report an instance (an older one), an unknown outcome with exit 0.
 . "$(dirname "$0")/lib.sh"
@@ -51,6 +51,7 @@ assert_eq "$(inst)" "$i1" "instance after the failed exec"
 svctl version --json > "$T/v.json"
 assert_eq "$(jq -r .reexec.ok "$T/v.json")" "false" "version --json: reexec.ok"
 jq -r .reexec.error "$T/v.json" | grep -q "Permission denied" || fail "version --json: $(cat "$T/v.json")"
+svctl status --json | jq -e '.reexec.ok == false' > /dev/null || fail "status --json: no failed reexec"
 # --json: the failure as JSON, same exit status
 rc=0
 chmod +x "$T/bin/svd"
