@@ -82,7 +82,9 @@ cp "$T/etc/main.orig" "$T/etc/svd.yaml"
 ok 'type: oneshot
 schedule: { every: 1h, random_delay: 1h }'
 ok 'type: oneshot
-schedule: { cron: "0 * * * *", random_delay: 1d }'
+schedule: { cron: "0 * * * *", random_delay: 59m }'
+bad 'schedule: { cron: "0 * * * *", random_delay: 1d }
+type: oneshot' "46: schedule.random_delay: 1d exceeds the time between any two runs of cron '0 * * * *' (at most 1h)"
 bad 'schedule: { every: 1h, random_delay: 61m }
 type: oneshot' "38: schedule.random_delay: 1h1m exceeds every (1h): a run could be put off past the next one"
 bad 'schedule: { every: 10s, random_delay: 1m }
