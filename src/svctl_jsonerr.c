@@ -51,13 +51,16 @@ static ssize_t write_all(int fd, const char *buf, size_t size)
         return (ssize_t)off;
 }
 
+/* fopencookie(3)'s write returns the bytes taken, 0 on an error (errno
+ * set), never a negative value: glibc's stdio takes -1 as a size and copies
+ * from past the buffer (an ASan SEGV in top --json > /dev/full). */
 static ssize_t out_write(void *cookie, const char *buf, size_t size)
 {
         (void)cookie;
         ssize_t n = write_all(STDOUT_FILENO, buf, size);
         if (n > 0)
                 je.out_bytes += (size_t)n;
-        return n;
+        return n > 0 ? n : 0;
 }
 
 static void keep(const char *buf, size_t size)
@@ -81,7 +84,7 @@ static ssize_t err_write(void *cookie, const char *buf, size_t size)
         (void)cookie;
         ssize_t n = write_all(STDERR_FILENO, buf, size);
         keep(buf, n > 0 ? (size_t)n : size); /* kept even if stderr is closed */
-        return n;
+        return n > 0 ? n : 0;
 }
 
 void svctl_jsonerr_begin(int argc, char **argv)
