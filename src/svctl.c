@@ -145,6 +145,19 @@ static void usage(FILE *f)
               f);
 }
 
+/* {"KEY":VALUE} on a line of stdout. Returns the exit code. */
+static int print_json_string(const char *key, const char *value)
+{
+        _cleanup_(proto_msg_freep) cJSON *o = cJSON_CreateObject();
+        _cleanup_(freep) char *out = o && cJSON_AddStringToObject(o, key, value) ? cJSON_PrintUnformatted(o) : NULL;
+        if (!out) {
+                fprintf(stderr, "svctl: %s\n", strerror(ENOMEM));
+                return SVCTL_EXIT_FAILED;
+        }
+        puts(out);
+        return SVCTL_EXIT_OK;
+}
+
 /* help, -h, --help: the usage; with --json {"help":TEXT}, TEXT the usage as
  * printed without it. Returns the exit code. */
 static int print_help(bool json)
@@ -166,15 +179,7 @@ static int print_help(bool json)
                 fprintf(stderr, "svctl: %s\n", strerror(errno));
                 return SVCTL_EXIT_FAILED;
         }
-        _cleanup_(proto_msg_freep) cJSON *o = cJSON_CreateObject();
-        _cleanup_(freep) char *out =
-                o && cJSON_AddStringToObject(o, "help", text) ? cJSON_PrintUnformatted(o) : NULL;
-        if (!out) {
-                fprintf(stderr, "svctl: %s\n", strerror(ENOMEM));
-                return SVCTL_EXIT_FAILED;
-        }
-        puts(out);
-        return SVCTL_EXIT_OK;
+        return print_json_string("help", text);
 }
 
 /* --version: "svctl X", or with --json {"svctl":X} (the key "svctl
@@ -185,15 +190,7 @@ static int print_version(bool json)
                 printf("svctl %s\n", SVD_VERSION);
                 return SVCTL_EXIT_OK;
         }
-        _cleanup_(proto_msg_freep) cJSON *o = cJSON_CreateObject();
-        _cleanup_(freep) char *out =
-                o && cJSON_AddStringToObject(o, "svctl", SVD_VERSION) ? cJSON_PrintUnformatted(o) : NULL;
-        if (!out) {
-                fprintf(stderr, "svctl: %s\n", strerror(ENOMEM));
-                return SVCTL_EXIT_FAILED;
-        }
-        puts(out);
-        return SVCTL_EXIT_OK;
+        return print_json_string("svctl", SVD_VERSION);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
