@@ -82,4 +82,11 @@ void cg_gone_retry(struct svd *m);
 bool cg_gone_event(struct svd *m, int wd);
 void cg_gone_done(struct cgroup_mgr *g);
 
+/* fn(pid, ctx) for every process listed in the cgroup at path and in those
+ * below it, max_depth levels down (path: a buffer of PATH_MAX, restored on
+ * return; depth: 0 at the top). The sum of fn's returns; -errno when
+ * path's own cgroup.procs cannot be read at depth 0 (one below may vanish
+ * meanwhile). (cgroup_kill.c) */
+int cg_walk_procs(char *path, int depth, int max_depth, int (*fn)(pid_t pid, void *ctx), void *ctx);
+
 #endif

@@ -11,6 +11,7 @@
  * dying. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,11 +62,7 @@ static int pidset_add(struct pidset *s, pid_t p)
         return 1;
 }
 
-/* One pass over the cgroup at path and those below it (path is a buffer of
- * PATH_MAX, restored on return): SIGKILL to every process not killed
- * before. The number of new ones; -errno when path's own cgroup.procs
- * cannot be read at depth 0 (a cgroup below may vanish meanwhile). */
-static int kill_pass(char *path, struct pidset *killed, int depth)
+int cg_walk_procs(char *path, int depth, int max_depth, int (*fn)(pid_t pid, void *ctx), void *ctx)
 {
         size_t len = strlen(path);
         int n = 0;
@@ -75,17 +72,11 @@ static int kill_pass(char *path, struct pidset *killed, int depth)
         if (!f)
                 return depth ? 0 : -errno;
         long pid;
-        while (fscanf(f, "%ld", &pid) == 1) {
-                if (pid <= 0) /* outside our PID namespace */
-                        continue;
-                int r = pidset_add(killed, (pid_t)pid);
-                if (r != 0) { /* new (or not remembered: killed again next pass) */
-                        (void)kill((pid_t)pid, SIGKILL);
-                        n++;
-                }
-        }
+        while (fscanf(f, "%ld", &pid) == 1)
+                if (pid > 0 && pid <= INT_MAX) /* (<= 0: outside our PID namespace) */
+                        n += fn((pid_t)pid, ctx);
         fclose(f);
-        if (depth >= KILL_DEPTH)
+        if (depth >= max_depth)
                 return n;
         DIR *d = opendir(path);
         if (!d)
@@ -96,11 +87,21 @@ static int kill_pass(char *path, struct pidset *killed, int depth)
                     len + 1 + strlen(e->d_name) + sizeof("/cgroup.procs") > PATH_MAX)
                         continue;
                 snprintf(path + len, PATH_MAX - len, "/%s", e->d_name);
-                n += kill_pass(path, killed, depth + 1);
+                n += cg_walk_procs(path, depth + 1, max_depth, fn, ctx);
                 path[len] = 0;
         }
         closedir(d);
         return n;
+}
+
+/* SIGKILL to a process not killed before (or not remembered: killed again
+ * next pass); 1 if it was sent */
+static int kill_one(pid_t pid, void *ctx)
+{
+        if (pidset_add(ctx, pid) == 0)
+                return 0;
+        (void)kill(pid, SIGKILL);
+        return 1;
 }
 
 int cgroup_kill_tree(const char *dir)
@@ -112,7 +113,7 @@ int cgroup_kill_tree(const char *dir)
         struct pidset killed = { 0 };
         int r = 0;
         for (int pass = 0; pass < KILL_PASSES; pass++) {
-                int n = kill_pass(path, &killed, 0);
+                int n = cg_walk_procs(path, 0, KILL_DEPTH, kill_one, &killed);
                 if (n < 0) {
                         if (pass == 0)
                                 r = n;

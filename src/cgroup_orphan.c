@@ -3,7 +3,6 @@
  * the main process's group (a double-forked daemon, setsid children), but
  * not the leaf: its cgroup.procs, and those of the cgroups the service made
  * below it, are the whole service. */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -55,39 +54,19 @@ bool cgroup_orphan_populated(const char *path)
         return cg_read_key(path, "cgroup.events", "populated", &populated) == 0 && populated;
 }
 
-/* path: a buffer of PATH_MAX, restored on return */
-static int signal_pass(char *path, int sig, pid_t skip_pgid, pid_t skip_pid, int depth)
+struct orphan_sig {
+        int sig;
+        pid_t skip_pgid, skip_pid;
+};
+
+/* sig to pid unless it is the one skipped or in the group signalled with
+ * it; 1 if it was sent */
+static int signal_one(pid_t pid, void *ctx)
 {
-        size_t len = strlen(path);
-        int n = 0;
-        snprintf(path + len, PATH_MAX - len, "/cgroup.procs");
-        FILE *f = fopen(path, "re");
-        path[len] = 0;
-        if (!f)
-                return depth ? 0 : -errno;
-        long pid;
-        while (fscanf(f, "%ld", &pid) == 1) {
-                if (pid <= 0 || pid > INT_MAX || pid == skip_pid) /* (<= 0: outside our PID namespace) */
-                        continue;
-                if (skip_pgid > 0 && getpgid((pid_t)pid) == skip_pgid)
-                        continue; /* signalled with its group */
-                if (kill((pid_t)pid, sig) == 0)
-                        n++;
-        }
-        fclose(f);
-        DIR *d = depth < ORPHAN_DEPTH ? opendir(path) : NULL;
-        struct dirent *e;
-        while (d && (e = readdir(d))) {
-                if (e->d_type != DT_DIR || e->d_name[0] == '.' ||
-                    len + 1 + strlen(e->d_name) + sizeof("/cgroup.procs") > PATH_MAX)
-                        continue;
-                snprintf(path + len, PATH_MAX - len, "/%s", e->d_name);
-                n += signal_pass(path, sig, skip_pgid, skip_pid, depth + 1);
-                path[len] = 0;
-        }
-        if (d)
-                closedir(d);
-        return n;
+        const struct orphan_sig *o = ctx;
+        if (pid == o->skip_pid || (o->skip_pgid > 0 && getpgid(pid) == o->skip_pgid))
+                return 0;
+        return kill(pid, o->sig) == 0;
 }
 
 int cgroup_orphan_signal(const char *path, int sig, pid_t skip_pgid, pid_t skip_pid)
@@ -96,7 +75,8 @@ int cgroup_orphan_signal(const char *path, int sig, pid_t skip_pgid, pid_t skip_
         if (strlen(path) + sizeof("/cgroup.procs") > sizeof(buf))
                 return -ENAMETOOLONG;
         snprintf(buf, sizeof(buf), "%s", path);
-        return signal_pass(buf, sig, skip_pgid, skip_pid, 0);
+        struct orphan_sig o = { sig, skip_pgid, skip_pid };
+        return cg_walk_procs(buf, 0, ORPHAN_DEPTH, signal_one, &o);
 }
 
 int cgroup_orphan_kill(const char *path)

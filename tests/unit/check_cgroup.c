@@ -152,6 +152,36 @@ static void write_procs(const char *dir, pid_t a, pid_t b) {
 
 /* Without cgroup.kill (before 5.14) the processes of cgroups a service made
  * below its leaf are killed too, not only those of the leaf itself. */
+/* A removed service's cgroup and those below it get the stop signal,
+ * each process once, but not the one skipped (its main process, signalled
+ * with its group by orphanstop). */
+START_TEST(test_orphan_signal_tree) {
+        char root[] = "/tmp/check_cgroup.XXXXXX", path[4200];
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        pid_t p[3] = {sleeper(), sleeper(), sleeper()};
+        snprintf(path, sizeof(path), "%s/leaf", root);
+        write_procs(path, p[0], p[1]);
+        snprintf(path, sizeof(path), "%s/leaf/sub", root);
+        write_procs(path, p[2], 0);
+        snprintf(path, sizeof(path), "%s/leaf", root);
+        ck_assert_int_eq(cgroup_orphan_signal(path, SIGTERM, 0, p[0]), 2);
+        for (int i = 1; i < 3; i++) {
+                int st;
+                ck_assert_int_eq(waitpid(p[i], &st, 0), p[i]);
+                ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+        }
+        usleep(100000);
+        ck_assert_int_eq(waitpid(p[0], NULL, WNOHANG), 0); /* skipped: still there */
+        kill(p[0], SIGKILL);
+        waitpid(p[0], NULL, 0);
+        snprintf(path, sizeof(path), "%s/gone", root);
+        ck_assert_int_eq(cgroup_orphan_signal(path, SIGTERM, 0, 0), -ENOENT);
+        char cmd[4300];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+        ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_kill_tree) {
         char root[] = "/tmp/check_cgroup.XXXXXX", path[4200];
         ck_assert_ptr_nonnull(mkdtemp(root));
@@ -207,6 +237,7 @@ int main(void) {
         tcase_add_test(tc, test_knob_defaults);
         tcase_add_test(tc, test_resources_equal);
         tcase_add_test(tc, test_kill_tree);
+        tcase_add_test(tc, test_orphan_signal_tree);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
