@@ -127,14 +127,26 @@ START_TEST(test_knob_defaults) {
 }
 END_TEST
 
+/* A child that waits for a signal. It is returned once it has dropped
+ * check's inherited SIGTERM handler: that handler, run in the child by a
+ * SIGTERM sent earlier, would signal the whole group, the test included. */
 static pid_t sleeper(void) {
+        int fd[2];
+        char c;
+        ck_assert_int_eq(pipe(fd), 0);
         pid_t p = fork();
         if (p == 0) {
-                signal(SIGTERM, SIG_DFL); /* not check's handler (it kills the test's group) */
+                signal(SIGTERM, SIG_DFL);
+                close(fd[0]);
+                (void)!write(fd[1], "r", 1);
+                close(fd[1]);
                 for (;;)
                         pause();
         }
         ck_assert_int_gt(p, 0);
+        close(fd[1]);
+        ck_assert_int_eq(read(fd[0], &c, 1), 1);
+        close(fd[0]);
         return p;
 }
 
@@ -150,8 +162,6 @@ static void write_procs(const char *dir, pid_t a, pid_t b) {
         fclose(f);
 }
 
-/* Without cgroup.kill (before 5.14) the processes of cgroups a service made
- * below its leaf are killed too, not only those of the leaf itself. */
 /* A removed service's cgroup and those below it get the stop signal,
  * each process once, but not the one skipped (its main process, signalled
  * with its group by orphanstop). */
@@ -182,6 +192,8 @@ START_TEST(test_orphan_signal_tree) {
 }
 END_TEST
 
+/* Without cgroup.kill (before 5.14) the processes of cgroups a service made
+ * below its leaf are killed too, not only those of the leaf itself. */
 START_TEST(test_kill_tree) {
         char root[] = "/tmp/check_cgroup.XXXXXX", path[4200];
         ck_assert_ptr_nonnull(mkdtemp(root));
