@@ -17,8 +17,10 @@ start_svd
 wait_state web running
 chmod 755 "$T/run"
 
-# 30 connections, each asking for about 3 MiB of status replies and reading
-# none; then which of them svd closed
+# 12 connections, each asking for about 3 MiB of status replies and reading
+# none; then how many of them svd closed. At most 5 fit in 16 MiB (svd's
+# own count is a little less than 3 MiB each, part sits in the sockets'
+# buffers): a bound that works closes 7, the test asks for 5.
 cat > "$T/unread.py" <<'PY'
 import json, socket, struct, sys, time
 body = json.dumps({"v": 1, "op": "status"}).encode()
@@ -31,7 +33,7 @@ size = 4 + struct.unpack(">I", hdr)[0]
 probe.close()
 n = 3 * (1 << 20) // size  # requests for about 3 MiB of replies
 conns = []
-for _ in range(30):
+for _ in range(12):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         s.connect(sys.argv[1])
@@ -40,35 +42,30 @@ for _ in range(30):
         except OSError:
                 pass
         conns.append(s)
-# svd has handled the requests once it is idle
-def cpu():
-        f = open("/proc/%s/stat" % sys.argv[2]).read().rsplit(")", 1)[1].split()
-        return int(f[11]) + int(f[12])
-deadline = time.time() + 120
-while time.time() < deadline:
-        c0 = cpu()
-        time.sleep(0.5)
-        if cpu() - c0 <= 2:
-                break
-closed = 0
-for s in conns:
-        s.setblocking(False)
-        try:
-                while True:
-                        c = s.recv(1 << 20)  # reading now: what svd queued, then the end if it closed
-                        if not c:
-                                closed += 1
-                                break
-        except BlockingIOError:
-                pass
-        except OSError:
-                closed += 1
+# A connection svd dropped shows a hang-up (the peer's end closed) while
+# what svd queued before is still unread: wait until the drops are there
+# (an ASan build on CI's loaded 2 cores takes minutes for the 36 MiB of
+# replies) or 300 s pass
+import select
+def hung_up():
+        n = 0
+        for s in conns:
+                p = select.poll()
+                p.register(s, select.POLLRDHUP)
+                if any(ev & (select.POLLHUP | select.POLLRDHUP) for _, ev in p.poll(0)):
+                        n += 1
+        return n
+deadline = time.time() + 300
+closed = hung_up()
+while closed < 5 and time.time() < deadline:
+        time.sleep(0.2)
+        closed = hung_up()
 print(closed)
 PY
 chmod 644 "$T/unread.py"
-closed=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$PY" "$T/unread.py" "$SOCK" "$SVD_PID") || fail "client"
-echo "closed: $closed of 30"
-[ "$closed" -ge 20 ] || fail "only $closed of 30 unread connections closed"
+closed=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$PY" "$T/unread.py" "$SOCK") || fail "client"
+echo "closed: $closed of 12"
+[ "$closed" -ge 5 ] || fail "only $closed of 12 unread connections closed"
 grep -q "control: dropping client pid [0-9]*: users other than root and the admin group leave more than 16 MiB of replies unread" \
         "$T/svd.out" || fail "no log line for the drops"
 svctl status web > /dev/null || fail "root refused"
