@@ -139,9 +139,11 @@ static void check_services_dir(const struct svd *m, const struct svd_config *n, 
                   n->services_dir, m->n_svcs);
 }
 
-/* secrets_kdf is read when a store is created (at the first unlock): a
- * store that exists keeps the parameters in its header. The new value is
- * taken, with a warning, so no one believes the store was re-keyed. */
+/* secrets_kdf is read when a store is created (at the first unlock) and
+ * when one is unlocked (re-encrypted then if its header names other
+ * parameters: secrets_unlock.c); the key it needs comes from the
+ * passphrase, so not at a reload. The new value is taken, with a warning,
+ * so no one believes the store was re-keyed already. */
 static void warn_kdf(const struct svd_config *o, const struct svd_config *n, struct cfg_errors *errs)
 {
         static const char *const levels[] = { "interactive", "moderate", "sensitive" };
@@ -150,8 +152,9 @@ static void warn_kdf(const struct svd_config *o, const struct svd_config *n, str
                 return;
         struct cfg_pos pos = config_main_pos(n, "secrets_kdf");
         cfg_warn(errs, &pos, "secrets_kdf",
-                 "changed from '%s' to '%s': it applies only to a secret store created later (at the first "
-                 "unlock); an existing store keeps the parameters in its header",
+                 "changed from '%s' to '%s': it applies to a secret store created later (at the first "
+                 "unlock); an existing store keeps the parameters in its header until it is next unlocked, "
+                 "which re-encrypts it",
                  levels[(unsigned)o->secrets_kdf % ELEMENTSOF(levels)],
                  levels[(unsigned)n->secrets_kdf % ELEMENTSOF(levels)]);
 }

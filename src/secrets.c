@@ -365,7 +365,6 @@ static int open_with(struct secrets *x, struct secrets_buf *key, const unsigned 
 }
 
 static int init_store(struct svd *m, struct secrets_buf *hkey, const struct secrets_table *ht);
-static void kdf_of_config(const struct svd_config *c, uint32_t *ops, uint32_t *mem_kib);
 
 /* What is wrong with a store secrets_store_open refused (but a wrong key). */
 static const char *open_error(int r)
@@ -482,7 +481,7 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const struct secr
                         x->t.kdf_ops = ht->kdf_ops;
                         x->t.kdf_mem_kib = ht->kdf_mem_kib;
                 } else if (!x->have_store)
-                        kdf_of_config(c, &x->t.kdf_ops, &x->t.kdf_mem_kib);
+                        secrets_kdf_of_config(c, &x->t.kdf_ops, &x->t.kdf_mem_kib);
                 if (hkey && (r = open_with(x, hkey, ht->salt, blob, len)) == 0) {
                         log_info("secrets: unlocked with the key handed over by daemon-reexec");
                         if (secrets_fill_missing(x, why, sizeof why) < 0)
@@ -674,7 +673,7 @@ int secrets_get(struct svd *m, const char *name, struct secrets_buf *ret, char *
 }
 
 /* The levels of secrets_kdf (libsodium's argon2id presets). */
-static void kdf_of_config(const struct svd_config *c, uint32_t *ops, uint32_t *mem_kib)
+void secrets_kdf_of_config(const struct svd_config *c, uint32_t *ops, uint32_t *mem_kib)
 {
         static const struct {
                 uint32_t ops, mem;
@@ -697,10 +696,11 @@ int secrets_unlock_prepare(struct secrets *x, size_t len, unsigned char **ret_bl
 
         if (!x || !m->cfg->secrets_passphrase)
                 return errf(why, wl, "secrets_key is not passphrase: nothing to unlock");
-        if (x->unlock)
-                return errf(why, wl, "an unlock is under way (deriving the key)");
+        /* (unlocked, the store may be re-encrypted meanwhile: x->unlock too) */
         if (x->status != SECRETS_LOCKED)
                 return errf(why, wl, "secrets are %s", secrets_status_name(x->status));
+        if (x->unlock)
+                return errf(why, wl, "an unlock is under way (deriving the key)");
         if (len < 8)
                 return errf(why, wl, "the passphrase must have at least 8 characters");
         *ret_blob = NULL;
@@ -708,7 +708,7 @@ int secrets_unlock_prepare(struct secrets *x, size_t len, unsigned char **ret_bl
         if (!x->have_store) {
                 /* a new store: its salt, and the KDF parameters of secrets_kdf */
                 randombytes_buf(x->t.salt, sizeof x->t.salt);
-                kdf_of_config(m->cfg, &x->t.kdf_ops, &x->t.kdf_mem_kib);
+                secrets_kdf_of_config(m->cfg, &x->t.kdf_ops, &x->t.kdf_mem_kib);
         } else if ((r = secrets_file_read(x->store_path, ret_blob, ret_len)) < 0) {
                 snprintf(why, wl, "cannot read the store %s: %s", x->store_path,
                          r == -EINVAL ? "not a regular file" : strerror(-r));

@@ -50,7 +50,8 @@ struct secrets {
                 uint64_t time;
         } last;
         int handoff_fd; /* the key's memfd for a daemon-reexec under way, or -1 */
-        /* svctl unlock deriving its key in a thread (secrets_unlock.c), or NULL */
+        /* svctl unlock deriving its key in a thread (secrets_unlock.c), or,
+         * once unlocked, the store's new key for secrets_kdf's parameters; NULL */
         struct secrets_unlock_job *unlock;
         /* a rotation the store's recovery rolled back: its job, if still
          * running (taken over), is stopped (secrets_rotation_stop_stale) */
@@ -68,6 +69,9 @@ int secrets_unlock_prepare(struct secrets *x, size_t len, unsigned char **ret_bl
                            size_t wl);
 int secrets_unlock_finish(struct svd *m, struct secrets_buf *key, const unsigned char *blob, size_t blen,
                           char *why, size_t wl);
+/* The Argon2id parameters secrets_kdf names (a new store's, and those an
+ * unlock re-encrypts a store under other ones with). */
+void secrets_kdf_of_config(const struct svd_config *c, uint32_t *ops, uint32_t *mem_kib);
 /* secrets_done: a derivation under way is waited for (its thread cannot
  * be stopped midway), its key wiped and its caller told -ECANCELED. */
 void secrets_unlock_cancel(struct svd *m);

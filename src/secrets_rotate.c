@@ -427,7 +427,9 @@ const char *secrets_busy(const struct svd *m)
         if (!x)
                 return NULL;
         if (x->unlock) /* the new instance would start locked, the request unanswered */
-                return "an unlock is deriving the key";
+                return x->status == SECRETS_LOCKED
+                               ? "an unlock is deriving the key"
+                               : "the secrets store is being re-encrypted for secrets_kdf";
         if (x->rot_active || ev_is_active(&x->rot_timer))
                 return "a secret rotation is waiting for its on_rotate job";
         if (x->disk_pending) /* its end could not be written: a new instance would undo it */

@@ -7,7 +7,14 @@
  * loop (secrets_unlock_prepare), and the thread hands the result back
  * through an ev_async; the store is opened and the services started on the
  * loop again (secrets_unlock_finish). The thread touches no state of svd's
- * and allocates nothing (libsodium, held meanwhile, is thread-safe). */
+ * and allocates nothing (libsodium, held meanwhile, is thread-safe).
+ *
+ * A store whose header names other KDF parameters than secrets_kdf (changed
+ * since the store was made) is re-encrypted once it is open: the same job
+ * derives, in a second run of its thread, a key from the passphrase with
+ * the configured parameters and a new salt, and the store is written under
+ * it (atomically: on any failure the file and the key in memory stay the
+ * old ones, and the next unlock tries again). */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -31,6 +38,7 @@ struct secrets_unlock_job {
         unsigned char *blob; /* the store's bytes (ciphertext), NULL for a new store */
         size_t blen;
         int r; /* the derivation's, written by the thread before ev_async_send */
+        bool rekey; /* deriving the store's new key (the unlock was answered) */
         secrets_unlock_done_fn *done;
         void *ctx;
 };
@@ -64,6 +72,108 @@ static void job_free(struct secrets_unlock_job *j)
         job_release(j);
 }
 
+/* Runs derive in a thread of its own; -errno. */
+static int start_thread(struct secrets_unlock_job *j)
+{
+        sigset_t all, old;
+        int r;
+
+        /* every signal is the loop's: the thread takes none (it inherits
+         * the mask it is created with), except its own faults, which the
+         * kernel would otherwise deliver as an end of the whole process */
+        sigfillset(&all);
+        init_crash_unblock_faults(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        r = -init_crash_thread_create(&j->thread, derive, j);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return r;
+}
+
+/* Why the store was not re-encrypted (it stays as it is, and usable). */
+static void rekey_failed(const struct secrets *x, const char *why)
+{
+        log_warn("secrets: store %s not re-encrypted for secrets_kdf: %s; it keeps its KDF parameters "
+                 "(%u passes over %u MiB) until the next unlock",
+                 x->store_path, why, (unsigned)x->t.kdf_ops, (unsigned)(x->t.kdf_mem_kib / 1024));
+}
+
+/* After the unlock of a store whose KDF parameters are not secrets_kdf's:
+ * j (its passphrase kept) derives the new key. False: nothing to do, or it
+ * cannot be done now (logged; the store keeps its parameters). */
+static bool rekey_start(struct svd *m, struct secrets_unlock_job *j)
+{
+        struct secrets *x = m->secrets;
+        uint32_t ops, mem_kib;
+        int r;
+
+        secrets_kdf_of_config(m->cfg, &ops, &mem_kib);
+        if (!x->have_store || x->status != SECRETS_OK ||
+            (x->t.kdf_ops == ops && x->t.kdf_mem_kib == mem_kib))
+                return false;
+        /* (the unlock's key went to the store: secrets_unlock_finish took it) */
+        secrets_buf_free(&j->key);
+        if ((r = secrets_buf_alloc(&j->key, SECRETS_KEY_BYTES)) >= 0) {
+                randombytes_buf(j->salt, sizeof j->salt);
+                j->ops = ops;
+                j->mem_kib = mem_kib;
+                j->rekey = true;
+                j->done = NULL;
+                j->ctx = NULL;
+                r = start_thread(j);
+        }
+        if (r < 0) {
+                rekey_failed(x, strerror(-r));
+                return false;
+        }
+        x->unlock = j;
+        log_info("secrets: re-encrypting the store %s (%u passes over %u MiB) for secrets_kdf: deriving "
+                 "its new key (Argon2id, %u passes over %u MiB)",
+                 x->store_path, (unsigned)x->t.kdf_ops, (unsigned)(x->t.kdf_mem_kib / 1024), (unsigned)ops,
+                 (unsigned)(mem_kib / 1024));
+        return true;
+}
+
+/* The new key derived: the store written under it, its salt and KDF
+ * parameters; on any failure the old key and header stay (in memory and,
+ * the write being atomic, in the file). */
+static void rekey_finish(struct svd *m, struct secrets_unlock_job *j)
+{
+        struct secrets *x = m->secrets;
+        unsigned char salt[SECRETS_SALT_BYTES];
+        uint32_t ops = x->t.kdf_ops, mem_kib = x->t.kdf_mem_kib;
+        struct secrets_buf old = x->key;
+        char why[300] = "";
+
+        if (j->r < 0 || x->status != SECRETS_OK || x->handoff_fd >= 0) {
+                /* (a daemon-reexec under way hands over the key it has) */
+                rekey_failed(x, j->r == -ENOMEM           ? "cannot derive the key: out of memory"
+                                : j->r < 0                ? "cannot derive the key: bad KDF parameters"
+                                : x->status != SECRETS_OK ? "the store is not open"
+                                                          : "a daemon-reexec is under way");
+                return;
+        }
+        memcpy(salt, x->t.salt, sizeof salt);
+        x->key = j->key;
+        j->key = (struct secrets_buf){ 0 };
+        memcpy(x->t.salt, j->salt, sizeof salt);
+        x->t.kdf_ops = j->ops;
+        x->t.kdf_mem_kib = j->mem_kib;
+        if (secrets_write_store(x, why, sizeof why) < 0) {
+                j->key = x->key; /* (wiped with j) */
+                x->key = old;
+                memcpy(x->t.salt, salt, sizeof salt);
+                x->t.kdf_ops = ops;
+                x->t.kdf_mem_kib = mem_kib;
+                rekey_failed(x, why);
+                return;
+        }
+        secrets_buf_free(&old);
+        log_info("secrets: store %s re-encrypted for secrets_kdf: Argon2id, %u passes over %u MiB "
+                 "(was %u over %u)",
+                 x->store_path, (unsigned)x->t.kdf_ops, (unsigned)(x->t.kdf_mem_kib / 1024), (unsigned)ops,
+                 (unsigned)(mem_kib / 1024));
+}
+
 static void derived_cb(struct ev_loop *loop, ev_async *w, int revents)
 {
         struct secrets_unlock_job *j = w->data;
@@ -75,6 +185,11 @@ static void derived_cb(struct ev_loop *loop, ev_async *w, int revents)
         (void)revents;
         pthread_join(j->thread, NULL); /* (at once: it only sends and returns) */
         m->secrets->unlock = NULL;
+        if (j->rekey) {
+                rekey_finish(m, j);
+                job_release(j);
+                return;
+        }
         r = j->r;
         if (r < 0)
                 snprintf(why, sizeof why, "cannot derive the key: %s",
@@ -83,7 +198,8 @@ static void derived_cb(struct ev_loop *loop, ev_async *w, int revents)
                 r = secrets_unlock_finish(m, &j->key, j->blob, j->blen, why, sizeof why);
         secrets_unlock_done_fn *done = j->done;
         void *ctx = j->ctx;
-        job_release(j);
+        if (r < 0 || !rekey_start(m, j))
+                job_release(j);
         done(m, r, why, ctx);
 }
 
@@ -92,7 +208,6 @@ int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_un
 {
         struct secrets *x = m->secrets;
         struct secrets_unlock_job *j;
-        sigset_t all, old;
         int r;
 
         if (!(j = calloc(1, sizeof *j)))
@@ -119,15 +234,7 @@ int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_un
         ev_async_init(&j->async, derived_cb);
         j->async.data = j;
         ev_async_start(m->loop, &j->async);
-        /* every signal is the loop's: the thread takes none (it inherits
-         * the mask it is created with), except its own faults, which the
-         * kernel would otherwise deliver as an end of the whole process */
-        sigfillset(&all);
-        init_crash_unblock_faults(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        r = -init_crash_thread_create(&j->thread, derive, j);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (r < 0) {
+        if ((r = start_thread(j)) < 0) {
                 snprintf(why, wl, "cannot start the key derivation: %s", strerror(-r));
                 job_release(j);
                 return r;
@@ -148,5 +255,6 @@ void secrets_unlock_cancel(struct svd *m)
         secrets_unlock_done_fn *done = j->done;
         void *ctx = j->ctx;
         job_free(j); /* (waits for the derivation to end) */
-        done(m, -ECANCELED, "svd is stopping", ctx);
+        if (done) /* (none for a re-encryption: the unlock was answered) */
+                done(m, -ECANCELED, "svd is stopping", ctx);
 }

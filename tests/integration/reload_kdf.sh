@@ -1,6 +1,7 @@
 #!/bin/bash
-# secrets_kdf applies only to a secret store created later (at the first
-# unlock): an existing store keeps the parameters in its header. A reload
+# secrets_kdf applies to a secret store created later (at the first
+# unlock): an existing store keeps the parameters in its header until its
+# next unlock re-encrypts it (secrets_rekey.sh). A reload
 # (and --dry-run) that changes it says so in its warnings, naming the key's
 # line, instead of taking the new value silently.
 . "$(dirname "$0")/lib.sh"
@@ -17,14 +18,14 @@ grep -q "secrets_kdf" "$T/out/p0" && fail "warning for an unchanged value: $(cat
 
 echo "secrets_kdf: sensitive" >> "$T/etc/svd.yaml"
 line=$(grep -n "^secrets_kdf:" "$T/etc/svd.yaml" | cut -d: -f1)
-want="svctl: svd: $T/etc/svd.yaml:$line:14: warning: secrets_kdf: changed from 'interactive' to 'sensitive': it applies only to a secret store created later (at the first unlock); an existing store keeps the parameters in its header"
+want="svctl: svd: $T/etc/svd.yaml:$line:14: warning: secrets_kdf: changed from 'interactive' to 'sensitive': it applies to a secret store created later (at the first unlock); an existing store keeps the parameters in its header until it is next unlocked, which re-encrypts it"
 svctl reload --dry-run > "$T/out/p1" 2>&1 || fail "dry run: $(cat "$T/out/p1")"
 grep -qxF "$want" "$T/out/p1" || fail "dry run does not warn: $(cat "$T/out/p1")"
 svctl reload --dry-run --json | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
 w = [x for x in r.get("warnings", []) if "secrets_kdf" in x]
-assert len(w) == 1 and "created later" in w[0], r
+assert len(w) == 1 and "created later" in w[0] and "re-encrypts it" in w[0], r
 ' || fail "JSON warnings"
 svctl reload > "$T/out/r1" 2>&1 || fail "reload: $(cat "$T/out/r1")"
 grep -qxF "$want" "$T/out/r1" || fail "reload does not warn: $(cat "$T/out/r1")"
