@@ -29,6 +29,7 @@
 #include "audit.h"
 #include "control.h"
 #include "control_hup.h"
+#include "control_peer.h"
 #include "control_rbuf.h"
 #include "events.h"
 #include "log.h"
@@ -508,46 +509,12 @@ bool control_defer_gone(const struct control_defer *d) {
         return !d || !d->cl;
 }
 
-/* Whether the socket's peer had gid among its supplementary groups when it
- * connected (SO_PEERGROUPS). The kernel's record of the connecting process,
- * not /proc/PID/status: that pid can belong to another process by the time
- * it is read (the client exited and handed the connection on), and its
- * Groups: line is longer than any fixed buffer with enough groups. */
-static bool peer_in_group(int fd, gid_t gid) {
-        gid_t small[64], *g = small;
-        socklen_t len = sizeof(small);
-        bool found = false;
-
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) < 0) {
-                if (errno != ERANGE || !(g = malloc(len)) || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) < 0) {
-                        if (g != small)
-                                free(g);
-                        return false; /* fails closed: not an administrator */
-                }
-        }
-        for (size_t i = 0; i < len / sizeof(gid_t); i++)
-                found = found || g[i] == gid;
-        if (g != small)
-                free(g);
-        return found;
-}
-
 /* The connections of a user other than root and admin_group. */
 static size_t clients_of(const struct control *c, uid_t uid) {
         size_t n = 0;
         for (size_t i = 0; i < c->n_clients; i++)
                 n += !c->clients[i]->peer.admin && c->clients[i]->peer.uid == uid;
         return n;
-}
-
-/* Whether the peer on fd may change state: root, or a member of admin_group
- * (primary or supplementary group of the connecting process). */
-static bool peer_is_admin(const struct svd_config *cfg, int fd, const struct ucred *uc) {
-        if (uc->uid == 0)
-                return true;
-        if (!cfg->has_admin_gid)
-                return false;
-        return uc->gid == cfg->admin_gid || peer_in_group(fd, cfg->admin_gid);
 }
 
 /* A client whose request waits closed its connection (client_free logs it).
@@ -595,7 +562,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
         /* The last CONTROL_ADMIN_RESERVE slots are for administrators, so
          * connections an unprivileged user holds open cannot lock root out;
          * nor can one such user lock the others out (CONTROL_MAX_PER_USER). */
-        bool admin = peer_is_admin(c->m->cfg, fd, &uc);
+        bool admin = control_peer_is_admin(c->m->cfg, fd, &uc);
         bool full = c->n_clients >= (admin ? CONTROL_MAX_CLIENTS : CONTROL_MAX_CLIENTS - CONTROL_ADMIN_RESERVE);
         if (full || (!admin && clients_of(c, uc.uid) >= CONTROL_MAX_PER_USER)) {
                 cJSON *r = admin ? proto_reply_error(PROTO_E_BUSY, "too many clients (limit %d)", CONTROL_MAX_CLIENTS)
@@ -725,7 +692,7 @@ void control_reauth(struct control *c) {
                         continue;
                 struct client *cl = c->clients[i];
                 struct ucred uc = {cl->peer.pid, cl->peer.uid, cl->peer.gid};
-                bool admin = peer_is_admin(c->m->cfg, cl->fd, &uc);
+                bool admin = control_peer_is_admin(c->m->cfg, cl->fd, &uc);
                 if (admin != cl->peer.admin)
                         log_info("control: client uid %u pid %d %s administrator after the admin_group change",
                                  (unsigned)uc.uid, (int)uc.pid, admin ? "is now an" : "is no longer an");
