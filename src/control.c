@@ -324,6 +324,13 @@ static void client_fail(struct client *cl, enum proto_code code, const char *msg
         client_flush(cl);
 }
 
+void control_logs_ended(void *client, int code, const char *msg) {
+        struct client *cl = client;
+        logs_unfollow(cl->ctl->m, cl);
+        cl->follows_logs = false;
+        client_fail(cl, (enum proto_code)code, msg);
+}
+
 /* Handles the whole requests in cl's buffer, up to one whose reply is
  * deferred; then sends what is queued. */
 static void client_process(struct client *cl) {
@@ -697,14 +704,11 @@ void control_reauth(struct control *c) {
                         log_info("control: client uid %u pid %d %s administrator after the admin_group change",
                                  (unsigned)uc.uid, (int)uc.pid, admin ? "is now an" : "is no longer an");
                 cl->peer.admin = admin;
-                if (!admin && cl->follows_logs) {
-                        /* the lines are the 0640 files' contents: they stop
-                         * with the right to read them */
-                        logs_unfollow(c->m, cl);
-                        cl->follows_logs = false;
-                        client_fail(cl, PROTO_E_DENIED,
-                                    "permission denied: logs_follow ended: no longer root or in the admin group");
-                }
+                /* the lines are the 0640 files' contents: they stop with
+                 * the right to read them */
+                if (!admin && cl->follows_logs)
+                        control_logs_ended(cl, PROTO_E_DENIED,
+                                           "permission denied: logs_follow ended: no longer root or in the admin group");
         }
 }
 

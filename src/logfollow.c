@@ -265,6 +265,16 @@ void logs_unfollow(struct svd *m, void *client) {
                 }
 }
 
+void logs_follow_removed(struct svd *m, const char *name) {
+        struct logs *L = m->logs;
+        char msg[128]; /* (names: 64 bytes at most) */
+        snprintf(msg, sizeof(msg), "logs_follow ended: service '%s' was removed by a reload", name);
+        /* backwards: control_logs_ended drops the entry (swapped with the last) */
+        for (size_t i = L ? L->n_followers : 0; i-- > 0;)
+                if (i < L->n_followers && L->followers[i]->service && strcmp(L->followers[i]->service, name) == 0)
+                        control_logs_ended(L->followers[i]->client, PROTO_E_NOT_FOUND, msg);
+}
+
 cJSON *logs_op_reopen(struct svd *m, const struct control_peer *peer) {
         if (!peer->admin) {
                 log_warn("control: refused reopen_logs from uid %u pid %d: not an administrator",

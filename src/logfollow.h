@@ -23,8 +23,17 @@ cJSON *logs_op_follow(struct svd *m, const cJSON *req, void *client, const struc
 void logs_unfollow(struct svd *m, void *client);
 cJSON *logs_op_reopen(struct svd *m, const struct control_peer *peer);
 
+/* A reload removed the service name: each connection following its lines
+ * alone gets an error saying so (code 4, not found) after the last of them,
+ * and is closed; a stream with nothing more to come would wait forever (and
+ * take up the lines of a later service of that name). */
+void logs_follow_removed(struct svd *m, const char *name);
+
 /* control.c: queues one frame to a client; false if the client was dropped
  * (its queue was full) and must not be used any more. */
 bool control_client_send(void *client, const cJSON *msg);
+/* control.c: ends client's logs_follow with an error frame (msg, code a
+ * proto_code) and closes the connection once it is written. */
+void control_logs_ended(void *client, int code, const char *msg);
 
 #endif

@@ -15,6 +15,7 @@
 #include "health.h"
 #include "init.h"
 #include "log.h"
+#include "logfollow.h"
 #include "logpipe.h"
 #include "metrics.h"
 #include "prewarm.h"
@@ -44,6 +45,7 @@ static void retire(struct svd *m, struct svc *s)
         cgroup_forget_removed(m, s); /* (one still busy goes once empty) */
         logpipe_free(s->log);
         s->log = NULL;
+        logs_follow_removed(m, s->cfg->name); /* after its last lines */
         free(s->exe_path);
         free(s->rdeps);
         svc_free(s);

@@ -128,6 +128,13 @@ static int follow_loop(const struct largs *a, int fd, const cJSON *svcs) {
                                 fprintf(stderr, "svctl: reading the log stream: %s\n", strerror(-r));
                         return 1;
                 }
+                /* svd ended the stream (the service was removed, the rights
+                 * to its lines are gone): its last word, then it closes */
+                if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(msg, "ok"))) {
+                        (void)svctl_print_error(stderr, msg);
+                        cJSON_Delete(msg);
+                        return 1;
+                }
                 const cJSON *lines = cJSON_GetObjectItemCaseSensitive(msg, "lines"), *l;
                 cJSON_ArrayForEach(l, lines) {
                         const cJSON *sv = cJSON_GetObjectItemCaseSensitive(l, "service");
