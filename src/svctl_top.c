@@ -6,6 +6,7 @@
  * and restart, a refusal): a refresh without an answer shows the last rows
  * under a note and the next one asks again. */
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -38,6 +39,7 @@ struct row {
         double usage;       /* cpu_usage_usec */
         double thr;         /* cpu_throttled_usec */
         double thr_pct;     /* throttled time over the interval, percent of it; <0 unknown */
+        double mem_max, pids_max; /* memory.max, pids.max: INFINITY "max" (none), <0 unknown */
 };
 
 /* The counters of one row at the previous refresh. Keyed by kind and svd's
@@ -160,6 +162,18 @@ static double num(const cJSON *o, const char *k) {
         if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble < 18446744073709551616.0))
                 return -1;
         return v->valuedouble;
+}
+
+/* A limit in o's "limits" (memory.max, pids.max, as the kernel has them in
+ * svctl status): the number, INFINITY for "max" (none), -1 if unknown. */
+static double limit(const cJSON *o, const char *k) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "limits"), k);
+        unsigned long long n;
+        if (!cJSON_IsString(v))
+                return -1;
+        if (strcmp(v->valuestring, "max") == 0)
+                return INFINITY;
+        return parse_uint(v->valuestring, UINT64_MAX, &n) < 0 ? -1 : (double)n;
 }
 
 static const char *fmt_bytes(double b, char *buf, size_t len) {
@@ -298,6 +312,8 @@ static void collect(cJSON *reply, struct rows *rs, struct history *h, double dt)
                         r->oom = num(o, "oom_kills");
                         r->restarts = num(o, "restarts");
                         r->thr = num(o, "cpu_throttled_usec");
+                        r->mem_max = limit(o, "memory.max");
+                        r->pids_max = limit(o, "pids.max");
                         rates(r, h, dt);
                 }
         }
@@ -341,7 +357,7 @@ static void put_line(FILE *f, int cols, const char *fmt, ...) {
  * window's last line stays empty (writing there would scroll the header
  * away at each refresh). */
 static void render(FILE *f, const struct rows *t, const char *note, bool tty, long iter, int lines, int cols) {
-        char mem[32], peak[32], cpu[16], thr[16], pids[24], oom[24], rs[24];
+        char mem[32], peak[32], cpu[16], thr[16], pids[24], oom[24], rs[24], mmax[32], pmax[24];
         const struct row *rows = t->v;
         size_t n = t->n, show = n;
         int w = TOP_NAME_WIDTH;
@@ -361,8 +377,8 @@ static void render(FILE *f, const struct rows *t, const char *note, bool tty, lo
                 fputc('\n', f);
         if (note)
                 put_line(f, cols, "%s", note);
-        put_line(f, cols, "%-*s %-9s %7s %6s %9s %9s %6s %4s %8s", w, "NAME", "STATE", "CPU%", "THR%", "MEM", "PEAK",
-                 "PIDS", "OOM", "RESTARTS");
+        put_line(f, cols, "%-*s %-9s %7s %6s %9s %9s %9s %6s %6s %4s %8s", w, "NAME", "STATE", "CPU%", "THR%", "MEM",
+                 "PEAK", "MEMMAX", "PIDS", "PIDMAX", "OOM", "RESTARTS");
         for (size_t i = 0; i < show; i++) {
                 const struct row *r = &rows[i];
                 snprintf(cpu, sizeof(cpu), r->cpu >= 0 ? "%.1f" : "-", r->cpu);
@@ -370,9 +386,11 @@ static void render(FILE *f, const struct rows *t, const char *note, bool tty, lo
                 snprintf(pids, sizeof(pids), r->pids >= 0 ? "%.0f" : "-", r->pids);
                 snprintf(oom, sizeof(oom), r->oom >= 0 ? "%.0f" : "-", r->oom);
                 snprintf(rs, sizeof(rs), r->restarts >= 0 ? "%.0f" : "-", r->restarts);
-                put_line(f, cols, "%-*s %-9.9s %7s %6s %9s %9s %6s %4s %8s", w, r->shown, r->slice ? "" : r->state,
-                         cpu, thr, fmt_bytes(r->mem, mem, sizeof(mem)), fmt_bytes(r->peak, peak, sizeof(peak)), pids,
-                         oom, rs);
+                snprintf(pmax, sizeof(pmax), isinf(r->pids_max) ? "max" : r->pids_max >= 0 ? "%.0f" : "-", r->pids_max);
+                put_line(f, cols, "%-*s %-9.9s %7s %6s %9s %9s %9s %6s %6s %4s %8s", w, r->shown,
+                         r->slice ? "" : r->state, cpu, thr, fmt_bytes(r->mem, mem, sizeof(mem)),
+                         fmt_bytes(r->peak, peak, sizeof(peak)),
+                         isinf(r->mem_max) ? "max" : fmt_bytes(r->mem_max, mmax, sizeof(mmax)), pids, pmax, oom, rs);
         }
         if (show < n)
                 put_line(f, cols, "(%zu more rows: a larger window, a pipe or --json shows them)", n - show);
@@ -387,6 +405,13 @@ static bool add_figure(cJSON *o, const char *key, double v) {
         if (v >= 0)
                 return cJSON_AddNumberToObject(o, key, v) != NULL;
         return cJSON_AddNullToObject(o, key) != NULL;
+}
+
+/* A limit as in svctl status --json: "max" for none, null if unknown. */
+static bool add_limit(cJSON *o, const char *key, double v) {
+        if (isinf(v))
+                return cJSON_AddStringToObject(o, key, "max") != NULL;
+        return add_figure(o, key, v);
 }
 
 /* One refresh's array on one line of f; -ENOMEM (and nothing written) when
@@ -426,6 +451,8 @@ static int print_json(FILE *f, const struct rows *rs) {
                 ok = ok && add_figure(o, "memory_peak", r->peak);
                 ok = ok && add_figure(o, "pids_current", r->pids);
                 ok = ok && add_figure(o, "oom_kills", r->oom);
+                ok = ok && add_limit(o, "memory_max", r->mem_max);
+                ok = ok && add_limit(o, "pids_max", r->pids_max);
         }
         char *s = ok ? cJSON_PrintUnformatted(out) : NULL;
         cJSON_Delete(out);

@@ -45,7 +45,7 @@ python3 - "$T/top.json" <<'PY' || fail "top --json: $(cat "$T/top.json")"
 import json, sys
 last = [json.loads(l) for l in open(sys.argv[1])][-1]
 keys = {"name", "kind", "state", "restarts", "cpu_percent", "throttled_percent", "cpu_throttled_usec",
-        "memory_current", "memory_peak", "pids_current", "oom_kills"}
+        "memory_current", "memory_peak", "pids_current", "oom_kills", "memory_max", "pids_max"}
 for r in last:
     assert set(r) == keys, r
 rows = {(r["name"], r["kind"]): r for r in last}
@@ -71,9 +71,9 @@ assert h["memory_current"] is None and h["pids_current"] is None, h
 PY
 ftop "$T/r.json" -n 2 -d 0.2 > "$T/top.out" || fail "top: $(cat "$T/top.out")"
 table2() { awk '/^NAME/ {n++; next} n == 2' "$T/top.out"; }
-table2 | grep -Eq '^nocg +running +- +- +- +- +- +0 +0$' || fail "nocg: $(cat "$T/top.out")"
+table2 | grep -Eq '^nocg +running +- +- +- +- +- +- +- +0 +0$' || fail "nocg: $(cat "$T/top.out")"
 table2 | grep -Eq '^app +running +- ' || fail "app, restarted: $(cat "$T/top.out")"
-table2 | grep -Eq '^huge +backoff +[0-9.-]+ +- +- +- +- +0 +7$' || fail "huge: $(cat "$T/top.out")"
+table2 | grep -Eq '^huge +backoff +[0-9.-]+ +- +- +- +- +- +- +0 +7$' || fail "huge: $(cat "$T/top.out")"
 [ "$(table2 | grep -c '^db\.slice ')" = 2 ] || fail "db.slice twice: $(cat "$T/top.out")"
 
 # ---- odd and long names, a service that goes and comes back, a rename ----
