@@ -203,6 +203,15 @@ static size_t users_pending(const struct control *c) {
         return n;
 }
 
+/* Read buffer bytes of the clients that are not administrators. */
+static size_t users_reading(const struct control *c) {
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_clients; i++)
+                if (!c->clients[i]->peer.admin)
+                        n += c->clients[i]->rb.cap;
+        return n;
+}
+
 /* Queues a reply; returns false if the client was dropped. secret: it
  * holds a value (secret get): no copy of it outlives its sending. */
 static bool client_queue_as(struct client *cl, const cJSON *reply, bool secret) {
@@ -416,6 +425,17 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
         size_t room;
         if (cl->eof) { /* fed by control_defer_reply: what was read before the shutdown */
                 client_process(cl);
+                return;
+        }
+        /* a large request of such a user past the bound is refused (a
+         * small one is always read: most requests are) */
+        size_t need = control_rbuf_need(&cl->rb);
+        if (!cl->peer.admin && need > CONTROL_RBUF_SMALL && need > cl->rb.cap &&
+            users_reading(cl->ctl) - cl->rb.cap + need > CONTROL_MAX_READING_USERS) {
+                char msg[200];
+                snprintf(msg, sizeof(msg), "too busy: requests of users other than root and the admin group "
+                         "would hold more than %u MiB; send it again later", CONTROL_MAX_READING_USERS >> 20);
+                client_fail(cl, PROTO_E_BUSY, msg);
                 return;
         }
         if (control_rbuf_reserve(&cl->rb, &room) < 0) {

@@ -23,6 +23,9 @@ struct control;
 /* and of all clients but root's and admin_group's together: one user with
  * many connections that read nothing cannot make svd hold 56 x 4 MiB */
 #define CONTROL_MAX_PENDING_USERS (16u << 20)
+/* and the read buffers those connections hold for requests still coming
+ * in (up to a frame each, PROTO_MAX_FRAME): 56 of them would be 56 MiB */
+#define CONTROL_MAX_READING_USERS (4u << 20)
 #define CONTROL_IDLE_TIMEOUT 60.0      /* seconds without a request */
 
 struct control_peer {

@@ -34,6 +34,15 @@ static size_t frame_size(const struct control_rbuf *b)
         return PROTO_HDR_SIZE + (size_t)n;
 }
 
+size_t control_rbuf_need(const struct control_rbuf *b)
+{
+        size_t frame = frame_size(b);
+        if (frame && b->len >= frame)
+                return b->cap;
+        size_t need = frame > CONTROL_RBUF_SMALL ? frame : CONTROL_RBUF_SMALL;
+        return need > b->cap ? need : b->cap;
+}
+
 int control_rbuf_reserve(struct control_rbuf *b, size_t *ret_room)
 {
         size_t frame = frame_size(b);
@@ -41,7 +50,7 @@ int control_rbuf_reserve(struct control_rbuf *b, size_t *ret_room)
                 *ret_room = 0;
                 return 0;
         }
-        size_t need = frame > CONTROL_RBUF_SMALL ? frame : CONTROL_RBUF_SMALL;
+        size_t need = control_rbuf_need(b);
         if (need > b->cap) {
                 if (!control_grow_wiped(&b->p, b->len, need))
                         return -ENOMEM;

@@ -21,6 +21,9 @@ struct control_rbuf {
  * the buffer holds a whole frame already (or a header the decoder refuses).
  * 0, or -ENOMEM (the buffer is unchanged). */
 int control_rbuf_reserve(struct control_rbuf *b, size_t *ret_room);
+/* The capacity control_rbuf_reserve would give b: its own, or more once a
+ * frame's header asks for it. */
+size_t control_rbuf_need(const struct control_rbuf *b);
 /* Drops the first n bytes (the requests handled), wiped; frees the buffer
  * when nothing is left and shrinks a large one holding little. Returns the
  * bytes of capacity given back. */

@@ -60,6 +60,26 @@ START_TEST(large_frame_exactly_then_freed)
 }
 END_TEST
 
+/* control_rbuf_need says what reserve then gives, before it allocates:
+ * control.c bounds users' buffers together by it. */
+START_TEST(need_is_what_reserve_gives)
+{
+        struct control_rbuf b = { 0 };
+        unsigned char h[4];
+        size_t room = 0, n = 300000;
+        ck_assert_uint_eq(control_rbuf_need(&b), CONTROL_RBUF_SMALL);
+        header(h, (uint32_t)n);
+        put(&b, h, 4);
+        ck_assert_uint_eq(b.cap, CONTROL_RBUF_SMALL);
+        ck_assert_uint_eq(control_rbuf_need(&b), PROTO_HDR_SIZE + n);
+        ck_assert_uint_eq(b.cap, CONTROL_RBUF_SMALL); /* nothing allocated by asking */
+        ck_assert_int_eq(control_rbuf_reserve(&b, &room), 0);
+        ck_assert_uint_eq(b.cap, PROTO_HDR_SIZE + n);
+        ck_assert_uint_eq(control_rbuf_need(&b), b.cap);
+        control_rbuf_free(&b);
+}
+END_TEST
+
 START_TEST(rest_kept_large_buffer_shrunk)
 {
         /* a buffer left large (a larger frame before) that has read a small
@@ -110,6 +130,7 @@ static Suite *rbuf_suite(void)
         TCase *t = tcase_create("rbuf");
         tcase_add_test(t, empty_holds_nothing);
         tcase_add_test(t, large_frame_exactly_then_freed);
+        tcase_add_test(t, need_is_what_reserve_gives);
         tcase_add_test(t, rest_kept_large_buffer_shrunk);
         tcase_add_test(t, oversize_header_never_allocates);
         suite_add_tcase(s, t);
