@@ -103,6 +103,8 @@ int cgroup_slice_stats(struct svd *m, size_t slice, struct cg_stats *ret);
 /* A knob file of s's leaf as the kernel has it now ("max", "50000 100000"),
  * its first line: 0, or -errno (-ENOENT: no leaf, no such file). */
 int cgroup_knob_read(struct svc *s, const char *file, char *buf, size_t len);
+/* The same for slice number slice (m->cfg->slices). */
+int cgroup_slice_knob_read(struct svd *m, size_t slice, const char *file, char *buf, size_t len);
 
 /* Pure: the leaf path of a service relative to svd's root, e.g.
  * "system.slice/db.slice/postgres.service"; malloc'd, NULL on error. */

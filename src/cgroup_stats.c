@@ -55,12 +55,22 @@ int cgroup_slice_stats(struct svd *m, size_t slice, struct cg_stats *ret) {
         return stats_of(m->cg->slice_paths[slice], ret);
 }
 
-int cgroup_knob_read(struct svc *s, const char *file, char *buf, size_t len) {
-        if (!s->cg_path || !cgroup_enabled(s->m))
-                return -ENOENT;
-        int r = cg_read_file(s->cg_path, file, buf, len);
+static int knob_read(const char *dir, const char *file, char *buf, size_t len) {
+        int r = cg_read_file(dir, file, buf, len);
         if (r < 0)
                 return r;
         buf[strcspn(buf, "\n")] = 0;
         return 0;
+}
+
+int cgroup_knob_read(struct svc *s, const char *file, char *buf, size_t len) {
+        if (!s->cg_path || !cgroup_enabled(s->m))
+                return -ENOENT;
+        return knob_read(s->cg_path, file, buf, len);
+}
+
+int cgroup_slice_knob_read(struct svd *m, size_t slice, const char *file, char *buf, size_t len) {
+        if (!cgroup_enabled(m) || slice >= m->cfg->n_slices)
+                return -ENOENT;
+        return knob_read(m->cg->slice_paths[slice], file, buf, len);
 }

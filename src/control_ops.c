@@ -40,6 +40,9 @@ static bool has_limits(const struct svc_config *c) {
                r->cpuset_cpus;
 }
 
+/* The limits reported, a service's and a slice's. */
+static const char *const lim_files[] = { "memory.max", "memory.high", "pids.max", "cpu.max" };
+
 /* cgroup usage; CPU% is over the time since the previous status request
  * (svctl top asks every second), so svd samples nothing while idle. */
 static void add_cgroup_fields(cJSON *o, struct svc *s, usec_t now_m) {
@@ -62,7 +65,6 @@ static void add_cgroup_fields(cJSON *o, struct svc *s, usec_t now_m) {
                 if (s->cg_path)
                         cJSON_AddStringToObject(o, "cgroup", s->cg_path);
                 /* the limits in effect, as the kernel has them (svctl status) */
-                static const char *const lim_files[] = { "memory.max", "memory.high", "pids.max", "cpu.max" };
                 cJSON *lim = cJSON_AddObjectToObject(o, "limits");
                 char v[64];
                 for (size_t i = 0; lim && i < ELEMENTSOF(lim_files); i++)
@@ -157,6 +159,12 @@ static void add_slices(cJSON *r, struct svd *m) {
                 if (st.has_memory_peak)
                         cJSON_AddNumberToObject(o, "memory_peak", (double)st.memory_peak);
                 cJSON_AddNumberToObject(o, "pids_current", (double)st.pids_current);
+                /* shared by its services: the bound their sum meets (svctl top) */
+                cJSON *lim = cJSON_AddObjectToObject(o, "limits");
+                char v[64];
+                for (size_t k = 0; lim && k < ELEMENTSOF(lim_files); k++)
+                        if (cgroup_slice_knob_read(m, i, lim_files[k], v, sizeof(v)) == 0)
+                                cJSON_AddStringToObject(lim, lim_files[k], v);
                 cJSON_AddItemToArray(arr, o);
         }
 }

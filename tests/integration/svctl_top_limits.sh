@@ -3,9 +3,10 @@
 # (MEMMAX and PIDMAX; memory_max and pids_max in --json), from the "limits"
 # svd's status reply carries (memory.max and pids.max as the kernel has
 # them): a number, "max" for no limit, and "-" (null) where svd sent none
-# (no cgroup, a slice) or a value that is no limit (a negative number, not a
-# string). tests/helpers/fakestatus.py plays svd: this machine's services
-# may have no cgroup to limit.
+# (no cgroup; a slice, from an svd that sent only services' limits) or a
+# value that is no limit (a negative number, not a string).
+# tests/helpers/fakestatus.py plays svd: this machine's services may have no
+# cgroup to limit (tests/vm/top_slice_limits.sh: a real svd's).
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
