@@ -20,7 +20,9 @@
 #include "init.h"
 #include "log.h"
 #include "log_watch.h"
+#include "nofile.h"
 #include "reexec.h"
+#include "sigdfl.h"
 #include "svd.h"
 
 /* Seconds before restarting a shell that ended within a second, doubled at
@@ -31,16 +33,21 @@
 #define SHELL_RETRY_MAX 300.
 
 /* fork(), not the service spawn path: this is PID 1's last resort, it runs
- * rarely and must work without anything the manager would set up. */
+ * rarely and must work without anything the manager would set up. It starts
+ * as a service would: every signal's disposition the default (sigdfl.h: 32
+ * and 33 too), then an empty mask, and the services' limit on open files
+ * instead of svd's raised one (nofile.h). */
 static pid_t shell_fork(const char *shell) {
         pid_t pid = fork();
         if (pid != 0)
                 return pid;
+        sigdfl_all();
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        for (int sig = 1; sig < NSIG; sig++)
-                signal(sig, SIG_DFL);
+        const struct rlimit *nofile = nofile_services();
+        if (nofile)
+                (void)setrlimit(RLIMIT_NOFILE, nofile); /* a shell with svd's own is better than none */
         setsid();
         int fd = open("/dev/console", O_RDWR | O_NOCTTY);
         if (fd >= 0) {
@@ -209,6 +216,13 @@ void emergency_run(struct svd_config *cfg, const char *reason, char *const *deta
                 init_reap_forever();
         }
         log_watch_attach(loop); /* a stuck console must not stop the reaping */
+        /* svd's own limit on open files back to the one it was started with
+         * (a daemon-reexec's state names it; a failed start lowered it
+         * already), the services' computed from it for the shell: the
+         * emergency holds a few descriptors, and the next instance (svctl
+         * reload) must find the original */
+        nofile_raise(rec ? rec->restore : NULL);
+        nofile_lower();
         static struct svd m; /* lives until the machine goes down */
         static struct emergency e;
         m.loop = loop;

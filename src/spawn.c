@@ -15,12 +15,12 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "nofile.h"
 #include "sandbox.h"
+#include "sigdfl.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -141,16 +141,9 @@ static int child_main(void *p) {
                 child_journal(a, r->journal);
 
         /* Signal handlers belong to svd and share our memory: reset them all
-         * before anything can be delivered, then restore the caller's mask.
-         * The system call itself: glibc's sigaction refuses its own 32 and
-         * 33, which an svd started by make or posix_spawn has ignored, and
-         * an ignored signal stays so across exec. An all-zero struct is
-         * SIG_DFL whatever the architecture's field order. */
+         * (sigdfl.h) before anything can be delivered, then empty the mask. */
         st = SPAWN_STAGE_SIGNALS;
-        uint64_t dfl[8] = {0}; /* larger than any architecture's struct */
-        for (int sig = 1; sig < NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, (NSIG - 1) / 8);
+        sigdfl_all();
         sigset_t empty;
         sigemptyset(&empty);
         if (sigprocmask(SIG_SETMASK, &empty, NULL) < 0)

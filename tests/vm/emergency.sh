@@ -30,6 +30,8 @@ EOF
 cat > "$D/shell" <<EOF
 #!/bin/sh
 tty > $D/out/tty 2>&1
+echo "\$(ulimit -Sn):\$(ulimit -Hn)" > $D/out/nofile
+grep '^Sig\(Blk\|Ign\):' /proc/self/status > $D/out/signals
 setsid $D/operator \$\$ < /dev/null > $D/out/operator 2>&1 &
 while :; do sleep 1; done
 EOF
@@ -57,6 +59,12 @@ grep -q '^EMERGENCY (for .*): the configuration does not load (2 errors; first: 
         fail "status: $(cat "$D/out/status")"
 grep -q "^emergency shell: $D/shell (pid [0-9]*) on the console" "$D/out/status" || fail "status shell"
 [ "$(cat "$D/out/start.rc")" = 1 ] && grep -q 'emergency mode' "$D/out/start" || fail "start was not refused"
+# the shell starts as a service would: the kernel's 1024 open files for
+# PID 1 (svd raises its own), a hard limit of 524288, no signal blocked or
+# ignored
+[ "$(cat "$D/out/nofile")" = 1024:524288 ] || fail "the shell's limit on open files: $(cat "$D/out/nofile")"
+[ "$(tr -s '\t' ' ' < "$D/out/signals" | tr '\n' ' ')" = "SigBlk: 0000000000000000 SigIgn: 0000000000000000 " ] ||
+        fail "the shell's signals: $(cat "$D/out/signals")"
 [ "$(cat "$D/out/reload.rc")" = 0 ] || fail "reload: $(cat "$D/out/reload")"
 grep -q '^the configuration loads (1 service): svd leaves its emergency state and starts again$' "$D/out/reload" ||
         fail "reload: $(cat "$D/out/reload")"
