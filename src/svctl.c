@@ -266,6 +266,7 @@ static int unknown_command(const char *name)
 static int parse_args(int argc, char **argv, struct args *a)
 {
         bool options_done = false;
+        const char *unknown = NULL; /* said once the command word is known */
 
         a->names = calloc((size_t)argc + 1, sizeof(char *));
         if (!a->names)
@@ -300,9 +301,13 @@ static int parse_args(int argc, char **argv, struct args *a)
                 } else if (strncmp(arg, "-s", 2) == 0) {
                         if (!(a->socket = svctl_socket_joined(arg)))
                                 return -EINVAL;
-                } else {
-                        return usage_error("unknown option '%s'", arg);
+                } else if (!unknown) {
+                        unknown = arg;
                 }
+        }
+        if (unknown) {
+                svctl_unknown_option(a->cmd_name && command_find(a->cmd_name) ? a->cmd_name : NULL, unknown);
+                return -EINVAL;
         }
         if (a->socket && a->socket[0] == '\0')
                 return usage_error("the SOCKET path is empty");

@@ -94,8 +94,10 @@ static int parse(int argc, char **argv, struct largs *a) {
                                 return lusage("--stream needs out or err, got", v ? v : "nothing");
                         a->stream = strcmp(v, "out") == 0 ? LOGFMT_OUT : LOGFMT_ERR;
                         i++;
-                } else
-                        return lusage("unknown option for logs:", s);
+                } else {
+                        svctl_unknown_option("logs", s);
+                        return 2;
+                }
         }
         if (a->socket && !a->socket[0])
                 return lusage("the SOCKET path is empty", NULL);

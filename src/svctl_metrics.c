@@ -67,8 +67,10 @@ static int parse(int argc, char **argv, const char *cmd, bool opts, struct xargs
                                               v ? v : "nothing");
                         a->n = (long)n;
                         i++;
-                } else
-                        return xusage(cmd, "unknown option", s);
+                } else {
+                        svctl_unknown_option(cmd, s);
+                        return 2;
+                }
         }
         if (a->socket && !a->socket[0])
                 return xusage(cmd, "the SOCKET path is empty", NULL);

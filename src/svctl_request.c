@@ -51,6 +51,10 @@ int svctl_exchange(int fd, const cJSON *req, int timeout_sec, cJSON **ret_reply)
         return 0;
 }
 
+void svctl_unknown_option(const char *cmd, const char *opt) {
+        fprintf(stderr, "svctl: %s%sunknown option '%s' (see 'svctl --help')\n", cmd ? cmd : "", cmd ? ": " : "", opt);
+}
+
 const char *svctl_socket_joined(const char *arg) {
         if (strchr(arg + 2, '/'))
                 return arg + 2;

@@ -38,4 +38,9 @@ int svctl_exchange(int fd, const cJSON *req, int timeout_sec, cJSON **ret_reply)
  * directory ("-status" is not "-s tatus"), which "-s ./NAME" still names. */
 const char *svctl_socket_joined(const char *arg);
 
+/* The one wording of an unknown option, whichever parser meets it: "svctl:
+ * CMD: unknown option 'OPT' (see 'svctl --help')" on stderr, without "CMD: "
+ * when no command was given (cmd NULL). The caller exits 2 (usage). */
+void svctl_unknown_option(const char *cmd, const char *opt);
+
 #endif

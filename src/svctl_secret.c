@@ -319,6 +319,7 @@ int svctl_secret_main(int argc, char **argv)
         if (!sock || !*sock)
                 sock = PROTO_DEFAULT_SOCKET;
         bool options_done = false;
+        const char *unknown = NULL; /* said once the command word is known */
         for (int i = 1; i < argc; i++) {
                 if (options_done || argv[i][0] != '-') {
                         /* after "--" a NAME may start with '-' */
@@ -339,10 +340,12 @@ int svctl_secret_main(int argc, char **argv)
                 }
                 else if (strcmp(argv[i], "--json") == 0)
                         json = true;
-                else {
-                        fprintf(stderr, "svctl: unknown option '%s' (see 'svctl --help')\n", argv[i]);
-                        return 2;
-                }
+                else if (!unknown)
+                        unknown = argv[i];
+        }
+        if (unknown) {
+                svctl_unknown_option(nw ? words[0] : NULL, unknown);
+                return 2;
         }
         if (!*sock) /* only an option can leave it empty */
                 return susage("the SOCKET path is empty");

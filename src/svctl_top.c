@@ -619,10 +619,12 @@ int svctl_top_main(int argc, char **argv) {
                 else if (option_value_missing(s))
                         return 2;
                 else {
-                        /* as every other command words it; a word that is
-                         * no option (top takes no NAME) is unexpected */
-                        fprintf(stderr, "svctl: top: %s '%s' (see 'svctl --help')\n",
-                                s[0] == '-' && s[1] ? "unknown option" : "unexpected argument", s);
+                        /* a word that is no option (top takes no NAME) is
+                         * unexpected */
+                        if (s[0] == '-' && s[1])
+                                svctl_unknown_option("top", s);
+                        else
+                                fprintf(stderr, "svctl: top: unexpected argument '%s' (see 'svctl --help')\n", s);
                         return 2;
                 }
         }

@@ -65,8 +65,17 @@ wait_state web running
 for c in start stop restart run show; do
         expect 2 "$c" "^svctl: '$c' needs a service NAME"
         expect 2 "$c web web" "^svctl: '$c' takes exactly one NAME, got 2"
-        expect 2 "$c --bogus web" "^svctl: unknown option '--bogus'"
+        expect 2 "$c --bogus web" "^svctl: $c: unknown option '--bogus' \(see 'svctl --help'\)$"
 done
+# an unknown option is worded one way by every command, whichever parser
+# reads it (svctl.c's or the command's own), before or after the command
+for c in $("$SVCTL" __complete commands); do
+        expect 2 "$c --bogus" "^svctl: $c: unknown option '--bogus' \(see 'svctl --help'\)$"
+        expect 2 "--bogus $c" "^svctl: $c: unknown option '--bogus' \(see 'svctl --help'\)$"
+        expect 2 "$c -x" "^svctl: $c: unknown option '-x' \(see 'svctl --help'\)$"
+done
+expect 2 "--bogus" "^svctl: unknown option '--bogus' \(see 'svctl --help'\)$"
+expect 2 "secret --bogus list" "^svctl: secret: unknown option '--bogus' \(see 'svctl --help'\)$"
 for c in order version audit reopen-logs poweroff reboot halt reload daemon-reexec; do
         expect 2 "$c extra" "^svctl: '$c' takes no arguments"
 done
