@@ -4,9 +4,13 @@
  * knobs are skipped (cg_apply_knobs), so the services and slices that set
  * them still start, with their other limits; svd logs which controller is
  * missing and whose keys it leaves unapplied, and svctl status names them
- * per service. */
+ * per service. A kernel without swap accounting (CONFIG_SWAP off, or an
+ * older kernel booted with swapaccount=0) has memory and no memory.swap.*
+ * files: memory_swap_max is skipped and said the same way. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "cgroup_int.h"
@@ -30,11 +34,27 @@ static bool has_ctl(const struct cgroup_mgr *g, const char *ctl)
         return false;
 }
 
+/* Whether svd's cgroup, which has the memory controller, lacks swap
+ * accounting: asked of the kernel each time (at a start, a reload, a
+ * status that needs it), never cached: nothing to go stale. */
+static bool no_swap(const struct cgroup_mgr *g)
+{
+        char p[4200];
+
+        snprintf(p, sizeof(p), "%s/memory.swap.max", g->root);
+        if (access(p, F_OK) == 0 || errno != ENOENT)
+                return false;
+        snprintf(p, sizeof(p), "%s/memory.max", g->root);
+        return access(p, F_OK) == 0;
+}
+
 bool cg_controller_on(const struct cgroup_mgr *g, const char *file)
 {
         char ctl[16];
         size_t l = strcspn(file, ".");
 
+        if (strncmp(file, "memory.swap.", 12) == 0)
+                return !no_swap(g);
         if (l >= sizeof(ctl))
                 return true;
         memcpy(ctl, file, l);
@@ -86,6 +106,28 @@ static bool uses(size_t i, const struct resources_config *r)
         return false;
 }
 
+static void warn_no_swap(const struct svd *m)
+{
+        const struct svd_config *c = m->cfg;
+        char who[600] = "", name[300];
+        size_t wo = 0;
+
+        for (size_t s = 0; s < c->n_svcs; s++)
+                if (c->svcs[s].resources->memory_swap_max.set) {
+                        snprintf(name, sizeof(name), "service %s", c->svcs[s].name);
+                        wo = put(who, sizeof(who), wo, name);
+                }
+        for (size_t s = 0; s < c->n_slices; s++)
+                if (c->slices[s].resources.memory_swap_max.set) {
+                        snprintf(name, sizeof(name), "slice %s", c->slices[s].name);
+                        wo = put(who, sizeof(who), wo, name);
+                }
+        if (wo && no_swap(m->cg))
+                log_warn("cgroup: the kernel has no swap accounting (no memory.swap.max in %s): memory_swap_max "
+                         "not applied for %s",
+                         m->cg->root, who);
+}
+
 void cg_warn_missing(struct svd *m)
 {
         const struct cgroup_mgr *g = m->cg;
@@ -116,6 +158,7 @@ void cg_warn_missing(struct svd *m)
                                  "not applied for %s",
                                  ctls[i].ctl, (int)base, g->root, g->controllers, keys, who);
         }
+        warn_no_swap(m);
 }
 
 bool cgroup_missing_text(const struct svd *m, const struct resources_config *r, char *buf, size_t len)
@@ -132,9 +175,15 @@ bool cgroup_missing_text(const struct svd *m, const struct resources_config *r, 
                 no = put(names, sizeof(names), no, ctls[i].ctl);
                 n++;
         }
-        if (!n)
+        bool swap = r->memory_swap_max.set && no_swap(m->cg);
+        if (!n && !swap)
                 return false;
-        snprintf(buf, len, "%s not applied: the %s controller%s not available to svd", keys, names,
-                 n > 1 ? "s are" : " is");
+        int o = 0;
+        if (n)
+                o = snprintf(buf, len, "%s not applied: the %s controller%s not available to svd", keys, names,
+                             n > 1 ? "s are" : " is");
+        if (swap && o >= 0 && (size_t)o < len)
+                snprintf(buf + o, len - (size_t)o, "%smemory_swap_max not applied: the kernel has no swap accounting",
+                         n ? "; " : "");
         return true;
 }

@@ -1,8 +1,9 @@
 /* The pure parts of the cgroup module: leaf and slice paths from the config,
  * the cgroup v2 file contents for each knob (sizes, percentages of host
  * RAM, cpu.max quota, weights) and the defaults unset knobs go back to; and
- * the kill without cgroup.kill, on a fake cgroup tree in a temporary
- * directory. Runs on any host: no cgroup is touched. */
+ * the kill without cgroup.kill and a kernel without swap accounting, on a
+ * fake cgroup tree in a temporary directory. Runs on any host: no cgroup is
+ * touched. */
 #include <check.h>
 
 #include "check_run.h"
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup_int.h"
+#include "svd.h"
 
 static struct slice_config slices[] = {
         {.name = "app", .parent = "system"},
@@ -241,6 +244,100 @@ START_TEST(test_kill_tree) {
 }
 END_TEST
 
+static void touch(const char *dir, const char *file) {
+        char path[4200];
+        snprintf(path, sizeof(path), "%s/%s", dir, file);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fclose(f);
+}
+
+static const char *slurp(const char *dir, const char *file) {
+        static char buf[128];
+        ck_assert_int_ge(cg_read_file(dir, file, buf, sizeof(buf)), 0);
+        return buf;
+}
+
+/* cg_warn_missing's lines (svd's log goes to stderr), into buf. */
+static void warnings(struct svd *m, char *buf, size_t len) {
+        char path[] = "/tmp/check_cgroup_log.XXXXXX";
+        int fd = mkstemp(path), saved = dup(2);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_ge(saved, 0);
+        fflush(stderr);
+        ck_assert_int_eq(dup2(fd, 2), 2);
+        cg_warn_missing(m);
+        fflush(stderr);
+        ck_assert_int_eq(dup2(saved, 2), 2);
+        close(saved);
+        ssize_t n = pread(fd, buf, len - 1, 0);
+        buf[n > 0 ? n : 0] = 0;
+        close(fd);
+        unlink(path);
+}
+
+/* A kernel without swap accounting has no memory.swap.* files (CONFIG_SWAP
+ * off, or an older kernel booted with swapaccount=0): memory_swap_max is
+ * skipped like the keys of a missing controller, with the other limits
+ * written, and said once at a start or reload, naming the key and who sets
+ * it, and in status; where svd's cgroup has memory.swap.max, it is
+ * written. */
+START_TEST(test_swap_missing) {
+        char root[] = "/tmp/check_cgroup.XXXXXX", leaf[4200], err[256] = "";
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        snprintf(leaf, sizeof(leaf), "%s/leaf", root);
+        ck_assert_int_eq(mkdir(leaf, 0755), 0);
+        touch(root, "memory.max");
+        for (size_t i = 0; cgroup_knob_files[i]; i++)
+                if (strcmp(cgroup_knob_files[i], "memory.swap.max") != 0)
+                        touch(leaf, cgroup_knob_files[i]);
+        struct cgroup_mgr g = {.enabled = true, .root = root, .host_ram = 8ull << 30};
+        snprintf(g.controllers, sizeof(g.controllers), "cpuset cpu io memory pids");
+        struct resources_config r = {0};
+        r.memory_max = (struct cfg_size){.set = true, .bytes = 64u << 20};
+        r.memory_swap_max = (struct cfg_size){.set = true, .bytes = 0};
+        ck_assert_int_eq(cg_apply_knobs(&g, leaf, &r, false, err, sizeof(err)), 0);
+        ck_assert_str_eq(slurp(leaf, "memory.max"), "67108864");
+
+        struct svc_config svcs[] = {{.name = "db", .resources = &r}, {.name = "web", .resources = &r}};
+        struct slice_config sl = {.name = "box"};
+        struct svd_config c = {.svcs = svcs, .n_svcs = 2, .slices = &sl, .n_slices = 1, .cgroup_root = "svd"};
+        struct svd m = {.cg = &g, .cfg = &c};
+        char log[2048], want[4600];
+        warnings(&m, log, sizeof(log));
+        snprintf(want, sizeof(want),
+                 "cgroup: the kernel has no swap accounting (no memory.swap.max in %s): memory_swap_max not "
+                 "applied for service db, service web\n",
+                 root);
+        const char *w = strstr(log, want);
+        ck_assert_msg(w && w[strlen(want)] == 0 && !memchr(log, '\n', (size_t)(w - log)), "log: %s", log);
+        char text[256];
+        ck_assert(cgroup_missing_text(&m, &r, text, sizeof(text)));
+        ck_assert_str_eq(text, "memory_swap_max not applied: the kernel has no swap accounting");
+        struct resources_config plain = {.memory_max = r.memory_max};
+        ck_assert(!cgroup_missing_text(&m, &plain, text, sizeof(text)));
+        r.io_weight = 50;
+        snprintf(g.controllers, sizeof(g.controllers), "memory pids");
+        ck_assert(cgroup_missing_text(&m, &r, text, sizeof(text)));
+        ck_assert_str_eq(text, "io_weight not applied: the io controller is not available to svd; "
+                               "memory_swap_max not applied: the kernel has no swap accounting");
+        r.io_weight = 0;
+
+        /* with swap accounting: written */
+        touch(root, "memory.swap.max");
+        touch(leaf, "memory.swap.max");
+        ck_assert(!cgroup_missing_text(&m, &r, text, sizeof(text)));
+        snprintf(g.controllers, sizeof(g.controllers), "cpuset cpu io memory pids");
+        warnings(&m, log, sizeof(log));
+        ck_assert_msg(log[0] == 0, "log: %s", log);
+        ck_assert_int_eq(cg_apply_knobs(&g, leaf, &r, false, err, sizeof(err)), 0);
+        ck_assert_str_eq(slurp(leaf, "memory.swap.max"), "0");
+        char cmd[4300];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+        ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("cgroup");
         TCase *tc = tcase_create("pure");
@@ -250,6 +347,7 @@ int main(void) {
         tcase_add_test(tc, test_resources_equal);
         tcase_add_test(tc, test_kill_tree);
         tcase_add_test(tc, test_orphan_signal_tree);
+        tcase_add_test(tc, test_swap_missing);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
