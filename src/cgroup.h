@@ -23,6 +23,7 @@
 
 struct svd;
 struct svc;
+struct cJSON;
 
 struct cg_stats {
         bool valid;
@@ -133,6 +134,12 @@ bool cgroup_missing_text(const struct svd *m, const struct resources_config *r, 
  * kernel's default), with a warning for a memory_max below its use now; a
  * refused write is logged and set as its reason. */
 void cgroup_apply_live(struct svd *m, struct svc *s);
+/* daemon-reexec (cgroup_live.c): into s's state object o, the fingerprint
+ * of the resources: its leaf holds; from it, taking s over, s->res_stale
+ * (not for one that is down or cfg_stale: its start or restart writes them
+ * all), said in one line. */
+void cgroup_live_save(const struct svc *s, struct cJSON *o);
+void cgroup_live_restore(struct svc *s, const struct cJSON *o);
 /* A service's leaf is dropped (removed if empty): the next start makes it
  * again from the current definition. */
 void cgroup_forget(struct svd *m, struct svc *s);

@@ -2,7 +2,9 @@
  * them into its leaf as it runs (cgroup v2 takes every knob live), no
  * restart. A memory_max lowered below what the service (or a slice, at
  * setup_slices) holds is named first: the kernel reclaims down to it, and
- * OOM-kills in the cgroup what it cannot. */
+ * OOM-kills in the cgroup what it cannot. A daemon-reexec carries which
+ * resources: the leaf holds (a fingerprint in the state): a file changed
+ * only there before the re-exec is applied live at the next reload too. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 
 #include "cgroup.h"
 #include "cgroup_int.h"
+#include "config_digest.h"
 #include "log.h"
 #include "svd.h"
 
@@ -38,7 +41,7 @@ void cgroup_apply_live(struct svd *m, struct svc *s)
 
         /* whatever happens here, the next start writes every knob again,
          * resetting those left unset */
-        s->cg_knobs_written = false;
+        s->cg_knobs_written = s->res_stale = false;
         if (!g || !g->enabled || cg_leaf_path(s) < 0 || access(s->cg_path, F_OK) < 0)
                 return; /* (no leaf: its next start makes it with them) */
         cg_below_use(g, s->cg_path, s->cfg->resources, NULL, s->cfg->name);
@@ -50,4 +53,28 @@ void cgroup_apply_live(struct svd *m, struct svc *s)
                 return;
         }
         s->cg_knobs_written = true;
+}
+
+void cgroup_live_save(const struct svc *s, cJSON *o)
+{
+        char hex[2 * CONFIG_DIGEST_BYTES + 1];
+
+        config_digest_hex(s->cfg->resources_digest, hex); /* (what its leaf holds, unless:) */
+        cJSON_AddStringToObject(o, "resources_fingerprint", hex);
+        if (s->res_stale)
+                cJSON_AddBoolToObject(o, "resources_stale", true);
+}
+
+void cgroup_live_restore(struct svc *s, const cJSON *o)
+{
+        char hex[2 * CONFIG_DIGEST_BYTES + 1];
+        /* (absent: written by an svd that did not record it) */
+        const char *was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "resources_fingerprint"));
+
+        config_digest_hex(s->cfg->resources_digest, hex);
+        s->res_stale = (s->pid > 0 || s->exit_pending) && !s->cfg_stale &&
+                       (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "resources_stale")) ||
+                        (was && strcmp(was, hex) != 0));
+        if (s->res_stale)
+                log_info("%s: its resources changed on disk; svctl reload applies them live", s->cfg->name);
 }

@@ -214,10 +214,11 @@ static const char *difference(const struct svd_config *oc, const struct svc_conf
  * or defaults.logging, logging.file too): the switch applies them to its
  * running log sink (logpipe_reconfigure); whose resources: differ: to its
  * cgroup leaf (cgroup_apply_live). Neither restarts it. */
-static const char *live_why(const struct svc_config *o, const struct svc_config *n)
+static const char *live_why(const struct svc *s, const struct svc_config *n)
 {
+        const struct svc_config *o = s->cfg;
         bool logging = !logging_config_equal(&o->logging, &n->logging);
-        bool res = !resources_config_equal(o->resources, n->resources);
+        bool res = s->res_stale || !resources_config_equal(o->resources, n->resources);
 
         return logging && res ? "logging and resources changed, applied live"
                : logging      ? "logging changed, applied live"
@@ -263,7 +264,7 @@ static int diff(struct svd *m, struct reload_plan *p)
                         if (!why && s->cfg_stale)
                                 why = "running an older definition, taken over by svd";
                         enum reload_action a = why ? RELOAD_CHANGE : RELOAD_KEEP;
-                        r = add_item(p, n->name, a, why ? why : live_why(s->cfg, n), s);
+                        r = add_item(p, n->name, a, why ? why : live_why(s, n), s);
                         if (r >= 0) {
                                 struct reload_item *it = &p->items[p->n_items - 1];
                                 it->enabled_now = (!s->cfg->enabled || s->cfg->not_in_profile) && n->enabled &&
@@ -271,7 +272,8 @@ static int diff(struct svd *m, struct reload_plan *p)
                                 it->disabled_now = s->cfg->enabled && !n->enabled;
                                 it->deselected_now = !s->cfg->not_in_profile && n->not_in_profile;
                                 it->resources_live = a == RELOAD_KEEP &&
-                                                     !resources_config_equal(s->cfg->resources, n->resources);
+                                                     (s->res_stale ||
+                                                      !resources_config_equal(s->cfg->resources, n->resources));
                         }
                         i++;
                         j++;

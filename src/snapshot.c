@@ -174,6 +174,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         cJSON_AddStringToObject(o, "defaults_fingerprint", hex);
         if (s->cfg_stale) /* (the digest of what runs is not known) */
                 cJSON_AddBoolToObject(o, "stale", true);
+        cgroup_live_save(s, o);
         if (s->cg_path) /* (a slice moved on disk: the next instance finds it) */
                 cJSON_AddStringToObject(o, "cgroup", s->cg_path);
         cJSON_AddStringToObject(o, "state", svc_state_name(s->state));
@@ -590,6 +591,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         if (s->cfg_stale)
                 log_warn("%s: its definition changed on disk; it applies at the next restart or svctl reload",
                          s->cfg->name);
+        cgroup_live_restore(s, o);
         if (lost && journal_exit >= 0) {
                 char how[128];
                 svc_format_exit(journal_exit, how, sizeof(how));

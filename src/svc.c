@@ -329,7 +329,7 @@ static int do_spawn(struct svc *s, bool creds_written) {
         str_clear(&s->status_text);
         str_clear(&s->notify_status_pending); /* the last run's */
         s->spawned_mono = now_mono();
-        s->cfg_stale = false; /* (this process runs s->cfg) */
+        s->cfg_stale = s->res_stale = false; /* (this process runs s->cfg, in its limits) */
         s->oom_at_spawn = s->oom_kills;
         if (!s->first_spawn_mono) {
                 s->first_spawn_mono = s->spawned_mono;

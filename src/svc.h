@@ -80,6 +80,10 @@ struct svc {
         bool cfg_stale;          /* its process, taken over from svd before (daemon-reexec,
                                   * crash), runs an older definition than cfg: a reload
                                   * restarts it (reload.c); cleared at each spawn */
+        bool res_stale;          /* not cfg_stale, but its cgroup leaf, taken over at a
+                                  * daemon-reexec, holds an older resources: than cfg's:
+                                  * a reload applies them live (reload.c); cleared at
+                                  * each spawn and by cgroup_apply_live */
         struct svc_prewarm *pre; /* spawn work done ahead while it waited (prewarm.h) */
         struct logsink *log;     /* output pipes and file (logpipe.h), from the first spawn */
         /* sd_notify budget (notify.h): what is left of it, and when it was
