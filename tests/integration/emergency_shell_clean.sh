@@ -52,7 +52,7 @@ boot_pid1() {
 
 # check_shell CASE: the report of the shell started last
 check_shell() {
-        wait_for sh -c "ls $T/out/shell.[0-9]* > /dev/null 2>&1"
+        wait_for sh -c "ls $T/out/shell.[0-9]* 2> /dev/null | grep -qv '\\.tmp\$'"
         local f n
         f=$(ls "$T"/out/shell.[0-9]* | grep -v '\.tmp$')
         n=$T/out/nofile.${f##*.}
