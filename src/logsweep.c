@@ -5,8 +5,10 @@
  * size), and the rotated files, plain or compressed, in log_dir of any log
  * but svd's audit log (services configured, not started, removed, or left
  * from before), and, in the directory of a logging.file, those of the
- * services whose file is there. The oldest rotated files go first, whoever's;
- * current files are never deleted (a removed service's is not counted). The
+ * services whose file is there, and the current file of a service removed
+ * (or left from before) in log_dir, NAME.log that is no configured service's
+ * file. The oldest rotated files go first, whoever's; current files are
+ * never deleted. The
  * same pass deletes BASE.STAMP.gz.tmp files whose compression does not run
  * (svd killed during one, its service removed or not started since): the
  * output of a gzip under way, one the previous svd started included
@@ -22,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_parse.h"
 #include "logsink.h"
 #include "safedir.h"
 #include "svd.h"
@@ -75,6 +78,24 @@ static bool service_base(const struct sweep *w, const char *dir, const char *bas
         return false;
 }
 
+/* name in log_dir (dfd), if a removed service's current file: NAME.log of
+ * no configured service, not the audit log, counted at its size. A link is
+ * not counted, nor a file with another name (a hard link: one of a
+ * configured service's files, maybe, which counts already). */
+static void count_removed(struct sweep *w, const char *dir, int dfd, const char *name) {
+        size_t nl = strlen(name);
+        char stem[65];
+        struct stat st;
+        if (nl <= 4 || nl - 4 >= sizeof(stem) || strcmp(name + nl - 4, ".log") != 0 ||
+            strcmp(name, CONFIG_AUDIT_LOG) == 0 || service_base(w, dir, name))
+                return;
+        memcpy(stem, name, nl - 4);
+        stem[nl - 4] = '\0';
+        if (config_name_valid(stem) && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            st.st_nlink == 1)
+                w->current += (uint64_t)st.st_size;
+}
+
 static void add_file(struct sweep *w, const char *dir, const char *name, usec_t t, uint64_t size) {
         if (w->n == w->cap) {
                 size_t ncap = w->cap ? w->cap * 2 : 32;
@@ -118,6 +139,8 @@ static void sweep_dir(struct sweep *w, const char *dir, bool any) {
         while ((de = readdir(d))) {
                 size_t bl = logfmt_rotated_base_len(de->d_name);
                 char b[256];
+                if (!bl && any)
+                        count_removed(w, dir, dirfd(d), de->d_name);
                 if (!bl || bl >= sizeof(b))
                         continue;
                 memcpy(b, de->d_name, bl);
