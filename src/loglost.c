@@ -23,6 +23,10 @@ void logsink_last_out(struct logsink *k) {
                 k->blocked = false; /* last chance: one more try, then drop */
                 logpipe_flush(k);
         }
+        if (k->win_dropped) { /* the rate-limit window ends with the log: its note goes in */
+                logsink_rate_end(k);
+                logsink_write_out(k);
+        }
         if (!k->olen && !k->gap_bytes)
                 return;
         uint64_t bytes = k->gap_bytes + k->oraw;

@@ -584,6 +584,7 @@ int logpipe_reconfigure(struct logsink *k) {
                 }
                 st->cap = cap;
         }
+        logsink_rate_reconfigure(k, lc);
         /* the new settings whatever happened: the old ones are freed with
          * the configuration they belong to */
         k->lc = lc;

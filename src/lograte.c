@@ -21,6 +21,14 @@ void logsink_rate_end(struct logsink *k) {
         ev_timer_stop(k->m->loop, &k->rate);
 }
 
+void logsink_rate_reconfigure(struct logsink *k, const struct logging_config *lc) {
+        if (lc->rate_burst == k->lc->rate_burst && lc->rate_interval == k->lc->rate_interval)
+                return;
+        logsink_rate_end(k); /* noted under the limit it counted for */
+        k->win_start = 0;    /* the next line starts a window of the new one */
+        k->win_lines = 0;
+}
+
 bool logsink_rate_ok(struct logsink *k, usec_t now) {
         const struct logging_config *lc = k->lc;
         if (!lc->rate_burst)

@@ -131,6 +131,10 @@ void logsink_write_out(struct logsink *k);
  * dropped, if any, as at the window's end (snapshot.c: a daemon-reexec does
  * not hand the window over). */
 void logsink_rate_end(struct logsink *k);
+/* lograte.c: before a reload sets k's logging to lc: a rate limit that
+ * changes ends the window (its note goes out) and the next line starts one
+ * of the new limit. */
+void logsink_rate_reconfigure(struct logsink *k, const struct logging_config *lc);
 /* lograte.c: whether a line starting now may go out (false: dropped,
  * counted for the window's note). */
 bool logsink_rate_ok(struct logsink *k, usec_t now);
