@@ -29,6 +29,25 @@ void logsink_rate_reconfigure(struct logsink *k, const struct logging_config *lc
         k->win_lines = 0;
 }
 
+void logsink_rate_restore(struct logsink *k, double start, double lines, double dropped) {
+        const struct logging_config *lc = k->lc;
+        if (!(lines >= 1 && lines <= lc->rate_burst && start >= 0 && start < 1e18 && dropped >= 0 && dropped < 1e18))
+                return; /* none, or not of this limit: a window starts with the next line */
+        usec_t now = now_real();
+        k->win_start = (usec_t)start;
+        k->win_lines = (unsigned)lines;
+        k->win_dropped = (uint64_t)dropped;
+        if (!k->win_dropped)
+                return;
+        if (now < k->win_start || now - k->win_start >= lc->rate_interval) {
+                logsink_rate_end(k); /* over while svd re-executed, or the clock went back: noted now */
+                k->win_lines = 0;
+                return;
+        }
+        ev_timer_set(&k->rate, (double)(k->win_start + lc->rate_interval - now) / 1e6 + 0.001, 0.);
+        ev_timer_start(k->m->loop, &k->rate);
+}
+
 bool logsink_rate_ok(struct logsink *k, usec_t now) {
         const struct logging_config *lc = k->lc;
         if (!lc->rate_burst)
@@ -54,7 +73,13 @@ bool logsink_rate_ok(struct logsink *k, usec_t now) {
 
 void logsink_rate_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct logsink *k = w->data;
-        (void)logsink_rate_ok(k, now_real()); /* the window is over: writes the note */
+        usec_t now = now_real(), end = k->win_start + k->lc->rate_interval;
+        if (now >= k->win_start && now < end) { /* early by the real clock (the loop's was behind): wait on */
+                ev_timer_set(w, (double)(end - now) / 1e6 + 0.001, 0.);
+                ev_timer_start(loop, w);
+                return;
+        }
+        (void)logsink_rate_ok(k, now); /* the window is over: writes the note */
         k->win_lines = 0;
         logsink_write_out(k);
 }

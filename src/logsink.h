@@ -128,13 +128,16 @@ void logsink_write_head(struct logsink *k);
 /* logpipe.c: writes out whatever is formatted (may rotate first). */
 void logsink_write_out(struct logsink *k);
 /* lograte.c: appends the rate limit's note of the lines the current window
- * dropped, if any, as at the window's end (snapshot.c: a daemon-reexec does
- * not hand the window over). */
+ * dropped, if any, as at the window's end. */
 void logsink_rate_end(struct logsink *k);
 /* lograte.c: before a reload sets k's logging to lc: a rate limit that
  * changes ends the window (its note goes out) and the next line starts one
  * of the new limit. */
 void logsink_rate_reconfigure(struct logsink *k, const struct logging_config *lc);
+/* lograte.c: the window a daemon-reexec handed over (snapshot.c), from
+ * the state's numbers (ignored unless in range): it goes on, its timer
+ * armed for its end; one already over is noted now. */
+void logsink_rate_restore(struct logsink *k, double start, double lines, double dropped);
 /* lograte.c: whether a line starting now may go out (false: dropped,
  * counted for the window's note). */
 bool logsink_rate_ok(struct logsink *k, usec_t now);

@@ -115,8 +115,6 @@ static cJSON *save_log(struct logsink *k, struct fdlist *fds)
         static const char *const names[] = { "out", "err" };
         if (!o)
                 return NULL;
-        if (fds) /* daemon-reexec: the window is not handed over; what it dropped is noted */
-                logsink_rate_end(k);
         logsink_write_out(k); /* what can be written goes to the file now */
         for (int i = 0; i < 2; i++) {
                 struct logstream *st = &k->st[i];
@@ -134,6 +132,8 @@ static cJSON *save_log(struct logsink *k, struct fdlist *fds)
                         goto fail;
                 if (st->piece_bytes) /* ... whose pieces are in the file: its rest goes there too */
                         put(so, "piece_bytes", (double)st->piece_bytes);
+                if (fds && st->in_line) /* ... or were dropped by the rate limit: its rest too */
+                        cJSON_AddBoolToObject(so, st->line_dropped ? "line_dropped" : "in_line", true);
         }
         /* formatted, not written (disk full): the file gets it later (as above) */
         if (fds && k->olen && (pending = b64(k->out, k->olen))) {
@@ -143,6 +143,11 @@ static cJSON *save_log(struct logsink *k, struct fdlist *fds)
                 put(o, "pending_raw", (double)k->oraw);
         }
         put(o, "dropped_bytes", (double)k->dropped_bytes);
+        if (fds && k->win_lines) { /* the rate limit's window goes on in the next svd */
+                put(o, "rate_start", (double)k->win_start);
+                put(o, "rate_lines", k->win_lines);
+                put(o, "rate_dropped", (double)k->win_dropped);
+        }
         if (k->gap_bytes) { /* dropped, not yet noted in the file */
                 put(o, "gap_bytes", (double)k->gap_bytes);
                 put(o, "gap_lines", (double)k->gap_lines);
@@ -454,9 +459,12 @@ static void restore_log(struct svd *m, struct svc *s, const cJSON *l)
                 return;
         }
         struct logsink *k = s->log;
-        for (int i = 0; i < 2; i++) /* (before the gap's note, which may rotate) */
-                k->st[i].piece_bytes =
-                        (uint64_t)num(cJSON_GetObjectItemCaseSensitive(l, names[i]), "piece_bytes", 0);
+        for (int i = 0; i < 2; i++) { /* (before the gap's note, which may rotate) */
+                const cJSON *so = cJSON_GetObjectItemCaseSensitive(l, names[i]);
+                k->st[i].piece_bytes = (uint64_t)num(so, "piece_bytes", 0);
+                k->st[i].line_dropped = flag(so, "line_dropped");
+                k->st[i].in_line = k->st[i].line_dropped || flag(so, "in_line");
+        }
         logpipe_restore_gap(k, (uint64_t)num(l, "gap_bytes", 0), (uint64_t)num(l, "gap_lines", 0),
                             (int)num(l, "gap_err", 0));
         for (int i = 0; i < 2; i++) {
@@ -472,6 +480,7 @@ static void restore_log(struct svd *m, struct svc *s, const cJSON *l)
                 logpipe_restore_pending(k, p, n, (size_t)num(l, "pending_lines", 0), (uint64_t)num(l, "pending_raw", 0));
         free(p);
         k->dropped_bytes = (uint64_t)num(l, "dropped_bytes", 0);
+        logsink_rate_restore(k, num(l, "rate_start", 0), num(l, "rate_lines", 0), num(l, "rate_dropped", 0));
 }
 
 /* A saved "time left" minus the time since the save (>= 0), or < 0 if none. */
