@@ -585,6 +585,10 @@ int logpipe_reconfigure(struct logsink *k) {
                 st->cap = cap;
         }
         logsink_rate_reconfigure(k, lc);
+        /* retention and compress as they are now, over the rotated files
+         * there are: the first look again (logrotate_startup), when idle */
+        bool look = lc->max_files != k->lc->max_files || lc->max_total != k->lc->max_total ||
+                    lc->compress != k->lc->compress;
         /* the new settings whatever happened: the old ones are freed with
          * the configuration they belong to */
         k->lc = lc;
@@ -594,6 +598,10 @@ int logpipe_reconfigure(struct logsink *k) {
         _cleanup_(freep) char *old = strdup(k->path);
         if (!old || set_path(k) < 0)
                 return -ENOMEM;
+        if (look || strcmp(old, k->path) != 0) { /* (a new file's directory: its files too) */
+                k->startup_done = false;
+                ev_idle_start(k->m->loop, &k->startup);
+        }
         if (strcmp(old, k->path) == 0) {
                 logrotate_arm_age(k); /* max_age and rotate_every as they are now */
                 return short_buf ? -ENOMEM : 0;
