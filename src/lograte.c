@@ -6,14 +6,18 @@
 #include "logsink.h"
 #include "svd.h"
 
-/* The note of the lines the rate-limit window dropped, if any. */
-static void rate_note(struct logsink *k) {
-        const struct logging_config *lc = k->lc;
+/* The note of the lines the rate-limit window dropped, if any, under the
+ * limit they were counted for. */
+static void rate_note_as(struct logsink *k, unsigned burst, usec_t interval) {
         char d[64];
         if (k->win_dropped)
                 logsink_note(k, "rate limit: dropped %llu lines (limit %u per %s)", (unsigned long long)k->win_dropped,
-                             lc->rate_burst, format_duration(lc->rate_interval, d, sizeof(d)));
+                             burst, format_duration(interval, d, sizeof(d)));
         k->win_dropped = 0;
+}
+
+static void rate_note(struct logsink *k) {
+        rate_note_as(k, k->lc->rate_burst, k->lc->rate_interval);
 }
 
 void logsink_rate_end(struct logsink *k) {
@@ -29,14 +33,20 @@ void logsink_rate_reconfigure(struct logsink *k, const struct logging_config *lc
         k->win_lines = 0;
 }
 
-void logsink_rate_restore(struct logsink *k, double start, double lines, double dropped) {
+void logsink_rate_restore(struct logsink *k, const double v[5]) {
         const struct logging_config *lc = k->lc;
-        if (!(lines >= 1 && lines <= lc->rate_burst && start >= 0 && start < 1e18 && dropped >= 0 && dropped < 1e18))
-                return; /* none, or not of this limit: a window starts with the next line */
+        double start = v[0], lines = v[1], dropped = v[2], burst = v[3], interval = v[4];
+        if (!(lines >= 1 && lines <= burst && burst < 4294967296.0 && start >= 0 && start < 1e18 && dropped >= 0 &&
+              dropped < 1e18 && interval > 0 && interval < 1e18))
+                return; /* none (or out of range): a window starts with the next line */
+        k->win_dropped = (uint64_t)dropped;
+        if ((unsigned)burst != lc->rate_burst || (usec_t)interval != lc->rate_interval) {
+                rate_note_as(k, (unsigned)burst, (usec_t)interval); /* changed on disk: as a reload's change */
+                return;
+        }
         usec_t now = now_real();
         k->win_start = (usec_t)start;
         k->win_lines = (unsigned)lines;
-        k->win_dropped = (uint64_t)dropped;
         if (!k->win_dropped)
                 return;
         if (now < k->win_start || now - k->win_start >= lc->rate_interval) {

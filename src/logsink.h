@@ -135,9 +135,11 @@ void logsink_rate_end(struct logsink *k);
  * of the new limit. */
 void logsink_rate_reconfigure(struct logsink *k, const struct logging_config *lc);
 /* lograte.c: the window a daemon-reexec handed over (snapshot.c), from
- * the state's numbers (ignored unless in range): it goes on, its timer
- * armed for its end; one already over is noted now. */
-void logsink_rate_restore(struct logsink *k, double start, double lines, double dropped);
+ * the state's numbers (start, lines, dropped, and the limit's burst and
+ * interval; ignored unless in range): it goes on, its timer armed for its
+ * end; one already over, or of a limit since changed on disk, is noted now
+ * (under the limit it counted for). */
+void logsink_rate_restore(struct logsink *k, const double v[5]);
 /* lograte.c: whether a line starting now may go out (false: dropped,
  * counted for the window's note). */
 bool logsink_rate_ok(struct logsink *k, usec_t now);

@@ -147,6 +147,8 @@ static cJSON *save_log(struct logsink *k, struct fdlist *fds)
                 put(o, "rate_start", (double)k->win_start);
                 put(o, "rate_lines", k->win_lines);
                 put(o, "rate_dropped", (double)k->win_dropped);
+                put(o, "rate_burst", k->lc->rate_burst);
+                put(o, "rate_interval", (double)k->lc->rate_interval);
         }
         if (k->gap_bytes) { /* dropped, not yet noted in the file */
                 put(o, "gap_bytes", (double)k->gap_bytes);
@@ -480,7 +482,9 @@ static void restore_log(struct svd *m, struct svc *s, const cJSON *l)
                 logpipe_restore_pending(k, p, n, (size_t)num(l, "pending_lines", 0), (uint64_t)num(l, "pending_raw", 0));
         free(p);
         k->dropped_bytes = (uint64_t)num(l, "dropped_bytes", 0);
-        logsink_rate_restore(k, num(l, "rate_start", 0), num(l, "rate_lines", 0), num(l, "rate_dropped", 0));
+        const double rate[5] = { num(l, "rate_start", 0), num(l, "rate_lines", 0), num(l, "rate_dropped", 0),
+                                 num(l, "rate_burst", 0), num(l, "rate_interval", 0) };
+        logsink_rate_restore(k, rate);
 }
 
 /* A saved "time left" minus the time since the save (>= 0), or < 0 if none. */

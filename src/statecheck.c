@@ -84,6 +84,8 @@ static const struct field svc_fields[] = {
         { "log.rate_start", 0, U63_HI },
         { "log.rate_lines", 0, U32_HI },
         { "log.rate_dropped", 0, U63_HI },
+        { "log.rate_burst", 0, U32_HI },
+        { "log.rate_interval", 0, U63_HI },
         { "timer.spawn_mono", 0, U63_HI },
         { "timer.last_run", 0, U63_HI },
         { "timer.last_duration", 0, U63_HI },
