@@ -327,7 +327,8 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
         logfollow_release(L); /* (the followers' scratch, once none is left) */
         bool timed = lc->max_age || lc->rotate_daily;
         size_t nrecs = 0;
-        if (!lc->timestamps && !follow && !lc->rate_burst && (off = raw_lines(k, st, now)))
+        if (!lc->timestamps && !follow && !lc->rate_burst && !(st->in_line && st->line_dropped) &&
+            (off = raw_lines(k, st, now)))
                 st->in_line = false; /* (whole lines only) */
         /* "2026-11-22T00:30:43.123456Z out ": the prefix of every whole line */
         char pre[LOGFMT_TIME_LEN + 5];
@@ -341,12 +342,11 @@ static void process(struct logsink *k, struct logstream *st, bool flush) {
                  * record is always followed by the rest of its line. */
                 bool rest = st->in_line;
                 st->in_line = split != LOGFMT_WHOLE;
-                if (lc->rate_burst) {
-                        st->line_dropped = rest ? st->line_dropped : !logsink_rate_ok(k, now);
-                        if (st->line_dropped) {
-                                off += c;
-                                continue;
-                        }
+                /* (a line dropped before a reload removed rate_limit: its rest too) */
+                st->line_dropped = rest ? st->line_dropped : lc->rate_burst && !logsink_rate_ok(k, now);
+                if (st->line_dropped) {
+                        off += c;
+                        continue;
                 }
                 size_t need = record_size(k, split, l), after = k->olen + need;
                 /* cheap tests first: most lines neither flush nor rotate */
