@@ -21,6 +21,7 @@
 #include "cgroup.h"
 #include "cgroup_int.h"
 #include "log.h"
+#include "orphanstop_cg.h"
 #include "svd.h"
 #include "util.h"
 
@@ -333,6 +334,7 @@ bool cg_gone_event(struct svd *m, int wd)
         for (size_t i = 0; i < g->n_gone; i++)
                 if (g->gone[i].wd == wd) {
                         cg_gone_retry(m);
+                        orphanstop_cg_event(m); /* (a removed service's leaf it stops) */
                         return true;
                 }
         return false;

@@ -1,6 +1,9 @@
-/* orphanstop_cg: see orphanstop_cg.h. The end of a leaf's processes is not
- * watched here: cgroup_gone.c watches the leaf's cgroup.events, removes it
- * once empty and logs it; the timer looks at it when it fires. */
+/* orphanstop_cg: see orphanstop_cg.h. The end of a leaf's processes is
+ * watched by cgroup_gone.c (the leaf's cgroup.events), which removes it once
+ * empty, logs it and calls orphanstop_cg_event: the stop ends there, not at
+ * its timeout (a service of that name added back meanwhile runs in the same
+ * leaf, which the timer would kill). The timer looks at it again when it
+ * fires (no watch: inotify out of watches). */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -44,6 +47,18 @@ static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
                         log_err("%s: killing the processes in cgroup %s: %s", o->name, o->path, strerror(-r));
         }
         forget(o); /* (cgroup_gone.c removes the leaf once empty) */
+}
+
+void orphanstop_cg_event(struct svd *m)
+{
+        struct orphan_cg *o = m->orphan_cgs, *next;
+        for (; o; o = next) {
+                next = o->next;
+                if (cgroup_orphan_populated(o->path))
+                        continue;
+                log_info("%s: cgroup %s (no longer configured) is empty now; its stop is done", o->name, o->path);
+                forget(o);
+        }
 }
 
 /* Tracked: killed timeout microseconds from now. The path is o's. */

@@ -21,6 +21,9 @@ struct svd;
  * stopped as above. The process pid and its group pgid (0: none) got the
  * stop signal already (orphanstop.c): not a second time. */
 void orphanstop_cg_stop(struct svd *m, const char *name, const char *was, pid_t pid, pid_t pgid);
+/* An event on a leaf's cgroup.events (cgroup_gone.c): those no longer
+ * populated (or removed) are done with: their kill timers stop. */
+void orphanstop_cg_event(struct svd *m);
 /* Into the state: the leaves still being stopped, with the time left to
  * their kill, as "orphan_cgroups". */
 void orphanstop_cg_save(struct svd *m, cJSON *state);
