@@ -86,6 +86,9 @@ static void args_done(struct args *a)
         free(a->names);
 }
 
+/* (the help's "30 s" of daemon-reexec) */
+_Static_assert(SVCTL_TIMEOUT_SEC == 30 && SVCTL_REEXEC_WAIT_SEC == 30, "svctl --help: daemon-reexec's waits");
+
 static void usage(FILE *f)
 {
         fputs("Usage: svctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
@@ -104,7 +107,9 @@ static void usage(FILE *f)
               "                        ones, leave the rest alone; --dry-run prints the plan\n"
               "                        (admin only; a broken file changes nothing)\n"
               "  daemon-reexec         svd executes its (upgraded) binary again, keeping every\n"
-              "                        service, PID, counter and log line (admin only)\n"
+              "                        service, PID, counter and log line (admin only); waits\n"
+              "                        up to 30 s for svd's reply, then up to 30 s for the new\n"
+              "                        image to answer, and says whether the exec happened\n"
               "  order                 show the start order, one wave per line\n"
               "  top [--sort cpu|mem|pids|throttled|name] [-d SECS] [-n COUNT]\n"
               "                        refreshing table of CPU%, throttled %, memory, pids,\n"

@@ -69,6 +69,11 @@ for c in sorted(complete - set(commands)):
 for s in subs:
     need(re.search(r"^  secret %s\b" % s, help_, re.M), "svctl --help does not list 'secret %s'" % s)
     need(re.search(r"secret %s\b" % s, man), "svctl(8) does not document 'secret %s'" % s)
+# daemon-reexec's entry says how long svctl waits for the new image
+reexec_wait = re.search(r"#define SVCTL_REEXEC_WAIT_SEC (\d+)", read(top + "/src/svctl_reexec.h"))
+m = re.search(r"^  daemon-reexec .*?(?=^  [a-z])", help_, re.M | re.S)
+need(reexec_wait and m and ("up to %s s" % reexec_wait.group(1)) in " ".join(m.group(0).split()),
+     "svctl --help: daemon-reexec does not say that it waits up to SVCTL_REEXEC_WAIT_SEC s for the new image")
 
 # ---- svctl: options ----
 opts = set()
