@@ -169,6 +169,8 @@ const char *statecheck_what(int r)
                 return "out of range";
         case -ESRCH:
                 return "missing for its state";
+        case -ENOENT:
+                return "missing";
         default:
                 return "of the wrong type";
         }
@@ -181,6 +183,13 @@ int statecheck_root(const cJSON *root, const char **ret_field)
 
 int statecheck_svc(const cJSON *svc, const char **ret_field)
 {
+        /* (an entry of no configured service's is one no longer configured:
+         * its process would be stopped, under no name) */
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(svc, "name");
+        if (!cJSON_IsString(name)) {
+                *ret_field = "name";
+                return name ? -EINVAL : -ENOENT;
+        }
         int r = check(svc, svc_fields, sizeof(svc_fields) / sizeof(svc_fields[0]), ret_field);
         const cJSON *t;
         if (r < 0 || (r = check_state(svc, ret_field)) < 0)

@@ -15,7 +15,8 @@
 int statecheck_root(const cJSON *root, const char **ret_field);
 
 /* One element of "services", its "log" and "timer" objects included;
- * as statecheck_root, and also -EINVAL for a "state" that is no state's
+ * as statecheck_root, and also -EINVAL for a "name" that is not a string
+ * (-ENOENT: none) or a "state" that is no state's
  * name, -ESRCH for a state with a main process (starting, running,
  * reloading, stopping) without a "pid" (and no exit pending): restored,
  * the service would show that state for ever, no process watched. */

@@ -11,6 +11,8 @@
 # 3. A state.json of another format version (a newer svd's, after a
 #    downgrade) was read as this version's; now it is refused, naming both
 #    versions, and kept aside as state.json.unreadable.
+# 4. An entry whose name is not a string was taken for a service no longer
+#    configured: its process was stopped. Now it is refused as the others.
 . "$(dirname "$0")/lib.sh"
 command -v jq > /dev/null || fail "jq is needed"
 
@@ -77,6 +79,14 @@ logged "state.json is not a state svd wrote (its format is 'svd-state 2', this s
 [ -e "$T/run/state.json.unreadable" ] || fail "the state.json of another version was not kept aside"
 a_restarted "$old"
 kill -9 "$oldb" 2> /dev/null || true
+
+# ---- 4. a name that is not a string: no service's entry, whose process
+# was stopped as one no longer configured's (under the name "?")
+old=$(field a pid)
+crash_edit '(.services[] | select(.name == "a") | .name) |= 5'
+logged "state: ?: name of the wrong type; its entry is ignored" || fail "the name of the wrong type was not named"
+logged "?: no longer configured" && fail "the process of the entry with no name was stopped"
+a_restarted "$old"
 
 stop_svd || fail "svd exit status"
 [ -z "$(instances a)$(instances b)" ] || fail "processes left after a clean stop"

@@ -265,6 +265,7 @@ static const struct {
         { "exit_status", "{}", -EINVAL },
         { "state", "3", -EINVAL },            { "state", "\"runing\"", -EINVAL },
         { "pid", "0", -ESRCH },               { "starts", "[1,\"2\"]", -EINVAL },
+        { "name", "5", -EINVAL },             { "name", "null", -EINVAL },
 };
 
 START_TEST(test_svc_type)
@@ -306,6 +307,12 @@ START_TEST(test_svc_no_pid)
         ck_assert_str_eq(statecheck_what(-ESRCH), "missing for its state");
         cJSON_ReplaceItemInObjectCaseSensitive(o, "state", cJSON_CreateString("stopped"));
         ck_assert_int_eq(statecheck_svc(o, &field), 0);
+        /* an entry of no service's (it would be stopped as one no longer
+         * configured, under the name "?") */
+        cJSON_DeleteItemFromObjectCaseSensitive(o, "name");
+        ck_assert_int_eq(statecheck_svc(o, &field), -ENOENT);
+        ck_assert_str_eq(field, "name");
+        ck_assert_str_eq(statecheck_what(-ENOENT), "missing");
         cJSON_Delete(o);
 }
 END_TEST
