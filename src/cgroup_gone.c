@@ -325,6 +325,7 @@ void cg_gone_retry(struct svd *m)
                 }
                 below = len;
         }
+        orphanstop_cg_event(m); /* (a removed service's leaf empty now: its stop is done) */
 }
 
 bool cg_gone_event(struct svd *m, int wd)
@@ -334,7 +335,6 @@ bool cg_gone_event(struct svd *m, int wd)
         for (size_t i = 0; i < g->n_gone; i++)
                 if (g->gone[i].wd == wd) {
                         cg_gone_retry(m);
-                        orphanstop_cg_event(m); /* (a removed service's leaf it stops) */
                         return true;
                 }
         return false;

@@ -21,6 +21,7 @@
 #include "cgroup.h"
 #include "cgroup_int.h"
 #include "log.h"
+#include "orphanstop_cg.h"
 #include "sched.h"
 #include "svc.h"
 #include "svd.h"
@@ -203,8 +204,10 @@ static void leftover_timer_start(struct svc *s, double after)
 void cg_leftovers_found(struct svc *s)
 {
         bool first = !s->cg_leftover_since;
-        if (first)
+        if (first) {
                 cg_watch_events(s); /* before the kill: the leaf cannot empty unseen */
+                orphanstop_cg_claimed(s->m, s->cg_path); /* (a removed service's, added back) */
+        }
         int r = cgroup_kill(s);
         if (!first)
                 return;

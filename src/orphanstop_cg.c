@@ -2,8 +2,10 @@
  * watched by cgroup_gone.c (the leaf's cgroup.events), which removes it once
  * empty, logs it and calls orphanstop_cg_event: the stop ends there, not at
  * its timeout (a service of that name added back meanwhile runs in the same
- * leaf, which the timer would kill). The timer looks at it again when it
- * fires (no watch: inotify out of watches). */
+ * leaf, which the timer would kill). One added back before the leaf is
+ * empty kills what is left there before its start (cg_leftovers_found),
+ * which ends the stop too (orphanstop_cg_claimed). The timer looks at the
+ * leaf again when it fires (no watch: inotify out of watches). */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -57,6 +59,19 @@ void orphanstop_cg_event(struct svd *m)
                 if (cgroup_orphan_populated(o->path))
                         continue;
                 log_info("%s: cgroup %s (no longer configured) is empty now; its stop is done", o->name, o->path);
+                forget(o);
+        }
+}
+
+void orphanstop_cg_claimed(struct svd *m, const char *path)
+{
+        for (struct orphan_cg *o = m->orphan_cgs, *next; o; o = next) {
+                next = o->next;
+                if (strcmp(o->path, path) != 0)
+                        continue;
+                log_info("%s: cgroup %s (no longer configured) is a service's again: what is left in it is "
+                         "killed before its start; its stop is done",
+                         o->name, o->path);
                 forget(o);
         }
 }

@@ -24,6 +24,10 @@ void orphanstop_cg_stop(struct svd *m, const char *name, const char *was, pid_t 
 /* An event on a leaf's cgroup.events (cgroup_gone.c): those no longer
  * populated (or removed) are done with: their kill timers stop. */
 void orphanstop_cg_event(struct svd *m);
+/* path is a configured service's leaf again, its leftovers killed before
+ * its start (cg_leftovers_found): its stop is done, not to kill the
+ * service's own processes when its timeout is up. */
+void orphanstop_cg_claimed(struct svd *m, const char *path);
 /* Into the state: the leaves still being stopped, with the time left to
  * their kill, as "orphan_cgroups". */
 void orphanstop_cg_save(struct svd *m, cJSON *state);
