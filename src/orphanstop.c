@@ -69,11 +69,18 @@ static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 /* SIGKILL timeout microseconds from now (the defaults' stop timeout at
  * first, what was left of it after a re-exec or a kill of svd). signal:
  * send the stop signal (not again to one an earlier svd sent it to: a
- * second SIGTERM means "hurry" to some programs). */
-static void stop(struct svd *m, const char *name, pid_t pid, pid_t pgid, usec_t timeout, bool signal)
+ * second SIGTERM means "hurry" to some programs). was: the start time the
+ * process must still have once its pidfd holds it (0: svd's own child,
+ * whose number cannot be reused before svd reaps it). */
+static void stop(struct svd *m, const char *name, pid_t pid, pid_t pgid, usec_t timeout, bool signal,
+                 unsigned long long was)
 {
         const struct stop_config *st = &m->cfg->defaults.stop;
         int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (fd >= 0 && was && statefile_pid_start(pid) != was) {
+                close(fd); /* it ended, and its number went to another, since the check */
+                return;
+        }
         struct orphan *o = fd >= 0 ? calloc(1, sizeof(*o)) : NULL;
         char *copy = o ? strdup(name) : NULL;
         if (!copy) {
@@ -131,7 +138,8 @@ void orphanstop_entry(struct svd *m, const cJSON *o)
         bool same = pid > 0 && (!m->adopting || (was && statefile_pid_start(pid) == was));
         if (same) {
                 log_warn("%s: no longer configured; stopping its pid %d", name ? name : "?", (int)pid);
-                stop(m, name ? name : "?", pid, pgid, m->cfg->defaults.stop.timeout, true);
+                stop(m, name ? name : "?", pid, pgid, m->cfg->defaults.stop.timeout, true,
+                     m->adopting ? was : 0);
         }
         /* what left its group is still in its cgroup (the pid's and the
          * group's processes got the stop signal above already) */
@@ -173,7 +181,7 @@ void orphanstop_restore(struct svd *m, const cJSON *state)
                         continue;
                 log_info("%s: pid %d (no longer configured) is still being stopped", name, (int)pid);
                 bool group = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "group"));
-                stop(m, name, (pid_t)pid, group ? (pid_t)pid : 0, (usec_t)left, false);
+                stop(m, name, (pid_t)pid, group ? (pid_t)pid : 0, (usec_t)left, false, (unsigned long long)start);
         }
         orphanstop_cg_restore(m, state);
 }

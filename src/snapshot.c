@@ -557,6 +557,9 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
                 else if (svc_watch_adopted(s) < 0) {
                         log_warn("%s: cannot watch pid %d: %s", s->cfg->name, (int)s->pid, strerror(errno));
                         lost = true;
+                } else if (statefile_pid_start(s->pid) != pid_start) { /* (ended, number reused, since) */
+                        svc_unwatch_adopted(s);
+                        lost = true;
                 } else
                         log_info("%s: took over pid %d", s->cfg->name, (int)s->pid);
         } else if (s->pid > 0 && kill(s->pid, 0) < 0 && errno == ESRCH) {
