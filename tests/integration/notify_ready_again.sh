@@ -20,11 +20,16 @@ healthcheck:
   retries: 1000
 EOF2
 probes() { wc -l < "$T/out/probes" 2> /dev/null || echo 0; }
+probed() { [ "$(probes)" -ge "$1" ]; }
+# state.json (a new file at each write) records r as running
+recorded_running() {
+        [ "$(jq -r '.services[] | select(.name == "r") | .state' "$T/run/state.json" 2> /dev/null)" = running ]
+}
 
 start_svd
 wait_state r running
-wait_for test "$(probes)" -ge 1 # the READY=1 that made it running: probed at once
-sleep 0.3 # (the state write after the change)
+wait_for probed 1 # the READY=1 that made it running: probed at once
+wait_for recorded_running # (the state write after the change)
 inode=$(stat -c "%i %.9Z" "$T/run/state.json")
 for _ in $(seq 10); do
         echo "send READY=1" > "$T/r.fifo"
@@ -41,5 +46,5 @@ echo "send RELOADING=1" > "$T/r.fifo"
 wait_state r reloading
 echo "send READY=1" > "$T/r.fifo"
 wait_state r running
-wait_for test "$(probes)" -ge 2
+wait_for probed 2
 stop_svd
