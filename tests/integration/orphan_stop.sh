@@ -24,6 +24,8 @@ command: [bash, -c, 'trap "" TERM; bash -c "exec -a \"x-child $T\" sleep 100000"
 EOF2
 }
 instances() { pgrep -f -- "^$1 $T" || true; }
+child_runs() { [ -n "$(instances x-child)" ]; }
+child_gone() { [ -z "$(instances x-child)" ]; }
 xpid=
 finish() {
         cleanup
@@ -37,7 +39,7 @@ logged() { grep -qF -- "$1" "$T/svd.out"; }
 check_stopped() {
         logged "x: no longer configured; stopping its pid $xpid" || fail "$1: x's stop was not logged"
         wait_for gone "$xpid"
-        wait_for test -z "$(instances x-child)"
+        wait_for child_gone
         wait_for logged "x: pid $xpid (no longer configured) did not stop within 1s; sending SIGKILL"
         wait_for logged "x: pid $xpid (no longer configured) ended"
         assert_eq "$(field a pid)" "$apid" "$1: a's pid"
@@ -51,7 +53,7 @@ wait_state a running
 wait_state x running
 apid=$(field a pid)
 xpid=$(field x pid)
-wait_for test -n "$(instances x-child)"
+wait_for child_runs
 rm "$T/services/x.yaml"
 svctl daemon-reexec > /dev/null || fail "daemon-reexec"
 wait_for grep -q "restore-fd" "/proc/$SVD_PID/cmdline"
@@ -63,7 +65,7 @@ x_service
 svctl reload > /dev/null || fail "reload"
 wait_state x running
 xpid=$(field x pid)
-wait_for test -n "$(instances x-child)"
+wait_for child_runs
 sleep 0.3 # (the state write)
 crash_svd
 rm "$T/services/x.yaml"
@@ -77,7 +79,7 @@ x_service
 svctl reload > /dev/null || fail "reload"
 wait_state x running
 xpid=$(field x pid)
-wait_for test -n "$(instances x-child)"
+wait_for child_runs
 sleep 0.3
 crash_svd
 rm "$T/services/x.yaml"
@@ -100,5 +102,5 @@ stop_svd || fail "svd exit status"
 grep -qF "x: pid $xpid (no longer configured) still runs as svd ends; sent SIGKILL" "$T/svd.out" ||
         fail "no SIGKILL for x as svd ended"
 wait_for gone "$xpid"
-wait_for test -z "$(instances x-child)"
+wait_for child_gone
 echo "orphan_stop: ok"
