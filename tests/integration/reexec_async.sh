@@ -123,9 +123,13 @@ real_binary
 start_svd
 hanging_binary
 rm -f "$T/out/check.pid"
-timeout 1 "$SVCTL" -s "$SOCK" daemon-reexec > /dev/null 2>&1 && fail "daemon-reexec answered"
-wait_for test -s "$T/out/check.pid"
+"$SVCTL" -s "$SOCK" daemon-reexec > "$T/out/reexec3" 2>&1 &
+client=$!
+wait_for test -s "$T/out/check.pid" # (the request is being handled)
 check=$(cat "$T/out/check.pid")
+kill -0 "$client" 2> /dev/null || fail "daemon-reexec answered during its check: $(cat "$T/out/reexec3")"
+kill "$client"
+wait "$client" 2> /dev/null || true
 wait_for grep -q "went away while its request was still being handled" "$T/svd.out"
 svctl status > /dev/null || fail "status after the client left"
 stop_svd || fail "svd exited with status $?"
