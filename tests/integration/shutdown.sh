@@ -15,12 +15,17 @@ mk db INT ""
 mk api TERM db
 mk web USR1 api
 service stubborn <<EOF
-command: [/bin/sh, -c, 'trap "" TERM; while :; do sleep 0.05; done']
+command: [/bin/sh, -c, 'trap "" TERM; date +%s.%N > $T/out/stubborn.start; while :; do sleep 0.05; done']
 stop: { timeout: 500ms }
 EOF
 
 start_svd
-for n in db api web stubborn; do wait_state $n running; done
+# running once spawned: each is signalled only once its trap is set (its
+# .start file), or the signal would end it before it handled it
+for n in db api web stubborn; do
+        wait_state $n running
+        wait_for test -s "$T/out/$n.start"
+done
 t0=$(now)
 stop_svd || fail "svd exit status $?"
 t1=$(now)
