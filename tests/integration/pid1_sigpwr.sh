@@ -14,14 +14,20 @@ cat >> "$T/etc/svd.yaml" <<EOF
 cgroups: optional
 EOF
 service db <<EOF
-command: [/bin/sh, -c, 'trap "date +%s.%N > $T/out/db.stop; exit 0" TERM; while :; do sleep 0.05; done']
+command: [/bin/sh, -c, 'trap "date +%s.%N > $T/out/db.stop; exit 0" TERM; touch $T/out/db.up; while :; do sleep 0.05; done']
 EOF
+# db_up: db runs and has set its trap (running once spawned, before its sh
+# ran the trap: a SIGTERM before would end it without db.stop)
+db_up() {
+        wait_state db running
+        wait_for test -e "$T/out/db.up"
+}
 
 # 1: PID 1 in normal operation
 unshare --pid --fork --mount-proc "$SVD" -c "$T/etc/svd.yaml" > "$T/svd.out" 2>&1 &
 UNSHARE=$!
 ns_svd "$UNSHARE"
-wait_state db running
+db_up
 kill -PWR "$SVD_PID"
 rc=0; timeout 20 tail --pid="$UNSHARE" -f /dev/null || rc=$?
 assert_eq "$rc" "0" "PID 1 still runs 20 s after SIGPWR"
@@ -50,8 +56,9 @@ grep -q 'init: poweroff' "$T/svd.out" || fail "no poweroff in the emergency's lo
 rm -f "$T/services/broken.yaml"
 
 # 3: not PID 1: stop every service, exit 0
+rm -f "$T/out/db.up"
 start_svd
-wait_state db running
+db_up
 kill -PWR "$SVD_PID"
 rc=0; wait "$SVD_PID" || rc=$?
 SVD_PID=
