@@ -8,15 +8,18 @@
 
 mkdir -p "$T/out"
 service db <<EOF
-command: [sh, -c, "trap 'echo db-term >> $T/out/order; exit 0' TERM; while :; do sleep 0.1; done"]
+command: [sh, -c, "trap 'echo db-term >> $T/out/order; exit 0' TERM; touch $T/out/db.up; while :; do sleep 0.1; done"]
 EOF
 service api <<EOF
-command: [sh, -c, "trap 'echo api-term >> $T/out/order; sleep 0.5; echo api-gone >> $T/out/order; exit 0' TERM; while :; do sleep 0.1; done"]
+command: [sh, -c, "trap 'echo api-term >> $T/out/order; sleep 0.5; echo api-gone >> $T/out/order; exit 0' TERM; touch $T/out/api.up; while :; do sleep 0.1; done"]
 depends_on: { db: { restart: true } }
 EOF
 start_svd
 wait_state db running
 wait_state api running
+# (running once spawned: a stop before its trap is set would end it unrecorded)
+wait_for test -e "$T/out/db.up"
+wait_for test -e "$T/out/api.up"
 api1=$(field api pid); db1=$(field db pid)
 
 service db <<EOF
