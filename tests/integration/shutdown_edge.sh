@@ -20,13 +20,14 @@ EOF
 # (its 5 s stop is the window in which the test's later requests must
 # arrive; 2 s was too short once on a loaded machine)
 service slow <<EOF
-command: [/bin/sh, -c, 'trap "sleep 5; exit 0" TERM; while :; do sleep 0.05; done']
+command: [/bin/sh, -c, 'trap "sleep 5; exit 0" TERM; touch $T/out/slow.up; while :; do sleep 0.05; done']
 EOF
 unshare --pid --fork --mount-proc "$SVD" -c "$T/etc/svd.yaml" single splash -s -h -V --bogus -- quiet -x \
         > "$T/svd.out" 2>&1 &
 UNSHARE=$!
 ns_svd "$UNSHARE"
 wait_state slow running
+wait_for test -e "$T/out/slow.up" # (its trap is set: running once spawned)
 for w in "argument 'single'" "argument 'splash'" "option -s" "option -h" "option -V" "option --bogus" \
         "argument 'quiet'" "argument '-x'"; do
         grep -q "ignoring .*$w" "$T/svd.out" || fail "no 'ignoring ... $w' in the log"
