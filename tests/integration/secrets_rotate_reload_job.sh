@@ -8,7 +8,7 @@
 # aaa: removed by the reload, slow to stop (it ignores SIGTERM)
 service aaa <<YAML
 stop: { signal: SIGTERM, timeout: 2s }
-command: [/bin/sh, -c, 'trap "" TERM; while :; do sleep 0.1; done']
+command: [/bin/sh, -c, 'trap "" TERM; touch $T/out/aaa.up; while :; do sleep 0.1; done']
 YAML
 service app <<YAML
 secrets:
@@ -25,6 +25,7 @@ YAML
 
 start_svd
 wait_state aaa running
+wait_for test -e "$T/out/aaa.up" # (it ignores SIGTERM now: running once spawned)
 wait_state app running
 rm "$T/services/aaa.yaml"
 svctl reload > /dev/null || fail "reload"
