@@ -7,9 +7,9 @@
 # pull in the old definition but waits for the new one.
 . "$(dirname "$0")/lib.sh"
 
-slow_yaml() { # ignores SIGTERM: its stop takes the whole timeout
-        cat <<'YAML'
-command: [sh, -c, "trap '' TERM; while :; do sleep 0.1; done"]
+slow_yaml() { # NAME: ignores SIGTERM: its stop takes the whole timeout
+        cat <<YAML
+command: [sh, -c, "trap '' TERM; touch $T/out/$1.up; while :; do sleep 0.1; done"]
 stop: { timeout: 3s }
 YAML
 }
@@ -20,9 +20,11 @@ service b <<'YAML'
 command: [sleep, "1001"]
 depends_on: [a]
 YAML
-slow_yaml | service slow
+slow_yaml slow | service slow
 start_svd
 for n in a b slow; do wait_state $n running; done
+# (running once spawned: a SIGTERM before its trap would end it at once)
+wait_for test -e "$T/out/slow.up"
 dones() { grep -c "reload: done" "$T/svd.out" || true; }
 wait_done() { # N: until the Nth "reload: done"
         local deadline=$(( $(date +%s) + 15 * SCALE ))
@@ -46,10 +48,11 @@ wait_done 1
 
 # B. a dependent's start does not bring back the old definition of what it
 # depends on; it runs on the new one once the reload is done
-slow_yaml | service c
+slow_yaml c | service c
 svctl reload > /dev/null || fail "reload adding c"
 wait_done 2
 wait_state c running
+wait_for test -e "$T/out/c.up"
 printf 'command: [sleep, "2000"]\n' > "$T/services/a.yaml"
 rm "$T/services/c.yaml"
 svctl reload > /dev/null || fail "reload B"
@@ -74,9 +77,10 @@ wait_done 4
 # command
 printf 'type: oneshot\nrestart: "no"\nschedule: { every: 1s }\ncommand: [sh, -c, "echo old >> %s/out/job"]\n' "$T" \
         > "$T/services/job.yaml"
-slow_yaml | service d
+slow_yaml d | service d
 svctl reload > /dev/null || fail "reload adding job"
 wait_done 5
+wait_for test -e "$T/out/d.up"
 wait_for grep -q old "$T/out/job"
 printf 'type: oneshot\nrestart: "no"\nschedule: { every: 1s }\ncommand: [sh, -c, "echo new >> %s/out/job"]\n' "$T" \
         > "$T/services/job.yaml"
