@@ -9,15 +9,19 @@
 # definition and ends the hold, as such a pull-in does at any time: before,
 # it ran on held (no restart after a crash, not pulled in again).
 . "$(dirname "$0")/lib.sh"
+# x_up: the x that runs has set its trap (it is running once spawned, and a
+# SIGTERM before the trap would end it at once, never seen stopping)
+x_up() { [ "$(cat "$T/out/x.up" 2> /dev/null)" = "$(field x pid)" ]; }
 
 service x <<EOF2
-command: [sh, -c, "trap 'sleep 1.5; exit 0' TERM; while :; do sleep 0.1; done"]
+command: [sh, -c, "trap 'sleep 1.5; exit 0' TERM; echo \$\$ > $T/out/x.up; while :; do sleep 0.1; done"]
 EOF2
 start_svd
 wait_state x running
+wait_for x_up
 
 service x <<EOF2
-command: [sh, -c, "trap 'sleep 1.5; exit 0' TERM; while :; do sleep 0.2; done"]
+command: [sh, -c, "trap 'sleep 1.5; exit 0' TERM; echo \$\$ > $T/out/x.up; while :; do sleep 0.2; done"]
 EOF2
 svctl reload > /dev/null || fail "reload"
 wait_state x stopping
@@ -36,8 +40,9 @@ svctl start x > /dev/null || fail "start x"
 svctl reload > /dev/null || fail "reload adding y"
 wait_state y running
 wait_for sh -c "[ \$(grep -c 'reload: done' '$T/svd.out') = 2 ]"
+wait_for x_up
 service x <<EOF2
-command: [sh, -c, "trap 'sleep 1.5; exit 0' TERM; while :; do sleep 0.3; done"]
+command: [sh, -c, "trap 'sleep 1.5; exit 0' TERM; echo \$\$ > $T/out/x.up; while :; do sleep 0.3; done"]
 EOF2
 svctl reload > /dev/null || fail "reload"
 wait_state x stopping
