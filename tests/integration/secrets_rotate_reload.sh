@@ -13,6 +13,7 @@ YAML
 
 start_svd
 wait_state app running
+wait_for test -s "$T/out/app" # (it ignores SIGTERM now: running once spawned)
 pid=$(field app pid)
 svctl secret rotate pw > /dev/null || fail "rotate"
 new=$(svctl secret get pw)
