@@ -69,6 +69,7 @@ stop_svd || fail "svd exit status $?"
 start_svd
 wait_state fast running
 wait_state slow running
+wait_for lines slow 3 # (slow ignores SIGTERM now: running once spawned)
 sleep 0.5
 assert_eq "$(wc -l < "$T/out/fast")" "3" "fast's starts after a clean restart"
 svctl stop idle > /dev/null || fail "stop idle"
