@@ -38,6 +38,7 @@ logged() { grep -q "$1" "$T/svd.out"; }
 
 start_svd
 for s in slow x y db app; do wait_state $s running; done
+wait_for lines slow 1 # (slow ignores SIGTERM now: running once spawned)
 
 # --- x, a consumer y needs, stopped by the operator during the restart ----
 # --- db, which app needs, stopped by the operator before it ---------------
