@@ -9,9 +9,12 @@
 # operator's stop of a dependency is not undone by a start that does not
 # reach it.
 . "$(dirname "$0")/lib.sh"
+# db_up PID: db's process PID has set its trap (running once spawned: a
+# SIGUSR1 before the trap would end it on the signal, not exit 0)
+db_up() { [ "$(cat "$T/out/db.up" 2> /dev/null)" = "$1" ]; }
 
 service db <<EOF
-command: [sh, -c, 'trap "exit 0" USR1; while :; do sleep 0.1; done']
+command: [sh, -c, 'trap "exit 0" USR1; echo \$\$ > $T/out/db.up; while :; do sleep 0.1; done']
 restart: "no"
 EOF
 service x <<EOF
@@ -43,6 +46,7 @@ wait_state job exited
 svctl stop x > /dev/null
 wait_state x stopped
 db1=$(field db pid)
+wait_for db_up "$db1"
 kill -USR1 "$db1"
 wait_state db exited
 svctl start x > /dev/null
@@ -57,6 +61,7 @@ svctl stop mid > /dev/null
 wait_state app stopped
 wait_state mid stopped
 db2=$(field db pid)
+wait_for db_up "$db2"
 kill -USR1 "$db2"
 wait_state db exited
 svctl start app > /dev/null
