@@ -21,6 +21,7 @@ EOF
 lines() { [ "$(wc -l < "$T/out/$1")" -ge "$2" ]; }
 start_svd
 wait_state api running
+wait_for lines api 1 # (its trap is set: running once spawned)
 wait_state other running
 assert_eq "$(cat "$T/out/mig")" "run down" "mig's first run"
 
