@@ -66,6 +66,7 @@ svctl start x2 > /dev/null || fail "start x2"
 wait_state x running
 wait_state x2 running
 wait_for lines x 2
+wait_for lines x2 2 # (x2 ignores SIGTERM now: running once spawned)
 svctl secret rotate pw > /dev/null || fail "rotate"
 new=$(svctl secret get pw)
 wait_state x stopped
