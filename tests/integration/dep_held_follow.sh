@@ -16,11 +16,15 @@ command: [sleep, "75002"]
 depends_on: { db: { restart: true } }
 EOF
 service web <<EOF
-command: [sh, -c, 'trap "sleep 1; exit 0" TERM; while :; do sleep 0.1; done']
+command: [sh, -c, 'trap "sleep 1; exit 0" TERM; echo \$\$ > $T/out/web.up; while :; do sleep 0.1; done']
 depends_on: { api: { restart: true } }
 EOF
 start_svd
 for n in db api web; do wait_state $n running; done
+# web_up: the web that runs has set its trap (running once spawned: a
+# SIGTERM before the trap would end it at once, never seen stopping)
+web_up() { [ "$(cat "$T/out/web.up" 2> /dev/null)" = "$(field web pid)" ]; }
+wait_for web_up
 api_runs() { grep -c "api: starting -> running" "$T/svd.out"; }
 
 # 1. svctl restart db while api waits for web
@@ -41,6 +45,7 @@ assert_eq "$(api_runs)" "$runs" "api's runs after svctl stop api (1)"
 # 2. db crashes while api waits for web
 svctl start api > /dev/null
 wait_state web running
+wait_for web_up
 svctl stop api > /dev/null
 runs=$(api_runs)
 wait_state web stopping
