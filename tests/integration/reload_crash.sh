@@ -7,7 +7,7 @@
 
 mkdir -p "$T/out"
 service db <<EOF
-command: [sh, -c, "trap 'sleep 2; exit 0' TERM; while :; do sleep 0.1; done"]
+command: [sh, -c, "trap 'sleep 2; exit 0' TERM; touch $T/out/db.up; while :; do sleep 0.1; done"]
 EOF
 service quiet <<EOF
 command: [sleep, "1000"]
@@ -17,6 +17,7 @@ command: [sleep, "74001"]
 EOF
 start_svd
 wait_state db running
+wait_for test -e "$T/out/db.up" # (its trap is set: running once spawned)
 wait_state fast running
 wait_state quiet running
 svctl stop quiet > /dev/null
