@@ -18,15 +18,20 @@ command: [sleep, "1000"]
 depends_on: [db]
 EOF
 service tight <<EOF
-command: [sh, -c, 'trap "sleep 0.3; exit 0" TERM; while :; do sleep 0.1; done']
+command: [sh, -c, 'trap "sleep 0.3; exit 0" TERM; echo \$\$ > $T/out/tight.up; while :; do sleep 0.1; done']
 depends_on: { db: { restart: true } }
 EOF
 service web <<EOF
-command: [sh, -c, 'trap "sleep 1; exit 0" TERM; while :; do sleep 0.1; done']
+command: [sh, -c, 'trap "sleep 1; exit 0" TERM; echo \$\$ > $T/out/web.up; while :; do sleep 0.1; done']
 depends_on: { tight: { restart: true } }
 EOF
 start_svd
 for n in db loose tight web; do wait_state $n running; done
+# traps_set: the tight and web that run have set their traps (running once
+# spawned: a SIGTERM before the trap would end one at once, never stopping)
+up() { [ "$(cat "$T/out/$1.up" 2> /dev/null)" = "$(field "$1" pid)" ]; }
+traps_set() { up tight && up web; }
+wait_for traps_set
 loose1=$(field loose pid); tight1=$(field tight pid); db1=$(field db pid)
 kill -9 "$db1"
 wait_for sh -c "[ -n \"\$($SVCTL -s $SOCK status --json | python3 -c 'import json,sys; print(\" \".join(str(s[\"pid\"]) for s in json.load(sys.stdin)[\"services\"] if s[\"name\"]==\"db\" and s[\"state\"]==\"running\" and s[\"pid\"]!=$db1))')\" ]"
@@ -43,6 +48,7 @@ order() { # FIRST SECOND: the last FIRST line comes before the last SECOND line
         [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] || fail "'$1' (line $a) not before '$2' (line $b)"
 }
 wait_state web running
+wait_for traps_set
 db2=$(field db pid); tight2=$(field tight pid); web2=$(field web pid)
 svctl restart db > /dev/null
 web_back() { [ "$(field web state)" = running ] && [ "$(field web pid)" != "$web2" ]; }
@@ -68,6 +74,7 @@ svctl start db > /dev/null
 wait_state db running
 wait_state tight running
 wait_state web running
+wait_for traps_set
 # called off: web is still stopping (1 s) when db is started again; tight
 # and db, which waited for it, never stop, and web comes back
 db3=$(field db pid); tight3=$(field tight pid); web3=$(field web pid)
