@@ -22,6 +22,9 @@ wait_state stubborn running
 wait_state quits running
 ps=$(field stubborn pid)
 pq=$(field quits pid)
+# (stubborn ignores SIGTERM once its sh has run the trap and exec'd sleep:
+# it is running once spawned, before that)
+wait_for grep -qx sleep "/proc/$ps/comm"
 wait_for sh -c "[ \"\$(jq -r '.services[] | select(.name == \"quits\") | .pid' '$T/run/state.json')\" = '$pq' ]"
 wait_for sh -c "[ \"\$(jq -r '.services[] | select(.name == \"stubborn\") | .pid' '$T/run/state.json')\" = '$ps' ]"
 
