@@ -9,7 +9,7 @@
 mkdir -p "$T/out"
 web() { # web VERSION
         service web <<EOF
-command: [sh, -c, "echo $1 > $T/out/version; trap 'sleep 1.5; exit 0' TERM; while :; do sleep 0.1; done"]
+command: [sh, -c, "trap 'sleep 1.5; exit 0' TERM; echo $1 > $T/out/version; while :; do sleep 0.1; done"]
 restart: on-failure
 backoff: { initial: 100ms }
 healthcheck:
@@ -23,6 +23,7 @@ web v1
 touch "$T/out/ok"
 start_svd
 wait_state web running
+wait_for grep -qx v1 "$T/out/version" # (written once its trap is set: running once spawned)
 wait_field web health healthy
 rm "$T/out/ok"
 wait_state web stopping
