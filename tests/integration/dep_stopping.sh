@@ -8,18 +8,23 @@
 . "$(dirname "$0")/lib.sh"
 
 service a <<EOF
-command: [bash, -c, "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done"]
+command: [bash, -c, "trap 'sleep 1; exit 0' TERM; echo \$\$ > $T/out/a.up; while :; do sleep 0.1; done"]
 EOF
 service b <<EOF
 command: [sleep, "1000"]
 depends_on: [a]
 EOF
 service f <<EOF
-command: [bash, -c, "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done"]
+command: [bash, -c, "trap 'sleep 1; exit 0' TERM; echo \$\$ > $T/out/f.up; while :; do sleep 0.1; done"]
 depends_on: { a: { restart: true } }
 EOF
 start_svd
 for n in a b f; do wait_state $n running; done
+# up NAME: the process of NAME that runs has set its trap (running once
+# spawned: a SIGTERM before the trap would end it at once, never stopping)
+up() { [ "$(cat "$T/out/$1.up" 2> /dev/null)" = "$(field "$1" pid)" ]; }
+wait_for up a
+wait_for up f
 
 # 1. a is stopping (1 s) when b is started: a comes back, then b
 svctl stop b > /dev/null
@@ -36,6 +41,7 @@ wait_state b running 10
 # started meanwhile needs a, so a's stop is off: a keeps its process
 svctl start f > /dev/null
 wait_state f running
+wait_for up f
 a1=$(field a pid)
 svctl stop a > /dev/null
 wait_state f stopping
