@@ -214,8 +214,17 @@ void init_finish(enum shutdown_action a) {
         log_info("init: %s", shutdown_action_name(a));
         int cmd = a == SHUTDOWN_REBOOT ? RB_AUTOBOOT : a == SHUTDOWN_HALT ? RB_HALT_SYSTEM : RB_POWER_OFF;
         reboot(cmd);
-        /* reboot(2) failed: never let PID 1 return */
-        log_err("init: %s: reboot(2): %s; only reaping children now", shutdown_action_name(a), strerror(errno));
+        int err = errno;
+        /* reboot(2) failed. PID 1 of a PID namespace (a container without
+         * CAP_SYS_BOOT, or whose seccomp filter denies reboot(2)) ends the
+         * namespace by exiting, as its runtime expects; the machine's own
+         * init must never end (the kernel would panic). */
+        if (!initial_pid_ns()) {
+                log_err("init: %s: reboot(2): %s; PID 1 of a PID namespace: exiting instead", shutdown_action_name(a),
+                        strerror(err));
+                _exit(0);
+        }
+        log_err("init: %s: reboot(2): %s; only reaping children now", shutdown_action_name(a), strerror(err));
         init_reap_forever();
 }
 

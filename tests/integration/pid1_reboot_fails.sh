@@ -1,0 +1,40 @@
+#!/bin/bash
+# reboot(2) refused to svd as PID 1 of a PID namespace (a container without
+# CAP_SYS_BOOT, or whose seccomp filter denies reboot(2), as Docker's does by
+# default): svd exits once the services are stopped, which ends the
+# namespace. Before, it logged the error and only reaped children for good:
+# the container ran on, empty, until its runtime killed it.
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || { echo "needs root for unshare"; exit 77; }
+unshare --pid --fork --mount-proc true 2>/dev/null || { echo "unshare --pid not permitted here"; exit 77; }
+setpriv --bounding-set=-sys_boot true 2>/dev/null || { echo "setpriv --bounding-set not available"; exit 77; }
+
+cat >> "$T/etc/svd.yaml" <<EOF
+cgroups: optional
+EOF
+service db <<EOF
+command: [/bin/sh, -c, 'trap "touch $T/out/db.stop; exit 0" TERM; touch $T/out/db.up; while :; do sleep 0.05; done']
+EOF
+
+# without CAP_SYS_BOOT in its bounding set, svd's reboot(2) fails with EPERM
+setpriv --bounding-set=-sys_boot unshare --pid --fork --mount-proc "$SVD" -c "$T/etc/svd.yaml" > "$T/svd.out" 2>&1 &
+UNSHARE=$!
+ns_svd "$UNSHARE"
+wait_state db running
+wait_for test -e "$T/out/db.up"
+kill -TERM "$SVD_PID"
+rc=0; timeout $((30 * SCALE)) tail --pid="$UNSHARE" -f /dev/null || rc=$?
+if [ "$rc" != 0 ]; then
+        kill -KILL "$SVD_PID" 2>/dev/null || true
+        wait "$UNSHARE" || true
+        SVD_PID=
+        cat "$T/svd.out"
+        fail "PID 1 still runs 30 s after SIGTERM although reboot(2) failed"
+fi
+rc=0; wait "$UNSHARE" || rc=$?
+SVD_PID=
+assert_eq "$rc" "0" "exit status of the namespace's PID 1 after a failed poweroff"
+[ -f "$T/out/db.stop" ] || fail "db was not stopped before the poweroff"
+grep -q 'init: poweroff: reboot(2): Operation not permitted; PID 1 of a PID namespace: exiting instead' "$T/svd.out" ||
+        { cat "$T/svd.out"; fail "no line for the failed reboot(2)"; }
+echo "pid1_reboot_fails: ok"
