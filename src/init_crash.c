@@ -129,6 +129,13 @@ static void crash_finish(int cmd, const char *why) {
         put(what);
         put("\n");
         reboot(cmd);
+        /* refused (a container without CAP_SYS_BOOT, or a seccomp filter
+         * that denies it): PID 1 of a PID namespace ends the namespace by
+         * exiting; the machine's init reaps on (it must never end) */
+        if (!crash_initial_ns) {
+                put("svd: crashed PID 1: reboot(2) failed; PID 1 of a PID namespace: exiting instead\n");
+                _exit(0);
+        }
 }
 
 /* A thread of PID 1 that crashed hands the rest to the main thread (whose

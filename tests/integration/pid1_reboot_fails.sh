@@ -3,7 +3,8 @@
 # CAP_SYS_BOOT, or whose seccomp filter denies reboot(2), as Docker's does by
 # default): svd exits once the services are stopped, which ends the
 # namespace. Before, it logged the error and only reaped children for good:
-# the container ran on, empty, until its runtime killed it.
+# the container ran on, empty, until its runtime killed it. The same after
+# a crash of PID 1 (init_crash.c), which has its own reboot(2).
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "needs root for unshare"; exit 77; }
 unshare --pid --fork --mount-proc true 2>/dev/null || { echo "unshare --pid not permitted here"; exit 77; }
@@ -37,4 +38,30 @@ assert_eq "$rc" "0" "exit status of the namespace's PID 1 after a failed powerof
 [ -f "$T/out/db.stop" ] || fail "db was not stopped before the poweroff"
 grep -q 'init: poweroff: reboot(2): Operation not permitted; PID 1 of a PID namespace: exiting instead' "$T/svd.out" ||
         { cat "$T/svd.out"; fail "no line for the failed reboot(2)"; }
+
+# 2: PID 1 crashed (SIGSEGV sent from outside the namespace reaches the
+# handler), then SIGTERM: crash_finish's reboot(2) fails too
+rm -f "$T/out/db.up" "$T/out/db.stop"
+ulimit -c 0 # (the crash's core dump child: no core file in the test's cwd)
+setpriv --bounding-set=-sys_boot unshare --pid --fork --mount-proc "$SVD" -c "$T/etc/svd.yaml" > "$T/svd.out" 2>&1 &
+UNSHARE=$!
+ns_svd "$UNSHARE"
+wait_state db running
+wait_for test -e "$T/out/db.up"
+kill -SEGV "$SVD_PID"
+wait_for grep -q 'svd: PID 1 crashed (SIGSEGV)' "$T/svd.out"
+kill -TERM "$SVD_PID"
+rc=0; timeout $((40 * SCALE)) tail --pid="$UNSHARE" -f /dev/null || rc=$?
+if [ "$rc" != 0 ]; then
+        kill -KILL "$SVD_PID" 2>/dev/null || true
+        wait "$UNSHARE" || true
+        SVD_PID=
+        cat "$T/svd.out"
+        fail "crashed PID 1 still runs 40 s after SIGTERM although reboot(2) failed"
+fi
+rc=0; wait "$UNSHARE" || rc=$?
+SVD_PID=
+assert_eq "$rc" "0" "exit status of the crashed PID 1 after a failed poweroff"
+grep -q 'svd: crashed PID 1: reboot(2) failed; PID 1 of a PID namespace: exiting instead' "$T/svd.out" ||
+        { cat "$T/svd.out"; fail "no line for the crashed PID 1's failed reboot(2)"; }
 echo "pid1_reboot_fails: ok"
