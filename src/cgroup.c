@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "cgroup_int.h"
 #include "log.h"
+#include "orphanstop_cg.h"
 #include "sched.h"
 #include "spawn.h"
 #include "svd.h"
@@ -643,6 +644,8 @@ int cgroup_prepare(struct svd *m, struct svc *s) {
                 close_leaf_fds(s);
                 s->cg_wd_events = s->cg_wd_memory = -1;
         }
+        /* a removed service's stop of this leaf, if empty by now, is done */
+        orphanstop_cg_event(m); /* (unwatched once configured again: it would kill this run) */
         if (!created && cgroup_populated(s))
                 /* leftovers of an earlier run: they would share the new run's
                  * limits and confuse "down"; the start waits for them to go
