@@ -65,7 +65,7 @@ static cJSON *read_state(int fd) {
         close(fd);
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "format"), *v = cJSON_GetObjectItemCaseSensitive(j, "version");
         if (!j || !cJSON_IsString(f) || strcmp(f->valuestring, REEXEC_STATE_FORMAT) != 0 || !cJSON_IsNumber(v) ||
-            v->valueint != REEXEC_STATE_VERSION) {
+            v->valuedouble != REEXEC_STATE_VERSION) {
                 log_err("daemon-reexec: the previous instance's state is unreadable or of another format; "
                         "services it ran are not taken over");
                 cJSON_Delete(j);
