@@ -363,7 +363,9 @@ static void client_process(struct client *cl) {
                         return;
                 }
                 if (r < 0) {
-                        client_fail(cl, PROTO_E_BAD_REQUEST, "bad frame: the payload is not a JSON object");
+                        char why[128];
+                        proto_frame_why(cl->rb.p + off, cl->rb.len - off, why, sizeof(why));
+                        client_fail(cl, PROTO_E_BAD_REQUEST, why);
                         return;
                 }
                 off += used;

@@ -167,6 +167,77 @@ static int parse_payload(const char *p, size_t n, cJSON **ret_msg)
         return 0;
 }
 
+/* The depth of arrays and objects open at p[at] (strings skipped). */
+static size_t open_depth(const char *p, size_t at)
+{
+        size_t depth = 0;
+        bool in_str = false;
+        for (size_t i = 0; i < at; i++) {
+                if (in_str) {
+                        if (p[i] == '\\')
+                                i++;
+                        else if (p[i] == '"')
+                                in_str = false;
+                } else if (p[i] == '"') {
+                        in_str = true;
+                } else if (p[i] == '[' || p[i] == '{') {
+                        depth++;
+                } else if ((p[i] == ']' || p[i] == '}') && depth > 0) {
+                        depth--;
+                }
+        }
+        return depth;
+}
+
+static const char *json_kind(const cJSON *j)
+{
+        if (cJSON_IsArray(j))
+                return "a JSON array";
+        if (cJSON_IsString(j))
+                return "a JSON string";
+        if (cJSON_IsNumber(j))
+                return "a JSON number";
+        if (cJSON_IsBool(j))
+                return "a JSON boolean";
+        return "JSON null";
+}
+
+void proto_frame_why(const char *buf, size_t len, char *out, size_t outlen)
+{
+        const char *p = buf + PROTO_HDR_SIZE;
+        size_t n = len >= PROTO_HDR_SIZE ? get_be32((const unsigned char *)buf) : 0;
+        if (len < PROTO_HDR_SIZE || n > len - PROTO_HDR_SIZE)
+                n = 0;
+        size_t bad = utf8_bad(p, n, UTF8_KEEP_CTRL); /* (the first NUL or invalid byte) */
+        if (bad < n) {
+                snprintf(out, outlen, p[bad] ? "bad frame: the payload is not valid UTF-8 at byte %zu"
+                                             : "bad frame: the payload is not valid JSON: a NUL byte at byte %zu",
+                         bad);
+                return;
+        }
+        const char *end = NULL;
+        cJSON *msg = cJSON_ParseWithLengthOpts(p, n, &end, false);
+        size_t at = end && end >= p && end <= p + n ? (size_t)(end - p) : n;
+        if (!msg) {
+                if (at < n && (p[at] == '[' || p[at] == '{') && open_depth(p, at) >= CJSON_NESTING_LIMIT)
+                        snprintf(out, outlen, "bad frame: the payload is not valid JSON: nested deeper than %d",
+                                 CJSON_NESTING_LIMIT);
+                else
+                        snprintf(out, outlen, "bad frame: the payload is not valid JSON at byte %zu", at);
+                return;
+        }
+        while (at < n && (p[at] == ' ' || p[at] == '\t' || p[at] == '\n' || p[at] == '\r'))
+                at++;
+        if (!cJSON_IsObject(msg))
+                snprintf(out, outlen, "bad frame: the payload is %s, not an object", json_kind(msg));
+        else if (at < n)
+                snprintf(out, outlen, "bad frame: the payload is not valid JSON: data after the object at byte %zu",
+                         at);
+        else
+                snprintf(out, outlen, "bad frame: the payload is not a JSON object");
+        cJSON_Delete(msg);
+}
+
 /* cJSON prints string bytes as they are: text a service supplied (STATUS=,
  * probe output, a name) or an operator typed may hold invalid UTF-8, which a
  * strict peer (svd's and svctl's own decoders) rejects, failing the whole

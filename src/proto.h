@@ -88,6 +88,11 @@ int proto_frame_encode_secret(const cJSON *msg, char **ret_buf, size_t *ret_len)
  * payload is not a JSON object or not valid UTF-8, -EILSEQ if a string holds
  * \u0000 (a C string would end there: the value would be cut short). */
 int proto_frame_decode(const char *buf, size_t len, cJSON **ret_msg, size_t *ret_consumed);
+/* Why the whole frame at buf (len bytes), which proto_frame_decode refused
+ * with -EBADMSG, is not a request: one line for the error reply ("bad frame:
+ * the payload is not valid UTF-8 at byte 7", "... is a JSON array, not an
+ * object"; a byte is an offset into the payload, from 0). */
+void proto_frame_why(const char *buf, size_t len, char *out, size_t outlen);
 
 /* Checks the common request fields ("v", "op"); on failure returns -EINVAL and
  * writes a one-line message naming the field into err. */
