@@ -118,6 +118,21 @@ static char *known_names(const struct svd_config *c)
         return out;
 }
 
+/* Whether set name, expanded, holds a name that is not a set: a profile. A
+ * set whose members only name each other (a: [b], b: [a]) holds none. */
+static bool names_a_profile(const struct svd_config *c, const char *name)
+{
+        _cleanup_(strv_freep) char **v = NULL;
+        if (expand(c, name, &v) < 0)
+                return true; /* (no memory: no warning) */
+        for (size_t i = 0; v && v[i]; i++)
+                if (!set_members(c, v[i]))
+                        return true;
+        return false;
+}
+
+static void join(char *buf, size_t len, char *const *v);
+
 /* A member of a set of the main file that is neither a set nor a profile a
  * service declares selects nothing: a typo ("monitorng"), or a service file
  * gone. A warning, not an error: the set still selects the rest. (The
@@ -140,6 +155,15 @@ static void check_sets(const struct svd_config *c, struct cfg_errors *errs)
                                  "selects nothing",
                                  m);
                 }
+                if (!ps->profiles || !ps->profiles[0] || names_a_profile(c, ps->name))
+                        continue;
+                char names[200];
+                _cleanup_(strv_freep) char **v = NULL;
+                join(names, sizeof(names), expand(c, ps->name, &v) < 0 ? NULL : v);
+                snprintf(key, sizeof key, "profile_sets.%s", ps->name);
+                cfg_warn(errs, ps->pos ? &ps->pos[0] : &(struct cfg_pos){ .file = c->files[0] }, key,
+                         "names only profile sets (%s), none of which names a profile: it selects nothing",
+                         names);
         }
 }
 
