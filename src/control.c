@@ -28,6 +28,7 @@
 
 #include "audit.h"
 #include "control.h"
+#include "control_adopt.h"
 #include "control_hup.h"
 #include "control_peer.h"
 #include "control_rbuf.h"
@@ -640,6 +641,8 @@ int control_open(struct svd *m, struct control **ret) {
         strcpy(sa.sun_path, path);
 
         int fd = svd_inherited_fd(m, "control");
+        if (fd < 0)
+                fd = control_adopt_inherited(path); /* (a re-exec's, its state refused) */
         if (fd >= 0)
                 goto listening; /* kept across daemon-reexec: queued clients wait */
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
