@@ -2,22 +2,31 @@
  * queued (waiting for a free slot), running (a getaddrinfo_a request),
  * done (the answer, kept until it expires) or failed (being delivered).
  * Queued entries start in list order, so names are served first come, first
- * served. Done callbacks run from the poll timer only, never from start or
- * cancel, so a check module never sees its callback while inside one of
- * these calls. The list holds at most PROBE_LOOKUPS_MAX running,
+ * served. A request that ends wakes the loop through an eventfd (glibc's
+ * SIGEV_THREAD notification writes to it); nothing polls while a lookup
+ * hangs. Done callbacks run from the loop only (the eventfd watcher, or a
+ * zero timer after a cancel freed a slot), never from start or cancel, so a
+ * check module never sees its callback while inside one of these calls. The list holds at most PROBE_LOOKUPS_MAX running,
  * PROBE_LOOKUP_KEPT_MAX done and one queued entry per name a check waits for
  * (bounded by the prober's checks in flight). */
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "probe_hosts.h"
 #include "probe_lookup.h"
 #include "probe_proto.h"
 
-#define POLL_MIN_S 0.001
-#define POLL_MAX_S 0.016
+/* The eventfd glibc's notification threads write to. Made once and never
+ * closed: a request probe_lookup_free left running (or one whose cancel came
+ * too late) still notifies, and must not write to a reused fd number. The
+ * notification carries only this number, no pointer into our memory. */
+static int wake_fd = -1;
 
 enum ent_state { ENT_QUEUED, ENT_RUNNING, ENT_DONE, ENT_FAILED };
 
@@ -37,8 +46,8 @@ struct probe_lookup {
         struct ev_loop *loop;
         struct lookup_ent *head, *tail;
         unsigned n_running, n_done;
-        ev_timer poll;
-        double poll_s;
+        ev_timer poll; /* zero delay: a slot freed outside the loop */
+        ev_io wake;
         struct probe_hosts hosts;
 };
 
@@ -73,10 +82,21 @@ static void ent_free(struct lookup_ent *e)
 
 static void poll_soon(struct probe_lookup *pl)
 {
-        pl->poll_s = POLL_MIN_S;
-        ev_timer_stop(pl->loop, &pl->poll);
-        ev_timer_set(&pl->poll, pl->poll_s, 0.);
-        ev_timer_start(pl->loop, &pl->poll);
+        if (!ev_is_active(&pl->poll))
+                ev_timer_start(pl->loop, &pl->poll);
+}
+
+/* Runs on a thread of glibc's when a request ends: only write(2), which is
+ * async-signal-safe, on an fd that stays open (see wake_fd). */
+static void on_request_done(union sigval v)
+{
+        uint64_t one = 1;
+        int saved = errno;
+
+        if (write(v.sival_int, &one, sizeof(one)) < 0) {
+                /* EAGAIN: the counter is full, the loop wakes anyway */
+        }
+        errno = saved;
 }
 
 void probe_addrs_from_ai(const struct addrinfo *ai, struct probe_addrs *ret)
@@ -101,13 +121,17 @@ static int ent_run(struct lookup_ent *e)
         e->hints = (struct addrinfo){ .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
         e->cb = (struct gaicb){ .ar_name = e->host, .ar_request = &e->hints };
         struct gaicb *list[] = { &e->cb };
-        int r = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
+        struct sigevent sev = {
+                .sigev_notify = SIGEV_THREAD,
+                .sigev_value.sival_int = wake_fd,
+                .sigev_notify_function = on_request_done,
+        };
+        int r = getaddrinfo_a(GAI_NOWAIT, list, 1, &sev);
         if (r != 0)
                 return r == EAI_SYSTEM && errno == ENOMEM ? EAI_MEMORY : r;
         e->state = ENT_RUNNING;
         e->at = ev_time();
         pl->n_running++;
-        poll_soon(pl); /* a name from /etc/hosts resolves within a millisecond */
         return 0;
 }
 
@@ -176,11 +200,9 @@ static void ent_finished(struct lookup_ent *e, int r)
         keep_bound(pl);
 }
 
-/* Ends the lookups that are over, starts queued ones in the slots freed,
- * and polls again while any runs. */
-static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
+/* Ends the lookups that are over and starts queued ones in the slots freed. */
+static void collect(struct probe_lookup *pl)
 {
-        struct probe_lookup *pl = w->data;
         struct lookup_ent *next;
 
         for (struct lookup_ent *e = pl->head; e; e = next) {
@@ -209,17 +231,34 @@ static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
                         next = pl->head;
                 }
         }
-        /* a lookup started here or by a callback polls soon already (a
-         * started timer must not be changed: libev's heap keeps its time) */
-        if (pl->n_running == 0 || ev_is_active(w))
-                return;
-        pl->poll_s = pl->poll_s * 2 < POLL_MAX_S ? pl->poll_s * 2 : POLL_MAX_S;
-        ev_timer_set(w, pl->poll_s, 0.);
-        ev_timer_start(loop, w);
+}
+
+static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
+{
+        (void)loop;
+        (void)revents;
+        collect(w->data);
+}
+
+static void on_wake(struct ev_loop *loop, ev_io *w, int revents)
+{
+        uint64_t n;
+
+        (void)loop;
+        (void)revents;
+        if (read(w->fd, &n, sizeof(n)) < 0) {
+                /* EAGAIN: woken by an earlier write already read */
+        }
+        collect(w->data);
 }
 
 int probe_lookup_new(struct ev_loop *loop, struct probe_lookup **ret)
 {
+        if (wake_fd < 0) {
+                wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+                if (wake_fd < 0)
+                        return -errno;
+        }
         struct probe_lookup *pl = calloc(1, sizeof(*pl));
         if (!pl)
                 return -ENOMEM;
@@ -227,6 +266,9 @@ int probe_lookup_new(struct ev_loop *loop, struct probe_lookup **ret)
         pl->hosts.path = PROBE_HOSTS_PATH;
         ev_timer_init(&pl->poll, on_poll, 0., 0.);
         pl->poll.data = pl;
+        ev_io_init(&pl->wake, on_wake, wake_fd, EV_READ);
+        pl->wake.data = pl;
+        ev_io_start(loop, &pl->wake);
         *ret = pl;
         return 0;
 }
@@ -257,6 +299,7 @@ void probe_lookup_free(struct probe_lookup *pl)
                 ent_free(e);
         }
         ev_timer_stop(pl->loop, &pl->poll);
+        ev_io_stop(pl->loop, &pl->wake);
         probe_hosts_free(&pl->hosts);
         free(pl);
 }

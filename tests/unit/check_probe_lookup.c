@@ -1,14 +1,16 @@
 /* check_probe_lookup: svd-probe's shared host name lookups (probe_lookup.h)
  * driven by a stand-in for glibc's getaddrinfo_a, gai_error and gai_cancel
  * (defined here, so probe_lookup.c's calls reach them): each request stays
- * in progress until the test ends it, and gai_cancel says what the test
- * chose. Checked: a queued name started by the poll leaves libev's timer
+ * in progress until the test ends it (fake_end, which notifies as glibc
+ * does, through the request's SIGEV_THREAD function), and gai_cancel says
+ * what the test chose. Checked: a queued name started by the poll leaves libev's timer
  * heap sound (ev_verify), and probe_lookup_free with checks still waiting,
  * for a queued name and for a running one glibc can cancel. */
 #include <check.h>
 
 #include "check_run.h"
 #include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 static struct {
         struct gaicb *cb[FAKE_MAX];
         int ret[FAKE_MAX]; /* gai_error's answer */
+        struct sigevent sig[FAKE_MAX];
         size_t n;
         int cancel; /* gai_cancel's answer for one in progress */
 } fake;
@@ -30,10 +33,13 @@ static struct {
 int getaddrinfo_a(int mode, struct gaicb *list[], int ent, struct sigevent *sig)
 {
         (void)mode;
-        (void)sig;
+        ck_assert_ptr_nonnull(sig);
+        ck_assert_int_eq(sig->sigev_notify, SIGEV_THREAD);
+        ck_assert_int_eq(ent, 1); /* one notification per request */
         for (int i = 0; i < ent; i++) {
                 ck_assert_uint_lt(fake.n, FAKE_MAX);
                 fake.cb[fake.n] = list[i];
+                fake.sig[fake.n] = *sig;
                 fake.ret[fake.n++] = EAI_INPROGRESS;
         }
         return 0;
@@ -63,6 +69,13 @@ int gai_cancel(struct gaicb *cb)
         if (fake.cancel == EAI_CANCELED)
                 fake.ret[i] = EAI_CANCELED;
         return fake.cancel;
+}
+
+/* Request i ends with ret, and says so as glibc would. */
+static void fake_end(size_t i, int ret)
+{
+        fake.ret[i] = ret;
+        fake.sig[i].sigev_notify_function(fake.sig[i].sigev_value);
 }
 
 static unsigned n_done;
@@ -107,7 +120,7 @@ START_TEST(test_queued_started_by_poll)
 
         reset();
         struct probe_lookup *pl = fill(loop, w);
-        fake.ret[0] = EAI_NONAME; /* the first ends: the queued one takes its slot */
+        fake_end(0, EAI_NONAME); /* the first ends: the queued one takes its slot */
         while (n_done == 0)
                 ev_run(loop, EVRUN_ONCE);
         ck_assert_int_eq(last_err, EAI_NONAME);
