@@ -177,6 +177,10 @@ static size_t on_body(char *p, size_t size, size_t n, void *userdata)
         size_t len = size * n;
 
         x->total += len;
+        /* found: a short rest is read (the connection stays reusable), a
+         * long one (an endless stream, say) is not */
+        if (x->matched)
+                return x->total > PROBE_HTTP_CAPTURE_MAX ? 0 : len;
         if (x->total > PROBE_HTTP_BODY_MAX) {
                 x->too_big = true;
                 return 0; /* aborts with CURLE_WRITE_ERROR */
@@ -198,7 +202,13 @@ static size_t on_body(char *p, size_t size, size_t n, void *userdata)
                         x->body_cap = cap;
                 }
                 memcpy(x->body + x->body_len, p, take);
+                size_t nl = strlen(x->needle), from = x->body_len >= nl ? x->body_len - nl + 1 : 0;
                 x->body_len += take;
+                if (memmem(x->body + from, x->body_len - from, x->needle, nl)) {
+                        x->matched = true;
+                        if (x->total > PROBE_HTTP_CAPTURE_MAX)
+                                return 0; /* aborts with CURLE_WRITE_ERROR */
+                }
         }
         return len;
 }
@@ -518,6 +528,7 @@ static int xfer_arm(struct http_xfer *x, const struct probe_req *req)
         x->body_len = 0;
         x->total = 0;
         x->too_big = false;
+        x->matched = false;
         x->errbuf[0] = '\0';
         x->started = now_mono();
         x->follows = 0;

@@ -91,6 +91,8 @@ void http_xfer_result(struct http_xfer *x, CURLcode rc, struct probe_result *res
                 return;
         case CURLE_FILESIZE_EXCEEDED:
         case CURLE_WRITE_ERROR:
+                if (rc == CURLE_WRITE_ERROR && x->matched)
+                        break; /* on_body stopped at body_contains */
                 if (rc == CURLE_FILESIZE_EXCEEDED || x->too_big) {
                         probe_result_set(res, x->id, false, "body larger than %llu bytes",
                                          (unsigned long long)PROBE_HTTP_BODY_MAX);

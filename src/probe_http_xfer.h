@@ -31,6 +31,7 @@ struct http_xfer {
         size_t body_len, body_cap;
         uint64_t total;
         bool too_big;
+        bool matched; /* body_contains found: read on to 64 KiB at most */
         /* The URL's host name is looked up by probe_lookup before the
          * transfer is added, within the check's timeout (deadline). */
         struct probe_lookup_wait lw;
