@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "probe_hosts.h"
@@ -21,6 +22,10 @@ static void hosts_read(struct probe_hosts *h)
         free(h->text);
         h->text = NULL;
         memset(&h->st, 0, sizeof(h->st));
+        /* taken before the read: a write after it within the file system's
+         * timestamp granularity leaves the mtime unchanged */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
         int fd = open(h->path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return;
@@ -51,6 +56,12 @@ static void hosts_read(struct probe_hosts *h)
         buf[n] = '\0';
         h->text = buf;
         h->st = st;
+        /* racily clean (as git's index calls it): modified less than
+         * PROBE_HOSTS_RACY_SEC before the read, or after it by the clock, so
+         * a same-size edit may follow with the same mtime; read again at
+         * every lookup until a read comes that long after the last change */
+        time_t edge = now.tv_sec - PROBE_HOSTS_RACY_SEC;
+        h->racy = st.st_mtim.tv_sec > edge || (st.st_mtim.tv_sec == edge && st.st_mtim.tv_nsec >= now.tv_nsec);
 out:
         close(fd);
 }
@@ -124,7 +135,7 @@ bool probe_hosts_find(struct probe_hosts *h, const char *host, struct probe_addr
                 h->text = NULL;
                 return false;
         }
-        if (!h->text || !same_file(&st, &h->st))
+        if (!h->text || h->racy || !same_file(&st, &h->st))
                 hosts_read(h);
         if (!h->text)
                 return false;

@@ -1,14 +1,17 @@
 /* check_probe_hosts: svd-probe's /etc/hosts answers (probe_hosts.h), read
  * from a file of the test's: comments, aliases, case, both families, a
  * name on several lines, lines that are not entries, and a change of the
- * file read again at the next lookup. */
+ * file read again at the next lookup, also a same-size one within one
+ * timestamp tick. */
 #include <check.h>
 
 #include "check_run.h"
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "probe_hosts.h"
@@ -73,6 +76,24 @@ START_TEST(test_find)
         ck_assert(probe_hosts_find(&h, "late", &a));
         ck_assert_str_eq(addr_str(&a.a[0], buf), "10.9.9.9");
         ck_assert(!probe_hosts_find(&h, "localhost", &a));
+        /* changed again at the same size, and within the same timestamp
+         * tick (the mtime put back as the tick would keep it): read again */
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        write_hosts("10.9.9.8 late\n");
+        struct timespec times[2] = { st.st_atim, st.st_mtim };
+        ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+        ck_assert(probe_hosts_find(&h, "late", &a));
+        ck_assert_str_eq(addr_str(&a.a[0], buf), "10.9.9.8");
+        /* an old file is trusted by its stat: a same-size edit that keeps
+         * an mtime far in the past is not seen (what a racy read rules out) */
+        times[1].tv_sec -= 3600;
+        ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+        ck_assert(probe_hosts_find(&h, "late", &a));
+        write_hosts("10.9.9.7 late\n");
+        ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+        ck_assert(probe_hosts_find(&h, "late", &a));
+        ck_assert_str_eq(addr_str(&a.a[0], buf), "10.9.9.8");
         /* gone: nothing answered */
         ck_assert_int_eq(unlink(path), 0);
         ck_assert(!probe_hosts_find(&h, "late", &a));
