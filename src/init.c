@@ -217,12 +217,14 @@ void init_finish(enum shutdown_action a) {
         int err = errno;
         /* reboot(2) failed. PID 1 of a PID namespace (a container without
          * CAP_SYS_BOOT, or whose seccomp filter denies reboot(2)) ends the
-         * namespace by exiting, as its runtime expects; the machine's own
-         * init must never end (the kernel would panic). */
+         * namespace by exiting, as its runtime expects, with a status that
+         * tells a reboot from a poweroff (INIT_EXIT_REBOOT); the machine's
+         * own init must never end (the kernel would panic). */
         if (!initial_pid_ns()) {
-                log_err("init: %s: reboot(2): %s; PID 1 of a PID namespace: exiting instead", shutdown_action_name(a),
-                        strerror(err));
-                _exit(0);
+                int status = a == SHUTDOWN_REBOOT ? INIT_EXIT_REBOOT : 0;
+                log_err("init: %s: reboot(2): %s; PID 1 of a PID namespace: exiting instead (status %d)",
+                        shutdown_action_name(a), strerror(err), status);
+                _exit(status);
         }
         log_err("init: %s: reboot(2): %s; only reaping children now", shutdown_action_name(a), strerror(err));
         init_reap_forever();

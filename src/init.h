@@ -42,8 +42,15 @@ void init_reload_config(const struct svd_config *old, const struct svd_config *c
  * takes loop and device-mapper devices apart (init_umount_all, in a child, at
  * most 30 s); not as PID 1 of a PID namespace, whose file systems and devices
  * belong to its host. Then syncs again (at most 30 s) and calls reboot(2).
- * Never returns when PID 1. */
+ * Never returns when PID 1 (INIT_EXIT_REBOOT: how a container's ends). */
 void init_finish(enum shutdown_action a);
+/* PID 1 of a PID namespace whose reboot(2) is refused exits instead: with
+ * this status for a reboot, 0 for a poweroff or halt. 128 + SIGHUP, the
+ * status a runtime reports when reboot(2) works there (the kernel ends the
+ * namespace's init "by SIGHUP" for a restart, by SIGINT otherwise), and not
+ * 0, so that a restart policy (on-failure) starts the container again on a
+ * reboot but not on a poweroff. */
+#define INIT_EXIT_REBOOT (128 + SIGHUP)
 /* init_umount.c: unmount everything but the kernel's API file systems in
  * reverse mount order, with init_detach_devices between passes; remount
  * read-only what stays busy (/ included), sync. Each call is bounded (5 s,

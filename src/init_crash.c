@@ -131,10 +131,15 @@ static void crash_finish(int cmd, const char *why) {
         reboot(cmd);
         /* refused (a container without CAP_SYS_BOOT, or a seccomp filter
          * that denies it): PID 1 of a PID namespace ends the namespace by
-         * exiting; the machine's init reaps on (it must never end) */
+         * exiting, with init_finish's status (INIT_EXIT_REBOOT); the
+         * machine's init reaps on (it must never end) */
         if (!crash_initial_ns) {
-                put("svd: crashed PID 1: reboot(2) failed; PID 1 of a PID namespace: exiting instead\n");
-                _exit(0);
+                int status = cmd == RB_AUTOBOOT ? INIT_EXIT_REBOOT : 0;
+                put("svd: crashed PID 1: reboot(2) failed; PID 1 of a PID namespace: exiting instead "
+                    "(status ");
+                put_int(status);
+                put(")\n");
+                _exit(status);
         }
 }
 

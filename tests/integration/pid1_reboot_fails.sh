@@ -4,7 +4,9 @@
 # default): svd exits once the services are stopped, which ends the
 # namespace. Before, it logged the error and only reaped children for good:
 # the container ran on, empty, until its runtime killed it. The same after
-# a crash of PID 1 (init_crash.c), which has its own reboot(2).
+# a crash of PID 1 (init_crash.c), which has its own reboot(2). A reboot
+# exits with status 129 (INIT_EXIT_REBOOT), a poweroff with 0: before, both
+# exited 0, and a runtime could not tell a reboot from a poweroff.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "needs root for unshare"; exit 77; }
 unshare --pid --fork --mount-proc true 2>/dev/null || { echo "unshare --pid not permitted here"; exit 77; }
@@ -63,5 +65,55 @@ rc=0; wait "$UNSHARE" || rc=$?
 SVD_PID=
 assert_eq "$rc" "0" "exit status of the crashed PID 1 after a failed poweroff"
 grep -q 'svd: crashed PID 1: reboot(2) failed; PID 1 of a PID namespace: exiting instead' "$T/svd.out" ||
+        { cat "$T/svd.out"; fail "no line for the crashed PID 1's failed reboot(2)"; }
+
+# 3: svctl reboot: the same, but status 129, so a runtime's restart policy
+# tells it from a poweroff
+rm -f "$T/out/db.up" "$T/out/db.stop"
+setpriv --bounding-set=-sys_boot unshare --pid --fork --mount-proc "$SVD" -c "$T/etc/svd.yaml" > "$T/svd.out" 2>&1 &
+UNSHARE=$!
+ns_svd "$UNSHARE"
+wait_state db running
+wait_for test -e "$T/out/db.up"
+svctl reboot > /dev/null || fail "svctl reboot"
+rc=0; timeout $((30 * SCALE)) tail --pid="$UNSHARE" -f /dev/null || rc=$?
+if [ "$rc" != 0 ]; then
+        kill -KILL "$SVD_PID" 2>/dev/null || true
+        wait "$UNSHARE" || true
+        SVD_PID=
+        cat "$T/svd.out"
+        fail "PID 1 still runs 30 s after svctl reboot although reboot(2) failed"
+fi
+rc=0; wait "$UNSHARE" || rc=$?
+SVD_PID=
+assert_eq "$rc" "129" "exit status of the namespace's PID 1 after a failed reboot"
+[ -f "$T/out/db.stop" ] || fail "db was not stopped before the reboot"
+grep -q 'init: reboot: reboot(2): Operation not permitted; PID 1 of a PID namespace: exiting instead (status 129)' \
+        "$T/svd.out" || { cat "$T/svd.out"; fail "no line for the failed reboot(2)"; }
+
+# 4: crashed PID 1, then SIGINT (Ctrl-Alt-Del: reboot): status 129 too
+rm -f "$T/out/db.up" "$T/out/db.stop"
+setpriv --bounding-set=-sys_boot unshare --pid --fork --mount-proc "$SVD" -c "$T/etc/svd.yaml" > "$T/svd.out" 2>&1 &
+UNSHARE=$!
+ns_svd "$UNSHARE"
+wait_state db running
+wait_for test -e "$T/out/db.up"
+kill -SEGV "$SVD_PID"
+wait_for grep -q 'svd: PID 1 crashed (SIGSEGV)' "$T/svd.out"
+kill -INT "$SVD_PID"
+rc=0; timeout $((40 * SCALE)) tail --pid="$UNSHARE" -f /dev/null || rc=$?
+if [ "$rc" != 0 ]; then
+        kill -KILL "$SVD_PID" 2>/dev/null || true
+        wait "$UNSHARE" || true
+        SVD_PID=
+        cat "$T/svd.out"
+        fail "crashed PID 1 still runs 40 s after SIGINT although reboot(2) failed"
+fi
+rc=0; wait "$UNSHARE" || rc=$?
+SVD_PID=
+assert_eq "$rc" "129" "exit status of the crashed PID 1 after a failed reboot"
+grep -q 'svd: crashed PID 1: Ctrl-Alt-Del: reboot; sending SIGTERM to every process' "$T/svd.out" ||
+        { cat "$T/svd.out"; fail "the crashed PID 1 did not reboot on SIGINT"; }
+grep -q 'svd: crashed PID 1: reboot(2) failed; PID 1 of a PID namespace: exiting instead (status 129)' "$T/svd.out" ||
         { cat "$T/svd.out"; fail "no line for the crashed PID 1's failed reboot(2)"; }
 echo "pid1_reboot_fails: ok"
