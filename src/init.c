@@ -132,36 +132,12 @@ static bool initial_pid_ns(void) {
 
 /* Syncing, swapoff and unmounting can hang (pages swapped in from a slow
  * disk, a dead NFS or FUSE server, a DM device or disk that takes no more
- * I/O): they run in a child, and PID 1 goes on after STEP_TIMEOUT whatever
- * it did. */
+ * I/O): PID 1 goes on after STEP_TIMEOUT whatever they did
+ * (init_bounded.c). */
 #define STEP_TIMEOUT 30
 
 static bool run_with_deadline(void (*fn)(void), const char *what) {
-        pid_t pid = fork();
-        if (pid == 0) {
-                fn();
-                _exit(0);
-        }
-        if (pid < 0) {
-                fn();
-                return true;
-        }
-        struct timespec end, now;
-        clock_gettime(CLOCK_MONOTONIC, &end);
-        end.tv_sec += STEP_TIMEOUT;
-        for (;;) {
-                pid_t p;
-                while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
-                        if (p == pid)
-                                return true;
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
-                        log_err("init: %s did not finish within %ds; going on", what, STEP_TIMEOUT);
-                        return false;
-                }
-                struct timespec t = {0, 20 * 1000 * 1000};
-                nanosleep(&t, NULL);
-        }
+        return init_run_bounded(fn, STEP_TIMEOUT, what);
 }
 
 /* sync(2) waits for every dirty page to reach its device: for good, when

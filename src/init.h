@@ -37,7 +37,7 @@ void init_early_config(const struct svd_config *cfg);
  * another one (root: stays as the boot left it). Logged. */
 void init_reload_config(const struct svd_config *old, const struct svd_config *cfg);
 /* Kills every process left (SIGTERM and SIGCONT, grace, SIGKILL), syncs (in
- * a child, at most 30 s), turns swap off
+ * a child, or a thread if fork fails: init_run_bounded; at most 30 s), turns swap off
  * (init_swapoff_all, in a child, at most 30 s), unmounts the file systems and
  * takes loop and device-mapper devices apart (init_umount_all, in a child, at
  * most 30 s); not as PID 1 of a PID namespace, whose file systems and devices
@@ -51,6 +51,10 @@ void init_finish(enum shutdown_action a);
  * 0, so that a restart policy (on-failure) starts the container again on a
  * reboot but not on a poweroff. */
 #define INIT_EXIT_REBOOT (128 + SIGHUP)
+/* init_bounded.c: fn in a child, waited for at most timeout_s seconds;
+ * in a thread of PID 1 if fork fails (in PID 1 itself, unbounded, only if
+ * that fails too). False if it did not finish in time (logged with what). */
+bool init_run_bounded(void (*fn)(void), int timeout_s, const char *what);
 /* init_umount.c: unmount everything but the kernel's API file systems in
  * reverse mount order, with init_detach_devices between passes; remount
  * read-only what stays busy (/ included), sync. Each call is bounded (5 s,
