@@ -144,6 +144,41 @@ static bool stamp_reached(struct timer_job *j, usec_t real)
         return true;
 }
 
+/* A step of the clock back by less than this is a correction (NTP, an hour
+ * of time zone mix-up); a larger one says the clock was plainly wrong. */
+#define SMALL_STEP_BACK ((usec_t)3 * 3600 * USEC_PER_SEC)
+
+/* A step back can put the clock before a match that ran already, and the
+ * next match after the new time be that one, seconds after its run (NTP
+ * stepping back a clock that ran ahead, just after a 03:00 run): it would run
+ * twice. After a small step back a match runs again only as far from the
+ * firing it repeats, in elapsed time, as two runs of the schedule ever are
+ * (cron_gaps' shortest: a day for a daily job, two at most); else the match
+ * after it is due. After a larger one the new time counts, as before: the
+ * runs made by the wrong clock do not hold back those of the right one (a
+ * daily job that ran at 03:00 by a clock 12 hours ahead runs at the next
+ * 03:00, 12 hours on, not 36). at_boot is where the clock was at the last
+ * check (settle_cb): how far it went back is measured from there. */
+static usec_t not_again(struct timer_job *j, usec_t due, usec_t real, usec_t boot)
+{
+        const struct schedule_config *sc = sched_of(j);
+        usec_t due_boot = boot + (due > real ? due - real : 0), expect = j->next_at + boot;
+        time_t lo, hi;
+        char tb[40], ab[32];
+
+        /* (next_at is below USEC_INFINITY / 2 here: no wrap) */
+        expect = expect > j->at_boot ? expect - j->at_boot : 0;
+        if (!j->due_boot || due == USEC_INFINITY || expect >= real + SMALL_STEP_BACK)
+                return due;
+        cron_gaps(&sc->cron, &lo, &hi);
+        if (due_boot + step_slack(sc) >= j->due_boot + (usec_t)lo * USEC_PER_SEC)
+                return due;
+        log_info("%s: the clock was set back to before its run due at %s, which fired %s ago: not run again",
+                 j->m->svcs[j->index]->cfg->name, fmt_time(due, tb, sizeof(tb)),
+                 format_duration(boot > j->due_boot ? boot - j->due_boot : 0, ab, sizeof(ab)));
+        return timer_due_after(sc, due);
+}
+
 /* j's periodic again at its due time, as it is. */
 static void restart_as_is(struct timer_job *j)
 {
@@ -185,8 +220,11 @@ static void settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
                         continue;
                 }
                 usec_t due = timer_due_after(sc, real);
+                if (due != USEC_INFINITY && due + USEC_PER_SEC <= j->next_base)
+                        due = not_again(j, due, real, boot);
                 if (due == USEC_INFINITY || due + USEC_PER_SEC > j->next_base) {
                         restart_as_is(j);
+                        j->at_boot = boot + (j->next_at - real); /* (the clock as it is now: not_again) */
                         continue;
                 }
                 usec_t delay = j->next_at - j->next_base, at;
@@ -274,6 +312,9 @@ static void fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
                         return;
                 }
         }
+        /* this due time has had its firing, run or skipped (not_again) */
+        usec_t boot = now_boot(), late = base && now > base ? now - base : 0;
+        j->due_boot = boot > late ? boot - late : 1;
         if (svc_state_active(s->state)) {
                 j->skipped++;
                 log_warn("%s: scheduled run skipped: the previous run is still %s (%u skipped)", s->cfg->name,
@@ -528,6 +569,7 @@ void timers_reattach(struct svd *m, struct timers *built, struct timers *old, st
                         j->begin_mono = o->begin_mono;
                         j->limit_waiting = o->limit_waiting;
                         j->last_run = o->last_run;
+                        j->due_boot = o->due_boot;
                         memcpy(j->last_result, o->last_result, sizeof(j->last_result));
                         j->last_duration = o->last_duration;
                         j->has_duration = o->has_duration;
@@ -576,6 +618,8 @@ cJSON *timer_save_json(const struct svc *s)
         cJSON_AddNumberToObject(o, "skipped", j->skipped);
         cJSON_AddNumberToObject(o, "next_base", (double)j->next_base);
         cJSON_AddNumberToObject(o, "next_at", (double)j->next_at);
+        /* (boot time goes on across the exec) */
+        cJSON_AddNumberToObject(o, "due_boot", (double)j->due_boot);
         /* (still counting from its boot, not from a last run ahead of the
          * clock: the next instance counts from that run once the clock
          * gets there, as this one would) */
@@ -610,6 +654,7 @@ void timer_restore_json(struct svc *s, const cJSON *o, bool ran_unseen)
         j->last_duration = (usec_t)jnum(o, "last_duration");
         j->has_duration = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "has_duration"));
         j->runs = (unsigned)jnum(o, "runs");
+        j->due_boot = (usec_t)jnum(o, "due_boot"); /* (0 from an older svd: none) */
         j->skipped = (unsigned)jnum(o, "skipped");
         j->stamp_ahead = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stamp_ahead"));
         j->limit_hit = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "limit_hit"));

@@ -9,7 +9,9 @@
  * was down is made at boot. A step of the wall clock neither holds a job
  * back nor runs it early: an interval is elapsed time (its due time is kept
  * in CLOCK_BOOTTIME too), a cron job is re-armed for the next match after
- * the new time (a match a step forward passed fires once). */
+ * the new time (a match a step forward passed fires once; after a step back
+ * under 3 hours, one that fired already runs again only as far from that
+ * firing as its runs ever are). */
 #ifndef SVD_TIMER_H
 #define SVD_TIMER_H
 

@@ -22,6 +22,8 @@ struct timer_job {
         usec_t next_base;       /* due time before the random delay; 0 = not armed */
         usec_t next_at;         /* armed time (CLOCK_REALTIME) */
         usec_t at_boot;         /* next_at as CLOCK_BOOTTIME when armed (clock steps) */
+        usec_t due_boot;        /* the due time the last firing was for, as CLOCK_BOOTTIME;
+                                 * 0 = none (a step back: timer.c not_again) */
         bool running;
         bool spawned;           /* this run reached starting */
         usec_t spawn_mono;
