@@ -119,11 +119,17 @@ void cp_schedule(struct cload *l, const struct ynode *n, struct svc_config *s)
                         cp_err(l, cron, "schedule.cron", "%s", err);
                         return;
                 }
+                /* as cron_parse read it: without the white space around
+                 * (a block scalar's newline) in status and messages */
+                const char *text = cron->value + strspn(cron->value, " \t\n\r\v\f");
+                size_t len = strlen(text);
+                while (len && strchr(" \t\n\r\v\f", text[len - 1]))
+                        len--;
                 if (cron_next(&sc->cron, 0) < 0) {
-                        cp_err(l, cron, "schedule.cron", "'%s' never matches", cron->value);
+                        cp_err(l, cron, "schedule.cron", "'%.*s' never matches", (int)len, text);
                         return;
                 }
-                if (!(sc->cron_text = strdup(cron->value))) {
+                if (!(sc->cron_text = strndup(text, len))) {
                         l->oom = true;
                         return;
                 }

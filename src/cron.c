@@ -120,27 +120,43 @@ int cron_parse(const char *text, struct cron_spec *out, char *err, size_t errlen
                 { "@weekly", "0 0 * * 0" },  { "@monthly", "0 0 1 * *" }, { "@yearly", "0 0 1 1 *" },
                 { "@annually", "0 0 1 1 *" },
         };
+        /* any white space separates, and around the expression is none of
+         * it: a YAML block scalar ends in a newline */
+        static const char space[] = " \t\n\r\v\f";
         char buf[256], *tok[6], *save = NULL;
         struct cron_spec c = { 0 };
-        size_t n = 0;
+        size_t n = 0, len;
 
+        text += strspn(text, space);
+        for (len = strlen(text); len && strchr(space, text[len - 1]); len--)
+                ;
         if (text[0] == '@') {
                 const char *expr = NULL;
                 for (size_t i = 0; i < sizeof(macros) / sizeof(macros[0]); i++)
-                        if (strcmp(text, macros[i].name) == 0)
+                        if (strlen(macros[i].name) == len && strncmp(text, macros[i].name, len) == 0)
                                 expr = macros[i].expr;
+                if (!expr && len == 7 && strncmp(text, "@reboot", len) == 0) {
+                        snprintf(err, errlen,
+                                 "@reboot is not a schedule: a oneshot without schedule: runs at boot");
+                        return -EINVAL;
+                }
                 if (!expr) {
-                        snprintf(err, errlen, "unknown macro '%s' (@hourly, @daily, @weekly, @monthly, @yearly)", text);
+                        snprintf(err, errlen,
+                                 "unknown macro '%.*s' (@hourly, @daily, @midnight, @weekly, @monthly, "
+                                 "@yearly, @annually)",
+                                 (int)(len < 64 ? len : 64), text);
                         return -EINVAL;
                 }
                 text = expr;
+                len = strlen(expr);
         }
-        if (strlen(text) >= sizeof(buf)) {
+        if (len >= sizeof(buf)) {
                 snprintf(err, errlen, "expression too long");
                 return -EINVAL;
         }
-        strcpy(buf, text);
-        for (char *t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        memcpy(buf, text, len);
+        buf[len] = 0;
+        for (char *t = strtok_r(buf, space, &save); t; t = strtok_r(NULL, space, &save)) {
                 if (n == 5) {
                         n++;
                         break;

@@ -3,7 +3,9 @@
  * "now" they like. Syntax per field: `*`, numbers, lists `a,b`, ranges `a-b`,
  * steps `*`/s, `a-b/s` and `a/s` (a to the field's maximum); month and weekday
  * names (jan, mon); day-of-week 0-7 with both 0 and 7 Sunday; the macros
- * @hourly @daily @midnight @weekly @monthly @yearly @annually. As in Vixie cron,
+ * @hourly @daily @midnight @weekly @monthly @yearly @annually (not @reboot:
+ * not a time); white space around the expression or between fields is any
+ * space, newlines too (a YAML block scalar). As in Vixie cron,
  * when both day fields are restricted a day matches if EITHER matches; when a
  * day field starts with `*` a day must match BOTH, each field with its own
  * values (day-of-month `*`/2 is the odd days, not every day). */

@@ -143,6 +143,28 @@ START_TEST(test_parse_errors)
 }
 END_TEST
 
+/* Whitespace around an expression and between its fields is any space: a
+ * YAML block scalar (`cron: |`) ends in a newline, a quoted one may keep a
+ * space after a macro. Each used to be an error naming a field with a stray
+ * newline in it ("day-of-week: cannot parse '*\n'", "unknown macro
+ * '@daily '"). */
+START_TEST(test_whitespace)
+{
+        NEXT_IS("0 3 * * *\n", "2024-05-10 01:00", "2024-05-10 03:00");
+        NEXT_IS("  0\t3\n* *  *\r\n", "2024-05-10 01:00", "2024-05-10 03:00");
+        NEXT_IS("@daily\n", "2024-05-10 01:00", "2024-05-11 00:00");
+        NEXT_IS(" @hourly ", "2024-05-10 01:00", "2024-05-10 02:00");
+        struct cron_spec c;
+        char err[200];
+        ck_assert_int_lt(cron_parse("@daily x", &c, err, sizeof(err)), 0);
+        ck_assert_int_lt(cron_parse(" \n ", &c, err, sizeof(err)), 0);
+        ck_assert_str_eq(err, "expected 5 fields (minute hour day-of-month month day-of-week), got none");
+        /* @reboot is what a job without schedule: does: the message says so */
+        ck_assert_int_lt(cron_parse("@reboot", &c, err, sizeof(err)), 0);
+        ck_assert_msg(strstr(err, "without schedule:"), "%s", err);
+}
+END_TEST
+
 START_TEST(test_every_and_cron_due)
 {
         struct schedule_config every = { .set = true, .every = 2 * USEC_PER_SEC };
@@ -229,6 +251,7 @@ int main(void)
         tcase_add_test(tc, test_star_step_days);
         tcase_add_test(tc, test_steps_lists_ranges);
         tcase_add_test(tc, test_parse_errors);
+        tcase_add_test(tc, test_whitespace);
         tcase_add_test(tc, test_every_and_cron_due);
         tcase_add_test(tc, test_stamp);
         tcase_add_test(tc, test_gaps);
