@@ -4,7 +4,8 @@
  * architecture only: a system call made through another ABI (i386 int 0x80,
  * x32 on x86-64) kills the process, so no compat entry point slips past a
  * deny list. In allow mode @default (exit, execve, signal return, ...) is
- * always allowed, or the service could not even be exec'd. */
+ * always allowed, or the service could not even be exec'd, and a newer call
+ * the list leaves out fails with ENOSYS (newer_calls below). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -82,6 +83,17 @@ static bool reaches_uring(const char *const *names, int depth)
         }
         return false;
 }
+
+/* Newer calls that libc (glibc 2.34+: clone3 for every thread and
+ * posix_spawn, faccessat2 for faccessat) and runtimes try first, falling
+ * back to an older call only when the kernel answers ENOSYS, as one without
+ * the newer call does. An allow list written call by call that names the
+ * older one but not this one would otherwise refuse it with its action:
+ * EPERM made pthread_create fail although clone was allowed, kill killed
+ * the service at its first thread. With ENOSYS the older call is made and
+ * judged by the list, so nothing passes that the list does not allow. */
+static const char *const newer_calls[] = { "clone3",       "faccessat2",   "fchmodat2", "statx",
+                                           "openat2",      "epoll_pwait2", "close_range", NULL };
 
 static int export(scmp_filter_ctx ctx, struct sandbox_plan *p)
 {
@@ -213,6 +225,11 @@ static int build_filter(const struct svc_config *c, struct sandbox_plan *p)
                 char *def[] = { "@default", NULL };
                 if ((r = add_list(ctx, SCMP_ACT_ALLOW, def)) < 0 ||
                     (r = add_list(ctx, SCMP_ACT_ALLOW, b->syscalls)) < 0)
+                        goto out;
+                /* after the allowed ones: one the list allows stays allowed
+                 * (-EEXIST, skipped by add_name) */
+                if (action != SCMP_ACT_LOG &&
+                    (r = add_list(ctx, SCMP_ACT_ERRNO(ENOSYS), (char *const *)newer_calls)) < 0)
                         goto out;
         } else if (b->seccomp == SBX_SECCOMP_DENY) {
                 if ((r = add_list(ctx, action, b->syscalls)) < 0)

@@ -28,6 +28,11 @@
  *   read:PATH     open PATH for reading and read from it
  *   stat:PATH     stat PATH
  *   mount-last    after writing OUTFILE, call mount() (for action: kill)
+ *   thread        pthread_create and join (glibc tries clone3 first)
+ *   clone3        a raw clone3(NULL, 0): EINVAL from the kernel, anything
+ *                 else from a filter
+ *   faccessat     glibc's faccessat(AT_FDCWD, "/", F_OK, 0) (faccessat2
+ *                 first, faccessat where that is ENOSYS)
  * Values are "ok" or the errno name (EPERM, EROFS, ...). */
 #include <errno.h>
 #include <fcntl.h>
@@ -287,6 +292,17 @@ int main(int argc, char **argv)
                         fprintf(out, "%s=%s\n", a, res(stat(a + 5, &st)));
                 } else if (!strncmp(a, "exists:", 7)) {
                         fprintf(out, "%s=%s\n", a, access(a + 7, F_OK) == 0 ? "yes" : "no");
+                } else if (!strcmp(a, "thread")) {
+                        pthread_t t;
+                        int e = pthread_create(&t, NULL, thread_fn, NULL);
+                        if (e == 0)
+                                e = pthread_join(t, NULL);
+                        errno = e;
+                        fprintf(out, "thread=%s\n", res(e ? -1 : 0));
+                } else if (!strcmp(a, "clone3")) {
+                        fprintf(out, "clone3=%s\n", res((int)syscall(435 /* clone3 */, NULL, 0)));
+                } else if (!strcmp(a, "faccessat")) {
+                        fprintf(out, "faccessat=%s\n", res(faccessat(AT_FDCWD, "/", F_OK, 0)));
                 } else if (!strcmp(a, "mount-last")) {
                         mount_last = 1;
                 }
