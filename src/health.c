@@ -253,7 +253,7 @@ static void start_exec_probe(struct svc *s) {
         }
         char env_why[SVC_REASON_MAX] = "";
         _cleanup_(secrets_env_freep) char **env =
-                svc_build_env(s, &r, env_why, sizeof(env_why)); /* may hold secrets */
+                svc_build_env(s, false, &r, env_why, sizeof(env_why)); /* may hold secrets */
         _cleanup_(freep) char *path = NULL;
         _cleanup_(freep) gid_t *groups = NULL;
         _cleanup_(sandbox_plan_done) struct sandbox_plan sbx = {0};

@@ -165,7 +165,7 @@ static int do_spawn(struct svc *s, bool creds_written) {
                 return r;
         }
         char env_why[SVC_REASON_MAX] = "";
-        _cleanup_(secrets_env_freep) char **env = svc_build_env(s, &r, env_why, sizeof(env_why));
+        _cleanup_(secrets_env_freep) char **env = svc_build_env(s, true, &r, env_why, sizeof(env_why));
         if (!env) {
                 if (env_why[0])
                         svc_set_reason(s, "%s", env_why);

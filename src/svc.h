@@ -209,8 +209,10 @@ void svc_extend_timeout(struct svc *s, uint64_t usec);
  * probes), whole or not at all. NULL with *ret_err on failure; then why
  * (may be NULL) says why: the env_file ("env_file: PATH[:LINE]: ..."), a
  * secret, or no memory ("environment: Cannot allocate memory"); it is left
- * as it was only when the env_file could not be read for want of memory. */
-char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_len);
+ * as it was only when the env_file could not be read for want of memory.
+ * main_process: for the main process, the one the watchdog watches: only
+ * it gets svd's WATCHDOG_USEC and WATCHDOG_PID (exec probes do not). */
+char **svc_build_env(const struct svc *s, bool main_process, int *ret_err, char *why, size_t why_len);
 /* The value of KEY in env (NAME=VALUE entries); NULL if absent. */
 const char *svc_env_get(char **env, const char *key);
 /* Whether c's env_file, read now, holds ${secret:name}, which c's

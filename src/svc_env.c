@@ -136,7 +136,7 @@ static void env_add(char ***env, const char *kv, int *err) {
                 *err = r;
 }
 
-char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_len) {
+char **svc_build_env(const struct svc *s, bool main_process, int *ret_err, char *why, size_t why_len) {
         const struct svc_config *c = s->cfg;
         char **env = NULL;
         char buf[4096];
@@ -169,7 +169,11 @@ char **svc_build_env(const struct svc *s, int *ret_err, char *why, size_t why_le
         if (c->type == SVC_NOTIFY && notify_socket_path(s->m->notify)) {
                 snprintf(buf, sizeof(buf), "NOTIFY_SOCKET=%s", notify_socket_path(s->m->notify));
                 env_add(&env, buf, &err);
-                if (c->watchdog) {
+                /* An exec check is not the watched process (its own
+                 * process group: its datagrams are not the service's), and
+                 * the pid is written by the main process's spawn only: a
+                 * check got the zeros. */
+                if (c->watchdog && main_process) {
                         snprintf(buf, sizeof(buf), "WATCHDOG_USEC=%llu", (unsigned long long)c->watchdog);
                         env_add(&env, buf, &err);
                         /* the child writes its pid over the zeros (spawn.h) */

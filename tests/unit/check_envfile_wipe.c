@@ -91,7 +91,7 @@ static void build(void)
         int err = 0;
 
         watching = true;
-        char **env = svc_build_env(&s, &err, why, sizeof why);
+        char **env = svc_build_env(&s, true, &err, why, sizeof why);
         watching = false;
         ck_assert_msg(env, "svc_build_env: %d %s", err, why);
         ck_assert_str_eq(svc_env_get(env, marker), "hunter2-and-then-some-more-text");

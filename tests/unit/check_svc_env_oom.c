@@ -79,7 +79,7 @@ START_TEST(test_whole_or_none)
 
                 count = 0;
                 fail_at = k;
-                char **env = svc_build_env(&s, &r, why, sizeof(why));
+                char **env = svc_build_env(&s, true, &r, why, sizeof(why));
                 bool failed = count >= k;
                 fail_at = 0;
                 if (!env) {
