@@ -237,6 +237,7 @@ struct svc_config {
         uid_t uid;
         gid_t gid;
         char *home;          /* of user, for HOME= */
+        char *login_shell;   /* of user, for SHELL= */
         char **supplementary_groups; /* names, as written */
         gid_t *sup_gids;     /* resolved, added to the user's own groups */
         size_t n_sup_gids;

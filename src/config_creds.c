@@ -35,8 +35,10 @@ int cp_lookup_group(const char *name, gid_t *ret)
 }
 
 /* canon (if not NULL): the passwd name of a numeric user, which getgrouplist
- * and USER/LOGNAME need; left NULL otherwise. */
-static int lookup_user(const char *name, uid_t *uid, gid_t *gid, bool *has_gid, char **home, char **canon)
+ * and USER/LOGNAME need; left NULL otherwise. shell: the login shell, for
+ * SHELL= (an empty field is /bin/sh, passwd(5)). */
+static int lookup_user(const char *name, uid_t *uid, gid_t *gid, bool *has_gid, char **home, char **shell,
+                       char **canon)
 {
         unsigned long long id;
         struct passwd *pw;
@@ -57,6 +59,8 @@ static int lookup_user(const char *name, uid_t *uid, gid_t *gid, bool *has_gid, 
         *has_gid = true;
         if (pw->pw_dir && !(*home = strdup(pw->pw_dir)))
                 return -ENOMEM;
+        if (!(*shell = strdup(pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh")))
+                return -ENOMEM;
         if (numeric && canon && pw->pw_name && !(*canon = strdup(pw->pw_name)))
                 return -ENOMEM;
         return 0;
@@ -69,7 +73,7 @@ void cp_creds(struct cload *l, struct svc_config *s, const struct ynode *un, con
               const struct ynode *gn, const char *gkey)
 {
         const struct svc_defaults *d = &l->c->defaults;
-        _cleanup_(freep) char *user = NULL, *group = NULL, *home = NULL, *canon = NULL;
+        _cleanup_(freep) char *user = NULL, *group = NULL, *home = NULL, *shell = NULL, *canon = NULL;
         bool has_uid = false, has_gid = false, reported = false;
         uid_t uid = 0;
         gid_t gid = 0;
@@ -80,7 +84,7 @@ void cp_creds(struct cload *l, struct svc_config *s, const struct ynode *un, con
         if (gn && cp_str(l, gn, gkey, &group) < 0)
                 return;
         if (user) {
-                r = lookup_user(user, &uid, &gid, &has_gid, &home, &canon);
+                r = lookup_user(user, &uid, &gid, &has_gid, &home, &shell, &canon);
                 if (r == -ENOMEM) {
                         oom(l);
                         return;
@@ -96,7 +100,7 @@ void cp_creds(struct cload *l, struct svc_config *s, const struct ynode *un, con
                 }
         } else if (s && d->user) {
                 /* Errors about the default user were reported once, at the main file. */
-                if (lookup_user(d->user, &uid, &gid, &has_gid, &home, &canon) < 0)
+                if (lookup_user(d->user, &uid, &gid, &has_gid, &home, &shell, &canon) < 0)
                         return;
                 has_uid = true;
                 if (!(user = strdup(d->user))) {
@@ -137,5 +141,6 @@ void cp_creds(struct cload *l, struct svc_config *s, const struct ynode *un, con
         s->user = user;
         s->group = group;
         s->home = home;
-        user = group = home = NULL;
+        s->login_shell = shell;
+        user = group = home = shell = NULL;
 }

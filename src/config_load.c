@@ -56,6 +56,7 @@ void config_svc_done(struct svc_config *s)
         free(s->user);
         free(s->group);
         free(s->home);
+        free(s->login_shell);
         for (size_t i = 0; i < s->n_deps; i++)
                 free(s->deps[i].name);
         free(s->deps);

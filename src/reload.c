@@ -201,6 +201,7 @@ static const char *difference(const struct svd_config *oc, const struct svc_conf
                 return n->not_in_profile != o->not_in_profile ? "profile selection" : "enabled";
         if (o->has_uid != n->has_uid || o->uid != n->uid || o->has_gid != n->has_gid || o->gid != n->gid ||
             o->n_sup_gids != n->n_sup_gids || !streq0(o->home, n->home) ||
+            !streq0(o->login_shell, n->login_shell) ||
             (o->n_sup_gids && memcmp(o->sup_gids, n->sup_gids, o->n_sup_gids * sizeof(gid_t)) != 0))
                 return "user or groups (system user database)";
         /* a relative path resolves against the main file's directory, which

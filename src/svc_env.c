@@ -1,5 +1,5 @@
 /* svc_env: the environment a service's process gets (svc.h): svd's own
- * variables (PATH, USER, HOME, SVD_*, NOTIFY_SOCKET, WATCHDOG_*), then the
+ * variables (PATH, USER, HOME, SHELL, SVD_*, NOTIFY_SOCKET, WATCHDOG_*), then the
  * service's environment:, then its env_file, then ${secret:NAME}. Shared by
  * the main process and exec health checks. */
 #include <errno.h>
@@ -150,6 +150,10 @@ char **svc_build_env(const struct svc *s, bool main_process, int *ret_err, char 
                 env_add(&env, buf, &err);
                 if (c->home) {
                         snprintf(buf, sizeof(buf), "HOME=%s", c->home);
+                        env_add(&env, buf, &err);
+                }
+                if (c->login_shell) {
+                        snprintf(buf, sizeof(buf), "SHELL=%s", c->login_shell);
                         env_add(&env, buf, &err);
                 }
         }
