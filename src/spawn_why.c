@@ -221,3 +221,16 @@ const char *spawn_fail_why(const struct spawn_req *req, const struct spawn_error
         }
         return buf;
 }
+
+bool spawn_transient(int err) {
+        switch (err) {
+        case EAGAIN:
+        case ENOMEM:
+        case ENFILE:
+        case EMFILE:
+        case ETXTBSY:
+                return true;
+        default:
+                return false;
+        }
+}

@@ -10,6 +10,7 @@
 #ifndef SVD_SPAWN_WHY_H
 #define SVD_SPAWN_WHY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* strerror(err), with the missing interpreter named when path exists but
@@ -31,5 +32,11 @@ struct spawn_error;
  * what the stage worked on: the directory, the program (spawn_exec_why),
  * the uid or gid, the limit and its values. Returns buf. */
 const char *spawn_fail_why(const struct spawn_req *req, const struct spawn_error *se, char *buf, size_t len);
+
+/* Whether a spawn_start that failed with err may well succeed a moment
+ * later: a resource that frees up by itself (EAGAIN: pids.max, the user's
+ * RLIMIT_NPROC; ENOMEM; ENFILE, EMFILE; ETXTBSY: the program is being
+ * written, an upgrade). Anything else will fail the same way again. */
+bool spawn_transient(int err);
 
 #endif

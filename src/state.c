@@ -96,8 +96,8 @@ enum svc_state sm_next(enum svc_state cur, enum svc_event ev, const struct sm_ct
                 switch (ev) {
                 case SE_SPAWNED:
                         return c->needs_ready ? ST_STARTING : ST_RUNNING;
-                case SE_SPAWN_FAILED:
-                        return ST_FAILED;
+                case SE_SPAWN_FAILED: /* restart: a transient failure (svc.c) */
+                        return c->restart ? after_exit(c, a) : ST_FAILED;
                 case SE_READY:
                         return ST_RUNNING;
                 case SE_EXIT:

@@ -44,7 +44,8 @@ struct sm_ctx {
         bool needs_ready;  /* stays in starting after spawn (oneshot, notify) */
         bool oneshot;
         bool exit_ok;      /* SE_EXIT: the exit counts as success */
-        bool restart;      /* SE_EXIT: policy says restart */
+        bool restart;      /* SE_EXIT: policy says restart; SE_SPAWN_FAILED: the
+                              failure is transient and policy says restart */
         bool limit_hit;    /* SE_EXIT: the start limit is exhausted */
         bool fail_stop;    /* SE_EXIT while stopping: the stop was a failure (liveness,
                               start timeout), so decide like an unrequested exit */

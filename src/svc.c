@@ -153,8 +153,10 @@ void svc_fail(struct svc *s, enum stop_outcome outcome, const char *reason) {
 /* ---- spawning (the environment: svc_env.c) ---- */
 
 /* Spawns the main process; returns 0 or -errno with s->reason set.
- * creds_written: secrets_cred_wait wrote the credential files just now. */
-static int do_spawn(struct svc *s, bool creds_written) {
+ * creds_written: secrets_cred_wait wrote the credential files just now.
+ * *ret_transient: the spawn itself failed for want of something that comes
+ * back by itself (spawn_transient), not for the service's setup. */
+static int do_spawn(struct svc *s, bool creds_written, bool *ret_transient) {
         const struct svc_config *c = s->cfg;
         usec_t prep = now_mono();
         int r;
@@ -310,6 +312,7 @@ static int do_spawn(struct svc *s, bool creds_written) {
         if (r < 0) {
                 char fail[SVC_REASON_MAX];
                 svc_set_reason(s, "%s", spawn_fail_why(&req, &se, fail, sizeof(fail)));
+                *ret_transient = spawn_transient(se.err);
                 return r;
         }
         if (req.cgroup_fd >= 0)
@@ -627,6 +630,15 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                                                         now + backoff_delay(&c->backoff, s->attempt + 1));
         }
 
+        /* A spawn that failed for want of a resource (ev_data: transient)
+         * is retried by the restart policy, as a failed exit would be; it
+         * did not start, so it does not count toward start_limit. */
+        if (ev == SE_SPAWN_FAILED && ev_data) {
+                bool asked = s->stop_requested || s->held || m->shutting_down;
+                ctx.restart = restart_wanted(c->restart, false, asked);
+                snprintf(exitbuf, sizeof(exitbuf), "%s", s->reason);
+        }
+
         unsigned act = 0;
         enum svc_state next = sm_next(s->state, ev, &ctx, &act);
 
@@ -742,9 +754,10 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
         }
         if (act & ACT_SPAWN) {
                 str_clear(&s->reason);
-                if (do_spawn(s, creds_written) < 0) {
+                bool transient = false;
+                if (do_spawn(s, creds_written, &transient) < 0) {
                         log_err("%s: %s", c->name, s->reason);
-                        svc_dispatch(s, SE_SPAWN_FAILED, 0);
+                        svc_dispatch(s, SE_SPAWN_FAILED, transient);
                 } else {
                         health_on_spawn(s);
                         svc_dispatch(s, SE_SPAWNED, 0);

@@ -36,7 +36,8 @@ static const struct expect table[_ST_MAX][_SE_MAX] = {
         [ST_STARTING] = {
                 [SE_START] = S(ST_STARTING, 0), [SE_STOP] = S(ST_STOPPING, ACT_SIGNAL_STOP),
                 [SE_DEPS_MET] = S(ST_STARTING, 0), [SE_DEP_FAILED] = S(ST_STARTING, 0),
-                [SE_SPAWNED] = S(ST_RUNNING, 0), [SE_SPAWN_FAILED] = S(ST_FAILED, 0),
+                /* (restart: a transient spawn failure the policy retries) */
+                [SE_SPAWNED] = S(ST_RUNNING, 0), [SE_SPAWN_FAILED] = S(ST_BACKOFF, ACT_ARM_BACKOFF),
                 [SE_READY] = S(ST_RUNNING, 0), [SE_EXIT] = S(ST_BACKOFF, ACT_ARM_BACKOFF),
                 [SE_TIMER] = S(ST_STARTING, 0),
                 [SE_RELOADING] = S(ST_STARTING, 0), [SE_STOPPING] = S(ST_STOPPING, ACT_ARM_STOP),
@@ -156,6 +157,15 @@ START_TEST(test_exit_outcomes) {
         act = 0;
         ck_assert_int_eq(sm_next(ST_RUNNING, SE_EXIT, &c, &act), ST_FAILED);
         ck_assert_uint_eq(act, 0);
+        /* a spawn failure: failed unless transient and retried (svc.c) */
+        c = (struct sm_ctx){.deps_met = true};
+        act = 0;
+        ck_assert_int_eq(sm_next(ST_STARTING, SE_SPAWN_FAILED, &c, &act), ST_FAILED);
+        ck_assert_uint_eq(act, 0);
+        c = (struct sm_ctx){.deps_met = true, .restart = true};
+        act = 0;
+        ck_assert_int_eq(sm_next(ST_STARTING, SE_SPAWN_FAILED, &c, &act), ST_BACKOFF);
+        ck_assert_uint_eq(act, ACT_ARM_BACKOFF);
         /* oneshot success completes */
         c = (struct sm_ctx){.oneshot = true, .needs_ready = true, .exit_ok = true};
         ck_assert_int_eq(sm_next(ST_STARTING, SE_EXIT, &c, &act), ST_EXITED);
