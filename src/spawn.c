@@ -6,7 +6,6 @@
  * seccomp last. */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -15,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -210,18 +210,24 @@ static int child_main(void *p) {
                 goto fail;
         }
 
+        /* The ids are set by the system calls themselves, not glibc's
+         * wrappers (as glibc's own posix_spawn does): once svd has had a
+         * thread, a wrapper runs glibc's all-threads setxid protocol, which
+         * in this child (svd's memory, svd's thread list) would mark svd's
+         * other threads' records and signal tids that are not the child's.
+         * The child is one thread: the call on it is all there is to do. */
         if (r->set_ids) {
                 st = SPAWN_STAGE_GROUPS;
-                if (setgroups(r->n_groups, r->groups) < 0)
+                if (syscall(SYS_setgroups, (size_t)r->n_groups, r->groups) < 0)
                         goto fail;
                 st = SPAWN_STAGE_GID;
-                if (setresgid(r->gid, r->gid, r->gid) < 0)
+                if (syscall(SYS_setresgid, r->gid, r->gid, r->gid) < 0)
                         goto fail;
                 st = SPAWN_STAGE_SECUREBITS;
                 if (sb && sandbox_child_securebits(sb) < 0)
                         goto fail;
                 st = SPAWN_STAGE_UID;
-                if (setresuid(r->uid, r->uid, r->uid) < 0)
+                if (syscall(SYS_setresuid, r->uid, r->uid, r->uid) < 0)
                         goto fail;
         }
 
