@@ -492,6 +492,60 @@ static bool env_name_valid(const char *s, size_t len)
 }
 
 /* environment: a NAME: value mapping or a list of "NAME=value"; merged into *env. */
+/* A list entry of environment: and its place there, sorted by NAME (the
+ * text before '=') then by place. */
+struct envref {
+        const struct ynode *v;
+        size_t len, i;
+};
+
+static int cmp_envref(const void *a, const void *b)
+{
+        const struct envref *x = a, *y = b;
+        int c = memcmp(x->v->value, y->v->value, x->len < y->len ? x->len : y->len);
+
+        if (!c && x->len != y->len)
+                c = x->len < y->len ? -1 : 1;
+        return c ? c : x->i < y->i ? -1 : 1;
+}
+
+/* The list form's duplicate keys: [A=1, A=2] is the mapping {A: 1, A: 2},
+ * which is refused (config_yaml.c), yet it passed the later value without a
+ * word. Each repetition is reported at its entry; by sorting, not a scan of
+ * the entries before each (a list may hold 4096 of them). Entries that are
+ * not NAME=value were reported already and are skipped. */
+static void env_list_duplicates(struct cload *l, const struct ynode *n, const char *key)
+{
+        _cleanup_(freep) struct envref *sorted = NULL;
+        size_t k = 0;
+        char sub[KEYLEN];
+
+        if (n->n < 2)
+                return;
+        if (!(sorted = malloc(n->n * sizeof *sorted))) {
+                oom(l);
+                return;
+        }
+        for (size_t i = 0; i < n->n; i++) {
+                const struct ynode *v = n->items[i];
+                const char *eq = cp_is_scalar(v) ? strchr(v->value, '=') : NULL;
+
+                if (eq && env_name_valid(v->value, (size_t)(eq - v->value)))
+                        sorted[k++] = (struct envref){ .v = v, .len = (size_t)(eq - v->value), .i = i };
+        }
+        qsort(sorted, k, sizeof *sorted, cmp_envref);
+        for (size_t i = 1, first = 0; i < k; i++) {
+                if (sorted[i].len != sorted[first].len ||
+                    memcmp(sorted[i].v->value, sorted[first].v->value, sorted[i].len) != 0) {
+                        first = i;
+                        continue;
+                }
+                snprintf(sub, sizeof sub, "%s[%zu]", key, sorted[i].i);
+                cp_err(l, sorted[i].v, sub, "duplicate variable '%.*s' (first on line %d)",
+                       (int)sorted[i].len, sorted[i].v->value, sorted[first].v->line);
+        }
+}
+
 void cp_env(struct cload *l, const struct ynode *n, const char *key, char ***env)
 {
         char sub[KEYLEN];
@@ -537,6 +591,7 @@ void cp_env(struct cload *l, const struct ynode *n, const char *key, char ***env
                         else
                                 n_add++;
                 }
+                env_list_duplicates(l, n, key);
         } else {
                 cp_err(l, n, key, "expected a mapping or a list of NAME=value");
         }

@@ -196,6 +196,24 @@ for v in '"-0"' '"+022"' '" 022"'; do
         bad "umask: $v" 'umask: expected an octal mode 0000..0777'
 done
 
+# A NAME twice in the list form of environment: is the mapping form's
+# duplicate key, refused there, yet the list passed the later value without
+# a word: refused at each repetition, naming the first's line.
+bad 'environment: [A=1, B=2, A=3]' "environment\\[2\\]: duplicate variable 'A' (first on line 2)"
+bad 'environment:
+  - AB=1
+  - A=2
+  - A=
+  - A=x=y' "environment\\[3\\]: duplicate variable 'A' (first on line 4)"
+printf 'command: [sleep, "1"]\nenvironment: [A=1, AA=2, A_=3, a=4]\n' > "$T/services/r.yaml"
+"$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "distinct names refused: $(cat "$T/err")"
+# ... and in defaults.environment (the main file ends in defaults:)
+{ cat "$T/etc/main.orig"; printf '  environment: [X=1, X=2]\n'; } > "$T/etc/svd.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+cp "$T/etc/main.orig" "$T/etc/svd.yaml"
+[ "$rc" = 1 ] && grep -q "etc/svd.yaml:[0-9]*:[0-9]*: defaults.environment\\[1\\]: duplicate variable 'X'" "$T/err" ||
+        fail "defaults.environment duplicate: $(cat "$T/err")"
+
 # A list or mapping holds at most 4096 entries: what svd does with one is
 # not always linear in its length, and a depends_on of 80,000 names (within
 # the 1 MiB a file may hold) held a load -- PID 1's, at a reload -- for most
