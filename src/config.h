@@ -399,6 +399,11 @@ void cfg_warn(struct cfg_errors *e, const struct cfg_pos *pos, const char *key, 
         __attribute__((format(printf, 4, 5)));
 void cfg_errors_free(struct cfg_errors *e);
 
+/* The edit distance from typed to known when known is a plausible spelling
+ * of it for a "did you mean" (at most 3 edits, a swap of two neighbours
+ * counting one, and at most half the longer name), else SIZE_MAX. */
+size_t config_typo_distance(const char *typed, const char *known);
+
 /* Loads and validates a whole generation. Returns 0, or -EINVAL with every
  * problem in errs (other -errno for allocation failures). */
 int config_load(const char *main_file, struct svd_config **ret, struct cfg_errors *errs);

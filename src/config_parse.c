@@ -66,7 +66,7 @@ void cp_check_keys(struct cload *l, const struct ynode *map, const char *prefix,
                 if (in_list(known, k->value))
                         continue;
                 for (const char *const *c = known; *c; c++) {
-                        size_t d = str_distance(k->value, *c);
+                        size_t d = config_typo_distance(k->value, *c);
 
                         if (d < best_d) {
                                 best_d = d;

@@ -26,7 +26,7 @@ static const char *slice_name_at(const struct svd_config *c, size_t i)
         return c->slices[i].name;
 }
 
-/* The candidate closest to name if it is a plausible typo (distance <= 3). */
+/* The candidate closest to name if it is a plausible typo (config_typo_distance). */
 static const char *closest(const struct svd_config *c, const char *name, bool slices, const char *skip)
 {
         const char *best = NULL;
@@ -39,7 +39,7 @@ static const char *closest(const struct svd_config *c, const char *name, bool sl
 
                 if (skip && strcmp(cand, skip) == 0)
                         continue;
-                d = str_distance(name, cand);
+                d = config_typo_distance(name, cand);
                 if (d < best_d) {
                         best_d = d;
                         best = cand;

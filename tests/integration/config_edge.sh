@@ -214,6 +214,21 @@ cp "$T/etc/main.orig" "$T/etc/svd.yaml"
 [ "$rc" = 1 ] && grep -q "etc/svd.yaml:[0-9]*:[0-9]*: defaults.environment\\[1\\]: duplicate variable 'X'" "$T/err" ||
         fail "defaults.environment duplicate: $(cat "$T/err")"
 
+# "did you mean" only for a plausible typo: at most 3 edits was the only
+# bound, so "name:" suggested the key 'type', "image:" 'umask', and a
+# dependency "zzz" the service 'a' (3 edits of a 3-letter name)
+bad 'name: web' "name: unknown key$"
+bad 'image: x' "image: unknown key$"
+bad 'comand: [x]' "comand: unknown key (did you mean 'command'?)$"
+bad 'limits: { files: 10 }' "limits.files: unknown key (did you mean 'nofile'?)$"
+printf 'command: [sleep, "1"]\n' > "$T/services/a.yaml"
+bad 'depends_on: [zzz]' "depends_on.zzz: unknown service 'zzz'$"
+bad 'depends_on: [aa]' "depends_on.aa: unknown service 'aa' (did you mean 'a'?)$"
+printf '{}\n' > "$T/cgroups/web.yaml"
+bad 'slice: xy' "slice: unknown slice 'xy'$"
+bad 'slice: wbe' "slice: unknown slice 'wbe' (did you mean 'web'?)$"
+rm "$T/services/a.yaml" "$T/cgroups/web.yaml"
+
 # A list or mapping holds at most 4096 entries: what svd does with one is
 # not always linear in its length, and a depends_on of 80,000 names (within
 # the 1 MiB a file may hold) held a load -- PID 1's, at a reload -- for most
