@@ -1,7 +1,8 @@
 /* config_errors: the collected configuration errors (config.h): one line
- * each, "FILE:LINE:COL: KEY: message", cleaned of control characters, and
- * put in line order per file for the reader; warnings the same way, with
- * "warning: " after the position. */
+ * each, "FILE:LINE:COL: KEY: message", cleaned of control characters (and
+ * an invisible character shown as \uXXXX), and put in line order per file
+ * for the reader; warnings the same way, with "warning: " after the
+ * position. */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -11,6 +12,48 @@
 
 #include "config_parse.h"
 #include "utf8.h"
+
+/* A character that shows as nothing or as a plain space, or reorders the
+ * text around it on a terminal: a byte-order mark or a zero-width space
+ * pasted into a name made "unknown user 'root'" (U+FEFF before root),
+ * an error no one can see the cause of; a no-break space from a web page
+ * reads as a space; a bidirectional override shows the line in another
+ * order than it has. */
+static bool invisible(uint32_t cp)
+{
+        return cp == 0xa0 || cp == 0xad || cp == 0x34f || cp == 0x61c || cp == 0x115f || cp == 0x1160 ||
+               cp == 0x180e || (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
+               (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0x3164 || cp == 0xfeff;
+}
+
+/* s (valid UTF-8, from utf8_clean) with each invisible character written as
+ * \uXXXX, in a new string; NULL without memory. */
+static char *show_invisible(const char *s)
+{
+        size_t len = strlen(s);
+        /* (a character of 2 or 3 bytes becomes 6) */
+        char *out = malloc(3 * len + 1), *w = out;
+
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < len;) {
+                uint32_t cp;
+                size_t n = utf8_char(s + i, len - i, &cp);
+
+                if (!n) /* (not after utf8_clean; copied as it is) */
+                        n = 1;
+                else if (invisible(cp)) {
+                        w += sprintf(w, "\\u%04X", (unsigned)cp);
+                        i += n;
+                        continue;
+                }
+                memcpy(w, s + i, n);
+                w += n;
+                i += n;
+        }
+        *w = 0;
+        return out;
+}
 
 /* "FILE:LINE:COL: TAG KEY: message", cleaned (see below); NULL without memory. */
 static char *format_line(const struct cfg_pos *pos, const char *tag, const char *key, const char *fmt,
@@ -37,7 +80,8 @@ static char *format_line(const struct cfg_pos *pos, const char *tag, const char 
                 return NULL;
         /* One error, one line: a value echoed in the message (a multi-line
          * scalar, a quoted "\n") must not start a line of its own, nor an
-         * escape ("\e", "\x9b") reach the console: cleaned (utf8.h). */
+         * escape ("\e", "\x9b") reach the console: cleaned (utf8.h), and
+         * an invisible character shown (above). */
         for (char *p = line; *p; p++)
                 if (*p == '\n' || *p == '\t')
                         *p = ' ';
@@ -46,7 +90,11 @@ static char *format_line(const struct cfg_pos *pos, const char *tag, const char 
         if (clean)
                 utf8_clean(line, len, clean, UTF8_CLEAN_MAX(len), 0);
         free(line);
-        return clean;
+        if (!clean)
+                return NULL;
+        char *shown = show_invisible(clean);
+        free(clean);
+        return shown;
 }
 
 static int push(char ***v, size_t *n, char *line)

@@ -109,6 +109,21 @@ expect_err "services/web.yaml:2:14: working_dir: control character (U+0090) in p
 expect_err "services/web.yaml:6:20: healthcheck.http.body_contains: control character (U+0085) in the text"
 clean_output "$T/err"
 
+# A character that shows as nothing (a byte-order mark, a zero-width
+# space pasted with a name), as a plain space (a no-break space from a web
+# page) or that reorders the line (a bidirectional override): an error that
+# echoed it raw read "unknown user 'root'" for a user there is. Shown as
+# \uXXXX; plain non-ASCII text stays as it is.
+printf 'command: [sleep, "1000"]\nuser: "\\uFEFFroot"\n' > "$T/services/web.yaml"
+printf 'command: [sleep, "1000"]\ndepends_on: ["w\\u202Eeb"]\nslice: "\\u00A0x\\u200By"\nrestart: "caf\\u00E9"\n' \
+        > "$T/services/api.yaml"
+check
+expect_err "services/web.yaml:2:7: user: unknown user '\\uFEFFroot'"
+expect_err "services/api.yaml:2:14: depends_on.w\\u202Eeb: unknown service 'w\\u202Eeb'"
+expect_err "services/api.yaml:3:8: slice: unknown slice '\\u00A0x\\u200By'"
+expect_err "services/api.yaml:4:10: restart: unknown value 'café'"
+rm "$T/services/api.yaml"
+
 # hostname: in the main file
 service web <<'EOF'
 command: [sleep, "1000"]
