@@ -83,10 +83,34 @@ static bool at_tab(const struct yload *l, const yaml_mark_t *m)
         return false;
 }
 
+/* The column (counted as at_tab's) of a byte-order mark on m's line at or
+ * before m, or -1. libyaml skips one at the start of the file and takes one
+ * elsewhere for part of the text: a file that is two joined together (cat
+ * a.yaml b.yaml), or an editor's paste, fails with "did not find expected
+ * key" at a line that looks right, the mark being invisible. */
+static long bom_before(const struct yload *l, const yaml_mark_t *m)
+{
+        size_t i = 0, line = 0;
+        long col = 0;
+
+        for (; i < l->len && line < m->line; i++)
+                if (l->buf[i] == '\n')
+                        line++;
+        for (; i < l->len && l->buf[i] != '\n' && (size_t)col <= m->column; i++) {
+                if ((l->buf[i] & 0xc0) == 0x80)
+                        continue;
+                if (l->len - i >= 3 && memcmp(l->buf + i, "\xef\xbb\xbf", 3) == 0)
+                        return col;
+                col++;
+        }
+        return -1;
+}
+
 static void report_parser_error(struct yload *l)
 {
         const yaml_parser_t *p = &l->parser;
         const char *problem = p->problem ? p->problem : "cannot parse";
+        long bom;
 
         if (p->error == YAML_READER_ERROR) {
                 /* Only a byte offset is known: count lines up to it, and
@@ -105,6 +129,11 @@ static void report_parser_error(struct yload *l)
                 yerr(l, line, col, problem);
         } else if (p->error == YAML_MEMORY_ERROR) {
                 yerr(l, 0, 0, "out of memory");
+        } else if ((p->error == YAML_SCANNER_ERROR || p->error == YAML_PARSER_ERROR) &&
+                   (bom = bom_before(l, &p->problem_mark)) >= 0) {
+                yerr(l, p->problem_mark.line, (size_t)bom,
+                     "a byte-order mark (U+FEFF) inside the file: YAML allows one only at its start "
+                     "(two files joined together?)");
         } else if (p->error == YAML_SCANNER_ERROR && at_tab(l, &p->problem_mark)) {
                 /* libyaml's "found character that cannot start any token"
                  * does not say which: an editor's tab, most of the time */

@@ -258,4 +258,14 @@ rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
 printf 'command:\t[sleep, "1"]\n' > "$T/services/r.yaml"
 "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "a tab after a colon refused: $(cat "$T/err")"
 
+# A byte-order mark is skipped at the start of a file (with CRLF line ends
+# too); elsewhere (two files joined with cat) libyaml said "did not find
+# expected key" at a line that looks right: the error names the mark.
+printf '\357\273\277command: [sleep, "1"]\r\nrestart: always\r\n' > "$T/services/r.yaml"
+"$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || fail "a BOM at the start refused: $(cat "$T/err")"
+printf 'command: [sleep, "1"]\n\357\273\277restart: always\n' > "$T/services/r.yaml"
+rc=0; "$SVD" --check -c "$T/etc/svd.yaml" > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "services/r.yaml:2:1: yaml: a byte-order mark (U+FEFF) inside the file" "$T/err" ||
+        fail "BOM inside: $(cat -v "$T/err")"
+
 echo ok
