@@ -36,6 +36,11 @@ bool notify_msg_changes_state(const struct notify_msg *msg) {
 
 int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
         struct notify_msg msg = {0};
+        /* One NUL at the very end is allowed (systemd's manager allows it):
+         * a sender that passes sizeof("READY=1") counts the terminator, and
+         * its READY=1 must not be lost. Any other NUL is malformed. */
+        if (len > 0 && buf[len - 1] == 0)
+                len--;
         const char *p = buf, *end = buf + len;
         while (p < end) {
                 const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -53,7 +53,7 @@ struct notify_msg {
 bool notify_msg_changes_state(const struct notify_msg *msg);
 
 /* Parses "KEY=VALUE\n..." (unknown keys ignored). Returns 0, or -EINVAL
- * for a datagram with a NUL byte in it. A key with an invalid value is
+ * for a datagram with a NUL byte in it other than one as its last byte. A key with an invalid value is
  * ignored (msg.bad_key names it) and the rest acted on, as systemd does. */
 int notify_parse(const char *buf, size_t len, struct notify_msg *ret);
 

@@ -80,8 +80,26 @@ START_TEST(test_bad_value_ignored) {
                 ck_assert(msg.ready && msg.has_status);
                 ck_assert_str_eq(msg.status, "up");
         }
-        /* a NUL byte still makes the whole datagram malformed */
-        ck_assert_int_eq(notify_parse("READY=1\n\0", 9, &msg), -EINVAL);
+        /* a NUL byte anywhere but at the very end still makes the whole
+         * datagram malformed */
+        ck_assert_int_eq(notify_parse("READY=1\n\0\0", 10, &msg), -EINVAL);
+        ck_assert_int_eq(notify_parse("READY=1\n\0\n", 10, &msg), -EINVAL);
+        ck_assert_int_eq(notify_parse("READY=1\0STATUS=x", 16, &msg), -EINVAL);
+        ck_assert_int_eq(notify_parse("\0READY=1", 8, &msg), -EINVAL);
+}
+END_TEST
+
+/* One NUL as the last byte is the C string's terminator, sent by senders
+ * that count it (systemd's manager takes those): the message counts. */
+START_TEST(test_trailing_nul) {
+        struct notify_msg msg;
+        ck_assert_int_eq(notify_parse("READY=1\0", 8, &msg), 0);
+        ck_assert(msg.ready);
+        ck_assert_int_eq(notify_parse("STATUS=up\nREADY=1\n\0", 19, &msg), 0);
+        ck_assert(msg.ready && msg.has_status);
+        ck_assert_str_eq(msg.status, "up");
+        ck_assert_int_eq(notify_parse("\0", 1, &msg), 0);
+        ck_assert(!msg.ready && !notify_msg_changes_state(&msg));
 }
 END_TEST
 
@@ -106,6 +124,7 @@ int main(void) {
         tcase_add_test(tc, test_status_empty);
         tcase_add_test(tc, test_extend_trigger);
         tcase_add_test(tc, test_bad_value_ignored);
+        tcase_add_test(tc, test_trailing_nul);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
