@@ -572,16 +572,29 @@ void health_on_spawn(struct svc *s) {
                 ev_timer_set(&s->start_timer, secs(c->health.start_timeout), 0.);
                 ev_timer_start(s->m->loop, &s->start_timer);
         }
-        if (c->watchdog) {
-                ev_timer_set(&s->watchdog_timer, 0., secs(c->watchdog));
-                ev_timer_again(s->m->loop, &s->watchdog_timer);
-        }
+        /* (the watchdog waits for READY=1, or a first WATCHDOG=1: see
+         * arm_watchdog) */
+}
+
+/* The watchdog runs from READY=1 on, as systemd's does ("activated when the
+ * start-up is completed"): a daemon written for it pings from its main loop,
+ * which may begin only after a start longer than the interval (a database's
+ * recovery); the start's own limit is healthcheck.start_timeout. A
+ * WATCHDOG=1 while starting starts it at once (systemd's too): a service
+ * that pings is held to it from then on. */
+static void arm_watchdog(struct svc *s) {
+        init_watchers(s);
+        ev_timer_stop(s->m->loop, &s->watchdog_timer);
+        ev_timer_set(&s->watchdog_timer, 0., secs(s->cfg->watchdog));
+        ev_timer_again(s->m->loop, &s->watchdog_timer);
 }
 
 void health_on_ready(struct svc *s) {
+        init_watchers(s);
+        if (s->cfg->watchdog && !ev_is_active(&s->watchdog_timer))
+                arm_watchdog(s);
         if (s->cfg->health.kind == PROBE_NONE)
                 return;
-        init_watchers(s);
         /* healthy at once only if the last check passed (a READY=1 that ends
          * a reload must not clear "unhealthy": the next check decides) */
         if (s->probe_passed && s->probe_failures == 0) {
@@ -601,8 +614,12 @@ void health_on_ready(struct svc *s) {
 }
 
 void health_on_watchdog(struct svc *s) {
-        if (s->cfg->watchdog && ev_is_active(&s->watchdog_timer))
+        if (!s->cfg->watchdog)
+                return;
+        if (s->probe_timer.data == s && ev_is_active(&s->watchdog_timer))
                 ev_timer_again(s->m->loop, &s->watchdog_timer);
+        else if (s->state == ST_STARTING)
+                arm_watchdog(s); /* its first ping (see arm_watchdog) */
 }
 
 void health_on_exit(struct svc *s) {
@@ -656,7 +673,9 @@ void health_on_restore(struct svc *s, unsigned probe_failures, bool probe_passed
                 ev_timer_set(&s->start_timer, start_left_usec / 1e6, 0.);
                 ev_timer_start(s->m->loop, &s->start_timer);
         }
-        if (c->watchdog) {
+        /* (a service still starting whose watchdog had not started yet:
+         * it still waits, see arm_watchdog) */
+        if (c->watchdog && (watchdog_left_usec >= 0 || s->state != ST_STARTING)) {
                 ev_timer_set(&s->watchdog_timer, watchdog_left_usec >= 0 ? watchdog_left_usec / 1e6 : secs(c->watchdog),
                              secs(c->watchdog));
                 ev_timer_start(s->m->loop, &s->watchdog_timer);
