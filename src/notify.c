@@ -86,6 +86,8 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
                         msg.watchdog_trigger = true;
                 else if (l > 6 && memcmp(p, "ERRNO=", 6) == 0)
                         msg.other_state = true;
+                else if (l == 9 && memcmp(p, "FDSTORE=1", 9) == 0)
+                        msg.fdstore = true;
                 p += l + 1;
         }
         *ret = msg;
@@ -226,6 +228,7 @@ static void consume_cb(struct ev_loop *loop, ev_prepare *w, int revents) {
  * state.json before it may leave the socket. */
 static bool handle(struct notify *n, char *buf, ssize_t len, struct msghdr *mh, int *junk) {
         struct ucred *uc = NULL;
+        size_t n_fds = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
                         uc = (struct ucred *)CMSG_DATA(c);
@@ -235,6 +238,7 @@ static bool handle(struct notify *n, char *buf, ssize_t len, struct msghdr *mh, 
                         size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
                         for (size_t i = 0; i < nfd; i++)
                                 close(fds[i]);
+                        n_fds += nfd;
                 }
         }
         if (!uc) {
@@ -275,6 +279,12 @@ static bool handle(struct notify *n, char *buf, ssize_t len, struct msghdr *mh, 
         if (msg.bad_key && in_budget)
                 log_warn("%s: notify message's %s= has an invalid value: that key is ignored", s->cfg->name,
                          msg.bad_key);
+        /* A service that hands descriptors over to keep them across its
+         * restart (systemd's FileDescriptorStoreMax=) would otherwise lose
+         * them without a word (systemd warns too). */
+        if (msg.fdstore && n_fds && in_budget)
+                log_warn("%s: FDSTORE=1 ignored: svd keeps no descriptors for services; the %zu sent are closed",
+                         s->cfg->name, n_fds);
         if (msg.has_status)
                 str_clear(&s->notify_status_pending); /* this one is later */
         apply(s, &msg, !in_budget);

@@ -41,6 +41,7 @@ struct notify_msg {
         bool watchdog_trigger; /* WATCHDOG=trigger */
         uint64_t extend_usec;  /* EXTEND_TIMEOUT_USEC=, at most NOTIFY_EXTEND_MAX; 0 if absent */
         bool other_state;   /* ERRNO=: not acted on, but never dropped as flood either */
+        bool fdstore;       /* FDSTORE=1: svd keeps no descriptors for services (logged) */
         const char *bad_key; /* the first of MAINPID=, EXTEND_TIMEOUT_USEC= with an invalid
                               * value ("MAINPID"), ignored; NULL if none */
 };

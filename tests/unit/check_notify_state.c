@@ -39,6 +39,21 @@ START_TEST(test_no_state) {
         ck_assert(!changes("WATCHDOG=triggered"));
         ck_assert(!changes("READY=0"));
         ck_assert(!changes("STATUS=READY=1"));
+        /* FDSTORE=1 is only logged (svd keeps no descriptors) */
+        ck_assert(!changes("FDSTORE=1\nFDNAME=db"));
+}
+END_TEST
+
+/* FDSTORE=1 is recognised exactly (its descriptors are refused with a
+ * warning), FDSTOREREMOVE=1 and FDSTORE=0 are not it. */
+START_TEST(test_fdstore_key) {
+        struct notify_msg msg;
+        ck_assert_int_eq(notify_parse("FDSTORE=1\nFDNAME=db\nREADY=1", 27, &msg), 0);
+        ck_assert(msg.fdstore && msg.ready);
+        ck_assert_int_eq(notify_parse("FDSTOREREMOVE=1\nFDNAME=db", 25, &msg), 0);
+        ck_assert(!msg.fdstore);
+        ck_assert_int_eq(notify_parse("FDSTORE=0", 9, &msg), 0);
+        ck_assert(!msg.fdstore);
 }
 END_TEST
 
@@ -125,6 +140,7 @@ int main(void) {
         tcase_add_test(tc, test_extend_trigger);
         tcase_add_test(tc, test_bad_value_ignored);
         tcase_add_test(tc, test_trailing_nul);
+        tcase_add_test(tc, test_fdstore_key);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
