@@ -16,6 +16,7 @@
 #include "mainpid.h"
 #include "notify.h"
 #include "sched.h"
+#include "statefile.h"
 #include "svd.h"
 #include "utf8.h"
 
@@ -292,8 +293,10 @@ static bool handle(struct notify *n, char *buf, ssize_t len, struct msghdr *mh, 
         return svd_state_write_due(n->m);
 }
 
-static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
-        struct notify *n = w->data;
+/* Reads and acts on up to NOTIFY_BATCH datagrams; true if at least
+ * NOTIFY_PAUSE_MIN and half of them were over a budget or from no service. */
+static bool read_batch(struct notify *n) {
+        struct ev_loop *loop = n->m->loop;
         int got = 0, junk = 0; /* read; over a budget, or from no service */
         /* Drain a bounded number per wake-up so a chatty service cannot
          * monopolise the loop. */
@@ -317,16 +320,41 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                 if (!consume_one(n))
                         break;
         }
+        return junk >= NOTIFY_PAUSE_MIN && junk * 2 >= got;
+}
+
+static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
+        struct notify *n = w->data;
         /* A flood (from a service over its budget, or from no service: the
          * socket is open to all) is not read as fast as it comes: what is
          * sent meanwhile waits in the socket, and its senders block (a
          * blocking send loses nothing; the queue is the kernel's, often
          * only net.unix.max_dgram_qlen = 10 long, hence no larger minimum),
          * so a flood costs svd little CPU instead of much of one. */
-        if (junk >= NOTIFY_PAUSE_MIN && junk * 2 >= got) {
+        if (read_batch(n)) {
                 ev_io_stop(loop, w);
                 ev_timer_set(&n->pause, NOTIFY_PAUSE, 0.);
                 ev_timer_start(loop, &n->pause);
+        }
+}
+
+void notify_drain(struct notify *n) {
+        /* (bounded: each round after the first follows a datagram that waited
+         * for state.json, written once per round) */
+        for (int round = 0; n && round < NOTIFY_DRAIN_ROUNDS; round++) {
+                if (ev_is_active(&n->consume)) {
+                        /* The head was acted on and waits for state.json
+                         * (consume_cb): written now, as the end of this
+                         * iteration would, it may leave. */
+                        if (svd_state_write_due(n->m))
+                                (void)statefile_write_now(n->m);
+                        ev_prepare_stop(n->m->loop, &n->consume);
+                        if (!consume_one(n))
+                                return;
+                }
+                (void)read_batch(n); /* (a flood's pause is read_cb's to decide) */
+                if (!ev_is_active(&n->consume))
+                        return; /* all read, or a batch's worth */
         }
 }
 

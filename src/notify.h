@@ -58,6 +58,14 @@ bool notify_msg_changes_state(const struct notify_msg *msg);
  * ignored (msg.bad_key names it) and the rest acted on, as systemd does. */
 int notify_parse(const char *buf, size_t len, struct notify_msg *ret);
 
+/* Reads and acts on what is queued now (a bounded batch), before a main
+ * process's exit is: libev runs child watchers at its highest priority, so
+ * the exit could otherwise come first, and a "MAINPID=<its child>\nREADY=1"
+ * sent just before it would be lost with the service ended (systemd reads
+ * its notify socket before SIGCHLD too). */
+void notify_drain(struct notify *n);
+#define NOTIFY_DRAIN_ROUNDS 4
+
 int notify_open(struct svd *m, struct notify **ret);
 void notify_close(struct notify *n);
 /* daemon-reexec keeps the socket. */

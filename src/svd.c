@@ -78,7 +78,11 @@ void svd_child_exited(struct svd *m, pid_t pid, int st) {
 }
 
 static void child_cb(struct ev_loop *loop, ev_child *w, int revents) {
-        svd_child_exited(w->data, w->rpid, w->rstatus);
+        struct svd *m = w->data;
+        /* what a main process sent before its end counts first (notify.h) */
+        if ((WIFEXITED(w->rstatus) || WIFSIGNALED(w->rstatus)) && find_by_pid(m, w->rpid))
+                notify_drain(m->notify);
+        svd_child_exited(m, w->rpid, w->rstatus);
 }
 
 static void mem_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
