@@ -20,7 +20,7 @@ backoff: { initial: 3s, max: 3s, factor: 1 }
 depends_on: [db]
 EOF
 service job <<EOF
-command: [sh, -c, 'trap "exit 0" USR1; while :; do sleep 0.1; done']
+command: [sh, -c, 'trap "exit 0" USR1; echo \$\$ > $T/out/job.up; while :; do sleep 0.1; done']
 restart: "no"
 EOF
 service y <<EOF
@@ -34,7 +34,7 @@ command: [sleep, "1000"]
 restart: "no"
 EOF
 service f <<EOF
-command: [sh, -c, 'trap "sleep 1; exit 0" TERM; while :; do sleep 0.1; done']
+command: [sh, -c, 'trap "sleep 1; exit 0" TERM; echo \$\$ > $T/out/f.up; while :; do sleep 0.1; done']
 depends_on: { db2: { restart: true } }
 EOF
 # for a reload: x3 needs db3, which fails, then the reload changes it
@@ -43,7 +43,7 @@ command: [sleep, "1000"]
 restart: "no"
 EOF
 service slow <<EOF
-command: [sh, -c, 'trap "sleep 2; exit 0" TERM; while :; do sleep 0.1; done']
+command: [sh, -c, 'trap "sleep 2; exit 0" TERM; echo \$\$ > $T/out/slow.up; while :; do sleep 0.1; done']
 EOF
 service x3 <<EOF
 command: [sleep, "1000"]
@@ -52,6 +52,10 @@ depends_on: [db3]
 EOF
 start_svd
 for n in db x job y db2 f db3 slow; do wait_state $n running; done
+# up NAME: the process of NAME that runs has set its trap (running once
+# spawned: a signal before the trap would end it at once, on the signal)
+up() { [ "$(cat "$T/out/$1.up" 2> /dev/null)" = "$(field "$1" pid)" ]; }
+for n in job f slow; do wait_for up $n; done
 
 # x and y crash into their backoff; their dependencies end meanwhile
 kill -9 "$(field x pid)" "$(field y pid)"
