@@ -15,10 +15,10 @@ cgroups: optional
 ctrl_alt_del: ignore
 EOF
 service db <<EOF
-command: [/bin/sh, -c, 'trap "date +%s.%N > $T/out/db.stop; exit 0" TERM; while :; do sleep 0.05; done']
+command: [/bin/sh, -c, 'trap "date +%s.%N > $T/out/db.stop; exit 0" TERM; touch $T/out/db.up; while :; do sleep 0.05; done']
 EOF
 service app <<EOF
-command: [/bin/sh, -c, 'trap "date +%s.%N > $T/out/app.stop; exit 0" TERM; while :; do sleep 0.05; done']
+command: [/bin/sh, -c, 'trap "date +%s.%N > $T/out/app.stop; exit 0" TERM; touch $T/out/app.up; while :; do sleep 0.05; done']
 depends_on: [db]
 EOF
 service forker <<EOF
@@ -30,6 +30,10 @@ unshare --pid --fork --mount-proc "$SVD" -c "$T/etc/svd.yaml" > "$T/svd.out" 2>&
 UNSHARE=$!
 ns_svd "$UNSHARE"
 wait_state app running
+# db and app are running once spawned, before their sh ran the trap: a
+# SIGTERM before would end them without NAME.stop
+wait_for test -e "$T/out/db.up"
+wait_for test -e "$T/out/app.up"
 wait_state forker exited
 grep -q 'boot: settled in' "$T/svd.out" || fail "no boot summary"
 svctl status --boot > "$T/boot.out" || fail "svctl status --boot"
