@@ -5,13 +5,16 @@
 . "$(dirname "$0")/lib.sh"
 
 service slow <<EOF2
-command: [sh, -c, 'trap "sleep 1; exit 0" TERM; while :; do sleep 0.1; done']
+command: [sh, -c, 'trap "sleep 1; exit 0" TERM; echo \$\$ > $T/out/slow.up; while :; do sleep 0.1; done']
 stop:
   timeout: 10s
 EOF2
 start_svd
 wait_state slow running
 pid1=$(field slow pid)
+# slow is running once spawned: a SIGTERM before its sh set the trap would
+# end it at once, never seen stopping
+wait_for grep -qx "$pid1" "$T/out/slow.up"
 svctl stop slow > /dev/null
 wait_state slow stopping
 out=$(svctl start slow)
