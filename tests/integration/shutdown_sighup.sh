@@ -6,10 +6,13 @@
 . "$(dirname "$0")/lib.sh"
 
 service slow <<EOF
-command: [/bin/sh, -c, 'trap "sleep 2; exit 0" TERM; while :; do sleep 0.05; done']
+command: [/bin/sh, -c, 'trap "sleep 2; exit 0" TERM; touch $T/out/slow.up; while :; do sleep 0.05; done']
 EOF
 start_svd
 wait_state slow running
+# (running once spawned: a SIGTERM before its trap would end it at once,
+# and svd with it, before the SIGHUP)
+wait_for test -e "$T/out/slow.up"
 kill -TERM "$SVD_PID"
 wait_for grep -q "slow: running -> stopping" "$T/svd.out"
 kill -HUP "$SVD_PID"
