@@ -16,10 +16,12 @@ command: [sleep, "100000"]
 EOF2
 # x ignores SIGTERM and counts the ones it gets; its output does not go to
 # the log pipes, which an svd taking over closes for a service it does not
-# have (bash's "Terminated" line for its sleep would get it a SIGPIPE)
+# have (bash's "Terminated" line for its sleep would get it a SIGPIPE). It
+# writes its pid to x.up once its trap is set: it is running once spawned,
+# and a SIGTERM before the trap would end it at once
 x_service() {
         service x <<EOF2
-command: [bash, -c, 'exec > /dev/null 2>&1; trap "echo TERM >> $T/x.terms" TERM; while :; do sleep 0.1; done']
+command: [bash, -c, 'exec > /dev/null 2>&1; trap "echo TERM >> $T/x.terms" TERM; echo \$\$ > $T/x.up; while :; do sleep 0.1; done']
 EOF2
 }
 xpid=
@@ -43,6 +45,7 @@ x_service
 start_svd
 wait_state x running
 xpid=$(field x pid)
+wait_for grep -qx "$xpid" "$T/x.up"
 rm "$T/services/x.yaml"
 reexec
 logged "x: no longer configured; stopping its pid $xpid" || fail "re-exec 1: x's stop was not logged"
@@ -61,6 +64,7 @@ x_service
 svctl reload > /dev/null || fail "reload"
 wait_state x running
 xpid=$(field x pid)
+wait_for grep -qx "$xpid" "$T/x.up"
 sleep 0.5 # (the state write)
 crash_svd
 rm "$T/services/x.yaml"
