@@ -16,10 +16,10 @@ service cache <<EOF
 command: [sleep, "1002"]
 EOF
 service old <<EOF
-command: [sh, -c, "trap 'echo old-stopped-at \$(date +%s.%N) >> $T/out/order; exit 0' TERM; while :; do sleep 0.1; done"]
+command: [sh, -c, "trap 'echo old-stopped-at \$(date +%s.%N) >> $T/out/order; exit 0' TERM; touch $T/out/old.up; while :; do sleep 0.1; done"]
 EOF
 service old-child <<EOF
-command: [sh, -c, "trap 'echo child-stopped-at \$(date +%s.%N) >> $T/out/order; exit 0' TERM; while :; do sleep 0.1; done"]
+command: [sh, -c, "trap 'echo child-stopped-at \$(date +%s.%N) >> $T/out/order; exit 0' TERM; touch $T/out/old-child.up; while :; do sleep 0.1; done"]
 depends_on: [old]
 EOF
 service steady <<EOF
@@ -28,6 +28,10 @@ command: [sleep, "1003"]
 EOF
 start_svd
 for n in db api cache old old-child steady; do wait_state $n running; done
+# (old and old-child are running once spawned: a stop before their trap
+# would end them without a line in order)
+wait_for test -e "$T/out/old.up"
+wait_for test -e "$T/out/old-child.up"
 pid() { field "$1" pid; }
 db1=$(pid db) api1=$(pid api) cache1=$(pid cache) steady1=$(pid steady)
 
