@@ -10,7 +10,7 @@
 touch "$T/out/ok"
 service db <<EOF
 restart: "no"
-command: [/bin/sh, -c, 'echo start >> $T/out/db; trap "sleep 1; exit 0" TERM; while :; do sleep 0.05; done']
+command: [/bin/sh, -c, 'echo start >> $T/out/db; trap "sleep 1; exit 0" TERM; touch $T/out/db.up; while :; do sleep 0.05; done']
 healthcheck:
   exec: [test, -e, $T/out/ok]
   interval: 1s
@@ -27,7 +27,7 @@ touch "$T/out/ok2"
 service db2 <<EOF
 restart: always
 backoff: { initial: 60s, max: 60s }
-command: [/bin/sh, -c, 'echo start >> $T/out/db2; trap "sleep 1; exit 0" TERM; while :; do sleep 0.05; done']
+command: [/bin/sh, -c, 'echo start >> $T/out/db2; trap "sleep 1; exit 0" TERM; touch $T/out/db2.up; while :; do sleep 0.05; done']
 healthcheck:
   exec: [test, -e, $T/out/ok2]
   interval: 1s
@@ -41,6 +41,9 @@ EOF
 start_svd
 wait_state db running
 wait_field db health healthy
+# (running once spawned: a SIGTERM before its trap would end it at once,
+# never seen stopping)
+wait_for test -e "$T/out/db.up"
 rm "$T/out/ok"
 wait_state db stopping
 touch "$T/out/ok"
@@ -50,6 +53,7 @@ assert_eq "$(field db state)" "running" "db after app's start"
 assert_eq "$(wc -l < "$T/out/db")" "2" "db's starts"
 
 wait_field db2 health healthy
+wait_for test -e "$T/out/db2.up"
 rm "$T/out/ok2"
 wait_state db2 stopping
 touch "$T/out/ok2"
