@@ -62,7 +62,7 @@ restart: always
 backoff: { initial: 2s, max: 2s }
 EOF
 service app <<EOF
-command: [/bin/sh, -c, 'trap "sleep 4; exit 0" TERM; while :; do sleep 0.05; done']
+command: [/bin/sh, -c, 'trap "touch $T/out/app.term; sleep 4; exit 0" TERM; touch $T/out/app.up; while :; do sleep 0.05; done']
 depends_on: [db]
 EOF
 service escaper <<EOF
@@ -70,6 +70,7 @@ command: [/bin/sh, -c, 'setsid sleep 1000 < /dev/null > /dev/null 2>&1 & echo \$
 EOF
 start_svd
 wait_state app running
+wait_for test -e "$T/out/app.up" # (its trap is set: running once spawned)
 wait_state escaper running
 wait_for test -s "$T/out/esc.pid"
 ESC=$(cat "$T/out/esc.pid")
@@ -81,6 +82,7 @@ rc=0; wait "$SVD_PID" || rc=$?
 SVD_PID=
 assert_eq "$rc" "0" "svd exit status"
 # app took 4 s to stop; db's 2 s backoff ended meanwhile
+[ -e "$T/out/app.term" ] || fail "app ended without its 4 s stop: db's backoff did not run out during the shutdown"
 assert_eq "$(wc -l < "$T/out/db.starts")" "1" "db starts (a restart during the shutdown?)"
 st=$(ps -o stat= -p "$ESC" 2>/dev/null || true)
 case "$st" in ""|Z*) ;; *) kill -KILL "$ESC"; fail "pid $ESC (left its group) outlived svd: $st";; esac
