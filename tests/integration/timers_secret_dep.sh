@@ -10,7 +10,7 @@ service d <<YAML
 secrets:
   pw: { generate: password, length: 24 }
 stop: { timeout: 3s }
-command: [/bin/sh, -c, 'cat \$CREDENTIALS_DIRECTORY/pw > $T/out/d.pw; trap "" TERM; while :; do sleep 0.2; done']
+command: [/bin/sh, -c, 'cat \$CREDENTIALS_DIRECTORY/pw > $T/out/d.pw; trap "" TERM; touch $T/out/d.up; while :; do sleep 0.2; done']
 YAML
 service j <<YAML
 type: oneshot
@@ -23,6 +23,7 @@ YAML
 runs() { cat "$T/out/j" 2>/dev/null | wc -l; }
 start_svd
 wait_state d running
+wait_for test -e "$T/out/d.up" # (it ignores SIGTERM now: running once spawned)
 wait_for test -s "$T/out/j"
 svctl secret rotate pw > /dev/null || fail "rotate pw"
 wait_for grep -q "j: scheduled run skipped: dependency d is down for its restart for a changed secret" "$T/svd.out"
