@@ -64,12 +64,13 @@ def check(cond, what):
         failures.append(what)
 
 
-def free_port():
+def closed_port():
+    # A port certain to be closed while the socket returned stays open: it
+    # is bound (no other process can take the port, as one could a port
+    # picked and let go) but never listens, so a connect() to it is refused.
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+    return s, s.getsockname()[1]
 
 
 class Prober:
@@ -252,7 +253,7 @@ dt = time.monotonic() - t0
 check(r["ok"] is False and r["detail"] == "timeout after 500ms", "/slow times out: %s" % r)
 check(0.4 <= dt <= 2.5, "timeout reported after %.2fs (limit 0.5s)" % dt)
 
-closed = free_port()
+closed_sock, closed = closed_port()  # (bound until the script ends)
 r = p.run(http("http://127.0.0.1:%d/" % closed))
 check(r["ok"] is False and r["detail"] == "connect: Connection refused", "HTTP to a closed port: %s" % r)
 
