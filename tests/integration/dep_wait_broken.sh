@@ -9,6 +9,10 @@
 # as failed: it comes back with its new definition.
 . "$(dirname "$0")/lib.sh"
 
+# x's and y's backoff must outlast the test's steps from their crash to
+# the checks that they are still in it (a dozen svctl calls: 3 s was too
+# short on a loaded CPU); f and slow end their stop only once the test has
+# seen them stopping (f.go, slow.go), not after a fixed time.
 service db <<EOF
 command: [sleep, "1000"]
 restart: "no"
@@ -16,7 +20,7 @@ EOF
 service x <<EOF
 command: [sleep, "1000"]
 restart: always
-backoff: { initial: 3s, max: 3s, factor: 1 }
+backoff: { initial: 10s, max: 10s, factor: 1 }
 depends_on: [db]
 EOF
 service job <<EOF
@@ -26,7 +30,7 @@ EOF
 service y <<EOF
 command: [sleep, "1000"]
 restart: always
-backoff: { initial: 3s, max: 3s, factor: 1 }
+backoff: { initial: 10s, max: 10s, factor: 1 }
 depends_on: { job: { condition: healthy } }
 EOF
 service db2 <<EOF
@@ -34,7 +38,8 @@ command: [sleep, "1000"]
 restart: "no"
 EOF
 service f <<EOF
-command: [sh, -c, 'trap "sleep 1; exit 0" TERM; echo \$\$ > $T/out/f.up; while :; do sleep 0.1; done']
+command: [sh, -c, 'trap "until [ -e $T/out/f.go ]; do sleep 0.05; done; exit 0" TERM; echo \$\$ > $T/out/f.up; while :; do sleep 0.1; done']
+stop: { timeout: 60s }
 depends_on: { db2: { restart: true } }
 EOF
 # for a reload: x3 needs db3, which fails, then the reload changes it
@@ -43,7 +48,8 @@ command: [sleep, "1000"]
 restart: "no"
 EOF
 service slow <<EOF
-command: [sh, -c, 'trap "sleep 2; exit 0" TERM; echo \$\$ > $T/out/slow.up; while :; do sleep 0.1; done']
+command: [sh, -c, 'trap "until [ -e $T/out/slow.go ]; do sleep 0.05; done; exit 0" TERM; echo \$\$ > $T/out/slow.up; while :; do sleep 0.1; done']
+stop: { timeout: 60s }
 EOF
 service x3 <<EOF
 command: [sleep, "1000"]
@@ -67,8 +73,8 @@ wait_state db failed
 wait_state job exited
 assert_eq "$(field x state)" backoff "x still in its backoff when db failed"
 assert_eq "$(field y state)" backoff "y still in its backoff when job exited"
-wait_state x failed
-wait_state y failed
+wait_state x failed 30
+wait_state y failed 30
 assert_eq "$(field x reason)" "dependency db failed" "x reason"
 assert_eq "$(field y reason)" "dependency job exited" "y reason"
 
@@ -76,6 +82,7 @@ assert_eq "$(field y reason)" "dependency job exited" "y reason"
 kill -9 "$(field db2 pid)"
 wait_state db2 failed
 assert_eq "$(field f state)" stopping "f still stopping when db2 failed"
+touch "$T/out/f.go"
 wait_state f failed
 assert_eq "$(field f reason)" "dependency db2 failed" "f reason"
 
@@ -102,7 +109,8 @@ svctl reload > /dev/null || fail "reload"
 wait_state slow stopping
 svctl start x3 > /dev/null
 assert_eq "$(field x3 state)" waiting "x3 while the reload replaces db3"
-wait_state x3 running
+touch "$T/out/slow.go"
+wait_state x3 running 30
 assert_eq "$(field db3 state)" running "db3 with its new definition"
 stop_svd || fail "svd exit status"
 echo "dep_wait_broken: ok"
