@@ -20,10 +20,13 @@ service gone <<EOF2
 command: [sleep, "100001"]
 EOF2
 service chg <<EOF2
-command: [sh, -c, "trap 'sleep 1.5; exit 0' TERM; while :; do sleep 0.1; done"]
+command: [sh, -c, "trap 'sleep 1.5; exit 0' TERM; touch $T/out/chg.up; while :; do sleep 0.1; done"]
 EOF2
 FAILCALLOC_ARM=$T/arm FAILCALLOC_N=5 FAILCALLOC_SIZE=1 LD_PRELOAD=$SO start_svd
 for s in keep gone chg; do wait_state $s running; done
+# (chg is running once spawned: a SIGTERM before its trap would end it at
+# once, and the switch would come before the test arms the failure)
+wait_for test -e "$T/out/chg.up"
 keep1=$(field keep pid) gone1=$(field gone pid)
 
 # the new generation: 5 services (keep, chg changed, three new; gone removed)
