@@ -43,6 +43,11 @@ wait_state x running 30
 wait_state w running 30
 wait_state z running 30
 xleaf=$(field x cgroup) zpid=$(field z pid) wleaf=$(field w cgroup) wold=$(field w pid)
+# w and z are running once spawned, before their sh ran `trap "" TERM`: a
+# SIGTERM before would end them at once. Their sleep, exec'd after the
+# trap, inherits it.
+wait_for grep -qx sleep "/proc/$wold/comm"
+wait_for grep -qx sleep "/proc/$zpid/comm"
 [ "$(basename "$xleaf")" = x.service ] || fail "x's leaf: $xleaf"
 mv "$T/services/x.yaml" "$T/x.yaml"
 rm "$T/services/z.yaml" "$T/services/w.yaml"
