@@ -5,7 +5,8 @@
 # svd --check accepts its own /etc/svd/svd.yaml; then, in a throwaway VM
 # (vmrun), dpkg -i runs postinst for real (svadm, directories), svd --check
 # -c /etc/svd/svd.yaml passes, svd sends READY=1 while supervising a
-# service; under it, an upgrade (version B: the same package repacked with
+# service, svd.service's ExecReload applies a changed configuration and
+# fails on a broken one; under it, an upgrade (version B: the same package repacked with
 # a higher Version) leaves svd's and the service's PIDs as they were, svd
 # running the new /usr/sbin/svd (postinst's daemon-reexec), not the deleted
 # file, postinst naming svd by its version reply (pid, start time, boot
@@ -178,6 +179,28 @@ svctl status > status.out 2>&1 || { cat status.out svd.out; gfail "svctl status 
 svctl reopen-logs > /dev/null || gfail "svctl reopen-logs"
 grep -q 'op=reopen_logs result=ok' /var/log/svd/audit.log || gfail "audit.log in /var/log/svd: $(cat /var/log/svd/audit.log 2>&1)"
 [ "$(stat -c '%a %G' /var/log/svd/audit.log)" = "640 svadm" ] || gfail "audit.log: $(stat -c '%a %G' /var/log/svd/audit.log)"
+
+# systemctl reload svd: the unit's ExecReload, run as systemd would (no
+# shell of its own, $MAINPID set), starts a service added since; on a broken
+# configuration it fails, naming the file, and nothing changes
+reload_cmd=$(sed -n 's/^ExecReload=//p' /lib/systemd/system/svd.service)
+[ -n "$reload_cmd" ] || gfail "svd.service has no ExecReload: 'systemctl reload svd' is refused"
+svc_state() { svctl status --json 2>/dev/null | jq -r --arg n "$1" '.services[] | select(.name == $n) | .state'; }
+printf 'command: [sleep, "100001"]\n' > /etc/svd/services/sleeper2.yaml
+MAINPID=$SPID sh -c "$reload_cmd" > reload.out 2>&1 || { cat reload.out svd.out; gfail "ExecReload ($reload_cmd) failed"; }
+for _ in $(seq 600); do [ "$(svc_state sleeper2)" = running ] && break; sleep 0.1; done
+[ "$(svc_state sleeper2)" = running ] || { cat reload.out svd.out; gfail "ExecReload did not start the added service"; }
+printf 'command: [sleep\n' > /etc/svd/services/broken.yaml
+rc=0
+MAINPID=$SPID sh -c "$reload_cmd" > reload-bad.out 2>&1 || rc=$?
+[ $rc != 0 ] || { cat reload-bad.out; gfail "ExecReload succeeded with a broken configuration"; }
+grep -q 'broken.yaml:' reload-bad.out || gfail "ExecReload's failure does not name the file: $(cat reload-bad.out)"
+[ "$(svc_state sleeper2)" = running ] || gfail "a refused ExecReload changed the running services"
+[ -z "$(svc_state broken)" ] || gfail "a refused ExecReload added the broken service"
+rm /etc/svd/services/broken.yaml /etc/svd/services/sleeper2.yaml
+MAINPID=$SPID sh -c "$reload_cmd" > reload-rm.out 2>&1 || { cat reload-rm.out; gfail "ExecReload after removing a service"; }
+for _ in $(seq 600); do [ -z "$(svc_state sleeper2)" ] && break; sleep 0.1; done
+[ -z "$(svc_state sleeper2)" ] || gfail "ExecReload did not remove the service: $(svc_state sleeper2)"
 
 # the upgrade under the running svd: nothing restarts, the new file runs
 svc_pid() { svctl status --json 2>/dev/null | jq -r '.services[] | select(.name == "sleeper" and .state == "running") | .pid'; }
