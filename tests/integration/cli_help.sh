@@ -114,6 +114,12 @@ for name, short in sorted(longs.items()):
         need(has(sman, "-" + short), "svd(8) does not document -%s" % short)
 for o in re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", shelp):
     need(o[2:] in longs and o[2:] not in internal, "svd --help mentions %s, which svd does not take" % o)
+# the built-in main file (SYSCONFDIR/svd/svd.yaml, as configure said): svd(8)
+# names that directory, /usr/local/etc of a plain ./configure as /etc
+dflt = re.search(r"--config FILE .*\(default (/\S+)/svd/svd\.yaml\)", shelp)
+need(dflt, "svd --help does not give the default main file as SYSCONFDIR/svd/svd.yaml")
+if dflt:
+    need(has(sman, dflt.group(1)), "svd(8) does not name %s, where svd --help's default main file is" % dflt.group(1))
 
 # ---- versions ----
 version = re.search(r"AC_INIT\(\[svd\],\s*\[([^\]]+)\]", read(top + "/configure.ac")).group(1)
