@@ -1,7 +1,8 @@
 #!/bin/bash
 # deb: dpkg-buildpackage builds svd_<version>_<arch>.deb from a copy of the
 # tree under /tmp (the checkout is never touched); lintian reports no errors;
-# the package holds the expected paths; unpacked into a throwaway root, its
+# the package holds the expected paths; what its maintainer scripts run is
+# Essential or in Depends; unpacked into a throwaway root, its
 # svd --check accepts its own /etc/svd/svd.yaml; then, in a throwaway VM
 # (vmrun), dpkg -i runs postinst for real (svadm, directories), svd --check
 # -c /etc/svd/svd.yaml passes, svd sends READY=1 while supervising a
@@ -74,6 +75,18 @@ dpkg-deb -f "$deb" Depends | grep -qv 'postgresql\|nodejs\|redis' || fail "the s
 dpkg-deb -f "$deb" Suggests | grep -q postgresql || fail "postgresql not suggested"
 dpkg-deb -e "$deb" "$W/control"
 grep -qx /etc/svd/svd.yaml "$W/control/conffiles" || fail "svd.yaml is not a conffile"
+# what the maintainer scripts run comes from an Essential package (awk too:
+# base-files pre-depends on it) or from one in Depends: an appliance image
+# may hold the Essential set only (mmdebstrap --variant=essential), where
+# the rest is missing and postinst would fail
+depends=" $(dpkg-deb -f "$deb" Depends | sed 's/([^)]*)//g; s/[,|]/ /g' | tr -s ' \t' '  ') "
+for c in groupadd getent install chown chmod dpkg-statoverride find sed grep cut paste readlink cat rm sleep tr; do
+        grep -qw -- "$c" "$W/control/postinst" "$W/control/prerm" "$W/control/postrm" || continue
+        p=$(dpkg -S "bin/$c" 2>/dev/null | grep -E ": (/usr)?/s?bin/$c\$" | head -n 1 | cut -d: -f1) || true
+        [ -n "$p" ] || fail "the maintainer scripts run $c, which no installed package provides here"
+        [ "$(dpkg-query -W -f '${Essential}' "$p")" = yes ] || [[ "$depends" == *" $p "* ]] ||
+                fail "the maintainer scripts run $c, from $p, which is neither Essential nor in Depends:$depends"
+done
 # an upgrade or a removal never stops svd.service (debhelper's preinst does
 # with --no-start alone): that would stop every service, and --no-start
 # would leave them stopped
