@@ -90,6 +90,20 @@ for o in sorted(opts):
     need(has(help_, o), "svctl --help does not mention the option %s" % o)
     need(has(man, o), "svctl(8) does not document the option %s" % o)
     need(has(comp, o), "contrib/bash-completion/svctl does not complete the option %s" % o)
+# the values of an option that takes a word from a list: every one in the
+# help, the man page and the completion's word list for that option
+valued = {"--sort": ("svctl_top.c", r'strcmp\(k,\s*"([a-z]+)"\)'),
+          "--stream": ("svctl_logs.c", r'strcmp\(v,\s*"([a-z]+)"\)')}
+for o, (path, pat) in sorted(valued.items()):
+    values = sorted(set(re.findall(pat, nocomments(read(top + "/src/" + path)))))
+    if len(values) < 2:
+        sys.exit("cli_help: only %d values of %s found: the extraction is broken" % (len(values), o))
+    words = re.search(r"^\s*%s\) COMPREPLY=\(\$\(compgen -W \"([^\"]*)\"" % re.escape(o), comp, re.M)
+    need(words, "contrib/bash-completion/svctl does not complete the values of %s" % o)
+    for v in values:
+        need(words and v in words.group(1).split(), "contrib/bash-completion/svctl does not complete %s %s" % (o, v))
+        need(has(help_, v), "svctl --help does not mention %s %s" % (o, v))
+        need(has(man, v), "svctl(8) does not document %s %s" % (o, v))
 
 # ---- svd: options ----
 main_c = read(top + "/src/main.c")
