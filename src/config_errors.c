@@ -1,6 +1,6 @@
 /* config_errors: the collected configuration errors (config.h): one line
  * each, "FILE:LINE:COL: KEY: message", cleaned of control characters (and
- * an invisible character shown as \uXXXX), and put in line order per file
+ * an invisible character shown as its code point, e.g. \uFEFF), and put in line order per file
  * for the reader; warnings the same way, with "warning: " after the
  * position. */
 #include <errno.h>
@@ -27,7 +27,7 @@ static bool invisible(uint32_t cp)
 }
 
 /* s (valid UTF-8, from utf8_clean) with each invisible character written as
- * \uXXXX, in a new string; NULL without memory. */
+ * \u and its 4 hex digits (\u200B), in a new string; NULL without memory. */
 static char *show_invisible(const char *s)
 {
         size_t len = strlen(s);
