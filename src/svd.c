@@ -42,6 +42,7 @@
 #include "secrets_prompt.h"
 #include "svd.h"
 #include "timer.h"
+#include "watchdog_self.h"
 
 struct svc *svd_find(struct svd *m, const char *name) {
         ssize_t i = config_svc_index(m->cfg, name);
@@ -391,6 +392,7 @@ int svd_init(struct svd *m, struct ev_loop *loop, struct svd_config *cfg, struct
         ev_signal_init(&m->sig_usr1, usr1_cb, SIGUSR1);
         m->sig_usr1.data = m;
         ev_signal_start(loop, &m->sig_usr1);
+        watchdog_self_start(m);
         /* A service writing to a closed pipe must not take svd down. */
         signal(SIGPIPE, SIG_IGN);
         /* Handlers in place (SIGCHLD's since ev_default_loop): after a
@@ -723,6 +725,7 @@ void svd_done(struct svd *m) {
                 ev_child_stop(m->loop, &m->child);
                 ev_timer_stop(m->loop, &m->mem_timer);
                 ev_timer_stop(m->loop, &m->ready_timer);
+                watchdog_self_stop(m);
                 prewarm_stop(m);
                 ev_timer_stop(m->loop, &m->reload_timer);
                 ev_timer_stop(m->loop, &m->reexec_timer);

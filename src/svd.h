@@ -47,6 +47,7 @@ struct svd {
         ev_timer prompt_retry;
         ev_timer mem_timer;      /* rechecks start_when gates while a service waits */
         ev_timer ready_timer;    /* ready_timeout: READY=1 to our supervisor, settled or not */
+        ev_timer self_watchdog;  /* WATCHDOG=1 to our supervisor (watchdog_self.h) */
         usec_t ready_from_mono;  /* ...counted from here (this process's start) */
         bool ready_sent;         /* READY=1 sent by this process (settled, or ready_timeout) */
         bool ready_done;         /* ...and "all services settled" */
