@@ -66,9 +66,11 @@ assert_eq "$(field daily runs)" 1 "runs"
 
 # 12 hours back: the clock was wrong, the 03:00 it shows next runs, 12
 # hours on, not a day later
+# (waited for by its effect: the line for the first step can come twice,
+# once per settle of the clock, so a count of lines does not say this step
+# was seen)
 step_to $(( $(date +%s) - 12 * 3600 ))
-wait_for set_back_logged 2
-next=$(field daily next_run)
-[ "${next%.*}" -eq "$due" ] || fail "after a step back of 12 hours the next run is $next, expected $due"
+next_is() { next=$(field daily next_run); [ "${next%.*}" -eq "$1" ]; }
+wait_for next_is "$due" # (else: "timed out waiting for: next_is ..." and svd's log)
 stop_svd || fail "svd exit status"
 echo "clock_back_rerun: ok"
