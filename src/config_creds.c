@@ -79,9 +79,9 @@ void cp_creds(struct cload *l, struct svc_config *s, const struct ynode *un, con
         gid_t gid = 0;
         int r;
 
-        if (un && cp_str(l, un, ukey, &user) < 0)
+        if (un && (cp_visible(l, un, ukey, "user name") < 0 || cp_str(l, un, ukey, &user) < 0))
                 return;
-        if (gn && cp_str(l, gn, gkey, &group) < 0)
+        if (gn && (cp_visible(l, gn, gkey, "group name") < 0 || cp_str(l, gn, gkey, &group) < 0))
                 return;
         if (user) {
                 r = lookup_user(user, &uid, &gid, &has_gid, &home, &shell, &canon);

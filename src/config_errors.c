@@ -13,25 +13,17 @@
 #include "config_parse.h"
 #include "utf8.h"
 
-/* A character that shows as nothing or as a plain space, or reorders the
- * text around it on a terminal: a byte-order mark or a zero-width space
- * pasted into a name made "unknown user 'root'" (U+FEFF before root),
- * an error no one can see the cause of; a no-break space from a web page
- * reads as a space; a bidirectional override shows the line in another
- * order than it has. */
-static bool invisible(uint32_t cp)
-{
-        return cp == 0xa0 || cp == 0xad || cp == 0x34f || cp == 0x61c || cp == 0x115f || cp == 0x1160 ||
-               cp == 0x180e || (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
-               (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0x3164 || cp == 0xfeff;
-}
-
-/* s (valid UTF-8, from utf8_clean) with each invisible character written as
- * \u and its 4 hex digits (\u200B), in a new string; NULL without memory. */
+/* s (valid UTF-8, from utf8_clean) with each invisible character
+ * (utf8_is_invisible) written as \u and its 4 hex digits (\u200B), or \U
+ * and 8 past U+FFFF (\U000E0041), in a new string; NULL without memory. A
+ * byte-order mark or a zero-width space pasted into a name made "unknown
+ * user 'root'" (U+FEFF before root), an error no one can see the cause of;
+ * a no-break space from a web page reads as a space; a bidirectional
+ * override shows the line in another order than it has. */
 static char *show_invisible(const char *s)
 {
         size_t len = strlen(s);
-        /* (a character of 2 or 3 bytes becomes 6) */
+        /* (a character of 2 or 3 bytes becomes 6, one of 4 becomes 10) */
         char *out = malloc(3 * len + 1), *w = out;
 
         if (!out)
@@ -42,8 +34,8 @@ static char *show_invisible(const char *s)
 
                 if (!n) /* (not after utf8_clean; copied as it is) */
                         n = 1;
-                else if (invisible(cp)) {
-                        w += sprintf(w, "\\u%04X", (unsigned)cp);
+                else if (utf8_is_invisible(cp)) {
+                        w += sprintf(w, cp > 0xffff ? "\\U%08X" : "\\u%04X", (unsigned)cp);
                         i += n;
                         continue;
                 }

@@ -324,7 +324,7 @@ void cp_healthcheck(struct cload *l, const struct ynode *n, struct svc_config *s
                         else if (!p->exec[0][0])
                                 cp_err(l, v->items[0], "healthcheck.exec[0]",
                                        "the program name must not be empty");
-                        else
+                        else if (cp_visible(l, v->items[0], "healthcheck.exec[0]", "program name") >= 0)
                                 p->kind = PROBE_EXEC;
                 }
         }

@@ -249,6 +249,8 @@ static int add_dep(struct cload *l, struct svc_config *s, const struct ynode *na
 {
         struct dep_config *nd;
 
+        if (cp_visible(l, name_node, key, "service name") < 0)
+                return -EINVAL;
         for (size_t i = 0; i < s->n_deps; i++)
                 if (strcmp(s->deps[i].name, name_node->value) == 0) {
                         cp_err(l, name_node, key, "duplicate dependency '%s'", name_node->value);
@@ -346,6 +348,8 @@ static void load_command(struct cload *l, const struct ynode *root, struct svc_c
         } else if (!v[0][0]) {
                 cp_err(l, n->items[0], "command[0]", "the program name must not be empty");
                 return;
+        } else if (cp_visible(l, n->items[0], "command[0]", "program name") < 0) {
+                return; /* (the arguments after it are the program's text) */
         } else if (s->shell && v[1]) {
                 /* One string for /bin/sh -c, however the user chose to wrap it. */
                 size_t len = 0;
@@ -427,7 +431,8 @@ static void load_svc_keys(struct cload *l, const struct ynode *root, struct svc_
                 cp_stop(l, v, "", &s->stop);
         if ((v = ynode_get(root, "enabled")))
                 cp_bool(l, v, "enabled", &s->enabled);
-        if ((v = ynode_get(root, "slice")) && cp_str(l, v, "slice", &s->slice) >= 0)
+        if ((v = ynode_get(root, "slice")) && cp_visible(l, v, "slice", "slice name") >= 0 &&
+            cp_str(l, v, "slice", &s->slice) >= 0)
                 s->slice_pos = (struct cfg_pos){ l->file, v->line, v->col };
         if ((v = ynode_get(root, "resources")) && cp_expect_map(l, v, "resources") >= 0) {
                 struct resources_config *rc = calloc(1, sizeof(*rc));

@@ -86,7 +86,8 @@ int config_parse_main(struct cload *l, const struct ynode *root)
         /* run_dir's default + "/control.sock" is PROTO_DEFAULT_SOCKET, svctl's default */
         if (!c->control_socket && !(c->control_socket = path_join(c->run_dir, "control.sock")))
                 return -ENOMEM;
-        if ((n = ynode_get(root, "admin_group")) && cp_str(l, n, "admin_group", &c->admin_group) >= 0) {
+        if ((n = ynode_get(root, "admin_group")) && cp_visible(l, n, "admin_group", "group name") >= 0 &&
+            cp_str(l, n, "admin_group", &c->admin_group) >= 0) {
                 r = cp_lookup_group(c->admin_group, &c->admin_gid);
                 if (r < 0)
                         cp_err(l, n, "admin_group", "unknown group '%s'", c->admin_group);

@@ -178,8 +178,11 @@ int cp_path_text(struct cload *l, const struct ynode *n, const char *key)
                 cp_err(l, n, key, "path longer than %d bytes", PATH_MAX - 1);
                 return -EINVAL;
         }
-        /* Legal in a file name, but never meant: a pasted newline, a stray tab. */
-        return text_ok(l, n, strlen(n->value), key, "path");
+        /* Legal in a file name, but never meant: a pasted newline, a stray
+         * tab, a zero-width space. */
+        if (text_ok(l, n, strlen(n->value), key, "path") < 0)
+                return -EINVAL;
+        return cp_visible(l, n, key, "path");
 }
 
 int cp_path(struct cload *l, const struct ynode *n, const char *key, char **out)
@@ -565,6 +568,8 @@ void cp_env(struct cload *l, const struct ynode *n, const char *key, char ***env
                         const struct ynode *v = n->values[i];
 
                         cp_key(sub, key, name);
+                        if (cp_visible(l, n->items[i], sub, "variable name") < 0)
+                                continue;
                         if (!env_name_valid(name, strlen(name))) {
                                 cp_err(l, n->items[i], sub, "invalid variable name '%s'", name);
                                 continue;
@@ -584,6 +589,9 @@ void cp_env(struct cload *l, const struct ynode *n, const char *key, char ***env
                         const char *eq = cp_is_scalar(v) ? strchr(v->value, '=') : NULL;
 
                         snprintf(sub, sizeof sub, "%s[%zu]", key, i);
+                        /* (the value after '=' is the program's text) */
+                        if (eq && cp_visible_len(l, v, (size_t)(eq - v->value), sub, "variable name") < 0)
+                                continue;
                         if (!eq || !env_name_valid(v->value, (size_t)(eq - v->value)))
                                 cp_err(l, v, sub, "expected NAME=value");
                         else if (!(add[n_add] = strdup(v->value)))

@@ -32,10 +32,16 @@ int cp_str(struct cload *l, const struct ynode *n, const char *key, char **out);
  * control characters; the error names the first bad character. */
 int cp_text(struct cload *l, const struct ynode *n, const char *key, char **out);
 /* A path's text: a string shorter than PATH_MAX, valid UTF-8 without
- * control characters (C0, DEL, C1). */
+ * control characters (C0, DEL, C1) nor invisible ones (cp_visible). */
 int cp_path_text(struct cload *l, const struct ynode *n, const char *key);
 /* cp_path_text, then made absolute against the main file's directory. */
 int cp_path(struct cload *l, const struct ynode *n, const char *key, char **out);
+/* An invisible character (utf8_is_invisible) in the scalar n (in its first
+ * len bytes) is refused, at n, naming it, what the value is ("path",
+ * "program name") and the byte it is at: for a value svd or the kernel looks
+ * up as it is (config_visible.c). 0 for anything else, a non-scalar too. */
+int cp_visible(struct cload *l, const struct ynode *n, const char *key, const char *what);
+int cp_visible_len(struct cload *l, const struct ynode *n, size_t len, const char *key, const char *what);
 /* Where a file belongs: a path that can only name a directory (a trailing
  * '/', a last component "." or "..") is refused. cp_file_text checks the
  * text (as cp_path_text), cp_file_path also resolves it (as cp_path). */

@@ -101,6 +101,8 @@ static void load_sup_groups(struct cload *l, const struct ynode *n, struct svc_c
         }
         for (size_t i = 0; i < k; i++) {
                 snprintf(sub, sizeof sub, "supplementary_groups[%zu]", i);
+                if (cp_visible(l, n->items[i], sub, "group name") < 0)
+                        continue;
                 if (cp_lookup_group(s->supplementary_groups[i], &s->sup_gids[s->n_sup_gids]) < 0)
                         cp_err(l, n->items[i], sub, "unknown group '%s'", s->supplementary_groups[i]);
                 else

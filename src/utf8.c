@@ -66,6 +66,46 @@ bool utf8_is_ctrl(uint32_t cp)
         return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
+bool utf8_is_invisible(uint32_t cp)
+{
+        if (cp < 0xa0)
+                return false;
+        /* Cf, as of Unicode 15.1 */
+        if (cp == 0xad || (cp >= 0x600 && cp <= 0x605) || cp == 0x61c || cp == 0x6dd || cp == 0x70f ||
+            cp == 0x890 || cp == 0x891 || cp == 0x8e2 || cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) ||
+            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
+            (cp >= 0x2066 && cp <= 0x206f) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
+            cp == 0x110bd || cp == 0x110cd || (cp >= 0x13430 && cp <= 0x1343f) ||
+            (cp >= 0x1bca0 && cp <= 0x1bca3) || (cp >= 0x1d173 && cp <= 0x1d17a) || cp == 0xe0001 ||
+            (cp >= 0xe0020 && cp <= 0xe007f))
+                return true;
+        /* a space that is not U+0020, line and paragraph separators, the
+         * combining grapheme joiner and the Hangul fillers: blank too */
+        return cp == 0xa0 || cp == 0x34f || cp == 0x115f || cp == 0x1160 || (cp >= 0x2000 && cp <= 0x200a) ||
+               cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000 ||
+               cp == 0x3164 || cp == 0xffa0;
+}
+
+size_t utf8_invisible(const char *s, size_t len, uint32_t *ret_cp)
+{
+        for (size_t i = 0; i < len;) {
+                uint32_t cp;
+                size_t n = utf8_char(s + i, len - i, &cp);
+
+                if (n == 0) { /* (not valid UTF-8: skipped, that is text_ok's concern) */
+                        i++;
+                        continue;
+                }
+                if (utf8_is_invisible(cp)) {
+                        if (ret_cp)
+                                *ret_cp = cp;
+                        return i;
+                }
+                i += n;
+        }
+        return len;
+}
+
 static bool ctrl_kept(uint32_t cp, unsigned flags)
 {
         if (cp == 0)

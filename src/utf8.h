@@ -30,6 +30,19 @@ bool utf8_valid(const char *s, size_t len);
 /* Whether the code point is a control character (C0, DEL, C1). */
 bool utf8_is_ctrl(uint32_t cp);
 
+/* Whether the code point shows as nothing or as a plain space, or reorders
+ * the text around it on a terminal: the format characters (Unicode category
+ * Cf: a byte-order mark, zero-width space and joiners, soft hyphen, bidi
+ * controls, tag characters), the spaces other than U+0020 (a no-break space,
+ * U+2000..U+200A, U+3000), line and paragraph separators and the Hangul
+ * fillers. Such a character pasted from a web page or a chat is not seen in
+ * the text it makes wrong. */
+bool utf8_is_invisible(uint32_t cp);
+
+/* The offset of the first invisible character (utf8_is_invisible) in valid
+ * UTF-8 s[0..len), len if there is none; *ret_cp, if given, gets it. */
+size_t utf8_invisible(const char *s, size_t len, uint32_t *ret_cp);
+
 /* The offset of the first invalid sequence, NUL or control character in
  * s[0..len) (the controls flags allows excepted), len if there is none. */
 size_t utf8_bad(const char *s, size_t len, unsigned flags);

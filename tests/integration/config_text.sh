@@ -113,14 +113,16 @@ clean_output "$T/err"
 # space pasted with a name), as a plain space (a no-break space from a web
 # page) or that reorders the line (a bidirectional override): an error that
 # echoed it raw read "unknown user 'root'" for a user there is. Shown as
-# \uXXXX; plain non-ASCII text stays as it is.
+# \uXXXX; plain non-ASCII text stays as it is. (In a name such a character
+# is refused before any lookup: config_invisible_reload.sh,
+# check_config_values.)
 printf 'command: [sleep, "1000"]\nuser: "\\uFEFFroot"\n' > "$T/services/web.yaml"
 printf 'command: [sleep, "1000"]\ndepends_on: ["w\\u202Eeb"]\nslice: "\\u00A0x\\u200By"\nrestart: "caf\\u00E9"\n' \
         > "$T/services/api.yaml"
 check
-expect_err "services/web.yaml:2:7: user: unknown user '\\uFEFFroot'"
-expect_err "services/api.yaml:2:14: depends_on.w\\u202Eeb: unknown service 'w\\u202Eeb'"
-expect_err "services/api.yaml:3:8: slice: unknown slice '\\u00A0x\\u200By'"
+expect_err "services/web.yaml:2:7: user: invisible character \\uFEFF in user name at byte 1 ('\\uFEFFroot')"
+expect_err "services/api.yaml:2:14: depends_on.w\\u202Eeb: invisible character \\u202E in service name at byte 2 ('w\\u202Eeb')"
+expect_err "services/api.yaml:3:8: slice: invisible character \\u00A0 in slice name at byte 1 ('\\u00A0x\\u200By')"
 expect_err "services/api.yaml:4:10: restart: unknown value 'café'"
 rm "$T/services/api.yaml"
 
