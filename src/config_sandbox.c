@@ -88,25 +88,42 @@ void config_sandbox_done(struct svc_config *s)
 
 /* ---- identity ---- */
 
+/* A group named twice, by name or by number ("adm" and "4"), is refused at
+ * the repetition, naming the first's line: a list edited by hand, where the
+ * repetition may have been meant as another group. A scan of the gids kept
+ * so far (a list holds at most CONFIG_YAML_MAX_ITEMS entries). */
 static void load_sup_groups(struct cload *l, const struct ynode *n, struct svc_config *s)
 {
+        _cleanup_(freep) int *lines = NULL; /* lines[j]: where sup_gids[j] was named */
         char sub[KEYLEN];
 
         if (cp_strv(l, n, "supplementary_groups", &s->supplementary_groups) < 0)
                 return;
         size_t k = strv_length(s->supplementary_groups);
-        if (k && !(s->sup_gids = calloc(k, sizeof(gid_t)))) {
+        if (k && (!(s->sup_gids = calloc(k, sizeof(gid_t))) || !(lines = calloc(k, sizeof(int))))) {
                 l->oom = true;
                 return;
         }
         for (size_t i = 0; i < k; i++) {
+                gid_t gid;
+                size_t j = 0;
+
                 snprintf(sub, sizeof sub, "supplementary_groups[%zu]", i);
                 if (cp_visible(l, n->items[i], sub, "group name") < 0)
                         continue;
-                if (cp_lookup_group(s->supplementary_groups[i], &s->sup_gids[s->n_sup_gids]) < 0)
+                if (cp_lookup_group(s->supplementary_groups[i], &gid) < 0) {
                         cp_err(l, n->items[i], sub, "unknown group '%s'", s->supplementary_groups[i]);
-                else
-                        s->n_sup_gids++;
+                        continue;
+                }
+                while (j < s->n_sup_gids && s->sup_gids[j] != gid)
+                        j++;
+                if (j < s->n_sup_gids) {
+                        cp_err(l, n->items[i], sub, "duplicate group '%s' (first on line %d)",
+                               s->supplementary_groups[i], lines[j]);
+                        continue;
+                }
+                lines[s->n_sup_gids] = n->items[i]->line;
+                s->sup_gids[s->n_sup_gids++] = gid;
         }
 }
 

@@ -1,6 +1,7 @@
 /* check_config_values: what config_load refuses inside a value that has
  * the right type: an invisible character (a byte-order mark, a zero-width
- * space, a no-break space...) in a path, a program, a name.
+ * space, a no-break space...) in a path, a program, a name; a group listed
+ * twice.
  * Each case is a service file (or main file) written to a scratch tree,
  * and the error is asserted as the exact line svd --check prints. */
 #include <check.h>
@@ -193,6 +194,18 @@ START_TEST(test_invisible_allowed)
 }
 END_TEST
 
+/* A group named twice, by name or by gid, is an error at the repetition;
+ * distinct groups pass. */
+START_TEST(test_dup_groups)
+{
+        expect_svc_error("command: [sleep, '1']\nsupplementary_groups:\n  - adm\n  - daemon\n  - adm\n",
+                         "SVC:5:5: supplementary_groups[2]: duplicate group 'adm' (first on line 3)");
+        expect_svc_error("command: [sleep, '1']\nsupplementary_groups: [daemon, \"1\"]\n",
+                         "SVC:2:32: supplementary_groups[1]: duplicate group '1' (first on line 2)");
+        expect_ok(MAIN_BASE, "command: [sleep, '1']\nsupplementary_groups: [daemon, adm, \"2\"]\n");
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("config_values");
@@ -204,6 +217,7 @@ int main(void)
         tcase_add_test(tc, test_invisible_env_names);
         tcase_add_test(tc, test_invisible_paths);
         tcase_add_test(tc, test_invisible_allowed);
+        tcase_add_test(tc, test_dup_groups);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
