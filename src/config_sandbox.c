@@ -268,6 +268,10 @@ void cp_limits(struct cload *l, const struct ynode *n, struct svc_config *s)
 static void load_caps(struct cload *l, const struct ynode *n, const char *key, uint64_t *out)
 {
         char sub[KEYLEN];
+        /* a capability named twice (also as cap_x and CAP_X): a list edited
+         * by hand, where the repetition may have been meant as another one */
+        uint64_t seen = 0;
+        int first_line[64];
 
         if (!n || n->kind != YNODE_SEQUENCE) {
                 cp_err(l, n, key, "expected a list of capabilities (e.g. [CAP_NET_BIND_SERVICE])");
@@ -286,6 +290,13 @@ static void load_caps(struct cload *l, const struct ynode *n, const char *key, u
                                 cp_err(l, v, sub, "expected a capability name, not %s", cp_kind(v));
                         continue;
                 }
+                if (seen & UINT64_C(1) << c) {
+                        cp_err(l, v, sub, "duplicate capability '%s' (first on line %d)", v->value,
+                               first_line[c]);
+                        continue;
+                }
+                seen |= UINT64_C(1) << c;
+                first_line[c] = v->line;
                 *out |= UINT64_C(1) << c;
         }
 }

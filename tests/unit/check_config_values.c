@@ -1,7 +1,7 @@
 /* check_config_values: what config_load refuses inside a value that has
  * the right type: an invisible character (a byte-order mark, a zero-width
- * space, a no-break space...) in a path, a program, a name; a group listed
- * twice.
+ * space, a no-break space...) in a path, a program, a name; a group or a
+ * capability listed twice.
  * Each case is a service file (or main file) written to a scratch tree,
  * and the error is asserted as the exact line svd --check prints. */
 #include <check.h>
@@ -206,6 +206,23 @@ START_TEST(test_dup_groups)
 }
 END_TEST
 
+/* The same for a capability, in either case, in capabilities and in
+ * ambient_capabilities. */
+START_TEST(test_dup_caps)
+{
+        expect_svc_error(
+                "command: [sleep, '1']\nsandbox:\n  capabilities:\n    - CAP_CHOWN\n    - CAP_KILL\n"
+                "    - cap_chown\n",
+                "SVC:6:7: sandbox.capabilities[2]: duplicate capability 'cap_chown' (first on line 4)");
+        expect_svc_error("command: [sleep, '1']\nsandbox: { ambient_capabilities: [CAP_KILL, CAP_KILL] }\n",
+                         "SVC:2:45: sandbox.ambient_capabilities[1]: duplicate capability 'CAP_KILL' "
+                         "(first on line 2)");
+        /* the same one in both lists is not a repetition */
+        expect_ok(MAIN_BASE, "command: [sleep, '1']\nsandbox:\n  capabilities: [CAP_KILL, CAP_CHOWN]\n"
+                             "  ambient_capabilities: [CAP_KILL]\n");
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("config_values");
@@ -218,6 +235,7 @@ int main(void)
         tcase_add_test(tc, test_invisible_paths);
         tcase_add_test(tc, test_invisible_allowed);
         tcase_add_test(tc, test_dup_groups);
+        tcase_add_test(tc, test_dup_caps);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
