@@ -198,6 +198,13 @@ void cp_main_profiles(struct cload *l, const struct ynode *root)
                 if (load_names(l, v->values[i], cp_key(key, "profile_sets", k->value), &ps->profiles) < 0)
                         continue;
                 size_t n = strv_length(ps->profiles);
+                /* Selects nothing, as a name that is no profile does (a
+                 * warning in profile.c): may be meant (a built-in set
+                 * emptied), so not refused, but said where it is. */
+                if (!n)
+                        cfg_warn(l->errs,
+                                 &(struct cfg_pos){ l->file, v->values[i]->line, v->values[i]->col }, key,
+                                 "empty list: selects no service");
                 if (!(ps->name = strdup(k->value)) || !(ps->pos = calloc(n ? n : 1, sizeof(*ps->pos)))) {
                         l->oom = true;
                         free(ps->name);

@@ -1,7 +1,7 @@
-/* check_config_values: what config_load refuses inside a value that has
- * the right type: an invisible character (a byte-order mark, a zero-width
- * space, a no-break space...) in a path, a program, a name; a group or a
- * capability listed twice.
+/* check_config_values: what config_load refuses or warns about inside a
+ * value that has the right type: an invisible character (a byte-order mark,
+ * a zero-width space, a no-break space...) in a path, a program, a name; a
+ * group or a capability listed twice; an empty profile set.
  * Each case is a service file (or main file) written to a scratch tree,
  * and the error is asserted as the exact line svd --check prints. */
 #include <check.h>
@@ -223,6 +223,22 @@ START_TEST(test_dup_caps)
 }
 END_TEST
 
+/* An empty profile set selects nothing: loaded (it may be meant), with a
+ * warning at the list. */
+START_TEST(test_empty_profile_set)
+{
+        struct cfg_errors e = { 0 };
+        _cleanup_(freep) char *w = strdup_printf(
+                "%s/svd.yaml:6:10: warning: profile_sets.quiet: empty list: selects no service", dir);
+
+        ck_assert_int_eq(load(MAIN_BASE "profile_sets:\n  quiet: []\n  edge: [core]\n", NULL, &e), 0);
+        ck_assert_uint_eq(e.n, 0);
+        ck_assert_msg(e.n_warns == 1 && strcmp(e.warns[0], w) == 0, "got %zu warnings: %s\nwant: %s",
+                      e.n_warns, e.n_warns ? e.warns[0] : "(none)", w);
+        cfg_errors_free(&e);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("config_values");
@@ -236,6 +252,7 @@ int main(void)
         tcase_add_test(tc, test_invisible_allowed);
         tcase_add_test(tc, test_dup_groups);
         tcase_add_test(tc, test_dup_caps);
+        tcase_add_test(tc, test_empty_profile_set);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
