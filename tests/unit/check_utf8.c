@@ -175,6 +175,31 @@ START_TEST(test_clean_bounded)
 }
 END_TEST
 
+/* Invisible: Cf, the spaces other than U+0020 and the blank fillers; a
+ * letter, an unassigned code point between two Cf runs and a visible
+ * symbol are not. utf8_invisible finds the first, past invalid bytes. */
+START_TEST(test_invisible)
+{
+        static const uint32_t yes[] = { 0xa0,   0xad,   0x61c,   0x200b,  0x200d,  0x200e,
+                                        0x202e, 0x2060, 0x2066,  0x2069,  0x3000,  0xfeff,
+                                        0x3164, 0xffa0, 0x1d173, 0xe0001, 0xe0020, 0xe007f };
+        static const uint32_t no[] = { 0x20, 0x9f, 0xe9, 0x2010, 0x2065, 0x20ac, 0xfffd, 0x1f600, 0xe0002 };
+        uint32_t cp = 0;
+
+        for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+                ck_assert_msg(utf8_is_invisible(yes[i]), "U+%04X", (unsigned)yes[i]);
+        for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+                ck_assert_msg(!utf8_is_invisible(no[i]), "U+%04X", (unsigned)no[i]);
+        ck_assert_uint_eq(utf8_invisible(S("caf\xc3\xa9 /srv"), &cp), 10);
+        ck_assert_uint_eq(utf8_invisible(S("ab\xe2\x80\x8b"), &cp), 2);
+        ck_assert_uint_eq(cp, 0x200b);
+        ck_assert_uint_eq(utf8_invisible(S("\xff\xc2\xa0"), &cp), 1); /* (0xff skipped) */
+        ck_assert_uint_eq(cp, 0xa0);
+        ck_assert_uint_eq(utf8_invisible(S("x\xf3\xa0\x81\x81"), &cp), 1); /* U+E0041 */
+        ck_assert_uint_eq(cp, 0xe0041);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("utf8");
@@ -185,6 +210,7 @@ int main(void)
         tcase_add_test(tc, test_cut);
         tcase_add_test(tc, test_clean);
         tcase_add_test(tc, test_clean_bounded);
+        tcase_add_test(tc, test_invisible);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
