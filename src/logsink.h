@@ -114,6 +114,7 @@ struct logs {
         struct logfile *audit;   /* logfile.c: <log_dir>/audit.log, opened at its first record */
         bool any_linked;         /* a log was opened through a link: look for shared files */
         ev_idle sweep;           /* logsweep.c: logs_sweep once the loop is idle */
+        bool record_failed;      /* logsweep.c: the record of the log files failed (told) */
         bool sweep_init;
 };
 
@@ -207,12 +208,27 @@ void logcompress_done(struct logs *L);
  * it: a pass per log read a shared log_dir once per service. */
 void logrotate_list_all(struct logsink *const *ks, size_t n, char ***ret);
 
-/* logsweep.c: log_max_total over every service log svd keeps (the current
- * file of each configured service, started or not; the rotated files in
- * log_dir of any log but the audit log, and elsewhere those of the
- * services' files there), and the removal of BASE.STAMP.gz.tmp files whose
- * compression does not run. One pass per directory. */
+/* logsweep.c: log_max_total over every service log svd has written (the
+ * current file and the rotated files of each configured service, started
+ * or not, and of each removed one in the record, logrecord.c), and the
+ * removal of their BASE.STAMP.gz.tmp files whose compression does not run.
+ * Nothing else is counted or deleted. One pass per directory. */
 void logs_sweep(struct svd *m);
+
+/* logrecord.c: the service log files svd has written, by path, in
+ * <state_dir>/logfiles. */
+struct logrecord {
+        char **paths;
+        size_t n;
+};
+/* Reads the record into *r (empty when there is none); -errno, *r empty. */
+int logrecord_load(const struct svd_config *c, struct logrecord *r);
+/* Appends path to the record, on disk first, unless it is there. */
+int logrecord_add(const struct svd_config *c, struct logrecord *r, const char *path);
+/* Writes *r as the whole record (atomically: renamed over it). */
+int logrecord_save(const struct svd_config *c, const struct logrecord *r);
+bool logrecord_has(const struct logrecord *r, const char *path);
+void logrecord_free(struct logrecord *r);
 
 /* logfile.c: closes the audit log (logs_done). */
 void logs_audit_close(struct logs *L);

@@ -2,7 +2,7 @@
 # The .gz.tmp a compression leaves when it does not finish (svd killed while
 # gzip ran) is removed at svd's next start whoever's log it was: a service
 # removed from the configuration since, one configured but not started, one
-# removed long ago. They used to stay for ever: only a started service's
+# removed long ago (by an earlier svd, which recorded its file). They used to stay for ever: only a started service's
 # first look removed its own. The output of a gzip under way is never
 # removed (log_compress_reload.sh). gzip is made slow by a wrapper bound
 # over it in a private mount namespace.
@@ -13,6 +13,16 @@ slow_gzip
 
 STAMP=20261122T003043.123456Z
 mkdir -p "$T/log"
+# gone, configured in an earlier run of svd, which recorded its file
+# (state_dir/logfiles: svd removes only the leftovers of the logs it wrote)
+service gone <<YAML
+command: [sleep, "1000"]
+enabled: false
+YAML
+start_svd
+wait_for grep -q '/gone\.log$' "$T/state/logfiles"
+stop_svd || fail "svd exit status"
+rm "$T/services/gone.yaml"
 : > "$T/log/gone.log.$STAMP.gz.tmp"
 : > "$T/log/idle.log.$STAMP.gz.tmp"
 service idle <<YAML

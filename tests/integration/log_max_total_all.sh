@@ -1,16 +1,27 @@
 #!/bin/bash
 # log_max_total covers every service log svd keeps, not only those of the
 # services started since svd started: the rotated files in log_dir of a
-# service removed from the configuration (or left from before), of one
+# service removed from the configuration (by an earlier svd, which recorded
+# it), of one
 # configured but not started, and the current file of that one. They count
 # from svd's start, without waiting for a rotation, and the oldest go first,
 # whoever's; no current file is ever deleted; svd's audit log is not counted.
 . "$(dirname "$0")/lib.sh"
 
-echo "log_max_total: 100K" >> "$T/etc/svd.yaml"
 mkdir -p "$T/log"
 blob() { head -c "$2" /dev/zero | tr '\0' x > "$T/log/$1"; }
 blob gone.log.20200101T000000.000000Z 40000 # a service removed long ago
+# gone, configured in an earlier run of svd, which recorded its file
+# (state_dir/logfiles: svd counts only the files it wrote)
+service gone <<EOF
+command: [sleep, "1000"]
+enabled: false
+EOF
+start_svd
+wait_for grep -q '/gone\.log$' "$T/state/logfiles"
+stop_svd || fail "svd exit status"
+rm "$T/services/gone.yaml"
+echo "log_max_total: 100K" >> "$T/etc/svd.yaml"
 blob idle.log.20200102T000000.000000Z 40000 # one configured, not started
 blob idle.log 30000
 blob audit.log.20190101T000000.000000Z 20000 # svd's audit log: not counted

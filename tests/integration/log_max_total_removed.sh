@@ -1,14 +1,25 @@
 #!/bin/bash
 # log_max_total counts the current file of a service removed from the
-# configuration (<log_dir>/NAME.log, no service of that name configured):
+# configuration (<log_dir>/NAME.log, no service of that name configured, in
+# svd's record of the files it wrote):
 # the rotated files of the services still there make room for it, so the
 # total stays under the cap; the file itself is never deleted. A link there
 # (to a configured service's file) is not counted a second time.
 . "$(dirname "$0")/lib.sh"
 
-echo "log_max_total: 100K" >> "$T/etc/svd.yaml"
 mkdir -p "$T/log"
 yes "$(printf "%059d" 0)" | head -c 60000 > "$T/log/gone.log" # a removed service's
+# gone, configured in an earlier run of svd, which recorded its file
+# (state_dir/logfiles: svd counts only the files it wrote)
+service gone <<EOF2
+command: [sleep, "1000"]
+enabled: false
+EOF2
+start_svd
+wait_for grep -q '/gone\.log$' "$T/state/logfiles"
+stop_svd || fail "svd exit status"
+rm "$T/services/gone.yaml"
+echo "log_max_total: 100K" >> "$T/etc/svd.yaml"
 ln -s a.log "$T/log/alias.log"                           # not a second a.log
 seq 1 40 | sed 's/^/line /' > "$T/out/batch"             # ~2K each time go appears
 service a <<EOF2
