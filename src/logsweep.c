@@ -3,9 +3,9 @@
  * only on those: the current file of each configured service, started or
  * not (an open one counts at the size it may grow to before it rotates, as
  * in retention, another at its size), the current file of each service
- * removed from the configuration that the record (logrecord.c) names, in
- * log_dir (at its size; a link, or a file with a second hard link, not
- * counted), and the rotated files, plain or
+ * removed from the configuration that the record (logrecord.c) names,
+ * wherever its logging.file put it (at its size; a link, or a file with a
+ * second hard link, not counted), and the rotated files, plain or
  * compressed, of both, in the directory of their file. A file svd did not
  * write (an operator's notes.log in log_dir, another program's log, svd's
  * own audit log) is neither counted nor deleted, whatever its name. The
@@ -255,14 +255,14 @@ void logs_sweep(struct svd *m)
                 w.paths = np;
         if (!np || !w.seen || !dirs || !(dirs[nd++] = strdup(m->cfg->log_dir)))
                 goto out;
-        /* the removed services' in log_dir (the configured ones' are in the record too) */
+        /* the removed services' (the configured ones' are in the record too) */
         for (size_t i = 0; i < rec.n; i++) {
                 const char *base;
                 bool configured = false;
                 for (size_t j = 0; j < m->n_svcs; j++)
                         configured = configured || (w.paths[j] && strcmp(w.paths[j], rec.paths[i]) == 0);
-                if (!configured && in_dir(rec.paths[i], m->cfg->log_dir, &base) &&
-                    strcmp(base, CONFIG_AUDIT_LOG) != 0)
+                if (!configured &&
+                    !(in_dir(rec.paths[i], m->cfg->log_dir, &base) && strcmp(base, CONFIG_AUDIT_LOG) == 0))
                         w.paths[w.np++] = rec.paths[i]; /* (rec's) */
         }
         for (size_t i = 0; i < w.np; i++) {
