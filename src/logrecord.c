@@ -81,8 +81,19 @@ int logrecord_load(const struct svd_config *c, struct logrecord *r)
         if (e < 0)
                 return e;
         buf[len] = '\0';
-        if (len < strlen(RECORD_MAGIC) || memcmp(buf, RECORD_MAGIC, strlen(RECORD_MAGIC)) != 0)
-                return len ? -EBADMSG : 0; /* empty: a kill before the magic line */
+        if (len == 0)
+                return 0; /* a kill before the magic line */
+        if (len < strlen(RECORD_MAGIC) || memcmp(buf, RECORD_MAGIC, strlen(RECORD_MAGIC)) != 0) {
+                /* not ours, or damaged (a power cut): kept for a look, and a
+                 * new record started, else nothing would be recorded again */
+                _cleanup_(freep) char *aside = strdup_printf("%s.unreadable", p);
+                if (!aside || rename(p, aside) < 0)
+                        return aside ? -errno : -ENOMEM;
+                log_warn("%s is not a record of log files: kept as %s, a new one started (log_max_total "
+                         "counts the files of the services removed before no more)",
+                         p, aside);
+                return 0;
+        }
         for (char *s = buf + strlen(RECORD_MAGIC), *nl; (nl = memchr(s, '\n', (size_t)(buf + len - s)));
              s = nl + 1) {
                 /* only absolute paths, as svd spells them; once each */
@@ -118,20 +129,24 @@ int logrecord_add(const struct svd_config *c, struct logrecord *r, const char *p
         if (logrecord_has(r, path))
                 return 0;
         _cleanup_(freep) char *p = record_path(c);
-        _cleanup_(freep) char *line = strdup_printf("%s\n", path);
+        _cleanup_(freep) char *line = strdup_printf("\n%s\n", path);
         if (!p || !line)
                 return -ENOMEM;
-        int fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        int fd = open(p, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -errno;
         struct stat st;
+        char last = '\n';
         int e = fstat(fd, &st) < 0 ? -errno : 0;
         /* the magic line first, on its own: a kill between the two writes
          * leaves a record without a path, never a path without the magic */
         if (e == 0 && st.st_size == 0)
                 e = write_all(fd, RECORD_MAGIC, strlen(RECORD_MAGIC));
+        else if (e == 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
+                e = -EIO;
+        /* after a line a power cut left unended, on a line of its own */
         if (e == 0)
-                e = write_all(fd, line, strlen(line));
+                e = write_all(fd, line + (last == '\n'), strlen(line) - (last == '\n'));
         if (e == 0 && fdatasync(fd) < 0)
                 e = -errno;
         close(fd);

@@ -204,8 +204,8 @@ static void record_load(struct svd *m, struct logrecord *rec, char *const *svc_p
 {
         int r = logrecord_load(m->cfg, rec);
         for (size_t i = 0; r >= 0 && i < m->n_svcs; i++)
-                if (svc_paths[i])
-                        r = logrecord_add(m->cfg, rec, svc_paths[i]);
+                if (svc_paths[i] && (r = logrecord_add(m->cfg, rec, svc_paths[i])) == -EINVAL)
+                        r = 0; /* a path with a newline: not counted once removed, the others are */
         if (r < 0 && m->logs && !m->logs->record_failed)
                 log_warn(
                         "cannot keep the record of the log files in %s/logfiles: %s (log_max_total will not "
