@@ -34,10 +34,13 @@ static cJSON *op_list(struct svd *m)
         cJSON *r = proto_reply_ok();
         cJSON *arr = cJSON_AddArrayToObject(r, "secrets");
         struct secrets_rotation_info last;
+        char kdf[400];
 
         cJSON_AddStringToObject(r, "store", secrets_status_name(secrets_status(m)));
         if (secrets_status(m) == SECRETS_BROKEN)
                 cJSON_AddStringToObject(r, "error", secrets_error(m));
+        if (secrets_kdf_pending(m, kdf, sizeof kdf))
+                cJSON_AddStringToObject(r, "kdf_pending", kdf);
         if (secrets_pending_job(m)) {
                 cJSON_AddStringToObject(r, "rotating", secrets_pending_job(m));
                 cJSON_AddStringToObject(r, "rotating_secret", secrets_pending_secret(m));

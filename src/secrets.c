@@ -484,6 +484,7 @@ static int init_store(struct svd *m, struct secrets_buf *hkey, const struct secr
                         secrets_kdf_of_config(c, &x->t.kdf_ops, &x->t.kdf_mem_kib);
                 if (hkey && (r = open_with(x, hkey, ht->salt, blob, len)) == 0) {
                         log_info("secrets: unlocked with the key handed over by daemon-reexec");
+                        secrets_kdf_check_handoff(m);
                         if (secrets_fill_missing(x, why, sizeof why) < 0)
                                 log_err("secrets: %s", why);
                         return 0;

@@ -87,6 +87,11 @@ int secrets_change(struct svd *m, const char *name, const void *value, size_t le
 typedef void secrets_unlock_done_fn(struct svd *m, int r, const char *why, void *ctx);
 int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_unlock_done_fn *done, void *ctx,
                          char *why, size_t why_len);
+/* Whether the open store's header names other KDF parameters than
+ * secrets_kdf: then buf says why it is not re-encrypted yet (being done,
+ * the last attempt's failure, or waiting for the passphrase of the next
+ * unlock, as after a daemon-reexec or a reload). (secrets_unlock.c) */
+bool secrets_kdf_pending(const struct svd *m, char *buf, size_t len);
 /* The on_rotate job a rotation is waiting for, or NULL. */
 const char *secrets_pending_job(const struct svd *m);
 /* The secret that rotation changes, or NULL. */

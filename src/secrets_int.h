@@ -53,6 +53,10 @@ struct secrets {
         /* svctl unlock deriving its key in a thread (secrets_unlock.c), or,
          * once unlocked, the store's new key for secrets_kdf's parameters; NULL */
         struct secrets_unlock_job *unlock;
+        /* why the last re-encryption for secrets_kdf failed, or "", and the
+         * parameters it was for (a reload may have changed secrets_kdf since) */
+        char rekey_error[200];
+        uint32_t rekey_ops, rekey_mem_kib;
         /* a rotation the store's recovery rolled back: its job, if still
          * running (taken over), is stopped (secrets_rotation_stop_stale) */
         struct {
@@ -75,6 +79,11 @@ void secrets_kdf_of_config(const struct svd_config *c, uint32_t *ops, uint32_t *
 /* secrets_done: a derivation under way is waited for (its thread cannot
  * be stopped midway), its key wiped and its caller told -ECANCELED. */
 void secrets_unlock_cancel(struct svd *m);
+/* A new instance after daemon-reexec, the store open with the key handed
+ * over: logs that a re-encryption for secrets_kdf waits for the next
+ * unlock, when the store's KDF parameters are not secrets_kdf's (the key
+ * of other parameters needs the passphrase, which was not handed over). */
+void secrets_kdf_check_handoff(struct svd *m);
 
 /* The definition of a secret by name (ret_index: its index, may be NULL). */
 const struct secret_config *secrets_def_of(const struct svd *m, const char *name, size_t *ret_index);

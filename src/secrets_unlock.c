@@ -14,7 +14,11 @@
  * derives, in a second run of its thread, a key from the passphrase with
  * the configured parameters and a new salt, and the store is written under
  * it (atomically: on any failure the file and the key in memory stay the
- * old ones, and the next unlock tries again). */
+ * old ones, and the next unlock tries again). A key handed over by
+ * daemon-reexec cannot do it: the new key is Argon2id of the passphrase,
+ * which only an unlock has, so until then the store keeps its parameters,
+ * which the log and `svctl secret list` (secrets_kdf_pending) say, as they
+ * say why a re-encryption failed. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -89,9 +93,12 @@ static int start_thread(struct secrets_unlock_job *j)
         return r;
 }
 
-/* Why the store was not re-encrypted (it stays as it is, and usable). */
-static void rekey_failed(const struct secrets *x, const char *why)
+/* Why the store was not re-encrypted (it stays as it is, and usable):
+ * logged, and kept for secrets_kdf_pending. */
+static void rekey_failed(struct secrets *x, const char *why)
 {
+        snprintf(x->rekey_error, sizeof x->rekey_error, "%s", why);
+        secrets_kdf_of_config(x->m->cfg, &x->rekey_ops, &x->rekey_mem_kib);
         log_warn("secrets: store %s not re-encrypted for secrets_kdf: %s; it keeps its KDF parameters "
                  "(%u passes over %u MiB) until the next unlock",
                  x->store_path, why, (unsigned)x->t.kdf_ops, (unsigned)(x->t.kdf_mem_kib / 1024));
@@ -168,6 +175,7 @@ static void rekey_finish(struct svd *m, struct secrets_unlock_job *j)
                 return;
         }
         secrets_buf_free(&old);
+        x->rekey_error[0] = 0;
         log_info("secrets: store %s re-encrypted for secrets_kdf: Argon2id, %u passes over %u MiB "
                  "(was %u over %u)",
                  x->store_path, (unsigned)x->t.kdf_ops, (unsigned)(x->t.kdf_mem_kib / 1024), (unsigned)ops,
@@ -257,4 +265,53 @@ void secrets_unlock_cancel(struct svd *m)
         job_free(j); /* (waits for the derivation to end) */
         if (done) /* (none for a re-encryption: the unlock was answered) */
                 done(m, -ECANCELED, "svd is stopping", ctx);
+}
+
+/* The store's parameters and secrets_kdf's, when they differ. */
+static bool kdf_differs(const struct svd *m, uint32_t *ops, uint32_t *mem_kib)
+{
+        const struct secrets *x = m->secrets;
+
+        if (!x || !m->cfg->secrets_passphrase || x->status != SECRETS_OK)
+                return false;
+        secrets_kdf_of_config(m->cfg, ops, mem_kib);
+        return x->t.kdf_ops != *ops || x->t.kdf_mem_kib != *mem_kib;
+}
+
+void secrets_kdf_check_handoff(struct svd *m)
+{
+        const struct secrets *x = m->secrets;
+        uint32_t ops, mem_kib;
+
+        if (!kdf_differs(m, &ops, &mem_kib))
+                return;
+        log_warn("secrets: store %s keeps its KDF parameters (%u passes over %u MiB) after daemon-reexec: "
+                 "its re-encryption for secrets_kdf (%u passes over %u MiB) needs the passphrase, so it "
+                 "waits for the next unlock, after svd restarts",
+                 x->store_path, (unsigned)x->t.kdf_ops, (unsigned)(x->t.kdf_mem_kib / 1024), (unsigned)ops,
+                 (unsigned)(mem_kib / 1024));
+}
+
+bool secrets_kdf_pending(const struct svd *m, char *buf, size_t len)
+{
+        const struct secrets *x = m->secrets;
+        uint32_t ops, mem_kib;
+        int n;
+
+        if (!kdf_differs(m, &ops, &mem_kib))
+                return false;
+        n = snprintf(buf, len,
+                     "the store has %u passes over %u MiB, secrets_kdf %u over %u: ", (unsigned)x->t.kdf_ops,
+                     (unsigned)(x->t.kdf_mem_kib / 1024), (unsigned)ops, (unsigned)(mem_kib / 1024));
+        if (n < 0 || (size_t)n >= len)
+                return true;
+        if (x->unlock)
+                snprintf(buf + n, len - (size_t)n, "re-encrypting it now");
+        else if (x->rekey_error[0] && x->rekey_ops == ops && x->rekey_mem_kib == mem_kib)
+                snprintf(buf + n, len - (size_t)n,
+                         "re-encryption failed (%s); tried again at the next unlock", x->rekey_error);
+        else
+                snprintf(buf + n, len - (size_t)n,
+                         "re-encrypted at the next unlock, after svd restarts (it needs the passphrase)");
+        return true;
 }

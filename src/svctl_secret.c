@@ -258,6 +258,7 @@ static void print_list(const cJSON *rep, bool json)
         const cJSON *arr = cJSON_GetObjectItemCaseSensitive(rep, "secrets"), *o;
         const cJSON *store = cJSON_GetObjectItemCaseSensitive(rep, "store");
         const cJSON *err = cJSON_GetObjectItemCaseSensitive(rep, "error");
+        const cJSON *kdf = cJSON_GetObjectItemCaseSensitive(rep, "kdf_pending");
 
         if (json) {
                 cJSON *copy = cJSON_Duplicate(rep, true);
@@ -277,6 +278,12 @@ static void print_list(const cJSON *rep, bool json)
                 printf("store: %s%s%s\n", st ? st : "?", e ? ": " : "", e ? e : "");
                 free(st);
                 free(e);
+        }
+        if (cJSON_IsString(kdf)) {
+                char *k = svctl_error_dup(kdf->valuestring);
+
+                printf("kdf: %s\n", k ? k : "?");
+                free(k);
         }
         print_rotations(rep);
         printf("%-24s %-10s %-20s %s\n", "NAME", "KIND", "CREATED", "CONSUMERS");

@@ -4,7 +4,8 @@
 # under a key derived with the configured ones (and a new salt), which the
 # log says; the values stay. A re-encryption that cannot be written (a full
 # state_dir) leaves the store as it was, under the old parameters, and the
-# next unlock opens it and tries again. An svd stopped during the
+# next unlock opens it and tries again (`svctl secret list` says why it is
+# pending meanwhile). An svd stopped during the
 # re-encryption waits for its derivation and leaves the store as it was
 # (a daemon-reexec meanwhile is refused).
 # Runs in a private mount namespace on a 1 MiB tmpfs: the host is untouched.
@@ -71,6 +72,12 @@ fill
 unlock_run
 wait_for grep -qF "/state/secrets: cannot write: No space left on device; it keeps its KDF parameters (3 passes over 256 MiB) until the next unlock" "$T/svd.out"
 cmp -s "$T/state/secrets" "$T/out/store.moderate" || fail "the store changed"
+# and `svctl secret list` says why it is still pending
+kdf=$(svctl --json secret list | jq -r .kdf_pending)
+case $kdf in
+"the store has 3 passes over 256 MiB, secrets_kdf 2 over 64: re-encryption failed ("*"/state/secrets: cannot write: No space left on device); tried again at the next unlock") ;;
+*) fail "kdf_pending after the failed re-encryption: $kdf" ;;
+esac
 [ ! -e "$T/state/secrets.tmp" ] || fail "a temporary file was left"
 assert_eq "$(svctl secret get pw)" "$pw" "secret get after the failed re-encryption"
 stop_svd || fail "svd exit status $?"
@@ -80,6 +87,7 @@ unlock_run
 grep -q 'deriving the key (Argon2id, 3 passes over 256 MiB)' "$T/svd.out" || fail "the old store was not opened with its parameters"
 wait_for grep -qF "/state/secrets re-encrypted for secrets_kdf: Argon2id, 2 passes over 64 MiB (was 3 over 256)" "$T/svd.out"
 assert_eq "$(header)" "$INTERACTIVE" "header after the retry"
+assert_eq "$(svctl --json secret list | jq -r '.kdf_pending // "none"')" "none" "kdf_pending after the retry"
 stop_svd || fail "svd exit status $?"
 
 # and it still opens (under the passphrase, with the new header's parameters)
