@@ -150,8 +150,9 @@ cJSON *control_op_secrets(struct svd *m, enum proto_op op, const cJSON *req, con
         if (op != OP_UNLOCK && (!cJSON_IsString(name) || !name->valuestring[0]))
                 return proto_reply_error(PROTO_E_BAD_REQUEST, "field 'name': expected a secret name");
         if (!peer->admin) {
-                log_warn("control: refused %s %s from uid %u pid %d: not an administrator", opn,
-                         op == OP_UNLOCK ? "" : name->valuestring, (unsigned)peer->uid, (int)peer->pid);
+                log_warn("control: refused %s%s%s from uid %u pid %d: not an administrator", opn,
+                         op == OP_UNLOCK ? "" : " ", op == OP_UNLOCK ? "" : name->valuestring,
+                         (unsigned)peer->uid, (int)peer->pid);
                 return proto_reply_error(PROTO_E_DENIED,
                                          "permission denied: %s needs root or the admin group", opn);
         }
