@@ -3,8 +3,9 @@
  * restart. A memory_max lowered below what the service (or a slice, at
  * setup_slices) holds is named first: the kernel reclaims down to it, and
  * OOM-kills in the cgroup what it cannot. A daemon-reexec carries which
- * resources: the leaf holds (a fingerprint in the state): a file changed
- * only there before the re-exec is applied live at the next reload too. */
+ * resources: the leaf holds (a fingerprint of their values in the state):
+ * a file changed only there before the re-exec is applied live at the next
+ * reload too; one only written another way (1G as 1048576K) is no change. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,11 @@ void cgroup_live_save(const struct svc *s, cJSON *o)
 {
         char hex[2 * CONFIG_DIGEST_BYTES + 1];
 
-        config_digest_hex(s->cfg->resources_digest, hex); /* (what its leaf holds, unless:) */
+        /* (what its leaf holds, unless:) by value; the text's too, for an
+         * older svd a re-exec may go back to */
+        config_digest_hex(s->cfg->resources_values, hex);
+        cJSON_AddStringToObject(o, "resources_values", hex);
+        config_digest_hex(s->cfg->resources_digest, hex);
         cJSON_AddStringToObject(o, "resources_fingerprint", hex);
         if (s->res_stale)
                 cJSON_AddBoolToObject(o, "resources_stale", true);
@@ -68,10 +73,17 @@ void cgroup_live_save(const struct svc *s, cJSON *o)
 void cgroup_live_restore(struct svc *s, const cJSON *o)
 {
         char hex[2 * CONFIG_DIGEST_BYTES + 1];
-        /* (absent: written by an svd that did not record it) */
-        const char *was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "resources_fingerprint"));
+        /* by value: the same limits written another way are no change;
+         * the text's only from an svd that did not record the values;
+         * neither: from one that recorded nothing */
+        const char *was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "resources_values"));
+        const uint8_t *now = s->cfg->resources_values;
 
-        config_digest_hex(s->cfg->resources_digest, hex);
+        if (!was) {
+                was = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "resources_fingerprint"));
+                now = s->cfg->resources_digest;
+        }
+        config_digest_hex(now, hex);
         s->res_stale = (s->pid > 0 || s->exit_pending) && !s->cfg_stale &&
                        (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "resources_stale")) ||
                         (was && strcmp(was, hex) != 0));

@@ -273,7 +273,8 @@ struct svc_config {
         uint8_t digest[32];  /* of the file's node tree (config_digest.h), for re-exec */
         uint8_t restart_digest[32]; /* the same without logging: and resources: (applied live), for reload */
         uint8_t defaults_digest[32]; /* of what it takes from defaults: (config_digest_defaults) */
-        uint8_t resources_digest[32]; /* of its resources: alone: what its running leaf holds, for re-exec */
+        uint8_t resources_digest[32]; /* of its resources: node (state files of svd before resources_values) */
+        uint8_t resources_values[32]; /* of its limits by value (config_digest_resources): what its leaf holds */
 };
 
 extern const struct resources_config config_no_resources;

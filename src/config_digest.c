@@ -189,3 +189,37 @@ void config_digest_hex(const uint8_t d[CONFIG_DIGEST_BYTES], char out[2 * CONFIG
         }
         out[2 * CONFIG_DIGEST_BYTES] = 0;
 }
+
+static void put_size(struct fp *st, const struct cfg_size *z)
+{
+        uint64_t pct;
+
+        memcpy(&pct, &z->pct, sizeof pct);
+        put_u64(st, z->set ? 1 + z->percent : 0);
+        put_u64(st, !z->set ? 0 : z->percent ? pct : z->bytes);
+}
+
+void config_digest_resources(const struct resources_config *r, uint8_t out[CONFIG_DIGEST_BYTES])
+{
+        const struct cfg_size *sizes[] = { &r->memory_max, &r->memory_high, &r->memory_low, &r->memory_min,
+                                           &r->memory_swap_max };
+        struct fp st;
+        uint64_t cpus;
+        size_t n = 0;
+
+        fp_begin(&st);
+        for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+                put_size(&st, sizes[i]);
+        memcpy(&cpus, &r->cpus, sizeof cpus);
+        put_u64(&st, cpus);
+        put_u64(&st, r->cpu_weight);
+        put_u64(&st, r->pids_max);
+        put_u64(&st, r->io_weight);
+        put_text(&st, r->cpuset_cpus);
+        while (r->io_max && r->io_max[n])
+                n++;
+        put_u64(&st, n);
+        for (size_t i = 0; i < n; i++)
+                put_text(&st, r->io_max[i]);
+        fp_end(&st, out);
+}

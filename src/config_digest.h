@@ -32,6 +32,12 @@ void config_digest_restart(const struct ynode *root, uint8_t out[CONFIG_DIGEST_B
  * Every key a future default adds that needs a restart belongs here. */
 void config_digest_defaults(const struct svc_config *s, const struct ynode *root, uint8_t out[CONFIG_DIGEST_BYTES]);
 
+/* Of a service's resources: by value, in the terms of
+ * resources_config_equal (512M and 524288K alike, io_max and cpuset_cpus
+ * as config_resources.c rewrote them): what a re-exec compares with the
+ * state to tell whether a running leaf holds the file's limits. */
+void config_digest_resources(const struct resources_config *r, uint8_t out[CONFIG_DIGEST_BYTES]);
+
 /* d in lower-case hex, NUL-terminated (a state write must not need
  * libsodium). */
 void config_digest_hex(const uint8_t d[CONFIG_DIGEST_BYTES], char out[2 * CONFIG_DIGEST_BYTES + 1]);

@@ -501,6 +501,7 @@ static int load_svc(struct cload *l, const struct ynode *root, const char *name,
         config_digest_node(root, s.digest);
         config_digest_restart(root, s.restart_digest);
         config_digest_node(ynode_get(root, "resources"), s.resources_digest);
+        config_digest_resources(s.resources, s.resources_values);
         config_digest_defaults(&s, root, s.defaults_digest);
         /* (kept at once: the old array is gone once realloc moved it) */
         if ((ns = realloc(c->svcs, (c->n_svcs + 1) * sizeof *ns)))

@@ -1,7 +1,9 @@
 /* config_resources: the cgroup knobs, shared by slice files (top level)
  * and services (resources:), read into a resources_config
  * (config_parse.h: cp_resources). cgroup.c turns them into file contents. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_parse.h"
@@ -30,30 +32,73 @@ static void load_size(struct cload *l, const struct ynode *n, const char *key, s
                                   .pos = { l->file, n->line, n->col } };
 }
 
-/* A cpuset.cpus list as the kernel takes it: "N" or "N-M" (N <= M) items
- * joined by commas; anything else fails every start with EINVAL. */
-static bool cpu_list_ok(const char *s)
-{
-        if (!*s)
-                return false;
-        for (;;) {
-                size_t len = strcspn(s, ",");
-                char item[16], *dash;
-                unsigned long long lo, hi;
+struct cpu_range {
+        unsigned long long lo, hi;
+};
 
-                if (len == 0 || len >= sizeof item)
-                        return false;
-                memcpy(item, s, len);
-                item[len] = 0;
+static int range_cmp(const void *a, const void *b)
+{
+        const struct cpu_range *x = a, *y = b;
+
+        return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* A cpuset.cpus list as the kernel takes it: "N" or "N-M" (N <= M) items
+ * joined by commas; anything else fails every start with EINVAL. Rewritten
+ * in place in the kernel's own form (ascending, overlapping and adjacent
+ * items merged: "3,0-1,2" is "0-3"), never longer than what was written,
+ * so the same CPUs however listed compare equal (reload, re-exec).
+ * 0 if it is one, -EINVAL if not, -ENOMEM. */
+static int cpu_list_canon(char *s)
+{
+        size_t n = 1, k = 0, off = 0, len = strlen(s);
+        struct cpu_range *v;
+
+        if (!*s)
+                return -EINVAL;
+        for (const char *c = s; *c; c++)
+                n += *c == ',';
+        if (!(v = calloc(n, sizeof *v)))
+                return -ENOMEM;
+        for (const char *c = s;; k++) {
+                size_t l = strcspn(c, ",");
+                char item[16], *dash;
+
+                if (l == 0 || l >= sizeof item)
+                        break;
+                memcpy(item, c, l);
+                item[l] = 0;
                 if ((dash = strchr(item, '-')))
                         *dash = 0;
-                if (parse_uint(item, 65535, &lo) < 0 || parse_uint(dash ? dash + 1 : item, 65535, &hi) < 0 ||
-                    lo > hi)
-                        return false;
-                if (!s[len])
-                        return true;
-                s += len + 1;
+                if (parse_uint(item, 65535, &v[k].lo) < 0 ||
+                    parse_uint(dash ? dash + 1 : item, 65535, &v[k].hi) < 0 || v[k].lo > v[k].hi)
+                        break;
+                if (!c[l]) {
+                        k++;
+                        break;
+                }
+                c += l + 1;
         }
+        if (k != n) {
+                free(v);
+                return -EINVAL;
+        }
+        qsort(v, n, sizeof *v, range_cmp);
+        for (size_t i = 0; i < n;) {
+                struct cpu_range r = v[i++];
+
+                while (i < n && v[i].lo <= r.hi + 1) {
+                        if (v[i].hi > r.hi)
+                                r.hi = v[i].hi;
+                        i++;
+                }
+                if (off >= len) /* (cannot be: merging never lengthens) */
+                        break;
+                off += (size_t)snprintf(s + off, len + 1 - off, r.lo == r.hi ? "%s%llu" : "%s%llu-%llu",
+                                        off ? "," : "", r.lo, r.hi);
+        }
+        free(v);
+        return 0;
 }
 
 void cp_resources(struct cload *l, const struct ynode *map, const char *prefix, struct resources_config *r)
@@ -106,10 +151,16 @@ void cp_resources(struct cload *l, const struct ynode *map, const char *prefix, 
                 cp_io_max(l, v, cp_key(key, prefix, "io_max"), &r->io_max);
         if ((v = ynode_get(map, "cpuset_cpus"))) {
                 cp_key(key, prefix, "cpuset_cpus");
-                if (cp_is_scalar(v) && !cpu_list_ok(v->value))
+                int e = cp_str(l, v, key, &r->cpuset_cpus) < 0 ? 0 : cpu_list_canon(r->cpuset_cpus);
+
+                if (e == -ENOMEM)
+                        l->oom = true;
+                else if (e < 0)
                         cp_err(l, v, key, "bad CPU list '%s' (use e.g. 0-1,3)", v->value);
-                else
-                        cp_str(l, v, key, &r->cpuset_cpus);
+                if (e < 0) {
+                        free(r->cpuset_cpus);
+                        r->cpuset_cpus = NULL;
+                }
         }
 }
 
