@@ -33,9 +33,9 @@ int cg_write_file(const char *dir, const char *file, const char *val);
 int cg_read_file(const char *dir, const char *file, char *buf, size_t len);
 int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *ret);
 
-/* cgroup.c: writes r's knobs into dir; reset: also what r leaves unset goes
- * back to the kernel's default. The first write refused: -errno, and err
- * names its file. */
+/* cgroup_knobs.c: writes r's knobs into dir; reset: also what r leaves
+ * unset goes back to the kernel's default. The first write refused:
+ * -errno, and err names its file. */
 struct resources_config;
 int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset, char *err,
                    size_t errlen);
