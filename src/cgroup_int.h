@@ -39,6 +39,11 @@ int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *re
 struct resources_config;
 int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset, char *err,
                    size_t errlen);
+/* The same, resetting, for a running service (a reload's live change):
+ * every knob the kernel takes is written, each refused one named in err
+ * ("FILE: reason; ..."); returns how many were refused. */
+int cg_apply_knobs_all(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, char *err,
+                       size_t errlen);
 /* cgroup_live.c: warns when r's memory_max is below dir's memory.current
  * now (the kernel reclaims, then OOM-kills in it), naming "KIND NAME"
  * (kind "slice") or, kind NULL, service name's resources.memory_max. */

@@ -4,6 +4,7 @@
  * Used at every start and setup of slices (cgroup.c) and at a reload's live
  * change (cgroup_live.c). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,18 +13,20 @@
 #include "log.h"
 #include "svd.h"
 
-const char *const cgroup_knob_files[] = { "memory.max", "memory.high", "memory.low", "memory.min",
-                                          "memory.swap.max", "cpu.max", "cpu.weight", "pids.max",
-                                          "io.weight", "cpuset.cpus", NULL };
+const char *const cgroup_knob_files[] = { "memory.max",      "memory.high", "memory.low", "memory.min",
+                                          "memory.swap.max", "cpu.max",     "cpu.weight", "pids.max",
+                                          "io.weight",       "cpuset.cpus", NULL };
 
-static uint64_t size_bytes(const struct cfg_size *s, uint64_t host_ram) {
+static uint64_t size_bytes(const struct cfg_size *s, uint64_t host_ram)
+{
         if (!s->percent)
                 return s->bytes;
         return (uint64_t)((double)host_ram * s->pct / 100.0);
 }
 
 int cgroup_knob_value(const struct resources_config *r, const char *file, uint64_t host_ram, char *buf,
-                      size_t len) {
+                      size_t len)
+{
         const struct cfg_size *sz = NULL;
         if (strcmp(file, "memory.max") == 0)
                 sz = &r->memory_max;
@@ -68,11 +71,12 @@ int cgroup_knob_value(const struct resources_config *r, const char *file, uint64
         return -ENOENT;
 }
 
-const char *cgroup_knob_default(const char *file) {
+const char *cgroup_knob_default(const char *file)
+{
         static const char *const defaults[][2] = {
-                { "memory.max", "max" },       { "memory.high", "max" },    { "memory.low", "0" },
-                { "memory.min", "0" },         { "memory.swap.max", "max" }, { "cpu.max", "max 100000" },
-                { "cpu.weight", "100" },       { "pids.max", "max" },       { "io.weight", "default 100" },
+                { "memory.max", "max" }, { "memory.high", "max" },     { "memory.low", "0" },
+                { "memory.min", "0" },   { "memory.swap.max", "max" }, { "cpu.max", "max 100000" },
+                { "cpu.weight", "100" }, { "pids.max", "max" },        { "io.weight", "default 100" },
                 { "cpuset.cpus", "\n" }, /* empty: the parent's CPUs */
         };
         for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
@@ -83,7 +87,8 @@ const char *cgroup_knob_default(const char *file) {
 
 /* io.max of dir: every device limited there that r does not list gets the
  * kernel's "no limit" (which removes its line). */
-static void reset_io_max(const char *dir, const struct resources_config *r) {
+static void reset_io_max(const char *dir, const struct resources_config *r)
+{
         char buf[4096], line[128];
         if (cg_read_file(dir, "io.max", buf, sizeof(buf)) <= 0)
                 return;
@@ -108,9 +113,31 @@ static void reset_io_max(const char *dir, const struct resources_config *r) {
  * unset goes back to the kernel's default, so a limit removed from the
  * configuration does not live on in the kernel; a default that cannot be
  * written is logged (the file is absent where its controller is). */
-int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset, char *err,
-                   size_t errlen) {
+/* One refusal into err: the first replaces it (stop at it), later ones
+ * are appended after "; " (all: every one named). */
+static void refused(char *err, size_t errlen, unsigned n, const char *fmt, ...)
+{
+        size_t off = n ? strnlen(err, errlen) : 0;
+        va_list ap;
+
+        if (n && off + 2 < errlen)
+                off += (size_t)snprintf(err + off, errlen - off, "; ");
+        if (off >= errlen)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(err + off, errlen - off, fmt, ap);
+        va_end(ap);
+}
+
+/* all: a refused knob does not stop the others (a live change: the
+ * service runs on, and each limit that can be in force should be);
+ * returns how many were refused. Otherwise the first refusal: -errno. */
+static int apply(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset,
+                 bool all, char *err, size_t errlen)
+{
         char val[256];
+        unsigned n = 0;
+
         for (size_t i = 0; cgroup_knob_files[i]; i++) {
                 const char *f = cgroup_knob_files[i];
                 if (!cg_controller_on(g, f)) /* (said once: cg_warn_missing) */
@@ -118,13 +145,15 @@ int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources
                 if (cgroup_knob_value(r, f, g->host_ram, val, sizeof(val)) < 0) {
                         int e = reset ? cg_write_file(dir, f, cgroup_knob_default(f)) : 0;
                         if (e < 0 && e != -ENOENT)
-                                log_warn("cgroup: %s/%s: resetting to the default: %s", dir, f, strerror(-e));
+                                log_warn("cgroup: %s/%s: resetting to the default: %s", dir, f,
+                                         strerror(-e));
                         continue;
                 }
                 int e = cg_write_file(dir, f, val);
                 if (e < 0) {
-                        snprintf(err, errlen, "%s: %s", f, strerror(-e));
-                        return e;
+                        refused(err, errlen, n++, "%s: %s", f, strerror(-e));
+                        if (!all)
+                                return e;
                 }
         }
         if (reset && cg_controller_on(g, "io.max"))
@@ -138,9 +167,22 @@ int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources
                          reset ? " rbps=max wbps=max riops=max wiops=max" : "", *l + dl);
                 int e = cg_write_file(dir, "io.max", line);
                 if (e < 0) {
-                        snprintf(err, errlen, "io.max '%s': %s", *l, strerror(-e));
-                        return e;
+                        refused(err, errlen, n++, "io.max '%s': %s", *l, strerror(-e));
+                        if (!all)
+                                return e;
                 }
         }
-        return 0;
+        return (int)n;
+}
+
+int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset,
+                   char *err, size_t errlen)
+{
+        return apply(g, dir, r, reset, false, err, errlen);
+}
+
+int cg_apply_knobs_all(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, char *err,
+                       size_t errlen)
+{
+        return apply(g, dir, r, true, true, err, errlen);
 }

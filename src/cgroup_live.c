@@ -35,10 +35,12 @@ void cg_below_use(struct cgroup_mgr *g, const char *dir, const struct resources_
                          (unsigned long long)used, dir, kind ? kind : "service");
 }
 
+#define REFUSED "cgroup: resources refused at the reload: "
+
 void cgroup_apply_live(struct svd *m, struct svc *s)
 {
         struct cgroup_mgr *g = m->cg;
-        char err[256];
+        char err[512];
 
         /* whatever happens here, the next start writes every knob again,
          * resetting those left unset */
@@ -46,13 +48,22 @@ void cgroup_apply_live(struct svd *m, struct svc *s)
         if (!g || !g->enabled || cg_leaf_path(s) < 0 || access(s->cg_path, F_OK) < 0)
                 return; /* (no leaf: its next start makes it with them) */
         cg_below_use(g, s->cg_path, s->cfg->resources, NULL, s->cfg->name);
-        if (cg_apply_knobs(g, s->cg_path, s->cfg->resources, true, err, sizeof(err)) < 0) {
-                log_err("%s: resources not applied live: %s/%s (the knobs after it not written either; "
-                        "its next start writes them all, or fails saying why)",
-                        s->cfg->name, s->cg_path, err);
-                svc_set_reason(s, "cgroup: resources not applied at the reload: %s", err);
+        /* a knob refused (a CPU the machine does not have, a device gone)
+         * stops none after it: each that can be in force is, and each that
+         * cannot is named; the leaf does not hold the file's limits, so
+         * the state says so (res_stale: the next reload, and one after a
+         * re-exec, tries again) and svctl status gives the reason */
+        int n = cg_apply_knobs_all(g, s->cg_path, s->cfg->resources, err, sizeof(err));
+        if (n > 0) {
+                log_err("%s: resources not all applied live: %s (in %s; the others are; the next "
+                        "reload tries again, its next start writes them all or fails saying why)",
+                        s->cfg->name, err, s->cg_path);
+                svc_set_reason(s, "%s%s", REFUSED, err);
+                s->res_stale = s->pid > 0; /* (stopped: its start writes them all) */
                 return;
         }
+        if (strncmp(s->reason, REFUSED, strlen(REFUSED)) == 0) /* (a previous reload's, now in force) */
+                str_clear(&s->reason);
         s->cg_knobs_written = true;
 }
 
