@@ -630,7 +630,7 @@ static void ino_cb(struct ev_loop *loop, ev_io *w, int revents) {
                                 if (ev->wd == s->cg_wd_events && !cgroup_populated(s))
                                         svc_cgroup_empty(s);
                                 else if (ev->wd == s->cg_wd_memory)
-                                        (void)cgroup_oom_check(s);
+                                        cgroup_oom_event(s);
                         }
                 }
         }

@@ -99,6 +99,10 @@ void cgroup_leftovers_recheck(struct svc *s);
 /* Reads the leaf's memory.events: OOM kills not accounted yet are added to
  * s->oom_kills and logged. Whether there were any. */
 bool cgroup_oom_check(struct svc *s);
+/* The same from the memory.events watch, as a kill happens (cgroup_oom.c):
+ * kills counted while the main process is alive and not dying are another
+ * process's, and are no cause of its end. */
+void cgroup_oom_event(struct svc *s);
 int cgroup_stats(struct svc *s, struct cg_stats *ret);
 int cgroup_slice_stats(struct svd *m, size_t slice, struct cg_stats *ret);
 /* A knob file of s's leaf as the kernel has it now ("max", "50000 100000"),

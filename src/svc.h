@@ -137,7 +137,9 @@ struct svc {
         int cg_wd_events, cg_wd_memory; /* inotify watches */
         uint64_t oom_seen;       /* memory.events oom_kill already accounted */
         uint64_t oom_kills;
-        uint64_t oom_at_spawn;   /* oom_kills when the current run began */
+        uint64_t oom_at_spawn;   /* oom_kills when the current run began, or when svd
+                                  * saw its main process outlive one (cgroup_oom.c):
+                                  * only kills after it can be its end's cause */
         bool exit_pending;       /* main process gone, waiting for the leaf to empty */
         int pending_status;
         ev_timer exit_wait;
