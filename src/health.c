@@ -18,6 +18,7 @@
 
 #include "health.h"
 #include "cgroup.h"
+#include "config_parse.h"
 #include "prewarm.h"
 #include "log.h"
 #include "prober.h"
@@ -26,6 +27,7 @@
 #include "secrets.h"
 #include "spawn.h"
 #include "spawn_why.h"
+#include "statefile.h"
 #include "svc.h"
 #include "svd.h"
 #include "utf8.h"
@@ -517,7 +519,7 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct svc *s = w->data;
         char tb[32], why[128];
         snprintf(why, sizeof(why), "watchdog timeout: no WATCHDOG=1 within %s",
-                 format_duration(s->cfg->watchdog, tb, sizeof(tb)));
+                 format_duration(health_watchdog_interval(s), tb, sizeof(tb)));
         svc_fail(s, STOP_OUTCOME_RESTART, why);
         sched_run(s->m);
 }
@@ -572,6 +574,9 @@ void health_on_spawn(struct svc *s) {
                 ev_timer_set(&s->start_timer, secs(c->health.start_timeout), 0.);
                 ev_timer_start(s->m->loop, &s->start_timer);
         }
+        /* a WATCHDOG_USEC= of the last run is not this one's (systemd resets it too) */
+        s->watchdog_override = false;
+        s->watchdog_override_usec = 0;
         /* (the watchdog waits for READY=1, or a first WATCHDOG=1: see
          * arm_watchdog) */
 }
@@ -585,13 +590,69 @@ void health_on_spawn(struct svc *s) {
 static void arm_watchdog(struct svc *s) {
         init_watchers(s);
         ev_timer_stop(s->m->loop, &s->watchdog_timer);
-        ev_timer_set(&s->watchdog_timer, 0., secs(s->cfg->watchdog));
+        ev_timer_set(&s->watchdog_timer, 0., secs(health_watchdog_interval(s)));
         ev_timer_again(s->m->loop, &s->watchdog_timer);
+}
+
+uint64_t health_watchdog_interval(const struct svc *s) {
+        return s->watchdog_override ? s->watchdog_override_usec : s->cfg->watchdog;
+}
+
+void health_watchdog_usec(struct svc *s, uint64_t usec, bool quiet) {
+        const char *name = s->cfg->name;
+        char tb[32];
+        /* (only a notify service is given NOTIFY_SOCKET and may keep a
+         * watchdog: as systemd's NotifyAccess= defaults, another's is not
+         * listened to) */
+        if (s->cfg->type != SVC_NOTIFY) {
+                if (!quiet)
+                        log_warn("%s: WATCHDOG_USEC=%llu ignored: only a service of type notify has "
+                                 "a watchdog",
+                                 name, (unsigned long long)usec);
+                return;
+        }
+        if (!svc_state_up(s->state) && s->state != ST_STARTING)
+                return; /* stopping: its watchdog is over (health_on_exit) */
+        /* the watchdog key's range: below it, a service is killed before
+         * it can ping; above it, a value meant as "off" (systemd's
+         * USEC_INFINITY) or a unit mistake would never fire */
+        if (usec && (usec < 10 * USEC_PER_MSEC || usec > CP_DAY)) {
+                char v[32]; /* (NOTIFY_EXTEND_MAX + 1 stands for any larger value) */
+                if (usec > CP_DAY)
+                        snprintf(v, sizeof(v), "over a day");
+                else
+                        snprintf(v, sizeof(v), "%llu", (unsigned long long)usec);
+                if (!quiet)
+                        log_warn("%s: WATCHDOG_USEC=%s refused: not between 10ms and 1d "
+                                 "(0 turns the watchdog off); the watchdog stays %s",
+                                 name, v,
+                                 health_watchdog_interval(s)
+                                         ? format_duration(health_watchdog_interval(s), tb, sizeof(tb))
+                                         : "off");
+                return;
+        }
+        bool same = health_watchdog_interval(s) == usec;
+        s->watchdog_override = true;
+        s->watchdog_override_usec = usec;
+        statefile_touch(s->m); /* (a next svd after a crash keeps it too) */
+        init_watchers(s);
+        /* As systemd's: the new interval counts from now (a WATCHDOG=1), and
+         * 0 stops the watchdog until the next start. */
+        if (!usec) {
+                ev_timer_stop(s->m->loop, &s->watchdog_timer);
+                if (!same)
+                        log_info("%s: watchdog off (WATCHDOG_USEC=0) until the service starts again", name);
+                return;
+        }
+        arm_watchdog(s);
+        if (!same)
+                log_info("%s: watchdog now %s (WATCHDOG_USEC=%llu) until the service starts again", name,
+                         format_duration(usec, tb, sizeof(tb)), (unsigned long long)usec);
 }
 
 void health_on_ready(struct svc *s) {
         init_watchers(s);
-        if (s->cfg->watchdog && !ev_is_active(&s->watchdog_timer))
+        if (health_watchdog_interval(s) && !ev_is_active(&s->watchdog_timer))
                 arm_watchdog(s);
         if (s->cfg->health.kind == PROBE_NONE)
                 return;
@@ -614,7 +675,7 @@ void health_on_ready(struct svc *s) {
 }
 
 void health_on_watchdog(struct svc *s) {
-        if (!s->cfg->watchdog)
+        if (!health_watchdog_interval(s))
                 return;
         if (s->probe_timer.data == s && ev_is_active(&s->watchdog_timer))
                 ev_timer_again(s->m->loop, &s->watchdog_timer);
@@ -661,7 +722,7 @@ void health_probe_abandoned(struct svc *s, pid_t probe_pid) {
 }
 
 void health_on_restore(struct svc *s, unsigned probe_failures, bool probe_passed, double start_left_usec,
-                       double watchdog_left_usec) {
+                       double watchdog_left_usec, double watchdog_usec) {
         const struct svc_config *c = s->cfg;
         init_watchers(s);
         s->probe_failures = probe_failures;
@@ -673,11 +734,17 @@ void health_on_restore(struct svc *s, unsigned probe_failures, bool probe_passed
                 ev_timer_set(&s->start_timer, start_left_usec / 1e6, 0.);
                 ev_timer_start(s->m->loop, &s->start_timer);
         }
+        /* its WATCHDOG_USEC= holds until its next start, not until ours (a
+         * value none could have set, from a damaged state, counts as none) */
+        s->watchdog_override = watchdog_usec == 0 || (watchdog_usec >= (double)(10 * USEC_PER_MSEC) &&
+                                                      watchdog_usec <= (double)CP_DAY);
+        s->watchdog_override_usec = s->watchdog_override ? (usec_t)watchdog_usec : 0;
+        usec_t every = health_watchdog_interval(s);
         /* (a service still starting whose watchdog had not started yet:
          * it still waits, see arm_watchdog) */
-        if (c->watchdog && (watchdog_left_usec >= 0 || s->state != ST_STARTING)) {
-                ev_timer_set(&s->watchdog_timer, watchdog_left_usec >= 0 ? watchdog_left_usec / 1e6 : secs(c->watchdog),
-                             secs(c->watchdog));
+        if (every && (watchdog_left_usec >= 0 || s->state != ST_STARTING)) {
+                ev_timer_set(&s->watchdog_timer,
+                             watchdog_left_usec >= 0 ? watchdog_left_usec / 1e6 : secs(every), secs(every));
                 ev_timer_start(s->m->loop, &s->watchdog_timer);
         }
 }

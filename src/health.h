@@ -24,6 +24,14 @@ void health_on_ready(struct svc *s);
 void health_on_exit(struct svc *s);
 /* WATCHDOG=1 received. */
 void health_on_watchdog(struct svc *s);
+/* WATCHDOG_USEC=usec (systemd's sd_notify): the watchdog interval from now
+ * until the service next starts, armed at once, with or without a watchdog
+ * configured; 0 turns it off. Refused outside the watchdog key's range or
+ * for a service not of type notify (logged unless quiet), and ignored when
+ * it is neither starting nor up. */
+void health_watchdog_usec(struct svc *s, uint64_t usec, bool quiet);
+/* The watchdog interval in force: WATCHDOG_USEC= or the watchdog key's. */
+uint64_t health_watchdog_interval(const struct svc *s);
 /* WATCHDOG=trigger: what a missed WATCHDOG=1 does, now (with or without a
  * watchdog configured), while the service is starting or up. */
 void health_watchdog_trigger(struct svc *s);
@@ -40,9 +48,10 @@ bool health_child_exited(struct svc *s, pid_t pid, int status);
 
 /* daemon-reexec: a running or starting service taken over from the previous
  * instance: probing resumes with its counters, start_timeout and the
- * watchdog with the time they had left (< 0: not armed). */
+ * watchdog with the time they had left (< 0: not armed), and the interval
+ * its WATCHDOG_USEC= set (< 0: none). */
 void health_on_restore(struct svc *s, unsigned probe_failures, bool probe_passed, double start_left_usec,
-                       double watchdog_left_usec);
+                       double watchdog_left_usec, double watchdog_usec);
 /* daemon-reexec: the exec check (pid, the leader of its process group)
  * the previous instance left running, a child of ours still unreaped: its
  * group is killed, and its exit will be ignored (not counted); the next

@@ -32,7 +32,7 @@ struct notify {
 
 bool notify_msg_changes_state(const struct notify_msg *msg) {
         return msg->ready || msg->stopping || msg->reloading || msg->watchdog || msg->mainpid > 0 ||
-               msg->watchdog_trigger || msg->extend_usec || msg->other_state;
+               msg->watchdog_trigger || msg->extend_usec || msg->has_watchdog_usec || msg->other_state;
 }
 
 int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
@@ -83,6 +83,19 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *ret) {
                                 msg.extend_usec = v > NOTIFY_EXTEND_MAX ? NOTIFY_EXTEND_MAX : v;
                         else if (!msg.bad_key)
                                 msg.bad_key = "EXTEND_TIMEOUT_USEC";
+                } else if (l >= 14 && memcmp(p, "WATCHDOG_USEC=", 14) == 0) {
+                        /* digits only; anything longer than a day is kept
+                         * as just over it, for health_watchdog_usec to refuse */
+                        uint64_t v = 0;
+                        size_t i = 14;
+                        for (; i < l && p[i] >= '0' && p[i] <= '9'; i++)
+                                if (v <= NOTIFY_EXTEND_MAX)
+                                        v = v * 10 + (uint64_t)(p[i] - '0');
+                        if (i == l && l > 14) {
+                                msg.watchdog_usec = v > NOTIFY_EXTEND_MAX ? NOTIFY_EXTEND_MAX + 1 : v;
+                                msg.has_watchdog_usec = true;
+                        } else if (!msg.bad_key)
+                                msg.bad_key = "WATCHDOG_USEC";
                 } else if (l == 16 && memcmp(p, "WATCHDOG=trigger", 16) == 0)
                         msg.watchdog_trigger = true;
                 else if (l > 6 && memcmp(p, "ERRNO=", 6) == 0)
@@ -174,7 +187,7 @@ static void flood_cb(struct ev_loop *loop, ev_timer *w, int revents) {
 
 /* Acts on one message, in systemd's order: MAINPID= first; STOPPING=1 wins
  * over READY=1, which wins over RELOADING=1. quiet: over budget, a refused
- * MAINPID= is not logged each time (the flood is). */
+ * MAINPID= or WATCHDOG_USEC= is not logged each time (the flood is). */
 static void apply(struct svc *s, const struct notify_msg *msg, bool quiet) {
         if (msg->mainpid > 0) {
                 char why[160];
@@ -193,6 +206,9 @@ static void apply(struct svc *s, const struct notify_msg *msg, bool quiet) {
                 svc_dispatch(s, SE_READY, 0);
         else if (msg->reloading && s->cfg->type == SVC_NOTIFY)
                 svc_dispatch(s, SE_RELOADING, 0);
+        /* (first: a WATCHDOG=1 with it counts against the new interval) */
+        if (msg->has_watchdog_usec)
+                health_watchdog_usec(s, msg->watchdog_usec, quiet);
         if (msg->watchdog)
                 health_on_watchdog(s);
         if (msg->extend_usec)

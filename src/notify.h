@@ -40,9 +40,11 @@ struct notify_msg {
         bool has_status;
         bool watchdog_trigger; /* WATCHDOG=trigger */
         uint64_t extend_usec;  /* EXTEND_TIMEOUT_USEC=, at most NOTIFY_EXTEND_MAX; 0 if absent */
+        bool has_watchdog_usec; /* WATCHDOG_USEC= with digits only */
+        uint64_t watchdog_usec; /* its value; above NOTIFY_EXTEND_MAX: NOTIFY_EXTEND_MAX + 1 */
         bool other_state;   /* ERRNO=: not acted on, but never dropped as flood either */
         bool fdstore;       /* FDSTORE=1: svd keeps no descriptors for services (logged) */
-        const char *bad_key; /* the first of MAINPID=, EXTEND_TIMEOUT_USEC= with an invalid
+        const char *bad_key; /* the first of MAINPID=, EXTEND_TIMEOUT_USEC=, WATCHDOG_USEC= with an invalid
                               * value ("MAINPID"), ignored; NULL if none */
 };
 

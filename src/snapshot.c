@@ -240,6 +240,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         put(o, "timer_left", left_of(m->loop, &s->timer));
         put(o, "start_left", s->probe_timer.data == s ? left_of(m->loop, &s->start_timer) : -1);
         put(o, "watchdog_left", s->probe_timer.data == s ? left_of(m->loop, &s->watchdog_timer) : -1);
+        put(o, "watchdog_usec", s->watchdog_override ? (double)s->watchdog_override_usec : -1);
         if (s->log) {
                 cJSON *l = save_log(s->log, fds);
                 if (!l) {
@@ -586,7 +587,8 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
          * READY=1 that ends the reload probes at once) */
         if (s->pid > 0 && (s->state == ST_STARTING || svc_state_up(s->state))) {
                 health_on_restore(s, (unsigned)num(o, "probe_failures", 0), flag(o, "probe_passed"),
-                                  left(o, "start_left", elapsed), left(o, "watchdog_left", elapsed));
+                                  left(o, "start_left", elapsed), left(o, "watchdog_left", elapsed),
+                                  num(o, "watchdog_usec", -1));
                 text(o, "probe_detail", &s->probe_detail);
                 s->last_probe_real = (usec_t)num(o, "last_probe_real", 0);
         }

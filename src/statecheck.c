@@ -69,6 +69,7 @@ static const struct field svc_fields[] = {
         { "timer_left", -1, U63_HI },
         { "start_left", -1, U63_HI },
         { "watchdog_left", -1, U63_HI },
+        { "watchdog_usec", -1, U63_HI }, /* WATCHDOG_USEC=, -1: none */
         { "log.out.rfd", -1, I32_HI },
         { "log.out.wfd", -1, I32_HI },
         { "log.err.rfd", -1, I32_HI },

@@ -129,6 +129,11 @@ struct svc {
         ev_io probe_io;
         ev_timer start_timer;           /* start_timeout */
         ev_timer watchdog_timer;
+        /* WATCHDOG_USEC= since this run began (health_watchdog_usec): the
+         * interval in force instead of cfg->watchdog (0: off), until the
+         * next start */
+        bool watchdog_override;
+        usec_t watchdog_override_usec;
 
         /* cgroup (cgroup.c) */
         char *cg_path;           /* absolute leaf path, NULL without cgroups */

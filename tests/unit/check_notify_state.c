@@ -24,6 +24,8 @@ START_TEST(test_state_keys) {
         ck_assert(changes("MAINPID=42"));
         ck_assert(changes("ERRNO=5"));
         ck_assert(changes("EXTEND_TIMEOUT_USEC=1000000"));
+        ck_assert(changes("WATCHDOG_USEC=5000000"));
+        ck_assert(changes("WATCHDOG_USEC=0")); /* (the watchdog off) */
         ck_assert(changes("STATUS=busy\nREADY=1"));
         ck_assert(changes("STATUS=a\nSTATUS=b\nERRNO=2\n"));
 }
@@ -36,6 +38,8 @@ START_TEST(test_no_state) {
         /* not the keys themselves: a value is needed, or exactly this one */
         ck_assert(!changes("ERRNO="));
         ck_assert(!changes("EXTEND_TIMEOUT_USEC="));
+        ck_assert(!changes("WATCHDOG_USEC="));
+        ck_assert(!changes("WATCHDOG_USEC=5s"));
         ck_assert(!changes("WATCHDOG=triggered"));
         ck_assert(!changes("READY=0"));
         ck_assert(!changes("STATUS=READY=1"));
@@ -73,6 +77,31 @@ START_TEST(test_extend_trigger) {
         ck_assert_str_eq(msg.bad_key, "EXTEND_TIMEOUT_USEC");
         ck_assert_int_eq(notify_parse("WATCHDOG=trigger", 16, &msg), 0);
         ck_assert(msg.watchdog_trigger && !msg.watchdog);
+}
+END_TEST
+
+/* WATCHDOG_USEC= carries its microseconds, 0 too (systemd's "off"); one
+ * over a day is kept as just over it (refused when applied); anything but
+ * digits, or nothing, is an invalid value. */
+START_TEST(test_watchdog_usec) {
+        struct notify_msg msg;
+        ck_assert_int_eq(notify_parse("WATCHDOG_USEC=500000\nWATCHDOG=1", 31, &msg), 0);
+        ck_assert(msg.has_watchdog_usec && msg.watchdog);
+        ck_assert_uint_eq(msg.watchdog_usec, 500000);
+        ck_assert_ptr_null(msg.bad_key);
+        ck_assert_int_eq(notify_parse("WATCHDOG_USEC=0", 15, &msg), 0);
+        ck_assert(msg.has_watchdog_usec);
+        ck_assert_uint_eq(msg.watchdog_usec, 0);
+        const char *big = "WATCHDOG_USEC=18446744073709551615";
+        ck_assert_int_eq(notify_parse(big, strlen(big), &msg), 0);
+        ck_assert_uint_eq(msg.watchdog_usec, NOTIFY_EXTEND_MAX + 1);
+        const char *bad[] = { "WATCHDOG_USEC=", "WATCHDOG_USEC=12x", "WATCHDOG_USEC=-1",
+                              "WATCHDOG_USEC= 5" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+                ck_assert_int_eq(notify_parse(bad[i], strlen(bad[i]), &msg), 0);
+                ck_assert_msg(!msg.has_watchdog_usec, "%s taken", bad[i]);
+                ck_assert_str_eq(msg.bad_key, "WATCHDOG_USEC");
+        }
 }
 END_TEST
 
@@ -138,6 +167,7 @@ int main(void) {
         tcase_add_test(tc, test_no_state);
         tcase_add_test(tc, test_status_empty);
         tcase_add_test(tc, test_extend_trigger);
+        tcase_add_test(tc, test_watchdog_usec);
         tcase_add_test(tc, test_bad_value_ignored);
         tcase_add_test(tc, test_trailing_nul);
         tcase_add_test(tc, test_fdstore_key);
