@@ -173,9 +173,16 @@ static usec_t not_again(struct timer_job *j, usec_t due, usec_t real, usec_t boo
         cron_gaps(&sc->cron, &lo, &hi);
         if (due_boot + step_slack(sc) >= j->due_boot + (usec_t)lo * USEC_PER_SEC)
                 return due;
-        log_info("%s: the clock was set back to before its run due at %s, which fired %s ago: not run again",
-                 j->m->svcs[j->index]->cfg->name, fmt_time(due, tb, sizeof(tb)),
-                 format_duration(boot > j->due_boot ? boot - j->due_boot : 0, ab, sizeof(ab)));
+        /* libev reports one step twice when its loop read the clock shortly
+         * before it (its timerfd at once, its own look at the clock when it
+         * next wakes: at our settle, a second on), and settle_cb runs again.
+         * Where the clock has not moved since the last check, that check
+         * decided the same, and said so. */
+        if (expect > real + step_slack(sc) || expect + step_slack(sc) < real)
+                log_info("%s: the clock was set back to before its run due at %s, which fired %s ago: "
+                         "not run again",
+                         j->m->svcs[j->index]->cfg->name, fmt_time(due, tb, sizeof(tb)),
+                         format_duration(boot > j->due_boot ? boot - j->due_boot : 0, ab, sizeof(ab)));
         return timer_due_after(sc, due);
 }
 
