@@ -11,10 +11,10 @@
  * (control_defer) leaves its client waiting: svd stops reading from it
  * (what it sends ahead waits in its socket), watches it for hang-up only
  * (control_hup.h), and handles its next request once the deferred reply is
- * queued, so replies stay one per request, in order. */
+ * queued, so replies stay one per request, in order. A client that
+ * pipelines requests takes turns (control_turns.h). */
 #include <errno.h>
 #include <malloc.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +32,7 @@
 #include "control_hup.h"
 #include "control_peer.h"
 #include "control_rbuf.h"
+#include "control_turns.h"
 #include "events.h"
 #include "log.h"
 #include "logfollow.h"
@@ -88,6 +89,7 @@ struct control {
         struct client *clients[CONTROL_MAX_CLIENTS];
         size_t n_clients;
         struct control_hup *hup; /* the clients waiting for a deferred reply */
+        struct control_turns *turns; /* the clients with requests left over */
         ev_timer trim;    /* malloc_trim after large replies */
         bool trim_wanted; /* a large reply was built since the last trim */
 };
@@ -123,6 +125,7 @@ static void client_free(struct client *cl) {
         ev_io_stop(loop, &cl->rio);
         ev_io_stop(loop, &cl->wio);
         ev_timer_stop(loop, &cl->idle);
+        control_turns_remove(c->turns, cl);
         if (cl->follower) {
                 logs_unfollow(c->m, cl);
                 events_unfollow(c->m, cl);
@@ -325,6 +328,7 @@ static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents) {
 static void client_fail(struct client *cl, enum proto_code code, const char *msg) {
         cJSON *r = proto_reply_error(code, "%s", msg);
         ev_io_stop(cl->ctl->m->loop, &cl->rio);
+        control_turns_remove(cl->ctl->turns, cl); /* nothing more is handled */
         cl->closing = true;
         if (r && !client_queue(cl, r)) {
                 cJSON_Delete(r);
@@ -342,10 +346,15 @@ void control_logs_ended(void *client, int code, const char *msg) {
 }
 
 /* Handles the whole requests in cl's buffer, up to one whose reply is
- * deferred; then sends what is queued. */
+ * deferred or for CONTROL_TURN_USEC (what is left waits for its next turn,
+ * unread meanwhile); then sends what is queued. */
 static void client_process(struct client *cl) {
         size_t off = 0;
+        usec_t until = now_mono() + CONTROL_TURN_USEC;
+        bool more = false;
         while (!cl->deferred) {
+                if (off && now_mono() >= until && (more = control_rbuf_whole(&cl->rb, off)))
+                        break;
                 cJSON *req = NULL;
                 size_t used = 0;
                 int r = proto_frame_decode(cl->rb.p + off, cl->rb.len - off, &req, &used);
@@ -403,24 +412,29 @@ static void client_process(struct client *cl) {
                 }
         }
         /* a request cut short by the shutdown: never completed */
-        if (cl->eof && !cl->deferred)
+        if (cl->eof && !cl->deferred && !more)
                 off = cl->rb.len;
         /* wiped: set and unlock carry secrets */
         if (off && control_rbuf_consume(&cl->rb, off) >= CONTROL_TRIM_REPLY) {
                 cl->ctl->trim_wanted = true;
                 trim_soon(cl->ctl);
         }
+        if (more) {
+                ev_io_stop(cl->ctl->m->loop, &cl->rio);
+                control_turns_add(cl->ctl->turns, cl);
+        }
         client_flush(cl);
 }
 
-/* After end of file: whether the peer closed the connection (or it broke),
- * rather than only shutting down its sending side. The kernel says POLLHUP
- * once both directions are shut: a closed client's request is not worth
- * finishing (a deferred op is told it went away). */
-static bool peer_closed(int fd) {
-        struct pollfd p = { .fd = fd, .events = 0 };
-        int r = poll(&p, 1, 0);
-        return r < 0 || (r > 0 && (p.revents & (POLLHUP | POLLERR)));
+/* Its turn (control_turns.h): the requests left over, then reading again. */
+static void turn_cb(void *data)
+{
+        struct client *cl = data;
+        if (!cl->follower)
+                ev_timer_again(cl->ctl->m->loop, &cl->idle);
+        if (!cl->eof)
+                ev_io_start(cl->ctl->m->loop, &cl->rio);
+        client_process(cl);
 }
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
@@ -456,7 +470,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents) {
                         client_process(cl);
                 return;
         }
-        if (n == 0 && !cl->follower && !peer_closed(cl->fd)) {
+        if (n == 0 && !cl->follower && !control_hup_closed(cl->fd)) {
                 /* half-closed (shutdown(SHUT_WR)): it may still read; a
                  * follower's stream has no end to wait for */
                 cl->eof = true;
@@ -699,6 +713,8 @@ listening:;
         c->m = m;
         c->fd = fd;
         int hr = control_hup_open(m->loop, hup_cb, &c->hup);
+        if (hr == 0 && (hr = control_turns_open(m->loop, turn_cb, &c->turns)) < 0)
+                control_hup_close(c->hup);
         if (hr < 0) {
                 free(c->path);
                 free(c);
@@ -783,6 +799,7 @@ void control_close(struct control *c) {
         ev_io_stop(c->m->loop, &c->accept_io);
         ev_timer_stop(c->m->loop, &c->accept_retry);
         control_hup_close(c->hup);
+        control_turns_close(c->turns);
         close(c->fd);
         unlink(c->path);
         free(c->path);

@@ -1,5 +1,6 @@
 /* control_hup: see control_hup.h. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -66,4 +67,11 @@ void control_hup_close(struct control_hup *h)
         ev_io_stop(h->loop, &h->io);
         close(h->epfd);
         free(h);
+}
+
+bool control_hup_closed(int fd)
+{
+        struct pollfd p = { .fd = fd, .events = 0 };
+        int r = poll(&p, 1, 0);
+        return r < 0 || (r > 0 && (p.revents & (POLLHUP | POLLERR)));
 }

@@ -8,6 +8,8 @@
 #ifndef SVD_CONTROL_HUP_H
 #define SVD_CONTROL_HUP_H
 
+#include <stdbool.h>
+
 struct ev_loop;
 struct control_hup;
 
@@ -20,5 +22,10 @@ int control_hup_watch(struct control_hup *h, int fd, void *data);
 /* Unwatching one not watched is harmless. */
 void control_hup_unwatch(struct control_hup *h, int fd);
 void control_hup_close(struct control_hup *h);
+/* After end of file on fd: whether the peer closed the connection (or it
+ * broke), rather than only shutting down its sending side. The kernel says
+ * POLLHUP once both directions are shut: a closed client's request is not
+ * worth finishing (a deferred op is told it went away). */
+bool control_hup_closed(int fd);
 
 #endif

@@ -23,15 +23,26 @@ char *control_grow_wiped(char **buf, size_t len, size_t cap)
 
 /* The bytes of the frame at the start of b once its header is in (its
  * length unchecked beyond the limit), else 0. */
-static size_t frame_size(const struct control_rbuf *b)
+static size_t frame_size_at(const struct control_rbuf *b, size_t off)
 {
-        if (b->len < PROTO_HDR_SIZE)
+        if (b->len - off < PROTO_HDR_SIZE)
                 return 0;
-        const unsigned char *h = (const unsigned char *)b->p;
+        const unsigned char *h = (const unsigned char *)b->p + off;
         uint32_t n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
         if (n > PROTO_MAX_FRAME) /* refused as soon as it is decoded */
-                return b->len;
+                return b->len - off;
         return PROTO_HDR_SIZE + (size_t)n;
+}
+
+static size_t frame_size(const struct control_rbuf *b)
+{
+        return frame_size_at(b, 0);
+}
+
+bool control_rbuf_whole(const struct control_rbuf *b, size_t off)
+{
+        size_t frame = off < b->len ? frame_size_at(b, off) : 0;
+        return frame && b->len - off >= frame;
 }
 
 size_t control_rbuf_need(const struct control_rbuf *b)

@@ -7,6 +7,7 @@
 #ifndef SVD_CONTROL_RBUF_H
 #define SVD_CONTROL_RBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* what a buffer holds before the header says more is needed: most requests */
@@ -24,6 +25,9 @@ int control_rbuf_reserve(struct control_rbuf *b, size_t *ret_room);
 /* The capacity control_rbuf_reserve would give b: its own, or more once a
  * frame's header asks for it. */
 size_t control_rbuf_need(const struct control_rbuf *b);
+/* Whether the bytes from off on start with a whole frame (or a header the
+ * decoder refuses): something proto_frame_decode handles without waiting. */
+bool control_rbuf_whole(const struct control_rbuf *b, size_t off);
 /* Drops the first n bytes (the requests handled), wiped; frees the buffer
  * when nothing is left and shrinks a large one holding little. Returns the
  * bytes of capacity given back. */

@@ -124,6 +124,38 @@ START_TEST(oversize_header_never_allocates)
 }
 END_TEST
 
+/* control_rbuf_whole: whether the requests left from off on start with one
+ * the decoder can handle now (control.c: a client with one waits for its
+ * next turn rather than for more bytes). */
+START_TEST(whole_frame_at_offset)
+{
+        struct control_rbuf b = { 0 };
+        unsigned char f[32];
+        size_t room = 0;
+        ck_assert_int_eq(control_rbuf_reserve(&b, &room), 0);
+        /* "abc" framed, then a frame of 3 bytes arriving piece by piece */
+        header(f, 3);
+        memcpy(f + 4, "abc", 3);
+        header(f + 7, 3);
+        memcpy(f + 11, "def", 3);
+        header(f + 14, 3);
+        size_t steps[] = { 7, 11, 13, 14, 16 };
+        bool at7[] = { false, false, false, true, true };
+        for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+                memcpy(b.p, f, steps[i]);
+                b.len = steps[i];
+                ck_assert(control_rbuf_whole(&b, 0));
+                ck_assert(control_rbuf_whole(&b, 7) == at7[i]);
+        }
+        ck_assert(!control_rbuf_whole(&b, 14));                 /* half a header */
+        ck_assert(!control_rbuf_whole(&b, 16));                 /* nothing left */
+        header((unsigned char *)b.p + 14, PROTO_MAX_FRAME + 1); /* refused at once: no wait for it */
+        b.len = 18;
+        ck_assert(control_rbuf_whole(&b, 14));
+        control_rbuf_free(&b);
+}
+END_TEST
+
 static Suite *rbuf_suite(void)
 {
         Suite *s = suite_create("control_rbuf");
@@ -133,6 +165,7 @@ static Suite *rbuf_suite(void)
         tcase_add_test(t, need_is_what_reserve_gives);
         tcase_add_test(t, rest_kept_large_buffer_shrunk);
         tcase_add_test(t, oversize_header_never_allocates);
+        tcase_add_test(t, whole_frame_at_offset);
         suite_add_tcase(s, t);
         return s;
 }
