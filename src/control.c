@@ -609,24 +609,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
         bool admin = control_peer_is_admin(c->m->cfg, fd, &uc);
         bool full = c->n_clients >= (admin ? CONTROL_MAX_CLIENTS : CONTROL_MAX_CLIENTS - CONTROL_ADMIN_RESERVE);
         if (full || (!admin && clients_of(c, uc.uid) >= CONTROL_MAX_PER_USER)) {
-                cJSON *r = admin ? proto_reply_error(PROTO_E_BUSY, "too many clients (limit %d)", CONTROL_MAX_CLIENTS)
-                           : full ? proto_reply_error(PROTO_E_BUSY,
-                                                      "too many clients (limit %d; the other %d connections are "
-                                                      "kept for root and the admin group)",
-                                                      CONTROL_MAX_CLIENTS - CONTROL_ADMIN_RESERVE,
-                                                      CONTROL_ADMIN_RESERVE)
-                                  : proto_reply_error(PROTO_E_BUSY,
-                                                      "too many connections from uid %u (limit %d for each user "
-                                                      "other than root and the admin group)",
-                                                      (unsigned)uc.uid, CONTROL_MAX_PER_USER);
-                char *buf;
-                size_t len;
-                if (r && proto_frame_encode(r, &buf, &len) == 0) {
-                        (void)!send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-                        free(buf);
-                }
-                cJSON_Delete(r);
-                close(fd);
+                control_peer_refuse(fd, admin, full, uc.uid);
                 return;
         }
         struct client *cl = calloc(1, sizeof(*cl));

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 struct svd_config;
 
@@ -13,5 +14,9 @@ struct svd_config;
  * a member of cfg's admin_group (primary or supplementary group of the
  * connecting process). Fails closed. */
 bool control_peer_is_admin(const struct svd_config *cfg, int fd, const struct ucred *uc);
+/* Turns away a connection over control.h's limits (all clients, all but
+ * the slots kept for administrators, one user's): a "busy" reply naming
+ * the limit, sent without waiting, then fd is closed. */
+void control_peer_refuse(int fd, bool admin, bool full, uid_t uid);
 
 #endif
