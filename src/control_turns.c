@@ -1,8 +1,10 @@
 /* control_turns: see control_turns.h. The queue is a small array (at most
  * one entry per client, CONTROL_MAX_CLIENTS), kept in order by moving its
- * entries: cheaper than a list at that size and it allocates nothing. The
- * idle watcher runs only while clients are queued; while it is active the
- * loop polls without blocking. */
+ * entries: cheaper than a list at that size and it allocates nothing. A
+ * check watcher (run once in every loop iteration, after the poll) gives
+ * the turns; an idle watcher that does nothing keeps the poll from blocking
+ * while clients are queued, so a turn does not wait for an unrelated event.
+ * Both run only while the queue is not empty. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,24 +15,41 @@
 
 struct control_turns {
         struct ev_loop *loop;
-        ev_idle idle;
+        ev_check turn;
+        ev_idle nonblock;
         void (*cb)(void *client);
         void *q[CONTROL_MAX_CLIENTS];
         size_t n;
 };
 
-static void turn_cb(struct ev_loop *loop, ev_idle *w, int revents)
+static void queue_stop(struct control_turns *t)
+{
+        ev_check_stop(t->loop, &t->turn);
+        ev_idle_stop(t->loop, &t->nonblock);
+}
+
+static void turn_cb(struct ev_loop *loop, ev_check *w, int revents)
 {
         struct control_turns *t = w->data;
+        (void)loop;
+        (void)revents;
         if (!t->n) {
-                ev_idle_stop(loop, w);
+                queue_stop(t);
                 return;
         }
         void *client = t->q[0];
         memmove(t->q, t->q + 1, --t->n * sizeof(t->q[0]));
         if (!t->n)
-                ev_idle_stop(loop, w);
+                queue_stop(t);
         t->cb(client); /* (may queue it again, or free it) */
+}
+
+/* (its being active is what counts: the poll does not block) */
+static void nonblock_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+        (void)loop;
+        (void)w;
+        (void)revents;
 }
 
 int control_turns_open(struct ev_loop *loop, void (*cb)(void *client), struct control_turns **ret)
@@ -40,8 +59,9 @@ int control_turns_open(struct ev_loop *loop, void (*cb)(void *client), struct co
                 return -ENOMEM;
         t->loop = loop;
         t->cb = cb;
-        ev_idle_init(&t->idle, turn_cb);
-        t->idle.data = t;
+        ev_check_init(&t->turn, turn_cb);
+        t->turn.data = t;
+        ev_idle_init(&t->nonblock, nonblock_cb);
         *ret = t;
         return 0;
 }
@@ -54,7 +74,8 @@ void control_turns_add(struct control_turns *t, void *client)
         if (t->n == CONTROL_MAX_CLIENTS) /* never: each client has its place */
                 return;
         t->q[t->n++] = client;
-        ev_idle_start(t->loop, &t->idle);
+        ev_check_start(t->loop, &t->turn);
+        ev_idle_start(t->loop, &t->nonblock);
 }
 
 void control_turns_remove(struct control_turns *t, void *client)
@@ -63,7 +84,7 @@ void control_turns_remove(struct control_turns *t, void *client)
                 if (t->q[i] == client) {
                         memmove(t->q + i, t->q + i + 1, (t->n - i - 1) * sizeof(t->q[0]));
                         if (!--t->n)
-                                ev_idle_stop(t->loop, &t->idle);
+                                queue_stop(t);
                         return;
                 }
 }
@@ -72,6 +93,6 @@ void control_turns_close(struct control_turns *t)
 {
         if (!t)
                 return;
-        ev_idle_stop(t->loop, &t->idle);
+        queue_stop(t);
         free(t);
 }

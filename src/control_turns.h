@@ -6,9 +6,11 @@
  * CONTROL_TURN_USEC of request handling at a time; one with more waiting
  * joins the back of a queue and svd stops reading from it meanwhile (what
  * it sends waits in its socket). The queue is served one client per loop
- * iteration, from an idle watcher: events that are ready (other clients'
- * requests, children, timers) come first, and the queued clients take
- * their turns in order. */
+ * iteration, whatever else that iteration has to do: the events that are
+ * ready (other clients' requests, children, timers, log pipes) are handled
+ * in the same iteration, and the queued clients take their turns in order.
+ * (Not "only when the loop is idle": with services that keep their log
+ * pipes full the loop is never idle, and a queued client waited for ever.) */
 #ifndef SVD_CONTROL_TURNS_H
 #define SVD_CONTROL_TURNS_H
 
