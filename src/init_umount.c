@@ -26,9 +26,9 @@
 #include "log.h"
 #include "util.h"
 
-#define MAX_PASSES 8
+#define MAX_PASSES       8
 #define MOUNT_TIMEOUT_MS 5000
-#define HUNG (-2) /* struct mnt.err: the call did not return in time */
+#define HUNG             (-2) /* struct mnt.err: the call did not return in time */
 
 enum mop { M_UMOUNT, M_REMOUNT_RO, M_SYNC };
 
@@ -39,17 +39,20 @@ struct mnt {
 };
 
 static const char *const api_types[] = {
-        "proc",  "sysfs",   "devtmpfs", "devpts",   "cgroup",      "cgroup2",   "securityfs", "debugfs",
-        "tracefs", "pstore", "efivarfs", "bpf",     "configfs",    "fusectl",   "mqueue",     "hugetlbfs",
-        "binfmt_misc", "selinuxfs", "autofs", "rpc_pipefs", "nsfs", "rootfs",
+        "proc",       "sysfs",      "devtmpfs", "devpts",    "cgroup",      "cgroup2",
+        "securityfs", "debugfs",    "tracefs",  "pstore",    "efivarfs",    "bpf",
+        "configfs",   "fusectl",    "mqueue",   "hugetlbfs", "binfmt_misc", "selinuxfs",
+        "autofs",     "rpc_pipefs", "nsfs",     "rootfs",
 };
 
-static bool below(const char *path, const char *dir) {
+static bool below(const char *path, const char *dir)
+{
         size_t n = strlen(dir);
         return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == 0);
 }
 
-static bool is_api(const struct mnt *m) {
+static bool is_api(const struct mnt *m)
+{
         for (size_t i = 0; i < ELEMENTSOF(api_types); i++)
                 if (strcmp(m->type, api_types[i]) == 0)
                         return true;
@@ -58,7 +61,8 @@ static bool is_api(const struct mnt *m) {
                below(m->path, "/sys") || below(m->path, "/dev");
 }
 
-static int mop_run(enum mop op, const char *path) {
+static int mop_run(enum mop op, const char *path)
+{
         int r = op == M_UMOUNT       ? umount2(path, UMOUNT_NOFOLLOW)
                 : op == M_REMOUNT_RO ? mount(NULL, path, NULL, MS_REMOUNT | MS_RDONLY, NULL)
                                      : (sync(), 0);
@@ -68,7 +72,8 @@ static int mop_run(enum mop op, const char *path) {
 /* 0, an errno, or HUNG: OP on PATH, in a child waited for at most
  * MOUNT_TIMEOUT_MS (here if fork fails). A hung child stays behind, stuck
  * in the kernel; PID 1 reaps it if it ever ends. */
-static int mop_bounded(enum mop op, const char *path) {
+static int mop_bounded(enum mop op, const char *path)
+{
         pid_t pid = fork();
         if (pid < 0)
                 return mop_run(op, path);
@@ -83,12 +88,13 @@ static int mop_bounded(enum mop op, const char *path) {
                         return ECHILD;
                 if (waited >= MOUNT_TIMEOUT_MS)
                         return HUNG;
-                struct timespec t = {0, 20 * 1000 * 1000};
+                struct timespec t = { 0, 20 * 1000 * 1000 };
                 nanosleep(&t, NULL);
         }
 }
 
-static bool listed(char *const *v, const char *s) {
+static bool listed(char *const *v, const char *s)
+{
         for (; v && *v; v++)
                 if (strcmp(*v, s) == 0)
                         return true;
@@ -96,11 +102,12 @@ static bool listed(char *const *v, const char *s) {
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo */
-void init_unescape(char *s) {
+void init_unescape(char *s)
+{
         char *w = s;
         for (char *r = s; *r; r++) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
-                    r[3] <= '7') {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+                    r[3] >= '0' && r[3] <= '7') {
                         *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
                         r += 3;
                 } else
@@ -109,7 +116,8 @@ void init_unescape(char *s) {
         *w = 0;
 }
 
-static void table_free(struct mnt *t, size_t n) {
+static void table_free(struct mnt *t, size_t n)
+{
         for (size_t i = 0; i < n; i++) {
                 free(t[i].path);
                 free(t[i].type);
@@ -118,7 +126,8 @@ static void table_free(struct mnt *t, size_t n) {
 }
 
 /* The mounts in mount order; returns the count, or -errno. */
-static ssize_t table_read(struct mnt **ret) {
+static ssize_t table_read(struct mnt **ret)
+{
         FILE *f = fopen("/proc/self/mountinfo", "re");
         if (!f)
                 return -errno;
@@ -130,14 +139,15 @@ static ssize_t table_read(struct mnt **ret) {
                 /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - TYPE SOURCE SUPEROPTS */
                 char mp[4096], type[256];
                 const char *sep = strstr(line, " - ");
-                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 || sscanf(sep + 3, "%255s", type) != 1)
+                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
+                    sscanf(sep + 3, "%255s", type) != 1)
                         continue;
                 struct mnt *nt = realloc(t, (n + 1) * sizeof(*t));
                 if (!nt)
                         break;
                 t = nt;
                 init_unescape(mp);
-                t[n] = (struct mnt){strdup(mp), strdup(type), 0};
+                t[n] = (struct mnt){ strdup(mp), strdup(type), 0 };
                 if (!t[n].path || !t[n].type) {
                         free(t[n].path);
                         free(t[n].type);
@@ -151,7 +161,8 @@ static ssize_t table_read(struct mnt **ret) {
         return (ssize_t)n;
 }
 
-void init_umount_all(void) {
+void init_umount_all(void)
+{
         unsigned unmounted = 0, remounted = 0, failed = 0, detached = 0, hung = 0;
         char **hung_paths = NULL; /* not tried again */
         struct mnt *t = NULL;
@@ -180,7 +191,8 @@ void init_umount_all(void) {
                                 progress = true;
                                 t[i].err = -1; /* gone */
                         } else if (err == HUNG) {
-                                log_err("init: unmounting %s (%s) did not finish within %ds; going on with the others",
+                                log_err("init: unmounting %s (%s) did not finish within %ds; going on with "
+                                        "the others",
                                         t[i].path, t[i].type, MOUNT_TIMEOUT_MS / 1000);
                                 hung++;
                                 progress = true;
@@ -209,11 +221,12 @@ void init_umount_all(void) {
                 }
                 int err = mop_bounded(M_REMOUNT_RO, t[i].path);
                 if (err == 0) {
-                        log_warn("init: cannot unmount %s (%s): %s; remounted read-only", t[i].path, t[i].type,
-                                 strerror(t[i].err));
+                        log_warn("init: cannot unmount %s (%s): %s; remounted read-only", t[i].path,
+                                 t[i].type, strerror(t[i].err));
                         remounted++;
                 } else if (err == HUNG) {
-                        log_err("init: cannot unmount %s (%s): %s; remounting it read-only did not finish within "
+                        log_err("init: cannot unmount %s (%s): %s; remounting it read-only did not finish "
+                                "within "
                                 "%ds",
                                 t[i].path, t[i].type, strerror(t[i].err), MOUNT_TIMEOUT_MS / 1000);
                         hung++;
