@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct svd_config;
 
@@ -55,10 +56,18 @@ void init_finish(enum shutdown_action a);
  * in a thread of PID 1 if fork fails (in PID 1 itself, unbounded, only if
  * that fails too). False if it did not finish in time (logged with what). */
 bool init_run_bounded(void (*fn)(void), int timeout_s, const char *what);
+/* init_bounded.c: fn(copy of arg) in a thread of this process, waited for
+ * at most timeout_ms. arg's size bytes are copied: a thread still stuck
+ * in the kernel when the wait ends is left behind with its own copy (and
+ * frees it if it ever returns). Returns 1 with fn's result in *ret (if ret
+ * is not NULL), 0 if fn did not return in time, -errno if no thread
+ * started. */
+int init_thread_bounded(int (*fn)(void *arg), const void *arg, size_t size, int timeout_ms, int *ret);
 /* init_umount.c: unmount everything but the kernel's API file systems in
  * reverse mount order, with init_detach_devices between passes; remount
  * read-only what stays busy (/ included), sync. Each call is bounded (5 s,
- * in a child): one that hangs is named and the others still run.
+ * in a child, or in a thread when fork fails): one that hangs is named and
+ * the others still run.
  * Logs one line per file system that could not be unmounted. */
 void init_umount_all(void);
 /* init_detach.c: swapoff(2) of everything in /proc/swaps, one console line

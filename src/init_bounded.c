@@ -7,10 +7,14 @@
  * start where a process cannot, and one stuck in the kernel does not keep
  * the main thread from reboot(2). Only when neither starts does the step
  * run in PID 1 itself, unbounded and said so: skipping it would lose the
- * unwritten data of every healthy disk for the sake of one that hangs. */
+ * unwritten data of every healthy disk for the sake of one that hangs.
+ * init_thread_bounded() is the thread half alone, for a single call with
+ * an argument and a result: init_umount.c's unmounts, each bounded on its
+ * own, when fork fails inside the unmounting step. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -36,11 +40,14 @@ static void nap(void)
 }
 
 /* Shared by the caller and the thread; a thread that hangs outlives the
- * call, so whichever of the two lets go last frees it. */
+ * call, so whichever of the two lets go last frees it. The argument is
+ * copied in for the same reason: the caller's copy may be gone by then. */
 struct job {
-        void (*fn)(void);
+        int (*fn)(void *arg);
         int refs;
         int done;
+        int ret;
+        max_align_t arg[]; /* (aligned for any type) */
 };
 
 static void job_put(struct job *j)
@@ -52,20 +59,23 @@ static void job_put(struct job *j)
 static void *job_main(void *p)
 {
         struct job *j = p;
-        j->fn();
+        j->ret = j->fn(j->arg);
         __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
         job_put(j);
         return NULL;
 }
 
-/* 1 finished, 0 timed out, -errno if no thread started. No waitpid here:
- * the step may fork and wait for children of its own (init_umount.c). */
-static int in_thread(void (*fn)(void), const struct timespec *end)
+/* 1 finished (its result in *ret), 0 timed out, -errno if no thread
+ * started. No waitpid here: the step may fork and wait for children of its
+ * own (init_umount.c). */
+static int in_thread(int (*fn)(void *), const void *arg, size_t size, const struct timespec *end, int *ret)
 {
-        struct job *j = malloc(sizeof(*j));
+        struct job *j = malloc(sizeof(*j) + size);
         if (!j)
                 return -ENOMEM;
-        *j = (struct job){ fn, 2, 0 };
+        *j = (struct job){ fn, 2, 0, 0 };
+        if (size)
+                memcpy(j->arg, arg, size);
         sigset_t all, old;
         sigfillset(&all);
         init_crash_unblock_faults(&all);          /* a blocked fault would end PID 1 */
@@ -81,8 +91,33 @@ static int in_thread(void (*fn)(void), const struct timespec *end)
         while (!__atomic_load_n(&j->done, __ATOMIC_ACQUIRE) && !past(end))
                 nap();
         int done = __atomic_load_n(&j->done, __ATOMIC_ACQUIRE);
+        if (done && ret)
+                *ret = j->ret;
         job_put(j);
         return done;
+}
+
+int init_thread_bounded(int (*fn)(void *arg), const void *arg, size_t size, int timeout_ms, int *ret)
+{
+        struct timespec end;
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        end.tv_sec += timeout_ms / 1000;
+        end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+        if (end.tv_nsec >= 1000000000) {
+                end.tv_sec++;
+                end.tv_nsec -= 1000000000;
+        }
+        return in_thread(fn, arg, size, &end, ret);
+}
+
+/* A step as a job: the function pointer is the argument, copied as bytes
+ * (a function pointer need not fit a void *). */
+static int call_step(void *arg)
+{
+        void (*fn)(void);
+        memcpy(&fn, arg, sizeof(fn));
+        fn();
+        return 0;
 }
 
 bool init_run_bounded(void (*fn)(void), int timeout_s, const char *what)
@@ -98,7 +133,7 @@ bool init_run_bounded(void (*fn)(void), int timeout_s, const char *what)
         if (pid < 0) {
                 log_warn("init: %s: cannot fork (%s); running it in a thread of PID 1", what,
                          strerror(errno));
-                int r = in_thread(fn, &end);
+                int r = in_thread(call_step, &fn, sizeof(fn), &end, NULL);
                 if (r < 0) {
                         log_err("init: %s: cannot start a thread either (%s); running it in PID 1 "
                                 "itself, without a deadline",

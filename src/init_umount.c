@@ -9,10 +9,10 @@
  * device-mapper and loop devices are taken apart (init_detach.c): a loop
  * device keeps the file system of its backing file busy. One console line per
  * file system that could not be unmounted; errors never stop the rest. Each
- * unmount, remount and the last sync runs in a child of its own, waited for
- * at most MOUNT_TIMEOUT_MS: one that hangs (a dead NFS server, a device
- * that takes no more I/O) is named, left behind, not tried again, and the
- * others are still handled. */
+ * unmount, remount and the last sync runs in a child of its own (a thread
+ * when fork fails), waited for at most MOUNT_TIMEOUT_MS: one that hangs (a
+ * dead NFS server, a device that takes no more I/O) is named, left behind,
+ * not tried again, and the others are still handled. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,14 +69,47 @@ static int mop_run(enum mop op, const char *path)
         return r < 0 ? errno : 0;
 }
 
+/* A mop for a thread: the path is copied in with it */
+struct mop_arg {
+        enum mop op;
+        char path[]; /* "" for M_SYNC */
+};
+
+static int mop_thread(void *p)
+{
+        const struct mop_arg *a = p;
+        return mop_run(a->op, a->path);
+}
+
+/* fork failed (ENOMEM, EAGAIN: init_bounded.c): the same bound with a
+ * thread. Calling umount(2) here instead would let the first mount that
+ * hangs hold up every one after it until the step's deadline; a hung
+ * thread is left behind like a hung child. In this thread itself,
+ * unbounded, only if no thread starts either. */
+static int mop_bounded_thread(enum mop op, const char *path)
+{
+        size_t len = strlen(path) + 1;
+        struct mop_arg *a = malloc(sizeof(*a) + len);
+        if (!a)
+                return mop_run(op, path);
+        a->op = op;
+        memcpy(a->path, path, len);
+        int ret = 0;
+        int r = init_thread_bounded(mop_thread, a, sizeof(*a) + len, MOUNT_TIMEOUT_MS, &ret);
+        free(a);
+        if (r < 0)
+                return mop_run(op, path);
+        return r ? ret : HUNG;
+}
+
 /* 0, an errno, or HUNG: OP on PATH, in a child waited for at most
- * MOUNT_TIMEOUT_MS (here if fork fails). A hung child stays behind, stuck
- * in the kernel; PID 1 reaps it if it ever ends. */
+ * MOUNT_TIMEOUT_MS (a thread if fork fails). A hung child stays behind,
+ * stuck in the kernel; PID 1 reaps it if it ever ends. */
 static int mop_bounded(enum mop op, const char *path)
 {
         pid_t pid = fork();
         if (pid < 0)
-                return mop_run(op, path);
+                return mop_bounded_thread(op, path);
         if (pid == 0)
                 _exit(mop_run(op, path) & 0xff);
         for (int waited = 0;; waited += 20) {
@@ -238,7 +271,7 @@ void init_umount_all(void)
         }
         table_free(t, (size_t)n);
         strv_free(hung_paths);
-        if (mop_bounded(M_SYNC, NULL) == HUNG)
+        if (mop_bounded(M_SYNC, "") == HUNG)
                 log_err("init: sync did not finish within %ds; going on", MOUNT_TIMEOUT_MS / 1000);
         int err = mop_bounded(M_REMOUNT_RO, "/");
         if (err == 0)

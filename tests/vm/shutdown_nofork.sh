@@ -7,10 +7,19 @@
 # PID 1 itself, without a deadline: the first sync blocked for good and the
 # VM never ended. Now each runs in a thread of PID 1 instead, bounded the
 # same way (init: sync did not finish within 30s; going on), and svd powers
-# the machine off. Runs on the host (it calls vmrun).
+# the machine off. Inside the unmounting thread each unmount gets its own
+# 5 s, as each gets its own child when fork works: the stuck file system is
+# the first in unmount order (mounted last), and an ext4 image on a loop
+# device, mounted before it and written by a service, must still be
+# unmounted cleanly (checked on the image after the VM ended). The thread
+# used to call umount(2) itself, so the first hung unmount held up the rest
+# until the step's 30 s ran out and the image was left mounted, unclean.
+# Runs on the host (it calls vmrun).
 set -eu
 : "${SVD:?}" "${SVCTL:?}" "${VMRUN:?}"
-command -v dmsetup > /dev/null && command -v mkfs.ext4 > /dev/null || { echo "no dmsetup or e2fsprogs"; exit 77; }
+for c in dmsetup losetup mkfs.ext4 dumpe2fs debugfs; do
+        command -v $c > /dev/null || { echo "no $c (dmsetup, util-linux, e2fsprogs)"; exit 77; }
+done
 SO=${TOP_BUILDDIR:-$(dirname "$SVD")}/tests/helpers/failfork.so
 [ -f "$SO" ] || { echo "no $SO"; exit 77; }
 D=$(pwd -P)/vm-nofork.$$
@@ -23,13 +32,19 @@ services_dir: ../services
 log_dir: ../log
 run_dir: /run/svd-nofork
 EOF
+# the healthy file system: ext4 in an image in the shared working
+# directory, so that its state can be read once the VM is gone
+truncate -s 16M "$D/good.img"
+mkfs.ext4 -q -F "$D/good.img" || fail "mkfs.ext4 of the image"
+# the ext4 image mounted on a loop device and a file written to it, then
 # ext2 on a dm-linear device over a RAM disk, a file written, the device
-# suspended without a flush: its pages stay dirty, sync(2) blocks
+# suspended without a flush: its pages stay dirty, sync(2) blocks, and its
+# unmount (the first: it was mounted last) hangs
 cat > "$D/services/stuck.yaml" <<EOF
 type: oneshot
 restart: "no"
 sandbox: { capabilities: all, seccomp: none }
-command: [/bin/sh, -ec, 'exec 2> $D/out/stuck.err; modprobe brd rd_nr=1 rd_size=8192; modprobe dm_mod; dmsetup --noudevsync create svdstuck --table "0 16384 linear /dev/ram0 0"; dmsetup mknodes svdstuck; mkfs.ext2 -q /dev/mapper/svdstuck; mkdir -p /mnt/stuck; mount /dev/mapper/svdstuck /mnt/stuck; dd if=/dev/zero of=/mnt/stuck/dirty bs=64k count=16 2>/dev/null; dmsetup --noudevsync suspend --noflush --nolockfs svdstuck; echo ok > $D/out/stuck']
+command: [/bin/sh, -ec, 'exec 2> $D/out/stuck.err; modprobe loop; mkdir -p /mnt/good; mount -t ext4 "\$(losetup -f --show $D/good.img)" /mnt/good; echo svd-data > /mnt/good/data; modprobe brd rd_nr=1 rd_size=8192; modprobe dm_mod; dmsetup --noudevsync create svdstuck --table "0 16384 linear /dev/ram0 0"; dmsetup mknodes svdstuck; mkfs.ext2 -q /dev/mapper/svdstuck; mkdir -p /mnt/stuck; mount /dev/mapper/svdstuck /mnt/stuck; dd if=/dev/zero of=/mnt/stuck/dirty bs=64k count=16 2>/dev/null; dmsetup --noudevsync suspend --noflush --nolockfs svdstuck; echo ok > $D/out/stuck']
 EOF
 # arms failfork.so, then powers off, once the device is set up (or after
 # 60 s, so that a failed setup still ends the VM)
@@ -49,5 +64,15 @@ grep -q 'init: sync: cannot fork (Cannot allocate memory); running it in a threa
 grep -q 'init: sync did not finish within 30s; going on' "$D/console" || fail "no bounded sync in the log"
 grep -q 'init: unmounting: cannot fork (Cannot allocate memory); running it in a thread of PID 1' "$D/console" ||
         fail "the unmounting did not run in a thread"
+# the unmounting hung on /mnt/stuck, within its own 5 s: the image mounted
+# before it was still unmounted, cleanly, with the service's data on it
+grep -q 'init: unmounting /mnt/stuck (ext2) did not finish within 5s; going on with the others' "$D/console" ||
+        fail "the hung mount is not named"
+grep -q 'init: unmounted /mnt/good (ext4)' "$D/console" || fail "the mount after the hung one was not unmounted"
 grep -q 'init: poweroff' "$D/console" || fail "no init: poweroff"
+state=$(dumpe2fs -h "$D/good.img" 2> /dev/null | sed -n 's/^Filesystem state: *//p')
+features=$(dumpe2fs -h "$D/good.img" 2> /dev/null | sed -n 's/^Filesystem features: *//p')
+[ "$state" = clean ] || fail "the image's state is '$state', not clean"
+case " $features " in *" needs_recovery "*) fail "the image's journal needs recovery: it was not unmounted" ;; esac
+[ "$(debugfs -R 'cat /data' "$D/good.img" 2> /dev/null)" = svd-data ] || fail "the service's data is not on the image"
 echo "shutdown_nofork: ok"
