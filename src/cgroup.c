@@ -64,7 +64,7 @@ int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *re
         return -ENOENT;
 }
 
-static char *find_mount(void) {
+char *cg_find_mount(void) {
         FILE *f = fopen("/proc/self/mountinfo", "re");
         if (!f)
                 return NULL;
@@ -85,7 +85,7 @@ static char *find_mount(void) {
         return found;
 }
 
-static char *own_cgroup(void) {
+char *cg_own_cgroup(void) {
         FILE *f = fopen("/proc/self/cgroup", "re");
         if (!f)
                 return NULL;
@@ -105,7 +105,7 @@ static char *own_cgroup(void) {
  * <base>/<cgroup_root>/supervisor, and the subtree is the one it is in, not
  * a new one nested below it. Compared path component by component, so
  * "svd/" or "a//b" in cgroup_root match what /proc/self/cgroup shows. */
-static void own_base(char *own, const char *cgroup_root) {
+void cg_own_base(char *own, const char *cgroup_root) {
         char want[4096];
         size_t o = 0;
         for (const char *p = cgroup_root; *p && o < sizeof(want) - 16; p++)
@@ -124,7 +124,7 @@ static void own_base(char *own, const char *cgroup_root) {
                 strcpy(own, "/");
 }
 
-static bool has_word(const char *list, const char *w) {
+bool cg_has_word(const char *list, const char *w) {
         size_t l = strlen(w);
         for (const char *p = list; (p = strstr(p, w)); p += l)
                 if ((p == list || p[-1] == ' ') && (p[l] == 0 || p[l] == ' ' || p[l] == '\n'))
@@ -138,7 +138,7 @@ static void wanted(const char *avail, char *want, size_t len) {
         size_t o = 0;
         want[0] = 0;
         for (size_t i = 0; i < ELEMENTSOF(ctl); i++)
-                if (has_word(avail, ctl[i]) && o + strlen(ctl[i]) + 3 < len)
+                if (cg_has_word(avail, ctl[i]) && o + strlen(ctl[i]) + 3 < len)
                         o += (size_t)snprintf(want + o, len - o, "%s+%s", o ? " " : "", ctl[i]);
 }
 
@@ -159,7 +159,7 @@ static bool real_root(const char *dir) {
 
 int cgroup_enable_root_controllers(const char *mnt, char *why, size_t wl) {
         char avail[256], on[256], want[160];
-        _cleanup_(freep) char *own = own_cgroup();
+        _cleanup_(freep) char *own = cg_own_cgroup();
         /* Only the hierarchy's real root, and only if it is cgroup2 with our
          * controllers: on a hybrid host (PID 1 of a PID namespace in a test)
          * or in a container's cgroup namespace there is nothing to do here. */
@@ -173,7 +173,7 @@ int cgroup_enable_root_controllers(const char *mnt, char *why, size_t wl) {
         char copy[160], *save = NULL;
         snprintf(copy, sizeof(copy), "%s", want);
         for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
-                all = all && has_word(on, w + 1);
+                all = all && cg_has_word(on, w + 1);
         if (all)
                 return 0;
         int r = cg_write_file(mnt, "cgroup.subtree_control", want);
@@ -363,7 +363,7 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         m->cg = g;
         g->host_ram = host_mem_total();
 
-        _cleanup_(freep) char *mnt = find_mount();
+        _cleanup_(freep) char *mnt = cg_find_mount();
         if (!mnt && getpid() == 1) {
                 (void)mkdir("/sys/fs/cgroup", 0755);
                 if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -374,15 +374,15 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         }
         if (!mnt)
                 return unavailable(g, reason, rlen, "no cgroup2 file system is mounted");
-        _cleanup_(freep) char *own = own_cgroup();
+        _cleanup_(freep) char *own = cg_own_cgroup();
         if (!own)
                 return unavailable(g, reason, rlen, "cannot read /proc/self/cgroup");
-        own_base(own, m->cfg->cgroup_root);
+        cg_own_base(own, m->cfg->cgroup_root);
         char base[4096];
         snprintf(base, sizeof(base), "%s%s", mnt, strcmp(own, "/") == 0 ? "" : own);
         char ctl[256];
-        if (cg_read_file(base, "cgroup.controllers", ctl, sizeof(ctl)) < 0 || !has_word(ctl, "memory") ||
-            !has_word(ctl, "pids"))
+        if (cg_read_file(base, "cgroup.controllers", ctl, sizeof(ctl)) < 0 || !cg_has_word(ctl, "memory") ||
+            !cg_has_word(ctl, "pids"))
                 /* A hybrid/v1 host: its controllers live in v1 hierarchies that
                  * belong to the host. Touch nothing. */
                 return unavailable(g, reason, rlen,

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 
@@ -166,6 +167,18 @@ int cgroup_orphan_signal(const char *path, int sig, pid_t skip_pgid, pid_t skip_
 /* Kills everything in path and below (cgroup.kill, or cgroup_kill_tree on
  * kernels without it). Needs no cgroup manager (as svd ends). */
 int cgroup_orphan_kill(const char *path);
+/* cgroup_shell.c, the emergency shell's cgroup: <base of svd's
+ * subtree>/<cgroup_root>/emergency-shell, made if missing, its path
+ * (malloc'd) in *ret_path. Only where cgroup_init would make svd's subtree
+ * (a cgroup2 hierarchy with the memory and pids controllers): -ENODEV
+ * without one (a hybrid host: nothing touched), other -errno on errors;
+ * why says which. Needs no cgroup manager. */
+int cgroup_shell_prepare(const char *cgroup_root, char **ret_path, char *why, size_t why_len);
+/* Whether pid is in path's cgroup or one below it. */
+bool cgroup_shell_holds(const char *path, pid_t pid);
+/* Removes path and the cgroups below it: 0, or -EBUSY while a process is
+ * still in one of them (it then stays). */
+int cgroup_shell_remove(const char *path);
 /* daemon-reexec: a running service's existing leaf, watched again (its
  * oom_seen count comes from the saved state). was: the leaf the previous
  * instance ran it in (NULL: not known); true when that is not where the

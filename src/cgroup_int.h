@@ -33,6 +33,15 @@ int cg_write_file(const char *dir, const char *file, const char *val);
 int cg_read_file(const char *dir, const char *file, char *buf, size_t len);
 int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *ret);
 
+/* cgroup.c: the first cgroup2 mount point (malloc'd; NULL if none), this
+ * process's cgroup from /proc/self/cgroup (malloc'd, "/..."; NULL if not
+ * known), that cgroup cut back to the base of svd's subtree when it is
+ * <base>/<cgroup_root>/supervisor (in place), and whether the space
+ * separated list has word w. */
+char *cg_find_mount(void);
+char *cg_own_cgroup(void);
+void cg_own_base(char *own, const char *cgroup_root);
+bool cg_has_word(const char *list, const char *w);
 /* cgroup_knobs.c: writes r's knobs into dir; reset: also what r leaves
  * unset goes back to the kernel's default. The first write refused:
  * -errno, and err names its file. */

@@ -4,6 +4,7 @@
  * only the operations differ (emergency_op). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include <ev.h>
 
+#include "cgroup.h"
 #include "control.h"
 #include "emergency.h"
 #include "emergency_int.h"
@@ -36,8 +38,13 @@
  * rarely and must work without anything the manager would set up. It starts
  * as a service would: every signal's disposition the default (sigdfl.h: 32
  * and 33 too), then an empty mask, and the services' limit on open files
- * instead of svd's raised one (nofile.h). */
-static pid_t shell_fork(const char *shell) {
+ * instead of svd's raised one (nofile.h). cg_procs (-1: none) is its
+ * cgroup's cgroup.procs: the child moves itself there before the exec, so
+ * that nothing the shell starts is ever outside it. */
+static pid_t shell_fork(const char *shell, int cg_procs)
+{
+        static const char no_cg[] = "svd: the emergency shell cannot join its cgroup: what it starts in "
+                                    "another session may outlive the emergency state\n";
         pid_t pid = fork();
         if (pid != 0)
                 return pid;
@@ -58,6 +65,8 @@ static pid_t shell_fork(const char *shell) {
                 if (fd > 2)
                         close(fd);
         }
+        if (cg_procs >= 0 && write(cg_procs, "0", 1) < 0) /* (only system calls after a fork) */
+                (void)!write(2, no_cg, sizeof(no_cg) - 1);
         if (chdir("/") < 0)
                 _exit(127);
         char *const argv[] = {(char *)shell, NULL};
@@ -67,8 +76,39 @@ static pid_t shell_fork(const char *shell) {
         _exit(127);
 }
 
+/* The shell's cgroup's cgroup.procs, opened O_CLOEXEC; -1 without one
+ * (said once). */
+static int shell_cgroup(struct emergency *e, const char *cgroup_root)
+{
+        if (!e->shell_cg && !e->shell_cg_tried) {
+                char why[256];
+                e->shell_cg_tried = true;
+                if (cgroup_shell_prepare(cgroup_root ? cgroup_root : "svd", &e->shell_cg, why,
+                                         sizeof(why)) == 0)
+                        log_info("emergency: the shell runs in the cgroup %s: leaving the emergency state "
+                                 "ends every process started from it",
+                                 e->shell_cg);
+                else
+                        log_warn("emergency: %s: leaving the emergency state ends only the shell's "
+                                 "process group",
+                                 why);
+        }
+        if (!e->shell_cg)
+                return -1;
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/cgroup.procs", e->shell_cg);
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                log_warn("emergency: opening %s: %s; the shell starts outside its cgroup", path,
+                         strerror(errno));
+        return fd;
+}
+
 static void shell_start(struct emergency *e) {
-        pid_t pid = shell_fork(e->shell);
+        int cg_procs = shell_cgroup(e, e->cgroup_root);
+        pid_t pid = shell_fork(e->shell, cg_procs);
+        if (cg_procs >= 0)
+                close(cg_procs);
         if (pid < 0) {
                 log_err("emergency: cannot start the shell %s: %s", e->shell, strerror(errno));
                 return;
@@ -235,6 +275,7 @@ void emergency_run(struct svd_config *cfg, const char *reason, char *const *deta
         emergency_set_reason(&e, reason, details, n_details);
         e.since_real = m.boot_real;
         e.shell = cfg->emergency_shell;
+        e.cgroup_root = cfg->cgroup_root;
         if (rec)
                 e.rec = *rec;
         /* the control socket a daemon-reexec handed over, if any: clients

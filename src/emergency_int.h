@@ -25,10 +25,16 @@ struct emergency {
         char **details;
         usec_t since_real;
         const char *shell;      /* cfg->emergency_shell; NULL = none */
+        const char *cgroup_root; /* cfg->cgroup_root: where the shell's cgroup goes */
         pid_t shell_pid;        /* 0 = not running */
         usec_t shell_started_mono;
         unsigned shell_starts;
         unsigned shell_quick;   /* ends within a second in a row: the retry backs off */
+        /* The shell's cgroup (cgroup_shell.c), which holds everything it
+         * started: ended with it. NULL: none (no usable cgroup v2), only
+         * its process group is. */
+        char *shell_cg;
+        bool shell_cg_tried; /* (said once which of the two) */
         ev_timer shell_timer;
         ev_signal sig_term, sig_int, sig_usr2, sig_pwr, sig_hup;
         ev_child child;
@@ -51,8 +57,9 @@ void emergency_carry(struct emergency *e);
 void emergency_reaped(struct emergency *e, pid_t pid, int status);
 
 /* Leaving the emergency state (emergency_stop.c): stops the shell, its
- * process group SIGHUP, SIGTERM, SIGKILL, each waited for up to a second,
- * and logs it; an svctl reload PEER run in its session may end first. */
+ * process group and every process in its cgroup (if it has one): SIGHUP,
+ * SIGTERM, SIGKILL, each waited for up to a second, and logs it; an svctl
+ * reload PEER run in its session or cgroup may end first. */
 void emergency_shell_stop(struct ev_loop *loop, struct emergency *e, pid_t peer);
 
 /* Still in the emergency state after all (the exec failed): the shell
