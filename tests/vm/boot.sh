@@ -86,13 +86,15 @@ EOF
 cat > "$D/services/deadline.yaml" <<EOF
 command: [/bin/sh, -c, 'sleep 300; echo "deadline reached" > $D/out/deadline; $SVCTL -s $SOCK poweroff']
 EOF
+# stubborn is running once spawned, before its sh ran the trap: a SIGTERM
+# before it would end it at once, and the poweroff waits for its marker
 cat > "$D/services/stubborn.yaml" <<EOF
-command: [/bin/sh, -c, 'trap "" TERM; sleep 1000 & sleep 1000 & while :; do sleep 1; done']
+command: [/bin/sh, -c, 'trap "" TERM; : > $D/out/stubborn.trapped; sleep 1000 & sleep 1000 & while :; do sleep 1; done']
 stop: { timeout: 2s }
 EOF
 cat > "$D/services/report.yaml" <<EOF
 environment: { ASAN_OPTIONS: detect_leaks=0 }   # a sanitizer build of svctl under seccomp
-command: [/bin/sh, -c, 'until $SVCTL -s $SOCK status --boot | grep -q "^boot settled"; do sleep 0.2; done; $SVCTL -s $SOCK status --json > $D/out/status.json; python3 $TOP_SRCDIR/tests/helpers/ctl.py $SOCK "{\\"v\\":1,\\"op\\":\\"status\\"}" > $D/out/raw.json; hostname > $D/out/hostname; cat /proc/self/mountinfo > $D/out/mounts; cat /sys/class/net/lo/flags > $D/out/loflags; cat /proc/1/cgroup > $D/out/pid1.cgroup; ls /sys/fs/cgroup/svd > $D/out/svdcg; date +%s.%N > $D/out/poweroff.at; $SVCTL -s $SOCK poweroff; exec sleep 1000']
+command: [/bin/sh, -c, 'until $SVCTL -s $SOCK status --boot | grep -q "^boot settled"; do sleep 0.2; done; until [ -e $D/out/stubborn.trapped ]; do sleep 0.2; done; $SVCTL -s $SOCK status --json > $D/out/status.json; python3 $TOP_SRCDIR/tests/helpers/ctl.py $SOCK "{\\"v\\":1,\\"op\\":\\"status\\"}" > $D/out/raw.json; hostname > $D/out/hostname; cat /proc/self/mountinfo > $D/out/mounts; cat /sys/class/net/lo/flags > $D/out/loflags; cat /proc/1/cgroup > $D/out/pid1.cgroup; ls /sys/fs/cgroup/svd > $D/out/svdcg; date +%s.%N > $D/out/poweroff.at; $SVCTL -s $SOCK poweroff; exec sleep 1000']
 depends_on: { app: { condition: completed }, blockdevs: { condition: completed }, stubborn: { condition: started }, data-writer: { condition: started } }
 EOF
 
@@ -145,7 +147,7 @@ grep -q 'init: poweroff' "$D/console.1" || fail "no poweroff"
 grep 'boot: settled' "$D/console.1" || true
 cp "$D/log/pg.log" "$D/pg.boot1.log"
 
-rm -f "$D/out/status.json" "$D/out/mounts" "$D/out/loflags" "$D/out/pid1.cgroup" "$D/out/svdcg"
+rm -f "$D/out/status.json" "$D/out/mounts" "$D/out/loflags" "$D/out/pid1.cgroup" "$D/out/svdcg" "$D/out/stubborn.trapped"
 # Boot 2 like after a bare initramfs (vmrun --bare: only /proc, /sys, /dev
 # and /run): svd mounts /dev/pts, /dev/shm and cgroup2 and brings up lo
 # itself, or PostgreSQL (shared memory, 127.0.0.1) and the cgroups fail.

@@ -60,8 +60,10 @@ command: [python3, -c, "import time; time.sleep($delay); b = bytearray(70 * 1024
 restart: "no"
 EOF
 done
+# both of stubborn's shells ignore SIGTERM; each is running before its trap
+# is set, so each leaves a marker after it, waited for before the stop
 service stubborn <<EOF
-command: [/bin/sh, -c, '(setsid sh -c "trap \"\" TERM; while :; do sleep 30; done" &); trap "" TERM; while :; do sleep 30; done']
+command: [/bin/sh, -c, '(setsid sh -c "trap \"\" TERM; : > $T/out/stubborn.inner; while :; do sleep 30; done" &); trap "" TERM; : > $T/out/stubborn.outer; while :; do sleep 30; done']
 stop: { timeout: 1s }
 EOF
 service huge <<EOF
@@ -211,9 +213,12 @@ assert_eq "$(field box_a pid)$(field box_b pid)" "$box_pid" "box services after 
 # stop: the double-forked, TERM-ignoring grandchild is gone with its cgroup
 cg=$(field stubborn cgroup)
 [ -n "$cg" ] && [ -d "$cg" ] || fail "no cgroup for stubborn"
+wait_for test -e "$T/out/stubborn.outer"
+wait_for test -e "$T/out/stubborn.inner"
 [ "$(wc -l < "$cg/cgroup.procs")" -ge 2 ] || fail "stubborn has fewer than 2 processes"
 svctl stop stubborn > /dev/null
 wait_state stubborn stopped
+grep -q 'stubborn: did not stop within its timeout' "$T/svd.out" || fail "stubborn was not killed at its timeout"
 assert_eq "$(cat "$cg/cgroup.procs" 2>/dev/null | wc -l)" "0" "stubborn's cgroup is empty"
 grep -q '^populated 0' "$cg/cgroup.events" || fail "cgroup.events not empty"
 
