@@ -405,6 +405,14 @@ static void run_probe(struct svc *s) {
 
 static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
         struct svc *s = w->data;
+        /* Checks end where the service stops being up: one being stopped
+         * (SIGTERM sent, its exit awaited) is not checked again. The timer
+         * armed while it ran is only stopped at its exit (health_on_exit),
+         * and a check now would run beside a process shutting down, for a
+         * result health_probe_result drops (a tcp/http one sent to
+         * svd-probe again at every reply deadline until the exit). */
+        if (!svc_state_up(s->state) && s->state != ST_STARTING)
+                return;
         run_probe(s);
         sched_run(s->m);
 }
