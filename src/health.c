@@ -736,6 +736,26 @@ void health_on_restore(struct svc *s, unsigned probe_failures, bool probe_passed
         s->probe_failures = probe_failures;
         s->probe_passed = probe_passed;
         s->probe_id = 0;
+        /* A process taken over whose file changed since it started, with
+         * no reload to apply it: its checks are the file's (the old ones
+         * are not known any more, and it runs until a restart), and its
+         * health must fit them. Without a check, none (a "starting" left
+         * would hold a dependent needing it healthy for ever: no check is
+         * there to end it); with a check it ran without, it begins as at a
+         * start, starting until a first pass (not unhealthy at its first
+         * failure). */
+        if (c->health.kind == PROBE_NONE && s->health != HEALTH_NONE) {
+                log_info("%s: health %s -> none: its health check was removed from its file", c->name,
+                         svc_health_name(s->health));
+                s->health = HEALTH_NONE;
+                s->health_since_real = now_real();
+        } else if (c->health.kind != PROBE_NONE && s->health == HEALTH_NONE) {
+                log_info("%s: health none -> starting: its file has a health check now", c->name);
+                s->health = HEALTH_STARTING;
+                s->health_since_real = now_real();
+                s->probe_failures = 0;
+                s->probe_passed = false;
+        }
         if (c->health.kind != PROBE_NONE)
                 schedule_probe(s);
         if (c->health.start_timeout && start_left_usec >= 0) {
