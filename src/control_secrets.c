@@ -34,7 +34,7 @@ static cJSON *op_list(struct svd *m)
         cJSON *r = proto_reply_ok();
         cJSON *arr = cJSON_AddArrayToObject(r, "secrets");
         struct secrets_rotation_info last;
-        char kdf[400];
+        char kdf[1400];
 
         cJSON_AddStringToObject(r, "store", secrets_status_name(secrets_status(m)));
         if (secrets_status(m) == SECRETS_BROKEN)
@@ -109,7 +109,7 @@ static cJSON *op_unlock(struct svd *m, const cJSON *req, const struct control_pe
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(req, "passphrase");
         struct unlock_wait *w;
         cJSON *bare;
-        char why[300] = "";
+        char why[1024] = ""; /* (a refusal for memory names a cgroup path) */
         int r;
 
         if (!cJSON_IsString(p))

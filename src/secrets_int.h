@@ -55,7 +55,7 @@ struct secrets {
         struct secrets_unlock_job *unlock;
         /* why the last re-encryption for secrets_kdf failed, or "", and the
          * parameters it was for (a reload may have changed secrets_kdf since) */
-        char rekey_error[200];
+        char rekey_error[900];
         uint32_t rekey_ops, rekey_mem_kib;
         /* a rotation the store's recovery rolled back: its job, if still
          * running (taken over), is stopped (secrets_rotation_stop_stale) */

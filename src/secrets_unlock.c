@@ -30,6 +30,7 @@
 #include "init.h"
 #include "log.h"
 #include "secrets_int.h"
+#include "secrets_memfit.h"
 #include "svd.h"
 
 struct secrets_unlock_job {
@@ -117,6 +118,14 @@ static bool rekey_start(struct svd *m, struct secrets_unlock_job *j)
         if (!x->have_store || x->status != SECRETS_OK ||
             (x->t.kdf_ops == ops && x->t.kdf_mem_kib == mem_kib))
                 return false;
+        /* (beyond the memory svd may use, the kernel would not fail the
+         * derivation but OOM-kill: a service, or svd) */
+        char why[sizeof x->rekey_error] = "cannot derive the key: ";
+        size_t wl = strlen(why);
+        if (secrets_memfit_check(mem_kib, true, why + wl, sizeof why - wl) < 0) {
+                rekey_failed(x, why);
+                return false;
+        }
         /* (the unlock's key went to the store: secrets_unlock_finish took it) */
         secrets_buf_free(&j->key);
         if ((r = secrets_buf_alloc(&j->key, SECRETS_KEY_BYTES)) >= 0) {
@@ -233,6 +242,15 @@ int secrets_unlock_start(struct svd *m, const void *pass, size_t len, secrets_un
                 job_release(j);
                 return r;
         }
+        /* refused before it starts: past the memory svd may use the kernel
+         * does not fail the derivation, it OOM-kills (a service, or svd) */
+        size_t wp = (size_t)snprintf(why, wl, "cannot derive the key: ");
+        if (wp < wl && (r = secrets_memfit_check(x->t.kdf_mem_kib, !x->have_store, why + wp, wl - wp)) < 0) {
+                log_warn("secrets: unlock refused: %s", why);
+                job_release(j);
+                return r;
+        }
+        why[0] = 0;
         j->m = m;
         memcpy(j->salt, x->t.salt, sizeof j->salt);
         j->ops = x->t.kdf_ops;
