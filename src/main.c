@@ -30,6 +30,7 @@
 #include "profile.h"
 #include "reexec.h"
 #include "reexec_result.h"
+#include "secrets_memfit.h"
 #include "snapshot.h"
 #include "statefile.h"
 #include "statejournal.h"
@@ -254,6 +255,8 @@ int main(int argc, char **argv) {
                 config_free(cfg);
                 cfg = NULL;
         }
+        if (r >= 0 && check) /* (a level that cannot fit now: an unlock would be refused) */
+                secrets_memfit_warn(cfg, &errs);
         if (pid1)
                 init_early_join(); /* single-threaded again, console on 1 and 2 */
         for (size_t i = 0; i < errs.n_warns; i++) {

@@ -15,6 +15,7 @@
 #include "reload.h"
 #include "sched.h"
 #include "secrets_int.h"
+#include "secrets_memfit.h"
 #include "svd.h"
 #include "timer.h"
 
@@ -306,8 +307,10 @@ int reload_prepare(struct svd *m, struct reload_plan **ret, struct cfg_errors *e
         r = config_load(main_file(m), &p->cfg, errs);
         if (r >= 0)
                 r = profile_select(p->cfg, m->cli_profiles, errs);
-        if (r >= 0)
+        if (r >= 0) {
                 warn_kdf(m->cfg, p->cfg, errs);
+                secrets_memfit_warn(p->cfg, errs);
+        }
         for (size_t i = 0; i < errs->n_warns; i++) /* (the caller logs the errors) */
                 log_warn("reload: %s", errs->warns[i]);
         if (r >= 0) {

@@ -1,7 +1,9 @@
 /* secrets_memfit: the memory check before an Argon2id derivation (see
  * secrets_memfit.h): the parsers of /proc/meminfo and of a cgroup's
  * memory.max, memory.current and memory.stat, the walk from svd's cgroup up
- * to the root for the tightest limit, and the message of a refusal. */
+ * to the root for the tightest limit, the message of a refusal, and the
+ * warning of svd --check and reload for a secrets_kdf level that does not
+ * fit now. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "cgroup_int.h"
+#include "config.h"
 #include "dl_sodium.h"
 #include "secrets_memfit.h"
 #include "util.h"
@@ -225,4 +228,25 @@ int secrets_memfit_check(uint32_t mem_kib, bool new_store, char *why, size_t wl)
                          "the store was made with this cost: raise that limit or free memory");
         snprintf(why, wl, "it %s; %s", short_, adv);
         return -ENOMEM;
+}
+
+void secrets_memfit_warn(const struct svd_config *c, struct cfg_errors *errs)
+{
+        struct memfit f;
+        char short_[800], adv[200];
+        size_t lv = c->secrets_kdf >= 0 && (size_t)c->secrets_kdf < ELEMENTSOF(levels)
+                            ? (size_t)c->secrets_kdf
+                            : 0;
+
+        if (!c->secrets_passphrase)
+                return; /* (a host key: nothing is derived) */
+        memfit_assess_now(&f);
+        if (!shortfall(levels[lv].mem, &f, short_, sizeof short_))
+                return;
+        advice(levels[lv].mem, &f, "level", adv, sizeof adv);
+        struct cfg_pos pos = config_main_pos(c, "secrets_kdf");
+        cfg_warn(errs, &pos, "secrets_kdf",
+                 "level '%s' %s; an unlock that has to derive a key at this level (a new store's, a "
+                 "re-encryption's) is refused: %s",
+                 levels[lv].name, short_, adv);
 }

@@ -20,6 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cfg_errors;
+struct svd_config;
+
 /* Above the memory cost: the derivation thread's stack, libsodium's own
  * allocations, and what svd's loop allocates meanwhile. */
 #define SECRETS_MEMFIT_MARGIN ((uint64_t)16 << 20)
@@ -51,5 +54,9 @@ void memfit_assess_now(struct memfit *f);
  * is available: WHERE; ADVICE"). new_store: the cost is secrets_kdf's
  * (the advice is a lower level), else a store's header's. */
 int secrets_memfit_check(uint32_t mem_kib, bool new_store, char *why, size_t wl);
+
+/* svd --check and reload: a warning on secrets_kdf (with secrets_key:
+ * passphrase) when its level does not fit now. */
+void secrets_memfit_warn(const struct svd_config *c, struct cfg_errors *errs);
 
 #endif

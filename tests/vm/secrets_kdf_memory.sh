@@ -1,7 +1,8 @@
 #!/bin/bash
 # Argon2id under a memory cgroup limit, in a VM with a pure cgroup v2
 # hierarchy (run by `make check-vm`): svd runs in a cgroup whose memory.max
-# (200M) is below what secrets_kdf: moderate needs (256 MiB). The unlock is
+# (200M) is below what secrets_kdf: moderate needs (256 MiB). `svd --check`
+# and `svctl reload --dry-run` warn, naming the key's line; the unlock is
 # refused with the reason (how much it needs, how much is available, which
 # limit, what to do), in svctl's reply and in svd's log, and the derivation
 # never starts: svd stays up and its services keep running, the same
@@ -13,6 +14,7 @@
 grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null || { echo "not in a cgroup v2 VM"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "needs root (cgroups)"; exit 77; }
 printf 'secrets_key: passphrase\nsecrets_console: none\nsecrets_kdf: moderate\n' >> "$T/etc/svd.yaml"
+line=$(grep -n '^secrets_kdf:' "$T/etc/svd.yaml" | cut -d: -f1)
 
 # this shell, svd and its services in a cgroup of their own, 200M at most
 cg=/sys/fs/cgroup/svd-argon-$$
@@ -33,6 +35,11 @@ YAML
 
 need='needs 272 MiB (Argon2id over 256 MiB and a 16 MiB margin)'
 where="memory.max of the cgroup /svd-argon-$$ (200 MiB"
+"$SVD" --check -c "$T/etc/svd.yaml" > "$T/out/check.out" 2> "$T/out/check.err" || fail "svd --check: $(cat "$T/out/check.err")"
+grep -qF "svd.yaml:$line:14: warning: secrets_kdf: level 'moderate' $need" "$T/out/check.err" ||
+        fail "svd --check's warning: $(cat "$T/out/check.err")"
+grep -qF "$where" "$T/out/check.err" || fail "svd --check's limit: $(cat "$T/out/check.err")"
+
 start_svd
 wait_state other running 30
 wait_for test -e "$T/out/other.up"
@@ -53,9 +60,14 @@ assert_eq "$(field other pid)" "$other" "other's pid (the same process)"
 assert_eq "$(field app state)" waiting "app's state"
 [ ! -e "$T/state/secrets" ] || fail "a store was written"
 
-# a level that fits: the unlock derives the key
+# a reload warns as --check did (the level is unchanged)
+out=$(svctl reload --dry-run 2>&1) || fail "reload --dry-run: $out"
+grep -qF "secrets_kdf: level 'moderate' $need" <<< "$out" || fail "reload --dry-run's warning: $out"
+
+# a level that fits: no warning, and the unlock derives the key
 sed -i 's/^secrets_kdf: moderate$/secrets_kdf: interactive/' "$T/etc/svd.yaml"
 out=$(svctl reload 2>&1) || fail "reload: $out"
+grep -qF "level 'interactive' needs" <<< "$out" && fail "reload warns for interactive: $out"
 out=$(echo "$PASS" | svctl unlock 2>&1) || fail "the unlock with interactive: $out"
 wait_state app running 60
 wait_for test -s "$T/out/pw"
