@@ -621,6 +621,10 @@ void svc_dispatch(struct svc *s, enum svc_event ev, int ev_data) {
                         ctx.restart = false;
                 if (ctx.oneshot && ctx.exit_ok)
                         ctx.restart = false;
+                /* a scheduled run no svd saw end (svd was killed): it may have
+                 * done its work (a backup), so not again before its next due time */
+                if (s->exit_unknown && timer_scheduled(s))
+                        ctx.restart = false;
                 if (s->spawned_mono && now - s->spawned_mono >= c->backoff.reset_after)
                         s->attempt = 0;
                 /* counted where the restart would start: after its delay
