@@ -54,6 +54,8 @@ static const struct field svc_fields[] = {
         { "first_exec_mono", 0, U63_HI },
         { "ready_mono", 0, U63_HI },
         { "restarts", 0, U32_HI },
+        { "restarts_total", 0, U63_HI },
+        { "cpu_usec_gone", 0, U63_HI },
         { "attempt", 0, U32_HI },
         { "exit_status", I32_LO, I32_HI },
         { "stop_outcome", 0, STOP_OUTCOME_FAILED + 1 }, /* enum stop_outcome: the last one */
@@ -88,6 +90,8 @@ static const struct field svc_fields[] = {
         { "log.rate_burst", 0, U32_HI },
         { "log.rate_interval", 0, U63_HI },
         { "timer.spawn_mono", 0, U63_HI },
+        { "timer.begin_mono", 0, U63_HI },
+        { "timer.due_boot", 0, U63_HI },
         { "timer.last_run", 0, U63_HI },
         { "timer.last_duration", 0, U63_HI },
         { "timer.runs", 0, U32_HI },
