@@ -564,8 +564,14 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
                 } else
                         log_info("%s: took over pid %d", s->cfg->name, (int)s->pid);
         } else if (s->pid > 0 && kill(s->pid, 0) < 0 && errno == ESRCH) {
-                log_warn("%s: pid %d from the previous instance is gone; its exit is reaped next", s->cfg->name,
-                         (int)s->pid);
+                /* a child the emergency state reaped: its exit comes next
+                 * (snapshot_restore_reaped); else one taken over after a crash, not
+                 * svd's child: gone during the exec, its exit never comes */
+                if (cJSON_GetObjectItemCaseSensitive(m->restore, "reaped"))
+                        log_warn("%s: pid %d from the previous instance is gone; its exit is reaped next",
+                                 s->cfg->name, (int)s->pid);
+                else
+                        lost = true;
         } else if (s->pid > 0) {
                 /* a main process adopted through MAINPID= may not be our child */
                 siginfo_t si;
@@ -617,40 +623,13 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
                          (int)s->pid, how);
                 svc_main_exited(s, journal_exit);
         } else if (lost) {
-                log_warn("%s: pid %d ended while svd was down; its exit status is unknown", s->cfg->name, (int)s->pid);
+                log_warn("%s: pid %d ended %s; its exit status is unknown", s->cfg->name, (int)s->pid,
+                         m->adopting ? "while svd was down" : "during the daemon-reexec");
                 svc_main_exited_unknown(s);
         }
 }
 
 static void restore(struct svd *m);
-
-/* Ends the emergency state reaped while it held this state (a daemon-reexec
- * whose new instance could not load the configuration, emergency.h): each
- * goes where the exit of a child goes, now that its service is back. */
-static void restore_reaped(struct svd *m)
-{
-        const cJSON *o, *reaped = cJSON_GetObjectItemCaseSensitive(m->restore, "reaped");
-        if (!reaped)
-                return; /* (a daemon-reexec straight from the previous instance) */
-        cJSON_ArrayForEach(o, reaped) {
-                double pid = num(o, "pid", 0), st = num(o, "status", -1);
-                if (pid < 2 || pid > INT_MAX || pid != (double)(int)pid || st < 0 || st > 0xffff ||
-                    st != (double)(int)st) {
-                        log_err("state: an exit in 'reaped' out of range; ignored");
-                        continue;
-                }
-                svd_child_exited(m, (pid_t)pid, (int)st);
-        }
-        /* one the emergency could not note (out of memory): gone, unknown how */
-        for (size_t i = 0; i < m->n_svcs; i++) {
-                struct svc *s = m->svcs[i];
-                if (s->pid > 0 && kill(s->pid, 0) < 0 && errno == ESRCH) {
-                        log_warn("%s: pid %d ended during the emergency state; its exit status is unknown",
-                                 s->cfg->name, (int)s->pid);
-                        svc_main_exited_unknown(s);
-                }
-        }
-}
 
 /* daemon-reexec: the compressions the previous instance ran, before any
  * log's first look at its directory (logcompress_adopt). */
@@ -680,7 +659,7 @@ void snapshot_restore(struct svd *m)
         restore(m);
         secrets_snapshot_restore(m, m->restore); /* with every service as it was */
         orphanstop_restore(m, m->restore);
-        restore_reaped(m);
+        snapshot_restore_reaped(m);
         if (have_sodium)
                 dynlib_release(&dl_sodium);
         have_sodium = false;

@@ -35,4 +35,8 @@ int snapshot_write(struct svd *m, int fd, bool exec, int **ret_fds);
  * configured are logged and their processes stopped (orphanstop.h). */
 void snapshot_restore(struct svd *m);
 
+/* The end of snapshot_restore after a daemon-reexec whose new instance fell
+ * into the emergency state (the state's "reaped"; snapshot_reaped.c). */
+void snapshot_restore_reaped(struct svd *m);
+
 #endif
