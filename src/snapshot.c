@@ -237,6 +237,7 @@ static cJSON *save_svc(struct svd *m, struct svc *s, struct fdlist *fds)
         put(o, "notify_dropped", (double)s->notify_dropped);
         cJSON_AddBoolToObject(o, "exit_pending", s->exit_pending);
         put(o, "pending_status", s->pending_status);
+        cJSON_AddBoolToObject(o, "pending_unknown", s->exit_pending && s->exit_unknown_next);
         put(o, "timer_left", left_of(m->loop, &s->timer));
         put(o, "start_left", s->probe_timer.data == s ? left_of(m->loop, &s->start_timer) : -1);
         put(o, "watchdog_left", s->probe_timer.data == s ? left_of(m->loop, &s->watchdog_timer) : -1);
@@ -547,6 +548,7 @@ static void restore_svc(struct svd *m, struct svc *s, const cJSON *o, double ela
         s->notify_dropped = (uint64_t)num(o, "notify_dropped", 0);
         s->exit_pending = flag(o, "exit_pending");
         s->pending_status = (int)num(o, "pending_status", 0);
+        s->exit_unknown_next = s->exit_pending && flag(o, "pending_unknown");
         bool lost = false; /* after a kill: the process ended while svd was down */
         unsigned long long pid_start = (unsigned long long)num(o, "pid_start", 0);
         /* after a kill: what happened between the state write and the kill */

@@ -71,7 +71,9 @@ struct svc {
         int exit_status;         /* wait status of the last main-process exit */
         bool exit_oom;           /* ... and that was the OOM killer's SIGKILL */
         bool exit_unknown;       /* ... of a process not svd's child: status unknown (255 above) */
-        bool exit_unknown_next;  /* the exit on its way is such (svc_main_exited_unknown) */
+        bool exit_unknown_next;  /* the exit on its way is such (svc_main_exited_unknown); kept
+                                  * in the state while it waits for the leaf (pending_unknown):
+                                  * its 255 alone would read as "exited 255" */
         /* Short texts on the heap (util.h str_*: never NULL, "" if none). */
         char *reason;            /* why failed/waiting/stopped */
         char *status_text;       /* last sd_notify STATUS= */
