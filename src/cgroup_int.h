@@ -44,13 +44,13 @@ void cg_own_base(char *own, const char *cgroup_root);
 bool cg_has_word(const char *list, const char *w);
 /* cgroup_knobs.c: writes r's knobs into dir; reset: also what r leaves
  * unset goes back to the kernel's default. The first write refused:
- * -errno, and err names its file. */
+ * -errno, and err names its file and the value refused. */
 struct resources_config;
 int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset, char *err,
                    size_t errlen);
 /* The same, resetting, for a running service (a reload's live change):
  * every knob the kernel takes is written, each refused one named in err
- * ("FILE: reason; ..."); returns how many were refused. */
+ * ("FILE 'VALUE': reason; ..."); returns how many were refused. */
 int cg_apply_knobs_all(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, char *err,
                        size_t errlen);
 /* cgroup_live.c: warns when r's memory_max is below dir's memory.current

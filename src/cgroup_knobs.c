@@ -151,7 +151,9 @@ static int apply(struct cgroup_mgr *g, const char *dir, const struct resources_c
                 }
                 int e = cg_write_file(dir, f, val);
                 if (e < 0) {
-                        refused(err, errlen, n++, "%s: %s", f, strerror(-e));
+                        /* with the value written (a CPU list, bytes): the
+                         * operator sees which of theirs it was */
+                        refused(err, errlen, n++, "%s '%s': %s", f, val, strerror(-e));
                         if (!all)
                                 return e;
                 }

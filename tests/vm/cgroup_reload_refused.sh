@@ -30,13 +30,13 @@ assert_eq "$(cat "$cg/memory.max") $(cat "$cg/pids.max")" "67108864 50" "before"
 svc '{ memory_max: 128M, pids_max: 60, cpuset_cpus: "4000", io_max: ["/dev/ram0 wbps=1M"] }'
 svctl reload > "$T/reload.out" || fail "reload: $(cat "$T/reload.out")"
 wait_for grep -q "reload: done: 0 added, 0 removed, 0 changed, 1 unchanged" "$T/svd.out"
-grep -q "lim: resources not all applied live: cpuset.cpus: " "$T/svd.out" || fail "refusal not logged: $(grep lim: "$T/svd.out")"
+grep -q "lim: resources not all applied live: cpuset.cpus '4000': " "$T/svd.out" || fail "refusal not logged: $(grep lim: "$T/svd.out")"
 grep "lim: resources not all applied live" "$T/svd.out" | grep -q "io.max\|memory.max\|pids.max" &&
         fail "a knob written named as refused: $(grep lim: "$T/svd.out")"
 assert_eq "$(field lim pid)" "$pid" "lim's pid"
 assert_eq "$(cat "$cg/memory.max") $(cat "$cg/pids.max")" "134217728 60" "memory.max and pids.max after the reload"
 grep -q "^1:0 rbps=max wbps=1048576 riops=max wiops=max" "$cg/io.max" || fail "io.max (after the refused knob): $(cat "$cg/io.max")"
-field lim reason | grep -q "cpuset.cpus: " || fail "reason: $(field lim reason)"
+field lim reason | grep -q "cpuset.cpus '4000': " || fail "reason: $(field lim reason)"
 
 # not all in force: the next reload tries again; fixed, the leaf holds them
 svctl reload --dry-run > "$T/plan" || fail "dry run: $(cat "$T/plan")"
