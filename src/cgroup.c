@@ -198,14 +198,21 @@ __attribute__((format(printf, 4, 5))) static int unavailable(struct cgroup_mgr *
 }
 
 /* Creates every slice of m->cfg (parents first: a slice path is the chain of
- * its parents) with its limits; *ret: absolute paths, per slice. */
-static int setup_slices(struct svd *m, char ***ret, char *reason, size_t rlen) {
+ * its parents) with its limits; *ret: absolute paths, per slice, and
+ * *ret_refused what the kernel refused of each one's limits. live (a
+ * reload): a refused limit stops none of the others (cg_slice_apply_live);
+ * at svd's start the first one refused is the error. */
+static int setup_slices(struct svd *m, char ***ret, char ***ret_refused, bool live, char *reason,
+                        size_t rlen)
+{
         struct cgroup_mgr *g = m->cg;
         char **paths = calloc(m->cfg->n_slices + 1, sizeof(char *));
+        char **refused = calloc(m->cfg->n_slices + 1, sizeof(char *));
         int r;
-        if (!paths)
-                return -ENOMEM;
         *ret = paths;
+        *ret_refused = refused;
+        if (!paths || !refused)
+                return -ENOMEM;
         for (size_t i = 0; i < m->cfg->n_slices; i++) {
                 _cleanup_(freep) char *rel = cgroup_slice_path(m->cfg, &m->cfg->slices[i]);
                 if (!rel || !(paths[i] = strdup_printf("%s/%s", g->root, rel)))
@@ -232,8 +239,12 @@ static int setup_slices(struct svd *m, char ***ret, char *reason, size_t rlen) {
                         *p = '/';
                 }
                 enable_controllers(g, abs);
+                if (live) {
+                        refused[i] = cg_slice_apply_live(g, abs, &m->cfg->slices[i], existed);
+                        continue;
+                }
                 char err[256];
-                if (existed) /* (a reload's lower memory_max) */
+                if (existed) /* (an earlier svd's, a lower memory_max) */
                         cg_below_use(g, abs, &m->cfg->slices[i].resources, "slice", m->cfg->slices[i].name);
                 if (cg_apply_knobs(g, abs, &m->cfg->slices[i].resources, existed, err, sizeof(err)) < 0 &&
                     !first) {
@@ -283,12 +294,20 @@ static void free_paths(char **paths) {
         free(paths);
 }
 
+/* (NULL where none was refused: not NULL-terminated as paths are) */
+static void free_refused(char **refused, size_t n)
+{
+        for (size_t i = 0; refused && i < n; i++)
+                free(refused[i]);
+        free(refused);
+}
+
 void cgroup_reload_slices(struct svd *m) {
         struct cgroup_mgr *g = m->cg;
-        char **paths = NULL, why[300] = "";
+        char **paths = NULL, **refused = NULL, why[300] = "";
         if (!g || !g->enabled)
                 return;
-        int r = setup_slices(m, &paths, why, sizeof(why));
+        int r = setup_slices(m, &paths, &refused, true, why, sizeof(why));
         if (r < 0)
                 log_err("reload: slices: %s", r == -EINVAL ? why : strerror(-r));
         cg_warn_missing(m);
@@ -321,10 +340,14 @@ void cgroup_reload_slices(struct svd *m) {
         }
         if (r == -ENOMEM) {
                 free_paths(paths);
+                free_refused(refused, m->cfg->n_slices);
                 return;
         }
         free_paths(g->slice_paths);
+        free_refused(g->slice_refused, g->n_slices);
         g->slice_paths = paths;
+        g->slice_refused = refused;
+        g->n_slices = m->cfg->n_slices;
 }
 
 static void close_leaf_fds(struct svc *s) {
@@ -423,7 +446,8 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         snprintf(kp, sizeof(kp), "%s/cgroup.kill", g->root);
         g->has_kill = access(kp, F_OK) == 0; /* Linux 5.14+ */
 
-        if ((r = setup_slices(m, &g->slice_paths, reason, rlen)) < 0)
+        g->n_slices = m->cfg->n_slices;
+        if ((r = setup_slices(m, &g->slice_paths, &g->slice_refused, false, reason, rlen)) < 0)
                 return r;
         cg_sweep_stale(m); /* dropped from the configuration while no svd ran */
         cg_warn_missing(m);
@@ -658,6 +682,7 @@ void cgroup_done(struct svd *m) {
                 close(g->ino_fd);
         }
         free_paths(g->slice_paths);
+        free_refused(g->slice_refused, g->n_slices);
         cg_gone_done(g);
         free(g->root);
         free(g);

@@ -111,6 +111,9 @@ int cgroup_slice_stats(struct svd *m, size_t slice, struct cg_stats *ret);
 int cgroup_knob_read(struct svc *s, const char *file, char *buf, size_t len);
 /* The same for slice number slice (m->cfg->slices). */
 int cgroup_slice_knob_read(struct svd *m, size_t slice, const char *file, char *buf, size_t len);
+/* What the kernel refused of slice number slice's limits when svd last
+ * wrote them, as its reason for svctl status, or NULL. */
+const char *cgroup_slice_refused(const struct svd *m, size_t slice);
 
 /* Pure: the leaf path of a service relative to svd's root, e.g.
  * "system.slice/db.slice/postgres.service"; malloc'd, NULL on error. */

@@ -22,6 +22,9 @@ struct cgroup_mgr {
         int ino_fd;
         ev_io ino_io;
         char **slice_paths; /* absolute, per slice */
+        char **slice_refused; /* per slice: the limits the kernel refused at
+                               * svd's last write of them (its reason), or NULL */
+        size_t n_slices;      /* of slice_refused */
         struct cg_gone *gone; /* slices dropped but not empty yet (cgroup_gone.c) */
         size_t n_gone;
         int spawn_logged;   /* spawn_clone3_status() last logged */
@@ -48,7 +51,7 @@ bool cg_has_word(const char *list, const char *w);
 struct resources_config;
 int cg_apply_knobs(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, bool reset, char *err,
                    size_t errlen);
-/* The same, resetting, for a running service (a reload's live change):
+/* The same, resetting, for a running service or slice (a live change):
  * every knob the kernel takes is written, each refused one named in err
  * ("FILE 'VALUE': reason; ..."); returns how many were refused. */
 int cg_apply_knobs_all(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, char *err,
@@ -58,6 +61,14 @@ int cg_apply_knobs_all(struct cgroup_mgr *g, const char *dir, const struct resou
  * (kind "slice") or, kind NULL, service name's resources.memory_max. */
 void cg_below_use(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, const char *kind,
                   const char *name);
+/* cgroup_live.c: a reload's write of slice sl's limits into its cgroup dir
+ * (existed: kept from before, or left by an earlier svd): every knob the
+ * kernel takes is written, those sl leaves unset go back to the kernel's
+ * defaults, and each refused one is logged; returns the slice's reason for
+ * svctl status (malloc'd) when one was refused, else NULL. */
+struct slice_config;
+char *cg_slice_apply_live(struct cgroup_mgr *g, const char *dir, const struct slice_config *sl,
+                          bool existed);
 /* cgroup_missing.c: whether file's controller (cpu, io, cpuset) is in svd's
  * cgroup.controllers (memory and pids always are), and the warning naming
  * each missing one with the keys and the services and slices it leaves

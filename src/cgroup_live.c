@@ -1,7 +1,9 @@
 /* cgroup_live: a reload that changes only a kept service's resources: writes
  * them into its leaf as it runs (cgroup v2 takes every knob live), no
- * restart. A memory_max lowered below what the service (or a slice, at
- * setup_slices) holds is named first: the kernel reclaims down to it, and
+ * restart; every reload writes each slice's limits the same way. A limit
+ * the kernel refuses stops none of the others, and is named in the log and
+ * as the service's or slice's reason. A memory_max lowered below what the
+ * service or slice holds is named first: the kernel reclaims down to it, and
  * OOM-kills in the cgroup what it cannot. A daemon-reexec carries which
  * resources: the leaf holds (a fingerprint of their values in the state):
  * a file changed only there before the re-exec is applied live at the next
@@ -65,6 +67,24 @@ void cgroup_apply_live(struct svd *m, struct svc *s)
         if (strncmp(s->reason, REFUSED, strlen(REFUSED)) == 0) /* (a previous reload's, now in force) */
                 str_clear(&s->reason);
         s->cg_knobs_written = true;
+}
+
+#define SLICE_REFUSED "cgroup: limits refused: "
+
+char *cg_slice_apply_live(struct cgroup_mgr *g, const char *dir, const struct slice_config *sl, bool existed)
+{
+        char err[512];
+
+        if (existed) /* (a new one holds nothing yet) */
+                cg_below_use(g, dir, &sl->resources, "slice", sl->name);
+        /* as for a service: its services run on in it, so each limit that
+         * can be in force is. Every reload writes every slice's limits, so
+         * the next one tries a refused one again, and says so again. */
+        if (cg_apply_knobs_all(g, dir, &sl->resources, err, sizeof(err)) <= 0)
+                return NULL;
+        log_err("slice %s: limits not all applied: %s (in %s; the others are; the next reload tries again)",
+                sl->name, err, dir);
+        return strdup_printf("%s%s", SLICE_REFUSED, err); /* (out of memory: the log said it) */
 }
 
 void cgroup_live_save(const struct svc *s, cJSON *o)

@@ -1,6 +1,7 @@
 /* cgroup_stats: what the kernel counts in a service's or a slice's cgroup
  * (CPU, memory, pids; OOM kills in memory.events), for status, metrics and
- * the OOM report. Read-only: nothing here writes to a cgroup. */
+ * the OOM report, and what the kernel refused of a slice's limits at the
+ * last write of them. Read-only: nothing here writes to a cgroup. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,4 +74,12 @@ int cgroup_slice_knob_read(struct svd *m, size_t slice, const char *file, char *
         if (!cgroup_enabled(m) || slice >= m->cfg->n_slices)
                 return -ENOENT;
         return knob_read(m->cg->slice_paths[slice], file, buf, len);
+}
+
+const char *cgroup_slice_refused(const struct svd *m, size_t slice)
+{
+        const struct cgroup_mgr *g = m->cg;
+        if (!cgroup_enabled(m) || slice >= g->n_slices || !g->slice_refused)
+                return NULL;
+        return g->slice_refused[slice];
 }

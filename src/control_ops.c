@@ -165,6 +165,11 @@ static void add_slices(cJSON *r, struct svd *m) {
                 for (size_t k = 0; lim && k < ELEMENTSOF(lim_files); k++)
                         if (cgroup_slice_knob_read(m, i, lim_files[k], v, sizeof(v)) == 0)
                                 cJSON_AddStringToObject(lim, lim_files[k], v);
+                /* as a service's: what keeps its file's limits from being
+                 * in force (svctl status) */
+                const char *why = cgroup_slice_refused(m, i);
+                if (why)
+                        cJSON_AddStringToObject(o, "reason", why);
                 cJSON_AddItemToArray(arr, o);
         }
 }

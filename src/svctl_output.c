@@ -285,6 +285,25 @@ static void print_emergency(FILE *f, const cJSON *e, double now, bool have_now)
                         n ? "no other services run" : "no services run");
 }
 
+/* A slice has no row of its own: one with a reason (a limit the kernel
+ * refused when svd last wrote them) gets a line below the table. */
+static void print_slice_reasons(FILE *f, const cJSON *reply)
+{
+        const cJSON *sl;
+
+        cJSON_ArrayForEach(sl, cJSON_GetObjectItemCaseSensitive(reply, "slices"))
+        {
+                if (!get_str(sl, "reason"))
+                        continue;
+                char *name = safe_dup(get_str(sl, "name"), CELL_MAX);
+                char *why = safe_dup(get_str(sl, "reason"), 1024);
+                if (name && why)
+                        fprintf(f, "slice %s: %s\n", name, why);
+                free(name);
+                free(why);
+        }
+}
+
 int svctl_print_status(FILE *f, const cJSON *reply, bool json)
 {
         const cJSON *services = cJSON_GetObjectItemCaseSensitive(reply, "services");
@@ -310,7 +329,10 @@ int svctl_print_status(FILE *f, const cJSON *reply, bool json)
                 print_emergency(f, e, now, have_now);
                 return 0;
         }
-        return print_status_table(f, services, now, have_now);
+        int r = print_status_table(f, services, now, have_now);
+        if (r >= 0)
+                print_slice_reasons(f, reply);
+        return r;
 }
 
 /* `svctl status NAME`: below the table, what a table cell cannot hold. Text
