@@ -200,8 +200,9 @@ __attribute__((format(printf, 4, 5))) static int unavailable(struct cgroup_mgr *
 /* Creates every slice of m->cfg (parents first: a slice path is the chain of
  * its parents) with its limits; *ret: absolute paths, per slice, and
  * *ret_refused what the kernel refused of each one's limits. live (a
- * reload): a refused limit stops none of the others (cg_slice_apply_live);
- * at svd's start the first one refused is the error. */
+ * reload, a take-over): a refused limit stops none of the others
+ * (cg_slice_apply_live); at svd's fresh start the first one refused is the
+ * error. */
 static int setup_slices(struct svd *m, char ***ret, char ***ret_refused, bool live, char *reason,
                         size_t rlen)
 {
@@ -447,7 +448,11 @@ int cgroup_init(struct svd *m, char *reason, size_t rlen) {
         g->has_kill = access(kp, F_OK) == 0; /* Linux 5.14+ */
 
         g->n_slices = m->cfg->n_slices;
-        if ((r = setup_slices(m, &g->slice_paths, &g->slice_refused, false, reason, rlen)) < 0)
+        /* taking over running services (a daemon-reexec, a killed svd's
+         * state): their slices hold what the instance before accepted,
+         * refusals included, and a refusal now must not end svd and leave
+         * them unsupervised; at a fresh start, it is an error */
+        if ((r = setup_slices(m, &g->slice_paths, &g->slice_refused, m->restore != NULL, reason, rlen)) < 0)
                 return r;
         cg_sweep_stale(m); /* dropped from the configuration while no svd ran */
         cg_warn_missing(m);

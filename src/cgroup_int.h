@@ -61,11 +61,12 @@ int cg_apply_knobs_all(struct cgroup_mgr *g, const char *dir, const struct resou
  * (kind "slice") or, kind NULL, service name's resources.memory_max. */
 void cg_below_use(struct cgroup_mgr *g, const char *dir, const struct resources_config *r, const char *kind,
                   const char *name);
-/* cgroup_live.c: a reload's write of slice sl's limits into its cgroup dir
- * (existed: kept from before, or left by an earlier svd): every knob the
- * kernel takes is written, those sl leaves unset go back to the kernel's
- * defaults, and each refused one is logged; returns the slice's reason for
- * svctl status (malloc'd) when one was refused, else NULL. */
+/* cgroup_live.c: a reload's (or a take-over's, cgroup_init) write of
+ * slice sl's limits into its cgroup dir (existed: kept from before, or
+ * left by an earlier svd): every knob the kernel takes is written, those
+ * sl leaves unset go back to the kernel's defaults, and each refused one
+ * is logged; returns the slice's reason for svctl status (malloc'd) when
+ * one was refused, else NULL. */
 struct slice_config;
 char *cg_slice_apply_live(struct cgroup_mgr *g, const char *dir, const struct slice_config *sl,
                           bool existed);

@@ -9,8 +9,9 @@
 # writes the slices' limits again, so the next one tries (and says) it
 # again, and once the file is fixed the slice holds them all and the reason
 # is gone. Before, the first refusal skipped every knob after it in that
-# slice, and only the first slice's refusal was logged. In a VM with a pure
-# cgroup v2 hierarchy (run by `make check-vm`).
+# slice, and only the first slice's refusal was logged. A daemon-reexec
+# over a refused slice limit takes over as well, saying it again. In a VM
+# with a pure cgroup v2 hierarchy (run by `make check-vm`).
 . "$(dirname "$0")/../integration/lib.sh"
 grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null || { echo "not in a cgroup v2 VM"; exit 77; }
 echo "cgroups: required" >> "$T/etc/svd.yaml"
@@ -92,5 +93,18 @@ assert_eq "$(slice_reason box)" "" "box's reason once all are in force"
 slice_reason crate | grep -q "cpuset.cpus '4001': " || fail "crate's reason after reload 3: $(slice_reason crate)"
 assert_eq "$(field inbox pid)" "$pid" "inbox's pid after the fix"
 
+# a daemon-reexec over crate's refusal: the new instance writes the others,
+# says so and takes over (before: "cgroup setup failed", and svd was gone,
+# its services left unsupervised)
+pids="$(field inbox pid) $(field incrate pid)"
+svctl daemon-reexec > "$T/reexec.out" 2>&1 ||
+        fail "daemon-reexec: $(cat "$T/reexec.out"; grep "startup failed\|cgroup setup" "$T/svd.out")"
+wait_for grep -q "daemon-reexec: [0-9]* services taken over" "$T/svd.out"
+assert_eq "$(field inbox pid) $(field incrate pid)" "$pids" "pids after the re-exec"
+assert_eq "$(grep -c "slice crate: limits not all applied: cpuset.cpus '4001': " "$T/svd.out")" 4 "crate's refusals logged"
+slice_reason crate | grep -q "cpuset.cpus '4001': " || fail "crate's reason after the re-exec: $(slice_reason crate)"
+assert_eq "$(slice_reason box)" "" "box's reason after the re-exec"
+grep -q "^1:0 rbps=2097152 wbps=max riops=max wiops=max" "$crate/io.max" ||
+        fail "crate's io.max after the re-exec: $(cat "$crate/io.max")"
 stop_svd || fail "svd exit status"
 echo "cgroup_slice_refused: ok"
