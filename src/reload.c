@@ -323,7 +323,7 @@ int reload_prepare(struct svd *m, struct reload_plan **ret, struct cfg_errors *e
         if (r >= 0)
                 r = diff(m, p);
         if (r >= 0)
-                r = reload_diff_settings(m->cfg, p->cfg, m->cli_profiles && m->cli_profiles[0], p);
+                r = reload_diff_settings(m, p->cfg, m->cli_profiles && m->cli_profiles[0], p);
         if (r < 0) {
                 reload_plan_free(p);
                 return r;

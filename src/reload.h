@@ -116,10 +116,11 @@ int reload_check_logs(const struct svd_config *c, struct cfg_errors *errs);
  * would have before. -ENOMEM only. */
 int reload_settings_save(const struct svd_config *c, cJSON *h);
 void reload_settings_restore(struct svd_config *c, const cJSON *root);
-/* reload_settings.c: the main-file settings (o to n) and the slices that
- * differ, into p->settings and p->slices (cli_profiles: svd --profile
- * overrides profiles:). -ENOMEM only. */
-int reload_diff_settings(const struct svd_config *o, const struct svd_config *n, bool cli_profiles,
+/* reload_settings.c: the main-file settings (m's configuration to n) and
+ * the slices that differ, into p->settings and p->slices (cli_profiles: svd
+ * --profile overrides profiles:), with the slices whose limits the kernel
+ * refused before (written again). -ENOMEM only. */
+int reload_diff_settings(const struct svd *m, const struct svd_config *n, bool cli_profiles,
                          struct reload_plan *p);
 void reload_others_free(struct reload_other *v, size_t n);
 /* m->reload_timer's callback: the switch to the new generation (reload_swap.c). */

@@ -2,15 +2,18 @@
  * (svctl reload, --dry-run) names every change it makes: the main file's
  * settings that differ (applied at the switch, or read where they are used;
  * root: at the next boot) and the slices added, removed or changed (their
- * limits are written in place). Those that cannot change under running
+ * limits are written in place), or whose limits the kernel refused before:
+ * every reload writes them again. Those that cannot change under running
  * services were refused already (reload.c: check_fixed). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "config_digest.h"
 #include "init.h"
 #include "reload.h"
+#include "svd.h"
 
 #define DEFAULTS_KEY "defaults_fingerprint"
 
@@ -125,8 +128,9 @@ static int settings(const struct svd_config *o, const struct svd_config *n, bool
 }
 
 /* Both slice lists are sorted by name (config_load): one merge walk. */
-static int slices(const struct svd_config *o, const struct svd_config *n, struct reload_plan *p)
+static int slices(const struct svd *m, const struct svd_config *n, struct reload_plan *p)
 {
+        const struct svd_config *o = m->cfg;
         size_t i = 0, j = 0;
         int r = 0;
 
@@ -149,6 +153,12 @@ static int slices(const struct svd_config *o, const struct svd_config *n, struct
                                 r = add(&p->slices, &p->n_slices, b->name, RELOAD_CHANGE,
                                         same_text(a->parent, b->parent) ? "slice file, limits applied live"
                                                                         : "parent");
+                        /* the same file, but the kernel refused some of
+                         * its limits when svd last wrote them: the switch
+                         * writes them again (as a service's res_stale) */
+                        else if (cgroup_slice_refused(m, i))
+                                r = add(&p->slices, &p->n_slices, b->name, RELOAD_CHANGE,
+                                        "limits refused before, applied live again");
                         i++;
                         j++;
                 }
@@ -156,12 +166,12 @@ static int slices(const struct svd_config *o, const struct svd_config *n, struct
         return r;
 }
 
-int reload_diff_settings(const struct svd_config *o, const struct svd_config *n, bool cli_profiles,
+int reload_diff_settings(const struct svd *m, const struct svd_config *n, bool cli_profiles,
                          struct reload_plan *p)
 {
-        int r = settings(o, n, cli_profiles, p);
+        int r = settings(m->cfg, n, cli_profiles, p);
 
-        return r < 0 ? r : slices(o, n, p);
+        return r < 0 ? r : slices(m, n, p);
 }
 
 void reload_others_free(struct reload_other *v, size_t n)

@@ -6,9 +6,9 @@
 # refusal is logged naming the slice, the file, the value and the kernel's
 # reason, and is the slice's reason in svctl status (--json and the text
 # under the table); its services keep running (same pid). Every reload
-# writes the slices' limits again, so the next one tries (and says) it
-# again, and once the file is fixed the slice holds them all and the reason
-# is gone. Before, the first refusal skipped every knob after it in that
+# writes the slices' limits again, so the next one tries (and says, in its
+# plan too) it again, and once the file is fixed the slice holds them all
+# and the reason is gone. Before, the first refusal skipped every knob after it in that
 # slice, and only the first slice's refusal was logged. A daemon-reexec
 # over a refused slice limit takes over as well, saying it again. In a VM
 # with a pure cgroup v2 hierarchy (run by `make check-vm`).
@@ -78,17 +78,28 @@ svctl status > "$T/status.out" || fail "status"
 grep -q "^slice box: cgroup: limits refused: cpuset.cpus '4000': " "$T/status.out" ||
         fail "svctl status: $(cat "$T/status.out")"
 
-# not all in force: the next reload tries again, and says so again
+# not all in force: the next reload tries again, says so in its plan, and
+# logs it again
+svctl reload --dry-run > "$T/plan" || fail "dry run: $(cat "$T/plan")"
+grep -qx "change  slice box (limits refused before, applied live again)" "$T/plan" || fail "plan: $(cat "$T/plan")"
 svctl reload > "$T/reload.out" || fail "reload 2: $(cat "$T/reload.out")"
 wait_for sh -c "[ \$(grep -c 'reload: done' $T/svd.out) -ge 2 ]"
 assert_eq "$(grep -c "slice box: limits not all applied: cpuset.cpus '4000': " "$T/svd.out")" 2 "box's refusals logged"
 slice_reason box | grep -q "cpuset.cpus '4000': " || fail "box's reason after reload 2: $(slice_reason box)"
 
-# fixed: in force, no reason left
-sed -i 's/"4000"/"0"/' "$T/cgroups/box.yaml"
+# fixed: in force, no reason left, and not in the plan any more (a limit
+# dropped from the file goes back to the kernel's default)
+cat > "$T/cgroups/box.yaml" <<EOF2
+pids_max: 60
+cpuset_cpus: "0"
+io_max: ["/dev/ram0 wbps=1M"]
+EOF2
 svctl reload > "$T/reload.out" || fail "reload 3: $(cat "$T/reload.out")"
 wait_for sh -c "[ \$(grep -c 'reload: done' $T/svd.out) -ge 3 ]"
-assert_eq "$(cat "$box/cpuset.cpus")" 0 "box's cpuset.cpus after the fix"
+assert_eq "$(cat "$box/cpuset.cpus") $(cat "$box/memory.max")" "0 max" "box's cpuset.cpus and memory.max after the fix"
+svctl reload --dry-run > "$T/plan" || fail "dry run 2: $(cat "$T/plan")"
+grep -q "slice box" "$T/plan" && fail "box named again: $(cat "$T/plan")"
+grep -qx "change  slice crate (limits refused before, applied live again)" "$T/plan" || fail "plan 2: $(cat "$T/plan")"
 assert_eq "$(slice_reason box)" "" "box's reason once all are in force"
 slice_reason crate | grep -q "cpuset.cpus '4001': " || fail "crate's reason after reload 3: $(slice_reason crate)"
 assert_eq "$(field inbox pid)" "$pid" "inbox's pid after the fix"
