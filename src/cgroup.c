@@ -340,8 +340,11 @@ void cgroup_reload_slices(struct svd *m) {
                 below = len;
         }
         if (r == -ENOMEM) {
+                /* the old paths stay (what the next reload removes); the
+                 * slices' figures are not read from them */
                 free_paths(paths);
                 free_refused(refused, m->cfg->n_slices);
+                g->slices_stale = true;
                 return;
         }
         free_paths(g->slice_paths);
@@ -349,6 +352,7 @@ void cgroup_reload_slices(struct svd *m) {
         g->slice_paths = paths;
         g->slice_refused = refused;
         g->n_slices = m->cfg->n_slices;
+        g->slices_stale = false;
 }
 
 static void close_leaf_fds(struct svc *s) {

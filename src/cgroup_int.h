@@ -24,7 +24,10 @@ struct cgroup_mgr {
         char **slice_paths; /* absolute, per slice */
         char **slice_refused; /* per slice: the limits the kernel refused at
                                * svd's last write of them (its reason), or NULL */
-        size_t n_slices;      /* of slice_refused */
+        size_t n_slices;      /* of slice_paths and slice_refused */
+        bool slices_stale;    /* they are of the configuration before a reload
+                               * that ran out of memory setting the slices up:
+                               * its indexes are not m->cfg's (cgroup_stats.c) */
         struct cg_gone *gone; /* slices dropped but not empty yet (cgroup_gone.c) */
         size_t n_gone;
         int spawn_logged;   /* spawn_clone3_status() last logged */

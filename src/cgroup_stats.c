@@ -50,10 +50,21 @@ int cgroup_stats(struct svc *s, struct cg_stats *ret) {
         return stats_of(s->cg_path, ret);
 }
 
+/* The cgroup of m->cfg's slice number slice, or NULL: none, or the paths
+ * are still those of the configuration before a reload that ran out of
+ * memory (other slices, maybe fewer of them). */
+static const char *slice_dir(const struct svd *m, size_t slice)
+{
+        const struct cgroup_mgr *g = m->cg;
+        if (!cgroup_enabled(m) || g->slices_stale || slice >= m->cfg->n_slices || slice >= g->n_slices ||
+            !g->slice_paths)
+                return NULL;
+        return g->slice_paths[slice];
+}
+
 int cgroup_slice_stats(struct svd *m, size_t slice, struct cg_stats *ret) {
-        if (!cgroup_enabled(m) || slice >= m->cfg->n_slices)
-                return -ENOENT;
-        return stats_of(m->cg->slice_paths[slice], ret);
+        const char *dir = slice_dir(m, slice);
+        return dir ? stats_of(dir, ret) : -ENOENT;
 }
 
 static int knob_read(const char *dir, const char *file, char *buf, size_t len) {
@@ -71,15 +82,14 @@ int cgroup_knob_read(struct svc *s, const char *file, char *buf, size_t len) {
 }
 
 int cgroup_slice_knob_read(struct svd *m, size_t slice, const char *file, char *buf, size_t len) {
-        if (!cgroup_enabled(m) || slice >= m->cfg->n_slices)
-                return -ENOENT;
-        return knob_read(m->cg->slice_paths[slice], file, buf, len);
+        const char *dir = slice_dir(m, slice);
+        return dir ? knob_read(dir, file, buf, len) : -ENOENT;
 }
 
 const char *cgroup_slice_refused(const struct svd *m, size_t slice)
 {
         const struct cgroup_mgr *g = m->cg;
-        if (!cgroup_enabled(m) || slice >= g->n_slices || !g->slice_refused)
+        if (!slice_dir(m, slice) || !g->slice_refused)
                 return NULL;
         return g->slice_refused[slice];
 }

@@ -276,6 +276,44 @@ static void warnings(struct svd *m, char *buf, size_t len) {
         unlink(path);
 }
 
+
+/* A reload that runs out of memory setting the slices up keeps the paths of
+ * the configuration before it, which may have fewer slices, or others at
+ * the same index. The slices' figures (svctl status, top, metrics) are then
+ * not read through them: before, a slice past the old count was read from
+ * beyond the array's end (a heap overflow under ASan), and one within it
+ * gave another slice's figures. */
+START_TEST(test_slice_paths_stale) {
+        char root[] = "/tmp/check_cgroup.XXXXXX", dir[4200], buf[64];
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        snprintf(dir, sizeof(dir), "%s/old.slice", root);
+        ck_assert_int_eq(mkdir(dir, 0755), 0);
+        touch(dir, "memory.max");
+        char **paths = calloc(2, sizeof(char *)); /* one slice, NULL-ended */
+        ck_assert_ptr_nonnull(paths);
+        ck_assert_ptr_nonnull(paths[0] = strdup(dir));
+        struct cgroup_mgr g = {.enabled = true, .root = root, .slice_paths = paths, .n_slices = 1};
+        struct slice_config sl[3] = {{.name = "a"}, {.name = "b"}, {.name = "c"}};
+        struct svd_config c = {.slices = sl, .n_slices = 3, .cgroup_root = "svd"};
+        struct svd m = {.cg = &g, .cfg = &c};
+        struct cg_stats st;
+        ck_assert_int_eq(cgroup_slice_knob_read(&m, 0, "memory.max", buf, sizeof(buf)), 0);
+        ck_assert_int_eq(cgroup_slice_stats(&m, 2, &st), -ENOENT);
+        ck_assert_int_eq(cgroup_slice_knob_read(&m, 2, "memory.max", buf, sizeof(buf)), -ENOENT);
+        ck_assert_ptr_null(cgroup_slice_refused(&m, 2));
+        g.slices_stale = true; /* the reload's configuration: index 0 is "a" now */
+        ck_assert_int_eq(cgroup_slice_knob_read(&m, 0, "memory.max", buf, sizeof(buf)), -ENOENT);
+        ck_assert_int_eq(cgroup_slice_stats(&m, 0, &st), -ENOENT);
+        free(paths[0]);
+        free(paths);
+        char f[4300];
+        snprintf(f, sizeof(f), "%s/memory.max", dir);
+        ck_assert_int_eq(unlink(f), 0);
+        ck_assert_int_eq(rmdir(dir), 0);
+        ck_assert_int_eq(rmdir(root), 0);
+}
+END_TEST
+
 /* A kernel without swap accounting has no memory.swap.* files (CONFIG_SWAP
  * off, or an older kernel booted with swapaccount=0): memory_swap_max is
  * skipped like the keys of a missing controller, with the other limits
@@ -348,6 +386,7 @@ int main(void) {
         tcase_add_test(tc, test_kill_tree);
         tcase_add_test(tc, test_orphan_signal_tree);
         tcase_add_test(tc, test_swap_missing);
+        tcase_add_test(tc, test_slice_paths_stale);
         suite_add_tcase(s, tc);
         return check_run(s);
 }
