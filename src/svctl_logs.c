@@ -35,6 +35,7 @@
 
 #include "logfmt.h"
 #include "proto.h"
+#include "svctl_follow.h"
 #include "svctl_logs.h"
 #include "svctl_logsub.h"
 #include "svctl_output.h"
@@ -122,7 +123,9 @@ static bool no_timestamps(const cJSON *svcs, const char *service) {
 static int follow_loop(const struct largs *a, int fd, const cJSON *svcs) {
         for (;;) {
                 cJSON *msg = NULL;
-                int r = proto_recv(fd, &msg);
+                int r = svctl_follow_wait(fd);
+                if (r >= 0)
+                        r = proto_recv(fd, &msg);
                 if (r < 0) {
                         if (r == -ECONNRESET || r == -EPIPE)
                                 fprintf(stderr, "svctl: svd closed the log stream\n");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "svctl_follow.h"
 #include "svctl_metrics.h"
 #include "svctl_output.h"
 #include "svctl_request.h"
@@ -217,7 +218,9 @@ int svctl_events_main(int argc, char **argv) {
                 return 0;
         for (;;) {
                 cJSON *msg = NULL;
-                int r = proto_recv(fd, &msg);
+                int r = svctl_follow_wait(fd);
+                if (r >= 0)
+                        r = proto_recv(fd, &msg);
                 if (r < 0) {
                         fprintf(stderr, "svctl: %s\n", r == -ECONNRESET || r == -EPIPE ? "svd closed the event stream"
                                                                                      : strerror(-r));
