@@ -42,6 +42,9 @@
 #include "svctl_request.h"
 #include "util.h"
 
+/* logs -n: more lines than that is a typo, not a request */
+#define LOGS_MAX_N 100000000
+
 static int lusage(const char *msg, const char *arg) {
         fprintf(stderr, "svctl: %s%s%s (see 'svctl --help')\n", msg, arg ? " " : "", arg ? arg : "");
         return 2;
@@ -78,7 +81,14 @@ static int parse(int argc, char **argv, struct largs *a) {
                         a->follow = true;
                 else if (strcmp(s, "-n") == 0 || strcmp(s, "--lines") == 0) {
                         unsigned long long n;
-                        if (!v || parse_uint(v, 100000000, &n) < 0)
+                        int r = v ? parse_uint(v, LOGS_MAX_N, &n) : -EINVAL;
+                        /* a number, but too big: the range, not "needs a number" */
+                        if (r == -ERANGE) {
+                                char msg[64];
+                                snprintf(msg, sizeof(msg), "%s takes 0 to %d lines, got", s, LOGS_MAX_N);
+                                return lusage(msg, v);
+                        }
+                        if (r < 0)
                                 return lusage(s[1] == 'n' ? "-n needs a number of lines, got"
                                                           : "--lines needs a number of lines, got",
                                               v ? v : "nothing");

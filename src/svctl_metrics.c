@@ -62,7 +62,14 @@ static int parse(int argc, char **argv, const char *cmd, bool opts, struct xargs
                         a->follow = true;
                 else if (opts && (strcmp(s, "-n") == 0 || strcmp(s, "--lines") == 0)) {
                         unsigned long long n;
-                        if (!v || parse_uint(v, EVENTS_MAX_N, &n) < 0)
+                        int r = v ? parse_uint(v, EVENTS_MAX_N, &n) : -EINVAL;
+                        /* a number, but too big: the range, not "needs a number" */
+                        if (r == -ERANGE) {
+                                char msg[64];
+                                snprintf(msg, sizeof(msg), "%s takes 0 to %d events, got", s, EVENTS_MAX_N);
+                                return xusage(cmd, msg, v);
+                        }
+                        if (r < 0)
                                 return xusage(cmd, s[1] == 'n' ? "-n needs a number of events, got"
                                                                : "--lines needs a number of events, got",
                                               v ? v : "nothing");

@@ -95,6 +95,11 @@ expect 2 "logs -n" "^svctl: -n needs a number"
 expect 2 "events -n x" "^svctl: events: -n needs a number of events, got x "
 expect 2 "events --lines" "^svctl: events: --lines needs a number of events, got nothing "
 expect 2 "logs --lines x" "^svctl: --lines needs a number of lines, got x "
+# (a number past the range says the range: it was "needs a number", got one)
+expect 2 "logs -n 100000001" "^svctl: -n takes 0 to 100000000 lines, got 100000001 "
+expect 2 "logs --lines 99999999999999999999" "^svctl: --lines takes 0 to 100000000 lines, got 99999999999999999999 "
+expect 2 "events -n 100001" "^svctl: events: -n takes 0 to 100000 events, got 100001 "
+expect 2 "events -f --lines 99999999999999999999" "^svctl: events: --lines takes 0 to 100000 events, got 99999999999999999999 "
 # (an option without its value: which value, not "unexpected argument")
 expect 2 "top -d" "^svctl: top: option '-d' needs SECS "
 expect 2 "top --iterations" "^svctl: top: option '--iterations' needs a COUNT "
