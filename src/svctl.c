@@ -338,6 +338,11 @@ static int parse_args(int argc, char **argv, struct args *a)
                         return usage_error("'%s' takes no arguments", a->cmd->name);
                 return usage_error("'%s' takes exactly one %s, got %zu", a->cmd->name, a->cmd->args, a->n_names);
         }
+        /* "svctl restart \"$SVC\"" with SVC unset: the command line is wrong,
+         * not a service svd refused (exit 1) or does not know (4) */
+        for (size_t i = 0; i < a->n_names && a->cmd->op != OP_INVALID; i++)
+                if (a->names[i][0] == '\0')
+                        return usage_error("'%s' needs a service NAME, got an empty one", a->cmd->name);
         return 0;
 }
 

@@ -112,6 +112,9 @@ static int parse(int argc, char **argv, struct largs *a) {
         }
         if (a->socket && !a->socket[0])
                 return lusage("the SOCKET path is empty", NULL);
+        /* (as svctl.c: an unset variable, a usage error, nothing sent) */
+        if (a->name && !a->name[0])
+                return lusage("'logs' needs a service NAME, got an empty one", NULL);
         return 0;
 }
 

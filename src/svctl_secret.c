@@ -375,6 +375,9 @@ int svctl_secret_main(int argc, char **argv)
                         op = OP_SECRET_ROTATE;
                 else
                         return susage("usage: svctl secret list | get NAME | set NAME | rotate NAME");
+                /* (as svctl.c: an unset variable, a usage error, nothing sent) */
+                if (nw == 3 && !words[2][0])
+                        return susage("'secret' needs a secret NAME, got an empty one");
         }
         if (op == OP_SECRET_SET || op == OP_UNLOCK) {
                 if (!(input = read_input(op == OP_UNLOCK ? "passphrase" : "value", op == OP_SECRET_SET,

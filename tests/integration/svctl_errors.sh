@@ -112,6 +112,24 @@ expect 2 "top -x" "^svctl: top: unknown option '-x' "
 expect 2 "top extra" "^svctl: top: unexpected argument 'extra' "
 expect 2 "top -- -x" "^svctl: top: unexpected argument '-x' "
 expect 2 "logs web other" "logs"
+# an empty NAME ("svctl restart \"$SVC\"", SVC unset) is a usage error, not
+# a refusal (exit 1, "field 'name': ...") or an unknown service (4); (expect
+# splits its words: an empty one is passed here)
+expect_empty() { # WANT-LINE ARGS...
+        local want=$1 rc=0
+        shift
+        svctl "$@" < "$T/pass" > "$T/o" 2> "$T/e" || rc=$?
+        [ "$rc" = 2 ] || fail "svctl $* (an empty NAME): exit $rc, want 2: $(cat "$T/e")"
+        [ "$(cat "$T/e")" = "svctl: $want (see 'svctl --help')" ] || fail "svctl $* (an empty NAME): $(cat "$T/e")"
+        [ ! -s "$T/o" ] || fail "svctl $* (an empty NAME): wrote to stdout: $(cat "$T/o")"
+}
+for c in start stop restart run show logs status; do
+        expect_empty "'$c' needs a service NAME, got an empty one" "$c" ""
+done
+expect_empty "'status' needs a service NAME, got an empty one" status web ""
+for c in get set rotate; do
+        expect_empty "'secret' needs a secret NAME, got an empty one" secret "$c" ""
+done
 expect 2 "status --boot web" "takes no service NAME"
 
 # names svd does not know: 4, one line naming it
